@@ -1,0 +1,46 @@
+// A small typed client for the control API, shared by tests, the demo and benchmarks.
+import type { RequestLogEntry } from './request-log.ts';
+import type { BehaviorRule, SeedFixture } from './types.ts';
+
+export class EmulatorControl {
+  readonly url: string;
+
+  constructor(url: string) {
+    this.url = url.replace(/\/$/, '');
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}/_emulator/${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator control ${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  reset(): Promise<void> {
+    return this.call('POST', 'reset');
+  }
+  seed(fixture: SeedFixture): Promise<void> {
+    return this.call('POST', 'seed', fixture);
+  }
+  requests(): Promise<RequestLogEntry[]> {
+    return this.call('GET', 'requests');
+  }
+  clearRequests(): Promise<void> {
+    return this.call('DELETE', 'requests');
+  }
+  faults(config: { seed?: number; throttle?: number; error?: number; latencyMs?: [number, number]; reset?: number; services?: string[] }): Promise<void> {
+    return this.call('POST', 'faults', config);
+  }
+  advance(seconds: number): Promise<{ now: string; nowMs: number }> {
+    return this.call('POST', 'time', { advanceSeconds: seconds });
+  }
+  behaviors(rules: BehaviorRule | BehaviorRule[]): Promise<BehaviorRule[]> {
+    return this.call('POST', 'behaviors', rules);
+  }
+  clearBehaviors(): Promise<void> {
+    return this.call('DELETE', 'behaviors');
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// One root config: every package's and action's tests run on the Node 24 that pnpm puts first on PATH.
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'actions/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
