@@ -34,6 +34,7 @@ export function parseBehavior(raw: unknown): BehaviorRule {
       ...(run.logs !== undefined ? { logs: run.logs as string[] } : {}),
       ...(run.exitCode !== undefined ? { exitCode: Number(run.exitCode) } : {}),
       ...(run.durationSeconds !== undefined ? { durationSeconds: Number(run.durationSeconds) } : {}),
+      ...(typeof run.failure === 'string' ? { failure: run.failure } : {}),
     };
   }
   return rule;

@@ -49,5 +49,8 @@ export function routeService(input: {
     return scope.service; // query protocol: sts, elasticloadbalancing
   }
   if (scope && ['sts', 'elasticloadbalancing'].includes(scope.service)) return scope.service;
+  // AssumeRoleWithWebIdentity is sent unsigned (the web identity token is the credential): a form POST with no
+  // SigV4 scope can only be STS.
+  if (!scope && contentType.startsWith('application/x-www-form-urlencoded')) return 'sts';
   return 's3';
 }

@@ -65,6 +65,8 @@ export interface RunBehavior {
   logs: string[];
   exitCode: number;
   durationSeconds: number;
+  /** When set, RunTask starts no task and answers `failures: [{arn, reason: failure}]` (e.g. "RESOURCE:MEMORY"). */
+  failure?: string;
 }
 
 /** POST /_emulator/behaviors body: `{image: glob, service: name}` or `{image: glob, run: {...}}`. */

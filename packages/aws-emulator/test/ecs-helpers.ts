@@ -1,0 +1,120 @@
+// Shared helpers for the ECS / Logs / STS / ELBv2 / Secrets Manager emulator tests.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { type RunningEmulator, startEmulator } from '../src/index.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface Harness {
+  emu: RunningEmulator;
+  ecs: ECSClient;
+  logs: CloudWatchLogsClient;
+  elb: ElasticLoadBalancingV2Client;
+  sm: SecretsManagerClient;
+  sts: STSClient;
+  control(path: string, body?: unknown, method?: string): Promise<unknown>;
+  advance(seconds: number): Promise<void>;
+  aws(args: string[]): Promise<{ stdout: string; stderr: string; code: number }>;
+  stop(): Promise<void>;
+}
+
+/** timeScale 1: simulated time only moves meaningfully through explicit advance() calls. */
+export async function harness(opts: { timeScale?: number } = {}): Promise<Harness> {
+  const emu = await startEmulator({ port: 0, timeScale: opts.timeScale ?? 1 });
+  const config = {
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  const control = async (path: string, body?: unknown, method = 'POST') => {
+    const res = await fetch(`${emu.url}/_emulator/${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`control ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const h: Harness = {
+    emu,
+    ecs: new ECSClient(config),
+    logs: new CloudWatchLogsClient(config),
+    elb: new ElasticLoadBalancingV2Client(config),
+    sm: new SecretsManagerClient(config),
+    sts: new STSClient(config),
+    control,
+    async advance(seconds) {
+      await control('time', { advanceSeconds: seconds });
+    },
+    async aws(args) {
+      try {
+        const { stdout, stderr } = await execFileAsync(
+          '/usr/bin/aws',
+          [...args, '--endpoint-url', emu.url, '--output', 'json'],
+          {
+            env: {
+              PATH: process.env.PATH ?? '/usr/bin:/bin',
+              HOME: process.env.HOME ?? '/tmp',
+              AWS_ACCESS_KEY_ID: 'test',
+              AWS_SECRET_ACCESS_KEY: 'test',
+              AWS_DEFAULT_REGION: 'us-east-1',
+              AWS_PAGER: '',
+              AWS_CONFIG_FILE: '/dev/null',
+              AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+            },
+            timeout: 30_000,
+          },
+        );
+        return { stdout, stderr, code: 0 };
+      } catch (err) {
+        const e = err as { stdout?: string; stderr?: string; code?: number };
+        return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+      }
+    },
+    async stop() {
+      for (const c of [h.ecs, h.logs, h.elb, h.sm, h.sts]) c.destroy();
+      await emu.stop();
+    },
+  };
+  return h;
+}
+
+export const EXEC_ROLE = 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole';
+export const SUBNETS = ['subnet-0aaa', 'subnet-0bbb'];
+export const NETWORK = {
+  awsvpcConfiguration: { subnets: SUBNETS, securityGroups: ['sg-0123'], assignPublicIp: 'DISABLED' as const },
+};
+
+/** A Fargate task definition with one awslogs container. */
+export function fargateTd(
+  family: string,
+  image: string,
+  extra: Partial<RegisterTaskDefinitionCommandInput> = {},
+): RegisterTaskDefinitionCommandInput {
+  return {
+    family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    executionRoleArn: EXEC_ROLE,
+    containerDefinitions: [
+      {
+        name: 'app',
+        image,
+        essential: true,
+        portMappings: [{ containerPort: 8080 }],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': `/ecs/${family}`, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' },
+        },
+      },
+    ],
+    ...extra,
+  };
+}
