@@ -1,0 +1,190 @@
+// main() in-process against the local emulator (ECS DescribeTaskDefinition, ECR DescribeImages), SDK at defaults.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { EmulatorControl, type RunningEmulator, startEmulator } from '@deploy-actions/aws-emulator';
+import { ConfigurationError, DeployFailure, toRegisterInput } from '@deploy-actions/kit';
+import { type InputValue, parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { main } from '../src/main';
+import { FIXTURES, fixture } from './helpers';
+
+let emu: RunningEmulator;
+let control: EmulatorControl;
+let ecs: ECSClient;
+let ecr: ECRClient;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+  control = new EmulatorControl(emu.url);
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: emu.url,
+  });
+  ecs = new ECSClient({
+    region: 'us-east-1',
+    endpoint: emu.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  ecr = new ECRClient({
+    region: 'us-east-1',
+    endpoint: emu.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+});
+
+afterAll(async () => {
+  await emu?.stop();
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+});
+
+beforeEach(async () => {
+  await control.reset();
+});
+
+interface Run {
+  outputs: Record<string, string>;
+  summary: string;
+  taskDefinition: any;
+}
+
+let summaryFile: string | undefined;
+
+/** Run main() in this process as the runner would: INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP. */
+async function runMain(inputs: Record<string, InputValue | undefined>): Promise<Run> {
+  const dir = await mkdtemp(join(tmpdir(), 'render-task-def-it-'));
+  // @actions/core caches the summary file path on first use: keep one path for the whole file, emptied per run.
+  summaryFile ??= join(dir, 'summary.md');
+  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: summaryFile };
+  for (const f of Object.values(files)) await writeFile(f, '');
+  Object.assign(process.env, files, { RUNNER_TEMP: dir });
+  await withInputs(inputs, () => main());
+  const outputs = parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8'));
+  return {
+    outputs,
+    summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    taskDefinition: JSON.parse(await readFile(outputs['task-definition']!, 'utf8')),
+  };
+}
+
+async function register(td: unknown): Promise<string> {
+  const out = await ecs.send(new RegisterTaskDefinitionCommand(toRegisterInput(td)));
+  return out.taskDefinition!.taskDefinitionArn!;
+}
+
+const WEB_TEMPLATE = join(FIXTURES, 'fargate-web-sidecars.json');
+
+describe('render-task-def against the emulator', () => {
+  test('new family: changed=true, full task definition in the summary', async () => {
+    const run = await runMain({ template: WEB_TEMPLATE, environment: '[web]\nAPI_TOKEN=tok-123' });
+    expect(run.outputs).toMatchObject({ changed: 'true', family: 'shop-web', 'latest-task-definition-arn': '' });
+    expect(run.summary).toContain('New family');
+    expect(run.summary).toContain('"family": "shop-web"');
+    expect(run.summary).not.toContain('tok-123');
+  });
+
+  test('changed=false after registering the rendered file, true after an image change', async () => {
+    const first = await runMain({ template: WEB_TEMPLATE });
+    const arn = await register(first.taskDefinition);
+    const second = await runMain({ template: WEB_TEMPLATE });
+    expect(second.outputs).toMatchObject({ changed: 'false', 'latest-task-definition-arn': arn });
+    expect(second.summary).toContain('No changes');
+
+    const third = await runMain({
+      template: WEB_TEMPLATE,
+      containers: 'web=123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:next',
+    });
+    expect(third.outputs.changed).toBe('true');
+    expect(third.summary).toMatch(/^\+.*shop\/web:next/m);
+  });
+
+  test('template-family: latest ACTIVE revision with tags, overrides applied', async () => {
+    await register(fixture('fargate-efs.json'));
+    const rev2 = structuredClone(fixture('fargate-efs.json')) as any;
+    rev2.taskDefinition.containerDefinitions[0].image =
+      '210987654321.dkr.ecr.us-east-1.amazonaws.com/cms/wordpress:6.7';
+    rev2.tags = [{ key: 'app', value: 'cms' }];
+    const latestArn = await register(rev2);
+
+    const same = await runMain({ 'template-family': 'cms-wordpress' });
+    expect(same.outputs).toMatchObject({
+      changed: 'false',
+      family: 'cms-wordpress',
+      'latest-task-definition-arn': latestArn,
+    });
+    expect(same.taskDefinition.containerDefinitions[0].image).toContain('wordpress:6.7');
+    expect(same.taskDefinition.tags).toEqual([{ key: 'app', value: 'cms' }]);
+    expect(same.taskDefinition).not.toHaveProperty('revision');
+
+    const changed = await runMain({ 'template-family': 'cms-wordpress', environment: 'WP_DEBUG=true' });
+    expect(changed.outputs.changed).toBe('true');
+    expect(changed.summary).toMatch(/^\+.*WP_DEBUG/m);
+
+    const requests = await control.requests();
+    expect(requests.filter((r) => r.mutating && r.operation !== 'RegisterTaskDefinition')).toEqual([]);
+  });
+
+  test('template-arn: a specific older revision', async () => {
+    const first = await register(fixture('fargate-efs.json'));
+    const rev2 = structuredClone(fixture('fargate-efs.json')) as any;
+    rev2.taskDefinition.cpu = '1024';
+    await register(rev2);
+    const run = await runMain({ 'template-arn': first });
+    expect(run.taskDefinition.cpu).toBe('512');
+    expect(run.outputs.changed).toBe('true'); // differs from the latest (revision 2)
+  });
+
+  test('template-family that does not exist: ConfigurationError on template-family', async () => {
+    await expect(runMain({ 'template-family': 'nope' })).rejects.toSatisfy(
+      (err: unknown) =>
+        err instanceof ConfigurationError && err.input === 'template-family' && /no ACTIVE revision/.test(err.message),
+    );
+  });
+
+  test('pin-digest resolves a tag in the emulator registry through DescribeImages', async () => {
+    await control.seed({
+      repositories: [{ name: 'shop/web', images: [{ tag: 'v1' }, { tag: 'v2', content: 'other' }] }],
+    } as never);
+    const described = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'shop/web', imageIds: [{ imageTag: 'v1' }] }),
+    );
+    const digest = described.imageDetails![0]!.imageDigest!;
+    const host = new URL(emu.url).host;
+    const run = await runMain({
+      template: WEB_TEMPLATE,
+      containers: `web=${host}/shop/web:v1`,
+      'pin-digest': true,
+      compare: false,
+    });
+    const web = run.taskDefinition.containerDefinitions.find((c: { name: string }) => c.name === 'web');
+    expect(web.image).toBe(`${host}/shop/web@${digest}`);
+    // Sidecars in public registries are left alone.
+    expect(run.taskDefinition.containerDefinitions[1].image).toBe('public.ecr.aws/datadog/agent:7.58.2');
+    expect(run.summary).toContain('pinned from tag v1');
+  });
+
+  test('the timeout input bounds the AWS lookups', async () => {
+    await control.faults({ latencyMs: [1500, 1500], services: ['ecs'] });
+    try {
+      await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '300ms' })).rejects.toSatisfy(
+        (err: unknown) => err instanceof DeployFailure && /did not finish within .*the timeout input/.test(err.message),
+      );
+    } finally {
+      await control.faults({});
+    }
+  });
+
+  test('pin-digest on a missing tag fails naming the image', async () => {
+    await control.seed({ repositories: [{ name: 'shop/web', images: [{ tag: 'v1' }] }] } as never);
+    const host = new URL(emu.url).host;
+    await expect(
+      runMain({ template: WEB_TEMPLATE, containers: `web=${host}/shop/web:v9`, 'pin-digest': true, compare: false }),
+    ).rejects.toSatisfy((err: unknown) => err instanceof DeployFailure && /shop\/web:v9 not found/.test(err.message));
+  });
+});
