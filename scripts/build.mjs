@@ -87,7 +87,8 @@ if (!check) {
           problems.push(`actions/${name}/dist/${f} differs from a clean build of src (run pnpm build)`);
         }
       }
-      for (const f of b) if (!a.has(f)) problems.push(`actions/${name}/dist/${f} is stale: a clean build has no such file`);
+      for (const f of b)
+        if (!a.has(f)) problems.push(`actions/${name}/dist/${f} is stale: a clean build has no such file`);
     },
     width,
   );

@@ -14,7 +14,9 @@ if (missing.length === 0) process.exit(0);
 const pkgs = missing.map((t) => t.pkg);
 const canApt = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
 if (!canApt) {
-  console.warn(`ensure-tools: ${pkgs.join(', ')} not installed and cannot apt-get here; tests that need them will skip`);
+  console.warn(
+    `ensure-tools: ${pkgs.join(', ')} not installed and cannot apt-get here; tests that need them will skip`,
+  );
   process.exit(0);
 }
 console.log(`ensure-tools: apt-get install ${pkgs.join(' ')}`);

@@ -10,7 +10,9 @@ const root = new URL('..', import.meta.url).pathname;
 spawnSync(process.execPath, [join(root, 'scripts', 'ensure-tools.mjs')], { stdio: 'inherit' });
 
 if (!process.version.startsWith('v24.')) {
-  console.error(`tests must run on Node 24 (the runtime the actions declare); this is ${process.version}. Run them via pnpm.`);
+  console.error(
+    `tests must run on Node 24 (the runtime the actions declare); this is ${process.version}. Run them via pnpm.`,
+  );
   process.exit(1);
 }
 const dir = mkdtempSync(join(tmpdir(), 'vitest-report-'));

@@ -31,7 +31,14 @@ export class EmulatorControl {
   clearRequests(): Promise<void> {
     return this.call('DELETE', 'requests');
   }
-  faults(config: { seed?: number; throttle?: number; error?: number; latencyMs?: [number, number]; reset?: number; services?: string[] }): Promise<void> {
+  faults(config: {
+    seed?: number;
+    throttle?: number;
+    error?: number;
+    latencyMs?: [number, number];
+    reset?: number;
+    services?: string[];
+  }): Promise<void> {
     return this.call('POST', 'faults', config);
   }
   advance(seconds: number): Promise<{ now: string; nowMs: number }> {

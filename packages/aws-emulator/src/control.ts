@@ -5,7 +5,14 @@ import { parseFaultConfig } from './faults.ts';
 import type { EmulatorRuntime } from './server.ts';
 import type { BehaviorRule, EmuResponse, SeedFixture, ServiceBehavior } from './types.ts';
 
-const SERVICE_BEHAVIORS: ServiceBehavior[] = ['healthy', 'crashloop', 'pullError', 'missingSecret', 'unhealthy', 'slowStart'];
+const SERVICE_BEHAVIORS: ServiceBehavior[] = [
+  'healthy',
+  'crashloop',
+  'pullError',
+  'missingSecret',
+  'unhealthy',
+  'slowStart',
+];
 
 function json(status: number, value: unknown): EmuResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
@@ -18,7 +25,8 @@ function parseJson(body: Buffer): unknown {
 
 export function parseBehavior(raw: unknown): BehaviorRule {
   const r = raw as Record<string, unknown>;
-  if (!r || typeof r.image !== 'string' || r.image === '') throw new Error('behavior needs "image" (a glob on the image)');
+  if (!r || typeof r.image !== 'string' || r.image === '')
+    throw new Error('behavior needs "image" (a glob on the image)');
   if (r.service === undefined && r.run === undefined) throw new Error('behavior needs "service" or "run"');
   if (r.service !== undefined && !SERVICE_BEHAVIORS.includes(r.service as ServiceBehavior)) {
     throw new Error(`behavior "service" must be one of ${SERVICE_BEHAVIORS.join(', ')}`);
@@ -66,7 +74,11 @@ export async function handleControl(rt: EmulatorRuntime, method: string, url: UR
         rt.faults.configure(parseFaultConfig(parseJson(body)));
         return json(200, rt.faults.config);
       case 'GET /_emulator/time':
-        return json(200, { now: new Date(rt.clock.now()).toISOString(), nowMs: rt.clock.now(), timeScale: rt.clock.timeScale });
+        return json(200, {
+          now: new Date(rt.clock.now()).toISOString(),
+          nowMs: rt.clock.now(),
+          timeScale: rt.clock.timeScale,
+        });
       case 'POST /_emulator/time': {
         const b = parseJson(body) as { advanceSeconds?: unknown };
         const seconds = Number(b.advanceSeconds);

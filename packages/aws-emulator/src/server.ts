@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
-import { FaultInjector } from './faults.ts';
-import { RequestLog } from './request-log.ts';
+import type { FaultInjector } from './faults.ts';
+import type { RequestLog } from './request-log.ts';
 import { parseSigV4Scope, routeService, virtualHostBucket } from './routing.ts';
-import type { EmuContext, EmuRequest, EmuResponse, EmulatorState, ServiceModule } from './types.ts';
+import type { EmuContext, EmulatorState, EmuRequest, EmuResponse, ServiceModule } from './types.ts';
 
 export interface EmulatorRuntime {
   clock: Clock;
@@ -177,7 +177,9 @@ export function createServer(rt: EmulatorRuntime): http.Server {
           response = await module.handle(emuReq, rt.ctx);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
-          process.stderr.write(`aws-emulator: ${module.name} ${op.operation} crashed: ${(err as Error)?.stack ?? message}\n`);
+          process.stderr.write(
+            `aws-emulator: ${module.name} ${op.operation} crashed: ${(err as Error)?.stack ?? message}\n`,
+          );
           response = internalError(module.name, message);
         }
       }

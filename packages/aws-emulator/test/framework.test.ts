@@ -101,7 +101,7 @@ describe('behaviors', () => {
     [{ image: '*' }, false],
     [{ image: '*', run: { logs: 'nope' } }, false],
   ])('%j valid=%s', (rule, ok) => {
-    if (ok) expect(parseBehavior(rule).image).toBe(rule.image);
+    if (ok) expect(parseBehavior(rule).image).toBe((rule as { image: string }).image);
     else expect(() => parseBehavior(rule)).toThrow();
   });
 });
@@ -135,7 +135,10 @@ describe('control API over HTTP', () => {
     await control.behaviors({ image: '*:bad', service: 'crashloop' });
     const rules = await control.behaviors([{ image: 'migrate*', run: { exitCode: 3 } }]);
     expect(rules).toHaveLength(2);
-    const bad = await fetch(`${emu.url}/_emulator/behaviors`, { method: 'POST', body: '{"image":"x","service":"nope"}' });
+    const bad = await fetch(`${emu.url}/_emulator/behaviors`, {
+      method: 'POST',
+      body: '{"image":"x","service":"nope"}',
+    });
     expect(bad.status).toBe(400);
     await control.reset();
     expect(await (await fetch(`${emu.url}/_emulator/behaviors`)).json()).toEqual([]);
@@ -151,7 +154,9 @@ describe('control API over HTTP', () => {
       ['registry', '/v2/'],
     ]);
     for (const e of log) {
-      expect(Object.keys(e)).toEqual(expect.arrayContaining(['service', 'operation', 'path', 'mutating', 'status', 'time']));
+      expect(Object.keys(e)).toEqual(
+        expect.arrayContaining(['service', 'operation', 'path', 'mutating', 'status', 'time']),
+      );
       expect(Number.isNaN(Date.parse(e.time))).toBe(false);
     }
   });
