@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { actionlint, checkCrossFile, checkSecurity, formatFindings, loadYaml } from '../src/index';
+
+// Negative fixtures: each file in test/fixtures/workflows names on its first line the rule it must trip
+// (`# <rule>: why`); good.yml trips none. test/fixtures/repo stands in for org/deploy-actions (actions/ and
+// .github/workflows/ the fixtures call).
+const fixtures = join(import.meta.dirname, 'fixtures');
+const repo = join(fixtures, 'repo');
+const load = (name: string) => loadYaml(join(fixtures, 'workflows', name));
+const bad = readdirSync(join(fixtures, 'workflows'))
+  .filter((f) => f !== 'good.yml' && f !== 'actionlint-errors.yml')
+  .sort();
+
+const check = (name: string) => {
+  const wf = load(name);
+  return [...checkSecurity(wf, repo), ...checkCrossFile(wf, repo)];
+};
+
+test('the good fixture passes every rule', () => {
+  const findings = check('good.yml');
+  expect(findings, formatFindings(findings)).toEqual([]);
+});
+
+test('each rule has a negative fixture', () => {
+  const rules = new Set(
+    bad.map((f) => /^#\s*([a-z-]+)/.exec(readFileSync(join(fixtures, 'workflows', f), 'utf8'))?.[1]),
+  );
+  for (const rule of [
+    'pinned-uses',
+    'pinned-uses-comment',
+    'no-expression-in-run',
+    'no-secrets-inherit',
+    'dangerous-trigger',
+    'permissions-declared',
+    'permissions-read-only',
+    'id-token-scope',
+    'id-token-missing',
+    'checkout-persist-credentials',
+    'concurrency',
+    'concurrency-distinct',
+    'no-cache-in-release',
+    'action-exists',
+    'action-input-unknown',
+    'action-input-required',
+    'workflow-exists',
+    'workflow-callable',
+    'workflow-input-unknown',
+    'workflow-input-required',
+    'workflow-input-type',
+    'workflow-secret-unknown',
+    'workflow-secret-required',
+  ]) {
+    expect(rules, rule).toContain(rule);
+  }
+});
+
+describe('each negative fixture trips its rule', () => {
+  test.each(bad)('%s', (name) => {
+    const rule = /^#\s*([a-z-]+)/.exec(readFileSync(join(fixtures, 'workflows', name), 'utf8'))?.[1];
+    expect(rule, `${name} must start with '# <rule>:'`).toBeTruthy();
+    const findings = check(name);
+    expect(
+      findings.map((f) => f.rule),
+      formatFindings(findings),
+    ).toContain(rule);
+  });
+});
+
+test('the required-input rule ignores inputs that have a default', () => {
+  const findings = check('action-missing-required.yml').filter((f) => f.rule === 'action-input-required');
+  expect(findings.map((f) => f.message)).toEqual(["demo requires input 'cluster'"]);
+});
+
+test('actionlint reports untrusted input in a script and a bad needs', async () => {
+  const name = 'actionlint-errors.yml';
+  const findings = await actionlint(readFileSync(join(fixtures, 'workflows', name), 'utf8'), name);
+  const kinds = findings.map((f) => f.rule);
+  expect(kinds, formatFindings(findings)).toContain('actionlint:expression');
+  expect(kinds, formatFindings(findings)).toContain('actionlint:job-needs');
+});
+
+test('actionlint passes the good fixture', async () => {
+  const findings = await actionlint(readFileSync(join(fixtures, 'workflows', 'good.yml'), 'utf8'), 'good.yml');
+  expect(findings, formatFindings(findings)).toEqual([]);
+});
