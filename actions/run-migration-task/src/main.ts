@@ -1,0 +1,108 @@
+import * as core from '@actions/core';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import {
+  cancellationSignal,
+  createClient,
+  DeployFailure,
+  formatCommand,
+  infoLines,
+  type OneOffTaskResult,
+  oneOffTaskFailure,
+  prepareOneOffTask,
+  type RunOneOffTaskOptions,
+  runOneOffTask,
+  setOutputs,
+} from '@deploy-actions/kit';
+import { STATE } from './cleanup';
+import { ACTION, getInputs } from './inputs';
+import { buildSummary, outputsFor } from './report';
+
+/** Knobs tests may turn (the bundle reads none of them from inputs). */
+export interface MainOptions {
+  signal?: AbortSignal;
+  /** Poll / log intervals, page size, drain times (in-process tests make them short). */
+  tuning?: Partial<
+    Pick<
+      RunOneOffTaskOptions,
+      'pollInitialMs' | 'pollMaxMs' | 'logIntervalMs' | 'logPageLimit' | 'drainQuietMs' | 'drainMaxMs' | 'cancelDrainMs'
+    >
+  >;
+}
+
+export async function main(options: MainOptions = {}): Promise<void> {
+  const signal = options.signal ?? cancellationSignal();
+  const inputs = getInputs();
+
+  const ecs = createClient(ECSClient, { action: ACTION, region: inputs.region });
+  const logs = createClient(CloudWatchLogsClient, { action: ACTION, region: inputs.region });
+  const plan = await prepareOneOffTask(
+    { ecs },
+    {
+      cluster: inputs.cluster,
+      taskDefinition: inputs.taskDefinition,
+      container: inputs.container,
+      command: inputs.command,
+      environment: inputs.environment,
+      service: inputs.service,
+      networkService: inputs.networkFromService,
+      subnets: inputs.subnets,
+      securityGroups: inputs.securityGroups,
+      assignPublicIp: inputs.assignPublicIp,
+      launchType: inputs.launchType,
+      startedBy: inputs.startedBy,
+    },
+    signal,
+  );
+  infoLines(plan.notes.join('\n'));
+
+  const commandText = plan.command
+    ? formatCommand(plan.command)
+    : plan.container.command?.length
+      ? formatCommand(plan.container.command)
+      : '(image default)';
+  let result: OneOffTaskResult;
+  try {
+    result = await core.group(`Run ${plan.containerName}: ${commandText}`, () =>
+      runOneOffTask(
+        {
+          ecs,
+          logs,
+          logsForRegion: (region) => createClient(CloudWatchLogsClient, { action: ACTION, region }),
+        },
+        plan,
+        {
+          timeoutMs: inputs.timeoutMs,
+          stopOnCancel: inputs.stopOnCancel,
+          signal,
+          ...options.tuning,
+          sink: {
+            log: (line) => core.info(line),
+            info: (message) => core.info(`[ecs] ${message}`),
+            warning: (message) => core.warning(message),
+          },
+          onTaskStarted: (taskArn) => {
+            core.saveState(STATE.taskArn, taskArn);
+            core.saveState(STATE.cluster, plan.cluster);
+            if (inputs.region) core.saveState(STATE.region, inputs.region);
+          },
+        },
+      ),
+    );
+  } finally {
+    // Reaching here (result or thrown error) means main handled the task itself: the post step has nothing to do.
+    core.saveState(STATE.done, 'true');
+  }
+
+  setOutputs(outputsFor(result));
+  await buildSummary(result, { command: commandText, cluster: plan.cluster }).write();
+  infoLines(result.message);
+  if (result.cancelled) {
+    throw new DeployFailure(`${result.message}${inputs.stopOnCancel ? '' : ' (stop-on-cancel is false)'}`);
+  }
+  const failure = oneOffTaskFailure(result);
+  if (failure) throw failure;
+}
+
+/** Entry point for @github/local-action (`local-action run . src/main.ts .env`), which calls an exported run(). */
+export const run = (): Promise<void> => main();
