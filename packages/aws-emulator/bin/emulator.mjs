@@ -4,27 +4,57 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '4566' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'time-scale': { type: 'string' },
-    seed: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (values.help) {
-  console.log('usage: aws-emulator [--port 4566] [--time-scale N] [--seed fixture.json]');
-  process.exit(0);
-}
-const { startEmulator, EmulatorControl, DEFAULT_TIME_SCALE } = await import('../src/index.ts');
-const timeScale = values['time-scale'] === undefined ? DEFAULT_TIME_SCALE : Number(values['time-scale']);
-if (!Number.isFinite(timeScale) || timeScale <= 0) {
-  console.error('--time-scale must be a positive number');
+const USAGE = 'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--time-scale 20] [--seed fixture.json]';
+
+function fail(message) {
+  console.error(`aws-emulator: ${message}`);
+  console.error(USAGE);
   process.exit(2);
 }
-const emu = await startEmulator({ port: Number(values.port), host: values.host, timeScale });
-if (values.seed) await new EmulatorControl(emu.url).seed(JSON.parse(await readFile(values.seed, 'utf8')));
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4566' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'time-scale': { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (err) {
+  fail(err.message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer between 0 and 65535');
+const timeScaleArg = values['time-scale'] === undefined ? undefined : Number(values['time-scale']);
+if (timeScaleArg !== undefined && (!Number.isFinite(timeScaleArg) || timeScaleArg <= 0)) {
+  fail('--time-scale must be a positive number');
+}
+let fixture;
+if (values.seed) {
+  try {
+    fixture = JSON.parse(await readFile(values.seed, 'utf8'));
+  } catch (err) {
+    fail(`--seed ${values.seed}: ${err.message}`);
+  }
+}
+// Arguments are checked before the emulator's sources are loaded, so mistakes are reported at once.
+const { startEmulator, EmulatorControl, DEFAULT_TIME_SCALE } = await import('../src/index.ts');
+const emu = await startEmulator({ port, host: values.host, timeScale: timeScaleArg ?? DEFAULT_TIME_SCALE });
+if (fixture !== undefined) {
+  try {
+    await new EmulatorControl(emu.url).seed(fixture);
+  } catch (err) {
+    await emu.stop();
+    fail(`--seed ${values.seed}: ${err.message}`);
+  }
+}
 console.log(`ready ${emu.url}`);
 const shutdown = async () => {
   await emu.stop();

@@ -34,7 +34,13 @@ export function createClock(timeScale: number, startMs = Date.now()): Clock {
         if (!first || first.atMs > t) return;
         timers.shift();
         firingAt = first.atMs;
-        first.fn();
+        try {
+          first.fn();
+        } catch (err) {
+          // A failing simulated event must not take the emulator down (tick also runs from a timer) or fail an
+          // unrelated request: report it and keep going.
+          process.stderr.write(`aws-emulator: simulated event failed: ${(err as Error)?.stack ?? String(err)}\n`);
+        }
         firingAt = undefined;
       }
     } finally {

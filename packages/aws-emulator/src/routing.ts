@@ -36,8 +36,10 @@ export function routeService(input: {
   path: string;
   headers: Record<string, string>;
   scope: SigV4Scope | undefined;
+  /** HTTP method; when given, only an unsigned `POST /` form can be STS (an anonymous S3 PUT may carry a form type). */
+  method?: string;
 }): string {
-  const { path, headers, scope } = input;
+  const { path, headers, scope, method } = input;
   if (path === '/v2' || path.startsWith('/v2/')) return 'registry';
   const target = headers['x-amz-target'];
   if (target) {
@@ -51,6 +53,13 @@ export function routeService(input: {
   if (scope && ['sts', 'elasticloadbalancing'].includes(scope.service)) return scope.service;
   // AssumeRoleWithWebIdentity is sent unsigned (the web identity token is the credential): a form POST with no
   // SigV4 scope can only be STS.
-  if (!scope && contentType.startsWith('application/x-www-form-urlencoded')) return 'sts';
+  if (
+    !scope &&
+    contentType.startsWith('application/x-www-form-urlencoded') &&
+    path === '/' &&
+    (method === undefined || method === 'POST')
+  ) {
+    return 'sts';
+  }
   return 's3';
 }

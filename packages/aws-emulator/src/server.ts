@@ -117,7 +117,7 @@ export function createServer(rt: EmulatorRuntime): http.Server {
       let rawPath = url.pathname;
       const bucket = virtualHostBucket(headers.host);
       if (bucket && !rawPath.startsWith('/v2') && !headers['x-amz-target']) rawPath = `/${bucket}${rawPath}`;
-      const serviceName = routeService({ path: rawPath, headers, scope });
+      const serviceName = routeService({ path: rawPath, headers, scope, method: req.method ?? 'GET' });
       const module: ServiceModule | undefined = rt.state.services.get(serviceName);
       const emuReq: EmuRequest = {
         method: req.method ?? 'GET',

@@ -534,16 +534,11 @@ describe.skipIf(!cliAvailable)(
       );
       expect(created.repository.repositoryUri).toBe(`${new URL(emu.url).host}/cli/app`);
       await control.seed({ repositories: [{ name: 'cli/app', images: [{ tag: 'v1' }] }] });
-      const repos = JSON.parse(await cli('ecr', 'describe-repositories', '--repository-names', 'cli/app'));
-      expect(repos.repositories[0].imageTagMutability).toBe('IMMUTABLE');
-      const images = JSON.parse(
-        await cli('ecr', 'describe-images', '--repository-name', 'cli/app', '--image-ids', 'imageTag=v1'),
-      );
-      const { digest } = await manifestOf('cli/app', 'v1');
-      expect(images.imageDetails[0].imageDigest).toBe(digest);
-      expect(images.imageDetails[0].imageTags).toEqual(['v1']);
-      const manifests = JSON.parse(
-        await cli(
+      // CLI start-up dominates (seconds per call): the independent reads run in parallel.
+      const [reposOut, imagesOut, manifestOut] = await Promise.all([
+        cli('ecr', 'describe-repositories', '--repository-names', 'cli/app'),
+        cli('ecr', 'describe-images', '--repository-name', 'cli/app', '--image-ids', 'imageTag=v1'),
+        cli(
           'ecr',
           'batch-get-image',
           '--repository-name',
@@ -553,7 +548,14 @@ describe.skipIf(!cliAvailable)(
           '--query',
           'images[0].imageManifest',
         ),
-      ) as string;
+      ]);
+      const repos = JSON.parse(reposOut);
+      expect(repos.repositories[0].imageTagMutability).toBe('IMMUTABLE');
+      const images = JSON.parse(imagesOut);
+      const { digest } = await manifestOf('cli/app', 'v1');
+      expect(images.imageDetails[0].imageDigest).toBe(digest);
+      expect(images.imageDetails[0].imageTags).toEqual(['v1']);
+      const manifests = JSON.parse(manifestOut) as string;
       expect(sha256(manifests)).toBe(digest);
     });
 

@@ -620,6 +620,25 @@ describe('one-off tasks (RunTask)', () => {
     expect(t.containers?.[0]?.exitCode).toBeUndefined();
   });
 
+  test('extension: a run rule with `failure` makes RunTask answer failures[] and start no task', async () => {
+    await h.control('behaviors', { image: 'repo/full:*', run: { failure: 'RESOURCE:MEMORY' } });
+    await h.control('seed', { clusters: ['prod'], taskDefinitions: [fargateTd('migrate', 'repo/full:1')] });
+    const out = await h.ecs.send(
+      new RunTaskCommand({
+        cluster: 'prod',
+        taskDefinition: 'migrate',
+        launchType: 'FARGATE',
+        networkConfiguration: NETWORK,
+      }),
+    );
+    expect(out.tasks).toEqual([]);
+    expect(out.failures).toEqual([
+      { arn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/migrate:1', reason: 'RESOURCE:MEMORY' },
+    ]);
+    const listed = await h.ecs.send(new ListTasksCommand({ cluster: 'prod', family: 'migrate' }));
+    expect(listed.taskArns).toEqual([]);
+  });
+
   test('a crashloop rule makes a one-off task print a traceback and exit 1', async () => {
     await h.control('behaviors', { image: 'repo/bad:*', service: 'crashloop' });
     const { task, id } = await run('repo/bad:1');

@@ -28,6 +28,32 @@ describe('routing', () => {
     expect(routeService({ path, headers: headers as Record<string, string>, scope })).toBe(expected);
   });
 
+  test.each([
+    ['POST', '/', 'sts'],
+    ['PUT', '/bucket/key.txt', 's3'],
+    ['POST', '/bucket/key.txt', 's3'],
+    ['PUT', '/', 's3'],
+  ])('unsigned form-encoded %s %s → %s (only POST / is STS AssumeRoleWithWebIdentity)', (method, path, expected) => {
+    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect(routeService({ path, headers, scope: undefined, method })).toBe(expected);
+  });
+
+  test('an anonymous S3 PUT with a form content type reaches S3 (end to end)', async () => {
+    const emu = await startEmulator({ port: 0 });
+    try {
+      await fetch(`${emu.url}/forms`, { method: 'PUT' });
+      const put = await fetch(`${emu.url}/forms/a.txt`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'a=1',
+      });
+      expect(put.status).toBe(200);
+      expect(await (await fetch(`${emu.url}/forms/a.txt`)).text()).toBe('a=1');
+    } finally {
+      await emu.stop();
+    }
+  });
+
   test('credential scope from header and presigned query', () => {
     expect(parseSigV4Scope(auth('s3'), new URLSearchParams())).toEqual({
       accessKeyId: 'AKIDEXAMPLE',
@@ -62,6 +88,31 @@ describe('clock', () => {
     clock.advance(100);
     clock.stop();
     expect(seen).toEqual([5, 15, 25, 35]);
+  });
+});
+
+describe('clock robustness', () => {
+  test('a throwing timer is reported and the timers after it still fire', () => {
+    const clock = createClock(1, 0);
+    const seen: string[] = [];
+    const write = process.stderr.write;
+    const errors: string[] = [];
+    process.stderr.write = ((chunk: string) => {
+      errors.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      clock.at(1_000, () => {
+        throw new Error('boom');
+      });
+      clock.at(2_000, () => seen.push('after'));
+      clock.advance(5);
+    } finally {
+      process.stderr.write = write;
+      clock.stop();
+    }
+    expect(seen).toEqual(['after']);
+    expect(errors.join('')).toContain('boom');
   });
 });
 

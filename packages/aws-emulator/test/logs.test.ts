@@ -9,9 +9,10 @@ import {
   GetLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { compileFilterPattern } from '../src/services/logs.ts';
-import { type Harness, harness } from './ecs-helpers.ts';
+import { fargateTd, type Harness, harness, NETWORK } from './ecs-helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -216,6 +217,36 @@ describe('seed, ECS-facing helpers, throttling and the CLI', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+\+00:00 ecs\/app\/0123 hello from the emulator$/);
     expect(lines[1]).toMatch(/ ecs\/app\/0123 second line$/);
+  });
+
+  test('task output written by ECS carries simulated ingestion and creation times (fresh emulator)', async () => {
+    const fresh = await harness();
+    try {
+      await fresh.advance(3600); // simulated time now runs an hour ahead of the wall clock
+      await fresh.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+      await fresh.ecs.send(new RegisterTaskDefinitionCommand(fargateTd('job', 'repo/job:1')));
+      await fresh.control('behaviors', { image: 'repo/job:*', run: { logs: ['hello'], durationSeconds: 2 } });
+      const run = await fresh.ecs.send(
+        new RunTaskCommand({
+          cluster: 'prod',
+          taskDefinition: 'job',
+          launchType: 'FARGATE',
+          networkConfiguration: NETWORK,
+        }),
+      );
+      const id = run.tasks?.[0]?.taskArn?.split('/').pop() as string;
+      await fresh.advance(40); // Logs has not handled any request so far
+      const { events } = await fresh.logs.send(
+        new GetLogEventsCommand({ logGroupName: '/ecs/job', logStreamName: `ecs/app/${id}`, startFromHead: true }),
+      );
+      expect(events?.map((e) => e.message)).toEqual(['hello']);
+      const e = events?.[0];
+      expect(e?.ingestionTime).toBe(e?.timestamp);
+      const { logStreams } = await fresh.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/ecs/job' }));
+      expect(logStreams?.[0]?.creationTime).toBeGreaterThan(Date.now() + 3000_000);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   test('ThrottlingException as a 400 JSON error', async () => {

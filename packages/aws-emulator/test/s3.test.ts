@@ -598,24 +598,13 @@ describe('SDK v3 with requestChecksumCalculation WHEN_REQUIRED', () => {
 });
 
 describe('AWS CLI v2', () => {
-  test('s3 cp of a 20 MB file uses 8 MB parts; ETag matches the local multipart ETag', async () => {
+  // CLI start-up dominates (seconds per call), so the independent `s3 cp` and `s3 sync` run side by side in one test
+  // (a per-test reset would wipe a concurrent test's bucket). They use different key prefixes.
+  test('s3 cp of a 20 MB file (8 MB parts, multipart ETag) and s3 sync / ls / no-change sync', async () => {
     await control.seed({ buckets: [{ name: 'cli' }] });
     const data = randomBytes(20 * MiB);
     const file = join(tmp, 'cli-big.bin');
     await writeFile(file, data);
-    await aws(['s3', 'cp', file, 's3://cli/big.bin', '--no-progress']);
-    const got = await client().send(new GetObjectCommand({ Bucket: 'cli', Key: 'big.bin' }));
-    expect(got.ETag).toBe(localMultipartEtag(data, 8 * MiB));
-    expect(got.ETag).toMatch(/-3"$/);
-    expect(got.ContentLength).toBe(data.length);
-    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
-    const ops = (await control.requests()).filter((e) => e.service === 's3').map((e) => e.operation);
-    expect(ops.filter((o) => o === 'UploadPart')).toHaveLength(3);
-    expect(ops).toContain('CompleteMultipartUpload');
-  });
-
-  test('s3 sync of a small dir, s3 ls, then a no-change sync uploads nothing', async () => {
-    await control.seed({ buckets: [{ name: 'cli' }] });
     const dir = join(tmp, 'site');
     await mkdir(join(dir, 'assets', 'img'), { recursive: true });
     const files: Record<string, string> = {
@@ -629,16 +618,36 @@ describe('AWS CLI v2', () => {
       await writeFile(join(dir, name), body);
       await utimes(join(dir, name), past, past);
     }
-    await aws(['s3', 'sync', dir, 's3://cli/site/', '--no-progress']);
-    const listing = await aws(['s3', 'ls', 's3://cli/site/', '--recursive']);
+    await Promise.all([
+      aws(['s3', 'cp', file, 's3://cli/big.bin', '--no-progress']),
+      aws(['s3', 'sync', dir, 's3://cli/site/', '--no-progress']),
+    ]);
+
+    // cp: three 8 MB parts, the multipart ETag S3 would give, identical bytes
+    const got = await client().send(new GetObjectCommand({ Bucket: 'cli', Key: 'big.bin' }));
+    expect(got.ETag).toBe(localMultipartEtag(data, 8 * MiB));
+    expect(got.ETag).toMatch(/-3"$/);
+    expect(got.ContentLength).toBe(data.length);
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    const cpOps = (await control.requests())
+      .filter((e) => e.service === 's3' && e.path === '/cli/big.bin')
+      .map((e) => e.operation);
+    expect(cpOps.filter((o) => o === 'UploadPart')).toHaveLength(3);
+    expect(cpOps).toContain('CompleteMultipartUpload');
+
+    // sync + ls
+    const [listing, top] = await Promise.all([
+      aws(['s3', 'ls', 's3://cli/site/', '--recursive']),
+      aws(['s3', 'ls', 's3://cli/site/']),
+    ]);
     for (const name of Object.keys(files)) expect(listing).toContain(`site/${name}`);
-    const top = await aws(['s3', 'ls', 's3://cli/site/']);
     expect(top).toMatch(/PRE assets\//);
     expect(top).toContain('index.html');
     const head = await client().send(new HeadObjectCommand({ Bucket: 'cli', Key: 'site/assets/app.css' }));
     expect(head.ContentType).toBe('text/css');
     expect(head.ETag).toBe(md5hex(Buffer.from(files['assets/app.css'] as string)));
 
+    // a second sync with nothing changed uploads nothing
     await control.clearRequests();
     await aws(['s3', 'sync', dir, 's3://cli/site/', '--no-progress']);
     const ops = (await control.requests()).filter((e) => e.service === 's3').map((e) => e.operation);

@@ -186,7 +186,11 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
   }
 
   function logs(): LogsService | undefined {
-    return getCtx()?.state.services.get('logs') as LogsService | undefined;
+    const c = getCtx();
+    const l = c?.state.services.get('logs') as LogsService | undefined;
+    // ingestion/creation times in simulated time, even before Logs itself has handled a request
+    if (c) l?.bindClock?.(c.clock.now);
+    return l;
   }
 
   function writeLog(task: Task, containerName: string, lines: string[]) {

@@ -38,6 +38,9 @@ export interface LogsService extends ServiceModule {
   putEvents(group: string, stream: string, events: Array<{ timestamp: number; message: string }>): void;
   /** Read a whole stream (tests and other services). */
   getEvents(group: string, stream: string): LogEvent[];
+  /** Use the emulator's simulated clock for creation and ingestion times of events written through the methods
+   * above (other services call this before writing: Logs itself may not have seen a request yet). */
+  bindClock(now: () => number): void;
 }
 
 const MUTATING = new Set([
@@ -455,6 +458,9 @@ export function createLogsService(): LogsService {
     },
     getEvents(group, stream) {
       return [...(groups.get(group)?.streams.get(stream)?.events ?? [])];
+    },
+    bindClock(now) {
+      clockNow = now;
     },
   };
   return service;
