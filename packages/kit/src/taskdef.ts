@@ -343,11 +343,15 @@ function omit(obj: Record<string, unknown>, key: string): Record<string, unknown
   return rest;
 }
 
+/** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
+export const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
+
 /**
  * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
  * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
  * readOnly false, …), task cpu/memory in units ("1 vCPU" → "1024"), lists with no meaningful order sorted
- * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted.
+ * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted, and
+ * `deploy-actions:*` tags dropped.
  * command, entryPoint and dnsServers keep their order (it matters).
  */
 export function normalizeTaskDef(td: unknown): TaskDefJson {
@@ -374,7 +378,12 @@ export function normalizeTaskDef(td: unknown): TaskDefJson {
   );
   out.requiresCompatibilities = sortStrings(out.requiresCompatibilities);
   out.inferenceAccelerators = sortBy(out.inferenceAccelerators, (a) => a.deviceName);
-  out.tags = sortBy(out.tags, (t) => t.key);
+  // Our own markers (known-good, commit, run, version) are added after registration: they never make a
+  // template differ from the revision it was registered as.
+  out.tags = sortBy(
+    Array.isArray(out.tags) ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX)) : out.tags,
+    (t) => t.key,
+  );
   const pruned = (prune(out) ?? {}) as Record<string, unknown>;
   if (pruned.containerDefinitions === undefined) pruned.containerDefinitions = [];
   return sortKeysDeep(pruned) as TaskDefJson;

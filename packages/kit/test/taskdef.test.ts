@@ -293,6 +293,20 @@ describe('normalizeTaskDef / taskDefsEqual', () => {
     expect(taskDefsEqual(describeOutput.taskDefinition, untagged)).toBe(true);
     expect(taskDefsEqual(describeOutput.taskDefinition, template)).toBe(false);
   });
+  test('deploy-actions:* markers on the registered revision are no difference; other tags are', () => {
+    const marked = {
+      ...describeOutput.taskDefinition,
+      tags: [
+        { key: 'deploy-actions:known-good', value: '2026-11-20T10:00:00Z' },
+        { key: 'deploy-actions:commit', value: 'c0ffee' },
+      ],
+    };
+    const plain = { ...describeOutput.taskDefinition, tags: [] };
+    expect(taskDefsEqual(plain, marked)).toBe(true);
+    expect(taskDefDiffText(plain, marked)).toBe('');
+    expect(taskDefsEqual(plain, { ...marked, tags: [{ key: 'team', value: 'payments' }] })).toBe(false);
+  });
+
   test('an image change is a difference', () => {
     const changed = structuredClone(template);
     changed.containerDefinitions[0]!.image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.4';
