@@ -4,10 +4,11 @@
 //
 //   1 render-task-def      image per container, pinned to its ECR digest
 //   2 run-migration-task   `python manage.py migrate` on the new revision, network copied from the service
-//   3 deploy-ecs-wait      api + worker, wait on the PRIMARY deployments, mark the revision known-good
+//   3 deploy-ecs-wait      api + worker at once, wait on the PRIMARY deployments, mark the revisions known-good
 //   4 sync-spa-cloudfront  first deploy of the SPA, then a redeploy that changes one chunk
-//   5 deploy-ecs-wait      a release that crash-loops: root cause, auto-rollback to the known-good revision
-//   6 deploy-ecs-wait      re-run of the good deploy: the revision is reused, nothing is redeployed
+//   5 deploy-ecs-wait      re-run of the good deploy: the revision is reused, nothing is redeployed
+//   6 deploy-ecs-wait      a release that crash-loops: root cause, auto-rollback to the known-good revision
+//   7 deploy-ecs-wait      the dispatch rollback: back to revision 1 (release 1.3.0) by rollback-to
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,7 +47,8 @@ async function step(
 ): Promise<RunActionBundleResult> {
   console.log(`\n━━ ${title}  (actions/${action})`);
   const result = await runActionBundle({ action, inputs, env, timeoutMs: 180_000 });
-  const lines = result.stdout.split('\n').filter((l) => l && !l.startsWith('::add-mask::'));
+  // What a reader of the job log sees: the runner hides masks and debug lines unless step debug is on.
+  const lines = result.stdout.split('\n').filter((l) => l && !/^::(add-mask|debug)::/.test(l));
   for (const line of lines) console.log(`  │ ${line}`);
   if (result.stderr.trim()) for (const line of result.stderr.trim().split('\n')) console.log(`  │ ${line}`);
   const ok = (result.code === 0) === (expect === 'success');
@@ -143,10 +145,17 @@ try {
     service: 'api',
   });
 
-  await step('deploy api', 'deploy-ecs-wait', {
+  const renderedWorker = await step('render the worker from its running revision', 'render-task-def', {
+    'template-family': 'pikaia-worker',
+    containers: `django=${repo}:v1.4.0`,
+    'pin-digest': 'true',
+    environment: 'RELEASE=v1.4.0',
+  });
+  const workerTaskDef = renderedWorker.outputs['task-definition'] ?? '';
+
+  await step('deploy api + worker', 'deploy-ecs-wait', {
     cluster: 'pikaia-staging',
-    services: 'api',
-    'task-definition': taskDef,
+    services: `api=${taskDef}\nworker=${workerTaskDef}`,
     version: 'v1.4.0',
   });
 
@@ -166,6 +175,12 @@ try {
     'release-id': 'v1.4.1',
   });
 
+  await step('re-run the same deploy (idempotent)', 'deploy-ecs-wait', {
+    cluster: 'pikaia-staging',
+    services: 'api',
+    'task-definition': taskDef,
+  });
+
   const broken = JSON.parse(readFileSync(taskDef, 'utf8'));
   broken.containerDefinitions[0].image = `${repo}:v1.4.1-broken`;
   const brokenFile = join(out, 'broken-task-definition.json');
@@ -177,15 +192,10 @@ try {
     'failure',
   );
 
-  await step('roll forward again to the known-good release', 'deploy-ecs-wait', {
+  await step('dispatch rollback: api back to revision 1 (release 1.3.0)', 'deploy-ecs-wait', {
     cluster: 'pikaia-staging',
     services: 'api',
-    'rollback-to': 'v1.4.0',
-  });
-  await step('re-run the same deploy (idempotent)', 'deploy-ecs-wait', {
-    cluster: 'pikaia-staging',
-    services: 'api',
-    'task-definition': taskDef,
+    'rollback-to': '1',
   });
 
   const calls = await control.requests();
