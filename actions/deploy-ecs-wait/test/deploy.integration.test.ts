@@ -1,0 +1,261 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { createEcsClients, deployOutputs, TAG_COMMIT, TAG_KNOWN_GOOD } from '@deploy-actions/kit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  deploy,
+  IMAGE,
+  markKnownGood,
+  REGION,
+  request,
+  seedServices,
+  startTestEmulator,
+  TD_ARN,
+  type TestEmulator,
+  taskDefWith,
+} from './helpers';
+
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startTestEmulator(100);
+});
+afterAll(async () => {
+  await t.emu.stop();
+});
+
+const tdJson = (image: string) => ({ kind: 'json' as const, json: taskDefWith(image), source: 'task-definition.json' });
+
+async function tagsOf(arn: string) {
+  const { ecs } = createEcsClients('test', REGION);
+  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
+  return Object.fromEntries((out.tags ?? []).map((x) => [x.key, x.value]));
+}
+
+describe('deploy-ecs-wait on the emulator', () => {
+  test('healthy single service: registers, waits on the PRIMARY deployment, marks known-good', async () => {
+    await seedServices(t.control);
+    const run = await deploy(request());
+    expect(run.report.status).toBe('success');
+    const svc = run.report.services[0]!;
+    expect(svc).toMatchObject({
+      status: 'completed',
+      taskDefinitionArn: TD_ARN(2),
+      previousTaskDefinitionArn: TD_ARN(1),
+      registered: true,
+    });
+    expect(svc.deploymentId).toMatch(/^ecs-svc\//);
+    expect(run.text).toContain('deployment COMPLETED');
+    const tags = await tagsOf(TD_ARN(2));
+    expect(tags[TAG_COMMIT]).toBe('abc123');
+    expect(tags[TAG_KNOWN_GOOD]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const outputs = deployOutputs(run.report);
+    expect(outputs).toMatchObject({
+      'task-definition-arn': TD_ARN(2),
+      'previous-task-definition-arn': TD_ARN(1),
+      status: 'success',
+    });
+    expect(JSON.parse(outputs.deployments!).api).toMatchObject({ status: 'completed', deploymentId: svc.deploymentId });
+    expect(run.summary).toContain('web:1 → web:2 (new)');
+    expect(run.summary).toContain('Task definition diff');
+    expect(run.summary).toContain('console.aws.amazon.com/ecs/v2/clusters/app/services/api/deployments');
+  });
+
+  test('healthy 4-service deploy: one registration, batched DescribeServices', async () => {
+    const names = ['api', 'worker', 'web', 'cron'];
+    await seedServices(t.control, { services: names });
+    const td = tdJson(IMAGE('v2'));
+    const run = await deploy(request({ services: names.map((service) => ({ service, taskDefinition: td })) }));
+    expect(run.report.status).toBe('success');
+    expect(run.report.services.map((s) => s.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    const log = await t.control.requests();
+    expect(log.filter((r) => r.operation === 'RegisterTaskDefinition')).toHaveLength(1);
+    expect(log.filter((r) => r.operation === 'UpdateService')).toHaveLength(4);
+    const describes = log.filter((r) => r.operation === 'DescribeServices');
+    expect(describes.length).toBe(run.report.describeCalls + 1); // + the read-only prepare call
+  });
+
+  test('unchanged template reuses the latest revision and reports already running', async () => {
+    await seedServices(t.control);
+    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('v1')) }] }));
+    expect(run.report.status).toBe('unchanged');
+    expect(run.report.services[0]).toMatchObject({
+      status: 'unchanged',
+      taskDefinitionArn: TD_ARN(1),
+      registered: false,
+    });
+    expect(run.text).toContain('reusing it (no new revision)');
+    expect(run.text).toContain('already running');
+    const ops = (await t.control.requests()).map((r) => r.operation);
+    expect(ops).not.toContain('RegisterTaskDefinition');
+    expect(ops.filter((o) => o === 'DescribeServices')).toHaveLength(1);
+  });
+
+  test('crash loop with circuit breaker + rollback: fails, says ECS rolled back, names exit code and log lines', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
+    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('crash')) }] }));
+    expect(run.report.status).toBe('rolled-back');
+    const svc = run.report.services[0]!;
+    expect(svc.status).toBe('failed');
+    expect(svc.ecsRolledBack).toBe(true);
+    expect(run.report.message).toContain('ECS rolled back to web:1');
+    expect(run.text).toMatch(/app exit 1/);
+    expect(run.text).toContain('RuntimeError: required setting DATABASE_URL is not set');
+    expect(run.summary).toContain('RuntimeError: required setting DATABASE_URL is not set');
+    expect(run.summary).toContain('ECS rolled back to web:1');
+    // ECS rolled back itself: we did not issue a second UpdateService
+    const updates = (await t.control.requests()).filter((r) => r.operation === 'UpdateService');
+    expect(updates).toHaveLength(1);
+  });
+
+  test('crash loop without circuit breaker: declared failed, auto-rollback to known-good, still fails', async () => {
+    await seedServices(t.control, { breaker: false, rollback: false });
+    await markKnownGood(TD_ARN(1));
+    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
+    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('crash')) }] }));
+    expect(run.report.status).toBe('rolled-back');
+    const svc = run.report.services[0]!;
+    expect(svc.status).toBe('failed');
+    expect(svc.reason).toContain('consecutive tasks of the new deployment failed');
+    expect(svc.rollback).toMatchObject({ outcome: 'completed', taskDefinitionArn: TD_ARN(1) });
+    expect(run.report.message).toContain('deployment of web:2 failed');
+    expect(run.report.message).toContain('rolled back to web:1 (rollback succeeded)');
+    expect(run.text).toContain('rolling back to the last known-good revision web:1');
+    expect(await tagsOf(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
+
+    // re-running the good deploy after the rollback reuses the running revision (web:2 is the latest, and broken)
+    await t.control.clearRequests();
+    const again = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('v1')) }] }));
+    expect(again.report.status).toBe('unchanged');
+    expect(again.report.services[0]!.taskDefinitionArn).toBe(TD_ARN(1));
+    expect((await t.control.requests()).map((r) => r.operation)).not.toContain('RegisterTaskDefinition');
+  });
+
+  test('pull error: CannotPullContainerError in the root causes', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({ image: '*:nopull', service: 'pullError' });
+    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('nopull')) }] }));
+    expect(run.report.status).toBe('rolled-back');
+    expect(run.text).toContain('CannotPullContainerError');
+    expect(run.summary).toContain('CannotPullContainerError');
+  });
+
+  test('missing secret key: the ResourceInitializationError text reaches the log and the summary', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({ image: '*:nosecret', service: 'missingSecret' });
+    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('nosecret')) }] }));
+    expect(run.report.services[0]!.status).toBe('failed');
+    expect(run.text).toContain('ResourceInitializationError');
+    expect(run.text).toContain('did not contain json key DJANGO_SECRET_KEY');
+    expect(run.summary).toContain('ResourceInitializationError');
+  });
+
+  test('unhealthy behind a load balancer: ELB health check failures reach the root causes', async () => {
+    await seedServices(t.control, { loadBalancer: true });
+    await t.control.behaviors({ image: '*:sick', service: 'unhealthy' });
+    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('sick')) }] }));
+    expect(run.report.services[0]!.status).toBe('failed');
+    expect(run.text).toMatch(/stopped: Task failed ELB health checks/);
+    expect(run.summary).toContain('Task failed ELB health checks');
+  });
+
+  test('failing health URL after COMPLETED: rolls back to the previous revision and fails', async () => {
+    await seedServices(t.control);
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('database unavailable');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/health`;
+    try {
+      const run = await deploy(
+        request({ healthChecks: [{ url, expectStatus: 200, bodyContains: 'ok' }], healthCheckTimeoutMs: 500 }),
+      );
+      expect(run.report.status).toBe('rolled-back');
+      expect(run.report.healthChecks[0]).toMatchObject({ ok: false });
+      expect(run.report.message).toContain('health check failed');
+      expect(run.report.message).toContain('HTTP 503');
+      expect(run.report.services[0]!.rollback).toMatchObject({ outcome: 'completed', taskDefinitionArn: TD_ARN(1) });
+      expect(run.report.knownGood).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('passing health URL with body text marks known-good', async () => {
+    await seedServices(t.control);
+    const server: Server = createServer((_req, res) => res.end('{"status": "ok"}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+    try {
+      const run = await deploy(request({ healthChecks: [{ url, expectStatus: 200, bodyContains: '"ok"' }] }));
+      expect(run.report.status).toBe('success');
+      expect(run.report.knownGood).toEqual([TD_ARN(2)]);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('timeout: says where the deployment stands', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({ image: '*:slow', service: 'slowStart' });
+    const run = await deploy(
+      request({
+        services: [{ service: 'api', taskDefinition: tdJson(IMAGE('slow')) }],
+        waitTimeoutMs: 400,
+        autoRollback: false,
+      }),
+    );
+    expect(run.report.status).toBe('timeout');
+    expect(run.report.services[0]!.status).toBe('timeout');
+    expect(run.report.message).toMatch(/timed out: not COMPLETED within .*last status: api: new web:2/);
+    expect(run.report.message).toContain('auto-rollback is off');
+  });
+
+  test('rollback-to known-good skips revisions that never became known-good', async () => {
+    await seedServices(t.control, { extraImages: [IMAGE('v2'), IMAGE('v3')] });
+    await markKnownGood(TD_ARN(1));
+    await t.control.clearRequests();
+    // web:1 runs and is the only known-good revision: a rollback has nowhere to go (read-only failure)
+    await expect(
+      deploy(request({ services: [{ service: 'api' }], rollbackTo: { kind: 'known-good' } })),
+    ).rejects.toThrow(/other than the running web:1/);
+    expect((await t.control.requests()).filter((r) => r.mutating)).toEqual([]);
+
+    // now move the service to web:3 (never known-good), then roll back
+    const moved = await deploy(
+      request({
+        services: [{ service: 'api', taskDefinition: { kind: 'arn', arn: TD_ARN(3), source: 'x' } }],
+        markKnownGood: false,
+      }),
+    );
+    expect(moved.report.status).toBe('success');
+    const back = await deploy(request({ services: [{ service: 'api' }], rollbackTo: { kind: 'known-good' } }));
+    expect(back.report.status).toBe('success');
+    expect(back.report.rollbackMode).toBe(true);
+    expect(back.report.services[0]).toMatchObject({
+      previousTaskDefinitionArn: TD_ARN(3),
+      taskDefinitionArn: TD_ARN(1),
+      status: 'completed',
+    });
+  });
+
+  test('cancellation mid-wait stops within 2 s and says where each deployment stands', async () => {
+    await seedServices(t.control, { services: ['api', 'worker'] });
+    await t.control.behaviors({ image: '*:slow', service: 'slowStart' });
+    const controller = new AbortController();
+    const td = tdJson(IMAGE('slow'));
+    setTimeout(() => controller.abort(new Error('received SIGINT')), 400);
+    const started = Date.now();
+    const run = await deploy(
+      request({ services: ['api', 'worker'].map((service) => ({ service, taskDefinition: td })) }),
+      { signal: controller.signal },
+    );
+    expect(Date.now() - started).toBeLessThan(2400);
+    expect(run.report.status).toBe('cancelled');
+    expect(run.text).toContain('Where each deployment stands');
+    expect(run.text).toMatch(/api: cancelled — api: new web:2/);
+    expect(run.text).toMatch(/worker: cancelled — worker: new web:2/);
+  });
+});

@@ -1,0 +1,157 @@
+// Shared by deploy-ecs-wait and deploy-ecs tests: emulator start, seed fixtures, an in-process deploy runner.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TagResourceCommand } from '@aws-sdk/client-ecs';
+import { EmulatorControl, type RunningEmulator, startEmulator } from '@deploy-actions/aws-emulator';
+import {
+  createEcsClients,
+  type DeployReport,
+  type DeployRequest,
+  deploySummaryMarkdown,
+  executeDeploy,
+  prepareDeploy,
+  TAG_KNOWN_GOOD,
+} from '@deploy-actions/kit';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const ACCOUNT = '000000000000';
+export const REGION = 'us-east-1';
+export const IMAGE = (tag: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:${tag}`;
+export const TD_ARN = (rev: number, family = 'web') =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rev}`;
+
+export function baseTaskDef(): Record<string, any> {
+  return JSON.parse(readFileSync(join(FIXTURES, 'web-taskdef.json'), 'utf8'));
+}
+
+export function taskDefWith(image: string, family = 'web'): Record<string, any> {
+  const td = baseTaskDef();
+  td.family = family;
+  td.containerDefinitions[0].image = image;
+  return td;
+}
+
+/** Write a task definition JSON to a temp file; returns the path. */
+export function writeTaskDef(td: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'td-'));
+  const path = join(dir, 'task-definition.json');
+  writeFileSync(path, JSON.stringify(td, null, 2));
+  return path;
+}
+
+export interface TestEmulator {
+  emu: RunningEmulator;
+  control: EmulatorControl;
+  env: Record<string, string>;
+}
+
+/** Start the emulator (fast time scale) and point the SDK at it through the environment. */
+export async function startTestEmulator(timeScale = 100): Promise<TestEmulator> {
+  const emu = await startEmulator({ port: 0, timeScale });
+  const env = {
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL: emu.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  Object.assign(process.env, env);
+  return { emu, control: new EmulatorControl(emu.url), env };
+}
+
+export interface SeedOptions {
+  services?: string[];
+  desiredCount?: number;
+  breaker?: boolean;
+  rollback?: boolean;
+  image?: string;
+  /** Extra revisions registered after the running one (not deployed). */
+  extraImages?: string[];
+  loadBalancer?: boolean;
+}
+
+/** Cluster `app`, family `web` revision 1 running in each service (steady), optional later revisions. */
+export async function seedServices(control: EmulatorControl, opts: SeedOptions = {}): Promise<void> {
+  await control.reset();
+  const services = opts.services ?? ['api'];
+  await control.seed({
+    clusters: ['app'],
+    taskDefinitions: [taskDefWith(opts.image ?? IMAGE('v1')), ...(opts.extraImages ?? []).map((i) => taskDefWith(i))],
+    services: services.map((serviceName) => ({
+      cluster: 'app',
+      serviceName,
+      taskDefinition: TD_ARN(1),
+      desiredCount: opts.desiredCount ?? 2,
+      launchType: 'FARGATE',
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: opts.breaker ?? true, rollback: opts.rollback ?? true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
+      ...(opts.loadBalancer
+        ? {
+            loadBalancers: [
+              {
+                targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${serviceName}/0123456789abcdef`,
+                containerName: 'app',
+                containerPort: 8000,
+              },
+            ],
+          }
+        : {}),
+    })),
+  });
+  await control.clearRequests();
+}
+
+export async function markKnownGood(arn: string, when = '2026-01-01T00:00:00.000Z'): Promise<void> {
+  const { ecs } = createEcsClients('test', REGION);
+  await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: TAG_KNOWN_GOOD, value: when }] }));
+}
+
+export function request(over: Partial<DeployRequest> = {}): DeployRequest {
+  return {
+    cluster: 'app',
+    services: [{ service: 'api', taskDefinition: { kind: 'json', json: taskDefWith(IMAGE('v2')), source: 'test' } }],
+    forceNewDeployment: false,
+    wait: true,
+    waitTimeoutMs: 60_000,
+    healthChecks: [],
+    healthCheckTimeoutMs: 2000,
+    autoRollback: true,
+    markKnownGood: true,
+    provenance: { commit: 'abc123', runUrl: 'https://github.com/o/r/actions/runs/1' },
+    region: REGION,
+    ...over,
+  };
+}
+
+export interface DeployRun {
+  report: DeployReport;
+  log: string[];
+  text: string;
+  summary: string;
+}
+
+/** Prepare + execute in-process with fast poll delays; returns the report, log lines and summary markdown. */
+export async function deploy(req: DeployRequest, opts: { signal?: AbortSignal } = {}): Promise<DeployRun> {
+  const log: string[] = [];
+  const logger = { info: (m: string) => log.push(m), warning: (m: string) => log.push(`WARNING ${m}`) };
+  const clients = createEcsClients('deploy-ecs-wait', REGION);
+  const deps = {
+    ...clients,
+    log: logger,
+    pollDelays: { minDelayMs: 100, maxDelayMs: 300 },
+    healthCheckIntervalMs: 100,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
+  const prepared = await prepareDeploy(req, deps);
+  const report = await executeDeploy(prepared, deps);
+  return { report, log, text: log.join('\n'), summary: deploySummaryMarkdown(report) };
+}
+
+export async function mutatingRequests(control: EmulatorControl) {
+  return (await control.requests()).filter((r) => r.mutating);
+}

@@ -1,0 +1,177 @@
+import { writeFileSync } from 'node:fs';
+import { ConfigurationError } from '@deploy-actions/kit';
+import { withInputs } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { getInputs } from '../src/inputs';
+import { main } from '../src/main';
+import {
+  IMAGE,
+  mutatingRequests,
+  seedServices,
+  startTestEmulator,
+  type TestEmulator,
+  taskDefWith,
+  writeTaskDef,
+} from './helpers';
+
+let t: TestEmulator;
+let tdFile: string;
+let badJson: string;
+let noFamily: string;
+beforeAll(async () => {
+  t = await startTestEmulator(100);
+  tdFile = writeTaskDef(taskDefWith(IMAGE('v2')));
+  badJson = writeTaskDef({});
+  writeFileSync(badJson, '{\n  "family": "web",\n  "containerDefinitions": [\n}');
+  const td = taskDefWith(IMAGE('v2'));
+  delete td.family;
+  noFamily = writeTaskDef(td);
+});
+afterAll(async () => {
+  await t.emu.stop();
+});
+
+const ok = () => ({ cluster: 'app', services: 'api', 'task-definition': tdFile });
+
+describe('inputs', () => {
+  test('defaults', async () => {
+    const inputs = await withInputs(ok(), () => getInputs());
+    expect(inputs.request).toMatchObject({
+      cluster: 'app',
+      forceNewDeployment: false,
+      wait: true,
+      waitTimeoutMs: 30 * 60_000,
+      autoRollback: true,
+      markKnownGood: true,
+      healthChecks: [],
+    });
+    expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'json' } });
+  });
+
+  test('service=file lines, ARNs and family:revision', async () => {
+    const inputs = await withInputs(
+      {
+        cluster: 'app',
+        services: `api=${tdFile}\nworker=arn:aws:ecs:us-east-1:000000000000:task-definition/worker:3\ncron=cron:2`,
+      },
+      () => getInputs(),
+    );
+    expect(inputs.request.services.map((s) => s.taskDefinition?.kind)).toEqual(['json', 'arn', 'arn']);
+  });
+
+  test('rollback-to parses its modes', async () => {
+    for (const [raw, kind] of [
+      ['known-good', 'known-good'],
+      ['7', 'revision'],
+      ['web:7', 'arn'],
+      ['v1.2.3', 'version'],
+    ]) {
+      const inputs = await withInputs({ cluster: 'app', services: 'api', 'rollback-to': raw! }, () => getInputs());
+      expect(inputs.request.rollbackTo?.kind).toBe(kind);
+    }
+  });
+});
+
+// Each bad input fails with a ConfigurationError naming the input, before any mutating call.
+describe('bad inputs fail before any mutating call', () => {
+  beforeAll(async () => {
+    await seedServices(t.control);
+  });
+
+  test.each<[string, Record<string, string>, string, RegExp]>([
+    ['missing cluster', { services: 'api', 'task-definition': 'TD' }, 'cluster', /required/],
+    ['missing services', { cluster: 'app', 'task-definition': 'TD' }, 'services', /required/],
+    [
+      'bad service name',
+      { cluster: 'app', services: 'api v2', 'task-definition': 'TD' },
+      'services',
+      /not a service name/,
+    ],
+    [
+      'service listed twice',
+      { cluster: 'app', services: 'api,api', 'task-definition': 'TD' },
+      'services',
+      /listed twice/,
+    ],
+    ['missing task definition', { cluster: 'app', services: 'api' }, 'task-definition', /is required/],
+    [
+      'task definition file not found',
+      { cluster: 'app', services: 'api', 'task-definition': 'nope.json' },
+      'task-definition',
+      /not found/,
+    ],
+    [
+      'invalid JSON with line/column',
+      { cluster: 'app', services: 'api', 'task-definition': 'BAD' },
+      'task-definition',
+      /line \d+/,
+    ],
+    ['no family', { cluster: 'app', services: 'api', 'task-definition': 'NOFAMILY' }, 'task-definition', /no "family"/],
+    [
+      'malformed ARN',
+      { cluster: 'app', services: 'api', 'task-definition': 'arn:aws:ecs:us-east-1:1:task/x' },
+      'task-definition',
+      /revision ARN/,
+    ],
+    ['bad boolean', { ...base(), wait: 'yes' }, 'wait', /true or false/],
+    ['bad duration', { ...base(), 'wait-timeout': 'ten minutes' }, 'wait-timeout', /duration/],
+    ['negative desired count', { ...base(), 'desired-count': '-1' }, 'desired-count', /integer/],
+    ['bad health URL', { ...base(), 'health-check-url': 'ftp://example.com' }, 'health-check-url', /http/],
+    [
+      'health status out of range',
+      { ...base(), 'health-check-url': 'http://x', 'health-check-status': '42' },
+      'health-check-status',
+      /between/,
+    ],
+    [
+      'health body without URL',
+      { ...base(), 'health-check-body': 'ok' },
+      'health-check-body',
+      /health-check-url is empty/,
+    ],
+    [
+      'rollback-to with task-definition',
+      { ...base(), 'rollback-to': 'known-good' },
+      'rollback-to',
+      /cannot be combined/,
+    ],
+    ['bad rollback-to ARN', { cluster: 'app', services: 'api', 'rollback-to': 'arn:aws:ecs:x' }, 'rollback-to', /ARN/],
+    [
+      'failure-threshold out of range',
+      { ...base(), 'failure-threshold': '0' },
+      'failure-threshold',
+      /between 1 and 200/,
+    ],
+    ['unknown service (read-only check)', { ...base(), services: 'api,ghost' }, 'services', /ghost \(not found\)/],
+    ['unknown cluster (read-only check)', { ...base(), cluster: 'nope' }, 'cluster', /not found/],
+    [
+      'unknown task definition ARN (read-only check)',
+      { ...base(), 'task-definition': 'web:99' },
+      'task-definition',
+      /not found/,
+    ],
+    [
+      'no known-good revision (read-only check)',
+      { cluster: 'app', services: 'api', 'rollback-to': 'known-good' },
+      'rollback-to',
+      /known-good/,
+    ],
+  ])('%s', async (_name, raw, input, message) => {
+    await t.control.clearRequests();
+    const inputs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw))
+      inputs[k] = v === 'TD' ? tdFile : v === 'BAD' ? badJson : v === 'NOFAMILY' ? noFamily : v;
+    const err = await withInputs(inputs, () => main()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as ConfigurationError).input).toBe(input);
+    expect((err as Error).message).toMatch(message);
+    expect(await mutatingRequests(t.control)).toEqual([]);
+  });
+});
+
+function base(): Record<string, string> {
+  return { cluster: 'app', services: 'api', 'task-definition': 'TD' };
+}

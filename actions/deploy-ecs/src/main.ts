@@ -1,0 +1,179 @@
+// Glue: inputs → template (file / family / ARN) → render (render-task-def's pure renderer) → prepare the deploy and
+// the migration (read-only) → register when different → migration before → UpdateService + wait (deploy-ecs-wait's
+// engine in the kit) → migration after → outputs + summary. No logic of its own beyond the sequencing.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  ConfigurationError,
+  cancellationSignal,
+  createClient,
+  createEcsClients,
+  DeployFailure,
+  type DeployReport,
+  type EcsClients,
+  formatCommand,
+  isSecretLookingName,
+  maskValue,
+  type OneOffTaskPlan,
+  type OneOffTaskResult,
+  oneOffTaskFailure,
+  prepareOneOffTask,
+  type RunOneOffTaskOptions,
+  runEcsDeploy,
+  runOneOffTask,
+  setOutputs,
+  type TaskDefJson,
+  toRegisterInput,
+} from '@deploy-actions/kit';
+import { describeTaskDefinition } from '../../render-task-def/src/aws';
+import { containerImages, renderTaskDefinition } from '../../render-task-def/src/render';
+import { buildSummary as migrationSummary } from '../../run-migration-task/src/report';
+import { ACTION, getInputs, type Inputs } from './inputs';
+
+/** Knobs for in-process tests (the bundle reads none of them from inputs). */
+export interface MainOptions {
+  signal?: AbortSignal;
+  clients?: EcsClients;
+  /** Deploy waiter delays. */
+  pollDelays?: { minDelayMs?: number; afterChangeMs?: number; maxDelayMs?: number };
+  /** Migration task poll / log intervals and drain times. */
+  migrationTuning?: Partial<
+    Pick<RunOneOffTaskOptions, 'pollInitialMs' | 'pollMaxMs' | 'logIntervalMs' | 'drainQuietMs'>
+  >;
+}
+
+async function loadTemplate(
+  inputs: Inputs,
+  clients: EcsClients,
+  signal: AbortSignal,
+): Promise<{ td: TaskDefJson; label: string }> {
+  const t = inputs.render.template;
+  if (t.kind === 'file') return { td: t.taskDefinition, label: t.path };
+  const reference = t.kind === 'family' ? t.family : t.reference;
+  const described = await describeTaskDefinition(clients.ecs, reference, signal);
+  if (!described) {
+    throw new ConfigurationError(
+      t.kind === 'family' ? 'template-family' : 'template-arn',
+      t.kind === 'family' ? `family '${reference}' has no ACTIVE revision` : `task definition '${reference}' not found`,
+    );
+  }
+  return { td: described.taskDefinition, label: described.arn ?? reference };
+}
+
+export async function main(options: MainOptions = {}): Promise<void> {
+  const inputs = getInputs();
+  for (const section of inputs.render.overrides.environment) {
+    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
+  }
+  const request = inputs.deploy.request;
+  const signal = options.signal ?? cancellationSignal();
+  const clients = options.clients ?? createEcsClients(ACTION, request.region);
+
+  // 1. Render (read-only AWS call only for template-family / template-arn).
+  const template = await loadTemplate(inputs, clients, signal);
+  const rendered = renderTaskDefinition(template.td, inputs.render.overrides, { region: request.region });
+  for (const w of rendered.warnings) core.warning(w);
+  const td = rendered.taskDefinition;
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION}-`));
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${rendered.family}.json`);
+  await writeFile(file, `${JSON.stringify(td, null, 2)}\n`);
+  core.info(`Rendered ${rendered.family} from ${template.label}`);
+  for (const { name, image } of containerImages(td)) core.info(`  ${name}: ${image}`);
+  request.services = request.services.map((s) => ({
+    service: s.service,
+    taskDefinition: { kind: 'json', json: td, source: file },
+  }));
+
+  // 2. Migration step (optional), run with the revision the deploy registers or reuses.
+  const migration = inputs.migration;
+  let plan: OneOffTaskPlan | undefined;
+  let result: OneOffTaskResult | undefined;
+  const commandText = migration ? formatCommand(migration.command) : '';
+  const runMigration = async (arn: string) => {
+    if (!migration || !plan) return;
+    result = await core.group(`Migration (${migration.when} the update): ${commandText}`, () =>
+      runOneOffTask(
+        {
+          ecs: clients.ecs,
+          logs: clients.logs,
+          logsForRegion: (region) => createClient(CloudWatchLogsClient, { action: ACTION, region }),
+        },
+        { ...plan!, register: undefined, taskDefinitionArn: arn },
+        {
+          timeoutMs: migration.timeoutMs,
+          signal,
+          ...options.migrationTuning,
+          sink: {
+            log: (line) => core.info(line),
+            info: (message) => core.info(`[migration] ${message}`),
+            warning: (message) => core.warning(message),
+          },
+        },
+      ),
+    );
+    setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });
+    if (result.cancelled) throw new DeployFailure(`Migration cancelled: ${result.message}`);
+    const failure = oneOffTaskFailure(result);
+    if (failure) {
+      throw new DeployFailure(
+        `Migration failed ${migration.when === 'before' ? '(services not updated)' : '(services already updated)'}: ${failure.message}`,
+      );
+    }
+    core.info(`Migration succeeded: ${result.message}`);
+  };
+  let migrationSummaryWritten = false;
+  const migrationMarkdown = () => {
+    if (!result) return '';
+    migrationSummaryWritten = true;
+    return migrationSummary(result, { command: commandText, cluster: request.cluster }).toString();
+  };
+  const writeMigrationSummary = async () => {
+    if (result && !migrationSummaryWritten) {
+      migrationSummaryWritten = true;
+      await migrationSummary(result, { command: commandText, cluster: request.cluster }).write();
+    }
+  };
+
+  let report: DeployReport | undefined;
+  try {
+    report = await runEcsDeploy({
+      action: ACTION,
+      request,
+      clients,
+      deps: { signal, ...(options.pollDelays ? { pollDelays: options.pollDelays } : {}) },
+      afterPrepare: async () => {
+        if (!migration) return;
+        plan = await prepareOneOffTask(
+          { ecs: clients.ecs },
+          {
+            cluster: request.cluster,
+            taskDefinition: { kind: 'register', input: toRegisterInput(td), path: file },
+            container: migration.container,
+            command: migration.command,
+            environment: migration.environment,
+            service: migration.service,
+            inputNames: {
+              container: 'migration-container',
+              command: 'migration-command',
+              environment: 'migration-environment',
+              service: 'migration-service',
+              taskDefinition: 'template',
+            },
+          },
+          signal,
+        );
+        for (const note of plan.notes) core.info(`[migration] ${note}`);
+      },
+      hooks: migration?.when === 'before' ? { beforeUpdate: async (arns) => runMigration([...arns.values()][0]!) } : {},
+      summaryPrefix: migrationMarkdown,
+    });
+    if (migration?.when === 'after') await runMigration(report.services[0]!.taskDefinitionArn!);
+  } finally {
+    // A migration that failed before the update (no deploy summary) or ran after it: its own summary section.
+    await writeMigrationSummary();
+  }
+}

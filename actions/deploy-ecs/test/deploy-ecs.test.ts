@@ -1,0 +1,119 @@
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit';
+import { withInputs } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  IMAGE,
+  mutatingRequests,
+  seedServices,
+  startTestEmulator,
+  TD_ARN,
+  type TestEmulator,
+  taskDefWith,
+  writeTaskDef,
+} from '../../deploy-ecs-wait/test/helpers';
+import { main } from '../src/main';
+
+let t: TestEmulator;
+let template: string;
+beforeAll(async () => {
+  t = await startTestEmulator(100);
+  template = writeTaskDef(taskDefWith(IMAGE('v1')));
+});
+afterAll(async () => {
+  await t.emu.stop();
+});
+
+async function runMain(inputs: Record<string, string>): Promise<unknown> {
+  return withInputs(inputs, () =>
+    main({
+      signal: new AbortController().signal,
+      pollDelays: { minDelayMs: 100, maxDelayMs: 300 },
+      migrationTuning: { pollInitialMs: 100, pollMaxMs: 200, logIntervalMs: 100, drainQuietMs: 200 },
+    }),
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
+const ops = async () => (await t.control.requests()).map((r) => r.operation);
+
+describe('deploy-ecs: render → migrate → deploy on the emulator', () => {
+  test('renders the image, runs the migration with the new revision before updating, deploys', async () => {
+    await seedServices(t.control, { services: ['api', 'worker'] });
+    await t.control.behaviors({ image: '*:v2', run: { logs: ['Applying migrations...', 'OK'], exitCode: 0 } });
+    const err = await runMain({
+      cluster: 'app',
+      services: 'api\nworker',
+      template,
+      containers: `app=${IMAGE('v2')}`,
+      'migration-command': 'python manage.py migrate --noinput',
+    });
+    expect(err).toBeUndefined();
+    const log = await t.control.requests();
+    const sequence = log.filter((r) => r.mutating).map((r) => r.operation);
+    // register once, migrate (RunTask) before any UpdateService, then mark known-good
+    expect(sequence.indexOf('RegisterTaskDefinition')).toBe(0);
+    expect(sequence.indexOf('RunTask')).toBeLessThan(sequence.indexOf('UpdateService'));
+    expect(sequence.filter((o) => o === 'UpdateService')).toHaveLength(2);
+    expect(sequence).toContain('TagResource');
+    const runTask = log.find((r) => r.operation === 'RunTask')!;
+    expect(runTask.body).toContain(TD_ARN(2).split('/')[1]);
+    expect(runTask.body).toContain('subnet-0emulator0000001'); // network copied from the service
+  });
+
+  test('same render again: reuses the revision, already running', async () => {
+    // state continues from the previous test: web:2 is running and known-good
+    await t.control.clearRequests();
+    const err = await runMain({ cluster: 'app', services: 'api,worker', template, containers: `app=${IMAGE('v2')}` });
+    expect(err).toBeUndefined();
+    expect(await ops()).not.toContain('RegisterTaskDefinition');
+  });
+
+  test('a failing migration stops before any UpdateService', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({
+      image: '*:v3',
+      run: { logs: ['django.db.utils.OperationalError: no such table'], exitCode: 1 },
+    });
+    const err = await runMain({
+      cluster: 'app',
+      services: 'api',
+      template,
+      containers: `app=${IMAGE('v3')}`,
+      'migration-command': '["python", "manage.py", "migrate"]',
+    });
+    expect(err).toBeInstanceOf(DeployFailure);
+    expect((err as Error).message).toContain('Migration failed (services not updated)');
+    expect((err as Error).message).toContain('OperationalError');
+    expect(await ops()).not.toContain('UpdateService');
+  });
+
+  test('crash loop with breaker: fails and says ECS rolled back', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
+    const err = await runMain({ cluster: 'app', services: 'api', template, containers: `app=${IMAGE('crash')}` });
+    expect(err).toBeInstanceOf(DeployFailure);
+    expect((err as Error).message).toContain('ECS rolled back to web:1');
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['unknown container', { containers: `nope=${IMAGE('v2')}` }, 'containers'],
+    ['two template sources', { 'template-family': 'web' }, 'template-family'],
+    ['service=file lines', { services: 'api=task.json' }, 'services'],
+    ['migration option without command', { 'migration-when': 'after' }, 'migration-when'],
+    ['bad migration command JSON', { 'migration-command': '["python", ' }, 'migration-command'],
+    ['bad migration-when', { 'migration-command': 'migrate', 'migration-when': 'during' }, 'migration-when'],
+    [
+      'unknown migration container',
+      { 'migration-command': 'migrate', 'migration-container': 'db' },
+      'migration-container',
+    ],
+  ])('bad input: %s fails before any mutating call', async (_name, extra, input) => {
+    await seedServices(t.control);
+    const err = await runMain({ cluster: 'app', services: 'api', template, ...extra });
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as ConfigurationError).input).toBe(input);
+    expect(await mutatingRequests(t.control)).toEqual([]);
+  });
+});

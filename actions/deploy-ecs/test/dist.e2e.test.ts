@@ -1,0 +1,66 @@
+import { runActionBundle } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  IMAGE,
+  seedServices,
+  startTestEmulator,
+  TD_ARN,
+  type TestEmulator,
+  taskDefWith,
+  writeTaskDef,
+} from '../../deploy-ecs-wait/test/helpers';
+
+let t: TestEmulator;
+let template: string;
+beforeAll(async () => {
+  t = await startTestEmulator(100);
+  template = writeTaskDef(taskDefWith(IMAGE('v1')));
+});
+afterAll(async () => {
+  await t.emu.stop();
+});
+
+describe('deploy-ecs dist', () => {
+  test('render + migration + deploy: exit 0, outputs, summary', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({ image: '*:v2', run: { logs: ['Operations to perform:', 'No migrations to apply.'] } });
+    const res = await runActionBundle({
+      action: 'deploy-ecs',
+      inputs: {
+        cluster: 'app',
+        services: 'api',
+        template,
+        containers: `app=${IMAGE('v2')}`,
+        'migration-command': 'python manage.py migrate',
+      },
+      env: { ...t.env, GITHUB_SHA: 'e2e' },
+      timeoutMs: 30_000,
+    });
+    expect(res.errors).toEqual([]);
+    expect(res.code).toBe(0);
+    expect(res.outputs).toMatchObject({
+      'task-definition-arn': TD_ARN(2),
+      status: 'success',
+      'migration-exit-code': '0',
+    });
+    expect(res.stdout).toContain('No migrations to apply.');
+    expect(res.summary).toContain('One-off task');
+    expect(res.summary).toContain('web:1 → web:2 (new)');
+  });
+
+  test('crash loop with breaker: exit 1 naming the ECS rollback and the exit code', async () => {
+    await seedServices(t.control);
+    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
+    const res = await runActionBundle({
+      action: 'deploy-ecs',
+      inputs: { cluster: 'app', services: 'api', template, containers: `app=${IMAGE('crash')}` },
+      env: t.env,
+      timeoutMs: 30_000,
+    });
+    expect(res.code).toBe(1);
+    expect(res.errors[0]).toContain('ECS rolled back to web:1');
+    expect(res.stdout).toMatch(/app exit 1/);
+    expect(res.outputs.status).toBe('rolled-back');
+    expect(res.summary).toContain('RuntimeError');
+  });
+});
