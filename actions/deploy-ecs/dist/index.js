@@ -5422,6 +5422,4029 @@ __webpack_unused_export__ = paginateListSourcesForS3TableIntegration;
 
 /***/ }),
 
+/***/ 9377:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(2298);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(8305);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(4713);
+const { Command: $Command } = __nccwpck_require__(4713);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(5164);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(5812);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(4047);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(5200);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9469);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1301);
+const { defaultProvider } = __nccwpck_require__(9572);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(5975);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(6858);
+const { AwsJson1_1Protocol } = __nccwpck_require__(5126);
+const { Sha256 } = __nccwpck_require__(501);
+
+const defaultECRHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "ecr",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultECRHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "ecr",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1168.0";
+var packageInfo = {
+	version: version};
+
+const m = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "stringEquals", f = "booleanEquals", g = "getAttr", h = { [m]: "Endpoint" }, i = { "fn": g, "argv": [{ [m]: d }, "name"] }, j = { [m]: d }, k = {}, l = [{ [m]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [h]],
+        [c, l],
+        ["aws.partition", l, d],
+        [e, [i, "aws-eusc"]],
+        [e, [i, "aws-iso-f"]],
+        [e, [i, "aws-iso-e"]],
+        [e, [i, "aws-iso-b"]],
+        [e, [i, "aws-iso"]],
+        [e, [i, "aws-cn"]],
+        [e, [i, "aws-us-gov"]],
+        [e, [i, "aws"]],
+        [f, [{ [m]: "UseFIPS" }, b]],
+        [f, [{ fn: g, argv: [j, "supportsFIPS"] }, b]],
+        [f, [{ [m]: "UseDualStack" }, b]],
+        [f, [{ fn: g, argv: [j, "supportsDualStack"] }, b]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [h, k],
+        ["https://api.ecr.{Region}.{PartitionResult#dnsSuffix}", k],
+        ["https://ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        ["https://api.ecr-fips.{Region}.{PartitionResult#dnsSuffix}", k],
+        ["https://ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        ["https://api.ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://api.ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 23, 3,
+    1, 4, r + 13,
+    2, 5, r + 13,
+    3, 20, 6,
+    4, 20, 7,
+    5, 20, 8,
+    6, 20, 9,
+    7, 20, 10,
+    8, 20, 11,
+    9, 20, 12,
+    10, 20, 13,
+    11, 16, 14,
+    13, 15, r + 4,
+    14, r + 11, r + 12,
+    12, 18, 17,
+    13, r + 9, r + 10,
+    13, 19, r + 6,
+    14, r + 8, r + 9,
+    11, 22, 21,
+    13, r + 5, r + 4,
+    13, r + 7, r + 6,
+    11, r + 1, 24,
+    13, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class ECRServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.ecr#ECRServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, ECRServiceException.prototype);
+    }
+}
+
+class InvalidParameterException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidParameterException";
+    name = "InvalidParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+    }
+}
+class RepositoryNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryNotFoundException";
+    name = "RepositoryNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryNotFoundException.prototype);
+    }
+}
+class ServerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ServerException";
+    name = "ServerException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "ServerException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServerException.prototype);
+    }
+}
+class LimitExceededException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+    }
+}
+class UnableToGetUpstreamImageException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamImageException";
+    name = "UnableToGetUpstreamImageException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToGetUpstreamImageException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToGetUpstreamImageException.prototype);
+    }
+}
+class ValidationException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+    }
+}
+class EmptyUploadException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#EmptyUploadException";
+    name = "EmptyUploadException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "EmptyUploadException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, EmptyUploadException.prototype);
+    }
+}
+class InvalidLayerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidLayerException";
+    name = "InvalidLayerException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLayerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLayerException.prototype);
+    }
+}
+class KmsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#KmsException";
+    name = "KmsException";
+    $fault = "client";
+    kmsError;
+    constructor(opts) {
+        super({
+            name: "KmsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, KmsException.prototype);
+        this.kmsError = opts.kmsError;
+    }
+}
+class LayerAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerAlreadyExistsException";
+    name = "LayerAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerAlreadyExistsException.prototype);
+    }
+}
+class LayerPartTooSmallException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerPartTooSmallException";
+    name = "LayerPartTooSmallException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerPartTooSmallException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerPartTooSmallException.prototype);
+    }
+}
+class UploadNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UploadNotFoundException";
+    name = "UploadNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UploadNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UploadNotFoundException.prototype);
+    }
+}
+class PullThroughCacheRuleAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleAlreadyExistsException";
+    name = "PullThroughCacheRuleAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PullThroughCacheRuleAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PullThroughCacheRuleAlreadyExistsException.prototype);
+    }
+}
+class SecretNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#SecretNotFoundException";
+    name = "SecretNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SecretNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SecretNotFoundException.prototype);
+    }
+}
+class UnableToAccessSecretException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToAccessSecretException";
+    name = "UnableToAccessSecretException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToAccessSecretException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToAccessSecretException.prototype);
+    }
+}
+class UnableToDecryptSecretValueException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToDecryptSecretValueException";
+    name = "UnableToDecryptSecretValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToDecryptSecretValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToDecryptSecretValueException.prototype);
+    }
+}
+class UnsupportedUpstreamRegistryException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnsupportedUpstreamRegistryException";
+    name = "UnsupportedUpstreamRegistryException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedUpstreamRegistryException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedUpstreamRegistryException.prototype);
+    }
+}
+class InvalidTagParameterException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidTagParameterException";
+    name = "InvalidTagParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagParameterException.prototype);
+    }
+}
+class RepositoryAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryAlreadyExistsException";
+    name = "RepositoryAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryAlreadyExistsException.prototype);
+    }
+}
+class TooManyTagsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TooManyTagsException";
+    name = "TooManyTagsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TooManyTagsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsException.prototype);
+    }
+}
+class TemplateAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TemplateAlreadyExistsException";
+    name = "TemplateAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TemplateAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TemplateAlreadyExistsException.prototype);
+    }
+}
+class LifecyclePolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyNotFoundException";
+    name = "LifecyclePolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyNotFoundException.prototype);
+    }
+}
+class PullThroughCacheRuleNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleNotFoundException";
+    name = "PullThroughCacheRuleNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PullThroughCacheRuleNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PullThroughCacheRuleNotFoundException.prototype);
+    }
+}
+class RegistryPolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RegistryPolicyNotFoundException";
+    name = "RegistryPolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RegistryPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RegistryPolicyNotFoundException.prototype);
+    }
+}
+class RepositoryNotEmptyException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryNotEmptyException";
+    name = "RepositoryNotEmptyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryNotEmptyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryNotEmptyException.prototype);
+    }
+}
+class TemplateNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TemplateNotFoundException";
+    name = "TemplateNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TemplateNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TemplateNotFoundException.prototype);
+    }
+}
+class RepositoryPolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryPolicyNotFoundException";
+    name = "RepositoryPolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryPolicyNotFoundException.prototype);
+    }
+}
+class SigningConfigurationNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#SigningConfigurationNotFoundException";
+    name = "SigningConfigurationNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SigningConfigurationNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SigningConfigurationNotFoundException.prototype);
+    }
+}
+class ExclusionNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ExclusionNotFoundException";
+    name = "ExclusionNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExclusionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExclusionNotFoundException.prototype);
+    }
+}
+class ImageNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageNotFoundException";
+    name = "ImageNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageNotFoundException.prototype);
+    }
+}
+class ScanNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ScanNotFoundException";
+    name = "ScanNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ScanNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ScanNotFoundException.prototype);
+    }
+}
+class ReplicationBackfillNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillNotFoundException";
+    name = "ReplicationBackfillNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillNotFoundException.prototype);
+    }
+}
+class LayerInaccessibleException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerInaccessibleException";
+    name = "LayerInaccessibleException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerInaccessibleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerInaccessibleException.prototype);
+    }
+}
+class LayersNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayersNotFoundException";
+    name = "LayersNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayersNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayersNotFoundException.prototype);
+    }
+}
+class UnableToGetUpstreamLayerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamLayerException";
+    name = "UnableToGetUpstreamLayerException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToGetUpstreamLayerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToGetUpstreamLayerException.prototype);
+    }
+}
+class LifecyclePolicyPreviewNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewNotFoundException";
+    name = "LifecyclePolicyPreviewNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyPreviewNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyPreviewNotFoundException.prototype);
+    }
+}
+class UnableToListUpstreamImageReferrersException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToListUpstreamImageReferrersException";
+    name = "UnableToListUpstreamImageReferrersException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToListUpstreamImageReferrersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToListUpstreamImageReferrersException.prototype);
+    }
+}
+class ImageAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageAlreadyExistsException";
+    name = "ImageAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageAlreadyExistsException.prototype);
+    }
+}
+class ImageDigestDoesNotMatchException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageDigestDoesNotMatchException";
+    name = "ImageDigestDoesNotMatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageDigestDoesNotMatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageDigestDoesNotMatchException.prototype);
+    }
+}
+class ImageTagAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageTagAlreadyExistsException";
+    name = "ImageTagAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageTagAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageTagAlreadyExistsException.prototype);
+    }
+}
+class ReferencedImagesNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReferencedImagesNotFoundException";
+    name = "ReferencedImagesNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReferencedImagesNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReferencedImagesNotFoundException.prototype);
+    }
+}
+class BlockedByOrganizationPolicyException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#BlockedByOrganizationPolicyException";
+    name = "BlockedByOrganizationPolicyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "BlockedByOrganizationPolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, BlockedByOrganizationPolicyException.prototype);
+    }
+}
+class ExclusionAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ExclusionAlreadyExistsException";
+    name = "ExclusionAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExclusionAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExclusionAlreadyExistsException.prototype);
+    }
+}
+class ImageArchivedException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageArchivedException";
+    name = "ImageArchivedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageArchivedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageArchivedException.prototype);
+    }
+}
+class UnsupportedImageTypeException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnsupportedImageTypeException";
+    name = "UnsupportedImageTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedImageTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedImageTypeException.prototype);
+    }
+}
+class LifecyclePolicyPreviewInProgressException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewInProgressException";
+    name = "LifecyclePolicyPreviewInProgressException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyPreviewInProgressException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyPreviewInProgressException.prototype);
+    }
+}
+class ReplicationBackfillInProgressException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInProgressException";
+    name = "ReplicationBackfillInProgressException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillInProgressException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillInProgressException.prototype);
+    }
+}
+class ReplicationBackfillInvalidStatusException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInvalidStatusException";
+    name = "ReplicationBackfillInvalidStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillInvalidStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillInvalidStatusException.prototype);
+    }
+}
+class ImageStorageClassUpdateNotSupportedException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageStorageClassUpdateNotSupportedException";
+    name = "ImageStorageClassUpdateNotSupportedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageStorageClassUpdateNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageStorageClassUpdateNotSupportedException.prototype);
+    }
+}
+class InvalidLayerPartException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidLayerPartException";
+    name = "InvalidLayerPartException";
+    $fault = "client";
+    registryId;
+    repositoryName;
+    uploadId;
+    lastValidByteReceived;
+    constructor(opts) {
+        super({
+            name: "InvalidLayerPartException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLayerPartException.prototype);
+        this.registryId = opts.registryId;
+        this.repositoryName = opts.repositoryName;
+        this.uploadId = opts.uploadId;
+        this.lastValidByteReceived = opts.lastValidByteReceived;
+    }
+}
+
+const _A = "Attribute";
+const _AD = "AuthorizationData";
+const _ADL = "AuthorizationDataList";
+const _AECID = "AwsEcrContainerImageDetails";
+const _AL = "AttributeList";
+const _BBOPE = "BlockedByOrganizationPolicyException";
+const _BCLA = "BatchCheckLayerAvailability";
+const _BCLAR = "BatchCheckLayerAvailabilityRequest";
+const _BCLARa = "BatchCheckLayerAvailabilityResponse";
+const _BDI = "BatchDeleteImage";
+const _BDIR = "BatchDeleteImageRequest";
+const _BDIRa = "BatchDeleteImageResponse";
+const _BGI = "BatchGetImage";
+const _BGIR = "BatchGetImageRequest";
+const _BGIRa = "BatchGetImageResponse";
+const _BGRSC = "BatchGetRepositoryScanningConfiguration";
+const _BGRSCR = "BatchGetRepositoryScanningConfigurationRequest";
+const _BGRSCRa = "BatchGetRepositoryScanningConfigurationResponse";
+const _CLU = "CompleteLayerUpload";
+const _CLUR = "CompleteLayerUploadRequest";
+const _CLURo = "CompleteLayerUploadResponse";
+const _CPTCR = "CreatePullThroughCacheRule";
+const _CPTCRR = "CreatePullThroughCacheRuleRequest";
+const _CPTCRRr = "CreatePullThroughCacheRuleResponse";
+const _CR = "CreateRepository";
+const _CRCT = "CreateRepositoryCreationTemplate";
+const _CRCTR = "CreateRepositoryCreationTemplateRequest";
+const _CRCTRr = "CreateRepositoryCreationTemplateResponse";
+const _CRR = "CreateRepositoryRequest";
+const _CRRr = "CreateRepositoryResponse";
+const _CS = "CvssScore";
+const _CSA = "CvssScoreAdjustment";
+const _CSAL = "CvssScoreAdjustmentList";
+const _CSD = "CvssScoreDetails";
+const _CSL = "CvssScoreList";
+const _DI = "DescribeImages";
+const _DIF = "DescribeImagesFilter";
+const _DIR = "DescribeImagesRequest";
+const _DIRS = "DescribeImageReplicationStatus";
+const _DIRSR = "DescribeImageReplicationStatusRequest";
+const _DIRSRe = "DescribeImageReplicationStatusResponse";
+const _DIRe = "DescribeImagesResponse";
+const _DISF = "DescribeImageScanFindings";
+const _DISFR = "DescribeImageScanFindingsRequest";
+const _DISFRe = "DescribeImageScanFindingsResponse";
+const _DISS = "DescribeImageSigningStatus";
+const _DISSR = "DescribeImageSigningStatusRequest";
+const _DISSRe = "DescribeImageSigningStatusResponse";
+const _DLP = "DeleteLifecyclePolicy";
+const _DLPR = "DeleteLifecyclePolicyRequest";
+const _DLPRe = "DeleteLifecyclePolicyResponse";
+const _DPTCR = "DeletePullThroughCacheRule";
+const _DPTCRR = "DeletePullThroughCacheRuleRequest";
+const _DPTCRRe = "DeletePullThroughCacheRuleResponse";
+const _DPTCRRes = "DescribePullThroughCacheRulesRequest";
+const _DPTCRResc = "DescribePullThroughCacheRulesResponse";
+const _DPTCRe = "DescribePullThroughCacheRules";
+const _DPTUE = "DeregisterPullTimeUpdateExclusion";
+const _DPTUER = "DeregisterPullTimeUpdateExclusionRequest";
+const _DPTUERe = "DeregisterPullTimeUpdateExclusionResponse";
+const _DR = "DeleteRepository";
+const _DRBR = "DescribeReplicationBackfillResults";
+const _DRBRR = "DescribeReplicationBackfillResultsRequest";
+const _DRBRRe = "DescribeReplicationBackfillResultsResponse";
+const _DRCT = "DeleteRepositoryCreationTemplate";
+const _DRCTR = "DeleteRepositoryCreationTemplateRequest";
+const _DRCTRe = "DeleteRepositoryCreationTemplateResponse";
+const _DRCTRes = "DescribeRepositoryCreationTemplatesRequest";
+const _DRCTResc = "DescribeRepositoryCreationTemplatesResponse";
+const _DRCTe = "DescribeRepositoryCreationTemplates";
+const _DRP = "DeleteRegistryPolicy";
+const _DRPR = "DeleteRegistryPolicyRequest";
+const _DRPRe = "DeleteRegistryPolicyResponse";
+const _DRPRel = "DeleteRepositoryPolicyRequest";
+const _DRPRele = "DeleteRepositoryPolicyResponse";
+const _DRPe = "DeleteRepositoryPolicy";
+const _DRR = "DeleteRepositoryRequest";
+const _DRRe = "DeleteRepositoryResponse";
+const _DRRes = "DescribeRegistryRequest";
+const _DRResc = "DescribeRegistryResponse";
+const _DRRescr = "DescribeRepositoriesRequest";
+const _DRRescri = "DescribeRepositoriesResponse";
+const _DRe = "DescribeRegistry";
+const _DRes = "DescribeRepositories";
+const _DSC = "DeleteSigningConfiguration";
+const _DSCR = "DeleteSigningConfigurationRequest";
+const _DSCRe = "DeleteSigningConfigurationResponse";
+const _EAEE = "ExclusionAlreadyExistsException";
+const _EC = "EncryptionConfiguration";
+const _ECFRCT = "EncryptionConfigurationForRepositoryCreationTemplate";
+const _EISF = "EnhancedImageScanFinding";
+const _EISFL = "EnhancedImageScanFindingList";
+const _ENFE = "ExclusionNotFoundException";
+const _EUE = "EmptyUploadException";
+const _GAS = "GetAccountSetting";
+const _GASR = "GetAccountSettingRequest";
+const _GASRe = "GetAccountSettingResponse";
+const _GAT = "GetAuthorizationToken";
+const _GATR = "GetAuthorizationTokenRequest";
+const _GATRe = "GetAuthorizationTokenResponse";
+const _GDUFL = "GetDownloadUrlForLayer";
+const _GDUFLR = "GetDownloadUrlForLayerRequest";
+const _GDUFLRe = "GetDownloadUrlForLayerResponse";
+const _GLP = "GetLifecyclePolicy";
+const _GLPP = "GetLifecyclePolicyPreview";
+const _GLPPR = "GetLifecyclePolicyPreviewRequest";
+const _GLPPRe = "GetLifecyclePolicyPreviewResponse";
+const _GLPR = "GetLifecyclePolicyRequest";
+const _GLPRe = "GetLifecyclePolicyResponse";
+const _GRP = "GetRegistryPolicy";
+const _GRPR = "GetRegistryPolicyRequest";
+const _GRPRe = "GetRegistryPolicyResponse";
+const _GRPRet = "GetRepositoryPolicyRequest";
+const _GRPRete = "GetRepositoryPolicyResponse";
+const _GRPe = "GetRepositoryPolicy";
+const _GRSC = "GetRegistryScanningConfiguration";
+const _GRSCR = "GetRegistryScanningConfigurationRequest";
+const _GRSCRe = "GetRegistryScanningConfigurationResponse";
+const _GSC = "GetSigningConfiguration";
+const _GSCR = "GetSigningConfigurationRequest";
+const _GSCRe = "GetSigningConfigurationResponse";
+const _I = "Image";
+const _IAE = "ImageArchivedException";
+const _IAEE = "ImageAlreadyExistsException";
+const _ID = "ImageDetail";
+const _IDDNME = "ImageDigestDoesNotMatchException";
+const _IDL = "ImageDetailList";
+const _IF = "ImageFailure";
+const _IFL = "ImageFailureList";
+const _II = "ImageIdentifier";
+const _IIL = "ImageIdentifierList";
+const _IL = "ImageList";
+const _ILE = "InvalidLayerException";
+const _ILPE = "InvalidLayerPartException";
+const _ILU = "InitiateLayerUpload";
+const _ILUR = "InitiateLayerUploadRequest";
+const _ILURn = "InitiateLayerUploadResponse";
+const _INFE = "ImageNotFoundException";
+const _IPE = "InvalidParameterException";
+const _IR = "ImageReferrer";
+const _IRL = "ImageReferrerList";
+const _IRS = "ImageReplicationStatus";
+const _IRSL = "ImageReplicationStatusList";
+const _ISC = "ImageScanningConfiguration";
+const _ISCUNSE = "ImageStorageClassUpdateNotSupportedException";
+const _ISF = "ImageScanFinding";
+const _ISFL = "ImageScanFindingList";
+const _ISFS = "ImageScanFindingsSummary";
+const _ISFm = "ImageScanFindings";
+const _ISS = "ImageScanStatus";
+const _ISSL = "ImageSigningStatusList";
+const _ISSm = "ImageSigningStatus";
+const _ITAEE = "ImageTagAlreadyExistsException";
+const _ITMEF = "ImageTagMutabilityExclusionFilter";
+const _ITMEFm = "ImageTagMutabilityExclusionFilters";
+const _ITPE = "InvalidTagParameterException";
+const _K = "Key";
+const _KE = "KmsException";
+const _L = "Layer";
+const _LAEE = "LayerAlreadyExistsException";
+const _LEE = "LimitExceededException";
+const _LF = "LayerFailure";
+const _LFL = "LayerFailureList";
+const _LI = "ListImages";
+const _LIE = "LayerInaccessibleException";
+const _LIF = "ListImagesFilter";
+const _LIR = "ListImagesRequest";
+const _LIRF = "ListImageReferrersFilter";
+const _LIRR = "ListImageReferrersRequest";
+const _LIRRi = "ListImageReferrersResponse";
+const _LIRi = "ListImagesResponse";
+const _LIRis = "ListImageReferrers";
+const _LL = "LayerList";
+const _LNFE = "LayersNotFoundException";
+const _LPNFE = "LifecyclePolicyNotFoundException";
+const _LPPF = "LifecyclePolicyPreviewFilter";
+const _LPPIPE = "LifecyclePolicyPreviewInProgressException";
+const _LPPNFE = "LifecyclePolicyPreviewNotFoundException";
+const _LPPR = "LifecyclePolicyPreviewResult";
+const _LPPRL = "LifecyclePolicyPreviewResultList";
+const _LPPS = "LifecyclePolicyPreviewSummary";
+const _LPRA = "LifecyclePolicyRuleAction";
+const _LPTSE = "LayerPartTooSmallException";
+const _LPTUE = "ListPullTimeUpdateExclusions";
+const _LPTUER = "ListPullTimeUpdateExclusionsRequest";
+const _LPTUERi = "ListPullTimeUpdateExclusionsResponse";
+const _LRB = "ListReplicationBackfills";
+const _LRBR = "ListReplicationBackfillsRequest";
+const _LRBRi = "ListReplicationBackfillsResponse";
+const _LTFR = "ListTagsForResource";
+const _LTFRR = "ListTagsForResourceRequest";
+const _LTFRRi = "ListTagsForResourceResponse";
+const _PAS = "PutAccountSetting";
+const _PASR = "PutAccountSettingRequest";
+const _PASRu = "PutAccountSettingResponse";
+const _PI = "PutImage";
+const _PIR = "PutImageRequest";
+const _PIRu = "PutImageResponse";
+const _PISC = "PutImageScanningConfiguration";
+const _PISCR = "PutImageScanningConfigurationRequest";
+const _PISCRu = "PutImageScanningConfigurationResponse";
+const _PITM = "PutImageTagMutability";
+const _PITMR = "PutImageTagMutabilityRequest";
+const _PITMRu = "PutImageTagMutabilityResponse";
+const _PLP = "PutLifecyclePolicy";
+const _PLPR = "PutLifecyclePolicyRequest";
+const _PLPRu = "PutLifecyclePolicyResponse";
+const _PRC = "PutReplicationConfiguration";
+const _PRCR = "PutReplicationConfigurationRequest";
+const _PRCRu = "PutReplicationConfigurationResponse";
+const _PRP = "PutRegistryPolicy";
+const _PRPR = "PutRegistryPolicyRequest";
+const _PRPRu = "PutRegistryPolicyResponse";
+const _PRSC = "PutRegistryScanningConfiguration";
+const _PRSCR = "PutRegistryScanningConfigurationRequest";
+const _PRSCRu = "PutRegistryScanningConfigurationResponse";
+const _PSC = "PutSigningConfiguration";
+const _PSCR = "PutSigningConfigurationRequest";
+const _PSCRu = "PutSigningConfigurationResponse";
+const _PTCR = "PullThroughCacheRule";
+const _PTCRAEE = "PullThroughCacheRuleAlreadyExistsException";
+const _PTCRL = "PullThroughCacheRuleList";
+const _PTCRNFE = "PullThroughCacheRuleNotFoundException";
+const _PVD = "PackageVulnerabilityDetails";
+const _R = "Recommendation";
+const _RAEE = "RepositoryAlreadyExistsException";
+const _RBIPE = "ReplicationBackfillInProgressException";
+const _RBISE = "ReplicationBackfillInvalidStatusException";
+const _RBNFE = "ReplicationBackfillNotFoundException";
+const _RBP = "ReplicationBackfillProgress";
+const _RBR = "ReplicationBackfillResult";
+const _RBRL = "ReplicationBackfillResultList";
+const _RBS = "ReplicationBackfillSummary";
+const _RBSL = "ReplicationBackfillSummaryList";
+const _RC = "ReplicationConfiguration";
+const _RCT = "RepositoryCreationTemplate";
+const _RCTL = "RepositoryCreationTemplateList";
+const _RD = "ReplicationDestination";
+const _RDL = "ReplicationDestinationList";
+const _RDe = "ResourceDetails";
+const _RF = "RepositoryFilter";
+const _RFL = "RepositoryFilterList";
+const _RINFE = "ReferencedImagesNotFoundException";
+const _RL = "RepositoryList";
+const _RLe = "ResourceList";
+const _RNEE = "RepositoryNotEmptyException";
+const _RNFE = "RepositoryNotFoundException";
+const _RPNFE = "RegistryPolicyNotFoundException";
+const _RPNFEe = "RepositoryPolicyNotFoundException";
+const _RPTUE = "RegisterPullTimeUpdateExclusion";
+const _RPTUER = "RegisterPullTimeUpdateExclusionRequest";
+const _RPTUERe = "RegisterPullTimeUpdateExclusionResponse";
+const _RR = "ReplicationRule";
+const _RRL = "ReplicationRuleList";
+const _RSC = "RegistryScanningConfiguration";
+const _RSCF = "RepositoryScanningConfigurationFailure";
+const _RSCFL = "RepositoryScanningConfigurationFailureList";
+const _RSCL = "RepositoryScanningConfigurationList";
+const _RSCe = "RepositoryScanningConfiguration";
+const _RSR = "RegistryScanningRule";
+const _RSRL = "RegistryScanningRuleList";
+const _Re = "Remediation";
+const _Rep = "Repository";
+const _Res = "Resource";
+const _SC = "SigningConfiguration";
+const _SCNFE = "SigningConfigurationNotFoundException";
+const _SD = "ScoreDetails";
+const _SE = "ServerException";
+const _SI = "SubjectIdentifier";
+const _SIS = "StartImageScan";
+const _SISR = "StartImageScanRequest";
+const _SISRt = "StartImageScanResponse";
+const _SLPP = "StartLifecyclePolicyPreview";
+const _SLPPR = "StartLifecyclePolicyPreviewRequest";
+const _SLPPRt = "StartLifecyclePolicyPreviewResponse";
+const _SNFE = "ScanNotFoundException";
+const _SNFEe = "SecretNotFoundException";
+const _SR = "SigningRule";
+const _SRB = "StartReplicationBackfill";
+const _SRBR = "StartReplicationBackfillRequest";
+const _SRBRt = "StartReplicationBackfillResponse";
+const _SRBRto = "StopReplicationBackfillRequest";
+const _SRBRtop = "StopReplicationBackfillResponse";
+const _SRBt = "StopReplicationBackfill";
+const _SRF = "ScanningRepositoryFilter";
+const _SRFL = "ScanningRepositoryFilterList";
+const _SRFLi = "SigningRepositoryFilterList";
+const _SRFi = "SigningRepositoryFilter";
+const _SRL = "SigningRuleList";
+const _SRP = "SetRepositoryPolicy";
+const _SRPR = "SetRepositoryPolicyRequest";
+const _SRPRe = "SetRepositoryPolicyResponse";
+const _T = "Tag";
+const _TAEE = "TemplateAlreadyExistsException";
+const _TITC = "TransitioningImageTotalCount";
+const _TITCr = "TransitioningImageTotalCounts";
+const _TL = "TagList";
+const _TMTE = "TooManyTagsException";
+const _TNFE = "TemplateNotFoundException";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _TRRa = "TagResourceResponse";
+const _UISC = "UpdateImageStorageClass";
+const _UISCR = "UpdateImageStorageClassRequest";
+const _UISCRp = "UpdateImageStorageClassResponse";
+const _UITE = "UnsupportedImageTypeException";
+const _ULP = "UploadLayerPart";
+const _ULPR = "UploadLayerPartRequest";
+const _ULPRp = "UploadLayerPartResponse";
+const _UNFE = "UploadNotFoundException";
+const _UPTCR = "UpdatePullThroughCacheRule";
+const _UPTCRR = "UpdatePullThroughCacheRuleRequest";
+const _UPTCRRp = "UpdatePullThroughCacheRuleResponse";
+const _UR = "UntagResource";
+const _URCT = "UpdateRepositoryCreationTemplate";
+const _URCTR = "UpdateRepositoryCreationTemplateRequest";
+const _URCTRp = "UpdateRepositoryCreationTemplateResponse";
+const _URR = "UntagResourceRequest";
+const _URRn = "UntagResourceResponse";
+const _UTASE = "UnableToAccessSecretException";
+const _UTDSVE = "UnableToDecryptSecretValueException";
+const _UTGUIE = "UnableToGetUpstreamImageException";
+const _UTGULE = "UnableToGetUpstreamLayerException";
+const _UTLUIRE = "UnableToListUpstreamImageReferrersException";
+const _UURE = "UnsupportedUpstreamRegistryException";
+const _V = "Value";
+const _VE = "ValidationException";
+const _VP = "VulnerablePackage";
+const _VPL = "VulnerablePackagesList";
+const _VPTCR = "ValidatePullThroughCacheRule";
+const _VPTCRR = "ValidatePullThroughCacheRuleRequest";
+const _VPTCRRa = "ValidatePullThroughCacheRuleResponse";
+const _a = "architecture";
+const _aAI = "awsAccountId";
+const _aD = "authorizationData";
+const _aECI = "awsEcrContainerImage";
+const _aF = "appliedFor";
+const _aMT = "acceptedMediaTypes";
+const _aMTr = "artifactMediaType";
+const _aRP = "appliedRulePriority";
+const _aS = "artifactStatus";
+const _aSF = "appliedScanFilters";
+const _aT = "authorizationToken";
+const _aTr = "artifactType";
+const _aTrt = "artifactTypes";
+const _ac = "action";
+const _ad = "adjustments";
+const _an = "annotations";
+const _ar = "arch";
+const _at = "attributes";
+const _au = "author";
+const _b = "backfills";
+const _bS = "baseScore";
+const _c = "client";
+const _cA = "credentialArn";
+const _cAr = "createdAt";
+const _cRA = "customRoleArn";
+const _cRC = "completedReplicationCount";
+const _cv = "cvss";
+const _d = "description";
+const _dU = "downloadUrl";
+const _de = "destination";
+const _des = "destinations";
+const _det = "details";
+const _di = "digest";
+const _e = "error";
+const _eA = "expiresAt";
+const _eAn = "endedAt";
+const _eAx = "exploitAvailable";
+const _eC = "encryptionConfiguration";
+const _eF = "enhancedFindings";
+const _eITC = "expiringImageTotalCount";
+const _eRP = "ecrRepositoryPrefix";
+const _eRPc = "ecrRepositoryPrefixes";
+const _eT = "encryptionType";
+const _ep = "epoch";
+const _f = "failures";
+const _fA = "findingArn";
+const _fAi = "fixAvailable";
+const _fC = "failureCode";
+const _fCa = "failureCodes";
+const _fIV = "fixedInVersion";
+const _fOA = "firstObservedAt";
+const _fP = "filePath";
+const _fR = "failureReason";
+const _fRC = "failedReplicationCount";
+const _fSC = "findingSeverityCounts";
+const _fT = "filterType";
+const _fa = "failure";
+const _fi = "filter";
+const _fin = "findings";
+const _fo = "force";
+const _hE = "httpError";
+const _i = "images";
+const _iD = "imageDetails";
+const _iDm = "imageDigest";
+const _iH = "imageHash";
+const _iI = "imageIds";
+const _iIm = "imageId";
+const _iM = "imageManifest";
+const _iMMT = "imageManifestMediaType";
+const _iPA = "imagePushedAt";
+const _iS = "imageStatus";
+const _iSC = "imageScanningConfiguration";
+const _iSCA = "imageScanCompletedAt";
+const _iSF = "imageScanFindings";
+const _iSFS = "imageScanFindingsSummary";
+const _iSIB = "imageSizeInBytes";
+const _iSS = "imageScanStatus";
+const _iT = "imageTags";
+const _iTC = "imageTotalCount";
+const _iTM = "imageTagMutability";
+const _iTMEF = "imageTagMutabilityExclusionFilters";
+const _iTm = "imageTag";
+const _iUC = "inUseCount";
+const _iV = "isValid";
+const _id = "id";
+const _im = "image";
+const _k = "key";
+const _kE = "kmsError";
+const _kK = "kmsKey";
+const _l = "layers";
+const _lA = "layerAvailability";
+const _lAA = "lastArchivedAt";
+const _lAAa = "lastActivatedAt";
+const _lBR = "lastByteReceived";
+const _lD = "layerDigests";
+const _lDa = "layerDigest";
+const _lEA = "lastEvaluatedAt";
+const _lIUA = "lastInUseAt";
+const _lOA = "lastObservedAt";
+const _lP = "lifecyclePolicy";
+const _lPB = "layerPartBlob";
+const _lPT = "lifecyclePolicyText";
+const _lRPT = "lastRecordedPullTime";
+const _lS = "layerSize";
+const _lVBR = "lastValidByteReceived";
+const _m = "message";
+const _mR = "maxResults";
+const _mT = "mediaType";
+const _me = "metric";
+const _n = "name";
+const _nT = "nextToken";
+const _p = "platform";
+const _pA = "pushedAt";
+const _pAr = "principalArn";
+const _pE = "proxyEndpoint";
+const _pFB = "partFirstByte";
+const _pLB = "partLastByte";
+const _pM = "packageManager";
+const _pR = "previewResults";
+const _pS = "partSize";
+const _pT = "policyText";
+const _pTCR = "pullThroughCacheRules";
+const _pTUE = "pullTimeUpdateExclusions";
+const _pVD = "packageVulnerabilityDetails";
+const _pr = "prefix";
+const _pre = "prefixes";
+const _pro = "progress";
+const _r = "registry";
+const _rA = "resourceArn";
+const _rAe = "repositoryArn";
+const _rBI = "replicationBackfillId";
+const _rC = "replicationConfiguration";
+const _rCT = "repositoryCreationTemplate";
+const _rCTe = "repositoryCreationTemplates";
+const _rF = "repositoryFilters";
+const _rI = "registryId";
+const _rIe = "registryIds";
+const _rN = "repositoryName";
+const _rNe = "repositoryNames";
+const _rP = "repositoryPolicy";
+const _rS = "replicationStatuses";
+const _rSC = "registryScanningConfiguration";
+const _rSF = "resultStatusFilter";
+const _rT = "resourceTags";
+const _rU = "referenceUrls";
+const _rUe = "repositoryUri";
+const _rV = "relatedVulnerabilities";
+const _re = "repository";
+const _rea = "reason";
+const _rec = "recommendation";
+const _ref = "referrers";
+const _reg = "region";
+const _rel = "release";
+const _rem = "remediation";
+const _rep = "repositories";
+const _res = "results";
+const _reso = "resources";
+const _ru = "rules";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.ecr";
+const _sA = "startedAt";
+const _sC = "scanningConfigurations";
+const _sCc = "scanningConfiguration";
+const _sCi = "signingConfiguration";
+const _sCt = "storageClass";
+const _sD = "scoreDetails";
+const _sF = "scanFrequency";
+const _sI = "subjectId";
+const _sIFC = "subImageFailureCodes";
+const _sLH = "sourceLayerHash";
+const _sMD = "subjectManifestDigest";
+const _sOP = "scanOnPush";
+const _sPA = "signingProfileArn";
+const _sS = "scoreSource";
+const _sSi = "signingStatuses";
+const _sT = "scanType";
+const _sU = "sourceUrl";
+const _sV = "scoringVector";
+const _sc = "score";
+const _se = "server";
+const _sev = "severity";
+const _si = "size";
+const _so = "source";
+const _st = "status";
+const _su = "summary";
+const _t = "tags";
+const _tITC = "transitioningImageTotalCounts";
+const _tK = "tagKeys";
+const _tRC = "totalReplicationCount";
+const _tS = "tagStatus";
+const _tSC = "targetStorageClass";
+const _te = "text";
+const _ti = "title";
+const _ty = "type";
+const _u = "uri";
+const _uA = "updatedAt";
+const _uI = "uploadId";
+const _uR = "upstreamRegistry";
+const _uRP = "upstreamRepositoryPrefix";
+const _uRU = "upstreamRegistryUrl";
+const _ur = "url";
+const _v = "value";
+const _vCA = "vendorCreatedAt";
+const _vI = "vulnerabilityId";
+const _vP = "vulnerablePackages";
+const _vS = "vendorSeverity";
+const _vSUA = "vulnerabilitySourceUpdatedAt";
+const _vUA = "vendorUpdatedAt";
+const _ve = "version";
+const n0 = "com.amazonaws.ecr";
+const _s_registry = new TypeRegistry(_s);
+var ECRServiceException$ = [-3, _s, "ECRServiceException", 0, [], []];
+_s_registry.registerError(ECRServiceException$, ECRServiceException);
+const n0_registry = new TypeRegistry(n0);
+var BlockedByOrganizationPolicyException$ = [-3, n0, _BBOPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(BlockedByOrganizationPolicyException$, BlockedByOrganizationPolicyException);
+var EmptyUploadException$ = [-3, n0, _EUE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(EmptyUploadException$, EmptyUploadException);
+var ExclusionAlreadyExistsException$ = [-3, n0, _EAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExclusionAlreadyExistsException$, ExclusionAlreadyExistsException);
+var ExclusionNotFoundException$ = [-3, n0, _ENFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExclusionNotFoundException$, ExclusionNotFoundException);
+var ImageAlreadyExistsException$ = [-3, n0, _IAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageAlreadyExistsException$, ImageAlreadyExistsException);
+var ImageArchivedException$ = [-3, n0, _IAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageArchivedException$, ImageArchivedException);
+var ImageDigestDoesNotMatchException$ = [-3, n0, _IDDNME,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageDigestDoesNotMatchException$, ImageDigestDoesNotMatchException);
+var ImageNotFoundException$ = [-3, n0, _INFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageNotFoundException$, ImageNotFoundException);
+var ImageStorageClassUpdateNotSupportedException$ = [-3, n0, _ISCUNSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageStorageClassUpdateNotSupportedException$, ImageStorageClassUpdateNotSupportedException);
+var ImageTagAlreadyExistsException$ = [-3, n0, _ITAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageTagAlreadyExistsException$, ImageTagAlreadyExistsException);
+var InvalidLayerException$ = [-3, n0, _ILE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLayerException$, InvalidLayerException);
+var InvalidLayerPartException$ = [-3, n0, _ILPE,
+    { [_e]: _c },
+    [_rI, _rN, _uI, _lVBR, _m],
+    [0, 0, 0, 1, 0]
+];
+n0_registry.registerError(InvalidLayerPartException$, InvalidLayerPartException);
+var InvalidParameterException$ = [-3, n0, _IPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
+var InvalidTagParameterException$ = [-3, n0, _ITPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagParameterException$, InvalidTagParameterException);
+var KmsException$ = [-3, n0, _KE,
+    { [_e]: _c },
+    [_m, _kE],
+    [0, 0]
+];
+n0_registry.registerError(KmsException$, KmsException);
+var LayerAlreadyExistsException$ = [-3, n0, _LAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerAlreadyExistsException$, LayerAlreadyExistsException);
+var LayerInaccessibleException$ = [-3, n0, _LIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerInaccessibleException$, LayerInaccessibleException);
+var LayerPartTooSmallException$ = [-3, n0, _LPTSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerPartTooSmallException$, LayerPartTooSmallException);
+var LayersNotFoundException$ = [-3, n0, _LNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayersNotFoundException$, LayersNotFoundException);
+var LifecyclePolicyNotFoundException$ = [-3, n0, _LPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyNotFoundException$, LifecyclePolicyNotFoundException);
+var LifecyclePolicyPreviewInProgressException$ = [-3, n0, _LPPIPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyPreviewInProgressException$, LifecyclePolicyPreviewInProgressException);
+var LifecyclePolicyPreviewNotFoundException$ = [-3, n0, _LPPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyPreviewNotFoundException$, LifecyclePolicyPreviewNotFoundException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var PullThroughCacheRuleAlreadyExistsException$ = [-3, n0, _PTCRAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PullThroughCacheRuleAlreadyExistsException$, PullThroughCacheRuleAlreadyExistsException);
+var PullThroughCacheRuleNotFoundException$ = [-3, n0, _PTCRNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PullThroughCacheRuleNotFoundException$, PullThroughCacheRuleNotFoundException);
+var ReferencedImagesNotFoundException$ = [-3, n0, _RINFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReferencedImagesNotFoundException$, ReferencedImagesNotFoundException);
+var RegistryPolicyNotFoundException$ = [-3, n0, _RPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RegistryPolicyNotFoundException$, RegistryPolicyNotFoundException);
+var ReplicationBackfillInProgressException$ = [-3, n0, _RBIPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillInProgressException$, ReplicationBackfillInProgressException);
+var ReplicationBackfillInvalidStatusException$ = [-3, n0, _RBISE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillInvalidStatusException$, ReplicationBackfillInvalidStatusException);
+var ReplicationBackfillNotFoundException$ = [-3, n0, _RBNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillNotFoundException$, ReplicationBackfillNotFoundException);
+var RepositoryAlreadyExistsException$ = [-3, n0, _RAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryAlreadyExistsException$, RepositoryAlreadyExistsException);
+var RepositoryNotEmptyException$ = [-3, n0, _RNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryNotEmptyException$, RepositoryNotEmptyException);
+var RepositoryNotFoundException$ = [-3, n0, _RNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryNotFoundException$, RepositoryNotFoundException);
+var RepositoryPolicyNotFoundException$ = [-3, n0, _RPNFEe,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryPolicyNotFoundException$, RepositoryPolicyNotFoundException);
+var ScanNotFoundException$ = [-3, n0, _SNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ScanNotFoundException$, ScanNotFoundException);
+var SecretNotFoundException$ = [-3, n0, _SNFEe,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SecretNotFoundException$, SecretNotFoundException);
+var ServerException$ = [-3, n0, _SE,
+    { [_e]: _se },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ServerException$, ServerException);
+var SigningConfigurationNotFoundException$ = [-3, n0, _SCNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SigningConfigurationNotFoundException$, SigningConfigurationNotFoundException);
+var TemplateAlreadyExistsException$ = [-3, n0, _TAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TemplateAlreadyExistsException$, TemplateAlreadyExistsException);
+var TemplateNotFoundException$ = [-3, n0, _TNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TemplateNotFoundException$, TemplateNotFoundException);
+var TooManyTagsException$ = [-3, n0, _TMTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
+var UnableToAccessSecretException$ = [-3, n0, _UTASE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToAccessSecretException$, UnableToAccessSecretException);
+var UnableToDecryptSecretValueException$ = [-3, n0, _UTDSVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToDecryptSecretValueException$, UnableToDecryptSecretValueException);
+var UnableToGetUpstreamImageException$ = [-3, n0, _UTGUIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToGetUpstreamImageException$, UnableToGetUpstreamImageException);
+var UnableToGetUpstreamLayerException$ = [-3, n0, _UTGULE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToGetUpstreamLayerException$, UnableToGetUpstreamLayerException);
+var UnableToListUpstreamImageReferrersException$ = [-3, n0, _UTLUIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToListUpstreamImageReferrersException$, UnableToListUpstreamImageReferrersException);
+var UnsupportedImageTypeException$ = [-3, n0, _UITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedImageTypeException$, UnsupportedImageTypeException);
+var UnsupportedUpstreamRegistryException$ = [-3, n0, _UURE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedUpstreamRegistryException$, UnsupportedUpstreamRegistryException);
+var UploadNotFoundException$ = [-3, n0, _UNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UploadNotFoundException$, UploadNotFoundException);
+var ValidationException$ = [-3, n0, _VE,
+    { [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var Attribute$ = [3, n0, _A,
+    0,
+    [_k, _v],
+    [0, 0], 1
+];
+var AuthorizationData$ = [3, n0, _AD,
+    0,
+    [_aT, _eA, _pE],
+    [0, 4, 0]
+];
+var AwsEcrContainerImageDetails$ = [3, n0, _AECID,
+    0,
+    [_a, _au, _iH, _iT, _p, _pA, _lIUA, _iUC, _r, _rN],
+    [0, 0, 0, 64 | 0, 0, 4, 4, 1, 0, 0]
+];
+var BatchCheckLayerAvailabilityRequest$ = [3, n0, _BCLAR,
+    0,
+    [_rN, _lD, _rI],
+    [0, 64 | 0, 0], 2
+];
+var BatchCheckLayerAvailabilityResponse$ = [3, n0, _BCLARa,
+    0,
+    [_l, _f],
+    [() => LayerList, () => LayerFailureList]
+];
+var BatchDeleteImageRequest$ = [3, n0, _BDIR,
+    0,
+    [_rN, _iI, _rI],
+    [0, () => ImageIdentifierList, 0], 2
+];
+var BatchDeleteImageResponse$ = [3, n0, _BDIRa,
+    0,
+    [_iI, _f],
+    [() => ImageIdentifierList, () => ImageFailureList]
+];
+var BatchGetImageRequest$ = [3, n0, _BGIR,
+    0,
+    [_rN, _iI, _rI, _aMT],
+    [0, () => ImageIdentifierList, 0, 64 | 0], 2
+];
+var BatchGetImageResponse$ = [3, n0, _BGIRa,
+    0,
+    [_i, _f],
+    [() => ImageList, () => ImageFailureList]
+];
+var BatchGetRepositoryScanningConfigurationRequest$ = [3, n0, _BGRSCR,
+    0,
+    [_rNe],
+    [64 | 0], 1
+];
+var BatchGetRepositoryScanningConfigurationResponse$ = [3, n0, _BGRSCRa,
+    0,
+    [_sC, _f],
+    [() => RepositoryScanningConfigurationList, () => RepositoryScanningConfigurationFailureList]
+];
+var CompleteLayerUploadRequest$ = [3, n0, _CLUR,
+    0,
+    [_rN, _uI, _lD, _rI],
+    [0, 0, 64 | 0, 0], 3
+];
+var CompleteLayerUploadResponse$ = [3, n0, _CLURo,
+    0,
+    [_rI, _rN, _uI, _lDa],
+    [0, 0, 0, 0]
+];
+var CreatePullThroughCacheRuleRequest$ = [3, n0, _CPTCRR,
+    0,
+    [_eRP, _uRU, _rI, _uR, _cA, _cRA, _uRP],
+    [0, 0, 0, 0, 0, 0, 0], 2
+];
+var CreatePullThroughCacheRuleResponse$ = [3, n0, _CPTCRRr,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _uR, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0, 0, 0]
+];
+var CreateRepositoryCreationTemplateRequest$ = [3, n0, _CRCTR,
+    0,
+    [_pr, _aF, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _cRA],
+    [0, 64 | 0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 0], 2
+];
+var CreateRepositoryCreationTemplateResponse$ = [3, n0, _CRCTRr,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var CreateRepositoryRequest$ = [3, n0, _CRR,
+    0,
+    [_rN, _rI, _t, _iTM, _iTMEF, _iSC, _eC],
+    [0, 0, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$], 1
+];
+var CreateRepositoryResponse$ = [3, n0, _CRRr,
+    0,
+    [_re],
+    [() => Repository$]
+];
+var CvssScore$ = [3, n0, _CS,
+    0,
+    [_bS, _sV, _so, _ve],
+    [1, 0, 0, 0]
+];
+var CvssScoreAdjustment$ = [3, n0, _CSA,
+    0,
+    [_me, _rea],
+    [0, 0]
+];
+var CvssScoreDetails$ = [3, n0, _CSD,
+    0,
+    [_ad, _sc, _sS, _sV, _ve],
+    [() => CvssScoreAdjustmentList, 1, 0, 0, 0]
+];
+var DeleteLifecyclePolicyRequest$ = [3, n0, _DLPR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var DeleteLifecyclePolicyResponse$ = [3, n0, _DLPRe,
+    0,
+    [_rI, _rN, _lPT, _lEA],
+    [0, 0, 0, 4]
+];
+var DeletePullThroughCacheRuleRequest$ = [3, n0, _DPTCRR,
+    0,
+    [_eRP, _rI],
+    [0, 0], 1
+];
+var DeletePullThroughCacheRuleResponse$ = [3, n0, _DPTCRRe,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0, 0]
+];
+var DeleteRegistryPolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [],
+    []
+];
+var DeleteRegistryPolicyResponse$ = [3, n0, _DRPRe,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var DeleteRepositoryCreationTemplateRequest$ = [3, n0, _DRCTR,
+    0,
+    [_pr],
+    [0], 1
+];
+var DeleteRepositoryCreationTemplateResponse$ = [3, n0, _DRCTRe,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var DeleteRepositoryPolicyRequest$ = [3, n0, _DRPRel,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var DeleteRepositoryPolicyResponse$ = [3, n0, _DRPRele,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var DeleteRepositoryRequest$ = [3, n0, _DRR,
+    0,
+    [_rN, _rI, _fo],
+    [0, 0, 2], 1
+];
+var DeleteRepositoryResponse$ = [3, n0, _DRRe,
+    0,
+    [_re],
+    [() => Repository$]
+];
+var DeleteSigningConfigurationRequest$ = [3, n0, _DSCR,
+    0,
+    [],
+    []
+];
+var DeleteSigningConfigurationResponse$ = [3, n0, _DSCRe,
+    0,
+    [_rI, _sCi],
+    [0, () => SigningConfiguration$]
+];
+var DeregisterPullTimeUpdateExclusionRequest$ = [3, n0, _DPTUER,
+    0,
+    [_pAr],
+    [0], 1
+];
+var DeregisterPullTimeUpdateExclusionResponse$ = [3, n0, _DPTUERe,
+    0,
+    [_pAr],
+    [0]
+];
+var DescribeImageReplicationStatusRequest$ = [3, n0, _DIRSR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var DescribeImageReplicationStatusResponse$ = [3, n0, _DIRSRe,
+    0,
+    [_rN, _iIm, _rS],
+    [0, () => ImageIdentifier$, () => ImageReplicationStatusList]
+];
+var DescribeImageScanFindingsRequest$ = [3, n0, _DISFR,
+    0,
+    [_rN, _iIm, _rI, _nT, _mR],
+    [0, () => ImageIdentifier$, 0, 0, 1], 2
+];
+var DescribeImageScanFindingsResponse$ = [3, n0, _DISFRe,
+    0,
+    [_rI, _rN, _iIm, _iSS, _iSF, _nT],
+    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$, () => ImageScanFindings$, 0]
+];
+var DescribeImagesFilter$ = [3, n0, _DIF,
+    0,
+    [_tS, _iS],
+    [0, 0]
+];
+var DescribeImageSigningStatusRequest$ = [3, n0, _DISSR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var DescribeImageSigningStatusResponse$ = [3, n0, _DISSRe,
+    0,
+    [_rN, _iIm, _rI, _sSi],
+    [0, () => ImageIdentifier$, 0, () => ImageSigningStatusList]
+];
+var DescribeImagesRequest$ = [3, n0, _DIR,
+    0,
+    [_rN, _rI, _iI, _nT, _mR, _fi],
+    [0, 0, () => ImageIdentifierList, 0, 1, () => DescribeImagesFilter$], 1
+];
+var DescribeImagesResponse$ = [3, n0, _DIRe,
+    0,
+    [_iD, _nT],
+    [() => ImageDetailList, 0]
+];
+var DescribePullThroughCacheRulesRequest$ = [3, n0, _DPTCRRes,
+    0,
+    [_rI, _eRPc, _nT, _mR],
+    [0, 64 | 0, 0, 1]
+];
+var DescribePullThroughCacheRulesResponse$ = [3, n0, _DPTCRResc,
+    0,
+    [_pTCR, _nT],
+    [() => PullThroughCacheRuleList, 0]
+];
+var DescribeRegistryRequest$ = [3, n0, _DRRes,
+    0,
+    [],
+    []
+];
+var DescribeRegistryResponse$ = [3, n0, _DRResc,
+    0,
+    [_rI, _rC],
+    [0, () => ReplicationConfiguration$]
+];
+var DescribeReplicationBackfillResultsRequest$ = [3, n0, _DRBRR,
+    0,
+    [_rBI, _rI, _rSF, _mR, _nT],
+    [0, 0, 0, 1, 0], 1
+];
+var DescribeReplicationBackfillResultsResponse$ = [3, n0, _DRBRRe,
+    0,
+    [_rI, _rBI, _de, _st, _fC, _pro, _res, _sA, _eAn, _nT],
+    [0, 0, () => ReplicationDestination$, 0, 0, () => ReplicationBackfillProgress$, () => ReplicationBackfillResultList, 4, 4, 0]
+];
+var DescribeRepositoriesRequest$ = [3, n0, _DRRescr,
+    0,
+    [_rI, _rNe, _nT, _mR],
+    [0, 64 | 0, 0, 1]
+];
+var DescribeRepositoriesResponse$ = [3, n0, _DRRescri,
+    0,
+    [_rep, _nT],
+    [() => RepositoryList, 0]
+];
+var DescribeRepositoryCreationTemplatesRequest$ = [3, n0, _DRCTRes,
+    0,
+    [_pre, _nT, _mR],
+    [64 | 0, 0, 1]
+];
+var DescribeRepositoryCreationTemplatesResponse$ = [3, n0, _DRCTResc,
+    0,
+    [_rI, _rCTe, _nT],
+    [0, () => RepositoryCreationTemplateList, 0]
+];
+var EncryptionConfiguration$ = [3, n0, _EC,
+    0,
+    [_eT, _kK],
+    [0, 0], 1
+];
+var EncryptionConfigurationForRepositoryCreationTemplate$ = [3, n0, _ECFRCT,
+    0,
+    [_eT, _kK],
+    [0, 0], 1
+];
+var EnhancedImageScanFinding$ = [3, n0, _EISF,
+    0,
+    [_aAI, _d, _fA, _fOA, _lOA, _pVD, _rem, _reso, _sc, _sD, _sev, _st, _ti, _ty, _uA, _fAi, _eAx],
+    [0, 0, 0, 4, 4, () => PackageVulnerabilityDetails$, () => Remediation$, () => ResourceList, 1, () => ScoreDetails$, 0, 0, 0, 0, 4, 0, 0]
+];
+var GetAccountSettingRequest$ = [3, n0, _GASR,
+    0,
+    [_n],
+    [0], 1
+];
+var GetAccountSettingResponse$ = [3, n0, _GASRe,
+    0,
+    [_n, _v],
+    [0, 0]
+];
+var GetAuthorizationTokenRequest$ = [3, n0, _GATR,
+    0,
+    [_rIe],
+    [64 | 0]
+];
+var GetAuthorizationTokenResponse$ = [3, n0, _GATRe,
+    0,
+    [_aD],
+    [() => AuthorizationDataList]
+];
+var GetDownloadUrlForLayerRequest$ = [3, n0, _GDUFLR,
+    0,
+    [_rN, _lDa, _rI],
+    [0, 0, 0], 2
+];
+var GetDownloadUrlForLayerResponse$ = [3, n0, _GDUFLRe,
+    0,
+    [_dU, _lDa],
+    [0, 0]
+];
+var GetLifecyclePolicyPreviewRequest$ = [3, n0, _GLPPR,
+    0,
+    [_rN, _rI, _iI, _nT, _mR, _fi],
+    [0, 0, () => ImageIdentifierList, 0, 1, () => LifecyclePolicyPreviewFilter$], 1
+];
+var GetLifecyclePolicyPreviewResponse$ = [3, n0, _GLPPRe,
+    0,
+    [_rI, _rN, _lPT, _st, _nT, _pR, _su],
+    [0, 0, 0, 0, 0, () => LifecyclePolicyPreviewResultList, () => LifecyclePolicyPreviewSummary$]
+];
+var GetLifecyclePolicyRequest$ = [3, n0, _GLPR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var GetLifecyclePolicyResponse$ = [3, n0, _GLPRe,
+    0,
+    [_rI, _rN, _lPT, _lEA],
+    [0, 0, 0, 4]
+];
+var GetRegistryPolicyRequest$ = [3, n0, _GRPR,
+    0,
+    [],
+    []
+];
+var GetRegistryPolicyResponse$ = [3, n0, _GRPRe,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var GetRegistryScanningConfigurationRequest$ = [3, n0, _GRSCR,
+    0,
+    [],
+    []
+];
+var GetRegistryScanningConfigurationResponse$ = [3, n0, _GRSCRe,
+    0,
+    [_rI, _sCc],
+    [0, () => RegistryScanningConfiguration$]
+];
+var GetRepositoryPolicyRequest$ = [3, n0, _GRPRet,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var GetRepositoryPolicyResponse$ = [3, n0, _GRPRete,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var GetSigningConfigurationRequest$ = [3, n0, _GSCR,
+    0,
+    [],
+    []
+];
+var GetSigningConfigurationResponse$ = [3, n0, _GSCRe,
+    0,
+    [_rI, _sCi],
+    [0, () => SigningConfiguration$]
+];
+var Image$ = [3, n0, _I,
+    0,
+    [_rI, _rN, _iIm, _iM, _iMMT],
+    [0, 0, () => ImageIdentifier$, 0, 0]
+];
+var ImageDetail$ = [3, n0, _ID,
+    0,
+    [_rI, _rN, _iDm, _iT, _iSIB, _iPA, _iSS, _iSFS, _iMMT, _aMTr, _lRPT, _sMD, _iS, _lAA, _lAAa],
+    [0, 0, 0, 64 | 0, 1, 4, () => ImageScanStatus$, () => ImageScanFindingsSummary$, 0, 0, 4, 0, 0, 4, 4]
+];
+var ImageFailure$ = [3, n0, _IF,
+    0,
+    [_iIm, _fC, _fR],
+    [() => ImageIdentifier$, 0, 0]
+];
+var ImageIdentifier$ = [3, n0, _II,
+    0,
+    [_iDm, _iTm],
+    [0, 0]
+];
+var ImageReferrer$ = [3, n0, _IR,
+    0,
+    [_di, _mT, _si, _aTr, _an, _aS],
+    [0, 0, 1, 0, 128 | 0, 0], 3
+];
+var ImageReplicationStatus$ = [3, n0, _IRS,
+    0,
+    [_reg, _rI, _st, _fC],
+    [0, 0, 0, 0]
+];
+var ImageScanFinding$ = [3, n0, _ISF,
+    0,
+    [_n, _d, _u, _sev, _at],
+    [0, 0, 0, 0, () => AttributeList]
+];
+var ImageScanFindings$ = [3, n0, _ISFm,
+    0,
+    [_iSCA, _vSUA, _fSC, _fin, _eF],
+    [4, 4, 128 | 1, () => ImageScanFindingList, () => EnhancedImageScanFindingList]
+];
+var ImageScanFindingsSummary$ = [3, n0, _ISFS,
+    0,
+    [_iSCA, _vSUA, _fSC],
+    [4, 4, 128 | 1]
+];
+var ImageScanningConfiguration$ = [3, n0, _ISC,
+    0,
+    [_sOP],
+    [2]
+];
+var ImageScanStatus$ = [3, n0, _ISS,
+    0,
+    [_st, _d],
+    [0, 0]
+];
+var ImageSigningStatus$ = [3, n0, _ISSm,
+    0,
+    [_sPA, _fC, _fR, _st],
+    [0, 0, 0, 0]
+];
+var ImageTagMutabilityExclusionFilter$ = [3, n0, _ITMEF,
+    0,
+    [_fT, _fi],
+    [0, 0], 2
+];
+var InitiateLayerUploadRequest$ = [3, n0, _ILUR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var InitiateLayerUploadResponse$ = [3, n0, _ILURn,
+    0,
+    [_uI, _pS],
+    [0, 1]
+];
+var Layer$ = [3, n0, _L,
+    0,
+    [_lDa, _lA, _lS, _mT],
+    [0, 0, 1, 0]
+];
+var LayerFailure$ = [3, n0, _LF,
+    0,
+    [_lDa, _fC, _fR],
+    [0, 0, 0]
+];
+var LifecyclePolicyPreviewFilter$ = [3, n0, _LPPF,
+    0,
+    [_tS],
+    [0]
+];
+var LifecyclePolicyPreviewResult$ = [3, n0, _LPPR,
+    0,
+    [_iT, _iDm, _iPA, _ac, _aRP, _sCt],
+    [64 | 0, 0, 4, () => LifecyclePolicyRuleAction$, 1, 0]
+];
+var LifecyclePolicyPreviewSummary$ = [3, n0, _LPPS,
+    0,
+    [_eITC, _tITC],
+    [1, () => TransitioningImageTotalCounts]
+];
+var LifecyclePolicyRuleAction$ = [3, n0, _LPRA,
+    0,
+    [_ty, _tSC],
+    [0, 0]
+];
+var ListImageReferrersFilter$ = [3, n0, _LIRF,
+    0,
+    [_aTrt, _aS],
+    [64 | 0, 0]
+];
+var ListImageReferrersRequest$ = [3, n0, _LIRR,
+    0,
+    [_rN, _sI, _rI, _fi, _nT, _mR],
+    [0, () => SubjectIdentifier$, 0, () => ListImageReferrersFilter$, 0, 1], 2
+];
+var ListImageReferrersResponse$ = [3, n0, _LIRRi,
+    0,
+    [_ref, _nT],
+    [() => ImageReferrerList, 0]
+];
+var ListImagesFilter$ = [3, n0, _LIF,
+    0,
+    [_tS, _iS],
+    [0, 0]
+];
+var ListImagesRequest$ = [3, n0, _LIR,
+    0,
+    [_rN, _rI, _nT, _mR, _fi],
+    [0, 0, 0, 1, () => ListImagesFilter$], 1
+];
+var ListImagesResponse$ = [3, n0, _LIRi,
+    0,
+    [_iI, _nT],
+    [() => ImageIdentifierList, 0]
+];
+var ListPullTimeUpdateExclusionsRequest$ = [3, n0, _LPTUER,
+    0,
+    [_mR, _nT],
+    [1, 0]
+];
+var ListPullTimeUpdateExclusionsResponse$ = [3, n0, _LPTUERi,
+    0,
+    [_pTUE, _nT],
+    [64 | 0, 0]
+];
+var ListReplicationBackfillsRequest$ = [3, n0, _LRBR,
+    0,
+    [_rI, _mR, _nT],
+    [0, 1, 0]
+];
+var ListReplicationBackfillsResponse$ = [3, n0, _LRBRi,
+    0,
+    [_rI, _b, _nT],
+    [0, () => ReplicationBackfillSummaryList, 0]
+];
+var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
+    0,
+    [_rA],
+    [0], 1
+];
+var ListTagsForResourceResponse$ = [3, n0, _LTFRRi,
+    0,
+    [_t],
+    [() => TagList]
+];
+var PackageVulnerabilityDetails$ = [3, n0, _PVD,
+    0,
+    [_cv, _rU, _rV, _so, _sU, _vCA, _vS, _vUA, _vI, _vP],
+    [() => CvssScoreList, 64 | 0, 64 | 0, 0, 0, 4, 0, 4, 0, () => VulnerablePackagesList]
+];
+var PullThroughCacheRule$ = [3, n0, _PTCR,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP, _uR, _uA],
+    [0, 0, 4, 0, 0, 0, 0, 0, 4]
+];
+var PutAccountSettingRequest$ = [3, n0, _PASR,
+    0,
+    [_n, _v],
+    [0, 0], 2
+];
+var PutAccountSettingResponse$ = [3, n0, _PASRu,
+    0,
+    [_n, _v],
+    [0, 0]
+];
+var PutImageRequest$ = [3, n0, _PIR,
+    0,
+    [_rN, _iM, _rI, _iMMT, _iTm, _iDm],
+    [0, 0, 0, 0, 0, 0], 2
+];
+var PutImageResponse$ = [3, n0, _PIRu,
+    0,
+    [_im],
+    [() => Image$]
+];
+var PutImageScanningConfigurationRequest$ = [3, n0, _PISCR,
+    0,
+    [_rN, _iSC, _rI],
+    [0, () => ImageScanningConfiguration$, 0], 2
+];
+var PutImageScanningConfigurationResponse$ = [3, n0, _PISCRu,
+    0,
+    [_rI, _rN, _iSC],
+    [0, 0, () => ImageScanningConfiguration$]
+];
+var PutImageTagMutabilityRequest$ = [3, n0, _PITMR,
+    0,
+    [_rN, _iTM, _rI, _iTMEF],
+    [0, 0, 0, () => ImageTagMutabilityExclusionFilters], 2
+];
+var PutImageTagMutabilityResponse$ = [3, n0, _PITMRu,
+    0,
+    [_rI, _rN, _iTM, _iTMEF],
+    [0, 0, 0, () => ImageTagMutabilityExclusionFilters]
+];
+var PutLifecyclePolicyRequest$ = [3, n0, _PLPR,
+    0,
+    [_rN, _lPT, _rI],
+    [0, 0, 0], 2
+];
+var PutLifecyclePolicyResponse$ = [3, n0, _PLPRu,
+    0,
+    [_rI, _rN, _lPT],
+    [0, 0, 0]
+];
+var PutRegistryPolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_pT],
+    [0], 1
+];
+var PutRegistryPolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var PutRegistryScanningConfigurationRequest$ = [3, n0, _PRSCR,
+    0,
+    [_sT, _ru],
+    [0, () => RegistryScanningRuleList]
+];
+var PutRegistryScanningConfigurationResponse$ = [3, n0, _PRSCRu,
+    0,
+    [_rSC],
+    [() => RegistryScanningConfiguration$]
+];
+var PutReplicationConfigurationRequest$ = [3, n0, _PRCR,
+    0,
+    [_rC],
+    [() => ReplicationConfiguration$], 1
+];
+var PutReplicationConfigurationResponse$ = [3, n0, _PRCRu,
+    0,
+    [_rC],
+    [() => ReplicationConfiguration$]
+];
+var PutSigningConfigurationRequest$ = [3, n0, _PSCR,
+    0,
+    [_sCi],
+    [() => SigningConfiguration$], 1
+];
+var PutSigningConfigurationResponse$ = [3, n0, _PSCRu,
+    0,
+    [_sCi],
+    [() => SigningConfiguration$]
+];
+var Recommendation$ = [3, n0, _R,
+    0,
+    [_ur, _te],
+    [0, 0]
+];
+var RegisterPullTimeUpdateExclusionRequest$ = [3, n0, _RPTUER,
+    0,
+    [_pAr],
+    [0], 1
+];
+var RegisterPullTimeUpdateExclusionResponse$ = [3, n0, _RPTUERe,
+    0,
+    [_pAr, _cAr],
+    [0, 4]
+];
+var RegistryScanningConfiguration$ = [3, n0, _RSC,
+    0,
+    [_sT, _ru],
+    [0, () => RegistryScanningRuleList]
+];
+var RegistryScanningRule$ = [3, n0, _RSR,
+    0,
+    [_sF, _rF],
+    [0, () => ScanningRepositoryFilterList], 2
+];
+var Remediation$ = [3, n0, _Re,
+    0,
+    [_rec],
+    [() => Recommendation$]
+];
+var ReplicationBackfillProgress$ = [3, n0, _RBP,
+    0,
+    [_tRC, _cRC, _fRC, _fCa],
+    [1, 1, 1, 64 | 0], 4
+];
+var ReplicationBackfillResult$ = [3, n0, _RBR,
+    0,
+    [_rN, _iIm, _st, _fC, _sIFC],
+    [0, () => ImageIdentifier$, 0, 0, 64 | 0], 3
+];
+var ReplicationBackfillSummary$ = [3, n0, _RBS,
+    0,
+    [_rBI, _de, _st, _sA, _fC, _pro, _eAn],
+    [0, () => ReplicationDestination$, 0, 4, 0, () => ReplicationBackfillProgress$, 4], 4
+];
+var ReplicationConfiguration$ = [3, n0, _RC,
+    0,
+    [_ru],
+    [() => ReplicationRuleList], 1
+];
+var ReplicationDestination$ = [3, n0, _RD,
+    0,
+    [_reg, _rI],
+    [0, 0], 2
+];
+var ReplicationRule$ = [3, n0, _RR,
+    0,
+    [_des, _rF],
+    [() => ReplicationDestinationList, () => RepositoryFilterList], 1
+];
+var Repository$ = [3, n0, _Rep,
+    0,
+    [_rAe, _rI, _rN, _rUe, _cAr, _iTM, _iTMEF, _iSC, _eC],
+    [0, 0, 0, 0, 4, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$]
+];
+var RepositoryCreationTemplate$ = [3, n0, _RCT,
+    0,
+    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA, _cAr, _uA],
+    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0, 4, 4]
+];
+var RepositoryFilter$ = [3, n0, _RF,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var RepositoryScanningConfiguration$ = [3, n0, _RSCe,
+    0,
+    [_rAe, _rN, _sOP, _sF, _aSF],
+    [0, 0, 2, 0, () => ScanningRepositoryFilterList]
+];
+var RepositoryScanningConfigurationFailure$ = [3, n0, _RSCF,
+    0,
+    [_rN, _fC, _fR],
+    [0, 0, 0]
+];
+var Resource$ = [3, n0, _Res,
+    0,
+    [_det, _id, _t, _ty],
+    [() => ResourceDetails$, 0, 128 | 0, 0]
+];
+var ResourceDetails$ = [3, n0, _RDe,
+    0,
+    [_aECI],
+    [() => AwsEcrContainerImageDetails$]
+];
+var ScanningRepositoryFilter$ = [3, n0, _SRF,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var ScoreDetails$ = [3, n0, _SD,
+    0,
+    [_cv],
+    [() => CvssScoreDetails$]
+];
+var SetRepositoryPolicyRequest$ = [3, n0, _SRPR,
+    0,
+    [_rN, _pT, _rI, _fo],
+    [0, 0, 0, 2], 2
+];
+var SetRepositoryPolicyResponse$ = [3, n0, _SRPRe,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var SigningConfiguration$ = [3, n0, _SC,
+    0,
+    [_ru],
+    [() => SigningRuleList], 1
+];
+var SigningRepositoryFilter$ = [3, n0, _SRFi,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var SigningRule$ = [3, n0, _SR,
+    0,
+    [_sPA, _rF],
+    [0, () => SigningRepositoryFilterList], 1
+];
+var StartImageScanRequest$ = [3, n0, _SISR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var StartImageScanResponse$ = [3, n0, _SISRt,
+    0,
+    [_rI, _rN, _iIm, _iSS],
+    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$]
+];
+var StartLifecyclePolicyPreviewRequest$ = [3, n0, _SLPPR,
+    0,
+    [_rN, _rI, _lPT],
+    [0, 0, 0], 1
+];
+var StartLifecyclePolicyPreviewResponse$ = [3, n0, _SLPPRt,
+    0,
+    [_rI, _rN, _lPT, _st],
+    [0, 0, 0, 0]
+];
+var StartReplicationBackfillRequest$ = [3, n0, _SRBR,
+    0,
+    [_de, _rI],
+    [() => ReplicationDestination$, 0], 1
+];
+var StartReplicationBackfillResponse$ = [3, n0, _SRBRt,
+    0,
+    [_rBI, _rI, _de, _st, _sA],
+    [0, 0, () => ReplicationDestination$, 0, 4]
+];
+var StopReplicationBackfillRequest$ = [3, n0, _SRBRto,
+    0,
+    [_rBI, _rI],
+    [0, 0], 1
+];
+var StopReplicationBackfillResponse$ = [3, n0, _SRBRtop,
+    0,
+    [_rI, _rBI, _de, _st, _sA],
+    [0, 0, () => ReplicationDestination$, 0, 4]
+];
+var SubjectIdentifier$ = [3, n0, _SI,
+    0,
+    [_iDm],
+    [0], 1
+];
+var Tag$ = [3, n0, _T,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_rA, _t],
+    [0, () => TagList], 2
+];
+var TagResourceResponse$ = [3, n0, _TRRa,
+    0,
+    [],
+    []
+];
+var TransitioningImageTotalCount$ = [3, n0, _TITC,
+    0,
+    [_tSC, _iTC],
+    [0, 1]
+];
+var UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_rA, _tK],
+    [0, 64 | 0], 2
+];
+var UntagResourceResponse$ = [3, n0, _URRn,
+    0,
+    [],
+    []
+];
+var UpdateImageStorageClassRequest$ = [3, n0, _UISCR,
+    0,
+    [_rN, _iIm, _tSC, _rI],
+    [0, () => ImageIdentifier$, 0, 0], 3
+];
+var UpdateImageStorageClassResponse$ = [3, n0, _UISCRp,
+    0,
+    [_rI, _rN, _iIm, _iS],
+    [0, 0, () => ImageIdentifier$, 0]
+];
+var UpdatePullThroughCacheRuleRequest$ = [3, n0, _UPTCRR,
+    0,
+    [_eRP, _rI, _cA, _cRA],
+    [0, 0, 0, 0], 1
+];
+var UpdatePullThroughCacheRuleResponse$ = [3, n0, _UPTCRRp,
+    0,
+    [_eRP, _rI, _uA, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0]
+];
+var UpdateRepositoryCreationTemplateRequest$ = [3, n0, _URCTR,
+    0,
+    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA],
+    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0], 1
+];
+var UpdateRepositoryCreationTemplateResponse$ = [3, n0, _URCTRp,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var UploadLayerPartRequest$ = [3, n0, _ULPR,
+    0,
+    [_rN, _uI, _pFB, _pLB, _lPB, _rI],
+    [0, 0, 1, 1, 21, 0], 5
+];
+var UploadLayerPartResponse$ = [3, n0, _ULPRp,
+    0,
+    [_rI, _rN, _uI, _lBR],
+    [0, 0, 0, 1]
+];
+var ValidatePullThroughCacheRuleRequest$ = [3, n0, _VPTCRR,
+    0,
+    [_eRP, _rI],
+    [0, 0], 1
+];
+var ValidatePullThroughCacheRuleResponse$ = [3, n0, _VPTCRRa,
+    0,
+    [_eRP, _rI, _uRU, _cA, _cRA, _uRP, _iV, _fa],
+    [0, 0, 0, 0, 0, 0, 2, 0]
+];
+var VulnerablePackage$ = [3, n0, _VP,
+    0,
+    [_ar, _ep, _fP, _n, _pM, _rel, _sLH, _ve, _fIV],
+    [0, 1, 0, 0, 0, 0, 0, 0, 0]
+];
+var AttributeList = [1, n0, _AL,
+    0, () => Attribute$
+];
+var AuthorizationDataList = [1, n0, _ADL,
+    0, () => AuthorizationData$
+];
+var CvssScoreAdjustmentList = [1, n0, _CSAL,
+    0, () => CvssScoreAdjustment$
+];
+var CvssScoreList = [1, n0, _CSL,
+    0, () => CvssScore$
+];
+var EnhancedImageScanFindingList = [1, n0, _EISFL,
+    0, () => EnhancedImageScanFinding$
+];
+var ImageDetailList = [1, n0, _IDL,
+    0, () => ImageDetail$
+];
+var ImageFailureList = [1, n0, _IFL,
+    0, () => ImageFailure$
+];
+var ImageIdentifierList = [1, n0, _IIL,
+    0, () => ImageIdentifier$
+];
+var ImageList = [1, n0, _IL,
+    0, () => Image$
+];
+var ImageReferrerList = [1, n0, _IRL,
+    0, () => ImageReferrer$
+];
+var ImageReplicationStatusList = [1, n0, _IRSL,
+    0, () => ImageReplicationStatus$
+];
+var ImageScanFindingList = [1, n0, _ISFL,
+    0, () => ImageScanFinding$
+];
+var ImageSigningStatusList = [1, n0, _ISSL,
+    0, () => ImageSigningStatus$
+];
+var ImageTagMutabilityExclusionFilters = [1, n0, _ITMEFm,
+    0, () => ImageTagMutabilityExclusionFilter$
+];
+var LayerFailureList = [1, n0, _LFL,
+    0, () => LayerFailure$
+];
+var LayerList = [1, n0, _LL,
+    0, () => Layer$
+];
+var LifecyclePolicyPreviewResultList = [1, n0, _LPPRL,
+    0, () => LifecyclePolicyPreviewResult$
+];
+var PullThroughCacheRuleList = [1, n0, _PTCRL,
+    0, () => PullThroughCacheRule$
+];
+var RegistryScanningRuleList = [1, n0, _RSRL,
+    0, () => RegistryScanningRule$
+];
+var ReplicationBackfillResultList = [1, n0, _RBRL,
+    0, () => ReplicationBackfillResult$
+];
+var ReplicationBackfillSummaryList = [1, n0, _RBSL,
+    0, () => ReplicationBackfillSummary$
+];
+var ReplicationDestinationList = [1, n0, _RDL,
+    0, () => ReplicationDestination$
+];
+var ReplicationRuleList = [1, n0, _RRL,
+    0, () => ReplicationRule$
+];
+var RepositoryCreationTemplateList = [1, n0, _RCTL,
+    0, () => RepositoryCreationTemplate$
+];
+var RepositoryFilterList = [1, n0, _RFL,
+    0, () => RepositoryFilter$
+];
+var RepositoryList = [1, n0, _RL,
+    0, () => Repository$
+];
+var RepositoryScanningConfigurationFailureList = [1, n0, _RSCFL,
+    0, () => RepositoryScanningConfigurationFailure$
+];
+var RepositoryScanningConfigurationList = [1, n0, _RSCL,
+    0, () => RepositoryScanningConfiguration$
+];
+var ResourceList = [1, n0, _RLe,
+    0, () => Resource$
+];
+var ScanningRepositoryFilterList = [1, n0, _SRFL,
+    0, () => ScanningRepositoryFilter$
+];
+var SigningRepositoryFilterList = [1, n0, _SRFLi,
+    0, () => SigningRepositoryFilter$
+];
+var SigningRuleList = [1, n0, _SRL,
+    0, () => SigningRule$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var TransitioningImageTotalCounts = [1, n0, _TITCr,
+    0, () => TransitioningImageTotalCount$
+];
+var VulnerablePackagesList = [1, n0, _VPL,
+    0, () => VulnerablePackage$
+];
+var BatchCheckLayerAvailability$ = [9, n0, _BCLA,
+    0, () => BatchCheckLayerAvailabilityRequest$, () => BatchCheckLayerAvailabilityResponse$
+];
+var BatchDeleteImage$ = [9, n0, _BDI,
+    0, () => BatchDeleteImageRequest$, () => BatchDeleteImageResponse$
+];
+var BatchGetImage$ = [9, n0, _BGI,
+    0, () => BatchGetImageRequest$, () => BatchGetImageResponse$
+];
+var BatchGetRepositoryScanningConfiguration$ = [9, n0, _BGRSC,
+    0, () => BatchGetRepositoryScanningConfigurationRequest$, () => BatchGetRepositoryScanningConfigurationResponse$
+];
+var CompleteLayerUpload$ = [9, n0, _CLU,
+    0, () => CompleteLayerUploadRequest$, () => CompleteLayerUploadResponse$
+];
+var CreatePullThroughCacheRule$ = [9, n0, _CPTCR,
+    0, () => CreatePullThroughCacheRuleRequest$, () => CreatePullThroughCacheRuleResponse$
+];
+var CreateRepository$ = [9, n0, _CR,
+    0, () => CreateRepositoryRequest$, () => CreateRepositoryResponse$
+];
+var CreateRepositoryCreationTemplate$ = [9, n0, _CRCT,
+    0, () => CreateRepositoryCreationTemplateRequest$, () => CreateRepositoryCreationTemplateResponse$
+];
+var DeleteLifecyclePolicy$ = [9, n0, _DLP,
+    0, () => DeleteLifecyclePolicyRequest$, () => DeleteLifecyclePolicyResponse$
+];
+var DeletePullThroughCacheRule$ = [9, n0, _DPTCR,
+    0, () => DeletePullThroughCacheRuleRequest$, () => DeletePullThroughCacheRuleResponse$
+];
+var DeleteRegistryPolicy$ = [9, n0, _DRP,
+    0, () => DeleteRegistryPolicyRequest$, () => DeleteRegistryPolicyResponse$
+];
+var DeleteRepository$ = [9, n0, _DR,
+    0, () => DeleteRepositoryRequest$, () => DeleteRepositoryResponse$
+];
+var DeleteRepositoryCreationTemplate$ = [9, n0, _DRCT,
+    0, () => DeleteRepositoryCreationTemplateRequest$, () => DeleteRepositoryCreationTemplateResponse$
+];
+var DeleteRepositoryPolicy$ = [9, n0, _DRPe,
+    0, () => DeleteRepositoryPolicyRequest$, () => DeleteRepositoryPolicyResponse$
+];
+var DeleteSigningConfiguration$ = [9, n0, _DSC,
+    0, () => DeleteSigningConfigurationRequest$, () => DeleteSigningConfigurationResponse$
+];
+var DeregisterPullTimeUpdateExclusion$ = [9, n0, _DPTUE,
+    0, () => DeregisterPullTimeUpdateExclusionRequest$, () => DeregisterPullTimeUpdateExclusionResponse$
+];
+var DescribeImageReplicationStatus$ = [9, n0, _DIRS,
+    0, () => DescribeImageReplicationStatusRequest$, () => DescribeImageReplicationStatusResponse$
+];
+var DescribeImages$ = [9, n0, _DI,
+    0, () => DescribeImagesRequest$, () => DescribeImagesResponse$
+];
+var DescribeImageScanFindings$ = [9, n0, _DISF,
+    0, () => DescribeImageScanFindingsRequest$, () => DescribeImageScanFindingsResponse$
+];
+var DescribeImageSigningStatus$ = [9, n0, _DISS,
+    0, () => DescribeImageSigningStatusRequest$, () => DescribeImageSigningStatusResponse$
+];
+var DescribePullThroughCacheRules$ = [9, n0, _DPTCRe,
+    0, () => DescribePullThroughCacheRulesRequest$, () => DescribePullThroughCacheRulesResponse$
+];
+var DescribeRegistry$ = [9, n0, _DRe,
+    0, () => DescribeRegistryRequest$, () => DescribeRegistryResponse$
+];
+var DescribeReplicationBackfillResults$ = [9, n0, _DRBR,
+    0, () => DescribeReplicationBackfillResultsRequest$, () => DescribeReplicationBackfillResultsResponse$
+];
+var DescribeRepositories$ = [9, n0, _DRes,
+    0, () => DescribeRepositoriesRequest$, () => DescribeRepositoriesResponse$
+];
+var DescribeRepositoryCreationTemplates$ = [9, n0, _DRCTe,
+    0, () => DescribeRepositoryCreationTemplatesRequest$, () => DescribeRepositoryCreationTemplatesResponse$
+];
+var GetAccountSetting$ = [9, n0, _GAS,
+    0, () => GetAccountSettingRequest$, () => GetAccountSettingResponse$
+];
+var GetAuthorizationToken$ = [9, n0, _GAT,
+    0, () => GetAuthorizationTokenRequest$, () => GetAuthorizationTokenResponse$
+];
+var GetDownloadUrlForLayer$ = [9, n0, _GDUFL,
+    0, () => GetDownloadUrlForLayerRequest$, () => GetDownloadUrlForLayerResponse$
+];
+var GetLifecyclePolicy$ = [9, n0, _GLP,
+    0, () => GetLifecyclePolicyRequest$, () => GetLifecyclePolicyResponse$
+];
+var GetLifecyclePolicyPreview$ = [9, n0, _GLPP,
+    0, () => GetLifecyclePolicyPreviewRequest$, () => GetLifecyclePolicyPreviewResponse$
+];
+var GetRegistryPolicy$ = [9, n0, _GRP,
+    0, () => GetRegistryPolicyRequest$, () => GetRegistryPolicyResponse$
+];
+var GetRegistryScanningConfiguration$ = [9, n0, _GRSC,
+    0, () => GetRegistryScanningConfigurationRequest$, () => GetRegistryScanningConfigurationResponse$
+];
+var GetRepositoryPolicy$ = [9, n0, _GRPe,
+    0, () => GetRepositoryPolicyRequest$, () => GetRepositoryPolicyResponse$
+];
+var GetSigningConfiguration$ = [9, n0, _GSC,
+    0, () => GetSigningConfigurationRequest$, () => GetSigningConfigurationResponse$
+];
+var InitiateLayerUpload$ = [9, n0, _ILU,
+    0, () => InitiateLayerUploadRequest$, () => InitiateLayerUploadResponse$
+];
+var ListImageReferrers$ = [9, n0, _LIRis,
+    0, () => ListImageReferrersRequest$, () => ListImageReferrersResponse$
+];
+var ListImages$ = [9, n0, _LI,
+    0, () => ListImagesRequest$, () => ListImagesResponse$
+];
+var ListPullTimeUpdateExclusions$ = [9, n0, _LPTUE,
+    0, () => ListPullTimeUpdateExclusionsRequest$, () => ListPullTimeUpdateExclusionsResponse$
+];
+var ListReplicationBackfills$ = [9, n0, _LRB,
+    0, () => ListReplicationBackfillsRequest$, () => ListReplicationBackfillsResponse$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResponse$
+];
+var PutAccountSetting$ = [9, n0, _PAS,
+    0, () => PutAccountSettingRequest$, () => PutAccountSettingResponse$
+];
+var PutImage$ = [9, n0, _PI,
+    0, () => PutImageRequest$, () => PutImageResponse$
+];
+var PutImageScanningConfiguration$ = [9, n0, _PISC,
+    0, () => PutImageScanningConfigurationRequest$, () => PutImageScanningConfigurationResponse$
+];
+var PutImageTagMutability$ = [9, n0, _PITM,
+    0, () => PutImageTagMutabilityRequest$, () => PutImageTagMutabilityResponse$
+];
+var PutLifecyclePolicy$ = [9, n0, _PLP,
+    0, () => PutLifecyclePolicyRequest$, () => PutLifecyclePolicyResponse$
+];
+var PutRegistryPolicy$ = [9, n0, _PRP,
+    0, () => PutRegistryPolicyRequest$, () => PutRegistryPolicyResponse$
+];
+var PutRegistryScanningConfiguration$ = [9, n0, _PRSC,
+    0, () => PutRegistryScanningConfigurationRequest$, () => PutRegistryScanningConfigurationResponse$
+];
+var PutReplicationConfiguration$ = [9, n0, _PRC,
+    0, () => PutReplicationConfigurationRequest$, () => PutReplicationConfigurationResponse$
+];
+var PutSigningConfiguration$ = [9, n0, _PSC,
+    0, () => PutSigningConfigurationRequest$, () => PutSigningConfigurationResponse$
+];
+var RegisterPullTimeUpdateExclusion$ = [9, n0, _RPTUE,
+    0, () => RegisterPullTimeUpdateExclusionRequest$, () => RegisterPullTimeUpdateExclusionResponse$
+];
+var SetRepositoryPolicy$ = [9, n0, _SRP,
+    0, () => SetRepositoryPolicyRequest$, () => SetRepositoryPolicyResponse$
+];
+var StartImageScan$ = [9, n0, _SIS,
+    0, () => StartImageScanRequest$, () => StartImageScanResponse$
+];
+var StartLifecyclePolicyPreview$ = [9, n0, _SLPP,
+    0, () => StartLifecyclePolicyPreviewRequest$, () => StartLifecyclePolicyPreviewResponse$
+];
+var StartReplicationBackfill$ = [9, n0, _SRB,
+    0, () => StartReplicationBackfillRequest$, () => StartReplicationBackfillResponse$
+];
+var StopReplicationBackfill$ = [9, n0, _SRBt,
+    0, () => StopReplicationBackfillRequest$, () => StopReplicationBackfillResponse$
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceRequest$, () => TagResourceResponse$
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceRequest$, () => UntagResourceResponse$
+];
+var UpdateImageStorageClass$ = [9, n0, _UISC,
+    0, () => UpdateImageStorageClassRequest$, () => UpdateImageStorageClassResponse$
+];
+var UpdatePullThroughCacheRule$ = [9, n0, _UPTCR,
+    0, () => UpdatePullThroughCacheRuleRequest$, () => UpdatePullThroughCacheRuleResponse$
+];
+var UpdateRepositoryCreationTemplate$ = [9, n0, _URCT,
+    0, () => UpdateRepositoryCreationTemplateRequest$, () => UpdateRepositoryCreationTemplateResponse$
+];
+var UploadLayerPart$ = [9, n0, _ULP,
+    0, () => UploadLayerPartRequest$, () => UploadLayerPartResponse$
+];
+var ValidatePullThroughCacheRule$ = [9, n0, _VPTCR,
+    0, () => ValidatePullThroughCacheRuleRequest$, () => ValidatePullThroughCacheRuleResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2015-09-21",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultECRHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.ecr",
+            errorTypeRegistries,
+            xmlNamespace: "http://ecr.amazonaws.com/doc/2015-09-21/",
+            version: "2015-09-21",
+            serviceTarget: "AmazonEC2ContainerRegistry_V20150921",
+        },
+        serviceId: config?.serviceId ?? "ECR",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class ECRClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultECRHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AmazonEC2ContainerRegistry_V20150921", "ECRClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class BatchCheckLayerAvailabilityCommand extends command(_ep0, _mw0, "BatchCheckLayerAvailability", BatchCheckLayerAvailability$) {
+}
+
+class BatchDeleteImageCommand extends command(_ep0, _mw0, "BatchDeleteImage", BatchDeleteImage$) {
+}
+
+class BatchGetImageCommand extends command(_ep0, _mw0, "BatchGetImage", BatchGetImage$) {
+}
+
+class BatchGetRepositoryScanningConfigurationCommand extends command(_ep0, _mw0, "BatchGetRepositoryScanningConfiguration", BatchGetRepositoryScanningConfiguration$) {
+}
+
+class CompleteLayerUploadCommand extends command(_ep0, _mw0, "CompleteLayerUpload", CompleteLayerUpload$) {
+}
+
+class CreatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "CreatePullThroughCacheRule", CreatePullThroughCacheRule$) {
+}
+
+class CreateRepositoryCommand extends command(_ep0, _mw0, "CreateRepository", CreateRepository$) {
+}
+
+class CreateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "CreateRepositoryCreationTemplate", CreateRepositoryCreationTemplate$) {
+}
+
+class DeleteLifecyclePolicyCommand extends command(_ep0, _mw0, "DeleteLifecyclePolicy", DeleteLifecyclePolicy$) {
+}
+
+class DeletePullThroughCacheRuleCommand extends command(_ep0, _mw0, "DeletePullThroughCacheRule", DeletePullThroughCacheRule$) {
+}
+
+class DeleteRegistryPolicyCommand extends command(_ep0, _mw0, "DeleteRegistryPolicy", DeleteRegistryPolicy$) {
+}
+
+class DeleteRepositoryCommand extends command(_ep0, _mw0, "DeleteRepository", DeleteRepository$) {
+}
+
+class DeleteRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "DeleteRepositoryCreationTemplate", DeleteRepositoryCreationTemplate$) {
+}
+
+class DeleteRepositoryPolicyCommand extends command(_ep0, _mw0, "DeleteRepositoryPolicy", DeleteRepositoryPolicy$) {
+}
+
+class DeleteSigningConfigurationCommand extends command(_ep0, _mw0, "DeleteSigningConfiguration", DeleteSigningConfiguration$) {
+}
+
+class DeregisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "DeregisterPullTimeUpdateExclusion", DeregisterPullTimeUpdateExclusion$) {
+}
+
+class DescribeImageReplicationStatusCommand extends command(_ep0, _mw0, "DescribeImageReplicationStatus", DescribeImageReplicationStatus$) {
+}
+
+class DescribeImageScanFindingsCommand extends command(_ep0, _mw0, "DescribeImageScanFindings", DescribeImageScanFindings$) {
+}
+
+class DescribeImagesCommand extends command(_ep0, _mw0, "DescribeImages", DescribeImages$) {
+}
+
+class DescribeImageSigningStatusCommand extends command(_ep0, _mw0, "DescribeImageSigningStatus", DescribeImageSigningStatus$) {
+}
+
+class DescribePullThroughCacheRulesCommand extends command(_ep0, _mw0, "DescribePullThroughCacheRules", DescribePullThroughCacheRules$) {
+}
+
+class DescribeRegistryCommand extends command(_ep0, _mw0, "DescribeRegistry", DescribeRegistry$) {
+}
+
+class DescribeReplicationBackfillResultsCommand extends command(_ep0, _mw0, "DescribeReplicationBackfillResults", DescribeReplicationBackfillResults$) {
+}
+
+class DescribeRepositoriesCommand extends command(_ep0, _mw0, "DescribeRepositories", DescribeRepositories$) {
+}
+
+class DescribeRepositoryCreationTemplatesCommand extends command(_ep0, _mw0, "DescribeRepositoryCreationTemplates", DescribeRepositoryCreationTemplates$) {
+}
+
+class GetAccountSettingCommand extends command(_ep0, _mw0, "GetAccountSetting", GetAccountSetting$) {
+}
+
+class GetAuthorizationTokenCommand extends command(_ep0, _mw0, "GetAuthorizationToken", GetAuthorizationToken$) {
+}
+
+class GetDownloadUrlForLayerCommand extends command(_ep0, _mw0, "GetDownloadUrlForLayer", GetDownloadUrlForLayer$) {
+}
+
+class GetLifecyclePolicyCommand extends command(_ep0, _mw0, "GetLifecyclePolicy", GetLifecyclePolicy$) {
+}
+
+class GetLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "GetLifecyclePolicyPreview", GetLifecyclePolicyPreview$) {
+}
+
+class GetRegistryPolicyCommand extends command(_ep0, _mw0, "GetRegistryPolicy", GetRegistryPolicy$) {
+}
+
+class GetRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "GetRegistryScanningConfiguration", GetRegistryScanningConfiguration$) {
+}
+
+class GetRepositoryPolicyCommand extends command(_ep0, _mw0, "GetRepositoryPolicy", GetRepositoryPolicy$) {
+}
+
+class GetSigningConfigurationCommand extends command(_ep0, _mw0, "GetSigningConfiguration", GetSigningConfiguration$) {
+}
+
+class InitiateLayerUploadCommand extends command(_ep0, _mw0, "InitiateLayerUpload", InitiateLayerUpload$) {
+}
+
+class ListImageReferrersCommand extends command(_ep0, _mw0, "ListImageReferrers", ListImageReferrers$) {
+}
+
+class ListImagesCommand extends command(_ep0, _mw0, "ListImages", ListImages$) {
+}
+
+class ListPullTimeUpdateExclusionsCommand extends command(_ep0, _mw0, "ListPullTimeUpdateExclusions", ListPullTimeUpdateExclusions$) {
+}
+
+class ListReplicationBackfillsCommand extends command(_ep0, _mw0, "ListReplicationBackfills", ListReplicationBackfills$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class PutAccountSettingCommand extends command(_ep0, _mw0, "PutAccountSetting", PutAccountSetting$) {
+}
+
+class PutImageCommand extends command(_ep0, _mw0, "PutImage", PutImage$) {
+}
+
+class PutImageScanningConfigurationCommand extends command(_ep0, _mw0, "PutImageScanningConfiguration", PutImageScanningConfiguration$) {
+}
+
+class PutImageTagMutabilityCommand extends command(_ep0, _mw0, "PutImageTagMutability", PutImageTagMutability$) {
+}
+
+class PutLifecyclePolicyCommand extends command(_ep0, _mw0, "PutLifecyclePolicy", PutLifecyclePolicy$) {
+}
+
+class PutRegistryPolicyCommand extends command(_ep0, _mw0, "PutRegistryPolicy", PutRegistryPolicy$) {
+}
+
+class PutRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "PutRegistryScanningConfiguration", PutRegistryScanningConfiguration$) {
+}
+
+class PutReplicationConfigurationCommand extends command(_ep0, _mw0, "PutReplicationConfiguration", PutReplicationConfiguration$) {
+}
+
+class PutSigningConfigurationCommand extends command(_ep0, _mw0, "PutSigningConfiguration", PutSigningConfiguration$) {
+}
+
+class RegisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "RegisterPullTimeUpdateExclusion", RegisterPullTimeUpdateExclusion$) {
+}
+
+class SetRepositoryPolicyCommand extends command(_ep0, _mw0, "SetRepositoryPolicy", SetRepositoryPolicy$) {
+}
+
+class StartImageScanCommand extends command(_ep0, _mw0, "StartImageScan", StartImageScan$) {
+}
+
+class StartLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "StartLifecyclePolicyPreview", StartLifecyclePolicyPreview$) {
+}
+
+class StartReplicationBackfillCommand extends command(_ep0, _mw0, "StartReplicationBackfill", StartReplicationBackfill$) {
+}
+
+class StopReplicationBackfillCommand extends command(_ep0, _mw0, "StopReplicationBackfill", StopReplicationBackfill$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateImageStorageClassCommand extends command(_ep0, _mw0, "UpdateImageStorageClass", UpdateImageStorageClass$) {
+}
+
+class UpdatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "UpdatePullThroughCacheRule", UpdatePullThroughCacheRule$) {
+}
+
+class UpdateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "UpdateRepositoryCreationTemplate", UpdateRepositoryCreationTemplate$) {
+}
+
+class UploadLayerPartCommand extends command(_ep0, _mw0, "UploadLayerPart", UploadLayerPart$) {
+}
+
+class ValidatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "ValidatePullThroughCacheRule", ValidatePullThroughCacheRule$) {
+}
+
+const paginateDescribeImageScanFindings = createPaginator(ECRClient, DescribeImageScanFindingsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeImages = createPaginator(ECRClient, DescribeImagesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribePullThroughCacheRules = createPaginator(ECRClient, DescribePullThroughCacheRulesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeReplicationBackfillResults = createPaginator(ECRClient, DescribeReplicationBackfillResultsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeRepositories = createPaginator(ECRClient, DescribeRepositoriesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeRepositoryCreationTemplates = createPaginator(ECRClient, DescribeRepositoryCreationTemplatesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateGetLifecyclePolicyPreview = createPaginator(ECRClient, GetLifecyclePolicyPreviewCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListImages = createPaginator(ECRClient, ListImagesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListReplicationBackfills = createPaginator(ECRClient, ListReplicationBackfillsCommand, "nextToken", "nextToken", "maxResults");
+
+const checkState$1 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeImageScanFindingsCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.imageScanStatus.status;
+            };
+            if (returnComparator() === "COMPLETE") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.imageScanStatus.status;
+            };
+            if (returnComparator() === "FAILED") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForImageScanComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+};
+const waitUntilImageScanComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+    return checkExceptions(result);
+};
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetLifecyclePolicyPreviewCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.status;
+            };
+            if (returnComparator() === "COMPLETE") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.status;
+            };
+            if (returnComparator() === "FAILED") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLifecyclePolicyPreviewComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilLifecyclePolicyPreviewComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    BatchCheckLayerAvailabilityCommand,
+    BatchDeleteImageCommand,
+    BatchGetImageCommand,
+    BatchGetRepositoryScanningConfigurationCommand,
+    CompleteLayerUploadCommand,
+    CreatePullThroughCacheRuleCommand,
+    CreateRepositoryCommand,
+    CreateRepositoryCreationTemplateCommand,
+    DeleteLifecyclePolicyCommand,
+    DeletePullThroughCacheRuleCommand,
+    DeleteRegistryPolicyCommand,
+    DeleteRepositoryCommand,
+    DeleteRepositoryCreationTemplateCommand,
+    DeleteRepositoryPolicyCommand,
+    DeleteSigningConfigurationCommand,
+    DeregisterPullTimeUpdateExclusionCommand,
+    DescribeImageReplicationStatusCommand,
+    DescribeImagesCommand,
+    DescribeImageScanFindingsCommand,
+    DescribeImageSigningStatusCommand,
+    DescribePullThroughCacheRulesCommand,
+    DescribeRegistryCommand,
+    DescribeReplicationBackfillResultsCommand,
+    DescribeRepositoriesCommand,
+    DescribeRepositoryCreationTemplatesCommand,
+    GetAccountSettingCommand,
+    GetAuthorizationTokenCommand,
+    GetDownloadUrlForLayerCommand,
+    GetLifecyclePolicyCommand,
+    GetLifecyclePolicyPreviewCommand,
+    GetRegistryPolicyCommand,
+    GetRegistryScanningConfigurationCommand,
+    GetRepositoryPolicyCommand,
+    GetSigningConfigurationCommand,
+    InitiateLayerUploadCommand,
+    ListImageReferrersCommand,
+    ListImagesCommand,
+    ListPullTimeUpdateExclusionsCommand,
+    ListReplicationBackfillsCommand,
+    ListTagsForResourceCommand,
+    PutAccountSettingCommand,
+    PutImageCommand,
+    PutImageScanningConfigurationCommand,
+    PutImageTagMutabilityCommand,
+    PutLifecyclePolicyCommand,
+    PutRegistryPolicyCommand,
+    PutRegistryScanningConfigurationCommand,
+    PutReplicationConfigurationCommand,
+    PutSigningConfigurationCommand,
+    RegisterPullTimeUpdateExclusionCommand,
+    SetRepositoryPolicyCommand,
+    StartImageScanCommand,
+    StartLifecyclePolicyPreviewCommand,
+    StartReplicationBackfillCommand,
+    StopReplicationBackfillCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateImageStorageClassCommand,
+    UpdatePullThroughCacheRuleCommand,
+    UpdateRepositoryCreationTemplateCommand,
+    UploadLayerPartCommand,
+    ValidatePullThroughCacheRuleCommand,
+};
+const paginators = {
+    paginateDescribeImages,
+    paginateDescribeImageScanFindings,
+    paginateDescribePullThroughCacheRules,
+    paginateDescribeReplicationBackfillResults,
+    paginateDescribeRepositories,
+    paginateDescribeRepositoryCreationTemplates,
+    paginateGetLifecyclePolicyPreview,
+    paginateListImages,
+    paginateListReplicationBackfills,
+};
+const waiters = {
+    waitUntilImageScanComplete,
+    waitUntilLifecyclePolicyPreviewComplete,
+};
+class ECR extends ECRClient {
+}
+createAggregatedClient(commands, ECR, { paginators, waiters });
+
+const LayerFailureCode = {
+    InvalidLayerDigest: "InvalidLayerDigest",
+    MissingLayerDigest: "MissingLayerDigest",
+};
+const LayerAvailability = {
+    ARCHIVED: "ARCHIVED",
+    AVAILABLE: "AVAILABLE",
+    UNAVAILABLE: "UNAVAILABLE",
+};
+const ImageFailureCode = {
+    ImageInaccessible: "ImageInaccessible",
+    ImageNotFound: "ImageNotFound",
+    ImageReferencedByManifestList: "ImageReferencedByManifestList",
+    ImageTagDoesNotMatchDigest: "ImageTagDoesNotMatchDigest",
+    InvalidImageDigest: "InvalidImageDigest",
+    InvalidImageTag: "InvalidImageTag",
+    KmsError: "KmsError",
+    MissingDigestAndTag: "MissingDigestAndTag",
+    UpstreamAccessDenied: "UpstreamAccessDenied",
+    UpstreamTooManyRequests: "UpstreamTooManyRequests",
+    UpstreamUnavailable: "UpstreamUnavailable",
+};
+const ScanningConfigurationFailureCode = {
+    REPOSITORY_NOT_FOUND: "REPOSITORY_NOT_FOUND",
+};
+const ScanningRepositoryFilterType = {
+    WILDCARD: "WILDCARD",
+};
+const ScanFrequency = {
+    CONTINUOUS_SCAN: "CONTINUOUS_SCAN",
+    MANUAL: "MANUAL",
+    SCAN_ON_PUSH: "SCAN_ON_PUSH",
+};
+const UpstreamRegistry = {
+    AzureContainerRegistry: "azure-container-registry",
+    Chainguard: "chainguard",
+    DockerHub: "docker-hub",
+    Ecr: "ecr",
+    EcrPublic: "ecr-public",
+    GitHubContainerRegistry: "github-container-registry",
+    GitLabContainerRegistry: "gitlab-container-registry",
+    K8s: "k8s",
+    Quay: "quay",
+};
+const EncryptionType = {
+    AES256: "AES256",
+    KMS: "KMS",
+    KMS_DSSE: "KMS_DSSE",
+};
+const ImageTagMutability = {
+    IMMUTABLE: "IMMUTABLE",
+    IMMUTABLE_WITH_EXCLUSION: "IMMUTABLE_WITH_EXCLUSION",
+    MUTABLE: "MUTABLE",
+    MUTABLE_WITH_EXCLUSION: "MUTABLE_WITH_EXCLUSION",
+};
+const ImageTagMutabilityExclusionFilterType = {
+    WILDCARD: "WILDCARD",
+};
+const RCTAppliedFor = {
+    CREATE_ON_PUSH: "CREATE_ON_PUSH",
+    PULL_THROUGH_CACHE: "PULL_THROUGH_CACHE",
+    REPLICATION: "REPLICATION",
+};
+const SigningRepositoryFilterType = {
+    WILDCARD_MATCH: "WILDCARD_MATCH",
+};
+const ReplicationStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const ImageStatusFilter = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ANY: "ANY",
+    ARCHIVED: "ARCHIVED",
+};
+const TagStatus = {
+    ANY: "ANY",
+    TAGGED: "TAGGED",
+    UNTAGGED: "UNTAGGED",
+};
+const FindingSeverity = {
+    CRITICAL: "CRITICAL",
+    HIGH: "HIGH",
+    INFORMATIONAL: "INFORMATIONAL",
+    LOW: "LOW",
+    MEDIUM: "MEDIUM",
+    UNDEFINED: "UNDEFINED",
+};
+const ScanStatus = {
+    ACTIVE: "ACTIVE",
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    FINDINGS_UNAVAILABLE: "FINDINGS_UNAVAILABLE",
+    IMAGE_ARCHIVED: "IMAGE_ARCHIVED",
+    IN_PROGRESS: "IN_PROGRESS",
+    LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+    PENDING: "PENDING",
+    SCAN_ELIGIBILITY_EXPIRED: "SCAN_ELIGIBILITY_EXPIRED",
+    UNSUPPORTED_IMAGE: "UNSUPPORTED_IMAGE",
+};
+const ImageStatus = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ARCHIVED: "ARCHIVED",
+};
+const SigningStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const RepositoryFilterType = {
+    PREFIX_MATCH: "PREFIX_MATCH",
+};
+const ReplicationBackfillResultStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+};
+const ReplicationBackfillStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+    PREPARING: "PREPARING",
+    STOPPED: "STOPPED",
+    STOPPING: "STOPPING",
+};
+const LifecyclePolicyTargetStorageClass = {
+    ARCHIVE: "ARCHIVE",
+};
+const ImageActionType = {
+    EXPIRE: "EXPIRE",
+    TRANSITION: "TRANSITION",
+};
+const LifecyclePolicyStorageClass = {
+    ARCHIVE: "ARCHIVE",
+    STANDARD: "STANDARD",
+};
+const LifecyclePolicyPreviewStatus = {
+    COMPLETE: "COMPLETE",
+    EXPIRED: "EXPIRED",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const ScanType = {
+    BASIC: "BASIC",
+    ENHANCED: "ENHANCED",
+};
+const ArtifactStatusFilter = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ANY: "ANY",
+    ARCHIVED: "ARCHIVED",
+};
+const ArtifactStatus = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ARCHIVED: "ARCHIVED",
+};
+const TargetStorageClass = {
+    ARCHIVE: "ARCHIVE",
+    STANDARD: "STANDARD",
+};
+
+__webpack_unused_export__ = ArtifactStatus;
+__webpack_unused_export__ = ArtifactStatusFilter;
+__webpack_unused_export__ = Attribute$;
+__webpack_unused_export__ = AuthorizationData$;
+__webpack_unused_export__ = AwsEcrContainerImageDetails$;
+__webpack_unused_export__ = BatchCheckLayerAvailability$;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityCommand;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityRequest$;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityResponse$;
+__webpack_unused_export__ = BatchDeleteImage$;
+__webpack_unused_export__ = BatchDeleteImageCommand;
+__webpack_unused_export__ = BatchDeleteImageRequest$;
+__webpack_unused_export__ = BatchDeleteImageResponse$;
+__webpack_unused_export__ = BatchGetImage$;
+__webpack_unused_export__ = BatchGetImageCommand;
+__webpack_unused_export__ = BatchGetImageRequest$;
+__webpack_unused_export__ = BatchGetImageResponse$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfiguration$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationCommand;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationRequest$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationResponse$;
+__webpack_unused_export__ = BlockedByOrganizationPolicyException;
+__webpack_unused_export__ = BlockedByOrganizationPolicyException$;
+__webpack_unused_export__ = CompleteLayerUpload$;
+__webpack_unused_export__ = CompleteLayerUploadCommand;
+__webpack_unused_export__ = CompleteLayerUploadRequest$;
+__webpack_unused_export__ = CompleteLayerUploadResponse$;
+__webpack_unused_export__ = CreatePullThroughCacheRule$;
+__webpack_unused_export__ = CreatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = CreatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = CreatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = CreateRepository$;
+__webpack_unused_export__ = CreateRepositoryCommand;
+__webpack_unused_export__ = CreateRepositoryCreationTemplate$;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = CreateRepositoryRequest$;
+__webpack_unused_export__ = CreateRepositoryResponse$;
+__webpack_unused_export__ = CvssScore$;
+__webpack_unused_export__ = CvssScoreAdjustment$;
+__webpack_unused_export__ = CvssScoreDetails$;
+__webpack_unused_export__ = DeleteLifecyclePolicy$;
+__webpack_unused_export__ = DeleteLifecyclePolicyCommand;
+__webpack_unused_export__ = DeleteLifecyclePolicyRequest$;
+__webpack_unused_export__ = DeleteLifecyclePolicyResponse$;
+__webpack_unused_export__ = DeletePullThroughCacheRule$;
+__webpack_unused_export__ = DeletePullThroughCacheRuleCommand;
+__webpack_unused_export__ = DeletePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = DeletePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = DeleteRegistryPolicy$;
+__webpack_unused_export__ = DeleteRegistryPolicyCommand;
+__webpack_unused_export__ = DeleteRegistryPolicyRequest$;
+__webpack_unused_export__ = DeleteRegistryPolicyResponse$;
+__webpack_unused_export__ = DeleteRepository$;
+__webpack_unused_export__ = DeleteRepositoryCommand;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplate$;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = DeleteRepositoryPolicy$;
+__webpack_unused_export__ = DeleteRepositoryPolicyCommand;
+__webpack_unused_export__ = DeleteRepositoryPolicyRequest$;
+__webpack_unused_export__ = DeleteRepositoryPolicyResponse$;
+__webpack_unused_export__ = DeleteRepositoryRequest$;
+__webpack_unused_export__ = DeleteRepositoryResponse$;
+__webpack_unused_export__ = DeleteSigningConfiguration$;
+__webpack_unused_export__ = DeleteSigningConfigurationCommand;
+__webpack_unused_export__ = DeleteSigningConfigurationRequest$;
+__webpack_unused_export__ = DeleteSigningConfigurationResponse$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusion$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionCommand;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionRequest$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionResponse$;
+__webpack_unused_export__ = DescribeImageReplicationStatus$;
+__webpack_unused_export__ = DescribeImageReplicationStatusCommand;
+__webpack_unused_export__ = DescribeImageReplicationStatusRequest$;
+__webpack_unused_export__ = DescribeImageReplicationStatusResponse$;
+__webpack_unused_export__ = DescribeImageScanFindings$;
+__webpack_unused_export__ = DescribeImageScanFindingsCommand;
+__webpack_unused_export__ = DescribeImageScanFindingsRequest$;
+__webpack_unused_export__ = DescribeImageScanFindingsResponse$;
+__webpack_unused_export__ = DescribeImageSigningStatus$;
+__webpack_unused_export__ = DescribeImageSigningStatusCommand;
+__webpack_unused_export__ = DescribeImageSigningStatusRequest$;
+__webpack_unused_export__ = DescribeImageSigningStatusResponse$;
+__webpack_unused_export__ = DescribeImages$;
+exports.ji5 = DescribeImagesCommand;
+__webpack_unused_export__ = DescribeImagesFilter$;
+__webpack_unused_export__ = DescribeImagesRequest$;
+__webpack_unused_export__ = DescribeImagesResponse$;
+__webpack_unused_export__ = DescribePullThroughCacheRules$;
+__webpack_unused_export__ = DescribePullThroughCacheRulesCommand;
+__webpack_unused_export__ = DescribePullThroughCacheRulesRequest$;
+__webpack_unused_export__ = DescribePullThroughCacheRulesResponse$;
+__webpack_unused_export__ = DescribeRegistry$;
+__webpack_unused_export__ = DescribeRegistryCommand;
+__webpack_unused_export__ = DescribeRegistryRequest$;
+__webpack_unused_export__ = DescribeRegistryResponse$;
+__webpack_unused_export__ = DescribeReplicationBackfillResults$;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsCommand;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsRequest$;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsResponse$;
+__webpack_unused_export__ = DescribeRepositories$;
+__webpack_unused_export__ = DescribeRepositoriesCommand;
+__webpack_unused_export__ = DescribeRepositoriesRequest$;
+__webpack_unused_export__ = DescribeRepositoriesResponse$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplates$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesCommand;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesRequest$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesResponse$;
+__webpack_unused_export__ = ECR;
+exports.S70 = ECRClient;
+__webpack_unused_export__ = ECRServiceException;
+__webpack_unused_export__ = ECRServiceException$;
+__webpack_unused_export__ = EmptyUploadException;
+__webpack_unused_export__ = EmptyUploadException$;
+__webpack_unused_export__ = EncryptionConfiguration$;
+__webpack_unused_export__ = EncryptionConfigurationForRepositoryCreationTemplate$;
+__webpack_unused_export__ = EncryptionType;
+__webpack_unused_export__ = EnhancedImageScanFinding$;
+__webpack_unused_export__ = ExclusionAlreadyExistsException;
+__webpack_unused_export__ = ExclusionAlreadyExistsException$;
+__webpack_unused_export__ = ExclusionNotFoundException;
+__webpack_unused_export__ = ExclusionNotFoundException$;
+__webpack_unused_export__ = FindingSeverity;
+__webpack_unused_export__ = GetAccountSetting$;
+__webpack_unused_export__ = GetAccountSettingCommand;
+__webpack_unused_export__ = GetAccountSettingRequest$;
+__webpack_unused_export__ = GetAccountSettingResponse$;
+__webpack_unused_export__ = GetAuthorizationToken$;
+__webpack_unused_export__ = GetAuthorizationTokenCommand;
+__webpack_unused_export__ = GetAuthorizationTokenRequest$;
+__webpack_unused_export__ = GetAuthorizationTokenResponse$;
+__webpack_unused_export__ = GetDownloadUrlForLayer$;
+__webpack_unused_export__ = GetDownloadUrlForLayerCommand;
+__webpack_unused_export__ = GetDownloadUrlForLayerRequest$;
+__webpack_unused_export__ = GetDownloadUrlForLayerResponse$;
+__webpack_unused_export__ = GetLifecyclePolicy$;
+__webpack_unused_export__ = GetLifecyclePolicyCommand;
+__webpack_unused_export__ = GetLifecyclePolicyPreview$;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewCommand;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewRequest$;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewResponse$;
+__webpack_unused_export__ = GetLifecyclePolicyRequest$;
+__webpack_unused_export__ = GetLifecyclePolicyResponse$;
+__webpack_unused_export__ = GetRegistryPolicy$;
+__webpack_unused_export__ = GetRegistryPolicyCommand;
+__webpack_unused_export__ = GetRegistryPolicyRequest$;
+__webpack_unused_export__ = GetRegistryPolicyResponse$;
+__webpack_unused_export__ = GetRegistryScanningConfiguration$;
+__webpack_unused_export__ = GetRegistryScanningConfigurationCommand;
+__webpack_unused_export__ = GetRegistryScanningConfigurationRequest$;
+__webpack_unused_export__ = GetRegistryScanningConfigurationResponse$;
+__webpack_unused_export__ = GetRepositoryPolicy$;
+__webpack_unused_export__ = GetRepositoryPolicyCommand;
+__webpack_unused_export__ = GetRepositoryPolicyRequest$;
+__webpack_unused_export__ = GetRepositoryPolicyResponse$;
+__webpack_unused_export__ = GetSigningConfiguration$;
+__webpack_unused_export__ = GetSigningConfigurationCommand;
+__webpack_unused_export__ = GetSigningConfigurationRequest$;
+__webpack_unused_export__ = GetSigningConfigurationResponse$;
+__webpack_unused_export__ = Image$;
+__webpack_unused_export__ = ImageActionType;
+__webpack_unused_export__ = ImageAlreadyExistsException;
+__webpack_unused_export__ = ImageAlreadyExistsException$;
+__webpack_unused_export__ = ImageArchivedException;
+__webpack_unused_export__ = ImageArchivedException$;
+__webpack_unused_export__ = ImageDetail$;
+__webpack_unused_export__ = ImageDigestDoesNotMatchException;
+__webpack_unused_export__ = ImageDigestDoesNotMatchException$;
+__webpack_unused_export__ = ImageFailure$;
+__webpack_unused_export__ = ImageFailureCode;
+__webpack_unused_export__ = ImageIdentifier$;
+__webpack_unused_export__ = ImageNotFoundException;
+__webpack_unused_export__ = ImageNotFoundException$;
+__webpack_unused_export__ = ImageReferrer$;
+__webpack_unused_export__ = ImageReplicationStatus$;
+__webpack_unused_export__ = ImageScanFinding$;
+__webpack_unused_export__ = ImageScanFindings$;
+__webpack_unused_export__ = ImageScanFindingsSummary$;
+__webpack_unused_export__ = ImageScanStatus$;
+__webpack_unused_export__ = ImageScanningConfiguration$;
+__webpack_unused_export__ = ImageSigningStatus$;
+__webpack_unused_export__ = ImageStatus;
+__webpack_unused_export__ = ImageStatusFilter;
+__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException;
+__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException$;
+__webpack_unused_export__ = ImageTagAlreadyExistsException;
+__webpack_unused_export__ = ImageTagAlreadyExistsException$;
+__webpack_unused_export__ = ImageTagMutability;
+__webpack_unused_export__ = ImageTagMutabilityExclusionFilter$;
+__webpack_unused_export__ = ImageTagMutabilityExclusionFilterType;
+__webpack_unused_export__ = InitiateLayerUpload$;
+__webpack_unused_export__ = InitiateLayerUploadCommand;
+__webpack_unused_export__ = InitiateLayerUploadRequest$;
+__webpack_unused_export__ = InitiateLayerUploadResponse$;
+__webpack_unused_export__ = InvalidLayerException;
+__webpack_unused_export__ = InvalidLayerException$;
+__webpack_unused_export__ = InvalidLayerPartException;
+__webpack_unused_export__ = InvalidLayerPartException$;
+__webpack_unused_export__ = InvalidParameterException;
+__webpack_unused_export__ = InvalidParameterException$;
+__webpack_unused_export__ = InvalidTagParameterException;
+__webpack_unused_export__ = InvalidTagParameterException$;
+__webpack_unused_export__ = KmsException;
+__webpack_unused_export__ = KmsException$;
+__webpack_unused_export__ = Layer$;
+__webpack_unused_export__ = LayerAlreadyExistsException;
+__webpack_unused_export__ = LayerAlreadyExistsException$;
+__webpack_unused_export__ = LayerAvailability;
+__webpack_unused_export__ = LayerFailure$;
+__webpack_unused_export__ = LayerFailureCode;
+__webpack_unused_export__ = LayerInaccessibleException;
+__webpack_unused_export__ = LayerInaccessibleException$;
+__webpack_unused_export__ = LayerPartTooSmallException;
+__webpack_unused_export__ = LayerPartTooSmallException$;
+__webpack_unused_export__ = LayersNotFoundException;
+__webpack_unused_export__ = LayersNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyNotFoundException;
+__webpack_unused_export__ = LifecyclePolicyNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewFilter$;
+__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException;
+__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException;
+__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewResult$;
+__webpack_unused_export__ = LifecyclePolicyPreviewStatus;
+__webpack_unused_export__ = LifecyclePolicyPreviewSummary$;
+__webpack_unused_export__ = LifecyclePolicyRuleAction$;
+__webpack_unused_export__ = LifecyclePolicyStorageClass;
+__webpack_unused_export__ = LifecyclePolicyTargetStorageClass;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = ListImageReferrers$;
+__webpack_unused_export__ = ListImageReferrersCommand;
+__webpack_unused_export__ = ListImageReferrersFilter$;
+__webpack_unused_export__ = ListImageReferrersRequest$;
+__webpack_unused_export__ = ListImageReferrersResponse$;
+__webpack_unused_export__ = ListImages$;
+__webpack_unused_export__ = ListImagesCommand;
+__webpack_unused_export__ = ListImagesFilter$;
+__webpack_unused_export__ = ListImagesRequest$;
+__webpack_unused_export__ = ListImagesResponse$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusions$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsCommand;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsRequest$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsResponse$;
+__webpack_unused_export__ = ListReplicationBackfills$;
+__webpack_unused_export__ = ListReplicationBackfillsCommand;
+__webpack_unused_export__ = ListReplicationBackfillsRequest$;
+__webpack_unused_export__ = ListReplicationBackfillsResponse$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceRequest$;
+__webpack_unused_export__ = ListTagsForResourceResponse$;
+__webpack_unused_export__ = PackageVulnerabilityDetails$;
+__webpack_unused_export__ = PullThroughCacheRule$;
+__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException;
+__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException$;
+__webpack_unused_export__ = PullThroughCacheRuleNotFoundException;
+__webpack_unused_export__ = PullThroughCacheRuleNotFoundException$;
+__webpack_unused_export__ = PutAccountSetting$;
+__webpack_unused_export__ = PutAccountSettingCommand;
+__webpack_unused_export__ = PutAccountSettingRequest$;
+__webpack_unused_export__ = PutAccountSettingResponse$;
+__webpack_unused_export__ = PutImage$;
+__webpack_unused_export__ = PutImageCommand;
+__webpack_unused_export__ = PutImageRequest$;
+__webpack_unused_export__ = PutImageResponse$;
+__webpack_unused_export__ = PutImageScanningConfiguration$;
+__webpack_unused_export__ = PutImageScanningConfigurationCommand;
+__webpack_unused_export__ = PutImageScanningConfigurationRequest$;
+__webpack_unused_export__ = PutImageScanningConfigurationResponse$;
+__webpack_unused_export__ = PutImageTagMutability$;
+__webpack_unused_export__ = PutImageTagMutabilityCommand;
+__webpack_unused_export__ = PutImageTagMutabilityRequest$;
+__webpack_unused_export__ = PutImageTagMutabilityResponse$;
+__webpack_unused_export__ = PutLifecyclePolicy$;
+__webpack_unused_export__ = PutLifecyclePolicyCommand;
+__webpack_unused_export__ = PutLifecyclePolicyRequest$;
+__webpack_unused_export__ = PutLifecyclePolicyResponse$;
+__webpack_unused_export__ = PutRegistryPolicy$;
+__webpack_unused_export__ = PutRegistryPolicyCommand;
+__webpack_unused_export__ = PutRegistryPolicyRequest$;
+__webpack_unused_export__ = PutRegistryPolicyResponse$;
+__webpack_unused_export__ = PutRegistryScanningConfiguration$;
+__webpack_unused_export__ = PutRegistryScanningConfigurationCommand;
+__webpack_unused_export__ = PutRegistryScanningConfigurationRequest$;
+__webpack_unused_export__ = PutRegistryScanningConfigurationResponse$;
+__webpack_unused_export__ = PutReplicationConfiguration$;
+__webpack_unused_export__ = PutReplicationConfigurationCommand;
+__webpack_unused_export__ = PutReplicationConfigurationRequest$;
+__webpack_unused_export__ = PutReplicationConfigurationResponse$;
+__webpack_unused_export__ = PutSigningConfiguration$;
+__webpack_unused_export__ = PutSigningConfigurationCommand;
+__webpack_unused_export__ = PutSigningConfigurationRequest$;
+__webpack_unused_export__ = PutSigningConfigurationResponse$;
+__webpack_unused_export__ = RCTAppliedFor;
+__webpack_unused_export__ = Recommendation$;
+__webpack_unused_export__ = ReferencedImagesNotFoundException;
+__webpack_unused_export__ = ReferencedImagesNotFoundException$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusion$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionCommand;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionRequest$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionResponse$;
+__webpack_unused_export__ = RegistryPolicyNotFoundException;
+__webpack_unused_export__ = RegistryPolicyNotFoundException$;
+__webpack_unused_export__ = RegistryScanningConfiguration$;
+__webpack_unused_export__ = RegistryScanningRule$;
+__webpack_unused_export__ = Remediation$;
+__webpack_unused_export__ = ReplicationBackfillInProgressException;
+__webpack_unused_export__ = ReplicationBackfillInProgressException$;
+__webpack_unused_export__ = ReplicationBackfillInvalidStatusException;
+__webpack_unused_export__ = ReplicationBackfillInvalidStatusException$;
+__webpack_unused_export__ = ReplicationBackfillNotFoundException;
+__webpack_unused_export__ = ReplicationBackfillNotFoundException$;
+__webpack_unused_export__ = ReplicationBackfillProgress$;
+__webpack_unused_export__ = ReplicationBackfillResult$;
+__webpack_unused_export__ = ReplicationBackfillResultStatus;
+__webpack_unused_export__ = ReplicationBackfillStatus;
+__webpack_unused_export__ = ReplicationBackfillSummary$;
+__webpack_unused_export__ = ReplicationConfiguration$;
+__webpack_unused_export__ = ReplicationDestination$;
+__webpack_unused_export__ = ReplicationRule$;
+__webpack_unused_export__ = ReplicationStatus;
+__webpack_unused_export__ = Repository$;
+__webpack_unused_export__ = RepositoryAlreadyExistsException;
+__webpack_unused_export__ = RepositoryAlreadyExistsException$;
+__webpack_unused_export__ = RepositoryCreationTemplate$;
+__webpack_unused_export__ = RepositoryFilter$;
+__webpack_unused_export__ = RepositoryFilterType;
+__webpack_unused_export__ = RepositoryNotEmptyException;
+__webpack_unused_export__ = RepositoryNotEmptyException$;
+__webpack_unused_export__ = RepositoryNotFoundException;
+__webpack_unused_export__ = RepositoryNotFoundException$;
+__webpack_unused_export__ = RepositoryPolicyNotFoundException;
+__webpack_unused_export__ = RepositoryPolicyNotFoundException$;
+__webpack_unused_export__ = RepositoryScanningConfiguration$;
+__webpack_unused_export__ = RepositoryScanningConfigurationFailure$;
+__webpack_unused_export__ = Resource$;
+__webpack_unused_export__ = ResourceDetails$;
+__webpack_unused_export__ = ScanFrequency;
+__webpack_unused_export__ = ScanNotFoundException;
+__webpack_unused_export__ = ScanNotFoundException$;
+__webpack_unused_export__ = ScanStatus;
+__webpack_unused_export__ = ScanType;
+__webpack_unused_export__ = ScanningConfigurationFailureCode;
+__webpack_unused_export__ = ScanningRepositoryFilter$;
+__webpack_unused_export__ = ScanningRepositoryFilterType;
+__webpack_unused_export__ = ScoreDetails$;
+__webpack_unused_export__ = SecretNotFoundException;
+__webpack_unused_export__ = SecretNotFoundException$;
+__webpack_unused_export__ = ServerException;
+__webpack_unused_export__ = ServerException$;
+__webpack_unused_export__ = SetRepositoryPolicy$;
+__webpack_unused_export__ = SetRepositoryPolicyCommand;
+__webpack_unused_export__ = SetRepositoryPolicyRequest$;
+__webpack_unused_export__ = SetRepositoryPolicyResponse$;
+__webpack_unused_export__ = SigningConfiguration$;
+__webpack_unused_export__ = SigningConfigurationNotFoundException;
+__webpack_unused_export__ = SigningConfigurationNotFoundException$;
+__webpack_unused_export__ = SigningRepositoryFilter$;
+__webpack_unused_export__ = SigningRepositoryFilterType;
+__webpack_unused_export__ = SigningRule$;
+__webpack_unused_export__ = SigningStatus;
+__webpack_unused_export__ = StartImageScan$;
+__webpack_unused_export__ = StartImageScanCommand;
+__webpack_unused_export__ = StartImageScanRequest$;
+__webpack_unused_export__ = StartImageScanResponse$;
+__webpack_unused_export__ = StartLifecyclePolicyPreview$;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewCommand;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewRequest$;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewResponse$;
+__webpack_unused_export__ = StartReplicationBackfill$;
+__webpack_unused_export__ = StartReplicationBackfillCommand;
+__webpack_unused_export__ = StartReplicationBackfillRequest$;
+__webpack_unused_export__ = StartReplicationBackfillResponse$;
+__webpack_unused_export__ = StopReplicationBackfill$;
+__webpack_unused_export__ = StopReplicationBackfillCommand;
+__webpack_unused_export__ = StopReplicationBackfillRequest$;
+__webpack_unused_export__ = StopReplicationBackfillResponse$;
+__webpack_unused_export__ = SubjectIdentifier$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceRequest$;
+__webpack_unused_export__ = TagResourceResponse$;
+__webpack_unused_export__ = TagStatus;
+__webpack_unused_export__ = TargetStorageClass;
+__webpack_unused_export__ = TemplateAlreadyExistsException;
+__webpack_unused_export__ = TemplateAlreadyExistsException$;
+__webpack_unused_export__ = TemplateNotFoundException;
+__webpack_unused_export__ = TemplateNotFoundException$;
+__webpack_unused_export__ = TooManyTagsException;
+__webpack_unused_export__ = TooManyTagsException$;
+__webpack_unused_export__ = TransitioningImageTotalCount$;
+__webpack_unused_export__ = UnableToAccessSecretException;
+__webpack_unused_export__ = UnableToAccessSecretException$;
+__webpack_unused_export__ = UnableToDecryptSecretValueException;
+__webpack_unused_export__ = UnableToDecryptSecretValueException$;
+__webpack_unused_export__ = UnableToGetUpstreamImageException;
+__webpack_unused_export__ = UnableToGetUpstreamImageException$;
+__webpack_unused_export__ = UnableToGetUpstreamLayerException;
+__webpack_unused_export__ = UnableToGetUpstreamLayerException$;
+__webpack_unused_export__ = UnableToListUpstreamImageReferrersException;
+__webpack_unused_export__ = UnableToListUpstreamImageReferrersException$;
+__webpack_unused_export__ = UnsupportedImageTypeException;
+__webpack_unused_export__ = UnsupportedImageTypeException$;
+__webpack_unused_export__ = UnsupportedUpstreamRegistryException;
+__webpack_unused_export__ = UnsupportedUpstreamRegistryException$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceRequest$;
+__webpack_unused_export__ = UntagResourceResponse$;
+__webpack_unused_export__ = UpdateImageStorageClass$;
+__webpack_unused_export__ = UpdateImageStorageClassCommand;
+__webpack_unused_export__ = UpdateImageStorageClassRequest$;
+__webpack_unused_export__ = UpdateImageStorageClassResponse$;
+__webpack_unused_export__ = UpdatePullThroughCacheRule$;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplate$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = UploadLayerPart$;
+__webpack_unused_export__ = UploadLayerPartCommand;
+__webpack_unused_export__ = UploadLayerPartRequest$;
+__webpack_unused_export__ = UploadLayerPartResponse$;
+__webpack_unused_export__ = UploadNotFoundException;
+__webpack_unused_export__ = UploadNotFoundException$;
+__webpack_unused_export__ = UpstreamRegistry;
+__webpack_unused_export__ = ValidatePullThroughCacheRule$;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = VulnerablePackage$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeImageScanFindings;
+__webpack_unused_export__ = paginateDescribeImages;
+__webpack_unused_export__ = paginateDescribePullThroughCacheRules;
+__webpack_unused_export__ = paginateDescribeReplicationBackfillResults;
+__webpack_unused_export__ = paginateDescribeRepositories;
+__webpack_unused_export__ = paginateDescribeRepositoryCreationTemplates;
+__webpack_unused_export__ = paginateGetLifecyclePolicyPreview;
+__webpack_unused_export__ = paginateListImages;
+__webpack_unused_export__ = paginateListReplicationBackfills;
+__webpack_unused_export__ = waitForImageScanComplete;
+__webpack_unused_export__ = waitForLifecyclePolicyPreviewComplete;
+__webpack_unused_export__ = waitUntilImageScanComplete;
+__webpack_unused_export__ = waitUntilLifecyclePolicyPreviewComplete;
+
+
+/***/ }),
+
 /***/ 6580:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -82926,7 +86949,7 @@ class errors_ConfigurationError extends Error {
  * An expected failure of the deploy itself (rollout failed, task exited non-zero, timeout...).
  * `run()` prints the message as one error line (no stack) and the optional details as plain log lines.
  */
-class errors_DeployFailure extends Error {
+class DeployFailure extends Error {
     details;
     constructor(message, options = {}) {
         super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -83012,7 +87035,7 @@ function isDebugEnabled(env = process.env) {
 function failureMessage(err) {
     if (err instanceof errors_ConfigurationError)
         return `Input '${err.input}': ${err.message}`;
-    if (err instanceof errors_DeployFailure)
+    if (err instanceof DeployFailure)
         return err.message;
     if (isAbortError(err))
         return `Cancelled: ${errorMessage(err)}`;
@@ -83031,7 +87054,7 @@ async function run(main) {
         await main();
     }
     catch (err) {
-        if (err instanceof errors_DeployFailure && err.details) {
+        if (err instanceof DeployFailure && err.details) {
             for (const line of err.details.split('\n'))
                 info(line);
         }
@@ -83231,7 +87254,7 @@ function backoffDelay(attempt, opts, random = Math.random) {
     }
 }
 /** The deadline passed. Carries the last progress message. Printed by `run()` as a DeployFailure (no stack). */
-class PollTimeoutError extends errors_DeployFailure {
+class PollTimeoutError extends DeployFailure {
     lastProgress;
     attempts;
     elapsedMs;
@@ -83244,7 +87267,7 @@ class PollTimeoutError extends errors_DeployFailure {
     }
 }
 /** The signal aborted (SIGINT/SIGTERM or caller). Carries the last progress message. */
-class PollAbortedError extends errors_DeployFailure {
+class PollAbortedError extends DeployFailure {
     lastProgress;
     attempts;
     constructor(message, lastProgress, attempts, cause) {
@@ -83403,7 +87426,12 @@ function planInvalidationPaths(files, options = {}) {
     }
     const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
     if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return { paths: ['/*'], wildcards: 1, requested, note: `${requested} paths exceed the per-invalidation limits: using /*` };
+        return {
+            paths: ['/*'],
+            wildcards: 1,
+            requested,
+            note: `${requested} paths exceed the per-invalidation limits: using /*`,
+        };
     }
     const paths = [...individual, ...wildcards.values()].sort();
     const result = { paths, wildcards: wildcards.size, requested };
@@ -83417,7 +87445,9 @@ function planInvalidationPaths(files, options = {}) {
  * returns the existing invalidation instead of creating (and paying for) a second one.
  */
 function invalidationCallerReference(runId, attempt, paths) {
-    const hash = createHash('sha256').update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`).digest('hex');
+    const hash = createHash('sha256')
+        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
+        .digest('hex');
     return `deploy-actions-${hash.slice(0, 40)}`;
 }
 /** Markdown-ready sentence about the cost of an invalidation against the free tier. */
@@ -83482,231 +87512,175 @@ async function waitForInvalidation(client, options) {
     });
 }
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6580);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
-var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5962);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
-var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(5585);
-;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(9377);
+;// CONCATENATED MODULE: ./packages/kit/src/image-ref.ts
+// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
+// digest pinning).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
 
+;// CONCATENATED MODULE: ./packages/kit/src/log.ts
 
-/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
-function taskIdFromArn(taskArnOrId) {
-    const slash = taskArnOrId.lastIndexOf('/');
-    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return core.group(name, fn);
+}
+/** Log lines with a common prefix, one `core.info` per line. */
+function infoLines(text, prefix = '') {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        core.info(`${prefix}${line}`);
+}
+/** Warning annotation (one line, shown on the run page). */
+function warn(message) {
+    warning(message);
+}
+function log_debug(message) {
+    core.debug(message);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+
+/** What a redacted value is replaced with. */
+const REDACTED = '***';
+const SECRET_WORDS = new Set([
+    'SECRET',
+    'SECRETS',
+    'TOKEN',
+    'TOKENS',
+    'PASSWORD',
+    'PASSWORDS',
+    'PASSWD',
+    'PWD',
+    'PASS',
+    'PASSPHRASE',
+    'PRIVATE',
+    'PRIVATEKEY',
+    'APIKEY',
+    'CREDENTIAL',
+    'CREDENTIALS',
+    'CREDS',
+]);
+/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
+function words(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toUpperCase()
+        .split(/[^A-Z0-9]+/)
+        .filter(Boolean);
 }
 /**
- * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
- * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
- * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
+ * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
+ * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
+ * and camelCase. Errs on the side of redacting.
  */
-function awslogsLocation(container, taskArnOrId) {
-    const name = container.name ?? '(unnamed)';
-    const config = container.logConfiguration;
-    if (!config?.logDriver) {
-        return {
-            ok: false,
-            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
-        };
-    }
-    if (config.logDriver !== 'awslogs') {
-        return {
-            ok: false,
-            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
-        };
-    }
-    const options = config.options ?? {};
-    const group = options['awslogs-group'];
-    const prefix = options['awslogs-stream-prefix'];
-    if (!group)
-        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
-    if (!prefix) {
-        return {
-            ok: false,
-            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
-        };
-    }
-    const region = options['awslogs-region'];
-    const location = { group, stream: `${prefix}/${name}/${taskIdFromArn(taskArnOrId)}` };
-    if (region)
-        location.region = region;
-    return { ok: true, location };
+function isSecretLookingName(name) {
+    if (/^(OLD)?PWD$/.test(name))
+        return false; // the shell's working directory
+    const w = words(name);
+    if (w.some((word) => SECRET_WORDS.has(word)))
+        return true;
+    const last = w[w.length - 1];
+    if (last === 'KEY' || last === 'KEYS')
+        return w[w.length - 2] !== 'PUBLIC';
+    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
 }
-function isNotFound(err) {
-    return err instanceof Error && err.name === 'ResourceNotFoundException';
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
+/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
+function redactUrlCredentials(text) {
+    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${REDACTED}@`);
+}
+/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
+function redactValue(name, value) {
+    if (isSecretLookingName(name))
+        return value === '' ? value : REDACTED;
+    return redactUrlCredentials(value);
+}
+function redactEnvironment(env) {
+    if (Array.isArray(env)) {
+        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
+            ? { ...entry, value: redactValue(entry.name, entry.value) }
+            : entry);
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
+    return out;
 }
 /**
- * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
- * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
- * the available events is the response that hands back the token it was given (the documented end condition;
- * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
+ * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
  */
-class LogFollower {
-    token;
-    options;
-    /** Events returned so far. */
-    count = 0;
-    /** GetLogEvents calls made so far. */
-    calls = 0;
-    /** True once the stream was seen to exist. */
-    streamExists = false;
-    constructor(options) {
-        this.options = options;
-    }
-    async fetch(signal) {
-        const out = [];
-        const maxPages = this.options.maxPagesPerFetch ?? 1000;
-        for (let page = 0; page < maxPages; page++) {
-            let response;
-            try {
-                this.calls += 1;
-                response = await this.options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
-                    logGroupName: this.options.group,
-                    logStreamName: this.options.stream,
-                    startFromHead: true,
-                    ...(this.token === undefined ? {} : { nextToken: this.token }),
-                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
-                }), signal ? { abortSignal: signal } : undefined);
+function redactDeep(value) {
+    const visit = (v, key) => {
+        if (typeof v === 'string')
+            return key !== undefined ? redactValue(key, v) : redactUrlCredentials(v);
+        if (Array.isArray(v))
+            return v.map((item) => visit(item));
+        if (v !== null && typeof v === 'object') {
+            const obj = v;
+            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
+            const out = {};
+            for (const [k, child] of Object.entries(obj)) {
+                if (k === 'value' && pairName !== undefined)
+                    out[k] = redactValue(pairName, child);
+                else
+                    out[k] = visit(child, typeof child === 'string' && isSecretLookingName(k) ? k : undefined);
             }
-            catch (err) {
-                if (isNotFound(err) && this.token === undefined)
-                    return out; // stream (or group) not created yet
-                throw err;
-            }
-            this.streamExists = true;
-            for (const e of response.events ?? []) {
-                out.push({
-                    timestamp: e.timestamp ?? 0,
-                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
-                    message: e.message ?? '',
-                });
-            }
-            const next = response.nextForwardToken;
-            const atEnd = next === undefined || next === this.token;
-            if (next !== undefined)
-                this.token = next;
-            if (atEnd)
-                break;
+            return out;
         }
-        this.count += out.length;
-        return out;
-    }
-}
-/**
- * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
- * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
- * must never fail the step on their own).
- */
-async function streamLogEvents(options) {
-    const clock = options.clock ?? poll_realClock;
-    const follower = new LogFollower(options);
-    const interval = options.intervalMs ?? 1000;
-    const drainQuietMs = options.drainQuietMs ?? 1000;
-    const drainMaxMs = options.drainMaxMs ?? 10_000;
-    let stoppedAt;
-    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
-    const stopped = new AbortController();
-    const markStopped = () => {
-        stoppedAt ??= clock.now();
-        stopped.abort('stopped');
+        return v;
     };
-    options.until.then(markStopped, markStopped);
-    const result = (aborted) => ({
-        events: follower.count,
-        calls: follower.calls,
-        streamExists: follower.streamExists,
-        aborted,
-    });
-    for (;;) {
-        if (options.signal?.aborted)
-            return result(true);
-        const wasStopped = stoppedAt !== undefined;
-        let got = 0;
-        try {
-            const events = await follower.fetch(options.signal);
-            got = events.length;
-            for (const e of events)
-                options.onEvent(e);
-        }
-        catch (err) {
-            if (options.signal?.aborted)
-                return result(true);
-            options.onError?.(err);
-        }
-        if (wasStopped) {
-            const since = clock.now() - stoppedAt;
-            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
-                return result(false);
-        }
-        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
-        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
-        try {
-            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
-        }
-        catch {
-            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
-        }
-    }
+    return visit(value);
 }
-/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
-function eventLines(events) {
-    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
-}
-/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
-class LineRing {
-    lines = [];
-    size;
-    /** Lines pushed in total. */
-    total = 0;
-    constructor(size) {
-        this.size = size;
-    }
-    push(message) {
-        for (const line of eventLines([{ message }])) {
-            this.lines.push(line);
-            this.total += 1;
-            if (this.lines.length > this.size)
-                this.lines.shift();
-        }
-    }
-    toArray() {
-        return [...this.lines];
-    }
-}
-/**
- * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
- * until enough lines or the start of the stream. A missing stream returns [].
- */
-async function tailLogEvents(options) {
-    const wanted = options.lines ?? 30;
-    if (wanted <= 0)
+/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
+function maskForms(value) {
+    if (value.trim() === '')
         return [];
-    let collected = [];
-    let token;
-    for (let page = 0; page < 50 && collected.length < wanted; page++) {
-        let response;
-        try {
-            response = await options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
-                logGroupName: options.group,
-                logStreamName: options.stream,
-                startFromHead: false,
-                limit: Math.min(10_000, wanted),
-                ...(token === undefined ? {} : { nextToken: token }),
-            }), options.signal ? { abortSignal: options.signal } : undefined);
-        }
-        catch (err) {
-            if (isNotFound(err))
-                return collected.slice(-wanted);
-            throw err;
-        }
-        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
-        const next = response.nextBackwardToken;
-        if (next === undefined || next === token)
-            break;
-        token = next;
-    }
-    return collected.slice(-wanted);
+    const forms = new Set([value]);
+    for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= 4)
+            forms.add(line.trim());
+    const b64 = Buffer.from(value, 'utf8').toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
+    return [...forms];
+}
+/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
+function maskValue(value) {
+    if (!value)
+        return;
+    for (const form of maskForms(value))
+        core_setSecret(form);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/diff@9.0.0/node_modules/diff/libesm/diff/base.js
@@ -84513,896 +88487,6 @@ class summary_Summary {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
-
-
-
-
-
-/** Pure: the facts of one stopped task. */
-function summarizeStoppedTask(task) {
-    const arn = task.taskArn ?? '';
-    return {
-        taskArn: arn,
-        taskId: taskIdFromArn(arn),
-        ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
-        ...(task.startedBy ? { startedBy: task.startedBy } : {}),
-        ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
-        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
-        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
-        ...(task.stoppedAt ? { stoppedAt: new Date(task.stoppedAt) } : {}),
-        containers: (task.containers ?? []).map((c) => ({
-            name: c.name ?? '?',
-            ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
-            ...(c.reason ? { reason: c.reason } : {}),
-            ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
-            ...(c.image ? { image: c.image } : {}),
-        })),
-    };
-}
-/** Pure: the container most likely at fault: non-zero exit first, then one with a reason, then the first. */
-function failingContainer(task) {
-    return (task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
-        task.containers.find((c) => c.reason) ??
-        task.containers[0]);
-}
-/**
- * Pure: a task the scheduler stopped on purpose (scale-in, replaced by a newer deployment, a rollback), as opposed to
- * one that failed (container exited, failed to start, failed health checks). Failures are reported first.
- */
-function stoppedByScaling(t) {
-    return /^Scaling activity initiated/i.test(t.stoppedReason ?? '') || t.stopCode === 'UserInitiated';
-}
-/** Pure: whether a task belongs to the deployment (tasks started by a service deployment carry its id). */
-function taskBelongsTo(task, deploymentId, taskDefinitionArn) {
-    if (deploymentId && task.startedBy)
-        return task.startedBy === deploymentId;
-    if (taskDefinitionArn)
-        return task.taskDefinitionArn === taskDefinitionArn;
-    return true;
-}
-/** One line per stopped task: `task 1a2b (web:8) stopped: Essential container in task exited; app exit 1 (…)`. */
-function stoppedTaskLine(t) {
-    const containers = t.containers
-        .filter((c) => c.exitCode !== undefined || c.reason)
-        .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit ${c.exitCode}` : 'no exit code'}${c.reason ? ` (${c.reason})` : ''}`);
-    const td = t.taskDefinitionArn ? ` (${t.taskDefinitionArn.split('/').pop()})` : '';
-    return (`task ${t.taskId}${td} stopped: ${t.stoppedReason ?? t.stopCode ?? 'no reason given'}` +
-        (containers.length ? `; ${containers.join(', ')}` : ''));
-}
-/** Pure: plain-text lines for the step log. */
-function diagnosticsText(d) {
-    const lines = [];
-    if (d.stoppedTasks.length) {
-        lines.push(`Stopped tasks of the new deployment (${d.stoppedTasks.length}):`);
-        for (const t of d.stoppedTasks)
-            lines.push(`  ${stoppedTaskLine(t)}`);
-    }
-    else {
-        lines.push('No stopped tasks found for the new deployment.');
-    }
-    for (const l of d.logs) {
-        if (l.lines.length) {
-            lines.push(`Last ${l.lines.length} log lines of ${l.container} in task ${l.taskId} (${l.group} ${l.stream}):`);
-            for (const line of l.lines)
-                lines.push(`  | ${line}`);
-        }
-        else if (l.note) {
-            lines.push(`Logs of ${l.container} in task ${l.taskId}: ${l.note}`);
-        }
-    }
-    if (d.unhealthyTargets.length) {
-        lines.push('Unhealthy load balancer targets:');
-        for (const t of d.unhealthyTargets) {
-            lines.push(`  ${t.targetId}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` ${t.reason}` : ''}${t.description ? `: ${t.description}` : ''} (${t.targetGroupArn.split(':').pop()})`);
-        }
-    }
-    if (d.events.length) {
-        lines.push(`Service events since the update (${d.events.length}):`);
-        for (const e of d.events)
-            lines.push(`  ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
-    }
-    for (const e of d.errors)
-        lines.push(`(diagnostics incomplete: ${e})`);
-    return lines;
-}
-/** Pure: markdown for the job summary. */
-function diagnosticsMarkdown(d) {
-    const parts = [];
-    if (d.stoppedTasks.length) {
-        parts.push(markdownTable(['task', 'stopped reason', 'containers (exit code, reason)'], d.stoppedTasks.map((t) => [
-            t.taskId,
-            t.stoppedReason ?? t.stopCode ?? '',
-            t.containers.map((c) => `${c.name}: ${c.exitCode ?? '–'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-        ])));
-    }
-    for (const l of d.logs) {
-        if (l.lines.length)
-            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
-        else if (l.note)
-            parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
-    }
-    if (d.unhealthyTargets.length) {
-        parts.push(markdownTable(['target', 'state', 'reason', 'description'], d.unhealthyTargets.map((t) => [`${t.targetId}${t.port ? `:${t.port}` : ''}`, t.state, t.reason, t.description])));
-    }
-    if (d.errors.length)
-        parts.push(d.errors.map((e) => `- diagnostics incomplete: ${e}`).join('\n') + '\n');
-    return parts.join('\n');
-}
-/** Stopped tasks of a deployment, newest first: ListTasks (desiredStatus STOPPED) + DescribeTasks. */
-async function findStoppedTasks(ecs, opts) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
-            cluster: opts.cluster,
-            serviceName: opts.serviceName,
-            desiredStatus: 'STOPPED',
-            nextToken,
-        }), { abortSignal: opts.signal });
-        arns.push(...(out.taskArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken && arns.length < 300);
-    const tasks = [];
-    for (let i = 0; i < arns.length; i += 100) {
-        const out = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
-            abortSignal: opts.signal,
-        });
-        tasks.push(...(out.tasks ?? []));
-    }
-    return tasks
-        .filter((t) => taskBelongsTo(t, opts.deploymentId, opts.taskDefinitionArn))
-        .map(summarizeStoppedTask)
-        .sort((a, b) => Number(stoppedByScaling(a)) - Number(stoppedByScaling(b)) ||
-        (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
-        .slice(0, opts.max ?? 5);
-}
-/** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
-async function findUnhealthyTargets(elbv2, targetGroupArns, signal) {
-    const out = [];
-    for (const arn of targetGroupArns) {
-        const res = await elbv2.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: arn }), { abortSignal: signal });
-        for (const d of res.TargetHealthDescriptions ?? []) {
-            const state = d.TargetHealth?.State ?? 'unknown';
-            if (state === 'healthy')
-                continue;
-            out.push({
-                targetGroupArn: arn,
-                targetId: d.Target?.Id ?? '?',
-                ...(d.Target?.Port ? { port: d.Target.Port } : {}),
-                state,
-                ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
-                ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
-            });
-        }
-    }
-    return out;
-}
-/** Gather everything, best effort. */
-async function collectDiagnostics(opts) {
-    const d = {
-        service: opts.serviceName,
-        stoppedTasks: [],
-        logs: [],
-        events: opts.events ?? [],
-        unhealthyTargets: [],
-        errors: [],
-    };
-    try {
-        d.stoppedTasks = await findStoppedTasks(opts.ecs, {
-            cluster: opts.cluster,
-            serviceName: opts.serviceName,
-            ...(opts.deploymentId ? { deploymentId: opts.deploymentId } : {}),
-            ...(opts.taskDefinitionArn ? { taskDefinitionArn: opts.taskDefinitionArn } : {}),
-            max: opts.maxTasks ?? 5,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-    }
-    catch (err) {
-        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
-    }
-    // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
-    const newest = d.stoppedTasks[0];
-    if (newest && opts.logs) {
-        const container = failingContainer(newest);
-        const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
-        if (container && def) {
-            const where = awslogsLocation(def, newest.taskArn);
-            if (!where.ok) {
-                d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
-            }
-            else {
-                try {
-                    const lines = await tailLogEvents({
-                        client: opts.logs,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines: opts.logLines ?? 20,
-                        ...(opts.signal ? { signal: opts.signal } : {}),
-                    });
-                    d.logs.push({
-                        taskId: newest.taskId,
-                        container: container.name,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines,
-                        ...(lines.length ? {} : { note: `no log events in ${where.location.group} ${where.location.stream}` }),
-                    });
-                }
-                catch (err) {
-                    d.errors.push(`logs: ${errorMessage(err)}`);
-                }
-            }
-        }
-    }
-    const targetGroups = (opts.service?.loadBalancers ?? [])
-        .map((lb) => lb.targetGroupArn)
-        .filter((a) => !!a);
-    if (opts.elbv2 && targetGroups.length) {
-        try {
-            d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
-        }
-        catch (err) {
-            d.errors.push(`target health: ${errorMessage(err)}`);
-        }
-    }
-    return d;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-health-check.ts
-
-
-/** Parse one URL of the `health-check-url` input (http/https only). */
-function parseHealthUrl(input, raw) {
-    let url;
-    try {
-        url = new URL(raw.trim());
-    }
-    catch {
-        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    return url.toString();
-}
-/** Pure: does one response pass? Returns the failure description or undefined. */
-function judgeResponse(spec, status, body) {
-    if (status !== spec.expectStatus)
-        return `HTTP ${status} (expected ${spec.expectStatus})`;
-    if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) {
-        return `HTTP ${status} but the body does not contain ${JSON.stringify(spec.bodyContains)}`;
-    }
-    return undefined;
-}
-async function checkOnce(spec, opts) {
-    const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    try {
-        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
-        let body = '';
-        if (spec.bodyContains !== undefined)
-            body = await res.text();
-        else
-            await res.body?.cancel();
-        return judgeResponse(spec, res.status, body);
-    }
-    catch (err) {
-        if (opts.signal?.aborted)
-            throw err;
-        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
-        return err instanceof Error ? (cause ?? err.message) : String(err);
-    }
-}
-/** Poll every URL (in parallel) until each passes once or the timeout passes. */
-async function runHealthChecks(specs, opts) {
-    const clock = opts.clock ?? poll_realClock;
-    const start = clock.now();
-    return Promise.all(specs.map(async (spec) => {
-        let attempts = 0;
-        let last = 'not checked';
-        for (;;) {
-            attempts += 1;
-            const failure = await checkOnce(spec, opts);
-            if (failure === undefined) {
-                opts.onAttempt?.(spec.url, attempts, 'ok');
-                return {
-                    url: spec.url,
-                    ok: true,
-                    attempts,
-                    last: `HTTP ${spec.expectStatus}`,
-                    elapsedMs: clock.now() - start,
-                };
-            }
-            last = failure;
-            opts.onAttempt?.(spec.url, attempts, failure);
-            const remaining = start + opts.timeoutMs - clock.now();
-            if (remaining <= 0) {
-                return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
-            }
-            await clock.sleep(Math.min(opts.intervalMs ?? 2000, remaining), opts.signal);
-        }
-    }));
-}
-function healthCheckLine(r) {
-    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-known-good.ts
-
-
-// Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
-// COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
-// revision" (which may itself be the broken one, or one that was registered and never deployed).
-const TAG_KNOWN_GOOD = 'deploy-actions:known-good';
-const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
-const TAG_KNOWN_GOOD_RUN = 'deploy-actions:known-good-run';
-const TAG_VERSION = 'deploy-actions:version';
-/** Set at registration: the commit and run that registered the revision. */
-const TAG_COMMIT = 'deploy-actions:commit';
-const TAG_RUN = 'deploy-actions:run';
-function provenanceFromEnv(env = process.env) {
-    const p = {};
-    if (env.GITHUB_SHA)
-        p.commit = env.GITHUB_SHA;
-    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-        const server = env.GITHUB_SERVER_URL || 'https://github.com';
-        p.runUrl =
-            `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
-                (env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '');
-    }
-    return p;
-}
-/** ECS tag values allow letters, digits, spaces and `+ - = . _ : / @`, up to 256 characters. */
-function tagValue(value) {
-    return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256);
-}
-function tags(entries) {
-    return entries.filter((e) => !!e[1]).map(([key, value]) => ({ key, value: tagValue(value) }));
-}
-/** Tags added when we register a revision. */
-function registrationTags(p) {
-    return tags([
-        [TAG_COMMIT, p.commit],
-        [TAG_RUN, p.runUrl],
-    ]);
-}
-/** Tags that mark a revision known-good. */
-function knownGoodTags(p) {
-    return tags([
-        [TAG_KNOWN_GOOD, p.now.toISOString()],
-        [TAG_KNOWN_GOOD_COMMIT, p.commit],
-        [TAG_KNOWN_GOOD_RUN, p.runUrl],
-        [TAG_VERSION, p.version],
-    ]);
-}
-/** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
-function parseRollbackTo(input, raw) {
-    const value = raw.trim();
-    if (value === '')
-        throw new errors_ConfigurationError(input, 'is empty');
-    if (value.toLowerCase() === 'known-good')
-        return { kind: 'known-good' };
-    if (/^\d+$/.test(value)) {
-        const revision = Number(value);
-        if (revision < 1)
-            throw new errors_ConfigurationError(input, `revision numbers start at 1, got ${value}`);
-        return { kind: 'revision', revision };
-    }
-    if (value.startsWith('arn:')) {
-        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) {
-            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
-        }
-        return { kind: 'arn', arn: value };
-    }
-    if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value))
-        return { kind: 'arn', arn: value };
-    if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
-        throw new errors_ConfigurationError(input, `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
-    }
-    return { kind: 'version', version: value };
-}
-function tagMap(list) {
-    const out = {};
-    for (const t of list ?? [])
-        if (t.key)
-            out[t.key] = t.value ?? '';
-    return out;
-}
-function revisionOf(arn) {
-    const m = /:(\d+)$/.exec(arn);
-    return m ? Number(m[1]) : Number.NaN;
-}
-function familyOf(arn) {
-    const tail = arn.includes('task-definition/') ? arn.slice(arn.indexOf('task-definition/') + 16) : arn;
-    return tail.replace(/:\d+$/, '');
-}
-/**
- * Pick a rollback target among revisions (any order). known-good: newest with the known-good tag, not excluded.
- * version: newest with that version tag (known-good ones first). Pure.
- */
-function chooseRevision(revisions, want, exclude = new Set()) {
-    const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
-    switch (want.kind) {
-        case 'known-good':
-            return sorted.find((r) => r.tags[TAG_KNOWN_GOOD]);
-        case 'version': {
-            const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
-            return matches.find((r) => r.tags[TAG_KNOWN_GOOD]) ?? matches[0];
-        }
-        case 'revision':
-            return sorted.find((r) => r.revision === want.revision);
-        case 'arn':
-            return sorted.find((r) => r.arn === want.arn || r.arn.endsWith(`/${want.arn}`));
-    }
-}
-/** ACTIVE revision ARNs of a family, newest first (at most `max`). */
-async function listFamilyRevisions(ecs, family, max = 50, signal) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({
-            familyPrefix: family,
-            status: 'ACTIVE',
-            sort: 'DESC',
-            nextToken,
-            maxResults: 100,
-        }), { abortSignal: signal });
-        // familyPrefix matches prefixes: keep this family only.
-        for (const arn of out.taskDefinitionArns ?? [])
-            if (familyOf(arn) === family)
-                arns.push(arn);
-        nextToken = out.nextToken;
-    } while (nextToken && arns.length < max);
-    return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
-}
-async function describeRevision(ecs, arn, signal) {
-    const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
-        abortSignal: signal,
-    });
-    const td = out.taskDefinition;
-    const fullArn = td?.taskDefinitionArn ?? arn;
-    return { arn: fullArn, revision: td?.revision ?? revisionOf(fullArn), tags: tagMap(out.tags), taskDefinition: td };
-}
-/**
- * Resolve a rollback target in `family`, scanning newest revisions first and stopping at the first match
- * (one DescribeTaskDefinition per inspected revision). Returns undefined when none matches.
- */
-async function findRevision(ecs, family, want, opts = {}) {
-    const exclude = opts.exclude ?? new Set();
-    if (want.kind === 'arn' || want.kind === 'revision') {
-        const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
-        try {
-            return await describeRevision(ecs, id, opts.signal);
-        }
-        catch (err) {
-            if (err instanceof Error && /ClientException|InvalidParameter/.test(err.name))
-                return undefined;
-            throw err;
-        }
-    }
-    const arns = await listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
-    const seen = [];
-    for (const arn of arns) {
-        if (exclude.has(arn))
-            continue;
-        const info = await describeRevision(ecs, arn, opts.signal);
-        seen.push(info);
-        const match = chooseRevision(seen, want, exclude);
-        // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
-        if (match && (want.kind === 'known-good' || match.tags[TAG_KNOWN_GOOD]))
-            return match;
-    }
-    return chooseRevision(seen, want, exclude);
-}
-async function tagRevision(ecs, arn, list, signal) {
-    if (list.length === 0)
-        return;
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-rollout.ts
-
-/** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
-function breakerThreshold(desiredCount) {
-    return Math.min(200, Math.max(3, Math.ceil(0.5 * Math.max(0, desiredCount))));
-}
-/** Whether the service has the deployment circuit breaker enabled, and with rollback. */
-function circuitBreakerOf(service) {
-    const cb = service?.deploymentConfiguration?.deploymentCircuitBreaker;
-    return { enabled: cb?.enable === true, rollback: cb?.enable === true && cb?.rollback === true };
-}
-/**
- * rolloutState exists only for the rolling-update (ECS) controller and not behind a Classic Load Balancer.
- * Returns why it is unavailable, or undefined when ECS reports it.
- */
-function rolloutStateUnavailableReason(service) {
-    const type = service?.deploymentController?.type ?? 'ECS';
-    if (type !== 'ECS')
-        return `deployment controller ${type} has no rolloutState`;
-    if (service?.loadBalancers?.some((lb) => lb.loadBalancerName && !lb.targetGroupArn)) {
-        return 'services behind a Classic Load Balancer have no rolloutState';
-    }
-    return undefined;
-}
-/** `arn:aws:ecs:r:a:task-definition/web:7` → `web:7` (anything else unchanged). */
-function shortTaskDef(arn) {
-    if (!arn)
-        return '?';
-    const i = arn.indexOf('task-definition/');
-    return i >= 0 ? arn.slice(i + 'task-definition/'.length) : arn;
-}
-/** `ecs-svc/1234567890123456789` → `…456789` for compact progress lines. */
-function shortId(id) {
-    if (!id)
-        return '?';
-    const tail = id.split('/').pop() ?? id;
-    return tail.length > 8 ? `…${tail.slice(-6)}` : tail;
-}
-function deploymentLine(d, isTarget) {
-    const parts = [
-        `${isTarget ? 'new' : (d.status ?? '?').toLowerCase()} ${shortTaskDef(d.taskDefinition)} (${shortId(d.id)})`,
-        d.rolloutState ?? d.status ?? '',
-        `running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}`,
-    ];
-    if (d.pendingCount)
-        parts.push(`pending ${d.pendingCount}`);
-    if (d.failedTasks)
-        parts.push(`failed ${d.failedTasks}`);
-    return parts.filter(Boolean).join(' ');
-}
-/** `api: new web:8 (…123456) IN_PROGRESS running 1/2 pending 1; active web:7 (…654321) COMPLETED running 2/2`. */
-function progressLine(service, target) {
-    if (!service)
-        return `${target.service}: not found`;
-    const deployments = service.deployments ?? [];
-    const ordered = [
-        ...deployments.filter((d) => d.id === target.deploymentId),
-        ...deployments.filter((d) => d.id !== target.deploymentId),
-    ];
-    if (ordered.length === 0)
-        return `${target.service}: no deployments`;
-    return `${target.service}: ${ordered.map((d) => deploymentLine(d, d.id === target.deploymentId)).join('; ')}`;
-}
-/** Decide where one service's rollout stands. Pure. */
-function evaluateRollout(service, target) {
-    const progress = progressLine(service, target);
-    const fail = (kind, reason, ecsRolledBack = false, rollbackTaskDefinitionArn) => ({
-        state: 'failed',
-        fallback: false,
-        kind,
-        reason,
-        progress,
-        ecsRolledBack,
-        ...(rollbackTaskDefinitionArn ? { rollbackTaskDefinitionArn } : {}),
-    });
-    if (!service || (service.status && service.status !== 'ACTIVE')) {
-        return fail('service-gone', `service ${target.service} is ${service?.status ?? 'not found'}`);
-    }
-    const deployments = service.deployments ?? [];
-    const mine = deployments.find((d) => d.id === target.deploymentId);
-    const primary = deployments.find((d) => d.status === 'PRIMARY');
-    const fallbackReason = rolloutStateUnavailableReason(service);
-    if (!mine) {
-        return fail('missing', `deployment ${target.deploymentId} is no longer on the service` +
-            (primary ? ` (PRIMARY is now ${primary.id} with ${shortTaskDef(primary.taskDefinition)})` : ''));
-    }
-    if (mine.rolloutState === 'FAILED') {
-        const reason = mine.rolloutStateReason || 'rolloutState FAILED';
-        if (primary && primary.id !== mine.id) {
-            const rolledBackTo = primary.taskDefinition;
-            return fail('rolled-back', `${reason}; ECS rolled back to ${shortTaskDef(rolledBackTo)}`, true, rolledBackTo);
-        }
-        return fail('rollout-failed', reason);
-    }
-    if (mine.status !== 'PRIMARY') {
-        return fail('replaced', `deployment ${target.deploymentId} is ${mine.status ?? 'not PRIMARY'}: replaced by ` +
-            (primary ? `${primary.id} (${shortTaskDef(primary.taskDefinition)})` : 'another deployment'));
-    }
-    if (mine.rolloutState === 'COMPLETED')
-        return { state: 'completed', progress, fallback: false };
-    const breaker = circuitBreakerOf(service);
-    if (!breaker.enabled && target.failureThreshold !== undefined && (mine.failedTasks ?? 0) >= target.failureThreshold) {
-        return fail('failed-tasks', `${mine.failedTasks} consecutive tasks of the new deployment failed (threshold ${target.failureThreshold}; ` +
-            'the service has no circuit breaker, so ECS would keep retrying)');
-    }
-    if (mine.rolloutState === undefined || fallbackReason) {
-        // No rolloutState: the classic "stable" test, but on our deployment: it alone and at the desired count.
-        const stable = deployments.length === 1 &&
-            (mine.runningCount ?? 0) === (mine.desiredCount ?? service.desiredCount ?? 0) &&
-            (service.runningCount ?? mine.runningCount ?? 0) === (service.desiredCount ?? mine.desiredCount ?? 0);
-        return { state: stable ? 'completed' : 'in-progress', progress, fallback: true };
-    }
-    return { state: 'in-progress', progress, fallback: false };
-}
-/** Service events newer than `since` not already seen, oldest first (ECS returns newest first). */
-function newEvents(events, seen, sinceMs) {
-    const out = [];
-    for (const e of events ?? []) {
-        const key = e.id ?? `${e.createdAt?.toISOString()}|${e.message}`;
-        if (seen.has(key))
-            continue;
-        const at = e.createdAt ? new Date(e.createdAt).getTime() : sinceMs;
-        // 1 s of slack for clock skew between the runner and ECS.
-        if (at < sinceMs - 1000)
-            continue;
-        seen.add(key);
-        out.push(e);
-    }
-    return out.reverse();
-}
-/** A fingerprint of what matters in a service's state; when it changes we poll again quickly. */
-function serviceFingerprint(service) {
-    if (!service)
-        return 'missing';
-    const ds = (service.deployments ?? [])
-        .map((d) => `${d.id}:${d.status}:${d.rolloutState}:${d.runningCount}:${d.pendingCount}:${d.desiredCount}:${d.failedTasks}`)
-        .join(',');
-    return `${service.status}|${service.runningCount}|${service.pendingCount}|${ds}|${service.events?.[0]?.id ?? ''}`;
-}
-/**
- * Adaptive delay: `minDelayMs` first; `afterChangeMs` whenever the last poll saw something change (tasks started,
- * stopped, turned healthy) or completion is imminent (`changed` true); otherwise grow by `factor` up to the cap.
- */
-function nextPollDelay(previousMs, changed, opts = {}) {
-    const min = opts.minDelayMs ?? 1000;
-    const max = opts.maxDelayMs ?? 5000;
-    if (previousMs === undefined)
-        return Math.min(min, max);
-    if (changed)
-        return Math.min(max, opts.afterChangeMs ?? 2 * min);
-    return Math.min(max, Math.round(previousMs * (opts.factor ?? 1.5)));
-}
-/** Split into chunks of at most `size` (DescribeServices takes ≤10 services per call). */
-function chunk(items, size) {
-    const out = [];
-    for (let i = 0; i < items.length; i += size)
-        out.push(items.slice(i, i + size));
-    return out;
-}
-function isAbort(err, signal) {
-    return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
-}
-/**
- * Poll all targets with batched DescribeServices calls (≤10 per call, one cluster) until each is completed or
- * failed, the timeout passes or the signal aborts. Never throws for timeout/abort: each unsettled target gets
- * outcome 'timeout' / 'cancelled' with its last verdict, so the caller can say where each deployment stands.
- */
-async function waitForRollouts(opts) {
-    const clock = opts.clock ?? poll_realClock;
-    const progressEveryMs = opts.progressEveryMs ?? 10_000;
-    const start = clock.now();
-    const deadline = start + opts.timeoutMs;
-    const state = new Map();
-    for (const t of opts.targets) {
-        state.set(t.service, {
-            target: t,
-            seen: new Set(),
-            events: [],
-            verdict: { state: 'in-progress', progress: `${t.service}: waiting for the first status`, fallback: false },
-        });
-    }
-    let describeCalls = 0;
-    let delay;
-    let lastProgressAt;
-    let timedOut = false;
-    let cancelled = false;
-    const settle = (name, outcome) => {
-        const s = state.get(name);
-        if (s.result)
-            return;
-        s.result = {
-            target: s.target,
-            outcome,
-            verdict: s.verdict,
-            service: s.service,
-            events: s.events,
-            finishedAt: clock.now(),
-        };
-        opts.onSettled?.(s.result);
-    };
-    const pending = () => [...state.values()].filter((s) => !s.result);
-    for (;;) {
-        if (opts.signal?.aborted) {
-            cancelled = true;
-            break;
-        }
-        const waiting = pending();
-        if (waiting.length === 0)
-            break;
-        let changed = false;
-        // Every waiting deployment already runs its desired count: only draining of old tasks is left, and COMPLETED
-        // is imminent, so keep polling at the short interval instead of backing off.
-        let settling = true;
-        try {
-            const batches = chunk(waiting.map((s) => s.target.service), 10);
-            const described = await Promise.all(batches.map(async (names) => {
-                describeCalls += 1;
-                return opts.describe(names, opts.signal);
-            }));
-            const byName = new Map();
-            for (const list of described)
-                for (const svc of list)
-                    if (svc.serviceName)
-                        byName.set(svc.serviceName, svc);
-            for (const s of waiting) {
-                const svc = byName.get(s.target.service);
-                s.service = svc;
-                for (const e of newEvents(svc?.events, s.seen, s.target.startedAt)) {
-                    s.events.push(e);
-                    opts.onEvent?.(s.target.service, e);
-                }
-                const fp = serviceFingerprint(svc);
-                if (fp !== s.fingerprint)
-                    changed = true;
-                s.fingerprint = fp;
-                s.verdict = evaluateRollout(svc, s.target);
-                const mine = svc?.deployments?.find((d) => d.id === s.target.deploymentId);
-                if (!mine || (mine.runningCount ?? 0) < (mine.desiredCount ?? 0))
-                    settling = false;
-                if (s.verdict.state === 'completed')
-                    settle(s.target.service, 'completed');
-                else if (s.verdict.state === 'failed')
-                    settle(s.target.service, 'failed');
-            }
-        }
-        catch (err) {
-            if (isAbort(err, opts.signal)) {
-                cancelled = true;
-                break;
-            }
-            throw err;
-        }
-        const still = pending();
-        if (still.length === 0)
-            break;
-        const now = clock.now();
-        if (lastProgressAt === undefined || now - lastProgressAt >= progressEveryMs) {
-            lastProgressAt = now;
-            opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]`));
-        }
-        if (now >= deadline) {
-            timedOut = true;
-            break;
-        }
-        delay = nextPollDelay(delay, changed || settling, opts.delays);
-        try {
-            await clock.sleep(Math.min(delay, deadline - now), opts.signal);
-        }
-        catch (err) {
-            if (isAbort(err, opts.signal)) {
-                cancelled = true;
-                break;
-            }
-            throw err;
-        }
-    }
-    for (const s of pending())
-        settle(s.target.service, cancelled ? 'cancelled' : 'timeout');
-    return {
-        results: opts.targets.map((t) => state.get(t.service).result),
-        describeCalls,
-        timedOut,
-        cancelled,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
-
-/** What a redacted value is replaced with. */
-const REDACTED = '***';
-const SECRET_WORDS = new Set([
-    'SECRET',
-    'SECRETS',
-    'TOKEN',
-    'TOKENS',
-    'PASSWORD',
-    'PASSWORDS',
-    'PASSWD',
-    'PWD',
-    'PASS',
-    'PASSPHRASE',
-    'PRIVATE',
-    'PRIVATEKEY',
-    'APIKEY',
-    'CREDENTIAL',
-    'CREDENTIALS',
-    'CREDS',
-]);
-/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
-function words(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toUpperCase()
-        .split(/[^A-Z0-9]+/)
-        .filter(Boolean);
-}
-/**
- * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
- * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
- * and camelCase. Errs on the side of redacting.
- */
-function isSecretLookingName(name) {
-    if (/^(OLD)?PWD$/.test(name))
-        return false; // the shell's working directory
-    const w = words(name);
-    if (w.some((word) => SECRET_WORDS.has(word)))
-        return true;
-    const last = w[w.length - 1];
-    if (last === 'KEY' || last === 'KEYS')
-        return w[w.length - 2] !== 'PUBLIC';
-    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
-}
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
-/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
-function redactUrlCredentials(text) {
-    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${REDACTED}@`);
-}
-/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
-function redactValue(name, value) {
-    if (isSecretLookingName(name))
-        return value === '' ? value : REDACTED;
-    return redactUrlCredentials(value);
-}
-function redactEnvironment(env) {
-    if (Array.isArray(env)) {
-        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
-            ? { ...entry, value: redactValue(entry.name, entry.value) }
-            : entry);
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
-    return out;
-}
-/**
- * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
- * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
- */
-function redactDeep(value) {
-    const visit = (v, key) => {
-        if (typeof v === 'string')
-            return key !== undefined ? redactValue(key, v) : redactUrlCredentials(v);
-        if (Array.isArray(v))
-            return v.map((item) => visit(item));
-        if (v !== null && typeof v === 'object') {
-            const obj = v;
-            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
-            const out = {};
-            for (const [k, child] of Object.entries(obj)) {
-                if (k === 'value' && pairName !== undefined)
-                    out[k] = redactValue(pairName, child);
-                else
-                    out[k] = visit(child, typeof child === 'string' && isSecretLookingName(k) ? k : undefined);
-            }
-            return out;
-        }
-        return v;
-    };
-    return visit(value);
-}
-/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
-function maskForms(value) {
-    if (value.trim() === '')
-        return [];
-    const forms = new Set([value]);
-    for (const line of value.split(/\r?\n/))
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    const b64 = Buffer.from(value, 'utf8').toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
-    return [...forms];
-}
-/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
-function maskValue(value) {
-    if (!value)
-        return;
-    for (const form of maskForms(value))
-        core_setSecret(form);
-}
-
 ;// CONCATENATED MODULE: ./packages/kit/src/taskdef.ts
 
 
@@ -85708,11 +88792,14 @@ function omit(obj, key) {
     const { [key]: _drop, ...rest } = obj;
     return rest;
 }
+/** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
+const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
 /**
  * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
  * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
  * readOnly false, …), task cpu/memory in units ("1 vCPU" → "1024"), lists with no meaningful order sorted
- * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted.
+ * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted, and
+ * `deploy-actions:*` tags dropped.
  * command, entryPoint and dnsServers keep their order (it matters).
  */
 function normalizeTaskDef(td) {
@@ -85729,7 +88816,11 @@ function normalizeTaskDef(td) {
     out.placementConstraints = sortBy(out.placementConstraints, (p) => p.type, (p) => p.expression);
     out.requiresCompatibilities = sortStrings(out.requiresCompatibilities);
     out.inferenceAccelerators = sortBy(out.inferenceAccelerators, (a) => a.deviceName);
-    out.tags = sortBy(out.tags, (t) => t.key);
+    // Our own markers (known-good, commit, run, version) are added after registration: they never make a
+    // template differ from the revision it was registered as.
+    out.tags = sortBy(Array.isArray(out.tags)
+        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
+        : out.tags, (t) => t.key);
     const pruned = (prune(out) ?? {});
     if (pruned.containerDefinitions === undefined)
         pruned.containerDefinitions = [];
@@ -85838,6 +88929,1341 @@ function taskDefDiffText(a, b, opts = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render.ts
+// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
+// No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
+// fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
+
+
+function emptyTaskDefOverrides() {
+    return {
+        images: [],
+        environment: [],
+        environmentMode: 'merge',
+        secrets: [],
+        secretsMode: 'merge',
+        dockerLabels: [],
+        logConfiguration: [],
+        command: [],
+        containerCpu: [],
+        containerMemory: [],
+    };
+}
+const ALL = '*';
+/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
+function findContainer(containers, input, name, line) {
+    const exact = containers.find((c) => c.name === name);
+    if (exact)
+        return exact;
+    const names = containers.map((c) => `'${c.name}'`).join(', ');
+    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (caseOnly) {
+        throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
+    }
+    throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
+}
+function targets(containers, input, section) {
+    if (section.target === ALL)
+        return containers;
+    if (section.target === undefined) {
+        if (containers.length === 1)
+            return containers;
+        const names = containers.map((c) => `'${c.name}'`).join(', ');
+        throw new errors_ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
+    }
+    return [findContainer(containers, input, section.target, section.line)];
+}
+/** Per container, the entries of all sections that target it, in input order. */
+function entriesByContainer(containers, input, sections) {
+    const out = new Map();
+    for (const section of sections) {
+        for (const c of targets(containers, input, section)) {
+            const list = out.get(c) ?? [];
+            list.push(...section.entries);
+            out.set(c, list);
+        }
+    }
+    return out;
+}
+/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
+function applyNamed(existing, entries, mode, make) {
+    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
+    for (const e of entries) {
+        const item = make(e);
+        const at = list.findIndex((x) => x.name === e.key);
+        if (at >= 0)
+            list[at] = item;
+        else
+            list.push(item);
+    }
+    return list;
+}
+const LOG_DRIVER_KEY = 'logDriver';
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/**
+ * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
+ * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
+ * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
+ * combinations.
+ */
+function renderTaskDefinition(template, o, opts = {}) {
+    const templateInput = opts.templateInput ?? 'template';
+    const warnings = [];
+    const td = structuredClone(toRegisterInput(template, {
+        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
+    }));
+    const raw = td.containerDefinitions;
+    if (raw.length === 0)
+        throw new errors_ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
+    raw.forEach((c, i) => {
+        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
+            throw new errors_ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
+        }
+    });
+    const containers = raw;
+    const seen = new Set();
+    for (const c of containers) {
+        if (seen.has(c.name))
+            throw new errors_ConfigurationError(templateInput, `two containers are named '${c.name}'`);
+        seen.add(c.name);
+    }
+    if (o.family !== undefined)
+        td.family = o.family;
+    if (typeof td.family !== 'string' || td.family === '') {
+        throw new errors_ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
+    }
+    for (const { container, value, line } of o.images)
+        findContainer(containers, 'containers', container, line).image = value;
+    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
+        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
+        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
+        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
+        for (const e of entries)
+            labels[e.key] = e.value;
+        c.dockerLabels = labels;
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
+        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
+    }
+    for (const { container, value, line } of o.command)
+        findContainer(containers, 'command', container, line).command = value;
+    if (o.taskCpu !== undefined)
+        td.cpu = o.taskCpu;
+    if (o.taskMemory !== undefined)
+        td.memory = o.taskMemory;
+    for (const { container, value, line } of o.containerCpu)
+        findContainer(containers, 'cpu', container, line).cpu = value;
+    for (const { container, value, line } of o.containerMemory) {
+        findContainer(containers, 'memory', container, line).memory = value;
+    }
+    if (o.taskRoleArn !== undefined)
+        td.taskRoleArn = o.taskRoleArn;
+    if (o.executionRoleArn !== undefined)
+        td.executionRoleArn = o.executionRoleArn;
+    for (const c of containers) {
+        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
+        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
+            .map((s) => s.name)
+            .filter((n) => envNames.has(n));
+        if (clash.length > 0) {
+            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
+        }
+    }
+    const rendered = toRegisterInput(td);
+    return { taskDefinition: rendered, family: rendered.family, warnings };
+}
+function renderLogConfiguration(c, entries, td, region) {
+    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
+    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
+    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
+    const keepOptions = current !== undefined && current.logDriver === driver;
+    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
+    for (const e of entries)
+        if (e.key !== LOG_DRIVER_KEY)
+            options[e.key] = e.value;
+    if (driver === 'awslogs') {
+        if (options['awslogs-region'] === undefined && region)
+            options['awslogs-region'] = region;
+        const line = entries[0]?.line ?? 1;
+        if (!options['awslogs-group']) {
+            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
+        }
+        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
+        if (fargate && !options['awslogs-stream-prefix']) {
+            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
+        }
+    }
+    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
+    return out;
+}
+/** Replace container images (after digest pinning): container name → image. */
+function withImages(td, images) {
+    const copy = structuredClone(td);
+    for (const c of copy.containerDefinitions) {
+        const image = images.get(c.name);
+        if (image !== undefined)
+            c.image = image;
+    }
+    return copy;
+}
+/** Container name → image of a task definition, in template order. */
+function containerImages(td) {
+    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecr-digest.ts
+// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
+// can be looked up where); the lookups and the rewrite of the task definition are `pinImageDigests`.
+// Used by render-task-def and deploy-ecs.
+
+
+
+
+
+
+const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+/** Account id and region of a private ECR registry host, or undefined for any other host. */
+function parseEcrHost(host) {
+    if (!host)
+        return undefined;
+    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+function hostOf(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+function sameHost(a, b) {
+    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
+    return canon(a) === canon(b);
+}
+/**
+ * Decide, per container, how `pin-digest` resolves its image:
+ * - already pinned by digest → skip;
+ * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
+ *   region (a missing tag means `latest`, as Docker does);
+ * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
+ *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
+ *   in the caller's default registry and the action's region;
+ * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
+ */
+function planDigestPins(containers, ecrEndpointUrl) {
+    const endpointHost = hostOf(ecrEndpointUrl);
+    return containers.map(({ name, image }) => {
+        const ref = parseImageRef(image);
+        if (!ref)
+            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        const tag = ref.tag ?? 'latest';
+        const ecr = parseEcrHost(ref.registry);
+        if (ecr) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
+            };
+        }
+        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
+            };
+        }
+        return {
+            container: name,
+            image,
+            action: 'skip',
+            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+        };
+    });
+}
+/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
+function pinnedImage(ref, digest) {
+    return formatImageRef({ ...ref, tag: undefined, digest });
+}
+/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
+async function resolveDigest(ecr, lookup, signal) {
+    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
+    try {
+        const out = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({
+            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
+            repositoryName: lookup.repositoryName,
+            imageIds: [{ imageTag: lookup.tag }],
+        }), { abortSignal: signal });
+        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+        if (!digest)
+            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
+        return digest;
+    }
+    catch (err) {
+        const name = err.name;
+        if (name === 'ImageNotFoundException')
+            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
+        if (name === 'RepositoryNotFoundException') {
+            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
+                cause: err,
+            });
+        }
+        throw err;
+    }
+}
+/**
+ * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
+ * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
+ * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
+ */
+async function pinImageDigests(td, options) {
+    const { action, region, signal } = options;
+    const notes = new Map();
+    const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
+    const steps = planDigestPins(containerImages(td), ecrEndpointUrl);
+    const clients = new Map();
+    const pinned = new Map();
+    const cache = new Map();
+    for (const step of steps) {
+        if (step.action === 'skip') {
+            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
+            if (step.reason !== 'already pinned by digest')
+                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
+            continue;
+        }
+        const lookupRegion = step.lookup.region ?? region;
+        let client = clients.get(lookupRegion);
+        if (!client) {
+            client = createClient(dist_cjs/* ECRClient */.S70, { action, region: lookupRegion });
+            clients.set(lookupRegion, client);
+        }
+        const key = JSON.stringify([lookupRegion, step.lookup]);
+        const c = client;
+        if (!cache.has(key))
+            cache.set(key, resolveDigest(c, step.lookup, signal));
+        const digest = await cache.get(key);
+        pinned.set(step.container, pinnedImage(step.ref, digest));
+        notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
+    }
+    return { taskDefinition: withImages(td, pinned), notes };
+}
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(6580);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
+var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5962);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(5585);
+;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
+
+
+/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
+function taskIdFromArn(taskArnOrId) {
+    const slash = taskArnOrId.lastIndexOf('/');
+    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
+}
+/**
+ * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
+ * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
+ * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
+ */
+function awslogsLocation(container, taskArnOrId) {
+    const name = container.name ?? '(unnamed)';
+    const config = container.logConfiguration;
+    if (!config?.logDriver) {
+        return {
+            ok: false,
+            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
+        };
+    }
+    if (config.logDriver !== 'awslogs') {
+        return {
+            ok: false,
+            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
+        };
+    }
+    const options = config.options ?? {};
+    const group = options['awslogs-group'];
+    const prefix = options['awslogs-stream-prefix'];
+    if (!group)
+        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
+    if (!prefix) {
+        return {
+            ok: false,
+            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
+        };
+    }
+    const region = options['awslogs-region'];
+    const location = { group, stream: `${prefix}/${name}/${taskIdFromArn(taskArnOrId)}` };
+    if (region)
+        location.region = region;
+    return { ok: true, location };
+}
+function isNotFound(err) {
+    return err instanceof Error && err.name === 'ResourceNotFoundException';
+}
+/**
+ * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
+ * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
+ * the available events is the response that hands back the token it was given (the documented end condition;
+ * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ */
+class LogFollower {
+    token;
+    options;
+    /** Events returned so far. */
+    count = 0;
+    /** GetLogEvents calls made so far. */
+    calls = 0;
+    /** True once the stream was seen to exist. */
+    streamExists = false;
+    constructor(options) {
+        this.options = options;
+    }
+    async fetch(signal) {
+        const out = [];
+        const maxPages = this.options.maxPagesPerFetch ?? 1000;
+        for (let page = 0; page < maxPages; page++) {
+            let response;
+            try {
+                this.calls += 1;
+                response = await this.options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
+                    logGroupName: this.options.group,
+                    logStreamName: this.options.stream,
+                    startFromHead: true,
+                    ...(this.token === undefined ? {} : { nextToken: this.token }),
+                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
+                }), signal ? { abortSignal: signal } : undefined);
+            }
+            catch (err) {
+                if (isNotFound(err) && this.token === undefined)
+                    return out; // stream (or group) not created yet
+                throw err;
+            }
+            this.streamExists = true;
+            for (const e of response.events ?? []) {
+                out.push({
+                    timestamp: e.timestamp ?? 0,
+                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
+                    message: e.message ?? '',
+                });
+            }
+            const next = response.nextForwardToken;
+            const atEnd = next === undefined || next === this.token;
+            if (next !== undefined)
+                this.token = next;
+            if (atEnd)
+                break;
+        }
+        this.count += out.length;
+        return out;
+    }
+}
+/**
+ * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
+ * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
+ * must never fail the step on their own).
+ */
+async function streamLogEvents(options) {
+    const clock = options.clock ?? poll_realClock;
+    const follower = new LogFollower(options);
+    const interval = options.intervalMs ?? 1000;
+    const drainQuietMs = options.drainQuietMs ?? 1000;
+    const drainMaxMs = options.drainMaxMs ?? 10_000;
+    let stoppedAt;
+    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
+    const stopped = new AbortController();
+    const markStopped = () => {
+        stoppedAt ??= clock.now();
+        stopped.abort('stopped');
+    };
+    options.until.then(markStopped, markStopped);
+    const result = (aborted) => ({
+        events: follower.count,
+        calls: follower.calls,
+        streamExists: follower.streamExists,
+        aborted,
+    });
+    for (;;) {
+        if (options.signal?.aborted)
+            return result(true);
+        const wasStopped = stoppedAt !== undefined;
+        let got = 0;
+        try {
+            const events = await follower.fetch(options.signal);
+            got = events.length;
+            for (const e of events)
+                options.onEvent(e);
+        }
+        catch (err) {
+            if (options.signal?.aborted)
+                return result(true);
+            options.onError?.(err);
+        }
+        if (wasStopped) {
+            const since = clock.now() - stoppedAt;
+            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
+                return result(false);
+        }
+        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
+        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
+        try {
+            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
+        }
+        catch {
+            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
+        }
+    }
+}
+/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
+function eventLines(events) {
+    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
+}
+/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
+class LineRing {
+    lines = [];
+    size;
+    /** Lines pushed in total. */
+    total = 0;
+    constructor(size) {
+        this.size = size;
+    }
+    push(message) {
+        for (const line of eventLines([{ message }])) {
+            this.lines.push(line);
+            this.total += 1;
+            if (this.lines.length > this.size)
+                this.lines.shift();
+        }
+    }
+    toArray() {
+        return [...this.lines];
+    }
+}
+/**
+ * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
+ * until enough lines or the start of the stream. A missing stream returns [].
+ */
+async function tailLogEvents(options) {
+    const wanted = options.lines ?? 30;
+    if (wanted <= 0)
+        return [];
+    let collected = [];
+    let token;
+    for (let page = 0; page < 50 && collected.length < wanted; page++) {
+        let response;
+        try {
+            response = await options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
+                logGroupName: options.group,
+                logStreamName: options.stream,
+                startFromHead: false,
+                limit: Math.min(10_000, wanted),
+                ...(token === undefined ? {} : { nextToken: token }),
+            }), options.signal ? { abortSignal: options.signal } : undefined);
+        }
+        catch (err) {
+            if (isNotFound(err))
+                return collected.slice(-wanted);
+            throw err;
+        }
+        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
+        const next = response.nextBackwardToken;
+        if (next === undefined || next === token)
+            break;
+        token = next;
+    }
+    return collected.slice(-wanted);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
+
+
+
+
+
+/** Pure: the facts of one stopped task. */
+function summarizeStoppedTask(task) {
+    const arn = task.taskArn ?? '';
+    return {
+        taskArn: arn,
+        taskId: taskIdFromArn(arn),
+        ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
+        ...(task.startedBy ? { startedBy: task.startedBy } : {}),
+        ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
+        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+        ...(task.stoppedAt ? { stoppedAt: new Date(task.stoppedAt) } : {}),
+        containers: (task.containers ?? []).map((c) => ({
+            name: c.name ?? '?',
+            ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
+            ...(c.reason ? { reason: c.reason } : {}),
+            ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
+            ...(c.image ? { image: c.image } : {}),
+        })),
+    };
+}
+/** Pure: the container most likely at fault: non-zero exit first, then one with a reason, then the first. */
+function failingContainer(task) {
+    return (task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
+        task.containers.find((c) => c.reason) ??
+        task.containers[0]);
+}
+/**
+ * Pure: a task the scheduler stopped on purpose (scale-in, replaced by a newer deployment, a rollback), as opposed to
+ * one that failed (container exited, failed to start, failed health checks). Failures are reported first.
+ */
+function stoppedByScaling(t) {
+    return /^Scaling activity initiated/i.test(t.stoppedReason ?? '') || t.stopCode === 'UserInitiated';
+}
+/** Pure: whether a task belongs to the deployment (tasks started by a service deployment carry its id). */
+function taskBelongsTo(task, deploymentId, taskDefinitionArn) {
+    if (deploymentId && task.startedBy)
+        return task.startedBy === deploymentId;
+    if (taskDefinitionArn)
+        return task.taskDefinitionArn === taskDefinitionArn;
+    return true;
+}
+/** One line per stopped task: `task 1a2b (web:8) stopped: Essential container in task exited; app exit 1 (…)`. */
+function stoppedTaskLine(t) {
+    const containers = t.containers
+        .filter((c) => c.exitCode !== undefined || c.reason)
+        .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit ${c.exitCode}` : 'no exit code'}${c.reason ? ` (${c.reason})` : ''}`);
+    const td = t.taskDefinitionArn ? ` (${t.taskDefinitionArn.split('/').pop()})` : '';
+    return (`task ${t.taskId}${td} stopped: ${t.stoppedReason ?? t.stopCode ?? 'no reason given'}` +
+        (containers.length ? `; ${containers.join(', ')}` : ''));
+}
+/** Pure: plain-text lines for the step log. */
+function diagnosticsText(d) {
+    const lines = [];
+    if (d.stoppedTasks.length) {
+        lines.push(`Stopped tasks of the new deployment (${d.stoppedTasks.length}):`);
+        for (const t of d.stoppedTasks)
+            lines.push(`  ${stoppedTaskLine(t)}`);
+    }
+    else {
+        lines.push('No stopped tasks found for the new deployment.');
+    }
+    for (const l of d.logs) {
+        if (l.lines.length) {
+            lines.push(`Last ${l.lines.length} log lines of ${l.container} in task ${l.taskId} (${l.group} ${l.stream}):`);
+            for (const line of l.lines)
+                lines.push(`  | ${line}`);
+        }
+        else if (l.note) {
+            lines.push(`Logs of ${l.container} in task ${l.taskId}: ${l.note}`);
+        }
+    }
+    if (d.unhealthyTargets.length) {
+        lines.push('Unhealthy load balancer targets:');
+        for (const t of d.unhealthyTargets) {
+            lines.push(`  ${t.targetId}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` ${t.reason}` : ''}${t.description ? `: ${t.description}` : ''} (${t.targetGroupArn.split(':').pop()})`);
+        }
+    }
+    if (d.events.length) {
+        lines.push(`Service events since the update (${d.events.length}):`);
+        for (const e of d.events)
+            lines.push(`  ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
+    }
+    for (const e of d.errors)
+        lines.push(`(diagnostics incomplete: ${e})`);
+    return lines;
+}
+/** Pure: markdown for the job summary. */
+function diagnosticsMarkdown(d) {
+    const parts = [];
+    if (d.stoppedTasks.length) {
+        parts.push(markdownTable(['task', 'stopped reason', 'containers (exit code, reason)'], d.stoppedTasks.map((t) => [
+            t.taskId,
+            t.stoppedReason ?? t.stopCode ?? '',
+            t.containers.map((c) => `${c.name}: ${c.exitCode ?? '–'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
+        ])));
+    }
+    for (const l of d.logs) {
+        if (l.lines.length)
+            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
+        else if (l.note)
+            parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
+    }
+    if (d.unhealthyTargets.length) {
+        parts.push(markdownTable(['target', 'state', 'reason', 'description'], d.unhealthyTargets.map((t) => [`${t.targetId}${t.port ? `:${t.port}` : ''}`, t.state, t.reason, t.description])));
+    }
+    if (d.errors.length)
+        parts.push(d.errors.map((e) => `- diagnostics incomplete: ${e}`).join('\n') + '\n');
+    return parts.join('\n');
+}
+/** Stopped tasks of a deployment, newest first: ListTasks (desiredStatus STOPPED) + DescribeTasks. */
+async function findStoppedTasks(ecs, opts) {
+    const arns = [];
+    let nextToken;
+    do {
+        const out = await ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({
+            cluster: opts.cluster,
+            serviceName: opts.serviceName,
+            desiredStatus: 'STOPPED',
+            nextToken,
+        }), { abortSignal: opts.signal });
+        arns.push(...(out.taskArns ?? []));
+        nextToken = out.nextToken;
+    } while (nextToken && arns.length < 300);
+    const tasks = [];
+    for (let i = 0; i < arns.length; i += 100) {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
+            abortSignal: opts.signal,
+        });
+        tasks.push(...(out.tasks ?? []));
+    }
+    return tasks
+        .filter((t) => taskBelongsTo(t, opts.deploymentId, opts.taskDefinitionArn))
+        .map(summarizeStoppedTask)
+        .sort((a, b) => Number(stoppedByScaling(a)) - Number(stoppedByScaling(b)) ||
+        (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
+        .slice(0, opts.max ?? 5);
+}
+/** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
+async function findUnhealthyTargets(elbv2, targetGroupArns, signal) {
+    const out = [];
+    for (const arn of targetGroupArns) {
+        const res = await elbv2.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: arn }), { abortSignal: signal });
+        for (const d of res.TargetHealthDescriptions ?? []) {
+            const state = d.TargetHealth?.State ?? 'unknown';
+            if (state === 'healthy')
+                continue;
+            out.push({
+                targetGroupArn: arn,
+                targetId: d.Target?.Id ?? '?',
+                ...(d.Target?.Port ? { port: d.Target.Port } : {}),
+                state,
+                ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
+                ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
+            });
+        }
+    }
+    return out;
+}
+/** Gather everything, best effort. */
+async function collectDiagnostics(opts) {
+    const d = {
+        service: opts.serviceName,
+        stoppedTasks: [],
+        logs: [],
+        events: opts.events ?? [],
+        unhealthyTargets: [],
+        errors: [],
+    };
+    try {
+        d.stoppedTasks = await findStoppedTasks(opts.ecs, {
+            cluster: opts.cluster,
+            serviceName: opts.serviceName,
+            ...(opts.deploymentId ? { deploymentId: opts.deploymentId } : {}),
+            ...(opts.taskDefinitionArn ? { taskDefinitionArn: opts.taskDefinitionArn } : {}),
+            max: opts.maxTasks ?? 5,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+    }
+    catch (err) {
+        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
+    }
+    // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
+    const newest = d.stoppedTasks[0];
+    if (newest && opts.logs) {
+        const container = failingContainer(newest);
+        const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
+        if (container && def) {
+            const where = awslogsLocation(def, newest.taskArn);
+            if (!where.ok) {
+                d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
+            }
+            else {
+                try {
+                    const lines = await tailLogEvents({
+                        client: opts.logs,
+                        group: where.location.group,
+                        stream: where.location.stream,
+                        lines: opts.logLines ?? 20,
+                        ...(opts.signal ? { signal: opts.signal } : {}),
+                    });
+                    d.logs.push({
+                        taskId: newest.taskId,
+                        container: container.name,
+                        group: where.location.group,
+                        stream: where.location.stream,
+                        lines,
+                        ...(lines.length ? {} : { note: `no log events in ${where.location.group} ${where.location.stream}` }),
+                    });
+                }
+                catch (err) {
+                    d.errors.push(`logs: ${errorMessage(err)}`);
+                }
+            }
+        }
+    }
+    const targetGroups = (opts.service?.loadBalancers ?? [])
+        .map((lb) => lb.targetGroupArn)
+        .filter((a) => !!a);
+    if (opts.elbv2 && targetGroups.length) {
+        try {
+            d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
+        }
+        catch (err) {
+            d.errors.push(`target health: ${errorMessage(err)}`);
+        }
+    }
+    return d;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-health-check.ts
+
+
+/** Parse one URL of the `health-check-url` input (http/https only). */
+function parseHealthUrl(input, raw) {
+    let url;
+    try {
+        url = new URL(raw.trim());
+    }
+    catch {
+        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
+    }
+    return url.toString();
+}
+/** Pure: does one response pass? Returns the failure description or undefined. */
+function judgeResponse(spec, status, body) {
+    if (status !== spec.expectStatus)
+        return `HTTP ${status} (expected ${spec.expectStatus})`;
+    if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) {
+        return `HTTP ${status} but the body does not contain ${JSON.stringify(spec.bodyContains)}`;
+    }
+    return undefined;
+}
+async function checkOnce(spec, opts) {
+    const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    try {
+        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
+        let body = '';
+        if (spec.bodyContains !== undefined)
+            body = await res.text();
+        else
+            await res.body?.cancel();
+        return judgeResponse(spec, res.status, body);
+    }
+    catch (err) {
+        if (opts.signal?.aborted)
+            throw err;
+        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
+        return err instanceof Error ? (cause ?? err.message) : String(err);
+    }
+}
+/** Poll every URL (in parallel) until each passes once or the timeout passes. */
+async function runHealthChecks(specs, opts) {
+    const clock = opts.clock ?? poll_realClock;
+    const start = clock.now();
+    return Promise.all(specs.map(async (spec) => {
+        let attempts = 0;
+        let last = 'not checked';
+        for (;;) {
+            attempts += 1;
+            const failure = await checkOnce(spec, opts);
+            if (failure === undefined) {
+                opts.onAttempt?.(spec.url, attempts, 'ok');
+                return {
+                    url: spec.url,
+                    ok: true,
+                    attempts,
+                    last: `HTTP ${spec.expectStatus}`,
+                    elapsedMs: clock.now() - start,
+                };
+            }
+            last = failure;
+            opts.onAttempt?.(spec.url, attempts, failure);
+            const remaining = start + opts.timeoutMs - clock.now();
+            if (remaining <= 0) {
+                return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
+            }
+            await clock.sleep(Math.min(opts.intervalMs ?? 2000, remaining), opts.signal);
+        }
+    }));
+}
+function healthCheckLine(r) {
+    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-known-good.ts
+
+
+// Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
+// COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
+// revision" (which may itself be the broken one, or one that was registered and never deployed).
+const TAG_KNOWN_GOOD = 'deploy-actions:known-good';
+const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
+const TAG_KNOWN_GOOD_RUN = 'deploy-actions:known-good-run';
+const TAG_VERSION = 'deploy-actions:version';
+/** Set at registration: the commit and run that registered the revision. */
+const TAG_COMMIT = 'deploy-actions:commit';
+const TAG_RUN = 'deploy-actions:run';
+function provenanceFromEnv(env = process.env) {
+    const p = {};
+    if (env.GITHUB_SHA)
+        p.commit = env.GITHUB_SHA;
+    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+        const server = env.GITHUB_SERVER_URL || 'https://github.com';
+        p.runUrl =
+            `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
+                (env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '');
+    }
+    return p;
+}
+/** ECS tag values allow letters, digits, spaces and `+ - = . _ : / @`, up to 256 characters. */
+function tagValue(value) {
+    return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256);
+}
+function tags(entries) {
+    return entries.filter((e) => !!e[1]).map(([key, value]) => ({ key, value: tagValue(value) }));
+}
+/** Tags added when we register a revision. */
+function registrationTags(p) {
+    return tags([
+        [TAG_COMMIT, p.commit],
+        [TAG_RUN, p.runUrl],
+    ]);
+}
+/** Tags that mark a revision known-good. */
+function knownGoodTags(p) {
+    return tags([
+        [TAG_KNOWN_GOOD, p.now.toISOString()],
+        [TAG_KNOWN_GOOD_COMMIT, p.commit],
+        [TAG_KNOWN_GOOD_RUN, p.runUrl],
+        [TAG_VERSION, p.version],
+    ]);
+}
+/** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
+function parseRollbackTo(input, raw) {
+    const value = raw.trim();
+    if (value === '')
+        throw new errors_ConfigurationError(input, 'is empty');
+    if (value.toLowerCase() === 'known-good')
+        return { kind: 'known-good' };
+    if (/^\d+$/.test(value)) {
+        const revision = Number(value);
+        if (revision < 1)
+            throw new errors_ConfigurationError(input, `revision numbers start at 1, got ${value}`);
+        return { kind: 'revision', revision };
+    }
+    if (value.startsWith('arn:')) {
+        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) {
+            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
+        }
+        return { kind: 'arn', arn: value };
+    }
+    if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value))
+        return { kind: 'arn', arn: value };
+    if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
+        throw new errors_ConfigurationError(input, `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
+    }
+    return { kind: 'version', version: value };
+}
+function tagMap(list) {
+    const out = {};
+    for (const t of list ?? [])
+        if (t.key)
+            out[t.key] = t.value ?? '';
+    return out;
+}
+function revisionOf(arn) {
+    const m = /:(\d+)$/.exec(arn);
+    return m ? Number(m[1]) : Number.NaN;
+}
+function familyOf(arn) {
+    const tail = arn.includes('task-definition/') ? arn.slice(arn.indexOf('task-definition/') + 16) : arn;
+    return tail.replace(/:\d+$/, '');
+}
+/**
+ * Pick a rollback target among revisions (any order). known-good: newest with the known-good tag, not excluded.
+ * version: newest with that version tag (known-good ones first). Pure.
+ */
+function chooseRevision(revisions, want, exclude = new Set()) {
+    const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
+    switch (want.kind) {
+        case 'known-good':
+            return sorted.find((r) => r.tags[TAG_KNOWN_GOOD]);
+        case 'version': {
+            const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
+            return matches.find((r) => r.tags[TAG_KNOWN_GOOD]) ?? matches[0];
+        }
+        case 'revision':
+            return sorted.find((r) => r.revision === want.revision);
+        case 'arn':
+            return sorted.find((r) => r.arn === want.arn || r.arn.endsWith(`/${want.arn}`));
+    }
+}
+/** ACTIVE revision ARNs of a family, newest first (at most `max`). */
+async function listFamilyRevisions(ecs, family, max = 50, signal) {
+    const arns = [];
+    let nextToken;
+    do {
+        const out = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({
+            familyPrefix: family,
+            status: 'ACTIVE',
+            sort: 'DESC',
+            nextToken,
+            maxResults: 100,
+        }), { abortSignal: signal });
+        // familyPrefix matches prefixes: keep this family only.
+        for (const arn of out.taskDefinitionArns ?? [])
+            if (familyOf(arn) === family)
+                arns.push(arn);
+        nextToken = out.nextToken;
+    } while (nextToken && arns.length < max);
+    return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
+}
+async function describeRevision(ecs, arn, signal) {
+    const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
+        abortSignal: signal,
+    });
+    const td = out.taskDefinition;
+    const fullArn = td?.taskDefinitionArn ?? arn;
+    return { arn: fullArn, revision: td?.revision ?? revisionOf(fullArn), tags: tagMap(out.tags), taskDefinition: td };
+}
+/**
+ * Resolve a rollback target in `family`, scanning newest revisions first and stopping at the first match
+ * (one DescribeTaskDefinition per inspected revision). Returns undefined when none matches.
+ */
+async function findRevision(ecs, family, want, opts = {}) {
+    const exclude = opts.exclude ?? new Set();
+    if (want.kind === 'arn' || want.kind === 'revision') {
+        const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
+        try {
+            return await describeRevision(ecs, id, opts.signal);
+        }
+        catch (err) {
+            if (err instanceof Error && /ClientException|InvalidParameter/.test(err.name))
+                return undefined;
+            throw err;
+        }
+    }
+    const arns = await listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
+    const seen = [];
+    for (const arn of arns) {
+        if (exclude.has(arn))
+            continue;
+        const info = await describeRevision(ecs, arn, opts.signal);
+        seen.push(info);
+        const match = chooseRevision(seen, want, exclude);
+        // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
+        if (match && (want.kind === 'known-good' || match.tags[TAG_KNOWN_GOOD]))
+            return match;
+    }
+    return chooseRevision(seen, want, exclude);
+}
+async function tagRevision(ecs, arn, list, signal) {
+    if (list.length === 0)
+        return;
+    await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-rollout.ts
+
+/** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
+function breakerThreshold(desiredCount) {
+    return Math.min(200, Math.max(3, Math.ceil(0.5 * Math.max(0, desiredCount))));
+}
+/** Whether the service has the deployment circuit breaker enabled, and with rollback. */
+function circuitBreakerOf(service) {
+    const cb = service?.deploymentConfiguration?.deploymentCircuitBreaker;
+    return { enabled: cb?.enable === true, rollback: cb?.enable === true && cb?.rollback === true };
+}
+/**
+ * rolloutState exists only for the rolling-update (ECS) controller and not behind a Classic Load Balancer.
+ * Returns why it is unavailable, or undefined when ECS reports it.
+ */
+function rolloutStateUnavailableReason(service) {
+    const type = service?.deploymentController?.type ?? 'ECS';
+    if (type !== 'ECS')
+        return `deployment controller ${type} has no rolloutState`;
+    if (service?.loadBalancers?.some((lb) => lb.loadBalancerName && !lb.targetGroupArn)) {
+        return 'services behind a Classic Load Balancer have no rolloutState';
+    }
+    return undefined;
+}
+/** `arn:aws:ecs:r:a:task-definition/web:7` → `web:7` (anything else unchanged). */
+function shortTaskDef(arn) {
+    if (!arn)
+        return '?';
+    const i = arn.indexOf('task-definition/');
+    return i >= 0 ? arn.slice(i + 'task-definition/'.length) : arn;
+}
+/** `ecs-svc/1234567890123456789` → `…456789` for compact progress lines. */
+function shortId(id) {
+    if (!id)
+        return '?';
+    const tail = id.split('/').pop() ?? id;
+    return tail.length > 8 ? `…${tail.slice(-6)}` : tail;
+}
+function deploymentLine(d, isTarget) {
+    const parts = [
+        `${isTarget ? 'new' : (d.status ?? '?').toLowerCase()} ${shortTaskDef(d.taskDefinition)} (${shortId(d.id)})`,
+        d.rolloutState ?? d.status ?? '',
+        `running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}`,
+    ];
+    if (d.pendingCount)
+        parts.push(`pending ${d.pendingCount}`);
+    if (d.failedTasks)
+        parts.push(`failed ${d.failedTasks}`);
+    return parts.filter(Boolean).join(' ');
+}
+/** `api: new web:8 (…123456) IN_PROGRESS running 1/2 pending 1; active web:7 (…654321) COMPLETED running 2/2`. */
+function progressLine(service, target) {
+    if (!service)
+        return `${target.service}: not found`;
+    const deployments = service.deployments ?? [];
+    const ordered = [
+        ...deployments.filter((d) => d.id === target.deploymentId),
+        ...deployments.filter((d) => d.id !== target.deploymentId),
+    ];
+    if (ordered.length === 0)
+        return `${target.service}: no deployments`;
+    return `${target.service}: ${ordered.map((d) => deploymentLine(d, d.id === target.deploymentId)).join('; ')}`;
+}
+/** Decide where one service's rollout stands. Pure. */
+function evaluateRollout(service, target) {
+    const progress = progressLine(service, target);
+    const fail = (kind, reason, ecsRolledBack = false, rollbackTaskDefinitionArn) => ({
+        state: 'failed',
+        fallback: false,
+        kind,
+        reason,
+        progress,
+        ecsRolledBack,
+        ...(rollbackTaskDefinitionArn ? { rollbackTaskDefinitionArn } : {}),
+    });
+    if (!service || (service.status && service.status !== 'ACTIVE')) {
+        return fail('service-gone', `service ${target.service} is ${service?.status ?? 'not found'}`);
+    }
+    const deployments = service.deployments ?? [];
+    const mine = deployments.find((d) => d.id === target.deploymentId);
+    const primary = deployments.find((d) => d.status === 'PRIMARY');
+    const fallbackReason = rolloutStateUnavailableReason(service);
+    if (!mine) {
+        return fail('missing', `deployment ${target.deploymentId} is no longer on the service` +
+            (primary ? ` (PRIMARY is now ${primary.id} with ${shortTaskDef(primary.taskDefinition)})` : ''));
+    }
+    if (mine.rolloutState === 'FAILED') {
+        const reason = mine.rolloutStateReason || 'rolloutState FAILED';
+        if (primary && primary.id !== mine.id) {
+            const rolledBackTo = primary.taskDefinition;
+            return fail('rolled-back', `${reason}; ECS rolled back to ${shortTaskDef(rolledBackTo)}`, true, rolledBackTo);
+        }
+        return fail('rollout-failed', reason);
+    }
+    if (mine.status !== 'PRIMARY') {
+        return fail('replaced', `deployment ${target.deploymentId} is ${mine.status ?? 'not PRIMARY'}: replaced by ` +
+            (primary ? `${primary.id} (${shortTaskDef(primary.taskDefinition)})` : 'another deployment'));
+    }
+    if (mine.rolloutState === 'COMPLETED')
+        return { state: 'completed', progress, fallback: false };
+    const breaker = circuitBreakerOf(service);
+    if (!breaker.enabled && target.failureThreshold !== undefined && (mine.failedTasks ?? 0) >= target.failureThreshold) {
+        return fail('failed-tasks', `${mine.failedTasks} consecutive tasks of the new deployment failed (threshold ${target.failureThreshold}; ` +
+            'the service has no circuit breaker, so ECS would keep retrying)');
+    }
+    if (mine.rolloutState === undefined || fallbackReason) {
+        // No rolloutState: the classic "stable" test, but on our deployment: it alone and at the desired count.
+        const stable = deployments.length === 1 &&
+            (mine.runningCount ?? 0) === (mine.desiredCount ?? service.desiredCount ?? 0) &&
+            (service.runningCount ?? mine.runningCount ?? 0) === (service.desiredCount ?? mine.desiredCount ?? 0);
+        return { state: stable ? 'completed' : 'in-progress', progress, fallback: true };
+    }
+    return { state: 'in-progress', progress, fallback: false };
+}
+/** Service events newer than `since` not already seen, oldest first (ECS returns newest first). */
+function newEvents(events, seen, sinceMs) {
+    const out = [];
+    for (const e of events ?? []) {
+        const key = e.id ?? `${e.createdAt?.toISOString()}|${e.message}`;
+        if (seen.has(key))
+            continue;
+        const at = e.createdAt ? new Date(e.createdAt).getTime() : sinceMs;
+        // 1 s of slack for clock skew between the runner and ECS.
+        if (at < sinceMs - 1000)
+            continue;
+        seen.add(key);
+        out.push(e);
+    }
+    return out.reverse();
+}
+/** A fingerprint of what matters in a service's state; when it changes we poll again quickly. */
+function serviceFingerprint(service) {
+    if (!service)
+        return 'missing';
+    const ds = (service.deployments ?? [])
+        .map((d) => `${d.id}:${d.status}:${d.rolloutState}:${d.runningCount}:${d.pendingCount}:${d.desiredCount}:${d.failedTasks}`)
+        .join(',');
+    return `${service.status}|${service.runningCount}|${service.pendingCount}|${ds}|${service.events?.[0]?.id ?? ''}`;
+}
+/**
+ * Adaptive delay: `minDelayMs` first; `afterChangeMs` whenever the last poll saw something change (tasks started,
+ * stopped, turned healthy) or completion is imminent (`changed` true); otherwise grow by `factor` up to the cap.
+ */
+function nextPollDelay(previousMs, changed, opts = {}) {
+    const min = opts.minDelayMs ?? 1000;
+    const max = opts.maxDelayMs ?? 5000;
+    if (previousMs === undefined)
+        return Math.min(min, max);
+    if (changed)
+        return Math.min(max, opts.afterChangeMs ?? 2 * min);
+    return Math.min(max, Math.round(previousMs * (opts.factor ?? 1.5)));
+}
+/** Split into chunks of at most `size` (DescribeServices takes ≤10 services per call). */
+function chunk(items, size) {
+    const out = [];
+    for (let i = 0; i < items.length; i += size)
+        out.push(items.slice(i, i + size));
+    return out;
+}
+function isAbort(err, signal) {
+    return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
+}
+/**
+ * Poll all targets with batched DescribeServices calls (≤10 per call, one cluster) until each is completed or
+ * failed, the timeout passes or the signal aborts. Never throws for timeout/abort: each unsettled target gets
+ * outcome 'timeout' / 'cancelled' with its last verdict, so the caller can say where each deployment stands.
+ */
+async function waitForRollouts(opts) {
+    const clock = opts.clock ?? poll_realClock;
+    const progressEveryMs = opts.progressEveryMs ?? 10_000;
+    const start = clock.now();
+    const deadline = start + opts.timeoutMs;
+    const state = new Map();
+    for (const t of opts.targets) {
+        state.set(t.service, {
+            target: t,
+            seen: new Set(),
+            events: [],
+            verdict: { state: 'in-progress', progress: `${t.service}: waiting for the first status`, fallback: false },
+        });
+    }
+    let describeCalls = 0;
+    let delay;
+    let lastProgressAt;
+    let timedOut = false;
+    let cancelled = false;
+    const settle = (name, outcome) => {
+        const s = state.get(name);
+        if (s.result)
+            return;
+        s.result = {
+            target: s.target,
+            outcome,
+            verdict: s.verdict,
+            service: s.service,
+            events: s.events,
+            finishedAt: clock.now(),
+        };
+        opts.onSettled?.(s.result);
+    };
+    const pending = () => [...state.values()].filter((s) => !s.result);
+    for (;;) {
+        if (opts.signal?.aborted) {
+            cancelled = true;
+            break;
+        }
+        const waiting = pending();
+        if (waiting.length === 0)
+            break;
+        let changed = false;
+        // Every waiting deployment already runs its desired count: only draining of old tasks is left, and COMPLETED
+        // is imminent, so keep polling at the short interval instead of backing off.
+        let settling = true;
+        try {
+            const batches = chunk(waiting.map((s) => s.target.service), 10);
+            const described = await Promise.all(batches.map(async (names) => {
+                describeCalls += 1;
+                return opts.describe(names, opts.signal);
+            }));
+            const byName = new Map();
+            for (const list of described)
+                for (const svc of list)
+                    if (svc.serviceName)
+                        byName.set(svc.serviceName, svc);
+            for (const s of waiting) {
+                const svc = byName.get(s.target.service);
+                s.service = svc;
+                for (const e of newEvents(svc?.events, s.seen, s.target.startedAt)) {
+                    s.events.push(e);
+                    opts.onEvent?.(s.target.service, e);
+                }
+                const fp = serviceFingerprint(svc);
+                if (fp !== s.fingerprint)
+                    changed = true;
+                s.fingerprint = fp;
+                s.verdict = evaluateRollout(svc, s.target);
+                const mine = svc?.deployments?.find((d) => d.id === s.target.deploymentId);
+                if (!mine || (mine.runningCount ?? 0) < (mine.desiredCount ?? 0))
+                    settling = false;
+                if (s.verdict.state === 'completed')
+                    settle(s.target.service, 'completed');
+                else if (s.verdict.state === 'failed')
+                    settle(s.target.service, 'failed');
+            }
+        }
+        catch (err) {
+            if (isAbort(err, opts.signal)) {
+                cancelled = true;
+                break;
+            }
+            throw err;
+        }
+        const still = pending();
+        if (still.length === 0)
+            break;
+        const now = clock.now();
+        if (lastProgressAt === undefined || now - lastProgressAt >= progressEveryMs) {
+            lastProgressAt = now;
+            opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]`));
+        }
+        if (now >= deadline) {
+            timedOut = true;
+            break;
+        }
+        delay = nextPollDelay(delay, changed || settling, opts.delays);
+        try {
+            await clock.sleep(Math.min(delay, deadline - now), opts.signal);
+        }
+        catch (err) {
+            if (isAbort(err, opts.signal)) {
+                cancelled = true;
+                break;
+            }
+            throw err;
+        }
+    }
+    for (const s of pending())
+        settle(s.target.service, cancelled ? 'cancelled' : 'timeout');
+    return {
+        results: opts.targets.map((t) => state.get(t.service).result),
+        describeCalls,
+        timedOut,
+        cancelled,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
 
 
@@ -85876,7 +90302,7 @@ async function describeServices(ecs, cluster, names, signal) {
     const services = [];
     const missing = [];
     for (const batch of chunk(names, 10)) {
-        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: batch }), { abortSignal: signal });
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: batch }), { abortSignal: signal });
         services.push(...(out.services ?? []));
         for (const f of out.failures ?? [])
             if (f.arn)
@@ -85886,7 +90312,7 @@ async function describeServices(ecs, cluster, names, signal) {
 }
 async function describeTaskDef(ecs, id, signal) {
     try {
-        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id }), { abortSignal: signal });
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id }), { abortSignal: signal });
         return out.taskDefinition;
     }
     catch (err) {
@@ -86044,7 +90470,7 @@ async function register(ecs, json, provenance, signal) {
     const ours = registrationTags(provenance);
     const keys = new Set(ours.map((t) => t.key));
     const tags = [...(input.tags ?? []).filter((t) => !keys.has(t.key)), ...ours];
-    const out = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl({ ...input, ...(tags.length ? { tags } : {}) }), {
+    const out = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl({ ...input, ...(tags.length ? { tags } : {}) }), {
         abortSignal: signal,
     });
     const td = out.taskDefinition;
@@ -86116,7 +90542,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         const report = reports.get(p.service);
         const arn = arnByService.get(p.service);
         report.startedAt = clock.now();
-        const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+        const out = await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
             cluster: request.cluster,
             service: p.service,
             taskDefinition: arn,
@@ -86178,7 +90604,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         return report();
     }
     // 3. Wait.
-    const describe = async (names, s) => (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: request.cluster, services: names }), { abortSignal: s }))
+    const describe = async (names, s) => (await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: request.cluster, services: names }), { abortSignal: s }))
         .services ?? [];
     const waitFor = async (list, what) => {
         if (list.length === 0)
@@ -86359,7 +90785,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         }
         log.info(`${r.service}: rolling back to the ${why}`);
         try {
-            const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: r.service, taskDefinition: targetArn }), { abortSignal: signal });
+            const out = await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: r.service, taskDefinition: targetArn }), { abortSignal: signal });
             const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
             r.rollback = {
                 taskDefinitionArn: targetArn,
@@ -87039,7 +91465,7 @@ function setOutputs(record) {
 
 function createEcsClients(action, region) {
     return {
-        ecs: createClient(dist_cjs/* ECSClient */.Zgc, { action, region }),
+        ecs: createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { action, region }),
         logs: createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
         elbv2: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { action, region }),
     };
@@ -87063,7 +91489,7 @@ async function runEcsDeploy(options) {
         info(report.message);
         return report;
     }
-    throw new errors_DeployFailure(report.message || `Deploy ${report.status}`);
+    throw new DeployFailure(report.message || `Deploy ${report.status}`);
 }
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
@@ -87421,7 +91847,7 @@ async function prepareOneOffTask(clients, options, signal) {
     if (wanted.length) {
         let response;
         try {
-            response = await clients.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
+            response = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
         }
         catch (err) {
             if (ecs_run_task_isNamed(err, 'ClusterNotFoundException')) {
@@ -87458,7 +91884,7 @@ async function prepareOneOffTask(clients, options, signal) {
         if (!reference)
             throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
         try {
-            const described = await clients.ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
+            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
             if (!described.taskDefinition)
                 throw new Error('DescribeTaskDefinition returned no task definition');
             taskDef = described.taskDefinition;
@@ -87529,15 +91955,15 @@ async function runOneOffTask(clients, plan, options) {
     const stopOnCancel = options.stopOnCancel ?? true;
     let taskDefinitionArn = plan.taskDefinitionArn;
     if (plan.register) {
-        const registered = await clients.ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), send);
+        const registered = await clients.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), send);
         taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
         if (!taskDefinitionArn)
-            throw new errors_DeployFailure('RegisterTaskDefinition returned no task definition ARN');
+            throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
         sink.info(`Registered task definition ${taskDefinitionArn}`);
     }
     const runInput = { ...plan.runTask, taskDefinition: taskDefinitionArn };
     const started = clock.now();
-    const response = await clients.ecs.send(new dist_cjs/* RunTaskCommand */._eD(runInput), send);
+    const response = await clients.ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(runInput), send);
     const failures = response.failures ?? [];
     const task = response.tasks?.[0];
     if (failures.length > 0 || !task?.taskArn) {
@@ -87546,7 +91972,7 @@ async function runOneOffTask(clients, plan, options) {
                 .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`)
                 .join('; ')
             : 'no task was returned';
-        throw new errors_DeployFailure(`RunTask could not start the task: ${text}`);
+        throw new DeployFailure(`RunTask could not start the task: ${text}`);
     }
     const taskArn = task.taskArn;
     const taskId = taskIdFromArn(taskArn);
@@ -87608,7 +92034,7 @@ async function runOneOffTask(clients, plan, options) {
     const stopTask = async (reason) => {
         stopRequested = true;
         try {
-            await clients.ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster: plan.cluster, task: taskArn, reason: reason.slice(0, 255) }));
+            await clients.ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster: plan.cluster, task: taskArn, reason: reason.slice(0, 255) }));
             sink.info(`Stopped task ${taskId}: ${reason}`);
         }
         catch (err) {
@@ -87617,7 +92043,7 @@ async function runOneOffTask(clients, plan, options) {
     };
     try {
         stopped = await poll_poll(async () => {
-            const described = await clients.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: plan.cluster, tasks: [taskArn] }), send);
+            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: plan.cluster, tasks: [taskArn] }), send);
             const current = described.tasks?.[0];
             if (!current)
                 return { done: false, progress: `task ${taskId} not visible yet` };
@@ -87727,7 +92153,7 @@ function oneOffTaskFailure(result) {
         : result.logNotice
             ? `\nNo log lines: ${result.logNotice}`
             : '';
-    return new errors_DeployFailure(`${result.message}${tail}`);
+    return new DeployFailure(`${result.message}${tail}`);
 }
 function oneOffStatusText(result) {
     if (result.ok)
@@ -87788,25 +92214,6 @@ function oneOffTaskOutputs(result) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/log.ts
-
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return core.group(name, fn);
-}
-/** Log lines with a common prefix, one `core.info` per line. */
-function infoLines(text, prefix = '') {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        core.info(`${prefix}${line}`);
-}
-/** Warning annotation (one line, shown on the run page). */
-function warn(message) {
-    core.warning(message);
-}
-function log_debug(message) {
-    core.debug(message);
-}
-
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./packages/kit/src/s3-etag.ts
@@ -87826,7 +92233,11 @@ const MIN_PART_SIZE = 5 * MIB;
 const MAX_PARTS = 10_000;
 /** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
 function s3_etag_normalizeEtag(etag) {
-    return (etag ?? '').trim().replace(/^W\//, '').replace(/^"+|"+$/g, '').toLowerCase();
+    return (etag ?? '')
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"+|"+$/g, '')
+        .toLowerCase();
 }
 /** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
 function isSinglePartEtag(etag) {
@@ -88079,12 +92490,19 @@ async function uploadFile(client, o) {
             requests += 1;
             parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
         }
-        const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), send);
+        const done = await client.send(new CompleteMultipartUploadCommand({
+            Bucket: o.bucket,
+            Key: o.key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+        }), send);
         requests += 1;
         return { etag: normalizeEtag(done.ETag), multipart: true, requests };
     }
     catch (err) {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId })).catch(() => undefined);
+        await client
+            .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
+            .catch(() => undefined);
         throw err;
     }
 }
@@ -88143,397 +92561,14 @@ async function headObject(client, bucket, key) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render-inputs.ts
+// Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
+// aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
+// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
+// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
+// input (and the line, for multi-line inputs).
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./actions/render-task-def/src/aws.ts
-// The AWS reads render-task-def makes (no writes): DescribeTaskDefinition and ECR DescribeImages.
-
-
-
-function aws_isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
-}
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (aws_isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
-async function resolveDigest(ecr, lookup, signal) {
-    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
-    try {
-        const out = await ecr.send(new DescribeImagesCommand({
-            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
-            repositoryName: lookup.repositoryName,
-            imageIds: [{ imageTag: lookup.tag }],
-        }), { abortSignal: signal });
-        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-        if (!digest)
-            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
-        return digest;
-    }
-    catch (err) {
-        const name = err.name;
-        if (name === 'ImageNotFoundException')
-            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
-        if (name === 'RepositoryNotFoundException') {
-            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
-                cause: err,
-            });
-        }
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/render-task-def/src/render.ts
-// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
-// No I/O, no AWS: table-tested in test/render.test.ts.
-
-function emptyOverrides() {
-    return {
-        images: [],
-        environment: [],
-        environmentMode: 'merge',
-        secrets: [],
-        secretsMode: 'merge',
-        dockerLabels: [],
-        logConfiguration: [],
-        command: [],
-        containerCpu: [],
-        containerMemory: [],
-    };
-}
-const ALL = '*';
-/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
-function findContainer(containers, input, name, line) {
-    const exact = containers.find((c) => c.name === name);
-    if (exact)
-        return exact;
-    const names = containers.map((c) => `'${c.name}'`).join(', ');
-    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
-    if (caseOnly) {
-        throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
-    }
-    throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
-}
-function targets(containers, input, section) {
-    if (section.target === ALL)
-        return containers;
-    if (section.target === undefined) {
-        if (containers.length === 1)
-            return containers;
-        const names = containers.map((c) => `'${c.name}'`).join(', ');
-        throw new errors_ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
-    }
-    return [findContainer(containers, input, section.target, section.line)];
-}
-/** Per container, the entries of all sections that target it, in input order. */
-function entriesByContainer(containers, input, sections) {
-    const out = new Map();
-    for (const section of sections) {
-        for (const c of targets(containers, input, section)) {
-            const list = out.get(c) ?? [];
-            list.push(...section.entries);
-            out.set(c, list);
-        }
-    }
-    return out;
-}
-/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
-function applyNamed(existing, entries, mode, make) {
-    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
-    for (const e of entries) {
-        const item = make(e);
-        const at = list.findIndex((x) => x.name === e.key);
-        if (at >= 0)
-            list[at] = item;
-        else
-            list.push(item);
-    }
-    return list;
-}
-const LOG_DRIVER_KEY = 'logDriver';
-function isRecord(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/**
- * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
- * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
- * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
- * combinations.
- */
-function renderTaskDefinition(template, o, opts = {}) {
-    const templateInput = opts.templateInput ?? 'template';
-    const warnings = [];
-    const td = structuredClone(toRegisterInput(template, {
-        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
-    }));
-    const raw = td.containerDefinitions;
-    if (raw.length === 0)
-        throw new errors_ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
-    raw.forEach((c, i) => {
-        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
-            throw new errors_ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
-        }
-    });
-    const containers = raw;
-    const seen = new Set();
-    for (const c of containers) {
-        if (seen.has(c.name))
-            throw new errors_ConfigurationError(templateInput, `two containers are named '${c.name}'`);
-        seen.add(c.name);
-    }
-    if (o.family !== undefined)
-        td.family = o.family;
-    if (typeof td.family !== 'string' || td.family === '') {
-        throw new errors_ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
-    }
-    for (const { container, value, line } of o.images)
-        findContainer(containers, 'containers', container, line).image = value;
-    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
-        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
-        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
-        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
-        for (const e of entries)
-            labels[e.key] = e.value;
-        c.dockerLabels = labels;
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
-        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
-    }
-    for (const { container, value, line } of o.command)
-        findContainer(containers, 'command', container, line).command = value;
-    if (o.taskCpu !== undefined)
-        td.cpu = o.taskCpu;
-    if (o.taskMemory !== undefined)
-        td.memory = o.taskMemory;
-    for (const { container, value, line } of o.containerCpu)
-        findContainer(containers, 'cpu', container, line).cpu = value;
-    for (const { container, value, line } of o.containerMemory) {
-        findContainer(containers, 'memory', container, line).memory = value;
-    }
-    if (o.taskRoleArn !== undefined)
-        td.taskRoleArn = o.taskRoleArn;
-    if (o.executionRoleArn !== undefined)
-        td.executionRoleArn = o.executionRoleArn;
-    for (const c of containers) {
-        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
-        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
-            .map((s) => s.name)
-            .filter((n) => envNames.has(n));
-        if (clash.length > 0) {
-            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
-        }
-    }
-    const rendered = toRegisterInput(td);
-    return { taskDefinition: rendered, family: rendered.family, warnings };
-}
-function renderLogConfiguration(c, entries, td, region) {
-    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
-    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
-    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
-    const keepOptions = current !== undefined && current.logDriver === driver;
-    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
-    for (const e of entries)
-        if (e.key !== LOG_DRIVER_KEY)
-            options[e.key] = e.value;
-    if (driver === 'awslogs') {
-        if (options['awslogs-region'] === undefined && region)
-            options['awslogs-region'] = region;
-        const line = entries[0]?.line ?? 1;
-        if (!options['awslogs-group']) {
-            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
-        }
-        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
-        if (fargate && !options['awslogs-stream-prefix']) {
-            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
-        }
-    }
-    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
-    return out;
-}
-/** Replace container images (after digest pinning): container name → image. */
-function withImages(td, images) {
-    const copy = structuredClone(td);
-    for (const c of copy.containerDefinitions) {
-        const image = images.get(c.name);
-        if (image !== undefined)
-            c.image = image;
-    }
-    return copy;
-}
-/** Container name → image of a task definition, in template order. */
-function containerImages(td) {
-    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
-}
-
-;// CONCATENATED MODULE: ./actions/run-migration-task/src/report.ts
-
-
-/** The job summary: command, task (console link), duration, exit code, stopped reason, last lines. */
-function buildSummary(result, context) {
-    return appendOneOffTaskSummary(new summary_Summary(), result, context);
-}
-
-;// CONCATENATED MODULE: ./actions/render-task-def/src/images.ts
-// Image references and digest pinning: pure parsing and planning, no AWS calls.
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
-/** Account id and region of a private ECR registry host, or undefined for any other host. */
-function parseEcrHost(host) {
-    if (!host)
-        return undefined;
-    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
-    return m ? { registryId: m[1], region: m[2] } : undefined;
-}
-function hostOf(url) {
-    if (!url)
-        return undefined;
-    try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-function sameHost(a, b) {
-    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
-    return canon(a) === canon(b);
-}
-/**
- * Decide, per container, how `pin-digest` resolves its image:
- * - already pinned by digest → skip;
- * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
- *   region (a missing tag means `latest`, as Docker does);
- * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
- *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
- *   in the caller's default registry and the action's region;
- * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
- */
-function planDigestPins(containers, ecrEndpointUrl) {
-    const endpointHost = hostOf(ecrEndpointUrl);
-    return containers.map(({ name, image }) => {
-        const ref = parseImageRef(image);
-        if (!ref)
-            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
-            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
-        const tag = ref.tag ?? 'latest';
-        const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
-        return {
-            container: name,
-            image,
-            action: 'skip',
-            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
-        };
-    });
-}
-/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
-function pinnedImage(ref, digest) {
-    return formatImageRef({ ...ref, tag: undefined, digest });
-}
-
-;// CONCATENATED MODULE: ./actions/render-task-def/src/inputs.ts
-// The only file that reads inputs. Everything is parsed and validated here, before any AWS call; a problem is one
-// ConfigurationError naming the input (and the line, for multi-line inputs).
 
 
 
@@ -88548,7 +92583,12 @@ const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const LOG_DRIVERS = ['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog'];
 const MODES = ['merge', 'replace'];
-function getInputs(read = getRawInput, cwd = process.cwd()) {
+/**
+ * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
+ * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
+ * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
+ */
+function parseTaskDefRenderInputs(read, cwd) {
     const opt = (name) => {
         const v = read(name).trim();
         return v === '' ? undefined : v;
@@ -88573,7 +92613,7 @@ function getInputs(read = getRawInput, cwd = process.cwd()) {
         secretsMode: parseMode('secrets-mode', read('secrets-mode')),
         dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
         logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
-        command: parseContainerLines('command', read('command'), inputs_parseCommand),
+        command: parseContainerLines('command', read('command'), parseContainerCommand),
         taskCpu: cpu.task,
         taskMemory: memory.task,
         containerCpu: cpu.containers,
@@ -88581,15 +92621,7 @@ function getInputs(read = getRawInput, cwd = process.cwd()) {
         taskRoleArn: parseRole('task-role-arn', opt('task-role-arn'), true),
         executionRoleArn: parseRole('execution-role-arn', opt('execution-role-arn'), false),
     };
-    return {
-        template,
-        region,
-        overrides,
-        pinDigest: parseBoolean('pin-digest', read('pin-digest'), false),
-        compare: parseBoolean('compare', read('compare'), true),
-        timeoutMs: parseDuration('timeout', read('timeout'), '2m'),
-        outputFile: opt('output-file') === undefined ? undefined : (0,external_node_path_.resolve)(cwd, opt('output-file')),
-    };
+    return { template, region, overrides };
 }
 function parseMode(name, raw) {
     return parseEnum(name, raw, MODES, 'merge');
@@ -88797,7 +92829,7 @@ function validateSecret(input, e) {
         throw new errors_ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
 }
 /** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
-function inputs_parseCommand(input, value, line) {
+function parseContainerCommand(input, value, line) {
     if (value.startsWith('[')) {
         const parsed = parseJson(input, value, `JSON array on line ${line}`);
         if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
@@ -88864,18 +92896,104 @@ function parseRole(input, value, allowName) {
     throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${inputs_quote(value)}`);
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
-// The only file of deploy-ecs that reads inputs. Three groups, each parsed by the code that owns the rules:
-// render inputs (render-task-def's parser: template, template-family, template-arn, containers, environment, …),
-// deploy inputs (the kit's, shared with deploy-ecs-wait) and the optional migration step (the kit's one-off task
-// parsers, shared with run-migration-task).
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-source.ts
+// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
+// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
+// deploy-ecs.
 
+
+
+function taskdef_source_isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
+}
+/**
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
+ */
+async function describeTaskDefinition(ecs, reference, signal) {
+    try {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
+            return undefined;
+        return {
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
+        };
+    }
+    catch (err) {
+        if (taskdef_source_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    const isFamily = template.kind === 'family';
+    const reference = template.kind === 'family' ? template.family : template.reference;
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new errors_ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
+    }
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
+// The only file of deploy-ecs that reads inputs. Three groups, each parsed by the kit code that owns the rules:
+// render inputs (the kit's render parsers, shared with render-task-def: template, template-family, template-arn,
+// containers, environment, …, and pin-digest), deploy inputs (shared with deploy-ecs-wait) and the optional
+// migration step (the one-off task parsers, shared with run-migration-task).
 
 const ACTION = 'deploy-ecs';
-/** Inputs render-task-def reads that this action does not offer (its own defaults apply). */
-const NOT_OFFERED = new Set(['pin-digest', 'compare', 'timeout', 'output-file']);
-function inputs_getInputs() {
-    const render = getInputs((name) => (NOT_OFFERED.has(name) ? '' : getRawInput(name)));
+function getInputs() {
+    const render = parseTaskDefRenderInputs(getRawInput, process.cwd());
+    const pinDigest = getBoolean('pin-digest', false);
     const deploy = readEcsDeployInputs({ rendered: true });
     const commandRaw = getOptionalString('migration-command');
     let migration;
@@ -88905,13 +93023,14 @@ function inputs_getInputs() {
             }
         }
     }
-    return { render, deploy, migration };
+    return { render, pinDigest, deploy, migration };
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
-// Glue: inputs → template (file / family / ARN) → render (render-task-def's pure renderer) → prepare the deploy and
-// the migration (read-only) → register when different → migration before → UpdateService + wait (deploy-ecs-wait's
-// engine in the kit) → migration after → outputs + summary. No logic of its own beyond the sequencing.
+// Glue: inputs → template (file / family / ARN) → render (the kit's pure renderer, shared with render-task-def) →
+// optional digest pinning (the kit's ecr-digest) → prepare the deploy and the migration (read-only) → register when
+// different → migration before → UpdateService + wait (deploy-ecs-wait's engine in the kit) → migration after →
+// outputs + summary. No logic of its own beyond the sequencing.
 
 
 
@@ -88919,22 +93038,8 @@ function inputs_getInputs() {
 
 
 
-
-
-
-async function loadTemplate(inputs, clients, signal) {
-    const t = inputs.render.template;
-    if (t.kind === 'file')
-        return { td: t.taskDefinition, label: t.path };
-    const reference = t.kind === 'family' ? t.family : t.reference;
-    const described = await describeTaskDefinition(clients.ecs, reference, signal);
-    if (!described) {
-        throw new errors_ConfigurationError(t.kind === 'family' ? 'template-family' : 'template-arn', t.kind === 'family' ? `family '${reference}' has no ACTIVE revision` : `task definition '${reference}' not found`);
-    }
-    return { td: described.taskDefinition, label: described.arn ?? reference };
-}
 async function main_main(options = {}) {
-    const inputs = inputs_getInputs();
+    const inputs = getInputs();
     for (const section of inputs.render.overrides.environment) {
         for (const e of section.entries)
             if (isSecretLookingName(e.key))
@@ -88943,19 +93048,25 @@ async function main_main(options = {}) {
     const request = inputs.deploy.request;
     const signal = options.signal ?? cancellationSignal();
     const clients = options.clients ?? createEcsClients(ACTION, request.region);
-    // 1. Render (read-only AWS call only for template-family / template-arn).
-    const template = await loadTemplate(inputs, clients, signal);
-    const rendered = renderTaskDefinition(template.td, inputs.render.overrides, { region: request.region });
+    // 1. Render (read-only AWS calls only for template-family / template-arn and pin-digest).
+    const template = await loadTaskDefTemplate(() => clients.ecs, inputs.render.template, signal);
+    const rendered = renderTaskDefinition(template.taskDefinition, inputs.render.overrides, { region: request.region });
     for (const w of rendered.warnings)
         warning(w);
-    const td = rendered.taskDefinition;
+    let td = rendered.taskDefinition;
+    let pinNotes = new Map();
+    if (inputs.pinDigest) {
+        const pinned = await pinImageDigests(td, { action: ACTION, region: request.region, signal });
+        td = pinned.taskDefinition;
+        pinNotes = pinned.notes;
+    }
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `${ACTION}-`));
     await (0,promises_.mkdir)(dir, { recursive: true });
     const file = (0,external_node_path_.join)(dir, `${rendered.family}.json`);
     await (0,promises_.writeFile)(file, `${JSON.stringify(td, null, 2)}\n`);
-    info(`Rendered ${rendered.family} from ${template.label}`);
+    info(`Rendered ${rendered.family} from ${template.source}`);
     for (const { name, image } of containerImages(td))
-        info(`  ${name}: ${image}`);
+        info(`  ${name}: ${image}${pinNotes.has(name) ? ` (${pinNotes.get(name)})` : ''}`);
     request.services = request.services.map((s) => ({
         service: s.service,
         taskDefinition: { kind: 'json', json: td, source: file },
@@ -88984,24 +93095,25 @@ async function main_main(options = {}) {
         }));
         setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });
         if (result.cancelled)
-            throw new errors_DeployFailure(`Migration cancelled: ${result.message}`);
+            throw new DeployFailure(`Migration cancelled: ${result.message}`);
         const failure = oneOffTaskFailure(result);
         if (failure) {
-            throw new errors_DeployFailure(`Migration failed ${migration.when === 'before' ? '(services not updated)' : '(services already updated)'}: ${failure.message}`);
+            throw new DeployFailure(`Migration failed ${migration.when === 'before' ? '(services not updated)' : '(services already updated)'}: ${failure.message}`);
         }
         info(`Migration succeeded: ${result.message}`);
     };
+    const migrationSummary = (r) => appendOneOffTaskSummary(new summary_Summary(), r, { command: commandText, cluster: request.cluster });
     let migrationSummaryWritten = false;
     const migrationMarkdown = () => {
         if (!result)
             return '';
         migrationSummaryWritten = true;
-        return buildSummary(result, { command: commandText, cluster: request.cluster }).toString();
+        return migrationSummary(result).toString();
     };
     const writeMigrationSummary = async () => {
         if (result && !migrationSummaryWritten) {
             migrationSummaryWritten = true;
-            await buildSummary(result, { command: commandText, cluster: request.cluster }).write();
+            await migrationSummary(result).write();
         }
     };
     let report;

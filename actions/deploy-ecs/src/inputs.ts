@@ -1,19 +1,21 @@
-// The only file of deploy-ecs that reads inputs. Three groups, each parsed by the code that owns the rules:
-// render inputs (render-task-def's parser: template, template-family, template-arn, containers, environment, …),
-// deploy inputs (the kit's, shared with deploy-ecs-wait) and the optional migration step (the kit's one-off task
-// parsers, shared with run-migration-task).
+// The only file of deploy-ecs that reads inputs. Three groups, each parsed by the kit code that owns the rules:
+// render inputs (the kit's render parsers, shared with render-task-def: template, template-family, template-arn,
+// containers, environment, …, and pin-digest), deploy inputs (shared with deploy-ecs-wait) and the optional
+// migration step (the one-off task parsers, shared with run-migration-task).
 import {
   ConfigurationError,
   type EcsDeployInputs,
+  getBoolean,
   getDuration,
   getEnum,
   getKeyValue,
   getOptionalString,
   getRawInput,
   parseCommand,
+  parseTaskDefRenderInputs,
   readEcsDeployInputs,
+  type TaskDefRenderInputs,
 } from '@deploy-actions/kit';
-import { getInputs as getRenderInputs, type Inputs as RenderInputs } from '../../render-task-def/src/inputs';
 
 export const ACTION = 'deploy-ecs';
 
@@ -30,16 +32,16 @@ export interface MigrationInputs {
 }
 
 export interface Inputs {
-  render: RenderInputs;
+  render: TaskDefRenderInputs;
+  /** Resolve ECR tags to digests (as render-task-def's pin-digest) before registering. */
+  pinDigest: boolean;
   deploy: EcsDeployInputs;
   migration: MigrationInputs | undefined;
 }
 
-/** Inputs render-task-def reads that this action does not offer (its own defaults apply). */
-const NOT_OFFERED = new Set(['pin-digest', 'compare', 'timeout', 'output-file']);
-
 export function getInputs(): Inputs {
-  const render = getRenderInputs((name) => (NOT_OFFERED.has(name) ? '' : getRawInput(name)));
+  const render = parseTaskDefRenderInputs(getRawInput, process.cwd());
+  const pinDigest = getBoolean('pin-digest', false);
   const deploy = readEcsDeployInputs({ rendered: true });
   const commandRaw = getOptionalString('migration-command');
   let migration: MigrationInputs | undefined;
@@ -68,5 +70,5 @@ export function getInputs(): Inputs {
       }
     }
   }
-  return { render, deploy, migration };
+  return { render, pinDigest, deploy, migration };
 }

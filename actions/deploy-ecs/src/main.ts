@@ -1,14 +1,16 @@
-// Glue: inputs → template (file / family / ARN) → render (render-task-def's pure renderer) → prepare the deploy and
-// the migration (read-only) → register when different → migration before → UpdateService + wait (deploy-ecs-wait's
-// engine in the kit) → migration after → outputs + summary. No logic of its own beyond the sequencing.
+// Glue: inputs → template (file / family / ARN) → render (the kit's pure renderer, shared with render-task-def) →
+// optional digest pinning (the kit's ecr-digest) → prepare the deploy and the migration (read-only) → register when
+// different → migration before → UpdateService + wait (deploy-ecs-wait's engine in the kit) → migration after →
+// outputs + summary. No logic of its own beyond the sequencing.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  ConfigurationError,
+  appendOneOffTaskSummary,
   cancellationSignal,
+  containerImages,
   createClient,
   createEcsClients,
   DeployFailure,
@@ -16,22 +18,22 @@ import {
   type EcsClients,
   formatCommand,
   isSecretLookingName,
+  loadTaskDefTemplate,
   maskValue,
   type OneOffTaskPlan,
   type OneOffTaskResult,
   oneOffTaskFailure,
+  pinImageDigests,
   prepareOneOffTask,
   type RunOneOffTaskOptions,
+  renderTaskDefinition,
   runEcsDeploy,
   runOneOffTask,
+  Summary,
   setOutputs,
-  type TaskDefJson,
   toRegisterInput,
 } from '@deploy-actions/kit';
-import { describeTaskDefinition } from '../../render-task-def/src/aws';
-import { containerImages, renderTaskDefinition } from '../../render-task-def/src/render';
-import { buildSummary as migrationSummary } from '../../run-migration-task/src/report';
-import { ACTION, getInputs, type Inputs } from './inputs';
+import { ACTION, getInputs } from './inputs';
 
 /** Knobs for in-process tests (the bundle reads none of them from inputs). */
 export interface MainOptions {
@@ -45,24 +47,6 @@ export interface MainOptions {
   >;
 }
 
-async function loadTemplate(
-  inputs: Inputs,
-  clients: EcsClients,
-  signal: AbortSignal,
-): Promise<{ td: TaskDefJson; label: string }> {
-  const t = inputs.render.template;
-  if (t.kind === 'file') return { td: t.taskDefinition, label: t.path };
-  const reference = t.kind === 'family' ? t.family : t.reference;
-  const described = await describeTaskDefinition(clients.ecs, reference, signal);
-  if (!described) {
-    throw new ConfigurationError(
-      t.kind === 'family' ? 'template-family' : 'template-arn',
-      t.kind === 'family' ? `family '${reference}' has no ACTIVE revision` : `task definition '${reference}' not found`,
-    );
-  }
-  return { td: described.taskDefinition, label: described.arn ?? reference };
-}
-
 export async function main(options: MainOptions = {}): Promise<void> {
   const inputs = getInputs();
   for (const section of inputs.render.overrides.environment) {
@@ -72,17 +56,24 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const signal = options.signal ?? cancellationSignal();
   const clients = options.clients ?? createEcsClients(ACTION, request.region);
 
-  // 1. Render (read-only AWS call only for template-family / template-arn).
-  const template = await loadTemplate(inputs, clients, signal);
-  const rendered = renderTaskDefinition(template.td, inputs.render.overrides, { region: request.region });
+  // 1. Render (read-only AWS calls only for template-family / template-arn and pin-digest).
+  const template = await loadTaskDefTemplate(() => clients.ecs, inputs.render.template, signal);
+  const rendered = renderTaskDefinition(template.taskDefinition, inputs.render.overrides, { region: request.region });
   for (const w of rendered.warnings) core.warning(w);
-  const td = rendered.taskDefinition;
+  let td = rendered.taskDefinition;
+  let pinNotes = new Map<string, string>();
+  if (inputs.pinDigest) {
+    const pinned = await pinImageDigests(td, { action: ACTION, region: request.region, signal });
+    td = pinned.taskDefinition;
+    pinNotes = pinned.notes;
+  }
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION}-`));
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${rendered.family}.json`);
   await writeFile(file, `${JSON.stringify(td, null, 2)}\n`);
-  core.info(`Rendered ${rendered.family} from ${template.label}`);
-  for (const { name, image } of containerImages(td)) core.info(`  ${name}: ${image}`);
+  core.info(`Rendered ${rendered.family} from ${template.source}`);
+  for (const { name, image } of containerImages(td))
+    core.info(`  ${name}: ${image}${pinNotes.has(name) ? ` (${pinNotes.get(name)})` : ''}`);
   request.services = request.services.map((s) => ({
     service: s.service,
     taskDefinition: { kind: 'json', json: td, source: file },
@@ -125,16 +116,18 @@ export async function main(options: MainOptions = {}): Promise<void> {
     }
     core.info(`Migration succeeded: ${result.message}`);
   };
+  const migrationSummary = (r: OneOffTaskResult) =>
+    appendOneOffTaskSummary(new Summary(), r, { command: commandText, cluster: request.cluster });
   let migrationSummaryWritten = false;
   const migrationMarkdown = () => {
     if (!result) return '';
     migrationSummaryWritten = true;
-    return migrationSummary(result, { command: commandText, cluster: request.cluster }).toString();
+    return migrationSummary(result).toString();
   };
   const writeMigrationSummary = async () => {
     if (result && !migrationSummaryWritten) {
       migrationSummaryWritten = true;
-      await migrationSummary(result, { command: commandText, cluster: request.cluster }).write();
+      await migrationSummary(result).write();
     }
   };
 

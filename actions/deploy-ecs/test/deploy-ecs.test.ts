@@ -1,9 +1,12 @@
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit';
 import { withInputs } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   IMAGE,
   mutatingRequests,
+  REGION,
   seedServices,
   startTestEmulator,
   TD_ARN,
@@ -95,6 +98,51 @@ describe('deploy-ecs: render → migrate → deploy on the emulator', () => {
     const err = await runMain({ cluster: 'app', services: 'api', template, containers: `app=${IMAGE('crash')}` });
     expect(err).toBeInstanceOf(DeployFailure);
     expect((err as Error).message).toContain('ECS rolled back to web:1');
+  });
+
+  test('pin-digest: the ECR-seeded tag is registered as its digest', async () => {
+    await seedServices(t.control);
+    await t.control.seed({ repositories: [{ name: 'web', images: [{ tag: 'v4', content: 'pin-digest' }] }] });
+    const ecr = new ECRClient({ region: REGION });
+    const described = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'web', imageIds: [{ imageTag: 'v4' }] }),
+    );
+    const digest = described.imageDetails![0]!.imageDigest!;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    await t.control.clearRequests();
+
+    const err = await runMain({
+      cluster: 'app',
+      services: 'api',
+      template,
+      containers: `app=${IMAGE('v4')}`,
+      'pin-digest': 'true',
+    });
+    expect(err).toBeUndefined();
+    const ecs = new ECSClient({ region: REGION });
+    const registered = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: TD_ARN(2) }));
+    const app = registered.taskDefinition!.containerDefinitions!.find((c) => c.name === 'app')!;
+    expect(app.image).toBe(`${IMAGE('v4').replace(/:v4$/, '')}@${digest}`);
+    // The lookup is read-only and happens before the revision is registered.
+    const log = await t.control.requests();
+    const operations = log.map((r) => r.operation);
+    expect(operations.indexOf('DescribeImages')).toBeGreaterThanOrEqual(0);
+    expect(operations.indexOf('DescribeImages')).toBeLessThan(operations.indexOf('RegisterTaskDefinition'));
+  });
+
+  test('pin-digest on a tag that is not in ECR fails before any mutating call', async () => {
+    await seedServices(t.control);
+    await t.control.seed({ repositories: [{ name: 'web', images: [{ tag: 'v4', content: 'pin-digest' }] }] });
+    const err = await runMain({
+      cluster: 'app',
+      services: 'api',
+      template,
+      containers: `app=${IMAGE('v9')}`,
+      'pin-digest': 'true',
+    });
+    expect(err).toBeInstanceOf(DeployFailure);
+    expect((err as Error).message).toMatch(/web:v9 .*not found in ECR/);
+    expect(await mutatingRequests(t.control)).toEqual([]);
   });
 
   test.each<[string, Record<string, string>, string]>([

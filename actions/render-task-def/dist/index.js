@@ -11379,7 +11379,7 @@ const { HttpRequest, parseUrl } = __nccwpck_require__(4047);
 const { InvokeStore } = __nccwpck_require__(14);
 const { normalizeProvider } = __nccwpck_require__(8305);
 const { RETRY_MODES } = __nccwpck_require__(5200);
-const { platform, release } = __nccwpck_require__(542);
+const { platform, release } = __nccwpck_require__(8161);
 const { versions, env } = __nccwpck_require__(1708);
 const { isValidHostLabel, isIpAddress, customEndpointFunctions } = __nccwpck_require__(5812);
 const { EndpointError, resolveEndpoint } = __nccwpck_require__(5812);
@@ -14748,7 +14748,7 @@ const { CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_
 const { HttpRequest } = __nccwpck_require__(4047);
 const { createHash, createPrivateKey, createPublicKey, sign } = __nccwpck_require__(7598);
 const { promises } = __nccwpck_require__(3024);
-const { homedir } = __nccwpck_require__(542);
+const { homedir } = __nccwpck_require__(8161);
 const { dirname, join } = __nccwpck_require__(6760);
 
 class LoginCredentialsFetcher {
@@ -23706,7 +23706,7 @@ exports.withBaseException = withBaseException;
 /***/ 5164:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { homedir } = __nccwpck_require__(542);
+const { homedir } = __nccwpck_require__(8161);
 const { sep, join } = __nccwpck_require__(6760);
 const { createHash } = __nccwpck_require__(7598);
 const { readFile: readFile$1 } = __nccwpck_require__(1455);
@@ -65959,7 +65959,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
-/***/ 542:
+/***/ 8161:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -67839,7 +67839,7 @@ var Alias = __nccwpck_require__(5067);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Pair = __nccwpck_require__(1923);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 var Schema = __nccwpck_require__(2018);
 var stringifyDocument = __nccwpck_require__(3611);
 var anchors = __nccwpck_require__(5026);
@@ -68765,7 +68765,7 @@ var anchors = __nccwpck_require__(5026);
 var visit = __nccwpck_require__(4882);
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -69048,7 +69048,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3131);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class NodeBase {
     constructor(type) {
@@ -69141,7 +69141,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -69332,7 +69332,7 @@ var stringifyCollection = __nccwpck_require__(6090);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Scalar = __nccwpck_require__(1091);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -69453,7 +69453,7 @@ var log = __nccwpck_require__(2767);
 var merge = __nccwpck_require__(8438);
 var stringify = __nccwpck_require__(2862);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -69576,7 +69576,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 8161:
+/***/ 542:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72843,7 +72843,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 var YAMLMap = __nccwpck_require__(372);
 var YAMLSeq = __nccwpck_require__(7241);
 var pairs = __nccwpck_require__(8539);
@@ -78175,7 +78175,12 @@ function planInvalidationPaths(files, options = {}) {
     }
     const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
     if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return { paths: ['/*'], wildcards: 1, requested, note: `${requested} paths exceed the per-invalidation limits: using /*` };
+        return {
+            paths: ['/*'],
+            wildcards: 1,
+            requested,
+            note: `${requested} paths exceed the per-invalidation limits: using /*`,
+        };
     }
     const paths = [...individual, ...wildcards.values()].sort();
     const result = { paths, wildcards: wildcards.size, requested };
@@ -78189,7 +78194,9 @@ function planInvalidationPaths(files, options = {}) {
  * returns the existing invalidation instead of creating (and paying for) a second one.
  */
 function invalidationCallerReference(runId, attempt, paths) {
-    const hash = createHash('sha256').update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`).digest('hex');
+    const hash = createHash('sha256')
+        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
+        .digest('hex');
     return `deploy-actions-${hash.slice(0, 40)}`;
 }
 /** Markdown-ready sentence about the cost of an invalidation against the free tier. */
@@ -78254,225 +78261,175 @@ async function waitForInvalidation(client, options) {
     });
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(9377);
+;// CONCATENATED MODULE: ./packages/kit/src/image-ref.ts
+// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
+// digest pinning).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
 
+;// CONCATENATED MODULE: ./packages/kit/src/log.ts
 
-/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
-function logs_taskIdFromArn(taskArnOrId) {
-    const slash = taskArnOrId.lastIndexOf('/');
-    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return group(name, fn);
+}
+/** Log lines with a common prefix, one `core.info` per line. */
+function infoLines(text, prefix = '') {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        info(`${prefix}${line}`);
+}
+/** Warning annotation (one line, shown on the run page). */
+function warn(message) {
+    warning(message);
+}
+function log_debug(message) {
+    core.debug(message);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+
+/** What a redacted value is replaced with. */
+const REDACTED = '***';
+const SECRET_WORDS = new Set([
+    'SECRET',
+    'SECRETS',
+    'TOKEN',
+    'TOKENS',
+    'PASSWORD',
+    'PASSWORDS',
+    'PASSWD',
+    'PWD',
+    'PASS',
+    'PASSPHRASE',
+    'PRIVATE',
+    'PRIVATEKEY',
+    'APIKEY',
+    'CREDENTIAL',
+    'CREDENTIALS',
+    'CREDS',
+]);
+/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
+function words(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toUpperCase()
+        .split(/[^A-Z0-9]+/)
+        .filter(Boolean);
 }
 /**
- * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
- * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
- * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
+ * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
+ * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
+ * and camelCase. Errs on the side of redacting.
  */
-function logs_awslogsLocation(container, taskArnOrId) {
-    const name = container.name ?? '(unnamed)';
-    const config = container.logConfiguration;
-    if (!config?.logDriver) {
-        return {
-            ok: false,
-            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
-        };
-    }
-    if (config.logDriver !== 'awslogs') {
-        return {
-            ok: false,
-            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
-        };
-    }
-    const options = config.options ?? {};
-    const group = options['awslogs-group'];
-    const prefix = options['awslogs-stream-prefix'];
-    if (!group)
-        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
-    if (!prefix) {
-        return {
-            ok: false,
-            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
-        };
-    }
-    const region = options['awslogs-region'];
-    const location = { group, stream: `${prefix}/${name}/${logs_taskIdFromArn(taskArnOrId)}` };
-    if (region)
-        location.region = region;
-    return { ok: true, location };
+function isSecretLookingName(name) {
+    if (/^(OLD)?PWD$/.test(name))
+        return false; // the shell's working directory
+    const w = words(name);
+    if (w.some((word) => SECRET_WORDS.has(word)))
+        return true;
+    const last = w[w.length - 1];
+    if (last === 'KEY' || last === 'KEYS')
+        return w[w.length - 2] !== 'PUBLIC';
+    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
 }
-function isNotFound(err) {
-    return err instanceof Error && err.name === 'ResourceNotFoundException';
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
+/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
+function redactUrlCredentials(text) {
+    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${REDACTED}@`);
+}
+/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
+function redactValue(name, value) {
+    if (isSecretLookingName(name))
+        return value === '' ? value : REDACTED;
+    return redactUrlCredentials(value);
+}
+function redactEnvironment(env) {
+    if (Array.isArray(env)) {
+        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
+            ? { ...entry, value: redactValue(entry.name, entry.value) }
+            : entry);
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
+    return out;
 }
 /**
- * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
- * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
- * the available events is the response that hands back the token it was given (the documented end condition;
- * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
+ * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
  */
-class LogFollower {
-    token;
-    options;
-    /** Events returned so far. */
-    count = 0;
-    /** GetLogEvents calls made so far. */
-    calls = 0;
-    /** True once the stream was seen to exist. */
-    streamExists = false;
-    constructor(options) {
-        this.options = options;
-    }
-    async fetch(signal) {
-        const out = [];
-        const maxPages = this.options.maxPagesPerFetch ?? 1000;
-        for (let page = 0; page < maxPages; page++) {
-            let response;
-            try {
-                this.calls += 1;
-                response = await this.options.client.send(new GetLogEventsCommand({
-                    logGroupName: this.options.group,
-                    logStreamName: this.options.stream,
-                    startFromHead: true,
-                    ...(this.token === undefined ? {} : { nextToken: this.token }),
-                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
-                }), signal ? { abortSignal: signal } : undefined);
+function redactDeep(value) {
+    const visit = (v, key) => {
+        if (typeof v === 'string')
+            return key !== undefined ? redactValue(key, v) : redactUrlCredentials(v);
+        if (Array.isArray(v))
+            return v.map((item) => visit(item));
+        if (v !== null && typeof v === 'object') {
+            const obj = v;
+            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
+            const out = {};
+            for (const [k, child] of Object.entries(obj)) {
+                if (k === 'value' && pairName !== undefined)
+                    out[k] = redactValue(pairName, child);
+                else
+                    out[k] = visit(child, typeof child === 'string' && isSecretLookingName(k) ? k : undefined);
             }
-            catch (err) {
-                if (isNotFound(err) && this.token === undefined)
-                    return out; // stream (or group) not created yet
-                throw err;
-            }
-            this.streamExists = true;
-            for (const e of response.events ?? []) {
-                out.push({
-                    timestamp: e.timestamp ?? 0,
-                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
-                    message: e.message ?? '',
-                });
-            }
-            const next = response.nextForwardToken;
-            const atEnd = next === undefined || next === this.token;
-            if (next !== undefined)
-                this.token = next;
-            if (atEnd)
-                break;
+            return out;
         }
-        this.count += out.length;
-        return out;
-    }
-}
-/**
- * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
- * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
- * must never fail the step on their own).
- */
-async function logs_streamLogEvents(options) {
-    const clock = options.clock ?? realClock;
-    const follower = new LogFollower(options);
-    const interval = options.intervalMs ?? 1000;
-    const drainQuietMs = options.drainQuietMs ?? 1000;
-    const drainMaxMs = options.drainMaxMs ?? 10_000;
-    let stoppedAt;
-    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
-    const stopped = new AbortController();
-    const markStopped = () => {
-        stoppedAt ??= clock.now();
-        stopped.abort('stopped');
+        return v;
     };
-    options.until.then(markStopped, markStopped);
-    const result = (aborted) => ({
-        events: follower.count,
-        calls: follower.calls,
-        streamExists: follower.streamExists,
-        aborted,
-    });
-    for (;;) {
-        if (options.signal?.aborted)
-            return result(true);
-        const wasStopped = stoppedAt !== undefined;
-        let got = 0;
-        try {
-            const events = await follower.fetch(options.signal);
-            got = events.length;
-            for (const e of events)
-                options.onEvent(e);
-        }
-        catch (err) {
-            if (options.signal?.aborted)
-                return result(true);
-            options.onError?.(err);
-        }
-        if (wasStopped) {
-            const since = clock.now() - stoppedAt;
-            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
-                return result(false);
-        }
-        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
-        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
-        try {
-            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
-        }
-        catch {
-            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
-        }
-    }
+    return visit(value);
 }
-/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
-function eventLines(events) {
-    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
-}
-/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
-class logs_LineRing {
-    lines = [];
-    size;
-    /** Lines pushed in total. */
-    total = 0;
-    constructor(size) {
-        this.size = size;
-    }
-    push(message) {
-        for (const line of eventLines([{ message }])) {
-            this.lines.push(line);
-            this.total += 1;
-            if (this.lines.length > this.size)
-                this.lines.shift();
-        }
-    }
-    toArray() {
-        return [...this.lines];
-    }
-}
-/**
- * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
- * until enough lines or the start of the stream. A missing stream returns [].
- */
-async function logs_tailLogEvents(options) {
-    const wanted = options.lines ?? 30;
-    if (wanted <= 0)
+/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
+function maskForms(value) {
+    if (value.trim() === '')
         return [];
-    let collected = [];
-    let token;
-    for (let page = 0; page < 50 && collected.length < wanted; page++) {
-        let response;
-        try {
-            response = await options.client.send(new GetLogEventsCommand({
-                logGroupName: options.group,
-                logStreamName: options.stream,
-                startFromHead: false,
-                limit: Math.min(10_000, wanted),
-                ...(token === undefined ? {} : { nextToken: token }),
-            }), options.signal ? { abortSignal: options.signal } : undefined);
-        }
-        catch (err) {
-            if (isNotFound(err))
-                return collected.slice(-wanted);
-            throw err;
-        }
-        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
-        const next = response.nextBackwardToken;
-        if (next === undefined || next === token)
-            break;
-        token = next;
-    }
-    return collected.slice(-wanted);
+    const forms = new Set([value]);
+    for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= 4)
+            forms.add(line.trim());
+    const b64 = Buffer.from(value, 'utf8').toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
+    return [...forms];
+}
+/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
+function maskValue(value) {
+    if (!value)
+        return;
+    for (const form of maskForms(value))
+        core_setSecret(form);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/diff@9.0.0/node_modules/diff/libesm/diff/base.js
@@ -79279,863 +79236,6 @@ class src_summary_Summary {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
-
-
-
-
-
-/** Pure: the facts of one stopped task. */
-function summarizeStoppedTask(task) {
-    const arn = task.taskArn ?? '';
-    return {
-        taskArn: arn,
-        taskId: taskIdFromArn(arn),
-        ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
-        ...(task.startedBy ? { startedBy: task.startedBy } : {}),
-        ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
-        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
-        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
-        ...(task.stoppedAt ? { stoppedAt: new Date(task.stoppedAt) } : {}),
-        containers: (task.containers ?? []).map((c) => ({
-            name: c.name ?? '?',
-            ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
-            ...(c.reason ? { reason: c.reason } : {}),
-            ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
-            ...(c.image ? { image: c.image } : {}),
-        })),
-    };
-}
-/** Pure: the container most likely at fault: non-zero exit first, then one with a reason, then the first. */
-function failingContainer(task) {
-    return (task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
-        task.containers.find((c) => c.reason) ??
-        task.containers[0]);
-}
-/**
- * Pure: a task the scheduler stopped on purpose (scale-in, replaced by a newer deployment, a rollback), as opposed to
- * one that failed (container exited, failed to start, failed health checks). Failures are reported first.
- */
-function stoppedByScaling(t) {
-    return /^Scaling activity initiated/i.test(t.stoppedReason ?? '') || t.stopCode === 'UserInitiated';
-}
-/** Pure: whether a task belongs to the deployment (tasks started by a service deployment carry its id). */
-function taskBelongsTo(task, deploymentId, taskDefinitionArn) {
-    if (deploymentId && task.startedBy)
-        return task.startedBy === deploymentId;
-    if (taskDefinitionArn)
-        return task.taskDefinitionArn === taskDefinitionArn;
-    return true;
-}
-/** One line per stopped task: `task 1a2b (web:8) stopped: Essential container in task exited; app exit 1 (…)`. */
-function stoppedTaskLine(t) {
-    const containers = t.containers
-        .filter((c) => c.exitCode !== undefined || c.reason)
-        .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit ${c.exitCode}` : 'no exit code'}${c.reason ? ` (${c.reason})` : ''}`);
-    const td = t.taskDefinitionArn ? ` (${t.taskDefinitionArn.split('/').pop()})` : '';
-    return (`task ${t.taskId}${td} stopped: ${t.stoppedReason ?? t.stopCode ?? 'no reason given'}` +
-        (containers.length ? `; ${containers.join(', ')}` : ''));
-}
-/** Pure: plain-text lines for the step log. */
-function ecs_diagnostics_diagnosticsText(d) {
-    const lines = [];
-    if (d.stoppedTasks.length) {
-        lines.push(`Stopped tasks of the new deployment (${d.stoppedTasks.length}):`);
-        for (const t of d.stoppedTasks)
-            lines.push(`  ${stoppedTaskLine(t)}`);
-    }
-    else {
-        lines.push('No stopped tasks found for the new deployment.');
-    }
-    for (const l of d.logs) {
-        if (l.lines.length) {
-            lines.push(`Last ${l.lines.length} log lines of ${l.container} in task ${l.taskId} (${l.group} ${l.stream}):`);
-            for (const line of l.lines)
-                lines.push(`  | ${line}`);
-        }
-        else if (l.note) {
-            lines.push(`Logs of ${l.container} in task ${l.taskId}: ${l.note}`);
-        }
-    }
-    if (d.unhealthyTargets.length) {
-        lines.push('Unhealthy load balancer targets:');
-        for (const t of d.unhealthyTargets) {
-            lines.push(`  ${t.targetId}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` ${t.reason}` : ''}${t.description ? `: ${t.description}` : ''} (${t.targetGroupArn.split(':').pop()})`);
-        }
-    }
-    if (d.events.length) {
-        lines.push(`Service events since the update (${d.events.length}):`);
-        for (const e of d.events)
-            lines.push(`  ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
-    }
-    for (const e of d.errors)
-        lines.push(`(diagnostics incomplete: ${e})`);
-    return lines;
-}
-/** Pure: markdown for the job summary. */
-function ecs_diagnostics_diagnosticsMarkdown(d) {
-    const parts = [];
-    if (d.stoppedTasks.length) {
-        parts.push(markdownTable(['task', 'stopped reason', 'containers (exit code, reason)'], d.stoppedTasks.map((t) => [
-            t.taskId,
-            t.stoppedReason ?? t.stopCode ?? '',
-            t.containers
-                .map((c) => `${c.name}: ${c.exitCode ?? '–'}${c.reason ? ` (${c.reason})` : ''}`)
-                .join('\n'),
-        ])));
-    }
-    for (const l of d.logs) {
-        if (l.lines.length)
-            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
-        else if (l.note)
-            parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
-    }
-    if (d.unhealthyTargets.length) {
-        parts.push(markdownTable(['target', 'state', 'reason', 'description'], d.unhealthyTargets.map((t) => [`${t.targetId}${t.port ? `:${t.port}` : ''}`, t.state, t.reason, t.description])));
-    }
-    if (d.errors.length)
-        parts.push(d.errors.map((e) => `- diagnostics incomplete: ${e}`).join('\n') + '\n');
-    return parts.join('\n');
-}
-/** Stopped tasks of a deployment, newest first: ListTasks (desiredStatus STOPPED) + DescribeTasks. */
-async function findStoppedTasks(ecs, opts) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new ListTasksCommand({ cluster: opts.cluster, serviceName: opts.serviceName, desiredStatus: 'STOPPED', nextToken }), { abortSignal: opts.signal });
-        arns.push(...(out.taskArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken && arns.length < 300);
-    const tasks = [];
-    for (let i = 0; i < arns.length; i += 100) {
-        const out = await ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
-            abortSignal: opts.signal,
-        });
-        tasks.push(...(out.tasks ?? []));
-    }
-    return tasks
-        .filter((t) => taskBelongsTo(t, opts.deploymentId, opts.taskDefinitionArn))
-        .map(summarizeStoppedTask)
-        .sort((a, b) => Number(stoppedByScaling(a)) - Number(stoppedByScaling(b)) ||
-        (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
-        .slice(0, opts.max ?? 5);
-}
-/** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
-async function findUnhealthyTargets(elbv2, targetGroupArns, signal) {
-    const out = [];
-    for (const arn of targetGroupArns) {
-        const res = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), { abortSignal: signal });
-        for (const d of res.TargetHealthDescriptions ?? []) {
-            const state = d.TargetHealth?.State ?? 'unknown';
-            if (state === 'healthy')
-                continue;
-            out.push({
-                targetGroupArn: arn,
-                targetId: d.Target?.Id ?? '?',
-                ...(d.Target?.Port ? { port: d.Target.Port } : {}),
-                state,
-                ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
-                ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
-            });
-        }
-    }
-    return out;
-}
-/** Gather everything, best effort. */
-async function ecs_diagnostics_collectDiagnostics(opts) {
-    const d = {
-        service: opts.serviceName,
-        stoppedTasks: [],
-        logs: [],
-        events: opts.events ?? [],
-        unhealthyTargets: [],
-        errors: [],
-    };
-    try {
-        d.stoppedTasks = await findStoppedTasks(opts.ecs, {
-            cluster: opts.cluster,
-            serviceName: opts.serviceName,
-            ...(opts.deploymentId ? { deploymentId: opts.deploymentId } : {}),
-            ...(opts.taskDefinitionArn ? { taskDefinitionArn: opts.taskDefinitionArn } : {}),
-            max: opts.maxTasks ?? 5,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-    }
-    catch (err) {
-        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
-    }
-    // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
-    const newest = d.stoppedTasks[0];
-    if (newest && opts.logs) {
-        const container = failingContainer(newest);
-        const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
-        if (container && def) {
-            const where = awslogsLocation(def, newest.taskArn);
-            if (!where.ok) {
-                d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
-            }
-            else {
-                try {
-                    const lines = await tailLogEvents({
-                        client: opts.logs,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines: opts.logLines ?? 20,
-                        ...(opts.signal ? { signal: opts.signal } : {}),
-                    });
-                    d.logs.push({
-                        taskId: newest.taskId,
-                        container: container.name,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines,
-                        ...(lines.length ? {} : { note: `no log events in ${where.location.group} ${where.location.stream}` }),
-                    });
-                }
-                catch (err) {
-                    d.errors.push(`logs: ${errorMessage(err)}`);
-                }
-            }
-        }
-    }
-    const targetGroups = (opts.service?.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a) => !!a);
-    if (opts.elbv2 && targetGroups.length) {
-        try {
-            d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
-        }
-        catch (err) {
-            d.errors.push(`target health: ${errorMessage(err)}`);
-        }
-    }
-    return d;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-health-check.ts
-
-
-/** Parse one URL of the `health-check-url` input (http/https only). */
-function ecs_health_check_parseHealthUrl(input, raw) {
-    let url;
-    try {
-        url = new URL(raw.trim());
-    }
-    catch {
-        throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    return url.toString();
-}
-/** Pure: does one response pass? Returns the failure description or undefined. */
-function judgeResponse(spec, status, body) {
-    if (status !== spec.expectStatus)
-        return `HTTP ${status} (expected ${spec.expectStatus})`;
-    if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) {
-        return `HTTP ${status} but the body does not contain ${JSON.stringify(spec.bodyContains)}`;
-    }
-    return undefined;
-}
-async function checkOnce(spec, opts) {
-    const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    try {
-        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
-        const body = spec.bodyContains !== undefined ? await res.text() : (await res.body?.cancel(), '');
-        return judgeResponse(spec, res.status, body);
-    }
-    catch (err) {
-        if (opts.signal?.aborted)
-            throw err;
-        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
-        return err instanceof Error ? (cause ?? err.message) : String(err);
-    }
-}
-/** Poll every URL (in parallel) until each passes once or the timeout passes. */
-async function ecs_health_check_runHealthChecks(specs, opts) {
-    const clock = opts.clock ?? realClock;
-    const start = clock.now();
-    return Promise.all(specs.map(async (spec) => {
-        let attempts = 0;
-        let last = 'not checked';
-        for (;;) {
-            attempts += 1;
-            const failure = await checkOnce(spec, opts);
-            if (failure === undefined) {
-                opts.onAttempt?.(spec.url, attempts, 'ok');
-                return { url: spec.url, ok: true, attempts, last: `HTTP ${spec.expectStatus}`, elapsedMs: clock.now() - start };
-            }
-            last = failure;
-            opts.onAttempt?.(spec.url, attempts, failure);
-            const remaining = start + opts.timeoutMs - clock.now();
-            if (remaining <= 0) {
-                return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
-            }
-            await clock.sleep(Math.min(opts.intervalMs ?? 2000, remaining), opts.signal);
-        }
-    }));
-}
-function ecs_health_check_healthCheckLine(r) {
-    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-known-good.ts
-
-
-// Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
-// COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
-// revision" (which may itself be the broken one, or one that was registered and never deployed).
-const TAG_KNOWN_GOOD = 'deploy-actions:known-good';
-const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
-const TAG_KNOWN_GOOD_RUN = 'deploy-actions:known-good-run';
-const TAG_VERSION = 'deploy-actions:version';
-/** Set at registration: the commit and run that registered the revision. */
-const TAG_COMMIT = 'deploy-actions:commit';
-const TAG_RUN = 'deploy-actions:run';
-function ecs_known_good_provenanceFromEnv(env = process.env) {
-    const p = {};
-    if (env.GITHUB_SHA)
-        p.commit = env.GITHUB_SHA;
-    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-        const server = env.GITHUB_SERVER_URL || 'https://github.com';
-        p.runUrl = `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
-            (env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '');
-    }
-    return p;
-}
-/** ECS tag values allow letters, digits, spaces and `+ - = . _ : / @`, up to 256 characters. */
-function ecs_known_good_tagValue(value) {
-    return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256);
-}
-function tags(entries) {
-    return entries.filter((e) => !!e[1]).map(([key, value]) => ({ key, value: ecs_known_good_tagValue(value) }));
-}
-/** Tags added when we register a revision. */
-function ecs_known_good_registrationTags(p) {
-    return tags([
-        [TAG_COMMIT, p.commit],
-        [TAG_RUN, p.runUrl],
-    ]);
-}
-/** Tags that mark a revision known-good. */
-function ecs_known_good_knownGoodTags(p) {
-    return tags([
-        [TAG_KNOWN_GOOD, p.now.toISOString()],
-        [TAG_KNOWN_GOOD_COMMIT, p.commit],
-        [TAG_KNOWN_GOOD_RUN, p.runUrl],
-        [TAG_VERSION, p.version],
-    ]);
-}
-/** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
-function ecs_known_good_parseRollbackTo(input, raw) {
-    const value = raw.trim();
-    if (value === '')
-        throw new ConfigurationError(input, 'is empty');
-    if (value.toLowerCase() === 'known-good')
-        return { kind: 'known-good' };
-    if (/^\d+$/.test(value)) {
-        const revision = Number(value);
-        if (revision < 1)
-            throw new ConfigurationError(input, `revision numbers start at 1, got ${value}`);
-        return { kind: 'revision', revision };
-    }
-    if (value.startsWith('arn:')) {
-        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) {
-            throw new ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
-        }
-        return { kind: 'arn', arn: value };
-    }
-    if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value))
-        return { kind: 'arn', arn: value };
-    if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
-        throw new ConfigurationError(input, `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
-    }
-    return { kind: 'version', version: value };
-}
-function tagMap(list) {
-    const out = {};
-    for (const t of list ?? [])
-        if (t.key)
-            out[t.key] = t.value ?? '';
-    return out;
-}
-function revisionOf(arn) {
-    const m = /:(\d+)$/.exec(arn);
-    return m ? Number(m[1]) : Number.NaN;
-}
-function ecs_known_good_familyOf(arn) {
-    const tail = arn.includes('task-definition/') ? arn.slice(arn.indexOf('task-definition/') + 16) : arn;
-    return tail.replace(/:\d+$/, '');
-}
-/**
- * Pick a rollback target among revisions (any order). known-good: newest with the known-good tag, not excluded.
- * version: newest with that version tag (known-good ones first). Pure.
- */
-function chooseRevision(revisions, want, exclude = new Set()) {
-    const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
-    switch (want.kind) {
-        case 'known-good':
-            return sorted.find((r) => r.tags[TAG_KNOWN_GOOD]);
-        case 'version': {
-            const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
-            return matches.find((r) => r.tags[TAG_KNOWN_GOOD]) ?? matches[0];
-        }
-        case 'revision':
-            return sorted.find((r) => r.revision === want.revision);
-        case 'arn':
-            return sorted.find((r) => r.arn === want.arn || r.arn.endsWith(`/${want.arn}`));
-    }
-}
-/** ACTIVE revision ARNs of a family, newest first (at most `max`). */
-async function listFamilyRevisions(ecs, family, max = 50, signal) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken, maxResults: 100 }), { abortSignal: signal });
-        // familyPrefix matches prefixes: keep this family only.
-        for (const arn of out.taskDefinitionArns ?? [])
-            if (ecs_known_good_familyOf(arn) === family)
-                arns.push(arn);
-        nextToken = out.nextToken;
-    } while (nextToken && arns.length < max);
-    return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
-}
-async function describeRevision(ecs, arn, signal) {
-    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
-        abortSignal: signal,
-    });
-    const td = out.taskDefinition;
-    const fullArn = td?.taskDefinitionArn ?? arn;
-    return { arn: fullArn, revision: td?.revision ?? revisionOf(fullArn), tags: tagMap(out.tags), taskDefinition: td };
-}
-/**
- * Resolve a rollback target in `family`, scanning newest revisions first and stopping at the first match
- * (one DescribeTaskDefinition per inspected revision). Returns undefined when none matches.
- */
-async function ecs_known_good_findRevision(ecs, family, want, opts = {}) {
-    const exclude = opts.exclude ?? new Set();
-    if (want.kind === 'arn' || want.kind === 'revision') {
-        const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
-        try {
-            return await describeRevision(ecs, id, opts.signal);
-        }
-        catch (err) {
-            if (err instanceof Error && /ClientException|InvalidParameter/.test(err.name))
-                return undefined;
-            throw err;
-        }
-    }
-    const arns = await listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
-    const seen = [];
-    for (const arn of arns) {
-        if (exclude.has(arn))
-            continue;
-        const info = await describeRevision(ecs, arn, opts.signal);
-        seen.push(info);
-        const match = chooseRevision(seen, want, exclude);
-        // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
-        if (match && (want.kind === 'known-good' || match.tags[TAG_KNOWN_GOOD]))
-            return match;
-    }
-    return chooseRevision(seen, want, exclude);
-}
-async function ecs_known_good_tagRevision(ecs, arn, list, signal) {
-    if (list.length === 0)
-        return;
-    await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: list }), { abortSignal: signal });
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-rollout.ts
-
-/** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
-function ecs_rollout_breakerThreshold(desiredCount) {
-    return Math.min(200, Math.max(3, Math.ceil(0.5 * Math.max(0, desiredCount))));
-}
-/** Whether the service has the deployment circuit breaker enabled, and with rollback. */
-function circuitBreakerOf(service) {
-    const cb = service?.deploymentConfiguration?.deploymentCircuitBreaker;
-    return { enabled: cb?.enable === true, rollback: cb?.enable === true && cb?.rollback === true };
-}
-/**
- * rolloutState exists only for the rolling-update (ECS) controller and not behind a Classic Load Balancer.
- * Returns why it is unavailable, or undefined when ECS reports it.
- */
-function rolloutStateUnavailableReason(service) {
-    const type = service?.deploymentController?.type ?? 'ECS';
-    if (type !== 'ECS')
-        return `deployment controller ${type} has no rolloutState`;
-    if (service?.loadBalancers?.some((lb) => lb.loadBalancerName && !lb.targetGroupArn)) {
-        return 'services behind a Classic Load Balancer have no rolloutState';
-    }
-    return undefined;
-}
-/** `arn:aws:ecs:r:a:task-definition/web:7` → `web:7` (anything else unchanged). */
-function ecs_rollout_shortTaskDef(arn) {
-    if (!arn)
-        return '?';
-    const i = arn.indexOf('task-definition/');
-    return i >= 0 ? arn.slice(i + 'task-definition/'.length) : arn;
-}
-/** `ecs-svc/1234567890123456789` → `…456789` for compact progress lines. */
-function shortId(id) {
-    if (!id)
-        return '?';
-    const tail = id.split('/').pop() ?? id;
-    return tail.length > 8 ? `…${tail.slice(-6)}` : tail;
-}
-function deploymentLine(d, isTarget) {
-    const parts = [
-        `${isTarget ? 'new' : (d.status ?? '?').toLowerCase()} ${ecs_rollout_shortTaskDef(d.taskDefinition)} (${shortId(d.id)})`,
-        d.rolloutState ?? d.status ?? '',
-        `running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}`,
-    ];
-    if (d.pendingCount)
-        parts.push(`pending ${d.pendingCount}`);
-    if (d.failedTasks)
-        parts.push(`failed ${d.failedTasks}`);
-    return parts.filter(Boolean).join(' ');
-}
-/** `api: new web:8 (…123456) IN_PROGRESS running 1/2 pending 1; active web:7 (…654321) COMPLETED running 2/2`. */
-function progressLine(service, target) {
-    if (!service)
-        return `${target.service}: not found`;
-    const deployments = service.deployments ?? [];
-    const ordered = [
-        ...deployments.filter((d) => d.id === target.deploymentId),
-        ...deployments.filter((d) => d.id !== target.deploymentId),
-    ];
-    if (ordered.length === 0)
-        return `${target.service}: no deployments`;
-    return `${target.service}: ${ordered.map((d) => deploymentLine(d, d.id === target.deploymentId)).join('; ')}`;
-}
-/** Decide where one service's rollout stands. Pure. */
-function ecs_rollout_evaluateRollout(service, target) {
-    const progress = progressLine(service, target);
-    const fail = (kind, reason, ecsRolledBack = false, rollbackTaskDefinitionArn) => ({
-        state: 'failed',
-        fallback: false,
-        kind,
-        reason,
-        progress,
-        ecsRolledBack,
-        ...(rollbackTaskDefinitionArn ? { rollbackTaskDefinitionArn } : {}),
-    });
-    if (!service || (service.status && service.status !== 'ACTIVE')) {
-        return fail('service-gone', `service ${target.service} is ${service?.status ?? 'not found'}`);
-    }
-    const deployments = service.deployments ?? [];
-    const mine = deployments.find((d) => d.id === target.deploymentId);
-    const primary = deployments.find((d) => d.status === 'PRIMARY');
-    const fallbackReason = rolloutStateUnavailableReason(service);
-    if (!mine) {
-        return fail('missing', `deployment ${target.deploymentId} is no longer on the service` +
-            (primary ? ` (PRIMARY is now ${primary.id} with ${ecs_rollout_shortTaskDef(primary.taskDefinition)})` : ''));
-    }
-    if (mine.rolloutState === 'FAILED') {
-        const reason = mine.rolloutStateReason || 'rolloutState FAILED';
-        if (primary && primary.id !== mine.id) {
-            const rolledBackTo = primary.taskDefinition;
-            return fail('rolled-back', `${reason}; ECS rolled back to ${ecs_rollout_shortTaskDef(rolledBackTo)}`, true, rolledBackTo);
-        }
-        return fail('rollout-failed', reason);
-    }
-    if (mine.status !== 'PRIMARY') {
-        return fail('replaced', `deployment ${target.deploymentId} is ${mine.status ?? 'not PRIMARY'}: replaced by ` +
-            (primary ? `${primary.id} (${ecs_rollout_shortTaskDef(primary.taskDefinition)})` : 'another deployment'));
-    }
-    if (mine.rolloutState === 'COMPLETED')
-        return { state: 'completed', progress, fallback: false };
-    const breaker = circuitBreakerOf(service);
-    if (!breaker.enabled && target.failureThreshold !== undefined && (mine.failedTasks ?? 0) >= target.failureThreshold) {
-        return fail('failed-tasks', `${mine.failedTasks} consecutive tasks of the new deployment failed (threshold ${target.failureThreshold}; ` +
-            'the service has no circuit breaker, so ECS would keep retrying)');
-    }
-    if (mine.rolloutState === undefined || fallbackReason) {
-        // No rolloutState: the classic "stable" test, but on our deployment: it alone and at the desired count.
-        const stable = deployments.length === 1 &&
-            (mine.runningCount ?? 0) === (mine.desiredCount ?? service.desiredCount ?? 0) &&
-            (service.runningCount ?? mine.runningCount ?? 0) === (service.desiredCount ?? mine.desiredCount ?? 0);
-        return { state: stable ? 'completed' : 'in-progress', progress, fallback: true };
-    }
-    return { state: 'in-progress', progress, fallback: false };
-}
-/** Service events newer than `since` not already seen, oldest first (ECS returns newest first). */
-function newEvents(events, seen, sinceMs) {
-    const out = [];
-    for (const e of events ?? []) {
-        const key = e.id ?? `${e.createdAt?.toISOString()}|${e.message}`;
-        if (seen.has(key))
-            continue;
-        const at = e.createdAt ? new Date(e.createdAt).getTime() : sinceMs;
-        // 1 s of slack for clock skew between the runner and ECS.
-        if (at < sinceMs - 1000)
-            continue;
-        seen.add(key);
-        out.push(e);
-    }
-    return out.reverse();
-}
-/** A fingerprint of what matters in a service's state; when it changes we poll again quickly. */
-function serviceFingerprint(service) {
-    if (!service)
-        return 'missing';
-    const ds = (service.deployments ?? [])
-        .map((d) => `${d.id}:${d.status}:${d.rolloutState}:${d.runningCount}:${d.pendingCount}:${d.desiredCount}:${d.failedTasks}`)
-        .join(',');
-    return `${service.status}|${service.runningCount}|${service.pendingCount}|${ds}|${service.events?.[0]?.id ?? ''}`;
-}
-/** Adaptive delay: back to `minDelayMs` whenever something changed, else grow by `factor` up to the cap. */
-function nextPollDelay(previousMs, changed, opts = {}) {
-    const min = opts.minDelayMs ?? 1000;
-    const max = opts.maxDelayMs ?? 5000;
-    if (previousMs === undefined || changed)
-        return min;
-    return Math.min(max, Math.round(previousMs * (opts.factor ?? 1.5)));
-}
-/** Split into chunks of at most `size` (DescribeServices takes ≤10 services per call). */
-function ecs_rollout_chunk(items, size) {
-    const out = [];
-    for (let i = 0; i < items.length; i += size)
-        out.push(items.slice(i, i + size));
-    return out;
-}
-function isAbort(err, signal) {
-    return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
-}
-/**
- * Poll all targets with batched DescribeServices calls (≤10 per call, one cluster) until each is completed or
- * failed, the timeout passes or the signal aborts. Never throws for timeout/abort: each unsettled target gets
- * outcome 'timeout' / 'cancelled' with its last verdict, so the caller can say where each deployment stands.
- */
-async function ecs_rollout_waitForRollouts(opts) {
-    const clock = opts.clock ?? realClock;
-    const progressEveryMs = opts.progressEveryMs ?? 10_000;
-    const start = clock.now();
-    const deadline = start + opts.timeoutMs;
-    const state = new Map();
-    for (const t of opts.targets) {
-        state.set(t.service, {
-            target: t,
-            seen: new Set(),
-            events: [],
-            verdict: { state: 'in-progress', progress: `${t.service}: waiting for the first status`, fallback: false },
-        });
-    }
-    let describeCalls = 0;
-    let delay;
-    let lastProgressAt;
-    let timedOut = false;
-    let cancelled = false;
-    const settle = (name, outcome) => {
-        const s = state.get(name);
-        if (s.result)
-            return;
-        s.result = {
-            target: s.target,
-            outcome,
-            verdict: s.verdict,
-            service: s.service,
-            events: s.events,
-            finishedAt: clock.now(),
-        };
-        opts.onSettled?.(s.result);
-    };
-    const pending = () => [...state.values()].filter((s) => !s.result);
-    for (;;) {
-        if (opts.signal?.aborted) {
-            cancelled = true;
-            break;
-        }
-        const waiting = pending();
-        if (waiting.length === 0)
-            break;
-        let changed = false;
-        try {
-            const batches = ecs_rollout_chunk(waiting.map((s) => s.target.service), 10);
-            const described = await Promise.all(batches.map(async (names) => {
-                describeCalls += 1;
-                return opts.describe(names, opts.signal);
-            }));
-            const byName = new Map();
-            for (const list of described)
-                for (const svc of list)
-                    if (svc.serviceName)
-                        byName.set(svc.serviceName, svc);
-            for (const s of waiting) {
-                const svc = byName.get(s.target.service);
-                s.service = svc;
-                for (const e of newEvents(svc?.events, s.seen, s.target.startedAt)) {
-                    s.events.push(e);
-                    opts.onEvent?.(s.target.service, e);
-                }
-                const fp = serviceFingerprint(svc);
-                if (fp !== s.fingerprint)
-                    changed = true;
-                s.fingerprint = fp;
-                s.verdict = ecs_rollout_evaluateRollout(svc, s.target);
-                if (s.verdict.state === 'completed')
-                    settle(s.target.service, 'completed');
-                else if (s.verdict.state === 'failed')
-                    settle(s.target.service, 'failed');
-            }
-        }
-        catch (err) {
-            if (isAbort(err, opts.signal)) {
-                cancelled = true;
-                break;
-            }
-            throw err;
-        }
-        const still = pending();
-        if (still.length === 0)
-            break;
-        const now = clock.now();
-        if (lastProgressAt === undefined || now - lastProgressAt >= progressEveryMs) {
-            lastProgressAt = now;
-            opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]`));
-        }
-        if (now >= deadline) {
-            timedOut = true;
-            break;
-        }
-        delay = nextPollDelay(delay, changed, opts.delays);
-        try {
-            await clock.sleep(Math.min(delay, deadline - now), opts.signal);
-        }
-        catch (err) {
-            if (isAbort(err, opts.signal)) {
-                cancelled = true;
-                break;
-            }
-            throw err;
-        }
-    }
-    for (const s of pending())
-        settle(s.target.service, cancelled ? 'cancelled' : 'timeout');
-    return {
-        results: opts.targets.map((t) => state.get(t.service).result),
-        describeCalls,
-        timedOut,
-        cancelled,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
-
-/** What a redacted value is replaced with. */
-const REDACTED = '***';
-const SECRET_WORDS = new Set([
-    'SECRET',
-    'SECRETS',
-    'TOKEN',
-    'TOKENS',
-    'PASSWORD',
-    'PASSWORDS',
-    'PASSWD',
-    'PWD',
-    'PASS',
-    'PASSPHRASE',
-    'PRIVATE',
-    'PRIVATEKEY',
-    'APIKEY',
-    'CREDENTIAL',
-    'CREDENTIALS',
-    'CREDS',
-]);
-/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
-function words(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toUpperCase()
-        .split(/[^A-Z0-9]+/)
-        .filter(Boolean);
-}
-/**
- * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
- * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
- * and camelCase. Errs on the side of redacting.
- */
-function isSecretLookingName(name) {
-    if (/^(OLD)?PWD$/.test(name))
-        return false; // the shell's working directory
-    const w = words(name);
-    if (w.some((word) => SECRET_WORDS.has(word)))
-        return true;
-    const last = w[w.length - 1];
-    if (last === 'KEY' || last === 'KEYS')
-        return w[w.length - 2] !== 'PUBLIC';
-    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
-}
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
-/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
-function redactUrlCredentials(text) {
-    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${REDACTED}@`);
-}
-/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
-function redactValue(name, value) {
-    if (isSecretLookingName(name))
-        return value === '' ? value : REDACTED;
-    return redactUrlCredentials(value);
-}
-function redactEnvironment(env) {
-    if (Array.isArray(env)) {
-        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
-            ? { ...entry, value: redactValue(entry.name, entry.value) }
-            : entry);
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
-    return out;
-}
-/**
- * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
- * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
- */
-function redactDeep(value) {
-    const visit = (v, key) => {
-        if (typeof v === 'string')
-            return key !== undefined ? redactValue(key, v) : redactUrlCredentials(v);
-        if (Array.isArray(v))
-            return v.map((item) => visit(item));
-        if (v !== null && typeof v === 'object') {
-            const obj = v;
-            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
-            const out = {};
-            for (const [k, child] of Object.entries(obj)) {
-                if (k === 'value' && pairName !== undefined)
-                    out[k] = redactValue(pairName, child);
-                else
-                    out[k] = visit(child, typeof child === 'string' && isSecretLookingName(k) ? k : undefined);
-            }
-            return out;
-        }
-        return v;
-    };
-    return visit(value);
-}
-/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
-function maskForms(value) {
-    if (value.trim() === '')
-        return [];
-    const forms = new Set([value]);
-    for (const line of value.split(/\r?\n/))
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    const b64 = Buffer.from(value, 'utf8').toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
-    return [...forms];
-}
-/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
-function maskValue(value) {
-    if (!value)
-        return;
-    for (const form of maskForms(value))
-        core_setSecret(form);
-}
-
 ;// CONCATENATED MODULE: ./packages/kit/src/taskdef.ts
 
 
@@ -80441,11 +79541,14 @@ function omit(obj, key) {
     const { [key]: _drop, ...rest } = obj;
     return rest;
 }
+/** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
+const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
 /**
  * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
  * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
  * readOnly false, …), task cpu/memory in units ("1 vCPU" → "1024"), lists with no meaningful order sorted
- * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted.
+ * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted, and
+ * `deploy-actions:*` tags dropped.
  * command, entryPoint and dnsServers keep their order (it matters).
  */
 function normalizeTaskDef(td) {
@@ -80462,7 +79565,11 @@ function normalizeTaskDef(td) {
     out.placementConstraints = sortBy(out.placementConstraints, (p) => p.type, (p) => p.expression);
     out.requiresCompatibilities = sortStrings(out.requiresCompatibilities);
     out.inferenceAccelerators = sortBy(out.inferenceAccelerators, (a) => a.deviceName);
-    out.tags = sortBy(out.tags, (t) => t.key);
+    // Our own markers (known-good, commit, run, version) are added after registration: they never make a
+    // template differ from the revision it was registered as.
+    out.tags = sortBy(Array.isArray(out.tags)
+        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
+        : out.tags, (t) => t.key);
     const pruned = (prune(out) ?? {});
     if (pruned.containerDefinitions === undefined)
         pruned.containerDefinitions = [];
@@ -80571,6 +79678,1335 @@ function taskdef_taskDefDiffText(a, b, opts = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render.ts
+// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
+// No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
+// fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
+
+
+function emptyTaskDefOverrides() {
+    return {
+        images: [],
+        environment: [],
+        environmentMode: 'merge',
+        secrets: [],
+        secretsMode: 'merge',
+        dockerLabels: [],
+        logConfiguration: [],
+        command: [],
+        containerCpu: [],
+        containerMemory: [],
+    };
+}
+const ALL = '*';
+/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
+function findContainer(containers, input, name, line) {
+    const exact = containers.find((c) => c.name === name);
+    if (exact)
+        return exact;
+    const names = containers.map((c) => `'${c.name}'`).join(', ');
+    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (caseOnly) {
+        throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
+    }
+    throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
+}
+function targets(containers, input, section) {
+    if (section.target === ALL)
+        return containers;
+    if (section.target === undefined) {
+        if (containers.length === 1)
+            return containers;
+        const names = containers.map((c) => `'${c.name}'`).join(', ');
+        throw new errors_ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
+    }
+    return [findContainer(containers, input, section.target, section.line)];
+}
+/** Per container, the entries of all sections that target it, in input order. */
+function entriesByContainer(containers, input, sections) {
+    const out = new Map();
+    for (const section of sections) {
+        for (const c of targets(containers, input, section)) {
+            const list = out.get(c) ?? [];
+            list.push(...section.entries);
+            out.set(c, list);
+        }
+    }
+    return out;
+}
+/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
+function applyNamed(existing, entries, mode, make) {
+    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
+    for (const e of entries) {
+        const item = make(e);
+        const at = list.findIndex((x) => x.name === e.key);
+        if (at >= 0)
+            list[at] = item;
+        else
+            list.push(item);
+    }
+    return list;
+}
+const LOG_DRIVER_KEY = 'logDriver';
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/**
+ * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
+ * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
+ * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
+ * combinations.
+ */
+function renderTaskDefinition(template, o, opts = {}) {
+    const templateInput = opts.templateInput ?? 'template';
+    const warnings = [];
+    const td = structuredClone(taskdef_toRegisterInput(template, {
+        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
+    }));
+    const raw = td.containerDefinitions;
+    if (raw.length === 0)
+        throw new errors_ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
+    raw.forEach((c, i) => {
+        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
+            throw new errors_ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
+        }
+    });
+    const containers = raw;
+    const seen = new Set();
+    for (const c of containers) {
+        if (seen.has(c.name))
+            throw new errors_ConfigurationError(templateInput, `two containers are named '${c.name}'`);
+        seen.add(c.name);
+    }
+    if (o.family !== undefined)
+        td.family = o.family;
+    if (typeof td.family !== 'string' || td.family === '') {
+        throw new errors_ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
+    }
+    for (const { container, value, line } of o.images)
+        findContainer(containers, 'containers', container, line).image = value;
+    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
+        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
+        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
+        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
+        for (const e of entries)
+            labels[e.key] = e.value;
+        c.dockerLabels = labels;
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
+        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
+    }
+    for (const { container, value, line } of o.command)
+        findContainer(containers, 'command', container, line).command = value;
+    if (o.taskCpu !== undefined)
+        td.cpu = o.taskCpu;
+    if (o.taskMemory !== undefined)
+        td.memory = o.taskMemory;
+    for (const { container, value, line } of o.containerCpu)
+        findContainer(containers, 'cpu', container, line).cpu = value;
+    for (const { container, value, line } of o.containerMemory) {
+        findContainer(containers, 'memory', container, line).memory = value;
+    }
+    if (o.taskRoleArn !== undefined)
+        td.taskRoleArn = o.taskRoleArn;
+    if (o.executionRoleArn !== undefined)
+        td.executionRoleArn = o.executionRoleArn;
+    for (const c of containers) {
+        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
+        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
+            .map((s) => s.name)
+            .filter((n) => envNames.has(n));
+        if (clash.length > 0) {
+            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
+        }
+    }
+    const rendered = taskdef_toRegisterInput(td);
+    return { taskDefinition: rendered, family: rendered.family, warnings };
+}
+function renderLogConfiguration(c, entries, td, region) {
+    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
+    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
+    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
+    const keepOptions = current !== undefined && current.logDriver === driver;
+    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
+    for (const e of entries)
+        if (e.key !== LOG_DRIVER_KEY)
+            options[e.key] = e.value;
+    if (driver === 'awslogs') {
+        if (options['awslogs-region'] === undefined && region)
+            options['awslogs-region'] = region;
+        const line = entries[0]?.line ?? 1;
+        if (!options['awslogs-group']) {
+            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
+        }
+        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
+        if (fargate && !options['awslogs-stream-prefix']) {
+            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
+        }
+    }
+    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
+    return out;
+}
+/** Replace container images (after digest pinning): container name → image. */
+function withImages(td, images) {
+    const copy = structuredClone(td);
+    for (const c of copy.containerDefinitions) {
+        const image = images.get(c.name);
+        if (image !== undefined)
+            c.image = image;
+    }
+    return copy;
+}
+/** Container name → image of a task definition, in template order. */
+function containerImages(td) {
+    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecr-digest.ts
+// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
+// can be looked up where); the lookups and the rewrite of the task definition are `pinImageDigests`.
+// Used by render-task-def and deploy-ecs.
+
+
+
+
+
+
+const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+/** Account id and region of a private ECR registry host, or undefined for any other host. */
+function parseEcrHost(host) {
+    if (!host)
+        return undefined;
+    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+function hostOf(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+function sameHost(a, b) {
+    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
+    return canon(a) === canon(b);
+}
+/**
+ * Decide, per container, how `pin-digest` resolves its image:
+ * - already pinned by digest → skip;
+ * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
+ *   region (a missing tag means `latest`, as Docker does);
+ * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
+ *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
+ *   in the caller's default registry and the action's region;
+ * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
+ */
+function planDigestPins(containers, ecrEndpointUrl) {
+    const endpointHost = hostOf(ecrEndpointUrl);
+    return containers.map(({ name, image }) => {
+        const ref = parseImageRef(image);
+        if (!ref)
+            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        const tag = ref.tag ?? 'latest';
+        const ecr = parseEcrHost(ref.registry);
+        if (ecr) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
+            };
+        }
+        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
+            };
+        }
+        return {
+            container: name,
+            image,
+            action: 'skip',
+            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+        };
+    });
+}
+/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
+function pinnedImage(ref, digest) {
+    return formatImageRef({ ...ref, tag: undefined, digest });
+}
+/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
+async function resolveDigest(ecr, lookup, signal) {
+    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
+    try {
+        const out = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({
+            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
+            repositoryName: lookup.repositoryName,
+            imageIds: [{ imageTag: lookup.tag }],
+        }), { abortSignal: signal });
+        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+        if (!digest)
+            throw new errors_DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
+        return digest;
+    }
+    catch (err) {
+        const name = err.name;
+        if (name === 'ImageNotFoundException')
+            throw new errors_DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
+        if (name === 'RepositoryNotFoundException') {
+            throw new errors_DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
+                cause: err,
+            });
+        }
+        throw err;
+    }
+}
+/**
+ * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
+ * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
+ * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
+ */
+async function pinImageDigests(td, options) {
+    const { action, region, signal } = options;
+    const notes = new Map();
+    const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
+    const steps = planDigestPins(containerImages(td), ecrEndpointUrl);
+    const clients = new Map();
+    const pinned = new Map();
+    const cache = new Map();
+    for (const step of steps) {
+        if (step.action === 'skip') {
+            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
+            if (step.reason !== 'already pinned by digest')
+                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
+            continue;
+        }
+        const lookupRegion = step.lookup.region ?? region;
+        let client = clients.get(lookupRegion);
+        if (!client) {
+            client = aws_createClient(dist_cjs/* ECRClient */.S70, { action, region: lookupRegion });
+            clients.set(lookupRegion, client);
+        }
+        const key = JSON.stringify([lookupRegion, step.lookup]);
+        const c = client;
+        if (!cache.has(key))
+            cache.set(key, resolveDigest(c, step.lookup, signal));
+        const digest = await cache.get(key);
+        pinned.set(step.container, pinnedImage(step.ref, digest));
+        notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
+    }
+    return { taskDefinition: withImages(td, pinned), notes };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
+
+
+/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
+function logs_taskIdFromArn(taskArnOrId) {
+    const slash = taskArnOrId.lastIndexOf('/');
+    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
+}
+/**
+ * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
+ * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
+ * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
+ */
+function logs_awslogsLocation(container, taskArnOrId) {
+    const name = container.name ?? '(unnamed)';
+    const config = container.logConfiguration;
+    if (!config?.logDriver) {
+        return {
+            ok: false,
+            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
+        };
+    }
+    if (config.logDriver !== 'awslogs') {
+        return {
+            ok: false,
+            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
+        };
+    }
+    const options = config.options ?? {};
+    const group = options['awslogs-group'];
+    const prefix = options['awslogs-stream-prefix'];
+    if (!group)
+        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
+    if (!prefix) {
+        return {
+            ok: false,
+            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
+        };
+    }
+    const region = options['awslogs-region'];
+    const location = { group, stream: `${prefix}/${name}/${logs_taskIdFromArn(taskArnOrId)}` };
+    if (region)
+        location.region = region;
+    return { ok: true, location };
+}
+function isNotFound(err) {
+    return err instanceof Error && err.name === 'ResourceNotFoundException';
+}
+/**
+ * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
+ * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
+ * the available events is the response that hands back the token it was given (the documented end condition;
+ * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ */
+class LogFollower {
+    token;
+    options;
+    /** Events returned so far. */
+    count = 0;
+    /** GetLogEvents calls made so far. */
+    calls = 0;
+    /** True once the stream was seen to exist. */
+    streamExists = false;
+    constructor(options) {
+        this.options = options;
+    }
+    async fetch(signal) {
+        const out = [];
+        const maxPages = this.options.maxPagesPerFetch ?? 1000;
+        for (let page = 0; page < maxPages; page++) {
+            let response;
+            try {
+                this.calls += 1;
+                response = await this.options.client.send(new GetLogEventsCommand({
+                    logGroupName: this.options.group,
+                    logStreamName: this.options.stream,
+                    startFromHead: true,
+                    ...(this.token === undefined ? {} : { nextToken: this.token }),
+                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
+                }), signal ? { abortSignal: signal } : undefined);
+            }
+            catch (err) {
+                if (isNotFound(err) && this.token === undefined)
+                    return out; // stream (or group) not created yet
+                throw err;
+            }
+            this.streamExists = true;
+            for (const e of response.events ?? []) {
+                out.push({
+                    timestamp: e.timestamp ?? 0,
+                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
+                    message: e.message ?? '',
+                });
+            }
+            const next = response.nextForwardToken;
+            const atEnd = next === undefined || next === this.token;
+            if (next !== undefined)
+                this.token = next;
+            if (atEnd)
+                break;
+        }
+        this.count += out.length;
+        return out;
+    }
+}
+/**
+ * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
+ * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
+ * must never fail the step on their own).
+ */
+async function logs_streamLogEvents(options) {
+    const clock = options.clock ?? realClock;
+    const follower = new LogFollower(options);
+    const interval = options.intervalMs ?? 1000;
+    const drainQuietMs = options.drainQuietMs ?? 1000;
+    const drainMaxMs = options.drainMaxMs ?? 10_000;
+    let stoppedAt;
+    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
+    const stopped = new AbortController();
+    const markStopped = () => {
+        stoppedAt ??= clock.now();
+        stopped.abort('stopped');
+    };
+    options.until.then(markStopped, markStopped);
+    const result = (aborted) => ({
+        events: follower.count,
+        calls: follower.calls,
+        streamExists: follower.streamExists,
+        aborted,
+    });
+    for (;;) {
+        if (options.signal?.aborted)
+            return result(true);
+        const wasStopped = stoppedAt !== undefined;
+        let got = 0;
+        try {
+            const events = await follower.fetch(options.signal);
+            got = events.length;
+            for (const e of events)
+                options.onEvent(e);
+        }
+        catch (err) {
+            if (options.signal?.aborted)
+                return result(true);
+            options.onError?.(err);
+        }
+        if (wasStopped) {
+            const since = clock.now() - stoppedAt;
+            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
+                return result(false);
+        }
+        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
+        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
+        try {
+            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
+        }
+        catch {
+            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
+        }
+    }
+}
+/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
+function eventLines(events) {
+    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
+}
+/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
+class logs_LineRing {
+    lines = [];
+    size;
+    /** Lines pushed in total. */
+    total = 0;
+    constructor(size) {
+        this.size = size;
+    }
+    push(message) {
+        for (const line of eventLines([{ message }])) {
+            this.lines.push(line);
+            this.total += 1;
+            if (this.lines.length > this.size)
+                this.lines.shift();
+        }
+    }
+    toArray() {
+        return [...this.lines];
+    }
+}
+/**
+ * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
+ * until enough lines or the start of the stream. A missing stream returns [].
+ */
+async function logs_tailLogEvents(options) {
+    const wanted = options.lines ?? 30;
+    if (wanted <= 0)
+        return [];
+    let collected = [];
+    let token;
+    for (let page = 0; page < 50 && collected.length < wanted; page++) {
+        let response;
+        try {
+            response = await options.client.send(new GetLogEventsCommand({
+                logGroupName: options.group,
+                logStreamName: options.stream,
+                startFromHead: false,
+                limit: Math.min(10_000, wanted),
+                ...(token === undefined ? {} : { nextToken: token }),
+            }), options.signal ? { abortSignal: options.signal } : undefined);
+        }
+        catch (err) {
+            if (isNotFound(err))
+                return collected.slice(-wanted);
+            throw err;
+        }
+        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
+        const next = response.nextBackwardToken;
+        if (next === undefined || next === token)
+            break;
+        token = next;
+    }
+    return collected.slice(-wanted);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
+
+
+
+
+
+/** Pure: the facts of one stopped task. */
+function summarizeStoppedTask(task) {
+    const arn = task.taskArn ?? '';
+    return {
+        taskArn: arn,
+        taskId: taskIdFromArn(arn),
+        ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
+        ...(task.startedBy ? { startedBy: task.startedBy } : {}),
+        ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
+        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+        ...(task.stoppedAt ? { stoppedAt: new Date(task.stoppedAt) } : {}),
+        containers: (task.containers ?? []).map((c) => ({
+            name: c.name ?? '?',
+            ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
+            ...(c.reason ? { reason: c.reason } : {}),
+            ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
+            ...(c.image ? { image: c.image } : {}),
+        })),
+    };
+}
+/** Pure: the container most likely at fault: non-zero exit first, then one with a reason, then the first. */
+function failingContainer(task) {
+    return (task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
+        task.containers.find((c) => c.reason) ??
+        task.containers[0]);
+}
+/**
+ * Pure: a task the scheduler stopped on purpose (scale-in, replaced by a newer deployment, a rollback), as opposed to
+ * one that failed (container exited, failed to start, failed health checks). Failures are reported first.
+ */
+function stoppedByScaling(t) {
+    return /^Scaling activity initiated/i.test(t.stoppedReason ?? '') || t.stopCode === 'UserInitiated';
+}
+/** Pure: whether a task belongs to the deployment (tasks started by a service deployment carry its id). */
+function taskBelongsTo(task, deploymentId, taskDefinitionArn) {
+    if (deploymentId && task.startedBy)
+        return task.startedBy === deploymentId;
+    if (taskDefinitionArn)
+        return task.taskDefinitionArn === taskDefinitionArn;
+    return true;
+}
+/** One line per stopped task: `task 1a2b (web:8) stopped: Essential container in task exited; app exit 1 (…)`. */
+function stoppedTaskLine(t) {
+    const containers = t.containers
+        .filter((c) => c.exitCode !== undefined || c.reason)
+        .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit ${c.exitCode}` : 'no exit code'}${c.reason ? ` (${c.reason})` : ''}`);
+    const td = t.taskDefinitionArn ? ` (${t.taskDefinitionArn.split('/').pop()})` : '';
+    return (`task ${t.taskId}${td} stopped: ${t.stoppedReason ?? t.stopCode ?? 'no reason given'}` +
+        (containers.length ? `; ${containers.join(', ')}` : ''));
+}
+/** Pure: plain-text lines for the step log. */
+function ecs_diagnostics_diagnosticsText(d) {
+    const lines = [];
+    if (d.stoppedTasks.length) {
+        lines.push(`Stopped tasks of the new deployment (${d.stoppedTasks.length}):`);
+        for (const t of d.stoppedTasks)
+            lines.push(`  ${stoppedTaskLine(t)}`);
+    }
+    else {
+        lines.push('No stopped tasks found for the new deployment.');
+    }
+    for (const l of d.logs) {
+        if (l.lines.length) {
+            lines.push(`Last ${l.lines.length} log lines of ${l.container} in task ${l.taskId} (${l.group} ${l.stream}):`);
+            for (const line of l.lines)
+                lines.push(`  | ${line}`);
+        }
+        else if (l.note) {
+            lines.push(`Logs of ${l.container} in task ${l.taskId}: ${l.note}`);
+        }
+    }
+    if (d.unhealthyTargets.length) {
+        lines.push('Unhealthy load balancer targets:');
+        for (const t of d.unhealthyTargets) {
+            lines.push(`  ${t.targetId}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` ${t.reason}` : ''}${t.description ? `: ${t.description}` : ''} (${t.targetGroupArn.split(':').pop()})`);
+        }
+    }
+    if (d.events.length) {
+        lines.push(`Service events since the update (${d.events.length}):`);
+        for (const e of d.events)
+            lines.push(`  ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
+    }
+    for (const e of d.errors)
+        lines.push(`(diagnostics incomplete: ${e})`);
+    return lines;
+}
+/** Pure: markdown for the job summary. */
+function ecs_diagnostics_diagnosticsMarkdown(d) {
+    const parts = [];
+    if (d.stoppedTasks.length) {
+        parts.push(markdownTable(['task', 'stopped reason', 'containers (exit code, reason)'], d.stoppedTasks.map((t) => [
+            t.taskId,
+            t.stoppedReason ?? t.stopCode ?? '',
+            t.containers.map((c) => `${c.name}: ${c.exitCode ?? '–'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
+        ])));
+    }
+    for (const l of d.logs) {
+        if (l.lines.length)
+            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
+        else if (l.note)
+            parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
+    }
+    if (d.unhealthyTargets.length) {
+        parts.push(markdownTable(['target', 'state', 'reason', 'description'], d.unhealthyTargets.map((t) => [`${t.targetId}${t.port ? `:${t.port}` : ''}`, t.state, t.reason, t.description])));
+    }
+    if (d.errors.length)
+        parts.push(d.errors.map((e) => `- diagnostics incomplete: ${e}`).join('\n') + '\n');
+    return parts.join('\n');
+}
+/** Stopped tasks of a deployment, newest first: ListTasks (desiredStatus STOPPED) + DescribeTasks. */
+async function findStoppedTasks(ecs, opts) {
+    const arns = [];
+    let nextToken;
+    do {
+        const out = await ecs.send(new ListTasksCommand({
+            cluster: opts.cluster,
+            serviceName: opts.serviceName,
+            desiredStatus: 'STOPPED',
+            nextToken,
+        }), { abortSignal: opts.signal });
+        arns.push(...(out.taskArns ?? []));
+        nextToken = out.nextToken;
+    } while (nextToken && arns.length < 300);
+    const tasks = [];
+    for (let i = 0; i < arns.length; i += 100) {
+        const out = await ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
+            abortSignal: opts.signal,
+        });
+        tasks.push(...(out.tasks ?? []));
+    }
+    return tasks
+        .filter((t) => taskBelongsTo(t, opts.deploymentId, opts.taskDefinitionArn))
+        .map(summarizeStoppedTask)
+        .sort((a, b) => Number(stoppedByScaling(a)) - Number(stoppedByScaling(b)) ||
+        (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
+        .slice(0, opts.max ?? 5);
+}
+/** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
+async function findUnhealthyTargets(elbv2, targetGroupArns, signal) {
+    const out = [];
+    for (const arn of targetGroupArns) {
+        const res = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), { abortSignal: signal });
+        for (const d of res.TargetHealthDescriptions ?? []) {
+            const state = d.TargetHealth?.State ?? 'unknown';
+            if (state === 'healthy')
+                continue;
+            out.push({
+                targetGroupArn: arn,
+                targetId: d.Target?.Id ?? '?',
+                ...(d.Target?.Port ? { port: d.Target.Port } : {}),
+                state,
+                ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
+                ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
+            });
+        }
+    }
+    return out;
+}
+/** Gather everything, best effort. */
+async function ecs_diagnostics_collectDiagnostics(opts) {
+    const d = {
+        service: opts.serviceName,
+        stoppedTasks: [],
+        logs: [],
+        events: opts.events ?? [],
+        unhealthyTargets: [],
+        errors: [],
+    };
+    try {
+        d.stoppedTasks = await findStoppedTasks(opts.ecs, {
+            cluster: opts.cluster,
+            serviceName: opts.serviceName,
+            ...(opts.deploymentId ? { deploymentId: opts.deploymentId } : {}),
+            ...(opts.taskDefinitionArn ? { taskDefinitionArn: opts.taskDefinitionArn } : {}),
+            max: opts.maxTasks ?? 5,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+    }
+    catch (err) {
+        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
+    }
+    // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
+    const newest = d.stoppedTasks[0];
+    if (newest && opts.logs) {
+        const container = failingContainer(newest);
+        const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
+        if (container && def) {
+            const where = awslogsLocation(def, newest.taskArn);
+            if (!where.ok) {
+                d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
+            }
+            else {
+                try {
+                    const lines = await tailLogEvents({
+                        client: opts.logs,
+                        group: where.location.group,
+                        stream: where.location.stream,
+                        lines: opts.logLines ?? 20,
+                        ...(opts.signal ? { signal: opts.signal } : {}),
+                    });
+                    d.logs.push({
+                        taskId: newest.taskId,
+                        container: container.name,
+                        group: where.location.group,
+                        stream: where.location.stream,
+                        lines,
+                        ...(lines.length ? {} : { note: `no log events in ${where.location.group} ${where.location.stream}` }),
+                    });
+                }
+                catch (err) {
+                    d.errors.push(`logs: ${errorMessage(err)}`);
+                }
+            }
+        }
+    }
+    const targetGroups = (opts.service?.loadBalancers ?? [])
+        .map((lb) => lb.targetGroupArn)
+        .filter((a) => !!a);
+    if (opts.elbv2 && targetGroups.length) {
+        try {
+            d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
+        }
+        catch (err) {
+            d.errors.push(`target health: ${errorMessage(err)}`);
+        }
+    }
+    return d;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-health-check.ts
+
+
+/** Parse one URL of the `health-check-url` input (http/https only). */
+function ecs_health_check_parseHealthUrl(input, raw) {
+    let url;
+    try {
+        url = new URL(raw.trim());
+    }
+    catch {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
+    }
+    return url.toString();
+}
+/** Pure: does one response pass? Returns the failure description or undefined. */
+function judgeResponse(spec, status, body) {
+    if (status !== spec.expectStatus)
+        return `HTTP ${status} (expected ${spec.expectStatus})`;
+    if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) {
+        return `HTTP ${status} but the body does not contain ${JSON.stringify(spec.bodyContains)}`;
+    }
+    return undefined;
+}
+async function checkOnce(spec, opts) {
+    const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    try {
+        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
+        let body = '';
+        if (spec.bodyContains !== undefined)
+            body = await res.text();
+        else
+            await res.body?.cancel();
+        return judgeResponse(spec, res.status, body);
+    }
+    catch (err) {
+        if (opts.signal?.aborted)
+            throw err;
+        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
+        return err instanceof Error ? (cause ?? err.message) : String(err);
+    }
+}
+/** Poll every URL (in parallel) until each passes once or the timeout passes. */
+async function ecs_health_check_runHealthChecks(specs, opts) {
+    const clock = opts.clock ?? realClock;
+    const start = clock.now();
+    return Promise.all(specs.map(async (spec) => {
+        let attempts = 0;
+        let last = 'not checked';
+        for (;;) {
+            attempts += 1;
+            const failure = await checkOnce(spec, opts);
+            if (failure === undefined) {
+                opts.onAttempt?.(spec.url, attempts, 'ok');
+                return {
+                    url: spec.url,
+                    ok: true,
+                    attempts,
+                    last: `HTTP ${spec.expectStatus}`,
+                    elapsedMs: clock.now() - start,
+                };
+            }
+            last = failure;
+            opts.onAttempt?.(spec.url, attempts, failure);
+            const remaining = start + opts.timeoutMs - clock.now();
+            if (remaining <= 0) {
+                return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
+            }
+            await clock.sleep(Math.min(opts.intervalMs ?? 2000, remaining), opts.signal);
+        }
+    }));
+}
+function ecs_health_check_healthCheckLine(r) {
+    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-known-good.ts
+
+
+// Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
+// COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
+// revision" (which may itself be the broken one, or one that was registered and never deployed).
+const TAG_KNOWN_GOOD = 'deploy-actions:known-good';
+const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
+const TAG_KNOWN_GOOD_RUN = 'deploy-actions:known-good-run';
+const TAG_VERSION = 'deploy-actions:version';
+/** Set at registration: the commit and run that registered the revision. */
+const TAG_COMMIT = 'deploy-actions:commit';
+const TAG_RUN = 'deploy-actions:run';
+function ecs_known_good_provenanceFromEnv(env = process.env) {
+    const p = {};
+    if (env.GITHUB_SHA)
+        p.commit = env.GITHUB_SHA;
+    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+        const server = env.GITHUB_SERVER_URL || 'https://github.com';
+        p.runUrl =
+            `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
+                (env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '');
+    }
+    return p;
+}
+/** ECS tag values allow letters, digits, spaces and `+ - = . _ : / @`, up to 256 characters. */
+function ecs_known_good_tagValue(value) {
+    return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256);
+}
+function tags(entries) {
+    return entries.filter((e) => !!e[1]).map(([key, value]) => ({ key, value: ecs_known_good_tagValue(value) }));
+}
+/** Tags added when we register a revision. */
+function ecs_known_good_registrationTags(p) {
+    return tags([
+        [TAG_COMMIT, p.commit],
+        [TAG_RUN, p.runUrl],
+    ]);
+}
+/** Tags that mark a revision known-good. */
+function ecs_known_good_knownGoodTags(p) {
+    return tags([
+        [TAG_KNOWN_GOOD, p.now.toISOString()],
+        [TAG_KNOWN_GOOD_COMMIT, p.commit],
+        [TAG_KNOWN_GOOD_RUN, p.runUrl],
+        [TAG_VERSION, p.version],
+    ]);
+}
+/** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
+function ecs_known_good_parseRollbackTo(input, raw) {
+    const value = raw.trim();
+    if (value === '')
+        throw new ConfigurationError(input, 'is empty');
+    if (value.toLowerCase() === 'known-good')
+        return { kind: 'known-good' };
+    if (/^\d+$/.test(value)) {
+        const revision = Number(value);
+        if (revision < 1)
+            throw new ConfigurationError(input, `revision numbers start at 1, got ${value}`);
+        return { kind: 'revision', revision };
+    }
+    if (value.startsWith('arn:')) {
+        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) {
+            throw new ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
+        }
+        return { kind: 'arn', arn: value };
+    }
+    if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value))
+        return { kind: 'arn', arn: value };
+    if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
+        throw new ConfigurationError(input, `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
+    }
+    return { kind: 'version', version: value };
+}
+function tagMap(list) {
+    const out = {};
+    for (const t of list ?? [])
+        if (t.key)
+            out[t.key] = t.value ?? '';
+    return out;
+}
+function revisionOf(arn) {
+    const m = /:(\d+)$/.exec(arn);
+    return m ? Number(m[1]) : Number.NaN;
+}
+function ecs_known_good_familyOf(arn) {
+    const tail = arn.includes('task-definition/') ? arn.slice(arn.indexOf('task-definition/') + 16) : arn;
+    return tail.replace(/:\d+$/, '');
+}
+/**
+ * Pick a rollback target among revisions (any order). known-good: newest with the known-good tag, not excluded.
+ * version: newest with that version tag (known-good ones first). Pure.
+ */
+function chooseRevision(revisions, want, exclude = new Set()) {
+    const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
+    switch (want.kind) {
+        case 'known-good':
+            return sorted.find((r) => r.tags[TAG_KNOWN_GOOD]);
+        case 'version': {
+            const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
+            return matches.find((r) => r.tags[TAG_KNOWN_GOOD]) ?? matches[0];
+        }
+        case 'revision':
+            return sorted.find((r) => r.revision === want.revision);
+        case 'arn':
+            return sorted.find((r) => r.arn === want.arn || r.arn.endsWith(`/${want.arn}`));
+    }
+}
+/** ACTIVE revision ARNs of a family, newest first (at most `max`). */
+async function listFamilyRevisions(ecs, family, max = 50, signal) {
+    const arns = [];
+    let nextToken;
+    do {
+        const out = await ecs.send(new ListTaskDefinitionsCommand({
+            familyPrefix: family,
+            status: 'ACTIVE',
+            sort: 'DESC',
+            nextToken,
+            maxResults: 100,
+        }), { abortSignal: signal });
+        // familyPrefix matches prefixes: keep this family only.
+        for (const arn of out.taskDefinitionArns ?? [])
+            if (ecs_known_good_familyOf(arn) === family)
+                arns.push(arn);
+        nextToken = out.nextToken;
+    } while (nextToken && arns.length < max);
+    return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
+}
+async function describeRevision(ecs, arn, signal) {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
+        abortSignal: signal,
+    });
+    const td = out.taskDefinition;
+    const fullArn = td?.taskDefinitionArn ?? arn;
+    return { arn: fullArn, revision: td?.revision ?? revisionOf(fullArn), tags: tagMap(out.tags), taskDefinition: td };
+}
+/**
+ * Resolve a rollback target in `family`, scanning newest revisions first and stopping at the first match
+ * (one DescribeTaskDefinition per inspected revision). Returns undefined when none matches.
+ */
+async function ecs_known_good_findRevision(ecs, family, want, opts = {}) {
+    const exclude = opts.exclude ?? new Set();
+    if (want.kind === 'arn' || want.kind === 'revision') {
+        const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
+        try {
+            return await describeRevision(ecs, id, opts.signal);
+        }
+        catch (err) {
+            if (err instanceof Error && /ClientException|InvalidParameter/.test(err.name))
+                return undefined;
+            throw err;
+        }
+    }
+    const arns = await listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
+    const seen = [];
+    for (const arn of arns) {
+        if (exclude.has(arn))
+            continue;
+        const info = await describeRevision(ecs, arn, opts.signal);
+        seen.push(info);
+        const match = chooseRevision(seen, want, exclude);
+        // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
+        if (match && (want.kind === 'known-good' || match.tags[TAG_KNOWN_GOOD]))
+            return match;
+    }
+    return chooseRevision(seen, want, exclude);
+}
+async function ecs_known_good_tagRevision(ecs, arn, list, signal) {
+    if (list.length === 0)
+        return;
+    await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: list }), { abortSignal: signal });
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-rollout.ts
+
+/** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
+function ecs_rollout_breakerThreshold(desiredCount) {
+    return Math.min(200, Math.max(3, Math.ceil(0.5 * Math.max(0, desiredCount))));
+}
+/** Whether the service has the deployment circuit breaker enabled, and with rollback. */
+function circuitBreakerOf(service) {
+    const cb = service?.deploymentConfiguration?.deploymentCircuitBreaker;
+    return { enabled: cb?.enable === true, rollback: cb?.enable === true && cb?.rollback === true };
+}
+/**
+ * rolloutState exists only for the rolling-update (ECS) controller and not behind a Classic Load Balancer.
+ * Returns why it is unavailable, or undefined when ECS reports it.
+ */
+function rolloutStateUnavailableReason(service) {
+    const type = service?.deploymentController?.type ?? 'ECS';
+    if (type !== 'ECS')
+        return `deployment controller ${type} has no rolloutState`;
+    if (service?.loadBalancers?.some((lb) => lb.loadBalancerName && !lb.targetGroupArn)) {
+        return 'services behind a Classic Load Balancer have no rolloutState';
+    }
+    return undefined;
+}
+/** `arn:aws:ecs:r:a:task-definition/web:7` → `web:7` (anything else unchanged). */
+function ecs_rollout_shortTaskDef(arn) {
+    if (!arn)
+        return '?';
+    const i = arn.indexOf('task-definition/');
+    return i >= 0 ? arn.slice(i + 'task-definition/'.length) : arn;
+}
+/** `ecs-svc/1234567890123456789` → `…456789` for compact progress lines. */
+function shortId(id) {
+    if (!id)
+        return '?';
+    const tail = id.split('/').pop() ?? id;
+    return tail.length > 8 ? `…${tail.slice(-6)}` : tail;
+}
+function deploymentLine(d, isTarget) {
+    const parts = [
+        `${isTarget ? 'new' : (d.status ?? '?').toLowerCase()} ${ecs_rollout_shortTaskDef(d.taskDefinition)} (${shortId(d.id)})`,
+        d.rolloutState ?? d.status ?? '',
+        `running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}`,
+    ];
+    if (d.pendingCount)
+        parts.push(`pending ${d.pendingCount}`);
+    if (d.failedTasks)
+        parts.push(`failed ${d.failedTasks}`);
+    return parts.filter(Boolean).join(' ');
+}
+/** `api: new web:8 (…123456) IN_PROGRESS running 1/2 pending 1; active web:7 (…654321) COMPLETED running 2/2`. */
+function progressLine(service, target) {
+    if (!service)
+        return `${target.service}: not found`;
+    const deployments = service.deployments ?? [];
+    const ordered = [
+        ...deployments.filter((d) => d.id === target.deploymentId),
+        ...deployments.filter((d) => d.id !== target.deploymentId),
+    ];
+    if (ordered.length === 0)
+        return `${target.service}: no deployments`;
+    return `${target.service}: ${ordered.map((d) => deploymentLine(d, d.id === target.deploymentId)).join('; ')}`;
+}
+/** Decide where one service's rollout stands. Pure. */
+function ecs_rollout_evaluateRollout(service, target) {
+    const progress = progressLine(service, target);
+    const fail = (kind, reason, ecsRolledBack = false, rollbackTaskDefinitionArn) => ({
+        state: 'failed',
+        fallback: false,
+        kind,
+        reason,
+        progress,
+        ecsRolledBack,
+        ...(rollbackTaskDefinitionArn ? { rollbackTaskDefinitionArn } : {}),
+    });
+    if (!service || (service.status && service.status !== 'ACTIVE')) {
+        return fail('service-gone', `service ${target.service} is ${service?.status ?? 'not found'}`);
+    }
+    const deployments = service.deployments ?? [];
+    const mine = deployments.find((d) => d.id === target.deploymentId);
+    const primary = deployments.find((d) => d.status === 'PRIMARY');
+    const fallbackReason = rolloutStateUnavailableReason(service);
+    if (!mine) {
+        return fail('missing', `deployment ${target.deploymentId} is no longer on the service` +
+            (primary ? ` (PRIMARY is now ${primary.id} with ${ecs_rollout_shortTaskDef(primary.taskDefinition)})` : ''));
+    }
+    if (mine.rolloutState === 'FAILED') {
+        const reason = mine.rolloutStateReason || 'rolloutState FAILED';
+        if (primary && primary.id !== mine.id) {
+            const rolledBackTo = primary.taskDefinition;
+            return fail('rolled-back', `${reason}; ECS rolled back to ${ecs_rollout_shortTaskDef(rolledBackTo)}`, true, rolledBackTo);
+        }
+        return fail('rollout-failed', reason);
+    }
+    if (mine.status !== 'PRIMARY') {
+        return fail('replaced', `deployment ${target.deploymentId} is ${mine.status ?? 'not PRIMARY'}: replaced by ` +
+            (primary ? `${primary.id} (${ecs_rollout_shortTaskDef(primary.taskDefinition)})` : 'another deployment'));
+    }
+    if (mine.rolloutState === 'COMPLETED')
+        return { state: 'completed', progress, fallback: false };
+    const breaker = circuitBreakerOf(service);
+    if (!breaker.enabled && target.failureThreshold !== undefined && (mine.failedTasks ?? 0) >= target.failureThreshold) {
+        return fail('failed-tasks', `${mine.failedTasks} consecutive tasks of the new deployment failed (threshold ${target.failureThreshold}; ` +
+            'the service has no circuit breaker, so ECS would keep retrying)');
+    }
+    if (mine.rolloutState === undefined || fallbackReason) {
+        // No rolloutState: the classic "stable" test, but on our deployment: it alone and at the desired count.
+        const stable = deployments.length === 1 &&
+            (mine.runningCount ?? 0) === (mine.desiredCount ?? service.desiredCount ?? 0) &&
+            (service.runningCount ?? mine.runningCount ?? 0) === (service.desiredCount ?? mine.desiredCount ?? 0);
+        return { state: stable ? 'completed' : 'in-progress', progress, fallback: true };
+    }
+    return { state: 'in-progress', progress, fallback: false };
+}
+/** Service events newer than `since` not already seen, oldest first (ECS returns newest first). */
+function newEvents(events, seen, sinceMs) {
+    const out = [];
+    for (const e of events ?? []) {
+        const key = e.id ?? `${e.createdAt?.toISOString()}|${e.message}`;
+        if (seen.has(key))
+            continue;
+        const at = e.createdAt ? new Date(e.createdAt).getTime() : sinceMs;
+        // 1 s of slack for clock skew between the runner and ECS.
+        if (at < sinceMs - 1000)
+            continue;
+        seen.add(key);
+        out.push(e);
+    }
+    return out.reverse();
+}
+/** A fingerprint of what matters in a service's state; when it changes we poll again quickly. */
+function serviceFingerprint(service) {
+    if (!service)
+        return 'missing';
+    const ds = (service.deployments ?? [])
+        .map((d) => `${d.id}:${d.status}:${d.rolloutState}:${d.runningCount}:${d.pendingCount}:${d.desiredCount}:${d.failedTasks}`)
+        .join(',');
+    return `${service.status}|${service.runningCount}|${service.pendingCount}|${ds}|${service.events?.[0]?.id ?? ''}`;
+}
+/**
+ * Adaptive delay: `minDelayMs` first; `afterChangeMs` whenever the last poll saw something change (tasks started,
+ * stopped, turned healthy) or completion is imminent (`changed` true); otherwise grow by `factor` up to the cap.
+ */
+function nextPollDelay(previousMs, changed, opts = {}) {
+    const min = opts.minDelayMs ?? 1000;
+    const max = opts.maxDelayMs ?? 5000;
+    if (previousMs === undefined)
+        return Math.min(min, max);
+    if (changed)
+        return Math.min(max, opts.afterChangeMs ?? 2 * min);
+    return Math.min(max, Math.round(previousMs * (opts.factor ?? 1.5)));
+}
+/** Split into chunks of at most `size` (DescribeServices takes ≤10 services per call). */
+function ecs_rollout_chunk(items, size) {
+    const out = [];
+    for (let i = 0; i < items.length; i += size)
+        out.push(items.slice(i, i + size));
+    return out;
+}
+function isAbort(err, signal) {
+    return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
+}
+/**
+ * Poll all targets with batched DescribeServices calls (≤10 per call, one cluster) until each is completed or
+ * failed, the timeout passes or the signal aborts. Never throws for timeout/abort: each unsettled target gets
+ * outcome 'timeout' / 'cancelled' with its last verdict, so the caller can say where each deployment stands.
+ */
+async function ecs_rollout_waitForRollouts(opts) {
+    const clock = opts.clock ?? realClock;
+    const progressEveryMs = opts.progressEveryMs ?? 10_000;
+    const start = clock.now();
+    const deadline = start + opts.timeoutMs;
+    const state = new Map();
+    for (const t of opts.targets) {
+        state.set(t.service, {
+            target: t,
+            seen: new Set(),
+            events: [],
+            verdict: { state: 'in-progress', progress: `${t.service}: waiting for the first status`, fallback: false },
+        });
+    }
+    let describeCalls = 0;
+    let delay;
+    let lastProgressAt;
+    let timedOut = false;
+    let cancelled = false;
+    const settle = (name, outcome) => {
+        const s = state.get(name);
+        if (s.result)
+            return;
+        s.result = {
+            target: s.target,
+            outcome,
+            verdict: s.verdict,
+            service: s.service,
+            events: s.events,
+            finishedAt: clock.now(),
+        };
+        opts.onSettled?.(s.result);
+    };
+    const pending = () => [...state.values()].filter((s) => !s.result);
+    for (;;) {
+        if (opts.signal?.aborted) {
+            cancelled = true;
+            break;
+        }
+        const waiting = pending();
+        if (waiting.length === 0)
+            break;
+        let changed = false;
+        // Every waiting deployment already runs its desired count: only draining of old tasks is left, and COMPLETED
+        // is imminent, so keep polling at the short interval instead of backing off.
+        let settling = true;
+        try {
+            const batches = ecs_rollout_chunk(waiting.map((s) => s.target.service), 10);
+            const described = await Promise.all(batches.map(async (names) => {
+                describeCalls += 1;
+                return opts.describe(names, opts.signal);
+            }));
+            const byName = new Map();
+            for (const list of described)
+                for (const svc of list)
+                    if (svc.serviceName)
+                        byName.set(svc.serviceName, svc);
+            for (const s of waiting) {
+                const svc = byName.get(s.target.service);
+                s.service = svc;
+                for (const e of newEvents(svc?.events, s.seen, s.target.startedAt)) {
+                    s.events.push(e);
+                    opts.onEvent?.(s.target.service, e);
+                }
+                const fp = serviceFingerprint(svc);
+                if (fp !== s.fingerprint)
+                    changed = true;
+                s.fingerprint = fp;
+                s.verdict = ecs_rollout_evaluateRollout(svc, s.target);
+                const mine = svc?.deployments?.find((d) => d.id === s.target.deploymentId);
+                if (!mine || (mine.runningCount ?? 0) < (mine.desiredCount ?? 0))
+                    settling = false;
+                if (s.verdict.state === 'completed')
+                    settle(s.target.service, 'completed');
+                else if (s.verdict.state === 'failed')
+                    settle(s.target.service, 'failed');
+            }
+        }
+        catch (err) {
+            if (isAbort(err, opts.signal)) {
+                cancelled = true;
+                break;
+            }
+            throw err;
+        }
+        const still = pending();
+        if (still.length === 0)
+            break;
+        const now = clock.now();
+        if (lastProgressAt === undefined || now - lastProgressAt >= progressEveryMs) {
+            lastProgressAt = now;
+            opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]`));
+        }
+        if (now >= deadline) {
+            timedOut = true;
+            break;
+        }
+        delay = nextPollDelay(delay, changed || settling, opts.delays);
+        try {
+            await clock.sleep(Math.min(delay, deadline - now), opts.signal);
+        }
+        catch (err) {
+            if (isAbort(err, opts.signal)) {
+                cancelled = true;
+                break;
+            }
+            throw err;
+        }
+    }
+    for (const s of pending())
+        settle(s.target.service, cancelled ? 'cancelled' : 'timeout');
+    return {
+        results: opts.targets.map((t) => state.get(t.service).result),
+        describeCalls,
+        timedOut,
+        cancelled,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
 
 
@@ -80676,10 +81112,13 @@ async function ecs_deploy_prepareDeploy(request, deps) {
         let latestArn;
         if (request.rollbackTo) {
             const family = familyOf(previousTaskDefinitionArn ?? '');
-            const found = await findRevision(ecs, family, request.rollbackTo, signal ? { signal } : {});
+            // known-good means "the newest known-good revision other than the one running now": a rollback moves away
+            // from the current revision, which may have passed its checks once and still be the one to leave.
+            const exclude = new Set(request.rollbackTo.kind === 'known-good' && previousTaskDefinitionArn ? [previousTaskDefinitionArn] : []);
+            const found = await findRevision(ecs, family, request.rollbackTo, { exclude, ...(signal ? { signal } : {}) });
             if (!found) {
                 const what = request.rollbackTo.kind === 'known-good'
-                    ? `no revision of family ${family} is marked known-good (tag deploy-actions:known-good)`
+                    ? `no revision of family ${family} other than the running ${shortTaskDef(previousTaskDefinitionArn)} is marked known-good (tag deploy-actions:known-good)`
                     : `no revision of family ${family} matches ${JSON.stringify(request.rollbackTo)}`;
                 throw new ConfigurationError(ecs_deploy_name(request, 'rollback-to'), what);
             }
@@ -80687,7 +81126,9 @@ async function ecs_deploy_prepareDeploy(request, deps) {
                 kind: 'existing',
                 arn: found.arn,
                 reused: true,
-                ...(found.taskDefinition?.containerDefinitions ? { containerDefinitions: found.taskDefinition.containerDefinitions } : {}),
+                ...(found.taskDefinition?.containerDefinitions
+                    ? { containerDefinitions: found.taskDefinition.containerDefinitions }
+                    : {}),
             };
             diffNew = found.taskDefinition;
         }
@@ -80715,12 +81156,23 @@ async function ecs_deploy_prepareDeploy(request, deps) {
             }
             const latest = await latestOf(family);
             latestArn = latest?.taskDefinitionArn;
-            if (latest?.taskDefinitionArn && taskDefsEqual(withoutTags(latest), withoutTags(json))) {
+            // Reuse the latest ACTIVE revision when equal; failing that, a revision one of the services runs now (after a
+            // rollback the latest revision is the broken one, and re-running the good deploy must not register a copy).
+            const running = await Promise.all(request.services.map((s) => {
+                const svc = byName.get(s.service);
+                const arn = svc?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? svc?.taskDefinition;
+                return arn ? describeCached(arn) : undefined;
+            }));
+            const same = [latest, ...running].find((c) => c?.taskDefinitionArn &&
+                c.status !== 'INACTIVE' &&
+                c.family === family &&
+                taskDefsEqual(withoutTags(c), withoutTags(json)));
+            if (same?.taskDefinitionArn) {
                 target = {
                     kind: 'existing',
-                    arn: latest.taskDefinitionArn,
+                    arn: same.taskDefinitionArn,
                     reused: true,
-                    ...(latest.containerDefinitions ? { containerDefinitions: latest.containerDefinitions } : {}),
+                    ...(same.containerDefinitions ? { containerDefinitions: same.containerDefinitions } : {}),
                 };
             }
             else {
@@ -80804,7 +81256,9 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
             arn = p.target.arn;
             if (p.target.containerDefinitions)
                 containerDefs.set(arn, p.target.containerDefinitions);
-            if (!request.rollbackTo && p.target.reused && prepared.request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'json') {
+            if (!request.rollbackTo &&
+                p.target.reused &&
+                prepared.request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'json') {
                 log.info(`${p.service}: the rendered task definition equals ${shortTaskDef(arn)}; reusing it (no new revision)`);
             }
         }
@@ -80893,7 +81347,8 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         return report();
     }
     // 3. Wait.
-    const describe = async (names, s) => (await ecs.send(new DescribeServicesCommand({ cluster: request.cluster, services: names }), { abortSignal: s })).services ?? [];
+    const describe = async (names, s) => (await ecs.send(new DescribeServicesCommand({ cluster: request.cluster, services: names }), { abortSignal: s }))
+        .services ?? [];
     const waitFor = async (list, what) => {
         if (list.length === 0)
             return [];
@@ -80990,7 +81445,11 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         status = all.every((r) => r.status === 'unchanged') ? 'unchanged' : 'success';
         if (request.markKnownGood) {
             const arns = [...new Set(all.map((r) => r.taskDefinitionArn).filter((a) => !!a))];
-            const tagsToAdd = knownGoodTags({ ...request.provenance, ...(request.version ? { version: request.version } : {}), now: new Date() });
+            const tagsToAdd = knownGoodTags({
+                ...request.provenance,
+                ...(request.version ? { version: request.version } : {}),
+                now: new Date(),
+            });
             for (const arn of arns) {
                 try {
                     await tagRevision(ecs, arn, tagsToAdd, signal);
@@ -81061,7 +81520,10 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
             why = `previous PRIMARY revision ${shortTaskDef(targetArn)} (no known-good revision found)`;
         }
         if (!targetArn) {
-            r.rollback = { outcome: 'skipped', reason: 'no rollback target: no known-good revision and no different previous revision' };
+            r.rollback = {
+                outcome: 'skipped',
+                reason: 'no rollback target: no known-good revision and no different previous revision',
+            };
             continue;
         }
         log.info(`${r.service}: rolling back to the ${why}`);
@@ -81085,7 +81547,11 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
             }
         }
         catch (err) {
-            r.rollback = { taskDefinitionArn: targetArn, outcome: 'failed', reason: `UpdateService failed: ${errorMessage(err)}` };
+            r.rollback = {
+                taskDefinitionArn: targetArn,
+                outcome: 'failed',
+                reason: `UpdateService failed: ${errorMessage(err)}`,
+            };
         }
     }
     for (const res of await waitFor(rollbackTargets, 'rollback')) {
@@ -81104,7 +81570,10 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         parts.push(`${r.service}: deployment of ${shortTaskDef(r.taskDefinitionArn)} ${r.status === 'timeout' ? 'timed out' : 'failed'}: ${r.reason ?? ''}`);
     }
     if (healthFailed)
-        parts.push(`health check failed: ${healthChecks.filter((h) => !h.ok).map(healthCheckLine).join('; ')}`);
+        parts.push(`health check failed: ${healthChecks
+            .filter((h) => !h.ok)
+            .map(healthCheckLine)
+            .join('; ')}`);
     const rollbacks = all.filter((r) => r.rollback);
     for (const r of rollbacks) {
         const rb = r.rollback;
@@ -81118,12 +81587,18 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
     }
     if (!request.autoRollback && failedServices.some((r) => !r.ecsRolledBack))
         parts.push('auto-rollback is off');
-    const rollbackOk = rollbacks.length > 0 && rollbacks.every((r) => r.rollback.outcome === 'completed' || r.rollback.outcome === 'ecs');
-    status = failedServices.every((r) => r.status === 'timeout') && failedServices.length > 0 && !healthFailed
-        ? 'timeout'
-        : rollbackOk
-            ? 'rolled-back'
-            : 'failed';
+    const rollbackOk = rollbacks.length > 0 &&
+        rollbacks.every((r) => r.rollback.outcome === 'completed' || r.rollback.outcome === 'ecs');
+    status =
+        failedServices.every((r) => r.status === 'timeout') && failedServices.length > 0 && !healthFailed
+            ? 'timeout'
+            : rollbackOk
+                ? 'rolled-back'
+                : 'failed';
+    if (signal?.aborted) {
+        status = 'cancelled';
+        parts.push('cancelled while rolling back');
+    }
     message = parts.join('. ');
     return report();
 }
@@ -81469,7 +81944,8 @@ function readEcsDeployInputs(options = {}) {
     const env = options.env ?? process.env;
     const baseDir = options.baseDir ?? env.GITHUB_WORKSPACE ?? process.cwd();
     const cluster = getString('cluster', { required: true });
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(cluster) && !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(cluster)) {
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(cluster) &&
+        !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(cluster)) {
         throw new ConfigurationError('cluster', `expected a cluster name or ARN, got ${quote(cluster)}`);
     }
     const lines = parseServiceLines('services', getList('services'));
@@ -81661,7 +82137,11 @@ function ecs_deploy_summary_deploySummaryMarkdown(report) {
     }
     const events = timeline(report);
     if (events.length) {
-        out.push(details(`Event timeline (${events.length})`, markdownTable(['time', 'service', 'event'], events.map(({ service, event }) => [event.createdAt ? new Date(event.createdAt).toISOString() : '', service, event.message]))));
+        out.push(details(`Event timeline (${events.length})`, markdownTable(['time', 'service', 'event'], events.map(({ service, event }) => [
+            event.createdAt ? new Date(event.createdAt).toISOString() : '',
+            service,
+            event.message,
+        ]))));
     }
     return out.join('\n');
 }
@@ -81675,7 +82155,9 @@ function ecs_deploy_summary_deployOutputs(report) {
             taskDefinitionArn: r.taskDefinitionArn ?? null,
             previousTaskDefinitionArn: r.previousTaskDefinitionArn ?? null,
             status: r.status,
-            ...(r.rollback ? { rollback: { taskDefinitionArn: r.rollback.taskDefinitionArn ?? null, outcome: r.rollback.outcome } } : {}),
+            ...(r.rollback
+                ? { rollback: { taskDefinitionArn: r.rollback.taskDefinitionArn ?? null, outcome: r.rollback.outcome } }
+                : {}),
         };
     }
     return {
@@ -81756,6 +82238,7 @@ async function runEcsDeploy(options) {
 // EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-run-task.ts
+
 
 
 
@@ -82100,7 +82583,9 @@ async function prepareOneOffTask(clients, options, signal) {
     if (options.environment)
         validateEnvironmentNames(names.environment, options.environment);
     // One DescribeServices call for the task-definition service and the network service (when they differ).
-    const wanted = [...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x))];
+    const wanted = [
+        ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
+    ];
     const described = new Map();
     if (wanted.length) {
         let response;
@@ -82281,6 +82766,7 @@ async function runOneOffTask(clients, plan, options) {
             },
         }).catch((err) => sink.warning(`Log streaming stopped: ${errorMessage(err)}`));
     }
+    const progressEveryMs = options.progressEveryMs ?? (logLocation ? 60_000 : 10_000);
     let lastStatus = task.lastStatus;
     if (lastStatus)
         sink.info(`Task status: ${lastStatus}`);
@@ -82310,10 +82796,14 @@ async function runOneOffTask(clients, plan, options) {
             }
             if (current.lastStatus === 'STOPPED')
                 return { done: true, value: current };
-            return {
-                done: false,
-                progress: `task ${taskId} ${current.lastStatus ?? 'UNKNOWN'} for ${formatDuration(clock.now() - started)}`,
-            };
+            // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
+            const elapsed = clock.now() - started;
+            return elapsed < progressEveryMs
+                ? { done: false }
+                : {
+                    done: false,
+                    progress: `task ${taskId} still ${current.lastStatus ?? 'UNKNOWN'} after ${formatDuration(elapsed)}`,
+                };
         }, {
             timeoutMs: options.timeoutMs,
             initialDelayMs: options.pollInitialMs ?? 1000,
@@ -82322,13 +82812,13 @@ async function runOneOffTask(clients, plan, options) {
             jitter: 'none',
             clock,
             description: `task ${taskId} to stop`,
-            progressEveryMs: options.progressEveryMs ?? (logLocation ? 60_000 : 10_000),
+            progressEveryMs,
             onProgress: (message) => sink.info(message),
             ...(signal ? { signal } : {}),
         });
     }
     catch (err) {
-        if (err instanceof PollAbortedError || (signal?.aborted && ecs_run_task_isNamed(err, 'AbortError'))) {
+        if (err instanceof PollAbortedError || signal?.aborted) {
             cancelled = true;
             if (stopOnCancel)
                 await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
@@ -82408,24 +82898,63 @@ function oneOffTaskFailure(result) {
             : '';
     return new DeployFailure(`${result.message}${tail}`);
 }
-
-;// CONCATENATED MODULE: ./packages/kit/src/log.ts
-
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return group(name, fn);
+function oneOffStatusText(result) {
+    if (result.ok)
+        return '✅ succeeded (exit code 0)';
+    if (result.cancelled)
+        return `⏹️ cancelled${result.stopRequested ? ' (task stopped)' : ''}`;
+    if (result.timedOut)
+        return '⌛ timed out (task stopped)';
+    if (result.outcome?.neverStarted)
+        return '❌ failed to start';
+    return result.exitCode === undefined ? '❌ no exit code' : `❌ exit code ${result.exitCode}`;
 }
-/** Log lines with a common prefix, one `core.info` per line. */
-function infoLines(text, prefix = '') {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        info(`${prefix}${line}`);
+/**
+ * Append a one-off task's job-summary section to `summary`: status heading, a table (command, container, task with
+ * console link, task definition, cluster, duration, exit code, stopped reason, logs) and the last log lines
+ * (expanded when it failed). Shared by run-migration-task and deploy-ecs's migration step.
+ */
+function appendOneOffTaskSummary(summary, result, context) {
+    summary.heading(`${context.title ?? 'One-off task'}: ${oneOffStatusText(result)}`, 3);
+    const task = result.consoleUrl ? `[${result.taskId}](${result.consoleUrl})` : result.taskId;
+    const rows = [
+        ['Command', `\`${context.command.replace(/`/g, "'")}\``],
+        ['Container', result.containerName],
+        ['Task', task],
+        ['Task ARN', `\`${result.taskArn}\``],
+        ['Task definition', `\`${result.taskDefinitionArn}\``],
+        ['Cluster', context.cluster],
+        ['Duration', formatDuration(result.durationMs)],
+        ['Exit code', result.exitCode === undefined ? '—' : String(result.exitCode)],
+    ];
+    if (result.outcome?.stoppedReason)
+        rows.push(['Stopped reason', result.outcome.stoppedReason]);
+    if (result.outcome?.containerReason)
+        rows.push(['Container reason', result.outcome.containerReason]);
+    rows.push([
+        'Logs',
+        result.logLocation
+            ? `\`${result.logLocation.group}\` / \`${result.logLocation.stream}\``
+            : (result.logNotice ?? '—'),
+    ]);
+    summary.table(['', ''], rows);
+    if (!result.ok)
+        summary.paragraph(result.message);
+    if (result.lastLines.length) {
+        const title = `Last ${result.lastLines.length} of ${result.lineCount} log lines`;
+        summary.details(title, codeBlock(result.lastLines.join('\n')), { open: !result.ok });
+    }
+    return summary;
 }
-/** Warning annotation (one line, shown on the run page). */
-function warn(message) {
-    warning(message);
-}
-function log_debug(message) {
-    core.debug(message);
+/** Action outputs of a one-off task run (`duration` in whole seconds; unset values are skipped by setOutputs). */
+function oneOffTaskOutputs(result) {
+    return {
+        'task-arn': result.taskArn,
+        'exit-code': result.exitCode,
+        'log-stream': result.logLocation?.stream,
+        'log-group': result.logLocation?.group,
+        duration: Math.round(result.durationMs / 1000),
+    };
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -82447,7 +82976,11 @@ const MIN_PART_SIZE = 5 * MIB;
 const MAX_PARTS = 10_000;
 /** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
 function s3_etag_normalizeEtag(etag) {
-    return (etag ?? '').trim().replace(/^W\//, '').replace(/^"+|"+$/g, '').toLowerCase();
+    return (etag ?? '')
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"+|"+$/g, '')
+        .toLowerCase();
 }
 /** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
 function isSinglePartEtag(etag) {
@@ -82700,12 +83233,19 @@ async function uploadFile(client, o) {
             requests += 1;
             parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
         }
-        const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), send);
+        const done = await client.send(new CompleteMultipartUploadCommand({
+            Bucket: o.bucket,
+            Key: o.key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+        }), send);
         requests += 1;
         return { etag: normalizeEtag(done.ETag), multipart: true, requests };
     }
     catch (err) {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId })).catch(() => undefined);
+        await client
+            .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
+            .catch(() => undefined);
         throw err;
     }
 }
@@ -82764,207 +83304,14 @@ async function headObject(client, bucket, key) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render-inputs.ts
+// Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
+// aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
+// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
+// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
+// input (and the line, for multi-line inputs).
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(542);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(9377);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(6580);
-;// CONCATENATED MODULE: ./actions/render-task-def/src/aws.ts
-// The AWS reads render-task-def makes (no writes): DescribeTaskDefinition and ECR DescribeImages.
-
-
-
-function aws_isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
-}
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: taskdef_unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (aws_isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
-async function resolveDigest(ecr, lookup, signal) {
-    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
-    try {
-        const out = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({
-            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
-            repositoryName: lookup.repositoryName,
-            imageIds: [{ imageTag: lookup.tag }],
-        }), { abortSignal: signal });
-        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-        if (!digest)
-            throw new errors_DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
-        return digest;
-    }
-    catch (err) {
-        const name = err.name;
-        if (name === 'ImageNotFoundException')
-            throw new errors_DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
-        if (name === 'RepositoryNotFoundException') {
-            throw new errors_DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
-                cause: err,
-            });
-        }
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/render-task-def/src/images.ts
-// Image references and digest pinning: pure parsing and planning, no AWS calls.
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
-/** Account id and region of a private ECR registry host, or undefined for any other host. */
-function parseEcrHost(host) {
-    if (!host)
-        return undefined;
-    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
-    return m ? { registryId: m[1], region: m[2] } : undefined;
-}
-function hostOf(url) {
-    if (!url)
-        return undefined;
-    try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-function sameHost(a, b) {
-    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
-    return canon(a) === canon(b);
-}
-/**
- * Decide, per container, how `pin-digest` resolves its image:
- * - already pinned by digest → skip;
- * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
- *   region (a missing tag means `latest`, as Docker does);
- * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
- *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
- *   in the caller's default registry and the action's region;
- * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
- */
-function planDigestPins(containers, ecrEndpointUrl) {
-    const endpointHost = hostOf(ecrEndpointUrl);
-    return containers.map(({ name, image }) => {
-        const ref = parseImageRef(image);
-        if (!ref)
-            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
-            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
-        const tag = ref.tag ?? 'latest';
-        const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
-        return {
-            container: name,
-            image,
-            action: 'skip',
-            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
-        };
-    });
-}
-/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
-function pinnedImage(ref, digest) {
-    return formatImageRef({ ...ref, tag: undefined, digest });
-}
-
-;// CONCATENATED MODULE: ./actions/render-task-def/src/inputs.ts
-// The only file that reads inputs. Everything is parsed and validated here, before any AWS call; a problem is one
-// ConfigurationError naming the input (and the line, for multi-line inputs).
 
 
 
@@ -82979,7 +83326,12 @@ const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const LOG_DRIVERS = ['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog'];
 const MODES = ['merge', 'replace'];
-function getInputs(read = getRawInput, cwd = process.cwd()) {
+/**
+ * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
+ * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
+ * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
+ */
+function parseTaskDefRenderInputs(read, cwd) {
     const opt = (name) => {
         const v = read(name).trim();
         return v === '' ? undefined : v;
@@ -83004,7 +83356,7 @@ function getInputs(read = getRawInput, cwd = process.cwd()) {
         secretsMode: parseMode('secrets-mode', read('secrets-mode')),
         dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
         logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
-        command: parseContainerLines('command', read('command'), inputs_parseCommand),
+        command: parseContainerLines('command', read('command'), parseContainerCommand),
         taskCpu: cpu.task,
         taskMemory: memory.task,
         containerCpu: cpu.containers,
@@ -83012,15 +83364,7 @@ function getInputs(read = getRawInput, cwd = process.cwd()) {
         taskRoleArn: parseRole('task-role-arn', opt('task-role-arn'), true),
         executionRoleArn: parseRole('execution-role-arn', opt('execution-role-arn'), false),
     };
-    return {
-        template,
-        region,
-        overrides,
-        pinDigest: parseBoolean('pin-digest', read('pin-digest'), false),
-        compare: parseBoolean('compare', read('compare'), true),
-        timeoutMs: parseDuration('timeout', read('timeout'), '2m'),
-        outputFile: opt('output-file') === undefined ? undefined : (0,external_node_path_.resolve)(cwd, opt('output-file')),
-    };
+    return { template, region, overrides };
 }
 function parseMode(name, raw) {
     return parseEnum(name, raw, MODES, 'merge');
@@ -83228,7 +83572,7 @@ function validateSecret(input, e) {
         throw new errors_ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
 }
 /** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
-function inputs_parseCommand(input, value, line) {
+function parseContainerCommand(input, value, line) {
     if (value.startsWith('[')) {
         const parsed = inputs_parseJson(input, value, `JSON array on line ${line}`);
         if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
@@ -83295,199 +83639,118 @@ function parseRole(input, value, allowName) {
     throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${inputs_quote(value)}`);
 }
 
-;// CONCATENATED MODULE: ./actions/render-task-def/src/render.ts
-// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
-// No I/O, no AWS: table-tested in test/render.test.ts.
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(6580);
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-source.ts
+// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
+// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
+// deploy-ecs.
 
-function emptyOverrides() {
-    return {
-        images: [],
-        environment: [],
-        environmentMode: 'merge',
-        secrets: [],
-        secretsMode: 'merge',
-        dockerLabels: [],
-        logConfiguration: [],
-        command: [],
-        containerCpu: [],
-        containerMemory: [],
-    };
-}
-const ALL = '*';
-/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
-function findContainer(containers, input, name, line) {
-    const exact = containers.find((c) => c.name === name);
-    if (exact)
-        return exact;
-    const names = containers.map((c) => `'${c.name}'`).join(', ');
-    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
-    if (caseOnly) {
-        throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
-    }
-    throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
-}
-function targets(containers, input, section) {
-    if (section.target === ALL)
-        return containers;
-    if (section.target === undefined) {
-        if (containers.length === 1)
-            return containers;
-        const names = containers.map((c) => `'${c.name}'`).join(', ');
-        throw new errors_ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
-    }
-    return [findContainer(containers, input, section.target, section.line)];
-}
-/** Per container, the entries of all sections that target it, in input order. */
-function entriesByContainer(containers, input, sections) {
-    const out = new Map();
-    for (const section of sections) {
-        for (const c of targets(containers, input, section)) {
-            const list = out.get(c) ?? [];
-            list.push(...section.entries);
-            out.set(c, list);
-        }
-    }
-    return out;
-}
-/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
-function applyNamed(existing, entries, mode, make) {
-    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
-    for (const e of entries) {
-        const item = make(e);
-        const at = list.findIndex((x) => x.name === e.key);
-        if (at >= 0)
-            list[at] = item;
-        else
-            list.push(item);
-    }
-    return list;
-}
-const LOG_DRIVER_KEY = 'logDriver';
-function isRecord(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
+
+
+function taskdef_source_isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
 }
 /**
- * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
- * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
- * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
- * combinations.
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
  */
-function renderTaskDefinition(template, o, opts = {}) {
-    const templateInput = opts.templateInput ?? 'template';
-    const warnings = [];
-    const td = structuredClone(taskdef_toRegisterInput(template, {
-        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
-    }));
-    const raw = td.containerDefinitions;
-    if (raw.length === 0)
-        throw new errors_ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
-    raw.forEach((c, i) => {
-        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
-            throw new errors_ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
-        }
-    });
-    const containers = raw;
-    const seen = new Set();
-    for (const c of containers) {
-        if (seen.has(c.name))
-            throw new errors_ConfigurationError(templateInput, `two containers are named '${c.name}'`);
-        seen.add(c.name);
+async function describeTaskDefinition(ecs, reference, signal) {
+    try {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
+            return undefined;
+        return {
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: taskdef_unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
+        };
     }
-    if (o.family !== undefined)
-        td.family = o.family;
-    if (typeof td.family !== 'string' || td.family === '') {
-        throw new errors_ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
+    catch (err) {
+        if (taskdef_source_isNotFound(err))
+            return undefined;
+        throw err;
     }
-    for (const { container, value, line } of o.images)
-        findContainer(containers, 'containers', container, line).image = value;
-    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
-        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
-        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
-        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
-        for (const e of entries)
-            labels[e.key] = e.value;
-        c.dockerLabels = labels;
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
-        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
-    }
-    for (const { container, value, line } of o.command)
-        findContainer(containers, 'command', container, line).command = value;
-    if (o.taskCpu !== undefined)
-        td.cpu = o.taskCpu;
-    if (o.taskMemory !== undefined)
-        td.memory = o.taskMemory;
-    for (const { container, value, line } of o.containerCpu)
-        findContainer(containers, 'cpu', container, line).cpu = value;
-    for (const { container, value, line } of o.containerMemory) {
-        findContainer(containers, 'memory', container, line).memory = value;
-    }
-    if (o.taskRoleArn !== undefined)
-        td.taskRoleArn = o.taskRoleArn;
-    if (o.executionRoleArn !== undefined)
-        td.executionRoleArn = o.executionRoleArn;
-    for (const c of containers) {
-        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
-        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
-            .map((s) => s.name)
-            .filter((n) => envNames.has(n));
-        if (clash.length > 0) {
-            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
-        }
-    }
-    const rendered = taskdef_toRegisterInput(td);
-    return { taskDefinition: rendered, family: rendered.family, warnings };
 }
-function renderLogConfiguration(c, entries, td, region) {
-    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
-    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
-    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
-    const keepOptions = current !== undefined && current.logDriver === driver;
-    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
-    for (const e of entries)
-        if (e.key !== LOG_DRIVER_KEY)
-            options[e.key] = e.value;
-    if (driver === 'awslogs') {
-        if (options['awslogs-region'] === undefined && region)
-            options['awslogs-region'] = region;
-        const line = entries[0]?.line ?? 1;
-        if (!options['awslogs-group']) {
-            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
-        }
-        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
-        if (fargate && !options['awslogs-stream-prefix']) {
-            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
-        }
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    const isFamily = template.kind === 'family';
+    const reference = template.kind === 'family' ? template.family : template.reference;
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new errors_ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
     }
-    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
-    return out;
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
 }
-/** Replace container images (after digest pinning): container name → image. */
-function withImages(td, images) {
-    const copy = structuredClone(td);
-    for (const c of copy.containerDefinitions) {
-        const image = images.get(c.name);
-        if (image !== undefined)
-            c.image = image;
-    }
-    return copy;
-}
-/** Container name → image of a task definition, in template order. */
-function containerImages(td) {
-    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
+
+;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./actions/render-task-def/src/inputs.ts
+// The only file that reads inputs. Everything is parsed and validated here, before any AWS call; a problem is one
+// ConfigurationError naming the input (and the line, for multi-line inputs). The render inputs (template, containers,
+// environment, secrets, …) are parsed by the kit's parsers, shared with deploy-ecs.
+
+
+function getInputs(read = getRawInput, cwd = process.cwd()) {
+    const render = parseTaskDefRenderInputs(read, cwd);
+    const outputFile = read('output-file').trim();
+    return {
+        ...render,
+        pinDigest: parseBoolean('pin-digest', read('pin-digest'), false),
+        compare: parseBoolean('compare', read('compare'), true),
+        timeoutMs: parseDuration('timeout', read('timeout'), '2m'),
+        outputFile: outputFile === '' ? undefined : (0,external_node_path_.resolve)(cwd, outputFile),
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/render-task-def/src/main.ts
 // Glue: read inputs → load template → render → pin digests → compare with the latest revision → file, outputs,
-// summary. Decisions live in render.ts / images.ts; this file only sequences them and talks to AWS.
-
-
-
-
+// summary. Decisions live in the kit (taskdef-render, ecr-digest, taskdef-source, shared with deploy-ecs); this file
+// only sequences them.
 
 
 
@@ -83527,38 +83790,22 @@ async function renderAndCompare(inputs, region, signal) {
         return ecsClient;
     };
     // 1. Template
-    let templateTd;
-    let templateLabel;
-    let fromFamily;
-    if (inputs.template.kind === 'file') {
-        templateTd = inputs.template.taskDefinition;
-        templateLabel = `file \`${inputs.template.path}\``;
-    }
-    else {
-        const isFamily = inputs.template.kind === 'family';
-        const reference = isFamily
-            ? inputs.template.family
-            : inputs.template.reference;
-        const described = await describeTaskDefinition(ecs(), reference, signal);
-        if (!described) {
-            throw new errors_ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
-                ? `family '${reference}' has no ACTIVE revision in ${region}`
-                : `task definition '${reference}' not found in ${region}`);
-        }
-        if (isFamily)
-            fromFamily = described;
-        templateTd = described.taskDefinition;
-        templateLabel = `\`${described.arn ?? reference}\``;
-    }
+    const template = await loadTaskDefTemplate(ecs, inputs.template, signal, { region });
+    const templateTd = template.taskDefinition;
+    const templateLabel = inputs.template.kind === 'file' ? `file \`${template.source}\`` : `\`${template.source}\``;
+    const fromFamily = inputs.template.kind === 'family' ? template.described : undefined;
     // 2. Render (pure)
     const rendered = renderTaskDefinition(templateTd, inputs.overrides, { region });
     for (const w of rendered.warnings)
         warn(w);
     let td = rendered.taskDefinition;
     // 3. Pin digests
-    const pinNotes = new Map();
-    if (inputs.pinDigest)
-        td = await pinDigests(td, region ?? aws_resolveRegion(undefined), signal, pinNotes);
+    let pinNotes = new Map();
+    if (inputs.pinDigest) {
+        const pinned = await pinImageDigests(td, { action: ACTION, region: region ?? aws_resolveRegion(undefined), signal });
+        td = pinned.taskDefinition;
+        pinNotes = pinned.notes;
+    }
     // 4. Compare with the latest registered revision of the family
     let latest;
     let changed = true;
@@ -83612,34 +83859,6 @@ async function renderAndCompare(inputs, region, signal) {
         family: rendered.family,
         'latest-task-definition-arn': latest?.arn ?? '',
     });
-}
-async function pinDigests(td, region, signal, notes) {
-    const steps = planDigestPins(containerImages(td), configuredEndpoint('ECR'));
-    const clients = new Map();
-    const pinned = new Map();
-    const cache = new Map();
-    for (const step of steps) {
-        if (step.action === 'skip') {
-            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
-            if (step.reason !== 'already pinned by digest')
-                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
-            continue;
-        }
-        const lookupRegion = step.lookup.region ?? region;
-        let client = clients.get(lookupRegion);
-        if (!client) {
-            client = aws_createClient(dist_cjs/* ECRClient */.S70, { action: ACTION, region: lookupRegion });
-            clients.set(lookupRegion, client);
-        }
-        const key = JSON.stringify([lookupRegion, step.lookup]);
-        const c = client;
-        if (!cache.has(key))
-            cache.set(key, resolveDigest(c, step.lookup, signal));
-        const digest = await cache.get(key);
-        pinned.set(step.container, pinnedImage(step.ref, digest));
-        notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
-    }
-    return withImages(td, pinned);
 }
 /** Entry point for @github/local-action, which calls an exported `run()` (the runner uses src/index.ts). */
 

@@ -1,35 +1,36 @@
 // Glue: read inputs → load template → render → pin digests → compare with the latest revision → file, outputs,
-// summary. Decisions live in render.ts / images.ts; this file only sequences them and talks to AWS.
+// summary. Decisions live in the kit (taskdef-render, ecr-digest, taskdef-source, shared with deploy-ecs); this file
+// only sequences them.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
-import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import {
   ConfigurationError,
   cancellationSignal,
-  configuredEndpoint,
+  containerImages,
   createClient,
   DeployFailure,
+  type DescribedTaskDefinition,
+  describeTaskDefinition,
   errorMessage,
   formatDuration,
   group,
   infoLines,
   isSecretLookingName,
+  loadTaskDefTemplate,
   maskValue,
+  pinImageDigests,
+  renderTaskDefinition,
   resolveRegion,
   Summary,
   setOutputs,
-  type TaskDefJson,
   taskDefDiffText,
   taskDefsEqual,
   warn,
 } from '@deploy-actions/kit';
-import { type DescribedTaskDefinition, describeTaskDefinition, resolveDigest } from './aws';
-import { pinnedImage, planDigestPins } from './images';
 import { getInputs, type Inputs } from './inputs';
-import { containerImages, renderTaskDefinition, withImages } from './render';
 
 const ACTION = 'render-task-def';
 
@@ -66,30 +67,10 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
   };
 
   // 1. Template
-  let templateTd: TaskDefJson;
-  let templateLabel: string;
-  let fromFamily: DescribedTaskDefinition | undefined;
-  if (inputs.template.kind === 'file') {
-    templateTd = inputs.template.taskDefinition;
-    templateLabel = `file \`${inputs.template.path}\``;
-  } else {
-    const isFamily = inputs.template.kind === 'family';
-    const reference = isFamily
-      ? (inputs.template as { family: string }).family
-      : (inputs.template as { reference: string }).reference;
-    const described = await describeTaskDefinition(ecs(), reference, signal);
-    if (!described) {
-      throw new ConfigurationError(
-        isFamily ? 'template-family' : 'template-arn',
-        isFamily
-          ? `family '${reference}' has no ACTIVE revision in ${region}`
-          : `task definition '${reference}' not found in ${region}`,
-      );
-    }
-    if (isFamily) fromFamily = described;
-    templateTd = described.taskDefinition;
-    templateLabel = `\`${described.arn ?? reference}\``;
-  }
+  const template = await loadTaskDefTemplate(ecs, inputs.template, signal, { region });
+  const templateTd = template.taskDefinition;
+  const templateLabel = inputs.template.kind === 'file' ? `file \`${template.source}\`` : `\`${template.source}\``;
+  const fromFamily = inputs.template.kind === 'family' ? template.described : undefined;
 
   // 2. Render (pure)
   const rendered = renderTaskDefinition(templateTd, inputs.overrides, { region });
@@ -97,8 +78,12 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
   let td = rendered.taskDefinition;
 
   // 3. Pin digests
-  const pinNotes = new Map<string, string>();
-  if (inputs.pinDigest) td = await pinDigests(td, region ?? resolveRegion(undefined), signal, pinNotes);
+  let pinNotes = new Map<string, string>();
+  if (inputs.pinDigest) {
+    const pinned = await pinImageDigests(td, { action: ACTION, region: region ?? resolveRegion(undefined), signal });
+    td = pinned.taskDefinition;
+    pinNotes = pinned.notes;
+  }
 
   // 4. Compare with the latest registered revision of the family
   let latest: DescribedTaskDefinition | undefined;
@@ -165,42 +150,6 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
     family: rendered.family,
     'latest-task-definition-arn': latest?.arn ?? '',
   });
-}
-
-async function pinDigests(
-  td: TaskDefJson,
-  region: string,
-  signal: AbortSignal,
-  notes: Map<string, string>,
-): Promise<TaskDefJson> {
-  const steps = planDigestPins(containerImages(td), configuredEndpoint('ECR'));
-  const clients = new Map<string, ECRClient>();
-  const pinned = new Map<string, string>();
-  const cache = new Map<string, Promise<string>>();
-  for (const step of steps) {
-    if (step.action === 'skip') {
-      notes.set(
-        step.container,
-        step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`,
-      );
-      if (step.reason !== 'already pinned by digest')
-        warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
-      continue;
-    }
-    const lookupRegion = step.lookup.region ?? region;
-    let client = clients.get(lookupRegion);
-    if (!client) {
-      client = createClient(ECRClient, { action: ACTION, region: lookupRegion });
-      clients.set(lookupRegion, client);
-    }
-    const key = JSON.stringify([lookupRegion, step.lookup]);
-    const c = client;
-    if (!cache.has(key)) cache.set(key, resolveDigest(c, step.lookup, signal));
-    const digest = await cache.get(key)!;
-    pinned.set(step.container, pinnedImage(step.ref, digest));
-    notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
-  }
-  return withImages(td, pinned);
 }
 
 /** Entry point for @github/local-action, which calls an exported `run()` (the runner uses src/index.ts). */

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TaskDefJson } from '@deploy-actions/kit';
+import { type RenderTaskDefResult as RenderResult, renderTaskDefinition, type TaskDefJson } from '@deploy-actions/kit';
 import { getInputs, type Inputs } from '../src/inputs';
-import { type RenderResult, renderTaskDefinition } from '../src/render';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 

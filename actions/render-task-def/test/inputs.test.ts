@@ -1,9 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '@deploy-actions/kit';
+import {
+  ConfigurationError,
+  parseContainerCommand as parseCommand,
+  validateSecretValueFrom,
+} from '@deploy-actions/kit';
 import { describe, expect, test } from 'vitest';
-import { parseCommand, validateSecretValueFrom } from '../src/inputs';
 import { FIXTURES, inputsFrom, renderFrom } from './helpers';
 
 const WEB = 'fargate-web-sidecars.json';

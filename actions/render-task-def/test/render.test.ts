@@ -1,7 +1,12 @@
-import { READ_ONLY_TASK_DEF_FIELDS, type TaskDefJson, taskDefsEqual } from '@deploy-actions/kit';
+import {
+  containerImages,
+  READ_ONLY_TASK_DEF_FIELDS,
+  type RenderTaskDefResult as RenderResult,
+  type TaskDefJson,
+  taskDefsEqual,
+  withImages,
+} from '@deploy-actions/kit';
 import { describe, expect, test } from 'vitest';
-import type { RenderResult } from '../src/render';
-import { containerImages, withImages } from '../src/render';
 import { container, env, fixture, renderFrom, secrets } from './helpers';
 
 const WEB = 'fargate-web-sidecars.json';

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import {
+  appendOneOffTaskSummary,
   cancellationSignal,
   createClient,
   DeployFailure,
@@ -9,14 +10,15 @@ import {
   infoLines,
   type OneOffTaskResult,
   oneOffTaskFailure,
+  oneOffTaskOutputs,
   prepareOneOffTask,
   type RunOneOffTaskOptions,
   runOneOffTask,
+  Summary,
   setOutputs,
 } from '@deploy-actions/kit';
 import { STATE } from './cleanup';
 import { ACTION, getInputs } from './inputs';
-import { buildSummary, outputsFor } from './report';
 
 /** Knobs tests may turn (the bundle reads none of them from inputs). */
 export interface MainOptions {
@@ -94,8 +96,8 @@ export async function main(options: MainOptions = {}): Promise<void> {
     core.saveState(STATE.done, 'true');
   }
 
-  setOutputs(outputsFor(result));
-  await buildSummary(result, { command: commandText, cluster: plan.cluster }).write();
+  setOutputs(oneOffTaskOutputs(result));
+  await appendOneOffTaskSummary(new Summary(), result, { command: commandText, cluster: plan.cluster }).write();
   infoLines(result.message);
   if (result.cancelled) {
     throw new DeployFailure(`${result.message}${inputs.stopOnCancel ? '' : ' (stop-on-cancel is false)'}`);

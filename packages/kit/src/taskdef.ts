@@ -381,7 +381,9 @@ export function normalizeTaskDef(td: unknown): TaskDefJson {
   // Our own markers (known-good, commit, run, version) are added after registration: they never make a
   // template differ from the revision it was registered as.
   out.tags = sortBy(
-    Array.isArray(out.tags) ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX)) : out.tags,
+    Array.isArray(out.tags)
+      ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
+      : out.tags,
     (t) => t.key,
   );
   const pruned = (prune(out) ?? {}) as Record<string, unknown>;

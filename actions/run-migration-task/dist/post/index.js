@@ -73821,7 +73821,7 @@ function endpointEnvSuffix(serviceId) {
  * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
  * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
  */
-function configuredEndpoint(serviceId, env = process.env) {
+function aws_configuredEndpoint(serviceId, env = process.env) {
     if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
         return undefined;
     return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
@@ -73852,7 +73852,7 @@ function clientConfig(serviceId, options) {
         config.retryMode = DEFAULT_RETRY_MODE;
     }
     if (serviceId === 'S3') {
-        if (configuredEndpoint(serviceId, env))
+        if (aws_configuredEndpoint(serviceId, env))
             config.forcePathStyle = true;
         const mode = options.s3ChecksumMode;
         if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
@@ -74152,7 +74152,12 @@ function planInvalidationPaths(files, options = {}) {
     }
     const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
     if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return { paths: ['/*'], wildcards: 1, requested, note: `${requested} paths exceed the per-invalidation limits: using /*` };
+        return {
+            paths: ['/*'],
+            wildcards: 1,
+            requested,
+            note: `${requested} paths exceed the per-invalidation limits: using /*`,
+        };
     }
     const paths = [...individual, ...wildcards.values()].sort();
     const result = { paths, wildcards: wildcards.size, requested };
@@ -74166,7 +74171,9 @@ function planInvalidationPaths(files, options = {}) {
  * returns the existing invalidation instead of creating (and paying for) a second one.
  */
 function invalidationCallerReference(runId, attempt, paths) {
-    const hash = createHash('sha256').update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`).digest('hex');
+    const hash = createHash('sha256')
+        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
+        .digest('hex');
     return `deploy-actions-${hash.slice(0, 40)}`;
 }
 /** Markdown-ready sentence about the cost of an invalidation against the free tier. */
@@ -74229,6 +74236,1074 @@ async function waitForInvalidation(client, options) {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/image-ref.ts
+// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
+// digest pinning).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function image_ref_parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function image_ref_formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/log.ts
+
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return core.group(name, fn);
+}
+/** Log lines with a common prefix, one `core.info` per line. */
+function infoLines(text, prefix = '') {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        core.info(`${prefix}${line}`);
+}
+/** Warning annotation (one line, shown on the run page). */
+function log_warn(message) {
+    core.warning(message);
+}
+function log_debug(message) {
+    core.debug(message);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+
+/** What a redacted value is replaced with. */
+const redact_REDACTED = '***';
+const SECRET_WORDS = new Set([
+    'SECRET',
+    'SECRETS',
+    'TOKEN',
+    'TOKENS',
+    'PASSWORD',
+    'PASSWORDS',
+    'PASSWD',
+    'PWD',
+    'PASS',
+    'PASSPHRASE',
+    'PRIVATE',
+    'PRIVATEKEY',
+    'APIKEY',
+    'CREDENTIAL',
+    'CREDENTIALS',
+    'CREDS',
+]);
+/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
+function words(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toUpperCase()
+        .split(/[^A-Z0-9]+/)
+        .filter(Boolean);
+}
+/**
+ * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
+ * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
+ * and camelCase. Errs on the side of redacting.
+ */
+function redact_isSecretLookingName(name) {
+    if (/^(OLD)?PWD$/.test(name))
+        return false; // the shell's working directory
+    const w = words(name);
+    if (w.some((word) => SECRET_WORDS.has(word)))
+        return true;
+    const last = w[w.length - 1];
+    if (last === 'KEY' || last === 'KEYS')
+        return w[w.length - 2] !== 'PUBLIC';
+    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
+}
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
+/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
+function redact_redactUrlCredentials(text) {
+    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${redact_REDACTED}@`);
+}
+/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
+function redactValue(name, value) {
+    if (redact_isSecretLookingName(name))
+        return value === '' ? value : redact_REDACTED;
+    return redact_redactUrlCredentials(value);
+}
+function redactEnvironment(env) {
+    if (Array.isArray(env)) {
+        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
+            ? { ...entry, value: redactValue(entry.name, entry.value) }
+            : entry);
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
+    return out;
+}
+/**
+ * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
+ * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
+ */
+function redactDeep(value) {
+    const visit = (v, key) => {
+        if (typeof v === 'string')
+            return key !== undefined ? redactValue(key, v) : redact_redactUrlCredentials(v);
+        if (Array.isArray(v))
+            return v.map((item) => visit(item));
+        if (v !== null && typeof v === 'object') {
+            const obj = v;
+            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
+            const out = {};
+            for (const [k, child] of Object.entries(obj)) {
+                if (k === 'value' && pairName !== undefined)
+                    out[k] = redactValue(pairName, child);
+                else
+                    out[k] = visit(child, typeof child === 'string' && redact_isSecretLookingName(k) ? k : undefined);
+            }
+            return out;
+        }
+        return v;
+    };
+    return visit(value);
+}
+/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
+function maskForms(value) {
+    if (value.trim() === '')
+        return [];
+    const forms = new Set([value]);
+    for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= 4)
+            forms.add(line.trim());
+    const b64 = Buffer.from(value, 'utf8').toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
+    return [...forms];
+}
+/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
+function redact_maskValue(value) {
+    if (!value)
+        return;
+    for (const form of maskForms(value))
+        core.setSecret(form);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/summary.ts
+
+
+/** Escape a value for a markdown table cell: pipes escaped, newlines become <br>, nullish becomes ''. */
+function escapeCell(value) {
+    if (value === null || value === undefined)
+        return '';
+    return String(value).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** Escape text for HTML contexts (e.g. the <summary> of a <details>). */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+/** A GitHub-flavoured markdown table. Rows shorter than the header are padded, longer ones are an error. */
+function summary_markdownTable(headers, rows, align) {
+    const rule = headers.map((_, i) => {
+        const a = align?.[i];
+        return a === 'center' ? ':---:' : a === 'right' ? '---:' : '---';
+    });
+    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
+    const body = rows.map((row, r) => {
+        if (row.length > headers.length) {
+            throw new Error(`markdownTable: row ${r + 1} has ${row.length} cells but there are ${headers.length} headers`);
+        }
+        return line([...row, ...Array(headers.length - row.length).fill('')]);
+    });
+    return [line(headers), `| ${rule.join(' | ')} |`, ...body].join('\n') + '\n';
+}
+/** A fenced code block whose fence is longer than any backtick run inside `text`. */
+function summary_codeBlock(text, lang = '') {
+    const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${lang}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
+}
+/** A collapsible section. `body` is markdown (blank lines around it so GitHub renders it). */
+function summary_details(summary, body, options = {}) {
+    return `<details${options.open ? ' open' : ''}><summary>${escapeHtml(summary)}</summary>\n\n${body.trimEnd()}\n\n</details>\n`;
+}
+/** Unified diff of two texts (`--- old` / `+++ new` headers, hunks); '' when they are equal. */
+function summary_unifiedDiff(oldText, newText, options = {}) {
+    if (oldText === newText)
+        return '';
+    return createTwoFilesPatch(options.oldName ?? 'old', options.newName ?? 'new', oldText, newText, undefined, undefined, {
+        context: options.context ?? 3,
+        headerOptions: FILE_HEADERS_ONLY,
+    });
+}
+/** Counts of added/removed lines between two texts. */
+function diffStats(oldText, newText) {
+    let added = 0;
+    let removed = 0;
+    for (const hunk of structuredPatch('a', 'b', oldText, newText, undefined, undefined, { context: 0 }).hunks) {
+        for (const l of hunk.lines) {
+            if (l.startsWith('+'))
+                added += 1;
+            else if (l.startsWith('-'))
+                removed += 1;
+        }
+    }
+    return { added, removed };
+}
+/**
+ * Builds the job summary in memory and writes it to GITHUB_STEP_SUMMARY once (`write()`); a later `write()` appends
+ * only what was added since. Without GITHUB_STEP_SUMMARY (local runs) `write()` logs at debug level and returns false.
+ */
+class src_summary_Summary {
+    parts = [];
+    heading(text, level = 2) {
+        this.parts.push(`${'#'.repeat(level)} ${text.replace(/\r?\n/g, ' ')}\n`);
+        return this;
+    }
+    /** Markdown paragraph (text is not escaped: it is markdown). */
+    paragraph(markdown) {
+        this.parts.push(`${markdown.trimEnd()}\n`);
+        return this;
+    }
+    list(items) {
+        if (items.length)
+            this.parts.push(`${items.map((i) => `- ${i.replace(/\r?\n/g, ' ')}`).join('\n')}\n`);
+        return this;
+    }
+    table(headers, rows, align) {
+        this.parts.push(summary_markdownTable(headers, rows, align));
+        return this;
+    }
+    details(summary, body, options = {}) {
+        this.parts.push(summary_details(summary, body, options));
+        return this;
+    }
+    code(text, lang = '') {
+        this.parts.push(summary_codeBlock(text, lang));
+        return this;
+    }
+    /** A diff block (or 'No changes.' when `diffText` is empty); inside <details> when `collapsedTitle` is given. */
+    diff(diffText, collapsedTitle) {
+        const block = diffText ? summary_codeBlock(diffText, 'diff') : '_No changes._\n';
+        return collapsedTitle ? this.details(collapsedTitle, block) : this.raw(block);
+    }
+    raw(markdown) {
+        this.parts.push(markdown);
+        return this;
+    }
+    isEmpty() {
+        return this.parts.length === 0;
+    }
+    toString() {
+        return this.parts.join('\n');
+    }
+    /** Append the buffered markdown to the job summary file in one write. */
+    async write() {
+        if (this.parts.length === 0)
+            return true;
+        const text = this.toString();
+        if (!process.env.GITHUB_STEP_SUMMARY) {
+            core.debug('GITHUB_STEP_SUMMARY not set; job summary not written');
+            return false;
+        }
+        await core.summary.emptyBuffer().addRaw(text, true).write();
+        this.parts = [];
+        return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef.ts
+
+
+/** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
+const REGISTER_TASK_DEF_FIELDS = [
+    'family',
+    'containerDefinitions',
+    'taskRoleArn',
+    'executionRoleArn',
+    'networkMode',
+    'volumes',
+    'placementConstraints',
+    'requiresCompatibilities',
+    'cpu',
+    'memory',
+    'tags',
+    'pidMode',
+    'ipcMode',
+    'proxyConfiguration',
+    'inferenceAccelerators',
+    'ephemeralStorage',
+    'runtimePlatform',
+    'enableFaultInjection',
+];
+/**
+ * Members of the TaskDefinition returned by DescribeTaskDefinition that RegisterTaskDefinition does not accept
+ * (TaskDefinition members minus RegisterTaskDefinitionRequest members; checked against the SDK in a test).
+ */
+const READ_ONLY_TASK_DEF_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+    'deleteRequestedAt',
+];
+const REGISTER_SET = new Set(REGISTER_TASK_DEF_FIELDS);
+const READ_ONLY_SET = new Set(READ_ONLY_TASK_DEF_FIELDS);
+/** Thrown when a JSON value is not shaped like a task definition. Callers turn it into a ConfigurationError. */
+class taskdef_TaskDefinitionShapeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TaskDefinitionShapeError';
+    }
+}
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+/**
+ * Plain RegisterTaskDefinition JSON → returned as a shallow copy.
+ * describe-task-definition output ({taskDefinition, tags}) → the inner task definition, with non-empty `tags` folded in.
+ * Throws TaskDefinitionShapeError when the value is not an object with a `containerDefinitions` array.
+ */
+function taskdef_unwrapTaskDefinition(json) {
+    if (!isPlainObject(json)) {
+        throw new taskdef_TaskDefinitionShapeError(`expected a JSON object (a task definition or describe-task-definition output), got ${describeType(json)}`);
+    }
+    let td;
+    if (isPlainObject(json.taskDefinition) && json.containerDefinitions === undefined) {
+        td = { ...json.taskDefinition };
+        const tags = json.tags;
+        if (Array.isArray(tags) && tags.length > 0 && (td.tags === undefined || isEmptyArray(td.tags))) {
+            td.tags = tags;
+        }
+    }
+    else if (typeof json.taskDefinition === 'string' && json.containerDefinitions === undefined) {
+        throw new taskdef_TaskDefinitionShapeError('this looks like a command input ({"taskDefinition": "<arn>"}), not a task definition: expected "containerDefinitions"');
+    }
+    else {
+        td = { ...json };
+    }
+    if (!Array.isArray(td.containerDefinitions)) {
+        throw new taskdef_TaskDefinitionShapeError(td.containerDefinitions === undefined
+            ? 'missing "containerDefinitions" (expected a task definition or describe-task-definition output)'
+            : `"containerDefinitions" must be an array, got ${describeType(td.containerDefinitions)}`);
+    }
+    td.containerDefinitions.forEach((c, i) => {
+        if (!isPlainObject(c)) {
+            throw new taskdef_TaskDefinitionShapeError(`containerDefinitions[${i}] must be an object, got ${describeType(c)}`);
+        }
+    });
+    return td;
+}
+function describeType(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'an array';
+    return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+function isEmptyArray(v) {
+    return Array.isArray(v) && v.length === 0;
+}
+// Objects whose keys are user data (label names, driver options): their empty-string values are meaningful.
+const MAP_KEYS = new Set(['dockerLabels', 'options', 'driverOpts', 'labels']);
+/**
+ * Recursively removes null/undefined, empty strings, empty arrays and empty objects (which the API rejects or
+ * which mean the same as absent). Empty strings are kept where they are data: environment `value`s and map values.
+ */
+function prune(value, keepEmptyString = false, isMap = false) {
+    if (value === null || value === undefined)
+        return undefined;
+    if (typeof value === 'string')
+        return value === '' && !keepEmptyString ? undefined : value;
+    if (Array.isArray(value)) {
+        const out = value.map((v) => prune(v)).filter((v) => v !== undefined);
+        return out.length === 0 ? undefined : out;
+    }
+    if (value instanceof Date)
+        return value;
+    if (typeof value === 'object') {
+        const out = {};
+        for (const [k, v] of Object.entries(value)) {
+            const pruned = isMap ? prune(v, true) : prune(v, k === 'value', MAP_KEYS.has(k));
+            if (pruned !== undefined)
+                out[k] = pruned;
+        }
+        return Object.keys(out).length === 0 ? undefined : out;
+    }
+    return value;
+}
+/**
+ * Keeps exactly the members RegisterTaskDefinition accepts (read-only describe fields are dropped silently, other
+ * unknown fields are reported through `onUnknownField`), removes null/empty values, and turns numeric task-level
+ * cpu/memory into the strings the API expects. Accepts describe output too (unwrapped first).
+ */
+function taskdef_toRegisterInput(td, opts = {}) {
+    const flat = taskdef_unwrapTaskDefinition(td);
+    const out = {};
+    for (const [k, v] of Object.entries(flat)) {
+        if (!REGISTER_SET.has(k)) {
+            if (!READ_ONLY_SET.has(k))
+                opts.onUnknownField?.(k);
+            continue;
+        }
+        let value = v;
+        if ((k === 'cpu' || k === 'memory') && typeof value === 'number')
+            value = String(value);
+        const pruned = prune(value, false, false);
+        if (pruned !== undefined)
+            out[k] = pruned;
+    }
+    // containerDefinitions is required by the API: keep it even if every container pruned to nothing.
+    if (out.containerDefinitions === undefined)
+        out.containerDefinitions = [];
+    return out;
+}
+/** Fields of a task definition that are not accepted by RegisterTaskDefinition and not known read-only fields. */
+function unknownTaskDefFields(td) {
+    const flat = taskdef_unwrapTaskDefinition(td);
+    return Object.keys(flat).filter((k) => !REGISTER_SET.has(k) && !READ_ONLY_SET.has(k));
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Normalisation for comparison
+/** "1 vCPU" → "1024", "0.25 vcpu" → "256", 256 → "256". */
+function normalizeCpuUnits(value) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    const s = String(value).trim();
+    const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(s);
+    if (m)
+        return String(Math.round(Number(m[1]) * 1024));
+    return s;
+}
+/** "1 GB" / "1GB" → "1024", "512 MiB" → "512", 512 → "512". */
+function normalizeMemoryMiB(value) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    const s = String(value).trim();
+    const gb = /^(\d+(?:\.\d+)?)\s*(?:gb|gib)$/i.exec(s);
+    if (gb)
+        return String(Math.round(Number(gb[1]) * 1024));
+    const mb = /^(\d+)\s*(?:mb|mib)$/i.exec(s);
+    if (mb)
+        return mb[1];
+    return s;
+}
+function stableKey(v) {
+    return taskdef_canonicalJson(v);
+}
+function sortBy(arr, ...keys) {
+    if (!Array.isArray(arr))
+        return arr;
+    const keyOf = (item) => [
+        ...keys.map((k) => {
+            const v = isPlainObject(item) || typeof item !== 'object' ? k(item) : undefined;
+            return typeof v === 'number' ? String(v).padStart(12, '0') : String(v ?? '');
+        }),
+        stableKey(item),
+    ];
+    return [...arr].sort((a, b) => {
+        const ka = keyOf(a);
+        const kb = keyOf(b);
+        for (let i = 0; i < ka.length; i++) {
+            const x = ka[i];
+            const y = kb[i];
+            if (x < y)
+                return -1;
+            if (x > y)
+                return 1;
+        }
+        return 0;
+    });
+}
+const sortStrings = (arr) => sortBy(arr, (s) => s);
+function dropIf(obj, key, defaultValue) {
+    if (obj[key] === defaultValue)
+        delete obj[key];
+}
+const DEFAULT_FALSE_CONTAINER_FLAGS = (/* unused pure expression or super */ null && ([
+    'disableNetworking',
+    'privileged',
+    'readonlyRootFilesystem',
+    'interactive',
+    'pseudoTerminal',
+]));
+function normalizeContainer(c, networkMode) {
+    const out = { ...c };
+    dropIf(out, 'cpu', 0);
+    dropIf(out, 'essential', true);
+    dropIf(out, 'versionConsistency', 'enabled');
+    for (const flag of DEFAULT_FALSE_CONTAINER_FLAGS)
+        dropIf(out, flag, false);
+    out.environment = sortBy(out.environment, (e) => e.name);
+    out.secrets = sortBy(out.secrets, (e) => e.name);
+    out.environmentFiles = sortBy(out.environmentFiles, (e) => e.type, (e) => e.value);
+    out.mountPoints = sortBy(Array.isArray(out.mountPoints)
+        ? out.mountPoints.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
+        : out.mountPoints, (m) => m.containerPath, (m) => m.sourceVolume);
+    out.volumesFrom = sortBy(Array.isArray(out.volumesFrom)
+        ? out.volumesFrom.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
+        : out.volumesFrom, (m) => m.sourceContainer);
+    if (Array.isArray(out.portMappings)) {
+        out.portMappings = sortBy(out.portMappings.map((p) => (isPlainObject(p) ? normalizePortMapping(p, networkMode) : p)), (p) => p.containerPort, (p) => p.protocol, (p) => p.name);
+    }
+    out.ulimits = sortBy(out.ulimits, (u) => u.name);
+    out.extraHosts = sortBy(out.extraHosts, (h) => h.hostname);
+    out.systemControls = sortBy(out.systemControls, (s) => s.namespace);
+    out.dependsOn = sortBy(out.dependsOn, (d) => d.containerName);
+    out.resourceRequirements = sortBy(out.resourceRequirements, (r) => r.type);
+    out.links = sortStrings(out.links);
+    out.dockerSecurityOptions = sortStrings(out.dockerSecurityOptions);
+    if (isPlainObject(out.logConfiguration)) {
+        out.logConfiguration = {
+            ...out.logConfiguration,
+            secretOptions: sortBy(out.logConfiguration.secretOptions, (s) => s.name),
+        };
+    }
+    if (isPlainObject(out.healthCheck)) {
+        const hc = { ...out.healthCheck };
+        dropIf(hc, 'interval', 30);
+        dropIf(hc, 'timeout', 5);
+        dropIf(hc, 'retries', 3);
+        dropIf(hc, 'startPeriod', 0);
+        out.healthCheck = hc;
+    }
+    if (isPlainObject(out.linuxParameters)) {
+        const lp = { ...out.linuxParameters };
+        dropIf(lp, 'initProcessEnabled', false);
+        lp.devices = sortBy(lp.devices, (d) => d.hostPath);
+        lp.tmpfs = sortBy(lp.tmpfs, (t) => t.containerPath);
+        if (isPlainObject(lp.capabilities)) {
+            lp.capabilities = { add: sortStrings(lp.capabilities.add), drop: sortStrings(lp.capabilities.drop) };
+        }
+        out.linuxParameters = lp;
+    }
+    if (isPlainObject(out.restartPolicy) && out.restartPolicy.enabled === false)
+        delete out.restartPolicy;
+    return out;
+}
+function normalizePortMapping(p, networkMode) {
+    const out = { ...p };
+    dropIf(out, 'protocol', 'tcp');
+    // In awsvpc and host mode the host port always equals the container port; describe fills it in.
+    if ((networkMode === 'awsvpc' || networkMode === 'host') && out.hostPort === out.containerPort)
+        delete out.hostPort;
+    return out;
+}
+function normalizeVolume(v) {
+    const out = { ...v };
+    if (isPlainObject(out.efsVolumeConfiguration)) {
+        const efs = { ...out.efsVolumeConfiguration };
+        dropIf(efs, 'rootDirectory', '/');
+        dropIf(efs, 'transitEncryption', 'DISABLED');
+        if (isPlainObject(efs.authorizationConfig)) {
+            const auth = { ...efs.authorizationConfig };
+            dropIf(auth, 'iam', 'DISABLED');
+            efs.authorizationConfig = auth;
+        }
+        out.efsVolumeConfiguration = efs;
+    }
+    if (isPlainObject(out.dockerVolumeConfiguration)) {
+        const dv = { ...out.dockerVolumeConfiguration };
+        dropIf(dv, 'autoprovision', false);
+        out.dockerVolumeConfiguration = dv;
+    }
+    return out;
+}
+function omit(obj, key) {
+    const { [key]: _drop, ...rest } = obj;
+    return rest;
+}
+/** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
+const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
+/**
+ * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
+ * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
+ * readOnly false, …), task cpu/memory in units ("1 vCPU" → "1024"), lists with no meaningful order sorted
+ * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted, and
+ * `deploy-actions:*` tags dropped.
+ * command, entryPoint and dnsServers keep their order (it matters).
+ */
+function normalizeTaskDef(td) {
+    const reg = taskdef_toRegisterInput(td);
+    const networkMode = typeof reg.networkMode === 'string' ? reg.networkMode : undefined;
+    const out = { ...reg };
+    out.cpu = normalizeCpuUnits(out.cpu);
+    out.memory = normalizeMemoryMiB(out.memory);
+    dropIf(out, 'enableFaultInjection', false);
+    out.containerDefinitions = sortBy(reg.containerDefinitions.map((c) => (isPlainObject(c) ? normalizeContainer(c, networkMode) : c)), (c) => c.name);
+    if (Array.isArray(out.volumes)) {
+        out.volumes = sortBy(out.volumes.map((v) => (isPlainObject(v) ? normalizeVolume(v) : v)), (v) => v.name);
+    }
+    out.placementConstraints = sortBy(out.placementConstraints, (p) => p.type, (p) => p.expression);
+    out.requiresCompatibilities = sortStrings(out.requiresCompatibilities);
+    out.inferenceAccelerators = sortBy(out.inferenceAccelerators, (a) => a.deviceName);
+    // Our own markers (known-good, commit, run, version) are added after registration: they never make a
+    // template differ from the revision it was registered as.
+    out.tags = sortBy(Array.isArray(out.tags)
+        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
+        : out.tags, (t) => t.key);
+    const pruned = (prune(out) ?? {});
+    if (pruned.containerDefinitions === undefined)
+        pruned.containerDefinitions = [];
+    return sortKeysDeep(pruned);
+}
+function sortKeysDeep(v) {
+    if (Array.isArray(v))
+        return v.map(sortKeysDeep);
+    if (v instanceof Date)
+        return v.toISOString();
+    if (isPlainObject(v)) {
+        const out = {};
+        for (const k of Object.keys(v).sort())
+            out[k] = sortKeysDeep(v[k]);
+        return out;
+    }
+    return v;
+}
+/** JSON with object keys sorted at every level (arrays keep their order). */
+function taskdef_canonicalJson(v, indent) {
+    return JSON.stringify(sortKeysDeep(v), null, indent) ?? 'undefined';
+}
+/** True when both describe the same registration, ignoring read-only fields, ordering and describe defaults. */
+function taskdef_taskDefsEqual(a, b) {
+    return taskdef_canonicalJson(normalizeTaskDef(a)) === taskdef_canonicalJson(normalizeTaskDef(b));
+}
+/**
+ * Replaces values that look secret with REDACTED: environment entries with secret-looking names
+ * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY …) and docker labels / log options with such keys; passwords in URLs
+ * (`postgres://app:***@db/x`) in other environment values. Secret references
+ * (`secrets[].valueFrom`) are ARNs, not values, and stay visible. Returns a copy.
+ * With `compareWith`, a redacted value that differs from the same entry there becomes `REDACTED (changed)`, so a
+ * diff still shows that something changed without showing either value.
+ */
+function redactTaskDef(td, compareWith) {
+    const others = compareWith ? secretValueIndex(compareWith) : undefined;
+    const mark = (key, value) => others !== undefined && others.get(key) !== value ? `${REDACTED} (changed)` : REDACTED;
+    const copy = structuredClone(td);
+    const containers = Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : [];
+    for (const c of containers) {
+        if (!isPlainObject(c))
+            continue;
+        const cname = String(c.name ?? '');
+        if (Array.isArray(c.environment)) {
+            c.environment = c.environment.map((e) => isPlainObject(e) && typeof e.name === 'string' && isSecretLookingName(e.name) && e.value !== undefined
+                ? { ...e, value: mark(`${cname}\0env\0${e.name}`, e.value) }
+                : isPlainObject(e) && typeof e.value === 'string'
+                    ? { ...e, value: redactUrlCredentials(e.value) }
+                    : e);
+        }
+        if (isPlainObject(c.dockerLabels)) {
+            c.dockerLabels = redactMap(c.dockerLabels, (k, v) => mark(`${cname}\0label\0${k}`, v));
+        }
+        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
+            const options = redactMap(c.logConfiguration.options, (k, v) => mark(`${cname}\0log\0${k}`, v));
+            c.logConfiguration = { ...c.logConfiguration, options };
+        }
+    }
+    return copy;
+}
+function secretValueIndex(td) {
+    const index = new Map();
+    const containers = Array.isArray(td.containerDefinitions) ? td.containerDefinitions : [];
+    for (const c of containers) {
+        if (!isPlainObject(c))
+            continue;
+        const cname = String(c.name ?? '');
+        if (Array.isArray(c.environment)) {
+            for (const e of c.environment)
+                if (isPlainObject(e))
+                    index.set(`${cname}\0env\0${e.name}`, e.value);
+        }
+        if (isPlainObject(c.dockerLabels)) {
+            for (const [k, v] of Object.entries(c.dockerLabels))
+                index.set(`${cname}\0label\0${k}`, v);
+        }
+        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
+            for (const [k, v] of Object.entries(c.logConfiguration.options))
+                index.set(`${cname}\0log\0${k}`, v);
+        }
+    }
+    return index;
+}
+function redactMap(m, replacement) {
+    const out = {};
+    for (const [k, v] of Object.entries(m))
+        out[k] = isSecretLookingName(k) ? replacement(k, v) : v;
+    return out;
+}
+/**
+ * Unified diff of the normalised, key-sorted JSON of two task definitions, secret-looking values redacted.
+ * `a` undefined (e.g. the family has no revision yet) diffs against nothing. Returns '' when they are equal.
+ */
+function taskdef_taskDefDiffText(a, b, opts = {}) {
+    const na = a === undefined || a === null ? undefined : normalizeTaskDef(a);
+    const nb = b === undefined || b === null ? undefined : normalizeTaskDef(b);
+    const render = (td, other) => td === undefined ? '' : `${taskdef_canonicalJson(redactTaskDef(td, other), 2)}\n`;
+    // Only the new side marks changed secret values, so the diff shows a -/+ pair without showing either value.
+    const oldText = render(na, undefined);
+    const newText = render(nb, na);
+    if (oldText === newText)
+        return '';
+    return unifiedDiff(oldText, newText, {
+        oldName: opts.oldName ?? 'registered',
+        newName: opts.newName ?? 'rendered',
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render.ts
+// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
+// No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
+// fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
+
+
+function emptyTaskDefOverrides() {
+    return {
+        images: [],
+        environment: [],
+        environmentMode: 'merge',
+        secrets: [],
+        secretsMode: 'merge',
+        dockerLabels: [],
+        logConfiguration: [],
+        command: [],
+        containerCpu: [],
+        containerMemory: [],
+    };
+}
+const ALL = '*';
+/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
+function findContainer(containers, input, name, line) {
+    const exact = containers.find((c) => c.name === name);
+    if (exact)
+        return exact;
+    const names = containers.map((c) => `'${c.name}'`).join(', ');
+    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (caseOnly) {
+        throw new ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
+    }
+    throw new ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
+}
+function targets(containers, input, section) {
+    if (section.target === ALL)
+        return containers;
+    if (section.target === undefined) {
+        if (containers.length === 1)
+            return containers;
+        const names = containers.map((c) => `'${c.name}'`).join(', ');
+        throw new ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
+    }
+    return [findContainer(containers, input, section.target, section.line)];
+}
+/** Per container, the entries of all sections that target it, in input order. */
+function entriesByContainer(containers, input, sections) {
+    const out = new Map();
+    for (const section of sections) {
+        for (const c of targets(containers, input, section)) {
+            const list = out.get(c) ?? [];
+            list.push(...section.entries);
+            out.set(c, list);
+        }
+    }
+    return out;
+}
+/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
+function applyNamed(existing, entries, mode, make) {
+    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
+    for (const e of entries) {
+        const item = make(e);
+        const at = list.findIndex((x) => x.name === e.key);
+        if (at >= 0)
+            list[at] = item;
+        else
+            list.push(item);
+    }
+    return list;
+}
+const LOG_DRIVER_KEY = 'logDriver';
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/**
+ * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
+ * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
+ * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
+ * combinations.
+ */
+function renderTaskDefinition(template, o, opts = {}) {
+    const templateInput = opts.templateInput ?? 'template';
+    const warnings = [];
+    const td = structuredClone(toRegisterInput(template, {
+        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
+    }));
+    const raw = td.containerDefinitions;
+    if (raw.length === 0)
+        throw new ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
+    raw.forEach((c, i) => {
+        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
+            throw new ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
+        }
+    });
+    const containers = raw;
+    const seen = new Set();
+    for (const c of containers) {
+        if (seen.has(c.name))
+            throw new ConfigurationError(templateInput, `two containers are named '${c.name}'`);
+        seen.add(c.name);
+    }
+    if (o.family !== undefined)
+        td.family = o.family;
+    if (typeof td.family !== 'string' || td.family === '') {
+        throw new ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
+    }
+    for (const { container, value, line } of o.images)
+        findContainer(containers, 'containers', container, line).image = value;
+    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
+        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
+        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
+        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
+        for (const e of entries)
+            labels[e.key] = e.value;
+        c.dockerLabels = labels;
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
+        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
+    }
+    for (const { container, value, line } of o.command)
+        findContainer(containers, 'command', container, line).command = value;
+    if (o.taskCpu !== undefined)
+        td.cpu = o.taskCpu;
+    if (o.taskMemory !== undefined)
+        td.memory = o.taskMemory;
+    for (const { container, value, line } of o.containerCpu)
+        findContainer(containers, 'cpu', container, line).cpu = value;
+    for (const { container, value, line } of o.containerMemory) {
+        findContainer(containers, 'memory', container, line).memory = value;
+    }
+    if (o.taskRoleArn !== undefined)
+        td.taskRoleArn = o.taskRoleArn;
+    if (o.executionRoleArn !== undefined)
+        td.executionRoleArn = o.executionRoleArn;
+    for (const c of containers) {
+        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
+        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
+            .map((s) => s.name)
+            .filter((n) => envNames.has(n));
+        if (clash.length > 0) {
+            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
+        }
+    }
+    const rendered = toRegisterInput(td);
+    return { taskDefinition: rendered, family: rendered.family, warnings };
+}
+function renderLogConfiguration(c, entries, td, region) {
+    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
+    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
+    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
+    const keepOptions = current !== undefined && current.logDriver === driver;
+    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
+    for (const e of entries)
+        if (e.key !== LOG_DRIVER_KEY)
+            options[e.key] = e.value;
+    if (driver === 'awslogs') {
+        if (options['awslogs-region'] === undefined && region)
+            options['awslogs-region'] = region;
+        const line = entries[0]?.line ?? 1;
+        if (!options['awslogs-group']) {
+            throw new ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
+        }
+        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
+        if (fargate && !options['awslogs-stream-prefix']) {
+            throw new ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
+        }
+    }
+    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
+    return out;
+}
+/** Replace container images (after digest pinning): container name → image. */
+function taskdef_render_withImages(td, images) {
+    const copy = structuredClone(td);
+    for (const c of copy.containerDefinitions) {
+        const image = images.get(c.name);
+        if (image !== undefined)
+            c.image = image;
+    }
+    return copy;
+}
+/** Container name → image of a task definition, in template order. */
+function taskdef_render_containerImages(td) {
+    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecr-digest.ts
+// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
+// can be looked up where); the lookups and the rewrite of the task definition are `pinImageDigests`.
+// Used by render-task-def and deploy-ecs.
+
+
+
+
+
+
+const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+/** Account id and region of a private ECR registry host, or undefined for any other host. */
+function parseEcrHost(host) {
+    if (!host)
+        return undefined;
+    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+function hostOf(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+function sameHost(a, b) {
+    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
+    return canon(a) === canon(b);
+}
+/**
+ * Decide, per container, how `pin-digest` resolves its image:
+ * - already pinned by digest → skip;
+ * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
+ *   region (a missing tag means `latest`, as Docker does);
+ * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
+ *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
+ *   in the caller's default registry and the action's region;
+ * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
+ */
+function planDigestPins(containers, ecrEndpointUrl) {
+    const endpointHost = hostOf(ecrEndpointUrl);
+    return containers.map(({ name, image }) => {
+        const ref = parseImageRef(image);
+        if (!ref)
+            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        const tag = ref.tag ?? 'latest';
+        const ecr = parseEcrHost(ref.registry);
+        if (ecr) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
+            };
+        }
+        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
+            };
+        }
+        return {
+            container: name,
+            image,
+            action: 'skip',
+            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+        };
+    });
+}
+/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
+function pinnedImage(ref, digest) {
+    return formatImageRef({ ...ref, tag: undefined, digest });
+}
+/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
+async function resolveDigest(ecr, lookup, signal) {
+    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
+    try {
+        const out = await ecr.send(new DescribeImagesCommand({
+            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
+            repositoryName: lookup.repositoryName,
+            imageIds: [{ imageTag: lookup.tag }],
+        }), { abortSignal: signal });
+        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+        if (!digest)
+            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
+        return digest;
+    }
+    catch (err) {
+        const name = err.name;
+        if (name === 'ImageNotFoundException')
+            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
+        if (name === 'RepositoryNotFoundException') {
+            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
+                cause: err,
+            });
+        }
+        throw err;
+    }
+}
+/**
+ * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
+ * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
+ * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
+ */
+async function pinImageDigests(td, options) {
+    const { action, region, signal } = options;
+    const notes = new Map();
+    const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
+    const steps = planDigestPins(containerImages(td), ecrEndpointUrl);
+    const clients = new Map();
+    const pinned = new Map();
+    const cache = new Map();
+    for (const step of steps) {
+        if (step.action === 'skip') {
+            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
+            if (step.reason !== 'already pinned by digest')
+                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
+            continue;
+        }
+        const lookupRegion = step.lookup.region ?? region;
+        let client = clients.get(lookupRegion);
+        if (!client) {
+            client = createClient(ECRClient, { action, region: lookupRegion });
+            clients.set(lookupRegion, client);
+        }
+        const key = JSON.stringify([lookupRegion, step.lookup]);
+        const c = client;
+        if (!cache.has(key))
+            cache.set(key, resolveDigest(c, step.lookup, signal));
+        const digest = await cache.get(key);
+        pinned.set(step.container, pinnedImage(step.ref, digest));
+        notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
+    }
+    return { taskDefinition: withImages(td, pinned), notes };
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
@@ -74450,129 +75525,6 @@ async function logs_tailLogEvents(options) {
         token = next;
     }
     return collected.slice(-wanted);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/summary.ts
-
-
-/** Escape a value for a markdown table cell: pipes escaped, newlines become <br>, nullish becomes ''. */
-function escapeCell(value) {
-    if (value === null || value === undefined)
-        return '';
-    return String(value).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/** Escape text for HTML contexts (e.g. the <summary> of a <details>). */
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-/** A GitHub-flavoured markdown table. Rows shorter than the header are padded, longer ones are an error. */
-function summary_markdownTable(headers, rows, align) {
-    const rule = headers.map((_, i) => {
-        const a = align?.[i];
-        return a === 'center' ? ':---:' : a === 'right' ? '---:' : '---';
-    });
-    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
-    const body = rows.map((row, r) => {
-        if (row.length > headers.length) {
-            throw new Error(`markdownTable: row ${r + 1} has ${row.length} cells but there are ${headers.length} headers`);
-        }
-        return line([...row, ...Array(headers.length - row.length).fill('')]);
-    });
-    return [line(headers), `| ${rule.join(' | ')} |`, ...body].join('\n') + '\n';
-}
-/** A fenced code block whose fence is longer than any backtick run inside `text`. */
-function summary_codeBlock(text, lang = '') {
-    const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${lang}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
-}
-/** A collapsible section. `body` is markdown (blank lines around it so GitHub renders it). */
-function summary_details(summary, body, options = {}) {
-    return `<details${options.open ? ' open' : ''}><summary>${escapeHtml(summary)}</summary>\n\n${body.trimEnd()}\n\n</details>\n`;
-}
-/** Unified diff of two texts (`--- old` / `+++ new` headers, hunks); '' when they are equal. */
-function summary_unifiedDiff(oldText, newText, options = {}) {
-    if (oldText === newText)
-        return '';
-    return createTwoFilesPatch(options.oldName ?? 'old', options.newName ?? 'new', oldText, newText, undefined, undefined, {
-        context: options.context ?? 3,
-        headerOptions: FILE_HEADERS_ONLY,
-    });
-}
-/** Counts of added/removed lines between two texts. */
-function diffStats(oldText, newText) {
-    let added = 0;
-    let removed = 0;
-    for (const hunk of structuredPatch('a', 'b', oldText, newText, undefined, undefined, { context: 0 }).hunks) {
-        for (const l of hunk.lines) {
-            if (l.startsWith('+'))
-                added += 1;
-            else if (l.startsWith('-'))
-                removed += 1;
-        }
-    }
-    return { added, removed };
-}
-/**
- * Builds the job summary in memory and writes it to GITHUB_STEP_SUMMARY once (`write()`); a later `write()` appends
- * only what was added since. Without GITHUB_STEP_SUMMARY (local runs) `write()` logs at debug level and returns false.
- */
-class src_summary_Summary {
-    parts = [];
-    heading(text, level = 2) {
-        this.parts.push(`${'#'.repeat(level)} ${text.replace(/\r?\n/g, ' ')}\n`);
-        return this;
-    }
-    /** Markdown paragraph (text is not escaped: it is markdown). */
-    paragraph(markdown) {
-        this.parts.push(`${markdown.trimEnd()}\n`);
-        return this;
-    }
-    list(items) {
-        if (items.length)
-            this.parts.push(`${items.map((i) => `- ${i.replace(/\r?\n/g, ' ')}`).join('\n')}\n`);
-        return this;
-    }
-    table(headers, rows, align) {
-        this.parts.push(summary_markdownTable(headers, rows, align));
-        return this;
-    }
-    details(summary, body, options = {}) {
-        this.parts.push(summary_details(summary, body, options));
-        return this;
-    }
-    code(text, lang = '') {
-        this.parts.push(summary_codeBlock(text, lang));
-        return this;
-    }
-    /** A diff block (or 'No changes.' when `diffText` is empty); inside <details> when `collapsedTitle` is given. */
-    diff(diffText, collapsedTitle) {
-        const block = diffText ? summary_codeBlock(diffText, 'diff') : '_No changes._\n';
-        return collapsedTitle ? this.details(collapsedTitle, block) : this.raw(block);
-    }
-    raw(markdown) {
-        this.parts.push(markdown);
-        return this;
-    }
-    isEmpty() {
-        return this.parts.length === 0;
-    }
-    toString() {
-        return this.parts.join('\n');
-    }
-    /** Append the buffered markdown to the job summary file in one write. */
-    async write() {
-        if (this.parts.length === 0)
-            return true;
-        const text = this.toString();
-        if (!process.env.GITHUB_STEP_SUMMARY) {
-            core.debug('GITHUB_STEP_SUMMARY not set; job summary not written');
-            return false;
-        }
-        await core.summary.emptyBuffer().addRaw(text, true).write();
-        this.parts = [];
-        return true;
-    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
@@ -75347,557 +76299,6 @@ async function ecs_rollout_waitForRollouts(opts) {
         timedOut,
         cancelled,
     };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
-
-/** What a redacted value is replaced with. */
-const redact_REDACTED = '***';
-const SECRET_WORDS = new Set([
-    'SECRET',
-    'SECRETS',
-    'TOKEN',
-    'TOKENS',
-    'PASSWORD',
-    'PASSWORDS',
-    'PASSWD',
-    'PWD',
-    'PASS',
-    'PASSPHRASE',
-    'PRIVATE',
-    'PRIVATEKEY',
-    'APIKEY',
-    'CREDENTIAL',
-    'CREDENTIALS',
-    'CREDS',
-]);
-/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
-function words(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toUpperCase()
-        .split(/[^A-Z0-9]+/)
-        .filter(Boolean);
-}
-/**
- * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
- * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
- * and camelCase. Errs on the side of redacting.
- */
-function redact_isSecretLookingName(name) {
-    if (/^(OLD)?PWD$/.test(name))
-        return false; // the shell's working directory
-    const w = words(name);
-    if (w.some((word) => SECRET_WORDS.has(word)))
-        return true;
-    const last = w[w.length - 1];
-    if (last === 'KEY' || last === 'KEYS')
-        return w[w.length - 2] !== 'PUBLIC';
-    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
-}
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
-/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
-function redact_redactUrlCredentials(text) {
-    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${redact_REDACTED}@`);
-}
-/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
-function redactValue(name, value) {
-    if (redact_isSecretLookingName(name))
-        return value === '' ? value : redact_REDACTED;
-    return redact_redactUrlCredentials(value);
-}
-function redactEnvironment(env) {
-    if (Array.isArray(env)) {
-        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
-            ? { ...entry, value: redactValue(entry.name, entry.value) }
-            : entry);
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
-    return out;
-}
-/**
- * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
- * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
- */
-function redactDeep(value) {
-    const visit = (v, key) => {
-        if (typeof v === 'string')
-            return key !== undefined ? redactValue(key, v) : redact_redactUrlCredentials(v);
-        if (Array.isArray(v))
-            return v.map((item) => visit(item));
-        if (v !== null && typeof v === 'object') {
-            const obj = v;
-            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
-            const out = {};
-            for (const [k, child] of Object.entries(obj)) {
-                if (k === 'value' && pairName !== undefined)
-                    out[k] = redactValue(pairName, child);
-                else
-                    out[k] = visit(child, typeof child === 'string' && redact_isSecretLookingName(k) ? k : undefined);
-            }
-            return out;
-        }
-        return v;
-    };
-    return visit(value);
-}
-/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
-function maskForms(value) {
-    if (value.trim() === '')
-        return [];
-    const forms = new Set([value]);
-    for (const line of value.split(/\r?\n/))
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    const b64 = Buffer.from(value, 'utf8').toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
-    return [...forms];
-}
-/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
-function redact_maskValue(value) {
-    if (!value)
-        return;
-    for (const form of maskForms(value))
-        core.setSecret(form);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef.ts
-
-
-/** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
-const REGISTER_TASK_DEF_FIELDS = [
-    'family',
-    'containerDefinitions',
-    'taskRoleArn',
-    'executionRoleArn',
-    'networkMode',
-    'volumes',
-    'placementConstraints',
-    'requiresCompatibilities',
-    'cpu',
-    'memory',
-    'tags',
-    'pidMode',
-    'ipcMode',
-    'proxyConfiguration',
-    'inferenceAccelerators',
-    'ephemeralStorage',
-    'runtimePlatform',
-    'enableFaultInjection',
-];
-/**
- * Members of the TaskDefinition returned by DescribeTaskDefinition that RegisterTaskDefinition does not accept
- * (TaskDefinition members minus RegisterTaskDefinitionRequest members; checked against the SDK in a test).
- */
-const READ_ONLY_TASK_DEF_FIELDS = [
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt',
-];
-const REGISTER_SET = new Set(REGISTER_TASK_DEF_FIELDS);
-const READ_ONLY_SET = new Set(READ_ONLY_TASK_DEF_FIELDS);
-/** Thrown when a JSON value is not shaped like a task definition. Callers turn it into a ConfigurationError. */
-class taskdef_TaskDefinitionShapeError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'TaskDefinitionShapeError';
-    }
-}
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-/**
- * Plain RegisterTaskDefinition JSON → returned as a shallow copy.
- * describe-task-definition output ({taskDefinition, tags}) → the inner task definition, with non-empty `tags` folded in.
- * Throws TaskDefinitionShapeError when the value is not an object with a `containerDefinitions` array.
- */
-function taskdef_unwrapTaskDefinition(json) {
-    if (!isPlainObject(json)) {
-        throw new taskdef_TaskDefinitionShapeError(`expected a JSON object (a task definition or describe-task-definition output), got ${describeType(json)}`);
-    }
-    let td;
-    if (isPlainObject(json.taskDefinition) && json.containerDefinitions === undefined) {
-        td = { ...json.taskDefinition };
-        const tags = json.tags;
-        if (Array.isArray(tags) && tags.length > 0 && (td.tags === undefined || isEmptyArray(td.tags))) {
-            td.tags = tags;
-        }
-    }
-    else if (typeof json.taskDefinition === 'string' && json.containerDefinitions === undefined) {
-        throw new taskdef_TaskDefinitionShapeError('this looks like a command input ({"taskDefinition": "<arn>"}), not a task definition: expected "containerDefinitions"');
-    }
-    else {
-        td = { ...json };
-    }
-    if (!Array.isArray(td.containerDefinitions)) {
-        throw new taskdef_TaskDefinitionShapeError(td.containerDefinitions === undefined
-            ? 'missing "containerDefinitions" (expected a task definition or describe-task-definition output)'
-            : `"containerDefinitions" must be an array, got ${describeType(td.containerDefinitions)}`);
-    }
-    td.containerDefinitions.forEach((c, i) => {
-        if (!isPlainObject(c)) {
-            throw new taskdef_TaskDefinitionShapeError(`containerDefinitions[${i}] must be an object, got ${describeType(c)}`);
-        }
-    });
-    return td;
-}
-function describeType(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'an array';
-    return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-function isEmptyArray(v) {
-    return Array.isArray(v) && v.length === 0;
-}
-// Objects whose keys are user data (label names, driver options): their empty-string values are meaningful.
-const MAP_KEYS = new Set(['dockerLabels', 'options', 'driverOpts', 'labels']);
-/**
- * Recursively removes null/undefined, empty strings, empty arrays and empty objects (which the API rejects or
- * which mean the same as absent). Empty strings are kept where they are data: environment `value`s and map values.
- */
-function prune(value, keepEmptyString = false, isMap = false) {
-    if (value === null || value === undefined)
-        return undefined;
-    if (typeof value === 'string')
-        return value === '' && !keepEmptyString ? undefined : value;
-    if (Array.isArray(value)) {
-        const out = value.map((v) => prune(v)).filter((v) => v !== undefined);
-        return out.length === 0 ? undefined : out;
-    }
-    if (value instanceof Date)
-        return value;
-    if (typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value)) {
-            const pruned = isMap ? prune(v, true) : prune(v, k === 'value', MAP_KEYS.has(k));
-            if (pruned !== undefined)
-                out[k] = pruned;
-        }
-        return Object.keys(out).length === 0 ? undefined : out;
-    }
-    return value;
-}
-/**
- * Keeps exactly the members RegisterTaskDefinition accepts (read-only describe fields are dropped silently, other
- * unknown fields are reported through `onUnknownField`), removes null/empty values, and turns numeric task-level
- * cpu/memory into the strings the API expects. Accepts describe output too (unwrapped first).
- */
-function taskdef_toRegisterInput(td, opts = {}) {
-    const flat = taskdef_unwrapTaskDefinition(td);
-    const out = {};
-    for (const [k, v] of Object.entries(flat)) {
-        if (!REGISTER_SET.has(k)) {
-            if (!READ_ONLY_SET.has(k))
-                opts.onUnknownField?.(k);
-            continue;
-        }
-        let value = v;
-        if ((k === 'cpu' || k === 'memory') && typeof value === 'number')
-            value = String(value);
-        const pruned = prune(value, false, false);
-        if (pruned !== undefined)
-            out[k] = pruned;
-    }
-    // containerDefinitions is required by the API: keep it even if every container pruned to nothing.
-    if (out.containerDefinitions === undefined)
-        out.containerDefinitions = [];
-    return out;
-}
-/** Fields of a task definition that are not accepted by RegisterTaskDefinition and not known read-only fields. */
-function unknownTaskDefFields(td) {
-    const flat = taskdef_unwrapTaskDefinition(td);
-    return Object.keys(flat).filter((k) => !REGISTER_SET.has(k) && !READ_ONLY_SET.has(k));
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Normalisation for comparison
-/** "1 vCPU" → "1024", "0.25 vcpu" → "256", 256 → "256". */
-function normalizeCpuUnits(value) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    const s = String(value).trim();
-    const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(s);
-    if (m)
-        return String(Math.round(Number(m[1]) * 1024));
-    return s;
-}
-/** "1 GB" / "1GB" → "1024", "512 MiB" → "512", 512 → "512". */
-function normalizeMemoryMiB(value) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    const s = String(value).trim();
-    const gb = /^(\d+(?:\.\d+)?)\s*(?:gb|gib)$/i.exec(s);
-    if (gb)
-        return String(Math.round(Number(gb[1]) * 1024));
-    const mb = /^(\d+)\s*(?:mb|mib)$/i.exec(s);
-    if (mb)
-        return mb[1];
-    return s;
-}
-function stableKey(v) {
-    return taskdef_canonicalJson(v);
-}
-function sortBy(arr, ...keys) {
-    if (!Array.isArray(arr))
-        return arr;
-    const keyOf = (item) => [
-        ...keys.map((k) => {
-            const v = isPlainObject(item) || typeof item !== 'object' ? k(item) : undefined;
-            return typeof v === 'number' ? String(v).padStart(12, '0') : String(v ?? '');
-        }),
-        stableKey(item),
-    ];
-    return [...arr].sort((a, b) => {
-        const ka = keyOf(a);
-        const kb = keyOf(b);
-        for (let i = 0; i < ka.length; i++) {
-            const x = ka[i];
-            const y = kb[i];
-            if (x < y)
-                return -1;
-            if (x > y)
-                return 1;
-        }
-        return 0;
-    });
-}
-const sortStrings = (arr) => sortBy(arr, (s) => s);
-function dropIf(obj, key, defaultValue) {
-    if (obj[key] === defaultValue)
-        delete obj[key];
-}
-const DEFAULT_FALSE_CONTAINER_FLAGS = (/* unused pure expression or super */ null && ([
-    'disableNetworking',
-    'privileged',
-    'readonlyRootFilesystem',
-    'interactive',
-    'pseudoTerminal',
-]));
-function normalizeContainer(c, networkMode) {
-    const out = { ...c };
-    dropIf(out, 'cpu', 0);
-    dropIf(out, 'essential', true);
-    dropIf(out, 'versionConsistency', 'enabled');
-    for (const flag of DEFAULT_FALSE_CONTAINER_FLAGS)
-        dropIf(out, flag, false);
-    out.environment = sortBy(out.environment, (e) => e.name);
-    out.secrets = sortBy(out.secrets, (e) => e.name);
-    out.environmentFiles = sortBy(out.environmentFiles, (e) => e.type, (e) => e.value);
-    out.mountPoints = sortBy(Array.isArray(out.mountPoints)
-        ? out.mountPoints.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
-        : out.mountPoints, (m) => m.containerPath, (m) => m.sourceVolume);
-    out.volumesFrom = sortBy(Array.isArray(out.volumesFrom)
-        ? out.volumesFrom.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
-        : out.volumesFrom, (m) => m.sourceContainer);
-    if (Array.isArray(out.portMappings)) {
-        out.portMappings = sortBy(out.portMappings.map((p) => (isPlainObject(p) ? normalizePortMapping(p, networkMode) : p)), (p) => p.containerPort, (p) => p.protocol, (p) => p.name);
-    }
-    out.ulimits = sortBy(out.ulimits, (u) => u.name);
-    out.extraHosts = sortBy(out.extraHosts, (h) => h.hostname);
-    out.systemControls = sortBy(out.systemControls, (s) => s.namespace);
-    out.dependsOn = sortBy(out.dependsOn, (d) => d.containerName);
-    out.resourceRequirements = sortBy(out.resourceRequirements, (r) => r.type);
-    out.links = sortStrings(out.links);
-    out.dockerSecurityOptions = sortStrings(out.dockerSecurityOptions);
-    if (isPlainObject(out.logConfiguration)) {
-        out.logConfiguration = {
-            ...out.logConfiguration,
-            secretOptions: sortBy(out.logConfiguration.secretOptions, (s) => s.name),
-        };
-    }
-    if (isPlainObject(out.healthCheck)) {
-        const hc = { ...out.healthCheck };
-        dropIf(hc, 'interval', 30);
-        dropIf(hc, 'timeout', 5);
-        dropIf(hc, 'retries', 3);
-        dropIf(hc, 'startPeriod', 0);
-        out.healthCheck = hc;
-    }
-    if (isPlainObject(out.linuxParameters)) {
-        const lp = { ...out.linuxParameters };
-        dropIf(lp, 'initProcessEnabled', false);
-        lp.devices = sortBy(lp.devices, (d) => d.hostPath);
-        lp.tmpfs = sortBy(lp.tmpfs, (t) => t.containerPath);
-        if (isPlainObject(lp.capabilities)) {
-            lp.capabilities = { add: sortStrings(lp.capabilities.add), drop: sortStrings(lp.capabilities.drop) };
-        }
-        out.linuxParameters = lp;
-    }
-    if (isPlainObject(out.restartPolicy) && out.restartPolicy.enabled === false)
-        delete out.restartPolicy;
-    return out;
-}
-function normalizePortMapping(p, networkMode) {
-    const out = { ...p };
-    dropIf(out, 'protocol', 'tcp');
-    // In awsvpc and host mode the host port always equals the container port; describe fills it in.
-    if ((networkMode === 'awsvpc' || networkMode === 'host') && out.hostPort === out.containerPort)
-        delete out.hostPort;
-    return out;
-}
-function normalizeVolume(v) {
-    const out = { ...v };
-    if (isPlainObject(out.efsVolumeConfiguration)) {
-        const efs = { ...out.efsVolumeConfiguration };
-        dropIf(efs, 'rootDirectory', '/');
-        dropIf(efs, 'transitEncryption', 'DISABLED');
-        if (isPlainObject(efs.authorizationConfig)) {
-            const auth = { ...efs.authorizationConfig };
-            dropIf(auth, 'iam', 'DISABLED');
-            efs.authorizationConfig = auth;
-        }
-        out.efsVolumeConfiguration = efs;
-    }
-    if (isPlainObject(out.dockerVolumeConfiguration)) {
-        const dv = { ...out.dockerVolumeConfiguration };
-        dropIf(dv, 'autoprovision', false);
-        out.dockerVolumeConfiguration = dv;
-    }
-    return out;
-}
-function omit(obj, key) {
-    const { [key]: _drop, ...rest } = obj;
-    return rest;
-}
-/**
- * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
- * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
- * readOnly false, …), task cpu/memory in units ("1 vCPU" → "1024"), lists with no meaningful order sorted
- * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted.
- * command, entryPoint and dnsServers keep their order (it matters).
- */
-function normalizeTaskDef(td) {
-    const reg = taskdef_toRegisterInput(td);
-    const networkMode = typeof reg.networkMode === 'string' ? reg.networkMode : undefined;
-    const out = { ...reg };
-    out.cpu = normalizeCpuUnits(out.cpu);
-    out.memory = normalizeMemoryMiB(out.memory);
-    dropIf(out, 'enableFaultInjection', false);
-    out.containerDefinitions = sortBy(reg.containerDefinitions.map((c) => (isPlainObject(c) ? normalizeContainer(c, networkMode) : c)), (c) => c.name);
-    if (Array.isArray(out.volumes)) {
-        out.volumes = sortBy(out.volumes.map((v) => (isPlainObject(v) ? normalizeVolume(v) : v)), (v) => v.name);
-    }
-    out.placementConstraints = sortBy(out.placementConstraints, (p) => p.type, (p) => p.expression);
-    out.requiresCompatibilities = sortStrings(out.requiresCompatibilities);
-    out.inferenceAccelerators = sortBy(out.inferenceAccelerators, (a) => a.deviceName);
-    out.tags = sortBy(out.tags, (t) => t.key);
-    const pruned = (prune(out) ?? {});
-    if (pruned.containerDefinitions === undefined)
-        pruned.containerDefinitions = [];
-    return sortKeysDeep(pruned);
-}
-function sortKeysDeep(v) {
-    if (Array.isArray(v))
-        return v.map(sortKeysDeep);
-    if (v instanceof Date)
-        return v.toISOString();
-    if (isPlainObject(v)) {
-        const out = {};
-        for (const k of Object.keys(v).sort())
-            out[k] = sortKeysDeep(v[k]);
-        return out;
-    }
-    return v;
-}
-/** JSON with object keys sorted at every level (arrays keep their order). */
-function taskdef_canonicalJson(v, indent) {
-    return JSON.stringify(sortKeysDeep(v), null, indent) ?? 'undefined';
-}
-/** True when both describe the same registration, ignoring read-only fields, ordering and describe defaults. */
-function taskdef_taskDefsEqual(a, b) {
-    return taskdef_canonicalJson(normalizeTaskDef(a)) === taskdef_canonicalJson(normalizeTaskDef(b));
-}
-/**
- * Replaces values that look secret with REDACTED: environment entries with secret-looking names
- * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY …) and docker labels / log options with such keys; passwords in URLs
- * (`postgres://app:***@db/x`) in other environment values. Secret references
- * (`secrets[].valueFrom`) are ARNs, not values, and stay visible. Returns a copy.
- * With `compareWith`, a redacted value that differs from the same entry there becomes `REDACTED (changed)`, so a
- * diff still shows that something changed without showing either value.
- */
-function redactTaskDef(td, compareWith) {
-    const others = compareWith ? secretValueIndex(compareWith) : undefined;
-    const mark = (key, value) => others !== undefined && others.get(key) !== value ? `${REDACTED} (changed)` : REDACTED;
-    const copy = structuredClone(td);
-    const containers = Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : [];
-    for (const c of containers) {
-        if (!isPlainObject(c))
-            continue;
-        const cname = String(c.name ?? '');
-        if (Array.isArray(c.environment)) {
-            c.environment = c.environment.map((e) => isPlainObject(e) && typeof e.name === 'string' && isSecretLookingName(e.name) && e.value !== undefined
-                ? { ...e, value: mark(`${cname}\0env\0${e.name}`, e.value) }
-                : isPlainObject(e) && typeof e.value === 'string'
-                    ? { ...e, value: redactUrlCredentials(e.value) }
-                    : e);
-        }
-        if (isPlainObject(c.dockerLabels)) {
-            c.dockerLabels = redactMap(c.dockerLabels, (k, v) => mark(`${cname}\0label\0${k}`, v));
-        }
-        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
-            const options = redactMap(c.logConfiguration.options, (k, v) => mark(`${cname}\0log\0${k}`, v));
-            c.logConfiguration = { ...c.logConfiguration, options };
-        }
-    }
-    return copy;
-}
-function secretValueIndex(td) {
-    const index = new Map();
-    const containers = Array.isArray(td.containerDefinitions) ? td.containerDefinitions : [];
-    for (const c of containers) {
-        if (!isPlainObject(c))
-            continue;
-        const cname = String(c.name ?? '');
-        if (Array.isArray(c.environment)) {
-            for (const e of c.environment)
-                if (isPlainObject(e))
-                    index.set(`${cname}\0env\0${e.name}`, e.value);
-        }
-        if (isPlainObject(c.dockerLabels)) {
-            for (const [k, v] of Object.entries(c.dockerLabels))
-                index.set(`${cname}\0label\0${k}`, v);
-        }
-        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
-            for (const [k, v] of Object.entries(c.logConfiguration.options))
-                index.set(`${cname}\0log\0${k}`, v);
-        }
-    }
-    return index;
-}
-function redactMap(m, replacement) {
-    const out = {};
-    for (const [k, v] of Object.entries(m))
-        out[k] = isSecretLookingName(k) ? replacement(k, v) : v;
-    return out;
-}
-/**
- * Unified diff of the normalised, key-sorted JSON of two task definitions, secret-looking values redacted.
- * `a` undefined (e.g. the family has no revision yet) diffs against nothing. Returns '' when they are equal.
- */
-function taskdef_taskDefDiffText(a, b, opts = {}) {
-    const na = a === undefined || a === null ? undefined : normalizeTaskDef(a);
-    const nb = b === undefined || b === null ? undefined : normalizeTaskDef(b);
-    const render = (td, other) => td === undefined ? '' : `${taskdef_canonicalJson(redactTaskDef(td, other), 2)}\n`;
-    // Only the new side marks changed secret values, so the diff shows a -/+ pair without showing either value.
-    const oldText = render(na, undefined);
-    const newText = render(nb, na);
-    if (oldText === newText)
-        return '';
-    return unifiedDiff(oldText, newText, {
-        oldName: opts.oldName ?? 'registered',
-        newName: opts.newName ?? 'rendered',
-    });
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
@@ -77850,25 +78251,6 @@ function oneOffTaskOutputs(result) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/log.ts
-
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return core.group(name, fn);
-}
-/** Log lines with a common prefix, one `core.info` per line. */
-function infoLines(text, prefix = '') {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        core.info(`${prefix}${line}`);
-}
-/** Warning annotation (one line, shown on the run page). */
-function warn(message) {
-    core.warning(message);
-}
-function log_debug(message) {
-    core.debug(message);
-}
-
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./packages/kit/src/s3-etag.ts
@@ -77888,7 +78270,11 @@ const MIN_PART_SIZE = 5 * MIB;
 const MAX_PARTS = 10_000;
 /** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
 function s3_etag_normalizeEtag(etag) {
-    return (etag ?? '').trim().replace(/^W\//, '').replace(/^"+|"+$/g, '').toLowerCase();
+    return (etag ?? '')
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"+|"+$/g, '')
+        .toLowerCase();
 }
 /** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
 function isSinglePartEtag(etag) {
@@ -78141,12 +78527,19 @@ async function uploadFile(client, o) {
             requests += 1;
             parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
         }
-        const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), send);
+        const done = await client.send(new CompleteMultipartUploadCommand({
+            Bucket: o.bucket,
+            Key: o.key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+        }), send);
         requests += 1;
         return { etag: normalizeEtag(done.ETag), multipart: true, requests };
     }
     catch (err) {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId })).catch(() => undefined);
+        await client
+            .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
+            .catch(() => undefined);
         throw err;
     }
 }
@@ -78205,7 +78598,403 @@ async function headObject(client, bucket, key) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render-inputs.ts
+// Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
+// aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
+// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
+// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
+// input (and the line, for multi-line inputs).
+
+
+
+
+
+
+
+const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
+const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
+const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
+const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
+const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const LOG_DRIVERS = (/* unused pure expression or super */ null && (['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog']));
+const MODES = (/* unused pure expression or super */ null && (['merge', 'replace']));
+/**
+ * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
+ * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
+ * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
+ */
+function parseTaskDefRenderInputs(read, cwd) {
+    const opt = (name) => {
+        const v = read(name).trim();
+        return v === '' ? undefined : v;
+    };
+    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
+    const region = opt('aws-region');
+    if (region !== undefined && !REGION_RE.test(region)) {
+        throw new ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${quote(region)}`);
+    }
+    const family = opt('family');
+    if (family !== undefined && !FAMILY_RE.test(family)) {
+        throw new ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${quote(family)}`);
+    }
+    const cpu = parseSizes('cpu', read('cpu'));
+    const memory = parseSizes('memory', read('memory'));
+    const overrides = {
+        family,
+        images: parseContainerLines('containers', read('containers'), validateImage),
+        environment: parseSections('environment', read('environment'), validateEnvName),
+        environmentMode: parseMode('environment-mode', read('environment-mode')),
+        secrets: parseSections('secrets', read('secrets'), validateSecret),
+        secretsMode: parseMode('secrets-mode', read('secrets-mode')),
+        dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
+        logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
+        command: parseContainerLines('command', read('command'), parseContainerCommand),
+        taskCpu: cpu.task,
+        taskMemory: memory.task,
+        containerCpu: cpu.containers,
+        containerMemory: memory.containers,
+        taskRoleArn: parseRole('task-role-arn', opt('task-role-arn'), true),
+        executionRoleArn: parseRole('execution-role-arn', opt('execution-role-arn'), false),
+    };
+    return { template, region, overrides };
+}
+function parseMode(name, raw) {
+    return parseEnum(name, raw, MODES, 'merge');
+}
+// -----------------------------------------------------------------------------------------------------------------
+// template / template-family / template-arn
+function parseTemplateSource(file, family, arn, cwd) {
+    const given = [
+        ['template', file],
+        ['template-family', family],
+        ['template-arn', arn],
+    ].filter(([, v]) => v !== undefined);
+    if (given.length === 0) {
+        throw new ConfigurationError('template', "no template: set exactly one of 'template' (a JSON file), 'template-family' (latest ACTIVE revision) or 'template-arn'");
+    }
+    if (given.length > 1) {
+        throw new ConfigurationError(given[1][0], `set exactly one of 'template', 'template-family' and 'template-arn'; got ${given.map(([n]) => `'${n}'`).join(' and ')}`);
+    }
+    if (file !== undefined)
+        return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
+    if (family !== undefined) {
+        if (FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
+            throw new ConfigurationError('template-family', `expected a family name without revision, got ${quote(family)}: use 'template-arn' for a specific revision`);
+        }
+        if (!FAMILY_RE.test(family)) {
+            throw new ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${quote(family)}`);
+        }
+        return { kind: 'family', family };
+    }
+    if (!TASK_DEF_ARN_RE.test(arn) && !FAMILY_REVISION_RE.test(arn)) {
+        throw new ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${quote(arn)}`);
+    }
+    return { kind: 'arn', reference: arn };
+}
+function readTemplateFile(path, cwd) {
+    const abs = resolve(cwd, path);
+    let text;
+    try {
+        if (statSync(abs).isDirectory())
+            throw new ConfigurationError('template', `${quote(path)} is a directory, expected a JSON file`);
+        text = readFileSync(abs, 'utf8');
+    }
+    catch (err) {
+        if (err instanceof ConfigurationError)
+            throw err;
+        const code = err.code;
+        if (code === 'ENOENT')
+            throw new ConfigurationError('template', `file not found: ${path} (looked at ${abs})`);
+        throw new ConfigurationError('template', `cannot read ${path}: ${err.message}`);
+    }
+    const json = parseJson('template', text.replace(/^\uFEFF/, ''), `JSON in ${path}`);
+    try {
+        return unwrapTaskDefinition(json);
+    }
+    catch (err) {
+        if (err instanceof TaskDefinitionShapeError)
+            throw new ConfigurationError('template', `${path}: ${err.message}`);
+        throw err;
+    }
+}
+/**
+ * Sectioned `KEY=VALUE` lines:
+ *   [web]            ← a container name (case-sensitive), or [*] for every container
+ *   NODE_ENV=production
+ *   # comments and blank lines are ignored
+ * Lines before the first header apply to the only container (an error when the task definition has several).
+ * The value is everything after the first '=', trimmed; `KEY=` sets an empty value.
+ */
+function parseSections(input, raw, validate) {
+    const sections = [];
+    const headers = new Map();
+    let current;
+    let keys = new Map();
+    raw.split(/\r?\n/).forEach((rawLine, i) => {
+        const line = i + 1;
+        const text = rawLine.trim();
+        if (text === '' || text.startsWith('#'))
+            return;
+        const header = /^\[(.*)\]$/.exec(text);
+        if (header) {
+            const name = header[1].trim();
+            if (name !== '*' && !CONTAINER_NAME_RE.test(name)) {
+                throw new ConfigurationError(input, `line ${line}: ${quote(text)} is not a container header: expected [container-name] (letters, digits, _ and -) or [*]`);
+            }
+            const previous = headers.get(name);
+            if (previous !== undefined) {
+                throw new ConfigurationError(input, `line ${line}: section [${name}] already started on line ${previous}`);
+            }
+            headers.set(name, line);
+            current = { target: name, line, entries: [] };
+            keys = new Map();
+            sections.push(current);
+            return;
+        }
+        const eq = text.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigurationError(input, eq === 0
+                ? `line ${line}: missing name before '=' in ${quote(text)}`
+                : `line ${line}: expected NAME=VALUE or a [container-name] header, got ${quote(text)}`);
+        }
+        const key = text.slice(0, eq).trim();
+        const value = text.slice(eq + 1).trim();
+        if (/\s/.test(key))
+            throw new ConfigurationError(input, `line ${line}: name ${quote(key)} contains whitespace`);
+        if (!current) {
+            current = { target: undefined, line, entries: [] };
+            keys = new Map();
+            sections.push(current);
+        }
+        const dup = keys.get(key);
+        if (dup !== undefined)
+            throw new ConfigurationError(input, `line ${line}: ${quote(key)} already set on line ${dup}`);
+        keys.set(key, line);
+        const entry = { key, value, line };
+        validate?.(input, entry);
+        current.entries.push(entry);
+    });
+    return sections;
+}
+/** `container=value` lines (containers, command). Each container at most once. */
+function parseContainerLines(input, raw, convert) {
+    const out = [];
+    const seen = new Map();
+    raw.split(/\r?\n/).forEach((rawLine, i) => {
+        const line = i + 1;
+        const text = rawLine.trim();
+        if (text === '' || text.startsWith('#'))
+            return;
+        const eq = text.indexOf('=');
+        if (eq === -1) {
+            throw new ConfigurationError(input, `line ${line}: expected CONTAINER=VALUE, got ${quote(text)}`);
+        }
+        const container = text.slice(0, eq).trim();
+        const value = text.slice(eq + 1).trim();
+        if (!CONTAINER_NAME_RE.test(container)) {
+            throw new ConfigurationError(input, `line ${line}: ${quote(container)} is not a container name (letters, digits, _ and -); expected CONTAINER=VALUE`);
+        }
+        const dup = seen.get(container);
+        if (dup !== undefined) {
+            throw new ConfigurationError(input, `line ${line}: container '${container}' already set on line ${dup}`);
+        }
+        seen.set(container, line);
+        if (value === '')
+            throw new ConfigurationError(input, `line ${line}: empty value for container '${container}'`);
+        out.push({ container, value: convert(input, value, line, container), line });
+    });
+    return out;
+}
+function validateImage(input, value, line) {
+    if (!parseImageRef(value)) {
+        throw new ConfigurationError(input, `line ${line}: ${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
+    }
+    return value;
+}
+function validateEnvName(input, e) {
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
+        throw new ConfigurationError(input, `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
+    }
+}
+function validateLabel(input, e) {
+    if (e.key.length > 255)
+        throw new ConfigurationError(input, `line ${e.line}: label name longer than 255 characters`);
+}
+function validateLogOption(input, e) {
+    if (e.key === 'logDriver' && !LOG_DRIVERS.includes(e.value)) {
+        throw new ConfigurationError(input, `line ${e.line}: unknown log driver ${quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
+    }
+}
+const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
+const SSM_ARN_RE = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
+const SSM_NAME_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+/**
+ * `valueFrom` of a secret: a Secrets Manager ARN, optionally with `:json-key:version-stage:version-id` (all three
+ * colons present, empty fields allowed: `…:secret:prod/db-AbCdEf:password::`), an SSM parameter ARN, or an SSM
+ * parameter name in the task's region (`/prod/db/password` or `db_password`).
+ */
+function validateSecretValueFrom(value) {
+    if (value.startsWith('arn:')) {
+        const sm = SECRETS_MANAGER_ARN_RE.exec(value);
+        if (sm) {
+            const parts = sm[1].split(':');
+            if (parts[0] === '' || !/^[A-Za-z0-9/_+=.@-]+$/.test(parts[0]))
+                return 'the secret name after "secret:" is empty or invalid';
+            if (parts.length === 1 || parts.length === 4)
+                return undefined;
+            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
+        }
+        if (SSM_ARN_RE.test(value))
+            return undefined;
+        if (/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(value)) {
+            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
+        }
+        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
+    }
+    if (SSM_NAME_RE.test(value) && value.length <= 2048)
+        return undefined;
+    return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
+}
+function validateSecret(input, e) {
+    validateEnvName(input, e);
+    if (e.value === '')
+        throw new ConfigurationError(input, `line ${e.line}: ${e.key}: empty valueFrom`);
+    const problem = validateSecretValueFrom(e.value);
+    if (problem)
+        throw new ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
+}
+/** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
+function parseContainerCommand(input, value, line) {
+    if (value.startsWith('[')) {
+        const parsed = parseJson(input, value, `JSON array on line ${line}`);
+        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
+            throw new ConfigurationError(input, `line ${line}: expected a non-empty JSON array of strings`);
+        }
+        return parsed;
+    }
+    const words = parseShell(value, (key) => `$${key}`);
+    const out = [];
+    for (const w of words) {
+        if (typeof w === 'string') {
+            out.push(w);
+            continue;
+        }
+        const what = 'op' in w ? (w.op === 'glob' ? `glob ${quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
+        throw new ConfigurationError(input, `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`);
+    }
+    if (out.length === 0)
+        throw new ConfigurationError(input, `line ${line}: empty command`);
+    return out;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// cpu / memory / roles
+/**
+ * cpu / memory: an optional task-level line without '=' (`512`, `1 vCPU`, `2 GB`) and `container=N` lines for
+ * container-level values (integers: CPU units / MiB).
+ */
+function parseSizes(input, raw) {
+    let task;
+    let taskLine = 0;
+    const containerLines = [];
+    const unit = input === 'cpu' ? /^(\d+|\d+(\.\d+)?\s*vCPU)$/i : /^(\d+|\d+(\.\d+)?\s*GB)$/i;
+    const example = input === 'cpu' ? "'512' or '1 vCPU'" : "'1024' or '2 GB'";
+    raw.split(/\r?\n/).forEach((rawLine, i) => {
+        const text = rawLine.trim();
+        containerLines.push(text.includes('=') ? rawLine : '');
+        if (text === '' || text.startsWith('#') || text.includes('='))
+            return;
+        if (task !== undefined) {
+            throw new ConfigurationError(input, `line ${i + 1}: task-level ${input} already set on line ${taskLine}`);
+        }
+        if (!unit.test(text)) {
+            throw new ConfigurationError(input, `line ${i + 1}: expected a task-level ${input} like ${example}, or CONTAINER=N for a container, got ${quote(text)}`);
+        }
+        task = text;
+        taskLine = i + 1;
+    });
+    const containers = parseContainerLines(input, containerLines.join('\n'), (inp, value, line) => {
+        if (!/^\d+$/.test(value)) {
+            throw new ConfigurationError(inp, `line ${line}: container-level ${input} must be a whole number of ${input === 'cpu' ? 'CPU units' : 'MiB'}, got ${quote(value)}`);
+        }
+        const n = Number(value);
+        if (input === 'memory' && n < 6)
+            throw new ConfigurationError(inp, `line ${line}: container memory must be at least 6 MiB, got ${n}`);
+        return n;
+    });
+    return { task, containers };
+}
+function parseRole(input, value, allowName) {
+    if (value === undefined)
+        return undefined;
+    if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value)))
+        return value;
+    throw new ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/taskdef-source.ts
+// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
+// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
+// deploy-ecs.
+
+
+
+function taskdef_source_isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
+}
+/**
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
+ */
+async function describeTaskDefinition(ecs, reference, signal) {
+    try {
+        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
+            return undefined;
+        return {
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
+        };
+    }
+    catch (err) {
+        if (taskdef_source_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    const isFamily = template.kind === 'family';
+    const reference = template.kind === 'family' ? template.family : template.reference;
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
+    }
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
+
+
+
 
 
 
@@ -78265,7 +79054,7 @@ function getInputs() {
     return parseInputs(raw);
 }
 /** A family name or `family:revision` (RunTask/DescribeTaskDefinition accept these as well as ARNs). */
-const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
+const inputs_FAMILY_RE = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
 function parseTaskDefinitionSource(raw, env = process.env) {
     const input = 'task-definition';
     const text = raw.trim();
@@ -78283,7 +79072,7 @@ function parseTaskDefinitionSource(raw, env = process.env) {
     const path = isAbsolute(text) ? text : resolve(env.GITHUB_WORKSPACE ?? process.cwd(), text);
     const looksLikeFile = text.endsWith('.json') || text.includes('/') || text.includes('\\');
     if (!looksLikeFile && !existsSync(path)) {
-        if (!FAMILY_RE.test(text)) {
+        if (!inputs_FAMILY_RE.test(text)) {
             throw new ConfigurationError(input, `expected an ARN, family[:revision], a JSON file or '${SERVICE_CURRENT}', got ${quote(text)}`);
         }
         return { source: { kind: 'reference', value: text }, text };

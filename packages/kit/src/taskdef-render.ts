@@ -1,23 +1,25 @@
 // Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
-// No I/O, no AWS: table-tested in test/render.test.ts.
-import { ConfigurationError, type TaskDefJson, toRegisterInput } from '@deploy-actions/kit';
+// No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
+// fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
+import { ConfigurationError } from './errors';
+import { type TaskDefJson, toRegisterInput } from './taskdef';
 
 /** One `KEY=VALUE` line of a sectioned input, with its 1-based line number for error messages. */
-export interface Entry {
+export interface OverrideEntry {
   key: string;
   value: string;
   line: number;
 }
 
 /** Section target: a container name, '*' (all containers), or undefined (lines before any [header]). */
-export type Target = string | undefined;
+export type OverrideTarget = string | undefined;
 
 /** A `[container]` section of a multi-container input (environment, secrets, docker-labels, log-configuration). */
-export interface Section {
-  target: Target;
+export interface OverrideSection {
+  target: OverrideTarget;
   /** Line of the [header] (or of the first entry when there is no header). */
   line: number;
-  entries: Entry[];
+  entries: OverrideEntry[];
 }
 
 /** A `container=value` line (containers, command, container-level cpu/memory). */
@@ -27,17 +29,17 @@ export interface ContainerValue<T> {
   line: number;
 }
 
-export type Mode = 'merge' | 'replace';
+export type OverrideMode = 'merge' | 'replace';
 
-export interface Overrides {
+export interface TaskDefOverrides {
   family?: string;
   images: ContainerValue<string>[];
-  environment: Section[];
-  environmentMode: Mode;
-  secrets: Section[];
-  secretsMode: Mode;
-  dockerLabels: Section[];
-  logConfiguration: Section[];
+  environment: OverrideSection[];
+  environmentMode: OverrideMode;
+  secrets: OverrideSection[];
+  secretsMode: OverrideMode;
+  dockerLabels: OverrideSection[];
+  logConfiguration: OverrideSection[];
   command: ContainerValue<string[]>[];
   taskCpu?: string;
   taskMemory?: string;
@@ -47,7 +49,7 @@ export interface Overrides {
   executionRoleArn?: string;
 }
 
-export function emptyOverrides(): Overrides {
+export function emptyTaskDefOverrides(): TaskDefOverrides {
   return {
     images: [],
     environment: [],
@@ -62,14 +64,14 @@ export function emptyOverrides(): Overrides {
   };
 }
 
-export interface RenderOptions {
+export interface RenderTaskDefOptions {
   /** Region filled in as `awslogs-region` when log-configuration sets up awslogs without one. */
   region?: string;
   /** Input name blamed for problems of the template itself (default 'template'). */
   templateInput?: string;
 }
 
-export interface RenderResult {
+export interface RenderTaskDefResult {
   taskDefinition: TaskDefJson;
   family: string;
   /** Things worth a warning annotation (dropped unknown fields, env/secret name clashes). */
@@ -98,7 +100,7 @@ export function findContainer(containers: Container[], input: string, name: stri
   );
 }
 
-function targets(containers: Container[], input: string, section: Section): Container[] {
+function targets(containers: Container[], input: string, section: OverrideSection): Container[] {
   if (section.target === ALL) return containers;
   if (section.target === undefined) {
     if (containers.length === 1) return containers;
@@ -112,8 +114,12 @@ function targets(containers: Container[], input: string, section: Section): Cont
 }
 
 /** Per container, the entries of all sections that target it, in input order. */
-function entriesByContainer(containers: Container[], input: string, sections: Section[]): Map<Container, Entry[]> {
-  const out = new Map<Container, Entry[]>();
+function entriesByContainer(
+  containers: Container[],
+  input: string,
+  sections: OverrideSection[],
+): Map<Container, OverrideEntry[]> {
+  const out = new Map<Container, OverrideEntry[]>();
   for (const section of sections) {
     for (const c of targets(containers, input, section)) {
       const list = out.get(c) ?? [];
@@ -130,7 +136,12 @@ interface NamedItem {
 }
 
 /** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
-function applyNamed<T extends NamedItem>(existing: unknown, entries: Entry[], mode: Mode, make: (e: Entry) => T): T[] {
+function applyNamed<T extends NamedItem>(
+  existing: unknown,
+  entries: OverrideEntry[],
+  mode: OverrideMode,
+  make: (e: OverrideEntry) => T,
+): T[] {
   const list: T[] = mode === 'replace' || !Array.isArray(existing) ? [] : (existing as T[]).map((x) => ({ ...x }));
   for (const e of entries) {
     const item = make(e);
@@ -153,7 +164,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
  * combinations.
  */
-export function renderTaskDefinition(template: unknown, o: Overrides, opts: RenderOptions = {}): RenderResult {
+export function renderTaskDefinition(
+  template: unknown,
+  o: TaskDefOverrides,
+  opts: RenderTaskDefOptions = {},
+): RenderTaskDefResult {
   const templateInput = opts.templateInput ?? 'template';
   const warnings: string[] = [];
   const td = structuredClone(
@@ -231,7 +246,7 @@ export function renderTaskDefinition(template: unknown, o: Overrides, opts: Rend
 
 function renderLogConfiguration(
   c: Container,
-  entries: Entry[],
+  entries: OverrideEntry[],
   td: TaskDefJson,
   region: string | undefined,
 ): Record<string, unknown> {
