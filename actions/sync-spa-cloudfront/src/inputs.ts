@@ -1,0 +1,177 @@
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import {
+  ConfigurationError,
+  DEFAULT_PART_SIZE,
+  getBoolean,
+  getEnum,
+  getInteger,
+  getOptionalString,
+  getRawInput,
+  MIB,
+  normalizePrefix,
+  parseDuration,
+  type S3ChecksumMode,
+  validateBucketName,
+} from '@deploy-actions/kit';
+import { type CacheRule, parseCacheRules } from './policy';
+
+// The only file that reads inputs. Everything is validated here, before any AWS call.
+
+export type DeleteMode = 'off' | 'prune';
+export type InvalidationMode = 'changed' | 'all' | 'off';
+
+export interface Inputs {
+  /** Absolute path of the built site; undefined only with rollback-to. */
+  source: string | undefined;
+  bucket: string;
+  /** Normalised, no leading/trailing slash, '' = bucket root. */
+  prefix: string;
+  distributionId: string | undefined;
+  /** The distribution's origin path ('' or '/site'): stripped from keys to get URL paths. */
+  originPath: string;
+  cacheRules: CacheRule[];
+  deleteMode: DeleteMode;
+  keepReleases: number;
+  retentionMs: number;
+  maxDeletePercent: number;
+  forceDelete: boolean;
+  dryRun: boolean;
+  concurrency: number;
+  invalidation: InvalidationMode;
+  waitForInvalidation: boolean;
+  invalidationTimeoutMs: number;
+  releaseId: string;
+  rollbackTo: string | undefined;
+  checksumMode: S3ChecksumMode;
+  partSize: number;
+  region: string | undefined;
+}
+
+const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function parseReleaseId(input: string, raw: string): string {
+  const value = raw.trim();
+  if (!RELEASE_ID.test(value)) {
+    throw new ConfigurationError(
+      input,
+      `expected 1-100 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Duration with days allowed in front of the kit's format: `7d`, `1d12h`, `36h`, `90m`, or seconds. */
+export function parseRetention(input: string, raw: string, defaultValue: string): number {
+  const value = raw.trim() === '' ? defaultValue : raw.trim();
+  const m = /^(\d+)\s*d\s*(.*)$/i.exec(value);
+  if (!m) return parseDuration(input, value);
+  const rest = m[2]!.trim();
+  return Number(m[1]) * 86_400_000 + (rest === '' ? 0 : parseDuration(input, rest));
+}
+
+export function parseOriginPath(input: string, raw: string): string {
+  const value = raw.trim();
+  if (value === '' || value === '/') return '';
+  if (!value.startsWith('/') || value.endsWith('/') || /\/\/|\/\.\.?(\/|$)|[\s\\]/.test(value)) {
+    throw new ConfigurationError(
+      input,
+      `expected a CloudFront origin path like /site (leading slash, no trailing slash), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+export function defaultReleaseId(env: NodeJS.ProcessEnv, now: Date): string {
+  const sha = env.GITHUB_SHA?.trim();
+  if (sha && /^[0-9a-f]{7,40}$/i.test(sha)) return sha.slice(0, 12);
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+async function checkSource(raw: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const base = env.GITHUB_WORKSPACE || process.cwd();
+  const path = isAbsolute(raw) ? raw : resolve(base, raw);
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new ConfigurationError(
+      'source',
+      `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`,
+    );
+  }
+  if (!info.isDirectory()) throw new ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
+  return path;
+}
+
+export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<Inputs> {
+  const rollbackRaw = getOptionalString('rollback-to');
+  const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
+  const sourceRaw = getOptionalString('source');
+  if (sourceRaw === undefined && rollbackTo === undefined) {
+    throw new ConfigurationError(
+      'source',
+      'is required (the directory with the built site, e.g. dist) unless rollback-to is set',
+    );
+  }
+  const bucket = validateBucketName('bucket', getRawInput('bucket'));
+  const prefix = normalizePrefix('prefix', getRawInput('prefix'));
+  const distributionId = getOptionalString('distribution-id');
+  if (distributionId !== undefined && !/^[A-Z0-9]{1,64}$/.test(distributionId)) {
+    throw new ConfigurationError(
+      'distribution-id',
+      `expected a CloudFront distribution id like E2QWRUHAPOMQZL, got ${JSON.stringify(distributionId)}`,
+    );
+  }
+  const originPath = parseOriginPath('origin-path', getRawInput('origin-path'));
+  if (originPath !== '' && !(prefix === originPath.slice(1) || prefix.startsWith(`${originPath.slice(1)}/`))) {
+    throw new ConfigurationError(
+      'origin-path',
+      `the prefix ${JSON.stringify(prefix)} is not under the origin path ${originPath}, so CloudFront cannot serve it`,
+    );
+  }
+  const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
+  const deleteMode = getEnum<DeleteMode>('delete', ['off', 'prune'], 'off');
+  const keepReleases = getInteger('keep-releases', { default: 3, min: 1, max: 100 });
+  const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
+  const maxDeletePercent = getInteger('max-delete-percent', { default: 25, min: 0, max: 100 });
+  const forceDelete = getBoolean('force-delete', false);
+  const dryRun = getBoolean('dry-run', false);
+  const concurrency = getInteger('concurrency', { default: 16, min: 1, max: 128 });
+  const invalidation = getEnum<InvalidationMode>('invalidation', ['changed', 'all', 'off'], 'changed');
+  const waitForInvalidation = getBoolean('wait-for-invalidation', false);
+  const invalidationTimeoutMs = parseDuration('invalidation-timeout', getRawInput('invalidation-timeout'), '10m');
+  const releaseIdRaw = getOptionalString('release-id');
+  const releaseId =
+    releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);
+  const checksumMode = getEnum<S3ChecksumMode>('checksum-mode', ['when_supported', 'when_required'], 'when_supported');
+  const partSizeMib = getInteger('part-size', { default: DEFAULT_PART_SIZE / MIB, min: 5, max: 5120 });
+  const region = getOptionalString('aws-region');
+  const source = sourceRaw === undefined ? undefined : await checkSource(sourceRaw, env);
+  return {
+    source,
+    bucket,
+    prefix,
+    distributionId,
+    originPath,
+    cacheRules,
+    deleteMode,
+    keepReleases,
+    retentionMs,
+    maxDeletePercent,
+    forceDelete,
+    dryRun,
+    concurrency,
+    invalidation,
+    waitForInvalidation,
+    invalidationTimeoutMs,
+    releaseId,
+    rollbackTo,
+    checksumMode,
+    partSize: partSizeMib * MIB,
+    region,
+  };
+}

@@ -1,0 +1,79 @@
+import { runActionBundle } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  BUCKET,
+  DIST_ID,
+  type Emu,
+  getText,
+  mutating,
+  requests,
+  resetEmu,
+  startEmu,
+  tempDir,
+  writeSpa,
+} from './helpers';
+
+// The bundled dist/index.js, run exactly as the runner runs it, against the emulator.
+let e: Emu;
+beforeAll(async () => {
+  e = await startEmu();
+  await resetEmu(e);
+});
+afterAll(async () => {
+  await e.emu.stop();
+});
+
+test('bundle: first deploy, then a no-change redeploy of the same commit writes nothing', async () => {
+  const dir = await tempDir('e2e');
+  const files = await writeSpa(dir);
+  const env = {
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: e.emu.url,
+    GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01',
+    GITHUB_RUN_ID: '42',
+    GITHUB_RUN_ATTEMPT: '1',
+  };
+  const inputs = { source: dir, bucket: BUCKET, prefix: 'www', 'distribution-id': DIST_ID };
+  const first = await runActionBundle({ action: 'sync-spa-cloudfront', inputs, env });
+  expect(first.errors).toEqual([]);
+  expect(first.code).toBe(0);
+  expect(first.outputs).toMatchObject({
+    uploaded: '8',
+    'metadata-updated': '0',
+    deleted: '0',
+    unchanged: '0',
+    'release-id': 'abcdef012345',
+  });
+  expect(first.outputs['invalidation-id']).not.toBe('');
+  expect(first.summary).toMatch(/Sync of s3:\/\/spa-site\/www\/ \(release `abcdef012345`\)/);
+  expect(await getText(e.s3, 'www/index.html')).toBe(files['index.html']);
+
+  await e.control.clearRequests();
+  const second = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs,
+    env: { ...env, GITHUB_RUN_ATTEMPT: '2' },
+  });
+  expect(second.code).toBe(0);
+  expect(second.outputs).toMatchObject({
+    uploaded: '0',
+    'metadata-updated': '0',
+    deleted: '0',
+    unchanged: '8',
+    'invalidation-id': '',
+  });
+  expect(mutating(await requests(e.control))).toEqual([]);
+});
+
+test('bundle: a bad input is one ::error:: line naming the input, exit 1', async () => {
+  const r = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs: { source: '/no/such/dir', bucket: BUCKET },
+    env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: e.emu.url },
+  });
+  expect(r.code).toBe(1);
+  expect(r.errors).toHaveLength(1);
+  expect(r.errors[0]).toMatch(/^Input 'source': directory "\/no\/such\/dir" does not exist/);
+});

@@ -1,0 +1,158 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigurationError } from '@deploy-actions/kit';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { defaultReleaseId, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
+import { DIST_ID, type Emu, mutating, requests, resetEmu, runMain, startEmu, tempDir, writeSpa } from './helpers';
+
+describe('pure input parsers', () => {
+  test.each([
+    ['7d', 7 * 86_400_000],
+    ['1d12h', 1.5 * 86_400_000],
+    ['36h', 36 * 3_600_000],
+    ['90m', 90 * 60_000],
+    ['0s', 0],
+    ['', 7 * 86_400_000],
+    ['3600', 3_600_000],
+  ])('retention %j', (raw, ms) => {
+    expect(parseRetention('retention', raw, '7d')).toBe(ms);
+  });
+  test.each(['7 days', '-1d', 'forever', '1w'])('retention %j is rejected', (raw) => {
+    expect(() => parseRetention('retention', raw, '7d')).toThrow(ConfigurationError);
+  });
+  test.each(['v1.2.3', 'abc123def456', 'release_2024-01-01'])('release id %j', (id) => {
+    expect(parseReleaseId('release-id', id)).toBe(id);
+  });
+  test.each(['', '../x', 'a/b', '-x', 'x'.repeat(101), 'a b'])('release id %j is rejected', (id) => {
+    expect(() => parseReleaseId('release-id', id)).toThrow(/expected 1-100 letters/);
+  });
+  test.each([
+    ['', ''],
+    ['/', ''],
+    ['/site', '/site'],
+  ])('origin path %j', (raw, expected) => {
+    expect(parseOriginPath('origin-path', raw)).toBe(expected);
+  });
+  test.each(['site', '/site/', '/a//b', '/../x'])('origin path %j is rejected', (raw) => {
+    expect(() => parseOriginPath('origin-path', raw)).toThrow(ConfigurationError);
+  });
+  test('default release id: commit, else a timestamp', () => {
+    const now = new Date('2025-01-02T03:04:05.678Z');
+    expect(defaultReleaseId({ GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567' }, now)).toBe('0123456789ab');
+    expect(defaultReleaseId({}, now)).toBe('20250102T030405Z');
+  });
+});
+
+describe('bad inputs against the emulator: one clear error naming the input, no mutating request', () => {
+  let e: Emu;
+  let site: string;
+  let empty: string;
+  let reserved: string;
+  beforeAll(async () => {
+    e = await startEmu();
+    site = await tempDir('site');
+    await writeSpa(site);
+    empty = await tempDir('empty');
+    await mkdir(join(empty, 'sub'), { recursive: true });
+    reserved = await tempDir('reserved');
+    await writeSpa(reserved);
+    await mkdir(join(reserved, '.deploy-actions'));
+    await writeFile(join(reserved, '.deploy-actions', 'x.json'), '{}');
+  });
+  afterAll(async () => {
+    await e.emu.stop();
+  });
+  beforeEach(async () => {
+    await resetEmu(e);
+  });
+
+  const cases: Array<[string, () => Record<string, string>, string, RegExp]> = [
+    [
+      'missing source directory',
+      () => ({ source: '/nonexistent/dist' }),
+      'source',
+      /does not exist .*did the build step run/,
+    ],
+    ['empty source directory', () => ({ source: empty }), 'source', /contains no files/],
+    ['source is a file', () => ({ source: join(site, 'index.html') }), 'source', /is not a directory/],
+    ['source uses the reserved directory', () => ({ source: reserved }), 'source', /\.deploy-actions\/ is reserved/],
+    ['no source and no rollback', () => ({}), 'source', /is required/],
+    [
+      'bad glob rule',
+      () => ({ source: site, 'cache-control': 'assets/**=public, max-age=60\nassets/[x=no-cache' }),
+      'cache-control',
+      /line 2: invalid glob/,
+    ],
+    [
+      'rule without a header',
+      () => ({ source: site, 'cache-control': '*.html' }),
+      'cache-control',
+      /line 1: expected 'glob=Cache-Control value'/,
+    ],
+    [
+      'bad bucket name',
+      () => ({ source: site, bucket: 'My_Bucket' }),
+      'bucket',
+      /invalid bucket name "My_Bucket": must be lower case; may contain only letters/,
+    ],
+    ['bucket given as a URL', () => ({ source: site, bucket: 's3://spa-site/site' }), 'bucket', /not a URL/],
+    ['prefix escaping with ..', () => ({ source: site, prefix: 'site/../../other' }), 'prefix', /'\.\.' segments/],
+    [
+      'bad checksum-mode',
+      () => ({ source: site, 'checksum-mode': 'crc32' }),
+      'checksum-mode',
+      /expected one of when_supported, when_required, got "crc32"/,
+    ],
+    ['bad keep-releases', () => ({ source: site, 'keep-releases': '0' }), 'keep-releases', /between 1 and 100, got 0/],
+    [
+      'keep-releases not a number',
+      () => ({ source: site, 'keep-releases': 'all' }),
+      'keep-releases',
+      /expected an integer/,
+    ],
+    ['bad delete mode', () => ({ source: site, delete: 'true' }), 'delete', /expected one of off, prune/],
+    ['bad retention', () => ({ source: site, retention: 'a week' }), 'retention', /expected a duration/],
+    [
+      'bad max-delete-percent',
+      () => ({ source: site, 'max-delete-percent': '150' }),
+      'max-delete-percent',
+      /between 0 and 100/,
+    ],
+    ['bad dry-run boolean', () => ({ source: site, 'dry-run': 'yes' }), 'dry-run', /expected true or false/],
+    [
+      'bad invalidation mode',
+      () => ({ source: site, invalidation: 'everything' }),
+      'invalidation',
+      /changed, all, off/,
+    ],
+    [
+      'bad distribution id',
+      () => ({ source: site, 'distribution-id': 'd123.cloudfront.net' }),
+      'distribution-id',
+      /distribution id like/,
+    ],
+    ['bad concurrency', () => ({ source: site, concurrency: '0' }), 'concurrency', /between 1 and 128/],
+    ['part size below the S3 minimum', () => ({ source: site, 'part-size': '4' }), 'part-size', /between 5 and 5120/],
+    ['bad release id', () => ({ source: site, 'release-id': 'feature/x' }), 'release-id', /expected 1-100 letters/],
+    [
+      'prefix outside the origin path',
+      () => ({ source: site, prefix: 'site', 'origin-path': '/other' }),
+      'origin-path',
+      /not under the origin path/,
+    ],
+    [
+      'unknown rollback-to release',
+      () => ({ 'rollback-to': 'v9' }),
+      'rollback-to',
+      /no release "v9" under s3:\/\/spa-site\/site\/ \(known: none\)/,
+    ],
+  ];
+
+  test.each(cases)('%s', async (_name, inputs, input, message) => {
+    const r = await runMain({ prefix: 'site', 'distribution-id': DIST_ID, ...inputs() });
+    expect(r.error).toBeInstanceOf(ConfigurationError);
+    expect((r.error as ConfigurationError).input).toBe(input);
+    expect(r.error?.message).toMatch(message);
+    expect(mutating(await requests(e.control))).toEqual([]);
+  });
+});

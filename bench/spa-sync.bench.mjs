@@ -1,0 +1,202 @@
+// Benchmark: sync-spa-cloudfront (the bundled dist, run as the runner runs it) vs the real AWS CLI v2
+// `aws s3 sync`, both against the emulator, on a generated 2,000-file Vite-like SPA.
+//   pnpm exec node bench/spa-sync.bench.mjs            first deploy + redeploy with 20 changed files (all touched)
+//   BENCH_50K=1 pnpm exec node bench/spa-sync.bench.mjs   also a 50,000-file deploy reporting our peak RSS
+// Needs the bundle: node scripts/build.mjs sync-spa-cloudfront. Prints a table and writes bench/results/spa-sync.json.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { changeFiles, generateSpa, touchAll } from './gen-spa.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = join(root, 'actions/sync-spa-cloudfront/dist/index.js');
+const AWS = '/usr/bin/aws';
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+if (!existsSync(bundle)) {
+  console.error(`no bundle at ${bundle}: run node scripts/build.mjs sync-spa-cloudfront`);
+  process.exit(2);
+}
+const { startEmulator, EmulatorControl } = await import('../packages/aws-emulator/src/index.ts');
+
+const BUCKET = 'bench-site';
+const DIST = 'EBENCH0000001';
+
+function run(cmd, args, env, cwd) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      resolve({ code, ms, stdout, stderr, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
+    });
+  });
+}
+
+const baseEnv = () => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_REGION: 'us-east-1',
+  AWS_PAGER: '',
+  AWS_CONFIG_FILE: '/dev/null',
+});
+
+async function runOurs(url, source, prefix, extra = {}) {
+  const tmp = await mkdtemp(join(tmpdir(), 'bench-ours-'));
+  const files = { GITHUB_OUTPUT: join(tmp, 'out'), GITHUB_STEP_SUMMARY: join(tmp, 'summary.md') };
+  for (const f of Object.values(files)) await writeFile(f, '');
+  const env = {
+    ...baseEnv(),
+    ...files,
+    AWS_ENDPOINT_URL: url,
+    GITHUB_SHA: extra.sha ?? 'abcdef0123456789abcdef0123456789abcdef01',
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_RUN_ATTEMPT: '1',
+    INPUT_SOURCE: source,
+    INPUT_BUCKET: BUCKET,
+    INPUT_PREFIX: prefix,
+    'INPUT_DISTRIBUTION-ID': DIST,
+    INPUT_CONCURRENCY: String(extra.concurrency ?? 16),
+  };
+  const [cmd, args] = TIME ? [TIME, ['-v', process.execPath, bundle]] : [process.execPath, [bundle]];
+  const r = await run(cmd, args, env, tmp);
+  if (r.code !== 0)
+    throw new Error(`sync-spa-cloudfront failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  const out = Object.fromEntries(
+    (await readFile(files.GITHUB_OUTPUT, 'utf8'))
+      .split('\n')
+      .filter((l) => l.includes('=') && !l.includes('<<'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  // @actions/core writes outputs as heredocs: parse those too
+  const text = await readFile(files.GITHUB_OUTPUT, 'utf8');
+  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) out[m[1]] = m[3];
+  return { ...r, outputs: out };
+}
+
+async function runCli(url, source, prefix) {
+  const r = await run(
+    AWS,
+    ['s3', 'sync', source, `s3://${BUCKET}/${prefix}`, '--endpoint-url', url, '--no-progress', '--only-show-errors'],
+    baseEnv(),
+  );
+  if (r.code !== 0) throw new Error(`aws s3 sync failed (${r.code}): ${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+function countRequests(log, prefix) {
+  const mine = log.filter(
+    (e) =>
+      e.service === 'cloudfront' ||
+      e.path.startsWith(`/${BUCKET}/${prefix}/`) ||
+      (e.operation === 'ListObjectsV2' && (e.query ?? '').includes(`prefix=${prefix}`)),
+  );
+  const by = {};
+  for (const e of mine) by[e.operation] = (by[e.operation] ?? 0) + 1;
+  return { total: mine.length, by };
+}
+
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main() {
+  // time scale 1: S3 LastModified follows the wall clock, so `aws s3 sync` sees mtimes as a real runner would
+  const emu = await startEmulator({ port: 0, timeScale: 1 });
+  const control = new EmulatorControl(emu.url);
+  const results = { date: new Date().toISOString(), runs: {} };
+  try {
+    await control.seed({ buckets: [{ name: BUCKET }], distributions: [{ id: DIST, originBucket: BUCKET }] });
+    const work = await mkdtemp(join(tmpdir(), 'bench-spa-'));
+    const site = join(work, 'dist');
+    const paths = await generateSpa(site, { files: 2000 });
+    console.log(`generated ${paths.length} files in ${site}`);
+
+    // 1. first deploy
+    await control.clearRequests();
+    const oursFirst = await runOurs(emu.url, site, 'ours');
+    const oursFirstReq = countRequests(await control.requests(), 'ours');
+    await control.clearRequests();
+    const cliFirst = await runCli(emu.url, site, 'cli');
+    const cliFirstReq = countRequests(await control.requests(), 'cli');
+
+    // 2. redeploy: 20 files changed, every mtime refreshed (fresh checkout + build)
+    const changed = await changeFiles(site, paths, 20);
+    const emuNow = (await (await fetch(`${emu.url}/_emulator/time`)).json()).nowMs;
+    await touchAll(site, paths, new Date(Math.max(Date.now(), emuNow) + 5000));
+    await control.clearRequests();
+    const oursRe = await runOurs(emu.url, site, 'ours', { sha: '1111111111111111111111111111111111111111' });
+    const log = await control.requests();
+    const oursReReq = countRequests(log, 'ours');
+    await control.clearRequests();
+    const cliRe = await runCli(emu.url, site, 'cli');
+    const cliReReq = countRequests(await control.requests(), 'cli');
+    const listPages = oursReReq.by.ListObjectsV2 ?? 0;
+    const budget = changed.length + listPages + 1;
+
+    results.runs.first = {
+      ours: { ms: oursFirst.ms, requests: oursFirstReq, maxRssMb: oursFirst.maxRssMb },
+      cli: { ms: cliFirst.ms, requests: cliFirstReq },
+      ratio: cliFirst.ms / oursFirst.ms,
+    };
+    results.runs.redeploy = {
+      changed: changed.length,
+      ours: { ms: oursRe.ms, requests: oursReReq, outputs: oursRe.outputs },
+      cli: { ms: cliRe.ms, requests: cliReReq },
+      ratio: cliRe.ms / oursRe.ms,
+      requestBudget: budget,
+    };
+    console.log('\n| 2,000 files | sync-spa-cloudfront | aws s3 sync | ratio (goal) |');
+    console.log('| --- | --- | --- | --- |');
+    console.log(
+      `| first deploy | ${fmt(oursFirst.ms)}, ${oursFirstReq.total} req | ${fmt(cliFirst.ms)}, ${cliFirstReq.total} req | ${(cliFirst.ms / oursFirst.ms).toFixed(2)}x (≥1.5x) |`,
+    );
+    console.log(
+      `| redeploy, 20 changed, all touched | ${fmt(oursRe.ms)}, ${oursReReq.total} req | ${fmt(cliRe.ms)}, ${cliReReq.total} req | ${(cliRe.ms / oursRe.ms).toFixed(2)}x (≥5x) |`,
+    );
+    console.log(
+      `\nours, redeploy requests: ${JSON.stringify(oursReReq.by)}; budget changed+list pages+1 = ${budget}; outputs ${JSON.stringify(oursRe.outputs)}`,
+    );
+    console.log(`aws cli, redeploy requests: ${JSON.stringify(cliReReq.by)} (uploads everything whose mtime is newer)`);
+    if (oursFirst.maxRssMb) console.log(`ours peak RSS (2,000 files): ${oursFirst.maxRssMb.toFixed(0)} MB`);
+
+    if (process.env.BENCH_50K === '1') {
+      const big = join(work, 'dist50k');
+      const bigPaths = await generateSpa(big, { files: 50_000, scale: 0.1, seed: 2 });
+      await control.reset();
+      await control.seed({ buckets: [{ name: BUCKET }], distributions: [{ id: DIST, originBucket: BUCKET }] });
+      const r50 = await runOurs(emu.url, big, 'big', { concurrency: 32 });
+      await control.clearRequests();
+      const r50again = await runOurs(emu.url, big, 'big', { concurrency: 32 });
+      results.runs.files50k = {
+        files: bigPaths.length,
+        first: { ms: r50.ms, maxRssMb: r50.maxRssMb, outputs: r50.outputs },
+        noChange: { ms: r50again.ms, maxRssMb: r50again.maxRssMb, outputs: r50again.outputs },
+      };
+      console.log(
+        `\n50,000 files: first deploy ${fmt(r50.ms)}, peak RSS ${r50.maxRssMb?.toFixed(0) ?? '?'} MB; no-change redeploy ${fmt(r50again.ms)}, peak RSS ${r50again.maxRssMb?.toFixed(0) ?? '?'} MB (goal ≤ 256 MB)`,
+      );
+    } else {
+      console.log('\n(50,000-file run skipped: set BENCH_50K=1)');
+    }
+    await mkdir(join(root, 'bench/results'), { recursive: true });
+    await writeFile(join(root, 'bench/results/spa-sync.json'), `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    await emu.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,259 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  AbortMultipartUploadCommand,
+  type ChecksumAlgorithm,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { DEFAULT_PART_SIZE, normalizeEtag, partCount } from './s3-etag';
+
+// Small S3 object helpers shared by actions: paginated listing, file upload (single PUT or multipart with a fixed
+// part size, streamed from disk), metadata-only copy, batched deletes, JSON get/put, HEAD.
+
+export interface ListedObject {
+  key: string;
+  etag: string;
+  size: number;
+  /** Epoch ms. */
+  lastModified: number;
+}
+
+/** Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages. */
+export async function listAllObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ objects: ListedObject[]; pages: number }> {
+  const objects: ListedObject[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const out = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+      options.signal ? { abortSignal: options.signal } : {},
+    );
+    pages += 1;
+    for (const o of out.Contents ?? []) {
+      if (o.Key === undefined) continue;
+      objects.push({
+        key: o.Key,
+        etag: normalizeEtag(o.ETag),
+        size: o.Size ?? 0,
+        lastModified: o.LastModified ? o.LastModified.getTime() : 0,
+      });
+    }
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  return { objects, pages };
+}
+
+export interface ObjectHeaders {
+  cacheControl?: string;
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface UploadFileOptions extends ObjectHeaders {
+  bucket: string;
+  key: string;
+  path: string;
+  size: number;
+  /** Files of at least this size go multipart with parts of exactly this size (default 8 MiB, as the AWS CLI). */
+  partSize?: number;
+  /** Send CRC32 checksums on multipart uploads (the SDK's default mode); off for S3-compatible stores. */
+  checksums?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface UploadResult {
+  etag: string;
+  multipart: boolean;
+  /** Requests made. */
+  requests: number;
+}
+
+/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
+const BUFFER_LIMIT = 1024 * 1024;
+
+function headerParams(o: ObjectHeaders) {
+  return {
+    ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
+    ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
+    ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
+  };
+}
+
+/**
+ * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
+ * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
+ * ListObjectsV2 shows, so callers can record it.
+ */
+export async function uploadFile(client: S3Client, o: UploadFileOptions): Promise<UploadResult> {
+  const partSize = o.partSize ?? DEFAULT_PART_SIZE;
+  const send = o.signal ? { abortSignal: o.signal } : {};
+  if (o.size < partSize) {
+    const body = o.size <= BUFFER_LIMIT ? await readFile(o.path) : createReadStream(o.path);
+    const out = await client.send(
+      new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }),
+      send,
+    );
+    return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
+  }
+  const algorithm: ChecksumAlgorithm | undefined = o.checksums === false ? undefined : 'CRC32';
+  const created = await client.send(
+    new CreateMultipartUploadCommand({
+      Bucket: o.bucket,
+      Key: o.key,
+      ...headerParams(o),
+      ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+    }),
+    send,
+  );
+  const uploadId = created.UploadId;
+  if (!uploadId) throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
+  let requests = 1;
+  try {
+    const parts: CompletedPart[] = [];
+    const count = partCount(o.size, partSize);
+    for (let n = 1; n <= count; n++) {
+      const start = (n - 1) * partSize;
+      const end = Math.min(o.size, start + partSize);
+      const out = await client.send(
+        new UploadPartCommand({
+          Bucket: o.bucket,
+          Key: o.key,
+          UploadId: uploadId,
+          PartNumber: n,
+          Body: createReadStream(o.path, { start, end: end - 1 }),
+          ContentLength: end - start,
+          ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+        }),
+        send,
+      );
+      requests += 1;
+      parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
+    }
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: o.bucket,
+        Key: o.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+      send,
+    );
+    requests += 1;
+    return { etag: normalizeEtag(done.ETag), multipart: true, requests };
+  } catch (err) {
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
+export function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
+export async function copyObjectReplace(
+  client: S3Client,
+  o: ObjectHeaders & { bucket: string; sourceKey: string; key: string; signal?: AbortSignal },
+): Promise<string> {
+  const out = await client.send(
+    new CopyObjectCommand({
+      Bucket: o.bucket,
+      Key: o.key,
+      CopySource: copySource(o.bucket, o.sourceKey),
+      MetadataDirective: 'REPLACE',
+      ...headerParams(o),
+    }),
+    o.signal ? { abortSignal: o.signal } : {},
+  );
+  return normalizeEtag(out.CopyObjectResult?.ETag);
+}
+
+/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
+export async function deleteKeys(
+  client: S3Client,
+  bucket: string,
+  keys: readonly string[],
+): Promise<{ requests: number }> {
+  let requests = 0;
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    const out = await client.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+    );
+    requests += 1;
+    if (out.Errors?.length) {
+      const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+      throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
+    }
+  }
+  return { requests };
+}
+
+/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
+export async function getJsonObject<T>(client: S3Client, bucket: string, key: string): Promise<T> {
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const text = gzipped
+    ? gunzipSync(bytes).toString('utf8')
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return JSON.parse(text) as T;
+}
+
+/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
+export async function putJsonObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  value: unknown,
+  headers: ObjectHeaders & { gzip?: boolean } = {},
+): Promise<string> {
+  const { gzip, ...rest } = headers;
+  const json = Buffer.from(`${JSON.stringify(value)}\n`);
+  const body = gzip ? gzipSync(json) : json;
+  const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
+  const out = await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentLength: body.length,
+      ...headerParams({ contentType, cacheControl: 'no-cache', ...rest }),
+    }),
+  );
+  return normalizeEtag(out.ETag);
+}
+
+export interface HeadResult {
+  etag: string;
+  cacheControl?: string;
+  contentType?: string;
+  metadata: Record<string, string>;
+}
+
+export async function headObject(client: S3Client, bucket: string, key: string): Promise<HeadResult> {
+  const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  const result: HeadResult = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
+  if (out.CacheControl !== undefined) result.cacheControl = out.CacheControl;
+  if (out.ContentType !== undefined) result.contentType = out.ContentType;
+  return result;
+}
