@@ -32,7 +32,7 @@ const {
   DescribeServicesCommand,
   waitUntilServicesStable,
 } = require('@aws-sdk/client-ecs');
-const { startEmulator } = await import('../packages/aws-emulator/src/index.ts');
+const { awsEnvFor, startEmulator, EmulatorControl } = await import('../packages/aws-emulator/src/index.ts');
 
 const { values } = parseArgs({
   options: {
@@ -53,13 +53,8 @@ if (!existsSync(bundle)) {
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const emu = await startEmulator({ port: 0, timeScale });
-const env = {
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_REGION: REGION,
-  AWS_ENDPOINT_URL: emu.url,
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
+const control = new EmulatorControl(emu.url);
+const env = awsEnvFor(emu.url, REGION);
 Object.assign(process.env, env);
 const clock = emu.runtime.clock;
 /** Wall-clock ms of a simulated instant (no advance() happens during the benchmark). */
@@ -80,27 +75,24 @@ const td = (image) => ({
 const names = Array.from({ length: serviceCount }, (_, i) => `svc-${i}`);
 const clusters = (kind) => Array.from({ length: rounds }, (_, r) => `${kind}-${r}`);
 const all = [...clusters('ours'), ...clusters('sdk')];
-await fetch(`${emu.url}/_emulator/seed`, {
-  method: 'POST',
-  body: JSON.stringify({
-    clusters: all,
-    taskDefinitions: [
-      td(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:v1`),
-      td(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:v2`),
-    ],
-    services: all.flatMap((cluster) =>
-      names.map((serviceName) => ({
-        cluster,
-        serviceName,
-        taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/web:1`,
-        desiredCount: 2,
-        launchType: 'FARGATE',
-        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-      })),
-    ),
-  }),
+await control.seed({
+  clusters: all,
+  taskDefinitions: [
+    td(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:v1`),
+    td(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:v2`),
+  ],
+  services: all.flatMap((cluster) =>
+    names.map((serviceName) => ({
+      cluster,
+      serviceName,
+      taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/web:1`,
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    })),
+  ),
 });
-await fetch(`${emu.url}/_emulator/requests`, { method: 'DELETE' });
+await control.clearRequests();
 const ecs = new ECSClient({ region: REGION });
 
 async function runOurs(cluster) {

@@ -19,7 +19,7 @@ if (!existsSync(bundle)) {
   console.error(`no bundle at ${bundle}: run node scripts/build.mjs run-migration-task`);
   process.exit(2);
 }
-const { startEmulator, EmulatorControl } = await import('../packages/aws-emulator/src/index.ts');
+const { awsEnvFor, startEmulator, EmulatorControl } = await import('../packages/aws-emulator/src/index.ts');
 
 const LINES = Number(process.env.BENCH_LINES ?? 40);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
@@ -64,10 +64,7 @@ const env = {
   HOME: process.env.HOME ?? '/tmp',
   ...files,
   RUNNER_TEMP: dir,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: emu.url,
+  ...awsEnvFor(emu.url),
   INPUT_CLUSTER: 'bench',
   INPUT_SERVICE: 'api',
   'INPUT_TASK-DEFINITION': 'service:current',

@@ -2,27 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createEcsClients, deployOutputs, TAG_COMMIT, TAG_KNOWN_GOOD } from '@deploy-actions/kit';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   deploy,
   IMAGE,
   markKnownGood,
+  mutatingRequests,
   REGION,
   request,
   seedServices,
-  startTestEmulator,
   TD_ARN,
-  type TestEmulator,
   taskDefWith,
+  useTestEmulator,
 } from './helpers';
 
-let t: TestEmulator;
-beforeAll(async () => {
-  t = await startTestEmulator(100);
-});
-afterAll(async () => {
-  await t.emu.stop();
-});
+const t = useTestEmulator(100);
 
 const tdJson = (image: string) => ({ kind: 'json' as const, json: taskDefWith(image), source: 'task-definition.json' });
 
@@ -221,7 +215,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     await expect(
       deploy(request({ services: [{ service: 'api' }], rollbackTo: { kind: 'known-good' } })),
     ).rejects.toThrow(/other than the running web:1/);
-    expect((await t.control.requests()).filter((r) => r.mutating)).toEqual([]);
+    expect(await mutatingRequests(t.control)).toEqual([]);
 
     // now move the service to web:3 (never known-good), then roll back
     const moved = await deploy(

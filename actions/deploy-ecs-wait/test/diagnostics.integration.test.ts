@@ -1,16 +1,10 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { collectDiagnostics, createEcsClients, diagnosticsMarkdown, diagnosticsText } from '@deploy-actions/kit';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { IMAGE, REGION, seedServices, startTestEmulator, type TestEmulator, taskDefWith } from './helpers';
+import { expect, test } from 'vitest';
+import { IMAGE, REGION, seedServices, taskDefWith, useTestEmulator } from './helpers';
 
 // Time scale 1 and explicit time jumps: the moment the new tasks' targets are unhealthy is exact.
-let t: TestEmulator;
-beforeAll(async () => {
-  t = await startTestEmulator(1);
-});
-afterAll(async () => {
-  await t.emu.stop();
-});
+const t = useTestEmulator(1);
 
 test('unhealthy load balancer targets with their reason codes, while the deployment is stuck', async () => {
   await seedServices(t.control, { loadBalancer: true, breaker: false, rollback: false });

@@ -1,24 +1,9 @@
 import { runActionBundle } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  IMAGE,
-  markKnownGood,
-  seedServices,
-  startTestEmulator,
-  TD_ARN,
-  type TestEmulator,
-  taskDefWith,
-  writeTaskDef,
-} from './helpers';
+import { describe, expect, test } from 'vitest';
+import { IMAGE, markKnownGood, seedServices, TD_ARN, taskDefWith, useTestEmulator, writeTaskDef } from './helpers';
 
 // The bundled dist/index.js run exactly as the runner runs it (INPUT_* env, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY).
-let t: TestEmulator;
-beforeAll(async () => {
-  t = await startTestEmulator(100);
-});
-afterAll(async () => {
-  await t.emu.stop();
-});
+const t = useTestEmulator(100);
 
 const env = () => ({
   ...t.env,

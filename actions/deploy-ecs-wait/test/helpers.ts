@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TagResourceCommand } from '@aws-sdk/client-ecs';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '@deploy-actions/aws-emulator';
+import { type EmulatorControl, type EmulatorFixture, useEmulator } from '@deploy-actions/aws-emulator';
 import {
   createEcsClients,
   type DeployReport,
@@ -14,6 +14,7 @@ import {
   prepareDeploy,
   TAG_KNOWN_GOOD,
 } from '@deploy-actions/kit';
+import { afterAll, beforeAll } from 'vitest';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const ACCOUNT = '000000000000';
@@ -41,24 +42,14 @@ export function writeTaskDef(td: unknown): string {
   return path;
 }
 
-export interface TestEmulator {
-  emu: RunningEmulator;
-  control: EmulatorControl;
-  env: Record<string, string>;
-}
+export type TestEmulator = EmulatorFixture;
 
-/** Start the emulator (fast time scale) and point the SDK at it through the environment. */
-export async function startTestEmulator(timeScale = 100): Promise<TestEmulator> {
-  const emu = await startEmulator({ port: 0, timeScale });
-  const env = {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: emu.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  Object.assign(process.env, env);
-  return { emu, control: new EmulatorControl(emu.url), env };
+/**
+ * This test file's emulator (fast time scale), with the SDK pointed at it through the environment: started in
+ * beforeAll, stopped in afterAll. `t.control`, `t.env` (for bundles), `t.url`.
+ */
+export function useTestEmulator(timeScale = 100): TestEmulator {
+  return useEmulator({ timeScale, setEnv: true }, { beforeAll, afterAll });
 }
 
 export interface SeedOptions {
@@ -152,6 +143,4 @@ export async function deploy(req: DeployRequest, opts: { signal?: AbortSignal } 
   return { report, log, text: log.join('\n'), summary: deploySummaryMarkdown(report) };
 }
 
-export async function mutatingRequests(control: EmulatorControl) {
-  return (await control.requests()).filter((r) => r.mutating);
-}
+export { mutatingRequests } from '@deploy-actions/aws-emulator';

@@ -1,34 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigurationError } from '@deploy-actions/kit';
 import { withInputs } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { getInputs } from '../src/inputs';
 import { main } from '../src/main';
-import {
-  IMAGE,
-  mutatingRequests,
-  seedServices,
-  startTestEmulator,
-  type TestEmulator,
-  taskDefWith,
-  writeTaskDef,
-} from './helpers';
+import { IMAGE, mutatingRequests, seedServices, taskDefWith, useTestEmulator, writeTaskDef } from './helpers';
 
-let t: TestEmulator;
+const t = useTestEmulator(100);
 let tdFile: string;
 let badJson: string;
 let noFamily: string;
-beforeAll(async () => {
-  t = await startTestEmulator(100);
+beforeAll(() => {
   tdFile = writeTaskDef(taskDefWith(IMAGE('v2')));
   badJson = writeTaskDef({});
   writeFileSync(badJson, '{\n  "family": "web",\n  "containerDefinitions": [\n}');
   const td = taskDefWith(IMAGE('v2'));
   delete td.family;
   noFamily = writeTaskDef(td);
-});
-afterAll(async () => {
-  await t.emu.stop();
 });
 
 const ok = () => ({ cluster: 'app', services: 'api', 'task-definition': tdFile });

@@ -92412,7 +92412,10 @@ function isInsidePrefix(prefix, key) {
     return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./packages/kit/src/s3-objects.ts
+
 
 
 
@@ -92535,19 +92538,28 @@ async function deleteKeys(client, bucket, keys) {
     }
     return { requests };
 }
+/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
 async function getJsonObject(client, bucket, key) {
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const text = (await out.Body?.transformToString('utf8')) ?? '';
+    const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    const text = gzipped
+        ? gunzipSync(bytes).toString('utf8')
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     return JSON.parse(text);
 }
+/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
 async function putJsonObject(client, bucket, key, value, headers = {}) {
-    const body = Buffer.from(`${JSON.stringify(value)}\n`);
+    const { gzip, ...rest } = headers;
+    const json = Buffer.from(`${JSON.stringify(value)}\n`);
+    const body = gzip ? gzipSync(json) : json;
+    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
     const out = await client.send(new PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: body,
         ContentLength: body.length,
-        ...headerParams({ contentType: 'application/json; charset=utf-8', cacheControl: 'no-cache', ...headers }),
+        ...headerParams({ contentType, cacheControl: 'no-cache', ...rest }),
     }));
     return normalizeEtag(out.ETag);
 }

@@ -2,28 +2,23 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit';
 import { withInputs } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   IMAGE,
   mutatingRequests,
   REGION,
   seedServices,
-  startTestEmulator,
   TD_ARN,
-  type TestEmulator,
   taskDefWith,
+  useTestEmulator,
   writeTaskDef,
 } from '../../deploy-ecs-wait/test/helpers';
 import { main } from '../src/main';
 
-let t: TestEmulator;
+const t = useTestEmulator(100);
 let template: string;
-beforeAll(async () => {
-  t = await startTestEmulator(100);
+beforeAll(() => {
   template = writeTaskDef(taskDefWith(IMAGE('v1')));
-});
-afterAll(async () => {
-  await t.emu.stop();
 });
 
 async function runMain(inputs: Record<string, string>): Promise<unknown> {

@@ -1,23 +1,18 @@
 import { runActionBundle } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   IMAGE,
   seedServices,
-  startTestEmulator,
   TD_ARN,
-  type TestEmulator,
   taskDefWith,
+  useTestEmulator,
   writeTaskDef,
 } from '../../deploy-ecs-wait/test/helpers';
 
-let t: TestEmulator;
+const t = useTestEmulator(100);
 let template: string;
-beforeAll(async () => {
-  t = await startTestEmulator(100);
+beforeAll(() => {
   template = writeTaskDef(taskDefWith(IMAGE('v1')));
-});
-afterAll(async () => {
-  await t.emu.stop();
 });
 
 describe('deploy-ecs dist', () => {

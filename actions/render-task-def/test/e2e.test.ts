@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '@deploy-actions/aws-emulator';
+import { useEmulator } from '@deploy-actions/aws-emulator';
 import { READ_ONLY_TASK_DEF_FIELDS, toRegisterInput } from '@deploy-actions/kit';
 import { runActionBundle } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -65,19 +65,12 @@ describe('render-task-def bundle (no AWS)', () => {
 });
 
 describe('render-task-def bundle against the emulator', () => {
-  let emu: RunningEmulator;
-  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-  });
-  afterAll(async () => {
-    await emu?.stop();
-  });
+  const emu = useEmulator({}, { beforeAll, afterAll });
 
   test('template-family + pin-digest: outputs, rendered file and summary', async () => {
-    const ecs = new ECSClient({ region: 'us-east-1', endpoint: emu.url, credentials });
-    const ecr = new ECRClient({ region: 'us-east-1', endpoint: emu.url, credentials });
-    await new EmulatorControl(emu.url).seed({
+    const ecs = new ECSClient(emu.clientConfig);
+    const ecr = new ECRClient(emu.clientConfig);
+    await emu.control.seed({
       repositories: [{ name: 'cms/wordpress', images: [{ tag: '6.7' }] }],
     } as never);
     const digest = (
@@ -94,12 +87,7 @@ describe('render-task-def bundle against the emulator', () => {
         'pin-digest': true,
         secrets: 'WORDPRESS_AUTH_KEY=arn:aws:secretsmanager:us-east-1:210987654321:secret:cms/salts-Zz9Yy8:auth_key::',
       },
-      env: {
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL: emu.url,
-      },
+      env: emu.env,
     });
     expect(result.errors).toEqual([]);
     expect(result.code).toBe(0);

@@ -4,48 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '@deploy-actions/aws-emulator';
+import { useEmulator } from '@deploy-actions/aws-emulator';
 import { ConfigurationError, DeployFailure, toRegisterInput } from '@deploy-actions/kit';
 import { type InputValue, parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { main } from '../src/main';
 import { FIXTURES, fixture } from './helpers';
 
-let emu: RunningEmulator;
-let control: EmulatorControl;
+const emu = useEmulator({}, { beforeAll, afterAll, beforeEach });
 let ecs: ECSClient;
 let ecr: ECRClient;
 const savedEnv = { ...process.env };
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  control = new EmulatorControl(emu.url);
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: emu.url,
-  });
-  ecs = new ECSClient({
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  ecr = new ECRClient({
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+beforeAll(() => {
+  Object.assign(process.env, emu.env);
+  ecs = new ECSClient(emu.clientConfig);
+  ecr = new ECRClient(emu.clientConfig);
 });
 
-afterAll(async () => {
-  await emu?.stop();
+afterAll(() => {
   for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
   Object.assign(process.env, savedEnv);
-});
-
-beforeEach(async () => {
-  await control.reset();
 });
 
 interface Run {
@@ -126,7 +105,7 @@ describe('render-task-def against the emulator', () => {
     expect(changed.outputs.changed).toBe('true');
     expect(changed.summary).toMatch(/^\+.*WP_DEBUG/m);
 
-    const requests = await control.requests();
+    const requests = await emu.control.requests();
     expect(requests.filter((r) => r.mutating && r.operation !== 'RegisterTaskDefinition')).toEqual([]);
   });
 
@@ -148,7 +127,7 @@ describe('render-task-def against the emulator', () => {
   });
 
   test('pin-digest resolves a tag in the emulator registry through DescribeImages', async () => {
-    await control.seed({
+    await emu.control.seed({
       repositories: [{ name: 'shop/web', images: [{ tag: 'v1' }, { tag: 'v2', content: 'other' }] }],
     } as never);
     const described = await ecr.send(
@@ -170,18 +149,18 @@ describe('render-task-def against the emulator', () => {
   });
 
   test('the timeout input bounds the AWS lookups', async () => {
-    await control.faults({ latencyMs: [1500, 1500], services: ['ecs'] });
+    await emu.control.faults({ latencyMs: [1500, 1500], services: ['ecs'] });
     try {
       await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '300ms' })).rejects.toSatisfy(
         (err: unknown) => err instanceof DeployFailure && /did not finish within .*the timeout input/.test(err.message),
       );
     } finally {
-      await control.faults({});
+      await emu.control.faults({});
     }
   });
 
   test('pin-digest on a missing tag fails naming the image', async () => {
-    await control.seed({ repositories: [{ name: 'shop/web', images: [{ tag: 'v1' }] }] } as never);
+    await emu.control.seed({ repositories: [{ name: 'shop/web', images: [{ tag: 'v1' }] }] } as never);
     const host = new URL(emu.url).host;
     await expect(
       runMain({ template: WEB_TEMPLATE, containers: `web=${host}/shop/web:v9`, 'pin-digest': true, compare: false }),

@@ -4,19 +4,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { REPO_ROOT, runActionBundle } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { API_NETWORK, IMAGE, requestBodies, reseed, startTestEmulator, TD_ARN, type TestEmulator } from './helpers';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { API_NETWORK, IMAGE, requestBodies, reseed, TD_ARN, useTestEmulator } from './helpers';
 
 const DIST = join(REPO_ROOT, 'actions', 'run-migration-task', 'dist');
 const built = existsSync(join(DIST, 'index.js')) && existsSync(join(DIST, 'post', 'index.js'));
 
-let t: TestEmulator;
-beforeAll(async () => {
-  t = await startTestEmulator(40);
-});
-afterAll(async () => {
-  await t?.emu.stop();
-});
+const t = useTestEmulator(40);
 beforeEach(async () => {
   await reseed(t.control);
 });

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  EmulatorControl,
+  type EmulatorControl,
+  type EmulatorFixture,
   type RequestLogEntry,
-  type RunningEmulator,
-  startEmulator,
+  useEmulator,
 } from '@deploy-actions/aws-emulator';
 import { failureMessage } from '@deploy-actions/kit';
 import { parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { type MainOptions, main } from '../src/main';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -69,23 +69,11 @@ export const SEED = {
   ],
 };
 
-export interface TestEmulator {
-  emu: RunningEmulator;
-  control: EmulatorControl;
-  env: Record<string, string>;
-}
+export type TestEmulator = EmulatorFixture;
 
-export async function startTestEmulator(timeScale = 40): Promise<TestEmulator> {
-  const emu = await startEmulator({ port: 0, timeScale });
-  const env = {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: emu.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  Object.assign(process.env, env);
-  return { emu, control: new EmulatorControl(emu.url), env };
+/** This test file's emulator, SDK pointed at it through the environment; started in beforeAll, stopped in afterAll. */
+export function useTestEmulator(timeScale = 40): TestEmulator {
+  return useEmulator({ timeScale, setEnv: true }, { beforeAll, afterAll });
 }
 
 export async function reseed(control: EmulatorControl, extra: Record<string, unknown[]> = {}): Promise<void> {

@@ -3,7 +3,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ConfigurationError, DeployFailure, prepareOneOffTask, runOneOffTask } from '@deploy-actions/kit';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import {
   API_NETWORK,
   containerLines,
@@ -13,18 +13,11 @@ import {
   requestBodies,
   reseed,
   runMain,
-  startTestEmulator,
   TD_ARN,
-  type TestEmulator,
+  useTestEmulator,
 } from './helpers';
 
-let t: TestEmulator;
-beforeAll(async () => {
-  t = await startTestEmulator(40);
-});
-afterAll(async () => {
-  await t?.emu.stop();
-});
+const t = useTestEmulator(40);
 beforeEach(async () => {
   await reseed(t.control);
 });

@@ -94361,11 +94361,98 @@ function limitYoungGeneration() {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/mime-types@3.0.2/node_modules/mime-types/index.js
-var mime_types = __nccwpck_require__(8332);
 // EXTERNAL MODULE: ./node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(5496);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
+
+
+// `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
+// pruned — like `aws s3 sync --exclude`, applied to both sides.
+/** Build artefacts that must not be served: Vite's backend-integration manifest and macOS Finder junk. */
+const DEFAULT_EXCLUDE = ['.vite/**', '**/.DS_Store'];
+/** The whole `exclude` value `none` publishes every file. */
+const EXCLUDE_NONE = 'none';
+function normaliseGlob(glob) {
+    const anchored = /^\.?\//.test(glob);
+    const g = glob.replace(/^\.?\/+/, '');
+    return { glob: g.endsWith('/') ? `${g}**` : g, anchored };
+}
+/** Split on newlines, and on commas outside `{…}` and `[…]` (so `*.{map,txt}` stays one glob); trim, drop empties. */
+function splitGlobList(raw) {
+    const out = [];
+    let current = '';
+    let braces = 0;
+    let brackets = 0;
+    for (let i = 0; i < raw.length; i++) {
+        const c = raw[i];
+        if (c === '\\' && i + 1 < raw.length && raw[i + 1] !== '\n' && raw[i + 1] !== '\r') {
+            current += c + raw[++i];
+            continue;
+        }
+        if (c === '\n' || c === '\r' || (c === ',' && braces === 0 && brackets === 0)) {
+            out.push(current);
+            current = '';
+            braces = 0;
+            brackets = 0;
+            continue;
+        }
+        if (c === '{')
+            braces += 1;
+        else if (c === '}' && braces > 0)
+            braces -= 1;
+        else if (c === '[')
+            brackets += 1;
+        else if (c === ']' && brackets > 0)
+            brackets -= 1;
+        current += c;
+    }
+    out.push(current);
+    return out.map((s) => s.trim()).filter((s) => s !== '');
+}
+/**
+ * Newline- or comma-separated picomatch globs (commas inside `{}`/`[]` belong to the glob), relative to `source`,
+ * dot files matched, case-sensitive like S3 keys. As in `.gitignore`: a glob without `/` matches file names anywhere,
+ * a leading `/` (or `./`) anchors it to the root of `source`, a trailing `/` means everything under that directory.
+ * Empty (the input not given) → {@link DEFAULT_EXCLUDE}; `none` → nothing excluded. A given list replaces the
+ * defaults. Every glob is compiled here, so a bad one fails before any AWS call.
+ */
+function parseExclude(input, raw) {
+    const items = splitGlobList(raw);
+    if (items.length === 0)
+        return compileExclude(input, DEFAULT_EXCLUDE);
+    if (items.some((s) => s.toLowerCase() === EXCLUDE_NONE)) {
+        if (items.length > 1) {
+            throw new errors_ConfigurationError(input, `'${EXCLUDE_NONE}' (publish every file) cannot be combined with globs; got ${JSON.stringify(items.join(', '))}`);
+        }
+        return { globs: [], matches: () => false };
+    }
+    return compileExclude(input, items);
+}
+function compileExclude(input, globs) {
+    const normalised = [];
+    const matchers = [];
+    for (const raw of globs) {
+        const { glob, anchored } = normaliseGlob(raw);
+        if (glob === '')
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)} is not a glob`);
+        if (glob.split('/').includes('..')) {
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)}: globs are relative to source and may not contain '..' segments`);
+        }
+        try {
+            picomatch_default().makeRe(glob, { strictBrackets: true, dot: true });
+            matchers.push(picomatch_default()(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
+        }
+        catch (err) {
+            throw new errors_ConfigurationError(input, `invalid glob ${JSON.stringify(raw)}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        normalised.push(anchored && !glob.includes('/') ? `/${glob}` : glob);
+    }
+    return { globs: normalised, matches: (path) => matchers.some((m) => m(path)) };
+}
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/mime-types@3.0.2/node_modules/mime-types/index.js
+var mime_types = __nccwpck_require__(8332);
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/policy.ts
 
 
@@ -94513,6 +94600,7 @@ function isImmutable(cacheControl) {
 
 
 
+
 const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 function parseReleaseId(input, raw) {
     const value = raw.trim();
@@ -94580,6 +94668,7 @@ async function getInputs(env = process.env, now = new Date()) {
         throw new errors_ConfigurationError('origin-path', `the prefix ${JSON.stringify(prefix)} is not under the origin path ${originPath}, so CloudFront cannot serve it`);
     }
     const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
+    const exclude = parseExclude('exclude', getRawInput('exclude'));
     const deleteMode = getEnum('delete', ['off', 'prune'], 'off');
     const keepReleases = inputs_getInteger('keep-releases', { default: 3, min: 1, max: 100 });
     const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
@@ -94603,6 +94692,7 @@ async function getInputs(env = process.env, now = new Date()) {
         distributionId,
         originPath,
         cacheRules,
+        exclude,
         deleteMode,
         keepReleases,
         retentionMs,
@@ -94765,8 +94855,8 @@ function age(ms) {
     return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
 }
 /**
- * Stale objects: under the prefix (never outside it, never our records), not part of this deploy, not referenced by
- * any kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * Stale objects: under the prefix (never outside it, never our records, never what `exclude` matches), not part of
+ * this deploy, not referenced by any kept release, and older than the retention duration. The guard trips when the deletions exceed
  * `maxDeletePercent` of the site's objects, unless forced.
  */
 function planPrune(input) {
@@ -94781,10 +94871,16 @@ function planPrune(input) {
     }
     const deletes = [];
     const retained = [];
+    const start = input.prefix === '' ? 0 : input.prefix.length + 1;
     let liveTotal = 0;
+    let excluded = 0;
     for (const o of input.remote) {
         if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
             continue;
+        if (input.isExcluded?.(o.key.slice(start))) {
+            excluded += 1;
+            continue;
+        }
         liveTotal += 1;
         if (input.liveKeys.has(o.key))
             continue;
@@ -94821,6 +94917,7 @@ function planPrune(input) {
         deletes,
         retained,
         metaDeletes,
+        excluded,
         liveTotal,
         percent,
         guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
@@ -94917,14 +95014,29 @@ async function readViteManifest(root) {
     }
     return undefined;
 }
-async function scanSource(root, rules, partSize, concurrency) {
-    const paths = await listFiles(root);
-    if (paths.length === 0) {
+/** Split the listed paths into the ones to publish and the ones `exclude` leaves out (order kept). */
+function splitExcluded(paths, exclude) {
+    if (!exclude || exclude.globs.length === 0)
+        return { included: [...paths], excluded: [] };
+    const included = [];
+    const excluded = [];
+    for (const p of paths)
+        (exclude.matches(p) ? excluded : included).push(p);
+    return { included, excluded };
+}
+async function scanSource(root, rules, partSize, concurrency, exclude) {
+    const all = await listFiles(root);
+    if (all.length === 0) {
         throw new errors_ConfigurationError('source', `directory ${root} contains no files; did the build write somewhere else?`);
+    }
+    const { included: paths, excluded } = splitExcluded(all, exclude);
+    if (paths.length === 0) {
+        throw new errors_ConfigurationError('exclude', `excludes all ${all.length} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`);
     }
     const reserved = paths.find((p) => p === META_DIR || p.startsWith(`${META_DIR}/`));
     if (reserved)
         throw new errors_ConfigurationError('source', `contains ${reserved}: ${META_DIR}/ is reserved for this action's release records`);
+    // Read even when excluded from publishing (the default excludes .vite/**): it still tells which files are hashed.
     const vite = await readViteManifest(root);
     const detector = hashedDetector(vite?.manifest);
     const files = await mapLimit(paths, concurrency, async (path) => {
@@ -94943,7 +95055,7 @@ async function scanSource(root, rules, partSize, concurrency) {
             file.partMd5s = hashes.partMd5s;
         return file;
     });
-    const result = { files, detector };
+    const result = { files, excluded, detector };
     if (vite)
         result.viteManifest = vite.path;
     return result;
@@ -94974,6 +95086,8 @@ function renderSummary(r) {
     const facts = [];
     if (r.mode === 'deploy') {
         facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
+        if (r.excluded)
+            facts.push(`${r.excluded} file(s) excluded from publishing (${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ')}); matching remote objects left alone.`);
         facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
     }
     else if (r.previousReleaseId) {
@@ -95003,7 +95117,7 @@ function renderSummary(r) {
             ...p.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
             ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
         ];
-        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})`, rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._');
+        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${p.excluded ? `, ${p.excluded} excluded left alone` : ''}`, rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._');
     }
     if (r.invalidation) {
         const inv = r.invalidation;
@@ -95126,8 +95240,12 @@ async function deploy(ctx) {
     const started = ctx.clock.now();
     const source = inputs.source;
     info(`Hashing ${source} ...`);
-    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)));
+    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude);
     info(`${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`);
+    if (scan.excluded.length > 0) {
+        const shown = scan.excluded.slice(0, 20).join(', ');
+        info(`Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`);
+    }
     const large = scan.files.length >= LARGE_SITE;
     memory('hashing', large);
     const listPrefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
@@ -95194,6 +95312,7 @@ async function deploy(ctx) {
             now: ctx.clock.now(),
             maxDeletePercent: inputs.maxDeletePercent,
             force: inputs.forceDelete,
+            isExcluded: inputs.exclude.matches,
         });
         if (prune.guardTripped) {
             throw new errors_DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
@@ -95214,6 +95333,8 @@ async function deploy(ctx) {
         releaseId: inputs.releaseId,
         previousReleaseId: previous?.id,
         files: scan.files.length,
+        excluded: scan.excluded.length,
+        excludeGlobs: inputs.exclude.globs,
         detector: scan.detector.source,
         plan,
         prune,

@@ -14,6 +14,7 @@ import {
   type S3ChecksumMode,
   validateBucketName,
 } from '@deploy-actions/kit';
+import { type ExcludeFilter, parseExclude } from './exclude';
 import { type CacheRule, parseCacheRules } from './policy';
 
 // The only file that reads inputs. Everything is validated here, before any AWS call.
@@ -31,6 +32,8 @@ export interface Inputs {
   /** The distribution's origin path ('' or '/site'): stripped from keys to get URL paths. */
   originPath: string;
   cacheRules: CacheRule[];
+  /** Files not published and remote keys neither compared nor pruned (relative to source / the prefix). */
+  exclude: ExcludeFilter;
   deleteMode: DeleteMode;
   keepReleases: number;
   retentionMs: number;
@@ -134,6 +137,7 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
     );
   }
   const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
+  const exclude = parseExclude('exclude', getRawInput('exclude'));
   const deleteMode = getEnum<DeleteMode>('delete', ['off', 'prune'], 'off');
   const keepReleases = getInteger('keep-releases', { default: 3, min: 1, max: 100 });
   const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
@@ -158,6 +162,7 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
     distributionId,
     originPath,
     cacheRules,
+    exclude,
     deleteMode,
     keepReleases,
     retentionMs,

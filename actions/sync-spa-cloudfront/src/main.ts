@@ -167,10 +167,17 @@ async function deploy(ctx: Context): Promise<Report> {
     inputs.cacheRules,
     inputs.partSize,
     Math.max(2, Math.min(inputs.concurrency, 8)),
+    inputs.exclude,
   );
   core.info(
     `${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`,
   );
+  if (scan.excluded.length > 0) {
+    const shown = scan.excluded.slice(0, 20).join(', ');
+    core.info(
+      `Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`,
+    );
+  }
 
   const large = scan.files.length >= LARGE_SITE;
   memory('hashing', large);
@@ -239,6 +246,7 @@ async function deploy(ctx: Context): Promise<Report> {
       now: ctx.clock.now(),
       maxDeletePercent: inputs.maxDeletePercent,
       force: inputs.forceDelete,
+      isExcluded: inputs.exclude.matches,
     });
     if (prune.guardTripped) {
       throw new DeployFailure(
@@ -263,6 +271,8 @@ async function deploy(ctx: Context): Promise<Report> {
     releaseId: inputs.releaseId,
     previousReleaseId: previous?.id,
     files: scan.files.length,
+    excluded: scan.excluded.length,
+    excludeGlobs: inputs.exclude.globs,
     detector: scan.detector.source,
     plan,
     prune,

@@ -258,6 +258,8 @@ export interface PrunePlanInput {
   now: number;
   maxDeletePercent: number;
   force: boolean;
+  /** `exclude`: keys (relative to the prefix) it matches are left alone: never deleted, not counted by the guard. */
+  isExcluded?: (relativeKey: string) => boolean;
 }
 
 export interface PruneItem {
@@ -271,6 +273,8 @@ export interface PrunePlan {
   retained: PruneItem[];
   /** Our own records (old release manifests, HTML copies) past retention. Not counted by the guard. */
   metaDeletes: PruneItem[];
+  /** Objects under the prefix matching `exclude`, left alone. */
+  excluded: number;
   /** Objects under the prefix that the site consists of (before this deploy), for the guard's percentage. */
   liveTotal: number;
   percent: number;
@@ -283,8 +287,8 @@ function age(ms: number): string {
 }
 
 /**
- * Stale objects: under the prefix (never outside it, never our records), not part of this deploy, not referenced by
- * any kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * Stale objects: under the prefix (never outside it, never our records, never what `exclude` matches), not part of
+ * this deploy, not referenced by any kept release, and older than the retention duration. The guard trips when the deletions exceed
  * `maxDeletePercent` of the site's objects, unless forced.
  */
 export function planPrune(input: PrunePlanInput): PrunePlan {
@@ -298,9 +302,15 @@ export function planPrune(input: PrunePlanInput): PrunePlan {
   }
   const deletes: PruneItem[] = [];
   const retained: PruneItem[] = [];
+  const start = input.prefix === '' ? 0 : input.prefix.length + 1;
   let liveTotal = 0;
+  let excluded = 0;
   for (const o of input.remote) {
     if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix)) continue;
+    if (input.isExcluded?.(o.key.slice(start))) {
+      excluded += 1;
+      continue;
+    }
     liveTotal += 1;
     if (input.liveKeys.has(o.key)) continue;
     const ref = referenced.get(o.key);
@@ -335,6 +345,7 @@ export function planPrune(input: PrunePlanInput): PrunePlan {
     deletes,
     retained,
     metaDeletes,
+    excluded,
     liveTotal,
     percent,
     guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,

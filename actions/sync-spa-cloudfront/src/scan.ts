@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, hashFile } from '@deploy-actions/kit';
 import { mapLimit } from './concurrency';
+import type { ExcludeFilter } from './exclude';
 import { type LocalFile, META_DIR } from './plan';
 import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from './policy';
 
@@ -57,8 +58,22 @@ export async function readViteManifest(root: string): Promise<{ path: string; ma
 
 export interface ScanResult {
   files: LocalFile[];
+  /** Paths left out by `exclude` (not hashed, not published). */
+  excluded: string[];
   detector: HashedDetector;
   viteManifest?: string;
+}
+
+/** Split the listed paths into the ones to publish and the ones `exclude` leaves out (order kept). */
+export function splitExcluded(
+  paths: readonly string[],
+  exclude: ExcludeFilter | undefined,
+): { included: string[]; excluded: string[] } {
+  if (!exclude || exclude.globs.length === 0) return { included: [...paths], excluded: [] };
+  const included: string[] = [];
+  const excluded: string[] = [];
+  for (const p of paths) (exclude.matches(p) ? excluded : included).push(p);
+  return { included, excluded };
 }
 
 export async function scanSource(
@@ -66,10 +81,18 @@ export async function scanSource(
   rules: readonly CacheRule[],
   partSize: number,
   concurrency: number,
+  exclude?: ExcludeFilter,
 ): Promise<ScanResult> {
-  const paths = await listFiles(root);
-  if (paths.length === 0) {
+  const all = await listFiles(root);
+  if (all.length === 0) {
     throw new ConfigurationError('source', `directory ${root} contains no files; did the build write somewhere else?`);
+  }
+  const { included: paths, excluded } = splitExcluded(all, exclude);
+  if (paths.length === 0) {
+    throw new ConfigurationError(
+      'exclude',
+      `excludes all ${all.length} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`,
+    );
   }
   const reserved = paths.find((p) => p === META_DIR || p.startsWith(`${META_DIR}/`));
   if (reserved)
@@ -77,6 +100,7 @@ export async function scanSource(
       'source',
       `contains ${reserved}: ${META_DIR}/ is reserved for this action's release records`,
     );
+  // Read even when excluded from publishing (the default excludes .vite/**): it still tells which files are hashed.
   const vite = await readViteManifest(root);
   const detector = hashedDetector(vite?.manifest);
   const files = await mapLimit(paths, concurrency, async (path) => {
@@ -94,7 +118,7 @@ export async function scanSource(
     if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
     return file;
   });
-  const result: ScanResult = { files, detector };
+  const result: ScanResult = { files, excluded, detector };
   if (vite) result.viteManifest = vite.path;
   return result;
 }

@@ -9,6 +9,9 @@ export interface Report {
   releaseId: string;
   previousReleaseId: string | undefined;
   files: number;
+  /** Local files left out by `exclude` (deploy only). */
+  excluded?: number;
+  excludeGlobs?: readonly string[];
   detector: string | undefined;
   plan: SyncPlan | undefined;
   prune: PrunePlan | undefined;
@@ -53,6 +56,10 @@ export function renderSummary(r: Report): string {
   const facts: string[] = [];
   if (r.mode === 'deploy') {
     facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
+    if (r.excluded)
+      facts.push(
+        `${r.excluded} file(s) excluded from publishing (${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ')}); matching remote objects left alone.`,
+      );
     facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
   } else if (r.previousReleaseId) {
     facts.push(`Rolled back from \`${r.previousReleaseId}\`.`);
@@ -84,7 +91,7 @@ export function renderSummary(r: Report): string {
       ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
     ];
     s.details(
-      `Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})`,
+      `Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${p.excluded ? `, ${p.excluded} excluded left alone` : ''}`,
       rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._',
     );
   }

@@ -40,7 +40,7 @@ test('bundle: first deploy, then a no-change redeploy of the same commit writes 
   expect(first.errors).toEqual([]);
   expect(first.code).toBe(0);
   expect(first.outputs).toMatchObject({
-    uploaded: '8',
+    uploaded: '7',
     'metadata-updated': '0',
     deleted: '0',
     unchanged: '0',
@@ -61,7 +61,7 @@ test('bundle: first deploy, then a no-change redeploy of the same commit writes 
     uploaded: '0',
     'metadata-updated': '0',
     deleted: '0',
-    unchanged: '8',
+    unchanged: '7',
     'invalidation-id': '',
   });
   expect(mutating(await requests(e.control))).toEqual([]);

@@ -84,6 +84,19 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
       /line 2: invalid glob/,
     ],
     [
+      'bad exclude glob',
+      () => ({ source: site, exclude: '.vite/**\nassets/[x' }),
+      'exclude',
+      /invalid glob "assets\/\[x"/,
+    ],
+    [
+      'exclude none combined with globs',
+      () => ({ source: site, exclude: 'none\n*.map' }),
+      'exclude',
+      /cannot be combined with globs/,
+    ],
+    ['exclude matching every file', () => ({ source: site, exclude: '**' }), 'exclude', /excludes all 8 files/],
+    [
       'rule without a header',
       () => ({ source: site, 'cache-control': '*.html' }),
       'cache-control',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hashBuffer, MIB, multipartEtag } from '@deploy-actions/kit';
 import { describe, expect, test } from 'vitest';
+import { parseExclude } from '../src/exclude';
 import {
   changedUrlPaths,
   type HeadInfo,
@@ -368,6 +369,48 @@ describe('planPrune', () => {
       'site/robots.txt',
     ]);
   });
+  test.each([
+    ['default', '', 'site', ['site/assets/r1.js', 'site/robots.txt'], 3, 6],
+    ['none: the old manifest and junk are pruned', 'none', 'site', null, 0, 9],
+    ['*.txt (replaces the default)', '*.txt', 'site', null, 1, 8],
+    ['default, bucket root', '', '', ['assets/r1.js', 'robots.txt'], 3, 6],
+  ] as const)(
+    'exclude %s: matching remote objects are neither deleted nor counted by the guard',
+    (_n, raw, prefix, expected, excluded, total) => {
+      const k = (p: string) => (prefix === '' ? p : `${prefix}/${p}`);
+      const stale = ['assets/r1.js', 'robots.txt', '.vite/manifest.json', '.DS_Store', 'assets/.DS_Store'];
+      const listing = [
+        remote(k('index.html'), 'x', 1, old),
+        remote(k('assets/new.js'), 'x', 1, young),
+        remote(k('assets/r2.js'), 'x', 1, old),
+        remote(k('assets/fresh.js'), 'x', 1, young),
+        ...stale.map((p) => remote(k(p), 'x', 1, old)),
+      ];
+      const filter = parseExclude('exclude', raw);
+      const p = planPrune({
+        ...base,
+        prefix,
+        remote: listing,
+        liveKeys: new Set([k('index.html'), k('assets/new.js')]),
+        keptReleases: [manifest('r3', {}), r2],
+        releaseRefs: [],
+        maxDeletePercent: 100,
+        isExcluded: filter.matches,
+      });
+      const deleted = p.deletes.map((d) => d.key).sort();
+      expect(deleted).toEqual(
+        expected === null
+          ? stale
+              .filter((s) => !filter.matches(s))
+              .map(k)
+              .sort()
+          : [...expected].sort(),
+      );
+      expect(p.excluded).toBe(excluded);
+      expect(p.liveTotal).toBe(total);
+      for (const d of deleted) expect(filter.matches(prefix === '' ? d : d.slice(prefix.length + 1))).toBe(false);
+    },
+  );
   test('empty prefix never touches our records', () => {
     const p = planPrune({
       ...base,

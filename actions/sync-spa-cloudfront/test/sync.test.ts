@@ -51,7 +51,7 @@ describe('first deploy and redeploys', () => {
     const r = await deploy({ 'release-id': 'r1' });
     expect(r.error).toBeUndefined();
     expect(r.outputs).toMatchObject({
-      uploaded: '8',
+      uploaded: '7', // .vite/manifest.json is excluded by default
       'metadata-updated': '0',
       unchanged: '0',
       deleted: '0',
@@ -87,7 +87,6 @@ describe('first deploy and redeploys', () => {
     expect(inv.Invalidation?.InvalidationBatch?.Paths?.Items?.sort()).toEqual([
       '/site',
       '/site/',
-      '/site/.vite/manifest.json',
       '/site/about',
       '/site/about/',
       '/site/about/index.html',
@@ -107,7 +106,7 @@ describe('first deploy and redeploys', () => {
     expect(r.outputs).toMatchObject({
       uploaded: '0',
       'metadata-updated': '0',
-      unchanged: '8',
+      unchanged: '7',
       deleted: '0',
       'invalidation-id': '',
     });
@@ -124,7 +123,7 @@ describe('first deploy and redeploys', () => {
     await writeFile(join(dir, 'index.html'), changed);
     await e.control.clearRequests();
     const r = await deploy({ 'release-id': 'r2' });
-    expect(r.outputs).toMatchObject({ uploaded: '1', unchanged: '7' });
+    expect(r.outputs).toMatchObject({ uploaded: '1', unchanged: '6' });
     const puts = ops(await requests(e.control), 'PutObject').map((x) => x.path);
     expect(puts.filter((p) => !p.includes('/.deploy-actions/'))).toEqual(['/spa-site/site/index.html']);
     expect(ops(await requests(e.control), 'HeadObject')).toEqual([]); // MD5 ETags: no HEAD needed
@@ -140,7 +139,7 @@ describe('first deploy and redeploys', () => {
       'cache-control': 'robots.txt=public, max-age=3600\n*.svg=public, max-age=86400',
     });
     expect(r.error).toBeUndefined();
-    expect(r.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '2', unchanged: '6' });
+    expect(r.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '2', unchanged: '5' });
     const log = await requests(e.control);
     expect(
       ops(log, 'CopyObject')
@@ -157,7 +156,7 @@ describe('first deploy and redeploys', () => {
       'release-id': 'r2',
       'cache-control': 'robots.txt=public, max-age=3600\n*.svg=public, max-age=86400',
     });
-    expect(again.outputs).toMatchObject({ 'metadata-updated': '0', unchanged: '8' });
+    expect(again.outputs).toMatchObject({ 'metadata-updated': '0', unchanged: '7' });
     expect(mutating(await requests(e.control))).toEqual([]);
   });
 
@@ -170,8 +169,52 @@ describe('first deploy and redeploys', () => {
     }
     await e.control.clearRequests();
     const r = await deploy({ 'release-id': 'r1' });
-    expect(r.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '8' });
+    expect(r.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '7' });
     expect((await head(e.s3, 'site/index.html')).ContentType).toBe('text/html; charset=utf-8');
+  });
+});
+
+describe('exclude', () => {
+  test('default: .vite/ and .DS_Store are never PUT; remote matches survive delete: prune; hashing still uses the manifest', async () => {
+    const files = await writeSpa(dir);
+    await writeFile(join(dir, '.DS_Store'), 'finder');
+    await writeFile(join(dir, 'assets/.DS_Store'), 'finder');
+    // Published by an earlier deploy (or another tool): old, unreferenced — prune would delete them if not excluded.
+    const legacy = ['site/.vite/manifest.json', 'site/.vite/ssr-manifest.json', 'site/assets/.DS_Store'];
+    for (const key of [...legacy, 'site/stale.txt']) {
+      await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'old' }));
+    }
+    await e.control.clearRequests();
+    const prune = { delete: 'prune', 'keep-releases': 1, retention: '1d', 'max-delete-percent': 100 } as const;
+    const r = await deploy({ 'release-id': 'r1', ...prune }, 30 * 86_400_000);
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ uploaded: '7', deleted: '1' }); // the 7 site files; stale.txt pruned
+
+    const log = await requests(e.control);
+    const puts = [...ops(log, 'PutObject'), ...ops(log, 'CreateMultipartUpload')].map((x) => x.path);
+    expect(puts.length).toBeGreaterThan(7);
+    expect(puts.filter((p) => p.includes('.vite/') || p.includes('.DS_Store'))).toEqual([]);
+    expect(ops(log, 'CopyObject')).toEqual([]);
+    expect(ops(log, 'HeadObject')).toEqual([]); // excluded remote objects are not compared either
+    const keys = await listKeys('site/');
+    expect(keys).toEqual(expect.arrayContaining(legacy));
+    expect(keys).not.toContain('site/stale.txt');
+    expect(await getText(e.s3, 'site/.vite/manifest.json')).toBe('old'); // left alone, not overwritten
+    // the (unpublished) Vite manifest still decided which files are hashed
+    const chunk = Object.keys(files).find((p) => p.startsWith('assets/vendor-'))!;
+    expect((await head(e.s3, `site/${chunk}`)).CacheControl).toBe(IMMUTABLE);
+    expect(r.summary).toMatch(/hashed assets detected by vite-manifest/);
+    expect(r.summary).toMatch(/3 file\(s\) excluded from publishing \(`\.vite\/\*\*`, `\*\*\/\.DS_Store`\)/);
+    expect(r.summary).toMatch(/3 excluded left alone/);
+
+    // exclude: none publishes every file, the build's manifest replacing the old one
+    await e.control.clearRequests();
+    const all = await deploy({ 'release-id': 'r2', exclude: 'none' }, 30 * 86_400_000);
+    expect(all.error).toBeUndefined();
+    expect(ops(await requests(e.control), 'PutObject').map((x) => x.path)).toEqual(
+      expect.arrayContaining(['/spa-site/site/.vite/manifest.json', '/spa-site/site/.DS_Store']),
+    );
+    expect(await getText(e.s3, 'site/.vite/manifest.json')).toBe(files['.vite/manifest.json']);
   });
 });
 
@@ -241,7 +284,7 @@ describe('prune with retention and guard', () => {
     expect(r3.outputs.deleted).toBe('2');
     const keys = await listKeys();
     for (const p of v1Only) expect(keys).not.toContain(`site/${p}`);
-    for (const p of Object.keys(v2)) expect(keys).toContain(`site/${p}`);
+    for (const p of Object.keys(v2).filter((p) => !p.startsWith('.vite/'))) expect(keys).toContain(`site/${p}`);
     expect(keys).toEqual(expect.arrayContaining(['other/keep.js', 'site2/keep.js', 'site.txt']));
     const deletes = ops(await requests(e.control), 'DeleteObjects');
     expect(deletes).toHaveLength(1);
@@ -251,13 +294,13 @@ describe('prune with retention and guard', () => {
   test('guard: refusing a large deletion changes nothing; force-delete overrides', async () => {
     await writeSpa(dir, { version: 'v1', extraPages: 10 });
     await deploy({ 'release-id': 'r1' });
-    await writeSpa(dir, { version: 'v1' }); // the 10 pages disappear: 10 of 18 objects
+    await writeSpa(dir, { version: 'v1' }); // the 10 pages disappear: 10 of 17 objects
     await e.control.clearRequests();
     const args = { 'release-id': 'r2', delete: 'prune', 'keep-releases': 1, retention: '0s' } as const;
     const refused = await deploy(args, 86_400_000);
     expect(refused.error).toBeInstanceOf(DeployFailure);
     expect(refused.error?.message).toMatch(
-      /Refusing to delete 10 of 18 objects \(55\.6% > max-delete-percent 25\)\. Nothing was changed/,
+      /Refusing to delete 10 of 17 objects \(58\.8% > max-delete-percent 25\)\. Nothing was changed/,
     );
     expect(mutating(await requests(e.control))).toEqual([]);
     const forced = await deploy({ ...args, 'force-delete': true }, 86_400_000);
@@ -283,7 +326,7 @@ describe('prune with retention and guard', () => {
       86_400_000,
     );
     expect(r.error).toBeUndefined();
-    expect(r.outputs).toMatchObject({ uploaded: '5', deleted: '2', 'invalidation-id': '' }); // new chunks, HTML, vite manifest
+    expect(r.outputs).toMatchObject({ uploaded: '4', deleted: '2', 'invalidation-id': '' }); // new chunks, HTML
     expect(r.summary).toMatch(/Dry run/);
     expect(mutating(await requests(e.control))).toEqual([]);
   });
@@ -308,12 +351,12 @@ describe('multipart files and checksums', () => {
     expect(listed.Contents?.[0]?.ETag).toMatch(/-3"$/);
     await e.control.clearRequests();
     const r2 = await deploy({ 'release-id': 'r1', 'part-size': 5 });
-    expect(r2.outputs).toMatchObject({ uploaded: '0', unchanged: '9' });
+    expect(r2.outputs).toMatchObject({ uploaded: '0', unchanged: '8' });
     expect(mutating(await requests(e.control))).toEqual([]);
     // another part size: the ETag no longer proves it, the release record does (no HEAD, no upload)
     await e.control.clearRequests();
     const r3 = await deploy({ 'release-id': 'r1', 'part-size': 8 });
-    expect(r3.outputs).toMatchObject({ uploaded: '0', unchanged: '9' });
+    expect(r3.outputs).toMatchObject({ uploaded: '0', unchanged: '8' });
     expect(ops(await requests(e.control), 'HeadObject')).toEqual([]);
     // a changed big file of the same size is uploaded again
     await writeFile(join(dir, 'assets/model-Ab12Cd34.bin'), big(2));
@@ -353,10 +396,10 @@ describe('multipart files and checksums', () => {
       await writeFile(join(dir, 'assets/model-Ab12Cd34.bin'), big(4, 6 * 1024 * 1024)); // 2 parts of 5 MiB
       const r = await deploy({ 'release-id': `c-${mode}`, 'checksum-mode': mode, 'part-size': 5 });
       expect(r.error).toBeUndefined();
-      expect(r.outputs.uploaded).toBe('10');
+      expect(r.outputs.uploaded).toBe('9');
       expect((await getText(e.s3, 'site/assets/mid-Ab12Cd34.js')).length).toBe(mid.length);
       const again = await deploy({ 'release-id': `c-${mode}`, 'checksum-mode': mode, 'part-size': 5 });
-      expect(again.outputs).toMatchObject({ uploaded: '0', unchanged: '10' });
+      expect(again.outputs).toMatchObject({ uploaded: '0', unchanged: '9' });
     },
   );
 });
@@ -392,7 +435,7 @@ describe('rollback', () => {
     await e.control.clearRequests();
     const redo = await deploy({ 'release-id': 'r2' });
     // only the HTML differs from the live state; the v2 chunks are known from the rollback record (no copies)
-    expect(redo.outputs).toMatchObject({ uploaded: '2', 'metadata-updated': '0', unchanged: '6' });
+    expect(redo.outputs).toMatchObject({ uploaded: '2', 'metadata-updated': '0', unchanged: '5' });
     expect(await getText(e.s3, 'site/index.html')).toBe(v2['index.html']);
   });
 
@@ -444,6 +487,7 @@ describe('invalidation', () => {
 
   test('many changed pages collapse into a wildcard; off and missing distribution make no CloudFront call', async () => {
     await writeSpa(dir, { extraPages: 12 });
+    await writeFile(join(dir, 'site.webmanifest'), '{}\n'); // one more unhashed file: 10 to collapse at /site/
     const first = await deploy({ 'release-id': 'r1' });
     const cf = new CloudFrontClient({});
     const paths = async (id: string | undefined) =>
@@ -513,12 +557,12 @@ test('non-MD5 ETags (as SSE-KMS gives): confirmed once by sha256 metadata (HEAD)
   await e.control.clearRequests();
   const r = await deploy({ 'release-id': 'r1' });
   expect(r.error).toBeUndefined();
-  expect(r.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '1', unchanged: '7' }); // robots.txt headers fixed
+  expect(r.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '1', unchanged: '6' }); // robots.txt headers fixed
   const log = await requests(e.control);
-  expect(ops(log, 'HeadObject')).toHaveLength(8);
+  expect(ops(log, 'HeadObject')).toHaveLength(7); // not the excluded .vite/manifest.json
   expect(ops(log, 'CopyObject').map((x) => x.path)).toEqual(['/spa-site/site/robots.txt']);
   await e.control.clearRequests();
   const again = await deploy({ 'release-id': 'r1' });
-  expect(again.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '0', unchanged: '8' });
+  expect(again.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '0', unchanged: '7' });
   expect(ops(await requests(e.control), 'HeadObject')).toEqual([]);
 });

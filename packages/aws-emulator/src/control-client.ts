@@ -19,6 +19,11 @@ export class EmulatorControl {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** Any control API call by path: `send('seed', fixture)`, `send('requests', undefined, 'GET')`. */
+  send<T = unknown>(path: string, body?: unknown, method = 'POST'): Promise<T> {
+    return this.call(method, path, body);
+  }
+
   reset(): Promise<void> {
     return this.call('POST', 'reset');
   }

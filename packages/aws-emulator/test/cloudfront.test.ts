@@ -16,26 +16,18 @@ import {
   waitUntilInvalidationCompleted,
 } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '../src/index.ts';
+import { awsCliEnv, useEmulator } from '../src/index.ts';
 import { invalidPathReason } from '../src/services/cloudfront.ts';
 
 const run = promisify(execFile);
 
-let emu: RunningEmulator;
-let control: EmulatorControl;
+// timeScale 1: simulated time moves only with explicit advances (plus real seconds), so InProgress checks are exact.
+const emu = useEmulator({ timeScale: 1 });
 let cf: CloudFrontClient;
 
 async function aws(args: string[]): Promise<unknown> {
   const { stdout } = await run('/usr/bin/aws', [...args, '--endpoint-url', emu.url, '--output', 'json'], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
+    env: awsCliEnv(),
   });
   return stdout.trim() ? JSON.parse(stdout) : undefined;
 }
@@ -67,23 +59,13 @@ const invalidate = (DistributionId: string, ref: string, paths: string[]) =>
   );
 
 beforeAll(async () => {
-  // timeScale 1: simulated time moves only with explicit advances (plus real seconds), so InProgress checks are exact.
-  emu = await startEmulator({ port: 0, timeScale: 1 });
-  control = new EmulatorControl(emu.url);
-  cf = new CloudFrontClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  await emu.start();
+  cf = new CloudFrontClient(emu.clientConfig);
 });
 
-afterAll(async () => {
-  await emu?.stop();
-});
+afterAll(emu.stop);
 
-beforeEach(async () => {
-  await control.reset();
-});
+beforeEach(emu.reset);
 
 describe('path rules', () => {
   test.each([
@@ -111,7 +93,7 @@ describe('SDK v3', () => {
     const got = await cf.send(new GetDistributionCommand({ Id: d.Id }));
     expect(got.ETag).toBe(created.ETag);
     expect(got.Distribution?.DistributionConfig?.DefaultRootObject).toBe('index.html');
-    await control.advance(300);
+    await emu.control.advance(300);
     expect((await cf.send(new GetDistributionCommand({ Id: d.Id }))).Distribution?.Status).toBe('Deployed');
 
     const config = await cf.send(new GetDistributionConfigCommand({ Id: d.Id }));
@@ -155,7 +137,7 @@ describe('SDK v3', () => {
   });
 
   test('invalidation: InProgress → Completed in simulated time; waiter; list; errors', async () => {
-    await control.seed({ distributions: [{ id: 'E2SEEDEDDIST01', originBucket: 'site' }] });
+    await emu.control.seed({ distributions: [{ id: 'E2SEEDEDDIST01', originBucket: 'site' }] });
     const inv = await invalidate('E2SEEDEDDIST01', 'run-1', ['/index.html', '/assets/*']);
     expect(inv.Invalidation?.Id).toMatch(/^I[A-Z0-9]{13}$/);
     expect(inv.Invalidation?.Status).toBe('InProgress');
@@ -163,13 +145,13 @@ describe('SDK v3', () => {
     const dist = await cf.send(new GetDistributionCommand({ Id: 'E2SEEDEDDIST01' }));
     expect(dist.Distribution?.InProgressInvalidationBatches).toBe(1);
 
-    await control.advance(30);
+    await emu.control.advance(30);
     const mid = await cf.send(
       new GetInvalidationCommand({ DistributionId: 'E2SEEDEDDIST01', Id: inv.Invalidation!.Id! }),
     );
     expect(mid.Invalidation?.Status).toBe('InProgress');
     expect(mid.Invalidation?.InvalidationBatch?.Paths?.Items).toEqual(['/index.html', '/assets/*']);
-    await control.advance(31);
+    await emu.control.advance(31);
     const started = Date.now();
     const waited = await waitUntilInvalidationCompleted(
       { client: cf, maxWaitTime: 60 },
@@ -204,7 +186,7 @@ describe('SDK v3', () => {
   });
 
   test('CallerReference: same paths return the existing invalidation, different paths are refused', async () => {
-    await control.seed({ distributions: [{ id: 'E2SEEDEDDIST01', originBucket: 'site' }] });
+    await emu.control.seed({ distributions: [{ id: 'E2SEEDEDDIST01', originBucket: 'site' }] });
     const first = await invalidate('E2SEEDEDDIST01', 'run-42-1', ['/index.html', '/about/']);
     const again = await invalidate('E2SEEDEDDIST01', 'run-42-1', ['/about/', '/index.html']);
     expect(again.Invalidation?.Id).toBe(first.Invalidation?.Id);
@@ -216,7 +198,9 @@ describe('SDK v3', () => {
   });
 
   test('in-progress limits: 15 wildcard paths, 3,000 file paths per distribution', async () => {
-    await control.seed({ distributions: [{ id: 'E2SEEDEDDIST01', originBucket: 'site' }, { id: 'E2SEEDEDDIST02' }] });
+    await emu.control.seed({
+      distributions: [{ id: 'E2SEEDEDDIST01', originBucket: 'site' }, { id: 'E2SEEDEDDIST02' }],
+    });
     const wild = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `/w${from + i}/*`);
     await invalidate('E2SEEDEDDIST01', 'w-1', wild(10));
     await invalidate('E2SEEDEDDIST01', 'w-2', wild(5, 10));
@@ -236,7 +220,7 @@ describe('SDK v3', () => {
     await invalidate('E2SEEDEDDIST02', 'other', ['/x/*']);
     await expect(invalidate('E2SEEDEDDIST02', 'huge', wild(16))).rejects.toMatchObject({ name: 'BatchTooLarge' });
     // Once the batches complete, the capacity is back.
-    await control.advance(61);
+    await emu.control.advance(61);
     await invalidate('E2SEEDEDDIST01', 'w-3', ['/one-more/*']);
     await invalidate('E2SEEDEDDIST01', 'f-2', ['/late.html']);
   });
@@ -268,12 +252,12 @@ describe('AWS CLI v2', () => {
     expect(inv.Invalidation.Status).toBe('InProgress');
     expect(inv.Invalidation.InvalidationBatch.Paths.Quantity).toBe(2);
     // The CLI waiter polls every 20 s: advance first so its first poll sees Completed.
-    await control.advance(61);
+    await emu.control.advance(61);
     await aws(['cloudfront', 'wait', 'invalidation-completed', '--distribution-id', id, '--id', inv.Invalidation.Id]);
     const got = (await cf.send(new GetInvalidationCommand({ DistributionId: id, Id: inv.Invalidation.Id })))
       .Invalidation;
     expect(got?.Status).toBe('Completed');
-    const ops = (await control.requests())
+    const ops = (await emu.control.requests())
       .filter((e) => e.service === 'cloudfront')
       .map((e) => [e.operation, e.mutating]);
     expect(ops).toEqual([

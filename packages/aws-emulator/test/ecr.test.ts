@@ -20,14 +20,13 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '../src/index.ts';
+import { awsCliEnv, EmulatorControl, startEmulator, useEmulator } from '../src/index.ts';
 import { createEcrStore, isTagImmutable, type TagMutability } from '../src/services/ecr-store.ts';
 
 const run = promisify(execFile);
 const AWS_CLI = '/usr/bin/aws';
 
-let emu: RunningEmulator;
-let control: EmulatorControl;
+const emu = useEmulator();
 let ecr: ECRClient;
 
 const sha256 = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
@@ -58,24 +57,17 @@ async function manifestOf(
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  control = new EmulatorControl(emu.url);
+  await emu.start();
   // Default client settings: only endpoint, region and static credentials.
-  ecr = new ECRClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  ecr = new ECRClient(emu.clientConfig);
 });
 
 afterAll(async () => {
   ecr?.destroy();
-  await emu?.stop();
+  await emu.stop();
 });
 
-beforeEach(async () => {
-  await control.reset();
-});
+beforeEach(emu.reset);
 
 describe('GetAuthorizationToken', () => {
   test('returns base64("AWS:<password>"), 12 h expiry and the emulator as proxyEndpoint', async () => {
@@ -162,7 +154,7 @@ describe('repositories', () => {
   });
 
   test('DeleteRepository refuses a non-empty repository unless force', async () => {
-    await control.seed({ repositories: [{ name: 'full', images: [{ tag: 'v1' }] }] });
+    await emu.control.seed({ repositories: [{ name: 'full', images: [{ tag: 'v1' }] }] });
     const err = await errorOf(ecr.send(new DeleteRepositoryCommand({ repositoryName: 'full' })));
     expect(err.name).toBe('RepositoryNotEmptyException');
     const out = await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'full', force: true }));
@@ -186,7 +178,7 @@ describe('repositories', () => {
 
 describe('images', () => {
   beforeEach(async () => {
-    await control.seed({ repositories: [{ name: 'app', images: [{ tag: 'v1' }, { tags: ['v2', 'latest'] }] }] });
+    await emu.control.seed({ repositories: [{ name: 'app', images: [{ tag: 'v1' }, { tags: ['v2', 'latest'] }] }] });
   });
 
   test('seeded images are real: DescribeImages digest = sha256 of the BatchGetImage manifest, size = config + layers', async () => {
@@ -333,7 +325,7 @@ describe('images', () => {
   });
 
   test('immutable repository: moving a tag → ImageTagAlreadyExistsException; excluded tags stay mutable', async () => {
-    await control.seed({
+    await emu.control.seed({
       repositories: [
         {
           name: 'locked',
@@ -440,7 +432,7 @@ describe('images', () => {
   });
 
   test('DescribeImages paginates with maxResults/nextToken; imageIds with maxResults is rejected', async () => {
-    await control.seed({
+    await emu.control.seed({
       repositories: [{ name: 'many', images: ['a', 'b', 'c', 'd', 'e'].map((tag) => ({ tag })) }],
     });
     const seen: string[] = [];
@@ -471,23 +463,23 @@ describe('wire behaviour', () => {
       });
       return { status: res.status, body: await res.json() };
     };
-    await control.faults({ seed: 7, throttle: 1, services: ['ecr'] });
+    await emu.control.faults({ seed: 7, throttle: 1, services: ['ecr'] });
     expect(await raw()).toEqual({ status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } });
-    await control.faults({ seed: 3, throttle: 0.3, services: ['ecr'] });
-    await control.clearRequests();
+    await emu.control.faults({ seed: 3, throttle: 0.3, services: ['ecr'] });
+    await emu.control.clearRequests();
     for (let i = 0; i < 4; i++) await ecr.send(new DescribeRepositoriesCommand({}));
-    const log = await control.requests();
+    const log = await emu.control.requests();
     expect(log.filter((e) => e.operation === 'DescribeRepositories').length).toBeGreaterThan(4);
-    await control.faults({ seed: 1, throttle: 0 });
+    await emu.control.faults({ seed: 1, throttle: 0 });
   });
 
   test('request log marks PutImage/CreateRepository mutating and reads as not mutating', async () => {
-    await control.seed({ repositories: [{ name: 'app', images: [{ tag: 'v1' }] }] });
+    await emu.control.seed({ repositories: [{ name: 'app', images: [{ tag: 'v1' }] }] });
     const { manifest } = await manifestOf('app', 'v1');
     await ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: manifest, imageTag: 'v9' }));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'other' }));
     await ecr.send(new GetAuthorizationTokenCommand({}));
-    const log = await control.requests();
+    const log = await emu.control.requests();
     const byOp = Object.fromEntries(log.filter((e) => e.service === 'ecr').map((e) => [e.operation, e.mutating]));
     expect(byOp).toEqual({
       BatchGetImage: false,
@@ -505,16 +497,7 @@ describe.skipIf(!cliAvailable)(
   () => {
     const cli = async (...args: string[]) => {
       const { stdout } = await run(AWS_CLI, [...args, '--endpoint-url', emu.url, '--output', 'json'], {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_PAGER: '',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
+        env: awsCliEnv(),
       });
       return stdout;
     };
@@ -533,7 +516,7 @@ describe.skipIf(!cliAvailable)(
         await cli('ecr', 'create-repository', '--repository-name', 'cli/app', '--image-tag-mutability', 'IMMUTABLE'),
       );
       expect(created.repository.repositoryUri).toBe(`${new URL(emu.url).host}/cli/app`);
-      await control.seed({ repositories: [{ name: 'cli/app', images: [{ tag: 'v1' }] }] });
+      await emu.control.seed({ repositories: [{ name: 'cli/app', images: [{ tag: 'v1' }] }] });
       // CLI start-up dominates (seconds per call): the independent reads run in parallel.
       const [reposOut, imagesOut, manifestOut] = await Promise.all([
         cli('ecr', 'describe-repositories', '--repository-names', 'cli/app'),
@@ -560,7 +543,7 @@ describe.skipIf(!cliAvailable)(
     });
 
     test('put-image re-tag of the same tag fails with ImageAlreadyExistsException (exit 254)', async () => {
-      await control.seed({ repositories: [{ name: 'cli2', images: [{ tag: 'v1' }] }] });
+      await emu.control.seed({ repositories: [{ name: 'cli2', images: [{ tag: 'v1' }] }] });
       const { manifest } = await manifestOf('cli2', 'v1');
       const err = await errorOf(
         cli('ecr', 'put-image', '--repository-name', 'cli2', '--image-tag', 'v1', '--image-manifest', manifest),

@@ -6,7 +6,8 @@ import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/cli
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
-import { type RunningEmulator, startEmulator } from '../src/index.ts';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { awsCliEnv, EmulatorControl, type RunningEmulator, sdkClientConfig, startEmulator } from '../src/index.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -26,20 +27,8 @@ export interface Harness {
 /** timeScale 1: simulated time only moves meaningfully through explicit advance() calls. */
 export async function harness(opts: { timeScale?: number } = {}): Promise<Harness> {
   const emu = await startEmulator({ port: 0, timeScale: opts.timeScale ?? 1 });
-  const config = {
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  const control = async (path: string, body?: unknown, method = 'POST') => {
-    const res = await fetch(`${emu.url}/_emulator/${path}`, {
-      method,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`control ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const config = sdkClientConfig(emu.url);
+  const control = new EmulatorControl(emu.url);
   const h: Harness = {
     emu,
     ecs: new ECSClient(config),
@@ -47,28 +36,16 @@ export async function harness(opts: { timeScale?: number } = {}): Promise<Harnes
     elb: new ElasticLoadBalancingV2Client(config),
     sm: new SecretsManagerClient(config),
     sts: new STSClient(config),
-    control,
+    control: (path, body, method = 'POST') => control.send(path, body, method),
     async advance(seconds) {
-      await control('time', { advanceSeconds: seconds });
+      await control.advance(seconds);
     },
     async aws(args) {
       try {
         const { stdout, stderr } = await execFileAsync(
           '/usr/bin/aws',
           [...args, '--endpoint-url', emu.url, '--output', 'json'],
-          {
-            env: {
-              PATH: process.env.PATH ?? '/usr/bin:/bin',
-              HOME: process.env.HOME ?? '/tmp',
-              AWS_ACCESS_KEY_ID: 'test',
-              AWS_SECRET_ACCESS_KEY: 'test',
-              AWS_DEFAULT_REGION: 'us-east-1',
-              AWS_PAGER: '',
-              AWS_CONFIG_FILE: '/dev/null',
-              AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-            },
-            timeout: 30_000,
-          },
+          { env: awsCliEnv(), timeout: 30_000 },
         );
         return { stdout, stderr, code: 0 };
       } catch (err) {
@@ -81,6 +58,26 @@ export async function harness(opts: { timeScale?: number } = {}): Promise<Harnes
       await emu.stop();
     },
   };
+  return h;
+}
+
+/**
+ * One harness per test file: started in beforeAll, stopped in afterAll and, unless `reset: false`, reset before
+ * each test. The returned object is filled in by beforeAll, before any test reads it.
+ */
+export function useHarness(opts: { timeScale?: number; reset?: boolean } = {}): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await harness(opts));
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+  if (opts.reset !== false) {
+    beforeEach(async () => {
+      await h.control('reset');
+    });
+  }
   return h;
 }
 

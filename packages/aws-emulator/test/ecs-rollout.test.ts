@@ -13,20 +13,11 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { breakerThreshold } from '../src/services/ecs-rollout.ts';
-import { fargateTd, type Harness, harness, NETWORK } from './ecs-helpers.ts';
+import { fargateTd, harness, NETWORK, useHarness } from './ecs-helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await harness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-});
+const h = useHarness();
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/api-tg/0123456789abcdef';
 

@@ -20,19 +20,10 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EXEC_ROLE, fargateTd, type Harness, harness, NETWORK } from './ecs-helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { EXEC_ROLE, fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await harness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-});
+const h = useHarness();
 
 const errorOf = async (p: Promise<unknown>) => {
   try {

@@ -5,19 +5,10 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { fargateTd, type Harness, harness, NETWORK } from './ecs-helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await harness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-});
+const h = useHarness();
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web/50dc6c495c0c9188';
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/api-tg/73e2d6bc24d8a067';

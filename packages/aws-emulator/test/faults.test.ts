@@ -9,7 +9,13 @@
 // test/fault-seed-search.ts.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EmulatorControl, type RequestLogEntry, type RunningEmulator, startEmulator } from '../src/index.ts';
+import {
+  EmulatorControl,
+  type RequestLogEntry,
+  type RunningEmulator,
+  startEmulator,
+  useEmulator,
+} from '../src/index.ts';
 import { DISTRIBUTION_ID, runScenario, SITE_FILES, snapshot } from './fault-scenario.ts';
 
 const md5 = (key: string) =>
@@ -154,13 +160,7 @@ describe('with faults, SDK default retries', () => {
 });
 
 describe('fault configuration', () => {
-  let emu: RunningEmulator;
-  let control: EmulatorControl;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    control = new EmulatorControl(emu.url);
-  });
-  afterAll(() => emu.stop());
+  const emu = useEmulator({}, { beforeAll, afterAll });
 
   test('POST /_emulator/faults echoes the effective configuration; reset turns faults off', async () => {
     const res = await fetch(`${emu.url}/_emulator/faults`, {
@@ -171,7 +171,7 @@ describe('fault configuration', () => {
     const bad = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: '{"throttle":1.5}' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'faults.throttle must be a number between 0 and 1' });
-    await control.reset();
+    await emu.control.reset();
     expect(emu.runtime.faults.config).toMatchObject({ throttle: 0, error: 0, reset: 0, latencyMs: [0, 0] });
   });
 });

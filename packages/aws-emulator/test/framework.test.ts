@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClock } from '../src/clock.ts';
 import { parseBehavior } from '../src/control.ts';
 import { FaultInjector, parseFaultConfig } from '../src/faults.ts';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '../src/index.ts';
+import { startEmulator, useEmulator } from '../src/index.ts';
 import { parseSigV4Scope, routeService, virtualHostBucket } from '../src/routing.ts';
 
 const auth = (service: string) =>
@@ -158,13 +158,7 @@ describe('behaviors', () => {
 });
 
 describe('control API over HTTP', () => {
-  let emu: RunningEmulator;
-  let control: EmulatorControl;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    control = new EmulatorControl(emu.url);
-  });
-  afterAll(() => emu.stop());
+  const emu = useEmulator({}, { beforeAll, afterAll });
 
   test('health lists every service', async () => {
     const res = await fetch(`${emu.url}/_emulator/health`);
@@ -176,30 +170,30 @@ describe('control API over HTTP', () => {
 
   test('time advances by the requested simulated seconds', async () => {
     const before = (await (await fetch(`${emu.url}/_emulator/time`)).json()) as { nowMs: number };
-    const after = await control.advance(3600);
+    const after = await emu.control.advance(3600);
     expect(after.nowMs - before.nowMs).toBeGreaterThanOrEqual(3600_000);
     expect(after.nowMs - before.nowMs).toBeLessThan(3700_000);
   });
 
   test('behaviors accumulate, validate and reset', async () => {
-    await control.reset();
-    await control.behaviors({ image: '*:bad', service: 'crashloop' });
-    const rules = await control.behaviors([{ image: 'migrate*', run: { exitCode: 3 } }]);
+    await emu.control.reset();
+    await emu.control.behaviors({ image: '*:bad', service: 'crashloop' });
+    const rules = await emu.control.behaviors([{ image: 'migrate*', run: { exitCode: 3 } }]);
     expect(rules).toHaveLength(2);
     const bad = await fetch(`${emu.url}/_emulator/behaviors`, {
       method: 'POST',
       body: '{"image":"x","service":"nope"}',
     });
     expect(bad.status).toBe(400);
-    await control.reset();
+    await emu.control.reset();
     expect(await (await fetch(`${emu.url}/_emulator/behaviors`)).json()).toEqual([]);
   });
 
   test('requests are logged in arrival order with the fixed shape; control calls are not', async () => {
-    await control.reset();
+    await emu.control.reset();
     await fetch(`${emu.url}/some-bucket/some/key.txt`, { headers: { authorization: auth('s3') } });
     await fetch(`${emu.url}/v2/`);
-    const log = await control.requests();
+    const log = await emu.control.requests();
     expect(log.map((e) => [e.service, e.path])).toEqual([
       ['s3', '/some-bucket/some/key.txt'],
       ['registry', '/v2/'],
@@ -213,17 +207,17 @@ describe('control API over HTTP', () => {
   });
 
   test('injected throttling answers with the service error and is logged as such', async () => {
-    await control.reset();
-    await control.faults({ seed: 3, throttle: 1 });
+    await emu.control.reset();
+    await emu.control.faults({ seed: 3, throttle: 1 });
     const res = await fetch(`${emu.url}/`, {
       method: 'POST',
       headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters', authorization: auth('ecs') },
       body: '{}',
     });
     expect(res.status).toBeGreaterThanOrEqual(400);
-    const [entry] = await control.requests();
+    const [entry] = await emu.control.requests();
     expect(entry?.fault).toBe('throttle');
-    await control.reset();
+    await emu.control.reset();
   });
 
   test('unknown control calls are 404', async () => {

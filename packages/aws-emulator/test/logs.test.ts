@@ -10,20 +10,11 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { compileFilterPattern } from '../src/services/logs.ts';
-import { fargateTd, type Harness, harness, NETWORK } from './ecs-helpers.ts';
+import { fargateTd, harness, NETWORK, useHarness } from './ecs-helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await harness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-});
+const h = useHarness();
 
 const errorOf = async (p: Promise<unknown>) => {
   try {

@@ -70,7 +70,7 @@ import {
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '../src/index.ts';
+import { useEmulator } from '../src/index.ts';
 import { fargateTd, NETWORK } from './ecs-helpers.ts';
 
 /** Issue 3's list, per request-log service name. */
@@ -131,8 +131,7 @@ const ISSUE_OPERATIONS: Record<string, string[]> = {
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-tg/0123456789abcdef';
 const MiB = 1024 * 1024;
 
-let emu: RunningEmulator;
-let control: EmulatorControl;
+const emu = useEmulator({ timeScale: 1 });
 let c: {
   ecs: ECSClient;
   ecr: ECRClient;
@@ -147,13 +146,8 @@ let c: {
 const ctx: Record<string, string> = {};
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, timeScale: 1 });
-  control = new EmulatorControl(emu.url);
-  const config = {
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  await emu.start();
+  const config = emu.clientConfig;
   c = {
     ecs: new ECSClient(config),
     ecr: new ECRClient(config),
@@ -164,7 +158,7 @@ beforeAll(async () => {
     elb: new ElasticLoadBalancingV2Client(config),
     sm: new SecretsManagerClient(config),
   };
-  await control.seed({
+  await emu.control.seed({
     repositories: [{ name: 'team/web', images: [{ tag: 'v1' }] }],
     secrets: [{ name: 'prod/db', value: { username: 'app', password: 's3cret' } }],
     targetGroups: [{ targetGroupArn: TG, targetGroupName: 'web-tg', port: 8080, healthCheckPath: '/health' }],
@@ -173,7 +167,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of Object.values(c ?? {})) client.destroy();
-  await emu?.stop();
+  await emu.stop();
 });
 
 type Row = [service: string, operation: string, run: () => Promise<void>];
@@ -263,7 +257,7 @@ const ecsRows: Row[] = [
         }),
       );
       expect(r.service?.deployments).toMatchObject([{ status: 'PRIMARY', rolloutState: 'IN_PROGRESS' }]);
-      await control.advance(60);
+      await emu.control.advance(60);
     },
   ],
   [
@@ -277,7 +271,7 @@ const ecsRows: Row[] = [
         ['PRIMARY', 'web:2', 'IN_PROGRESS'],
         ['ACTIVE', 'web:1', 'COMPLETED'],
       ]);
-      await control.advance(90);
+      await emu.control.advance(90);
     },
   ],
   [
@@ -295,7 +289,10 @@ const ecsRows: Row[] = [
     'ecs',
     'RunTask',
     async () => {
-      await control.behaviors({ image: 'repo/web:v1', run: { logs: ['migrating'], exitCode: 0, durationSeconds: 60 } });
+      await emu.control.behaviors({
+        image: 'repo/web:v1',
+        run: { logs: ['migrating'], exitCode: 0, durationSeconds: 60 },
+      });
       const r = await c.ecs.send(
         new RunTaskCommand({
           cluster: 'prod',
@@ -308,7 +305,7 @@ const ecsRows: Row[] = [
       expect(r.failures).toEqual([]);
       expect(r.tasks?.[0]).toMatchObject({ lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING' });
       ctx.task = r.tasks?.[0]?.taskArn as string;
-      await control.advance(40);
+      await emu.control.advance(40);
     },
   ],
   [
@@ -333,7 +330,7 @@ const ecsRows: Row[] = [
     async () => {
       const r = await c.ecs.send(new StopTaskCommand({ cluster: 'prod', task: ctx.task, reason: 'operator' }));
       expect(r.task).toMatchObject({ desiredStatus: 'STOPPED', stoppedReason: 'operator' });
-      await control.advance(30);
+      await emu.control.advance(30);
       const d = await c.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [ctx.task as string] }));
       expect(d.tasks?.[0]).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' });
       expect(d.tasks?.[0]?.containers?.[0]?.exitCode).toBe(143);
@@ -656,7 +653,7 @@ const cloudfrontRows: Row[] = [
     'cloudfront',
     'GetInvalidation',
     async () => {
-      await control.advance(61);
+      await emu.control.advance(61);
       const r = await c.cf.send(new GetInvalidationCommand({ DistributionId: ctx.distribution, Id: ctx.invalidation }));
       expect(r.Invalidation?.Status).toBe('Completed');
     },
@@ -691,7 +688,7 @@ const logsRows: Row[] = [
     'logs',
     'PutLogEvents',
     async () => {
-      const now = (await control.advance(0)).nowMs;
+      const now = (await emu.control.advance(0)).nowMs;
       for (const [stream, messages] of [
         ['a', ['one', 'ERROR two']],
         ['b', ['three']],
@@ -784,7 +781,7 @@ describe.each([
 });
 
 test('every operation of the issue was called and answered 2xx (request log audit)', async () => {
-  const log = await control.requests();
+  const log = await emu.control.requests();
   const missing: string[] = [];
   for (const [service, operations] of Object.entries(ISSUE_OPERATIONS)) {
     for (const operation of operations) {

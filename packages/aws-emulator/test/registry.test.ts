@@ -15,7 +15,7 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '../src/index.ts';
+import { useEmulator } from '../src/index.ts';
 import { parseRegistryPath } from '../src/services/registry.ts';
 import {
   DOCKER_LIST,
@@ -30,8 +30,7 @@ import {
 
 const run = promisify(execFile);
 
-let emu: RunningEmulator;
-let control: EmulatorControl;
+const emu = useEmulator();
 let ecr: ECRClient;
 let password: string;
 let registry: RawRegistry;
@@ -48,22 +47,17 @@ async function errorsOf(res: Response): Promise<Array<{ code: string; message: s
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  control = new EmulatorControl(emu.url);
-  ecr = new ECRClient({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  await emu.start();
+  ecr = new ECRClient(emu.clientConfig);
 });
 
 afterAll(async () => {
   ecr?.destroy();
-  await emu?.stop();
+  await emu.stop();
 });
 
 beforeEach(async () => {
-  await control.reset();
+  await emu.control.reset();
   password = await newPassword();
   registry = new RawRegistry(emu.url, password);
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/app' }));
@@ -100,9 +94,9 @@ describe('auth (ECR token as HTTP Basic)', () => {
 
   test('a valid token works until it expires 12 h later in simulated time', async () => {
     expect((await registry.fetch('/v2/')).status).toBe(200);
-    await control.advance(11 * 3600);
+    await emu.control.advance(11 * 3600);
     expect((await registry.fetch('/v2/')).status).toBe(200);
-    await control.advance(3600 + 60);
+    await emu.control.advance(3600 + 60);
     const expired = await registry.fetch('/v2/');
     expect(expired.status).toBe(401);
     expect((await errorsOf(expired))[0]).toMatchObject({
@@ -391,7 +385,7 @@ describe('manifests', () => {
   });
 
   test('seeded images can be pulled through the registry', async () => {
-    await control.seed({ repositories: [{ name: 'seeded', images: [{ tag: 'v1', format: 'oci' }] }] });
+    await emu.control.seed({ repositories: [{ name: 'seeded', images: [{ tag: 'v1', format: 'oci' }] }] });
     const res = await registry.fetch('/v2/seeded/manifests/v1');
     expect(res.headers.get('content-type')).toBe(OCI_MANIFEST);
     const manifest = (await res.json()) as { layers: Array<{ digest: string }> };
@@ -402,19 +396,19 @@ describe('manifests', () => {
 
 describe('wire behaviour', () => {
   test('throttling fault → 429 TOOMANYREQUESTS', async () => {
-    await control.faults({ seed: 1, throttle: 1, services: ['registry'] });
+    await emu.control.faults({ seed: 1, throttle: 1, services: ['registry'] });
     const res = await registry.fetch('/v2/team/app/tags/list');
     expect(res.status).toBe(429);
     expect((await errorsOf(res))[0]?.code).toBe('TOOMANYREQUESTS');
-    await control.faults({ seed: 1, throttle: 0 });
+    await emu.control.faults({ seed: 1, throttle: 0 });
   });
 
   test('request log names registry operations and marks writes as mutating', async () => {
-    await control.clearRequests();
+    await emu.control.clearRequests();
     const image = await tinyImage({ 'l.txt': 'log' });
     await registry.pushImage('team/app', image, 'v1');
     await registry.fetch('/v2/team/app/manifests/v1');
-    const ops = (await control.requests())
+    const ops = (await emu.control.requests())
       .filter((e) => e.service === 'registry')
       .map((e) => [e.operation, e.mutating]);
     expect(ops).toEqual([

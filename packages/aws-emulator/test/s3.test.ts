@@ -31,27 +31,20 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '../src/index.ts';
+import { awsCliEnv, useEmulator } from '../src/index.ts';
 import { checksumBase64, crc64nvme, multipartEtag, singlePartEtag } from '../src/services/s3-checksums.ts';
 import { decodeAwsChunked, stripAwsChunked } from '../src/services/s3-chunked.ts';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
 
-let emu: RunningEmulator;
-let control: EmulatorControl;
+const emu = useEmulator();
 let tmp: string;
 /** Request headers as the SDK put them on the wire, per operation (captured in the finalize step). */
 const sent: Array<{ op: string; headers: Record<string, string> }> = [];
 
 function client(extra: Partial<S3ClientConfig> = {}): S3Client {
-  const c = new S3Client({
-    endpoint: emu.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    ...extra,
-  });
+  const c = new S3Client({ ...emu.clientConfig, forcePathStyle: true, ...extra });
   c.middlewareStack.add(
     (next, context) => async (args) => {
       const req = args.request as { headers: Record<string, string> };
@@ -65,16 +58,7 @@ function client(extra: Partial<S3ClientConfig> = {}): S3Client {
 
 async function aws(args: string[]): Promise<string> {
   const { stdout } = await run('/usr/bin/aws', [...args, '--endpoint-url', emu.url], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: tmp,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
+    env: awsCliEnv(tmp),
     maxBuffer: 16 * MiB,
   });
   return stdout;
@@ -89,18 +73,17 @@ function localMultipartEtag(data: Buffer, partSize: number): string {
 const md5hex = (b: Buffer) => `"${createHash('md5').update(b).digest('hex')}"`;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  control = new EmulatorControl(emu.url);
+  await emu.start();
   tmp = await mkdtemp(join(tmpdir(), 's3-emu-'));
 });
 
 afterAll(async () => {
-  await emu?.stop();
+  await emu.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
-  await control.reset();
+  await emu.control.reset();
   sent.length = 0;
 });
 
@@ -250,7 +233,7 @@ describe('SDK v3 at default settings', () => {
   });
 
   test('virtual-hosted requests (<bucket>.localhost) reach the same objects', async () => {
-    await control.seed({
+    await emu.control.seed({
       buckets: [{ name: 'site', objects: [{ key: 'a/b.txt', body: 'vhost', contentType: 'text/plain' }] }],
     });
     const { status, body, type } = await new Promise<{ status: number; body: string; type: string }>(
@@ -383,7 +366,7 @@ describe('SDK v3 at default settings', () => {
       body: `k${i}`,
     }));
     objects.push({ key: 'index.html', body: '<html>' });
-    await control.seed({ buckets: [{ name: 'site', objects }] });
+    await emu.control.seed({ buckets: [{ name: 'site', objects }] });
     const s3 = client();
 
     const keys: string[] = [];
@@ -442,7 +425,7 @@ describe('SDK v3 at default settings', () => {
   });
 
   test('DeleteObject and DeleteObjects (quiet and verbose)', async () => {
-    await control.seed({
+    await emu.control.seed({
       buckets: [{ name: 'site', objects: Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, body: 'x' })) }],
     });
     const s3 = client();
@@ -458,7 +441,7 @@ describe('SDK v3 at default settings', () => {
     expect(quiet.Deleted ?? []).toEqual([]);
     const left = await s3.send(new ListObjectsV2Command({ Bucket: 'site' }));
     expect(left.Contents?.map((c) => c.Key)).toEqual(['k5']);
-    const log = await control.requests();
+    const log = await emu.control.requests();
     expect(log.filter((e) => e.service === 's3' && e.mutating).map((e) => e.operation)).toEqual([
       'DeleteObject',
       'DeleteObject',
@@ -550,8 +533,8 @@ describe('SDK v3 at default settings', () => {
   });
 
   test('SlowDown (503) on injected throttling, retried by the SDK', async () => {
-    await control.seed({ buckets: [{ name: 'site', objects: [{ key: 'a', body: 'x' }] }] });
-    await control.faults({ seed: 7, throttle: 1, services: ['s3'] });
+    await emu.control.seed({ buckets: [{ name: 'site', objects: [{ key: 'a', body: 'x' }] }] });
+    await emu.control.faults({ seed: 7, throttle: 1, services: ['s3'] });
     const err = await client({ maxAttempts: 2 })
       .send(new HeadObjectCommand({ Bucket: 'site', Key: 'a' }))
       .catch((e) => e);
@@ -560,7 +543,7 @@ describe('SDK v3 at default settings', () => {
     const raw = await fetch(`${emu.url}/site/a`);
     expect(raw.status).toBe(503);
     expect(await raw.text()).toContain('<Code>SlowDown</Code>');
-    await control.faults({ throttle: 0 });
+    await emu.control.faults({ throttle: 0 });
   });
 });
 
@@ -601,7 +584,7 @@ describe('AWS CLI v2', () => {
   // CLI start-up dominates (seconds per call), so the independent `s3 cp` and `s3 sync` run side by side in one test
   // (a per-test reset would wipe a concurrent test's bucket). They use different key prefixes.
   test('s3 cp of a 20 MB file (8 MB parts, multipart ETag) and s3 sync / ls / no-change sync', async () => {
-    await control.seed({ buckets: [{ name: 'cli' }] });
+    await emu.control.seed({ buckets: [{ name: 'cli' }] });
     const data = randomBytes(20 * MiB);
     const file = join(tmp, 'cli-big.bin');
     await writeFile(file, data);
@@ -629,7 +612,7 @@ describe('AWS CLI v2', () => {
     expect(got.ETag).toMatch(/-3"$/);
     expect(got.ContentLength).toBe(data.length);
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
-    const cpOps = (await control.requests())
+    const cpOps = (await emu.control.requests())
       .filter((e) => e.service === 's3' && e.path === '/cli/big.bin')
       .map((e) => e.operation);
     expect(cpOps.filter((o) => o === 'UploadPart')).toHaveLength(3);
@@ -648,9 +631,9 @@ describe('AWS CLI v2', () => {
     expect(head.ETag).toBe(md5hex(Buffer.from(files['assets/app.css'] as string)));
 
     // a second sync with nothing changed uploads nothing
-    await control.clearRequests();
+    await emu.control.clearRequests();
     await aws(['s3', 'sync', dir, 's3://cli/site/', '--no-progress']);
-    const ops = (await control.requests()).filter((e) => e.service === 's3').map((e) => e.operation);
+    const ops = (await emu.control.requests()).filter((e) => e.service === 's3').map((e) => e.operation);
     expect(ops).not.toContain('PutObject');
     expect(ops).toContain('ListObjectsV2');
   });

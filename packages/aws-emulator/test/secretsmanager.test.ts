@@ -6,19 +6,10 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type Harness, harness } from './ecs-helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { useHarness } from './ecs-helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await harness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-});
+const h = useHarness();
 
 describe('secretsmanager', () => {
   test('seeded JSON secrets by name, full ARN and partial ARN', async () => {

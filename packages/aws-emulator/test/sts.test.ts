@@ -5,16 +5,10 @@ import {
   GetCallerIdentityCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Harness, harness } from './ecs-helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { useHarness } from './ecs-helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await harness();
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = useHarness({ reset: false });
 
 const jwt = (claims: Record<string, unknown>) =>
   ['{"alg":"RS256"}', JSON.stringify(claims), 'sig'].map((p) => Buffer.from(p).toString('base64url')).join('.');

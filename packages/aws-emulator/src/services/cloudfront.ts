@@ -344,8 +344,8 @@ export function createCloudFrontService(): CloudFrontService {
     });
   };
 
-  const updateDistribution = (req: EmuRequest, id: string, ctx: EmuContext): EmuResponse => {
-    const d = get(id);
+  /** UpdateDistribution / DeleteDistribution: If-Match must carry the distribution's current ETag. */
+  const checkIfMatch = (req: EmuRequest, d: Distribution): void => {
     const ifMatch = req.headers['if-match'];
     if (!ifMatch)
       throw new CfError(400, 'InvalidIfMatchVersion', 'The If-Match version is missing or not valid for the resource.');
@@ -355,6 +355,11 @@ export function createCloudFrontService(): CloudFrontService {
         'PreconditionFailed',
         'The precondition given in one or more of the request-header fields evaluated to false.',
       );
+  };
+
+  const updateDistribution = (req: EmuRequest, id: string, ctx: EmuContext): EmuResponse => {
+    const d = get(id);
+    checkIfMatch(req, d);
     const config = parseBody(req, 'DistributionConfig');
     validateConfig(config);
     if (text(config, 'CallerReference') !== d.callerReference) {
@@ -374,15 +379,7 @@ export function createCloudFrontService(): CloudFrontService {
 
   const deleteDistribution = (req: EmuRequest, id: string, ctx: EmuContext): EmuResponse => {
     const d = get(id);
-    const ifMatch = req.headers['if-match'];
-    if (!ifMatch)
-      throw new CfError(400, 'InvalidIfMatchVersion', 'The If-Match version is missing or not valid for the resource.');
-    if (ifMatch !== d.etag)
-      throw new CfError(
-        412,
-        'PreconditionFailed',
-        'The precondition given in one or more of the request-header fields evaluated to false.',
-      );
+    checkIfMatch(req, d);
     if (text(d.config, 'Enabled') !== 'false' || status(d, ctx.clock.now()) !== 'Deployed') {
       throw new CfError(
         409,

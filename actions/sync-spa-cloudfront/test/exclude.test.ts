@@ -1,0 +1,130 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ConfigurationError, MIB } from '@deploy-actions/kit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_EXCLUDE, parseExclude } from '../src/exclude';
+import { IMMUTABLE, NO_CACHE } from '../src/policy';
+import { scanSource, splitExcluded } from '../src/scan';
+import { tempDir, writeSpa } from './helpers';
+
+describe('parseExclude', () => {
+  test.each([
+    ['', DEFAULT_EXCLUDE],
+    ['  \n ', DEFAULT_EXCLUDE],
+    ['none', []],
+    [' None ', []],
+    ['*.map', ['*.map']],
+    ['*.map, .vite/**', ['*.map', '.vite/**']],
+    ['./.vite/\n/private/*.json\n', ['.vite/**', 'private/*.json']],
+    ['*.{map,txt}, .vite/', ['*.{map,txt}', '.vite/**']], // commas inside braces belong to the glob
+    ['[a,b]*.js,x', ['[a,b]*.js', 'x']],
+    ['/robots.txt', ['/robots.txt']],
+  ])('%j → globs %j', (raw, globs) => {
+    expect(parseExclude('exclude', raw).globs).toEqual(globs);
+  });
+
+  const paths = [
+    '.vite/manifest.json',
+    '.DS_Store',
+    'assets/.DS_Store',
+    'index.html',
+    'assets/index-Ab12Cd34.js',
+    'assets/index-Ab12Cd34.js.map',
+    'report/stats.html',
+    'manifest.json',
+  ];
+  test.each([
+    ['', ['.vite/manifest.json', '.DS_Store', 'assets/.DS_Store']],
+    ['none', []],
+    ['*.map', ['assets/index-Ab12Cd34.js.map']], // no `/`: file names anywhere
+    ['assets/*.map', ['assets/index-Ab12Cd34.js.map']],
+    ['*.MAP', []], // case-sensitive, as S3 keys are
+    ['report/', ['report/stats.html']], // trailing `/`: the whole directory
+    ['.vite/**,**/*.map,report/**', ['.vite/manifest.json', 'assets/index-Ab12Cd34.js.map', 'report/stats.html']],
+    ['.DS_Store', ['.DS_Store', 'assets/.DS_Store']],
+    ['/manifest.json', ['manifest.json']], // leading `/`: the root of source only
+    ['manifest.json', ['.vite/manifest.json', 'manifest.json']], // no `/`: any depth
+    ['*.{map,json}', ['.vite/manifest.json', 'assets/index-Ab12Cd34.js.map', 'manifest.json']],
+  ])('exclude %j matches %j', (raw, expected) => {
+    const filter = parseExclude('exclude', raw);
+    expect(paths.filter((p) => filter.matches(p))).toEqual(expected);
+    expect(splitExcluded(paths, filter)).toEqual({
+      included: paths.filter((p) => !expected.includes(p)),
+      excluded: expected,
+    });
+  });
+
+  test.each([
+    ['assets/[x', /invalid glob "assets\/\[x"/],
+    ['*.{js,css', /invalid glob/],
+    ['ok/**\n(foo', /invalid glob "\(foo"/],
+    ['../secrets/**', /may not contain '\.\.' segments/],
+    ['none, *.map', /'none' \(publish every file\) cannot be combined with globs/],
+    ['/', /"\/" is not a glob/],
+  ])('%j is rejected naming the input', (raw, message) => {
+    let error: unknown;
+    try {
+      parseExclude('exclude', raw);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).input).toBe('exclude');
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('scanSource with exclude', () => {
+  let dir: string;
+  let files: Record<string, string>;
+  beforeAll(async () => {
+    dir = await tempDir('exclude-scan');
+    files = await writeSpa(dir);
+    for (const p of ['.DS_Store', 'assets/.DS_Store', 'assets/index-Ab12Cd34.js.map']) {
+      await mkdir(dirname(join(dir, p)), { recursive: true });
+      await writeFile(join(dir, p), 'x');
+    }
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test.each([
+    ['default', '', ['.DS_Store', '.vite/manifest.json', 'assets/.DS_Store']],
+    ['none', 'none', []],
+    ['maps only (replaces the default)', '*.map', ['assets/index-Ab12Cd34.js.map']],
+  ])('%s: excluded files are not hashed; the Vite manifest is read anyway', async (_name, raw, excluded) => {
+    const scan = await scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', raw));
+    expect(scan.excluded).toEqual(excluded);
+    const published = scan.files.map((f) => f.path);
+    for (const p of excluded) expect(published).not.toContain(p);
+    expect(published.length + excluded.length).toBe(Object.keys(files).length + 3);
+    // hashed detection still comes from .vite/manifest.json even when it is not published
+    expect(scan.viteManifest).toBe('.vite/manifest.json');
+    expect(scan.detector.source).toBe('vite-manifest');
+    const chunk = Object.keys(files).find((p) => p.startsWith('assets/index-') && p.endsWith('.js'))!;
+    expect(scan.files.find((f) => f.path === chunk)?.cacheControl).toBe(IMMUTABLE);
+    expect(scan.files.find((f) => f.path === 'robots.txt')?.cacheControl).toBe(NO_CACHE);
+  });
+
+  test('excluding every file is a ConfigurationError naming exclude', async () => {
+    await expect(scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', '**/*'))).rejects.toMatchObject({
+      input: 'exclude',
+      message: expect.stringMatching(/excludes all 11 files .*nothing would be published/),
+    });
+  });
+
+  test('an excluded .deploy-actions/ directory is not an error (it is never published)', async () => {
+    await mkdir(join(dir, '.deploy-actions'), { recursive: true });
+    await writeFile(join(dir, '.deploy-actions', 'x.json'), '{}');
+    try {
+      await expect(scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', ''))).rejects.toMatchObject({
+        input: 'source',
+      });
+      const scan = await scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', '.deploy-actions/'));
+      expect(scan.excluded).toEqual(['.deploy-actions/x.json']);
+    } finally {
+      await rm(join(dir, '.deploy-actions'), { recursive: true, force: true });
+    }
+  });
+});
