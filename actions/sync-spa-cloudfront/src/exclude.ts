@@ -87,7 +87,6 @@ export function compileExclude(input: string, globs: readonly string[]): Exclude
       );
     }
     try {
-      picomatch.makeRe(glob, { strictBrackets: true, dot: true });
       matchers.push(picomatch(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
     } catch (err) {
       throw new ConfigurationError(

@@ -14,6 +14,7 @@ import {
   errorMessage,
   getJsonObject,
   headObject,
+  type InvalidationPlan,
   invalidationCallerReference,
   isAwsError,
   isInsidePrefix,
@@ -102,11 +103,10 @@ export async function main(deps: Deps = {}): Promise<void> {
       s3ChecksumMode: inputs.checksumMode,
       env,
     });
-  const cloudfront =
-    inputs.distributionId === undefined || inputs.invalidation === 'off'
-      ? undefined
-      : (deps.cloudfront ??
-        createClient(CloudFrontClient, { action: ACTION, ...(inputs.region ? { region: inputs.region } : {}), env }));
+  const cloudfront = !invalidates(inputs)
+    ? undefined
+    : (deps.cloudfront ??
+      createClient(CloudFrontClient, { action: ACTION, ...(inputs.region ? { region: inputs.region } : {}), env }));
   const ctx: Context = {
     inputs,
     s3,
@@ -181,13 +181,11 @@ async function deploy(ctx: Context): Promise<Report> {
 
   const large = scan.files.length >= LARGE_SITE;
   memory('hashing', large);
-  const listPrefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
-  const listed = await listAllObjects(ctx.s3, inputs.bucket, listPrefix, { signal: ctx.signal });
-  count(ctx, 'ListObjectsV2', listed.pages);
+  const listed = await listPrefix(ctx);
   const remote: RemoteObject[] = listed.objects;
   memory('listing', large);
   core.info(
-    `s3://${inputs.bucket}/${listPrefix}: ${remote.length} objects (${listed.pages} page${listed.pages === 1 ? '' : 's'}).`,
+    `s3://${inputs.bucket}/${listed.listPrefix}: ${remote.length} objects (${listed.pages} page${listed.pages === 1 ? '' : 's'}).`,
   );
 
   const refs = listReleases(inputs.prefix, remote);
@@ -262,7 +260,9 @@ async function deploy(ctx: Context): Promise<Report> {
   }
 
   const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
-  const invalidationPaths = planPaths(ctx, plan, deletedKeys, previous);
+  const invalidationPaths = planPaths(inputs, () =>
+    changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath),
+  );
   const report: Report = {
     mode: 'deploy',
     dryRun: inputs.dryRun,
@@ -296,7 +296,6 @@ async function deploy(ctx: Context): Promise<Report> {
   const htmlSteps = plan.steps.filter((s) => s.phase === 'html' && (s.kind === 'upload' || s.kind === 'copy'));
   const tick = gcEvery(2000, large);
   await runPhase(
-    ctx,
     'assets',
     async () => {
       await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
@@ -314,7 +313,6 @@ async function deploy(ctx: Context): Promise<Report> {
   memory('assets', large);
   // Phase 2: HTML, only now that every asset it references is in place.
   await runPhase(
-    ctx,
     'html',
     async () => {
       await mapLimit(htmlSteps, inputs.concurrency, async (step) => {
@@ -369,16 +367,24 @@ function sameFiles(a: Record<string, ManifestFile>, b: Record<string, ManifestFi
   });
 }
 
-function planPaths(
-  ctx: Context,
-  plan: Pick<SyncPlan, 'steps'>,
-  deletedKeys: string[],
-  previous: ReleaseManifest | undefined,
-) {
-  const { inputs } = ctx;
-  if (inputs.distributionId === undefined || inputs.invalidation === 'off') return undefined;
+/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
+function invalidates(inputs: Inputs): boolean {
+  return inputs.distributionId !== undefined && inputs.invalidation !== 'off';
+}
+
+/** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
+function planPaths(inputs: Inputs, changedPaths: () => string[]): InvalidationPlan | undefined {
+  if (!invalidates(inputs)) return undefined;
   if (inputs.invalidation === 'all') return { paths: ['/*'], wildcards: 1, requested: 1 };
-  return planInvalidationPaths(changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath));
+  return planInvalidationPaths(changedPaths());
+}
+
+/** One listing of everything under the prefix: the site's objects and this action's records. */
+async function listPrefix(ctx: Context): Promise<{ listPrefix: string; objects: RemoteObject[]; pages: number }> {
+  const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
+  const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, { signal: ctx.signal });
+  count(ctx, 'ListObjectsV2', listed.pages);
+  return { listPrefix: prefix, ...listed };
 }
 
 function unwrapBatch(err: unknown): never {
@@ -390,7 +396,7 @@ function unwrapBatch(err: unknown): never {
 }
 
 /** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
-async function runPhase(ctx: Context, phase: 'assets' | 'html', fn: () => Promise<void>, what: string): Promise<void> {
+async function runPhase(phase: 'assets' | 'html', fn: () => Promise<void>, what: string): Promise<void> {
   core.info(`Publishing ${phase}: ${what}.`);
   try {
     await fn();
@@ -416,7 +422,6 @@ async function runPhase(ctx: Context, phase: 'assets' | 'html', fn: () => Promis
       cause: failures[0]?.error,
     });
   }
-  void ctx;
 }
 
 async function putFile(ctx: Context, file: LocalFile, key: string, path: string): Promise<string> {
@@ -518,16 +523,14 @@ async function invalidate(ctx: Context, report: Report): Promise<void> {
 async function rollback(ctx: Context, targetId: string): Promise<Report> {
   const { inputs } = ctx;
   const started = ctx.clock.now();
-  const listPrefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
-  const listed = await listAllObjects(ctx.s3, inputs.bucket, listPrefix, { signal: ctx.signal });
-  count(ctx, 'ListObjectsV2', listed.pages);
+  const listed = await listPrefix(ctx);
   const refs = listReleases(inputs.prefix, listed.objects);
   const ref = refs.find((r) => r.id === targetId);
   if (!ref) {
     const known = [...new Set(refs.map((r) => r.id))].slice(0, 10);
     throw new ConfigurationError(
       'rollback-to',
-      `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`,
+      `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listed.listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`,
     );
   }
   const target = await readManifest(ctx, ref);
@@ -573,14 +576,9 @@ async function rollback(ctx: Context, targetId: string): Promise<Report> {
     else restore.push({ path, key, blob, rec });
   }
 
-  const paths =
-    inputs.distributionId === undefined || inputs.invalidation === 'off'
-      ? undefined
-      : inputs.invalidation === 'all'
-        ? { paths: ['/*'], wildcards: 1, requested: 1 }
-        : planInvalidationPaths(
-            restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p): p is string => p !== undefined),
-          );
+  const paths = planPaths(inputs, () =>
+    restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p): p is string => p !== undefined),
+  );
   const report: Report = {
     mode: 'rollback',
     dryRun: inputs.dryRun,

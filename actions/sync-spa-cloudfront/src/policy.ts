@@ -54,7 +54,7 @@ export function parseCacheRules(input: string, raw: string): CacheRule[] {
     }
     let matcher: (path: string) => boolean;
     try {
-      picomatch.makeRe(glob, { strictBrackets: true, dot: true });
+      // picomatch() compiles (and so validates) the glob once; with strictBrackets an unbalanced [ or { throws.
       matcher = picomatch(glob, { dot: true, strictBrackets: true, basename: !glob.includes('/') });
     } catch (err) {
       throw new ConfigurationError(

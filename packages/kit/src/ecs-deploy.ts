@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   type ContainerDefinition,
+  type Deployment,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
@@ -138,6 +139,11 @@ function withoutTags(json: unknown): unknown {
   return json;
 }
 
+/** The task definition a service runs now: its PRIMARY deployment's, else the service's. */
+function runningTaskDefinitionArn(service: Service | undefined): string | undefined {
+  return service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service?.taskDefinition;
+}
+
 /** DescribeServices for all names (≤10 per call). */
 export async function describeServices(
   ecs: ECSClient,
@@ -192,22 +198,38 @@ export async function prepareDeploy(request: DeployRequest, deps: DeployDeps): P
     );
   }
 
+  // Promises, so concurrent lookups of one revision (services running the same one) share a single call.
+  const tdCache = new Map<string, ReturnType<typeof describeTaskDef>>();
+  const describeCached = (id: string) => {
+    let described = tdCache.get(id);
+    if (!described) {
+      described = describeTaskDef(ecs, id, signal);
+      tdCache.set(id, described);
+    }
+    return described;
+  };
   const latestByFamily = new Map<string, Awaited<ReturnType<typeof describeTaskDef>> | null>();
   const latestOf = async (family: string) => {
-    if (!latestByFamily.has(family)) latestByFamily.set(family, (await describeTaskDef(ecs, family, signal)) ?? null);
+    if (!latestByFamily.has(family)) {
+      const latest = await describeTaskDef(ecs, family, signal);
+      latestByFamily.set(family, latest ?? null);
+      // The same revision described by ARN later (usually the running one) comes from the cache.
+      if (latest?.taskDefinitionArn && !tdCache.has(latest.taskDefinitionArn)) {
+        tdCache.set(latest.taskDefinitionArn, Promise.resolve(latest));
+      }
+    }
     return latestByFamily.get(family) ?? undefined;
-  };
-  const tdCache = new Map<string, Awaited<ReturnType<typeof describeTaskDef>>>();
-  const describeCached = async (id: string) => {
-    if (!tdCache.has(id)) tdCache.set(id, await describeTaskDef(ecs, id, signal));
-    return tdCache.get(id);
   };
 
   const prepared: PreparedService[] = [];
   for (const req of request.services) {
     const current = byName.get(req.service)!;
     const primary = current.deployments?.find((d) => d.status === 'PRIMARY');
-    const previousTaskDefinitionArn = primary?.taskDefinition ?? current.taskDefinition;
+    const previousTaskDefinitionArn = runningTaskDefinitionArn(current);
+    // A rendered task definition is compared with its family's latest revision, which is usually the running one:
+    // describe the family first so the running revision is not described a second time by its ARN.
+    const renderedFamily = req.taskDefinition?.kind === 'json' ? req.taskDefinition.json.family : undefined;
+    if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily) await latestOf(renderedFamily);
     const previous = previousTaskDefinitionArn ? await describeCached(previousTaskDefinitionArn) : undefined;
     let target: PreparedService['target'];
     let diffBase: unknown = previous;
@@ -271,8 +293,7 @@ export async function prepareDeploy(request: DeployRequest, deps: DeployDeps): P
       // rollback the latest revision is the broken one, and re-running the good deploy must not register a copy).
       const running = await Promise.all(
         request.services.map((s) => {
-          const svc = byName.get(s.service);
-          const arn = svc?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? svc?.taskDefinition;
+          const arn = runningTaskDefinitionArn(byName.get(s.service));
           return arn ? describeCached(arn) : undefined;
         }),
       );

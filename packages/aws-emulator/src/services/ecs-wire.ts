@@ -36,6 +36,25 @@ export function targetOperation(req: EmuRequest): string {
   return dot >= 0 ? target.slice(dot + 1) : target;
 }
 
+/** classify() of an awsJson1_1 service: the target's operation, mutating when listed. */
+export function classifyJson(req: EmuRequest, mutating: ReadonlySet<string>): { operation: string; mutating: boolean } {
+  const operation = targetOperation(req);
+  return { operation, mutating: mutating.has(operation) };
+}
+
+/** handle() of an awsJson1_1 service: parse the body, run the operation, turn an AwsError into its wire form. */
+export function handleJson(
+  req: EmuRequest,
+  run: (operation: string, body: Record<string, unknown>) => unknown,
+): EmuResponse {
+  try {
+    return jsonOk(run(targetOperation(req), parseJsonBody(req)));
+  } catch (err) {
+    if (err instanceof AwsError) return jsonError(err.code, err.message, err.status);
+    throw err;
+  }
+}
+
 export function parseJsonBody(req: EmuRequest): Record<string, unknown> {
   if (req.body.length === 0) return {};
   try {

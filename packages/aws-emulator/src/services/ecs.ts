@@ -13,7 +13,7 @@ import {
   type TaskDefinition,
 } from './ecs-model.ts';
 import { createScheduler, type EcsStore, newStore } from './ecs-rollout.ts';
-import { AwsError, epochSeconds, jsonError, jsonOk, paginate, parseJsonBody, targetOperation } from './ecs-wire.ts';
+import { AwsError, classifyJson, epochSeconds, handleJson, jsonError, paginate } from './ecs-wire.ts';
 import type { Elbv2Service, TargetHealthRecord } from './elbv2.ts';
 
 export interface EcsServiceModule extends ServiceModule {
@@ -1014,18 +1014,10 @@ export function createEcsService(): EcsServiceModule {
 
   const module: EcsServiceModule = {
     name: 'ecs',
-    classify(req) {
-      const op = targetOperation(req);
-      return { operation: op, mutating: MUTATING.has(op) };
-    },
+    classify: (req) => classifyJson(req, MUTATING),
     handle(req, ctx) {
       ctxRef = ctx;
-      try {
-        return jsonOk(handleOp(targetOperation(req), parseJsonBody(req), req));
-      } catch (err) {
-        if (err instanceof AwsError) return jsonError(err.code, err.message, err.status);
-        throw err;
-      }
+      return handleJson(req, (op, body) => handleOp(op, body, req));
     },
     reset() {
       sched.reset();

@@ -2,7 +2,7 @@
 // GetLogEvents with f/ and b/ tokens exactly as AWS hands them out, FilterLogEvents (enough for `aws logs tail`).
 // ECS writes task output here through the typed methods on the module (ensureGroup/ensureStream/putEvents).
 import type { EmuContext, EmuRequest, SeedFixture, ServiceModule } from '../types.ts';
-import { AwsError, jsonError, jsonOk, paginate, parseJsonBody, targetOperation } from './ecs-wire.ts';
+import { AwsError, classifyJson, handleJson, jsonError, paginate } from './ecs-wire.ts';
 
 export interface LogEvent {
   timestamp: number;
@@ -401,18 +401,10 @@ export function createLogsService(): LogsService {
 
   const service: LogsService = {
     name: 'logs',
-    classify(req) {
-      const op = targetOperation(req);
-      return { operation: op, mutating: MUTATING.has(op) };
-    },
+    classify: (req) => classifyJson(req, MUTATING),
     handle(req, ctx) {
       clockNow = () => ctx.clock.now();
-      try {
-        return jsonOk(handleOp(targetOperation(req), parseJsonBody(req), req, ctx));
-      } catch (err) {
-        if (err instanceof AwsError) return jsonError(err.code, err.message, err.status);
-        throw err;
-      }
+      return handleJson(req, (op, body) => handleOp(op, body, req, ctx));
     },
     reset() {
       groups.clear();

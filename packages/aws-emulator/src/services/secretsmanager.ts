@@ -2,16 +2,7 @@
 // PutSecretValue, ListSecrets. Secrets are addressed by name, full ARN or partial ARN (without the 6-char suffix).
 import { randomUUID } from 'node:crypto';
 import type { EmuContext, EmuRequest, SeedFixture, ServiceModule } from '../types.ts';
-import {
-  AwsError,
-  epochSeconds,
-  jsonError,
-  jsonOk,
-  paginate,
-  parseJsonBody,
-  randomAlnum,
-  targetOperation,
-} from './ecs-wire.ts';
+import { AwsError, classifyJson, epochSeconds, handleJson, jsonError, paginate, randomAlnum } from './ecs-wire.ts';
 
 interface SecretVersion {
   id: string;
@@ -217,18 +208,8 @@ export function createSecretsManagerService(): SecretsManagerService {
 
   return {
     name: 'secretsmanager',
-    classify(req) {
-      const op = targetOperation(req);
-      return { operation: op, mutating: MUTATING.has(op) };
-    },
-    handle(req, ctx) {
-      try {
-        return jsonOk(handleOp(targetOperation(req), parseJsonBody(req), req, ctx));
-      } catch (err) {
-        if (err instanceof AwsError) return jsonError(err.code, err.message, err.status);
-        throw err;
-      }
-    },
+    classify: (req) => classifyJson(req, MUTATING),
+    handle: (req, ctx) => handleJson(req, (op, body) => handleOp(op, body, req, ctx)),
     reset() {
       secrets.clear();
     },
