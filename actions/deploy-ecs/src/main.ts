@@ -2,7 +2,7 @@
 // optional digest pinning (the kit's ecr-digest) → prepare the deploy and the migration (read-only) → register when
 // different → migration before → UpdateService + wait (deploy-ecs-wait's engine in the kit) → migration after →
 // outputs + summary. No logic of its own beyond the sequencing.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
@@ -68,7 +68,6 @@ export async function main(options: MainOptions = {}): Promise<void> {
     pinNotes = pinned.notes;
   }
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION}-`));
-  await mkdir(dir, { recursive: true });
   const file = join(dir, `${rendered.family}.json`);
   await writeFile(file, `${JSON.stringify(td, null, 2)}\n`);
   core.info(`Rendered ${rendered.family} from ${template.source}`);
@@ -138,7 +137,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
       request,
       clients,
       deps: { signal, ...(options.pollDelays ? { pollDelays: options.pollDelays } : {}) },
-      afterPrepare: async () => {
+      afterPrepare: async (prepared) => {
         if (!migration) return;
         plan = await prepareOneOffTask(
           { ecs: clients.ecs },
@@ -149,6 +148,8 @@ export async function main(options: MainOptions = {}): Promise<void> {
             command: migration.command,
             environment: migration.environment,
             service: migration.service,
+            // The deploy's services were just described (and found ACTIVE) by the prepare step.
+            describedServices: prepared.services.map((p) => p.current),
             inputNames: {
               container: 'migration-container',
               command: 'migration-command',

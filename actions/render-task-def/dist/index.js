@@ -79542,7 +79542,7 @@ function omit(obj, key) {
     return rest;
 }
 /** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
-const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
+const taskdef_DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
 /**
  * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
  * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
@@ -79568,7 +79568,7 @@ function normalizeTaskDef(td) {
     // Our own markers (known-good, commit, run, version) are added after registration: they never make a
     // template differ from the revision it was registered as.
     out.tags = sortBy(Array.isArray(out.tags)
-        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
+        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(taskdef_DEPLOY_ACTIONS_TAG_PREFIX))
         : out.tags, (t) => t.key);
     const pruned = (prune(out) ?? {});
     if (pruned.containerDefinitions === undefined)
@@ -79684,20 +79684,6 @@ function taskdef_taskDefDiffText(a, b, opts = {}) {
 // fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
 
 
-function emptyTaskDefOverrides() {
-    return {
-        images: [],
-        environment: [],
-        environmentMode: 'merge',
-        secrets: [],
-        secretsMode: 'merge',
-        dockerLabels: [],
-        logConfiguration: [],
-        command: [],
-        containerCpu: [],
-        containerMemory: [],
-    };
-}
 const ALL = '*';
 /** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
 function findContainer(containers, input, name, line) {
@@ -80174,7 +80160,7 @@ async function logs_streamLogEvents(options) {
     }
 }
 /** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
-function eventLines(events) {
+function logs_eventLines(events) {
     return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
 }
 /** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
@@ -80187,7 +80173,7 @@ class logs_LineRing {
         this.size = size;
     }
     push(message) {
-        for (const line of eventLines([{ message }])) {
+        for (const line of logs_eventLines([{ message }])) {
             this.lines.push(line);
             this.total += 1;
             if (this.lines.length > this.size)
@@ -80224,7 +80210,7 @@ async function logs_tailLogEvents(options) {
                 return collected.slice(-wanted);
             throw err;
         }
-        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
+        collected = [...logs_eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
         const next = response.nextBackwardToken;
         if (next === undefined || next === token)
             break;
@@ -80518,29 +80504,44 @@ async function checkOnce(spec, opts) {
 async function ecs_health_check_runHealthChecks(specs, opts) {
     const clock = opts.clock ?? realClock;
     const start = clock.now();
+    const intervalMs = opts.intervalMs ?? 2000;
     return Promise.all(specs.map(async (spec) => {
         let attempts = 0;
         let last = 'not checked';
-        for (;;) {
-            attempts += 1;
-            const failure = await checkOnce(spec, opts);
-            if (failure === undefined) {
-                opts.onAttempt?.(spec.url, attempts, 'ok');
-                return {
-                    url: spec.url,
-                    ok: true,
-                    attempts,
-                    last: `HTTP ${spec.expectStatus}`,
-                    elapsedMs: clock.now() - start,
-                };
-            }
-            last = failure;
-            opts.onAttempt?.(spec.url, attempts, failure);
-            const remaining = start + opts.timeoutMs - clock.now();
-            if (remaining <= 0) {
+        try {
+            return await poll(async () => {
+                attempts += 1;
+                const failure = await checkOnce(spec, opts);
+                opts.onAttempt?.(spec.url, attempts, failure ?? 'ok');
+                if (failure === undefined) {
+                    return {
+                        done: true,
+                        value: {
+                            url: spec.url,
+                            ok: true,
+                            attempts,
+                            last: `HTTP ${spec.expectStatus}`,
+                            elapsedMs: clock.now() - start,
+                        },
+                    };
+                }
+                last = failure;
+                return { done: false };
+            }, {
+                timeoutMs: opts.timeoutMs,
+                initialDelayMs: intervalMs,
+                maxDelayMs: intervalMs,
+                jitter: 'none',
+                clock,
+                ...(opts.signal ? { signal: opts.signal } : {}),
+                description: `health check ${spec.url}`,
+            });
+        }
+        catch (err) {
+            if (err instanceof PollTimeoutError) {
                 return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
             }
-            await clock.sleep(Math.min(opts.intervalMs ?? 2000, remaining), opts.signal);
+            throw err;
         }
     }));
 }
@@ -80596,6 +80597,10 @@ function ecs_known_good_knownGoodTags(p) {
         [TAG_VERSION, p.version],
     ]);
 }
+/** A task definition revision ARN: `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
+const ecs_known_good_TASK_DEFINITION_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
+/** `family:revision`. */
+const ecs_known_good_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
 /** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
 function ecs_known_good_parseRollbackTo(input, raw) {
     const value = raw.trim();
@@ -80610,12 +80615,12 @@ function ecs_known_good_parseRollbackTo(input, raw) {
         return { kind: 'revision', revision };
     }
     if (value.startsWith('arn:')) {
-        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) {
+        if (!ecs_known_good_TASK_DEFINITION_ARN_RE.test(value)) {
             throw new ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
         }
         return { kind: 'arn', arn: value };
     }
-    if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value))
+    if (ecs_known_good_FAMILY_REVISION_RE.test(value))
         return { kind: 'arn', arn: value };
     if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
         throw new ConfigurationError(input, `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
@@ -80676,6 +80681,13 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
     } while (nextToken && arns.length < max);
     return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
 }
+/**
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
+ */
+function ecs_known_good_isTaskDefinitionNotFound(err) {
+    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
+}
 async function describeRevision(ecs, arn, signal) {
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
         abortSignal: signal,
@@ -80696,7 +80708,7 @@ async function ecs_known_good_findRevision(ecs, family, want, opts = {}) {
             return await describeRevision(ecs, id, opts.signal);
         }
         catch (err) {
-            if (err instanceof Error && /ClientException|InvalidParameter/.test(err.name))
+            if (ecs_known_good_isTaskDefinitionNotFound(err))
                 return undefined;
             throw err;
         }
@@ -81025,7 +81037,7 @@ function isNamed(err, ...names) {
 function withoutOurTags(json) {
     const copy = { ...json };
     if (Array.isArray(copy.tags)) {
-        const kept = copy.tags.filter((t) => !String(t.key ?? '').startsWith('deploy-actions:'));
+        const kept = copy.tags.filter((t) => !String(t.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX));
         if (kept.length)
             copy.tags = kept;
         else
@@ -81039,6 +81051,10 @@ function withoutTags(json) {
         return rest;
     }
     return json;
+}
+/** The task definition a service runs now: its PRIMARY deployment's, else the service's. */
+function runningTaskDefinitionArn(service) {
+    return service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service?.taskDefinition;
 }
 /** DescribeServices for all names (≤10 per call). */
 async function describeServices(ecs, cluster, names, signal) {
@@ -81059,7 +81075,7 @@ async function describeTaskDef(ecs, id, signal) {
         return out.taskDefinition;
     }
     catch (err) {
-        if (isNamed(err, 'ClientException', 'InvalidParameterException'))
+        if (isTaskDefinitionNotFound(err))
             return undefined;
         throw err;
     }
@@ -81088,23 +81104,38 @@ async function ecs_deploy_prepareDeploy(request, deps) {
         const statuses = missing.map((n) => `${n} (${byName.get(n)?.status ?? 'not found'})`).join(', ');
         throw new ConfigurationError(ecs_deploy_name(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
     }
+    // Promises, so concurrent lookups of one revision (services running the same one) share a single call.
+    const tdCache = new Map();
+    const describeCached = (id) => {
+        let described = tdCache.get(id);
+        if (!described) {
+            described = describeTaskDef(ecs, id, signal);
+            tdCache.set(id, described);
+        }
+        return described;
+    };
     const latestByFamily = new Map();
     const latestOf = async (family) => {
-        if (!latestByFamily.has(family))
-            latestByFamily.set(family, (await describeTaskDef(ecs, family, signal)) ?? null);
+        if (!latestByFamily.has(family)) {
+            const latest = await describeTaskDef(ecs, family, signal);
+            latestByFamily.set(family, latest ?? null);
+            // The same revision described by ARN later (usually the running one) comes from the cache.
+            if (latest?.taskDefinitionArn && !tdCache.has(latest.taskDefinitionArn)) {
+                tdCache.set(latest.taskDefinitionArn, Promise.resolve(latest));
+            }
+        }
         return latestByFamily.get(family) ?? undefined;
-    };
-    const tdCache = new Map();
-    const describeCached = async (id) => {
-        if (!tdCache.has(id))
-            tdCache.set(id, await describeTaskDef(ecs, id, signal));
-        return tdCache.get(id);
     };
     const prepared = [];
     for (const req of request.services) {
         const current = byName.get(req.service);
         const primary = current.deployments?.find((d) => d.status === 'PRIMARY');
-        const previousTaskDefinitionArn = primary?.taskDefinition ?? current.taskDefinition;
+        const previousTaskDefinitionArn = runningTaskDefinitionArn(current);
+        // A rendered task definition is compared with its family's latest revision, which is usually the running one:
+        // describe the family first so the running revision is not described a second time by its ARN.
+        const renderedFamily = req.taskDefinition?.kind === 'json' ? req.taskDefinition.json.family : undefined;
+        if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily)
+            await latestOf(renderedFamily);
         const previous = previousTaskDefinitionArn ? await describeCached(previousTaskDefinitionArn) : undefined;
         let target;
         let diffBase = previous;
@@ -81159,8 +81190,7 @@ async function ecs_deploy_prepareDeploy(request, deps) {
             // Reuse the latest ACTIVE revision when equal; failing that, a revision one of the services runs now (after a
             // rollback the latest revision is the broken one, and re-running the good deploy must not register a copy).
             const running = await Promise.all(request.services.map((s) => {
-                const svc = byName.get(s.service);
-                const arn = svc?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? svc?.taskDefinition;
+                const arn = runningTaskDefinitionArn(byName.get(s.service));
                 return arn ? describeCached(arn) : undefined;
             }));
             const same = [latest, ...running].find((c) => c?.taskDefinitionArn &&
@@ -81206,6 +81236,16 @@ async function ecs_deploy_prepareDeploy(request, deps) {
 function running(result) {
     const d = result?.service?.deployments?.find((x) => x.id === result.target.deploymentId);
     return d ? { running: d.runningCount ?? 0, desired: d.desiredCount ?? 0 } : {};
+}
+/** What the waiter watches: the PRIMARY deployment an UpdateService response returned. */
+function rolloutTarget(service, deploymentId, primary, taskDefinitionArn, desiredCount, failureThreshold) {
+    return {
+        service,
+        deploymentId,
+        taskDefinitionArn,
+        startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
+        failureThreshold: failureThreshold ?? breakerThreshold(desiredCount),
+    };
 }
 /** Register a rendered task definition, tagged with the commit and run that registered it. */
 async function register(ecs, json, provenance, signal) {
@@ -81298,13 +81338,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
             throw new Error(`UpdateService for ${p.service} returned no PRIMARY deployment`);
         report.deploymentId = primary.id;
         const desired = request.desiredCount ?? primary.desiredCount ?? svc?.desiredCount ?? 0;
-        const target = {
-            service: p.service,
-            deploymentId: primary.id,
-            taskDefinitionArn: primary.taskDefinition ?? arn,
-            startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
-            failureThreshold: request.failureThreshold ?? breakerThreshold(desired),
-        };
+        const target = rolloutTarget(p.service, primary.id, primary, primary.taskDefinition ?? arn, desired, request.failureThreshold);
         const verdict = evaluateRollout(svc, target);
         const alreadyRunning = primary.id === p.previousPrimaryId &&
             (primary.rolloutState === 'COMPLETED' || (primary.rolloutState === undefined && verdict.state === 'completed'));
@@ -81320,7 +81354,6 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         report.status = 'started';
         targets.push(target);
     }
-    const report = () => finish();
     let describeCalls = 0;
     let healthChecks = [];
     const knownGood = [];
@@ -81344,11 +81377,10 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         message = targets.length
             ? `Started ${targets.length} deployment(s); not waiting (wait: false)`
             : 'All services already run the requested revision';
-        return report();
+        return finish();
     }
     // 3. Wait.
-    const describe = async (names, s) => (await ecs.send(new DescribeServicesCommand({ cluster: request.cluster, services: names }), { abortSignal: s }))
-        .services ?? [];
+    const describe = async (names, s) => (await describeServices(ecs, request.cluster, names, s)).services;
     const waitFor = async (list, what) => {
         if (list.length === 0)
             return [];
@@ -81413,7 +81445,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
             .filter((r) => r.status === 'cancelled')
             .map((r) => `${r.service} ${r.progress ?? ''}`.trim())
             .join('; ')}`;
-        return report();
+        return finish();
     }
     // 4. Health checks once every service completed.
     const failedNow = () => all.filter((r) => r.status === 'failed' || r.status === 'timeout');
@@ -81435,7 +81467,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         if (signal?.aborted) {
             status = 'cancelled';
             message = 'Cancelled during health checks';
-            return report();
+            return finish();
         }
     }
     const healthFailed = healthChecks.some((h) => !h.ok);
@@ -81465,7 +81497,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
             status === 'unchanged'
                 ? `All services already run ${[...new Set(all.map((r) => shortTaskDef(r.taskDefinitionArn)))].join(', ')}`
                 : `Deployed ${all.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`;
-        return report();
+        return finish();
     }
     // 6. Failure: root causes.
     for (const r of failed) {
@@ -81498,15 +81530,22 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
     // 7. Auto-rollback of every service this run changed and ECS did not roll back itself.
     const toRollBack = all.filter((r) => !r.ecsRolledBack && r.status !== 'unchanged' && r.status !== 'not-started' && request.autoRollback);
     const rollbackTargets = [];
+    // Services that failed with the same revision share one known-good lookup (it lists and describes revisions).
+    const knownGoodLookups = new Map();
+    const knownGoodOtherThan = (failedArn) => {
+        let lookup = knownGoodLookups.get(failedArn);
+        if (!lookup) {
+            lookup = findRevision(ecs, familyOf(failedArn), { kind: 'known-good' }, { exclude: new Set([failedArn]), ...(signal ? { signal } : {}) });
+            knownGoodLookups.set(failedArn, lookup);
+        }
+        return lookup;
+    };
     for (const r of toRollBack) {
         const failedArn = r.taskDefinitionArn ?? '';
         let targetArn;
         let why = '';
         try {
-            const found = await findRevision(ecs, familyOf(failedArn), { kind: 'known-good' }, {
-                exclude: new Set([failedArn]),
-                ...(signal ? { signal } : {}),
-            });
+            const found = await knownGoodOtherThan(failedArn);
             if (found) {
                 targetArn = found.arn;
                 why = `last known-good revision ${shortTaskDef(found.arn)}`;
@@ -81537,13 +81576,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
                 reason: why,
             };
             if (primary?.id) {
-                rollbackTargets.push({
-                    service: r.service,
-                    deploymentId: primary.id,
-                    taskDefinitionArn: targetArn,
-                    startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
-                    failureThreshold: request.failureThreshold ?? breakerThreshold(primary.desiredCount ?? 0),
-                });
+                rollbackTargets.push(rolloutTarget(r.service, primary.id, primary, targetArn, primary.desiredCount ?? 0, request.failureThreshold));
             }
         }
         catch (err) {
@@ -81600,7 +81633,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         parts.push('cancelled while rolling back');
     }
     message = parts.join('. ');
-    return report();
+    return finish();
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -81882,8 +81915,6 @@ function getEnum(name, allowed, defaultValue) {
 // The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning): read + validated here,
 // so each action's inputs.ts stays the only place that reads inputs while the rules exist once.
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const TD_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}:\d+$/;
 /** `services` lines: `api` or `api=<task-definition file or ARN>`; names validated, duplicates rejected. */
 function parseServiceLines(input, items) {
     if (items.length === 0)
@@ -81911,14 +81942,14 @@ function parseServiceLines(input, items) {
 function loadTaskDefSpec(input, value, baseDir) {
     const v = value.trim();
     if (v.startsWith('arn:')) {
-        if (!TD_ARN.test(v)) {
+        if (!TASK_DEFINITION_ARN_RE.test(v)) {
             throw new ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${quote(v)}`);
         }
         return { kind: 'arn', arn: v, source: v };
     }
     const path = isAbsolute(v) ? v : resolve(baseDir, v);
     if (!existsSync(path)) {
-        if (FAMILY_REVISION.test(v))
+        if (FAMILY_REVISION_RE.test(v))
             return { kind: 'arn', arn: v, source: v };
         throw new ConfigurationError(input, `file ${quote(v)} not found (expected a task definition JSON file or an ARN)`);
     }
@@ -82238,6 +82269,7 @@ async function runEcsDeploy(options) {
 // EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-run-task.ts
+
 
 
 
@@ -82582,11 +82614,15 @@ async function prepareOneOffTask(clients, options, signal) {
         validateStartedBy(names.startedBy, options.startedBy);
     if (options.environment)
         validateEnvironmentNames(names.environment, options.environment);
-    // One DescribeServices call for the task-definition service and the network service (when they differ).
+    // One DescribeServices call for the task-definition service and the network service (when they differ), unless
+    // the caller described them already.
+    const described = new Map();
+    for (const s of options.describedServices ?? [])
+        if (s.serviceName)
+            described.set(s.serviceName, s);
     const wanted = [
         ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
-    ];
-    const described = new Map();
+    ].filter((name) => !described.has(name));
     if (wanted.length) {
         let response;
         try {
@@ -82634,7 +82670,7 @@ async function prepareOneOffTask(clients, options, signal) {
             taskDefinitionArn = described.taskDefinition.taskDefinitionArn ?? reference;
         }
         catch (err) {
-            if (isAwsServiceError(err) && ecs_run_task_isNamed(err, 'ClientException', 'InvalidParameterException')) {
+            if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
                 throw new ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
             }
             throw err;
@@ -82722,8 +82758,7 @@ async function runOneOffTask(clients, plan, options) {
     const consoleUrl = taskConsoleUrl(taskArn);
     await options.onTaskStarted?.(taskArn);
     sink.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
-    const containerDef = (plan.register?.containerDefinitions ?? plan.taskDefinition.containerDefinitions ?? []).find((c) => c.name === plan.containerName) ?? plan.container;
-    const where = awslogsLocation(containerDef, taskArn);
+    const where = awslogsLocation(plan.container, taskArn);
     const logLocation = where.ok ? where.location : undefined;
     const logNotice = where.ok
         ? undefined
@@ -82756,7 +82791,7 @@ async function runOneOffTask(clients, plan, options) {
             drainMaxMs: options.drainMaxMs ?? 10_000,
             onEvent: (event) => {
                 ring.push(event.message);
-                for (const line of event.message.replace(/\r?\n$/, '').split(/\r?\n/))
+                for (const line of eventLines([event]))
                     sink.log(line, event);
             },
             onError: (err) => {
@@ -82972,8 +83007,6 @@ const MIB = 1024 * 1024;
 const s3_etag_DEFAULT_PART_SIZE = 8 * MIB;
 /** S3's minimum part size (all parts but the last). */
 const MIN_PART_SIZE = 5 * MIB;
-/** S3's maximum number of parts in one multipart upload. */
-const MAX_PARTS = 10_000;
 /** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
 function s3_etag_normalizeEtag(etag) {
     return (etag ?? '')
@@ -83332,7 +83365,7 @@ async function headObject(client, bucket, key) {
 const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
 const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
 const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
+const taskdef_render_inputs_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
 const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -83398,7 +83431,7 @@ function parseTemplateSource(file, family, arn, cwd) {
     if (file !== undefined)
         return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
     if (family !== undefined) {
-        if (FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
+        if (taskdef_render_inputs_FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
             throw new errors_ConfigurationError('template-family', `expected a family name without revision, got ${inputs_quote(family)}: use 'template-arn' for a specific revision`);
         }
         if (!FAMILY_RE.test(family)) {
@@ -83406,7 +83439,7 @@ function parseTemplateSource(file, family, arn, cwd) {
         }
         return { kind: 'family', family };
     }
-    if (!TASK_DEF_ARN_RE.test(arn) && !FAMILY_REVISION_RE.test(arn)) {
+    if (!TASK_DEF_ARN_RE.test(arn) && !taskdef_render_inputs_FAMILY_REVISION_RE.test(arn)) {
         throw new errors_ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${inputs_quote(arn)}`);
     }
     return { kind: 'arn', reference: arn };

@@ -4,6 +4,7 @@ import {
   ConfigurationError,
   DEFAULT_PART_SIZE,
   getBoolean,
+  getDuration,
   getEnum,
   getInteger,
   getOptionalString,
@@ -147,7 +148,7 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
   const concurrency = getInteger('concurrency', { default: 16, min: 1, max: 128 });
   const invalidation = getEnum<InvalidationMode>('invalidation', ['changed', 'all', 'off'], 'changed');
   const waitForInvalidation = getBoolean('wait-for-invalidation', false);
-  const invalidationTimeoutMs = parseDuration('invalidation-timeout', getRawInput('invalidation-timeout'), '10m');
+  const invalidationTimeoutMs = getDuration('invalidation-timeout', '10m');
   const releaseIdRaw = getOptionalString('release-id');
   const releaseId =
     releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);

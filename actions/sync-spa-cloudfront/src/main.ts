@@ -103,10 +103,10 @@ export async function main(deps: Deps = {}): Promise<void> {
       s3ChecksumMode: inputs.checksumMode,
       env,
     });
-  const cloudfront = !invalidates(inputs)
-    ? undefined
-    : (deps.cloudfront ??
-      createClient(CloudFrontClient, { action: ACTION, ...(inputs.region ? { region: inputs.region } : {}), env }));
+  const cloudfront = invalidates(inputs)
+    ? (deps.cloudfront ??
+      createClient(CloudFrontClient, { action: ACTION, ...(inputs.region ? { region: inputs.region } : {}), env }))
+    : undefined;
   const ctx: Context = {
     inputs,
     s3,
@@ -181,7 +181,7 @@ async function deploy(ctx: Context): Promise<Report> {
 
   const large = scan.files.length >= LARGE_SITE;
   memory('hashing', large);
-  const listed = await listPrefix(ctx);
+  const listed = await listSite(ctx);
   const remote: RemoteObject[] = listed.objects;
   memory('listing', large);
   core.info(
@@ -380,7 +380,7 @@ function planPaths(inputs: Inputs, changedPaths: () => string[]): InvalidationPl
 }
 
 /** One listing of everything under the prefix: the site's objects and this action's records. */
-async function listPrefix(ctx: Context): Promise<{ listPrefix: string; objects: RemoteObject[]; pages: number }> {
+async function listSite(ctx: Context): Promise<{ listPrefix: string; objects: RemoteObject[]; pages: number }> {
   const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
   const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, { signal: ctx.signal });
   count(ctx, 'ListObjectsV2', listed.pages);
@@ -523,7 +523,7 @@ async function invalidate(ctx: Context, report: Report): Promise<void> {
 async function rollback(ctx: Context, targetId: string): Promise<Report> {
   const { inputs } = ctx;
   const started = ctx.clock.now();
-  const listed = await listPrefix(ctx);
+  const listed = await listSite(ctx);
   const refs = listReleases(inputs.prefix, listed.objects);
   const ref = refs.find((r) => r.id === targetId);
   if (!ref) {

@@ -3,7 +3,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { resolveRegion } from './aws';
 import type { DeployRequest, ServiceRequest, TaskDefSpec } from './ecs-deploy';
 import { type HealthCheckSpec, parseHealthUrl } from './ecs-health-check';
-import { parseRollbackTo, provenanceFromEnv, tagValue } from './ecs-known-good';
+import {
+  FAMILY_REVISION_RE,
+  parseRollbackTo,
+  provenanceFromEnv,
+  TASK_DEFINITION_ARN_RE,
+  tagValue,
+} from './ecs-known-good';
 import { ConfigurationError } from './errors';
 import {
   getBoolean,
@@ -22,8 +28,6 @@ import { TaskDefinitionShapeError, unwrapTaskDefinition } from './taskdef';
 // so each action's inputs.ts stays the only place that reads inputs while the rules exist once.
 
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const TD_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}:\d+$/;
 
 /** `services` lines: `api` or `api=<task-definition file or ARN>`; names validated, duplicates rejected. */
 export function parseServiceLines(
@@ -56,7 +60,7 @@ export function parseServiceLines(
 export function loadTaskDefSpec(input: string, value: string, baseDir: string): TaskDefSpec {
   const v = value.trim();
   if (v.startsWith('arn:')) {
-    if (!TD_ARN.test(v)) {
+    if (!TASK_DEFINITION_ARN_RE.test(v)) {
       throw new ConfigurationError(
         input,
         `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${quote(v)}`,
@@ -66,7 +70,7 @@ export function loadTaskDefSpec(input: string, value: string, baseDir: string): 
   }
   const path = isAbsolute(v) ? v : resolve(baseDir, v);
   if (!existsSync(path)) {
-    if (FAMILY_REVISION.test(v)) return { kind: 'arn', arn: v, source: v };
+    if (FAMILY_REVISION_RE.test(v)) return { kind: 'arn', arn: v, source: v };
     throw new ConfigurationError(input, `file ${quote(v)} not found (expected a task definition JSON file or an ARN)`);
   }
   if (!statSync(path).isFile()) throw new ConfigurationError(input, `${quote(v)} is not a file`);

@@ -18,6 +18,7 @@ import { type HealthCheckResult, type HealthCheckSpec, healthCheckLine, runHealt
 import {
   familyOf,
   findRevision,
+  isTaskDefinitionNotFound,
   knownGoodTags,
   type Provenance,
   type RollbackTo,
@@ -36,7 +37,14 @@ import {
 } from './ecs-rollout';
 import { ConfigurationError, errorMessage } from './errors';
 import { type Clock, formatDuration, realClock } from './poll';
-import { canonicalJson, type TaskDefJson, taskDefDiffText, taskDefsEqual, toRegisterInput } from './taskdef';
+import {
+  canonicalJson,
+  DEPLOY_ACTIONS_TAG_PREFIX,
+  type TaskDefJson,
+  taskDefDiffText,
+  taskDefsEqual,
+  toRegisterInput,
+} from './taskdef';
 
 // The deploy engine shared by deploy-ecs-wait and deploy-ecs: prepare (read-only: services, task definitions,
 // rollback targets; every user mistake surfaces here, before any mutating call) → execute (register only when
@@ -124,7 +132,7 @@ function isNamed(err: unknown, ...names: string[]): boolean {
 function withoutOurTags(json: TaskDefJson): TaskDefJson {
   const copy = { ...json };
   if (Array.isArray(copy.tags)) {
-    const kept = (copy.tags as Tag[]).filter((t) => !String(t.key ?? '').startsWith('deploy-actions:'));
+    const kept = (copy.tags as Tag[]).filter((t) => !String(t.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX));
     if (kept.length) copy.tags = kept;
     else delete copy.tags;
   }
@@ -166,7 +174,7 @@ async function describeTaskDef(ecs: ECSClient, id: string, signal?: AbortSignal)
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: id }), { abortSignal: signal });
     return out.taskDefinition;
   } catch (err) {
-    if (isNamed(err, 'ClientException', 'InvalidParameterException')) return undefined;
+    if (isTaskDefinitionNotFound(err)) return undefined;
     throw err;
   }
 }
@@ -397,6 +405,24 @@ function running(result: RolloutResult | undefined): { running?: number; desired
   return d ? { running: d.runningCount ?? 0, desired: d.desiredCount ?? 0 } : {};
 }
 
+/** What the waiter watches: the PRIMARY deployment an UpdateService response returned. */
+function rolloutTarget(
+  service: string,
+  deploymentId: string,
+  primary: Deployment,
+  taskDefinitionArn: string,
+  desiredCount: number,
+  failureThreshold: number | undefined,
+): RolloutTarget {
+  return {
+    service,
+    deploymentId,
+    taskDefinitionArn,
+    startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
+    failureThreshold: failureThreshold ?? breakerThreshold(desiredCount),
+  };
+}
+
 /** Register a rendered task definition, tagged with the commit and run that registered it. */
 async function register(ecs: ECSClient, json: TaskDefJson, provenance: Provenance, signal?: AbortSignal) {
   const input = toRegisterInput(json);
@@ -498,13 +524,14 @@ export async function executeDeploy(
     if (!primary?.id) throw new Error(`UpdateService for ${p.service} returned no PRIMARY deployment`);
     report.deploymentId = primary.id;
     const desired = request.desiredCount ?? primary.desiredCount ?? svc?.desiredCount ?? 0;
-    const target: RolloutTarget = {
-      service: p.service,
-      deploymentId: primary.id,
-      taskDefinitionArn: primary.taskDefinition ?? arn,
-      startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
-      failureThreshold: request.failureThreshold ?? breakerThreshold(desired),
-    };
+    const target = rolloutTarget(
+      p.service,
+      primary.id,
+      primary,
+      primary.taskDefinition ?? arn,
+      desired,
+      request.failureThreshold,
+    );
     const verdict = evaluateRollout(svc, target);
     const alreadyRunning =
       primary.id === p.previousPrimaryId &&
@@ -526,7 +553,6 @@ export async function executeDeploy(
     targets.push(target);
   }
 
-  const report = (): DeployReport => finish();
   let describeCalls = 0;
   let healthChecks: HealthCheckResult[] = [];
   const knownGood: string[] = [];
@@ -552,13 +578,12 @@ export async function executeDeploy(
     message = targets.length
       ? `Started ${targets.length} deployment(s); not waiting (wait: false)`
       : 'All services already run the requested revision';
-    return report();
+    return finish();
   }
 
   // 3. Wait.
   const describe = async (names: string[], s?: AbortSignal) =>
-    (await ecs.send(new DescribeServicesCommand({ cluster: request.cluster, services: names }), { abortSignal: s }))
-      .services ?? [];
+    (await describeServices(ecs, request.cluster, names, s)).services;
   const waitFor = async (list: RolloutTarget[], what: string) => {
     if (list.length === 0) return [];
     log.info(
@@ -625,7 +650,7 @@ export async function executeDeploy(
       .filter((r) => r.status === 'cancelled')
       .map((r) => `${r.service} ${r.progress ?? ''}`.trim())
       .join('; ')}`;
-    return report();
+    return finish();
   }
 
   // 4. Health checks once every service completed.
@@ -646,7 +671,7 @@ export async function executeDeploy(
     if (signal?.aborted) {
       status = 'cancelled';
       message = 'Cancelled during health checks';
-      return report();
+      return finish();
     }
   }
   const healthFailed = healthChecks.some((h) => !h.ok);
@@ -676,7 +701,7 @@ export async function executeDeploy(
       status === 'unchanged'
         ? `All services already run ${[...new Set(all.map((r) => shortTaskDef(r.taskDefinitionArn)))].join(', ')}`
         : `Deployed ${all.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`;
-    return report();
+    return finish();
   }
 
   // 6. Failure: root causes.
@@ -710,20 +735,27 @@ export async function executeDeploy(
     (r) => !r.ecsRolledBack && r.status !== 'unchanged' && r.status !== 'not-started' && request.autoRollback,
   );
   const rollbackTargets: RolloutTarget[] = [];
+  // Services that failed with the same revision share one known-good lookup (it lists and describes revisions).
+  const knownGoodLookups = new Map<string, ReturnType<typeof findRevision>>();
+  const knownGoodOtherThan = (failedArn: string) => {
+    let lookup = knownGoodLookups.get(failedArn);
+    if (!lookup) {
+      lookup = findRevision(
+        ecs,
+        familyOf(failedArn),
+        { kind: 'known-good' },
+        { exclude: new Set([failedArn]), ...(signal ? { signal } : {}) },
+      );
+      knownGoodLookups.set(failedArn, lookup);
+    }
+    return lookup;
+  };
   for (const r of toRollBack) {
     const failedArn = r.taskDefinitionArn ?? '';
     let targetArn: string | undefined;
     let why = '';
     try {
-      const found = await findRevision(
-        ecs,
-        familyOf(failedArn),
-        { kind: 'known-good' },
-        {
-          exclude: new Set([failedArn]),
-          ...(signal ? { signal } : {}),
-        },
-      );
+      const found = await knownGoodOtherThan(failedArn);
       if (found) {
         targetArn = found.arn;
         why = `last known-good revision ${shortTaskDef(found.arn)}`;
@@ -756,13 +788,9 @@ export async function executeDeploy(
         reason: why,
       };
       if (primary?.id) {
-        rollbackTargets.push({
-          service: r.service,
-          deploymentId: primary.id,
-          taskDefinitionArn: targetArn,
-          startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
-          failureThreshold: request.failureThreshold ?? breakerThreshold(primary.desiredCount ?? 0),
-        });
+        rollbackTargets.push(
+          rolloutTarget(r.service, primary.id, primary, targetArn, primary.desiredCount ?? 0, request.failureThreshold),
+        );
       }
     } catch (err) {
       r.rollback = {
@@ -822,5 +850,5 @@ export async function executeDeploy(
     parts.push('cancelled while rolling back');
   }
   message = parts.join('. ');
-  return report();
+  return finish();
 }

@@ -1,5 +1,5 @@
 import { ConfigurationError } from './errors';
-import { type Clock, formatDuration, realClock } from './poll';
+import { type Clock, formatDuration, PollTimeoutError, poll, realClock } from './poll';
 
 // HTTP health checks after a rollout COMPLETED: poll each URL until it answers with the expected status (and body
 // text, when given) or the timeout passes. A failure takes the same path as a failed deployment (rollback).
@@ -77,30 +77,47 @@ export async function runHealthChecks(
 ): Promise<HealthCheckResult[]> {
   const clock = opts.clock ?? realClock;
   const start = clock.now();
+  const intervalMs = opts.intervalMs ?? 2000;
   return Promise.all(
     specs.map(async (spec) => {
       let attempts = 0;
       let last = 'not checked';
-      for (;;) {
-        attempts += 1;
-        const failure = await checkOnce(spec, opts);
-        if (failure === undefined) {
-          opts.onAttempt?.(spec.url, attempts, 'ok');
-          return {
-            url: spec.url,
-            ok: true,
-            attempts,
-            last: `HTTP ${spec.expectStatus}`,
-            elapsedMs: clock.now() - start,
-          };
-        }
-        last = failure;
-        opts.onAttempt?.(spec.url, attempts, failure);
-        const remaining = start + opts.timeoutMs - clock.now();
-        if (remaining <= 0) {
+      try {
+        return await poll<HealthCheckResult>(
+          async () => {
+            attempts += 1;
+            const failure = await checkOnce(spec, opts);
+            opts.onAttempt?.(spec.url, attempts, failure ?? 'ok');
+            if (failure === undefined) {
+              return {
+                done: true,
+                value: {
+                  url: spec.url,
+                  ok: true,
+                  attempts,
+                  last: `HTTP ${spec.expectStatus}`,
+                  elapsedMs: clock.now() - start,
+                },
+              };
+            }
+            last = failure;
+            return { done: false };
+          },
+          {
+            timeoutMs: opts.timeoutMs,
+            initialDelayMs: intervalMs,
+            maxDelayMs: intervalMs,
+            jitter: 'none',
+            clock,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+            description: `health check ${spec.url}`,
+          },
+        );
+      } catch (err) {
+        if (err instanceof PollTimeoutError) {
           return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
         }
-        await clock.sleep(Math.min(opts.intervalMs ?? 2000, remaining), opts.signal);
+        throw err;
       }
     }),
   );

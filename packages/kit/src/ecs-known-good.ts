@@ -65,6 +65,12 @@ export function knownGoodTags(p: Provenance & { version?: string; now: Date }): 
   ]);
 }
 
+/** A task definition revision ARN: `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
+export const TASK_DEFINITION_ARN_RE =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
+/** `family:revision`. */
+export const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
+
 export type RollbackTo =
   | { kind: 'known-good' }
   | { kind: 'revision'; revision: number }
@@ -82,7 +88,7 @@ export function parseRollbackTo(input: string, raw: string): RollbackTo {
     return { kind: 'revision', revision };
   }
   if (value.startsWith('arn:')) {
-    if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) {
+    if (!TASK_DEFINITION_ARN_RE.test(value)) {
       throw new ConfigurationError(
         input,
         `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`,
@@ -90,7 +96,7 @@ export function parseRollbackTo(input: string, raw: string): RollbackTo {
     }
     return { kind: 'arn', arn: value };
   }
-  if (/^[A-Za-z0-9_-]{1,255}:\d+$/.test(value)) return { kind: 'arn', arn: value };
+  if (FAMILY_REVISION_RE.test(value)) return { kind: 'arn', arn: value };
   if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
     throw new ConfigurationError(
       input,
@@ -181,6 +187,14 @@ export async function listFamilyRevisions(
   return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
 }
 
+/**
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
+ */
+export function isTaskDefinitionNotFound(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
+}
+
 export async function describeRevision(ecs: ECSClient, arn: string, signal?: AbortSignal): Promise<RevisionInfo> {
   const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
     abortSignal: signal,
@@ -206,7 +220,7 @@ export async function findRevision(
     try {
       return await describeRevision(ecs, id, opts.signal);
     } catch (err) {
-      if (err instanceof Error && /ClientException|InvalidParameter/.test(err.name)) return undefined;
+      if (isTaskDefinitionNotFound(err)) return undefined;
       throw err;
     }
   }

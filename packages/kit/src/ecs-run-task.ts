@@ -19,10 +19,12 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { parse as shellParse } from 'shell-quote';
+import { isTaskDefinitionNotFound } from './ecs-known-good';
 import { ConfigurationError, DeployFailure, errorMessage, isAwsServiceError } from './errors';
 import { describeJsonError, quote } from './inputs';
 import {
   awslogsLocation,
+  eventLines,
   LineRing,
   type LogLine,
   type LogLocation,
@@ -480,6 +482,8 @@ export interface OneOffTaskOptions {
   launchType?: LaunchType | undefined;
   startedBy?: string | undefined;
   inputNames?: Partial<OneOffTaskInputNames>;
+  /** Services the caller described already (ACTIVE, same cluster): used as they are, not described again. */
+  describedServices?: readonly Service[] | undefined;
 }
 
 export interface OneOffTaskClients {
@@ -531,11 +535,13 @@ export async function prepareOneOffTask(
   if (options.startedBy !== undefined) validateStartedBy(names.startedBy, options.startedBy);
   if (options.environment) validateEnvironmentNames(names.environment, options.environment);
 
-  // One DescribeServices call for the task-definition service and the network service (when they differ).
+  // One DescribeServices call for the task-definition service and the network service (when they differ), unless
+  // the caller described them already.
+  const described = new Map<string, Service>();
+  for (const s of options.describedServices ?? []) if (s.serviceName) described.set(s.serviceName, s);
   const wanted = [
     ...new Set([options.service, options.networkService ?? options.service].filter((x): x is string => !!x)),
-  ];
-  const described = new Map<string, Service>();
+  ].filter((name) => !described.has(name));
   if (wanted.length) {
     let response: DescribeServicesCommandOutput;
     try {
@@ -586,7 +592,7 @@ export async function prepareOneOffTask(
       taskDef = described.taskDefinition;
       taskDefinitionArn = described.taskDefinition.taskDefinitionArn ?? reference;
     } catch (err) {
-      if (isAwsServiceError(err) && isNamed(err, 'ClientException', 'InvalidParameterException')) {
+      if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
         throw new ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
       }
       throw err;
@@ -750,11 +756,7 @@ export async function runOneOffTask(
   await options.onTaskStarted?.(taskArn);
   sink.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
 
-  const containerDef =
-    (plan.register?.containerDefinitions ?? plan.taskDefinition.containerDefinitions ?? []).find(
-      (c) => c.name === plan.containerName,
-    ) ?? plan.container;
-  const where = awslogsLocation(containerDef, taskArn);
+  const where = awslogsLocation(plan.container, taskArn);
   const logLocation = where.ok ? where.location : undefined;
   const logNotice = where.ok
     ? undefined
@@ -787,7 +789,7 @@ export async function runOneOffTask(
       drainMaxMs: options.drainMaxMs ?? 10_000,
       onEvent: (event) => {
         ring.push(event.message);
-        for (const line of event.message.replace(/\r?\n$/, '').split(/\r?\n/)) sink.log(line, event);
+        for (const line of eventLines([event])) sink.log(line, event);
       },
       onError: (err) => {
         if (!warnedError) sink.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);

@@ -12,8 +12,6 @@ export const MIB = 1024 * 1024;
 export const DEFAULT_PART_SIZE = 8 * MIB;
 /** S3's minimum part size (all parts but the last). */
 export const MIN_PART_SIZE = 5 * MIB;
-/** S3's maximum number of parts in one multipart upload. */
-export const MAX_PARTS = 10_000;
 
 export interface FileHashes {
   size: number;

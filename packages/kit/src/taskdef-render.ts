@@ -49,21 +49,6 @@ export interface TaskDefOverrides {
   executionRoleArn?: string;
 }
 
-export function emptyTaskDefOverrides(): TaskDefOverrides {
-  return {
-    images: [],
-    environment: [],
-    environmentMode: 'merge',
-    secrets: [],
-    secretsMode: 'merge',
-    dockerLabels: [],
-    logConfiguration: [],
-    command: [],
-    containerCpu: [],
-    containerMemory: [],
-  };
-}
-
 export interface RenderTaskDefOptions {
   /** Region filled in as `awslogs-region` when log-configuration sets up awslogs without one. */
   region?: string;
