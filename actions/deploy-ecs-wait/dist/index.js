@@ -88224,6 +88224,83 @@ function oneOffTaskOutputs(result) {
     };
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./packages/kit/src/json-gzip.ts
+
+
+// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
+// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
+/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
+const PIECEWISE_ENTRIES = 256;
+/** Text is handed to gzip in chunks of about this many characters. */
+const CHUNK = (/* unused pure expression or super */ null && (64 * 1024));
+async function writeValue(value, write) {
+    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
+        await write('[');
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                await write(',');
+            const item = value[i];
+            // as JSON.stringify: undefined and functions in arrays become null
+            if (item === undefined || typeof item === 'function')
+                await write('null');
+            else
+                await writeValue(item, write);
+        }
+        await write(']');
+        return;
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
+        const entries = Object.entries(value);
+        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
+            await write('{');
+            let first = true;
+            for (const [key, v] of entries) {
+                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
+                    continue; // skipped, as JSON.stringify
+                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+                first = false;
+                await writeValue(v, write);
+            }
+            await write('}');
+            return;
+        }
+    }
+    await write(JSON.stringify(value) ?? 'null');
+}
+function isLarge(value) {
+    if (Array.isArray(value))
+        return value.length > PIECEWISE_ENTRIES;
+    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
+}
+/**
+ * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
+ * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
+ */
+async function json_gzip_gzipJson(value) {
+    const gzip = createGzip();
+    const chunks = [];
+    gzip.on('data', (chunk) => chunks.push(chunk));
+    const ended = once(gzip, 'end');
+    let pending = '';
+    const write = async (text) => {
+        pending += text;
+        if (pending.length < CHUNK)
+            return;
+        const ok = gzip.write(pending);
+        pending = '';
+        if (!ok)
+            await once(gzip, 'drain');
+    };
+    await writeValue(value, write);
+    gzip.end(`${pending}\n`);
+    await ended;
+    return Buffer.concat(chunks);
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./packages/kit/src/s3-etag.ts
@@ -88420,9 +88497,8 @@ function isInsidePrefix(prefix, key) {
     return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./packages/kit/src/s3-objects.ts
+
 
 
 
@@ -88447,6 +88523,7 @@ async function listAllObjects(client, bucket, prefix, options = {}) {
             });
         }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
+        options.onPage?.(pages, objects.length);
     } while (token);
     return { objects, pages };
 }
@@ -88556,20 +88633,23 @@ async function getJsonObject(client, bucket, key) {
         : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     return JSON.parse(text);
 }
+/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
+async function putBytes(client, o) {
+    const out = await client.send(new PutObjectCommand({
+        Bucket: o.bucket,
+        Key: o.key,
+        Body: o.body,
+        ContentLength: o.body.length,
+        ...headerParams(o),
+    }), o.signal ? { abortSignal: o.signal } : {});
+    return normalizeEtag(out.ETag);
+}
 /** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
 async function putJsonObject(client, bucket, key, value, headers = {}) {
     const { gzip, ...rest } = headers;
-    const json = Buffer.from(`${JSON.stringify(value)}\n`);
-    const body = gzip ? gzipSync(json) : json;
+    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
     const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-    const out = await client.send(new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentLength: body.length,
-        ...headerParams({ contentType, cacheControl: 'no-cache', ...rest }),
-    }));
-    return normalizeEtag(out.ETag);
+    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
 }
 async function headObject(client, bucket, key) {
     const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -88973,6 +89053,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

@@ -93526,6 +93526,83 @@ function oneOffTaskOutputs(result) {
     };
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./packages/kit/src/json-gzip.ts
+
+
+// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
+// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
+/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
+const PIECEWISE_ENTRIES = 256;
+/** Text is handed to gzip in chunks of about this many characters. */
+const CHUNK = 64 * 1024;
+async function writeValue(value, write) {
+    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
+        await write('[');
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                await write(',');
+            const item = value[i];
+            // as JSON.stringify: undefined and functions in arrays become null
+            if (item === undefined || typeof item === 'function')
+                await write('null');
+            else
+                await writeValue(item, write);
+        }
+        await write(']');
+        return;
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
+        const entries = Object.entries(value);
+        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
+            await write('{');
+            let first = true;
+            for (const [key, v] of entries) {
+                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
+                    continue; // skipped, as JSON.stringify
+                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+                first = false;
+                await writeValue(v, write);
+            }
+            await write('}');
+            return;
+        }
+    }
+    await write(JSON.stringify(value) ?? 'null');
+}
+function isLarge(value) {
+    if (Array.isArray(value))
+        return value.length > PIECEWISE_ENTRIES;
+    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
+}
+/**
+ * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
+ * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
+ */
+async function gzipJson(value) {
+    const gzip = (0,external_node_zlib_.createGzip)();
+    const chunks = [];
+    gzip.on('data', (chunk) => chunks.push(chunk));
+    const ended = (0,external_node_events_.once)(gzip, 'end');
+    let pending = '';
+    const write = async (text) => {
+        pending += text;
+        if (pending.length < CHUNK)
+            return;
+        const ok = gzip.write(pending);
+        pending = '';
+        if (!ok)
+            await (0,external_node_events_.once)(gzip, 'drain');
+    };
+    await writeValue(value, write);
+    gzip.end(`${pending}\n`);
+    await ended;
+    return Buffer.concat(chunks);
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./packages/kit/src/s3-etag.ts
@@ -93722,11 +93799,10 @@ function isInsidePrefix(prefix, key) {
     return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-s3@3.1169.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3639);
 ;// CONCATENATED MODULE: ./packages/kit/src/s3-objects.ts
+
 
 
 
@@ -93751,6 +93827,7 @@ async function listAllObjects(client, bucket, prefix, options = {}) {
             });
         }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
+        options.onPage?.(pages, objects.length);
     } while (token);
     return { objects, pages };
 }
@@ -93860,20 +93937,23 @@ async function getJsonObject(client, bucket, key) {
         : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     return JSON.parse(text);
 }
+/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
+async function putBytes(client, o) {
+    const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+        Bucket: o.bucket,
+        Key: o.key,
+        Body: o.body,
+        ContentLength: o.body.length,
+        ...headerParams(o),
+    }), o.signal ? { abortSignal: o.signal } : {});
+    return normalizeEtag(out.ETag);
+}
 /** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
 async function putJsonObject(client, bucket, key, value, headers = {}) {
     const { gzip, ...rest } = headers;
-    const json = Buffer.from(`${JSON.stringify(value)}\n`);
-    const body = gzip ? (0,external_node_zlib_.gzipSync)(json) : json;
+    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
     const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-    const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentLength: body.length,
-        ...headerParams({ contentType, cacheControl: 'no-cache', ...rest }),
-    }));
-    return normalizeEtag(out.ETag);
+    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
 }
 async function headObject(client, bucket, key) {
     const out = await client.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key }));
@@ -94306,6 +94386,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/concurrency.ts
 /**
  * Run `fn` over `items` with at most `limit` in flight. With `stopOnError` (default) no new item starts after a
@@ -94395,97 +94476,176 @@ function limitYoungGeneration() {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5496);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/context.ts
 
 
-// `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
-// pruned — like `aws s3 sync --exclude`, applied to both sides.
-/** Build artefacts that must not be served: Vite's backend-integration manifest and macOS Finder junk. */
-const DEFAULT_EXCLUDE = ['.vite/**', '**/.DS_Store'];
-/** The whole `exclude` value `none` publishes every file. */
-const EXCLUDE_NONE = 'none';
-function normaliseGlob(glob) {
-    const anchored = /^\.?\//.test(glob);
-    const g = glob.replace(/^\.?\/+/, '');
-    return { glob: g.endsWith('/') ? `${g}**` : g, anchored };
+
+
+
+// What a deploy or rollback runs with, and the S3 writes both make (each counted for the summary and the bench).
+/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
+const LARGE_SITE = 5000;
+/** Listings collect garbage every this many pages (so only large ones, 5,000 objects or more, ever do). */
+const LIST_GC_PAGES = 5;
+/** Memory at a phase boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS). */
+function memory(phase, large = false) {
+    if (large)
+        collectGarbage();
+    const m = process.memoryUsage();
+    const mb = (n) => `${Math.round(n / 1048576)}MB`;
+    core_debug(`memory after ${phase}: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}`);
 }
-/** Split on newlines, and on commas outside `{…}` and `[…]` (so `*.{map,txt}` stays one glob); trim, drop empties. */
-function splitGlobList(raw) {
-    const out = [];
-    let current = '';
-    let braces = 0;
-    let brackets = 0;
-    for (let i = 0; i < raw.length; i++) {
-        const c = raw[i];
-        if (c === '\\' && i + 1 < raw.length && raw[i + 1] !== '\n' && raw[i + 1] !== '\r') {
-            current += c + raw[++i];
-            continue;
-        }
-        if (c === '\n' || c === '\r' || (c === ',' && braces === 0 && brackets === 0)) {
-            out.push(current);
-            current = '';
-            braces = 0;
-            brackets = 0;
-            continue;
-        }
-        if (c === '{')
-            braces += 1;
-        else if (c === '}' && braces > 0)
-            braces -= 1;
-        else if (c === '[')
-            brackets += 1;
-        else if (c === ']' && brackets > 0)
-            brackets -= 1;
-        current += c;
-    }
-    out.push(current);
-    return out.map((s) => s.trim()).filter((s) => s !== '');
+function count(ctx, what, n = 1) {
+    ctx.requests[what] = (ctx.requests[what] ?? 0) + n;
 }
-/**
- * Newline- or comma-separated picomatch globs (commas inside `{}`/`[]` belong to the glob), relative to `source`,
- * dot files matched, case-sensitive like S3 keys. As in `.gitignore`: a glob without `/` matches file names anywhere,
- * a leading `/` (or `./`) anchors it to the root of `source`, a trailing `/` means everything under that directory.
- * Empty (the input not given) → {@link DEFAULT_EXCLUDE}; `none` → nothing excluded. A given list replaces the
- * defaults. Every glob is compiled here, so a bad one fails before any AWS call.
- */
-function parseExclude(input, raw) {
-    const items = splitGlobList(raw);
-    if (items.length === 0)
-        return compileExclude(input, DEFAULT_EXCLUDE);
-    if (items.some((s) => s.toLowerCase() === EXCLUDE_NONE)) {
-        if (items.length > 1) {
-            throw new errors_ConfigurationError(input, `'${EXCLUDE_NONE}' (publish every file) cannot be combined with globs; got ${JSON.stringify(items.join(', '))}`);
-        }
-        return { globs: [], matches: () => false };
-    }
-    return compileExclude(input, items);
+/** One listing of everything under the prefix: the site's objects and this action's records. */
+async function listSite(ctx) {
+    const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
+    // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
+    // 50-page listing: collect every few pages once the listing is large.
+    const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
+        signal: ctx.signal,
+        onPage: (pages) => {
+            if (pages % LIST_GC_PAGES === 0)
+                collectGarbage();
+        },
+    });
+    count(ctx, 'ListObjectsV2', listed.pages);
+    return { listPrefix: prefix, ...listed };
 }
-function compileExclude(input, globs) {
-    const normalised = [];
-    const matchers = [];
-    for (const raw of globs) {
-        const { glob, anchored } = normaliseGlob(raw);
-        if (glob === '')
-            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)} is not a glob`);
-        if (glob.split('/').includes('..')) {
-            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)}: globs are relative to source and may not contain '..' segments`);
-        }
-        try {
-            matchers.push(picomatch_default()(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
-        }
-        catch (err) {
-            throw new errors_ConfigurationError(input, `invalid glob ${JSON.stringify(raw)}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        normalised.push(anchored && !glob.includes('/') ? `/${glob}` : glob);
+function unwrapBatch(err) {
+    if (err instanceof BatchError) {
+        const first = err.failures[0].error;
+        throw first;
     }
-    return { globs: normalised, matches: (path) => matchers.some((m) => m(path)) };
+    throw err;
+}
+/** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
+async function runPhase(phase, fn, what) {
+    info(`Publishing ${phase}: ${what}.`);
+    try {
+        await fn();
+    }
+    catch (err) {
+        const failures = err instanceof BatchError ? err.failures : [{ item: undefined, error: err }];
+        const lines = failures.slice(0, 10).map(({ item, error }) => {
+            const key = item && typeof item === 'object'
+                ? 'key' in item
+                    ? item.key
+                    : 'blob' in item
+                        ? item.blob.key
+                        : ''
+                : '';
+            return `  ${key}: ${isAwsError(error) ? describeAwsError(error) : errors_errorMessage(error)}`;
+        });
+        const consequence = phase === 'assets'
+            ? 'No HTML was published: the live site still serves the previous release.'
+            : 'Some HTML files may already be updated; all assets they reference are in place. Re-run to finish.';
+        throw new errors_DeployFailure(`${failures.length} ${phase} write(s) failed. ${consequence}`, {
+            details: lines.join('\n'),
+            cause: failures[0]?.error,
+        });
+    }
+}
+async function putFile(ctx, file, key, path) {
+    const result = await uploadFile(ctx.s3, {
+        bucket: ctx.inputs.bucket,
+        key,
+        path,
+        size: file.size,
+        partSize: ctx.inputs.partSize,
+        checksums: ctx.inputs.checksumMode === 'when_supported',
+        cacheControl: file.cacheControl,
+        contentType: file.contentType,
+        metadata: { sha256: file.sha256 },
+        signal: ctx.signal,
+    });
+    if (result.multipart)
+        count(ctx, 'Multipart', result.requests);
+    else
+        count(ctx, 'PutObject');
+    return result.etag;
+}
+async function applyStep(ctx, step, source) {
+    if (step.kind === 'upload')
+        return putFile(ctx, step.file, step.key, (0,external_node_path_.join)(source, step.path));
+    count(ctx, 'CopyObject');
+    return copyObjectReplace(ctx.s3, {
+        bucket: ctx.inputs.bucket,
+        sourceKey: step.key,
+        key: step.key,
+        cacheControl: step.file.cacheControl,
+        contentType: step.file.contentType,
+        metadata: { sha256: step.file.sha256 },
+        signal: ctx.signal,
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/invalidate.ts
+
+
+
+// CloudFront: which paths a deploy or rollback invalidates, and submitting (and optionally awaiting) it.
+/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
+function invalidates(inputs) {
+    return inputs.distributionId !== undefined && inputs.invalidation !== 'off';
+}
+/** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
+function planPaths(inputs, changedPaths) {
+    if (!invalidates(inputs))
+        return undefined;
+    if (inputs.invalidation === 'all')
+        return { paths: ['/*'], wildcards: 1, requested: 1 };
+    return planInvalidationPaths(changedPaths());
+}
+async function invalidate(ctx, report) {
+    const { inputs } = ctx;
+    const plan = report.invalidation;
+    if (!ctx.cloudfront || !inputs.distributionId || !plan || plan.paths.length === 0)
+        return;
+    const runId = ctx.env.GITHUB_RUN_ID?.trim() || `local-${report.releaseId}-${ctx.clock.now()}`;
+    const attempt = ctx.env.GITHUB_RUN_ATTEMPT?.trim() || '1';
+    const callerReference = invalidationCallerReference(runId, attempt, plan.paths);
+    const submitted = await submitInvalidation(ctx.cloudfront, {
+        distributionId: inputs.distributionId,
+        paths: plan.paths,
+        callerReference,
+        timeoutMs: Math.max(inputs.invalidationTimeoutMs, 60_000),
+        clock: ctx.clock,
+        signal: ctx.signal,
+        onProgress: (m) => info(m),
+    });
+    count(ctx, 'CreateInvalidation', 1 + submitted.backoffs);
+    report.invalidationId = submitted.id;
+    report.invalidationStatus = submitted.status;
+    report.callerReference = callerReference;
+    info(`Invalidation ${submitted.id} (${submitted.status}) for ${plan.paths.length} path(s).`);
+    if (!inputs.waitForInvalidation || submitted.status === 'Completed')
+        return;
+    try {
+        await waitForInvalidation(ctx.cloudfront, {
+            distributionId: inputs.distributionId,
+            id: submitted.id,
+            timeoutMs: inputs.invalidationTimeoutMs,
+            clock: ctx.clock,
+            signal: ctx.signal,
+            onProgress: (m) => info(m),
+        });
+        report.invalidationStatus = 'Completed';
+    }
+    catch (err) {
+        if (!(err instanceof poll_PollTimeoutError))
+            throw err;
+        report.invalidationStatus = 'InProgress (not confirmed before the timeout)';
+        warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/mime-types@3.0.2/node_modules/mime-types/index.js
 var mime_types = __nccwpck_require__(8332);
+// EXTERNAL MODULE: ./node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5496);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/policy.ts
 
 
@@ -94628,6 +94788,741 @@ function isImmutable(cacheControl) {
     return /(^|[\s,])immutable($|[\s,])/i.test(cacheControl);
 }
 
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/plan.ts
+
+
+// The sync planner: local files + one listing of the prefix + the previous release manifest → what to upload,
+// what to fix with CopyObject (headers only), what is unchanged, what must be confirmed with a HEAD, what to prune.
+// Pure: no AWS, no file system. Table-tested in test/plan.test.ts.
+/** Where this action keeps its own records under the prefix. Local files may not use it. */
+const META_DIR = '.deploy-actions';
+/**
+ * HTML up to this size is kept inside the release record instead of as a separate copy: the record is written on
+ * every deploy anyway, so a changed index.html costs no extra request.
+ */
+const INLINE_HTML_MAX_BYTES = 64 * 1024;
+/** At most this much HTML per record (a many-page site keeps copies for the rest, content-addressed). */
+const INLINE_HTML_TOTAL_BYTES = 512 * 1024;
+function releasesDir(prefix) {
+    return joinKey(prefix, `${META_DIR}/releases/`);
+}
+function htmlBlobKey(prefix, sha256) {
+    return joinKey(prefix, `${META_DIR}/html/${sha256}.html`);
+}
+/** Release manifests are named `<UTC timestamp>_<id>.json`, so the newest sorts last. */
+function releaseKey(prefix, id, time) {
+    const stamp = time.toISOString().replace(/[-:]/g, '').replace('.', '');
+    return `${releasesDir(prefix)}${stamp}_${id}.json`;
+}
+/** Release manifests in a listing, newest first. */
+function listReleases(prefix, remote) {
+    const dir = releasesDir(prefix);
+    const refs = [];
+    for (const o of remote) {
+        if (!o.key.startsWith(dir))
+            continue;
+        const m = /^(\d{8}T\d{9}Z)_(.+)\.json$/.exec(o.key.slice(dir.length));
+        if (m)
+            refs.push({ key: o.key, stamp: m[1], id: m[2], lastModified: o.lastModified });
+    }
+    return refs.sort((a, b) => (a.stamp === b.stamp ? b.key.localeCompare(a.key) : b.stamp.localeCompare(a.stamp)));
+}
+function headerDiff(want, have) {
+    const diffs = [];
+    if ((have.cacheControl ?? '') !== want.cacheControl)
+        diffs.push(`Cache-Control ${JSON.stringify(have.cacheControl ?? '')} → ${JSON.stringify(want.cacheControl)}`);
+    if ((have.contentType ?? '') !== want.contentType)
+        diffs.push(`Content-Type ${JSON.stringify(have.contentType ?? '')} → ${JSON.stringify(want.contentType)}`);
+    return diffs.length ? diffs.join(', ') : undefined;
+}
+/**
+ * Decide every local file. Content is proven equal by (in order): the ETag as an MD5 or as our multipart ETag; the
+ * previous release manifest (same ETag as when we wrote it → its recorded sha256); a HEAD's `x-amz-meta-sha256`
+ * (SSE-KMS ETags are not MD5s). A plain ETag that differs from the MD5 in a bucket whose ETags are known to be MD5s
+ * is a change without a HEAD; otherwise the key goes to `verify`. Headers come from the manifest (or the HEAD);
+ * unknown or different headers on equal content → CopyObject (REPLACE), never a re-upload.
+ */
+function planSync(input) {
+    const remote = new Map(input.remote.map((o) => [o.key, o]));
+    const prevFiles = { ...(input.previous?.extra ?? {}), ...(input.previous?.files ?? {}) };
+    const heads = input.heads ?? new Map();
+    // Evidence that this bucket's ETags are MD5s (not SSE-KMS): any object whose ETag equals our MD5 for it, or a
+    // manifest entry recorded with ETag == MD5.
+    let md5Etags = Object.values(prevFiles).some((f) => f.etag !== undefined && normalizeEtag(f.etag) === f.md5);
+    if (!md5Etags) {
+        for (const file of input.local) {
+            const o = remote.get(joinKey(input.prefix, file.path));
+            if (o && isSinglePartEtag(o.etag) && normalizeEtag(o.etag) === file.md5) {
+                md5Etags = true;
+                break;
+            }
+        }
+    }
+    const steps = [];
+    const verify = [];
+    const inline = [];
+    const htmlCopies = {};
+    const blobs = [];
+    const blobKeys = new Set();
+    let inlineBytes = 0;
+    for (const file of input.local) {
+        const key = joinKey(input.prefix, file.path);
+        const phase = file.html ? 'html' : 'assets';
+        const step = (kind, reason) => steps.push({ path: file.path, key, kind, phase, reason, file });
+        if (file.html) {
+            if (file.size <= INLINE_HTML_MAX_BYTES && inlineBytes + file.size <= INLINE_HTML_TOTAL_BYTES) {
+                inline.push(file);
+                inlineBytes += file.size;
+            }
+            else {
+                const blobKey = htmlBlobKey(input.prefix, file.sha256);
+                htmlCopies[file.path] = blobKey;
+                if (!remote.has(blobKey) && !blobKeys.has(blobKey)) {
+                    blobKeys.add(blobKey);
+                    blobs.push({ path: file.path, key: blobKey, file });
+                }
+            }
+        }
+        const o = remote.get(key);
+        if (!o) {
+            step('upload', 'new file');
+            continue;
+        }
+        if (o.size !== file.size) {
+            step('upload', `size ${o.size} → ${file.size}`);
+            continue;
+        }
+        const etag = normalizeEtag(o.etag);
+        const prev = prevFiles[file.path];
+        const prevCurrent = prev?.etag !== undefined && normalizeEtag(prev.etag) === etag;
+        const head = heads.get(key);
+        let same;
+        let how = '';
+        if (etagMatches(etag, file)) {
+            same = true;
+            how = 'etag';
+        }
+        else if (prevCurrent) {
+            same = prev.sha256 === file.sha256;
+            how = 'manifest';
+        }
+        else if (head && normalizeEtag(head.etag) === etag && head.sha256) {
+            same = head.sha256 === file.sha256;
+            how = 'sha256 metadata';
+        }
+        else if (head) {
+            same = false; // no sha256 of ours on it: cannot prove equality, re-upload
+            how = 'no sha256 metadata';
+        }
+        else if (isSinglePartEtag(etag) && md5Etags) {
+            same = false;
+            how = 'etag';
+        }
+        // Otherwise (a multipart ETag from another part size, or a non-MD5 ETag such as SSE-KMS): only a HEAD can tell.
+        if (same === undefined) {
+            verify.push(key);
+            step('verify', 'ETag is not an MD5 of ours: checking sha256 metadata');
+            continue;
+        }
+        if (!same) {
+            step('upload', `content changed (${how})`);
+            continue;
+        }
+        const known = head && normalizeEtag(head.etag) === etag ? head : prevCurrent ? prev : undefined;
+        if (!known) {
+            step('copy', 'headers unknown (no release record): setting them');
+            continue;
+        }
+        const diff = headerDiff(file, known);
+        if (diff)
+            step('copy', diff);
+        else
+            step('unchanged', `same content (${how}) and headers`);
+    }
+    const counts = { upload: 0, copy: 0, unchanged: 0, verify: 0 };
+    for (const s of steps)
+        counts[s.kind] += 1;
+    return { steps, inline, htmlCopies, blobs, verify, counts };
+}
+function age(ms) {
+    const days = ms / 86_400_000;
+    return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
+}
+/**
+ * Stale objects: under the prefix (never outside it, never our records, never what `exclude` matches), not part of
+ * this deploy, not referenced by any kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * `maxDeletePercent` of the site's objects, unless forced.
+ */
+function planPrune(input) {
+    const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
+    const referenced = new Map();
+    for (const release of input.keptReleases) {
+        for (const path of Object.keys(release.files)) {
+            const key = joinKey(input.prefix, path);
+            if (!referenced.has(key))
+                referenced.set(key, release.id);
+        }
+    }
+    const deletes = [];
+    const retained = [];
+    const start = input.prefix === '' ? 0 : input.prefix.length + 1;
+    let liveTotal = 0;
+    let excluded = 0;
+    for (const o of input.remote) {
+        if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
+            continue;
+        if (input.isExcluded?.(o.key.slice(start))) {
+            excluded += 1;
+            continue;
+        }
+        liveTotal += 1;
+        if (input.liveKeys.has(o.key))
+            continue;
+        const ref = referenced.get(o.key);
+        const objectAge = input.now - o.lastModified;
+        if (ref !== undefined)
+            retained.push({ key: o.key, size: o.size, reason: `referenced by release ${ref}` });
+        else if (objectAge < input.retentionMs)
+            retained.push({ key: o.key, size: o.size, reason: `younger than retention (${age(objectAge)})` });
+        else
+            deletes.push({
+                key: o.key,
+                size: o.size,
+                reason: `stale for ${age(objectAge)}, in none of the last ${input.keepReleases} releases`,
+            });
+    }
+    // Our records: manifests beyond the newest keep-releases and past retention; HTML copies nobody kept references.
+    const metaDeletes = [];
+    const keptRefs = new Set(input.releaseRefs.slice(0, Math.max(0, input.keepReleases - 1)).map((r) => r.key));
+    const keptBlobs = new Set(input.keptReleases.flatMap((r) => Object.values(r.html)));
+    const releaseDir = releasesDir(input.prefix);
+    const blobDir = joinKey(input.prefix, `${META_DIR}/html/`);
+    for (const o of input.remote) {
+        const old = input.now - o.lastModified >= input.retentionMs;
+        if (o.key.startsWith(releaseDir) && !keptRefs.has(o.key) && old) {
+            metaDeletes.push({ key: o.key, size: o.size, reason: 'release record past retention' });
+        }
+        else if (o.key.startsWith(blobDir) && !keptBlobs.has(o.key) && old) {
+            metaDeletes.push({ key: o.key, size: o.size, reason: 'HTML copy of a release past retention' });
+        }
+    }
+    const percent = liveTotal === 0 ? 0 : (deletes.length / liveTotal) * 100;
+    return {
+        deletes,
+        retained,
+        metaDeletes,
+        excluded,
+        liveTotal,
+        percent,
+        guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
+    };
+}
+/** URL path a key is served at: `/` + key, minus the distribution's origin path (`/site` for keys under `site/`). */
+function urlPathForKey(key, originPath) {
+    const origin = originPath.replace(/^\/+|\/+$/g, '');
+    if (origin === '')
+        return `/${key}`;
+    if (!key.startsWith(`${origin}/`))
+        return undefined;
+    return `/${key.slice(origin.length + 1)}`;
+}
+/**
+ * Files whose change must reach viewers now: uploaded or re-headered files that are not immutable, plus deleted
+ * files that were not immutable (by their recorded headers; unknown counts as mutable).
+ */
+function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
+    const out = new Set();
+    for (const s of plan.steps) {
+        if ((s.kind === 'upload' || s.kind === 'copy') && !isImmutable(s.file.cacheControl)) {
+            const p = urlPathForKey(s.key, originPath);
+            if (p)
+                out.add(p);
+        }
+    }
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    for (const key of deletedKeys) {
+        const rec = previous?.files[key.slice(start)];
+        if (rec && isImmutable(rec.cacheControl))
+            continue;
+        const p = urlPathForKey(key, originPath);
+        if (p)
+            out.add(p);
+    }
+    return [...out].sort();
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-record.ts
+
+
+
+
+
+
+// Release records: what a deploy wrote (files, hashes, headers, ETags) and its HTML entry points, read back by the
+// next deploy (headers without a HEAD per object), by prune (retention) and by rollback-to.
+async function readManifest(ctx, ref) {
+    try {
+        count(ctx, 'GetObject');
+        const m = await getJsonObject(ctx.s3, ctx.inputs.bucket, ref.key);
+        if (m?.version !== 1 || typeof m.files !== 'object')
+            throw new Error('unknown manifest format');
+        m.html ??= {};
+        m.htmlInline ??= {};
+        return m;
+    }
+    catch (err) {
+        warning(`Release record ${ref.key} could not be read (${isAwsError(err) ? describeAwsError(err) : errors_errorMessage(err)}); ignoring it.`);
+        return undefined;
+    }
+}
+function manifestRecord(file, etag) {
+    return {
+        sha256: file.sha256,
+        md5: file.md5,
+        size: file.size,
+        etag,
+        cacheControl: file.cacheControl,
+        contentType: file.contentType,
+    };
+}
+function sameFiles(a, b) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length)
+        return false;
+    return keys.every((k) => {
+        const x = a[k];
+        const y = b[k];
+        return (y !== undefined &&
+            x.sha256 === y.sha256 &&
+            x.etag === y.etag &&
+            x.cacheControl === y.cacheControl &&
+            x.contentType === y.contentType);
+    });
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** HTML bytes as stored in a record: readable text when they are valid UTF-8, base64 otherwise. */
+function encodeInlineHtml(bytes) {
+    try {
+        return { encoding: 'utf8', data: strictUtf8.decode(bytes) };
+    }
+    catch {
+        return { encoding: 'base64', data: Buffer.from(bytes).toString('base64') };
+    }
+}
+function decodeInlineHtml(html) {
+    return Buffer.from(html.data, html.encoding === 'base64' ? 'base64' : 'utf8');
+}
+function sha256Hex(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/**
+ * Read the HTML files kept inside the record (small, already hashed by the scan). A file that changed since the
+ * scan would make the record lie about what is live, so that stops the deploy before anything is written.
+ */
+async function readInlineHtml(source, files) {
+    const out = {};
+    for (const file of files) {
+        const bytes = await (0,promises_.readFile)((0,external_node_path_.join)(source, file.path));
+        if (sha256Hex(bytes) !== file.sha256) {
+            throw new errors_DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
+        }
+        out[file.path] = encodeInlineHtml(bytes);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/scan.ts
+
+
+
+
+
+
+// Local side: walk the source directory, hash every file (streaming, bounded concurrency) and decide its headers.
+/** Relative `/`-separated paths of all regular files under `root`, sorted. Symlinked files are followed. */
+async function listFiles(root) {
+    const out = [];
+    const walk = async (dir, rel) => {
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        for (const entry of entries) {
+            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+            const full = (0,external_node_path_.join)(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(full, relPath);
+            else if (entry.isFile())
+                out.push(relPath);
+            else if (entry.isSymbolicLink()) {
+                const info = await (0,promises_.stat)(full).catch(() => undefined);
+                if (info?.isFile())
+                    out.push(relPath);
+            }
+        }
+    };
+    await walk(root, '');
+    return out.sort();
+}
+/** The Vite manifest of a build (`.vite/manifest.json`, or `manifest.json` from Vite < 5 if it has Vite's shape). */
+async function readViteManifest(root) {
+    for (const rel of ['.vite/manifest.json', 'manifest.json']) {
+        let text;
+        try {
+            text = await (0,promises_.readFile)((0,external_node_path_.join)(root, rel), 'utf8');
+        }
+        catch {
+            continue;
+        }
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch (err) {
+            if (rel === 'manifest.json')
+                continue; // a web app manifest or something else: not ours to judge
+            throw new errors_ConfigurationError('source', `${rel} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.values(parsed) : [];
+        const viteShaped = values.length > 0 &&
+            values.every((v) => v && typeof v === 'object' && typeof v.file === 'string');
+        if (viteShaped)
+            return { path: rel, manifest: parsed };
+    }
+    return undefined;
+}
+/** Split the listed paths into the ones to publish and the ones `exclude` leaves out (order kept). */
+function splitExcluded(paths, exclude) {
+    if (!exclude || exclude.globs.length === 0)
+        return { included: [...paths], excluded: [] };
+    const included = [];
+    const excluded = [];
+    for (const p of paths)
+        (exclude.matches(p) ? excluded : included).push(p);
+    return { included, excluded };
+}
+async function scanSource(root, rules, partSize, concurrency, exclude) {
+    const all = await listFiles(root);
+    if (all.length === 0) {
+        throw new errors_ConfigurationError('source', `directory ${root} contains no files; did the build write somewhere else?`);
+    }
+    const { included: paths, excluded } = splitExcluded(all, exclude);
+    if (paths.length === 0) {
+        throw new errors_ConfigurationError('exclude', `excludes all ${all.length} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`);
+    }
+    const reserved = paths.find((p) => p === META_DIR || p.startsWith(`${META_DIR}/`));
+    if (reserved)
+        throw new errors_ConfigurationError('source', `contains ${reserved}: ${META_DIR}/ is reserved for this action's release records`);
+    // Read even when excluded from publishing (the default excludes .vite/**): it still tells which files are hashed.
+    const vite = await readViteManifest(root);
+    const detector = hashedDetector(vite?.manifest);
+    const files = await mapLimit(paths, concurrency, async (path) => {
+        const hashes = await hashFile((0,external_node_path_.join)(root, path), partSize);
+        const headers = decideHeaders(path, rules, detector);
+        const file = {
+            path,
+            size: hashes.size,
+            md5: hashes.md5,
+            sha256: hashes.sha256,
+            cacheControl: headers.cacheControl,
+            contentType: headers.contentType,
+            html: isHtml(path),
+        };
+        if (hashes.partMd5s)
+            file.partMd5s = hashes.partMd5s;
+        return file;
+    });
+    const result = { files, excluded, detector };
+    if (vite)
+        result.viteManifest = vite.path;
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/deploy.ts
+
+
+
+
+
+
+
+
+
+
+async function deploy(ctx) {
+    const started = ctx.clock.now();
+    // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
+    const d = await planDeploy(ctx);
+    if (!ctx.inputs.dryRun)
+        await publish(ctx, d);
+    else
+        info('Dry run: nothing was written.');
+    d.report.durationMs = ctx.clock.now() - started;
+    return d.report;
+}
+async function planDeploy(ctx) {
+    const { inputs } = ctx;
+    const source = inputs.source;
+    info(`Hashing ${source} ...`);
+    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude);
+    info(`${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`);
+    if (scan.excluded.length > 0) {
+        const shown = scan.excluded.slice(0, 20).join(', ');
+        info(`Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`);
+    }
+    const large = scan.files.length >= LARGE_SITE;
+    memory('hashing', large);
+    const listed = await listSite(ctx);
+    const remote = listed.objects;
+    memory('listing', large);
+    info(`s3://${inputs.bucket}/${listed.listPrefix}: ${remote.length} objects (${listed.pages} page${listed.pages === 1 ? '' : 's'}).`);
+    const refs = listReleases(inputs.prefix, remote);
+    const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
+    memory('release record', large);
+    let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
+    if (plan.verify.length > 0) {
+        info(`${plan.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
+        const heads = new Map();
+        await mapLimit(plan.verify, inputs.concurrency, async (key) => {
+            const h = await headObject(ctx.s3, inputs.bucket, key);
+            const info = { etag: h.etag };
+            if (h.metadata.sha256)
+                info.sha256 = h.metadata.sha256;
+            if (h.cacheControl !== undefined)
+                info.cacheControl = h.cacheControl;
+            if (h.contentType !== undefined)
+                info.contentType = h.contentType;
+            heads.set(key, info);
+        }).catch(unwrapBatch);
+        count(ctx, 'HeadObject', plan.verify.length);
+        plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous, heads });
+    }
+    // The release record this deploy will write (ETags filled in as objects are written).
+    const now = new Date(ctx.clock.now());
+    const remoteByKey = new Map(remote.map((o) => [o.key, o]));
+    const manifest = {
+        version: 1,
+        id: inputs.releaseId,
+        time: now.toISOString(),
+        prefix: inputs.prefix,
+        partSize: inputs.partSize,
+        files: {},
+        html: { ...plan.htmlCopies },
+        htmlInline: await readInlineHtml(source, plan.inline),
+    };
+    for (const s of plan.steps)
+        manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
+    // Prune plan, decided (and guarded) before anything is written.
+    let prune;
+    if (inputs.deleteMode === 'prune') {
+        const older = [];
+        for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
+            const m = ref === refs[0] ? previous : await readManifest(ctx, ref);
+            if (m)
+                older.push(m);
+        }
+        prune = planPrune({
+            prefix: inputs.prefix,
+            liveKeys: new Set(plan.steps.map((s) => s.key)),
+            remote,
+            keptReleases: [manifest, ...older],
+            releaseRefs: refs,
+            keepReleases: inputs.keepReleases,
+            retentionMs: inputs.retentionMs,
+            now: ctx.clock.now(),
+            maxDeletePercent: inputs.maxDeletePercent,
+            force: inputs.forceDelete,
+            isExcluded: inputs.exclude.matches,
+        });
+        if (prune.guardTripped) {
+            throw new errors_DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
+                details: prune.deletes
+                    .slice(0, 20)
+                    .map((d) => `  would delete ${d.key} (${d.reason})`)
+                    .join('\n'),
+            });
+        }
+    }
+    const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
+    const invalidationPaths = planPaths(inputs, () => changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath));
+    const report = {
+        mode: 'deploy',
+        dryRun: inputs.dryRun,
+        bucket: inputs.bucket,
+        prefix: inputs.prefix,
+        releaseId: inputs.releaseId,
+        previousReleaseId: previous?.id,
+        files: scan.files.length,
+        excluded: scan.excluded.length,
+        excludeGlobs: inputs.exclude.globs,
+        detector: scan.detector.source,
+        plan,
+        prune,
+        uploaded: plan.counts.upload,
+        metadataUpdated: plan.counts.copy,
+        unchanged: plan.counts.unchanged,
+        deleted: deletedKeys.length,
+        invalidation: invalidationPaths,
+        requests: ctx.requests,
+        durationMs: 0,
+    };
+    logPlan(plan, prune, invalidationPaths?.paths);
+    const writes = plan.counts.upload +
+        plan.counts.copy +
+        plan.blobs.length +
+        (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
+    const alreadyRecorded = writes === 0 && previous?.id === manifest.id && sameFiles(previous.files, manifest.files);
+    const recordKey = releaseKey(inputs.prefix, manifest.id, now);
+    return { source, large, plan, prune, manifest, recordKey, alreadyRecorded, report };
+}
+/** Assets, then HTML, then the release record, then prune; then the invalidation. */
+async function publish(ctx, d) {
+    const { inputs } = ctx;
+    const { source, large, plan, prune, manifest } = d;
+    // Phase 1: everything that is not live HTML: assets, header fixes on assets, release copies of large HTML.
+    const assetSteps = plan.steps.filter((s) => s.phase === 'assets' && (s.kind === 'upload' || s.kind === 'copy'));
+    const htmlSteps = plan.steps.filter((s) => s.phase === 'html' && (s.kind === 'upload' || s.kind === 'copy'));
+    const tick = gcEvery(2000, large);
+    await runPhase('assets', async () => {
+        await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
+            tick();
+            if ('blob' in item) {
+                await putFile(ctx, item.blob.file, item.blob.key, (0,external_node_path_.join)(source, item.blob.path));
+                return;
+            }
+            manifest.files[item.path].etag = await applyStep(ctx, item, source);
+        });
+    }, `${assetSteps.length + plan.blobs.length} asset writes`);
+    memory('assets', large);
+    // Phase 2: HTML, only now that every asset it references is in place.
+    await runPhase('html', async () => {
+        await mapLimit(htmlSteps, inputs.concurrency, async (step) => {
+            tick();
+            manifest.files[step.path].etag = await applyStep(ctx, step, source);
+        });
+    }, `${htmlSteps.length} HTML writes`);
+    if (d.alreadyRecorded) {
+        info(`Nothing changed: release ${manifest.id} is already recorded as live.`);
+    }
+    else {
+        memory('html', large);
+        count(ctx, 'PutObject');
+        await putJsonObject(ctx.s3, inputs.bucket, d.recordKey, manifest, { gzip: true });
+        info(`Release ${manifest.id} recorded.`);
+    }
+    // Phase 3: prune, last, only inside the prefix.
+    if (prune && (prune.deletes.length > 0 || prune.metaDeletes.length > 0)) {
+        const keys = [...prune.deletes, ...prune.metaDeletes].map((d) => d.key);
+        const outside = keys.find((k) => !isInsidePrefix(inputs.prefix, k));
+        if (outside)
+            throw new Error(`internal error: refusing to delete ${outside}, outside the prefix`);
+        const { requests } = await deleteKeys(ctx.s3, inputs.bucket, keys);
+        count(ctx, 'DeleteObjects', requests);
+        info(`Pruned ${prune.deletes.length} stale objects and ${prune.metaDeletes.length} old release records.`);
+    }
+    await invalidate(ctx, d.report);
+    memory('deploy', large);
+}
+function logPlan(plan, prune, paths) {
+    const c = plan.counts;
+    info(`Plan: ${c.upload} upload, ${c.copy} header fix (CopyObject), ${c.unchanged} unchanged, ${plan.inline.length} HTML kept in the release record, ${plan.blobs.length} new HTML release copies.`);
+    const changed = plan.steps.filter((s) => s.kind !== 'unchanged');
+    for (const s of changed.slice(0, 200))
+        info(`  ${s.kind.padEnd(6)} ${s.key} (${s.reason})`);
+    if (changed.length > 200)
+        info(`  ... and ${changed.length - 200} more`);
+    if (prune) {
+        info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
+        for (const d of prune.deletes)
+            info(`  delete ${d.key} (${d.reason})`);
+    }
+    if (paths)
+        info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
+
+
+// `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
+// pruned — like `aws s3 sync --exclude`, applied to both sides.
+/** Build artefacts that must not be served: Vite's backend-integration manifest and macOS Finder junk. */
+const DEFAULT_EXCLUDE = ['.vite/**', '**/.DS_Store'];
+/** The whole `exclude` value `none` publishes every file. */
+const EXCLUDE_NONE = 'none';
+function normaliseGlob(glob) {
+    const anchored = /^\.?\//.test(glob);
+    const g = glob.replace(/^\.?\/+/, '');
+    return { glob: g.endsWith('/') ? `${g}**` : g, anchored };
+}
+/** Split on newlines, and on commas outside `{…}` and `[…]` (so `*.{map,txt}` stays one glob); trim, drop empties. */
+function splitGlobList(raw) {
+    const out = [];
+    let current = '';
+    let braces = 0;
+    let brackets = 0;
+    for (let i = 0; i < raw.length; i++) {
+        const c = raw[i];
+        if (c === '\\' && i + 1 < raw.length && raw[i + 1] !== '\n' && raw[i + 1] !== '\r') {
+            current += c + raw[++i];
+            continue;
+        }
+        if (c === '\n' || c === '\r' || (c === ',' && braces === 0 && brackets === 0)) {
+            out.push(current);
+            current = '';
+            braces = 0;
+            brackets = 0;
+            continue;
+        }
+        if (c === '{')
+            braces += 1;
+        else if (c === '}' && braces > 0)
+            braces -= 1;
+        else if (c === '[')
+            brackets += 1;
+        else if (c === ']' && brackets > 0)
+            brackets -= 1;
+        current += c;
+    }
+    out.push(current);
+    return out.map((s) => s.trim()).filter((s) => s !== '');
+}
+/**
+ * Newline- or comma-separated picomatch globs (commas inside `{}`/`[]` belong to the glob), relative to `source`,
+ * dot files matched, case-sensitive like S3 keys. As in `.gitignore`: a glob without `/` matches file names anywhere,
+ * a leading `/` (or `./`) anchors it to the root of `source`, a trailing `/` means everything under that directory.
+ * Empty (the input not given) → {@link DEFAULT_EXCLUDE}; `none` → nothing excluded. A given list replaces the
+ * defaults. Every glob is compiled here, so a bad one fails before any AWS call.
+ */
+function parseExclude(input, raw) {
+    const items = splitGlobList(raw);
+    if (items.length === 0)
+        return compileExclude(input, DEFAULT_EXCLUDE);
+    if (items.some((s) => s.toLowerCase() === EXCLUDE_NONE)) {
+        if (items.length > 1) {
+            throw new errors_ConfigurationError(input, `'${EXCLUDE_NONE}' (publish every file) cannot be combined with globs; got ${JSON.stringify(items.join(', '))}`);
+        }
+        return { globs: [], matches: () => false };
+    }
+    return compileExclude(input, items);
+}
+function compileExclude(input, globs) {
+    const normalised = [];
+    const matchers = [];
+    for (const raw of globs) {
+        const { glob, anchored } = normaliseGlob(raw);
+        if (glob === '')
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)} is not a glob`);
+        if (glob.split('/').includes('..')) {
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)}: globs are relative to source and may not contain '..' segments`);
+        }
+        try {
+            matchers.push(picomatch_default()(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
+        }
+        catch (err) {
+            throw new errors_ConfigurationError(input, `invalid glob ${JSON.stringify(raw)}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        normalised.push(anchored && !glob.includes('/') ? `/${glob}` : glob);
+    }
+    return { globs: normalised, matches: (path) => matchers.some((m) => m(path)) };
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/inputs.ts
 
 
@@ -94744,354 +95639,151 @@ async function getInputs(env = process.env, now = new Date()) {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/plan.ts
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/rollback.ts
 
 
-// The sync planner: local files + one listing of the prefix + the previous release manifest → what to upload,
-// what to fix with CopyObject (headers only), what is unchanged, what must be confirmed with a HEAD, what to prune.
-// Pure: no AWS, no file system. Table-tested in test/plan.test.ts.
-/** Where this action keeps its own records under the prefix. Local files may not use it. */
-const META_DIR = '.deploy-actions';
-function releasesDir(prefix) {
-    return joinKey(prefix, `${META_DIR}/releases/`);
-}
-function htmlBlobKey(prefix, sha256) {
-    return joinKey(prefix, `${META_DIR}/html/${sha256}.html`);
-}
-/** Release manifests are named `<UTC timestamp>_<id>.json`, so the newest sorts last. */
-function releaseKey(prefix, id, time) {
-    const stamp = time.toISOString().replace(/[-:]/g, '').replace('.', '');
-    return `${releasesDir(prefix)}${stamp}_${id}.json`;
-}
-/** Release manifests in a listing, newest first. */
-function listReleases(prefix, remote) {
-    const dir = releasesDir(prefix);
-    const refs = [];
-    for (const o of remote) {
-        if (!o.key.startsWith(dir))
-            continue;
-        const m = /^(\d{8}T\d{9}Z)_(.+)\.json$/.exec(o.key.slice(dir.length));
-        if (m)
-            refs.push({ key: o.key, stamp: m[1], id: m[2], lastModified: o.lastModified });
+
+
+
+
+
+async function rollback(ctx, targetId) {
+    const { inputs } = ctx;
+    const started = ctx.clock.now();
+    const listed = await listSite(ctx);
+    const refs = listReleases(inputs.prefix, listed.objects);
+    const ref = refs.find((r) => r.id === targetId);
+    if (!ref) {
+        const known = [...new Set(refs.map((r) => r.id))].slice(0, 10);
+        throw new errors_ConfigurationError('rollback-to', `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listed.listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`);
     }
-    return refs.sort((a, b) => (a.stamp === b.stamp ? b.key.localeCompare(a.key) : b.stamp.localeCompare(a.stamp)));
-}
-function headerDiff(want, have) {
-    const diffs = [];
-    if ((have.cacheControl ?? '') !== want.cacheControl)
-        diffs.push(`Cache-Control ${JSON.stringify(have.cacheControl ?? '')} → ${JSON.stringify(want.cacheControl)}`);
-    if ((have.contentType ?? '') !== want.contentType)
-        diffs.push(`Content-Type ${JSON.stringify(have.contentType ?? '')} → ${JSON.stringify(want.contentType)}`);
-    return diffs.length ? diffs.join(', ') : undefined;
-}
-/**
- * Decide every local file. Content is proven equal by (in order): the ETag as an MD5 or as our multipart ETag; the
- * previous release manifest (same ETag as when we wrote it → its recorded sha256); a HEAD's `x-amz-meta-sha256`
- * (SSE-KMS ETags are not MD5s). A plain ETag that differs from the MD5 in a bucket whose ETags are known to be MD5s
- * is a change without a HEAD; otherwise the key goes to `verify`. Headers come from the manifest (or the HEAD);
- * unknown or different headers on equal content → CopyObject (REPLACE), never a re-upload.
- */
-function planSync(input) {
-    const remote = new Map(input.remote.map((o) => [o.key, o]));
-    const prevFiles = { ...(input.previous?.extra ?? {}), ...(input.previous?.files ?? {}) };
-    const heads = input.heads ?? new Map();
-    // Evidence that this bucket's ETags are MD5s (not SSE-KMS): any object whose ETag equals our MD5 for it, or a
-    // manifest entry recorded with ETag == MD5.
-    let md5Etags = Object.values(prevFiles).some((f) => f.etag !== undefined && normalizeEtag(f.etag) === f.md5);
-    if (!md5Etags) {
-        for (const file of input.local) {
-            const o = remote.get(joinKey(input.prefix, file.path));
-            if (o && isSinglePartEtag(o.etag) && normalizeEtag(o.etag) === file.md5) {
-                md5Etags = true;
-                break;
-            }
-        }
+    const target = await readManifest(ctx, ref);
+    if (!target)
+        throw new errors_DeployFailure(`Release record ${ref.key} could not be read; cannot roll back.`);
+    const current = refs[0] && refs[0] !== ref ? await readManifest(ctx, refs[0]) : undefined;
+    const byKey = new Map(listed.objects.map((o) => [o.key, o]));
+    // Everything the release needs must still exist before we touch the live HTML.
+    const missing = [];
+    for (const [path, blob] of Object.entries(target.html))
+        if (!byKey.has(blob))
+            missing.push(`${path} (release copy ${blob})`);
+    const inline = target.htmlInline ?? {};
+    for (const path of Object.keys(target.files)) {
+        if (!(path in target.html) && !(path in inline) && !byKey.has(joinKey(inputs.prefix, path)))
+            missing.push(path);
     }
-    const steps = [];
-    const verify = [];
-    const blobs = [];
-    const blobKeys = new Set();
-    for (const file of input.local) {
-        const key = joinKey(input.prefix, file.path);
-        const phase = file.html ? 'html' : 'assets';
-        const step = (kind, reason) => steps.push({ path: file.path, key, kind, phase, reason, file });
-        if (file.html) {
-            const blobKey = htmlBlobKey(input.prefix, file.sha256);
-            if (!remote.has(blobKey) && !blobKeys.has(blobKey)) {
-                blobKeys.add(blobKey);
-                blobs.push({ path: file.path, key: blobKey, file });
-            }
+    if (missing.length > 0) {
+        throw new errors_DeployFailure(`Release ${targetId} cannot be restored: ${missing.length} of its files were pruned. Nothing was changed.`, {
+            details: missing
+                .slice(0, 20)
+                .map((m) => `  missing ${m}`)
+                .join('\n'),
+        });
+    }
+    const sources = new Map();
+    for (const [path, blob] of Object.entries(target.html))
+        sources.set(path, { blob });
+    for (const [path, html] of Object.entries(inline)) {
+        const bytes = decodeInlineHtml(html);
+        const rec = target.files[path];
+        if (rec && sha256Hex(bytes) !== rec.sha256) {
+            throw new errors_DeployFailure(`Release record ${ref.key} is damaged: the copy of ${path} in it does not match its sha256. Nothing was changed.`);
         }
-        const o = remote.get(key);
-        if (!o) {
-            step('upload', 'new file');
+        sources.set(path, { bytes });
+    }
+    const restore = [];
+    let unchanged = 0;
+    for (const [path, from] of sources) {
+        const rec = target.files[path];
+        if (!rec)
             continue;
-        }
-        if (o.size !== file.size) {
-            step('upload', `size ${o.size} → ${file.size}`);
-            continue;
-        }
-        const etag = normalizeEtag(o.etag);
-        const prev = prevFiles[file.path];
-        const prevCurrent = prev?.etag !== undefined && normalizeEtag(prev.etag) === etag;
-        const head = heads.get(key);
-        let same;
-        let how = '';
-        if (etagMatches(etag, file)) {
-            same = true;
-            how = 'etag';
-        }
-        else if (prevCurrent) {
-            same = prev.sha256 === file.sha256;
-            how = 'manifest';
-        }
-        else if (head && normalizeEtag(head.etag) === etag && head.sha256) {
-            same = head.sha256 === file.sha256;
-            how = 'sha256 metadata';
-        }
-        else if (head) {
-            same = false; // no sha256 of ours on it: cannot prove equality, re-upload
-            how = 'no sha256 metadata';
-        }
-        else if (isSinglePartEtag(etag) && md5Etags) {
-            same = false;
-            how = 'etag';
-        }
-        // Otherwise (a multipart ETag from another part size, or a non-MD5 ETag such as SSE-KMS): only a HEAD can tell.
-        if (same === undefined) {
-            verify.push(key);
-            step('verify', 'ETag is not an MD5 of ours: checking sha256 metadata');
-            continue;
-        }
-        if (!same) {
-            step('upload', `content changed (${how})`);
-            continue;
-        }
-        const known = head && normalizeEtag(head.etag) === etag ? head : prevCurrent ? prev : undefined;
-        if (!known) {
-            step('copy', 'headers unknown (no release record): setting them');
-            continue;
-        }
-        const diff = headerDiff(file, known);
-        if (diff)
-            step('copy', diff);
+        const key = joinKey(inputs.prefix, path);
+        const live = byKey.get(key);
+        const currentRec = current?.files[path];
+        const same = live !== undefined &&
+            live.size === rec.size &&
+            (live.etag === rec.md5 || (rec.etag !== undefined && live.etag === rec.etag));
+        const headersSame = currentRec
+            ? currentRec.cacheControl === rec.cacheControl && currentRec.contentType === rec.contentType
+            : false;
+        if (same && headersSame)
+            unchanged += 1;
         else
-            step('unchanged', `same content (${how}) and headers`);
+            restore.push({ path, key, from, rec });
     }
-    const counts = { upload: 0, copy: 0, unchanged: 0, verify: 0 };
-    for (const s of steps)
-        counts[s.kind] += 1;
-    return { steps, blobs, verify, counts };
-}
-function age(ms) {
-    const days = ms / 86_400_000;
-    return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
-}
-/**
- * Stale objects: under the prefix (never outside it, never our records, never what `exclude` matches), not part of
- * this deploy, not referenced by any kept release, and older than the retention duration. The guard trips when the deletions exceed
- * `maxDeletePercent` of the site's objects, unless forced.
- */
-function planPrune(input) {
-    const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
-    const referenced = new Map();
-    for (const release of input.keptReleases) {
-        for (const path of Object.keys(release.files)) {
-            const key = joinKey(input.prefix, path);
-            if (!referenced.has(key))
-                referenced.set(key, release.id);
-        }
-    }
-    const deletes = [];
-    const retained = [];
-    const start = input.prefix === '' ? 0 : input.prefix.length + 1;
-    let liveTotal = 0;
-    let excluded = 0;
-    for (const o of input.remote) {
-        if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
-            continue;
-        if (input.isExcluded?.(o.key.slice(start))) {
-            excluded += 1;
-            continue;
-        }
-        liveTotal += 1;
-        if (input.liveKeys.has(o.key))
-            continue;
-        const ref = referenced.get(o.key);
-        const objectAge = input.now - o.lastModified;
-        if (ref !== undefined)
-            retained.push({ key: o.key, size: o.size, reason: `referenced by release ${ref}` });
-        else if (objectAge < input.retentionMs)
-            retained.push({ key: o.key, size: o.size, reason: `younger than retention (${age(objectAge)})` });
-        else
-            deletes.push({
-                key: o.key,
-                size: o.size,
-                reason: `stale for ${age(objectAge)}, in none of the last ${input.keepReleases} releases`,
-            });
-    }
-    // Our records: manifests beyond the newest keep-releases and past retention; HTML copies nobody kept references.
-    const metaDeletes = [];
-    const keptRefs = new Set(input.releaseRefs.slice(0, Math.max(0, input.keepReleases - 1)).map((r) => r.key));
-    const keptBlobs = new Set(input.keptReleases.flatMap((r) => Object.values(r.html)));
-    const releaseDir = releasesDir(input.prefix);
-    const blobDir = joinKey(input.prefix, `${META_DIR}/html/`);
-    for (const o of input.remote) {
-        const old = input.now - o.lastModified >= input.retentionMs;
-        if (o.key.startsWith(releaseDir) && !keptRefs.has(o.key) && old) {
-            metaDeletes.push({ key: o.key, size: o.size, reason: 'release record past retention' });
-        }
-        else if (o.key.startsWith(blobDir) && !keptBlobs.has(o.key) && old) {
-            metaDeletes.push({ key: o.key, size: o.size, reason: 'HTML copy of a release past retention' });
-        }
-    }
-    const percent = liveTotal === 0 ? 0 : (deletes.length / liveTotal) * 100;
-    return {
-        deletes,
-        retained,
-        metaDeletes,
-        excluded,
-        liveTotal,
-        percent,
-        guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
+    const paths = planPaths(inputs, () => restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p) => p !== undefined));
+    const report = {
+        mode: 'rollback',
+        dryRun: inputs.dryRun,
+        bucket: inputs.bucket,
+        prefix: inputs.prefix,
+        releaseId: targetId,
+        previousReleaseId: current?.id ?? refs[0]?.id,
+        files: Object.keys(target.files).length,
+        detector: undefined,
+        plan: undefined,
+        prune: undefined,
+        restored: restore.map((r) => r.key),
+        uploaded: restore.filter((r) => !('blob' in r.from)).length,
+        metadataUpdated: restore.filter((r) => 'blob' in r.from).length,
+        unchanged,
+        deleted: 0,
+        invalidation: paths,
+        requests: ctx.requests,
+        durationMs: 0,
     };
-}
-/** URL path a key is served at: `/` + key, minus the distribution's origin path (`/site` for keys under `site/`). */
-function urlPathForKey(key, originPath) {
-    const origin = originPath.replace(/^\/+|\/+$/g, '');
-    if (origin === '')
-        return `/${key}`;
-    if (!key.startsWith(`${origin}/`))
-        return undefined;
-    return `/${key.slice(origin.length + 1)}`;
-}
-/**
- * Files whose change must reach viewers now: uploaded or re-headered files that are not immutable, plus deleted
- * files that were not immutable (by their recorded headers; unknown counts as mutable).
- */
-function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
-    const out = new Set();
-    for (const s of plan.steps) {
-        if ((s.kind === 'upload' || s.kind === 'copy') && !isImmutable(s.file.cacheControl)) {
-            const p = urlPathForKey(s.key, originPath);
-            if (p)
-                out.add(p);
-        }
+    info(`Rollback to ${targetId}: ${restore.length} HTML file(s) to restore, ${unchanged} already as in that release.`);
+    for (const r of restore)
+        info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
+    if (inputs.dryRun) {
+        report.durationMs = ctx.clock.now() - started;
+        return report;
     }
-    const start = prefix === '' ? 0 : prefix.length + 1;
-    for (const key of deletedKeys) {
-        const rec = previous?.files[key.slice(start)];
-        if (rec && isImmutable(rec.cacheControl))
-            continue;
-        const p = urlPathForKey(key, originPath);
-        if (p)
-            out.add(p);
+    // The record describes what is live after the rollback: restored HTML, and for other paths whatever object is
+    // there now (an unhashed file such as robots.txt keeps the newer content; only HTML is restored).
+    const files = { ...target.files };
+    for (const [path, rec] of Object.entries(target.files)) {
+        const live = byKey.get(joinKey(inputs.prefix, path));
+        const now = current?.files[path];
+        if (live && rec.etag !== live.etag && now?.etag === live.etag)
+            files[path] = now;
     }
-    return [...out].sort();
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/scan.ts
-
-
-
-
-
-
-// Local side: walk the source directory, hash every file (streaming, bounded concurrency) and decide its headers.
-/** Relative `/`-separated paths of all regular files under `root`, sorted. Symlinked files are followed. */
-async function listFiles(root) {
-    const out = [];
-    const walk = async (dir, rel) => {
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        for (const entry of entries) {
-            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
-            const full = (0,external_node_path_.join)(dir, entry.name);
-            if (entry.isDirectory())
-                await walk(full, relPath);
-            else if (entry.isFile())
-                out.push(relPath);
-            else if (entry.isSymbolicLink()) {
-                const info = await (0,promises_.stat)(full).catch(() => undefined);
-                if (info?.isFile())
-                    out.push(relPath);
-            }
-        }
-    };
-    await walk(root, '');
-    return out.sort();
-}
-/** The Vite manifest of a build (`.vite/manifest.json`, or `manifest.json` from Vite < 5 if it has Vite's shape). */
-async function readViteManifest(root) {
-    for (const rel of ['.vite/manifest.json', 'manifest.json']) {
-        let text;
-        try {
-            text = await (0,promises_.readFile)((0,external_node_path_.join)(root, rel), 'utf8');
-        }
-        catch {
-            continue;
-        }
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch (err) {
-            if (rel === 'manifest.json')
-                continue; // a web app manifest or something else: not ours to judge
-            throw new errors_ConfigurationError('source', `${rel} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.values(parsed) : [];
-        const viteShaped = values.length > 0 &&
-            values.every((v) => v && typeof v === 'object' && typeof v.file === 'string');
-        if (viteShaped)
-            return { path: rel, manifest: parsed };
+    try {
+        await mapLimit(restore, inputs.concurrency, async (r) => {
+            const headers = {
+                bucket: inputs.bucket,
+                key: r.key,
+                cacheControl: r.rec.cacheControl,
+                contentType: r.rec.contentType,
+                metadata: { sha256: r.rec.sha256 },
+                signal: ctx.signal,
+            };
+            count(ctx, 'blob' in r.from ? 'CopyObject' : 'PutObject');
+            const etag = 'blob' in r.from
+                ? await copyObjectReplace(ctx.s3, { ...headers, sourceKey: r.from.blob })
+                : await putBytes(ctx.s3, { ...headers, body: r.from.bytes });
+            files[r.path] = { ...r.rec, etag };
+        });
     }
-    return undefined;
-}
-/** Split the listed paths into the ones to publish and the ones `exclude` leaves out (order kept). */
-function splitExcluded(paths, exclude) {
-    if (!exclude || exclude.globs.length === 0)
-        return { included: [...paths], excluded: [] };
-    const included = [];
-    const excluded = [];
-    for (const p of paths)
-        (exclude.matches(p) ? excluded : included).push(p);
-    return { included, excluded };
-}
-async function scanSource(root, rules, partSize, concurrency, exclude) {
-    const all = await listFiles(root);
-    if (all.length === 0) {
-        throw new errors_ConfigurationError('source', `directory ${root} contains no files; did the build write somewhere else?`);
+    catch (err) {
+        unwrapBatch(err);
     }
-    const { included: paths, excluded } = splitExcluded(all, exclude);
-    if (paths.length === 0) {
-        throw new errors_ConfigurationError('exclude', `excludes all ${all.length} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`);
+    const now = new Date(ctx.clock.now());
+    const record = { ...target, time: now.toISOString(), files };
+    delete record.extra;
+    if (current) {
+        const extra = Object.fromEntries(Object.entries(current.files).filter(([path]) => !(path in files) && byKey.has(joinKey(inputs.prefix, path))));
+        if (Object.keys(extra).length > 0)
+            record.extra = extra;
     }
-    const reserved = paths.find((p) => p === META_DIR || p.startsWith(`${META_DIR}/`));
-    if (reserved)
-        throw new errors_ConfigurationError('source', `contains ${reserved}: ${META_DIR}/ is reserved for this action's release records`);
-    // Read even when excluded from publishing (the default excludes .vite/**): it still tells which files are hashed.
-    const vite = await readViteManifest(root);
-    const detector = hashedDetector(vite?.manifest);
-    const files = await mapLimit(paths, concurrency, async (path) => {
-        const hashes = await hashFile((0,external_node_path_.join)(root, path), partSize);
-        const headers = decideHeaders(path, rules, detector);
-        const file = {
-            path,
-            size: hashes.size,
-            md5: hashes.md5,
-            sha256: hashes.sha256,
-            cacheControl: headers.cacheControl,
-            contentType: headers.contentType,
-            html: isHtml(path),
-        };
-        if (hashes.partMd5s)
-            file.partMd5s = hashes.partMd5s;
-        return file;
-    });
-    const result = { files, excluded, detector };
-    if (vite)
-        result.viteManifest = vite.path;
-    return result;
+    const from = current?.id ?? refs[0]?.id;
+    if (from !== undefined)
+        record.rolledBackFrom = from;
+    count(ctx, 'PutObject');
+    await putJsonObject(ctx.s3, inputs.bucket, releaseKey(inputs.prefix, targetId, now), record, { gzip: true });
+    await invalidate(ctx, report);
+    report.durationMs = ctx.clock.now() - started;
+    return report;
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/summary.ts
@@ -95190,22 +95882,8 @@ async function writeSummary(r) {
 
 
 
-
-
+// The shell: read the inputs, make the clients, run a deploy or a rollback, write outputs and the job summary.
 const ACTION = 'sync-spa-cloudfront';
-/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
-const LARGE_SITE = 5000;
-/** Memory at a phase boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS). */
-function memory(phase, large = false) {
-    if (large)
-        collectGarbage();
-    const m = process.memoryUsage();
-    const mb = (n) => `${Math.round(n / 1048576)}MB`;
-    core_debug(`memory after ${phase}: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}`);
-}
-function count(ctx, what, n = 1) {
-    ctx.requests[what] = (ctx.requests[what] ?? 0) + n;
-}
 async function main_main(deps = {}) {
     limitYoungGeneration();
     const env = deps.env ?? process.env;
@@ -95241,481 +95919,6 @@ async function main_main(deps = {}) {
         'release-id': report.releaseId,
     });
     await writeSummary(report);
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Deploy
-async function readManifest(ctx, ref) {
-    try {
-        count(ctx, 'GetObject');
-        const m = await getJsonObject(ctx.s3, ctx.inputs.bucket, ref.key);
-        if (m?.version !== 1 || typeof m.files !== 'object')
-            throw new Error('unknown manifest format');
-        m.html ??= {};
-        return m;
-    }
-    catch (err) {
-        warning(`Release record ${ref.key} could not be read (${isAwsError(err) ? describeAwsError(err) : errors_errorMessage(err)}); ignoring it.`);
-        return undefined;
-    }
-}
-function manifestRecord(file, etag) {
-    return {
-        sha256: file.sha256,
-        md5: file.md5,
-        size: file.size,
-        etag,
-        cacheControl: file.cacheControl,
-        contentType: file.contentType,
-    };
-}
-async function deploy(ctx) {
-    const { inputs } = ctx;
-    const started = ctx.clock.now();
-    const source = inputs.source;
-    info(`Hashing ${source} ...`);
-    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude);
-    info(`${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`);
-    if (scan.excluded.length > 0) {
-        const shown = scan.excluded.slice(0, 20).join(', ');
-        info(`Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`);
-    }
-    const large = scan.files.length >= LARGE_SITE;
-    memory('hashing', large);
-    const listed = await listSite(ctx);
-    const remote = listed.objects;
-    memory('listing', large);
-    info(`s3://${inputs.bucket}/${listed.listPrefix}: ${remote.length} objects (${listed.pages} page${listed.pages === 1 ? '' : 's'}).`);
-    const refs = listReleases(inputs.prefix, remote);
-    const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
-    memory('release record', large);
-    let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
-    if (plan.verify.length > 0) {
-        info(`${plan.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
-        const heads = new Map();
-        await mapLimit(plan.verify, inputs.concurrency, async (key) => {
-            const h = await headObject(ctx.s3, inputs.bucket, key);
-            const info = { etag: h.etag };
-            if (h.metadata.sha256)
-                info.sha256 = h.metadata.sha256;
-            if (h.cacheControl !== undefined)
-                info.cacheControl = h.cacheControl;
-            if (h.contentType !== undefined)
-                info.contentType = h.contentType;
-            heads.set(key, info);
-        }).catch(unwrapBatch);
-        count(ctx, 'HeadObject', plan.verify.length);
-        plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous, heads });
-    }
-    // The release record this deploy will write (ETags filled in as objects are written).
-    const now = new Date(ctx.clock.now());
-    const remoteByKey = new Map(remote.map((o) => [o.key, o]));
-    const manifest = {
-        version: 1,
-        id: inputs.releaseId,
-        time: now.toISOString(),
-        prefix: inputs.prefix,
-        partSize: inputs.partSize,
-        files: {},
-        html: {},
-    };
-    for (const s of plan.steps)
-        manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
-    for (const f of scan.files)
-        if (f.html)
-            manifest.html[f.path] = htmlBlobKey(inputs.prefix, f.sha256);
-    // Prune plan, decided (and guarded) before anything is written.
-    let prune;
-    if (inputs.deleteMode === 'prune') {
-        const older = [];
-        for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
-            const m = ref === refs[0] ? previous : await readManifest(ctx, ref);
-            if (m)
-                older.push(m);
-        }
-        prune = planPrune({
-            prefix: inputs.prefix,
-            liveKeys: new Set(plan.steps.map((s) => s.key)),
-            remote,
-            keptReleases: [manifest, ...older],
-            releaseRefs: refs,
-            keepReleases: inputs.keepReleases,
-            retentionMs: inputs.retentionMs,
-            now: ctx.clock.now(),
-            maxDeletePercent: inputs.maxDeletePercent,
-            force: inputs.forceDelete,
-            isExcluded: inputs.exclude.matches,
-        });
-        if (prune.guardTripped) {
-            throw new errors_DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
-                details: prune.deletes
-                    .slice(0, 20)
-                    .map((d) => `  would delete ${d.key} (${d.reason})`)
-                    .join('\n'),
-            });
-        }
-    }
-    const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
-    const invalidationPaths = planPaths(inputs, () => changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath));
-    const report = {
-        mode: 'deploy',
-        dryRun: inputs.dryRun,
-        bucket: inputs.bucket,
-        prefix: inputs.prefix,
-        releaseId: inputs.releaseId,
-        previousReleaseId: previous?.id,
-        files: scan.files.length,
-        excluded: scan.excluded.length,
-        excludeGlobs: inputs.exclude.globs,
-        detector: scan.detector.source,
-        plan,
-        prune,
-        uploaded: plan.counts.upload,
-        metadataUpdated: plan.counts.copy,
-        unchanged: plan.counts.unchanged,
-        deleted: deletedKeys.length,
-        invalidation: invalidationPaths,
-        requests: ctx.requests,
-        durationMs: 0,
-    };
-    logPlan(plan, prune, invalidationPaths?.paths);
-    if (inputs.dryRun) {
-        info('Dry run: nothing was written.');
-        report.durationMs = ctx.clock.now() - started;
-        return report;
-    }
-    // Phase 1: everything that is not live HTML: assets, header fixes on assets, release copies of the HTML.
-    const assetSteps = plan.steps.filter((s) => s.phase === 'assets' && (s.kind === 'upload' || s.kind === 'copy'));
-    const htmlSteps = plan.steps.filter((s) => s.phase === 'html' && (s.kind === 'upload' || s.kind === 'copy'));
-    const tick = gcEvery(2000, large);
-    await runPhase('assets', async () => {
-        await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
-            tick();
-            if ('blob' in item) {
-                await putFile(ctx, item.blob.file, item.blob.key, (0,external_node_path_.join)(source, item.blob.path));
-                return;
-            }
-            manifest.files[item.path].etag = await applyStep(ctx, item, source);
-        });
-    }, `${assetSteps.length + plan.blobs.length} asset writes`);
-    memory('assets', large);
-    // Phase 2: HTML, only now that every asset it references is in place.
-    await runPhase('html', async () => {
-        await mapLimit(htmlSteps, inputs.concurrency, async (step) => {
-            tick();
-            manifest.files[step.path].etag = await applyStep(ctx, step, source);
-        });
-    }, `${htmlSteps.length} HTML writes`);
-    const nothingChanged = assetSteps.length + htmlSteps.length + plan.blobs.length + deletedKeys.length === 0 &&
-        previous?.id === manifest.id &&
-        sameFiles(previous.files, manifest.files);
-    if (nothingChanged) {
-        info(`Nothing changed: release ${manifest.id} is already recorded as live.`);
-    }
-    else {
-        count(ctx, 'PutObject');
-        await putJsonObject(ctx.s3, inputs.bucket, releaseKey(inputs.prefix, manifest.id, now), manifest, { gzip: true });
-        info(`Release ${manifest.id} recorded.`);
-    }
-    // Phase 3: prune, last, only inside the prefix.
-    if (prune && (prune.deletes.length > 0 || prune.metaDeletes.length > 0)) {
-        const keys = [...prune.deletes, ...prune.metaDeletes].map((d) => d.key);
-        const outside = keys.find((k) => !isInsidePrefix(inputs.prefix, k));
-        if (outside)
-            throw new Error(`internal error: refusing to delete ${outside}, outside the prefix`);
-        const { requests } = await deleteKeys(ctx.s3, inputs.bucket, keys);
-        count(ctx, 'DeleteObjects', requests);
-        info(`Pruned ${prune.deletes.length} stale objects and ${prune.metaDeletes.length} old release records.`);
-    }
-    await invalidate(ctx, report);
-    memory('deploy', large);
-    report.durationMs = ctx.clock.now() - started;
-    return report;
-}
-function sameFiles(a, b) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length)
-        return false;
-    return keys.every((k) => {
-        const x = a[k];
-        const y = b[k];
-        return (y !== undefined &&
-            x.sha256 === y.sha256 &&
-            x.etag === y.etag &&
-            x.cacheControl === y.cacheControl &&
-            x.contentType === y.contentType);
-    });
-}
-/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
-function invalidates(inputs) {
-    return inputs.distributionId !== undefined && inputs.invalidation !== 'off';
-}
-/** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
-function planPaths(inputs, changedPaths) {
-    if (!invalidates(inputs))
-        return undefined;
-    if (inputs.invalidation === 'all')
-        return { paths: ['/*'], wildcards: 1, requested: 1 };
-    return planInvalidationPaths(changedPaths());
-}
-/** One listing of everything under the prefix: the site's objects and this action's records. */
-async function listSite(ctx) {
-    const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
-    const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, { signal: ctx.signal });
-    count(ctx, 'ListObjectsV2', listed.pages);
-    return { listPrefix: prefix, ...listed };
-}
-function unwrapBatch(err) {
-    if (err instanceof BatchError) {
-        const first = err.failures[0].error;
-        throw first;
-    }
-    throw err;
-}
-/** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
-async function runPhase(phase, fn, what) {
-    info(`Publishing ${phase}: ${what}.`);
-    try {
-        await fn();
-    }
-    catch (err) {
-        const failures = err instanceof BatchError ? err.failures : [{ item: undefined, error: err }];
-        const lines = failures.slice(0, 10).map(({ item, error }) => {
-            const key = item && typeof item === 'object'
-                ? 'key' in item
-                    ? item.key
-                    : 'blob' in item
-                        ? item.blob.key
-                        : ''
-                : '';
-            return `  ${key}: ${isAwsError(error) ? describeAwsError(error) : errors_errorMessage(error)}`;
-        });
-        const consequence = phase === 'assets'
-            ? 'No HTML was published: the live site still serves the previous release.'
-            : 'Some HTML files may already be updated; all assets they reference are in place. Re-run to finish.';
-        throw new errors_DeployFailure(`${failures.length} ${phase} write(s) failed. ${consequence}`, {
-            details: lines.join('\n'),
-            cause: failures[0]?.error,
-        });
-    }
-}
-async function putFile(ctx, file, key, path) {
-    const result = await uploadFile(ctx.s3, {
-        bucket: ctx.inputs.bucket,
-        key,
-        path,
-        size: file.size,
-        partSize: ctx.inputs.partSize,
-        checksums: ctx.inputs.checksumMode === 'when_supported',
-        cacheControl: file.cacheControl,
-        contentType: file.contentType,
-        metadata: { sha256: file.sha256 },
-        signal: ctx.signal,
-    });
-    if (result.multipart)
-        count(ctx, 'Multipart', result.requests);
-    else
-        count(ctx, 'PutObject');
-    return result.etag;
-}
-async function applyStep(ctx, step, source) {
-    if (step.kind === 'upload')
-        return putFile(ctx, step.file, step.key, (0,external_node_path_.join)(source, step.path));
-    count(ctx, 'CopyObject');
-    return copyObjectReplace(ctx.s3, {
-        bucket: ctx.inputs.bucket,
-        sourceKey: step.key,
-        key: step.key,
-        cacheControl: step.file.cacheControl,
-        contentType: step.file.contentType,
-        metadata: { sha256: step.file.sha256 },
-        signal: ctx.signal,
-    });
-}
-function logPlan(plan, prune, paths) {
-    const c = plan.counts;
-    info(`Plan: ${c.upload} upload, ${c.copy} header fix (CopyObject), ${c.unchanged} unchanged, ${plan.blobs.length} HTML release copies.`);
-    const changed = plan.steps.filter((s) => s.kind !== 'unchanged');
-    for (const s of changed.slice(0, 200))
-        info(`  ${s.kind.padEnd(6)} ${s.key} (${s.reason})`);
-    if (changed.length > 200)
-        info(`  ... and ${changed.length - 200} more`);
-    if (prune) {
-        info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
-        for (const d of prune.deletes)
-            info(`  delete ${d.key} (${d.reason})`);
-    }
-    if (paths)
-        info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Invalidation
-async function invalidate(ctx, report) {
-    const { inputs } = ctx;
-    const plan = report.invalidation;
-    if (!ctx.cloudfront || !inputs.distributionId || !plan || plan.paths.length === 0)
-        return;
-    const runId = ctx.env.GITHUB_RUN_ID?.trim() || `local-${report.releaseId}-${ctx.clock.now()}`;
-    const attempt = ctx.env.GITHUB_RUN_ATTEMPT?.trim() || '1';
-    const callerReference = invalidationCallerReference(runId, attempt, plan.paths);
-    const submitted = await submitInvalidation(ctx.cloudfront, {
-        distributionId: inputs.distributionId,
-        paths: plan.paths,
-        callerReference,
-        timeoutMs: Math.max(inputs.invalidationTimeoutMs, 60_000),
-        clock: ctx.clock,
-        signal: ctx.signal,
-        onProgress: (m) => info(m),
-    });
-    count(ctx, 'CreateInvalidation', 1 + submitted.backoffs);
-    report.invalidationId = submitted.id;
-    report.invalidationStatus = submitted.status;
-    report.callerReference = callerReference;
-    info(`Invalidation ${submitted.id} (${submitted.status}) for ${plan.paths.length} path(s).`);
-    if (!inputs.waitForInvalidation || submitted.status === 'Completed')
-        return;
-    try {
-        await waitForInvalidation(ctx.cloudfront, {
-            distributionId: inputs.distributionId,
-            id: submitted.id,
-            timeoutMs: inputs.invalidationTimeoutMs,
-            clock: ctx.clock,
-            signal: ctx.signal,
-            onProgress: (m) => info(m),
-        });
-        report.invalidationStatus = 'Completed';
-    }
-    catch (err) {
-        if (!(err instanceof poll_PollTimeoutError))
-            throw err;
-        report.invalidationStatus = 'InProgress (not confirmed before the timeout)';
-        warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
-    }
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Rollback: put a previous release's HTML back (its hashed assets are still there thanks to retention).
-async function rollback(ctx, targetId) {
-    const { inputs } = ctx;
-    const started = ctx.clock.now();
-    const listed = await listSite(ctx);
-    const refs = listReleases(inputs.prefix, listed.objects);
-    const ref = refs.find((r) => r.id === targetId);
-    if (!ref) {
-        const known = [...new Set(refs.map((r) => r.id))].slice(0, 10);
-        throw new errors_ConfigurationError('rollback-to', `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listed.listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`);
-    }
-    const target = await readManifest(ctx, ref);
-    if (!target)
-        throw new errors_DeployFailure(`Release record ${ref.key} could not be read; cannot roll back.`);
-    const current = refs[0] && refs[0] !== ref ? await readManifest(ctx, refs[0]) : undefined;
-    const byKey = new Map(listed.objects.map((o) => [o.key, o]));
-    // Everything the release needs must still exist before we touch the live HTML.
-    const missing = [];
-    for (const [path, blob] of Object.entries(target.html))
-        if (!byKey.has(blob))
-            missing.push(`${path} (release copy ${blob})`);
-    for (const path of Object.keys(target.files)) {
-        if (!(path in target.html) && !byKey.has(joinKey(inputs.prefix, path)))
-            missing.push(path);
-    }
-    if (missing.length > 0) {
-        throw new errors_DeployFailure(`Release ${targetId} cannot be restored: ${missing.length} of its files were pruned. Nothing was changed.`, {
-            details: missing
-                .slice(0, 20)
-                .map((m) => `  missing ${m}`)
-                .join('\n'),
-        });
-    }
-    const restore = [];
-    let unchanged = 0;
-    for (const [path, blob] of Object.entries(target.html)) {
-        const rec = target.files[path];
-        if (!rec)
-            continue;
-        const key = joinKey(inputs.prefix, path);
-        const live = byKey.get(key);
-        const currentRec = current?.files[path];
-        const same = live !== undefined &&
-            live.size === rec.size &&
-            (live.etag === rec.md5 || (rec.etag !== undefined && live.etag === rec.etag));
-        const headersSame = currentRec
-            ? currentRec.cacheControl === rec.cacheControl && currentRec.contentType === rec.contentType
-            : false;
-        if (same && headersSame)
-            unchanged += 1;
-        else
-            restore.push({ path, key, blob, rec });
-    }
-    const paths = planPaths(inputs, () => restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p) => p !== undefined));
-    const report = {
-        mode: 'rollback',
-        dryRun: inputs.dryRun,
-        bucket: inputs.bucket,
-        prefix: inputs.prefix,
-        releaseId: targetId,
-        previousReleaseId: current?.id ?? refs[0]?.id,
-        files: Object.keys(target.files).length,
-        detector: undefined,
-        plan: undefined,
-        prune: undefined,
-        restored: restore.map((r) => r.key),
-        uploaded: 0,
-        metadataUpdated: restore.length,
-        unchanged,
-        deleted: 0,
-        invalidation: paths,
-        requests: ctx.requests,
-        durationMs: 0,
-    };
-    info(`Rollback to ${targetId}: ${restore.length} HTML file(s) to restore, ${unchanged} already as in that release.`);
-    for (const r of restore)
-        info(`  restore ${r.key} from ${r.blob}`);
-    if (inputs.dryRun) {
-        report.durationMs = ctx.clock.now() - started;
-        return report;
-    }
-    // The record describes what is live after the rollback: restored HTML, and for other paths whatever object is
-    // there now (an unhashed file such as robots.txt keeps the newer content; only HTML is restored).
-    const files = { ...target.files };
-    for (const [path, rec] of Object.entries(target.files)) {
-        const live = byKey.get(joinKey(inputs.prefix, path));
-        const now = current?.files[path];
-        if (live && rec.etag !== live.etag && now?.etag === live.etag)
-            files[path] = now;
-    }
-    try {
-        await mapLimit(restore, inputs.concurrency, async (r) => {
-            count(ctx, 'CopyObject');
-            const etag = await copyObjectReplace(ctx.s3, {
-                bucket: inputs.bucket,
-                sourceKey: r.blob,
-                key: r.key,
-                cacheControl: r.rec.cacheControl,
-                contentType: r.rec.contentType,
-                metadata: { sha256: r.rec.sha256 },
-                signal: ctx.signal,
-            });
-            files[r.path] = { ...r.rec, etag };
-        });
-    }
-    catch (err) {
-        unwrapBatch(err);
-    }
-    const now = new Date(ctx.clock.now());
-    const record = { ...target, time: now.toISOString(), files };
-    delete record.extra;
-    if (current) {
-        const extra = Object.fromEntries(Object.entries(current.files).filter(([path]) => !(path in files) && byKey.has(joinKey(inputs.prefix, path))));
-        if (Object.keys(extra).length > 0)
-            record.extra = extra;
-    }
-    const from = current?.id ?? refs[0]?.id;
-    if (from !== undefined)
-        record.rolledBackFrom = from;
-    count(ctx, 'PutObject');
-    await putJsonObject(ctx.s3, inputs.bucket, releaseKey(inputs.prefix, targetId, now), record, { gzip: true });
-    await invalidate(ctx, report);
-    report.durationMs = ctx.clock.now() - started;
-    return report;
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/index.ts

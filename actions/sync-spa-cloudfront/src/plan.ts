@@ -49,8 +49,13 @@ export interface ReleaseManifest {
   partSize: number;
   /** By path relative to the prefix. */
   files: Record<string, ManifestFile>;
-  /** HTML entry points of this release, by path → key of its copy under `.deploy-actions/html/`. */
+  /**
+   * HTML entry points of this release stored as separate copies: path → key under `.deploy-actions/html/`. Only HTML
+   * too large to keep in `htmlInline` (see INLINE_HTML_*); older records keep every entry point here.
+   */
   html: Record<string, string>;
+  /** HTML entry points kept inside this record (path → content), so a rollback needs no other object. */
+  htmlInline?: Record<string, InlineHtml>;
   /** Set when a rollback re-activated this release. */
   rolledBackFrom?: string;
   /**
@@ -59,6 +64,20 @@ export interface ReleaseManifest {
    */
   extra?: Record<string, ManifestFile>;
 }
+
+/** HTML content in a release record: text when it is valid UTF-8 (readable), base64 otherwise. */
+export interface InlineHtml {
+  encoding: 'utf8' | 'base64';
+  data: string;
+}
+
+/**
+ * HTML up to this size is kept inside the release record instead of as a separate copy: the record is written on
+ * every deploy anyway, so a changed index.html costs no extra request.
+ */
+export const INLINE_HTML_MAX_BYTES = 64 * 1024;
+/** At most this much HTML per record (a many-page site keeps copies for the rest, content-addressed). */
+export const INLINE_HTML_TOTAL_BYTES = 512 * 1024;
 
 /** What a HEAD of an object told us (only done for objects whose content the ETag cannot prove). */
 export interface HeadInfo {
@@ -88,7 +107,11 @@ export interface BlobStep {
 
 export interface SyncPlan {
   steps: FileStep[];
-  /** Release copies of HTML entry points not yet stored (content-addressed, so unchanged HTML costs nothing). */
+  /** HTML entry points whose content goes into the release record (small ones, in path order, within budget). */
+  inline: LocalFile[];
+  /** HTML entry points kept as separate copies (content-addressed): path → key. */
+  htmlCopies: Record<string, string>;
+  /** Those copies not yet stored (so unchanged HTML costs nothing). */
   blobs: BlobStep[];
   /** Keys of objects that a HEAD must confirm before the plan is final (planSync again with `heads`). */
   verify: string[];
@@ -176,17 +199,26 @@ export function planSync(input: PlanSyncInput): SyncPlan {
 
   const steps: FileStep[] = [];
   const verify: string[] = [];
+  const inline: LocalFile[] = [];
+  const htmlCopies: Record<string, string> = {};
   const blobs: BlobStep[] = [];
   const blobKeys = new Set<string>();
+  let inlineBytes = 0;
   for (const file of input.local) {
     const key = joinKey(input.prefix, file.path);
     const phase = file.html ? 'html' : 'assets';
     const step = (kind: StepKind, reason: string) => steps.push({ path: file.path, key, kind, phase, reason, file });
     if (file.html) {
-      const blobKey = htmlBlobKey(input.prefix, file.sha256);
-      if (!remote.has(blobKey) && !blobKeys.has(blobKey)) {
-        blobKeys.add(blobKey);
-        blobs.push({ path: file.path, key: blobKey, file });
+      if (file.size <= INLINE_HTML_MAX_BYTES && inlineBytes + file.size <= INLINE_HTML_TOTAL_BYTES) {
+        inline.push(file);
+        inlineBytes += file.size;
+      } else {
+        const blobKey = htmlBlobKey(input.prefix, file.sha256);
+        htmlCopies[file.path] = blobKey;
+        if (!remote.has(blobKey) && !blobKeys.has(blobKey)) {
+          blobKeys.add(blobKey);
+          blobs.push({ path: file.path, key: blobKey, file });
+        }
       }
     }
     const o = remote.get(key);
@@ -241,7 +273,7 @@ export function planSync(input: PlanSyncInput): SyncPlan {
   }
   const counts = { upload: 0, copy: 0, unchanged: 0, verify: 0 };
   for (const s of steps) counts[s.kind] += 1;
-  return { steps, blobs, verify, counts };
+  return { steps, inline, htmlCopies, blobs, verify, counts };
 }
 
 export interface PrunePlanInput {

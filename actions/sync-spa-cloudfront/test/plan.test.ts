@@ -6,6 +6,7 @@ import {
   changedUrlPaths,
   type HeadInfo,
   htmlBlobKey,
+  INLINE_HTML_TOTAL_BYTES,
   type LocalFile,
   listReleases,
   type ManifestFile,
@@ -255,7 +256,7 @@ describe('planSync: one file', () => {
 });
 
 describe('planSync: whole site', () => {
-  test('phases, counts and HTML release copies (content-addressed)', () => {
+  test('phases and counts; small HTML goes into the release record, not into copies', () => {
     const files = [APP, INDEX, local('docs/index.html', '<p>docs</p>')];
     const first = planSync({ prefix: '', partSize: PART, local: files, remote: [] });
     expect(first.counts).toEqual({ upload: 3, copy: 0, unchanged: 0, verify: 0 });
@@ -264,21 +265,46 @@ describe('planSync: whole site', () => {
       ['index.html', 'html'],
       ['docs/index.html', 'html'],
     ]);
-    expect(first.blobs.map((b) => b.key)).toEqual([htmlBlobKey('', INDEX.sha256), htmlBlobKey('', files[2]!.sha256)]);
-    // second run: everything listed with MD5 ETags and recorded → no work, no blobs
-    const remoteNow = [
-      ...files.map((f) => remote(f.path, f.md5, f.size)),
-      ...first.blobs.map((b) => remote(b.key, b.file.md5, b.file.size)),
-    ];
+    expect(first.inline.map((f) => f.path)).toEqual(['index.html', 'docs/index.html']);
+    expect(first.blobs).toEqual([]);
+    expect(first.htmlCopies).toEqual({});
+    // second run: everything listed with MD5 ETags and recorded → no work
     const prev = manifest('r1', Object.fromEntries(files.map((f) => [f.path, rec(f, f.md5)])));
+    const remoteNow = files.map((f) => remote(f.path, f.md5, f.size));
     const second = planSync({ prefix: '', partSize: PART, local: files, remote: remoteNow, previous: prev });
     expect(second.counts).toEqual({ upload: 0, copy: 0, unchanged: 3, verify: 0 });
-    expect(second.blobs).toEqual([]);
   });
-  test('identical HTML files share one release copy', () => {
-    const a = local('a/index.html', 'same');
-    const b = local('b/index.html', 'same');
-    expect(planSync({ prefix: 'p', partSize: PART, local: [a, b], remote: [] }).blobs).toHaveLength(1);
+
+  const big = (path: string, kib: number, fill = 'x') => local(path, `<p>${fill.repeat(kib * 1024 - 8)}</p>\n`);
+  test.each([
+    // [HTML sizes in KiB, paths kept inline]
+    { name: 'at the per-file limit: inline', sizes: [64], inline: ['p0.html'] },
+    { name: 'over the per-file limit: a copy', sizes: [65], inline: [] },
+    { name: 'the total budget fills in path order', sizes: [60, 60, 60, 60, 60, 60, 60, 60, 60], inline: 8 },
+    { name: 'a large file does not use up the budget of later small ones', sizes: [100, 1], inline: ['p1.html'] },
+  ])('inline HTML budget: $name', ({ sizes, inline }) => {
+    const files = sizes.map((k, i) => big(`p${i}.html`, k, String(i)));
+    const plan = planSync({ prefix: 'site', partSize: PART, local: files, remote: [] });
+    const paths = plan.inline.map((f) => f.path);
+    if (typeof inline === 'number') expect(paths).toEqual(files.slice(0, inline).map((f) => f.path));
+    else expect(paths).toEqual(inline);
+    const copied = files.filter((f) => !paths.includes(f.path));
+    expect(plan.htmlCopies).toEqual(Object.fromEntries(copied.map((f) => [f.path, htmlBlobKey('site', f.sha256)])));
+    expect(plan.blobs.map((b) => b.path)).toEqual(copied.map((f) => f.path));
+    expect(plan.inline.reduce((n, f) => n + f.size, 0)).toBeLessThanOrEqual(INLINE_HTML_TOTAL_BYTES);
+  });
+
+  test('large HTML copies are content-addressed: identical files share one, stored ones are not rewritten', () => {
+    const a = big('a/index.html', 70, 'same');
+    const b = big('b/index.html', 70, 'same');
+    const first = planSync({ prefix: 'p', partSize: PART, local: [a, b], remote: [] });
+    expect(first.blobs).toHaveLength(1);
+    expect(first.htmlCopies).toEqual({
+      'a/index.html': htmlBlobKey('p', a.sha256),
+      'b/index.html': htmlBlobKey('p', a.sha256),
+    });
+    const stored = remote(htmlBlobKey('p', a.sha256), a.md5, a.size);
+    expect(planSync({ prefix: 'p', partSize: PART, local: [a, b], remote: [stored] }).blobs).toEqual([]);
   });
 });
 

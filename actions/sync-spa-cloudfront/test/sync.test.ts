@@ -2,9 +2,16 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createClient, DeployFailure } from '@deploy-actions/kit';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { createClient, DeployFailure, getJsonObject, putJsonObject } from '@deploy-actions/kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { ReleaseManifest } from '../src/plan';
 import { decideHeaders, hashedDetector, IMMUTABLE } from '../src/policy';
 import {
   BUCKET,
@@ -39,6 +46,12 @@ beforeEach(async () => {
 const base = () => ({ source: dir, prefix: 'site', 'distribution-id': DIST_ID });
 const deploy = (inputs: Record<string, string | number | boolean | undefined> = {}, clockOffsetMs = 0) =>
   runMain({ ...base(), ...inputs }, { clock: emulatorClock(e.control, clockOffsetMs) });
+
+async function readRecord(id: string): Promise<ReleaseManifest> {
+  const key = (await listKeys('site/.deploy-actions/releases/')).findLast((k) => k.endsWith(`_${id}.json`));
+  if (!key) throw new Error(`no record for ${id}`);
+  return getJsonObject<ReleaseManifest>(e.s3, BUCKET, key);
+}
 
 async function listKeys(prefix = ''): Promise<string[]> {
   const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
@@ -78,7 +91,14 @@ describe('first deploy and redeploys', () => {
     const lastAsset = puts.findLastIndex((p) => !isLiveHtml(p) && !p.includes('/.deploy-actions/releases/'));
     expect(firstHtml).toBeGreaterThan(lastAsset);
     expect(puts.at(-1)).toMatch(/^\/spa-site\/site\/\.deploy-actions\/releases\/\d{8}T\d{9}Z_r1\.json$/);
-    expect(puts.filter((p) => p.includes('/.deploy-actions/html/'))).toHaveLength(2);
+    // small HTML is kept inside the release record: no separate copies
+    expect(puts.filter((p) => p.includes('/.deploy-actions/html/'))).toEqual([]);
+    const record = await readRecord('r1');
+    expect(record.htmlInline).toEqual({
+      'about/index.html': { encoding: 'utf8', data: files['about/index.html'] },
+      'index.html': { encoding: 'utf8', data: files['index.html'] },
+    });
+    expect(record.html).toEqual({});
 
     // invalidation: only the non-immutable files, directory aliases included, hashed chunks not
     const inv = await new CloudFrontClient({}).send(
@@ -417,17 +437,25 @@ describe('rollback', () => {
       { clock: emulatorClock(e.control) },
     );
     expect(r.error).toBeUndefined();
-    expect(r.outputs).toMatchObject({ 'release-id': 'r1', 'metadata-updated': '2', uploaded: '0' });
+    // the HTML comes from r1's record (one GET), written back with its recorded headers
+    expect(r.outputs).toMatchObject({ 'release-id': 'r1', 'metadata-updated': '0', uploaded: '2' });
     expect(await getText(e.s3, 'site/index.html')).toBe(v1['index.html']);
     expect(await getText(e.s3, 'site/about/index.html')).toBe(v1['about/index.html']);
-    expect((await head(e.s3, 'site/index.html')).CacheControl).toBe('no-cache');
+    const restored = await head(e.s3, 'site/index.html');
+    expect(restored.CacheControl).toBe('no-cache');
+    expect(restored.ContentType).toBe('text/html; charset=utf-8');
+    expect(restored.Metadata?.sha256).toBe(createHash('sha256').update(v1['index.html']!).digest('hex'));
     const log = await requests(e.control);
+    expect(ops(log, 'CopyObject')).toEqual([]);
     expect(
-      ops(log, 'CopyObject')
+      ops(log, 'PutObject')
         .map((x) => x.path)
         .sort(),
-    ).toEqual(['/spa-site/site/about/index.html', '/spa-site/site/index.html']);
-    expect(ops(log, 'PutObject').map((x) => x.path)).toEqual([expect.stringMatching(/releases\/\d+T\d+Z_r1\.json$/)]);
+    ).toEqual([
+      expect.stringMatching(/releases\/\d+T\d+Z_r1\.json$/),
+      '/spa-site/site/about/index.html',
+      '/spa-site/site/index.html',
+    ]);
     expect(ops(log, 'CreateInvalidation')).toHaveLength(1);
     expect(r.summary).toMatch(/Rolled back from `r2`/);
     // the next deploy of v2 knows the live state from the re-activated r1 record
@@ -449,6 +477,49 @@ describe('rollback', () => {
     await e.control.clearRequests();
     const r = await runMain({ prefix: 'site', 'rollback-to': 'r1' }, { clock: emulatorClock(e.control) });
     expect(r.error?.message).toMatch(/Release r1 cannot be restored: 1 of its files were pruned\. Nothing was changed/);
+    expect(mutating(await requests(e.control))).toEqual([]);
+  });
+
+  test('large HTML is kept as a stored copy and restored by CopyObject; non-UTF-8 HTML round-trips', async () => {
+    const big = `<!doctype html><p>${'x'.repeat(70 * 1024)}</p>\n`; // over the 64 KiB inline limit
+    const latin1 = Buffer.from('<!doctype html><p>caf\xe9 v1</p>\n', 'latin1'); // not valid UTF-8
+    await writeSpa(dir, { version: 'v1' });
+    await writeFile(join(dir, 'docs.html'), big);
+    await writeFile(join(dir, 'latin1.html'), latin1);
+    await deploy({ 'release-id': 'r1' });
+    const r1 = await readRecord('r1');
+    expect(Object.keys(r1.html)).toEqual(['docs.html']);
+    expect(r1.htmlInline?.['latin1.html']).toEqual({ encoding: 'base64', data: latin1.toString('base64') });
+
+    await writeSpa(dir, { version: 'v2' });
+    await writeFile(join(dir, 'docs.html'), big.replace('<p>', '<p>v2 '));
+    await writeFile(join(dir, 'latin1.html'), Buffer.from('<!doctype html><p>caf\xe9 v2</p>\n', 'latin1'));
+    await deploy({ 'release-id': 'r2' });
+    await e.control.clearRequests();
+    const r = await runMain({ prefix: 'site', 'rollback-to': 'r1' }, { clock: emulatorClock(e.control) });
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ uploaded: '3', 'metadata-updated': '1' });
+    expect(await getText(e.s3, 'site/docs.html')).toBe(big);
+    const restored = await e.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'site/latin1.html' }));
+    expect(Buffer.from(await restored.Body!.transformToByteArray())).toEqual(latin1);
+    const log = await requests(e.control);
+    expect(ops(log, 'CopyObject').map((x) => x.path)).toEqual(['/spa-site/site/docs.html']);
+  });
+
+  test('a record whose HTML copy does not match its sha256 is refused before anything changes', async () => {
+    await writeSpa(dir, { version: 'v1' });
+    await deploy({ 'release-id': 'r1' });
+    await writeSpa(dir, { version: 'v2' });
+    await deploy({ 'release-id': 'r2' });
+    const key = (await listKeys('site/.deploy-actions/releases/')).find((k) => k.endsWith('_r1.json'))!;
+    const record = await getJsonObject<ReleaseManifest>(e.s3, BUCKET, key);
+    record.htmlInline!['index.html']!.data += '<script src="https://evil.example/x.js"></script>';
+    await putJsonObject(e.s3, BUCKET, key, record, { gzip: true });
+    await e.control.clearRequests();
+    const r = await runMain({ prefix: 'site', 'rollback-to': 'r1' }, { clock: emulatorClock(e.control) });
+    expect(r.error?.message).toMatch(
+      /is damaged: the copy of index\.html in it does not match its sha256\. Nothing was changed/,
+    );
     expect(mutating(await requests(e.control))).toEqual([]);
   });
 

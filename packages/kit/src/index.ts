@@ -13,6 +13,7 @@ export * from './ecs-run-task';
 export * from './errors';
 export * from './image-ref';
 export * from './inputs';
+export * from './json-gzip';
 export * from './log';
 export * from './logs';
 export * from './outputs';

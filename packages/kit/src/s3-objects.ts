@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
   type ChecksumAlgorithm,
@@ -16,6 +16,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { gzipJson } from './json-gzip';
 import { DEFAULT_PART_SIZE, normalizeEtag, partCount } from './s3-etag';
 
 // Small S3 object helpers shared by actions: paginated listing, file upload (single PUT or multipart with a fixed
@@ -34,7 +35,11 @@ export async function listAllObjects(
   client: S3Client,
   bucket: string,
   prefix: string,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    /** Called after each page (e.g. to reclaim the parser's garbage on very large listings). */
+    onPage?: (pages: number, objects: number) => void;
+  } = {},
 ): Promise<{ objects: ListedObject[]; pages: number }> {
   const objects: ListedObject[] = [];
   let token: string | undefined;
@@ -55,6 +60,7 @@ export async function listAllObjects(
       });
     }
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    options.onPage?.(pages, objects.length);
   } while (token);
   return { objects, pages };
 }
@@ -219,6 +225,24 @@ export async function getJsonObject<T>(client: S3Client, bucket: string, key: st
   return JSON.parse(text) as T;
 }
 
+/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
+export async function putBytes(
+  client: S3Client,
+  o: ObjectHeaders & { bucket: string; key: string; body: Uint8Array; signal?: AbortSignal },
+): Promise<string> {
+  const out = await client.send(
+    new PutObjectCommand({
+      Bucket: o.bucket,
+      Key: o.key,
+      Body: o.body,
+      ContentLength: o.body.length,
+      ...headerParams(o),
+    }),
+    o.signal ? { abortSignal: o.signal } : {},
+  );
+  return normalizeEtag(out.ETag);
+}
+
 /** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
 export async function putJsonObject(
   client: S3Client,
@@ -228,19 +252,9 @@ export async function putJsonObject(
   headers: ObjectHeaders & { gzip?: boolean } = {},
 ): Promise<string> {
   const { gzip, ...rest } = headers;
-  const json = Buffer.from(`${JSON.stringify(value)}\n`);
-  const body = gzip ? gzipSync(json) : json;
+  const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
   const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-  const out = await client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: body,
-      ContentLength: body.length,
-      ...headerParams({ contentType, cacheControl: 'no-cache', ...rest }),
-    }),
-  );
-  return normalizeEtag(out.ETag);
+  return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
 }
 
 export interface HeadResult {
