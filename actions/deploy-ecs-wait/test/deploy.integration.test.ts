@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { createEcsClients, deployOutputs, TAG_COMMIT, TAG_KNOWN_GOOD } from '@deploy-actions/kit';
+import { DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { ConfigurationError, createEcsClients, deployOutputs, TAG_COMMIT, TAG_KNOWN_GOOD } from '@deploy-actions/kit';
 import { describe, expect, test } from 'vitest';
 import {
   deploy,
@@ -233,6 +233,98 @@ describe('deploy-ecs-wait on the emulator', () => {
       taskDefinitionArn: TD_ARN(1),
       status: 'completed',
     });
+  });
+
+  test('a task definition that does not fit the load balancer fails before anything is registered', async () => {
+    await seedServices(t.control, { services: ['api', 'worker'], loadBalancer: true });
+    const renamed = taskDefWith(IMAGE('v2'));
+    renamed.containerDefinitions[0].name = 'web';
+    const err = await deploy(
+      request({
+        services: [
+          { service: 'api', taskDefinition: tdJson(IMAGE('v2')) },
+          { service: 'worker', taskDefinition: { kind: 'json', json: renamed, source: 'worker.json' } },
+        ],
+      }),
+    ).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as Error).message).toBe(
+      'the web task definition cannot run service worker: its load balancer routes to container "app", which the task definition does not have (containers: web)',
+    );
+    expect(await mutatingRequests(t.control)).toEqual([]);
+  });
+
+  test('UpdateService rejected for the second service: the first is reverted, the rest left alone', async () => {
+    const names = ['api', 'worker', 'cron'];
+    await seedServices(t.control, { services: names });
+    const td = tdJson(IMAGE('v2'));
+    const { ecs } = createEcsClients('test', REGION);
+    const run = await deploy(request({ services: names.map((service) => ({ service, taskDefinition: td })) }), {
+      // someone deletes the worker service after we prepared (ECS then rejects its UpdateService)
+      hooks: {
+        beforeUpdate: async () =>
+          void (await ecs.send(new DeleteServiceCommand({ cluster: 'app', service: 'worker', force: true }))),
+      },
+    });
+    expect(run.report.status).toBe('rolled-back');
+    const [api, worker, cron] = run.report.services;
+    expect(worker).toMatchObject({ status: 'failed', updateRejected: true });
+    expect(worker!.reason).toMatch(
+      /^AWS ECS UpdateService failed: ServiceNotActiveException: Service was not ACTIVE\./,
+    );
+    expect(api!.rollback).toMatchObject({ outcome: 'completed', taskDefinitionArn: TD_ARN(1) });
+    expect(cron).toMatchObject({ status: 'not-started' });
+    expect(run.report.message).toContain('worker: AWS ECS UpdateService failed: ServiceNotActiveException');
+    expect(run.report.message).toContain('api: reverted to web:1 (revert completed)');
+    const updates = (await t.control.requests()).filter((r) => r.operation === 'UpdateService');
+    expect(updates.map((u) => JSON.parse(u.body ?? '{}'))).toEqual([
+      expect.objectContaining({ service: 'api', taskDefinition: TD_ARN(2) }),
+      expect.objectContaining({ service: 'worker', taskDefinition: TD_ARN(2) }),
+      expect.objectContaining({ service: 'api', taskDefinition: TD_ARN(1) }),
+    ]);
+    const after = await ecs.send(new DescribeServicesCommand({ cluster: 'app', services: ['api', 'cron'] }));
+    expect(after.services?.map((s) => s.taskDefinition)).toEqual([TD_ARN(1), TD_ARN(1)]);
+    expect(await tagsOf(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
+    expect(api!.status).toBe('reverted');
+    expect(run.summary).toContain('| api | ↩️ reverted to web:1 (another service failed) |');
+  });
+
+  test('UpdateService rejected for the first service: nothing changed; auto-rollback off leaves others as they are', async () => {
+    await seedServices(t.control, { services: ['api', 'worker'] });
+    const td = tdJson(IMAGE('v2'));
+    const { ecs } = createEcsClients('test', REGION);
+    const remove = (service: string) => async () =>
+      void (await ecs.send(new DeleteServiceCommand({ cluster: 'app', service, force: true })));
+    const first = await deploy(
+      request({
+        services: [
+          { service: 'api', taskDefinition: td },
+          { service: 'worker', taskDefinition: td },
+        ],
+      }),
+      {
+        hooks: { beforeUpdate: remove('api') },
+      },
+    );
+    expect(first.report.status).toBe('failed');
+    expect(first.report.message).toMatch(
+      /^api: AWS ECS UpdateService failed: .*\(it still runs web:1\)\. Nothing was changed$/,
+    );
+
+    await seedServices(t.control, { services: ['api', 'worker'] });
+    const second = await deploy(
+      request({
+        autoRollback: false,
+        services: [
+          { service: 'api', taskDefinition: td },
+          { service: 'worker', taskDefinition: td },
+        ],
+      }),
+      { hooks: { beforeUpdate: remove('worker') } },
+    );
+    expect(second.report.status).toBe('failed');
+    expect(second.report.message).toContain('already updated and left deploying (auto-rollback is off): api → web:2');
+    expect((await t.control.requests()).filter((r) => r.operation === 'UpdateService')).toHaveLength(2);
   });
 
   test('cancellation mid-wait stops within 2 s and says where each deployment stands', async () => {

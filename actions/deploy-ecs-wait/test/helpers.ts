@@ -10,6 +10,7 @@ import {
   type DeployReport,
   type DeployRequest,
   deploySummaryMarkdown,
+  type ExecuteHooks,
   executeDeploy,
   prepareDeploy,
   TAG_KNOWN_GOOD,
@@ -127,7 +128,10 @@ export interface DeployRun {
 }
 
 /** Prepare + execute in-process with fast poll delays; returns the report, log lines and summary markdown. */
-export async function deploy(req: DeployRequest, opts: { signal?: AbortSignal } = {}): Promise<DeployRun> {
+export async function deploy(
+  req: DeployRequest,
+  opts: { signal?: AbortSignal; hooks?: ExecuteHooks } = {},
+): Promise<DeployRun> {
   const log: string[] = [];
   const logger = { info: (m: string) => log.push(m), warning: (m: string) => log.push(`WARNING ${m}`) };
   const clients = createEcsClients('deploy-ecs-wait', REGION);
@@ -139,7 +143,7 @@ export async function deploy(req: DeployRequest, opts: { signal?: AbortSignal } 
     ...(opts.signal ? { signal: opts.signal } : {}),
   };
   const prepared = await prepareDeploy(req, deps);
-  const report = await executeDeploy(prepared, deps);
+  const report = await executeDeploy(prepared, deps, opts.hooks);
   return { report, log, text: log.join('\n'), summary: deploySummaryMarkdown(report) };
 }
 

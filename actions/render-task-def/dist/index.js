@@ -77732,7 +77732,7 @@ function errors_isAwsServiceError(err) {
         err.$metadata !== null);
 }
 /** True for anything `describeAwsError` can say something specific about. */
-function isAwsError(err) {
+function errors_isAwsError(err) {
     return errors_isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
 }
 /**
@@ -77741,7 +77741,7 @@ function isAwsError(err) {
  * Works for non-service errors thrown inside an SDK call too (network errors), and degrades gracefully when the
  * error was not thrown through a client built by `createClient` (service/operation then unknown).
  */
-function describeAwsError(err) {
+function errors_describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
     const message = errors_errorMessage(err);
@@ -77788,8 +77788,8 @@ function failureMessage(err) {
         return err.message;
     if (isAbortError(err))
         return `Cancelled: ${errors_errorMessage(err)}`;
-    if (isAwsError(err))
-        return describeAwsError(err);
+    if (errors_isAwsError(err))
+        return errors_describeAwsError(err);
     const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
     return `Unexpected error: ${name}${errors_errorMessage(err)}`;
 }
@@ -81215,6 +81215,17 @@ async function ecs_deploy_prepareDeploy(request, deps) {
         else {
             throw new ConfigurationError(ecs_deploy_name(request, 'task-definition'), `no task definition for service ${req.service}`);
         }
+        const rendered = target.kind === 'register' ? target.json.containerDefinitions : undefined;
+        const containers = target.kind === 'register'
+            ? Array.isArray(rendered)
+                ? rendered
+                : undefined
+            : target.containerDefinitions;
+        const mismatch = loadBalancerMismatch(current.loadBalancers, containers);
+        if (mismatch) {
+            const what = target.kind === 'existing' ? shortTaskDef(target.arn) : `the ${target.family} task definition`;
+            throw new ConfigurationError(ecs_deploy_name(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${req.service}: ${mismatch}`);
+        }
         const diffText = diffNew === undefined
             ? ''
             : taskDefDiffText(withoutTags(diffBase), withoutTags(diffNew), {
@@ -81236,6 +81247,28 @@ async function ecs_deploy_prepareDeploy(request, deps) {
 function running(result) {
     const d = result?.service?.deployments?.find((x) => x.id === result.target.deploymentId);
     return d ? { running: d.runningCount ?? 0, desired: d.desiredCount ?? 0 } : {};
+}
+/**
+ * Why UpdateService would reject these containers for the service's load balancers (ECS: "The container web does not
+ * exist in the task definition" / "did not have a container port 8000 defined"), or undefined when they fit. Checked
+ * while preparing, so a renamed container or a changed port fails before anything is registered or updated.
+ */
+function loadBalancerMismatch(loadBalancers, containers) {
+    if (!containers)
+        return undefined;
+    for (const lb of loadBalancers ?? []) {
+        if (!lb.containerName)
+            continue;
+        const c = containers.find((x) => x.name === lb.containerName);
+        const names = containers.map((x) => x.name).join(', ');
+        if (!c)
+            return `its load balancer routes to container ${JSON.stringify(lb.containerName)}, which the task definition does not have (containers: ${names})`;
+        if (lb.containerPort !== undefined && !(c.portMappings ?? []).some((m) => m.containerPort === lb.containerPort)) {
+            const ports = (c.portMappings ?? []).map((m) => m.containerPort).join(', ') || 'none';
+            return `its load balancer routes to port ${lb.containerPort} of container ${JSON.stringify(lb.containerName)}, which maps no such port (ports: ${ports})`;
+        }
+    }
+    return undefined;
 }
 /** What the waiter watches: the PRIMARY deployment an UpdateService response returned. */
 function rolloutTarget(service, deploymentId, primary, taskDefinitionArn, desiredCount, failureThreshold) {
@@ -81319,19 +81352,35 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
     }
     if (hooks.beforeUpdate)
         await hooks.beforeUpdate(arnByService);
-    // 2. UpdateService for each; take the PRIMARY deployment from the response.
+    // 2. UpdateService for each; take the PRIMARY deployment from the response. One that ECS rejects stops the loop:
+    //    the services after it are left alone and the ones before it are reverted below (all or nothing).
     const targets = [];
+    let rejected;
     for (const p of prepared.services) {
         const report = reports.get(p.service);
         const arn = arnByService.get(p.service);
         report.startedAt = clock.now();
-        const out = await ecs.send(new UpdateServiceCommand({
-            cluster: request.cluster,
-            service: p.service,
-            taskDefinition: arn,
-            ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
-            forceNewDeployment: request.forceNewDeployment,
-        }), { abortSignal: signal });
+        let out;
+        try {
+            out = await ecs.send(new UpdateServiceCommand({
+                cluster: request.cluster,
+                service: p.service,
+                taskDefinition: arn,
+                ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
+                forceNewDeployment: request.forceNewDeployment,
+            }), { abortSignal: signal });
+        }
+        catch (err) {
+            if (signal?.aborted)
+                throw err;
+            report.status = 'failed';
+            report.updateRejected = true;
+            report.reason = isAwsError(err) ? describeAwsError(err) : `UpdateService failed: ${errorMessage(err)}`;
+            report.finishedAt = clock.now();
+            log.warning(`${p.service}: ${report.reason}`);
+            rejected = report;
+            break;
+        }
         const svc = out.service;
         const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
         if (!primary?.id)
@@ -81408,6 +81457,19 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         describeCalls += result.describeCalls;
         return result.results;
     };
+    if (rejected) {
+        const verdict = await revertPartialUpdate({
+            rejected,
+            started: targets.map((t) => reports.get(t.service)),
+            prepared,
+            deps,
+            log,
+            waitFor,
+        });
+        status = verdict.status;
+        message = verdict.message;
+        return finish();
+    }
     const results = await waitFor(targets, 'deployment');
     for (const r of results) {
         const rep = reports.get(r.target.service);
@@ -81634,6 +81696,86 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
     }
     message = parts.join('. ');
     return finish();
+}
+/**
+ * UpdateService was rejected for one service after others had already started deploying: put those back on the
+ * revision each ran before this run (and its desired count, if this run changed it), so the cluster does not end up
+ * with half a release. With auto-rollback off they are left as they are, and the message says so.
+ */
+async function revertPartialUpdate(o) {
+    const { request } = o.prepared;
+    const { ecs, signal } = o.deps;
+    const parts = [
+        `${o.rejected.service}: ${o.rejected.reason ?? 'UpdateService failed'} (it still runs ${shortTaskDef(o.rejected.previousTaskDefinitionArn)})`,
+    ];
+    if (o.started.length === 0)
+        return { status: 'failed', message: `${parts[0]}. Nothing was changed` };
+    if (!request.autoRollback) {
+        parts.push(`already updated and left deploying (auto-rollback is off): ${o.started.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`);
+        return { status: 'failed', message: parts.join('. ') };
+    }
+    const reverts = [];
+    for (const r of o.started) {
+        const p = o.prepared.services.find((x) => x.service === r.service);
+        const targetArn = r.previousTaskDefinitionArn;
+        if (!targetArn) {
+            r.rollback = { outcome: 'skipped', reason: 'no previous revision to revert to' };
+            continue;
+        }
+        const reason = `reverted because UpdateService failed for ${o.rejected.service}`;
+        o.log.info(`${r.service}: reverting to ${shortTaskDef(targetArn)} (${reason})`);
+        try {
+            const out = await ecs.send(new UpdateServiceCommand({
+                cluster: request.cluster,
+                service: r.service,
+                taskDefinition: targetArn,
+                ...(request.desiredCount !== undefined && p.current.desiredCount !== undefined
+                    ? { desiredCount: p.current.desiredCount }
+                    : {}),
+            }), { abortSignal: signal });
+            const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
+            r.status = 'reverted';
+            r.rollback = {
+                taskDefinitionArn: targetArn,
+                ...(primary?.id ? { deploymentId: primary.id } : {}),
+                outcome: request.wait ? 'failed' : 'skipped',
+                reason: request.wait ? reason : `${reason}; not waited for (wait: false)`,
+            };
+            if (primary?.id)
+                reverts.push(rolloutTarget(r.service, primary.id, primary, targetArn, primary.desiredCount ?? 0, request.failureThreshold));
+        }
+        catch (err) {
+            if (signal?.aborted)
+                throw err;
+            r.rollback = {
+                taskDefinitionArn: targetArn,
+                outcome: 'failed',
+                reason: `UpdateService failed: ${errorMessage(err)}`,
+            };
+        }
+    }
+    if (request.wait) {
+        for (const res of await o.waitFor(reverts, 'revert')) {
+            const r = o.started.find((x) => x.service === res.target.service);
+            r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
+            if (res.verdict.state === 'failed')
+                r.rollback.reason += `; revert failed: ${res.verdict.reason}`;
+            r.events = [...r.events, ...res.events];
+        }
+    }
+    for (const r of o.started) {
+        const rb = r.rollback;
+        parts.push(rb.outcome === 'completed'
+            ? `${r.service}: reverted to ${shortTaskDef(rb.taskDefinitionArn)} (revert completed)`
+            : `${r.service}: revert to ${shortTaskDef(rb.taskDefinitionArn)} ${rb.outcome} (${rb.reason})`);
+    }
+    const allBack = o.started.every((r) => r.rollback?.outcome === 'completed');
+    if (signal?.aborted)
+        parts.push('cancelled while reverting');
+    return {
+        status: signal?.aborted ? 'cancelled' : allBack ? 'rolled-back' : 'failed',
+        message: parts.join('. '),
+    };
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -82091,6 +82233,13 @@ const STATUS_ICON = {
     'not-started': '– not started',
 };
 function serviceStatusCell(r) {
+    if (r.status === 'reverted') {
+        const to = shortTaskDef(r.rollback?.taskDefinitionArn);
+        const outcome = r.rollback?.outcome;
+        return outcome === 'completed'
+            ? `↩️ reverted to ${to} (another service failed)`
+            : `↩️ revert to ${to} ${outcome === 'skipped' ? 'started, not waited for' : outcome}`;
+    }
     let text = STATUS_ICON[r.status] ?? r.status;
     if (r.rollback) {
         const rb = r.rollback;

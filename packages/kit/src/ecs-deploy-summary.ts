@@ -29,6 +29,13 @@ const STATUS_ICON: Record<string, string> = {
 };
 
 function serviceStatusCell(r: ServiceReport): string {
+  if (r.status === 'reverted') {
+    const to = shortTaskDef(r.rollback?.taskDefinitionArn);
+    const outcome = r.rollback?.outcome;
+    return outcome === 'completed'
+      ? `↩️ reverted to ${to} (another service failed)`
+      : `↩️ revert to ${to} ${outcome === 'skipped' ? 'started, not waited for' : outcome}`;
+  }
   let text = STATUS_ICON[r.status] ?? r.status;
   if (r.rollback) {
     const rb = r.rollback;

@@ -1,6 +1,6 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { describe, expect, test } from 'vitest';
-import type { DeployReport } from '../src/ecs-deploy';
+import { type DeployReport, loadBalancerMismatch } from '../src/ecs-deploy';
 import { parseServiceLines } from '../src/ecs-deploy-inputs';
 import { deployOutputs, deploySummaryMarkdown } from '../src/ecs-deploy-summary';
 import {
@@ -255,5 +255,48 @@ describe('summary and outputs', () => {
         rollback: { taskDefinitionArn: arn(1), outcome: 'completed' },
       },
     });
+  });
+});
+
+describe('loadBalancerMismatch: what UpdateService would reject, found while preparing', () => {
+  const app = { name: 'app', portMappings: [{ containerPort: 8000 }] };
+  const sidecar = { name: 'envoy', portMappings: [{ containerPort: 9901 }] };
+  const lb = (containerName?: string, containerPort?: number) => ({ containerName, containerPort });
+  test.each([
+    { name: 'no load balancers', lbs: undefined, containers: [app], want: undefined },
+    { name: 'container and port present', lbs: [lb('app', 8000)], containers: [sidecar, app], want: undefined },
+    {
+      name: 'containers unknown (not described): no verdict',
+      lbs: [lb('app', 8000)],
+      containers: undefined,
+      want: undefined,
+    },
+    { name: 'classic ELB without a container name', lbs: [lb(undefined, 80)], containers: [app], want: undefined },
+    {
+      name: 'renamed container',
+      lbs: [lb('app', 8000)],
+      containers: [{ ...app, name: 'web' }, sidecar],
+      want: 'its load balancer routes to container "app", which the task definition does not have (containers: web, envoy)',
+    },
+    {
+      name: 'changed port',
+      lbs: [lb('app', 8000)],
+      containers: [{ name: 'app', portMappings: [{ containerPort: 8080 }] }],
+      want: 'its load balancer routes to port 8000 of container "app", which maps no such port (ports: 8080)',
+    },
+    {
+      name: 'no port mappings at all',
+      lbs: [lb('app', 8000)],
+      containers: [{ name: 'app' }],
+      want: 'its load balancer routes to port 8000 of container "app", which maps no such port (ports: none)',
+    },
+    {
+      name: 'second of two target groups broken',
+      lbs: [lb('app', 8000), lb('envoy', 15000)],
+      containers: [app, sidecar],
+      want: 'its load balancer routes to port 15000 of container "envoy", which maps no such port (ports: 9901)',
+    },
+  ])('$name', ({ lbs, containers, want }) => {
+    expect(loadBalancerMismatch(lbs, containers)).toBe(want);
   });
 });
