@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The conformance tests drive the emulator with real peers: AWS CLI v2 (/usr/bin/aws) and skopeo. On a fresh
+// The conformance tests drive the emulator with real peers: AWS CLI v2 (/usr/bin/aws), skopeo and buildah (the
+// emulator's registry tests and build-push-ecr's real builds). On a fresh
 // Debian machine where we are root, install them from apt; elsewhere say what is missing (those tests then skip
 // with a message naming the tool).
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { existsSync } from 'node:fs';
 const wanted = [
   { bin: '/usr/bin/aws', pkg: 'awscli' },
   { bin: '/usr/bin/skopeo', pkg: 'skopeo' },
+  { bin: '/usr/bin/buildah', pkg: 'buildah' },
 ];
 const missing = wanted.filter((t) => !existsSync(t.bin));
 if (missing.length === 0) process.exit(0);

@@ -1,0 +1,82 @@
+import {
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  type ECRClient,
+  GetAuthorizationTokenCommand,
+} from '@aws-sdk/client-ecr';
+import { DeployFailure } from '@deploy-actions/kit';
+import type { RepositoryState } from './plan';
+
+// Small ECR helpers (read-only calls): repository settings, tag → digest, a registry token.
+
+const errorName = (err: unknown) => (err as { name?: string }).name;
+
+export async function describeRepository(ecr: ECRClient, name: string, region: string): Promise<RepositoryState> {
+  try {
+    const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    const repo = out.repositories?.[0];
+    if (!repo?.repositoryUri) throw new DeployFailure(`ECR repository '${name}' not found in ${region}`);
+    return {
+      name,
+      uri: repo.repositoryUri,
+      mutability: repo.imageTagMutability ?? 'MUTABLE',
+      exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
+    };
+  } catch (err) {
+    if (errorName(err) === 'RepositoryNotFoundException') {
+      throw new DeployFailure(
+        `ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
+          `--repository-name ${name} --region ${region}) or check the repository and region inputs`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+/** Digest of `repository:tag`, undefined when the tag does not exist. */
+export async function tagDigest(ecr: ECRClient, repository: string, tag: string): Promise<string | undefined> {
+  try {
+    const out = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }),
+    );
+    return out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+  } catch (err) {
+    if (errorName(err) === 'ImageNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+/** Tag → digest for the tags that already exist. */
+export async function existingTags(
+  ecr: ECRClient,
+  repository: string,
+  tags: readonly string[],
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const tag of tags) {
+    const digest = await tagDigest(ecr, repository, tag);
+    if (digest) found.set(tag, digest);
+  }
+  return found;
+}
+
+export interface RegistryToken {
+  token: string;
+  proxyEndpoint: string;
+  expiresAt: Date | undefined;
+}
+
+export async function getRegistryToken(ecr: ECRClient): Promise<RegistryToken> {
+  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+  const data = out.authorizationData?.[0];
+  if (!data?.authorizationToken || !data.proxyEndpoint) {
+    throw new DeployFailure('ECR GetAuthorizationToken returned no token or proxy endpoint');
+  }
+  return { token: data.authorizationToken, proxyEndpoint: data.proxyEndpoint, expiresAt: data.expiresAt };
+}
+
+/** Fetch a new token when less than `marginMs` of its life is left (builds can outlast a token: complaint #6). */
+export function tokenNeedsRefresh(expiresAt: Date | undefined, now: number, marginMs = 30 * 60_000): boolean {
+  return expiresAt !== undefined && expiresAt.getTime() - now < marginMs;
+}
