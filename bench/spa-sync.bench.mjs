@@ -41,7 +41,11 @@ function run(cmd, args, env, cwd) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ code, ms, stdout, stderr, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
+      // CPU seconds (user + system) of the measured process: unlike wall time, independent of other load
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      const cpuS = user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
+      resolve({ code, ms, stdout, stderr, cpuS, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
     });
   });
 }
@@ -92,8 +96,18 @@ async function runOurs(url, source, prefix, extra = {}) {
 
 async function runCli(url, source, prefix) {
   const r = await run(
-    AWS,
-    ['s3', 'sync', source, `s3://${BUCKET}/${prefix}`, '--endpoint-url', url, '--no-progress', '--only-show-errors'],
+    TIME ?? AWS,
+    [
+      ...(TIME ? ['-v', AWS] : []),
+      's3',
+      'sync',
+      source,
+      `s3://${BUCKET}/${prefix}`,
+      '--endpoint-url',
+      url,
+      '--no-progress',
+      '--only-show-errors',
+    ],
     baseEnv(),
   );
   if (r.code !== 0) throw new Error(`aws s3 sync failed (${r.code}): ${r.stderr.slice(-2000)}`);
@@ -151,14 +165,14 @@ async function main() {
     const budget = changed.length + listPages + 1;
 
     results.runs.first = {
-      ours: { ms: oursFirst.ms, requests: oursFirstReq, maxRssMb: oursFirst.maxRssMb },
-      cli: { ms: cliFirst.ms, requests: cliFirstReq },
+      ours: { ms: oursFirst.ms, cpuS: oursFirst.cpuS, requests: oursFirstReq, maxRssMb: oursFirst.maxRssMb },
+      cli: { ms: cliFirst.ms, cpuS: cliFirst.cpuS, requests: cliFirstReq },
       ratio: cliFirst.ms / oursFirst.ms,
     };
     results.runs.redeploy = {
       changed: changed.length,
-      ours: { ms: oursRe.ms, requests: oursReReq, outputs: oursRe.outputs },
-      cli: { ms: cliRe.ms, requests: cliReReq },
+      ours: { ms: oursRe.ms, cpuS: oursRe.cpuS, requests: oursReReq, outputs: oursRe.outputs },
+      cli: { ms: cliRe.ms, cpuS: cliRe.cpuS, requests: cliReReq },
       ratio: cliRe.ms / oursRe.ms,
       requestBudget: budget,
     };
@@ -175,6 +189,10 @@ async function main() {
     );
     console.log(`aws cli, redeploy requests: ${JSON.stringify(cliReReq.by)} (uploads everything whose mtime is newer)`);
     if (oursFirst.maxRssMb) console.log(`ours peak RSS (2,000 files): ${oursFirst.maxRssMb.toFixed(0)} MB`);
+    const cpu = (r) => (r.cpuS === undefined ? '?' : `${r.cpuS.toFixed(2)} s`);
+    console.log(
+      `CPU (user+sys) of the measured process: first deploy ours ${cpu(oursFirst)} vs aws ${cpu(cliFirst)}; redeploy ours ${cpu(oursRe)} vs aws ${cpu(cliRe)} (the emulator's CPU is in neither)`,
+    );
 
     if (process.env.BENCH_50K === '1') {
       const big = join(work, 'dist50k');
