@@ -72105,6 +72105,37 @@ async function pinImageDigests(td, options) {
     return { taskDefinition: withImages(td, pinned), notes };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecr-tags.ts
+// ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
+// `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
+// write, so a push or promotion that ECR would reject fails in seconds with the reason.
+/** ECR repository names (CreateRepository's pattern; the 2–256 length is checked separately). */
+const ECR_REPOSITORY_NAME_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** Docker / OCI image tag syntax. */
+const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** ECR exclusion filters allow only `[0-9a-zA-Z._*-]`, so `*` is the only special character. */
+function ecrWildcardMatch(pattern, tag) {
+    const re = pattern
+        .split('*')
+        .map((part) => part.replace(/[.]/g, '\\.'))
+        .join('.*');
+    return new RegExp(`^${re}$`).test(tag);
+}
+/** Whether ECR refuses to overwrite (or move, or even re-push) `tag` in a repository with these settings. */
+function ecrTagIsImmutable(mutability, filters, tag) {
+    const matched = filters.some((f) => ecrWildcardMatch(f, tag));
+    switch (mutability) {
+        case 'IMMUTABLE':
+            return true;
+        case 'IMMUTABLE_WITH_EXCLUSION':
+            return !matched;
+        case 'MUTABLE_WITH_EXCLUSION':
+            return matched;
+        default:
+            return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
 
 
@@ -76107,6 +76138,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
+
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(542);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
@@ -76137,10 +76169,6 @@ function getInputs(env = process.env) {
         raw[name] = getRawInput(name);
     return parseInputs(raw, env);
 }
-/** ECR repository names (CreateRepository's pattern), 2–256 characters. */
-const REPOSITORY_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Docker tag syntax. */
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** `os/arch[/variant]`. */
 const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 /** Build-arg names as Docker accepts them in ARG (a shell-like identifier). */
@@ -76158,7 +76186,7 @@ function parseTags(raw, env) {
     }
     const seen = new Set();
     for (const tag of tags) {
-        if (!TAG_RE.test(tag)) {
+        if (!IMAGE_TAG_RE.test(tag)) {
             throw new errors_ConfigurationError('tags', `${inputs_quote(tag)} is not a valid Docker tag ([A-Za-z0-9_][A-Za-z0-9._-], at most 128 characters)`);
         }
         if (seen.has(tag))
@@ -76176,7 +76204,7 @@ function parseInputs(raw, env = process.env) {
     if (repository.includes('.dkr.ecr.') || repository.includes(':') || repository.includes('@')) {
         throw new errors_ConfigurationError('repository', `expected a repository name (e.g. team/api), not an image URI or tag: ${inputs_quote(repository)}`);
     }
-    if (repository.length < 2 || repository.length > 256 || !REPOSITORY_RE.test(repository)) {
+    if (repository.length < 2 || repository.length > 256 || !ECR_REPOSITORY_NAME_RE.test(repository)) {
         throw new errors_ConfigurationError('repository', `${inputs_quote(repository)} is not a valid ECR repository name (lower-case letters, digits, . _ - and / separators)`);
     }
     const contextRaw = get('context').trim() || '.';
@@ -76218,7 +76246,7 @@ function parseInputs(raw, env = process.env) {
     const builder = inputs_parseEnum('builder', get('builder').trim(), ['auto', 'buildx', 'buildah'], 'auto');
     const cache = inputs_parseEnum('cache', get('cache').trim(), ['ecr', 'off'], 'ecr');
     const cacheTag = get('cache-tag').trim() || 'buildcache';
-    if (!TAG_RE.test(cacheTag))
+    if (!IMAGE_TAG_RE.test(cacheTag))
         throw new errors_ConfigurationError('cache-tag', `${inputs_quote(cacheTag)} is not a valid Docker tag`);
     if (cache === 'ecr' && tags.includes(cacheTag)) {
         throw new errors_ConfigurationError('cache-tag', `${inputs_quote(cacheTag)} is also one of the image tags: pick another`);
@@ -76283,28 +76311,6 @@ function resolveBuilder(choice, probe, platforms) {
     }
     return builder;
 }
-/** ECR exclusion filters allow only `[0-9a-zA-Z._*-]`, so `*` is the only special character. */
-function wildcardMatch(pattern, tag) {
-    const re = pattern
-        .split('*')
-        .map((part) => part.replace(/[.]/g, '\\.'))
-        .join('.*');
-    return new RegExp(`^${re}$`).test(tag);
-}
-/** Whether ECR refuses to overwrite (or even re-push) `tag` in a repository with these settings. */
-function tagIsImmutable(mutability, filters, tag) {
-    const matched = filters.some((f) => wildcardMatch(f, tag));
-    switch (mutability) {
-        case 'IMMUTABLE':
-            return true;
-        case 'IMMUTABLE_WITH_EXCLUSION':
-            return !matched;
-        case 'MUTABLE_WITH_EXCLUSION':
-            return matched;
-        default:
-            return false;
-    }
-}
 /** buildah's cache images are tagged with 64-hex layer keys; this stands for them in mutability checks. */
 const BUILDAH_CACHE_KEY_EXAMPLE = 'a'.repeat(64);
 /**
@@ -76328,7 +76334,7 @@ function decide(inputs, builder, repo, existing) {
             tags: inputs.tags.filter((t) => existing.get(t) === firstDigest),
         };
     }
-    const immutable = (tag) => tagIsImmutable(repo.mutability, repo.exclusionFilters, tag);
+    const immutable = (tag) => ecrTagIsImmutable(repo.mutability, repo.exclusionFilters, tag);
     for (const tag of inputs.tags) {
         const digest = existing.get(tag);
         if (digest && immutable(tag)) {

@@ -2,7 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   ConfigurationError,
+  ECR_REPOSITORY_NAME_RE,
   getRawInput,
+  IMAGE_TAG_RE,
   parseBoolean,
   parseEnum,
   parseKeyValue,
@@ -60,10 +62,6 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   return parseInputs(raw, env);
 }
 
-/** ECR repository names (CreateRepository's pattern), 2–256 characters. */
-const REPOSITORY_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Docker tag syntax. */
-export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** `os/arch[/variant]`. */
 const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 /** Build-arg names as Docker accepts them in ARG (a shell-like identifier). */
@@ -82,7 +80,7 @@ function parseTags(raw: string, env: NodeJS.ProcessEnv): string[] {
   }
   const seen = new Set<string>();
   for (const tag of tags) {
-    if (!TAG_RE.test(tag)) {
+    if (!IMAGE_TAG_RE.test(tag)) {
       throw new ConfigurationError(
         'tags',
         `${quote(tag)} is not a valid Docker tag ([A-Za-z0-9_][A-Za-z0-9._-], at most 128 characters)`,
@@ -106,7 +104,7 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
       `expected a repository name (e.g. team/api), not an image URI or tag: ${quote(repository)}`,
     );
   }
-  if (repository.length < 2 || repository.length > 256 || !REPOSITORY_RE.test(repository)) {
+  if (repository.length < 2 || repository.length > 256 || !ECR_REPOSITORY_NAME_RE.test(repository)) {
     throw new ConfigurationError(
       'repository',
       `${quote(repository)} is not a valid ECR repository name (lower-case letters, digits, . _ - and / separators)`,
@@ -156,7 +154,8 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
   const builder = parseEnum<BuilderChoice>('builder', get('builder').trim(), ['auto', 'buildx', 'buildah'], 'auto');
   const cache = parseEnum<CacheMode>('cache', get('cache').trim(), ['ecr', 'off'], 'ecr');
   const cacheTag = get('cache-tag').trim() || 'buildcache';
-  if (!TAG_RE.test(cacheTag)) throw new ConfigurationError('cache-tag', `${quote(cacheTag)} is not a valid Docker tag`);
+  if (!IMAGE_TAG_RE.test(cacheTag))
+    throw new ConfigurationError('cache-tag', `${quote(cacheTag)} is not a valid Docker tag`);
   if (cache === 'ecr' && tags.includes(cacheTag)) {
     throw new ConfigurationError('cache-tag', `${quote(cacheTag)} is also one of the image tags: pick another`);
   }

@@ -1,4 +1,4 @@
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit';
+import { ConfigurationError, DeployFailure, ecrTagIsImmutable } from '@deploy-actions/kit';
 import type { BuilderChoice, Inputs } from './inputs';
 
 // Pure decisions: which builder, skip or build, and the exact argv of every builder command. No AWS, no processes.
@@ -48,30 +48,6 @@ export interface RepositoryState {
   exclusionFilters: string[];
 }
 
-/** ECR exclusion filters allow only `[0-9a-zA-Z._*-]`, so `*` is the only special character. */
-export function wildcardMatch(pattern: string, tag: string): boolean {
-  const re = pattern
-    .split('*')
-    .map((part) => part.replace(/[.]/g, '\\.'))
-    .join('.*');
-  return new RegExp(`^${re}$`).test(tag);
-}
-
-/** Whether ECR refuses to overwrite (or even re-push) `tag` in a repository with these settings. */
-export function tagIsImmutable(mutability: string, filters: readonly string[], tag: string): boolean {
-  const matched = filters.some((f) => wildcardMatch(f, tag));
-  switch (mutability) {
-    case 'IMMUTABLE':
-      return true;
-    case 'IMMUTABLE_WITH_EXCLUSION':
-      return !matched;
-    case 'MUTABLE_WITH_EXCLUSION':
-      return matched;
-    default:
-      return false;
-  }
-}
-
 /** buildah's cache images are tagged with 64-hex layer keys; this stands for them in mutability checks. */
 export const BUILDAH_CACHE_KEY_EXAMPLE = 'a'.repeat(64);
 
@@ -113,7 +89,7 @@ export function decide(
       tags: inputs.tags.filter((t) => existing.get(t) === firstDigest),
     };
   }
-  const immutable = (tag: string) => tagIsImmutable(repo.mutability, repo.exclusionFilters, tag);
+  const immutable = (tag: string) => ecrTagIsImmutable(repo.mutability, repo.exclusionFilters, tag);
   for (const tag of inputs.tags) {
     const digest = existing.get(tag);
     if (digest && immutable(tag)) {

@@ -1,12 +1,11 @@
 // Emulator harness for build-push-ecr: a tiny build context, buildah storage in a temp dir, an in-process runner of
 // main() capturing stdout and the runner files, and registry helpers.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmulatorFixture, type RequestLogEntry, useEmulator } from '@deploy-actions/aws-emulator';
-import { failureMessage } from '@deploy-actions/kit';
-import { parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, vi } from 'vitest';
+import { type InProcessResult, runInProcess } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { type MainOptions, main } from '../src/main';
 
 export const hasBuildah = existsSync('/usr/bin/buildah');
@@ -50,53 +49,15 @@ export function useTestEmulator(): EmulatorFixture {
   return useEmulator({ setEnv: true }, { beforeAll, afterAll });
 }
 
-export interface InProcessRun {
-  error: unknown;
-  message: string | undefined;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-// @actions/core caches the summary file path on first use, so every in-process run shares one summary file.
-const SUMMARY_FILE = join(mkdtempSync(join(tmpdir(), 'bpe-summary-')), 'summary');
+export type InProcessRun = InProcessResult;
 
 /** Run main() in this process with these inputs and extra environment, capturing stdout and the runner files. */
-export async function runMain(
+export function runMain(
   inputs: Record<string, string | undefined>,
   env: Record<string, string>,
   options: MainOptions = {},
 ): Promise<InProcessRun> {
-  const dir = tempDir('bpe-run-');
-  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: SUMMARY_FILE, RUNNER_TEMP: dir };
-  writeFileSync(files.GITHUB_OUTPUT, '');
-  writeFileSync(SUMMARY_FILE, '');
-  const saved = Object.fromEntries(Object.keys(files).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, files);
-  let stdout = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-    stdout += String(chunk);
-    return true;
-  });
-  let error: unknown;
-  try {
-    await withInputs(inputs, () => main({ env: { ...process.env, ...env }, ...options }));
-  } catch (err) {
-    error = err;
-  } finally {
-    spy.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-  return {
-    error,
-    message: error === undefined ? undefined : failureMessage(error),
-    stdout,
-    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-    summary: readFileSync(SUMMARY_FILE, 'utf8'),
-  };
+  return runInProcess(inputs, () => main({ env: { ...process.env, ...env }, ...options }));
 }
 
 /** Values registered with `::add-mask::`. */

@@ -17,9 +17,7 @@ import {
   type RepositoryState,
   registryFromEndpoint,
   resolveBuilder,
-  tagIsImmutable,
   verifyDigest,
-  wildcardMatch,
 } from '../src/plan';
 import { tokenNeedsRefresh } from '../src/registry';
 
@@ -227,30 +225,6 @@ describe('resolveBuilder', () => {
     })();
     expect(err).toBeInstanceOf(ConfigurationError);
     expect((err as ConfigurationError).input).toBe(input);
-  });
-});
-
-describe('tag mutability', () => {
-  test.each([
-    ['*', 'anything', true],
-    ['buildcache', 'buildcache', true],
-    ['build*', 'buildcache', true],
-    ['*cache', 'buildcache', true],
-    ['build.cache', 'buildXcache', false],
-    ['dev-*', 'v1', false],
-  ])('wildcard %s vs %s → %s', (pattern, tag, expected) => {
-    expect(wildcardMatch(pattern, tag)).toBe(expected);
-  });
-
-  test.each([
-    ['MUTABLE', [], 'v1', false],
-    ['IMMUTABLE', [], 'v1', true],
-    ['IMMUTABLE_WITH_EXCLUSION', ['buildcache'], 'buildcache', false],
-    ['IMMUTABLE_WITH_EXCLUSION', ['buildcache'], 'v1', true],
-    ['MUTABLE_WITH_EXCLUSION', ['v*'], 'v1', true],
-    ['MUTABLE_WITH_EXCLUSION', ['v*'], 'latest', false],
-  ])('%s %j %s → immutable %s', (mutability, filters, tag, expected) => {
-    expect(tagIsImmutable(mutability, filters, tag)).toBe(expected);
   });
 });
 

@@ -89232,6 +89232,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs-wait/src/inputs.ts
 
 function getInputs() {

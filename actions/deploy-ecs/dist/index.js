@@ -93257,6 +93257,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
+
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts

@@ -84581,6 +84581,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/inputs.ts
 
 

@@ -1,7 +1,6 @@
 // Emulator harness for run-migration-task tests: a seeded cluster, an in-process runner of main() that captures
 // stdout, outputs and summary, and request-log helpers.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -10,9 +9,8 @@ import {
   type RequestLogEntry,
   useEmulator,
 } from '@deploy-actions/aws-emulator';
-import { failureMessage } from '@deploy-actions/kit';
-import { parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, vi } from 'vitest';
+import { type InProcessResult, runInProcess } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { type MainOptions, main } from '../src/main';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -93,15 +91,7 @@ export function requestBodies(log: RequestLogEntry[], operation: string): any[] 
   return log.filter((e) => e.operation === operation).map((e) => JSON.parse(e.body ?? '{}'));
 }
 
-export interface InProcessRun {
-  error: unknown;
-  /** failureMessage(error) when it failed. */
-  message: string | undefined;
-  stdout: string;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  summary: string;
-}
+export type InProcessRun = InProcessResult;
 
 /** Short intervals so in-process runs take about as long as the simulated task. */
 export const FAST: MainOptions['tuning'] = {
@@ -113,48 +103,9 @@ export const FAST: MainOptions['tuning'] = {
   cancelDrainMs: 300,
 };
 
-// @actions/core caches the summary file path on first use, so every in-process run shares one summary file.
-const SUMMARY_FILE = join(mkdtempSync(join(tmpdir(), 'rmt-summary-')), 'summary');
-
 /** Run main() in this process with these inputs, capturing stdout and the runner files. */
-export async function runMain(
-  inputs: Record<string, string | undefined>,
-  options: MainOptions = {},
-): Promise<InProcessRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'rmt-'));
-  const files = {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STEP_SUMMARY: SUMMARY_FILE,
-    GITHUB_STATE: join(dir, 'state'),
-  };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  const saved = Object.fromEntries(Object.keys(files).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, files, { GITHUB_WORKSPACE: FIXTURES });
-  let stdout = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-    stdout += String(chunk);
-    return true;
-  });
-  let error: unknown;
-  try {
-    await withInputs(inputs, () => main({ tuning: FAST, ...options }));
-  } catch (err) {
-    error = err;
-  } finally {
-    spy.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-  return {
-    error,
-    message: error === undefined ? undefined : failureMessage(error),
-    stdout,
-    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-    state: parseCommandFile(readFileSync(files.GITHUB_STATE, 'utf8')),
-    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-  };
+export function runMain(inputs: Record<string, string | undefined>, options: MainOptions = {}): Promise<InProcessRun> {
+  return runInProcess(inputs, () => main({ tuning: FAST, ...options }), { GITHUB_WORKSPACE: FIXTURES });
 }
 
 /** Log lines the container printed, as they appear on stdout (between the group markers, without [ecs] lines). */

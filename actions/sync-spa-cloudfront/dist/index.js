@@ -94536,6 +94536,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/concurrency.ts
 /**
  * Run `fn` over `items` with at most `limit` in flight. With `stopOnError` (default) no new item starts after a

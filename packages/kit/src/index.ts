@@ -1,6 +1,7 @@
 export * from './aws';
 export * from './cloudfront-invalidation';
 export * from './ecr-digest';
+export * from './ecr-tags';
 export * from './ecs-deploy';
 export * from './ecs-deploy-inputs';
 export * from './ecs-deploy-run';

@@ -5,6 +5,8 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as core from '@actions/core';
+import { failureMessage } from './errors';
 import { abortReason, type Clock } from './poll';
 
 /** Repository root (this file is packages/kit/src/testing.ts). */
@@ -47,6 +49,69 @@ export async function withInputs<T>(
     clearInputs();
     Object.assign(process.env, saved);
   }
+}
+
+export interface InProcessResult {
+  /** What `main()` threw (undefined on success). */
+  error: unknown;
+  /** The one line `run()` would print for that error. */
+  message: string | undefined;
+  stdout: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+}
+
+/**
+ * Run an action's `main()` in this process as the runner would: exactly these inputs, fresh GITHUB_OUTPUT,
+ * GITHUB_STATE, GITHUB_STEP_SUMMARY and RUNNER_TEMP, plus `env`; stdout captured; process.env restored afterwards.
+ * The error `main()` throws is returned, not thrown.
+ */
+export async function runInProcess(
+  inputs: Record<string, InputValue | undefined>,
+  main: () => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<InProcessResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'in-process-'));
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+  };
+  for (const f of Object.values(files)) await writeFile(f, '');
+  const vars: Record<string, string> = { ...files, RUNNER_TEMP: dir, ...env };
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  // @actions/core remembers the summary file of its first write: forget it so this run gets its own.
+  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+  let stdout = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stdout.write;
+  let error: unknown;
+  try {
+    await withInputs(inputs, main);
+  } catch (err) {
+    error = err;
+  } finally {
+    process.stdout.write = write;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  return {
+    error,
+    message: error === undefined ? undefined : failureMessage(error),
+    stdout,
+    outputs: parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8')),
+    state: parseCommandFile(await readFile(files.GITHUB_STATE, 'utf8')),
+    summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
+  };
 }
 
 /**

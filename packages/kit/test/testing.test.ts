@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as core from '@actions/core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { getBoolean, getString } from '../src/index';
+import { ConfigurationError, getBoolean, getString } from '../src/index';
 import {
   clearInputs,
   createFakeClock,
@@ -11,6 +12,7 @@ import {
   parseCommandFile,
   REPO_ROOT,
   runActionBundle,
+  runInProcess,
   setInputs,
   withInputs,
 } from '../src/testing';
@@ -190,5 +192,35 @@ if (env.MODE === 'hang') setInterval(() => {}, 1000);
 
   test('REPO_ROOT is the monorepo root', () => {
     expect(existsSync(join(REPO_ROOT, 'pnpm-workspace.yaml'))).toBe(true);
+  });
+});
+
+describe('runInProcess', () => {
+  test('inputs, outputs, state, summary and stdout of one run; env restored; the error returned, not thrown', async () => {
+    const before = process.env.GITHUB_OUTPUT;
+    const ok = await runInProcess(
+      { name: 'web' },
+      async () => {
+        core.info(`hello ${core.getInput('name')} ${process.env.EXTRA}`);
+        core.setOutput('greeting', 'hi\nthere');
+        core.saveState('pid', '42');
+        await core.summary.addRaw('# done').write();
+      },
+      { EXTRA: 'x' },
+    );
+    expect(ok).toMatchObject({ error: undefined, message: undefined, outputs: { greeting: 'hi\nthere' } });
+    expect(ok.state).toEqual({ pid: '42' });
+    expect(ok.summary).toBe('# done');
+    expect(ok.stdout).toContain('hello web x');
+    expect(process.env.EXTRA).toBeUndefined();
+    expect(process.env.GITHUB_OUTPUT).toBe(before);
+    expect(process.env.INPUT_NAME).toBeUndefined();
+
+    const failed = await runInProcess({}, async () => {
+      throw new ConfigurationError('cluster', 'is required');
+    });
+    expect(failed.error).toBeInstanceOf(ConfigurationError);
+    expect(failed.message).toBe("Input 'cluster': is required");
+    expect(failed.summary).toBe(''); // a second run gets its own summary file
   });
 });
