@@ -1,0 +1,4 @@
+import { run } from '@deploy-actions/kit';
+import { main } from './main';
+
+void run(main);

@@ -1,0 +1,179 @@
+import * as core from '@actions/core';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { createClient, DeployFailure, maskValue, Summary, setOutputs } from '@deploy-actions/kit';
+import {
+  createDeployment,
+  createOctokit,
+  listTagNames,
+  type Octokit,
+  type ReleaseResult,
+  type Repo,
+  setDeploymentStatus,
+  upsertRelease,
+} from './github';
+import { ACTION, type FinishInputs, getInputs, type ReleaseInputs } from './inputs';
+import { digestMap, imagesSection, type PromotedImage, planPromotion, previousTag, selectTags } from './plan';
+import { putTag, readRepository } from './registry';
+
+/** Injected in tests; production uses the defaults. */
+export interface MainOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function main(options: MainOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const inputs = getInputs(env);
+  maskValue(inputs.token);
+  const octokit = createOctokit(inputs.token, inputs.apiUrl);
+  const repo: Repo = { owner: inputs.owner, repo: inputs.repo };
+  if (inputs.mode === 'finish') return finish(octokit, repo, inputs);
+  return release(octokit, repo, inputs, env);
+}
+
+/** Finishing mode: set the final status of the deployment a previous step opened, nothing else. */
+async function finish(octokit: Octokit, repo: Repo, inputs: FinishInputs): Promise<void> {
+  await setDeploymentStatus(octokit, repo, inputs.deploymentId, {
+    state: inputs.deploymentStatus,
+    environment: inputs.environment,
+    description: `Deployment ${inputs.deploymentStatus}`,
+    environmentUrl: inputs.environmentUrl,
+    logUrl: inputs.logUrl,
+  });
+  core.info(`Deployment ${inputs.deploymentId} (${inputs.environment}) is now ${inputs.deploymentStatus}`);
+  setOutputs({ 'deployment-id': String(inputs.deploymentId) });
+  await new Summary()
+    .heading(`tag-release-deploy: deployment ${inputs.deploymentStatus}`, 3)
+    .paragraph(`Deployment ${inputs.deploymentId} to \`${inputs.environment}\` marked **${inputs.deploymentStatus}**.`)
+    .write();
+}
+
+/** Read both sides, decide, then write: ECR tags, the deployment, the release. */
+async function release(octokit: Octokit, repo: Repo, inputs: ReleaseInputs, env: NodeJS.ProcessEnv): Promise<void> {
+  const { tag } = inputs;
+  const allTags = await listTagNames(octokit, repo);
+  const selection = selectTags(tag, {
+    majorMinorTags: inputs.majorMinorTags,
+    extraTags: inputs.extraTags,
+    allTags,
+  });
+  for (const note of selection.notes) core.info(note);
+
+  const images: PromotedImage[] = [];
+  const actions: string[][] = [];
+  if (inputs.repositories.length > 0) {
+    const region = inputs.region!;
+    const ecr = createClient(ECRClient, { action: ACTION, region, regionInput: 'aws-region', env });
+    try {
+      // Read every repository first; nothing is written unless every repository can be promoted.
+      const states = [];
+      for (const name of inputs.repositories) {
+        states.push(await readRepository(ecr, name, region, inputs.sourceTag, selection.tags));
+      }
+      const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag);
+      if (!plan.ok) {
+        const [first, ...rest] = plan.problems;
+        throw new DeployFailure(
+          rest.length
+            ? `${first} (and ${rest.length} more problem(s); nothing was changed)`
+            : `${first} (nothing was changed)`,
+          rest.length ? { details: rest.join('\n') } : {},
+        );
+      }
+      for (const p of plan.repositories) {
+        for (const t of p.write) {
+          const result = await putTag(ecr, p, t);
+          const moved = p.moved.find((m) => m.tag === t);
+          const what = result === 'already-exists' ? 'already there' : moved ? `moved from ${moved.from}` : 'added';
+          core.info(`${p.name}:${t} → ${p.digest} (${what})`);
+          actions.push([p.name, t, what]);
+        }
+        for (const t of p.unchanged) {
+          core.info(`${p.name}:${t} already on ${p.digest}`);
+          actions.push([p.name, t, 'already there']);
+        }
+        images.push({ repository: p.name, uri: p.uri, digest: p.digest, tags: [...p.write, ...p.unchanged] });
+      }
+    } finally {
+      ecr.destroy();
+    }
+  } else {
+    core.info('No repositories: nothing to promote');
+  }
+
+  let deploymentId: number | undefined;
+  if (inputs.createDeployment) {
+    deploymentId = await createDeployment(octokit, repo, {
+      ref: tag.name,
+      environment: inputs.environment,
+      description: `Release ${tag.name}`,
+      payload: { version: tag.version, tag: tag.name, images: digestMap(images) },
+    });
+    // Right away, so a finishing step with `if: always()` can close the deployment even if a later call fails.
+    setOutputs({ 'deployment-id': String(deploymentId) });
+    await setDeploymentStatus(octokit, repo, deploymentId, {
+      state: 'in_progress',
+      environment: inputs.environment,
+      description: `Deploying ${tag.name}`,
+      environmentUrl: inputs.environmentUrl,
+      logUrl: inputs.logUrl,
+    });
+    core.info(`Deployment ${deploymentId} to ${inputs.environment}: in_progress`);
+  } else {
+    core.info('create-deployment is off: no GitHub Deployment opened (a job with `environment:` records its own)');
+  }
+
+  let releaseResult: ReleaseResult | undefined;
+  if (inputs.createRelease) {
+    const previous = previousTag(tag, allTags);
+    releaseResult = await upsertRelease(octokit, repo, {
+      tag: tag.name,
+      name: tag.name,
+      prerelease: tag.prerelease,
+      previousTag: previous,
+      section: imagesSection(images, inputs.environment),
+    });
+    core.info(
+      `Release ${tag.name} ${releaseResult.created ? 'created' : 'updated'}: ${releaseResult.url}` +
+        (previous && releaseResult.created ? ` (notes since ${previous})` : ''),
+    );
+  }
+
+  const pinned = images.map((i) => `${i.uri}@${i.digest}`);
+  setOutputs({
+    version: tag.version,
+    tag: tag.name,
+    images: pinned.join('\n'),
+    digests: JSON.stringify(digestMap(images)),
+    'deployment-id': deploymentId === undefined ? '' : String(deploymentId),
+    'release-url': releaseResult?.url ?? '',
+    prerelease: tag.prerelease,
+  });
+
+  const s = new Summary().heading(`tag-release-deploy: ${tag.name}`, 3);
+  s.table(
+    ['', ''],
+    [
+      ['Version', `\`${tag.version}\``],
+      ['Prerelease', tag.prerelease ? 'yes' : 'no'],
+      ['Environment', `\`${inputs.environment}\``],
+      [
+        'Deployment',
+        deploymentId === undefined ? 'not opened (create-deployment: false)' : `${deploymentId} (in_progress)`,
+      ],
+      [
+        'Release',
+        releaseResult ? `${releaseResult.url} (${releaseResult.created ? 'created' : 'updated'})` : 'not created',
+      ],
+      ['Source tag', inputs.repositories.length ? `\`${inputs.sourceTag}\`` : 'no repositories'],
+    ],
+  );
+  if (images.length) {
+    s.heading('Images', 4).table(
+      ['Image', 'Tags'],
+      images.map((i) => [`\`${i.uri}@${i.digest}\``, i.tags.map((t) => `\`${t}\``).join(', ')]),
+    );
+    s.table(['Repository', 'Tag', 'Result'], actions);
+  }
+  if (selection.notes.length) s.list(selection.notes);
+  await s.write();
+}
