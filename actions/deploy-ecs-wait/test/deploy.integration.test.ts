@@ -1,7 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { ConfigurationError, createEcsClients, deployOutputs, TAG_COMMIT, TAG_KNOWN_GOOD } from '@deploy-actions/kit';
+import {
+  ConfigurationError,
+  cleanupRevisions,
+  createEcsClients,
+  deployOutputs,
+  TAG_COMMIT,
+  TAG_KNOWN_GOOD,
+} from '@deploy-actions/kit';
 import { describe, expect, test } from 'vitest';
 import {
   deploy,
@@ -325,6 +332,48 @@ describe('deploy-ecs-wait on the emulator', () => {
     expect(second.report.status).toBe('failed');
     expect(second.report.message).toContain('already updated and left deploying (auto-rollback is off): api → web:2');
     expect((await t.control.requests()).filter((r) => r.operation === 'UpdateService')).toHaveLength(2);
+  });
+
+  test('keep-revisions: old revisions deregistered, never the running, previous or known-good ones', async () => {
+    // web:1 runs; web:2..web:6 registered later (never deployed); web:2 known-good
+    await seedServices(t.control, { extraImages: ['v2', 'v3', 'v4', 'v5', 'v6'].map(IMAGE) });
+    await markKnownGood(TD_ARN(2));
+    const run = await deploy(
+      request({ keepRevisions: 2, services: [{ service: 'api', taskDefinition: tdJson(IMAGE('v7')) }] }),
+    );
+    expect(run.report.status).toBe('success');
+    expect(run.report.services[0]!.taskDefinitionArn).toBe(TD_ARN(7));
+    const { ecs } = createEcsClients('test', REGION);
+    const status = async (rev: number) =>
+      (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: TD_ARN(rev) }))).taskDefinition?.status;
+    // newest 2 = web:7, web:6; web:1 runs before this deploy (a rollback target); web:2 is known-good
+    expect(await Promise.all([1, 2, 3, 4, 5, 6, 7].map(status))).toEqual([
+      'ACTIVE',
+      'ACTIVE',
+      'INACTIVE',
+      'INACTIVE',
+      'INACTIVE',
+      'ACTIVE',
+      'ACTIVE',
+    ]);
+    expect(run.report.revisionCleanup).toEqual(['web: deregistered web:5, web:4, web:3; kept known-good web:2']);
+    expect(run.summary).toContain('- web: deregistered web:5, web:4, web:3; kept known-good web:2');
+    // rollback-to known-good (newest known-good other than the running web:7) still finds the kept web:2
+    const back = await deploy(request({ rollbackTo: { kind: 'known-good' } }));
+    expect(back.report.status).toBe('success');
+    expect(back.report.services[0]!.taskDefinitionArn).toBe(TD_ARN(2));
+  });
+
+  test('revision cleanup is bounded per run: the rest is deferred, a failure is reported, not thrown', async () => {
+    await seedServices(t.control, { extraImages: ['v2', 'v3', 'v4'].map(IMAGE) });
+    const { ecs } = createEcsClients('test', REGION);
+    const first = await cleanupRevisions(ecs, 'web', { keep: 1, protect: new Set([TD_ARN(1)]), maxPerRun: 1 });
+    expect(first).toEqual({ deregistered: [TD_ARN(3)], keptKnownGood: [], deferred: 1, errors: [] });
+    const second = await cleanupRevisions(ecs, 'web', { keep: 1, protect: new Set([TD_ARN(1)]), maxPerRun: 1 });
+    expect(second).toMatchObject({ deregistered: [TD_ARN(2)], deferred: 0 });
+    const missing = await cleanupRevisions(ecs, 'web', { keep: 0, protect: new Set(), signal: AbortSignal.abort() });
+    expect(missing.deregistered).toEqual([]);
+    expect(missing.errors).toHaveLength(1);
   });
 
   test('cancellation mid-wait stops within 2 s and says where each deployment stands', async () => {

@@ -102,6 +102,8 @@ describe('bad inputs fail before any mutating call', () => {
       /revision ARN/,
     ],
     ['bad boolean', { ...base(), wait: 'yes' }, 'wait', /true or false/],
+    ['negative keep-revisions', { ...base(), 'keep-revisions': '-1' }, 'keep-revisions', /./],
+    ['keep-revisions not a number', { ...base(), 'keep-revisions': 'all' }, 'keep-revisions', /./],
     ['bad duration', { ...base(), 'wait-timeout': 'ten minutes' }, 'wait-timeout', /duration/],
     ['negative desired count', { ...base(), 'desired-count': '-1' }, 'desired-count', /integer/],
     ['bad health URL', { ...base(), 'health-check-url': 'ftp://example.com' }, 'health-check-url', /http/],

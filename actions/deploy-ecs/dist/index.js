@@ -16060,7 +16060,7 @@ __webpack_unused_export__ = DeregisterContainerInstanceCommand;
 __webpack_unused_export__ = DeregisterContainerInstanceRequest$;
 __webpack_unused_export__ = DeregisterContainerInstanceResponse$;
 __webpack_unused_export__ = DeregisterTaskDefinition$;
-__webpack_unused_export__ = DeregisterTaskDefinitionCommand;
+exports.sjB = DeregisterTaskDefinitionCommand;
 __webpack_unused_export__ = DeregisterTaskDefinitionRequest$;
 __webpack_unused_export__ = DeregisterTaskDefinitionResponse$;
 __webpack_unused_export__ = DescribeCapacityProviders$;
@@ -90276,7 +90276,85 @@ async function waitForRollouts(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-revision-cleanup.ts
+
+
+
+
+/**
+ * Pure: walk the family's ACTIVE revisions newest first; the newest `keep` and the protected ones stay, the rest are
+ * candidates (each still checked for the known-good tag before it goes).
+ */
+function planRevisionCleanup(arnsNewestFirst, keep, protectedArns) {
+    return arnsNewestFirst.map((arn, i) => {
+        if (i < keep)
+            return { arn, keptBecause: `one of the newest ${keep}` };
+        if (protectedArns.has(arn))
+            return { arn, keptBecause: 'running now or before this deploy' };
+        return { arn };
+    });
+}
+/**
+ * Deregister old revisions of `family`. Never throws: a failure is reported (the deploy itself already succeeded).
+ * At most `maxPerRun` revisions go per run, so a family with thousands of revisions is trimmed over several deploys
+ * instead of one long step.
+ */
+async function cleanupRevisions(ecs, family, options) {
+    const maxPerRun = options.maxPerRun ?? 25;
+    const result = { deregistered: [], keptKnownGood: [], deferred: 0, errors: [] };
+    try {
+        // Enough revisions to find maxPerRun removable ones behind the kept and known-good ones.
+        const arns = await listFamilyRevisions(ecs, family, options.keep + options.protect.size + maxPerRun * 4, options.signal);
+        for (const c of planRevisionCleanup(arns, options.keep, options.protect)) {
+            if (c.keptBecause)
+                continue;
+            if (result.deregistered.length >= maxPerRun) {
+                result.deferred += 1;
+                continue;
+            }
+            const info = await describeRevision(ecs, c.arn, options.signal);
+            if (info.tags[TAG_KNOWN_GOOD]) {
+                result.keptKnownGood.push(c.arn);
+                continue;
+            }
+            await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: c.arn }), { abortSignal: options.signal });
+            result.deregistered.push(c.arn);
+        }
+    }
+    catch (err) {
+        result.errors.push(`${family}: ${errorMessage(err)}`);
+    }
+    return result;
+}
+function cleanupSummaryLine(family, r) {
+    const short = (arns) => arns.map((a) => shortTaskDef(a)).join(', ');
+    const parts = [r.deregistered.length ? `deregistered ${short(r.deregistered)}` : 'nothing to deregister'];
+    if (r.keptKnownGood.length)
+        parts.push(`kept known-good ${short(r.keptKnownGood)}`);
+    if (r.deferred)
+        parts.push(`${r.deferred} more left for later runs`);
+    if (r.errors.length)
+        parts.push(`failed: ${r.errors.join('; ')}`);
+    return `${family}: ${parts.join('; ')}`;
+}
+/** Families of the deployed revisions, each with the revisions to protect (what the services run now and before). */
+function cleanupTargets(services) {
+    const byFamily = new Map();
+    for (const s of services) {
+        if (!s.taskDefinitionArn)
+            continue;
+        const family = familyOf(s.taskDefinitionArn);
+        const protect = byFamily.get(family) ?? new Set();
+        protect.add(s.taskDefinitionArn);
+        if (s.previousTaskDefinitionArn)
+            protect.add(s.previousTaskDefinitionArn);
+        byFamily.set(family, protect);
+    }
+    return byFamily;
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
+
 
 
 
@@ -90661,6 +90739,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         targets.push(target);
     }
     let describeCalls = 0;
+    let revisionCleanup;
     let healthChecks = [];
     const knownGood = [];
     let message = '';
@@ -90672,6 +90751,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         services: prepared.services.map((p) => reports.get(p.service)),
         healthChecks,
         knownGood,
+        ...(revisionCleanup ? { revisionCleanup } : {}),
         message,
         describeCalls,
         startedAt,
@@ -90810,6 +90890,22 @@ async function executeDeploy(prepared, deps, hooks = {}) {
                 catch (err) {
                     log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
                 }
+            }
+        }
+        if (request.keepRevisions && request.keepRevisions > 0) {
+            revisionCleanup = [];
+            for (const [family, protect] of cleanupTargets(all)) {
+                const r = await cleanupRevisions(ecs, family, {
+                    keep: request.keepRevisions,
+                    protect,
+                    ...(signal ? { signal } : {}),
+                });
+                const line = cleanupSummaryLine(family, r);
+                revisionCleanup.push(line);
+                if (r.errors.length)
+                    log.warning(`keep-revisions: ${line}`);
+                else
+                    log.info(`keep-revisions ${request.keepRevisions}: ${line}`);
             }
         }
         message =
@@ -91436,6 +91532,7 @@ function readEcsDeployInputs(options = {}) {
     }));
     const autoRollback = getBoolean('auto-rollback', true);
     const markKnownGood = getBoolean('mark-known-good', true);
+    const keepRevisions = getInteger('keep-revisions', { default: 0, min: 0, max: 1000 });
     const thresholdRaw = getOptionalString('failure-threshold');
     const failureThreshold = thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
     const version = getOptionalString('version');
@@ -91455,6 +91552,7 @@ function readEcsDeployInputs(options = {}) {
             healthCheckTimeoutMs,
             autoRollback,
             markKnownGood,
+            ...(keepRevisions > 0 ? { keepRevisions } : {}),
             ...(failureThreshold !== undefined ? { failureThreshold } : {}),
             ...(version !== undefined ? { version } : {}),
             ...(rollbackTo ? { rollbackTo } : {}),
@@ -91564,6 +91662,9 @@ function deploySummaryMarkdown(report) {
     }
     if (report.knownGood.length) {
         out.push(`Marked known-good: ${report.knownGood.map((a) => `[${shortTaskDef(a)}](${taskDefConsoleUrl(report.region, a)})`).join(', ')}\n`);
+    }
+    if (report.revisionCleanup?.length) {
+        out.push(`Old revisions (keep-revisions):\n\n${report.revisionCleanup.map((l) => `- ${l}`).join('\n')}\n`);
     }
     const diffs = new Map();
     for (const r of report.services)
@@ -93227,6 +93328,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

@@ -76785,7 +76785,7 @@ function ecs_health_check_healthCheckLine(r) {
 // Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
 // COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
 // revision" (which may itself be the broken one, or one that was registered and never deployed).
-const TAG_KNOWN_GOOD = 'deploy-actions:known-good';
+const ecs_known_good_TAG_KNOWN_GOOD = 'deploy-actions:known-good';
 const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
 const TAG_KNOWN_GOOD_RUN = 'deploy-actions:known-good-run';
 const TAG_VERSION = 'deploy-actions:version';
@@ -76821,7 +76821,7 @@ function ecs_known_good_registrationTags(p) {
 /** Tags that mark a revision known-good. */
 function ecs_known_good_knownGoodTags(p) {
     return tags([
-        [TAG_KNOWN_GOOD, p.now.toISOString()],
+        [ecs_known_good_TAG_KNOWN_GOOD, p.now.toISOString()],
         [TAG_KNOWN_GOOD_COMMIT, p.commit],
         [TAG_KNOWN_GOOD_RUN, p.runUrl],
         [TAG_VERSION, p.version],
@@ -76880,10 +76880,10 @@ function chooseRevision(revisions, want, exclude = new Set()) {
     const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
     switch (want.kind) {
         case 'known-good':
-            return sorted.find((r) => r.tags[TAG_KNOWN_GOOD]);
+            return sorted.find((r) => r.tags[ecs_known_good_TAG_KNOWN_GOOD]);
         case 'version': {
             const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
-            return matches.find((r) => r.tags[TAG_KNOWN_GOOD]) ?? matches[0];
+            return matches.find((r) => r.tags[ecs_known_good_TAG_KNOWN_GOOD]) ?? matches[0];
         }
         case 'revision':
             return sorted.find((r) => r.revision === want.revision);
@@ -76892,7 +76892,7 @@ function chooseRevision(revisions, want, exclude = new Set()) {
     }
 }
 /** ACTIVE revision ARNs of a family, newest first (at most `max`). */
-async function listFamilyRevisions(ecs, family, max = 50, signal) {
+async function ecs_known_good_listFamilyRevisions(ecs, family, max = 50, signal) {
     const arns = [];
     let nextToken;
     do {
@@ -76918,7 +76918,7 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
 function ecs_known_good_isTaskDefinitionNotFound(err) {
     return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
 }
-async function describeRevision(ecs, arn, signal) {
+async function ecs_known_good_describeRevision(ecs, arn, signal) {
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
         abortSignal: signal,
     });
@@ -76935,7 +76935,7 @@ async function ecs_known_good_findRevision(ecs, family, want, opts = {}) {
     if (want.kind === 'arn' || want.kind === 'revision') {
         const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
         try {
-            return await describeRevision(ecs, id, opts.signal);
+            return await ecs_known_good_describeRevision(ecs, id, opts.signal);
         }
         catch (err) {
             if (ecs_known_good_isTaskDefinitionNotFound(err))
@@ -76943,16 +76943,16 @@ async function ecs_known_good_findRevision(ecs, family, want, opts = {}) {
             throw err;
         }
     }
-    const arns = await listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
+    const arns = await ecs_known_good_listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
     const seen = [];
     for (const arn of arns) {
         if (exclude.has(arn))
             continue;
-        const info = await describeRevision(ecs, arn, opts.signal);
+        const info = await ecs_known_good_describeRevision(ecs, arn, opts.signal);
         seen.push(info);
         const match = chooseRevision(seen, want, exclude);
         // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
-        if (match && (want.kind === 'known-good' || match.tags[TAG_KNOWN_GOOD]))
+        if (match && (want.kind === 'known-good' || match.tags[ecs_known_good_TAG_KNOWN_GOOD]))
             return match;
     }
     return chooseRevision(seen, want, exclude);
@@ -77249,7 +77249,85 @@ async function ecs_rollout_waitForRollouts(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs-revision-cleanup.ts
+
+
+
+
+/**
+ * Pure: walk the family's ACTIVE revisions newest first; the newest `keep` and the protected ones stay, the rest are
+ * candidates (each still checked for the known-good tag before it goes).
+ */
+function planRevisionCleanup(arnsNewestFirst, keep, protectedArns) {
+    return arnsNewestFirst.map((arn, i) => {
+        if (i < keep)
+            return { arn, keptBecause: `one of the newest ${keep}` };
+        if (protectedArns.has(arn))
+            return { arn, keptBecause: 'running now or before this deploy' };
+        return { arn };
+    });
+}
+/**
+ * Deregister old revisions of `family`. Never throws: a failure is reported (the deploy itself already succeeded).
+ * At most `maxPerRun` revisions go per run, so a family with thousands of revisions is trimmed over several deploys
+ * instead of one long step.
+ */
+async function ecs_revision_cleanup_cleanupRevisions(ecs, family, options) {
+    const maxPerRun = options.maxPerRun ?? 25;
+    const result = { deregistered: [], keptKnownGood: [], deferred: 0, errors: [] };
+    try {
+        // Enough revisions to find maxPerRun removable ones behind the kept and known-good ones.
+        const arns = await listFamilyRevisions(ecs, family, options.keep + options.protect.size + maxPerRun * 4, options.signal);
+        for (const c of planRevisionCleanup(arns, options.keep, options.protect)) {
+            if (c.keptBecause)
+                continue;
+            if (result.deregistered.length >= maxPerRun) {
+                result.deferred += 1;
+                continue;
+            }
+            const info = await describeRevision(ecs, c.arn, options.signal);
+            if (info.tags[TAG_KNOWN_GOOD]) {
+                result.keptKnownGood.push(c.arn);
+                continue;
+            }
+            await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: c.arn }), { abortSignal: options.signal });
+            result.deregistered.push(c.arn);
+        }
+    }
+    catch (err) {
+        result.errors.push(`${family}: ${errorMessage(err)}`);
+    }
+    return result;
+}
+function ecs_revision_cleanup_cleanupSummaryLine(family, r) {
+    const short = (arns) => arns.map((a) => shortTaskDef(a)).join(', ');
+    const parts = [r.deregistered.length ? `deregistered ${short(r.deregistered)}` : 'nothing to deregister'];
+    if (r.keptKnownGood.length)
+        parts.push(`kept known-good ${short(r.keptKnownGood)}`);
+    if (r.deferred)
+        parts.push(`${r.deferred} more left for later runs`);
+    if (r.errors.length)
+        parts.push(`failed: ${r.errors.join('; ')}`);
+    return `${family}: ${parts.join('; ')}`;
+}
+/** Families of the deployed revisions, each with the revisions to protect (what the services run now and before). */
+function ecs_revision_cleanup_cleanupTargets(services) {
+    const byFamily = new Map();
+    for (const s of services) {
+        if (!s.taskDefinitionArn)
+            continue;
+        const family = familyOf(s.taskDefinitionArn);
+        const protect = byFamily.get(family) ?? new Set();
+        protect.add(s.taskDefinitionArn);
+        if (s.previousTaskDefinitionArn)
+            protect.add(s.previousTaskDefinitionArn);
+        byFamily.set(family, protect);
+    }
+    return byFamily;
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
+
 
 
 
@@ -77634,6 +77712,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         targets.push(target);
     }
     let describeCalls = 0;
+    let revisionCleanup;
     let healthChecks = [];
     const knownGood = [];
     let message = '';
@@ -77645,6 +77724,7 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
         services: prepared.services.map((p) => reports.get(p.service)),
         healthChecks,
         knownGood,
+        ...(revisionCleanup ? { revisionCleanup } : {}),
         message,
         describeCalls,
         startedAt,
@@ -77783,6 +77863,22 @@ async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
                 catch (err) {
                     log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
                 }
+            }
+        }
+        if (request.keepRevisions && request.keepRevisions > 0) {
+            revisionCleanup = [];
+            for (const [family, protect] of cleanupTargets(all)) {
+                const r = await cleanupRevisions(ecs, family, {
+                    keep: request.keepRevisions,
+                    protect,
+                    ...(signal ? { signal } : {}),
+                });
+                const line = cleanupSummaryLine(family, r);
+                revisionCleanup.push(line);
+                if (r.errors.length)
+                    log.warning(`keep-revisions: ${line}`);
+                else
+                    log.info(`keep-revisions ${request.keepRevisions}: ${line}`);
             }
         }
         message =
@@ -78409,6 +78505,7 @@ function readEcsDeployInputs(options = {}) {
     }));
     const autoRollback = getBoolean('auto-rollback', true);
     const markKnownGood = getBoolean('mark-known-good', true);
+    const keepRevisions = getInteger('keep-revisions', { default: 0, min: 0, max: 1000 });
     const thresholdRaw = getOptionalString('failure-threshold');
     const failureThreshold = thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
     const version = getOptionalString('version');
@@ -78428,6 +78525,7 @@ function readEcsDeployInputs(options = {}) {
             healthCheckTimeoutMs,
             autoRollback,
             markKnownGood,
+            ...(keepRevisions > 0 ? { keepRevisions } : {}),
             ...(failureThreshold !== undefined ? { failureThreshold } : {}),
             ...(version !== undefined ? { version } : {}),
             ...(rollbackTo ? { rollbackTo } : {}),
@@ -78537,6 +78635,9 @@ function ecs_deploy_summary_deploySummaryMarkdown(report) {
     }
     if (report.knownGood.length) {
         out.push(`Marked known-good: ${report.knownGood.map((a) => `[${shortTaskDef(a)}](${taskDefConsoleUrl(report.region, a)})`).join(', ')}\n`);
+    }
+    if (report.revisionCleanup?.length) {
+        out.push(`Old revisions (keep-revisions):\n\n${report.revisionCleanup.map((l) => `- ${l}`).join('\n')}\n`);
     }
     const diffs = new Map();
     for (const r of report.services)
@@ -80200,6 +80301,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

@@ -191,6 +191,7 @@ export function readEcsDeployInputs(options: EcsDeployInputOptions = {}): EcsDep
 
   const autoRollback = getBoolean('auto-rollback', true);
   const markKnownGood = getBoolean('mark-known-good', true);
+  const keepRevisions = getInteger('keep-revisions', { default: 0, min: 0, max: 1000 });
   const thresholdRaw = getOptionalString('failure-threshold');
   const failureThreshold =
     thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
@@ -215,6 +216,7 @@ export function readEcsDeployInputs(options: EcsDeployInputOptions = {}): EcsDep
       healthCheckTimeoutMs,
       autoRollback,
       markKnownGood,
+      ...(keepRevisions > 0 ? { keepRevisions } : {}),
       ...(failureThreshold !== undefined ? { failureThreshold } : {}),
       ...(version !== undefined ? { version } : {}),
       ...(rollbackTo ? { rollbackTo } : {}),

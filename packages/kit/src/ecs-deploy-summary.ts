@@ -112,6 +112,9 @@ export function deploySummaryMarkdown(report: DeployReport): string {
       `Marked known-good: ${report.knownGood.map((a) => `[${shortTaskDef(a)}](${taskDefConsoleUrl(report.region, a)})`).join(', ')}\n`,
     );
   }
+  if (report.revisionCleanup?.length) {
+    out.push(`Old revisions (keep-revisions):\n\n${report.revisionCleanup.map((l) => `- ${l}`).join('\n')}\n`);
+  }
   const diffs = new Map<string, string>();
   for (const r of report.services)
     if (r.diffText) diffs.set(r.diffText, diffs.has(r.diffText) ? `${diffs.get(r.diffText)}, ${r.service}` : r.service);

@@ -26,6 +26,7 @@ import {
   registrationTags,
   tagRevision,
 } from './ecs-known-good';
+import { cleanupRevisions, cleanupSummaryLine, cleanupTargets } from './ecs-revision-cleanup';
 import {
   breakerThreshold,
   chunk,
@@ -74,6 +75,8 @@ export interface DeployRequest {
   healthCheckTimeoutMs: number;
   autoRollback: boolean;
   markKnownGood: boolean;
+  /** After success, deregister revisions older than the newest N of each deployed family (0: never). */
+  keepRevisions?: number;
   /** Consecutive failed tasks before we declare failure without a circuit breaker (default: breaker formula). */
   failureThreshold?: number;
   version?: string;
@@ -414,6 +417,8 @@ export interface DeployReport {
   services: ServiceReport[];
   healthChecks: HealthCheckResult[];
   knownGood: string[];
+  /** `keep-revisions`: one line per family (what was deregistered, what was kept and why). */
+  revisionCleanup?: string[];
   /** One-line description of the outcome (the error message on failure). */
   message: string;
   describeCalls: number;
@@ -619,6 +624,7 @@ export async function executeDeploy(
   }
 
   let describeCalls = 0;
+  let revisionCleanup: string[] | undefined;
   let healthChecks: HealthCheckResult[] = [];
   const knownGood: string[] = [];
   let message = '';
@@ -631,6 +637,7 @@ export async function executeDeploy(
     services: prepared.services.map((p) => reports.get(p.service)!),
     healthChecks,
     knownGood,
+    ...(revisionCleanup ? { revisionCleanup } : {}),
     message,
     describeCalls,
     startedAt,
@@ -774,6 +781,20 @@ export async function executeDeploy(
         } catch (err) {
           log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
         }
+      }
+    }
+    if (request.keepRevisions && request.keepRevisions > 0) {
+      revisionCleanup = [];
+      for (const [family, protect] of cleanupTargets(all)) {
+        const r = await cleanupRevisions(ecs, family, {
+          keep: request.keepRevisions,
+          protect,
+          ...(signal ? { signal } : {}),
+        });
+        const line = cleanupSummaryLine(family, r);
+        revisionCleanup.push(line);
+        if (r.errors.length) log.warning(`keep-revisions: ${line}`);
+        else log.info(`keep-revisions ${request.keepRevisions}: ${line}`);
       }
     }
     message =

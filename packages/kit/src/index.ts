@@ -9,6 +9,7 @@ export * from './ecs-deploy-summary';
 export * from './ecs-diagnostics';
 export * from './ecs-health-check';
 export * from './ecs-known-good';
+export * from './ecs-revision-cleanup';
 export * from './ecs-rollout';
 export * from './ecs-run-task';
 export * from './errors';
