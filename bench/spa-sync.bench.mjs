@@ -2,11 +2,12 @@
 // `aws s3 sync`, both against the emulator, on a generated 2,000-file Vite-like SPA.
 //   pnpm exec node bench/spa-sync.bench.mjs            first deploy + redeploy with 20 changed files (all touched)
 //   BENCH_50K=1 pnpm exec node bench/spa-sync.bench.mjs   also a 50,000-file deploy reporting our peak RSS
+//   BENCH_PIN=1 ...                                      emulator on core 0, each measured tool on core 1 (taskset)
 // Needs the bundle: node scripts/build.mjs sync-spa-cloudfront. Prints a table and writes bench/results/spa-sync.json.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { changeFiles, generateSpa, touchAll } from './gen-spa.mjs';
@@ -25,10 +26,16 @@ const { startEmulator, EmulatorControl } = await import('../packages/aws-emulato
 const BUCKET = 'bench-site';
 const DIST = 'EBENCH0000001';
 
+// On a machine with 2+ cores, BENCH_PIN=1 pins this process (and so the emulator) to core 0 and each measured tool
+// to core 1, so the two tools compete for nothing but the emulator and the ratios stop depending on other load.
+const PIN = process.env.BENCH_PIN === '1' && existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
+if (PIN) execFileSync('/usr/bin/taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+
 function run(cmd, args, env, cwd) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, argv] = PIN ? ['/usr/bin/taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
+    const child = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -140,7 +147,9 @@ async function main() {
     const work = await mkdtemp(join(tmpdir(), 'bench-spa-'));
     const site = join(work, 'dist');
     const paths = await generateSpa(site, { files: 2000 });
-    console.log(`generated ${paths.length} files in ${site}`);
+    console.log(
+      `generated ${paths.length} files in ${site}${PIN ? ' (BENCH_PIN: emulator on core 0, tools on core 1)' : ''}`,
+    );
 
     // 1. first deploy
     await control.clearRequests();
