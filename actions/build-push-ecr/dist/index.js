@@ -4169,7 +4169,7 @@ const { HttpRequest, parseUrl } = __nccwpck_require__(4047);
 const { InvokeStore } = __nccwpck_require__(14);
 const { normalizeProvider } = __nccwpck_require__(8305);
 const { RETRY_MODES } = __nccwpck_require__(5200);
-const { platform, release } = __nccwpck_require__(542);
+const { platform, release } = __nccwpck_require__(8161);
 const { versions, env } = __nccwpck_require__(1708);
 const { isValidHostLabel, isIpAddress, customEndpointFunctions } = __nccwpck_require__(5812);
 const { EndpointError, resolveEndpoint } = __nccwpck_require__(5812);
@@ -7538,7 +7538,7 @@ const { CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_
 const { HttpRequest } = __nccwpck_require__(4047);
 const { createHash, createPrivateKey, createPublicKey, sign } = __nccwpck_require__(7598);
 const { promises } = __nccwpck_require__(3024);
-const { homedir } = __nccwpck_require__(542);
+const { homedir } = __nccwpck_require__(8161);
 const { dirname, join } = __nccwpck_require__(6760);
 
 class LoginCredentialsFetcher {
@@ -16496,7 +16496,7 @@ exports.withBaseException = withBaseException;
 /***/ 5164:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { homedir } = __nccwpck_require__(542);
+const { homedir } = __nccwpck_require__(8161);
 const { sep, join } = __nccwpck_require__(6760);
 const { createHash } = __nccwpck_require__(7598);
 const { readFile: readFile$1 } = __nccwpck_require__(1455);
@@ -58749,7 +58749,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
-/***/ 542:
+/***/ 8161:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -60629,7 +60629,7 @@ var Alias = __nccwpck_require__(5067);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Pair = __nccwpck_require__(1923);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 var Schema = __nccwpck_require__(2018);
 var stringifyDocument = __nccwpck_require__(3611);
 var anchors = __nccwpck_require__(5026);
@@ -61555,7 +61555,7 @@ var anchors = __nccwpck_require__(5026);
 var visit = __nccwpck_require__(4882);
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -61838,7 +61838,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3131);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class NodeBase {
     constructor(type) {
@@ -61931,7 +61931,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -62122,7 +62122,7 @@ var stringifyCollection = __nccwpck_require__(6090);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Scalar = __nccwpck_require__(1091);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -62243,7 +62243,7 @@ var log = __nccwpck_require__(2767);
 var merge = __nccwpck_require__(8438);
 var stringify = __nccwpck_require__(2862);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -62366,7 +62366,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 8161:
+/***/ 542:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -65633,7 +65633,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 var YAMLMap = __nccwpck_require__(372);
 var YAMLSeq = __nccwpck_require__(7241);
 var pairs = __nccwpck_require__(8539);
@@ -70562,6 +70562,10 @@ function errors_errorMessage(err) {
         return String(err);
     }
 }
+/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
+function errors_isErrorNamed(err, ...names) {
+    return err instanceof Error && names.includes(err.name);
+}
 function isAbortError(err) {
     return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
 }
@@ -70885,6 +70889,7 @@ async function poll_poll(fn, opts) {
 
 
 
+
 // CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
 // the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
 //
@@ -70994,9 +70999,6 @@ function invalidationCostText(paths) {
     const n = paths.length;
     return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
 }
-function errorName(err) {
-    return err instanceof Error ? err.name : '';
-}
 /**
  * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
  * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
@@ -71015,7 +71017,7 @@ async function submitInvalidation(client, options) {
             return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
         }
         catch (err) {
-            if (errorName(err) !== 'TooManyInvalidationsInProgress')
+            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
                 throw err;
             backoffs += 1;
             return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
@@ -72105,7 +72107,11 @@ async function pinImageDigests(td, options) {
     return { taskDefinition: withImages(td, pinned), notes };
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(9377);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecr-tags.ts
+
+
 // ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
 // `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
 // write, so a push or promotion that ECR would reject fails in seconds with the reason.
@@ -72133,6 +72139,26 @@ function ecrTagIsImmutable(mutability, filters, tag) {
             return matched;
         default:
             return false;
+    }
+}
+/** One repository's settings; undefined when it does not exist (callers word that for their inputs). */
+async function describeEcrRepository(ecr, name) {
+    try {
+        const out = await ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({ repositoryNames: [name] }));
+        const repo = out.repositories?.[0];
+        if (!repo?.repositoryUri)
+            return undefined;
+        return {
+            name,
+            uri: repo.repositoryUri,
+            mutability: repo.imageTagMutability ?? 'MUTABLE',
+            exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
+        };
+    }
+    catch (err) {
+        if (errors_isErrorNamed(err, 'RepositoryNotFoundException'))
+            return undefined;
+        throw err;
     }
 }
 
@@ -73246,9 +73272,6 @@ function ecs_revision_cleanup_cleanupTargets(services) {
 
 
 const ecs_deploy_name = (req, key) => req.inputNames?.[key] ?? key;
-function isNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json) {
     const copy = { ...json };
@@ -73309,7 +73332,7 @@ async function ecs_deploy_prepareDeploy(request, deps) {
         described = await describeServices(ecs, request.cluster, names, signal);
     }
     catch (err) {
-        if (isNamed(err, 'ClusterNotFoundException')) {
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
             throw new ConfigurationError(ecs_deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
         }
         throw err;
@@ -74982,9 +75005,6 @@ function taskConsoleUrl(taskArn) {
             : 'console.aws.amazon.com';
     return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
 }
-function ecs_run_task_isNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
 /**
  * Every read and check before anything is changed: describes the service (network, `service` task definition) and
  * the task definition (containers, network mode), validates container, command and network. Throws
@@ -75017,7 +75037,7 @@ async function prepareOneOffTask(clients, options, signal) {
             response = await clients.ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: wanted }), send);
         }
         catch (err) {
-            if (ecs_run_task_isNamed(err, 'ClusterNotFoundException')) {
+            if (isErrorNamed(err, 'ClusterNotFoundException')) {
                 throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
             }
             throw err;
@@ -76242,9 +76262,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(542);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(9377);
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./actions/build-push-ecr/src/inputs.ts
 
 
@@ -76618,27 +76636,13 @@ function verifyDigest(builder, reported, described, ref) {
 
 
 // Small ECR helpers (read-only calls): repository settings, tag → digest, a registry token.
-const registry_errorName = (err) => err.name;
 async function describeRepository(ecr, name, region) {
-    try {
-        const out = await ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({ repositoryNames: [name] }));
-        const repo = out.repositories?.[0];
-        if (!repo?.repositoryUri)
-            throw new errors_DeployFailure(`ECR repository '${name}' not found in ${region}`);
-        return {
-            name,
-            uri: repo.repositoryUri,
-            mutability: repo.imageTagMutability ?? 'MUTABLE',
-            exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
-        };
+    const repo = await describeEcrRepository(ecr, name);
+    if (!repo) {
+        throw new errors_DeployFailure(`ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
+            `--repository-name ${name} --region ${region}) or check the repository and region inputs`);
     }
-    catch (err) {
-        if (registry_errorName(err) === 'RepositoryNotFoundException') {
-            throw new errors_DeployFailure(`ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
-                `--repository-name ${name} --region ${region}) or check the repository and region inputs`, { cause: err });
-        }
-        throw err;
-    }
+    return repo;
 }
 /** Digest of `repository:tag`, undefined when the tag does not exist. */
 async function tagDigest(ecr, repository, tag) {
@@ -76647,7 +76651,7 @@ async function tagDigest(ecr, repository, tag) {
         return out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
     }
     catch (err) {
-        if (registry_errorName(err) === 'ImageNotFoundException')
+        if (errors_isErrorNamed(err, 'ImageNotFoundException'))
             return undefined;
         throw err;
     }

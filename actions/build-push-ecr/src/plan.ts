@@ -1,4 +1,4 @@
-import { ConfigurationError, DeployFailure, ecrTagIsImmutable } from '@deploy-actions/kit';
+import { ConfigurationError, DeployFailure, type EcrRepositorySettings, ecrTagIsImmutable } from '@deploy-actions/kit';
 import type { BuilderChoice, Inputs } from './inputs';
 
 // Pure decisions: which builder, skip or build, and the exact argv of every builder command. No AWS, no processes.
@@ -40,13 +40,7 @@ export function resolveBuilder(choice: BuilderChoice, probe: BuilderProbe, platf
 }
 
 /** The repository as DescribeRepositories reports it. */
-export interface RepositoryState {
-  name: string;
-  uri: string;
-  mutability: string;
-  /** WILDCARD filter values of the `*_WITH_EXCLUSION` modes. */
-  exclusionFilters: string[];
-}
+export type RepositoryState = EcrRepositorySettings;
 
 /** buildah's cache images are tagged with 64-hex layer keys; this stands for them in mutability checks. */
 export const BUILDAH_CACHE_KEY_EXAMPLE = 'a'.repeat(64);

@@ -1,37 +1,18 @@
-import {
-  DescribeImagesCommand,
-  DescribeRepositoriesCommand,
-  type ECRClient,
-  GetAuthorizationTokenCommand,
-} from '@aws-sdk/client-ecr';
-import { DeployFailure } from '@deploy-actions/kit';
+import { DescribeImagesCommand, type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { DeployFailure, describeEcrRepository, isErrorNamed } from '@deploy-actions/kit';
 import type { RepositoryState } from './plan';
 
 // Small ECR helpers (read-only calls): repository settings, tag → digest, a registry token.
 
-const errorName = (err: unknown) => (err as { name?: string }).name;
-
 export async function describeRepository(ecr: ECRClient, name: string, region: string): Promise<RepositoryState> {
-  try {
-    const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-    const repo = out.repositories?.[0];
-    if (!repo?.repositoryUri) throw new DeployFailure(`ECR repository '${name}' not found in ${region}`);
-    return {
-      name,
-      uri: repo.repositoryUri,
-      mutability: repo.imageTagMutability ?? 'MUTABLE',
-      exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
-    };
-  } catch (err) {
-    if (errorName(err) === 'RepositoryNotFoundException') {
-      throw new DeployFailure(
-        `ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
-          `--repository-name ${name} --region ${region}) or check the repository and region inputs`,
-        { cause: err },
-      );
-    }
-    throw err;
+  const repo = await describeEcrRepository(ecr, name);
+  if (!repo) {
+    throw new DeployFailure(
+      `ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
+        `--repository-name ${name} --region ${region}) or check the repository and region inputs`,
+    );
   }
+  return repo;
 }
 
 /** Digest of `repository:tag`, undefined when the tag does not exist. */
@@ -42,7 +23,7 @@ export async function tagDigest(ecr: ECRClient, repository: string, tag: string)
     );
     return out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
   } catch (err) {
-    if (errorName(err) === 'ImageNotFoundException') return undefined;
+    if (isErrorNamed(err, 'ImageNotFoundException')) return undefined;
     throw err;
   }
 }

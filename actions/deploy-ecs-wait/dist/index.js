@@ -83000,6 +83000,10 @@ function errors_errorMessage(err) {
         return String(err);
     }
 }
+/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
+function errors_isErrorNamed(err, ...names) {
+    return err instanceof Error && names.includes(err.name);
+}
 function isAbortError(err) {
     return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
 }
@@ -83323,6 +83327,7 @@ async function poll_poll(fn, opts) {
 
 
 
+
 // CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
 // the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
 //
@@ -83432,9 +83437,6 @@ function invalidationCostText(paths) {
     const n = paths.length;
     return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
 }
-function errorName(err) {
-    return err instanceof Error ? err.name : '';
-}
 /**
  * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
  * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
@@ -83453,7 +83455,7 @@ async function submitInvalidation(client, options) {
             return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
         }
         catch (err) {
-            if (errorName(err) !== 'TooManyInvalidationsInProgress')
+            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
                 throw err;
             backoffs += 1;
             return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
@@ -85224,6 +85226,59 @@ async function pinImageDigests(td, options) {
     return { taskDefinition: withImages(td, pinned), notes };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecr-tags.ts
+
+
+// ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
+// `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
+// write, so a push or promotion that ECR would reject fails in seconds with the reason.
+/** ECR repository names (CreateRepository's pattern; the 2–256 length is checked separately). */
+const ECR_REPOSITORY_NAME_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** Docker / OCI image tag syntax. */
+const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** ECR exclusion filters allow only `[0-9a-zA-Z._*-]`, so `*` is the only special character. */
+function ecrWildcardMatch(pattern, tag) {
+    const re = pattern
+        .split('*')
+        .map((part) => part.replace(/[.]/g, '\\.'))
+        .join('.*');
+    return new RegExp(`^${re}$`).test(tag);
+}
+/** Whether ECR refuses to overwrite (or move, or even re-push) `tag` in a repository with these settings. */
+function ecrTagIsImmutable(mutability, filters, tag) {
+    const matched = filters.some((f) => ecrWildcardMatch(f, tag));
+    switch (mutability) {
+        case 'IMMUTABLE':
+            return true;
+        case 'IMMUTABLE_WITH_EXCLUSION':
+            return !matched;
+        case 'MUTABLE_WITH_EXCLUSION':
+            return matched;
+        default:
+            return false;
+    }
+}
+/** One repository's settings; undefined when it does not exist (callers word that for their inputs). */
+async function describeEcrRepository(ecr, name) {
+    try {
+        const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+        const repo = out.repositories?.[0];
+        if (!repo?.repositoryUri)
+            return undefined;
+        return {
+            name,
+            uri: repo.repositoryUri,
+            mutability: repo.imageTagMutability ?? 'MUTABLE',
+            exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
+        };
+    }
+    catch (err) {
+        if (isErrorNamed(err, 'RepositoryNotFoundException'))
+            return undefined;
+        throw err;
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(6580);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
@@ -86340,9 +86395,6 @@ function cleanupTargets(services) {
 
 
 const ecs_deploy_name = (req, key) => req.inputNames?.[key] ?? key;
-function isNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json) {
     const copy = { ...json };
@@ -86403,7 +86455,7 @@ async function prepareDeploy(request, deps) {
         described = await describeServices(ecs, request.cluster, names, signal);
     }
     catch (err) {
-        if (isNamed(err, 'ClusterNotFoundException')) {
+        if (errors_isErrorNamed(err, 'ClusterNotFoundException')) {
             throw new errors_ConfigurationError(ecs_deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
         }
         throw err;
@@ -88076,9 +88128,6 @@ function taskConsoleUrl(taskArn) {
             : 'console.aws.amazon.com';
     return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
 }
-function ecs_run_task_isNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
 /**
  * Every read and check before anything is changed: describes the service (network, `service` task definition) and
  * the task definition (containers, network mode), validates container, command and network. Throws
@@ -88111,7 +88160,7 @@ async function prepareOneOffTask(clients, options, signal) {
             response = await clients.ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: wanted }), send);
         }
         catch (err) {
-            if (ecs_run_task_isNamed(err, 'ClusterNotFoundException')) {
+            if (isErrorNamed(err, 'ClusterNotFoundException')) {
                 throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
             }
             throw err;

@@ -5012,7 +5012,7 @@ const { HttpRequest, parseUrl } = __nccwpck_require__(4047);
 const { InvokeStore } = __nccwpck_require__(14);
 const { normalizeProvider } = __nccwpck_require__(8305);
 const { RETRY_MODES } = __nccwpck_require__(5200);
-const { platform, release } = __nccwpck_require__(542);
+const { platform, release } = __nccwpck_require__(8161);
 const { versions, env } = __nccwpck_require__(1708);
 const { isValidHostLabel, isIpAddress, customEndpointFunctions } = __nccwpck_require__(5812);
 const { EndpointError, resolveEndpoint } = __nccwpck_require__(5812);
@@ -8381,7 +8381,7 @@ const { CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_
 const { HttpRequest } = __nccwpck_require__(4047);
 const { createHash, createPrivateKey, createPublicKey, sign } = __nccwpck_require__(7598);
 const { promises } = __nccwpck_require__(3024);
-const { homedir } = __nccwpck_require__(542);
+const { homedir } = __nccwpck_require__(8161);
 const { dirname, join } = __nccwpck_require__(6760);
 
 class LoginCredentialsFetcher {
@@ -17339,7 +17339,7 @@ exports.withBaseException = withBaseException;
 /***/ 5164:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { homedir } = __nccwpck_require__(542);
+const { homedir } = __nccwpck_require__(8161);
 const { sep, join } = __nccwpck_require__(6760);
 const { createHash } = __nccwpck_require__(7598);
 const { readFile: readFile$1 } = __nccwpck_require__(1455);
@@ -62829,7 +62829,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
-/***/ 542:
+/***/ 8161:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -64709,7 +64709,7 @@ var Alias = __nccwpck_require__(5067);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Pair = __nccwpck_require__(1923);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 var Schema = __nccwpck_require__(2018);
 var stringifyDocument = __nccwpck_require__(3611);
 var anchors = __nccwpck_require__(5026);
@@ -65635,7 +65635,7 @@ var anchors = __nccwpck_require__(5026);
 var visit = __nccwpck_require__(4882);
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -65918,7 +65918,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3131);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class NodeBase {
     constructor(type) {
@@ -66011,7 +66011,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -66202,7 +66202,7 @@ var stringifyCollection = __nccwpck_require__(6090);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Scalar = __nccwpck_require__(1091);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -66323,7 +66323,7 @@ var log = __nccwpck_require__(2767);
 var merge = __nccwpck_require__(8438);
 var stringify = __nccwpck_require__(2862);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -66446,7 +66446,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 8161:
+/***/ 542:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -69713,7 +69713,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(8161);
+var toJS = __nccwpck_require__(542);
 var YAMLMap = __nccwpck_require__(372);
 var YAMLSeq = __nccwpck_require__(7241);
 var pairs = __nccwpck_require__(8539);
@@ -74654,6 +74654,10 @@ function errors_errorMessage(err) {
         return String(err);
     }
 }
+/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
+function errors_isErrorNamed(err, ...names) {
+    return err instanceof Error && names.includes(err.name);
+}
 function isAbortError(err) {
     return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
 }
@@ -74977,6 +74981,7 @@ async function poll_poll(fn, opts) {
 
 
 
+
 // CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
 // the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
 //
@@ -75086,9 +75091,6 @@ function invalidationCostText(paths) {
     const n = paths.length;
     return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
 }
-function errorName(err) {
-    return err instanceof Error ? err.name : '';
-}
 /**
  * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
  * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
@@ -75107,7 +75109,7 @@ async function submitInvalidation(client, options) {
             return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
         }
         catch (err) {
-            if (errorName(err) !== 'TooManyInvalidationsInProgress')
+            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
                 throw err;
             backoffs += 1;
             return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
@@ -76197,7 +76199,11 @@ async function pinImageDigests(td, options) {
     return { taskDefinition: withImages(td, pinned), notes };
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(9377);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecr-tags.ts
+
+
 // ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
 // `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
 // write, so a push or promotion that ECR would reject fails in seconds with the reason.
@@ -76225,6 +76231,26 @@ function ecrTagIsImmutable(mutability, filters, tag) {
             return matched;
         default:
             return false;
+    }
+}
+/** One repository's settings; undefined when it does not exist (callers word that for their inputs). */
+async function describeEcrRepository(ecr, name) {
+    try {
+        const out = await ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({ repositoryNames: [name] }));
+        const repo = out.repositories?.[0];
+        if (!repo?.repositoryUri)
+            return undefined;
+        return {
+            name,
+            uri: repo.repositoryUri,
+            mutability: repo.imageTagMutability ?? 'MUTABLE',
+            exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
+        };
+    }
+    catch (err) {
+        if (errors_isErrorNamed(err, 'RepositoryNotFoundException'))
+            return undefined;
+        throw err;
     }
 }
 
@@ -77338,9 +77364,6 @@ function ecs_revision_cleanup_cleanupTargets(services) {
 
 
 const ecs_deploy_name = (req, key) => req.inputNames?.[key] ?? key;
-function isNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json) {
     const copy = { ...json };
@@ -77401,7 +77424,7 @@ async function ecs_deploy_prepareDeploy(request, deps) {
         described = await describeServices(ecs, request.cluster, names, signal);
     }
     catch (err) {
-        if (isNamed(err, 'ClusterNotFoundException')) {
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
             throw new ConfigurationError(ecs_deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
         }
         throw err;
@@ -79074,9 +79097,6 @@ function taskConsoleUrl(taskArn) {
             : 'console.aws.amazon.com';
     return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
 }
-function ecs_run_task_isNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
 /**
  * Every read and check before anything is changed: describes the service (network, `service` task definition) and
  * the task definition (containers, network mode), validates container, command and network. Throws
@@ -79109,7 +79129,7 @@ async function prepareOneOffTask(clients, options, signal) {
             response = await clients.ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: wanted }), send);
         }
         catch (err) {
-            if (ecs_run_task_isNamed(err, 'ClusterNotFoundException')) {
+            if (isErrorNamed(err, 'ClusterNotFoundException')) {
                 throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
             }
             throw err;
@@ -80333,8 +80353,6 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(9377);
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+github@9.1.1/node_modules/@actions/github/lib/context.js
 
 
@@ -85708,6 +85726,15 @@ function parseInputs(raw, env = process.env) {
         throw new errors_ConfigurationError('environment', `${inputs_quote(environment)} is not a valid GitHub environment name`);
     }
     const environmentUrl = inputs_parseUrl('environment-url', get('environment-url'));
+    // What both modes need to talk to GitHub (the token is checked where each mode did before).
+    const github = () => ({
+        token: parseToken(get('github-token'), env),
+        ...parseRepository(env),
+        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+        environment,
+        environmentUrl,
+        logUrl: runUrl(env),
+    });
     const deploymentIdRaw = get('deployment-id').trim();
     const statusRaw = get('deployment-status').trim();
     if (deploymentIdRaw) {
@@ -85718,17 +85745,11 @@ function parseInputs(raw, env = process.env) {
             throw new errors_ConfigurationError('deployment-status', 'is required with deployment-id: success, failure or inactive (e.g. from job.status)');
         }
         const deploymentStatus = inputs_parseEnum('deployment-status', statusRaw, ['success', 'failure', 'inactive']);
-        const token = parseToken(get('github-token'), env);
         return {
             mode: 'finish',
             deploymentId: Number(deploymentIdRaw),
             deploymentStatus,
-            token,
-            ...parseRepository(env),
-            apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-            environment,
-            environmentUrl,
-            logUrl: runUrl(env),
+            ...github(),
         };
     }
     if (statusRaw) {
@@ -85777,7 +85798,7 @@ function parseInputs(raw, env = process.env) {
     const majorMinorTags = parseBoolean('major-minor-tags', get('major-minor-tags'), false);
     const createRelease = parseBoolean('create-release', get('create-release'), true);
     const createDeployment = parseBoolean('create-deployment', get('create-deployment'), true);
-    const token = parseToken(get('github-token'), env);
+    const context = github();
     const region = repositories.length
         ? aws_resolveRegion(get('aws-region').trim() || undefined, env, 'aws-region')
         : undefined;
@@ -85792,12 +85813,7 @@ function parseInputs(raw, env = process.env) {
         createDeployment,
         region,
         sha,
-        token,
-        ...parseRepository(env),
-        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-        environment,
-        environmentUrl,
-        logUrl: runUrl(env),
+        ...context,
     };
 }
 
@@ -85807,24 +85823,12 @@ function parseInputs(raw, env = process.env) {
 // ECR helpers. Reads: DescribeRepositories (URI, tag mutability) and BatchGetImage (source manifest, which wanted
 // tags exist on which digest). Writes: PutImage with the exact manifest bytes and media type (re-tag without pulling,
 // AWS guide "image-retag"; shared anchors/s3-cloudfront-ecr.md §3).
-const registry_errorName = (err) => err.name;
 /** Everything the planner needs about one repository; read-only. */
 async function readRepository(ecr, name, region, sourceTag, tags) {
-    let repo;
-    try {
-        const out = await ecr.send(new dist_cjs/* DescribeRepositoriesCommand */.pE_({ repositoryNames: [name] }));
-        repo = out.repositories?.[0];
+    const repo = await describeEcrRepository(ecr, name);
+    if (!repo) {
+        throw new errors_DeployFailure(`ECR repository '${name}' does not exist in ${region}: check the repositories and aws-region inputs`);
     }
-    catch (err) {
-        if (registry_errorName(err) === 'RepositoryNotFoundException') {
-            throw new errors_DeployFailure(`ECR repository '${name}' does not exist in ${region}: check the repositories and aws-region inputs`, {
-                cause: err,
-            });
-        }
-        throw err;
-    }
-    if (!repo?.repositoryUri)
-        throw new errors_DeployFailure(`ECR repository '${name}' not found in ${region}`);
     const imageIds = [sourceTag, ...tags.filter((t) => t !== sourceTag)].map((imageTag) => ({
         imageTag,
     }));
@@ -85848,14 +85852,7 @@ async function readRepository(ecr, name, region, sourceTag, tags) {
         if (tags.includes(tag))
             existing[tag] = digest;
     }
-    return {
-        name,
-        uri: repo.repositoryUri,
-        mutability: repo.imageTagMutability ?? 'MUTABLE',
-        exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
-        source,
-        existing,
-    };
+    return { ...repo, source, existing };
 }
 /**
  * PutImage one tag with the source manifest. ImageAlreadyExistsException means the tag already points at this
@@ -85874,9 +85871,9 @@ async function putTag(ecr, plan, tag) {
         return 'written';
     }
     catch (err) {
-        if (registry_errorName(err) === 'ImageAlreadyExistsException')
+        if (errors_isErrorNamed(err, 'ImageAlreadyExistsException'))
             return 'already-exists';
-        if (registry_errorName(err) === 'ImageTagAlreadyExistsException') {
+        if (errors_isErrorNamed(err, 'ImageTagAlreadyExistsException')) {
             throw new errors_DeployFailure(`${plan.name}:${tag} was created on another image while this release ran (the repository's tags are immutable): ` +
                 'check who else pushes release tags', { cause: err });
         }

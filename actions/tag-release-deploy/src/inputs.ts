@@ -146,6 +146,15 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
     throw new ConfigurationError('environment', `${quote(environment)} is not a valid GitHub environment name`);
   }
   const environmentUrl = parseUrl('environment-url', get('environment-url'));
+  // What both modes need to talk to GitHub (the token is checked where each mode did before).
+  const github = () => ({
+    token: parseToken(get('github-token'), env),
+    ...parseRepository(env),
+    apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+    environment,
+    environmentUrl,
+    logUrl: runUrl(env),
+  });
 
   const deploymentIdRaw = get('deployment-id').trim();
   const statusRaw = get('deployment-status').trim();
@@ -160,17 +169,11 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
       );
     }
     const deploymentStatus = parseEnum<FinalState>('deployment-status', statusRaw, ['success', 'failure', 'inactive']);
-    const token = parseToken(get('github-token'), env);
     return {
       mode: 'finish',
       deploymentId: Number(deploymentIdRaw),
       deploymentStatus,
-      token,
-      ...parseRepository(env),
-      apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-      environment,
-      environmentUrl,
-      logUrl: runUrl(env),
+      ...github(),
     };
   }
   if (statusRaw) {
@@ -235,7 +238,7 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
   const majorMinorTags = parseBoolean('major-minor-tags', get('major-minor-tags'), false);
   const createRelease = parseBoolean('create-release', get('create-release'), true);
   const createDeployment = parseBoolean('create-deployment', get('create-deployment'), true);
-  const token = parseToken(get('github-token'), env);
+  const context = github();
   const region = repositories.length
     ? resolveRegion(get('aws-region').trim() || undefined, env, 'aws-region')
     : undefined;
@@ -251,11 +254,6 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
     createDeployment,
     region,
     sha,
-    token,
-    ...parseRepository(env),
-    apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-    environment,
-    environmentUrl,
-    logUrl: runUrl(env),
+    ...context,
   };
 }

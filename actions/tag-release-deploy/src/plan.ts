@@ -1,4 +1,4 @@
-import { ConfigurationError, ecrTagIsImmutable, quote } from '@deploy-actions/kit';
+import { ConfigurationError, type EcrRepositorySettings, ecrTagIsImmutable, quote } from '@deploy-actions/kit';
 import semver from 'semver';
 
 // Pure planners: tag parsing, which image tags to write, conflict detection, previous tag, release body.
@@ -104,11 +104,7 @@ export function selectTags(
 }
 
 /** What ECR has for one repository (DescribeRepositories + BatchGetImage), read before anything is written. */
-export interface RepositoryState {
-  name: string;
-  uri: string;
-  mutability: string;
-  exclusionFilters: string[];
+export interface RepositoryState extends EcrRepositorySettings {
   /** The image under the source tag, undefined when the tag does not exist. */
   source: { digest: string; manifest: string; mediaType: string | undefined } | undefined;
   /** Tag → digest for the wanted tags that already exist. */

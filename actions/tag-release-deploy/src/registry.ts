@@ -1,18 +1,10 @@
-import {
-  BatchGetImageCommand,
-  DescribeRepositoriesCommand,
-  type ECRClient,
-  type ImageIdentifier,
-  PutImageCommand,
-} from '@aws-sdk/client-ecr';
-import { DeployFailure } from '@deploy-actions/kit';
+import { BatchGetImageCommand, type ECRClient, type ImageIdentifier, PutImageCommand } from '@aws-sdk/client-ecr';
+import { DeployFailure, describeEcrRepository, isErrorNamed } from '@deploy-actions/kit';
 import type { RepositoryPlan, RepositoryState } from './plan';
 
 // ECR helpers. Reads: DescribeRepositories (URI, tag mutability) and BatchGetImage (source manifest, which wanted
 // tags exist on which digest). Writes: PutImage with the exact manifest bytes and media type (re-tag without pulling,
 // AWS guide "image-retag"; shared anchors/s3-cloudfront-ecr.md §3).
-
-const errorName = (err: unknown) => (err as { name?: string }).name;
 
 /** Everything the planner needs about one repository; read-only. */
 export async function readRepository(
@@ -22,28 +14,12 @@ export async function readRepository(
   sourceTag: string,
   tags: readonly string[],
 ): Promise<RepositoryState> {
-  let repo:
-    | {
-        repositoryUri?: string;
-        imageTagMutability?: string;
-        imageTagMutabilityExclusionFilters?: Array<{ filter?: string }>;
-      }
-    | undefined;
-  try {
-    const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-    repo = out.repositories?.[0];
-  } catch (err) {
-    if (errorName(err) === 'RepositoryNotFoundException') {
-      throw new DeployFailure(
-        `ECR repository '${name}' does not exist in ${region}: check the repositories and aws-region inputs`,
-        {
-          cause: err,
-        },
-      );
-    }
-    throw err;
+  const repo = await describeEcrRepository(ecr, name);
+  if (!repo) {
+    throw new DeployFailure(
+      `ECR repository '${name}' does not exist in ${region}: check the repositories and aws-region inputs`,
+    );
   }
-  if (!repo?.repositoryUri) throw new DeployFailure(`ECR repository '${name}' not found in ${region}`);
 
   const imageIds: ImageIdentifier[] = [sourceTag, ...tags.filter((t) => t !== sourceTag)].map((imageTag) => ({
     imageTag,
@@ -67,14 +43,7 @@ export async function readRepository(
     }
     if (tags.includes(tag)) existing[tag] = digest;
   }
-  return {
-    name,
-    uri: repo.repositoryUri,
-    mutability: repo.imageTagMutability ?? 'MUTABLE',
-    exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
-    source,
-    existing,
-  };
+  return { ...repo, source, existing };
 }
 
 export type PutResult = 'written' | 'already-exists';
@@ -97,8 +66,8 @@ export async function putTag(ecr: ECRClient, plan: RepositoryPlan, tag: string):
     );
     return 'written';
   } catch (err) {
-    if (errorName(err) === 'ImageAlreadyExistsException') return 'already-exists';
-    if (errorName(err) === 'ImageTagAlreadyExistsException') {
+    if (isErrorNamed(err, 'ImageAlreadyExistsException')) return 'already-exists';
+    if (isErrorNamed(err, 'ImageTagAlreadyExistsException')) {
       throw new DeployFailure(
         `${plan.name}:${tag} was created on another image while this release ran (the repository's tags are immutable): ` +
           'check who else pushes release tags',

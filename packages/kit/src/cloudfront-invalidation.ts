@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { isErrorNamed } from './errors';
 import { type Clock, poll, realClock } from './poll';
 
 // CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
@@ -169,10 +170,6 @@ export interface SubmittedInvalidation {
   backoffs: number;
 }
 
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : '';
-}
-
 /**
  * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
  * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
@@ -197,7 +194,7 @@ export async function submitInvalidation(
         );
         return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
       } catch (err) {
-        if (errorName(err) !== 'TooManyInvalidationsInProgress') throw err;
+        if (!isErrorNamed(err, 'TooManyInvalidationsInProgress')) throw err;
         backoffs += 1;
         return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
       }

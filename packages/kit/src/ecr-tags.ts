@@ -1,3 +1,6 @@
+import { DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { isErrorNamed } from './errors';
+
 // ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
 // `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
 // write, so a push or promotion that ECR would reject fails in seconds with the reason.
@@ -28,5 +31,32 @@ export function ecrTagIsImmutable(mutability: string, filters: readonly string[]
       return matched;
     default:
       return false;
+  }
+}
+
+/** What DescribeRepositories says about one repository, as the tag rules above need it. */
+export interface EcrRepositorySettings {
+  name: string;
+  uri: string;
+  mutability: string;
+  /** WILDCARD filter values of the `*_WITH_EXCLUSION` modes. */
+  exclusionFilters: string[];
+}
+
+/** One repository's settings; undefined when it does not exist (callers word that for their inputs). */
+export async function describeEcrRepository(ecr: ECRClient, name: string): Promise<EcrRepositorySettings | undefined> {
+  try {
+    const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    const repo = out.repositories?.[0];
+    if (!repo?.repositoryUri) return undefined;
+    return {
+      name,
+      uri: repo.repositoryUri,
+      mutability: repo.imageTagMutability ?? 'MUTABLE',
+      exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
+    };
+  } catch (err) {
+    if (isErrorNamed(err, 'RepositoryNotFoundException')) return undefined;
+    throw err;
   }
 }

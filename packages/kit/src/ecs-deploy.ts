@@ -37,7 +37,7 @@ import {
   shortTaskDef,
   waitForRollouts,
 } from './ecs-rollout';
-import { ConfigurationError, describeAwsError, errorMessage, isAwsError } from './errors';
+import { ConfigurationError, describeAwsError, errorMessage, isAwsError, isErrorNamed } from './errors';
 import { type Clock, formatDuration, realClock } from './poll';
 import {
   canonicalJson,
@@ -128,10 +128,6 @@ export interface PreparedDeploy {
 const name = (req: DeployRequest, key: 'cluster' | 'services' | 'task-definition' | 'rollback-to') =>
   req.inputNames?.[key] ?? key;
 
-function isNamed(err: unknown, ...names: string[]): boolean {
-  return err instanceof Error && names.includes(err.name);
-}
-
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json: TaskDefJson): TaskDefJson {
   const copy = { ...json };
@@ -195,7 +191,7 @@ export async function prepareDeploy(request: DeployRequest, deps: DeployDeps): P
   try {
     described = await describeServices(ecs, request.cluster, names, signal);
   } catch (err) {
-    if (isNamed(err, 'ClusterNotFoundException')) {
+    if (isErrorNamed(err, 'ClusterNotFoundException')) {
       throw new ConfigurationError(name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
     }
     throw err;

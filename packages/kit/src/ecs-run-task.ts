@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { parse as shellParse } from 'shell-quote';
 import { isTaskDefinitionNotFound } from './ecs-known-good';
-import { ConfigurationError, DeployFailure, errorMessage, isAwsServiceError } from './errors';
+import { ConfigurationError, DeployFailure, errorMessage, isAwsServiceError, isErrorNamed } from './errors';
 import { describeJsonError, quote } from './inputs';
 import {
   awslogsLocation,
@@ -512,10 +512,6 @@ export interface OneOffTaskPlan {
   notes: string[];
 }
 
-function isNamed(err: unknown, ...names: string[]): boolean {
-  return err instanceof Error && names.includes(err.name);
-}
-
 /**
  * Every read and check before anything is changed: describes the service (network, `service` task definition) and
  * the task definition (containers, network mode), validates container, command and network. Throws
@@ -550,7 +546,7 @@ export async function prepareOneOffTask(
         send,
       );
     } catch (err) {
-      if (isNamed(err, 'ClusterNotFoundException')) {
+      if (isErrorNamed(err, 'ClusterNotFoundException')) {
         throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
       }
       throw err;

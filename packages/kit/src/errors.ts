@@ -113,6 +113,11 @@ export function errorMessage(err: unknown): string {
   }
 }
 
+/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
+export function isErrorNamed(err: unknown, ...names: string[]): boolean {
+  return err instanceof Error && names.includes(err.name);
+}
+
 function isAbortError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
 }
