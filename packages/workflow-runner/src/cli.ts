@@ -1,5 +1,5 @@
 // pnpm workflow run <caller.yml> --repo <app dir> --event push|tag|dispatch --ref <ref> [--sha S] [--input k=v …]
-//   [--secret k=v …] [--var k=v …] [--repository o/r] [--emulator URL] [--json FILE] [--state-dir DIR]
+//   [--secret k=v …] [--var k=v …] [--repository o/r] [--emulator URL] [--json FILE] [--state-dir DIR] [--self DIR]
 // Exit 0: the run concluded success (or the on: filters skipped it); 1: it failed or was cancelled; 2: a usage or
 // workflow-file error (file:line), reported before any step runs. SIGINT cancels the run as GitHub does.
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,8 @@ import { runWorkflow } from './run.ts';
 
 const USAGE = `usage: pnpm workflow run <caller.yml> --repo <app dir> --event push|tag|dispatch --ref <ref>
        [--sha SHA] [--input k=v ...] [--secret k=v ...] [--var k=v ...] [--repository owner/name]
-       [--emulator URL] [--json FILE] [--state-dir DIR] [--quiet]`;
+       [--emulator URL] [--json FILE] [--state-dir DIR] [--self DIR] [--quiet]
+  --self DIR   the deploy-actions checkout our \`uses:\` resolve to (default: this one)`;
 
 function pairs(values: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
         emulator: { type: 'string' },
         json: { type: 'string' },
         'state-dir': { type: 'string' },
+        self: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.repository ? { repository: values.repository as string } : {}),
       ...(values.emulator ? { emulatorUrl: values.emulator as string } : {}),
       ...(values['state-dir'] ? { stateDir: values['state-dir'] as string, keepState: true } : {}),
+      ...(values.self ? { selfRoot: values.self as string } : {}),
       signal: controller.signal,
       log: values.quiet ? { line: () => {} } : { line: (job, text) => console.log(`[${job}] ${text}`) },
     });

@@ -49,7 +49,7 @@ export interface RunOptions {
   log?: RunLogger;
   /** Abort to cancel the run as GitHub does (SIGINT to steps, always() steps and post steps still run). */
   signal?: AbortSignal;
-  /** This checkout's root (tests). */
+  /** The deploy-actions checkout our `uses:` resolve to (default this one). */
   selfRoot?: string;
   /** Extra environment of the simulated runner machine (e.g. buildah storage settings). */
   machineEnv?: Record<string, string>;
@@ -58,8 +58,12 @@ export interface RunOptions {
   actor?: string;
 }
 
-/** The runner machine's own environment: PATH and locale only; HOME is per run; nothing else leaks in. */
-function machineEnvironment(node: string, extra: Record<string, string>): Record<string, string> {
+/**
+ * The runner machine's own environment: PATH and locale only (HOME is per run; nothing else of this process leaks
+ * in, AWS credentials included), plus how this machine builds images: no Docker engine here, so build-push-ecr falls
+ * back to buildah, which works unprivileged with vfs storage and chroot isolation (kept in the run's state dir).
+ */
+function machineEnvironment(node: string, stateDir: string, extra: Record<string, string>): Record<string, string> {
   const path = [dirname(node), ...(process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')]
     .filter((p, i, all) => p && all.indexOf(p) === i)
     .join(':');
@@ -67,13 +71,17 @@ function machineEnvironment(node: string, extra: Record<string, string>): Record
     PATH: path,
     LANG: process.env.LANG ?? 'C.UTF-8',
     ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+    BUILD_PUSH_ECR_BUILDAH_STORAGE_DRIVER: 'vfs',
+    BUILD_PUSH_ECR_BUILDAH_ISOLATION: 'chroot',
+    BUILD_PUSH_ECR_BUILDAH_ROOT: join(stateDir, 'buildah', 'root'),
+    BUILD_PUSH_ECR_BUILDAH_RUNROOT: join(stateDir, 'buildah', 'run'),
     ...extra,
   };
 }
 
 export async function runWorkflow(opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  const self = readSelfRepository(opts.selfRoot ?? REPO_ROOT);
+  const self = readSelfRepository(opts.selfRoot ? resolve(opts.selfRoot) : REPO_ROOT);
   const stateDir = opts.stateDir ? resolve(opts.stateDir) : mkdtempSync(join(tmpdir(), 'workflow-run-'));
   mkdirSync(stateDir, { recursive: true });
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -183,7 +191,7 @@ export async function runWorkflow(opts: RunOptions): Promise<RunResult> {
       stateDir,
       home,
       nodePath: node,
-      machineEnv: machineEnvironment(node, opts.machineEnv ?? {}),
+      machineEnv: machineEnvironment(node, stateDir, opts.machineEnv ?? {}),
       nextJobNumber: () => ++jobCounter,
     };
     const inv: Invocation = {
