@@ -223,7 +223,8 @@ export function createHandlers(c: Ctx, app: AppRepo, state: ApiState): Record<st
         description: String(body.description ?? ''),
         environment: String(body.environment ?? d.environment),
         environment_url: String(body.environment_url ?? ''),
-        log_url: String(body.log_url ?? body.target_url ?? ''),
+        // format: uri in the description (an empty string does not validate)
+        log_url: String(body.log_url ?? body.target_url ?? `${c.server}/${c.owner}/${c.repo}/actions`),
         created_at: now(),
       };
       state.statuses.push(s);

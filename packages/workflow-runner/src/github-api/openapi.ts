@@ -35,6 +35,22 @@ export interface MatchedOperation {
 
 let cached: OpenApi | undefined;
 
+/**
+ * OpenAPI 3.0 allows `nullable: true` beside `allOf`/`anyOf` without a `type`; Ajv's nullable keyword needs one.
+ * Same meaning, written as JSON Schema: anyOf [the schema, null].
+ */
+function nullableWithoutType(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableWithoutType);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = nullableWithoutType(v);
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable: _, description, ...rest } = out;
+    return { ...(description !== undefined ? { description } : {}), anyOf: [rest, { type: 'null' }] };
+  }
+  return out;
+}
+
 export class OpenApi {
   private readonly spec: Spec;
   private readonly ajv: Ajv;
@@ -52,7 +68,7 @@ export class OpenApi {
     this.spec = JSON.parse(readFileSync(file, 'utf8')) as Spec;
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
-    this.ajv.addSchema({ components: this.spec.components }, 'gh');
+    this.ajv.addSchema({ components: nullableWithoutType(this.spec.components) }, 'gh');
     for (const [template, ops] of Object.entries(this.spec.paths)) {
       const names: string[] = [];
       const re = new RegExp(
@@ -92,7 +108,9 @@ export class OpenApi {
   private compile(key: string, schema: object): ValidateFunction {
     let v = this.validators.get(key);
     if (!v) {
-      const fixed = JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"gh#/components/'));
+      const fixed = nullableWithoutType(
+        JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"gh#/components/')),
+      ) as object;
       v = this.ajv.compile(fixed);
       this.validators.set(key, v);
     }
