@@ -65,6 +65,7 @@ describe.skipIf(!hasBuildah)('kaapi-fastapi staging workflow through the CLI (ne
     // health-check URL from a variable, pointed at a local server (the example's host does not resolve here).
     const caller = readFileSync(join(example, '.github/workflows/staging.yml'), 'utf8')
       .replace(/uses: [\w.-]+\/deploy-actions\//g, `uses: ${self.full}/`)
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression written into the workflow copy
       .replace(/health-check-url: \S+/, 'health-check-url: ${{ vars.KAAPI_HEALTH_URL }}');
     const callerFile = join(dir, 'staging.yml');
     writeFileSync(callerFile, caller);
