@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default'],
+    // @actions/workflow-parser imports its JSON schema without an import attribute, which Node refuses: let vite
+    // transform it (the workflow runner's CLI loads it through tsx for the same reason).
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

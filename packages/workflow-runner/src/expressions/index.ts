@@ -1,0 +1,3 @@
+export * from './data.ts';
+export * from './evaluate.ts';
+export * from './template.ts';
