@@ -94777,6 +94777,252 @@ function limitYoungGeneration() {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/dotfiles.ts
+// Dotfiles (pure): names starting with `.` are never published — `.env`, `.npmrc`, `.git/` and editor or tool state
+// end up in build outputs and were uploaded publicly (issue #14, finding 2). The one exception is `.well-known/` at
+// the root of `source` (RFC 8615: assetlinks.json, apple-app-site-association, security.txt), which a site must
+// serve; dot names inside it are excluded too. There is deliberately no switch to publish other dotfiles: nothing a
+// browser loads from S3 + CloudFront needs one (`.htaccess` and `.nojekyll` mean nothing there), and a switch is
+// one more way to publish `.env` by mistake.
+/** The only dot directory that is published (at the root of `source`). */
+const WELL_KNOWN = '.well-known';
+/**
+ * The excluded dot name a path falls under, or undefined when it may be published: the path up to and including its
+ * first dot segment (`.env`, `.git/`, `assets/.cache/`), a trailing `/` when that segment is a directory. `isDir`
+ * says whether the last segment of `relPath` is a directory.
+ */
+function dotName(relPath, isDir = false) {
+    const segments = relPath.split('/');
+    for (let i = 0; i < segments.length; i++) {
+        const seg = segments[i];
+        if (!seg.startsWith('.'))
+            continue;
+        const last = i === segments.length - 1;
+        const dir = !last || isDir;
+        if (i === 0 && seg === WELL_KNOWN && dir)
+            continue;
+        return segments.slice(0, i + 1).join('/') + (dir ? '/' : '');
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/source.ts
+
+
+
+// The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
+// `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless
+// `persist-credentials: false` (issue #14, finding 2).
+/** True when `path` is `root` or below it (both absolute and normalised). */
+function isInside(root, path) {
+    if (path === root)
+        return true;
+    return path.startsWith(root.endsWith(external_node_path_.sep) ? root : `${root}${external_node_path_.sep}`);
+}
+/** Why a resolved source directory may not be published, or undefined when it may (pure, table-tested). */
+function sourceRefusal(sourceReal, workspaceReal, hasGitEntry, workspaceName) {
+    if (sourceReal === workspaceReal) {
+        return `is the workspace root (${workspaceName}): that publishes the whole checkout, .git/config included; name the build output, e.g. dist`;
+    }
+    if (!isInside(workspaceReal, sourceReal)) {
+        return `resolves to ${sourceReal}, outside the workspace (${workspaceReal}); build into the workspace (or download the build artifact there) and name that directory`;
+    }
+    const segments = (0,external_node_path_.relative)(workspaceReal, sourceReal).split(external_node_path_.sep);
+    if (segments.includes('.git'))
+        return `is inside a .git directory (${sourceReal}); name the build output, e.g. dist`;
+    if (hasGitEntry) {
+        return `contains a .git entry (${sourceReal} is a repository checkout, not a build output); name the build output, e.g. dist`;
+    }
+    return undefined;
+}
+/**
+ * Resolve and check `source`: relative to GITHUB_WORKSPACE (else the working directory, as on the runner), an
+ * existing directory whose real path (symlinks resolved) is inside the workspace, is not the workspace itself and has
+ * no `.git` entry. Returns the real path: everything below reads the files through it.
+ */
+async function checkSource(raw, env) {
+    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
+    const path = (0,external_node_path_.isAbsolute)(raw) ? (0,external_node_path_.resolve)(raw) : (0,external_node_path_.resolve)(workspace, raw);
+    let info;
+    try {
+        info = await (0,promises_.stat)(path);
+    }
+    catch {
+        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
+    }
+    if (!info.isDirectory())
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
+    const sourceReal = await (0,promises_.realpath)(path);
+    const workspaceReal = await (0,promises_.realpath)(workspace).catch(() => workspace);
+    const hasGitEntry = await (0,promises_.lstat)((0,external_node_path_.resolve)(sourceReal, '.git')).then(() => true, () => false);
+    const refusal = sourceRefusal(sourceReal, workspaceReal, hasGitEntry, env.GITHUB_WORKSPACE ? 'GITHUB_WORKSPACE' : 'the working directory');
+    if (refusal)
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} ${refusal}`);
+    return sourceReal;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/walk.ts
+
+
+
+
+
+/** Linux's own limit on symlinks followed in one path resolution (MAXSYMLINKS). */
+const MAX_HOPS = 40;
+/** Deeper than any build output; stops pathological link graphs that are not loops. */
+const MAX_DEPTH = 64;
+/** Real path of a file to read: the one the walk found. */
+function realPathOf(root, file) {
+    return file.real ?? (0,external_node_path_.join)(root, ...file.path.split('/'));
+}
+/** Walk `root` (a real path): regular files to publish, and every name left out with the reason. */
+async function walkSource(root, options) {
+    const files = [];
+    const excluded = [];
+    const ancestors = new Set([root]);
+    // `linked`: `dir` was reached through a directory link, so `root/rel` is not its real path.
+    const walk = async (dir, rel, depth, linked) => {
+        if (depth > MAX_DEPTH) {
+            throw new errors_ConfigurationError('source', `${rel}/ is nested more than ${MAX_DEPTH} directories deep`);
+        }
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+            const full = (0,external_node_path_.join)(dir, entry.name);
+            const dot = dotName(relPath, entry.isDirectory());
+            if (dot !== undefined) {
+                // Not followed, not read: a `.env -> /proc/self/environ` is never touched.
+                excluded.push({ name: dot, why: entry.isDirectory() ? 'dot directory (not read)' : 'dotfile' });
+                continue;
+            }
+            if (entry.isFile()) {
+                if (options.exclude?.matches(relPath))
+                    excluded.push({ name: relPath, why: 'exclude' });
+                else
+                    files.push(linked ? { path: relPath, real: full } : { path: relPath });
+            }
+            else if (entry.isDirectory()) {
+                ancestors.add(full);
+                await walk(full, relPath, depth + 1, linked);
+                ancestors.delete(full);
+            }
+            else if (entry.isSymbolicLink()) {
+                if (options.exclude?.matches(relPath)) {
+                    excluded.push({ name: relPath, why: 'exclude (link not followed)' });
+                    continue;
+                }
+                const target = await (0,promises_.readlink)(full);
+                if (options.followSymlinks === 'false') {
+                    throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) and follow-symlinks is false; copy the file into the build output, or set follow-symlinks: inside`);
+                }
+                const resolved = await resolveInside(root, full, relPath, target);
+                const realRel = (0,external_node_path_.relative)(root, resolved.real).split(external_node_path_.sep).join('/');
+                const realDot = realRel === '' ? undefined : dotName(realRel, resolved.stats.isDirectory());
+                if (realDot !== undefined) {
+                    excluded.push({ name: relPath, why: `link to ${realDot} (dot names are never published)` });
+                }
+                else if (resolved.stats.isFile()) {
+                    files.push({ path: relPath, real: resolved.real });
+                }
+                else if (resolved.stats.isDirectory()) {
+                    if (ancestors.has(resolved.real)) {
+                        throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) to ${realRel === '' ? 'source itself' : `${realRel}/`}, which contains it: a directory loop; remove the link`);
+                    }
+                    ancestors.add(resolved.real);
+                    await walk(resolved.real, relPath, depth + 1, true);
+                    ancestors.delete(resolved.real);
+                }
+                else {
+                    excluded.push({ name: relPath, why: 'link to something that is not a regular file' });
+                }
+            }
+            else {
+                excluded.push({ name: relPath, why: 'not a regular file (socket, FIFO or device)' });
+            }
+        }
+    };
+    // The root is walked through its real path; directories below it (not links) are real paths too.
+    await walk(root, '', 0, false);
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    excluded.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { files, excluded };
+}
+function errnoOf(err) {
+    return err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined;
+}
+/**
+ * Follow the link at `linkPath` (inside `root`, in a real directory) hop by hop; every hop's target, and the real path
+ * of the directory holding it, must be inside `root`. Returns the real path and its lstat. Errors name the link (as a
+ * path relative to `source`) and its target.
+ */
+async function resolveInside(root, linkPath, relPath, firstTarget) {
+    const fail = (what) => new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${firstTarget}) ${what}`);
+    let current = linkPath;
+    let target = firstTarget;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+        const next = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(current), target);
+        if (!isInside(root, next)) {
+            throw fail(`${next === (0,external_node_path_.resolve)((0,external_node_path_.dirname)(linkPath), firstTarget) ? '' : `that leads to ${next}, `}outside source (${root}); only links that stay inside source are followed`);
+        }
+        let real;
+        if (next === root) {
+            real = root;
+        }
+        else {
+            let parent;
+            try {
+                parent = await (0,promises_.realpath)((0,external_node_path_.dirname)(next));
+            }
+            catch (err) {
+                const code = errnoOf(err);
+                if (code === 'ELOOP')
+                    throw fail('that never resolves: a symbolic link loop');
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    throw fail(`that points to nothing (${next}): a dangling link`);
+                throw err;
+            }
+            if (!isInside(root, parent)) {
+                throw fail(`whose target ${next} passes through a directory link to ${parent}, outside source (${root}); only links that stay inside source are followed`);
+            }
+            real = (0,external_node_path_.join)(parent, (0,external_node_path_.basename)(next));
+        }
+        let stats;
+        try {
+            stats = await (0,promises_.lstat)(real);
+        }
+        catch (err) {
+            const code = errnoOf(err);
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                throw fail(`that points to nothing (${next}): a dangling link`);
+            throw err;
+        }
+        if (!stats.isSymbolicLink())
+            return { real, stats };
+        current = real;
+        target = await (0,promises_.readlink)(real);
+    }
+    throw fail(`that never resolves (more than ${MAX_HOPS} links): a symbolic link loop`);
+}
+/**
+ * Right before a file is read (hashed, uploaded, copied into the record): its real path still resolves to itself
+ * (no symlink appeared on the way) and is a regular file. A file swapped for a link after the walk stops the deploy.
+ */
+async function assertUnchanged(real, relPath) {
+    let resolved;
+    let file = false;
+    try {
+        resolved = await (0,promises_.realpath)(real);
+        file = (await (0,promises_.lstat)(real)).isFile();
+    }
+    catch {
+        // reported below
+    }
+    if (resolved !== real || !file) {
+        throw new errors_DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/context.ts
 
 
@@ -94848,7 +95094,10 @@ async function runPhase(phase, fn, what) {
         });
     }
 }
-async function putFile(ctx, file, key, path) {
+/** Upload a local file, read through the real path the walk checked (re-checked right before: walk.ts). */
+async function putFile(ctx, file, key, source) {
+    const path = realPathOf(source, file);
+    await assertUnchanged(path, file.path);
     const result = await uploadFile(ctx.s3, {
         bucket: ctx.inputs.bucket,
         key,
@@ -94869,7 +95118,7 @@ async function putFile(ctx, file, key, path) {
 }
 async function applyStep(ctx, step, source) {
     if (step.kind === 'upload')
-        return putFile(ctx, step.file, step.key, (0,external_node_path_.join)(source, step.path));
+        return putFile(ctx, step.file, step.key, source);
     count(ctx, 'CopyObject');
     return copyObjectReplace(ctx.s3, {
         bucket: ctx.inputs.bucket,
@@ -95423,7 +95672,9 @@ function sha256Hex(bytes) {
 async function readInlineHtml(source, files) {
     const out = {};
     for (const file of files) {
-        const bytes = await (0,promises_.readFile)((0,external_node_path_.join)(source, file.path));
+        const real = realPathOf(source, file);
+        await assertUnchanged(real, file.path);
+        const bytes = await (0,promises_.readFile)(real);
         if (sha256Hex(bytes) !== file.sha256) {
             throw new errors_DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
         }
@@ -95439,47 +95690,41 @@ async function readInlineHtml(source, files) {
 
 
 
-// Local side: walk the source directory, hash every file (streaming, bounded concurrency) and decide its headers.
-/** Relative `/`-separated paths of all regular files under `root`, sorted. Symlinked files are followed. */
-async function listFiles(root) {
-    const out = [];
-    const walk = async (dir, rel) => {
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        for (const entry of entries) {
-            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
-            const full = (0,external_node_path_.join)(dir, entry.name);
-            if (entry.isDirectory())
-                await walk(full, relPath);
-            else if (entry.isFile())
-                out.push(relPath);
-            else if (entry.isSymbolicLink()) {
-                const info = await (0,promises_.stat)(full).catch(() => undefined);
-                if (info?.isFile())
-                    out.push(relPath);
-            }
-        }
-    };
-    await walk(root, '');
-    return out.sort();
+// Local side: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash every file (streaming,
+// bounded concurrency) through its checked real path and decide its headers.
+/** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
+const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+/**
+ * Read a build file that is not necessarily published (the Vite manifest lives in `.vite/`, which the walk never
+ * enters): only when its path has no symlink in it and it is a regular file of sane size; otherwise undefined.
+ */
+async function readPlainFile(root, rel) {
+    const path = (0,external_node_path_.join)(root, ...rel.split('/'));
+    try {
+        const info = await (0,promises_.lstat)(path);
+        if (!info.isFile() || info.size > MAX_MANIFEST_BYTES || (await (0,promises_.realpath)(path)) !== path)
+            return undefined;
+        return await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
 }
 /** The Vite manifest of a build (`.vite/manifest.json`, or `manifest.json` from Vite < 5 if it has Vite's shape). */
 async function readViteManifest(root) {
     for (const rel of ['.vite/manifest.json', 'manifest.json']) {
-        let text;
-        try {
-            text = await (0,promises_.readFile)((0,external_node_path_.join)(root, rel), 'utf8');
-        }
-        catch {
+        const text = await readPlainFile(root, rel);
+        if (text === undefined)
             continue;
-        }
         let parsed;
         try {
             parsed = JSON.parse(text);
         }
-        catch (err) {
+        catch {
             if (rel === 'manifest.json')
                 continue; // a web app manifest or something else: not ours to judge
-            throw new errors_ConfigurationError('source', `${rel} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+            // (V8's message quotes the text: not repeated here, the file could hold anything)
+            throw new errors_ConfigurationError('source', `${rel} is not valid JSON`);
         }
         const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.values(parsed) : [];
         const viteShaped = values.length > 0 &&
@@ -95489,33 +95734,25 @@ async function readViteManifest(root) {
     }
     return undefined;
 }
-/** Split the listed paths into the ones to publish and the ones `exclude` leaves out (order kept). */
-function splitExcluded(paths, exclude) {
-    if (!exclude || exclude.globs.length === 0)
-        return { included: [...paths], excluded: [] };
-    const included = [];
-    const excluded = [];
-    for (const p of paths)
-        (exclude.matches(p) ? excluded : included).push(p);
-    return { included, excluded };
-}
-async function scanSource(root, rules, partSize, concurrency, exclude) {
-    const all = await listFiles(root);
-    if (all.length === 0) {
-        throw new errors_ConfigurationError('source', `directory ${root} contains no files; did the build write somewhere else?`);
+async function scanSource(root, rules, partSize, concurrency, exclude, followSymlinks = 'inside') {
+    const walked = await walkSource(root, { followSymlinks, exclude });
+    const excluded = walked.excluded;
+    if (walked.files.length === 0) {
+        const byGlob = excluded.filter((x) => x.why.startsWith('exclude')).length;
+        if (byGlob > 0) {
+            throw new errors_ConfigurationError('exclude', `excludes all ${byGlob} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`);
+        }
+        const dots = excluded.length ? ` (only dot names, which are never published: ${excludedList(excluded, 5)})` : '';
+        throw new errors_ConfigurationError('source', `directory ${root} contains no files${dots}; did the build write somewhere else?`);
     }
-    const { included: paths, excluded } = splitExcluded(all, exclude);
-    if (paths.length === 0) {
-        throw new errors_ConfigurationError('exclude', `excludes all ${all.length} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`);
-    }
-    const reserved = paths.find((p) => p === META_DIR || p.startsWith(`${META_DIR}/`));
-    if (reserved)
-        throw new errors_ConfigurationError('source', `contains ${reserved}: ${META_DIR}/ is reserved for this action's release records`);
-    // Read even when excluded from publishing (the default excludes .vite/**): it still tells which files are hashed.
+    // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
     const vite = await readViteManifest(root);
     const detector = hashedDetector(vite?.manifest);
-    const files = await mapLimit(paths, concurrency, async (path) => {
-        const hashes = await hashFile((0,external_node_path_.join)(root, path), partSize);
+    const files = await mapLimit(walked.files, concurrency, async (walkedFile) => {
+        const { path } = walkedFile;
+        const real = realPathOf(root, walkedFile);
+        await assertUnchanged(real, path);
+        const hashes = await hashFile(real, partSize);
         const headers = decideHeaders(path, rules, detector);
         const file = {
             path,
@@ -95526,6 +95763,8 @@ async function scanSource(root, rules, partSize, concurrency, exclude) {
             contentType: headers.contentType,
             html: isHtml(path),
         };
+        if (walkedFile.real !== undefined)
+            file.real = walkedFile.real;
         if (hashes.partMd5s)
             file.partMd5s = hashes.partMd5s;
         return file;
@@ -95534,6 +95773,11 @@ async function scanSource(root, rules, partSize, concurrency, exclude) {
     if (vite)
         result.viteManifest = vite.path;
     return result;
+}
+/** `a, b, c and 7 more` for log lines and messages. */
+function excludedList(excluded, max) {
+    const shown = excluded.slice(0, max).map((x) => x.name);
+    return `${shown.join(', ')}${excluded.length > max ? ` and ${excluded.length - max} more` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/deploy.ts
@@ -95546,7 +95790,10 @@ async function scanSource(root, rules, partSize, concurrency, exclude) {
 
 
 
-
+// A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
+// (assets, then HTML, then the release record, then prune) and invalidate what changed.
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
 async function deploy(ctx) {
     const started = ctx.clock.now();
     // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
@@ -95562,11 +95809,14 @@ async function planDeploy(ctx) {
     const { inputs } = ctx;
     const source = inputs.source;
     info(`Hashing ${source} ...`);
-    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude);
+    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude, inputs.followSymlinks);
     info(`${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`);
     if (scan.excluded.length > 0) {
-        const shown = scan.excluded.slice(0, 20).join(', ');
-        info(`Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`);
+        info(`Not published (${scan.excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+        for (const x of scan.excluded.slice(0, EXCLUDED_LOG_LINES))
+            info(`  ${x.name} (${x.why})`);
+        if (scan.excluded.length > EXCLUDED_LOG_LINES)
+            info(`  ... and ${scan.excluded.length - EXCLUDED_LOG_LINES} more`);
     }
     const large = scan.files.length >= LARGE_SITE;
     memory('hashing', large);
@@ -95651,7 +95901,7 @@ async function planDeploy(ctx) {
         releaseId: inputs.releaseId,
         previousReleaseId: previous?.id,
         files: scan.files.length,
-        excluded: scan.excluded.length,
+        excluded: scan.excluded,
         excludeGlobs: inputs.exclude.globs,
         detector: scan.detector.source,
         plan,
@@ -95685,7 +95935,7 @@ async function publish(ctx, d) {
         await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
             tick();
             if ('blob' in item) {
-                await putFile(ctx, item.blob.file, item.blob.key, (0,external_node_path_.join)(source, item.blob.path));
+                await putFile(ctx, item.blob.file, item.blob.key, source);
                 return;
             }
             manifest.files[item.path].etag = await applyStep(ctx, item, source);
@@ -95829,7 +96079,6 @@ function compileExclude(input, globs) {
 
 
 
-
 const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 function parseReleaseId(input, raw) {
     const value = raw.trim();
@@ -95865,20 +96114,6 @@ function defaultReleaseId(env, now) {
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z');
 }
-async function checkSource(raw, env) {
-    const base = env.GITHUB_WORKSPACE || process.cwd();
-    const path = (0,external_node_path_.isAbsolute)(raw) ? raw : (0,external_node_path_.resolve)(base, raw);
-    let info;
-    try {
-        info = await (0,promises_.stat)(path);
-    }
-    catch {
-        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
-    }
-    if (!info.isDirectory())
-        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
-    return path;
-}
 async function getInputs(env = process.env, now = new Date()) {
     const rollbackRaw = inputs_getOptionalString('rollback-to');
     const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
@@ -95898,6 +96133,7 @@ async function getInputs(env = process.env, now = new Date()) {
     }
     const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
     const exclude = parseExclude('exclude', getRawInput('exclude'));
+    const followSymlinks = getEnum('follow-symlinks', ['inside', 'false'], 'inside');
     const deleteMode = getEnum('delete', ['off', 'prune'], 'off');
     const keepReleases = inputs_getInteger('keep-releases', { default: 3, min: 1, max: 100 });
     const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
@@ -95916,6 +96152,7 @@ async function getInputs(env = process.env, now = new Date()) {
     const source = sourceRaw === undefined ? undefined : await checkSource(sourceRaw, env);
     return {
         source,
+        followSymlinks,
         bucket,
         prefix,
         distributionId,
@@ -96112,8 +96349,8 @@ function renderSummary(r) {
     const facts = [];
     if (r.mode === 'deploy') {
         facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
-        if (r.excluded)
-            facts.push(`${r.excluded} file(s) excluded from publishing (${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ')}); matching remote objects left alone.`);
+        if (r.excluded?.length)
+            facts.push(`${r.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`);
         facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
     }
     else if (r.previousReleaseId) {
@@ -96125,6 +96362,11 @@ function renderSummary(r) {
     if (r.durationMs > 0)
         facts.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
     s.list(facts);
+    if (r.excluded?.length) {
+        const rows = r.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
+        const more = r.excluded.length > MAX_ROWS ? `\n_…and ${r.excluded.length - MAX_ROWS} more._\n` : '';
+        s.details(`Not published (${r.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
+    }
     if (r.plan) {
         const changed = r.plan.steps.filter((x) => x.kind !== 'unchanged');
         if (changed.length) {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -16,6 +15,7 @@ import { BatchError } from './concurrency';
 import { collectGarbage } from './gc';
 import type { Inputs } from './inputs';
 import type { FileStep, LocalFile, RemoteObject } from './plan';
+import { assertUnchanged, realPathOf } from './walk';
 
 // What a deploy or rollback runs with, and the S3 writes both make (each counted for the summary and the bench).
 
@@ -101,7 +101,10 @@ export async function runPhase(phase: 'assets' | 'html', fn: () => Promise<void>
   }
 }
 
-export async function putFile(ctx: Context, file: LocalFile, key: string, path: string): Promise<string> {
+/** Upload a local file, read through the real path the walk checked (re-checked right before: walk.ts). */
+export async function putFile(ctx: Context, file: LocalFile, key: string, source: string): Promise<string> {
+  const path = realPathOf(source, file);
+  await assertUnchanged(path, file.path);
   const result = await uploadFile(ctx.s3, {
     bucket: ctx.inputs.bucket,
     key,
@@ -120,7 +123,7 @@ export async function putFile(ctx: Context, file: LocalFile, key: string, path: 
 }
 
 export async function applyStep(ctx: Context, step: FileStep, source: string): Promise<string> {
-  if (step.kind === 'upload') return putFile(ctx, step.file, step.key, join(source, step.path));
+  if (step.kind === 'upload') return putFile(ctx, step.file, step.key, source);
   count(ctx, 'CopyObject');
   return copyObjectReplace(ctx.s3, {
     bucket: ctx.inputs.bucket,

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import { DeployFailure, deleteKeys, headObject, isInsidePrefix, putJsonObject } from '@deploy-actions/kit';
 import { mapLimit } from './concurrency';
@@ -34,6 +33,9 @@ import type { Report } from './summary';
 // A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
 // (assets, then HTML, then the release record, then prune) and invalidate what changed.
 
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
+
 /** Everything a deploy decided before writing anything. The listing and the previous record are not kept. */
 interface DeployPlan {
   source: string;
@@ -68,15 +70,16 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     inputs.partSize,
     Math.max(2, Math.min(inputs.concurrency, 8)),
     inputs.exclude,
+    inputs.followSymlinks,
   );
   core.info(
     `${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`,
   );
   if (scan.excluded.length > 0) {
-    const shown = scan.excluded.slice(0, 20).join(', ');
-    core.info(
-      `Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`,
-    );
+    core.info(`Not published (${scan.excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+    for (const x of scan.excluded.slice(0, EXCLUDED_LOG_LINES)) core.info(`  ${x.name} (${x.why})`);
+    if (scan.excluded.length > EXCLUDED_LOG_LINES)
+      core.info(`  ... and ${scan.excluded.length - EXCLUDED_LOG_LINES} more`);
   }
 
   const large = scan.files.length >= LARGE_SITE;
@@ -171,7 +174,7 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     releaseId: inputs.releaseId,
     previousReleaseId: previous?.id,
     files: scan.files.length,
-    excluded: scan.excluded.length,
+    excluded: scan.excluded,
     excludeGlobs: inputs.exclude.globs,
     detector: scan.detector.source,
     plan,
@@ -209,7 +212,7 @@ async function publish(ctx: Context, d: DeployPlan): Promise<void> {
       await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
         tick();
         if ('blob' in item) {
-          await putFile(ctx, item.blob.file, item.blob.key, join(source, item.blob.path));
+          await putFile(ctx, item.blob.file, item.blob.key, source);
           return;
         }
         manifest.files[item.path]!.etag = await applyStep(ctx, item, source);

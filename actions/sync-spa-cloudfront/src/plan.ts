@@ -19,6 +19,8 @@ export interface LocalFile {
   cacheControl: string;
   contentType: string;
   html: boolean;
+  /** Real path the content is read from, when the file was reached through a symlink (see walk.ts). */
+  real?: string;
 }
 
 export interface RemoteObject {

@@ -1,5 +1,6 @@
 import { type InvalidationPlan, invalidationCostText, Summary } from '@deploy-actions/kit';
 import type { PrunePlan, SyncPlan } from './plan';
+import type { ExcludedEntry } from './walk';
 
 export interface Report {
   mode: 'deploy' | 'rollback';
@@ -9,8 +10,8 @@ export interface Report {
   releaseId: string;
   previousReleaseId: string | undefined;
   files: number;
-  /** Local files left out by `exclude` (deploy only). */
-  excluded?: number;
+  /** Local names left out: dotfiles, `exclude`, special files (deploy only). */
+  excluded?: readonly ExcludedEntry[];
   excludeGlobs?: readonly string[];
   detector: string | undefined;
   plan: SyncPlan | undefined;
@@ -56,9 +57,9 @@ export function renderSummary(r: Report): string {
   const facts: string[] = [];
   if (r.mode === 'deploy') {
     facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
-    if (r.excluded)
+    if (r.excluded?.length)
       facts.push(
-        `${r.excluded} file(s) excluded from publishing (${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ')}); matching remote objects left alone.`,
+        `${r.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`,
       );
     facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
   } else if (r.previousReleaseId) {
@@ -69,6 +70,11 @@ export function renderSummary(r: Report): string {
   if (r.durationMs > 0) facts.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
   s.list(facts);
 
+  if (r.excluded?.length) {
+    const rows = r.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
+    const more = r.excluded.length > MAX_ROWS ? `\n_…and ${r.excluded.length - MAX_ROWS} more._\n` : '';
+    s.details(`Not published (${r.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
+  }
   if (r.plan) {
     const changed = r.plan.steps.filter((x) => x.kind !== 'unchanged');
     if (changed.length) {
