@@ -95499,9 +95499,10 @@ function age(ms) {
     return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
 }
 /**
- * Stale objects: under the prefix (never outside it, never our records, never what `exclude` matches), not part of
- * this deploy, not referenced by any kept release, and older than the retention duration. The guard trips when the deletions exceed
- * `maxDeletePercent` of the site's objects, unless forced.
+ * Stale objects: created by this site's releases (`owned`), under the prefix (never outside it, never under another
+ * site's prefix, never our records, never what `exclude` matches), not part of this deploy, not referenced by any
+ * kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * `maxDeletePercent` of the site's objects (those it owns), unless forced.
  */
 function planPrune(input) {
     const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
@@ -95518,11 +95519,23 @@ function planPrune(input) {
     const start = input.prefix === '' ? 0 : input.prefix.length + 1;
     let liveTotal = 0;
     let excluded = 0;
+    const notOwned = [];
+    const others = new Map(input.otherSites.map((p) => [p, 0]));
     for (const o of input.remote) {
         if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
             continue;
-        if (input.isExcluded?.(o.key.slice(start))) {
+        const site = input.otherSites.find((p) => o.key.startsWith(p));
+        if (site !== undefined) {
+            others.set(site, others.get(site) + 1);
+            continue;
+        }
+        const rel = o.key.slice(start);
+        if (input.isExcluded?.(rel)) {
             excluded += 1;
+            continue;
+        }
+        if (!input.liveKeys.has(o.key) && !input.owned.has(rel) && !referenced.has(o.key)) {
+            notOwned.push(o.key);
             continue;
         }
         liveTotal += 1;
@@ -95562,6 +95575,8 @@ function planPrune(input) {
         retained,
         metaDeletes,
         excluded,
+        notOwned,
+        otherSites: [...others].map(([prefix, objects]) => ({ prefix, objects })),
         liveTotal,
         percent,
         guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
@@ -95598,6 +95613,66 @@ function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
         if (p)
             out.add(p);
     }
+    return [...out].sort();
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/ownership.ts
+
+
+// Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything
+// under another site's prefix: a site at the bucket root used to delete `admin/index.html` and all of
+// `preview/pr-12/`, that site's release records included (issue #14, finding 5).
+//
+// Other sites: every site keeps its records under `<its prefix>/.deploy-actions/`, and the listing prune already
+// makes (ListObjectsV2 under our prefix, no delimiter) contains every key below our prefix, so the sites nested in
+// ours are found in it at no extra request. Sites outside our prefix are never listed and never touched.
+//
+// Own objects: each release record carries an inventory, `ownedEarlier`: the paths earlier releases of this site
+// created that were still there when it was written (beyond its own `files`). The newest record therefore says
+// everything the site owns, for the one GET a deploy already makes. Records written before the inventory existed
+// are read once, all of them, the first time a prune needs it (every record of the site is still there then:
+// records are only deleted by prune).
+/** Key prefixes (`admin/`, `preview/pr-12/`) of the sites nested under `prefix`, outermost only, sorted. */
+function otherSitePrefixes(prefix, remote) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const marker = `/${META_DIR}/`;
+    const found = new Set();
+    for (const o of remote) {
+        if (!isInsidePrefix(prefix, o.key))
+            continue;
+        // `<rel>/.deploy-actions/...` below the prefix; our own records are at `.deploy-actions/...` (index -1 or later)
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`))
+            continue;
+        const i = rel.indexOf(marker);
+        if (i > 0)
+            found.add(o.key.slice(0, start + i + 1));
+    }
+    const sorted = [...found].sort();
+    return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
+}
+/** The other site a key belongs to, if any. */
+function otherSiteOf(key, otherSites) {
+    return otherSites.find((p) => key.startsWith(p));
+}
+/** Paths (relative to the prefix) a record says its site owns: its files, the rollback's extras, its inventory. */
+function ownedByRecord(record) {
+    return [...Object.keys(record.files), ...Object.keys(record.extra ?? {}), ...(record.ownedEarlier ?? [])];
+}
+/** True when the record carries an inventory (written by a version that keeps one). */
+function hasInventory(record) {
+    return record?.ownedEarlier !== undefined;
+}
+/**
+ * The inventory for a new record: owned paths, minus those the record lists itself, minus those no longer in the
+ * bucket (`present`), sorted. Paths this deploy's prune is about to delete stay in it: if the prune fails half-way,
+ * the next run still knows they are ours (and drops them once they are gone).
+ */
+function nextInventory(owned, recorded, present) {
+    const out = new Set();
+    for (const p of owned)
+        if (!recorded(p) && present(p))
+            out.add(p);
     return [...out].sort();
 }
 
@@ -95790,6 +95865,8 @@ function excludedList(excluded, max) {
 
 
 
+
+
 // A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
 // (assets, then HTML, then the release record, then prune) and invalidate what changed.
 /** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
@@ -95827,6 +95904,18 @@ async function planDeploy(ctx) {
     const refs = listReleases(inputs.prefix, remote);
     const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
     memory('release record', large);
+    // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
+    const otherSites = otherSitePrefixes(inputs.prefix, remote);
+    if (otherSites.length > 0) {
+        info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
+        const clash = scan.files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
+        if (clash) {
+            const key = joinKey(inputs.prefix, clash.path);
+            const site = otherSiteOf(key, otherSites);
+            throw new errors_ConfigurationError('source', `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listed.listPrefix.length)} out of this build`);
+        }
+    }
+    warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
     let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
     if (plan.verify.length > 0) {
         info(`${plan.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
@@ -95860,12 +95949,34 @@ async function planDeploy(ctx) {
     };
     for (const s of plan.steps)
         manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
+    // What this site owns (ownership.ts): the newest record's inventory; records from before the inventory existed are
+    // read once, all of them, when a prune needs it.
+    let owned;
+    const readRecords = new Map();
+    if (refs[0] && previous)
+        readRecords.set(refs[0].key, previous);
+    if (refs.length === 0)
+        owned = new Set();
+    else if (previous && hasInventory(previous))
+        owned = new Set(ownedByRecord(previous));
+    else if (inputs.deleteMode === 'prune') {
+        info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
+        owned = new Set();
+        for (const ref of refs) {
+            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
+            if (!m)
+                continue;
+            readRecords.set(ref.key, m);
+            for (const p of ownedByRecord(m))
+                owned.add(p);
+        }
+    }
     // Prune plan, decided (and guarded) before anything is written.
     let prune;
     if (inputs.deleteMode === 'prune') {
         const older = [];
         for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
-            const m = ref === refs[0] ? previous : await readManifest(ctx, ref);
+            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
             if (m)
                 older.push(m);
         }
@@ -95881,6 +95992,8 @@ async function planDeploy(ctx) {
             maxDeletePercent: inputs.maxDeletePercent,
             force: inputs.forceDelete,
             isExcluded: inputs.exclude.matches,
+            owned: owned,
+            otherSites,
         });
         if (prune.guardTripped) {
             throw new errors_DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
@@ -95891,6 +96004,10 @@ async function planDeploy(ctx) {
             });
         }
     }
+    if (owned) {
+        manifest.ownedEarlier = nextInventory(owned, (p) => p in manifest.files, (p) => remoteByKey.has(joinKey(inputs.prefix, p)));
+    }
+    readRecords.clear();
     const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
     const invalidationPaths = planPaths(inputs, () => changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath));
     const report = {
@@ -95919,7 +96036,11 @@ async function planDeploy(ctx) {
         plan.counts.copy +
         plan.blobs.length +
         (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
-    const alreadyRecorded = writes === 0 && previous?.id === manifest.id && sameFiles(previous.files, manifest.files);
+    // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
+    const alreadyRecorded = writes === 0 &&
+        previous?.id === manifest.id &&
+        sameFiles(previous.files, manifest.files) &&
+        (hasInventory(previous) || !hasInventory(manifest));
     const recordKey = releaseKey(inputs.prefix, manifest.id, now);
     return { source, large, plan, prune, manifest, recordKey, alreadyRecorded, report };
 }
@@ -95983,9 +96104,30 @@ function logPlan(plan, prune, paths) {
         info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
         for (const d of prune.deletes)
             info(`  delete ${d.key} (${d.reason})`);
+        if (prune.notOwned.length > 0) {
+            info(`  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`);
+        }
     }
     if (paths)
         info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
+}
+/**
+ * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
+ * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
+ */
+function warnPublicDotObjects(bucket, prefix, remote, otherSites) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const found = [];
+    for (const o of remote) {
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined)
+            continue;
+        if (dotName(rel) !== undefined)
+            found.push(o.key);
+    }
+    if (found.length === 0)
+        return;
+    warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
@@ -96185,6 +96327,7 @@ async function getInputs(env = process.env, now = new Date()) {
 
 
 
+
 async function rollback(ctx, targetId) {
     const { inputs } = ctx;
     const started = ctx.clock.now();
@@ -96314,6 +96457,12 @@ async function rollback(ctx, targetId) {
         if (Object.keys(extra).length > 0)
             record.extra = extra;
     }
+    // The inventory of owned objects (ownership.ts) goes on from the newest record, not from the older target's.
+    delete record.ownedEarlier;
+    const newest = refs[0] === ref ? target : current;
+    if (newest && hasInventory(newest)) {
+        record.ownedEarlier = nextInventory([...ownedByRecord(newest), ...ownedByRecord(target)], (path) => path in files || path in (record.extra ?? {}), (path) => byKey.has(joinKey(inputs.prefix, path)));
+    }
     const from = current?.id ?? refs[0]?.id;
     if (from !== undefined)
         record.rolledBackFrom = from;
@@ -96385,7 +96534,27 @@ function renderSummary(r) {
             ...p.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
             ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
         ];
-        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${p.excluded ? `, ${p.excluded} excluded left alone` : ''}`, rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._');
+        const leftAlone = [
+            ...(p.excluded ? [`${p.excluded} excluded left alone`] : []),
+            ...(p.notOwned.length ? [`${p.notOwned.length} not created by this site left alone`] : []),
+            ...p.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
+        ];
+        const notes = [
+            ...(p.notOwned.length
+                ? [
+                    `Not created by this site's releases (another tool's or a person's), never pruned: ${p.notOwned
+                        .slice(0, 10)
+                        .map((k) => `\`${k}\``)
+                        .join(', ')}${p.notOwned.length > 10 ? ` and ${p.notOwned.length - 10} more` : ''}.`,
+                ]
+                : []),
+            ...(p.otherSites.length
+                ? [
+                    `Other sites in this prefix (their own release records), never pruned: ${p.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
+                ]
+                : []),
+        ];
+        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`, `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`);
     }
     if (r.invalidation) {
         const inv = r.invalidation;

@@ -1,5 +1,13 @@
 import * as core from '@actions/core';
-import { DeployFailure, deleteKeys, headObject, isInsidePrefix, putJsonObject } from '@deploy-actions/kit';
+import {
+  ConfigurationError,
+  DeployFailure,
+  deleteKeys,
+  headObject,
+  isInsidePrefix,
+  joinKey,
+  putJsonObject,
+} from '@deploy-actions/kit';
 import { mapLimit } from './concurrency';
 import {
   applyStep,
@@ -12,12 +20,15 @@ import {
   runPhase,
   unwrapBatch,
 } from './context';
+import { dotName } from './dotfiles';
 import { gcEvery } from './gc';
 import { invalidate, planPaths } from './invalidate';
+import { hasInventory, nextInventory, otherSiteOf, otherSitePrefixes, ownedByRecord } from './ownership';
 import {
   changedUrlPaths,
   type HeadInfo,
   listReleases,
+  META_DIR,
   type PrunePlan,
   planPrune,
   planSync,
@@ -95,6 +106,22 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
   const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
   memory('release record', large);
 
+  // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
+  const otherSites = otherSitePrefixes(inputs.prefix, remote);
+  if (otherSites.length > 0) {
+    core.info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
+    const clash = scan.files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
+    if (clash) {
+      const key = joinKey(inputs.prefix, clash.path);
+      const site = otherSiteOf(key, otherSites)!;
+      throw new ConfigurationError(
+        'source',
+        `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listed.listPrefix.length)} out of this build`,
+      );
+    }
+  }
+  warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
+
   let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
   if (plan.verify.length > 0) {
     core.info(
@@ -128,12 +155,30 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
   };
   for (const s of plan.steps) manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
 
+  // What this site owns (ownership.ts): the newest record's inventory; records from before the inventory existed are
+  // read once, all of them, when a prune needs it.
+  let owned: Set<string> | undefined;
+  const readRecords = new Map<string, ReleaseManifest>();
+  if (refs[0] && previous) readRecords.set(refs[0].key, previous);
+  if (refs.length === 0) owned = new Set();
+  else if (previous && hasInventory(previous)) owned = new Set(ownedByRecord(previous));
+  else if (inputs.deleteMode === 'prune') {
+    core.info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
+    owned = new Set();
+    for (const ref of refs) {
+      const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
+      if (!m) continue;
+      readRecords.set(ref.key, m);
+      for (const p of ownedByRecord(m)) owned.add(p);
+    }
+  }
+
   // Prune plan, decided (and guarded) before anything is written.
   let prune: PrunePlan | undefined;
   if (inputs.deleteMode === 'prune') {
     const older: ReleaseManifest[] = [];
     for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
-      const m = ref === refs[0] ? previous : await readManifest(ctx, ref);
+      const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
       if (m) older.push(m);
     }
     prune = planPrune({
@@ -148,6 +193,8 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
       maxDeletePercent: inputs.maxDeletePercent,
       force: inputs.forceDelete,
       isExcluded: inputs.exclude.matches,
+      owned: owned!,
+      otherSites,
     });
     if (prune.guardTripped) {
       throw new DeployFailure(
@@ -161,6 +208,15 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
       );
     }
   }
+
+  if (owned) {
+    manifest.ownedEarlier = nextInventory(
+      owned,
+      (p) => p in manifest.files,
+      (p) => remoteByKey.has(joinKey(inputs.prefix, p)),
+    );
+  }
+  readRecords.clear();
 
   const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
   const invalidationPaths = planPaths(inputs, () =>
@@ -193,7 +249,12 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     plan.counts.copy +
     plan.blobs.length +
     (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
-  const alreadyRecorded = writes === 0 && previous?.id === manifest.id && sameFiles(previous.files, manifest.files);
+  // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
+  const alreadyRecorded =
+    writes === 0 &&
+    previous?.id === manifest.id &&
+    sameFiles(previous.files, manifest.files) &&
+    (hasInventory(previous) || !hasInventory(manifest));
   const recordKey = releaseKey(inputs.prefix, manifest.id, now);
   return { source, large, plan, prune, manifest, recordKey, alreadyRecorded, report };
 }
@@ -270,6 +331,34 @@ function logPlan(plan: SyncPlan, prune: PrunePlan | undefined, paths: string[] |
       `Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`,
     );
     for (const d of prune.deletes) core.info(`  delete ${d.key} (${d.reason})`);
+    if (prune.notOwned.length > 0) {
+      core.info(
+        `  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`,
+      );
+    }
   }
   if (paths) core.info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
+}
+
+/**
+ * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
+ * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
+ */
+function warnPublicDotObjects(
+  bucket: string,
+  prefix: string,
+  remote: readonly RemoteObject[],
+  otherSites: readonly string[],
+): void {
+  const start = prefix === '' ? 0 : prefix.length + 1;
+  const found: string[] = [];
+  for (const o of remote) {
+    const rel = o.key.slice(start);
+    if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined) continue;
+    if (dotName(rel) !== undefined) found.push(o.key);
+  }
+  if (found.length === 0) return;
+  core.warning(
+    `${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`,
+  );
 }

@@ -96,9 +96,29 @@ export function renderSummary(r: Report): string {
       ...p.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
       ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
     ];
+    const leftAlone = [
+      ...(p.excluded ? [`${p.excluded} excluded left alone`] : []),
+      ...(p.notOwned.length ? [`${p.notOwned.length} not created by this site left alone`] : []),
+      ...p.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
+    ];
+    const notes = [
+      ...(p.notOwned.length
+        ? [
+            `Not created by this site's releases (another tool's or a person's), never pruned: ${p.notOwned
+              .slice(0, 10)
+              .map((k) => `\`${k}\``)
+              .join(', ')}${p.notOwned.length > 10 ? ` and ${p.notOwned.length - 10} more` : ''}.`,
+          ]
+        : []),
+      ...(p.otherSites.length
+        ? [
+            `Other sites in this prefix (their own release records), never pruned: ${p.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
+          ]
+        : []),
+    ];
     s.details(
-      `Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${p.excluded ? `, ${p.excluded} excluded left alone` : ''}`,
-      rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._',
+      `Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`,
+      `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`,
     );
   }
   if (r.invalidation) {
