@@ -11110,7 +11110,7 @@ __webpack_unused_export__ = GetContinuousDeploymentPolicyConfigResult$;
 __webpack_unused_export__ = GetContinuousDeploymentPolicyRequest$;
 __webpack_unused_export__ = GetContinuousDeploymentPolicyResult$;
 __webpack_unused_export__ = GetDistribution$;
-__webpack_unused_export__ = GetDistributionCommand;
+exports.seO = GetDistributionCommand;
 __webpack_unused_export__ = GetDistributionConfig$;
 __webpack_unused_export__ = GetDistributionConfigCommand;
 __webpack_unused_export__ = GetDistributionConfigRequest$;
@@ -85974,7 +85974,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -88785,15 +88785,15 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -88801,7 +88801,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -95050,13 +95050,23 @@ async function listSite(ctx) {
     const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
     // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
     // 50-page listing: collect every few pages once the listing is large.
-    const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
-        signal: ctx.signal,
-        onPage: (pages) => {
-            if (pages % LIST_GC_PAGES === 0)
-                collectGarbage();
-        },
-    });
+    let listed;
+    try {
+        listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
+            signal: ctx.signal,
+            onPage: (pages) => {
+                if (pages % LIST_GC_PAGES === 0)
+                    collectGarbage();
+            },
+        });
+    }
+    catch (err) {
+        // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
+        if (errors_isErrorNamed(err, 'NoSuchBucket')) {
+            throw new errors_ConfigurationError('bucket', `there is no S3 bucket ${JSON.stringify(ctx.inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`);
+        }
+        throw err;
+    }
     count(ctx, 'ListObjectsV2', listed.pages);
     return { listPrefix: prefix, ...listed };
 }
@@ -95187,7 +95197,7 @@ async function invalidate(ctx, report) {
         if (!(err instanceof poll_PollTimeoutError))
             throw err;
         report.invalidationStatus = 'InProgress (not confirmed before the timeout)';
-        warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
+        core_warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
     }
 }
 
@@ -95203,6 +95213,47 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 // Header policy (pure): which Cache-Control and Content-Type each file gets.
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const NO_CACHE = 'no-cache';
+/** Cache-Control directives (RFC 9111 §5.2.2, RFC 8246 immutable, RFC 5861 stale-*). */
+const DIRECTIVES = new Set([
+    'public',
+    'private',
+    'no-cache',
+    'no-store',
+    'no-transform',
+    'must-revalidate',
+    'proxy-revalidate',
+    'must-understand',
+    'immutable',
+    'max-age',
+    's-maxage',
+    'stale-while-revalidate',
+    'stale-if-error',
+]);
+const VALUED = new Set(['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error']);
+/**
+ * True when what stands before the first `=` is the start of a Cache-Control value rather than a glob: the
+ * `aws s3 sync --cache-control "public, max-age=31536000"` habit (and `Cache-Control: …` pasted whole), which
+ * would otherwise be a glob that matches nothing. Every comma-separated part is a directive and the last one takes
+ * a value, so a file really named `public` (`public=no-cache`) is still a glob.
+ */
+function looksLikeHeaderValue(beforeEq) {
+    const parts = directiveParts(beforeEq);
+    return parts.every((p) => DIRECTIVES.has(p)) && VALUED.has(parts.at(-1));
+}
+/** A whole line without `=` made of directives only (`no-cache`, `public, immutable`). */
+function directivesOnly(line) {
+    return directiveParts(line).every((p) => DIRECTIVES.has(p));
+}
+function directiveParts(text) {
+    return text
+        .replace(/^\s*cache-control\s*:/i, '')
+        .split(',')
+        .map((p) => p.trim().toLowerCase());
+}
+/** The header value part of a mistaken line, for the example in the error. */
+function headerPart(line) {
+    return line.replace(/^\s*cache-control\s*:\s*/i, '');
+}
 /**
  * `cache-control` input: one `glob=header` rule per line, first match wins; blank lines and `#` comments skipped.
  * The glob is everything before the first `=` (header values contain `=`, globs cannot). Files no rule matches get
@@ -95216,8 +95267,12 @@ function parseCacheRules(input, raw) {
         if (line === '' || line.startsWith('#'))
             return;
         const eq = line.indexOf('=');
-        if (eq <= 0) {
-            throw new errors_ConfigurationError(input, `line ${lineNo}: expected 'glob=Cache-Control value', got ${JSON.stringify(line)}`);
+        const headerLike = eq > 0 ? looksLikeHeaderValue(line.slice(0, eq)) : directivesOnly(line);
+        if (eq <= 0 || headerLike) {
+            const example = headerLike
+                ? `${JSON.stringify(`**=${headerPart(line)}`)} for every file, or *.html=no-cache`
+                : '*.html=no-cache or assets/**=public, max-age=31536000, immutable';
+            throw new errors_ConfigurationError(input, `line ${lineNo}: expected GLOB=VALUE, got ${JSON.stringify(line)}${headerLike ? ' (a Cache-Control value without a glob)' : ''}; write e.g. ${example}`);
         }
         const glob = line
             .slice(0, eq)
@@ -95676,6 +95731,59 @@ function nextInventory(owned, recorded, present) {
     return [...out].sort();
 }
 
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/preflight.ts
+
+
+
+
+/**
+ * What the distribution's origins say about this deploy (pure): undefined when an S3 origin serves `bucket` with
+ * the given `origin-path`, else a warning. Not an error: a distribution may reach the bucket through another origin
+ * (a proxy, a custom domain), so only the user can tell.
+ */
+function originWarning(distributionId, origins, bucket, originPath) {
+    // REST (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`) and website (`bucket.s3-website-…`) endpoints
+    const forBucket = origins.filter((o) => o.domainName.toLowerCase().startsWith(`${bucket}.s3`));
+    if (forBucket.length === 0) {
+        return `distribution ${distributionId} has no S3 origin for bucket ${bucket} (origins: ${origins.map((o) => o.domainName).join(', ') || 'none'}); its cache may not serve what this deploy publishes`;
+    }
+    if (forBucket.some((o) => (o.originPath === '/' ? '' : o.originPath) === originPath))
+        return undefined;
+    return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
+}
+/**
+ * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
+ * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
+ */
+async function checkDistribution(ctx) {
+    const { inputs } = ctx;
+    const id = inputs.distributionId;
+    if (!ctx.cloudfront || id === undefined)
+        return;
+    count(ctx, 'GetDistribution');
+    let origins;
+    try {
+        const out = await ctx.cloudfront.send(new dist_cjs/* GetDistributionCommand */.seO({ Id: id }), { abortSignal: ctx.signal });
+        origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
+            domainName: o.DomainName ?? '',
+            originPath: o.OriginPath ?? '',
+        }));
+    }
+    catch (err) {
+        if (errors_isErrorNamed(err, 'NoSuchDistribution')) {
+            throw new errors_ConfigurationError('distribution-id', `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`);
+        }
+        if (errors_isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
+            notice(`distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`);
+            return;
+        }
+        throw err;
+    }
+    const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
+    if (warning)
+        core_warning(warning);
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-record.ts
 
 
@@ -95696,7 +95804,7 @@ async function readManifest(ctx, ref) {
         return m;
     }
     catch (err) {
-        warning(`Release record ${ref.key} could not be read (${errors_isAwsError(err) ? errors_describeAwsError(err) : errors_errorMessage(err)}); ignoring it.`);
+        core_warning(`Release record ${ref.key} could not be read (${errors_isAwsError(err) ? errors_describeAwsError(err) : errors_errorMessage(err)}); ignoring it.`);
         return undefined;
     }
 }
@@ -95867,6 +95975,7 @@ function excludedList(excluded, max) {
 
 
 
+
 // A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
 // (assets, then HTML, then the release record, then prune) and invalidate what changed.
 /** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
@@ -95875,6 +95984,9 @@ async function deploy(ctx) {
     const started = ctx.clock.now();
     // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
     const d = await planDeploy(ctx);
+    // Read distribution-id before the first write (dry runs too); a run that changes nothing needs no distribution.
+    if (!d.alreadyRecorded || (d.report.invalidation?.paths.length ?? 0) > 0)
+        await checkDistribution(ctx);
     if (!ctx.inputs.dryRun)
         await publish(ctx, d);
     else
@@ -96127,7 +96239,7 @@ function warnPublicDotObjects(bucket, prefix, remote, otherSites) {
     }
     if (found.length === 0)
         return;
-    warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
+    core_warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
@@ -96328,6 +96440,7 @@ async function getInputs(env = process.env, now = new Date()) {
 
 
 
+
 async function rollback(ctx, targetId) {
     const { inputs } = ctx;
     const started = ctx.clock.now();
@@ -96416,6 +96529,7 @@ async function rollback(ctx, targetId) {
     info(`Rollback to ${targetId}: ${restore.length} HTML file(s) to restore, ${unchanged} already as in that release.`);
     for (const r of restore)
         info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
+    await checkDistribution(ctx); // before the first write, dry runs too
     if (inputs.dryRun) {
         report.durationMs = ctx.clock.now() - started;
         return report;

@@ -3,11 +3,13 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type Clock,
+  ConfigurationError,
   copyObjectReplace,
   DeployFailure,
   describeAwsError,
   errorMessage,
   isAwsError,
+  isErrorNamed,
   listAllObjects,
   uploadFile,
 } from '@deploy-actions/kit';
@@ -54,12 +56,24 @@ export async function listSite(ctx: Context): Promise<{ listPrefix: string; obje
   const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
   // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
   // 50-page listing: collect every few pages once the listing is large.
-  const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
-    signal: ctx.signal,
-    onPage: (pages) => {
-      if (pages % LIST_GC_PAGES === 0) collectGarbage();
-    },
-  });
+  let listed: Awaited<ReturnType<typeof listAllObjects>>;
+  try {
+    listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
+      signal: ctx.signal,
+      onPage: (pages) => {
+        if (pages % LIST_GC_PAGES === 0) collectGarbage();
+      },
+    });
+  } catch (err) {
+    // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
+    if (isErrorNamed(err, 'NoSuchBucket')) {
+      throw new ConfigurationError(
+        'bucket',
+        `there is no S3 bucket ${JSON.stringify(ctx.inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`,
+      );
+    }
+    throw err;
+  }
   count(ctx, 'ListObjectsV2', listed.pages);
   return { listPrefix: prefix, ...listed };
 }

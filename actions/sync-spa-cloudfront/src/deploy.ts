@@ -37,6 +37,7 @@ import {
   releaseKey,
   type SyncPlan,
 } from './plan';
+import { checkDistribution } from './preflight';
 import { manifestRecord, readInlineHtml, readManifest, sameFiles } from './release-record';
 import { scanSource } from './scan';
 import type { Report } from './summary';
@@ -65,6 +66,8 @@ export async function deploy(ctx: Context): Promise<Report> {
   const started = ctx.clock.now();
   // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
   const d = await planDeploy(ctx);
+  // Read distribution-id before the first write (dry runs too); a run that changes nothing needs no distribution.
+  if (!d.alreadyRecorded || (d.report.invalidation?.paths.length ?? 0) > 0) await checkDistribution(ctx);
   if (!ctx.inputs.dryRun) await publish(ctx, d);
   else core.info('Dry run: nothing was written.');
   d.report.durationMs = ctx.clock.now() - started;

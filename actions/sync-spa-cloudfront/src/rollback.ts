@@ -12,6 +12,7 @@ import { type Context, count, listSite, unwrapBatch } from './context';
 import { invalidate, planPaths } from './invalidate';
 import { hasInventory, nextInventory, ownedByRecord } from './ownership';
 import { listReleases, type ManifestFile, type ReleaseManifest, releaseKey, urlPathForKey } from './plan';
+import { checkDistribution } from './preflight';
 import { decodeInlineHtml, readManifest, sha256Hex } from './release-record';
 import type { Report } from './summary';
 
@@ -118,6 +119,7 @@ export async function rollback(ctx: Context, targetId: string): Promise<Report> 
   );
   for (const r of restore)
     core.info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
+  await checkDistribution(ctx); // before the first write, dry runs too
   if (inputs.dryRun) {
     report.durationMs = ctx.clock.now() - started;
     return report;

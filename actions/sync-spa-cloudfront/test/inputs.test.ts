@@ -130,6 +130,12 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
       /line 2: invalid glob/,
     ],
     [
+      'cache-control without a glob (the aws s3 sync --cache-control habit)',
+      () => ({ source: site, 'cache-control': 'public, max-age=31536000, immutable' }),
+      'cache-control',
+      /^line 1: expected GLOB=VALUE, got "public, max-age=31536000, immutable" \(a Cache-Control value without a glob\); write e\.g\. "\*\*=public, max-age=31536000, immutable" for every file/,
+    ],
+    [
       'bad exclude glob',
       () => ({ source: site, exclude: '.vite/**\nassets/[x' }),
       'exclude',
@@ -146,7 +152,7 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
       'rule without a header',
       () => ({ source: site, 'cache-control': '*.html' }),
       'cache-control',
-      /line 1: expected 'glob=Cache-Control value'/,
+      /line 1: expected GLOB=VALUE, got "\*\.html"/,
     ],
     [
       'bad bucket name',
