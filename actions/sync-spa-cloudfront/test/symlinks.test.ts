@@ -305,6 +305,22 @@ describe('TOCTOU: a file swapped for a link after the walk is not read', () => {
   });
 });
 
-test('the workspace holds the test builds (source must be inside GITHUB_WORKSPACE)', () => {
-  expect(dir.startsWith(WORKSPACE)).toBe(true);
+describe('source as the reusable workflows pass it', () => {
+  test('spa-directory/spa-output (frontend/dist), relative to a checkout with .git at its root, is published', async () => {
+    const checkout = await tempDir('checkout');
+    await mkdir(join(checkout, '.git'));
+    await writeFile(join(checkout, '.git/config'), '[core]\n');
+    await writeSpa(join(checkout, 'frontend/dist'));
+    const r = await runMain(
+      { source: 'frontend/dist', prefix: 'site', 'release-id': 'r1' },
+      { env: { ...process.env, GITHUB_WORKSPACE: checkout }, clock: emulatorClock(e.control) },
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.outputs.uploaded).toBe('7');
+    expect((await listKeys('site/')).filter((k) => k.includes('.git'))).toEqual([]);
+  });
+
+  test('the test builds are inside the workspace (GITHUB_WORKSPACE)', () => {
+    expect(dir.startsWith(WORKSPACE)).toBe(true);
+  });
 });
