@@ -95801,6 +95801,10 @@ async function readManifest(ctx, ref) {
             throw new Error('unknown manifest format');
         m.html ??= {};
         m.htmlInline ??= {};
+        // An inventory that is not a list of paths is no inventory: prune then reads every record (ownership.ts).
+        if (m.ownedEarlier !== undefined &&
+            !(Array.isArray(m.ownedEarlier) && m.ownedEarlier.every((p) => typeof p === 'string')))
+            delete m.ownedEarlier;
         return m;
     }
     catch (err) {
@@ -96075,6 +96079,8 @@ async function planDeploy(ctx) {
         info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
         owned = new Set();
         for (const ref of refs) {
+            if (ref === refs[0] && !previous)
+                continue; // read above, unreadable (already warned)
             const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
             if (!m)
                 continue;

@@ -169,6 +169,7 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     core.info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
     owned = new Set();
     for (const ref of refs) {
+      if (ref === refs[0] && !previous) continue; // read above, unreadable (already warned)
       const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
       if (!m) continue;
       readRecords.set(ref.key, m);

@@ -16,6 +16,12 @@ export async function readManifest(ctx: Context, ref: ReleaseRef): Promise<Relea
     if (m?.version !== 1 || typeof m.files !== 'object') throw new Error('unknown manifest format');
     m.html ??= {};
     m.htmlInline ??= {};
+    // An inventory that is not a list of paths is no inventory: prune then reads every record (ownership.ts).
+    if (
+      m.ownedEarlier !== undefined &&
+      !(Array.isArray(m.ownedEarlier) && m.ownedEarlier.every((p) => typeof p === 'string'))
+    )
+      delete m.ownedEarlier;
     return m;
   } catch (err) {
     core.warning(
