@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createClient, DeployFailure, getJsonObject, putJsonObject } from '@deploy-actions/kit';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { ReleaseManifest } from '../src/plan';
 import { decideHeaders, hashedDetector, IMMUTABLE } from '../src/policy';
 import {
@@ -206,8 +206,15 @@ describe('exclude', () => {
     }
     await e.control.clearRequests();
     const prune = { delete: 'prune', 'keep-releases': 1, retention: '1d', 'max-delete-percent': 100 } as const;
+    const stdout = vi.spyOn(process.stdout, 'write');
     const r = await deploy({ 'release-id': 'r1', ...prune }, 30 * 86_400_000);
+    const logged = stdout.mock.calls.map((c) => String(c[0])).join('');
+    stdout.mockRestore();
     expect(r.error).toBeUndefined();
+    // the dot-named objects an earlier tool published are public: said once, as a warning
+    expect(logged).toContain(
+      '::warning::3 object(s) with dot names are public in s3://spa-site/site/: site/.vite/manifest.json, site/.vite/ssr-manifest.json, site/assets/.DS_Store.',
+    );
     // the 7 site files; stale.txt was put there by another tool: not this site's, never pruned
     expect(r.outputs).toMatchObject({ uploaded: '7', deleted: '0' });
 
