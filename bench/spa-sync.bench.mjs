@@ -79,6 +79,7 @@ async function runOurs(url, source, prefix, extra = {}) {
     GITHUB_SHA: extra.sha ?? 'abcdef0123456789abcdef0123456789abcdef01',
     GITHUB_RUN_ID: String(Date.now()),
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKSPACE: dirname(source), // `source` must be inside the workspace
     INPUT_SOURCE: source,
     INPUT_BUCKET: BUCKET,
     INPUT_PREFIX: prefix,

@@ -187,19 +187,31 @@ try {
 
   const spa = join(out, 'spa');
   writeSpa(spa, 'v1.4.0', 'C7vYd2Qa');
-  await step('publish the SPA', 'sync-spa-cloudfront', {
-    source: spa,
-    bucket: 'pikaia-frontend-staging',
-    'distribution-id': 'E2DEMOPIKAIA01',
-    'release-id': 'v1.4.0',
-  });
+  await step(
+    'publish the SPA',
+    'sync-spa-cloudfront',
+    {
+      source: spa,
+      bucket: 'pikaia-frontend-staging',
+      'distribution-id': 'E2DEMOPIKAIA01',
+      'release-id': 'v1.4.0',
+    },
+    'success',
+    { GITHUB_WORKSPACE: out }, // `source` must be inside the workspace
+  );
   writeSpa(spa, 'v1.4.1', 'Hk2Lw9Tz');
-  await step('publish an SPA change (one chunk + index.html)', 'sync-spa-cloudfront', {
-    source: spa,
-    bucket: 'pikaia-frontend-staging',
-    'distribution-id': 'E2DEMOPIKAIA01',
-    'release-id': 'v1.4.1',
-  });
+  await step(
+    'publish an SPA change (one chunk + index.html)',
+    'sync-spa-cloudfront',
+    {
+      source: spa,
+      bucket: 'pikaia-frontend-staging',
+      'distribution-id': 'E2DEMOPIKAIA01',
+      'release-id': 'v1.4.1',
+    },
+    'success',
+    { GITHUB_WORKSPACE: out }, // `source` must be inside the workspace
+  );
 
   await step('re-run the same deploy (idempotent)', 'deploy-ecs-wait', {
     cluster: 'pikaia-staging',

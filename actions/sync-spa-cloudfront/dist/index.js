@@ -11110,7 +11110,7 @@ __webpack_unused_export__ = GetContinuousDeploymentPolicyConfigResult$;
 __webpack_unused_export__ = GetContinuousDeploymentPolicyRequest$;
 __webpack_unused_export__ = GetContinuousDeploymentPolicyResult$;
 __webpack_unused_export__ = GetDistribution$;
-__webpack_unused_export__ = GetDistributionCommand;
+exports.seO = GetDistributionCommand;
 __webpack_unused_export__ = GetDistributionConfig$;
 __webpack_unused_export__ = GetDistributionConfigCommand;
 __webpack_unused_export__ = GetDistributionConfigRequest$;
@@ -85974,7 +85974,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -88785,15 +88785,15 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -88801,7 +88801,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -94777,6 +94777,252 @@ function limitYoungGeneration() {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/dotfiles.ts
+// Dotfiles (pure): names starting with `.` are never published — `.env`, `.npmrc`, `.git/` and editor or tool state
+// end up in build outputs and were uploaded publicly (issue #14, finding 2). The one exception is `.well-known/` at
+// the root of `source` (RFC 8615: assetlinks.json, apple-app-site-association, security.txt), which a site must
+// serve; dot names inside it are excluded too. There is deliberately no switch to publish other dotfiles: nothing a
+// browser loads from S3 + CloudFront needs one (`.htaccess` and `.nojekyll` mean nothing there), and a switch is
+// one more way to publish `.env` by mistake.
+/** The only dot directory that is published (at the root of `source`). */
+const WELL_KNOWN = '.well-known';
+/**
+ * The excluded dot name a path falls under, or undefined when it may be published: the path up to and including its
+ * first dot segment (`.env`, `.git/`, `assets/.cache/`), a trailing `/` when that segment is a directory. `isDir`
+ * says whether the last segment of `relPath` is a directory.
+ */
+function dotName(relPath, isDir = false) {
+    const segments = relPath.split('/');
+    for (let i = 0; i < segments.length; i++) {
+        const seg = segments[i];
+        if (!seg.startsWith('.'))
+            continue;
+        const last = i === segments.length - 1;
+        const dir = !last || isDir;
+        if (i === 0 && seg === WELL_KNOWN && dir)
+            continue;
+        return segments.slice(0, i + 1).join('/') + (dir ? '/' : '');
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/source.ts
+
+
+
+// The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
+// `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless
+// `persist-credentials: false` (issue #14, finding 2).
+/** True when `path` is `root` or below it (both absolute and normalised). */
+function isInside(root, path) {
+    if (path === root)
+        return true;
+    return path.startsWith(root.endsWith(external_node_path_.sep) ? root : `${root}${external_node_path_.sep}`);
+}
+/** Why a resolved source directory may not be published, or undefined when it may (pure, table-tested). */
+function sourceRefusal(sourceReal, workspaceReal, hasGitEntry, workspaceName) {
+    if (sourceReal === workspaceReal) {
+        return `is the workspace root (${workspaceName}): that publishes the whole checkout, .git/config included; name the build output, e.g. dist`;
+    }
+    if (!isInside(workspaceReal, sourceReal)) {
+        return `resolves to ${sourceReal}, outside the workspace (${workspaceReal}); build into the workspace (or download the build artifact there) and name that directory`;
+    }
+    const segments = (0,external_node_path_.relative)(workspaceReal, sourceReal).split(external_node_path_.sep);
+    if (segments.includes('.git'))
+        return `is inside a .git directory (${sourceReal}); name the build output, e.g. dist`;
+    if (hasGitEntry) {
+        return `contains a .git entry (${sourceReal} is a repository checkout, not a build output); name the build output, e.g. dist`;
+    }
+    return undefined;
+}
+/**
+ * Resolve and check `source`: relative to GITHUB_WORKSPACE (else the working directory, as on the runner), an
+ * existing directory whose real path (symlinks resolved) is inside the workspace, is not the workspace itself and has
+ * no `.git` entry. Returns the real path: everything below reads the files through it.
+ */
+async function checkSource(raw, env) {
+    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
+    const path = (0,external_node_path_.isAbsolute)(raw) ? (0,external_node_path_.resolve)(raw) : (0,external_node_path_.resolve)(workspace, raw);
+    let info;
+    try {
+        info = await (0,promises_.stat)(path);
+    }
+    catch {
+        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
+    }
+    if (!info.isDirectory())
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
+    const sourceReal = await (0,promises_.realpath)(path);
+    const workspaceReal = await (0,promises_.realpath)(workspace).catch(() => workspace);
+    const hasGitEntry = await (0,promises_.lstat)((0,external_node_path_.resolve)(sourceReal, '.git')).then(() => true, () => false);
+    const refusal = sourceRefusal(sourceReal, workspaceReal, hasGitEntry, env.GITHUB_WORKSPACE ? 'GITHUB_WORKSPACE' : 'the working directory');
+    if (refusal)
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} ${refusal}`);
+    return sourceReal;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/walk.ts
+
+
+
+
+
+/** Linux's own limit on symlinks followed in one path resolution (MAXSYMLINKS). */
+const MAX_HOPS = 40;
+/** Deeper than any build output; stops pathological link graphs that are not loops. */
+const MAX_DEPTH = 64;
+/** Real path of a file to read: the one the walk found. */
+function realPathOf(root, file) {
+    return file.real ?? (0,external_node_path_.join)(root, ...file.path.split('/'));
+}
+/** Walk `root` (a real path): regular files to publish, and every name left out with the reason. */
+async function walkSource(root, options) {
+    const files = [];
+    const excluded = [];
+    const ancestors = new Set([root]);
+    // `linked`: `dir` was reached through a directory link, so `root/rel` is not its real path.
+    const walk = async (dir, rel, depth, linked) => {
+        if (depth > MAX_DEPTH) {
+            throw new errors_ConfigurationError('source', `${rel}/ is nested more than ${MAX_DEPTH} directories deep`);
+        }
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+            const full = (0,external_node_path_.join)(dir, entry.name);
+            const dot = dotName(relPath, entry.isDirectory());
+            if (dot !== undefined) {
+                // Not followed, not read: a `.env -> /proc/self/environ` is never touched.
+                excluded.push({ name: dot, why: entry.isDirectory() ? 'dot directory (not read)' : 'dotfile' });
+                continue;
+            }
+            if (entry.isFile()) {
+                if (options.exclude?.matches(relPath))
+                    excluded.push({ name: relPath, why: 'exclude' });
+                else
+                    files.push(linked ? { path: relPath, real: full } : { path: relPath });
+            }
+            else if (entry.isDirectory()) {
+                ancestors.add(full);
+                await walk(full, relPath, depth + 1, linked);
+                ancestors.delete(full);
+            }
+            else if (entry.isSymbolicLink()) {
+                if (options.exclude?.matches(relPath)) {
+                    excluded.push({ name: relPath, why: 'exclude (link not followed)' });
+                    continue;
+                }
+                const target = await (0,promises_.readlink)(full);
+                if (options.followSymlinks === 'false') {
+                    throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) and follow-symlinks is false; copy the file into the build output, or set follow-symlinks: inside`);
+                }
+                const resolved = await resolveInside(root, full, relPath, target);
+                const realRel = (0,external_node_path_.relative)(root, resolved.real).split(external_node_path_.sep).join('/');
+                const realDot = realRel === '' ? undefined : dotName(realRel, resolved.stats.isDirectory());
+                if (realDot !== undefined) {
+                    excluded.push({ name: relPath, why: `link to ${realDot} (dot names are never published)` });
+                }
+                else if (resolved.stats.isFile()) {
+                    files.push({ path: relPath, real: resolved.real });
+                }
+                else if (resolved.stats.isDirectory()) {
+                    if (ancestors.has(resolved.real)) {
+                        throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) to ${realRel === '' ? 'source itself' : `${realRel}/`}, which contains it: a directory loop; remove the link`);
+                    }
+                    ancestors.add(resolved.real);
+                    await walk(resolved.real, relPath, depth + 1, true);
+                    ancestors.delete(resolved.real);
+                }
+                else {
+                    excluded.push({ name: relPath, why: 'link to something that is not a regular file' });
+                }
+            }
+            else {
+                excluded.push({ name: relPath, why: 'not a regular file (socket, FIFO or device)' });
+            }
+        }
+    };
+    // The root is walked through its real path; directories below it (not links) are real paths too.
+    await walk(root, '', 0, false);
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    excluded.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { files, excluded };
+}
+function errnoOf(err) {
+    return err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined;
+}
+/**
+ * Follow the link at `linkPath` (inside `root`, in a real directory) hop by hop; every hop's target, and the real path
+ * of the directory holding it, must be inside `root`. Returns the real path and its lstat. Errors name the link (as a
+ * path relative to `source`) and its target.
+ */
+async function resolveInside(root, linkPath, relPath, firstTarget) {
+    const fail = (what) => new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${firstTarget}) ${what}`);
+    let current = linkPath;
+    let target = firstTarget;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+        const next = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(current), target);
+        if (!isInside(root, next)) {
+            throw fail(`${next === (0,external_node_path_.resolve)((0,external_node_path_.dirname)(linkPath), firstTarget) ? '' : `that leads to ${next}, `}outside source (${root}); only links that stay inside source are followed`);
+        }
+        let real;
+        if (next === root) {
+            real = root;
+        }
+        else {
+            let parent;
+            try {
+                parent = await (0,promises_.realpath)((0,external_node_path_.dirname)(next));
+            }
+            catch (err) {
+                const code = errnoOf(err);
+                if (code === 'ELOOP')
+                    throw fail('that never resolves: a symbolic link loop');
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    throw fail(`that points to nothing (${next}): a dangling link`);
+                throw err;
+            }
+            if (!isInside(root, parent)) {
+                throw fail(`whose target ${next} passes through a directory link to ${parent}, outside source (${root}); only links that stay inside source are followed`);
+            }
+            real = (0,external_node_path_.join)(parent, (0,external_node_path_.basename)(next));
+        }
+        let stats;
+        try {
+            stats = await (0,promises_.lstat)(real);
+        }
+        catch (err) {
+            const code = errnoOf(err);
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                throw fail(`that points to nothing (${next}): a dangling link`);
+            throw err;
+        }
+        if (!stats.isSymbolicLink())
+            return { real, stats };
+        current = real;
+        target = await (0,promises_.readlink)(real);
+    }
+    throw fail(`that never resolves (more than ${MAX_HOPS} links): a symbolic link loop`);
+}
+/**
+ * Right before a file is read (hashed, uploaded, copied into the record): its real path still resolves to itself
+ * (no symlink appeared on the way) and is a regular file. A file swapped for a link after the walk stops the deploy.
+ */
+async function assertUnchanged(real, relPath) {
+    let resolved;
+    let file = false;
+    try {
+        resolved = await (0,promises_.realpath)(real);
+        file = (await (0,promises_.lstat)(real)).isFile();
+    }
+    catch {
+        // reported below
+    }
+    if (resolved !== real || !file) {
+        throw new errors_DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/context.ts
 
 
@@ -94804,13 +95050,23 @@ async function listSite(ctx) {
     const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
     // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
     // 50-page listing: collect every few pages once the listing is large.
-    const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
-        signal: ctx.signal,
-        onPage: (pages) => {
-            if (pages % LIST_GC_PAGES === 0)
-                collectGarbage();
-        },
-    });
+    let listed;
+    try {
+        listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
+            signal: ctx.signal,
+            onPage: (pages) => {
+                if (pages % LIST_GC_PAGES === 0)
+                    collectGarbage();
+            },
+        });
+    }
+    catch (err) {
+        // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
+        if (errors_isErrorNamed(err, 'NoSuchBucket')) {
+            throw new errors_ConfigurationError('bucket', `there is no S3 bucket ${JSON.stringify(ctx.inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`);
+        }
+        throw err;
+    }
     count(ctx, 'ListObjectsV2', listed.pages);
     return { listPrefix: prefix, ...listed };
 }
@@ -94848,7 +95104,10 @@ async function runPhase(phase, fn, what) {
         });
     }
 }
-async function putFile(ctx, file, key, path) {
+/** Upload a local file, read through the real path the walk checked (re-checked right before: walk.ts). */
+async function putFile(ctx, file, key, source) {
+    const path = realPathOf(source, file);
+    await assertUnchanged(path, file.path);
     const result = await uploadFile(ctx.s3, {
         bucket: ctx.inputs.bucket,
         key,
@@ -94869,7 +95128,7 @@ async function putFile(ctx, file, key, path) {
 }
 async function applyStep(ctx, step, source) {
     if (step.kind === 'upload')
-        return putFile(ctx, step.file, step.key, (0,external_node_path_.join)(source, step.path));
+        return putFile(ctx, step.file, step.key, source);
     count(ctx, 'CopyObject');
     return copyObjectReplace(ctx.s3, {
         bucket: ctx.inputs.bucket,
@@ -94938,7 +95197,7 @@ async function invalidate(ctx, report) {
         if (!(err instanceof poll_PollTimeoutError))
             throw err;
         report.invalidationStatus = 'InProgress (not confirmed before the timeout)';
-        warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
+        core_warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
     }
 }
 
@@ -94954,6 +95213,47 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 // Header policy (pure): which Cache-Control and Content-Type each file gets.
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const NO_CACHE = 'no-cache';
+/** Cache-Control directives (RFC 9111 §5.2.2, RFC 8246 immutable, RFC 5861 stale-*). */
+const DIRECTIVES = new Set([
+    'public',
+    'private',
+    'no-cache',
+    'no-store',
+    'no-transform',
+    'must-revalidate',
+    'proxy-revalidate',
+    'must-understand',
+    'immutable',
+    'max-age',
+    's-maxage',
+    'stale-while-revalidate',
+    'stale-if-error',
+]);
+const VALUED = new Set(['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error']);
+/**
+ * True when what stands before the first `=` is the start of a Cache-Control value rather than a glob: the
+ * `aws s3 sync --cache-control "public, max-age=31536000"` habit (and `Cache-Control: …` pasted whole), which
+ * would otherwise be a glob that matches nothing. Every comma-separated part is a directive and the last one takes
+ * a value, so a file really named `public` (`public=no-cache`) is still a glob.
+ */
+function looksLikeHeaderValue(beforeEq) {
+    const parts = directiveParts(beforeEq);
+    return parts.every((p) => DIRECTIVES.has(p)) && VALUED.has(parts.at(-1));
+}
+/** A whole line without `=` made of directives only (`no-cache`, `public, immutable`). */
+function directivesOnly(line) {
+    return directiveParts(line).every((p) => DIRECTIVES.has(p));
+}
+function directiveParts(text) {
+    return text
+        .replace(/^\s*cache-control\s*:/i, '')
+        .split(',')
+        .map((p) => p.trim().toLowerCase());
+}
+/** The header value part of a mistaken line, for the example in the error. */
+function headerPart(line) {
+    return line.replace(/^\s*cache-control\s*:\s*/i, '');
+}
 /**
  * `cache-control` input: one `glob=header` rule per line, first match wins; blank lines and `#` comments skipped.
  * The glob is everything before the first `=` (header values contain `=`, globs cannot). Files no rule matches get
@@ -94967,8 +95267,12 @@ function parseCacheRules(input, raw) {
         if (line === '' || line.startsWith('#'))
             return;
         const eq = line.indexOf('=');
-        if (eq <= 0) {
-            throw new errors_ConfigurationError(input, `line ${lineNo}: expected 'glob=Cache-Control value', got ${JSON.stringify(line)}`);
+        const headerLike = eq > 0 ? looksLikeHeaderValue(line.slice(0, eq)) : directivesOnly(line);
+        if (eq <= 0 || headerLike) {
+            const example = headerLike
+                ? `${JSON.stringify(`**=${headerPart(line)}`)} for every file, or *.html=no-cache`
+                : '*.html=no-cache or assets/**=public, max-age=31536000, immutable';
+            throw new errors_ConfigurationError(input, `line ${lineNo}: expected GLOB=VALUE, got ${JSON.stringify(line)}${headerLike ? ' (a Cache-Control value without a glob)' : ''}; write e.g. ${example}`);
         }
         const glob = line
             .slice(0, eq)
@@ -95250,9 +95554,10 @@ function age(ms) {
     return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
 }
 /**
- * Stale objects: under the prefix (never outside it, never our records, never what `exclude` matches), not part of
- * this deploy, not referenced by any kept release, and older than the retention duration. The guard trips when the deletions exceed
- * `maxDeletePercent` of the site's objects, unless forced.
+ * Stale objects: created by this site's releases (`owned`), under the prefix (never outside it, never under another
+ * site's prefix, never our records, never what `exclude` matches), not part of this deploy, not referenced by any
+ * kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * `maxDeletePercent` of the site's objects (those it owns), unless forced.
  */
 function planPrune(input) {
     const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
@@ -95269,11 +95574,23 @@ function planPrune(input) {
     const start = input.prefix === '' ? 0 : input.prefix.length + 1;
     let liveTotal = 0;
     let excluded = 0;
+    const notOwned = [];
+    const others = new Map(input.otherSites.map((p) => [p, 0]));
     for (const o of input.remote) {
         if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
             continue;
-        if (input.isExcluded?.(o.key.slice(start))) {
+        const site = input.otherSites.find((p) => o.key.startsWith(p));
+        if (site !== undefined) {
+            others.set(site, others.get(site) + 1);
+            continue;
+        }
+        const rel = o.key.slice(start);
+        if (input.isExcluded?.(rel)) {
             excluded += 1;
+            continue;
+        }
+        if (!input.liveKeys.has(o.key) && !input.owned.has(rel) && !referenced.has(o.key)) {
+            notOwned.push(o.key);
             continue;
         }
         liveTotal += 1;
@@ -95313,6 +95630,8 @@ function planPrune(input) {
         retained,
         metaDeletes,
         excluded,
+        notOwned,
+        otherSites: [...others].map(([prefix, objects]) => ({ prefix, objects })),
         liveTotal,
         percent,
         guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
@@ -95352,6 +95671,119 @@ function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
     return [...out].sort();
 }
 
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/ownership.ts
+
+
+// Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything
+// under another site's prefix: a site at the bucket root used to delete `admin/index.html` and all of
+// `preview/pr-12/`, that site's release records included (issue #14, finding 5).
+//
+// Other sites: every site keeps its records under `<its prefix>/.deploy-actions/`, and the listing prune already
+// makes (ListObjectsV2 under our prefix, no delimiter) contains every key below our prefix, so the sites nested in
+// ours are found in it at no extra request. Sites outside our prefix are never listed and never touched.
+//
+// Own objects: each release record carries an inventory, `ownedEarlier`: the paths earlier releases of this site
+// created that were still there when it was written (beyond its own `files`). The newest record therefore says
+// everything the site owns, for the one GET a deploy already makes. Records written before the inventory existed
+// are read once, all of them, the first time a prune needs it (every record of the site is still there then:
+// records are only deleted by prune).
+/** Key prefixes (`admin/`, `preview/pr-12/`) of the sites nested under `prefix`, outermost only, sorted. */
+function otherSitePrefixes(prefix, remote) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const marker = `/${META_DIR}/`;
+    const found = new Set();
+    for (const o of remote) {
+        if (!isInsidePrefix(prefix, o.key))
+            continue;
+        // `<rel>/.deploy-actions/...` below the prefix; our own records are at `.deploy-actions/...` (index -1 or later)
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`))
+            continue;
+        const i = rel.indexOf(marker);
+        if (i > 0)
+            found.add(o.key.slice(0, start + i + 1));
+    }
+    const sorted = [...found].sort();
+    return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
+}
+/** The other site a key belongs to, if any. */
+function otherSiteOf(key, otherSites) {
+    return otherSites.find((p) => key.startsWith(p));
+}
+/** Paths (relative to the prefix) a record says its site owns: its files, the rollback's extras, its inventory. */
+function ownedByRecord(record) {
+    return [...Object.keys(record.files), ...Object.keys(record.extra ?? {}), ...(record.ownedEarlier ?? [])];
+}
+/** True when the record carries an inventory (written by a version that keeps one). */
+function hasInventory(record) {
+    return record?.ownedEarlier !== undefined;
+}
+/**
+ * The inventory for a new record: owned paths, minus those the record lists itself, minus those no longer in the
+ * bucket (`present`), sorted. Paths this deploy's prune is about to delete stay in it: if the prune fails half-way,
+ * the next run still knows they are ours (and drops them once they are gone).
+ */
+function nextInventory(owned, recorded, present) {
+    const out = new Set();
+    for (const p of owned)
+        if (!recorded(p) && present(p))
+            out.add(p);
+    return [...out].sort();
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/preflight.ts
+
+
+
+
+/**
+ * What the distribution's origins say about this deploy (pure): undefined when an S3 origin serves `bucket` with
+ * the given `origin-path`, else a warning. Not an error: a distribution may reach the bucket through another origin
+ * (a proxy, a custom domain), so only the user can tell.
+ */
+function originWarning(distributionId, origins, bucket, originPath) {
+    // REST (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`) and website (`bucket.s3-website-…`) endpoints
+    const forBucket = origins.filter((o) => o.domainName.toLowerCase().startsWith(`${bucket}.s3`));
+    if (forBucket.length === 0) {
+        return `distribution ${distributionId} has no S3 origin for bucket ${bucket} (origins: ${origins.map((o) => o.domainName).join(', ') || 'none'}); its cache may not serve what this deploy publishes`;
+    }
+    if (forBucket.some((o) => (o.originPath === '/' ? '' : o.originPath) === originPath))
+        return undefined;
+    return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
+}
+/**
+ * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
+ * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
+ */
+async function checkDistribution(ctx) {
+    const { inputs } = ctx;
+    const id = inputs.distributionId;
+    if (!ctx.cloudfront || id === undefined)
+        return;
+    count(ctx, 'GetDistribution');
+    let origins;
+    try {
+        const out = await ctx.cloudfront.send(new dist_cjs/* GetDistributionCommand */.seO({ Id: id }), { abortSignal: ctx.signal });
+        origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
+            domainName: o.DomainName ?? '',
+            originPath: o.OriginPath ?? '',
+        }));
+    }
+    catch (err) {
+        if (errors_isErrorNamed(err, 'NoSuchDistribution')) {
+            throw new errors_ConfigurationError('distribution-id', `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`);
+        }
+        if (errors_isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
+            notice(`distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`);
+            return;
+        }
+        throw err;
+    }
+    const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
+    if (warning)
+        core_warning(warning);
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-record.ts
 
 
@@ -95369,10 +95801,14 @@ async function readManifest(ctx, ref) {
             throw new Error('unknown manifest format');
         m.html ??= {};
         m.htmlInline ??= {};
+        // An inventory that is not a list of paths is no inventory: prune then reads every record (ownership.ts).
+        if (m.ownedEarlier !== undefined &&
+            !(Array.isArray(m.ownedEarlier) && m.ownedEarlier.every((p) => typeof p === 'string')))
+            delete m.ownedEarlier;
         return m;
     }
     catch (err) {
-        warning(`Release record ${ref.key} could not be read (${errors_isAwsError(err) ? errors_describeAwsError(err) : errors_errorMessage(err)}); ignoring it.`);
+        core_warning(`Release record ${ref.key} could not be read (${errors_isAwsError(err) ? errors_describeAwsError(err) : errors_errorMessage(err)}); ignoring it.`);
         return undefined;
     }
 }
@@ -95423,7 +95859,9 @@ function sha256Hex(bytes) {
 async function readInlineHtml(source, files) {
     const out = {};
     for (const file of files) {
-        const bytes = await (0,promises_.readFile)((0,external_node_path_.join)(source, file.path));
+        const real = realPathOf(source, file);
+        await assertUnchanged(real, file.path);
+        const bytes = await (0,promises_.readFile)(real);
         if (sha256Hex(bytes) !== file.sha256) {
             throw new errors_DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
         }
@@ -95439,47 +95877,41 @@ async function readInlineHtml(source, files) {
 
 
 
-// Local side: walk the source directory, hash every file (streaming, bounded concurrency) and decide its headers.
-/** Relative `/`-separated paths of all regular files under `root`, sorted. Symlinked files are followed. */
-async function listFiles(root) {
-    const out = [];
-    const walk = async (dir, rel) => {
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        for (const entry of entries) {
-            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
-            const full = (0,external_node_path_.join)(dir, entry.name);
-            if (entry.isDirectory())
-                await walk(full, relPath);
-            else if (entry.isFile())
-                out.push(relPath);
-            else if (entry.isSymbolicLink()) {
-                const info = await (0,promises_.stat)(full).catch(() => undefined);
-                if (info?.isFile())
-                    out.push(relPath);
-            }
-        }
-    };
-    await walk(root, '');
-    return out.sort();
+// Local side: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash every file (streaming,
+// bounded concurrency) through its checked real path and decide its headers.
+/** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
+const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+/**
+ * Read a build file that is not necessarily published (the Vite manifest lives in `.vite/`, which the walk never
+ * enters): only when its path has no symlink in it and it is a regular file of sane size; otherwise undefined.
+ */
+async function readPlainFile(root, rel) {
+    const path = (0,external_node_path_.join)(root, ...rel.split('/'));
+    try {
+        const info = await (0,promises_.lstat)(path);
+        if (!info.isFile() || info.size > MAX_MANIFEST_BYTES || (await (0,promises_.realpath)(path)) !== path)
+            return undefined;
+        return await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
 }
 /** The Vite manifest of a build (`.vite/manifest.json`, or `manifest.json` from Vite < 5 if it has Vite's shape). */
 async function readViteManifest(root) {
     for (const rel of ['.vite/manifest.json', 'manifest.json']) {
-        let text;
-        try {
-            text = await (0,promises_.readFile)((0,external_node_path_.join)(root, rel), 'utf8');
-        }
-        catch {
+        const text = await readPlainFile(root, rel);
+        if (text === undefined)
             continue;
-        }
         let parsed;
         try {
             parsed = JSON.parse(text);
         }
-        catch (err) {
+        catch {
             if (rel === 'manifest.json')
                 continue; // a web app manifest or something else: not ours to judge
-            throw new errors_ConfigurationError('source', `${rel} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+            // (V8's message quotes the text: not repeated here, the file could hold anything)
+            throw new errors_ConfigurationError('source', `${rel} is not valid JSON`);
         }
         const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.values(parsed) : [];
         const viteShaped = values.length > 0 &&
@@ -95489,33 +95921,25 @@ async function readViteManifest(root) {
     }
     return undefined;
 }
-/** Split the listed paths into the ones to publish and the ones `exclude` leaves out (order kept). */
-function splitExcluded(paths, exclude) {
-    if (!exclude || exclude.globs.length === 0)
-        return { included: [...paths], excluded: [] };
-    const included = [];
-    const excluded = [];
-    for (const p of paths)
-        (exclude.matches(p) ? excluded : included).push(p);
-    return { included, excluded };
-}
-async function scanSource(root, rules, partSize, concurrency, exclude) {
-    const all = await listFiles(root);
-    if (all.length === 0) {
-        throw new errors_ConfigurationError('source', `directory ${root} contains no files; did the build write somewhere else?`);
+async function scanSource(root, rules, partSize, concurrency, exclude, followSymlinks = 'inside') {
+    const walked = await walkSource(root, { followSymlinks, exclude });
+    const excluded = walked.excluded;
+    if (walked.files.length === 0) {
+        const byGlob = excluded.filter((x) => x.why.startsWith('exclude')).length;
+        if (byGlob > 0) {
+            throw new errors_ConfigurationError('exclude', `excludes all ${byGlob} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`);
+        }
+        const dots = excluded.length ? ` (only dot names, which are never published: ${excludedList(excluded, 5)})` : '';
+        throw new errors_ConfigurationError('source', `directory ${root} contains no files${dots}; did the build write somewhere else?`);
     }
-    const { included: paths, excluded } = splitExcluded(all, exclude);
-    if (paths.length === 0) {
-        throw new errors_ConfigurationError('exclude', `excludes all ${all.length} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`);
-    }
-    const reserved = paths.find((p) => p === META_DIR || p.startsWith(`${META_DIR}/`));
-    if (reserved)
-        throw new errors_ConfigurationError('source', `contains ${reserved}: ${META_DIR}/ is reserved for this action's release records`);
-    // Read even when excluded from publishing (the default excludes .vite/**): it still tells which files are hashed.
+    // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
     const vite = await readViteManifest(root);
     const detector = hashedDetector(vite?.manifest);
-    const files = await mapLimit(paths, concurrency, async (path) => {
-        const hashes = await hashFile((0,external_node_path_.join)(root, path), partSize);
+    const files = await mapLimit(walked.files, concurrency, async (walkedFile) => {
+        const { path } = walkedFile;
+        const real = realPathOf(root, walkedFile);
+        await assertUnchanged(real, path);
+        const hashes = await hashFile(real, partSize);
         const headers = decideHeaders(path, rules, detector);
         const file = {
             path,
@@ -95526,6 +95950,8 @@ async function scanSource(root, rules, partSize, concurrency, exclude) {
             contentType: headers.contentType,
             html: isHtml(path),
         };
+        if (walkedFile.real !== undefined)
+            file.real = walkedFile.real;
         if (hashes.partMd5s)
             file.partMd5s = hashes.partMd5s;
         return file;
@@ -95534,6 +95960,11 @@ async function scanSource(root, rules, partSize, concurrency, exclude) {
     if (vite)
         result.viteManifest = vite.path;
     return result;
+}
+/** `a, b, c and 7 more` for log lines and messages. */
+function excludedList(excluded, max) {
+    const shown = excluded.slice(0, max).map((x) => x.name);
+    return `${shown.join(', ')}${excluded.length > max ? ` and ${excluded.length - max} more` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/deploy.ts
@@ -95547,10 +95978,19 @@ async function scanSource(root, rules, partSize, concurrency, exclude) {
 
 
 
+
+
+// A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
+// (assets, then HTML, then the release record, then prune) and invalidate what changed.
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
 async function deploy(ctx) {
     const started = ctx.clock.now();
     // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
     const d = await planDeploy(ctx);
+    // Read distribution-id before the first write (dry runs too); a run that changes nothing needs no distribution.
+    if (!d.alreadyRecorded || (d.report.invalidation?.paths.length ?? 0) > 0)
+        await checkDistribution(ctx);
     if (!ctx.inputs.dryRun)
         await publish(ctx, d);
     else
@@ -95562,11 +96002,14 @@ async function planDeploy(ctx) {
     const { inputs } = ctx;
     const source = inputs.source;
     info(`Hashing ${source} ...`);
-    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude);
+    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude, inputs.followSymlinks);
     info(`${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`);
     if (scan.excluded.length > 0) {
-        const shown = scan.excluded.slice(0, 20).join(', ');
-        info(`Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`);
+        info(`Not published (${scan.excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+        for (const x of scan.excluded.slice(0, EXCLUDED_LOG_LINES))
+            info(`  ${x.name} (${x.why})`);
+        if (scan.excluded.length > EXCLUDED_LOG_LINES)
+            info(`  ... and ${scan.excluded.length - EXCLUDED_LOG_LINES} more`);
     }
     const large = scan.files.length >= LARGE_SITE;
     memory('hashing', large);
@@ -95577,6 +96020,18 @@ async function planDeploy(ctx) {
     const refs = listReleases(inputs.prefix, remote);
     const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
     memory('release record', large);
+    // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
+    const otherSites = otherSitePrefixes(inputs.prefix, remote);
+    if (otherSites.length > 0) {
+        info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
+        const clash = scan.files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
+        if (clash) {
+            const key = joinKey(inputs.prefix, clash.path);
+            const site = otherSiteOf(key, otherSites);
+            throw new errors_ConfigurationError('source', `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listed.listPrefix.length)} out of this build`);
+        }
+    }
+    warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
     let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
     if (plan.verify.length > 0) {
         info(`${plan.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
@@ -95610,12 +96065,36 @@ async function planDeploy(ctx) {
     };
     for (const s of plan.steps)
         manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
+    // What this site owns (ownership.ts): the newest record's inventory; records from before the inventory existed are
+    // read once, all of them, when a prune needs it.
+    let owned;
+    const readRecords = new Map();
+    if (refs[0] && previous)
+        readRecords.set(refs[0].key, previous);
+    if (refs.length === 0)
+        owned = new Set();
+    else if (previous && hasInventory(previous))
+        owned = new Set(ownedByRecord(previous));
+    else if (inputs.deleteMode === 'prune') {
+        info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
+        owned = new Set();
+        for (const ref of refs) {
+            if (ref === refs[0] && !previous)
+                continue; // read above, unreadable (already warned)
+            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
+            if (!m)
+                continue;
+            readRecords.set(ref.key, m);
+            for (const p of ownedByRecord(m))
+                owned.add(p);
+        }
+    }
     // Prune plan, decided (and guarded) before anything is written.
     let prune;
     if (inputs.deleteMode === 'prune') {
         const older = [];
         for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
-            const m = ref === refs[0] ? previous : await readManifest(ctx, ref);
+            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
             if (m)
                 older.push(m);
         }
@@ -95631,6 +96110,8 @@ async function planDeploy(ctx) {
             maxDeletePercent: inputs.maxDeletePercent,
             force: inputs.forceDelete,
             isExcluded: inputs.exclude.matches,
+            owned: owned,
+            otherSites,
         });
         if (prune.guardTripped) {
             throw new errors_DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
@@ -95641,6 +96122,10 @@ async function planDeploy(ctx) {
             });
         }
     }
+    if (owned) {
+        manifest.ownedEarlier = nextInventory(owned, (p) => p in manifest.files, (p) => remoteByKey.has(joinKey(inputs.prefix, p)));
+    }
+    readRecords.clear();
     const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
     const invalidationPaths = planPaths(inputs, () => changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath));
     const report = {
@@ -95651,7 +96136,7 @@ async function planDeploy(ctx) {
         releaseId: inputs.releaseId,
         previousReleaseId: previous?.id,
         files: scan.files.length,
-        excluded: scan.excluded.length,
+        excluded: scan.excluded,
         excludeGlobs: inputs.exclude.globs,
         detector: scan.detector.source,
         plan,
@@ -95669,7 +96154,11 @@ async function planDeploy(ctx) {
         plan.counts.copy +
         plan.blobs.length +
         (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
-    const alreadyRecorded = writes === 0 && previous?.id === manifest.id && sameFiles(previous.files, manifest.files);
+    // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
+    const alreadyRecorded = writes === 0 &&
+        previous?.id === manifest.id &&
+        sameFiles(previous.files, manifest.files) &&
+        (hasInventory(previous) || !hasInventory(manifest));
     const recordKey = releaseKey(inputs.prefix, manifest.id, now);
     return { source, large, plan, prune, manifest, recordKey, alreadyRecorded, report };
 }
@@ -95685,7 +96174,7 @@ async function publish(ctx, d) {
         await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
             tick();
             if ('blob' in item) {
-                await putFile(ctx, item.blob.file, item.blob.key, (0,external_node_path_.join)(source, item.blob.path));
+                await putFile(ctx, item.blob.file, item.blob.key, source);
                 return;
             }
             manifest.files[item.path].etag = await applyStep(ctx, item, source);
@@ -95733,9 +96222,30 @@ function logPlan(plan, prune, paths) {
         info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
         for (const d of prune.deletes)
             info(`  delete ${d.key} (${d.reason})`);
+        if (prune.notOwned.length > 0) {
+            info(`  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`);
+        }
     }
     if (paths)
         info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
+}
+/**
+ * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
+ * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
+ */
+function warnPublicDotObjects(bucket, prefix, remote, otherSites) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const found = [];
+    for (const o of remote) {
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined)
+            continue;
+        if (dotName(rel) !== undefined)
+            found.push(o.key);
+    }
+    if (found.length === 0)
+        return;
+    core_warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
@@ -95829,7 +96339,6 @@ function compileExclude(input, globs) {
 
 
 
-
 const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 function parseReleaseId(input, raw) {
     const value = raw.trim();
@@ -95865,20 +96374,6 @@ function defaultReleaseId(env, now) {
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z');
 }
-async function checkSource(raw, env) {
-    const base = env.GITHUB_WORKSPACE || process.cwd();
-    const path = (0,external_node_path_.isAbsolute)(raw) ? raw : (0,external_node_path_.resolve)(base, raw);
-    let info;
-    try {
-        info = await (0,promises_.stat)(path);
-    }
-    catch {
-        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
-    }
-    if (!info.isDirectory())
-        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
-    return path;
-}
 async function getInputs(env = process.env, now = new Date()) {
     const rollbackRaw = inputs_getOptionalString('rollback-to');
     const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
@@ -95898,6 +96393,7 @@ async function getInputs(env = process.env, now = new Date()) {
     }
     const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
     const exclude = parseExclude('exclude', getRawInput('exclude'));
+    const followSymlinks = getEnum('follow-symlinks', ['inside', 'false'], 'inside');
     const deleteMode = getEnum('delete', ['off', 'prune'], 'off');
     const keepReleases = inputs_getInteger('keep-releases', { default: 3, min: 1, max: 100 });
     const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
@@ -95916,6 +96412,7 @@ async function getInputs(env = process.env, now = new Date()) {
     const source = sourceRaw === undefined ? undefined : await checkSource(sourceRaw, env);
     return {
         source,
+        followSymlinks,
         bucket,
         prefix,
         distributionId,
@@ -95941,6 +96438,8 @@ async function getInputs(env = process.env, now = new Date()) {
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/rollback.ts
+
+
 
 
 
@@ -96036,6 +96535,7 @@ async function rollback(ctx, targetId) {
     info(`Rollback to ${targetId}: ${restore.length} HTML file(s) to restore, ${unchanged} already as in that release.`);
     for (const r of restore)
         info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
+    await checkDistribution(ctx); // before the first write, dry runs too
     if (inputs.dryRun) {
         report.durationMs = ctx.clock.now() - started;
         return report;
@@ -96077,6 +96577,12 @@ async function rollback(ctx, targetId) {
         if (Object.keys(extra).length > 0)
             record.extra = extra;
     }
+    // The inventory of owned objects (ownership.ts) goes on from the newest record, not from the older target's.
+    delete record.ownedEarlier;
+    const newest = refs[0] === ref ? target : current;
+    if (newest && hasInventory(newest)) {
+        record.ownedEarlier = nextInventory([...ownedByRecord(newest), ...ownedByRecord(target)], (path) => path in files || path in (record.extra ?? {}), (path) => byKey.has(joinKey(inputs.prefix, path)));
+    }
     const from = current?.id ?? refs[0]?.id;
     if (from !== undefined)
         record.rolledBackFrom = from;
@@ -96112,8 +96618,8 @@ function renderSummary(r) {
     const facts = [];
     if (r.mode === 'deploy') {
         facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
-        if (r.excluded)
-            facts.push(`${r.excluded} file(s) excluded from publishing (${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ')}); matching remote objects left alone.`);
+        if (r.excluded?.length)
+            facts.push(`${r.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`);
         facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
     }
     else if (r.previousReleaseId) {
@@ -96125,6 +96631,11 @@ function renderSummary(r) {
     if (r.durationMs > 0)
         facts.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
     s.list(facts);
+    if (r.excluded?.length) {
+        const rows = r.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
+        const more = r.excluded.length > MAX_ROWS ? `\n_…and ${r.excluded.length - MAX_ROWS} more._\n` : '';
+        s.details(`Not published (${r.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
+    }
     if (r.plan) {
         const changed = r.plan.steps.filter((x) => x.kind !== 'unchanged');
         if (changed.length) {
@@ -96143,7 +96654,27 @@ function renderSummary(r) {
             ...p.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
             ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
         ];
-        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${p.excluded ? `, ${p.excluded} excluded left alone` : ''}`, rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._');
+        const leftAlone = [
+            ...(p.excluded ? [`${p.excluded} excluded left alone`] : []),
+            ...(p.notOwned.length ? [`${p.notOwned.length} not created by this site left alone`] : []),
+            ...p.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
+        ];
+        const notes = [
+            ...(p.notOwned.length
+                ? [
+                    `Not created by this site's releases (another tool's or a person's), never pruned: ${p.notOwned
+                        .slice(0, 10)
+                        .map((k) => `\`${k}\``)
+                        .join(', ')}${p.notOwned.length > 10 ? ` and ${p.notOwned.length - 10} more` : ''}.`,
+                ]
+                : []),
+            ...(p.otherSites.length
+                ? [
+                    `Other sites in this prefix (their own release records), never pruned: ${p.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
+                ]
+                : []),
+        ];
+        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`, `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`);
     }
     if (r.invalidation) {
         const inv = r.invalidation;

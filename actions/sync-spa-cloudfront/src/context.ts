@@ -1,14 +1,15 @@
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type Clock,
+  ConfigurationError,
   copyObjectReplace,
   DeployFailure,
   describeAwsError,
   errorMessage,
   isAwsError,
+  isErrorNamed,
   listAllObjects,
   uploadFile,
 } from '@deploy-actions/kit';
@@ -16,6 +17,7 @@ import { BatchError } from './concurrency';
 import { collectGarbage } from './gc';
 import type { Inputs } from './inputs';
 import type { FileStep, LocalFile, RemoteObject } from './plan';
+import { assertUnchanged, realPathOf } from './walk';
 
 // What a deploy or rollback runs with, and the S3 writes both make (each counted for the summary and the bench).
 
@@ -54,12 +56,24 @@ export async function listSite(ctx: Context): Promise<{ listPrefix: string; obje
   const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
   // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
   // 50-page listing: collect every few pages once the listing is large.
-  const listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
-    signal: ctx.signal,
-    onPage: (pages) => {
-      if (pages % LIST_GC_PAGES === 0) collectGarbage();
-    },
-  });
+  let listed: Awaited<ReturnType<typeof listAllObjects>>;
+  try {
+    listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
+      signal: ctx.signal,
+      onPage: (pages) => {
+        if (pages % LIST_GC_PAGES === 0) collectGarbage();
+      },
+    });
+  } catch (err) {
+    // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
+    if (isErrorNamed(err, 'NoSuchBucket')) {
+      throw new ConfigurationError(
+        'bucket',
+        `there is no S3 bucket ${JSON.stringify(ctx.inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`,
+      );
+    }
+    throw err;
+  }
   count(ctx, 'ListObjectsV2', listed.pages);
   return { listPrefix: prefix, ...listed };
 }
@@ -101,7 +115,10 @@ export async function runPhase(phase: 'assets' | 'html', fn: () => Promise<void>
   }
 }
 
-export async function putFile(ctx: Context, file: LocalFile, key: string, path: string): Promise<string> {
+/** Upload a local file, read through the real path the walk checked (re-checked right before: walk.ts). */
+export async function putFile(ctx: Context, file: LocalFile, key: string, source: string): Promise<string> {
+  const path = realPathOf(source, file);
+  await assertUnchanged(path, file.path);
   const result = await uploadFile(ctx.s3, {
     bucket: ctx.inputs.bucket,
     key,
@@ -120,7 +137,7 @@ export async function putFile(ctx: Context, file: LocalFile, key: string, path: 
 }
 
 export async function applyStep(ctx: Context, step: FileStep, source: string): Promise<string> {
-  if (step.kind === 'upload') return putFile(ctx, step.file, step.key, join(source, step.path));
+  if (step.kind === 'upload') return putFile(ctx, step.file, step.key, source);
   count(ctx, 'CopyObject');
   return copyObjectReplace(ctx.s3, {
     bucket: ctx.inputs.bucket,

@@ -1,6 +1,13 @@
-import { join } from 'node:path';
 import * as core from '@actions/core';
-import { DeployFailure, deleteKeys, headObject, isInsidePrefix, putJsonObject } from '@deploy-actions/kit';
+import {
+  ConfigurationError,
+  DeployFailure,
+  deleteKeys,
+  headObject,
+  isInsidePrefix,
+  joinKey,
+  putJsonObject,
+} from '@deploy-actions/kit';
 import { mapLimit } from './concurrency';
 import {
   applyStep,
@@ -13,12 +20,15 @@ import {
   runPhase,
   unwrapBatch,
 } from './context';
+import { dotName } from './dotfiles';
 import { gcEvery } from './gc';
 import { invalidate, planPaths } from './invalidate';
+import { hasInventory, nextInventory, otherSiteOf, otherSitePrefixes, ownedByRecord } from './ownership';
 import {
   changedUrlPaths,
   type HeadInfo,
   listReleases,
+  META_DIR,
   type PrunePlan,
   planPrune,
   planSync,
@@ -27,12 +37,16 @@ import {
   releaseKey,
   type SyncPlan,
 } from './plan';
+import { checkDistribution } from './preflight';
 import { manifestRecord, readInlineHtml, readManifest, sameFiles } from './release-record';
 import { scanSource } from './scan';
 import type { Report } from './summary';
 
 // A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
 // (assets, then HTML, then the release record, then prune) and invalidate what changed.
+
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
 
 /** Everything a deploy decided before writing anything. The listing and the previous record are not kept. */
 interface DeployPlan {
@@ -52,6 +66,8 @@ export async function deploy(ctx: Context): Promise<Report> {
   const started = ctx.clock.now();
   // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
   const d = await planDeploy(ctx);
+  // Read distribution-id before the first write (dry runs too); a run that changes nothing needs no distribution.
+  if (!d.alreadyRecorded || (d.report.invalidation?.paths.length ?? 0) > 0) await checkDistribution(ctx);
   if (!ctx.inputs.dryRun) await publish(ctx, d);
   else core.info('Dry run: nothing was written.');
   d.report.durationMs = ctx.clock.now() - started;
@@ -68,15 +84,16 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     inputs.partSize,
     Math.max(2, Math.min(inputs.concurrency, 8)),
     inputs.exclude,
+    inputs.followSymlinks,
   );
   core.info(
     `${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`,
   );
   if (scan.excluded.length > 0) {
-    const shown = scan.excluded.slice(0, 20).join(', ');
-    core.info(
-      `Excluded (not published; matching remote objects are left alone): ${scan.excluded.length} file(s): ${shown}${scan.excluded.length > 20 ? ', …' : ''}.`,
-    );
+    core.info(`Not published (${scan.excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+    for (const x of scan.excluded.slice(0, EXCLUDED_LOG_LINES)) core.info(`  ${x.name} (${x.why})`);
+    if (scan.excluded.length > EXCLUDED_LOG_LINES)
+      core.info(`  ... and ${scan.excluded.length - EXCLUDED_LOG_LINES} more`);
   }
 
   const large = scan.files.length >= LARGE_SITE;
@@ -91,6 +108,22 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
   const refs = listReleases(inputs.prefix, remote);
   const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
   memory('release record', large);
+
+  // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
+  const otherSites = otherSitePrefixes(inputs.prefix, remote);
+  if (otherSites.length > 0) {
+    core.info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
+    const clash = scan.files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
+    if (clash) {
+      const key = joinKey(inputs.prefix, clash.path);
+      const site = otherSiteOf(key, otherSites)!;
+      throw new ConfigurationError(
+        'source',
+        `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listed.listPrefix.length)} out of this build`,
+      );
+    }
+  }
+  warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
 
   let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
   if (plan.verify.length > 0) {
@@ -125,12 +158,31 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
   };
   for (const s of plan.steps) manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
 
+  // What this site owns (ownership.ts): the newest record's inventory; records from before the inventory existed are
+  // read once, all of them, when a prune needs it.
+  let owned: Set<string> | undefined;
+  const readRecords = new Map<string, ReleaseManifest>();
+  if (refs[0] && previous) readRecords.set(refs[0].key, previous);
+  if (refs.length === 0) owned = new Set();
+  else if (previous && hasInventory(previous)) owned = new Set(ownedByRecord(previous));
+  else if (inputs.deleteMode === 'prune') {
+    core.info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
+    owned = new Set();
+    for (const ref of refs) {
+      if (ref === refs[0] && !previous) continue; // read above, unreadable (already warned)
+      const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
+      if (!m) continue;
+      readRecords.set(ref.key, m);
+      for (const p of ownedByRecord(m)) owned.add(p);
+    }
+  }
+
   // Prune plan, decided (and guarded) before anything is written.
   let prune: PrunePlan | undefined;
   if (inputs.deleteMode === 'prune') {
     const older: ReleaseManifest[] = [];
     for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
-      const m = ref === refs[0] ? previous : await readManifest(ctx, ref);
+      const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
       if (m) older.push(m);
     }
     prune = planPrune({
@@ -145,6 +197,8 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
       maxDeletePercent: inputs.maxDeletePercent,
       force: inputs.forceDelete,
       isExcluded: inputs.exclude.matches,
+      owned: owned!,
+      otherSites,
     });
     if (prune.guardTripped) {
       throw new DeployFailure(
@@ -159,6 +213,15 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     }
   }
 
+  if (owned) {
+    manifest.ownedEarlier = nextInventory(
+      owned,
+      (p) => p in manifest.files,
+      (p) => remoteByKey.has(joinKey(inputs.prefix, p)),
+    );
+  }
+  readRecords.clear();
+
   const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
   const invalidationPaths = planPaths(inputs, () =>
     changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath),
@@ -171,7 +234,7 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     releaseId: inputs.releaseId,
     previousReleaseId: previous?.id,
     files: scan.files.length,
-    excluded: scan.excluded.length,
+    excluded: scan.excluded,
     excludeGlobs: inputs.exclude.globs,
     detector: scan.detector.source,
     plan,
@@ -190,7 +253,12 @@ async function planDeploy(ctx: Context): Promise<DeployPlan> {
     plan.counts.copy +
     plan.blobs.length +
     (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
-  const alreadyRecorded = writes === 0 && previous?.id === manifest.id && sameFiles(previous.files, manifest.files);
+  // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
+  const alreadyRecorded =
+    writes === 0 &&
+    previous?.id === manifest.id &&
+    sameFiles(previous.files, manifest.files) &&
+    (hasInventory(previous) || !hasInventory(manifest));
   const recordKey = releaseKey(inputs.prefix, manifest.id, now);
   return { source, large, plan, prune, manifest, recordKey, alreadyRecorded, report };
 }
@@ -209,7 +277,7 @@ async function publish(ctx: Context, d: DeployPlan): Promise<void> {
       await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
         tick();
         if ('blob' in item) {
-          await putFile(ctx, item.blob.file, item.blob.key, join(source, item.blob.path));
+          await putFile(ctx, item.blob.file, item.blob.key, source);
           return;
         }
         manifest.files[item.path]!.etag = await applyStep(ctx, item, source);
@@ -267,6 +335,34 @@ function logPlan(plan: SyncPlan, prune: PrunePlan | undefined, paths: string[] |
       `Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`,
     );
     for (const d of prune.deletes) core.info(`  delete ${d.key} (${d.reason})`);
+    if (prune.notOwned.length > 0) {
+      core.info(
+        `  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`,
+      );
+    }
   }
   if (paths) core.info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
+}
+
+/**
+ * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
+ * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
+ */
+function warnPublicDotObjects(
+  bucket: string,
+  prefix: string,
+  remote: readonly RemoteObject[],
+  otherSites: readonly string[],
+): void {
+  const start = prefix === '' ? 0 : prefix.length + 1;
+  const found: string[] = [];
+  for (const o of remote) {
+    const rel = o.key.slice(start);
+    if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined) continue;
+    if (dotName(rel) !== undefined) found.push(o.key);
+  }
+  if (found.length === 0) return;
+  core.warning(
+    `${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`,
+  );
 }

@@ -1,5 +1,3 @@
-import { stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigurationError,
   DEFAULT_PART_SIZE,
@@ -17,6 +15,8 @@ import {
 } from '@deploy-actions/kit';
 import { type ExcludeFilter, parseExclude } from './exclude';
 import { type CacheRule, parseCacheRules } from './policy';
+import { checkSource } from './source';
+import type { FollowSymlinks } from './walk';
 
 // The only file that reads inputs. Everything is validated here, before any AWS call.
 
@@ -24,8 +24,10 @@ export type DeleteMode = 'off' | 'prune';
 export type InvalidationMode = 'changed' | 'all' | 'off';
 
 export interface Inputs {
-  /** Absolute path of the built site; undefined only with rollback-to. */
+  /** Real path of the built site (checked: source.ts); undefined only with rollback-to. */
   source: string | undefined;
+  /** `inside`: follow symlinks whose every hop stays inside source; `false`: any symlink is an error. */
+  followSymlinks: FollowSymlinks;
   bucket: string;
   /** Normalised, no leading/trailing slash, '' = bucket root. */
   prefix: string;
@@ -95,22 +97,6 @@ export function defaultReleaseId(env: NodeJS.ProcessEnv, now: Date): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-async function checkSource(raw: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const base = env.GITHUB_WORKSPACE || process.cwd();
-  const path = isAbsolute(raw) ? raw : resolve(base, raw);
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new ConfigurationError(
-      'source',
-      `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`,
-    );
-  }
-  if (!info.isDirectory()) throw new ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
-  return path;
-}
-
 export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<Inputs> {
   const rollbackRaw = getOptionalString('rollback-to');
   const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
@@ -139,6 +125,7 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
   }
   const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
   const exclude = parseExclude('exclude', getRawInput('exclude'));
+  const followSymlinks = getEnum<FollowSymlinks>('follow-symlinks', ['inside', 'false'], 'inside');
   const deleteMode = getEnum<DeleteMode>('delete', ['off', 'prune'], 'off');
   const keepReleases = getInteger('keep-releases', { default: 3, min: 1, max: 100 });
   const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
@@ -158,6 +145,7 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
   const source = sourceRaw === undefined ? undefined : await checkSource(sourceRaw, env);
   return {
     source,
+    followSymlinks,
     bucket,
     prefix,
     distributionId,

@@ -19,6 +19,8 @@ export interface LocalFile {
   cacheControl: string;
   contentType: string;
   html: boolean;
+  /** Real path the content is read from, when the file was reached through a symlink (see walk.ts). */
+  real?: string;
 }
 
 export interface RemoteObject {
@@ -63,6 +65,12 @@ export interface ReleaseManifest {
    * so the next deploy knows their headers. Not part of this release (never protects anything from pruning).
    */
   extra?: Record<string, ManifestFile>;
+  /**
+   * Inventory (see ownership.ts): paths, relative to the prefix, that earlier releases of this site created and that
+   * were still in the bucket when this record was written, beyond `files` and `extra`. Absent in records written
+   * before the inventory existed (and in records that follow them until a prune has read them all).
+   */
+  ownedEarlier?: string[];
 }
 
 /** HTML content in a release record: text when it is valid UTF-8 (readable), base64 otherwise. */
@@ -292,6 +300,13 @@ export interface PrunePlanInput {
   force: boolean;
   /** `exclude`: keys (relative to the prefix) it matches are left alone: never deleted, not counted by the guard. */
   isExcluded?: (relativeKey: string) => boolean;
+  /**
+   * Paths (relative to the prefix) this site's releases created (ownership.ts). Nothing else is ever deleted: objects
+   * another tool or a person put under the prefix are left alone.
+   */
+  owned: ReadonlySet<string>;
+  /** Key prefixes of other sites nested under this one (`admin/`): never deleted, not counted. */
+  otherSites: readonly string[];
 }
 
 export interface PruneItem {
@@ -307,6 +322,10 @@ export interface PrunePlan {
   metaDeletes: PruneItem[];
   /** Objects under the prefix matching `exclude`, left alone. */
   excluded: number;
+  /** Objects under the prefix that no release of this site created (another tool's, a person's): left alone. */
+  notOwned: string[];
+  /** Other sites under the prefix (key prefixes) and how many of their objects were left alone. */
+  otherSites: Array<{ prefix: string; objects: number }>;
   /** Objects under the prefix that the site consists of (before this deploy), for the guard's percentage. */
   liveTotal: number;
   percent: number;
@@ -319,9 +338,10 @@ function age(ms: number): string {
 }
 
 /**
- * Stale objects: under the prefix (never outside it, never our records, never what `exclude` matches), not part of
- * this deploy, not referenced by any kept release, and older than the retention duration. The guard trips when the deletions exceed
- * `maxDeletePercent` of the site's objects, unless forced.
+ * Stale objects: created by this site's releases (`owned`), under the prefix (never outside it, never under another
+ * site's prefix, never our records, never what `exclude` matches), not part of this deploy, not referenced by any
+ * kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * `maxDeletePercent` of the site's objects (those it owns), unless forced.
  */
 export function planPrune(input: PrunePlanInput): PrunePlan {
   const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
@@ -337,10 +357,22 @@ export function planPrune(input: PrunePlanInput): PrunePlan {
   const start = input.prefix === '' ? 0 : input.prefix.length + 1;
   let liveTotal = 0;
   let excluded = 0;
+  const notOwned: string[] = [];
+  const others = new Map(input.otherSites.map((p) => [p, 0]));
   for (const o of input.remote) {
     if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix)) continue;
-    if (input.isExcluded?.(o.key.slice(start))) {
+    const site = input.otherSites.find((p) => o.key.startsWith(p));
+    if (site !== undefined) {
+      others.set(site, others.get(site)! + 1);
+      continue;
+    }
+    const rel = o.key.slice(start);
+    if (input.isExcluded?.(rel)) {
       excluded += 1;
+      continue;
+    }
+    if (!input.liveKeys.has(o.key) && !input.owned.has(rel) && !referenced.has(o.key)) {
+      notOwned.push(o.key);
       continue;
     }
     liveTotal += 1;
@@ -378,6 +410,8 @@ export function planPrune(input: PrunePlanInput): PrunePlan {
     retained,
     metaDeletes,
     excluded,
+    notOwned,
+    otherSites: [...others].map(([prefix, objects]) => ({ prefix, objects })),
     liveTotal,
     percent,
     guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,

@@ -17,6 +17,52 @@ export interface CacheRule {
   match: (path: string) => boolean;
 }
 
+/** Cache-Control directives (RFC 9111 §5.2.2, RFC 8246 immutable, RFC 5861 stale-*). */
+const DIRECTIVES = new Set([
+  'public',
+  'private',
+  'no-cache',
+  'no-store',
+  'no-transform',
+  'must-revalidate',
+  'proxy-revalidate',
+  'must-understand',
+  'immutable',
+  'max-age',
+  's-maxage',
+  'stale-while-revalidate',
+  'stale-if-error',
+]);
+const VALUED = new Set(['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error']);
+
+/**
+ * True when what stands before the first `=` is the start of a Cache-Control value rather than a glob: the
+ * `aws s3 sync --cache-control "public, max-age=31536000"` habit (and `Cache-Control: …` pasted whole), which
+ * would otherwise be a glob that matches nothing. Every comma-separated part is a directive and the last one takes
+ * a value, so a file really named `public` (`public=no-cache`) is still a glob.
+ */
+export function looksLikeHeaderValue(beforeEq: string): boolean {
+  const parts = directiveParts(beforeEq);
+  return parts.every((p) => DIRECTIVES.has(p)) && VALUED.has(parts.at(-1)!);
+}
+
+/** A whole line without `=` made of directives only (`no-cache`, `public, immutable`). */
+function directivesOnly(line: string): boolean {
+  return directiveParts(line).every((p) => DIRECTIVES.has(p));
+}
+
+function directiveParts(text: string): string[] {
+  return text
+    .replace(/^\s*cache-control\s*:/i, '')
+    .split(',')
+    .map((p) => p.trim().toLowerCase());
+}
+
+/** The header value part of a mistaken line, for the example in the error. */
+function headerPart(line: string): string {
+  return line.replace(/^\s*cache-control\s*:\s*/i, '');
+}
+
 /**
  * `cache-control` input: one `glob=header` rule per line, first match wins; blank lines and `#` comments skipped.
  * The glob is everything before the first `=` (header values contain `=`, globs cannot). Files no rule matches get
@@ -29,10 +75,14 @@ export function parseCacheRules(input: string, raw: string): CacheRule[] {
     const lineNo = index + 1;
     if (line === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
-    if (eq <= 0) {
+    const headerLike = eq > 0 ? looksLikeHeaderValue(line.slice(0, eq)) : directivesOnly(line);
+    if (eq <= 0 || headerLike) {
+      const example = headerLike
+        ? `${JSON.stringify(`**=${headerPart(line)}`)} for every file, or *.html=no-cache`
+        : '*.html=no-cache or assets/**=public, max-age=31536000, immutable';
       throw new ConfigurationError(
         input,
-        `line ${lineNo}: expected 'glob=Cache-Control value', got ${JSON.stringify(line)}`,
+        `line ${lineNo}: expected GLOB=VALUE, got ${JSON.stringify(line)}${headerLike ? ' (a Cache-Control value without a glob)' : ''}; write e.g. ${example}`,
       );
     }
     const glob = line

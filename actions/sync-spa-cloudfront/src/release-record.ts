@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import { DeployFailure, describeAwsError, errorMessage, getJsonObject, isAwsError } from '@deploy-actions/kit';
 import { type Context, count } from './context';
 import type { InlineHtml, LocalFile, ManifestFile, ReleaseManifest, ReleaseRef } from './plan';
+import { assertUnchanged, realPathOf } from './walk';
 
 // Release records: what a deploy wrote (files, hashes, headers, ETags) and its HTML entry points, read back by the
 // next deploy (headers without a HEAD per object), by prune (retention) and by rollback-to.
@@ -16,6 +16,12 @@ export async function readManifest(ctx: Context, ref: ReleaseRef): Promise<Relea
     if (m?.version !== 1 || typeof m.files !== 'object') throw new Error('unknown manifest format');
     m.html ??= {};
     m.htmlInline ??= {};
+    // An inventory that is not a list of paths is no inventory: prune then reads every record (ownership.ts).
+    if (
+      m.ownedEarlier !== undefined &&
+      !(Array.isArray(m.ownedEarlier) && m.ownedEarlier.every((p) => typeof p === 'string'))
+    )
+      delete m.ownedEarlier;
     return m;
   } catch (err) {
     core.warning(
@@ -78,7 +84,9 @@ export function sha256Hex(bytes: Uint8Array): string {
 export async function readInlineHtml(source: string, files: readonly LocalFile[]): Promise<Record<string, InlineHtml>> {
   const out: Record<string, InlineHtml> = {};
   for (const file of files) {
-    const bytes = await readFile(join(source, file.path));
+    const real = realPathOf(source, file);
+    await assertUnchanged(real, file.path);
+    const bytes = await readFile(real);
     if (sha256Hex(bytes) !== file.sha256) {
       throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
     }

@@ -10,7 +10,9 @@ import {
 import { mapLimit } from './concurrency';
 import { type Context, count, listSite, unwrapBatch } from './context';
 import { invalidate, planPaths } from './invalidate';
+import { hasInventory, nextInventory, ownedByRecord } from './ownership';
 import { listReleases, type ManifestFile, type ReleaseManifest, releaseKey, urlPathForKey } from './plan';
+import { checkDistribution } from './preflight';
 import { decodeInlineHtml, readManifest, sha256Hex } from './release-record';
 import type { Report } from './summary';
 
@@ -117,6 +119,7 @@ export async function rollback(ctx: Context, targetId: string): Promise<Report> 
   );
   for (const r of restore)
     core.info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
+  await checkDistribution(ctx); // before the first write, dry runs too
   if (inputs.dryRun) {
     report.durationMs = ctx.clock.now() - started;
     return report;
@@ -157,6 +160,16 @@ export async function rollback(ctx: Context, targetId: string): Promise<Report> 
       Object.entries(current.files).filter(([path]) => !(path in files) && byKey.has(joinKey(inputs.prefix, path))),
     );
     if (Object.keys(extra).length > 0) record.extra = extra;
+  }
+  // The inventory of owned objects (ownership.ts) goes on from the newest record, not from the older target's.
+  delete record.ownedEarlier;
+  const newest = refs[0] === ref ? target : current;
+  if (newest && hasInventory(newest)) {
+    record.ownedEarlier = nextInventory(
+      [...ownedByRecord(newest), ...ownedByRecord(target)],
+      (path) => path in files || path in (record.extra ?? {}),
+      (path) => byKey.has(joinKey(inputs.prefix, path)),
+    );
   }
   const from = current?.id ?? refs[0]?.id;
   if (from !== undefined) record.rolledBackFrom = from;

@@ -1,51 +1,45 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, hashFile } from '@deploy-actions/kit';
 import { mapLimit } from './concurrency';
 import type { ExcludeFilter } from './exclude';
-import { type LocalFile, META_DIR } from './plan';
+import type { LocalFile } from './plan';
 import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from './policy';
+import { assertUnchanged, type ExcludedEntry, type FollowSymlinks, realPathOf, walkSource } from './walk';
 
-// Local side: walk the source directory, hash every file (streaming, bounded concurrency) and decide its headers.
+// Local side: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash every file (streaming,
+// bounded concurrency) through its checked real path and decide its headers.
 
-/** Relative `/`-separated paths of all regular files under `root`, sorted. Symlinked files are followed. */
-export async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string, rel: string) => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
-      const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full, relPath);
-      else if (entry.isFile()) out.push(relPath);
-      else if (entry.isSymbolicLink()) {
-        const info = await stat(full).catch(() => undefined);
-        if (info?.isFile()) out.push(relPath);
-      }
-    }
-  };
-  await walk(root, '');
-  return out.sort();
+/** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
+const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Read a build file that is not necessarily published (the Vite manifest lives in `.vite/`, which the walk never
+ * enters): only when its path has no symlink in it and it is a regular file of sane size; otherwise undefined.
+ */
+async function readPlainFile(root: string, rel: string): Promise<string | undefined> {
+  const path = join(root, ...rel.split('/'));
+  try {
+    const info = await lstat(path);
+    if (!info.isFile() || info.size > MAX_MANIFEST_BYTES || (await realpath(path)) !== path) return undefined;
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The Vite manifest of a build (`.vite/manifest.json`, or `manifest.json` from Vite < 5 if it has Vite's shape). */
 export async function readViteManifest(root: string): Promise<{ path: string; manifest: unknown } | undefined> {
   for (const rel of ['.vite/manifest.json', 'manifest.json']) {
-    let text: string;
-    try {
-      text = await readFile(join(root, rel), 'utf8');
-    } catch {
-      continue;
-    }
+    const text = await readPlainFile(root, rel);
+    if (text === undefined) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (err) {
+    } catch {
       if (rel === 'manifest.json') continue; // a web app manifest or something else: not ours to judge
-      throw new ConfigurationError(
-        'source',
-        `${rel} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      // (V8's message quotes the text: not repeated here, the file could hold anything)
+      throw new ConfigurationError('source', `${rel} is not valid JSON`);
     }
     const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.values(parsed) : [];
     const viteShaped =
@@ -58,22 +52,10 @@ export async function readViteManifest(root: string): Promise<{ path: string; ma
 
 export interface ScanResult {
   files: LocalFile[];
-  /** Paths left out by `exclude` (not hashed, not published). */
-  excluded: string[];
+  /** Names left out (dotfiles, `exclude`, special files): not hashed, not published. */
+  excluded: ExcludedEntry[];
   detector: HashedDetector;
   viteManifest?: string;
-}
-
-/** Split the listed paths into the ones to publish and the ones `exclude` leaves out (order kept). */
-export function splitExcluded(
-  paths: readonly string[],
-  exclude: ExcludeFilter | undefined,
-): { included: string[]; excluded: string[] } {
-  if (!exclude || exclude.globs.length === 0) return { included: [...paths], excluded: [] };
-  const included: string[] = [];
-  const excluded: string[] = [];
-  for (const p of paths) (exclude.matches(p) ? excluded : included).push(p);
-  return { included, excluded };
 }
 
 export async function scanSource(
@@ -82,29 +64,32 @@ export async function scanSource(
   partSize: number,
   concurrency: number,
   exclude?: ExcludeFilter,
+  followSymlinks: FollowSymlinks = 'inside',
 ): Promise<ScanResult> {
-  const all = await listFiles(root);
-  if (all.length === 0) {
-    throw new ConfigurationError('source', `directory ${root} contains no files; did the build write somewhere else?`);
-  }
-  const { included: paths, excluded } = splitExcluded(all, exclude);
-  if (paths.length === 0) {
-    throw new ConfigurationError(
-      'exclude',
-      `excludes all ${all.length} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`,
-    );
-  }
-  const reserved = paths.find((p) => p === META_DIR || p.startsWith(`${META_DIR}/`));
-  if (reserved)
+  const walked = await walkSource(root, { followSymlinks, exclude });
+  const excluded = walked.excluded;
+  if (walked.files.length === 0) {
+    const byGlob = excluded.filter((x) => x.why.startsWith('exclude')).length;
+    if (byGlob > 0) {
+      throw new ConfigurationError(
+        'exclude',
+        `excludes all ${byGlob} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`,
+      );
+    }
+    const dots = excluded.length ? ` (only dot names, which are never published: ${excludedList(excluded, 5)})` : '';
     throw new ConfigurationError(
       'source',
-      `contains ${reserved}: ${META_DIR}/ is reserved for this action's release records`,
+      `directory ${root} contains no files${dots}; did the build write somewhere else?`,
     );
-  // Read even when excluded from publishing (the default excludes .vite/**): it still tells which files are hashed.
+  }
+  // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
   const vite = await readViteManifest(root);
   const detector = hashedDetector(vite?.manifest);
-  const files = await mapLimit(paths, concurrency, async (path) => {
-    const hashes = await hashFile(join(root, path), partSize);
+  const files = await mapLimit(walked.files, concurrency, async (walkedFile) => {
+    const { path } = walkedFile;
+    const real = realPathOf(root, walkedFile);
+    await assertUnchanged(real, path);
+    const hashes = await hashFile(real, partSize);
     const headers = decideHeaders(path, rules, detector);
     const file: LocalFile = {
       path,
@@ -115,10 +100,17 @@ export async function scanSource(
       contentType: headers.contentType,
       html: isHtml(path),
     };
+    if (walkedFile.real !== undefined) file.real = walkedFile.real;
     if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
     return file;
   });
   const result: ScanResult = { files, excluded, detector };
   if (vite) result.viteManifest = vite.path;
   return result;
+}
+
+/** `a, b, c and 7 more` for log lines and messages. */
+export function excludedList(excluded: readonly ExcludedEntry[], max: number): string {
+  const shown = excluded.slice(0, max).map((x) => x.name);
+  return `${shown.join(', ')}${excluded.length > max ? ` and ${excluded.length - max} more` : ''}`;
 }

@@ -1,5 +1,6 @@
 import { type InvalidationPlan, invalidationCostText, Summary } from '@deploy-actions/kit';
 import type { PrunePlan, SyncPlan } from './plan';
+import type { ExcludedEntry } from './walk';
 
 export interface Report {
   mode: 'deploy' | 'rollback';
@@ -9,8 +10,8 @@ export interface Report {
   releaseId: string;
   previousReleaseId: string | undefined;
   files: number;
-  /** Local files left out by `exclude` (deploy only). */
-  excluded?: number;
+  /** Local names left out: dotfiles, `exclude`, special files (deploy only). */
+  excluded?: readonly ExcludedEntry[];
   excludeGlobs?: readonly string[];
   detector: string | undefined;
   plan: SyncPlan | undefined;
@@ -56,9 +57,9 @@ export function renderSummary(r: Report): string {
   const facts: string[] = [];
   if (r.mode === 'deploy') {
     facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
-    if (r.excluded)
+    if (r.excluded?.length)
       facts.push(
-        `${r.excluded} file(s) excluded from publishing (${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ')}); matching remote objects left alone.`,
+        `${r.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`,
       );
     facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
   } else if (r.previousReleaseId) {
@@ -69,6 +70,11 @@ export function renderSummary(r: Report): string {
   if (r.durationMs > 0) facts.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
   s.list(facts);
 
+  if (r.excluded?.length) {
+    const rows = r.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
+    const more = r.excluded.length > MAX_ROWS ? `\n_…and ${r.excluded.length - MAX_ROWS} more._\n` : '';
+    s.details(`Not published (${r.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
+  }
   if (r.plan) {
     const changed = r.plan.steps.filter((x) => x.kind !== 'unchanged');
     if (changed.length) {
@@ -90,9 +96,29 @@ export function renderSummary(r: Report): string {
       ...p.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
       ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
     ];
+    const leftAlone = [
+      ...(p.excluded ? [`${p.excluded} excluded left alone`] : []),
+      ...(p.notOwned.length ? [`${p.notOwned.length} not created by this site left alone`] : []),
+      ...p.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
+    ];
+    const notes = [
+      ...(p.notOwned.length
+        ? [
+            `Not created by this site's releases (another tool's or a person's), never pruned: ${p.notOwned
+              .slice(0, 10)
+              .map((k) => `\`${k}\``)
+              .join(', ')}${p.notOwned.length > 10 ? ` and ${p.notOwned.length - 10} more` : ''}.`,
+          ]
+        : []),
+      ...(p.otherSites.length
+        ? [
+            `Other sites in this prefix (their own release records), never pruned: ${p.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
+          ]
+        : []),
+    ];
     s.details(
-      `Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${p.excluded ? `, ${p.excluded} excluded left alone` : ''}`,
-      rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._',
+      `Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`,
+      `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`,
     );
   }
   if (r.invalidation) {

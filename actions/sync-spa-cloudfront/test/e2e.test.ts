@@ -1,3 +1,6 @@
+import { symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runActionBundle } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -10,6 +13,7 @@ import {
   resetEmu,
   startEmu,
   tempDir,
+  WORKSPACE,
   writeSpa,
 } from './helpers';
 
@@ -36,7 +40,7 @@ test('bundle: first deploy, then a no-change redeploy of the same commit writes 
     GITHUB_RUN_ATTEMPT: '1',
   };
   const inputs = { source: dir, bucket: BUCKET, prefix: 'www', 'distribution-id': DIST_ID };
-  const first = await runActionBundle({ action: 'sync-spa-cloudfront', inputs, env });
+  const first = await runActionBundle({ action: 'sync-spa-cloudfront', inputs, env, cwd: WORKSPACE });
   expect(first.errors).toEqual([]);
   expect(first.code).toBe(0);
   expect(first.outputs).toMatchObject({
@@ -55,6 +59,7 @@ test('bundle: first deploy, then a no-change redeploy of the same commit writes 
     action: 'sync-spa-cloudfront',
     inputs,
     env: { ...env, GITHUB_RUN_ATTEMPT: '2' },
+    cwd: WORKSPACE,
   });
   expect(second.code).toBe(0);
   expect(second.outputs).toMatchObject({
@@ -76,4 +81,37 @@ test('bundle: a bad input is one ::error:: line naming the input, exit 1', async
   expect(r.code).toBe(1);
   expect(r.errors).toHaveLength(1);
   expect(r.errors[0]).toMatch(/^Input 'source': directory "\/no\/such\/dir" does not exist/);
+});
+
+test('bundle: a build output linking to /proc/self/environ fails naming the link; nothing is read or written', async () => {
+  const dir = await tempDir('e2e-environ');
+  await writeSpa(dir);
+  await symlink('/proc/self/environ', join(dir, 'env.txt'));
+  await e.control.clearRequests();
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY'; // what the step's environment would hold
+  const r = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs: { source: dir, bucket: BUCKET, prefix: 'leak', 'distribution-id': DIST_ID },
+    env: {
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: secret,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: e.emu.url,
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token-value',
+    },
+    cwd: WORKSPACE,
+  });
+  expect(r.code).toBe(1);
+  expect(r.errors).toHaveLength(1);
+  expect(r.errors[0]).toMatch(
+    /^Input 'source': env\.txt is a symbolic link \(→ \/proc\/self\/environ\) outside source \(.*\); only links that stay inside source are followed$/,
+  );
+  expect(await requests(e.control)).toEqual([]);
+  expect(mutating(await requests(e.control))).toEqual([]);
+  const listed = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'leak/' }));
+  expect(listed.KeyCount ?? 0).toBe(0);
+  for (const text of [r.stdout, r.stderr, r.summary]) {
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('runtime-token-value');
+  }
 });

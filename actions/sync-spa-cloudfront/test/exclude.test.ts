@@ -4,7 +4,7 @@ import { ConfigurationError, MIB } from '@deploy-actions/kit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_EXCLUDE, parseExclude } from '../src/exclude';
 import { IMMUTABLE, NO_CACHE } from '../src/policy';
-import { scanSource, splitExcluded } from '../src/scan';
+import { scanSource } from '../src/scan';
 import { tempDir, writeSpa } from './helpers';
 
 describe('parseExclude', () => {
@@ -48,10 +48,6 @@ describe('parseExclude', () => {
   ])('exclude %j matches %j', (raw, expected) => {
     const filter = parseExclude('exclude', raw);
     expect(paths.filter((p) => filter.matches(p))).toEqual(expected);
-    expect(splitExcluded(paths, filter)).toEqual({
-      included: paths.filter((p) => !expected.includes(p)),
-      excluded: expected,
-    });
   });
 
   test.each([
@@ -89,15 +85,27 @@ describe('scanSource with exclude', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  // Dot names are never published, whatever `exclude` says; `.vite/` is not even entered.
+  const dots = [
+    { name: '.DS_Store', why: 'dotfile' },
+    { name: '.vite/', why: 'dot directory (not read)' },
+    { name: 'assets/.DS_Store', why: 'dotfile' },
+  ];
   test.each([
-    ['default', '', ['.DS_Store', '.vite/manifest.json', 'assets/.DS_Store']],
-    ['none', 'none', []],
-    ['maps only (replaces the default)', '*.map', ['assets/index-Ab12Cd34.js.map']],
+    ['default', '', dots],
+    ['none', 'none', dots],
+    [
+      'maps only (replaces the default)',
+      '*.map',
+      [...dots, { name: 'assets/index-Ab12Cd34.js.map', why: 'exclude' }].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    ],
   ])('%s: excluded files are not hashed; the Vite manifest is read anyway', async (_name, raw, excluded) => {
     const scan = await scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', raw));
     expect(scan.excluded).toEqual(excluded);
     const published = scan.files.map((f) => f.path);
-    for (const p of excluded) expect(published).not.toContain(p);
+    for (const p of excluded) expect(published).not.toContain(p.name.replace(/\/$/, ''));
+    expect(published.some((p) => p.split('/').some((s) => s.startsWith('.')))).toBe(false);
+    // every file is published or under an excluded name (.vite/ holds one file)
     expect(published.length + excluded.length).toBe(Object.keys(files).length + 3);
     // hashed detection still comes from .vite/manifest.json even when it is not published
     expect(scan.viteManifest).toBe('.vite/manifest.json');
@@ -110,19 +118,17 @@ describe('scanSource with exclude', () => {
   test('excluding every file is a ConfigurationError naming exclude', async () => {
     await expect(scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', '**/*'))).rejects.toMatchObject({
       input: 'exclude',
-      message: expect.stringMatching(/excludes all 11 files .*nothing would be published/),
+      message: expect.stringMatching(/excludes all 8 files .*nothing would be published/),
     });
   });
 
-  test('an excluded .deploy-actions/ directory is not an error (it is never published)', async () => {
+  test('a .deploy-actions/ directory in the build is a dot directory: never read, never published', async () => {
     await mkdir(join(dir, '.deploy-actions'), { recursive: true });
     await writeFile(join(dir, '.deploy-actions', 'x.json'), '{}');
     try {
-      await expect(scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', ''))).rejects.toMatchObject({
-        input: 'source',
-      });
-      const scan = await scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', '.deploy-actions/'));
-      expect(scan.excluded).toEqual(['.deploy-actions/x.json']);
+      const scan = await scanSource(dir, [], 8 * MIB, 2, parseExclude('exclude', ''));
+      expect(scan.excluded).toContainEqual({ name: '.deploy-actions/', why: 'dot directory (not read)' });
+      expect(scan.files.map((f) => f.path)).not.toContain('.deploy-actions/x.json');
     } finally {
       await rm(join(dir, '.deploy-actions'), { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,13 @@ import { parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
 import { type Deps, main } from '../src/main';
 
 export const BUCKET = 'spa-site';
+
+/**
+ * The workspace of every run in this test file (GITHUB_WORKSPACE): `source` must be inside it, so test builds are
+ * made there by `tempDir`.
+ */
+export const WORKSPACE = mkdtempSync(join(tmpdir(), 'spa-workspace-'));
+process.env.GITHUB_WORKSPACE = WORKSPACE;
 export const DIST_ID = 'E2SPATEST00001';
 
 export interface Emu {
@@ -106,8 +114,9 @@ export async function writeSpa(dir: string, options: SpaOptions = {}): Promise<R
   return files;
 }
 
+/** A fresh directory inside {@link WORKSPACE}. */
 export async function tempDir(name: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `spa-${name}-`));
+  return mkdtemp(join(WORKSPACE, `spa-${name}-`));
 }
 
 export interface RunResult {

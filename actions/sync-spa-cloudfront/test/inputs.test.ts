@@ -1,9 +1,21 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@deploy-actions/kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { defaultReleaseId, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
-import { DIST_ID, type Emu, mutating, requests, resetEmu, runMain, startEmu, tempDir, writeSpa } from './helpers';
+import {
+  DIST_ID,
+  type Emu,
+  mutating,
+  requests,
+  resetEmu,
+  runMain,
+  startEmu,
+  tempDir,
+  WORKSPACE,
+  writeSpa,
+} from './helpers';
 
 describe('pure input parsers', () => {
   test.each([
@@ -47,17 +59,23 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
   let e: Emu;
   let site: string;
   let empty: string;
-  let reserved: string;
+  let checkout: string;
+  let outside: string;
+  let onlyDots: string;
   beforeAll(async () => {
     e = await startEmu();
     site = await tempDir('site');
     await writeSpa(site);
     empty = await tempDir('empty');
     await mkdir(join(empty, 'sub'), { recursive: true });
-    reserved = await tempDir('reserved');
-    await writeSpa(reserved);
-    await mkdir(join(reserved, '.deploy-actions'));
-    await writeFile(join(reserved, '.deploy-actions', 'x.json'), '{}');
+    checkout = await tempDir('checkout'); // a repository checkout: `.git` next to the build files
+    await writeSpa(checkout);
+    await mkdir(join(checkout, '.git'));
+    await writeFile(join(checkout, '.git', 'config'), '[http] extraheader = AUTHORIZATION: basic eC1hY2Nlc3M=\n');
+    outside = await mkdtemp(join(tmpdir(), 'spa-outside-'));
+    await writeSpa(outside);
+    onlyDots = await tempDir('dots');
+    await writeFile(join(onlyDots, '.env'), 'SECRET=1\n');
   });
   afterAll(async () => {
     await e.emu.stop();
@@ -75,13 +93,47 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
     ],
     ['empty source directory', () => ({ source: empty }), 'source', /contains no files/],
     ['source is a file', () => ({ source: join(site, 'index.html') }), 'source', /is not a directory/],
-    ['source uses the reserved directory', () => ({ source: reserved }), 'source', /\.deploy-actions\/ is reserved/],
+    [
+      'source is the workspace root (.)',
+      () => ({ source: '.' }),
+      'source',
+      /^"\." is the workspace root \(GITHUB_WORKSPACE\)/,
+    ],
+    ['source is the workspace root (absolute)', () => ({ source: WORKSPACE }), 'source', /is the workspace root/],
+    ['source contains .git', () => ({ source: checkout }), 'source', /contains a \.git entry .*not a build output/],
+    ['source inside .git', () => ({ source: join(checkout, '.git') }), 'source', /is inside a \.git directory/],
+    ['source outside the workspace', () => ({ source: outside }), 'source', /outside the workspace/],
+    [
+      'source .. (above the workspace)',
+      () => ({ source: '..' }),
+      'source',
+      /^"\.\." resolves to .* outside the workspace/,
+    ],
+    ['source /', () => ({ source: '/' }), 'source', /^"\/" resolves to \/, outside the workspace/],
+    [
+      'source with only dotfiles',
+      () => ({ source: onlyDots }),
+      'source',
+      /contains no files \(only dot names, which are never published: \.env\)/,
+    ],
+    [
+      'follow-symlinks anywhere',
+      () => ({ source: site, 'follow-symlinks': 'true' }),
+      'follow-symlinks',
+      /expected one of inside, false, got "true"/,
+    ],
     ['no source and no rollback', () => ({}), 'source', /is required/],
     [
       'bad glob rule',
       () => ({ source: site, 'cache-control': 'assets/**=public, max-age=60\nassets/[x=no-cache' }),
       'cache-control',
       /line 2: invalid glob/,
+    ],
+    [
+      'cache-control without a glob (the aws s3 sync --cache-control habit)',
+      () => ({ source: site, 'cache-control': 'public, max-age=31536000, immutable' }),
+      'cache-control',
+      /^line 1: expected GLOB=VALUE, got "public, max-age=31536000, immutable" \(a Cache-Control value without a glob\); write e\.g\. "\*\*=public, max-age=31536000, immutable" for every file/,
     ],
     [
       'bad exclude glob',
@@ -95,12 +147,12 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
       'exclude',
       /cannot be combined with globs/,
     ],
-    ['exclude matching every file', () => ({ source: site, exclude: '**' }), 'exclude', /excludes all 8 files/],
+    ['exclude matching every file', () => ({ source: site, exclude: '**' }), 'exclude', /excludes all 7 files/],
     [
       'rule without a header',
       () => ({ source: site, 'cache-control': '*.html' }),
       'cache-control',
-      /line 1: expected 'glob=Cache-Control value'/,
+      /line 1: expected GLOB=VALUE, got "\*\.html"/,
     ],
     [
       'bad bucket name',

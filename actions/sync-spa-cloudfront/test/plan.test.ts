@@ -353,6 +353,9 @@ describe('planPrune', () => {
     now: NOW,
     maxDeletePercent: 50,
     force: false,
+    // every object under site/ was created by a release of this site
+    owned: new Set(listing.filter((o) => o.key.startsWith('site/')).map((o) => o.key.slice('site/'.length))),
+    otherSites: [] as string[],
   };
   test('deletes only stale, unreferenced objects inside the prefix', () => {
     const p = planPrune(base);
@@ -422,6 +425,7 @@ describe('planPrune', () => {
         releaseRefs: [],
         maxDeletePercent: 100,
         isExcluded: filter.matches,
+        owned: new Set(listing.map((o) => (prefix === '' ? o.key : o.key.slice(prefix.length + 1)))),
       });
       const deleted = p.deletes.map((d) => d.key).sort();
       expect(deleted).toEqual(
@@ -449,6 +453,7 @@ describe('planPrune', () => {
       keptReleases: [],
       releaseRefs: [],
       maxDeletePercent: 100,
+      owned: new Set(['a.js']),
     });
     expect(p.deletes.map((d) => d.key)).toEqual(['a.js']);
     expect(p.metaDeletes).toEqual([]);

@@ -105,7 +105,30 @@ describe('parseCacheRules', () => {
     expect(rules[0]!.match('other/assets/y.js')).toBe(false);
   });
   test.each([
-    ['no equals sign', 'assets/**', /line 1: expected 'glob=Cache-Control value'/],
+    [
+      'no equals sign',
+      'assets/**',
+      /^line 1: expected GLOB=VALUE, got "assets\/\*\*"; write e\.g\. \*\.html=no-cache or assets\/\*\*=public, max-age=31536000, immutable$/,
+    ],
+    // the `aws s3 sync --cache-control` habit: a header value without a glob (issue #14, finding 6)
+    [
+      'a value without a glob',
+      'public, max-age=31536000',
+      /^line 1: expected GLOB=VALUE, got "public, max-age=31536000" \(a Cache-Control value without a glob\); write e\.g\. "\*\*=public, max-age=31536000" for every file, or \*\.html=no-cache$/,
+    ],
+    [
+      'max-age alone',
+      'sw.js=no-store\nmax-age=60',
+      /^line 2: expected GLOB=VALUE, got "max-age=60" \(a Cache-Control value/,
+    ],
+    ['the header pasted whole', 'Cache-Control: public,max-age=600', /"\*\*=public,max-age=600" for every file/],
+    ['s-maxage', 'public, s-maxage=600, stale-while-revalidate=30', /a Cache-Control value without a glob/],
+    [
+      'a directive alone',
+      'no-cache',
+      /^line 1: expected GLOB=VALUE, got "no-cache" \(a Cache-Control value without a glob\); write e\.g\. "\*\*=no-cache"/,
+    ],
+    ['directives alone', 'public, immutable', /a Cache-Control value without a glob/],
     ['empty glob', '=no-cache', /line 1: expected/],
     ['empty value', 'a/**=', /missing Cache-Control value/],
     ['unbalanced bracket', 'assets/[a=no-cache', /line 1: invalid glob "assets\/\[a"/],
@@ -113,6 +136,17 @@ describe('parseCacheRules', () => {
     ['non-ascii value', 'a=max-age=1 ✓', /printable ASCII/],
   ])('%s is rejected', (_name, raw, message) => {
     expect(() => parseCacheRules('cache-control', raw)).toThrow(message);
+  });
+  test.each([
+    ['public=no-cache', 'public'], // a file named public: a glob, since no directive with a value precedes the =
+    ['**=public, max-age=3600', '**'],
+    ['max-age.txt=no-store', 'max-age.txt'],
+  ])('%j is a rule for glob %j', (raw, glob) => {
+    expect(parseCacheRules('cache-control', raw).map((r) => r.glob)).toEqual([glob]);
+  });
+  test('** matches every file, at any depth, dot directories included', () => {
+    const [rule] = parseCacheRules('cache-control', '**=public, max-age=3600');
+    for (const p of ['index.html', 'a/b/c.js', '.well-known/assetlinks.json']) expect(rule!.match(p)).toBe(true);
   });
 });
 

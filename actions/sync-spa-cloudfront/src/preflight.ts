@@ -1,0 +1,68 @@
+import * as core from '@actions/core';
+import { GetDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { ConfigurationError, isErrorNamed } from '@deploy-actions/kit';
+import { type Context, count } from './context';
+
+// Named resources are read before the first write (issue #14, finding 6): a well-formed but nonexistent
+// `distribution-id` used to fail at CreateInvalidation, after the new files were live. The bucket needs no extra
+// request: the listing is the first S3 call and fails on a missing bucket (context.ts, `listSite`).
+
+export interface OriginInfo {
+  domainName: string;
+  originPath: string;
+}
+
+/**
+ * What the distribution's origins say about this deploy (pure): undefined when an S3 origin serves `bucket` with
+ * the given `origin-path`, else a warning. Not an error: a distribution may reach the bucket through another origin
+ * (a proxy, a custom domain), so only the user can tell.
+ */
+export function originWarning(
+  distributionId: string,
+  origins: readonly OriginInfo[],
+  bucket: string,
+  originPath: string,
+): string | undefined {
+  // REST (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`) and website (`bucket.s3-website-…`) endpoints
+  const forBucket = origins.filter((o) => o.domainName.toLowerCase().startsWith(`${bucket}.s3`));
+  if (forBucket.length === 0) {
+    return `distribution ${distributionId} has no S3 origin for bucket ${bucket} (origins: ${origins.map((o) => o.domainName).join(', ') || 'none'}); its cache may not serve what this deploy publishes`;
+  }
+  if (forBucket.some((o) => (o.originPath === '/' ? '' : o.originPath) === originPath)) return undefined;
+  return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
+}
+
+/**
+ * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
+ * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
+ */
+export async function checkDistribution(ctx: Context): Promise<void> {
+  const { inputs } = ctx;
+  const id = inputs.distributionId;
+  if (!ctx.cloudfront || id === undefined) return;
+  count(ctx, 'GetDistribution');
+  let origins: OriginInfo[];
+  try {
+    const out = await ctx.cloudfront.send(new GetDistributionCommand({ Id: id }), { abortSignal: ctx.signal });
+    origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
+      domainName: o.DomainName ?? '',
+      originPath: o.OriginPath ?? '',
+    }));
+  } catch (err) {
+    if (isErrorNamed(err, 'NoSuchDistribution')) {
+      throw new ConfigurationError(
+        'distribution-id',
+        `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`,
+      );
+    }
+    if (isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
+      core.notice(
+        `distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`,
+      );
+      return;
+    }
+    throw err;
+  }
+  const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
+  if (warning) core.warning(warning);
+}

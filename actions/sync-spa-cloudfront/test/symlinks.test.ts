@@ -1,0 +1,326 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ConfigurationError, createClient, DeployFailure } from '@deploy-actions/kit';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { dotName } from '../src/dotfiles';
+import { assertUnchanged } from '../src/walk';
+import {
+  BUCKET,
+  DIST_ID,
+  type Emu,
+  emulatorClock,
+  getText,
+  head,
+  mutating,
+  requests,
+  resetEmu,
+  runMain,
+  startEmu,
+  tempDir,
+  WORKSPACE,
+  writeSpa,
+} from './helpers';
+
+// Finding 1 and 2 of issue #14: nothing outside `source` is read or published, and no dot name is published
+// (except `.well-known/`). Every refusal names the link (or input) and its target, before any AWS call.
+
+let e: Emu;
+let dir: string;
+/** A directory outside the workspace, standing for /home/runner, another checkout, or anything else. */
+let outside: string;
+beforeAll(async () => {
+  e = await startEmu();
+  outside = await mkdtemp(join(tmpdir(), 'spa-outside-'));
+  await writeFile(join(outside, 'secret.txt'), 'OUTSIDE-SECRET\n');
+});
+afterAll(async () => {
+  await e.emu.stop();
+  await rm(outside, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await resetEmu(e);
+  dir = await tempDir('links');
+  await writeSpa(dir);
+});
+
+const deploy = (inputs: Record<string, string> = {}) =>
+  runMain({ source: dir, prefix: 'site', 'distribution-id': DIST_ID, 'release-id': 'r1', ...inputs });
+
+async function listKeys(prefix = ''): Promise<string[]> {
+  const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+async function link(target: string, path: string): Promise<void> {
+  await mkdir(dirname(join(dir, path)), { recursive: true });
+  await symlink(target, join(dir, path));
+}
+
+describe('a symlink that leaves source is an error naming the link and its target, before any AWS call', () => {
+  const cases: Array<[string, () => Promise<void>, RegExp]> = [
+    [
+      '/proc/self/environ (the step environment: AWS keys, ACTIONS_RUNTIME_TOKEN)',
+      () => link('/proc/self/environ', 'env.txt'),
+      /^env\.txt is a symbolic link \(→ \/proc\/self\/environ\) outside source \(.*\); only links that stay inside source are followed$/,
+    ],
+    [
+      '../.env (the checkout next to the build output)',
+      async () => {
+        await writeFile(join(dirname(dir), '.env'), 'DATABASE_URL=postgres://u:p@db/x\n');
+        await link('../.env', 'config.txt');
+      },
+      /^config\.txt is a symbolic link \(→ \.\.\/\.env\) outside source/,
+    ],
+    [
+      '/etc/hostname',
+      () => link('/etc/hostname', 'hostname.txt'),
+      /^hostname\.txt is a symbolic link \(→ \/etc\/hostname\) outside source/,
+    ],
+    [
+      'a directory outside',
+      () => link(outside, 'vendor'),
+      /^vendor is a symbolic link \(→ .*spa-outside-.*\) outside source/,
+    ],
+    [
+      'a chain that leaves and comes back (the outside hop could be changed at any time)',
+      async () => {
+        await writeFile(join(dir, 'real.txt'), 'inside\n');
+        await symlink(join(dir, 'real.txt'), join(outside, 'hop'));
+        await link(join(outside, 'hop'), 'a.txt');
+      },
+      /^a\.txt is a symbolic link \(→ .*\/hop\) outside source/,
+    ],
+    [
+      'a link inside whose path passes through a directory link that leaves',
+      async () => {
+        await link('zz/secret.txt', 'a.txt'); // walked before zz itself
+        await link(outside, 'zz');
+      },
+      /^a\.txt is a symbolic link \(→ zz\/secret\.txt\) whose target .*\/zz\/secret\.txt passes through a directory link to .*spa-outside-.*, outside source/,
+    ],
+  ];
+  test.each(cases)('%s', async (_name, setup, message) => {
+    await setup();
+    await e.control.clearRequests();
+    const r = await deploy();
+    expect(r.error).toBeInstanceOf(ConfigurationError);
+    expect((r.error as ConfigurationError).input).toBe('source');
+    expect(r.error?.message).toMatch(message);
+    expect(await requests(e.control)).toEqual([]); // not even a read: the walk comes first
+    expect(mutating(await requests(e.control))).toEqual([]);
+    expect(await listKeys()).toEqual([]);
+  });
+});
+
+describe('dangling links and loops: one clear error each, never a crash or a hang', () => {
+  const cases: Array<[string, () => Promise<void>, RegExp]> = [
+    [
+      'dangling',
+      () => link('missing.js', 'assets/app.js'),
+      /^assets\/app\.js is a symbolic link \(→ missing\.js\) that points to nothing \(.*\/assets\/missing\.js\): a dangling link$/,
+    ],
+    [
+      'dangling through a missing directory',
+      () => link('nowhere/x.js', 'x.js'),
+      /^x\.js is a symbolic link \(→ nowhere\/x\.js\) that points to nothing .*: a dangling link$/,
+    ],
+    [
+      'a directory link to its own parent',
+      () => link('..', 'assets/loop'),
+      /^assets\/loop is a symbolic link \(→ \.\.\) to source itself, which contains it: a directory loop; remove the link$/,
+    ],
+    [
+      'a directory link to an ancestor below the root',
+      async () => {
+        await mkdir(join(dir, 'a/b'), { recursive: true });
+        await link('../../a', 'a/b/up');
+      },
+      /^a\/b\/up is a symbolic link \(→ \.\.\/\.\.\/a\) to a\/, which contains it: a directory loop/,
+    ],
+    [
+      'two links pointing at each other',
+      async () => {
+        await link('l2', 'l1');
+        await link('l1', 'l2');
+      },
+      /^l1 is a symbolic link \(→ l2\) that never resolves \(more than 40 links\): a symbolic link loop$/,
+    ],
+    ['a link to itself', () => link('self', 'self'), /^self is a symbolic link \(→ self\) that never resolves/],
+    [
+      'follow-symlinks: false refuses a link that stays inside',
+      () => link('robots.txt', 'robots2.txt'),
+      /^robots2\.txt is a symbolic link \(→ robots\.txt\) and follow-symlinks is false/,
+    ],
+  ];
+  test.each(cases)('%s', async (name, setup, message) => {
+    await setup();
+    await e.control.clearRequests();
+    const r = await deploy(name.startsWith('follow-symlinks') ? { 'follow-symlinks': 'false' } : {});
+    expect(r.error).toBeInstanceOf(ConfigurationError);
+    expect((r.error as ConfigurationError).input).toBe('source');
+    expect(r.error?.message).toMatch(message);
+    expect(mutating(await requests(e.control))).toEqual([]);
+    expect(await requests(e.control)).toEqual([]);
+  });
+});
+
+describe('links that stay inside source are followed (follow-symlinks: inside, the default)', () => {
+  test('a file link and a directory link publish their targets under the link names', async () => {
+    await mkdir(join(dir, 'pages'));
+    await writeFile(join(dir, 'pages/a.html'), '<p>a</p>\n');
+    await link('robots.txt', 'robots-copy.txt');
+    await link('pages', 'docs');
+    const r = await deploy();
+    expect(r.error).toBeUndefined();
+    expect(await getText(e.s3, 'site/robots-copy.txt')).toBe('User-agent: *\n');
+    expect(await getText(e.s3, 'site/docs/a.html')).toBe('<p>a</p>\n');
+    expect(await getText(e.s3, 'site/pages/a.html')).toBe('<p>a</p>\n');
+  });
+
+  test('a link to a dotfile inside source is not published (the dot rule applies to the real path too)', async () => {
+    await writeFile(join(dir, '.env'), 'SECRET=1\n');
+    await mkdir(join(dir, 'vendor/lib/.git'), { recursive: true });
+    await writeFile(join(dir, 'vendor/lib/.git/config'), '[core]\n');
+    await link('.env', 'public.txt');
+    await link('vendor/lib/.git', 'gitdir');
+    const r = await deploy();
+    expect(r.error).toBeUndefined();
+    const keys = await listKeys('site/');
+    expect(keys).not.toContain('site/public.txt');
+    expect(keys.filter((k) => k.includes('gitdir') || k.includes('.git') || k.includes('.env'))).toEqual([]);
+    expect(r.summary).toContain('| `public.txt` | link to .env (dot names are never published) |');
+    expect(r.summary).toContain('| `gitdir` | link to vendor/lib/.git/ (dot names are never published) |');
+  });
+
+  test('a dot-named link is excluded by its name and never followed (no error, nothing read)', async () => {
+    await link('/proc/self/environ', '.env');
+    const r = await deploy();
+    expect(r.error).toBeUndefined();
+    expect((await listKeys('site/')).filter((k) => k.includes('.env'))).toEqual([]);
+    expect(r.summary).toContain('| `.env` | dotfile |');
+  });
+});
+
+describe('dotfiles and dot directories are never published, except .well-known/', () => {
+  test('.env, .npmrc, .git/config stay local; .well-known/assetlinks.json is served; each name is listed', async () => {
+    const dots: Record<string, string> = {
+      '.env': 'AWS_SECRET_ACCESS_KEY=abc\n',
+      '.env.production': 'X=1\n',
+      '.npmrc': '//registry.npmjs.org/:_authToken=npm_abc\n',
+      // (a `.git` at the root of source is refused outright: inputs.test.ts)
+      'vendor/lib/.git/config': '[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic eC1hY2Nlc3M=\n',
+      'assets/.cache/x.json': '{}',
+      '.well-known/assetlinks.json': '[{"relation":["delegate_permission/common.handle_all_urls"]}]\n',
+      '.well-known/.secret': 'no\n',
+      'sub/.well-known/x.json': '{}',
+    };
+    for (const [path, body] of Object.entries(dots)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), body);
+    }
+    await e.control.clearRequests();
+    const r = await deploy({ exclude: 'none' }); // `none` turns off the globs, not the dot rule
+    expect(r.error).toBeUndefined();
+    const keys = await listKeys('site/');
+    const dotKeys = keys.filter((k) =>
+      k
+        .slice('site/'.length)
+        .split('/')
+        .some((s) => s.startsWith('.')),
+    );
+    expect(dotKeys.filter((k) => !k.startsWith('site/.deploy-actions/'))).toEqual(['site/.well-known/assetlinks.json']);
+    expect(await getText(e.s3, 'site/.well-known/assetlinks.json')).toBe(dots['.well-known/assetlinks.json']);
+    expect((await head(e.s3, 'site/.well-known/assetlinks.json')).ContentType).toBe('application/json; charset=utf-8');
+    const puts = mutating(await requests(e.control)).map((x) => x.path);
+    for (const p of puts) expect(p).not.toMatch(/\/\.(env|npmrc|git|cache|secret|vite)/);
+    for (const name of [
+      '.env',
+      '.env.production',
+      '.npmrc',
+      '.vite/',
+      '.well-known/.secret',
+      'assets/.cache/',
+      'sub/.well-known/',
+      'vendor/lib/.git/',
+    ]) {
+      expect(r.summary).toContain(`| \`${name}\` |`);
+    }
+  });
+
+  test.each([
+    ['.env', false, '.env'],
+    ['.git/config', false, '.git/'],
+    ['.git', true, '.git/'],
+    ['assets/.DS_Store', false, 'assets/.DS_Store'],
+    ['.well-known/assetlinks.json', false, undefined],
+    ['.well-known', true, undefined],
+    ['.well-known', false, '.well-known'], // a file named .well-known is not the directory
+    ['.well-known/.x', false, '.well-known/.x'],
+    ['a/.well-known/x', false, 'a/.well-known/'],
+    ['index.html', false, undefined],
+    ['a.b/c', false, undefined],
+  ])('dotName(%j, dir=%j) → %j', (path, isDir, expected) => {
+    expect(dotName(path, isDir)).toBe(expected);
+  });
+});
+
+describe('TOCTOU: a file swapped for a link after the walk is not read', () => {
+  test('assertUnchanged refuses a path that became a symlink', async () => {
+    const file = join(dir, 'robots.txt');
+    await expect(assertUnchanged(file, 'robots.txt')).resolves.toBeUndefined();
+    await rm(file);
+    await symlink('/etc/hostname', file);
+    await expect(assertUnchanged(file, 'robots.txt')).rejects.toThrow(
+      /robots\.txt changed while this deploy was running/,
+    );
+  });
+
+  test('a file replaced by a link to /proc/self/environ between hashing and upload stops the deploy', async () => {
+    const s3 = createClient(S3Client, { action: 'test', maxAttempts: 1 });
+    let swapped = false;
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand' && !swapped) {
+          swapped = true; // the first upload: robots.txt is uploaded later (concurrency 1, plan order)
+          await rm(join(dir, 'robots.txt'));
+          await symlink('/proc/self/environ', join(dir, 'robots.txt'));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'swapAfterHashing' },
+    );
+    const r = await runMain(
+      { source: dir, prefix: 'site', 'release-id': 'r1', concurrency: 1 },
+      { s3, clock: emulatorClock(e.control) },
+    );
+    expect(swapped).toBe(true);
+    expect(r.error).toBeInstanceOf(DeployFailure);
+    expect(r.error?.message).toMatch(/1 assets write\(s\) failed\. No HTML was published/);
+    expect((r.error as DeployFailure).details).toMatch(/robots\.txt changed while this deploy was running/);
+    expect(await listKeys('site/robots.txt')).toEqual([]);
+    const keys = await listKeys('site/');
+    for (const key of keys) expect(await getText(e.s3, key)).not.toContain('AWS_SECRET_ACCESS_KEY');
+  });
+});
+
+describe('source as the reusable workflows pass it', () => {
+  test('spa-directory/spa-output (frontend/dist), relative to a checkout with .git at its root, is published', async () => {
+    const checkout = await tempDir('checkout');
+    await mkdir(join(checkout, '.git'));
+    await writeFile(join(checkout, '.git/config'), '[core]\n');
+    await writeSpa(join(checkout, 'frontend/dist'));
+    const r = await runMain(
+      { source: 'frontend/dist', prefix: 'site', 'release-id': 'r1' },
+      { env: { ...process.env, GITHUB_WORKSPACE: checkout }, clock: emulatorClock(e.control) },
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.outputs.uploaded).toBe('7');
+    expect((await listKeys('site/')).filter((k) => k.includes('.git'))).toEqual([]);
+  });
+
+  test('the test builds are inside the workspace (GITHUB_WORKSPACE)', () => {
+    expect(dir.startsWith(WORKSPACE)).toBe(true);
+  });
+});
