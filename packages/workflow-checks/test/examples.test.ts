@@ -72,7 +72,7 @@ describe.each(examples)('examples/%s', (app) => {
     if (file === 'rollback.yml') expect(Object.keys(on)).toEqual(['workflow_dispatch']);
     const calls = jobsOf(w.doc).filter((j) => j.uses);
     expect(calls.length).toBeGreaterThan(0);
-    for (const j of calls) expect(j.uses).toBe(`org/deploy-actions/.github/workflows/${callee}@v1`);
+    for (const j of calls) expect(j.uses).toBe(`deploy-actions/deploy-actions/.github/workflows/${callee}@v1`);
   });
 
   test('task-definition inputs name template files that exist', () => {
