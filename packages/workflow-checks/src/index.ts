@@ -8,11 +8,14 @@ export {
   readmeTableNames,
 } from './actions';
 export { runsCallerCode } from './build-commands';
+export { checkRollbackConcurrency } from './concurrency';
 export { checkCrossFile, workflowCallSpec } from './cross-file';
 export { findRepoRoot, listActionDirs, listActions, listWorkflowFiles, loadYaml } from './files';
 export { checkLeastPrivilege, policyActions, readmeIamActions } from './iam';
 export { identityFromPackageJson, parseRepository, type RepoIdentity, readRepoIdentity } from './identity';
+export { dispatchChoices, interpolate, matrixRows } from './interpolate';
 export { checkTrustPolicy, expectedSub, trustAllows } from './oidc';
+export { checkCallerRoles, checkRoleIsolation, checkRoleTrust, trustEnvironments } from './roles';
 export { checkSecurity, type SecurityOptions } from './security';
 export {
   findSelfReferences,

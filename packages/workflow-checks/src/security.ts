@@ -5,7 +5,15 @@ import { type LoadedYaml, loadYaml } from './files';
 import { type RepoIdentity, readRepoIdentity } from './identity';
 import { selfReferenceProblem } from './self-references';
 import { asRecord, type Finding, isRecord } from './types';
-import { classifyUses, isCheckout, isConfigureAwsCredentials, type Job, jobsOf, triggersOf } from './workflow';
+import {
+  classifyUses,
+  concurrencyOf,
+  isCheckout,
+  isConfigureAwsCredentials,
+  type Job,
+  jobsOf,
+  triggersOf,
+} from './workflow';
 
 const SHA = /^[0-9a-f]{40}$/;
 const EXPR = '$' + '{{';
@@ -26,17 +34,6 @@ function grantsWrite(permissions: unknown): boolean {
 
 function usesAws(job: Job): boolean {
   return job.steps.some((s) => isConfigureAwsCredentials(s.uses));
-}
-
-interface Concurrency {
-  group: string;
-  cancelInProgress: unknown;
-}
-
-function concurrencyOf(value: unknown): Concurrency | undefined {
-  if (typeof value === 'string') return { group: value, cancelInProgress: undefined };
-  if (!isRecord(value) || typeof value.group !== 'string') return undefined;
-  return { group: value.group, cancelInProgress: value['cancel-in-progress'] };
 }
 
 /** Our reusable workflow called by `job`, loaded from `root`, when it is one and it exists. */

@@ -100,3 +100,15 @@ export function isConfigureAwsCredentials(uses: string | undefined): boolean {
 export function isCheckout(uses: string | undefined): boolean {
   return !!uses && /^actions\/checkout@/i.test(uses);
 }
+
+export interface Concurrency {
+  group: string;
+  cancelInProgress: unknown;
+}
+
+/** A `concurrency:` value (string or mapping) at workflow or job level. */
+export function concurrencyOf(value: unknown): Concurrency | undefined {
+  if (typeof value === 'string') return { group: value, cancelInProgress: undefined };
+  if (!isRecord(value) || typeof value.group !== 'string') return undefined;
+  return { group: value.group, cancelInProgress: value['cancel-in-progress'] };
+}
