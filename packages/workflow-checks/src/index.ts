@@ -20,6 +20,7 @@ export { checkSecurity, type SecurityOptions } from './security';
 export {
   findSelfReferences,
   isOurRepository,
+  referenceMode,
   type SelfReference,
   type StampChange,
   selfReferenceProblem,

@@ -16,7 +16,7 @@ const REFERENCE = /(?<![\w./@-])([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)\/(
 
 /**
  * Every reference in `text` to this repository or one that looks like it: same repository name under another owner
- * (`org/deploy-actions/...`, a fork, a placeholder) or another repository of the same owner. Exact matches are what
+ * (`someone-else/deploy-actions/...`, a fork, a placeholder) or another repository of the same owner. Exact matches are what
  * the release stamps; the others are what the checks refuse.
  */
 export function findSelfReferences(text: string, identity: RepoIdentity): SelfReference[] {
@@ -61,6 +61,15 @@ export function selfReferenceProblem(
     };
   }
   return undefined;
+}
+
+/**
+ * How strictly a self-reference at `line` of `file` must name the release: `exact` for code in this repository's
+ * own workflows (.github/workflows/, not comments), `major-or-exact` for documentation: comments, READMEs,
+ * examples, where `@vX` is what users write.
+ */
+export function referenceMode(file: string, line: string): 'exact' | 'major-or-exact' {
+  return /^\.github[\\/]workflows[\\/]/.test(file) && !/^\s*#/.test(line) ? 'exact' : 'major-or-exact';
 }
 
 export interface StampChange {
