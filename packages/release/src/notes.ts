@@ -23,7 +23,18 @@ export function releaseNotes(root: string, tagInput: string): string {
   const out: string[] = [];
   if (previous) {
     const log = lines(
-      git(root, 'log', '--no-merges', '--format=- %s (%h)', `v${previous}..${commit}`, '--', ...ACTION_PATHS),
+      // the release commits themselves only stamp references: not a change to the actions
+      git(
+        root,
+        'log',
+        '--no-merges',
+        '--invert-grep',
+        '--grep=^Release v',
+        '--format=- %s (%h)',
+        `v${previous}..${commit}`,
+        '--',
+        ...ACTION_PATHS,
+      ),
     );
     out.push(`## Changes to the actions since v${previous}`, '', ...(log.length ? log : ['- none']), '');
   } else {

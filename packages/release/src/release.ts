@@ -117,11 +117,15 @@ export function release(opts: ReleaseOptions): ReleaseResult {
     for (const s of stamped) writeFileSync(join(root, s.file), s.text);
     writeFileSync(packageFile, bumped);
     git(root, 'add', '--', 'package.json', ...stamped.map((s) => s.file));
-    if (gitMaybe(root, 'diff', '--cached', '--quiet') === undefined) git(root, 'commit', '-q', '-m', `Release ${tag}`);
+    const changed = gitMaybe(root, 'diff', '--cached', '--quiet') === undefined;
+    if (changed) git(root, 'commit', '-q', '-m', `Release ${tag}`);
     commit = git(root, 'rev-parse', 'HEAD');
     git(root, 'tag', '-a', tag, '-m', `Release ${tag}`, commit);
     for (const t of moving) git(root, 'tag', '-f', '-a', t, '-m', `${t}: ${tag}`, commit);
-    log(`  committed ${commit.slice(0, 12)}, tagged ${tag}, moved ${moving.join(', ') || 'no floating tag'}`);
+    log(
+      `  ${changed ? 'committed' : 'nothing to commit, tagged HEAD'} ${commit.slice(0, 12)}, tagged ${tag}, ` +
+        `moved ${moving.join(', ') || 'no floating tag'}`,
+    );
   }
 
   const refs = [tag, ...moving].map((t) => `refs/tags/${t}`);

@@ -196,10 +196,20 @@ describe('real releases against a bare remote', () => {
     expect(notes).toContain('## Changes to the actions since v2.0.0');
     expect(notes).toMatch(/- deploy-ecs: fix the wait \([0-9a-f]+\)/);
     expect(notes).not.toContain('unrelated housekeeping');
+    expect(notes).not.toContain('Release v2.0.1'); // the stamping commit is not a change to the actions
     expect(notes).toContain(`| \`v2.0.1\` | \`${commit}\` |`);
     expect(notes).toContain(`| \`v2\` | \`${commit}\` |`);
     expect(notes).toContain(`| \`v2.0\` | \`${commit}\` |`);
   });
+});
+
+test('a first release of the version package.json already names tags HEAD without a commit', () => {
+  const { work, remote } = repository();
+  const head = sh(work, 'rev-parse', 'HEAD');
+  const { out } = run(work, '1.0.0');
+  expect(sh(work, 'rev-parse', 'HEAD')).toBe(head);
+  expect(out).toContain(`nothing to commit, tagged HEAD ${head.slice(0, 12)}, tagged v1.0.0, moved v1, v1.0`);
+  expect(remoteTags(remote)).toEqual({ 'v1.0.0': head, v1: head, 'v1.0': head });
 });
 
 describe('refusals (each leaves the repository as it was)', () => {
