@@ -4,10 +4,12 @@
 //   node scripts/build.mjs deploy-ecs      build only the named action(s)
 //   node scripts/build.mjs --check         rebuild from clean into a temp dir and fail if any committed dist differs
 // Each action bundles src/index.ts → dist/index.js, and src/post.ts → dist/post/index.js when it has one.
+// Both modes also write / check the short-path folders (<name>/action.yml → actions/<name>/dist), see short-paths.mjs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { checkShortPaths, writeShortPaths } from './short-paths.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -69,10 +71,11 @@ const width = Math.max(1, Math.min(2, cpus().length));
 const started = Date.now();
 if (!check) {
   await runPool(actions, (name) => buildAction(name, join(root, 'actions', name, 'dist')), width);
+  writeShortPaths(root);
   console.log(`build: ${actions.length} action bundles in ${Date.now() - started} ms`);
 } else {
   const tmp = mkdtempSync(join(tmpdir(), 'check-dist-'));
-  const problems = [];
+  const problems = checkShortPaths(root);
   await runPool(
     actions,
     async (name) => {

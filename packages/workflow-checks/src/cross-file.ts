@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActionSpec, loadActionSpec } from './actions';
 import { type LoadedYaml, loadYaml } from './files';
+import { readRepoIdentity } from './identity';
 import { asRecord, type Finding, isRecord } from './types';
 import { classifyUses, jobsOf, triggersOf } from './workflow';
 
@@ -55,12 +56,13 @@ function literalMatchesType(value: unknown, type: string): boolean {
 /**
  * Every `uses:` of one of our actions passes only inputs its action.yml declares and every required one (required
  * and without a default). Every call of one of our reusable workflows passes only declared inputs and secrets and
- * every required one, with literal values of the declared type. `root` is where actions/ and .github/workflows/
- * of org/deploy-actions live.
+ * every required one, with literal values of the declared type. `root` is the checkout of the repository its
+ * package.json names (actions/, the short-path folders and .github/workflows/ live there).
  */
 export function checkCrossFile(wf: LoadedYaml, root: string): Finding[] {
   const findings: Finding[] = [];
   const add = (rule: string, where: string, message: string) => findings.push({ rule, file: wf.path, where, message });
+  const self = readRepoIdentity(root);
   const actionCache = new Map<string, ActionSpec | undefined>();
   const action = (name: string) => {
     if (!actionCache.has(name)) actionCache.set(name, loadActionSpec(root, name));
@@ -70,12 +72,15 @@ export function checkCrossFile(wf: LoadedYaml, root: string): Finding[] {
   for (const job of jobsOf(wf.doc)) {
     for (const step of job.steps) {
       if (!step.uses) continue;
-      const ref = classifyUses(step.uses);
+      const ref = classifyUses(step.uses, self);
       if (ref.kind !== 'our-action') continue;
       const spec = action(ref.name);
       if (!spec) {
         add('action-exists', step.where, `${step.uses}: actions/${ref.name}/action.yml does not exist`);
         continue;
+      }
+      if (ref.short && !existsSync(join(root, ref.name, 'action.yml'))) {
+        add('action-exists', step.where, `${step.uses}: the short path ${ref.name}/action.yml does not exist`);
       }
       const given = Object.keys(step.with);
       for (const key of given) {
@@ -93,7 +98,7 @@ export function checkCrossFile(wf: LoadedYaml, root: string): Finding[] {
     }
 
     if (!job.uses) continue;
-    const ref = classifyUses(job.uses);
+    const ref = classifyUses(job.uses, self);
     if (ref.kind !== 'our-workflow' && !(ref.kind === 'local' && /^\.github\/workflows\//.test(ref.path))) continue;
     const path = ref.path;
     const where = `jobs.${job.id}`;

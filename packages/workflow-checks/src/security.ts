@@ -1,8 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runsCallerCode } from './build-commands';
 import { type LoadedYaml, loadYaml } from './files';
+import { type RepoIdentity, readRepoIdentity } from './identity';
+import { selfReferenceProblem } from './self-references';
 import { asRecord, type Finding, isRecord } from './types';
-import { classifyUses, isCheckout, isConfigureAwsCredentials, type Job, jobsOf, triggersOf } from './workflow';
+import {
+  classifyUses,
+  concurrencyOf,
+  isCheckout,
+  isConfigureAwsCredentials,
+  type Job,
+  jobsOf,
+  triggersOf,
+} from './workflow';
 
 const SHA = /^[0-9a-f]{40}$/;
 const EXPR = '$' + '{{';
@@ -25,29 +36,34 @@ function usesAws(job: Job): boolean {
   return job.steps.some((s) => isConfigureAwsCredentials(s.uses));
 }
 
-interface Concurrency {
-  group: string;
-  cancelInProgress: unknown;
-}
-
-function concurrencyOf(value: unknown): Concurrency | undefined {
-  if (typeof value === 'string') return { group: value, cancelInProgress: undefined };
-  if (!isRecord(value) || typeof value.group !== 'string') return undefined;
-  return { group: value.group, cancelInProgress: value['cancel-in-progress'] };
-}
-
 /** Our reusable workflow called by `job`, loaded from `root`, when it is one and it exists. */
-function calleeOf(job: Job, root: string): LoadedYaml | undefined {
+function calleeOf(job: Job, root: string, self: RepoIdentity): LoadedYaml | undefined {
   if (!job.uses) return undefined;
-  const ref = classifyUses(job.uses);
+  const ref = classifyUses(job.uses, self);
   const path = ref.kind === 'our-workflow' || ref.kind === 'local' ? ref.path : undefined;
   if (!path || !/^\.github\/workflows\//.test(path) || !existsSync(join(root, path))) return undefined;
   return loadYaml(path, root);
 }
 
-/** The security and hygiene rules of anchors/security-reliability.md section A, items 1-4, 6 and 7. */
-export function checkSecurity(wf: LoadedYaml, root: string): Finding[] {
+export interface SecurityOptions {
+  /**
+   * How self-references must name the release: `exact` (`@vX.Y.Z` of package.json) for this repository's own
+   * reusable workflows, `major-or-exact` (`@vX` or `@vX.Y.Z`) for callers such as the examples. Default: `exact` for
+   * files under `.github/workflows/` of `root`, `major-or-exact` elsewhere.
+   */
+  selfReferences?: 'exact' | 'major-or-exact';
+}
+
+/**
+ * The security and hygiene rules of anchors/security-reliability.md section A, items 1-4, 6 and 7, plus this
+ * repository's own: self-references name this repository at this release, and no job that can mint an OIDC token
+ * runs caller-supplied build code.
+ */
+export function checkSecurity(wf: LoadedYaml, root: string, options: SecurityOptions = {}): Finding[] {
   const findings: Finding[] = [];
+  const self = readRepoIdentity(root);
+  const selfMode =
+    options.selfReferences ?? (/^\.github[\\/]workflows[\\/]/.test(wf.path) ? 'exact' : 'major-or-exact');
   const add = (rule: string, where: string, message: string) => findings.push({ rule, file: wf.path, where, message });
   const lines = wf.text.split(/\r?\n/);
   const jobs = jobsOf(wf.doc);
@@ -72,7 +88,7 @@ export function checkSecurity(wf: LoadedYaml, root: string): Finding[] {
 
   for (const job of jobs) {
     const where = `jobs.${job.id}`;
-    const callee = calleeOf(job, root);
+    const callee = calleeOf(job, root, self);
     const calleeJobs = callee ? jobsOf(callee.doc) : [];
     const jobIdToken = idToken(job.raw.permissions);
 
@@ -105,8 +121,15 @@ export function checkSecurity(wf: LoadedYaml, root: string): Finding[] {
       ...job.steps.flatMap((s) => (s.uses ? [{ uses: s.uses, where: s.where }] : [])),
     ];
     for (const { uses, where: w } of allUses) {
-      const ref = classifyUses(uses);
-      if (ref.kind === 'docker') {
+      const ref = classifyUses(uses, self);
+      if (ref.kind === 'foreign-self') {
+        const [owner = '', name = ''] = ref.repo.split('/');
+        const problem = selfReferenceProblem({ owner, name, ref: ref.ref }, self, selfMode);
+        if (problem) add(problem.rule, w, `${uses} ${problem.message}`);
+      } else if ((ref.kind === 'our-action' || ref.kind === 'our-workflow') && ref.ref !== undefined) {
+        const problem = selfReferenceProblem({ owner: self.owner, name: self.name, ref: ref.ref }, self, selfMode);
+        if (problem) add(problem.rule, w, `${uses} ${problem.message}`);
+      } else if (ref.kind === 'docker') {
         if (!/@sha256:[0-9a-f]{64}$/.test(ref.image))
           add('pinned-uses', w, `${uses}: pin docker images by @sha256 digest`);
       } else if (ref.kind === 'remote') {
@@ -118,6 +141,15 @@ export function checkSecurity(wf: LoadedYaml, root: string): Finding[] {
             add('pinned-uses-comment', w, `${uses}: add the version as a comment (# vX.Y.Z)`);
           }
         }
+      }
+    }
+
+    // no caller-supplied build code where an OIDC token can be minted (the build's dependencies could take it)
+    if (jobIdToken === 'write') {
+      for (const step of job.steps) {
+        const reason = runsCallerCode(step, job);
+        if (reason)
+          add('id-token-no-build', step.where, `${reason} in a job with id-token: write: build in a job without it`);
       }
     }
 

@@ -1,7 +1,5 @@
+import type { RepoIdentity } from './identity';
 import { asRecord, isRecord, type Yaml } from './types';
-
-/** Our own repository: its actions and reusable workflows are checked against the files in this monorepo. */
-export const OUR_REPO = 'org/deploy-actions';
 
 export interface Step {
   jobId: string;
@@ -50,17 +48,21 @@ export function triggersOf(doc: Yaml): Record<string, unknown> {
 }
 
 export type Reference =
-  | { kind: 'our-action'; name: string; ref?: string }
+  | { kind: 'our-action'; name: string; short: boolean; ref?: string }
   | { kind: 'our-workflow'; path: string; ref?: string }
   | { kind: 'local'; path: string }
   | { kind: 'docker'; image: string }
+  /** looks like us (same repository name or same owner) but is another repository: a placeholder, a fork */
+  | { kind: 'foreign-self'; repo: string; path: string; ref: string }
   | { kind: 'remote'; repo: string; path: string; ref: string };
 
 /**
- * Classify a `uses:` value. Our actions: `org/deploy-actions/actions/<name>@ref`, `./actions/<name>` and the
- * self-repository form `$/actions/<name>`; our workflows likewise under `.github/workflows/`.
+ * Classify a `uses:` value against this repository's identity (package.json `repository`). Our actions:
+ * `<owner>/<name>/<action>@ref` (short path, a root folder generated from actions/<action>),
+ * `<owner>/<name>/actions/<action>@ref` (long path), `./actions/<action>` and the self-repository form
+ * `$/actions/<action>`; our workflows likewise under `.github/workflows/`.
  */
-export function classifyUses(uses: string): Reference {
+export function classifyUses(uses: string, self: Pick<RepoIdentity, 'owner' | 'name'>): Reference {
   if (uses.startsWith('docker://')) return { kind: 'docker', image: uses.slice('docker://'.length) };
   let path: string;
   let ref: string | undefined;
@@ -71,13 +73,21 @@ export function classifyUses(uses: string): Reference {
     const target = at === -1 ? uses : uses.slice(0, at);
     ref = at === -1 ? '' : uses.slice(at + 1);
     const parts = target.split('/');
-    const repo = parts.slice(0, 2).join('/');
+    const [owner = '', name = ''] = parts;
+    const repo = `${owner}/${name}`;
     const rest = parts.slice(2).join('/');
-    if (repo.toLowerCase() !== OUR_REPO) return { kind: 'remote', repo, path: rest, ref: ref ?? '' };
+    const ours = repo.toLowerCase() === `${self.owner}/${self.name}`.toLowerCase();
+    if (!ours) {
+      const lookalike =
+        owner.toLowerCase() === self.owner.toLowerCase() || name.toLowerCase() === self.name.toLowerCase();
+      return { kind: lookalike ? 'foreign-self' : 'remote', repo, path: rest, ref: ref ?? '' };
+    }
     path = rest;
+    const short = /^([a-z0-9][a-z0-9-]*)$/.exec(path);
+    if (short?.[1]) return { kind: 'our-action', name: short[1], short: true, ref };
   }
   const action = /^actions\/([^/]+)$/.exec(path);
-  if (action?.[1]) return { kind: 'our-action', name: action[1], ...(ref !== undefined ? { ref } : {}) };
+  if (action?.[1]) return { kind: 'our-action', name: action[1], short: false, ...(ref !== undefined ? { ref } : {}) };
   if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path))
     return { kind: 'our-workflow', path, ...(ref !== undefined ? { ref } : {}) };
   return { kind: 'local', path };
@@ -89,4 +99,16 @@ export function isConfigureAwsCredentials(uses: string | undefined): boolean {
 
 export function isCheckout(uses: string | undefined): boolean {
   return !!uses && /^actions\/checkout@/i.test(uses);
+}
+
+export interface Concurrency {
+  group: string;
+  cancelInProgress: unknown;
+}
+
+/** A `concurrency:` value (string or mapping) at workflow or job level. */
+export function concurrencyOf(value: unknown): Concurrency | undefined {
+  if (typeof value === 'string') return { group: value, cancelInProgress: undefined };
+  if (!isRecord(value) || typeof value.group !== 'string') return undefined;
+  return { group: value.group, cancelInProgress: value['cancel-in-progress'] };
 }

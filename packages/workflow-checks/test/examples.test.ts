@@ -2,7 +2,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
+  checkCallerRoles,
   checkLeastPrivilege,
+  checkRoleIsolation,
+  checkRoleTrust,
+  checkRollbackConcurrency,
   checkTaskDefinition,
   checkTrustPolicy,
   expectedSub,
@@ -51,13 +55,46 @@ test('one example per seed system (5 seeds)', () => {
 describe.each(examples)('examples/%s', (app) => {
   const dir = join(examplesDir, app);
   const wf = (name: string) => loadYaml(join('examples', app, '.github', 'workflows', name), root);
+  const text = (name: string) => readFileSync(join(dir, '.github', 'workflows', name), 'utf8');
+  // the roles: iam/<prefix>-<environment>-deploy
+  const roles = readdirSync(join(dir, 'iam')).flatMap((name) => {
+    const m = /^(.+)-(staging|production)-deploy$/.exec(name);
+    return m?.[2] ? [{ name, environment: m[2] }] : [];
+  });
+  const repository =
+    /^repo:([^:]+):/.exec(
+      String(
+        asRecord(
+          asRecord(
+            asRecord(
+              (asRecord(json(join(dir, 'iam', roles[0]?.name ?? '', 'trust-policy.json'))).Statement as unknown[])[0],
+            ).Condition,
+          ).StringEquals,
+        )['token.actions.githubusercontent.com:sub'],
+      ),
+    )?.[1] ?? '';
+  /** The actions the workflows run with this environment's role (deploy workflows, rollback, SPA, release). */
+  const actionsRunIn = (environment: string): string[] => {
+    const deploy = text(environment === 'staging' ? 'staging.yml' : 'production.yml');
+    const used = ['render-task-def', 'deploy-ecs', 'deploy-ecs-wait'];
+    if (environment === 'staging' && deploy.includes('build-context:')) used.push('build-push-ecr');
+    if (deploy.includes('migration-command:')) used.push('run-migration-task');
+    if (deploy.includes('spa-bucket:') || text('rollback.yml').includes('spa-bucket:'))
+      used.push('sync-spa-cloudfront');
+    if (/^\s+release: true/m.test(deploy) && deploy.includes('ecr-repositories:')) used.push('tag-release-deploy');
+    return used;
+  };
 
-  test('has the three caller workflows, a README, task definitions and both IAM policies', () => {
+  test('has the three caller workflows, a README, task definitions and one IAM role per environment', () => {
     for (const f of ['staging.yml', 'production.yml', 'rollback.yml'])
       expect(existsSync(join(dir, '.github', 'workflows', f)), f).toBe(true);
-    for (const f of ['README.md', 'iam/deploy-role-policy.json', 'iam/trust-policy.json'])
-      expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(existsSync(join(dir, 'README.md'))).toBe(true);
     expect(walk(join(dir, 'task-definitions')).filter((f) => f.endsWith('.json')).length).toBeGreaterThan(0);
+    // iam/<prefix>-<environment>-deploy/{trust-policy,deploy-role-policy}.json, nothing else (no shared role)
+    expect(readdirSync(join(dir, 'iam')).sort()).toEqual(roles.map((r) => r.name).sort());
+    for (const role of roles) {
+      expect(readdirSync(join(dir, 'iam', role.name)).sort()).toEqual(['deploy-role-policy.json', 'trust-policy.json']);
+    }
   });
 
   test.each([
@@ -72,7 +109,7 @@ describe.each(examples)('examples/%s', (app) => {
     if (file === 'rollback.yml') expect(Object.keys(on)).toEqual(['workflow_dispatch']);
     const calls = jobsOf(w.doc).filter((j) => j.uses);
     expect(calls.length).toBeGreaterThan(0);
-    for (const j of calls) expect(j.uses).toBe(`org/deploy-actions/.github/workflows/${callee}@v1`);
+    for (const j of calls) expect(j.uses).toBe(`deploy-actions/deploy-actions/.github/workflows/${callee}@v1`);
   });
 
   test('task-definition inputs name template files that exist', () => {
@@ -94,50 +131,73 @@ describe.each(examples)('examples/%s', (app) => {
     }
   });
 
-  test('trust policy: GitHub OIDC, aud sts.amazonaws.com, exact environment subs', () => {
-    const policy = json(join(dir, 'iam', 'trust-policy.json'));
-    const findings = checkTrustPolicy(policy, 'trust-policy.json');
-    expect(findings, formatFindings(findings)).toEqual([]);
-    const subs = asRecord(asRecord(asRecord((asRecord(policy).Statement as unknown[])[0]).Condition).StringEquals)[
-      'token.actions.githubusercontent.com:sub'
-    ] as string[];
-    const repository = /^repo:([^:]+):/.exec(subs[0] ?? '')?.[1] ?? '';
-    for (const environment of ['staging', 'production']) {
-      expect(trustAllows(policy, expectedSub({ repository, environment, event: 'push' })), environment).toBe(true);
-    }
-    // a job without an environment (sub ref:refs/heads/main) or another repository cannot assume the role
-    expect(trustAllows(policy, expectedSub({ repository, ref: 'refs/heads/main' }))).toBe(false);
-    expect(trustAllows(policy, expectedSub({ repository: 'evil/fork', environment: 'production' }))).toBe(false);
+  describe.each(['staging', 'production'])('the %s role', (environment) => {
+    const role = roles.find((r) => r.environment === environment)!;
+    const others = roles.filter((r) => r !== role);
+    const file = (name: string) => join(dir, 'iam', role.name, name);
+
+    test('trust policy: GitHub OIDC, aud sts.amazonaws.com, exactly this environment', () => {
+      const policy = json(file('trust-policy.json'));
+      const findings = [
+        ...checkTrustPolicy(policy, 'trust-policy.json'),
+        ...checkRoleTrust(policy, 'trust-policy.json', environment),
+      ];
+      expect(findings, formatFindings(findings)).toEqual([]);
+      expect(trustAllows(policy, expectedSub({ repository, environment, event: 'push' }))).toBe(true);
+      // the other environment, a job without an environment (sub ref:refs/heads/main), another repository: refused
+      for (const other of others) {
+        expect(trustAllows(policy, expectedSub({ repository, environment: other.environment }))).toBe(false);
+      }
+      expect(trustAllows(policy, expectedSub({ repository, ref: 'refs/heads/main' }))).toBe(false);
+      expect(trustAllows(policy, expectedSub({ repository: 'evil/fork', environment }))).toBe(false);
+    });
+
+    test('permissions: least privilege, only this environment, PassRole on its task roles, the actions it runs', () => {
+      const policy = json(file('deploy-role-policy.json'));
+      const taskRoles = new Set<string>();
+      for (const td of walk(join(dir, 'task-definitions', environment)).filter((f) => f.endsWith('.json'))) {
+        taskRoles.add(String(asRecord(json(td)).taskRoleArn));
+        taskRoles.add(String(asRecord(json(td)).executionRoleArn));
+      }
+      const findings = [
+        ...checkLeastPrivilege(policy, 'deploy-role-policy.json', [...taskRoles]),
+        ...checkRoleIsolation(
+          policy,
+          'deploy-role-policy.json',
+          environment,
+          others.map((o) => ({
+            environment: o.environment,
+            policy: json(join(dir, 'iam', o.name, 'deploy-role-policy.json')),
+          })),
+        ),
+      ];
+      expect(findings, formatFindings(findings)).toEqual([]);
+      const passed = (asRecord(policy).Statement as unknown[])
+        .map(asRecord)
+        .filter((st) => st.Action === 'iam:PassRole')
+        .flatMap((st) => [st.Resource].flat().map(String));
+      expect(new Set(passed)).toEqual(taskRoles);
+      // every action this environment's callers run needs its calls in the role
+      const granted = policyActions(policy);
+      for (const action of actionsRunIn(environment)) {
+        for (const a of policyActions(json(join(examplesDir, 'iam', `${action}.json`)))) {
+          expect(granted, `${action} needs ${a}`).toContain(a);
+        }
+      }
+    });
   });
 
-  test('deploy role policy: least privilege, PassRole only on the task definitions roles, covers the actions used', () => {
-    const policy = json(join(dir, 'iam', 'deploy-role-policy.json'));
-    const roles = new Set<string>();
-    for (const file of walk(join(dir, 'task-definitions')).filter((f) => f.endsWith('.json'))) {
-      const td = asRecord(json(file));
-      roles.add(String(td.taskRoleArn));
-      roles.add(String(td.executionRoleArn));
-    }
-    const findings = checkLeastPrivilege(policy, 'deploy-role-policy.json', [...roles]);
+  test.each(['staging.yml', 'production.yml', 'rollback.yml'])('%s passes each environment its own role', (name) => {
+    const findings = checkCallerRoles(wf(name), dir);
     expect(findings, formatFindings(findings)).toEqual([]);
-    const passRole = asRecord(
-      (asRecord(policy).Statement as unknown[]).map(asRecord).find((s) => s.Action === 'iam:PassRole'),
-    ).Resource as string[];
-    expect(new Set(passRole)).toEqual(roles);
-    // every action the reusable workflows use here needs its calls in the role
-    // (deploy workflows: render-task-def + deploy-ecs; rollback: deploy-ecs-wait; SPA: sync-spa-cloudfront)
-    const text = ['staging.yml', 'production.yml']
-      .map((f) => readFileSync(join(dir, '.github', 'workflows', f), 'utf8'))
-      .join('\n');
-    const used = ['render-task-def', 'deploy-ecs', 'deploy-ecs-wait'];
-    if (text.includes('migration-command:')) used.push('run-migration-task');
-    if (text.includes('spa-bucket:')) used.push('sync-spa-cloudfront');
-    const granted = policyActions(policy);
-    for (const action of used) {
-      for (const a of policyActions(json(join(examplesDir, 'iam', `${action}.json`)))) {
-        expect(granted, `${action} needs ${a}`).toContain(a);
-      }
-    }
+  });
+
+  test('a rollback shares its concurrency groups with the deploys of its environment', () => {
+    const findings = checkRollbackConcurrency(
+      ['staging.yml', 'production.yml', 'rollback.yml'].map((f) => wf(f)),
+      root,
+    );
+    expect(findings, formatFindings(findings)).toEqual([]);
   });
 });
 
@@ -156,6 +216,71 @@ describe('examples/iam/<action>.json: one least-privilege policy per action', ()
 });
 
 describe('negative fixtures', () => {
+  const apps = join(import.meta.dirname, 'fixtures', 'apps');
+  const app = (name: string, file: string) => loadYaml(join(apps, name, '.github', 'workflows', file));
+
+  test('a trust policy naming two environments, or a branch, is not one role per environment', () => {
+    const two = checkRoleTrust(json(join(fixtures, 'trust-two-environments.json')), 'x.json', 'staging');
+    expect(two.map((f) => f.message)).toEqual([
+      'trusts environment(s) production, staging: the staging role trusts exactly repo:<owner>/<repo>:environment:staging (one role per environment)',
+    ]);
+    const branch = checkRoleTrust(json(join(fixtures, 'trust-branch.json')), 'x.json', 'staging');
+    expect(branch.map((f) => f.message)).toEqual([
+      'sub repo:acme/app:ref:refs/heads/main is not one environment: a job outside staging could assume the role',
+    ]);
+    expect(checkRoleTrust(json(join(fixtures, 'trust-two-environments.json')), 'x.json', 'production')).toHaveLength(1);
+  });
+
+  test('a staging policy that names a production resource is reported', () => {
+    const findings = checkRoleIsolation(
+      json(join(fixtures, 'staging-policy-names-production.json')),
+      'x.json',
+      'staging',
+      [{ environment: 'production', policy: { Statement: [] } }],
+    );
+    expect(findings.map((f) => `${f.where}: ${f.message}`)).toEqual([
+      "Statement[0] (UpdateServices): arn:aws:ecs:us-east-1:123456789012:service/app-production/app-production-api names production ('production'): the staging role names only staging",
+      "Statement[1] (ListTasks): arn:aws:ecs:us-east-1:123456789012:cluster/app-prod names production ('prod'): the staging role names only staging",
+    ]);
+  });
+
+  test("a resource of the production role planted in an example's staging role is reported", () => {
+    const iam = join(examplesDir, 'pikaia-django', 'iam');
+    const staging = asRecord(json(join(iam, 'pikaia-staging-deploy', 'deploy-role-policy.json')));
+    const production = json(join(iam, 'pikaia-production-deploy', 'deploy-role-policy.json'));
+    const planted = structuredClone(staging);
+    const invalidate = (planted.Statement as Record<string, unknown>[]).find((st) => st.Sid === 'SpaInvalidate')!;
+    invalidate.Resource = [invalidate.Resource, 'arn:aws:cloudfront::123456789012:distribution/E2PIKAIAPROD'].flat();
+    const others = [{ environment: 'production', policy: production }];
+    expect(checkRoleIsolation(staging, 'x.json', 'staging', others)).toEqual([]);
+    expect(checkRoleIsolation(planted, 'x.json', 'staging', others).map((f) => f.message)).toEqual([
+      "arn:aws:cloudfront::123456789012:distribution/E2PIKAIAPROD is also in the production role: each environment's resources in one role only",
+    ]);
+  });
+
+  test('a caller that hands the production role to staging, or one role to both, is reported', () => {
+    const dir = join(apps, 'wrong-role');
+    expect(checkCallerRoles(app('wrong-role', 'staging.yml'), dir).map((f) => f.message)).toEqual([
+      'environment staging gets role app-production-deploy: expected the staging role (<prefix>-staging-deploy)',
+      'environment staging gets role app-production-deploy, whose trust policy names production',
+    ]);
+    expect(checkCallerRoles(app('wrong-role', 'rollback.yml'), dir).map((f) => f.message)).toEqual([
+      'environment production gets role app-staging-deploy: expected the production role (<prefix>-production-deploy)',
+      'environment production gets role app-staging-deploy, whose trust policy names staging',
+    ]);
+  });
+
+  test('a rollback with its own concurrency groups is reported (the agent-saas-starter / expense-app bug)', () => {
+    const findings = checkRollbackConcurrency(
+      [app('rollback-own-group', 'staging.yml'), app('rollback-own-group', 'rollback.yml')],
+      root,
+    );
+    expect(findings.map((f) => f.message)).toEqual([
+      'the staging rollback runs under app-rollback-staging, the staging deploys under app-staging-pipeline: share one group so a rollback never runs during a deploy',
+      "the staging rollback holds deploy-actions-staging-rollback, which no staging deploy holds (deploy-actions-staging-api, deploy-actions-staging-web): pass the deploy's concurrency-key",
+    ]);
+  });
+
   test('a bad trust policy is reported', () => {
     const messages = checkTrustPolicy(json(join(fixtures, 'bad-trust.json')), 'bad-trust.json').map((f) => f.message);
     expect(messages.some((m) => m.includes('ForAllValues'))).toBe(true);

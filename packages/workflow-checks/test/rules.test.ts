@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { actionlint, checkCrossFile, checkSecurity, formatFindings, loadYaml } from '../src/index';
 
 // Negative fixtures: each file in test/fixtures/workflows names on its first line the rule it must trip
-// (`# <rule>: why`); good.yml trips none. test/fixtures/repo stands in for org/deploy-actions (actions/ and
-// .github/workflows/ the fixtures call).
+// (`# <rule>: why`); good.yml trips none. test/fixtures/repo stands in for this repository: its package.json says
+// it is fixture-owner/fixture-actions at 2.3.4, so nothing here depends on the real owner or version.
 const fixtures = join(import.meta.dirname, 'fixtures');
 const repo = join(fixtures, 'repo');
 const load = (name: string) => loadYaml(join(fixtures, 'workflows', name));
@@ -41,6 +41,9 @@ test('each rule has a negative fixture', () => {
     'concurrency',
     'concurrency-distinct',
     'no-cache-in-release',
+    'id-token-no-build',
+    'self-reference-repo',
+    'self-reference-version',
     'action-exists',
     'action-input-unknown',
     'action-input-required',
@@ -66,6 +69,31 @@ describe('each negative fixture trips its rule', () => {
       formatFindings(findings),
     ).toContain(rule);
   });
+});
+
+test('our own reusable workflows must name the exact release; callers may name its major', () => {
+  const exact = checkSecurity(load('good.yml'), repo, { selfReferences: 'exact' }).filter(
+    (f) => f.rule === 'self-reference-version',
+  );
+  expect(exact.map((f) => f.message)).toEqual([
+    'fixture-owner/fixture-actions/.github/workflows/callee.yml@v2 is @v2; this release is v2.3.4 (package.json "version"), so use @v2.3.4',
+    'fixture-owner/fixture-actions/actions/demo@v2 is @v2; this release is v2.3.4 (package.json "version"), so use @v2.3.4',
+  ]);
+  const other = check('self-reference-owner.yml').find((f) => f.rule === 'self-reference-repo');
+  expect(other?.message).toBe(
+    'org/fixture-actions/demo@v2 names org/fixture-actions, but this repository is fixture-owner/fixture-actions (package.json "repository")',
+  );
+});
+
+test('a short path that was never generated is reported', () => {
+  const findings = checkCrossFile(
+    { path: 'x.yml', text: '', doc: { jobs: { a: { steps: [{ uses: 'fixture-owner/fixture-actions/broken@v2' }] } } } },
+    repo,
+  ).filter((f) => f.rule === 'action-exists');
+  // actions/broken/action.yml exists, the generated broken/action.yml does not
+  expect(findings.map((f) => f.message)).toEqual([
+    'fixture-owner/fixture-actions/broken@v2: the short path broken/action.yml does not exist',
+  ]);
 });
 
 test('the required-input rule ignores inputs that have a default', () => {
