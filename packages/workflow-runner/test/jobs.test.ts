@@ -53,6 +53,41 @@ describe('needs, if and outputs', () => {
     expect(r.conclusion).toBe('failure');
   });
 
+  test('a folded multi-line `if: >-` is one expression, and a literal block keeps no YAML indentation', async () => {
+    // @actions/workflow-parser reads multi-line scalars from their raw source; without our fix the folded `if`
+    // became a non-empty format() string (always true) and the block input gained the YAML indentation.
+    const dir = appRepo(
+      wf(`  a:
+    runs-on: x
+    steps: [{ run: echo a }]
+  b:
+    needs: [a]
+    if: >-
+      \${{ !cancelled() && needs.a.result == 'success'
+      && 'x' == 'y' }}
+    runs-on: x
+    steps: [{ run: echo b }]
+  c:
+    needs: [a]
+    if: >-
+      \${{ !cancelled()
+      && needs.a.result == 'success' }}
+    runs-on: x
+    env:
+      BLOCK: |
+        first=\${{ needs.a.result }}
+        second
+    steps:
+      - run: echo "[\${BLOCK//$'\\n'/|}]"
+`),
+    );
+    const r = await run(dir, 'w.yml');
+    const byId = Object.fromEntries(r.jobs.map((j) => [j.id, j]));
+    expect(byId.b?.result).toBe('skipped');
+    expect(byId.c?.result).toBe('success');
+    expect(r.log).toContain('[c] [first=success|second|]');
+  });
+
   test('a skipped ancestor skips a success() job even when its direct need succeeded (actions/runner#491)', async () => {
     const dir = appRepo(
       wf(`  a:

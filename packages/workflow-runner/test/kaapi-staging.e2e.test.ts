@@ -100,6 +100,7 @@ describe.skipIf(!hasBuildah)('kaapi-fastapi staging workflow through the CLI (ne
     expect(deploy?.jobs?.map((j) => [j.id, j.result])).toEqual([
       ['build', 'success'],
       ['deploy', 'success'],
+      ['spa-build', 'skipped'],
       ['spa', 'skipped'],
     ]);
     expect(deploy?.jobs?.[0]?.environment).toEqual({ name: 'staging' });

@@ -20,6 +20,9 @@ import { checkCallInputs } from './call-inputs.ts';
 import type { JobSpec, StepSpec, WorkflowSpec } from './model.ts';
 import { RefError, resolveAction, resolveWorkflow } from './refs.ts';
 import { entries, items, literalString, prop } from './tokens.ts';
+import { readScalarsByValue } from './yaml-scalars.ts';
+
+readScalarsByValue();
 
 /** GitHub's limit: a caller plus three levels of called workflows. */
 const MAX_DEPTH = 4;

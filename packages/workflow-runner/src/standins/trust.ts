@@ -1,7 +1,7 @@
 // The trust-policy check of the configure-aws-credentials stand-in, with the evaluator packages/workflow-checks
 // already uses for the examples (expectedSub, trustAllows): one evaluator for "would this role trust this job".
 // Convention (fixed by the lead): role `arn:aws:iam::<acct>:role/<name>` ↔ `<app repo>/iam/<name>/trust-policy.json`.
-export { expectedSub, trustAllows } from '@deploy-actions/workflow-checks/src/oidc.ts';
+export { expectedSub, trustAllows } from '@deploy-actions/workflow-checks/oidc';
 
 export interface RoleArn {
   account: string;
