@@ -95,7 +95,7 @@ describe.each(examples)('examples/%s', (app) => {
     if (deploy.includes('migration-command:')) used.push('run-migration-task');
     if (deploy.includes('spa-bucket:') || text('rollback.yml').includes('spa-bucket:'))
       used.push('sync-spa-cloudfront');
-    if (/^\s+release: true/m.test(deploy) && deploy.includes('ecr-repositories:')) used.push('tag-release-deploy');
+    if (deploy.includes('/deploy-release.yml@') && deploy.includes('ecr-repositories:')) used.push('tag-release-deploy');
     return used;
   };
 
@@ -124,7 +124,12 @@ describe.each(examples)('examples/%s', (app) => {
     if (file === 'rollback.yml') expect(Object.keys(on)).toEqual(['workflow_dispatch']);
     const calls = jobsOf(w.doc).filter((j) => j.uses);
     expect(calls.length).toBeGreaterThan(0);
-    for (const j of calls) expect(j.uses).toBe(`deploy-actions/deploy-actions/.github/workflows/${callee}@v1`);
+    for (const j of calls) {
+      // production may also release the tag (deploy-release.yml, after its deploy)
+      const allowed = [callee, ...(file === 'production.yml' ? ['deploy-release.yml'] : [])];
+      expect(allowed.map((c) => `deploy-actions/deploy-actions/.github/workflows/${c}@v1`)).toContain(j.uses);
+    }
+    expect(calls.some((j) => j.uses === `deploy-actions/deploy-actions/.github/workflows/${callee}@v1`)).toBe(true);
   });
 
   test('task-definition inputs name template files that exist', () => {
