@@ -40,7 +40,12 @@ export interface Answer {
 }
 
 const globToRegExp = (glob: string) =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 /**
  * The answer for one request to a service (pure). Healthy means: the service is ACTIVE, its PRIMARY deployment has
@@ -48,7 +53,7 @@ const globToRegExp = (glob: string) =>
  * IN_PROGRESS). Otherwise 503 with the reason, like a load balancer without healthy targets.
  */
 export function answer(service: ServiceView | undefined, path: string, behaviors: readonly AppBehavior[]): Answer {
-  if (!service || service.status !== 'ACTIVE') {
+  if (service?.status !== 'ACTIVE') {
     return { status: 503, body: { status: 'unavailable', reason: 'no active service' } };
   }
   const primary = service.primary;

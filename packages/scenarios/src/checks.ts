@@ -30,6 +30,11 @@ export interface ServiceExpectation {
   environment?: Record<string, string>;
   /** The PRIMARY deployment is COMPLETED (default true). */
   completed?: boolean;
+  /**
+   * COMPLETED may come after the run ended: ECS's own circuit-breaker rollback, which deploy-ecs reports but does not
+   * wait for. The check then waits for it (up to 60 s) and says so in its label.
+   */
+  completesAfterRun?: boolean;
   /** Compared with the state before the run: same revision and same PRIMARY deployment (nothing deployed). */
   untouched?: boolean;
   /** A new PRIMARY deployment since before the run (e.g. force-new-deployment on the same revision). */
@@ -39,7 +44,8 @@ export interface ServiceExpectation {
 export function service(region: string, cluster: string, name: string, want: ServiceExpectation): Check {
   let before: { revision: string; primary: string | undefined } | undefined;
   const parts: string[] = [];
-  if (want.revision !== undefined) parts.push(`runs ${want.family ?? 'revision'}${want.family ? ':' : ' '}${want.revision}`);
+  if (want.revision !== undefined)
+    parts.push(`runs ${want.family ?? 'revision'}${want.family ? ':' : ' '}${want.revision}`);
   if (want.image) parts.push(`image ${want.image.repository}@digest(${tagLabel(want.image.tag)})`);
   if (want.desiredCount !== undefined) parts.push(`desired ${want.desiredCount}`);
   if (want.runningCount !== undefined) parts.push(`running ${want.runningCount}`);
@@ -48,7 +54,10 @@ export function service(region: string, cluster: string, name: string, want: Ser
   if (want.environment) parts.push(`env ${Object.keys(want.environment).join(', ')}`);
   if (want.untouched) parts.push('untouched by the run');
   if (want.newDeployment) parts.push('a new deployment');
-  if (want.completed !== false) parts.push('rollout COMPLETED');
+  if (want.completed !== false)
+    parts.push(
+      want.completesAfterRun ? "rollout COMPLETED (ECS's rollback, after the run ended)" : 'rollout COMPLETED',
+    );
   return {
     label: `${name}: ${parts.join(', ')}`,
     before: async ({ probe }) => {
@@ -56,7 +65,11 @@ export function service(region: string, cluster: string, name: string, want: Ser
       before = s ? { revision: s.revision, primary: s.primary?.id } : undefined;
     },
     verify: async (ctx) => {
-      const s = await ctx.probe.service(region, cluster, name);
+      let s = await ctx.probe.service(region, cluster, name);
+      for (let i = 0; want.completesAfterRun && s?.primary?.rolloutState === 'IN_PROGRESS' && i < 120; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        s = await ctx.probe.service(region, cluster, name);
+      }
       if (!s) return `${name} does not exist in ${cluster}`;
       const problems: string[] = [];
       if (want.revision !== undefined && s.revisionNumber !== want.revision) problems.push(`runs ${s.revision}`);

@@ -202,7 +202,9 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
           repo,
           buildah,
           seedImage: async (repository, tag, content) => {
-            await control.seed({ repositories: [{ name: repository, region: system.region, images: [{ tag, content }] }] });
+            await control.seed({
+              repositories: [{ name: repository, region: system.region, images: [{ tag, content }] }],
+            });
             const d = await p.imageDigest(system.region, repository, tag);
             if (!d) throw new Error(`seeding ${repository}:${tag} failed`);
             return d;
@@ -236,7 +238,9 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
             for (const repository of system.builtRepositories) {
               if (await p.imageDigest(system.region, repository, sha)) continue;
               await env.seedImage(repository, sha, `${repository} built from ${sha}\n`);
-              notes.push(`buildah is not installed: seeded ${repository}:${sha.slice(0, 12)} (promoted instead of built)`);
+              notes.push(
+                `buildah is not installed: seeded ${repository}:${sha.slice(0, 12)} (promoted instead of built)`,
+              );
             }
           }
           await scenario.prepare?.(env);

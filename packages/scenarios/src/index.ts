@@ -11,5 +11,6 @@ export {
   runScenarios,
 } from './harness.ts';
 export { Probe } from './probe.ts';
+export { renderMarkdown, writeReport } from './report.ts';
 export { SYSTEMS } from './systems/index.ts';
 export type { Check, Scenario, ScenarioKind, SeedSystem } from './types.ts';

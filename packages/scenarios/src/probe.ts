@@ -5,9 +5,9 @@ import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } fr
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   type ContainerDefinition,
+  type Deployment,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  type Deployment,
   ECSClient,
 } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -97,7 +97,9 @@ export class Probe {
 
   /** `family:revision` or ARN → its containers and tags. */
   async taskDefinition(region: string, ref: string) {
-    const td = await this.ecs(region).send(new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }));
+    const td = await this.ecs(region).send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }),
+    );
     return {
       containers: td.taskDefinition?.containerDefinitions ?? [],
       tags: Object.fromEntries((td.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''])),
@@ -147,7 +149,9 @@ export class Probe {
       .map((m) => m[2] ?? '');
     const indexKey = `${prefix ? `${prefix.replace(/\/$/, '')}/` : ''}index.html`;
     const indexHtml = keys.includes(indexKey)
-      ? await (await this.s3(region).send(new GetObjectCommand({ Bucket: bucket, Key: indexKey }))).Body?.transformToString()
+      ? await (
+          await this.s3(region).send(new GetObjectCommand({ Bucket: bucket, Key: indexKey }))
+        ).Body?.transformToString()
       : undefined;
     return { keys: keys.sort(), releases, live: releases[0], indexHtml };
   }

@@ -95,7 +95,8 @@ describe.each(examples)('examples/%s', (app) => {
     if (deploy.includes('migration-command:')) used.push('run-migration-task');
     if (deploy.includes('spa-bucket:') || text('rollback.yml').includes('spa-bucket:'))
       used.push('sync-spa-cloudfront');
-    if (deploy.includes('/deploy-release.yml@') && deploy.includes('ecr-repositories:')) used.push('tag-release-deploy');
+    if (deploy.includes('/deploy-release.yml@') && deploy.includes('ecr-repositories:'))
+      used.push('tag-release-deploy');
     return used;
   };
 

@@ -9,12 +9,22 @@ const app = 'agent-saas-starter';
 const region = 'us-east-1';
 
 const secretsOf = (env: string) => [
-  { name: `agent-saas-${env}/database-url`, secretString: `postgresql://starter:Pg-${env}-9kL2mN4pQ6@agent-saas-${env}.c9akciq32.us-east-1.rds.amazonaws.com:5432/starter` },
-  { name: `agent-saas-${env}/redis-url`, secretString: `rediss://:Rd-${env}-3vB5nM7kJ9@master.agent-saas-${env}.abc123.use1.cache.amazonaws.com:6379` },
+  {
+    name: `agent-saas-${env}/database-url`,
+    secretString: `postgresql://starter:Pg-${env}-9kL2mN4pQ6@agent-saas-${env}.c9akciq32.us-east-1.rds.amazonaws.com:5432/starter`,
+  },
+  {
+    name: `agent-saas-${env}/redis-url`,
+    secretString: `rediss://:Rd-${env}-3vB5nM7kJ9@master.agent-saas-${env}.abc123.use1.cache.amazonaws.com:6379`,
+  },
   { name: `agent-saas-${env}/signing`, secretString: `signing-${env}-Hq8Wz2Xc4Vb6Nm1Lk3Jh5Gf7` },
 ];
 
-const releaseDb = ['starter-console release db', '  → alembic upgrade head', '  ✓ schema at 20261201_billing_retry_queue'];
+const releaseDb = [
+  'starter-console release db',
+  '  → alembic upgrade head',
+  '  ✓ schema at 20261201_billing_retry_queue',
+];
 
 const svc = (env: string, name: string, want: Parameters<typeof service>[3]) =>
   service(region, `agent-saas-${env}`, `agent-saas-${env}-${name}`, { family: `agent-saas-${env}-${name}`, ...want });
@@ -87,9 +97,21 @@ export const agentSaas: SeedSystem = {
         checks: [
           ecrImage(region, 'agent-saas-api', { commit: 'c1' }, { pushedByRun: true }),
           ecrImage(region, 'agent-saas-web', { commit: 'c1' }, { pushedByRun: true }),
-          svc('staging', 'api', { revision: 2, image: { repository: 'agent-saas-api', tag: { commit: 'c1' } }, knownGood: true }),
-          svc('staging', 'worker', { revision: 2, image: { repository: 'agent-saas-api', tag: { commit: 'c1' } }, knownGood: true }),
-          svc('staging', 'web', { revision: 2, image: { repository: 'agent-saas-web', tag: { commit: 'c1' } }, knownGood: true }),
+          svc('staging', 'api', {
+            revision: 2,
+            image: { repository: 'agent-saas-api', tag: { commit: 'c1' } },
+            knownGood: true,
+          }),
+          svc('staging', 'worker', {
+            revision: 2,
+            image: { repository: 'agent-saas-api', tag: { commit: 'c1' } },
+            knownGood: true,
+          }),
+          svc('staging', 'web', {
+            revision: 2,
+            image: { repository: 'agent-saas-web', tag: { commit: 'c1' } },
+            knownGood: true,
+          }),
         ],
       },
     },
@@ -97,7 +119,7 @@ export const agentSaas: SeedSystem = {
       id: 'agent-saas/production',
       title: 'production: tag v1.0.0 promotes both images to api, worker and web',
       kind: 'seed',
-      why: 'The web image reads API_BASE_URL at run time, so the images staging tested are promoted unchanged; the worker takes the api job\'s image output.',
+      why: "The web image reads API_BASE_URL at run time, so the images staging tested are promoted unchanged; the worker takes the api job's image output.",
       workflow: 'production.yml',
       event: 'tag',
       ref: 'v1.0.0',
@@ -107,9 +129,23 @@ export const agentSaas: SeedSystem = {
         checks: [
           ecrImage(region, 'agent-saas-api', { commit: 'c1' }, { pushedByRun: false }),
           ecrImage(region, 'agent-saas-web', { commit: 'c1' }, { pushedByRun: false }),
-          svc('production', 'api', { revision: 2, image: { repository: 'agent-saas-api', tag: { commit: 'c1' } }, version: 'v1.0.0', desiredCount: 2 }),
-          svc('production', 'worker', { revision: 2, image: { repository: 'agent-saas-api', tag: { commit: 'c1' } }, version: 'v1.0.0' }),
-          svc('production', 'web', { revision: 2, image: { repository: 'agent-saas-web', tag: { commit: 'c1' } }, version: 'v1.0.0', desiredCount: 2 }),
+          svc('production', 'api', {
+            revision: 2,
+            image: { repository: 'agent-saas-api', tag: { commit: 'c1' } },
+            version: 'v1.0.0',
+            desiredCount: 2,
+          }),
+          svc('production', 'worker', {
+            revision: 2,
+            image: { repository: 'agent-saas-api', tag: { commit: 'c1' } },
+            version: 'v1.0.0',
+          }),
+          svc('production', 'web', {
+            revision: 2,
+            image: { repository: 'agent-saas-web', tag: { commit: 'c1' } },
+            version: 'v1.0.0',
+            desiredCount: 2,
+          }),
         ],
       },
     },

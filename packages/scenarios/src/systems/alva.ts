@@ -111,7 +111,7 @@ export const alva: SeedSystem = {
       id: 'alva/production',
       title: 'production: tag v1.0.0 promotes the four images into the production families',
       kind: 'seed',
-      why: 'The example\'s addition to the seed (which deploys staging only): the images staging tested, into the task definitions CDK registered for production.',
+      why: "The example's addition to the seed (which deploys staging only): the images staging tested, into the task definitions CDK registered for production.",
       workflow: 'production.yml',
       event: 'tag',
       ref: 'v1.0.0',
@@ -150,7 +150,7 @@ export const alva: SeedSystem = {
       id: 'alva/dispatch-after-cdk-deploy',
       title: 'staging by dispatch after `cdk deploy` changed the task definitions',
       kind: 'gap',
-      why: 'The seed deploys by hand too. After `cdk deploy` registered new revisions (a new FEATURE_FLAGS variable), a dispatch takes them as templates: every service gets CDK\'s new settings with the image of this commit (not rebuilt), and the next `cdk deploy` has nothing to undo.',
+      why: "The seed deploys by hand too. After `cdk deploy` registered new revisions (a new FEATURE_FLAGS variable), a dispatch takes them as templates: every service gets CDK's new settings with the image of this commit (not rebuilt), and the next `cdk deploy` has nothing to undo.",
       workflow: 'staging.yml',
       event: 'dispatch',
       ref: 'main',
@@ -186,7 +186,7 @@ export const alva: SeedSystem = {
       id: 'alva/crash-loop',
       title: 'production: a release whose api crash-loops fails with the root cause and runs v1.0.0 again',
       kind: 'failure',
-      why: 'v1.1.0\'s api exits at boot (a setting missing in production): the circuit breaker rolls the api back to the v1.0.0 revision, the run fails naming the stopped tasks\' reason and the last log lines; web, auth and admin, deployed by their own legs, run v1.1.0.',
+      why: "v1.1.0's api exits at boot (a setting missing in production): the circuit breaker rolls the api back to the v1.0.0 revision, the run fails naming the stopped tasks' reason and the last log lines; web, auth and admin, deployed by their own legs, run v1.1.0.",
       workflow: 'production.yml',
       event: 'tag',
       ref: 'v1.1.0',
@@ -212,7 +212,9 @@ export const alva: SeedSystem = {
           if (s === 'api') apiDigest = d;
         }
         await env.behaviors([{ image: `*/alva-api@${apiDigest}`, service: 'crashloop' }]);
-        env.note(`staging built alva-*:${sha.slice(0, 12)}; emulator: tasks of alva-api@${apiDigest.slice(0, 19)}… crash-loop`);
+        env.note(
+          `staging built alva-*:${sha.slice(0, 12)}; emulator: tasks of alva-api@${apiDigest.slice(0, 19)}… crash-loop`,
+        );
       },
       expect: {
         conclusion: 'failure',
@@ -224,9 +226,14 @@ export const alva: SeedSystem = {
             image: { repository: 'alva-api', tag: { commit: 'c1' } },
             version: 'v1.0.0',
             desiredCount: 2,
+            completesAfterRun: true,
           }),
           ...(['web', 'auth', 'admin'] as const).map((s) =>
-            svc('production', s, { revision: 3, image: { repository: `alva-${s}`, tag: { commit: 'c2' } }, version: 'v1.1.0' }),
+            svc('production', s, {
+              revision: 3,
+              image: { repository: `alva-${s}`, tag: { commit: 'c2' } },
+              version: 'v1.1.0',
+            }),
           ),
         ],
       },

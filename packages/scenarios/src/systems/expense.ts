@@ -18,7 +18,10 @@ const rds = (env: string) => ({
 });
 
 const svc = (env: string, name: string, want: Parameters<typeof service>[3]) =>
-  service(region, `expense-app-${env}`, `expense-app-${env}-${name}`, { family: `expense-app-${env}-${name}`, ...want });
+  service(region, `expense-app-${env}`, `expense-app-${env}-${name}`, {
+    family: `expense-app-${env}-${name}`,
+    ...want,
+  });
 
 export const expense: SeedSystem = {
   seed: '004',
@@ -46,7 +49,11 @@ export const expense: SeedSystem = {
     logGroups: ['staging', 'production'].flatMap((env) =>
       SERVICES.map((s) => ({ logGroupName: `/ecs/expense-app-${env}-${s}`, region })),
     ),
-    secrets: ['staging', 'production'].map((env) => ({ name: `expense-app-${env}/rds-mysql`, value: rds(env), region })),
+    secrets: ['staging', 'production'].map((env) => ({
+      name: `expense-app-${env}/rds-mysql`,
+      value: rds(env),
+      region,
+    })),
   }),
   behaviors: [],
   // One ALB per environment: /api/* to the backend, everything else to the SPA container.
@@ -68,7 +75,7 @@ export const expense: SeedSystem = {
       id: 'expense-app/staging',
       title: 'staging: both images into the families Terraform registered, smoke tests, known-good',
       kind: 'seed',
-      why: 'Releases without `terraform apply`: the latest revision Terraform registered, only the image changed; after each rollout and health check the seed\'s smoke tests run in a job without AWS credentials and only then is the revision marked known-good.',
+      why: "Releases without `terraform apply`: the latest revision Terraform registered, only the image changed; after each rollout and health check the seed's smoke tests run in a job without AWS credentials and only then is the revision marked known-good.",
       workflow: 'staging.yml',
       event: 'push',
       ref: 'main',
@@ -123,7 +130,7 @@ export const expense: SeedSystem = {
       id: 'expense-app/smoke-test-fails',
       title: 'production: a release that fails its smoke test is rolled back',
       kind: 'failure',
-      why: 'v1.1.0\'s backend starts and answers /api/health, so ECS and the health check are satisfied, but GET /api/profile answers 500. The smoke test (no AWS credentials) fails; the verdict job puts the backend back on the revision that ran before. The frontend passed its own smoke test and stays on v1.1.0.',
+      why: "v1.1.0's backend starts and answers /api/health, so ECS and the health check are satisfied, but GET /api/profile answers 500. The smoke test (no AWS credentials) fails; the verdict job puts the backend back on the revision that ran before. The frontend passed its own smoke test and stays on v1.1.0.",
       workflow: 'production.yml',
       event: 'tag',
       ref: 'v1.1.0',
@@ -154,7 +161,9 @@ def profile(user: dict) -> dict:
           status: 500,
           body: "KeyError: 'avatar_url'",
         });
-        env.note(`staging built backend/frontend:${sha.slice(0, 12)}; app host: that backend answers 500 on /api/profile`);
+        env.note(
+          `staging built backend/frontend:${sha.slice(0, 12)}; app host: that backend answers 500 on /api/profile`,
+        );
       },
       expect: {
         conclusion: 'failure',

@@ -52,14 +52,28 @@ export const kaapi: SeedSystem = {
       taskDefinition(app, `task-definitions/${env}/backend.json`, { backend: image('kaapi-backend', 'v0.9.0') }),
     ),
     services: [
-      { cluster: 'kaapi-staging-cluster', serviceName: 'kaapi-staging-service', taskDefinition: 'kaapi-staging-backend:1', desiredCount: 1 },
-      { cluster: 'kaapi-production-cluster', serviceName: 'kaapi-production-service', taskDefinition: 'kaapi-production-backend:1', desiredCount: 2 },
+      {
+        cluster: 'kaapi-staging-cluster',
+        serviceName: 'kaapi-staging-service',
+        taskDefinition: 'kaapi-staging-backend:1',
+        desiredCount: 1,
+      },
+      {
+        cluster: 'kaapi-production-cluster',
+        serviceName: 'kaapi-production-service',
+        taskDefinition: 'kaapi-production-backend:1',
+        desiredCount: 2,
+      },
     ],
     logGroups: ['staging', 'production'].map((env) => ({
       logGroupName: `/ecs/kaapi-${env}-cluster/kaapi-${env}-service`,
       region,
     })),
-    secrets: ['staging', 'production'].map((env) => ({ name: `kaapi/${env}/backend`, value: backendSecrets(env), region })),
+    secrets: ['staging', 'production'].map((env) => ({
+      name: `kaapi/${env}/backend`,
+      value: backendSecrets(env),
+      region,
+    })),
   }),
   behaviors: [migrationRule('*/kaapi-backend*', alembic)],
   sites: ['staging', 'production'].map((env) => ({

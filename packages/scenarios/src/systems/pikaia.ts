@@ -67,8 +67,18 @@ export const pikaia: SeedSystem = {
       taskDefinition(app, `task-definitions/${env}/backend.json`, { django: image('pikaia-backend', 'v0.9.0') }),
     ),
     services: [
-      { cluster: 'pikaia-staging', serviceName: 'pikaia-staging-backend', taskDefinition: 'pikaia-staging-backend:1', desiredCount: 1 },
-      { cluster: 'pikaia-production', serviceName: 'pikaia-production-backend', taskDefinition: 'pikaia-production-backend:1', desiredCount: 2 },
+      {
+        cluster: 'pikaia-staging',
+        serviceName: 'pikaia-staging-backend',
+        taskDefinition: 'pikaia-staging-backend:1',
+        desiredCount: 1,
+      },
+      {
+        cluster: 'pikaia-production',
+        serviceName: 'pikaia-production-backend',
+        taskDefinition: 'pikaia-production-backend:1',
+        desiredCount: 2,
+      },
     ],
     logGroups: ['staging', 'production'].map((env) => ({ logGroupName: `/ecs/pikaia-${env}/backend`, region })),
     secrets: ['staging', 'production'].flatMap((env) => [
@@ -80,8 +90,16 @@ export const pikaia: SeedSystem = {
       name: `pikaia-${env}-frontend`,
       region,
       objects: [
-        { key: 'index.html', body: '<!doctype html><script src="/assets/index-Legacy01.js"></script>\n', contentType: 'text/html' },
-        { key: 'assets/index-Legacy01.js', body: "console.log('pikaia before deploy-actions');\n", contentType: 'text/javascript' },
+        {
+          key: 'index.html',
+          body: '<!doctype html><script src="/assets/index-Legacy01.js"></script>\n',
+          contentType: 'text/html',
+        },
+        {
+          key: 'assets/index-Legacy01.js',
+          body: "console.log('pikaia before deploy-actions');\n",
+          contentType: 'text/javascript',
+        },
       ],
     })),
     distributions: [
@@ -114,18 +132,32 @@ export const pikaia: SeedSystem = {
       id: 'pikaia/staging',
       title: 'staging: push to main builds, migrates and deploys the backend, publishes the SPA',
       kind: 'seed',
-      why: "Seed steps 5, 9, 10 and deploy-frontend.yml: the backend image is built and deployed by digest after `migrate` ran with the new revision; the SPA is built without AWS credentials and published assets-first.",
+      why: 'Seed steps 5, 9, 10 and deploy-frontend.yml: the backend image is built and deployed by digest after `migrate` ran with the new revision; the SPA is built without AWS credentials and published assets-first.',
       workflow: 'staging.yml',
       event: 'push',
       ref: 'main',
       expect: {
         conclusion: 'success',
         checks: [
-          jobs({ changes: 'success', 'backend/deploy': 'success', 'frontend/spa-build': 'success', 'frontend/spa': 'success' }),
+          jobs({
+            changes: 'success',
+            'backend/deploy': 'success',
+            'frontend/spa-build': 'success',
+            'frontend/spa': 'success',
+          }),
           ecrImage(region, 'pikaia-backend', { commit: 'c1' }, { pushedByRun: true }),
-          staging({ revision: 2, image: { repository: 'pikaia-backend', tag: { commit: 'c1' } }, knownGood: true, desiredCount: 1 }),
+          staging({
+            revision: 2,
+            image: { repository: 'pikaia-backend', tag: { commit: 'c1' } },
+            knownGood: true,
+            desiredCount: 1,
+          }),
           production({ untouched: true }),
-          spa(region, 'pikaia-staging-frontend', { live: { commit: 'c1' }, has: ['robots.txt', 'favicon.svg'], lacks: ['.vite/manifest.json'] }),
+          spa(region, 'pikaia-staging-frontend', {
+            live: { commit: 'c1' },
+            has: ['robots.txt', 'favicon.svg'],
+            lacks: ['.vite/manifest.json'],
+          }),
           invalidations('E1PIKAIASTAGING', { created: 1, includes: '/index.html' }),
         ],
       },
@@ -143,7 +175,13 @@ export const pikaia: SeedSystem = {
         conclusion: 'success',
         checks: [
           ecrImage(region, 'pikaia-backend', { commit: 'c1' }, { pushedByRun: false }),
-          production({ revision: 2, image: { repository: 'pikaia-backend', tag: { commit: 'c1' } }, version: 'v1.0.0', knownGood: true, desiredCount: 2 }),
+          production({
+            revision: 2,
+            image: { repository: 'pikaia-backend', tag: { commit: 'c1' } },
+            version: 'v1.0.0',
+            knownGood: true,
+            desiredCount: 2,
+          }),
           staging({ untouched: true }),
           spa(region, 'pikaia-production-frontend', { live: 'v1.0.0' }),
           invalidations('E2PIKAIAPROD', { created: 1, includes: '/index.html' }),
@@ -163,7 +201,12 @@ export const pikaia: SeedSystem = {
         conclusion: 'success',
         checks: [
           jobs({ 'backend/ecs': 'success', frontend: 'skipped' }),
-          production({ revision: 1, image: { repository: 'pikaia-backend', tag: 'v0.9.0' }, version: 'v0.9.0', desiredCount: 2 }),
+          production({
+            revision: 1,
+            image: { repository: 'pikaia-backend', tag: 'v0.9.0' },
+            version: 'v0.9.0',
+            desiredCount: 2,
+          }),
           spa(region, 'pikaia-production-frontend', { live: 'v1.0.0', unchanged: true }),
         ],
       },
@@ -250,7 +293,7 @@ api('/api/v1/health').then((health) => {
       id: 'pikaia/spa-rollback-previous',
       title: 'rollback: the SPA back to the previous release by dispatch (`previous`)',
       kind: 'gap',
-      why: 'spa-release: previous resolves the release that was live before the current one from the bucket\'s release records and restores its HTML (its hashed assets were kept); the backend is left alone.',
+      why: "spa-release: previous resolves the release that was live before the current one from the bucket's release records and restores its HTML (its hashed assets were kept); the backend is left alone.",
       workflow: 'rollback.yml',
       event: 'dispatch',
       ref: 'main',
@@ -283,7 +326,10 @@ api('/api/v1/health').then((health) => {
         await sm.send(
           new PutSecretValueCommand({
             SecretId: 'pikaia-staging/app-secrets',
-            SecretString: JSON.stringify({ ...appSecrets('staging'), STRIPE_SECRET_KEY: 'sk_test_51stagingRotatedKey2Wm4Rt6Yv8X' }),
+            SecretString: JSON.stringify({
+              ...appSecrets('staging'),
+              STRIPE_SECRET_KEY: 'sk_test_51stagingRotatedKey2Wm4Rt6Yv8X',
+            }),
           }),
         );
         sm.destroy();
