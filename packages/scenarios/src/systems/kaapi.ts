@@ -212,6 +212,56 @@ def health() -> dict:
       },
     },
     {
+      id: 'kaapi/crash-loop',
+      title: 'production: a release that crash-loops is rolled back by deploy-ecs; the run fails with the root cause',
+      kind: 'failure',
+      why: "Kaapi's services have no circuit breaker (nor do the seed's): deploy-ecs counts the failed tasks of the new deployment, reports the stopped reason and the last log lines, puts the service back on the last known-good revision (v1.0.1, what ran before) and waits for it. The migration ran; the release is neither tagged nor released.",
+      workflow: 'production.yml',
+      event: 'tag',
+      ref: 'v1.2.0',
+      git: [
+        {
+          commit: {
+            label: 'c3',
+            message: 'Settings: one DATABASE_URL instead of the POSTGRES_* variables',
+            files: {
+              'backend/app/core/config.py':
+                '# DATABASE_URL replaces POSTGRES_*: set in the staging secret, not yet in the production one.\nimport os\n\nDATABASE_URL = os.environ["DATABASE_URL"]\n',
+            },
+          },
+        },
+        { tag: 'v1.2.0', at: 'c3' },
+      ],
+      prepare: async (env) => {
+        const sha = env.repo.sha('c3');
+        const digest = await env.seedImage('kaapi-backend', sha, `kaapi backend ${sha}\n`);
+        // its service tasks crash at boot; its one-off tasks (the migration) still run: the last matching rule decides
+        await env.behaviors([
+          { image: `*/kaapi-backend@${digest}`, service: 'crashloop' },
+          migrationRule(`*/kaapi-backend@${digest}`, alembic),
+        ]);
+        env.note(`staging built kaapi-backend:${sha.slice(0, 12)}; emulator: its service tasks crash at boot`);
+      },
+      expect: {
+        conclusion: 'failure',
+        rootCause: /RuntimeError: required setting DATABASE_URL is not set/,
+        checks: [
+          jobs({ 'deploy/build': 'success', 'deploy/deploy': 'failure', release: 'skipped' }),
+          production({
+            revision: 3,
+            image: { repository: 'kaapi-backend', tag: { commit: 'hotfix' } },
+            version: 'v1.0.1',
+            desiredCount: 2,
+          }),
+          {
+            label: 'ECR kaapi-backend has no v1.2.0 tag (a failed release is not tagged)',
+            verify: async ({ probe }) =>
+              (await probe.imageDigest(region, 'kaapi-backend', 'v1.2.0')) ? 'kaapi-backend:v1.2.0 exists' : undefined,
+          },
+        ],
+      },
+    },
+    {
       id: 'kaapi/migration-fails',
       title: 'staging: a migration that exits 1 leaves the service untouched',
       kind: 'failure',

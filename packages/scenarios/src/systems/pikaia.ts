@@ -46,6 +46,7 @@ const migrate = [
 ];
 
 const STYTCH_PUBLIC_TOKEN = 'public-token-test-7c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f';
+const ROTATED_STRIPE_KEY = 'sk_test_51stagingRotatedKey2Wm4Rt6Yv8X';
 
 const staging = (want: Parameters<typeof service>[3]) =>
   service(region, 'pikaia-staging', 'pikaia-staging-backend', { family: 'pikaia-staging-backend', ...want });
@@ -120,10 +121,9 @@ export const pikaia: SeedSystem = {
   }),
   secrets: { VITE_STYTCH_PUBLIC_TOKEN: STYTCH_PUBLIC_TOKEN },
   secretValues: {
-    secret: ['staging', 'production'].flatMap((env) => [
-      ...Object.values(appSecrets(env)).filter((v) => v.length > 16),
-      aurora(env).password,
-    ]),
+    secret: ['staging', 'production']
+      .flatMap((env) => [...Object.values(appSecrets(env)).filter((v) => v.length > 16), aurora(env).password])
+      .concat(ROTATED_STRIPE_KEY),
     // Vite compiles VITE_* into the bundle: a public token by design (the seed keeps it as a GitHub secret).
     publicByDesign: [STYTCH_PUBLIC_TOKEN],
   },
