@@ -269,7 +269,10 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
           if (scenario.expect.rootCause) {
             const haystack = [...texts, ...allJobs(result.jobs).map((j) => j.summary ?? '')].join('\n');
             record.rootCauseOk = scenario.expect.rootCause.test(haystack);
-            record.rootCause = texts.find((t) => scenario.expect.rootCause?.test(t)) ?? texts[0];
+            const inText = texts.find((t) => scenario.expect.rootCause?.test(t));
+            // the expected cause may be in a job summary (a stopped task's log lines): show that line too
+            const line = haystack.split('\n').find((l) => scenario.expect.rootCause?.test(l));
+            record.rootCause = inText ?? [texts[0], line].filter(Boolean).join('\n…\n');
           }
           for (const c of scenario.expect.checks) {
             let problem: string | undefined;

@@ -31,6 +31,9 @@ export function renderMarkdown(md: string): string {
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A one-line text with inline markdown (`code`) as safe HTML. */
+const inline = (text: string) =>
+  sanitizeHtml(marked.parseInline(text, { gfm: true, async: false }) as string, SANITIZE);
 const anchor = (r: RunRecord) => `run-${r.scenario.id.replace(/[^a-z0-9]+/gi, '-')}`;
 
 function badge(r: RunRecord): string {
@@ -86,10 +89,10 @@ function runSection(r: RunRecord, index: number, outDir: string): string {
     })
     .join('\n');
   return `<section id="${anchor(r)}">
-<h2><span class="num">${index + 1}</span> ${escapeHtml(s.title)}</h2>
+<h2><span class="num">${index + 1}</span> ${inline(s.title)}</h2>
 <div class="meta">${meta}</div>
 <div class="meta">${badge(r)} in ${secs(r.durationMs)} · ${verdict(r)} · <span class="kind ${s.kind}">${escapeHtml(s.kind)}</span> · <a href="${escapeHtml(relative(outDir, r.dir))}/">full output</a></div>
-<p class="why">${sanitizeHtml(marked.parseInline(s.why, { gfm: true, async: false }) as string, SANITIZE)}</p>
+<p class="why">${inline(s.why)}</p>
 ${notes}
 <h3>Expected</h3>
 <ul class="checks">${checks}</ul>
@@ -155,7 +158,7 @@ export function writeReport(h: HarnessResult, outDir: string, title: string): st
     .map(
       (r, i) => `<tr>
 <td>${i + 1}</td><td>${escapeHtml(r.system.seed)}</td>
-<td><a href="#${anchor(r)}">${escapeHtml(r.scenario.title)}</a></td>
+<td><a href="#${anchor(r)}">${inline(r.scenario.title)}</a></td>
 <td><span class="kind ${r.scenario.kind}">${escapeHtml(r.scenario.kind)}</span></td>
 <td><code>${escapeHtml(r.scenario.workflow)}</code></td>
 <td>${badge(r)} <span class="dim">expected ${escapeHtml(r.scenario.expect.conclusion)}</span></td>

@@ -78,9 +78,10 @@ export const alva: SeedSystem = {
   }),
   secrets: {},
   secretValues: {
-    secret: ['staging', 'production'].flatMap((env) =>
-      secretsOf(env).flatMap((s) => Object.values(s.value).filter((v) => v.length > 16)),
-    ),
+    secret: ['staging', 'production'].flatMap((env) => {
+      const [db, app] = secretsOf(env);
+      return [db?.value.password, app?.value.RESEND_API_KEY, app?.value.JWT_SECRET].filter((v): v is string => !!v);
+    }),
     publicByDesign: [],
   },
   scenarios: [

@@ -47,6 +47,17 @@ const migrate = [
 
 const STYTCH_PUBLIC_TOKEN = 'public-token-test-7c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f';
 const ROTATED_STRIPE_KEY = 'sk_test_51stagingRotatedKey2Wm4Rt6Yv8X';
+/** The keys of the app secret that are secrets (the others are ids, names, origins). */
+const SECRET_KEYS = [
+  'DJANGO_SECRET_KEY',
+  'STYTCH_SECRET',
+  'STYTCH_WEBHOOK_SECRET',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'RESEND_API_KEY',
+  'PASSKEY_JWT_PRIVATE_KEY',
+  'MOBILE_PROVISION_API_KEY',
+] as const;
 
 const staging = (want: Parameters<typeof service>[3]) =>
   service(region, 'pikaia-staging', 'pikaia-staging-backend', { family: 'pikaia-staging-backend', ...want });
@@ -122,7 +133,7 @@ export const pikaia: SeedSystem = {
   secrets: { VITE_STYTCH_PUBLIC_TOKEN: STYTCH_PUBLIC_TOKEN },
   secretValues: {
     secret: ['staging', 'production']
-      .flatMap((env) => [...Object.values(appSecrets(env)).filter((v) => v.length > 16), aurora(env).password])
+      .flatMap((env) => [...SECRET_KEYS.map((k) => appSecrets(env)[k]), aurora(env).password])
       .concat(ROTATED_STRIPE_KEY),
     // Vite compiles VITE_* into the bundle: a public token by design (the seed keeps it as a GitHub secret).
     publicByDesign: [STYTCH_PUBLIC_TOKEN],
