@@ -154,7 +154,50 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
     const machinePath = buildah ? undefined : noBuilderPath(opts.outDir);
     const runs: RunRecord[] = [];
 
+    /** A system that could not be set up: each of its scenarios is reported as not run, with the reason. */
+    const notRun = (system: SeedSystem, scenarios: Scenario[], err: unknown) => {
+      for (const [i, scenario] of scenarios.entries()) {
+        const dir = join(
+          opts.outDir,
+          'runs',
+          system.app,
+          `${String(i + 1).padStart(2, '0')}-${scenario.id.split('/')[1]}`,
+        );
+        mkdirSync(dir, { recursive: true });
+        const message = `${system.app} could not be set up: ${(err as Error).stack ?? String(err)}`;
+        const record: RunRecord = {
+          system,
+          scenario,
+          dir,
+          error: message,
+          tree: `error: ${(err as Error).message}`,
+          checks: [],
+          conclusionOk: false,
+          rootCauseOk: false,
+          notes: [],
+          startedAt: Date.now(),
+          durationMs: 0,
+          ok: false,
+        };
+        writeRunFiles(dir, record, []);
+        runs.push(record);
+        opts.onRun?.(record);
+      }
+    };
+
     const runSystem = async (system: SeedSystem, scenarios: Scenario[]) => {
+      try {
+        await runSystemScenarios(system, scenarios);
+      } catch (err) {
+        notRun(
+          system,
+          scenarios.filter((s) => !runs.some((r) => r.scenario === s)),
+          err,
+        );
+      }
+    };
+
+    const runSystemScenarios = async (system: SeedSystem, scenarios: Scenario[]) => {
       const p = probe.current as Probe;
       const host = appHost.current as AppHost;
       const repo = new AppRepo(join(opts.outDir, 'repos', system.app), join(EXAMPLES, system.app));
