@@ -17,7 +17,8 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type RunRecord, runScenarios, SYSTEMS, writeReport } from '../packages/scenarios/src/index.ts';
 
-const USAGE = 'usage: pnpm demo [--all] [--only <scenario id prefix>] [--out DIR] [--time-scale N] [--quiet]';
+const USAGE =
+  'usage: pnpm demo [--all] [--only <scenario id prefix>] [--out DIR] [--time-scale N] [--no-buildah] [--quiet]';
 const root = resolve(import.meta.dirname, '..');
 const MARKER = '.deploy-actions-demo';
 
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     out: { type: 'string' },
     'time-scale': { type: 'string' },
+    'no-buildah': { type: 'boolean' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -53,11 +55,12 @@ const select = values.all
     ? (id: string) => only.some((o) => id.startsWith(o))
     : (id: string) => ['pikaia/staging', 'pikaia/production', 'pikaia/rollback'].includes(id);
 
-const buildah = existsSync('/usr/bin/buildah');
+// --no-buildah: what a machine without buildah does (also to try that path where buildah is installed)
+const buildah = existsSync('/usr/bin/buildah') && !values['no-buildah'];
 console.log(
   buildah
     ? 'demo: images are built with buildah'
-    : 'demo: buildah is not installed: each commit image is seeded in the emulator and promoted instead of built',
+    : `demo: ${values['no-buildah'] ? 'without buildah (--no-buildah)' : 'buildah is not installed'}: each commit's image is seeded in the emulator and promoted instead of built`,
 );
 
 const line = (r: RunRecord) =>

@@ -281,9 +281,7 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
             for (const repository of system.builtRepositories) {
               if (await p.imageDigest(system.region, repository, sha)) continue;
               await env.seedImage(repository, sha, `${repository} built from ${sha}\n`);
-              notes.push(
-                `buildah is not installed: seeded ${repository}:${sha.slice(0, 12)} (promoted instead of built)`,
-              );
+              notes.push(`no buildah: seeded ${repository}:${sha.slice(0, 12)} (promoted instead of built)`);
             }
           }
           await scenario.prepare?.(env);
