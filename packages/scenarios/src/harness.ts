@@ -155,14 +155,10 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
     const runs: RunRecord[] = [];
 
     /** A system that could not be set up: each of its scenarios is reported as not run, with the reason. */
-    const notRun = (system: SeedSystem, scenarios: Scenario[], err: unknown) => {
-      for (const [i, scenario] of scenarios.entries()) {
-        const dir = join(
-          opts.outDir,
-          'runs',
-          system.app,
-          `${String(i + 1).padStart(2, '0')}-${scenario.id.split('/')[1]}`,
-        );
+    const notRun = (system: SeedSystem, selected: Scenario[], err: unknown) => {
+      for (const scenario of selected.filter((s) => !runs.some((r) => r.scenario === s))) {
+        const n = selected.indexOf(scenario) + 1;
+        const dir = join(opts.outDir, 'runs', system.app, `${String(n).padStart(2, '0')}-${scenario.id.split('/')[1]}`);
         mkdirSync(dir, { recursive: true });
         const message = `${system.app} could not be set up: ${(err as Error).stack ?? String(err)}`;
         const record: RunRecord = {
@@ -189,11 +185,7 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
       try {
         await runSystemScenarios(system, scenarios);
       } catch (err) {
-        notRun(
-          system,
-          scenarios.filter((s) => !runs.some((r) => r.scenario === s)),
-          err,
-        );
+        notRun(system, scenarios, err);
       }
     };
 
