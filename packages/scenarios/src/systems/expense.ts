@@ -127,6 +127,22 @@ export const expense: SeedSystem = {
       },
     },
     {
+      id: 'expense-app/rerun-staging',
+      title: 'staging re-run of the same commit: nothing rebuilt, nothing redeployed',
+      kind: 'gap',
+      why: 'Idempotent re-runs: build-push-ecr skips the images the commit already has, the revisions rendered from the families equal the running ones, so no revision is registered and no deployment starts; the smoke tests run again and find the same release.',
+      workflow: 'staging.yml',
+      event: 'push',
+      ref: 'main',
+      expect: {
+        conclusion: 'success',
+        checks: [
+          ...SERVICES.map((s) => ecrImage(region, s, { commit: 'c1' }, { pushedByRun: false })),
+          ...SERVICES.map((s) => svc('staging', s, { revision: 2, untouched: true, knownGood: true })),
+        ],
+      },
+    },
+    {
       id: 'expense-app/smoke-test-fails',
       title: 'production: a release that fails its smoke test is rolled back',
       kind: 'failure',

@@ -150,22 +150,6 @@ export const kaapi: SeedSystem = {
       },
     },
     {
-      id: 'kaapi/rerun-staging',
-      title: 'staging re-run of the same commit: nothing rebuilt, nothing redeployed',
-      kind: 'gap',
-      why: 'Idempotent re-runs: build-push-ecr skips the existing commit image, the rendered task definition equals the running revision, so no revision is registered and no deployment starts.',
-      workflow: 'staging.yml',
-      event: 'push',
-      ref: 'main',
-      expect: {
-        conclusion: 'success',
-        checks: [
-          ecrImage(region, 'kaapi-backend', { commit: 'c1' }, { pushedByRun: false }),
-          staging({ revision: 2, untouched: true }),
-        ],
-      },
-    },
-    {
       id: 'kaapi/hotfix-tag',
       title: 'production: a hotfix tag on a commit staging never built is built on the tag',
       kind: 'failure',
