@@ -4,10 +4,12 @@
 // disjoint); the scenarios of one system run one after another (production promotes what staging built).
 // Every run's full output lands under `outDir/runs/<app>/<nn>-<name>/`: the job log, the step tree, result.json,
 // each step's job summary, and the runner's state (workspaces, RUNNER_TEMP, HOME, artifacts).
+
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { EmulatorControl, type RunningEmulator, startEmulator } from '@deploy-actions/aws-emulator';
-import { formatTree, type JobResult, type RunResult, runWorkflow } from '@deploy-actions/workflow-runner';
+import { EmulatorControl } from '@deploy-actions/aws-emulator';
+import { formatTree, type JobResult, REPO_ROOT, type RunResult, runWorkflow } from '@deploy-actions/workflow-runner';
 import { AppHost } from './app-host.ts';
 import { AppRepo } from './app-repo.ts';
 import { Probe } from './probe.ts';
@@ -64,6 +66,42 @@ export interface HarnessResult {
 }
 
 const hasBuildah = () => existsSync('/usr/bin/buildah');
+
+const EMULATOR_BIN = join(REPO_ROOT, 'packages', 'aws-emulator', 'bin', 'emulator.mjs');
+
+/**
+ * The emulator in a process of its own (its CLI prints `ready <url>`): the runner does some work synchronously (git
+ * through execFileSync), and an emulator in this process would stop answering every concurrent run meanwhile.
+ */
+async function startEmulatorProcess(timeScale: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [EMULATOR_BIN, '--port', '0', '--time-scale', String(timeScale)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^ready (\S+)/m.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`the emulator exited (${code}) before it was ready: ${stderr.trim()}`)),
+    );
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
 
 /** Every job of a run, depth first (called workflows' jobs after their caller job). */
 export function allJobs(jobs: readonly JobResult[]): JobResult[] {
@@ -141,11 +179,11 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
     .map((system) => ({ system, scenarios: system.scenarios.filter((s) => opts.select?.(s, system) ?? true) }))
     .filter((s) => s.scenarios.length > 0);
 
-  let emu: RunningEmulator | undefined;
+  let emu: { url: string; stop(): Promise<void> } | undefined;
   const probe = { current: undefined as Probe | undefined };
   const appHost = { current: undefined as AppHost | undefined };
   try {
-    emu = await startEmulator({ port: 0, timeScale });
+    emu = await startEmulatorProcess(timeScale);
     const control = new EmulatorControl(emu.url);
     probe.current = new Probe(emu.url);
     appHost.current = new AppHost(probe.current);
