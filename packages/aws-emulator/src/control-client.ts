@@ -42,6 +42,9 @@ export class EmulatorControl {
     error?: number;
     latencyMs?: [number, number];
     reset?: number;
+    /** Fraction of requests handled (effect kept) whose response is then lost. */
+    after?: number;
+    afterFailure?: 'reset' | 'error';
     services?: string[];
   }): Promise<void> {
     return this.call('POST', 'faults', config);

@@ -182,6 +182,19 @@ export function createServer(rt: EmulatorRuntime): http.Server {
           );
           response = internalError(module.name, message);
         }
+        if (fault.kind === 'after') {
+          // The operation ran and its effect stays; the client never sees its response.
+          entry.fault = 'after';
+          entry.handledStatus = response.status;
+          entry.applied = response.status < 400;
+          if (response.body instanceof Readable) response.body.destroy();
+          if (rt.faults.config.afterFailure !== 'error') {
+            entry.status = -1;
+            req.socket.destroy();
+            return;
+          }
+          response = internalError(module.name, 'We encountered an internal error. Please try again.');
+        }
       }
       entry.status = response.status;
       await send(res, response, requestId, emuReq.method);

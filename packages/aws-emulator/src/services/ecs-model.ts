@@ -155,6 +155,9 @@ export interface EcsService {
   /** The last deployment that reached COMPLETED (the circuit breaker's rollback target). */
   lastCompleted?: { id: string; taskDefinition: string };
   steady: boolean;
+  /** CreateService's clientToken and request fingerprint: a retry with both equal returns this service. */
+  clientToken?: string;
+  createFingerprint?: string;
 }
 
 export interface Container {

@@ -1,6 +1,7 @@
 // Amazon ECS (awsJson1_1, X-Amz-Target AmazonEC2ContainerServiceV20141113.*): task definitions, clusters, services
 // with rolling deployments in simulated time, one-off tasks, tags. The scheduler lives in ecs-rollout.ts.
 import type { EmuContext, EmuRequest, SeedFixture, ServiceModule } from '../types.ts';
+import { ClientTokenStore, clientToken, RUN_TASK_TOKEN_TTL_MS, requestFingerprint } from './ecs-idempotency.ts';
 import {
   type Cluster,
   type ContainerDefinition,
@@ -55,6 +56,8 @@ export function createEcsService(): EcsServiceModule {
   const sched = createScheduler(store, () => ctxRef);
   const now = () => (ctxRef as EmuContext).clock.now();
   const account = () => ctxRef?.accountId ?? '000000000000';
+  /** RunTask results by (cluster ARN, clientToken): task ids and failures of the first successful request. */
+  const runTaskTokens = new ClientTokenStore<{ taskIds: string[]; taskArns: string[]; failures: unknown[] }>();
 
   // ---------------- lookups ----------------
 
@@ -504,9 +507,14 @@ export function createEcsService(): EcsServiceModule {
         'Service name must be between 1 and 255 characters and contain only letters, numbers, hyphens, and underscores.',
       );
     }
+    const token = clientToken(body.clientToken, 36);
+    const fingerprint = requestFingerprint(body);
     const existing = store.services.get(`${cluster.name}/${name}`);
-    if (existing && existing.status !== 'INACTIVE')
+    if (existing && existing.status !== 'INACTIVE') {
+      // Same token, same parameters: the retry succeeds without doing anything (ECS_Idempotency.html).
+      if (token && existing.clientToken === token && existing.createFingerprint === fingerprint) return existing;
       throw new AwsError('InvalidParameterException', 'Creation of service was not idempotent.');
+    }
     const controller = ((body.deploymentController as { type?: string } | undefined)?.type ?? 'ECS') as string;
     const td = usableTd(body.taskDefinition);
     const strategy =
@@ -558,6 +566,7 @@ export function createEcsService(): EcsServiceModule {
       events: [],
       deployments: [],
       steady: false,
+      ...(token ? { clientToken: token, createFingerprint: fingerprint } : {}),
     };
     store.services.set(svc.key, svc);
     const tags = arr<Tag>(body.tags);
@@ -678,6 +687,43 @@ export function createEcsService(): EcsServiceModule {
 
   function runTask(body: Body, region: string) {
     const cluster = getCluster(body.cluster);
+    const token = clientToken(body.clientToken, 64);
+    const fingerprint = requestFingerprint(body);
+    if (token) {
+      const prior = runTaskTokens.get(cluster.arn, token, now());
+      if (prior) {
+        if (prior.fingerprint !== fingerprint) {
+          // botocore's ECS ConflictException: "The provided clientToken is already in use with a different RunTask
+          // request. The resourceIds are the existing task ARNs which are already associated with the clientToken."
+          throw new AwsError(
+            'ConflictException',
+            'The RunTask request could not be processed due to conflicts. The provided clientToken is already in use with a different RunTask request.',
+            400,
+            { resourceIds: prior.result.taskArns },
+          );
+        }
+        const tasks = prior.result.taskIds.map((id) => store.tasks.get(id)).filter((t): t is Task => t !== undefined);
+        return { tasks: tasks.map((t) => taskShape(t)), failures: prior.result.failures };
+      }
+    }
+    const result = startTasks(body, region, cluster);
+    if (token) {
+      runTaskTokens.put(
+        cluster.arn,
+        token,
+        fingerprint,
+        {
+          taskIds: result.tasks.map((t) => t.id),
+          taskArns: result.tasks.map((t) => t.arn),
+          failures: result.failures,
+        },
+        now() + RUN_TASK_TOKEN_TTL_MS,
+      );
+    }
+    return { tasks: result.tasks.map((t) => taskShape(t)), failures: result.failures };
+  }
+
+  function startTasks(body: Body, region: string, cluster: Cluster): { tasks: Task[]; failures: unknown[] } {
     const td = usableTd(body.taskDefinition);
     const count = body.count === undefined ? 1 : Number(body.count);
     if (!Number.isInteger(count) || count < 1 || count > 10) {
@@ -730,7 +776,7 @@ export function createEcsService(): EcsServiceModule {
       sched.startTask(task);
       tasks.push(task);
     }
-    return { tasks: tasks.map((t) => taskShape(t)), failures: [] };
+    return { tasks, failures: [] };
   }
 
   // ---------------- tags ----------------
@@ -1021,6 +1067,7 @@ export function createEcsService(): EcsServiceModule {
     },
     reset() {
       sched.reset();
+      runTaskTokens.clear();
       store.taskDefs.clear();
       store.clusters.clear();
       store.services.clear();
