@@ -46,7 +46,13 @@ export interface ContainerDefinition {
   name: string;
   image: string;
   essential?: boolean;
-  portMappings?: Array<{ containerPort?: number; hostPort?: number; protocol?: string; name?: string }>;
+  portMappings?: Array<{
+    containerPort?: number;
+    hostPort?: number;
+    protocol?: string;
+    name?: string;
+    containerPortRange?: string;
+  }>;
   logConfiguration?: { logDriver: string; options?: Record<string, string> };
   healthCheck?: unknown;
   secrets?: Array<{ name: string; valueFrom: string }>;

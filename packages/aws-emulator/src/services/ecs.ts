@@ -14,6 +14,13 @@ import {
   type TaskDefinition,
 } from './ecs-model.ts';
 import { createScheduler, type EcsStore, newStore } from './ecs-rollout.ts';
+import {
+  checkContainers,
+  checkFargateSize,
+  checkTaskDefinitionSize,
+  normaliseTaskCpu,
+  normaliseTaskMemory,
+} from './ecs-taskdef-rules.ts';
 import { AwsError, classifyJson, epochSeconds, handleJson, jsonError, paginate } from './ecs-wire.ts';
 import type { Elbv2Service, TargetHealthRecord } from './elbv2.ts';
 
@@ -153,6 +160,7 @@ export function createEcsService(): EcsServiceModule {
         'Family contains invalid characters or is longer than 255 characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.',
       );
     }
+    checkTaskDefinitionSize(body);
     const defs = arr<ContainerDefinition>(body.containerDefinitions);
     if (defs.length === 0) throw new AwsError('ClientException', 'Container list cannot be empty.');
     const seen = new Set<string>();
@@ -164,15 +172,14 @@ export function createEcsService(): EcsServiceModule {
       seen.add(c.name);
     }
     const networkMode = str(body.networkMode);
+    checkContainers(defs, networkMode);
     const requires = arr<string>(body.requiresCompatibilities);
-    const cpu = body.cpu === undefined ? undefined : String(body.cpu);
-    const memory = body.memory === undefined ? undefined : String(body.memory);
+    const cpu = normaliseTaskCpu(body.cpu);
+    const memory = normaliseTaskMemory(body.memory);
     if (requires.includes('FARGATE')) {
       if (networkMode !== 'awsvpc')
         throw new AwsError('ClientException', 'Fargate only supports network mode \u2018awsvpc\u2019.');
-      if (!cpu) throw new AwsError('ClientException', "Fargate requires that 'cpu' be defined at the task level.");
-      if (!memory)
-        throw new AwsError('ClientException', "Fargate requires that 'memory' be defined at the task level.");
+      checkFargateSize(cpu, memory);
       if (!body.executionRoleArn && defs.some((c) => c.logConfiguration?.logDriver === 'awslogs')) {
         throw new AwsError(
           'ClientException',
