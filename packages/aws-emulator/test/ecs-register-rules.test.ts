@@ -1,12 +1,13 @@
 // RegisterTaskDefinition refuses what ECS refuses at register time (ecs-taskdef-rules.ts), with ECS's error type and
 // text: Fargate sizes, the 64 KiB size quota, the container quota and container rules.
-import { existsSync } from 'node:fs';
 import { type ContainerDefinition, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { peerTool } from '../src/index.ts';
 import { fargateMemoryOptions } from '../src/services/ecs-taskdef-rules.ts';
 import { fargateTd, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
+const awsCli = peerTool('aws');
 
 const register = (input: Parameters<typeof fargateTd>[2] = {}) =>
   h.ecs.send(new RegisterTaskDefinitionCommand(fargateTd('web', 'repo/web:v1', input)));
@@ -147,7 +148,8 @@ describe('size and container rules', () => {
   });
 });
 
-describe.skipIf(!existsSync('/usr/bin/aws'))('AWS CLI v2', () => {
+describe.skipIf(awsCli.skip)(awsCli.title('AWS CLI v2'), () => {
+  beforeAll(awsCli.require);
   test('aws ecs register-task-definition prints the ClientException ECS would', async () => {
     const res = await h.aws([
       'ecs',

@@ -2,7 +2,6 @@
 // at their default settings and the AWS CLI v2: the call is applied, the response never arrives, the client retries.
 // Seeds: with {after: 0.5} seed 18 decides after, none, none, after for the first four requests after the faults
 // are configured (configuring resets the PRNG), so "the first attempt is lost, its retry goes through".
-import { existsSync } from 'node:fs';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -15,10 +14,11 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { FaultInjector, parseFaultConfig } from '../src/faults.ts';
-import type { RequestLogEntry } from '../src/index.ts';
+import { peerTool, type RequestLogEntry } from '../src/index.ts';
 import { fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
+const awsCli = peerTool('aws');
 const LOSE_FIRST = { seed: 18, after: 0.5 };
 
 async function requests(): Promise<RequestLogEntry[]> {
@@ -210,9 +210,12 @@ describe('RunTask clientToken (ECS_Idempotency.html)', () => {
     }
   });
 
-  test.skipIf(!existsSync('/usr/bin/aws'))(
-    'AWS CLI v2.9 (model older than RunTask clientToken) sends no token: a lost response means a second task',
+  test.skipIf(awsCli.skip)(
+    awsCli.title(
+      'AWS CLI v2.9 (model older than RunTask clientToken) sends no token: a lost response means a second task',
+    ),
     async () => {
+      awsCli.require();
       await h.control('faults', { ...LOSE_FIRST, services: ['ecs'] });
       const res = await h.aws([
         'ecs',
