@@ -1,6 +1,6 @@
 // A small typed client for the control API, shared by tests, the demo and benchmarks.
 import type { RequestLogEntry } from './request-log.ts';
-import type { BehaviorRule, SeedFixture } from './types.ts';
+import type { BehaviorRule, Realism, SeedFixture } from './types.ts';
 
 export class EmulatorControl {
   readonly url: string;
@@ -57,5 +57,9 @@ export class EmulatorControl {
   }
   clearBehaviors(): Promise<void> {
     return this.call('DELETE', 'behaviors');
+  }
+  /** Turn ECS task-start checks on or off (`{secrets, images, logGroups}` or `{all: true}`); returns the switches. */
+  realism(switches: Partial<Realism> & { all?: boolean }): Promise<Realism> {
+    return this.call('POST', 'realism', switches);
   }
 }

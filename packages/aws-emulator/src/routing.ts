@@ -6,6 +6,7 @@ const TARGET_PREFIXES: Array<[string, string]> = [
   ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'],
   ['Logs_20140328.', 'logs'],
   ['secretsmanager.', 'secretsmanager'],
+  ['AmazonSSM.', 'ssm'],
 ];
 
 export interface SigV4Scope {

@@ -1,6 +1,7 @@
 // Amazon ECS (awsJson1_1, X-Amz-Target AmazonEC2ContainerServiceV20141113.*): task definitions, clusters, services
-// with rolling deployments in simulated time, one-off tasks, tags. The scheduler lives in ecs-rollout.ts.
+// with rolling deployments in simulated time, one-off tasks, tags. The scheduler lives in ecs-deployment-sim.ts.
 import type { EmuContext, EmuRequest, SeedFixture, ServiceModule } from '../types.ts';
+import { createScheduler, type EcsStore, newStore } from './ecs-deployment-sim.ts';
 import { ClientTokenStore, clientToken, RUN_TASK_TOKEN_TTL_MS, requestFingerprint } from './ecs-idempotency.ts';
 import {
   type Cluster,
@@ -13,7 +14,6 @@ import {
   type Task,
   type TaskDefinition,
 } from './ecs-model.ts';
-import { createScheduler, type EcsStore, newStore } from './ecs-rollout.ts';
 import {
   checkContainers,
   checkFargateSize,

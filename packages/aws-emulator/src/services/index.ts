@@ -9,6 +9,7 @@ import { createLogsService } from './logs.ts';
 import { createRegistryService } from './registry.ts';
 import { createS3Service } from './s3.ts';
 import { createSecretsManagerService } from './secretsmanager.ts';
+import { createSsmService } from './ssm.ts';
 import { createStsService } from './sts.ts';
 
 export function createServices(): ServiceModule[] {
@@ -21,6 +22,7 @@ export function createServices(): ServiceModule[] {
     createElbv2Service(),
     createStsService(),
     createSecretsManagerService(),
+    createSsmService(),
     createS3Service(),
     createCloudFrontService(),
   ];

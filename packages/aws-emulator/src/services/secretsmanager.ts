@@ -26,6 +26,12 @@ interface Secret {
 export interface SecretsManagerService extends ServiceModule {
   /** The AWSCURRENT SecretString of a secret (by name or ARN), or undefined. Used by ECS. */
   currentSecretString(id: string): string | undefined;
+  /** GetSecretValue as ECS calls it at task start: the value, or the ResourceNotFoundException message. */
+  resolveValue(
+    id: string,
+    versionStage?: string,
+    versionId?: string,
+  ): { ok: true; value: string } | { ok: false; message: string };
 }
 
 const MUTATING = new Set([
@@ -278,6 +284,22 @@ export function createSecretsManagerService(): SecretsManagerService {
     },
     currentSecretString(id) {
       return find(id)?.versions.find((v) => v.stages.includes('AWSCURRENT'))?.secretString;
+    },
+    resolveValue(id, versionStage, versionId) {
+      const s = find(id);
+      if (!s) return { ok: false, message: NOT_FOUND };
+      const stage = versionStage ?? (versionId ? undefined : 'AWSCURRENT');
+      const v = s.versions.find((x) => (!versionId || x.id === versionId) && (!stage || x.stages.includes(stage)));
+      if (!v) {
+        return {
+          ok: false,
+          message:
+            versionId || versionStage
+              ? "Secrets Manager can't find the specified secret value for VersionId or staging label."
+              : "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+        };
+      }
+      return { ok: true, value: v.secretString ?? Buffer.from(v.secretBinary ?? '', 'base64').toString('utf8') };
     },
   };
 }
