@@ -102,6 +102,8 @@ export interface SeedFixture {
   secrets?: unknown[];
   /** SSM Parameter Store parameters: `{name, value, type?, description?, tier?, region?}`. */
   parameters?: unknown[];
+  /** IAM roles (GetRole): a name, or `{name | arn, path?, assumeRolePolicy?, description?}`. */
+  roles?: unknown[];
   logGroups?: unknown[];
   targetGroups?: unknown[];
   [key: string]: unknown;

@@ -23,7 +23,7 @@ const ARN_RE = /^arn:(aws[\w-]*):([^:]+):([^:]*):([^:]*):(.+)$/;
 
 export function parseSecretRef(valueFrom: string): SecretRef {
   const arn = ARN_RE.exec(valueFrom);
-  if (!arn || arn[2] !== 'secretsmanager') return { kind: 'ssm', valueFrom };
+  if (arn?.[2] !== 'secretsmanager') return { kind: 'ssm', valueFrom };
   const [, partition, service, region, account, resource] = arn as unknown as string[];
   const fields = (resource as string).split(':'); // secret:<id>[:<json-key>:<stage>:<version-id>]
   if (fields.length === 2) return { kind: 'secretsmanager', valueFrom, secretId: valueFrom };

@@ -5,6 +5,7 @@ import { createEcrService } from './ecr.ts';
 import { createEcrStore } from './ecr-store.ts';
 import { createEcsService } from './ecs.ts';
 import { createElbv2Service } from './elbv2.ts';
+import { createIamService } from './iam.ts';
 import { createLogsService } from './logs.ts';
 import { createRegistryService } from './registry.ts';
 import { createS3Service } from './s3.ts';
@@ -21,6 +22,7 @@ export function createServices(): ServiceModule[] {
     createLogsService(),
     createElbv2Service(),
     createStsService(),
+    createIamService(),
     createSecretsManagerService(),
     createSsmService(),
     createS3Service(),
