@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, test } from 'vitest';
-import { breakerThreshold } from '../src/services/ecs-rollout.ts';
+import { breakerThreshold } from '../src/services/ecs-deployment-sim.ts';
 import { fargateTd, harness, NETWORK, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
@@ -496,7 +496,12 @@ describe('unhealthy', () => {
 
 describe('one-off tasks (RunTask)', () => {
   async function run(image: string, extra: Record<string, unknown> = {}) {
-    await h.control('seed', { clusters: ['prod'], taskDefinitions: [fargateTd('migrate', image)] });
+    // awslogs groups must exist (ECS validates them at task start; realism.logGroups is on by default)
+    await h.control('seed', {
+      clusters: ['prod'],
+      taskDefinitions: [fargateTd('migrate', image)],
+      logGroups: ['/ecs/migrate'],
+    });
     const out = await h.ecs.send(
       new RunTaskCommand({
         cluster: 'prod',

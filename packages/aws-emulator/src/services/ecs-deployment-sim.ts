@@ -1,8 +1,10 @@
-// The ECS scheduler in simulated time: task lifecycle (PROVISIONING → PENDING → RUNNING → DEACTIVATING → STOPPING →
-// DEPROVISIONING → STOPPED), failure behaviours per image, the rolling-update scheduler (minimumHealthyPercent /
-// maximumPercent), the deployment circuit breaker with and without rollback, service events with ECS's texts, task
-// output written to CloudWatch Logs, and load balancer target health for ELBv2.
+// The emulator's SIMULATION of ECS (not to be confused with the kit's ecs-rollout.ts, which observes a real rollout):
+// task lifecycle in simulated time (PROVISIONING → PENDING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING →
+// STOPPED), failure behaviours per image and the task-start checks (ecs-task-start.ts), the rolling-update scheduler
+// (minimumHealthyPercent / maximumPercent), the deployment circuit breaker with and without rollback, service events
+// with ECS's texts, task output written to CloudWatch Logs, and load balancer target health for ELBv2.
 import type { BehaviorRule, EmuContext, RunBehavior, ServiceBehavior } from '../types.ts';
+import type { EcrServiceModule } from './ecr.ts';
 import {
   type Cluster,
   type Container,
@@ -16,9 +18,13 @@ import {
   type TaskDefinition,
   TIMINGS,
 } from './ecs-model.ts';
+import { parseSecretRef } from './ecs-secret-refs.ts';
+import { checkTaskStart, isEmulatorRegistryImage, type TaskStartContext } from './ecs-task-start.ts';
 import { globToRegExp, randomDigits, randomHex } from './ecs-wire.ts';
 import type { TargetHealthRecord } from './elbv2.ts';
 import type { LogsService } from './logs.ts';
+import type { SecretsManagerService } from './secretsmanager.ts';
+import type { SsmService } from './ssm.ts';
 
 export interface EcsStore {
   /** family → revisions (index = revision - 1). */
@@ -42,7 +48,12 @@ export function newStore(): EcsStore {
   };
 }
 
-/** Circuit breaker threshold as the ECS API reference documents it: 0.5 × desired, rounded up, within [3, 200]. */
+/**
+ * Circuit breaker failure threshold, as the ECS API reference documents it (ServiceDeploymentCircuitBreaker,
+ * `threshold`: "The deployment circuit breaker has a minimum threshold of 3 and a maximum threshold of 200 …
+ * 0.5 * desired task count", https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html):
+ * 0.5 × desiredCount rounded up, within [3, 200]. The kit has its own copy for judging breaker-less rollouts.
+ */
 export function breakerThreshold(desiredCount: number): number {
   return Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
 }
@@ -331,7 +342,7 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
       for (const c of task.containers) {
         c.lastStatus = 'RUNNING';
         c.runtimeId = `${task.id}-${randomDigits(10)}`;
-        c.imageDigest = `sha256:${randomHex(32)}`;
+        c.imageDigest = imageDigestOf(c.image);
         if (c.healthStatus) c.healthStatus = 'HEALTHY';
       }
       if (task.containers.some((c) => c.healthStatus)) task.healthStatus = 'HEALTHY';
@@ -354,12 +365,51 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
     const failure = b.kind === 'service' ? b.behavior : b.startFailure;
     if (failure === 'pullError') {
       after(TIMINGS.pullErrorSeconds, () => failToStart(task, 'pullError'), task);
-    } else if (failure === 'missingSecret') {
-      after(TIMINGS.secretErrorSeconds, () => failToStart(task, 'missingSecret'), task);
-    } else {
-      const f = isSlow(task) ? TIMINGS.slowStartFactor : 1;
-      after(TIMINGS.pendingSeconds * f, () => toRunning(task), task);
+      return;
     }
+    if (failure === 'missingSecret') {
+      after(TIMINGS.secretErrorSeconds, () => failToStart(task, 'missingSecret'), task);
+      return;
+    }
+    // No behaviour rule decided the start: what the account holds does (secrets, images, log groups), when the
+    // corresponding realism switch is on.
+    const outcome = checkTaskStart(task.td, taskStartContext());
+    if (outcome.kind === 'failToStart') {
+      const delay = outcome.reason.startsWith('CannotPullContainerError')
+        ? TIMINGS.pullErrorSeconds
+        : outcome.reason.includes('failed to validate logger args')
+          ? TIMINGS.pendingSeconds
+          : TIMINGS.secretErrorSeconds;
+      after(delay, () => failTask(task, outcome.reason, outcome.container), task);
+      return;
+    }
+    if (outcome.kind === 'exitOnStart') {
+      // a RunTask command override is what the container execs
+      const override = task.overrides.containerOverrides.find((o) => o.name === outcome.container)?.command;
+      const cmd = Array.isArray(override) && typeof override[0] === 'string' ? override[0] : undefined;
+      task.exitOnStart = cmd ? { ...outcome, line: `exec ${cmd}: exec format error` } : outcome;
+    }
+    const f = isSlow(task) ? TIMINGS.slowStartFactor : 1;
+    after(TIMINGS.pendingSeconds * f, () => toRunning(task), task);
+  }
+
+  /** The digest ECS reports for a running container: the stored one for an image on the emulator's registry. */
+  function imageDigestOf(image: string): string {
+    const store = (getCtx()?.state.services.get('ecr') as EcrServiceModule | undefined)?.store;
+    const found = isEmulatorRegistryImage(image) ? store?.findImage(image) : undefined;
+    return found?.image.digest ?? `sha256:${randomHex(32)}`;
+  }
+
+  function taskStartContext(): TaskStartContext {
+    const c = ctx();
+    const services = c.state.services;
+    return {
+      realism: c.state.realism,
+      secrets: services.get('secretsmanager') as SecretsManagerService | undefined,
+      ssm: services.get('ssm') as SsmService | undefined,
+      ecr: (services.get('ecr') as EcrServiceModule | undefined)?.store,
+      logs: logs(),
+    };
   }
 
   function mainContainer(task: Task): Container | undefined {
@@ -384,9 +434,8 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
   function missingSecretKey(task: Task): string {
     for (const c of task.td.containerDefinitions) {
       for (const s of c.secrets ?? []) {
-        // arn:aws:secretsmanager:region:acct:secret:name-AbCdEf:json-key:version-stage:version-id
-        const parts = s.valueFrom.split(':');
-        if (parts[2] === 'secretsmanager' && parts[7]) return parts[7];
+        const ref = parseSecretRef(s.valueFrom);
+        if (ref.kind === 'secretsmanager' && ref.jsonKey) return ref.jsonKey;
       }
     }
     const first = task.td.containerDefinitions.flatMap((c) => c.secrets ?? [])[0];
@@ -394,13 +443,19 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
   }
 
   function failToStart(task: Task, kind: 'pullError' | 'missingSecret') {
-    task.epoch++;
-    const t = now();
     const image = failedImage(task);
     const message =
       kind === 'pullError'
         ? `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}: not found`
         : `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key ${missingSecretKey(task)}`;
+    const container = kind === 'pullError' ? task.containers.find((c) => c.image === image)?.name : undefined;
+    failTask(task, message, container);
+  }
+
+  /** The task never ran: STOPPED with `message` as stoppedReason (and as the named container's reason). */
+  function failTask(task: Task, message: string, containerName?: string) {
+    task.epoch++;
+    const t = now();
     task.desiredStatus = 'STOPPED';
     task.stoppingAt = t;
     task.executionStoppedAt = t;
@@ -409,7 +464,7 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
     task.lastStatus = 'DEPROVISIONING';
     for (const c of task.containers) {
       c.lastStatus = 'STOPPED';
-      if (kind === 'pullError' && c.image === image) c.reason = message;
+      if (c.name === containerName) c.reason = message;
     }
     touch(task);
     after(TIMINGS.deprovisioningSeconds, () => toStopped(task), task);
@@ -433,12 +488,20 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
     for (const c of task.containers) {
       c.lastStatus = 'RUNNING';
       c.runtimeId = `${task.id}-${randomDigits(10)}`;
-      c.imageDigest = `sha256:${randomHex(32)}`;
+      c.imageDigest = imageDigestOf(c.image);
     }
     touch(task);
     openLogStreams(task);
     const svc = task.service;
     const b = task.behavior;
+    const exit = task.exitOnStart;
+    if (exit) {
+      // The image's binary cannot run on this platform: the container dies as soon as it starts.
+      writeLog(task, exit.container, [exit.line]);
+      after(1, () => containerExit(task, exit.exitCode, exit.container), task);
+      if (svc) reconcile(svc);
+      return;
+    }
     if (svc) {
       const tgs = targetGroupsOf(svc);
       if (tgs.length > 0) {
@@ -539,10 +602,10 @@ export function createScheduler(store: EcsStore, getCtx: () => EmuContext | unde
   }
 
   /** An essential container exited on its own (crash, or a one-off task finishing). */
-  function containerExit(task: Task, exitCode: number) {
+  function containerExit(task: Task, exitCode: number, containerName?: string) {
     task.epoch++;
     const t = now();
-    const main = mainContainer(task);
+    const main = task.containers.find((c) => c.name === containerName) ?? mainContainer(task);
     for (const c of task.containers) {
       c.lastStatus = 'STOPPED';
       c.exitCode = c === main ? exitCode : (c.exitCode ?? 0);
