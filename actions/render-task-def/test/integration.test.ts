@@ -113,6 +113,7 @@ describe('render-task-def against the emulator', () => {
     const first = await register(fixture('fargate-efs.json'));
     const rev2 = structuredClone(fixture('fargate-efs.json')) as any;
     rev2.taskDefinition.cpu = '1024';
+    rev2.taskDefinition.memory = '2048'; // 1 vCPU needs 2-8 GB on Fargate (the emulator enforces the table)
     await register(rev2);
     const run = await runMain({ 'template-arn': first });
     expect(run.taskDefinition.cpu).toBe('512');
