@@ -1,17 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { ECR_REPOSITORY_NAME_RE, IMAGE_TAG_RE } from '@deploy-actions/kit/ecr';
 import {
   ConfigurationError,
-  ECR_REPOSITORY_NAME_RE,
   getRawInput,
-  IMAGE_TAG_RE,
   parseBoolean,
   parseEnum,
   parseKeyValue,
   parseList,
   quote,
   resolveRegion,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call or build.
 

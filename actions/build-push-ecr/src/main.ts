@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, DeployFailure, errorMessage, maskValue, Summary, setOutputs } from '@deploy-actions/kit';
+import { createClient, DeployFailure, errorMessage, maskValue, Summary, setOutputs } from '@deploy-actions/kit/runtime';
 import { ACTION, getInputs, type Inputs } from './inputs';
 import {
   type BuildahStorage,

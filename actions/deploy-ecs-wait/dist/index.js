@@ -16607,7 +16607,7 @@ const { HttpRequest, parseUrl } = __nccwpck_require__(4047);
 const { InvokeStore } = __nccwpck_require__(14);
 const { normalizeProvider } = __nccwpck_require__(8305);
 const { RETRY_MODES } = __nccwpck_require__(5200);
-const { platform, release } = __nccwpck_require__(8161);
+const { platform, release } = __nccwpck_require__(542);
 const { versions, env } = __nccwpck_require__(1708);
 const { isValidHostLabel, isIpAddress, customEndpointFunctions } = __nccwpck_require__(5812);
 const { EndpointError, resolveEndpoint } = __nccwpck_require__(5812);
@@ -19976,7 +19976,7 @@ const { CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_
 const { HttpRequest } = __nccwpck_require__(4047);
 const { createHash, createPrivateKey, createPublicKey, sign } = __nccwpck_require__(7598);
 const { promises } = __nccwpck_require__(3024);
-const { homedir } = __nccwpck_require__(8161);
+const { homedir } = __nccwpck_require__(542);
 const { dirname, join } = __nccwpck_require__(6760);
 
 class LoginCredentialsFetcher {
@@ -28934,7 +28934,7 @@ exports.withBaseException = withBaseException;
 /***/ 5164:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { homedir } = __nccwpck_require__(8161);
+const { homedir } = __nccwpck_require__(542);
 const { sep, join } = __nccwpck_require__(6760);
 const { createHash } = __nccwpck_require__(7598);
 const { readFile: readFile$1 } = __nccwpck_require__(1455);
@@ -42175,498 +42175,6 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
     }
     exports.applyEdits = applyEdits;
 });
-
-
-/***/ }),
-
-/***/ 7923:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-/* unused reexport */ __nccwpck_require__(291);
-/* unused reexport */ __nccwpck_require__(9276);
-
-
-/***/ }),
-
-/***/ 9276:
-/***/ ((module) => {
-
-
-
-/**
- * @import {
- * 	ControlOperator,
- * 	Env,
- * 	GlobPattern,
- * 	ParseEntry,
- * } from './parse' */
-
-// '<(' and '>(' are process substitution operators and
-// can be parsed the same as control operator
-var CONTROL = /** @type {const} */ ('(?:') + /** @type {const} */ ([
-	'\\|\\|',
-	'\\&(?:\\&|>>?)', // `&&`, `&>`, and `&>>`
-	';;\\&?', // `;;` and `;;&`
-	'[;|]\\&', // `;&` and `|&`
-	'\\<\\(',
-	'\\<\\<\\<',
-	'\\<\\<-',
-	'\\<\\<(?!\\()', // `<<(` stays `<` and `<(`, as zsh reads it; other shells reject it
-	'>>',
-	'>[&|(]', // `>&`, `>|`, and `>(`
-	'<[&>]', // `<&` and `<>`
-	'[&;()|<>]'
-]).join(/** @type {const} */ ('|')) + /** @type {const} */ (')');
-var controlRE = new RegExp('^' + CONTROL + '$');
-var META = /** @type {const} */ ('|&;()<> \\t');
-var SINGLE_QUOTE = /** @type {const} */ ('\'([^\']*?)\'');
-// bash ANSI-C quoting, `$'...'`: a backslash escapes the next character, including `'`
-var ANSI_C_BODY = '(?:\\\\[\\s\\S]|[^\\\\\'])*?';
-var ANSI_C_QUOTE = '\\$\'' + ANSI_C_BODY + '\'';
-var ansiCAt = new RegExp('\\$\'' + ANSI_C_BODY + '(?:(\')|\\\\?$)', 'g');
-var ANSI_C_LETTERS = 'abeEfnrtv';
-var ANSI_C_CHARS = '\x07\b\x1B\x1B\f\n\r\t\v';
-var hash = /^#$/;
-
-var SQ = /** @type {const} */ ("'");
-var DQ = /** @type {const} */ ('"');
-var DS = /** @type {const} */ ('$');
-
-var TOKEN = '';
-var mult = /** @type {const} */ (0x100000000); // Math.pow(16, 8);
-for (var i = 0; i < 4; i++) {
-	TOKEN += (mult * Math.random()).toString(16);
-}
-var startsWithToken = new RegExp('^' + TOKEN);
-
-/**
- * @param {string} s
- * @param {RegExp} r
- */
-function matchAll(s, r) {
-	var origIndex = r.lastIndex;
-
-	var matches = [];
-	var matchObj;
-
-	while ((matchObj = r.exec(s))) {
-		matches[matches.length] = matchObj;
-		if (r.lastIndex === matchObj.index) {
-			r.lastIndex += 1;
-		}
-	}
-
-	r.lastIndex = origIndex;
-
-	return matches;
-}
-
-/**
- * @param {Env} env
- * @param {string} pre
- * @param {string} key
- */
-function getVar(env, pre, key) {
-	var r = typeof env === 'function' ? env(key) : env[key];
-	if (typeof r === 'undefined' && key != '') {
-		r = '';
-	} else if (typeof r === 'undefined') {
-		r = '$';
-	}
-
-	if (typeof r === 'object') {
-		return pre + TOKEN + JSON.stringify(r) + TOKEN;
-	}
-	return pre + r;
-}
-
-var ansiCEscape = /\\([0-7]{1,3}|x[\dA-Fa-f]{1,2}|u[\dA-Fa-f]{1,4}|U[\dA-Fa-f]{1,8}|c(?:\\\\|[\s\S])|[abeEfnrtv\\'"?])/g;
-
-/**
- * @param {string} m
- * @param {string} escape
- */
-function expandAnsiCEscape(m, escape) {
-	var kind = escape.charAt(0);
-	if (kind === 'c') {
-		var ctrl = escape.charAt(1);
-		return ctrl === '?' ? '\x7F' : String.fromCharCode(ctrl.charCodeAt(0) & 0x1F);
-	}
-	if (kind === 'x' || kind === 'u' || kind === 'U') {
-		var cp = parseInt(escape.slice(1), 16);
-		if (cp > 0x10FFFF) {
-			return m;
-		}
-		return String.fromCharCode.apply(null, cp > 0xFFFF ? [0xD7C0 + (cp >> 10), 0xDC00 + (cp & 0x3FF)] : [cp]);
-	}
-	if (kind >= '0' && kind <= '7') {
-		return String.fromCharCode(parseInt(escape, 8) & 0xFF);
-	}
-	var letter = ANSI_C_LETTERS.indexOf(escape);
-	return letter < 0 ? escape : ANSI_C_CHARS.charAt(letter);
-}
-
-/** @param {string} body */
-function expandAnsiC(body) {
-	return body.replace(ansiCEscape, expandAnsiCEscape).split('\0')[0]; // like bash, a NUL ends the string
-}
-
-/**
- * @param {string} s
- * @param {number} i
- */
-function closesAnsiC(s, i) {
-	ansiCAt.lastIndex = i;
-	return !!(/** @type {RegExpExecArray} */ (ansiCAt.exec(s)))[1];
-}
-
-/**
- * @param {string} string
- * @param {Env} [env]
- * @param {{ escape?: string, splitUnquoted?: boolean | string }} [opts]
- * @returns {ParseEntry[]}
- */
-function parseInternal(string, env, opts) {
-	if (!opts) {
-		opts = {};
-	}
-	var BS = opts.escape || '\\';
-	var ifs = opts.splitUnquoted === true ? ' \t\n' : (typeof opts.splitUnquoted === 'string' ? opts.splitUnquoted : '');
-	var BAREWORD = '(\\' + BS + '[\'"$\\' + BS + META + ']|\\$\\$|\\$(?!' + ANSI_C_QUOTE.slice(2) + ')|[^\\s\'"$' + META + '])+';
-	var DOUBLE_QUOTE = '"(?:\\' + BS + '[\\s\\S]|[^"\\' + BS + '])*"';
-
-	var chunker = new RegExp([
-		'(' + CONTROL + ')', // control chars
-		'(' + ANSI_C_QUOTE + '|' + BAREWORD + '|' + DOUBLE_QUOTE + '|' + SINGLE_QUOTE + ')+'
-	].join('|'), 'g');
-
-	var matches = matchAll(string, chunker);
-
-	if (matches.length === 0) {
-		return [];
-	}
-	if (!env) {
-		env = {};
-	}
-
-	var commented = false;
-
-	return matches.map(function (match) {
-		var s = match[0];
-		if (!s || commented) {
-			return void undefined;
-		}
-		if (controlRE.test(s)) {
-			return /** @type {ControlOperator} */ ({ op: s });
-		}
-
-		// Hand-written scanner/parser for Bash quoting rules:
-		//
-		// 1. inside single quotes, all characters are printed literally.
-		// 2. inside double quotes, all characters are printed literally
-		//    except variables prefixed by '$' and backslashes followed by
-		//    either a double quote or another backslash.
-		// 3. outside of any quotes, backslashes are treated as escape
-		//    characters and not printed (unless they are themselves escaped)
-		// 4. quote context can switch mid-token if there is no whitespace
-		//     between the two quote contexts (e.g. all'one'"token" parses as
-		//     "allonetoken")
-		/** @type {string | boolean} */
-		var quote = false;
-		var esc = false;
-		var out = '';
-		/** @type {string[]} */
-		var words = [];
-		var sawQuote = false;
-		/** @type {number | null} */
-		var pendingNw = null;
-		var isGlob = false;
-		/** @type {number} */
-		var i;
-
-		function parseEnvVar() {
-			i += 1;
-			/** @type {number | RegExpMatchArray | null} */
-			var varend;
-			/** @type {string} */
-			var varname;
-			var char = s.charAt(i);
-
-			if (char === '{') {
-				i += 1;
-				if (s.charAt(i) === '}') {
-					throw new Error('Bad substitution: ' + s.slice(i - 2, i + 1));
-				}
-				// match braces by depth so a nested `${` keeps its inner `}` from ending the outer substitution
-				var depth = 1;
-				varend = i;
-				while (depth > 0 && varend < s.length) {
-					if (s.charAt(varend) === '{' && s.charAt(varend - 1) === '$') {
-						depth += 1;
-					} else if (s.charAt(varend) === '}') {
-						depth -= 1;
-					}
-					varend += 1;
-				}
-				if (depth !== 0) {
-					throw new Error('Bad substitution: ' + s.slice(i));
-				}
-				varend -= 1;
-				varname = s.slice(i, varend);
-				i = varend;
-			} else if ((/[*@#?$!-]/).test(char)) {
-				varname = char;
-			} else {
-				var slicedFromI = s.slice(i);
-				varend = slicedFromI.match(/[^\w\d_]/);
-				if (!varend) {
-					varname = slicedFromI;
-					i = s.length;
-				} else {
-					varname = slicedFromI.slice(0, varend.index);
-					i += /** @type {number} */ (varend.index) - 1;
-				}
-			}
-			return getVar(/** @type {NonNullable<typeof env>} */ (env), '', varname);
-		}
-
-		function flushRun() {
-			if (pendingNw === null) {
-				return;
-			}
-			if (pendingNw === 0) {
-				if (out !== '') {
-					words[words.length] = out;
-					out = '';
-				}
-			} else {
-				words[words.length] = out;
-				out = '';
-				for (var fe = 1; fe < pendingNw; fe += 1) {
-					words[words.length] = '';
-				}
-			}
-			pendingNw = null;
-		}
-
-		for (i = 0; i < s.length; i++) {
-			var c = s.charAt(i);
-			if (ifs && c !== DS) {
-				flushRun();
-			}
-			isGlob = isGlob || (!quote && (c === '*' || c === '?'));
-			if (esc) {
-				out += c;
-				esc = false;
-			} else if (quote) {
-				if (c === quote) {
-					quote = false;
-				} else if (quote == SQ) {
-					out += c;
-				} else { // Double quote
-					if (c === BS) {
-						i += 1;
-						c = s.charAt(i);
-						if (c === DQ || c === BS || c === DS) {
-							out += c;
-						} else {
-							out += BS + c;
-						}
-					} else if (c === DS) {
-						out += parseEnvVar();
-					} else {
-						out += c;
-					}
-				}
-			} else if (c === DQ || c === SQ) {
-				quote = c;
-				sawQuote = true;
-			} else if (controlRE.test(c)) {
-				return /** @type {ControlOperator} */ ({ op: s });
-			} else if (hash.test(c)) {
-				commented = true;
-				var commentObj = { comment: string.slice(match.index + i + 1) };
-				if (out.length) {
-					return /** @type {const} */ ([out, commentObj]);
-				}
-				return /** @type {const} */ ([commentObj]);
-			} else if (c === BS) {
-				esc = true;
-			} else if (c === DS && s.charAt(i + 1) === SQ && closesAnsiC(s, i)) {
-				flushRun();
-				sawQuote = true;
-				out += expandAnsiC(s.slice(i + 2, ansiCAt.lastIndex - 1));
-				i = ansiCAt.lastIndex - 1;
-			} else if (c === DS) {
-				var value = parseEnvVar();
-				if (!ifs) {
-					out += value;
-				} else {
-					for (var vi = 0; vi < value.length; vi += 1) {
-						var vc = value.charAt(vi);
-						if (ifs.indexOf(vc) < 0) {
-							flushRun();
-							out += vc;
-						} else if (pendingNw === null) {
-							pendingNw = vc === ' ' || vc === '\t' || vc === '\n' ? 0 : 1;
-						} else if (vc !== ' ' && vc !== '\t' && vc !== '\n') {
-							pendingNw += 1;
-						}
-					}
-				}
-			} else {
-				out += c;
-			}
-		}
-
-		if (isGlob) {
-			return /** @type {GlobPattern} */ ({ op: 'glob', pattern: out });
-		}
-
-		if (ifs) {
-			if (pendingNw !== null && pendingNw > 0) {
-				words[words.length] = out;
-				out = '';
-				for (var te = 1; te < pendingNw; te += 1) {
-					words[words.length] = '';
-				}
-			}
-			if (out !== '' || (sawQuote && words.length === 0)) {
-				words[words.length] = out;
-			}
-			return words;
-		}
-
-		return out;
-	}).reduce(function (prev, arg) { // finalize parsed arguments
-		if (typeof arg === 'undefined') {
-			return prev;
-		}
-		/** @type {ParseEntry[]} */ ([]).concat(arg).forEach(function (entry) {
-			prev[prev.length] = entry;
-		});
-		return prev;
-	}, /** @type {ParseEntry[]} */ ([]));
-}
-
-/** @type {typeof import('./parse')} */
-module.exports = function parse(s, env, opts) {
-	var mapped = parseInternal(s, env, opts);
-	if (typeof env !== 'function') {
-		return mapped;
-	}
-	return mapped.reduce(function (acc, s) {
-		if (typeof s === 'object') {
-			acc[acc.length] = s;
-			return acc;
-		}
-		var xs = s.split(RegExp('(' + TOKEN + '.*?' + TOKEN + ')', 'g'));
-		if (xs.length === 1) {
-			acc[acc.length] = xs[0];
-			return acc;
-		}
-		xs.filter(Boolean).forEach(function (x) {
-			acc[acc.length] = startsWithToken.test(x)
-				? JSON.parse(x.split(TOKEN)[1])
-				: x;
-		});
-		return acc;
-	}, /** @type {ParseEntry[]} */ ([]));
-};
-
-
-/***/ }),
-
-/***/ 291:
-/***/ ((module) => {
-
-
-
-/** @import { ControlOperator } from './parse' */
-
-/** @type {ControlOperator['op'][]} */
-var OPS = /** @type {const} */ ([
-	'||',
-	'&&',
-	';;&',
-	';;',
-	';&',
-	'|&',
-	'<(',
-	'>(',
-	'<<<',
-	'<<-',
-	'<<',
-	'>>',
-	'>&',
-	'>|',
-	'&>>',
-	'&>',
-	'<&',
-	'<>',
-	'&',
-	';',
-	'(',
-	')',
-	'|',
-	'<',
-	'>'
-]);
-var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
-var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
-
-/** @type {typeof import('./quote')} */
-module.exports = function quote(xs) {
-	var sawComment = false;
-	return xs.map(function (s) {
-		if (sawComment && typeof s === 'string' && LINE_TERMINATORS.test(s)) {
-			throw new TypeError('a token after a `comment` must not contain line terminators');
-		}
-		if (s === '') {
-			return /** @type {const} */ ('\'\'');
-		}
-		if (s && typeof s === 'object') {
-			if ('op' in s && s.op === 'glob') {
-				if (typeof s.pattern !== 'string') {
-					throw new TypeError('glob token requires a string `pattern`');
-				}
-				if (LINE_TERMINATORS.test(s.pattern)) {
-					throw new TypeError('glob `pattern` must not contain line terminators');
-				}
-				if (s.pattern === '') {
-					return /** @type {const} */ ('\'\'');
-				}
-				return s.pattern.replace(GLOB_SHELL_SPECIAL, '\\$&');
-			}
-			if ('op' in s && typeof s.op === 'string') {
-				if (OPS.indexOf(s.op) < 0) {
-					throw new TypeError('invalid `op` value: ' + JSON.stringify(s.op));
-				}
-				return s.op.replace(/[\s\S]/g, '\\$&');
-			}
-			if ('comment' in s && typeof s.comment === 'string') {
-				if (LINE_TERMINATORS.test(s.comment)) {
-					throw new TypeError('`comment` must not contain line terminators');
-				}
-				sawComment = true;
-				return '#' + s.comment;
-			}
-			throw new TypeError('unrecognized object token shape');
-		}
-		if ((/'/).test(s) && (/!/).test(s)) {
-			return "'" + s.replace(/'/g, "'\"'\"'") + "'";
-		}
-		if ((/["\s\\]/).test(s) && !(/'/).test(s)) {
-			return "'" + s + "'";
-		}
-		if ((/["'\s]/).test(s)) {
-			return '"' + s.replace(/(["\\$`])/g, '\\$1') + '"';
-		}
-		return String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\]^`{|}~])/g, '$1\\$2');
-	}).join(' ');
-};
 
 
 /***/ }),
@@ -71187,7 +70695,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
-/***/ 8161:
+/***/ 542:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -73067,7 +72575,7 @@ var Alias = __nccwpck_require__(5067);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Pair = __nccwpck_require__(1923);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 var Schema = __nccwpck_require__(2018);
 var stringifyDocument = __nccwpck_require__(3611);
 var anchors = __nccwpck_require__(5026);
@@ -73993,7 +73501,7 @@ var anchors = __nccwpck_require__(5026);
 var visit = __nccwpck_require__(4882);
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -74276,7 +73784,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3131);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 class NodeBase {
     constructor(type) {
@@ -74369,7 +73877,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -74560,7 +74068,7 @@ var stringifyCollection = __nccwpck_require__(6090);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Scalar = __nccwpck_require__(1091);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -74681,7 +74189,7 @@ var log = __nccwpck_require__(2767);
 var merge = __nccwpck_require__(8438);
 var stringify = __nccwpck_require__(2862);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -74804,7 +74312,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 542:
+/***/ 8161:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -78071,7 +77579,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 var YAMLMap = __nccwpck_require__(372);
 var YAMLSeq = __nccwpck_require__(7241);
 var pairs = __nccwpck_require__(8539);
@@ -82908,7 +82416,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/errors.ts
 
 /**
  * A user mistake in the action's inputs. `run()` prints it as one `::error::` line
@@ -82926,7 +82434,7 @@ class errors_ConfigurationError extends Error {
  * An expected failure of the deploy itself (rollout failed, task exited non-zero, timeout...).
  * `run()` prints the message as one error line (no stack) and the optional details as plain log lines.
  */
-class errors_DeployFailure extends Error {
+class DeployFailure extends Error {
     details;
     constructor(message, options = {}) {
         super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -82954,14 +82462,14 @@ function getAwsCallContext(err) {
     return undefined;
 }
 /** True for errors thrown by an AWS SDK v3 client (a ServiceException, or anything carrying `$metadata`). */
-function errors_isAwsServiceError(err) {
+function isAwsServiceError(err) {
     return (err instanceof Error &&
         typeof err.$metadata === 'object' &&
         err.$metadata !== null);
 }
 /** True for anything `describeAwsError` can say something specific about. */
 function isAwsError(err) {
-    return errors_isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
+    return isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
 }
 /**
  * One line naming service, operation, error code, HTTP status and request id, e.g.
@@ -82972,8 +82480,8 @@ function isAwsError(err) {
 function describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errors_errorMessage(err);
-    if (!errors_isAwsServiceError(err)) {
+    const message = errorMessage(err);
+    if (!isAwsServiceError(err)) {
         const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
         return `AWS ${where} failed: ${name}${message}`;
     }
@@ -82988,7 +82496,7 @@ function describeAwsError(err) {
     return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
 }
 /** The message of anything thrown, never `[object Object]`. */
-function errors_errorMessage(err) {
+function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     if (typeof err === 'string')
@@ -83001,7 +82509,7 @@ function errors_errorMessage(err) {
     }
 }
 /** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
-function errors_isErrorNamed(err, ...names) {
+function isErrorNamed(err, ...names) {
     return err instanceof Error && names.includes(err.name);
 }
 function isAbortError(err) {
@@ -83016,14 +82524,14 @@ function isDebugEnabled(env = process.env) {
 function failureMessage(err) {
     if (err instanceof errors_ConfigurationError)
         return `Input '${err.input}': ${err.message}`;
-    if (err instanceof errors_DeployFailure)
+    if (err instanceof DeployFailure)
         return err.message;
     if (isAbortError(err))
-        return `Cancelled: ${errors_errorMessage(err)}`;
+        return `Cancelled: ${errorMessage(err)}`;
     if (isAwsError(err))
         return describeAwsError(err);
     const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errors_errorMessage(err)}`;
+    return `Unexpected error: ${name}${errorMessage(err)}`;
 }
 /**
  * The single catch of every action: `run(main)` in `src/index.ts`.
@@ -83035,7 +82543,7 @@ async function run(main) {
         await main();
     }
     catch (err) {
-        if (err instanceof errors_DeployFailure && err.details) {
+        if (err instanceof DeployFailure && err.details) {
             for (const line of err.details.split('\n'))
                 info(line);
         }
@@ -83049,7 +82557,7 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/aws.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_RETRY_MODE = 'adaptive';
@@ -83076,7 +82584,7 @@ function endpointEnvSuffix(serviceId) {
  * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
  * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
  */
-function aws_configuredEndpoint(serviceId, env = process.env) {
+function configuredEndpoint(serviceId, env = process.env) {
     if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
         return undefined;
     return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
@@ -83107,7 +82615,7 @@ function clientConfig(serviceId, options) {
         config.retryMode = DEFAULT_RETRY_MODE;
     }
     if (serviceId === 'S3') {
-        if (aws_configuredEndpoint(serviceId, env))
+        if (configuredEndpoint(serviceId, env))
             config.forcePathStyle = true;
         const mode = options.s3ChecksumMode;
         if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
@@ -83131,7 +82639,7 @@ function serviceIdOf(ClientClass, client) {
  * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
  * can print `AWS ECS DescribeServices failed: ...`.
  */
-function aws_createClient(ClientClass, options) {
+function createClient(ClientClass, options) {
     const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
     const { overrides, ...rest } = options;
     const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
@@ -83152,9 +82660,349 @@ function aws_createClient(ClientClass, options) {
     return client;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/kit/src/poll.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/image-ref.ts
+// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
+// digest pinning).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/umd/main.js
+var main = __nccwpck_require__(1136);
+// EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8009);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs.ts
+
+
+
+
+// Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
+// @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
+// Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
+/** Raw input, untrimmed; '' when unset. */
+function getRawInput(name) {
+    return getInput(name, { trimWhitespace: false });
+}
+/** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
+function quote(raw, max = 60) {
+    const oneLine = raw.replace(/\r?\n/g, '\\n');
+    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+}
+function parseString(input, raw, options = {}) {
+    const value = options.trim === false ? raw : raw.trim();
+    if (value.trim() === '') {
+        if (options.default !== undefined)
+            return options.default;
+        if (options.required)
+            throw new errors_ConfigurationError(input, 'is required but was not set');
+        return '';
+    }
+    return value;
+}
+function getString(name, options = {}) {
+    return parseString(name, getRawInput(name), options);
+}
+/** Trimmed value, or undefined when the input is unset or blank. */
+function getOptionalString(name) {
+    const value = getRawInput(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/** YAML 1.2 core-schema booleans only (what @actions/core accepts); "yes", "1", "on" are rejected. */
+function parseBoolean(input, raw, defaultValue) {
+    const value = raw.trim();
+    if (value === '' && defaultValue !== undefined)
+        return defaultValue;
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    if (value === '')
+        throw new errors_ConfigurationError(input, 'is required: expected true or false');
+    throw new errors_ConfigurationError(input, `expected true or false, got ${quote(value)}`);
+}
+function getBoolean(name, defaultValue) {
+    return parseBoolean(name, getRawInput(name), defaultValue);
+}
+function rangeText(min, max) {
+    if (min !== undefined && max !== undefined)
+        return ` between ${min} and ${max}`;
+    if (min !== undefined)
+        return ` >= ${min}`;
+    if (max !== undefined)
+        return ` <= ${max}`;
+    return '';
+}
+function parseInteger(input, raw, options = {}) {
+    const value = raw.trim().replace(/_/g, '');
+    const expected = `expected an integer${rangeText(options.min, options.max)}`;
+    if (value === '') {
+        if (options.default !== undefined)
+            return options.default;
+        throw new errors_ConfigurationError(input, `is required: ${expected}`);
+    }
+    if (!/^[+-]?\d+$/.test(value))
+        throw new errors_ConfigurationError(input, `${expected}, got ${quote(raw.trim())}`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n))
+        throw new errors_ConfigurationError(input, `${expected}, got ${quote(raw.trim())} (too large)`);
+    if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
+        throw new errors_ConfigurationError(input, `${expected}, got ${n}`);
+    }
+    return n;
+}
+function getInteger(name, options = {}) {
+    return parseInteger(name, getRawInput(name), options);
+}
+const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
+/**
+ * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
+ * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
+ */
+function parseDuration(input, raw, defaultValue) {
+    const value = raw.trim();
+    const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
+    if (value === '') {
+        if (defaultValue === undefined)
+            throw new errors_ConfigurationError(input, `is required: ${expected}`);
+        return typeof defaultValue === 'number' ? defaultValue : parseDuration(input, defaultValue);
+    }
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const match = DURATION_RE.exec(value);
+    if (!match || match.slice(1).every((g) => g === undefined)) {
+        throw new errors_ConfigurationError(input, `${expected}, got ${quote(value)}`);
+    }
+    const [, h, m, s, ms] = match;
+    const total = Number(h ?? 0) * DURATION_UNITS.h +
+        Number(m ?? 0) * DURATION_UNITS.m +
+        Number(s ?? 0) * DURATION_UNITS.s +
+        Number(ms ?? 0);
+    if (!Number.isSafeInteger(total))
+        throw new errors_ConfigurationError(input, `${expected}, got ${quote(value)} (too large)`);
+    return total;
+}
+/** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
+function getDuration(name, defaultValue) {
+    return parseDuration(name, getRawInput(name), defaultValue);
+}
+/** Newline- or comma-separated list, items trimmed, empty items dropped. */
+function parseList(_input, raw) {
+    return raw
+        .split(/[\r\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+function getList(name) {
+    return parseList(name, getRawInput(name));
+}
+/** Newline-separated list only (for values that may contain commas). */
+function parseLines(_input, raw) {
+    return raw
+        .split(/\r?\n/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+function getLines(name) {
+    return parseLines(name, getRawInput(name));
+}
+/**
+ * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
+ * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
+ */
+function parseKeyValue(input, raw, options = {}) {
+    const pairs = [];
+    const seen = new Map();
+    raw.split(/\r?\n/).forEach((rawLine, index) => {
+        const lineNo = index + 1;
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        if (eq === -1)
+            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${quote(line)}`);
+        const key = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        if (key === '')
+            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${quote(line)}`);
+        if (/\s/.test(key))
+            throw new ConfigurationError(input, `line ${lineNo}: key ${quote(key)} contains whitespace`);
+        const previous = seen.get(key);
+        if (previous !== undefined && options.duplicates !== 'allow') {
+            throw new ConfigurationError(input, `line ${lineNo}: key ${quote(key)} already set on line ${previous}`);
+        }
+        seen.set(key, lineNo);
+        pairs.push([key, value]);
+    });
+    return pairs;
+}
+function getKeyValue(name, options = {}) {
+    return parseKeyValue(name, getRawInput(name), options);
+}
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text, offset) {
+    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+    const lines = before.split('\n');
+    return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+/**
+ * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
+ * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
+ */
+function parseJson(input, raw, what = 'JSON') {
+    if (raw.trim() === '')
+        throw new errors_ConfigurationError(input, `is required: expected ${what}`);
+    try {
+        return JSON.parse(raw);
+    }
+    catch (err) {
+        throw new errors_ConfigurationError(input, describeJsonError(raw, err, what));
+    }
+}
+/**
+ * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
+ * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
+ */
+function describeJsonError(raw, err, what = 'JSON') {
+    const message = err instanceof Error ? err.message : String(err);
+    let reason = message
+        .replace(/\s*\(line \d+ column \d+\)/, '')
+        .replace(/,\s*".*" is not valid JSON$/s, '')
+        .replace(/ (in JSON )?at position \d+$/, '')
+        .trim();
+    const position = /at position (\d+)/.exec(message);
+    let offset = position ? Number(position[1]) : -1;
+    if (offset < 0) {
+        const errors = [];
+        (0,main.parse)(raw, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+        offset = errors[0]?.offset ?? -1;
+    }
+    const end = raw.trimEnd().length;
+    if (/end of (JSON )?input/i.test(message) || offset >= end) {
+        offset = end;
+        reason = 'unexpected end of input';
+    }
+    if (offset < 0)
+        return `invalid ${what}: ${reason}`;
+    const { line, column } = lineColumn(raw, offset);
+    return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
+}
+function getJson(name) {
+    return parseJson(name, getRawInput(name));
+}
+/** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
+function parseYamlOrJson(input, raw, what) {
+    const text = raw.trim();
+    if (text === '')
+        throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
+    if (text.startsWith('{') || text.startsWith('['))
+        return parseJson(input, raw, what ?? 'JSON');
+    const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
+    const first = doc.errors[0];
+    if (first) {
+        const pos = first.linePos?.[0];
+        const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        throw new ConfigurationError(input, `invalid ${what ?? 'YAML'}${at}: ${reason}`);
+    }
+    return doc.toJS();
+}
+function getYamlOrJson(name) {
+    return parseYamlOrJson(name, getRawInput(name));
+}
+/** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
+function parseEnum(input, raw, allowed, defaultValue) {
+    const value = raw.trim();
+    if (value === '') {
+        if (defaultValue !== undefined)
+            return defaultValue;
+        throw new ConfigurationError(input, `is required: expected one of ${allowed.join(', ')}`);
+    }
+    const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+    if (found === undefined) {
+        throw new ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${quote(value)}`);
+    }
+    return found;
+}
+function getEnum(name, allowed, defaultValue) {
+    return parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return core.group(name, fn);
+}
+/** Log lines with a common prefix, one `core.info` per line. */
+function infoLines(text, prefix = '') {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        core.info(`${prefix}${line}`);
+}
+/** Warning annotation (one line, shown on the run page). */
+function warn(message) {
+    core.warning(message);
+}
+function log_debug(message) {
+    core.debug(message);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
+
+/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
+function outputValue(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string')
+        return value;
+    return JSON.stringify(value);
+}
+/**
+ * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
+ * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
+ */
+function setOutputs(record) {
+    const written = {};
+    for (const [name, value] of Object.entries(record)) {
+        const text = outputValue(value);
+        if (text === undefined)
+            continue;
+        setOutput(name, text);
+        written[name] = text;
+    }
+    return written;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/poll.ts
 
 
 /** An Error for an aborted signal: its reason when that is an Error, else an `AbortError`. */
@@ -83235,7 +83083,7 @@ function backoffDelay(attempt, opts, random = Math.random) {
     }
 }
 /** The deadline passed. Carries the last progress message. Printed by `run()` as a DeployFailure (no stack). */
-class poll_PollTimeoutError extends errors_DeployFailure {
+class PollTimeoutError extends DeployFailure {
     lastProgress;
     attempts;
     elapsedMs;
@@ -83248,7 +83096,7 @@ class poll_PollTimeoutError extends errors_DeployFailure {
     }
 }
 /** The signal aborted (SIGINT/SIGTERM or caller). Carries the last progress message. */
-class poll_PollAbortedError extends errors_DeployFailure {
+class PollAbortedError extends DeployFailure {
     lastProgress;
     attempts;
     constructor(message, lastProgress, attempts, cause) {
@@ -83259,7 +83107,7 @@ class poll_PollAbortedError extends errors_DeployFailure {
     }
 }
 /** `1h2m3s` style, for progress lines. */
-function poll_formatDuration(ms) {
+function formatDuration(ms) {
     if (ms < 1000)
         return `${Math.max(0, Math.round(ms))}ms`;
     let seconds = Math.round(ms / 1000);
@@ -83274,7 +83122,7 @@ function poll_formatDuration(ms) {
  * attempts. The last attempt happens at the deadline; then PollTimeoutError. Abort (signal) rejects promptly
  * even mid-sleep with PollAbortedError. Errors thrown by `fn` propagate unchanged (fn decides what is retryable).
  */
-async function poll_poll(fn, opts) {
+async function poll(fn, opts) {
     const clock = opts.clock ?? poll_realClock;
     const progressEveryMs = opts.progressEveryMs ?? 10_000;
     const onProgress = opts.onProgress ?? ((message) => info(message));
@@ -83287,7 +83135,7 @@ async function poll_poll(fn, opts) {
     const aborted = (cause) => {
         const reason = opts.signal ? abortReason(opts.signal).message : 'aborted';
         const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-        return new poll_PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
+        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
     };
     for (;;) {
         if (opts.signal?.aborted)
@@ -83309,7 +83157,7 @@ async function poll_poll(fn, opts) {
         const remaining = deadline - now;
         if (remaining <= 0) {
             const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-            throw new poll_PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
+            throw new PollTimeoutError(`Timed out after ${formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
         }
         const delay = Math.min(backoffDelay(attempt, opts, opts.random), remaining);
         try {
@@ -83323,228 +83171,7 @@ async function poll_poll(fn, opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/cloudfront-invalidation.ts
-
-
-
-
-// CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
-// the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
-//
-// Limits (CloudFront developer guide, "Invalidation limits"): at most 3,000 individual paths and 15 wildcard paths
-// in progress per distribution, independently. Pricing: the first 1,000 paths per month per account are free; a
-// wildcard path counts as one path.
-const MAX_FILE_PATHS_IN_PROGRESS = 3000;
-const MAX_WILDCARDS_IN_PROGRESS = 15;
-const FREE_PATHS_PER_MONTH = 1000;
-/** Encode a URL path for an invalidation: each segment percent-encoded, `/` kept. */
-function encodeInvalidationPath(path) {
-    return path
-        .split('/')
-        .map((s) => encodeURIComponent(s).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-}
-/** `/dir/index.html` → [`/dir/index.html`, `/dir/`, `/dir`]; `/index.html` → [`/index.html`, `/`]; else [path]. */
-function invalidationAliases(path, indexDocument = 'index.html') {
-    const p = path.startsWith('/') ? path : `/${path}`;
-    const suffix = `/${indexDocument}`;
-    if (!p.endsWith(suffix))
-        return [p];
-    const dir = p.slice(0, -indexDocument.length); // keeps the trailing slash
-    if (dir === '/')
-        return [p, '/'];
-    return [p, dir, dir.slice(0, -1)];
-}
-/**
- * Plan the paths of one invalidation for the changed files (URL paths, e.g. `/index.html`, `/docs/a.html`):
- * directory indexes also get `/dir/` and `/dir`; directories with many changed paths collapse into one wildcard
- * (deepest first, so `/docs/*` is preferred over `/*`), at most `maxWildcards`; if the individual paths left still
- * exceed `maxPaths`, everything collapses to `/*`. Pure and deterministic.
- */
-function planInvalidationPaths(files, options = {}) {
-    const maxPaths = options.maxPaths ?? MAX_FILE_PATHS_IN_PROGRESS;
-    const maxWildcards = options.maxWildcards ?? MAX_WILDCARDS_IN_PROGRESS;
-    const collapseAt = options.collapseAt ?? 10;
-    const indexDocument = options.indexDocument ?? 'index.html';
-    const unique = [...new Set(files.map((f) => (f.startsWith('/') ? f : `/${f}`)))].sort();
-    const entries = unique.map((file) => ({
-        file,
-        dir: file.slice(0, file.lastIndexOf('/') + 1),
-        paths: invalidationAliases(file, indexDocument).map(encodeInvalidationPath),
-        covered: false,
-    }));
-    const requested = new Set(entries.flatMap((e) => e.paths)).size;
-    if (requested === 0)
-        return { paths: [], wildcards: 0, requested: 0 };
-    // Every ancestor directory of every entry, deepest first.
-    const dirs = new Set();
-    for (const e of entries) {
-        let d = e.dir;
-        for (;;) {
-            dirs.add(d);
-            if (d === '/')
-                break;
-            d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
-        }
-    }
-    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
-    const wildcards = new Map(); // dir -> wildcard path
-    for (const dir of ordered) {
-        const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
-        const weight = under.reduce((n, e) => n + e.paths.length, 0);
-        // A nested wildcard already chosen is replaced by this one, so it frees a slot.
-        const nested = [...wildcards.keys()].filter((d) => d !== dir && d.startsWith(dir));
-        const used = wildcards.size - nested.length;
-        if (weight + nested.length < collapseAt || weight === 0 || used >= maxWildcards)
-            continue;
-        for (const d of nested)
-            wildcards.delete(d);
-        // `/dir/*` misses the bare `/dir` alias of `/dir/index.html`; `/dir*` covers it.
-        const coversBare = dir !== '/' && under.some((e) => e.file === `${dir}${indexDocument}`);
-        wildcards.set(dir, `${encodeInvalidationPath(coversBare ? dir.slice(0, -1) : dir)}*`);
-        for (const e of entries)
-            if (e.dir.startsWith(dir))
-                e.covered = true;
-    }
-    const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
-    if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return {
-            paths: ['/*'],
-            wildcards: 1,
-            requested,
-            note: `${requested} paths exceed the per-invalidation limits: using /*`,
-        };
-    }
-    const paths = [...individual, ...wildcards.values()].sort();
-    const result = { paths, wildcards: wildcards.size, requested };
-    if (wildcards.size > 0) {
-        result.note = `${requested} paths collapsed to ${paths.length} (${wildcards.size} wildcard${wildcards.size === 1 ? '' : 's'})`;
-    }
-    return result;
-}
-/**
- * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
- * returns the existing invalidation instead of creating (and paying for) a second one.
- */
-function invalidationCallerReference(runId, attempt, paths) {
-    const hash = createHash('sha256')
-        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
-        .digest('hex');
-    return `deploy-actions-${hash.slice(0, 40)}`;
-}
-/** Markdown-ready sentence about the cost of an invalidation against the free tier. */
-function invalidationCostText(paths) {
-    const n = paths.length;
-    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
-}
-/**
- * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
- * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
- */
-async function submitInvalidation(client, options) {
-    let backoffs = 0;
-    const result = await poll(async () => {
-        try {
-            const out = await client.send(new CreateInvalidationCommand({
-                DistributionId: options.distributionId,
-                InvalidationBatch: {
-                    CallerReference: options.callerReference,
-                    Paths: { Quantity: options.paths.length, Items: [...options.paths] },
-                },
-            }), options.signal ? { abortSignal: options.signal } : {});
-            return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
-        }
-        catch (err) {
-            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
-                throw err;
-            backoffs += 1;
-            return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
-        }
-    }, {
-        timeoutMs: options.timeoutMs ?? 5 * 60_000,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 60_000,
-        clock: options.clock ?? realClock,
-        description: 'a free CloudFront invalidation slot',
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        progressEveryMs: 0,
-    });
-    return { ...result, backoffs };
-}
-/** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
-async function waitForInvalidation(client, options) {
-    await poll(async () => {
-        const out = await client.send(new GetInvalidationCommand({ DistributionId: options.distributionId, Id: options.id }), options.signal ? { abortSignal: options.signal } : {});
-        const status = out.Invalidation?.Status ?? 'unknown';
-        if (status === 'Completed')
-            return { done: true, value: undefined };
-        return { done: false, progress: `invalidation ${options.id}: ${status}` };
-    }, {
-        timeoutMs: options.timeoutMs,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 20_000,
-        clock: options.clock ?? realClock,
-        description: `CloudFront invalidation ${options.id}`,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/image-ref.ts
-// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
-// digest pinning).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function image_ref_parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function image_ref_formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/log.ts
-
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return core.group(name, fn);
-}
-/** Log lines with a common prefix, one `core.info` per line. */
-function infoLines(text, prefix = '') {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        core.info(`${prefix}${line}`);
-}
-/** Warning annotation (one line, shown on the run page). */
-function log_warn(message) {
-    core.warning(message);
-}
-function log_debug(message) {
-    core.debug(message);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
 
 /** What a redacted value is replaced with. */
 const REDACTED = '***';
@@ -84341,7 +83968,7 @@ function splitLines(text) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/summary.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/summary.ts
 
 
 /** Escape a value for a markdown table cell: pipes escaped, newlines become <br>, nullish becomes ''. */
@@ -84370,7 +83997,7 @@ function markdownTable(headers, rows, align) {
     return [line(headers), `| ${rule.join(' | ')} |`, ...body].join('\n') + '\n';
 }
 /** A fenced code block whose fence is longer than any backtick run inside `text`. */
-function summary_codeBlock(text, lang = '') {
+function codeBlock(text, lang = '') {
     const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${lang}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
@@ -84431,12 +84058,12 @@ class summary_Summary {
         return this;
     }
     code(text, lang = '') {
-        this.parts.push(summary_codeBlock(text, lang));
+        this.parts.push(codeBlock(text, lang));
         return this;
     }
     /** A diff block (or 'No changes.' when `diffText` is empty); inside <details> when `collapsedTitle` is given. */
     diff(diffText, collapsedTitle) {
-        const block = diffText ? summary_codeBlock(diffText, 'diff') : '_No changes._\n';
+        const block = diffText ? codeBlock(diffText, 'diff') : '_No changes._\n';
         return collapsedTitle ? this.details(collapsedTitle, block) : this.raw(block);
     }
     raw(markdown) {
@@ -84464,7 +84091,21 @@ class summary_Summary {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/index.ts
+// @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6580);
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
 
 
 /** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
@@ -84506,7 +84147,7 @@ const READ_ONLY_TASK_DEF_FIELDS = [
 const REGISTER_SET = new Set(REGISTER_TASK_DEF_FIELDS);
 const READ_ONLY_SET = new Set(READ_ONLY_TASK_DEF_FIELDS);
 /** Thrown when a JSON value is not shaped like a task definition. Callers turn it into a ConfigurationError. */
-class taskdef_TaskDefinitionShapeError extends Error {
+class TaskDefinitionShapeError extends Error {
     constructor(message) {
         super(message);
         this.name = 'TaskDefinitionShapeError';
@@ -84522,7 +84163,7 @@ function isPlainObject(value) {
  */
 function taskdef_unwrapTaskDefinition(json) {
     if (!isPlainObject(json)) {
-        throw new taskdef_TaskDefinitionShapeError(`expected a JSON object (a task definition or describe-task-definition output), got ${describeType(json)}`);
+        throw new TaskDefinitionShapeError(`expected a JSON object (a task definition or describe-task-definition output), got ${describeType(json)}`);
     }
     let td;
     if (isPlainObject(json.taskDefinition) && json.containerDefinitions === undefined) {
@@ -84533,19 +84174,19 @@ function taskdef_unwrapTaskDefinition(json) {
         }
     }
     else if (typeof json.taskDefinition === 'string' && json.containerDefinitions === undefined) {
-        throw new taskdef_TaskDefinitionShapeError('this looks like a command input ({"taskDefinition": "<arn>"}), not a task definition: expected "containerDefinitions"');
+        throw new TaskDefinitionShapeError('this looks like a command input ({"taskDefinition": "<arn>"}), not a task definition: expected "containerDefinitions"');
     }
     else {
         td = { ...json };
     }
     if (!Array.isArray(td.containerDefinitions)) {
-        throw new taskdef_TaskDefinitionShapeError(td.containerDefinitions === undefined
+        throw new TaskDefinitionShapeError(td.containerDefinitions === undefined
             ? 'missing "containerDefinitions" (expected a task definition or describe-task-definition output)'
             : `"containerDefinitions" must be an array, got ${describeType(td.containerDefinitions)}`);
     }
     td.containerDefinitions.forEach((c, i) => {
         if (!isPlainObject(c)) {
-            throw new taskdef_TaskDefinitionShapeError(`containerDefinitions[${i}] must be an object, got ${describeType(c)}`);
+            throw new TaskDefinitionShapeError(`containerDefinitions[${i}] must be an object, got ${describeType(c)}`);
         }
     });
     return td;
@@ -84593,7 +84234,7 @@ function prune(value, keepEmptyString = false, isMap = false) {
  * unknown fields are reported through `onUnknownField`), removes null/empty values, and turns numeric task-level
  * cpu/memory into the strings the API expects. Accepts describe output too (unwrapped first).
  */
-function taskdef_toRegisterInput(td, opts = {}) {
+function toRegisterInput(td, opts = {}) {
     const flat = taskdef_unwrapTaskDefinition(td);
     const out = {};
     for (const [k, v] of Object.entries(flat)) {
@@ -84780,7 +84421,7 @@ const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
  * command, entryPoint and dnsServers keep their order (it matters).
  */
 function normalizeTaskDef(td) {
-    const reg = taskdef_toRegisterInput(td);
+    const reg = toRegisterInput(td);
     const networkMode = typeof reg.networkMode === 'string' ? reg.networkMode : undefined;
     const out = { ...reg };
     out.cpu = normalizeCpuUnits(out.cpu);
@@ -84906,390 +84547,78 @@ function taskDefDiffText(a, b, opts = {}) {
     });
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render.ts
-// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
-// No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
-// fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
+// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
+// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
+// deploy-ecs.
 
 
-const ALL = '*';
-/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
-function findContainer(containers, input, name, line) {
-    const exact = containers.find((c) => c.name === name);
-    if (exact)
-        return exact;
-    const names = containers.map((c) => `'${c.name}'`).join(', ');
-    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
-    if (caseOnly) {
-        throw new ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
-    }
-    throw new ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
+
+/**
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
+ */
+function isTaskDefinitionNotFound(err) {
+    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
 }
-function targets(containers, input, section) {
-    if (section.target === ALL)
-        return containers;
-    if (section.target === undefined) {
-        if (containers.length === 1)
-            return containers;
-        const names = containers.map((c) => `'${c.name}'`).join(', ');
-        throw new ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
-    }
-    return [findContainer(containers, input, section.target, section.line)];
-}
-/** Per container, the entries of all sections that target it, in input order. */
-function entriesByContainer(containers, input, sections) {
-    const out = new Map();
-    for (const section of sections) {
-        for (const c of targets(containers, input, section)) {
-            const list = out.get(c) ?? [];
-            list.push(...section.entries);
-            out.set(c, list);
-        }
-    }
-    return out;
-}
-/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
-function applyNamed(existing, entries, mode, make) {
-    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
-    for (const e of entries) {
-        const item = make(e);
-        const at = list.findIndex((x) => x.name === e.key);
-        if (at >= 0)
-            list[at] = item;
-        else
-            list.push(item);
-    }
-    return list;
-}
-const LOG_DRIVER_KEY = 'logDriver';
-function isRecord(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
+function isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
 }
 /**
- * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
- * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
- * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
- * combinations.
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
  */
-function renderTaskDefinition(template, o, opts = {}) {
-    const templateInput = opts.templateInput ?? 'template';
-    const warnings = [];
-    const td = structuredClone(toRegisterInput(template, {
-        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
-    }));
-    const raw = td.containerDefinitions;
-    if (raw.length === 0)
-        throw new ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
-    raw.forEach((c, i) => {
-        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
-            throw new ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
-        }
-    });
-    const containers = raw;
-    const seen = new Set();
-    for (const c of containers) {
-        if (seen.has(c.name))
-            throw new ConfigurationError(templateInput, `two containers are named '${c.name}'`);
-        seen.add(c.name);
-    }
-    if (o.family !== undefined)
-        td.family = o.family;
-    if (typeof td.family !== 'string' || td.family === '') {
-        throw new ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
-    }
-    for (const { container, value, line } of o.images)
-        findContainer(containers, 'containers', container, line).image = value;
-    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
-        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
-        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
-        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
-        for (const e of entries)
-            labels[e.key] = e.value;
-        c.dockerLabels = labels;
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
-        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
-    }
-    for (const { container, value, line } of o.command)
-        findContainer(containers, 'command', container, line).command = value;
-    if (o.taskCpu !== undefined)
-        td.cpu = o.taskCpu;
-    if (o.taskMemory !== undefined)
-        td.memory = o.taskMemory;
-    for (const { container, value, line } of o.containerCpu)
-        findContainer(containers, 'cpu', container, line).cpu = value;
-    for (const { container, value, line } of o.containerMemory) {
-        findContainer(containers, 'memory', container, line).memory = value;
-    }
-    if (o.taskRoleArn !== undefined)
-        td.taskRoleArn = o.taskRoleArn;
-    if (o.executionRoleArn !== undefined)
-        td.executionRoleArn = o.executionRoleArn;
-    for (const c of containers) {
-        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
-        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
-            .map((s) => s.name)
-            .filter((n) => envNames.has(n));
-        if (clash.length > 0) {
-            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
-        }
-    }
-    const rendered = toRegisterInput(td);
-    return { taskDefinition: rendered, family: rendered.family, warnings };
-}
-function renderLogConfiguration(c, entries, td, region) {
-    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
-    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
-    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
-    const keepOptions = current !== undefined && current.logDriver === driver;
-    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
-    for (const e of entries)
-        if (e.key !== LOG_DRIVER_KEY)
-            options[e.key] = e.value;
-    if (driver === 'awslogs') {
-        if (options['awslogs-region'] === undefined && region)
-            options['awslogs-region'] = region;
-        const line = entries[0]?.line ?? 1;
-        if (!options['awslogs-group']) {
-            throw new ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
-        }
-        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
-        if (fargate && !options['awslogs-stream-prefix']) {
-            throw new ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
-        }
-    }
-    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
-    return out;
-}
-/** Replace container images (after digest pinning): container name → image. */
-function taskdef_render_withImages(td, images) {
-    const copy = structuredClone(td);
-    for (const c of copy.containerDefinitions) {
-        const image = images.get(c.name);
-        if (image !== undefined)
-            c.image = image;
-    }
-    return copy;
-}
-/** Container name → image of a task definition, in template order. */
-function taskdef_render_containerImages(td) {
-    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecr-digest.ts
-// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
-// can be looked up where); the lookups and the rewrite of the task definition are `pinImageDigests`.
-// Used by render-task-def and deploy-ecs.
-
-
-
-
-
-
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
-/** Account id and region of a private ECR registry host, or undefined for any other host. */
-function parseEcrHost(host) {
-    if (!host)
-        return undefined;
-    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
-    return m ? { registryId: m[1], region: m[2] } : undefined;
-}
-function hostOf(url) {
-    if (!url)
-        return undefined;
+async function describeTaskDefinition(ecs, reference, signal) {
     try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-function sameHost(a, b) {
-    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
-    return canon(a) === canon(b);
-}
-/**
- * Decide, per container, how `pin-digest` resolves its image:
- * - already pinned by digest → skip;
- * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
- *   region (a missing tag means `latest`, as Docker does);
- * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
- *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
- *   in the caller's default registry and the action's region;
- * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
- */
-function planDigestPins(containers, ecrEndpointUrl) {
-    const endpointHost = hostOf(ecrEndpointUrl);
-    return containers.map(({ name, image }) => {
-        const ref = parseImageRef(image);
-        if (!ref)
-            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
-            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
-        const tag = ref.tag ?? 'latest';
-        const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
-        return {
-            container: name,
-            image,
-            action: 'skip',
-            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
-        };
-    });
-}
-/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
-function pinnedImage(ref, digest) {
-    return formatImageRef({ ...ref, tag: undefined, digest });
-}
-/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
-async function resolveDigest(ecr, lookup, signal) {
-    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
-    try {
-        const out = await ecr.send(new DescribeImagesCommand({
-            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
-            repositoryName: lookup.repositoryName,
-            imageIds: [{ imageTag: lookup.tag }],
-        }), { abortSignal: signal });
-        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-        if (!digest)
-            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
-        return digest;
-    }
-    catch (err) {
-        const name = err.name;
-        if (name === 'ImageNotFoundException')
-            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
-        if (name === 'RepositoryNotFoundException') {
-            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
-                cause: err,
-            });
-        }
-        throw err;
-    }
-}
-/**
- * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
- * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
- * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
- */
-async function pinImageDigests(td, options) {
-    const { action, region, signal } = options;
-    const notes = new Map();
-    const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
-    const steps = planDigestPins(containerImages(td), ecrEndpointUrl);
-    const clients = new Map();
-    const pinned = new Map();
-    const cache = new Map();
-    for (const step of steps) {
-        if (step.action === 'skip') {
-            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
-            if (step.reason !== 'already pinned by digest')
-                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
-            continue;
-        }
-        const lookupRegion = step.lookup.region ?? region;
-        let client = clients.get(lookupRegion);
-        if (!client) {
-            client = createClient(ECRClient, { action, region: lookupRegion });
-            clients.set(lookupRegion, client);
-        }
-        const key = JSON.stringify([lookupRegion, step.lookup]);
-        const c = client;
-        if (!cache.has(key))
-            cache.set(key, resolveDigest(c, step.lookup, signal));
-        const digest = await cache.get(key);
-        pinned.set(step.container, pinnedImage(step.ref, digest));
-        notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
-    }
-    return { taskDefinition: withImages(td, pinned), notes };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecr-tags.ts
-
-
-// ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
-// `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
-// write, so a push or promotion that ECR would reject fails in seconds with the reason.
-/** ECR repository names (CreateRepository's pattern; the 2–256 length is checked separately). */
-const ECR_REPOSITORY_NAME_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Docker / OCI image tag syntax. */
-const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** ECR exclusion filters allow only `[0-9a-zA-Z._*-]`, so `*` is the only special character. */
-function ecrWildcardMatch(pattern, tag) {
-    const re = pattern
-        .split('*')
-        .map((part) => part.replace(/[.]/g, '\\.'))
-        .join('.*');
-    return new RegExp(`^${re}$`).test(tag);
-}
-/** Whether ECR refuses to overwrite (or move, or even re-push) `tag` in a repository with these settings. */
-function ecrTagIsImmutable(mutability, filters, tag) {
-    const matched = filters.some((f) => ecrWildcardMatch(f, tag));
-    switch (mutability) {
-        case 'IMMUTABLE':
-            return true;
-        case 'IMMUTABLE_WITH_EXCLUSION':
-            return !matched;
-        case 'MUTABLE_WITH_EXCLUSION':
-            return matched;
-        default:
-            return false;
-    }
-}
-/** One repository's settings; undefined when it does not exist (callers word that for their inputs). */
-async function describeEcrRepository(ecr, name) {
-    try {
-        const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-        const repo = out.repositories?.[0];
-        if (!repo?.repositoryUri)
+        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
             return undefined;
         return {
-            name,
-            uri: repo.repositoryUri,
-            mutability: repo.imageTagMutability ?? 'MUTABLE',
-            exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
         };
     }
     catch (err) {
-        if (isErrorNamed(err, 'RepositoryNotFoundException'))
+        if (isNotFound(err))
             return undefined;
         throw err;
     }
 }
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    const isFamily = template.kind === 'family';
+    const reference = template.kind === 'family' ? template.family : template.reference;
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
+    }
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+}
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6580);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5962);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
 var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(5585);
-;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
 
 
 /** The task id (last path segment) of a task ARN; an id is returned unchanged. */
-function logs_taskIdFromArn(taskArnOrId) {
+function taskIdFromArn(taskArnOrId) {
     const slash = taskArnOrId.lastIndexOf('/');
     return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
 }
@@ -85298,7 +84627,7 @@ function logs_taskIdFromArn(taskArnOrId) {
  * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
  * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
  */
-function logs_awslogsLocation(container, taskArnOrId) {
+function awslogsLocation(container, taskArnOrId) {
     const name = container.name ?? '(unnamed)';
     const config = container.logConfiguration;
     if (!config?.logDriver) {
@@ -85325,12 +84654,12 @@ function logs_awslogsLocation(container, taskArnOrId) {
         };
     }
     const region = options['awslogs-region'];
-    const location = { group, stream: `${prefix}/${name}/${logs_taskIdFromArn(taskArnOrId)}` };
+    const location = { group, stream: `${prefix}/${name}/${taskIdFromArn(taskArnOrId)}` };
     if (region)
         location.region = region;
     return { ok: true, location };
 }
-function isNotFound(err) {
+function logs_isNotFound(err) {
     return err instanceof Error && err.name === 'ResourceNotFoundException';
 }
 /**
@@ -85367,7 +84696,7 @@ class LogFollower {
                 }), signal ? { abortSignal: signal } : undefined);
             }
             catch (err) {
-                if (isNotFound(err) && this.token === undefined)
+                if (logs_isNotFound(err) && this.token === undefined)
                     return out; // stream (or group) not created yet
                 throw err;
             }
@@ -85395,7 +84724,7 @@ class LogFollower {
  * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
  * must never fail the step on their own).
  */
-async function logs_streamLogEvents(options) {
+async function streamLogEvents(options) {
     const clock = options.clock ?? realClock;
     const follower = new LogFollower(options);
     const interval = options.intervalMs ?? 1000;
@@ -85447,11 +84776,11 @@ async function logs_streamLogEvents(options) {
     }
 }
 /** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
-function logs_eventLines(events) {
+function eventLines(events) {
     return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
 }
 /** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
-class logs_LineRing {
+class LineRing {
     lines = [];
     size;
     /** Lines pushed in total. */
@@ -85460,7 +84789,7 @@ class logs_LineRing {
         this.size = size;
     }
     push(message) {
-        for (const line of logs_eventLines([{ message }])) {
+        for (const line of eventLines([{ message }])) {
             this.lines.push(line);
             this.total += 1;
             if (this.lines.length > this.size)
@@ -85493,11 +84822,11 @@ async function tailLogEvents(options) {
             }), options.signal ? { abortSignal: options.signal } : undefined);
         }
         catch (err) {
-            if (isNotFound(err))
+            if (logs_isNotFound(err))
                 return collected.slice(-wanted);
             throw err;
         }
-        collected = [...logs_eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
+        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
         const next = response.nextBackwardToken;
         if (next === undefined || next === token)
             break;
@@ -85506,7 +84835,7 @@ async function tailLogEvents(options) {
     return collected.slice(-wanted);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/diagnostics.ts
 
 
 
@@ -85517,7 +84846,7 @@ function summarizeStoppedTask(task) {
     const arn = task.taskArn ?? '';
     return {
         taskArn: arn,
-        taskId: logs_taskIdFromArn(arn),
+        taskId: taskIdFromArn(arn),
         ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
         ...(task.startedBy ? { startedBy: task.startedBy } : {}),
         ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
@@ -85611,7 +84940,7 @@ function diagnosticsMarkdown(d) {
     }
     for (const l of d.logs) {
         if (l.lines.length)
-            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${summary_codeBlock(l.lines.join('\n'))}`);
+            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
         else if (l.note)
             parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
     }
@@ -85692,7 +85021,7 @@ async function collectDiagnostics(opts) {
         });
     }
     catch (err) {
-        d.errors.push(`stopped tasks: ${errors_errorMessage(err)}`);
+        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
     }
     // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
     const newest = d.stoppedTasks[0];
@@ -85700,7 +85029,7 @@ async function collectDiagnostics(opts) {
         const container = failingContainer(newest);
         const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
         if (container && def) {
-            const where = logs_awslogsLocation(def, newest.taskArn);
+            const where = awslogsLocation(def, newest.taskArn);
             if (!where.ok) {
                 d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
             }
@@ -85723,7 +85052,7 @@ async function collectDiagnostics(opts) {
                     });
                 }
                 catch (err) {
-                    d.errors.push(`logs: ${errors_errorMessage(err)}`);
+                    d.errors.push(`logs: ${errorMessage(err)}`);
                 }
             }
         }
@@ -85736,13 +85065,13 @@ async function collectDiagnostics(opts) {
             d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
         }
         catch (err) {
-            d.errors.push(`target health: ${errors_errorMessage(err)}`);
+            d.errors.push(`target health: ${errorMessage(err)}`);
         }
     }
     return d;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-health-check.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/health-check.ts
 
 
 /** Parse one URL of the `health-check-url` input (http/https only). */
@@ -85796,7 +85125,7 @@ async function runHealthChecks(specs, opts) {
         let attempts = 0;
         let last = 'not checked';
         try {
-            return await poll_poll(async () => {
+            return await poll(async () => {
                 attempts += 1;
                 const failure = await checkOnce(spec, opts);
                 opts.onAttempt?.(spec.url, attempts, failure ?? 'ok');
@@ -85825,7 +85154,7 @@ async function runHealthChecks(specs, opts) {
             });
         }
         catch (err) {
-            if (err instanceof poll_PollTimeoutError) {
+            if (err instanceof PollTimeoutError) {
                 return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
             }
             throw err;
@@ -85833,10 +85162,11 @@ async function runHealthChecks(specs, opts) {
     }));
 }
 function healthCheckLine(r) {
-    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${poll_formatDuration(r.elapsedMs)}`;
+    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-known-good.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/known-good.ts
+
 
 
 // Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
@@ -85968,13 +85298,6 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
     } while (nextToken && arns.length < max);
     return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
 }
-/**
- * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
- * to describe task definition.") or a malformed reference (InvalidParameterException).
- */
-function ecs_known_good_isTaskDefinitionNotFound(err) {
-    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
-}
 async function describeRevision(ecs, arn, signal) {
     const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
         abortSignal: signal,
@@ -85995,7 +85318,7 @@ async function findRevision(ecs, family, want, opts = {}) {
             return await describeRevision(ecs, id, opts.signal);
         }
         catch (err) {
-            if (ecs_known_good_isTaskDefinitionNotFound(err))
+            if (isTaskDefinitionNotFound(err))
                 return undefined;
             throw err;
         }
@@ -86020,7 +85343,7 @@ async function tagRevision(ecs, arn, list, signal) {
     await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-rollout.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout.ts
 
 /** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
 function breakerThreshold(desiredCount) {
@@ -86278,7 +85601,7 @@ async function waitForRollouts(opts) {
         const now = clock.now();
         if (lastProgressAt === undefined || now - lastProgressAt >= progressEveryMs) {
             lastProgressAt = now;
-            opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${poll_formatDuration(now - start)}]`));
+            opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]`));
         }
         if (now >= deadline) {
             timedOut = true;
@@ -86306,7 +85629,7 @@ async function waitForRollouts(opts) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-revision-cleanup.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/revision-cleanup.ts
 
 
 
@@ -86352,7 +85675,7 @@ async function cleanupRevisions(ecs, family, options) {
         }
     }
     catch (err) {
-        result.errors.push(`${family}: ${errors_errorMessage(err)}`);
+        result.errors.push(`${family}: ${errorMessage(err)}`);
     }
     return result;
 }
@@ -86383,7 +85706,7 @@ function cleanupTargets(services) {
     return byFamily;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/deploy.ts
 
 
 
@@ -86394,7 +85717,8 @@ function cleanupTargets(services) {
 
 
 
-const ecs_deploy_name = (req, key) => req.inputNames?.[key] ?? key;
+
+const deploy_name = (req, key) => req.inputNames?.[key] ?? key;
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json) {
     const copy = { ...json };
@@ -86437,7 +85761,7 @@ async function describeTaskDef(ecs, id, signal) {
         return out.taskDefinition;
     }
     catch (err) {
-        if (ecs_known_good_isTaskDefinitionNotFound(err))
+        if (isTaskDefinitionNotFound(err))
             return undefined;
         throw err;
     }
@@ -86455,8 +85779,8 @@ async function prepareDeploy(request, deps) {
         described = await describeServices(ecs, request.cluster, names, signal);
     }
     catch (err) {
-        if (errors_isErrorNamed(err, 'ClusterNotFoundException')) {
-            throw new errors_ConfigurationError(ecs_deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
+            throw new errors_ConfigurationError(deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
         }
         throw err;
     }
@@ -86464,7 +85788,7 @@ async function prepareDeploy(request, deps) {
     const missing = names.filter((n) => !byName.has(n) || byName.get(n)?.status !== 'ACTIVE');
     if (missing.length) {
         const statuses = missing.map((n) => `${n} (${byName.get(n)?.status ?? 'not found'})`).join(', ');
-        throw new errors_ConfigurationError(ecs_deploy_name(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
+        throw new errors_ConfigurationError(deploy_name(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
     }
     // Promises, so concurrent lookups of one revision (services running the same one) share a single call.
     const tdCache = new Map();
@@ -86513,7 +85837,7 @@ async function prepareDeploy(request, deps) {
                 const what = request.rollbackTo.kind === 'known-good'
                     ? `no revision of family ${family} other than the running ${shortTaskDef(previousTaskDefinitionArn)} is marked known-good (tag deploy-actions:known-good)`
                     : `no revision of family ${family} matches ${JSON.stringify(request.rollbackTo)}`;
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'rollback-to'), what);
+                throw new errors_ConfigurationError(deploy_name(request, 'rollback-to'), what);
             }
             target = {
                 kind: 'existing',
@@ -86528,10 +85852,10 @@ async function prepareDeploy(request, deps) {
         else if (req.taskDefinition?.kind === 'arn') {
             const td = await describeCached(req.taskDefinition.arn);
             if (!td?.taskDefinitionArn) {
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `task definition ${JSON.stringify(req.taskDefinition.arn)} not found`);
+                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `task definition ${JSON.stringify(req.taskDefinition.arn)} not found`);
             }
             if (td.status && td.status !== 'ACTIVE') {
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `task definition ${td.taskDefinitionArn} is ${td.status}`);
+                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `task definition ${td.taskDefinitionArn} is ${td.status}`);
             }
             target = {
                 kind: 'existing',
@@ -86545,7 +85869,7 @@ async function prepareDeploy(request, deps) {
             const json = withoutOurTags(req.taskDefinition.json);
             const family = typeof json.family === 'string' ? json.family : '';
             if (!family) {
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `${req.taskDefinition.source} has no "family"`);
+                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `${req.taskDefinition.source} has no "family"`);
             }
             const latest = await latestOf(family);
             latestArn = latest?.taskDefinitionArn;
@@ -86575,7 +85899,7 @@ async function prepareDeploy(request, deps) {
                 diffBase = latest;
         }
         else {
-            throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `no task definition for service ${req.service}`);
+            throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `no task definition for service ${req.service}`);
         }
         const rendered = target.kind === 'register' ? target.json.containerDefinitions : undefined;
         const containers = target.kind === 'register'
@@ -86586,7 +85910,7 @@ async function prepareDeploy(request, deps) {
         const mismatch = loadBalancerMismatch(current.loadBalancers, containers);
         if (mismatch) {
             const what = target.kind === 'existing' ? shortTaskDef(target.arn) : `the ${target.family} task definition`;
-            throw new errors_ConfigurationError(ecs_deploy_name(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${req.service}: ${mismatch}`);
+            throw new errors_ConfigurationError(deploy_name(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${req.service}: ${mismatch}`);
         }
         const diffText = diffNew === undefined
             ? ''
@@ -86644,7 +85968,7 @@ function rolloutTarget(service, deploymentId, primary, taskDefinitionArn, desire
 }
 /** Register a rendered task definition, tagged with the commit and run that registered it. */
 async function register(ecs, json, provenance, signal) {
-    const input = taskdef_toRegisterInput(json);
+    const input = toRegisterInput(json);
     const ours = registrationTags(provenance);
     const keys = new Set(ours.map((t) => t.key));
     const tags = [...(input.tags ?? []).filter((t) => !keys.has(t.key)), ...ours];
@@ -86737,7 +86061,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
                 throw err;
             report.status = 'failed';
             report.updateRejected = true;
-            report.reason = isAwsError(err) ? describeAwsError(err) : `UpdateService failed: ${errors_errorMessage(err)}`;
+            report.reason = isAwsError(err) ? describeAwsError(err) : `UpdateService failed: ${errorMessage(err)}`;
             report.finishedAt = clock.now();
             log.warning(`${p.service}: ${report.reason}`);
             rejected = report;
@@ -86797,7 +86121,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
     const waitFor = async (list, what) => {
         if (list.length === 0)
             return [];
-        log.info(`Waiting up to ${poll_formatDuration(request.waitTimeoutMs)} for ${what}: ${list.map((t) => t.service).join(', ')}`);
+        log.info(`Waiting up to ${formatDuration(request.waitTimeoutMs)} for ${what}: ${list.map((t) => t.service).join(', ')}`);
         const result = await waitForRollouts({
             targets: list,
             describe,
@@ -86811,7 +86135,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
                     log.info(l);
             },
             onSettled: (r) => {
-                const when = poll_formatDuration(clock.now() - startedAt);
+                const when = formatDuration(clock.now() - startedAt);
                 if (r.outcome === 'completed')
                     log.info(`${r.target.service}: ${what} COMPLETED after ${when}${r.verdict.fallback ? ' (by counts: no rolloutState)' : ''}`);
                 else if (r.verdict.state === 'failed')
@@ -86855,7 +86179,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
             }
         }
         else if (r.outcome === 'timeout') {
-            rep.reason = `not COMPLETED within ${poll_formatDuration(request.waitTimeoutMs)}; last status: ${r.verdict.progress}`;
+            rep.reason = `not COMPLETED within ${formatDuration(request.waitTimeoutMs)}; last status: ${r.verdict.progress}`;
         }
         else if (r.outcome === 'cancelled') {
             rep.reason = `cancelled; last status: ${r.verdict.progress}`;
@@ -86915,7 +86239,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
                     log.info(`Marked ${shortTaskDef(arn)} known-good`);
                 }
                 catch (err) {
-                    log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errors_errorMessage(err)}`);
+                    log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
                 }
             }
         }
@@ -86994,7 +86318,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
             }
         }
         catch (err) {
-            log.warning(`Could not look up known-good revisions: ${errors_errorMessage(err)}`);
+            log.warning(`Could not look up known-good revisions: ${errorMessage(err)}`);
         }
         if (!targetArn && r.previousTaskDefinitionArn && r.previousTaskDefinitionArn !== failedArn) {
             targetArn = r.previousTaskDefinitionArn;
@@ -87025,7 +86349,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
             r.rollback = {
                 taskDefinitionArn: targetArn,
                 outcome: 'failed',
-                reason: `UpdateService failed: ${errors_errorMessage(err)}`,
+                reason: `UpdateService failed: ${errorMessage(err)}`,
             };
         }
     }
@@ -87130,7 +86454,7 @@ async function revertPartialUpdate(o) {
             r.rollback = {
                 taskDefinitionArn: targetArn,
                 outcome: 'failed',
-                reason: `UpdateService failed: ${errors_errorMessage(err)}`,
+                reason: `UpdateService failed: ${errorMessage(err)}`,
             };
         }
     }
@@ -87162,270 +86486,7 @@ async function revertPartialUpdate(o) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/umd/main.js
-var main = __nccwpck_require__(1136);
-// EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/inputs.ts
-
-
-
-
-// Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
-// @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
-// Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
-/** Raw input, untrimmed; '' when unset. */
-function getRawInput(name) {
-    return getInput(name, { trimWhitespace: false });
-}
-/** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function inputs_quote(raw, max = 60) {
-    const oneLine = raw.replace(/\r?\n/g, '\\n');
-    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
-}
-function parseString(input, raw, options = {}) {
-    const value = options.trim === false ? raw : raw.trim();
-    if (value.trim() === '') {
-        if (options.default !== undefined)
-            return options.default;
-        if (options.required)
-            throw new errors_ConfigurationError(input, 'is required but was not set');
-        return '';
-    }
-    return value;
-}
-function getString(name, options = {}) {
-    return parseString(name, getRawInput(name), options);
-}
-/** Trimmed value, or undefined when the input is unset or blank. */
-function getOptionalString(name) {
-    const value = getRawInput(name).trim();
-    return value === '' ? undefined : value;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core-schema booleans only (what @actions/core accepts); "yes", "1", "on" are rejected. */
-function parseBoolean(input, raw, defaultValue) {
-    const value = raw.trim();
-    if (value === '' && defaultValue !== undefined)
-        return defaultValue;
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    if (value === '')
-        throw new errors_ConfigurationError(input, 'is required: expected true or false');
-    throw new errors_ConfigurationError(input, `expected true or false, got ${inputs_quote(value)}`);
-}
-function getBoolean(name, defaultValue) {
-    return parseBoolean(name, getRawInput(name), defaultValue);
-}
-function rangeText(min, max) {
-    if (min !== undefined && max !== undefined)
-        return ` between ${min} and ${max}`;
-    if (min !== undefined)
-        return ` >= ${min}`;
-    if (max !== undefined)
-        return ` <= ${max}`;
-    return '';
-}
-function parseInteger(input, raw, options = {}) {
-    const value = raw.trim().replace(/_/g, '');
-    const expected = `expected an integer${rangeText(options.min, options.max)}`;
-    if (value === '') {
-        if (options.default !== undefined)
-            return options.default;
-        throw new errors_ConfigurationError(input, `is required: ${expected}`);
-    }
-    if (!/^[+-]?\d+$/.test(value))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())}`);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())} (too large)`);
-    if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
-        throw new errors_ConfigurationError(input, `${expected}, got ${n}`);
-    }
-    return n;
-}
-function getInteger(name, options = {}) {
-    return parseInteger(name, getRawInput(name), options);
-}
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
-/**
- * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
- * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
- */
-function parseDuration(input, raw, defaultValue) {
-    const value = raw.trim();
-    const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
-    if (value === '') {
-        if (defaultValue === undefined)
-            throw new errors_ConfigurationError(input, `is required: ${expected}`);
-        return typeof defaultValue === 'number' ? defaultValue : parseDuration(input, defaultValue);
-    }
-    if (/^\d+$/.test(value))
-        return Number(value) * 1000;
-    const match = DURATION_RE.exec(value);
-    if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)}`);
-    }
-    const [, h, m, s, ms] = match;
-    const total = Number(h ?? 0) * DURATION_UNITS.h +
-        Number(m ?? 0) * DURATION_UNITS.m +
-        Number(s ?? 0) * DURATION_UNITS.s +
-        Number(ms ?? 0);
-    if (!Number.isSafeInteger(total))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)} (too large)`);
-    return total;
-}
-/** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
-function getDuration(name, defaultValue) {
-    return parseDuration(name, getRawInput(name), defaultValue);
-}
-/** Newline- or comma-separated list, items trimmed, empty items dropped. */
-function parseList(_input, raw) {
-    return raw
-        .split(/[\r\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-function getList(name) {
-    return parseList(name, getRawInput(name));
-}
-/** Newline-separated list only (for values that may contain commas). */
-function parseLines(_input, raw) {
-    return raw
-        .split(/\r?\n/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-function getLines(name) {
-    return parseLines(name, getRawInput(name));
-}
-/**
- * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
- * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
- */
-function parseKeyValue(input, raw, options = {}) {
-    const pairs = [];
-    const seen = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, index) => {
-        const lineNo = index + 1;
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const eq = line.indexOf('=');
-        if (eq === -1)
-            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${inputs_quote(line)}`);
-        const key = line.slice(0, eq).trim();
-        const value = line.slice(eq + 1).trim();
-        if (key === '')
-            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${inputs_quote(line)}`);
-        if (/\s/.test(key))
-            throw new ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} contains whitespace`);
-        const previous = seen.get(key);
-        if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} already set on line ${previous}`);
-        }
-        seen.set(key, lineNo);
-        pairs.push([key, value]);
-    });
-    return pairs;
-}
-function getKeyValue(name, options = {}) {
-    return parseKeyValue(name, getRawInput(name), options);
-}
-/** Line and column (1-based) of a character offset. */
-function lineColumn(text, offset) {
-    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-    const lines = before.split('\n');
-    return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
-}
-/**
- * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
- * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
- */
-function inputs_parseJson(input, raw, what = 'JSON') {
-    if (raw.trim() === '')
-        throw new errors_ConfigurationError(input, `is required: expected ${what}`);
-    try {
-        return JSON.parse(raw);
-    }
-    catch (err) {
-        throw new errors_ConfigurationError(input, inputs_describeJsonError(raw, err, what));
-    }
-}
-/**
- * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
- * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
- */
-function inputs_describeJsonError(raw, err, what = 'JSON') {
-    const message = err instanceof Error ? err.message : String(err);
-    let reason = message
-        .replace(/\s*\(line \d+ column \d+\)/, '')
-        .replace(/,\s*".*" is not valid JSON$/s, '')
-        .replace(/ (in JSON )?at position \d+$/, '')
-        .trim();
-    const position = /at position (\d+)/.exec(message);
-    let offset = position ? Number(position[1]) : -1;
-    if (offset < 0) {
-        const errors = [];
-        (0,main.parse)(raw, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-        offset = errors[0]?.offset ?? -1;
-    }
-    const end = raw.trimEnd().length;
-    if (/end of (JSON )?input/i.test(message) || offset >= end) {
-        offset = end;
-        reason = 'unexpected end of input';
-    }
-    if (offset < 0)
-        return `invalid ${what}: ${reason}`;
-    const { line, column } = lineColumn(raw, offset);
-    return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
-}
-function getJson(name) {
-    return inputs_parseJson(name, getRawInput(name));
-}
-/** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
-function parseYamlOrJson(input, raw, what) {
-    const text = raw.trim();
-    if (text === '')
-        throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
-    if (text.startsWith('{') || text.startsWith('['))
-        return inputs_parseJson(input, raw, what ?? 'JSON');
-    const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first) {
-        const pos = first.linePos?.[0];
-        const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        throw new ConfigurationError(input, `invalid ${what ?? 'YAML'}${at}: ${reason}`);
-    }
-    return doc.toJS();
-}
-function getYamlOrJson(name) {
-    return parseYamlOrJson(name, getRawInput(name));
-}
-/** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
-function inputs_parseEnum(input, raw, allowed, defaultValue) {
-    const value = raw.trim();
-    if (value === '') {
-        if (defaultValue !== undefined)
-            return defaultValue;
-        throw new ConfigurationError(input, `is required: expected one of ${allowed.join(', ')}`);
-    }
-    const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-    if (found === undefined) {
-        throw new ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${inputs_quote(value)}`);
-    }
-    return found;
-}
-function getEnum(name, allowed, defaultValue) {
-    return inputs_parseEnum(name, getRawInput(name), allowed, defaultValue);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/inputs.ts
 
 
 
@@ -87447,12 +86508,12 @@ function parseServiceLines(input, items) {
         const service = (eq === -1 ? item : item.slice(0, eq)).trim();
         const td = eq === -1 ? undefined : item.slice(eq + 1).trim();
         if (!SERVICE_NAME.test(service)) {
-            throw new errors_ConfigurationError(input, `${inputs_quote(service)} is not a service name (letters, digits, - and _ only; use 'service=task-def-file' to pair one with a task definition)`);
+            throw new errors_ConfigurationError(input, `${quote(service)} is not a service name (letters, digits, - and _ only; use 'service=task-def-file' to pair one with a task definition)`);
         }
         if (eq !== -1 && !td)
-            throw new errors_ConfigurationError(input, `${inputs_quote(item)}: missing task definition after '='`);
+            throw new errors_ConfigurationError(input, `${quote(item)}: missing task definition after '='`);
         if (seen.has(service))
-            throw new errors_ConfigurationError(input, `service ${inputs_quote(service)} is listed twice`);
+            throw new errors_ConfigurationError(input, `service ${quote(service)} is listed twice`);
         seen.add(service);
         return td ? { service, taskDefinition: td } : { service };
     });
@@ -87465,7 +86526,7 @@ function loadTaskDefSpec(input, value, baseDir) {
     const v = value.trim();
     if (v.startsWith('arn:')) {
         if (!TASK_DEFINITION_ARN_RE.test(v)) {
-            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${inputs_quote(v)}`);
+            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${quote(v)}`);
         }
         return { kind: 'arn', arn: v, source: v };
     }
@@ -87473,17 +86534,17 @@ function loadTaskDefSpec(input, value, baseDir) {
     if (!(0,external_node_fs_.existsSync)(path)) {
         if (FAMILY_REVISION_RE.test(v))
             return { kind: 'arn', arn: v, source: v };
-        throw new errors_ConfigurationError(input, `file ${inputs_quote(v)} not found (expected a task definition JSON file or an ARN)`);
+        throw new errors_ConfigurationError(input, `file ${quote(v)} not found (expected a task definition JSON file or an ARN)`);
     }
     if (!(0,external_node_fs_.statSync)(path).isFile())
-        throw new errors_ConfigurationError(input, `${inputs_quote(v)} is not a file`);
-    const json = inputs_parseJson(input, (0,external_node_fs_.readFileSync)(path, 'utf8'), `task definition JSON in ${v}`);
+        throw new errors_ConfigurationError(input, `${quote(v)} is not a file`);
+    const json = parseJson(input, (0,external_node_fs_.readFileSync)(path, 'utf8'), `task definition JSON in ${v}`);
     let td;
     try {
         td = taskdef_unwrapTaskDefinition(json);
     }
     catch (err) {
-        if (err instanceof taskdef_TaskDefinitionShapeError)
+        if (err instanceof TaskDefinitionShapeError)
             throw new errors_ConfigurationError(input, `${v}: ${err.message}`);
         throw err;
     }
@@ -87499,7 +86560,7 @@ function readEcsDeployInputs(options = {}) {
     const cluster = getString('cluster', { required: true });
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(cluster) &&
         !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(cluster)) {
-        throw new errors_ConfigurationError('cluster', `expected a cluster name or ARN, got ${inputs_quote(cluster)}`);
+        throw new errors_ConfigurationError('cluster', `expected a cluster name or ARN, got ${quote(cluster)}`);
     }
     const lines = parseServiceLines('services', getList('services'));
     const rollbackRaw = getOptionalString('rollback-to');
@@ -87564,7 +86625,7 @@ function readEcsDeployInputs(options = {}) {
     const failureThreshold = thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
     const version = getOptionalString('version');
     if (version !== undefined && tagValue(version) !== version) {
-        throw new errors_ConfigurationError('version', `${inputs_quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`);
+        throw new errors_ConfigurationError('version', `${quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`);
     }
     const region = resolveRegion(getOptionalString('aws-region'), env);
     return {
@@ -87590,7 +86651,7 @@ function readEcsDeployInputs(options = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-summary.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/summary.ts
 
 
 
@@ -87671,7 +86732,7 @@ function deploySummaryMarkdown(report) {
         r.service,
         serviceStatusCell(r),
         `${shortTaskDef(r.previousTaskDefinitionArn)} → ${shortTaskDef(r.taskDefinitionArn)}${r.registered ? ' (new)' : r.reused && r.previousTaskDefinitionArn !== r.taskDefinitionArn ? ' (reused)' : ''}`,
-        r.finishedAt !== undefined ? poll_formatDuration(r.finishedAt - r.startedAt) : '',
+        r.finishedAt !== undefined ? formatDuration(r.finishedAt - r.startedAt) : '',
         r.running !== undefined ? `${r.running}/${r.desired}` : '',
         `[deployments](${serviceConsoleUrl(report.region, report.cluster, r.service)})`,
     ])));
@@ -87698,7 +86759,7 @@ function deploySummaryMarkdown(report) {
         if (r.diffText)
             diffs.set(r.diffText, diffs.has(r.diffText) ? `${diffs.get(r.diffText)}, ${r.service}` : r.service);
     for (const [diff, services] of diffs) {
-        out.push(details(`Task definition diff (${services})`, summary_codeBlock(diff, 'diff')));
+        out.push(details(`Task definition diff (${services})`, codeBlock(diff, 'diff')));
     }
     const events = timeline(report);
     if (events.length) {
@@ -87733,33 +86794,7 @@ function deployOutputs(report) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/outputs.ts
-
-/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
-function outputValue(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value === 'string')
-        return value;
-    return JSON.stringify(value);
-}
-/**
- * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
- * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
- */
-function setOutputs(record) {
-    const written = {};
-    for (const [name, value] of Object.entries(record)) {
-        const text = outputValue(value);
-        if (text === undefined)
-            continue;
-        setOutput(name, text);
-        written[name] = text;
-    }
-    return written;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-run.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/run.ts
 
 
 
@@ -87773,9 +86808,9 @@ function setOutputs(record) {
 
 function createEcsClients(action, region) {
     return {
-        ecs: aws_createClient(dist_cjs/* ECSClient */.Zgc, { action, region }),
-        logs: aws_createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
-        elbv2: aws_createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { action, region }),
+        ecs: createClient(dist_cjs/* ECSClient */.Zgc, { action, region }),
+        logs: createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
+        elbv2: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { action, region }),
     };
 }
 /** Run a deploy end to end as an action step. Throws DeployFailure when the deploy did not succeed. */
@@ -87797,1583 +86832,12 @@ async function runEcsDeploy(options) {
         info(report.message);
         return report;
     }
-    throw new errors_DeployFailure(report.message || `Deploy ${report.status}`);
+    throw new DeployFailure(report.message || `Deploy ${report.status}`);
 }
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-run-task.ts
-
-
-
-
-
-
-
-
-const DEFAULT_ONE_OFF_INPUT_NAMES = {
-    cluster: 'cluster',
-    taskDefinition: 'task-definition',
-    container: 'container',
-    command: 'command',
-    environment: 'environment',
-    service: 'service',
-    networkService: 'network-from-service',
-    subnets: 'subnets',
-    securityGroups: 'security-groups',
-    assignPublicIp: 'assign-public-ip',
-    launchType: 'launch-type',
-    startedBy: 'started-by',
-};
-// ---------------------------------------------------------------------------------------------------------------
-// Pure parsers
-/**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
- */
-function parseCommand(input, raw) {
-    const text = raw.trim();
-    if (text === '')
-        return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
-    try {
-        entries = shellParse(text, (name) => `$${name}`);
-    }
-    catch (err) {
-        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
-    }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
-    }
-    if (args.length === 0)
-        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
-        }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
-    }
-    return value;
-}
-function validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
-        }
-    }
-    if (groups.length > 5)
-        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
-}
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
-    }
-}
-/**
- * The container to run the command in: `requested` when given (an unknown name lists the available ones and names a
- * case-only mismatch as such), else the only container, else a ConfigurationError asking for one.
- */
-function selectContainer(input, taskDef, requested) {
-    const containers = taskDef.containerDefinitions ?? [];
-    const names = containers.map((c) => c.name ?? '');
-    const what = taskDef.taskDefinitionArn ?? taskDef.family ?? 'the task definition';
-    if (requested === undefined) {
-        if (containers.length === 1)
-            return containers[0];
-        throw new ConfigurationError(input, `is required: ${what} has ${containers.length} containers (${names.join(', ')}); name the one to run the command in`);
-    }
-    const exact = containers.find((c) => c.name === requested);
-    if (exact)
-        return exact;
-    const caseOnly = containers.find((c) => c.name?.toLowerCase() === requested.toLowerCase());
-    if (caseOnly) {
-        throw new ConfigurationError(input, `no container '${requested}' in ${what}; names are case-sensitive: did you mean '${caseOnly.name}'?`);
-    }
-    throw new ConfigurationError(input, `no container '${requested}' in ${what}; its containers are: ${names.join(', ') || '(none)'}`);
-}
-/**
- * Network and placement for RunTask. Explicit subnets / security groups / assignPublicIp win; whatever is not given
- * is copied from the service's awsvpc configuration, as are launchType or capacityProviderStrategy and
- * platformVersion. An awsvpc task definition needs subnets from somewhere: else a ConfigurationError naming the
- * subnets input. A non-awsvpc task definition gets no network configuration (explicit subnets are an error).
- */
-function planNetwork(taskDef, request, names = DEFAULT_ONE_OFF_INPUT_NAMES) {
-    const notes = [];
-    const plan = { notes };
-    const service = request.service;
-    const serviceName = service?.serviceName ?? 'the service';
-    const fargateOnly = (taskDef.requiresCompatibilities ?? []).includes('FARGATE') &&
-        !(taskDef.requiresCompatibilities ?? []).includes('EC2');
-    const networkMode = taskDef.networkMode ?? (fargateOnly ? 'awsvpc' : undefined);
-    const awsvpc = service?.networkConfiguration?.awsvpcConfiguration;
-    if (networkMode === 'awsvpc') {
-        let subnets = request.subnets?.length ? request.subnets : undefined;
-        if (subnets)
-            notes.push(`subnets: ${subnets.join(', ')} (input)`);
-        else if (awsvpc?.subnets?.length) {
-            subnets = awsvpc.subnets;
-            notes.push(`subnets: ${subnets.join(', ')} (from service ${serviceName})`);
-        }
-        if (!subnets) {
-            throw new ConfigurationError(names.subnets, service
-                ? `service '${serviceName}' has no awsvpc network configuration to copy and the task definition uses awsvpc networking: set ${names.subnets} (and ${names.securityGroups})`
-                : `the task definition uses awsvpc networking: set ${names.service} to copy the network from a service, or ${names.subnets} (and ${names.securityGroups})`);
-        }
-        let securityGroups = request.securityGroups?.length ? request.securityGroups : undefined;
-        if (securityGroups)
-            notes.push(`security groups: ${securityGroups.join(', ')} (input)`);
-        else if (awsvpc?.securityGroups?.length) {
-            securityGroups = awsvpc.securityGroups;
-            notes.push(`security groups: ${securityGroups.join(', ')} (from service ${serviceName})`);
-        }
-        else
-            notes.push("security groups: none given (the VPC's default security group applies)");
-        let assignPublicIp = request.assignPublicIp;
-        if (assignPublicIp)
-            notes.push(`assign public IP: ${assignPublicIp} (input)`);
-        else if (awsvpc?.assignPublicIp) {
-            assignPublicIp = awsvpc.assignPublicIp;
-            notes.push(`assign public IP: ${assignPublicIp} (from service ${serviceName})`);
-        }
-        plan.networkConfiguration = {
-            awsvpcConfiguration: {
-                subnets: [...subnets],
-                ...(securityGroups ? { securityGroups: [...securityGroups] } : {}),
-                ...(assignPublicIp ? { assignPublicIp } : {}),
-            },
-        };
-    }
-    else if (request.subnets?.length || request.securityGroups?.length || request.assignPublicIp) {
-        const input = request.subnets?.length
-            ? names.subnets
-            : request.securityGroups?.length
-                ? names.securityGroups
-                : names.assignPublicIp;
-        throw new ConfigurationError(input, `the task definition uses the ${networkMode ?? 'default (bridge)'} network mode; network settings apply only to awsvpc task definitions`);
-    }
-    if (request.launchType) {
-        plan.launchType = request.launchType;
-        notes.push(`launch type: ${request.launchType} (input)`);
-    }
-    else if (service?.capacityProviderStrategy?.length) {
-        plan.capacityProviderStrategy = service.capacityProviderStrategy.map((s) => ({ ...s }));
-        notes.push(`capacity provider strategy: ${service.capacityProviderStrategy.map((s) => `${s.capacityProvider}${s.weight !== undefined ? ` weight ${s.weight}` : ''}${s.base ? ` base ${s.base}` : ''}`).join(', ')} (from service ${serviceName})`);
-    }
-    else if (service?.launchType) {
-        plan.launchType = service.launchType;
-        notes.push(`launch type: ${service.launchType} (from service ${serviceName})`);
-    }
-    else if (fargateOnly) {
-        plan.launchType = 'FARGATE';
-        notes.push('launch type: FARGATE (the task definition requires Fargate)');
-    }
-    else
-        notes.push("launch type: the cluster's default capacity provider strategy");
-    const usesFargate = plan.launchType === 'FARGATE' ||
-        (plan.capacityProviderStrategy ?? []).some((s) => /^FARGATE/.test(s.capacityProvider ?? ''));
-    if (usesFargate && service?.platformVersion && service.platformVersion !== 'LATEST') {
-        plan.platformVersion = service.platformVersion;
-        notes.push(`platform version: ${service.platformVersion} (from service ${serviceName})`);
-    }
-    return plan;
-}
-/** The RunTask request (pure). One task; overrides only for what was asked. */
-function buildRunTaskInput(options) {
-    const override = {
-        name: options.container,
-    };
-    if (options.command?.length)
-        override.command = [...options.command];
-    if (options.environment?.length)
-        override.environment = options.environment.map(([name, value]) => ({ name, value }));
-    const input = {
-        cluster: options.cluster,
-        taskDefinition: options.taskDefinition,
-        count: 1,
-        ...(override.command || override.environment ? { overrides: { containerOverrides: [override] } } : {}),
-        ...(options.network.networkConfiguration ? { networkConfiguration: options.network.networkConfiguration } : {}),
-        ...(options.network.launchType ? { launchType: options.network.launchType } : {}),
-        ...(options.network.capacityProviderStrategy
-            ? { capacityProviderStrategy: options.network.capacityProviderStrategy }
-            : {}),
-        ...(options.network.platformVersion ? { platformVersion: options.network.platformVersion } : {}),
-        ...(options.startedBy ? { startedBy: options.startedBy } : {}),
-        ...(options.clientToken ? { clientToken: options.clientToken } : {}),
-    };
-    return input;
-}
-/**
- * Judge a STOPPED task by the exit code of `container`: 0 = success; non-zero or missing = failure. A task that
- * never started is a failure carrying ECS's stoppedReason.
- */
-function evaluateStoppedTask(task, container) {
-    const c = task.containers?.find((x) => x.name === container);
-    const exitCode = c?.exitCode;
-    const stoppedReason = task.stoppedReason;
-    const stopCode = task.stopCode;
-    const containerReason = c?.reason;
-    const id = taskIdFromArn(task.taskArn ?? 'task');
-    const reasonText = [
-        stoppedReason,
-        containerReason && containerReason !== stoppedReason ? `container: ${containerReason}` : undefined,
-    ]
-        .filter(Boolean)
-        .join('; ');
-    const neverStarted = exitCode === undefined && (stopCode === 'TaskFailedToStart' || !task.startedAt);
-    const base = { exitCode, neverStarted, stoppedReason, stopCode, containerReason };
-    if (exitCode === 0)
-        return { ...base, ok: true, message: `Task ${id}: container '${container}' exited with code 0` };
-    if (neverStarted) {
-        return { ...base, ok: false, message: `Task ${id} failed to start: ${reasonText || 'no reason given by ECS'}` };
-    }
-    if (exitCode === undefined) {
-        return {
-            ...base,
-            ok: false,
-            message: `Task ${id}: container '${container}' stopped without an exit code${reasonText ? ` (${reasonText})` : ''}`,
-        };
-    }
-    return {
-        ...base,
-        ok: false,
-        message: `Task ${id}: container '${container}' exited with code ${exitCode}${reasonText ? ` (${reasonText})` : ''}`,
-    };
-}
-/** Console URL of a task (partition-aware), from its ARN `arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>`. */
-function taskConsoleUrl(taskArn) {
-    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):\d+:task\/([^/]+)\/([^/]+)$/.exec(taskArn);
-    if (!m)
-        return undefined;
-    const [, partition, region, cluster, id] = m;
-    const host = partition === 'aws-cn'
-        ? 'console.amazonaws.cn'
-        : partition === 'aws-us-gov'
-            ? 'console.amazonaws-us-gov.com'
-            : 'console.aws.amazon.com';
-    return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
-}
-/**
- * Every read and check before anything is changed: describes the service (network, `service` task definition) and
- * the task definition (containers, network mode), validates container, command and network. Throws
- * ConfigurationError naming the input at fault. Makes no mutating call.
- */
-async function prepareOneOffTask(clients, options, signal) {
-    const names = { ...DEFAULT_ONE_OFF_INPUT_NAMES, ...options.inputNames };
-    const send = signal ? { abortSignal: signal } : undefined;
-    if (!options.cluster)
-        throw new ConfigurationError(names.cluster, 'is required but was not set');
-    if (options.taskDefinition.kind === 'service' && !options.service) {
-        throw new ConfigurationError(names.taskDefinition, `'service:current' needs the ${names.service} input`);
-    }
-    if (options.startedBy !== undefined)
-        validateStartedBy(names.startedBy, options.startedBy);
-    if (options.environment)
-        validateEnvironmentNames(names.environment, options.environment);
-    // One DescribeServices call for the task-definition service and the network service (when they differ), unless
-    // the caller described them already.
-    const described = new Map();
-    for (const s of options.describedServices ?? [])
-        if (s.serviceName)
-            described.set(s.serviceName, s);
-    const wanted = [
-        ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
-    ].filter((name) => !described.has(name));
-    if (wanted.length) {
-        let response;
-        try {
-            response = await clients.ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: wanted }), send);
-        }
-        catch (err) {
-            if (isErrorNamed(err, 'ClusterNotFoundException')) {
-                throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
-            }
-            throw err;
-        }
-        for (const name of wanted) {
-            const matches = (s) => s.serviceName === name || s.serviceArn === name;
-            const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
-            if (found) {
-                described.set(name, found);
-                continue;
-            }
-            const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
-            const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
-            const input = name === options.service ? names.service : names.networkService;
-            throw new ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
-        }
-    }
-    const service = options.service ? described.get(options.service) : undefined;
-    const networkServiceName = options.networkService ?? options.service;
-    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
-    let taskDef;
-    let taskDefinitionArn;
-    let register;
-    const source = options.taskDefinition;
-    if (source.kind === 'register') {
-        register = source.input;
-        taskDef = source.input;
-    }
-    else {
-        const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
-        if (!reference)
-            throw new ConfigurationError(names.service, `service '${options.service}' has no task definition`);
-        try {
-            const described = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }), send);
-            if (!described.taskDefinition)
-                throw new Error('DescribeTaskDefinition returned no task definition');
-            taskDef = described.taskDefinition;
-            taskDefinitionArn = described.taskDefinition.taskDefinitionArn ?? reference;
-        }
-        catch (err) {
-            if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
-                throw new ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
-            }
-            throw err;
-        }
-    }
-    const container = selectContainer(names.container, taskDef, options.container);
-    const containerName = container.name;
-    const network = planNetwork(taskDef, {
-        service: networkService,
-        subnets: options.subnets,
-        securityGroups: options.securityGroups,
-        assignPublicIp: options.assignPublicIp,
-        launchType: options.launchType,
-    }, names);
-    const command = options.command?.length ? [...options.command] : undefined;
-    const runTask = buildRunTaskInput({
-        cluster: options.cluster,
-        taskDefinition: taskDefinitionArn ?? '(registered at run time)',
-        container: containerName,
-        command,
-        environment: options.environment,
-        network,
-        startedBy: options.startedBy,
-    });
-    const notes = [
-        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
-        `container: ${containerName}`,
-        `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
-        ...(options.environment?.length
-            ? [`environment overrides: ${options.environment.map(([k]) => k).join(', ')}`]
-            : []),
-        ...network.notes,
-    ];
-    return {
-        cluster: options.cluster,
-        taskDefinitionArn,
-        register,
-        taskDefinition: taskDef,
-        container,
-        containerName,
-        command,
-        environmentNames: (options.environment ?? []).map(([k]) => k),
-        service,
-        networkService,
-        network,
-        runTask,
-        notes,
-    };
-}
-/**
- * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
- * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
- * stop the task (cancellation only when `stopOnCancel`) and return `timedOut` / `cancelled` results; the caller
- * decides how to fail (see `oneOffTaskFailure`).
- */
-async function runOneOffTask(clients, plan, options) {
-    const clock = options.clock ?? realClock;
-    const sink = options.sink;
-    const signal = options.signal;
-    const send = signal ? { abortSignal: signal } : undefined;
-    const stopOnCancel = options.stopOnCancel ?? true;
-    let taskDefinitionArn = plan.taskDefinitionArn;
-    if (plan.register) {
-        const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(plan.register), send);
-        taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
-        if (!taskDefinitionArn)
-            throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
-        sink.info(`Registered task definition ${taskDefinitionArn}`);
-    }
-    const runInput = { ...plan.runTask, taskDefinition: taskDefinitionArn };
-    const started = clock.now();
-    const response = await clients.ecs.send(new RunTaskCommand(runInput), send);
-    const failures = response.failures ?? [];
-    const task = response.tasks?.[0];
-    if (failures.length > 0 || !task?.taskArn) {
-        const text = failures.length
-            ? failures
-                .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`)
-                .join('; ')
-            : 'no task was returned';
-        throw new DeployFailure(`RunTask could not start the task: ${text}`);
-    }
-    const taskArn = task.taskArn;
-    const taskId = taskIdFromArn(taskArn);
-    const consoleUrl = taskConsoleUrl(taskArn);
-    await options.onTaskStarted?.(taskArn);
-    sink.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
-    const where = awslogsLocation(plan.container, taskArn);
-    const logLocation = where.ok ? where.location : undefined;
-    const logNotice = where.ok
-        ? undefined
-        : `${where.reason}; waiting for the task to stop without streaming its output.`;
-    if (logNotice)
-        sink.warning(logNotice);
-    else
-        sink.info(`Streaming logs from ${logLocation.group} / ${logLocation.stream}`);
-    const ring = new LineRing(options.lastLines ?? 30);
-    // Stops the log follower: resolved when the task stopped (then drained), or on cancel/timeout (short drain).
-    let finishLogs;
-    const logsFinished = new Promise((resolve) => {
-        finishLogs = resolve;
-    });
-    const logAbort = new AbortController();
-    let logFollow = Promise.resolve();
-    if (logLocation) {
-        const logsClient = logLocation.region && clients.logsForRegion ? clients.logsForRegion(logLocation.region) : clients.logs;
-        let warnedError = false;
-        logFollow = streamLogEvents({
-            client: logsClient,
-            group: logLocation.group,
-            stream: logLocation.stream,
-            until: logsFinished,
-            signal: logAbort.signal,
-            clock,
-            intervalMs: options.logIntervalMs ?? 1000,
-            ...(options.logPageLimit ? { pageLimit: options.logPageLimit } : {}),
-            drainQuietMs: options.drainQuietMs ?? 1000,
-            drainMaxMs: options.drainMaxMs ?? 10_000,
-            onEvent: (event) => {
-                ring.push(event.message);
-                for (const line of eventLines([event]))
-                    sink.log(line, event);
-            },
-            onError: (err) => {
-                if (!warnedError)
-                    sink.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
-                warnedError = true;
-            },
-        }).catch((err) => sink.warning(`Log streaming stopped: ${errorMessage(err)}`));
-    }
-    const progressEveryMs = options.progressEveryMs ?? (logLocation ? 60_000 : 10_000);
-    let lastStatus = task.lastStatus;
-    if (lastStatus)
-        sink.info(`Task status: ${lastStatus}`);
-    let stopped;
-    let cancelled = false;
-    let timedOut = false;
-    let stopRequested = false;
-    const stopTask = async (reason) => {
-        stopRequested = true;
-        try {
-            await clients.ecs.send(new StopTaskCommand({ cluster: plan.cluster, task: taskArn, reason: reason.slice(0, 255) }));
-            sink.info(`Stopped task ${taskId}: ${reason}`);
-        }
-        catch (err) {
-            sink.warning(`StopTask failed for ${taskArn}: ${errorMessage(err)}`);
-        }
-    };
-    try {
-        stopped = await poll(async () => {
-            const described = await clients.ecs.send(new DescribeTasksCommand({ cluster: plan.cluster, tasks: [taskArn] }), send);
-            const current = described.tasks?.[0];
-            if (!current)
-                return { done: false, progress: `task ${taskId} not visible yet` };
-            if (current.lastStatus !== lastStatus) {
-                lastStatus = current.lastStatus;
-                sink.info(`Task status: ${lastStatus}`);
-            }
-            if (current.lastStatus === 'STOPPED')
-                return { done: true, value: current };
-            // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
-            const elapsed = clock.now() - started;
-            return elapsed < progressEveryMs
-                ? { done: false }
-                : {
-                    done: false,
-                    progress: `task ${taskId} still ${current.lastStatus ?? 'UNKNOWN'} after ${formatDuration(elapsed)}`,
-                };
-        }, {
-            timeoutMs: options.timeoutMs,
-            initialDelayMs: options.pollInitialMs ?? 1000,
-            maxDelayMs: options.pollMaxMs ?? 2000,
-            factor: 1.5,
-            jitter: 'none',
-            clock,
-            description: `task ${taskId} to stop`,
-            progressEveryMs,
-            onProgress: (message) => sink.info(message),
-            ...(signal ? { signal } : {}),
-        });
-    }
-    catch (err) {
-        if (err instanceof PollAbortedError || signal?.aborted) {
-            cancelled = true;
-            if (stopOnCancel)
-                await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
-            else
-                sink.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
-        }
-        else if (err instanceof PollTimeoutError) {
-            timedOut = true;
-            await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
-        }
-        else {
-            // DescribeTasks failing for good: stop following logs and rethrow.
-            logAbort.abort(err);
-            finishLogs();
-            await logFollow;
-            throw err;
-        }
-    }
-    if (stopped) {
-        finishLogs();
-        await logFollow;
-    }
-    else {
-        // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
-        finishLogs();
-        const cutoff = new Promise((resolve) => {
-            const t = setTimeout(resolve, options.cancelDrainMs ?? 1500);
-            t.unref?.();
-        });
-        await Promise.race([logFollow, cutoff]);
-        logAbort.abort(new Error('drain cut off'));
-        await logFollow;
-    }
-    const durationMs = clock.now() - started;
-    const outcome = stopped ? evaluateStoppedTask(stopped, plan.containerName) : undefined;
-    let message;
-    if (outcome)
-        message = outcome.message;
-    else if (cancelled)
-        message = `Cancelled after ${formatDuration(durationMs)}; task ${taskId} ${stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${lastStatus ?? 'unknown'})`;
-    else
-        message = `Timed out after ${formatDuration(durationMs)} waiting for task ${taskId} to stop (last status ${lastStatus ?? 'unknown'}); the task was asked to stop`;
-    return {
-        taskArn,
-        taskId,
-        taskDefinitionArn: taskDefinitionArn,
-        containerName: plan.containerName,
-        command: plan.command,
-        outcome,
-        exitCode: outcome?.exitCode,
-        ok: outcome?.ok ?? false,
-        cancelled,
-        timedOut,
-        stopRequested,
-        durationMs,
-        logLocation,
-        logNotice,
-        lastLines: ring.toArray(),
-        lineCount: ring.total,
-        message,
-        lastStatus: stopped?.lastStatus ?? lastStatus,
-        consoleUrl,
-    };
-}
-/**
- * The DeployFailure for a failed result, or undefined when it succeeded. The message carries the outcome line and
- * the last log lines (they reach the `::error::` annotation; the full output is in the log group above).
- */
-function oneOffTaskFailure(result) {
-    if (result.ok)
-        return undefined;
-    const lines = result.lastLines;
-    const tail = lines.length
-        ? `\nLast ${lines.length} line${lines.length === 1 ? '' : 's'} of ${result.containerName}:\n${lines.join('\n')}`
-        : result.logNotice
-            ? `\nNo log lines: ${result.logNotice}`
-            : '';
-    return new DeployFailure(`${result.message}${tail}`);
-}
-function oneOffStatusText(result) {
-    if (result.ok)
-        return '✅ succeeded (exit code 0)';
-    if (result.cancelled)
-        return `⏹️ cancelled${result.stopRequested ? ' (task stopped)' : ''}`;
-    if (result.timedOut)
-        return '⌛ timed out (task stopped)';
-    if (result.outcome?.neverStarted)
-        return '❌ failed to start';
-    return result.exitCode === undefined ? '❌ no exit code' : `❌ exit code ${result.exitCode}`;
-}
-/**
- * Append a one-off task's job-summary section to `summary`: status heading, a table (command, container, task with
- * console link, task definition, cluster, duration, exit code, stopped reason, logs) and the last log lines
- * (expanded when it failed). Shared by run-migration-task and deploy-ecs's migration step.
- */
-function appendOneOffTaskSummary(summary, result, context) {
-    summary.heading(`${context.title ?? 'One-off task'}: ${oneOffStatusText(result)}`, 3);
-    const task = result.consoleUrl ? `[${result.taskId}](${result.consoleUrl})` : result.taskId;
-    const rows = [
-        ['Command', `\`${context.command.replace(/`/g, "'")}\``],
-        ['Container', result.containerName],
-        ['Task', task],
-        ['Task ARN', `\`${result.taskArn}\``],
-        ['Task definition', `\`${result.taskDefinitionArn}\``],
-        ['Cluster', context.cluster],
-        ['Duration', formatDuration(result.durationMs)],
-        ['Exit code', result.exitCode === undefined ? '—' : String(result.exitCode)],
-    ];
-    if (result.outcome?.stoppedReason)
-        rows.push(['Stopped reason', result.outcome.stoppedReason]);
-    if (result.outcome?.containerReason)
-        rows.push(['Container reason', result.outcome.containerReason]);
-    rows.push([
-        'Logs',
-        result.logLocation
-            ? `\`${result.logLocation.group}\` / \`${result.logLocation.stream}\``
-            : (result.logNotice ?? '—'),
-    ]);
-    summary.table(['', ''], rows);
-    if (!result.ok)
-        summary.paragraph(result.message);
-    if (result.lastLines.length) {
-        const title = `Last ${result.lastLines.length} of ${result.lineCount} log lines`;
-        summary.details(title, codeBlock(result.lastLines.join('\n')), { open: !result.ok });
-    }
-    return summary;
-}
-/** Action outputs of a one-off task run (`duration` in whole seconds; unset values are skipped by setOutputs). */
-function oneOffTaskOutputs(result) {
-    return {
-        'task-arn': result.taskArn,
-        'exit-code': result.exitCode,
-        'log-stream': result.logLocation?.stream,
-        'log-group': result.logLocation?.group,
-        duration: Math.round(result.durationMs / 1000),
-    };
-}
-
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./packages/kit/src/json-gzip.ts
-
-
-// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
-// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
-/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
-const PIECEWISE_ENTRIES = 256;
-/** Text is handed to gzip in chunks of about this many characters. */
-const CHUNK = (/* unused pure expression or super */ null && (64 * 1024));
-async function writeValue(value, write) {
-    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
-        await write('[');
-        for (let i = 0; i < value.length; i++) {
-            if (i > 0)
-                await write(',');
-            const item = value[i];
-            // as JSON.stringify: undefined and functions in arrays become null
-            if (item === undefined || typeof item === 'function')
-                await write('null');
-            else
-                await writeValue(item, write);
-        }
-        await write(']');
-        return;
-    }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
-        const entries = Object.entries(value);
-        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
-            await write('{');
-            let first = true;
-            for (const [key, v] of entries) {
-                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
-                    continue; // skipped, as JSON.stringify
-                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
-                first = false;
-                await writeValue(v, write);
-            }
-            await write('}');
-            return;
-        }
-    }
-    await write(JSON.stringify(value) ?? 'null');
-}
-function isLarge(value) {
-    if (Array.isArray(value))
-        return value.length > PIECEWISE_ENTRIES;
-    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
-}
-/**
- * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
- * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
- */
-async function json_gzip_gzipJson(value) {
-    const gzip = createGzip();
-    const chunks = [];
-    gzip.on('data', (chunk) => chunks.push(chunk));
-    const ended = once(gzip, 'end');
-    let pending = '';
-    const write = async (text) => {
-        pending += text;
-        if (pending.length < CHUNK)
-            return;
-        const ok = gzip.write(pending);
-        pending = '';
-        if (!ok)
-            await once(gzip, 'drain');
-    };
-    await writeValue(value, write);
-    gzip.end(`${pending}\n`);
-    await ended;
-    return Buffer.concat(chunks);
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./packages/kit/src/s3-etag.ts
-
-
-// Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
-// - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
-// - a multipart upload has ETag = MD5(concatenated binary MD5s of the parts) + `-<part count>`, so recomputing it
-//   needs the uploader's part size (AWS CLI default 8 MiB, which is our default too);
-// - SSE-KMS / SSE-C ETags are not MD5s at all: callers compare a sha256 kept in user metadata or in a manifest.
-const MIB = 1024 * 1024;
-/** The AWS CLI's default multipart_threshold and multipart_chunksize (8 MiB). */
-const s3_etag_DEFAULT_PART_SIZE = 8 * MIB;
-/** S3's minimum part size (all parts but the last). */
-const MIN_PART_SIZE = 5 * MIB;
-/** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
-function s3_etag_normalizeEtag(etag) {
-    return (etag ?? '')
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"+|"+$/g, '')
-        .toLowerCase();
-}
-/** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
-function isSinglePartEtag(etag) {
-    return /^[0-9a-f]{32}$/.test(s3_etag_normalizeEtag(etag));
-}
-/** `<hex>-<n>` multipart ETag → part count, else undefined. */
-function multipartPartCount(etag) {
-    const m = /^[0-9a-f]{32}-(\d+)$/.exec(s3_etag_normalizeEtag(etag));
-    return m ? Number(m[1]) : undefined;
-}
-/** The multipart ETag S3 reports for parts with these MD5s (hex): md5(concat(binary md5s)) + '-' + count. */
-function multipartEtag(partMd5s) {
-    const hash = createHash('md5');
-    for (const part of partMd5s)
-        hash.update(Buffer.from(part, 'hex'));
-    return `${hash.digest('hex')}-${partMd5s.length}`;
-}
-/** Number of parts a file of `size` bytes is cut into with `partSize` (at least 1). */
-function s3_etag_partCount(size, partSize) {
-    return Math.max(1, Math.ceil(size / partSize));
-}
-/**
- * True when the local hashes prove the object with this ETag has the same bytes: a single-part ETag equal to the
- * MD5, or a multipart ETag equal to the one our part size produces. False means "not proven", not "different".
- */
-function etagMatches(etag, hashes) {
-    const e = s3_etag_normalizeEtag(etag);
-    if (isSinglePartEtag(e))
-        return e === hashes.md5;
-    if (multipartPartCount(e) !== undefined && hashes.partMd5s)
-        return e === multipartEtag(hashes.partMd5s);
-    return false;
-}
-/** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
-const SMALL_FILE = (/* unused pure expression or super */ null && (256 * 1024));
-/**
- * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer
- * so memory does not grow with file size.
- */
-async function hashFile(path, partSize = s3_etag_DEFAULT_PART_SIZE) {
-    const md5 = createHash('md5');
-    const sha256 = createHash('sha256');
-    const fh = await open(path, 'r');
-    try {
-        const { size } = await fh.stat();
-        if (size <= SMALL_FILE && size < partSize) {
-            const buf = await fh.readFile();
-            md5.update(buf);
-            sha256.update(buf);
-            return { size: buf.length, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        }
-        const multipart = size >= partSize;
-        const partMd5s = [];
-        let part = multipart ? createHash('md5') : undefined;
-        let inPart = 0;
-        let total = 0;
-        const stream = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024, start: 0 });
-        for await (const chunk of stream) {
-            md5.update(chunk);
-            sha256.update(chunk);
-            total += chunk.length;
-            if (part) {
-                let offset = 0;
-                while (offset < chunk.length) {
-                    const take = Math.min(chunk.length - offset, partSize - inPart);
-                    part.update(chunk.subarray(offset, offset + take));
-                    inPart += take;
-                    offset += take;
-                    if (inPart === partSize) {
-                        partMd5s.push(part.digest('hex'));
-                        part = createHash('md5');
-                        inPart = 0;
-                    }
-                }
-            }
-        }
-        if (part && inPart > 0)
-            partMd5s.push(part.digest('hex'));
-        const result = { size: total, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        if (multipart)
-            result.partMd5s = partMd5s;
-        return result;
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** Hashes of an in-memory body (tests, small generated files). */
-function hashBuffer(body, partSize = s3_etag_DEFAULT_PART_SIZE) {
-    const result = {
-        size: body.length,
-        md5: createHash('md5').update(body).digest('hex'),
-        sha256: createHash('sha256').update(body).digest('hex'),
-    };
-    if (body.length >= partSize) {
-        const parts = [];
-        for (let offset = 0; offset < body.length; offset += partSize) {
-            parts.push(createHash('md5')
-                .update(body.subarray(offset, offset + partSize))
-                .digest('hex'));
-        }
-        result.partMd5s = parts;
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/s3-names.ts
-
-// Validation of S3 bucket names and key prefixes, done before any call so a typo is one clear input error.
-/**
- * General-purpose bucket naming rules: 3–63 characters; lower-case letters, digits, dots and hyphens; starts and ends
- * with a letter or digit; no `..`; not an IP address; no reserved prefixes/suffixes. Throws ConfigurationError.
- */
-function validateBucketName(input, raw) {
-    const name = raw.trim();
-    if (name === '')
-        throw new ConfigurationError(input, 'is required: expected an S3 bucket name');
-    if (/^s3:\/\//i.test(name)) {
-        throw new ConfigurationError(input, `expected a bucket name, not a URL: use ${JSON.stringify(name.replace(/^s3:\/\//i, '').split('/')[0])} (and the prefix input for the path)`);
-    }
-    const problems = [];
-    if (name.length < 3 || name.length > 63)
-        problems.push('must be 3 to 63 characters long');
-    if (/[A-Z]/.test(name))
-        problems.push('must be lower case');
-    if (/[^a-zA-Z0-9.-]/.test(name))
-        problems.push('may contain only letters, digits, dots and hyphens');
-    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
-        problems.push('must start and end with a letter or digit');
-    if (name.includes('..'))
-        problems.push('must not contain two adjacent dots');
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(name))
-        problems.push('must not look like an IP address');
-    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name))
-        problems.push('must not start with a reserved prefix');
-    if (/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name))
-        problems.push('must not end with a reserved suffix');
-    if (problems.length) {
-        throw new ConfigurationError(input, `invalid bucket name ${JSON.stringify(name)}: ${problems.join('; ')}`);
-    }
-    return name;
-}
-/**
- * A key prefix as given by a user (`site`, `/site/`, `a/b`) → normalised without leading/trailing slashes ('' for the
- * bucket root). Rejects `.`/`..` segments (a prefix must never escape upwards), empty segments (`a//b`), backslashes
- * and control characters.
- */
-function normalizePrefix(input, raw) {
-    const value = raw.trim().replace(/^\/+|\/+$/g, '');
-    if (value === '')
-        return '';
-    if (/[\u0000-\u001f\u007f\\]/.test(value)) {
-        throw new ConfigurationError(input, `must not contain backslashes or control characters, got ${JSON.stringify(raw.trim())}`);
-    }
-    const segments = value.split('/');
-    if (segments.some((s) => s === '..' || s === '.')) {
-        throw new ConfigurationError(input, `must not contain '.' or '..' segments (a prefix cannot point outside itself), got ${JSON.stringify(raw.trim())}`);
-    }
-    if (segments.some((s) => s === '')) {
-        throw new ConfigurationError(input, `must not contain empty segments ('//'), got ${JSON.stringify(raw.trim())}`);
-    }
-    if (Buffer.byteLength(value) > 900)
-        throw new ConfigurationError(input, 'is too long (S3 keys are limited to 1024 bytes)');
-    return value;
-}
-/** `prefix` + `/` + `relative` (no leading slash), or just `relative` for the bucket root. */
-function joinKey(prefix, relative) {
-    return prefix === '' ? relative : `${prefix}/${relative}`;
-}
-/** True when `key` lies strictly inside `prefix` ('' = whole bucket). */
-function isInsidePrefix(prefix, key) {
-    return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/s3-objects.ts
-
-
-
-
-
-
-/** Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages. */
-async function listAllObjects(client, bucket, prefix, options = {}) {
-    const objects = [];
-    let token;
-    let pages = 0;
-    do {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }), options.signal ? { abortSignal: options.signal } : {});
-        pages += 1;
-        for (const o of out.Contents ?? []) {
-            if (o.Key === undefined)
-                continue;
-            objects.push({
-                key: o.Key,
-                etag: normalizeEtag(o.ETag),
-                size: o.Size ?? 0,
-                lastModified: o.LastModified ? o.LastModified.getTime() : 0,
-            });
-        }
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-        options.onPage?.(pages, objects.length);
-    } while (token);
-    return { objects, pages };
-}
-/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
-const BUFFER_LIMIT = (/* unused pure expression or super */ null && (1024 * 1024));
-function headerParams(o) {
-    return {
-        ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
-        ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
-        ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
-    };
-}
-/**
- * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
- * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
- * ListObjectsV2 shows, so callers can record it.
- */
-async function uploadFile(client, o) {
-    const partSize = o.partSize ?? DEFAULT_PART_SIZE;
-    const send = o.signal ? { abortSignal: o.signal } : {};
-    if (o.size < partSize) {
-        const body = o.size <= BUFFER_LIMIT ? await readFile(o.path) : createReadStream(o.path);
-        const out = await client.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }), send);
-        return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
-    }
-    const algorithm = o.checksums === false ? undefined : 'CRC32';
-    const created = await client.send(new CreateMultipartUploadCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        ...headerParams(o),
-        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-    }), send);
-    const uploadId = created.UploadId;
-    if (!uploadId)
-        throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
-    let requests = 1;
-    try {
-        const parts = [];
-        const count = partCount(o.size, partSize);
-        for (let n = 1; n <= count; n++) {
-            const start = (n - 1) * partSize;
-            const end = Math.min(o.size, start + partSize);
-            const out = await client.send(new UploadPartCommand({
-                Bucket: o.bucket,
-                Key: o.key,
-                UploadId: uploadId,
-                PartNumber: n,
-                Body: createReadStream(o.path, { start, end: end - 1 }),
-                ContentLength: end - start,
-                ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-            }), send);
-            requests += 1;
-            parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
-        }
-        const done = await client.send(new CompleteMultipartUploadCommand({
-            Bucket: o.bucket,
-            Key: o.key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-        }), send);
-        requests += 1;
-        return { etag: normalizeEtag(done.ETag), multipart: true, requests };
-    }
-    catch (err) {
-        await client
-            .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
-            .catch(() => undefined);
-        throw err;
-    }
-}
-/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
-function copySource(bucket, key) {
-    return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
-async function copyObjectReplace(client, o) {
-    const out = await client.send(new CopyObjectCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        CopySource: copySource(o.bucket, o.sourceKey),
-        MetadataDirective: 'REPLACE',
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.CopyObjectResult?.ETag);
-}
-/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
-async function deleteKeys(client, bucket, keys) {
-    let requests = 0;
-    for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000);
-        const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-        requests += 1;
-        if (out.Errors?.length) {
-            const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
-            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
-        }
-    }
-    return { requests };
-}
-/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
-async function getJsonObject(client, bucket, key) {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const text = gzipped
-        ? gunzipSync(bytes).toString('utf8')
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    return JSON.parse(text);
-}
-/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
-async function putBytes(client, o) {
-    const out = await client.send(new PutObjectCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        Body: o.body,
-        ContentLength: o.body.length,
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.ETag);
-}
-/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
-async function putJsonObject(client, bucket, key, value, headers = {}) {
-    const { gzip, ...rest } = headers;
-    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
-    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
-}
-async function headObject(client, bucket, key) {
-    const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    const result = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
-    if (out.CacheControl !== undefined)
-        result.cacheControl = out.CacheControl;
-    if (out.ContentType !== undefined)
-        result.contentType = out.ContentType;
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render-inputs.ts
-// Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
-// aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
-// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
-// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
-// input (and the line, for multi-line inputs).
-
-
-
-
-
-
-
-const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const taskdef_render_inputs_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const LOG_DRIVERS = (/* unused pure expression or super */ null && (['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog']));
-const MODES = (/* unused pure expression or super */ null && (['merge', 'replace']));
-/**
- * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
- * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
- * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
- */
-function parseTaskDefRenderInputs(read, cwd) {
-    const opt = (name) => {
-        const v = read(name).trim();
-        return v === '' ? undefined : v;
-    };
-    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
-    const region = opt('aws-region');
-    if (region !== undefined && !REGION_RE.test(region)) {
-        throw new ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${quote(region)}`);
-    }
-    const family = opt('family');
-    if (family !== undefined && !FAMILY_RE.test(family)) {
-        throw new ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${quote(family)}`);
-    }
-    const cpu = parseSizes('cpu', read('cpu'));
-    const memory = parseSizes('memory', read('memory'));
-    const overrides = {
-        family,
-        images: parseContainerLines('containers', read('containers'), validateImage),
-        environment: parseSections('environment', read('environment'), validateEnvName),
-        environmentMode: parseMode('environment-mode', read('environment-mode')),
-        secrets: parseSections('secrets', read('secrets'), validateSecret),
-        secretsMode: parseMode('secrets-mode', read('secrets-mode')),
-        dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
-        logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
-        command: parseContainerLines('command', read('command'), parseContainerCommand),
-        taskCpu: cpu.task,
-        taskMemory: memory.task,
-        containerCpu: cpu.containers,
-        containerMemory: memory.containers,
-        taskRoleArn: parseRole('task-role-arn', opt('task-role-arn'), true),
-        executionRoleArn: parseRole('execution-role-arn', opt('execution-role-arn'), false),
-    };
-    return { template, region, overrides };
-}
-function parseMode(name, raw) {
-    return parseEnum(name, raw, MODES, 'merge');
-}
-// -----------------------------------------------------------------------------------------------------------------
-// template / template-family / template-arn
-function parseTemplateSource(file, family, arn, cwd) {
-    const given = [
-        ['template', file],
-        ['template-family', family],
-        ['template-arn', arn],
-    ].filter(([, v]) => v !== undefined);
-    if (given.length === 0) {
-        throw new ConfigurationError('template', "no template: set exactly one of 'template' (a JSON file), 'template-family' (latest ACTIVE revision) or 'template-arn'");
-    }
-    if (given.length > 1) {
-        throw new ConfigurationError(given[1][0], `set exactly one of 'template', 'template-family' and 'template-arn'; got ${given.map(([n]) => `'${n}'`).join(' and ')}`);
-    }
-    if (file !== undefined)
-        return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
-    if (family !== undefined) {
-        if (taskdef_render_inputs_FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
-            throw new ConfigurationError('template-family', `expected a family name without revision, got ${quote(family)}: use 'template-arn' for a specific revision`);
-        }
-        if (!FAMILY_RE.test(family)) {
-            throw new ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${quote(family)}`);
-        }
-        return { kind: 'family', family };
-    }
-    if (!TASK_DEF_ARN_RE.test(arn) && !taskdef_render_inputs_FAMILY_REVISION_RE.test(arn)) {
-        throw new ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${quote(arn)}`);
-    }
-    return { kind: 'arn', reference: arn };
-}
-function readTemplateFile(path, cwd) {
-    const abs = resolve(cwd, path);
-    let text;
-    try {
-        if (statSync(abs).isDirectory())
-            throw new ConfigurationError('template', `${quote(path)} is a directory, expected a JSON file`);
-        text = readFileSync(abs, 'utf8');
-    }
-    catch (err) {
-        if (err instanceof ConfigurationError)
-            throw err;
-        const code = err.code;
-        if (code === 'ENOENT')
-            throw new ConfigurationError('template', `file not found: ${path} (looked at ${abs})`);
-        throw new ConfigurationError('template', `cannot read ${path}: ${err.message}`);
-    }
-    const json = parseJson('template', text.replace(/^\uFEFF/, ''), `JSON in ${path}`);
-    try {
-        return unwrapTaskDefinition(json);
-    }
-    catch (err) {
-        if (err instanceof TaskDefinitionShapeError)
-            throw new ConfigurationError('template', `${path}: ${err.message}`);
-        throw err;
-    }
-}
-/**
- * Sectioned `KEY=VALUE` lines:
- *   [web]            ← a container name (case-sensitive), or [*] for every container
- *   NODE_ENV=production
- *   # comments and blank lines are ignored
- * Lines before the first header apply to the only container (an error when the task definition has several).
- * The value is everything after the first '=', trimmed; `KEY=` sets an empty value.
- */
-function parseSections(input, raw, validate) {
-    const sections = [];
-    const headers = new Map();
-    let current;
-    let keys = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, i) => {
-        const line = i + 1;
-        const text = rawLine.trim();
-        if (text === '' || text.startsWith('#'))
-            return;
-        const header = /^\[(.*)\]$/.exec(text);
-        if (header) {
-            const name = header[1].trim();
-            if (name !== '*' && !CONTAINER_NAME_RE.test(name)) {
-                throw new ConfigurationError(input, `line ${line}: ${quote(text)} is not a container header: expected [container-name] (letters, digits, _ and -) or [*]`);
-            }
-            const previous = headers.get(name);
-            if (previous !== undefined) {
-                throw new ConfigurationError(input, `line ${line}: section [${name}] already started on line ${previous}`);
-            }
-            headers.set(name, line);
-            current = { target: name, line, entries: [] };
-            keys = new Map();
-            sections.push(current);
-            return;
-        }
-        const eq = text.indexOf('=');
-        if (eq <= 0) {
-            throw new ConfigurationError(input, eq === 0
-                ? `line ${line}: missing name before '=' in ${quote(text)}`
-                : `line ${line}: expected NAME=VALUE or a [container-name] header, got ${quote(text)}`);
-        }
-        const key = text.slice(0, eq).trim();
-        const value = text.slice(eq + 1).trim();
-        if (/\s/.test(key))
-            throw new ConfigurationError(input, `line ${line}: name ${quote(key)} contains whitespace`);
-        if (!current) {
-            current = { target: undefined, line, entries: [] };
-            keys = new Map();
-            sections.push(current);
-        }
-        const dup = keys.get(key);
-        if (dup !== undefined)
-            throw new ConfigurationError(input, `line ${line}: ${quote(key)} already set on line ${dup}`);
-        keys.set(key, line);
-        const entry = { key, value, line };
-        validate?.(input, entry);
-        current.entries.push(entry);
-    });
-    return sections;
-}
-/** `container=value` lines (containers, command). Each container at most once. */
-function parseContainerLines(input, raw, convert) {
-    const out = [];
-    const seen = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, i) => {
-        const line = i + 1;
-        const text = rawLine.trim();
-        if (text === '' || text.startsWith('#'))
-            return;
-        const eq = text.indexOf('=');
-        if (eq === -1) {
-            throw new ConfigurationError(input, `line ${line}: expected CONTAINER=VALUE, got ${quote(text)}`);
-        }
-        const container = text.slice(0, eq).trim();
-        const value = text.slice(eq + 1).trim();
-        if (!CONTAINER_NAME_RE.test(container)) {
-            throw new ConfigurationError(input, `line ${line}: ${quote(container)} is not a container name (letters, digits, _ and -); expected CONTAINER=VALUE`);
-        }
-        const dup = seen.get(container);
-        if (dup !== undefined) {
-            throw new ConfigurationError(input, `line ${line}: container '${container}' already set on line ${dup}`);
-        }
-        seen.set(container, line);
-        if (value === '')
-            throw new ConfigurationError(input, `line ${line}: empty value for container '${container}'`);
-        out.push({ container, value: convert(input, value, line, container), line });
-    });
-    return out;
-}
-function validateImage(input, value, line) {
-    if (!parseImageRef(value)) {
-        throw new ConfigurationError(input, `line ${line}: ${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
-    }
-    return value;
-}
-function validateEnvName(input, e) {
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
-        throw new ConfigurationError(input, `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
-    }
-}
-function validateLabel(input, e) {
-    if (e.key.length > 255)
-        throw new ConfigurationError(input, `line ${e.line}: label name longer than 255 characters`);
-}
-function validateLogOption(input, e) {
-    if (e.key === 'logDriver' && !LOG_DRIVERS.includes(e.value)) {
-        throw new ConfigurationError(input, `line ${e.line}: unknown log driver ${quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
-    }
-}
-const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
-const SSM_ARN_RE = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
-const SSM_NAME_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-/**
- * `valueFrom` of a secret: a Secrets Manager ARN, optionally with `:json-key:version-stage:version-id` (all three
- * colons present, empty fields allowed: `…:secret:prod/db-AbCdEf:password::`), an SSM parameter ARN, or an SSM
- * parameter name in the task's region (`/prod/db/password` or `db_password`).
- */
-function validateSecretValueFrom(value) {
-    if (value.startsWith('arn:')) {
-        const sm = SECRETS_MANAGER_ARN_RE.exec(value);
-        if (sm) {
-            const parts = sm[1].split(':');
-            if (parts[0] === '' || !/^[A-Za-z0-9/_+=.@-]+$/.test(parts[0]))
-                return 'the secret name after "secret:" is empty or invalid';
-            if (parts.length === 1 || parts.length === 4)
-                return undefined;
-            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
-        }
-        if (SSM_ARN_RE.test(value))
-            return undefined;
-        if (/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(value)) {
-            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
-        }
-        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
-    }
-    if (SSM_NAME_RE.test(value) && value.length <= 2048)
-        return undefined;
-    return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
-}
-function validateSecret(input, e) {
-    validateEnvName(input, e);
-    if (e.value === '')
-        throw new ConfigurationError(input, `line ${e.line}: ${e.key}: empty valueFrom`);
-    const problem = validateSecretValueFrom(e.value);
-    if (problem)
-        throw new ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
-}
-/** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
-function parseContainerCommand(input, value, line) {
-    if (value.startsWith('[')) {
-        const parsed = parseJson(input, value, `JSON array on line ${line}`);
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
-            throw new ConfigurationError(input, `line ${line}: expected a non-empty JSON array of strings`);
-        }
-        return parsed;
-    }
-    const words = parseShell(value, (key) => `$${key}`);
-    const out = [];
-    for (const w of words) {
-        if (typeof w === 'string') {
-            out.push(w);
-            continue;
-        }
-        const what = 'op' in w ? (w.op === 'glob' ? `glob ${quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
-        throw new ConfigurationError(input, `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`);
-    }
-    if (out.length === 0)
-        throw new ConfigurationError(input, `line ${line}: empty command`);
-    return out;
-}
-// -----------------------------------------------------------------------------------------------------------------
-// cpu / memory / roles
-/**
- * cpu / memory: an optional task-level line without '=' (`512`, `1 vCPU`, `2 GB`) and `container=N` lines for
- * container-level values (integers: CPU units / MiB).
- */
-function parseSizes(input, raw) {
-    let task;
-    let taskLine = 0;
-    const containerLines = [];
-    const unit = input === 'cpu' ? /^(\d+|\d+(\.\d+)?\s*vCPU)$/i : /^(\d+|\d+(\.\d+)?\s*GB)$/i;
-    const example = input === 'cpu' ? "'512' or '1 vCPU'" : "'1024' or '2 GB'";
-    raw.split(/\r?\n/).forEach((rawLine, i) => {
-        const text = rawLine.trim();
-        containerLines.push(text.includes('=') ? rawLine : '');
-        if (text === '' || text.startsWith('#') || text.includes('='))
-            return;
-        if (task !== undefined) {
-            throw new ConfigurationError(input, `line ${i + 1}: task-level ${input} already set on line ${taskLine}`);
-        }
-        if (!unit.test(text)) {
-            throw new ConfigurationError(input, `line ${i + 1}: expected a task-level ${input} like ${example}, or CONTAINER=N for a container, got ${quote(text)}`);
-        }
-        task = text;
-        taskLine = i + 1;
-    });
-    const containers = parseContainerLines(input, containerLines.join('\n'), (inp, value, line) => {
-        if (!/^\d+$/.test(value)) {
-            throw new ConfigurationError(inp, `line ${line}: container-level ${input} must be a whole number of ${input === 'cpu' ? 'CPU units' : 'MiB'}, got ${quote(value)}`);
-        }
-        const n = Number(value);
-        if (input === 'memory' && n < 6)
-            throw new ConfigurationError(inp, `line ${line}: container memory must be at least 6 MiB, got ${n}`);
-        return n;
-    });
-    return { task, containers };
-}
-function parseRole(input, value, allowName) {
-    if (value === undefined)
-        return undefined;
-    if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value)))
-        return value;
-    throw new ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-source.ts
-// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
-// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
-// deploy-ecs.
-
-
-
-function taskdef_source_isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
-}
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (taskdef_source_isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/**
- * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
- * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
- * `in <region>` when `region` is given.
- */
-async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
-    if (template.kind === 'file')
-        return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
-    const described = await describeTaskDefinition(ecs(), reference, signal);
-    if (!described) {
-        const where = options.region === undefined ? '' : ` in ${options.region}`;
-        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
-            ? `family '${reference}' has no ACTIVE revision${where}`
-            : `task definition '${reference}' not found${where}`);
-    }
-    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/index.ts
+// @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
+// (read-only), execute (register, update, wait, health checks, rollback, known-good), summary and outputs.
 
 
 

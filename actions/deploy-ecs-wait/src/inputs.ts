@@ -1,4 +1,4 @@
-import { type EcsDeployInputs, readEcsDeployInputs } from '@deploy-actions/kit';
+import { type EcsDeployInputs, readEcsDeployInputs } from '@deploy-actions/kit/ecs/deploy';
 
 // The only file of this action that reads inputs. The rules are the kit's (shared with deploy-ecs):
 // cluster, services, task-definition, desired-count, force-new-deployment, wait, wait-timeout, health-check-url,

@@ -1,4 +1,4 @@
-import { runEcsDeploy } from '@deploy-actions/kit';
+import { runEcsDeploy } from '@deploy-actions/kit/ecs/deploy';
 import { getInputs } from './inputs';
 
 export const ACTION = 'deploy-ecs-wait';

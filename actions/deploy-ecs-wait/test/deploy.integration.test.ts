@@ -2,13 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import {
-  ConfigurationError,
   cleanupRevisions,
   createEcsClients,
   deployOutputs,
   TAG_COMMIT,
   TAG_KNOWN_GOOD,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/ecs/deploy';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import {
   deploy,

@@ -1,5 +1,10 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { collectDiagnostics, createEcsClients, diagnosticsMarkdown, diagnosticsText } from '@deploy-actions/kit';
+import {
+  collectDiagnostics,
+  createEcsClients,
+  diagnosticsMarkdown,
+  diagnosticsText,
+} from '@deploy-actions/kit/ecs/deploy';
 import { expect, test } from 'vitest';
 import { IMAGE, REGION, seedServices, taskDefWith, useTestEmulator } from './helpers';
 

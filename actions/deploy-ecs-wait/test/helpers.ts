@@ -14,7 +14,7 @@ import {
   executeDeploy,
   prepareDeploy,
   TAG_KNOWN_GOOD,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/ecs/deploy';
 import { afterAll, beforeAll } from 'vitest';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');

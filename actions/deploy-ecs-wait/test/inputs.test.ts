@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { withInputs } from '@deploy-actions/kit/testing';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { getInputs } from '../src/inputs';

@@ -20630,7 +20630,7 @@ const { HttpRequest, parseUrl } = __nccwpck_require__(4047);
 const { InvokeStore } = __nccwpck_require__(14);
 const { normalizeProvider } = __nccwpck_require__(8305);
 const { RETRY_MODES } = __nccwpck_require__(5200);
-const { platform, release } = __nccwpck_require__(8161);
+const { platform, release } = __nccwpck_require__(542);
 const { versions, env } = __nccwpck_require__(1708);
 const { isValidHostLabel, isIpAddress, customEndpointFunctions } = __nccwpck_require__(5812);
 const { EndpointError, resolveEndpoint } = __nccwpck_require__(5812);
@@ -23999,7 +23999,7 @@ const { CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_
 const { HttpRequest } = __nccwpck_require__(4047);
 const { createHash, createPrivateKey, createPublicKey, sign } = __nccwpck_require__(7598);
 const { promises } = __nccwpck_require__(3024);
-const { homedir } = __nccwpck_require__(8161);
+const { homedir } = __nccwpck_require__(542);
 const { dirname, join } = __nccwpck_require__(6760);
 
 class LoginCredentialsFetcher {
@@ -32957,7 +32957,7 @@ exports.withBaseException = withBaseException;
 /***/ 5164:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { homedir } = __nccwpck_require__(8161);
+const { homedir } = __nccwpck_require__(542);
 const { sep, join } = __nccwpck_require__(6760);
 const { createHash } = __nccwpck_require__(7598);
 const { readFile: readFile$1 } = __nccwpck_require__(1455);
@@ -75210,7 +75210,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
-/***/ 8161:
+/***/ 542:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -77090,7 +77090,7 @@ var Alias = __nccwpck_require__(5067);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Pair = __nccwpck_require__(1923);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 var Schema = __nccwpck_require__(2018);
 var stringifyDocument = __nccwpck_require__(3611);
 var anchors = __nccwpck_require__(5026);
@@ -78016,7 +78016,7 @@ var anchors = __nccwpck_require__(5026);
 var visit = __nccwpck_require__(4882);
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -78299,7 +78299,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3131);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 class NodeBase {
     constructor(type) {
@@ -78392,7 +78392,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(2485);
 var Node = __nccwpck_require__(2427);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -78583,7 +78583,7 @@ var stringifyCollection = __nccwpck_require__(6090);
 var Collection = __nccwpck_require__(1763);
 var identity = __nccwpck_require__(2485);
 var Scalar = __nccwpck_require__(1091);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -78704,7 +78704,7 @@ var log = __nccwpck_require__(2767);
 var merge = __nccwpck_require__(8438);
 var stringify = __nccwpck_require__(2862);
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -78827,7 +78827,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 542:
+/***/ 8161:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -82094,7 +82094,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(2485);
-var toJS = __nccwpck_require__(542);
+var toJS = __nccwpck_require__(8161);
 var YAMLMap = __nccwpck_require__(372);
 var YAMLSeq = __nccwpck_require__(7241);
 var pairs = __nccwpck_require__(8539);
@@ -86931,7 +86931,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/errors.ts
 
 /**
  * A user mistake in the action's inputs. `run()` prints it as one `::error::` line
@@ -87024,7 +87024,7 @@ function errorMessage(err) {
     }
 }
 /** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
-function errors_isErrorNamed(err, ...names) {
+function isErrorNamed(err, ...names) {
     return err instanceof Error && names.includes(err.name);
 }
 function isAbortError(err) {
@@ -87072,7 +87072,7 @@ async function run(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/aws.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_RETRY_MODE = 'adaptive';
@@ -87175,9 +87175,349 @@ function createClient(ClientClass, options) {
     return client;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/kit/src/poll.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/image-ref.ts
+// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
+// digest pinning).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/umd/main.js
+var main = __nccwpck_require__(1136);
+// EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8009);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs.ts
+
+
+
+
+// Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
+// @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
+// Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
+/** Raw input, untrimmed; '' when unset. */
+function getRawInput(name) {
+    return getInput(name, { trimWhitespace: false });
+}
+/** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
+function inputs_quote(raw, max = 60) {
+    const oneLine = raw.replace(/\r?\n/g, '\\n');
+    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+}
+function parseString(input, raw, options = {}) {
+    const value = options.trim === false ? raw : raw.trim();
+    if (value.trim() === '') {
+        if (options.default !== undefined)
+            return options.default;
+        if (options.required)
+            throw new errors_ConfigurationError(input, 'is required but was not set');
+        return '';
+    }
+    return value;
+}
+function getString(name, options = {}) {
+    return parseString(name, getRawInput(name), options);
+}
+/** Trimmed value, or undefined when the input is unset or blank. */
+function getOptionalString(name) {
+    const value = getRawInput(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/** YAML 1.2 core-schema booleans only (what @actions/core accepts); "yes", "1", "on" are rejected. */
+function parseBoolean(input, raw, defaultValue) {
+    const value = raw.trim();
+    if (value === '' && defaultValue !== undefined)
+        return defaultValue;
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    if (value === '')
+        throw new errors_ConfigurationError(input, 'is required: expected true or false');
+    throw new errors_ConfigurationError(input, `expected true or false, got ${inputs_quote(value)}`);
+}
+function getBoolean(name, defaultValue) {
+    return parseBoolean(name, getRawInput(name), defaultValue);
+}
+function rangeText(min, max) {
+    if (min !== undefined && max !== undefined)
+        return ` between ${min} and ${max}`;
+    if (min !== undefined)
+        return ` >= ${min}`;
+    if (max !== undefined)
+        return ` <= ${max}`;
+    return '';
+}
+function parseInteger(input, raw, options = {}) {
+    const value = raw.trim().replace(/_/g, '');
+    const expected = `expected an integer${rangeText(options.min, options.max)}`;
+    if (value === '') {
+        if (options.default !== undefined)
+            return options.default;
+        throw new errors_ConfigurationError(input, `is required: ${expected}`);
+    }
+    if (!/^[+-]?\d+$/.test(value))
+        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())}`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n))
+        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())} (too large)`);
+    if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
+        throw new errors_ConfigurationError(input, `${expected}, got ${n}`);
+    }
+    return n;
+}
+function getInteger(name, options = {}) {
+    return parseInteger(name, getRawInput(name), options);
+}
+const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
+/**
+ * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
+ * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
+ */
+function parseDuration(input, raw, defaultValue) {
+    const value = raw.trim();
+    const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
+    if (value === '') {
+        if (defaultValue === undefined)
+            throw new errors_ConfigurationError(input, `is required: ${expected}`);
+        return typeof defaultValue === 'number' ? defaultValue : parseDuration(input, defaultValue);
+    }
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const match = DURATION_RE.exec(value);
+    if (!match || match.slice(1).every((g) => g === undefined)) {
+        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)}`);
+    }
+    const [, h, m, s, ms] = match;
+    const total = Number(h ?? 0) * DURATION_UNITS.h +
+        Number(m ?? 0) * DURATION_UNITS.m +
+        Number(s ?? 0) * DURATION_UNITS.s +
+        Number(ms ?? 0);
+    if (!Number.isSafeInteger(total))
+        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)} (too large)`);
+    return total;
+}
+/** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
+function getDuration(name, defaultValue) {
+    return parseDuration(name, getRawInput(name), defaultValue);
+}
+/** Newline- or comma-separated list, items trimmed, empty items dropped. */
+function parseList(_input, raw) {
+    return raw
+        .split(/[\r\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+function getList(name) {
+    return parseList(name, getRawInput(name));
+}
+/** Newline-separated list only (for values that may contain commas). */
+function parseLines(_input, raw) {
+    return raw
+        .split(/\r?\n/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+function getLines(name) {
+    return parseLines(name, getRawInput(name));
+}
+/**
+ * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
+ * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
+ */
+function parseKeyValue(input, raw, options = {}) {
+    const pairs = [];
+    const seen = new Map();
+    raw.split(/\r?\n/).forEach((rawLine, index) => {
+        const lineNo = index + 1;
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        if (eq === -1)
+            throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${inputs_quote(line)}`);
+        const key = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        if (key === '')
+            throw new errors_ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${inputs_quote(line)}`);
+        if (/\s/.test(key))
+            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} contains whitespace`);
+        const previous = seen.get(key);
+        if (previous !== undefined && options.duplicates !== 'allow') {
+            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} already set on line ${previous}`);
+        }
+        seen.set(key, lineNo);
+        pairs.push([key, value]);
+    });
+    return pairs;
+}
+function getKeyValue(name, options = {}) {
+    return parseKeyValue(name, getRawInput(name), options);
+}
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text, offset) {
+    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+    const lines = before.split('\n');
+    return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+/**
+ * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
+ * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
+ */
+function parseJson(input, raw, what = 'JSON') {
+    if (raw.trim() === '')
+        throw new errors_ConfigurationError(input, `is required: expected ${what}`);
+    try {
+        return JSON.parse(raw);
+    }
+    catch (err) {
+        throw new errors_ConfigurationError(input, describeJsonError(raw, err, what));
+    }
+}
+/**
+ * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
+ * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
+ */
+function describeJsonError(raw, err, what = 'JSON') {
+    const message = err instanceof Error ? err.message : String(err);
+    let reason = message
+        .replace(/\s*\(line \d+ column \d+\)/, '')
+        .replace(/,\s*".*" is not valid JSON$/s, '')
+        .replace(/ (in JSON )?at position \d+$/, '')
+        .trim();
+    const position = /at position (\d+)/.exec(message);
+    let offset = position ? Number(position[1]) : -1;
+    if (offset < 0) {
+        const errors = [];
+        (0,main.parse)(raw, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+        offset = errors[0]?.offset ?? -1;
+    }
+    const end = raw.trimEnd().length;
+    if (/end of (JSON )?input/i.test(message) || offset >= end) {
+        offset = end;
+        reason = 'unexpected end of input';
+    }
+    if (offset < 0)
+        return `invalid ${what}: ${reason}`;
+    const { line, column } = lineColumn(raw, offset);
+    return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
+}
+function getJson(name) {
+    return parseJson(name, getRawInput(name));
+}
+/** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
+function parseYamlOrJson(input, raw, what) {
+    const text = raw.trim();
+    if (text === '')
+        throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
+    if (text.startsWith('{') || text.startsWith('['))
+        return parseJson(input, raw, what ?? 'JSON');
+    const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
+    const first = doc.errors[0];
+    if (first) {
+        const pos = first.linePos?.[0];
+        const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        throw new ConfigurationError(input, `invalid ${what ?? 'YAML'}${at}: ${reason}`);
+    }
+    return doc.toJS();
+}
+function getYamlOrJson(name) {
+    return parseYamlOrJson(name, getRawInput(name));
+}
+/** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
+function parseEnum(input, raw, allowed, defaultValue) {
+    const value = raw.trim();
+    if (value === '') {
+        if (defaultValue !== undefined)
+            return defaultValue;
+        throw new errors_ConfigurationError(input, `is required: expected one of ${allowed.join(', ')}`);
+    }
+    const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+    if (found === undefined) {
+        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${inputs_quote(value)}`);
+    }
+    return found;
+}
+function getEnum(name, allowed, defaultValue) {
+    return parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return core.group(name, fn);
+}
+/** Log lines with a common prefix, one `core.info` per line. */
+function infoLines(text, prefix = '') {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        core.info(`${prefix}${line}`);
+}
+/** Warning annotation (one line, shown on the run page). */
+function warn(message) {
+    warning(message);
+}
+function log_debug(message) {
+    core.debug(message);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
+
+/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
+function outputValue(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string')
+        return value;
+    return JSON.stringify(value);
+}
+/**
+ * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
+ * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
+ */
+function setOutputs(record) {
+    const written = {};
+    for (const [name, value] of Object.entries(record)) {
+        const text = outputValue(value);
+        if (text === undefined)
+            continue;
+        setOutput(name, text);
+        written[name] = text;
+    }
+    return written;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/poll.ts
 
 
 /** An Error for an aborted signal: its reason when that is an Error, else an `AbortError`. */
@@ -87189,7 +87529,7 @@ function abortReason(signal) {
     err.name = 'AbortError';
     return err;
 }
-const poll_realClock = {
+const realClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted) {
@@ -87297,8 +87637,8 @@ function formatDuration(ms) {
  * attempts. The last attempt happens at the deadline; then PollTimeoutError. Abort (signal) rejects promptly
  * even mid-sleep with PollAbortedError. Errors thrown by `fn` propagate unchanged (fn decides what is retryable).
  */
-async function poll_poll(fn, opts) {
-    const clock = opts.clock ?? poll_realClock;
+async function poll(fn, opts) {
+    const clock = opts.clock ?? realClock;
     const progressEveryMs = opts.progressEveryMs ?? 10_000;
     const onProgress = opts.onProgress ?? ((message) => info(message));
     const description = opts.description ?? 'condition';
@@ -87346,230 +87686,7 @@ async function poll_poll(fn, opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/cloudfront-invalidation.ts
-
-
-
-
-// CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
-// the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
-//
-// Limits (CloudFront developer guide, "Invalidation limits"): at most 3,000 individual paths and 15 wildcard paths
-// in progress per distribution, independently. Pricing: the first 1,000 paths per month per account are free; a
-// wildcard path counts as one path.
-const MAX_FILE_PATHS_IN_PROGRESS = 3000;
-const MAX_WILDCARDS_IN_PROGRESS = 15;
-const FREE_PATHS_PER_MONTH = 1000;
-/** Encode a URL path for an invalidation: each segment percent-encoded, `/` kept. */
-function encodeInvalidationPath(path) {
-    return path
-        .split('/')
-        .map((s) => encodeURIComponent(s).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-}
-/** `/dir/index.html` → [`/dir/index.html`, `/dir/`, `/dir`]; `/index.html` → [`/index.html`, `/`]; else [path]. */
-function invalidationAliases(path, indexDocument = 'index.html') {
-    const p = path.startsWith('/') ? path : `/${path}`;
-    const suffix = `/${indexDocument}`;
-    if (!p.endsWith(suffix))
-        return [p];
-    const dir = p.slice(0, -indexDocument.length); // keeps the trailing slash
-    if (dir === '/')
-        return [p, '/'];
-    return [p, dir, dir.slice(0, -1)];
-}
-/**
- * Plan the paths of one invalidation for the changed files (URL paths, e.g. `/index.html`, `/docs/a.html`):
- * directory indexes also get `/dir/` and `/dir`; directories with many changed paths collapse into one wildcard
- * (deepest first, so `/docs/*` is preferred over `/*`), at most `maxWildcards`; if the individual paths left still
- * exceed `maxPaths`, everything collapses to `/*`. Pure and deterministic.
- */
-function planInvalidationPaths(files, options = {}) {
-    const maxPaths = options.maxPaths ?? MAX_FILE_PATHS_IN_PROGRESS;
-    const maxWildcards = options.maxWildcards ?? MAX_WILDCARDS_IN_PROGRESS;
-    const collapseAt = options.collapseAt ?? 10;
-    const indexDocument = options.indexDocument ?? 'index.html';
-    const unique = [...new Set(files.map((f) => (f.startsWith('/') ? f : `/${f}`)))].sort();
-    const entries = unique.map((file) => ({
-        file,
-        dir: file.slice(0, file.lastIndexOf('/') + 1),
-        paths: invalidationAliases(file, indexDocument).map(encodeInvalidationPath),
-        covered: false,
-    }));
-    const requested = new Set(entries.flatMap((e) => e.paths)).size;
-    if (requested === 0)
-        return { paths: [], wildcards: 0, requested: 0 };
-    // Every ancestor directory of every entry, deepest first.
-    const dirs = new Set();
-    for (const e of entries) {
-        let d = e.dir;
-        for (;;) {
-            dirs.add(d);
-            if (d === '/')
-                break;
-            d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
-        }
-    }
-    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
-    const wildcards = new Map(); // dir -> wildcard path
-    for (const dir of ordered) {
-        const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
-        const weight = under.reduce((n, e) => n + e.paths.length, 0);
-        // A nested wildcard already chosen is replaced by this one, so it frees a slot.
-        const nested = [...wildcards.keys()].filter((d) => d !== dir && d.startsWith(dir));
-        const used = wildcards.size - nested.length;
-        if (weight + nested.length < collapseAt || weight === 0 || used >= maxWildcards)
-            continue;
-        for (const d of nested)
-            wildcards.delete(d);
-        // `/dir/*` misses the bare `/dir` alias of `/dir/index.html`; `/dir*` covers it.
-        const coversBare = dir !== '/' && under.some((e) => e.file === `${dir}${indexDocument}`);
-        wildcards.set(dir, `${encodeInvalidationPath(coversBare ? dir.slice(0, -1) : dir)}*`);
-        for (const e of entries)
-            if (e.dir.startsWith(dir))
-                e.covered = true;
-    }
-    const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
-    if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return {
-            paths: ['/*'],
-            wildcards: 1,
-            requested,
-            note: `${requested} paths exceed the per-invalidation limits: using /*`,
-        };
-    }
-    const paths = [...individual, ...wildcards.values()].sort();
-    const result = { paths, wildcards: wildcards.size, requested };
-    if (wildcards.size > 0) {
-        result.note = `${requested} paths collapsed to ${paths.length} (${wildcards.size} wildcard${wildcards.size === 1 ? '' : 's'})`;
-    }
-    return result;
-}
-/**
- * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
- * returns the existing invalidation instead of creating (and paying for) a second one.
- */
-function invalidationCallerReference(runId, attempt, paths) {
-    const hash = createHash('sha256')
-        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
-        .digest('hex');
-    return `deploy-actions-${hash.slice(0, 40)}`;
-}
-/** Markdown-ready sentence about the cost of an invalidation against the free tier. */
-function invalidationCostText(paths) {
-    const n = paths.length;
-    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
-}
-/**
- * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
- * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
- */
-async function submitInvalidation(client, options) {
-    let backoffs = 0;
-    const result = await poll(async () => {
-        try {
-            const out = await client.send(new CreateInvalidationCommand({
-                DistributionId: options.distributionId,
-                InvalidationBatch: {
-                    CallerReference: options.callerReference,
-                    Paths: { Quantity: options.paths.length, Items: [...options.paths] },
-                },
-            }), options.signal ? { abortSignal: options.signal } : {});
-            return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
-        }
-        catch (err) {
-            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
-                throw err;
-            backoffs += 1;
-            return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
-        }
-    }, {
-        timeoutMs: options.timeoutMs ?? 5 * 60_000,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 60_000,
-        clock: options.clock ?? realClock,
-        description: 'a free CloudFront invalidation slot',
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        progressEveryMs: 0,
-    });
-    return { ...result, backoffs };
-}
-/** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
-async function waitForInvalidation(client, options) {
-    await poll(async () => {
-        const out = await client.send(new GetInvalidationCommand({ DistributionId: options.distributionId, Id: options.id }), options.signal ? { abortSignal: options.signal } : {});
-        const status = out.Invalidation?.Status ?? 'unknown';
-        if (status === 'Completed')
-            return { done: true, value: undefined };
-        return { done: false, progress: `invalidation ${options.id}: ${status}` };
-    }, {
-        timeoutMs: options.timeoutMs,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 20_000,
-        clock: options.clock ?? realClock,
-        description: `CloudFront invalidation ${options.id}`,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-}
-
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(9377);
-;// CONCATENATED MODULE: ./packages/kit/src/image-ref.ts
-// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
-// digest pinning).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/log.ts
-
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return core.group(name, fn);
-}
-/** Log lines with a common prefix, one `core.info` per line. */
-function infoLines(text, prefix = '') {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        core.info(`${prefix}${line}`);
-}
-/** Warning annotation (one line, shown on the run page). */
-function warn(message) {
-    warning(message);
-}
-function log_debug(message) {
-    core.debug(message);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
 
 /** What a redacted value is replaced with. */
 const REDACTED = '***';
@@ -88366,7 +88483,7 @@ function splitLines(text) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/summary.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/summary.ts
 
 
 /** Escape a value for a markdown table cell: pipes escaped, newlines become <br>, nullish becomes ''. */
@@ -88489,7 +88606,29 @@ class summary_Summary {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/index.ts
+// @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(542);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(5585);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(6580);
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
 
 
 /** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
@@ -88931,386 +89070,72 @@ function taskDefDiffText(a, b, opts = {}) {
     });
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render.ts
-// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
-// No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
-// fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
+// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
+// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
+// deploy-ecs.
 
 
-const ALL = '*';
-/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
-function findContainer(containers, input, name, line) {
-    const exact = containers.find((c) => c.name === name);
-    if (exact)
-        return exact;
-    const names = containers.map((c) => `'${c.name}'`).join(', ');
-    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
-    if (caseOnly) {
-        throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
-    }
-    throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
+
+/**
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
+ */
+function isTaskDefinitionNotFound(err) {
+    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
 }
-function targets(containers, input, section) {
-    if (section.target === ALL)
-        return containers;
-    if (section.target === undefined) {
-        if (containers.length === 1)
-            return containers;
-        const names = containers.map((c) => `'${c.name}'`).join(', ');
-        throw new errors_ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
-    }
-    return [findContainer(containers, input, section.target, section.line)];
-}
-/** Per container, the entries of all sections that target it, in input order. */
-function entriesByContainer(containers, input, sections) {
-    const out = new Map();
-    for (const section of sections) {
-        for (const c of targets(containers, input, section)) {
-            const list = out.get(c) ?? [];
-            list.push(...section.entries);
-            out.set(c, list);
-        }
-    }
-    return out;
-}
-/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
-function applyNamed(existing, entries, mode, make) {
-    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
-    for (const e of entries) {
-        const item = make(e);
-        const at = list.findIndex((x) => x.name === e.key);
-        if (at >= 0)
-            list[at] = item;
-        else
-            list.push(item);
-    }
-    return list;
-}
-const LOG_DRIVER_KEY = 'logDriver';
-function isRecord(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
+function isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
 }
 /**
- * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
- * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
- * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
- * combinations.
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
  */
-function renderTaskDefinition(template, o, opts = {}) {
-    const templateInput = opts.templateInput ?? 'template';
-    const warnings = [];
-    const td = structuredClone(toRegisterInput(template, {
-        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
-    }));
-    const raw = td.containerDefinitions;
-    if (raw.length === 0)
-        throw new errors_ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
-    raw.forEach((c, i) => {
-        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
-            throw new errors_ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
-        }
-    });
-    const containers = raw;
-    const seen = new Set();
-    for (const c of containers) {
-        if (seen.has(c.name))
-            throw new errors_ConfigurationError(templateInput, `two containers are named '${c.name}'`);
-        seen.add(c.name);
-    }
-    if (o.family !== undefined)
-        td.family = o.family;
-    if (typeof td.family !== 'string' || td.family === '') {
-        throw new errors_ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
-    }
-    for (const { container, value, line } of o.images)
-        findContainer(containers, 'containers', container, line).image = value;
-    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
-        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
-        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
-        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
-        for (const e of entries)
-            labels[e.key] = e.value;
-        c.dockerLabels = labels;
-    }
-    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
-        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
-    }
-    for (const { container, value, line } of o.command)
-        findContainer(containers, 'command', container, line).command = value;
-    if (o.taskCpu !== undefined)
-        td.cpu = o.taskCpu;
-    if (o.taskMemory !== undefined)
-        td.memory = o.taskMemory;
-    for (const { container, value, line } of o.containerCpu)
-        findContainer(containers, 'cpu', container, line).cpu = value;
-    for (const { container, value, line } of o.containerMemory) {
-        findContainer(containers, 'memory', container, line).memory = value;
-    }
-    if (o.taskRoleArn !== undefined)
-        td.taskRoleArn = o.taskRoleArn;
-    if (o.executionRoleArn !== undefined)
-        td.executionRoleArn = o.executionRoleArn;
-    for (const c of containers) {
-        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
-        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
-            .map((s) => s.name)
-            .filter((n) => envNames.has(n));
-        if (clash.length > 0) {
-            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
-        }
-    }
-    const rendered = toRegisterInput(td);
-    return { taskDefinition: rendered, family: rendered.family, warnings };
-}
-function renderLogConfiguration(c, entries, td, region) {
-    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
-    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
-    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
-    const keepOptions = current !== undefined && current.logDriver === driver;
-    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
-    for (const e of entries)
-        if (e.key !== LOG_DRIVER_KEY)
-            options[e.key] = e.value;
-    if (driver === 'awslogs') {
-        if (options['awslogs-region'] === undefined && region)
-            options['awslogs-region'] = region;
-        const line = entries[0]?.line ?? 1;
-        if (!options['awslogs-group']) {
-            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
-        }
-        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
-        if (fargate && !options['awslogs-stream-prefix']) {
-            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
-        }
-    }
-    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
-    return out;
-}
-/** Replace container images (after digest pinning): container name → image. */
-function withImages(td, images) {
-    const copy = structuredClone(td);
-    for (const c of copy.containerDefinitions) {
-        const image = images.get(c.name);
-        if (image !== undefined)
-            c.image = image;
-    }
-    return copy;
-}
-/** Container name → image of a task definition, in template order. */
-function containerImages(td) {
-    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecr-digest.ts
-// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
-// can be looked up where); the lookups and the rewrite of the task definition are `pinImageDigests`.
-// Used by render-task-def and deploy-ecs.
-
-
-
-
-
-
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
-/** Account id and region of a private ECR registry host, or undefined for any other host. */
-function parseEcrHost(host) {
-    if (!host)
-        return undefined;
-    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
-    return m ? { registryId: m[1], region: m[2] } : undefined;
-}
-function hostOf(url) {
-    if (!url)
-        return undefined;
+async function describeTaskDefinition(ecs, reference, signal) {
     try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-function sameHost(a, b) {
-    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
-    return canon(a) === canon(b);
-}
-/**
- * Decide, per container, how `pin-digest` resolves its image:
- * - already pinned by digest → skip;
- * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
- *   region (a missing tag means `latest`, as Docker does);
- * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
- *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
- *   in the caller's default registry and the action's region;
- * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
- */
-function planDigestPins(containers, ecrEndpointUrl) {
-    const endpointHost = hostOf(ecrEndpointUrl);
-    return containers.map(({ name, image }) => {
-        const ref = parseImageRef(image);
-        if (!ref)
-            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
-            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
-        const tag = ref.tag ?? 'latest';
-        const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
-        return {
-            container: name,
-            image,
-            action: 'skip',
-            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
-        };
-    });
-}
-/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
-function pinnedImage(ref, digest) {
-    return formatImageRef({ ...ref, tag: undefined, digest });
-}
-/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
-async function resolveDigest(ecr, lookup, signal) {
-    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
-    try {
-        const out = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({
-            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
-            repositoryName: lookup.repositoryName,
-            imageIds: [{ imageTag: lookup.tag }],
-        }), { abortSignal: signal });
-        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-        if (!digest)
-            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
-        return digest;
-    }
-    catch (err) {
-        const name = err.name;
-        if (name === 'ImageNotFoundException')
-            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
-        if (name === 'RepositoryNotFoundException') {
-            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
-                cause: err,
-            });
-        }
-        throw err;
-    }
-}
-/**
- * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
- * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
- * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
- */
-async function pinImageDigests(td, options) {
-    const { action, region, signal } = options;
-    const notes = new Map();
-    const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
-    const steps = planDigestPins(containerImages(td), ecrEndpointUrl);
-    const clients = new Map();
-    const pinned = new Map();
-    const cache = new Map();
-    for (const step of steps) {
-        if (step.action === 'skip') {
-            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
-            if (step.reason !== 'already pinned by digest')
-                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
-            continue;
-        }
-        const lookupRegion = step.lookup.region ?? region;
-        let client = clients.get(lookupRegion);
-        if (!client) {
-            client = createClient(dist_cjs/* ECRClient */.S70, { action, region: lookupRegion });
-            clients.set(lookupRegion, client);
-        }
-        const key = JSON.stringify([lookupRegion, step.lookup]);
-        const c = client;
-        if (!cache.has(key))
-            cache.set(key, resolveDigest(c, step.lookup, signal));
-        const digest = await cache.get(key);
-        pinned.set(step.container, pinnedImage(step.ref, digest));
-        notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
-    }
-    return { taskDefinition: withImages(td, pinned), notes };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecr-tags.ts
-
-
-// ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
-// `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
-// write, so a push or promotion that ECR would reject fails in seconds with the reason.
-/** ECR repository names (CreateRepository's pattern; the 2–256 length is checked separately). */
-const ECR_REPOSITORY_NAME_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Docker / OCI image tag syntax. */
-const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** ECR exclusion filters allow only `[0-9a-zA-Z._*-]`, so `*` is the only special character. */
-function ecrWildcardMatch(pattern, tag) {
-    const re = pattern
-        .split('*')
-        .map((part) => part.replace(/[.]/g, '\\.'))
-        .join('.*');
-    return new RegExp(`^${re}$`).test(tag);
-}
-/** Whether ECR refuses to overwrite (or move, or even re-push) `tag` in a repository with these settings. */
-function ecrTagIsImmutable(mutability, filters, tag) {
-    const matched = filters.some((f) => ecrWildcardMatch(f, tag));
-    switch (mutability) {
-        case 'IMMUTABLE':
-            return true;
-        case 'IMMUTABLE_WITH_EXCLUSION':
-            return !matched;
-        case 'MUTABLE_WITH_EXCLUSION':
-            return matched;
-        default:
-            return false;
-    }
-}
-/** One repository's settings; undefined when it does not exist (callers word that for their inputs). */
-async function describeEcrRepository(ecr, name) {
-    try {
-        const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-        const repo = out.repositories?.[0];
-        if (!repo?.repositoryUri)
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
             return undefined;
         return {
-            name,
-            uri: repo.repositoryUri,
-            mutability: repo.imageTagMutability ?? 'MUTABLE',
-            exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
         };
     }
     catch (err) {
-        if (isErrorNamed(err, 'RepositoryNotFoundException'))
+        if (isNotFound(err))
             return undefined;
         throw err;
     }
 }
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    const isFamily = template.kind === 'family';
+    const reference = template.kind === 'family' ? template.family : template.reference;
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new errors_ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
+    }
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+}
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(6580);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5962);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
-var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(5585);
-;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
 
 
 /** The task id (last path segment) of a task ARN; an id is returned unchanged. */
@@ -89355,7 +89180,7 @@ function awslogsLocation(container, taskArnOrId) {
         location.region = region;
     return { ok: true, location };
 }
-function isNotFound(err) {
+function logs_isNotFound(err) {
     return err instanceof Error && err.name === 'ResourceNotFoundException';
 }
 /**
@@ -89383,7 +89208,7 @@ class LogFollower {
             let response;
             try {
                 this.calls += 1;
-                response = await this.options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
+                response = await this.options.client.send(new dist_cjs/* GetLogEventsCommand */.h7S({
                     logGroupName: this.options.group,
                     logStreamName: this.options.stream,
                     startFromHead: true,
@@ -89392,7 +89217,7 @@ class LogFollower {
                 }), signal ? { abortSignal: signal } : undefined);
             }
             catch (err) {
-                if (isNotFound(err) && this.token === undefined)
+                if (logs_isNotFound(err) && this.token === undefined)
                     return out; // stream (or group) not created yet
                 throw err;
             }
@@ -89421,7 +89246,7 @@ class LogFollower {
  * must never fail the step on their own).
  */
 async function streamLogEvents(options) {
-    const clock = options.clock ?? poll_realClock;
+    const clock = options.clock ?? realClock;
     const follower = new LogFollower(options);
     const interval = options.intervalMs ?? 1000;
     const drainQuietMs = options.drainQuietMs ?? 1000;
@@ -89509,7 +89334,7 @@ async function tailLogEvents(options) {
     for (let page = 0; page < 50 && collected.length < wanted; page++) {
         let response;
         try {
-            response = await options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
+            response = await options.client.send(new dist_cjs/* GetLogEventsCommand */.h7S({
                 logGroupName: options.group,
                 logStreamName: options.stream,
                 startFromHead: false,
@@ -89518,7 +89343,7 @@ async function tailLogEvents(options) {
             }), options.signal ? { abortSignal: options.signal } : undefined);
         }
         catch (err) {
-            if (isNotFound(err))
+            if (logs_isNotFound(err))
                 return collected.slice(-wanted);
             throw err;
         }
@@ -89531,7 +89356,7 @@ async function tailLogEvents(options) {
     return collected.slice(-wanted);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/diagnostics.ts
 
 
 
@@ -89767,7 +89592,7 @@ async function collectDiagnostics(opts) {
     return d;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-health-check.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/health-check.ts
 
 
 /** Parse one URL of the `health-check-url` input (http/https only). */
@@ -89814,14 +89639,14 @@ async function checkOnce(spec, opts) {
 }
 /** Poll every URL (in parallel) until each passes once or the timeout passes. */
 async function runHealthChecks(specs, opts) {
-    const clock = opts.clock ?? poll_realClock;
+    const clock = opts.clock ?? realClock;
     const start = clock.now();
     const intervalMs = opts.intervalMs ?? 2000;
     return Promise.all(specs.map(async (spec) => {
         let attempts = 0;
         let last = 'not checked';
         try {
-            return await poll_poll(async () => {
+            return await poll(async () => {
                 attempts += 1;
                 const failure = await checkOnce(spec, opts);
                 opts.onAttempt?.(spec.url, attempts, failure ?? 'ok');
@@ -89861,7 +89686,8 @@ function healthCheckLine(r) {
     return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-known-good.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/known-good.ts
+
 
 
 // Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
@@ -89993,13 +89819,6 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
     } while (nextToken && arns.length < max);
     return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
 }
-/**
- * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
- * to describe task definition.") or a malformed reference (InvalidParameterException).
- */
-function isTaskDefinitionNotFound(err) {
-    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
-}
 async function describeRevision(ecs, arn, signal) {
     const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
         abortSignal: signal,
@@ -90045,7 +89864,7 @@ async function tagRevision(ecs, arn, list, signal) {
     await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-rollout.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout.ts
 
 /** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
 function breakerThreshold(desiredCount) {
@@ -90213,7 +90032,7 @@ function isAbort(err, signal) {
  * outcome 'timeout' / 'cancelled' with its last verdict, so the caller can say where each deployment stands.
  */
 async function waitForRollouts(opts) {
-    const clock = opts.clock ?? poll_realClock;
+    const clock = opts.clock ?? realClock;
     const progressEveryMs = opts.progressEveryMs ?? 10_000;
     const start = clock.now();
     const deadline = start + opts.timeoutMs;
@@ -90331,7 +90150,7 @@ async function waitForRollouts(opts) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-revision-cleanup.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/revision-cleanup.ts
 
 
 
@@ -90408,7 +90227,7 @@ function cleanupTargets(services) {
     return byFamily;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/deploy.ts
 
 
 
@@ -90419,7 +90238,8 @@ function cleanupTargets(services) {
 
 
 
-const ecs_deploy_name = (req, key) => req.inputNames?.[key] ?? key;
+
+const deploy_name = (req, key) => req.inputNames?.[key] ?? key;
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json) {
     const copy = { ...json };
@@ -90480,8 +90300,8 @@ async function prepareDeploy(request, deps) {
         described = await describeServices(ecs, request.cluster, names, signal);
     }
     catch (err) {
-        if (errors_isErrorNamed(err, 'ClusterNotFoundException')) {
-            throw new errors_ConfigurationError(ecs_deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
+            throw new errors_ConfigurationError(deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
         }
         throw err;
     }
@@ -90489,7 +90309,7 @@ async function prepareDeploy(request, deps) {
     const missing = names.filter((n) => !byName.has(n) || byName.get(n)?.status !== 'ACTIVE');
     if (missing.length) {
         const statuses = missing.map((n) => `${n} (${byName.get(n)?.status ?? 'not found'})`).join(', ');
-        throw new errors_ConfigurationError(ecs_deploy_name(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
+        throw new errors_ConfigurationError(deploy_name(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
     }
     // Promises, so concurrent lookups of one revision (services running the same one) share a single call.
     const tdCache = new Map();
@@ -90538,7 +90358,7 @@ async function prepareDeploy(request, deps) {
                 const what = request.rollbackTo.kind === 'known-good'
                     ? `no revision of family ${family} other than the running ${shortTaskDef(previousTaskDefinitionArn)} is marked known-good (tag deploy-actions:known-good)`
                     : `no revision of family ${family} matches ${JSON.stringify(request.rollbackTo)}`;
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'rollback-to'), what);
+                throw new errors_ConfigurationError(deploy_name(request, 'rollback-to'), what);
             }
             target = {
                 kind: 'existing',
@@ -90553,10 +90373,10 @@ async function prepareDeploy(request, deps) {
         else if (req.taskDefinition?.kind === 'arn') {
             const td = await describeCached(req.taskDefinition.arn);
             if (!td?.taskDefinitionArn) {
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `task definition ${JSON.stringify(req.taskDefinition.arn)} not found`);
+                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `task definition ${JSON.stringify(req.taskDefinition.arn)} not found`);
             }
             if (td.status && td.status !== 'ACTIVE') {
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `task definition ${td.taskDefinitionArn} is ${td.status}`);
+                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `task definition ${td.taskDefinitionArn} is ${td.status}`);
             }
             target = {
                 kind: 'existing',
@@ -90570,7 +90390,7 @@ async function prepareDeploy(request, deps) {
             const json = withoutOurTags(req.taskDefinition.json);
             const family = typeof json.family === 'string' ? json.family : '';
             if (!family) {
-                throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `${req.taskDefinition.source} has no "family"`);
+                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `${req.taskDefinition.source} has no "family"`);
             }
             const latest = await latestOf(family);
             latestArn = latest?.taskDefinitionArn;
@@ -90600,7 +90420,7 @@ async function prepareDeploy(request, deps) {
                 diffBase = latest;
         }
         else {
-            throw new errors_ConfigurationError(ecs_deploy_name(request, 'task-definition'), `no task definition for service ${req.service}`);
+            throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `no task definition for service ${req.service}`);
         }
         const rendered = target.kind === 'register' ? target.json.containerDefinitions : undefined;
         const containers = target.kind === 'register'
@@ -90611,7 +90431,7 @@ async function prepareDeploy(request, deps) {
         const mismatch = loadBalancerMismatch(current.loadBalancers, containers);
         if (mismatch) {
             const what = target.kind === 'existing' ? shortTaskDef(target.arn) : `the ${target.family} task definition`;
-            throw new errors_ConfigurationError(ecs_deploy_name(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${req.service}: ${mismatch}`);
+            throw new errors_ConfigurationError(deploy_name(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${req.service}: ${mismatch}`);
         }
         const diffText = diffNew === undefined
             ? ''
@@ -90689,7 +90509,7 @@ async function register(ecs, json, provenance, signal) {
 async function executeDeploy(prepared, deps, hooks = {}) {
     const { request } = prepared;
     const { ecs, signal } = deps;
-    const clock = deps.clock ?? poll_realClock;
+    const clock = deps.clock ?? realClock;
     const log = deps.log ?? { info: info, warning: warning };
     const startedAt = clock.now();
     const reports = new Map();
@@ -91185,272 +91005,7 @@ async function revertPartialUpdate(o) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/umd/main.js
-var main = __nccwpck_require__(1136);
-// EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/inputs.ts
-
-
-
-
-// Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
-// @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
-// Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
-/** Raw input, untrimmed; '' when unset. */
-function getRawInput(name) {
-    return getInput(name, { trimWhitespace: false });
-}
-/** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function inputs_quote(raw, max = 60) {
-    const oneLine = raw.replace(/\r?\n/g, '\\n');
-    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
-}
-function parseString(input, raw, options = {}) {
-    const value = options.trim === false ? raw : raw.trim();
-    if (value.trim() === '') {
-        if (options.default !== undefined)
-            return options.default;
-        if (options.required)
-            throw new errors_ConfigurationError(input, 'is required but was not set');
-        return '';
-    }
-    return value;
-}
-function getString(name, options = {}) {
-    return parseString(name, getRawInput(name), options);
-}
-/** Trimmed value, or undefined when the input is unset or blank. */
-function getOptionalString(name) {
-    const value = getRawInput(name).trim();
-    return value === '' ? undefined : value;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core-schema booleans only (what @actions/core accepts); "yes", "1", "on" are rejected. */
-function parseBoolean(input, raw, defaultValue) {
-    const value = raw.trim();
-    if (value === '' && defaultValue !== undefined)
-        return defaultValue;
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    if (value === '')
-        throw new errors_ConfigurationError(input, 'is required: expected true or false');
-    throw new errors_ConfigurationError(input, `expected true or false, got ${inputs_quote(value)}`);
-}
-function getBoolean(name, defaultValue) {
-    return parseBoolean(name, getRawInput(name), defaultValue);
-}
-function rangeText(min, max) {
-    if (min !== undefined && max !== undefined)
-        return ` between ${min} and ${max}`;
-    if (min !== undefined)
-        return ` >= ${min}`;
-    if (max !== undefined)
-        return ` <= ${max}`;
-    return '';
-}
-function parseInteger(input, raw, options = {}) {
-    const value = raw.trim().replace(/_/g, '');
-    const expected = `expected an integer${rangeText(options.min, options.max)}`;
-    if (value === '') {
-        if (options.default !== undefined)
-            return options.default;
-        throw new errors_ConfigurationError(input, `is required: ${expected}`);
-    }
-    if (!/^[+-]?\d+$/.test(value))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())}`);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())} (too large)`);
-    if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
-        throw new errors_ConfigurationError(input, `${expected}, got ${n}`);
-    }
-    return n;
-}
-function getInteger(name, options = {}) {
-    return parseInteger(name, getRawInput(name), options);
-}
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
-/**
- * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
- * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
- */
-function parseDuration(input, raw, defaultValue) {
-    const value = raw.trim();
-    const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
-    if (value === '') {
-        if (defaultValue === undefined)
-            throw new errors_ConfigurationError(input, `is required: ${expected}`);
-        return typeof defaultValue === 'number' ? defaultValue : parseDuration(input, defaultValue);
-    }
-    if (/^\d+$/.test(value))
-        return Number(value) * 1000;
-    const match = DURATION_RE.exec(value);
-    if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)}`);
-    }
-    const [, h, m, s, ms] = match;
-    const total = Number(h ?? 0) * DURATION_UNITS.h +
-        Number(m ?? 0) * DURATION_UNITS.m +
-        Number(s ?? 0) * DURATION_UNITS.s +
-        Number(ms ?? 0);
-    if (!Number.isSafeInteger(total))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)} (too large)`);
-    return total;
-}
-/** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
-function getDuration(name, defaultValue) {
-    return parseDuration(name, getRawInput(name), defaultValue);
-}
-/** Newline- or comma-separated list, items trimmed, empty items dropped. */
-function parseList(_input, raw) {
-    return raw
-        .split(/[\r\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-function getList(name) {
-    return parseList(name, getRawInput(name));
-}
-/** Newline-separated list only (for values that may contain commas). */
-function parseLines(_input, raw) {
-    return raw
-        .split(/\r?\n/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-function getLines(name) {
-    return parseLines(name, getRawInput(name));
-}
-/**
- * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
- * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
- */
-function parseKeyValue(input, raw, options = {}) {
-    const pairs = [];
-    const seen = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, index) => {
-        const lineNo = index + 1;
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const eq = line.indexOf('=');
-        if (eq === -1)
-            throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${inputs_quote(line)}`);
-        const key = line.slice(0, eq).trim();
-        const value = line.slice(eq + 1).trim();
-        if (key === '')
-            throw new errors_ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${inputs_quote(line)}`);
-        if (/\s/.test(key))
-            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} contains whitespace`);
-        const previous = seen.get(key);
-        if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} already set on line ${previous}`);
-        }
-        seen.set(key, lineNo);
-        pairs.push([key, value]);
-    });
-    return pairs;
-}
-function getKeyValue(name, options = {}) {
-    return parseKeyValue(name, getRawInput(name), options);
-}
-/** Line and column (1-based) of a character offset. */
-function lineColumn(text, offset) {
-    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-    const lines = before.split('\n');
-    return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
-}
-/**
- * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
- * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
- */
-function parseJson(input, raw, what = 'JSON') {
-    if (raw.trim() === '')
-        throw new errors_ConfigurationError(input, `is required: expected ${what}`);
-    try {
-        return JSON.parse(raw);
-    }
-    catch (err) {
-        throw new errors_ConfigurationError(input, describeJsonError(raw, err, what));
-    }
-}
-/**
- * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
- * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
- */
-function describeJsonError(raw, err, what = 'JSON') {
-    const message = err instanceof Error ? err.message : String(err);
-    let reason = message
-        .replace(/\s*\(line \d+ column \d+\)/, '')
-        .replace(/,\s*".*" is not valid JSON$/s, '')
-        .replace(/ (in JSON )?at position \d+$/, '')
-        .trim();
-    const position = /at position (\d+)/.exec(message);
-    let offset = position ? Number(position[1]) : -1;
-    if (offset < 0) {
-        const errors = [];
-        (0,main.parse)(raw, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-        offset = errors[0]?.offset ?? -1;
-    }
-    const end = raw.trimEnd().length;
-    if (/end of (JSON )?input/i.test(message) || offset >= end) {
-        offset = end;
-        reason = 'unexpected end of input';
-    }
-    if (offset < 0)
-        return `invalid ${what}: ${reason}`;
-    const { line, column } = lineColumn(raw, offset);
-    return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
-}
-function getJson(name) {
-    return parseJson(name, getRawInput(name));
-}
-/** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
-function parseYamlOrJson(input, raw, what) {
-    const text = raw.trim();
-    if (text === '')
-        throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
-    if (text.startsWith('{') || text.startsWith('['))
-        return parseJson(input, raw, what ?? 'JSON');
-    const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first) {
-        const pos = first.linePos?.[0];
-        const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        throw new ConfigurationError(input, `invalid ${what ?? 'YAML'}${at}: ${reason}`);
-    }
-    return doc.toJS();
-}
-function getYamlOrJson(name) {
-    return parseYamlOrJson(name, getRawInput(name));
-}
-/** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
-function parseEnum(input, raw, allowed, defaultValue) {
-    const value = raw.trim();
-    if (value === '') {
-        if (defaultValue !== undefined)
-            return defaultValue;
-        throw new errors_ConfigurationError(input, `is required: expected one of ${allowed.join(', ')}`);
-    }
-    const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-    if (found === undefined) {
-        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${inputs_quote(value)}`);
-    }
-    return found;
-}
-function getEnum(name, allowed, defaultValue) {
-    return parseEnum(name, getRawInput(name), allowed, defaultValue);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/inputs.ts
 
 
 
@@ -91615,7 +91170,7 @@ function readEcsDeployInputs(options = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-summary.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/summary.ts
 
 
 
@@ -91758,33 +91313,7 @@ function deployOutputs(report) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/outputs.ts
-
-/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
-function outputValue(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value === 'string')
-        return value;
-    return JSON.stringify(value);
-}
-/**
- * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
- * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
- */
-function setOutputs(record) {
-    const written = {};
-    for (const [name, value] of Object.entries(record)) {
-        const text = outputValue(value);
-        if (text === undefined)
-            continue;
-        setOutput(name, text);
-        written[name] = text;
-    }
-    return written;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-run.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/run.ts
 
 
 
@@ -91799,7 +91328,7 @@ function setOutputs(record) {
 function createEcsClients(action, region) {
     return {
         ecs: createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { action, region }),
-        logs: createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
+        logs: createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
         elbv2: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { action, region }),
     };
 }
@@ -91825,9 +91354,22 @@ async function runEcsDeploy(options) {
     throw new DeployFailure(report.message || `Deploy ${report.status}`);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/index.ts
+// @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
+// (read-only), execute (register, update, wait, health checks, rollback, known-good), summary and outputs.
+
+
+
+
+
+
+
+
+
+
 // EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(7923);
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-run-task.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/run-task.ts
 
 
 
@@ -92185,7 +91727,7 @@ async function prepareOneOffTask(clients, options, signal) {
             response = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
         }
         catch (err) {
-            if (errors_isErrorNamed(err, 'ClusterNotFoundException')) {
+            if (isErrorNamed(err, 'ClusterNotFoundException')) {
                 throw new errors_ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
             }
             throw err;
@@ -92283,7 +91825,7 @@ async function prepareOneOffTask(clients, options, signal) {
  * decides how to fail (see `oneOffTaskFailure`).
  */
 async function runOneOffTask(clients, plan, options) {
-    const clock = options.clock ?? poll_realClock;
+    const clock = options.clock ?? realClock;
     const sink = options.sink;
     const signal = options.signal;
     const send = signal ? { abortSignal: signal } : undefined;
@@ -92376,7 +91918,7 @@ async function runOneOffTask(clients, plan, options) {
         }
     };
     try {
-        stopped = await poll_poll(async () => {
+        stopped = await poll(async () => {
             const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: plan.cluster, tasks: [taskArn] }), send);
             const current = described.tasks?.[0];
             if (!current)
@@ -92548,444 +92090,341 @@ function oneOffTaskOutputs(result) {
     };
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./packages/kit/src/json-gzip.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/index.ts
+// @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs: plan
+// (read-only: container, command, network copied from a service), run (RunTask, live logs, exit code, stop on
+// cancel), summary and outputs.
 
 
-// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
-// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
-/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
-const PIECEWISE_ENTRIES = 256;
-/** Text is handed to gzip in chunks of about this many characters. */
-const CHUNK = (/* unused pure expression or super */ null && (64 * 1024));
-async function writeValue(value, write) {
-    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
-        await write('[');
-        for (let i = 0; i < value.length; i++) {
-            if (i > 0)
-                await write(',');
-            const item = value[i];
-            // as JSON.stringify: undefined and functions in arrays become null
-            if (item === undefined || typeof item === 'function')
-                await write('null');
-            else
-                await writeValue(item, write);
-        }
-        await write(']');
-        return;
-    }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
-        const entries = Object.entries(value);
-        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
-            await write('{');
-            let first = true;
-            for (const [key, v] of entries) {
-                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
-                    continue; // skipped, as JSON.stringify
-                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
-                first = false;
-                await writeValue(v, write);
-            }
-            await write('}');
-            return;
-        }
-    }
-    await write(JSON.stringify(value) ?? 'null');
-}
-function isLarge(value) {
-    if (Array.isArray(value))
-        return value.length > PIECEWISE_ENTRIES;
-    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
-}
-/**
- * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
- * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
- */
-async function json_gzip_gzipJson(value) {
-    const gzip = createGzip();
-    const chunks = [];
-    gzip.on('data', (chunk) => chunks.push(chunk));
-    const ended = once(gzip, 'end');
-    let pending = '';
-    const write = async (text) => {
-        pending += text;
-        if (pending.length < CHUNK)
-            return;
-        const ok = gzip.write(pending);
-        pending = '';
-        if (!ok)
-            await once(gzip, 'drain');
-    };
-    await writeValue(value, write);
-    gzip.end(`${pending}\n`);
-    await ended;
-    return Buffer.concat(chunks);
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./packages/kit/src/s3-etag.ts
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var client_ecr_dist_cjs = __nccwpck_require__(9377);
+;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
+// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
+// can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
+// definition for render-task-def and deploy-ecs.
 
 
-// Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
-// - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
-// - a multipart upload has ETag = MD5(concatenated binary MD5s of the parts) + `-<part count>`, so recomputing it
-//   needs the uploader's part size (AWS CLI default 8 MiB, which is our default too);
-// - SSE-KMS / SSE-C ETags are not MD5s at all: callers compare a sha256 kept in user metadata or in a manifest.
-const MIB = 1024 * 1024;
-/** The AWS CLI's default multipart_threshold and multipart_chunksize (8 MiB). */
-const s3_etag_DEFAULT_PART_SIZE = 8 * MIB;
-/** S3's minimum part size (all parts but the last). */
-const MIN_PART_SIZE = 5 * MIB;
-/** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
-function s3_etag_normalizeEtag(etag) {
-    return (etag ?? '')
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"+|"+$/g, '')
-        .toLowerCase();
+
+const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+/** Account id and region of a private ECR registry host, or undefined for any other host. */
+function parseEcrHost(host) {
+    if (!host)
+        return undefined;
+    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
 }
-/** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
-function isSinglePartEtag(etag) {
-    return /^[0-9a-f]{32}$/.test(s3_etag_normalizeEtag(etag));
-}
-/** `<hex>-<n>` multipart ETag → part count, else undefined. */
-function multipartPartCount(etag) {
-    const m = /^[0-9a-f]{32}-(\d+)$/.exec(s3_etag_normalizeEtag(etag));
-    return m ? Number(m[1]) : undefined;
-}
-/** The multipart ETag S3 reports for parts with these MD5s (hex): md5(concat(binary md5s)) + '-' + count. */
-function multipartEtag(partMd5s) {
-    const hash = createHash('md5');
-    for (const part of partMd5s)
-        hash.update(Buffer.from(part, 'hex'));
-    return `${hash.digest('hex')}-${partMd5s.length}`;
-}
-/** Number of parts a file of `size` bytes is cut into with `partSize` (at least 1). */
-function s3_etag_partCount(size, partSize) {
-    return Math.max(1, Math.ceil(size / partSize));
-}
-/**
- * True when the local hashes prove the object with this ETag has the same bytes: a single-part ETag equal to the
- * MD5, or a multipart ETag equal to the one our part size produces. False means "not proven", not "different".
- */
-function etagMatches(etag, hashes) {
-    const e = s3_etag_normalizeEtag(etag);
-    if (isSinglePartEtag(e))
-        return e === hashes.md5;
-    if (multipartPartCount(e) !== undefined && hashes.partMd5s)
-        return e === multipartEtag(hashes.partMd5s);
-    return false;
-}
-/** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
-const SMALL_FILE = (/* unused pure expression or super */ null && (256 * 1024));
-/**
- * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer
- * so memory does not grow with file size.
- */
-async function hashFile(path, partSize = s3_etag_DEFAULT_PART_SIZE) {
-    const md5 = createHash('md5');
-    const sha256 = createHash('sha256');
-    const fh = await open(path, 'r');
+function hostOf(url) {
+    if (!url)
+        return undefined;
     try {
-        const { size } = await fh.stat();
-        if (size <= SMALL_FILE && size < partSize) {
-            const buf = await fh.readFile();
-            md5.update(buf);
-            sha256.update(buf);
-            return { size: buf.length, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        }
-        const multipart = size >= partSize;
-        const partMd5s = [];
-        let part = multipart ? createHash('md5') : undefined;
-        let inPart = 0;
-        let total = 0;
-        const stream = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024, start: 0 });
-        for await (const chunk of stream) {
-            md5.update(chunk);
-            sha256.update(chunk);
-            total += chunk.length;
-            if (part) {
-                let offset = 0;
-                while (offset < chunk.length) {
-                    const take = Math.min(chunk.length - offset, partSize - inPart);
-                    part.update(chunk.subarray(offset, offset + take));
-                    inPart += take;
-                    offset += take;
-                    if (inPart === partSize) {
-                        partMd5s.push(part.digest('hex'));
-                        part = createHash('md5');
-                        inPart = 0;
-                    }
-                }
-            }
-        }
-        if (part && inPart > 0)
-            partMd5s.push(part.digest('hex'));
-        const result = { size: total, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        if (multipart)
-            result.partMd5s = partMd5s;
-        return result;
+        return new URL(url).host.toLowerCase();
     }
-    finally {
-        await fh.close();
+    catch {
+        return undefined;
     }
 }
-/** Hashes of an in-memory body (tests, small generated files). */
-function hashBuffer(body, partSize = s3_etag_DEFAULT_PART_SIZE) {
-    const result = {
-        size: body.length,
-        md5: createHash('md5').update(body).digest('hex'),
-        sha256: createHash('sha256').update(body).digest('hex'),
-    };
-    if (body.length >= partSize) {
-        const parts = [];
-        for (let offset = 0; offset < body.length; offset += partSize) {
-            parts.push(createHash('md5')
-                .update(body.subarray(offset, offset + partSize))
-                .digest('hex'));
-        }
-        result.partMd5s = parts;
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/s3-names.ts
-
-// Validation of S3 bucket names and key prefixes, done before any call so a typo is one clear input error.
-/**
- * General-purpose bucket naming rules: 3–63 characters; lower-case letters, digits, dots and hyphens; starts and ends
- * with a letter or digit; no `..`; not an IP address; no reserved prefixes/suffixes. Throws ConfigurationError.
- */
-function validateBucketName(input, raw) {
-    const name = raw.trim();
-    if (name === '')
-        throw new ConfigurationError(input, 'is required: expected an S3 bucket name');
-    if (/^s3:\/\//i.test(name)) {
-        throw new ConfigurationError(input, `expected a bucket name, not a URL: use ${JSON.stringify(name.replace(/^s3:\/\//i, '').split('/')[0])} (and the prefix input for the path)`);
-    }
-    const problems = [];
-    if (name.length < 3 || name.length > 63)
-        problems.push('must be 3 to 63 characters long');
-    if (/[A-Z]/.test(name))
-        problems.push('must be lower case');
-    if (/[^a-zA-Z0-9.-]/.test(name))
-        problems.push('may contain only letters, digits, dots and hyphens');
-    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
-        problems.push('must start and end with a letter or digit');
-    if (name.includes('..'))
-        problems.push('must not contain two adjacent dots');
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(name))
-        problems.push('must not look like an IP address');
-    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name))
-        problems.push('must not start with a reserved prefix');
-    if (/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name))
-        problems.push('must not end with a reserved suffix');
-    if (problems.length) {
-        throw new ConfigurationError(input, `invalid bucket name ${JSON.stringify(name)}: ${problems.join('; ')}`);
-    }
-    return name;
+function sameHost(a, b) {
+    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
+    return canon(a) === canon(b);
 }
 /**
- * A key prefix as given by a user (`site`, `/site/`, `a/b`) → normalised without leading/trailing slashes ('' for the
- * bucket root). Rejects `.`/`..` segments (a prefix must never escape upwards), empty segments (`a//b`), backslashes
- * and control characters.
+ * Decide, per container, how `pin-digest` resolves its image:
+ * - already pinned by digest → skip;
+ * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
+ *   region (a missing tag means `latest`, as Docker does);
+ * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
+ *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
+ *   in the caller's default registry and the action's region;
+ * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
  */
-function normalizePrefix(input, raw) {
-    const value = raw.trim().replace(/^\/+|\/+$/g, '');
-    if (value === '')
-        return '';
-    if (/[\u0000-\u001f\u007f\\]/.test(value)) {
-        throw new ConfigurationError(input, `must not contain backslashes or control characters, got ${JSON.stringify(raw.trim())}`);
-    }
-    const segments = value.split('/');
-    if (segments.some((s) => s === '..' || s === '.')) {
-        throw new ConfigurationError(input, `must not contain '.' or '..' segments (a prefix cannot point outside itself), got ${JSON.stringify(raw.trim())}`);
-    }
-    if (segments.some((s) => s === '')) {
-        throw new ConfigurationError(input, `must not contain empty segments ('//'), got ${JSON.stringify(raw.trim())}`);
-    }
-    if (Buffer.byteLength(value) > 900)
-        throw new ConfigurationError(input, 'is too long (S3 keys are limited to 1024 bytes)');
-    return value;
-}
-/** `prefix` + `/` + `relative` (no leading slash), or just `relative` for the bucket root. */
-function joinKey(prefix, relative) {
-    return prefix === '' ? relative : `${prefix}/${relative}`;
-}
-/** True when `key` lies strictly inside `prefix` ('' = whole bucket). */
-function isInsidePrefix(prefix, key) {
-    return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/s3-objects.ts
-
-
-
-
-
-
-/** Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages. */
-async function listAllObjects(client, bucket, prefix, options = {}) {
-    const objects = [];
-    let token;
-    let pages = 0;
-    do {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }), options.signal ? { abortSignal: options.signal } : {});
-        pages += 1;
-        for (const o of out.Contents ?? []) {
-            if (o.Key === undefined)
-                continue;
-            objects.push({
-                key: o.Key,
-                etag: normalizeEtag(o.ETag),
-                size: o.Size ?? 0,
-                lastModified: o.LastModified ? o.LastModified.getTime() : 0,
-            });
+function planDigestPins(containers, ecrEndpointUrl) {
+    const endpointHost = hostOf(ecrEndpointUrl);
+    return containers.map(({ name, image }) => {
+        const ref = parseImageRef(image);
+        if (!ref)
+            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        const tag = ref.tag ?? 'latest';
+        const ecr = parseEcrHost(ref.registry);
+        if (ecr) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
+            };
         }
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-        options.onPage?.(pages, objects.length);
-    } while (token);
-    return { objects, pages };
+        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
+            };
+        }
+        return {
+            container: name,
+            image,
+            action: 'skip',
+            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+        };
+    });
 }
-/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
-const BUFFER_LIMIT = (/* unused pure expression or super */ null && (1024 * 1024));
-function headerParams(o) {
-    return {
-        ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
-        ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
-        ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
-    };
+/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
+function pinnedImage(ref, digest) {
+    return formatImageRef({ ...ref, tag: undefined, digest });
 }
-/**
- * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
- * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
- * ListObjectsV2 shows, so callers can record it.
- */
-async function uploadFile(client, o) {
-    const partSize = o.partSize ?? DEFAULT_PART_SIZE;
-    const send = o.signal ? { abortSignal: o.signal } : {};
-    if (o.size < partSize) {
-        const body = o.size <= BUFFER_LIMIT ? await readFile(o.path) : createReadStream(o.path);
-        const out = await client.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }), send);
-        return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
-    }
-    const algorithm = o.checksums === false ? undefined : 'CRC32';
-    const created = await client.send(new CreateMultipartUploadCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        ...headerParams(o),
-        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-    }), send);
-    const uploadId = created.UploadId;
-    if (!uploadId)
-        throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
-    let requests = 1;
+/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
+async function resolveDigest(ecr, lookup, signal) {
+    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
     try {
-        const parts = [];
-        const count = partCount(o.size, partSize);
-        for (let n = 1; n <= count; n++) {
-            const start = (n - 1) * partSize;
-            const end = Math.min(o.size, start + partSize);
-            const out = await client.send(new UploadPartCommand({
-                Bucket: o.bucket,
-                Key: o.key,
-                UploadId: uploadId,
-                PartNumber: n,
-                Body: createReadStream(o.path, { start, end: end - 1 }),
-                ContentLength: end - start,
-                ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-            }), send);
-            requests += 1;
-            parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
-        }
-        const done = await client.send(new CompleteMultipartUploadCommand({
-            Bucket: o.bucket,
-            Key: o.key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-        }), send);
-        requests += 1;
-        return { etag: normalizeEtag(done.ETag), multipart: true, requests };
+        const out = await ecr.send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
+            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
+            repositoryName: lookup.repositoryName,
+            imageIds: [{ imageTag: lookup.tag }],
+        }), { abortSignal: signal });
+        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+        if (!digest)
+            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
+        return digest;
     }
     catch (err) {
-        await client
-            .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
-            .catch(() => undefined);
+        const name = err.name;
+        if (name === 'ImageNotFoundException')
+            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
+        if (name === 'RepositoryNotFoundException') {
+            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
+                cause: err,
+            });
+        }
         throw err;
     }
 }
-/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
-function copySource(bucket, key) {
-    return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render.ts
+// Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
+// No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
+// fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
+
+
+const ALL = '*';
+/** The container a line refers to, with the case-only-mismatch and list-the-names errors. */
+function findContainer(containers, input, name, line) {
+    const exact = containers.find((c) => c.name === name);
+    if (exact)
+        return exact;
+    const names = containers.map((c) => `'${c.name}'`).join(', ');
+    const caseOnly = containers.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (caseOnly) {
+        throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' (did you mean '${caseOnly.name}'? names are case-sensitive)`);
+    }
+    throw new errors_ConfigurationError(input, `line ${line}: no container named '${name}' in the task definition; its containers are: ${names}`);
 }
-/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
-async function copyObjectReplace(client, o) {
-    const out = await client.send(new CopyObjectCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        CopySource: copySource(o.bucket, o.sourceKey),
-        MetadataDirective: 'REPLACE',
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.CopyObjectResult?.ETag);
+function targets(containers, input, section) {
+    if (section.target === ALL)
+        return containers;
+    if (section.target === undefined) {
+        if (containers.length === 1)
+            return containers;
+        const names = containers.map((c) => `'${c.name}'`).join(', ');
+        throw new errors_ConfigurationError(input, `line ${section.line}: the task definition has ${containers.length} containers (${names}): put the lines under a [container-name] header, or [*] for all containers`);
+    }
+    return [findContainer(containers, input, section.target, section.line)];
 }
-/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
-async function deleteKeys(client, bucket, keys) {
-    let requests = 0;
-    for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000);
-        const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-        requests += 1;
-        if (out.Errors?.length) {
-            const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
-            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
+/** Per container, the entries of all sections that target it, in input order. */
+function entriesByContainer(containers, input, sections) {
+    const out = new Map();
+    for (const section of sections) {
+        for (const c of targets(containers, input, section)) {
+            const list = out.get(c) ?? [];
+            list.push(...section.entries);
+            out.set(c, list);
         }
     }
-    return { requests };
+    return out;
 }
-/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
-async function getJsonObject(client, bucket, key) {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const text = gzipped
-        ? gunzipSync(bytes).toString('utf8')
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    return JSON.parse(text);
+/** merge: update by name, append new ones; replace: exactly the given ones. Later entries win. */
+function applyNamed(existing, entries, mode, make) {
+    const list = mode === 'replace' || !Array.isArray(existing) ? [] : existing.map((x) => ({ ...x }));
+    for (const e of entries) {
+        const item = make(e);
+        const at = list.findIndex((x) => x.name === e.key);
+        if (at >= 0)
+            list[at] = item;
+        else
+            list.push(item);
+    }
+    return list;
 }
-/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
-async function putBytes(client, o) {
-    const out = await client.send(new PutObjectCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        Body: o.body,
-        ContentLength: o.body.length,
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.ETag);
+const LOG_DRIVER_KEY = 'logDriver';
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
-async function putJsonObject(client, bucket, key, value, headers = {}) {
-    const { gzip, ...rest } = headers;
-    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
-    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
+/**
+ * Render: copy of the template reduced to what RegisterTaskDefinition accepts, then the overrides applied in a
+ * fixed order (family, images, environment, secrets, docker labels, log configuration, command, cpu/memory, roles),
+ * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
+ * combinations.
+ */
+function renderTaskDefinition(template, o, opts = {}) {
+    const templateInput = opts.templateInput ?? 'template';
+    const warnings = [];
+    const td = structuredClone(toRegisterInput(template, {
+        onUnknownField: (f) => warnings.push(`dropped '${f}': not a RegisterTaskDefinition parameter (nor a read-only describe field)`),
+    }));
+    const raw = td.containerDefinitions;
+    if (raw.length === 0)
+        throw new errors_ConfigurationError(templateInput, 'the task definition has no containerDefinitions');
+    raw.forEach((c, i) => {
+        if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') {
+            throw new errors_ConfigurationError(templateInput, `containerDefinitions[${i}] has no "name"`);
+        }
+    });
+    const containers = raw;
+    const seen = new Set();
+    for (const c of containers) {
+        if (seen.has(c.name))
+            throw new errors_ConfigurationError(templateInput, `two containers are named '${c.name}'`);
+        seen.add(c.name);
+    }
+    if (o.family !== undefined)
+        td.family = o.family;
+    if (typeof td.family !== 'string' || td.family === '') {
+        throw new errors_ConfigurationError(templateInput, 'the task definition has no "family": set it in the template or with the family input');
+    }
+    for (const { container, value, line } of o.images)
+        findContainer(containers, 'containers', container, line).image = value;
+    for (const [c, entries] of entriesByContainer(containers, 'environment', o.environment)) {
+        c.environment = applyNamed(c.environment, entries, o.environmentMode, (e) => ({ name: e.key, value: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'secrets', o.secrets)) {
+        c.secrets = applyNamed(c.secrets, entries, o.secretsMode, (e) => ({ name: e.key, valueFrom: e.value }));
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'docker-labels', o.dockerLabels)) {
+        const labels = isRecord(c.dockerLabels) ? { ...c.dockerLabels } : {};
+        for (const e of entries)
+            labels[e.key] = e.value;
+        c.dockerLabels = labels;
+    }
+    for (const [c, entries] of entriesByContainer(containers, 'log-configuration', o.logConfiguration)) {
+        c.logConfiguration = renderLogConfiguration(c, entries, td, opts.region);
+    }
+    for (const { container, value, line } of o.command)
+        findContainer(containers, 'command', container, line).command = value;
+    if (o.taskCpu !== undefined)
+        td.cpu = o.taskCpu;
+    if (o.taskMemory !== undefined)
+        td.memory = o.taskMemory;
+    for (const { container, value, line } of o.containerCpu)
+        findContainer(containers, 'cpu', container, line).cpu = value;
+    for (const { container, value, line } of o.containerMemory) {
+        findContainer(containers, 'memory', container, line).memory = value;
+    }
+    if (o.taskRoleArn !== undefined)
+        td.taskRoleArn = o.taskRoleArn;
+    if (o.executionRoleArn !== undefined)
+        td.executionRoleArn = o.executionRoleArn;
+    for (const c of containers) {
+        const envNames = new Set(Array.isArray(c.environment) ? c.environment.map((e) => e.name) : []);
+        const clash = (Array.isArray(c.secrets) ? c.secrets : [])
+            .map((s) => s.name)
+            .filter((n) => envNames.has(n));
+        if (clash.length > 0) {
+            warnings.push(`container '${c.name}': ${clash.join(', ')} set both in environment and in secrets`);
+        }
+    }
+    const rendered = toRegisterInput(td);
+    return { taskDefinition: rendered, family: rendered.family, warnings };
 }
-async function headObject(client, bucket, key) {
-    const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    const result = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
-    if (out.CacheControl !== undefined)
-        result.cacheControl = out.CacheControl;
-    if (out.ContentType !== undefined)
-        result.contentType = out.ContentType;
-    return result;
+function renderLogConfiguration(c, entries, td, region) {
+    const current = isRecord(c.logConfiguration) ? c.logConfiguration : undefined;
+    const driverEntry = [...entries].reverse().find((e) => e.key === LOG_DRIVER_KEY);
+    const driver = driverEntry?.value ?? current?.logDriver ?? 'awslogs';
+    const keepOptions = current !== undefined && current.logDriver === driver;
+    const options = keepOptions && isRecord(current.options) ? { ...current.options } : {};
+    for (const e of entries)
+        if (e.key !== LOG_DRIVER_KEY)
+            options[e.key] = e.value;
+    if (driver === 'awslogs') {
+        if (options['awslogs-region'] === undefined && region)
+            options['awslogs-region'] = region;
+        const line = entries[0]?.line ?? 1;
+        if (!options['awslogs-group']) {
+            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': the awslogs driver needs awslogs-group`);
+        }
+        const fargate = Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes('FARGATE');
+        if (fargate && !options['awslogs-stream-prefix']) {
+            throw new errors_ConfigurationError('log-configuration', `line ${line}: container '${c.name}': awslogs on Fargate needs awslogs-stream-prefix`);
+        }
+    }
+    const out = { ...(keepOptions ? current : {}), logDriver: driver, options };
+    return out;
+}
+/** Replace container images (after digest pinning): container name → image. */
+function withImages(td, images) {
+    const copy = structuredClone(td);
+    for (const c of copy.containerDefinitions) {
+        const image = images.get(c.name);
+        if (image !== undefined)
+            c.image = image;
+    }
+    return copy;
+}
+/** Container name → image of a task definition, in template order. */
+function containerImages(td) {
+    return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render-inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/pin-digests.ts
+// `pin-digest` applied to a task definition: every container image in a private ECR registry pinned to its digest
+// (the planning and lookups are ecr/digest's). Used by render-task-def and deploy-ecs.
+
+
+
+
+
+/**
+ * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
+ * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
+ * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
+ */
+async function pinImageDigests(td, options) {
+    const { action, region, signal } = options;
+    const notes = new Map();
+    const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
+    const steps = planDigestPins(containerImages(td), ecrEndpointUrl);
+    const clients = new Map();
+    const pinned = new Map();
+    const cache = new Map();
+    for (const step of steps) {
+        if (step.action === 'skip') {
+            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
+            if (step.reason !== 'already pinned by digest')
+                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
+            continue;
+        }
+        const lookupRegion = step.lookup.region ?? region;
+        let client = clients.get(lookupRegion);
+        if (!client) {
+            client = createClient(client_ecr_dist_cjs/* ECRClient */.S70, { action, region: lookupRegion });
+            clients.set(lookupRegion, client);
+        }
+        const key = JSON.stringify([lookupRegion, step.lookup]);
+        const c = client;
+        if (!cache.has(key))
+            cache.set(key, resolveDigest(c, step.lookup, signal));
+        const digest = await cache.get(key);
+        pinned.set(step.container, pinnedImage(step.ref, digest));
+        notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
+    }
+    return { taskDefinition: withImages(td, pinned), notes };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-inputs.ts
 // Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
 // aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
 // cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
@@ -93001,7 +92440,7 @@ async function headObject(client, bucket, key) {
 const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
 const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
 const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const taskdef_render_inputs_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
+const render_inputs_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
 const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -93067,7 +92506,7 @@ function parseTemplateSource(file, family, arn, cwd) {
     if (file !== undefined)
         return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
     if (family !== undefined) {
-        if (taskdef_render_inputs_FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
+        if (render_inputs_FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
             throw new errors_ConfigurationError('template-family', `expected a family name without revision, got ${inputs_quote(family)}: use 'template-arn' for a specific revision`);
         }
         if (!FAMILY_RE.test(family)) {
@@ -93075,7 +92514,7 @@ function parseTemplateSource(file, family, arn, cwd) {
         }
         return { kind: 'family', family };
     }
-    if (!TASK_DEF_ARN_RE.test(arn) && !taskdef_render_inputs_FAMILY_REVISION_RE.test(arn)) {
+    if (!TASK_DEF_ARN_RE.test(arn) && !render_inputs_FAMILY_REVISION_RE.test(arn)) {
         throw new errors_ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${inputs_quote(arn)}`);
     }
     return { kind: 'arn', reference: arn };
@@ -93320,102 +92759,24 @@ function parseRole(input, value, allowName) {
     throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${inputs_quote(value)}`);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-source.ts
-// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
-// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
-// deploy-ecs.
-
-
-
-function taskdef_source_isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
-}
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (taskdef_source_isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/**
- * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
- * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
- * `in <region>` when `region` is given.
- */
-async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
-    if (template.kind === 'file')
-        return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
-    const described = await describeTaskDefinition(ecs(), reference, signal);
-    if (!described) {
-        const where = options.region === undefined ? '' : ` in ${options.region}`;
-        throw new errors_ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
-            ? `family '${reference}' has no ACTIVE revision${where}`
-            : `task definition '${reference}' not found${where}`);
-    }
-    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
+// @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
+// run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
+// input, normalised comparison and diffs, digest pinning.
 
 
 
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
 // The only file of deploy-ecs that reads inputs. Three groups, each parsed by the kit code that owns the rules:
 // render inputs (the kit's render parsers, shared with render-task-def: template, template-family, template-arn,
 // containers, environment, …, and pin-digest), deploy inputs (shared with deploy-ecs-wait) and the optional
 // migration step (the one-off task parsers, shared with run-migration-task).
+
+
+
 
 const ACTION = 'deploy-ecs';
 function getInputs() {
@@ -93458,6 +92819,9 @@ function getInputs() {
 // optional digest pinning (the kit's ecr-digest) → prepare the deploy and the migration (read-only) → register when
 // different → migration before → UpdateService + wait (deploy-ecs-wait's engine in the kit) → migration after →
 // outputs + summary. No logic of its own beyond the sequencing.
+
+
+
 
 
 
@@ -93508,7 +92872,7 @@ async function main_main(options = {}) {
         result = await group(`Migration (${migration.when} the update): ${commandText}`, () => runOneOffTask({
             ecs: clients.ecs,
             logs: clients.logs,
-            logsForRegion: (region) => createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action: ACTION, region }),
+            logsForRegion: (region) => createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action: ACTION, region }),
         }, { ...plan, register: undefined, taskDefinitionArn: arn }, {
             timeoutMs: migration.timeoutMs,
             signal,

@@ -2,20 +2,19 @@
 // render inputs (the kit's render parsers, shared with render-task-def: template, template-family, template-arn,
 // containers, environment, …, and pin-digest), deploy inputs (shared with deploy-ecs-wait) and the optional
 // migration step (the one-off task parsers, shared with run-migration-task).
+
+import { type EcsDeployInputs, readEcsDeployInputs } from '@deploy-actions/kit/ecs/deploy';
+import { parseCommand } from '@deploy-actions/kit/ecs/one-off-task';
+import { parseTaskDefRenderInputs, type TaskDefRenderInputs } from '@deploy-actions/kit/ecs/taskdef';
 import {
   ConfigurationError,
-  type EcsDeployInputs,
   getBoolean,
   getDuration,
   getEnum,
   getKeyValue,
   getOptionalString,
   getRawInput,
-  parseCommand,
-  parseTaskDefRenderInputs,
-  readEcsDeployInputs,
-  type TaskDefRenderInputs,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 
 export const ACTION = 'deploy-ecs';
 

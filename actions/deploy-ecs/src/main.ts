@@ -7,32 +7,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { createEcsClients, type DeployReport, type EcsClients, runEcsDeploy } from '@deploy-actions/kit/ecs/deploy';
 import {
   appendOneOffTaskSummary,
-  cancellationSignal,
-  containerImages,
-  createClient,
-  createEcsClients,
-  DeployFailure,
-  type DeployReport,
-  type EcsClients,
   formatCommand,
-  isSecretLookingName,
-  loadTaskDefTemplate,
-  maskValue,
   type OneOffTaskPlan,
   type OneOffTaskResult,
   oneOffTaskFailure,
-  pinImageDigests,
   prepareOneOffTask,
   type RunOneOffTaskOptions,
-  renderTaskDefinition,
-  runEcsDeploy,
   runOneOffTask,
+} from '@deploy-actions/kit/ecs/one-off-task';
+import {
+  containerImages,
+  loadTaskDefTemplate,
+  pinImageDigests,
+  renderTaskDefinition,
+  toRegisterInput,
+} from '@deploy-actions/kit/ecs/taskdef';
+import {
+  cancellationSignal,
+  createClient,
+  DeployFailure,
+  isSecretLookingName,
+  maskValue,
   Summary,
   setOutputs,
-  toRegisterInput,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { ACTION, getInputs } from './inputs';
 
 /** Knobs for in-process tests (the bundle reads none of them from inputs). */

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { withInputs } from '@deploy-actions/kit/testing';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {

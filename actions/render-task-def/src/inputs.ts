@@ -2,14 +2,8 @@
 // ConfigurationError naming the input (and the line, for multi-line inputs). The render inputs (template, containers,
 // environment, secrets, …) are parsed by the kit's parsers, shared with deploy-ecs.
 import { resolve } from 'node:path';
-import {
-  getRawInput,
-  type InputReader,
-  parseBoolean,
-  parseDuration,
-  parseTaskDefRenderInputs,
-  type TaskDefRenderInputs,
-} from '@deploy-actions/kit';
+import { type InputReader, parseTaskDefRenderInputs, type TaskDefRenderInputs } from '@deploy-actions/kit/ecs/taskdef';
+import { getRawInput, parseBoolean, parseDuration } from '@deploy-actions/kit/runtime';
 
 export interface Inputs extends TaskDefRenderInputs {
   pinDigest: boolean;

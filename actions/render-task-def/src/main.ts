@@ -7,29 +7,31 @@ import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import {
-  ConfigurationError,
-  cancellationSignal,
   containerImages,
-  createClient,
-  DeployFailure,
   type DescribedTaskDefinition,
   describeTaskDefinition,
+  loadTaskDefTemplate,
+  pinImageDigests,
+  renderTaskDefinition,
+  taskDefDiffText,
+  taskDefsEqual,
+} from '@deploy-actions/kit/ecs/taskdef';
+import {
+  ConfigurationError,
+  cancellationSignal,
+  createClient,
+  DeployFailure,
   errorMessage,
   formatDuration,
   group,
   infoLines,
   isSecretLookingName,
-  loadTaskDefTemplate,
   maskValue,
-  pinImageDigests,
-  renderTaskDefinition,
   resolveRegion,
   Summary,
   setOutputs,
-  taskDefDiffText,
-  taskDefsEqual,
   warn,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { getInputs, type Inputs } from './inputs';
 
 const ACTION = 'render-task-def';

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RenderTaskDefResult as RenderResult, renderTaskDefinition, type TaskDefJson } from '@deploy-actions/kit';
+import {
+  type RenderTaskDefResult as RenderResult,
+  renderTaskDefinition,
+  type TaskDefJson,
+} from '@deploy-actions/kit/ecs/taskdef';
 import { getInputs, type Inputs } from '../src/inputs';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');

@@ -1,11 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConfigurationError,
-  parseContainerCommand as parseCommand,
-  validateSecretValueFrom,
-} from '@deploy-actions/kit';
+import { parseContainerCommand as parseCommand, validateSecretValueFrom } from '@deploy-actions/kit/ecs/taskdef';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES, inputsFrom, renderFrom } from './helpers';
 

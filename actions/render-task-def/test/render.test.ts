@@ -5,7 +5,7 @@ import {
   type TaskDefJson,
   taskDefsEqual,
   withImages,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/ecs/taskdef';
 import { describe, expect, test } from 'vitest';
 import { container, env, fixture, renderFrom, secrets } from './helpers';
 

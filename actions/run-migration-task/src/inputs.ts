@@ -2,12 +2,20 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { AssignPublicIp, LaunchType } from '@aws-sdk/client-ecs';
 import {
+  parseCommand,
+  type TaskDefinitionSource,
+  validateEnvironmentNames,
+  validateSecurityGroups,
+  validateStartedBy,
+  validateSubnets,
+} from '@deploy-actions/kit/ecs/one-off-task';
+import { TaskDefinitionShapeError, toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
+import {
   ConfigurationError,
   getRawInput,
   isSecretLookingName,
   maskValue,
   parseBoolean,
-  parseCommand,
   parseDuration,
   parseEnum,
   parseJson,
@@ -15,14 +23,7 @@ import {
   parseList,
   quote,
   redactUrlCredentials,
-  TaskDefinitionShapeError,
-  type TaskDefinitionSource,
-  toRegisterInput,
-  validateEnvironmentNames,
-  validateSecurityGroups,
-  validateStartedBy,
-  validateSubnets,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call; checks that need
 // AWS state (service, container, network) are made by prepareOneOffTask with read-only calls.

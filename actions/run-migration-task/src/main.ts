@@ -3,20 +3,22 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import {
   appendOneOffTaskSummary,
-  cancellationSignal,
-  createClient,
-  DeployFailure,
   formatCommand,
-  infoLines,
   type OneOffTaskResult,
   oneOffTaskFailure,
   oneOffTaskOutputs,
   prepareOneOffTask,
   type RunOneOffTaskOptions,
   runOneOffTask,
+} from '@deploy-actions/kit/ecs/one-off-task';
+import {
+  cancellationSignal,
+  createClient,
+  DeployFailure,
+  infoLines,
   Summary,
   setOutputs,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { STATE } from './cleanup';
 import { ACTION, getInputs } from './inputs';
 

@@ -2,7 +2,8 @@
 // service (asserted on the RunTask request body), registration from a file, and cancellation.
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { ConfigurationError, DeployFailure, prepareOneOffTask, runOneOffTask } from '@deploy-actions/kit';
+import { prepareOneOffTask, runOneOffTask } from '@deploy-actions/kit/ecs/one-off-task';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { beforeEach, describe, expect, test } from 'vitest';
 import {
   API_NETWORK,

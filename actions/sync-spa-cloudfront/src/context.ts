@@ -2,20 +2,12 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  type Clock,
-  copyObjectReplace,
-  DeployFailure,
-  describeAwsError,
-  errorMessage,
-  isAwsError,
-  listAllObjects,
-  uploadFile,
-} from '@deploy-actions/kit';
+import { type Clock, DeployFailure, describeAwsError, errorMessage, isAwsError } from '@deploy-actions/kit/runtime';
 import { BatchError } from './concurrency';
 import { collectGarbage } from './gc';
 import type { Inputs } from './inputs';
 import type { FileStep, LocalFile, RemoteObject } from './plan';
+import { copyObjectReplace, listAllObjects, uploadFile } from './s3-objects';
 
 // What a deploy or rollback runs with, and the S3 writes both make (each counted for the summary and the bench).
 

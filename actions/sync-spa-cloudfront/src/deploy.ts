@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { DeployFailure, deleteKeys, headObject, isInsidePrefix, putJsonObject } from '@deploy-actions/kit';
+import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { mapLimit } from './concurrency';
 import {
   applyStep,
@@ -28,6 +28,8 @@ import {
   type SyncPlan,
 } from './plan';
 import { manifestRecord, readInlineHtml, readManifest, sameFiles } from './release-record';
+import { isInsidePrefix } from './s3-names';
+import { deleteKeys, headObject, putJsonObject } from './s3-objects';
 import { scanSource } from './scan';
 import type { Report } from './summary';
 

@@ -2,21 +2,19 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigurationError,
-  DEFAULT_PART_SIZE,
   getBoolean,
   getDuration,
   getEnum,
   getInteger,
   getOptionalString,
   getRawInput,
-  MIB,
-  normalizePrefix,
   parseDuration,
   type S3ChecksumMode,
-  validateBucketName,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { type ExcludeFilter, parseExclude } from './exclude';
 import { type CacheRule, parseCacheRules } from './policy';
+import { DEFAULT_PART_SIZE, MIB } from './s3-etag';
+import { normalizePrefix, validateBucketName } from './s3-names';
 
 // The only file that reads inputs. Everything is validated here, before any AWS call.
 

@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError, hashFile } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { mapLimit } from './concurrency';
 import type { ExcludeFilter } from './exclude';
 import { type LocalFile, META_DIR } from './plan';
 import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from './policy';
+import { hashFile } from './s3-etag';
 
 // Local side: walk the source directory, hash every file (streaming, bounded concurrency) and decide its headers.
 

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { defaultReleaseId, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
 import { DIST_ID, type Emu, mutating, requests, resetEmu, runMain, startEmu, tempDir, writeSpa } from './helpers';

@@ -1,14 +1,13 @@
+import { ECR_REPOSITORY_NAME_RE, IMAGE_TAG_RE } from '@deploy-actions/kit/ecr';
 import {
   ConfigurationError,
-  ECR_REPOSITORY_NAME_RE,
   getRawInput,
-  IMAGE_TAG_RE,
   parseBoolean,
   parseEnum,
   parseList,
   quote,
   resolveRegion,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { parseReleaseTag, type ReleaseTag } from './plan';
 
 // The only file that reads inputs. Everything is parsed and checked here, before any GitHub or AWS call.

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, DeployFailure, maskValue, Summary, setOutputs } from '@deploy-actions/kit';
+import { createClient, DeployFailure, maskValue, Summary, setOutputs } from '@deploy-actions/kit/runtime';
 import {
   createDeployment,
   createOctokit,

@@ -1,0 +1,61 @@
+// @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+export { type CreateClientOptions, configuredEndpoint, createClient, resolveRegion, type S3ChecksumMode } from './aws';
+export {
+  ConfigurationError,
+  DeployFailure,
+  describeAwsError,
+  errorMessage,
+  failureMessage,
+  isAwsError,
+  isAwsServiceError,
+  isErrorNamed,
+  run,
+} from './errors';
+export { formatImageRef, type ImageRef, parseImageRef } from './image-ref';
+export {
+  describeJsonError,
+  getBoolean,
+  getDuration,
+  getEnum,
+  getInteger,
+  getJson,
+  getKeyValue,
+  getLines,
+  getList,
+  getOptionalString,
+  getRawInput,
+  getString,
+  parseBoolean,
+  parseDuration,
+  parseEnum,
+  parseInteger,
+  parseJson,
+  parseKeyValue,
+  parseLines,
+  parseList,
+  parseString,
+  quote,
+} from './inputs';
+export { debug, group, infoLines, warn } from './log';
+export { setOutputs } from './outputs';
+export {
+  type Clock,
+  cancellationSignal,
+  formatDuration,
+  PollAbortedError,
+  type PollOptions,
+  type PollResult,
+  PollTimeoutError,
+  poll,
+  realClock,
+} from './poll';
+export {
+  isSecretLookingName,
+  maskValue,
+  REDACTED,
+  redactDeep,
+  redactEnvironment,
+  redactUrlCredentials,
+  redactValue,
+} from './redact';
+export { codeBlock, details, markdownTable, Summary, unifiedDiff } from './summary';
