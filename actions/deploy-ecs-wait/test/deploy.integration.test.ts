@@ -9,7 +9,6 @@ import {
   TAG_KNOWN_GOOD,
 } from '@deploy-actions/kit/ecs/deploy';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
-import { describe, expect, test } from 'vitest';
 import {
   deploy,
   IMAGE,
@@ -21,7 +20,8 @@ import {
   TD_ARN,
   taskDefWith,
   useTestEmulator,
-} from './helpers';
+} from '@deploy-actions/kit/testing/ecs-deploy';
+import { describe, expect, test } from 'vitest';
 
 const t = useTestEmulator(100);
 

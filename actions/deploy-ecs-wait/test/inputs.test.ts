@@ -1,10 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { withInputs } from '@deploy-actions/kit/testing';
+import {
+  IMAGE,
+  mutatingRequests,
+  seedServices,
+  taskDefWith,
+  useTestEmulator,
+  writeTaskDef,
+} from '@deploy-actions/kit/testing/ecs-deploy';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { getInputs } from '../src/inputs';
 import { main } from '../src/main';
-import { IMAGE, mutatingRequests, seedServices, taskDefWith, useTestEmulator, writeTaskDef } from './helpers';
 
 const t = useTestEmulator(100);
 let tdFile: string;

@@ -2,7 +2,6 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { withInputs } from '@deploy-actions/kit/testing';
-import { beforeAll, describe, expect, test } from 'vitest';
 import {
   IMAGE,
   mutatingRequests,
@@ -12,7 +11,8 @@ import {
   taskDefWith,
   useTestEmulator,
   writeTaskDef,
-} from '../../deploy-ecs-wait/test/helpers';
+} from '@deploy-actions/kit/testing/ecs-deploy';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../src/main';
 
 const t = useTestEmulator(100);

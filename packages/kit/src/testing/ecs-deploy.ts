@@ -1,21 +1,22 @@
-// Shared by deploy-ecs-wait and deploy-ecs tests: emulator start, seed fixtures, an in-process deploy runner.
+// The ECS deploy test harness deploy-ecs-wait's and deploy-ecs's tests share (import from
+// '@deploy-actions/kit/testing/ecs-deploy'): emulator start, seed fixtures, an in-process deploy runner.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TagResourceCommand } from '@aws-sdk/client-ecs';
 import { type EmulatorControl, type EmulatorFixture, useEmulator } from '@deploy-actions/aws-emulator';
+import { afterAll, beforeAll } from 'vitest';
 import {
-  createEcsClients,
   type DeployReport,
   type DeployRequest,
-  deploySummaryMarkdown,
   type ExecuteHooks,
   executeDeploy,
   prepareDeploy,
-  TAG_KNOWN_GOOD,
-} from '@deploy-actions/kit/ecs/deploy';
-import { afterAll, beforeAll } from 'vitest';
+} from '../ecs/deploy/deploy';
+import { TAG_KNOWN_GOOD } from '../ecs/deploy/known-good';
+import { createEcsClients } from '../ecs/deploy/run';
+import { deploySummaryMarkdown } from '../ecs/deploy/summary';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const ACCOUNT = '000000000000';
