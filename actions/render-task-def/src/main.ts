@@ -19,6 +19,7 @@ import {
 import {
   ConfigurationError,
   cancellationSignal,
+  coreLogger,
   createClient,
   DeployFailure,
   errorMessage,
@@ -30,7 +31,6 @@ import {
   resolveRegion,
   Summary,
   setOutputs,
-  warn,
 } from '@deploy-actions/kit/runtime';
 import { getInputs, type Inputs } from './inputs';
 
@@ -76,7 +76,7 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
 
   // 2. Render (pure)
   const rendered = renderTaskDefinition(templateTd, inputs.overrides, { region });
-  for (const w of rendered.warnings) warn(w);
+  for (const w of rendered.warnings) coreLogger.warning(w);
   let td = rendered.taskDefinition;
 
   // 3. Pin digests

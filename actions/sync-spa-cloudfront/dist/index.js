@@ -85458,6 +85458,239 @@ module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/errors.ts
+/**
+ * A user mistake in the action's inputs. `run()` prints it as one `::error::` line
+ * `Input '<input>': <message>` with no stack trace.
+ */
+class errors_ConfigurationError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.name = 'ConfigurationError';
+        this.input = input;
+    }
+}
+/**
+ * An expected failure of the deploy itself (rollout failed, task exited non-zero, timeout...).
+ * `run()` prints the message as one error line (no stack) and the optional details as plain log lines.
+ */
+class DeployFailure extends Error {
+    details;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'DeployFailure';
+        this.details = options.details;
+    }
+}
+/** Symbol under which `createClient`'s middleware stores the {@link AwsCallContext} on thrown errors. */
+const AWS_CALL_CONTEXT = Symbol.for('deploy-actions.aws-call-context');
+/** Attach service/operation to an error thrown by an SDK call (idempotent: the innermost tag wins). */
+function tagAwsError(err, context) {
+    if (err !== null && typeof err === 'object' && !(AWS_CALL_CONTEXT in err)) {
+        try {
+            Object.defineProperty(err, AWS_CALL_CONTEXT, { value: context, enumerable: false, configurable: true });
+        }
+        catch {
+            // frozen error objects: nothing to do
+        }
+    }
+}
+function getAwsCallContext(err) {
+    if (err !== null && typeof err === 'object' && AWS_CALL_CONTEXT in err) {
+        return err[AWS_CALL_CONTEXT];
+    }
+    return undefined;
+}
+/** True for errors thrown by an AWS SDK v3 client (a ServiceException, or anything carrying `$metadata`). */
+function isAwsServiceError(err) {
+    return (err instanceof Error &&
+        typeof err.$metadata === 'object' &&
+        err.$metadata !== null);
+}
+/** True for anything `describeAwsError` can say something specific about. */
+function isAwsError(err) {
+    return isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
+}
+/**
+ * One line naming service, operation, error code, HTTP status and request id, e.g.
+ * `AWS ECS DescribeServices failed: ClusterNotFoundException: Cluster not found. (HTTP 400, request id 1a2b, 3 attempts)`.
+ * Works for non-service errors thrown inside an SDK call too (network errors), and degrades gracefully when the
+ * error was not thrown through a client built by `createClient` (service/operation then unknown).
+ */
+function describeAwsError(err) {
+    const context = getAwsCallContext(err);
+    const where = context ? `${context.service} ${context.operation}` : 'call';
+    const message = errorMessage(err);
+    if (!isAwsServiceError(err)) {
+        const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+        return `AWS ${where} failed: ${name}${message}`;
+    }
+    const code = err.name && err.name !== 'Error' ? err.name : (err.Code ?? err.code ?? 'UnknownError');
+    const facts = [];
+    if (err.$metadata.httpStatusCode !== undefined)
+        facts.push(`HTTP ${err.$metadata.httpStatusCode}`);
+    facts.push(`request id ${err.$metadata.requestId ?? err.$metadata.extendedRequestId ?? 'unknown'}`);
+    if (err.$metadata.attempts !== undefined && err.$metadata.attempts > 1)
+        facts.push(`${err.$metadata.attempts} attempts`);
+    const text = message && message !== code && message !== 'UnknownError' ? `${code}: ${message}` : code;
+    return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
+}
+/** The message of anything thrown, never `[object Object]`. */
+function errorMessage(err) {
+    if (err instanceof Error)
+        return err.message;
+    if (typeof err === 'string')
+        return err;
+    try {
+        return JSON.stringify(err) ?? String(err);
+    }
+    catch {
+        return String(err);
+    }
+}
+/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
+function isErrorNamed(err, ...names) {
+    return err instanceof Error && names.includes(err.name);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_RETRY_MODE = 'adaptive';
+const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
+/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
+function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
+    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+    if (!value) {
+        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
+    }
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
+        throw new errors_ConfigurationError(regionInput, `expected an AWS region like us-east-1, got ${JSON.stringify(value)}`);
+    }
+    return value;
+}
+/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
+function endpointEnvSuffix(serviceId) {
+    return serviceId
+        .split(' ')
+        .map((w) => w.toUpperCase())
+        .join('_');
+}
+/**
+ * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
+ * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
+ */
+function configuredEndpoint(serviceId, env = process.env) {
+    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
+        return undefined;
+    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+/** Options resolved to plain client configuration (pure, exported for tests). */
+function clientConfig(serviceId, options) {
+    const env = options.env ?? process.env;
+    const config = {
+        region: resolveRegion(options.region, env, options.regionInput),
+        customUserAgent: `deploy-actions/${options.action}`,
+    };
+    if (options.maxAttempts !== undefined) {
+        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
+            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
+        }
+        config.maxAttempts = options.maxAttempts;
+    }
+    else if (!env.AWS_MAX_ATTEMPTS) {
+        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    }
+    if (options.retryMode !== undefined) {
+        if (!RETRY_MODES.includes(options.retryMode)) {
+            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
+        }
+        config.retryMode = options.retryMode;
+    }
+    else if (!env.AWS_RETRY_MODE) {
+        config.retryMode = DEFAULT_RETRY_MODE;
+    }
+    if (serviceId === 'S3') {
+        if (configuredEndpoint(serviceId, env))
+            config.forcePathStyle = true;
+        const mode = options.s3ChecksumMode;
+        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
+            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
+        }
+        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
+        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
+            const value = (mode ?? 'when_supported').toUpperCase();
+            config.requestChecksumCalculation = value;
+            config.responseChecksumValidation = value;
+        }
+    }
+    return config;
+}
+/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
+function serviceIdOf(ClientClass, client) {
+    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
+}
+/**
+ * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
+ * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
+ * can print `AWS ECS DescribeServices failed: ...`.
+ */
+function createClient(ClientClass, options) {
+    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
+    const { overrides, ...rest } = options;
+    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
+    const client = new ClientClass(config);
+    const serviceId = serviceIdOf(ClientClass, client);
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (err) {
+            tagAwsError(err, {
+                service: serviceId,
+                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+            });
+            throw err;
+        }
+    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
+    return client;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/image-ref.ts
+// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
+// digest pinning).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -88403,284 +88636,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/errors.ts
-
-/**
- * A user mistake in the action's inputs. `run()` prints it as one `::error::` line
- * `Input '<input>': <message>` with no stack trace.
- */
-class errors_ConfigurationError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.name = 'ConfigurationError';
-        this.input = input;
-    }
-}
-/**
- * An expected failure of the deploy itself (rollout failed, task exited non-zero, timeout...).
- * `run()` prints the message as one error line (no stack) and the optional details as plain log lines.
- */
-class DeployFailure extends Error {
-    details;
-    constructor(message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'DeployFailure';
-        this.details = options.details;
-    }
-}
-/** Symbol under which `createClient`'s middleware stores the {@link AwsCallContext} on thrown errors. */
-const AWS_CALL_CONTEXT = Symbol.for('deploy-actions.aws-call-context');
-/** Attach service/operation to an error thrown by an SDK call (idempotent: the innermost tag wins). */
-function tagAwsError(err, context) {
-    if (err !== null && typeof err === 'object' && !(AWS_CALL_CONTEXT in err)) {
-        try {
-            Object.defineProperty(err, AWS_CALL_CONTEXT, { value: context, enumerable: false, configurable: true });
-        }
-        catch {
-            // frozen error objects: nothing to do
-        }
-    }
-}
-function getAwsCallContext(err) {
-    if (err !== null && typeof err === 'object' && AWS_CALL_CONTEXT in err) {
-        return err[AWS_CALL_CONTEXT];
-    }
-    return undefined;
-}
-/** True for errors thrown by an AWS SDK v3 client (a ServiceException, or anything carrying `$metadata`). */
-function isAwsServiceError(err) {
-    return (err instanceof Error &&
-        typeof err.$metadata === 'object' &&
-        err.$metadata !== null);
-}
-/** True for anything `describeAwsError` can say something specific about. */
-function isAwsError(err) {
-    return isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
-}
-/**
- * One line naming service, operation, error code, HTTP status and request id, e.g.
- * `AWS ECS DescribeServices failed: ClusterNotFoundException: Cluster not found. (HTTP 400, request id 1a2b, 3 attempts)`.
- * Works for non-service errors thrown inside an SDK call too (network errors), and degrades gracefully when the
- * error was not thrown through a client built by `createClient` (service/operation then unknown).
- */
-function describeAwsError(err) {
-    const context = getAwsCallContext(err);
-    const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errorMessage(err);
-    if (!isAwsServiceError(err)) {
-        const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-        return `AWS ${where} failed: ${name}${message}`;
-    }
-    const code = err.name && err.name !== 'Error' ? err.name : (err.Code ?? err.code ?? 'UnknownError');
-    const facts = [];
-    if (err.$metadata.httpStatusCode !== undefined)
-        facts.push(`HTTP ${err.$metadata.httpStatusCode}`);
-    facts.push(`request id ${err.$metadata.requestId ?? err.$metadata.extendedRequestId ?? 'unknown'}`);
-    if (err.$metadata.attempts !== undefined && err.$metadata.attempts > 1)
-        facts.push(`${err.$metadata.attempts} attempts`);
-    const text = message && message !== code && message !== 'UnknownError' ? `${code}: ${message}` : code;
-    return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
-}
-/** The message of anything thrown, never `[object Object]`. */
-function errorMessage(err) {
-    if (err instanceof Error)
-        return err.message;
-    if (typeof err === 'string')
-        return err;
-    try {
-        return JSON.stringify(err) ?? String(err);
-    }
-    catch {
-        return String(err);
-    }
-}
-/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
-function isErrorNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
-function isAbortError(err) {
-    return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
-}
-/** True when step debug logging is on (ACTIONS_STEP_DEBUG secret/variable or RUNNER_DEBUG=1 on re-run with debug). */
-function isDebugEnabled(env = process.env) {
-    const truthy = (v) => v !== undefined && /^(1|true)$/i.test(v.trim());
-    return truthy(env.ACTIONS_STEP_DEBUG) || truthy(env.RUNNER_DEBUG);
-}
-/** The one line `run()` prints for a failure (exported so it can be table-tested). */
-function failureMessage(err) {
-    if (err instanceof errors_ConfigurationError)
-        return `Input '${err.input}': ${err.message}`;
-    if (err instanceof DeployFailure)
-        return err.message;
-    if (isAbortError(err))
-        return `Cancelled: ${errorMessage(err)}`;
-    if (isAwsError(err))
-        return describeAwsError(err);
-    const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errorMessage(err)}`;
-}
-/**
- * The single catch of every action: `run(main)` in `src/index.ts`.
- * Failure → exactly one `::error::` line (core.setFailed) and process.exitCode = 1;
- * DeployFailure details are printed as plain lines before it; stack traces only with step debug on.
- */
-async function run(main) {
-    try {
-        await main();
-    }
-    catch (err) {
-        if (err instanceof DeployFailure && err.details) {
-            for (const line of err.details.split('\n'))
-                info(line);
-        }
-        if (isDebugEnabled() && err instanceof Error && err.stack) {
-            info(err.stack);
-            if (err.cause instanceof Error && err.cause.stack)
-                info(`Caused by: ${err.cause.stack}`);
-        }
-        setFailed(failureMessage(err));
-        process.exitCode = 1;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
-
-const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_RETRY_MODE = 'adaptive';
-const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
-/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
-function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
-    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
-    if (!value) {
-        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
-    }
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-        throw new errors_ConfigurationError(regionInput, `expected an AWS region like us-east-1, got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
-function endpointEnvSuffix(serviceId) {
-    return serviceId
-        .split(' ')
-        .map((w) => w.toUpperCase())
-        .join('_');
-}
-/**
- * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
- * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
- */
-function configuredEndpoint(serviceId, env = process.env) {
-    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
-        return undefined;
-    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
-}
-/** Options resolved to plain client configuration (pure, exported for tests). */
-function clientConfig(serviceId, options) {
-    const env = options.env ?? process.env;
-    const config = {
-        region: resolveRegion(options.region, env, options.regionInput),
-        customUserAgent: `deploy-actions/${options.action}`,
-    };
-    if (options.maxAttempts !== undefined) {
-        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
-            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
-        }
-        config.maxAttempts = options.maxAttempts;
-    }
-    else if (!env.AWS_MAX_ATTEMPTS) {
-        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
-    }
-    if (options.retryMode !== undefined) {
-        if (!RETRY_MODES.includes(options.retryMode)) {
-            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
-        }
-        config.retryMode = options.retryMode;
-    }
-    else if (!env.AWS_RETRY_MODE) {
-        config.retryMode = DEFAULT_RETRY_MODE;
-    }
-    if (serviceId === 'S3') {
-        if (configuredEndpoint(serviceId, env))
-            config.forcePathStyle = true;
-        const mode = options.s3ChecksumMode;
-        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
-            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
-        }
-        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
-        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
-            const value = (mode ?? 'when_supported').toUpperCase();
-            config.requestChecksumCalculation = value;
-            config.responseChecksumValidation = value;
-        }
-    }
-    return config;
-}
-/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
-function serviceIdOf(ClientClass, client) {
-    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
-}
-/**
- * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
- * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
- * can print `AWS ECS DescribeServices failed: ...`.
- */
-function createClient(ClientClass, options) {
-    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
-    const { overrides, ...rest } = options;
-    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
-    const client = new ClientClass(config);
-    const serviceId = serviceIdOf(ClientClass, client);
-    client.middlewareStack.add((next, context) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (err) {
-            tagAwsError(err, {
-                service: serviceId,
-                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
-            });
-            throw err;
-        }
-    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/image-ref.ts
-// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
-// digest pinning).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
 // EXTERNAL MODULE: ./node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/umd/main.js
 var main = __nccwpck_require__(1136);
 // EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
@@ -88696,6 +88651,24 @@ var dist = __nccwpck_require__(8009);
 /** Raw input, untrimmed; '' when unset. */
 function getRawInput(name) {
     return getInput(name, { trimWhitespace: false });
+}
+/**
+ * This step's inputs as `RawInputs`, each read through @actions/core when `parseInputs` asks for it. No list of names
+ * to keep in step with action.yml: a test passes a plain object instead.
+ */
+function actionInputs() {
+    return new Proxy({}, {
+        get: (_target, name) => (typeof name === 'string' ? getRawInput(name) : undefined),
+    });
+}
+/** `raw[name]`, '' when unset. */
+function rawInput(raw, name) {
+    return raw[name] ?? '';
+}
+/** `raw[name]` trimmed, undefined when unset or blank. */
+function optionalInput(raw, name) {
+    const value = rawInput(raw, name).trim();
+    return value === '' ? undefined : value;
 }
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
 function quote(raw, max = 60) {
@@ -88946,21 +88919,23 @@ function getEnum(name, allowed, defaultValue) {
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
 
+/** The runner's log: `core.info` / `core.warning`. */
+const coreLogger = {
+    info: (message) => info(message),
+    warning: (message) => warning(message),
+};
+/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
+function prefixedLogger(log, prefix) {
+    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
+}
+/** Log a multi-line text one info line per line. */
+function infoLines(text, log = coreLogger) {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        log.info(line);
+}
 /** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
 function log_group(name, fn) {
     return core.group(name, fn);
-}
-/** Log lines with a common prefix, one `core.info` per line. */
-function infoLines(text, prefix = '') {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        core.info(`${prefix}${line}`);
-}
-/** Warning annotation (one line, shown on the run page). */
-function warn(message) {
-    core.warning(message);
-}
-function log_debug(message) {
-    core.debug(message);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
@@ -89274,6 +89249,56 @@ function maskValue(value) {
         core.setSecret(form);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/run.ts
+
+
+// `run` means one thing in this repository: run an action step (its main, or its post step) inside the single catch.
+// src/index.ts is `void run(main)`; @github/local-action's entry (main.ts `export const run`) does the same.
+function isAbortError(err) {
+    return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
+}
+/** True when step debug logging is on (ACTIONS_STEP_DEBUG secret/variable or RUNNER_DEBUG=1 on re-run with debug). */
+function isDebugEnabled(env = process.env) {
+    const truthy = (v) => v !== undefined && /^(1|true)$/i.test(v.trim());
+    return truthy(env.ACTIONS_STEP_DEBUG) || truthy(env.RUNNER_DEBUG);
+}
+/** The one line `run()` prints for a failure (exported so it can be table-tested). */
+function failureMessage(err) {
+    if (err instanceof errors_ConfigurationError)
+        return `Input '${err.input}': ${err.message}`;
+    if (err instanceof DeployFailure)
+        return err.message;
+    if (isAbortError(err))
+        return `Cancelled: ${errorMessage(err)}`;
+    if (isAwsError(err))
+        return describeAwsError(err);
+    const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+    return `Unexpected error: ${name}${errorMessage(err)}`;
+}
+/**
+ * The single catch of every action: `run(main)` in `src/index.ts`.
+ * Failure → exactly one `::error::` line (core.setFailed) and process.exitCode = 1;
+ * DeployFailure details are printed as plain lines before it; stack traces only with step debug on.
+ */
+async function run(main) {
+    try {
+        await main();
+    }
+    catch (err) {
+        if (err instanceof DeployFailure && err.details) {
+            for (const line of err.details.split('\n'))
+                info(line);
+        }
+        if (isDebugEnabled() && err instanceof Error && err.stack) {
+            info(err.stack);
+            if (err.cause instanceof Error && err.cause.stack)
+                info(`Caused by: ${err.cause.stack}`);
+        }
+        setFailed(failureMessage(err));
+        process.exitCode = 1;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/summary.ts
 
 
@@ -89399,6 +89424,7 @@ class summary_Summary {
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/index.ts
 // @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+
 
 
 

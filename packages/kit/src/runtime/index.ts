@@ -5,14 +5,13 @@ export {
   DeployFailure,
   describeAwsError,
   errorMessage,
-  failureMessage,
   isAwsError,
   isAwsServiceError,
   isErrorNamed,
-  run,
 } from './errors';
 export { formatImageRef, type ImageRef, parseImageRef } from './image-ref';
 export {
+  actionInputs,
   describeJsonError,
   getBoolean,
   getDuration,
@@ -25,6 +24,7 @@ export {
   getOptionalString,
   getRawInput,
   getString,
+  optionalInput,
   parseBoolean,
   parseDuration,
   parseEnum,
@@ -35,8 +35,10 @@ export {
   parseList,
   parseString,
   quote,
+  type RawInputs,
+  rawInput,
 } from './inputs';
-export { debug, group, infoLines, warn } from './log';
+export { coreLogger, group, infoLines, type Logger, prefixedLogger } from './log';
 export { setOutputs } from './outputs';
 export {
   type Clock,
@@ -58,4 +60,5 @@ export {
   redactUrlCredentials,
   redactValue,
 } from './redact';
+export { failureMessage, run } from './run';
 export { codeBlock, details, markdownTable, Summary, unifiedDiff } from './summary';

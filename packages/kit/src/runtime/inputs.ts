@@ -12,6 +12,30 @@ export function getRawInput(name: string): string {
   return core.getInput(name, { trimWhitespace: false });
 }
 
+/** Raw inputs by action.yml name ('' or undefined when unset): what each action's pure `parseInputs(raw, env)` takes. */
+export type RawInputs = Readonly<Record<string, string | undefined>>;
+
+/**
+ * This step's inputs as `RawInputs`, each read through @actions/core when `parseInputs` asks for it. No list of names
+ * to keep in step with action.yml: a test passes a plain object instead.
+ */
+export function actionInputs(): RawInputs {
+  return new Proxy({} as Record<string, string | undefined>, {
+    get: (_target, name) => (typeof name === 'string' ? getRawInput(name) : undefined),
+  });
+}
+
+/** `raw[name]`, '' when unset. */
+export function rawInput(raw: RawInputs, name: string): string {
+  return raw[name] ?? '';
+}
+
+/** `raw[name]` trimmed, undefined when unset or blank. */
+export function optionalInput(raw: RawInputs, name: string): string | undefined {
+  const value = rawInput(raw, name).trim();
+  return value === '' ? undefined : value;
+}
+
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
 export function quote(raw: string, max = 60): string {
   const oneLine = raw.replace(/\r?\n/g, '\\n');

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { failureMessage } from '../runtime/errors';
 import { abortReason, type Clock } from '../runtime/poll';
+import { failureMessage } from '../runtime/run';
 
 /** Repository root (this file is packages/kit/src/testing/index.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

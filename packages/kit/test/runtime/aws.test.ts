@@ -11,7 +11,8 @@ import {
   endpointEnvSuffix,
   resolveRegion,
 } from '../../src/runtime/aws';
-import { ConfigurationError, describeAwsError, failureMessage } from '../../src/runtime/errors';
+import { ConfigurationError, describeAwsError } from '../../src/runtime/errors';
+import { failureMessage } from '../../src/runtime/run';
 
 interface Seen {
   url: string;

@@ -4,13 +4,11 @@ import {
   DeployFailure,
   describeAwsError,
   errorMessage,
-  failureMessage,
   isAwsError,
-  isDebugEnabled,
-  run,
   tagAwsError,
 } from '../../src/runtime/errors';
 import { PollAbortedError, PollTimeoutError } from '../../src/runtime/poll';
+import { failureMessage, isDebugEnabled, run } from '../../src/runtime/run';
 
 /** A stand-in with the shape of an SDK v3 ServiceException. */
 function serviceException(name: string, message: string, meta: Record<string, unknown> = {}, fault = 'client') {

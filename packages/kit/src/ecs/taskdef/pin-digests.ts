@@ -3,7 +3,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { pinnedImage, planDigestPins, resolveDigest } from '../../ecr/digest';
 import { configuredEndpoint, createClient } from '../../runtime/aws';
-import { warn } from '../../runtime/log';
+import { coreLogger } from '../../runtime/log';
 import { containerImages, withImages } from './render';
 import type { TaskDefJson } from './taskdef';
 
@@ -46,7 +46,7 @@ export async function pinImageDigests(
         step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`,
       );
       if (step.reason !== 'already pinned by digest')
-        warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
+        coreLogger.warning(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
       continue;
     }
     const lookupRegion = step.lookup.region ?? region;
