@@ -84219,6 +84219,8 @@ function formatImageRef(ref) {
     return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
+var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -87168,7 +87170,7 @@ function getIDToken(aud) {
 var main = __nccwpck_require__(1136);
 // EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/readers.ts
 
 
 
@@ -87199,7 +87201,7 @@ function optionalInput(raw, name) {
     return value === '' ? undefined : value;
 }
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function inputs_quote(raw, max = 60) {
+function readers_quote(raw, max = 60) {
     const oneLine = raw.replace(/\r?\n/g, '\\n');
     return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
 }
@@ -87235,7 +87237,7 @@ function parseBoolean(input, raw, defaultValue) {
         return false;
     if (value === '')
         throw new errors_ConfigurationError(input, 'is required: expected true or false');
-    throw new errors_ConfigurationError(input, `expected true or false, got ${inputs_quote(value)}`);
+    throw new errors_ConfigurationError(input, `expected true or false, got ${readers_quote(value)}`);
 }
 function getBoolean(name, defaultValue) {
     return parseBoolean(name, getRawInput(name), defaultValue);
@@ -87258,10 +87260,10 @@ function parseInteger(input, raw, options = {}) {
         throw new errors_ConfigurationError(input, `is required: ${expected}`);
     }
     if (!/^[+-]?\d+$/.test(value))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())}`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())}`);
     const n = Number(value);
     if (!Number.isSafeInteger(n))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())} (too large)`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())} (too large)`);
     if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
         throw new errors_ConfigurationError(input, `${expected}, got ${n}`);
     }
@@ -87288,7 +87290,7 @@ function parseDuration(input, raw, defaultValue) {
         return Number(value) * 1000;
     const match = DURATION_RE.exec(value);
     if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)}`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
     const [, h, m, s, ms] = match;
     const total = Number(h ?? 0) * DURATION_UNITS.h +
@@ -87296,7 +87298,7 @@ function parseDuration(input, raw, defaultValue) {
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
     if (!Number.isSafeInteger(total))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)} (too large)`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(value)} (too large)`);
     return total;
 }
 /** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
@@ -87337,16 +87339,16 @@ function parseKeyValue(input, raw, options = {}) {
             return;
         const eq = line.indexOf('=');
         if (eq === -1)
-            throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${inputs_quote(line)}`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         if (key === '')
-            throw new errors_ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${inputs_quote(line)}`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${readers_quote(line)}`);
         if (/\s/.test(key))
-            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} contains whitespace`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} contains whitespace`);
         const previous = seen.get(key);
         if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} already set on line ${previous}`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} already set on line ${previous}`);
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
@@ -87437,12 +87439,140 @@ function parseEnum(input, raw, allowed, defaultValue) {
     }
     const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
     if (found === undefined) {
-        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${inputs_quote(value)}`);
+        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${readers_quote(value)}`);
     }
     return found;
 }
 function getEnum(name, allowed, defaultValue) {
     return parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
+
+
+
+/**
+ * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
+ * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
+ * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
+ * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ */
+function parseCommand(input, raw) {
+    const text = raw.trim();
+    if (text === '')
+        return undefined;
+    if (text.startsWith('[')) {
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch (err) {
+            throw new errors_ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
+        }
+        if (!Array.isArray(value) || value.length === 0) {
+            throw new errors_ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
+        }
+        value.forEach((item, i) => {
+            if (typeof item !== 'string') {
+                throw new errors_ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
+            }
+        });
+        return value;
+    }
+    let entries;
+    try {
+        entries = (0,shell_quote.parse)(text, (name) => `$${name}`);
+    }
+    catch (err) {
+        throw new errors_ConfigurationError(input, `cannot parse the command ${readers_quote(text)}: ${errorMessage(err)}`);
+    }
+    const args = [];
+    for (const entry of entries) {
+        if (typeof entry === 'string') {
+            args.push(entry);
+        }
+        else if ('op' in entry && entry.op === 'glob') {
+            args.push(entry.pattern);
+        }
+        else if ('op' in entry) {
+            throw new errors_ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
+                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+        }
+        else if ('comment' in entry) {
+            break;
+        }
+    }
+    if (args.length === 0)
+        throw new errors_ConfigurationError(input, `no command words in ${readers_quote(text)}`);
+    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
+        throw new errors_ConfigurationError(input, `unterminated quote in ${readers_quote(text)}`);
+    }
+    return args;
+}
+/** True when a single or double quote is left open (shell-quote silently accepts that). */
+function unbalancedQuotes(text) {
+    let state = 'none';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (state === 'none') {
+            if (c === '\\')
+                i++;
+            else if (c === "'" || c === '"')
+                state = c;
+        }
+        else if (state === '"') {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                state = 'none';
+        }
+        else if (c === "'")
+            state = 'none';
+    }
+    return state !== 'none';
+}
+/** Format a command for logs and summaries (shell-quoted where needed). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new errors_ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${readers_quote(value)}`);
+    }
+    return value;
+}
+function validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new errors_ConfigurationError(input, `invalid environment variable name ${readers_quote(name)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
@@ -88644,16 +88774,16 @@ class summary_Summary {
 
 
 
+
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(542);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(5585);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(6580);
+var dist_cjs = __nccwpck_require__(6580);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
 
 
@@ -89123,7 +89253,7 @@ function isNotFound(err) {
  */
 async function describeTaskDefinition(ecs, reference, signal) {
     try {
-        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
+        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
             abortSignal: signal,
         });
         if (!out.taskDefinition)
@@ -89161,6 +89291,8 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5962);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(5585);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
 
 
@@ -89234,7 +89366,7 @@ class LogFollower {
             let response;
             try {
                 this.calls += 1;
-                response = await this.options.client.send(new dist_cjs/* GetLogEventsCommand */.h7S({
+                response = await this.options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
                     logGroupName: this.options.group,
                     logStreamName: this.options.stream,
                     startFromHead: true,
@@ -89360,7 +89492,7 @@ async function tailLogEvents(options) {
     for (let page = 0; page < 50 && collected.length < wanted; page++) {
         let response;
         try {
-            response = await options.client.send(new dist_cjs/* GetLogEventsCommand */.h7S({
+            response = await options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
                 logGroupName: options.group,
                 logStreamName: options.stream,
                 startFromHead: false,
@@ -89503,7 +89635,7 @@ async function findStoppedTasks(ecs, opts) {
     const arns = [];
     let nextToken;
     do {
-        const out = await ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({
+        const out = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
             cluster: opts.cluster,
             serviceName: opts.serviceName,
             desiredStatus: 'STOPPED',
@@ -89514,7 +89646,7 @@ async function findStoppedTasks(ecs, opts) {
     } while (nextToken && arns.length < 300);
     const tasks = [];
     for (let i = 0; i < arns.length; i += 100) {
-        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
+        const out = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
             abortSignal: opts.signal,
         });
         tasks.push(...(out.tasks ?? []));
@@ -89830,7 +89962,7 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
     const arns = [];
     let nextToken;
     do {
-        const out = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({
+        const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({
             familyPrefix: family,
             status: 'ACTIVE',
             sort: 'DESC',
@@ -89846,7 +89978,7 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
     return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
 }
 async function describeRevision(ecs, arn, signal) {
-    const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
+    const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
         abortSignal: signal,
     });
     const td = out.taskDefinition;
@@ -89887,7 +90019,7 @@ async function findRevision(ecs, family, want, opts = {}) {
 async function tagRevision(ecs, arn, list, signal) {
     if (list.length === 0)
         return;
-    await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
+    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout.ts
@@ -90217,7 +90349,7 @@ async function cleanupRevisions(ecs, family, options) {
                 result.keptKnownGood.push(c.arn);
                 continue;
             }
-            await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: c.arn }), { abortSignal: options.signal });
+            await ecs.send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: c.arn }), { abortSignal: options.signal });
             result.deregistered.push(c.arn);
         }
     }
@@ -90294,7 +90426,7 @@ async function describeServices(ecs, cluster, names, signal) {
     const services = [];
     const missing = [];
     for (const batch of chunk(names, 10)) {
-        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: batch }), { abortSignal: signal });
+        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: batch }), { abortSignal: signal });
         services.push(...(out.services ?? []));
         for (const f of out.failures ?? [])
             if (f.arn)
@@ -90304,7 +90436,7 @@ async function describeServices(ecs, cluster, names, signal) {
 }
 async function describeTaskDef(ecs, id, signal) {
     try {
-        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id }), { abortSignal: signal });
+        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id }), { abortSignal: signal });
         return out.taskDefinition;
     }
     catch (err) {
@@ -90519,7 +90651,7 @@ async function register(ecs, json, provenance, signal) {
     const ours = registrationTags(provenance);
     const keys = new Set(ours.map((t) => t.key));
     const tags = [...(input.tags ?? []).filter((t) => !keys.has(t.key)), ...ours];
-    const out = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl({ ...input, ...(tags.length ? { tags } : {}) }), {
+    const out = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl({ ...input, ...(tags.length ? { tags } : {}) }), {
         abortSignal: signal,
     });
     const td = out.taskDefinition;
@@ -90595,7 +90727,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         report.startedAt = clock.now();
         let out;
         try {
-            out = await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+            out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
                 cluster: request.cluster,
                 service: p.service,
                 taskDefinition: arn,
@@ -90880,7 +91012,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         }
         log.info(`${r.service}: rolling back to the ${why}`);
         try {
-            const out = await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: r.service, taskDefinition: targetArn }), { abortSignal: signal });
+            const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: r.service, taskDefinition: targetArn }), { abortSignal: signal });
             const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
             r.rollback = {
                 taskDefinitionArn: targetArn,
@@ -90976,7 +91108,7 @@ async function revertPartialUpdate(o) {
         const reason = `reverted because UpdateService failed for ${o.rejected.service}`;
         o.log.info(`${r.service}: reverting to ${shortTaskDef(targetArn)} (${reason})`);
         try {
-            const out = await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+            const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
                 cluster: request.cluster,
                 service: r.service,
                 taskDefinition: targetArn,
@@ -91053,12 +91185,12 @@ function parseServiceLines(input, items) {
         const service = (eq === -1 ? item : item.slice(0, eq)).trim();
         const td = eq === -1 ? undefined : item.slice(eq + 1).trim();
         if (!SERVICE_NAME.test(service)) {
-            throw new errors_ConfigurationError(input, `${inputs_quote(service)} is not a service name (letters, digits, - and _ only; use 'service=task-def-file' to pair one with a task definition)`);
+            throw new errors_ConfigurationError(input, `${readers_quote(service)} is not a service name (letters, digits, - and _ only; use 'service=task-def-file' to pair one with a task definition)`);
         }
         if (eq !== -1 && !td)
-            throw new errors_ConfigurationError(input, `${inputs_quote(item)}: missing task definition after '='`);
+            throw new errors_ConfigurationError(input, `${readers_quote(item)}: missing task definition after '='`);
         if (seen.has(service))
-            throw new errors_ConfigurationError(input, `service ${inputs_quote(service)} is listed twice`);
+            throw new errors_ConfigurationError(input, `service ${readers_quote(service)} is listed twice`);
         seen.add(service);
         return td ? { service, taskDefinition: td } : { service };
     });
@@ -91071,7 +91203,7 @@ function loadTaskDefSpec(input, value, baseDir) {
     const v = value.trim();
     if (v.startsWith('arn:')) {
         if (!TASK_DEFINITION_ARN_RE.test(v)) {
-            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${inputs_quote(v)}`);
+            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${readers_quote(v)}`);
         }
         return { kind: 'arn', arn: v, source: v };
     }
@@ -91079,10 +91211,10 @@ function loadTaskDefSpec(input, value, baseDir) {
     if (!(0,external_node_fs_.existsSync)(path)) {
         if (FAMILY_REVISION_RE.test(v))
             return { kind: 'arn', arn: v, source: v };
-        throw new errors_ConfigurationError(input, `file ${inputs_quote(v)} not found (expected a task definition JSON file or an ARN)`);
+        throw new errors_ConfigurationError(input, `file ${readers_quote(v)} not found (expected a task definition JSON file or an ARN)`);
     }
     if (!(0,external_node_fs_.statSync)(path).isFile())
-        throw new errors_ConfigurationError(input, `${inputs_quote(v)} is not a file`);
+        throw new errors_ConfigurationError(input, `${readers_quote(v)} is not a file`);
     const json = parseJson(input, (0,external_node_fs_.readFileSync)(path, 'utf8'), `task definition JSON in ${v}`);
     let td;
     try {
@@ -91105,7 +91237,7 @@ function readEcsDeployInputs(options = {}) {
     const cluster = getString('cluster', { required: true });
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(cluster) &&
         !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(cluster)) {
-        throw new errors_ConfigurationError('cluster', `expected a cluster name or ARN, got ${inputs_quote(cluster)}`);
+        throw new errors_ConfigurationError('cluster', `expected a cluster name or ARN, got ${readers_quote(cluster)}`);
     }
     const lines = parseServiceLines('services', getList('services'));
     const rollbackRaw = getOptionalString('rollback-to');
@@ -91170,7 +91302,7 @@ function readEcsDeployInputs(options = {}) {
     const failureThreshold = thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
     const version = getOptionalString('version');
     if (version !== undefined && tagValue(version) !== version) {
-        throw new errors_ConfigurationError('version', `${inputs_quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`);
+        throw new errors_ConfigurationError('version', `${readers_quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`);
     }
     const region = resolveRegion(getOptionalString('aws-region'), env);
     return {
@@ -91353,8 +91485,8 @@ function deployOutputs(report) {
 
 function createEcsClients(action, region) {
     return {
-        ecs: createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { action, region }),
-        logs: createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
+        ecs: createClient(dist_cjs/* ECSClient */.Zgc, { action, region }),
+        logs: createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
         elbv2: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { action, region }),
     };
 }
@@ -91393,14 +91525,20 @@ async function runEcsDeploy(options) {
 
 
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/run-task.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/clients.ts
 
 
 
+/** The clients a one-off task needs: ECS, Logs in the action's region, and Logs for an `awslogs-region` elsewhere. */
+function createOneOffTaskClients(action, region, ecs) {
+    return {
+        ecs: ecs ?? createClient(dist_cjs/* ECSClient */.Zgc, { action, region }),
+        logs: createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
+        logsForRegion: (other) => createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region: other }),
+    };
+}
 
-
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/plan.ts
 
 
 
@@ -91418,126 +91556,6 @@ const DEFAULT_ONE_OFF_INPUT_NAMES = {
     launchType: 'launch-type',
     startedBy: 'started-by',
 };
-// ---------------------------------------------------------------------------------------------------------------
-// Pure parsers
-/**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
- */
-function parseCommand(input, raw) {
-    const text = raw.trim();
-    if (text === '')
-        return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new errors_ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new errors_ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new errors_ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
-    try {
-        entries = (0,shell_quote.parse)(text, (name) => `$${name}`);
-    }
-    catch (err) {
-        throw new errors_ConfigurationError(input, `cannot parse the command ${inputs_quote(text)}: ${errorMessage(err)}`);
-    }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new errors_ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
-    }
-    if (args.length === 0)
-        throw new errors_ConfigurationError(input, `no command words in ${inputs_quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new errors_ConfigurationError(input, `unterminated quote in ${inputs_quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
-        }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new errors_ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${inputs_quote(value)}`);
-    }
-    return value;
-}
-function validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
-        }
-    }
-    if (groups.length > 5)
-        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
-}
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new errors_ConfigurationError(input, `invalid environment variable name ${inputs_quote(name)}`);
-    }
-}
 /**
  * The container to run the command in: `requested` when given (an unknown name lists the available ones and names a
  * case-only mismatch as such), else the only container, else a ConfigurationError asking for one.
@@ -91721,152 +91739,109 @@ function taskConsoleUrl(taskArn) {
             : 'console.aws.amazon.com';
     return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
 }
-/**
- * Every read and check before anything is changed: describes the service (network, `service` task definition) and
- * the task definition (containers, network mode), validates container, command and network. Throws
- * ConfigurationError naming the input at fault. Makes no mutating call.
- */
-async function prepareOneOffTask(clients, options, signal) {
-    const names = { ...DEFAULT_ONE_OFF_INPUT_NAMES, ...options.inputNames };
-    const send = signal ? { abortSignal: signal } : undefined;
-    if (!options.cluster)
-        throw new errors_ConfigurationError(names.cluster, 'is required but was not set');
-    if (options.taskDefinition.kind === 'service' && !options.service) {
-        throw new errors_ConfigurationError(names.taskDefinition, `'service:current' needs the ${names.service} input`);
-    }
-    if (options.startedBy !== undefined)
-        validateStartedBy(names.startedBy, options.startedBy);
-    if (options.environment)
-        validateEnvironmentNames(names.environment, options.environment);
-    // One DescribeServices call for the task-definition service and the network service (when they differ), unless
-    // the caller described them already.
-    const described = new Map();
-    for (const s of options.describedServices ?? [])
-        if (s.serviceName)
-            described.set(s.serviceName, s);
-    const wanted = [
-        ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
-    ].filter((name) => !described.has(name));
-    if (wanted.length) {
-        let response;
-        try {
-            response = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
-        }
-        catch (err) {
-            if (isErrorNamed(err, 'ClusterNotFoundException')) {
-                throw new errors_ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
-            }
-            throw err;
-        }
-        for (const name of wanted) {
-            const matches = (s) => s.serviceName === name || s.serviceArn === name;
-            const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
-            if (found) {
-                described.set(name, found);
-                continue;
-            }
-            const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
-            const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
-            const input = name === options.service ? names.service : names.networkService;
-            throw new errors_ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
-        }
-    }
-    const service = options.service ? described.get(options.service) : undefined;
-    const networkServiceName = options.networkService ?? options.service;
-    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
-    let taskDef;
-    let taskDefinitionArn;
-    let register;
-    const source = options.taskDefinition;
-    if (source.kind === 'register') {
-        register = source.input;
-        taskDef = source.input;
-    }
-    else {
-        const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
-        if (!reference)
-            throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
-        try {
-            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
-            if (!described.taskDefinition)
-                throw new Error('DescribeTaskDefinition returned no task definition');
-            taskDef = described.taskDefinition;
-            taskDefinitionArn = described.taskDefinition.taskDefinitionArn ?? reference;
-        }
-        catch (err) {
-            if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
-                throw new errors_ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
-            }
-            throw err;
-        }
-    }
-    const container = selectContainer(names.container, taskDef, options.container);
+/** The plan from the facts (pure): container, network, the RunTask request and the lines that explain it. */
+function planOneOffTask(facts, names) {
+    const { source, service, taskDefinitionArn, register } = facts;
+    const container = selectContainer(names.container, facts.taskDefinition, facts.container);
     const containerName = container.name;
-    const network = planNetwork(taskDef, {
-        service: networkService,
-        subnets: options.subnets,
-        securityGroups: options.securityGroups,
-        assignPublicIp: options.assignPublicIp,
-        launchType: options.launchType,
+    const network = planNetwork(facts.taskDefinition, {
+        service: facts.networkService,
+        subnets: facts.subnets,
+        securityGroups: facts.securityGroups,
+        assignPublicIp: facts.assignPublicIp,
+        launchType: facts.launchType,
     }, names);
-    const command = options.command?.length ? [...options.command] : undefined;
+    const command = facts.command?.length ? [...facts.command] : undefined;
     const runTask = buildRunTaskInput({
-        cluster: options.cluster,
+        cluster: facts.cluster,
         taskDefinition: taskDefinitionArn ?? '(registered at run time)',
         container: containerName,
         command,
-        environment: options.environment,
+        environment: facts.environment,
         network,
-        startedBy: options.startedBy,
+        startedBy: facts.startedBy,
     });
     const notes = [
         `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
         `container: ${containerName}`,
         `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
-        ...(options.environment?.length
-            ? [`environment overrides: ${options.environment.map(([k]) => k).join(', ')}`]
-            : []),
+        ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),
         ...network.notes,
     ];
     return {
-        cluster: options.cluster,
+        cluster: facts.cluster,
         taskDefinitionArn,
         register,
-        taskDefinition: taskDef,
+        taskDefinition: facts.taskDefinition,
         container,
         containerName,
         command,
-        environmentNames: (options.environment ?? []).map(([k]) => k),
+        environmentNames: (facts.environment ?? []).map(([k]) => k),
         service,
-        networkService,
+        networkService: facts.networkService,
         network,
         runTask,
         notes,
     };
 }
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/execute.ts
+
+
+
+
+
+
 /**
  * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
  * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
  * stop the task (cancellation only when `stopOnCancel`) and return `timedOut` / `cancelled` results; the caller
  * decides how to fail (see `oneOffTaskFailure`).
  */
-async function runOneOffTask(clients, plan, options) {
-    const clock = options.clock ?? realClock;
-    const sink = options.sink;
+async function executeOneOffTask(clients, plan, options) {
     const signal = options.signal;
-    const send = signal ? { abortSignal: signal } : undefined;
-    const stopOnCancel = options.stopOnCancel ?? true;
-    let taskDefinitionArn = plan.taskDefinitionArn;
-    if (plan.register) {
-        const registered = await clients.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), send);
-        taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
-        if (!taskDefinitionArn)
-            throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
-        sink.info(`Registered task definition ${taskDefinitionArn}`);
-    }
-    const runInput = { ...plan.runTask, taskDefinition: taskDefinitionArn };
-    const started = clock.now();
-    const response = await clients.ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(runInput), send);
+    const step = {
+        clock: options.clock ?? realClock,
+        status: prefixedLogger(options.log, options.statusPrefix ?? ''),
+        signal,
+        send: signal ? { abortSignal: signal } : undefined,
+    };
+    const taskDefinitionArn = await registerIfNeeded(clients.ecs, plan, step);
+    const started = step.clock.now();
+    const task = await startTask(clients.ecs, { ...plan.runTask, taskDefinition: taskDefinitionArn }, step);
+    const taskArn = task.taskArn;
+    const consoleUrl = taskConsoleUrl(taskArn);
+    await options.onTaskStarted?.(taskArn);
+    step.status.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
+    const logs = followContainerLogs(clients, plan, taskArn, options, step);
+    const waited = await waitUntilStopped(clients.ecs, plan.cluster, task, started, options, step, logs);
+    await logs.finish(waited.stopped !== undefined, options.cancelDrainMs ?? 1500);
+    return oneOffTaskResult({
+        plan,
+        taskArn,
+        taskDefinitionArn,
+        consoleUrl,
+        ...waited,
+        durationMs: step.clock.now() - started,
+        logLocation: logs.location,
+        logNotice: logs.notice,
+        ring: logs.ring,
+    });
+}
+/** The ARN to run: the plan's, or the one RegisterTaskDefinition returns for a rendered file. */
+async function registerIfNeeded(ecs, plan, step) {
+    if (!plan.register)
+        return plan.taskDefinitionArn;
+    const registered = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), step.send);
+    const arn = registered.taskDefinition?.taskDefinitionArn;
+    if (!arn)
+        throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
+    step.status.info(`Registered task definition ${arn}`);
+    return arn;
+}
+/** RunTask; `failures[]` (capacity, placement, missing image…) or no task is a DeployFailure with ECS's reasons. */
+async function startTask(ecs, input, step) {
+    const response = await ecs.send(new dist_cjs/* RunTaskCommand */._eD(input), step.send);
     const failures = response.failures ?? [];
     const task = response.tasks?.[0];
     if (failures.length > 0 || !task?.taskArn) {
@@ -91877,38 +91852,35 @@ async function runOneOffTask(clients, plan, options) {
             : 'no task was returned';
         throw new DeployFailure(`RunTask could not start the task: ${text}`);
     }
-    const taskArn = task.taskArn;
-    const taskId = taskIdFromArn(taskArn);
-    const consoleUrl = taskConsoleUrl(taskArn);
-    await options.onTaskStarted?.(taskArn);
-    sink.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
+    return task;
+}
+/** Start following the container's awslogs stream (or say why its output cannot be streamed). */
+function followContainerLogs(clients, plan, taskArn, options, step) {
     const where = awslogsLocation(plan.container, taskArn);
-    const logLocation = where.ok ? where.location : undefined;
-    const logNotice = where.ok
-        ? undefined
-        : `${where.reason}; waiting for the task to stop without streaming its output.`;
-    if (logNotice)
-        sink.warning(logNotice);
+    const location = where.ok ? where.location : undefined;
+    const notice = where.ok ? undefined : `${where.reason}; waiting for the task to stop without streaming its output.`;
+    if (notice)
+        step.status.warning(notice);
     else
-        sink.info(`Streaming logs from ${logLocation.group} / ${logLocation.stream}`);
+        step.status.info(`Streaming logs from ${location.group} / ${location.stream}`);
     const ring = new LineRing(options.lastLines ?? 30);
-    // Stops the log follower: resolved when the task stopped (then drained), or on cancel/timeout (short drain).
-    let finishLogs;
-    const logsFinished = new Promise((resolve) => {
-        finishLogs = resolve;
+    // Resolved when the task stopped (then drained) or on cancel/timeout (short drain).
+    let producerDone;
+    const until = new Promise((resolve) => {
+        producerDone = resolve;
     });
-    const logAbort = new AbortController();
-    let logFollow = Promise.resolve();
-    if (logLocation) {
-        const logsClient = logLocation.region && clients.logsForRegion ? clients.logsForRegion(logLocation.region) : clients.logs;
-        let warnedError = false;
-        logFollow = streamLogEvents({
-            client: logsClient,
-            group: logLocation.group,
-            stream: logLocation.stream,
-            until: logsFinished,
-            signal: logAbort.signal,
-            clock,
+    const abort = new AbortController();
+    let following = Promise.resolve();
+    if (location) {
+        const client = location.region && clients.logsForRegion ? clients.logsForRegion(location.region) : clients.logs;
+        let warned = false;
+        following = streamLogEvents({
+            client: client,
+            group: location.group,
+            stream: location.stream,
+            until,
+            signal: abort.signal,
+            clock: step.clock,
             intervalMs: options.logIntervalMs ?? 1000,
             ...(options.logPageLimit ? { pageLimit: options.logPageLimit } : {}),
             drainQuietMs: options.drainQuietMs ?? 1000,
@@ -91916,47 +91888,82 @@ async function runOneOffTask(clients, plan, options) {
             onEvent: (event) => {
                 ring.push(event.message);
                 for (const line of eventLines([event]))
-                    sink.log(line, event);
+                    options.log.info(line);
             },
             onError: (err) => {
-                if (!warnedError)
-                    sink.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
-                warnedError = true;
+                if (!warned)
+                    step.status.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
+                warned = true;
             },
-        }).catch((err) => sink.warning(`Log streaming stopped: ${errorMessage(err)}`));
+        }).catch((err) => step.status.warning(`Log streaming stopped: ${errorMessage(err)}`));
     }
-    const progressEveryMs = options.progressEveryMs ?? (logLocation ? 60_000 : 10_000);
-    let lastStatus = task.lastStatus;
-    if (lastStatus)
-        sink.info(`Task status: ${lastStatus}`);
-    let stopped;
-    let cancelled = false;
-    let timedOut = false;
-    let stopRequested = false;
+    return {
+        location,
+        notice,
+        ring,
+        async finish(stopped, cutoffMs) {
+            producerDone();
+            if (stopped) {
+                await following;
+                return;
+            }
+            // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
+            const cutoff = new Promise((resolve) => {
+                const t = setTimeout(resolve, cutoffMs);
+                t.unref?.();
+            });
+            await Promise.race([following, cutoff]);
+            abort.abort(new Error('drain cut off'));
+            await following;
+        },
+        async abort(reason) {
+            abort.abort(reason);
+            producerDone();
+            await following;
+        },
+    };
+}
+/**
+ * Poll DescribeTasks until the task is STOPPED. Cancellation stops the task (when `stopOnCancel`), a timeout always
+ * does; both return instead of throwing. Any other failure stops the log follower and is rethrown.
+ */
+async function waitUntilStopped(ecs, cluster, task, started, options, step, logs) {
+    const taskArn = task.taskArn;
+    const taskId = taskIdFromArn(taskArn);
+    const progressEveryMs = options.progressEveryMs ?? (logs.location ? 60_000 : 10_000);
+    const waited = {
+        stopped: undefined,
+        cancelled: false,
+        timedOut: false,
+        stopRequested: false,
+        lastStatus: task.lastStatus,
+    };
+    if (waited.lastStatus)
+        step.status.info(`Task status: ${waited.lastStatus}`);
     const stopTask = async (reason) => {
-        stopRequested = true;
+        waited.stopRequested = true;
         try {
-            await clients.ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster: plan.cluster, task: taskArn, reason: reason.slice(0, 255) }));
-            sink.info(`Stopped task ${taskId}: ${reason}`);
+            await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+            step.status.info(`Stopped task ${taskId}: ${reason}`);
         }
         catch (err) {
-            sink.warning(`StopTask failed for ${taskArn}: ${errorMessage(err)}`);
+            step.status.warning(`StopTask failed for ${taskArn}: ${errorMessage(err)}`);
         }
     };
     try {
-        stopped = await poll(async () => {
-            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: plan.cluster, tasks: [taskArn] }), send);
+        waited.stopped = await poll(async () => {
+            const described = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: [taskArn] }), step.send);
             const current = described.tasks?.[0];
             if (!current)
                 return { done: false, progress: `task ${taskId} not visible yet` };
-            if (current.lastStatus !== lastStatus) {
-                lastStatus = current.lastStatus;
-                sink.info(`Task status: ${lastStatus}`);
+            if (current.lastStatus !== waited.lastStatus) {
+                waited.lastStatus = current.lastStatus;
+                step.status.info(`Task status: ${waited.lastStatus}`);
             }
             if (current.lastStatus === 'STOPPED')
                 return { done: true, value: current };
             // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
-            const elapsed = clock.now() - started;
+            const elapsed = step.clock.now() - started;
             return elapsed < progressEveryMs
                 ? { done: false }
                 : {
@@ -91969,79 +91976,186 @@ async function runOneOffTask(clients, plan, options) {
             maxDelayMs: options.pollMaxMs ?? 2000,
             factor: 1.5,
             jitter: 'none',
-            clock,
+            clock: step.clock,
             description: `task ${taskId} to stop`,
             progressEveryMs,
-            onProgress: (message) => sink.info(message),
-            ...(signal ? { signal } : {}),
+            onProgress: (message) => step.status.info(message),
+            ...(step.signal ? { signal: step.signal } : {}),
         });
     }
     catch (err) {
-        if (err instanceof PollAbortedError || signal?.aborted) {
-            cancelled = true;
-            if (stopOnCancel)
+        if (err instanceof PollAbortedError || step.signal?.aborted) {
+            waited.cancelled = true;
+            if (options.stopOnCancel ?? true) {
                 await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
+            }
             else
-                sink.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
+                step.status.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
         }
         else if (err instanceof PollTimeoutError) {
-            timedOut = true;
+            waited.timedOut = true;
             await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
         }
         else {
             // DescribeTasks failing for good: stop following logs and rethrow.
-            logAbort.abort(err);
-            finishLogs();
-            await logFollow;
+            await logs.abort(err);
             throw err;
         }
     }
-    if (stopped) {
-        finishLogs();
-        await logFollow;
-    }
-    else {
-        // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
-        finishLogs();
-        const cutoff = new Promise((resolve) => {
-            const t = setTimeout(resolve, options.cancelDrainMs ?? 1500);
-            t.unref?.();
-        });
-        await Promise.race([logFollow, cutoff]);
-        logAbort.abort(new Error('drain cut off'));
-        await logFollow;
-    }
-    const durationMs = clock.now() - started;
-    const outcome = stopped ? evaluateStoppedTask(stopped, plan.containerName) : undefined;
-    let message;
-    if (outcome)
-        message = outcome.message;
-    else if (cancelled)
-        message = `Cancelled after ${formatDuration(durationMs)}; task ${taskId} ${stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${lastStatus ?? 'unknown'})`;
-    else
-        message = `Timed out after ${formatDuration(durationMs)} waiting for task ${taskId} to stop (last status ${lastStatus ?? 'unknown'}); the task was asked to stop`;
+    return waited;
+}
+/** The result of a run (pure): the stopped task judged by its container's exit code, or why it was not. */
+function oneOffTaskResult(r) {
+    const taskId = taskIdFromArn(r.taskArn);
+    const outcome = r.stopped ? evaluateStoppedTask(r.stopped, r.plan.containerName) : undefined;
+    const last = r.lastStatus ?? 'unknown';
+    const message = outcome
+        ? outcome.message
+        : r.cancelled
+            ? `Cancelled after ${formatDuration(r.durationMs)}; task ${taskId} ${r.stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${last})`
+            : `Timed out after ${formatDuration(r.durationMs)} waiting for task ${taskId} to stop (last status ${last}); the task was asked to stop`;
     return {
-        taskArn,
+        taskArn: r.taskArn,
         taskId,
-        taskDefinitionArn: taskDefinitionArn,
-        containerName: plan.containerName,
-        command: plan.command,
+        taskDefinitionArn: r.taskDefinitionArn,
+        containerName: r.plan.containerName,
+        command: r.plan.command,
         outcome,
         exitCode: outcome?.exitCode,
         ok: outcome?.ok ?? false,
-        cancelled,
-        timedOut,
-        stopRequested,
-        durationMs,
-        logLocation,
-        logNotice,
-        lastLines: ring.toArray(),
-        lineCount: ring.total,
+        cancelled: r.cancelled,
+        timedOut: r.timedOut,
+        stopRequested: r.stopRequested,
+        durationMs: r.durationMs,
+        logLocation: r.logLocation,
+        logNotice: r.logNotice,
+        lastLines: r.ring.toArray(),
+        lineCount: r.ring.total,
         message,
-        lastStatus: stopped?.lastStatus ?? lastStatus,
-        consoleUrl,
+        lastStatus: r.stopped?.lastStatus ?? r.lastStatus,
+        consoleUrl: r.consoleUrl,
     };
 }
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/prepare.ts
+
+
+
+
+
+/**
+ * Every read and check before anything is changed: describes the service (network, `service` task definition) and
+ * the task definition (containers, network mode), validates container, command and network. Throws
+ * ConfigurationError naming the input at fault. Makes no mutating call.
+ */
+async function prepareOneOffTask(clients, options, signal) {
+    const names = { ...DEFAULT_ONE_OFF_INPUT_NAMES, ...options.inputNames };
+    const send = signal ? { abortSignal: signal } : undefined;
+    checkOptions(options, names);
+    const described = await describeNeededServices(clients.ecs, options, names, send);
+    const service = options.service ? described.get(options.service) : undefined;
+    const networkServiceName = options.networkService ?? options.service;
+    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
+    const resolved = await resolveTaskDefinition(clients.ecs, options, service, names, send);
+    return planOneOffTask({
+        cluster: options.cluster,
+        source: options.taskDefinition,
+        ...resolved,
+        service,
+        networkService,
+        container: options.container,
+        command: options.command,
+        environment: options.environment,
+        subnets: options.subnets,
+        securityGroups: options.securityGroups,
+        assignPublicIp: options.assignPublicIp,
+        launchType: options.launchType,
+        startedBy: options.startedBy,
+    }, names);
+}
+/** The checks that need no AWS call. */
+function checkOptions(options, names) {
+    if (!options.cluster)
+        throw new errors_ConfigurationError(names.cluster, 'is required but was not set');
+    if (options.taskDefinition.kind === 'service' && !options.service) {
+        throw new errors_ConfigurationError(names.taskDefinition, `'service:current' needs the ${names.service} input`);
+    }
+    if (options.startedBy !== undefined)
+        validateStartedBy(names.startedBy, options.startedBy);
+    if (options.environment)
+        validateEnvironmentNames(names.environment, options.environment);
+}
+/**
+ * One DescribeServices call for the task-definition service and the network service (when they differ), unless the
+ * caller described them already. A missing or INACTIVE service is a ConfigurationError on the input that named it.
+ */
+async function describeNeededServices(ecs, options, names, send) {
+    const described = new Map();
+    for (const s of options.describedServices ?? [])
+        if (s.serviceName)
+            described.set(s.serviceName, s);
+    const wanted = [
+        ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
+    ].filter((name) => !described.has(name));
+    if (wanted.length === 0)
+        return described;
+    let response;
+    try {
+        response = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
+    }
+    catch (err) {
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
+            throw new errors_ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
+        }
+        throw err;
+    }
+    for (const name of wanted) {
+        const matches = (s) => s.serviceName === name || s.serviceArn === name;
+        const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
+        if (found) {
+            described.set(name, found);
+            continue;
+        }
+        const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
+        const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
+        const input = name === options.service ? names.service : names.networkService;
+        throw new errors_ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
+    }
+    return described;
+}
+/** The task definition to plan with: the file to register, or the described reference / service revision. */
+async function resolveTaskDefinition(ecs, options, service, names, send) {
+    const source = options.taskDefinition;
+    if (source.kind === 'register') {
+        return { taskDefinition: source.input, taskDefinitionArn: undefined, register: source.input };
+    }
+    const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
+    if (!reference)
+        throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
+    try {
+        const described = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
+        if (!described.taskDefinition)
+            throw new Error('DescribeTaskDefinition returned no task definition');
+        return {
+            taskDefinition: described.taskDefinition,
+            taskDefinitionArn: described.taskDefinition.taskDefinitionArn ?? reference,
+            register: undefined,
+        };
+    }
+    catch (err) {
+        if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
+            throw new errors_ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
+        }
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/report.ts
+
+
+
+// What a one-off task run reports: the step's failure (with the last log lines), the job-summary section and the
+// outputs. Shared by run-migration-task and deploy-ecs's migration step.
 /**
  * The DeployFailure for a failed result, or undefined when it succeeded. The message carries the outcome line and
  * the last log lines (they reach the `::error::` annotation; the full output is in the log group above).
@@ -92117,9 +92231,13 @@ function oneOffTaskOutputs(result) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/index.ts
-// @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs: plan
-// (read-only: container, command, network copied from a service), run (RunTask, live logs, exit code, stop on
-// cancel), summary and outputs.
+// @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs:
+// prepare (read-only: container, command, network copied from a service) → execute (RunTask, live logs, exit code,
+// stop on cancel) → report (failure, summary section, outputs).
+
+
+
+
 
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
@@ -92485,11 +92603,11 @@ function parseTaskDefRenderInputs(read, cwd) {
     const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
     const region = opt('aws-region');
     if (region !== undefined && !REGION_RE.test(region)) {
-        throw new errors_ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${inputs_quote(region)}`);
+        throw new errors_ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${readers_quote(region)}`);
     }
     const family = opt('family');
     if (family !== undefined && !FAMILY_RE.test(family)) {
-        throw new errors_ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${inputs_quote(family)}`);
+        throw new errors_ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${readers_quote(family)}`);
     }
     const cpu = parseSizes('cpu', read('cpu'));
     const memory = parseSizes('memory', read('memory'));
@@ -92533,15 +92651,15 @@ function parseTemplateSource(file, family, arn, cwd) {
         return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
     if (family !== undefined) {
         if (render_inputs_FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
-            throw new errors_ConfigurationError('template-family', `expected a family name without revision, got ${inputs_quote(family)}: use 'template-arn' for a specific revision`);
+            throw new errors_ConfigurationError('template-family', `expected a family name without revision, got ${readers_quote(family)}: use 'template-arn' for a specific revision`);
         }
         if (!FAMILY_RE.test(family)) {
-            throw new errors_ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${inputs_quote(family)}`);
+            throw new errors_ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${readers_quote(family)}`);
         }
         return { kind: 'family', family };
     }
     if (!TASK_DEF_ARN_RE.test(arn) && !render_inputs_FAMILY_REVISION_RE.test(arn)) {
-        throw new errors_ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${inputs_quote(arn)}`);
+        throw new errors_ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${readers_quote(arn)}`);
     }
     return { kind: 'arn', reference: arn };
 }
@@ -92550,7 +92668,7 @@ function readTemplateFile(path, cwd) {
     let text;
     try {
         if ((0,external_node_fs_.statSync)(abs).isDirectory())
-            throw new errors_ConfigurationError('template', `${inputs_quote(path)} is a directory, expected a JSON file`);
+            throw new errors_ConfigurationError('template', `${readers_quote(path)} is a directory, expected a JSON file`);
         text = (0,external_node_fs_.readFileSync)(abs, 'utf8');
     }
     catch (err) {
@@ -92593,7 +92711,7 @@ function parseSections(input, raw, validate) {
         if (header) {
             const name = header[1].trim();
             if (name !== '*' && !CONTAINER_NAME_RE.test(name)) {
-                throw new errors_ConfigurationError(input, `line ${line}: ${inputs_quote(text)} is not a container header: expected [container-name] (letters, digits, _ and -) or [*]`);
+                throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(text)} is not a container header: expected [container-name] (letters, digits, _ and -) or [*]`);
             }
             const previous = headers.get(name);
             if (previous !== undefined) {
@@ -92608,13 +92726,13 @@ function parseSections(input, raw, validate) {
         const eq = text.indexOf('=');
         if (eq <= 0) {
             throw new errors_ConfigurationError(input, eq === 0
-                ? `line ${line}: missing name before '=' in ${inputs_quote(text)}`
-                : `line ${line}: expected NAME=VALUE or a [container-name] header, got ${inputs_quote(text)}`);
+                ? `line ${line}: missing name before '=' in ${readers_quote(text)}`
+                : `line ${line}: expected NAME=VALUE or a [container-name] header, got ${readers_quote(text)}`);
         }
         const key = text.slice(0, eq).trim();
         const value = text.slice(eq + 1).trim();
         if (/\s/.test(key))
-            throw new errors_ConfigurationError(input, `line ${line}: name ${inputs_quote(key)} contains whitespace`);
+            throw new errors_ConfigurationError(input, `line ${line}: name ${readers_quote(key)} contains whitespace`);
         if (!current) {
             current = { target: undefined, line, entries: [] };
             keys = new Map();
@@ -92622,7 +92740,7 @@ function parseSections(input, raw, validate) {
         }
         const dup = keys.get(key);
         if (dup !== undefined)
-            throw new errors_ConfigurationError(input, `line ${line}: ${inputs_quote(key)} already set on line ${dup}`);
+            throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(key)} already set on line ${dup}`);
         keys.set(key, line);
         const entry = { key, value, line };
         validate?.(input, entry);
@@ -92641,12 +92759,12 @@ function parseContainerLines(input, raw, convert) {
             return;
         const eq = text.indexOf('=');
         if (eq === -1) {
-            throw new errors_ConfigurationError(input, `line ${line}: expected CONTAINER=VALUE, got ${inputs_quote(text)}`);
+            throw new errors_ConfigurationError(input, `line ${line}: expected CONTAINER=VALUE, got ${readers_quote(text)}`);
         }
         const container = text.slice(0, eq).trim();
         const value = text.slice(eq + 1).trim();
         if (!CONTAINER_NAME_RE.test(container)) {
-            throw new errors_ConfigurationError(input, `line ${line}: ${inputs_quote(container)} is not a container name (letters, digits, _ and -); expected CONTAINER=VALUE`);
+            throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(container)} is not a container name (letters, digits, _ and -); expected CONTAINER=VALUE`);
         }
         const dup = seen.get(container);
         if (dup !== undefined) {
@@ -92661,13 +92779,13 @@ function parseContainerLines(input, raw, convert) {
 }
 function validateImage(input, value, line) {
     if (!parseImageRef(value)) {
-        throw new errors_ConfigurationError(input, `line ${line}: ${inputs_quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
+        throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
     }
     return value;
 }
 function validateEnvName(input, e) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
-        throw new errors_ConfigurationError(input, `line ${e.line}: ${inputs_quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
+        throw new errors_ConfigurationError(input, `line ${e.line}: ${readers_quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
     }
 }
 function validateLabel(input, e) {
@@ -92676,7 +92794,7 @@ function validateLabel(input, e) {
 }
 function validateLogOption(input, e) {
     if (e.key === 'logDriver' && !LOG_DRIVERS.includes(e.value)) {
-        throw new errors_ConfigurationError(input, `line ${e.line}: unknown log driver ${inputs_quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
+        throw new errors_ConfigurationError(input, `line ${e.line}: unknown log driver ${readers_quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
     }
 }
 const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
@@ -92733,7 +92851,7 @@ function parseContainerCommand(input, value, line) {
             out.push(w);
             continue;
         }
-        const what = 'op' in w ? (w.op === 'glob' ? `glob ${inputs_quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
+        const what = 'op' in w ? (w.op === 'glob' ? `glob ${readers_quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
         throw new errors_ConfigurationError(input, `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`);
     }
     if (out.length === 0)
@@ -92761,14 +92879,14 @@ function parseSizes(input, raw) {
             throw new errors_ConfigurationError(input, `line ${i + 1}: task-level ${input} already set on line ${taskLine}`);
         }
         if (!unit.test(text)) {
-            throw new errors_ConfigurationError(input, `line ${i + 1}: expected a task-level ${input} like ${example}, or CONTAINER=N for a container, got ${inputs_quote(text)}`);
+            throw new errors_ConfigurationError(input, `line ${i + 1}: expected a task-level ${input} like ${example}, or CONTAINER=N for a container, got ${readers_quote(text)}`);
         }
         task = text;
         taskLine = i + 1;
     });
     const containers = parseContainerLines(input, containerLines.join('\n'), (inp, value, line) => {
         if (!/^\d+$/.test(value)) {
-            throw new errors_ConfigurationError(inp, `line ${line}: container-level ${input} must be a whole number of ${input === 'cpu' ? 'CPU units' : 'MiB'}, got ${inputs_quote(value)}`);
+            throw new errors_ConfigurationError(inp, `line ${line}: container-level ${input} must be a whole number of ${input === 'cpu' ? 'CPU units' : 'MiB'}, got ${readers_quote(value)}`);
         }
         const n = Number(value);
         if (input === 'memory' && n < 6)
@@ -92782,7 +92900,7 @@ function parseRole(input, value, allowName) {
         return undefined;
     if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value)))
         return value;
-    throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${inputs_quote(value)}`);
+    throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${readers_quote(value)}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
@@ -92800,7 +92918,6 @@ function parseRole(input, value, allowName) {
 // render inputs (the kit's render parsers, shared with render-task-def: template, template-family, template-arn,
 // containers, environment, …, and pin-digest), deploy inputs (shared with deploy-ecs-wait) and the optional
 // migration step (the one-off task parsers, shared with run-migration-task).
-
 
 
 
@@ -92854,7 +92971,6 @@ function getInputs() {
 
 
 
-
 async function main_main(options = {}) {
     const inputs = getInputs();
     for (const section of inputs.render.overrides.environment) {
@@ -92895,19 +93011,12 @@ async function main_main(options = {}) {
     const runMigration = async (arn) => {
         if (!migration || !plan)
             return;
-        result = await group(`Migration (${migration.when} the update): ${commandText}`, () => runOneOffTask({
-            ecs: clients.ecs,
-            logs: clients.logs,
-            logsForRegion: (region) => createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action: ACTION, region }),
-        }, { ...plan, register: undefined, taskDefinitionArn: arn }, {
+        result = await group(`Migration (${migration.when} the update): ${commandText}`, () => executeOneOffTask(createOneOffTaskClients(ACTION, request.region, clients.ecs), { ...plan, register: undefined, taskDefinitionArn: arn }, {
             timeoutMs: migration.timeoutMs,
             signal,
             ...options.migrationTuning,
-            sink: {
-                log: (line) => info(line),
-                info: (message) => info(`[migration] ${message}`),
-                warning: (message) => warning(message),
-            },
+            log: coreLogger,
+            statusPrefix: '[migration] ',
         }));
         setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });
         if (result.cancelled)

@@ -4,7 +4,6 @@
 // migration step (the one-off task parsers, shared with run-migration-task).
 
 import { type EcsDeployInputs, readEcsDeployInputs } from '@deploy-actions/kit/ecs/deploy';
-import { parseCommand } from '@deploy-actions/kit/ecs/one-off-task';
 import { parseTaskDefRenderInputs, type TaskDefRenderInputs } from '@deploy-actions/kit/ecs/taskdef';
 import {
   ConfigurationError,
@@ -14,6 +13,7 @@ import {
   getKeyValue,
   getOptionalString,
   getRawInput,
+  parseCommand,
 } from '@deploy-actions/kit/runtime';
 
 export const ACTION = 'deploy-ecs';

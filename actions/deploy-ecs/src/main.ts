@@ -6,17 +6,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { createEcsClients, type DeployReport, type EcsClients, runEcsDeploy } from '@deploy-actions/kit/ecs/deploy';
 import {
   appendOneOffTaskSummary,
-  formatCommand,
+  createOneOffTaskClients,
+  executeOneOffTask,
   type OneOffTaskPlan,
   type OneOffTaskResult,
+  type OneOffTaskTuning,
   oneOffTaskFailure,
   prepareOneOffTask,
-  type RunOneOffTaskOptions,
-  runOneOffTask,
 } from '@deploy-actions/kit/ecs/one-off-task';
 import {
   containerImages,
@@ -27,8 +26,9 @@ import {
 } from '@deploy-actions/kit/ecs/taskdef';
 import {
   cancellationSignal,
-  createClient,
+  coreLogger,
   DeployFailure,
+  formatCommand,
   isSecretLookingName,
   maskValue,
   Summary,
@@ -43,9 +43,7 @@ export interface MainOptions {
   /** Deploy waiter delays. */
   pollDelays?: { minDelayMs?: number; afterChangeMs?: number; maxDelayMs?: number };
   /** Migration task poll / log intervals and drain times. */
-  migrationTuning?: Partial<
-    Pick<RunOneOffTaskOptions, 'pollInitialMs' | 'pollMaxMs' | 'logIntervalMs' | 'drainQuietMs'>
-  >;
+  migrationTuning?: OneOffTaskTuning;
 }
 
 export async function main(options: MainOptions = {}): Promise<void> {
@@ -87,22 +85,15 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const runMigration = async (arn: string) => {
     if (!migration || !plan) return;
     result = await core.group(`Migration (${migration.when} the update): ${commandText}`, () =>
-      runOneOffTask(
-        {
-          ecs: clients.ecs,
-          logs: clients.logs,
-          logsForRegion: (region) => createClient(CloudWatchLogsClient, { action: ACTION, region }),
-        },
+      executeOneOffTask(
+        createOneOffTaskClients(ACTION, request.region, clients.ecs),
         { ...plan!, register: undefined, taskDefinitionArn: arn },
         {
           timeoutMs: migration.timeoutMs,
           signal,
           ...options.migrationTuning,
-          sink: {
-            log: (line) => core.info(line),
-            info: (message) => core.info(`[migration] ${message}`),
-            warning: (message) => core.warning(message),
-          },
+          log: coreLogger,
+          statusPrefix: '[migration] ',
         },
       ),
     );

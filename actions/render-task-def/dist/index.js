@@ -74798,7 +74798,7 @@ function isAwsError(err) {
 function describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errorMessage(err);
+    const message = errors_errorMessage(err);
     if (!isAwsServiceError(err)) {
         const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
         return `AWS ${where} failed: ${name}${message}`;
@@ -74814,7 +74814,7 @@ function describeAwsError(err) {
     return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
 }
 /** The message of anything thrown, never `[object Object]`. */
-function errorMessage(err) {
+function errors_errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     if (typeof err === 'string')
@@ -74968,6 +74968,8 @@ function formatImageRef(ref) {
     return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
+var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -77917,7 +77919,7 @@ function getIDToken(aud) {
 var main = __nccwpck_require__(1136);
 // EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/readers.ts
 
 
 
@@ -77948,7 +77950,7 @@ function optionalInput(raw, name) {
     return value === '' ? undefined : value;
 }
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function quote(raw, max = 60) {
+function readers_quote(raw, max = 60) {
     const oneLine = raw.replace(/\r?\n/g, '\\n');
     return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
 }
@@ -77984,7 +77986,7 @@ function parseBoolean(input, raw, defaultValue) {
         return false;
     if (value === '')
         throw new errors_ConfigurationError(input, 'is required: expected true or false');
-    throw new errors_ConfigurationError(input, `expected true or false, got ${quote(value)}`);
+    throw new errors_ConfigurationError(input, `expected true or false, got ${readers_quote(value)}`);
 }
 function getBoolean(name, defaultValue) {
     return parseBoolean(name, getRawInput(name), defaultValue);
@@ -78007,10 +78009,10 @@ function parseInteger(input, raw, options = {}) {
         throw new ConfigurationError(input, `is required: ${expected}`);
     }
     if (!/^[+-]?\d+$/.test(value))
-        throw new ConfigurationError(input, `${expected}, got ${quote(raw.trim())}`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())}`);
     const n = Number(value);
     if (!Number.isSafeInteger(n))
-        throw new ConfigurationError(input, `${expected}, got ${quote(raw.trim())} (too large)`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())} (too large)`);
     if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
         throw new ConfigurationError(input, `${expected}, got ${n}`);
     }
@@ -78037,7 +78039,7 @@ function parseDuration(input, raw, defaultValue) {
         return Number(value) * 1000;
     const match = DURATION_RE.exec(value);
     if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new errors_ConfigurationError(input, `${expected}, got ${quote(value)}`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
     const [, h, m, s, ms] = match;
     const total = Number(h ?? 0) * DURATION_UNITS.h +
@@ -78045,7 +78047,7 @@ function parseDuration(input, raw, defaultValue) {
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
     if (!Number.isSafeInteger(total))
-        throw new errors_ConfigurationError(input, `${expected}, got ${quote(value)} (too large)`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(value)} (too large)`);
     return total;
 }
 /** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
@@ -78086,16 +78088,16 @@ function parseKeyValue(input, raw, options = {}) {
             return;
         const eq = line.indexOf('=');
         if (eq === -1)
-            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${quote(line)}`);
+            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         if (key === '')
-            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${quote(line)}`);
+            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${readers_quote(line)}`);
         if (/\s/.test(key))
-            throw new ConfigurationError(input, `line ${lineNo}: key ${quote(key)} contains whitespace`);
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} contains whitespace`);
         const previous = seen.get(key);
         if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new ConfigurationError(input, `line ${lineNo}: key ${quote(key)} already set on line ${previous}`);
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} already set on line ${previous}`);
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
@@ -78122,14 +78124,14 @@ function parseJson(input, raw, what = 'JSON') {
         return JSON.parse(raw);
     }
     catch (err) {
-        throw new errors_ConfigurationError(input, describeJsonError(raw, err, what));
+        throw new errors_ConfigurationError(input, readers_describeJsonError(raw, err, what));
     }
 }
 /**
  * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
  * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
  */
-function describeJsonError(raw, err, what = 'JSON') {
+function readers_describeJsonError(raw, err, what = 'JSON') {
     const message = err instanceof Error ? err.message : String(err);
     let reason = message
         .replace(/\s*\(line \d+ column \d+\)/, '')
@@ -78186,12 +78188,140 @@ function parseEnum(input, raw, allowed, defaultValue) {
     }
     const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
     if (found === undefined) {
-        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${quote(value)}`);
+        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${readers_quote(value)}`);
     }
     return found;
 }
 function getEnum(name, allowed, defaultValue) {
     return parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
+
+
+
+/**
+ * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
+ * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
+ * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
+ * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ */
+function parseCommand(input, raw) {
+    const text = raw.trim();
+    if (text === '')
+        return undefined;
+    if (text.startsWith('[')) {
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch (err) {
+            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
+        }
+        if (!Array.isArray(value) || value.length === 0) {
+            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
+        }
+        value.forEach((item, i) => {
+            if (typeof item !== 'string') {
+                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
+            }
+        });
+        return value;
+    }
+    let entries;
+    try {
+        entries = shellParse(text, (name) => `$${name}`);
+    }
+    catch (err) {
+        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
+    }
+    const args = [];
+    for (const entry of entries) {
+        if (typeof entry === 'string') {
+            args.push(entry);
+        }
+        else if ('op' in entry && entry.op === 'glob') {
+            args.push(entry.pattern);
+        }
+        else if ('op' in entry) {
+            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
+                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+        }
+        else if ('comment' in entry) {
+            break;
+        }
+    }
+    if (args.length === 0)
+        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
+    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
+        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
+    }
+    return args;
+}
+/** True when a single or double quote is left open (shell-quote silently accepts that). */
+function unbalancedQuotes(text) {
+    let state = 'none';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (state === 'none') {
+            if (c === '\\')
+                i++;
+            else if (c === "'" || c === '"')
+                state = c;
+        }
+        else if (state === '"') {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                state = 'none';
+        }
+        else if (c === "'")
+            state = 'none';
+    }
+    return state !== 'none';
+}
+/** Format a command for logs and summaries (shell-quoted where needed). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
+    }
+    return value;
+}
+function validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
@@ -78546,11 +78676,11 @@ function failureMessage(err) {
     if (err instanceof DeployFailure)
         return err.message;
     if (isAbortError(err))
-        return `Cancelled: ${errorMessage(err)}`;
+        return `Cancelled: ${errors_errorMessage(err)}`;
     if (isAwsError(err))
         return describeAwsError(err);
     const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errorMessage(err)}`;
+    return `Unexpected error: ${name}${errors_errorMessage(err)}`;
 }
 /**
  * The single catch of every action: `run(main)` in `src/index.ts`.
@@ -79393,6 +79523,8 @@ class summary_Summary {
 
 
 
+
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
@@ -80173,8 +80305,6 @@ async function pinImageDigests(td, options) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-inputs.ts
 // Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
 // aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
@@ -80210,11 +80340,11 @@ function parseTaskDefRenderInputs(read, cwd) {
     const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
     const region = opt('aws-region');
     if (region !== undefined && !REGION_RE.test(region)) {
-        throw new errors_ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${quote(region)}`);
+        throw new errors_ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${readers_quote(region)}`);
     }
     const family = opt('family');
     if (family !== undefined && !FAMILY_RE.test(family)) {
-        throw new errors_ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${quote(family)}`);
+        throw new errors_ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${readers_quote(family)}`);
     }
     const cpu = parseSizes('cpu', read('cpu'));
     const memory = parseSizes('memory', read('memory'));
@@ -80258,15 +80388,15 @@ function parseTemplateSource(file, family, arn, cwd) {
         return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
     if (family !== undefined) {
         if (FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
-            throw new errors_ConfigurationError('template-family', `expected a family name without revision, got ${quote(family)}: use 'template-arn' for a specific revision`);
+            throw new errors_ConfigurationError('template-family', `expected a family name without revision, got ${readers_quote(family)}: use 'template-arn' for a specific revision`);
         }
         if (!FAMILY_RE.test(family)) {
-            throw new errors_ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${quote(family)}`);
+            throw new errors_ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${readers_quote(family)}`);
         }
         return { kind: 'family', family };
     }
     if (!TASK_DEF_ARN_RE.test(arn) && !FAMILY_REVISION_RE.test(arn)) {
-        throw new errors_ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${quote(arn)}`);
+        throw new errors_ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${readers_quote(arn)}`);
     }
     return { kind: 'arn', reference: arn };
 }
@@ -80275,7 +80405,7 @@ function readTemplateFile(path, cwd) {
     let text;
     try {
         if ((0,external_node_fs_.statSync)(abs).isDirectory())
-            throw new errors_ConfigurationError('template', `${quote(path)} is a directory, expected a JSON file`);
+            throw new errors_ConfigurationError('template', `${readers_quote(path)} is a directory, expected a JSON file`);
         text = (0,external_node_fs_.readFileSync)(abs, 'utf8');
     }
     catch (err) {
@@ -80318,7 +80448,7 @@ function parseSections(input, raw, validate) {
         if (header) {
             const name = header[1].trim();
             if (name !== '*' && !CONTAINER_NAME_RE.test(name)) {
-                throw new errors_ConfigurationError(input, `line ${line}: ${quote(text)} is not a container header: expected [container-name] (letters, digits, _ and -) or [*]`);
+                throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(text)} is not a container header: expected [container-name] (letters, digits, _ and -) or [*]`);
             }
             const previous = headers.get(name);
             if (previous !== undefined) {
@@ -80333,13 +80463,13 @@ function parseSections(input, raw, validate) {
         const eq = text.indexOf('=');
         if (eq <= 0) {
             throw new errors_ConfigurationError(input, eq === 0
-                ? `line ${line}: missing name before '=' in ${quote(text)}`
-                : `line ${line}: expected NAME=VALUE or a [container-name] header, got ${quote(text)}`);
+                ? `line ${line}: missing name before '=' in ${readers_quote(text)}`
+                : `line ${line}: expected NAME=VALUE or a [container-name] header, got ${readers_quote(text)}`);
         }
         const key = text.slice(0, eq).trim();
         const value = text.slice(eq + 1).trim();
         if (/\s/.test(key))
-            throw new errors_ConfigurationError(input, `line ${line}: name ${quote(key)} contains whitespace`);
+            throw new errors_ConfigurationError(input, `line ${line}: name ${readers_quote(key)} contains whitespace`);
         if (!current) {
             current = { target: undefined, line, entries: [] };
             keys = new Map();
@@ -80347,7 +80477,7 @@ function parseSections(input, raw, validate) {
         }
         const dup = keys.get(key);
         if (dup !== undefined)
-            throw new errors_ConfigurationError(input, `line ${line}: ${quote(key)} already set on line ${dup}`);
+            throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(key)} already set on line ${dup}`);
         keys.set(key, line);
         const entry = { key, value, line };
         validate?.(input, entry);
@@ -80366,12 +80496,12 @@ function parseContainerLines(input, raw, convert) {
             return;
         const eq = text.indexOf('=');
         if (eq === -1) {
-            throw new errors_ConfigurationError(input, `line ${line}: expected CONTAINER=VALUE, got ${quote(text)}`);
+            throw new errors_ConfigurationError(input, `line ${line}: expected CONTAINER=VALUE, got ${readers_quote(text)}`);
         }
         const container = text.slice(0, eq).trim();
         const value = text.slice(eq + 1).trim();
         if (!CONTAINER_NAME_RE.test(container)) {
-            throw new errors_ConfigurationError(input, `line ${line}: ${quote(container)} is not a container name (letters, digits, _ and -); expected CONTAINER=VALUE`);
+            throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(container)} is not a container name (letters, digits, _ and -); expected CONTAINER=VALUE`);
         }
         const dup = seen.get(container);
         if (dup !== undefined) {
@@ -80386,13 +80516,13 @@ function parseContainerLines(input, raw, convert) {
 }
 function validateImage(input, value, line) {
     if (!parseImageRef(value)) {
-        throw new errors_ConfigurationError(input, `line ${line}: ${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
+        throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
     }
     return value;
 }
 function validateEnvName(input, e) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
-        throw new errors_ConfigurationError(input, `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
+        throw new errors_ConfigurationError(input, `line ${e.line}: ${readers_quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
     }
 }
 function validateLabel(input, e) {
@@ -80401,7 +80531,7 @@ function validateLabel(input, e) {
 }
 function validateLogOption(input, e) {
     if (e.key === 'logDriver' && !LOG_DRIVERS.includes(e.value)) {
-        throw new errors_ConfigurationError(input, `line ${e.line}: unknown log driver ${quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
+        throw new errors_ConfigurationError(input, `line ${e.line}: unknown log driver ${readers_quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
     }
 }
 const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
@@ -80458,7 +80588,7 @@ function parseContainerCommand(input, value, line) {
             out.push(w);
             continue;
         }
-        const what = 'op' in w ? (w.op === 'glob' ? `glob ${quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
+        const what = 'op' in w ? (w.op === 'glob' ? `glob ${readers_quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
         throw new errors_ConfigurationError(input, `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`);
     }
     if (out.length === 0)
@@ -80486,14 +80616,14 @@ function parseSizes(input, raw) {
             throw new errors_ConfigurationError(input, `line ${i + 1}: task-level ${input} already set on line ${taskLine}`);
         }
         if (!unit.test(text)) {
-            throw new errors_ConfigurationError(input, `line ${i + 1}: expected a task-level ${input} like ${example}, or CONTAINER=N for a container, got ${quote(text)}`);
+            throw new errors_ConfigurationError(input, `line ${i + 1}: expected a task-level ${input} like ${example}, or CONTAINER=N for a container, got ${readers_quote(text)}`);
         }
         task = text;
         taskLine = i + 1;
     });
     const containers = parseContainerLines(input, containerLines.join('\n'), (inp, value, line) => {
         if (!/^\d+$/.test(value)) {
-            throw new errors_ConfigurationError(inp, `line ${line}: container-level ${input} must be a whole number of ${input === 'cpu' ? 'CPU units' : 'MiB'}, got ${quote(value)}`);
+            throw new errors_ConfigurationError(inp, `line ${line}: container-level ${input} must be a whole number of ${input === 'cpu' ? 'CPU units' : 'MiB'}, got ${readers_quote(value)}`);
         }
         const n = Number(value);
         if (input === 'memory' && n < 6)
@@ -80507,7 +80637,7 @@ function parseRole(input, value, allowName) {
         return undefined;
     if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value)))
         return value;
-    throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`);
+    throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${readers_quote(value)}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
@@ -80634,7 +80764,7 @@ async function main_main() {
     }
     catch (err) {
         if (deadline.aborted && !(err instanceof errors_ConfigurationError)) {
-            throw new DeployFailure(`AWS lookups did not finish within ${formatDuration(inputs.timeoutMs)} (the timeout input); last error: ${errorMessage(err)}`, { cause: err });
+            throw new DeployFailure(`AWS lookups did not finish within ${formatDuration(inputs.timeoutMs)} (the timeout input); last error: ${errors_errorMessage(err)}`, { cause: err });
         }
         throw err;
     }

@@ -76228,6 +76228,8 @@ function image_ref_formatImageRef(ref) {
     return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
+var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -79177,7 +79179,7 @@ function getIDToken(aud) {
 var main = __nccwpck_require__(1136);
 // EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/readers.ts
 
 
 
@@ -79208,7 +79210,7 @@ function optionalInput(raw, name) {
     return value === '' ? undefined : value;
 }
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function inputs_quote(raw, max = 60) {
+function readers_quote(raw, max = 60) {
     const oneLine = raw.replace(/\r?\n/g, '\\n');
     return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
 }
@@ -79244,7 +79246,7 @@ function parseBoolean(input, raw, defaultValue) {
         return false;
     if (value === '')
         throw new errors_ConfigurationError(input, 'is required: expected true or false');
-    throw new errors_ConfigurationError(input, `expected true or false, got ${inputs_quote(value)}`);
+    throw new errors_ConfigurationError(input, `expected true or false, got ${readers_quote(value)}`);
 }
 function getBoolean(name, defaultValue) {
     return parseBoolean(name, getRawInput(name), defaultValue);
@@ -79267,10 +79269,10 @@ function parseInteger(input, raw, options = {}) {
         throw new ConfigurationError(input, `is required: ${expected}`);
     }
     if (!/^[+-]?\d+$/.test(value))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())}`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())}`);
     const n = Number(value);
     if (!Number.isSafeInteger(n))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())} (too large)`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())} (too large)`);
     if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
         throw new ConfigurationError(input, `${expected}, got ${n}`);
     }
@@ -79297,7 +79299,7 @@ function parseDuration(input, raw, defaultValue) {
         return Number(value) * 1000;
     const match = DURATION_RE.exec(value);
     if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)}`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
     const [, h, m, s, ms] = match;
     const total = Number(h ?? 0) * DURATION_UNITS.h +
@@ -79305,7 +79307,7 @@ function parseDuration(input, raw, defaultValue) {
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
     if (!Number.isSafeInteger(total))
-        throw new errors_ConfigurationError(input, `${expected}, got ${inputs_quote(value)} (too large)`);
+        throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(value)} (too large)`);
     return total;
 }
 /** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
@@ -79346,16 +79348,16 @@ function parseKeyValue(input, raw, options = {}) {
             return;
         const eq = line.indexOf('=');
         if (eq === -1)
-            throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${inputs_quote(line)}`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         if (key === '')
-            throw new errors_ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${inputs_quote(line)}`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${readers_quote(line)}`);
         if (/\s/.test(key))
-            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} contains whitespace`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} contains whitespace`);
         const previous = seen.get(key);
         if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} already set on line ${previous}`);
+            throw new errors_ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} already set on line ${previous}`);
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
@@ -79375,7 +79377,7 @@ function lineColumn(text, offset) {
  * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
  * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
  */
-function inputs_parseJson(input, raw, what = 'JSON') {
+function readers_parseJson(input, raw, what = 'JSON') {
     if (raw.trim() === '')
         throw new errors_ConfigurationError(input, `is required: expected ${what}`);
     try {
@@ -79414,7 +79416,7 @@ function describeJsonError(raw, err, what = 'JSON') {
     return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
 }
 function getJson(name) {
-    return inputs_parseJson(name, getRawInput(name));
+    return readers_parseJson(name, getRawInput(name));
 }
 /** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
 function parseYamlOrJson(input, raw, what) {
@@ -79422,7 +79424,7 @@ function parseYamlOrJson(input, raw, what) {
     if (text === '')
         throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
     if (text.startsWith('{') || text.startsWith('['))
-        return inputs_parseJson(input, raw, what ?? 'JSON');
+        return readers_parseJson(input, raw, what ?? 'JSON');
     const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
     const first = doc.errors[0];
     if (first) {
@@ -79437,7 +79439,7 @@ function getYamlOrJson(name) {
     return parseYamlOrJson(name, getRawInput(name));
 }
 /** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
-function inputs_parseEnum(input, raw, allowed, defaultValue) {
+function readers_parseEnum(input, raw, allowed, defaultValue) {
     const value = raw.trim();
     if (value === '') {
         if (defaultValue !== undefined)
@@ -79446,12 +79448,140 @@ function inputs_parseEnum(input, raw, allowed, defaultValue) {
     }
     const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
     if (found === undefined) {
-        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${inputs_quote(value)}`);
+        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${readers_quote(value)}`);
     }
     return found;
 }
 function getEnum(name, allowed, defaultValue) {
-    return inputs_parseEnum(name, getRawInput(name), allowed, defaultValue);
+    return readers_parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
+
+
+
+/**
+ * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
+ * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
+ * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
+ * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ */
+function parseCommand(input, raw) {
+    const text = raw.trim();
+    if (text === '')
+        return undefined;
+    if (text.startsWith('[')) {
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch (err) {
+            throw new errors_ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
+        }
+        if (!Array.isArray(value) || value.length === 0) {
+            throw new errors_ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
+        }
+        value.forEach((item, i) => {
+            if (typeof item !== 'string') {
+                throw new errors_ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
+            }
+        });
+        return value;
+    }
+    let entries;
+    try {
+        entries = (0,shell_quote.parse)(text, (name) => `$${name}`);
+    }
+    catch (err) {
+        throw new errors_ConfigurationError(input, `cannot parse the command ${readers_quote(text)}: ${errors_errorMessage(err)}`);
+    }
+    const args = [];
+    for (const entry of entries) {
+        if (typeof entry === 'string') {
+            args.push(entry);
+        }
+        else if ('op' in entry && entry.op === 'glob') {
+            args.push(entry.pattern);
+        }
+        else if ('op' in entry) {
+            throw new errors_ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
+                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+        }
+        else if ('comment' in entry) {
+            break;
+        }
+    }
+    if (args.length === 0)
+        throw new errors_ConfigurationError(input, `no command words in ${readers_quote(text)}`);
+    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
+        throw new errors_ConfigurationError(input, `unterminated quote in ${readers_quote(text)}`);
+    }
+    return args;
+}
+/** True when a single or double quote is left open (shell-quote silently accepts that). */
+function unbalancedQuotes(text) {
+    let state = 'none';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (state === 'none') {
+            if (c === '\\')
+                i++;
+            else if (c === "'" || c === '"')
+                state = c;
+        }
+        else if (state === '"') {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                state = 'none';
+        }
+        else if (c === "'")
+            state = 'none';
+    }
+    return state !== 'none';
+}
+/** Format a command for logs and summaries (shell-quoted where needed). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new errors_ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${readers_quote(value)}`);
+    }
+    return value;
+}
+function validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new errors_ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${readers_quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new errors_ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new errors_ConfigurationError(input, `expected security group ids like sg-0abc123, got ${readers_quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new errors_ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new errors_ConfigurationError(input, `invalid environment variable name ${readers_quote(name)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
@@ -79972,12 +80102,25 @@ class summary_Summary {
 
 
 
+
+
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(5585);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(6580);
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/clients.ts
+
+
+
+/** The clients a one-off task needs: ECS, Logs in the action's region, and Logs for an `awslogs-region` elsewhere. */
+function createOneOffTaskClients(action, region, ecs) {
+    return {
+        ecs: ecs ?? aws_createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { action, region }),
+        logs: aws_createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
+        logsForRegion: (other) => aws_createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action, region: other }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
 
 
@@ -80197,6 +80340,505 @@ async function tailLogEvents(options) {
         token = next;
     }
     return collected.slice(-wanted);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/plan.ts
+
+
+
+const DEFAULT_ONE_OFF_INPUT_NAMES = {
+    cluster: 'cluster',
+    taskDefinition: 'task-definition',
+    container: 'container',
+    command: 'command',
+    environment: 'environment',
+    service: 'service',
+    networkService: 'network-from-service',
+    subnets: 'subnets',
+    securityGroups: 'security-groups',
+    assignPublicIp: 'assign-public-ip',
+    launchType: 'launch-type',
+    startedBy: 'started-by',
+};
+/**
+ * The container to run the command in: `requested` when given (an unknown name lists the available ones and names a
+ * case-only mismatch as such), else the only container, else a ConfigurationError asking for one.
+ */
+function selectContainer(input, taskDef, requested) {
+    const containers = taskDef.containerDefinitions ?? [];
+    const names = containers.map((c) => c.name ?? '');
+    const what = taskDef.taskDefinitionArn ?? taskDef.family ?? 'the task definition';
+    if (requested === undefined) {
+        if (containers.length === 1)
+            return containers[0];
+        throw new errors_ConfigurationError(input, `is required: ${what} has ${containers.length} containers (${names.join(', ')}); name the one to run the command in`);
+    }
+    const exact = containers.find((c) => c.name === requested);
+    if (exact)
+        return exact;
+    const caseOnly = containers.find((c) => c.name?.toLowerCase() === requested.toLowerCase());
+    if (caseOnly) {
+        throw new errors_ConfigurationError(input, `no container '${requested}' in ${what}; names are case-sensitive: did you mean '${caseOnly.name}'?`);
+    }
+    throw new errors_ConfigurationError(input, `no container '${requested}' in ${what}; its containers are: ${names.join(', ') || '(none)'}`);
+}
+/**
+ * Network and placement for RunTask. Explicit subnets / security groups / assignPublicIp win; whatever is not given
+ * is copied from the service's awsvpc configuration, as are launchType or capacityProviderStrategy and
+ * platformVersion. An awsvpc task definition needs subnets from somewhere: else a ConfigurationError naming the
+ * subnets input. A non-awsvpc task definition gets no network configuration (explicit subnets are an error).
+ */
+function planNetwork(taskDef, request, names = DEFAULT_ONE_OFF_INPUT_NAMES) {
+    const notes = [];
+    const plan = { notes };
+    const service = request.service;
+    const serviceName = service?.serviceName ?? 'the service';
+    const fargateOnly = (taskDef.requiresCompatibilities ?? []).includes('FARGATE') &&
+        !(taskDef.requiresCompatibilities ?? []).includes('EC2');
+    const networkMode = taskDef.networkMode ?? (fargateOnly ? 'awsvpc' : undefined);
+    const awsvpc = service?.networkConfiguration?.awsvpcConfiguration;
+    if (networkMode === 'awsvpc') {
+        let subnets = request.subnets?.length ? request.subnets : undefined;
+        if (subnets)
+            notes.push(`subnets: ${subnets.join(', ')} (input)`);
+        else if (awsvpc?.subnets?.length) {
+            subnets = awsvpc.subnets;
+            notes.push(`subnets: ${subnets.join(', ')} (from service ${serviceName})`);
+        }
+        if (!subnets) {
+            throw new errors_ConfigurationError(names.subnets, service
+                ? `service '${serviceName}' has no awsvpc network configuration to copy and the task definition uses awsvpc networking: set ${names.subnets} (and ${names.securityGroups})`
+                : `the task definition uses awsvpc networking: set ${names.service} to copy the network from a service, or ${names.subnets} (and ${names.securityGroups})`);
+        }
+        let securityGroups = request.securityGroups?.length ? request.securityGroups : undefined;
+        if (securityGroups)
+            notes.push(`security groups: ${securityGroups.join(', ')} (input)`);
+        else if (awsvpc?.securityGroups?.length) {
+            securityGroups = awsvpc.securityGroups;
+            notes.push(`security groups: ${securityGroups.join(', ')} (from service ${serviceName})`);
+        }
+        else
+            notes.push("security groups: none given (the VPC's default security group applies)");
+        let assignPublicIp = request.assignPublicIp;
+        if (assignPublicIp)
+            notes.push(`assign public IP: ${assignPublicIp} (input)`);
+        else if (awsvpc?.assignPublicIp) {
+            assignPublicIp = awsvpc.assignPublicIp;
+            notes.push(`assign public IP: ${assignPublicIp} (from service ${serviceName})`);
+        }
+        plan.networkConfiguration = {
+            awsvpcConfiguration: {
+                subnets: [...subnets],
+                ...(securityGroups ? { securityGroups: [...securityGroups] } : {}),
+                ...(assignPublicIp ? { assignPublicIp } : {}),
+            },
+        };
+    }
+    else if (request.subnets?.length || request.securityGroups?.length || request.assignPublicIp) {
+        const input = request.subnets?.length
+            ? names.subnets
+            : request.securityGroups?.length
+                ? names.securityGroups
+                : names.assignPublicIp;
+        throw new errors_ConfigurationError(input, `the task definition uses the ${networkMode ?? 'default (bridge)'} network mode; network settings apply only to awsvpc task definitions`);
+    }
+    if (request.launchType) {
+        plan.launchType = request.launchType;
+        notes.push(`launch type: ${request.launchType} (input)`);
+    }
+    else if (service?.capacityProviderStrategy?.length) {
+        plan.capacityProviderStrategy = service.capacityProviderStrategy.map((s) => ({ ...s }));
+        notes.push(`capacity provider strategy: ${service.capacityProviderStrategy.map((s) => `${s.capacityProvider}${s.weight !== undefined ? ` weight ${s.weight}` : ''}${s.base ? ` base ${s.base}` : ''}`).join(', ')} (from service ${serviceName})`);
+    }
+    else if (service?.launchType) {
+        plan.launchType = service.launchType;
+        notes.push(`launch type: ${service.launchType} (from service ${serviceName})`);
+    }
+    else if (fargateOnly) {
+        plan.launchType = 'FARGATE';
+        notes.push('launch type: FARGATE (the task definition requires Fargate)');
+    }
+    else
+        notes.push("launch type: the cluster's default capacity provider strategy");
+    const usesFargate = plan.launchType === 'FARGATE' ||
+        (plan.capacityProviderStrategy ?? []).some((s) => /^FARGATE/.test(s.capacityProvider ?? ''));
+    if (usesFargate && service?.platformVersion && service.platformVersion !== 'LATEST') {
+        plan.platformVersion = service.platformVersion;
+        notes.push(`platform version: ${service.platformVersion} (from service ${serviceName})`);
+    }
+    return plan;
+}
+/** The RunTask request (pure). One task; overrides only for what was asked. */
+function buildRunTaskInput(options) {
+    const override = {
+        name: options.container,
+    };
+    if (options.command?.length)
+        override.command = [...options.command];
+    if (options.environment?.length)
+        override.environment = options.environment.map(([name, value]) => ({ name, value }));
+    const input = {
+        cluster: options.cluster,
+        taskDefinition: options.taskDefinition,
+        count: 1,
+        ...(override.command || override.environment ? { overrides: { containerOverrides: [override] } } : {}),
+        ...(options.network.networkConfiguration ? { networkConfiguration: options.network.networkConfiguration } : {}),
+        ...(options.network.launchType ? { launchType: options.network.launchType } : {}),
+        ...(options.network.capacityProviderStrategy
+            ? { capacityProviderStrategy: options.network.capacityProviderStrategy }
+            : {}),
+        ...(options.network.platformVersion ? { platformVersion: options.network.platformVersion } : {}),
+        ...(options.startedBy ? { startedBy: options.startedBy } : {}),
+        ...(options.clientToken ? { clientToken: options.clientToken } : {}),
+    };
+    return input;
+}
+/**
+ * Judge a STOPPED task by the exit code of `container`: 0 = success; non-zero or missing = failure. A task that
+ * never started is a failure carrying ECS's stoppedReason.
+ */
+function evaluateStoppedTask(task, container) {
+    const c = task.containers?.find((x) => x.name === container);
+    const exitCode = c?.exitCode;
+    const stoppedReason = task.stoppedReason;
+    const stopCode = task.stopCode;
+    const containerReason = c?.reason;
+    const id = taskIdFromArn(task.taskArn ?? 'task');
+    const reasonText = [
+        stoppedReason,
+        containerReason && containerReason !== stoppedReason ? `container: ${containerReason}` : undefined,
+    ]
+        .filter(Boolean)
+        .join('; ');
+    const neverStarted = exitCode === undefined && (stopCode === 'TaskFailedToStart' || !task.startedAt);
+    const base = { exitCode, neverStarted, stoppedReason, stopCode, containerReason };
+    if (exitCode === 0)
+        return { ...base, ok: true, message: `Task ${id}: container '${container}' exited with code 0` };
+    if (neverStarted) {
+        return { ...base, ok: false, message: `Task ${id} failed to start: ${reasonText || 'no reason given by ECS'}` };
+    }
+    if (exitCode === undefined) {
+        return {
+            ...base,
+            ok: false,
+            message: `Task ${id}: container '${container}' stopped without an exit code${reasonText ? ` (${reasonText})` : ''}`,
+        };
+    }
+    return {
+        ...base,
+        ok: false,
+        message: `Task ${id}: container '${container}' exited with code ${exitCode}${reasonText ? ` (${reasonText})` : ''}`,
+    };
+}
+/** Console URL of a task (partition-aware), from its ARN `arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>`. */
+function taskConsoleUrl(taskArn) {
+    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):\d+:task\/([^/]+)\/([^/]+)$/.exec(taskArn);
+    if (!m)
+        return undefined;
+    const [, partition, region, cluster, id] = m;
+    const host = partition === 'aws-cn'
+        ? 'console.amazonaws.cn'
+        : partition === 'aws-us-gov'
+            ? 'console.amazonaws-us-gov.com'
+            : 'console.aws.amazon.com';
+    return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
+}
+/** The plan from the facts (pure): container, network, the RunTask request and the lines that explain it. */
+function planOneOffTask(facts, names) {
+    const { source, service, taskDefinitionArn, register } = facts;
+    const container = selectContainer(names.container, facts.taskDefinition, facts.container);
+    const containerName = container.name;
+    const network = planNetwork(facts.taskDefinition, {
+        service: facts.networkService,
+        subnets: facts.subnets,
+        securityGroups: facts.securityGroups,
+        assignPublicIp: facts.assignPublicIp,
+        launchType: facts.launchType,
+    }, names);
+    const command = facts.command?.length ? [...facts.command] : undefined;
+    const runTask = buildRunTaskInput({
+        cluster: facts.cluster,
+        taskDefinition: taskDefinitionArn ?? '(registered at run time)',
+        container: containerName,
+        command,
+        environment: facts.environment,
+        network,
+        startedBy: facts.startedBy,
+    });
+    const notes = [
+        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
+        `container: ${containerName}`,
+        `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
+        ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),
+        ...network.notes,
+    ];
+    return {
+        cluster: facts.cluster,
+        taskDefinitionArn,
+        register,
+        taskDefinition: facts.taskDefinition,
+        container,
+        containerName,
+        command,
+        environmentNames: (facts.environment ?? []).map(([k]) => k),
+        service,
+        networkService: facts.networkService,
+        network,
+        runTask,
+        notes,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/execute.ts
+
+
+
+
+
+
+/**
+ * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
+ * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
+ * stop the task (cancellation only when `stopOnCancel`) and return `timedOut` / `cancelled` results; the caller
+ * decides how to fail (see `oneOffTaskFailure`).
+ */
+async function executeOneOffTask(clients, plan, options) {
+    const signal = options.signal;
+    const step = {
+        clock: options.clock ?? realClock,
+        status: prefixedLogger(options.log, options.statusPrefix ?? ''),
+        signal,
+        send: signal ? { abortSignal: signal } : undefined,
+    };
+    const taskDefinitionArn = await registerIfNeeded(clients.ecs, plan, step);
+    const started = step.clock.now();
+    const task = await startTask(clients.ecs, { ...plan.runTask, taskDefinition: taskDefinitionArn }, step);
+    const taskArn = task.taskArn;
+    const consoleUrl = taskConsoleUrl(taskArn);
+    await options.onTaskStarted?.(taskArn);
+    step.status.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
+    const logs = followContainerLogs(clients, plan, taskArn, options, step);
+    const waited = await waitUntilStopped(clients.ecs, plan.cluster, task, started, options, step, logs);
+    await logs.finish(waited.stopped !== undefined, options.cancelDrainMs ?? 1500);
+    return oneOffTaskResult({
+        plan,
+        taskArn,
+        taskDefinitionArn,
+        consoleUrl,
+        ...waited,
+        durationMs: step.clock.now() - started,
+        logLocation: logs.location,
+        logNotice: logs.notice,
+        ring: logs.ring,
+    });
+}
+/** The ARN to run: the plan's, or the one RegisterTaskDefinition returns for a rendered file. */
+async function registerIfNeeded(ecs, plan, step) {
+    if (!plan.register)
+        return plan.taskDefinitionArn;
+    const registered = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), step.send);
+    const arn = registered.taskDefinition?.taskDefinitionArn;
+    if (!arn)
+        throw new errors_DeployFailure('RegisterTaskDefinition returned no task definition ARN');
+    step.status.info(`Registered task definition ${arn}`);
+    return arn;
+}
+/** RunTask; `failures[]` (capacity, placement, missing image…) or no task is a DeployFailure with ECS's reasons. */
+async function startTask(ecs, input, step) {
+    const response = await ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(input), step.send);
+    const failures = response.failures ?? [];
+    const task = response.tasks?.[0];
+    if (failures.length > 0 || !task?.taskArn) {
+        const text = failures.length
+            ? failures
+                .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`)
+                .join('; ')
+            : 'no task was returned';
+        throw new errors_DeployFailure(`RunTask could not start the task: ${text}`);
+    }
+    return task;
+}
+/** Start following the container's awslogs stream (or say why its output cannot be streamed). */
+function followContainerLogs(clients, plan, taskArn, options, step) {
+    const where = awslogsLocation(plan.container, taskArn);
+    const location = where.ok ? where.location : undefined;
+    const notice = where.ok ? undefined : `${where.reason}; waiting for the task to stop without streaming its output.`;
+    if (notice)
+        step.status.warning(notice);
+    else
+        step.status.info(`Streaming logs from ${location.group} / ${location.stream}`);
+    const ring = new LineRing(options.lastLines ?? 30);
+    // Resolved when the task stopped (then drained) or on cancel/timeout (short drain).
+    let producerDone;
+    const until = new Promise((resolve) => {
+        producerDone = resolve;
+    });
+    const abort = new AbortController();
+    let following = Promise.resolve();
+    if (location) {
+        const client = location.region && clients.logsForRegion ? clients.logsForRegion(location.region) : clients.logs;
+        let warned = false;
+        following = streamLogEvents({
+            client: client,
+            group: location.group,
+            stream: location.stream,
+            until,
+            signal: abort.signal,
+            clock: step.clock,
+            intervalMs: options.logIntervalMs ?? 1000,
+            ...(options.logPageLimit ? { pageLimit: options.logPageLimit } : {}),
+            drainQuietMs: options.drainQuietMs ?? 1000,
+            drainMaxMs: options.drainMaxMs ?? 10_000,
+            onEvent: (event) => {
+                ring.push(event.message);
+                for (const line of eventLines([event]))
+                    options.log.info(line);
+            },
+            onError: (err) => {
+                if (!warned)
+                    step.status.warning(`Reading logs failed (will retry): ${errors_errorMessage(err)}`);
+                warned = true;
+            },
+        }).catch((err) => step.status.warning(`Log streaming stopped: ${errors_errorMessage(err)}`));
+    }
+    return {
+        location,
+        notice,
+        ring,
+        async finish(stopped, cutoffMs) {
+            producerDone();
+            if (stopped) {
+                await following;
+                return;
+            }
+            // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
+            const cutoff = new Promise((resolve) => {
+                const t = setTimeout(resolve, cutoffMs);
+                t.unref?.();
+            });
+            await Promise.race([following, cutoff]);
+            abort.abort(new Error('drain cut off'));
+            await following;
+        },
+        async abort(reason) {
+            abort.abort(reason);
+            producerDone();
+            await following;
+        },
+    };
+}
+/**
+ * Poll DescribeTasks until the task is STOPPED. Cancellation stops the task (when `stopOnCancel`), a timeout always
+ * does; both return instead of throwing. Any other failure stops the log follower and is rethrown.
+ */
+async function waitUntilStopped(ecs, cluster, task, started, options, step, logs) {
+    const taskArn = task.taskArn;
+    const taskId = taskIdFromArn(taskArn);
+    const progressEveryMs = options.progressEveryMs ?? (logs.location ? 60_000 : 10_000);
+    const waited = {
+        stopped: undefined,
+        cancelled: false,
+        timedOut: false,
+        stopRequested: false,
+        lastStatus: task.lastStatus,
+    };
+    if (waited.lastStatus)
+        step.status.info(`Task status: ${waited.lastStatus}`);
+    const stopTask = async (reason) => {
+        waited.stopRequested = true;
+        try {
+            await ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+            step.status.info(`Stopped task ${taskId}: ${reason}`);
+        }
+        catch (err) {
+            step.status.warning(`StopTask failed for ${taskArn}: ${errors_errorMessage(err)}`);
+        }
+    };
+    try {
+        waited.stopped = await poll(async () => {
+            const described = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: [taskArn] }), step.send);
+            const current = described.tasks?.[0];
+            if (!current)
+                return { done: false, progress: `task ${taskId} not visible yet` };
+            if (current.lastStatus !== waited.lastStatus) {
+                waited.lastStatus = current.lastStatus;
+                step.status.info(`Task status: ${waited.lastStatus}`);
+            }
+            if (current.lastStatus === 'STOPPED')
+                return { done: true, value: current };
+            // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
+            const elapsed = step.clock.now() - started;
+            return elapsed < progressEveryMs
+                ? { done: false }
+                : {
+                    done: false,
+                    progress: `task ${taskId} still ${current.lastStatus ?? 'UNKNOWN'} after ${formatDuration(elapsed)}`,
+                };
+        }, {
+            timeoutMs: options.timeoutMs,
+            initialDelayMs: options.pollInitialMs ?? 1000,
+            maxDelayMs: options.pollMaxMs ?? 2000,
+            factor: 1.5,
+            jitter: 'none',
+            clock: step.clock,
+            description: `task ${taskId} to stop`,
+            progressEveryMs,
+            onProgress: (message) => step.status.info(message),
+            ...(step.signal ? { signal: step.signal } : {}),
+        });
+    }
+    catch (err) {
+        if (err instanceof PollAbortedError || step.signal?.aborted) {
+            waited.cancelled = true;
+            if (options.stopOnCancel ?? true) {
+                await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
+            }
+            else
+                step.status.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
+        }
+        else if (err instanceof PollTimeoutError) {
+            waited.timedOut = true;
+            await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
+        }
+        else {
+            // DescribeTasks failing for good: stop following logs and rethrow.
+            await logs.abort(err);
+            throw err;
+        }
+    }
+    return waited;
+}
+/** The result of a run (pure): the stopped task judged by its container's exit code, or why it was not. */
+function oneOffTaskResult(r) {
+    const taskId = taskIdFromArn(r.taskArn);
+    const outcome = r.stopped ? evaluateStoppedTask(r.stopped, r.plan.containerName) : undefined;
+    const last = r.lastStatus ?? 'unknown';
+    const message = outcome
+        ? outcome.message
+        : r.cancelled
+            ? `Cancelled after ${formatDuration(r.durationMs)}; task ${taskId} ${r.stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${last})`
+            : `Timed out after ${formatDuration(r.durationMs)} waiting for task ${taskId} to stop (last status ${last}); the task was asked to stop`;
+    return {
+        taskArn: r.taskArn,
+        taskId,
+        taskDefinitionArn: r.taskDefinitionArn,
+        containerName: r.plan.containerName,
+        command: r.plan.command,
+        outcome,
+        exitCode: outcome?.exitCode,
+        ok: outcome?.ok ?? false,
+        cancelled: r.cancelled,
+        timedOut: r.timedOut,
+        stopRequested: r.stopRequested,
+        durationMs: r.durationMs,
+        logLocation: r.logLocation,
+        logNotice: r.logNotice,
+        lastLines: r.ring.toArray(),
+        lineCount: r.ring.total,
+        message,
+        lastStatus: r.stopped?.lastStatus ?? r.lastStatus,
+        consoleUrl: r.consoleUrl,
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
@@ -80704,332 +81346,12 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
     return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/run-task.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/prepare.ts
 
 
 
 
 
-
-
-
-const DEFAULT_ONE_OFF_INPUT_NAMES = {
-    cluster: 'cluster',
-    taskDefinition: 'task-definition',
-    container: 'container',
-    command: 'command',
-    environment: 'environment',
-    service: 'service',
-    networkService: 'network-from-service',
-    subnets: 'subnets',
-    securityGroups: 'security-groups',
-    assignPublicIp: 'assign-public-ip',
-    launchType: 'launch-type',
-    startedBy: 'started-by',
-};
-// ---------------------------------------------------------------------------------------------------------------
-// Pure parsers
-/**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
- */
-function parseCommand(input, raw) {
-    const text = raw.trim();
-    if (text === '')
-        return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new errors_ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new errors_ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new errors_ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
-    try {
-        entries = (0,shell_quote.parse)(text, (name) => `$${name}`);
-    }
-    catch (err) {
-        throw new errors_ConfigurationError(input, `cannot parse the command ${inputs_quote(text)}: ${errors_errorMessage(err)}`);
-    }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new errors_ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
-    }
-    if (args.length === 0)
-        throw new errors_ConfigurationError(input, `no command words in ${inputs_quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new errors_ConfigurationError(input, `unterminated quote in ${inputs_quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
-        }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new errors_ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${inputs_quote(value)}`);
-    }
-    return value;
-}
-function validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new errors_ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${inputs_quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new errors_ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new errors_ConfigurationError(input, `expected security group ids like sg-0abc123, got ${inputs_quote(g)}`);
-        }
-    }
-    if (groups.length > 5)
-        throw new errors_ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
-}
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new errors_ConfigurationError(input, `invalid environment variable name ${inputs_quote(name)}`);
-    }
-}
-/**
- * The container to run the command in: `requested` when given (an unknown name lists the available ones and names a
- * case-only mismatch as such), else the only container, else a ConfigurationError asking for one.
- */
-function selectContainer(input, taskDef, requested) {
-    const containers = taskDef.containerDefinitions ?? [];
-    const names = containers.map((c) => c.name ?? '');
-    const what = taskDef.taskDefinitionArn ?? taskDef.family ?? 'the task definition';
-    if (requested === undefined) {
-        if (containers.length === 1)
-            return containers[0];
-        throw new errors_ConfigurationError(input, `is required: ${what} has ${containers.length} containers (${names.join(', ')}); name the one to run the command in`);
-    }
-    const exact = containers.find((c) => c.name === requested);
-    if (exact)
-        return exact;
-    const caseOnly = containers.find((c) => c.name?.toLowerCase() === requested.toLowerCase());
-    if (caseOnly) {
-        throw new errors_ConfigurationError(input, `no container '${requested}' in ${what}; names are case-sensitive: did you mean '${caseOnly.name}'?`);
-    }
-    throw new errors_ConfigurationError(input, `no container '${requested}' in ${what}; its containers are: ${names.join(', ') || '(none)'}`);
-}
-/**
- * Network and placement for RunTask. Explicit subnets / security groups / assignPublicIp win; whatever is not given
- * is copied from the service's awsvpc configuration, as are launchType or capacityProviderStrategy and
- * platformVersion. An awsvpc task definition needs subnets from somewhere: else a ConfigurationError naming the
- * subnets input. A non-awsvpc task definition gets no network configuration (explicit subnets are an error).
- */
-function planNetwork(taskDef, request, names = DEFAULT_ONE_OFF_INPUT_NAMES) {
-    const notes = [];
-    const plan = { notes };
-    const service = request.service;
-    const serviceName = service?.serviceName ?? 'the service';
-    const fargateOnly = (taskDef.requiresCompatibilities ?? []).includes('FARGATE') &&
-        !(taskDef.requiresCompatibilities ?? []).includes('EC2');
-    const networkMode = taskDef.networkMode ?? (fargateOnly ? 'awsvpc' : undefined);
-    const awsvpc = service?.networkConfiguration?.awsvpcConfiguration;
-    if (networkMode === 'awsvpc') {
-        let subnets = request.subnets?.length ? request.subnets : undefined;
-        if (subnets)
-            notes.push(`subnets: ${subnets.join(', ')} (input)`);
-        else if (awsvpc?.subnets?.length) {
-            subnets = awsvpc.subnets;
-            notes.push(`subnets: ${subnets.join(', ')} (from service ${serviceName})`);
-        }
-        if (!subnets) {
-            throw new errors_ConfigurationError(names.subnets, service
-                ? `service '${serviceName}' has no awsvpc network configuration to copy and the task definition uses awsvpc networking: set ${names.subnets} (and ${names.securityGroups})`
-                : `the task definition uses awsvpc networking: set ${names.service} to copy the network from a service, or ${names.subnets} (and ${names.securityGroups})`);
-        }
-        let securityGroups = request.securityGroups?.length ? request.securityGroups : undefined;
-        if (securityGroups)
-            notes.push(`security groups: ${securityGroups.join(', ')} (input)`);
-        else if (awsvpc?.securityGroups?.length) {
-            securityGroups = awsvpc.securityGroups;
-            notes.push(`security groups: ${securityGroups.join(', ')} (from service ${serviceName})`);
-        }
-        else
-            notes.push("security groups: none given (the VPC's default security group applies)");
-        let assignPublicIp = request.assignPublicIp;
-        if (assignPublicIp)
-            notes.push(`assign public IP: ${assignPublicIp} (input)`);
-        else if (awsvpc?.assignPublicIp) {
-            assignPublicIp = awsvpc.assignPublicIp;
-            notes.push(`assign public IP: ${assignPublicIp} (from service ${serviceName})`);
-        }
-        plan.networkConfiguration = {
-            awsvpcConfiguration: {
-                subnets: [...subnets],
-                ...(securityGroups ? { securityGroups: [...securityGroups] } : {}),
-                ...(assignPublicIp ? { assignPublicIp } : {}),
-            },
-        };
-    }
-    else if (request.subnets?.length || request.securityGroups?.length || request.assignPublicIp) {
-        const input = request.subnets?.length
-            ? names.subnets
-            : request.securityGroups?.length
-                ? names.securityGroups
-                : names.assignPublicIp;
-        throw new errors_ConfigurationError(input, `the task definition uses the ${networkMode ?? 'default (bridge)'} network mode; network settings apply only to awsvpc task definitions`);
-    }
-    if (request.launchType) {
-        plan.launchType = request.launchType;
-        notes.push(`launch type: ${request.launchType} (input)`);
-    }
-    else if (service?.capacityProviderStrategy?.length) {
-        plan.capacityProviderStrategy = service.capacityProviderStrategy.map((s) => ({ ...s }));
-        notes.push(`capacity provider strategy: ${service.capacityProviderStrategy.map((s) => `${s.capacityProvider}${s.weight !== undefined ? ` weight ${s.weight}` : ''}${s.base ? ` base ${s.base}` : ''}`).join(', ')} (from service ${serviceName})`);
-    }
-    else if (service?.launchType) {
-        plan.launchType = service.launchType;
-        notes.push(`launch type: ${service.launchType} (from service ${serviceName})`);
-    }
-    else if (fargateOnly) {
-        plan.launchType = 'FARGATE';
-        notes.push('launch type: FARGATE (the task definition requires Fargate)');
-    }
-    else
-        notes.push("launch type: the cluster's default capacity provider strategy");
-    const usesFargate = plan.launchType === 'FARGATE' ||
-        (plan.capacityProviderStrategy ?? []).some((s) => /^FARGATE/.test(s.capacityProvider ?? ''));
-    if (usesFargate && service?.platformVersion && service.platformVersion !== 'LATEST') {
-        plan.platformVersion = service.platformVersion;
-        notes.push(`platform version: ${service.platformVersion} (from service ${serviceName})`);
-    }
-    return plan;
-}
-/** The RunTask request (pure). One task; overrides only for what was asked. */
-function buildRunTaskInput(options) {
-    const override = {
-        name: options.container,
-    };
-    if (options.command?.length)
-        override.command = [...options.command];
-    if (options.environment?.length)
-        override.environment = options.environment.map(([name, value]) => ({ name, value }));
-    const input = {
-        cluster: options.cluster,
-        taskDefinition: options.taskDefinition,
-        count: 1,
-        ...(override.command || override.environment ? { overrides: { containerOverrides: [override] } } : {}),
-        ...(options.network.networkConfiguration ? { networkConfiguration: options.network.networkConfiguration } : {}),
-        ...(options.network.launchType ? { launchType: options.network.launchType } : {}),
-        ...(options.network.capacityProviderStrategy
-            ? { capacityProviderStrategy: options.network.capacityProviderStrategy }
-            : {}),
-        ...(options.network.platformVersion ? { platformVersion: options.network.platformVersion } : {}),
-        ...(options.startedBy ? { startedBy: options.startedBy } : {}),
-        ...(options.clientToken ? { clientToken: options.clientToken } : {}),
-    };
-    return input;
-}
-/**
- * Judge a STOPPED task by the exit code of `container`: 0 = success; non-zero or missing = failure. A task that
- * never started is a failure carrying ECS's stoppedReason.
- */
-function evaluateStoppedTask(task, container) {
-    const c = task.containers?.find((x) => x.name === container);
-    const exitCode = c?.exitCode;
-    const stoppedReason = task.stoppedReason;
-    const stopCode = task.stopCode;
-    const containerReason = c?.reason;
-    const id = taskIdFromArn(task.taskArn ?? 'task');
-    const reasonText = [
-        stoppedReason,
-        containerReason && containerReason !== stoppedReason ? `container: ${containerReason}` : undefined,
-    ]
-        .filter(Boolean)
-        .join('; ');
-    const neverStarted = exitCode === undefined && (stopCode === 'TaskFailedToStart' || !task.startedAt);
-    const base = { exitCode, neverStarted, stoppedReason, stopCode, containerReason };
-    if (exitCode === 0)
-        return { ...base, ok: true, message: `Task ${id}: container '${container}' exited with code 0` };
-    if (neverStarted) {
-        return { ...base, ok: false, message: `Task ${id} failed to start: ${reasonText || 'no reason given by ECS'}` };
-    }
-    if (exitCode === undefined) {
-        return {
-            ...base,
-            ok: false,
-            message: `Task ${id}: container '${container}' stopped without an exit code${reasonText ? ` (${reasonText})` : ''}`,
-        };
-    }
-    return {
-        ...base,
-        ok: false,
-        message: `Task ${id}: container '${container}' exited with code ${exitCode}${reasonText ? ` (${reasonText})` : ''}`,
-    };
-}
-/** Console URL of a task (partition-aware), from its ARN `arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>`. */
-function taskConsoleUrl(taskArn) {
-    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):\d+:task\/([^/]+)\/([^/]+)$/.exec(taskArn);
-    if (!m)
-        return undefined;
-    const [, partition, region, cluster, id] = m;
-    const host = partition === 'aws-cn'
-        ? 'console.amazonaws.cn'
-        : partition === 'aws-us-gov'
-            ? 'console.amazonaws-us-gov.com'
-            : 'console.aws.amazon.com';
-    return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
-}
 /**
  * Every read and check before anything is changed: describes the service (network, `service` task definition) and
  * the task definition (containers, network mode), validates container, command and network. Throws
@@ -81038,6 +81360,30 @@ function taskConsoleUrl(taskArn) {
 async function prepareOneOffTask(clients, options, signal) {
     const names = { ...DEFAULT_ONE_OFF_INPUT_NAMES, ...options.inputNames };
     const send = signal ? { abortSignal: signal } : undefined;
+    checkOptions(options, names);
+    const described = await describeNeededServices(clients.ecs, options, names, send);
+    const service = options.service ? described.get(options.service) : undefined;
+    const networkServiceName = options.networkService ?? options.service;
+    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
+    const resolved = await resolveTaskDefinition(clients.ecs, options, service, names, send);
+    return planOneOffTask({
+        cluster: options.cluster,
+        source: options.taskDefinition,
+        ...resolved,
+        service,
+        networkService,
+        container: options.container,
+        command: options.command,
+        environment: options.environment,
+        subnets: options.subnets,
+        securityGroups: options.securityGroups,
+        assignPublicIp: options.assignPublicIp,
+        launchType: options.launchType,
+        startedBy: options.startedBy,
+    }, names);
+}
+/** The checks that need no AWS call. */
+function checkOptions(options, names) {
     if (!options.cluster)
         throw new errors_ConfigurationError(names.cluster, 'is required but was not set');
     if (options.taskDefinition.kind === 'service' && !options.service) {
@@ -81047,8 +81393,12 @@ async function prepareOneOffTask(clients, options, signal) {
         validateStartedBy(names.startedBy, options.startedBy);
     if (options.environment)
         validateEnvironmentNames(names.environment, options.environment);
-    // One DescribeServices call for the task-definition service and the network service (when they differ), unless
-    // the caller described them already.
+}
+/**
+ * One DescribeServices call for the task-definition service and the network service (when they differ), unless the
+ * caller described them already. A missing or INACTIVE service is a ConfigurationError on the input that named it.
+ */
+async function describeNeededServices(ecs, options, names, send) {
     const described = new Map();
     for (const s of options.describedServices ?? [])
         if (s.serviceName)
@@ -81056,301 +81406,65 @@ async function prepareOneOffTask(clients, options, signal) {
     const wanted = [
         ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
     ].filter((name) => !described.has(name));
-    if (wanted.length) {
-        let response;
-        try {
-            response = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
-        }
-        catch (err) {
-            if (isErrorNamed(err, 'ClusterNotFoundException')) {
-                throw new errors_ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
-            }
-            throw err;
-        }
-        for (const name of wanted) {
-            const matches = (s) => s.serviceName === name || s.serviceArn === name;
-            const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
-            if (found) {
-                described.set(name, found);
-                continue;
-            }
-            const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
-            const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
-            const input = name === options.service ? names.service : names.networkService;
-            throw new errors_ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
-        }
-    }
-    const service = options.service ? described.get(options.service) : undefined;
-    const networkServiceName = options.networkService ?? options.service;
-    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
-    let taskDef;
-    let taskDefinitionArn;
-    let register;
-    const source = options.taskDefinition;
-    if (source.kind === 'register') {
-        register = source.input;
-        taskDef = source.input;
-    }
-    else {
-        const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
-        if (!reference)
-            throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
-        try {
-            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
-            if (!described.taskDefinition)
-                throw new Error('DescribeTaskDefinition returned no task definition');
-            taskDef = described.taskDefinition;
-            taskDefinitionArn = described.taskDefinition.taskDefinitionArn ?? reference;
-        }
-        catch (err) {
-            if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
-                throw new errors_ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
-            }
-            throw err;
-        }
-    }
-    const container = selectContainer(names.container, taskDef, options.container);
-    const containerName = container.name;
-    const network = planNetwork(taskDef, {
-        service: networkService,
-        subnets: options.subnets,
-        securityGroups: options.securityGroups,
-        assignPublicIp: options.assignPublicIp,
-        launchType: options.launchType,
-    }, names);
-    const command = options.command?.length ? [...options.command] : undefined;
-    const runTask = buildRunTaskInput({
-        cluster: options.cluster,
-        taskDefinition: taskDefinitionArn ?? '(registered at run time)',
-        container: containerName,
-        command,
-        environment: options.environment,
-        network,
-        startedBy: options.startedBy,
-    });
-    const notes = [
-        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
-        `container: ${containerName}`,
-        `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
-        ...(options.environment?.length
-            ? [`environment overrides: ${options.environment.map(([k]) => k).join(', ')}`]
-            : []),
-        ...network.notes,
-    ];
-    return {
-        cluster: options.cluster,
-        taskDefinitionArn,
-        register,
-        taskDefinition: taskDef,
-        container,
-        containerName,
-        command,
-        environmentNames: (options.environment ?? []).map(([k]) => k),
-        service,
-        networkService,
-        network,
-        runTask,
-        notes,
-    };
-}
-/**
- * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
- * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
- * stop the task (cancellation only when `stopOnCancel`) and return `timedOut` / `cancelled` results; the caller
- * decides how to fail (see `oneOffTaskFailure`).
- */
-async function runOneOffTask(clients, plan, options) {
-    const clock = options.clock ?? realClock;
-    const sink = options.sink;
-    const signal = options.signal;
-    const send = signal ? { abortSignal: signal } : undefined;
-    const stopOnCancel = options.stopOnCancel ?? true;
-    let taskDefinitionArn = plan.taskDefinitionArn;
-    if (plan.register) {
-        const registered = await clients.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), send);
-        taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
-        if (!taskDefinitionArn)
-            throw new errors_DeployFailure('RegisterTaskDefinition returned no task definition ARN');
-        sink.info(`Registered task definition ${taskDefinitionArn}`);
-    }
-    const runInput = { ...plan.runTask, taskDefinition: taskDefinitionArn };
-    const started = clock.now();
-    const response = await clients.ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(runInput), send);
-    const failures = response.failures ?? [];
-    const task = response.tasks?.[0];
-    if (failures.length > 0 || !task?.taskArn) {
-        const text = failures.length
-            ? failures
-                .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`)
-                .join('; ')
-            : 'no task was returned';
-        throw new errors_DeployFailure(`RunTask could not start the task: ${text}`);
-    }
-    const taskArn = task.taskArn;
-    const taskId = taskIdFromArn(taskArn);
-    const consoleUrl = taskConsoleUrl(taskArn);
-    await options.onTaskStarted?.(taskArn);
-    sink.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
-    const where = awslogsLocation(plan.container, taskArn);
-    const logLocation = where.ok ? where.location : undefined;
-    const logNotice = where.ok
-        ? undefined
-        : `${where.reason}; waiting for the task to stop without streaming its output.`;
-    if (logNotice)
-        sink.warning(logNotice);
-    else
-        sink.info(`Streaming logs from ${logLocation.group} / ${logLocation.stream}`);
-    const ring = new LineRing(options.lastLines ?? 30);
-    // Stops the log follower: resolved when the task stopped (then drained), or on cancel/timeout (short drain).
-    let finishLogs;
-    const logsFinished = new Promise((resolve) => {
-        finishLogs = resolve;
-    });
-    const logAbort = new AbortController();
-    let logFollow = Promise.resolve();
-    if (logLocation) {
-        const logsClient = logLocation.region && clients.logsForRegion ? clients.logsForRegion(logLocation.region) : clients.logs;
-        let warnedError = false;
-        logFollow = streamLogEvents({
-            client: logsClient,
-            group: logLocation.group,
-            stream: logLocation.stream,
-            until: logsFinished,
-            signal: logAbort.signal,
-            clock,
-            intervalMs: options.logIntervalMs ?? 1000,
-            ...(options.logPageLimit ? { pageLimit: options.logPageLimit } : {}),
-            drainQuietMs: options.drainQuietMs ?? 1000,
-            drainMaxMs: options.drainMaxMs ?? 10_000,
-            onEvent: (event) => {
-                ring.push(event.message);
-                for (const line of eventLines([event]))
-                    sink.log(line, event);
-            },
-            onError: (err) => {
-                if (!warnedError)
-                    sink.warning(`Reading logs failed (will retry): ${errors_errorMessage(err)}`);
-                warnedError = true;
-            },
-        }).catch((err) => sink.warning(`Log streaming stopped: ${errors_errorMessage(err)}`));
-    }
-    const progressEveryMs = options.progressEveryMs ?? (logLocation ? 60_000 : 10_000);
-    let lastStatus = task.lastStatus;
-    if (lastStatus)
-        sink.info(`Task status: ${lastStatus}`);
-    let stopped;
-    let cancelled = false;
-    let timedOut = false;
-    let stopRequested = false;
-    const stopTask = async (reason) => {
-        stopRequested = true;
-        try {
-            await clients.ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster: plan.cluster, task: taskArn, reason: reason.slice(0, 255) }));
-            sink.info(`Stopped task ${taskId}: ${reason}`);
-        }
-        catch (err) {
-            sink.warning(`StopTask failed for ${taskArn}: ${errors_errorMessage(err)}`);
-        }
-    };
+    if (wanted.length === 0)
+        return described;
+    let response;
     try {
-        stopped = await poll(async () => {
-            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: plan.cluster, tasks: [taskArn] }), send);
-            const current = described.tasks?.[0];
-            if (!current)
-                return { done: false, progress: `task ${taskId} not visible yet` };
-            if (current.lastStatus !== lastStatus) {
-                lastStatus = current.lastStatus;
-                sink.info(`Task status: ${lastStatus}`);
-            }
-            if (current.lastStatus === 'STOPPED')
-                return { done: true, value: current };
-            // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
-            const elapsed = clock.now() - started;
-            return elapsed < progressEveryMs
-                ? { done: false }
-                : {
-                    done: false,
-                    progress: `task ${taskId} still ${current.lastStatus ?? 'UNKNOWN'} after ${formatDuration(elapsed)}`,
-                };
-        }, {
-            timeoutMs: options.timeoutMs,
-            initialDelayMs: options.pollInitialMs ?? 1000,
-            maxDelayMs: options.pollMaxMs ?? 2000,
-            factor: 1.5,
-            jitter: 'none',
-            clock,
-            description: `task ${taskId} to stop`,
-            progressEveryMs,
-            onProgress: (message) => sink.info(message),
-            ...(signal ? { signal } : {}),
-        });
+        response = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
     }
     catch (err) {
-        if (err instanceof PollAbortedError || signal?.aborted) {
-            cancelled = true;
-            if (stopOnCancel)
-                await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
-            else
-                sink.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
+            throw new errors_ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
         }
-        else if (err instanceof PollTimeoutError) {
-            timedOut = true;
-            await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
+        throw err;
+    }
+    for (const name of wanted) {
+        const matches = (s) => s.serviceName === name || s.serviceArn === name;
+        const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
+        if (found) {
+            described.set(name, found);
+            continue;
         }
-        else {
-            // DescribeTasks failing for good: stop following logs and rethrow.
-            logAbort.abort(err);
-            finishLogs();
-            await logFollow;
-            throw err;
-        }
+        const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
+        const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
+        const input = name === options.service ? names.service : names.networkService;
+        throw new errors_ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
     }
-    if (stopped) {
-        finishLogs();
-        await logFollow;
-    }
-    else {
-        // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
-        finishLogs();
-        const cutoff = new Promise((resolve) => {
-            const t = setTimeout(resolve, options.cancelDrainMs ?? 1500);
-            t.unref?.();
-        });
-        await Promise.race([logFollow, cutoff]);
-        logAbort.abort(new Error('drain cut off'));
-        await logFollow;
-    }
-    const durationMs = clock.now() - started;
-    const outcome = stopped ? evaluateStoppedTask(stopped, plan.containerName) : undefined;
-    let message;
-    if (outcome)
-        message = outcome.message;
-    else if (cancelled)
-        message = `Cancelled after ${formatDuration(durationMs)}; task ${taskId} ${stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${lastStatus ?? 'unknown'})`;
-    else
-        message = `Timed out after ${formatDuration(durationMs)} waiting for task ${taskId} to stop (last status ${lastStatus ?? 'unknown'}); the task was asked to stop`;
-    return {
-        taskArn,
-        taskId,
-        taskDefinitionArn: taskDefinitionArn,
-        containerName: plan.containerName,
-        command: plan.command,
-        outcome,
-        exitCode: outcome?.exitCode,
-        ok: outcome?.ok ?? false,
-        cancelled,
-        timedOut,
-        stopRequested,
-        durationMs,
-        logLocation,
-        logNotice,
-        lastLines: ring.toArray(),
-        lineCount: ring.total,
-        message,
-        lastStatus: stopped?.lastStatus ?? lastStatus,
-        consoleUrl,
-    };
+    return described;
 }
+/** The task definition to plan with: the file to register, or the described reference / service revision. */
+async function resolveTaskDefinition(ecs, options, service, names, send) {
+    const source = options.taskDefinition;
+    if (source.kind === 'register') {
+        return { taskDefinition: source.input, taskDefinitionArn: undefined, register: source.input };
+    }
+    const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
+    if (!reference)
+        throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
+    try {
+        const described = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
+        if (!described.taskDefinition)
+            throw new Error('DescribeTaskDefinition returned no task definition');
+        return {
+            taskDefinition: described.taskDefinition,
+            taskDefinitionArn: described.taskDefinition.taskDefinitionArn ?? reference,
+            register: undefined,
+        };
+    }
+    catch (err) {
+        if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
+            throw new errors_ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
+        }
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/report.ts
+
+
+
+// What a one-off task run reports: the step's failure (with the last log lines), the job-summary section and the
+// outputs. Shared by run-migration-task and deploy-ecs's migration step.
 /**
  * The DeployFailure for a failed result, or undefined when it succeeded. The message carries the outcome line and
  * the last log lines (they reach the `::error::` annotation; the full output is in the log group above).
@@ -81426,9 +81540,13 @@ function oneOffTaskOutputs(result) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/index.ts
-// @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs: plan
-// (read-only: container, command, network copied from a service), run (RunTask, live logs, exit code, stop on
-// cancel), summary and outputs.
+// @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs:
+// prepare (read-only: container, command, network copied from a service) → execute (RunTask, live logs, exit code,
+// stop on cancel) → report (failure, summary section, outputs).
+
+
+
+
 
 
 // EXTERNAL MODULE: external "node:fs"
@@ -82111,7 +82229,6 @@ function parseRole(input, value, allowName) {
 
 
 
-
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call; checks that need
 // AWS state (service, container, network) are made by prepareOneOffTask with read-only calls.
 const inputs_ACTION = 'run-migration-task';
@@ -82152,7 +82269,7 @@ function parseTaskDefinitionSource(raw, env = process.env) {
         return { source: { kind: 'service' }, text };
     if (text.startsWith('arn:')) {
         if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(text)) {
-            throw new errors_ConfigurationError(input, `expected a task definition ARN like arn:aws:ecs:us-east-1:123456789012:task-definition/app:7, got ${inputs_quote(text)}`);
+            throw new errors_ConfigurationError(input, `expected a task definition ARN like arn:aws:ecs:us-east-1:123456789012:task-definition/app:7, got ${readers_quote(text)}`);
         }
         return { source: { kind: 'reference', value: text }, text };
     }
@@ -82160,7 +82277,7 @@ function parseTaskDefinitionSource(raw, env = process.env) {
     const looksLikeFile = text.endsWith('.json') || text.includes('/') || text.includes('\\');
     if (!looksLikeFile && !(0,external_node_fs_.existsSync)(path)) {
         if (!inputs_FAMILY_RE.test(text)) {
-            throw new errors_ConfigurationError(input, `expected an ARN, family[:revision], a JSON file or '${SERVICE_CURRENT}', got ${inputs_quote(text)}`);
+            throw new errors_ConfigurationError(input, `expected an ARN, family[:revision], a JSON file or '${SERVICE_CURRENT}', got ${readers_quote(text)}`);
         }
         return { source: { kind: 'reference', value: text }, text };
     }
@@ -82168,7 +82285,7 @@ function parseTaskDefinitionSource(raw, env = process.env) {
         throw new errors_ConfigurationError(input, `file not found: ${text} (looked at ${path})`);
     if (!(0,external_node_fs_.statSync)(path).isFile())
         throw new errors_ConfigurationError(input, `${text} is not a file`);
-    const json = inputs_parseJson(input, (0,external_node_fs_.readFileSync)(path, 'utf8'), text);
+    const json = readers_parseJson(input, (0,external_node_fs_.readFileSync)(path, 'utf8'), text);
     try {
         const register = taskdef_toRegisterInput(json);
         if (!register.family)
@@ -82194,7 +82311,7 @@ function parseInputs(raw, env = process.env) {
     if (!cluster)
         throw new errors_ConfigurationError('cluster', 'is required but was not set');
     if (!/^[A-Za-z0-9_:/.-]{1,255}$/.test(cluster)) {
-        throw new errors_ConfigurationError('cluster', `expected a cluster name or ARN, got ${inputs_quote(cluster)}`);
+        throw new errors_ConfigurationError('cluster', `expected a cluster name or ARN, got ${readers_quote(cluster)}`);
     }
     const command = parseCommand('command', get('command'));
     const environment = parseKeyValue('environment', get('environment'));
@@ -82208,15 +82325,15 @@ function parseInputs(raw, env = process.env) {
     const securityGroups = validateSecurityGroups('security-groups', parseList('security-groups', get('security-groups')));
     const assignRaw = get('assign-public-ip').trim();
     const assignPublicIp = assignRaw
-        ? inputs_parseEnum('assign-public-ip', assignRaw, ['ENABLED', 'DISABLED'])
+        ? readers_parseEnum('assign-public-ip', assignRaw, ['ENABLED', 'DISABLED'])
         : undefined;
     const launchRaw = get('launch-type').trim();
     const launchType = launchRaw
-        ? inputs_parseEnum('launch-type', launchRaw, ['FARGATE', 'EC2', 'EXTERNAL'])
+        ? readers_parseEnum('launch-type', launchRaw, ['FARGATE', 'EC2', 'EXTERNAL'])
         : undefined;
     const timeoutMs = parseDuration('timeout', get('timeout'), '30m');
     if (timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_MS) {
-        throw new errors_ConfigurationError('timeout', `expected between 1s and 24h, got ${inputs_quote(get('timeout').trim())}`);
+        throw new errors_ConfigurationError('timeout', `expected between 1s and 24h, got ${readers_quote(get('timeout').trim())}`);
     }
     const stopOnCancel = parseBoolean('stop-on-cancel', get('stop-on-cancel'), true);
     const startedBy = validateStartedBy('started-by', get('started-by').trim() || defaultStartedBy(env));
@@ -82299,14 +82416,11 @@ const cleanup_run = (/* unused pure expression or super */ null && (cleanup));
 
 
 
-
-
 async function main_main(options = {}) {
     const signal = options.signal ?? cancellationSignal();
     const inputs = getInputs();
-    const ecs = aws_createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { action: inputs_ACTION, region: inputs.region });
-    const logs = aws_createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action: inputs_ACTION, region: inputs.region });
-    const plan = await prepareOneOffTask({ ecs }, {
+    const clients = createOneOffTaskClients(inputs_ACTION, inputs.region);
+    const plan = await prepareOneOffTask(clients, {
         cluster: inputs.cluster,
         taskDefinition: inputs.taskDefinition,
         container: inputs.container,
@@ -82328,20 +82442,13 @@ async function main_main(options = {}) {
             : '(image default)';
     let result;
     try {
-        result = await group(`Run ${plan.containerName}: ${commandText}`, () => runOneOffTask({
-            ecs,
-            logs,
-            logsForRegion: (region) => aws_createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action: inputs_ACTION, region }),
-        }, plan, {
+        result = await group(`Run ${plan.containerName}: ${commandText}`, () => executeOneOffTask(clients, plan, {
             timeoutMs: inputs.timeoutMs,
             stopOnCancel: inputs.stopOnCancel,
             signal,
             ...options.tuning,
-            sink: {
-                log: (line) => info(line),
-                info: (message) => info(`[ecs] ${message}`),
-                warning: (message) => warning(message),
-            },
+            log: log_coreLogger,
+            statusPrefix: '[ecs] ',
             onTaskStarted: (taskArn) => {
                 saveState(STATE.taskArn, taskArn);
                 saveState(STATE.cluster, plan.cluster);

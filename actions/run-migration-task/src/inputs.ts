@@ -1,14 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { AssignPublicIp, LaunchType } from '@aws-sdk/client-ecs';
-import {
-  parseCommand,
-  type TaskDefinitionSource,
-  validateEnvironmentNames,
-  validateSecurityGroups,
-  validateStartedBy,
-  validateSubnets,
-} from '@deploy-actions/kit/ecs/one-off-task';
+import type { TaskDefinitionSource } from '@deploy-actions/kit/ecs/one-off-task';
 import { TaskDefinitionShapeError, toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
 import {
   ConfigurationError,
@@ -16,6 +9,7 @@ import {
   isSecretLookingName,
   maskValue,
   parseBoolean,
+  parseCommand,
   parseDuration,
   parseEnum,
   parseJson,
@@ -23,6 +17,10 @@ import {
   parseList,
   quote,
   redactUrlCredentials,
+  validateEnvironmentNames,
+  validateSecurityGroups,
+  validateStartedBy,
+  validateSubnets,
 } from '@deploy-actions/kit/runtime';
 
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call; checks that need

@@ -1,20 +1,19 @@
 import * as core from '@actions/core';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import {
   appendOneOffTaskSummary,
-  formatCommand,
+  createOneOffTaskClients,
+  executeOneOffTask,
   type OneOffTaskResult,
+  type OneOffTaskTuning,
   oneOffTaskFailure,
   oneOffTaskOutputs,
   prepareOneOffTask,
-  type RunOneOffTaskOptions,
-  runOneOffTask,
 } from '@deploy-actions/kit/ecs/one-off-task';
 import {
   cancellationSignal,
-  createClient,
+  coreLogger,
   DeployFailure,
+  formatCommand,
   infoLines,
   Summary,
   setOutputs,
@@ -26,22 +25,16 @@ import { ACTION, getInputs } from './inputs';
 export interface MainOptions {
   signal?: AbortSignal;
   /** Poll / log intervals, page size, drain times (in-process tests make them short). */
-  tuning?: Partial<
-    Pick<
-      RunOneOffTaskOptions,
-      'pollInitialMs' | 'pollMaxMs' | 'logIntervalMs' | 'logPageLimit' | 'drainQuietMs' | 'drainMaxMs' | 'cancelDrainMs'
-    >
-  >;
+  tuning?: OneOffTaskTuning;
 }
 
 export async function main(options: MainOptions = {}): Promise<void> {
   const signal = options.signal ?? cancellationSignal();
   const inputs = getInputs();
 
-  const ecs = createClient(ECSClient, { action: ACTION, region: inputs.region });
-  const logs = createClient(CloudWatchLogsClient, { action: ACTION, region: inputs.region });
+  const clients = createOneOffTaskClients(ACTION, inputs.region);
   const plan = await prepareOneOffTask(
-    { ecs },
+    clients,
     {
       cluster: inputs.cluster,
       taskDefinition: inputs.taskDefinition,
@@ -68,30 +61,19 @@ export async function main(options: MainOptions = {}): Promise<void> {
   let result: OneOffTaskResult;
   try {
     result = await core.group(`Run ${plan.containerName}: ${commandText}`, () =>
-      runOneOffTask(
-        {
-          ecs,
-          logs,
-          logsForRegion: (region) => createClient(CloudWatchLogsClient, { action: ACTION, region }),
+      executeOneOffTask(clients, plan, {
+        timeoutMs: inputs.timeoutMs,
+        stopOnCancel: inputs.stopOnCancel,
+        signal,
+        ...options.tuning,
+        log: coreLogger,
+        statusPrefix: '[ecs] ',
+        onTaskStarted: (taskArn) => {
+          core.saveState(STATE.taskArn, taskArn);
+          core.saveState(STATE.cluster, plan.cluster);
+          if (inputs.region) core.saveState(STATE.region, inputs.region);
         },
-        plan,
-        {
-          timeoutMs: inputs.timeoutMs,
-          stopOnCancel: inputs.stopOnCancel,
-          signal,
-          ...options.tuning,
-          sink: {
-            log: (line) => core.info(line),
-            info: (message) => core.info(`[ecs] ${message}`),
-            warning: (message) => core.warning(message),
-          },
-          onTaskStarted: (taskArn) => {
-            core.saveState(STATE.taskArn, taskArn);
-            core.saveState(STATE.cluster, plan.cluster);
-            if (inputs.region) core.saveState(STATE.region, inputs.region);
-          },
-        },
-      ),
+      }),
     );
   } finally {
     // Reaching here (result or thrown error) means main handled the task itself: the post step has nothing to do.

@@ -2,7 +2,7 @@
 // service (asserted on the RunTask request body), registration from a file, and cancellation.
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { prepareOneOffTask, runOneOffTask } from '@deploy-actions/kit/ecs/one-off-task';
+import { executeOneOffTask, prepareOneOffTask } from '@deploy-actions/kit/ecs/one-off-task';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { beforeEach, describe, expect, test } from 'vitest';
 import {
@@ -77,14 +77,16 @@ describe('run-migration-task on the emulator', () => {
       { ecs },
       { cluster: 'app', taskDefinition: { kind: 'service' }, service: 'api', container: 'django' },
     );
-    const result = await runOneOffTask({ ecs, logs }, plan, {
+    // Container lines reach log.info as they are; status lines carry the prefix.
+    const result = await executeOneOffTask({ ecs, logs }, plan, {
       ...FAST,
       logPageLimit: 7,
       timeoutMs: 60_000,
-      sink: { log: (line) => seen.push(line), info: () => {}, warning: () => {} },
+      log: { info: (line) => seen.push(line), warning: () => {} },
+      statusPrefix: '[ecs] ',
     });
     expect(result.ok).toBe(true);
-    expect(seen).toEqual(lines);
+    expect(seen.filter((line) => !line.startsWith('[ecs] '))).toEqual(lines);
     expect(result.lineCount).toBe(230);
     const getLogEvents = (await t.control.requests()).filter((e) => e.operation === 'GetLogEvents');
     expect(getLogEvents.length).toBeGreaterThan(230 / 7);

@@ -33823,6 +33823,498 @@ module.exports = validRange
 
 /***/ }),
 
+/***/ 7923:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+/* unused reexport */ __nccwpck_require__(291);
+/* unused reexport */ __nccwpck_require__(9276);
+
+
+/***/ }),
+
+/***/ 9276:
+/***/ ((module) => {
+
+
+
+/**
+ * @import {
+ * 	ControlOperator,
+ * 	Env,
+ * 	GlobPattern,
+ * 	ParseEntry,
+ * } from './parse' */
+
+// '<(' and '>(' are process substitution operators and
+// can be parsed the same as control operator
+var CONTROL = /** @type {const} */ ('(?:') + /** @type {const} */ ([
+	'\\|\\|',
+	'\\&(?:\\&|>>?)', // `&&`, `&>`, and `&>>`
+	';;\\&?', // `;;` and `;;&`
+	'[;|]\\&', // `;&` and `|&`
+	'\\<\\(',
+	'\\<\\<\\<',
+	'\\<\\<-',
+	'\\<\\<(?!\\()', // `<<(` stays `<` and `<(`, as zsh reads it; other shells reject it
+	'>>',
+	'>[&|(]', // `>&`, `>|`, and `>(`
+	'<[&>]', // `<&` and `<>`
+	'[&;()|<>]'
+]).join(/** @type {const} */ ('|')) + /** @type {const} */ (')');
+var controlRE = new RegExp('^' + CONTROL + '$');
+var META = /** @type {const} */ ('|&;()<> \\t');
+var SINGLE_QUOTE = /** @type {const} */ ('\'([^\']*?)\'');
+// bash ANSI-C quoting, `$'...'`: a backslash escapes the next character, including `'`
+var ANSI_C_BODY = '(?:\\\\[\\s\\S]|[^\\\\\'])*?';
+var ANSI_C_QUOTE = '\\$\'' + ANSI_C_BODY + '\'';
+var ansiCAt = new RegExp('\\$\'' + ANSI_C_BODY + '(?:(\')|\\\\?$)', 'g');
+var ANSI_C_LETTERS = 'abeEfnrtv';
+var ANSI_C_CHARS = '\x07\b\x1B\x1B\f\n\r\t\v';
+var hash = /^#$/;
+
+var SQ = /** @type {const} */ ("'");
+var DQ = /** @type {const} */ ('"');
+var DS = /** @type {const} */ ('$');
+
+var TOKEN = '';
+var mult = /** @type {const} */ (0x100000000); // Math.pow(16, 8);
+for (var i = 0; i < 4; i++) {
+	TOKEN += (mult * Math.random()).toString(16);
+}
+var startsWithToken = new RegExp('^' + TOKEN);
+
+/**
+ * @param {string} s
+ * @param {RegExp} r
+ */
+function matchAll(s, r) {
+	var origIndex = r.lastIndex;
+
+	var matches = [];
+	var matchObj;
+
+	while ((matchObj = r.exec(s))) {
+		matches[matches.length] = matchObj;
+		if (r.lastIndex === matchObj.index) {
+			r.lastIndex += 1;
+		}
+	}
+
+	r.lastIndex = origIndex;
+
+	return matches;
+}
+
+/**
+ * @param {Env} env
+ * @param {string} pre
+ * @param {string} key
+ */
+function getVar(env, pre, key) {
+	var r = typeof env === 'function' ? env(key) : env[key];
+	if (typeof r === 'undefined' && key != '') {
+		r = '';
+	} else if (typeof r === 'undefined') {
+		r = '$';
+	}
+
+	if (typeof r === 'object') {
+		return pre + TOKEN + JSON.stringify(r) + TOKEN;
+	}
+	return pre + r;
+}
+
+var ansiCEscape = /\\([0-7]{1,3}|x[\dA-Fa-f]{1,2}|u[\dA-Fa-f]{1,4}|U[\dA-Fa-f]{1,8}|c(?:\\\\|[\s\S])|[abeEfnrtv\\'"?])/g;
+
+/**
+ * @param {string} m
+ * @param {string} escape
+ */
+function expandAnsiCEscape(m, escape) {
+	var kind = escape.charAt(0);
+	if (kind === 'c') {
+		var ctrl = escape.charAt(1);
+		return ctrl === '?' ? '\x7F' : String.fromCharCode(ctrl.charCodeAt(0) & 0x1F);
+	}
+	if (kind === 'x' || kind === 'u' || kind === 'U') {
+		var cp = parseInt(escape.slice(1), 16);
+		if (cp > 0x10FFFF) {
+			return m;
+		}
+		return String.fromCharCode.apply(null, cp > 0xFFFF ? [0xD7C0 + (cp >> 10), 0xDC00 + (cp & 0x3FF)] : [cp]);
+	}
+	if (kind >= '0' && kind <= '7') {
+		return String.fromCharCode(parseInt(escape, 8) & 0xFF);
+	}
+	var letter = ANSI_C_LETTERS.indexOf(escape);
+	return letter < 0 ? escape : ANSI_C_CHARS.charAt(letter);
+}
+
+/** @param {string} body */
+function expandAnsiC(body) {
+	return body.replace(ansiCEscape, expandAnsiCEscape).split('\0')[0]; // like bash, a NUL ends the string
+}
+
+/**
+ * @param {string} s
+ * @param {number} i
+ */
+function closesAnsiC(s, i) {
+	ansiCAt.lastIndex = i;
+	return !!(/** @type {RegExpExecArray} */ (ansiCAt.exec(s)))[1];
+}
+
+/**
+ * @param {string} string
+ * @param {Env} [env]
+ * @param {{ escape?: string, splitUnquoted?: boolean | string }} [opts]
+ * @returns {ParseEntry[]}
+ */
+function parseInternal(string, env, opts) {
+	if (!opts) {
+		opts = {};
+	}
+	var BS = opts.escape || '\\';
+	var ifs = opts.splitUnquoted === true ? ' \t\n' : (typeof opts.splitUnquoted === 'string' ? opts.splitUnquoted : '');
+	var BAREWORD = '(\\' + BS + '[\'"$\\' + BS + META + ']|\\$\\$|\\$(?!' + ANSI_C_QUOTE.slice(2) + ')|[^\\s\'"$' + META + '])+';
+	var DOUBLE_QUOTE = '"(?:\\' + BS + '[\\s\\S]|[^"\\' + BS + '])*"';
+
+	var chunker = new RegExp([
+		'(' + CONTROL + ')', // control chars
+		'(' + ANSI_C_QUOTE + '|' + BAREWORD + '|' + DOUBLE_QUOTE + '|' + SINGLE_QUOTE + ')+'
+	].join('|'), 'g');
+
+	var matches = matchAll(string, chunker);
+
+	if (matches.length === 0) {
+		return [];
+	}
+	if (!env) {
+		env = {};
+	}
+
+	var commented = false;
+
+	return matches.map(function (match) {
+		var s = match[0];
+		if (!s || commented) {
+			return void undefined;
+		}
+		if (controlRE.test(s)) {
+			return /** @type {ControlOperator} */ ({ op: s });
+		}
+
+		// Hand-written scanner/parser for Bash quoting rules:
+		//
+		// 1. inside single quotes, all characters are printed literally.
+		// 2. inside double quotes, all characters are printed literally
+		//    except variables prefixed by '$' and backslashes followed by
+		//    either a double quote or another backslash.
+		// 3. outside of any quotes, backslashes are treated as escape
+		//    characters and not printed (unless they are themselves escaped)
+		// 4. quote context can switch mid-token if there is no whitespace
+		//     between the two quote contexts (e.g. all'one'"token" parses as
+		//     "allonetoken")
+		/** @type {string | boolean} */
+		var quote = false;
+		var esc = false;
+		var out = '';
+		/** @type {string[]} */
+		var words = [];
+		var sawQuote = false;
+		/** @type {number | null} */
+		var pendingNw = null;
+		var isGlob = false;
+		/** @type {number} */
+		var i;
+
+		function parseEnvVar() {
+			i += 1;
+			/** @type {number | RegExpMatchArray | null} */
+			var varend;
+			/** @type {string} */
+			var varname;
+			var char = s.charAt(i);
+
+			if (char === '{') {
+				i += 1;
+				if (s.charAt(i) === '}') {
+					throw new Error('Bad substitution: ' + s.slice(i - 2, i + 1));
+				}
+				// match braces by depth so a nested `${` keeps its inner `}` from ending the outer substitution
+				var depth = 1;
+				varend = i;
+				while (depth > 0 && varend < s.length) {
+					if (s.charAt(varend) === '{' && s.charAt(varend - 1) === '$') {
+						depth += 1;
+					} else if (s.charAt(varend) === '}') {
+						depth -= 1;
+					}
+					varend += 1;
+				}
+				if (depth !== 0) {
+					throw new Error('Bad substitution: ' + s.slice(i));
+				}
+				varend -= 1;
+				varname = s.slice(i, varend);
+				i = varend;
+			} else if ((/[*@#?$!-]/).test(char)) {
+				varname = char;
+			} else {
+				var slicedFromI = s.slice(i);
+				varend = slicedFromI.match(/[^\w\d_]/);
+				if (!varend) {
+					varname = slicedFromI;
+					i = s.length;
+				} else {
+					varname = slicedFromI.slice(0, varend.index);
+					i += /** @type {number} */ (varend.index) - 1;
+				}
+			}
+			return getVar(/** @type {NonNullable<typeof env>} */ (env), '', varname);
+		}
+
+		function flushRun() {
+			if (pendingNw === null) {
+				return;
+			}
+			if (pendingNw === 0) {
+				if (out !== '') {
+					words[words.length] = out;
+					out = '';
+				}
+			} else {
+				words[words.length] = out;
+				out = '';
+				for (var fe = 1; fe < pendingNw; fe += 1) {
+					words[words.length] = '';
+				}
+			}
+			pendingNw = null;
+		}
+
+		for (i = 0; i < s.length; i++) {
+			var c = s.charAt(i);
+			if (ifs && c !== DS) {
+				flushRun();
+			}
+			isGlob = isGlob || (!quote && (c === '*' || c === '?'));
+			if (esc) {
+				out += c;
+				esc = false;
+			} else if (quote) {
+				if (c === quote) {
+					quote = false;
+				} else if (quote == SQ) {
+					out += c;
+				} else { // Double quote
+					if (c === BS) {
+						i += 1;
+						c = s.charAt(i);
+						if (c === DQ || c === BS || c === DS) {
+							out += c;
+						} else {
+							out += BS + c;
+						}
+					} else if (c === DS) {
+						out += parseEnvVar();
+					} else {
+						out += c;
+					}
+				}
+			} else if (c === DQ || c === SQ) {
+				quote = c;
+				sawQuote = true;
+			} else if (controlRE.test(c)) {
+				return /** @type {ControlOperator} */ ({ op: s });
+			} else if (hash.test(c)) {
+				commented = true;
+				var commentObj = { comment: string.slice(match.index + i + 1) };
+				if (out.length) {
+					return /** @type {const} */ ([out, commentObj]);
+				}
+				return /** @type {const} */ ([commentObj]);
+			} else if (c === BS) {
+				esc = true;
+			} else if (c === DS && s.charAt(i + 1) === SQ && closesAnsiC(s, i)) {
+				flushRun();
+				sawQuote = true;
+				out += expandAnsiC(s.slice(i + 2, ansiCAt.lastIndex - 1));
+				i = ansiCAt.lastIndex - 1;
+			} else if (c === DS) {
+				var value = parseEnvVar();
+				if (!ifs) {
+					out += value;
+				} else {
+					for (var vi = 0; vi < value.length; vi += 1) {
+						var vc = value.charAt(vi);
+						if (ifs.indexOf(vc) < 0) {
+							flushRun();
+							out += vc;
+						} else if (pendingNw === null) {
+							pendingNw = vc === ' ' || vc === '\t' || vc === '\n' ? 0 : 1;
+						} else if (vc !== ' ' && vc !== '\t' && vc !== '\n') {
+							pendingNw += 1;
+						}
+					}
+				}
+			} else {
+				out += c;
+			}
+		}
+
+		if (isGlob) {
+			return /** @type {GlobPattern} */ ({ op: 'glob', pattern: out });
+		}
+
+		if (ifs) {
+			if (pendingNw !== null && pendingNw > 0) {
+				words[words.length] = out;
+				out = '';
+				for (var te = 1; te < pendingNw; te += 1) {
+					words[words.length] = '';
+				}
+			}
+			if (out !== '' || (sawQuote && words.length === 0)) {
+				words[words.length] = out;
+			}
+			return words;
+		}
+
+		return out;
+	}).reduce(function (prev, arg) { // finalize parsed arguments
+		if (typeof arg === 'undefined') {
+			return prev;
+		}
+		/** @type {ParseEntry[]} */ ([]).concat(arg).forEach(function (entry) {
+			prev[prev.length] = entry;
+		});
+		return prev;
+	}, /** @type {ParseEntry[]} */ ([]));
+}
+
+/** @type {typeof import('./parse')} */
+module.exports = function parse(s, env, opts) {
+	var mapped = parseInternal(s, env, opts);
+	if (typeof env !== 'function') {
+		return mapped;
+	}
+	return mapped.reduce(function (acc, s) {
+		if (typeof s === 'object') {
+			acc[acc.length] = s;
+			return acc;
+		}
+		var xs = s.split(RegExp('(' + TOKEN + '.*?' + TOKEN + ')', 'g'));
+		if (xs.length === 1) {
+			acc[acc.length] = xs[0];
+			return acc;
+		}
+		xs.filter(Boolean).forEach(function (x) {
+			acc[acc.length] = startsWithToken.test(x)
+				? JSON.parse(x.split(TOKEN)[1])
+				: x;
+		});
+		return acc;
+	}, /** @type {ParseEntry[]} */ ([]));
+};
+
+
+/***/ }),
+
+/***/ 291:
+/***/ ((module) => {
+
+
+
+/** @import { ControlOperator } from './parse' */
+
+/** @type {ControlOperator['op'][]} */
+var OPS = /** @type {const} */ ([
+	'||',
+	'&&',
+	';;&',
+	';;',
+	';&',
+	'|&',
+	'<(',
+	'>(',
+	'<<<',
+	'<<-',
+	'<<',
+	'>>',
+	'>&',
+	'>|',
+	'&>>',
+	'&>',
+	'<&',
+	'<>',
+	'&',
+	';',
+	'(',
+	')',
+	'|',
+	'<',
+	'>'
+]);
+var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
+var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
+
+/** @type {typeof import('./quote')} */
+module.exports = function quote(xs) {
+	var sawComment = false;
+	return xs.map(function (s) {
+		if (sawComment && typeof s === 'string' && LINE_TERMINATORS.test(s)) {
+			throw new TypeError('a token after a `comment` must not contain line terminators');
+		}
+		if (s === '') {
+			return /** @type {const} */ ('\'\'');
+		}
+		if (s && typeof s === 'object') {
+			if ('op' in s && s.op === 'glob') {
+				if (typeof s.pattern !== 'string') {
+					throw new TypeError('glob token requires a string `pattern`');
+				}
+				if (LINE_TERMINATORS.test(s.pattern)) {
+					throw new TypeError('glob `pattern` must not contain line terminators');
+				}
+				if (s.pattern === '') {
+					return /** @type {const} */ ('\'\'');
+				}
+				return s.pattern.replace(GLOB_SHELL_SPECIAL, '\\$&');
+			}
+			if ('op' in s && typeof s.op === 'string') {
+				if (OPS.indexOf(s.op) < 0) {
+					throw new TypeError('invalid `op` value: ' + JSON.stringify(s.op));
+				}
+				return s.op.replace(/[\s\S]/g, '\\$&');
+			}
+			if ('comment' in s && typeof s.comment === 'string') {
+				if (LINE_TERMINATORS.test(s.comment)) {
+					throw new TypeError('`comment` must not contain line terminators');
+				}
+				sawComment = true;
+				return '#' + s.comment;
+			}
+			throw new TypeError('unrecognized object token shape');
+		}
+		if ((/'/).test(s) && (/!/).test(s)) {
+			return "'" + s.replace(/'/g, "'\"'\"'") + "'";
+		}
+		if ((/["\s\\]/).test(s) && !(/'/).test(s)) {
+			return "'" + s + "'";
+		}
+		if ((/["'\s]/).test(s)) {
+			return '"' + s.replace(/(["\\$`])/g, '\\$1') + '"';
+		}
+		return String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\]^`{|}~])/g, '$1\\$2');
+	}).join(' ');
+};
+
+
+/***/ }),
+
 /***/ 7013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -71188,7 +71680,7 @@ function isAwsError(err) {
 function describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errorMessage(err);
+    const message = errors_errorMessage(err);
     if (!isAwsServiceError(err)) {
         const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
         return `AWS ${where} failed: ${name}${message}`;
@@ -71204,7 +71696,7 @@ function describeAwsError(err) {
     return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
 }
 /** The message of anything thrown, never `[object Object]`. */
-function errorMessage(err) {
+function errors_errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     if (typeof err === 'string')
@@ -71358,6 +71850,8 @@ function image_ref_formatImageRef(ref) {
     return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
+var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -74307,7 +74801,7 @@ function getIDToken(aud) {
 var main = __nccwpck_require__(1136);
 // EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/readers.ts
 
 
 
@@ -74338,7 +74832,7 @@ function optionalInput(raw, name) {
     return value === '' ? undefined : value;
 }
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function quote(raw, max = 60) {
+function readers_quote(raw, max = 60) {
     const oneLine = raw.replace(/\r?\n/g, '\\n');
     return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
 }
@@ -74374,7 +74868,7 @@ function parseBoolean(input, raw, defaultValue) {
         return false;
     if (value === '')
         throw new errors_ConfigurationError(input, 'is required: expected true or false');
-    throw new errors_ConfigurationError(input, `expected true or false, got ${quote(value)}`);
+    throw new errors_ConfigurationError(input, `expected true or false, got ${readers_quote(value)}`);
 }
 function getBoolean(name, defaultValue) {
     return parseBoolean(name, getRawInput(name), defaultValue);
@@ -74397,10 +74891,10 @@ function parseInteger(input, raw, options = {}) {
         throw new ConfigurationError(input, `is required: ${expected}`);
     }
     if (!/^[+-]?\d+$/.test(value))
-        throw new ConfigurationError(input, `${expected}, got ${quote(raw.trim())}`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())}`);
     const n = Number(value);
     if (!Number.isSafeInteger(n))
-        throw new ConfigurationError(input, `${expected}, got ${quote(raw.trim())} (too large)`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())} (too large)`);
     if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
         throw new ConfigurationError(input, `${expected}, got ${n}`);
     }
@@ -74427,7 +74921,7 @@ function parseDuration(input, raw, defaultValue) {
         return Number(value) * 1000;
     const match = DURATION_RE.exec(value);
     if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new ConfigurationError(input, `${expected}, got ${quote(value)}`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
     const [, h, m, s, ms] = match;
     const total = Number(h ?? 0) * DURATION_UNITS.h +
@@ -74435,7 +74929,7 @@ function parseDuration(input, raw, defaultValue) {
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
     if (!Number.isSafeInteger(total))
-        throw new ConfigurationError(input, `${expected}, got ${quote(value)} (too large)`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)} (too large)`);
     return total;
 }
 /** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
@@ -74476,16 +74970,16 @@ function parseKeyValue(input, raw, options = {}) {
             return;
         const eq = line.indexOf('=');
         if (eq === -1)
-            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${quote(line)}`);
+            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         if (key === '')
-            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${quote(line)}`);
+            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${readers_quote(line)}`);
         if (/\s/.test(key))
-            throw new ConfigurationError(input, `line ${lineNo}: key ${quote(key)} contains whitespace`);
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} contains whitespace`);
         const previous = seen.get(key);
         if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new ConfigurationError(input, `line ${lineNo}: key ${quote(key)} already set on line ${previous}`);
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} already set on line ${previous}`);
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
@@ -74512,14 +75006,14 @@ function parseJson(input, raw, what = 'JSON') {
         return JSON.parse(raw);
     }
     catch (err) {
-        throw new ConfigurationError(input, describeJsonError(raw, err, what));
+        throw new ConfigurationError(input, readers_describeJsonError(raw, err, what));
     }
 }
 /**
  * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
  * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
  */
-function describeJsonError(raw, err, what = 'JSON') {
+function readers_describeJsonError(raw, err, what = 'JSON') {
     const message = err instanceof Error ? err.message : String(err);
     let reason = message
         .replace(/\s*\(line \d+ column \d+\)/, '')
@@ -74576,12 +75070,140 @@ function parseEnum(input, raw, allowed, defaultValue) {
     }
     const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
     if (found === undefined) {
-        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${quote(value)}`);
+        throw new errors_ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${readers_quote(value)}`);
     }
     return found;
 }
 function getEnum(name, allowed, defaultValue) {
     return parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
+
+
+
+/**
+ * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
+ * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
+ * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
+ * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ */
+function parseCommand(input, raw) {
+    const text = raw.trim();
+    if (text === '')
+        return undefined;
+    if (text.startsWith('[')) {
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch (err) {
+            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
+        }
+        if (!Array.isArray(value) || value.length === 0) {
+            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
+        }
+        value.forEach((item, i) => {
+            if (typeof item !== 'string') {
+                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
+            }
+        });
+        return value;
+    }
+    let entries;
+    try {
+        entries = shellParse(text, (name) => `$${name}`);
+    }
+    catch (err) {
+        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
+    }
+    const args = [];
+    for (const entry of entries) {
+        if (typeof entry === 'string') {
+            args.push(entry);
+        }
+        else if ('op' in entry && entry.op === 'glob') {
+            args.push(entry.pattern);
+        }
+        else if ('op' in entry) {
+            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
+                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+        }
+        else if ('comment' in entry) {
+            break;
+        }
+    }
+    if (args.length === 0)
+        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
+    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
+        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
+    }
+    return args;
+}
+/** True when a single or double quote is left open (shell-quote silently accepts that). */
+function unbalancedQuotes(text) {
+    let state = 'none';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (state === 'none') {
+            if (c === '\\')
+                i++;
+            else if (c === "'" || c === '"')
+                state = c;
+        }
+        else if (state === '"') {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                state = 'none';
+        }
+        else if (c === "'")
+            state = 'none';
+    }
+    return state !== 'none';
+}
+/** Format a command for logs and summaries (shell-quoted where needed). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
+    }
+    return value;
+}
+function validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
@@ -74936,11 +75558,11 @@ function failureMessage(err) {
     if (err instanceof errors_DeployFailure)
         return err.message;
     if (isAbortError(err))
-        return `Cancelled: ${errorMessage(err)}`;
+        return `Cancelled: ${errors_errorMessage(err)}`;
     if (isAwsError(err))
         return describeAwsError(err);
     const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errorMessage(err)}`;
+    return `Unexpected error: ${name}${errors_errorMessage(err)}`;
 }
 /**
  * The single catch of every action: `run(main)` in `src/index.ts`.
@@ -75091,6 +75713,8 @@ class summary_Summary {
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/index.ts
 // @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+
+
 
 
 
@@ -80282,7 +80906,7 @@ function parseReleaseTag(raw) {
     const bare = name.slice(prefix.length);
     const parsed = /^[0-9]/.test(bare) ? semver_default().parse(bare) : null;
     if (!parsed || bare !== parsed.raw) {
-        throw new errors_ConfigurationError('tag', `${quote(name)} is not a semantic version tag (expected v1.2.3, 1.2.3 or v1.2.3-rc.1; see semver.org)`);
+        throw new errors_ConfigurationError('tag', `${readers_quote(name)} is not a semantic version tag (expected v1.2.3, 1.2.3 or v1.2.3-rc.1; see semver.org)`);
     }
     return {
         name,
@@ -80601,7 +81225,7 @@ function parseRepository(env) {
     const full = env.GITHUB_REPOSITORY?.trim() ?? '';
     const m = /^([^/\s]+)\/([^/\s]+)$/.exec(full);
     if (!m) {
-        throw new errors_ConfigurationError('github-token', `GITHUB_REPOSITORY must be owner/repo, got ${quote(full)}`);
+        throw new errors_ConfigurationError('github-token', `GITHUB_REPOSITORY must be owner/repo, got ${readers_quote(full)}`);
     }
     return { owner: m[1], repo: m[2] };
 }
@@ -80614,10 +81238,10 @@ function inputs_parseUrl(input, raw) {
         url = new URL(value);
     }
     catch {
-        throw new errors_ConfigurationError(input, `${quote(value)} is not a URL`);
+        throw new errors_ConfigurationError(input, `${readers_quote(value)} is not a URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new errors_ConfigurationError(input, `${quote(value)} must be an http(s) URL`);
+        throw new errors_ConfigurationError(input, `${readers_quote(value)} must be an http(s) URL`);
     }
     return value;
 }
@@ -80629,10 +81253,10 @@ function parseImageTags(input, raw) {
     const tags = [];
     for (const tag of parseList(input, raw)) {
         if (!IMAGE_TAG_RE.test(tag)) {
-            throw new errors_ConfigurationError(input, `${quote(tag)} is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9._-], at most 128 characters)`);
+            throw new errors_ConfigurationError(input, `${readers_quote(tag)} is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9._-], at most 128 characters)`);
         }
         if (tags.includes(tag))
-            throw new errors_ConfigurationError(input, `${quote(tag)} is listed twice`);
+            throw new errors_ConfigurationError(input, `${readers_quote(tag)} is listed twice`);
         tags.push(tag);
     }
     return tags;
@@ -80642,7 +81266,7 @@ function parseInputs(raw, env = process.env) {
     const get = (name) => raw[name] ?? '';
     const environment = get('environment').trim() || 'production';
     if (!ENVIRONMENT_RE.test(environment)) {
-        throw new errors_ConfigurationError('environment', `${quote(environment)} is not a valid GitHub environment name`);
+        throw new errors_ConfigurationError('environment', `${readers_quote(environment)} is not a valid GitHub environment name`);
     }
     const environmentUrl = inputs_parseUrl('environment-url', get('environment-url'));
     // What both modes need to talk to GitHub (the token is checked where each mode did before).
@@ -80658,7 +81282,7 @@ function parseInputs(raw, env = process.env) {
     const statusRaw = get('deployment-status').trim();
     if (deploymentIdRaw) {
         if (!/^[1-9][0-9]{0,15}$/.test(deploymentIdRaw)) {
-            throw new errors_ConfigurationError('deployment-id', `${quote(deploymentIdRaw)} is not a deployment id (a number)`);
+            throw new errors_ConfigurationError('deployment-id', `${readers_quote(deploymentIdRaw)} is not a deployment id (a number)`);
         }
         if (!statusRaw) {
             throw new errors_ConfigurationError('deployment-status', 'is required with deployment-id: success, failure or inactive (e.g. from job.status)');
@@ -80678,7 +81302,7 @@ function parseInputs(raw, env = process.env) {
     if (!tagRaw) {
         const ref = env.GITHUB_REF?.trim() ?? '';
         if (!ref.startsWith('refs/tags/')) {
-            throw new errors_ConfigurationError('tag', `is empty and this run is not for a tag (GITHUB_REF=${quote(ref || '(unset)')}): run on a v* tag push or set tag`);
+            throw new errors_ConfigurationError('tag', `is empty and this run is not for a tag (GITHUB_REF=${readers_quote(ref || '(unset)')}): run on a v* tag push or set tag`);
         }
         tagRaw = ref.slice('refs/tags/'.length);
     }
@@ -80686,10 +81310,10 @@ function parseInputs(raw, env = process.env) {
     const repositories = parseList('repositories', get('repositories'));
     for (const name of repositories) {
         if (name.includes('.dkr.ecr.') || name.includes(':') || name.includes('@')) {
-            throw new errors_ConfigurationError('repositories', `expected repository names (e.g. team/api), not an image URI or tag: ${quote(name)}`);
+            throw new errors_ConfigurationError('repositories', `expected repository names (e.g. team/api), not an image URI or tag: ${readers_quote(name)}`);
         }
         if (name.length < 2 || name.length > 256 || !ECR_REPOSITORY_NAME_RE.test(name)) {
-            throw new errors_ConfigurationError('repositories', `${quote(name)} is not a valid ECR repository name`);
+            throw new errors_ConfigurationError('repositories', `${readers_quote(name)} is not a valid ECR repository name`);
         }
     }
     if (new Set(repositories).size !== repositories.length) {
@@ -80702,17 +81326,17 @@ function parseInputs(raw, env = process.env) {
             throw new errors_ConfigurationError('source-tag', 'is empty and GITHUB_SHA is not set: the tag staging pushed');
         }
         if (!IMAGE_TAG_RE.test(sourceTag))
-            throw new errors_ConfigurationError('source-tag', `${quote(sourceTag)} is not a valid image tag`);
+            throw new errors_ConfigurationError('source-tag', `${readers_quote(sourceTag)} is not a valid image tag`);
         if (tag.build) {
-            throw new errors_ConfigurationError('tag', `${quote(tag.name)} has build metadata ('+'), which is not allowed in an image tag: drop it or promote nothing`);
+            throw new errors_ConfigurationError('tag', `${readers_quote(tag.name)} has build metadata ('+'), which is not allowed in an image tag: drop it or promote nothing`);
         }
     }
     const extraTags = parseImageTags('extra-tags', get('extra-tags'));
     if (extraTags.includes(tag.name)) {
-        throw new errors_ConfigurationError('extra-tags', `${quote(tag.name)} is the release tag itself`);
+        throw new errors_ConfigurationError('extra-tags', `${readers_quote(tag.name)} is the release tag itself`);
     }
     if (sourceTag && extraTags.includes(sourceTag)) {
-        throw new errors_ConfigurationError('extra-tags', `${quote(sourceTag)} is the source tag`);
+        throw new errors_ConfigurationError('extra-tags', `${readers_quote(sourceTag)} is the source tag`);
     }
     const majorMinorTags = parseBoolean('major-minor-tags', get('major-minor-tags'), false);
     const createRelease = parseBoolean('create-release', get('create-release'), true);

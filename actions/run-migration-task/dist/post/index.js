@@ -70757,14 +70757,14 @@ function getAwsCallContext(err) {
     return undefined;
 }
 /** True for errors thrown by an AWS SDK v3 client (a ServiceException, or anything carrying `$metadata`). */
-function errors_isAwsServiceError(err) {
+function isAwsServiceError(err) {
     return (err instanceof Error &&
         typeof err.$metadata === 'object' &&
         err.$metadata !== null);
 }
 /** True for anything `describeAwsError` can say something specific about. */
 function isAwsError(err) {
-    return errors_isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
+    return isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
 }
 /**
  * One line naming service, operation, error code, HTTP status and request id, e.g.
@@ -70776,7 +70776,7 @@ function describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
     const message = errors_errorMessage(err);
-    if (!errors_isAwsServiceError(err)) {
+    if (!isAwsServiceError(err)) {
         const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
         return `AWS ${where} failed: ${name}${message}`;
     }
@@ -70804,7 +70804,7 @@ function errors_errorMessage(err) {
     }
 }
 /** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
-function errors_isErrorNamed(err, ...names) {
+function isErrorNamed(err, ...names) {
     return err instanceof Error && names.includes(err.name);
 }
 
@@ -70945,6 +70945,8 @@ function image_ref_formatImageRef(ref) {
     return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
+var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -73894,7 +73896,7 @@ function getIDToken(aud) {
 var main = __nccwpck_require__(1136);
 // EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/readers.ts
 
 
 
@@ -73903,7 +73905,7 @@ var dist = __nccwpck_require__(8009);
 // @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
 // Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
 /** Raw input, untrimmed; '' when unset. */
-function inputs_getRawInput(name) {
+function readers_getRawInput(name) {
     return core.getInput(name, { trimWhitespace: false });
 }
 /**
@@ -73912,7 +73914,7 @@ function inputs_getRawInput(name) {
  */
 function actionInputs() {
     return new Proxy({}, {
-        get: (_target, name) => (typeof name === 'string' ? inputs_getRawInput(name) : undefined),
+        get: (_target, name) => (typeof name === 'string' ? readers_getRawInput(name) : undefined),
     });
 }
 /** `raw[name]`, '' when unset. */
@@ -73925,7 +73927,7 @@ function optionalInput(raw, name) {
     return value === '' ? undefined : value;
 }
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function inputs_quote(raw, max = 60) {
+function readers_quote(raw, max = 60) {
     const oneLine = raw.replace(/\r?\n/g, '\\n');
     return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
 }
@@ -73941,17 +73943,17 @@ function parseString(input, raw, options = {}) {
     return value;
 }
 function getString(name, options = {}) {
-    return parseString(name, inputs_getRawInput(name), options);
+    return parseString(name, readers_getRawInput(name), options);
 }
 /** Trimmed value, or undefined when the input is unset or blank. */
 function getOptionalString(name) {
-    const value = inputs_getRawInput(name).trim();
+    const value = readers_getRawInput(name).trim();
     return value === '' ? undefined : value;
 }
 const TRUE = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
 const FALSE = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
 /** YAML 1.2 core-schema booleans only (what @actions/core accepts); "yes", "1", "on" are rejected. */
-function inputs_parseBoolean(input, raw, defaultValue) {
+function readers_parseBoolean(input, raw, defaultValue) {
     const value = raw.trim();
     if (value === '' && defaultValue !== undefined)
         return defaultValue;
@@ -73961,10 +73963,10 @@ function inputs_parseBoolean(input, raw, defaultValue) {
         return false;
     if (value === '')
         throw new ConfigurationError(input, 'is required: expected true or false');
-    throw new ConfigurationError(input, `expected true or false, got ${inputs_quote(value)}`);
+    throw new ConfigurationError(input, `expected true or false, got ${readers_quote(value)}`);
 }
 function getBoolean(name, defaultValue) {
-    return inputs_parseBoolean(name, inputs_getRawInput(name), defaultValue);
+    return readers_parseBoolean(name, readers_getRawInput(name), defaultValue);
 }
 function rangeText(min, max) {
     if (min !== undefined && max !== undefined)
@@ -73984,17 +73986,17 @@ function parseInteger(input, raw, options = {}) {
         throw new ConfigurationError(input, `is required: ${expected}`);
     }
     if (!/^[+-]?\d+$/.test(value))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())}`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())}`);
     const n = Number(value);
     if (!Number.isSafeInteger(n))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())} (too large)`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())} (too large)`);
     if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
         throw new ConfigurationError(input, `${expected}, got ${n}`);
     }
     return n;
 }
 function getInteger(name, options = {}) {
-    return parseInteger(name, inputs_getRawInput(name), options);
+    return parseInteger(name, readers_getRawInput(name), options);
 }
 const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
@@ -74002,19 +74004,19 @@ const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?
  * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
  * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
  */
-function inputs_parseDuration(input, raw, defaultValue) {
+function readers_parseDuration(input, raw, defaultValue) {
     const value = raw.trim();
     const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
     if (value === '') {
         if (defaultValue === undefined)
             throw new ConfigurationError(input, `is required: ${expected}`);
-        return typeof defaultValue === 'number' ? defaultValue : inputs_parseDuration(input, defaultValue);
+        return typeof defaultValue === 'number' ? defaultValue : readers_parseDuration(input, defaultValue);
     }
     if (/^\d+$/.test(value))
         return Number(value) * 1000;
     const match = DURATION_RE.exec(value);
     if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(value)}`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
     const [, h, m, s, ms] = match;
     const total = Number(h ?? 0) * DURATION_UNITS.h +
@@ -74022,22 +74024,22 @@ function inputs_parseDuration(input, raw, defaultValue) {
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
     if (!Number.isSafeInteger(total))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(value)} (too large)`);
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)} (too large)`);
     return total;
 }
 /** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
 function getDuration(name, defaultValue) {
-    return inputs_parseDuration(name, inputs_getRawInput(name), defaultValue);
+    return readers_parseDuration(name, readers_getRawInput(name), defaultValue);
 }
 /** Newline- or comma-separated list, items trimmed, empty items dropped. */
-function inputs_parseList(_input, raw) {
+function readers_parseList(_input, raw) {
     return raw
         .split(/[\r\n,]/)
         .map((item) => item.trim())
         .filter((item) => item !== '');
 }
 function getList(name) {
-    return inputs_parseList(name, inputs_getRawInput(name));
+    return readers_parseList(name, readers_getRawInput(name));
 }
 /** Newline-separated list only (for values that may contain commas). */
 function parseLines(_input, raw) {
@@ -74047,13 +74049,13 @@ function parseLines(_input, raw) {
         .filter((item) => item !== '');
 }
 function getLines(name) {
-    return parseLines(name, inputs_getRawInput(name));
+    return parseLines(name, readers_getRawInput(name));
 }
 /**
  * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
  * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
  */
-function inputs_parseKeyValue(input, raw, options = {}) {
+function readers_parseKeyValue(input, raw, options = {}) {
     const pairs = [];
     const seen = new Map();
     raw.split(/\r?\n/).forEach((rawLine, index) => {
@@ -74063,16 +74065,16 @@ function inputs_parseKeyValue(input, raw, options = {}) {
             return;
         const eq = line.indexOf('=');
         if (eq === -1)
-            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${inputs_quote(line)}`);
+            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         if (key === '')
-            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${inputs_quote(line)}`);
+            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${readers_quote(line)}`);
         if (/\s/.test(key))
-            throw new ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} contains whitespace`);
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} contains whitespace`);
         const previous = seen.get(key);
         if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} already set on line ${previous}`);
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} already set on line ${previous}`);
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
@@ -74080,7 +74082,7 @@ function inputs_parseKeyValue(input, raw, options = {}) {
     return pairs;
 }
 function getKeyValue(name, options = {}) {
-    return inputs_parseKeyValue(name, inputs_getRawInput(name), options);
+    return readers_parseKeyValue(name, readers_getRawInput(name), options);
 }
 /** Line and column (1-based) of a character offset. */
 function lineColumn(text, offset) {
@@ -74092,21 +74094,21 @@ function lineColumn(text, offset) {
  * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
  * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
  */
-function inputs_parseJson(input, raw, what = 'JSON') {
+function readers_parseJson(input, raw, what = 'JSON') {
     if (raw.trim() === '')
         throw new ConfigurationError(input, `is required: expected ${what}`);
     try {
         return JSON.parse(raw);
     }
     catch (err) {
-        throw new ConfigurationError(input, inputs_describeJsonError(raw, err, what));
+        throw new ConfigurationError(input, readers_describeJsonError(raw, err, what));
     }
 }
 /**
  * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
  * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
  */
-function inputs_describeJsonError(raw, err, what = 'JSON') {
+function readers_describeJsonError(raw, err, what = 'JSON') {
     const message = err instanceof Error ? err.message : String(err);
     let reason = message
         .replace(/\s*\(line \d+ column \d+\)/, '')
@@ -74131,7 +74133,7 @@ function inputs_describeJsonError(raw, err, what = 'JSON') {
     return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
 }
 function getJson(name) {
-    return inputs_parseJson(name, inputs_getRawInput(name));
+    return readers_parseJson(name, readers_getRawInput(name));
 }
 /** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
 function parseYamlOrJson(input, raw, what) {
@@ -74139,7 +74141,7 @@ function parseYamlOrJson(input, raw, what) {
     if (text === '')
         throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
     if (text.startsWith('{') || text.startsWith('['))
-        return inputs_parseJson(input, raw, what ?? 'JSON');
+        return readers_parseJson(input, raw, what ?? 'JSON');
     const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
     const first = doc.errors[0];
     if (first) {
@@ -74151,10 +74153,10 @@ function parseYamlOrJson(input, raw, what) {
     return doc.toJS();
 }
 function getYamlOrJson(name) {
-    return parseYamlOrJson(name, inputs_getRawInput(name));
+    return parseYamlOrJson(name, readers_getRawInput(name));
 }
 /** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
-function inputs_parseEnum(input, raw, allowed, defaultValue) {
+function readers_parseEnum(input, raw, allowed, defaultValue) {
     const value = raw.trim();
     if (value === '') {
         if (defaultValue !== undefined)
@@ -74163,12 +74165,140 @@ function inputs_parseEnum(input, raw, allowed, defaultValue) {
     }
     const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
     if (found === undefined) {
-        throw new ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${inputs_quote(value)}`);
+        throw new ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${readers_quote(value)}`);
     }
     return found;
 }
 function getEnum(name, allowed, defaultValue) {
-    return inputs_parseEnum(name, inputs_getRawInput(name), allowed, defaultValue);
+    return readers_parseEnum(name, readers_getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
+
+
+
+/**
+ * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
+ * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
+ * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
+ * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ */
+function command_parseCommand(input, raw) {
+    const text = raw.trim();
+    if (text === '')
+        return undefined;
+    if (text.startsWith('[')) {
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch (err) {
+            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
+        }
+        if (!Array.isArray(value) || value.length === 0) {
+            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
+        }
+        value.forEach((item, i) => {
+            if (typeof item !== 'string') {
+                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
+            }
+        });
+        return value;
+    }
+    let entries;
+    try {
+        entries = shellParse(text, (name) => `$${name}`);
+    }
+    catch (err) {
+        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
+    }
+    const args = [];
+    for (const entry of entries) {
+        if (typeof entry === 'string') {
+            args.push(entry);
+        }
+        else if ('op' in entry && entry.op === 'glob') {
+            args.push(entry.pattern);
+        }
+        else if ('op' in entry) {
+            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
+                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+        }
+        else if ('comment' in entry) {
+            break;
+        }
+    }
+    if (args.length === 0)
+        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
+    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
+        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
+    }
+    return args;
+}
+/** True when a single or double quote is left open (shell-quote silently accepts that). */
+function unbalancedQuotes(text) {
+    let state = 'none';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (state === 'none') {
+            if (c === '\\')
+                i++;
+            else if (c === "'" || c === '"')
+                state = c;
+        }
+        else if (state === '"') {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                state = 'none';
+        }
+        else if (c === "'")
+            state = 'none';
+    }
+    return state !== 'none';
+}
+/** Format a command for logs and summaries (shell-quoted where needed). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function ecs_ids_validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
+    }
+    return value;
+}
+function ecs_ids_validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function ecs_ids_validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function ecs_ids_validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
@@ -74230,7 +74360,7 @@ function abortReason(signal) {
     err.name = 'AbortError';
     return err;
 }
-const poll_realClock = {
+const realClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted) {
@@ -74299,7 +74429,7 @@ function backoffDelay(attempt, opts, random = Math.random) {
     }
 }
 /** The deadline passed. Carries the last progress message. Printed by `run()` as a DeployFailure (no stack). */
-class poll_PollTimeoutError extends errors_DeployFailure {
+class PollTimeoutError extends errors_DeployFailure {
     lastProgress;
     attempts;
     elapsedMs;
@@ -74312,7 +74442,7 @@ class poll_PollTimeoutError extends errors_DeployFailure {
     }
 }
 /** The signal aborted (SIGINT/SIGTERM or caller). Carries the last progress message. */
-class poll_PollAbortedError extends errors_DeployFailure {
+class PollAbortedError extends errors_DeployFailure {
     lastProgress;
     attempts;
     constructor(message, lastProgress, attempts, cause) {
@@ -74323,7 +74453,7 @@ class poll_PollAbortedError extends errors_DeployFailure {
     }
 }
 /** `1h2m3s` style, for progress lines. */
-function poll_formatDuration(ms) {
+function formatDuration(ms) {
     if (ms < 1000)
         return `${Math.max(0, Math.round(ms))}ms`;
     let seconds = Math.round(ms / 1000);
@@ -74338,8 +74468,8 @@ function poll_formatDuration(ms) {
  * attempts. The last attempt happens at the deadline; then PollTimeoutError. Abort (signal) rejects promptly
  * even mid-sleep with PollAbortedError. Errors thrown by `fn` propagate unchanged (fn decides what is retryable).
  */
-async function poll_poll(fn, opts) {
-    const clock = opts.clock ?? poll_realClock;
+async function poll(fn, opts) {
+    const clock = opts.clock ?? realClock;
     const progressEveryMs = opts.progressEveryMs ?? 10_000;
     const onProgress = opts.onProgress ?? ((message) => core.info(message));
     const description = opts.description ?? 'condition';
@@ -74351,7 +74481,7 @@ async function poll_poll(fn, opts) {
     const aborted = (cause) => {
         const reason = opts.signal ? abortReason(opts.signal).message : 'aborted';
         const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-        return new poll_PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
+        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
     };
     for (;;) {
         if (opts.signal?.aborted)
@@ -74373,7 +74503,7 @@ async function poll_poll(fn, opts) {
         const remaining = deadline - now;
         if (remaining <= 0) {
             const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-            throw new poll_PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
+            throw new PollTimeoutError(`Timed out after ${formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
         }
         const delay = Math.min(backoffDelay(attempt, opts, opts.random), remaining);
         try {
@@ -74582,7 +74712,7 @@ function markdownTable(headers, rows, align) {
     return [line(headers), `| ${rule.join(' | ')} |`, ...body].join('\n') + '\n';
 }
 /** A fenced code block whose fence is longer than any backtick run inside `text`. */
-function summary_codeBlock(text, lang = '') {
+function codeBlock(text, lang = '') {
     const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${lang}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
@@ -74643,12 +74773,12 @@ class summary_Summary {
         return this;
     }
     code(text, lang = '') {
-        this.parts.push(summary_codeBlock(text, lang));
+        this.parts.push(codeBlock(text, lang));
         return this;
     }
     /** A diff block (or 'No changes.' when `diffText` is empty); inside <details> when `collapsedTitle` is given. */
     diff(diffText, collapsedTitle) {
-        const block = diffText ? summary_codeBlock(diffText, 'diff') : '_No changes._\n';
+        const block = diffText ? codeBlock(diffText, 'diff') : '_No changes._\n';
         return collapsedTitle ? this.details(collapsedTitle, block) : this.raw(block);
     }
     raw(markdown) {
@@ -74689,233 +74819,119 @@ class summary_Summary {
 
 
 
+
+
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(6580);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
+// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
+// can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
+// definition for render-task-def and deploy-ecs.
 
 
-/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
-function logs_taskIdFromArn(taskArnOrId) {
-    const slash = taskArnOrId.lastIndexOf('/');
-    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
+
+const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+/** Account id and region of a private ECR registry host, or undefined for any other host. */
+function parseEcrHost(host) {
+    if (!host)
+        return undefined;
+    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+function hostOf(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+function sameHost(a, b) {
+    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
+    return canon(a) === canon(b);
 }
 /**
- * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
- * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
- * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
+ * Decide, per container, how `pin-digest` resolves its image:
+ * - already pinned by digest → skip;
+ * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
+ *   region (a missing tag means `latest`, as Docker does);
+ * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
+ *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
+ *   in the caller's default registry and the action's region;
+ * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
  */
-function logs_awslogsLocation(container, taskArnOrId) {
-    const name = container.name ?? '(unnamed)';
-    const config = container.logConfiguration;
-    if (!config?.logDriver) {
-        return {
-            ok: false,
-            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
-        };
-    }
-    if (config.logDriver !== 'awslogs') {
-        return {
-            ok: false,
-            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
-        };
-    }
-    const options = config.options ?? {};
-    const group = options['awslogs-group'];
-    const prefix = options['awslogs-stream-prefix'];
-    if (!group)
-        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
-    if (!prefix) {
-        return {
-            ok: false,
-            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
-        };
-    }
-    const region = options['awslogs-region'];
-    const location = { group, stream: `${prefix}/${name}/${logs_taskIdFromArn(taskArnOrId)}` };
-    if (region)
-        location.region = region;
-    return { ok: true, location };
-}
-function isNotFound(err) {
-    return err instanceof Error && err.name === 'ResourceNotFoundException';
-}
-/**
- * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
- * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
- * the available events is the response that hands back the token it was given (the documented end condition;
- * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
- */
-class LogFollower {
-    token;
-    options;
-    /** Events returned so far. */
-    count = 0;
-    /** GetLogEvents calls made so far. */
-    calls = 0;
-    /** True once the stream was seen to exist. */
-    streamExists = false;
-    constructor(options) {
-        this.options = options;
-    }
-    async fetch(signal) {
-        const out = [];
-        const maxPages = this.options.maxPagesPerFetch ?? 1000;
-        for (let page = 0; page < maxPages; page++) {
-            let response;
-            try {
-                this.calls += 1;
-                response = await this.options.client.send(new GetLogEventsCommand({
-                    logGroupName: this.options.group,
-                    logStreamName: this.options.stream,
-                    startFromHead: true,
-                    ...(this.token === undefined ? {} : { nextToken: this.token }),
-                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
-                }), signal ? { abortSignal: signal } : undefined);
-            }
-            catch (err) {
-                if (isNotFound(err) && this.token === undefined)
-                    return out; // stream (or group) not created yet
-                throw err;
-            }
-            this.streamExists = true;
-            for (const e of response.events ?? []) {
-                out.push({
-                    timestamp: e.timestamp ?? 0,
-                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
-                    message: e.message ?? '',
-                });
-            }
-            const next = response.nextForwardToken;
-            const atEnd = next === undefined || next === this.token;
-            if (next !== undefined)
-                this.token = next;
-            if (atEnd)
-                break;
+function digest_planDigestPins(containers, ecrEndpointUrl) {
+    const endpointHost = hostOf(ecrEndpointUrl);
+    return containers.map(({ name, image }) => {
+        const ref = parseImageRef(image);
+        if (!ref)
+            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        const tag = ref.tag ?? 'latest';
+        const ecr = parseEcrHost(ref.registry);
+        if (ecr) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
+            };
         }
-        this.count += out.length;
-        return out;
-    }
-}
-/**
- * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
- * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
- * must never fail the step on their own).
- */
-async function logs_streamLogEvents(options) {
-    const clock = options.clock ?? realClock;
-    const follower = new LogFollower(options);
-    const interval = options.intervalMs ?? 1000;
-    const drainQuietMs = options.drainQuietMs ?? 1000;
-    const drainMaxMs = options.drainMaxMs ?? 10_000;
-    let stoppedAt;
-    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
-    const stopped = new AbortController();
-    const markStopped = () => {
-        stoppedAt ??= clock.now();
-        stopped.abort('stopped');
-    };
-    options.until.then(markStopped, markStopped);
-    const result = (aborted) => ({
-        events: follower.count,
-        calls: follower.calls,
-        streamExists: follower.streamExists,
-        aborted,
+        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
+            };
+        }
+        return {
+            container: name,
+            image,
+            action: 'skip',
+            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+        };
     });
-    for (;;) {
-        if (options.signal?.aborted)
-            return result(true);
-        const wasStopped = stoppedAt !== undefined;
-        let got = 0;
-        try {
-            const events = await follower.fetch(options.signal);
-            got = events.length;
-            for (const e of events)
-                options.onEvent(e);
-        }
-        catch (err) {
-            if (options.signal?.aborted)
-                return result(true);
-            options.onError?.(err);
-        }
-        if (wasStopped) {
-            const since = clock.now() - stoppedAt;
-            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
-                return result(false);
-        }
-        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
-        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
-        try {
-            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
-        }
-        catch {
-            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
-        }
-    }
 }
-/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
-function logs_eventLines(events) {
-    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
+/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
+function digest_pinnedImage(ref, digest) {
+    return formatImageRef({ ...ref, tag: undefined, digest });
 }
-/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
-class logs_LineRing {
-    lines = [];
-    size;
-    /** Lines pushed in total. */
-    total = 0;
-    constructor(size) {
-        this.size = size;
+/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
+async function digest_resolveDigest(ecr, lookup, signal) {
+    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
+    try {
+        const out = await ecr.send(new DescribeImagesCommand({
+            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
+            repositoryName: lookup.repositoryName,
+            imageIds: [{ imageTag: lookup.tag }],
+        }), { abortSignal: signal });
+        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+        if (!digest)
+            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
+        return digest;
     }
-    push(message) {
-        for (const line of logs_eventLines([{ message }])) {
-            this.lines.push(line);
-            this.total += 1;
-            if (this.lines.length > this.size)
-                this.lines.shift();
+    catch (err) {
+        const name = err.name;
+        if (name === 'ImageNotFoundException')
+            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
+        if (name === 'RepositoryNotFoundException') {
+            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
+                cause: err,
+            });
         }
+        throw err;
     }
-    toArray() {
-        return [...this.lines];
-    }
-}
-/**
- * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
- * until enough lines or the start of the stream. A missing stream returns [].
- */
-async function tailLogEvents(options) {
-    const wanted = options.lines ?? 30;
-    if (wanted <= 0)
-        return [];
-    let collected = [];
-    let token;
-    for (let page = 0; page < 50 && collected.length < wanted; page++) {
-        let response;
-        try {
-            response = await options.client.send(new GetLogEventsCommand({
-                logGroupName: options.group,
-                logStreamName: options.stream,
-                startFromHead: false,
-                limit: Math.min(10_000, wanted),
-                ...(token === undefined ? {} : { nextToken: token }),
-            }), options.signal ? { abortSignal: options.signal } : undefined);
-        }
-        catch (err) {
-            if (isNotFound(err))
-                return collected.slice(-wanted);
-            throw err;
-        }
-        collected = [...logs_eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
-        const next = response.nextBackwardToken;
-        if (next === undefined || next === token)
-            break;
-        token = next;
-    }
-    return collected.slice(-wanted);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
@@ -75358,903 +75374,6 @@ function taskDefDiffText(a, b, opts = {}) {
         oldName: opts.oldName ?? 'registered',
         newName: opts.newName ?? 'rendered',
     });
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
-// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
-// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
-// deploy-ecs.
-
-
-
-/**
- * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
- * to describe task definition.") or a malformed reference (InvalidParameterException).
- */
-function source_isTaskDefinitionNotFound(err) {
-    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
-}
-function source_isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
-}
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (source_isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/**
- * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
- * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
- * `in <region>` when `region` is given.
- */
-async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
-    if (template.kind === 'file')
-        return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
-    const described = await describeTaskDefinition(ecs(), reference, signal);
-    if (!described) {
-        const where = options.region === undefined ? '' : ` in ${options.region}`;
-        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
-            ? `family '${reference}' has no ACTIVE revision${where}`
-            : `task definition '${reference}' not found${where}`);
-    }
-    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/run-task.ts
-
-
-
-
-
-
-
-
-const DEFAULT_ONE_OFF_INPUT_NAMES = {
-    cluster: 'cluster',
-    taskDefinition: 'task-definition',
-    container: 'container',
-    command: 'command',
-    environment: 'environment',
-    service: 'service',
-    networkService: 'network-from-service',
-    subnets: 'subnets',
-    securityGroups: 'security-groups',
-    assignPublicIp: 'assign-public-ip',
-    launchType: 'launch-type',
-    startedBy: 'started-by',
-};
-// ---------------------------------------------------------------------------------------------------------------
-// Pure parsers
-/**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
- */
-function run_task_parseCommand(input, raw) {
-    const text = raw.trim();
-    if (text === '')
-        return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
-    try {
-        entries = shellParse(text, (name) => `$${name}`);
-    }
-    catch (err) {
-        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
-    }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
-    }
-    if (args.length === 0)
-        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
-        }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function run_task_validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
-    }
-    return value;
-}
-function run_task_validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function run_task_validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
-        }
-    }
-    if (groups.length > 5)
-        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
-}
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function run_task_validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
-    }
-}
-/**
- * The container to run the command in: `requested` when given (an unknown name lists the available ones and names a
- * case-only mismatch as such), else the only container, else a ConfigurationError asking for one.
- */
-function selectContainer(input, taskDef, requested) {
-    const containers = taskDef.containerDefinitions ?? [];
-    const names = containers.map((c) => c.name ?? '');
-    const what = taskDef.taskDefinitionArn ?? taskDef.family ?? 'the task definition';
-    if (requested === undefined) {
-        if (containers.length === 1)
-            return containers[0];
-        throw new ConfigurationError(input, `is required: ${what} has ${containers.length} containers (${names.join(', ')}); name the one to run the command in`);
-    }
-    const exact = containers.find((c) => c.name === requested);
-    if (exact)
-        return exact;
-    const caseOnly = containers.find((c) => c.name?.toLowerCase() === requested.toLowerCase());
-    if (caseOnly) {
-        throw new ConfigurationError(input, `no container '${requested}' in ${what}; names are case-sensitive: did you mean '${caseOnly.name}'?`);
-    }
-    throw new ConfigurationError(input, `no container '${requested}' in ${what}; its containers are: ${names.join(', ') || '(none)'}`);
-}
-/**
- * Network and placement for RunTask. Explicit subnets / security groups / assignPublicIp win; whatever is not given
- * is copied from the service's awsvpc configuration, as are launchType or capacityProviderStrategy and
- * platformVersion. An awsvpc task definition needs subnets from somewhere: else a ConfigurationError naming the
- * subnets input. A non-awsvpc task definition gets no network configuration (explicit subnets are an error).
- */
-function planNetwork(taskDef, request, names = DEFAULT_ONE_OFF_INPUT_NAMES) {
-    const notes = [];
-    const plan = { notes };
-    const service = request.service;
-    const serviceName = service?.serviceName ?? 'the service';
-    const fargateOnly = (taskDef.requiresCompatibilities ?? []).includes('FARGATE') &&
-        !(taskDef.requiresCompatibilities ?? []).includes('EC2');
-    const networkMode = taskDef.networkMode ?? (fargateOnly ? 'awsvpc' : undefined);
-    const awsvpc = service?.networkConfiguration?.awsvpcConfiguration;
-    if (networkMode === 'awsvpc') {
-        let subnets = request.subnets?.length ? request.subnets : undefined;
-        if (subnets)
-            notes.push(`subnets: ${subnets.join(', ')} (input)`);
-        else if (awsvpc?.subnets?.length) {
-            subnets = awsvpc.subnets;
-            notes.push(`subnets: ${subnets.join(', ')} (from service ${serviceName})`);
-        }
-        if (!subnets) {
-            throw new ConfigurationError(names.subnets, service
-                ? `service '${serviceName}' has no awsvpc network configuration to copy and the task definition uses awsvpc networking: set ${names.subnets} (and ${names.securityGroups})`
-                : `the task definition uses awsvpc networking: set ${names.service} to copy the network from a service, or ${names.subnets} (and ${names.securityGroups})`);
-        }
-        let securityGroups = request.securityGroups?.length ? request.securityGroups : undefined;
-        if (securityGroups)
-            notes.push(`security groups: ${securityGroups.join(', ')} (input)`);
-        else if (awsvpc?.securityGroups?.length) {
-            securityGroups = awsvpc.securityGroups;
-            notes.push(`security groups: ${securityGroups.join(', ')} (from service ${serviceName})`);
-        }
-        else
-            notes.push("security groups: none given (the VPC's default security group applies)");
-        let assignPublicIp = request.assignPublicIp;
-        if (assignPublicIp)
-            notes.push(`assign public IP: ${assignPublicIp} (input)`);
-        else if (awsvpc?.assignPublicIp) {
-            assignPublicIp = awsvpc.assignPublicIp;
-            notes.push(`assign public IP: ${assignPublicIp} (from service ${serviceName})`);
-        }
-        plan.networkConfiguration = {
-            awsvpcConfiguration: {
-                subnets: [...subnets],
-                ...(securityGroups ? { securityGroups: [...securityGroups] } : {}),
-                ...(assignPublicIp ? { assignPublicIp } : {}),
-            },
-        };
-    }
-    else if (request.subnets?.length || request.securityGroups?.length || request.assignPublicIp) {
-        const input = request.subnets?.length
-            ? names.subnets
-            : request.securityGroups?.length
-                ? names.securityGroups
-                : names.assignPublicIp;
-        throw new ConfigurationError(input, `the task definition uses the ${networkMode ?? 'default (bridge)'} network mode; network settings apply only to awsvpc task definitions`);
-    }
-    if (request.launchType) {
-        plan.launchType = request.launchType;
-        notes.push(`launch type: ${request.launchType} (input)`);
-    }
-    else if (service?.capacityProviderStrategy?.length) {
-        plan.capacityProviderStrategy = service.capacityProviderStrategy.map((s) => ({ ...s }));
-        notes.push(`capacity provider strategy: ${service.capacityProviderStrategy.map((s) => `${s.capacityProvider}${s.weight !== undefined ? ` weight ${s.weight}` : ''}${s.base ? ` base ${s.base}` : ''}`).join(', ')} (from service ${serviceName})`);
-    }
-    else if (service?.launchType) {
-        plan.launchType = service.launchType;
-        notes.push(`launch type: ${service.launchType} (from service ${serviceName})`);
-    }
-    else if (fargateOnly) {
-        plan.launchType = 'FARGATE';
-        notes.push('launch type: FARGATE (the task definition requires Fargate)');
-    }
-    else
-        notes.push("launch type: the cluster's default capacity provider strategy");
-    const usesFargate = plan.launchType === 'FARGATE' ||
-        (plan.capacityProviderStrategy ?? []).some((s) => /^FARGATE/.test(s.capacityProvider ?? ''));
-    if (usesFargate && service?.platformVersion && service.platformVersion !== 'LATEST') {
-        plan.platformVersion = service.platformVersion;
-        notes.push(`platform version: ${service.platformVersion} (from service ${serviceName})`);
-    }
-    return plan;
-}
-/** The RunTask request (pure). One task; overrides only for what was asked. */
-function buildRunTaskInput(options) {
-    const override = {
-        name: options.container,
-    };
-    if (options.command?.length)
-        override.command = [...options.command];
-    if (options.environment?.length)
-        override.environment = options.environment.map(([name, value]) => ({ name, value }));
-    const input = {
-        cluster: options.cluster,
-        taskDefinition: options.taskDefinition,
-        count: 1,
-        ...(override.command || override.environment ? { overrides: { containerOverrides: [override] } } : {}),
-        ...(options.network.networkConfiguration ? { networkConfiguration: options.network.networkConfiguration } : {}),
-        ...(options.network.launchType ? { launchType: options.network.launchType } : {}),
-        ...(options.network.capacityProviderStrategy
-            ? { capacityProviderStrategy: options.network.capacityProviderStrategy }
-            : {}),
-        ...(options.network.platformVersion ? { platformVersion: options.network.platformVersion } : {}),
-        ...(options.startedBy ? { startedBy: options.startedBy } : {}),
-        ...(options.clientToken ? { clientToken: options.clientToken } : {}),
-    };
-    return input;
-}
-/**
- * Judge a STOPPED task by the exit code of `container`: 0 = success; non-zero or missing = failure. A task that
- * never started is a failure carrying ECS's stoppedReason.
- */
-function evaluateStoppedTask(task, container) {
-    const c = task.containers?.find((x) => x.name === container);
-    const exitCode = c?.exitCode;
-    const stoppedReason = task.stoppedReason;
-    const stopCode = task.stopCode;
-    const containerReason = c?.reason;
-    const id = taskIdFromArn(task.taskArn ?? 'task');
-    const reasonText = [
-        stoppedReason,
-        containerReason && containerReason !== stoppedReason ? `container: ${containerReason}` : undefined,
-    ]
-        .filter(Boolean)
-        .join('; ');
-    const neverStarted = exitCode === undefined && (stopCode === 'TaskFailedToStart' || !task.startedAt);
-    const base = { exitCode, neverStarted, stoppedReason, stopCode, containerReason };
-    if (exitCode === 0)
-        return { ...base, ok: true, message: `Task ${id}: container '${container}' exited with code 0` };
-    if (neverStarted) {
-        return { ...base, ok: false, message: `Task ${id} failed to start: ${reasonText || 'no reason given by ECS'}` };
-    }
-    if (exitCode === undefined) {
-        return {
-            ...base,
-            ok: false,
-            message: `Task ${id}: container '${container}' stopped without an exit code${reasonText ? ` (${reasonText})` : ''}`,
-        };
-    }
-    return {
-        ...base,
-        ok: false,
-        message: `Task ${id}: container '${container}' exited with code ${exitCode}${reasonText ? ` (${reasonText})` : ''}`,
-    };
-}
-/** Console URL of a task (partition-aware), from its ARN `arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>`. */
-function taskConsoleUrl(taskArn) {
-    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):\d+:task\/([^/]+)\/([^/]+)$/.exec(taskArn);
-    if (!m)
-        return undefined;
-    const [, partition, region, cluster, id] = m;
-    const host = partition === 'aws-cn'
-        ? 'console.amazonaws.cn'
-        : partition === 'aws-us-gov'
-            ? 'console.amazonaws-us-gov.com'
-            : 'console.aws.amazon.com';
-    return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
-}
-/**
- * Every read and check before anything is changed: describes the service (network, `service` task definition) and
- * the task definition (containers, network mode), validates container, command and network. Throws
- * ConfigurationError naming the input at fault. Makes no mutating call.
- */
-async function prepareOneOffTask(clients, options, signal) {
-    const names = { ...DEFAULT_ONE_OFF_INPUT_NAMES, ...options.inputNames };
-    const send = signal ? { abortSignal: signal } : undefined;
-    if (!options.cluster)
-        throw new ConfigurationError(names.cluster, 'is required but was not set');
-    if (options.taskDefinition.kind === 'service' && !options.service) {
-        throw new ConfigurationError(names.taskDefinition, `'service:current' needs the ${names.service} input`);
-    }
-    if (options.startedBy !== undefined)
-        run_task_validateStartedBy(names.startedBy, options.startedBy);
-    if (options.environment)
-        run_task_validateEnvironmentNames(names.environment, options.environment);
-    // One DescribeServices call for the task-definition service and the network service (when they differ), unless
-    // the caller described them already.
-    const described = new Map();
-    for (const s of options.describedServices ?? [])
-        if (s.serviceName)
-            described.set(s.serviceName, s);
-    const wanted = [
-        ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
-    ].filter((name) => !described.has(name));
-    if (wanted.length) {
-        let response;
-        try {
-            response = await clients.ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: wanted }), send);
-        }
-        catch (err) {
-            if (isErrorNamed(err, 'ClusterNotFoundException')) {
-                throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
-            }
-            throw err;
-        }
-        for (const name of wanted) {
-            const matches = (s) => s.serviceName === name || s.serviceArn === name;
-            const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
-            if (found) {
-                described.set(name, found);
-                continue;
-            }
-            const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
-            const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
-            const input = name === options.service ? names.service : names.networkService;
-            throw new ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
-        }
-    }
-    const service = options.service ? described.get(options.service) : undefined;
-    const networkServiceName = options.networkService ?? options.service;
-    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
-    let taskDef;
-    let taskDefinitionArn;
-    let register;
-    const source = options.taskDefinition;
-    if (source.kind === 'register') {
-        register = source.input;
-        taskDef = source.input;
-    }
-    else {
-        const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
-        if (!reference)
-            throw new ConfigurationError(names.service, `service '${options.service}' has no task definition`);
-        try {
-            const described = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }), send);
-            if (!described.taskDefinition)
-                throw new Error('DescribeTaskDefinition returned no task definition');
-            taskDef = described.taskDefinition;
-            taskDefinitionArn = described.taskDefinition.taskDefinitionArn ?? reference;
-        }
-        catch (err) {
-            if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
-                throw new ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
-            }
-            throw err;
-        }
-    }
-    const container = selectContainer(names.container, taskDef, options.container);
-    const containerName = container.name;
-    const network = planNetwork(taskDef, {
-        service: networkService,
-        subnets: options.subnets,
-        securityGroups: options.securityGroups,
-        assignPublicIp: options.assignPublicIp,
-        launchType: options.launchType,
-    }, names);
-    const command = options.command?.length ? [...options.command] : undefined;
-    const runTask = buildRunTaskInput({
-        cluster: options.cluster,
-        taskDefinition: taskDefinitionArn ?? '(registered at run time)',
-        container: containerName,
-        command,
-        environment: options.environment,
-        network,
-        startedBy: options.startedBy,
-    });
-    const notes = [
-        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
-        `container: ${containerName}`,
-        `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
-        ...(options.environment?.length
-            ? [`environment overrides: ${options.environment.map(([k]) => k).join(', ')}`]
-            : []),
-        ...network.notes,
-    ];
-    return {
-        cluster: options.cluster,
-        taskDefinitionArn,
-        register,
-        taskDefinition: taskDef,
-        container,
-        containerName,
-        command,
-        environmentNames: (options.environment ?? []).map(([k]) => k),
-        service,
-        networkService,
-        network,
-        runTask,
-        notes,
-    };
-}
-/**
- * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
- * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
- * stop the task (cancellation only when `stopOnCancel`) and return `timedOut` / `cancelled` results; the caller
- * decides how to fail (see `oneOffTaskFailure`).
- */
-async function runOneOffTask(clients, plan, options) {
-    const clock = options.clock ?? realClock;
-    const sink = options.sink;
-    const signal = options.signal;
-    const send = signal ? { abortSignal: signal } : undefined;
-    const stopOnCancel = options.stopOnCancel ?? true;
-    let taskDefinitionArn = plan.taskDefinitionArn;
-    if (plan.register) {
-        const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(plan.register), send);
-        taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
-        if (!taskDefinitionArn)
-            throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
-        sink.info(`Registered task definition ${taskDefinitionArn}`);
-    }
-    const runInput = { ...plan.runTask, taskDefinition: taskDefinitionArn };
-    const started = clock.now();
-    const response = await clients.ecs.send(new RunTaskCommand(runInput), send);
-    const failures = response.failures ?? [];
-    const task = response.tasks?.[0];
-    if (failures.length > 0 || !task?.taskArn) {
-        const text = failures.length
-            ? failures
-                .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`)
-                .join('; ')
-            : 'no task was returned';
-        throw new DeployFailure(`RunTask could not start the task: ${text}`);
-    }
-    const taskArn = task.taskArn;
-    const taskId = taskIdFromArn(taskArn);
-    const consoleUrl = taskConsoleUrl(taskArn);
-    await options.onTaskStarted?.(taskArn);
-    sink.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
-    const where = awslogsLocation(plan.container, taskArn);
-    const logLocation = where.ok ? where.location : undefined;
-    const logNotice = where.ok
-        ? undefined
-        : `${where.reason}; waiting for the task to stop without streaming its output.`;
-    if (logNotice)
-        sink.warning(logNotice);
-    else
-        sink.info(`Streaming logs from ${logLocation.group} / ${logLocation.stream}`);
-    const ring = new LineRing(options.lastLines ?? 30);
-    // Stops the log follower: resolved when the task stopped (then drained), or on cancel/timeout (short drain).
-    let finishLogs;
-    const logsFinished = new Promise((resolve) => {
-        finishLogs = resolve;
-    });
-    const logAbort = new AbortController();
-    let logFollow = Promise.resolve();
-    if (logLocation) {
-        const logsClient = logLocation.region && clients.logsForRegion ? clients.logsForRegion(logLocation.region) : clients.logs;
-        let warnedError = false;
-        logFollow = streamLogEvents({
-            client: logsClient,
-            group: logLocation.group,
-            stream: logLocation.stream,
-            until: logsFinished,
-            signal: logAbort.signal,
-            clock,
-            intervalMs: options.logIntervalMs ?? 1000,
-            ...(options.logPageLimit ? { pageLimit: options.logPageLimit } : {}),
-            drainQuietMs: options.drainQuietMs ?? 1000,
-            drainMaxMs: options.drainMaxMs ?? 10_000,
-            onEvent: (event) => {
-                ring.push(event.message);
-                for (const line of eventLines([event]))
-                    sink.log(line, event);
-            },
-            onError: (err) => {
-                if (!warnedError)
-                    sink.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
-                warnedError = true;
-            },
-        }).catch((err) => sink.warning(`Log streaming stopped: ${errorMessage(err)}`));
-    }
-    const progressEveryMs = options.progressEveryMs ?? (logLocation ? 60_000 : 10_000);
-    let lastStatus = task.lastStatus;
-    if (lastStatus)
-        sink.info(`Task status: ${lastStatus}`);
-    let stopped;
-    let cancelled = false;
-    let timedOut = false;
-    let stopRequested = false;
-    const stopTask = async (reason) => {
-        stopRequested = true;
-        try {
-            await clients.ecs.send(new StopTaskCommand({ cluster: plan.cluster, task: taskArn, reason: reason.slice(0, 255) }));
-            sink.info(`Stopped task ${taskId}: ${reason}`);
-        }
-        catch (err) {
-            sink.warning(`StopTask failed for ${taskArn}: ${errorMessage(err)}`);
-        }
-    };
-    try {
-        stopped = await poll(async () => {
-            const described = await clients.ecs.send(new DescribeTasksCommand({ cluster: plan.cluster, tasks: [taskArn] }), send);
-            const current = described.tasks?.[0];
-            if (!current)
-                return { done: false, progress: `task ${taskId} not visible yet` };
-            if (current.lastStatus !== lastStatus) {
-                lastStatus = current.lastStatus;
-                sink.info(`Task status: ${lastStatus}`);
-            }
-            if (current.lastStatus === 'STOPPED')
-                return { done: true, value: current };
-            // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
-            const elapsed = clock.now() - started;
-            return elapsed < progressEveryMs
-                ? { done: false }
-                : {
-                    done: false,
-                    progress: `task ${taskId} still ${current.lastStatus ?? 'UNKNOWN'} after ${formatDuration(elapsed)}`,
-                };
-        }, {
-            timeoutMs: options.timeoutMs,
-            initialDelayMs: options.pollInitialMs ?? 1000,
-            maxDelayMs: options.pollMaxMs ?? 2000,
-            factor: 1.5,
-            jitter: 'none',
-            clock,
-            description: `task ${taskId} to stop`,
-            progressEveryMs,
-            onProgress: (message) => sink.info(message),
-            ...(signal ? { signal } : {}),
-        });
-    }
-    catch (err) {
-        if (err instanceof PollAbortedError || signal?.aborted) {
-            cancelled = true;
-            if (stopOnCancel)
-                await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
-            else
-                sink.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
-        }
-        else if (err instanceof PollTimeoutError) {
-            timedOut = true;
-            await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
-        }
-        else {
-            // DescribeTasks failing for good: stop following logs and rethrow.
-            logAbort.abort(err);
-            finishLogs();
-            await logFollow;
-            throw err;
-        }
-    }
-    if (stopped) {
-        finishLogs();
-        await logFollow;
-    }
-    else {
-        // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
-        finishLogs();
-        const cutoff = new Promise((resolve) => {
-            const t = setTimeout(resolve, options.cancelDrainMs ?? 1500);
-            t.unref?.();
-        });
-        await Promise.race([logFollow, cutoff]);
-        logAbort.abort(new Error('drain cut off'));
-        await logFollow;
-    }
-    const durationMs = clock.now() - started;
-    const outcome = stopped ? evaluateStoppedTask(stopped, plan.containerName) : undefined;
-    let message;
-    if (outcome)
-        message = outcome.message;
-    else if (cancelled)
-        message = `Cancelled after ${formatDuration(durationMs)}; task ${taskId} ${stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${lastStatus ?? 'unknown'})`;
-    else
-        message = `Timed out after ${formatDuration(durationMs)} waiting for task ${taskId} to stop (last status ${lastStatus ?? 'unknown'}); the task was asked to stop`;
-    return {
-        taskArn,
-        taskId,
-        taskDefinitionArn: taskDefinitionArn,
-        containerName: plan.containerName,
-        command: plan.command,
-        outcome,
-        exitCode: outcome?.exitCode,
-        ok: outcome?.ok ?? false,
-        cancelled,
-        timedOut,
-        stopRequested,
-        durationMs,
-        logLocation,
-        logNotice,
-        lastLines: ring.toArray(),
-        lineCount: ring.total,
-        message,
-        lastStatus: stopped?.lastStatus ?? lastStatus,
-        consoleUrl,
-    };
-}
-/**
- * The DeployFailure for a failed result, or undefined when it succeeded. The message carries the outcome line and
- * the last log lines (they reach the `::error::` annotation; the full output is in the log group above).
- */
-function oneOffTaskFailure(result) {
-    if (result.ok)
-        return undefined;
-    const lines = result.lastLines;
-    const tail = lines.length
-        ? `\nLast ${lines.length} line${lines.length === 1 ? '' : 's'} of ${result.containerName}:\n${lines.join('\n')}`
-        : result.logNotice
-            ? `\nNo log lines: ${result.logNotice}`
-            : '';
-    return new DeployFailure(`${result.message}${tail}`);
-}
-function oneOffStatusText(result) {
-    if (result.ok)
-        return '✅ succeeded (exit code 0)';
-    if (result.cancelled)
-        return `⏹️ cancelled${result.stopRequested ? ' (task stopped)' : ''}`;
-    if (result.timedOut)
-        return '⌛ timed out (task stopped)';
-    if (result.outcome?.neverStarted)
-        return '❌ failed to start';
-    return result.exitCode === undefined ? '❌ no exit code' : `❌ exit code ${result.exitCode}`;
-}
-/**
- * Append a one-off task's job-summary section to `summary`: status heading, a table (command, container, task with
- * console link, task definition, cluster, duration, exit code, stopped reason, logs) and the last log lines
- * (expanded when it failed). Shared by run-migration-task and deploy-ecs's migration step.
- */
-function appendOneOffTaskSummary(summary, result, context) {
-    summary.heading(`${context.title ?? 'One-off task'}: ${oneOffStatusText(result)}`, 3);
-    const task = result.consoleUrl ? `[${result.taskId}](${result.consoleUrl})` : result.taskId;
-    const rows = [
-        ['Command', `\`${context.command.replace(/`/g, "'")}\``],
-        ['Container', result.containerName],
-        ['Task', task],
-        ['Task ARN', `\`${result.taskArn}\``],
-        ['Task definition', `\`${result.taskDefinitionArn}\``],
-        ['Cluster', context.cluster],
-        ['Duration', formatDuration(result.durationMs)],
-        ['Exit code', result.exitCode === undefined ? '—' : String(result.exitCode)],
-    ];
-    if (result.outcome?.stoppedReason)
-        rows.push(['Stopped reason', result.outcome.stoppedReason]);
-    if (result.outcome?.containerReason)
-        rows.push(['Container reason', result.outcome.containerReason]);
-    rows.push([
-        'Logs',
-        result.logLocation
-            ? `\`${result.logLocation.group}\` / \`${result.logLocation.stream}\``
-            : (result.logNotice ?? '—'),
-    ]);
-    summary.table(['', ''], rows);
-    if (!result.ok)
-        summary.paragraph(result.message);
-    if (result.lastLines.length) {
-        const title = `Last ${result.lastLines.length} of ${result.lineCount} log lines`;
-        summary.details(title, codeBlock(result.lastLines.join('\n')), { open: !result.ok });
-    }
-    return summary;
-}
-/** Action outputs of a one-off task run (`duration` in whole seconds; unset values are skipped by setOutputs). */
-function oneOffTaskOutputs(result) {
-    return {
-        'task-arn': result.taskArn,
-        'exit-code': result.exitCode,
-        'log-stream': result.logLocation?.stream,
-        'log-group': result.logLocation?.group,
-        duration: Math.round(result.durationMs / 1000),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/index.ts
-// @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs: plan
-// (read-only: container, command, network copied from a service), run (RunTask, live logs, exit code, stop on
-// cancel), summary and outputs.
-
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
-// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
-// can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
-// definition for render-task-def and deploy-ecs.
-
-
-
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
-/** Account id and region of a private ECR registry host, or undefined for any other host. */
-function parseEcrHost(host) {
-    if (!host)
-        return undefined;
-    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
-    return m ? { registryId: m[1], region: m[2] } : undefined;
-}
-function hostOf(url) {
-    if (!url)
-        return undefined;
-    try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-function sameHost(a, b) {
-    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
-    return canon(a) === canon(b);
-}
-/**
- * Decide, per container, how `pin-digest` resolves its image:
- * - already pinned by digest → skip;
- * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
- *   region (a missing tag means `latest`, as Docker does);
- * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
- *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
- *   in the caller's default registry and the action's region;
- * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
- */
-function digest_planDigestPins(containers, ecrEndpointUrl) {
-    const endpointHost = hostOf(ecrEndpointUrl);
-    return containers.map(({ name, image }) => {
-        const ref = parseImageRef(image);
-        if (!ref)
-            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
-            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
-        const tag = ref.tag ?? 'latest';
-        const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
-        return {
-            container: name,
-            image,
-            action: 'skip',
-            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
-        };
-    });
-}
-/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
-function digest_pinnedImage(ref, digest) {
-    return formatImageRef({ ...ref, tag: undefined, digest });
-}
-/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
-async function digest_resolveDigest(ecr, lookup, signal) {
-    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
-    try {
-        const out = await ecr.send(new DescribeImagesCommand({
-            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
-            repositoryName: lookup.repositoryName,
-            imageIds: [{ imageTag: lookup.tag }],
-        }), { abortSignal: signal });
-        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-        if (!digest)
-            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
-        return digest;
-    }
-    catch (err) {
-        const name = err.name;
-        if (name === 'ImageNotFoundException')
-            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
-        if (name === 'RepositoryNotFoundException') {
-            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
-                cause: err,
-            });
-        }
-        throw err;
-    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render.ts
@@ -76811,6 +75930,69 @@ function parseRole(input, value, allowName) {
     throw new ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
+// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
+// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
+// deploy-ecs.
+
+
+
+/**
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
+ */
+function isTaskDefinitionNotFound(err) {
+    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
+}
+function isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
+}
+/**
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
+ */
+async function describeTaskDefinition(ecs, reference, signal) {
+    try {
+        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
+            return undefined;
+        return {
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
+        };
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    const isFamily = template.kind === 'family';
+    const reference = template.kind === 'family' ? template.family : template.reference;
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
+    }
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
 // @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
 // run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
@@ -76822,7 +76004,6 @@ function parseRole(input, value, allowName) {
 
 
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/inputs.ts
-
 
 
 

@@ -10,6 +10,8 @@ export {
   isErrorNamed,
 } from './errors';
 export { formatImageRef, type ImageRef, parseImageRef } from './image-ref';
+export { formatCommand, parseCommand } from './inputs/command';
+export { validateEnvironmentNames, validateSecurityGroups, validateStartedBy, validateSubnets } from './inputs/ecs-ids';
 export {
   actionInputs,
   describeJsonError,
@@ -37,7 +39,7 @@ export {
   quote,
   type RawInputs,
   rawInput,
-} from './inputs';
+} from './inputs/readers';
 export { coreLogger, group, infoLines, type Logger, prefixedLogger } from './log';
 export { setOutputs } from './outputs';
 export {

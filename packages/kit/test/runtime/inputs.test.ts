@@ -23,7 +23,7 @@ import {
   parseList,
   parseString,
   parseYamlOrJson,
-} from '../../src/runtime/inputs';
+} from '../../src/runtime/inputs/readers';
 import { withInputs } from '../../src/testing';
 
 /** Run fn, return the ConfigurationError it throws (fails the test when it does not throw one). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../../src/runtime/errors';
-import { getBoolean, getString } from '../../src/runtime/inputs';
+import { getBoolean, getString } from '../../src/runtime/inputs/readers';
 import {
   clearInputs,
   createFakeClock,

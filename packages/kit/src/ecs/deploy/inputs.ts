@@ -12,7 +12,7 @@ import {
   parseInteger,
   parseJson,
   quote,
-} from '../../runtime/inputs';
+} from '../../runtime/inputs/readers';
 import { TaskDefinitionShapeError, unwrapTaskDefinition } from '../taskdef/taskdef';
 import type { DeployRequest, ServiceRequest, TaskDefSpec } from './deploy';
 import { type HealthCheckSpec, parseHealthUrl } from './health-check';

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parse as parseShell } from 'shell-quote';
 import { ConfigurationError } from '../../runtime/errors';
 import { parseImageRef } from '../../runtime/image-ref';
-import { parseEnum, parseJson, quote } from '../../runtime/inputs';
+import { parseEnum, parseJson, quote } from '../../runtime/inputs/readers';
 import type { ContainerValue, OverrideEntry, OverrideMode, OverrideSection, TaskDefOverrides } from './render';
 import { TaskDefinitionShapeError, type TaskDefJson, unwrapTaskDefinition } from './taskdef';
 

@@ -1,22 +1,18 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import { describe, expect, test } from 'vitest';
+import { executeOneOffTask, type OneOffTaskResult } from '../../../src/ecs/one-off-task/execute';
 import {
   buildRunTaskInput,
   evaluateStoppedTask,
-  formatCommand,
-  type OneOffTaskResult,
-  oneOffTaskFailure,
-  parseCommand,
   planNetwork,
-  runOneOffTask,
   selectContainer,
   type TaskDefShape,
   taskConsoleUrl,
-  validateSecurityGroups,
-  validateStartedBy,
-  validateSubnets,
-} from '../../../src/ecs/one-off-task/run-task';
+} from '../../../src/ecs/one-off-task/plan';
+import { oneOffTaskFailure } from '../../../src/ecs/one-off-task/report';
 import { ConfigurationError } from '../../../src/runtime/errors';
+import { formatCommand, parseCommand } from '../../../src/runtime/inputs/command';
+import { validateSecurityGroups, validateStartedBy, validateSubnets } from '../../../src/runtime/inputs/ecs-ids';
 
 describe('parseCommand', () => {
   test.each<[string, string, string[] | undefined]>([
@@ -315,7 +311,7 @@ describe('taskConsoleUrl and failure', () => {
   });
 });
 
-describe('runOneOffTask', () => {
+describe('executeOneOffTask', () => {
   test('RunTask failures[] → DeployFailure naming the reason (no task, no wait)', async () => {
     const sent: string[] = [];
     const ecs = {
@@ -346,9 +342,9 @@ describe('runOneOffTask', () => {
       notes: [],
     };
     await expect(
-      runOneOffTask({ ecs, logs: { send: async () => ({}) } as any }, plan, {
+      executeOneOffTask({ ecs, logs: { send: async () => ({}) } as any }, plan, {
         timeoutMs: 1000,
-        sink: { log: () => {}, info: () => {}, warning: () => {} },
+        log: { info: () => {}, warning: () => {} },
       }),
     ).rejects.toThrow(/RunTask could not start the task: RESOURCE:MEMORY \(no capacity\)/);
     expect(sent).toEqual(['RunTaskCommand']);

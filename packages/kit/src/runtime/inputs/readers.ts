@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { type ParseError, parse as parseJsonc } from 'jsonc-parser';
 import YAML from 'yaml';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../errors';
 
 // Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
 // @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
