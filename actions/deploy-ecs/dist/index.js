@@ -87593,7 +87593,7 @@ function infoLines(text, log = coreLogger) {
 }
 /** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
 function log_group(name, fn) {
-    return core.group(name, fn);
+    return group(name, fn);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
@@ -88782,8 +88782,482 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_os_ = __nccwpck_require__(542);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(5585);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6580);
+var client_ecs_dist_cjs = __nccwpck_require__(6580);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
+var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5962);
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/clients.ts
+
+
+
+
+function createEcsClients(action, region) {
+    return {
+        ecs: createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { action, region }),
+        logs: createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
+        elbv2: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { action, region }),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
+
+
+/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
+function taskIdFromArn(taskArnOrId) {
+    const slash = taskArnOrId.lastIndexOf('/');
+    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
+}
+/**
+ * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
+ * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
+ * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
+ */
+function awslogsLocation(container, taskArnOrId) {
+    const name = container.name ?? '(unnamed)';
+    const config = container.logConfiguration;
+    if (!config?.logDriver) {
+        return {
+            ok: false,
+            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
+        };
+    }
+    if (config.logDriver !== 'awslogs') {
+        return {
+            ok: false,
+            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
+        };
+    }
+    const options = config.options ?? {};
+    const group = options['awslogs-group'];
+    const prefix = options['awslogs-stream-prefix'];
+    if (!group)
+        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
+    if (!prefix) {
+        return {
+            ok: false,
+            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
+        };
+    }
+    const region = options['awslogs-region'];
+    const location = { group, stream: `${prefix}/${name}/${taskIdFromArn(taskArnOrId)}` };
+    if (region)
+        location.region = region;
+    return { ok: true, location };
+}
+function isNotFound(err) {
+    return err instanceof Error && err.name === 'ResourceNotFoundException';
+}
+/**
+ * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
+ * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
+ * the available events is the response that hands back the token it was given (the documented end condition;
+ * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ */
+class LogFollower {
+    token;
+    options;
+    /** Events returned so far. */
+    count = 0;
+    /** GetLogEvents calls made so far. */
+    calls = 0;
+    /** True once the stream was seen to exist. */
+    streamExists = false;
+    constructor(options) {
+        this.options = options;
+    }
+    async fetch(signal) {
+        const out = [];
+        const maxPages = this.options.maxPagesPerFetch ?? 1000;
+        for (let page = 0; page < maxPages; page++) {
+            let response;
+            try {
+                this.calls += 1;
+                response = await this.options.client.send(new dist_cjs/* GetLogEventsCommand */.h7S({
+                    logGroupName: this.options.group,
+                    logStreamName: this.options.stream,
+                    startFromHead: true,
+                    ...(this.token === undefined ? {} : { nextToken: this.token }),
+                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
+                }), signal ? { abortSignal: signal } : undefined);
+            }
+            catch (err) {
+                if (isNotFound(err) && this.token === undefined)
+                    return out; // stream (or group) not created yet
+                throw err;
+            }
+            this.streamExists = true;
+            for (const e of response.events ?? []) {
+                out.push({
+                    timestamp: e.timestamp ?? 0,
+                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
+                    message: e.message ?? '',
+                });
+            }
+            const next = response.nextForwardToken;
+            const atEnd = next === undefined || next === this.token;
+            if (next !== undefined)
+                this.token = next;
+            if (atEnd)
+                break;
+        }
+        this.count += out.length;
+        return out;
+    }
+}
+/**
+ * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
+ * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
+ * must never fail the step on their own).
+ */
+async function streamLogEvents(options) {
+    const clock = options.clock ?? realClock;
+    const follower = new LogFollower(options);
+    const interval = options.intervalMs ?? 1000;
+    const drainQuietMs = options.drainQuietMs ?? 1000;
+    const drainMaxMs = options.drainMaxMs ?? 10_000;
+    let stoppedAt;
+    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
+    const stopped = new AbortController();
+    const markStopped = () => {
+        stoppedAt ??= clock.now();
+        stopped.abort('stopped');
+    };
+    options.until.then(markStopped, markStopped);
+    const result = (aborted) => ({
+        events: follower.count,
+        calls: follower.calls,
+        streamExists: follower.streamExists,
+        aborted,
+    });
+    for (;;) {
+        if (options.signal?.aborted)
+            return result(true);
+        const wasStopped = stoppedAt !== undefined;
+        let got = 0;
+        try {
+            const events = await follower.fetch(options.signal);
+            got = events.length;
+            for (const e of events)
+                options.onEvent(e);
+        }
+        catch (err) {
+            if (options.signal?.aborted)
+                return result(true);
+            options.onError?.(err);
+        }
+        if (wasStopped) {
+            const since = clock.now() - stoppedAt;
+            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
+                return result(false);
+        }
+        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
+        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
+        try {
+            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
+        }
+        catch {
+            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
+        }
+    }
+}
+/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
+function eventLines(events) {
+    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
+}
+/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
+class LineRing {
+    lines = [];
+    size;
+    /** Lines pushed in total. */
+    total = 0;
+    constructor(size) {
+        this.size = size;
+    }
+    push(message) {
+        for (const line of eventLines([{ message }])) {
+            this.lines.push(line);
+            this.total += 1;
+            if (this.lines.length > this.size)
+                this.lines.shift();
+        }
+    }
+    toArray() {
+        return [...this.lines];
+    }
+}
+/**
+ * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
+ * until enough lines or the start of the stream. A missing stream returns [].
+ */
+async function tailLogEvents(options) {
+    const wanted = options.lines ?? 30;
+    if (wanted <= 0)
+        return [];
+    let collected = [];
+    let token;
+    for (let page = 0; page < 50 && collected.length < wanted; page++) {
+        let response;
+        try {
+            response = await options.client.send(new dist_cjs/* GetLogEventsCommand */.h7S({
+                logGroupName: options.group,
+                logStreamName: options.stream,
+                startFromHead: false,
+                limit: Math.min(10_000, wanted),
+                ...(token === undefined ? {} : { nextToken: token }),
+            }), options.signal ? { abortSignal: options.signal } : undefined);
+        }
+        catch (err) {
+            if (isNotFound(err))
+                return collected.slice(-wanted);
+            throw err;
+        }
+        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
+        const next = response.nextBackwardToken;
+        if (next === undefined || next === token)
+            break;
+        token = next;
+    }
+    return collected.slice(-wanted);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/diagnostics.ts
+
+
+
+
+
+/** Pure: the facts of one stopped task. */
+function summarizeStoppedTask(task) {
+    const arn = task.taskArn ?? '';
+    return {
+        taskArn: arn,
+        taskId: taskIdFromArn(arn),
+        ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
+        ...(task.startedBy ? { startedBy: task.startedBy } : {}),
+        ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
+        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+        ...(task.stoppedAt ? { stoppedAt: new Date(task.stoppedAt) } : {}),
+        containers: (task.containers ?? []).map((c) => ({
+            name: c.name ?? '?',
+            ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
+            ...(c.reason ? { reason: c.reason } : {}),
+            ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
+            ...(c.image ? { image: c.image } : {}),
+        })),
+    };
+}
+/** Pure: the container most likely at fault: non-zero exit first, then one with a reason, then the first. */
+function failingContainer(task) {
+    return (task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
+        task.containers.find((c) => c.reason) ??
+        task.containers[0]);
+}
+/**
+ * Pure: a task the scheduler stopped on purpose (scale-in, replaced by a newer deployment, a rollback), as opposed to
+ * one that failed (container exited, failed to start, failed health checks). Failures are reported first.
+ */
+function stoppedByScaling(t) {
+    return /^Scaling activity initiated/i.test(t.stoppedReason ?? '') || t.stopCode === 'UserInitiated';
+}
+/** Pure: whether a task belongs to the deployment (tasks started by a service deployment carry its id). */
+function taskBelongsTo(task, deploymentId, taskDefinitionArn) {
+    if (deploymentId && task.startedBy)
+        return task.startedBy === deploymentId;
+    if (taskDefinitionArn)
+        return task.taskDefinitionArn === taskDefinitionArn;
+    return true;
+}
+/** One line per stopped task: `task 1a2b (web:8) stopped: Essential container in task exited; app exit 1 (…)`. */
+function stoppedTaskLine(t) {
+    const containers = t.containers
+        .filter((c) => c.exitCode !== undefined || c.reason)
+        .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit ${c.exitCode}` : 'no exit code'}${c.reason ? ` (${c.reason})` : ''}`);
+    const td = t.taskDefinitionArn ? ` (${t.taskDefinitionArn.split('/').pop()})` : '';
+    return (`task ${t.taskId}${td} stopped: ${t.stoppedReason ?? t.stopCode ?? 'no reason given'}` +
+        (containers.length ? `; ${containers.join(', ')}` : ''));
+}
+/** Pure: plain-text lines for the step log. */
+function diagnosticsText(d) {
+    const lines = [];
+    if (d.stoppedTasks.length) {
+        lines.push(`Stopped tasks of the new deployment (${d.stoppedTasks.length}):`);
+        for (const t of d.stoppedTasks)
+            lines.push(`  ${stoppedTaskLine(t)}`);
+    }
+    else {
+        lines.push('No stopped tasks found for the new deployment.');
+    }
+    for (const l of d.logs) {
+        if (l.lines.length) {
+            lines.push(`Last ${l.lines.length} log lines of ${l.container} in task ${l.taskId} (${l.group} ${l.stream}):`);
+            for (const line of l.lines)
+                lines.push(`  | ${line}`);
+        }
+        else if (l.note) {
+            lines.push(`Logs of ${l.container} in task ${l.taskId}: ${l.note}`);
+        }
+    }
+    if (d.unhealthyTargets.length) {
+        lines.push('Unhealthy load balancer targets:');
+        for (const t of d.unhealthyTargets) {
+            lines.push(`  ${t.targetId}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` ${t.reason}` : ''}${t.description ? `: ${t.description}` : ''} (${t.targetGroupArn.split(':').pop()})`);
+        }
+    }
+    if (d.events.length) {
+        lines.push(`Service events since the update (${d.events.length}):`);
+        for (const e of d.events)
+            lines.push(`  ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
+    }
+    for (const e of d.errors)
+        lines.push(`(diagnostics incomplete: ${e})`);
+    return lines;
+}
+/** Pure: markdown for the job summary. */
+function diagnosticsMarkdown(d) {
+    const parts = [];
+    if (d.stoppedTasks.length) {
+        parts.push(markdownTable(['task', 'stopped reason', 'containers (exit code, reason)'], d.stoppedTasks.map((t) => [
+            t.taskId,
+            t.stoppedReason ?? t.stopCode ?? '',
+            t.containers.map((c) => `${c.name}: ${c.exitCode ?? '–'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
+        ])));
+    }
+    for (const l of d.logs) {
+        if (l.lines.length)
+            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
+        else if (l.note)
+            parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
+    }
+    if (d.unhealthyTargets.length) {
+        parts.push(markdownTable(['target', 'state', 'reason', 'description'], d.unhealthyTargets.map((t) => [`${t.targetId}${t.port ? `:${t.port}` : ''}`, t.state, t.reason, t.description])));
+    }
+    if (d.errors.length)
+        parts.push(d.errors.map((e) => `- diagnostics incomplete: ${e}`).join('\n') + '\n');
+    return parts.join('\n');
+}
+/** Stopped tasks of a deployment, newest first: ListTasks (desiredStatus STOPPED) + DescribeTasks. */
+async function findStoppedTasks(ecs, opts) {
+    const arns = [];
+    let nextToken;
+    do {
+        const out = await ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({
+            cluster: opts.cluster,
+            serviceName: opts.serviceName,
+            desiredStatus: 'STOPPED',
+            nextToken,
+        }), { abortSignal: opts.signal });
+        arns.push(...(out.taskArns ?? []));
+        nextToken = out.nextToken;
+    } while (nextToken && arns.length < 300);
+    const tasks = [];
+    for (let i = 0; i < arns.length; i += 100) {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
+            abortSignal: opts.signal,
+        });
+        tasks.push(...(out.tasks ?? []));
+    }
+    return tasks
+        .filter((t) => taskBelongsTo(t, opts.deploymentId, opts.taskDefinitionArn))
+        .map(summarizeStoppedTask)
+        .sort((a, b) => Number(stoppedByScaling(a)) - Number(stoppedByScaling(b)) ||
+        (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
+        .slice(0, opts.max ?? 5);
+}
+/** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
+async function findUnhealthyTargets(elbv2, targetGroupArns, signal) {
+    const out = [];
+    for (const arn of targetGroupArns) {
+        const res = await elbv2.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: arn }), { abortSignal: signal });
+        for (const d of res.TargetHealthDescriptions ?? []) {
+            const state = d.TargetHealth?.State ?? 'unknown';
+            if (state === 'healthy')
+                continue;
+            out.push({
+                targetGroupArn: arn,
+                targetId: d.Target?.Id ?? '?',
+                ...(d.Target?.Port ? { port: d.Target.Port } : {}),
+                state,
+                ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
+                ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
+            });
+        }
+    }
+    return out;
+}
+/** Gather everything, best effort. */
+async function collectDiagnostics(opts) {
+    const d = {
+        service: opts.serviceName,
+        stoppedTasks: [],
+        logs: [],
+        events: opts.events ?? [],
+        unhealthyTargets: [],
+        errors: [],
+    };
+    try {
+        d.stoppedTasks = await findStoppedTasks(opts.ecs, {
+            cluster: opts.cluster,
+            serviceName: opts.serviceName,
+            ...(opts.deploymentId ? { deploymentId: opts.deploymentId } : {}),
+            ...(opts.taskDefinitionArn ? { taskDefinitionArn: opts.taskDefinitionArn } : {}),
+            max: opts.maxTasks ?? 5,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+    }
+    catch (err) {
+        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
+    }
+    // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
+    const newest = d.stoppedTasks[0];
+    if (newest && opts.logs) {
+        const container = failingContainer(newest);
+        const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
+        if (container && def) {
+            const where = awslogsLocation(def, newest.taskArn);
+            if (!where.ok) {
+                d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
+            }
+            else {
+                try {
+                    const lines = await tailLogEvents({
+                        client: opts.logs,
+                        group: where.location.group,
+                        stream: where.location.stream,
+                        lines: opts.logLines ?? 20,
+                        ...(opts.signal ? { signal: opts.signal } : {}),
+                    });
+                    d.logs.push({
+                        taskId: newest.taskId,
+                        container: container.name,
+                        group: where.location.group,
+                        stream: where.location.stream,
+                        lines,
+                        ...(lines.length ? {} : { note: `no log events in ${where.location.group} ${where.location.stream}` }),
+                    });
+                }
+                catch (err) {
+                    d.errors.push(`logs: ${errorMessage(err)}`);
+                }
+            }
+        }
+    }
+    const targetGroups = (opts.service?.loadBalancers ?? [])
+        .map((lb) => lb.targetGroupArn)
+        .filter((a) => !!a);
+    if (opts.elbv2 && targetGroups.length) {
+        try {
+            d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
+        }
+        catch (err) {
+            d.errors.push(`target health: ${errorMessage(err)}`);
+        }
+    }
+    return d;
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
 
 
@@ -89240,7 +89714,7 @@ function taskDefDiffText(a, b, opts = {}) {
 function isTaskDefinitionNotFound(err) {
     return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
 }
-function isNotFound(err) {
+function source_isNotFound(err) {
     const e = err;
     // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
     // ClientException "Unable to describe task definition."
@@ -89253,7 +89727,7 @@ function isNotFound(err) {
  */
 async function describeTaskDefinition(ecs, reference, signal) {
     try {
-        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }), {
             abortSignal: signal,
         });
         if (!out.taskDefinition)
@@ -89264,7 +89738,7 @@ async function describeTaskDefinition(ecs, reference, signal) {
         };
     }
     catch (err) {
-        if (isNotFound(err))
+        if (source_isNotFound(err))
             return undefined;
         throw err;
     }
@@ -89287,561 +89761,6 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
             : `task definition '${reference}' not found${where}`);
     }
     return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
-}
-
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-elastic-load-balancing-v2@3.1142.0/node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
-var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5962);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
-var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(5585);
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
-
-
-/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
-function taskIdFromArn(taskArnOrId) {
-    const slash = taskArnOrId.lastIndexOf('/');
-    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
-}
-/**
- * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
- * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
- * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
- */
-function awslogsLocation(container, taskArnOrId) {
-    const name = container.name ?? '(unnamed)';
-    const config = container.logConfiguration;
-    if (!config?.logDriver) {
-        return {
-            ok: false,
-            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
-        };
-    }
-    if (config.logDriver !== 'awslogs') {
-        return {
-            ok: false,
-            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
-        };
-    }
-    const options = config.options ?? {};
-    const group = options['awslogs-group'];
-    const prefix = options['awslogs-stream-prefix'];
-    if (!group)
-        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
-    if (!prefix) {
-        return {
-            ok: false,
-            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
-        };
-    }
-    const region = options['awslogs-region'];
-    const location = { group, stream: `${prefix}/${name}/${taskIdFromArn(taskArnOrId)}` };
-    if (region)
-        location.region = region;
-    return { ok: true, location };
-}
-function logs_isNotFound(err) {
-    return err instanceof Error && err.name === 'ResourceNotFoundException';
-}
-/**
- * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
- * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
- * the available events is the response that hands back the token it was given (the documented end condition;
- * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
- */
-class LogFollower {
-    token;
-    options;
-    /** Events returned so far. */
-    count = 0;
-    /** GetLogEvents calls made so far. */
-    calls = 0;
-    /** True once the stream was seen to exist. */
-    streamExists = false;
-    constructor(options) {
-        this.options = options;
-    }
-    async fetch(signal) {
-        const out = [];
-        const maxPages = this.options.maxPagesPerFetch ?? 1000;
-        for (let page = 0; page < maxPages; page++) {
-            let response;
-            try {
-                this.calls += 1;
-                response = await this.options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
-                    logGroupName: this.options.group,
-                    logStreamName: this.options.stream,
-                    startFromHead: true,
-                    ...(this.token === undefined ? {} : { nextToken: this.token }),
-                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
-                }), signal ? { abortSignal: signal } : undefined);
-            }
-            catch (err) {
-                if (logs_isNotFound(err) && this.token === undefined)
-                    return out; // stream (or group) not created yet
-                throw err;
-            }
-            this.streamExists = true;
-            for (const e of response.events ?? []) {
-                out.push({
-                    timestamp: e.timestamp ?? 0,
-                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
-                    message: e.message ?? '',
-                });
-            }
-            const next = response.nextForwardToken;
-            const atEnd = next === undefined || next === this.token;
-            if (next !== undefined)
-                this.token = next;
-            if (atEnd)
-                break;
-        }
-        this.count += out.length;
-        return out;
-    }
-}
-/**
- * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
- * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
- * must never fail the step on their own).
- */
-async function streamLogEvents(options) {
-    const clock = options.clock ?? realClock;
-    const follower = new LogFollower(options);
-    const interval = options.intervalMs ?? 1000;
-    const drainQuietMs = options.drainQuietMs ?? 1000;
-    const drainMaxMs = options.drainMaxMs ?? 10_000;
-    let stoppedAt;
-    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
-    const stopped = new AbortController();
-    const markStopped = () => {
-        stoppedAt ??= clock.now();
-        stopped.abort('stopped');
-    };
-    options.until.then(markStopped, markStopped);
-    const result = (aborted) => ({
-        events: follower.count,
-        calls: follower.calls,
-        streamExists: follower.streamExists,
-        aborted,
-    });
-    for (;;) {
-        if (options.signal?.aborted)
-            return result(true);
-        const wasStopped = stoppedAt !== undefined;
-        let got = 0;
-        try {
-            const events = await follower.fetch(options.signal);
-            got = events.length;
-            for (const e of events)
-                options.onEvent(e);
-        }
-        catch (err) {
-            if (options.signal?.aborted)
-                return result(true);
-            options.onError?.(err);
-        }
-        if (wasStopped) {
-            const since = clock.now() - stoppedAt;
-            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
-                return result(false);
-        }
-        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
-        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
-        try {
-            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
-        }
-        catch {
-            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
-        }
-    }
-}
-/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
-function eventLines(events) {
-    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
-}
-/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
-class LineRing {
-    lines = [];
-    size;
-    /** Lines pushed in total. */
-    total = 0;
-    constructor(size) {
-        this.size = size;
-    }
-    push(message) {
-        for (const line of eventLines([{ message }])) {
-            this.lines.push(line);
-            this.total += 1;
-            if (this.lines.length > this.size)
-                this.lines.shift();
-        }
-    }
-    toArray() {
-        return [...this.lines];
-    }
-}
-/**
- * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
- * until enough lines or the start of the stream. A missing stream returns [].
- */
-async function tailLogEvents(options) {
-    const wanted = options.lines ?? 30;
-    if (wanted <= 0)
-        return [];
-    let collected = [];
-    let token;
-    for (let page = 0; page < 50 && collected.length < wanted; page++) {
-        let response;
-        try {
-            response = await options.client.send(new client_cloudwatch_logs_dist_cjs/* GetLogEventsCommand */.h7S({
-                logGroupName: options.group,
-                logStreamName: options.stream,
-                startFromHead: false,
-                limit: Math.min(10_000, wanted),
-                ...(token === undefined ? {} : { nextToken: token }),
-            }), options.signal ? { abortSignal: options.signal } : undefined);
-        }
-        catch (err) {
-            if (logs_isNotFound(err))
-                return collected.slice(-wanted);
-            throw err;
-        }
-        collected = [...eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
-        const next = response.nextBackwardToken;
-        if (next === undefined || next === token)
-            break;
-        token = next;
-    }
-    return collected.slice(-wanted);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/diagnostics.ts
-
-
-
-
-
-/** Pure: the facts of one stopped task. */
-function summarizeStoppedTask(task) {
-    const arn = task.taskArn ?? '';
-    return {
-        taskArn: arn,
-        taskId: taskIdFromArn(arn),
-        ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
-        ...(task.startedBy ? { startedBy: task.startedBy } : {}),
-        ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
-        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
-        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
-        ...(task.stoppedAt ? { stoppedAt: new Date(task.stoppedAt) } : {}),
-        containers: (task.containers ?? []).map((c) => ({
-            name: c.name ?? '?',
-            ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
-            ...(c.reason ? { reason: c.reason } : {}),
-            ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
-            ...(c.image ? { image: c.image } : {}),
-        })),
-    };
-}
-/** Pure: the container most likely at fault: non-zero exit first, then one with a reason, then the first. */
-function failingContainer(task) {
-    return (task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
-        task.containers.find((c) => c.reason) ??
-        task.containers[0]);
-}
-/**
- * Pure: a task the scheduler stopped on purpose (scale-in, replaced by a newer deployment, a rollback), as opposed to
- * one that failed (container exited, failed to start, failed health checks). Failures are reported first.
- */
-function stoppedByScaling(t) {
-    return /^Scaling activity initiated/i.test(t.stoppedReason ?? '') || t.stopCode === 'UserInitiated';
-}
-/** Pure: whether a task belongs to the deployment (tasks started by a service deployment carry its id). */
-function taskBelongsTo(task, deploymentId, taskDefinitionArn) {
-    if (deploymentId && task.startedBy)
-        return task.startedBy === deploymentId;
-    if (taskDefinitionArn)
-        return task.taskDefinitionArn === taskDefinitionArn;
-    return true;
-}
-/** One line per stopped task: `task 1a2b (web:8) stopped: Essential container in task exited; app exit 1 (…)`. */
-function stoppedTaskLine(t) {
-    const containers = t.containers
-        .filter((c) => c.exitCode !== undefined || c.reason)
-        .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit ${c.exitCode}` : 'no exit code'}${c.reason ? ` (${c.reason})` : ''}`);
-    const td = t.taskDefinitionArn ? ` (${t.taskDefinitionArn.split('/').pop()})` : '';
-    return (`task ${t.taskId}${td} stopped: ${t.stoppedReason ?? t.stopCode ?? 'no reason given'}` +
-        (containers.length ? `; ${containers.join(', ')}` : ''));
-}
-/** Pure: plain-text lines for the step log. */
-function diagnosticsText(d) {
-    const lines = [];
-    if (d.stoppedTasks.length) {
-        lines.push(`Stopped tasks of the new deployment (${d.stoppedTasks.length}):`);
-        for (const t of d.stoppedTasks)
-            lines.push(`  ${stoppedTaskLine(t)}`);
-    }
-    else {
-        lines.push('No stopped tasks found for the new deployment.');
-    }
-    for (const l of d.logs) {
-        if (l.lines.length) {
-            lines.push(`Last ${l.lines.length} log lines of ${l.container} in task ${l.taskId} (${l.group} ${l.stream}):`);
-            for (const line of l.lines)
-                lines.push(`  | ${line}`);
-        }
-        else if (l.note) {
-            lines.push(`Logs of ${l.container} in task ${l.taskId}: ${l.note}`);
-        }
-    }
-    if (d.unhealthyTargets.length) {
-        lines.push('Unhealthy load balancer targets:');
-        for (const t of d.unhealthyTargets) {
-            lines.push(`  ${t.targetId}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` ${t.reason}` : ''}${t.description ? `: ${t.description}` : ''} (${t.targetGroupArn.split(':').pop()})`);
-        }
-    }
-    if (d.events.length) {
-        lines.push(`Service events since the update (${d.events.length}):`);
-        for (const e of d.events)
-            lines.push(`  ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
-    }
-    for (const e of d.errors)
-        lines.push(`(diagnostics incomplete: ${e})`);
-    return lines;
-}
-/** Pure: markdown for the job summary. */
-function diagnosticsMarkdown(d) {
-    const parts = [];
-    if (d.stoppedTasks.length) {
-        parts.push(markdownTable(['task', 'stopped reason', 'containers (exit code, reason)'], d.stoppedTasks.map((t) => [
-            t.taskId,
-            t.stoppedReason ?? t.stopCode ?? '',
-            t.containers.map((c) => `${c.name}: ${c.exitCode ?? '–'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-        ])));
-    }
-    for (const l of d.logs) {
-        if (l.lines.length)
-            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
-        else if (l.note)
-            parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
-    }
-    if (d.unhealthyTargets.length) {
-        parts.push(markdownTable(['target', 'state', 'reason', 'description'], d.unhealthyTargets.map((t) => [`${t.targetId}${t.port ? `:${t.port}` : ''}`, t.state, t.reason, t.description])));
-    }
-    if (d.errors.length)
-        parts.push(d.errors.map((e) => `- diagnostics incomplete: ${e}`).join('\n') + '\n');
-    return parts.join('\n');
-}
-/** Stopped tasks of a deployment, newest first: ListTasks (desiredStatus STOPPED) + DescribeTasks. */
-async function findStoppedTasks(ecs, opts) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
-            cluster: opts.cluster,
-            serviceName: opts.serviceName,
-            desiredStatus: 'STOPPED',
-            nextToken,
-        }), { abortSignal: opts.signal });
-        arns.push(...(out.taskArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken && arns.length < 300);
-    const tasks = [];
-    for (let i = 0; i < arns.length; i += 100) {
-        const out = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
-            abortSignal: opts.signal,
-        });
-        tasks.push(...(out.tasks ?? []));
-    }
-    return tasks
-        .filter((t) => taskBelongsTo(t, opts.deploymentId, opts.taskDefinitionArn))
-        .map(summarizeStoppedTask)
-        .sort((a, b) => Number(stoppedByScaling(a)) - Number(stoppedByScaling(b)) ||
-        (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
-        .slice(0, opts.max ?? 5);
-}
-/** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
-async function findUnhealthyTargets(elbv2, targetGroupArns, signal) {
-    const out = [];
-    for (const arn of targetGroupArns) {
-        const res = await elbv2.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: arn }), { abortSignal: signal });
-        for (const d of res.TargetHealthDescriptions ?? []) {
-            const state = d.TargetHealth?.State ?? 'unknown';
-            if (state === 'healthy')
-                continue;
-            out.push({
-                targetGroupArn: arn,
-                targetId: d.Target?.Id ?? '?',
-                ...(d.Target?.Port ? { port: d.Target.Port } : {}),
-                state,
-                ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
-                ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
-            });
-        }
-    }
-    return out;
-}
-/** Gather everything, best effort. */
-async function collectDiagnostics(opts) {
-    const d = {
-        service: opts.serviceName,
-        stoppedTasks: [],
-        logs: [],
-        events: opts.events ?? [],
-        unhealthyTargets: [],
-        errors: [],
-    };
-    try {
-        d.stoppedTasks = await findStoppedTasks(opts.ecs, {
-            cluster: opts.cluster,
-            serviceName: opts.serviceName,
-            ...(opts.deploymentId ? { deploymentId: opts.deploymentId } : {}),
-            ...(opts.taskDefinitionArn ? { taskDefinitionArn: opts.taskDefinitionArn } : {}),
-            max: opts.maxTasks ?? 5,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-    }
-    catch (err) {
-        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
-    }
-    // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
-    const newest = d.stoppedTasks[0];
-    if (newest && opts.logs) {
-        const container = failingContainer(newest);
-        const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
-        if (container && def) {
-            const where = awslogsLocation(def, newest.taskArn);
-            if (!where.ok) {
-                d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
-            }
-            else {
-                try {
-                    const lines = await tailLogEvents({
-                        client: opts.logs,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines: opts.logLines ?? 20,
-                        ...(opts.signal ? { signal: opts.signal } : {}),
-                    });
-                    d.logs.push({
-                        taskId: newest.taskId,
-                        container: container.name,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines,
-                        ...(lines.length ? {} : { note: `no log events in ${where.location.group} ${where.location.stream}` }),
-                    });
-                }
-                catch (err) {
-                    d.errors.push(`logs: ${errorMessage(err)}`);
-                }
-            }
-        }
-    }
-    const targetGroups = (opts.service?.loadBalancers ?? [])
-        .map((lb) => lb.targetGroupArn)
-        .filter((a) => !!a);
-    if (opts.elbv2 && targetGroups.length) {
-        try {
-            d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
-        }
-        catch (err) {
-            d.errors.push(`target health: ${errorMessage(err)}`);
-        }
-    }
-    return d;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/health-check.ts
-
-
-/** Parse one URL of the `health-check-url` input (http/https only). */
-function parseHealthUrl(input, raw) {
-    let url;
-    try {
-        url = new URL(raw.trim());
-    }
-    catch {
-        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    return url.toString();
-}
-/** Pure: does one response pass? Returns the failure description or undefined. */
-function judgeResponse(spec, status, body) {
-    if (status !== spec.expectStatus)
-        return `HTTP ${status} (expected ${spec.expectStatus})`;
-    if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) {
-        return `HTTP ${status} but the body does not contain ${JSON.stringify(spec.bodyContains)}`;
-    }
-    return undefined;
-}
-async function checkOnce(spec, opts) {
-    const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    try {
-        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
-        let body = '';
-        if (spec.bodyContains !== undefined)
-            body = await res.text();
-        else
-            await res.body?.cancel();
-        return judgeResponse(spec, res.status, body);
-    }
-    catch (err) {
-        if (opts.signal?.aborted)
-            throw err;
-        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
-        return err instanceof Error ? (cause ?? err.message) : String(err);
-    }
-}
-/** Poll every URL (in parallel) until each passes once or the timeout passes. */
-async function runHealthChecks(specs, opts) {
-    const clock = opts.clock ?? realClock;
-    const start = clock.now();
-    const intervalMs = opts.intervalMs ?? 2000;
-    return Promise.all(specs.map(async (spec) => {
-        let attempts = 0;
-        let last = 'not checked';
-        try {
-            return await poll(async () => {
-                attempts += 1;
-                const failure = await checkOnce(spec, opts);
-                opts.onAttempt?.(spec.url, attempts, failure ?? 'ok');
-                if (failure === undefined) {
-                    return {
-                        done: true,
-                        value: {
-                            url: spec.url,
-                            ok: true,
-                            attempts,
-                            last: `HTTP ${spec.expectStatus}`,
-                            elapsedMs: clock.now() - start,
-                        },
-                    };
-                }
-                last = failure;
-                return { done: false };
-            }, {
-                timeoutMs: opts.timeoutMs,
-                initialDelayMs: intervalMs,
-                maxDelayMs: intervalMs,
-                jitter: 'none',
-                clock,
-                ...(opts.signal ? { signal: opts.signal } : {}),
-                description: `health check ${spec.url}`,
-            });
-        }
-        catch (err) {
-            if (err instanceof PollTimeoutError) {
-                return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
-            }
-            throw err;
-        }
-    }));
-}
-function healthCheckLine(r) {
-    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/known-good.ts
@@ -89962,7 +89881,7 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
     const arns = [];
     let nextToken;
     do {
-        const out = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({
+        const out = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({
             familyPrefix: family,
             status: 'ACTIVE',
             sort: 'DESC',
@@ -89978,7 +89897,7 @@ async function listFamilyRevisions(ecs, family, max = 50, signal) {
     return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
 }
 async function describeRevision(ecs, arn, signal) {
-    const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
+    const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: arn, include: ['TAGS'] }), {
         abortSignal: signal,
     });
     const td = out.taskDefinition;
@@ -90019,11 +89938,10 @@ async function findRevision(ecs, family, want, opts = {}) {
 async function tagRevision(ecs, arn, list, signal) {
     if (list.length === 0)
         return;
-    await ecs.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
+    await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout.ts
-
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout-verdict.ts
 /** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
 function breakerThreshold(desiredCount) {
     return Math.min(200, Math.max(3, Math.ceil(0.5 * Math.max(0, desiredCount))));
@@ -90136,6 +90054,13 @@ function evaluateRollout(service, target) {
     }
     return { state: 'in-progress', progress, fallback: false };
 }
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout-wait.ts
+
+
+// Waiting for several ECS rollouts at once: batched DescribeServices (≤10 per call), an adaptive delay that polls
+// quickly while something changes, new service events as they appear, and a result per service whatever happens
+// (completed, failed, timeout, cancelled), so the caller can always say where each deployment stands.
 /** Service events newer than `since` not already seen, oldest first (ECS returns newest first). */
 function newEvents(events, seen, sinceMs) {
     const out = [];
@@ -90194,22 +90119,21 @@ async function waitForRollouts(opts) {
     const progressEveryMs = opts.progressEveryMs ?? 10_000;
     const start = clock.now();
     const deadline = start + opts.timeoutMs;
-    const state = new Map();
+    const watched = new Map();
     for (const t of opts.targets) {
-        state.set(t.service, {
+        watched.set(t.service, {
             target: t,
             seen: new Set(),
             events: [],
             verdict: { state: 'in-progress', progress: `${t.service}: waiting for the first status`, fallback: false },
         });
     }
-    let describeCalls = 0;
+    const counter = { describeCalls: 0 };
     let delay;
     let lastProgressAt;
     let timedOut = false;
     let cancelled = false;
-    const settle = (name, outcome) => {
-        const s = state.get(name);
+    const settle = (s, outcome) => {
         if (s.result)
             return;
         s.result = {
@@ -90222,7 +90146,7 @@ async function waitForRollouts(opts) {
         };
         opts.onSettled?.(s.result);
     };
-    const pending = () => [...state.values()].filter((s) => !s.result);
+    const pending = () => [...watched.values()].filter((s) => !s.result);
     for (;;) {
         if (opts.signal?.aborted) {
             cancelled = true;
@@ -90231,41 +90155,9 @@ async function waitForRollouts(opts) {
         const waiting = pending();
         if (waiting.length === 0)
             break;
-        let changed = false;
-        // Every waiting deployment already runs its desired count: only draining of old tasks is left, and COMPLETED
-        // is imminent, so keep polling at the short interval instead of backing off.
-        let settling = true;
+        let polled;
         try {
-            const batches = chunk(waiting.map((s) => s.target.service), 10);
-            const described = await Promise.all(batches.map(async (names) => {
-                describeCalls += 1;
-                return opts.describe(names, opts.signal);
-            }));
-            const byName = new Map();
-            for (const list of described)
-                for (const svc of list)
-                    if (svc.serviceName)
-                        byName.set(svc.serviceName, svc);
-            for (const s of waiting) {
-                const svc = byName.get(s.target.service);
-                s.service = svc;
-                for (const e of newEvents(svc?.events, s.seen, s.target.startedAt)) {
-                    s.events.push(e);
-                    opts.onEvent?.(s.target.service, e);
-                }
-                const fp = serviceFingerprint(svc);
-                if (fp !== s.fingerprint)
-                    changed = true;
-                s.fingerprint = fp;
-                s.verdict = evaluateRollout(svc, s.target);
-                const mine = svc?.deployments?.find((d) => d.id === s.target.deploymentId);
-                if (!mine || (mine.runningCount ?? 0) < (mine.desiredCount ?? 0))
-                    settling = false;
-                if (s.verdict.state === 'completed')
-                    settle(s.target.service, 'completed');
-                else if (s.verdict.state === 'failed')
-                    settle(s.target.service, 'failed');
-            }
+            polled = await pollOnce(waiting, opts, counter, settle);
         }
         catch (err) {
             if (isAbort(err, opts.signal)) {
@@ -90286,7 +90178,7 @@ async function waitForRollouts(opts) {
             timedOut = true;
             break;
         }
-        delay = nextPollDelay(delay, changed || settling, opts.delays);
+        delay = nextPollDelay(delay, polled.changed || polled.settling, opts.delays);
         try {
             await clock.sleep(Math.min(delay, deadline - now), opts.signal);
         }
@@ -90299,13 +90191,572 @@ async function waitForRollouts(opts) {
         }
     }
     for (const s of pending())
-        settle(s.target.service, cancelled ? 'cancelled' : 'timeout');
+        settle(s, cancelled ? 'cancelled' : 'timeout');
     return {
-        results: opts.targets.map((t) => state.get(t.service).result),
-        describeCalls,
+        results: opts.targets.map((t) => watched.get(t.service).result),
+        describeCalls: counter.describeCalls,
         timedOut,
         cancelled,
     };
+}
+/**
+ * One round: describe the waiting services, report new events, judge each, settle the completed and failed ones.
+ * `changed`: something moved since the last round; `settling`: every deployment runs its desired count, so only the
+ * draining of old tasks is left and COMPLETED is imminent (keep polling at the short interval).
+ */
+async function pollOnce(waiting, opts, counter, settle) {
+    let changed = false;
+    let settling = true;
+    const batches = chunk(waiting.map((s) => s.target.service), 10);
+    const described = await Promise.all(batches.map(async (names) => {
+        counter.describeCalls += 1;
+        return opts.describe(names, opts.signal);
+    }));
+    const byName = new Map();
+    for (const list of described)
+        for (const svc of list)
+            if (svc.serviceName)
+                byName.set(svc.serviceName, svc);
+    for (const s of waiting) {
+        const svc = byName.get(s.target.service);
+        s.service = svc;
+        for (const e of newEvents(svc?.events, s.seen, s.target.startedAt)) {
+            s.events.push(e);
+            opts.onEvent?.(s.target.service, e);
+        }
+        const fp = serviceFingerprint(svc);
+        if (fp !== s.fingerprint)
+            changed = true;
+        s.fingerprint = fp;
+        s.verdict = evaluateRollout(svc, s.target);
+        const mine = svc?.deployments?.find((d) => d.id === s.target.deploymentId);
+        if (!mine || (mine.runningCount ?? 0) < (mine.desiredCount ?? 0))
+            settling = false;
+        if (s.verdict.state === 'completed')
+            settle(s, 'completed');
+        else if (s.verdict.state === 'failed')
+            settle(s, 'failed');
+    }
+    return { changed, settling };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/prepare.ts
+
+
+
+
+
+
+
+const inputName = (req, key) => req.inputNames?.[key] ?? key;
+/** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
+function withoutOurTags(json) {
+    const copy = { ...json };
+    if (Array.isArray(copy.tags)) {
+        const kept = copy.tags.filter((t) => !String(t.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX));
+        if (kept.length)
+            copy.tags = kept;
+        else
+            delete copy.tags;
+    }
+    return copy;
+}
+function withoutTags(json) {
+    if (json && typeof json === 'object') {
+        const { tags: _tags, ...rest } = json;
+        return rest;
+    }
+    return json;
+}
+/** The task definition a service runs now: its PRIMARY deployment's, else the service's. */
+function runningTaskDefinitionArn(service) {
+    return service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service?.taskDefinition;
+}
+/** DescribeServices for all names (≤10 per call). */
+async function describeServices(ecs, cluster, names, signal) {
+    const services = [];
+    const missing = [];
+    for (const batch of chunk(names, 10)) {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: batch }), { abortSignal: signal });
+        services.push(...(out.services ?? []));
+        for (const f of out.failures ?? [])
+            if (f.arn)
+                missing.push(f.arn.split('/').pop() ?? f.arn);
+    }
+    return { services, missing };
+}
+/** DescribeTaskDefinition lookups of one prepare, each made once (concurrent lookups share the call). */
+class TaskDefLookup {
+    ecs;
+    signal;
+    byId = new Map();
+    latestByFamily = new Map();
+    constructor(ecs, signal) {
+        this.ecs = ecs;
+        this.signal = signal;
+    }
+    async fetch(id) {
+        try {
+            const out = await this.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id }), {
+                abortSignal: this.signal,
+            });
+            return out.taskDefinition;
+        }
+        catch (err) {
+            if (isTaskDefinitionNotFound(err))
+                return undefined;
+            throw err;
+        }
+    }
+    describe(id) {
+        let described = this.byId.get(id);
+        if (!described) {
+            described = this.fetch(id);
+            this.byId.set(id, described);
+        }
+        return described;
+    }
+    /** The family's latest ACTIVE revision; the same revision described by ARN later comes from the cache. */
+    async latest(family) {
+        if (!this.latestByFamily.has(family)) {
+            const latest = await this.fetch(family);
+            this.latestByFamily.set(family, latest ?? null);
+            if (latest?.taskDefinitionArn && !this.byId.has(latest.taskDefinitionArn)) {
+                this.byId.set(latest.taskDefinitionArn, Promise.resolve(latest));
+            }
+        }
+        return this.latestByFamily.get(family) ?? undefined;
+    }
+}
+/**
+ * Read-only preparation: the services exist and are ACTIVE, task definition ARNs exist, rendered JSON is compared
+ * with the latest ACTIVE revision of its family (reuse when equal), rollback targets resolve. Every problem found
+ * here is a ConfigurationError naming the input, thrown before any mutating call.
+ */
+async function prepareDeploy(request, deps) {
+    const byName = await describeActiveServices(deps.ecs, request, deps.signal);
+    const lookup = new TaskDefLookup(deps.ecs, deps.signal);
+    const services = [];
+    for (const req of request.services)
+        services.push(await prepareService(request, req, byName, lookup, deps));
+    return { request, services };
+}
+/** Every requested service, described; a missing cluster or a service that is not ACTIVE is a ConfigurationError. */
+async function describeActiveServices(ecs, request, signal) {
+    const names = request.services.map((s) => s.service);
+    let described;
+    try {
+        described = await describeServices(ecs, request.cluster, names, signal);
+    }
+    catch (err) {
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
+            throw new errors_ConfigurationError(inputName(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
+        }
+        throw err;
+    }
+    const byName = new Map(described.services.map((s) => [s.serviceName ?? '', s]));
+    const missing = names.filter((n) => !byName.has(n) || byName.get(n)?.status !== 'ACTIVE');
+    if (missing.length) {
+        const statuses = missing.map((n) => `${n} (${byName.get(n)?.status ?? 'not found'})`).join(', ');
+        throw new errors_ConfigurationError(inputName(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
+    }
+    return byName;
+}
+async function prepareService(request, req, byName, lookup, deps) {
+    const current = byName.get(req.service);
+    const primary = current.deployments?.find((d) => d.status === 'PRIMARY');
+    const previousTaskDefinitionArn = runningTaskDefinitionArn(current);
+    // A rendered task definition is compared with its family's latest revision, which is usually the running one:
+    // describe the family first so the running revision is not described a second time by its ARN.
+    const renderedFamily = req.taskDefinition?.kind === 'json' ? req.taskDefinition.json.family : undefined;
+    if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily)
+        await lookup.latest(renderedFamily);
+    const previous = previousTaskDefinitionArn ? await lookup.describe(previousTaskDefinitionArn) : undefined;
+    let resolved;
+    if (request.rollbackTo)
+        resolved = await resolveRollback(request, previousTaskDefinitionArn, deps);
+    else if (req.taskDefinition?.kind === 'arn')
+        resolved = await resolveArn(request, req.taskDefinition.arn, lookup);
+    else if (req.taskDefinition?.kind === 'json')
+        resolved = await resolveRendered(request, req, byName, lookup);
+    else {
+        throw new errors_ConfigurationError(inputName(request, 'task-definition'), `no task definition for service ${req.service}`);
+    }
+    checkLoadBalancerFit(request, req.service, current, resolved.target);
+    const diffBase = resolved.diffBase !== undefined && !previous ? resolved.diffBase : previous;
+    const { target } = resolved;
+    const diffText = resolved.diffNew === undefined
+        ? ''
+        : taskDefDiffText(withoutTags(diffBase), withoutTags(resolved.diffNew), {
+            oldName: shortTaskDef(previousTaskDefinitionArn) || 'previous',
+            newName: target.kind === 'existing' ? shortTaskDef(target.arn) : `${target.family} (new revision)`,
+        });
+    return {
+        service: req.service,
+        current,
+        ...(previousTaskDefinitionArn ? { previousTaskDefinitionArn } : {}),
+        ...(primary?.id ? { previousPrimaryId: primary.id } : {}),
+        target,
+        ...(resolved.latestArn ? { latestArn: resolved.latestArn } : {}),
+        diffText,
+    };
+}
+function existing(arn, td) {
+    return {
+        kind: 'existing',
+        arn,
+        reused: true,
+        ...(td?.containerDefinitions ? { containerDefinitions: td.containerDefinitions } : {}),
+    };
+}
+/** `rollback-to`: the revision it names in the family the service runs now. */
+async function resolveRollback(request, previousArn, deps) {
+    const want = request.rollbackTo;
+    const family = familyOf(previousArn ?? '');
+    // known-good means "the newest known-good revision other than the one running now": a rollback moves away
+    // from the current revision, which may have passed its checks once and still be the one to leave.
+    const exclude = new Set(want.kind === 'known-good' && previousArn ? [previousArn] : []);
+    const found = await findRevision(deps.ecs, family, want, {
+        exclude,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    if (!found) {
+        const what = want.kind === 'known-good'
+            ? `no revision of family ${family} other than the running ${shortTaskDef(previousArn)} is marked known-good (tag deploy-actions:known-good)`
+            : `no revision of family ${family} matches ${JSON.stringify(want)}`;
+        throw new errors_ConfigurationError(inputName(request, 'rollback-to'), what);
+    }
+    return { target: existing(found.arn, found.taskDefinition), diffNew: found.taskDefinition };
+}
+/** A task definition named by ARN (or family:revision): it exists and is ACTIVE. */
+async function resolveArn(request, arn, lookup) {
+    const td = await lookup.describe(arn);
+    if (!td?.taskDefinitionArn) {
+        throw new errors_ConfigurationError(inputName(request, 'task-definition'), `task definition ${JSON.stringify(arn)} not found`);
+    }
+    if (td.status && td.status !== 'ACTIVE') {
+        throw new errors_ConfigurationError(inputName(request, 'task-definition'), `task definition ${td.taskDefinitionArn} is ${td.status}`);
+    }
+    return { target: existing(td.taskDefinitionArn, td), diffNew: td };
+}
+/**
+ * A rendered task definition: reuse the latest ACTIVE revision of its family when equal; failing that, a revision one
+ * of the services runs now (after a rollback the latest revision is the broken one, and re-running the good deploy
+ * must not register a copy); else register it.
+ */
+async function resolveRendered(request, req, byName, lookup) {
+    const spec = req.taskDefinition;
+    const json = withoutOurTags(spec.json);
+    const family = typeof json.family === 'string' ? json.family : '';
+    if (!family) {
+        throw new errors_ConfigurationError(inputName(request, 'task-definition'), `${spec.source} has no "family"`);
+    }
+    const latest = await lookup.latest(family);
+    const running = await Promise.all(request.services.map((s) => {
+        const arn = runningTaskDefinitionArn(byName.get(s.service));
+        return arn ? lookup.describe(arn) : undefined;
+    }));
+    const same = [latest, ...running].find((c) => c?.taskDefinitionArn &&
+        c.status !== 'INACTIVE' &&
+        c.family === family &&
+        taskDefsEqual(withoutTags(c), withoutTags(json)));
+    const target = same?.taskDefinitionArn
+        ? existing(same.taskDefinitionArn, same)
+        : { kind: 'register', key: canonicalJson(withoutTags(json)), json, family };
+    return {
+        target,
+        diffNew: json,
+        diffBase: latest,
+        ...(latest?.taskDefinitionArn ? { latestArn: latest.taskDefinitionArn } : {}),
+    };
+}
+/** The load balancers must find their container and port in the target revision (ECS would reject the update). */
+function checkLoadBalancerFit(request, service, current, target) {
+    const rendered = target.kind === 'register' ? target.json.containerDefinitions : undefined;
+    const containers = target.kind === 'register'
+        ? Array.isArray(rendered)
+            ? rendered
+            : undefined
+        : target.containerDefinitions;
+    const mismatch = loadBalancerMismatch(current.loadBalancers, containers);
+    if (mismatch) {
+        const what = target.kind === 'existing' ? shortTaskDef(target.arn) : `the ${target.family} task definition`;
+        throw new errors_ConfigurationError(inputName(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${service}: ${mismatch}`);
+    }
+}
+/**
+ * Why UpdateService would reject these containers for the service's load balancers (ECS: "The container web does not
+ * exist in the task definition" / "did not have a container port 8000 defined"), or undefined when they fit. Checked
+ * while preparing, so a renamed container or a changed port fails before anything is registered or updated.
+ */
+function loadBalancerMismatch(loadBalancers, containers) {
+    if (!containers)
+        return undefined;
+    for (const lb of loadBalancers ?? []) {
+        if (!lb.containerName)
+            continue;
+        const c = containers.find((x) => x.name === lb.containerName);
+        const names = containers.map((x) => x.name).join(', ');
+        if (!c)
+            return `its load balancer routes to container ${JSON.stringify(lb.containerName)}, which the task definition does not have (containers: ${names})`;
+        if (lb.containerPort !== undefined && !(c.portMappings ?? []).some((m) => m.containerPort === lb.containerPort)) {
+            const ports = (c.portMappings ?? []).map((m) => m.containerPort).join(', ') || 'none';
+            return `its load balancer routes to port ${lb.containerPort} of container ${JSON.stringify(lb.containerName)}, which maps no such port (ports: ${ports})`;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/execution.ts
+
+
+
+
+
+/** A report per service, not started yet, on the revision registration resolved for it. */
+function startExecution(prepared, deps, registered, startedAt) {
+    const clock = deps.clock ?? realClock;
+    const reports = new Map();
+    for (const p of prepared.services) {
+        reports.set(p.service, {
+            service: p.service,
+            ...(p.previousTaskDefinitionArn ? { previousTaskDefinitionArn: p.previousTaskDefinitionArn } : {}),
+            taskDefinitionArn: registered.arnByService.get(p.service),
+            registered: p.target.kind === 'register',
+            reused: p.target.kind === 'existing',
+            status: 'not-started',
+            ecsRolledBack: false,
+            fallback: false,
+            startedAt: clock.now(),
+            events: [],
+            diffText: p.diffText,
+        });
+    }
+    return {
+        prepared,
+        request: prepared.request,
+        deps,
+        clock,
+        log: deps.log ?? coreLogger,
+        startedAt,
+        reports,
+        containerDefs: new Map(registered.containerDefs),
+        healthChecks: [],
+        knownGood: [],
+        describeCalls: 0,
+    };
+}
+/** The reports, in the order of the request. */
+function allReports(ex) {
+    return ex.prepared.services.map((p) => ex.reports.get(p.service));
+}
+/** The report of a finished execution with its verdict. */
+function finishExecution(ex, verdict) {
+    return {
+        status: verdict.status,
+        cluster: ex.request.cluster,
+        region: ex.request.region,
+        services: allReports(ex),
+        healthChecks: ex.healthChecks,
+        knownGood: ex.knownGood,
+        ...(ex.revisionCleanup ? { revisionCleanup: ex.revisionCleanup } : {}),
+        message: verdict.message,
+        describeCalls: ex.describeCalls,
+        startedAt: ex.startedAt,
+        finishedAt: ex.clock.now(),
+        rollbackMode: ex.request.rollbackTo !== undefined,
+    };
+}
+/** What the waiter watches: the PRIMARY deployment an UpdateService response returned. */
+function rolloutTarget(service, primary, taskDefinitionArn, desiredCount, failureThreshold) {
+    return {
+        service,
+        deploymentId: primary.id,
+        taskDefinitionArn,
+        startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
+        failureThreshold: failureThreshold ?? breakerThreshold(desiredCount),
+    };
+}
+/** Wait for these rollouts (a deployment, a rollback or a revert), with live events and progress in the log. */
+async function waitForTargets(ex, targets, what) {
+    if (targets.length === 0)
+        return [];
+    const { request, deps, log, clock } = ex;
+    log.info(`Waiting up to ${formatDuration(request.waitTimeoutMs)} for ${what}: ${targets.map((t) => t.service).join(', ')}`);
+    const result = await waitForRollouts({
+        targets,
+        describe: async (names, signal) => (await describeServices(deps.ecs, request.cluster, names, signal)).services,
+        timeoutMs: request.waitTimeoutMs,
+        clock,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.pollDelays ? { delays: deps.pollDelays } : {}),
+        onEvent: (svc, e) => log.info(`[${svc}] ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`),
+        onProgress: (lines) => {
+            for (const l of lines)
+                log.info(l);
+        },
+        onSettled: (r) => {
+            const when = formatDuration(clock.now() - ex.startedAt);
+            if (r.outcome === 'completed')
+                log.info(`${r.target.service}: ${what} COMPLETED after ${when}${r.verdict.fallback ? ' (by counts: no rolloutState)' : ''}`);
+            else if (r.verdict.state === 'failed')
+                log.info(`${r.target.service}: ${what} FAILED after ${when}: ${r.verdict.reason}`);
+        },
+    });
+    ex.describeCalls += result.describeCalls;
+    return result.results;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/health-check.ts
+
+
+/** Parse one URL of the `health-check-url` input (http/https only). */
+function parseHealthUrl(input, raw) {
+    let url;
+    try {
+        url = new URL(raw.trim());
+    }
+    catch {
+        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
+    }
+    return url.toString();
+}
+/** Pure: does one response pass? Returns the failure description or undefined. */
+function judgeResponse(spec, status, body) {
+    if (status !== spec.expectStatus)
+        return `HTTP ${status} (expected ${spec.expectStatus})`;
+    if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) {
+        return `HTTP ${status} but the body does not contain ${JSON.stringify(spec.bodyContains)}`;
+    }
+    return undefined;
+}
+async function checkOnce(spec, opts) {
+    const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    try {
+        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
+        let body = '';
+        if (spec.bodyContains !== undefined)
+            body = await res.text();
+        else
+            await res.body?.cancel();
+        return judgeResponse(spec, res.status, body);
+    }
+    catch (err) {
+        if (opts.signal?.aborted)
+            throw err;
+        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
+        return err instanceof Error ? (cause ?? err.message) : String(err);
+    }
+}
+/** Poll every URL (in parallel) until each passes once or the timeout passes. */
+async function checkHealth(specs, opts) {
+    const clock = opts.clock ?? realClock;
+    const start = clock.now();
+    const intervalMs = opts.intervalMs ?? 2000;
+    return Promise.all(specs.map(async (spec) => {
+        let attempts = 0;
+        let last = 'not checked';
+        try {
+            return await poll(async () => {
+                attempts += 1;
+                const failure = await checkOnce(spec, opts);
+                opts.onAttempt?.(spec.url, attempts, failure ?? 'ok');
+                if (failure === undefined) {
+                    return {
+                        done: true,
+                        value: {
+                            url: spec.url,
+                            ok: true,
+                            attempts,
+                            last: `HTTP ${spec.expectStatus}`,
+                            elapsedMs: clock.now() - start,
+                        },
+                    };
+                }
+                last = failure;
+                return { done: false };
+            }, {
+                timeoutMs: opts.timeoutMs,
+                initialDelayMs: intervalMs,
+                maxDelayMs: intervalMs,
+                jitter: 'none',
+                clock,
+                ...(opts.signal ? { signal: opts.signal } : {}),
+                description: `health check ${spec.url}`,
+            });
+        }
+        catch (err) {
+            if (err instanceof PollTimeoutError) {
+                return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
+            }
+            throw err;
+        }
+    }));
+}
+function healthCheckLine(r) {
+    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/register.ts
+
+
+
+
+
+/** Register a rendered task definition, tagged with the commit and run that registered it. */
+async function register(ecs, json, provenance, signal) {
+    const input = toRegisterInput(json);
+    const ours = registrationTags(provenance);
+    const keys = new Set(ours.map((t) => t.key));
+    const tags = [...(input.tags ?? []).filter((t) => !keys.has(t.key)), ...ours];
+    const out = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl({ ...input, ...(tags.length ? { tags } : {}) }), {
+        abortSignal: signal,
+    });
+    const td = out.taskDefinition;
+    if (!td?.taskDefinitionArn)
+        throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
+    return td;
+}
+/**
+ * The first mutating step: register each distinct rendered task definition that prepare found no equal revision
+ * for (once, however many services share it). deploy-ecs runs its "before" migration between this and the update.
+ */
+async function registerRevisions(prepared, deps) {
+    const { request } = prepared;
+    const log = deps.log ?? coreLogger;
+    const registered = new Map();
+    const result = { arnByService: new Map(), containerDefs: new Map() };
+    for (const p of prepared.services) {
+        let arn;
+        if (p.target.kind === 'register') {
+            const existing = registered.get(p.target.key);
+            if (existing)
+                arn = existing;
+            else {
+                const td = await register(deps.ecs, p.target.json, request.provenance, deps.signal);
+                arn = td.taskDefinitionArn;
+                registered.set(p.target.key, arn);
+                if (td.containerDefinitions)
+                    result.containerDefs.set(arn, td.containerDefinitions);
+                log.info(`Registered ${shortTaskDef(arn)} (differs from ${p.latestArn ? shortTaskDef(p.latestArn) : 'no earlier revision'})`);
+            }
+        }
+        else {
+            arn = p.target.arn;
+            if (p.target.containerDefinitions)
+                result.containerDefs.set(arn, p.target.containerDefinitions);
+            const rendered = request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'json';
+            if (!request.rollbackTo && p.target.reused && rendered) {
+                log.info(`${p.service}: the rendered task definition equals ${shortTaskDef(arn)}; reusing it (no new revision)`);
+            }
+        }
+        result.arnByService.set(p.service, arn);
+    }
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/revision-cleanup.ts
@@ -90349,7 +90800,7 @@ async function cleanupRevisions(ecs, family, options) {
                 result.keptKnownGood.push(c.arn);
                 continue;
             }
-            await ecs.send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: c.arn }), { abortSignal: options.signal });
+            await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: c.arn }), { abortSignal: options.signal });
             result.deregistered.push(c.arn);
         }
     }
@@ -90385,366 +90836,247 @@ function cleanupTargets(services) {
     return byFamily;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/deploy.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollback.ts
 
 
 
 
 
-
-
-
-
-
-
-const deploy_name = (req, key) => req.inputNames?.[key] ?? key;
-/** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
-function withoutOurTags(json) {
-    const copy = { ...json };
-    if (Array.isArray(copy.tags)) {
-        const kept = copy.tags.filter((t) => !String(t.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX));
-        if (kept.length)
-            copy.tags = kept;
-        else
-            delete copy.tags;
-    }
-    return copy;
-}
-function withoutTags(json) {
-    if (json && typeof json === 'object') {
-        const { tags: _tags, ...rest } = json;
-        return rest;
-    }
-    return json;
-}
-/** The task definition a service runs now: its PRIMARY deployment's, else the service's. */
-function runningTaskDefinitionArn(service) {
-    return service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service?.taskDefinition;
-}
-/** DescribeServices for all names (≤10 per call). */
-async function describeServices(ecs, cluster, names, signal) {
-    const services = [];
-    const missing = [];
-    for (const batch of chunk(names, 10)) {
-        const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: batch }), { abortSignal: signal });
-        services.push(...(out.services ?? []));
-        for (const f of out.failures ?? [])
-            if (f.arn)
-                missing.push(f.arn.split('/').pop() ?? f.arn);
-    }
-    return { services, missing };
-}
-async function describeTaskDef(ecs, id, signal) {
-    try {
-        const out = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id }), { abortSignal: signal });
-        return out.taskDefinition;
-    }
-    catch (err) {
-        if (isTaskDefinitionNotFound(err))
-            return undefined;
-        throw err;
-    }
+// Auto-rollback after a failed deploy: which services go back (pure), to which revision (pure), then UpdateService
+// and a wait for each. The facts the choice needs (known-good revisions) are looked up first.
+/** Services this run changed that ECS did not already roll back itself (none when auto-rollback is off). */
+function rollbackCandidates(services, autoRollback) {
+    if (!autoRollback)
+        return [];
+    return services.filter((r) => !r.ecsRolledBack && r.status !== 'unchanged' && r.status !== 'not-started');
 }
 /**
- * Read-only preparation: the services exist and are ACTIVE, task definition ARNs exist, rendered JSON is compared
- * with the latest ACTIVE revision of its family (reuse when equal), rollback targets resolve. Every problem found
- * here is a ConfigurationError naming the input, thrown before any mutating call.
+ * Where a failed service goes back to: the newest known-good revision (other than the one that failed), else the
+ * revision it ran before this deploy when that is a different one, else nowhere. Pure.
  */
-async function prepareDeploy(request, deps) {
-    const { ecs, signal } = deps;
-    const names = request.services.map((s) => s.service);
-    let described;
-    try {
-        described = await describeServices(ecs, request.cluster, names, signal);
+function chooseRollbackTarget(facts) {
+    if (facts.knownGoodArn) {
+        return { arn: facts.knownGoodArn, why: `last known-good revision ${shortTaskDef(facts.knownGoodArn)}` };
     }
-    catch (err) {
-        if (isErrorNamed(err, 'ClusterNotFoundException')) {
-            throw new errors_ConfigurationError(deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
-        }
-        throw err;
+    if (facts.previousArn && facts.previousArn !== facts.failedArn) {
+        return {
+            arn: facts.previousArn,
+            why: `previous PRIMARY revision ${shortTaskDef(facts.previousArn)} (no known-good revision found)`,
+        };
     }
-    const byName = new Map(described.services.map((s) => [s.serviceName ?? '', s]));
-    const missing = names.filter((n) => !byName.has(n) || byName.get(n)?.status !== 'ACTIVE');
-    if (missing.length) {
-        const statuses = missing.map((n) => `${n} (${byName.get(n)?.status ?? 'not found'})`).join(', ');
-        throw new errors_ConfigurationError(deploy_name(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
-    }
-    // Promises, so concurrent lookups of one revision (services running the same one) share a single call.
-    const tdCache = new Map();
-    const describeCached = (id) => {
-        let described = tdCache.get(id);
-        if (!described) {
-            described = describeTaskDef(ecs, id, signal);
-            tdCache.set(id, described);
-        }
-        return described;
-    };
-    const latestByFamily = new Map();
-    const latestOf = async (family) => {
-        if (!latestByFamily.has(family)) {
-            const latest = await describeTaskDef(ecs, family, signal);
-            latestByFamily.set(family, latest ?? null);
-            // The same revision described by ARN later (usually the running one) comes from the cache.
-            if (latest?.taskDefinitionArn && !tdCache.has(latest.taskDefinitionArn)) {
-                tdCache.set(latest.taskDefinitionArn, Promise.resolve(latest));
-            }
-        }
-        return latestByFamily.get(family) ?? undefined;
-    };
-    const prepared = [];
-    for (const req of request.services) {
-        const current = byName.get(req.service);
-        const primary = current.deployments?.find((d) => d.status === 'PRIMARY');
-        const previousTaskDefinitionArn = runningTaskDefinitionArn(current);
-        // A rendered task definition is compared with its family's latest revision, which is usually the running one:
-        // describe the family first so the running revision is not described a second time by its ARN.
-        const renderedFamily = req.taskDefinition?.kind === 'json' ? req.taskDefinition.json.family : undefined;
-        if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily)
-            await latestOf(renderedFamily);
-        const previous = previousTaskDefinitionArn ? await describeCached(previousTaskDefinitionArn) : undefined;
-        let target;
-        let diffBase = previous;
-        let diffNew;
-        let latestArn;
-        if (request.rollbackTo) {
-            const family = familyOf(previousTaskDefinitionArn ?? '');
-            // known-good means "the newest known-good revision other than the one running now": a rollback moves away
-            // from the current revision, which may have passed its checks once and still be the one to leave.
-            const exclude = new Set(request.rollbackTo.kind === 'known-good' && previousTaskDefinitionArn ? [previousTaskDefinitionArn] : []);
-            const found = await findRevision(ecs, family, request.rollbackTo, { exclude, ...(signal ? { signal } : {}) });
-            if (!found) {
-                const what = request.rollbackTo.kind === 'known-good'
-                    ? `no revision of family ${family} other than the running ${shortTaskDef(previousTaskDefinitionArn)} is marked known-good (tag deploy-actions:known-good)`
-                    : `no revision of family ${family} matches ${JSON.stringify(request.rollbackTo)}`;
-                throw new errors_ConfigurationError(deploy_name(request, 'rollback-to'), what);
-            }
-            target = {
-                kind: 'existing',
-                arn: found.arn,
-                reused: true,
-                ...(found.taskDefinition?.containerDefinitions
-                    ? { containerDefinitions: found.taskDefinition.containerDefinitions }
-                    : {}),
-            };
-            diffNew = found.taskDefinition;
-        }
-        else if (req.taskDefinition?.kind === 'arn') {
-            const td = await describeCached(req.taskDefinition.arn);
-            if (!td?.taskDefinitionArn) {
-                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `task definition ${JSON.stringify(req.taskDefinition.arn)} not found`);
-            }
-            if (td.status && td.status !== 'ACTIVE') {
-                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `task definition ${td.taskDefinitionArn} is ${td.status}`);
-            }
-            target = {
-                kind: 'existing',
-                arn: td.taskDefinitionArn,
-                reused: true,
-                ...(td.containerDefinitions ? { containerDefinitions: td.containerDefinitions } : {}),
-            };
-            diffNew = td;
-        }
-        else if (req.taskDefinition?.kind === 'json') {
-            const json = withoutOurTags(req.taskDefinition.json);
-            const family = typeof json.family === 'string' ? json.family : '';
-            if (!family) {
-                throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `${req.taskDefinition.source} has no "family"`);
-            }
-            const latest = await latestOf(family);
-            latestArn = latest?.taskDefinitionArn;
-            // Reuse the latest ACTIVE revision when equal; failing that, a revision one of the services runs now (after a
-            // rollback the latest revision is the broken one, and re-running the good deploy must not register a copy).
-            const running = await Promise.all(request.services.map((s) => {
-                const arn = runningTaskDefinitionArn(byName.get(s.service));
-                return arn ? describeCached(arn) : undefined;
-            }));
-            const same = [latest, ...running].find((c) => c?.taskDefinitionArn &&
-                c.status !== 'INACTIVE' &&
-                c.family === family &&
-                taskDefsEqual(withoutTags(c), withoutTags(json)));
-            if (same?.taskDefinitionArn) {
-                target = {
-                    kind: 'existing',
-                    arn: same.taskDefinitionArn,
-                    reused: true,
-                    ...(same.containerDefinitions ? { containerDefinitions: same.containerDefinitions } : {}),
-                };
-            }
-            else {
-                target = { kind: 'register', key: canonicalJson(withoutTags(json)), json, family };
-            }
-            diffNew = json;
-            if (!previous)
-                diffBase = latest;
-        }
-        else {
-            throw new errors_ConfigurationError(deploy_name(request, 'task-definition'), `no task definition for service ${req.service}`);
-        }
-        const rendered = target.kind === 'register' ? target.json.containerDefinitions : undefined;
-        const containers = target.kind === 'register'
-            ? Array.isArray(rendered)
-                ? rendered
-                : undefined
-            : target.containerDefinitions;
-        const mismatch = loadBalancerMismatch(current.loadBalancers, containers);
-        if (mismatch) {
-            const what = target.kind === 'existing' ? shortTaskDef(target.arn) : `the ${target.family} task definition`;
-            throw new errors_ConfigurationError(deploy_name(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${req.service}: ${mismatch}`);
-        }
-        const diffText = diffNew === undefined
-            ? ''
-            : taskDefDiffText(withoutTags(diffBase), withoutTags(diffNew), {
-                oldName: shortTaskDef(previousTaskDefinitionArn) || 'previous',
-                newName: target.kind === 'existing' ? shortTaskDef(target.arn) : `${target.family} (new revision)`,
-            });
-        prepared.push({
-            service: req.service,
-            current,
-            ...(previousTaskDefinitionArn ? { previousTaskDefinitionArn } : {}),
-            ...(primary?.id ? { previousPrimaryId: primary.id } : {}),
-            target,
-            ...(latestArn ? { latestArn } : {}),
-            diffText,
-        });
-    }
-    return { request, services: prepared };
+    return { skip: 'no rollback target: no known-good revision and no different previous revision' };
 }
-function running(result) {
-    const d = result?.service?.deployments?.find((x) => x.id === result.target.deploymentId);
-    return d ? { running: d.runningCount ?? 0, desired: d.desiredCount ?? 0 } : {};
-}
-/**
- * Why UpdateService would reject these containers for the service's load balancers (ECS: "The container web does not
- * exist in the task definition" / "did not have a container port 8000 defined"), or undefined when they fit. Checked
- * while preparing, so a renamed container or a changed port fails before anything is registered or updated.
- */
-function loadBalancerMismatch(loadBalancers, containers) {
-    if (!containers)
-        return undefined;
-    for (const lb of loadBalancers ?? []) {
-        if (!lb.containerName)
-            continue;
-        const c = containers.find((x) => x.name === lb.containerName);
-        const names = containers.map((x) => x.name).join(', ');
-        if (!c)
-            return `its load balancer routes to container ${JSON.stringify(lb.containerName)}, which the task definition does not have (containers: ${names})`;
-        if (lb.containerPort !== undefined && !(c.portMappings ?? []).some((m) => m.containerPort === lb.containerPort)) {
-            const ports = (c.portMappings ?? []).map((m) => m.containerPort).join(', ') || 'none';
-            return `its load balancer routes to port ${lb.containerPort} of container ${JSON.stringify(lb.containerName)}, which maps no such port (ports: ${ports})`;
-        }
-    }
-    return undefined;
-}
-/** What the waiter watches: the PRIMARY deployment an UpdateService response returned. */
-function rolloutTarget(service, deploymentId, primary, taskDefinitionArn, desiredCount, failureThreshold) {
-    return {
-        service,
-        deploymentId,
-        taskDefinitionArn,
-        startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
-        failureThreshold: failureThreshold ?? breakerThreshold(desiredCount),
-    };
-}
-/** Register a rendered task definition, tagged with the commit and run that registered it. */
-async function register(ecs, json, provenance, signal) {
-    const input = toRegisterInput(json);
-    const ours = registrationTags(provenance);
-    const keys = new Set(ours.map((t) => t.key));
-    const tags = [...(input.tags ?? []).filter((t) => !keys.has(t.key)), ...ours];
-    const out = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl({ ...input, ...(tags.length ? { tags } : {}) }), {
-        abortSignal: signal,
-    });
-    const td = out.taskDefinition;
-    if (!td?.taskDefinitionArn)
-        throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
-    return td;
-}
-/**
- * Mutating part: register → hooks.beforeUpdate → UpdateService → wait → health checks → diagnostics → rollback →
- * known-good. Never throws for deployment failures: they are in the report (status, message); the caller writes
- * outputs and the summary, then fails the step. Throws for AWS errors of mutating calls.
- */
-async function executeDeploy(prepared, deps, hooks = {}) {
-    const { request } = prepared;
-    const { ecs, signal } = deps;
-    const clock = deps.clock ?? realClock;
-    const log = deps.log ?? { info: info, warning: warning };
-    const startedAt = clock.now();
-    const reports = new Map();
-    const containerDefs = new Map();
-    // 1. Register (once per distinct rendered JSON).
-    const registered = new Map();
-    const arnByService = new Map();
-    for (const p of prepared.services) {
-        let arn;
-        if (p.target.kind === 'register') {
-            const existing = registered.get(p.target.key);
-            if (existing)
-                arn = existing;
-            else {
-                const td = await register(ecs, p.target.json, request.provenance, signal);
-                arn = td.taskDefinitionArn;
-                registered.set(p.target.key, arn);
-                if (td.containerDefinitions)
-                    containerDefs.set(arn, td.containerDefinitions);
-                log.info(`Registered ${shortTaskDef(arn)} (differs from ${p.latestArn ? shortTaskDef(p.latestArn) : 'no earlier revision'})`);
-            }
-        }
-        else {
-            arn = p.target.arn;
-            if (p.target.containerDefinitions)
-                containerDefs.set(arn, p.target.containerDefinitions);
-            if (!request.rollbackTo &&
-                p.target.reused &&
-                prepared.request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'json') {
-                log.info(`${p.service}: the rendered task definition equals ${shortTaskDef(arn)}; reusing it (no new revision)`);
-            }
-        }
-        arnByService.set(p.service, arn);
-        reports.set(p.service, {
-            service: p.service,
-            ...(p.previousTaskDefinitionArn ? { previousTaskDefinitionArn: p.previousTaskDefinitionArn } : {}),
-            taskDefinitionArn: arn,
-            registered: p.target.kind === 'register',
-            reused: p.target.kind === 'existing',
-            status: 'not-started',
-            ecsRolledBack: false,
-            fallback: false,
-            startedAt: clock.now(),
-            events: [],
-            diffText: p.diffText,
-        });
-    }
-    if (hooks.beforeUpdate)
-        await hooks.beforeUpdate(arnByService);
-    // 2. UpdateService for each; take the PRIMARY deployment from the response. One that ECS rejects stops the loop:
-    //    the services after it are left alone and the ones before it are reverted below (all or nothing).
+/** Roll back every candidate service and wait for the rollbacks; each report's `rollback` says how it went. */
+async function rollBackServices(ex, candidates) {
     const targets = [];
-    let rejected;
-    for (const p of prepared.services) {
-        const report = reports.get(p.service);
-        const arn = arnByService.get(p.service);
+    const knownGood = knownGoodLookup(ex);
+    for (const r of candidates) {
+        const failedArn = r.taskDefinitionArn ?? '';
+        let knownGoodArn;
+        try {
+            knownGoodArn = (await knownGood(failedArn))?.arn;
+        }
+        catch (err) {
+            ex.log.warning(`Could not look up known-good revisions: ${errorMessage(err)}`);
+        }
+        const choice = chooseRollbackTarget({ failedArn, previousArn: r.previousTaskDefinitionArn, knownGoodArn });
+        if ('skip' in choice) {
+            r.rollback = { outcome: 'skipped', reason: choice.skip };
+            continue;
+        }
+        const target = await startRollback(ex, r, choice);
+        if (target)
+            targets.push(target);
+    }
+    for (const res of await waitForTargets(ex, targets, 'rollback')) {
+        const r = ex.reports.get(res.target.service);
+        if (!r.rollback)
+            continue;
+        r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
+        if (res.verdict.state === 'failed')
+            r.rollback.reason += `; rollback failed: ${res.verdict.reason}`;
+        r.events = [...r.events, ...res.events];
+    }
+}
+/** Services that failed with the same revision share one known-good lookup (it lists and describes revisions). */
+function knownGoodLookup(ex) {
+    const lookups = new Map();
+    return (failedArn) => {
+        let lookup = lookups.get(failedArn);
+        if (!lookup) {
+            lookup = findRevision(ex.deps.ecs, familyOf(failedArn), { kind: 'known-good' }, { exclude: new Set([failedArn]), ...(ex.deps.signal ? { signal: ex.deps.signal } : {}) });
+            lookups.set(failedArn, lookup);
+        }
+        return lookup;
+    };
+}
+/** UpdateService to the chosen revision; the rollout to wait for, when ECS started one. */
+async function startRollback(ex, r, choice) {
+    const { request, deps } = ex;
+    ex.log.info(`${r.service}: rolling back to the ${choice.why}`);
+    try {
+        const out = await deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: r.service, taskDefinition: choice.arn }), { abortSignal: deps.signal });
+        const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
+        r.rollback = {
+            taskDefinitionArn: choice.arn,
+            ...(primary?.id ? { deploymentId: primary.id } : {}),
+            outcome: 'failed',
+            reason: choice.why,
+        };
+        if (!primary?.id)
+            return undefined;
+        return rolloutTarget(r.service, { ...primary, id: primary.id }, choice.arn, primary.desiredCount ?? 0, request.failureThreshold);
+    }
+    catch (err) {
+        r.rollback = {
+            taskDefinitionArn: choice.arn,
+            outcome: 'failed',
+            reason: `UpdateService failed: ${errorMessage(err)}`,
+        };
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/verdict.ts
+
+
+/** Services whose deployment failed or timed out. */
+function failedServices(services) {
+    return services.filter((r) => r.status === 'failed' || r.status === 'timeout');
+}
+/** True when the deploy did not succeed: a deployment failed or timed out, or a health check failed. */
+function deployFailed(services, healthChecks) {
+    return failedServices(services).length > 0 || healthChecks.some((h) => !h.ok);
+}
+/** The verdict of a deploy from where each service ended up. */
+function deployVerdict(v) {
+    if (!v.waited)
+        return notWaitedVerdict(v.services);
+    if (v.cancelledDuring === 'wait')
+        return cancelledWhileWaiting(v.services);
+    if (v.cancelledDuring === 'health-checks')
+        return { status: 'cancelled', message: 'Cancelled during health checks' };
+    if (!deployFailed(v.services, v.healthChecks))
+        return successVerdict(v.services);
+    return failureVerdict(v);
+}
+function notWaitedVerdict(services) {
+    const started = services.filter((r) => r.status === 'started').length;
+    return started
+        ? { status: 'started', message: `Started ${started} deployment(s); not waiting (wait: false)` }
+        : { status: 'unchanged', message: 'All services already run the requested revision' };
+}
+function cancelledWhileWaiting(services) {
+    const waiting = services.filter((r) => r.status === 'cancelled');
+    return {
+        status: 'cancelled',
+        message: `Cancelled while waiting: ${waiting.map((r) => `${r.service} ${r.progress ?? ''}`.trim()).join('; ')}`,
+    };
+}
+function successVerdict(services) {
+    if (services.every((r) => r.status === 'unchanged')) {
+        const running = [...new Set(services.map((r) => shortTaskDef(r.taskDefinitionArn)))];
+        return { status: 'unchanged', message: `All services already run ${running.join(', ')}` };
+    }
+    return {
+        status: 'success',
+        message: `Deployed ${services.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`,
+    };
+}
+/** What failed, what was rolled back and how that went; `timeout` only when every failure was a timeout. */
+function failureVerdict(v) {
+    const failed = failedServices(v.services);
+    const failedChecks = v.healthChecks.filter((h) => !h.ok);
+    const parts = failed.map((r) => `${r.service}: deployment of ${shortTaskDef(r.taskDefinitionArn)} ${r.status === 'timeout' ? 'timed out' : 'failed'}: ${r.reason ?? ''}`);
+    if (failedChecks.length)
+        parts.push(`health check failed: ${failedChecks.map(healthCheckLine).join('; ')}`);
+    const rolledBack = v.services.filter((r) => r.rollback);
+    for (const r of rolledBack) {
+        const rb = r.rollback;
+        if (rb.outcome === 'ecs')
+            continue;
+        parts.push(rb.outcome === 'completed'
+            ? `${r.service}: rolled back to ${shortTaskDef(rb.taskDefinitionArn)} (rollback succeeded)`
+            : rb.outcome === 'skipped'
+                ? `${r.service}: not rolled back (${rb.reason})`
+                : `${r.service}: rollback to ${shortTaskDef(rb.taskDefinitionArn)} ${rb.outcome} (${rb.reason})`);
+    }
+    if (!v.autoRollback && failed.some((r) => !r.ecsRolledBack))
+        parts.push('auto-rollback is off');
+    const rollbackOk = rolledBack.length > 0 &&
+        rolledBack.every((r) => r.rollback.outcome === 'completed' || r.rollback.outcome === 'ecs');
+    let status = failed.length > 0 && failed.every((r) => r.status === 'timeout') && failedChecks.length === 0
+        ? 'timeout'
+        : rollbackOk
+            ? 'rolled-back'
+            : 'failed';
+    if (v.cancelledDuring === 'rollback') {
+        status = 'cancelled';
+        parts.push('cancelled while rolling back');
+    }
+    return { status, message: parts.join('. ') };
+}
+/**
+ * The verdict when UpdateService was rejected part-way: nothing changed, the started services were reverted (or
+ * not), or they were left deploying because auto-rollback is off.
+ */
+function revertVerdict(v) {
+    const first = `${v.rejected.service}: ${v.rejected.reason ?? 'UpdateService failed'} (it still runs ${shortTaskDef(v.rejected.previousTaskDefinitionArn)})`;
+    if (v.started.length === 0)
+        return { status: 'failed', message: `${first}. Nothing was changed` };
+    if (!v.autoRollback) {
+        const left = v.started.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ');
+        return {
+            status: 'failed',
+            message: `${first}. already updated and left deploying (auto-rollback is off): ${left}`,
+        };
+    }
+    const parts = [first];
+    for (const r of v.started) {
+        const rb = r.rollback;
+        parts.push(rb.outcome === 'completed'
+            ? `${r.service}: reverted to ${shortTaskDef(rb.taskDefinitionArn)} (revert completed)`
+            : `${r.service}: revert to ${shortTaskDef(rb.taskDefinitionArn)} ${rb.outcome} (${rb.reason})`);
+    }
+    if (v.cancelled)
+        parts.push('cancelled while reverting');
+    const allBack = v.started.every((r) => r.rollback?.outcome === 'completed');
+    return { status: v.cancelled ? 'cancelled' : allBack ? 'rolled-back' : 'failed', message: parts.join('. ') };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/update.ts
+
+
+
+
+
+/** UpdateService for each service in order; take the PRIMARY deployment from each response. */
+async function updateServices(ex) {
+    const { request, deps, log, clock } = ex;
+    const targets = [];
+    for (const p of ex.prepared.services) {
+        const report = ex.reports.get(p.service);
+        const arn = report.taskDefinitionArn;
         report.startedAt = clock.now();
         let out;
         try {
-            out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+            out = await deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
                 cluster: request.cluster,
                 service: p.service,
                 taskDefinition: arn,
                 ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
                 forceNewDeployment: request.forceNewDeployment,
-            }), { abortSignal: signal });
+            }), { abortSignal: deps.signal });
         }
         catch (err) {
-            if (signal?.aborted)
+            if (deps.signal?.aborted)
                 throw err;
             report.status = 'failed';
             report.updateRejected = true;
             report.reason = isAwsError(err) ? describeAwsError(err) : `UpdateService failed: ${errorMessage(err)}`;
             report.finishedAt = clock.now();
             log.warning(`${p.service}: ${report.reason}`);
-            rejected = report;
-            break;
+            return { targets, rejected: report };
         }
         const svc = out.service;
         const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
@@ -90752,7 +91084,7 @@ async function executeDeploy(prepared, deps, hooks = {}) {
             throw new Error(`UpdateService for ${p.service} returned no PRIMARY deployment`);
         report.deploymentId = primary.id;
         const desired = request.desiredCount ?? primary.desiredCount ?? svc?.desiredCount ?? 0;
-        const target = rolloutTarget(p.service, primary.id, primary, primary.taskDefinition ?? arn, desired, request.failureThreshold);
+        const target = rolloutTarget(p.service, { ...primary, id: primary.id }, primary.taskDefinition ?? arn, desired, request.failureThreshold);
         const verdict = evaluateRollout(svc, target);
         const alreadyRunning = primary.id === p.previousPrimaryId &&
             (primary.rolloutState === 'COMPLETED' || (primary.rolloutState === undefined && verdict.state === 'completed'));
@@ -90768,83 +91100,155 @@ async function executeDeploy(prepared, deps, hooks = {}) {
         report.status = 'started';
         targets.push(target);
     }
-    let describeCalls = 0;
-    let revisionCleanup;
-    let healthChecks = [];
-    const knownGood = [];
-    let message = '';
-    let status = 'success';
-    const finish = () => ({
-        status,
-        cluster: request.cluster,
-        region: request.region,
-        services: prepared.services.map((p) => reports.get(p.service)),
-        healthChecks,
-        knownGood,
-        ...(revisionCleanup ? { revisionCleanup } : {}),
-        message,
-        describeCalls,
-        startedAt,
-        finishedAt: clock.now(),
-        rollbackMode: request.rollbackTo !== undefined,
+    return { targets };
+}
+/**
+ * UpdateService was rejected for one service after others had already started deploying: put those back on the
+ * revision each ran before this run (and its desired count, if this run changed it), so the cluster does not end up
+ * with half a release. With auto-rollback off they are left as they are, and the message says so.
+ */
+async function revertPartialUpdate(ex, update) {
+    const { request, deps } = ex;
+    const rejected = update.rejected;
+    const started = update.targets.map((t) => ex.reports.get(t.service));
+    const verdictOf = () => revertVerdict({ rejected, started, autoRollback: request.autoRollback, cancelled: deps.signal?.aborted === true });
+    if (started.length === 0 || !request.autoRollback)
+        return verdictOf();
+    const reverts = [];
+    for (const r of started) {
+        const target = await revertService(ex, r, rejected.service);
+        if (target)
+            reverts.push(target);
+    }
+    if (request.wait) {
+        for (const res of await waitForTargets(ex, reverts, 'revert')) {
+            const r = started.find((x) => x.service === res.target.service);
+            r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
+            if (res.verdict.state === 'failed')
+                r.rollback.reason += `; revert failed: ${res.verdict.reason}`;
+            r.events = [...r.events, ...res.events];
+        }
+    }
+    return verdictOf();
+}
+/** Put one service back on the revision it ran before; the rollout to wait for, when ECS started one. */
+async function revertService(ex, r, rejectedService) {
+    const { request, deps, log } = ex;
+    const p = ex.prepared.services.find((x) => x.service === r.service);
+    const targetArn = r.previousTaskDefinitionArn;
+    if (!targetArn) {
+        r.rollback = { outcome: 'skipped', reason: 'no previous revision to revert to' };
+        return undefined;
+    }
+    const reason = `reverted because UpdateService failed for ${rejectedService}`;
+    log.info(`${r.service}: reverting to ${shortTaskDef(targetArn)} (${reason})`);
+    try {
+        const out = await deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+            cluster: request.cluster,
+            service: r.service,
+            taskDefinition: targetArn,
+            ...(request.desiredCount !== undefined && p.current.desiredCount !== undefined
+                ? { desiredCount: p.current.desiredCount }
+                : {}),
+        }), { abortSignal: deps.signal });
+        const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
+        r.status = 'reverted';
+        r.rollback = {
+            taskDefinitionArn: targetArn,
+            ...(primary?.id ? { deploymentId: primary.id } : {}),
+            outcome: request.wait ? 'failed' : 'skipped',
+            reason: request.wait ? reason : `${reason}; not waited for (wait: false)`,
+        };
+        if (!primary?.id)
+            return undefined;
+        return rolloutTarget(r.service, { ...primary, id: primary.id }, targetArn, primary.desiredCount ?? 0, request.failureThreshold);
+    }
+    catch (err) {
+        if (deps.signal?.aborted)
+            throw err;
+        r.rollback = {
+            taskDefinitionArn: targetArn,
+            outcome: 'failed',
+            reason: `UpdateService failed: ${errorMessage(err)}`,
+        };
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/execute.ts
+
+
+
+
+
+
+
+
+
+
+
+
+// The mutating part of a deploy, as a sequence of steps: register → update → wait → health checks → (success:
+// known-good markers, old revisions) or (failure: root causes, auto-rollback) → verdict. Each step is a function
+// below or in update.ts / rollback.ts; the decisions are pure (verdict.ts, rollback.ts's chooseRollbackTarget).
+/**
+ * Register (unless `registered` is given: deploy-ecs registers first and runs its migration in between) → update →
+ * wait → health checks → diagnostics → rollback → known-good. Never throws for deployment failures: they are in the
+ * report (status, message); the caller writes outputs and the summary, then fails the step. Throws for AWS errors of
+ * mutating calls.
+ */
+async function executeDeploy(prepared, deps, registered) {
+    const startedAt = (deps.clock ?? realClock).now();
+    const ex = startExecution(prepared, deps, registered ?? (await registerRevisions(prepared, deps)), startedAt);
+    const update = await updateServices(ex);
+    if (update.rejected)
+        return finishExecution(ex, await revertPartialUpdate(ex, update));
+    if (!ex.request.wait)
+        return finish(ex, { waited: false });
+    const results = await waitForTargets(ex, update.targets, 'deployment');
+    applyRolloutResults(ex, results);
+    if (deps.signal?.aborted || allReports(ex).some((r) => r.status === 'cancelled')) {
+        logWhereEachStands(ex);
+        return finish(ex, { cancelledDuring: 'wait' });
+    }
+    if (failedServices(allReports(ex)).length === 0 && ex.request.healthChecks.length) {
+        await checkHealthAfterRollout(ex);
+        if (deps.signal?.aborted)
+            return finish(ex, { cancelledDuring: 'health-checks' });
+    }
+    if (!deployFailed(allReports(ex), ex.healthChecks)) {
+        await markKnownGood(ex);
+        await cleanupOldRevisions(ex);
+        return finish(ex, {});
+    }
+    await collectRootCauses(ex, results);
+    explainHealthFailure(ex);
+    await rollBackServices(ex, rollbackCandidates(allReports(ex), ex.request.autoRollback));
+    return finish(ex, deps.signal?.aborted ? { cancelledDuring: 'rollback' } : {});
+}
+function finish(ex, o) {
+    const verdict = deployVerdict({
+        services: allReports(ex),
+        healthChecks: ex.healthChecks,
+        autoRollback: ex.request.autoRollback,
+        waited: o.waited ?? true,
+        ...(o.cancelledDuring ? { cancelledDuring: o.cancelledDuring } : {}),
     });
-    if (!request.wait) {
-        status = targets.length ? 'started' : 'unchanged';
-        message = targets.length
-            ? `Started ${targets.length} deployment(s); not waiting (wait: false)`
-            : 'All services already run the requested revision';
-        return finish();
-    }
-    // 3. Wait.
-    const describe = async (names, s) => (await describeServices(ecs, request.cluster, names, s)).services;
-    const waitFor = async (list, what) => {
-        if (list.length === 0)
-            return [];
-        log.info(`Waiting up to ${formatDuration(request.waitTimeoutMs)} for ${what}: ${list.map((t) => t.service).join(', ')}`);
-        const result = await waitForRollouts({
-            targets: list,
-            describe,
-            timeoutMs: request.waitTimeoutMs,
-            clock,
-            ...(signal ? { signal } : {}),
-            ...(deps.pollDelays ? { delays: deps.pollDelays } : {}),
-            onEvent: (svc, e) => log.info(`[${svc}] ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`),
-            onProgress: (lines) => {
-                for (const l of lines)
-                    log.info(l);
-            },
-            onSettled: (r) => {
-                const when = formatDuration(clock.now() - startedAt);
-                if (r.outcome === 'completed')
-                    log.info(`${r.target.service}: ${what} COMPLETED after ${when}${r.verdict.fallback ? ' (by counts: no rolloutState)' : ''}`);
-                else if (r.verdict.state === 'failed')
-                    log.info(`${r.target.service}: ${what} FAILED after ${when}: ${r.verdict.reason}`);
-            },
-        });
-        describeCalls += result.describeCalls;
-        return result.results;
-    };
-    if (rejected) {
-        const verdict = await revertPartialUpdate({
-            rejected,
-            started: targets.map((t) => reports.get(t.service)),
-            prepared,
-            deps,
-            log,
-            waitFor,
-        });
-        status = verdict.status;
-        message = verdict.message;
-        return finish();
-    }
-    const results = await waitFor(targets, 'deployment');
+    return finishExecution(ex, verdict);
+}
+/** Copy what the waiter saw into each service's report. */
+function applyRolloutResults(ex, results) {
     for (const r of results) {
-        const rep = reports.get(r.target.service);
+        const rep = ex.reports.get(r.target.service);
         rep.events = r.events;
         rep.finishedAt = r.finishedAt;
         rep.progress = r.verdict.progress;
         rep.fallback = r.verdict.fallback;
-        Object.assign(rep, running(r));
+        const d = r.service?.deployments?.find((x) => x.id === r.target.deploymentId);
+        if (d) {
+            rep.running = d.runningCount ?? 0;
+            rep.desired = d.desiredCount ?? 0;
+        }
         rep.status = r.outcome;
         if (r.verdict.state === 'failed') {
             rep.reason = r.verdict.reason;
@@ -90858,98 +91262,91 @@ async function executeDeploy(prepared, deps, hooks = {}) {
             }
         }
         else if (r.outcome === 'timeout') {
-            rep.reason = `not COMPLETED within ${formatDuration(request.waitTimeoutMs)}; last status: ${r.verdict.progress}`;
+            rep.reason = `not COMPLETED within ${formatDuration(ex.request.waitTimeoutMs)}; last status: ${r.verdict.progress}`;
         }
         else if (r.outcome === 'cancelled') {
             rep.reason = `cancelled; last status: ${r.verdict.progress}`;
         }
     }
-    const all = [...reports.values()];
-    if (all.some((r) => r.status === 'cancelled') || signal?.aborted) {
-        status = 'cancelled';
-        log.info('Cancelled. Where each deployment stands:');
-        for (const r of all)
-            log.info(`  ${r.service}: ${r.status}${r.progress ? ` — ${r.progress}` : ''}`);
-        message = `Cancelled while waiting: ${all
-            .filter((r) => r.status === 'cancelled')
-            .map((r) => `${r.service} ${r.progress ?? ''}`.trim())
-            .join('; ')}`;
-        return finish();
+}
+function logWhereEachStands(ex) {
+    ex.log.info('Cancelled. Where each deployment stands:');
+    for (const r of allReports(ex))
+        ex.log.info(`  ${r.service}: ${r.status}${r.progress ? ` — ${r.progress}` : ''}`);
+}
+/** The health-check URLs, once every service completed (a cancellation leaves no results). */
+async function checkHealthAfterRollout(ex) {
+    const { request, deps, log } = ex;
+    log.info(`Health checks: ${request.healthChecks.map((h) => h.url).join(', ')}`);
+    ex.healthChecks = await checkHealth(request.healthChecks, {
+        timeoutMs: request.healthCheckTimeoutMs,
+        clock: ex.clock,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+        ...(deps.healthCheckIntervalMs !== undefined ? { intervalMs: deps.healthCheckIntervalMs } : {}),
+    }).catch((err) => {
+        if (deps.signal?.aborted)
+            return [];
+        throw err;
+    });
+    for (const h of ex.healthChecks)
+        log.info(`Health check ${healthCheckLine(h)}`);
+}
+/** Tag every deployed revision known-good (a tag that cannot be written is a warning: the deploy succeeded). */
+async function markKnownGood(ex) {
+    const { request, deps, log } = ex;
+    if (!request.markKnownGood)
+        return;
+    const arns = [
+        ...new Set(allReports(ex)
+            .map((r) => r.taskDefinitionArn)
+            .filter((a) => !!a)),
+    ];
+    const tags = knownGoodTags({
+        ...request.provenance,
+        ...(request.version ? { version: request.version } : {}),
+        now: new Date(),
+    });
+    for (const arn of arns) {
+        try {
+            await tagRevision(deps.ecs, arn, tags, deps.signal);
+            ex.knownGood.push(arn);
+            log.info(`Marked ${shortTaskDef(arn)} known-good`);
+        }
+        catch (err) {
+            log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
+        }
     }
-    // 4. Health checks once every service completed.
-    const failedNow = () => all.filter((r) => r.status === 'failed' || r.status === 'timeout');
-    if (failedNow().length === 0 && request.healthChecks.length) {
-        log.info(`Health checks: ${request.healthChecks.map((h) => h.url).join(', ')}`);
-        healthChecks = await runHealthChecks(request.healthChecks, {
-            timeoutMs: request.healthCheckTimeoutMs,
-            clock,
-            ...(signal ? { signal } : {}),
-            ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
-            ...(deps.healthCheckIntervalMs !== undefined ? { intervalMs: deps.healthCheckIntervalMs } : {}),
-        }).catch((err) => {
-            if (signal?.aborted)
-                return [];
-            throw err;
+}
+/** `keep-revisions`: deregister old revisions of the deployed families, never one a rollback could want. */
+async function cleanupOldRevisions(ex) {
+    const { request, deps, log } = ex;
+    if (!request.keepRevisions || request.keepRevisions <= 0)
+        return;
+    ex.revisionCleanup = [];
+    for (const [family, protect] of cleanupTargets(allReports(ex))) {
+        const r = await cleanupRevisions(deps.ecs, family, {
+            keep: request.keepRevisions,
+            protect,
+            ...(deps.signal ? { signal: deps.signal } : {}),
         });
-        for (const h of healthChecks)
-            log.info(`Health check ${healthCheckLine(h)}`);
-        if (signal?.aborted) {
-            status = 'cancelled';
-            message = 'Cancelled during health checks';
-            return finish();
-        }
+        const line = cleanupSummaryLine(family, r);
+        ex.revisionCleanup.push(line);
+        if (r.errors.length)
+            log.warning(`keep-revisions: ${line}`);
+        else
+            log.info(`keep-revisions ${request.keepRevisions}: ${line}`);
     }
-    const healthFailed = healthChecks.some((h) => !h.ok);
-    const failed = failedNow();
-    if (failed.length === 0 && !healthFailed) {
-        // 5. Success: mark known-good.
-        status = all.every((r) => r.status === 'unchanged') ? 'unchanged' : 'success';
-        if (request.markKnownGood) {
-            const arns = [...new Set(all.map((r) => r.taskDefinitionArn).filter((a) => !!a))];
-            const tagsToAdd = knownGoodTags({
-                ...request.provenance,
-                ...(request.version ? { version: request.version } : {}),
-                now: new Date(),
-            });
-            for (const arn of arns) {
-                try {
-                    await tagRevision(ecs, arn, tagsToAdd, signal);
-                    knownGood.push(arn);
-                    log.info(`Marked ${shortTaskDef(arn)} known-good`);
-                }
-                catch (err) {
-                    log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
-                }
-            }
-        }
-        if (request.keepRevisions && request.keepRevisions > 0) {
-            revisionCleanup = [];
-            for (const [family, protect] of cleanupTargets(all)) {
-                const r = await cleanupRevisions(ecs, family, {
-                    keep: request.keepRevisions,
-                    protect,
-                    ...(signal ? { signal } : {}),
-                });
-                const line = cleanupSummaryLine(family, r);
-                revisionCleanup.push(line);
-                if (r.errors.length)
-                    log.warning(`keep-revisions: ${line}`);
-                else
-                    log.info(`keep-revisions ${request.keepRevisions}: ${line}`);
-            }
-        }
-        message =
-            status === 'unchanged'
-                ? `All services already run ${[...new Set(all.map((r) => shortTaskDef(r.taskDefinitionArn)))].join(', ')}`
-                : `Deployed ${all.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`;
-        return finish();
-    }
-    // 6. Failure: root causes.
-    for (const r of failed) {
-        const p = prepared.services.find((x) => x.service === r.service);
+}
+/** Root causes of each failed service (stopped tasks, exit codes, last log lines, unhealthy targets), best effort. */
+async function collectRootCauses(ex, results) {
+    const { request, deps, log } = ex;
+    for (const r of failedServices(allReports(ex))) {
+        const p = ex.prepared.services.find((x) => x.service === r.service);
         const res = results.find((x) => x.target.service === r.service);
+        const containers = r.taskDefinitionArn ? ex.containerDefs.get(r.taskDefinitionArn) : undefined;
         r.diagnostics = await collectDiagnostics({
-            ecs,
+            ecs: deps.ecs,
             ...(deps.logs ? { logs: deps.logs } : {}),
             ...(deps.elbv2 ? { elbv2: deps.elbv2 } : {}),
             cluster: request.cluster,
@@ -90957,208 +91354,22 @@ async function executeDeploy(prepared, deps, hooks = {}) {
             serviceName: r.service,
             ...(r.deploymentId ? { deploymentId: r.deploymentId } : {}),
             ...(r.taskDefinitionArn ? { taskDefinitionArn: r.taskDefinitionArn } : {}),
-            ...(r.taskDefinitionArn && containerDefs.get(r.taskDefinitionArn)
-                ? { containerDefinitions: containerDefs.get(r.taskDefinitionArn) }
-                : {}),
+            ...(containers ? { containerDefinitions: containers } : {}),
             events: r.events,
-            ...(signal ? { signal } : {}),
+            ...(deps.signal ? { signal: deps.signal } : {}),
         });
         log.info(`── Root causes for ${r.service}: ${r.reason ?? r.status}`);
         for (const line of diagnosticsText(r.diagnostics))
             log.info(line);
     }
-    if (healthFailed) {
-        for (const r of all)
-            if (r.status === 'completed')
-                r.reason = 'health check failed after the rollout COMPLETED';
-    }
-    // 7. Auto-rollback of every service this run changed and ECS did not roll back itself.
-    const toRollBack = all.filter((r) => !r.ecsRolledBack && r.status !== 'unchanged' && r.status !== 'not-started' && request.autoRollback);
-    const rollbackTargets = [];
-    // Services that failed with the same revision share one known-good lookup (it lists and describes revisions).
-    const knownGoodLookups = new Map();
-    const knownGoodOtherThan = (failedArn) => {
-        let lookup = knownGoodLookups.get(failedArn);
-        if (!lookup) {
-            lookup = findRevision(ecs, familyOf(failedArn), { kind: 'known-good' }, { exclude: new Set([failedArn]), ...(signal ? { signal } : {}) });
-            knownGoodLookups.set(failedArn, lookup);
-        }
-        return lookup;
-    };
-    for (const r of toRollBack) {
-        const failedArn = r.taskDefinitionArn ?? '';
-        let targetArn;
-        let why = '';
-        try {
-            const found = await knownGoodOtherThan(failedArn);
-            if (found) {
-                targetArn = found.arn;
-                why = `last known-good revision ${shortTaskDef(found.arn)}`;
-            }
-        }
-        catch (err) {
-            log.warning(`Could not look up known-good revisions: ${errorMessage(err)}`);
-        }
-        if (!targetArn && r.previousTaskDefinitionArn && r.previousTaskDefinitionArn !== failedArn) {
-            targetArn = r.previousTaskDefinitionArn;
-            why = `previous PRIMARY revision ${shortTaskDef(targetArn)} (no known-good revision found)`;
-        }
-        if (!targetArn) {
-            r.rollback = {
-                outcome: 'skipped',
-                reason: 'no rollback target: no known-good revision and no different previous revision',
-            };
-            continue;
-        }
-        log.info(`${r.service}: rolling back to the ${why}`);
-        try {
-            const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: r.service, taskDefinition: targetArn }), { abortSignal: signal });
-            const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                ...(primary?.id ? { deploymentId: primary.id } : {}),
-                outcome: 'failed',
-                reason: why,
-            };
-            if (primary?.id) {
-                rollbackTargets.push(rolloutTarget(r.service, primary.id, primary, targetArn, primary.desiredCount ?? 0, request.failureThreshold));
-            }
-        }
-        catch (err) {
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                outcome: 'failed',
-                reason: `UpdateService failed: ${errorMessage(err)}`,
-            };
-        }
-    }
-    for (const res of await waitFor(rollbackTargets, 'rollback')) {
-        const r = reports.get(res.target.service);
-        if (!r.rollback)
-            continue;
-        r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
-        if (res.verdict.state === 'failed')
-            r.rollback.reason += `; rollback failed: ${res.verdict.reason}`;
-        r.events = [...r.events, ...res.events];
-    }
-    // 8. The verdict.
-    const failedServices = all.filter((r) => r.status === 'failed' || r.status === 'timeout');
-    const parts = [];
-    for (const r of failedServices) {
-        parts.push(`${r.service}: deployment of ${shortTaskDef(r.taskDefinitionArn)} ${r.status === 'timeout' ? 'timed out' : 'failed'}: ${r.reason ?? ''}`);
-    }
-    if (healthFailed)
-        parts.push(`health check failed: ${healthChecks
-            .filter((h) => !h.ok)
-            .map(healthCheckLine)
-            .join('; ')}`);
-    const rollbacks = all.filter((r) => r.rollback);
-    for (const r of rollbacks) {
-        const rb = r.rollback;
-        if (rb.outcome === 'ecs')
-            continue;
-        parts.push(rb.outcome === 'completed'
-            ? `${r.service}: rolled back to ${shortTaskDef(rb.taskDefinitionArn)} (rollback succeeded)`
-            : rb.outcome === 'skipped'
-                ? `${r.service}: not rolled back (${rb.reason})`
-                : `${r.service}: rollback to ${shortTaskDef(rb.taskDefinitionArn)} ${rb.outcome} (${rb.reason})`);
-    }
-    if (!request.autoRollback && failedServices.some((r) => !r.ecsRolledBack))
-        parts.push('auto-rollback is off');
-    const rollbackOk = rollbacks.length > 0 &&
-        rollbacks.every((r) => r.rollback.outcome === 'completed' || r.rollback.outcome === 'ecs');
-    status =
-        failedServices.every((r) => r.status === 'timeout') && failedServices.length > 0 && !healthFailed
-            ? 'timeout'
-            : rollbackOk
-                ? 'rolled-back'
-                : 'failed';
-    if (signal?.aborted) {
-        status = 'cancelled';
-        parts.push('cancelled while rolling back');
-    }
-    message = parts.join('. ');
-    return finish();
 }
-/**
- * UpdateService was rejected for one service after others had already started deploying: put those back on the
- * revision each ran before this run (and its desired count, if this run changed it), so the cluster does not end up
- * with half a release. With auto-rollback off they are left as they are, and the message says so.
- */
-async function revertPartialUpdate(o) {
-    const { request } = o.prepared;
-    const { ecs, signal } = o.deps;
-    const parts = [
-        `${o.rejected.service}: ${o.rejected.reason ?? 'UpdateService failed'} (it still runs ${shortTaskDef(o.rejected.previousTaskDefinitionArn)})`,
-    ];
-    if (o.started.length === 0)
-        return { status: 'failed', message: `${parts[0]}. Nothing was changed` };
-    if (!request.autoRollback) {
-        parts.push(`already updated and left deploying (auto-rollback is off): ${o.started.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`);
-        return { status: 'failed', message: parts.join('. ') };
-    }
-    const reverts = [];
-    for (const r of o.started) {
-        const p = o.prepared.services.find((x) => x.service === r.service);
-        const targetArn = r.previousTaskDefinitionArn;
-        if (!targetArn) {
-            r.rollback = { outcome: 'skipped', reason: 'no previous revision to revert to' };
-            continue;
-        }
-        const reason = `reverted because UpdateService failed for ${o.rejected.service}`;
-        o.log.info(`${r.service}: reverting to ${shortTaskDef(targetArn)} (${reason})`);
-        try {
-            const out = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
-                cluster: request.cluster,
-                service: r.service,
-                taskDefinition: targetArn,
-                ...(request.desiredCount !== undefined && p.current.desiredCount !== undefined
-                    ? { desiredCount: p.current.desiredCount }
-                    : {}),
-            }), { abortSignal: signal });
-            const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
-            r.status = 'reverted';
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                ...(primary?.id ? { deploymentId: primary.id } : {}),
-                outcome: request.wait ? 'failed' : 'skipped',
-                reason: request.wait ? reason : `${reason}; not waited for (wait: false)`,
-            };
-            if (primary?.id)
-                reverts.push(rolloutTarget(r.service, primary.id, primary, targetArn, primary.desiredCount ?? 0, request.failureThreshold));
-        }
-        catch (err) {
-            if (signal?.aborted)
-                throw err;
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                outcome: 'failed',
-                reason: `UpdateService failed: ${errorMessage(err)}`,
-            };
-        }
-    }
-    if (request.wait) {
-        for (const res of await o.waitFor(reverts, 'revert')) {
-            const r = o.started.find((x) => x.service === res.target.service);
-            r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
-            if (res.verdict.state === 'failed')
-                r.rollback.reason += `; revert failed: ${res.verdict.reason}`;
-            r.events = [...r.events, ...res.events];
-        }
-    }
-    for (const r of o.started) {
-        const rb = r.rollback;
-        parts.push(rb.outcome === 'completed'
-            ? `${r.service}: reverted to ${shortTaskDef(rb.taskDefinitionArn)} (revert completed)`
-            : `${r.service}: revert to ${shortTaskDef(rb.taskDefinitionArn)} ${rb.outcome} (${rb.reason})`);
-    }
-    const allBack = o.started.every((r) => r.rollback?.outcome === 'completed');
-    if (signal?.aborted)
-        parts.push('cancelled while reverting');
-    return {
-        status: signal?.aborted ? 'cancelled' : allBack ? 'rolled-back' : 'failed',
-        message: parts.join('. '),
-    };
+/** Services whose rollout completed still failed the deploy when a health check failed: say so in their report. */
+function explainHealthFailure(ex) {
+    if (!ex.healthChecks.some((h) => !h.ok))
+        return;
+    for (const r of allReports(ex))
+        if (r.status === 'completed')
+            r.reason = 'health check failed after the rollout COMPLETED';
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -91334,7 +91545,9 @@ function readEcsDeployInputs(options = {}) {
 
 
 
-// Job summary and outputs of an ECS deploy report (pure).
+
+
+// Job summary and outputs of an ECS deploy report (pure), and writing them (`writeDeployReport`).
 function serviceConsoleUrl(region, cluster, service) {
     return `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`;
 }
@@ -91470,51 +91683,25 @@ function deployOutputs(report) {
         status: report.status,
     };
 }
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/run.ts
-
-
-
-
-
-
-
-
-
-
-
-function createEcsClients(action, region) {
-    return {
-        ecs: createClient(dist_cjs/* ECSClient */.Zgc, { action, region }),
-        logs: createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
-        elbv2: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { action, region }),
-    };
-}
-/** Run a deploy end to end as an action step. Throws DeployFailure when the deploy did not succeed. */
-async function runEcsDeploy(options) {
-    const clients = options.clients ?? createEcsClients(options.action, options.request.region);
-    const signal = options.deps?.signal ?? cancellationSignal();
-    const deps = { ...clients, ...options.deps, signal };
-    const prepared = await prepareDeploy(options.request, deps);
-    await options.afterPrepare?.(prepared);
-    const report = await executeDeploy(prepared, deps, options.hooks);
+/** Outputs and the job summary of a deploy, each written once. */
+async function writeDeployReport(report) {
     setOutputs(deployOutputs(report));
-    const summary = new summary_Summary();
-    const prefix = options.summaryPrefix?.();
-    if (prefix)
-        summary.raw(prefix);
-    summary.raw(deploySummaryMarkdown(report));
-    await summary.write();
-    if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started') {
-        info(report.message);
-        return report;
-    }
-    throw new DeployFailure(report.message || `Deploy ${report.status}`);
+    await new summary_Summary().raw(deploySummaryMarkdown(report)).write();
+}
+/** The step's failure when the deploy did not succeed (undefined for success, unchanged and started). */
+function deployFailure(report) {
+    if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started')
+        return undefined;
+    return new DeployFailure(report.message || `Deploy ${report.status}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/index.ts
 // @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
-// (read-only), execute (register, update, wait, health checks, rollback, known-good), summary and outputs.
+// (read-only), register, execute (update, wait, health checks, root causes, rollback, known-good), verdict, summary.
+
+
+
+
 
 
 
@@ -91532,9 +91719,9 @@ async function runEcsDeploy(options) {
 /** The clients a one-off task needs: ECS, Logs in the action's region, and Logs for an `awslogs-region` elsewhere. */
 function createOneOffTaskClients(action, region, ecs) {
     return {
-        ecs: ecs ?? createClient(dist_cjs/* ECSClient */.Zgc, { action, region }),
-        logs: createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
-        logsForRegion: (other) => createClient(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr, { action, region: other }),
+        ecs: ecs ?? createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { action, region }),
+        logs: createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action, region }),
+        logsForRegion: (other) => createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { action, region: other }),
     };
 }
 
@@ -91832,7 +92019,7 @@ async function executeOneOffTask(clients, plan, options) {
 async function registerIfNeeded(ecs, plan, step) {
     if (!plan.register)
         return plan.taskDefinitionArn;
-    const registered = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), step.send);
+    const registered = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(plan.register), step.send);
     const arn = registered.taskDefinition?.taskDefinitionArn;
     if (!arn)
         throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
@@ -91841,7 +92028,7 @@ async function registerIfNeeded(ecs, plan, step) {
 }
 /** RunTask; `failures[]` (capacity, placement, missing image…) or no task is a DeployFailure with ECS's reasons. */
 async function startTask(ecs, input, step) {
-    const response = await ecs.send(new dist_cjs/* RunTaskCommand */._eD(input), step.send);
+    const response = await ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(input), step.send);
     const failures = response.failures ?? [];
     const task = response.tasks?.[0];
     if (failures.length > 0 || !task?.taskArn) {
@@ -91943,7 +92130,7 @@ async function waitUntilStopped(ecs, cluster, task, started, options, step, logs
     const stopTask = async (reason) => {
         waited.stopRequested = true;
         try {
-            await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+            await ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
             step.status.info(`Stopped task ${taskId}: ${reason}`);
         }
         catch (err) {
@@ -91952,7 +92139,7 @@ async function waitUntilStopped(ecs, cluster, task, started, options, step, logs
     };
     try {
         waited.stopped = await poll(async () => {
-            const described = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: [taskArn] }), step.send);
+            const described = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: [taskArn] }), step.send);
             const current = described.tasks?.[0];
             if (!current)
                 return { done: false, progress: `task ${taskId} not visible yet` };
@@ -92101,7 +92288,7 @@ async function describeNeededServices(ecs, options, names, send) {
         return described;
     let response;
     try {
-        response = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
+        response = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: wanted }), send);
     }
     catch (err) {
         if (isErrorNamed(err, 'ClusterNotFoundException')) {
@@ -92133,7 +92320,7 @@ async function resolveTaskDefinition(ecs, options, service, names, send) {
     if (!reference)
         throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
     try {
-        const described = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
+        const described = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }), send);
         if (!described.taskDefinition)
             throw new Error('DescribeTaskDefinition returned no task definition');
         return {
@@ -92903,10 +93090,35 @@ function parseRole(input, value, allowName) {
     throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${readers_quote(value)}`);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-template.ts
+
+
+
+
+async function renderFromTemplate(inputs, options) {
+    const log = options.log ?? coreLogger;
+    const template = await loadTaskDefTemplate(options.ecs, inputs.template, options.signal, {
+        ...(options.region !== undefined ? { region: options.region } : {}),
+    });
+    const rendered = renderTaskDefinition(template.taskDefinition, inputs.overrides, { region: options.region });
+    for (const w of rendered.warnings)
+        log.warning(w);
+    if (!options.pinDigest) {
+        return { template, family: rendered.family, taskDefinition: rendered.taskDefinition, pinNotes: new Map() };
+    }
+    const pinned = await pinImageDigests(rendered.taskDefinition, {
+        action: options.action,
+        region: options.pinRegion?.() ?? options.region ?? '',
+        signal: options.signal,
+    });
+    return { template, family: rendered.family, taskDefinition: pinned.taskDefinition, pinNotes: pinned.notes };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
 // @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
 // run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
 // input, normalised comparison and diffs, digest pinning.
+
 
 
 
@@ -92958,11 +93170,10 @@ function getInputs() {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
-// Glue: inputs → template (file / family / ARN) → render (the kit's pure renderer, shared with render-task-def) →
-// optional digest pinning (the kit's ecr-digest) → prepare the deploy and the migration (read-only) → register when
-// different → migration before → UpdateService + wait (deploy-ecs-wait's engine in the kit) → migration after →
-// outputs + summary. No logic of its own beyond the sequencing.
-
+// Glue: inputs → render (the kit's render step, shared with render-task-def) → prepare the deploy and the migration
+// (read-only) → register when different → migration before → update + wait (the kit's deploy engine, shared with
+// deploy-ecs-wait) → outputs + summary → migration after. The same kit entry points the three single-purpose
+// actions use, in sequence; no logic of its own.
 
 
 
@@ -92973,114 +93184,100 @@ function getInputs() {
 
 async function main_main(options = {}) {
     const inputs = getInputs();
+    maskSecretEnvironmentValues(inputs);
+    const region = inputs.deploy.request.region;
+    const signal = options.signal ?? cancellationSignal();
+    const clients = options.clients ?? createEcsClients(ACTION, region);
+    const engine = { ...clients, signal, ...(options.pollDelays ? { pollDelays: options.pollDelays } : {}) };
+    const rendered = await renderFromTemplate(inputs.render, {
+        ecs: () => clients.ecs,
+        region,
+        pinDigest: inputs.pinDigest,
+        action: ACTION,
+        signal,
+    });
+    const file = await writeRendered(rendered);
+    const request = {
+        ...inputs.deploy.request,
+        services: inputs.deploy.request.services.map((s) => ({
+            service: s.service,
+            taskDefinition: { kind: 'json', json: rendered.taskDefinition, source: file },
+        })),
+    };
+    const prepared = await prepareDeploy(request, engine);
+    const migration = inputs.migration && (await prepareMigration(inputs.migration, prepared, rendered, file, engine));
+    const registered = await registerRevisions(prepared, engine);
+    const migrate = (arn) => runMigration(migration, inputs.migration, arn, { clients, region, signal, tuning: options.migrationTuning });
+    if (inputs.migration?.when === 'before')
+        await migrate(registered.arnByService.get(request.services[0].service));
+    const report = await executeDeploy(prepared, engine, registered);
+    await writeDeployReport(report);
+    const failure = deployFailure(report);
+    if (failure)
+        throw failure;
+    coreLogger.info(report.message);
+    if (inputs.migration?.when === 'after')
+        await migrate(report.services[0].taskDefinitionArn);
+}
+/** Values given for secret-looking environment names never show in the log, whatever prints them. */
+function maskSecretEnvironmentValues(inputs) {
     for (const section of inputs.render.overrides.environment) {
         for (const e of section.entries)
             if (isSecretLookingName(e.key))
                 maskValue(e.value);
     }
-    const request = inputs.deploy.request;
-    const signal = options.signal ?? cancellationSignal();
-    const clients = options.clients ?? createEcsClients(ACTION, request.region);
-    // 1. Render (read-only AWS calls only for template-family / template-arn and pin-digest).
-    const template = await loadTaskDefTemplate(() => clients.ecs, inputs.render.template, signal);
-    const rendered = renderTaskDefinition(template.taskDefinition, inputs.render.overrides, { region: request.region });
-    for (const w of rendered.warnings)
-        warning(w);
-    let td = rendered.taskDefinition;
-    let pinNotes = new Map();
-    if (inputs.pinDigest) {
-        const pinned = await pinImageDigests(td, { action: ACTION, region: request.region, signal });
-        td = pinned.taskDefinition;
-        pinNotes = pinned.notes;
-    }
+}
+/** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
+async function writeRendered(rendered) {
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `${ACTION}-`));
     const file = (0,external_node_path_.join)(dir, `${rendered.family}.json`);
-    await (0,promises_.writeFile)(file, `${JSON.stringify(td, null, 2)}\n`);
-    info(`Rendered ${rendered.family} from ${template.source}`);
-    for (const { name, image } of containerImages(td))
-        info(`  ${name}: ${image}${pinNotes.has(name) ? ` (${pinNotes.get(name)})` : ''}`);
-    request.services = request.services.map((s) => ({
-        service: s.service,
-        taskDefinition: { kind: 'json', json: td, source: file },
-    }));
-    // 2. Migration step (optional), run with the revision the deploy registers or reuses.
-    const migration = inputs.migration;
-    let plan;
-    let result;
-    const commandText = migration ? formatCommand(migration.command) : '';
-    const runMigration = async (arn) => {
-        if (!migration || !plan)
-            return;
-        result = await group(`Migration (${migration.when} the update): ${commandText}`, () => executeOneOffTask(createOneOffTaskClients(ACTION, request.region, clients.ecs), { ...plan, register: undefined, taskDefinitionArn: arn }, {
-            timeoutMs: migration.timeoutMs,
-            signal,
-            ...options.migrationTuning,
-            log: coreLogger,
-            statusPrefix: '[migration] ',
-        }));
-        setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });
-        if (result.cancelled)
-            throw new DeployFailure(`Migration cancelled: ${result.message}`);
-        const failure = oneOffTaskFailure(result);
-        if (failure) {
-            throw new DeployFailure(`Migration failed ${migration.when === 'before' ? '(services not updated)' : '(services already updated)'}: ${failure.message}`);
-        }
-        info(`Migration succeeded: ${result.message}`);
-    };
-    const migrationSummary = (r) => appendOneOffTaskSummary(new summary_Summary(), r, { command: commandText, cluster: request.cluster });
-    let migrationSummaryWritten = false;
-    const migrationMarkdown = () => {
-        if (!result)
-            return '';
-        migrationSummaryWritten = true;
-        return migrationSummary(result).toString();
-    };
-    const writeMigrationSummary = async () => {
-        if (result && !migrationSummaryWritten) {
-            migrationSummaryWritten = true;
-            await migrationSummary(result).write();
-        }
-    };
-    let report;
-    try {
-        report = await runEcsDeploy({
-            action: ACTION,
-            request,
-            clients,
-            deps: { signal, ...(options.pollDelays ? { pollDelays: options.pollDelays } : {}) },
-            afterPrepare: async (prepared) => {
-                if (!migration)
-                    return;
-                plan = await prepareOneOffTask({ ecs: clients.ecs }, {
-                    cluster: request.cluster,
-                    taskDefinition: { kind: 'register', input: toRegisterInput(td), path: file },
-                    container: migration.container,
-                    command: migration.command,
-                    environment: migration.environment,
-                    service: migration.service,
-                    // The deploy's services were just described (and found ACTIVE) by the prepare step.
-                    describedServices: prepared.services.map((p) => p.current),
-                    inputNames: {
-                        container: 'migration-container',
-                        command: 'migration-command',
-                        environment: 'migration-environment',
-                        service: 'migration-service',
-                        taskDefinition: 'template',
-                    },
-                }, signal);
-                for (const note of plan.notes)
-                    info(`[migration] ${note}`);
-            },
-            hooks: migration?.when === 'before' ? { beforeUpdate: async (arns) => runMigration([...arns.values()][0]) } : {},
-            summaryPrefix: migrationMarkdown,
-        });
-        if (migration?.when === 'after')
-            await runMigration(report.services[0].taskDefinitionArn);
+    await (0,promises_.writeFile)(file, `${JSON.stringify(rendered.taskDefinition, null, 2)}\n`);
+    coreLogger.info(`Rendered ${rendered.family} from ${rendered.template.source}`);
+    for (const { name, image } of containerImages(rendered.taskDefinition)) {
+        const note = rendered.pinNotes.get(name);
+        coreLogger.info(`  ${name}: ${image}${note ? ` (${note})` : ''}`);
     }
-    finally {
-        // A migration that failed before the update (no deploy summary) or ran after it: its own summary section.
-        await writeMigrationSummary();
+    return file;
+}
+/** The migration's plan (read-only), on the services the deploy's prepare step just described (and found ACTIVE). */
+async function prepareMigration(migration, prepared, rendered, file, engine) {
+    const plan = await prepareOneOffTask({ ecs: engine.ecs }, {
+        cluster: prepared.request.cluster,
+        taskDefinition: { kind: 'register', input: toRegisterInput(rendered.taskDefinition), path: file },
+        container: migration.container,
+        command: migration.command,
+        environment: migration.environment,
+        service: migration.service,
+        describedServices: prepared.services.map((p) => p.current),
+        inputNames: {
+            container: 'migration-container',
+            command: 'migration-command',
+            environment: 'migration-environment',
+            service: 'migration-service',
+            taskDefinition: 'template',
+        },
+    }, engine.signal);
+    for (const note of plan.notes)
+        coreLogger.info(`[migration] ${note}`);
+    return plan;
+}
+/**
+ * Run the migration on revision `arn` (the one the deploy registered or reuses): outputs and its summary section
+ * written at once, then a DeployFailure when it did not succeed.
+ */
+async function runMigration(plan, migration, arn, o) {
+    const command = formatCommand(migration.command);
+    const result = await log_group(`Migration (${migration.when} the update): ${command}`, () => executeOneOffTask(createOneOffTaskClients(ACTION, o.region, o.clients.ecs), { ...plan, register: undefined, taskDefinitionArn: arn }, { timeoutMs: migration.timeoutMs, signal: o.signal, ...o.tuning, log: coreLogger, statusPrefix: '[migration] ' }));
+    setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });
+    await appendOneOffTaskSummary(new summary_Summary(), result, { command, cluster: plan.cluster }).write();
+    if (result.cancelled)
+        throw new DeployFailure(`Migration cancelled: ${result.message}`);
+    const failure = oneOffTaskFailure(result);
+    if (failure) {
+        const where = migration.when === 'before' ? '(services not updated)' : '(services already updated)';
+        throw new DeployFailure(`Migration failed ${where}: ${failure.message}`);
     }
+    coreLogger.info(`Migration succeeded: ${result.message}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/index.ts

@@ -80703,10 +80703,35 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
     return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-template.ts
+
+
+
+
+async function renderFromTemplate(inputs, options) {
+    const log = options.log ?? coreLogger;
+    const template = await loadTaskDefTemplate(options.ecs, inputs.template, options.signal, {
+        ...(options.region !== undefined ? { region: options.region } : {}),
+    });
+    const rendered = renderTaskDefinition(template.taskDefinition, inputs.overrides, { region: options.region });
+    for (const w of rendered.warnings)
+        log.warning(w);
+    if (!options.pinDigest) {
+        return { template, family: rendered.family, taskDefinition: rendered.taskDefinition, pinNotes: new Map() };
+    }
+    const pinned = await pinImageDigests(rendered.taskDefinition, {
+        action: options.action,
+        region: options.pinRegion?.() ?? options.region ?? '',
+        signal: options.signal,
+    });
+    return { template, family: rendered.family, taskDefinition: pinned.taskDefinition, pinNotes: pinned.notes };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
 // @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
 // run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
 // input, normalised comparison and diffs, digest pinning.
+
 
 
 
@@ -80733,9 +80758,9 @@ function getInputs(read = getRawInput, cwd = process.cwd()) {
 }
 
 ;// CONCATENATED MODULE: ./actions/render-task-def/src/main.ts
-// Glue: read inputs → load template → render → pin digests → compare with the latest revision → file, outputs,
-// summary. Decisions live in the kit (taskdef-render, ecr-digest, taskdef-source, shared with deploy-ecs); this file
-// only sequences them.
+// Glue: read inputs → the kit's render step (template → render → pin digests, shared with deploy-ecs) → compare with
+// the latest registered revision → file, outputs, summary. Decisions live in the kit (ecs/taskdef); this file only
+// sequences them.
 
 
 
@@ -80775,23 +80800,19 @@ async function renderAndCompare(inputs, region, signal) {
         ecsClient ??= createClient(dist_cjs/* ECSClient */.Zgc, { action: ACTION, region });
         return ecsClient;
     };
-    // 1. Template
-    const template = await loadTaskDefTemplate(ecs, inputs.template, signal, { region });
-    const templateTd = template.taskDefinition;
+    // 1-3. Template → render (pure) → pin digests: the kit's render step, shared with deploy-ecs
+    const rendered = await renderFromTemplate(inputs, {
+        ecs,
+        region,
+        pinDigest: inputs.pinDigest,
+        pinRegion: () => region ?? resolveRegion(undefined),
+        action: ACTION,
+        signal,
+    });
+    const { template, pinNotes } = rendered;
+    const td = rendered.taskDefinition;
     const templateLabel = inputs.template.kind === 'file' ? `file \`${template.source}\`` : `\`${template.source}\``;
     const fromFamily = inputs.template.kind === 'family' ? template.described : undefined;
-    // 2. Render (pure)
-    const rendered = renderTaskDefinition(templateTd, inputs.overrides, { region });
-    for (const w of rendered.warnings)
-        coreLogger.warning(w);
-    let td = rendered.taskDefinition;
-    // 3. Pin digests
-    let pinNotes = new Map();
-    if (inputs.pinDigest) {
-        const pinned = await pinImageDigests(td, { action: ACTION, region: region ?? resolveRegion(undefined), signal });
-        td = pinned.taskDefinition;
-        pinNotes = pinned.notes;
-    }
     // 4. Compare with the latest registered revision of the family
     let latest;
     let changed = true;

@@ -1,6 +1,6 @@
-// Glue: read inputs → load template → render → pin digests → compare with the latest revision → file, outputs,
-// summary. Decisions live in the kit (taskdef-render, ecr-digest, taskdef-source, shared with deploy-ecs); this file
-// only sequences them.
+// Glue: read inputs → the kit's render step (template → render → pin digests, shared with deploy-ecs) → compare with
+// the latest registered revision → file, outputs, summary. Decisions live in the kit (ecs/taskdef); this file only
+// sequences them.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,16 +10,13 @@ import {
   containerImages,
   type DescribedTaskDefinition,
   describeTaskDefinition,
-  loadTaskDefTemplate,
-  pinImageDigests,
-  renderTaskDefinition,
+  renderFromTemplate,
   taskDefDiffText,
   taskDefsEqual,
 } from '@deploy-actions/kit/ecs/taskdef';
 import {
   ConfigurationError,
   cancellationSignal,
-  coreLogger,
   createClient,
   DeployFailure,
   errorMessage,
@@ -68,24 +65,19 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
     return ecsClient;
   };
 
-  // 1. Template
-  const template = await loadTaskDefTemplate(ecs, inputs.template, signal, { region });
-  const templateTd = template.taskDefinition;
+  // 1-3. Template → render (pure) → pin digests: the kit's render step, shared with deploy-ecs
+  const rendered = await renderFromTemplate(inputs, {
+    ecs,
+    region,
+    pinDigest: inputs.pinDigest,
+    pinRegion: () => region ?? resolveRegion(undefined),
+    action: ACTION,
+    signal,
+  });
+  const { template, pinNotes } = rendered;
+  const td = rendered.taskDefinition;
   const templateLabel = inputs.template.kind === 'file' ? `file \`${template.source}\`` : `\`${template.source}\``;
   const fromFamily = inputs.template.kind === 'family' ? template.described : undefined;
-
-  // 2. Render (pure)
-  const rendered = renderTaskDefinition(templateTd, inputs.overrides, { region });
-  for (const w of rendered.warnings) coreLogger.warning(w);
-  let td = rendered.taskDefinition;
-
-  // 3. Pin digests
-  let pinNotes = new Map<string, string>();
-  if (inputs.pinDigest) {
-    const pinned = await pinImageDigests(td, { action: ACTION, region: region ?? resolveRegion(undefined), signal });
-    td = pinned.taskDefinition;
-    pinNotes = pinned.notes;
-  }
 
   // 4. Compare with the latest registered revision of the family
   let latest: DescribedTaskDefinition | undefined;

@@ -81331,7 +81331,7 @@ async function describeTaskDefinition(ecs, reference, signal) {
  * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
  * `in <region>` when `region` is given.
  */
-async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
+async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
     if (template.kind === 'file')
         return { taskDefinition: template.taskDefinition, source: template.path };
     const isFamily = template.kind === 'family';
@@ -81725,7 +81725,7 @@ function isRecord(v) {
  * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
  * combinations.
  */
-function renderTaskDefinition(template, o, opts = {}) {
+function render_renderTaskDefinition(template, o, opts = {}) {
     const templateInput = opts.templateInput ?? 'template';
     const warnings = [];
     const td = structuredClone(toRegisterInput(template, {
@@ -81847,7 +81847,7 @@ function render_containerImages(td) {
  * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
  * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
  */
-async function pinImageDigests(td, options) {
+async function pin_digests_pinImageDigests(td, options) {
     const { action, region, signal } = options;
     const notes = new Map();
     const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
@@ -82214,10 +82214,35 @@ function parseRole(input, value, allowName) {
     throw new ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-template.ts
+
+
+
+
+async function renderFromTemplate(inputs, options) {
+    const log = options.log ?? coreLogger;
+    const template = await loadTaskDefTemplate(options.ecs, inputs.template, options.signal, {
+        ...(options.region !== undefined ? { region: options.region } : {}),
+    });
+    const rendered = renderTaskDefinition(template.taskDefinition, inputs.overrides, { region: options.region });
+    for (const w of rendered.warnings)
+        log.warning(w);
+    if (!options.pinDigest) {
+        return { template, family: rendered.family, taskDefinition: rendered.taskDefinition, pinNotes: new Map() };
+    }
+    const pinned = await pinImageDigests(rendered.taskDefinition, {
+        action: options.action,
+        region: options.pinRegion?.() ?? options.region ?? '',
+        signal: options.signal,
+    });
+    return { template, family: rendered.family, taskDefinition: pinned.taskDefinition, pinNotes: pinned.notes };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
 // @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
 // run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
 // input, normalised comparison and diffs, digest pinning.
+
 
 
 

@@ -7,15 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { TagResourceCommand } from '@aws-sdk/client-ecs';
 import { type EmulatorControl, type EmulatorFixture, useEmulator } from '@deploy-actions/aws-emulator';
 import { afterAll, beforeAll } from 'vitest';
-import {
-  type DeployReport,
-  type DeployRequest,
-  type ExecuteHooks,
-  executeDeploy,
-  prepareDeploy,
-} from '../ecs/deploy/deploy';
+import { createEcsClients } from '../ecs/deploy/clients';
+import { executeDeploy } from '../ecs/deploy/execute';
 import { TAG_KNOWN_GOOD } from '../ecs/deploy/known-good';
-import { createEcsClients } from '../ecs/deploy/run';
+import type { DeployReport, DeployRequest } from '../ecs/deploy/model';
+import { prepareDeploy } from '../ecs/deploy/prepare';
+import { registerRevisions } from '../ecs/deploy/register';
 import { deploySummaryMarkdown } from '../ecs/deploy/summary';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -121,6 +118,11 @@ export function request(over: Partial<DeployRequest> = {}): DeployRequest {
   };
 }
 
+/** Test hooks: `beforeUpdate` runs between registration and the first UpdateService (to change AWS under the deploy). */
+export interface ExecuteHooks {
+  beforeUpdate?: (arns: Map<string, string>) => Promise<void>;
+}
+
 export interface DeployRun {
   report: DeployReport;
   log: string[];
@@ -144,7 +146,9 @@ export async function deploy(
     ...(opts.signal ? { signal: opts.signal } : {}),
   };
   const prepared = await prepareDeploy(req, deps);
-  const report = await executeDeploy(prepared, deps, opts.hooks);
+  const registered = await registerRevisions(prepared, deps);
+  await opts.hooks?.beforeUpdate?.(registered.arnByService);
+  const report = await executeDeploy(prepared, deps, registered);
   return { report, log, text: log.join('\n'), summary: deploySummaryMarkdown(report) };
 }
 

@@ -42,7 +42,7 @@ export function judgeResponse(spec: HealthCheckSpec, status: number, body: strin
   return undefined;
 }
 
-export interface RunHealthChecksOptions {
+export interface CheckHealthOptions {
   timeoutMs: number;
   /** Per-request timeout (default 5000). */
   requestTimeoutMs?: number;
@@ -54,7 +54,7 @@ export interface RunHealthChecksOptions {
   onAttempt?: (url: string, attempt: number, outcome: string) => void;
 }
 
-async function checkOnce(spec: HealthCheckSpec, opts: RunHealthChecksOptions): Promise<string | undefined> {
+async function checkOnce(spec: HealthCheckSpec, opts: CheckHealthOptions): Promise<string | undefined> {
   const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   try {
@@ -71,9 +71,9 @@ async function checkOnce(spec: HealthCheckSpec, opts: RunHealthChecksOptions): P
 }
 
 /** Poll every URL (in parallel) until each passes once or the timeout passes. */
-export async function runHealthChecks(
+export async function checkHealth(
   specs: readonly HealthCheckSpec[],
-  opts: RunHealthChecksOptions,
+  opts: CheckHealthOptions,
 ): Promise<HealthCheckResult[]> {
   const clock = opts.clock ?? realClock;
   const start = clock.now();

@@ -1,20 +1,8 @@
 // @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
-// (read-only), execute (register, update, wait, health checks, rollback, known-good), summary and outputs.
-export {
-  type DeployDeps,
-  type DeployReport,
-  type DeployRequest,
-  type ExecuteHooks,
-  executeDeploy,
-  type OverallStatus,
-  type PreparedDeploy,
-  type PreparedService,
-  prepareDeploy,
-  type ServiceReport,
-  type ServiceRequest,
-  type TaskDefSpec,
-} from './deploy';
+// (read-only), register, execute (update, wait, health checks, root causes, rollback, known-good), verdict, summary.
+export { createEcsClients, type EcsClients } from './clients';
 export { collectDiagnostics, diagnosticsMarkdown, diagnosticsText, type ServiceDiagnostics } from './diagnostics';
+export { executeDeploy } from './execute';
 export { type HealthCheckResult, type HealthCheckSpec, healthCheckLine } from './health-check';
 export { type EcsDeployInputOptions, type EcsDeployInputs, parseServiceLines, readEcsDeployInputs } from './inputs';
 export {
@@ -30,7 +18,21 @@ export {
   TAG_RUN,
   TAG_VERSION,
 } from './known-good';
+export type {
+  DeployDeps,
+  DeployReport,
+  DeployRequest,
+  OverallStatus,
+  PreparedDeploy,
+  PreparedService,
+  ServiceReport,
+  ServiceRequest,
+  TaskDefSpec,
+} from './model';
+export { prepareDeploy } from './prepare';
+export { type RegisteredRevisions, registerRevisions } from './register';
 export { cleanupRevisions } from './revision-cleanup';
-export { shortTaskDef } from './rollout';
-export { createEcsClients, type EcsClients, type RunEcsDeployOptions, runEcsDeploy } from './run';
-export { deployOutputs, deploySummaryMarkdown } from './summary';
+export { chooseRollbackTarget } from './rollback';
+export { shortTaskDef } from './rollout-verdict';
+export { deployFailure, deployOutputs, deploySummaryMarkdown, writeDeployReport } from './summary';
+export { deployVerdict } from './verdict';

@@ -14,9 +14,9 @@ import {
   quote,
 } from '../../runtime/inputs/readers';
 import { TaskDefinitionShapeError, unwrapTaskDefinition } from '../taskdef/taskdef';
-import type { DeployRequest, ServiceRequest, TaskDefSpec } from './deploy';
 import { type HealthCheckSpec, parseHealthUrl } from './health-check';
 import { FAMILY_REVISION_RE, parseRollbackTo, provenanceFromEnv, TASK_DEFINITION_ARN_RE, tagValue } from './known-good';
+import type { DeployRequest, ServiceRequest, TaskDefSpec } from './model';
 
 // The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning): read + validated here,
 // so each action's inputs.ts stays the only place that reads inputs while the rules exist once.

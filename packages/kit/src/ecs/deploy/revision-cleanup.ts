@@ -1,7 +1,7 @@
 import { DeregisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../../runtime/errors';
 import { describeRevision, familyOf, listFamilyRevisions, TAG_KNOWN_GOOD } from './known-good';
-import { shortTaskDef } from './rollout';
+import { shortTaskDef } from './rollout-verdict';
 
 // Deregistering old task definition revisions after a good deploy (`keep-revisions`), so a family does not grow by
 // one revision per deploy forever. A deregistered (INACTIVE) revision keeps running the tasks that use it, but no

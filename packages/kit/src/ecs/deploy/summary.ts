@@ -1,12 +1,14 @@
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
+import { DeployFailure } from '../../runtime/errors';
+import { setOutputs } from '../../runtime/outputs';
 import { formatDuration } from '../../runtime/poll';
-import { codeBlock, details, markdownTable } from '../../runtime/summary';
-import type { DeployReport, ServiceReport } from './deploy';
+import { codeBlock, details, markdownTable, Summary } from '../../runtime/summary';
 import { diagnosticsMarkdown } from './diagnostics';
 import { healthCheckLine } from './health-check';
-import { shortTaskDef } from './rollout';
+import type { DeployReport, ServiceReport } from './model';
+import { shortTaskDef } from './rollout-verdict';
 
-// Job summary and outputs of an ECS deploy report (pure).
+// Job summary and outputs of an ECS deploy report (pure), and writing them (`writeDeployReport`).
 
 export function serviceConsoleUrl(region: string, cluster: string, service: string): string {
   return `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`;
@@ -161,4 +163,16 @@ export function deployOutputs(report: DeployReport): Record<string, string> {
     deployments: JSON.stringify(deployments),
     status: report.status,
   };
+}
+
+/** Outputs and the job summary of a deploy, each written once. */
+export async function writeDeployReport(report: DeployReport): Promise<void> {
+  setOutputs(deployOutputs(report));
+  await new Summary().raw(deploySummaryMarkdown(report)).write();
+}
+
+/** The step's failure when the deploy did not succeed (undefined for success, unchanged and started). */
+export function deployFailure(report: DeployReport): DeployFailure | undefined {
+  if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started') return undefined;
+  return new DeployFailure(report.message || `Deploy ${report.status}`);
 }

@@ -22,6 +22,7 @@ export {
   type TaskDefTemplateSource,
   validateSecretValueFrom,
 } from './render-inputs';
+export { type RenderedFromTemplate, type RenderFromTemplateOptions, renderFromTemplate } from './render-template';
 export {
   type DescribedTaskDefinition,
   describeTaskDefinition,

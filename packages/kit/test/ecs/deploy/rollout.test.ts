@@ -2,14 +2,11 @@ import type { Deployment, Service } from '@aws-sdk/client-ecs';
 import { describe, expect, test } from 'vitest';
 import {
   breakerThreshold,
-  chunk,
   evaluateRollout,
-  newEvents,
-  nextPollDelay,
   type RolloutTarget,
   rolloutStateUnavailableReason,
-  waitForRollouts,
-} from '../../../src/ecs/deploy/rollout';
+} from '../../../src/ecs/deploy/rollout-verdict';
+import { chunk, newEvents, nextPollDelay, waitForRollouts } from '../../../src/ecs/deploy/rollout-wait';
 import { createFakeClock } from '../../../src/testing';
 
 const TD = (rev: number) => `arn:aws:ecs:us-east-1:000000000000:task-definition/web:${rev}`;

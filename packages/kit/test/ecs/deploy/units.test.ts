@@ -1,6 +1,5 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { describe, expect, test } from 'vitest';
-import { type DeployReport, loadBalancerMismatch } from '../../../src/ecs/deploy/deploy';
 import {
   diagnosticsMarkdown,
   diagnosticsText,
@@ -10,7 +9,7 @@ import {
   summarizeStoppedTask,
   taskBelongsTo,
 } from '../../../src/ecs/deploy/diagnostics';
-import { judgeResponse, parseHealthUrl, runHealthChecks } from '../../../src/ecs/deploy/health-check';
+import { checkHealth, judgeResponse, parseHealthUrl } from '../../../src/ecs/deploy/health-check';
 import { parseServiceLines } from '../../../src/ecs/deploy/inputs';
 import {
   chooseRevision,
@@ -25,6 +24,8 @@ import {
   TAG_VERSION,
   tagValue,
 } from '../../../src/ecs/deploy/known-good';
+import type { DeployReport } from '../../../src/ecs/deploy/model';
+import { loadBalancerMismatch } from '../../../src/ecs/deploy/prepare';
 import { deployOutputs, deploySummaryMarkdown } from '../../../src/ecs/deploy/summary';
 import { ConfigurationError } from '../../../src/runtime/errors';
 import { createFakeClock } from '../../../src/testing';
@@ -167,7 +168,7 @@ describe('health checks', () => {
     let n = 0;
     const fetchImpl = (async () =>
       new Response(++n < 3 ? 'starting' : 'ok', { status: n < 3 ? 503 : 200 })) as typeof fetch;
-    const [r] = await runHealthChecks([{ url: 'http://app/health', expectStatus: 200 }], {
+    const [r] = await checkHealth([{ url: 'http://app/health', expectStatus: 200 }], {
       timeoutMs: 60_000,
       clock,
       fetchImpl,
@@ -181,7 +182,7 @@ describe('health checks', () => {
     const fetchImpl = (async () => {
       throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
     }) as typeof fetch;
-    const [r] = await runHealthChecks([{ url: 'http://app/health', expectStatus: 200 }], {
+    const [r] = await checkHealth([{ url: 'http://app/health', expectStatus: 200 }], {
       timeoutMs: 5000,
       clock,
       fetchImpl,
