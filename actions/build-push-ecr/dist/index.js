@@ -29741,498 +29741,6 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
-/***/ 7923:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-/* unused reexport */ __nccwpck_require__(291);
-/* unused reexport */ __nccwpck_require__(9276);
-
-
-/***/ }),
-
-/***/ 9276:
-/***/ ((module) => {
-
-
-
-/**
- * @import {
- * 	ControlOperator,
- * 	Env,
- * 	GlobPattern,
- * 	ParseEntry,
- * } from './parse' */
-
-// '<(' and '>(' are process substitution operators and
-// can be parsed the same as control operator
-var CONTROL = /** @type {const} */ ('(?:') + /** @type {const} */ ([
-	'\\|\\|',
-	'\\&(?:\\&|>>?)', // `&&`, `&>`, and `&>>`
-	';;\\&?', // `;;` and `;;&`
-	'[;|]\\&', // `;&` and `|&`
-	'\\<\\(',
-	'\\<\\<\\<',
-	'\\<\\<-',
-	'\\<\\<(?!\\()', // `<<(` stays `<` and `<(`, as zsh reads it; other shells reject it
-	'>>',
-	'>[&|(]', // `>&`, `>|`, and `>(`
-	'<[&>]', // `<&` and `<>`
-	'[&;()|<>]'
-]).join(/** @type {const} */ ('|')) + /** @type {const} */ (')');
-var controlRE = new RegExp('^' + CONTROL + '$');
-var META = /** @type {const} */ ('|&;()<> \\t');
-var SINGLE_QUOTE = /** @type {const} */ ('\'([^\']*?)\'');
-// bash ANSI-C quoting, `$'...'`: a backslash escapes the next character, including `'`
-var ANSI_C_BODY = '(?:\\\\[\\s\\S]|[^\\\\\'])*?';
-var ANSI_C_QUOTE = '\\$\'' + ANSI_C_BODY + '\'';
-var ansiCAt = new RegExp('\\$\'' + ANSI_C_BODY + '(?:(\')|\\\\?$)', 'g');
-var ANSI_C_LETTERS = 'abeEfnrtv';
-var ANSI_C_CHARS = '\x07\b\x1B\x1B\f\n\r\t\v';
-var hash = /^#$/;
-
-var SQ = /** @type {const} */ ("'");
-var DQ = /** @type {const} */ ('"');
-var DS = /** @type {const} */ ('$');
-
-var TOKEN = '';
-var mult = /** @type {const} */ (0x100000000); // Math.pow(16, 8);
-for (var i = 0; i < 4; i++) {
-	TOKEN += (mult * Math.random()).toString(16);
-}
-var startsWithToken = new RegExp('^' + TOKEN);
-
-/**
- * @param {string} s
- * @param {RegExp} r
- */
-function matchAll(s, r) {
-	var origIndex = r.lastIndex;
-
-	var matches = [];
-	var matchObj;
-
-	while ((matchObj = r.exec(s))) {
-		matches[matches.length] = matchObj;
-		if (r.lastIndex === matchObj.index) {
-			r.lastIndex += 1;
-		}
-	}
-
-	r.lastIndex = origIndex;
-
-	return matches;
-}
-
-/**
- * @param {Env} env
- * @param {string} pre
- * @param {string} key
- */
-function getVar(env, pre, key) {
-	var r = typeof env === 'function' ? env(key) : env[key];
-	if (typeof r === 'undefined' && key != '') {
-		r = '';
-	} else if (typeof r === 'undefined') {
-		r = '$';
-	}
-
-	if (typeof r === 'object') {
-		return pre + TOKEN + JSON.stringify(r) + TOKEN;
-	}
-	return pre + r;
-}
-
-var ansiCEscape = /\\([0-7]{1,3}|x[\dA-Fa-f]{1,2}|u[\dA-Fa-f]{1,4}|U[\dA-Fa-f]{1,8}|c(?:\\\\|[\s\S])|[abeEfnrtv\\'"?])/g;
-
-/**
- * @param {string} m
- * @param {string} escape
- */
-function expandAnsiCEscape(m, escape) {
-	var kind = escape.charAt(0);
-	if (kind === 'c') {
-		var ctrl = escape.charAt(1);
-		return ctrl === '?' ? '\x7F' : String.fromCharCode(ctrl.charCodeAt(0) & 0x1F);
-	}
-	if (kind === 'x' || kind === 'u' || kind === 'U') {
-		var cp = parseInt(escape.slice(1), 16);
-		if (cp > 0x10FFFF) {
-			return m;
-		}
-		return String.fromCharCode.apply(null, cp > 0xFFFF ? [0xD7C0 + (cp >> 10), 0xDC00 + (cp & 0x3FF)] : [cp]);
-	}
-	if (kind >= '0' && kind <= '7') {
-		return String.fromCharCode(parseInt(escape, 8) & 0xFF);
-	}
-	var letter = ANSI_C_LETTERS.indexOf(escape);
-	return letter < 0 ? escape : ANSI_C_CHARS.charAt(letter);
-}
-
-/** @param {string} body */
-function expandAnsiC(body) {
-	return body.replace(ansiCEscape, expandAnsiCEscape).split('\0')[0]; // like bash, a NUL ends the string
-}
-
-/**
- * @param {string} s
- * @param {number} i
- */
-function closesAnsiC(s, i) {
-	ansiCAt.lastIndex = i;
-	return !!(/** @type {RegExpExecArray} */ (ansiCAt.exec(s)))[1];
-}
-
-/**
- * @param {string} string
- * @param {Env} [env]
- * @param {{ escape?: string, splitUnquoted?: boolean | string }} [opts]
- * @returns {ParseEntry[]}
- */
-function parseInternal(string, env, opts) {
-	if (!opts) {
-		opts = {};
-	}
-	var BS = opts.escape || '\\';
-	var ifs = opts.splitUnquoted === true ? ' \t\n' : (typeof opts.splitUnquoted === 'string' ? opts.splitUnquoted : '');
-	var BAREWORD = '(\\' + BS + '[\'"$\\' + BS + META + ']|\\$\\$|\\$(?!' + ANSI_C_QUOTE.slice(2) + ')|[^\\s\'"$' + META + '])+';
-	var DOUBLE_QUOTE = '"(?:\\' + BS + '[\\s\\S]|[^"\\' + BS + '])*"';
-
-	var chunker = new RegExp([
-		'(' + CONTROL + ')', // control chars
-		'(' + ANSI_C_QUOTE + '|' + BAREWORD + '|' + DOUBLE_QUOTE + '|' + SINGLE_QUOTE + ')+'
-	].join('|'), 'g');
-
-	var matches = matchAll(string, chunker);
-
-	if (matches.length === 0) {
-		return [];
-	}
-	if (!env) {
-		env = {};
-	}
-
-	var commented = false;
-
-	return matches.map(function (match) {
-		var s = match[0];
-		if (!s || commented) {
-			return void undefined;
-		}
-		if (controlRE.test(s)) {
-			return /** @type {ControlOperator} */ ({ op: s });
-		}
-
-		// Hand-written scanner/parser for Bash quoting rules:
-		//
-		// 1. inside single quotes, all characters are printed literally.
-		// 2. inside double quotes, all characters are printed literally
-		//    except variables prefixed by '$' and backslashes followed by
-		//    either a double quote or another backslash.
-		// 3. outside of any quotes, backslashes are treated as escape
-		//    characters and not printed (unless they are themselves escaped)
-		// 4. quote context can switch mid-token if there is no whitespace
-		//     between the two quote contexts (e.g. all'one'"token" parses as
-		//     "allonetoken")
-		/** @type {string | boolean} */
-		var quote = false;
-		var esc = false;
-		var out = '';
-		/** @type {string[]} */
-		var words = [];
-		var sawQuote = false;
-		/** @type {number | null} */
-		var pendingNw = null;
-		var isGlob = false;
-		/** @type {number} */
-		var i;
-
-		function parseEnvVar() {
-			i += 1;
-			/** @type {number | RegExpMatchArray | null} */
-			var varend;
-			/** @type {string} */
-			var varname;
-			var char = s.charAt(i);
-
-			if (char === '{') {
-				i += 1;
-				if (s.charAt(i) === '}') {
-					throw new Error('Bad substitution: ' + s.slice(i - 2, i + 1));
-				}
-				// match braces by depth so a nested `${` keeps its inner `}` from ending the outer substitution
-				var depth = 1;
-				varend = i;
-				while (depth > 0 && varend < s.length) {
-					if (s.charAt(varend) === '{' && s.charAt(varend - 1) === '$') {
-						depth += 1;
-					} else if (s.charAt(varend) === '}') {
-						depth -= 1;
-					}
-					varend += 1;
-				}
-				if (depth !== 0) {
-					throw new Error('Bad substitution: ' + s.slice(i));
-				}
-				varend -= 1;
-				varname = s.slice(i, varend);
-				i = varend;
-			} else if ((/[*@#?$!-]/).test(char)) {
-				varname = char;
-			} else {
-				var slicedFromI = s.slice(i);
-				varend = slicedFromI.match(/[^\w\d_]/);
-				if (!varend) {
-					varname = slicedFromI;
-					i = s.length;
-				} else {
-					varname = slicedFromI.slice(0, varend.index);
-					i += /** @type {number} */ (varend.index) - 1;
-				}
-			}
-			return getVar(/** @type {NonNullable<typeof env>} */ (env), '', varname);
-		}
-
-		function flushRun() {
-			if (pendingNw === null) {
-				return;
-			}
-			if (pendingNw === 0) {
-				if (out !== '') {
-					words[words.length] = out;
-					out = '';
-				}
-			} else {
-				words[words.length] = out;
-				out = '';
-				for (var fe = 1; fe < pendingNw; fe += 1) {
-					words[words.length] = '';
-				}
-			}
-			pendingNw = null;
-		}
-
-		for (i = 0; i < s.length; i++) {
-			var c = s.charAt(i);
-			if (ifs && c !== DS) {
-				flushRun();
-			}
-			isGlob = isGlob || (!quote && (c === '*' || c === '?'));
-			if (esc) {
-				out += c;
-				esc = false;
-			} else if (quote) {
-				if (c === quote) {
-					quote = false;
-				} else if (quote == SQ) {
-					out += c;
-				} else { // Double quote
-					if (c === BS) {
-						i += 1;
-						c = s.charAt(i);
-						if (c === DQ || c === BS || c === DS) {
-							out += c;
-						} else {
-							out += BS + c;
-						}
-					} else if (c === DS) {
-						out += parseEnvVar();
-					} else {
-						out += c;
-					}
-				}
-			} else if (c === DQ || c === SQ) {
-				quote = c;
-				sawQuote = true;
-			} else if (controlRE.test(c)) {
-				return /** @type {ControlOperator} */ ({ op: s });
-			} else if (hash.test(c)) {
-				commented = true;
-				var commentObj = { comment: string.slice(match.index + i + 1) };
-				if (out.length) {
-					return /** @type {const} */ ([out, commentObj]);
-				}
-				return /** @type {const} */ ([commentObj]);
-			} else if (c === BS) {
-				esc = true;
-			} else if (c === DS && s.charAt(i + 1) === SQ && closesAnsiC(s, i)) {
-				flushRun();
-				sawQuote = true;
-				out += expandAnsiC(s.slice(i + 2, ansiCAt.lastIndex - 1));
-				i = ansiCAt.lastIndex - 1;
-			} else if (c === DS) {
-				var value = parseEnvVar();
-				if (!ifs) {
-					out += value;
-				} else {
-					for (var vi = 0; vi < value.length; vi += 1) {
-						var vc = value.charAt(vi);
-						if (ifs.indexOf(vc) < 0) {
-							flushRun();
-							out += vc;
-						} else if (pendingNw === null) {
-							pendingNw = vc === ' ' || vc === '\t' || vc === '\n' ? 0 : 1;
-						} else if (vc !== ' ' && vc !== '\t' && vc !== '\n') {
-							pendingNw += 1;
-						}
-					}
-				}
-			} else {
-				out += c;
-			}
-		}
-
-		if (isGlob) {
-			return /** @type {GlobPattern} */ ({ op: 'glob', pattern: out });
-		}
-
-		if (ifs) {
-			if (pendingNw !== null && pendingNw > 0) {
-				words[words.length] = out;
-				out = '';
-				for (var te = 1; te < pendingNw; te += 1) {
-					words[words.length] = '';
-				}
-			}
-			if (out !== '' || (sawQuote && words.length === 0)) {
-				words[words.length] = out;
-			}
-			return words;
-		}
-
-		return out;
-	}).reduce(function (prev, arg) { // finalize parsed arguments
-		if (typeof arg === 'undefined') {
-			return prev;
-		}
-		/** @type {ParseEntry[]} */ ([]).concat(arg).forEach(function (entry) {
-			prev[prev.length] = entry;
-		});
-		return prev;
-	}, /** @type {ParseEntry[]} */ ([]));
-}
-
-/** @type {typeof import('./parse')} */
-module.exports = function parse(s, env, opts) {
-	var mapped = parseInternal(s, env, opts);
-	if (typeof env !== 'function') {
-		return mapped;
-	}
-	return mapped.reduce(function (acc, s) {
-		if (typeof s === 'object') {
-			acc[acc.length] = s;
-			return acc;
-		}
-		var xs = s.split(RegExp('(' + TOKEN + '.*?' + TOKEN + ')', 'g'));
-		if (xs.length === 1) {
-			acc[acc.length] = xs[0];
-			return acc;
-		}
-		xs.filter(Boolean).forEach(function (x) {
-			acc[acc.length] = startsWithToken.test(x)
-				? JSON.parse(x.split(TOKEN)[1])
-				: x;
-		});
-		return acc;
-	}, /** @type {ParseEntry[]} */ ([]));
-};
-
-
-/***/ }),
-
-/***/ 291:
-/***/ ((module) => {
-
-
-
-/** @import { ControlOperator } from './parse' */
-
-/** @type {ControlOperator['op'][]} */
-var OPS = /** @type {const} */ ([
-	'||',
-	'&&',
-	';;&',
-	';;',
-	';&',
-	'|&',
-	'<(',
-	'>(',
-	'<<<',
-	'<<-',
-	'<<',
-	'>>',
-	'>&',
-	'>|',
-	'&>>',
-	'&>',
-	'<&',
-	'<>',
-	'&',
-	';',
-	'(',
-	')',
-	'|',
-	'<',
-	'>'
-]);
-var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
-var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
-
-/** @type {typeof import('./quote')} */
-module.exports = function quote(xs) {
-	var sawComment = false;
-	return xs.map(function (s) {
-		if (sawComment && typeof s === 'string' && LINE_TERMINATORS.test(s)) {
-			throw new TypeError('a token after a `comment` must not contain line terminators');
-		}
-		if (s === '') {
-			return /** @type {const} */ ('\'\'');
-		}
-		if (s && typeof s === 'object') {
-			if ('op' in s && s.op === 'glob') {
-				if (typeof s.pattern !== 'string') {
-					throw new TypeError('glob token requires a string `pattern`');
-				}
-				if (LINE_TERMINATORS.test(s.pattern)) {
-					throw new TypeError('glob `pattern` must not contain line terminators');
-				}
-				if (s.pattern === '') {
-					return /** @type {const} */ ('\'\'');
-				}
-				return s.pattern.replace(GLOB_SHELL_SPECIAL, '\\$&');
-			}
-			if ('op' in s && typeof s.op === 'string') {
-				if (OPS.indexOf(s.op) < 0) {
-					throw new TypeError('invalid `op` value: ' + JSON.stringify(s.op));
-				}
-				return s.op.replace(/[\s\S]/g, '\\$&');
-			}
-			if ('comment' in s && typeof s.comment === 'string') {
-				if (LINE_TERMINATORS.test(s.comment)) {
-					throw new TypeError('`comment` must not contain line terminators');
-				}
-				sawComment = true;
-				return '#' + s.comment;
-			}
-			throw new TypeError('unrecognized object token shape');
-		}
-		if ((/'/).test(s) && (/!/).test(s)) {
-			return "'" + s.replace(/'/g, "'\"'\"'") + "'";
-		}
-		if ((/["\s\\]/).test(s) && !(/'/).test(s)) {
-			return "'" + s + "'";
-		}
-		if ((/["'\s]/).test(s)) {
-			return '"' + s.replace(/(["\\$`])/g, '\\$1') + '"';
-		}
-		return String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\]^`{|}~])/g, '$1\\$2');
-	}).join(' ');
-};
-
-
-/***/ }),
-
 /***/ 7013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -67588,7 +67096,7 @@ function isAwsError(err) {
 function describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errors_errorMessage(err);
+    const message = errorMessage(err);
     if (!isAwsServiceError(err)) {
         const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
         return `AWS ${where} failed: ${name}${message}`;
@@ -67604,7 +67112,7 @@ function describeAwsError(err) {
     return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
 }
 /** The message of anything thrown, never `[object Object]`. */
-function errors_errorMessage(err) {
+function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     if (typeof err === 'string')
@@ -67621,145 +67129,6 @@ function isErrorNamed(err, ...names) {
     return err instanceof Error && names.includes(err.name);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
-
-const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_RETRY_MODE = 'adaptive';
-const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
-/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
-function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
-    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
-    if (!value) {
-        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
-    }
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-        throw new errors_ConfigurationError(regionInput, `expected an AWS region like us-east-1, got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
-function endpointEnvSuffix(serviceId) {
-    return serviceId
-        .split(' ')
-        .map((w) => w.toUpperCase())
-        .join('_');
-}
-/**
- * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
- * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
- */
-function configuredEndpoint(serviceId, env = process.env) {
-    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
-        return undefined;
-    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
-}
-/** Options resolved to plain client configuration (pure, exported for tests). */
-function clientConfig(serviceId, options) {
-    const env = options.env ?? process.env;
-    const config = {
-        region: resolveRegion(options.region, env, options.regionInput),
-        customUserAgent: `deploy-actions/${options.action}`,
-    };
-    if (options.maxAttempts !== undefined) {
-        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
-            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
-        }
-        config.maxAttempts = options.maxAttempts;
-    }
-    else if (!env.AWS_MAX_ATTEMPTS) {
-        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
-    }
-    if (options.retryMode !== undefined) {
-        if (!RETRY_MODES.includes(options.retryMode)) {
-            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
-        }
-        config.retryMode = options.retryMode;
-    }
-    else if (!env.AWS_RETRY_MODE) {
-        config.retryMode = DEFAULT_RETRY_MODE;
-    }
-    if (serviceId === 'S3') {
-        if (configuredEndpoint(serviceId, env))
-            config.forcePathStyle = true;
-        const mode = options.s3ChecksumMode;
-        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
-            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
-        }
-        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
-        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
-            const value = (mode ?? 'when_supported').toUpperCase();
-            config.requestChecksumCalculation = value;
-            config.responseChecksumValidation = value;
-        }
-    }
-    return config;
-}
-/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
-function serviceIdOf(ClientClass, client) {
-    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
-}
-/**
- * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
- * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
- * can print `AWS ECS DescribeServices failed: ...`.
- */
-function createClient(ClientClass, options) {
-    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
-    const { overrides, ...rest } = options;
-    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
-    const client = new ClientClass(config);
-    const serviceId = serviceIdOf(ClientClass, client);
-    client.middlewareStack.add((next, context) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (err) {
-            tagAwsError(err, {
-                service: serviceId,
-                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
-            });
-            throw err;
-        }
-    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/image-ref.ts
-// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
-// digest pinning).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function image_ref_parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function image_ref_formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -70730,6 +70099,10 @@ function actionInputs() {
         get: (_target, name) => (typeof name === 'string' ? getRawInput(name) : undefined),
     });
 }
+/** The base directory of relative file inputs: the workspace (the cwd of a `uses:` step), else the cwd. */
+function workspaceDir(env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
 /** `raw[name]`, '' when unset. */
 function rawInput(raw, name) {
     return raw[name] ?? '';
@@ -70811,19 +70184,19 @@ function parseInteger(input, raw, options = {}) {
 function getInteger(name, options = {}) {
     return parseInteger(name, getRawInput(name), options);
 }
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
+const DURATION_UNITS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_RE = /^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
 /**
- * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
- * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
+ * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `7d`, `1d12h`, `500ms`, and a plain number of seconds
+ * (`600`). Units must appear in d, h, m, s, ms order. The limits of each duration input are `DURATION_RULES`'.
  */
-function parseDuration(input, raw, defaultValue) {
+function readers_parseDuration(input, raw, defaultValue) {
     const value = raw.trim();
     const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
     if (value === '') {
         if (defaultValue === undefined)
             throw new ConfigurationError(input, `is required: ${expected}`);
-        return typeof defaultValue === 'number' ? defaultValue : parseDuration(input, defaultValue);
+        return typeof defaultValue === 'number' ? defaultValue : readers_parseDuration(input, defaultValue);
     }
     if (/^\d+$/.test(value))
         return Number(value) * 1000;
@@ -70831,8 +70204,9 @@ function parseDuration(input, raw, defaultValue) {
     if (!match || match.slice(1).every((g) => g === undefined)) {
         throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
-    const [, h, m, s, ms] = match;
-    const total = Number(h ?? 0) * DURATION_UNITS.h +
+    const [, d, h, m, s, ms] = match;
+    const total = Number(d ?? 0) * DURATION_UNITS.d +
+        Number(h ?? 0) * DURATION_UNITS.h +
         Number(m ?? 0) * DURATION_UNITS.m +
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
@@ -70842,7 +70216,7 @@ function parseDuration(input, raw, defaultValue) {
 }
 /** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
 function getDuration(name, defaultValue) {
-    return parseDuration(name, getRawInput(name), defaultValue);
+    return readers_parseDuration(name, getRawInput(name), defaultValue);
 }
 /** Newline- or comma-separated list, items trimmed, empty items dropped. */
 function parseList(_input, raw) {
@@ -70864,6 +70238,16 @@ function parseLines(_input, raw) {
 function getLines(name) {
     return parseLines(name, getRawInput(name));
 }
+/** The lines of a multi-line input that carry content (1-based numbers, trimmed; blank and `#` lines skipped). */
+function readers_contentLines(raw) {
+    const out = [];
+    raw.split(/\r?\n/).forEach((rawLine, index) => {
+        const text = rawLine.trim();
+        if (text !== '' && !text.startsWith('#'))
+            out.push({ line: index + 1, text });
+    });
+    return out;
+}
 /**
  * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
  * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
@@ -70871,11 +70255,7 @@ function getLines(name) {
 function parseKeyValue(input, raw, options = {}) {
     const pairs = [];
     const seen = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, index) => {
-        const lineNo = index + 1;
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
+    for (const { line: lineNo, text: line } of readers_contentLines(raw)) {
         const eq = line.indexOf('=');
         if (eq === -1)
             throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
@@ -70891,7 +70271,7 @@ function parseKeyValue(input, raw, options = {}) {
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
-    });
+    }
     return pairs;
 }
 function getKeyValue(name, options = {}) {
@@ -70986,179 +70366,313 @@ function getEnum(name, allowed, defaultValue) {
     return parseEnum(name, getRawInput(name), allowed, defaultValue);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/aws-ids.ts
+
+
+// AWS identifiers, one rule each wherever an input carries them: ARNs (one pattern), regions, ECS clusters.
+/** The one ARN pattern: `arn:<partition>:<service>:<region>:<account>:<resource>` (region/account may be empty). */
+const ARN_RE = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
+/** The parts of an ARN, or undefined when `value` is not one. */
+function aws_ids_parseArn(value) {
+    const m = ARN_RE.exec(value);
+    if (!m)
+        return undefined;
+    return { partition: m[1], service: m[2], region: m[3], account: m[4], resource: m[5] };
+}
+/** An ARN of `service` in a region and an account (12 digits) whose resource matches `resource`. */
+function aws_ids_isRegionalArn(value, service, resource) {
+    const arn = aws_ids_parseArn(value);
+    return arn?.service === service && arn.region !== '' && /^\d{12}$/.test(arn.account) && resource.test(arn.resource);
+}
+/** ECS task definition revision ARN: `…:task-definition/<family>:<revision>`. */
+function aws_ids_isTaskDefinitionArn(value) {
+    return aws_ids_isRegionalArn(value, 'ecs', /^task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/);
+}
+/** An ECS name: cluster, service, task definition family, container (1–255 letters, digits, `-`, `_`). */
+const ECS_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
+/** `family:revision`. */
+const aws_ids_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+/** A region value (from an input or AWS_REGION): the region syntax, with a hint for an availability zone. */
+function parseRegion(input, raw) {
+    const value = raw.trim();
+    if (REGION_RE.test(value))
+        return value;
+    const zone = /^([a-z]{2,4}(-[a-z]+)+-\d+)[a-z]$/.exec(value);
+    throw new errors_ConfigurationError(input, zone
+        ? `${readers_quote(value)} is an availability zone; the region is ${zone[1]}`
+        : `expected an AWS region like us-east-1, got ${readers_quote(value)}`);
+}
+/** An ECS cluster: its name or its ARN (`arn:aws:ecs:<region>:<account>:cluster/<name>`). */
+function parseCluster(input, raw) {
+    const value = raw.trim();
+    if (value === '')
+        throw new ConfigurationError(input, 'is required but was not set');
+    if (ECS_NAME_RE.test(value))
+        return value;
+    if (aws_ids_isRegionalArn(value, 'ecs', /^cluster\/[A-Za-z0-9_-]{1,255}$/))
+        return value;
+    throw new ConfigurationError(input, `expected a cluster name (letters, digits, - and _) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>), got ${quote(value)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
+
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_RETRY_MODE = 'adaptive';
+const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
+/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
+function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
+    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+    if (!value) {
+        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
+    }
+    return parseRegion(regionInput, value);
+}
+/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
+function endpointEnvSuffix(serviceId) {
+    return serviceId
+        .split(' ')
+        .map((w) => w.toUpperCase())
+        .join('_');
+}
+/**
+ * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
+ * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
+ */
+function configuredEndpoint(serviceId, env = process.env) {
+    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
+        return undefined;
+    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+/** Options resolved to plain client configuration (pure, exported for tests). */
+function clientConfig(serviceId, options) {
+    const env = options.env ?? process.env;
+    const config = {
+        region: resolveRegion(options.region, env, options.regionInput),
+        customUserAgent: `deploy-actions/${options.action}`,
+    };
+    if (options.maxAttempts !== undefined) {
+        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
+            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
+        }
+        config.maxAttempts = options.maxAttempts;
+    }
+    else if (!env.AWS_MAX_ATTEMPTS) {
+        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    }
+    if (options.retryMode !== undefined) {
+        if (!RETRY_MODES.includes(options.retryMode)) {
+            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
+        }
+        config.retryMode = options.retryMode;
+    }
+    else if (!env.AWS_RETRY_MODE) {
+        config.retryMode = DEFAULT_RETRY_MODE;
+    }
+    if (serviceId === 'S3') {
+        if (configuredEndpoint(serviceId, env))
+            config.forcePathStyle = true;
+        const mode = options.s3ChecksumMode;
+        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
+            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
+        }
+        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
+        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
+            const value = (mode ?? 'when_supported').toUpperCase();
+            config.requestChecksumCalculation = value;
+            config.responseChecksumValidation = value;
+        }
+    }
+    return config;
+}
+/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
+function serviceIdOf(ClientClass, client) {
+    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
+}
+/**
+ * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
+ * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
+ * can print `AWS ECS DescribeServices failed: ...`.
+ */
+function createClient(ClientClass, options) {
+    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
+    const { overrides, ...rest } = options;
+    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
+    const client = new ClientClass(config);
+    const serviceId = serviceIdOf(ClientClass, client);
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (err) {
+            tagAwsError(err, {
+                service: serviceId,
+                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+            });
+            throw err;
+        }
+    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
 
 
-
+// The one grammar of every command input (run-migration-task `command`, deploy-ecs `migration-command`, the
+// `command` container lines of render-task-def and deploy-ecs). ECS runs a command in exec form: no shell reads it,
+// so nothing a shell would do to the text may happen silently. A command is either
+//   - a JSON array of strings: `["python", "manage.py", "migrate"]`, taken as it is, or
+//   - words as a POSIX shell splits them: blanks separate words; '…' is literal; "…" is literal except for \" \\ \$
+//     \` and \<newline>; a backslash outside quotes makes the next character literal; `#` inside a word is a `#`.
+// Everything a shell would *do* is an error naming what and how to write it instead, never a different argv:
+// operators (| & ; < > ( ) and newlines), a comment (`#` starting a word), expansions ($VAR, ${…}, $(…), `…`,
+// a leading ~) and globs (* ? [). Quote a character to pass it literally (`'*.sql'`, `'$HOME'`, `\#`), or run a shell
+// yourself: ["sh", "-c", "…"].
+//
+// Hand-written on purpose: shell-quote (used before) turns `--username ops#1` into `--username ops` (a comment),
+// accepts `echo 'x` and `it's` without a word about the open quote, and drops a trailing backslash; shlex and
+// shellwords split words but do not tell quoted from unquoted text, which is what the rules above need.
+const OPERATOR_CHARS = '|&;<>()';
+const GLOB_CHARS = '*?[';
+const DOUBLE_QUOTE_ESCAPES = '"\\$`\n';
+/** Why a command needs a shell, as one message with the way out. */
+function needsShell(input, at, what, text) {
+    return new ConfigurationError(input, `${at}the command contains ${what}, which needs a shell: ECS runs commands without one (exec form). ` +
+        `Quote it to pass it literally, or write a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+}
 /**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ * Parse a command input. Blank → undefined (the task definition's own command). `line` (for multi-line inputs such
+ * as `command: web=…`) is named in every error.
  */
-function parseCommand(input, raw) {
+function parseCommand(input, raw, line) {
     const text = raw.trim();
     if (text === '')
         return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
+    const at = line === undefined ? '' : `line ${line}: `;
+    const words = text.startsWith('[') ? parseJsonCommand(input, text, line) : splitWords(input, text, at);
+    if (words.length === 0)
+        throw new ConfigurationError(input, `${at}no command words in ${quote(text)}`);
+    return words;
+}
+function parseJsonCommand(input, text, line) {
+    const at = line === undefined ? '' : `line ${line}: `;
+    let value;
     try {
-        entries = shellParse(text, (name) => `$${name}`);
+        value = JSON.parse(text);
     }
     catch (err) {
-        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
+        const what = line === undefined ? 'JSON array' : `JSON array on line ${line}`;
+        throw new ConfigurationError(input, describeJsonError(text, err, what));
     }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new ConfigurationError(input, `${at}expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]`);
     }
-    if (args.length === 0)
-        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
+    value.forEach((item, i) => {
+        if (typeof item !== 'string') {
+            throw new ConfigurationError(input, `${at}element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
         }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
-
-
-// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
-    }
+    });
     return value;
 }
-function validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+/** Split into words as a POSIX shell would, refusing everything a shell would interpret. */
+function splitWords(input, text, at) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    const end = () => {
+        if (inWord)
+            words.push(word);
+        word = '';
+        inWord = false;
+    };
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === ' ' || c === '\t') {
+            end();
+        }
+        else if (c === '\n' || c === '\r') {
+            throw needsShell(input, at, 'a line break (a shell runs each line as a command)', text);
+        }
+        else if (c === "'") {
+            const close = text.indexOf("'", i + 1);
+            if (close === -1)
+                throw new ConfigurationError(input, `${at}unterminated quote (') in ${quote(text)}`);
+            word += text.slice(i + 1, close);
+            inWord = true;
+            i = close;
+        }
+        else if (c === '"') {
+            i = readDoubleQuoted(input, text, i, at, (part) => {
+                word += part;
+            });
+            inWord = true;
+        }
+        else if (c === '\\') {
+            if (i + 1 >= text.length)
+                throw new ConfigurationError(input, `${at}the command ends with a lone backslash`);
+            word += text[++i];
+            inWord = true;
+        }
+        else if (OPERATOR_CHARS.includes(c)) {
+            const op = /^(&&|\|\||>>|<<|[|&;<>()])/.exec(text.slice(i))[0];
+            throw needsShell(input, at, `the shell operator '${op}'`, text);
+        }
+        else if (c === '#' && !inWord) {
+            throw needsShell(input, at, `a comment (${quote(text.slice(i))})`, text);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${quote(expansionAt(text, i))}`, text);
+        }
+        else if (c === '~' && !inWord) {
+            throw needsShell(input, at, `'~' (home directory expansion)`, text);
+        }
+        else if (GLOB_CHARS.includes(c)) {
+            throw needsShell(input, at, `the glob ${quote(globWordAt(text, i))}`, text);
+        }
+        else {
+            word += c;
+            inWord = true;
         }
     }
-    if (groups.length > 5)
-        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
+    end();
+    return words;
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+/** Read "…" starting at `start` (the opening quote); returns the index of the closing quote. */
+function readDoubleQuoted(input, text, start, at, add) {
+    for (let i = start + 1; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"')
+            return i;
+        if (c === '\\' && i + 1 < text.length && DOUBLE_QUOTE_ESCAPES.includes(text[i + 1])) {
+            add(text[++i]);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${quote(expansionAt(text, i))} inside double quotes`, text);
+        }
+        else
+            add(c);
     }
+    throw new ConfigurationError(input, `${at}unterminated quote (") in ${quote(text)}`);
 }
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
-
-/** The runner's log: `core.info` / `core.warning`. */
-const coreLogger = {
-    info: (message) => info(message),
-    warning: (message) => warning(message),
-};
-/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
-function prefixedLogger(log, prefix) {
-    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
+function expansionAt(text, i) {
+    const m = /^(\$\{[^}]*\}?|\$\([^)]*\)?|\$[A-Za-z_][A-Za-z0-9_]*|\$.|`[^`]*`?|\$)/.exec(text.slice(i));
+    return m ? m[0] : text[i];
 }
-/** Log a multi-line text one info line per line. */
-function infoLines(text, log = coreLogger) {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        log.info(line);
+/** The whole blank-separated word around position `i` (for the message). */
+function globWordAt(text, i) {
+    let start = i;
+    while (start > 0 && !/\s/.test(text[start - 1]))
+        start--;
+    let end = i;
+    while (end < text.length && !/\s/.test(text[end]))
+        end++;
+    return text.slice(start, end);
 }
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return core.group(name, fn);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
-
-/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
-function outputValue(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value === 'string')
-        return value;
-    return JSON.stringify(value);
-}
-/**
- * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
- * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
- */
-function setOutputs(record) {
-    const written = {};
-    for (const [name, value] of Object.entries(record)) {
-        const text = outputValue(value);
-        if (text === undefined)
-            continue;
-        setOutput(name, text);
-        written[name] = text;
-    }
-    return written;
+/** Format a command for logs and summaries (shell-quoted where needed, so it reads back as the same words). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/poll.ts
@@ -71266,7 +70780,7 @@ class PollAbortedError extends errors_DeployFailure {
     }
 }
 /** `1h2m3s` style, for progress lines. */
-function formatDuration(ms) {
+function poll_formatDuration(ms) {
     if (ms < 1000)
         return `${Math.max(0, Math.round(ms))}ms`;
     let seconds = Math.round(ms / 1000);
@@ -71294,7 +70808,7 @@ async function poll(fn, opts) {
     const aborted = (cause) => {
         const reason = opts.signal ? abortReason(opts.signal).message : 'aborted';
         const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
+        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
     };
     for (;;) {
         if (opts.signal?.aborted)
@@ -71316,7 +70830,7 @@ async function poll(fn, opts) {
         const remaining = deadline - now;
         if (remaining <= 0) {
             const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-            throw new PollTimeoutError(`Timed out after ${formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
+            throw new PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
         }
         const delay = Math.min(backoffDelay(attempt, opts, opts.random), remaining);
         try {
@@ -71328,6 +70842,412 @@ async function poll(fn, opts) {
             throw err;
         }
     }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/durations.ts
+
+
+
+const SECOND = 1000;
+const HOUR = 3_600_000;
+const DURATION_RULES = {
+    /** deploy-ecs-wait / deploy-ecs `wait-timeout`: a rollout (and its rollback). */
+    'wait-timeout': { default: '30m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** deploy-ecs-wait / deploy-ecs `health-check-timeout`. */
+    'health-check-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** run-migration-task `timeout`, deploy-ecs `migration-timeout`: a one-off task from RunTask to STOPPED. */
+    'task-timeout': { default: '30m', min: SECOND, max: 24 * HOUR, maxReason: 'the longest a self-hosted job may run' },
+    /** render-task-def `timeout`: all AWS lookups together. */
+    'lookup-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** sync-spa-cloudfront `invalidation-timeout`: also the retry budget for TooManyInvalidationsInProgress. */
+    'invalidation-timeout': { default: '10m', min: 60 * SECOND },
+    /** sync-spa-cloudfront `retention`: prune never deletes objects younger than this (0: no age limit). */
+    retention: { default: '7d', min: 0 },
+};
+/** A duration input (`input` is its action.yml name, `kind` its rule) → milliseconds within the rule's limits. */
+function parseDurationInput(input, raw, kind) {
+    const rule = DURATION_RULES[kind];
+    const ms = parseDuration(input, raw, rule.default);
+    if (ms >= rule.min && (rule.max === undefined || ms <= rule.max))
+        return ms;
+    const range = rule.max === undefined
+        ? `at least ${formatDuration(rule.min)}`
+        : `between ${formatDuration(rule.min)} and ${formatDuration(rule.max)}${rule.maxReason ? ` (${rule.maxReason})` : ''}`;
+    throw new ConfigurationError(input, `expected ${range}, got ${quote(raw.trim() || rule.default)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
+    }
+    return value;
+}
+function validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/health-check.ts
+
+
+// Health-check inputs of deploy-ecs-wait and deploy-ecs. A URL carrying credentials (`https://user:pass@host/`)
+// is refused: fetch rejects such URLs, so the check could never pass, and the password would reach logs and the
+// summary. Credentials go in `health-check-headers` instead, sent with every health-check request and masked.
+/** One `health-check-url` (http/https, no `user:password@`). The message never repeats a password. */
+function parseHealthCheckUrl(input, raw) {
+    const text = raw.trim();
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${quote(text.replace(/\/\/[^/@\s]*@/, '//***@'))}`);
+    }
+    if (url.username || url.password) {
+        throw new ConfigurationError(input, `${url.protocol}//***@${url.host}${url.pathname}: credentials in the URL are not sent (fetch refuses them) and would be printed; put them in health-check-headers instead, e.g. "Authorization: Basic <base64 of user:password>" (values are masked)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${quote(text)}`);
+    }
+    return url.toString();
+}
+/** HTTP header names (RFC 9110 tokens). */
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers a health check must not set: fetch manages them, or they would change what is checked. */
+const REFUSED_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'expect', 'upgrade']);
+/**
+ * `health-check-headers`: `Name: value` lines (blank lines and `#` lines skipped), sent with every health-check
+ * request. Returns the pairs in order; the caller masks every value (core.setSecret).
+ */
+function parseHealthCheckHeaders(input, raw) {
+    const headers = [];
+    const seen = new Map();
+    for (const { line, text } of contentLines(raw)) {
+        const colon = text.indexOf(':');
+        if (colon <= 0)
+            throw new ConfigurationError(input, `line ${line}: expected "Name: value" (the value is not shown)`);
+        const name = text.slice(0, colon).trim();
+        const value = text.slice(colon + 1).trim();
+        if (!HEADER_NAME_RE.test(name))
+            throw new ConfigurationError(input, `line ${line}: ${quote(name)} is not a header name`);
+        if (REFUSED_HEADERS.has(name.toLowerCase())) {
+            throw new ConfigurationError(input, `line ${line}: the ${name} header cannot be set for a health check`);
+        }
+        if (/[\0\r\n]/.test(value))
+            throw new ConfigurationError(input, `line ${line}: the value of ${name} has a control character`);
+        const previous = seen.get(name.toLowerCase());
+        if (previous !== undefined)
+            throw new ConfigurationError(input, `line ${line}: ${name} already set on line ${previous}`);
+        seen.set(name.toLowerCase(), line);
+        headers.push([name, value]);
+    }
+    return headers;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/image.ts
+
+
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = 'sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function image_parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function image_formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+/** The parts of `[repository]@<digest>` that decide whether a digest is well-formed (for a precise message). */
+function digestProblem(image) {
+    const at = image.lastIndexOf('@');
+    if (at === -1)
+        return undefined;
+    const digest = image.slice(at + 1);
+    if (/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/.test(digest))
+        return undefined;
+    const hex = /^[a-z0-9]+:([0-9a-fA-F]*)$/.exec(digest);
+    if (hex && digest.startsWith('sha256:')) {
+        return `the digest has ${hex[1].length} hex digits; a sha256 digest has 64 (lower case)`;
+    }
+    return `${JSON.stringify(digest)} is not a digest: expected sha256: and 64 hex digits`;
+}
+/** An image input (one per line): the reference grammar, and a well-formed digest when one is given. */
+function parseImage(input, raw, line) {
+    const value = raw.trim();
+    const at = line === undefined ? '' : `line ${line}: `;
+    const problem = digestProblem(value);
+    if (problem)
+        throw new ConfigurationError(input, `${at}${JSON.stringify(value)}: ${problem}`);
+    if (!image_parseImageRef(value)) {
+        throw new ConfigurationError(input, `${at}${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
+    }
+    return value;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/output-file.ts
+
+
+
+
+/**
+ * An `output-file` input: a file path (relative to `baseDir`) the action writes, never a directory: not ending in `/`
+ * and not an existing directory. Missing parent directories are created when it is written. Blank → undefined.
+ */
+function parseOutputFile(input, raw, baseDir) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    if (/[/\\]$/.test(value) || value === '.' || value === '..') {
+        throw new ConfigurationError(input, `${quote(value)} names a directory; expected a file path like out/task-definition.json`);
+    }
+    const path = resolve(baseDir, value);
+    let isDirectory = false;
+    try {
+        isDirectory = statSync(path).isDirectory();
+    }
+    catch {
+        // does not exist yet: written later
+    }
+    if (isDirectory) {
+        throw new ConfigurationError(input, `${quote(value)} is an existing directory; expected a file path inside it, e.g. ${value}/task-definition.json`);
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/secret-ref.ts
+
+// `secrets:` values (render-task-def / deploy-ecs): where ECS fetches a secret from, never the secret itself. One rule:
+//   - a Secrets Manager secret ARN, optionally `:<json-key>:<version-stage>:<version-id>` (all three colons, empty
+//     fields allowed: `…:secret:prod/db-AbCdEf:password::`),
+//   - an SSM parameter ARN, or
+//   - an SSM parameter name in the task's region (`/prod/db/password`, `db_password`): letters, digits, `_ . -` and
+//     `/` between path levels, at most 1011 characters and 15 levels (PutParameter's naming constraints).
+// A pasted secret value is refused (spaces, quotes, `=`, over-long, or a random-looking token with no `/` path), so it
+// never lands in a task definition. Whether the secret exists is for a preflight check, not for this parser.
+const SM_NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
+const SSM_PARAMETER_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+/** Bits of entropy per character of `text` (Shannon, by character frequency). */
+function entropyPerChar(text) {
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/**
+ * True for a value that reads like a secret rather than a parameter name: long, no path, mixed letters and digits
+ * and random-looking (a token, a key, a JWT, a password from a generator).
+ */
+function looksLikeSecretValue(value) {
+    if (value.includes('/') || value.length < 16)
+        return false;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(value)).length;
+    return classes >= 2 && /[0-9]/.test(value) && entropyPerChar(value) >= 3.5;
+}
+/** Why `value` is not a valid secret `valueFrom`, or undefined when it is one. */
+function secretValueFromProblem(value) {
+    if (value.startsWith('arn:')) {
+        const arn = parseArn(value);
+        if (arn && isRegionalArn(value, 'secretsmanager', /^secret:/)) {
+            const parts = arn.resource.slice('secret:'.length).split(':');
+            if (parts[0] === '' || !SM_NAME_RE.test(parts[0]))
+                return 'the secret name after "secret:" is empty or invalid';
+            if (parts.length === 1 || parts.length === 4)
+                return undefined;
+            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
+        }
+        if (isRegionalArn(value, 'ssm', /^parameter\/[A-Za-z0-9_.\-/]+$/))
+            return undefined;
+        if (arn && (arn.service === 'secretsmanager' || arn.service === 'ssm')) {
+            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
+        }
+        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
+    }
+    const pasted = /[\s"'`=]/.test(value) || value.length > 1011 || (!SSM_PARAMETER_RE.test(value) && value.length >= 16);
+    if (pasted || looksLikeSecretValue(value)) {
+        return 'this looks like a secret value, not a reference to one: store it in Secrets Manager or SSM Parameter Store and give its ARN or parameter name (the value is not shown)';
+    }
+    if (!SSM_PARAMETER_RE.test(value)) {
+        return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
+    }
+    if (value.split('/').filter(Boolean).length > 15)
+        return 'SSM parameter paths have at most 15 levels';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/taskdef-ref.ts
+
+
+
+
+
+// The one grammar of task-definition references (deploy-ecs-wait `task-definition` and `services: name=…`,
+// run-migration-task `task-definition`, render-task-def / deploy-ecs `template`, `template-family`, `template-arn`),
+// in this order:
+//   service:current            the service's running revision (where the input allows it)
+//   arn:aws:ecs:…:task-definition/<family>:<revision>
+//   a JSON file                 an existing file in the workspace, or anything with a / or \ or ending in .json
+//   <family>:<revision> or <family>
+// Each input allows the kinds it can use; anything else is a ConfigurationError listing them.
+const SERVICE_CURRENT = 'service:current';
+const KIND_TEXT = {
+    file: 'a task definition JSON file',
+    arn: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>',
+    family: 'a task definition family or family:revision',
+    service: `'${SERVICE_CURRENT}'`,
+};
+/** The reference `raw` names, of a kind the input allows. Blank is an error: callers check optional inputs first. */
+function parseTaskDefReference(input, raw, options) {
+    const value = raw.trim();
+    const expected = options.allow.map((k) => KIND_TEXT[k]).join(', or ');
+    const refuse = (why) => {
+        throw new ConfigurationError(input, `${why}; expected ${expected}`);
+    };
+    if (value === '')
+        throw new ConfigurationError(input, `is required: ${expected}`);
+    if (value.startsWith('arn:') && !isTaskDefinitionArn(value)) {
+        throw new ConfigurationError(input, `${quote(value)} is not a task definition revision ARN: expected ${KIND_TEXT.arn}${parseArn(value) ? '' : ' (the account is 12 digits)'}`);
+    }
+    const ref = classify(value, options.baseDir);
+    if (!ref)
+        return refuse(`${quote(value)} is not a task definition reference`);
+    if (!options.allow.includes(ref.kind))
+        return refuse(`${quote(value)} is ${KIND_TEXT[ref.kind]}, which this input does not take`);
+    if (ref.kind === 'family' && options.revision === 'required' && ref.revision === undefined) {
+        return refuse(`${quote(value)} has no revision`);
+    }
+    if (ref.kind === 'family' && options.revision === 'refused' && ref.revision !== undefined) {
+        return refuse(`${quote(value)} names a revision`);
+    }
+    if (ref.kind === 'file' && !existsSync(ref.absolutePath)) {
+        throw new ConfigurationError(input, `file not found: ${value} (looked at ${ref.absolutePath})`);
+    }
+    return ref;
+}
+function classify(value, baseDir) {
+    if (value === SERVICE_CURRENT)
+        return { kind: 'service' };
+    if (value.startsWith('arn:'))
+        return { kind: 'arn', arn: value };
+    const absolutePath = isAbsolute(value) ? value : resolve(baseDir, value);
+    if (existsSync(absolutePath) || /[/\\]|\.json$/i.test(value))
+        return { kind: 'file', path: value, absolutePath };
+    if (FAMILY_REVISION_RE.test(value)) {
+        const colon = value.lastIndexOf(':');
+        return { kind: 'family', family: value.slice(0, colon), revision: Number(value.slice(colon + 1)) };
+    }
+    if (/^[A-Za-z0-9_-]{1,255}$/.test(value))
+        return { kind: 'family', family: value };
+    return undefined;
+}
+/** The reference as ECS takes it (DescribeTaskDefinition, UpdateService, RunTask): ARN, family:revision or family. */
+function taskDefReferenceText(ref) {
+    if (ref.kind === 'arn')
+        return ref.arn;
+    return ref.revision === undefined ? ref.family : `${ref.family}:${ref.revision}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
+/** The runner's log: `core.info` / `core.warning`. */
+const coreLogger = {
+    info: (message) => info(message),
+    warning: (message) => warning(message),
+};
+/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
+function prefixedLogger(log, prefix) {
+    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
+}
+/** Log a multi-line text one info line per line. */
+function infoLines(text, log = coreLogger) {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        log.info(line);
+}
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return core.group(name, fn);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
+
+/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
+function outputValue(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string')
+        return value;
+    return JSON.stringify(value);
+}
+/**
+ * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
+ * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
+ */
+function setOutputs(record) {
+    const written = {};
+    for (const [name, value] of Object.entries(record)) {
+        const text = outputValue(value);
+        if (text === undefined)
+            continue;
+        setOutput(name, text);
+        written[name] = text;
+    }
+    return written;
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
@@ -71466,11 +71386,11 @@ function failureMessage(err) {
     if (err instanceof errors_DeployFailure)
         return err.message;
     if (isAbortError(err))
-        return `Cancelled: ${errors_errorMessage(err)}`;
+        return `Cancelled: ${errorMessage(err)}`;
     if (isAwsError(err))
         return describeAwsError(err);
     const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errors_errorMessage(err)}`;
+    return `Unexpected error: ${name}${errorMessage(err)}`;
 }
 /**
  * The single catch of every action: `run(main)` in `src/index.ts`.
@@ -71634,14 +71554,16 @@ class summary_Summary {
 
 
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+
+
+
+
+
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(542);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(9377);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
@@ -71817,25 +71739,8 @@ async function describeEcrRepository(ecr, name) {
 
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call or build.
 const ACTION = 'build-push-ecr';
-const INPUT_NAMES = [
-    'repository',
-    'context',
-    'dockerfile',
-    'tags',
-    'build-args',
-    'platforms',
-    'builder',
-    'cache',
-    'cache-tag',
-    'provenance',
-    'skip-existing',
-    'aws-region',
-];
 function getInputs(env = process.env) {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = getRawInput(name);
-    return parseInputs(raw, env);
+    return parseInputs(actionInputs(), env);
 }
 /** `os/arch[/variant]`. */
 const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
@@ -72265,7 +72170,7 @@ function tool(plan) {
     return plan.builder === 'buildx' ? 'docker' : 'buildah';
 }
 /** Run a builder command (its output streams to the log); `what` names it in the failure. */
-async function main_run(what, command, args, input) {
+async function execTool(what, command, args, input) {
     const code = await exec_exec(command, args, { ignoreReturnCode: true, ...(input ? { input } : {}) });
     if (code !== 0)
         throw new errors_DeployFailure(`${what} failed (exit ${code}): see the log above`);
@@ -72276,7 +72181,7 @@ async function login(plan, token) {
     const password = passwordFromToken(token.token);
     maskValue(password);
     const { host } = registryFromEndpoint(token.proxyEndpoint);
-    await main_run(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
+    await execTool(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
     return { host, expiresAt: token.expiresAt };
 }
 /** Build and push; returns the digest the builder reported. */
@@ -72294,23 +72199,23 @@ async function buildAndPush(ecr, plan, token, now, env) {
             if (needsOwnBuilder(driver, plan.cache)) {
                 ownBuilder = `deploy-actions-${env.GITHUB_RUN_ID || 'local'}-${process.pid}`;
                 info(`The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`);
-                await main_run('docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
+                await execTool('docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
                 plan.buildxBuilder = ownBuilder;
             }
-            await group('docker buildx build --push', () => main_run('docker buildx build', 'docker', buildxArgs(plan)));
+            await group('docker buildx build --push', () => execTool('docker buildx build', 'docker', buildxArgs(plan)));
             const digest = digestFromMetadata(await (0,promises_.readFile)(plan.metadataFile, 'utf8').catch(() => ''));
             if (!digest)
                 throw new errors_DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
             return digest;
         }
         const commands = buildahArgs(plan);
-        await group('buildah bud', () => main_run('buildah bud', 'buildah', commands.build));
+        await group('buildah bud', () => execTool('buildah bud', 'buildah', commands.build));
         if (tokenNeedsRefresh(session.expiresAt, now()))
             session = await login(plan, await getRegistryToken(ecr));
         const digests = [];
         await group('buildah push', async () => {
             for (const push of commands.push) {
-                await main_run(`buildah push ${push.ref}`, 'buildah', push.args);
+                await execTool(`buildah push ${push.ref}`, 'buildah', push.args);
                 digests.push((await (0,promises_.readFile)(push.digestFile, 'utf8')).trim());
             }
         });
@@ -72348,11 +72253,11 @@ async function writeSummary(r) {
     ]);
     await s.write();
 }
-/** Where things stand after a failed build or push (the error line itself comes from run()). */
+/** Where things stand after a failed build or push (the error line itself comes from the kit's run). */
 async function writeFailureSummary(inputs, builder, repositoryUri, err, durationMs) {
     await new summary_Summary()
         .heading('build-push-ecr: failed', 3)
-        .paragraph(errors_errorMessage(err))
+        .paragraph(errorMessage(err))
         .table(['', ''], [
         ['Repository', `\`${repositoryUri}\``],
         ['Tags', inputs.tags.map((t) => `\`${t}\``).join(', ')],
@@ -72361,12 +72266,12 @@ async function writeFailureSummary(inputs, builder, repositoryUri, err, duration
     ])
         .write();
 }
-async function main_main(options = {}) {
-    const env = options.env ?? process.env;
-    const now = options.now ?? Date.now;
+async function main_main(deps = {}) {
+    const env = deps.env ?? process.env;
+    const now = deps.now ?? Date.now;
     const started = now();
     const inputs = getInputs(env);
-    const probe = options.probe ?? (await probeBuilders(inputs.builder, env));
+    const probe = deps.probe ?? (await probeBuilders(inputs.builder, env));
     const builder = resolveBuilder(inputs.builder, probe, inputs.platforms);
     const ecr = createClient(dist_cjs/* ECRClient */.S70, { action: ACTION, region: inputs.region, regionInput: 'aws-region', env });
     const repo = await describeRepository(ecr, inputs.repository, inputs.region);
@@ -72412,6 +72317,8 @@ async function main_main(options = {}) {
     info(`Image: ${repo.uri}@${digest}`);
     await writeSummary({ inputs, builder, repositoryUri: repo.uri, digest, tags, decision, durationMs: now() - started });
 }
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+const main_run = () => runStep(main_main);
 
 ;// CONCATENATED MODULE: ./actions/build-push-ecr/src/index.ts
 

@@ -46202,498 +46202,6 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
-/***/ 7923:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-/* unused reexport */ __nccwpck_require__(291);
-exports.parse = __nccwpck_require__(9276);
-
-
-/***/ }),
-
-/***/ 9276:
-/***/ ((module) => {
-
-
-
-/**
- * @import {
- * 	ControlOperator,
- * 	Env,
- * 	GlobPattern,
- * 	ParseEntry,
- * } from './parse' */
-
-// '<(' and '>(' are process substitution operators and
-// can be parsed the same as control operator
-var CONTROL = /** @type {const} */ ('(?:') + /** @type {const} */ ([
-	'\\|\\|',
-	'\\&(?:\\&|>>?)', // `&&`, `&>`, and `&>>`
-	';;\\&?', // `;;` and `;;&`
-	'[;|]\\&', // `;&` and `|&`
-	'\\<\\(',
-	'\\<\\<\\<',
-	'\\<\\<-',
-	'\\<\\<(?!\\()', // `<<(` stays `<` and `<(`, as zsh reads it; other shells reject it
-	'>>',
-	'>[&|(]', // `>&`, `>|`, and `>(`
-	'<[&>]', // `<&` and `<>`
-	'[&;()|<>]'
-]).join(/** @type {const} */ ('|')) + /** @type {const} */ (')');
-var controlRE = new RegExp('^' + CONTROL + '$');
-var META = /** @type {const} */ ('|&;()<> \\t');
-var SINGLE_QUOTE = /** @type {const} */ ('\'([^\']*?)\'');
-// bash ANSI-C quoting, `$'...'`: a backslash escapes the next character, including `'`
-var ANSI_C_BODY = '(?:\\\\[\\s\\S]|[^\\\\\'])*?';
-var ANSI_C_QUOTE = '\\$\'' + ANSI_C_BODY + '\'';
-var ansiCAt = new RegExp('\\$\'' + ANSI_C_BODY + '(?:(\')|\\\\?$)', 'g');
-var ANSI_C_LETTERS = 'abeEfnrtv';
-var ANSI_C_CHARS = '\x07\b\x1B\x1B\f\n\r\t\v';
-var hash = /^#$/;
-
-var SQ = /** @type {const} */ ("'");
-var DQ = /** @type {const} */ ('"');
-var DS = /** @type {const} */ ('$');
-
-var TOKEN = '';
-var mult = /** @type {const} */ (0x100000000); // Math.pow(16, 8);
-for (var i = 0; i < 4; i++) {
-	TOKEN += (mult * Math.random()).toString(16);
-}
-var startsWithToken = new RegExp('^' + TOKEN);
-
-/**
- * @param {string} s
- * @param {RegExp} r
- */
-function matchAll(s, r) {
-	var origIndex = r.lastIndex;
-
-	var matches = [];
-	var matchObj;
-
-	while ((matchObj = r.exec(s))) {
-		matches[matches.length] = matchObj;
-		if (r.lastIndex === matchObj.index) {
-			r.lastIndex += 1;
-		}
-	}
-
-	r.lastIndex = origIndex;
-
-	return matches;
-}
-
-/**
- * @param {Env} env
- * @param {string} pre
- * @param {string} key
- */
-function getVar(env, pre, key) {
-	var r = typeof env === 'function' ? env(key) : env[key];
-	if (typeof r === 'undefined' && key != '') {
-		r = '';
-	} else if (typeof r === 'undefined') {
-		r = '$';
-	}
-
-	if (typeof r === 'object') {
-		return pre + TOKEN + JSON.stringify(r) + TOKEN;
-	}
-	return pre + r;
-}
-
-var ansiCEscape = /\\([0-7]{1,3}|x[\dA-Fa-f]{1,2}|u[\dA-Fa-f]{1,4}|U[\dA-Fa-f]{1,8}|c(?:\\\\|[\s\S])|[abeEfnrtv\\'"?])/g;
-
-/**
- * @param {string} m
- * @param {string} escape
- */
-function expandAnsiCEscape(m, escape) {
-	var kind = escape.charAt(0);
-	if (kind === 'c') {
-		var ctrl = escape.charAt(1);
-		return ctrl === '?' ? '\x7F' : String.fromCharCode(ctrl.charCodeAt(0) & 0x1F);
-	}
-	if (kind === 'x' || kind === 'u' || kind === 'U') {
-		var cp = parseInt(escape.slice(1), 16);
-		if (cp > 0x10FFFF) {
-			return m;
-		}
-		return String.fromCharCode.apply(null, cp > 0xFFFF ? [0xD7C0 + (cp >> 10), 0xDC00 + (cp & 0x3FF)] : [cp]);
-	}
-	if (kind >= '0' && kind <= '7') {
-		return String.fromCharCode(parseInt(escape, 8) & 0xFF);
-	}
-	var letter = ANSI_C_LETTERS.indexOf(escape);
-	return letter < 0 ? escape : ANSI_C_CHARS.charAt(letter);
-}
-
-/** @param {string} body */
-function expandAnsiC(body) {
-	return body.replace(ansiCEscape, expandAnsiCEscape).split('\0')[0]; // like bash, a NUL ends the string
-}
-
-/**
- * @param {string} s
- * @param {number} i
- */
-function closesAnsiC(s, i) {
-	ansiCAt.lastIndex = i;
-	return !!(/** @type {RegExpExecArray} */ (ansiCAt.exec(s)))[1];
-}
-
-/**
- * @param {string} string
- * @param {Env} [env]
- * @param {{ escape?: string, splitUnquoted?: boolean | string }} [opts]
- * @returns {ParseEntry[]}
- */
-function parseInternal(string, env, opts) {
-	if (!opts) {
-		opts = {};
-	}
-	var BS = opts.escape || '\\';
-	var ifs = opts.splitUnquoted === true ? ' \t\n' : (typeof opts.splitUnquoted === 'string' ? opts.splitUnquoted : '');
-	var BAREWORD = '(\\' + BS + '[\'"$\\' + BS + META + ']|\\$\\$|\\$(?!' + ANSI_C_QUOTE.slice(2) + ')|[^\\s\'"$' + META + '])+';
-	var DOUBLE_QUOTE = '"(?:\\' + BS + '[\\s\\S]|[^"\\' + BS + '])*"';
-
-	var chunker = new RegExp([
-		'(' + CONTROL + ')', // control chars
-		'(' + ANSI_C_QUOTE + '|' + BAREWORD + '|' + DOUBLE_QUOTE + '|' + SINGLE_QUOTE + ')+'
-	].join('|'), 'g');
-
-	var matches = matchAll(string, chunker);
-
-	if (matches.length === 0) {
-		return [];
-	}
-	if (!env) {
-		env = {};
-	}
-
-	var commented = false;
-
-	return matches.map(function (match) {
-		var s = match[0];
-		if (!s || commented) {
-			return void undefined;
-		}
-		if (controlRE.test(s)) {
-			return /** @type {ControlOperator} */ ({ op: s });
-		}
-
-		// Hand-written scanner/parser for Bash quoting rules:
-		//
-		// 1. inside single quotes, all characters are printed literally.
-		// 2. inside double quotes, all characters are printed literally
-		//    except variables prefixed by '$' and backslashes followed by
-		//    either a double quote or another backslash.
-		// 3. outside of any quotes, backslashes are treated as escape
-		//    characters and not printed (unless they are themselves escaped)
-		// 4. quote context can switch mid-token if there is no whitespace
-		//     between the two quote contexts (e.g. all'one'"token" parses as
-		//     "allonetoken")
-		/** @type {string | boolean} */
-		var quote = false;
-		var esc = false;
-		var out = '';
-		/** @type {string[]} */
-		var words = [];
-		var sawQuote = false;
-		/** @type {number | null} */
-		var pendingNw = null;
-		var isGlob = false;
-		/** @type {number} */
-		var i;
-
-		function parseEnvVar() {
-			i += 1;
-			/** @type {number | RegExpMatchArray | null} */
-			var varend;
-			/** @type {string} */
-			var varname;
-			var char = s.charAt(i);
-
-			if (char === '{') {
-				i += 1;
-				if (s.charAt(i) === '}') {
-					throw new Error('Bad substitution: ' + s.slice(i - 2, i + 1));
-				}
-				// match braces by depth so a nested `${` keeps its inner `}` from ending the outer substitution
-				var depth = 1;
-				varend = i;
-				while (depth > 0 && varend < s.length) {
-					if (s.charAt(varend) === '{' && s.charAt(varend - 1) === '$') {
-						depth += 1;
-					} else if (s.charAt(varend) === '}') {
-						depth -= 1;
-					}
-					varend += 1;
-				}
-				if (depth !== 0) {
-					throw new Error('Bad substitution: ' + s.slice(i));
-				}
-				varend -= 1;
-				varname = s.slice(i, varend);
-				i = varend;
-			} else if ((/[*@#?$!-]/).test(char)) {
-				varname = char;
-			} else {
-				var slicedFromI = s.slice(i);
-				varend = slicedFromI.match(/[^\w\d_]/);
-				if (!varend) {
-					varname = slicedFromI;
-					i = s.length;
-				} else {
-					varname = slicedFromI.slice(0, varend.index);
-					i += /** @type {number} */ (varend.index) - 1;
-				}
-			}
-			return getVar(/** @type {NonNullable<typeof env>} */ (env), '', varname);
-		}
-
-		function flushRun() {
-			if (pendingNw === null) {
-				return;
-			}
-			if (pendingNw === 0) {
-				if (out !== '') {
-					words[words.length] = out;
-					out = '';
-				}
-			} else {
-				words[words.length] = out;
-				out = '';
-				for (var fe = 1; fe < pendingNw; fe += 1) {
-					words[words.length] = '';
-				}
-			}
-			pendingNw = null;
-		}
-
-		for (i = 0; i < s.length; i++) {
-			var c = s.charAt(i);
-			if (ifs && c !== DS) {
-				flushRun();
-			}
-			isGlob = isGlob || (!quote && (c === '*' || c === '?'));
-			if (esc) {
-				out += c;
-				esc = false;
-			} else if (quote) {
-				if (c === quote) {
-					quote = false;
-				} else if (quote == SQ) {
-					out += c;
-				} else { // Double quote
-					if (c === BS) {
-						i += 1;
-						c = s.charAt(i);
-						if (c === DQ || c === BS || c === DS) {
-							out += c;
-						} else {
-							out += BS + c;
-						}
-					} else if (c === DS) {
-						out += parseEnvVar();
-					} else {
-						out += c;
-					}
-				}
-			} else if (c === DQ || c === SQ) {
-				quote = c;
-				sawQuote = true;
-			} else if (controlRE.test(c)) {
-				return /** @type {ControlOperator} */ ({ op: s });
-			} else if (hash.test(c)) {
-				commented = true;
-				var commentObj = { comment: string.slice(match.index + i + 1) };
-				if (out.length) {
-					return /** @type {const} */ ([out, commentObj]);
-				}
-				return /** @type {const} */ ([commentObj]);
-			} else if (c === BS) {
-				esc = true;
-			} else if (c === DS && s.charAt(i + 1) === SQ && closesAnsiC(s, i)) {
-				flushRun();
-				sawQuote = true;
-				out += expandAnsiC(s.slice(i + 2, ansiCAt.lastIndex - 1));
-				i = ansiCAt.lastIndex - 1;
-			} else if (c === DS) {
-				var value = parseEnvVar();
-				if (!ifs) {
-					out += value;
-				} else {
-					for (var vi = 0; vi < value.length; vi += 1) {
-						var vc = value.charAt(vi);
-						if (ifs.indexOf(vc) < 0) {
-							flushRun();
-							out += vc;
-						} else if (pendingNw === null) {
-							pendingNw = vc === ' ' || vc === '\t' || vc === '\n' ? 0 : 1;
-						} else if (vc !== ' ' && vc !== '\t' && vc !== '\n') {
-							pendingNw += 1;
-						}
-					}
-				}
-			} else {
-				out += c;
-			}
-		}
-
-		if (isGlob) {
-			return /** @type {GlobPattern} */ ({ op: 'glob', pattern: out });
-		}
-
-		if (ifs) {
-			if (pendingNw !== null && pendingNw > 0) {
-				words[words.length] = out;
-				out = '';
-				for (var te = 1; te < pendingNw; te += 1) {
-					words[words.length] = '';
-				}
-			}
-			if (out !== '' || (sawQuote && words.length === 0)) {
-				words[words.length] = out;
-			}
-			return words;
-		}
-
-		return out;
-	}).reduce(function (prev, arg) { // finalize parsed arguments
-		if (typeof arg === 'undefined') {
-			return prev;
-		}
-		/** @type {ParseEntry[]} */ ([]).concat(arg).forEach(function (entry) {
-			prev[prev.length] = entry;
-		});
-		return prev;
-	}, /** @type {ParseEntry[]} */ ([]));
-}
-
-/** @type {typeof import('./parse')} */
-module.exports = function parse(s, env, opts) {
-	var mapped = parseInternal(s, env, opts);
-	if (typeof env !== 'function') {
-		return mapped;
-	}
-	return mapped.reduce(function (acc, s) {
-		if (typeof s === 'object') {
-			acc[acc.length] = s;
-			return acc;
-		}
-		var xs = s.split(RegExp('(' + TOKEN + '.*?' + TOKEN + ')', 'g'));
-		if (xs.length === 1) {
-			acc[acc.length] = xs[0];
-			return acc;
-		}
-		xs.filter(Boolean).forEach(function (x) {
-			acc[acc.length] = startsWithToken.test(x)
-				? JSON.parse(x.split(TOKEN)[1])
-				: x;
-		});
-		return acc;
-	}, /** @type {ParseEntry[]} */ ([]));
-};
-
-
-/***/ }),
-
-/***/ 291:
-/***/ ((module) => {
-
-
-
-/** @import { ControlOperator } from './parse' */
-
-/** @type {ControlOperator['op'][]} */
-var OPS = /** @type {const} */ ([
-	'||',
-	'&&',
-	';;&',
-	';;',
-	';&',
-	'|&',
-	'<(',
-	'>(',
-	'<<<',
-	'<<-',
-	'<<',
-	'>>',
-	'>&',
-	'>|',
-	'&>>',
-	'&>',
-	'<&',
-	'<>',
-	'&',
-	';',
-	'(',
-	')',
-	'|',
-	'<',
-	'>'
-]);
-var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
-var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
-
-/** @type {typeof import('./quote')} */
-module.exports = function quote(xs) {
-	var sawComment = false;
-	return xs.map(function (s) {
-		if (sawComment && typeof s === 'string' && LINE_TERMINATORS.test(s)) {
-			throw new TypeError('a token after a `comment` must not contain line terminators');
-		}
-		if (s === '') {
-			return /** @type {const} */ ('\'\'');
-		}
-		if (s && typeof s === 'object') {
-			if ('op' in s && s.op === 'glob') {
-				if (typeof s.pattern !== 'string') {
-					throw new TypeError('glob token requires a string `pattern`');
-				}
-				if (LINE_TERMINATORS.test(s.pattern)) {
-					throw new TypeError('glob `pattern` must not contain line terminators');
-				}
-				if (s.pattern === '') {
-					return /** @type {const} */ ('\'\'');
-				}
-				return s.pattern.replace(GLOB_SHELL_SPECIAL, '\\$&');
-			}
-			if ('op' in s && typeof s.op === 'string') {
-				if (OPS.indexOf(s.op) < 0) {
-					throw new TypeError('invalid `op` value: ' + JSON.stringify(s.op));
-				}
-				return s.op.replace(/[\s\S]/g, '\\$&');
-			}
-			if ('comment' in s && typeof s.comment === 'string') {
-				if (LINE_TERMINATORS.test(s.comment)) {
-					throw new TypeError('`comment` must not contain line terminators');
-				}
-				sawComment = true;
-				return '#' + s.comment;
-			}
-			throw new TypeError('unrecognized object token shape');
-		}
-		if ((/'/).test(s) && (/!/).test(s)) {
-			return "'" + s.replace(/'/g, "'\"'\"'") + "'";
-		}
-		if ((/["\s\\]/).test(s) && !(/'/).test(s)) {
-			return "'" + s + "'";
-		}
-		if ((/["'\s]/).test(s)) {
-			return '"' + s.replace(/(["\\$`])/g, '\\$1') + '"';
-		}
-		return String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\]^`{|}~])/g, '$1\\$2');
-	}).join(' ');
-};
-
-
-/***/ }),
-
 /***/ 7013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -84082,145 +83590,6 @@ function isErrorNamed(err, ...names) {
     return err instanceof Error && names.includes(err.name);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
-
-const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_RETRY_MODE = 'adaptive';
-const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
-/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
-function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
-    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
-    if (!value) {
-        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
-    }
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-        throw new errors_ConfigurationError(regionInput, `expected an AWS region like us-east-1, got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
-function endpointEnvSuffix(serviceId) {
-    return serviceId
-        .split(' ')
-        .map((w) => w.toUpperCase())
-        .join('_');
-}
-/**
- * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
- * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
- */
-function configuredEndpoint(serviceId, env = process.env) {
-    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
-        return undefined;
-    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
-}
-/** Options resolved to plain client configuration (pure, exported for tests). */
-function clientConfig(serviceId, options) {
-    const env = options.env ?? process.env;
-    const config = {
-        region: resolveRegion(options.region, env, options.regionInput),
-        customUserAgent: `deploy-actions/${options.action}`,
-    };
-    if (options.maxAttempts !== undefined) {
-        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
-            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
-        }
-        config.maxAttempts = options.maxAttempts;
-    }
-    else if (!env.AWS_MAX_ATTEMPTS) {
-        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
-    }
-    if (options.retryMode !== undefined) {
-        if (!RETRY_MODES.includes(options.retryMode)) {
-            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
-        }
-        config.retryMode = options.retryMode;
-    }
-    else if (!env.AWS_RETRY_MODE) {
-        config.retryMode = DEFAULT_RETRY_MODE;
-    }
-    if (serviceId === 'S3') {
-        if (configuredEndpoint(serviceId, env))
-            config.forcePathStyle = true;
-        const mode = options.s3ChecksumMode;
-        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
-            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
-        }
-        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
-        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
-            const value = (mode ?? 'when_supported').toUpperCase();
-            config.requestChecksumCalculation = value;
-            config.responseChecksumValidation = value;
-        }
-    }
-    return config;
-}
-/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
-function serviceIdOf(ClientClass, client) {
-    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
-}
-/**
- * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
- * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
- * can print `AWS ECS DescribeServices failed: ...`.
- */
-function createClient(ClientClass, options) {
-    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
-    const { overrides, ...rest } = options;
-    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
-    const client = new ClientClass(config);
-    const serviceId = serviceIdOf(ClientClass, client);
-    client.middlewareStack.add((next, context) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (err) {
-            tagAwsError(err, {
-                service: serviceId,
-                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
-            });
-            throw err;
-        }
-    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/image-ref.ts
-// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
-// digest pinning).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -87191,6 +86560,10 @@ function actionInputs() {
         get: (_target, name) => (typeof name === 'string' ? getRawInput(name) : undefined),
     });
 }
+/** The base directory of relative file inputs: the workspace (the cwd of a `uses:` step), else the cwd. */
+function workspaceDir(env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
 /** `raw[name]`, '' when unset. */
 function rawInput(raw, name) {
     return raw[name] ?? '';
@@ -87211,7 +86584,7 @@ function parseString(input, raw, options = {}) {
         if (options.default !== undefined)
             return options.default;
         if (options.required)
-            throw new errors_ConfigurationError(input, 'is required but was not set');
+            throw new ConfigurationError(input, 'is required but was not set');
         return '';
     }
     return value;
@@ -87272,11 +86645,11 @@ function parseInteger(input, raw, options = {}) {
 function getInteger(name, options = {}) {
     return parseInteger(name, getRawInput(name), options);
 }
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
+const DURATION_UNITS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_RE = /^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
 /**
- * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
- * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
+ * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `7d`, `1d12h`, `500ms`, and a plain number of seconds
+ * (`600`). Units must appear in d, h, m, s, ms order. The limits of each duration input are `DURATION_RULES`'.
  */
 function parseDuration(input, raw, defaultValue) {
     const value = raw.trim();
@@ -87292,8 +86665,9 @@ function parseDuration(input, raw, defaultValue) {
     if (!match || match.slice(1).every((g) => g === undefined)) {
         throw new errors_ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
-    const [, h, m, s, ms] = match;
-    const total = Number(h ?? 0) * DURATION_UNITS.h +
+    const [, d, h, m, s, ms] = match;
+    const total = Number(d ?? 0) * DURATION_UNITS.d +
+        Number(h ?? 0) * DURATION_UNITS.h +
         Number(m ?? 0) * DURATION_UNITS.m +
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
@@ -87325,6 +86699,16 @@ function parseLines(_input, raw) {
 function getLines(name) {
     return parseLines(name, getRawInput(name));
 }
+/** The lines of a multi-line input that carry content (1-based numbers, trimmed; blank and `#` lines skipped). */
+function contentLines(raw) {
+    const out = [];
+    raw.split(/\r?\n/).forEach((rawLine, index) => {
+        const text = rawLine.trim();
+        if (text !== '' && !text.startsWith('#'))
+            out.push({ line: index + 1, text });
+    });
+    return out;
+}
 /**
  * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
  * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
@@ -87332,11 +86716,7 @@ function getLines(name) {
 function parseKeyValue(input, raw, options = {}) {
     const pairs = [];
     const seen = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, index) => {
-        const lineNo = index + 1;
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
+    for (const { line: lineNo, text: line } of contentLines(raw)) {
         const eq = line.indexOf('=');
         if (eq === -1)
             throw new errors_ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
@@ -87352,7 +86732,7 @@ function parseKeyValue(input, raw, options = {}) {
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
-    });
+    }
     return pairs;
 }
 function getKeyValue(name, options = {}) {
@@ -87447,179 +86827,313 @@ function getEnum(name, allowed, defaultValue) {
     return parseEnum(name, getRawInput(name), allowed, defaultValue);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/aws-ids.ts
+
+
+// AWS identifiers, one rule each wherever an input carries them: ARNs (one pattern), regions, ECS clusters.
+/** The one ARN pattern: `arn:<partition>:<service>:<region>:<account>:<resource>` (region/account may be empty). */
+const ARN_RE = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
+/** The parts of an ARN, or undefined when `value` is not one. */
+function parseArn(value) {
+    const m = ARN_RE.exec(value);
+    if (!m)
+        return undefined;
+    return { partition: m[1], service: m[2], region: m[3], account: m[4], resource: m[5] };
+}
+/** An ARN of `service` in a region and an account (12 digits) whose resource matches `resource`. */
+function isRegionalArn(value, service, resource) {
+    const arn = parseArn(value);
+    return arn?.service === service && arn.region !== '' && /^\d{12}$/.test(arn.account) && resource.test(arn.resource);
+}
+/** ECS task definition revision ARN: `…:task-definition/<family>:<revision>`. */
+function isTaskDefinitionArn(value) {
+    return isRegionalArn(value, 'ecs', /^task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/);
+}
+/** An ECS name: cluster, service, task definition family, container (1–255 letters, digits, `-`, `_`). */
+const ECS_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
+/** `family:revision`. */
+const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+/** A region value (from an input or AWS_REGION): the region syntax, with a hint for an availability zone. */
+function parseRegion(input, raw) {
+    const value = raw.trim();
+    if (REGION_RE.test(value))
+        return value;
+    const zone = /^([a-z]{2,4}(-[a-z]+)+-\d+)[a-z]$/.exec(value);
+    throw new errors_ConfigurationError(input, zone
+        ? `${readers_quote(value)} is an availability zone; the region is ${zone[1]}`
+        : `expected an AWS region like us-east-1, got ${readers_quote(value)}`);
+}
+/** An ECS cluster: its name or its ARN (`arn:aws:ecs:<region>:<account>:cluster/<name>`). */
+function parseCluster(input, raw) {
+    const value = raw.trim();
+    if (value === '')
+        throw new errors_ConfigurationError(input, 'is required but was not set');
+    if (ECS_NAME_RE.test(value))
+        return value;
+    if (isRegionalArn(value, 'ecs', /^cluster\/[A-Za-z0-9_-]{1,255}$/))
+        return value;
+    throw new errors_ConfigurationError(input, `expected a cluster name (letters, digits, - and _) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>), got ${readers_quote(value)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
+
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_RETRY_MODE = 'adaptive';
+const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
+/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
+function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
+    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+    if (!value) {
+        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
+    }
+    return parseRegion(regionInput, value);
+}
+/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
+function endpointEnvSuffix(serviceId) {
+    return serviceId
+        .split(' ')
+        .map((w) => w.toUpperCase())
+        .join('_');
+}
+/**
+ * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
+ * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
+ */
+function configuredEndpoint(serviceId, env = process.env) {
+    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
+        return undefined;
+    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+/** Options resolved to plain client configuration (pure, exported for tests). */
+function clientConfig(serviceId, options) {
+    const env = options.env ?? process.env;
+    const config = {
+        region: resolveRegion(options.region, env, options.regionInput),
+        customUserAgent: `deploy-actions/${options.action}`,
+    };
+    if (options.maxAttempts !== undefined) {
+        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
+            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
+        }
+        config.maxAttempts = options.maxAttempts;
+    }
+    else if (!env.AWS_MAX_ATTEMPTS) {
+        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    }
+    if (options.retryMode !== undefined) {
+        if (!RETRY_MODES.includes(options.retryMode)) {
+            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
+        }
+        config.retryMode = options.retryMode;
+    }
+    else if (!env.AWS_RETRY_MODE) {
+        config.retryMode = DEFAULT_RETRY_MODE;
+    }
+    if (serviceId === 'S3') {
+        if (configuredEndpoint(serviceId, env))
+            config.forcePathStyle = true;
+        const mode = options.s3ChecksumMode;
+        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
+            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
+        }
+        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
+        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
+            const value = (mode ?? 'when_supported').toUpperCase();
+            config.requestChecksumCalculation = value;
+            config.responseChecksumValidation = value;
+        }
+    }
+    return config;
+}
+/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
+function serviceIdOf(ClientClass, client) {
+    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
+}
+/**
+ * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
+ * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
+ * can print `AWS ECS DescribeServices failed: ...`.
+ */
+function createClient(ClientClass, options) {
+    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
+    const { overrides, ...rest } = options;
+    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
+    const client = new ClientClass(config);
+    const serviceId = serviceIdOf(ClientClass, client);
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (err) {
+            tagAwsError(err, {
+                service: serviceId,
+                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+            });
+            throw err;
+        }
+    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
 
 
-
+// The one grammar of every command input (run-migration-task `command`, deploy-ecs `migration-command`, the
+// `command` container lines of render-task-def and deploy-ecs). ECS runs a command in exec form: no shell reads it,
+// so nothing a shell would do to the text may happen silently. A command is either
+//   - a JSON array of strings: `["python", "manage.py", "migrate"]`, taken as it is, or
+//   - words as a POSIX shell splits them: blanks separate words; '…' is literal; "…" is literal except for \" \\ \$
+//     \` and \<newline>; a backslash outside quotes makes the next character literal; `#` inside a word is a `#`.
+// Everything a shell would *do* is an error naming what and how to write it instead, never a different argv:
+// operators (| & ; < > ( ) and newlines), a comment (`#` starting a word), expansions ($VAR, ${…}, $(…), `…`,
+// a leading ~) and globs (* ? [). Quote a character to pass it literally (`'*.sql'`, `'$HOME'`, `\#`), or run a shell
+// yourself: ["sh", "-c", "…"].
+//
+// Hand-written on purpose: shell-quote (used before) turns `--username ops#1` into `--username ops` (a comment),
+// accepts `echo 'x` and `it's` without a word about the open quote, and drops a trailing backslash; shlex and
+// shellwords split words but do not tell quoted from unquoted text, which is what the rules above need.
+const OPERATOR_CHARS = '|&;<>()';
+const GLOB_CHARS = '*?[';
+const DOUBLE_QUOTE_ESCAPES = '"\\$`\n';
+/** Why a command needs a shell, as one message with the way out. */
+function needsShell(input, at, what, text) {
+    return new errors_ConfigurationError(input, `${at}the command contains ${what}, which needs a shell: ECS runs commands without one (exec form). ` +
+        `Quote it to pass it literally, or write a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+}
 /**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ * Parse a command input. Blank → undefined (the task definition's own command). `line` (for multi-line inputs such
+ * as `command: web=…`) is named in every error.
  */
-function parseCommand(input, raw) {
+function parseCommand(input, raw, line) {
     const text = raw.trim();
     if (text === '')
         return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new errors_ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new errors_ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new errors_ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
+    const at = line === undefined ? '' : `line ${line}: `;
+    const words = text.startsWith('[') ? parseJsonCommand(input, text, line) : splitWords(input, text, at);
+    if (words.length === 0)
+        throw new errors_ConfigurationError(input, `${at}no command words in ${readers_quote(text)}`);
+    return words;
+}
+function parseJsonCommand(input, text, line) {
+    const at = line === undefined ? '' : `line ${line}: `;
+    let value;
     try {
-        entries = (0,shell_quote.parse)(text, (name) => `$${name}`);
+        value = JSON.parse(text);
     }
     catch (err) {
-        throw new errors_ConfigurationError(input, `cannot parse the command ${readers_quote(text)}: ${errorMessage(err)}`);
+        const what = line === undefined ? 'JSON array' : `JSON array on line ${line}`;
+        throw new errors_ConfigurationError(input, describeJsonError(text, err, what));
     }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new errors_ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new errors_ConfigurationError(input, `${at}expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]`);
     }
-    if (args.length === 0)
-        throw new errors_ConfigurationError(input, `no command words in ${readers_quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new errors_ConfigurationError(input, `unterminated quote in ${readers_quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
+    value.forEach((item, i) => {
+        if (typeof item !== 'string') {
+            throw new errors_ConfigurationError(input, `${at}element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
         }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
-
-
-// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new errors_ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${readers_quote(value)}`);
-    }
+    });
     return value;
 }
-function validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+/** Split into words as a POSIX shell would, refusing everything a shell would interpret. */
+function splitWords(input, text, at) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    const end = () => {
+        if (inWord)
+            words.push(word);
+        word = '';
+        inWord = false;
+    };
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === ' ' || c === '\t') {
+            end();
+        }
+        else if (c === '\n' || c === '\r') {
+            throw needsShell(input, at, 'a line break (a shell runs each line as a command)', text);
+        }
+        else if (c === "'") {
+            const close = text.indexOf("'", i + 1);
+            if (close === -1)
+                throw new errors_ConfigurationError(input, `${at}unterminated quote (') in ${readers_quote(text)}`);
+            word += text.slice(i + 1, close);
+            inWord = true;
+            i = close;
+        }
+        else if (c === '"') {
+            i = readDoubleQuoted(input, text, i, at, (part) => {
+                word += part;
+            });
+            inWord = true;
+        }
+        else if (c === '\\') {
+            if (i + 1 >= text.length)
+                throw new errors_ConfigurationError(input, `${at}the command ends with a lone backslash`);
+            word += text[++i];
+            inWord = true;
+        }
+        else if (OPERATOR_CHARS.includes(c)) {
+            const op = /^(&&|\|\||>>|<<|[|&;<>()])/.exec(text.slice(i))[0];
+            throw needsShell(input, at, `the shell operator '${op}'`, text);
+        }
+        else if (c === '#' && !inWord) {
+            throw needsShell(input, at, `a comment (${readers_quote(text.slice(i))})`, text);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${readers_quote(expansionAt(text, i))}`, text);
+        }
+        else if (c === '~' && !inWord) {
+            throw needsShell(input, at, `'~' (home directory expansion)`, text);
+        }
+        else if (GLOB_CHARS.includes(c)) {
+            throw needsShell(input, at, `the glob ${readers_quote(globWordAt(text, i))}`, text);
+        }
+        else {
+            word += c;
+            inWord = true;
         }
     }
-    if (groups.length > 5)
-        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
+    end();
+    return words;
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new errors_ConfigurationError(input, `invalid environment variable name ${readers_quote(name)}`);
+/** Read "…" starting at `start` (the opening quote); returns the index of the closing quote. */
+function readDoubleQuoted(input, text, start, at, add) {
+    for (let i = start + 1; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"')
+            return i;
+        if (c === '\\' && i + 1 < text.length && DOUBLE_QUOTE_ESCAPES.includes(text[i + 1])) {
+            add(text[++i]);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${readers_quote(expansionAt(text, i))} inside double quotes`, text);
+        }
+        else
+            add(c);
     }
+    throw new errors_ConfigurationError(input, `${at}unterminated quote (") in ${readers_quote(text)}`);
 }
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
-
-/** The runner's log: `core.info` / `core.warning`. */
-const coreLogger = {
-    info: (message) => info(message),
-    warning: (message) => warning(message),
-};
-/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
-function prefixedLogger(log, prefix) {
-    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
+function expansionAt(text, i) {
+    const m = /^(\$\{[^}]*\}?|\$\([^)]*\)?|\$[A-Za-z_][A-Za-z0-9_]*|\$.|`[^`]*`?|\$)/.exec(text.slice(i));
+    return m ? m[0] : text[i];
 }
-/** Log a multi-line text one info line per line. */
-function infoLines(text, log = coreLogger) {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        log.info(line);
+/** The whole blank-separated word around position `i` (for the message). */
+function globWordAt(text, i) {
+    let start = i;
+    while (start > 0 && !/\s/.test(text[start - 1]))
+        start--;
+    let end = i;
+    while (end < text.length && !/\s/.test(text[end]))
+        end++;
+    return text.slice(start, end);
 }
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return group(name, fn);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
-
-/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
-function outputValue(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value === 'string')
-        return value;
-    return JSON.stringify(value);
-}
-/**
- * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
- * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
- */
-function setOutputs(record) {
-    const written = {};
-    for (const [name, value] of Object.entries(record)) {
-        const text = outputValue(value);
-        if (text === undefined)
-            continue;
-        setOutput(name, text);
-        written[name] = text;
-    }
-    return written;
+/** Format a command for logs and summaries (shell-quoted where needed, so it reads back as the same words). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/poll.ts
@@ -87789,6 +87303,412 @@ async function poll(fn, opts) {
             throw err;
         }
     }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/durations.ts
+
+
+
+const SECOND = 1000;
+const HOUR = 3_600_000;
+const DURATION_RULES = {
+    /** deploy-ecs-wait / deploy-ecs `wait-timeout`: a rollout (and its rollback). */
+    'wait-timeout': { default: '30m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** deploy-ecs-wait / deploy-ecs `health-check-timeout`. */
+    'health-check-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** run-migration-task `timeout`, deploy-ecs `migration-timeout`: a one-off task from RunTask to STOPPED. */
+    'task-timeout': { default: '30m', min: SECOND, max: 24 * HOUR, maxReason: 'the longest a self-hosted job may run' },
+    /** render-task-def `timeout`: all AWS lookups together. */
+    'lookup-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** sync-spa-cloudfront `invalidation-timeout`: also the retry budget for TooManyInvalidationsInProgress. */
+    'invalidation-timeout': { default: '10m', min: 60 * SECOND },
+    /** sync-spa-cloudfront `retention`: prune never deletes objects younger than this (0: no age limit). */
+    retention: { default: '7d', min: 0 },
+};
+/** A duration input (`input` is its action.yml name, `kind` its rule) → milliseconds within the rule's limits. */
+function parseDurationInput(input, raw, kind) {
+    const rule = DURATION_RULES[kind];
+    const ms = parseDuration(input, raw, rule.default);
+    if (ms >= rule.min && (rule.max === undefined || ms <= rule.max))
+        return ms;
+    const range = rule.max === undefined
+        ? `at least ${formatDuration(rule.min)}`
+        : `between ${formatDuration(rule.min)} and ${formatDuration(rule.max)}${rule.maxReason ? ` (${rule.maxReason})` : ''}`;
+    throw new errors_ConfigurationError(input, `expected ${range}, got ${readers_quote(raw.trim() || rule.default)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new errors_ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${readers_quote(value)}`);
+    }
+    return value;
+}
+function validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new errors_ConfigurationError(input, `invalid environment variable name ${readers_quote(name)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/health-check.ts
+
+
+// Health-check inputs of deploy-ecs-wait and deploy-ecs. A URL carrying credentials (`https://user:pass@host/`)
+// is refused: fetch rejects such URLs, so the check could never pass, and the password would reach logs and the
+// summary. Credentials go in `health-check-headers` instead, sent with every health-check request and masked.
+/** One `health-check-url` (http/https, no `user:password@`). The message never repeats a password. */
+function parseHealthCheckUrl(input, raw) {
+    const text = raw.trim();
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${readers_quote(text.replace(/\/\/[^/@\s]*@/, '//***@'))}`);
+    }
+    if (url.username || url.password) {
+        throw new errors_ConfigurationError(input, `${url.protocol}//***@${url.host}${url.pathname}: credentials in the URL are not sent (fetch refuses them) and would be printed; put them in health-check-headers instead, e.g. "Authorization: Basic <base64 of user:password>" (values are masked)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${readers_quote(text)}`);
+    }
+    return url.toString();
+}
+/** HTTP header names (RFC 9110 tokens). */
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers a health check must not set: fetch manages them, or they would change what is checked. */
+const REFUSED_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'expect', 'upgrade']);
+/**
+ * `health-check-headers`: `Name: value` lines (blank lines and `#` lines skipped), sent with every health-check
+ * request. Returns the pairs in order; the caller masks every value (core.setSecret).
+ */
+function parseHealthCheckHeaders(input, raw) {
+    const headers = [];
+    const seen = new Map();
+    for (const { line, text } of contentLines(raw)) {
+        const colon = text.indexOf(':');
+        if (colon <= 0)
+            throw new errors_ConfigurationError(input, `line ${line}: expected "Name: value" (the value is not shown)`);
+        const name = text.slice(0, colon).trim();
+        const value = text.slice(colon + 1).trim();
+        if (!HEADER_NAME_RE.test(name))
+            throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(name)} is not a header name`);
+        if (REFUSED_HEADERS.has(name.toLowerCase())) {
+            throw new errors_ConfigurationError(input, `line ${line}: the ${name} header cannot be set for a health check`);
+        }
+        if (/[\0\r\n]/.test(value))
+            throw new errors_ConfigurationError(input, `line ${line}: the value of ${name} has a control character`);
+        const previous = seen.get(name.toLowerCase());
+        if (previous !== undefined)
+            throw new errors_ConfigurationError(input, `line ${line}: ${name} already set on line ${previous}`);
+        seen.set(name.toLowerCase(), line);
+        headers.push([name, value]);
+    }
+    return headers;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/image.ts
+
+
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = 'sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+/** The parts of `[repository]@<digest>` that decide whether a digest is well-formed (for a precise message). */
+function digestProblem(image) {
+    const at = image.lastIndexOf('@');
+    if (at === -1)
+        return undefined;
+    const digest = image.slice(at + 1);
+    if (/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/.test(digest))
+        return undefined;
+    const hex = /^[a-z0-9]+:([0-9a-fA-F]*)$/.exec(digest);
+    if (hex && digest.startsWith('sha256:')) {
+        return `the digest has ${hex[1].length} hex digits; a sha256 digest has 64 (lower case)`;
+    }
+    return `${JSON.stringify(digest)} is not a digest: expected sha256: and 64 hex digits`;
+}
+/** An image input (one per line): the reference grammar, and a well-formed digest when one is given. */
+function parseImage(input, raw, line) {
+    const value = raw.trim();
+    const at = line === undefined ? '' : `line ${line}: `;
+    const problem = digestProblem(value);
+    if (problem)
+        throw new errors_ConfigurationError(input, `${at}${JSON.stringify(value)}: ${problem}`);
+    if (!parseImageRef(value)) {
+        throw new errors_ConfigurationError(input, `${at}${readers_quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
+    }
+    return value;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/output-file.ts
+
+
+
+
+/**
+ * An `output-file` input: a file path (relative to `baseDir`) the action writes, never a directory: not ending in `/`
+ * and not an existing directory. Missing parent directories are created when it is written. Blank → undefined.
+ */
+function parseOutputFile(input, raw, baseDir) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    if (/[/\\]$/.test(value) || value === '.' || value === '..') {
+        throw new ConfigurationError(input, `${quote(value)} names a directory; expected a file path like out/task-definition.json`);
+    }
+    const path = resolve(baseDir, value);
+    let isDirectory = false;
+    try {
+        isDirectory = statSync(path).isDirectory();
+    }
+    catch {
+        // does not exist yet: written later
+    }
+    if (isDirectory) {
+        throw new ConfigurationError(input, `${quote(value)} is an existing directory; expected a file path inside it, e.g. ${value}/task-definition.json`);
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/secret-ref.ts
+
+// `secrets:` values (render-task-def / deploy-ecs): where ECS fetches a secret from, never the secret itself. One rule:
+//   - a Secrets Manager secret ARN, optionally `:<json-key>:<version-stage>:<version-id>` (all three colons, empty
+//     fields allowed: `…:secret:prod/db-AbCdEf:password::`),
+//   - an SSM parameter ARN, or
+//   - an SSM parameter name in the task's region (`/prod/db/password`, `db_password`): letters, digits, `_ . -` and
+//     `/` between path levels, at most 1011 characters and 15 levels (PutParameter's naming constraints).
+// A pasted secret value is refused (spaces, quotes, `=`, over-long, or a random-looking token with no `/` path), so it
+// never lands in a task definition. Whether the secret exists is for a preflight check, not for this parser.
+const SM_NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
+const SSM_PARAMETER_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+/** Bits of entropy per character of `text` (Shannon, by character frequency). */
+function entropyPerChar(text) {
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/**
+ * True for a value that reads like a secret rather than a parameter name: long, no path, mixed letters and digits
+ * and random-looking (a token, a key, a JWT, a password from a generator).
+ */
+function looksLikeSecretValue(value) {
+    if (value.includes('/') || value.length < 16)
+        return false;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(value)).length;
+    return classes >= 2 && /[0-9]/.test(value) && entropyPerChar(value) >= 3.5;
+}
+/** Why `value` is not a valid secret `valueFrom`, or undefined when it is one. */
+function secretValueFromProblem(value) {
+    if (value.startsWith('arn:')) {
+        const arn = parseArn(value);
+        if (arn && isRegionalArn(value, 'secretsmanager', /^secret:/)) {
+            const parts = arn.resource.slice('secret:'.length).split(':');
+            if (parts[0] === '' || !SM_NAME_RE.test(parts[0]))
+                return 'the secret name after "secret:" is empty or invalid';
+            if (parts.length === 1 || parts.length === 4)
+                return undefined;
+            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
+        }
+        if (isRegionalArn(value, 'ssm', /^parameter\/[A-Za-z0-9_.\-/]+$/))
+            return undefined;
+        if (arn && (arn.service === 'secretsmanager' || arn.service === 'ssm')) {
+            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
+        }
+        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
+    }
+    const pasted = /[\s"'`=]/.test(value) || value.length > 1011 || (!SSM_PARAMETER_RE.test(value) && value.length >= 16);
+    if (pasted || looksLikeSecretValue(value)) {
+        return 'this looks like a secret value, not a reference to one: store it in Secrets Manager or SSM Parameter Store and give its ARN or parameter name (the value is not shown)';
+    }
+    if (!SSM_PARAMETER_RE.test(value)) {
+        return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
+    }
+    if (value.split('/').filter(Boolean).length > 15)
+        return 'SSM parameter paths have at most 15 levels';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/taskdef-ref.ts
+
+
+
+
+
+// The one grammar of task-definition references (deploy-ecs-wait `task-definition` and `services: name=…`,
+// run-migration-task `task-definition`, render-task-def / deploy-ecs `template`, `template-family`, `template-arn`),
+// in this order:
+//   service:current            the service's running revision (where the input allows it)
+//   arn:aws:ecs:…:task-definition/<family>:<revision>
+//   a JSON file                 an existing file in the workspace, or anything with a / or \ or ending in .json
+//   <family>:<revision> or <family>
+// Each input allows the kinds it can use; anything else is a ConfigurationError listing them.
+const SERVICE_CURRENT = 'service:current';
+const KIND_TEXT = {
+    file: 'a task definition JSON file',
+    arn: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>',
+    family: 'a task definition family or family:revision',
+    service: `'${SERVICE_CURRENT}'`,
+};
+/** The reference `raw` names, of a kind the input allows. Blank is an error: callers check optional inputs first. */
+function parseTaskDefReference(input, raw, options) {
+    const value = raw.trim();
+    const expected = options.allow.map((k) => KIND_TEXT[k]).join(', or ');
+    const refuse = (why) => {
+        throw new errors_ConfigurationError(input, `${why}; expected ${expected}`);
+    };
+    if (value === '')
+        throw new errors_ConfigurationError(input, `is required: ${expected}`);
+    if (value.startsWith('arn:') && !isTaskDefinitionArn(value)) {
+        throw new errors_ConfigurationError(input, `${readers_quote(value)} is not a task definition revision ARN: expected ${KIND_TEXT.arn}${parseArn(value) ? '' : ' (the account is 12 digits)'}`);
+    }
+    const ref = classify(value, options.baseDir);
+    if (!ref)
+        return refuse(`${readers_quote(value)} is not a task definition reference`);
+    if (!options.allow.includes(ref.kind))
+        return refuse(`${readers_quote(value)} is ${KIND_TEXT[ref.kind]}, which this input does not take`);
+    if (ref.kind === 'family' && options.revision === 'required' && ref.revision === undefined) {
+        return refuse(`${readers_quote(value)} has no revision`);
+    }
+    if (ref.kind === 'family' && options.revision === 'refused' && ref.revision !== undefined) {
+        return refuse(`${readers_quote(value)} names a revision`);
+    }
+    if (ref.kind === 'file' && !(0,external_node_fs_.existsSync)(ref.absolutePath)) {
+        throw new errors_ConfigurationError(input, `file not found: ${value} (looked at ${ref.absolutePath})`);
+    }
+    return ref;
+}
+function classify(value, baseDir) {
+    if (value === SERVICE_CURRENT)
+        return { kind: 'service' };
+    if (value.startsWith('arn:'))
+        return { kind: 'arn', arn: value };
+    const absolutePath = (0,external_node_path_.isAbsolute)(value) ? value : (0,external_node_path_.resolve)(baseDir, value);
+    if ((0,external_node_fs_.existsSync)(absolutePath) || /[/\\]|\.json$/i.test(value))
+        return { kind: 'file', path: value, absolutePath };
+    if (FAMILY_REVISION_RE.test(value)) {
+        const colon = value.lastIndexOf(':');
+        return { kind: 'family', family: value.slice(0, colon), revision: Number(value.slice(colon + 1)) };
+    }
+    if (/^[A-Za-z0-9_-]{1,255}$/.test(value))
+        return { kind: 'family', family: value };
+    return undefined;
+}
+/** The reference as ECS takes it (DescribeTaskDefinition, UpdateService, RunTask): ARN, family:revision or family. */
+function taskDefReferenceText(ref) {
+    if (ref.kind === 'arn')
+        return ref.arn;
+    return ref.revision === undefined ? ref.family : `${ref.family}:${ref.revision}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
+/** The runner's log: `core.info` / `core.warning`. */
+const coreLogger = {
+    info: (message) => info(message),
+    warning: (message) => warning(message),
+};
+/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
+function prefixedLogger(log, prefix) {
+    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
+}
+/** Log a multi-line text one info line per line. */
+function infoLines(text, log = coreLogger) {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        log.info(line);
+}
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return group(name, fn);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
+
+/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
+function outputValue(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string')
+        return value;
+    return JSON.stringify(value);
+}
+/**
+ * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
+ * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
+ */
+function setOutputs(record) {
+    const written = {};
+    for (const [name, value] of Object.entries(record)) {
+        const text = outputValue(value);
+        if (text === undefined)
+            continue;
+        setOutput(name, text);
+        written[name] = text;
+    }
+    return written;
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
@@ -88776,12 +88696,16 @@ class summary_Summary {
 
 
 
+
+
+
+
+
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(542);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudwatch-logs@3.1169.0/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(5585);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
@@ -89701,12 +89625,49 @@ function taskDefDiffText(a, b, opts = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
-// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
-// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
-// deploy-ecs.
+// Where a task definition comes from: a file (read once, here, for every input that names one), the latest ACTIVE
+// revision of a family, or a specific revision (DescribeTaskDefinition with tags; read-only).
 
 
 
+
+
+/**
+ * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
+ * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
+ * task-definition file input (template, task-definition, services lines).
+ */
+function readTaskDefFile(input, ref) {
+    let text;
+    try {
+        if ((0,external_node_fs_.statSync)(ref.absolutePath).isDirectory()) {
+            throw new errors_ConfigurationError(input, `${readers_quote(ref.path)} is a directory, expected a JSON file`);
+        }
+        text = (0,external_node_fs_.readFileSync)(ref.absolutePath, 'utf8');
+    }
+    catch (err) {
+        if (err instanceof errors_ConfigurationError)
+            throw err;
+        if (err.code === 'ENOENT') {
+            throw new errors_ConfigurationError(input, `file not found: ${ref.path} (looked at ${ref.absolutePath})`);
+        }
+        throw new errors_ConfigurationError(input, `cannot read ${ref.path}: ${err.message}`);
+    }
+    const json = parseJson(input, text.replace(/^\uFEFF/, ''), `JSON in ${ref.path}`);
+    let td;
+    try {
+        td = unwrapTaskDefinition(json);
+    }
+    catch (err) {
+        if (err instanceof TaskDefinitionShapeError)
+            throw new errors_ConfigurationError(input, `${ref.path}: ${err.message}`);
+        throw err;
+    }
+    if (typeof td.family !== 'string' || td.family === '') {
+        throw new errors_ConfigurationError(input, `${ref.path}: the task definition has no "family"`);
+    }
+    return td;
+}
 /**
  * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
  * to describe task definition.") or a malformed reference (InvalidParameterException).
@@ -89767,6 +89728,7 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
+
 // Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
 // COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
 // revision" (which may itself be the broken one, or one that was registered and never deployed).
@@ -89812,10 +89774,6 @@ function knownGoodTags(p) {
         [TAG_VERSION, p.version],
     ]);
 }
-/** A task definition revision ARN: `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
-const TASK_DEFINITION_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-/** `family:revision`. */
-const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
 /** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
 function parseRollbackTo(input, raw) {
     const value = raw.trim();
@@ -89830,7 +89788,7 @@ function parseRollbackTo(input, raw) {
         return { kind: 'revision', revision };
     }
     if (value.startsWith('arn:')) {
-        if (!TASK_DEFINITION_ARN_RE.test(value)) {
+        if (!isTaskDefinitionArn(value)) {
             throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
         }
         return { kind: 'arn', arn: value };
@@ -90609,21 +90567,6 @@ async function waitForTargets(ex, targets, what) {
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/health-check.ts
 
-
-/** Parse one URL of the `health-check-url` input (http/https only). */
-function parseHealthUrl(input, raw) {
-    let url;
-    try {
-        url = new URL(raw.trim());
-    }
-    catch {
-        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new errors_ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    return url.toString();
-}
 /** Pure: does one response pass? Returns the failure description or undefined. */
 function judgeResponse(spec, status, body) {
     if (status !== spec.expectStatus)
@@ -90637,7 +90580,11 @@ async function checkOnce(spec, opts) {
     const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     try {
-        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
+        const res = await (opts.fetchImpl ?? fetch)(spec.url, {
+            signal,
+            redirect: 'follow',
+            ...(spec.headers?.length ? { headers: spec.headers.map(([k, v]) => [k, v]) } : {}),
+        });
         let body = '';
         if (spec.bodyContains !== undefined)
             body = await res.text();
@@ -91372,8 +91319,6 @@ function explainHealthFailure(ex) {
             r.reason = 'health check failed after the rollout COMPLETED';
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/inputs.ts
 
 
@@ -91383,9 +91328,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
-// The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning): read + validated here,
-// so each action's inputs.ts stays the only place that reads inputs while the rules exist once.
-const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+
+// The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning), parsed from the raw inputs
+// each action's parseInputs hands in: the rules exist once, every input kind through runtime/inputs' one parser.
 /** `services` lines: `api` or `api=<task-definition file or ARN>`; names validated, duplicates rejected. */
 function parseServiceLines(input, items) {
     if (items.length === 0)
@@ -91395,7 +91341,7 @@ function parseServiceLines(input, items) {
         const eq = item.indexOf('=');
         const service = (eq === -1 ? item : item.slice(0, eq)).trim();
         const td = eq === -1 ? undefined : item.slice(eq + 1).trim();
-        if (!SERVICE_NAME.test(service)) {
+        if (!ECS_NAME_RE.test(service)) {
             throw new errors_ConfigurationError(input, `${readers_quote(service)} is not a service name (letters, digits, - and _ only; use 'service=task-def-file' to pair one with a task definition)`);
         }
         if (eq !== -1 && !td)
@@ -91407,136 +91353,127 @@ function parseServiceLines(input, items) {
     });
 }
 /**
- * A task definition reference: an ARN (or `family:revision`) or a JSON file (plain RegisterTaskDefinition JSON or
- * describe-task-definition output, e.g. render-task-def's output). Files are read and checked here.
+ * A task definition for a service: a revision ARN, `family[:revision]`, or a JSON file (plain RegisterTaskDefinition
+ * JSON or describe-task-definition output, e.g. render-task-def's output), read and checked here.
  */
 function loadTaskDefSpec(input, value, baseDir) {
-    const v = value.trim();
-    if (v.startsWith('arn:')) {
-        if (!TASK_DEFINITION_ARN_RE.test(v)) {
-            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${readers_quote(v)}`);
-        }
-        return { kind: 'arn', arn: v, source: v };
-    }
-    const path = (0,external_node_path_.isAbsolute)(v) ? v : (0,external_node_path_.resolve)(baseDir, v);
-    if (!(0,external_node_fs_.existsSync)(path)) {
-        if (FAMILY_REVISION_RE.test(v))
-            return { kind: 'arn', arn: v, source: v };
-        throw new errors_ConfigurationError(input, `file ${readers_quote(v)} not found (expected a task definition JSON file or an ARN)`);
-    }
-    if (!(0,external_node_fs_.statSync)(path).isFile())
-        throw new errors_ConfigurationError(input, `${readers_quote(v)} is not a file`);
-    const json = parseJson(input, (0,external_node_fs_.readFileSync)(path, 'utf8'), `task definition JSON in ${v}`);
-    let td;
-    try {
-        td = unwrapTaskDefinition(json);
-    }
-    catch (err) {
-        if (err instanceof TaskDefinitionShapeError)
-            throw new errors_ConfigurationError(input, `${v}: ${err.message}`);
-        throw err;
-    }
-    if (typeof td.family !== 'string' || td.family === '') {
-        throw new errors_ConfigurationError(input, `${v}: the task definition has no "family"`);
-    }
-    return { kind: 'json', json: td, source: v };
+    const ref = parseTaskDefReference(input, value, { allow: ['file', 'arn', 'family'], baseDir });
+    if (ref.kind === 'file')
+        return { kind: 'json', json: readTaskDefFile(input, ref), source: ref.path };
+    if (ref.kind === 'service')
+        throw new Error('unreachable: service:current is not allowed here');
+    const text = taskDefReferenceText(ref);
+    return { kind: 'arn', arn: text, source: text };
 }
-/** Read and validate every shared deploy input (no AWS call). */
-function readEcsDeployInputs(options = {}) {
-    const env = options.env ?? process.env;
-    const baseDir = options.baseDir ?? env.GITHUB_WORKSPACE ?? process.cwd();
-    const cluster = getString('cluster', { required: true });
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(cluster) &&
-        !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(cluster)) {
-        throw new errors_ConfigurationError('cluster', `expected a cluster name or ARN, got ${readers_quote(cluster)}`);
-    }
-    const lines = parseServiceLines('services', getList('services'));
-    const rollbackRaw = getOptionalString('rollback-to');
+/** Parse and validate every shared deploy input (no AWS call). */
+function parseDeployInputs(raw, env, options = {}) {
+    const cluster = parseCluster('cluster', rawInput(raw, 'cluster'));
+    const lines = parseServiceLines('services', parseList('services', rawInput(raw, 'services')));
+    const rollbackRaw = optionalInput(raw, 'rollback-to');
     const rollbackTo = rollbackRaw === undefined ? undefined : parseRollbackTo('rollback-to', rollbackRaw);
-    const tdInput = options.rendered ? undefined : getOptionalString('task-definition');
-    let services;
-    if (rollbackTo) {
-        if (tdInput) {
-            throw new errors_ConfigurationError('rollback-to', 'cannot be combined with task-definition: a rollback redeploys an existing revision');
-        }
-        const paired = lines.find((l) => l.taskDefinition);
-        if (paired) {
-            throw new errors_ConfigurationError('services', `${paired.service}=${paired.taskDefinition}: rollback-to takes plain service names`);
-        }
-        services = lines.map((l) => ({ service: l.service }));
-    }
-    else if (options.rendered) {
-        const paired = lines.find((l) => l.taskDefinition);
-        if (paired) {
-            throw new errors_ConfigurationError('services', `${paired.service}=${paired.taskDefinition}: this action renders one task definition for all services; list names only`);
-        }
-        services = lines.map((l) => ({ service: l.service }));
-    }
-    else {
-        const shared = tdInput ? loadTaskDefSpec('task-definition', tdInput, baseDir) : undefined;
-        services = lines.map((l) => {
-            if (l.taskDefinition)
-                return { service: l.service, taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir) };
-            if (!shared) {
-                throw new errors_ConfigurationError('task-definition', `is required: a task definition file or ARN for ${l.service} (or write 'service=file' lines in services, or set rollback-to)`);
-            }
-            return { service: l.service, taskDefinition: shared };
-        });
-    }
-    const desiredRaw = getOptionalString('desired-count');
-    const desiredCount = desiredRaw === undefined ? undefined : parseInteger('desired-count', desiredRaw, { min: 0, max: 5000 });
-    const forceNewDeployment = getBoolean('force-new-deployment', false);
-    const wait = getBoolean('wait', true);
-    const waitTimeoutMs = getDuration('wait-timeout', '30m');
-    if (waitTimeoutMs < 1000)
-        throw new errors_ConfigurationError('wait-timeout', 'must be at least 1s');
-    if (waitTimeoutMs > 6 * 3600_000)
-        throw new errors_ConfigurationError('wait-timeout', 'must be at most 6h (the GitHub job limit)');
-    const urls = getList('health-check-url').map((u) => parseHealthUrl('health-check-url', u));
-    const expectStatus = getInteger('health-check-status', { default: 200, min: 100, max: 599 });
-    const bodyContains = getOptionalString('health-check-body');
-    const healthCheckTimeoutMs = getDuration('health-check-timeout', '2m');
-    if (!urls.length && bodyContains !== undefined) {
-        throw new errors_ConfigurationError('health-check-body', 'is set but health-check-url is empty');
-    }
-    if (urls.length && !wait)
-        throw new errors_ConfigurationError('health-check-url', 'needs wait: true (health is checked after the rollout COMPLETED)');
-    const healthChecks = urls.map((url) => ({
-        url,
-        expectStatus,
-        ...(bodyContains !== undefined ? { bodyContains } : {}),
-    }));
-    const autoRollback = getBoolean('auto-rollback', true);
-    const markKnownGood = getBoolean('mark-known-good', true);
-    const keepRevisions = getInteger('keep-revisions', { default: 0, min: 0, max: 1000 });
-    const thresholdRaw = getOptionalString('failure-threshold');
-    const failureThreshold = thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
-    const version = getOptionalString('version');
-    if (version !== undefined && tagValue(version) !== version) {
-        throw new errors_ConfigurationError('version', `${readers_quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`);
-    }
-    const region = resolveRegion(getOptionalString('aws-region'), env);
+    const tdInput = options.rendered ? undefined : optionalInput(raw, 'task-definition');
+    const services = serviceRequests(lines, rollbackTo !== undefined, tdInput, options, workspaceDir(env));
+    const wait = parseBoolean('wait', rawInput(raw, 'wait'), true);
+    const desiredRaw = optionalInput(raw, 'desired-count');
+    const thresholdRaw = optionalInput(raw, 'failure-threshold');
+    const version = parseVersion(optionalInput(raw, 'version'));
     return {
         request: {
             cluster,
             services,
-            ...(desiredCount !== undefined ? { desiredCount } : {}),
-            forceNewDeployment,
+            ...(desiredRaw !== undefined
+                ? { desiredCount: parseInteger('desired-count', desiredRaw, { min: 0, max: 5000 }) }
+                : {}),
+            forceNewDeployment: parseBoolean('force-new-deployment', rawInput(raw, 'force-new-deployment'), false),
             wait,
-            waitTimeoutMs,
-            healthChecks,
-            healthCheckTimeoutMs,
-            autoRollback,
-            markKnownGood,
-            ...(keepRevisions > 0 ? { keepRevisions } : {}),
-            ...(failureThreshold !== undefined ? { failureThreshold } : {}),
+            waitTimeoutMs: parseDurationInput('wait-timeout', rawInput(raw, 'wait-timeout'), 'wait-timeout'),
+            ...parseHealthChecks(raw, wait),
+            autoRollback: parseBoolean('auto-rollback', rawInput(raw, 'auto-rollback'), true),
+            markKnownGood: parseBoolean('mark-known-good', rawInput(raw, 'mark-known-good'), true),
+            ...keepRevisions(raw),
+            ...(thresholdRaw !== undefined
+                ? { failureThreshold: parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 }) }
+                : {}),
             ...(version !== undefined ? { version } : {}),
             ...(rollbackTo ? { rollbackTo } : {}),
             provenance: provenanceFromEnv(env),
-            region,
+            region: resolveRegion(optionalInput(raw, 'aws-region'), env),
         },
         ...(tdInput ? { taskDefinitionInput: tdInput } : {}),
     };
+}
+/** What each service is deployed with: nothing (rollback-to / rendered), its own `=file`, or `task-definition`. */
+function serviceRequests(lines, rollback, tdInput, options, baseDir) {
+    const paired = lines.find((l) => l.taskDefinition);
+    if (rollback) {
+        if (tdInput) {
+            throw new errors_ConfigurationError('rollback-to', 'cannot be combined with task-definition: a rollback redeploys an existing revision');
+        }
+        if (paired) {
+            throw new errors_ConfigurationError('services', `${paired.service}=${paired.taskDefinition}: rollback-to takes plain service names`);
+        }
+        return lines.map((l) => ({ service: l.service }));
+    }
+    if (options.rendered) {
+        if (paired) {
+            throw new errors_ConfigurationError('services', `${paired.service}=${paired.taskDefinition}: this action renders one task definition for all services; list names only`);
+        }
+        return lines.map((l) => ({ service: l.service }));
+    }
+    const shared = tdInput ? loadTaskDefSpec('task-definition', tdInput, baseDir) : undefined;
+    return lines.map((l) => {
+        if (l.taskDefinition) {
+            return { service: l.service, taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir) };
+        }
+        if (!shared) {
+            throw new errors_ConfigurationError('task-definition', `is required: a task definition file or ARN for ${l.service} (or write 'service=file' lines in services, or set rollback-to)`);
+        }
+        return { service: l.service, taskDefinition: shared };
+    });
+}
+/** health-check-url / -status / -body / -headers / -timeout. */
+function parseHealthChecks(raw, wait) {
+    const urls = parseList('health-check-url', rawInput(raw, 'health-check-url')).map((u) => parseHealthCheckUrl('health-check-url', u));
+    const expectStatus = parseInteger('health-check-status', rawInput(raw, 'health-check-status'), {
+        default: 200,
+        min: 100,
+        max: 599,
+    });
+    const bodyContains = optionalInput(raw, 'health-check-body');
+    const headers = parseHealthCheckHeaders('health-check-headers', rawInput(raw, 'health-check-headers'));
+    const healthCheckTimeoutMs = parseDurationInput('health-check-timeout', rawInput(raw, 'health-check-timeout'), 'health-check-timeout');
+    if (!urls.length && bodyContains !== undefined) {
+        throw new errors_ConfigurationError('health-check-body', 'is set but health-check-url is empty');
+    }
+    if (!urls.length && headers.length) {
+        throw new errors_ConfigurationError('health-check-headers', 'is set but health-check-url is empty');
+    }
+    if (urls.length && !wait) {
+        throw new errors_ConfigurationError('health-check-url', 'needs wait: true (health is checked after the rollout COMPLETED)');
+    }
+    const healthChecks = urls.map((url) => ({
+        url,
+        expectStatus,
+        ...(bodyContains !== undefined ? { bodyContains } : {}),
+        ...(headers.length ? { headers } : {}),
+    }));
+    return { healthChecks, healthCheckTimeoutMs };
+}
+function keepRevisions(raw) {
+    const keep = parseInteger('keep-revisions', rawInput(raw, 'keep-revisions'), { default: 0, min: 0, max: 1000 });
+    return keep > 0 ? { keepRevisions: keep } : {};
+}
+function parseVersion(version) {
+    if (version !== undefined && tagValue(version) !== version) {
+        throw new errors_ConfigurationError('version', `${readers_quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`);
+    }
+    return version;
+}
+/** Register the secrets the deploy inputs carry with the runner (health-check header values). */
+function maskDeployInputSecrets(request) {
+    for (const check of request.healthChecks)
+        for (const [, value] of check.headers ?? [])
+            maskValue(value);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/summary.ts
@@ -92758,9 +92695,10 @@ async function pinImageDigests(td, options) {
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-inputs.ts
 // Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
 // aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
-// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
-// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
-// input (and the line, for multi-line inputs).
+// cpu, memory, task-role-arn, execution-role-arn. Pure over the raw inputs each action's parseInputs hands in (apart
+// from reading the template file); every input kind goes through runtime/inputs' one parser for it (task definition
+// reference, region, image, secret reference, command, ARN). A problem is one ConfigurationError naming the input
+// (and the line, for multi-line inputs).
 
 
 
@@ -92768,30 +92706,23 @@ async function pinImageDigests(td, options) {
 
 
 
-const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const render_inputs_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+const CONTAINER_NAME_RE = ECS_NAME_RE;
+const FAMILY_RE = ECS_NAME_RE;
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const LOG_DRIVERS = ['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog'];
 const MODES = ['merge', 'replace'];
 /**
- * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
+ * Parse and validate the render inputs (template files resolve against `baseDir`, the workspace), in a fixed order:
  * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
  * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
  */
-function parseTaskDefRenderInputs(read, cwd) {
-    const opt = (name) => {
-        const v = read(name).trim();
-        return v === '' ? undefined : v;
-    };
-    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
-    const region = opt('aws-region');
-    if (region !== undefined && !REGION_RE.test(region)) {
-        throw new errors_ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${readers_quote(region)}`);
-    }
+function parseTaskDefRenderInputs(raw, baseDir) {
+    const opt = (name) => optionalInput(raw, name);
+    const read = (name) => rawInput(raw, name);
+    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), baseDir);
+    const regionInput = opt('aws-region');
+    const region = regionInput === undefined ? undefined : parseRegion('aws-region', regionInput);
     const family = opt('family');
     if (family !== undefined && !FAMILY_RE.test(family)) {
         throw new errors_ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${readers_quote(family)}`);
@@ -92800,14 +92731,14 @@ function parseTaskDefRenderInputs(read, cwd) {
     const memory = parseSizes('memory', read('memory'));
     const overrides = {
         family,
-        images: parseContainerLines('containers', read('containers'), validateImage),
+        images: parseContainerLines('containers', read('containers'), parseImage),
         environment: parseSections('environment', read('environment'), validateEnvName),
         environmentMode: parseMode('environment-mode', read('environment-mode')),
         secrets: parseSections('secrets', read('secrets'), validateSecret),
         secretsMode: parseMode('secrets-mode', read('secrets-mode')),
         dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
         logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
-        command: parseContainerLines('command', read('command'), parseContainerCommand),
+        command: parseContainerLines('command', read('command'), (input, value, line) => parseCommand(input, value, line)),
         taskCpu: cpu.task,
         taskMemory: memory.task,
         containerCpu: cpu.containers,
@@ -92822,7 +92753,7 @@ function parseMode(name, raw) {
 }
 // -----------------------------------------------------------------------------------------------------------------
 // template / template-family / template-arn
-function parseTemplateSource(file, family, arn, cwd) {
+function parseTemplateSource(file, family, arn, baseDir) {
     const given = [
         ['template', file],
         ['template-family', family],
@@ -92834,47 +92765,23 @@ function parseTemplateSource(file, family, arn, cwd) {
     if (given.length > 1) {
         throw new errors_ConfigurationError(given[1][0], `set exactly one of 'template', 'template-family' and 'template-arn'; got ${given.map(([n]) => `'${n}'`).join(' and ')}`);
     }
-    if (file !== undefined)
-        return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
+    if (file !== undefined) {
+        const ref = parseTaskDefReference('template', file, { allow: ['file'], baseDir });
+        if (ref.kind !== 'file')
+            throw new Error('unreachable: template is a file');
+        return { kind: 'file', path: file, taskDefinition: readTaskDefFile('template', ref) };
+    }
     if (family !== undefined) {
-        if (render_inputs_FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
+        if (FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
             throw new errors_ConfigurationError('template-family', `expected a family name without revision, got ${readers_quote(family)}: use 'template-arn' for a specific revision`);
         }
-        if (!FAMILY_RE.test(family)) {
-            throw new errors_ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${readers_quote(family)}`);
-        }
-        return { kind: 'family', family };
+        const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
+        if (ref.kind !== 'family')
+            throw new Error('unreachable: template-family is a family');
+        return { kind: 'family', family: ref.family };
     }
-    if (!TASK_DEF_ARN_RE.test(arn) && !render_inputs_FAMILY_REVISION_RE.test(arn)) {
-        throw new errors_ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${readers_quote(arn)}`);
-    }
+    parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
     return { kind: 'arn', reference: arn };
-}
-function readTemplateFile(path, cwd) {
-    const abs = (0,external_node_path_.resolve)(cwd, path);
-    let text;
-    try {
-        if ((0,external_node_fs_.statSync)(abs).isDirectory())
-            throw new errors_ConfigurationError('template', `${readers_quote(path)} is a directory, expected a JSON file`);
-        text = (0,external_node_fs_.readFileSync)(abs, 'utf8');
-    }
-    catch (err) {
-        if (err instanceof errors_ConfigurationError)
-            throw err;
-        const code = err.code;
-        if (code === 'ENOENT')
-            throw new errors_ConfigurationError('template', `file not found: ${path} (looked at ${abs})`);
-        throw new errors_ConfigurationError('template', `cannot read ${path}: ${err.message}`);
-    }
-    const json = parseJson('template', text.replace(/^\uFEFF/, ''), `JSON in ${path}`);
-    try {
-        return unwrapTaskDefinition(json);
-    }
-    catch (err) {
-        if (err instanceof TaskDefinitionShapeError)
-            throw new errors_ConfigurationError('template', `${path}: ${err.message}`);
-        throw err;
-    }
 }
 /**
  * Sectioned `KEY=VALUE` lines:
@@ -92964,12 +92871,6 @@ function parseContainerLines(input, raw, convert) {
     });
     return out;
 }
-function validateImage(input, value, line) {
-    if (!parseImageRef(value)) {
-        throw new errors_ConfigurationError(input, `line ${line}: ${readers_quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
-    }
-    return value;
-}
 function validateEnvName(input, e) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
         throw new errors_ConfigurationError(input, `line ${e.line}: ${readers_quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
@@ -92984,66 +92885,13 @@ function validateLogOption(input, e) {
         throw new errors_ConfigurationError(input, `line ${e.line}: unknown log driver ${readers_quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
     }
 }
-const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
-const SSM_ARN_RE = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
-const SSM_NAME_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-/**
- * `valueFrom` of a secret: a Secrets Manager ARN, optionally with `:json-key:version-stage:version-id` (all three
- * colons present, empty fields allowed: `…:secret:prod/db-AbCdEf:password::`), an SSM parameter ARN, or an SSM
- * parameter name in the task's region (`/prod/db/password` or `db_password`).
- */
-function validateSecretValueFrom(value) {
-    if (value.startsWith('arn:')) {
-        const sm = SECRETS_MANAGER_ARN_RE.exec(value);
-        if (sm) {
-            const parts = sm[1].split(':');
-            if (parts[0] === '' || !/^[A-Za-z0-9/_+=.@-]+$/.test(parts[0]))
-                return 'the secret name after "secret:" is empty or invalid';
-            if (parts.length === 1 || parts.length === 4)
-                return undefined;
-            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
-        }
-        if (SSM_ARN_RE.test(value))
-            return undefined;
-        if (/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(value)) {
-            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
-        }
-        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
-    }
-    if (SSM_NAME_RE.test(value) && value.length <= 2048)
-        return undefined;
-    return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
-}
 function validateSecret(input, e) {
     validateEnvName(input, e);
     if (e.value === '')
         throw new errors_ConfigurationError(input, `line ${e.line}: ${e.key}: empty valueFrom`);
-    const problem = validateSecretValueFrom(e.value);
+    const problem = secretValueFromProblem(e.value);
     if (problem)
         throw new errors_ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
-}
-/** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
-function parseContainerCommand(input, value, line) {
-    if (value.startsWith('[')) {
-        const parsed = parseJson(input, value, `JSON array on line ${line}`);
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
-            throw new errors_ConfigurationError(input, `line ${line}: expected a non-empty JSON array of strings`);
-        }
-        return parsed;
-    }
-    const words = (0,shell_quote.parse)(value, (key) => `$${key}`);
-    const out = [];
-    for (const w of words) {
-        if (typeof w === 'string') {
-            out.push(w);
-            continue;
-        }
-        const what = 'op' in w ? (w.op === 'glob' ? `glob ${readers_quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
-        throw new errors_ConfigurationError(input, `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`);
-    }
-    if (out.length === 0)
-        throw new errors_ConfigurationError(input, `line ${line}: empty command`);
-    return out;
 }
 // -----------------------------------------------------------------------------------------------------------------
 // cpu / memory / roles
@@ -93085,7 +92933,12 @@ function parseSizes(input, raw) {
 function parseRole(input, value, allowName) {
     if (value === undefined)
         return undefined;
-    if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value)))
+    const arn = parseArn(value);
+    const isRoleArn = arn?.service === 'iam' &&
+        arn.region === '' &&
+        /^\d{12}$/.test(arn.account) &&
+        /^role\/[\w+=,.@/-]{1,512}$/.test(arn.resource);
+    if (isRoleArn || (allowName && ROLE_NAME_RE.test(value)))
         return value;
     throw new errors_ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${readers_quote(value)}`);
 }
@@ -93129,44 +92982,58 @@ async function renderFromTemplate(inputs, options) {
 // The only file of deploy-ecs that reads inputs. Three groups, each parsed by the kit code that owns the rules:
 // render inputs (the kit's render parsers, shared with render-task-def: template, template-family, template-arn,
 // containers, environment, …, and pin-digest), deploy inputs (shared with deploy-ecs-wait) and the optional
-// migration step (the one-off task parsers, shared with run-migration-task).
+// migration step (the one command grammar and task timeout, shared with run-migration-task).
 
 
 
 const ACTION = 'deploy-ecs';
-function getInputs() {
-    const render = parseTaskDefRenderInputs(getRawInput, process.cwd());
-    const pinDigest = getBoolean('pin-digest', false);
-    const deploy = readEcsDeployInputs({ rendered: true });
-    const commandRaw = getOptionalString('migration-command');
-    let migration;
-    const container = getOptionalString('migration-container');
-    const environment = getKeyValue('migration-environment');
-    if (commandRaw !== undefined) {
-        const command = parseCommand('migration-command', commandRaw);
-        const service = getOptionalString('migration-service') ?? deploy.request.services[0].service;
-        if (!deploy.request.services.some((s) => s.service === service) && !/^[A-Za-z0-9_-]{1,255}$/.test(service)) {
-            throw new errors_ConfigurationError('migration-service', `expected a service name, got ${JSON.stringify(service)}`);
-        }
-        migration = {
-            command: command,
-            container,
-            when: getEnum('migration-when', ['before', 'after'], 'before'),
-            timeoutMs: getDuration('migration-timeout', '30m'),
-            service,
-            environment,
-        };
-    }
-    else {
+/** Every input parsed and validated (pure apart from reading the template file). */
+function parseInputs(raw, env = process.env) {
+    const render = parseTaskDefRenderInputs(raw, workspaceDir(env));
+    const pinDigest = parseBoolean('pin-digest', rawInput(raw, 'pin-digest'), false);
+    const deploy = parseDeployInputs(raw, env, { rendered: true });
+    return { render, pinDigest, deploy, migration: parseMigration(raw, deploy) };
+}
+function parseMigration(raw, deploy) {
+    const command = parseCommand('migration-command', rawInput(raw, 'migration-command'));
+    const container = optionalInput(raw, 'migration-container');
+    const environment = parseKeyValue('migration-environment', rawInput(raw, 'migration-environment'));
+    if (command === undefined) {
         // Reusable workflows pass migration-container / migration-service through even when there is no migration:
         // those are ignored; options that only make sense with a command are a mistake.
         for (const name of ['migration-when', 'migration-environment']) {
-            if (getOptionalString(name) !== undefined) {
+            if (optionalInput(raw, name) !== undefined) {
                 throw new errors_ConfigurationError(name, 'is set but migration-command is empty');
             }
         }
+        return undefined;
     }
-    return { render, pinDigest, deploy, migration };
+    const service = optionalInput(raw, 'migration-service') ?? deploy.request.services[0].service;
+    if (!ECS_NAME_RE.test(service)) {
+        throw new errors_ConfigurationError('migration-service', `expected a service name, got ${readers_quote(service)}`);
+    }
+    return {
+        command,
+        container,
+        when: parseEnum('migration-when', rawInput(raw, 'migration-when'), ['before', 'after'], 'before'),
+        timeoutMs: parseDurationInput('migration-timeout', rawInput(raw, 'migration-timeout'), 'task-timeout'),
+        service,
+        environment,
+    };
+}
+function getInputs() {
+    const inputs = parseInputs(actionInputs(), process.env);
+    // Values given for secret-looking names never show in the log, whatever prints them.
+    for (const section of inputs.render.overrides.environment) {
+        for (const e of section.entries)
+            if (isSecretLookingName(e.key))
+                maskValue(e.value);
+    }
+    for (const [name, value] of inputs.migration?.environment ?? [])
+        if (isSecretLookingName(name))
+            maskValue(value);
+    maskDeployInputSecrets(inputs.deploy.request);
+    return inputs;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
@@ -93182,13 +93049,12 @@ function getInputs() {
 
 
 
-async function main_main(options = {}) {
+async function main_main(deps = {}) {
     const inputs = getInputs();
-    maskSecretEnvironmentValues(inputs);
     const region = inputs.deploy.request.region;
-    const signal = options.signal ?? cancellationSignal();
-    const clients = options.clients ?? createEcsClients(ACTION, region);
-    const engine = { ...clients, signal, ...(options.pollDelays ? { pollDelays: options.pollDelays } : {}) };
+    const signal = deps.signal ?? cancellationSignal();
+    const clients = deps.clients ?? createEcsClients(ACTION, region);
+    const engine = { ...clients, signal, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) };
     const rendered = await renderFromTemplate(inputs.render, {
         ecs: () => clients.ecs,
         region,
@@ -93207,7 +93073,7 @@ async function main_main(options = {}) {
     const prepared = await prepareDeploy(request, engine);
     const migration = inputs.migration && (await prepareMigration(inputs.migration, prepared, rendered, file, engine));
     const registered = await registerRevisions(prepared, engine);
-    const migrate = (arn) => runMigration(migration, inputs.migration, arn, { clients, region, signal, tuning: options.migrationTuning });
+    const migrate = (arn) => runMigration(migration, inputs.migration, arn, { clients, region, signal, tuning: deps.migrationTuning });
     if (inputs.migration?.when === 'before')
         await migrate(registered.arnByService.get(request.services[0].service));
     const report = await executeDeploy(prepared, engine, registered);
@@ -93218,14 +93084,6 @@ async function main_main(options = {}) {
     coreLogger.info(report.message);
     if (inputs.migration?.when === 'after')
         await migrate(report.services[0].taskDefinitionArn);
-}
-/** Values given for secret-looking environment names never show in the log, whatever prints them. */
-function maskSecretEnvironmentValues(inputs) {
-    for (const section of inputs.render.overrides.environment) {
-        for (const e of section.entries)
-            if (isSecretLookingName(e.key))
-                maskValue(e.value);
-    }
 }
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
 async function writeRendered(rendered) {
@@ -93279,6 +93137,8 @@ async function runMigration(plan, migration, arn, o) {
     }
     coreLogger.info(`Migration succeeded: ${result.message}`);
 }
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+const main_run = () => runStep(main_main);
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/index.ts
 

@@ -38,15 +38,14 @@ import {
   DeployFailure,
   formatCommand,
   group,
-  isSecretLookingName,
-  maskValue,
+  run as runStep,
   Summary,
   setOutputs,
 } from '@deploy-actions/kit/runtime';
-import { ACTION, getInputs, type Inputs, type MigrationInputs } from './inputs';
+import { ACTION, getInputs, type MigrationInputs } from './inputs';
 
-/** Knobs for in-process tests (the bundle reads none of them from inputs). */
-export interface MainOptions {
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
+export interface Deps {
   signal?: AbortSignal;
   clients?: EcsClients;
   /** Deploy waiter delays. */
@@ -55,13 +54,12 @@ export interface MainOptions {
   migrationTuning?: OneOffTaskTuning;
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
+export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
-  maskSecretEnvironmentValues(inputs);
   const region = inputs.deploy.request.region;
-  const signal = options.signal ?? cancellationSignal();
-  const clients = options.clients ?? createEcsClients(ACTION, region);
-  const engine: DeployDeps = { ...clients, signal, ...(options.pollDelays ? { pollDelays: options.pollDelays } : {}) };
+  const signal = deps.signal ?? cancellationSignal();
+  const clients = deps.clients ?? createEcsClients(ACTION, region);
+  const engine: DeployDeps = { ...clients, signal, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) };
 
   const rendered = await renderFromTemplate(inputs.render, {
     ecs: () => clients.ecs,
@@ -83,7 +81,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const migration = inputs.migration && (await prepareMigration(inputs.migration, prepared, rendered, file, engine));
   const registered = await registerRevisions(prepared, engine);
   const migrate = (arn: string) =>
-    runMigration(migration!, inputs.migration!, arn, { clients, region, signal, tuning: options.migrationTuning });
+    runMigration(migration!, inputs.migration!, arn, { clients, region, signal, tuning: deps.migrationTuning });
   if (inputs.migration?.when === 'before') await migrate(registered.arnByService.get(request.services[0]!.service)!);
   const report = await executeDeploy(prepared, engine, registered);
   await writeDeployReport(report);
@@ -91,13 +89,6 @@ export async function main(options: MainOptions = {}): Promise<void> {
   if (failure) throw failure;
   coreLogger.info(report.message);
   if (inputs.migration?.when === 'after') await migrate(report.services[0]!.taskDefinitionArn!);
-}
-
-/** Values given for secret-looking environment names never show in the log, whatever prints them. */
-function maskSecretEnvironmentValues(inputs: Inputs): void {
-  for (const section of inputs.render.overrides.environment) {
-    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
-  }
 }
 
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
@@ -173,3 +164,6 @@ async function runMigration(
   }
   coreLogger.info(`Migration succeeded: ${result.message}`);
 }
+
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

@@ -23,9 +23,8 @@ import {
   formatDuration,
   group,
   infoLines,
-  isSecretLookingName,
-  maskValue,
   resolveRegion,
+  run as runStep,
   Summary,
   setOutputs,
 } from '@deploy-actions/kit/runtime';
@@ -35,10 +34,6 @@ const ACTION = 'render-task-def';
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  // Values given for secret-looking environment names never show in the log, whatever prints them.
-  for (const section of inputs.overrides.environment) {
-    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
-  }
   const needsAws = inputs.template.kind !== 'file' || inputs.compare || inputs.pinDigest;
   const region = needsAws
     ? resolveRegion(inputs.region)
@@ -146,5 +141,5 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
   });
 }
 
-/** Entry point for @github/local-action, which calls an exported `run()` (the runner uses src/index.ts). */
-export { main as run };
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

@@ -1,8 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseContainerCommand as parseCommand, validateSecretValueFrom } from '@deploy-actions/kit/ecs/taskdef';
-import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import {
+  ConfigurationError,
+  parseCommand,
+  secretValueFromProblem as validateSecretValueFrom,
+} from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES, inputsFrom, renderFrom } from './helpers';
 
@@ -144,7 +147,7 @@ const bad: Array<[string, Record<string, string>, string, RegExp]> = [
     'secret that is not an ARN or parameter name',
     { template: EFS, secrets: 'DB_PASSWORD=hunter2 please' },
     'secrets',
-    /line 1: DB_PASSWORD: expected a Secrets Manager ARN/,
+    /line 1: DB_PASSWORD: this looks like a secret value, not a reference to one/,
   ],
   [
     'secret from another service',
@@ -162,7 +165,7 @@ const bad: Array<[string, Record<string, string>, string, RegExp]> = [
     'command needing a shell',
     { template: EFS, command: 'wordpress=wp cache flush && apache2-foreground' },
     'command',
-    /contains '&&', which needs a shell/,
+    /contains the shell operator '&&', which needs a shell/,
   ],
   ['bad task cpu', { template: WEB, cpu: 'two' }, 'cpu', /line 1: expected a task-level cpu like '512' or '1 vCPU'/],
   [

@@ -150,9 +150,10 @@ describe('render-task-def against the emulator', () => {
   });
 
   test('the timeout input bounds the AWS lookups', async () => {
-    await emu.control.faults({ latencyMs: [1500, 1500], services: ['ecs'] });
+    // 1s is the timeout input's minimum (every duration input has one): ECS answers after 3s here.
+    await emu.control.faults({ latencyMs: [3000, 3000], services: ['ecs'] });
     try {
-      await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '300ms' })).rejects.toSatisfy(
+      await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '1s' })).rejects.toSatisfy(
         (err: unknown) => err instanceof DeployFailure && /did not finish within .*the timeout input/.test(err.message),
       );
     } finally {

@@ -15,21 +15,22 @@ import {
   DeployFailure,
   formatCommand,
   infoLines,
+  run as runStep,
   Summary,
   setOutputs,
 } from '@deploy-actions/kit/runtime';
 import { STATE } from './cleanup';
 import { ACTION, getInputs } from './inputs';
 
-/** Knobs tests may turn (the bundle reads none of them from inputs). */
-export interface MainOptions {
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
+export interface Deps {
   signal?: AbortSignal;
   /** Poll / log intervals, page size, drain times (in-process tests make them short). */
   tuning?: OneOffTaskTuning;
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
-  const signal = options.signal ?? cancellationSignal();
+export async function main(deps: Deps = {}): Promise<void> {
+  const signal = deps.signal ?? cancellationSignal();
   const inputs = getInputs();
 
   const clients = createOneOffTaskClients(ACTION, inputs.region);
@@ -65,7 +66,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
         timeoutMs: inputs.timeoutMs,
         stopOnCancel: inputs.stopOnCancel,
         signal,
-        ...options.tuning,
+        ...deps.tuning,
         log: coreLogger,
         statusPrefix: '[ecs] ',
         onTaskStarted: (taskArn) => {
@@ -90,5 +91,5 @@ export async function main(options: MainOptions = {}): Promise<void> {
   if (failure) throw failure;
 }
 
-/** Entry point for @github/local-action (`local-action run . src/main.ts .env`), which calls an exported run(). */
-export const run = (): Promise<void> => main();
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

@@ -236,13 +236,13 @@ describe('bad inputs fail before any mutating call', () => {
       'invalid task definition file',
       { 'task-definition': 'invalid.json' },
       'task-definition',
-      /invalid invalid.json at line 3, column/,
+      /invalid JSON in invalid.json at line 3, column/,
     ],
     [
       'bad ARN',
       { 'task-definition': 'arn:aws:ecs:us-east-1:1:task/x' },
       'task-definition',
-      /expected a task definition ARN/,
+      /is not a task definition revision ARN/,
     ],
   ])('%s → %s', async (_name, override, input, message) => {
     const r = await runMain({ ...base, ...override });

@@ -32928,498 +32928,6 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
-/***/ 7923:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-/* unused reexport */ __nccwpck_require__(291);
-/* unused reexport */ __nccwpck_require__(9276);
-
-
-/***/ }),
-
-/***/ 9276:
-/***/ ((module) => {
-
-
-
-/**
- * @import {
- * 	ControlOperator,
- * 	Env,
- * 	GlobPattern,
- * 	ParseEntry,
- * } from './parse' */
-
-// '<(' and '>(' are process substitution operators and
-// can be parsed the same as control operator
-var CONTROL = /** @type {const} */ ('(?:') + /** @type {const} */ ([
-	'\\|\\|',
-	'\\&(?:\\&|>>?)', // `&&`, `&>`, and `&>>`
-	';;\\&?', // `;;` and `;;&`
-	'[;|]\\&', // `;&` and `|&`
-	'\\<\\(',
-	'\\<\\<\\<',
-	'\\<\\<-',
-	'\\<\\<(?!\\()', // `<<(` stays `<` and `<(`, as zsh reads it; other shells reject it
-	'>>',
-	'>[&|(]', // `>&`, `>|`, and `>(`
-	'<[&>]', // `<&` and `<>`
-	'[&;()|<>]'
-]).join(/** @type {const} */ ('|')) + /** @type {const} */ (')');
-var controlRE = new RegExp('^' + CONTROL + '$');
-var META = /** @type {const} */ ('|&;()<> \\t');
-var SINGLE_QUOTE = /** @type {const} */ ('\'([^\']*?)\'');
-// bash ANSI-C quoting, `$'...'`: a backslash escapes the next character, including `'`
-var ANSI_C_BODY = '(?:\\\\[\\s\\S]|[^\\\\\'])*?';
-var ANSI_C_QUOTE = '\\$\'' + ANSI_C_BODY + '\'';
-var ansiCAt = new RegExp('\\$\'' + ANSI_C_BODY + '(?:(\')|\\\\?$)', 'g');
-var ANSI_C_LETTERS = 'abeEfnrtv';
-var ANSI_C_CHARS = '\x07\b\x1B\x1B\f\n\r\t\v';
-var hash = /^#$/;
-
-var SQ = /** @type {const} */ ("'");
-var DQ = /** @type {const} */ ('"');
-var DS = /** @type {const} */ ('$');
-
-var TOKEN = '';
-var mult = /** @type {const} */ (0x100000000); // Math.pow(16, 8);
-for (var i = 0; i < 4; i++) {
-	TOKEN += (mult * Math.random()).toString(16);
-}
-var startsWithToken = new RegExp('^' + TOKEN);
-
-/**
- * @param {string} s
- * @param {RegExp} r
- */
-function matchAll(s, r) {
-	var origIndex = r.lastIndex;
-
-	var matches = [];
-	var matchObj;
-
-	while ((matchObj = r.exec(s))) {
-		matches[matches.length] = matchObj;
-		if (r.lastIndex === matchObj.index) {
-			r.lastIndex += 1;
-		}
-	}
-
-	r.lastIndex = origIndex;
-
-	return matches;
-}
-
-/**
- * @param {Env} env
- * @param {string} pre
- * @param {string} key
- */
-function getVar(env, pre, key) {
-	var r = typeof env === 'function' ? env(key) : env[key];
-	if (typeof r === 'undefined' && key != '') {
-		r = '';
-	} else if (typeof r === 'undefined') {
-		r = '$';
-	}
-
-	if (typeof r === 'object') {
-		return pre + TOKEN + JSON.stringify(r) + TOKEN;
-	}
-	return pre + r;
-}
-
-var ansiCEscape = /\\([0-7]{1,3}|x[\dA-Fa-f]{1,2}|u[\dA-Fa-f]{1,4}|U[\dA-Fa-f]{1,8}|c(?:\\\\|[\s\S])|[abeEfnrtv\\'"?])/g;
-
-/**
- * @param {string} m
- * @param {string} escape
- */
-function expandAnsiCEscape(m, escape) {
-	var kind = escape.charAt(0);
-	if (kind === 'c') {
-		var ctrl = escape.charAt(1);
-		return ctrl === '?' ? '\x7F' : String.fromCharCode(ctrl.charCodeAt(0) & 0x1F);
-	}
-	if (kind === 'x' || kind === 'u' || kind === 'U') {
-		var cp = parseInt(escape.slice(1), 16);
-		if (cp > 0x10FFFF) {
-			return m;
-		}
-		return String.fromCharCode.apply(null, cp > 0xFFFF ? [0xD7C0 + (cp >> 10), 0xDC00 + (cp & 0x3FF)] : [cp]);
-	}
-	if (kind >= '0' && kind <= '7') {
-		return String.fromCharCode(parseInt(escape, 8) & 0xFF);
-	}
-	var letter = ANSI_C_LETTERS.indexOf(escape);
-	return letter < 0 ? escape : ANSI_C_CHARS.charAt(letter);
-}
-
-/** @param {string} body */
-function expandAnsiC(body) {
-	return body.replace(ansiCEscape, expandAnsiCEscape).split('\0')[0]; // like bash, a NUL ends the string
-}
-
-/**
- * @param {string} s
- * @param {number} i
- */
-function closesAnsiC(s, i) {
-	ansiCAt.lastIndex = i;
-	return !!(/** @type {RegExpExecArray} */ (ansiCAt.exec(s)))[1];
-}
-
-/**
- * @param {string} string
- * @param {Env} [env]
- * @param {{ escape?: string, splitUnquoted?: boolean | string }} [opts]
- * @returns {ParseEntry[]}
- */
-function parseInternal(string, env, opts) {
-	if (!opts) {
-		opts = {};
-	}
-	var BS = opts.escape || '\\';
-	var ifs = opts.splitUnquoted === true ? ' \t\n' : (typeof opts.splitUnquoted === 'string' ? opts.splitUnquoted : '');
-	var BAREWORD = '(\\' + BS + '[\'"$\\' + BS + META + ']|\\$\\$|\\$(?!' + ANSI_C_QUOTE.slice(2) + ')|[^\\s\'"$' + META + '])+';
-	var DOUBLE_QUOTE = '"(?:\\' + BS + '[\\s\\S]|[^"\\' + BS + '])*"';
-
-	var chunker = new RegExp([
-		'(' + CONTROL + ')', // control chars
-		'(' + ANSI_C_QUOTE + '|' + BAREWORD + '|' + DOUBLE_QUOTE + '|' + SINGLE_QUOTE + ')+'
-	].join('|'), 'g');
-
-	var matches = matchAll(string, chunker);
-
-	if (matches.length === 0) {
-		return [];
-	}
-	if (!env) {
-		env = {};
-	}
-
-	var commented = false;
-
-	return matches.map(function (match) {
-		var s = match[0];
-		if (!s || commented) {
-			return void undefined;
-		}
-		if (controlRE.test(s)) {
-			return /** @type {ControlOperator} */ ({ op: s });
-		}
-
-		// Hand-written scanner/parser for Bash quoting rules:
-		//
-		// 1. inside single quotes, all characters are printed literally.
-		// 2. inside double quotes, all characters are printed literally
-		//    except variables prefixed by '$' and backslashes followed by
-		//    either a double quote or another backslash.
-		// 3. outside of any quotes, backslashes are treated as escape
-		//    characters and not printed (unless they are themselves escaped)
-		// 4. quote context can switch mid-token if there is no whitespace
-		//     between the two quote contexts (e.g. all'one'"token" parses as
-		//     "allonetoken")
-		/** @type {string | boolean} */
-		var quote = false;
-		var esc = false;
-		var out = '';
-		/** @type {string[]} */
-		var words = [];
-		var sawQuote = false;
-		/** @type {number | null} */
-		var pendingNw = null;
-		var isGlob = false;
-		/** @type {number} */
-		var i;
-
-		function parseEnvVar() {
-			i += 1;
-			/** @type {number | RegExpMatchArray | null} */
-			var varend;
-			/** @type {string} */
-			var varname;
-			var char = s.charAt(i);
-
-			if (char === '{') {
-				i += 1;
-				if (s.charAt(i) === '}') {
-					throw new Error('Bad substitution: ' + s.slice(i - 2, i + 1));
-				}
-				// match braces by depth so a nested `${` keeps its inner `}` from ending the outer substitution
-				var depth = 1;
-				varend = i;
-				while (depth > 0 && varend < s.length) {
-					if (s.charAt(varend) === '{' && s.charAt(varend - 1) === '$') {
-						depth += 1;
-					} else if (s.charAt(varend) === '}') {
-						depth -= 1;
-					}
-					varend += 1;
-				}
-				if (depth !== 0) {
-					throw new Error('Bad substitution: ' + s.slice(i));
-				}
-				varend -= 1;
-				varname = s.slice(i, varend);
-				i = varend;
-			} else if ((/[*@#?$!-]/).test(char)) {
-				varname = char;
-			} else {
-				var slicedFromI = s.slice(i);
-				varend = slicedFromI.match(/[^\w\d_]/);
-				if (!varend) {
-					varname = slicedFromI;
-					i = s.length;
-				} else {
-					varname = slicedFromI.slice(0, varend.index);
-					i += /** @type {number} */ (varend.index) - 1;
-				}
-			}
-			return getVar(/** @type {NonNullable<typeof env>} */ (env), '', varname);
-		}
-
-		function flushRun() {
-			if (pendingNw === null) {
-				return;
-			}
-			if (pendingNw === 0) {
-				if (out !== '') {
-					words[words.length] = out;
-					out = '';
-				}
-			} else {
-				words[words.length] = out;
-				out = '';
-				for (var fe = 1; fe < pendingNw; fe += 1) {
-					words[words.length] = '';
-				}
-			}
-			pendingNw = null;
-		}
-
-		for (i = 0; i < s.length; i++) {
-			var c = s.charAt(i);
-			if (ifs && c !== DS) {
-				flushRun();
-			}
-			isGlob = isGlob || (!quote && (c === '*' || c === '?'));
-			if (esc) {
-				out += c;
-				esc = false;
-			} else if (quote) {
-				if (c === quote) {
-					quote = false;
-				} else if (quote == SQ) {
-					out += c;
-				} else { // Double quote
-					if (c === BS) {
-						i += 1;
-						c = s.charAt(i);
-						if (c === DQ || c === BS || c === DS) {
-							out += c;
-						} else {
-							out += BS + c;
-						}
-					} else if (c === DS) {
-						out += parseEnvVar();
-					} else {
-						out += c;
-					}
-				}
-			} else if (c === DQ || c === SQ) {
-				quote = c;
-				sawQuote = true;
-			} else if (controlRE.test(c)) {
-				return /** @type {ControlOperator} */ ({ op: s });
-			} else if (hash.test(c)) {
-				commented = true;
-				var commentObj = { comment: string.slice(match.index + i + 1) };
-				if (out.length) {
-					return /** @type {const} */ ([out, commentObj]);
-				}
-				return /** @type {const} */ ([commentObj]);
-			} else if (c === BS) {
-				esc = true;
-			} else if (c === DS && s.charAt(i + 1) === SQ && closesAnsiC(s, i)) {
-				flushRun();
-				sawQuote = true;
-				out += expandAnsiC(s.slice(i + 2, ansiCAt.lastIndex - 1));
-				i = ansiCAt.lastIndex - 1;
-			} else if (c === DS) {
-				var value = parseEnvVar();
-				if (!ifs) {
-					out += value;
-				} else {
-					for (var vi = 0; vi < value.length; vi += 1) {
-						var vc = value.charAt(vi);
-						if (ifs.indexOf(vc) < 0) {
-							flushRun();
-							out += vc;
-						} else if (pendingNw === null) {
-							pendingNw = vc === ' ' || vc === '\t' || vc === '\n' ? 0 : 1;
-						} else if (vc !== ' ' && vc !== '\t' && vc !== '\n') {
-							pendingNw += 1;
-						}
-					}
-				}
-			} else {
-				out += c;
-			}
-		}
-
-		if (isGlob) {
-			return /** @type {GlobPattern} */ ({ op: 'glob', pattern: out });
-		}
-
-		if (ifs) {
-			if (pendingNw !== null && pendingNw > 0) {
-				words[words.length] = out;
-				out = '';
-				for (var te = 1; te < pendingNw; te += 1) {
-					words[words.length] = '';
-				}
-			}
-			if (out !== '' || (sawQuote && words.length === 0)) {
-				words[words.length] = out;
-			}
-			return words;
-		}
-
-		return out;
-	}).reduce(function (prev, arg) { // finalize parsed arguments
-		if (typeof arg === 'undefined') {
-			return prev;
-		}
-		/** @type {ParseEntry[]} */ ([]).concat(arg).forEach(function (entry) {
-			prev[prev.length] = entry;
-		});
-		return prev;
-	}, /** @type {ParseEntry[]} */ ([]));
-}
-
-/** @type {typeof import('./parse')} */
-module.exports = function parse(s, env, opts) {
-	var mapped = parseInternal(s, env, opts);
-	if (typeof env !== 'function') {
-		return mapped;
-	}
-	return mapped.reduce(function (acc, s) {
-		if (typeof s === 'object') {
-			acc[acc.length] = s;
-			return acc;
-		}
-		var xs = s.split(RegExp('(' + TOKEN + '.*?' + TOKEN + ')', 'g'));
-		if (xs.length === 1) {
-			acc[acc.length] = xs[0];
-			return acc;
-		}
-		xs.filter(Boolean).forEach(function (x) {
-			acc[acc.length] = startsWithToken.test(x)
-				? JSON.parse(x.split(TOKEN)[1])
-				: x;
-		});
-		return acc;
-	}, /** @type {ParseEntry[]} */ ([]));
-};
-
-
-/***/ }),
-
-/***/ 291:
-/***/ ((module) => {
-
-
-
-/** @import { ControlOperator } from './parse' */
-
-/** @type {ControlOperator['op'][]} */
-var OPS = /** @type {const} */ ([
-	'||',
-	'&&',
-	';;&',
-	';;',
-	';&',
-	'|&',
-	'<(',
-	'>(',
-	'<<<',
-	'<<-',
-	'<<',
-	'>>',
-	'>&',
-	'>|',
-	'&>>',
-	'&>',
-	'<&',
-	'<>',
-	'&',
-	';',
-	'(',
-	')',
-	'|',
-	'<',
-	'>'
-]);
-var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
-var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
-
-/** @type {typeof import('./quote')} */
-module.exports = function quote(xs) {
-	var sawComment = false;
-	return xs.map(function (s) {
-		if (sawComment && typeof s === 'string' && LINE_TERMINATORS.test(s)) {
-			throw new TypeError('a token after a `comment` must not contain line terminators');
-		}
-		if (s === '') {
-			return /** @type {const} */ ('\'\'');
-		}
-		if (s && typeof s === 'object') {
-			if ('op' in s && s.op === 'glob') {
-				if (typeof s.pattern !== 'string') {
-					throw new TypeError('glob token requires a string `pattern`');
-				}
-				if (LINE_TERMINATORS.test(s.pattern)) {
-					throw new TypeError('glob `pattern` must not contain line terminators');
-				}
-				if (s.pattern === '') {
-					return /** @type {const} */ ('\'\'');
-				}
-				return s.pattern.replace(GLOB_SHELL_SPECIAL, '\\$&');
-			}
-			if ('op' in s && typeof s.op === 'string') {
-				if (OPS.indexOf(s.op) < 0) {
-					throw new TypeError('invalid `op` value: ' + JSON.stringify(s.op));
-				}
-				return s.op.replace(/[\s\S]/g, '\\$&');
-			}
-			if ('comment' in s && typeof s.comment === 'string') {
-				if (LINE_TERMINATORS.test(s.comment)) {
-					throw new TypeError('`comment` must not contain line terminators');
-				}
-				sawComment = true;
-				return '#' + s.comment;
-			}
-			throw new TypeError('unrecognized object token shape');
-		}
-		if ((/'/).test(s) && (/!/).test(s)) {
-			return "'" + s.replace(/'/g, "'\"'\"'") + "'";
-		}
-		if ((/["\s\\]/).test(s) && !(/'/).test(s)) {
-			return "'" + s + "'";
-		}
-		if ((/["'\s]/).test(s)) {
-			return '"' + s.replace(/(["\\$`])/g, '\\$1') + '"';
-		}
-		return String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\]^`{|}~])/g, '$1\\$2');
-	}).join(' ');
-};
-
-
-/***/ }),
-
 /***/ 7013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -70775,7 +70283,7 @@ function isAwsError(err) {
 function describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errors_errorMessage(err);
+    const message = errorMessage(err);
     if (!isAwsServiceError(err)) {
         const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
         return `AWS ${where} failed: ${name}${message}`;
@@ -70791,7 +70299,7 @@ function describeAwsError(err) {
     return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
 }
 /** The message of anything thrown, never `[object Object]`. */
-function errors_errorMessage(err) {
+function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     if (typeof err === 'string')
@@ -70808,145 +70316,6 @@ function isErrorNamed(err, ...names) {
     return err instanceof Error && names.includes(err.name);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
-
-const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_RETRY_MODE = 'adaptive';
-const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
-/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
-function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
-    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
-    if (!value) {
-        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
-    }
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-        throw new errors_ConfigurationError(regionInput, `expected an AWS region like us-east-1, got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
-function endpointEnvSuffix(serviceId) {
-    return serviceId
-        .split(' ')
-        .map((w) => w.toUpperCase())
-        .join('_');
-}
-/**
- * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
- * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
- */
-function aws_configuredEndpoint(serviceId, env = process.env) {
-    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
-        return undefined;
-    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
-}
-/** Options resolved to plain client configuration (pure, exported for tests). */
-function clientConfig(serviceId, options) {
-    const env = options.env ?? process.env;
-    const config = {
-        region: resolveRegion(options.region, env, options.regionInput),
-        customUserAgent: `deploy-actions/${options.action}`,
-    };
-    if (options.maxAttempts !== undefined) {
-        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
-            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
-        }
-        config.maxAttempts = options.maxAttempts;
-    }
-    else if (!env.AWS_MAX_ATTEMPTS) {
-        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
-    }
-    if (options.retryMode !== undefined) {
-        if (!RETRY_MODES.includes(options.retryMode)) {
-            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
-        }
-        config.retryMode = options.retryMode;
-    }
-    else if (!env.AWS_RETRY_MODE) {
-        config.retryMode = DEFAULT_RETRY_MODE;
-    }
-    if (serviceId === 'S3') {
-        if (aws_configuredEndpoint(serviceId, env))
-            config.forcePathStyle = true;
-        const mode = options.s3ChecksumMode;
-        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
-            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
-        }
-        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
-        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
-            const value = (mode ?? 'when_supported').toUpperCase();
-            config.requestChecksumCalculation = value;
-            config.responseChecksumValidation = value;
-        }
-    }
-    return config;
-}
-/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
-function serviceIdOf(ClientClass, client) {
-    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
-}
-/**
- * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
- * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
- * can print `AWS ECS DescribeServices failed: ...`.
- */
-function aws_createClient(ClientClass, options) {
-    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
-    const { overrides, ...rest } = options;
-    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
-    const client = new ClientClass(config);
-    const serviceId = serviceIdOf(ClientClass, client);
-    client.middlewareStack.add((next, context) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (err) {
-            tagAwsError(err, {
-                service: serviceId,
-                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
-            });
-            throw err;
-        }
-    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
-    return client;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/image-ref.ts
-// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
-// digest pinning).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/**
- * Parse an image reference following the Docker reference grammar. The first path component is a registry host
- * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
- * reference (upper-case repository, spaces, bad tag, ...).
- */
-function image_ref_parseImageRef(image) {
-    const m = REFERENCE_RE.exec(image);
-    if (!m) {
-        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
-        return undefined;
-    }
-    let registry = m[1];
-    let repository = m[2];
-    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
-        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
-        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
-            return undefined;
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    return { registry, repository, tag: m[3], digest: m[4] };
-}
-function image_ref_formatImageRef(ref) {
-    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -73905,25 +73274,29 @@ var dist = __nccwpck_require__(8009);
 // @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
 // Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
 /** Raw input, untrimmed; '' when unset. */
-function readers_getRawInput(name) {
+function getRawInput(name) {
     return core.getInput(name, { trimWhitespace: false });
 }
 /**
  * This step's inputs as `RawInputs`, each read through @actions/core when `parseInputs` asks for it. No list of names
  * to keep in step with action.yml: a test passes a plain object instead.
  */
-function actionInputs() {
+function readers_actionInputs() {
     return new Proxy({}, {
-        get: (_target, name) => (typeof name === 'string' ? readers_getRawInput(name) : undefined),
+        get: (_target, name) => (typeof name === 'string' ? getRawInput(name) : undefined),
     });
 }
+/** The base directory of relative file inputs: the workspace (the cwd of a `uses:` step), else the cwd. */
+function readers_workspaceDir(env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
 /** `raw[name]`, '' when unset. */
-function rawInput(raw, name) {
+function readers_rawInput(raw, name) {
     return raw[name] ?? '';
 }
 /** `raw[name]` trimmed, undefined when unset or blank. */
-function optionalInput(raw, name) {
-    const value = rawInput(raw, name).trim();
+function readers_optionalInput(raw, name) {
+    const value = readers_rawInput(raw, name).trim();
     return value === '' ? undefined : value;
 }
 /** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
@@ -73943,11 +73316,11 @@ function parseString(input, raw, options = {}) {
     return value;
 }
 function getString(name, options = {}) {
-    return parseString(name, readers_getRawInput(name), options);
+    return parseString(name, getRawInput(name), options);
 }
 /** Trimmed value, or undefined when the input is unset or blank. */
 function getOptionalString(name) {
-    const value = readers_getRawInput(name).trim();
+    const value = getRawInput(name).trim();
     return value === '' ? undefined : value;
 }
 const TRUE = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
@@ -73966,7 +73339,7 @@ function readers_parseBoolean(input, raw, defaultValue) {
     throw new ConfigurationError(input, `expected true or false, got ${readers_quote(value)}`);
 }
 function getBoolean(name, defaultValue) {
-    return readers_parseBoolean(name, readers_getRawInput(name), defaultValue);
+    return readers_parseBoolean(name, getRawInput(name), defaultValue);
 }
 function rangeText(min, max) {
     if (min !== undefined && max !== undefined)
@@ -73996,13 +73369,13 @@ function parseInteger(input, raw, options = {}) {
     return n;
 }
 function getInteger(name, options = {}) {
-    return parseInteger(name, readers_getRawInput(name), options);
+    return parseInteger(name, getRawInput(name), options);
 }
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
+const DURATION_UNITS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_RE = /^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
 /**
- * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
- * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
+ * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `7d`, `1d12h`, `500ms`, and a plain number of seconds
+ * (`600`). Units must appear in d, h, m, s, ms order. The limits of each duration input are `DURATION_RULES`'.
  */
 function readers_parseDuration(input, raw, defaultValue) {
     const value = raw.trim();
@@ -74018,8 +73391,9 @@ function readers_parseDuration(input, raw, defaultValue) {
     if (!match || match.slice(1).every((g) => g === undefined)) {
         throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
     }
-    const [, h, m, s, ms] = match;
-    const total = Number(h ?? 0) * DURATION_UNITS.h +
+    const [, d, h, m, s, ms] = match;
+    const total = Number(d ?? 0) * DURATION_UNITS.d +
+        Number(h ?? 0) * DURATION_UNITS.h +
         Number(m ?? 0) * DURATION_UNITS.m +
         Number(s ?? 0) * DURATION_UNITS.s +
         Number(ms ?? 0);
@@ -74029,7 +73403,7 @@ function readers_parseDuration(input, raw, defaultValue) {
 }
 /** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
 function getDuration(name, defaultValue) {
-    return readers_parseDuration(name, readers_getRawInput(name), defaultValue);
+    return readers_parseDuration(name, getRawInput(name), defaultValue);
 }
 /** Newline- or comma-separated list, items trimmed, empty items dropped. */
 function readers_parseList(_input, raw) {
@@ -74039,7 +73413,7 @@ function readers_parseList(_input, raw) {
         .filter((item) => item !== '');
 }
 function getList(name) {
-    return readers_parseList(name, readers_getRawInput(name));
+    return readers_parseList(name, getRawInput(name));
 }
 /** Newline-separated list only (for values that may contain commas). */
 function parseLines(_input, raw) {
@@ -74049,7 +73423,17 @@ function parseLines(_input, raw) {
         .filter((item) => item !== '');
 }
 function getLines(name) {
-    return parseLines(name, readers_getRawInput(name));
+    return parseLines(name, getRawInput(name));
+}
+/** The lines of a multi-line input that carry content (1-based numbers, trimmed; blank and `#` lines skipped). */
+function readers_contentLines(raw) {
+    const out = [];
+    raw.split(/\r?\n/).forEach((rawLine, index) => {
+        const text = rawLine.trim();
+        if (text !== '' && !text.startsWith('#'))
+            out.push({ line: index + 1, text });
+    });
+    return out;
 }
 /**
  * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
@@ -74058,11 +73442,7 @@ function getLines(name) {
 function readers_parseKeyValue(input, raw, options = {}) {
     const pairs = [];
     const seen = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, index) => {
-        const lineNo = index + 1;
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
+    for (const { line: lineNo, text: line } of readers_contentLines(raw)) {
         const eq = line.indexOf('=');
         if (eq === -1)
             throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
@@ -74078,11 +73458,11 @@ function readers_parseKeyValue(input, raw, options = {}) {
         }
         seen.set(key, lineNo);
         pairs.push([key, value]);
-    });
+    }
     return pairs;
 }
 function getKeyValue(name, options = {}) {
-    return readers_parseKeyValue(name, readers_getRawInput(name), options);
+    return readers_parseKeyValue(name, getRawInput(name), options);
 }
 /** Line and column (1-based) of a character offset. */
 function lineColumn(text, offset) {
@@ -74133,7 +73513,7 @@ function readers_describeJsonError(raw, err, what = 'JSON') {
     return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
 }
 function getJson(name) {
-    return readers_parseJson(name, readers_getRawInput(name));
+    return readers_parseJson(name, getRawInput(name));
 }
 /** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
 function parseYamlOrJson(input, raw, what) {
@@ -74153,7 +73533,7 @@ function parseYamlOrJson(input, raw, what) {
     return doc.toJS();
 }
 function getYamlOrJson(name) {
-    return parseYamlOrJson(name, readers_getRawInput(name));
+    return parseYamlOrJson(name, getRawInput(name));
 }
 /** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
 function readers_parseEnum(input, raw, allowed, defaultValue) {
@@ -74170,182 +73550,316 @@ function readers_parseEnum(input, raw, allowed, defaultValue) {
     return found;
 }
 function getEnum(name, allowed, defaultValue) {
-    return readers_parseEnum(name, readers_getRawInput(name), allowed, defaultValue);
+    return readers_parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/aws-ids.ts
+
+
+// AWS identifiers, one rule each wherever an input carries them: ARNs (one pattern), regions, ECS clusters.
+/** The one ARN pattern: `arn:<partition>:<service>:<region>:<account>:<resource>` (region/account may be empty). */
+const ARN_RE = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
+/** The parts of an ARN, or undefined when `value` is not one. */
+function aws_ids_parseArn(value) {
+    const m = ARN_RE.exec(value);
+    if (!m)
+        return undefined;
+    return { partition: m[1], service: m[2], region: m[3], account: m[4], resource: m[5] };
+}
+/** An ARN of `service` in a region and an account (12 digits) whose resource matches `resource`. */
+function aws_ids_isRegionalArn(value, service, resource) {
+    const arn = aws_ids_parseArn(value);
+    return arn?.service === service && arn.region !== '' && /^\d{12}$/.test(arn.account) && resource.test(arn.resource);
+}
+/** ECS task definition revision ARN: `…:task-definition/<family>:<revision>`. */
+function aws_ids_isTaskDefinitionArn(value) {
+    return aws_ids_isRegionalArn(value, 'ecs', /^task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/);
+}
+/** An ECS name: cluster, service, task definition family, container (1–255 letters, digits, `-`, `_`). */
+const aws_ids_ECS_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
+/** `family:revision`. */
+const aws_ids_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+/** A region value (from an input or AWS_REGION): the region syntax, with a hint for an availability zone. */
+function aws_ids_parseRegion(input, raw) {
+    const value = raw.trim();
+    if (REGION_RE.test(value))
+        return value;
+    const zone = /^([a-z]{2,4}(-[a-z]+)+-\d+)[a-z]$/.exec(value);
+    throw new errors_ConfigurationError(input, zone
+        ? `${readers_quote(value)} is an availability zone; the region is ${zone[1]}`
+        : `expected an AWS region like us-east-1, got ${readers_quote(value)}`);
+}
+/** An ECS cluster: its name or its ARN (`arn:aws:ecs:<region>:<account>:cluster/<name>`). */
+function aws_ids_parseCluster(input, raw) {
+    const value = raw.trim();
+    if (value === '')
+        throw new ConfigurationError(input, 'is required but was not set');
+    if (aws_ids_ECS_NAME_RE.test(value))
+        return value;
+    if (aws_ids_isRegionalArn(value, 'ecs', /^cluster\/[A-Za-z0-9_-]{1,255}$/))
+        return value;
+    throw new ConfigurationError(input, `expected a cluster name (letters, digits, - and _) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>), got ${quote(value)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
+
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_RETRY_MODE = 'adaptive';
+const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
+/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
+function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
+    const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+    if (!value) {
+        throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
+    }
+    return aws_ids_parseRegion(regionInput, value);
+}
+/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
+function endpointEnvSuffix(serviceId) {
+    return serviceId
+        .split(' ')
+        .map((w) => w.toUpperCase())
+        .join('_');
+}
+/**
+ * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
+ * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
+ */
+function aws_configuredEndpoint(serviceId, env = process.env) {
+    if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? ''))
+        return undefined;
+    return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+/** Options resolved to plain client configuration (pure, exported for tests). */
+function clientConfig(serviceId, options) {
+    const env = options.env ?? process.env;
+    const config = {
+        region: resolveRegion(options.region, env, options.regionInput),
+        customUserAgent: `deploy-actions/${options.action}`,
+    };
+    if (options.maxAttempts !== undefined) {
+        if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
+            throw new errors_ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
+        }
+        config.maxAttempts = options.maxAttempts;
+    }
+    else if (!env.AWS_MAX_ATTEMPTS) {
+        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    }
+    if (options.retryMode !== undefined) {
+        if (!RETRY_MODES.includes(options.retryMode)) {
+            throw new errors_ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
+        }
+        config.retryMode = options.retryMode;
+    }
+    else if (!env.AWS_RETRY_MODE) {
+        config.retryMode = DEFAULT_RETRY_MODE;
+    }
+    if (serviceId === 'S3') {
+        if (aws_configuredEndpoint(serviceId, env))
+            config.forcePathStyle = true;
+        const mode = options.s3ChecksumMode;
+        if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
+            throw new errors_ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
+        }
+        // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
+        if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
+            const value = (mode ?? 'when_supported').toUpperCase();
+            config.requestChecksumCalculation = value;
+            config.responseChecksumValidation = value;
+        }
+    }
+    return config;
+}
+/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
+function serviceIdOf(ClientClass, client) {
+    return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
+}
+/**
+ * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
+ * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
+ * can print `AWS ECS DescribeServices failed: ...`.
+ */
+function aws_createClient(ClientClass, options) {
+    const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
+    const { overrides, ...rest } = options;
+    const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
+    const client = new ClientClass(config);
+    const serviceId = serviceIdOf(ClientClass, client);
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (err) {
+            tagAwsError(err, {
+                service: serviceId,
+                operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+            });
+            throw err;
+        }
+    }, { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true });
+    return client;
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
 
 
-
+// The one grammar of every command input (run-migration-task `command`, deploy-ecs `migration-command`, the
+// `command` container lines of render-task-def and deploy-ecs). ECS runs a command in exec form: no shell reads it,
+// so nothing a shell would do to the text may happen silently. A command is either
+//   - a JSON array of strings: `["python", "manage.py", "migrate"]`, taken as it is, or
+//   - words as a POSIX shell splits them: blanks separate words; '…' is literal; "…" is literal except for \" \\ \$
+//     \` and \<newline>; a backslash outside quotes makes the next character literal; `#` inside a word is a `#`.
+// Everything a shell would *do* is an error naming what and how to write it instead, never a different argv:
+// operators (| & ; < > ( ) and newlines), a comment (`#` starting a word), expansions ($VAR, ${…}, $(…), `…`,
+// a leading ~) and globs (* ? [). Quote a character to pass it literally (`'*.sql'`, `'$HOME'`, `\#`), or run a shell
+// yourself: ["sh", "-c", "…"].
+//
+// Hand-written on purpose: shell-quote (used before) turns `--username ops#1` into `--username ops` (a comment),
+// accepts `echo 'x` and `it's` without a word about the open quote, and drops a trailing backslash; shlex and
+// shellwords split words but do not tell quoted from unquoted text, which is what the rules above need.
+const OPERATOR_CHARS = '|&;<>()';
+const GLOB_CHARS = '*?[';
+const DOUBLE_QUOTE_ESCAPES = '"\\$`\n';
+/** Why a command needs a shell, as one message with the way out. */
+function needsShell(input, at, what, text) {
+    return new ConfigurationError(input, `${at}the command contains ${what}, which needs a shell: ECS runs commands without one (exec form). ` +
+        `Quote it to pass it literally, or write a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+}
 /**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ * Parse a command input. Blank → undefined (the task definition's own command). `line` (for multi-line inputs such
+ * as `command: web=…`) is named in every error.
  */
-function command_parseCommand(input, raw) {
+function command_parseCommand(input, raw, line) {
     const text = raw.trim();
     if (text === '')
         return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
+    const at = line === undefined ? '' : `line ${line}: `;
+    const words = text.startsWith('[') ? parseJsonCommand(input, text, line) : splitWords(input, text, at);
+    if (words.length === 0)
+        throw new ConfigurationError(input, `${at}no command words in ${quote(text)}`);
+    return words;
+}
+function parseJsonCommand(input, text, line) {
+    const at = line === undefined ? '' : `line ${line}: `;
+    let value;
     try {
-        entries = shellParse(text, (name) => `$${name}`);
+        value = JSON.parse(text);
     }
     catch (err) {
-        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
+        const what = line === undefined ? 'JSON array' : `JSON array on line ${line}`;
+        throw new ConfigurationError(input, describeJsonError(text, err, what));
     }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new ConfigurationError(input, `${at}expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]`);
     }
-    if (args.length === 0)
-        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
+    value.forEach((item, i) => {
+        if (typeof item !== 'string') {
+            throw new ConfigurationError(input, `${at}element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
         }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
-
-
-// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function ecs_ids_validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
-    }
+    });
     return value;
 }
-function ecs_ids_validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function ecs_ids_validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+/** Split into words as a POSIX shell would, refusing everything a shell would interpret. */
+function splitWords(input, text, at) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    const end = () => {
+        if (inWord)
+            words.push(word);
+        word = '';
+        inWord = false;
+    };
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === ' ' || c === '\t') {
+            end();
+        }
+        else if (c === '\n' || c === '\r') {
+            throw needsShell(input, at, 'a line break (a shell runs each line as a command)', text);
+        }
+        else if (c === "'") {
+            const close = text.indexOf("'", i + 1);
+            if (close === -1)
+                throw new ConfigurationError(input, `${at}unterminated quote (') in ${quote(text)}`);
+            word += text.slice(i + 1, close);
+            inWord = true;
+            i = close;
+        }
+        else if (c === '"') {
+            i = readDoubleQuoted(input, text, i, at, (part) => {
+                word += part;
+            });
+            inWord = true;
+        }
+        else if (c === '\\') {
+            if (i + 1 >= text.length)
+                throw new ConfigurationError(input, `${at}the command ends with a lone backslash`);
+            word += text[++i];
+            inWord = true;
+        }
+        else if (OPERATOR_CHARS.includes(c)) {
+            const op = /^(&&|\|\||>>|<<|[|&;<>()])/.exec(text.slice(i))[0];
+            throw needsShell(input, at, `the shell operator '${op}'`, text);
+        }
+        else if (c === '#' && !inWord) {
+            throw needsShell(input, at, `a comment (${quote(text.slice(i))})`, text);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${quote(expansionAt(text, i))}`, text);
+        }
+        else if (c === '~' && !inWord) {
+            throw needsShell(input, at, `'~' (home directory expansion)`, text);
+        }
+        else if (GLOB_CHARS.includes(c)) {
+            throw needsShell(input, at, `the glob ${quote(globWordAt(text, i))}`, text);
+        }
+        else {
+            word += c;
+            inWord = true;
         }
     }
-    if (groups.length > 5)
-        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
+    end();
+    return words;
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function ecs_ids_validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+/** Read "…" starting at `start` (the opening quote); returns the index of the closing quote. */
+function readDoubleQuoted(input, text, start, at, add) {
+    for (let i = start + 1; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"')
+            return i;
+        if (c === '\\' && i + 1 < text.length && DOUBLE_QUOTE_ESCAPES.includes(text[i + 1])) {
+            add(text[++i]);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${quote(expansionAt(text, i))} inside double quotes`, text);
+        }
+        else
+            add(c);
     }
+    throw new ConfigurationError(input, `${at}unterminated quote (") in ${quote(text)}`);
 }
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
-
-/** The runner's log: `core.info` / `core.warning`. */
-const log_coreLogger = {
-    info: (message) => info(message),
-    warning: (message) => warning(message),
-};
-/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
-function prefixedLogger(log, prefix) {
-    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
+function expansionAt(text, i) {
+    const m = /^(\$\{[^}]*\}?|\$\([^)]*\)?|\$[A-Za-z_][A-Za-z0-9_]*|\$.|`[^`]*`?|\$)/.exec(text.slice(i));
+    return m ? m[0] : text[i];
 }
-/** Log a multi-line text one info line per line. */
-function infoLines(text, log = log_coreLogger) {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        log.info(line);
+/** The whole blank-separated word around position `i` (for the message). */
+function globWordAt(text, i) {
+    let start = i;
+    while (start > 0 && !/\s/.test(text[start - 1]))
+        start--;
+    let end = i;
+    while (end < text.length && !/\s/.test(text[end]))
+        end++;
+    return text.slice(start, end);
 }
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return core.group(name, fn);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
-
-/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
-function outputValue(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value === 'string')
-        return value;
-    return JSON.stringify(value);
-}
-/**
- * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
- * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
- */
-function setOutputs(record) {
-    const written = {};
-    for (const [name, value] of Object.entries(record)) {
-        const text = outputValue(value);
-        if (text === undefined)
-            continue;
-        core.setOutput(name, text);
-        written[name] = text;
-    }
-    return written;
+/** Format a command for logs and summaries (shell-quoted where needed, so it reads back as the same words). */
+function formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/poll.ts
@@ -74453,7 +73967,7 @@ class PollAbortedError extends errors_DeployFailure {
     }
 }
 /** `1h2m3s` style, for progress lines. */
-function formatDuration(ms) {
+function poll_formatDuration(ms) {
     if (ms < 1000)
         return `${Math.max(0, Math.round(ms))}ms`;
     let seconds = Math.round(ms / 1000);
@@ -74481,7 +73995,7 @@ async function poll(fn, opts) {
     const aborted = (cause) => {
         const reason = opts.signal ? abortReason(opts.signal).message : 'aborted';
         const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
+        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
     };
     for (;;) {
         if (opts.signal?.aborted)
@@ -74503,7 +74017,7 @@ async function poll(fn, opts) {
         const remaining = deadline - now;
         if (remaining <= 0) {
             const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-            throw new PollTimeoutError(`Timed out after ${formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
+            throw new PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
         }
         const delay = Math.min(backoffDelay(attempt, opts, opts.random), remaining);
         try {
@@ -74515,6 +74029,412 @@ async function poll(fn, opts) {
             throw err;
         }
     }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/durations.ts
+
+
+
+const SECOND = 1000;
+const HOUR = 3_600_000;
+const DURATION_RULES = {
+    /** deploy-ecs-wait / deploy-ecs `wait-timeout`: a rollout (and its rollback). */
+    'wait-timeout': { default: '30m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** deploy-ecs-wait / deploy-ecs `health-check-timeout`. */
+    'health-check-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** run-migration-task `timeout`, deploy-ecs `migration-timeout`: a one-off task from RunTask to STOPPED. */
+    'task-timeout': { default: '30m', min: SECOND, max: 24 * HOUR, maxReason: 'the longest a self-hosted job may run' },
+    /** render-task-def `timeout`: all AWS lookups together. */
+    'lookup-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** sync-spa-cloudfront `invalidation-timeout`: also the retry budget for TooManyInvalidationsInProgress. */
+    'invalidation-timeout': { default: '10m', min: 60 * SECOND },
+    /** sync-spa-cloudfront `retention`: prune never deletes objects younger than this (0: no age limit). */
+    retention: { default: '7d', min: 0 },
+};
+/** A duration input (`input` is its action.yml name, `kind` its rule) → milliseconds within the rule's limits. */
+function durations_parseDurationInput(input, raw, kind) {
+    const rule = DURATION_RULES[kind];
+    const ms = parseDuration(input, raw, rule.default);
+    if (ms >= rule.min && (rule.max === undefined || ms <= rule.max))
+        return ms;
+    const range = rule.max === undefined
+        ? `at least ${formatDuration(rule.min)}`
+        : `between ${formatDuration(rule.min)} and ${formatDuration(rule.max)}${rule.maxReason ? ` (${rule.maxReason})` : ''}`;
+    throw new ConfigurationError(input, `expected ${range}, got ${quote(raw.trim() || rule.default)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function ecs_ids_validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
+    }
+    return value;
+}
+function ecs_ids_validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function ecs_ids_validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
+        }
+    }
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
+}
+/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+function ecs_ids_validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!/^[^\s=]+$/.test(name))
+            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/health-check.ts
+
+
+// Health-check inputs of deploy-ecs-wait and deploy-ecs. A URL carrying credentials (`https://user:pass@host/`)
+// is refused: fetch rejects such URLs, so the check could never pass, and the password would reach logs and the
+// summary. Credentials go in `health-check-headers` instead, sent with every health-check request and masked.
+/** One `health-check-url` (http/https, no `user:password@`). The message never repeats a password. */
+function parseHealthCheckUrl(input, raw) {
+    const text = raw.trim();
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${quote(text.replace(/\/\/[^/@\s]*@/, '//***@'))}`);
+    }
+    if (url.username || url.password) {
+        throw new ConfigurationError(input, `${url.protocol}//***@${url.host}${url.pathname}: credentials in the URL are not sent (fetch refuses them) and would be printed; put them in health-check-headers instead, e.g. "Authorization: Basic <base64 of user:password>" (values are masked)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${quote(text)}`);
+    }
+    return url.toString();
+}
+/** HTTP header names (RFC 9110 tokens). */
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers a health check must not set: fetch manages them, or they would change what is checked. */
+const REFUSED_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'expect', 'upgrade']);
+/**
+ * `health-check-headers`: `Name: value` lines (blank lines and `#` lines skipped), sent with every health-check
+ * request. Returns the pairs in order; the caller masks every value (core.setSecret).
+ */
+function parseHealthCheckHeaders(input, raw) {
+    const headers = [];
+    const seen = new Map();
+    for (const { line, text } of contentLines(raw)) {
+        const colon = text.indexOf(':');
+        if (colon <= 0)
+            throw new ConfigurationError(input, `line ${line}: expected "Name: value" (the value is not shown)`);
+        const name = text.slice(0, colon).trim();
+        const value = text.slice(colon + 1).trim();
+        if (!HEADER_NAME_RE.test(name))
+            throw new ConfigurationError(input, `line ${line}: ${quote(name)} is not a header name`);
+        if (REFUSED_HEADERS.has(name.toLowerCase())) {
+            throw new ConfigurationError(input, `line ${line}: the ${name} header cannot be set for a health check`);
+        }
+        if (/[\0\r\n]/.test(value))
+            throw new ConfigurationError(input, `line ${line}: the value of ${name} has a control character`);
+        const previous = seen.get(name.toLowerCase());
+        if (previous !== undefined)
+            throw new ConfigurationError(input, `line ${line}: ${name} already set on line ${previous}`);
+        seen.set(name.toLowerCase(), line);
+        headers.push([name, value]);
+    }
+    return headers;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/image.ts
+
+
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = 'sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}';
+const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/**
+ * Parse an image reference following the Docker reference grammar. The first path component is a registry host
+ * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
+ * reference (upper-case repository, spaces, bad tag, ...).
+ */
+function image_parseImageRef(image) {
+    const m = REFERENCE_RE.exec(image);
+    if (!m) {
+        // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
+        return undefined;
+    }
+    let registry = m[1];
+    let repository = m[2];
+    if (registry !== undefined && !/[.:]/.test(registry) && registry !== 'localhost' && !registry.startsWith('[')) {
+        // e.g. `myorg/app`: the first component is part of the path (Docker Hub), but HOST matched it.
+        if (!new RegExp(`^${PATH_COMPONENT}$`).test(registry))
+            return undefined;
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    return { registry, repository, tag: m[3], digest: m[4] };
+}
+function image_formatImageRef(ref) {
+    return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+/** The parts of `[repository]@<digest>` that decide whether a digest is well-formed (for a precise message). */
+function digestProblem(image) {
+    const at = image.lastIndexOf('@');
+    if (at === -1)
+        return undefined;
+    const digest = image.slice(at + 1);
+    if (/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/.test(digest))
+        return undefined;
+    const hex = /^[a-z0-9]+:([0-9a-fA-F]*)$/.exec(digest);
+    if (hex && digest.startsWith('sha256:')) {
+        return `the digest has ${hex[1].length} hex digits; a sha256 digest has 64 (lower case)`;
+    }
+    return `${JSON.stringify(digest)} is not a digest: expected sha256: and 64 hex digits`;
+}
+/** An image input (one per line): the reference grammar, and a well-formed digest when one is given. */
+function image_parseImage(input, raw, line) {
+    const value = raw.trim();
+    const at = line === undefined ? '' : `line ${line}: `;
+    const problem = digestProblem(value);
+    if (problem)
+        throw new ConfigurationError(input, `${at}${JSON.stringify(value)}: ${problem}`);
+    if (!image_parseImageRef(value)) {
+        throw new ConfigurationError(input, `${at}${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
+    }
+    return value;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/output-file.ts
+
+
+
+
+/**
+ * An `output-file` input: a file path (relative to `baseDir`) the action writes, never a directory: not ending in `/`
+ * and not an existing directory. Missing parent directories are created when it is written. Blank → undefined.
+ */
+function parseOutputFile(input, raw, baseDir) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    if (/[/\\]$/.test(value) || value === '.' || value === '..') {
+        throw new ConfigurationError(input, `${quote(value)} names a directory; expected a file path like out/task-definition.json`);
+    }
+    const path = resolve(baseDir, value);
+    let isDirectory = false;
+    try {
+        isDirectory = statSync(path).isDirectory();
+    }
+    catch {
+        // does not exist yet: written later
+    }
+    if (isDirectory) {
+        throw new ConfigurationError(input, `${quote(value)} is an existing directory; expected a file path inside it, e.g. ${value}/task-definition.json`);
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/secret-ref.ts
+
+// `secrets:` values (render-task-def / deploy-ecs): where ECS fetches a secret from, never the secret itself. One rule:
+//   - a Secrets Manager secret ARN, optionally `:<json-key>:<version-stage>:<version-id>` (all three colons, empty
+//     fields allowed: `…:secret:prod/db-AbCdEf:password::`),
+//   - an SSM parameter ARN, or
+//   - an SSM parameter name in the task's region (`/prod/db/password`, `db_password`): letters, digits, `_ . -` and
+//     `/` between path levels, at most 1011 characters and 15 levels (PutParameter's naming constraints).
+// A pasted secret value is refused (spaces, quotes, `=`, over-long, or a random-looking token with no `/` path), so it
+// never lands in a task definition. Whether the secret exists is for a preflight check, not for this parser.
+const SM_NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
+const SSM_PARAMETER_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+/** Bits of entropy per character of `text` (Shannon, by character frequency). */
+function entropyPerChar(text) {
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/**
+ * True for a value that reads like a secret rather than a parameter name: long, no path, mixed letters and digits
+ * and random-looking (a token, a key, a JWT, a password from a generator).
+ */
+function looksLikeSecretValue(value) {
+    if (value.includes('/') || value.length < 16)
+        return false;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(value)).length;
+    return classes >= 2 && /[0-9]/.test(value) && entropyPerChar(value) >= 3.5;
+}
+/** Why `value` is not a valid secret `valueFrom`, or undefined when it is one. */
+function secret_ref_secretValueFromProblem(value) {
+    if (value.startsWith('arn:')) {
+        const arn = parseArn(value);
+        if (arn && isRegionalArn(value, 'secretsmanager', /^secret:/)) {
+            const parts = arn.resource.slice('secret:'.length).split(':');
+            if (parts[0] === '' || !SM_NAME_RE.test(parts[0]))
+                return 'the secret name after "secret:" is empty or invalid';
+            if (parts.length === 1 || parts.length === 4)
+                return undefined;
+            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
+        }
+        if (isRegionalArn(value, 'ssm', /^parameter\/[A-Za-z0-9_.\-/]+$/))
+            return undefined;
+        if (arn && (arn.service === 'secretsmanager' || arn.service === 'ssm')) {
+            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
+        }
+        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
+    }
+    const pasted = /[\s"'`=]/.test(value) || value.length > 1011 || (!SSM_PARAMETER_RE.test(value) && value.length >= 16);
+    if (pasted || looksLikeSecretValue(value)) {
+        return 'this looks like a secret value, not a reference to one: store it in Secrets Manager or SSM Parameter Store and give its ARN or parameter name (the value is not shown)';
+    }
+    if (!SSM_PARAMETER_RE.test(value)) {
+        return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
+    }
+    if (value.split('/').filter(Boolean).length > 15)
+        return 'SSM parameter paths have at most 15 levels';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/taskdef-ref.ts
+
+
+
+
+
+// The one grammar of task-definition references (deploy-ecs-wait `task-definition` and `services: name=…`,
+// run-migration-task `task-definition`, render-task-def / deploy-ecs `template`, `template-family`, `template-arn`),
+// in this order:
+//   service:current            the service's running revision (where the input allows it)
+//   arn:aws:ecs:…:task-definition/<family>:<revision>
+//   a JSON file                 an existing file in the workspace, or anything with a / or \ or ending in .json
+//   <family>:<revision> or <family>
+// Each input allows the kinds it can use; anything else is a ConfigurationError listing them.
+const taskdef_ref_SERVICE_CURRENT = 'service:current';
+const KIND_TEXT = {
+    file: 'a task definition JSON file',
+    arn: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>',
+    family: 'a task definition family or family:revision',
+    service: `'${taskdef_ref_SERVICE_CURRENT}'`,
+};
+/** The reference `raw` names, of a kind the input allows. Blank is an error: callers check optional inputs first. */
+function taskdef_ref_parseTaskDefReference(input, raw, options) {
+    const value = raw.trim();
+    const expected = options.allow.map((k) => KIND_TEXT[k]).join(', or ');
+    const refuse = (why) => {
+        throw new ConfigurationError(input, `${why}; expected ${expected}`);
+    };
+    if (value === '')
+        throw new ConfigurationError(input, `is required: ${expected}`);
+    if (value.startsWith('arn:') && !isTaskDefinitionArn(value)) {
+        throw new ConfigurationError(input, `${quote(value)} is not a task definition revision ARN: expected ${KIND_TEXT.arn}${parseArn(value) ? '' : ' (the account is 12 digits)'}`);
+    }
+    const ref = classify(value, options.baseDir);
+    if (!ref)
+        return refuse(`${quote(value)} is not a task definition reference`);
+    if (!options.allow.includes(ref.kind))
+        return refuse(`${quote(value)} is ${KIND_TEXT[ref.kind]}, which this input does not take`);
+    if (ref.kind === 'family' && options.revision === 'required' && ref.revision === undefined) {
+        return refuse(`${quote(value)} has no revision`);
+    }
+    if (ref.kind === 'family' && options.revision === 'refused' && ref.revision !== undefined) {
+        return refuse(`${quote(value)} names a revision`);
+    }
+    if (ref.kind === 'file' && !existsSync(ref.absolutePath)) {
+        throw new ConfigurationError(input, `file not found: ${value} (looked at ${ref.absolutePath})`);
+    }
+    return ref;
+}
+function classify(value, baseDir) {
+    if (value === taskdef_ref_SERVICE_CURRENT)
+        return { kind: 'service' };
+    if (value.startsWith('arn:'))
+        return { kind: 'arn', arn: value };
+    const absolutePath = isAbsolute(value) ? value : resolve(baseDir, value);
+    if (existsSync(absolutePath) || /[/\\]|\.json$/i.test(value))
+        return { kind: 'file', path: value, absolutePath };
+    if (FAMILY_REVISION_RE.test(value)) {
+        const colon = value.lastIndexOf(':');
+        return { kind: 'family', family: value.slice(0, colon), revision: Number(value.slice(colon + 1)) };
+    }
+    if (/^[A-Za-z0-9_-]{1,255}$/.test(value))
+        return { kind: 'family', family: value };
+    return undefined;
+}
+/** The reference as ECS takes it (DescribeTaskDefinition, UpdateService, RunTask): ARN, family:revision or family. */
+function taskdef_ref_taskDefReferenceText(ref) {
+    if (ref.kind === 'arn')
+        return ref.arn;
+    return ref.revision === undefined ? ref.family : `${ref.family}:${ref.revision}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
+/** The runner's log: `core.info` / `core.warning`. */
+const log_coreLogger = {
+    info: (message) => info(message),
+    warning: (message) => warning(message),
+};
+/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
+function prefixedLogger(log, prefix) {
+    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
+}
+/** Log a multi-line text one info line per line. */
+function infoLines(text, log = log_coreLogger) {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        log.info(line);
+}
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return core.group(name, fn);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
+
+/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
+function outputValue(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string')
+        return value;
+    return JSON.stringify(value);
+}
+/**
+ * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
+ * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
+ */
+function setOutputs(record) {
+    const written = {};
+    for (const [name, value] of Object.entries(record)) {
+        const text = outputValue(value);
+        if (text === undefined)
+            continue;
+        core.setOutput(name, text);
+        written[name] = text;
+    }
+    return written;
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
@@ -74653,11 +74573,11 @@ function failureMessage(err) {
     if (err instanceof errors_DeployFailure)
         return err.message;
     if (isAbortError(err))
-        return `Cancelled: ${errors_errorMessage(err)}`;
+        return `Cancelled: ${errorMessage(err)}`;
     if (isAwsError(err))
         return describeAwsError(err);
     const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errors_errorMessage(err)}`;
+    return `Unexpected error: ${name}${errorMessage(err)}`;
 }
 /**
  * The single catch of every action: `run(main)` in `src/index.ts`.
@@ -74821,12 +74741,14 @@ class summary_Summary {
 
 
 
+
+
+
+
+
+
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(6580);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
 // `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
 // can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
@@ -75595,12 +75517,113 @@ async function pin_digests_pinImageDigests(td, options) {
     return { taskDefinition: withImages(td, pinned), notes };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
+// Where a task definition comes from: a file (read once, here, for every input that names one), the latest ACTIVE
+// revision of a family, or a specific revision (DescribeTaskDefinition with tags; read-only).
+
+
+
+
+
+/**
+ * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
+ * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
+ * task-definition file input (template, task-definition, services lines).
+ */
+function source_readTaskDefFile(input, ref) {
+    let text;
+    try {
+        if (statSync(ref.absolutePath).isDirectory()) {
+            throw new ConfigurationError(input, `${quote(ref.path)} is a directory, expected a JSON file`);
+        }
+        text = readFileSync(ref.absolutePath, 'utf8');
+    }
+    catch (err) {
+        if (err instanceof ConfigurationError)
+            throw err;
+        if (err.code === 'ENOENT') {
+            throw new ConfigurationError(input, `file not found: ${ref.path} (looked at ${ref.absolutePath})`);
+        }
+        throw new ConfigurationError(input, `cannot read ${ref.path}: ${err.message}`);
+    }
+    const json = parseJson(input, text.replace(/^\uFEFF/, ''), `JSON in ${ref.path}`);
+    let td;
+    try {
+        td = unwrapTaskDefinition(json);
+    }
+    catch (err) {
+        if (err instanceof TaskDefinitionShapeError)
+            throw new ConfigurationError(input, `${ref.path}: ${err.message}`);
+        throw err;
+    }
+    if (typeof td.family !== 'string' || td.family === '') {
+        throw new ConfigurationError(input, `${ref.path}: the task definition has no "family"`);
+    }
+    return td;
+}
+/**
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
+ */
+function isTaskDefinitionNotFound(err) {
+    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
+}
+function isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
+}
+/**
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
+ */
+async function describeTaskDefinition(ecs, reference, signal) {
+    try {
+        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
+            return undefined;
+        return {
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
+        };
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    const isFamily = template.kind === 'family';
+    const reference = template.kind === 'family' ? template.family : template.reference;
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
+    }
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-inputs.ts
 // Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
 // aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
-// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
-// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
-// input (and the line, for multi-line inputs).
+// cpu, memory, task-role-arn, execution-role-arn. Pure over the raw inputs each action's parseInputs hands in (apart
+// from reading the template file); every input kind goes through runtime/inputs' one parser for it (task definition
+// reference, region, image, secret reference, command, ARN). A problem is one ConfigurationError naming the input
+// (and the line, for multi-line inputs).
 
 
 
@@ -75608,30 +75631,23 @@ async function pin_digests_pinImageDigests(td, options) {
 
 
 
-const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+const CONTAINER_NAME_RE = (/* unused pure expression or super */ null && (ECS_NAME_RE));
+const FAMILY_RE = (/* unused pure expression or super */ null && (ECS_NAME_RE));
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const LOG_DRIVERS = (/* unused pure expression or super */ null && (['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog']));
 const MODES = (/* unused pure expression or super */ null && (['merge', 'replace']));
 /**
- * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
+ * Parse and validate the render inputs (template files resolve against `baseDir`, the workspace), in a fixed order:
  * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
  * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
  */
-function parseTaskDefRenderInputs(read, cwd) {
-    const opt = (name) => {
-        const v = read(name).trim();
-        return v === '' ? undefined : v;
-    };
-    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
-    const region = opt('aws-region');
-    if (region !== undefined && !REGION_RE.test(region)) {
-        throw new ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${quote(region)}`);
-    }
+function parseTaskDefRenderInputs(raw, baseDir) {
+    const opt = (name) => optionalInput(raw, name);
+    const read = (name) => rawInput(raw, name);
+    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), baseDir);
+    const regionInput = opt('aws-region');
+    const region = regionInput === undefined ? undefined : parseRegion('aws-region', regionInput);
     const family = opt('family');
     if (family !== undefined && !FAMILY_RE.test(family)) {
         throw new ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${quote(family)}`);
@@ -75640,14 +75656,14 @@ function parseTaskDefRenderInputs(read, cwd) {
     const memory = parseSizes('memory', read('memory'));
     const overrides = {
         family,
-        images: parseContainerLines('containers', read('containers'), validateImage),
+        images: parseContainerLines('containers', read('containers'), parseImage),
         environment: parseSections('environment', read('environment'), validateEnvName),
         environmentMode: parseMode('environment-mode', read('environment-mode')),
         secrets: parseSections('secrets', read('secrets'), validateSecret),
         secretsMode: parseMode('secrets-mode', read('secrets-mode')),
         dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
         logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
-        command: parseContainerLines('command', read('command'), parseContainerCommand),
+        command: parseContainerLines('command', read('command'), (input, value, line) => parseCommand(input, value, line)),
         taskCpu: cpu.task,
         taskMemory: memory.task,
         containerCpu: cpu.containers,
@@ -75662,7 +75678,7 @@ function parseMode(name, raw) {
 }
 // -----------------------------------------------------------------------------------------------------------------
 // template / template-family / template-arn
-function parseTemplateSource(file, family, arn, cwd) {
+function parseTemplateSource(file, family, arn, baseDir) {
     const given = [
         ['template', file],
         ['template-family', family],
@@ -75674,47 +75690,23 @@ function parseTemplateSource(file, family, arn, cwd) {
     if (given.length > 1) {
         throw new ConfigurationError(given[1][0], `set exactly one of 'template', 'template-family' and 'template-arn'; got ${given.map(([n]) => `'${n}'`).join(' and ')}`);
     }
-    if (file !== undefined)
-        return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
+    if (file !== undefined) {
+        const ref = parseTaskDefReference('template', file, { allow: ['file'], baseDir });
+        if (ref.kind !== 'file')
+            throw new Error('unreachable: template is a file');
+        return { kind: 'file', path: file, taskDefinition: readTaskDefFile('template', ref) };
+    }
     if (family !== undefined) {
         if (FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
             throw new ConfigurationError('template-family', `expected a family name without revision, got ${quote(family)}: use 'template-arn' for a specific revision`);
         }
-        if (!FAMILY_RE.test(family)) {
-            throw new ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${quote(family)}`);
-        }
-        return { kind: 'family', family };
+        const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
+        if (ref.kind !== 'family')
+            throw new Error('unreachable: template-family is a family');
+        return { kind: 'family', family: ref.family };
     }
-    if (!TASK_DEF_ARN_RE.test(arn) && !FAMILY_REVISION_RE.test(arn)) {
-        throw new ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${quote(arn)}`);
-    }
+    parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
     return { kind: 'arn', reference: arn };
-}
-function readTemplateFile(path, cwd) {
-    const abs = resolve(cwd, path);
-    let text;
-    try {
-        if (statSync(abs).isDirectory())
-            throw new ConfigurationError('template', `${quote(path)} is a directory, expected a JSON file`);
-        text = readFileSync(abs, 'utf8');
-    }
-    catch (err) {
-        if (err instanceof ConfigurationError)
-            throw err;
-        const code = err.code;
-        if (code === 'ENOENT')
-            throw new ConfigurationError('template', `file not found: ${path} (looked at ${abs})`);
-        throw new ConfigurationError('template', `cannot read ${path}: ${err.message}`);
-    }
-    const json = parseJson('template', text.replace(/^\uFEFF/, ''), `JSON in ${path}`);
-    try {
-        return unwrapTaskDefinition(json);
-    }
-    catch (err) {
-        if (err instanceof TaskDefinitionShapeError)
-            throw new ConfigurationError('template', `${path}: ${err.message}`);
-        throw err;
-    }
 }
 /**
  * Sectioned `KEY=VALUE` lines:
@@ -75804,12 +75796,6 @@ function parseContainerLines(input, raw, convert) {
     });
     return out;
 }
-function validateImage(input, value, line) {
-    if (!parseImageRef(value)) {
-        throw new ConfigurationError(input, `line ${line}: ${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
-    }
-    return value;
-}
 function validateEnvName(input, e) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
         throw new ConfigurationError(input, `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
@@ -75824,66 +75810,13 @@ function validateLogOption(input, e) {
         throw new ConfigurationError(input, `line ${e.line}: unknown log driver ${quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
     }
 }
-const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
-const SSM_ARN_RE = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
-const SSM_NAME_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-/**
- * `valueFrom` of a secret: a Secrets Manager ARN, optionally with `:json-key:version-stage:version-id` (all three
- * colons present, empty fields allowed: `…:secret:prod/db-AbCdEf:password::`), an SSM parameter ARN, or an SSM
- * parameter name in the task's region (`/prod/db/password` or `db_password`).
- */
-function validateSecretValueFrom(value) {
-    if (value.startsWith('arn:')) {
-        const sm = SECRETS_MANAGER_ARN_RE.exec(value);
-        if (sm) {
-            const parts = sm[1].split(':');
-            if (parts[0] === '' || !/^[A-Za-z0-9/_+=.@-]+$/.test(parts[0]))
-                return 'the secret name after "secret:" is empty or invalid';
-            if (parts.length === 1 || parts.length === 4)
-                return undefined;
-            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
-        }
-        if (SSM_ARN_RE.test(value))
-            return undefined;
-        if (/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(value)) {
-            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
-        }
-        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
-    }
-    if (SSM_NAME_RE.test(value) && value.length <= 2048)
-        return undefined;
-    return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
-}
 function validateSecret(input, e) {
     validateEnvName(input, e);
     if (e.value === '')
         throw new ConfigurationError(input, `line ${e.line}: ${e.key}: empty valueFrom`);
-    const problem = validateSecretValueFrom(e.value);
+    const problem = secretValueFromProblem(e.value);
     if (problem)
         throw new ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
-}
-/** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
-function parseContainerCommand(input, value, line) {
-    if (value.startsWith('[')) {
-        const parsed = parseJson(input, value, `JSON array on line ${line}`);
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
-            throw new ConfigurationError(input, `line ${line}: expected a non-empty JSON array of strings`);
-        }
-        return parsed;
-    }
-    const words = parseShell(value, (key) => `$${key}`);
-    const out = [];
-    for (const w of words) {
-        if (typeof w === 'string') {
-            out.push(w);
-            continue;
-        }
-        const what = 'op' in w ? (w.op === 'glob' ? `glob ${quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
-        throw new ConfigurationError(input, `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`);
-    }
-    if (out.length === 0)
-        throw new ConfigurationError(input, `line ${line}: empty command`);
-    return out;
 }
 // -----------------------------------------------------------------------------------------------------------------
 // cpu / memory / roles
@@ -75925,72 +75858,14 @@ function parseSizes(input, raw) {
 function parseRole(input, value, allowName) {
     if (value === undefined)
         return undefined;
-    if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value)))
+    const arn = parseArn(value);
+    const isRoleArn = arn?.service === 'iam' &&
+        arn.region === '' &&
+        /^\d{12}$/.test(arn.account) &&
+        /^role\/[\w+=,.@/-]{1,512}$/.test(arn.resource);
+    if (isRoleArn || (allowName && ROLE_NAME_RE.test(value)))
         return value;
     throw new ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
-// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
-// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
-// deploy-ecs.
-
-
-
-/**
- * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
- * to describe task definition.") or a malformed reference (InvalidParameterException).
- */
-function isTaskDefinitionNotFound(err) {
-    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
-}
-function isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
-}
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/**
- * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
- * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
- * `in <region>` when `region` is given.
- */
-async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
-    if (template.kind === 'file')
-        return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
-    const described = await describeTaskDefinition(ecs(), reference, signal);
-    if (!described) {
-        const where = options.region === undefined ? '' : ` in ${options.region}`;
-        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
-            ? `family '${reference}' has no ACTIVE revision${where}`
-            : `task definition '${reference}' not found${where}`);
-    }
-    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-template.ts
@@ -76031,69 +75906,32 @@ async function renderFromTemplate(inputs, options) {
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/inputs.ts
 
 
-
-
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call; checks that need
 // AWS state (service, container, network) are made by prepareOneOffTask with read-only calls.
 const ACTION = 'run-migration-task';
-const SERVICE_CURRENT = 'service:current';
-const MAX_TIMEOUT_MS = (/* unused pure expression or super */ null && (24 * 3_600_000));
-const INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'aws-region',
-    'cluster',
-    'task-definition',
-    'container',
-    'command',
-    'environment',
-    'service',
-    'network-from-service',
-    'subnets',
-    'security-groups',
-    'assign-public-ip',
-    'launch-type',
-    'timeout',
-    'stop-on-cancel',
-    'started-by',
-]));
+
 function getInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = getRawInput(name);
-    return parseInputs(raw);
+    const inputs = parseInputs(actionInputs(), process.env);
+    for (const [name, value] of inputs.environment)
+        if (isSecretLookingName(name))
+            maskValue(value);
+    return inputs;
 }
-/** A family name or `family:revision` (RunTask/DescribeTaskDefinition accept these as well as ARNs). */
-const inputs_FAMILY_RE = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
+/** `task-definition`: service:current, an ARN, family[:revision] or a rendered JSON file (registered at run time). */
 function parseTaskDefinitionSource(raw, env = process.env) {
     const input = 'task-definition';
     const text = raw.trim();
-    if (text === '') {
-        throw new ConfigurationError(input, `is required: a task definition ARN, family[:revision], a rendered JSON file, or '${SERVICE_CURRENT}'`);
-    }
-    if (text === SERVICE_CURRENT)
+    const ref = parseTaskDefReference(input, text, {
+        allow: ['arn', 'family', 'file', 'service'],
+        baseDir: workspaceDir(env),
+    });
+    if (ref.kind === 'service')
         return { source: { kind: 'service' }, text };
-    if (text.startsWith('arn:')) {
-        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(text)) {
-            throw new ConfigurationError(input, `expected a task definition ARN like arn:aws:ecs:us-east-1:123456789012:task-definition/app:7, got ${quote(text)}`);
-        }
-        return { source: { kind: 'reference', value: text }, text };
-    }
-    const path = isAbsolute(text) ? text : resolve(env.GITHUB_WORKSPACE ?? process.cwd(), text);
-    const looksLikeFile = text.endsWith('.json') || text.includes('/') || text.includes('\\');
-    if (!looksLikeFile && !existsSync(path)) {
-        if (!inputs_FAMILY_RE.test(text)) {
-            throw new ConfigurationError(input, `expected an ARN, family[:revision], a JSON file or '${SERVICE_CURRENT}', got ${quote(text)}`);
-        }
-        return { source: { kind: 'reference', value: text }, text };
-    }
-    if (!existsSync(path))
-        throw new ConfigurationError(input, `file not found: ${text} (looked at ${path})`);
-    if (!statSync(path).isFile())
-        throw new ConfigurationError(input, `${text} is not a file`);
-    const json = parseJson(input, readFileSync(path, 'utf8'), text);
+    if (ref.kind !== 'file')
+        return { source: { kind: 'reference', value: taskDefReferenceText(ref) }, text };
+    const json = readTaskDefFile(input, ref);
     try {
         const register = toRegisterInput(json);
-        if (!register.family)
-            throw new TaskDefinitionShapeError('missing "family"');
         if (!register.containerDefinitions?.length)
             throw new TaskDefinitionShapeError('no containerDefinitions');
         return { source: { kind: 'register', input: register, path: text }, text };
@@ -76110,20 +75948,12 @@ function defaultStartedBy(env) {
 }
 /** Parse and validate every input (pure apart from reading the task definition file). */
 function parseInputs(raw, env = process.env) {
-    const get = (name) => raw[name] ?? '';
-    const cluster = get('cluster').trim();
-    if (!cluster)
-        throw new ConfigurationError('cluster', 'is required but was not set');
-    if (!/^[A-Za-z0-9_:/.-]{1,255}$/.test(cluster)) {
-        throw new ConfigurationError('cluster', `expected a cluster name or ARN, got ${quote(cluster)}`);
-    }
+    const get = (name) => rawInput(raw, name);
+    const cluster = parseCluster('cluster', get('cluster'));
     const command = parseCommand('command', get('command'));
     const environment = parseKeyValue('environment', get('environment'));
     validateEnvironmentNames('environment', environment);
-    for (const [name, value] of environment)
-        if (isSecretLookingName(name))
-            maskValue(value);
-    const service = get('service').trim() || undefined;
+    const service = optionalInput(raw, 'service');
     const networkFromService = get('network-from-service').trim() || service;
     const subnets = validateSubnets('subnets', parseList('subnets', get('subnets')));
     const securityGroups = validateSecurityGroups('security-groups', parseList('security-groups', get('security-groups')));
@@ -76135,10 +75965,7 @@ function parseInputs(raw, env = process.env) {
     const launchType = launchRaw
         ? parseEnum('launch-type', launchRaw, ['FARGATE', 'EC2', 'EXTERNAL'])
         : undefined;
-    const timeoutMs = parseDuration('timeout', get('timeout'), '30m');
-    if (timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_MS) {
-        throw new ConfigurationError('timeout', `expected between 1s and 24h, got ${quote(get('timeout').trim())}`);
-    }
+    const timeoutMs = parseDurationInput('timeout', get('timeout'), 'task-timeout');
     const stopOnCancel = parseBoolean('stop-on-cancel', get('stop-on-cancel'), true);
     const startedBy = validateStartedBy('started-by', get('started-by').trim() || defaultStartedBy(env));
     const { source, text } = parseTaskDefinitionSource(get('task-definition'), env);
@@ -76208,11 +76035,11 @@ async function cleanup() {
         info(`Stopped task ${taskArn}: the main step ended before the task finished.`);
     }
     catch (err) {
-        warning(`Could not stop task ${taskArn}: ${errors_errorMessage(err)}`);
+        warning(`Could not stop task ${taskArn}: ${errorMessage(err)}`);
     }
 }
-/** Entry point for @github/local-action's `--post src/cleanup.ts`. */
-const cleanup_run = (/* unused pure expression or super */ null && (cleanup));
+/** @github/local-action's entry for `--post src/cleanup.ts`: the post step as src/post.ts runs it. */
+const cleanup_run = () => runStep(cleanup);
 
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/post.ts
 

@@ -3,7 +3,7 @@
 // definition for render-task-def and deploy-ecs.
 import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { DeployFailure } from '../runtime/errors';
-import { formatImageRef, type ImageRef, parseImageRef } from '../runtime/image-ref';
+import { formatImageRef, type ImageRef, parseImageRef } from '../runtime/inputs/image';
 
 /** Where DescribeImages has to look for an image. */
 export interface EcrLookup {

@@ -1,4 +1,5 @@
 import { ConfigurationError, tagAwsError } from './errors';
+import { parseRegion } from './inputs/aws-ids';
 
 // The only place AWS SDK v3 clients are built.
 //
@@ -51,10 +52,7 @@ export function resolveRegion(
       'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)',
     );
   }
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-    throw new ConfigurationError(regionInput, `expected an AWS region like us-east-1, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return parseRegion(regionInput, value);
 }
 
 /** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */

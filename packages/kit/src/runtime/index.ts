@@ -9,9 +9,13 @@ export {
   isAwsServiceError,
   isErrorNamed,
 } from './errors';
-export { formatImageRef, type ImageRef, parseImageRef } from './image-ref';
+export { ECS_NAME_RE, isTaskDefinitionArn, parseArn, parseCluster, parseRegion } from './inputs/aws-ids';
 export { formatCommand, parseCommand } from './inputs/command';
+export { DURATION_RULES, parseDurationInput } from './inputs/durations';
 export { validateEnvironmentNames, validateSecurityGroups, validateStartedBy, validateSubnets } from './inputs/ecs-ids';
+export { parseHealthCheckHeaders, parseHealthCheckUrl } from './inputs/health-check';
+export { formatImageRef, type ImageRef, parseImage, parseImageRef } from './inputs/image';
+export { parseOutputFile } from './inputs/output-file';
 export {
   actionInputs,
   describeJsonError,
@@ -39,7 +43,15 @@ export {
   quote,
   type RawInputs,
   rawInput,
+  workspaceDir,
 } from './inputs/readers';
+export { looksLikeSecretValue, secretValueFromProblem } from './inputs/secret-ref';
+export {
+  parseTaskDefReference,
+  SERVICE_CURRENT,
+  type TaskDefReference,
+  taskDefReferenceText,
+} from './inputs/taskdef-ref';
 export { coreLogger, group, infoLines, type Logger, prefixedLogger } from './log';
 export { setOutputs } from './outputs';
 export {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
+import { ConfigurationError } from '../runtime/errors';
 import { abortReason, type Clock } from '../runtime/poll';
 import { failureMessage } from '../runtime/run';
 
@@ -18,6 +19,17 @@ export function inputEnvName(name: string): string {
 }
 
 export type InputValue = string | number | boolean;
+
+/** Run `fn` and return the ConfigurationError it throws (fails the test when it throws nothing, or something else). */
+export function configurationError(fn: () => unknown): ConfigurationError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigurationError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigurationError, nothing was thrown');
+}
 
 /** Set INPUT_* variables in this process (for in-process tests of `getInputs()` / `main()`). */
 export function setInputs(inputs: Record<string, InputValue | undefined>): void {

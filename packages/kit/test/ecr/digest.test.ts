@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseEcrHost, pinnedImage, planDigestPins } from '../../src/ecr/digest';
-import { parseImageRef } from '../../src/runtime/image-ref';
+import { parseImageRef } from '../../src/runtime/inputs/image';
 
 const D = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 

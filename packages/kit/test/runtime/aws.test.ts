@@ -143,25 +143,25 @@ describe('clientConfig (pure)', () => {
     [
       'AWS_MAX_ATTEMPTS left to the SDK',
       'ECS',
-      { env: { AWS_REGION: 'x-1', AWS_MAX_ATTEMPTS: '9' } },
+      { env: { AWS_REGION: 'eu-west-1', AWS_MAX_ATTEMPTS: '9' } },
       { maxAttempts: undefined },
     ],
     [
       'AWS_RETRY_MODE left to the SDK',
       'ECS',
-      { env: { AWS_REGION: 'x-1', AWS_RETRY_MODE: 'legacy' } },
+      { env: { AWS_REGION: 'eu-west-1', AWS_RETRY_MODE: 'legacy' } },
       { retryMode: undefined },
     ],
     [
       'explicit maxAttempts beats AWS_MAX_ATTEMPTS',
       'ECS',
-      { maxAttempts: 3, env: { AWS_REGION: 'x-1', AWS_MAX_ATTEMPTS: '9' } },
+      { maxAttempts: 3, env: { AWS_REGION: 'eu-west-1', AWS_MAX_ATTEMPTS: '9' } },
       { maxAttempts: 3 },
     ],
     [
       'no S3 settings on ECS',
       'ECS',
-      { env: { AWS_REGION: 'x-1', AWS_ENDPOINT_URL: 'http://h' } },
+      { env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://h' } },
       { forcePathStyle: undefined, requestChecksumCalculation: undefined },
     ],
     [
@@ -183,25 +183,25 @@ describe('clientConfig (pure)', () => {
     [
       'S3 path style with AWS_ENDPOINT_URL',
       'S3',
-      { env: { AWS_REGION: 'x-1', AWS_ENDPOINT_URL: 'http://minio:9000' } },
+      { env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://minio:9000' } },
       { forcePathStyle: true },
     ],
     [
       'S3 path style with AWS_ENDPOINT_URL_S3',
       'S3',
-      { env: { AWS_REGION: 'x-1', AWS_ENDPOINT_URL_S3: 'http://minio:9000' } },
+      { env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_S3: 'http://minio:9000' } },
       { forcePathStyle: true },
     ],
     [
       'S3 not path style when endpoints ignored',
       'S3',
-      { env: { AWS_REGION: 'x-1', AWS_ENDPOINT_URL: 'http://m', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' } },
+      { env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://m', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' } },
       { forcePathStyle: undefined },
     ],
     [
       'S3 checksum env left to the SDK',
       'S3',
-      { env: { AWS_REGION: 'x-1', AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED' } },
+      { env: { AWS_REGION: 'eu-west-1', AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED' } },
       { requestChecksumCalculation: undefined },
     ],
   ])('%s', (_name, serviceId, options, expected) => {

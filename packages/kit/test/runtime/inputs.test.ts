@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigurationError } from '../../src/runtime/errors';
 import {
   describeJsonError,
   getBoolean,
@@ -24,18 +23,9 @@ import {
   parseString,
   parseYamlOrJson,
 } from '../../src/runtime/inputs/readers';
-import { withInputs } from '../../src/testing';
+import { configurationError, withInputs } from '../../src/testing';
 
-/** Run fn, return the ConfigurationError it throws (fails the test when it does not throw one). */
-function configError(fn: () => unknown): ConfigurationError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigurationError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigurationError, nothing was thrown');
-}
+const configError = configurationError;
 
 describe('parseBoolean', () => {
   test.each([
@@ -109,16 +99,23 @@ describe('parseDuration', () => {
     ['0s', 0],
     ['10M', 600_000],
     [' 45s ', 45_000],
+    // days: one duration grammar for every input (sync-spa-cloudfront's retention had its own before)
+    ['1d', 86_400_000],
+    ['7d', 604_800_000],
+    ['1d12h', 129_600_000],
   ])('%j → %d ms', (raw, ms) => {
     expect(parseDuration('timeout', raw)).toBe(ms);
   });
 
-  test.each([['10 minutes'], ['1.5m'], ['-5s'], ['30m1h'], ['m'], ['1d'], ['ten'], ['5s5s']])('rejects %j', (raw) => {
-    const err = configError(() => parseDuration('timeout', raw));
-    expect(err.input).toBe('timeout');
-    expect(err.message).toContain("expected a duration like '90s', '10m', '1h30m' or a number of seconds");
-    expect(err.message).toContain(JSON.stringify(raw.trim()));
-  });
+  test.each([['10 minutes'], ['1.5m'], ['-5s'], ['30m1h'], ['m'], ['1w'], ['2h1d'], ['ten'], ['5s5s']])(
+    'rejects %j',
+    (raw) => {
+      const err = configError(() => parseDuration('timeout', raw));
+      expect(err.input).toBe('timeout');
+      expect(err.message).toContain("expected a duration like '90s', '10m', '1h30m' or a number of seconds");
+      expect(err.message).toContain(JSON.stringify(raw.trim()));
+    },
+  );
 
   test.each<[number | string, number]>([
     [1234, 1234],

@@ -1,4 +1,3 @@
-import { ConfigurationError } from '../../runtime/errors';
 import { type Clock, formatDuration, PollTimeoutError, poll, realClock } from '../../runtime/poll';
 
 // HTTP health checks after a rollout COMPLETED: poll each URL until it answers with the expected status (and body
@@ -8,6 +7,8 @@ export interface HealthCheckSpec {
   url: string;
   expectStatus: number;
   bodyContains?: string;
+  /** `health-check-headers`: sent with every request (values are masked in the log). */
+  headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 export interface HealthCheckResult {
@@ -17,20 +18,6 @@ export interface HealthCheckResult {
   /** Last observation: `HTTP 503`, `body does not contain "ok"`, `connect ECONNREFUSED`. */
   last: string;
   elapsedMs: number;
-}
-
-/** Parse one URL of the `health-check-url` input (http/https only). */
-export function parseHealthUrl(input: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-  }
-  return url.toString();
 }
 
 /** Pure: does one response pass? Returns the failure description or undefined. */
@@ -58,7 +45,11 @@ async function checkOnce(spec: HealthCheckSpec, opts: CheckHealthOptions): Promi
   const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   try {
-    const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
+    const res = await (opts.fetchImpl ?? fetch)(spec.url, {
+      signal,
+      redirect: 'follow',
+      ...(spec.headers?.length ? { headers: spec.headers.map(([k, v]) => [k, v] as [string, string]) } : {}),
+    });
     let body = '';
     if (spec.bodyContains !== undefined) body = await res.text();
     else await res.body?.cancel();

@@ -4,7 +4,13 @@ export { createEcsClients, type EcsClients } from './clients';
 export { collectDiagnostics, diagnosticsMarkdown, diagnosticsText, type ServiceDiagnostics } from './diagnostics';
 export { executeDeploy } from './execute';
 export { type HealthCheckResult, type HealthCheckSpec, healthCheckLine } from './health-check';
-export { type EcsDeployInputOptions, type EcsDeployInputs, parseServiceLines, readEcsDeployInputs } from './inputs';
+export {
+  type EcsDeployInputOptions,
+  type EcsDeployInputs,
+  maskDeployInputSecrets,
+  parseDeployInputs,
+  parseServiceLines,
+} from './inputs';
 export {
   chooseRevision,
   findRevision,

@@ -1,27 +1,27 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { resolveRegion } from '../../runtime/aws';
 import { ConfigurationError } from '../../runtime/errors';
+import { ECS_NAME_RE, parseCluster } from '../../runtime/inputs/aws-ids';
+import { parseDurationInput } from '../../runtime/inputs/durations';
+import { parseHealthCheckHeaders, parseHealthCheckUrl } from '../../runtime/inputs/health-check';
 import {
-  getBoolean,
-  getDuration,
-  getInteger,
-  getList,
-  getOptionalString,
-  getString,
+  optionalInput,
+  parseBoolean,
   parseInteger,
-  parseJson,
+  parseList,
   quote,
+  type RawInputs,
+  rawInput,
+  workspaceDir,
 } from '../../runtime/inputs/readers';
-import { TaskDefinitionShapeError, unwrapTaskDefinition } from '../taskdef/taskdef';
-import { type HealthCheckSpec, parseHealthUrl } from './health-check';
-import { FAMILY_REVISION_RE, parseRollbackTo, provenanceFromEnv, TASK_DEFINITION_ARN_RE, tagValue } from './known-good';
+import { parseTaskDefReference, taskDefReferenceText } from '../../runtime/inputs/taskdef-ref';
+import { maskValue } from '../../runtime/redact';
+import { readTaskDefFile } from '../taskdef/source';
+import type { HealthCheckSpec } from './health-check';
+import { parseRollbackTo, provenanceFromEnv, tagValue } from './known-good';
 import type { DeployRequest, ServiceRequest, TaskDefSpec } from './model';
 
-// The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning): read + validated here,
-// so each action's inputs.ts stays the only place that reads inputs while the rules exist once.
-
-const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+// The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning), parsed from the raw inputs
+// each action's parseInputs hands in: the rules exist once, every input kind through runtime/inputs' one parser.
 
 /** `services` lines: `api` or `api=<task-definition file or ARN>`; names validated, duplicates rejected. */
 export function parseServiceLines(
@@ -34,7 +34,7 @@ export function parseServiceLines(
     const eq = item.indexOf('=');
     const service = (eq === -1 ? item : item.slice(0, eq)).trim();
     const td = eq === -1 ? undefined : item.slice(eq + 1).trim();
-    if (!SERVICE_NAME.test(service)) {
+    if (!ECS_NAME_RE.test(service)) {
       throw new ConfigurationError(
         input,
         `${quote(service)} is not a service name (letters, digits, - and _ only; use 'service=task-def-file' to pair one with a task definition)`,
@@ -48,49 +48,23 @@ export function parseServiceLines(
 }
 
 /**
- * A task definition reference: an ARN (or `family:revision`) or a JSON file (plain RegisterTaskDefinition JSON or
- * describe-task-definition output, e.g. render-task-def's output). Files are read and checked here.
+ * A task definition for a service: a revision ARN, `family[:revision]`, or a JSON file (plain RegisterTaskDefinition
+ * JSON or describe-task-definition output, e.g. render-task-def's output), read and checked here.
  */
 export function loadTaskDefSpec(input: string, value: string, baseDir: string): TaskDefSpec {
-  const v = value.trim();
-  if (v.startsWith('arn:')) {
-    if (!TASK_DEFINITION_ARN_RE.test(v)) {
-      throw new ConfigurationError(
-        input,
-        `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${quote(v)}`,
-      );
-    }
-    return { kind: 'arn', arn: v, source: v };
-  }
-  const path = isAbsolute(v) ? v : resolve(baseDir, v);
-  if (!existsSync(path)) {
-    if (FAMILY_REVISION_RE.test(v)) return { kind: 'arn', arn: v, source: v };
-    throw new ConfigurationError(input, `file ${quote(v)} not found (expected a task definition JSON file or an ARN)`);
-  }
-  if (!statSync(path).isFile()) throw new ConfigurationError(input, `${quote(v)} is not a file`);
-  const json = parseJson(input, readFileSync(path, 'utf8'), `task definition JSON in ${v}`);
-  let td: Record<string, unknown>;
-  try {
-    td = unwrapTaskDefinition(json);
-  } catch (err) {
-    if (err instanceof TaskDefinitionShapeError) throw new ConfigurationError(input, `${v}: ${err.message}`);
-    throw err;
-  }
-  if (typeof td.family !== 'string' || td.family === '') {
-    throw new ConfigurationError(input, `${v}: the task definition has no "family"`);
-  }
-  return { kind: 'json', json: td, source: v };
+  const ref = parseTaskDefReference(input, value, { allow: ['file', 'arn', 'family'], baseDir });
+  if (ref.kind === 'file') return { kind: 'json', json: readTaskDefFile(input, ref), source: ref.path };
+  if (ref.kind === 'service') throw new Error('unreachable: service:current is not allowed here');
+  const text = taskDefReferenceText(ref);
+  return { kind: 'arn', arn: text, source: text };
 }
 
 export interface EcsDeployInputOptions {
-  /** Base directory for relative files (default GITHUB_WORKSPACE or cwd). */
-  baseDir?: string;
   /**
-   * deploy-ecs renders the task definition itself: then `task-definition` is not read and every service gets
-   * `renderedTaskDefinition` (set later), so `services` lines must not carry `=file`.
+   * deploy-ecs renders the task definition itself: then `task-definition` is not read and every service gets the
+   * rendered one, so `services` lines must not carry `=file`.
    */
   rendered?: boolean;
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface EcsDeployInputs {
@@ -99,124 +73,153 @@ export interface EcsDeployInputs {
   taskDefinitionInput?: string;
 }
 
-/** Read and validate every shared deploy input (no AWS call). */
-export function readEcsDeployInputs(options: EcsDeployInputOptions = {}): EcsDeployInputs {
-  const env = options.env ?? process.env;
-  const baseDir = options.baseDir ?? env.GITHUB_WORKSPACE ?? process.cwd();
-  const cluster = getString('cluster', { required: true });
-  if (
-    !/^[A-Za-z0-9_-]{1,255}$/.test(cluster) &&
-    !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(cluster)
-  ) {
-    throw new ConfigurationError('cluster', `expected a cluster name or ARN, got ${quote(cluster)}`);
-  }
-  const lines = parseServiceLines('services', getList('services'));
-  const rollbackRaw = getOptionalString('rollback-to');
+/** Parse and validate every shared deploy input (no AWS call). */
+export function parseDeployInputs(
+  raw: RawInputs,
+  env: NodeJS.ProcessEnv,
+  options: EcsDeployInputOptions = {},
+): EcsDeployInputs {
+  const cluster = parseCluster('cluster', rawInput(raw, 'cluster'));
+  const lines = parseServiceLines('services', parseList('services', rawInput(raw, 'services')));
+  const rollbackRaw = optionalInput(raw, 'rollback-to');
   const rollbackTo = rollbackRaw === undefined ? undefined : parseRollbackTo('rollback-to', rollbackRaw);
-  const tdInput = options.rendered ? undefined : getOptionalString('task-definition');
+  const tdInput = options.rendered ? undefined : optionalInput(raw, 'task-definition');
+  const services = serviceRequests(lines, rollbackTo !== undefined, tdInput, options, workspaceDir(env));
+  const wait = parseBoolean('wait', rawInput(raw, 'wait'), true);
+  const desiredRaw = optionalInput(raw, 'desired-count');
+  const thresholdRaw = optionalInput(raw, 'failure-threshold');
+  const version = parseVersion(optionalInput(raw, 'version'));
+  return {
+    request: {
+      cluster,
+      services,
+      ...(desiredRaw !== undefined
+        ? { desiredCount: parseInteger('desired-count', desiredRaw, { min: 0, max: 5000 }) }
+        : {}),
+      forceNewDeployment: parseBoolean('force-new-deployment', rawInput(raw, 'force-new-deployment'), false),
+      wait,
+      waitTimeoutMs: parseDurationInput('wait-timeout', rawInput(raw, 'wait-timeout'), 'wait-timeout'),
+      ...parseHealthChecks(raw, wait),
+      autoRollback: parseBoolean('auto-rollback', rawInput(raw, 'auto-rollback'), true),
+      markKnownGood: parseBoolean('mark-known-good', rawInput(raw, 'mark-known-good'), true),
+      ...keepRevisions(raw),
+      ...(thresholdRaw !== undefined
+        ? { failureThreshold: parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 }) }
+        : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(rollbackTo ? { rollbackTo } : {}),
+      provenance: provenanceFromEnv(env),
+      region: resolveRegion(optionalInput(raw, 'aws-region'), env),
+    },
+    ...(tdInput ? { taskDefinitionInput: tdInput } : {}),
+  };
+}
 
-  let services: ServiceRequest[];
-  if (rollbackTo) {
+/** What each service is deployed with: nothing (rollback-to / rendered), its own `=file`, or `task-definition`. */
+function serviceRequests(
+  lines: Array<{ service: string; taskDefinition?: string }>,
+  rollback: boolean,
+  tdInput: string | undefined,
+  options: EcsDeployInputOptions,
+  baseDir: string,
+): ServiceRequest[] {
+  const paired = lines.find((l) => l.taskDefinition);
+  if (rollback) {
     if (tdInput) {
       throw new ConfigurationError(
         'rollback-to',
         'cannot be combined with task-definition: a rollback redeploys an existing revision',
       );
     }
-    const paired = lines.find((l) => l.taskDefinition);
     if (paired) {
       throw new ConfigurationError(
         'services',
         `${paired.service}=${paired.taskDefinition}: rollback-to takes plain service names`,
       );
     }
-    services = lines.map((l) => ({ service: l.service }));
-  } else if (options.rendered) {
-    const paired = lines.find((l) => l.taskDefinition);
+    return lines.map((l) => ({ service: l.service }));
+  }
+  if (options.rendered) {
     if (paired) {
       throw new ConfigurationError(
         'services',
         `${paired.service}=${paired.taskDefinition}: this action renders one task definition for all services; list names only`,
       );
     }
-    services = lines.map((l) => ({ service: l.service }));
-  } else {
-    const shared = tdInput ? loadTaskDefSpec('task-definition', tdInput, baseDir) : undefined;
-    services = lines.map((l) => {
-      if (l.taskDefinition)
-        return { service: l.service, taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir) };
-      if (!shared) {
-        throw new ConfigurationError(
-          'task-definition',
-          `is required: a task definition file or ARN for ${l.service} (or write 'service=file' lines in services, or set rollback-to)`,
-        );
-      }
-      return { service: l.service, taskDefinition: shared };
-    });
+    return lines.map((l) => ({ service: l.service }));
   }
+  const shared = tdInput ? loadTaskDefSpec('task-definition', tdInput, baseDir) : undefined;
+  return lines.map((l) => {
+    if (l.taskDefinition) {
+      return { service: l.service, taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir) };
+    }
+    if (!shared) {
+      throw new ConfigurationError(
+        'task-definition',
+        `is required: a task definition file or ARN for ${l.service} (or write 'service=file' lines in services, or set rollback-to)`,
+      );
+    }
+    return { service: l.service, taskDefinition: shared };
+  });
+}
 
-  const desiredRaw = getOptionalString('desired-count');
-  const desiredCount =
-    desiredRaw === undefined ? undefined : parseInteger('desired-count', desiredRaw, { min: 0, max: 5000 });
-  const forceNewDeployment = getBoolean('force-new-deployment', false);
-  const wait = getBoolean('wait', true);
-  const waitTimeoutMs = getDuration('wait-timeout', '30m');
-  if (waitTimeoutMs < 1000) throw new ConfigurationError('wait-timeout', 'must be at least 1s');
-  if (waitTimeoutMs > 6 * 3600_000)
-    throw new ConfigurationError('wait-timeout', 'must be at most 6h (the GitHub job limit)');
-
-  const urls = getList('health-check-url').map((u) => parseHealthUrl('health-check-url', u));
-  const expectStatus = getInteger('health-check-status', { default: 200, min: 100, max: 599 });
-  const bodyContains = getOptionalString('health-check-body');
-  const healthCheckTimeoutMs = getDuration('health-check-timeout', '2m');
+/** health-check-url / -status / -body / -headers / -timeout. */
+function parseHealthChecks(
+  raw: RawInputs,
+  wait: boolean,
+): { healthChecks: HealthCheckSpec[]; healthCheckTimeoutMs: number } {
+  const urls = parseList('health-check-url', rawInput(raw, 'health-check-url')).map((u) =>
+    parseHealthCheckUrl('health-check-url', u),
+  );
+  const expectStatus = parseInteger('health-check-status', rawInput(raw, 'health-check-status'), {
+    default: 200,
+    min: 100,
+    max: 599,
+  });
+  const bodyContains = optionalInput(raw, 'health-check-body');
+  const headers = parseHealthCheckHeaders('health-check-headers', rawInput(raw, 'health-check-headers'));
+  const healthCheckTimeoutMs = parseDurationInput(
+    'health-check-timeout',
+    rawInput(raw, 'health-check-timeout'),
+    'health-check-timeout',
+  );
   if (!urls.length && bodyContains !== undefined) {
     throw new ConfigurationError('health-check-body', 'is set but health-check-url is empty');
   }
-  if (urls.length && !wait)
+  if (!urls.length && headers.length) {
+    throw new ConfigurationError('health-check-headers', 'is set but health-check-url is empty');
+  }
+  if (urls.length && !wait) {
     throw new ConfigurationError(
       'health-check-url',
       'needs wait: true (health is checked after the rollout COMPLETED)',
     );
-  const healthChecks: HealthCheckSpec[] = urls.map((url) => ({
+  }
+  const healthChecks = urls.map((url) => ({
     url,
     expectStatus,
     ...(bodyContains !== undefined ? { bodyContains } : {}),
+    ...(headers.length ? { headers } : {}),
   }));
+  return { healthChecks, healthCheckTimeoutMs };
+}
 
-  const autoRollback = getBoolean('auto-rollback', true);
-  const markKnownGood = getBoolean('mark-known-good', true);
-  const keepRevisions = getInteger('keep-revisions', { default: 0, min: 0, max: 1000 });
-  const thresholdRaw = getOptionalString('failure-threshold');
-  const failureThreshold =
-    thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
-  const version = getOptionalString('version');
+function keepRevisions(raw: RawInputs): { keepRevisions?: number } {
+  const keep = parseInteger('keep-revisions', rawInput(raw, 'keep-revisions'), { default: 0, min: 0, max: 1000 });
+  return keep > 0 ? { keepRevisions: keep } : {};
+}
+
+function parseVersion(version: string | undefined): string | undefined {
   if (version !== undefined && tagValue(version) !== version) {
     throw new ConfigurationError(
       'version',
       `${quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`,
     );
   }
-  const region = resolveRegion(getOptionalString('aws-region'), env);
+  return version;
+}
 
-  return {
-    request: {
-      cluster,
-      services,
-      ...(desiredCount !== undefined ? { desiredCount } : {}),
-      forceNewDeployment,
-      wait,
-      waitTimeoutMs,
-      healthChecks,
-      healthCheckTimeoutMs,
-      autoRollback,
-      markKnownGood,
-      ...(keepRevisions > 0 ? { keepRevisions } : {}),
-      ...(failureThreshold !== undefined ? { failureThreshold } : {}),
-      ...(version !== undefined ? { version } : {}),
-      ...(rollbackTo ? { rollbackTo } : {}),
-      provenance: provenanceFromEnv(env),
-      region,
-    },
-    ...(tdInput ? { taskDefinitionInput: tdInput } : {}),
-  };
+/** Register the secrets the deploy inputs carry with the runner (health-check header values). */
+export function maskDeployInputSecrets(request: DeployRequest): void {
+  for (const check of request.healthChecks) for (const [, value] of check.headers ?? []) maskValue(value);
 }

@@ -7,6 +7,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '../../runtime/errors';
+import { FAMILY_REVISION_RE, isTaskDefinitionArn } from '../../runtime/inputs/aws-ids';
 import { isTaskDefinitionNotFound } from '../taskdef/source';
 
 // Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
@@ -66,12 +67,6 @@ export function knownGoodTags(p: Provenance & { version?: string; now: Date }): 
   ]);
 }
 
-/** A task definition revision ARN: `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
-export const TASK_DEFINITION_ARN_RE =
-  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-/** `family:revision`. */
-export const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-
 export type RollbackTo =
   | { kind: 'known-good' }
   | { kind: 'revision'; revision: number }
@@ -89,7 +84,7 @@ export function parseRollbackTo(input: string, raw: string): RollbackTo {
     return { kind: 'revision', revision };
   }
   if (value.startsWith('arn:')) {
-    if (!TASK_DEFINITION_ARN_RE.test(value)) {
+    if (!isTaskDefinitionArn(value)) {
       throw new ConfigurationError(
         input,
         `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`,

@@ -14,14 +14,7 @@ export {
   type TaskDefOverrides,
   withImages,
 } from './render';
-export {
-  type InputReader,
-  parseContainerCommand,
-  parseTaskDefRenderInputs,
-  type TaskDefRenderInputs,
-  type TaskDefTemplateSource,
-  validateSecretValueFrom,
-} from './render-inputs';
+export { parseTaskDefRenderInputs, type TaskDefRenderInputs, type TaskDefTemplateSource } from './render-inputs';
 export { type RenderedFromTemplate, type RenderFromTemplateOptions, renderFromTemplate } from './render-template';
 export {
   type DescribedTaskDefinition,
@@ -29,6 +22,7 @@ export {
   isTaskDefinitionNotFound,
   type LoadedTaskDefTemplate,
   loadTaskDefTemplate,
+  readTaskDefFile,
 } from './source';
 export {
   canonicalJson,

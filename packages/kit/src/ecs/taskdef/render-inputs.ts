@@ -1,16 +1,19 @@
 // Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
 // aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
-// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
-// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
-// input (and the line, for multi-line inputs).
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse as parseShell } from 'shell-quote';
+// cpu, memory, task-role-arn, execution-role-arn. Pure over the raw inputs each action's parseInputs hands in (apart
+// from reading the template file); every input kind goes through runtime/inputs' one parser for it (task definition
+// reference, region, image, secret reference, command, ARN). A problem is one ConfigurationError naming the input
+// (and the line, for multi-line inputs).
 import { ConfigurationError } from '../../runtime/errors';
-import { parseImageRef } from '../../runtime/image-ref';
-import { parseEnum, parseJson, quote } from '../../runtime/inputs/readers';
+import { ECS_NAME_RE, FAMILY_REVISION_RE, parseArn, parseRegion } from '../../runtime/inputs/aws-ids';
+import { parseCommand } from '../../runtime/inputs/command';
+import { parseImage } from '../../runtime/inputs/image';
+import { optionalInput, parseEnum, quote, type RawInputs, rawInput } from '../../runtime/inputs/readers';
+import { secretValueFromProblem } from '../../runtime/inputs/secret-ref';
+import { parseTaskDefReference } from '../../runtime/inputs/taskdef-ref';
 import type { ContainerValue, OverrideEntry, OverrideMode, OverrideSection, TaskDefOverrides } from './render';
-import { TaskDefinitionShapeError, type TaskDefJson, unwrapTaskDefinition } from './taskdef';
+import { readTaskDefFile } from './source';
+import type { TaskDefJson } from './taskdef';
 
 export type TaskDefTemplateSource =
   | { kind: 'file'; path: string; taskDefinition: TaskDefJson }
@@ -24,34 +27,23 @@ export interface TaskDefRenderInputs {
   overrides: TaskDefOverrides;
 }
 
-/** Raw input reader, injectable for tests: name → raw value ('' when unset). */
-export type InputReader = (name: string) => string;
-
-const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const CONTAINER_NAME_RE = ECS_NAME_RE;
+const FAMILY_RE = ECS_NAME_RE;
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const LOG_DRIVERS = ['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog'];
 const MODES: readonly OverrideMode[] = ['merge', 'replace'];
 
 /**
- * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
+ * Parse and validate the render inputs (template files resolve against `baseDir`, the workspace), in a fixed order:
  * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
  * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
  */
-export function parseTaskDefRenderInputs(read: InputReader, cwd: string): TaskDefRenderInputs {
-  const opt = (name: string) => {
-    const v = read(name).trim();
-    return v === '' ? undefined : v;
-  };
-  const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
-  const region = opt('aws-region');
-  if (region !== undefined && !REGION_RE.test(region)) {
-    throw new ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${quote(region)}`);
-  }
+export function parseTaskDefRenderInputs(raw: RawInputs, baseDir: string): TaskDefRenderInputs {
+  const opt = (name: string) => optionalInput(raw, name);
+  const read = (name: string) => rawInput(raw, name);
+  const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), baseDir);
+  const regionInput = opt('aws-region');
+  const region = regionInput === undefined ? undefined : parseRegion('aws-region', regionInput);
   const family = opt('family');
   if (family !== undefined && !FAMILY_RE.test(family)) {
     throw new ConfigurationError(
@@ -64,14 +56,14 @@ export function parseTaskDefRenderInputs(read: InputReader, cwd: string): TaskDe
   const memory = parseSizes('memory', read('memory'));
   const overrides: TaskDefOverrides = {
     family,
-    images: parseContainerLines('containers', read('containers'), validateImage),
+    images: parseContainerLines('containers', read('containers'), parseImage),
     environment: parseSections('environment', read('environment'), validateEnvName),
     environmentMode: parseMode('environment-mode', read('environment-mode')),
     secrets: parseSections('secrets', read('secrets'), validateSecret),
     secretsMode: parseMode('secrets-mode', read('secrets-mode')),
     dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
     logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
-    command: parseContainerLines('command', read('command'), parseContainerCommand),
+    command: parseContainerLines('command', read('command'), (input, value, line) => parseCommand(input, value, line)!),
     taskCpu: cpu.task,
     taskMemory: memory.task,
     containerCpu: cpu.containers,
@@ -93,7 +85,7 @@ export function parseTemplateSource(
   file: string | undefined,
   family: string | undefined,
   arn: string | undefined,
-  cwd: string,
+  baseDir: string,
 ): TaskDefTemplateSource {
   const given = [
     ['template', file],
@@ -112,7 +104,11 @@ export function parseTemplateSource(
       `set exactly one of 'template', 'template-family' and 'template-arn'; got ${given.map(([n]) => `'${n}'`).join(' and ')}`,
     );
   }
-  if (file !== undefined) return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
+  if (file !== undefined) {
+    const ref = parseTaskDefReference('template', file, { allow: ['file'], baseDir });
+    if (ref.kind !== 'file') throw new Error('unreachable: template is a file');
+    return { kind: 'file', path: file, taskDefinition: readTaskDefFile('template', ref) };
+  }
   if (family !== undefined) {
     if (FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
       throw new ConfigurationError(
@@ -120,43 +116,12 @@ export function parseTemplateSource(
         `expected a family name without revision, got ${quote(family)}: use 'template-arn' for a specific revision`,
       );
     }
-    if (!FAMILY_RE.test(family)) {
-      throw new ConfigurationError(
-        'template-family',
-        `expected a task definition family (up to 255 letters, digits, _ and -), got ${quote(family)}`,
-      );
-    }
-    return { kind: 'family', family };
+    const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
+    if (ref.kind !== 'family') throw new Error('unreachable: template-family is a family');
+    return { kind: 'family', family: ref.family };
   }
-  if (!TASK_DEF_ARN_RE.test(arn!) && !FAMILY_REVISION_RE.test(arn!)) {
-    throw new ConfigurationError(
-      'template-arn',
-      `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${quote(arn!)}`,
-    );
-  }
+  parseTaskDefReference('template-arn', arn!, { allow: ['arn', 'family'], baseDir, revision: 'required' });
   return { kind: 'arn', reference: arn! };
-}
-
-export function readTemplateFile(path: string, cwd: string): TaskDefJson {
-  const abs = resolve(cwd, path);
-  let text: string;
-  try {
-    if (statSync(abs).isDirectory())
-      throw new ConfigurationError('template', `${quote(path)} is a directory, expected a JSON file`);
-    text = readFileSync(abs, 'utf8');
-  } catch (err) {
-    if (err instanceof ConfigurationError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigurationError('template', `file not found: ${path} (looked at ${abs})`);
-    throw new ConfigurationError('template', `cannot read ${path}: ${(err as Error).message}`);
-  }
-  const json = parseJson('template', text.replace(/^\uFEFF/, ''), `JSON in ${path}`);
-  try {
-    return unwrapTaskDefinition(json);
-  } catch (err) {
-    if (err instanceof TaskDefinitionShapeError) throw new ConfigurationError('template', `${path}: ${err.message}`);
-    throw err;
-  }
 }
 
 // -----------------------------------------------------------------------------------------------------------------
@@ -263,16 +228,6 @@ export function parseContainerLines<T>(
   return out;
 }
 
-function validateImage(input: string, value: string, line: number): string {
-  if (!parseImageRef(value)) {
-    throw new ConfigurationError(
-      input,
-      `line ${line}: ${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`,
-    );
-  }
-  return value;
-}
-
 function validateEnvName(input: string, e: OverrideEntry): void {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
     throw new ConfigurationError(
@@ -295,67 +250,11 @@ function validateLogOption(input: string, e: OverrideEntry): void {
   }
 }
 
-const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
-const SSM_ARN_RE = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
-const SSM_NAME_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-
-/**
- * `valueFrom` of a secret: a Secrets Manager ARN, optionally with `:json-key:version-stage:version-id` (all three
- * colons present, empty fields allowed: `…:secret:prod/db-AbCdEf:password::`), an SSM parameter ARN, or an SSM
- * parameter name in the task's region (`/prod/db/password` or `db_password`).
- */
-export function validateSecretValueFrom(value: string): string | undefined {
-  if (value.startsWith('arn:')) {
-    const sm = SECRETS_MANAGER_ARN_RE.exec(value);
-    if (sm) {
-      const parts = sm[1]!.split(':');
-      if (parts[0] === '' || !/^[A-Za-z0-9/_+=.@-]+$/.test(parts[0]!))
-        return 'the secret name after "secret:" is empty or invalid';
-      if (parts.length === 1 || parts.length === 4) return undefined;
-      return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
-    }
-    if (SSM_ARN_RE.test(value)) return undefined;
-    if (/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(value)) {
-      return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
-    }
-    return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
-  }
-  if (SSM_NAME_RE.test(value) && value.length <= 2048) return undefined;
-  return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
-}
-
 function validateSecret(input: string, e: OverrideEntry): void {
   validateEnvName(input, e);
   if (e.value === '') throw new ConfigurationError(input, `line ${e.line}: ${e.key}: empty valueFrom`);
-  const problem = validateSecretValueFrom(e.value);
+  const problem = secretValueFromProblem(e.value);
   if (problem) throw new ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
-}
-
-/** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
-export function parseContainerCommand(input: string, value: string, line: number): string[] {
-  if (value.startsWith('[')) {
-    const parsed = parseJson<unknown>(input, value, `JSON array on line ${line}`);
-    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
-      throw new ConfigurationError(input, `line ${line}: expected a non-empty JSON array of strings`);
-    }
-    return parsed;
-  }
-  const words = parseShell(value, (key) => `$${key}`);
-  const out: string[] = [];
-  for (const w of words) {
-    if (typeof w === 'string') {
-      out.push(w);
-      continue;
-    }
-    const what =
-      'op' in w ? (w.op === 'glob' ? `glob ${quote((w as { pattern: string }).pattern)}` : `'${w.op}'`) : 'a comment';
-    throw new ConfigurationError(
-      input,
-      `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`,
-    );
-  }
-  if (out.length === 0) throw new ConfigurationError(input, `line ${line}: empty command`);
-  return out;
 }
 
 // -----------------------------------------------------------------------------------------------------------------
@@ -407,7 +306,13 @@ export function parseSizes(
 
 export function parseRole(input: string, value: string | undefined, allowName: boolean): string | undefined {
   if (value === undefined) return undefined;
-  if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value))) return value;
+  const arn = parseArn(value);
+  const isRoleArn =
+    arn?.service === 'iam' &&
+    arn.region === '' &&
+    /^\d{12}$/.test(arn.account) &&
+    /^role\/[\w+=,.@/-]{1,512}$/.test(arn.resource);
+  if (isRoleArn || (allowName && ROLE_NAME_RE.test(value))) return value;
   throw new ConfigurationError(
     input,
     `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`,

@@ -1,10 +1,45 @@
-// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
-// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
-// deploy-ecs.
+// Where a task definition comes from: a file (read once, here, for every input that names one), the latest ACTIVE
+// revision of a family, or a specific revision (DescribeTaskDefinition with tags; read-only).
+import { readFileSync, statSync } from 'node:fs';
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '../../runtime/errors';
+import { parseJson, quote } from '../../runtime/inputs/readers';
+import type { TaskDefReference } from '../../runtime/inputs/taskdef-ref';
 import type { TaskDefTemplateSource } from './render-inputs';
-import { type TaskDefJson, unwrapTaskDefinition } from './taskdef';
+import { TaskDefinitionShapeError, type TaskDefJson, unwrapTaskDefinition } from './taskdef';
+
+/**
+ * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
+ * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
+ * task-definition file input (template, task-definition, services lines).
+ */
+export function readTaskDefFile(input: string, ref: Extract<TaskDefReference, { kind: 'file' }>): TaskDefJson {
+  let text: string;
+  try {
+    if (statSync(ref.absolutePath).isDirectory()) {
+      throw new ConfigurationError(input, `${quote(ref.path)} is a directory, expected a JSON file`);
+    }
+    text = readFileSync(ref.absolutePath, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ConfigurationError(input, `file not found: ${ref.path} (looked at ${ref.absolutePath})`);
+    }
+    throw new ConfigurationError(input, `cannot read ${ref.path}: ${(err as Error).message}`);
+  }
+  const json = parseJson(input, text.replace(/^\uFEFF/, ''), `JSON in ${ref.path}`);
+  let td: TaskDefJson;
+  try {
+    td = unwrapTaskDefinition(json);
+  } catch (err) {
+    if (err instanceof TaskDefinitionShapeError) throw new ConfigurationError(input, `${ref.path}: ${err.message}`);
+    throw err;
+  }
+  if (typeof td.family !== 'string' || td.family === '') {
+    throw new ConfigurationError(input, `${ref.path}: the task definition has no "family"`);
+  }
+  return td;
+}
 
 /**
  * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable

@@ -25,6 +25,11 @@ export function actionInputs(): RawInputs {
   });
 }
 
+/** The base directory of relative file inputs: the workspace (the cwd of a `uses:` step), else the cwd. */
+export function workspaceDir(env: NodeJS.ProcessEnv): string {
+  return env.GITHUB_WORKSPACE || process.cwd();
+}
+
 /** `raw[name]`, '' when unset. */
 export function rawInput(raw: RawInputs, name: string): string {
   return raw[name] ?? '';
@@ -120,12 +125,12 @@ export function getInteger(name: string, options: IntegerOptions = {}): number {
   return parseInteger(name, getRawInput(name), options);
 }
 
-const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
+const DURATION_UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_RE = /^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
 
 /**
- * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
- * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
+ * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `7d`, `1d12h`, `500ms`, and a plain number of seconds
+ * (`600`). Units must appear in d, h, m, s, ms order. The limits of each duration input are `DURATION_RULES`'.
  */
 export function parseDuration(input: string, raw: string, defaultValue?: number | string): number {
   const value = raw.trim();
@@ -139,8 +144,9 @@ export function parseDuration(input: string, raw: string, defaultValue?: number 
   if (!match || match.slice(1).every((g) => g === undefined)) {
     throw new ConfigurationError(input, `${expected}, got ${quote(value)}`);
   }
-  const [, h, m, s, ms] = match;
+  const [, d, h, m, s, ms] = match;
   const total =
+    Number(d ?? 0) * DURATION_UNITS.d! +
     Number(h ?? 0) * DURATION_UNITS.h! +
     Number(m ?? 0) * DURATION_UNITS.m! +
     Number(s ?? 0) * DURATION_UNITS.s! +
@@ -183,6 +189,16 @@ export interface KeyValueOptions {
   duplicates?: 'error' | 'allow';
 }
 
+/** The lines of a multi-line input that carry content (1-based numbers, trimmed; blank and `#` lines skipped). */
+export function contentLines(raw: string): Array<{ line: number; text: string }> {
+  const out: Array<{ line: number; text: string }> = [];
+  raw.split(/\r?\n/).forEach((rawLine, index) => {
+    const text = rawLine.trim();
+    if (text !== '' && !text.startsWith('#')) out.push({ line: index + 1, text });
+  });
+  return out;
+}
+
 /**
  * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
  * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
@@ -190,10 +206,7 @@ export interface KeyValueOptions {
 export function parseKeyValue(input: string, raw: string, options: KeyValueOptions = {}): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   const seen = new Map<string, number>();
-  raw.split(/\r?\n/).forEach((rawLine, index) => {
-    const lineNo = index + 1;
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) return;
+  for (const { line: lineNo, text: line } of contentLines(raw)) {
     const eq = line.indexOf('=');
     if (eq === -1) throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${quote(line)}`);
     const key = line.slice(0, eq).trim();
@@ -206,7 +219,7 @@ export function parseKeyValue(input: string, raw: string, options: KeyValueOptio
     }
     seen.set(key, lineNo);
     pairs.push([key, value]);
-  });
+  }
   return pairs;
 }
 

@@ -9,7 +9,7 @@ import {
   summarizeStoppedTask,
   taskBelongsTo,
 } from '../../../src/ecs/deploy/diagnostics';
-import { checkHealth, judgeResponse, parseHealthUrl } from '../../../src/ecs/deploy/health-check';
+import { checkHealth, judgeResponse } from '../../../src/ecs/deploy/health-check';
 import { parseServiceLines } from '../../../src/ecs/deploy/inputs';
 import {
   chooseRevision,
@@ -28,6 +28,7 @@ import type { DeployReport } from '../../../src/ecs/deploy/model';
 import { loadBalancerMismatch } from '../../../src/ecs/deploy/prepare';
 import { deployOutputs, deploySummaryMarkdown } from '../../../src/ecs/deploy/summary';
 import { ConfigurationError } from '../../../src/runtime/errors';
+import { parseHealthCheckUrl } from '../../../src/runtime/inputs/health-check';
 import { createFakeClock } from '../../../src/testing';
 
 const arn = (rev: number) => `arn:aws:ecs:us-east-1:000000000000:task-definition/web:${rev}`;
@@ -159,8 +160,8 @@ describe('health checks', () => {
     ).toBe(ok);
   });
 
-  test.each(['not a url', 'ftp://x', 'file:///etc/passwd'])('parseHealthUrl rejects %j', (raw) => {
-    expect(() => parseHealthUrl('health-check-url', raw)).toThrow(ConfigurationError);
+  test.each(['not a url', 'ftp://x', 'file:///etc/passwd'])('parseHealthCheckUrl rejects %j', (raw) => {
+    expect(() => parseHealthCheckUrl('health-check-url', raw)).toThrow(ConfigurationError);
   });
 
   test('polls until it passes, with an injected clock and fetch', async () => {

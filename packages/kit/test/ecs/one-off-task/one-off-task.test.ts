@@ -23,10 +23,10 @@ describe('parseCommand', () => {
     ['single quotes', "alembic -x 'db url' upgrade head", ['alembic', '-x', 'db url', 'upgrade', 'head']],
     ['double quotes', 'sh -c "a && b"', ['sh', '-c', 'a && b']],
     ['backslash escape', 'echo a\\ b', ['echo', 'a b']],
-    ['variables kept literally', 'echo $HOME', ['echo', '$HOME']],
-    ['glob kept literally', 'ls *.py', ['ls', '*.py']],
+    ['a quoted variable is literal', "echo '$HOME'", ['echo', '$HOME']],
+    ['a quoted glob is literal', "ls '*.py'", ['ls', '*.py']],
     ['empty quoted arg', "echo ''", ['echo', '']],
-    ['trailing comment dropped', 'migrate # run it', ['migrate']],
+    ['# inside a word is literal', 'migrate --username ops#1', ['migrate', '--username', 'ops#1']],
   ])('%s', (_name, raw, expected) => {
     expect(parseCommand('command', raw)).toEqual(expected);
   });
@@ -38,7 +38,11 @@ describe('parseCommand', () => {
     ['shell operator', 'python manage.py migrate && echo done', /shell operator '&&'.*\["sh", "-c"/],
     ['redirection', 'migrate > out.txt', /shell operator '>'/],
     ['unterminated quote', 'echo "abc', /unterminated quote/],
-    ['only a comment', '# nothing', /no command words/],
+    ['only a comment', '# nothing', /contains a comment \("# nothing"\), which needs a shell/],
+    // were silently different before (the one grammar: an error or a literal, never another argv)
+    ['unquoted variable', 'echo $HOME', /the expansion "\$HOME".*needs a shell/],
+    ['unquoted glob', 'ls *.py', /the glob "\*\.py".*needs a shell/],
+    ['trailing comment', 'migrate # run it', /a comment \("# run it"\)/],
   ])('%s → ConfigurationError', (_name, raw, message) => {
     let caught: unknown;
     try {

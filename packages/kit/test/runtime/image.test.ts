@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatImageRef, parseImageRef } from '../../src/runtime/image-ref';
+import { formatImageRef, parseImageRef } from '../../src/runtime/inputs/image';
 
 const D = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
