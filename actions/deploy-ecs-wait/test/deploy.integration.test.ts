@@ -25,7 +25,11 @@ import { describe, expect, test } from 'vitest';
 
 const t = useTestEmulator(100);
 
-const tdJson = (image: string) => ({ kind: 'json' as const, json: taskDefWith(image), source: 'task-definition.json' });
+const tdJson = (image: string) => ({
+  kind: 'file' as const,
+  path: 'task-definition.json',
+  taskDefinition: taskDefWith(image),
+});
 
 async function tagsOf(arn: string) {
   const { ecs } = createEcsClients('test', REGION);
@@ -227,7 +231,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     // now move the service to web:3 (never known-good), then roll back
     const moved = await deploy(
       request({
-        services: [{ service: 'api', taskDefinition: { kind: 'arn', arn: TD_ARN(3), source: 'x' } }],
+        services: [{ service: 'api', taskDefinition: { kind: 'arn', arn: TD_ARN(3) } }],
         markKnownGood: false,
       }),
     );
@@ -250,7 +254,7 @@ describe('deploy-ecs-wait on the emulator', () => {
       request({
         services: [
           { service: 'api', taskDefinition: tdJson(IMAGE('v2')) },
-          { service: 'worker', taskDefinition: { kind: 'json', json: renamed, source: 'worker.json' } },
+          { service: 'worker', taskDefinition: { kind: 'file', path: 'worker.json', taskDefinition: renamed } },
         ],
       }),
     ).catch((e: Error) => e);

@@ -40,7 +40,7 @@ describe('inputs', () => {
       markKnownGood: true,
       healthChecks: [],
     });
-    expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'json' } });
+    expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'file' } });
   });
 
   test('service=file lines, ARNs and family:revision', async () => {
@@ -51,7 +51,7 @@ describe('inputs', () => {
       },
       () => getInputs(),
     );
-    expect(inputs.request.services.map((s) => s.taskDefinition?.kind)).toEqual(['json', 'arn', 'arn']);
+    expect(inputs.request.services.map((s) => s.taskDefinition?.kind)).toEqual(['file', 'arn', 'family']);
   });
 
   test('rollback-to parses its modes', async () => {

@@ -89632,6 +89632,17 @@ function taskDefDiffText(a, b, opts = {}) {
 
 
 
+
+/** The reference as ECS takes it, for the kinds that name a registered revision. */
+function registeredReference(source) {
+    return taskDefReferenceText(source);
+}
+/** A parsed reference → a source (a file is read here). */
+function loadTaskDefSource(input, ref) {
+    if (ref.kind !== 'file')
+        return ref;
+    return { kind: 'file', path: ref.path, taskDefinition: readTaskDefFile(input, ref) };
+}
 /**
  * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
  * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
@@ -89712,8 +89723,10 @@ async function describeTaskDefinition(ecs, reference, signal) {
 async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
     if (template.kind === 'file')
         return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
+    if (template.kind === 'service')
+        throw new Error('a template is never service:current');
+    const isFamily = template.kind === 'family' && template.revision === undefined;
+    const reference = registeredReference(template);
     const described = await describeTaskDefinition(ecs(), reference, signal);
     if (!described) {
         const where = options.region === undefined ? '' : ` in ${options.region}`;
@@ -90326,17 +90339,18 @@ async function prepareService(request, req, byName, lookup, deps) {
     const previousTaskDefinitionArn = runningTaskDefinitionArn(current);
     // A rendered task definition is compared with its family's latest revision, which is usually the running one:
     // describe the family first so the running revision is not described a second time by its ARN.
-    const renderedFamily = req.taskDefinition?.kind === 'json' ? req.taskDefinition.json.family : undefined;
+    const renderedFamily = req.taskDefinition?.kind === 'file' ? req.taskDefinition.taskDefinition.family : undefined;
     if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily)
         await lookup.latest(renderedFamily);
     const previous = previousTaskDefinitionArn ? await lookup.describe(previousTaskDefinitionArn) : undefined;
     let resolved;
     if (request.rollbackTo)
         resolved = await resolveRollback(request, previousTaskDefinitionArn, deps);
-    else if (req.taskDefinition?.kind === 'arn')
-        resolved = await resolveArn(request, req.taskDefinition.arn, lookup);
-    else if (req.taskDefinition?.kind === 'json')
+    else if (req.taskDefinition?.kind === 'file')
         resolved = await resolveRendered(request, req, byName, lookup);
+    else if (req.taskDefinition) {
+        resolved = await resolveArn(request, registeredReference(req.taskDefinition), lookup);
+    }
     else {
         throw new errors_ConfigurationError(inputName(request, 'task-definition'), `no task definition for service ${req.service}`);
     }
@@ -90404,10 +90418,10 @@ async function resolveArn(request, arn, lookup) {
  */
 async function resolveRendered(request, req, byName, lookup) {
     const spec = req.taskDefinition;
-    const json = withoutOurTags(spec.json);
+    const json = withoutOurTags(spec.taskDefinition);
     const family = typeof json.family === 'string' ? json.family : '';
     if (!family) {
-        throw new errors_ConfigurationError(inputName(request, 'task-definition'), `${spec.source} has no "family"`);
+        throw new errors_ConfigurationError(inputName(request, 'task-definition'), `${spec.path} has no "family"`);
     }
     const latest = await lookup.latest(family);
     const running = await Promise.all(request.services.map((s) => {
@@ -90696,7 +90710,7 @@ async function registerRevisions(prepared, deps) {
             arn = p.target.arn;
             if (p.target.containerDefinitions)
                 result.containerDefs.set(arn, p.target.containerDefinitions);
-            const rendered = request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'json';
+            const rendered = request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'file';
             if (!request.rollbackTo && p.target.reused && rendered) {
                 log.info(`${p.service}: the rendered task definition equals ${shortTaskDef(arn)}; reusing it (no new revision)`);
             }
@@ -91357,13 +91371,10 @@ function parseServiceLines(input, items) {
  * JSON or describe-task-definition output, e.g. render-task-def's output), read and checked here.
  */
 function loadTaskDefSpec(input, value, baseDir) {
-    const ref = parseTaskDefReference(input, value, { allow: ['file', 'arn', 'family'], baseDir });
-    if (ref.kind === 'file')
-        return { kind: 'json', json: readTaskDefFile(input, ref), source: ref.path };
-    if (ref.kind === 'service')
+    const source = loadTaskDefSource(input, parseTaskDefReference(input, value, { allow: ['file', 'arn', 'family'], baseDir }));
+    if (source.kind === 'service')
         throw new Error('unreachable: service:current is not allowed here');
-    const text = taskDefReferenceText(ref);
-    return { kind: 'arn', arn: text, source: text };
+    return source;
 }
 /** Parse and validate every shared deploy input (no AWS call). */
 function parseDeployInputs(raw, env, options = {}) {
@@ -91886,7 +91897,7 @@ function planOneOffTask(facts, names) {
         startedBy: facts.startedBy,
     });
     const notes = [
-        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
+        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'file' ? source.path : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
         `container: ${containerName}`,
         `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
         ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),
@@ -92167,6 +92178,7 @@ function oneOffTaskResult(r) {
 
 
 
+
 /**
  * Every read and check before anything is changed: describes the service (network, `service` task definition) and
  * the task definition (containers, network mode), validates container, command and network. Throws
@@ -92250,10 +92262,11 @@ async function describeNeededServices(ecs, options, names, send) {
 /** The task definition to plan with: the file to register, or the described reference / service revision. */
 async function resolveTaskDefinition(ecs, options, service, names, send) {
     const source = options.taskDefinition;
-    if (source.kind === 'register') {
-        return { taskDefinition: source.input, taskDefinitionArn: undefined, register: source.input };
+    if (source.kind === 'file') {
+        const register = toRegisterInput(source.taskDefinition);
+        return { taskDefinition: register, taskDefinitionArn: undefined, register };
     }
-    const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
+    const reference = source.kind === 'service' ? service?.taskDefinition : registeredReference(source);
     if (!reference)
         throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
     try {
@@ -92778,10 +92791,12 @@ function parseTemplateSource(file, family, arn, baseDir) {
         const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
         if (ref.kind !== 'family')
             throw new Error('unreachable: template-family is a family');
-        return { kind: 'family', family: ref.family };
+        return ref;
     }
-    parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
-    return { kind: 'arn', reference: arn };
+    const ref = parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
+    if (ref.kind !== 'arn' && ref.kind !== 'family')
+        throw new Error('unreachable: template-arn is a revision');
+    return ref;
 }
 /**
  * Sectioned `KEY=VALUE` lines:
@@ -93067,7 +93082,7 @@ async function main_main(deps = {}) {
         ...inputs.deploy.request,
         services: inputs.deploy.request.services.map((s) => ({
             service: s.service,
-            taskDefinition: { kind: 'json', json: rendered.taskDefinition, source: file },
+            taskDefinition: { kind: 'file', path: file, taskDefinition: rendered.taskDefinition },
         })),
     };
     const prepared = await prepareDeploy(request, engine);
@@ -93101,7 +93116,7 @@ async function writeRendered(rendered) {
 async function prepareMigration(migration, prepared, rendered, file, engine) {
     const plan = await prepareOneOffTask({ ecs: engine.ecs }, {
         cluster: prepared.request.cluster,
-        taskDefinition: { kind: 'register', input: toRegisterInput(rendered.taskDefinition), path: file },
+        taskDefinition: { kind: 'file', path: file, taskDefinition: rendered.taskDefinition },
         container: migration.container,
         command: migration.command,
         environment: migration.environment,

@@ -26,12 +26,7 @@ import {
   oneOffTaskFailure,
   prepareOneOffTask,
 } from '@deploy-actions/kit/ecs/one-off-task';
-import {
-  containerImages,
-  type RenderedFromTemplate,
-  renderFromTemplate,
-  toRegisterInput,
-} from '@deploy-actions/kit/ecs/taskdef';
+import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
 import {
   cancellationSignal,
   coreLogger,
@@ -73,7 +68,7 @@ export async function main(deps: Deps = {}): Promise<void> {
     ...inputs.deploy.request,
     services: inputs.deploy.request.services.map((s) => ({
       service: s.service,
-      taskDefinition: { kind: 'json', json: rendered.taskDefinition, source: file },
+      taskDefinition: { kind: 'file', path: file, taskDefinition: rendered.taskDefinition },
     })),
   };
 
@@ -116,7 +111,7 @@ async function prepareMigration(
     { ecs: engine.ecs },
     {
       cluster: prepared.request.cluster,
-      taskDefinition: { kind: 'register', input: toRegisterInput(rendered.taskDefinition), path: file },
+      taskDefinition: { kind: 'file', path: file, taskDefinition: rendered.taskDefinition },
       container: migration.container,
       command: migration.command,
       environment: migration.environment,

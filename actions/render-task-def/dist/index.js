@@ -80235,6 +80235,17 @@ async function pinImageDigests(td, options) {
 
 
 
+
+/** The reference as ECS takes it, for the kinds that name a registered revision. */
+function registeredReference(source) {
+    return taskDefReferenceText(source);
+}
+/** A parsed reference → a source (a file is read here). */
+function loadTaskDefSource(input, ref) {
+    if (ref.kind !== 'file')
+        return ref;
+    return { kind: 'file', path: ref.path, taskDefinition: readTaskDefFile(input, ref) };
+}
 /**
  * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
  * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
@@ -80315,8 +80326,10 @@ async function describeTaskDefinition(ecs, reference, signal) {
 async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
     if (template.kind === 'file')
         return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
+    if (template.kind === 'service')
+        throw new Error('a template is never service:current');
+    const isFamily = template.kind === 'family' && template.revision === undefined;
+    const reference = registeredReference(template);
     const described = await describeTaskDefinition(ecs(), reference, signal);
     if (!described) {
         const where = options.region === undefined ? '' : ` in ${options.region}`;
@@ -80413,10 +80426,12 @@ function parseTemplateSource(file, family, arn, baseDir) {
         const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
         if (ref.kind !== 'family')
             throw new Error('unreachable: template-family is a family');
-        return { kind: 'family', family: ref.family };
+        return ref;
     }
-    parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
-    return { kind: 'arn', reference: arn };
+    const ref = parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
+    if (ref.kind !== 'arn' && ref.kind !== 'family')
+        throw new Error('unreachable: template-arn is a revision');
+    return ref;
 }
 /**
  * Sectioned `KEY=VALUE` lines:
@@ -80691,7 +80706,8 @@ async function renderAndCompare(inputs, region, signal) {
     const { template, pinNotes } = rendered;
     const td = rendered.taskDefinition;
     const templateLabel = inputs.template.kind === 'file' ? `file \`${template.source}\`` : `\`${template.source}\``;
-    const fromFamily = inputs.template.kind === 'family' ? template.described : undefined;
+    // A family template describes the family's latest revision: the one to compare with, no second lookup.
+    const fromFamily = inputs.template.kind === 'family' && inputs.template.revision === undefined ? template.described : undefined;
     // 4. Compare with the latest registered revision of the family
     let latest;
     let changed = true;

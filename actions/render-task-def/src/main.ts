@@ -72,7 +72,9 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
   const { template, pinNotes } = rendered;
   const td = rendered.taskDefinition;
   const templateLabel = inputs.template.kind === 'file' ? `file \`${template.source}\`` : `\`${template.source}\``;
-  const fromFamily = inputs.template.kind === 'family' ? template.described : undefined;
+  // A family template describes the family's latest revision: the one to compare with, no second lookup.
+  const fromFamily =
+    inputs.template.kind === 'family' && inputs.template.revision === undefined ? template.described : undefined;
 
   // 4. Compare with the latest registered revision of the family
   let latest: DescribedTaskDefinition | undefined;

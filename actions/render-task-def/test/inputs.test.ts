@@ -234,9 +234,13 @@ describe('valid inputs', () => {
   });
   test('template-family and template-arn need no file', () => {
     expect(inputsFrom({ 'template-family': 'shop-web' }).template).toEqual({ kind: 'family', family: 'shop-web' });
-    expect(inputsFrom({ 'template-arn': 'shop-web:41' }).template).toEqual({ kind: 'arn', reference: 'shop-web:41' });
+    expect(inputsFrom({ 'template-arn': 'shop-web:41' }).template).toEqual({
+      kind: 'family',
+      family: 'shop-web',
+      revision: 41,
+    });
     const arn = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:41';
-    expect(inputsFrom({ 'template-arn': arn }).template).toEqual({ kind: 'arn', reference: arn });
+    expect(inputsFrom({ 'template-arn': arn }).template).toEqual({ kind: 'arn', arn });
   });
   test('output-file is resolved against the working directory', () => {
     expect(inputsFrom({ template: WEB, 'output-file': 'out/td.json' }).outputFile).toBe(join(FIXTURES, 'out/td.json'));

@@ -80492,7 +80492,7 @@ function planOneOffTask(facts, names) {
         startedBy: facts.startedBy,
     });
     const notes = [
-        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
+        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'file' ? source.path : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
         `container: ${containerName}`,
         `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
         ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),
@@ -81217,6 +81217,17 @@ function taskDefDiffText(a, b, opts = {}) {
 
 
 
+
+/** The reference as ECS takes it, for the kinds that name a registered revision. */
+function registeredReference(source) {
+    return taskDefReferenceText(source);
+}
+/** A parsed reference → a source (a file is read here). */
+function loadTaskDefSource(input, ref) {
+    if (ref.kind !== 'file')
+        return ref;
+    return { kind: 'file', path: ref.path, taskDefinition: source_readTaskDefFile(input, ref) };
+}
 /**
  * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
  * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
@@ -81297,8 +81308,10 @@ async function describeTaskDefinition(ecs, reference, signal) {
 async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
     if (template.kind === 'file')
         return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
+    if (template.kind === 'service')
+        throw new Error('a template is never service:current');
+    const isFamily = template.kind === 'family' && template.revision === undefined;
+    const reference = registeredReference(template);
     const described = await describeTaskDefinition(ecs(), reference, signal);
     if (!described) {
         const where = options.region === undefined ? '' : ` in ${options.region}`;
@@ -81310,6 +81323,7 @@ async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/prepare.ts
+
 
 
 
@@ -81398,10 +81412,11 @@ async function describeNeededServices(ecs, options, names, send) {
 /** The task definition to plan with: the file to register, or the described reference / service revision. */
 async function resolveTaskDefinition(ecs, options, service, names, send) {
     const source = options.taskDefinition;
-    if (source.kind === 'register') {
-        return { taskDefinition: source.input, taskDefinitionArn: undefined, register: source.input };
+    if (source.kind === 'file') {
+        const register = taskdef_toRegisterInput(source.taskDefinition);
+        return { taskDefinition: register, taskDefinitionArn: undefined, register };
     }
-    const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
+    const reference = source.kind === 'service' ? service?.taskDefinition : registeredReference(source);
     if (!reference)
         throw new errors_ConfigurationError(names.service, `service '${options.service}' has no task definition`);
     try {
@@ -81924,10 +81939,12 @@ function parseTemplateSource(file, family, arn, baseDir) {
         const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
         if (ref.kind !== 'family')
             throw new Error('unreachable: template-family is a family');
-        return { kind: 'family', family: ref.family };
+        return ref;
     }
-    parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
-    return { kind: 'arn', reference: arn };
+    const ref = parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
+    if (ref.kind !== 'arn' && ref.kind !== 'family')
+        throw new Error('unreachable: template-arn is a revision');
+    return ref;
 }
 /**
  * Sectioned `KEY=VALUE` lines:
@@ -82146,16 +82163,14 @@ function parseTaskDefinitionSource(raw, env = process.env) {
         allow: ['arn', 'family', 'file', 'service'],
         baseDir: workspaceDir(env),
     });
-    if (ref.kind === 'service')
-        return { source: { kind: 'service' }, text };
-    if (ref.kind !== 'file')
-        return { source: { kind: 'reference', value: taskDefReferenceText(ref) }, text };
-    const json = source_readTaskDefFile(input, ref);
+    const source = loadTaskDefSource(input, ref);
+    if (source.kind !== 'file')
+        return { source, text };
     try {
-        const register = taskdef_toRegisterInput(json);
+        const register = taskdef_toRegisterInput(source.taskDefinition);
         if (!register.containerDefinitions?.length)
             throw new TaskDefinitionShapeError('no containerDefinitions');
-        return { source: { kind: 'register', input: register, path: text }, text };
+        return { source, text };
     }
     catch (err) {
         if (err instanceof TaskDefinitionShapeError)

@@ -1,6 +1,6 @@
 import type { AssignPublicIp, LaunchType } from '@aws-sdk/client-ecs';
 import type { TaskDefinitionSource } from '@deploy-actions/kit/ecs/one-off-task';
-import { readTaskDefFile, TaskDefinitionShapeError, toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
+import { loadTaskDefSource, TaskDefinitionShapeError, toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
 import {
   actionInputs,
   ConfigurationError,
@@ -19,7 +19,6 @@ import {
   rawInput,
   redactUrlCredentials,
   SERVICE_CURRENT,
-  taskDefReferenceText,
   validateEnvironmentNames,
   validateSecurityGroups,
   validateStartedBy,
@@ -70,13 +69,12 @@ export function parseTaskDefinitionSource(
     allow: ['arn', 'family', 'file', 'service'],
     baseDir: workspaceDir(env),
   });
-  if (ref.kind === 'service') return { source: { kind: 'service' }, text };
-  if (ref.kind !== 'file') return { source: { kind: 'reference', value: taskDefReferenceText(ref) }, text };
-  const json = readTaskDefFile(input, ref);
+  const source = loadTaskDefSource(input, ref);
+  if (source.kind !== 'file') return { source, text };
   try {
-    const register = toRegisterInput(json);
+    const register = toRegisterInput(source.taskDefinition);
     if (!register.containerDefinitions?.length) throw new TaskDefinitionShapeError('no containerDefinitions');
-    return { source: { kind: 'register', input: register, path: text }, text };
+    return { source, text };
   } catch (err) {
     if (err instanceof TaskDefinitionShapeError) throw new ConfigurationError(input, `${text}: ${err.message}`);
     throw err;

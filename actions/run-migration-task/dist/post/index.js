@@ -75525,6 +75525,17 @@ async function pin_digests_pinImageDigests(td, options) {
 
 
 
+
+/** The reference as ECS takes it, for the kinds that name a registered revision. */
+function registeredReference(source) {
+    return taskDefReferenceText(source);
+}
+/** A parsed reference → a source (a file is read here). */
+function source_loadTaskDefSource(input, ref) {
+    if (ref.kind !== 'file')
+        return ref;
+    return { kind: 'file', path: ref.path, taskDefinition: source_readTaskDefFile(input, ref) };
+}
 /**
  * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
  * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
@@ -75605,8 +75616,10 @@ async function describeTaskDefinition(ecs, reference, signal) {
 async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
     if (template.kind === 'file')
         return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
+    if (template.kind === 'service')
+        throw new Error('a template is never service:current');
+    const isFamily = template.kind === 'family' && template.revision === undefined;
+    const reference = registeredReference(template);
     const described = await describeTaskDefinition(ecs(), reference, signal);
     if (!described) {
         const where = options.region === undefined ? '' : ` in ${options.region}`;
@@ -75703,10 +75716,12 @@ function parseTemplateSource(file, family, arn, baseDir) {
         const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
         if (ref.kind !== 'family')
             throw new Error('unreachable: template-family is a family');
-        return { kind: 'family', family: ref.family };
+        return ref;
     }
-    parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
-    return { kind: 'arn', reference: arn };
+    const ref = parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
+    if (ref.kind !== 'arn' && ref.kind !== 'family')
+        throw new Error('unreachable: template-arn is a revision');
+    return ref;
 }
 /**
  * Sectioned `KEY=VALUE` lines:
@@ -75925,16 +75940,14 @@ function parseTaskDefinitionSource(raw, env = process.env) {
         allow: ['arn', 'family', 'file', 'service'],
         baseDir: workspaceDir(env),
     });
-    if (ref.kind === 'service')
-        return { source: { kind: 'service' }, text };
-    if (ref.kind !== 'file')
-        return { source: { kind: 'reference', value: taskDefReferenceText(ref) }, text };
-    const json = readTaskDefFile(input, ref);
+    const source = loadTaskDefSource(input, ref);
+    if (source.kind !== 'file')
+        return { source, text };
     try {
-        const register = toRegisterInput(json);
+        const register = toRegisterInput(source.taskDefinition);
         if (!register.containerDefinitions?.length)
             throw new TaskDefinitionShapeError('no containerDefinitions');
-        return { source: { kind: 'register', input: register, path: text }, text };
+        return { source, text };
     }
     catch (err) {
         if (err instanceof TaskDefinitionShapeError)

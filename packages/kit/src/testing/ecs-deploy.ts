@@ -104,7 +104,9 @@ export async function markKnownGood(arn: string, when = '2026-01-01T00:00:00.000
 export function request(over: Partial<DeployRequest> = {}): DeployRequest {
   return {
     cluster: 'app',
-    services: [{ service: 'api', taskDefinition: { kind: 'json', json: taskDefWith(IMAGE('v2')), source: 'test' } }],
+    services: [
+      { service: 'api', taskDefinition: { kind: 'file', path: 'test', taskDefinition: taskDefWith(IMAGE('v2')) } },
+    ],
     forceNewDeployment: false,
     wait: true,
     waitTimeoutMs: 60_000,

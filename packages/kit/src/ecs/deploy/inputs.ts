@@ -13,9 +13,9 @@ import {
   rawInput,
   workspaceDir,
 } from '../../runtime/inputs/readers';
-import { parseTaskDefReference, taskDefReferenceText } from '../../runtime/inputs/taskdef-ref';
+import { parseTaskDefReference } from '../../runtime/inputs/taskdef-ref';
 import { maskValue } from '../../runtime/redact';
-import { readTaskDefFile } from '../taskdef/source';
+import { loadTaskDefSource } from '../taskdef/source';
 import type { HealthCheckSpec } from './health-check';
 import { parseRollbackTo, provenanceFromEnv, tagValue } from './known-good';
 import type { DeployRequest, ServiceRequest, TaskDefSpec } from './model';
@@ -52,11 +52,12 @@ export function parseServiceLines(
  * JSON or describe-task-definition output, e.g. render-task-def's output), read and checked here.
  */
 export function loadTaskDefSpec(input: string, value: string, baseDir: string): TaskDefSpec {
-  const ref = parseTaskDefReference(input, value, { allow: ['file', 'arn', 'family'], baseDir });
-  if (ref.kind === 'file') return { kind: 'json', json: readTaskDefFile(input, ref), source: ref.path };
-  if (ref.kind === 'service') throw new Error('unreachable: service:current is not allowed here');
-  const text = taskDefReferenceText(ref);
-  return { kind: 'arn', arn: text, source: text };
+  const source = loadTaskDefSource(
+    input,
+    parseTaskDefReference(input, value, { allow: ['file', 'arn', 'family'], baseDir }),
+  );
+  if (source.kind === 'service') throw new Error('unreachable: service:current is not allowed here');
+  return source;
 }
 
 export interface EcsDeployInputOptions {

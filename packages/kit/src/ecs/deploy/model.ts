@@ -3,6 +3,7 @@ import type { ContainerDefinition, ECSClient, Service, ServiceEvent } from '@aws
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Logger } from '../../runtime/log';
 import type { Clock } from '../../runtime/poll';
+import type { TaskDefSource } from '../taskdef/source';
 import type { TaskDefJson } from '../taskdef/taskdef';
 import type { ServiceDiagnostics } from './diagnostics';
 import type { HealthCheckResult, HealthCheckSpec } from './health-check';
@@ -13,10 +14,8 @@ import type { PollDelayOptions } from './rollout-wait';
 // (DeployReport). The engine: prepare.ts (read-only) → register.ts → execute.ts (update, wait, health checks, root
 // causes, rollback, known-good) → verdict.ts (pure) → summary.ts.
 
-/** Where a service's task definition comes from. */
-export type TaskDefSpec =
-  | { kind: 'arn'; arn: string; source: string }
-  | { kind: 'json'; json: TaskDefJson; source: string };
+/** Where a service's task definition comes from: a rendered file (registered when it differs) or a revision. */
+export type TaskDefSpec = Extract<TaskDefSource, { kind: 'file' | 'arn' | 'family' }>;
 
 export interface ServiceRequest {
   service: string;

@@ -8,7 +8,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError, isErrorNamed } from '../../runtime/errors';
-import { isTaskDefinitionNotFound } from '../taskdef/source';
+import { isTaskDefinitionNotFound, registeredReference } from '../taskdef/source';
 import {
   canonicalJson,
   DEPLOY_ACTIONS_TAG_PREFIX,
@@ -179,14 +179,15 @@ async function prepareService(
   const previousTaskDefinitionArn = runningTaskDefinitionArn(current);
   // A rendered task definition is compared with its family's latest revision, which is usually the running one:
   // describe the family first so the running revision is not described a second time by its ARN.
-  const renderedFamily = req.taskDefinition?.kind === 'json' ? req.taskDefinition.json.family : undefined;
+  const renderedFamily = req.taskDefinition?.kind === 'file' ? req.taskDefinition.taskDefinition.family : undefined;
   if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily) await lookup.latest(renderedFamily);
   const previous = previousTaskDefinitionArn ? await lookup.describe(previousTaskDefinitionArn) : undefined;
   let resolved: Resolved;
   if (request.rollbackTo) resolved = await resolveRollback(request, previousTaskDefinitionArn, deps);
-  else if (req.taskDefinition?.kind === 'arn') resolved = await resolveArn(request, req.taskDefinition.arn, lookup);
-  else if (req.taskDefinition?.kind === 'json') resolved = await resolveRendered(request, req, byName, lookup);
-  else {
+  else if (req.taskDefinition?.kind === 'file') resolved = await resolveRendered(request, req, byName, lookup);
+  else if (req.taskDefinition) {
+    resolved = await resolveArn(request, registeredReference(req.taskDefinition), lookup);
+  } else {
     throw new ConfigurationError(
       inputName(request, 'task-definition'),
       `no task definition for service ${req.service}`,
@@ -276,11 +277,11 @@ async function resolveRendered(
   byName: Map<string, Service>,
   lookup: TaskDefLookup,
 ): Promise<Resolved> {
-  const spec = req.taskDefinition as Extract<ServiceRequest['taskDefinition'], { kind: 'json' }>;
-  const json = withoutOurTags(spec.json);
+  const spec = req.taskDefinition as Extract<ServiceRequest['taskDefinition'], { kind: 'file' }>;
+  const json = withoutOurTags(spec.taskDefinition);
   const family = typeof json.family === 'string' ? json.family : '';
   if (!family) {
-    throw new ConfigurationError(inputName(request, 'task-definition'), `${spec.source} has no "family"`);
+    throw new ConfigurationError(inputName(request, 'task-definition'), `${spec.path} has no "family"`);
   }
   const latest = await lookup.latest(family);
   const running = await Promise.all(

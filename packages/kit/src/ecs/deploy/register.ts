@@ -52,7 +52,7 @@ export async function registerRevisions(prepared: PreparedDeploy, deps: DeployDe
     } else {
       arn = p.target.arn;
       if (p.target.containerDefinitions) result.containerDefs.set(arn, p.target.containerDefinitions);
-      const rendered = request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'json';
+      const rendered = request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'file';
       if (!request.rollbackTo && p.target.reused && rendered) {
         log.info(
           `${p.service}: the rendered task definition equals ${shortTaskDef(arn)}; reusing it (no new revision)`,

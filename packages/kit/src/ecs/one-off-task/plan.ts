@@ -12,6 +12,7 @@ import type {
 import { ConfigurationError } from '../../runtime/errors';
 import { formatCommand } from '../../runtime/inputs/command';
 import { taskIdFromArn } from '../logs';
+import type { TaskDefSource } from '../taskdef/source';
 
 // The one-off task planner (pure, table-tested): which container, which network and placement, the RunTask request,
 // what a stopped task means. prepare.ts feeds it what the read-only calls found; execute.ts runs its plan.
@@ -300,14 +301,11 @@ export function taskConsoleUrl(taskArn: string): string | undefined {
   return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
 }
 
-/** Where the task definition comes from. */
-export type TaskDefinitionSource =
-  /** ARN, `family` or `family:revision`: described to validate the container. */
-  | { kind: 'reference'; value: string }
-  /** A rendered file (already parsed): registered by `executeOneOffTask` after all validation. */
-  | { kind: 'register'; input: RegisterTaskDefinitionCommandInput; path?: string }
-  /** The service's current task definition. */
-  | { kind: 'service' };
+/**
+ * Where the task definition comes from: an ARN or family[:revision] (described to validate the container), a
+ * rendered file (registered by `executeOneOffTask` after all validation), or the service's current revision.
+ */
+export type TaskDefinitionSource = TaskDefSource;
 
 export interface OneOffTaskPlan {
   cluster: string;
@@ -376,7 +374,7 @@ export function planOneOffTask(facts: OneOffTaskFacts, names: OneOffTaskInputNam
     startedBy: facts.startedBy,
   });
   const notes = [
-    `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
+    `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'file' ? source.path : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
     `container: ${containerName}`,
     `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
     ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),

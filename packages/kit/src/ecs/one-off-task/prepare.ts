@@ -12,7 +12,8 @@ import {
 import { ConfigurationError, isAwsServiceError, isErrorNamed } from '../../runtime/errors';
 import { validateEnvironmentNames, validateStartedBy } from '../../runtime/inputs/ecs-ids';
 import type { LogsClientLike } from '../logs';
-import { isTaskDefinitionNotFound } from '../taskdef/source';
+import { isTaskDefinitionNotFound, registeredReference } from '../taskdef/source';
+import { toRegisterInput } from '../taskdef/taskdef';
 import {
   DEFAULT_ONE_OFF_INPUT_NAMES,
   type OneOffTaskInputNames,
@@ -159,10 +160,11 @@ async function resolveTaskDefinition(
   register: RegisterTaskDefinitionCommandInput | undefined;
 }> {
   const source = options.taskDefinition;
-  if (source.kind === 'register') {
-    return { taskDefinition: source.input, taskDefinitionArn: undefined, register: source.input };
+  if (source.kind === 'file') {
+    const register = toRegisterInput(source.taskDefinition);
+    return { taskDefinition: register, taskDefinitionArn: undefined, register };
   }
-  const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
+  const reference = source.kind === 'service' ? service?.taskDefinition : registeredReference(source);
   if (!reference) throw new ConfigurationError(names.service, `service '${options.service}' has no task definition`);
   try {
     const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }), send);

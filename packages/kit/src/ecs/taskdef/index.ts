@@ -21,8 +21,11 @@ export {
   describeTaskDefinition,
   isTaskDefinitionNotFound,
   type LoadedTaskDefTemplate,
+  loadTaskDefSource,
   loadTaskDefTemplate,
   readTaskDefFile,
+  registeredReference,
+  type TaskDefSource,
 } from './source';
 export {
   canonicalJson,

@@ -12,13 +12,10 @@ import { optionalInput, parseEnum, quote, type RawInputs, rawInput } from '../..
 import { secretValueFromProblem } from '../../runtime/inputs/secret-ref';
 import { parseTaskDefReference } from '../../runtime/inputs/taskdef-ref';
 import type { ContainerValue, OverrideEntry, OverrideMode, OverrideSection, TaskDefOverrides } from './render';
-import { readTaskDefFile } from './source';
-import type { TaskDefJson } from './taskdef';
+import { readTaskDefFile, type TaskDefSource } from './source';
 
-export type TaskDefTemplateSource =
-  | { kind: 'file'; path: string; taskDefinition: TaskDefJson }
-  | { kind: 'family'; family: string }
-  | { kind: 'arn'; reference: string };
+/** Where the template comes from: a file, a family's latest ACTIVE revision, or one revision (ARN / family:rev). */
+export type TaskDefTemplateSource = Extract<TaskDefSource, { kind: 'file' | 'family' | 'arn' }>;
 
 /** The render inputs, parsed: where the template comes from, the region input and the overrides to apply. */
 export interface TaskDefRenderInputs {
@@ -118,10 +115,11 @@ export function parseTemplateSource(
     }
     const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
     if (ref.kind !== 'family') throw new Error('unreachable: template-family is a family');
-    return { kind: 'family', family: ref.family };
+    return ref;
   }
-  parseTaskDefReference('template-arn', arn!, { allow: ['arn', 'family'], baseDir, revision: 'required' });
-  return { kind: 'arn', reference: arn! };
+  const ref = parseTaskDefReference('template-arn', arn!, { allow: ['arn', 'family'], baseDir, revision: 'required' });
+  if (ref.kind !== 'arn' && ref.kind !== 'family') throw new Error('unreachable: template-arn is a revision');
+  return ref;
 }
 
 // -----------------------------------------------------------------------------------------------------------------

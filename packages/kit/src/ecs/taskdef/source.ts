@@ -4,9 +4,27 @@ import { readFileSync, statSync } from 'node:fs';
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '../../runtime/errors';
 import { parseJson, quote } from '../../runtime/inputs/readers';
-import type { TaskDefReference } from '../../runtime/inputs/taskdef-ref';
-import type { TaskDefTemplateSource } from './render-inputs';
+import { type TaskDefReference, taskDefReferenceText } from '../../runtime/inputs/taskdef-ref';
 import { TaskDefinitionShapeError, type TaskDefJson, unwrapTaskDefinition } from './taskdef';
+
+/**
+ * A task-definition reference (runtime/inputs' one union) with its file read: what render, the deploy engine and the
+ * one-off task take. `family` without a revision means the family's latest ACTIVE revision.
+ */
+export type TaskDefSource =
+  | { kind: 'file'; path: string; taskDefinition: TaskDefJson }
+  | Exclude<TaskDefReference, { kind: 'file' }>;
+
+/** The reference as ECS takes it, for the kinds that name a registered revision. */
+export function registeredReference(source: Extract<TaskDefSource, { kind: 'arn' | 'family' }>): string {
+  return taskDefReferenceText(source);
+}
+
+/** A parsed reference → a source (a file is read here). */
+export function loadTaskDefSource(input: string, ref: TaskDefReference): TaskDefSource {
+  if (ref.kind !== 'file') return ref;
+  return { kind: 'file', path: ref.path, taskDefinition: readTaskDefFile(input, ref) };
+}
 
 /**
  * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
@@ -104,13 +122,14 @@ export interface LoadedTaskDefTemplate {
  */
 export async function loadTaskDefTemplate(
   ecs: () => ECSClient,
-  template: TaskDefTemplateSource,
+  template: TaskDefSource,
   signal: AbortSignal,
   options: { region?: string } = {},
 ): Promise<LoadedTaskDefTemplate> {
   if (template.kind === 'file') return { taskDefinition: template.taskDefinition, source: template.path };
-  const isFamily = template.kind === 'family';
-  const reference = template.kind === 'family' ? template.family : template.reference;
+  if (template.kind === 'service') throw new Error('a template is never service:current');
+  const isFamily = template.kind === 'family' && template.revision === undefined;
+  const reference = registeredReference(template);
   const described = await describeTaskDefinition(ecs(), reference, signal);
   if (!described) {
     const where = options.region === undefined ? '' : ` in ${options.region}`;
