@@ -73,17 +73,22 @@ export async function main(deps: Deps = {}): Promise<void> {
   };
 
   const prepared = await prepareDeploy(request, engine);
-  const migration = inputs.migration && (await prepareMigration(inputs.migration, prepared, rendered, file, engine));
+  const migration = inputs.migration && {
+    inputs: inputs.migration,
+    when: inputs.migration.when,
+    plan: await prepareMigration(inputs.migration, prepared, rendered, file, engine),
+  };
   const registered = await registerRevisions(prepared, engine);
-  const migrate = (arn: string) =>
-    runMigration(migration!, inputs.migration!, arn, { clients, region, signal, tuning: deps.migrationTuning });
-  if (inputs.migration?.when === 'before') await migrate(registered.arnByService.get(request.services[0]!.service)!);
+  const step = { clients, region, signal, tuning: deps.migrationTuning };
+  if (migration?.when === 'before') {
+    await runMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
+  }
   const report = await executeDeploy(prepared, engine, registered);
   await writeDeployReport(report);
   const failure = deployFailure(report);
   if (failure) throw failure;
   coreLogger.info(report.message);
-  if (inputs.migration?.when === 'after') await migrate(report.services[0]!.taskDefinitionArn!);
+  if (migration?.when === 'after') await runMigration(migration, report.services[0]!.taskDefinitionArn!, step);
 }
 
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
@@ -136,8 +141,7 @@ async function prepareMigration(
  * written at once, then a DeployFailure when it did not succeed.
  */
 async function runMigration(
-  plan: OneOffTaskPlan,
-  migration: MigrationInputs,
+  { plan, inputs: migration }: { plan: OneOffTaskPlan; inputs: MigrationInputs },
   arn: string,
   o: { clients: EcsClients; region: string; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
 ): Promise<void> {
