@@ -139,6 +139,26 @@ describe('bad inputs fail before any mutating call', () => {
       'failure-threshold',
       /between 1 and 200/,
     ],
+    // the one rule per input kind
+    [
+      'health-check-timeout 0',
+      { ...base(), 'health-check-url': 'http://x', 'health-check-timeout': '0' },
+      'health-check-timeout',
+      /between 1s and 6h/,
+    ],
+    [
+      'health-check URL with credentials',
+      { ...base(), 'health-check-url': 'https://ops:hunter2@app.example/health' },
+      'health-check-url',
+      /^(?!.*hunter2).*health-check-headers/,
+    ],
+    [
+      'health-check-headers without a URL',
+      { ...base(), 'health-check-headers': 'X-A: 1' },
+      'health-check-headers',
+      /health-check-url is empty/,
+    ],
+    ['cluster with a slash', { ...base(), cluster: 'app/prod' }, 'cluster', /cluster name/],
     ['unknown service (read-only check)', { ...base(), services: 'api,ghost' }, 'services', /ghost \(not found\)/],
     ['unknown cluster (read-only check)', { ...base(), cluster: 'nope' }, 'cluster', /not found/],
     [

@@ -67,6 +67,22 @@ describe('run-migration-task on the emulator', () => {
     expect(runTask.startedBy).toMatch(/^(github-actions\/\d+|deploy-actions)$/);
   });
 
+  test('a # inside a word reaches RunTask as it is (--username ops#1 is not cut at the #)', async () => {
+    await t.control.behaviors({ image: IMAGE, run: { logs: ['ok'], exitCode: 0, durationSeconds: 2 } });
+    const r = await runMain({ ...base, command: "python manage.py createsuperuser --username ops#1 --email 'a@b.c'" });
+    expect(r.error).toBeUndefined();
+    const [runTask] = requestBodies(await t.control.requests(), 'RunTask');
+    expect(runTask.overrides.containerOverrides[0].command).toEqual([
+      'python',
+      'manage.py',
+      'createsuperuser',
+      '--username',
+      'ops#1',
+      '--email',
+      'a@b.c',
+    ]);
+  });
+
   test('many lines read in small pages: none lost or duplicated', async () => {
     const lines = Array.from({ length: 230 }, (_, i) => `line ${i}`);
     await t.control.behaviors({ image: IMAGE, run: { logs: lines, exitCode: 0, durationSeconds: 20 } });
