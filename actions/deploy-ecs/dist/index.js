@@ -93094,7 +93094,7 @@ async function main_main(deps = {}) {
     const registered = await registerRevisions(prepared, engine);
     const step = { clients, region, signal, tuning: deps.migrationTuning };
     if (migration?.when === 'before') {
-        await runMigration(migration, registered.arnByService.get(request.services[0].service), step);
+        await executeMigration(migration, registered.arnByService.get(request.services[0].service), step);
     }
     const report = await executeDeploy(prepared, engine, registered);
     await writeDeployReport(report);
@@ -93103,7 +93103,7 @@ async function main_main(deps = {}) {
         throw failure;
     coreLogger.info(report.message);
     if (migration?.when === 'after')
-        await runMigration(migration, report.services[0].taskDefinitionArn, step);
+        await executeMigration(migration, report.services[0].taskDefinitionArn, step);
 }
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
 async function writeRendered(rendered) {
@@ -93143,7 +93143,7 @@ async function prepareMigration(migration, prepared, rendered, file, engine) {
  * Run the migration on revision `arn` (the one the deploy registered or reuses): outputs and its summary section
  * written at once, then a DeployFailure when it did not succeed.
  */
-async function runMigration({ plan, inputs: migration }, arn, o) {
+async function executeMigration({ plan, inputs: migration }, arn, o) {
     const command = formatCommand(migration.command);
     const result = await log_group(`Migration (${migration.when} the update): ${command}`, () => executeOneOffTask(createOneOffTaskClients(ACTION, o.region, o.clients.ecs), { ...plan, register: undefined, taskDefinitionArn: arn }, { timeoutMs: migration.timeoutMs, signal: o.signal, ...o.tuning, log: coreLogger, statusPrefix: '[migration] ' }));
     setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });

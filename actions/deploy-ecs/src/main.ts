@@ -81,14 +81,14 @@ export async function main(deps: Deps = {}): Promise<void> {
   const registered = await registerRevisions(prepared, engine);
   const step = { clients, region, signal, tuning: deps.migrationTuning };
   if (migration?.when === 'before') {
-    await runMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
+    await executeMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
   }
   const report = await executeDeploy(prepared, engine, registered);
   await writeDeployReport(report);
   const failure = deployFailure(report);
   if (failure) throw failure;
   coreLogger.info(report.message);
-  if (migration?.when === 'after') await runMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+  if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
 }
 
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
@@ -140,7 +140,7 @@ async function prepareMigration(
  * Run the migration on revision `arn` (the one the deploy registered or reuses): outputs and its summary section
  * written at once, then a DeployFailure when it did not succeed.
  */
-async function runMigration(
+async function executeMigration(
   { plan, inputs: migration }: { plan: OneOffTaskPlan; inputs: MigrationInputs },
   arn: string,
   o: { clients: EcsClients; region: string; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },

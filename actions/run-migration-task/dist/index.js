@@ -82179,8 +82179,8 @@ function parseTaskDefinitionSource(raw, env = process.env) {
     }
 }
 function defaultStartedBy(env) {
-    const run = env.GITHUB_RUN_ID;
-    return run && /^\d+$/.test(run) ? `github-actions/${run}` : 'deploy-actions';
+    const runId = env.GITHUB_RUN_ID;
+    return runId && /^\d+$/.test(runId) ? `github-actions/${runId}` : 'deploy-actions';
 }
 /** Parse and validate every input (pure apart from reading the task definition file). */
 function parseInputs(raw, env = process.env) {

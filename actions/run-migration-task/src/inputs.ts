@@ -82,8 +82,8 @@ export function parseTaskDefinitionSource(
 }
 
 function defaultStartedBy(env: NodeJS.ProcessEnv): string {
-  const run = env.GITHUB_RUN_ID;
-  return run && /^\d+$/.test(run) ? `github-actions/${run}` : 'deploy-actions';
+  const runId = env.GITHUB_RUN_ID;
+  return runId && /^\d+$/.test(runId) ? `github-actions/${runId}` : 'deploy-actions';
 }
 
 /** Parse and validate every input (pure apart from reading the task definition file). */
