@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorControl, startEmulator } from '../packages/aws-emulator/src/index.ts';
-import { type RunActionBundleResult, runActionBundle } from '../packages/kit/src/testing';
+import { type RunActionBundleResult, runActionBundle } from '../packages/kit/src/testing/index';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'deploy-actions-demo-'));

@@ -1,17 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { ECR_REPOSITORY_NAME_RE, IMAGE_TAG_RE } from '@deploy-actions/kit/ecr';
 import {
+  actionInputs,
   ConfigurationError,
-  ECR_REPOSITORY_NAME_RE,
-  getRawInput,
-  IMAGE_TAG_RE,
   parseBoolean,
   parseEnum,
   parseKeyValue,
   parseList,
   quote,
+  type RawInputs,
   resolveRegion,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
+
+export type { RawInputs };
 
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call or build.
 
@@ -39,27 +41,8 @@ export interface Inputs {
   labels: Array<[string, string]>;
 }
 
-export type RawInputs = Record<string, string | undefined>;
-
-export const INPUT_NAMES = [
-  'repository',
-  'context',
-  'dockerfile',
-  'tags',
-  'build-args',
-  'platforms',
-  'builder',
-  'cache',
-  'cache-tag',
-  'provenance',
-  'skip-existing',
-  'aws-region',
-] as const;
-
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = getRawInput(name);
-  return parseInputs(raw, env);
+  return parseInputs(actionInputs(), env);
 }
 
 /** `os/arch[/variant]`. */

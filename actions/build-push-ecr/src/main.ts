@@ -5,7 +5,15 @@ import { delimiter, join } from 'node:path';
 import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, DeployFailure, errorMessage, maskValue, Summary, setOutputs } from '@deploy-actions/kit';
+import {
+  createClient,
+  DeployFailure,
+  errorMessage,
+  maskValue,
+  run as runStep,
+  Summary,
+  setOutputs,
+} from '@deploy-actions/kit/runtime';
 import { ACTION, getInputs, type Inputs } from './inputs';
 import {
   type BuildahStorage,
@@ -37,8 +45,8 @@ import {
   tokenNeedsRefresh,
 } from './registry';
 
-/** Injected in tests; production uses the defaults. */
-export interface MainOptions {
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
+export interface Deps {
   env?: NodeJS.ProcessEnv;
   /** What the runner has (default: probe `docker buildx version` and PATH). */
   probe?: BuilderProbe;
@@ -73,7 +81,7 @@ function tool(plan: BuildPlan): string {
 }
 
 /** Run a builder command (its output streams to the log); `what` names it in the failure. */
-async function run(what: string, command: string, args: string[], input?: Buffer): Promise<void> {
+async function execTool(what: string, command: string, args: string[], input?: Buffer): Promise<void> {
   const code = await exec.exec(command, args, { ignoreReturnCode: true, ...(input ? { input } : {}) });
   if (code !== 0) throw new DeployFailure(`${what} failed (exit ${code}): see the log above`);
 }
@@ -89,7 +97,7 @@ async function login(plan: BuildPlan, token: RegistryToken): Promise<Login> {
   const password = passwordFromToken(token.token);
   maskValue(password);
   const { host } = registryFromEndpoint(token.proxyEndpoint);
-  await run(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
+  await execTool(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
   return { host, expiresAt: token.expiresAt };
 }
 
@@ -116,21 +124,21 @@ async function buildAndPush(
         core.info(
           `The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`,
         );
-        await run('docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
+        await execTool('docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
         plan.buildxBuilder = ownBuilder;
       }
-      await core.group('docker buildx build --push', () => run('docker buildx build', 'docker', buildxArgs(plan)));
+      await core.group('docker buildx build --push', () => execTool('docker buildx build', 'docker', buildxArgs(plan)));
       const digest = digestFromMetadata(await readFile(plan.metadataFile, 'utf8').catch(() => ''));
       if (!digest) throw new DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
       return digest;
     }
     const commands = buildahArgs(plan);
-    await core.group('buildah bud', () => run('buildah bud', 'buildah', commands.build));
+    await core.group('buildah bud', () => execTool('buildah bud', 'buildah', commands.build));
     if (tokenNeedsRefresh(session.expiresAt, now())) session = await login(plan, await getRegistryToken(ecr));
     const digests: string[] = [];
     await core.group('buildah push', async () => {
       for (const push of commands.push) {
-        await run(`buildah push ${push.ref}`, 'buildah', push.args);
+        await execTool(`buildah push ${push.ref}`, 'buildah', push.args);
         digests.push((await readFile(push.digestFile, 'utf8')).trim());
       }
     });
@@ -180,7 +188,7 @@ async function writeSummary(r: Report): Promise<void> {
   await s.write();
 }
 
-/** Where things stand after a failed build or push (the error line itself comes from run()). */
+/** Where things stand after a failed build or push (the error line itself comes from the kit's run). */
 async function writeFailureSummary(
   inputs: Inputs,
   builder: string,
@@ -203,12 +211,12 @@ async function writeFailureSummary(
     .write();
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
-  const env = options.env ?? process.env;
-  const now = options.now ?? Date.now;
+export async function main(deps: Deps = {}): Promise<void> {
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? Date.now;
   const started = now();
   const inputs = getInputs(env);
-  const probe = options.probe ?? (await probeBuilders(inputs.builder, env));
+  const probe = deps.probe ?? (await probeBuilders(inputs.builder, env));
   const builder = resolveBuilder(inputs.builder, probe, inputs.platforms);
 
   const ecr = createClient(ECRClient, { action: ACTION, region: inputs.region, regionInput: 'aws-region', env });
@@ -252,3 +260,6 @@ export async function main(options: MainOptions = {}): Promise<void> {
   core.info(`Image: ${repo.uri}@${digest}`);
   await writeSummary({ inputs, builder, repositoryUri: repo.uri, digest, tags, decision, durationMs: now() - started });
 }
+
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

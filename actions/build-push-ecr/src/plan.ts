@@ -1,4 +1,5 @@
-import { ConfigurationError, DeployFailure, type EcrRepositorySettings, ecrTagIsImmutable } from '@deploy-actions/kit';
+import { type EcrRepositorySettings, ecrTagIsImmutable } from '@deploy-actions/kit/ecr';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import type { BuilderChoice, Inputs } from './inputs';
 
 // Pure decisions: which builder, skip or build, and the exact argv of every builder command. No AWS, no processes.

@@ -1,5 +1,6 @@
 import { DescribeImagesCommand, type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { DeployFailure, describeEcrRepository, isErrorNamed } from '@deploy-actions/kit';
+import { describeEcrRepository } from '@deploy-actions/kit/ecr';
+import { DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
 import type { RepositoryState } from './plan';
 
 // Small ECR helpers (read-only calls): repository settings, tag → digest, a registry token.

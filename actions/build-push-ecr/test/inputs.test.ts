@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseInputs, type RawInputs } from '../src/inputs';
 

@@ -1,5 +1,5 @@
 // Pure planner and argv builders: table tests, no AWS, no processes.
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import {
   type BuildPlan,

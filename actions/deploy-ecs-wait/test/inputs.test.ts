@@ -1,10 +1,17 @@
 import { writeFileSync } from 'node:fs';
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { withInputs } from '@deploy-actions/kit/testing';
+import {
+  IMAGE,
+  mutatingRequests,
+  seedServices,
+  taskDefWith,
+  useTestEmulator,
+  writeTaskDef,
+} from '@deploy-actions/kit/testing/ecs-deploy';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { getInputs } from '../src/inputs';
 import { main } from '../src/main';
-import { IMAGE, mutatingRequests, seedServices, taskDefWith, useTestEmulator, writeTaskDef } from './helpers';
 
 const t = useTestEmulator(100);
 let tdFile: string;
@@ -33,7 +40,7 @@ describe('inputs', () => {
       markKnownGood: true,
       healthChecks: [],
     });
-    expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'json' } });
+    expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'file' } });
   });
 
   test('service=file lines, ARNs and family:revision', async () => {
@@ -44,7 +51,7 @@ describe('inputs', () => {
       },
       () => getInputs(),
     );
-    expect(inputs.request.services.map((s) => s.taskDefinition?.kind)).toEqual(['json', 'arn', 'arn']);
+    expect(inputs.request.services.map((s) => s.taskDefinition?.kind)).toEqual(['file', 'arn', 'family']);
   });
 
   test('rollback-to parses its modes', async () => {
@@ -132,6 +139,26 @@ describe('bad inputs fail before any mutating call', () => {
       'failure-threshold',
       /between 1 and 200/,
     ],
+    // the one rule per input kind
+    [
+      'health-check-timeout 0',
+      { ...base(), 'health-check-url': 'http://x', 'health-check-timeout': '0' },
+      'health-check-timeout',
+      /between 1s and 6h/,
+    ],
+    [
+      'health-check URL with credentials',
+      { ...base(), 'health-check-url': 'https://ops:hunter2@app.example/health' },
+      'health-check-url',
+      /^(?!.*hunter2).*health-check-headers/,
+    ],
+    [
+      'health-check-headers without a URL',
+      { ...base(), 'health-check-headers': 'X-A: 1' },
+      'health-check-headers',
+      /health-check-url is empty/,
+    ],
+    ['cluster with a slash', { ...base(), cluster: 'app/prod' }, 'cluster', /cluster name/],
     ['unknown service (read-only check)', { ...base(), services: 'api,ghost' }, 'services', /ghost \(not found\)/],
     ['unknown cluster (read-only check)', { ...base(), cluster: 'nope' }, 'cluster', /not found/],
     [

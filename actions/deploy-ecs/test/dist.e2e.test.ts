@@ -1,5 +1,4 @@
 import { runActionBundle } from '@deploy-actions/kit/testing';
-import { beforeAll, describe, expect, test } from 'vitest';
 import {
   IMAGE,
   seedServices,
@@ -7,7 +6,8 @@ import {
   taskDefWith,
   useTestEmulator,
   writeTaskDef,
-} from '../../deploy-ecs-wait/test/helpers';
+} from '@deploy-actions/kit/testing/ecs-deploy';
+import { beforeAll, describe, expect, test } from 'vitest';
 
 const t = useTestEmulator(100);
 let template: string;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { useEmulator } from '@deploy-actions/aws-emulator';
-import { ConfigurationError, DeployFailure, toRegisterInput } from '@deploy-actions/kit';
+import { toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { type InputValue, parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { main } from '../src/main';
@@ -150,9 +151,10 @@ describe('render-task-def against the emulator', () => {
   });
 
   test('the timeout input bounds the AWS lookups', async () => {
-    await emu.control.faults({ latencyMs: [1500, 1500], services: ['ecs'] });
+    // 1s is the timeout input's minimum (every duration input has one): ECS answers after 3s here.
+    await emu.control.faults({ latencyMs: [3000, 3000], services: ['ecs'] });
     try {
-      await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '300ms' })).rejects.toSatisfy(
+      await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '1s' })).rejects.toSatisfy(
         (err: unknown) => err instanceof DeployFailure && /did not finish within .*the timeout input/.test(err.message),
       );
     } finally {

@@ -11,7 +11,7 @@ import {
 } from '@deploy-actions/aws-emulator';
 import { type InProcessResult, runInProcess } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { type MainOptions, main } from '../src/main';
+import { type Deps, main } from '../src/main';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const REGION = 'us-east-1';
@@ -94,7 +94,7 @@ export function requestBodies(log: RequestLogEntry[], operation: string): any[] 
 export type InProcessRun = InProcessResult;
 
 /** Short intervals so in-process runs take about as long as the simulated task. */
-export const FAST: MainOptions['tuning'] = {
+export const FAST: Deps['tuning'] = {
   pollInitialMs: 150,
   pollMaxMs: 300,
   logIntervalMs: 150,
@@ -104,7 +104,7 @@ export const FAST: MainOptions['tuning'] = {
 };
 
 /** Run main() in this process with these inputs, capturing stdout and the runner files. */
-export function runMain(inputs: Record<string, string | undefined>, options: MainOptions = {}): Promise<InProcessRun> {
+export function runMain(inputs: Record<string, string | undefined>, options: Deps = {}): Promise<InProcessRun> {
   return runInProcess(inputs, () => main({ tuning: FAST, ...options }), { GITHUB_WORKSPACE: FIXTURES });
 }
 

@@ -1,5 +1,5 @@
 import { getOctokit } from '@actions/github';
-import { DeployFailure } from '@deploy-actions/kit';
+import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { mergeReleaseBody, releaseBody } from './plan';
 
 // GitHub REST through @actions/github's Octokit: tags, deployments + statuses, releases. Base URL from GITHUB_API_URL

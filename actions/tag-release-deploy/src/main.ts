@@ -1,6 +1,13 @@
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, DeployFailure, maskValue, Summary, setOutputs } from '@deploy-actions/kit';
+import {
+  createClient,
+  DeployFailure,
+  maskValue,
+  run as runStep,
+  Summary,
+  setOutputs,
+} from '@deploy-actions/kit/runtime';
 import {
   createDeployment,
   createOctokit,
@@ -15,13 +22,13 @@ import { ACTION, type FinishInputs, getInputs, type ReleaseInputs } from './inpu
 import { digestMap, imagesSection, type PromotedImage, planPromotion, previousTag, selectTags } from './plan';
 import { putTag, readRepository } from './registry';
 
-/** Injected in tests; production uses the defaults. */
-export interface MainOptions {
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
+export interface Deps {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
-  const env = options.env ?? process.env;
+export async function main(deps: Deps = {}): Promise<void> {
+  const env = deps.env ?? process.env;
   const inputs = getInputs(env);
   maskValue(inputs.token);
   const octokit = createOctokit(inputs.token, inputs.apiUrl);
@@ -177,3 +184,6 @@ async function release(octokit: Octokit, repo: Repo, inputs: ReleaseInputs, env:
   if (selection.notes.length) s.list(selection.notes);
   await s.write();
 }
+
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

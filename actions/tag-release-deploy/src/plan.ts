@@ -1,4 +1,5 @@
-import { ConfigurationError, type EcrRepositorySettings, ecrTagIsImmutable, quote } from '@deploy-actions/kit';
+import { type EcrRepositorySettings, ecrTagIsImmutable } from '@deploy-actions/kit/ecr';
+import { ConfigurationError, quote } from '@deploy-actions/kit/runtime';
 import semver from 'semver';
 
 // Pure planners: tag parsing, which image tags to write, conflict detection, previous tag, release body.

@@ -1,5 +1,6 @@
 import { BatchGetImageCommand, type ECRClient, type ImageIdentifier, PutImageCommand } from '@aws-sdk/client-ecr';
-import { DeployFailure, describeEcrRepository, isErrorNamed } from '@deploy-actions/kit';
+import { describeEcrRepository } from '@deploy-actions/kit/ecr';
+import { DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
 import type { RepositoryPlan, RepositoryState } from './plan';
 
 // ECR helpers. Reads: DescribeRepositories (URI, tag mutability) and BatchGetImage (source manifest, which wanted

@@ -1,5 +1,5 @@
 // parseInputs: defaults, the finishing mode, and one ConfigurationError naming the input for each mistake.
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import { parseInputs, type RawInputs } from '../src/inputs';
 

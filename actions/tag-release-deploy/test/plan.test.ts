@@ -1,5 +1,5 @@
 // Pure planners: tag parsing, previous tag, which image tags to write, conflict detection, release body.
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import {
   digestMap,
