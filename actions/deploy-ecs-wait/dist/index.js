@@ -85712,12 +85712,10 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/known-good.ts
 
-
-
-
 // Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
-// COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
-// revision" (which may itself be the broken one, or one that was registered and never deployed).
+// COMPLETED and passed its health checks; rollback targets come from these tags (and the deploy history beside them:
+// rollback-target.ts decides, rollback-history.ts reads and writes), never blindly from "the previous revision"
+// (which may itself be the broken one, or one that was registered and never deployed).
 const TAG_KNOWN_GOOD = 'deploy-actions:known-good';
 const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
 const TAG_KNOWN_GOOD_RUN = 'deploy-actions:known-good-run';
@@ -85760,32 +85758,6 @@ function knownGoodTags(p) {
         [TAG_VERSION, p.version],
     ]);
 }
-/** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
-function parseRollbackTo(input, raw) {
-    const value = raw.trim();
-    if (value === '')
-        throw new errors_ConfigurationError(input, 'is empty');
-    if (value.toLowerCase() === 'known-good')
-        return { kind: 'known-good' };
-    if (/^\d+$/.test(value)) {
-        const revision = Number(value);
-        if (revision < 1)
-            throw new errors_ConfigurationError(input, `revision numbers start at 1, got ${value}`);
-        return { kind: 'revision', revision };
-    }
-    if (value.startsWith('arn:')) {
-        if (!isTaskDefinitionArn(value)) {
-            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
-        }
-        return { kind: 'arn', arn: value };
-    }
-    if (FAMILY_REVISION_RE.test(value))
-        return { kind: 'arn', arn: value };
-    if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
-        throw new errors_ConfigurationError(input, `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
-    }
-    return { kind: 'version', version: value };
-}
 function tagMap(list) {
     const out = {};
     for (const t of list ?? [])
@@ -85800,25 +85772,6 @@ function revisionOf(arn) {
 function familyOf(arn) {
     const tail = arn.includes('task-definition/') ? arn.slice(arn.indexOf('task-definition/') + 16) : arn;
     return tail.replace(/:\d+$/, '');
-}
-/**
- * Pick a rollback target among revisions (any order). known-good: newest with the known-good tag, not excluded.
- * version: newest with that version tag (known-good ones first). Pure.
- */
-function chooseRevision(revisions, want, exclude = new Set()) {
-    const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
-    switch (want.kind) {
-        case 'known-good':
-            return sorted.find((r) => r.tags[TAG_KNOWN_GOOD]);
-        case 'version': {
-            const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
-            return matches.find((r) => r.tags[TAG_KNOWN_GOOD]) ?? matches[0];
-        }
-        case 'revision':
-            return sorted.find((r) => r.revision === want.revision);
-        case 'arn':
-            return sorted.find((r) => r.arn === want.arn || r.arn.endsWith(`/${want.arn}`));
-    }
 }
 /** ACTIVE revision ARNs of a family, newest first (at most `max`). */
 async function listFamilyRevisions(ecs, family, max = 50, signal) {
@@ -85848,43 +85801,14 @@ async function describeRevision(ecs, arn, signal) {
     const fullArn = td?.taskDefinitionArn ?? arn;
     return { arn: fullArn, revision: td?.revision ?? revisionOf(fullArn), tags: tagMap(out.tags), taskDefinition: td };
 }
-/**
- * Resolve a rollback target in `family`, scanning newest revisions first and stopping at the first match
- * (one DescribeTaskDefinition per inspected revision). Returns undefined when none matches.
- */
-async function findRevision(ecs, family, want, opts = {}) {
-    const exclude = opts.exclude ?? new Set();
-    if (want.kind === 'arn' || want.kind === 'revision') {
-        const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
-        try {
-            return await describeRevision(ecs, id, opts.signal);
-        }
-        catch (err) {
-            if (isTaskDefinitionNotFound(err))
-                return undefined;
-            throw err;
-        }
-    }
-    const arns = await listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
-    const seen = [];
-    for (const arn of arns) {
-        if (exclude.has(arn))
-            continue;
-        const info = await describeRevision(ecs, arn, opts.signal);
-        seen.push(info);
-        const match = chooseRevision(seen, want, exclude);
-        // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
-        if (match && (want.kind === 'known-good' || match.tags[TAG_KNOWN_GOOD]))
-            return match;
-    }
-    return chooseRevision(seen, want, exclude);
-}
 async function tagRevision(ecs, arn, list, signal) {
     if (list.length === 0)
         return;
     await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: list }), { abortSignal: signal });
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout-verdict.ts
 /** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
 function breakerThreshold(desiredCount) {
@@ -85997,6 +85921,392 @@ function evaluateRollout(service, target) {
         return { state: stable ? 'completed' : 'in-progress', progress, fallback: true };
     }
     return { state: 'in-progress', progress, fallback: false };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollback-target.ts
+
+
+
+
+
+// Where a rollback goes: ONE pure function (`chooseRollbackTarget`) for auto-rollback after a failed deploy and for
+// every `rollback-to` kind, decided from facts about revisions (their tags and status) that rollback-history.ts
+// gathers. The deploy history lives in tags on the revisions, so it survives across runs and needs no store of its
+// own (and no IAM permission beyond the tags we already write):
+//   deploy-actions:known-good          when a deploy of it last COMPLETED and passed its health checks (known-good.ts)
+//   deploy-actions:ran:<cluster>/<svc> when a deployment of it to that service last COMPLETED (deploy or rollback):
+//                                      this service's own deploy history, newest time = most recent
+//   deploy-actions:rolled-back-from    when a rollback (ours, auto, or ECS's circuit breaker) last moved a service
+//                                      away from it
+// A revision rolled back from is neither known-good nor a `previous` again until a later deploy of it completes
+// (a newer known-good / ran time), so repeated rollbacks never flip between two revisions. ECS itself does the same:
+// its circuit breaker returns to the deployment that ran before, never to one it abandoned.
+const TAG_ROLLED_BACK_FROM = 'deploy-actions:rolled-back-from';
+const TAG_RAN_PREFIX = 'deploy-actions:ran:';
+/**
+ * Parse the `rollback-to` input: `known-good` | `previous` | a revision number | an ARN or family:revision | a
+ * version tag value.
+ */
+function parseRollbackTo(input, raw) {
+    const value = raw.trim();
+    if (value === '')
+        throw new errors_ConfigurationError(input, 'is empty');
+    if (value.toLowerCase() === 'known-good')
+        return { kind: 'known-good' };
+    if (value.toLowerCase() === 'previous')
+        return { kind: 'previous' };
+    if (/^\d+$/.test(value)) {
+        const revision = Number(value);
+        if (revision < 1)
+            throw new errors_ConfigurationError(input, `revision numbers start at 1, got ${value}`);
+        return { kind: 'revision', revision };
+    }
+    if (value.startsWith('arn:')) {
+        if (!isTaskDefinitionArn(value)) {
+            throw new errors_ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
+        }
+        return { kind: 'arn', arn: value };
+    }
+    if (FAMILY_REVISION_RE.test(value))
+        return { kind: 'arn', arn: value };
+    if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
+        throw new errors_ConfigurationError(input, `expected known-good, previous, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
+    }
+    return { kind: 'version', version: value };
+}
+const time = (value) => {
+    if (value === undefined)
+        return undefined;
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? 0 : t;
+};
+/** `arn:aws:ecs:…:cluster/app` → `app`. */
+function clusterName(cluster) {
+    return cluster.includes(':cluster/') ? cluster.slice(cluster.indexOf(':cluster/') + 9) : cluster;
+}
+/**
+ * The tag key of a service's deploy history. Tag keys are at most 128 characters: longer cluster/service pairs are
+ * keyed by a hash of the pair instead.
+ */
+function ranTagKey(key) {
+    const id = `${clusterName(key.cluster)}/${key.service}`;
+    const full = `${TAG_RAN_PREFIX}${id}`;
+    return full.length <= 128 ? full : `${TAG_RAN_PREFIX}sha256-${(0,external_node_crypto_.createHash)('sha256').update(id).digest('hex')}`;
+}
+/** When a rollback last moved away from this revision, if one did. */
+function rolledBackFromAt(tags) {
+    return time(tags[TAG_ROLLED_BACK_FROM]);
+}
+/** Known-good: tagged known-good after the last rollback away from it (an equal time counts as rolled back). */
+function isKnownGood(tags) {
+    const good = time(tags[TAG_KNOWN_GOOD]);
+    if (good === undefined)
+        return false;
+    const away = rolledBackFromAt(tags);
+    return away === undefined || good > away;
+}
+/** When a deployment of this revision to the service last completed (its place in the service's history). */
+function ranAt(tags, key) {
+    return time(tags[ranTagKey(key)]);
+}
+const byRevisionDesc = (a, b) => b.revision - a.revision;
+/** Why a revision that ran for this service cannot be its `previous`, or undefined when it can. */
+function notPrevious(r, key) {
+    if (!r.active)
+        return 'deregistered (INACTIVE)';
+    const away = rolledBackFromAt(r.tags);
+    if (away !== undefined && away >= (ranAt(r.tags, key) ?? 0)) {
+        return `rolled back from at ${r.tags[TAG_ROLLED_BACK_FROM]}`;
+    }
+    return undefined;
+}
+/** Why a known-good candidate is not one, or undefined when it is. */
+function notKnownGood(r) {
+    if (!r.tags[TAG_KNOWN_GOOD])
+        return undefined; // never was: not worth a note
+    if (!r.active)
+        return 'known-good but deregistered (INACTIVE)';
+    if (!isKnownGood(r.tags))
+        return `known-good once, rolled back from at ${r.tags[TAG_ROLLED_BACK_FROM]}`;
+    return undefined;
+}
+/** The first candidate for which `reject` has no objection; the rejected ones with a reason are noted. */
+function firstEligible(candidates, reject) {
+    const skipped = [];
+    for (const r of candidates) {
+        const why = reject(r);
+        if (why === undefined)
+            return { found: r, skipped };
+        if (why)
+            skipped.push({ arn: r.arn, reason: why });
+    }
+    return { skipped };
+}
+/** The newest known-good revision, `exclude` aside (the running or the failed one). */
+function newestKnownGood(revisions, exclude) {
+    return firstEligible([...revisions].sort(byRevisionDesc), (r) => {
+        if (r.arn === exclude)
+            return false;
+        if (!r.tags[TAG_KNOWN_GOOD])
+            return false;
+        return notKnownGood(r);
+    });
+}
+/** The revision this service ran most recently before `current`, from its deploy history. */
+function previousInHistory(revisions, key, current) {
+    const history = revisions
+        .filter((r) => ranAt(r.tags, key) !== undefined)
+        .sort((a, b) => (ranAt(b.tags, key) ?? 0) - (ranAt(a.tags, key) ?? 0) || byRevisionDesc(a, b));
+    return firstEligible(history, (r) => (r.arn === current ? false : notPrevious(r, key)));
+}
+/** `arn` matches an ARN or a `family:revision` reference. */
+const matches = (r, ref) => r.arn === ref || r.arn.endsWith(`/${ref}`);
+/**
+ * Where a service goes back to. Pure.
+ *
+ * - auto (a deploy failed): the revision it ran before this deploy when that deployment had COMPLETED (what ECS's
+ *   circuit breaker does), else the newest known-good revision other than the failed one, else nowhere.
+ * - `known-good`: the newest revision (by number) that is known-good now, other than the running one.
+ * - `previous`: the revision the service ran most recently before the current one, in its own deploy history.
+ * - a revision number / ARN / `family:revision`: that revision, if ECS can still deploy it (ACTIVE).
+ * - a version: the newest revision with that version tag other than the running one, known-good ones first.
+ * Revisions rolled back from are never chosen by known-good, previous or version; deregistered ones never at all.
+ */
+function chooseRollbackTarget(input) {
+    const { request, revisions, service } = input;
+    const find = (arn) => (arn ? revisions.find((r) => r.arn === arn) : undefined);
+    if (request.kind === 'auto') {
+        const skipped = [];
+        const { previousArn, failedArn } = request;
+        if (previousArn && previousArn !== failedArn) {
+            const prev = find(previousArn);
+            if (!request.previousCompleted)
+                skipped.push({ arn: previousArn, reason: 'its deployment had not COMPLETED before this deploy' });
+            else if (prev && !prev.active)
+                skipped.push({ arn: previousArn, reason: 'deregistered (INACTIVE)' });
+            else {
+                return {
+                    arn: previousArn,
+                    why: `revision it ran before this deploy, ${shortTaskDef(previousArn)} (its deployment had COMPLETED)`,
+                    skipped,
+                };
+            }
+        }
+        const kg = newestKnownGood(revisions, failedArn);
+        skipped.push(...kg.skipped);
+        if (kg.found)
+            return { arn: kg.found.arn, why: `last known-good revision ${shortTaskDef(kg.found.arn)}`, skipped };
+        return {
+            none: 'no rollback target: the revision it ran before had not COMPLETED (or is the failed one) and no other revision is known-good',
+            skipped,
+        };
+    }
+    const { want, currentArn } = request;
+    const running = shortTaskDef(currentArn);
+    switch (want.kind) {
+        case 'known-good': {
+            const { found, skipped } = newestKnownGood(revisions, currentArn);
+            if (found)
+                return { arn: found.arn, why: `newest known-good revision ${shortTaskDef(found.arn)}`, skipped };
+            return {
+                none: `no revision other than the running ${running} is known-good (tag ${TAG_KNOWN_GOOD}, not rolled back from since)`,
+                skipped,
+            };
+        }
+        case 'previous': {
+            const { found, skipped } = previousInHistory(revisions, service, currentArn);
+            if (found) {
+                return {
+                    arn: found.arn,
+                    why: `revision ${service.service} ran before ${running}, ${shortTaskDef(found.arn)}`,
+                    skipped,
+                };
+            }
+            return {
+                none: `service ${service.service} has no earlier revision to return to in its deploy history (tags ${ranTagKey(service)} on its revisions)`,
+                skipped,
+            };
+        }
+        case 'revision':
+        case 'arn': {
+            const found = revisions.find((r) => want.kind === 'revision' ? r.revision === want.revision : matches(r, want.arn));
+            if (!found)
+                return { none: `revision ${want.kind === 'revision' ? want.revision : want.arn} not found`, skipped: [] };
+            if (!found.active) {
+                return {
+                    none: `${shortTaskDef(found.arn)} is deregistered (INACTIVE): ECS cannot update a service to it; register it again and deploy that revision`,
+                    skipped: [],
+                };
+            }
+            return { arn: found.arn, why: `named revision ${shortTaskDef(found.arn)}`, skipped: [] };
+        }
+        case 'version': {
+            const tagged = [...revisions]
+                .filter((r) => r.tags[TAG_VERSION] === want.version && r.arn !== currentArn)
+                .sort((a, b) => Number(isKnownGood(b.tags)) - Number(isKnownGood(a.tags)) || byRevisionDesc(a, b));
+            const { found, skipped } = firstEligible(tagged, (r) => {
+                if (!r.active)
+                    return 'deregistered (INACTIVE)';
+                if (!isKnownGood(r.tags) && rolledBackFromAt(r.tags) !== undefined)
+                    return `rolled back from at ${r.tags[TAG_ROLLED_BACK_FROM]}`;
+                return undefined;
+            });
+            if (found)
+                return { arn: found.arn, why: `revision of version ${want.version}, ${shortTaskDef(found.arn)}`, skipped };
+            return { none: `no revision other than the running ${running} has version ${want.version}`, skipped };
+        }
+    }
+}
+/** The input value a RollbackTo came from. */
+function rollbackToText(want) {
+    switch (want.kind) {
+        case 'revision':
+            return String(want.revision);
+        case 'arn':
+            return want.arn;
+        case 'version':
+            return want.version;
+        default:
+            return want.kind;
+    }
+}
+/** "web:2 (rolled back from at …); web:1 (…)" for messages. */
+function skippedText(skipped) {
+    return skipped.map((s) => `${shortTaskDef(s.arn)} (${s.reason})`).join('; ');
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollback-history.ts
+
+
+
+
+
+
+// The impure side of rollback targets: gather the facts chooseRollbackTarget (pure, rollback-target.ts) decides on
+// — each candidate revision's tags and status — and write the deploy history (ran / rolled-back-from tags).
+/** Newest ACTIVE revisions of a family the decision looks at. */
+const HISTORY_DEPTH = 50;
+/** One revision's facts (DescribeTaskDefinition with its tags); undefined when it does not exist. */
+async function describeRevisionFacts(ecs, ref, signal) {
+    try {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: ref, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        const td = out.taskDefinition;
+        const arn = td?.taskDefinitionArn ?? ref;
+        return {
+            arn,
+            revision: td?.revision ?? revisionOf(arn),
+            active: (td?.status ?? 'ACTIVE') === 'ACTIVE',
+            tags: tagMap(out.tags),
+        };
+    }
+    catch (err) {
+        if (isTaskDefinitionNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/** Facts of the newest ACTIVE revisions of `family` (at most HISTORY_DEPTH, described four at a time). */
+async function familyRevisionFacts(ecs, family, signal) {
+    const arns = await listFamilyRevisions(ecs, family, HISTORY_DEPTH, signal);
+    const out = [];
+    for (let i = 0; i < arns.length; i += 4) {
+        const batch = await Promise.all(arns.slice(i, i + 4).map((arn) => describeRevisionFacts(ecs, arn, signal)));
+        for (const f of batch)
+            if (f)
+                out.push(f);
+    }
+    return out;
+}
+/** Family facts shared by the services of one run (each family is listed and described once). */
+class RevisionFactsCache {
+    ecs;
+    signal;
+    families = new Map();
+    single = new Map();
+    constructor(ecs, signal) {
+        this.ecs = ecs;
+        this.signal = signal;
+    }
+    family(family) {
+        let f = this.families.get(family);
+        if (!f) {
+            f = familyRevisionFacts(this.ecs, family, this.signal);
+            this.families.set(family, f);
+        }
+        return f;
+    }
+    revision(ref) {
+        let f = this.single.get(ref);
+        if (!f) {
+            f = describeRevisionFacts(this.ecs, ref, this.signal);
+            this.single.set(ref, f);
+        }
+        return f;
+    }
+}
+const merge = (a, b) => {
+    const out = new Map();
+    for (const f of [...a, ...b])
+        if (f && !out.has(f.arn))
+            out.set(f.arn, f);
+    return [...out.values()];
+};
+/**
+ * Gather what the decision needs and decide. A named revision is described alone; auto-rollback describes the
+ * revision that ran before first (when it qualifies, nothing else can change the answer); the rest look at the
+ * family's newest revisions. `family` is the family of the revision running now (or that failed).
+ */
+async function resolveRollbackTarget(cache, request, service, family) {
+    const decide = (revisions) => chooseRollbackTarget({ request, service, revisions });
+    if (request.kind === 'rollback-to' && (request.want.kind === 'revision' || request.want.kind === 'arn')) {
+        const ref = request.want.kind === 'revision' ? `${family}:${request.want.revision}` : request.want.arn;
+        const one = await cache.revision(ref);
+        return decide(one ? [one] : []);
+    }
+    const currentArn = request.kind === 'auto' ? request.previousArn : request.currentArn;
+    const current = currentArn ? await cache.revision(currentArn) : undefined;
+    if (request.kind === 'auto') {
+        const first = decide(current ? [current] : []);
+        if ('arn' in first && first.arn === request.previousArn)
+            return first;
+    }
+    return decide(merge([current], await cache.family(family)));
+}
+/** The family to look in: the running revision's (rollback-to), else the failed one's. */
+function familyFor(arn) {
+    return familyOf(arn ?? '');
+}
+/**
+ * Mark revisions as rolled back from (one TagResource each). Never throws: returns one warning per revision that
+ * could not be marked (the rollback itself matters more than its marker).
+ */
+async function markRolledBackFrom(ecs, arns, now, signal) {
+    const warnings = [];
+    for (const arn of new Set(arns)) {
+        try {
+            await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: [{ key: TAG_ROLLED_BACK_FROM, value: now.toISOString() }] }), { abortSignal: signal });
+        }
+        catch (err) {
+            warnings.push(`could not mark ${shortTaskDef(arn)} rolled back from (tag ${TAG_ROLLED_BACK_FROM}): ${errorMessage(err)}; ` +
+                'until it is, known-good and previous rollbacks may still choose it');
+        }
+    }
+    return warnings;
+}
+/**
+ * Record that a deployment of `arn` to this service COMPLETED (the service's deploy history). Never throws: returns
+ * a warning when the tag cannot be written.
+ */
+async function recordRan(ecs, arn, key, now, signal) {
+    try {
+        await ecs.send(new client_ecs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags: [{ key: ranTagKey(key), value: now.toISOString() }] }), { abortSignal: signal });
+        return undefined;
+    }
+    catch (err) {
+        return `could not record ${shortTaskDef(arn)} in ${key.service}'s deploy history (tag ${ranTagKey(key)}): ${errorMessage(err)}; rollback-to: previous will not know it ran`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollout-wait.ts
@@ -86192,6 +86502,9 @@ async function pollOnce(waiting, opts, counter, settle) {
 
 
 
+
+
+
 const inputName = (req, key) => req.inputNames?.[key] ?? key;
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json) {
@@ -86317,8 +86630,9 @@ async function prepareService(request, req, byName, lookup, deps) {
         await lookup.latest(renderedFamily);
     const previous = previousTaskDefinitionArn ? await lookup.describe(previousTaskDefinitionArn) : undefined;
     let resolved;
-    if (request.rollbackTo)
-        resolved = await resolveRollback(request, previousTaskDefinitionArn, deps);
+    if (request.rollbackTo) {
+        resolved = await resolveRollback(request, req.service, previousTaskDefinitionArn, lookup, deps);
+    }
     else if (req.taskDefinition?.kind === 'file')
         resolved = await resolveRendered(request, req, byName, lookup);
     else if (req.taskDefinition) {
@@ -86354,24 +86668,25 @@ function existing(arn, td) {
         ...(td?.containerDefinitions ? { containerDefinitions: td.containerDefinitions } : {}),
     };
 }
-/** `rollback-to`: the revision it names in the family the service runs now. */
-async function resolveRollback(request, previousArn, deps) {
+/**
+ * `rollback-to`: the revision it names in the family the service runs now, chosen by rollback-target.ts (known-good
+ * and previous never return to a revision rolled back from). The revision's task definition is described for the
+ * diff and the load-balancer check.
+ */
+async function resolveRollback(request, service, previousArn, lookup, deps) {
     const want = request.rollbackTo;
     const family = familyOf(previousArn ?? '');
-    // known-good means "the newest known-good revision other than the one running now": a rollback moves away
-    // from the current revision, which may have passed its checks once and still be the one to leave.
-    const exclude = new Set(want.kind === 'known-good' && previousArn ? [previousArn] : []);
-    const found = await findRevision(deps.ecs, family, want, {
-        exclude,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-    });
-    if (!found) {
-        const what = want.kind === 'known-good'
-            ? `no revision of family ${family} other than the running ${shortTaskDef(previousArn)} is marked known-good (tag deploy-actions:known-good)`
-            : `no revision of family ${family} matches ${JSON.stringify(want)}`;
-        throw new errors_ConfigurationError(inputName(request, 'rollback-to'), what);
+    const cache = new RevisionFactsCache(deps.ecs, deps.signal);
+    const choice = await resolveRollbackTarget(cache, { kind: 'rollback-to', want, currentArn: previousArn }, { cluster: request.cluster, service }, family);
+    if ('none' in choice) {
+        const skipped = choice.skipped.length ? ` (skipped: ${skippedText(choice.skipped)})` : '';
+        throw new errors_ConfigurationError(inputName(request, 'rollback-to'), `${service}: ${choice.none}${skipped}`);
     }
-    return { target: existing(found.arn, found.taskDefinition), diffNew: found.taskDefinition };
+    const td = await lookup.describe(choice.arn);
+    const log = deps.log ?? coreLogger;
+    log.info(`${service}: rollback-to ${rollbackToText(want)} → ${choice.why}` +
+        (choice.skipped.length ? `; skipped ${skippedText(choice.skipped)}` : ''));
+    return { target: existing(choice.arn, td), diffNew: td };
 }
 /** A task definition named by ARN (or family:revision): it exists and is ACTIVE. */
 async function resolveArn(request, arn, lookup) {
@@ -86635,6 +86950,51 @@ function healthCheckLine(r) {
     return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/history-steps.ts
+
+
+// The deploy-history steps of executeDeploy (tags on revisions, see rollback-target.ts): what a rollback moves away
+// from is marked rolled back from, and every deployment that COMPLETED is recorded in its service's history. Each
+// tag that cannot be written is a warning naming what a later rollback will not know; it never changes the verdict.
+/** rollback-to: mark each revision the services leave, before the UpdateService calls. */
+async function markRevisionsLeft(ex) {
+    if (!ex.request.rollbackTo)
+        return;
+    const left = allReports(ex)
+        .filter((r) => r.previousTaskDefinitionArn && r.previousTaskDefinitionArn !== r.taskDefinitionArn)
+        .map((r) => r.previousTaskDefinitionArn);
+    await warnAll(ex, markRolledBackFrom(ex.deps.ecs, left, new Date(), ex.deps.signal));
+}
+/** ECS's circuit breaker rolled back: the revision it left is rolled back from as well. */
+async function markEcsRollbacks(ex) {
+    const left = allReports(ex)
+        .filter((r) => r.ecsRolledBack && r.taskDefinitionArn)
+        .map((r) => r.taskDefinitionArn);
+    await warnAll(ex, markRolledBackFrom(ex.deps.ecs, left, new Date(), ex.deps.signal));
+}
+/** Every deployment of this run that COMPLETED (deploys on success, rollbacks whenever) goes into its history. */
+async function recordCompletedDeployments(ex, which) {
+    const now = new Date();
+    for (const r of allReports(ex)) {
+        const arn = which === 'deployments'
+            ? r.status === 'completed'
+                ? r.taskDefinitionArn
+                : undefined
+            : r.rollback?.outcome === 'completed'
+                ? r.rollback.taskDefinitionArn
+                : undefined;
+        if (!arn)
+            continue;
+        const warning = await recordRan(ex.deps.ecs, arn, { cluster: ex.request.cluster, service: r.service }, now, ex.deps.signal);
+        if (warning)
+            ex.log.warning(`${r.service}: ${warning}`);
+    }
+}
+async function warnAll(ex, warnings) {
+    for (const w of await warnings)
+        ex.log.warning(w);
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/register.ts
 
 
@@ -86770,53 +87130,102 @@ function cleanupTargets(services) {
     return byFamily;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/what-runs.ts
+// COMPLETED is ECS's word; what runs is checked, not assumed: the service's PRIMARY deployment must be on the
+// revision we asked for, at its desired count. An endpoint that reports COMPLETED on the old revision (a stale or
+// wrong answer) fails the deploy with both ARNs named, and such a revision is never marked known-good.
+/** Why the service, reported COMPLETED, does not run `requestedArn` as asked; undefined when it does. Pure. */
+function whatRunsProblem(service, requestedArn) {
+    const primary = service?.deployments?.find((d) => d.status === 'PRIMARY');
+    if (!primary)
+        return `reported COMPLETED, but the service has no PRIMARY deployment (requested ${requestedArn})`;
+    if (primary.taskDefinition !== requestedArn) {
+        return (`reported COMPLETED, but its PRIMARY deployment ${primary.id ?? ''} runs ${primary.taskDefinition ?? 'no task definition'}, ` +
+            `not the requested ${requestedArn}`);
+    }
+    const running = primary.runningCount ?? 0;
+    const desired = primary.desiredCount ?? 0;
+    if (running < desired) {
+        return `reported COMPLETED, but its PRIMARY deployment runs ${running} of ${desired} tasks of ${requestedArn}`;
+    }
+    return undefined;
+}
+/** Turn each COMPLETED service that does not run what was asked into a failure (before health checks and tags). */
+function verifyWhatRuns(ex, results) {
+    for (const res of results) {
+        const rep = ex.reports.get(res.target.service);
+        if (rep?.status !== 'completed' || !rep.taskDefinitionArn)
+            continue;
+        const problem = whatRunsProblem(res.service, rep.taskDefinitionArn);
+        if (!problem)
+            continue;
+        rep.status = 'failed';
+        rep.reason = problem;
+        ex.log.warning(`${rep.service}: ${problem}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/rollback.ts
 
 
 
 
 
-// Auto-rollback after a failed deploy: which services go back (pure), to which revision (pure), then UpdateService
-// and a wait for each. The facts the choice needs (known-good revisions) are looked up first.
+
+// Auto-rollback after a failed deploy: which services go back (pure), to which revision (pure, rollback-target.ts),
+// then UpdateService and a wait for each. The facts the choice needs (revision tags) are looked up first.
 /** Services this run changed that ECS did not already roll back itself (none when auto-rollback is off). */
 function rollbackCandidates(services, autoRollback) {
     if (!autoRollback)
         return [];
     return services.filter((r) => !r.ecsRolledBack && r.status !== 'unchanged' && r.status !== 'not-started');
 }
-/**
- * Where a failed service goes back to: the newest known-good revision (other than the one that failed), else the
- * revision it ran before this deploy when that is a different one, else nowhere. Pure.
- */
-function chooseRollbackTarget(facts) {
-    if (facts.knownGoodArn) {
-        return { arn: facts.knownGoodArn, why: `last known-good revision ${shortTaskDef(facts.knownGoodArn)}` };
-    }
-    if (facts.previousArn && facts.previousArn !== facts.failedArn) {
-        return {
-            arn: facts.previousArn,
-            why: `previous PRIMARY revision ${shortTaskDef(facts.previousArn)} (no known-good revision found)`,
-        };
-    }
-    return { skip: 'no rollback target: no known-good revision and no different previous revision' };
+/** Whether the deployment a service ran when this deploy began had COMPLETED (rolloutState, else steady counts). */
+function deploymentCompleted(service) {
+    const primary = service?.deployments?.find((d) => d.status === 'PRIMARY');
+    if (!primary)
+        return false;
+    if (primary.rolloutState !== undefined)
+        return primary.rolloutState === 'COMPLETED';
+    return (service?.deployments?.length ?? 0) === 1 && (primary.runningCount ?? 0) === (primary.desiredCount ?? 0);
 }
-/** Roll back every candidate service and wait for the rollbacks; each report's `rollback` says how it went. */
+/**
+ * Roll back every candidate service and wait for the rollbacks; each report's `rollback` says how it went. The
+ * target is chooseRollbackTarget's (rollback-target.ts); the revision left behind is marked rolled back from before
+ * the UpdateService, so no later known-good or previous rollback returns to it.
+ */
 async function rollBackServices(ex, candidates) {
     const targets = [];
-    const knownGood = knownGoodLookup(ex);
+    const cache = new RevisionFactsCache(ex.deps.ecs, ex.deps.signal);
     for (const r of candidates) {
         const failedArn = r.taskDefinitionArn ?? '';
-        let knownGoodArn;
+        const p = ex.prepared.services.find((x) => x.service === r.service);
+        const completed = deploymentCompleted(p?.current);
+        let choice;
         try {
-            knownGoodArn = (await knownGood(failedArn))?.arn;
+            choice = await resolveRollbackTarget(cache, { kind: 'auto', failedArn, previousArn: r.previousTaskDefinitionArn, previousCompleted: completed }, { cluster: ex.request.cluster, service: r.service }, familyFor(failedArn));
         }
         catch (err) {
-            ex.log.warning(`Could not look up known-good revisions: ${errorMessage(err)}`);
+            if (ex.deps.signal?.aborted)
+                throw err;
+            // Without the revisions' tags the decision still knows whether the previous deployment had COMPLETED.
+            ex.log.warning(`${r.service}: could not read the revisions' tags: ${errorMessage(err)}`);
+            choice = chooseRollbackTarget({
+                request: { kind: 'auto', failedArn, previousArn: r.previousTaskDefinitionArn, previousCompleted: completed },
+                service: { cluster: ex.request.cluster, service: r.service },
+                revisions: [],
+            });
         }
-        const choice = chooseRollbackTarget({ failedArn, previousArn: r.previousTaskDefinitionArn, knownGoodArn });
-        if ('skip' in choice) {
-            r.rollback = { outcome: 'skipped', reason: choice.skip };
+        if (choice.skipped.length)
+            ex.log.info(`${r.service}: rollback skipped ${skippedText(choice.skipped)}`);
+        if ('none' in choice) {
+            r.rollback = { outcome: 'skipped', reason: choice.none };
             continue;
+        }
+        if (failedArn && failedArn !== choice.arn) {
+            for (const w of await markRolledBackFrom(ex.deps.ecs, [failedArn], new Date(), ex.deps.signal)) {
+                ex.log.warning(`${r.service}: ${w}`);
+            }
         }
         const target = await startRollback(ex, r, choice);
         if (target)
@@ -86829,20 +87238,13 @@ async function rollBackServices(ex, candidates) {
         r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
         if (res.verdict.state === 'failed')
             r.rollback.reason += `; rollback failed: ${res.verdict.reason}`;
+        const problem = res.outcome === 'completed' ? whatRunsProblem(res.service, res.target.taskDefinitionArn) : undefined;
+        if (problem) {
+            r.rollback.outcome = 'failed';
+            r.rollback.reason += `; rollback ${problem}`;
+        }
         r.events = [...r.events, ...res.events];
     }
-}
-/** Services that failed with the same revision share one known-good lookup (it lists and describes revisions). */
-function knownGoodLookup(ex) {
-    const lookups = new Map();
-    return (failedArn) => {
-        let lookup = lookups.get(failedArn);
-        if (!lookup) {
-            lookup = findRevision(ex.deps.ecs, familyOf(failedArn), { kind: 'known-good' }, { exclude: new Set([failedArn]), ...(ex.deps.signal ? { signal: ex.deps.signal } : {}) });
-            lookups.set(failedArn, lookup);
-        }
-        return lookup;
-    };
 }
 /** UpdateService to the chosen revision; the rollout to wait for, when ECS started one. */
 async function startRollback(ex, r, choice) {
@@ -87122,9 +87524,12 @@ async function revertService(ex, r, rejectedService) {
 
 
 
-// The mutating part of a deploy, as a sequence of steps: register → update → wait → health checks → (success:
-// known-good markers, old revisions) or (failure: root causes, auto-rollback) → verdict. Each step is a function
-// below or in update.ts / rollback.ts; the decisions are pure (verdict.ts, rollback.ts's chooseRollbackTarget).
+
+
+// The mutating part of a deploy, as a sequence of steps: register → (rollback-to: mark what is left) → update → wait
+// → what runs is what was asked (what-runs.ts) → health checks → (success: known-good markers, deploy history, old
+// revisions) or (failure: root causes, auto-rollback, deploy history) → verdict. Each step is a function below or in
+// update.ts / rollback.ts / history-steps.ts; the decisions are pure (verdict.ts, rollback-target.ts).
 /**
  * Register (unless `registered` is given: deploy-ecs registers first and runs its migration in between) → update →
  * wait → health checks → diagnostics → rollback → known-good. Never throws for deployment failures: they are in the
@@ -87134,6 +87539,7 @@ async function revertService(ex, r, rejectedService) {
 async function executeDeploy(prepared, deps, registered) {
     const startedAt = (deps.clock ?? poll_realClock).now();
     const ex = startExecution(prepared, deps, registered ?? (await registerRevisions(prepared, deps)), startedAt);
+    await markRevisionsLeft(ex);
     const update = await updateServices(ex);
     if (update.rejected)
         return finishExecution(ex, await revertPartialUpdate(ex, update));
@@ -87141,6 +87547,7 @@ async function executeDeploy(prepared, deps, registered) {
         return finish(ex, { waited: false });
     const results = await waitForTargets(ex, update.targets, 'deployment');
     applyRolloutResults(ex, results);
+    verifyWhatRuns(ex, results);
     if (deps.signal?.aborted || allReports(ex).some((r) => r.status === 'cancelled')) {
         logWhereEachStands(ex);
         return finish(ex, { cancelledDuring: 'wait' });
@@ -87152,12 +87559,15 @@ async function executeDeploy(prepared, deps, registered) {
     }
     if (!deployFailed(allReports(ex), ex.healthChecks)) {
         await markKnownGood(ex);
+        await recordCompletedDeployments(ex, 'deployments');
         await cleanupOldRevisions(ex);
         return finish(ex, {});
     }
+    await markEcsRollbacks(ex);
     await collectRootCauses(ex, results);
     explainHealthFailure(ex);
     await rollBackServices(ex, rollbackCandidates(allReports(ex), ex.request.autoRollback));
+    await recordCompletedDeployments(ex, 'rollbacks');
     return finish(ex, deps.signal?.aborted ? { cancelledDuring: 'rollback' } : {});
 }
 function finish(ex, o) {
@@ -87307,6 +87717,7 @@ function explainHealthFailure(ex) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/inputs.ts
+
 
 
 
@@ -87619,6 +88030,7 @@ function deployFailure(report) {
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/deploy/index.ts
 // @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
 // (read-only), register, execute (update, wait, health checks, root causes, rollback, known-good), verdict, summary.
+
 
 
 

@@ -12,11 +12,8 @@ export {
   parseServiceLines,
 } from './inputs';
 export {
-  chooseRevision,
-  findRevision,
   type Provenance,
   provenanceFromEnv,
-  type RollbackTo,
   TAG_COMMIT,
   TAG_KNOWN_GOOD,
   TAG_KNOWN_GOOD_COMMIT,
@@ -38,7 +35,17 @@ export type {
 export { prepareDeploy } from './prepare';
 export { type RegisteredRevisions, registerRevisions } from './register';
 export { cleanupRevisions } from './revision-cleanup';
-export { chooseRollbackTarget } from './rollback';
+export {
+  chooseRollbackTarget,
+  isKnownGood,
+  parseRollbackTo,
+  type RevisionFacts,
+  type RollbackChoice,
+  type RollbackTo,
+  ranTagKey,
+  TAG_ROLLED_BACK_FROM,
+} from './rollback-target';
 export { shortTaskDef } from './rollout-verdict';
 export { deployFailure, deployOutputs, deploySummaryMarkdown, writeDeployReport } from './summary';
 export { deployVerdict } from './verdict';
+export { whatRunsProblem } from './what-runs';

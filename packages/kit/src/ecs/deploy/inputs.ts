@@ -17,8 +17,9 @@ import { parseTaskDefReference } from '../../runtime/inputs/taskdef-ref';
 import { maskValue } from '../../runtime/redact';
 import { loadTaskDefSource } from '../taskdef/source';
 import type { HealthCheckSpec } from './health-check';
-import { parseRollbackTo, provenanceFromEnv, tagValue } from './known-good';
+import { provenanceFromEnv, tagValue } from './known-good';
 import type { DeployRequest, ServiceRequest, TaskDefSpec } from './model';
+import { parseRollbackTo } from './rollback-target';
 
 // The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning), parsed from the raw inputs
 // each action's parseInputs hands in: the rules exist once, every input kind through runtime/inputs' one parser.

@@ -7,7 +7,8 @@ import type { TaskDefSource } from '../taskdef/source';
 import type { TaskDefJson } from '../taskdef/taskdef';
 import type { ServiceDiagnostics } from './diagnostics';
 import type { HealthCheckResult, HealthCheckSpec } from './health-check';
-import type { Provenance, RollbackTo } from './known-good';
+import type { Provenance } from './known-good';
+import type { RollbackTo } from './rollback-target';
 import type { PollDelayOptions } from './rollout-wait';
 
 // The deploy engine's data: what is asked (DeployRequest), what prepare found (PreparedDeploy), what happened
