@@ -1,5 +1,12 @@
 // @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
 // (read-only), register, execute (update, wait, health checks, root causes, rollback, known-good), verdict, summary.
+export {
+  type BeforeChanges,
+  type BeforeChangesOptions,
+  checkBeforeChanges,
+  preflightTargetsOf,
+  runsOnFargate,
+} from './before-changes';
 export { createEcsClients, type EcsClients } from './clients';
 export { collectDiagnostics, diagnosticsMarkdown, diagnosticsText, type ServiceDiagnostics } from './diagnostics';
 export { executeDeploy } from './execute';
@@ -8,6 +15,8 @@ export {
   type EcsDeployInputOptions,
   type EcsDeployInputs,
   maskDeployInputSecrets,
+  type PlanInputs,
+  type PreflightInputs,
   parseDeployInputs,
   parseServiceLines,
 } from './inputs';
@@ -32,6 +41,7 @@ export type {
   ServiceRequest,
   TaskDefSpec,
 } from './model';
+export { deployPlanMarkdown, type PlanView, planOutputs, serviceChange } from './plan';
 export { prepareDeploy } from './prepare';
 export { type RegisteredRevisions, registerRevisions } from './register';
 export { cleanupRevisions } from './revision-cleanup';
@@ -46,6 +56,12 @@ export {
   TAG_ROLLED_BACK_FROM,
 } from './rollback-target';
 export { shortTaskDef } from './rollout-verdict';
-export { deployFailure, deployOutputs, deploySummaryMarkdown, writeDeployReport } from './summary';
+export {
+  type DeploySummaryExtras,
+  deployFailure,
+  deployOutputs,
+  deploySummaryMarkdown,
+  writeDeployReport,
+} from './summary';
 export { deployVerdict } from './verdict';
 export { whatRunsProblem } from './what-runs';

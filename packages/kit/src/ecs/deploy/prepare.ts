@@ -224,6 +224,7 @@ function existing(arn: string, td: TaskDefinition | undefined): Target {
     arn,
     reused: true,
     ...(td?.containerDefinitions ? { containerDefinitions: td.containerDefinitions } : {}),
+    ...(td ? { taskDefinition: td } : {}),
   };
 }
 
