@@ -22,7 +22,7 @@ export function failedChecks(report: PreflightReport): Array<{ td: TaskDefPrefli
 
 /** The step's error when the preflight found problems: the first in the message, all of them in the details. */
 export function preflightFailure(report: PreflightReport): DeployFailure | undefined {
-  const problems = failedChecks(report).map(({ td, check }) => problemLine(td, check));
+  const problems = [...new Set(failedChecks(report).map(({ td, check }) => problemLine(td, check)))];
   if (problems.length === 0) return undefined;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s), listed above)` : '';
   return new DeployFailure(`Preflight, nothing changed: ${problems[0]}${more}`, {
@@ -56,8 +56,12 @@ export function logPreflight(report: PreflightReport, log: Logger): void {
   for (const td of report.taskDefinitions) {
     const platform = td.platform ? ` on ${td.platform.os}/${td.platform.architecture}` : '';
     log.info(`Preflight ${td.taskDefinition}${platform} (${td.services.join(', ')}): ${counts(td)}`);
+    const printed = new Set<string>();
     for (const c of td.checks) {
-      if (c.outcome === 'failed') log.info(`  ❌ ${problemLine(td, c)}`);
+      const line = problemLine(td, c);
+      if (printed.has(line)) continue;
+      printed.add(line);
+      if (c.outcome === 'failed') log.info(`  ❌ ${line}`);
       else if (c.outcome === 'warning') log.warning(`Preflight ${td.taskDefinition}: ${c.subject}: ${c.message}`);
     }
   }

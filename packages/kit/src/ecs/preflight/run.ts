@@ -4,7 +4,7 @@ import type { PreflightClients } from './clients';
 import { registerLimitProblems } from './limits';
 import type { Check, ImageFacts, PreflightOptions, PreflightReport, TaskDefPreflight } from './model';
 import { skippedNotices } from './report';
-import { taskRequirements } from './requirements';
+import { type SecretRef, taskRequirements } from './requirements';
 
 // The preflight of a deploy: for each task definition about to run, what it needs (requirements.ts, pure) looked up
 // with read-only calls (checks.ts), before any mutating call. Identical lookups (an image or a secret shared by
@@ -72,6 +72,13 @@ class Lookups {
   }
 }
 
+/** Which secret a reference needs to exist (its JSON key aside: one lookup per secret and version). */
+function secretKey(ref: SecretRef): string {
+  return ref.kind === 'secretsmanager'
+    ? `${ref.secretId}|${ref.versionStage ?? ''}|${ref.versionId ?? ''}`
+    : ref.valueFrom;
+}
+
 /** Every check of every target (read-only). */
 export async function runPreflight(
   targets: readonly PreflightTarget[],
@@ -123,7 +130,9 @@ async function preflightOne(
   );
   const secrets = Promise.all(
     req.secrets.map(async (s) => {
-      const exists = await lookups.run(`secret:${s.ref.valueFrom}`, () => checkSecret(s.container, s.name, s.ref, ctx));
+      const exists = await lookups.run(`secret:${secretKey(s.ref)}`, () =>
+        checkSecret(s.container, s.name, s.ref, ctx),
+      );
       const out: Check[] = [{ ...exists, container: s.container, subject: `${s.name} ← ${s.ref.valueFrom}` }];
       const ref = s.ref;
       if (options.verifySecretKeys && exists.outcome === 'ok' && ref.kind === 'secretsmanager' && ref.jsonKey) {
