@@ -98,6 +98,20 @@ describe('preflight failures (bundle): exit 1, the container and the fix named, 
     const td = taskDefWith(IMAGE('v2'));
     td.containerDefinitions[0].secrets.push({ name: 'DATABASE_URL', valueFrom: '/app/prod/database-url' });
     await expectStopped(await deployBundle(td), /SSM parameter \/app\/prod\/database-url does not exist in us-east-1/);
+    // once it exists (by name or by ARN), the deploy goes on
+    await t.control.seed({
+      parameters: [{ name: '/app/prod/database-url', value: 'postgres://db/app', type: 'SecureString' }],
+    });
+    td.containerDefinitions[0].secrets.push({
+      name: 'DATABASE_URL_BY_ARN',
+      valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/app/prod/database-url',
+    });
+    const found = await deployBundle(td, { wait: 'false' });
+    expect(found.errors).toEqual([]);
+    expect(found.code).toBe(0);
+    expect(found.summary).toContain('SSM parameter /app/prod/database-url exists');
+    const ssm = (await t.control.requests()).filter((r) => r.service === 'ssm').map((r) => r.operation);
+    expect(ssm).toEqual(['DescribeParameters']); // metadata only, one lookup for both references
   });
 
   test('an awslogs log group that does not exist (awslogs-create-group is not set)', async () => {

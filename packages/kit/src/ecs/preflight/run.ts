@@ -72,11 +72,10 @@ class Lookups {
   }
 }
 
-/** Which secret a reference needs to exist (its JSON key aside: one lookup per secret and version). */
+/** Which secret a reference needs to exist (one lookup per secret and version, or per parameter by name or ARN). */
 function secretKey(ref: SecretRef): string {
-  return ref.kind === 'secretsmanager'
-    ? `${ref.secretId}|${ref.versionStage ?? ''}|${ref.versionId ?? ''}`
-    : ref.valueFrom;
+  if (ref.kind === 'secretsmanager') return `${ref.secretId}|${ref.versionStage ?? ''}|${ref.versionId ?? ''}`;
+  return ref.kind === 'ssm' ? `ssm:${ref.region}:${ref.name}` : ref.valueFrom;
 }
 
 /** Every check of every target (read-only). */
