@@ -87,6 +87,6 @@ export function getInputs(): Inputs {
     for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
   }
   for (const [name, value] of inputs.migration?.environment ?? []) if (isSecretLookingName(name)) maskValue(value);
-  maskDeployInputSecrets(inputs.deploy.request);
+  maskDeployInputSecrets(inputs.deploy.request, inputs.deploy.plan);
   return inputs;
 }
