@@ -8,8 +8,7 @@ import {
   actionInputs,
   ConfigurationError,
   ECS_NAME_RE,
-  isSecretLookingName,
-  maskValue,
+  maskNamedValue,
   optionalInput,
   parseBoolean,
   parseCommand,
@@ -84,9 +83,9 @@ export function getInputs(): Inputs {
   const inputs = parseInputs(actionInputs(), process.env);
   // Values given for secret-looking names never show in the log, whatever prints them.
   for (const section of inputs.render.overrides.environment) {
-    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
+    for (const e of section.entries) maskNamedValue(e.key, e.value);
   }
-  for (const [name, value] of inputs.migration?.environment ?? []) if (isSecretLookingName(name)) maskValue(value);
+  for (const [name, value] of inputs.migration?.environment ?? []) maskNamedValue(name, value);
   maskDeployInputSecrets(inputs.deploy.request);
   return inputs;
 }

@@ -31,7 +31,7 @@ import {
   cancellationSignal,
   coreLogger,
   DeployFailure,
-  formatCommand,
+  displayCommand,
   group,
   run as runStep,
   Summary,
@@ -145,7 +145,7 @@ async function executeMigration(
   arn: string,
   o: { clients: EcsClients; region: string; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
 ): Promise<void> {
-  const command = formatCommand(migration.command);
+  const command = displayCommand(migration.command);
   const result = await group(`Migration (${migration.when} the update): ${command}`, () =>
     executeOneOffTask(
       createOneOffTaskClients(ACTION, o.region, o.clients.ecs),

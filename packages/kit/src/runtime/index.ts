@@ -66,13 +66,21 @@ export {
   realClock,
 } from './poll';
 export {
+  containsSecret,
+  displayCommand,
   isSecretLookingName,
+  maskForms,
+  maskNamedValue,
   maskValue,
   REDACTED,
+  redactArgv,
   redactDeep,
   redactEnvironment,
+  redactText,
   redactUrlCredentials,
   redactValue,
+  registeredSecrets,
 } from './redact';
+export { findSecretSpans, isHighEntropyToken, type SecretShape, type SecretSpan } from './redact-shapes';
 export { failureMessage, run } from './run';
 export { codeBlock, details, markdownTable, Summary, unifiedDiff } from './summary';
