@@ -69635,14 +69635,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -69662,8 +69662,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -70039,9 +70039,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -72075,6 +72075,361 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_os_ = __nccwpck_require__(542);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(9377);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./actions/build-push-ecr/src/tool-process.ts
+// The builder processes (docker, buildah): each in its own process group, so a cancelled step stops the whole tree it
+// started (buildah forks the RUN steps of a build), and so the post step can find what a killed main step left
+// running. The command line is echoed as @actions/exec would (`[command]…`), but from a display argv in which
+// build-arg values and other secrets are already masked.
+
+
+
+/** Start time of `pid` from /proc/<pid>/stat (field 22), undefined where there is no /proc or no such process. */
+function processStartTime(pid) {
+    try {
+        const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // the command name (field 2) is in parentheses and may contain spaces: fields start after the last ')'
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+function quoteWord(word) {
+    return /^[A-Za-z0-9_./:=@%+,*-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/** `[command]docker buildx build …` as @actions/exec prints it. */
+function commandLine(command, display) {
+    return `[command]${[command, ...display].map(quoteWord).join(' ')}`;
+}
+function abortError(signal) {
+    const reason = signal.reason;
+    if (reason instanceof Error)
+        return reason;
+    const err = new Error(String(reason ?? 'cancelled'));
+    err.name = 'AbortError';
+    return err;
+}
+/**
+ * Run `command args` in a new process group, its output streamed to the log (unless silent). A non-zero exit is a
+ * DeployFailure naming `what`; an abort stops the group and rejects with the abort reason once it has exited.
+ */
+function runTool(command, args, options) {
+    const { signal } = options;
+    if (signal?.aborted)
+        return Promise.reject(abortError(signal));
+    if (!options.silent)
+        process.stdout.write(`${commandLine(command, options.display ?? args)}\n`);
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(command, [...args], {
+            env: options.env ?? process.env,
+            stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        let stdout = '';
+        let killer;
+        const onAbort = () => {
+            if (child.pid === undefined)
+                return;
+            signalGroup(child.pid, 'SIGTERM');
+            killer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), options.killAfterMs ?? 2000);
+        };
+        child.once('spawn', () => {
+            if (child.pid !== undefined)
+                options.onStart?.({ pid: child.pid, startTime: processStartTime(child.pid) });
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+        child.stdout.on('data', (d) => {
+            stdout += d.toString('utf8');
+            if (!options.silent)
+                process.stdout.write(d);
+        });
+        child.stderr.on('data', (d) => {
+            if (!options.silent)
+                process.stdout.write(d);
+        });
+        if (options.input)
+            child.stdin.end(options.input);
+        child.once('error', (err) => {
+            signal?.removeEventListener('abort', onAbort);
+            reject(new errors_DeployFailure(`${options.what} could not start: ${err.message}`, { cause: err }));
+        });
+        child.once('close', (code, sig) => {
+            signal?.removeEventListener('abort', onAbort);
+            if (killer)
+                clearTimeout(killer);
+            // A cancelled build may leave grandchildren behind in the group: stop them too.
+            if (signal?.aborted && child.pid !== undefined)
+                signalGroup(child.pid, 'SIGKILL');
+            options.onExit?.();
+            if (signal?.aborted)
+                return reject(abortError(signal));
+            const exit = code ?? (sig ? 128 : 1);
+            if (exit !== 0 && !options.ignoreReturnCode) {
+                return reject(new errors_DeployFailure(`${options.what} failed (${code === null ? `killed by ${sig}` : `exit ${code}`}): see the log above`));
+            }
+            resolve({ code: exit, stdout });
+        });
+    });
+}
+/** Send `sig` to every process of the group `pgid`; false when there is none. */
+function signalGroup(pgid, sig) {
+    try {
+        process.kill(-pgid, sig);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Pids of the processes in group `pgid` (Linux /proc; empty elsewhere). */
+function groupMembers(pgid) {
+    if (!(0,external_node_fs_.existsSync)('/proc'))
+        return [];
+    const members = [];
+    for (const entry of (0,external_node_fs_.readdirSync)('/proc')) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        try {
+            const stat = (0,external_node_fs_.readFileSync)(`/proc/${entry}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            // fields[0] is the state (field 3), fields[2] the process group (field 5)
+            if (Number(fields[2]) === pgid && fields[0] !== 'Z')
+                members.push(Number(entry));
+        }
+        catch {
+            // the process exited while we looked
+        }
+    }
+    return members;
+}
+/**
+ * Whether the group `p` started is still ours: its leader runs with the start time we saved, or the leader is gone
+ * (no process has its pid, so no other group can have taken the id) and members are left. A reused pid is never
+ * signalled.
+ */
+function isOurGroup(p) {
+    const leaderStart = processStartTime(p.pid);
+    if (leaderStart !== undefined)
+        return p.startTime === undefined || leaderStart === p.startTime;
+    return groupMembers(p.pid).length > 0 || (!(0,external_node_fs_.existsSync)('/proc') && signalGroup(p.pid, 0));
+}
+/**
+ * Stop what is left of the group `p` (SIGTERM, then SIGKILL after `graceMs`). Returns what was found: 'none' (nothing
+ * running), 'stopped', or 'not ours' (the pid was reused: left alone).
+ */
+async function stopGroup(p, graceMs = 2000) {
+    const running = () => groupMembers(p.pid).length > 0 || (!(0,external_node_fs_.existsSync)('/proc') && signalGroup(p.pid, 0));
+    if (!running())
+        return 'none';
+    if (!isOurGroup(p))
+        return 'not ours';
+    signalGroup(p.pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (running() && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+    if (running())
+        signalGroup(p.pid, 'SIGKILL');
+    return 'stopped';
+}
+
+;// CONCATENATED MODULE: ./actions/build-push-ecr/src/cleanup.ts
+// What the build leaves on the runner, and how it is removed: the registry login (an auth file of this run under
+// RUNNER_TEMP: buildah's --authfile, docker's DOCKER_CONFIG), the builder processes (each in its own process group),
+// and a throwaway buildx builder. The main step removes them in its `finally`, also when cancelled (SIGINT/SIGTERM
+// stop the running builder first); what a main step killed outright (SIGKILL, a runner crash) leaves behind, the post
+// step (`post-if: always()`, dist/post/index.js) removes from what the main step saved with core.saveState.
+
+
+
+
+/** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
+const STATE = {
+    workDir: 'workDir',
+    process: 'builderProcess',
+    logout: 'logout',
+    buildxBuilder: 'buildxBuilder',
+    dockerEnv: 'dockerEnv',
+    cleaned: 'cleaned',
+};
+/** Records leftovers as they appear; `save` is core.saveState in a step (tests may pass their own). */
+class LeftoverTracker {
+    save;
+    leftovers = {};
+    constructor(save = saveState) {
+        this.save = save;
+    }
+    workDir(dir) {
+        this.leftovers.workDir = dir;
+        this.save(STATE.workDir, dir);
+    }
+    process(p) {
+        this.leftovers.process = p;
+        this.save(STATE.process, p ? JSON.stringify(p) : '');
+    }
+    logout(command) {
+        this.leftovers.logout = command;
+        this.save(STATE.logout, command ? JSON.stringify(command) : '');
+    }
+    buildxBuilder(command) {
+        this.leftovers.buildxBuilder = command;
+        this.save(STATE.buildxBuilder, command ? JSON.stringify(command) : '');
+    }
+    cleaned() {
+        this.save(STATE.cleaned, 'true');
+    }
+}
+/** The leftovers a main step saved, read back in the post step. */
+function leftoversFromState(get = core.getState) {
+    if (get(STATE.cleaned) === 'true')
+        return 'cleaned';
+    const json = (name) => {
+        const raw = get(name);
+        if (!raw)
+            return undefined;
+        try {
+            return JSON.parse(raw);
+        }
+        catch {
+            return undefined;
+        }
+    };
+    const leftovers = {};
+    const workDir = get(STATE.workDir);
+    if (workDir)
+        leftovers.workDir = workDir;
+    const p = json(STATE.process);
+    if (p && Number.isInteger(p.pid) && p.pid > 1)
+        leftovers.process = p;
+    const logout = json(STATE.logout);
+    if (logout)
+        leftovers.logout = logout;
+    const builder = json(STATE.buildxBuilder);
+    if (builder)
+        leftovers.buildxBuilder = builder;
+    return leftovers;
+}
+async function runCleanupCommand(what, c, timeoutMs) {
+    try {
+        const r = await runTool(c.command, c.args, {
+            what,
+            env: { ...process.env, ...(c.env ?? {}) },
+            signal: AbortSignal.timeout(timeoutMs),
+            killAfterMs: 500,
+            ignoreReturnCode: true,
+        });
+        return r.code === 0;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, remove the
+ * throwaway buildx builder, delete the work directory (auth file and docker config included). Never throws: a
+ * problem is a warning. Returns what was done, for the log.
+ */
+async function cleanUp(l, options = {}) {
+    const log = options.log ?? { info: info, warning: warning };
+    const timeoutMs = options.commandTimeoutMs ?? 10_000;
+    const done = [];
+    if (l.process) {
+        const stopped = await stopGroup(l.process, options.graceMs ?? 2000);
+        if (stopped === 'stopped')
+            done.push(`stopped builder process group ${l.process.pid}`);
+        if (stopped === 'not ours')
+            log.warning(`process ${l.process.pid} is not the builder any more: left alone`);
+    }
+    if (l.logout) {
+        if (await runCleanupCommand('logout', l.logout, timeoutMs))
+            done.push('logged out of the registry');
+        else
+            log.warning(`${l.logout.command} logout failed: the auth file is deleted below`);
+    }
+    if (l.buildxBuilder) {
+        if (await runCleanupCommand('docker buildx rm', l.buildxBuilder, timeoutMs)) {
+            done.push(`removed buildx builder ${l.buildxBuilder.args.at(-1)}`);
+        }
+        else
+            log.warning(`could not remove buildx builder ${l.buildxBuilder.args.at(-1)}`);
+    }
+    if (l.workDir) {
+        try {
+            await (0,promises_.rm)(l.workDir, { recursive: true, force: true });
+            done.push(`deleted ${l.workDir} (auth file, docker config)`);
+        }
+        catch (err) {
+            log.warning(`could not delete ${l.workDir}: ${errorMessage(err)}`);
+        }
+    }
+    return done;
+}
+/**
+ * The post step: when the main step was killed before it cleaned up, remove what it left (registry credential,
+ * builder processes, throwaway builder). Never fails the job: problems are warnings.
+ */
+async function postCleanup() {
+    const leftovers = leftoversFromState();
+    if (leftovers === 'cleaned' || Object.keys(leftovers).length === 0) {
+        core.info('The main step cleaned up after itself; nothing to do.');
+        return;
+    }
+    const done = await cleanUp(leftovers);
+    core.info(done.length > 0
+        ? `The main step ended before cleaning up: ${done.join('; ')}.`
+        : 'The main step ended before cleaning up, but nothing was left.');
+}
+/** @github/local-action's entry for `--post src/cleanup.ts`: the post step as src/post.ts runs it. */
+const cleanup_run = () => runStep(postCleanup);
+
+;// CONCATENATED MODULE: ./actions/build-push-ecr/src/docker-config.ts
+// docker logs in to a config directory of this run (DOCKER_CONFIG under RUNNER_TEMP), never to ~/.docker: the ECR
+// credential then exists only in a file the action deletes (and the post step deletes after a kill), and a login the
+// user made before the step (another registry, amazon-ecr-login) is neither overwritten nor logged out.
+// Everything else of the user's docker configuration is kept: the current context and proxies (config.json without
+// its credential fields), and the contexts, CLI plugins and buildx builders (linked, so buildx still finds the builder
+// docker/setup-buildx-action created). See https://docs.docker.com/reference/cli/docker/#environment-variables
+// (DOCKER_CONFIG) and https://docs.docker.com/build/building/variables/#buildx_config (BUILDX_CONFIG).
+
+
+
+/** The user's docker config directory: DOCKER_CONFIG, else ~/.docker. */
+function userDockerConfigDir(env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_.join)(env.HOME || (0,external_node_os_.homedir)(), '.docker');
+}
+/** config.json without what holds or fetches credentials (`auths`, `credsStore`, `credHelpers`). */
+function withoutCredentials(configJson) {
+    let config;
+    try {
+        const parsed = JSON.parse(configJson);
+        config = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? { ...parsed } : {};
+    }
+    catch {
+        config = {};
+    }
+    delete config.auths;
+    delete config.credsStore;
+    delete config.credHelpers;
+    return config;
+}
+/**
+ * Make `dir` a docker config directory for this run and return the environment docker must run with
+ * (DOCKER_CONFIG=dir, BUILDX_CONFIG=the user's buildx directory).
+ */
+function prepareDockerConfig(dir, env) {
+    const user = userDockerConfigDir(env);
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    const userConfig = (0,external_node_path_.join)(user, 'config.json');
+    const config = (0,external_node_fs_.existsSync)(userConfig) ? withoutCredentials((0,external_node_fs_.readFileSync)(userConfig, 'utf8')) : {};
+    (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    for (const sub of ['contexts', 'cli-plugins']) {
+        if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(user, sub)))
+            (0,external_node_fs_.symlinkSync)((0,external_node_path_.join)(user, sub), (0,external_node_path_.join)(dir, sub));
+    }
+    return { DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_.join)(user, 'buildx') };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
 // `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
 // can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
@@ -72249,7 +72604,14 @@ async function describeEcrRepository(ecr, name) {
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call or build.
 const ACTION = 'build-push-ecr';
 function getInputs(env = process.env) {
-    return parseInputs(actionInputs(), env);
+    const inputs = parseInputs(actionInputs(), env);
+    // Build-arg values are masked unless listed in public-build-args: registered before anything prints them (values
+    // under 4 characters are only masked where we print them: registering `1` would hide every 1 in the log).
+    for (const [name, value] of inputs.buildArgs) {
+        if (!inputs.publicBuildArgs.includes(name) && value.trim().length >= MIN_REGISTERED_LENGTH)
+            maskValue(value);
+    }
+    return inputs;
 }
 /** `os/arch[/variant]`. */
 const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
@@ -72317,6 +72679,15 @@ function parseInputs(raw, env = process.env) {
             throw new errors_ConfigurationError('build-args', `${readers_quote(name)} is not a valid build argument name`);
         }
     }
+    const publicBuildArgs = parseList('public-build-args', get('public-build-args'));
+    for (const name of publicBuildArgs) {
+        if (!ARG_NAME_RE.test(name)) {
+            throw new errors_ConfigurationError('public-build-args', `${readers_quote(name)} is not a valid build argument name`);
+        }
+        if (!buildArgs.some(([n]) => n === name)) {
+            throw new errors_ConfigurationError('public-build-args', `${readers_quote(name)} is not one of the build-args (${buildArgs.map(([n]) => n).join(', ') || 'none given'}): a typo here would mask the value you meant to show`);
+        }
+    }
     const platforms = parseList('platforms', get('platforms'));
     if (platforms.length === 0)
         platforms.push('linux/amd64');
@@ -72349,6 +72720,7 @@ function parseInputs(raw, env = process.env) {
         dockerfile,
         tags,
         buildArgs,
+        publicBuildArgs,
         platforms,
         builder,
         cache,
@@ -72594,6 +72966,23 @@ function verifyDigest(builder, reported, described, ref) {
     }
     return reported;
 }
+/**
+ * A builder argv as it is printed: `--build-arg NAME=***` unless NAME is in `publicBuildArgs`, and every other word
+ * through the kit's redaction (URL passwords and tokens in labels or paths). The argv that runs is not changed.
+ */
+function displayArgs(argv, publicBuildArgs) {
+    const out = redactArgv(argv);
+    for (let i = 0; i < argv.length - 1; i++) {
+        if (argv[i] !== '--build-arg')
+            continue;
+        const arg = argv[i + 1];
+        const eq = arg.indexOf('=');
+        const name = eq === -1 ? arg : arg.slice(0, eq);
+        if (eq !== -1 && !publicBuildArgs.includes(name))
+            out[i + 1] = `${name}=${REDACTED}`;
+    }
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./actions/build-push-ecr/src/registry.ts
 
@@ -72630,8 +73019,8 @@ async function existingTags(ecr, repository, tags) {
     }
     return found;
 }
-async function getRegistryToken(ecr) {
-    const out = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({}));
+async function getRegistryToken(ecr, signal) {
+    const out = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({}), signal ? { abortSignal: signal } : {});
     const data = out.authorizationData?.[0];
     if (!data?.authorizationToken || !data.proxyEndpoint) {
         throw new errors_DeployFailure('ECR GetAuthorizationToken returned no token or proxy endpoint');
@@ -72644,6 +73033,8 @@ function tokenNeedsRefresh(expiresAt, now, marginMs = 30 * 60_000) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-ecr/src/main.ts
+
+
 
 
 
@@ -72670,82 +73061,83 @@ function onPath(command, env) {
 async function probeBuilders(choice, env) {
     let buildx = false;
     if (choice !== 'buildah' && onPath('docker', env)) {
-        const code = await exec_exec('docker', ['buildx', 'version'], { ignoreReturnCode: true, silent: true });
-        buildx = code === 0;
+        const r = await runTool('docker', ['buildx', 'version'], {
+            what: 'docker buildx version',
+            env,
+            silent: true,
+            ignoreReturnCode: true,
+        }).catch(() => ({ code: 1 }));
+        buildx = r.code === 0;
     }
     return { buildx, buildah: onPath('buildah', env) };
 }
 function tool(plan) {
     return plan.builder === 'buildx' ? 'docker' : 'buildah';
 }
-/** Run a builder command (its output streams to the log); `what` names it in the failure. */
-async function execTool(what, command, args, input) {
-    const code = await exec_exec(command, args, { ignoreReturnCode: true, ...(input ? { input } : {}) });
-    if (code !== 0)
-        throw new errors_DeployFailure(`${what} failed (exit ${code}): see the log above`);
+/** Run a builder command in its own process group, printed with secrets masked; `what` names it in a failure. */
+async function execTool(ctx, what, command, args, extra = {}) {
+    return runTool(command, args, {
+        what,
+        display: displayArgs(args, ctx.publicBuildArgs),
+        env: ctx.env,
+        signal: ctx.signal,
+        onStart: (p) => ctx.tracker.process(p),
+        onExit: () => ctx.tracker.process(undefined),
+        ...extra,
+    });
 }
-/** Mask the token, log in with the password on stdin (never in argv). */
-async function login(plan, token) {
+/** Mask the token, log in with the password on stdin (never in argv), record the logout for cleanup. */
+async function login(ctx, plan, token) {
     core_setSecret(token.token);
     const password = passwordFromToken(token.token);
     maskValue(password);
     const { host } = registryFromEndpoint(token.proxyEndpoint);
-    await execTool(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
+    // Recorded before the login runs: a kill during it must still lead to the logout and the auth file's removal.
+    ctx.tracker.logout({ command: tool(plan), args: logoutArgs(plan, host), env: plan.dockerEnv });
+    await execTool(ctx, `${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), {
+        input: Buffer.from(password, 'utf8'),
+    });
     return { host, expiresAt: token.expiresAt };
 }
-/** Build and push; returns the digest the builder reported. */
-async function buildAndPush(ecr, plan, token, now, env) {
-    let session;
-    let ownBuilder;
-    try {
-        session = await login(plan, token);
-        if (plan.builder === 'buildx') {
-            const inspect = await getExecOutput('docker', ['buildx', 'inspect'], {
-                ignoreReturnCode: true,
-                silent: true,
-            });
-            const driver = buildxDriver(inspect.stdout);
-            if (needsOwnBuilder(driver, plan.cache)) {
-                ownBuilder = `deploy-actions-${env.GITHUB_RUN_ID || 'local'}-${process.pid}`;
-                info(`The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`);
-                await execTool('docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
-                plan.buildxBuilder = ownBuilder;
-            }
-            await group('docker buildx build --push', () => execTool('docker buildx build', 'docker', buildxArgs(plan)));
-            const digest = digestFromMetadata(await (0,promises_.readFile)(plan.metadataFile, 'utf8').catch(() => ''));
-            if (!digest)
-                throw new errors_DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
-            return digest;
-        }
-        const commands = buildahArgs(plan);
-        await group('buildah bud', () => execTool('buildah bud', 'buildah', commands.build));
-        if (tokenNeedsRefresh(session.expiresAt, now()))
-            session = await login(plan, await getRegistryToken(ecr));
-        const digests = [];
-        await group('buildah push', async () => {
-            for (const push of commands.push) {
-                await execTool(`buildah push ${push.ref}`, 'buildah', push.args);
-                digests.push((await (0,promises_.readFile)(push.digestFile, 'utf8')).trim());
-            }
+/** Build and push; returns the digest the builder reported. Cleanup (logout, builder, auth file) is the caller's. */
+async function buildAndPush(ctx, ecr, plan, token, now) {
+    let session = await login(ctx, plan, token);
+    if (plan.builder === 'buildx') {
+        const inspect = await execTool(ctx, 'docker buildx inspect', 'docker', ['buildx', 'inspect'], {
+            silent: true,
+            ignoreReturnCode: true,
         });
-        const first = digests[0];
-        if (digests.some((d) => d !== first)) {
-            throw new errors_DeployFailure(`buildah pushed different digests for the tags: ${digests.join(', ')}`);
+        const driver = buildxDriver(inspect.stdout);
+        if (needsOwnBuilder(driver, plan.cache)) {
+            const ownBuilder = `deploy-actions-${ctx.env.GITHUB_RUN_ID || 'local'}-${process.pid}`;
+            info(`The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`);
+            ctx.tracker.buildxBuilder({ command: 'docker', args: buildxRemoveArgs(ownBuilder), env: plan.dockerEnv });
+            await execTool(ctx, 'docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
+            plan.buildxBuilder = ownBuilder;
         }
-        return first;
+        await group('docker buildx build --push', () => execTool(ctx, 'docker buildx build', 'docker', buildxArgs(plan)));
+        const digest = digestFromMetadata(await (0,promises_.readFile)(plan.metadataFile, 'utf8').catch(() => ''));
+        if (!digest)
+            throw new errors_DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
+        return digest;
     }
-    finally {
-        if (ownBuilder) {
-            const code = await exec_exec('docker', buildxRemoveArgs(ownBuilder), { ignoreReturnCode: true });
-            if (code !== 0)
-                warning(`could not remove buildx builder ${ownBuilder} (exit ${code})`);
-        }
-        if (session) {
-            const code = await exec_exec(tool(plan), logoutArgs(plan, session.host), { ignoreReturnCode: true });
-            if (code !== 0)
-                warning(`logout from ${session.host} failed (exit ${code})`);
-        }
+    const commands = buildahArgs(plan);
+    await group('buildah bud', () => execTool(ctx, 'buildah bud', 'buildah', commands.build));
+    if (tokenNeedsRefresh(session.expiresAt, now())) {
+        session = await login(ctx, plan, await getRegistryToken(ecr, ctx.signal));
     }
+    const digests = [];
+    await group('buildah push', async () => {
+        for (const push of commands.push) {
+            await execTool(ctx, `buildah push ${push.ref}`, 'buildah', push.args);
+            digests.push((await (0,promises_.readFile)(push.digestFile, 'utf8')).trim());
+        }
+    });
+    const first = digests[0];
+    if (digests.some((d) => d !== first)) {
+        throw new errors_DeployFailure(`buildah pushed different digests for the tags: ${digests.join(', ')}`);
+    }
+    return first;
 }
 async function writeSummary(r) {
     const image = `${r.repositoryUri}@${r.digest}`;
@@ -72778,6 +73170,7 @@ async function writeFailureSummary(inputs, builder, repositoryUri, err, duration
 async function main_main(deps = {}) {
     const env = deps.env ?? process.env;
     const now = deps.now ?? Date.now;
+    const signal = deps.signal ?? cancellationSignal();
     const started = now();
     const inputs = getInputs(env);
     const probe = deps.probe ?? (await probeBuilders(inputs.builder, env));
@@ -72796,14 +73189,21 @@ async function main_main(deps = {}) {
     else {
         for (const note of decision.notes)
             info(note);
+        const tracker = new LeftoverTracker();
         const workDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'build-push-ecr-'));
+        tracker.workDir(workDir);
+        const ctx = { env, signal, tracker, publicBuildArgs: inputs.publicBuildArgs };
         try {
             // Token right before the build+push (not at the start of the job), registry host and scheme from its
             // proxy endpoint: plain http is the local emulator.
-            const token = await getRegistryToken(ecr);
+            const token = await getRegistryToken(ecr, signal);
             const { insecure } = registryFromEndpoint(token.proxyEndpoint);
             const plan = makePlan(inputs, builder, repo.uri, { insecure, workDir, storage: buildahStorageFromEnv(env) });
-            const built = await buildAndPush(ecr, plan, token, now, env);
+            if (plan.builder === 'buildx') {
+                plan.dockerEnv = prepareDockerConfig((0,external_node_path_.join)(workDir, 'docker'), env);
+                ctx.env = { ...env, ...plan.dockerEnv };
+            }
+            const built = await buildAndPush(ctx, ecr, plan, token, now);
             const described = await tagDigest(ecr, inputs.repository, inputs.tags[0]);
             digest = verifyDigest(plan.builder, built, described, `${inputs.repository}:${inputs.tags[0]}`);
         }
@@ -72812,7 +73212,12 @@ async function main_main(deps = {}) {
             throw err;
         }
         finally {
-            await (0,promises_.rm)(workDir, { recursive: true, force: true });
+            // Also after a cancel: the builder is stopped by then (runTool), each command here has 1.5 s, so the auth
+            // file is gone before the kit's forced exit 5 s after the signal.
+            const done = await cleanUp(tracker.leftovers, { commandTimeoutMs: signal.aborted ? 1500 : 10_000 });
+            tracker.cleaned();
+            if (done.length > 0)
+                info(`Cleaned up: ${done.join('; ')}.`);
         }
     }
     const tags = decision.kind === 'skip' ? decision.tags : inputs.tags;

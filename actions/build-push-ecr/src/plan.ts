@@ -1,5 +1,5 @@
 import { type EcrRepositorySettings, ecrTagIsImmutable } from '@deploy-actions/kit/ecr';
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, DeployFailure, REDACTED, redactArgv } from '@deploy-actions/kit/runtime';
 import type { BuilderChoice, Inputs } from './inputs';
 
 // Pure decisions: which builder, skip or build, and the exact argv of every builder command. No AWS, no processes.
@@ -142,6 +142,8 @@ export interface BuildPlan {
   storage: BuildahStorage;
   /** buildx only: the builder instance to use (`--builder`); undefined = the current one. */
   buildxBuilder?: string;
+  /** buildx only: DOCKER_CONFIG / BUILDX_CONFIG of this run (docker-config.ts), for every docker command. */
+  dockerEnv?: Record<string, string>;
 }
 
 export interface BuildahStorage {
@@ -320,4 +322,20 @@ export function verifyDigest(builder: Builder, reported: string, described: stri
     );
   }
   return reported;
+}
+
+/**
+ * A builder argv as it is printed: `--build-arg NAME=***` unless NAME is in `publicBuildArgs`, and every other word
+ * through the kit's redaction (URL passwords and tokens in labels or paths). The argv that runs is not changed.
+ */
+export function displayArgs(argv: readonly string[], publicBuildArgs: readonly string[]): string[] {
+  const out = redactArgv(argv);
+  for (let i = 0; i < argv.length - 1; i++) {
+    if (argv[i] !== '--build-arg') continue;
+    const arg = argv[i + 1]!;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (eq !== -1 && !publicBuildArgs.includes(name)) out[i + 1] = `${name}=${REDACTED}`;
+  }
+  return out;
 }

@@ -49,8 +49,8 @@ export interface RegistryToken {
   expiresAt: Date | undefined;
 }
 
-export async function getRegistryToken(ecr: ECRClient): Promise<RegistryToken> {
-  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+export async function getRegistryToken(ecr: ECRClient, signal?: AbortSignal): Promise<RegistryToken> {
+  const out = await ecr.send(new GetAuthorizationTokenCommand({}), signal ? { abortSignal: signal } : {});
   const data = out.authorizationData?.[0];
   if (!data?.authorizationToken || !data.proxyEndpoint) {
     throw new DeployFailure('ECR GetAuthorizationToken returned no token or proxy endpoint');

@@ -10,6 +10,7 @@ import {
   buildxRemoveArgs,
   decide,
   digestFromMetadata,
+  displayArgs,
   loginArgs,
   logoutArgs,
   needsOwnBuilder,
@@ -423,5 +424,39 @@ describe('buildx builder: the docker driver cannot export a registry cache', () 
       '--bootstrap',
     ]);
     expect(buildxRemoveArgs('deploy-actions-1-2')).toEqual(['buildx', 'rm', 'deploy-actions-1-2']);
+  });
+});
+
+describe('displayArgs: the printed command line', () => {
+  test('build-arg values are masked unless public; other words through the kit redaction', () => {
+    const argv = [
+      'bud',
+      '--build-arg',
+      'NPM_TOKEN=npm_abc',
+      '--build-arg',
+      'APP_VERSION=1.4.0',
+      '--build-arg',
+      'EMPTY=',
+      '--label',
+      'src=https://u:pw@git.example/x',
+      '--tag',
+      `127.0.0.1:4566/team/api:${'a'.repeat(40)}`,
+      '.',
+    ];
+    expect(displayArgs(argv, ['APP_VERSION'])).toEqual([
+      'bud',
+      '--build-arg',
+      'NPM_TOKEN=***',
+      '--build-arg',
+      'APP_VERSION=1.4.0',
+      '--build-arg',
+      'EMPTY=***',
+      '--label',
+      'src=https://u:***@git.example/x',
+      '--tag',
+      `127.0.0.1:4566/team/api:${'a'.repeat(40)}`,
+      '.',
+    ]);
+    expect(argv[2]).toBe('NPM_TOKEN=npm_abc'); // what runs is unchanged
   });
 });

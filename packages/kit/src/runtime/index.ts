@@ -69,6 +69,7 @@ export {
   containsSecret,
   displayCommand,
   isSecretLookingName,
+  MIN_REGISTERED_LENGTH,
   maskForms,
   maskNamedValue,
   maskValue,
