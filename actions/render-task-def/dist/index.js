@@ -80000,6 +80000,8 @@ function sameHost(a, b) {
 }
 /**
  * Decide, per container, how `pin-digest` resolves its image:
+ * - pinned by digest and tagged (`repo:v1.4.0@sha256:…`) in an ECR registry → verify: ECS runs the digest, so a tag
+ *   that names another image (#14: the summary said v1.4.0 while v1.3.0 ran) is an error;
  * - already pinned by digest → skip;
  * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
  *   region (a missing tag means `latest`, as Docker does);
@@ -80014,28 +80016,21 @@ function planDigestPins(containers, ecrEndpointUrl) {
         const ref = parseImageRef(image);
         if (!ref)
             return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
+        if (ref.digest && !ref.tag)
             return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
         const tag = ref.tag ?? 'latest';
         const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
+        const lookup = ecr
+            ? { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag }
+            : ref.registry && endpointHost && sameHost(ref.registry, endpointHost)
+                ? { registryId: undefined, region: undefined, repositoryName: ref.repository, tag }
+                : undefined;
+        if (lookup && ref.digest)
+            return { container: name, image, action: 'verify', ref, lookup, digest: ref.digest };
+        if (lookup)
+            return { container: name, image, action: 'lookup', ref, lookup };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
         return {
             container: name,
             image,
@@ -80071,6 +80066,30 @@ async function resolveDigest(ecr, lookup, signal) {
                 cause: err,
             });
         }
+        throw err;
+    }
+}
+/**
+ * Why a `repo:tag@digest` image is not what it says, or undefined when the tag resolves to that digest. `resolved` is
+ * the tag's digest in ECR (undefined: the tag does not exist). Pure: the message for ConfigurationError.
+ */
+function taggedDigestProblem(step, resolved) {
+    if (resolved === step.digest)
+        return undefined;
+    const tag = `${step.lookup.repositoryName}:${step.lookup.tag}`;
+    const found = resolved === undefined ? `tag ${tag} does not exist in ECR` : `tag ${tag} is ${resolved} in ECR`;
+    return (`container '${step.container}': image ${step.image} names a tag and a digest of different images (${found}); ` +
+        `ECS would run ${step.digest} while the tag says otherwise. Give the tag alone, the digest alone, or the tag with its own digest`);
+}
+/** The digest of `repository:tag`, undefined when the tag or repository does not exist (other errors propagate). */
+async function findDigest(ecr, lookup, signal) {
+    try {
+        return await resolveDigest(ecr, lookup, signal);
+    }
+    catch (err) {
+        const name = err.cause?.name;
+        if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException')
+            return undefined;
         throw err;
     }
 }
@@ -80743,10 +80762,13 @@ function containerImages(td) {
 
 
 
+
 /**
  * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
  * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
- * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
+ * kept with a warning. A tag that does not exist is a DeployFailure naming the image. An image given with a tag and
+ * a digest (`repo:v1.4.0@sha256:…`) is checked, also with `pinTags: false`: a tag that resolves to another digest (or
+ * to none) is a ConfigurationError naming the input the image came from (read-only, before anything is registered).
  */
 async function pinImageDigests(td, options) {
     const { action, region, signal } = options;
@@ -80756,7 +80778,26 @@ async function pinImageDigests(td, options) {
     const clients = new Map();
     const pinned = new Map();
     const cache = new Map();
+    const pinTags = options.pinTags ?? true;
+    const clientFor = (lookupRegion) => {
+        let client = clients.get(lookupRegion);
+        if (!client) {
+            client = createClient(client_ecr_dist_cjs/* ECRClient */.S70, { action, region: lookupRegion });
+            clients.set(lookupRegion, client);
+        }
+        return client;
+    };
     for (const step of steps) {
+        if (step.action === 'verify') {
+            const resolved = await findDigest(clientFor(step.lookup.region ?? region), step.lookup, signal);
+            const problem = taggedDigestProblem(step, resolved);
+            if (problem)
+                throw new errors_ConfigurationError(options.inputFor?.(step.container) ?? 'containers', problem);
+            notes.set(step.container, `pinned by digest (tag ${step.lookup.tag} verified)`);
+            continue;
+        }
+        if (!pinTags)
+            continue;
         if (step.action === 'skip') {
             notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
             if (step.reason !== 'already pinned by digest')
@@ -80764,13 +80805,8 @@ async function pinImageDigests(td, options) {
             continue;
         }
         const lookupRegion = step.lookup.region ?? region;
-        let client = clients.get(lookupRegion);
-        if (!client) {
-            client = createClient(client_ecr_dist_cjs/* ECRClient */.S70, { action, region: lookupRegion });
-            clients.set(lookupRegion, client);
-        }
         const key = JSON.stringify([lookupRegion, step.lookup]);
-        const c = client;
+        const c = clientFor(lookupRegion);
         if (!cache.has(key))
             cache.set(key, resolveDigest(c, step.lookup, signal));
         const digest = await cache.get(key);
@@ -81159,15 +81195,30 @@ async function renderFromTemplate(inputs, options) {
     const rendered = renderTaskDefinition(template.taskDefinition, inputs.overrides, { region: options.region });
     for (const w of rendered.warnings)
         log.warning(w);
-    if (!options.pinDigest) {
+    // Images given with a tag and a digest are checked against ECR even without pin-digest (#14): ECS runs the digest,
+    // so a tag naming another image would make every summary lie. Nothing else is looked up without pin-digest.
+    const tagged = containerImages(rendered.taskDefinition).some(({ image }) => /:[\w][\w.-]*@sha\d+:/.test(image));
+    if (!options.pinDigest && !tagged) {
         return { template, family: rendered.family, taskDefinition: rendered.taskDefinition, pinNotes: new Map() };
     }
+    const overridden = new Set(inputs.overrides.images.map((i) => i.container));
+    const templateInput = templateInputName(inputs.template);
     const pinned = await pinImageDigests(rendered.taskDefinition, {
         action: options.action,
         region: options.pinRegion?.() ?? options.region ?? '',
         signal: options.signal,
+        pinTags: options.pinDigest,
+        inputFor: (container) => (overridden.has(container) ? 'containers' : templateInput),
     });
     return { template, family: rendered.family, taskDefinition: pinned.taskDefinition, pinNotes: pinned.notes };
+}
+/** The input a template came from: `template` (file), `template-family` (latest revision) or `template-arn`. */
+function templateInputName(source) {
+    if (source.kind === 'file')
+        return 'template';
+    if (source.kind === 'family' && source.revision === undefined)
+        return 'template-family';
+    return 'template-arn';
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
