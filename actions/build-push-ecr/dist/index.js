@@ -70907,11 +70907,17 @@ function validateSecurityGroups(input, groups) {
         throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
     return [...groups];
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+/**
+ * Environment variable names, the one rule for every input that sets them (render `environment`, run-migration-task
+ * `environment`, deploy-ecs `migration-environment`): letters, digits, `_`, `.` and `-`, not starting with a digit
+ * (a name a shell or a framework cannot read is a typo, not a setting).
+ */
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 function validateEnvironmentNames(input, pairs) {
     for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+        if (!ENV_NAME_RE.test(name)) {
+            throw new ConfigurationError(input, `${quote(name)} is not a valid environment variable name (letters, digits, _ . and -, not starting with a digit)`);
+        }
     }
 }
 
@@ -72812,7 +72818,7 @@ function decide(inputs, builder, repo, existing) {
     for (const tag of inputs.tags) {
         const digest = existing.get(tag);
         if (digest && immutable(tag)) {
-            throw new errors_DeployFailure(`tag ${tag} already exists in ${repo.name} (${digest}) and the repository's tags are ${repo.mutability}: ` +
+            throw new errors_ConfigurationError('tags', `tag ${tag} already exists in ${repo.name} (${digest}) and the repository's tags are ${repo.mutability}: ` +
                 'ECR rejects the push. Use a new tag, or keep skip-existing: true with this tag first to reuse the image.');
         }
     }
@@ -72821,7 +72827,7 @@ function decide(inputs, builder, repo, existing) {
         if (immutable(cacheTag)) {
             const what = builder === 'buildx' ? `the cache tag ${inputs.cacheTag}` : "buildah's cache tags (64-hex layer keys)";
             const filter = builder === 'buildx' ? inputs.cacheTag : '*';
-            throw new errors_DeployFailure(`cache: ecr needs ${what} to be overwritable, but ${repo.name} is ${repo.mutability}. ` +
+            throw new errors_ConfigurationError('cache', `cache: ecr needs ${what} to be overwritable, but ${repo.name} is ${repo.mutability}. ` +
                 `Set the repository to IMMUTABLE_WITH_EXCLUSION with a WILDCARD exclusion filter '${filter}' ` +
                 `(aws ecr put-image-tag-mutability --image-tag-mutability IMMUTABLE_WITH_EXCLUSION ` +
                 `--image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=${filter}), or use cache: off.`);
@@ -73011,8 +73017,8 @@ function displayArgs(argv, publicBuildArgs) {
 async function describeRepository(ecr, name, region) {
     const repo = await describeEcrRepository(ecr, name);
     if (!repo) {
-        throw new errors_DeployFailure(`ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
-            `--repository-name ${name} --region ${region}) or check the repository and region inputs`);
+        throw new errors_ConfigurationError('repository', `ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
+            `--repository-name ${name} --region ${region}) or check the repository and aws-region inputs`);
     }
     return repo;
 }

@@ -88,7 +88,8 @@ export function decide(
   for (const tag of inputs.tags) {
     const digest = existing.get(tag);
     if (digest && immutable(tag)) {
-      throw new DeployFailure(
+      throw new ConfigurationError(
+        'tags',
         `tag ${tag} already exists in ${repo.name} (${digest}) and the repository's tags are ${repo.mutability}: ` +
           'ECR rejects the push. Use a new tag, or keep skip-existing: true with this tag first to reuse the image.',
       );
@@ -100,7 +101,8 @@ export function decide(
       const what =
         builder === 'buildx' ? `the cache tag ${inputs.cacheTag}` : "buildah's cache tags (64-hex layer keys)";
       const filter = builder === 'buildx' ? inputs.cacheTag : '*';
-      throw new DeployFailure(
+      throw new ConfigurationError(
+        'cache',
         `cache: ecr needs ${what} to be overwritable, but ${repo.name} is ${repo.mutability}. ` +
           `Set the repository to IMMUTABLE_WITH_EXCLUSION with a WILDCARD exclusion filter '${filter}' ` +
           `(aws ecr put-image-tag-mutability --image-tag-mutability IMMUTABLE_WITH_EXCLUSION ` +

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { describeEcrRepository } from '@deploy-actions/kit/ecr';
-import { DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
 import type { RepositoryState } from './plan';
 
 // Small ECR helpers (read-only calls): repository settings, tag → digest, a registry token.
@@ -8,9 +8,10 @@ import type { RepositoryState } from './plan';
 export async function describeRepository(ecr: ECRClient, name: string, region: string): Promise<RepositoryState> {
   const repo = await describeEcrRepository(ecr, name);
   if (!repo) {
-    throw new DeployFailure(
+    throw new ConfigurationError(
+      'repository',
       `ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
-        `--repository-name ${name} --region ${region}) or check the repository and region inputs`,
+        `--repository-name ${name} --region ${region}) or check the repository and aws-region inputs`,
     );
   }
   return repo;

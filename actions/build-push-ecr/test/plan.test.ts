@@ -314,6 +314,7 @@ describe('decide', () => {
       repo('IMMUTABLE'),
       new Map([['abc123', D]]),
       /tag abc123 already exists in team\/api .* IMMUTABLE/,
+      'tags',
     ],
     [
       'immutable + a later tag exists',
@@ -322,6 +323,7 @@ describe('decide', () => {
       repo('IMMUTABLE'),
       new Map([['latest', D]]),
       /tag latest already exists/,
+      'tags',
     ],
     [
       'immutable + cache ecr (buildx) suggests an exclusion for the cache tag',
@@ -330,6 +332,7 @@ describe('decide', () => {
       repo('IMMUTABLE'),
       new Map(),
       /IMMUTABLE_WITH_EXCLUSION .*filter=buildcache.*cache: off/,
+      'cache',
     ],
     [
       'immutable + cache ecr (buildah)',
@@ -338,11 +341,16 @@ describe('decide', () => {
       repo('IMMUTABLE_WITH_EXCLUSION', ['buildcache']),
       new Map(),
       /buildah's cache tags .*filter=\*/,
+      'cache',
     ],
-  ] as const)('%s → DeployFailure before building', (_n, i, builder, r, existing, message) => {
-    expect(() => decide(i, builder, r, existing)).toThrow(DeployFailure);
-    expect(() => decide(i, builder, r, existing)).toThrow(message);
-  });
+  ] as const)(
+    '%s → ConfigurationError naming the input, before building',
+    (_n, i, builder, r, existing, message, input) => {
+      expect(() => decide(i, builder, r, existing)).toThrow(ConfigurationError);
+      expect(() => decide(i, builder, r, existing)).toThrow(message);
+      expect(() => decide(i, builder, r, existing)).toThrow(expect.objectContaining({ input }));
+    },
+  );
 });
 
 describe('small parsers', () => {

@@ -18,6 +18,7 @@ import {
   quote,
   type RawInputs,
   rawInput,
+  validateEnvironmentNames,
   workspaceDir,
 } from '@deploy-actions/kit/runtime';
 
@@ -55,6 +56,7 @@ function parseMigration(raw: RawInputs, deploy: EcsDeployInputs): MigrationInput
   const command = parseCommand('migration-command', rawInput(raw, 'migration-command'));
   const container = optionalInput(raw, 'migration-container');
   const environment = parseKeyValue('migration-environment', rawInput(raw, 'migration-environment'));
+  validateEnvironmentNames('migration-environment', environment);
   if (command === undefined) {
     // Reusable workflows pass migration-container / migration-service through even when there is no migration:
     // those are ignored; options that only make sense with a command are a mistake.

@@ -79377,11 +79377,17 @@ function validateSecurityGroups(input, groups) {
         throw new errors_ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
     return [...groups];
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+/**
+ * Environment variable names, the one rule for every input that sets them (render `environment`, run-migration-task
+ * `environment`, deploy-ecs `migration-environment`): letters, digits, `_`, `.` and `-`, not starting with a digit
+ * (a name a shell or a framework cannot read is a typo, not a setting).
+ */
+const ecs_ids_ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 function validateEnvironmentNames(input, pairs) {
     for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new errors_ConfigurationError(input, `invalid environment variable name ${readers_quote(name)}`);
+        if (!ecs_ids_ENV_NAME_RE.test(name)) {
+            throw new errors_ConfigurationError(input, `${readers_quote(name)} is not a valid environment variable name (letters, digits, _ . and -, not starting with a digit)`);
+        }
     }
 }
 
@@ -82457,6 +82463,7 @@ async function pin_digests_pinImageDigests(td, options) {
 
 
 
+
 const CONTAINER_NAME_RE = (/* unused pure expression or super */ null && (ECS_NAME_RE));
 const FAMILY_RE = (/* unused pure expression or super */ null && (ECS_NAME_RE));
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
@@ -82624,7 +82631,7 @@ function parseContainerLines(input, raw, convert) {
     return out;
 }
 function validateEnvName(input, e) {
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
+    if (!ENV_NAME_RE.test(e.key)) {
         throw new ConfigurationError(input, `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
     }
 }

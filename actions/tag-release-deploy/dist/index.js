@@ -74999,11 +74999,17 @@ function validateSecurityGroups(input, groups) {
         throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
     return [...groups];
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+/**
+ * Environment variable names, the one rule for every input that sets them (render `environment`, run-migration-task
+ * `environment`, deploy-ecs `migration-environment`): letters, digits, `_`, `.` and `-`, not starting with a digit
+ * (a name a shell or a framework cannot read is a typo, not a setting).
+ */
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 function validateEnvironmentNames(input, pairs) {
     for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+        if (!ENV_NAME_RE.test(name)) {
+            throw new ConfigurationError(input, `${quote(name)} is not a valid environment variable name (letters, digits, _ . and -, not starting with a digit)`);
+        }
     }
 }
 
@@ -81430,13 +81436,18 @@ function selectTags(tag, options) {
  * source image, a release tag already on another digest (a release tag never moves), a floating tag that an
  * immutable repository would refuse to move.
  */
-function planPromotion(states, releaseTag, tags, sourceTag) {
+function planPromotion(states, releaseTag, tags, sourceTag, 
+/** The input a floating tag came from (`extra-tags` or `major-minor-tags`). */
+tagInput = () => 'extra-tags') {
     const problems = [];
     const repositories = [];
     for (const state of states) {
         if (!state.source) {
-            problems.push(`${state.name}:${sourceTag} not found: was this commit built? staging pushes ${state.name}:<commit sha> ` +
-                `(build-push-ecr), so ${state.name}:${sourceTag} must exist before it can be promoted`);
+            problems.push({
+                input: 'source-tag',
+                message: `${state.name}:${sourceTag} not found: was this commit built? staging pushes ${state.name}:<commit sha> ` +
+                    `(build-push-ecr), so ${state.name}:${sourceTag} must exist before it can be promoted`,
+            });
             continue;
         }
         const digest = state.source.digest;
@@ -81459,12 +81470,18 @@ function planPromotion(states, releaseTag, tags, sourceTag) {
                 plan.write.push(tag);
             }
             else if (tag === releaseTag) {
-                problems.push(`${state.name}:${tag} already exists on ${current}, not on ${digest} (${state.name}:${sourceTag}): ` +
-                    'a release tag is never moved; release a new version instead');
+                problems.push({
+                    input: 'tag',
+                    message: `${state.name}:${tag} already exists on ${current}, not on ${digest} (${state.name}:${sourceTag}): ` +
+                        'a release tag is never moved; release a new version instead',
+                });
             }
             else if (ecrTagIsImmutable(state.mutability, state.exclusionFilters, tag)) {
-                problems.push(`${state.name}:${tag} is on ${current} and the repository's tags are immutable (${state.mutability}): ` +
-                    'it cannot be moved; drop it from the tags or add an exclusion filter for it');
+                problems.push({
+                    input: tagInput(tag),
+                    message: `${state.name}:${tag} is on ${current} and the repository's tags are immutable (${state.mutability}): ` +
+                        'it cannot be moved; drop it from the tags or add an exclusion filter for it',
+                });
             }
             else {
                 plan.write.push(tag);
@@ -81572,6 +81589,21 @@ async function createDeployment(octokit, r, d) {
         throw new errors_DeployFailure(`GitHub create deployment answered ${res.status} without a deployment id: ${res.data.message ?? ''}`.trim());
     }
     return id;
+}
+/**
+ * GET /deployments/{id}: its environment, or undefined when there is no such deployment (read before the finishing
+ * step writes a status, so a wrong id is an input error, not a failed write).
+ */
+async function getDeployment(octokit, r, id) {
+    try {
+        const res = await octokit.rest.repos.getDeployment({ ...r, deployment_id: id });
+        return { environment: res.data.environment };
+    }
+    catch (err) {
+        if (err.status === 404)
+            return undefined;
+        return githubCall(`get deployment ${id}`, () => Promise.reject(err));
+    }
 }
 async function setDeploymentStatus(octokit, r, id, s) {
     await githubCall(`set deployment ${id} status ${s.state}`, () => octokit.rest.repos.createDeploymentStatus({
@@ -81728,6 +81760,7 @@ function parseInputs(raw, env = process.env) {
             mode: 'finish',
             deploymentId: Number(deploymentIdRaw),
             deploymentStatus,
+            environmentGiven: get('environment').trim() !== '',
             ...github(),
         };
     }
@@ -81807,7 +81840,7 @@ function parseInputs(raw, env = process.env) {
 async function readRepository(ecr, name, region, sourceTag, tags) {
     const repo = await describeEcrRepository(ecr, name);
     if (!repo) {
-        throw new errors_DeployFailure(`ECR repository '${name}' does not exist in ${region}: check the repositories and aws-region inputs`);
+        throw new errors_ConfigurationError('repositories', `ECR repository '${name}' does not exist in ${region}: check the repositories and aws-region inputs`);
     }
     const imageIds = [sourceTag, ...tags.filter((t) => t !== sourceTag)].map((imageTag) => ({
         imageTag,
@@ -81881,18 +81914,28 @@ async function main_main(deps = {}) {
 }
 /** Finishing mode: set the final status of the deployment a previous step opened, nothing else. */
 async function finish(octokit, repo, inputs) {
+    // Read before the write: a wrong id, or a status that would move the deployment to another environment, changes
+    // nothing on GitHub.
+    const deployment = await getDeployment(octokit, repo, inputs.deploymentId);
+    if (!deployment) {
+        throw new errors_ConfigurationError('deployment-id', `deployment ${inputs.deploymentId} does not exist in ${repo.owner}/${repo.repo}: pass the deployment-id output of the release step`);
+    }
+    if (inputs.environmentGiven && deployment.environment !== inputs.environment) {
+        throw new errors_ConfigurationError('environment', `deployment ${inputs.deploymentId} is for ${JSON.stringify(deployment.environment)}, not ${JSON.stringify(inputs.environment)}: a status would move it; leave environment empty or pass the one the release step used`);
+    }
+    const environment = deployment.environment || inputs.environment;
     await setDeploymentStatus(octokit, repo, inputs.deploymentId, {
         state: inputs.deploymentStatus,
-        environment: inputs.environment,
+        environment,
         description: `Deployment ${inputs.deploymentStatus}`,
         environmentUrl: inputs.environmentUrl,
         logUrl: inputs.logUrl,
     });
-    info(`Deployment ${inputs.deploymentId} (${inputs.environment}) is now ${inputs.deploymentStatus}`);
+    info(`Deployment ${inputs.deploymentId} (${environment}) is now ${inputs.deploymentStatus}`);
     setOutputs({ 'deployment-id': String(inputs.deploymentId) });
     await new summary_Summary()
         .heading(`tag-release-deploy: deployment ${inputs.deploymentStatus}`, 3)
-        .paragraph(`Deployment ${inputs.deploymentId} to \`${inputs.environment}\` marked **${inputs.deploymentStatus}**.`)
+        .paragraph(`Deployment ${inputs.deploymentId} to \`${environment}\` marked **${inputs.deploymentStatus}**.`)
         .write();
 }
 /** Read both sides, decide, then write: ECR tags, the deployment, the release. */
@@ -81917,12 +81960,17 @@ async function release(octokit, repo, inputs, env) {
             for (const name of inputs.repositories) {
                 states.push(await readRepository(ecr, name, region, inputs.sourceTag, selection.tags));
             }
-            const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag);
+            const tagInput = (t) => (inputs.extraTags.includes(t) ? 'extra-tags' : 'major-minor-tags');
+            const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag, tagInput);
             if (!plan.ok) {
+                // Every problem is a mismatch between the inputs and what ECR holds: the first one names its input.
                 const [first, ...rest] = plan.problems;
-                throw new errors_DeployFailure(rest.length
-                    ? `${first} (and ${rest.length} more problem(s); nothing was changed)`
-                    : `${first} (nothing was changed)`, rest.length ? { details: rest.join('\n') } : {});
+                if (rest.length)
+                    for (const p of rest)
+                        info(`also: ${p.message}`);
+                throw new errors_ConfigurationError(first.input, rest.length
+                    ? `${first.message} (and ${rest.length} more problem(s) above; nothing was changed)`
+                    : `${first.message} (nothing was changed)`);
             }
             for (const p of plan.repositories) {
                 for (const t of p.write) {
