@@ -72253,6 +72253,7 @@ async function stopGroup(p, graceMs = 2000) {
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
 const STATE = {
     workDir: 'workDir',
+    credentialFiles: 'credentialFiles',
     process: 'builderProcess',
     logout: 'logout',
     buildxBuilder: 'buildxBuilder',
@@ -72269,6 +72270,10 @@ class LeftoverTracker {
     workDir(dir) {
         this.leftovers.workDir = dir;
         this.save(STATE.workDir, dir);
+    }
+    credentialFiles(files) {
+        this.leftovers.credentialFiles = files;
+        this.save(STATE.credentialFiles, JSON.stringify(files));
     }
     process(p) {
         this.leftovers.process = p;
@@ -72305,6 +72310,9 @@ function leftoversFromState(get = core.getState) {
     const workDir = get(STATE.workDir);
     if (workDir)
         leftovers.workDir = workDir;
+    const files = json(STATE.credentialFiles);
+    if (Array.isArray(files) && files.every((f) => typeof f === 'string'))
+        leftovers.credentialFiles = files;
     const p = json(STATE.process);
     if (p && Number.isInteger(p.pid) && p.pid > 1)
         leftovers.process = p;
@@ -72332,9 +72340,10 @@ async function runCleanupCommand(what, c, timeoutMs) {
     }
 }
 /**
- * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, remove the
- * throwaway buildx builder, delete the work directory (auth file and docker config included). Never throws: a
- * problem is a warning. Returns what was done, for the log.
+ * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, delete the
+ * credential files, remove the throwaway buildx builder, delete the work directory. The credential goes before
+ * anything slow (the kit force-exits a cancelled step 5 s after the signal). Never throws: a problem is a warning.
+ * Returns what was done, for the log.
  */
 async function cleanUp(l, options = {}) {
     const log = options.log ?? { info: info, warning: warning };
@@ -72352,6 +72361,14 @@ async function cleanUp(l, options = {}) {
             done.push('logged out of the registry');
         else
             log.warning(`${l.logout.command} logout failed: the auth file is deleted below`);
+    }
+    for (const file of l.credentialFiles ?? []) {
+        try {
+            await (0,promises_.rm)(file, { force: true });
+        }
+        catch (err) {
+            log.warning(`could not delete ${file}: ${errorMessage(err)}`);
+        }
     }
     if (l.buildxBuilder) {
         if (await runCleanupCommand('docker buildx rm', l.buildxBuilder, timeoutMs)) {
@@ -73227,6 +73244,10 @@ async function main_main(deps = {}) {
             if (plan.builder === 'buildx') {
                 plan.dockerEnv = prepareDockerConfig((0,external_node_path_.join)(workDir, 'docker'), env);
                 ctx.env = { ...env, ...plan.dockerEnv };
+                tracker.credentialFiles([(0,external_node_path_.join)(plan.dockerEnv.DOCKER_CONFIG, 'config.json')]);
+            }
+            else {
+                tracker.credentialFiles([plan.authFile]);
             }
             const built = await buildAndPush(ctx, ecr, plan, token, now);
             const described = await tagDigest(ecr, inputs.repository, inputs.tags[0]);

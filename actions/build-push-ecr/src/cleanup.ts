@@ -11,6 +11,7 @@ import { runTool, stopGroup, type ToolProcess } from './tool-process';
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
 export const STATE = {
   workDir: 'workDir',
+  credentialFiles: 'credentialFiles',
   process: 'builderProcess',
   logout: 'logout',
   buildxBuilder: 'buildxBuilder',
@@ -28,6 +29,8 @@ export interface CleanupCommand {
 /** What a build leaves to clean up. Kept in memory by the main step and mirrored to the step state. */
 export interface Leftovers {
   workDir?: string;
+  /** The files a login writes the credential to (deleted first, before anything slower runs). */
+  credentialFiles?: string[];
   process?: ToolProcess;
   logout?: CleanupCommand;
   buildxBuilder?: CleanupCommand;
@@ -41,6 +44,10 @@ export class LeftoverTracker {
   workDir(dir: string): void {
     this.leftovers.workDir = dir;
     this.save(STATE.workDir, dir);
+  }
+  credentialFiles(files: string[]): void {
+    this.leftovers.credentialFiles = files;
+    this.save(STATE.credentialFiles, JSON.stringify(files));
   }
   process(p: ToolProcess | undefined): void {
     this.leftovers.process = p;
@@ -74,6 +81,8 @@ export function leftoversFromState(get: (name: string) => string = core.getState
   const leftovers: Leftovers = {};
   const workDir = get(STATE.workDir);
   if (workDir) leftovers.workDir = workDir;
+  const files = json<unknown>(STATE.credentialFiles);
+  if (Array.isArray(files) && files.every((f) => typeof f === 'string')) leftovers.credentialFiles = files;
   const p = json<ToolProcess>(STATE.process);
   if (p && Number.isInteger(p.pid) && p.pid > 1) leftovers.process = p;
   const logout = json<CleanupCommand>(STATE.logout);
@@ -107,9 +116,10 @@ async function runCleanupCommand(what: string, c: CleanupCommand, timeoutMs: num
 }
 
 /**
- * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, remove the
- * throwaway buildx builder, delete the work directory (auth file and docker config included). Never throws: a
- * problem is a warning. Returns what was done, for the log.
+ * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, delete the
+ * credential files, remove the throwaway buildx builder, delete the work directory. The credential goes before
+ * anything slow (the kit force-exits a cancelled step 5 s after the signal). Never throws: a problem is a warning.
+ * Returns what was done, for the log.
  */
 export async function cleanUp(l: Leftovers, options: CleanUpOptions = {}): Promise<string[]> {
   const log = options.log ?? { info: core.info, warning: core.warning };
@@ -123,6 +133,13 @@ export async function cleanUp(l: Leftovers, options: CleanUpOptions = {}): Promi
   if (l.logout) {
     if (await runCleanupCommand('logout', l.logout, timeoutMs)) done.push('logged out of the registry');
     else log.warning(`${l.logout.command} logout failed: the auth file is deleted below`);
+  }
+  for (const file of l.credentialFiles ?? []) {
+    try {
+      await rm(file, { force: true });
+    } catch (err) {
+      log.warning(`could not delete ${file}: ${errorMessage(err)}`);
+    }
   }
   if (l.buildxBuilder) {
     if (await runCleanupCommand('docker buildx rm', l.buildxBuilder, timeoutMs)) {

@@ -273,6 +273,9 @@ export async function main(deps: Deps = {}): Promise<void> {
       if (plan.builder === 'buildx') {
         plan.dockerEnv = prepareDockerConfig(join(workDir, 'docker'), env);
         ctx.env = { ...env, ...plan.dockerEnv };
+        tracker.credentialFiles([join(plan.dockerEnv.DOCKER_CONFIG!, 'config.json')]);
+      } else {
+        tracker.credentialFiles([plan.authFile]);
       }
       const built = await buildAndPush(ctx, ecr, plan, token, now);
       const described = await tagDigest(ecr, inputs.repository, inputs.tags[0]!);

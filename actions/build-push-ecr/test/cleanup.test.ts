@@ -13,6 +13,7 @@ describe('leftovers saved for the post step', () => {
     const state = new Map<string, string>();
     const t = new LeftoverTracker((k, v) => state.set(k, v));
     t.workDir('/tmp/w');
+    t.credentialFiles(['/tmp/w/auth.json']);
     t.process({ pid: 4242, startTime: '99' });
     t.logout({ command: 'buildah', args: ['logout', '--authfile', '/tmp/w/auth.json', 'h'] });
     t.buildxBuilder({ command: 'docker', args: ['buildx', 'rm', 'b'], env: { DOCKER_CONFIG: '/tmp/w/docker' } });
@@ -83,12 +84,21 @@ describe('process groups', () => {
 
   test('cleanUp deletes the work directory and runs the logout; problems are warnings', async () => {
     const work = tempDir('bpe-work-');
-    writeFileSync(join(work, 'auth.json'), '{"auths":{"h":{"auth":"x"}}}');
+    const auth = join(work, 'auth.json');
+    writeFileSync(auth, '{"auths":{"h":{"auth":"x"}}}');
     const warnings: string[] = [];
+    // the credential is gone before the (slow) builder removal runs
+    const probe = join(tempDir('bpe-probe-'), 'seen');
     const done = await cleanUp(
-      { workDir: work, logout: { command: 'false', args: [] }, buildxBuilder: { command: 'true', args: ['b'] } },
+      {
+        workDir: work,
+        credentialFiles: [auth],
+        logout: { command: 'false', args: [] },
+        buildxBuilder: { command: 'sh', args: ['-c', `test -e ${auth} || touch ${probe}`, 'b'] },
+      },
       { log: { info: () => {}, warning: (m) => warnings.push(m) } },
     );
+    expect(existsSync(probe)).toBe(true);
     expect(existsSync(work)).toBe(false);
     expect(done).toEqual(['removed buildx builder b', `deleted ${work} (auth file, docker config)`]);
     expect(warnings).toEqual(['false logout failed: the auth file is deleted below']);

@@ -44294,6 +44294,7 @@ async function stopGroup(p, graceMs = 2000) {
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
 const STATE = {
     workDir: 'workDir',
+    credentialFiles: 'credentialFiles',
     process: 'builderProcess',
     logout: 'logout',
     buildxBuilder: 'buildxBuilder',
@@ -44310,6 +44311,10 @@ class LeftoverTracker {
     workDir(dir) {
         this.leftovers.workDir = dir;
         this.save(STATE.workDir, dir);
+    }
+    credentialFiles(files) {
+        this.leftovers.credentialFiles = files;
+        this.save(STATE.credentialFiles, JSON.stringify(files));
     }
     process(p) {
         this.leftovers.process = p;
@@ -44346,6 +44351,9 @@ function leftoversFromState(get = getState) {
     const workDir = get(STATE.workDir);
     if (workDir)
         leftovers.workDir = workDir;
+    const files = json(STATE.credentialFiles);
+    if (Array.isArray(files) && files.every((f) => typeof f === 'string'))
+        leftovers.credentialFiles = files;
     const p = json(STATE.process);
     if (p && Number.isInteger(p.pid) && p.pid > 1)
         leftovers.process = p;
@@ -44373,9 +44381,10 @@ async function runCleanupCommand(what, c, timeoutMs) {
     }
 }
 /**
- * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, remove the
- * throwaway buildx builder, delete the work directory (auth file and docker config included). Never throws: a
- * problem is a warning. Returns what was done, for the log.
+ * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, delete the
+ * credential files, remove the throwaway buildx builder, delete the work directory. The credential goes before
+ * anything slow (the kit force-exits a cancelled step 5 s after the signal). Never throws: a problem is a warning.
+ * Returns what was done, for the log.
  */
 async function cleanUp(l, options = {}) {
     const log = options.log ?? { info: info, warning: warning };
@@ -44393,6 +44402,14 @@ async function cleanUp(l, options = {}) {
             done.push('logged out of the registry');
         else
             log.warning(`${l.logout.command} logout failed: the auth file is deleted below`);
+    }
+    for (const file of l.credentialFiles ?? []) {
+        try {
+            await (0,promises_namespaceObject.rm)(file, { force: true });
+        }
+        catch (err) {
+            log.warning(`could not delete ${file}: ${errorMessage(err)}`);
+        }
     }
     if (l.buildxBuilder) {
         if (await runCleanupCommand('docker buildx rm', l.buildxBuilder, timeoutMs)) {
