@@ -33,7 +33,7 @@ import {
   cancellationSignal,
   coreLogger,
   DeployFailure,
-  formatCommand,
+  displayCommand,
   group,
   run as runStep,
   Summary,
@@ -105,7 +105,7 @@ export async function main(deps: Deps = {}): Promise<void> {
 
 /** The plan's line for the migration (nothing of it runs in plan mode). */
 function migrationPlanLine(m: MigrationInputs): string {
-  return `Migration: would run \`${formatCommand(m.command)}\` on the revision being deployed, ${m.when} the services are updated (network of ${m.service}).`;
+  return `Migration: would run \`${displayCommand(m.command)}\` on the revision being deployed, ${m.when} the services are updated (network of ${m.service}).`;
 }
 
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
@@ -162,7 +162,7 @@ async function executeMigration(
   arn: string,
   o: { clients: EcsClients; region: string; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
 ): Promise<void> {
-  const command = formatCommand(migration.command);
+  const command = displayCommand(migration.command);
   const result = await group(`Migration (${migration.when} the update): ${command}`, () =>
     executeOneOffTask(
       createOneOffTaskClients(ACTION, o.region, o.clients.ecs),

@@ -200,7 +200,11 @@ function serviceRequests(
   const shared = tdInput ? loadTaskDefSpec('task-definition', tdInput, baseDir) : undefined;
   return lines.map((l) => {
     if (l.taskDefinition) {
-      return { service: l.service, taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir) };
+      return {
+        service: l.service,
+        taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir),
+        taskDefinitionInput: 'services',
+      };
     }
     if (!shared) {
       throw new ConfigurationError(

@@ -22,6 +22,8 @@ export interface ServiceRequest {
   service: string;
   /** Undefined in rollback mode (`rollbackTo`). */
   taskDefinition?: TaskDefSpec;
+  /** The input the task definition came from when not `task-definition` (a `services: api=web:42` line). */
+  taskDefinitionInput?: string;
 }
 
 export interface DeployRequest {

@@ -32,6 +32,9 @@ type InputKey = 'cluster' | 'services' | 'task-definition' | 'rollback-to';
 type Target = PreparedService['target'];
 
 const inputName = (req: DeployRequest, key: InputKey) => req.inputNames?.[key] ?? key;
+/** The input a service's task definition came from: its `services` line, else `task-definition`. */
+const taskDefInput = (req: DeployRequest, service: ServiceRequest) =>
+  service.taskDefinitionInput ?? inputName(req, 'task-definition');
 
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json: TaskDefJson): TaskDefJson {
@@ -190,7 +193,7 @@ async function prepareService(
     resolved = await resolveRollback(request, req.service, previousTaskDefinitionArn, lookup, deps);
   } else if (req.taskDefinition?.kind === 'file') resolved = await resolveRendered(request, req, byName, lookup);
   else if (req.taskDefinition) {
-    resolved = await resolveArn(request, registeredReference(req.taskDefinition), lookup);
+    resolved = await resolveArn(taskDefInput(request, req), registeredReference(req.taskDefinition), lookup);
   } else {
     throw new ConfigurationError(
       inputName(request, 'task-definition'),
@@ -263,19 +266,13 @@ async function resolveRollback(
 }
 
 /** A task definition named by ARN (or family:revision): it exists and is ACTIVE. */
-async function resolveArn(request: DeployRequest, arn: string, lookup: TaskDefLookup): Promise<Resolved> {
+async function resolveArn(input: string, arn: string, lookup: TaskDefLookup): Promise<Resolved> {
   const td = await lookup.describe(arn);
   if (!td?.taskDefinitionArn) {
-    throw new ConfigurationError(
-      inputName(request, 'task-definition'),
-      `task definition ${JSON.stringify(arn)} not found`,
-    );
+    throw new ConfigurationError(input, `task definition ${JSON.stringify(arn)} not found`);
   }
   if (td.status && td.status !== 'ACTIVE') {
-    throw new ConfigurationError(
-      inputName(request, 'task-definition'),
-      `task definition ${td.taskDefinitionArn} is ${td.status}`,
-    );
+    throw new ConfigurationError(input, `task definition ${td.taskDefinitionArn} is ${td.status}`);
   }
   return { target: existing(td.taskDefinitionArn, td), diffNew: td };
 }
@@ -295,7 +292,7 @@ async function resolveRendered(
   const json = withoutOurTags(spec.taskDefinition);
   const family = typeof json.family === 'string' ? json.family : '';
   if (!family) {
-    throw new ConfigurationError(inputName(request, 'task-definition'), `${spec.path} has no "family"`);
+    throw new ConfigurationError(taskDefInput(request, req), `${spec.path} has no "family"`);
   }
   const latest = await lookup.latest(family);
   const running = await Promise.all(
