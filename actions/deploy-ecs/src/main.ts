@@ -27,7 +27,7 @@ import {
   oneOffTaskFailure,
   prepareOneOffTask,
 } from '@deploy-actions/kit/ecs/one-off-task';
-import { createPreflightClients, type PreflightClients } from '@deploy-actions/kit/ecs/preflight';
+import { createPreflightClients, type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
 import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
 import {
   cancellationSignal,
@@ -87,6 +87,7 @@ export async function main(deps: Deps = {}): Promise<void> {
     plan: inputs.deploy.plan,
     clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
     signal,
+    inputOf: preflightInputOf(inputs.render.overrides),
     ...(migration ? { notes: [migrationPlanLine(migration.inputs)] } : {}),
   });
   if (checked.planned) return;

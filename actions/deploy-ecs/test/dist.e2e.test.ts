@@ -106,7 +106,9 @@ describe('deploy-ecs dist', () => {
       timeoutMs: 30_000,
     });
     expect(res.code).toBe(1);
-    expect(res.errors[0]).toMatch(/^Preflight, nothing changed: container app: tag v4 not found in ECR repository web/);
+    expect(res.errors[0]).toMatch(
+      /^Input 'containers': Preflight, nothing changed: container app: tag v4 not found in ECR repository web/,
+    );
     expect(await mutatingRequests(t.control)).toEqual([]);
   });
 });

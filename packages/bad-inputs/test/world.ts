@@ -1,5 +1,6 @@
 // The one world every bad-input case runs in: an emulator account holding what the seven actions deploy to (cluster
-// `app` with service `api` on task definition web:1, ECR repositories, an SSM parameter, a bucket and its CloudFront
+// `app` with service `api` on task definition web:1, ECR repositories, the task definition's secret, role and log
+// group (so the deploy preflight passes unless a case breaks it), an SSM parameter, a bucket and its CloudFront
 // distribution), a workspace with the files their inputs name, and a fake GitHub. Seeded afresh before every case, so
 // a case that wrongly changes AWS cannot hide or cause another case's result.
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { EmulatorFixture } from '@deploy-actions/aws-emulator';
-import { taskDefWith } from '@deploy-actions/kit/testing/ecs-deploy';
+import { SECRET_NAME, SECRET_VALUE, taskDefWith } from '@deploy-actions/kit/testing/ecs-deploy';
 
 export const SHA = '0123456789abcdef0123456789abcdef01234567';
 export const ACCOUNT = '000000000000';
@@ -71,6 +72,8 @@ export function seedFixture(): Record<string, unknown> {
       },
     ],
     logGroups: ['/ecs/web'],
+    roles: ['ecsTaskExecutionRole'],
+    secrets: [{ name: SECRET_NAME, value: { DJANGO_SECRET_KEY: SECRET_VALUE } }],
     parameters: [{ name: '/app/db-password', value: 'pw-from-ssm', type: 'SecureString' }],
     repositories: [
       { name: 'web', images: [{ tag: 'v1' }, { tag: 'v2', content: 'v2' }] },

@@ -15,8 +15,6 @@ export const deployEcs: ActionCases = {
       inputs: { secrets: 'DB_PASSWORD=/app/db-passwrod' },
       input: 'secrets',
       message: /db-passwrod/,
-      pending:
-        "the existence preflight of secrets is #13's preflight module (needs ssm:GetParameters on the deploy role)",
     },
     {
       name: 'migration-command with a comment truncating it',

@@ -11,7 +11,7 @@ import { setOutputs } from '../../runtime/outputs';
 import { Summary } from '../../runtime/summary';
 import type { PreflightClients } from '../preflight/clients';
 import type { PreflightReport } from '../preflight/model';
-import { logPreflight, preflightFailure } from '../preflight/report';
+import { logPreflight, type PreflightInputOf, preflightFailure } from '../preflight/report';
 import { type PreflightTarget, runPreflight } from '../preflight/run';
 import type { TaskDefJson } from '../taskdef/taskdef';
 import type { PlanInputs, PreflightInputs } from './inputs';
@@ -33,6 +33,8 @@ export interface BeforeChangesOptions {
   env?: NodeJS.ProcessEnv;
   /** Plan lines of the caller's own (deploy-ecs: its migration). */
   notes?: string[];
+  /** The input a preflight problem came from (deploy-ecs: `secrets`, `containers`), named in the error line. */
+  inputOf?: PreflightInputOf;
 }
 
 export interface BeforeChanges {
@@ -110,7 +112,7 @@ export async function checkBeforeChanges(prepared: PreparedDeploy, o: BeforeChan
   } else {
     log.info('Preflight off (verify: false)');
   }
-  const failure = preflight ? preflightFailure(preflight) : undefined;
+  const failure = preflight ? preflightFailure(preflight, o.inputOf) : undefined;
   const view = {
     action: o.action,
     prepared,

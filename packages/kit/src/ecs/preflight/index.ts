@@ -16,6 +16,14 @@ export type {
 } from './model';
 export { imagePlatformProblem, indexPlatformProblem } from './platform';
 export { parseBearerChallenge } from './registry';
-export { failedChecks, logPreflight, preflightFailure, preflightMarkdown, problemLine } from './report';
+export {
+  failedChecks,
+  logPreflight,
+  type PreflightInputOf,
+  preflightFailure,
+  preflightInputOf,
+  preflightMarkdown,
+  problemLine,
+} from './report';
 export { imageLocation, parseSecretRef, taskPlatform, taskRequirements } from './requirements';
 export { type PreflightDeps, type PreflightTarget, runPreflight } from './run';

@@ -1,6 +1,7 @@
-import { DeployFailure } from '../../runtime/errors';
+import { ConfigurationError, DeployFailure } from '../../runtime/errors';
 import type { Logger } from '../../runtime/log';
 import { markdownTable } from '../../runtime/summary';
+import type { TaskDefOverrides } from '../taskdef/render';
 import type { Check, PreflightReport, TaskDefPreflight } from './model';
 
 // What the preflight says (pure): the step's failure (every problem named with its container and fix), the log lines,
@@ -20,14 +21,46 @@ export function failedChecks(report: PreflightReport): Array<{ td: TaskDefPrefli
   );
 }
 
-/** The step's error when the preflight found problems: the first in the message, all of them in the details. */
-export function preflightFailure(report: PreflightReport): DeployFailure | undefined {
-  const problems = [...new Set(failedChecks(report).map(({ td, check }) => problemLine(td, check)))];
+/** Which action input a failed check traces back to, when the user wrote the thing it is about in one. */
+export type PreflightInputOf = (check: Check) => string | undefined;
+
+/**
+ * The step's error when the preflight found problems: the first in the message, all of them in the details. When
+ * that first problem came from an input (a secret added by `secrets:`, an image set by `containers:`), it is a user
+ * mistake: a ConfigurationError naming that input, so the one error line says where to fix it.
+ */
+export function preflightFailure(
+  report: PreflightReport,
+  inputOf?: PreflightInputOf,
+): DeployFailure | ConfigurationError | undefined {
+  const failed = failedChecks(report);
+  const problems = [...new Set(failed.map(({ td, check }) => problemLine(td, check)))];
   if (problems.length === 0) return undefined;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s), listed above)` : '';
-  return new DeployFailure(`Preflight, nothing changed: ${problems[0]}${more}`, {
+  const message = `Preflight, nothing changed: ${problems[0]}${more}`;
+  const input = failed[0] ? inputOf?.(failed[0].check) : undefined;
+  if (input) return new ConfigurationError(input, message);
+  return new DeployFailure(message, {
     details: ['Preflight found, before any change:', ...problems.map((p) => `  - ${p}`)].join('\n'),
   });
+}
+
+/**
+ * deploy-ecs's mapping from a failed check to the input it came from (pure): secrets whose variable name the
+ * `secrets` input sets, and images of containers the `containers` input sets. Anything else came from the template.
+ */
+export function preflightInputOf(overrides: Pick<TaskDefOverrides, 'secrets' | 'images'>): PreflightInputOf {
+  const secretNames = new Set(overrides.secrets.flatMap((s) => s.entries.map((e) => e.key)));
+  const imageContainers = new Set(overrides.images.map((i) => i.container));
+  return (c) => {
+    if ((c.check === 'secret' || c.check === 'secret-key') && secretNames.has(c.subject.split(' ← ')[0] ?? '')) {
+      return 'secrets';
+    }
+    if ((c.check === 'image' || c.check === 'platform') && c.container && imageContainers.has(c.container)) {
+      return 'containers';
+    }
+    return undefined;
+  };
 }
 
 /** One line per distinct reason a check was skipped (the role may not run it). */

@@ -2,7 +2,13 @@ import { describe, expect, test } from 'vitest';
 import type { PreparedDeploy } from '../../../src/ecs/deploy/model';
 import { deployPlanMarkdown, planOutputs, serviceChange } from '../../../src/ecs/deploy/plan';
 import type { PreflightReport, TaskDefPreflight } from '../../../src/ecs/preflight/model';
-import { preflightFailure, preflightMarkdown, skippedNotices } from '../../../src/ecs/preflight/report';
+import {
+  preflightFailure,
+  preflightInputOf,
+  preflightMarkdown,
+  skippedNotices,
+} from '../../../src/ecs/preflight/report';
+import { ConfigurationError, DeployFailure } from '../../../src/runtime/errors';
 
 const arn = (rev: number) => `arn:aws:ecs:us-east-1:000000000000:task-definition/web:${rev}`;
 
@@ -42,15 +48,40 @@ describe('preflight report', () => {
       notices: [],
     };
     const failure = preflightFailure(report);
-    expect(failure?.message).toBe(
+    if (!(failure instanceof DeployFailure)) throw new Error('expected a DeployFailure');
+    expect(failure.message).toBe(
       'Preflight, nothing changed: container app: Secrets Manager secret arn:…:secret:db does not exist. Fix: create it (and 1 more problem(s), listed above)',
     );
-    expect(failure?.details?.split('\n')).toEqual([
+    expect(failure.details?.split('\n')).toEqual([
       'Preflight found, before any change:',
       '  - container app: Secrets Manager secret arn:…:secret:db does not exist. Fix: create it',
       '  - task definition web (new revision): Fargate needs an execution role. Fix: set it',
     ]);
     expect(preflightFailure({ taskDefinitions: [td([])], notices: [] })).toBeUndefined();
+  });
+
+  test.each([
+    // [check, container, subject, expected input]: a problem in what an input wrote names that input
+    ['secret', 'app', 'DB_PASSWORD ← /app/db-passwrod', 'secrets'],
+    ['secret-key', 'app', 'DB_PASSWORD ← arn:…:secret:db:password::', 'secrets'],
+    ['secret', 'app', 'FROM_TEMPLATE ← arn:…:secret:db', undefined],
+    ['image', 'app', 'web:v2', 'containers'],
+    ['platform', 'app', 'web:v2', 'containers'],
+    ['image', 'sidecar', 'envoy:1', undefined],
+    ['log-group', 'app', '/ecs/web', undefined],
+    ['execution-role', undefined, 'executionRoleArn', undefined],
+  ] as const)('input of a failed %s check on %s (%s): %s', (check, container, subject, input) => {
+    const inputOf = preflightInputOf({
+      secrets: [{ target: undefined, line: 1, entries: [{ key: 'DB_PASSWORD', value: '/app/db-passwrod', line: 1 }] }],
+      images: [{ container: 'app', value: { repository: 'web', tag: 'v2' } as never, line: 1 }],
+    } as never);
+    const failed = { check, subject, outcome: 'failed', message: 'm', fix: 'f', ...(container ? { container } : {}) };
+    expect(inputOf(failed as never)).toBe(input);
+    const failure = preflightFailure({ taskDefinitions: [td([failed as never])], notices: [] }, inputOf);
+    if (input) {
+      expect(failure).toBeInstanceOf(ConfigurationError);
+      expect((failure as ConfigurationError).input).toBe(input);
+    } else expect(failure).toBeInstanceOf(DeployFailure);
   });
 
   test('skipped checks: one notice per reason', () => {
