@@ -34,6 +34,7 @@ const awslogs = {
 };
 await control.seed({
   clusters: ['bench'],
+  logGroups: ['/ecs/bench'], // ECS validates awslogs groups at task start
   taskDefinitions: [
     {
       family: 'migrate',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type EmulatorFixture, type RequestLogEntry, useEmulator } from '@deploy-actions/aws-emulator';
 import { type InProcessResult, runInProcess } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { type MainOptions, main } from '../src/main';
+import { type Deps, main } from '../src/main';
 
 export const hasBuildah = existsSync('/usr/bin/buildah');
 export const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -55,7 +55,7 @@ export type InProcessRun = InProcessResult;
 export function runMain(
   inputs: Record<string, string | undefined>,
   env: Record<string, string>,
-  options: MainOptions = {},
+  options: Deps = {},
 ): Promise<InProcessRun> {
   return runInProcess(inputs, () => main({ env: { ...process.env, ...env }, ...options }));
 }

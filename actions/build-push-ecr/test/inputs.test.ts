@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseInputs, type RawInputs } from '../src/inputs';
 
@@ -105,6 +105,20 @@ describe('each mistake is one ConfigurationError naming the input', () => {
     ['no tags and no GITHUB_SHA', base, { GITHUB_WORKSPACE: ws, AWS_REGION: 'us-east-1' }, 'tags', /GITHUB_SHA/],
     ['build-arg without =', { ...base, 'build-args': 'A=1\nNOPE' }, ENV, 'build-args', /line 2: expected key=value/],
     ['build-arg bad name', { ...base, 'build-args': '1X=2' }, ENV, 'build-args', /not a valid build argument name/],
+    [
+      'public build-arg not among build-args',
+      { ...base, 'build-args': 'APP_VERSION=1', 'public-build-args': 'APP_VERSON' },
+      ENV,
+      'public-build-args',
+      /"APP_VERSON" is not one of the build-args \(APP_VERSION\)/,
+    ],
+    [
+      'public build-arg with a bad name',
+      { ...base, 'build-args': 'A=1', 'public-build-args': 'A=1' },
+      ENV,
+      'public-build-args',
+      /not a valid build argument name/,
+    ],
     ['bad platform', { ...base, platforms: 'amd64' }, ENV, 'platforms', /not a platform/],
     ['unknown builder', { ...base, builder: 'kaniko' }, ENV, 'builder', /kaniko/],
     ['unknown cache', { ...base, cache: 'gha' }, ENV, 'cache', /gha/],

@@ -2,14 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import {
-  ConfigurationError,
   cleanupRevisions,
   createEcsClients,
   deployOutputs,
   TAG_COMMIT,
   TAG_KNOWN_GOOD,
-} from '@deploy-actions/kit';
-import { describe, expect, test } from 'vitest';
+} from '@deploy-actions/kit/ecs/deploy';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import {
   deploy,
   IMAGE,
@@ -21,11 +20,16 @@ import {
   TD_ARN,
   taskDefWith,
   useTestEmulator,
-} from './helpers';
+} from '@deploy-actions/kit/testing/ecs-deploy';
+import { describe, expect, test } from 'vitest';
 
 const t = useTestEmulator(100);
 
-const tdJson = (image: string) => ({ kind: 'json' as const, json: taskDefWith(image), source: 'task-definition.json' });
+const tdJson = (image: string) => ({
+  kind: 'file' as const,
+  path: 'task-definition.json',
+  taskDefinition: taskDefWith(image),
+});
 
 async function tagsOf(arn: string) {
   const { ecs } = createEcsClients('test', REGION);
@@ -110,7 +114,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     expect(updates).toHaveLength(1);
   });
 
-  test('crash loop without circuit breaker: declared failed, auto-rollback to known-good, still fails', async () => {
+  test('crash loop without circuit breaker: declared failed, auto-rollback to the revision it ran before, still fails', async () => {
     await seedServices(t.control, { breaker: false, rollback: false });
     await markKnownGood(TD_ARN(1));
     await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
@@ -122,7 +126,9 @@ describe('deploy-ecs-wait on the emulator', () => {
     expect(svc.rollback).toMatchObject({ outcome: 'completed', taskDefinitionArn: TD_ARN(1) });
     expect(run.report.message).toContain('deployment of web:2 failed');
     expect(run.report.message).toContain('rolled back to web:1 (rollback succeeded)');
-    expect(run.text).toContain('rolling back to the last known-good revision web:1');
+    expect(run.text).toContain(
+      'rolling back to the revision it ran before this deploy, web:1 (its deployment had COMPLETED)',
+    );
     expect(await tagsOf(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
 
     // re-running the good deploy after the rollback reuses the running revision (web:2 is the latest, and broken)
@@ -227,7 +233,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     // now move the service to web:3 (never known-good), then roll back
     const moved = await deploy(
       request({
-        services: [{ service: 'api', taskDefinition: { kind: 'arn', arn: TD_ARN(3), source: 'x' } }],
+        services: [{ service: 'api', taskDefinition: { kind: 'arn', arn: TD_ARN(3) } }],
         markKnownGood: false,
       }),
     );
@@ -250,7 +256,7 @@ describe('deploy-ecs-wait on the emulator', () => {
       request({
         services: [
           { service: 'api', taskDefinition: tdJson(IMAGE('v2')) },
-          { service: 'worker', taskDefinition: { kind: 'json', json: renamed, source: 'worker.json' } },
+          { service: 'worker', taskDefinition: { kind: 'file', path: 'worker.json', taskDefinition: renamed } },
         ],
       }),
     ).catch((e: Error) => e);

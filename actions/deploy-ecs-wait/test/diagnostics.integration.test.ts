@@ -1,7 +1,12 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { collectDiagnostics, createEcsClients, diagnosticsMarkdown, diagnosticsText } from '@deploy-actions/kit';
+import {
+  collectDiagnostics,
+  createEcsClients,
+  diagnosticsMarkdown,
+  diagnosticsText,
+} from '@deploy-actions/kit/ecs/deploy';
+import { IMAGE, REGION, seedServices, taskDefWith, useTestEmulator } from '@deploy-actions/kit/testing/ecs-deploy';
 import { expect, test } from 'vitest';
-import { IMAGE, REGION, seedServices, taskDefWith, useTestEmulator } from './helpers';
 
 // Time scale 1 and explicit time jumps: the moment the new tasks' targets are unhealthy is exact.
 const t = useTestEmulator(1);

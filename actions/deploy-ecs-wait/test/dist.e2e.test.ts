@@ -1,6 +1,14 @@
 import { runActionBundle } from '@deploy-actions/kit/testing';
+import {
+  IMAGE,
+  markKnownGood,
+  seedServices,
+  TD_ARN,
+  taskDefWith,
+  useTestEmulator,
+  writeTaskDef,
+} from '@deploy-actions/kit/testing/ecs-deploy';
 import { describe, expect, test } from 'vitest';
-import { IMAGE, markKnownGood, seedServices, TD_ARN, taskDefWith, useTestEmulator, writeTaskDef } from './helpers';
 
 // The bundled dist/index.js run exactly as the runner runs it (INPUT_* env, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY).
 const t = useTestEmulator(100);

@@ -1,10 +1,17 @@
 import { writeFileSync } from 'node:fs';
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { withInputs } from '@deploy-actions/kit/testing';
+import {
+  IMAGE,
+  mutatingRequests,
+  seedServices,
+  taskDefWith,
+  useTestEmulator,
+  writeTaskDef,
+} from '@deploy-actions/kit/testing/ecs-deploy';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { getInputs } from '../src/inputs';
 import { main } from '../src/main';
-import { IMAGE, mutatingRequests, seedServices, taskDefWith, useTestEmulator, writeTaskDef } from './helpers';
 
 const t = useTestEmulator(100);
 let tdFile: string;
@@ -33,7 +40,18 @@ describe('inputs', () => {
       markKnownGood: true,
       healthChecks: [],
     });
-    expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'json' } });
+    expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'file' } });
+    expect(inputs.preflight).toEqual({ verify: true, verifySecretKeys: false });
+    expect(inputs.plan).toEqual({ enabled: false, comment: false });
+  });
+
+  test('plan, comment and its token; verify off', async () => {
+    const inputs = await withInputs(
+      { ...ok(), plan: 'true', comment: 'true', 'github-token': 'ghs_token', verify: 'false' },
+      () => getInputs(),
+    );
+    expect(inputs.plan).toEqual({ enabled: true, comment: true, githubToken: 'ghs_token' });
+    expect(inputs.preflight).toEqual({ verify: false, verifySecretKeys: false });
   });
 
   test('service=file lines, ARNs and family:revision', async () => {
@@ -44,12 +62,13 @@ describe('inputs', () => {
       },
       () => getInputs(),
     );
-    expect(inputs.request.services.map((s) => s.taskDefinition?.kind)).toEqual(['json', 'arn', 'arn']);
+    expect(inputs.request.services.map((s) => s.taskDefinition?.kind)).toEqual(['file', 'arn', 'family']);
   });
 
   test('rollback-to parses its modes', async () => {
     for (const [raw, kind] of [
       ['known-good', 'known-good'],
+      ['previous', 'previous'],
       ['7', 'revision'],
       ['web:7', 'arn'],
       ['v1.2.3', 'version'],
@@ -132,6 +151,26 @@ describe('bad inputs fail before any mutating call', () => {
       'failure-threshold',
       /between 1 and 200/,
     ],
+    // the one rule per input kind
+    [
+      'health-check-timeout 0',
+      { ...base(), 'health-check-url': 'http://x', 'health-check-timeout': '0' },
+      'health-check-timeout',
+      /between 1s and 6h/,
+    ],
+    [
+      'health-check URL with credentials',
+      { ...base(), 'health-check-url': 'https://ops:hunter2@app.example/health' },
+      'health-check-url',
+      /^(?!.*hunter2).*health-check-headers/,
+    ],
+    [
+      'health-check-headers without a URL',
+      { ...base(), 'health-check-headers': 'X-A: 1' },
+      'health-check-headers',
+      /health-check-url is empty/,
+    ],
+    ['cluster with a slash', { ...base(), cluster: 'app/prod' }, 'cluster', /cluster name/],
     ['unknown service (read-only check)', { ...base(), services: 'api,ghost' }, 'services', /ghost \(not found\)/],
     ['unknown cluster (read-only check)', { ...base(), cluster: 'nope' }, 'cluster', /not found/],
     [
@@ -139,6 +178,26 @@ describe('bad inputs fail before any mutating call', () => {
       { ...base(), 'task-definition': 'web:99' },
       'task-definition',
       /not found/,
+    ],
+    [
+      'verify-secret-keys without verify',
+      { ...base(), verify: 'false', 'verify-secret-keys': 'true' },
+      'verify-secret-keys',
+      /verify is false/,
+    ],
+    ['comment without plan', { ...base(), comment: 'true' }, 'comment', /plan is false/],
+    [
+      'comment without a token',
+      { ...base(), plan: 'true', comment: 'true', 'github-token': ' ' },
+      'github-token',
+      /is empty/,
+    ],
+    ['plan: yes', { ...base(), plan: 'yes' }, 'plan', /true or false/],
+    [
+      'no previous revision in the history (read-only check)',
+      { cluster: 'app', services: 'api', 'rollback-to': 'previous' },
+      'rollback-to',
+      /no earlier revision/,
     ],
     [
       'no known-good revision (read-only check)',

@@ -1,21 +1,26 @@
 // The only file of deploy-ecs that reads inputs. Three groups, each parsed by the kit code that owns the rules:
 // render inputs (the kit's render parsers, shared with render-task-def: template, template-family, template-arn,
 // containers, environment, …, and pin-digest), deploy inputs (shared with deploy-ecs-wait) and the optional
-// migration step (the one-off task parsers, shared with run-migration-task).
+// migration step (the one command grammar and task timeout, shared with run-migration-task).
+import { type EcsDeployInputs, maskDeployInputSecrets, parseDeployInputs } from '@deploy-actions/kit/ecs/deploy';
+import { parseTaskDefRenderInputs, type TaskDefRenderInputs } from '@deploy-actions/kit/ecs/taskdef';
 import {
+  actionInputs,
   ConfigurationError,
-  type EcsDeployInputs,
-  getBoolean,
-  getDuration,
-  getEnum,
-  getKeyValue,
-  getOptionalString,
-  getRawInput,
+  ECS_NAME_RE,
+  maskNamedValue,
+  optionalInput,
+  parseBoolean,
   parseCommand,
-  parseTaskDefRenderInputs,
-  readEcsDeployInputs,
-  type TaskDefRenderInputs,
-} from '@deploy-actions/kit';
+  parseDurationInput,
+  parseEnum,
+  parseKeyValue,
+  quote,
+  type RawInputs,
+  rawInput,
+  validateEnvironmentNames,
+  workspaceDir,
+} from '@deploy-actions/kit/runtime';
 
 export const ACTION = 'deploy-ecs';
 
@@ -39,36 +44,50 @@ export interface Inputs {
   migration: MigrationInputs | undefined;
 }
 
-export function getInputs(): Inputs {
-  const render = parseTaskDefRenderInputs(getRawInput, process.cwd());
-  const pinDigest = getBoolean('pin-digest', false);
-  const deploy = readEcsDeployInputs({ rendered: true });
-  const commandRaw = getOptionalString('migration-command');
-  let migration: MigrationInputs | undefined;
-  const container = getOptionalString('migration-container');
-  const environment = getKeyValue('migration-environment');
-  if (commandRaw !== undefined) {
-    const command = parseCommand('migration-command', commandRaw);
-    const service = getOptionalString('migration-service') ?? deploy.request.services[0]!.service;
-    if (!deploy.request.services.some((s) => s.service === service) && !/^[A-Za-z0-9_-]{1,255}$/.test(service)) {
-      throw new ConfigurationError('migration-service', `expected a service name, got ${JSON.stringify(service)}`);
-    }
-    migration = {
-      command: command!,
-      container,
-      when: getEnum('migration-when', ['before', 'after'] as const, 'before'),
-      timeoutMs: getDuration('migration-timeout', '30m'),
-      service,
-      environment,
-    };
-  } else {
+/** Every input parsed and validated (pure apart from reading the template file). */
+export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Inputs {
+  const render = parseTaskDefRenderInputs(raw, workspaceDir(env));
+  const pinDigest = parseBoolean('pin-digest', rawInput(raw, 'pin-digest'), false);
+  const deploy = parseDeployInputs(raw, env, { rendered: true });
+  return { render, pinDigest, deploy, migration: parseMigration(raw, deploy) };
+}
+
+function parseMigration(raw: RawInputs, deploy: EcsDeployInputs): MigrationInputs | undefined {
+  const command = parseCommand('migration-command', rawInput(raw, 'migration-command'));
+  const container = optionalInput(raw, 'migration-container');
+  const environment = parseKeyValue('migration-environment', rawInput(raw, 'migration-environment'));
+  validateEnvironmentNames('migration-environment', environment);
+  if (command === undefined) {
     // Reusable workflows pass migration-container / migration-service through even when there is no migration:
     // those are ignored; options that only make sense with a command are a mistake.
     for (const name of ['migration-when', 'migration-environment']) {
-      if (getOptionalString(name) !== undefined) {
+      if (optionalInput(raw, name) !== undefined) {
         throw new ConfigurationError(name, 'is set but migration-command is empty');
       }
     }
+    return undefined;
   }
-  return { render, pinDigest, deploy, migration };
+  const service = optionalInput(raw, 'migration-service') ?? deploy.request.services[0]!.service;
+  if (!ECS_NAME_RE.test(service)) {
+    throw new ConfigurationError('migration-service', `expected a service name, got ${quote(service)}`);
+  }
+  return {
+    command,
+    container,
+    when: parseEnum('migration-when', rawInput(raw, 'migration-when'), ['before', 'after'] as const, 'before'),
+    timeoutMs: parseDurationInput('migration-timeout', rawInput(raw, 'migration-timeout'), 'task-timeout'),
+    service,
+    environment,
+  };
+}
+
+export function getInputs(): Inputs {
+  const inputs = parseInputs(actionInputs(), process.env);
+  // Values given for secret-looking names never show in the log, whatever prints them.
+  for (const section of inputs.render.overrides.environment) {
+    for (const e of section.entries) maskNamedValue(e.key, e.value);
+  }
+  for (const [name, value] of inputs.migration?.environment ?? []) maskNamedValue(name, value);
+  maskDeployInputSecrets(inputs.deploy.request, inputs.deploy.plan);
+  return inputs;
 }

@@ -1,173 +1,186 @@
-// Glue: inputs → template (file / family / ARN) → render (the kit's pure renderer, shared with render-task-def) →
-// optional digest pinning (the kit's ecr-digest) → prepare the deploy and the migration (read-only) → register when
-// different → migration before → UpdateService + wait (deploy-ecs-wait's engine in the kit) → migration after →
-// outputs + summary. No logic of its own beyond the sequencing.
+// Glue: inputs → render (the kit's render step, shared with render-task-def) → prepare the deploy and the migration
+// (read-only) → preflight / plan (read-only; plan mode ends here) → register when different → migration before → update + wait (the kit's deploy engine, shared with
+// deploy-ecs-wait) → outputs + summary → migration after. The same kit entry points the three single-purpose
+// actions use, in sequence; no logic of its own.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as core from '@actions/core';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  checkBeforeChanges,
+  createEcsClients,
+  type DeployDeps,
+  type DeployRequest,
+  deployFailure,
+  type EcsClients,
+  executeDeploy,
+  type PreparedDeploy,
+  prepareDeploy,
+  registerRevisions,
+  writeDeployReport,
+} from '@deploy-actions/kit/ecs/deploy';
 import {
   appendOneOffTaskSummary,
-  cancellationSignal,
-  containerImages,
-  createClient,
-  createEcsClients,
-  DeployFailure,
-  type DeployReport,
-  type EcsClients,
-  formatCommand,
-  isSecretLookingName,
-  loadTaskDefTemplate,
-  maskValue,
+  createOneOffTaskClients,
+  executeOneOffTask,
   type OneOffTaskPlan,
-  type OneOffTaskResult,
+  type OneOffTaskTuning,
   oneOffTaskFailure,
-  pinImageDigests,
   prepareOneOffTask,
-  type RunOneOffTaskOptions,
-  renderTaskDefinition,
-  runEcsDeploy,
-  runOneOffTask,
+} from '@deploy-actions/kit/ecs/one-off-task';
+import { createPreflightClients, type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
+import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
+import {
+  cancellationSignal,
+  coreLogger,
+  DeployFailure,
+  displayCommand,
+  group,
+  run as runStep,
   Summary,
   setOutputs,
-  toRegisterInput,
-} from '@deploy-actions/kit';
-import { ACTION, getInputs } from './inputs';
+} from '@deploy-actions/kit/runtime';
+import { ACTION, getInputs, type MigrationInputs } from './inputs';
 
-/** Knobs for in-process tests (the bundle reads none of them from inputs). */
-export interface MainOptions {
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
+export interface Deps {
   signal?: AbortSignal;
   clients?: EcsClients;
   /** Deploy waiter delays. */
   pollDelays?: { minDelayMs?: number; afterChangeMs?: number; maxDelayMs?: number };
   /** Migration task poll / log intervals and drain times. */
-  migrationTuning?: Partial<
-    Pick<RunOneOffTaskOptions, 'pollInitialMs' | 'pollMaxMs' | 'logIntervalMs' | 'drainQuietMs'>
-  >;
+  migrationTuning?: OneOffTaskTuning;
+  preflightClients?: PreflightClients;
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
+export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
-  for (const section of inputs.render.overrides.environment) {
-    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
-  }
-  const request = inputs.deploy.request;
-  const signal = options.signal ?? cancellationSignal();
-  const clients = options.clients ?? createEcsClients(ACTION, request.region);
+  const region = inputs.deploy.request.region;
+  const signal = deps.signal ?? cancellationSignal();
+  const clients = deps.clients ?? createEcsClients(ACTION, region);
+  const engine: DeployDeps = { ...clients, signal, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) };
 
-  // 1. Render (read-only AWS calls only for template-family / template-arn and pin-digest).
-  const template = await loadTaskDefTemplate(() => clients.ecs, inputs.render.template, signal);
-  const rendered = renderTaskDefinition(template.taskDefinition, inputs.render.overrides, { region: request.region });
-  for (const w of rendered.warnings) core.warning(w);
-  let td = rendered.taskDefinition;
-  let pinNotes = new Map<string, string>();
-  if (inputs.pinDigest) {
-    const pinned = await pinImageDigests(td, { action: ACTION, region: request.region, signal });
-    td = pinned.taskDefinition;
-    pinNotes = pinned.notes;
+  const rendered = await renderFromTemplate(inputs.render, {
+    ecs: () => clients.ecs,
+    region,
+    pinDigest: inputs.pinDigest,
+    action: ACTION,
+    signal,
+  });
+  const file = await writeRendered(rendered);
+  const request: DeployRequest = {
+    ...inputs.deploy.request,
+    services: inputs.deploy.request.services.map((s) => ({
+      service: s.service,
+      taskDefinition: { kind: 'file', path: file, taskDefinition: rendered.taskDefinition },
+    })),
+  };
+
+  const prepared = await prepareDeploy(request, engine);
+  const migration = inputs.migration && {
+    inputs: inputs.migration,
+    when: inputs.migration.when,
+    plan: await prepareMigration(inputs.migration, prepared, rendered, file, engine),
+  };
+  const checked = await checkBeforeChanges(prepared, {
+    action: ACTION,
+    preflight: inputs.deploy.preflight,
+    plan: inputs.deploy.plan,
+    clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+    signal,
+    inputOf: preflightInputOf(inputs.render.overrides),
+    ...(migration ? { notes: [migrationPlanLine(migration.inputs)] } : {}),
+  });
+  if (checked.planned) return;
+  const registered = await registerRevisions(prepared, engine);
+  const step = { clients, region, signal, tuning: deps.migrationTuning };
+  if (migration?.when === 'before') {
+    await executeMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
   }
+  const report = await executeDeploy(prepared, engine, registered);
+  await writeDeployReport(report, checked.preflight ? { preflight: checked.preflight } : {});
+  const failure = deployFailure(report);
+  if (failure) throw failure;
+  coreLogger.info(report.message);
+  if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+}
+
+/** The plan's line for the migration (nothing of it runs in plan mode). */
+function migrationPlanLine(m: MigrationInputs): string {
+  return `Migration: would run \`${displayCommand(m.command)}\` on the revision being deployed, ${m.when} the services are updated (network of ${m.service}).`;
+}
+
+/** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
+async function writeRendered(rendered: RenderedFromTemplate): Promise<string> {
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION}-`));
   const file = join(dir, `${rendered.family}.json`);
-  await writeFile(file, `${JSON.stringify(td, null, 2)}\n`);
-  core.info(`Rendered ${rendered.family} from ${template.source}`);
-  for (const { name, image } of containerImages(td))
-    core.info(`  ${name}: ${image}${pinNotes.has(name) ? ` (${pinNotes.get(name)})` : ''}`);
-  request.services = request.services.map((s) => ({
-    service: s.service,
-    taskDefinition: { kind: 'json', json: td, source: file },
-  }));
-
-  // 2. Migration step (optional), run with the revision the deploy registers or reuses.
-  const migration = inputs.migration;
-  let plan: OneOffTaskPlan | undefined;
-  let result: OneOffTaskResult | undefined;
-  const commandText = migration ? formatCommand(migration.command) : '';
-  const runMigration = async (arn: string) => {
-    if (!migration || !plan) return;
-    result = await core.group(`Migration (${migration.when} the update): ${commandText}`, () =>
-      runOneOffTask(
-        {
-          ecs: clients.ecs,
-          logs: clients.logs,
-          logsForRegion: (region) => createClient(CloudWatchLogsClient, { action: ACTION, region }),
-        },
-        { ...plan!, register: undefined, taskDefinitionArn: arn },
-        {
-          timeoutMs: migration.timeoutMs,
-          signal,
-          ...options.migrationTuning,
-          sink: {
-            log: (line) => core.info(line),
-            info: (message) => core.info(`[migration] ${message}`),
-            warning: (message) => core.warning(message),
-          },
-        },
-      ),
-    );
-    setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });
-    if (result.cancelled) throw new DeployFailure(`Migration cancelled: ${result.message}`);
-    const failure = oneOffTaskFailure(result);
-    if (failure) {
-      throw new DeployFailure(
-        `Migration failed ${migration.when === 'before' ? '(services not updated)' : '(services already updated)'}: ${failure.message}`,
-      );
-    }
-    core.info(`Migration succeeded: ${result.message}`);
-  };
-  const migrationSummary = (r: OneOffTaskResult) =>
-    appendOneOffTaskSummary(new Summary(), r, { command: commandText, cluster: request.cluster });
-  let migrationSummaryWritten = false;
-  const migrationMarkdown = () => {
-    if (!result) return '';
-    migrationSummaryWritten = true;
-    return migrationSummary(result).toString();
-  };
-  const writeMigrationSummary = async () => {
-    if (result && !migrationSummaryWritten) {
-      migrationSummaryWritten = true;
-      await migrationSummary(result).write();
-    }
-  };
-
-  let report: DeployReport | undefined;
-  try {
-    report = await runEcsDeploy({
-      action: ACTION,
-      request,
-      clients,
-      deps: { signal, ...(options.pollDelays ? { pollDelays: options.pollDelays } : {}) },
-      afterPrepare: async (prepared) => {
-        if (!migration) return;
-        plan = await prepareOneOffTask(
-          { ecs: clients.ecs },
-          {
-            cluster: request.cluster,
-            taskDefinition: { kind: 'register', input: toRegisterInput(td), path: file },
-            container: migration.container,
-            command: migration.command,
-            environment: migration.environment,
-            service: migration.service,
-            // The deploy's services were just described (and found ACTIVE) by the prepare step.
-            describedServices: prepared.services.map((p) => p.current),
-            inputNames: {
-              container: 'migration-container',
-              command: 'migration-command',
-              environment: 'migration-environment',
-              service: 'migration-service',
-              taskDefinition: 'template',
-            },
-          },
-          signal,
-        );
-        for (const note of plan.notes) core.info(`[migration] ${note}`);
-      },
-      hooks: migration?.when === 'before' ? { beforeUpdate: async (arns) => runMigration([...arns.values()][0]!) } : {},
-      summaryPrefix: migrationMarkdown,
-    });
-    if (migration?.when === 'after') await runMigration(report.services[0]!.taskDefinitionArn!);
-  } finally {
-    // A migration that failed before the update (no deploy summary) or ran after it: its own summary section.
-    await writeMigrationSummary();
+  await writeFile(file, `${JSON.stringify(rendered.taskDefinition, null, 2)}\n`);
+  coreLogger.info(`Rendered ${rendered.family} from ${rendered.template.source}`);
+  for (const { name, image } of containerImages(rendered.taskDefinition)) {
+    const note = rendered.pinNotes.get(name);
+    coreLogger.info(`  ${name}: ${image}${note ? ` (${note})` : ''}`);
   }
+  return file;
 }
+
+/** The migration's plan (read-only), on the services the deploy's prepare step just described (and found ACTIVE). */
+async function prepareMigration(
+  migration: MigrationInputs,
+  prepared: PreparedDeploy,
+  rendered: RenderedFromTemplate,
+  file: string,
+  engine: DeployDeps,
+): Promise<OneOffTaskPlan> {
+  const plan = await prepareOneOffTask(
+    { ecs: engine.ecs },
+    {
+      cluster: prepared.request.cluster,
+      taskDefinition: { kind: 'file', path: file, taskDefinition: rendered.taskDefinition },
+      container: migration.container,
+      command: migration.command,
+      environment: migration.environment,
+      service: migration.service,
+      describedServices: prepared.services.map((p) => p.current),
+      inputNames: {
+        container: 'migration-container',
+        command: 'migration-command',
+        environment: 'migration-environment',
+        service: 'migration-service',
+        taskDefinition: 'template',
+      },
+    },
+    engine.signal,
+  );
+  for (const note of plan.notes) coreLogger.info(`[migration] ${note}`);
+  return plan;
+}
+
+/**
+ * Run the migration on revision `arn` (the one the deploy registered or reuses): outputs and its summary section
+ * written at once, then a DeployFailure when it did not succeed.
+ */
+async function executeMigration(
+  { plan, inputs: migration }: { plan: OneOffTaskPlan; inputs: MigrationInputs },
+  arn: string,
+  o: { clients: EcsClients; region: string; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
+): Promise<void> {
+  const command = displayCommand(migration.command);
+  const result = await group(`Migration (${migration.when} the update): ${command}`, () =>
+    executeOneOffTask(
+      createOneOffTaskClients(ACTION, o.region, o.clients.ecs),
+      { ...plan, register: undefined, taskDefinitionArn: arn },
+      { timeoutMs: migration.timeoutMs, signal: o.signal, ...o.tuning, log: coreLogger, statusPrefix: '[migration] ' },
+    ),
+  );
+  setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });
+  await appendOneOffTaskSummary(new Summary(), result, { command, cluster: plan.cluster }).write();
+  if (result.cancelled) throw new DeployFailure(`Migration cancelled: ${result.message}`);
+  const failure = oneOffTaskFailure(result);
+  if (failure) {
+    const where = migration.when === 'before' ? '(services not updated)' : '(services already updated)';
+    throw new DeployFailure(`Migration failed ${where}: ${failure.message}`);
+  }
+  coreLogger.info(`Migration succeeded: ${result.message}`);
+}
+
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

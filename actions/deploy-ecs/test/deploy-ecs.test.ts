@@ -1,8 +1,7 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { withInputs } from '@deploy-actions/kit/testing';
-import { beforeAll, describe, expect, test } from 'vitest';
 import {
   IMAGE,
   mutatingRequests,
@@ -12,7 +11,8 @@ import {
   taskDefWith,
   useTestEmulator,
   writeTaskDef,
-} from '../../deploy-ecs-wait/test/helpers';
+} from '@deploy-actions/kit/testing/ecs-deploy';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../src/main';
 
 const t = useTestEmulator(100);
@@ -152,6 +152,19 @@ describe('deploy-ecs: render → migrate → deploy on the emulator', () => {
       { 'migration-command': 'migrate', 'migration-container': 'db' },
       'migration-container',
     ],
+    // the one rule per input kind (the same strings fail the same way in the single-purpose actions)
+    ['migration-timeout 0', { 'migration-command': 'migrate', 'migration-timeout': '0' }, 'migration-timeout'],
+    ['migration command with a glob', { 'migration-command': 'ls *.sql' }, 'migration-command'],
+    ['migration command with a comment', { 'migration-command': 'migrate # note' }, 'migration-command'],
+    ['migration command with an open quote', { 'migration-command': "echo 'x" }, 'migration-command'],
+    ['health-check-timeout 0', { 'health-check-url': 'http://x', 'health-check-timeout': '0' }, 'health-check-timeout'],
+    ['health-check URL with credentials', { 'health-check-url': 'https://ops:pw@app.example/h' }, 'health-check-url'],
+    [
+      'a 32-hex digest',
+      { containers: `app=${IMAGE('v2').replace(/:v2$/, '')}@sha256:${'0123456789abcdef0123456789abcdef'}` },
+      'containers',
+    ],
+    ['a secret value pasted into secrets', { secrets: 'DB_PASSWORD=hunter2 please' }, 'secrets'],
   ])('bad input: %s fails before any mutating call', async (_name, extra, input) => {
     await seedServices(t.control);
     const err = await runMain({ cluster: 'app', services: 'api', template, ...extra });

@@ -1,45 +1,39 @@
-// Glue: read inputs → load template → render → pin digests → compare with the latest revision → file, outputs,
-// summary. Decisions live in the kit (taskdef-render, ecr-digest, taskdef-source, shared with deploy-ecs); this file
-// only sequences them.
+// Glue: read inputs → the kit's render step (template → render → pin digests, shared with deploy-ecs) → compare with
+// the latest registered revision → file, outputs, summary. Decisions live in the kit (ecs/taskdef); this file only
+// sequences them.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import {
-  ConfigurationError,
-  cancellationSignal,
   containerImages,
-  createClient,
-  DeployFailure,
   type DescribedTaskDefinition,
   describeTaskDefinition,
+  renderFromTemplate,
+  taskDefDiffText,
+  taskDefsEqual,
+} from '@deploy-actions/kit/ecs/taskdef';
+import {
+  ConfigurationError,
+  cancellationSignal,
+  createClient,
+  DeployFailure,
   errorMessage,
   formatDuration,
   group,
   infoLines,
-  isSecretLookingName,
-  loadTaskDefTemplate,
-  maskValue,
-  pinImageDigests,
-  renderTaskDefinition,
   resolveRegion,
+  run as runStep,
   Summary,
   setOutputs,
-  taskDefDiffText,
-  taskDefsEqual,
-  warn,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { getInputs, type Inputs } from './inputs';
 
 const ACTION = 'render-task-def';
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  // Values given for secret-looking environment names never show in the log, whatever prints them.
-  for (const section of inputs.overrides.environment) {
-    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
-  }
   const needsAws = inputs.template.kind !== 'file' || inputs.compare || inputs.pinDigest;
   const region = needsAws
     ? resolveRegion(inputs.region)
@@ -66,24 +60,21 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
     return ecsClient;
   };
 
-  // 1. Template
-  const template = await loadTaskDefTemplate(ecs, inputs.template, signal, { region });
-  const templateTd = template.taskDefinition;
+  // 1-3. Template → render (pure) → pin digests: the kit's render step, shared with deploy-ecs
+  const rendered = await renderFromTemplate(inputs, {
+    ecs,
+    region,
+    pinDigest: inputs.pinDigest,
+    pinRegion: () => region ?? resolveRegion(undefined),
+    action: ACTION,
+    signal,
+  });
+  const { template, pinNotes } = rendered;
+  const td = rendered.taskDefinition;
   const templateLabel = inputs.template.kind === 'file' ? `file \`${template.source}\`` : `\`${template.source}\``;
-  const fromFamily = inputs.template.kind === 'family' ? template.described : undefined;
-
-  // 2. Render (pure)
-  const rendered = renderTaskDefinition(templateTd, inputs.overrides, { region });
-  for (const w of rendered.warnings) warn(w);
-  let td = rendered.taskDefinition;
-
-  // 3. Pin digests
-  let pinNotes = new Map<string, string>();
-  if (inputs.pinDigest) {
-    const pinned = await pinImageDigests(td, { action: ACTION, region: region ?? resolveRegion(undefined), signal });
-    td = pinned.taskDefinition;
-    pinNotes = pinned.notes;
-  }
+  // A family template describes the family's latest revision: the one to compare with, no second lookup.
+  const fromFamily =
+    inputs.template.kind === 'family' && inputs.template.revision === undefined ? template.described : undefined;
 
   // 4. Compare with the latest registered revision of the family
   let latest: DescribedTaskDefinition | undefined;
@@ -152,5 +143,5 @@ async function renderAndCompare(inputs: Inputs, region: string | undefined, sign
   });
 }
 
-/** Entry point for @github/local-action, which calls an exported `run()` (the runner uses src/index.ts). */
-export { main as run };
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { useEmulator } from '@deploy-actions/aws-emulator';
-import { READ_ONLY_TASK_DEF_FIELDS, toRegisterInput } from '@deploy-actions/kit';
+import { READ_ONLY_TASK_DEF_FIELDS, toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
 import { runActionBundle } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FIXTURES, fixture } from './helpers';

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RenderTaskDefResult as RenderResult, renderTaskDefinition, type TaskDefJson } from '@deploy-actions/kit';
-import { getInputs, type Inputs } from '../src/inputs';
+import {
+  type RenderTaskDefResult as RenderResult,
+  renderTaskDefinition,
+  type TaskDefJson,
+} from '@deploy-actions/kit/ecs/taskdef';
+import { type Inputs, parseInputs } from '../src/inputs';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -12,7 +16,7 @@ export function fixture(name: string): unknown {
 
 /** Inputs parsed exactly as the action does, from a map of action.yml input names (cwd = fixtures folder). */
 export function inputsFrom(raw: Record<string, string>, cwd = FIXTURES): Inputs {
-  return getInputs((name) => raw[name] ?? '', cwd);
+  return parseInputs(raw, { GITHUB_WORKSPACE: cwd });
 }
 
 /** Parse inputs and render (file templates only). */

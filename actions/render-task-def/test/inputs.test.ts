@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigurationError,
-  parseContainerCommand as parseCommand,
-  validateSecretValueFrom,
-} from '@deploy-actions/kit';
+  parseCommand,
+  secretValueFromProblem as validateSecretValueFrom,
+} from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES, inputsFrom, renderFrom } from './helpers';
 
@@ -147,7 +147,7 @@ const bad: Array<[string, Record<string, string>, string, RegExp]> = [
     'secret that is not an ARN or parameter name',
     { template: EFS, secrets: 'DB_PASSWORD=hunter2 please' },
     'secrets',
-    /line 1: DB_PASSWORD: expected a Secrets Manager ARN/,
+    /line 1: DB_PASSWORD: this looks like a secret value, not a reference to one/,
   ],
   [
     'secret from another service',
@@ -165,7 +165,7 @@ const bad: Array<[string, Record<string, string>, string, RegExp]> = [
     'command needing a shell',
     { template: EFS, command: 'wordpress=wp cache flush && apache2-foreground' },
     'command',
-    /contains '&&', which needs a shell/,
+    /contains the shell operator '&&', which needs a shell/,
   ],
   ['bad task cpu', { template: WEB, cpu: 'two' }, 'cpu', /line 1: expected a task-level cpu like '512' or '1 vCPU'/],
   [
@@ -234,9 +234,13 @@ describe('valid inputs', () => {
   });
   test('template-family and template-arn need no file', () => {
     expect(inputsFrom({ 'template-family': 'shop-web' }).template).toEqual({ kind: 'family', family: 'shop-web' });
-    expect(inputsFrom({ 'template-arn': 'shop-web:41' }).template).toEqual({ kind: 'arn', reference: 'shop-web:41' });
+    expect(inputsFrom({ 'template-arn': 'shop-web:41' }).template).toEqual({
+      kind: 'family',
+      family: 'shop-web',
+      revision: 41,
+    });
     const arn = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:41';
-    expect(inputsFrom({ 'template-arn': arn }).template).toEqual({ kind: 'arn', reference: arn });
+    expect(inputsFrom({ 'template-arn': arn }).template).toEqual({ kind: 'arn', arn });
   });
   test('output-file is resolved against the working directory', () => {
     expect(inputsFrom({ template: WEB, 'output-file': 'out/td.json' }).outputFile).toBe(join(FIXTURES, 'out/td.json'));

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { useEmulator } from '@deploy-actions/aws-emulator';
-import { ConfigurationError, DeployFailure, toRegisterInput } from '@deploy-actions/kit';
+import { toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { type InputValue, parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { main } from '../src/main';
@@ -113,6 +114,7 @@ describe('render-task-def against the emulator', () => {
     const first = await register(fixture('fargate-efs.json'));
     const rev2 = structuredClone(fixture('fargate-efs.json')) as any;
     rev2.taskDefinition.cpu = '1024';
+    rev2.taskDefinition.memory = '2048'; // 1 vCPU needs 2-8 GB on Fargate (the emulator enforces the table)
     await register(rev2);
     const run = await runMain({ 'template-arn': first });
     expect(run.taskDefinition.cpu).toBe('512');
@@ -149,14 +151,84 @@ describe('render-task-def against the emulator', () => {
   });
 
   test('the timeout input bounds the AWS lookups', async () => {
-    await emu.control.faults({ latencyMs: [1500, 1500], services: ['ecs'] });
+    // 1s is the timeout input's minimum (every duration input has one): ECS answers after 3s here.
+    await emu.control.faults({ latencyMs: [3000, 3000], services: ['ecs'] });
     try {
-      await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '300ms' })).rejects.toSatisfy(
+      await expect(runMain({ 'template-family': 'cms-wordpress', timeout: '1s' })).rejects.toSatisfy(
         (err: unknown) => err instanceof DeployFailure && /did not finish within .*the timeout input/.test(err.message),
       );
     } finally {
       await emu.control.faults({});
     }
+  });
+
+  describe('#14: an image with a tag and a digest of different images is an error naming the input', () => {
+    async function seedVersions(): Promise<{ v13: string; v14: string; host: string }> {
+      await emu.control.seed({
+        repositories: [
+          {
+            name: 'shop/web',
+            images: [
+              { tag: 'v1.3.0', content: 'old' },
+              { tag: 'v1.4.0', content: 'new' },
+            ],
+          },
+        ],
+      } as never);
+      const digest = async (tag: string) =>
+        (await ecr.send(new DescribeImagesCommand({ repositoryName: 'shop/web', imageIds: [{ imageTag: tag }] })))
+          .imageDetails![0]!.imageDigest!;
+      return { v13: await digest('v1.3.0'), v14: await digest('v1.4.0'), host: new URL(emu.url).host };
+    }
+
+    test.each([true, false])('containers input, pin-digest %s', async (pinDigest) => {
+      const { v13, v14, host } = await seedVersions();
+      expect(v13).not.toBe(v14);
+      const image = `${host}/shop/web:v1.4.0@${v13}`;
+      await expect(
+        runMain({ template: WEB_TEMPLATE, containers: `web=${image}`, 'pin-digest': pinDigest, compare: false }),
+      ).rejects.toSatisfy(
+        (err: unknown) =>
+          err instanceof ConfigurationError &&
+          err.input === 'containers' &&
+          err.message.includes(`tag shop/web:v1.4.0 is ${v14} in ECR`) &&
+          err.message.includes(`ECS would run ${v13}`),
+      );
+    });
+
+    test('in the template file', async () => {
+      const { v13, host } = await seedVersions();
+      const dir = await mkdtemp(join(tmpdir(), 'rtd-tagdigest-'));
+      const file = join(dir, 'td.json');
+      const td = JSON.parse(await readFile(WEB_TEMPLATE, 'utf8'));
+      td.taskDefinition.containerDefinitions[0].image = `${host}/shop/web:v1.4.0@${v13}`;
+      await writeFile(file, JSON.stringify(td));
+      await expect(runMain({ template: file, compare: false })).rejects.toSatisfy(
+        (err: unknown) => err instanceof ConfigurationError && err.input === 'template',
+      );
+    });
+
+    test('a tag that does not exist is the same error', async () => {
+      const { v13, host } = await seedVersions();
+      await expect(
+        runMain({ template: WEB_TEMPLATE, containers: `web=${host}/shop/web:v9.9.9@${v13}`, compare: false }),
+      ).rejects.toSatisfy(
+        (err: unknown) => err instanceof ConfigurationError && /tag shop\/web:v9.9.9 does not exist/.test(err.message),
+      );
+    });
+
+    test('a tag with its own digest is kept as given and noted as verified', async () => {
+      const { v14, host } = await seedVersions();
+      const image = `${host}/shop/web:v1.4.0@${v14}`;
+      const run = await runMain({
+        template: WEB_TEMPLATE,
+        containers: `web=${image}`,
+        'pin-digest': true,
+        compare: false,
+      });
+      expect(run.taskDefinition.containerDefinitions[0].image).toBe(image);
+      expect(run.summary).toContain('tag v1.4.0 verified');
+    });
   });
 
   test('pin-digest on a missing tag fails naming the image', async () => {

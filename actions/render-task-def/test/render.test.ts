@@ -5,7 +5,7 @@ import {
   type TaskDefJson,
   taskDefsEqual,
   withImages,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/ecs/taskdef';
 import { describe, expect, test } from 'vitest';
 import { container, env, fixture, renderFrom, secrets } from './helpers';
 
@@ -317,8 +317,8 @@ const cases: Array<[string, Record<string, string>, Check]> = [
       ]),
   ],
   [
-    'command keeps $VARS literal (ECS does not expand them)',
-    { template: PLAIN, command: 'migrate=node migrate.js --db $DATABASE_URL' },
+    'command keeps a quoted $VAR literal (ECS does not expand it; unquoted it is an error)',
+    { template: PLAIN, command: "migrate=node migrate.js --db '$DATABASE_URL'" },
     (td) => expect(container(td, 'migrate').command).toEqual(['node', 'migrate.js', '--db', '$DATABASE_URL']),
   ],
   // --- cpu / memory / roles / family -------------------------------------------------------------------------

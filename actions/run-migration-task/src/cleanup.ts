@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { createClient, errorMessage } from '@deploy-actions/kit';
+import { createClient, errorMessage, run as runStep } from '@deploy-actions/kit/runtime';
 import { ACTION } from './inputs';
 
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
@@ -43,5 +43,5 @@ export async function cleanup(): Promise<void> {
   }
 }
 
-/** Entry point for @github/local-action's `--post src/cleanup.ts`. */
-export const run = cleanup;
+/** @github/local-action's entry for `--post src/cleanup.ts`: the post step as src/post.ts runs it. */
+export const run = (): Promise<void> => runStep(cleanup);

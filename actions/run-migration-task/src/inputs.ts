@@ -1,35 +1,35 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { AssignPublicIp, LaunchType } from '@aws-sdk/client-ecs';
+import type { TaskDefinitionSource } from '@deploy-actions/kit/ecs/one-off-task';
+import { loadTaskDefSource, TaskDefinitionShapeError, toRegisterInput } from '@deploy-actions/kit/ecs/taskdef';
 import {
+  actionInputs,
   ConfigurationError,
-  getRawInput,
-  isSecretLookingName,
-  maskValue,
+  maskNamedValue,
+  optionalInput,
   parseBoolean,
+  parseCluster,
   parseCommand,
-  parseDuration,
+  parseDurationInput,
   parseEnum,
-  parseJson,
   parseKeyValue,
   parseList,
-  quote,
-  redactUrlCredentials,
-  TaskDefinitionShapeError,
-  type TaskDefinitionSource,
-  toRegisterInput,
+  parseTaskDefReference,
+  type RawInputs,
+  rawInput,
+  redactValue,
+  SERVICE_CURRENT,
   validateEnvironmentNames,
   validateSecurityGroups,
   validateStartedBy,
   validateSubnets,
-} from '@deploy-actions/kit';
+  workspaceDir,
+} from '@deploy-actions/kit/runtime';
 
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call; checks that need
 // AWS state (service, container, network) are made by prepareOneOffTask with read-only calls.
 
 export const ACTION = 'run-migration-task';
-export const SERVICE_CURRENT = 'service:current';
-export const MAX_TIMEOUT_MS = 24 * 3_600_000;
+export { SERVICE_CURRENT };
 
 export interface Inputs {
   region: string | undefined;
@@ -51,77 +51,29 @@ export interface Inputs {
   startedBy: string;
 }
 
-/** Inputs by action.yml name → raw strings (what `getInputs` reads; tests call `parseInputs` directly). */
-export type RawInputs = Record<string, string | undefined>;
-
-const INPUT_NAMES = [
-  'aws-region',
-  'cluster',
-  'task-definition',
-  'container',
-  'command',
-  'environment',
-  'service',
-  'network-from-service',
-  'subnets',
-  'security-groups',
-  'assign-public-ip',
-  'launch-type',
-  'timeout',
-  'stop-on-cancel',
-  'started-by',
-] as const;
-
 export function getInputs(): Inputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = getRawInput(name);
-  return parseInputs(raw);
+  const inputs = parseInputs(actionInputs(), process.env);
+  for (const [name, value] of inputs.environment) maskNamedValue(name, value);
+  return inputs;
 }
 
-/** A family name or `family:revision` (RunTask/DescribeTaskDefinition accept these as well as ARNs). */
-const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
-
+/** `task-definition`: service:current, an ARN, family[:revision] or a rendered JSON file (registered at run time). */
 export function parseTaskDefinitionSource(
   raw: string,
   env: NodeJS.ProcessEnv = process.env,
 ): { source: TaskDefinitionSource; text: string } {
   const input = 'task-definition';
   const text = raw.trim();
-  if (text === '') {
-    throw new ConfigurationError(
-      input,
-      `is required: a task definition ARN, family[:revision], a rendered JSON file, or '${SERVICE_CURRENT}'`,
-    );
-  }
-  if (text === SERVICE_CURRENT) return { source: { kind: 'service' }, text };
-  if (text.startsWith('arn:')) {
-    if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(text)) {
-      throw new ConfigurationError(
-        input,
-        `expected a task definition ARN like arn:aws:ecs:us-east-1:123456789012:task-definition/app:7, got ${quote(text)}`,
-      );
-    }
-    return { source: { kind: 'reference', value: text }, text };
-  }
-  const path = isAbsolute(text) ? text : resolve(env.GITHUB_WORKSPACE ?? process.cwd(), text);
-  const looksLikeFile = text.endsWith('.json') || text.includes('/') || text.includes('\\');
-  if (!looksLikeFile && !existsSync(path)) {
-    if (!FAMILY_RE.test(text)) {
-      throw new ConfigurationError(
-        input,
-        `expected an ARN, family[:revision], a JSON file or '${SERVICE_CURRENT}', got ${quote(text)}`,
-      );
-    }
-    return { source: { kind: 'reference', value: text }, text };
-  }
-  if (!existsSync(path)) throw new ConfigurationError(input, `file not found: ${text} (looked at ${path})`);
-  if (!statSync(path).isFile()) throw new ConfigurationError(input, `${text} is not a file`);
-  const json = parseJson(input, readFileSync(path, 'utf8'), text);
+  const ref = parseTaskDefReference(input, text, {
+    allow: ['arn', 'family', 'file', 'service'],
+    baseDir: workspaceDir(env),
+  });
+  const source = loadTaskDefSource(input, ref);
+  if (source.kind !== 'file') return { source, text };
   try {
-    const register = toRegisterInput(json);
-    if (!register.family) throw new TaskDefinitionShapeError('missing "family"');
+    const register = toRegisterInput(source.taskDefinition);
     if (!register.containerDefinitions?.length) throw new TaskDefinitionShapeError('no containerDefinitions');
-    return { source: { kind: 'register', input: register, path: text }, text };
+    return { source, text };
   } catch (err) {
     if (err instanceof TaskDefinitionShapeError) throw new ConfigurationError(input, `${text}: ${err.message}`);
     throw err;
@@ -129,25 +81,20 @@ export function parseTaskDefinitionSource(
 }
 
 function defaultStartedBy(env: NodeJS.ProcessEnv): string {
-  const run = env.GITHUB_RUN_ID;
-  return run && /^\d+$/.test(run) ? `github-actions/${run}` : 'deploy-actions';
+  const runId = env.GITHUB_RUN_ID;
+  return runId && /^\d+$/.test(runId) ? `github-actions/${runId}` : 'deploy-actions';
 }
 
 /** Parse and validate every input (pure apart from reading the task definition file). */
 export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Inputs {
-  const get = (name: string) => raw[name] ?? '';
-  const cluster = get('cluster').trim();
-  if (!cluster) throw new ConfigurationError('cluster', 'is required but was not set');
-  if (!/^[A-Za-z0-9_:/.-]{1,255}$/.test(cluster)) {
-    throw new ConfigurationError('cluster', `expected a cluster name or ARN, got ${quote(cluster)}`);
-  }
+  const get = (name: string) => rawInput(raw, name);
+  const cluster = parseCluster('cluster', get('cluster'));
 
   const command = parseCommand('command', get('command'));
   const environment = parseKeyValue('environment', get('environment'));
   validateEnvironmentNames('environment', environment);
-  for (const [name, value] of environment) if (isSecretLookingName(name)) maskValue(value);
 
-  const service = get('service').trim() || undefined;
+  const service = optionalInput(raw, 'service');
   const networkFromService = get('network-from-service').trim() || service;
   const subnets = validateSubnets('subnets', parseList('subnets', get('subnets')));
   const securityGroups = validateSecurityGroups(
@@ -163,10 +110,7 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
     ? parseEnum<LaunchType>('launch-type', launchRaw, ['FARGATE', 'EC2', 'EXTERNAL'])
     : undefined;
 
-  const timeoutMs = parseDuration('timeout', get('timeout'), '30m');
-  if (timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_MS) {
-    throw new ConfigurationError('timeout', `expected between 1s and 24h, got ${quote(get('timeout').trim())}`);
-  }
+  const timeoutMs = parseDurationInput('timeout', get('timeout'), 'task-timeout');
   const stopOnCancel = parseBoolean('stop-on-cancel', get('stop-on-cancel'), true);
   const startedBy = validateStartedBy('started-by', get('started-by').trim() || defaultStartedBy(env));
 
@@ -196,5 +140,5 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
 
 /** Environment overrides as printable text (secret-looking values redacted). */
 export function describeEnvironment(environment: ReadonlyArray<readonly [string, string]>): string[] {
-  return environment.map(([k, v]) => `${k}=${isSecretLookingName(k) ? '***' : redactUrlCredentials(v)}`);
+  return environment.map(([k, v]) => `${k}=${redactValue(k, v)}`);
 }

@@ -1,45 +1,41 @@
 import * as core from '@actions/core';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import {
   appendOneOffTaskSummary,
-  cancellationSignal,
-  createClient,
-  DeployFailure,
-  formatCommand,
-  infoLines,
+  createOneOffTaskClients,
+  executeOneOffTask,
   type OneOffTaskResult,
+  type OneOffTaskTuning,
   oneOffTaskFailure,
   oneOffTaskOutputs,
   prepareOneOffTask,
-  type RunOneOffTaskOptions,
-  runOneOffTask,
+} from '@deploy-actions/kit/ecs/one-off-task';
+import {
+  cancellationSignal,
+  coreLogger,
+  DeployFailure,
+  displayCommand,
+  infoLines,
+  run as runStep,
   Summary,
   setOutputs,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { STATE } from './cleanup';
 import { ACTION, getInputs } from './inputs';
 
-/** Knobs tests may turn (the bundle reads none of them from inputs). */
-export interface MainOptions {
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
+export interface Deps {
   signal?: AbortSignal;
   /** Poll / log intervals, page size, drain times (in-process tests make them short). */
-  tuning?: Partial<
-    Pick<
-      RunOneOffTaskOptions,
-      'pollInitialMs' | 'pollMaxMs' | 'logIntervalMs' | 'logPageLimit' | 'drainQuietMs' | 'drainMaxMs' | 'cancelDrainMs'
-    >
-  >;
+  tuning?: OneOffTaskTuning;
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
-  const signal = options.signal ?? cancellationSignal();
+export async function main(deps: Deps = {}): Promise<void> {
+  const signal = deps.signal ?? cancellationSignal();
   const inputs = getInputs();
 
-  const ecs = createClient(ECSClient, { action: ACTION, region: inputs.region });
-  const logs = createClient(CloudWatchLogsClient, { action: ACTION, region: inputs.region });
+  const clients = createOneOffTaskClients(ACTION, inputs.region);
   const plan = await prepareOneOffTask(
-    { ecs },
+    clients,
     {
       cluster: inputs.cluster,
       taskDefinition: inputs.taskDefinition,
@@ -59,37 +55,26 @@ export async function main(options: MainOptions = {}): Promise<void> {
   infoLines(plan.notes.join('\n'));
 
   const commandText = plan.command
-    ? formatCommand(plan.command)
+    ? displayCommand(plan.command)
     : plan.container.command?.length
-      ? formatCommand(plan.container.command)
+      ? displayCommand(plan.container.command)
       : '(image default)';
   let result: OneOffTaskResult;
   try {
     result = await core.group(`Run ${plan.containerName}: ${commandText}`, () =>
-      runOneOffTask(
-        {
-          ecs,
-          logs,
-          logsForRegion: (region) => createClient(CloudWatchLogsClient, { action: ACTION, region }),
+      executeOneOffTask(clients, plan, {
+        timeoutMs: inputs.timeoutMs,
+        stopOnCancel: inputs.stopOnCancel,
+        signal,
+        ...deps.tuning,
+        log: coreLogger,
+        statusPrefix: '[ecs] ',
+        onTaskStarted: (taskArn) => {
+          core.saveState(STATE.taskArn, taskArn);
+          core.saveState(STATE.cluster, plan.cluster);
+          if (inputs.region) core.saveState(STATE.region, inputs.region);
         },
-        plan,
-        {
-          timeoutMs: inputs.timeoutMs,
-          stopOnCancel: inputs.stopOnCancel,
-          signal,
-          ...options.tuning,
-          sink: {
-            log: (line) => core.info(line),
-            info: (message) => core.info(`[ecs] ${message}`),
-            warning: (message) => core.warning(message),
-          },
-          onTaskStarted: (taskArn) => {
-            core.saveState(STATE.taskArn, taskArn);
-            core.saveState(STATE.cluster, plan.cluster);
-            if (inputs.region) core.saveState(STATE.region, inputs.region);
-          },
-        },
-      ),
+      }),
     );
   } finally {
     // Reaching here (result or thrown error) means main handled the task itself: the post step has nothing to do.
@@ -106,5 +91,5 @@ export async function main(options: MainOptions = {}): Promise<void> {
   if (failure) throw failure;
 }
 
-/** Entry point for @github/local-action (`local-action run . src/main.ts .env`), which calls an exported run(). */
-export const run = (): Promise<void> => main();
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

@@ -2,7 +2,8 @@
 // service (asserted on the RunTask request body), registration from a file, and cancellation.
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { ConfigurationError, DeployFailure, prepareOneOffTask, runOneOffTask } from '@deploy-actions/kit';
+import { executeOneOffTask, prepareOneOffTask } from '@deploy-actions/kit/ecs/one-off-task';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { beforeEach, describe, expect, test } from 'vitest';
 import {
   API_NETWORK,
@@ -66,6 +67,22 @@ describe('run-migration-task on the emulator', () => {
     expect(runTask.startedBy).toMatch(/^(github-actions\/\d+|deploy-actions)$/);
   });
 
+  test('a # inside a word reaches RunTask as it is (--username ops#1 is not cut at the #)', async () => {
+    await t.control.behaviors({ image: IMAGE, run: { logs: ['ok'], exitCode: 0, durationSeconds: 2 } });
+    const r = await runMain({ ...base, command: "python manage.py createsuperuser --username ops#1 --email 'a@b.c'" });
+    expect(r.error).toBeUndefined();
+    const [runTask] = requestBodies(await t.control.requests(), 'RunTask');
+    expect(runTask.overrides.containerOverrides[0].command).toEqual([
+      'python',
+      'manage.py',
+      'createsuperuser',
+      '--username',
+      'ops#1',
+      '--email',
+      'a@b.c',
+    ]);
+  });
+
   test('many lines read in small pages: none lost or duplicated', async () => {
     const lines = Array.from({ length: 230 }, (_, i) => `line ${i}`);
     await t.control.behaviors({ image: IMAGE, run: { logs: lines, exitCode: 0, durationSeconds: 20 } });
@@ -76,14 +93,16 @@ describe('run-migration-task on the emulator', () => {
       { ecs },
       { cluster: 'app', taskDefinition: { kind: 'service' }, service: 'api', container: 'django' },
     );
-    const result = await runOneOffTask({ ecs, logs }, plan, {
+    // Container lines reach log.info as they are; status lines carry the prefix.
+    const result = await executeOneOffTask({ ecs, logs }, plan, {
       ...FAST,
       logPageLimit: 7,
       timeoutMs: 60_000,
-      sink: { log: (line) => seen.push(line), info: () => {}, warning: () => {} },
+      log: { info: (line) => seen.push(line), warning: () => {} },
+      statusPrefix: '[ecs] ',
     });
     expect(result.ok).toBe(true);
-    expect(seen).toEqual(lines);
+    expect(seen.filter((line) => !line.startsWith('[ecs] '))).toEqual(lines);
     expect(result.lineCount).toBe(230);
     const getLogEvents = (await t.control.requests()).filter((e) => e.operation === 'GetLogEvents');
     expect(getLogEvents.length).toBeGreaterThan(230 / 7);
@@ -233,13 +252,13 @@ describe('bad inputs fail before any mutating call', () => {
       'invalid task definition file',
       { 'task-definition': 'invalid.json' },
       'task-definition',
-      /invalid invalid.json at line 3, column/,
+      /invalid JSON in invalid.json at line 3, column/,
     ],
     [
       'bad ARN',
       { 'task-definition': 'arn:aws:ecs:us-east-1:1:task/x' },
       'task-definition',
-      /expected a task definition ARN/,
+      /is not a task definition revision ARN/,
     ],
   ])('%s → %s', async (_name, override, input, message) => {
     const r = await runMain({ ...base, ...override });

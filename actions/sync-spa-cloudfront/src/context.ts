@@ -4,19 +4,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type Clock,
   ConfigurationError,
-  copyObjectReplace,
   DeployFailure,
   describeAwsError,
   errorMessage,
   isAwsError,
   isErrorNamed,
-  listAllObjects,
-  uploadFile,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { BatchError } from './concurrency';
 import { collectGarbage } from './gc';
 import type { Inputs } from './inputs';
 import type { FileStep, LocalFile, RemoteObject } from './plan';
+import { copyObjectReplace, listAllObjects, uploadFile } from './s3-objects';
 import { assertUnchanged, realPathOf } from './walk';
 
 // What a deploy or rollback runs with, and the S3 writes both make (each counted for the summary and the bench).

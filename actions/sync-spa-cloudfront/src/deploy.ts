@@ -1,13 +1,5 @@
 import * as core from '@actions/core';
-import {
-  ConfigurationError,
-  DeployFailure,
-  deleteKeys,
-  headObject,
-  isInsidePrefix,
-  joinKey,
-  putJsonObject,
-} from '@deploy-actions/kit';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { mapLimit } from './concurrency';
 import {
   applyStep,
@@ -39,6 +31,8 @@ import {
 } from './plan';
 import { checkDistribution } from './preflight';
 import { manifestRecord, readInlineHtml, readManifest, sameFiles } from './release-record';
+import { isInsidePrefix, joinKey } from './s3-names';
+import { deleteKeys, headObject, putJsonObject } from './s3-objects';
 import { scanSource } from './scan';
 import type { Report } from './summary';
 

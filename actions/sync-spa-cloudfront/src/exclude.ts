@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import picomatch from 'picomatch';
 
 // `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or

@@ -1,20 +1,18 @@
 import {
   ConfigurationError,
-  DEFAULT_PART_SIZE,
+  DURATION_RULES,
   getBoolean,
-  getDuration,
   getEnum,
   getInteger,
   getOptionalString,
   getRawInput,
-  MIB,
-  normalizePrefix,
-  parseDuration,
+  parseDurationInput,
   type S3ChecksumMode,
-  validateBucketName,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { type ExcludeFilter, parseExclude } from './exclude';
 import { type CacheRule, parseCacheRules } from './policy';
+import { DEFAULT_PART_SIZE, MIB } from './s3-etag';
+import { normalizePrefix, validateBucketName } from './s3-names';
 import { checkSource } from './source';
 import type { FollowSymlinks } from './walk';
 
@@ -67,13 +65,9 @@ export function parseReleaseId(input: string, raw: string): string {
   return value;
 }
 
-/** Duration with days allowed in front of the kit's format: `7d`, `1d12h`, `36h`, `90m`, or seconds. */
-export function parseRetention(input: string, raw: string, defaultValue: string): number {
-  const value = raw.trim() === '' ? defaultValue : raw.trim();
-  const m = /^(\d+)\s*d\s*(.*)$/i.exec(value);
-  if (!m) return parseDuration(input, value);
-  const rest = m[2]!.trim();
-  return Number(m[1]) * 86_400_000 + (rest === '' ? 0 : parseDuration(input, rest));
+/** `retention`: the kit's one duration grammar (days allowed: `7d`, `1d12h`, `36h`, `90m`, seconds), minimum 0. */
+export function parseRetention(input: string, raw: string, defaultValue = DURATION_RULES.retention.default): number {
+  return parseDurationInput(input, raw.trim() === '' ? defaultValue : raw, 'retention');
 }
 
 export function parseOriginPath(input: string, raw: string): string {
@@ -135,7 +129,11 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
   const concurrency = getInteger('concurrency', { default: 16, min: 1, max: 128 });
   const invalidation = getEnum<InvalidationMode>('invalidation', ['changed', 'all', 'off'], 'changed');
   const waitForInvalidation = getBoolean('wait-for-invalidation', false);
-  const invalidationTimeoutMs = getDuration('invalidation-timeout', '10m');
+  const invalidationTimeoutMs = parseDurationInput(
+    'invalidation-timeout',
+    getRawInput('invalidation-timeout'),
+    'invalidation-timeout',
+  );
   const releaseIdRaw = getOptionalString('release-id');
   const releaseId =
     releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);

@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
+import { PollTimeoutError } from '@deploy-actions/kit/runtime';
 import {
   type InvalidationPlan,
   invalidationCallerReference,
-  PollTimeoutError,
   planInvalidationPaths,
   submitInvalidation,
   waitForInvalidation,
-} from '@deploy-actions/kit';
+} from './cloudfront-invalidation';
 import { type Context, count } from './context';
 import type { Inputs } from './inputs';
 import type { Report } from './summary';

@@ -1,6 +1,6 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type Clock, cancellationSignal, createClient, realClock, setOutputs } from '@deploy-actions/kit';
+import { type Clock, cancellationSignal, createClient, realClock, setOutputs } from '@deploy-actions/kit/runtime';
 import type { Context } from './context';
 import { deploy } from './deploy';
 import { limitYoungGeneration } from './gc';

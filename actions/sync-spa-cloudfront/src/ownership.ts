@@ -1,5 +1,5 @@
-import { isInsidePrefix } from '@deploy-actions/kit';
 import { META_DIR, type ReleaseManifest } from './plan';
+import { isInsidePrefix } from './s3-names';
 
 // Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything
 // under another site's prefix: a site at the bucket root used to delete `admin/index.html` and all of

@@ -1,5 +1,6 @@
-import { etagMatches, isInsidePrefix, isSinglePartEtag, joinKey, normalizeEtag } from '@deploy-actions/kit';
 import { isImmutable } from './policy';
+import { etagMatches, isSinglePartEtag, normalizeEtag } from './s3-etag';
+import { isInsidePrefix, joinKey } from './s3-names';
 
 // The sync planner: local files + one listing of the prefix + the previous release manifest → what to upload,
 // what to fix with CopyObject (headers only), what is unchanged, what must be confirmed with a HEAD, what to prune.

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import mime from 'mime-types';
 import picomatch from 'picomatch';
 

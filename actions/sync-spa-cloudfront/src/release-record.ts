@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import { DeployFailure, describeAwsError, errorMessage, getJsonObject, isAwsError } from '@deploy-actions/kit';
+import { DeployFailure, describeAwsError, errorMessage, isAwsError } from '@deploy-actions/kit/runtime';
 import { type Context, count } from './context';
 import type { InlineHtml, LocalFile, ManifestFile, ReleaseManifest, ReleaseRef } from './plan';
+import { getJsonObject } from './s3-objects';
 import { assertUnchanged, realPathOf } from './walk';
 
 // Release records: what a deploy wrote (files, hashes, headers, ETags) and its HTML entry points, read back by the

@@ -1,12 +1,5 @@
 import * as core from '@actions/core';
-import {
-  ConfigurationError,
-  copyObjectReplace,
-  DeployFailure,
-  joinKey,
-  putBytes,
-  putJsonObject,
-} from '@deploy-actions/kit';
+import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { mapLimit } from './concurrency';
 import { type Context, count, listSite, unwrapBatch } from './context';
 import { invalidate, planPaths } from './invalidate';
@@ -14,6 +7,8 @@ import { hasInventory, nextInventory, ownedByRecord } from './ownership';
 import { listReleases, type ManifestFile, type ReleaseManifest, releaseKey, urlPathForKey } from './plan';
 import { checkDistribution } from './preflight';
 import { decodeInlineHtml, readManifest, sha256Hex } from './release-record';
+import { joinKey } from './s3-names';
+import { copyObjectReplace, putBytes, putJsonObject } from './s3-objects';
 import type { Report } from './summary';
 
 // Rollback: put a previous release's HTML back (its hashed assets are still there thanks to retention), from the

@@ -1,10 +1,11 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError, hashFile } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { mapLimit } from './concurrency';
 import type { ExcludeFilter } from './exclude';
 import type { LocalFile } from './plan';
 import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from './policy';
+import { hashFile } from './s3-etag';
 import { assertUnchanged, type ExcludedEntry, type FollowSymlinks, realPathOf, walkSource } from './walk';
 
 // Local side: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash every file (streaming,

@@ -1,6 +1,6 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 
 // The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
 // `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless

@@ -1,4 +1,5 @@
-import { type InvalidationPlan, invalidationCostText, Summary } from '@deploy-actions/kit';
+import { Summary } from '@deploy-actions/kit/runtime';
+import { type InvalidationPlan, invalidationCostText } from './cloudfront-invalidation';
 import type { PrunePlan, SyncPlan } from './plan';
 import type { ExcludedEntry } from './walk';
 

@@ -1,9 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ConfigurationError, MIB } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_EXCLUDE, parseExclude } from '../src/exclude';
 import { IMMUTABLE, NO_CACHE } from '../src/policy';
+import { MIB } from '../src/s3-etag';
 import { scanSource } from '../src/scan';
 import { tempDir, writeSpa } from './helpers';
 

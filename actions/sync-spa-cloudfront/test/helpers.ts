@@ -11,7 +11,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from '@deploy-actions/aws-emulator';
-import type { Clock } from '@deploy-actions/kit';
+import type { Clock } from '@deploy-actions/kit/runtime';
 import { parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
 import { type Deps, main } from '../src/main';
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { hashBuffer, MIB, multipartEtag } from '@deploy-actions/kit';
 import { describe, expect, test } from 'vitest';
 import { parseExclude } from '../src/exclude';
 import {
@@ -18,6 +17,7 @@ import {
   urlPathForKey,
 } from '../src/plan';
 import { IMMUTABLE, NO_CACHE } from '../src/policy';
+import { hashBuffer, MIB, multipartEtag } from '../src/s3-etag';
 
 const PART = 5 * MIB;
 const DAY = 86_400_000;

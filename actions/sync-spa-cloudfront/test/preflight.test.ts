@@ -1,5 +1,5 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { ConfigurationError, createClient } from '@deploy-actions/kit';
+import { ConfigurationError, createClient } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { originWarning } from '../src/preflight';
 import {

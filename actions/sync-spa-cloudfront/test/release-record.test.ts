@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployFailure } from '@deploy-actions/kit';
+import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import type { LocalFile } from '../src/plan';
 import { decodeInlineHtml, encodeInlineHtml, readInlineHtml, sha256Hex } from '../src/release-record';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { ConfigurationError, createClient, DeployFailure } from '@deploy-actions/kit';
+import { ConfigurationError, createClient, DeployFailure } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { dotName } from '../src/dotfiles';
 import { assertUnchanged } from '../src/walk';

@@ -9,10 +9,11 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { createClient, DeployFailure, getJsonObject, putJsonObject } from '@deploy-actions/kit';
+import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { ReleaseManifest } from '../src/plan';
 import { decideHeaders, hashedDetector, IMMUTABLE } from '../src/policy';
+import { getJsonObject, putJsonObject } from '../src/s3-objects';
 import {
   BUCKET,
   DIST_ID,

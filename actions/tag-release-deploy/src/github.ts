@@ -1,5 +1,5 @@
 import { getOctokit } from '@actions/github';
-import { DeployFailure } from '@deploy-actions/kit';
+import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { mergeReleaseBody, releaseBody } from './plan';
 
 // GitHub REST through @actions/github's Octokit: tags, deployments + statuses, releases. Base URL from GITHUB_API_URL
@@ -85,6 +85,24 @@ export interface StatusRequest {
   description: string;
   environmentUrl?: string | undefined;
   logUrl?: string | undefined;
+}
+
+/**
+ * GET /deployments/{id}: its environment, or undefined when there is no such deployment (read before the finishing
+ * step writes a status, so a wrong id is an input error, not a failed write).
+ */
+export async function getDeployment(
+  octokit: Octokit,
+  r: Repo,
+  id: number,
+): Promise<{ environment: string } | undefined> {
+  try {
+    const res = await octokit.rest.repos.getDeployment({ ...r, deployment_id: id });
+    return { environment: res.data.environment };
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    return githubCall(`get deployment ${id}`, () => Promise.reject(err));
+  }
 }
 
 export async function setDeploymentStatus(octokit: Octokit, r: Repo, id: number, s: StatusRequest): Promise<void> {

@@ -1,4 +1,4 @@
-import { run } from '@deploy-actions/kit';
+import { run } from '@deploy-actions/kit/runtime';
 import { main } from './main';
 
 void run(main);

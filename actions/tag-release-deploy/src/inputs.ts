@@ -1,15 +1,17 @@
+import { ECR_REPOSITORY_NAME_RE, IMAGE_TAG_RE } from '@deploy-actions/kit/ecr';
 import {
+  actionInputs,
   ConfigurationError,
-  ECR_REPOSITORY_NAME_RE,
-  getRawInput,
-  IMAGE_TAG_RE,
   parseBoolean,
   parseEnum,
   parseList,
   quote,
+  type RawInputs,
   resolveRegion,
-} from '@deploy-actions/kit';
+} from '@deploy-actions/kit/runtime';
 import { parseReleaseTag, type ReleaseTag } from './plan';
+
+export type { RawInputs };
 
 // The only file that reads inputs. Everything is parsed and checked here, before any GitHub or AWS call.
 
@@ -34,6 +36,8 @@ export interface FinishInputs extends Common {
   mode: 'finish';
   deploymentId: number;
   deploymentStatus: FinalState;
+  /** Whether `environment` was given (else the deployment's own environment is kept). */
+  environmentGiven: boolean;
 }
 
 export interface ReleaseInputs extends Common {
@@ -54,28 +58,8 @@ export interface ReleaseInputs extends Common {
 
 export type Inputs = FinishInputs | ReleaseInputs;
 
-export type RawInputs = Record<string, string | undefined>;
-
-export const INPUT_NAMES = [
-  'tag',
-  'repositories',
-  'source-tag',
-  'extra-tags',
-  'major-minor-tags',
-  'environment',
-  'environment-url',
-  'create-release',
-  'create-deployment',
-  'github-token',
-  'aws-region',
-  'deployment-id',
-  'deployment-status',
-] as const;
-
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = getRawInput(name);
-  return parseInputs(raw, env);
+  return parseInputs(actionInputs(), env);
 }
 
 /** Docker / ECR tag syntax. */
@@ -173,6 +157,7 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
       mode: 'finish',
       deploymentId: Number(deploymentIdRaw),
       deploymentStatus,
+      environmentGiven: get('environment').trim() !== '',
       ...github(),
     };
   }

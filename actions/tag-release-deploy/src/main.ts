@@ -1,9 +1,17 @@
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, DeployFailure, maskValue, Summary, setOutputs } from '@deploy-actions/kit';
+import {
+  ConfigurationError,
+  createClient,
+  maskValue,
+  run as runStep,
+  Summary,
+  setOutputs,
+} from '@deploy-actions/kit/runtime';
 import {
   createDeployment,
   createOctokit,
+  getDeployment,
   listTagNames,
   type Octokit,
   type ReleaseResult,
@@ -15,13 +23,13 @@ import { ACTION, type FinishInputs, getInputs, type ReleaseInputs } from './inpu
 import { digestMap, imagesSection, type PromotedImage, planPromotion, previousTag, selectTags } from './plan';
 import { putTag, readRepository } from './registry';
 
-/** Injected in tests; production uses the defaults. */
-export interface MainOptions {
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
+export interface Deps {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function main(options: MainOptions = {}): Promise<void> {
-  const env = options.env ?? process.env;
+export async function main(deps: Deps = {}): Promise<void> {
+  const env = deps.env ?? process.env;
   const inputs = getInputs(env);
   maskValue(inputs.token);
   const octokit = createOctokit(inputs.token, inputs.apiUrl);
@@ -32,18 +40,34 @@ export async function main(options: MainOptions = {}): Promise<void> {
 
 /** Finishing mode: set the final status of the deployment a previous step opened, nothing else. */
 async function finish(octokit: Octokit, repo: Repo, inputs: FinishInputs): Promise<void> {
+  // Read before the write: a wrong id, or a status that would move the deployment to another environment, changes
+  // nothing on GitHub.
+  const deployment = await getDeployment(octokit, repo, inputs.deploymentId);
+  if (!deployment) {
+    throw new ConfigurationError(
+      'deployment-id',
+      `deployment ${inputs.deploymentId} does not exist in ${repo.owner}/${repo.repo}: pass the deployment-id output of the release step`,
+    );
+  }
+  if (inputs.environmentGiven && deployment.environment !== inputs.environment) {
+    throw new ConfigurationError(
+      'environment',
+      `deployment ${inputs.deploymentId} is for ${JSON.stringify(deployment.environment)}, not ${JSON.stringify(inputs.environment)}: a status would move it; leave environment empty or pass the one the release step used`,
+    );
+  }
+  const environment = deployment.environment || inputs.environment;
   await setDeploymentStatus(octokit, repo, inputs.deploymentId, {
     state: inputs.deploymentStatus,
-    environment: inputs.environment,
+    environment,
     description: `Deployment ${inputs.deploymentStatus}`,
     environmentUrl: inputs.environmentUrl,
     logUrl: inputs.logUrl,
   });
-  core.info(`Deployment ${inputs.deploymentId} (${inputs.environment}) is now ${inputs.deploymentStatus}`);
+  core.info(`Deployment ${inputs.deploymentId} (${environment}) is now ${inputs.deploymentStatus}`);
   setOutputs({ 'deployment-id': String(inputs.deploymentId) });
   await new Summary()
     .heading(`tag-release-deploy: deployment ${inputs.deploymentStatus}`, 3)
-    .paragraph(`Deployment ${inputs.deploymentId} to \`${inputs.environment}\` marked **${inputs.deploymentStatus}**.`)
+    .paragraph(`Deployment ${inputs.deploymentId} to \`${environment}\` marked **${inputs.deploymentStatus}**.`)
     .write();
 }
 
@@ -69,14 +93,17 @@ async function release(octokit: Octokit, repo: Repo, inputs: ReleaseInputs, env:
       for (const name of inputs.repositories) {
         states.push(await readRepository(ecr, name, region, inputs.sourceTag, selection.tags));
       }
-      const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag);
+      const tagInput = (t: string) => (inputs.extraTags.includes(t) ? 'extra-tags' : 'major-minor-tags');
+      const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag, tagInput);
       if (!plan.ok) {
+        // Every problem is a mismatch between the inputs and what ECR holds: the first one names its input.
         const [first, ...rest] = plan.problems;
-        throw new DeployFailure(
+        if (rest.length) for (const p of rest) core.info(`also: ${p.message}`);
+        throw new ConfigurationError(
+          first!.input,
           rest.length
-            ? `${first} (and ${rest.length} more problem(s); nothing was changed)`
-            : `${first} (nothing was changed)`,
-          rest.length ? { details: rest.join('\n') } : {},
+            ? `${first!.message} (and ${rest.length} more problem(s) above; nothing was changed)`
+            : `${first!.message} (nothing was changed)`,
         );
       }
       for (const p of plan.repositories) {
@@ -177,3 +204,6 @@ async function release(octokit: Octokit, repo: Repo, inputs: ReleaseInputs, env:
   if (selection.notes.length) s.list(selection.notes);
   await s.write();
 }
+
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

@@ -1,5 +1,5 @@
 // parseInputs: defaults, the finishing mode, and one ConfigurationError naming the input for each mistake.
-import { ConfigurationError } from '@deploy-actions/kit';
+import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
 import { parseInputs, type RawInputs } from '../src/inputs';
 
@@ -75,6 +75,7 @@ describe('defaults', () => {
       mode: 'finish',
       deploymentId: 1234,
       deploymentStatus: 'failure',
+      environmentGiven: false,
       token: 'ghs_env',
       owner: 'acme',
       repo: 'shop',

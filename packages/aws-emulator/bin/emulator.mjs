@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `pnpm emulator [--port 4566] [--time-scale 20] [--seed fixture.json]`: prints `ready http://127.0.0.1:<port>`.
+// `pnpm emulator [--port 4566] [--time-scale 20] [--seed fixture.json] [--realism all|secrets,images,logGroups]`:
+// prints `ready http://127.0.0.1:<port>`.
 // Runs the TypeScript sources directly (Node 24 strips types), so there is nothing to build.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
-const USAGE = 'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--time-scale 20] [--seed fixture.json]';
+const USAGE =
+  'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--time-scale 20] [--seed fixture.json] [--realism all|secrets,images,logGroups]';
+const REALISM_SWITCHES = ['secrets', 'images', 'logGroups'];
 
 function fail(message) {
   console.error(`aws-emulator: ${message}`);
@@ -20,6 +23,7 @@ try {
       host: { type: 'string', default: '127.0.0.1' },
       'time-scale': { type: 'string' },
       seed: { type: 'string' },
+      realism: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   }));
@@ -36,6 +40,13 @@ const timeScaleArg = values['time-scale'] === undefined ? undefined : Number(val
 if (timeScaleArg !== undefined && (!Number.isFinite(timeScaleArg) || timeScaleArg <= 0)) {
   fail('--time-scale must be a positive number');
 }
+let realism;
+if (values.realism !== undefined) {
+  const names = values.realism === 'all' ? REALISM_SWITCHES : values.realism.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !REALISM_SWITCHES.includes(n));
+  if (unknown.length > 0 || names.length === 0) fail(`--realism: unknown switch ${unknown.join(', ') || '(none)'}`);
+  realism = Object.fromEntries(names.map((n) => [n, true]));
+}
 let fixture;
 if (values.seed) {
   try {
@@ -46,7 +57,12 @@ if (values.seed) {
 }
 // Arguments are checked before the emulator's sources are loaded, so mistakes are reported at once.
 const { startEmulator, EmulatorControl, DEFAULT_TIME_SCALE } = await import('../src/index.ts');
-const emu = await startEmulator({ port, host: values.host, timeScale: timeScaleArg ?? DEFAULT_TIME_SCALE });
+const emu = await startEmulator({
+  port,
+  host: values.host,
+  timeScale: timeScaleArg ?? DEFAULT_TIME_SCALE,
+  ...(realism ? { realism } : {}),
+});
 if (fixture !== undefined) {
   try {
     await new EmulatorControl(emu.url).seed(fixture);

@@ -1,6 +1,6 @@
 // A small typed client for the control API, shared by tests, the demo and benchmarks.
 import type { RequestLogEntry } from './request-log.ts';
-import type { BehaviorRule, SeedFixture } from './types.ts';
+import type { BehaviorRule, Realism, SeedFixture } from './types.ts';
 
 export class EmulatorControl {
   readonly url: string;
@@ -42,6 +42,9 @@ export class EmulatorControl {
     error?: number;
     latencyMs?: [number, number];
     reset?: number;
+    /** Fraction of requests handled (effect kept) whose response is then lost. */
+    after?: number;
+    afterFailure?: 'reset' | 'error';
     services?: string[];
   }): Promise<void> {
     return this.call('POST', 'faults', config);
@@ -54,5 +57,9 @@ export class EmulatorControl {
   }
   clearBehaviors(): Promise<void> {
     return this.call('DELETE', 'behaviors');
+  }
+  /** Turn ECS task-start checks on or off (`{secrets, images, logGroups}` or `{all: true}`); returns the switches. */
+  realism(switches: Partial<Realism> & { all?: boolean }): Promise<Realism> {
+    return this.call('POST', 'realism', switches);
   }
 }

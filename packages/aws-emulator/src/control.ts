@@ -1,7 +1,9 @@
 // The control API under /_emulator/. Its shape is fixed (tests, the demo and outside checks depend on it):
 //   POST /_emulator/reset | /seed | /faults | /time {"advanceSeconds":N} | /behaviors ; GET /_emulator/requests
-// Extensions: GET /_emulator/health, GET /_emulator/time, DELETE /_emulator/requests, DELETE /_emulator/behaviors.
+// Extensions: GET /_emulator/health, GET /_emulator/time, DELETE /_emulator/requests, DELETE /_emulator/behaviors,
+// GET|POST /_emulator/realism.
 import { parseFaultConfig } from './faults.ts';
+import { parseRealism } from './realism.ts';
 import type { EmulatorRuntime } from './server.ts';
 import type { BehaviorRule, EmuResponse, SeedFixture, ServiceBehavior } from './types.ts';
 
@@ -58,6 +60,7 @@ export async function handleControl(rt: EmulatorRuntime, method: string, url: UR
         for (const s of rt.state.services.values()) s.reset();
         rt.state.behaviors.length = 0;
         rt.faults.configure({ seed: 1, throttle: 0, error: 0, latencyMs: [0, 0], reset: 0 });
+        rt.state.realism = { ...rt.defaultRealism };
         rt.log.clear();
         return json(200, { ok: true });
       case 'POST /_emulator/seed': {
@@ -94,6 +97,11 @@ export async function handleControl(rt: EmulatorRuntime, method: string, url: UR
         rt.state.behaviors.push(...rules);
         return json(200, rt.state.behaviors);
       }
+      case 'GET /_emulator/realism':
+        return json(200, rt.state.realism);
+      case 'POST /_emulator/realism':
+        rt.state.realism = parseRealism(parseJson(body), rt.state.realism);
+        return json(200, rt.state.realism);
       case 'DELETE /_emulator/behaviors':
         rt.state.behaviors.length = 0;
         return json(200, { ok: true });

@@ -1,5 +1,9 @@
 // Seeded fault injection (POST /_emulator/faults). Off by default. One PRNG per emulator so a seed replays the
-// same sequence of throttles, 5xx errors, latencies and connection resets for the same request sequence.
+// same sequence of throttles, 5xx errors, latencies, connection resets and lost responses for the same request
+// sequence. `throttle`, `error` and `reset` strike before the request is handled (no effect); `after` strikes after
+// it was handled: the effect is kept and the response is lost, as when a proxy or a load balancer drops it
+// (ECS's idempotency page describes exactly this case: "timeouts or server issues occurring after the resources are
+// mutated", https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html).
 
 export interface FaultConfig {
   seed: number;
@@ -11,11 +15,17 @@ export interface FaultConfig {
   latencyMs: [number, number];
   /** Fraction of requests whose connection is reset before any response. */
   reset: number;
+  /** Fraction of requests that are handled (their effect kept) and whose response is then lost. */
+  after?: number;
+  /** How a lost response reaches the client: `reset` (default: the connection is destroyed, ECONNRESET) or
+   * `error` (the service's own 5xx, as a proxy answering 5xx instead of the response). */
+  afterFailure?: 'reset' | 'error';
   /** Services the faults apply to (default: all AWS APIs, never the control API). */
   services?: string[];
 }
 
-export type FaultDecision = { kind: 'none' | 'throttle' | 'error' | 'reset'; delayMs: number };
+export type FaultKind = 'throttle' | 'error' | 'reset' | 'after';
+export type FaultDecision = { kind: 'none' | FaultKind; delayMs: number };
 
 export const NO_FAULTS: FaultConfig = { seed: 1, throttle: 0, error: 0, latencyMs: [0, 0], reset: 0 };
 
@@ -46,7 +56,11 @@ export function parseFaultConfig(body: unknown): FaultConfig {
   if (services !== undefined && (!Array.isArray(services) || services.some((s) => typeof s !== 'string'))) {
     throw new Error('faults.services must be an array of service names');
   }
-  return {
+  const afterFailure = b.afterFailure;
+  if (afterFailure !== undefined && afterFailure !== 'reset' && afterFailure !== 'error') {
+    throw new Error('faults.afterFailure must be "reset" or "error"');
+  }
+  const config: FaultConfig = {
     seed: typeof b.seed === 'number' ? b.seed : 1,
     throttle: frac('throttle'),
     error: frac('error'),
@@ -54,6 +68,13 @@ export function parseFaultConfig(body: unknown): FaultConfig {
     latencyMs: [Number(lat[0]), Number(lat[1])],
     ...(services ? { services: services as string[] } : {}),
   };
+  // `after` is an extension: echoed only when given, so the effective config of older callers is unchanged
+  if (b.after !== undefined) config.after = frac('after');
+  if (afterFailure !== undefined) config.afterFailure = afterFailure;
+  const total = config.throttle + config.error + config.reset + (config.after ?? 0);
+  if (config.after !== undefined && total > 1)
+    throw new Error('faults: throttle + error + reset + after must not exceed 1');
+  return config;
 }
 
 export class FaultInjector {
@@ -70,10 +91,13 @@ export class FaultInjector {
     if (c.services && !c.services.includes(service)) return { kind: 'none', delayMs: 0 };
     const [lo, hi] = c.latencyMs;
     const delayMs = hi > 0 ? lo + this.random() * (hi - lo) : 0;
+    // One draw per request whatever the kinds: adding `after` to a config does not shift the other faults of a
+    // seed (it takes the band after `error`).
     const r = this.random();
     if (r < c.reset) return { kind: 'reset', delayMs };
     if (r < c.reset + c.throttle) return { kind: 'throttle', delayMs };
     if (r < c.reset + c.throttle + c.error) return { kind: 'error', delayMs };
+    if (r < c.reset + c.throttle + c.error + (c.after ?? 0)) return { kind: 'after', delayMs };
     return { kind: 'none', delayMs };
   }
 }

@@ -12,8 +12,12 @@ export interface RequestLogEntry {
   time: string;
   /** Simulated time (ISO) at arrival. */
   simulatedTime: string;
-  /** Fault injected into this request, if any. */
-  fault?: 'throttle' | 'error' | 'reset';
+  /** Fault injected into this request, if any. `after`: handled first, then its response was lost. */
+  fault?: 'throttle' | 'error' | 'reset' | 'after';
+  /** `after` faults only: whether the operation succeeded (its effect is kept) although the client never saw it. */
+  applied?: boolean;
+  /** `after` faults only: the status the operation produced, which was never delivered (`status` is what was sent). */
+  handledStatus?: number;
   /** Query string, e.g. `uploads=` or `partNumber=1&uploadId=...`. */
   query?: string;
   /** Request body for JSON/query protocol calls (AWS APIs only, at most 4 KiB), so tests can assert parameters. */

@@ -6,6 +6,7 @@ const TARGET_PREFIXES: Array<[string, string]> = [
   ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'],
   ['Logs_20140328.', 'logs'],
   ['secretsmanager.', 'secretsmanager'],
+  ['AmazonSSM.', 'ssm'],
 ];
 
 export interface SigV4Scope {
@@ -50,7 +51,7 @@ export function routeService(input: {
   if (scope && scope.service !== 's3' && contentType.startsWith('application/x-www-form-urlencoded')) {
     return scope.service; // query protocol: sts, elasticloadbalancing
   }
-  if (scope && ['sts', 'elasticloadbalancing'].includes(scope.service)) return scope.service;
+  if (scope && ['sts', 'elasticloadbalancing', 'iam'].includes(scope.service)) return scope.service;
   // AssumeRoleWithWebIdentity is sent unsigned (the web identity token is the credential): a form POST with no
   // SigV4 scope can only be STS.
   if (

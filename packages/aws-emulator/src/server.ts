@@ -9,7 +9,7 @@ import { handleControl } from './control.ts';
 import type { FaultInjector } from './faults.ts';
 import type { RequestLog } from './request-log.ts';
 import { parseSigV4Scope, routeService, virtualHostBucket } from './routing.ts';
-import type { EmuContext, EmulatorState, EmuRequest, EmuResponse, ServiceModule } from './types.ts';
+import type { EmuContext, EmulatorState, EmuRequest, EmuResponse, Realism, ServiceModule } from './types.ts';
 
 export interface EmulatorRuntime {
   clock: Clock;
@@ -18,6 +18,8 @@ export interface EmulatorRuntime {
   log: RequestLog;
   faults: FaultInjector;
   baseUrl: () => string;
+  /** The realism switches this emulator starts with and returns to on reset. */
+  defaultRealism: Realism;
 }
 
 const LOGGED_BODY_LIMIT = 4096;
@@ -49,7 +51,7 @@ function safeDecode(path: string): string {
 
 /** A generic 5xx in the service's protocol family, for fault injection and unexpected exceptions. */
 export function internalError(service: string, message: string): EmuResponse {
-  if (['ecs', 'ecr', 'logs', 'secretsmanager'].includes(service)) {
+  if (['ecs', 'ecr', 'logs', 'secretsmanager', 'ssm'].includes(service)) {
     return {
       status: 500,
       headers: { 'content-type': 'application/x-amz-json-1.1' },
@@ -181,6 +183,19 @@ export function createServer(rt: EmulatorRuntime): http.Server {
             `aws-emulator: ${module.name} ${op.operation} crashed: ${(err as Error)?.stack ?? message}\n`,
           );
           response = internalError(module.name, message);
+        }
+        if (fault.kind === 'after') {
+          // The operation ran and its effect stays; the client never sees its response.
+          entry.fault = 'after';
+          entry.handledStatus = response.status;
+          entry.applied = response.status < 400;
+          if (response.body instanceof Readable) response.body.destroy();
+          if (rt.faults.config.afterFailure !== 'error') {
+            entry.status = -1;
+            req.socket.destroy();
+            return;
+          }
+          response = internalError(module.name, 'We encountered an internal error. Please try again.');
         }
       }
       entry.status = response.status;

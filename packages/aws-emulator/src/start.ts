@@ -1,10 +1,11 @@
 // startEmulator(): one in-process emulator on one port (moved out of index.ts so that testing.ts can use it).
 import { createClock } from './clock.ts';
 import { FaultInjector } from './faults.ts';
+import { DEFAULT_REALISM } from './realism.ts';
 import { RequestLog } from './request-log.ts';
 import { createServer, type EmulatorRuntime, listen } from './server.ts';
 import { createServices } from './services/index.ts';
-import type { EmulatorState } from './types.ts';
+import type { EmulatorState, Realism } from './types.ts';
 
 /** Simulated seconds per real second by default: a healthy 2-task Fargate rollout (~60 simulated s) takes ~3 s. */
 export const DEFAULT_TIME_SCALE = 20;
@@ -15,6 +16,8 @@ export interface EmulatorOptions {
   host?: string;
   timeScale?: number;
   accountId?: string;
+  /** Task-start checks to turn on from the start (and after every reset); default all off. */
+  realism?: Partial<Realism>;
 }
 
 export interface RunningEmulator {
@@ -27,7 +30,8 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const clock = createClock(options.timeScale ?? DEFAULT_TIME_SCALE);
-  const state: EmulatorState = { services: new Map(), behaviors: [] };
+  const realism: Realism = { ...DEFAULT_REALISM, ...(options.realism ?? {}) };
+  const state: EmulatorState = { services: new Map(), behaviors: [], realism: { ...realism } };
   for (const service of createServices()) state.services.set(service.name, service);
   let baseUrl = '';
   const runtime: EmulatorRuntime = {
@@ -37,6 +41,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log: new RequestLog(),
     faults: new FaultInjector(),
     baseUrl: () => baseUrl,
+    defaultRealism: realism,
   };
   const server = createServer(runtime);
   const address = await listen(server, options.port ?? 4566, host);

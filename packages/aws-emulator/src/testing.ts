@@ -2,6 +2,7 @@
 // the AWS CLI environment, an emulator's start/stop/reset lifecycle and the "mutating requests" filter.
 // Framework-free on purpose (no vitest import): bench scripts use it too. Test files hand their hook functions in:
 //   const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll, beforeEach });
+import { existsSync } from 'node:fs';
 import { EmulatorControl } from './control-client.ts';
 import type { RequestLogEntry } from './request-log.ts';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from './start.ts';
@@ -141,4 +142,55 @@ export function useEmulator(options: UseEmulatorOptions = {}, hooks: LifecycleHo
   hooks.afterAll?.(fixture.stop);
   hooks.beforeEach?.(fixture.reset);
   return fixture;
+}
+
+/** The real clients the conformance tests drive, where the machine installs them (scripts/ensure-tools.mjs). */
+export const PEER_TOOLS = {
+  aws: { path: '/usr/bin/aws', apt: 'awscli' },
+  skopeo: { path: '/usr/bin/skopeo', apt: 'skopeo' },
+  buildah: { path: '/usr/bin/buildah', apt: 'buildah' },
+} as const;
+
+export type PeerToolName = keyof typeof PEER_TOOLS;
+
+export interface PeerTool {
+  name: PeerToolName;
+  path: string;
+  available: boolean;
+  /**
+   * Whether tests needing the tool should be skipped: only when it is missing AND this is not CI. In CI (`CI=true`,
+   * as GitHub Actions and `.ci/run` set it) a missing tool must fail the run, never hide tests as skipped.
+   */
+  skip: boolean;
+  /** A describe/test title that says why the tests are skipped, or that they will fail in CI. */
+  title(title: string): string;
+  /** Throw (in a beforeAll) when the tool is missing: in CI the tests then fail with this message. */
+  require(): void;
+}
+
+/**
+ * The one rule for tests that need buildah, skopeo or the AWS CLI:
+ *   const skopeo = peerTool('skopeo');
+ *   describe.skipIf(skopeo.skip)(skopeo.title('skopeo (real client)'), () => { beforeAll(skopeo.require); ... });
+ * Locally a missing tool skips with a message naming the package; with CI=true it fails.
+ */
+export function peerTool(
+  name: PeerToolName,
+  env: Record<string, string | undefined> = process.env,
+  exists: (path: string) => boolean = existsSync,
+): PeerTool {
+  const { path, apt } = PEER_TOOLS[name];
+  const available = exists(path);
+  const ci = env.CI === 'true' || env.CI === '1';
+  const missing = `${path} missing (apt-get install -y ${apt})`;
+  return {
+    name,
+    path,
+    available,
+    skip: !available && !ci,
+    title: (title) => (available ? title : ci ? `${title} FAILS IN CI: ${missing}` : `${title} SKIPPED: ${missing}`),
+    require: () => {
+      if (!available) throw new Error(`${name} is required${ci ? ' in CI (CI=true)' : ''}: ${missing}`);
+    },
+  };
 }

@@ -39,7 +39,8 @@ export interface EmuContext {
 
 /** A service module. `operation` names the AWS operation for the request log (e.g. `PutObject`). */
 export interface ServiceModule {
-  /** Log name: `ecs`, `ecr`, `s3`, `cloudfront`, `logs`, `sts`, `elasticloadbalancing`, `secretsmanager`, `registry`. */
+  /** Log name: `ecs`, `ecr`, `s3`, `cloudfront`, `logs`, `sts`, `elasticloadbalancing`, `secretsmanager`, `ssm`,
+   * `registry`. */
   name: string;
   /** Operation name and whether it mutates state, decided before handling (used by the request log and faults). */
   classify(req: EmuRequest): { operation: string; mutating: boolean };
@@ -57,6 +58,21 @@ export interface EmulatorState {
   /** Services by name, so one module can call into another (e.g. ecs -> logs.putEvents). */
   services: Map<string, ServiceModule>;
   behaviors: BehaviorRule[];
+  /** Which task-start checks ECS makes are on (POST /_emulator/realism). */
+  realism: Realism;
+}
+
+/**
+ * Task-start checks ECS makes against the account, each switchable because older fixtures reference resources they
+ * never created. On: the task fails as ECS fails it (stoppedReason texts in ecs-task-start.ts).
+ */
+export interface Realism {
+  /** secrets[].valueFrom must name an existing secret (version, JSON key) or SSM parameter. */
+  secrets: boolean;
+  /** Images on the emulator's registry (ECR hosts, 127.0.0.1/localhost) must exist and match runtimePlatform. */
+  images: boolean;
+  /** awslogs groups must exist unless `awslogs-create-group` is "true" (off: they are created, as before). */
+  logGroups: boolean;
 }
 
 export type ServiceBehavior = 'healthy' | 'crashloop' | 'pullError' | 'missingSecret' | 'unhealthy' | 'slowStart';
@@ -84,6 +100,10 @@ export interface SeedFixture {
   buckets?: unknown[];
   distributions?: unknown[];
   secrets?: unknown[];
+  /** SSM Parameter Store parameters: `{name, value, type?, description?, tier?, region?}`. */
+  parameters?: unknown[];
+  /** IAM roles (GetRole): a name, or `{name | arn, path?, assumeRolePolicy?, description?}`. */
+  roles?: unknown[];
   logGroups?: unknown[];
   targetGroups?: unknown[];
   [key: string]: unknown;

@@ -116,11 +116,27 @@ describe('bin/emulator.mjs', () => {
     [['--port', 'abc'], '--port must be an integer'],
     [['--seed', '/nonexistent/fixture.json'], '--seed /nonexistent/fixture.json: ENOENT'],
     [['--bogus'], "Unknown option '--bogus'"],
+    [['--realism', 'secrets,bogus'], '--realism: unknown switch bogus'],
   ])('%j exits 2 with a clear message', async (args, message) => {
     const r = await runToExit(['--port', '0', ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stdout).toBe('');
+  });
+
+  test('--realism all / a list turns the task-start checks on (GET /_emulator/realism shows them)', async () => {
+    for (const [arg, expected] of [
+      ['all', { secrets: true, images: true, logGroups: true }],
+      ['secrets,images', { secrets: true, images: true, logGroups: true }],
+    ] as const) {
+      const emu = await start(['--port', '0', '--realism', arg]);
+      try {
+        expect(await (await fetch(`${emu.url}/_emulator/realism`)).json()).toEqual(expected);
+      } finally {
+        emu.child.kill('SIGTERM');
+      }
+      await emu.exited;
+    }
   });
 
   test('a seed the emulator rejects exits 2 and names the problem', async () => {

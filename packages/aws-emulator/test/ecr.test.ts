@@ -1,7 +1,6 @@
 // ECR control plane conformance: SDK v3 ECRClient at default settings and the real AWS CLI v2.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   BatchDeleteImageCommand,
@@ -20,7 +19,7 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { awsCliEnv, EmulatorControl, startEmulator, useEmulator } from '../src/index.ts';
+import { awsCliEnv, EmulatorControl, peerTool, startEmulator, useEmulator } from '../src/index.ts';
 import { createEcrStore, isTagImmutable, type TagMutability } from '../src/services/ecr-store.ts';
 
 const run = promisify(execFile);
@@ -490,69 +489,67 @@ describe('wire behaviour', () => {
   });
 });
 
-const cliAvailable = existsSync(AWS_CLI);
+const awsCli = peerTool('aws');
 
-describe.skipIf(!cliAvailable)(
-  cliAvailable ? 'AWS CLI v2' : 'AWS CLI v2 SKIPPED: /usr/bin/aws missing (apt-get install -y awscli)',
-  () => {
-    const cli = async (...args: string[]) => {
-      const { stdout } = await run(AWS_CLI, [...args, '--endpoint-url', emu.url, '--output', 'json'], {
-        env: awsCliEnv(),
-      });
-      return stdout;
-    };
-
-    test('get-login-password prints a password the registry accepts', async () => {
-      const password = (await cli('ecr', 'get-login-password')).trim();
-      expect(password.length).toBeGreaterThan(40);
-      const ok = await fetch(`${emu.url}/v2/`, {
-        headers: { authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}` },
-      });
-      expect(ok.status).toBe(200);
+describe.skipIf(awsCli.skip)(awsCli.title('AWS CLI v2'), () => {
+  beforeAll(awsCli.require);
+  const cli = async (...args: string[]) => {
+    const { stdout } = await run(AWS_CLI, [...args, '--endpoint-url', emu.url, '--output', 'json'], {
+      env: awsCliEnv(),
     });
+    return stdout;
+  };
 
-    test('create-repository, describe-repositories and describe-images', async () => {
-      const created = JSON.parse(
-        await cli('ecr', 'create-repository', '--repository-name', 'cli/app', '--image-tag-mutability', 'IMMUTABLE'),
-      );
-      expect(created.repository.repositoryUri).toBe(`${new URL(emu.url).host}/cli/app`);
-      await emu.control.seed({ repositories: [{ name: 'cli/app', images: [{ tag: 'v1' }] }] });
-      // CLI start-up dominates (seconds per call): the independent reads run in parallel.
-      const [reposOut, imagesOut, manifestOut] = await Promise.all([
-        cli('ecr', 'describe-repositories', '--repository-names', 'cli/app'),
-        cli('ecr', 'describe-images', '--repository-name', 'cli/app', '--image-ids', 'imageTag=v1'),
-        cli(
-          'ecr',
-          'batch-get-image',
-          '--repository-name',
-          'cli/app',
-          '--image-ids',
-          'imageTag=v1',
-          '--query',
-          'images[0].imageManifest',
-        ),
-      ]);
-      const repos = JSON.parse(reposOut);
-      expect(repos.repositories[0].imageTagMutability).toBe('IMMUTABLE');
-      const images = JSON.parse(imagesOut);
-      const { digest } = await manifestOf('cli/app', 'v1');
-      expect(images.imageDetails[0].imageDigest).toBe(digest);
-      expect(images.imageDetails[0].imageTags).toEqual(['v1']);
-      const manifests = JSON.parse(manifestOut) as string;
-      expect(sha256(manifests)).toBe(digest);
+  test('get-login-password prints a password the registry accepts', async () => {
+    const password = (await cli('ecr', 'get-login-password')).trim();
+    expect(password.length).toBeGreaterThan(40);
+    const ok = await fetch(`${emu.url}/v2/`, {
+      headers: { authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}` },
     });
+    expect(ok.status).toBe(200);
+  });
 
-    test('put-image re-tag of the same tag fails with ImageAlreadyExistsException (exit 254)', async () => {
-      await emu.control.seed({ repositories: [{ name: 'cli2', images: [{ tag: 'v1' }] }] });
-      const { manifest } = await manifestOf('cli2', 'v1');
-      const err = await errorOf(
-        cli('ecr', 'put-image', '--repository-name', 'cli2', '--image-tag', 'v1', '--image-manifest', manifest),
-      );
-      expect((err as Error & { code?: number }).code).toBe(254);
-      expect((err as Error & { stderr?: string }).stderr).toContain('ImageAlreadyExistsException');
-    });
-  },
-);
+  test('create-repository, describe-repositories and describe-images', async () => {
+    const created = JSON.parse(
+      await cli('ecr', 'create-repository', '--repository-name', 'cli/app', '--image-tag-mutability', 'IMMUTABLE'),
+    );
+    expect(created.repository.repositoryUri).toBe(`${new URL(emu.url).host}/cli/app`);
+    await emu.control.seed({ repositories: [{ name: 'cli/app', images: [{ tag: 'v1' }] }] });
+    // CLI start-up dominates (seconds per call): the independent reads run in parallel.
+    const [reposOut, imagesOut, manifestOut] = await Promise.all([
+      cli('ecr', 'describe-repositories', '--repository-names', 'cli/app'),
+      cli('ecr', 'describe-images', '--repository-name', 'cli/app', '--image-ids', 'imageTag=v1'),
+      cli(
+        'ecr',
+        'batch-get-image',
+        '--repository-name',
+        'cli/app',
+        '--image-ids',
+        'imageTag=v1',
+        '--query',
+        'images[0].imageManifest',
+      ),
+    ]);
+    const repos = JSON.parse(reposOut);
+    expect(repos.repositories[0].imageTagMutability).toBe('IMMUTABLE');
+    const images = JSON.parse(imagesOut);
+    const { digest } = await manifestOf('cli/app', 'v1');
+    expect(images.imageDetails[0].imageDigest).toBe(digest);
+    expect(images.imageDetails[0].imageTags).toEqual(['v1']);
+    const manifests = JSON.parse(manifestOut) as string;
+    expect(sha256(manifests)).toBe(digest);
+  });
+
+  test('put-image re-tag of the same tag fails with ImageAlreadyExistsException (exit 254)', async () => {
+    await emu.control.seed({ repositories: [{ name: 'cli2', images: [{ tag: 'v1' }] }] });
+    const { manifest } = await manifestOf('cli2', 'v1');
+    const err = await errorOf(
+      cli('ecr', 'put-image', '--repository-name', 'cli2', '--image-tag', 'v1', '--image-manifest', manifest),
+    );
+    expect((err as Error & { code?: number }).code).toBe(254);
+    expect((err as Error & { stderr?: string }).stderr).toContain('ImageAlreadyExistsException');
+  });
+});
 
 describe('ecr-store helpers', () => {
   test.each([

@@ -442,6 +442,7 @@ describe('AWS CLI v2', () => {
   // CLI calls are slow (Python start-up), so independent ones run in parallel.
   test('register-task-definition --cli-input-json, describe-services, describe-task-definition error', async () => {
     await h.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+    await h.control('seed', { logGroups: ['/ecs/cli'] }); // ECS validates awslogs groups at task start
     const file = join(tmpdir(), `ecs-td-${process.pid}.json`);
     writeFileSync(file, JSON.stringify(fargateTd('cli', 'repo/cli:1')));
     const [reg, bad] = await Promise.all([

@@ -1,5 +1,5 @@
 // ELBv2 conformance (query protocol): target groups from the seed and from ECS services, target health that
-// follows the tasks. Rollout-driven health transitions are covered in ecs-rollout.test.ts.
+// follows the tasks. Rollout-driven health transitions are covered in ecs-deployment-sim.test.ts.
 import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,

@@ -39,6 +39,12 @@ import { EmulatorControl } from '../src/index.ts';
 import { fargateTd, NETWORK } from './ecs-helpers.ts';
 
 export const DISTRIBUTION_ID = 'E2FAULTSDIST01';
+/** What the scenario expects to exist: the distribution it invalidates, the service's awslogs group (ECS validates
+ * it at task start). */
+export const SCENARIO_SEED = {
+  distributions: [{ id: DISTRIBUTION_ID, originBucket: 'site' }],
+  logGroups: ['/ecs/web'],
+};
 
 export interface Clients {
   ecs: ECSClient;

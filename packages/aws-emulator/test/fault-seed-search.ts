@@ -2,7 +2,7 @@
 // which seeds let every call succeed within the SDK's default 3 attempts.
 //   pnpm exec node packages/aws-emulator/test/fault-seed-search.ts 1 20 '{"throttle":0.3,"error":0.1,"latencyMs":[0,20]}'
 import { EmulatorControl, startEmulator } from '../src/index.ts';
-import { DISTRIBUTION_ID, runScenario } from './fault-scenario.ts';
+import { runScenario, SCENARIO_SEED } from './fault-scenario.ts';
 
 const from = Number(process.argv[2] ?? 1);
 const to = Number(process.argv[3] ?? 20);
@@ -10,7 +10,7 @@ const extra = JSON.parse(process.argv[4] ?? '{"throttle":0.3,"error":0.1,"latenc
 for (let seed = from; seed <= to; seed++) {
   const emu = await startEmulator({ port: 0, timeScale: 0.001 });
   const control = new EmulatorControl(emu.url);
-  await control.seed({ distributions: [{ id: DISTRIBUTION_ID, originBucket: 'site' }] });
+  await control.seed(SCENARIO_SEED);
   await control.faults({ seed, ...extra });
   const t0 = Date.now();
   let ok = 'ok';

@@ -16,7 +16,7 @@ import {
   startEmulator,
   useEmulator,
 } from '../src/index.ts';
-import { DISTRIBUTION_ID, runScenario, SITE_FILES, snapshot } from './fault-scenario.ts';
+import { runScenario, SCENARIO_SEED, SITE_FILES, snapshot } from './fault-scenario.ts';
 
 const md5 = (key: string) =>
   `"${createHash('md5')
@@ -30,7 +30,7 @@ async function freshEmulator(): Promise<{ emu: RunningEmulator; control: Emulato
   // A tiny time scale: the rollout moves only with the scenario's advances, never with retry back-off sleeps.
   const emu = await startEmulator({ port: 0, timeScale: 0.001 });
   const control = new EmulatorControl(emu.url);
-  await control.seed({ distributions: [{ id: DISTRIBUTION_ID, originBucket: 'site' }] });
+  await control.seed(SCENARIO_SEED);
   return { emu, control };
 }
 

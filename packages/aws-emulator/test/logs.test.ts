@@ -215,7 +215,11 @@ describe('seed, ECS-facing helpers, throttling and the CLI', () => {
     try {
       await fresh.advance(3600); // simulated time now runs an hour ahead of the wall clock
       await fresh.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
-      await fresh.ecs.send(new RegisterTaskDefinitionCommand(fargateTd('job', 'repo/job:1')));
+      // awslogs-create-group: ECS itself creates the group (a seed would bind the Logs clock first)
+      const td = fargateTd('job', 'repo/job:1');
+      const options = td.containerDefinitions?.[0]?.logConfiguration?.options as Record<string, string>;
+      options['awslogs-create-group'] = 'true';
+      await fresh.ecs.send(new RegisterTaskDefinitionCommand(td));
       await fresh.control('behaviors', { image: 'repo/job:*', run: { logs: ['hello'], durationSeconds: 2 } });
       const run = await fresh.ecs.send(
         new RunTaskCommand({

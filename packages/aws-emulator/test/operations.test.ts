@@ -162,6 +162,7 @@ beforeAll(async () => {
     repositories: [{ name: 'team/web', images: [{ tag: 'v1' }] }],
     secrets: [{ name: 'prod/db', value: { username: 'app', password: 's3cret' } }],
     targetGroups: [{ targetGroupArn: TG, targetGroupName: 'web-tg', port: 8080, healthCheckPath: '/health' }],
+    logGroups: ['/ecs/web'], // ECS validates awslogs groups at task start
   });
 });
 

@@ -50,13 +50,15 @@ export interface TinyImage {
 export async function tinyImage(
   files: Record<string, string>,
   mediaTypes: 'oci' | 'docker' = 'oci',
+  platform: { architecture: string; os?: string; variant?: string } = { architecture: 'amd64' },
 ): Promise<TinyImage> {
   const tar = await tarOf(files);
   const layer = gzipSync(tar);
   const config = Buffer.from(
     JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
+      architecture: platform.architecture,
+      os: platform.os ?? 'linux',
+      ...(platform.variant ? { variant: platform.variant } : {}),
       config: { Cmd: ['/hello'] },
       rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
     }),
@@ -191,4 +193,61 @@ export class RawRegistry {
     }
     return this.putManifest(repo, tag, image.manifest, contentType);
   }
+}
+
+/**
+ * An OCI image layout holding a multi-platform image: every image's blobs and an image index (`tag` as its ref
+ * name) listing each with its platform, as `skopeo copy --all oci:<dir>:<tag> docker://…` pushes it.
+ */
+export async function writeOciIndexLayout(
+  dir: string,
+  images: Array<{ image: TinyImage; platform: { architecture: string; os?: string; variant?: string } }>,
+  tag: string,
+): Promise<{ index: Buffer; indexDigest: string }> {
+  const blobs = join(dir, 'blobs', 'sha256');
+  await mkdir(blobs, { recursive: true });
+  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  for (const { image } of images) {
+    for (const [digest, data] of [
+      [image.configDigest, image.config],
+      [image.layerDigest, image.layer],
+      [image.manifestDigest, image.manifest],
+    ] as const) {
+      await writeFile(join(blobs, digest.slice('sha256:'.length)), data);
+    }
+  }
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: images.map(({ image, platform }) => ({
+        mediaType: OCI_MANIFEST,
+        digest: image.manifestDigest,
+        size: image.manifest.length,
+        platform: {
+          architecture: platform.architecture,
+          os: platform.os ?? 'linux',
+          ...(platform.variant ? { variant: platform.variant } : {}),
+        },
+      })),
+    }),
+  );
+  const indexDigest = sha256(index);
+  await writeFile(join(blobs, indexDigest.slice('sha256:'.length)), index);
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        {
+          mediaType: OCI_INDEX,
+          digest: indexDigest,
+          size: index.length,
+          annotations: { 'org.opencontainers.image.ref.name': tag },
+        },
+      ],
+    }),
+  );
+  return { index, indexDigest };
 }

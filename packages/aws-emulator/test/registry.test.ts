@@ -1,7 +1,6 @@
 // Registry data plane (OCI distribution API under /v2/) on the ECR store: raw fetch conformance, ECR token auth,
 // and real clients (skopeo push/pull; buildah when it works here).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { useEmulator } from '../src/index.ts';
+import { peerTool, useEmulator } from '../src/index.ts';
 import { parseRegistryPath } from '../src/services/registry.ts';
 import {
   DOCKER_LIST,
@@ -420,160 +419,152 @@ describe('wire behaviour', () => {
   });
 });
 
-const hasSkopeo = existsSync('/usr/bin/skopeo');
+const skopeoTool = peerTool('skopeo');
 
-describe.skipIf(!hasSkopeo)(
-  hasSkopeo
-    ? 'skopeo (real client)'
-    : 'skopeo (real client) SKIPPED: /usr/bin/skopeo missing (apt-get install -y skopeo)',
-  () => {
-    let dir: string;
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'ecr-skopeo-'));
+describe.skipIf(skopeoTool.skip)(skopeoTool.title('skopeo (real client)'), () => {
+  let dir: string;
+  beforeAll(async () => {
+    skopeoTool.require();
+    dir = await mkdtemp(join(tmpdir(), 'ecr-skopeo-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const skopeo = (...args: string[]) => run('/usr/bin/skopeo', ['--insecure-policy', ...args], { timeout: 60_000 });
+
+  test('push an OCI layout with the ECR token; DescribeImages/BatchGetImage see its digest; pull gives identical bytes', async () => {
+    const image = await tinyImage({ 'app/hello.txt': 'hello from skopeo\n', 'app/other.txt': 'second file\n' });
+    const src = join(dir, 'src');
+    await writeOciLayout(src, image, 'latest');
+    const host = new URL(emu.url).host;
+    const digestFile = join(dir, 'digest');
+    await skopeo(
+      'copy',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `AWS:${password}`,
+      '--digestfile',
+      digestFile,
+      `oci:${src}:latest`,
+      `docker://${host}/team/app:v1`,
+    );
+    const pushedDigest = (await readFile(digestFile, 'utf8')).trim();
+    expect(pushedDigest).toBe(image.manifestDigest); // same format: skopeo keeps the manifest bytes
+
+    const described = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'v1' }] }),
+    );
+    expect(described.imageDetails?.[0]?.imageDigest).toBe(pushedDigest);
+    const got = await ecr.send(
+      new BatchGetImageCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'v1' }] }),
+    );
+    expect(got.images?.[0]?.imageId?.imageDigest).toBe(pushedDigest);
+    expect(sha256(got.images?.[0]?.imageManifest ?? '')).toBe(pushedDigest);
+
+    const dst = join(dir, 'dst');
+    await skopeo(
+      'copy',
+      '--src-tls-verify=false',
+      '--src-creds',
+      `AWS:${password}`,
+      `docker://${host}/team/app:v1`,
+      `oci:${dst}:v1`,
+    );
+    const blobs = await readdir(join(dst, 'blobs', 'sha256'));
+    expect(blobs.sort()).toEqual(
+      [image.configDigest, image.layerDigest, image.manifestDigest].map((d) => d.slice(7)).sort(),
+    );
+    for (const [digest, data] of [
+      [image.configDigest, image.config],
+      [image.layerDigest, image.layer],
+      [image.manifestDigest, image.manifest],
+    ] as const) {
+      expect((await readFile(join(dst, 'blobs', 'sha256', digest.slice(7)))).equals(data)).toBe(true);
+    }
+    const inspect = JSON.parse(
+      (await skopeo('inspect', '--tls-verify=false', '--creds', `AWS:${password}`, `docker://${host}/team/app:v1`))
+        .stdout,
+    ) as { Digest: string };
+    expect(inspect.Digest).toBe(pushedDigest);
+  });
+
+  test('skopeo with a wrong token is refused', async () => {
+    const image = await tinyImage({ 'x.txt': 'x' });
+    const src = join(dir, 'bad');
+    await writeOciLayout(src, image, 'latest');
+    const host = new URL(emu.url).host;
+    await expect(
+      skopeo(
+        'copy',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        'AWS:forged',
+        `oci:${src}:latest`,
+        `docker://${host}/team/app:v1`,
+      ),
+    ).rejects.toThrow(/unauthorized|authentication|denied/i);
+  });
+
+  test('skopeo converting to Docker v2s2 on push: DescribeImages shows the converted digest', async () => {
+    const image = await tinyImage({ 'c.txt': 'convert' });
+    const src = join(dir, 'conv');
+    await writeOciLayout(src, image, 'latest');
+    const host = new URL(emu.url).host;
+    const digestFile = join(dir, 'digest2');
+    await skopeo(
+      'copy',
+      '--format',
+      'v2s2',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `AWS:${password}`,
+      '--digestfile',
+      digestFile,
+      `oci:${src}:latest`,
+      `docker://${host}/team/app:v2s2`,
+    );
+    const digest = (await readFile(digestFile, 'utf8')).trim();
+    const described = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'v2s2' }] }),
+    );
+    expect(described.imageDetails?.[0]).toMatchObject({
+      imageDigest: digest,
+      imageManifestMediaType: DOCKER_MANIFEST,
     });
-    afterAll(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
+  });
+});
 
-    const skopeo = (...args: string[]) => run('/usr/bin/skopeo', ['--insecure-policy', ...args], { timeout: 60_000 });
+const buildahTool = peerTool('buildah');
 
-    test('push an OCI layout with the ECR token; DescribeImages/BatchGetImage see its digest; pull gives identical bytes', async () => {
-      const image = await tinyImage({ 'app/hello.txt': 'hello from skopeo\n', 'app/other.txt': 'second file\n' });
-      const src = join(dir, 'src');
-      await writeOciLayout(src, image, 'latest');
+describe.skipIf(buildahTool.skip)(buildahTool.title('buildah (real client)'), () => {
+  beforeAll(buildahTool.require);
+  test('buildah bud --isolation chroot (vfs) + push with the ECR token shows up in DescribeImages', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ecr-buildah-'));
+    const storage = ['--storage-driver', 'vfs', '--root', join(dir, 'root'), '--runroot', join(dir, 'run')];
+    try {
+      const context = join(dir, 'ctx');
+      await mkdir(context);
+      await writeFile(join(context, 'hi.txt'), 'hello from buildah\n');
+      await writeFile(join(context, 'Containerfile'), 'FROM scratch\nCOPY hi.txt /hi.txt\n');
       const host = new URL(emu.url).host;
+      const ref = `${host}/team/app:buildah`;
+      await run('/usr/bin/buildah', [...storage, 'bud', '--isolation', 'chroot', '-q', '-t', ref, context], {
+        timeout: 60_000,
+      });
       const digestFile = join(dir, 'digest');
-      await skopeo(
-        'copy',
-        '--dest-tls-verify=false',
-        '--dest-creds',
-        `AWS:${password}`,
-        '--digestfile',
-        digestFile,
-        `oci:${src}:latest`,
-        `docker://${host}/team/app:v1`,
-      );
-      const pushedDigest = (await readFile(digestFile, 'utf8')).trim();
-      expect(pushedDigest).toBe(image.manifestDigest); // same format: skopeo keeps the manifest bytes
-
-      const described = await ecr.send(
-        new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'v1' }] }),
-      );
-      expect(described.imageDetails?.[0]?.imageDigest).toBe(pushedDigest);
-      const got = await ecr.send(
-        new BatchGetImageCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'v1' }] }),
-      );
-      expect(got.images?.[0]?.imageId?.imageDigest).toBe(pushedDigest);
-      expect(sha256(got.images?.[0]?.imageManifest ?? '')).toBe(pushedDigest);
-
-      const dst = join(dir, 'dst');
-      await skopeo(
-        'copy',
-        '--src-tls-verify=false',
-        '--src-creds',
-        `AWS:${password}`,
-        `docker://${host}/team/app:v1`,
-        `oci:${dst}:v1`,
-      );
-      const blobs = await readdir(join(dst, 'blobs', 'sha256'));
-      expect(blobs.sort()).toEqual(
-        [image.configDigest, image.layerDigest, image.manifestDigest].map((d) => d.slice(7)).sort(),
-      );
-      for (const [digest, data] of [
-        [image.configDigest, image.config],
-        [image.layerDigest, image.layer],
-        [image.manifestDigest, image.manifest],
-      ] as const) {
-        expect((await readFile(join(dst, 'blobs', 'sha256', digest.slice(7)))).equals(data)).toBe(true);
-      }
-      const inspect = JSON.parse(
-        (await skopeo('inspect', '--tls-verify=false', '--creds', `AWS:${password}`, `docker://${host}/team/app:v1`))
-          .stdout,
-      ) as { Digest: string };
-      expect(inspect.Digest).toBe(pushedDigest);
-    });
-
-    test('skopeo with a wrong token is refused', async () => {
-      const image = await tinyImage({ 'x.txt': 'x' });
-      const src = join(dir, 'bad');
-      await writeOciLayout(src, image, 'latest');
-      const host = new URL(emu.url).host;
-      await expect(
-        skopeo(
-          'copy',
-          '--dest-tls-verify=false',
-          '--dest-creds',
-          'AWS:forged',
-          `oci:${src}:latest`,
-          `docker://${host}/team/app:v1`,
-        ),
-      ).rejects.toThrow(/unauthorized|authentication|denied/i);
-    });
-
-    test('skopeo converting to Docker v2s2 on push: DescribeImages shows the converted digest', async () => {
-      const image = await tinyImage({ 'c.txt': 'convert' });
-      const src = join(dir, 'conv');
-      await writeOciLayout(src, image, 'latest');
-      const host = new URL(emu.url).host;
-      const digestFile = join(dir, 'digest2');
-      await skopeo(
-        'copy',
-        '--format',
-        'v2s2',
-        '--dest-tls-verify=false',
-        '--dest-creds',
-        `AWS:${password}`,
-        '--digestfile',
-        digestFile,
-        `oci:${src}:latest`,
-        `docker://${host}/team/app:v2s2`,
+      await run(
+        '/usr/bin/buildah',
+        [...storage, 'push', '--tls-verify=false', '--creds', `AWS:${password}`, '--digestfile', digestFile, ref],
+        { timeout: 60_000 },
       );
       const digest = (await readFile(digestFile, 'utf8')).trim();
       const described = await ecr.send(
-        new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'v2s2' }] }),
+        new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'buildah' }] }),
       );
-      expect(described.imageDetails?.[0]).toMatchObject({
-        imageDigest: digest,
-        imageManifestMediaType: DOCKER_MANIFEST,
-      });
-    });
-  },
-);
-
-const hasBuildah = existsSync('/usr/bin/buildah');
-
-describe.skipIf(!hasBuildah)(
-  hasBuildah
-    ? 'buildah (real client)'
-    : 'buildah (real client) SKIPPED: /usr/bin/buildah missing (apt-get install -y buildah)',
-  () => {
-    test('buildah bud --isolation chroot (vfs) + push with the ECR token shows up in DescribeImages', async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'ecr-buildah-'));
-      const storage = ['--storage-driver', 'vfs', '--root', join(dir, 'root'), '--runroot', join(dir, 'run')];
-      try {
-        const context = join(dir, 'ctx');
-        await mkdir(context);
-        await writeFile(join(context, 'hi.txt'), 'hello from buildah\n');
-        await writeFile(join(context, 'Containerfile'), 'FROM scratch\nCOPY hi.txt /hi.txt\n');
-        const host = new URL(emu.url).host;
-        const ref = `${host}/team/app:buildah`;
-        await run('/usr/bin/buildah', [...storage, 'bud', '--isolation', 'chroot', '-q', '-t', ref, context], {
-          timeout: 60_000,
-        });
-        const digestFile = join(dir, 'digest');
-        await run(
-          '/usr/bin/buildah',
-          [...storage, 'push', '--tls-verify=false', '--creds', `AWS:${password}`, '--digestfile', digestFile, ref],
-          { timeout: 60_000 },
-        );
-        const digest = (await readFile(digestFile, 'utf8')).trim();
-        const described = await ecr.send(
-          new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'buildah' }] }),
-        );
-        expect(described.imageDetails?.[0]?.imageDigest).toBe(digest);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    });
-  },
-);
+      expect(described.imageDetails?.[0]?.imageDigest).toBe(digest);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -32928,498 +32928,6 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
-/***/ 7923:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-/* unused reexport */ __nccwpck_require__(291);
-/* unused reexport */ __nccwpck_require__(9276);
-
-
-/***/ }),
-
-/***/ 9276:
-/***/ ((module) => {
-
-
-
-/**
- * @import {
- * 	ControlOperator,
- * 	Env,
- * 	GlobPattern,
- * 	ParseEntry,
- * } from './parse' */
-
-// '<(' and '>(' are process substitution operators and
-// can be parsed the same as control operator
-var CONTROL = /** @type {const} */ ('(?:') + /** @type {const} */ ([
-	'\\|\\|',
-	'\\&(?:\\&|>>?)', // `&&`, `&>`, and `&>>`
-	';;\\&?', // `;;` and `;;&`
-	'[;|]\\&', // `;&` and `|&`
-	'\\<\\(',
-	'\\<\\<\\<',
-	'\\<\\<-',
-	'\\<\\<(?!\\()', // `<<(` stays `<` and `<(`, as zsh reads it; other shells reject it
-	'>>',
-	'>[&|(]', // `>&`, `>|`, and `>(`
-	'<[&>]', // `<&` and `<>`
-	'[&;()|<>]'
-]).join(/** @type {const} */ ('|')) + /** @type {const} */ (')');
-var controlRE = new RegExp('^' + CONTROL + '$');
-var META = /** @type {const} */ ('|&;()<> \\t');
-var SINGLE_QUOTE = /** @type {const} */ ('\'([^\']*?)\'');
-// bash ANSI-C quoting, `$'...'`: a backslash escapes the next character, including `'`
-var ANSI_C_BODY = '(?:\\\\[\\s\\S]|[^\\\\\'])*?';
-var ANSI_C_QUOTE = '\\$\'' + ANSI_C_BODY + '\'';
-var ansiCAt = new RegExp('\\$\'' + ANSI_C_BODY + '(?:(\')|\\\\?$)', 'g');
-var ANSI_C_LETTERS = 'abeEfnrtv';
-var ANSI_C_CHARS = '\x07\b\x1B\x1B\f\n\r\t\v';
-var hash = /^#$/;
-
-var SQ = /** @type {const} */ ("'");
-var DQ = /** @type {const} */ ('"');
-var DS = /** @type {const} */ ('$');
-
-var TOKEN = '';
-var mult = /** @type {const} */ (0x100000000); // Math.pow(16, 8);
-for (var i = 0; i < 4; i++) {
-	TOKEN += (mult * Math.random()).toString(16);
-}
-var startsWithToken = new RegExp('^' + TOKEN);
-
-/**
- * @param {string} s
- * @param {RegExp} r
- */
-function matchAll(s, r) {
-	var origIndex = r.lastIndex;
-
-	var matches = [];
-	var matchObj;
-
-	while ((matchObj = r.exec(s))) {
-		matches[matches.length] = matchObj;
-		if (r.lastIndex === matchObj.index) {
-			r.lastIndex += 1;
-		}
-	}
-
-	r.lastIndex = origIndex;
-
-	return matches;
-}
-
-/**
- * @param {Env} env
- * @param {string} pre
- * @param {string} key
- */
-function getVar(env, pre, key) {
-	var r = typeof env === 'function' ? env(key) : env[key];
-	if (typeof r === 'undefined' && key != '') {
-		r = '';
-	} else if (typeof r === 'undefined') {
-		r = '$';
-	}
-
-	if (typeof r === 'object') {
-		return pre + TOKEN + JSON.stringify(r) + TOKEN;
-	}
-	return pre + r;
-}
-
-var ansiCEscape = /\\([0-7]{1,3}|x[\dA-Fa-f]{1,2}|u[\dA-Fa-f]{1,4}|U[\dA-Fa-f]{1,8}|c(?:\\\\|[\s\S])|[abeEfnrtv\\'"?])/g;
-
-/**
- * @param {string} m
- * @param {string} escape
- */
-function expandAnsiCEscape(m, escape) {
-	var kind = escape.charAt(0);
-	if (kind === 'c') {
-		var ctrl = escape.charAt(1);
-		return ctrl === '?' ? '\x7F' : String.fromCharCode(ctrl.charCodeAt(0) & 0x1F);
-	}
-	if (kind === 'x' || kind === 'u' || kind === 'U') {
-		var cp = parseInt(escape.slice(1), 16);
-		if (cp > 0x10FFFF) {
-			return m;
-		}
-		return String.fromCharCode.apply(null, cp > 0xFFFF ? [0xD7C0 + (cp >> 10), 0xDC00 + (cp & 0x3FF)] : [cp]);
-	}
-	if (kind >= '0' && kind <= '7') {
-		return String.fromCharCode(parseInt(escape, 8) & 0xFF);
-	}
-	var letter = ANSI_C_LETTERS.indexOf(escape);
-	return letter < 0 ? escape : ANSI_C_CHARS.charAt(letter);
-}
-
-/** @param {string} body */
-function expandAnsiC(body) {
-	return body.replace(ansiCEscape, expandAnsiCEscape).split('\0')[0]; // like bash, a NUL ends the string
-}
-
-/**
- * @param {string} s
- * @param {number} i
- */
-function closesAnsiC(s, i) {
-	ansiCAt.lastIndex = i;
-	return !!(/** @type {RegExpExecArray} */ (ansiCAt.exec(s)))[1];
-}
-
-/**
- * @param {string} string
- * @param {Env} [env]
- * @param {{ escape?: string, splitUnquoted?: boolean | string }} [opts]
- * @returns {ParseEntry[]}
- */
-function parseInternal(string, env, opts) {
-	if (!opts) {
-		opts = {};
-	}
-	var BS = opts.escape || '\\';
-	var ifs = opts.splitUnquoted === true ? ' \t\n' : (typeof opts.splitUnquoted === 'string' ? opts.splitUnquoted : '');
-	var BAREWORD = '(\\' + BS + '[\'"$\\' + BS + META + ']|\\$\\$|\\$(?!' + ANSI_C_QUOTE.slice(2) + ')|[^\\s\'"$' + META + '])+';
-	var DOUBLE_QUOTE = '"(?:\\' + BS + '[\\s\\S]|[^"\\' + BS + '])*"';
-
-	var chunker = new RegExp([
-		'(' + CONTROL + ')', // control chars
-		'(' + ANSI_C_QUOTE + '|' + BAREWORD + '|' + DOUBLE_QUOTE + '|' + SINGLE_QUOTE + ')+'
-	].join('|'), 'g');
-
-	var matches = matchAll(string, chunker);
-
-	if (matches.length === 0) {
-		return [];
-	}
-	if (!env) {
-		env = {};
-	}
-
-	var commented = false;
-
-	return matches.map(function (match) {
-		var s = match[0];
-		if (!s || commented) {
-			return void undefined;
-		}
-		if (controlRE.test(s)) {
-			return /** @type {ControlOperator} */ ({ op: s });
-		}
-
-		// Hand-written scanner/parser for Bash quoting rules:
-		//
-		// 1. inside single quotes, all characters are printed literally.
-		// 2. inside double quotes, all characters are printed literally
-		//    except variables prefixed by '$' and backslashes followed by
-		//    either a double quote or another backslash.
-		// 3. outside of any quotes, backslashes are treated as escape
-		//    characters and not printed (unless they are themselves escaped)
-		// 4. quote context can switch mid-token if there is no whitespace
-		//     between the two quote contexts (e.g. all'one'"token" parses as
-		//     "allonetoken")
-		/** @type {string | boolean} */
-		var quote = false;
-		var esc = false;
-		var out = '';
-		/** @type {string[]} */
-		var words = [];
-		var sawQuote = false;
-		/** @type {number | null} */
-		var pendingNw = null;
-		var isGlob = false;
-		/** @type {number} */
-		var i;
-
-		function parseEnvVar() {
-			i += 1;
-			/** @type {number | RegExpMatchArray | null} */
-			var varend;
-			/** @type {string} */
-			var varname;
-			var char = s.charAt(i);
-
-			if (char === '{') {
-				i += 1;
-				if (s.charAt(i) === '}') {
-					throw new Error('Bad substitution: ' + s.slice(i - 2, i + 1));
-				}
-				// match braces by depth so a nested `${` keeps its inner `}` from ending the outer substitution
-				var depth = 1;
-				varend = i;
-				while (depth > 0 && varend < s.length) {
-					if (s.charAt(varend) === '{' && s.charAt(varend - 1) === '$') {
-						depth += 1;
-					} else if (s.charAt(varend) === '}') {
-						depth -= 1;
-					}
-					varend += 1;
-				}
-				if (depth !== 0) {
-					throw new Error('Bad substitution: ' + s.slice(i));
-				}
-				varend -= 1;
-				varname = s.slice(i, varend);
-				i = varend;
-			} else if ((/[*@#?$!-]/).test(char)) {
-				varname = char;
-			} else {
-				var slicedFromI = s.slice(i);
-				varend = slicedFromI.match(/[^\w\d_]/);
-				if (!varend) {
-					varname = slicedFromI;
-					i = s.length;
-				} else {
-					varname = slicedFromI.slice(0, varend.index);
-					i += /** @type {number} */ (varend.index) - 1;
-				}
-			}
-			return getVar(/** @type {NonNullable<typeof env>} */ (env), '', varname);
-		}
-
-		function flushRun() {
-			if (pendingNw === null) {
-				return;
-			}
-			if (pendingNw === 0) {
-				if (out !== '') {
-					words[words.length] = out;
-					out = '';
-				}
-			} else {
-				words[words.length] = out;
-				out = '';
-				for (var fe = 1; fe < pendingNw; fe += 1) {
-					words[words.length] = '';
-				}
-			}
-			pendingNw = null;
-		}
-
-		for (i = 0; i < s.length; i++) {
-			var c = s.charAt(i);
-			if (ifs && c !== DS) {
-				flushRun();
-			}
-			isGlob = isGlob || (!quote && (c === '*' || c === '?'));
-			if (esc) {
-				out += c;
-				esc = false;
-			} else if (quote) {
-				if (c === quote) {
-					quote = false;
-				} else if (quote == SQ) {
-					out += c;
-				} else { // Double quote
-					if (c === BS) {
-						i += 1;
-						c = s.charAt(i);
-						if (c === DQ || c === BS || c === DS) {
-							out += c;
-						} else {
-							out += BS + c;
-						}
-					} else if (c === DS) {
-						out += parseEnvVar();
-					} else {
-						out += c;
-					}
-				}
-			} else if (c === DQ || c === SQ) {
-				quote = c;
-				sawQuote = true;
-			} else if (controlRE.test(c)) {
-				return /** @type {ControlOperator} */ ({ op: s });
-			} else if (hash.test(c)) {
-				commented = true;
-				var commentObj = { comment: string.slice(match.index + i + 1) };
-				if (out.length) {
-					return /** @type {const} */ ([out, commentObj]);
-				}
-				return /** @type {const} */ ([commentObj]);
-			} else if (c === BS) {
-				esc = true;
-			} else if (c === DS && s.charAt(i + 1) === SQ && closesAnsiC(s, i)) {
-				flushRun();
-				sawQuote = true;
-				out += expandAnsiC(s.slice(i + 2, ansiCAt.lastIndex - 1));
-				i = ansiCAt.lastIndex - 1;
-			} else if (c === DS) {
-				var value = parseEnvVar();
-				if (!ifs) {
-					out += value;
-				} else {
-					for (var vi = 0; vi < value.length; vi += 1) {
-						var vc = value.charAt(vi);
-						if (ifs.indexOf(vc) < 0) {
-							flushRun();
-							out += vc;
-						} else if (pendingNw === null) {
-							pendingNw = vc === ' ' || vc === '\t' || vc === '\n' ? 0 : 1;
-						} else if (vc !== ' ' && vc !== '\t' && vc !== '\n') {
-							pendingNw += 1;
-						}
-					}
-				}
-			} else {
-				out += c;
-			}
-		}
-
-		if (isGlob) {
-			return /** @type {GlobPattern} */ ({ op: 'glob', pattern: out });
-		}
-
-		if (ifs) {
-			if (pendingNw !== null && pendingNw > 0) {
-				words[words.length] = out;
-				out = '';
-				for (var te = 1; te < pendingNw; te += 1) {
-					words[words.length] = '';
-				}
-			}
-			if (out !== '' || (sawQuote && words.length === 0)) {
-				words[words.length] = out;
-			}
-			return words;
-		}
-
-		return out;
-	}).reduce(function (prev, arg) { // finalize parsed arguments
-		if (typeof arg === 'undefined') {
-			return prev;
-		}
-		/** @type {ParseEntry[]} */ ([]).concat(arg).forEach(function (entry) {
-			prev[prev.length] = entry;
-		});
-		return prev;
-	}, /** @type {ParseEntry[]} */ ([]));
-}
-
-/** @type {typeof import('./parse')} */
-module.exports = function parse(s, env, opts) {
-	var mapped = parseInternal(s, env, opts);
-	if (typeof env !== 'function') {
-		return mapped;
-	}
-	return mapped.reduce(function (acc, s) {
-		if (typeof s === 'object') {
-			acc[acc.length] = s;
-			return acc;
-		}
-		var xs = s.split(RegExp('(' + TOKEN + '.*?' + TOKEN + ')', 'g'));
-		if (xs.length === 1) {
-			acc[acc.length] = xs[0];
-			return acc;
-		}
-		xs.filter(Boolean).forEach(function (x) {
-			acc[acc.length] = startsWithToken.test(x)
-				? JSON.parse(x.split(TOKEN)[1])
-				: x;
-		});
-		return acc;
-	}, /** @type {ParseEntry[]} */ ([]));
-};
-
-
-/***/ }),
-
-/***/ 291:
-/***/ ((module) => {
-
-
-
-/** @import { ControlOperator } from './parse' */
-
-/** @type {ControlOperator['op'][]} */
-var OPS = /** @type {const} */ ([
-	'||',
-	'&&',
-	';;&',
-	';;',
-	';&',
-	'|&',
-	'<(',
-	'>(',
-	'<<<',
-	'<<-',
-	'<<',
-	'>>',
-	'>&',
-	'>|',
-	'&>>',
-	'&>',
-	'<&',
-	'<>',
-	'&',
-	';',
-	'(',
-	')',
-	'|',
-	'<',
-	'>'
-]);
-var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
-var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
-
-/** @type {typeof import('./quote')} */
-module.exports = function quote(xs) {
-	var sawComment = false;
-	return xs.map(function (s) {
-		if (sawComment && typeof s === 'string' && LINE_TERMINATORS.test(s)) {
-			throw new TypeError('a token after a `comment` must not contain line terminators');
-		}
-		if (s === '') {
-			return /** @type {const} */ ('\'\'');
-		}
-		if (s && typeof s === 'object') {
-			if ('op' in s && s.op === 'glob') {
-				if (typeof s.pattern !== 'string') {
-					throw new TypeError('glob token requires a string `pattern`');
-				}
-				if (LINE_TERMINATORS.test(s.pattern)) {
-					throw new TypeError('glob `pattern` must not contain line terminators');
-				}
-				if (s.pattern === '') {
-					return /** @type {const} */ ('\'\'');
-				}
-				return s.pattern.replace(GLOB_SHELL_SPECIAL, '\\$&');
-			}
-			if ('op' in s && typeof s.op === 'string') {
-				if (OPS.indexOf(s.op) < 0) {
-					throw new TypeError('invalid `op` value: ' + JSON.stringify(s.op));
-				}
-				return s.op.replace(/[\s\S]/g, '\\$&');
-			}
-			if ('comment' in s && typeof s.comment === 'string') {
-				if (LINE_TERMINATORS.test(s.comment)) {
-					throw new TypeError('`comment` must not contain line terminators');
-				}
-				sawComment = true;
-				return '#' + s.comment;
-			}
-			throw new TypeError('unrecognized object token shape');
-		}
-		if ((/'/).test(s) && (/!/).test(s)) {
-			return "'" + s.replace(/'/g, "'\"'\"'") + "'";
-		}
-		if ((/["\s\\]/).test(s) && !(/'/).test(s)) {
-			return "'" + s + "'";
-		}
-		if ((/["'\s]/).test(s)) {
-			return '"' + s.replace(/(["\\$`])/g, '\\$1') + '"';
-		}
-		return String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\]^`{|}~])/g, '$1\\$2');
-	}).join(' ');
-};
-
-
-/***/ }),
-
 /***/ 7013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -70712,6 +70220,102 @@ exports.visitAsync = visitAsync;
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/errors.ts
+/**
+ * A user mistake in the action's inputs. `run()` prints it as one `::error::` line
+ * `Input '<input>': <message>` with no stack trace.
+ */
+class errors_ConfigurationError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.name = 'ConfigurationError';
+        this.input = input;
+    }
+}
+/**
+ * An expected failure of the deploy itself (rollout failed, task exited non-zero, timeout...).
+ * `run()` prints the message as one error line (no stack) and the optional details as plain log lines.
+ */
+class errors_DeployFailure extends Error {
+    details;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'DeployFailure';
+        this.details = options.details;
+    }
+}
+/** Symbol under which `createClient`'s middleware stores the {@link AwsCallContext} on thrown errors. */
+const AWS_CALL_CONTEXT = Symbol.for('deploy-actions.aws-call-context');
+/** Attach service/operation to an error thrown by an SDK call (idempotent: the innermost tag wins). */
+function tagAwsError(err, context) {
+    if (err !== null && typeof err === 'object' && !(AWS_CALL_CONTEXT in err)) {
+        try {
+            Object.defineProperty(err, AWS_CALL_CONTEXT, { value: context, enumerable: false, configurable: true });
+        }
+        catch {
+            // frozen error objects: nothing to do
+        }
+    }
+}
+function getAwsCallContext(err) {
+    if (err !== null && typeof err === 'object' && AWS_CALL_CONTEXT in err) {
+        return err[AWS_CALL_CONTEXT];
+    }
+    return undefined;
+}
+/** True for errors thrown by an AWS SDK v3 client (a ServiceException, or anything carrying `$metadata`). */
+function isAwsServiceError(err) {
+    return (err instanceof Error &&
+        typeof err.$metadata === 'object' &&
+        err.$metadata !== null);
+}
+/** True for anything `describeAwsError` can say something specific about. */
+function isAwsError(err) {
+    return isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
+}
+/**
+ * One line naming service, operation, error code, HTTP status and request id, e.g.
+ * `AWS ECS DescribeServices failed: ClusterNotFoundException: Cluster not found. (HTTP 400, request id 1a2b, 3 attempts)`.
+ * Works for non-service errors thrown inside an SDK call too (network errors), and degrades gracefully when the
+ * error was not thrown through a client built by `createClient` (service/operation then unknown).
+ */
+function describeAwsError(err) {
+    const context = getAwsCallContext(err);
+    const where = context ? `${context.service} ${context.operation}` : 'call';
+    const message = errorMessage(err);
+    if (!isAwsServiceError(err)) {
+        const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+        return `AWS ${where} failed: ${name}${message}`;
+    }
+    const code = err.name && err.name !== 'Error' ? err.name : (err.Code ?? err.code ?? 'UnknownError');
+    const facts = [];
+    if (err.$metadata.httpStatusCode !== undefined)
+        facts.push(`HTTP ${err.$metadata.httpStatusCode}`);
+    facts.push(`request id ${err.$metadata.requestId ?? err.$metadata.extendedRequestId ?? 'unknown'}`);
+    if (err.$metadata.attempts !== undefined && err.$metadata.attempts > 1)
+        facts.push(`${err.$metadata.attempts} attempts`);
+    const text = message && message !== code && message !== 'UnknownError' ? `${code}: ${message}` : code;
+    return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
+}
+/** The message of anything thrown, never `[object Object]`. */
+function errorMessage(err) {
+    if (err instanceof Error)
+        return err.message;
+    if (typeof err === 'string')
+        return err;
+    try {
+        return JSON.stringify(err) ?? String(err);
+    }
+    catch {
+        return String(err);
+    }
+}
+/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
+function isErrorNamed(err, ...names) {
+    return err instanceof Error && names.includes(err.name);
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -71844,7 +71448,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class summary_Summary {
+class Summary {
     constructor() {
         this._buffer = '';
     }
@@ -72103,7 +71707,7 @@ class summary_Summary {
         return this.addRaw(element).addEOL();
     }
 }
-const _summary = new summary_Summary();
+const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
@@ -73417,7 +73021,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -73657,162 +73261,361 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
+// EXTERNAL MODULE: ./node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/umd/main.js
+var main = __nccwpck_require__(1136);
+// EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8009);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/readers.ts
 
-/**
- * A user mistake in the action's inputs. `run()` prints it as one `::error::` line
- * `Input '<input>': <message>` with no stack trace.
- */
-class errors_ConfigurationError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.name = 'ConfigurationError';
-        this.input = input;
-    }
+
+
+
+// Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
+// @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
+// Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
+/** Raw input, untrimmed; '' when unset. */
+function getRawInput(name) {
+    return core.getInput(name, { trimWhitespace: false });
 }
 /**
- * An expected failure of the deploy itself (rollout failed, task exited non-zero, timeout...).
- * `run()` prints the message as one error line (no stack) and the optional details as plain log lines.
+ * This step's inputs as `RawInputs`, each read through @actions/core when `parseInputs` asks for it. No list of names
+ * to keep in step with action.yml: a test passes a plain object instead.
  */
-class errors_DeployFailure extends Error {
-    details;
-    constructor(message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'DeployFailure';
-        this.details = options.details;
-    }
+function readers_actionInputs() {
+    return new Proxy({}, {
+        get: (_target, name) => (typeof name === 'string' ? getRawInput(name) : undefined),
+    });
 }
-/** Symbol under which `createClient`'s middleware stores the {@link AwsCallContext} on thrown errors. */
-const AWS_CALL_CONTEXT = Symbol.for('deploy-actions.aws-call-context');
-/** Attach service/operation to an error thrown by an SDK call (idempotent: the innermost tag wins). */
-function tagAwsError(err, context) {
-    if (err !== null && typeof err === 'object' && !(AWS_CALL_CONTEXT in err)) {
-        try {
-            Object.defineProperty(err, AWS_CALL_CONTEXT, { value: context, enumerable: false, configurable: true });
+/** The base directory of relative file inputs: the workspace (the cwd of a `uses:` step), else the cwd. */
+function readers_workspaceDir(env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+/** `raw[name]`, '' when unset. */
+function readers_rawInput(raw, name) {
+    return raw[name] ?? '';
+}
+/** `raw[name]` trimmed, undefined when unset or blank. */
+function readers_optionalInput(raw, name) {
+    const value = readers_rawInput(raw, name).trim();
+    return value === '' ? undefined : value;
+}
+/** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
+function readers_quote(raw, max = 60) {
+    const oneLine = raw.replace(/\r?\n/g, '\\n');
+    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+}
+function parseString(input, raw, options = {}) {
+    const value = options.trim === false ? raw : raw.trim();
+    if (value.trim() === '') {
+        if (options.default !== undefined)
+            return options.default;
+        if (options.required)
+            throw new ConfigurationError(input, 'is required but was not set');
+        return '';
+    }
+    return value;
+}
+function getString(name, options = {}) {
+    return parseString(name, getRawInput(name), options);
+}
+/** Trimmed value, or undefined when the input is unset or blank. */
+function getOptionalString(name) {
+    const value = getRawInput(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
+const FALSE = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
+/** YAML 1.2 core-schema booleans only (what @actions/core accepts); "yes", "1", "on" are rejected. */
+function readers_parseBoolean(input, raw, defaultValue) {
+    const value = raw.trim();
+    if (value === '' && defaultValue !== undefined)
+        return defaultValue;
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    if (value === '')
+        throw new ConfigurationError(input, 'is required: expected true or false');
+    throw new ConfigurationError(input, `expected true or false, got ${readers_quote(value)}`);
+}
+function getBoolean(name, defaultValue) {
+    return readers_parseBoolean(name, getRawInput(name), defaultValue);
+}
+function rangeText(min, max) {
+    if (min !== undefined && max !== undefined)
+        return ` between ${min} and ${max}`;
+    if (min !== undefined)
+        return ` >= ${min}`;
+    if (max !== undefined)
+        return ` <= ${max}`;
+    return '';
+}
+function parseInteger(input, raw, options = {}) {
+    const value = raw.trim().replace(/_/g, '');
+    const expected = `expected an integer${rangeText(options.min, options.max)}`;
+    if (value === '') {
+        if (options.default !== undefined)
+            return options.default;
+        throw new ConfigurationError(input, `is required: ${expected}`);
+    }
+    if (!/^[+-]?\d+$/.test(value))
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())}`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n))
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(raw.trim())} (too large)`);
+    if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
+        throw new ConfigurationError(input, `${expected}, got ${n}`);
+    }
+    return n;
+}
+function getInteger(name, options = {}) {
+    return parseInteger(name, getRawInput(name), options);
+}
+const DURATION_UNITS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_RE = /^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
+/**
+ * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `7d`, `1d12h`, `500ms`, and a plain number of seconds
+ * (`600`). Units must appear in d, h, m, s, ms order. The limits of each duration input are `DURATION_RULES`'.
+ */
+function readers_parseDuration(input, raw, defaultValue) {
+    const value = raw.trim();
+    const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
+    if (value === '') {
+        if (defaultValue === undefined)
+            throw new ConfigurationError(input, `is required: ${expected}`);
+        return typeof defaultValue === 'number' ? defaultValue : readers_parseDuration(input, defaultValue);
+    }
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const match = DURATION_RE.exec(value);
+    if (!match || match.slice(1).every((g) => g === undefined)) {
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)}`);
+    }
+    const [, d, h, m, s, ms] = match;
+    const total = Number(d ?? 0) * DURATION_UNITS.d +
+        Number(h ?? 0) * DURATION_UNITS.h +
+        Number(m ?? 0) * DURATION_UNITS.m +
+        Number(s ?? 0) * DURATION_UNITS.s +
+        Number(ms ?? 0);
+    if (!Number.isSafeInteger(total))
+        throw new ConfigurationError(input, `${expected}, got ${readers_quote(value)} (too large)`);
+    return total;
+}
+/** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
+function getDuration(name, defaultValue) {
+    return readers_parseDuration(name, getRawInput(name), defaultValue);
+}
+/** Newline- or comma-separated list, items trimmed, empty items dropped. */
+function readers_parseList(_input, raw) {
+    return raw
+        .split(/[\r\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+function getList(name) {
+    return readers_parseList(name, getRawInput(name));
+}
+/** Newline-separated list only (for values that may contain commas). */
+function parseLines(_input, raw) {
+    return raw
+        .split(/\r?\n/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+function getLines(name) {
+    return parseLines(name, getRawInput(name));
+}
+/** The lines of a multi-line input that carry content (1-based numbers, trimmed; blank and `#` lines skipped). */
+function readers_contentLines(raw) {
+    const out = [];
+    raw.split(/\r?\n/).forEach((rawLine, index) => {
+        const text = rawLine.trim();
+        if (text !== '' && !text.startsWith('#'))
+            out.push({ line: index + 1, text });
+    });
+    return out;
+}
+/**
+ * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
+ * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
+ */
+function readers_parseKeyValue(input, raw, options = {}) {
+    const pairs = [];
+    const seen = new Map();
+    for (const { line: lineNo, text: line } of readers_contentLines(raw)) {
+        const eq = line.indexOf('=');
+        if (eq === -1)
+            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${readers_quote(line)}`);
+        const key = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        if (key === '')
+            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${readers_quote(line)}`);
+        if (/\s/.test(key))
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} contains whitespace`);
+        const previous = seen.get(key);
+        if (previous !== undefined && options.duplicates !== 'allow') {
+            throw new ConfigurationError(input, `line ${lineNo}: key ${readers_quote(key)} already set on line ${previous}`);
         }
-        catch {
-            // frozen error objects: nothing to do
-        }
+        seen.set(key, lineNo);
+        pairs.push([key, value]);
     }
+    return pairs;
 }
-function getAwsCallContext(err) {
-    if (err !== null && typeof err === 'object' && AWS_CALL_CONTEXT in err) {
-        return err[AWS_CALL_CONTEXT];
-    }
-    return undefined;
+function getKeyValue(name, options = {}) {
+    return readers_parseKeyValue(name, getRawInput(name), options);
 }
-/** True for errors thrown by an AWS SDK v3 client (a ServiceException, or anything carrying `$metadata`). */
-function errors_isAwsServiceError(err) {
-    return (err instanceof Error &&
-        typeof err.$metadata === 'object' &&
-        err.$metadata !== null);
-}
-/** True for anything `describeAwsError` can say something specific about. */
-function errors_isAwsError(err) {
-    return errors_isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text, offset) {
+    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+    const lines = before.split('\n');
+    return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }
 /**
- * One line naming service, operation, error code, HTTP status and request id, e.g.
- * `AWS ECS DescribeServices failed: ClusterNotFoundException: Cluster not found. (HTTP 400, request id 1a2b, 3 attempts)`.
- * Works for non-service errors thrown inside an SDK call too (network errors), and degrades gracefully when the
- * error was not thrown through a client built by `createClient` (service/operation then unknown).
+ * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
+ * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
  */
-function errors_describeAwsError(err) {
-    const context = getAwsCallContext(err);
-    const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errors_errorMessage(err);
-    if (!errors_isAwsServiceError(err)) {
-        const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-        return `AWS ${where} failed: ${name}${message}`;
-    }
-    const code = err.name && err.name !== 'Error' ? err.name : (err.Code ?? err.code ?? 'UnknownError');
-    const facts = [];
-    if (err.$metadata.httpStatusCode !== undefined)
-        facts.push(`HTTP ${err.$metadata.httpStatusCode}`);
-    facts.push(`request id ${err.$metadata.requestId ?? err.$metadata.extendedRequestId ?? 'unknown'}`);
-    if (err.$metadata.attempts !== undefined && err.$metadata.attempts > 1)
-        facts.push(`${err.$metadata.attempts} attempts`);
-    const text = message && message !== code && message !== 'UnknownError' ? `${code}: ${message}` : code;
-    return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
-}
-/** The message of anything thrown, never `[object Object]`. */
-function errors_errorMessage(err) {
-    if (err instanceof Error)
-        return err.message;
-    if (typeof err === 'string')
-        return err;
+function readers_parseJson(input, raw, what = 'JSON') {
+    if (raw.trim() === '')
+        throw new ConfigurationError(input, `is required: expected ${what}`);
     try {
-        return JSON.stringify(err) ?? String(err);
-    }
-    catch {
-        return String(err);
-    }
-}
-/** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
-function errors_isErrorNamed(err, ...names) {
-    return err instanceof Error && names.includes(err.name);
-}
-function isAbortError(err) {
-    return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
-}
-/** True when step debug logging is on (ACTIONS_STEP_DEBUG secret/variable or RUNNER_DEBUG=1 on re-run with debug). */
-function isDebugEnabled(env = process.env) {
-    const truthy = (v) => v !== undefined && /^(1|true)$/i.test(v.trim());
-    return truthy(env.ACTIONS_STEP_DEBUG) || truthy(env.RUNNER_DEBUG);
-}
-/** The one line `run()` prints for a failure (exported so it can be table-tested). */
-function failureMessage(err) {
-    if (err instanceof errors_ConfigurationError)
-        return `Input '${err.input}': ${err.message}`;
-    if (err instanceof errors_DeployFailure)
-        return err.message;
-    if (isAbortError(err))
-        return `Cancelled: ${errors_errorMessage(err)}`;
-    if (errors_isAwsError(err))
-        return errors_describeAwsError(err);
-    const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errors_errorMessage(err)}`;
-}
-/**
- * The single catch of every action: `run(main)` in `src/index.ts`.
- * Failure → exactly one `::error::` line (core.setFailed) and process.exitCode = 1;
- * DeployFailure details are printed as plain lines before it; stack traces only with step debug on.
- */
-async function run(main) {
-    try {
-        await main();
+        return JSON.parse(raw);
     }
     catch (err) {
-        if (err instanceof errors_DeployFailure && err.details) {
-            for (const line of err.details.split('\n'))
-                info(line);
-        }
-        if (isDebugEnabled() && err instanceof Error && err.stack) {
-            info(err.stack);
-            if (err.cause instanceof Error && err.cause.stack)
-                info(`Caused by: ${err.cause.stack}`);
-        }
-        setFailed(failureMessage(err));
-        process.exitCode = 1;
+        throw new ConfigurationError(input, readers_describeJsonError(raw, err, what));
     }
 }
+/**
+ * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
+ * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
+ */
+function readers_describeJsonError(raw, err, what = 'JSON') {
+    const message = err instanceof Error ? err.message : String(err);
+    let reason = message
+        .replace(/\s*\(line \d+ column \d+\)/, '')
+        .replace(/,\s*".*" is not valid JSON$/s, '')
+        .replace(/ (in JSON )?at position \d+$/, '')
+        .trim();
+    const position = /at position (\d+)/.exec(message);
+    let offset = position ? Number(position[1]) : -1;
+    if (offset < 0) {
+        const errors = [];
+        parseJsonc(raw, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+        offset = errors[0]?.offset ?? -1;
+    }
+    const end = raw.trimEnd().length;
+    if (/end of (JSON )?input/i.test(message) || offset >= end) {
+        offset = end;
+        reason = 'unexpected end of input';
+    }
+    if (offset < 0)
+        return `invalid ${what}: ${reason}`;
+    const { line, column } = lineColumn(raw, offset);
+    return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
+}
+function getJson(name) {
+    return readers_parseJson(name, getRawInput(name));
+}
+/** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
+function parseYamlOrJson(input, raw, what) {
+    const text = raw.trim();
+    if (text === '')
+        throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
+    if (text.startsWith('{') || text.startsWith('['))
+        return readers_parseJson(input, raw, what ?? 'JSON');
+    const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
+    const first = doc.errors[0];
+    if (first) {
+        const pos = first.linePos?.[0];
+        const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        throw new ConfigurationError(input, `invalid ${what ?? 'YAML'}${at}: ${reason}`);
+    }
+    return doc.toJS();
+}
+function getYamlOrJson(name) {
+    return parseYamlOrJson(name, getRawInput(name));
+}
+/** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
+function readers_parseEnum(input, raw, allowed, defaultValue) {
+    const value = raw.trim();
+    if (value === '') {
+        if (defaultValue !== undefined)
+            return defaultValue;
+        throw new ConfigurationError(input, `is required: expected one of ${allowed.join(', ')}`);
+    }
+    const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+    if (found === undefined) {
+        throw new ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${readers_quote(value)}`);
+    }
+    return found;
+}
+function getEnum(name, allowed, defaultValue) {
+    return readers_parseEnum(name, getRawInput(name), allowed, defaultValue);
+}
 
-;// CONCATENATED MODULE: ./packages/kit/src/aws.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/aws-ids.ts
+
+
+// AWS identifiers, one rule each wherever an input carries them: ARNs (one pattern), regions, ECS clusters.
+/** The one ARN pattern: `arn:<partition>:<service>:<region>:<account>:<resource>` (region/account may be empty). */
+const ARN_RE = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
+/** The parts of an ARN, or undefined when `value` is not one. */
+function aws_ids_parseArn(value) {
+    const m = ARN_RE.exec(value);
+    if (!m)
+        return undefined;
+    return { partition: m[1], service: m[2], region: m[3], account: m[4], resource: m[5] };
+}
+/** An ARN of `service` in a region and an account (12 digits) whose resource matches `resource`. */
+function aws_ids_isRegionalArn(value, service, resource) {
+    const arn = aws_ids_parseArn(value);
+    return arn?.service === service && arn.region !== '' && /^\d{12}$/.test(arn.account) && resource.test(arn.resource);
+}
+/** ECS task definition revision ARN: `…:task-definition/<family>:<revision>`. */
+function aws_ids_isTaskDefinitionArn(value) {
+    return aws_ids_isRegionalArn(value, 'ecs', /^task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/);
+}
+/** An ECS name: cluster, service, task definition family, container (1–255 letters, digits, `-`, `_`). */
+const aws_ids_ECS_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
+/** `family:revision`. */
+const aws_ids_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+/** A region value (from an input or AWS_REGION): the region syntax, with a hint for an availability zone. */
+function aws_ids_parseRegion(input, raw) {
+    const value = raw.trim();
+    if (REGION_RE.test(value))
+        return value;
+    const zone = /^([a-z]{2,4}(-[a-z]+)+-\d+)[a-z]$/.exec(value);
+    throw new errors_ConfigurationError(input, zone
+        ? `${readers_quote(value)} is an availability zone; the region is ${zone[1]}`
+        : `expected an AWS region like us-east-1, got ${readers_quote(value)}`);
+}
+/** An ECS cluster: its name or its ARN (`arn:aws:ecs:<region>:<account>:cluster/<name>`). */
+function aws_ids_parseCluster(input, raw) {
+    const value = raw.trim();
+    if (value === '')
+        throw new ConfigurationError(input, 'is required but was not set');
+    if (aws_ids_ECS_NAME_RE.test(value))
+        return value;
+    if (aws_ids_isRegionalArn(value, 'ecs', /^cluster\/[A-Za-z0-9_-]{1,255}$/))
+        return value;
+    throw new ConfigurationError(input, `expected a cluster name (letters, digits, - and _) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>), got ${quote(value)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
+
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_RETRY_MODE = 'adaptive';
 const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
 /** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
-function aws_resolveRegion(region, env = process.env, regionInput = 'aws-region') {
+function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
     const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
     if (!value) {
         throw new errors_ConfigurationError(regionInput, 'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)');
     }
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-        throw new errors_ConfigurationError(regionInput, `expected an AWS region like us-east-1, got ${JSON.stringify(value)}`);
-    }
-    return value;
+    return aws_ids_parseRegion(regionInput, value);
 }
 /** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
 function endpointEnvSuffix(serviceId) {
@@ -73834,7 +73637,7 @@ function aws_configuredEndpoint(serviceId, env = process.env) {
 function clientConfig(serviceId, options) {
     const env = options.env ?? process.env;
     const config = {
-        region: aws_resolveRegion(options.region, env, options.regionInput),
+        region: resolveRegion(options.region, env, options.regionInput),
         customUserAgent: `deploy-actions/${options.action}`,
     };
     if (options.maxAttempts !== undefined) {
@@ -73901,9 +73704,165 @@ function aws_createClient(ClientClass, options) {
     return client;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/kit/src/poll.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/command.ts
+
+
+// The one grammar of every command input (run-migration-task `command`, deploy-ecs `migration-command`, the
+// `command` container lines of render-task-def and deploy-ecs). ECS runs a command in exec form: no shell reads it,
+// so nothing a shell would do to the text may happen silently. A command is either
+//   - a JSON array of strings: `["python", "manage.py", "migrate"]`, taken as it is, or
+//   - words as a POSIX shell splits them: blanks separate words; '…' is literal; "…" is literal except for \" \\ \$
+//     \` and \<newline>; a backslash outside quotes makes the next character literal; `#` inside a word is a `#`.
+// Everything a shell would *do* is an error naming what and how to write it instead, never a different argv:
+// operators (| & ; < > ( ) and newlines), a comment (`#` starting a word), expansions ($VAR, ${…}, $(…), `…`,
+// a leading ~) and globs (* ? [). Quote a character to pass it literally (`'*.sql'`, `'$HOME'`, `\#`), or run a shell
+// yourself: ["sh", "-c", "…"].
+//
+// Hand-written on purpose: shell-quote (used before) turns `--username ops#1` into `--username ops` (a comment),
+// accepts `echo 'x` and `it's` without a word about the open quote, and drops a trailing backslash; shlex and
+// shellwords split words but do not tell quoted from unquoted text, which is what the rules above need.
+const OPERATOR_CHARS = '|&;<>()';
+const GLOB_CHARS = '*?[';
+const DOUBLE_QUOTE_ESCAPES = '"\\$`\n';
+/** Why a command needs a shell, as one message with the way out. */
+function needsShell(input, at, what, text) {
+    return new ConfigurationError(input, `${at}the command contains ${what}, which needs a shell: ECS runs commands without one (exec form). ` +
+        `Quote it to pass it literally, or write a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
+}
+/**
+ * Parse a command input. Blank → undefined (the task definition's own command). `line` (for multi-line inputs such
+ * as `command: web=…`) is named in every error.
+ */
+function command_parseCommand(input, raw, line) {
+    const text = raw.trim();
+    if (text === '')
+        return undefined;
+    const at = line === undefined ? '' : `line ${line}: `;
+    const words = text.startsWith('[') ? parseJsonCommand(input, text, line) : splitWords(input, text, at);
+    if (words.length === 0)
+        throw new ConfigurationError(input, `${at}no command words in ${quote(text)}`);
+    return words;
+}
+function parseJsonCommand(input, text, line) {
+    const at = line === undefined ? '' : `line ${line}: `;
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (err) {
+        const what = line === undefined ? 'JSON array' : `JSON array on line ${line}`;
+        throw new ConfigurationError(input, describeJsonError(text, err, what));
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new ConfigurationError(input, `${at}expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]`);
+    }
+    value.forEach((item, i) => {
+        if (typeof item !== 'string') {
+            throw new ConfigurationError(input, `${at}element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
+        }
+    });
+    return value;
+}
+/** Split into words as a POSIX shell would, refusing everything a shell would interpret. */
+function splitWords(input, text, at) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    const end = () => {
+        if (inWord)
+            words.push(word);
+        word = '';
+        inWord = false;
+    };
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === ' ' || c === '\t') {
+            end();
+        }
+        else if (c === '\n' || c === '\r') {
+            throw needsShell(input, at, 'a line break (a shell runs each line as a command)', text);
+        }
+        else if (c === "'") {
+            const close = text.indexOf("'", i + 1);
+            if (close === -1)
+                throw new ConfigurationError(input, `${at}unterminated quote (') in ${quote(text)}`);
+            word += text.slice(i + 1, close);
+            inWord = true;
+            i = close;
+        }
+        else if (c === '"') {
+            i = readDoubleQuoted(input, text, i, at, (part) => {
+                word += part;
+            });
+            inWord = true;
+        }
+        else if (c === '\\') {
+            if (i + 1 >= text.length)
+                throw new ConfigurationError(input, `${at}the command ends with a lone backslash`);
+            word += text[++i];
+            inWord = true;
+        }
+        else if (OPERATOR_CHARS.includes(c)) {
+            const op = /^(&&|\|\||>>|<<|[|&;<>()])/.exec(text.slice(i))[0];
+            throw needsShell(input, at, `the shell operator '${op}'`, text);
+        }
+        else if (c === '#' && !inWord) {
+            throw needsShell(input, at, `a comment (${quote(text.slice(i))})`, text);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${quote(expansionAt(text, i))}`, text);
+        }
+        else if (c === '~' && !inWord) {
+            throw needsShell(input, at, `'~' (home directory expansion)`, text);
+        }
+        else if (GLOB_CHARS.includes(c)) {
+            throw needsShell(input, at, `the glob ${quote(globWordAt(text, i))}`, text);
+        }
+        else {
+            word += c;
+            inWord = true;
+        }
+    }
+    end();
+    return words;
+}
+/** Read "…" starting at `start` (the opening quote); returns the index of the closing quote. */
+function readDoubleQuoted(input, text, start, at, add) {
+    for (let i = start + 1; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"')
+            return i;
+        if (c === '\\' && i + 1 < text.length && DOUBLE_QUOTE_ESCAPES.includes(text[i + 1])) {
+            add(text[++i]);
+        }
+        else if (c === '$' || c === '`') {
+            throw needsShell(input, at, `the expansion ${quote(expansionAt(text, i))} inside double quotes`, text);
+        }
+        else
+            add(c);
+    }
+    throw new ConfigurationError(input, `${at}unterminated quote (") in ${quote(text)}`);
+}
+function expansionAt(text, i) {
+    const m = /^(\$\{[^}]*\}?|\$\([^)]*\)?|\$[A-Za-z_][A-Za-z0-9_]*|\$.|`[^`]*`?|\$)/.exec(text.slice(i));
+    return m ? m[0] : text[i];
+}
+/** The whole blank-separated word around position `i` (for the message). */
+function globWordAt(text, i) {
+    let start = i;
+    while (start > 0 && !/\s/.test(text[start - 1]))
+        start--;
+    let end = i;
+    while (end < text.length && !/\s/.test(text[end]))
+        end++;
+    return text.slice(start, end);
+}
+/** Format a command for logs and summaries (shell-quoted where needed, so it reads back as the same words). */
+function command_formatCommand(command) {
+    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/poll.ts
 
 
 /** An Error for an aborted signal: its reason when that is an Error, else an `AbortError`. */
@@ -73915,7 +73874,7 @@ function abortReason(signal) {
     err.name = 'AbortError';
     return err;
 }
-const poll_realClock = {
+const realClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted) {
@@ -73938,7 +73897,7 @@ const cancellations = new WeakMap();
  * An AbortSignal that aborts on the first SIGINT or SIGTERM. Idempotent: every call returns the same signal and
  * listeners are installed once per source. Pass it to `poll`, SDK calls (`{ abortSignal }`) and waiters.
  */
-function poll_cancellationSignal(options = {}) {
+function cancellationSignal(options = {}) {
     const source = options.source ?? process;
     const existing = cancellations.get(source);
     if (existing)
@@ -73984,7 +73943,7 @@ function backoffDelay(attempt, opts, random = Math.random) {
     }
 }
 /** The deadline passed. Carries the last progress message. Printed by `run()` as a DeployFailure (no stack). */
-class poll_PollTimeoutError extends errors_DeployFailure {
+class PollTimeoutError extends errors_DeployFailure {
     lastProgress;
     attempts;
     elapsedMs;
@@ -73997,7 +73956,7 @@ class poll_PollTimeoutError extends errors_DeployFailure {
     }
 }
 /** The signal aborted (SIGINT/SIGTERM or caller). Carries the last progress message. */
-class poll_PollAbortedError extends errors_DeployFailure {
+class PollAbortedError extends errors_DeployFailure {
     lastProgress;
     attempts;
     constructor(message, lastProgress, attempts, cause) {
@@ -74023,8 +73982,8 @@ function poll_formatDuration(ms) {
  * attempts. The last attempt happens at the deadline; then PollTimeoutError. Abort (signal) rejects promptly
  * even mid-sleep with PollAbortedError. Errors thrown by `fn` propagate unchanged (fn decides what is retryable).
  */
-async function poll_poll(fn, opts) {
-    const clock = opts.clock ?? poll_realClock;
+async function poll(fn, opts) {
+    const clock = opts.clock ?? realClock;
     const progressEveryMs = opts.progressEveryMs ?? 10_000;
     const onProgress = opts.onProgress ?? ((message) => core.info(message));
     const description = opts.description ?? 'condition';
@@ -74036,7 +73995,7 @@ async function poll_poll(fn, opts) {
     const aborted = (cause) => {
         const reason = opts.signal ? abortReason(opts.signal).message : 'aborted';
         const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-        return new poll_PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
+        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
     };
     for (;;) {
         if (opts.signal?.aborted)
@@ -74058,7 +74017,7 @@ async function poll_poll(fn, opts) {
         const remaining = deadline - now;
         if (remaining <= 0) {
             const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-            throw new poll_PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
+            throw new PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
         }
         const delay = Math.min(backoffDelay(attempt, opts, opts.random), remaining);
         try {
@@ -74072,188 +74031,154 @@ async function poll_poll(fn, opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/cloudfront-invalidation.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/durations.ts
 
 
 
-
-// CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
-// the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
-//
-// Limits (CloudFront developer guide, "Invalidation limits"): at most 3,000 individual paths and 15 wildcard paths
-// in progress per distribution, independently. Pricing: the first 1,000 paths per month per account are free; a
-// wildcard path counts as one path.
-const MAX_FILE_PATHS_IN_PROGRESS = 3000;
-const MAX_WILDCARDS_IN_PROGRESS = 15;
-const FREE_PATHS_PER_MONTH = 1000;
-/** Encode a URL path for an invalidation: each segment percent-encoded, `/` kept. */
-function encodeInvalidationPath(path) {
-    return path
-        .split('/')
-        .map((s) => encodeURIComponent(s).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
+const SECOND = 1000;
+const HOUR = 3_600_000;
+const DURATION_RULES = {
+    /** deploy-ecs-wait / deploy-ecs `wait-timeout`: a rollout (and its rollback). */
+    'wait-timeout': { default: '30m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** deploy-ecs-wait / deploy-ecs `health-check-timeout`. */
+    'health-check-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** run-migration-task `timeout`, deploy-ecs `migration-timeout`: a one-off task from RunTask to STOPPED. */
+    'task-timeout': { default: '30m', min: SECOND, max: 24 * HOUR, maxReason: 'the longest a self-hosted job may run' },
+    /** render-task-def `timeout`: all AWS lookups together. */
+    'lookup-timeout': { default: '2m', min: SECOND, max: 6 * HOUR, maxReason: 'the GitHub job limit' },
+    /** sync-spa-cloudfront `invalidation-timeout`: also the retry budget for TooManyInvalidationsInProgress. */
+    'invalidation-timeout': { default: '10m', min: 60 * SECOND },
+    /** sync-spa-cloudfront `retention`: prune never deletes objects younger than this (0: no age limit). */
+    retention: { default: '7d', min: 0 },
+};
+/** A duration input (`input` is its action.yml name, `kind` its rule) → milliseconds within the rule's limits. */
+function durations_parseDurationInput(input, raw, kind) {
+    const rule = DURATION_RULES[kind];
+    const ms = parseDuration(input, raw, rule.default);
+    if (ms >= rule.min && (rule.max === undefined || ms <= rule.max))
+        return ms;
+    const range = rule.max === undefined
+        ? `at least ${formatDuration(rule.min)}`
+        : `between ${formatDuration(rule.min)} and ${formatDuration(rule.max)}${rule.maxReason ? ` (${rule.maxReason})` : ''}`;
+    throw new ConfigurationError(input, `expected ${range}, got ${quote(raw.trim() || rule.default)}`);
 }
-/** `/dir/index.html` → [`/dir/index.html`, `/dir/`, `/dir`]; `/index.html` → [`/index.html`, `/`]; else [path]. */
-function invalidationAliases(path, indexDocument = 'index.html') {
-    const p = path.startsWith('/') ? path : `/${path}`;
-    const suffix = `/${indexDocument}`;
-    if (!p.endsWith(suffix))
-        return [p];
-    const dir = p.slice(0, -indexDocument.length); // keeps the trailing slash
-    if (dir === '/')
-        return [p, '/'];
-    return [p, dir, dir.slice(0, -1)];
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/ecs-ids.ts
+
+
+// Identifiers RunTask takes from inputs: started-by, subnet and security group ids, environment override names.
+const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
+/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
+function ecs_ids_validateStartedBy(input, value) {
+    if (!STARTED_BY_RE.test(value)) {
+        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
+    }
+    return value;
 }
-/**
- * Plan the paths of one invalidation for the changed files (URL paths, e.g. `/index.html`, `/docs/a.html`):
- * directory indexes also get `/dir/` and `/dir`; directories with many changed paths collapse into one wildcard
- * (deepest first, so `/docs/*` is preferred over `/*`), at most `maxWildcards`; if the individual paths left still
- * exceed `maxPaths`, everything collapses to `/*`. Pure and deterministic.
- */
-function planInvalidationPaths(files, options = {}) {
-    const maxPaths = options.maxPaths ?? MAX_FILE_PATHS_IN_PROGRESS;
-    const maxWildcards = options.maxWildcards ?? MAX_WILDCARDS_IN_PROGRESS;
-    const collapseAt = options.collapseAt ?? 10;
-    const indexDocument = options.indexDocument ?? 'index.html';
-    const unique = [...new Set(files.map((f) => (f.startsWith('/') ? f : `/${f}`)))].sort();
-    const entries = unique.map((file) => ({
-        file,
-        dir: file.slice(0, file.lastIndexOf('/') + 1),
-        paths: invalidationAliases(file, indexDocument).map(encodeInvalidationPath),
-        covered: false,
-    }));
-    const requested = new Set(entries.flatMap((e) => e.paths)).size;
-    if (requested === 0)
-        return { paths: [], wildcards: 0, requested: 0 };
-    // Every ancestor directory of every entry, deepest first.
-    const dirs = new Set();
-    for (const e of entries) {
-        let d = e.dir;
-        for (;;) {
-            dirs.add(d);
-            if (d === '/')
-                break;
-            d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
+function ecs_ids_validateSubnets(input, subnets) {
+    for (const s of subnets) {
+        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
+            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
+    }
+    if (subnets.length > 16)
+        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
+    return [...subnets];
+}
+function ecs_ids_validateSecurityGroups(input, groups) {
+    for (const g of groups) {
+        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
+            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
         }
     }
-    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
-    const wildcards = new Map(); // dir -> wildcard path
-    for (const dir of ordered) {
-        const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
-        const weight = under.reduce((n, e) => n + e.paths.length, 0);
-        // A nested wildcard already chosen is replaced by this one, so it frees a slot.
-        const nested = [...wildcards.keys()].filter((d) => d !== dir && d.startsWith(dir));
-        const used = wildcards.size - nested.length;
-        if (weight + nested.length < collapseAt || weight === 0 || used >= maxWildcards)
-            continue;
-        for (const d of nested)
-            wildcards.delete(d);
-        // `/dir/*` misses the bare `/dir` alias of `/dir/index.html`; `/dir*` covers it.
-        const coversBare = dir !== '/' && under.some((e) => e.file === `${dir}${indexDocument}`);
-        wildcards.set(dir, `${encodeInvalidationPath(coversBare ? dir.slice(0, -1) : dir)}*`);
-        for (const e of entries)
-            if (e.dir.startsWith(dir))
-                e.covered = true;
-    }
-    const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
-    if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return {
-            paths: ['/*'],
-            wildcards: 1,
-            requested,
-            note: `${requested} paths exceed the per-invalidation limits: using /*`,
-        };
-    }
-    const paths = [...individual, ...wildcards.values()].sort();
-    const result = { paths, wildcards: wildcards.size, requested };
-    if (wildcards.size > 0) {
-        result.note = `${requested} paths collapsed to ${paths.length} (${wildcards.size} wildcard${wildcards.size === 1 ? '' : 's'})`;
-    }
-    return result;
+    if (groups.length > 5)
+        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
+    return [...groups];
 }
 /**
- * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
- * returns the existing invalidation instead of creating (and paying for) a second one.
+ * Environment variable names, the one rule for every input that sets them (render `environment`, run-migration-task
+ * `environment`, deploy-ecs `migration-environment`): letters, digits, `_`, `.` and `-`, not starting with a digit
+ * (a name a shell or a framework cannot read is a typo, not a setting).
  */
-function invalidationCallerReference(runId, attempt, paths) {
-    const hash = createHash('sha256')
-        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
-        .digest('hex');
-    return `deploy-actions-${hash.slice(0, 40)}`;
-}
-/** Markdown-ready sentence about the cost of an invalidation against the free tier. */
-function invalidationCostText(paths) {
-    const n = paths.length;
-    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
-}
-/**
- * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
- * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
- */
-async function submitInvalidation(client, options) {
-    let backoffs = 0;
-    const result = await poll(async () => {
-        try {
-            const out = await client.send(new CreateInvalidationCommand({
-                DistributionId: options.distributionId,
-                InvalidationBatch: {
-                    CallerReference: options.callerReference,
-                    Paths: { Quantity: options.paths.length, Items: [...options.paths] },
-                },
-            }), options.signal ? { abortSignal: options.signal } : {});
-            return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
+const ecs_ids_ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+function ecs_ids_validateEnvironmentNames(input, pairs) {
+    for (const [name] of pairs) {
+        if (!ecs_ids_ENV_NAME_RE.test(name)) {
+            throw new ConfigurationError(input, `${quote(name)} is not a valid environment variable name (letters, digits, _ . and -, not starting with a digit)`);
         }
-        catch (err) {
-            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
-                throw err;
-            backoffs += 1;
-            return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
-        }
-    }, {
-        timeoutMs: options.timeoutMs ?? 5 * 60_000,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 60_000,
-        clock: options.clock ?? realClock,
-        description: 'a free CloudFront invalidation slot',
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        progressEveryMs: 0,
-    });
-    return { ...result, backoffs };
-}
-/** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
-async function waitForInvalidation(client, options) {
-    await poll(async () => {
-        const out = await client.send(new GetInvalidationCommand({ DistributionId: options.distributionId, Id: options.id }), options.signal ? { abortSignal: options.signal } : {});
-        const status = out.Invalidation?.Status ?? 'unknown';
-        if (status === 'Completed')
-            return { done: true, value: undefined };
-        return { done: false, progress: `invalidation ${options.id}: ${status}` };
-    }, {
-        timeoutMs: options.timeoutMs,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 20_000,
-        clock: options.clock ?? realClock,
-        description: `CloudFront invalidation ${options.id}`,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/image-ref.ts
-// Docker image references `[registry/]repository[:tag][@digest]`: pure parsing and formatting (input validation,
-// digest pinning).
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/health-check.ts
+
+
+// Health-check inputs of deploy-ecs-wait and deploy-ecs. A URL carrying credentials (`https://user:pass@host/`)
+// is refused: fetch rejects such URLs, so the check could never pass, and the password would reach logs and the
+// summary. Credentials go in `health-check-headers` instead, sent with every health-check request and masked.
+/** One `health-check-url` (http/https, no `user:password@`). The message never repeats a password. */
+function parseHealthCheckUrl(input, raw) {
+    const text = raw.trim();
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${quote(text.replace(/\/\/[^/@\s]*@/, '//***@'))}`);
+    }
+    if (url.username || url.password) {
+        throw new ConfigurationError(input, `${url.protocol}//***@${url.host}${url.pathname}: credentials in the URL are not sent (fetch refuses them) and would be printed; put them in health-check-headers instead, e.g. "Authorization: Basic <base64 of user:password>" (values are masked)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigurationError(input, `expected an http(s) URL, got ${quote(text)}`);
+    }
+    return url.toString();
+}
+/** HTTP header names (RFC 9110 tokens). */
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers a health check must not set: fetch manages them, or they would change what is checked. */
+const REFUSED_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'expect', 'upgrade']);
+/**
+ * `health-check-headers`: `Name: value` lines (blank lines and `#` lines skipped), sent with every health-check
+ * request. Returns the pairs in order; the caller masks every value (core.setSecret).
+ */
+function parseHealthCheckHeaders(input, raw) {
+    const headers = [];
+    const seen = new Map();
+    for (const { line, text } of contentLines(raw)) {
+        const colon = text.indexOf(':');
+        if (colon <= 0)
+            throw new ConfigurationError(input, `line ${line}: expected "Name: value" (the value is not shown)`);
+        const name = text.slice(0, colon).trim();
+        const value = text.slice(colon + 1).trim();
+        if (!HEADER_NAME_RE.test(name))
+            throw new ConfigurationError(input, `line ${line}: ${quote(name)} is not a header name`);
+        if (REFUSED_HEADERS.has(name.toLowerCase())) {
+            throw new ConfigurationError(input, `line ${line}: the ${name} header cannot be set for a health check`);
+        }
+        if (/[\0\r\n]/.test(value))
+            throw new ConfigurationError(input, `line ${line}: the value of ${name} has a control character`);
+        const previous = seen.get(name.toLowerCase());
+        if (previous !== undefined)
+            throw new ConfigurationError(input, `line ${line}: ${name} already set on line ${previous}`);
+        seen.set(name.toLowerCase(), line);
+        headers.push([name, value]);
+    }
+    return headers;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/image.ts
+
+
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?';
 const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const DIGEST = 'sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}';
 const REFERENCE_RE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 /**
  * Parse an image reference following the Docker reference grammar. The first path component is a registry host
  * when it contains '.' or ':' or is 'localhost' (as Docker decides). Returns undefined when it is not a valid
  * reference (upper-case repository, spaces, bad tag, ...).
  */
-function image_ref_parseImageRef(image) {
+function image_parseImageRef(image) {
     const m = REFERENCE_RE.exec(image);
     if (!m) {
         // `host/path` where the host has no dot/colon was matched as a path above; anything else is invalid.
@@ -74270,31 +74195,551 @@ function image_ref_parseImageRef(image) {
     }
     return { registry, repository, tag: m[3], digest: m[4] };
 }
-function image_ref_formatImageRef(ref) {
+function image_formatImageRef(ref) {
     return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
-
-;// CONCATENATED MODULE: ./packages/kit/src/log.ts
-
-/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
-function log_group(name, fn) {
-    return core.group(name, fn);
+/** The parts of `[repository]@<digest>` that decide whether a digest is well-formed (for a precise message). */
+function digestProblem(image) {
+    const at = image.lastIndexOf('@');
+    if (at === -1)
+        return undefined;
+    const digest = image.slice(at + 1);
+    if (/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/.test(digest))
+        return undefined;
+    const hex = /^[a-z0-9]+:([0-9a-fA-F]*)$/.exec(digest);
+    if (hex && digest.startsWith('sha256:')) {
+        return `the digest has ${hex[1].length} hex digits; a sha256 digest has 64 (lower case)`;
+    }
+    return `${JSON.stringify(digest)} is not a digest: expected sha256: and 64 hex digits`;
 }
-/** Log lines with a common prefix, one `core.info` per line. */
-function infoLines(text, prefix = '') {
-    for (const line of text.replace(/\n$/, '').split('\n'))
-        core.info(`${prefix}${line}`);
-}
-/** Warning annotation (one line, shown on the run page). */
-function log_warn(message) {
-    core.warning(message);
-}
-function log_debug(message) {
-    core.debug(message);
+/** An image input (one per line): the reference grammar, and a well-formed digest when one is given. */
+function image_parseImage(input, raw, line) {
+    const value = raw.trim();
+    const at = line === undefined ? '' : `line ${line}: `;
+    const problem = digestProblem(value);
+    if (problem)
+        throw new ConfigurationError(input, `${at}${JSON.stringify(value)}: ${problem}`);
+    if (!image_parseImageRef(value)) {
+        throw new ConfigurationError(input, `${at}${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
+    }
+    return value;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/output-file.ts
 
+
+
+
+/**
+ * An `output-file` input: a file path (relative to `baseDir`) the action writes, never a directory: not ending in `/`
+ * and not an existing directory. Missing parent directories are created when it is written. Blank → undefined.
+ */
+function parseOutputFile(input, raw, baseDir) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    if (/[/\\]$/.test(value) || value === '.' || value === '..') {
+        throw new ConfigurationError(input, `${quote(value)} names a directory; expected a file path like out/task-definition.json`);
+    }
+    const path = resolve(baseDir, value);
+    let isDirectory = false;
+    try {
+        isDirectory = statSync(path).isDirectory();
+    }
+    catch {
+        // does not exist yet: written later
+    }
+    if (isDirectory) {
+        throw new ConfigurationError(input, `${quote(value)} is an existing directory; expected a file path inside it, e.g. ${value}/task-definition.json`);
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact-shapes.ts
+// Secrets recognised by the shape of a value, wherever they sit in a text: pure, no side effects. redact.ts turns the
+// spans found here into `***` and registers each value with the runner.
+//
+// Where the line is drawn (the false-positive guards are table-tested next to the shapes):
+// - Masked: URL passwords (`scheme://user:PASSWORD@host`, the userinfo ending at the authority's LAST `@`, as the
+//   WHATWG URL parser reads it, so `mysql://app:p@ss@db` masks `p@ss`); the value of `name=value`, `name: value`,
+//   `"name": "value"` and `--name value` pairs whose name looks secret (`Password=`, `pwd=`, `AccountKey=`,
+//   `--token`, `Authorization: Bearer …`, `-u user:pass`); PEM private-key blocks; JWTs; tokens with a vendor prefix
+//   (GitHub, Slack, Stripe, npm, GitLab, Google API keys, SendGrid); 40-character AWS secret access keys; any other run
+//   of at least 32 base64/base62 characters that mixes upper case, lower case and digits with high entropy.
+// - Never masked by shape: hexadecimal runs of any length (sha256 digests, commit SHAs, ETags, content hashes, UUIDs),
+//   ARNs, anything with a dot between its parts (host names, image URIs, file names such as `index-BxK3f9aQ.js`),
+//   runs made mostly of words (`assets/NotoSansJP-Regular-subset-BxK3f9aQ`, CamelCase identifiers), AWS access key
+//   ids (`AKIA…`: an identifier, like AWS_ACCESS_KEY_ID). A hex or short secret is masked only by its name.
+/** Bits of entropy per character of `text` (Shannon, by character frequency). */
+function redact_shapes_entropyPerChar(text) {
+    if (text.length === 0)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/** Connection-string and HTTP keys whose value is a credential whatever the name rules say. */
+const PAIR_KEYS = new Set([
+    'pwd',
+    'password',
+    'accountkey',
+    'sharedaccesskey',
+    'sharedaccesssignature',
+    'sig',
+    'x-amz-signature',
+    'x-amz-security-token',
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+]);
+const HEADER_KEYS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+/** A bare `key` is too common in prose and commands (`key=value`, `--key assets/x.js`) to be a secret's name. */
+const AMBIGUOUS_NAMES = /^(?:keys?|auth)$/i;
+function secretPairName(name, rule) {
+    const bare = name.replace(/^-+/, '');
+    if (AMBIGUOUS_NAMES.test(bare))
+        return false;
+    return PAIR_KEYS.has(bare.toLowerCase().replace(/\s+/g, '')) || rule(bare);
+}
+/** `Bearer xyz` → the span of `xyz`; any other value whole. */
+function credentialPart(value, start) {
+    const scheme = /^(?:Bearer|Basic|Token|Digest|Negotiate|AWS4-HMAC-SHA256|token)\s+/.exec(value);
+    const offset = scheme ? scheme[0].length : 0;
+    if (value.length - offset === 0)
+        return undefined;
+    return { start: start + offset, end: start + value.length };
+}
+/** End of an unquoted value starting at `i`: `;`-structured text ends at `;`, anything else at blank, `&` or `,`. */
+function unquotedValueEnd(text, i, semicolonForm) {
+    let j = i;
+    while (j < text.length) {
+        const c = text[j];
+        if (c === '\n' || c === '\r' || c === ';' || c === '&' || c === '"' || c === "'" || c === '`')
+            break;
+        if (!semicolonForm && (c === ' ' || c === '\t' || c === ',' || c === ')'))
+            break;
+        j++;
+    }
+    // A value ends before trailing blanks (`Password=x ;`).
+    while (j > i && /\s/.test(text[j - 1]))
+        j--;
+    return j;
+}
+/** A quoted (`"…"`, `'…'`) or braced (`{…}`, ODBC) value at `i`: the span inside the delimiters. */
+function delimitedValue(text, i) {
+    const open = text[i];
+    const close = open === '"' ? '"' : open === "'" ? "'" : open === '{' ? '}' : undefined;
+    if (!close)
+        return undefined;
+    let j = i + 1;
+    while (j < text.length && text[j] !== close && text[j] !== '\n') {
+        if (text[j] === '\\' && open === '"')
+            j++;
+        j++;
+    }
+    return { start: i + 1, end: Math.min(j, text.length), after: j + 1 };
+}
+// name=value (connection strings, query strings, env assignments, --flag=value)
+const ASSIGNMENT = /(?<![\w.-])(--?[A-Za-z][\w-]*|[A-Za-z_][\w.-]*)\s*=\s*/g;
+// name: value (HTTP headers, YAML, JSON "name": "value"). Secret-looking names count only where a key can start (line
+// start, after `{`, `,` or a quote), so a sentence such as `line 3: DB_PASSWORD: looks like a value` is left alone;
+// the HTTP credential headers count anywhere (`curl -H 'Authorization: Bearer …'`).
+const COLON_PAIR = /(?<![\w-])["']?([A-Za-z_][\w.-]*)["']?[ \t]*:[ \t]*(?!\/\/)/g;
+// `Bearer <token>` anywhere.
+const BEARER = /\bBearer[ \t]+([A-Za-z0-9._~+/=-]{8,})/g;
+// --name value (command lines)
+const FLAG_VALUE = /(?<![\w-])(--?[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+// Names whose value is a reference to a secret, not the secret (`--password-stdin host`, `PASSWORD_FILE=/run/x`).
+const REFERENCE_SUFFIX = /(?:[-_.](?:stdin|file|path|env|arn|id|name|ref|length|ttl|expiry|expires|header|type|url))$/i;
+// curl's `-u user:password` / `--user user:password`.
+const USER_FLAG = /(?<![\w-])(?:-u|--user)[ \t]+([^\s:'"]*):([^\s'"]+)/g;
+function pairSpans(text, rule) {
+    const spans = [];
+    const push = (start, end) => {
+        if (end > start)
+            spans.push({ start, end, shape: 'pair' });
+    };
+    const valueAt = (i, semicolonForm) => {
+        const quoted = delimitedValue(text, i);
+        if (quoted)
+            return quoted;
+        const end = unquotedValueEnd(text, i, semicolonForm);
+        return { start: i, end, after: end };
+    };
+    for (const m of text.matchAll(ASSIGNMENT)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || !secretPairName(name, rule))
+            continue;
+        const at = m.index + m[0].length;
+        // The shell's working directory (`PWD=/home/runner`) is not a password; ODBC's `PWD={…};` is.
+        if (/^(?:OLD)?PWD$/.test(name) && /^[/~]/.test(text.slice(at)))
+            continue;
+        const lineEnd = text.indexOf('\n', at);
+        const rest = text.slice(at, lineEnd === -1 ? undefined : lineEnd);
+        const semicolonForm = text[m.index - 1] === ';' || /;/.test(rest);
+        const v = valueAt(at, semicolonForm);
+        const part = credentialPart(text.slice(v.start, v.end), v.start);
+        if (part)
+            push(part.start, part.end);
+    }
+    for (const m of text.matchAll(COLON_PAIR)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || !secretPairName(name, rule))
+            continue;
+        const before = text.slice(0, m.index).replace(/[ \t]+$/, '');
+        const keyStart = before === '' || /[\n{,]$/.test(before);
+        // `'X-Api-Key: abc'` (a header inside a quoted argument) but not `Input 'secrets': …` (a quoted word).
+        const headerInQuotes = /^["']/.test(m[0]) && !/^["'][^"']*["']/.test(m[0]);
+        if (!keyStart && !headerInQuotes && !HEADER_KEYS.has(name.toLowerCase()))
+            continue;
+        const at = m.index + m[0].length;
+        const quoted = delimitedValue(text, at);
+        let start;
+        let end;
+        if (quoted)
+            ({ start, end } = quoted);
+        else {
+            start = at;
+            end = text.indexOf('\n', at);
+            if (end === -1)
+                end = text.length;
+            // inline JSON / YAML flow (`{token: x, other: y}`) or a quoted header (`-H 'Authorization: Bearer x'`)
+            const stop = /[,}\]"'`]/.exec(text.slice(at, end));
+            if (stop)
+                end = at + stop.index;
+            while (end > start && /\s/.test(text[end - 1]))
+                end--;
+        }
+        const part = credentialPart(text.slice(start, end), start);
+        if (part)
+            push(part.start, part.end);
+    }
+    for (const m of text.matchAll(FLAG_VALUE)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || AMBIGUOUS_NAMES.test(name.replace(/^-+/, '')))
+            continue;
+        if (!rule(name.replace(/^-+/, '')))
+            continue;
+        const at = m.index + m[0].length;
+        const v = valueAt(at, false);
+        push(v.start, v.end);
+    }
+    for (const m of text.matchAll(BEARER)) {
+        const start = m.index + m[0].length - m[1].length;
+        push(start, start + m[1].length);
+    }
+    for (const m of text.matchAll(USER_FLAG)) {
+        const start = m.index + m[0].length - m[2].length;
+        push(start, start + m[2].length);
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// URLs
+// scheme:// then the authority, which ends at '/', a blank or a quote; the userinfo ends at the authority's last '@'.
+const URL_AUTHORITY = /\b[a-z][a-z0-9+.-]*:\/\/([^\s/"'`<>]*)/gi;
+function urlSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(URL_AUTHORITY)) {
+        const authority = m[1];
+        const at = authority.lastIndexOf('@');
+        if (at <= 0)
+            continue;
+        const userinfo = authority.slice(0, at);
+        const base = m.index + m[0].length - authority.length;
+        const colon = userinfo.indexOf(':');
+        if (colon === -1) {
+            // `https://<token>@github.com`: the user part is the credential when it reads like one.
+            if (isHighEntropyToken(userinfo) || VENDOR_TOKEN.test(userinfo)) {
+                spans.push({ start: base, end: base + at, shape: 'url-password' });
+            }
+            VENDOR_TOKEN.lastIndex = 0;
+            continue;
+        }
+        if (at - colon - 1 > 0)
+            spans.push({ start: base + colon + 1, end: base + at, shape: 'url-password' });
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Private keys, JWTs, vendor tokens, AWS secret keys
+// A PEM private key (PKCS#1, PKCS#8, EC, OpenSSH, encrypted), also with its newlines escaped inside JSON; a block cut
+// short (no END line) is masked to the end of the text.
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([\s\S]*?)(?=-----END \1PRIVATE KEY-----|$)/g;
+function pemSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(PEM_PRIVATE_KEY)) {
+        const start = m.index + m[0].length - m[2].length;
+        if (m[2].trim() !== '')
+            spans.push({ start, end: m.index + m[0].length, shape: 'private-key' });
+    }
+    return spans;
+}
+// header.payload.signature, header and payload base64url JSON objects (`{"` → `eyJ`).
+const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g;
+// Vendor tokens with a documented prefix: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), Slack (xoxb-…), Stripe
+// secret / restricted keys and webhook secrets, npm, GitLab, Google API keys, SendGrid.
+const VENDOR_TOKEN = new RegExp([
+    'gh[pousr]_[A-Za-z0-9]{30,}',
+    'github_pat_[A-Za-z0-9_]{40,}',
+    'xox[abposr]-[A-Za-z0-9-]{10,}',
+    '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}',
+    'whsec_[A-Za-z0-9]{20,}',
+    'npm_[A-Za-z0-9]{30,}',
+    'glpat-[A-Za-z0-9_-]{20,}',
+    'AIza[0-9A-Za-z_-]{35}',
+    'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}',
+]
+    .map((p) => `(?<![A-Za-z0-9_])${p}`)
+    .join('|'), 'g');
+// 40 characters of base64 alphabet, standing alone: the shape of an AWS secret access key.
+const AWS_SECRET_KEY = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+function isAwsSecretKey(s) {
+    return /[a-z]/.test(s) && /[A-Z]/.test(s) && /[0-9/+]/.test(s) && !s.includes('//') && redact_shapes_entropyPerChar(s) >= 4;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// High-entropy tokens
+// A run of base64 / base64url characters (padding only at the end; `=` before it is an assignment).
+const TOKEN_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])/g;
+/** A word: lower-case, Capitalised or CamelCase letters, optionally ending in digits or a short acronym. */
+const WORD = /^(?:[A-Z]?[a-z]{2,})+(?:[A-Z]{1,3})?\d*$|^[a-z]{3,}\d*$/;
+const MIN_TOKEN_LENGTH = 32;
+/** Share of `s`'s characters that belong to word-like segments (split at `/ _ - +`). */
+function wordCoverage(s) {
+    let covered = 0;
+    for (const segment of s.split(/[/_+-]/))
+        if (segment.length >= 3 && WORD.test(segment))
+            covered += segment.length;
+    return covered / s.length;
+}
+/**
+ * A random-looking token: at least 32 characters (padding aside), upper and lower case and digits, not hexadecimal,
+ * at least 4 bits of entropy per character, and less than a third of it made of words.
+ */
+function isHighEntropyToken(s) {
+    const body = s.replace(/=+$/, '');
+    if (body.length < MIN_TOKEN_LENGTH)
+        return false;
+    if (/^[0-9a-fA-F-]+$/.test(body))
+        return false;
+    if (!(/[a-z]/.test(body) && /[A-Z]/.test(body) && /[0-9]/.test(body)))
+        return false;
+    if (redact_shapes_entropyPerChar(body) < 4)
+        return false;
+    return wordCoverage(body) < 1 / 3;
+}
+function tokenSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(TOKEN_RUN)) {
+        // Slashes around a run are path or URL separators (`https://<token>@…`, `/v2/`), not part of a token.
+        const lead = /^\/*/.exec(m[0])[0].length;
+        const run = m[0].slice(lead).replace(/\/+$/, '');
+        const index = m.index + lead;
+        // A path of words with one random segment (`assets/…/chunk-…`) is judged segment by segment, so an asset name
+        // stays readable while a base64 secret with '/' in it is masked whole.
+        if (run.includes('/') && wordCoverage(run) >= 1 / 3) {
+            let offset = 0;
+            for (const segment of run.split('/')) {
+                if (isHighEntropyToken(segment)) {
+                    spans.push({ start: index + offset, end: index + offset + segment.length, shape: 'high-entropy' });
+                }
+                offset += segment.length + 1;
+            }
+            continue;
+        }
+        if (isHighEntropyToken(run))
+            spans.push({ start: index, end: index + run.length, shape: 'high-entropy' });
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// ARNs are identifiers: their resource parts (`secret:prod/DatabaseCredentials1-AbCdEf`) are never tokens.
+const ARN = /\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:[^\s"'`,;)]+/g;
+function spansOf(re, text, shape, keep = () => true) {
+    const spans = [];
+    for (const m of text.matchAll(re))
+        if (keep(m[0]))
+            spans.push({ start: m.index, end: m.index + m[0].length, shape });
+    return spans;
+}
+/** Sorted, non-overlapping (overlaps merged): what to replace. */
+function merge(spans) {
+    const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || b.end - a.end);
+    const out = [];
+    for (const s of sorted) {
+        const last = out[out.length - 1];
+        if (last && s.start < last.end)
+            last.end = Math.max(last.end, s.end);
+        else
+            out.push({ ...s });
+    }
+    return out;
+}
+/**
+ * Every secret in `text` by its shape (and by the names of `name=value`-style pairs, judged by `nameRule`), as
+ * sorted, non-overlapping spans. Pure.
+ */
+function findSecretSpans(text, nameRule) {
+    if (text.length < 3)
+        return [];
+    const arns = spansOf(ARN, text, 'high-entropy');
+    const insideArn = (s) => arns.some((a) => s.start >= a.start && s.end <= a.end);
+    const strong = [
+        ...pemSpans(text),
+        ...urlSpans(text),
+        ...pairSpans(text, nameRule),
+        ...spansOf(JWT, text, 'jwt'),
+        ...spansOf(VENDOR_TOKEN, text, 'vendor-token'),
+    ];
+    const shapes = [...spansOf(AWS_SECRET_KEY, text, 'aws-secret-key', isAwsSecretKey), ...tokenSpans(text)].filter((s) => !insideArn(s));
+    return merge([...strong, ...shapes]);
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/secret-ref.ts
+
+
+// `secrets:` values (render-task-def / deploy-ecs): where ECS fetches a secret from, never the secret itself. One rule:
+//   - a Secrets Manager secret ARN, optionally `:<json-key>:<version-stage>:<version-id>` (all three colons, empty
+//     fields allowed: `…:secret:prod/db-AbCdEf:password::`),
+//   - an SSM parameter ARN, or
+//   - an SSM parameter name in the task's region (`/prod/db/password`, `db_password`): letters, digits, `_ . -` and
+//     `/` between path levels, at most 1011 characters and 15 levels (PutParameter's naming constraints).
+// A pasted secret value is refused (spaces, quotes, `=`, over-long, or a random-looking token with no `/` path), so it
+// never lands in a task definition. Whether the secret exists is for a preflight check, not for this parser.
+const SM_NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
+const SSM_PARAMETER_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+/**
+ * True for a value that reads like a secret rather than a parameter name: long, no path, mixed letters and digits
+ * and random-looking (a token, a key, a JWT, a password from a generator).
+ */
+function looksLikeSecretValue(value) {
+    if (value.includes('/') || value.length < 16)
+        return false;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(value)).length;
+    return classes >= 2 && /[0-9]/.test(value) && entropyPerChar(value) >= 3.5;
+}
+/** Why `value` is not a valid secret `valueFrom`, or undefined when it is one. */
+function secret_ref_secretValueFromProblem(value) {
+    if (value.startsWith('arn:')) {
+        const arn = parseArn(value);
+        if (arn && isRegionalArn(value, 'secretsmanager', /^secret:/)) {
+            const parts = arn.resource.slice('secret:'.length).split(':');
+            if (parts[0] === '' || !SM_NAME_RE.test(parts[0]))
+                return 'the secret name after "secret:" is empty or invalid';
+            if (parts.length === 1 || parts.length === 4)
+                return undefined;
+            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
+        }
+        if (isRegionalArn(value, 'ssm', /^parameter\/[A-Za-z0-9_.\-/]+$/))
+            return undefined;
+        if (arn && (arn.service === 'secretsmanager' || arn.service === 'ssm')) {
+            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
+        }
+        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
+    }
+    const pasted = /[\s"'`=]/.test(value) || value.length > 1011 || (!SSM_PARAMETER_RE.test(value) && value.length >= 16);
+    if (pasted || looksLikeSecretValue(value)) {
+        return 'this looks like a secret value, not a reference to one: store it in Secrets Manager or SSM Parameter Store and give its ARN or parameter name (the value is not shown)';
+    }
+    if (!SSM_PARAMETER_RE.test(value)) {
+        return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
+    }
+    if (value.split('/').filter(Boolean).length > 15)
+        return 'SSM parameter paths have at most 15 levels';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/taskdef-ref.ts
+
+
+
+
+
+// The one grammar of task-definition references (deploy-ecs-wait `task-definition` and `services: name=…`,
+// run-migration-task `task-definition`, render-task-def / deploy-ecs `template`, `template-family`, `template-arn`),
+// in this order:
+//   service:current            the service's running revision (where the input allows it)
+//   arn:aws:ecs:…:task-definition/<family>:<revision>
+//   a JSON file                 an existing file in the workspace, or anything with a / or \ or ending in .json
+//   <family>:<revision> or <family>
+// Each input allows the kinds it can use; anything else is a ConfigurationError listing them.
+const taskdef_ref_SERVICE_CURRENT = 'service:current';
+const KIND_TEXT = {
+    file: 'a task definition JSON file',
+    arn: 'arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>',
+    family: 'a task definition family or family:revision',
+    service: `'${taskdef_ref_SERVICE_CURRENT}'`,
+};
+/** The reference `raw` names, of a kind the input allows. Blank is an error: callers check optional inputs first. */
+function taskdef_ref_parseTaskDefReference(input, raw, options) {
+    const value = raw.trim();
+    const expected = options.allow.map((k) => KIND_TEXT[k]).join(', or ');
+    const refuse = (why) => {
+        throw new ConfigurationError(input, `${why}; expected ${expected}`);
+    };
+    if (value === '')
+        throw new ConfigurationError(input, `is required: ${expected}`);
+    if (value.startsWith('arn:') && !isTaskDefinitionArn(value)) {
+        throw new ConfigurationError(input, `${quote(value)} is not a task definition revision ARN: expected ${KIND_TEXT.arn}${parseArn(value) ? '' : ' (the account is 12 digits)'}`);
+    }
+    const ref = classify(value, options.baseDir);
+    if (!ref)
+        return refuse(`${quote(value)} is not a task definition reference`);
+    if (!options.allow.includes(ref.kind))
+        return refuse(`${quote(value)} is ${KIND_TEXT[ref.kind]}, which this input does not take`);
+    if (ref.kind === 'family' && options.revision === 'required' && ref.revision === undefined) {
+        return refuse(`${quote(value)} has no revision`);
+    }
+    if (ref.kind === 'family' && options.revision === 'refused' && ref.revision !== undefined) {
+        return refuse(`${quote(value)} names a revision`);
+    }
+    if (ref.kind === 'file' && !existsSync(ref.absolutePath)) {
+        throw new ConfigurationError(input, `file not found: ${value} (looked at ${ref.absolutePath})`);
+    }
+    return ref;
+}
+function classify(value, baseDir) {
+    if (value === taskdef_ref_SERVICE_CURRENT)
+        return { kind: 'service' };
+    if (value.startsWith('arn:'))
+        return { kind: 'arn', arn: value };
+    const absolutePath = isAbsolute(value) ? value : resolve(baseDir, value);
+    if (existsSync(absolutePath) || /[/\\]|\.json$/i.test(value))
+        return { kind: 'file', path: value, absolutePath };
+    if (FAMILY_REVISION_RE.test(value)) {
+        const colon = value.lastIndexOf(':');
+        return { kind: 'family', family: value.slice(0, colon), revision: Number(value.slice(colon + 1)) };
+    }
+    if (/^[A-Za-z0-9_-]{1,255}$/.test(value))
+        return { kind: 'family', family: value };
+    return undefined;
+}
+/** The reference as ECS takes it (DescribeTaskDefinition, UpdateService, RunTask): ARN, family:revision or family. */
+function taskdef_ref_taskDefReferenceText(ref) {
+    if (ref.kind === 'arn')
+        return ref.arn;
+    return ref.revision === undefined ? ref.family : `${ref.family}:${ref.revision}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
+
+
+
+// Redaction: values are hidden by the name they are given under (`isSecretLookingName`) and by their shape wherever
+// they appear (redact-shapes.ts: URL passwords, `Password=` pairs, private keys, JWTs, vendor tokens, AWS secret keys,
+// long high-entropy tokens). Every value hidden is also registered with the runner (`::add-mask::`), which then hides
+// it in every later line of the job log, whoever prints it.
 /** What a redacted value is replaced with. */
 const redact_REDACTED = '***';
 const SECRET_WORDS = new Set([
@@ -74314,7 +74759,45 @@ const SECRET_WORDS = new Set([
     'CREDENTIAL',
     'CREDENTIALS',
     'CREDS',
+    // Values that sign or derive secrets without the word "secret" in their name: SIGNING_SALT, HASH_PEPPER, HMAC.
+    'SALT',
+    'PEPPER',
+    'HMAC',
+    // `sk` is the usual abbreviation of "secret key" (Stripe's sk_live_…): STRIPE_SK, stripeSk.
+    'SK',
+    'AUTHORIZATION',
+    'COOKIE',
 ]);
+/** Last words that make a name a reference to a secret, not the secret: PASSWORD_FILE, SECRET_ARN, TOKEN_URL. */
+const REFERENCE_WORDS = new Set([
+    'ARN',
+    'ID',
+    'IDS',
+    'FILE',
+    'PATH',
+    'NAME',
+    'ENV',
+    'REF',
+    'LENGTH',
+    'TTL',
+    'EXPIRY',
+    'EXPIRES',
+    'HEADER',
+    'TYPE',
+    'URL',
+    'URI',
+    'ENDPOINT',
+    'ALIAS',
+    'REGION',
+    'STDIN',
+    'ENABLED',
+    'DISABLED',
+    'REQUIRED',
+    'COUNT',
+    'MODE',
+]);
+/** Words after KEY that keep it a key: ENCRYPTION_KEY_V2, JWT_KEY_PEM, API_KEY_PRIMARY. */
+const KEY_QUALIFIERS = /^(?:V\d+|\d+|NEW|OLD|CURRENT|PREVIOUS|NEXT|PRIMARY|SECONDARY|B64|BASE64|PEM|DER|HEX|RAW|JSON)$/;
 /** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
 function words(name) {
     return name
@@ -74324,60 +74807,202 @@ function words(name) {
         .filter(Boolean);
 }
 /**
- * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
- * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
- * and camelCase. Errs on the side of redacting.
+ * Names whose values are never printed. Secret: a word SECRET, TOKEN, PASSWORD, PASSWD, PWD, PASS, PASSPHRASE,
+ * PRIVATE, APIKEY, CREDENTIAL(S), CREDS, SALT, PEPPER, HMAC, SK, AUTHORIZATION or COOKIE anywhere (STRIPE_SK,
+ * SIGNING_SALT); KEY/KEYS as the last word or followed only by a version or format (ENCRYPTION_KEY_V2, JWT_KEY_PEM),
+ * but not PUBLIC_KEY; AUTH as the last word (BASIC_AUTH); SECRET, PASSWORD, PASSWD, TOKEN or PRIVATE inside a word
+ * (MYSECRET). Not secret: names ending in a reference word (…_ARN, _ID, _FILE, _PATH, _NAME, _URL, _HEADER, _TTL,
+ * _ENABLED …: the value points at a secret or describes it), and the shell's PWD / OLDPWD. Works for SNAKE_CASE,
+ * kebab-case and camelCase. Errs on the side of redacting.
  */
 function redact_isSecretLookingName(name) {
     if (/^(OLD)?PWD$/.test(name))
         return false; // the shell's working directory
     const w = words(name);
+    if (w.length === 0)
+        return false;
+    const last = w[w.length - 1];
+    if (REFERENCE_WORDS.has(last) && w.length > 1)
+        return false;
     if (w.some((word) => SECRET_WORDS.has(word)))
         return true;
-    const last = w[w.length - 1];
-    if (last === 'KEY' || last === 'KEYS')
-        return w[w.length - 2] !== 'PUBLIC';
-    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
+    if (last === 'AUTH' && w.length > 1)
+        return true;
+    const keyAt = w.findLastIndex((word) => word === 'KEY' || word === 'KEYS');
+    if (keyAt !== -1 && w.slice(keyAt + 1).every((word) => KEY_QUALIFIERS.test(word)))
+        return w[keyAt - 1] !== 'PUBLIC';
+    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|APIKEY/.test(name.toUpperCase());
 }
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
-/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
-function redact_redactUrlCredentials(text) {
-    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${redact_REDACTED}@`);
+// -----------------------------------------------------------------------------------------------------------------
+// Registering secrets with the runner
+/** Values shorter than this are hidden where we print them but not registered: they would mask ordinary text. */
+const MIN_REGISTERED_LENGTH = 4;
+const registered = new Set();
+/** The forms of a secret that `maskValue` registers: the value, its lines, base64 / base64url and JSON-escaped. */
+function maskForms(value) {
+    if (value.trim() === '')
+        return [];
+    const forms = new Set([value]);
+    for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= MIN_REGISTERED_LENGTH)
+            forms.add(line.trim());
+    const b64 = Buffer.from(value, 'utf8').toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value)
+        forms.add(escaped);
+    return [...forms];
 }
-/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
-function redactValue(name, value) {
-    if (redact_isSecretLookingName(name))
-        return value === '' ? value : redact_REDACTED;
-    return redact_redactUrlCredentials(value);
+/**
+ * Register a secret with the runner (`::add-mask::`), including its base64 and JSON-escaped forms, once per value.
+ * Empty values are ignored. Our own redaction (`redactText`) hides registered values too.
+ */
+function maskValue(value) {
+    if (!value || value.trim() === '' || registered.has(value))
+        return;
+    registered.add(value);
+    for (const form of maskForms(value)) {
+        if (form.includes('\n'))
+            continue; // ::add-mask:: takes one line; each line is registered on its own
+        core_setSecret(form);
+    }
+}
+/** Values registered so far in this process (tests; the redaction of known values). */
+function registeredSecrets() {
+    return registered;
+}
+function registerFound(value) {
+    if (value.trim().length >= MIN_REGISTERED_LENGTH)
+        maskValue(value);
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Redacting text
+/** Spans of registered secrets (at least MIN_REGISTERED_LENGTH long) inside `text`. */
+function registeredSpans(text) {
+    const spans = [];
+    for (const value of registered) {
+        if (value.length < MIN_REGISTERED_LENGTH)
+            continue;
+        for (let i = text.indexOf(value); i !== -1; i = text.indexOf(value, i + value.length)) {
+            spans.push({ start: i, end: i + value.length, shape: 'pair' });
+        }
+    }
+    return spans;
+}
+function replaceSpans(text, spans) {
+    let out = '';
+    let at = 0;
+    for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+        if (s.start < at) {
+            if (s.end > at)
+                at = s.end;
+            continue;
+        }
+        out += text.slice(at, s.start) + redact_REDACTED;
+        at = s.end;
+    }
+    return out + text.slice(at);
+}
+/**
+ * `text` with every secret found by shape (redact-shapes.ts) and every registered secret replaced by `***`; each value
+ * found is registered with the runner. Use on anything printed that may hold a value: commands, environment values,
+ * labels, error messages, summaries.
+ */
+function redact_redactText(text) {
+    if (typeof text !== 'string' || text === '')
+        return text;
+    const found = findSecretSpans(text, redact_isSecretLookingName);
+    for (const s of found)
+        registerFound(text.slice(s.start, s.end));
+    const spans = [...found, ...registeredSpans(text)];
+    return spans.length === 0 ? text : replaceSpans(text, spans);
+}
+/** True when `text` holds something redactText would hide. */
+function containsSecret(text) {
+    return redact_redactText(text) !== text;
+}
+/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (kept for callers; redactText does more). */
+function redactUrlCredentials(text) {
+    return redact_redactText(text);
+}
+/** A value to print for `name`: fully redacted (and registered) when the name looks secret, else by shape. */
+function redact_redactValue(name, value) {
+    if (redact_isSecretLookingName(name)) {
+        if (value === '')
+            return value;
+        registerFound(value);
+        return redact_REDACTED;
+    }
+    return redact_redactText(value);
+}
+/**
+ * Register `value` with the runner when it is secret by its name or holds a secret by shape (an input's
+ * `NAME=value` line, read before anything prints it).
+ */
+function redact_maskNamedValue(name, value) {
+    redact_redactValue(name, value);
+}
+/**
+ * An argv to print: every word by shape, and the word after a secret-looking flag (`--password x`, `--token x`,
+ * `-u user:pass` keeps the user). A copy; the argv itself is untouched.
+ */
+function redact_redactArgv(argv) {
+    const out = argv.map((word) => redact_redactText(word));
+    for (let i = 0; i < argv.length - 1; i++) {
+        const flag = /^--?([A-Za-z][\w-]*)$/.exec(argv[i]);
+        if (!flag)
+            continue;
+        const next = argv[i + 1];
+        if ((flag[1] === 'u' || flag[1] === 'user') && next.includes(':')) {
+            const colon = next.indexOf(':');
+            registerFound(next.slice(colon + 1));
+            out[i + 1] = `${redact_redactText(next.slice(0, colon))}:${redact_REDACTED}`;
+        }
+        else if (redact_isSecretLookingName(flag[1]) && !/^keys?$/i.test(flag[1]) && next !== '' && !next.startsWith('-')) {
+            registerFound(next);
+            out[i + 1] = redact_REDACTED;
+        }
+    }
+    return out;
+}
+/** A command for logs and summaries: `formatCommand` of the redacted argv. */
+function displayCommand(argv) {
+    return formatCommand(redact_redactArgv(argv));
 }
 function redactEnvironment(env) {
     if (Array.isArray(env)) {
         return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
-            ? { ...entry, value: redactValue(entry.name, entry.value) }
+            ? { ...entry, value: redact_redactValue(entry.name, entry.value) }
             : entry);
     }
     const out = {};
     for (const [k, v] of Object.entries(env))
-        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
+        out[k] = typeof v === 'string' ? redact_redactValue(k, v) : v;
     return out;
 }
 /**
  * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
- * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
+ * argv-like string arrays (`command`, `entryPoint`) by flag, and every string by shape. Use before printing task
+ * definitions, configs, diffs.
  */
 function redactDeep(value) {
     const visit = (v, key) => {
         if (typeof v === 'string')
-            return key !== undefined ? redactValue(key, v) : redact_redactUrlCredentials(v);
-        if (Array.isArray(v))
+            return key !== undefined ? redact_redactValue(key, v) : redact_redactText(v);
+        if (Array.isArray(v)) {
+            if (v.every((item) => typeof item === 'string'))
+                return redact_redactArgv(v);
             return v.map((item) => visit(item));
+        }
         if (v !== null && typeof v === 'object') {
             const obj = v;
             const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
             const out = {};
             for (const [k, child] of Object.entries(obj)) {
                 if (k === 'value' && pairName !== undefined)
-                    out[k] = redactValue(pairName, child);
+                    out[k] = redact_redactValue(pairName, child);
                 else
                     out[k] = visit(child, typeof child === 'string' && redact_isSecretLookingName(k) ? k : undefined);
             }
@@ -74387,29 +75012,111 @@ function redactDeep(value) {
     };
     return visit(value);
 }
-/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
-function maskForms(value) {
-    if (value.trim() === '')
-        return [];
-    const forms = new Set([value]);
-    for (const line of value.split(/\r?\n/))
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    const b64 = Buffer.from(value, 'utf8').toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
-    return [...forms];
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
+
+/** The runner's log: `core.info` / `core.warning`. */
+const log_coreLogger = {
+    info: (message) => info(redact_redactText(message)),
+    warning: (message) => warning(redact_redactText(message)),
+};
+/** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
+function prefixedLogger(log, prefix) {
+    return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
 }
-/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
-function redact_maskValue(value) {
-    if (!value)
-        return;
-    for (const form of maskForms(value))
-        core.setSecret(form);
+/** Log a multi-line text one info line per line. */
+function infoLines(text, log = log_coreLogger) {
+    for (const line of text.replace(/\n$/, '').split('\n'))
+        log.info(line);
+}
+/** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
+function log_group(name, fn) {
+    return core.group(redactText(name), fn);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/summary.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
+
+/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
+function outputValue(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value === 'string')
+        return value;
+    return JSON.stringify(value);
+}
+/**
+ * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
+ * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
+ */
+function setOutputs(record) {
+    const written = {};
+    for (const [name, value] of Object.entries(record)) {
+        const text = outputValue(value);
+        if (text === undefined)
+            continue;
+        core.setOutput(name, text);
+        written[name] = text;
+    }
+    return written;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/run.ts
+
+
+
+// `run` means one thing in this repository: run an action step (its main, or its post step) inside the single catch.
+// src/index.ts is `void run(main)`; @github/local-action's entry (main.ts `export const run`) does the same.
+function isAbortError(err) {
+    return err instanceof Error && (err.name === 'AbortError' || err.name === 'PollAbortedError');
+}
+/** True when step debug logging is on (ACTIONS_STEP_DEBUG secret/variable or RUNNER_DEBUG=1 on re-run with debug). */
+function isDebugEnabled(env = process.env) {
+    const truthy = (v) => v !== undefined && /^(1|true)$/i.test(v.trim());
+    return truthy(env.ACTIONS_STEP_DEBUG) || truthy(env.RUNNER_DEBUG);
+}
+/** The one line `run()` prints for a failure (exported so it can be table-tested), secrets redacted. */
+function failureMessage(err) {
+    return redact_redactText(unredactedFailureMessage(err));
+}
+function unredactedFailureMessage(err) {
+    if (err instanceof errors_ConfigurationError)
+        return `Input '${err.input}': ${err.message}`;
+    if (err instanceof errors_DeployFailure)
+        return err.message;
+    if (isAbortError(err))
+        return `Cancelled: ${errorMessage(err)}`;
+    if (isAwsError(err))
+        return describeAwsError(err);
+    const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+    return `Unexpected error: ${name}${errorMessage(err)}`;
+}
+/**
+ * The single catch of every action: `run(main)` in `src/index.ts`.
+ * Failure → exactly one `::error::` line (core.setFailed) and process.exitCode = 1;
+ * DeployFailure details are printed as plain lines before it; stack traces only with step debug on.
+ */
+async function run(main) {
+    try {
+        await main();
+    }
+    catch (err) {
+        if (err instanceof errors_DeployFailure && err.details) {
+            for (const line of err.details.split('\n'))
+                info(redact_redactText(line));
+        }
+        if (isDebugEnabled() && err instanceof Error && err.stack) {
+            info(redact_redactText(err.stack));
+            if (err.cause instanceof Error && err.cause.stack)
+                info(`Caused by: ${redact_redactText(err.cause.stack)}`);
+        }
+        setFailed(failureMessage(err));
+        process.exitCode = 1;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/summary.ts
+
 
 
 /** Escape a value for a markdown table cell: pipes escaped, newlines become <br>, nullish becomes ''. */
@@ -74423,7 +75130,7 @@ function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 /** A GitHub-flavoured markdown table. Rows shorter than the header are padded, longer ones are an error. */
-function summary_markdownTable(headers, rows, align) {
+function markdownTable(headers, rows, align) {
     const rule = headers.map((_, i) => {
         const a = align?.[i];
         return a === 'center' ? ':---:' : a === 'right' ? '---:' : '---';
@@ -74438,13 +75145,13 @@ function summary_markdownTable(headers, rows, align) {
     return [line(headers), `| ${rule.join(' | ')} |`, ...body].join('\n') + '\n';
 }
 /** A fenced code block whose fence is longer than any backtick run inside `text`. */
-function summary_codeBlock(text, lang = '') {
+function codeBlock(text, lang = '') {
     const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${lang}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
 }
 /** A collapsible section. `body` is markdown (blank lines around it so GitHub renders it). */
-function summary_details(summary, body, options = {}) {
+function details(summary, body, options = {}) {
     return `<details${options.open ? ' open' : ''}><summary>${escapeHtml(summary)}</summary>\n\n${body.trimEnd()}\n\n</details>\n`;
 }
 /** Unified diff of two texts (`--- old` / `+++ new` headers, hunks); '' when they are equal. */
@@ -74474,7 +75181,7 @@ function diffStats(oldText, newText) {
  * Builds the job summary in memory and writes it to GITHUB_STEP_SUMMARY once (`write()`); a later `write()` appends
  * only what was added since. Without GITHUB_STEP_SUMMARY (local runs) `write()` logs at debug level and returns false.
  */
-class src_summary_Summary {
+class summary_Summary {
     parts = [];
     heading(text, level = 2) {
         this.parts.push(`${'#'.repeat(level)} ${text.replace(/\r?\n/g, ' ')}\n`);
@@ -74491,20 +75198,20 @@ class src_summary_Summary {
         return this;
     }
     table(headers, rows, align) {
-        this.parts.push(summary_markdownTable(headers, rows, align));
+        this.parts.push(markdownTable(headers, rows, align));
         return this;
     }
     details(summary, body, options = {}) {
-        this.parts.push(summary_details(summary, body, options));
+        this.parts.push(details(summary, body, options));
         return this;
     }
     code(text, lang = '') {
-        this.parts.push(summary_codeBlock(text, lang));
+        this.parts.push(codeBlock(text, lang));
         return this;
     }
     /** A diff block (or 'No changes.' when `diffText` is empty); inside <details> when `collapsedTitle` is given. */
     diff(diffText, collapsedTitle) {
-        const block = diffText ? summary_codeBlock(diffText, 'diff') : '_No changes._\n';
+        const block = diffText ? codeBlock(diffText, 'diff') : '_No changes._\n';
         return collapsedTitle ? this.details(collapsedTitle, block) : this.raw(block);
     }
     raw(markdown) {
@@ -74521,7 +75228,8 @@ class src_summary_Summary {
     async write() {
         if (this.parts.length === 0)
             return true;
-        const text = this.toString();
+        // Last line of defence: whatever a section holds, secrets found by shape and registered ones are redacted.
+        const text = redactText(this.toString());
         if (!process.env.GITHUB_STEP_SUMMARY) {
             core.debug('GITHUB_STEP_SUMMARY not set; job summary not written');
             return false;
@@ -74532,7 +75240,157 @@ class src_summary_Summary {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef.ts
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/index.ts
+// @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6580);
+;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
+// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
+// can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
+// definition for render-task-def and deploy-ecs.
+
+
+
+const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+/** Account id and region of a private ECR registry host, or undefined for any other host. */
+function parseEcrHost(host) {
+    if (!host)
+        return undefined;
+    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+function hostOf(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+function sameHost(a, b) {
+    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
+    return canon(a) === canon(b);
+}
+/**
+ * Decide, per container, how `pin-digest` resolves its image:
+ * - pinned by digest and tagged (`repo:v1.4.0@sha256:…`) in an ECR registry → verify: ECS runs the digest, so a tag
+ *   that names another image (#14: the summary said v1.4.0 while v1.3.0 ran) is an error;
+ * - already pinned by digest → skip;
+ * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
+ *   region (a missing tag means `latest`, as Docker does);
+ * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
+ *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
+ *   in the caller's default registry and the action's region;
+ * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
+ */
+function digest_planDigestPins(containers, ecrEndpointUrl) {
+    const endpointHost = hostOf(ecrEndpointUrl);
+    return containers.map(({ name, image }) => {
+        const ref = parseImageRef(image);
+        if (!ref)
+            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
+        if (ref.digest && !ref.tag)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        const tag = ref.tag ?? 'latest';
+        const ecr = parseEcrHost(ref.registry);
+        const lookup = ecr
+            ? { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag }
+            : ref.registry && endpointHost && sameHost(ref.registry, endpointHost)
+                ? { registryId: undefined, region: undefined, repositoryName: ref.repository, tag }
+                : undefined;
+        if (lookup && ref.digest)
+            return { container: name, image, action: 'verify', ref, lookup, digest: ref.digest };
+        if (lookup)
+            return { container: name, image, action: 'lookup', ref, lookup };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        return {
+            container: name,
+            image,
+            action: 'skip',
+            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+        };
+    });
+}
+/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
+function digest_pinnedImage(ref, digest) {
+    return formatImageRef({ ...ref, tag: undefined, digest });
+}
+/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
+async function digest_resolveDigest(ecr, lookup, signal) {
+    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
+    try {
+        const out = await ecr.send(new DescribeImagesCommand({
+            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
+            repositoryName: lookup.repositoryName,
+            imageIds: [{ imageTag: lookup.tag }],
+        }), { abortSignal: signal });
+        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+        if (!digest)
+            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
+        return digest;
+    }
+    catch (err) {
+        const name = err.name;
+        if (name === 'ImageNotFoundException')
+            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
+        if (name === 'RepositoryNotFoundException') {
+            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
+                cause: err,
+            });
+        }
+        throw err;
+    }
+}
+/**
+ * Why a `repo:tag@digest` image is not what it says, or undefined when the tag resolves to that digest. `resolved` is
+ * the tag's digest in ECR (undefined: the tag does not exist). Pure: the message for ConfigurationError.
+ */
+function digest_taggedDigestProblem(step, resolved) {
+    if (resolved === step.digest)
+        return undefined;
+    const tag = `${step.lookup.repositoryName}:${step.lookup.tag}`;
+    const found = resolved === undefined ? `tag ${tag} does not exist in ECR` : `tag ${tag} is ${resolved} in ECR`;
+    return (`container '${step.container}': image ${step.image} names a tag and a digest of different images (${found}); ` +
+        `ECS would run ${step.digest} while the tag says otherwise. Give the tag alone, the digest alone, or the tag with its own digest`);
+}
+/** The digest of `repository:tag`, undefined when the tag or repository does not exist (other errors propagate). */
+async function digest_findDigest(ecr, lookup, signal) {
+    try {
+        return await digest_resolveDigest(ecr, lookup, signal);
+    }
+    catch (err) {
+        const name = err.cause?.name;
+        if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
 
 
 /** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
@@ -74713,7 +75571,7 @@ function normalizeMemoryMiB(value) {
     return s;
 }
 function stableKey(v) {
-    return taskdef_canonicalJson(v);
+    return canonicalJson(v);
 }
 function sortBy(arr, ...keys) {
     if (!Array.isArray(arr))
@@ -74838,7 +75696,7 @@ function omit(obj, key) {
     return rest;
 }
 /** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
-const taskdef_DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
+const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
 /**
  * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
  * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
@@ -74864,7 +75722,7 @@ function normalizeTaskDef(td) {
     // Our own markers (known-good, commit, run, version) are added after registration: they never make a
     // template differ from the revision it was registered as.
     out.tags = sortBy(Array.isArray(out.tags)
-        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(taskdef_DEPLOY_ACTIONS_TAG_PREFIX))
+        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
         : out.tags, (t) => t.key);
     const pruned = (prune(out) ?? {});
     if (pruned.containerDefinitions === undefined)
@@ -74885,24 +75743,28 @@ function sortKeysDeep(v) {
     return v;
 }
 /** JSON with object keys sorted at every level (arrays keep their order). */
-function taskdef_canonicalJson(v, indent) {
+function canonicalJson(v, indent) {
     return JSON.stringify(sortKeysDeep(v), null, indent) ?? 'undefined';
 }
 /** True when both describe the same registration, ignoring read-only fields, ordering and describe defaults. */
-function taskdef_taskDefsEqual(a, b) {
-    return taskdef_canonicalJson(normalizeTaskDef(a)) === taskdef_canonicalJson(normalizeTaskDef(b));
+function taskDefsEqual(a, b) {
+    return canonicalJson(normalizeTaskDef(a)) === canonicalJson(normalizeTaskDef(b));
 }
 /**
- * Replaces values that look secret with REDACTED: environment entries with secret-looking names
- * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY …) and docker labels / log options with such keys; passwords in URLs
- * (`postgres://app:***@db/x`) in other environment values. Secret references
- * (`secrets[].valueFrom`) are ARNs, not values, and stay visible. Returns a copy.
- * With `compareWith`, a redacted value that differs from the same entry there becomes `REDACTED (changed)`, so a
- * diff still shows that something changed without showing either value.
+ * Replaces secrets with REDACTED: environment entries, docker labels and log options with secret-looking names
+ * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY, STRIPE_SK, SIGNING_SALT …), and in every other string whatever the kit's
+ * redaction finds by shape (URL passwords, `Password=` pairs, private keys, JWTs, tokens), including the words of
+ * `command`, `entryPoint` and `healthCheck.command` (`--password x`, `curl -u user:pass`). Secret references
+ * (`secrets[].valueFrom`) are ARNs or parameter names, not values, and stay visible. Returns a copy.
+ * With `compareWith`, a redacted value that differs from the same entry there gets ` (changed)`, so a diff still
+ * shows that something changed without showing either value.
  */
 function redactTaskDef(td, compareWith) {
     const others = compareWith ? secretValueIndex(compareWith) : undefined;
-    const mark = (key, value) => others !== undefined && others.get(key) !== value ? `${REDACTED} (changed)` : REDACTED;
+    const changed = (key, value) => others !== undefined && others.get(key) !== value;
+    const byName = (key, value) => (changed(key, value) ? `${REDACTED} (changed)` : REDACTED);
+    const byShape = (key, value, redacted) => redacted !== value && changed(key, value) ? `${redacted} (changed)` : redacted;
+    const text = (key, value) => typeof value === 'string' ? byShape(key, value, redactText(value)) : value;
     const copy = structuredClone(td);
     const containers = Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : [];
     for (const c of containers) {
@@ -74910,21 +75772,49 @@ function redactTaskDef(td, compareWith) {
             continue;
         const cname = String(c.name ?? '');
         if (Array.isArray(c.environment)) {
-            c.environment = c.environment.map((e) => isPlainObject(e) && typeof e.name === 'string' && isSecretLookingName(e.name) && e.value !== undefined
-                ? { ...e, value: mark(`${cname}\0env\0${e.name}`, e.value) }
-                : isPlainObject(e) && typeof e.value === 'string'
-                    ? { ...e, value: redactUrlCredentials(e.value) }
-                    : e);
+            c.environment = c.environment.map((e) => {
+                if (!isPlainObject(e) || typeof e.name !== 'string' || e.value === undefined)
+                    return e;
+                const key = `${cname}\0env\0${e.name}`;
+                return { ...e, value: isSecretLookingName(e.name) ? byName(key, e.value) : text(key, e.value) };
+            });
         }
         if (isPlainObject(c.dockerLabels)) {
-            c.dockerLabels = redactMap(c.dockerLabels, (k, v) => mark(`${cname}\0label\0${k}`, v));
+            c.dockerLabels = redactMap(c.dockerLabels, `${cname}\0label`, byName, text);
         }
         if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
-            const options = redactMap(c.logConfiguration.options, (k, v) => mark(`${cname}\0log\0${k}`, v));
+            const options = redactMap(c.logConfiguration.options, `${cname}\0log`, byName, text);
             c.logConfiguration = { ...c.logConfiguration, options };
         }
+        const argv = (field, words) => {
+            if (!Array.isArray(words) || !words.every((w) => typeof w === 'string'))
+                return words;
+            const redacted = redactArgv(words);
+            return redacted.map((r, i) => byShape(`${cname}\0${field}\0${i}`, words[i], r));
+        };
+        if (c.command !== undefined)
+            c.command = argv('command', c.command);
+        if (c.entryPoint !== undefined)
+            c.entryPoint = argv('entryPoint', c.entryPoint);
+        if (isPlainObject(c.healthCheck) && c.healthCheck.command !== undefined) {
+            c.healthCheck = { ...c.healthCheck, command: argv('healthCheck', c.healthCheck.command) };
+        }
     }
-    return copy;
+    // Anything else (volumes, proxy configuration, …) by shape.
+    return redactStrings(copy);
+}
+function redactStrings(v) {
+    if (typeof v === 'string')
+        return redactText(v);
+    if (Array.isArray(v))
+        return v.map(redactStrings);
+    if (isPlainObject(v)) {
+        const out = {};
+        for (const [k, child] of Object.entries(v))
+            out[k] = redactStrings(child);
+        return out;
+    }
+    return v;
 }
 function secretValueIndex(td) {
     const index = new Map();
@@ -74946,23 +75836,35 @@ function secretValueIndex(td) {
             for (const [k, v] of Object.entries(c.logConfiguration.options))
                 index.set(`${cname}\0log\0${k}`, v);
         }
+        const words = (field, list) => {
+            if (!Array.isArray(list))
+                return;
+            for (const [i, w] of list.entries())
+                index.set(`${cname}\0${field}\0${i}`, w);
+        };
+        words('command', c.command);
+        words('entryPoint', c.entryPoint);
+        if (isPlainObject(c.healthCheck))
+            words('healthCheck', c.healthCheck.command);
     }
     return index;
 }
-function redactMap(m, replacement) {
+function redactMap(m, prefix, byName, text) {
     const out = {};
-    for (const [k, v] of Object.entries(m))
-        out[k] = isSecretLookingName(k) ? replacement(k, v) : v;
+    for (const [k, v] of Object.entries(m)) {
+        const key = `${prefix}\0${k}`;
+        out[k] = isSecretLookingName(k) ? byName(key, v) : text(key, v);
+    }
     return out;
 }
 /**
  * Unified diff of the normalised, key-sorted JSON of two task definitions, secret-looking values redacted.
  * `a` undefined (e.g. the family has no revision yet) diffs against nothing. Returns '' when they are equal.
  */
-function taskdef_taskDefDiffText(a, b, opts = {}) {
+function taskDefDiffText(a, b, opts = {}) {
     const na = a === undefined || a === null ? undefined : normalizeTaskDef(a);
     const nb = b === undefined || b === null ? undefined : normalizeTaskDef(b);
-    const render = (td, other) => td === undefined ? '' : `${taskdef_canonicalJson(redactTaskDef(td, other), 2)}\n`;
+    const render = (td, other) => td === undefined ? '' : `${canonicalJson(redactTaskDef(td, other), 2)}\n`;
     // Only the new side marks changed secret values, so the diff shows a -/+ pair without showing either value.
     const oldText = render(na, undefined);
     const newText = render(nb, na);
@@ -74974,7 +75876,7 @@ function taskdef_taskDefDiffText(a, b, opts = {}) {
     });
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render.ts
 // Pure renderer: template task definition + overrides → task definition ready for RegisterTaskDefinition.
 // No I/O, no AWS. Used by render-task-def and deploy-ecs; table-tested (≥30 cases, real describe-task-definition
 // fixtures) in actions/render-task-def/test/render.test.ts through that action's inputs.
@@ -75039,7 +75941,7 @@ function isRecord(v) {
  * then empty values pruned again. Throws ConfigurationError naming the input for unknown containers and invalid
  * combinations.
  */
-function renderTaskDefinition(template, o, opts = {}) {
+function render_renderTaskDefinition(template, o, opts = {}) {
     const templateInput = opts.templateInput ?? 'template';
     const warnings = [];
     const td = structuredClone(toRegisterInput(template, {
@@ -75134,7 +76036,7 @@ function renderLogConfiguration(c, entries, td, region) {
     return out;
 }
 /** Replace container images (after digest pinning): container name → image. */
-function taskdef_render_withImages(td, images) {
+function render_withImages(td, images) {
     const copy = structuredClone(td);
     for (const c of copy.containerDefinitions) {
         const image = images.get(c.name);
@@ -75144,125 +76046,27 @@ function taskdef_render_withImages(td, images) {
     return copy;
 }
 /** Container name → image of a task definition, in template order. */
-function taskdef_render_containerImages(td) {
+function render_containerImages(td) {
     return td.containerDefinitions.map((c) => ({ name: c.name, image: String(c.image ?? '') }));
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecr-digest.ts
-// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
-// can be looked up where); the lookups and the rewrite of the task definition are `pinImageDigests`.
-// Used by render-task-def and deploy-ecs.
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/pin-digests.ts
+// `pin-digest` applied to a task definition: every container image in a private ECR registry pinned to its digest
+// (the planning and lookups are ecr/digest's). Used by render-task-def and deploy-ecs.
 
 
 
 
 
 
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
-/** Account id and region of a private ECR registry host, or undefined for any other host. */
-function parseEcrHost(host) {
-    if (!host)
-        return undefined;
-    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
-    return m ? { registryId: m[1], region: m[2] } : undefined;
-}
-function hostOf(url) {
-    if (!url)
-        return undefined;
-    try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-function sameHost(a, b) {
-    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
-    return canon(a) === canon(b);
-}
-/**
- * Decide, per container, how `pin-digest` resolves its image:
- * - already pinned by digest → skip;
- * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
- *   region (a missing tag means `latest`, as Docker does);
- * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
- *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
- *   in the caller's default registry and the action's region;
- * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
- */
-function planDigestPins(containers, ecrEndpointUrl) {
-    const endpointHost = hostOf(ecrEndpointUrl);
-    return containers.map(({ name, image }) => {
-        const ref = parseImageRef(image);
-        if (!ref)
-            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
-            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
-        const tag = ref.tag ?? 'latest';
-        const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
-        return {
-            container: name,
-            image,
-            action: 'skip',
-            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
-        };
-    });
-}
-/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
-function pinnedImage(ref, digest) {
-    return formatImageRef({ ...ref, tag: undefined, digest });
-}
-/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
-async function resolveDigest(ecr, lookup, signal) {
-    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
-    try {
-        const out = await ecr.send(new DescribeImagesCommand({
-            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
-            repositoryName: lookup.repositoryName,
-            imageIds: [{ imageTag: lookup.tag }],
-        }), { abortSignal: signal });
-        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-        if (!digest)
-            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
-        return digest;
-    }
-    catch (err) {
-        const name = err.name;
-        if (name === 'ImageNotFoundException')
-            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
-        if (name === 'RepositoryNotFoundException') {
-            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
-                cause: err,
-            });
-        }
-        throw err;
-    }
-}
 /**
  * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
  * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
- * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
+ * kept with a warning. A tag that does not exist is a DeployFailure naming the image. An image given with a tag and
+ * a digest (`repo:v1.4.0@sha256:…`) is checked, also with `pinTags: false`: a tag that resolves to another digest (or
+ * to none) is a ConfigurationError naming the input the image came from (read-only, before anything is registered).
  */
-async function pinImageDigests(td, options) {
+async function pin_digests_pinImageDigests(td, options) {
     const { action, region, signal } = options;
     const notes = new Map();
     const ecrEndpointUrl = options.ecrEndpointUrl ?? configuredEndpoint('ECR');
@@ -75270,21 +76074,35 @@ async function pinImageDigests(td, options) {
     const clients = new Map();
     const pinned = new Map();
     const cache = new Map();
-    for (const step of steps) {
-        if (step.action === 'skip') {
-            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
-            if (step.reason !== 'already pinned by digest')
-                warn(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
-            continue;
-        }
-        const lookupRegion = step.lookup.region ?? region;
+    const pinTags = options.pinTags ?? true;
+    const clientFor = (lookupRegion) => {
         let client = clients.get(lookupRegion);
         if (!client) {
             client = createClient(ECRClient, { action, region: lookupRegion });
             clients.set(lookupRegion, client);
         }
+        return client;
+    };
+    for (const step of steps) {
+        if (step.action === 'verify') {
+            const resolved = await findDigest(clientFor(step.lookup.region ?? region), step.lookup, signal);
+            const problem = taggedDigestProblem(step, resolved);
+            if (problem)
+                throw new ConfigurationError(options.inputFor?.(step.container) ?? 'containers', problem);
+            notes.set(step.container, `pinned by digest (tag ${step.lookup.tag} verified)`);
+            continue;
+        }
+        if (!pinTags)
+            continue;
+        if (step.action === 'skip') {
+            notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
+            if (step.reason !== 'already pinned by digest')
+                coreLogger.warning(`pin-digest: container '${step.container}' image ${step.image} ${step.reason}`);
+            continue;
+        }
+        const lookupRegion = step.lookup.region ?? region;
         const key = JSON.stringify([lookupRegion, step.lookup]);
-        const c = client;
+        const c = clientFor(lookupRegion);
         if (!cache.has(key))
             cache.set(key, resolveDigest(c, step.lookup, signal));
         const digest = await cache.get(key);
@@ -75294,3740 +76112,126 @@ async function pinImageDigests(td, options) {
     return { taskDefinition: withImages(td, pinned), notes };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/ecr-tags.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
+// Where a task definition comes from: a file (read once, here, for every input that names one), the latest ACTIVE
+// revision of a family, or a specific revision (DescribeTaskDefinition with tags; read-only).
 
 
-// ECR tag mutability: whether ECR refuses to write or move a tag in a repository, from DescribeRepositories'
-// `imageTagMutability` and its `imageTagMutabilityExclusionFilters` (the *_WITH_EXCLUSION modes). Used before any
-// write, so a push or promotion that ECR would reject fails in seconds with the reason.
-/** ECR repository names (CreateRepository's pattern; the 2–256 length is checked separately). */
-const ECR_REPOSITORY_NAME_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Docker / OCI image tag syntax. */
-const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** ECR exclusion filters allow only `[0-9a-zA-Z._*-]`, so `*` is the only special character. */
-function ecrWildcardMatch(pattern, tag) {
-    const re = pattern
-        .split('*')
-        .map((part) => part.replace(/[.]/g, '\\.'))
-        .join('.*');
-    return new RegExp(`^${re}$`).test(tag);
+
+
+
+
+/** The reference as ECS takes it, for the kinds that name a registered revision. */
+function registeredReference(source) {
+    return taskDefReferenceText(source);
 }
-/** Whether ECR refuses to overwrite (or move, or even re-push) `tag` in a repository with these settings. */
-function ecrTagIsImmutable(mutability, filters, tag) {
-    const matched = filters.some((f) => ecrWildcardMatch(f, tag));
-    switch (mutability) {
-        case 'IMMUTABLE':
-            return true;
-        case 'IMMUTABLE_WITH_EXCLUSION':
-            return !matched;
-        case 'MUTABLE_WITH_EXCLUSION':
-            return matched;
-        default:
-            return false;
-    }
+/** A parsed reference → a source (a file is read here). */
+function source_loadTaskDefSource(input, ref) {
+    if (ref.kind !== 'file')
+        return ref;
+    return { kind: 'file', path: ref.path, taskDefinition: source_readTaskDefFile(input, ref) };
 }
-/** One repository's settings; undefined when it does not exist (callers word that for their inputs). */
-async function describeEcrRepository(ecr, name) {
+/**
+ * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
+ * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
+ * task-definition file input (template, task-definition, services lines).
+ */
+function source_readTaskDefFile(input, ref) {
+    let text;
     try {
-        const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-        const repo = out.repositories?.[0];
-        if (!repo?.repositoryUri)
-            return undefined;
-        return {
-            name,
-            uri: repo.repositoryUri,
-            mutability: repo.imageTagMutability ?? 'MUTABLE',
-            exclusionFilters: (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '').filter(Boolean),
-        };
+        if (statSync(ref.absolutePath).isDirectory()) {
+            throw new ConfigurationError(input, `${quote(ref.path)} is a directory, expected a JSON file`);
+        }
+        text = readFileSync(ref.absolutePath, 'utf8');
     }
     catch (err) {
-        if (isErrorNamed(err, 'RepositoryNotFoundException'))
-            return undefined;
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/logs.ts
-
-
-/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
-function logs_taskIdFromArn(taskArnOrId) {
-    const slash = taskArnOrId.lastIndexOf('/');
-    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
-}
-/**
- * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
- * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
- * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
- */
-function logs_awslogsLocation(container, taskArnOrId) {
-    const name = container.name ?? '(unnamed)';
-    const config = container.logConfiguration;
-    if (!config?.logDriver) {
-        return {
-            ok: false,
-            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
-        };
-    }
-    if (config.logDriver !== 'awslogs') {
-        return {
-            ok: false,
-            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
-        };
-    }
-    const options = config.options ?? {};
-    const group = options['awslogs-group'];
-    const prefix = options['awslogs-stream-prefix'];
-    if (!group)
-        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
-    if (!prefix) {
-        return {
-            ok: false,
-            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
-        };
-    }
-    const region = options['awslogs-region'];
-    const location = { group, stream: `${prefix}/${name}/${logs_taskIdFromArn(taskArnOrId)}` };
-    if (region)
-        location.region = region;
-    return { ok: true, location };
-}
-function isNotFound(err) {
-    return err instanceof Error && err.name === 'ResourceNotFoundException';
-}
-/**
- * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
- * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
- * the available events is the response that hands back the token it was given (the documented end condition;
- * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
- */
-class LogFollower {
-    token;
-    options;
-    /** Events returned so far. */
-    count = 0;
-    /** GetLogEvents calls made so far. */
-    calls = 0;
-    /** True once the stream was seen to exist. */
-    streamExists = false;
-    constructor(options) {
-        this.options = options;
-    }
-    async fetch(signal) {
-        const out = [];
-        const maxPages = this.options.maxPagesPerFetch ?? 1000;
-        for (let page = 0; page < maxPages; page++) {
-            let response;
-            try {
-                this.calls += 1;
-                response = await this.options.client.send(new GetLogEventsCommand({
-                    logGroupName: this.options.group,
-                    logStreamName: this.options.stream,
-                    startFromHead: true,
-                    ...(this.token === undefined ? {} : { nextToken: this.token }),
-                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
-                }), signal ? { abortSignal: signal } : undefined);
-            }
-            catch (err) {
-                if (isNotFound(err) && this.token === undefined)
-                    return out; // stream (or group) not created yet
-                throw err;
-            }
-            this.streamExists = true;
-            for (const e of response.events ?? []) {
-                out.push({
-                    timestamp: e.timestamp ?? 0,
-                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
-                    message: e.message ?? '',
-                });
-            }
-            const next = response.nextForwardToken;
-            const atEnd = next === undefined || next === this.token;
-            if (next !== undefined)
-                this.token = next;
-            if (atEnd)
-                break;
-        }
-        this.count += out.length;
-        return out;
-    }
-}
-/**
- * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
- * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
- * must never fail the step on their own).
- */
-async function logs_streamLogEvents(options) {
-    const clock = options.clock ?? realClock;
-    const follower = new LogFollower(options);
-    const interval = options.intervalMs ?? 1000;
-    const drainQuietMs = options.drainQuietMs ?? 1000;
-    const drainMaxMs = options.drainMaxMs ?? 10_000;
-    let stoppedAt;
-    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
-    const stopped = new AbortController();
-    const markStopped = () => {
-        stoppedAt ??= clock.now();
-        stopped.abort('stopped');
-    };
-    options.until.then(markStopped, markStopped);
-    const result = (aborted) => ({
-        events: follower.count,
-        calls: follower.calls,
-        streamExists: follower.streamExists,
-        aborted,
-    });
-    for (;;) {
-        if (options.signal?.aborted)
-            return result(true);
-        const wasStopped = stoppedAt !== undefined;
-        let got = 0;
-        try {
-            const events = await follower.fetch(options.signal);
-            got = events.length;
-            for (const e of events)
-                options.onEvent(e);
-        }
-        catch (err) {
-            if (options.signal?.aborted)
-                return result(true);
-            options.onError?.(err);
-        }
-        if (wasStopped) {
-            const since = clock.now() - stoppedAt;
-            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
-                return result(false);
-        }
-        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
-        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
-        try {
-            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
-        }
-        catch {
-            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
-        }
-    }
-}
-/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
-function logs_eventLines(events) {
-    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
-}
-/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
-class logs_LineRing {
-    lines = [];
-    size;
-    /** Lines pushed in total. */
-    total = 0;
-    constructor(size) {
-        this.size = size;
-    }
-    push(message) {
-        for (const line of logs_eventLines([{ message }])) {
-            this.lines.push(line);
-            this.total += 1;
-            if (this.lines.length > this.size)
-                this.lines.shift();
-        }
-    }
-    toArray() {
-        return [...this.lines];
-    }
-}
-/**
- * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
- * until enough lines or the start of the stream. A missing stream returns [].
- */
-async function logs_tailLogEvents(options) {
-    const wanted = options.lines ?? 30;
-    if (wanted <= 0)
-        return [];
-    let collected = [];
-    let token;
-    for (let page = 0; page < 50 && collected.length < wanted; page++) {
-        let response;
-        try {
-            response = await options.client.send(new GetLogEventsCommand({
-                logGroupName: options.group,
-                logStreamName: options.stream,
-                startFromHead: false,
-                limit: Math.min(10_000, wanted),
-                ...(token === undefined ? {} : { nextToken: token }),
-            }), options.signal ? { abortSignal: options.signal } : undefined);
-        }
-        catch (err) {
-            if (isNotFound(err))
-                return collected.slice(-wanted);
+        if (err instanceof ConfigurationError)
             throw err;
+        if (err.code === 'ENOENT') {
+            throw new ConfigurationError(input, `file not found: ${ref.path} (looked at ${ref.absolutePath})`);
         }
-        collected = [...logs_eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
-        const next = response.nextBackwardToken;
-        if (next === undefined || next === token)
-            break;
-        token = next;
+        throw new ConfigurationError(input, `cannot read ${ref.path}: ${err.message}`);
     }
-    return collected.slice(-wanted);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-diagnostics.ts
-
-
-
-
-
-/** Pure: the facts of one stopped task. */
-function summarizeStoppedTask(task) {
-    const arn = task.taskArn ?? '';
-    return {
-        taskArn: arn,
-        taskId: taskIdFromArn(arn),
-        ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
-        ...(task.startedBy ? { startedBy: task.startedBy } : {}),
-        ...(task.lastStatus ? { lastStatus: task.lastStatus } : {}),
-        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
-        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
-        ...(task.stoppedAt ? { stoppedAt: new Date(task.stoppedAt) } : {}),
-        containers: (task.containers ?? []).map((c) => ({
-            name: c.name ?? '?',
-            ...(c.exitCode !== undefined && c.exitCode !== null ? { exitCode: c.exitCode } : {}),
-            ...(c.reason ? { reason: c.reason } : {}),
-            ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
-            ...(c.image ? { image: c.image } : {}),
-        })),
-    };
-}
-/** Pure: the container most likely at fault: non-zero exit first, then one with a reason, then the first. */
-function failingContainer(task) {
-    return (task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
-        task.containers.find((c) => c.reason) ??
-        task.containers[0]);
-}
-/**
- * Pure: a task the scheduler stopped on purpose (scale-in, replaced by a newer deployment, a rollback), as opposed to
- * one that failed (container exited, failed to start, failed health checks). Failures are reported first.
- */
-function stoppedByScaling(t) {
-    return /^Scaling activity initiated/i.test(t.stoppedReason ?? '') || t.stopCode === 'UserInitiated';
-}
-/** Pure: whether a task belongs to the deployment (tasks started by a service deployment carry its id). */
-function taskBelongsTo(task, deploymentId, taskDefinitionArn) {
-    if (deploymentId && task.startedBy)
-        return task.startedBy === deploymentId;
-    if (taskDefinitionArn)
-        return task.taskDefinitionArn === taskDefinitionArn;
-    return true;
-}
-/** One line per stopped task: `task 1a2b (web:8) stopped: Essential container in task exited; app exit 1 (…)`. */
-function stoppedTaskLine(t) {
-    const containers = t.containers
-        .filter((c) => c.exitCode !== undefined || c.reason)
-        .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit ${c.exitCode}` : 'no exit code'}${c.reason ? ` (${c.reason})` : ''}`);
-    const td = t.taskDefinitionArn ? ` (${t.taskDefinitionArn.split('/').pop()})` : '';
-    return (`task ${t.taskId}${td} stopped: ${t.stoppedReason ?? t.stopCode ?? 'no reason given'}` +
-        (containers.length ? `; ${containers.join(', ')}` : ''));
-}
-/** Pure: plain-text lines for the step log. */
-function ecs_diagnostics_diagnosticsText(d) {
-    const lines = [];
-    if (d.stoppedTasks.length) {
-        lines.push(`Stopped tasks of the new deployment (${d.stoppedTasks.length}):`);
-        for (const t of d.stoppedTasks)
-            lines.push(`  ${stoppedTaskLine(t)}`);
-    }
-    else {
-        lines.push('No stopped tasks found for the new deployment.');
-    }
-    for (const l of d.logs) {
-        if (l.lines.length) {
-            lines.push(`Last ${l.lines.length} log lines of ${l.container} in task ${l.taskId} (${l.group} ${l.stream}):`);
-            for (const line of l.lines)
-                lines.push(`  | ${line}`);
-        }
-        else if (l.note) {
-            lines.push(`Logs of ${l.container} in task ${l.taskId}: ${l.note}`);
-        }
-    }
-    if (d.unhealthyTargets.length) {
-        lines.push('Unhealthy load balancer targets:');
-        for (const t of d.unhealthyTargets) {
-            lines.push(`  ${t.targetId}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` ${t.reason}` : ''}${t.description ? `: ${t.description}` : ''} (${t.targetGroupArn.split(':').pop()})`);
-        }
-    }
-    if (d.events.length) {
-        lines.push(`Service events since the update (${d.events.length}):`);
-        for (const e of d.events)
-            lines.push(`  ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
-    }
-    for (const e of d.errors)
-        lines.push(`(diagnostics incomplete: ${e})`);
-    return lines;
-}
-/** Pure: markdown for the job summary. */
-function ecs_diagnostics_diagnosticsMarkdown(d) {
-    const parts = [];
-    if (d.stoppedTasks.length) {
-        parts.push(markdownTable(['task', 'stopped reason', 'containers (exit code, reason)'], d.stoppedTasks.map((t) => [
-            t.taskId,
-            t.stoppedReason ?? t.stopCode ?? '',
-            t.containers.map((c) => `${c.name}: ${c.exitCode ?? '–'}${c.reason ? ` (${c.reason})` : ''}`).join('\n'),
-        ])));
-    }
-    for (const l of d.logs) {
-        if (l.lines.length)
-            parts.push(`Last ${l.lines.length} log lines of \`${l.container}\` (task ${l.taskId}):\n\n${codeBlock(l.lines.join('\n'))}`);
-        else if (l.note)
-            parts.push(`Logs of \`${l.container}\`: ${l.note}\n`);
-    }
-    if (d.unhealthyTargets.length) {
-        parts.push(markdownTable(['target', 'state', 'reason', 'description'], d.unhealthyTargets.map((t) => [`${t.targetId}${t.port ? `:${t.port}` : ''}`, t.state, t.reason, t.description])));
-    }
-    if (d.errors.length)
-        parts.push(d.errors.map((e) => `- diagnostics incomplete: ${e}`).join('\n') + '\n');
-    return parts.join('\n');
-}
-/** Stopped tasks of a deployment, newest first: ListTasks (desiredStatus STOPPED) + DescribeTasks. */
-async function findStoppedTasks(ecs, opts) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new ListTasksCommand({
-            cluster: opts.cluster,
-            serviceName: opts.serviceName,
-            desiredStatus: 'STOPPED',
-            nextToken,
-        }), { abortSignal: opts.signal });
-        arns.push(...(out.taskArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken && arns.length < 300);
-    const tasks = [];
-    for (let i = 0; i < arns.length; i += 100) {
-        const out = await ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: arns.slice(i, i + 100) }), {
-            abortSignal: opts.signal,
-        });
-        tasks.push(...(out.tasks ?? []));
-    }
-    return tasks
-        .filter((t) => taskBelongsTo(t, opts.deploymentId, opts.taskDefinitionArn))
-        .map(summarizeStoppedTask)
-        .sort((a, b) => Number(stoppedByScaling(a)) - Number(stoppedByScaling(b)) ||
-        (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
-        .slice(0, opts.max ?? 5);
-}
-/** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
-async function findUnhealthyTargets(elbv2, targetGroupArns, signal) {
-    const out = [];
-    for (const arn of targetGroupArns) {
-        const res = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), { abortSignal: signal });
-        for (const d of res.TargetHealthDescriptions ?? []) {
-            const state = d.TargetHealth?.State ?? 'unknown';
-            if (state === 'healthy')
-                continue;
-            out.push({
-                targetGroupArn: arn,
-                targetId: d.Target?.Id ?? '?',
-                ...(d.Target?.Port ? { port: d.Target.Port } : {}),
-                state,
-                ...(d.TargetHealth?.Reason ? { reason: d.TargetHealth.Reason } : {}),
-                ...(d.TargetHealth?.Description ? { description: d.TargetHealth.Description } : {}),
-            });
-        }
-    }
-    return out;
-}
-/** Gather everything, best effort. */
-async function ecs_diagnostics_collectDiagnostics(opts) {
-    const d = {
-        service: opts.serviceName,
-        stoppedTasks: [],
-        logs: [],
-        events: opts.events ?? [],
-        unhealthyTargets: [],
-        errors: [],
-    };
-    try {
-        d.stoppedTasks = await findStoppedTasks(opts.ecs, {
-            cluster: opts.cluster,
-            serviceName: opts.serviceName,
-            ...(opts.deploymentId ? { deploymentId: opts.deploymentId } : {}),
-            ...(opts.taskDefinitionArn ? { taskDefinitionArn: opts.taskDefinitionArn } : {}),
-            max: opts.maxTasks ?? 5,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-    }
-    catch (err) {
-        d.errors.push(`stopped tasks: ${errorMessage(err)}`);
-    }
-    // Logs of the failing container of the most recent task that failed (scale-in stops come last in the list).
-    const newest = d.stoppedTasks[0];
-    if (newest && opts.logs) {
-        const container = failingContainer(newest);
-        const def = opts.containerDefinitions?.find((c) => c.name === container?.name);
-        if (container && def) {
-            const where = awslogsLocation(def, newest.taskArn);
-            if (!where.ok) {
-                d.logs.push({ taskId: newest.taskId, container: container.name, lines: [], note: where.reason });
-            }
-            else {
-                try {
-                    const lines = await tailLogEvents({
-                        client: opts.logs,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines: opts.logLines ?? 20,
-                        ...(opts.signal ? { signal: opts.signal } : {}),
-                    });
-                    d.logs.push({
-                        taskId: newest.taskId,
-                        container: container.name,
-                        group: where.location.group,
-                        stream: where.location.stream,
-                        lines,
-                        ...(lines.length ? {} : { note: `no log events in ${where.location.group} ${where.location.stream}` }),
-                    });
-                }
-                catch (err) {
-                    d.errors.push(`logs: ${errorMessage(err)}`);
-                }
-            }
-        }
-    }
-    const targetGroups = (opts.service?.loadBalancers ?? [])
-        .map((lb) => lb.targetGroupArn)
-        .filter((a) => !!a);
-    if (opts.elbv2 && targetGroups.length) {
-        try {
-            d.unhealthyTargets = await findUnhealthyTargets(opts.elbv2, targetGroups, opts.signal);
-        }
-        catch (err) {
-            d.errors.push(`target health: ${errorMessage(err)}`);
-        }
-    }
-    return d;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-health-check.ts
-
-
-/** Parse one URL of the `health-check-url` input (http/https only). */
-function ecs_health_check_parseHealthUrl(input, raw) {
-    let url;
-    try {
-        url = new URL(raw.trim());
-    }
-    catch {
-        throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigurationError(input, `expected an http(s) URL, got ${JSON.stringify(raw.trim())}`);
-    }
-    return url.toString();
-}
-/** Pure: does one response pass? Returns the failure description or undefined. */
-function judgeResponse(spec, status, body) {
-    if (status !== spec.expectStatus)
-        return `HTTP ${status} (expected ${spec.expectStatus})`;
-    if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) {
-        return `HTTP ${status} but the body does not contain ${JSON.stringify(spec.bodyContains)}`;
-    }
-    return undefined;
-}
-async function checkOnce(spec, opts) {
-    const timeout = AbortSignal.timeout(opts.requestTimeoutMs ?? 5000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    try {
-        const res = await (opts.fetchImpl ?? fetch)(spec.url, { signal, redirect: 'follow' });
-        let body = '';
-        if (spec.bodyContains !== undefined)
-            body = await res.text();
-        else
-            await res.body?.cancel();
-        return judgeResponse(spec, res.status, body);
-    }
-    catch (err) {
-        if (opts.signal?.aborted)
-            throw err;
-        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
-        return err instanceof Error ? (cause ?? err.message) : String(err);
-    }
-}
-/** Poll every URL (in parallel) until each passes once or the timeout passes. */
-async function ecs_health_check_runHealthChecks(specs, opts) {
-    const clock = opts.clock ?? realClock;
-    const start = clock.now();
-    const intervalMs = opts.intervalMs ?? 2000;
-    return Promise.all(specs.map(async (spec) => {
-        let attempts = 0;
-        let last = 'not checked';
-        try {
-            return await poll(async () => {
-                attempts += 1;
-                const failure = await checkOnce(spec, opts);
-                opts.onAttempt?.(spec.url, attempts, failure ?? 'ok');
-                if (failure === undefined) {
-                    return {
-                        done: true,
-                        value: {
-                            url: spec.url,
-                            ok: true,
-                            attempts,
-                            last: `HTTP ${spec.expectStatus}`,
-                            elapsedMs: clock.now() - start,
-                        },
-                    };
-                }
-                last = failure;
-                return { done: false };
-            }, {
-                timeoutMs: opts.timeoutMs,
-                initialDelayMs: intervalMs,
-                maxDelayMs: intervalMs,
-                jitter: 'none',
-                clock,
-                ...(opts.signal ? { signal: opts.signal } : {}),
-                description: `health check ${spec.url}`,
-            });
-        }
-        catch (err) {
-            if (err instanceof PollTimeoutError) {
-                return { url: spec.url, ok: false, attempts, last, elapsedMs: clock.now() - start };
-            }
-            throw err;
-        }
-    }));
-}
-function ecs_health_check_healthCheckLine(r) {
-    return `${r.ok ? 'passed' : 'FAILED'} ${r.url}: ${r.last} after ${r.attempts} attempt(s) in ${formatDuration(r.elapsedMs)}`;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-known-good.ts
-
-
-// Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
-// COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
-// revision" (which may itself be the broken one, or one that was registered and never deployed).
-const ecs_known_good_TAG_KNOWN_GOOD = 'deploy-actions:known-good';
-const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
-const TAG_KNOWN_GOOD_RUN = 'deploy-actions:known-good-run';
-const TAG_VERSION = 'deploy-actions:version';
-/** Set at registration: the commit and run that registered the revision. */
-const TAG_COMMIT = 'deploy-actions:commit';
-const TAG_RUN = 'deploy-actions:run';
-function ecs_known_good_provenanceFromEnv(env = process.env) {
-    const p = {};
-    if (env.GITHUB_SHA)
-        p.commit = env.GITHUB_SHA;
-    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-        const server = env.GITHUB_SERVER_URL || 'https://github.com';
-        p.runUrl =
-            `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
-                (env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '');
-    }
-    return p;
-}
-/** ECS tag values allow letters, digits, spaces and `+ - = . _ : / @`, up to 256 characters. */
-function ecs_known_good_tagValue(value) {
-    return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256);
-}
-function tags(entries) {
-    return entries.filter((e) => !!e[1]).map(([key, value]) => ({ key, value: ecs_known_good_tagValue(value) }));
-}
-/** Tags added when we register a revision. */
-function ecs_known_good_registrationTags(p) {
-    return tags([
-        [TAG_COMMIT, p.commit],
-        [TAG_RUN, p.runUrl],
-    ]);
-}
-/** Tags that mark a revision known-good. */
-function ecs_known_good_knownGoodTags(p) {
-    return tags([
-        [ecs_known_good_TAG_KNOWN_GOOD, p.now.toISOString()],
-        [TAG_KNOWN_GOOD_COMMIT, p.commit],
-        [TAG_KNOWN_GOOD_RUN, p.runUrl],
-        [TAG_VERSION, p.version],
-    ]);
-}
-/** A task definition revision ARN: `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
-const ecs_known_good_TASK_DEFINITION_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-/** `family:revision`. */
-const ecs_known_good_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-/** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
-function ecs_known_good_parseRollbackTo(input, raw) {
-    const value = raw.trim();
-    if (value === '')
-        throw new ConfigurationError(input, 'is empty');
-    if (value.toLowerCase() === 'known-good')
-        return { kind: 'known-good' };
-    if (/^\d+$/.test(value)) {
-        const revision = Number(value);
-        if (revision < 1)
-            throw new ConfigurationError(input, `revision numbers start at 1, got ${value}`);
-        return { kind: 'revision', revision };
-    }
-    if (value.startsWith('arn:')) {
-        if (!ecs_known_good_TASK_DEFINITION_ARN_RE.test(value)) {
-            throw new ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`);
-        }
-        return { kind: 'arn', arn: value };
-    }
-    if (ecs_known_good_FAMILY_REVISION_RE.test(value))
-        return { kind: 'arn', arn: value };
-    if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
-        throw new ConfigurationError(input, `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`);
-    }
-    return { kind: 'version', version: value };
-}
-function tagMap(list) {
-    const out = {};
-    for (const t of list ?? [])
-        if (t.key)
-            out[t.key] = t.value ?? '';
-    return out;
-}
-function revisionOf(arn) {
-    const m = /:(\d+)$/.exec(arn);
-    return m ? Number(m[1]) : Number.NaN;
-}
-function ecs_known_good_familyOf(arn) {
-    const tail = arn.includes('task-definition/') ? arn.slice(arn.indexOf('task-definition/') + 16) : arn;
-    return tail.replace(/:\d+$/, '');
-}
-/**
- * Pick a rollback target among revisions (any order). known-good: newest with the known-good tag, not excluded.
- * version: newest with that version tag (known-good ones first). Pure.
- */
-function chooseRevision(revisions, want, exclude = new Set()) {
-    const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
-    switch (want.kind) {
-        case 'known-good':
-            return sorted.find((r) => r.tags[ecs_known_good_TAG_KNOWN_GOOD]);
-        case 'version': {
-            const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
-            return matches.find((r) => r.tags[ecs_known_good_TAG_KNOWN_GOOD]) ?? matches[0];
-        }
-        case 'revision':
-            return sorted.find((r) => r.revision === want.revision);
-        case 'arn':
-            return sorted.find((r) => r.arn === want.arn || r.arn.endsWith(`/${want.arn}`));
-    }
-}
-/** ACTIVE revision ARNs of a family, newest first (at most `max`). */
-async function ecs_known_good_listFamilyRevisions(ecs, family, max = 50, signal) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new ListTaskDefinitionsCommand({
-            familyPrefix: family,
-            status: 'ACTIVE',
-            sort: 'DESC',
-            nextToken,
-            maxResults: 100,
-        }), { abortSignal: signal });
-        // familyPrefix matches prefixes: keep this family only.
-        for (const arn of out.taskDefinitionArns ?? [])
-            if (ecs_known_good_familyOf(arn) === family)
-                arns.push(arn);
-        nextToken = out.nextToken;
-    } while (nextToken && arns.length < max);
-    return arns.sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, max);
-}
-/**
- * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
- * to describe task definition.") or a malformed reference (InvalidParameterException).
- */
-function ecs_known_good_isTaskDefinitionNotFound(err) {
-    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
-}
-async function ecs_known_good_describeRevision(ecs, arn, signal) {
-    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
-        abortSignal: signal,
-    });
-    const td = out.taskDefinition;
-    const fullArn = td?.taskDefinitionArn ?? arn;
-    return { arn: fullArn, revision: td?.revision ?? revisionOf(fullArn), tags: tagMap(out.tags), taskDefinition: td };
-}
-/**
- * Resolve a rollback target in `family`, scanning newest revisions first and stopping at the first match
- * (one DescribeTaskDefinition per inspected revision). Returns undefined when none matches.
- */
-async function ecs_known_good_findRevision(ecs, family, want, opts = {}) {
-    const exclude = opts.exclude ?? new Set();
-    if (want.kind === 'arn' || want.kind === 'revision') {
-        const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
-        try {
-            return await ecs_known_good_describeRevision(ecs, id, opts.signal);
-        }
-        catch (err) {
-            if (ecs_known_good_isTaskDefinitionNotFound(err))
-                return undefined;
-            throw err;
-        }
-    }
-    const arns = await ecs_known_good_listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
-    const seen = [];
-    for (const arn of arns) {
-        if (exclude.has(arn))
-            continue;
-        const info = await ecs_known_good_describeRevision(ecs, arn, opts.signal);
-        seen.push(info);
-        const match = chooseRevision(seen, want, exclude);
-        // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
-        if (match && (want.kind === 'known-good' || match.tags[ecs_known_good_TAG_KNOWN_GOOD]))
-            return match;
-    }
-    return chooseRevision(seen, want, exclude);
-}
-async function ecs_known_good_tagRevision(ecs, arn, list, signal) {
-    if (list.length === 0)
-        return;
-    await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: list }), { abortSignal: signal });
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-rollout.ts
-
-/** ECS's circuit-breaker threshold: 0.5 × desired count rounded up, clamped to 3..200 (current API reference). */
-function ecs_rollout_breakerThreshold(desiredCount) {
-    return Math.min(200, Math.max(3, Math.ceil(0.5 * Math.max(0, desiredCount))));
-}
-/** Whether the service has the deployment circuit breaker enabled, and with rollback. */
-function circuitBreakerOf(service) {
-    const cb = service?.deploymentConfiguration?.deploymentCircuitBreaker;
-    return { enabled: cb?.enable === true, rollback: cb?.enable === true && cb?.rollback === true };
-}
-/**
- * rolloutState exists only for the rolling-update (ECS) controller and not behind a Classic Load Balancer.
- * Returns why it is unavailable, or undefined when ECS reports it.
- */
-function rolloutStateUnavailableReason(service) {
-    const type = service?.deploymentController?.type ?? 'ECS';
-    if (type !== 'ECS')
-        return `deployment controller ${type} has no rolloutState`;
-    if (service?.loadBalancers?.some((lb) => lb.loadBalancerName && !lb.targetGroupArn)) {
-        return 'services behind a Classic Load Balancer have no rolloutState';
-    }
-    return undefined;
-}
-/** `arn:aws:ecs:r:a:task-definition/web:7` → `web:7` (anything else unchanged). */
-function ecs_rollout_shortTaskDef(arn) {
-    if (!arn)
-        return '?';
-    const i = arn.indexOf('task-definition/');
-    return i >= 0 ? arn.slice(i + 'task-definition/'.length) : arn;
-}
-/** `ecs-svc/1234567890123456789` → `…456789` for compact progress lines. */
-function shortId(id) {
-    if (!id)
-        return '?';
-    const tail = id.split('/').pop() ?? id;
-    return tail.length > 8 ? `…${tail.slice(-6)}` : tail;
-}
-function deploymentLine(d, isTarget) {
-    const parts = [
-        `${isTarget ? 'new' : (d.status ?? '?').toLowerCase()} ${ecs_rollout_shortTaskDef(d.taskDefinition)} (${shortId(d.id)})`,
-        d.rolloutState ?? d.status ?? '',
-        `running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}`,
-    ];
-    if (d.pendingCount)
-        parts.push(`pending ${d.pendingCount}`);
-    if (d.failedTasks)
-        parts.push(`failed ${d.failedTasks}`);
-    return parts.filter(Boolean).join(' ');
-}
-/** `api: new web:8 (…123456) IN_PROGRESS running 1/2 pending 1; active web:7 (…654321) COMPLETED running 2/2`. */
-function progressLine(service, target) {
-    if (!service)
-        return `${target.service}: not found`;
-    const deployments = service.deployments ?? [];
-    const ordered = [
-        ...deployments.filter((d) => d.id === target.deploymentId),
-        ...deployments.filter((d) => d.id !== target.deploymentId),
-    ];
-    if (ordered.length === 0)
-        return `${target.service}: no deployments`;
-    return `${target.service}: ${ordered.map((d) => deploymentLine(d, d.id === target.deploymentId)).join('; ')}`;
-}
-/** Decide where one service's rollout stands. Pure. */
-function ecs_rollout_evaluateRollout(service, target) {
-    const progress = progressLine(service, target);
-    const fail = (kind, reason, ecsRolledBack = false, rollbackTaskDefinitionArn) => ({
-        state: 'failed',
-        fallback: false,
-        kind,
-        reason,
-        progress,
-        ecsRolledBack,
-        ...(rollbackTaskDefinitionArn ? { rollbackTaskDefinitionArn } : {}),
-    });
-    if (!service || (service.status && service.status !== 'ACTIVE')) {
-        return fail('service-gone', `service ${target.service} is ${service?.status ?? 'not found'}`);
-    }
-    const deployments = service.deployments ?? [];
-    const mine = deployments.find((d) => d.id === target.deploymentId);
-    const primary = deployments.find((d) => d.status === 'PRIMARY');
-    const fallbackReason = rolloutStateUnavailableReason(service);
-    if (!mine) {
-        return fail('missing', `deployment ${target.deploymentId} is no longer on the service` +
-            (primary ? ` (PRIMARY is now ${primary.id} with ${ecs_rollout_shortTaskDef(primary.taskDefinition)})` : ''));
-    }
-    if (mine.rolloutState === 'FAILED') {
-        const reason = mine.rolloutStateReason || 'rolloutState FAILED';
-        if (primary && primary.id !== mine.id) {
-            const rolledBackTo = primary.taskDefinition;
-            return fail('rolled-back', `${reason}; ECS rolled back to ${ecs_rollout_shortTaskDef(rolledBackTo)}`, true, rolledBackTo);
-        }
-        return fail('rollout-failed', reason);
-    }
-    if (mine.status !== 'PRIMARY') {
-        return fail('replaced', `deployment ${target.deploymentId} is ${mine.status ?? 'not PRIMARY'}: replaced by ` +
-            (primary ? `${primary.id} (${ecs_rollout_shortTaskDef(primary.taskDefinition)})` : 'another deployment'));
-    }
-    if (mine.rolloutState === 'COMPLETED')
-        return { state: 'completed', progress, fallback: false };
-    const breaker = circuitBreakerOf(service);
-    if (!breaker.enabled && target.failureThreshold !== undefined && (mine.failedTasks ?? 0) >= target.failureThreshold) {
-        return fail('failed-tasks', `${mine.failedTasks} consecutive tasks of the new deployment failed (threshold ${target.failureThreshold}; ` +
-            'the service has no circuit breaker, so ECS would keep retrying)');
-    }
-    if (mine.rolloutState === undefined || fallbackReason) {
-        // No rolloutState: the classic "stable" test, but on our deployment: it alone and at the desired count.
-        const stable = deployments.length === 1 &&
-            (mine.runningCount ?? 0) === (mine.desiredCount ?? service.desiredCount ?? 0) &&
-            (service.runningCount ?? mine.runningCount ?? 0) === (service.desiredCount ?? mine.desiredCount ?? 0);
-        return { state: stable ? 'completed' : 'in-progress', progress, fallback: true };
-    }
-    return { state: 'in-progress', progress, fallback: false };
-}
-/** Service events newer than `since` not already seen, oldest first (ECS returns newest first). */
-function newEvents(events, seen, sinceMs) {
-    const out = [];
-    for (const e of events ?? []) {
-        const key = e.id ?? `${e.createdAt?.toISOString()}|${e.message}`;
-        if (seen.has(key))
-            continue;
-        const at = e.createdAt ? new Date(e.createdAt).getTime() : sinceMs;
-        // 1 s of slack for clock skew between the runner and ECS.
-        if (at < sinceMs - 1000)
-            continue;
-        seen.add(key);
-        out.push(e);
-    }
-    return out.reverse();
-}
-/** A fingerprint of what matters in a service's state; when it changes we poll again quickly. */
-function serviceFingerprint(service) {
-    if (!service)
-        return 'missing';
-    const ds = (service.deployments ?? [])
-        .map((d) => `${d.id}:${d.status}:${d.rolloutState}:${d.runningCount}:${d.pendingCount}:${d.desiredCount}:${d.failedTasks}`)
-        .join(',');
-    return `${service.status}|${service.runningCount}|${service.pendingCount}|${ds}|${service.events?.[0]?.id ?? ''}`;
-}
-/**
- * Adaptive delay: `minDelayMs` first; `afterChangeMs` whenever the last poll saw something change (tasks started,
- * stopped, turned healthy) or completion is imminent (`changed` true); otherwise grow by `factor` up to the cap.
- */
-function nextPollDelay(previousMs, changed, opts = {}) {
-    const min = opts.minDelayMs ?? 1000;
-    const max = opts.maxDelayMs ?? 5000;
-    if (previousMs === undefined)
-        return Math.min(min, max);
-    if (changed)
-        return Math.min(max, opts.afterChangeMs ?? 2 * min);
-    return Math.min(max, Math.round(previousMs * (opts.factor ?? 1.5)));
-}
-/** Split into chunks of at most `size` (DescribeServices takes ≤10 services per call). */
-function ecs_rollout_chunk(items, size) {
-    const out = [];
-    for (let i = 0; i < items.length; i += size)
-        out.push(items.slice(i, i + size));
-    return out;
-}
-function isAbort(err, signal) {
-    return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
-}
-/**
- * Poll all targets with batched DescribeServices calls (≤10 per call, one cluster) until each is completed or
- * failed, the timeout passes or the signal aborts. Never throws for timeout/abort: each unsettled target gets
- * outcome 'timeout' / 'cancelled' with its last verdict, so the caller can say where each deployment stands.
- */
-async function ecs_rollout_waitForRollouts(opts) {
-    const clock = opts.clock ?? realClock;
-    const progressEveryMs = opts.progressEveryMs ?? 10_000;
-    const start = clock.now();
-    const deadline = start + opts.timeoutMs;
-    const state = new Map();
-    for (const t of opts.targets) {
-        state.set(t.service, {
-            target: t,
-            seen: new Set(),
-            events: [],
-            verdict: { state: 'in-progress', progress: `${t.service}: waiting for the first status`, fallback: false },
-        });
-    }
-    let describeCalls = 0;
-    let delay;
-    let lastProgressAt;
-    let timedOut = false;
-    let cancelled = false;
-    const settle = (name, outcome) => {
-        const s = state.get(name);
-        if (s.result)
-            return;
-        s.result = {
-            target: s.target,
-            outcome,
-            verdict: s.verdict,
-            service: s.service,
-            events: s.events,
-            finishedAt: clock.now(),
-        };
-        opts.onSettled?.(s.result);
-    };
-    const pending = () => [...state.values()].filter((s) => !s.result);
-    for (;;) {
-        if (opts.signal?.aborted) {
-            cancelled = true;
-            break;
-        }
-        const waiting = pending();
-        if (waiting.length === 0)
-            break;
-        let changed = false;
-        // Every waiting deployment already runs its desired count: only draining of old tasks is left, and COMPLETED
-        // is imminent, so keep polling at the short interval instead of backing off.
-        let settling = true;
-        try {
-            const batches = ecs_rollout_chunk(waiting.map((s) => s.target.service), 10);
-            const described = await Promise.all(batches.map(async (names) => {
-                describeCalls += 1;
-                return opts.describe(names, opts.signal);
-            }));
-            const byName = new Map();
-            for (const list of described)
-                for (const svc of list)
-                    if (svc.serviceName)
-                        byName.set(svc.serviceName, svc);
-            for (const s of waiting) {
-                const svc = byName.get(s.target.service);
-                s.service = svc;
-                for (const e of newEvents(svc?.events, s.seen, s.target.startedAt)) {
-                    s.events.push(e);
-                    opts.onEvent?.(s.target.service, e);
-                }
-                const fp = serviceFingerprint(svc);
-                if (fp !== s.fingerprint)
-                    changed = true;
-                s.fingerprint = fp;
-                s.verdict = ecs_rollout_evaluateRollout(svc, s.target);
-                const mine = svc?.deployments?.find((d) => d.id === s.target.deploymentId);
-                if (!mine || (mine.runningCount ?? 0) < (mine.desiredCount ?? 0))
-                    settling = false;
-                if (s.verdict.state === 'completed')
-                    settle(s.target.service, 'completed');
-                else if (s.verdict.state === 'failed')
-                    settle(s.target.service, 'failed');
-            }
-        }
-        catch (err) {
-            if (isAbort(err, opts.signal)) {
-                cancelled = true;
-                break;
-            }
-            throw err;
-        }
-        const still = pending();
-        if (still.length === 0)
-            break;
-        const now = clock.now();
-        if (lastProgressAt === undefined || now - lastProgressAt >= progressEveryMs) {
-            lastProgressAt = now;
-            opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]`));
-        }
-        if (now >= deadline) {
-            timedOut = true;
-            break;
-        }
-        delay = nextPollDelay(delay, changed || settling, opts.delays);
-        try {
-            await clock.sleep(Math.min(delay, deadline - now), opts.signal);
-        }
-        catch (err) {
-            if (isAbort(err, opts.signal)) {
-                cancelled = true;
-                break;
-            }
-            throw err;
-        }
-    }
-    for (const s of pending())
-        settle(s.target.service, cancelled ? 'cancelled' : 'timeout');
-    return {
-        results: opts.targets.map((t) => state.get(t.service).result),
-        describeCalls,
-        timedOut,
-        cancelled,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-revision-cleanup.ts
-
-
-
-
-/**
- * Pure: walk the family's ACTIVE revisions newest first; the newest `keep` and the protected ones stay, the rest are
- * candidates (each still checked for the known-good tag before it goes).
- */
-function planRevisionCleanup(arnsNewestFirst, keep, protectedArns) {
-    return arnsNewestFirst.map((arn, i) => {
-        if (i < keep)
-            return { arn, keptBecause: `one of the newest ${keep}` };
-        if (protectedArns.has(arn))
-            return { arn, keptBecause: 'running now or before this deploy' };
-        return { arn };
-    });
-}
-/**
- * Deregister old revisions of `family`. Never throws: a failure is reported (the deploy itself already succeeded).
- * At most `maxPerRun` revisions go per run, so a family with thousands of revisions is trimmed over several deploys
- * instead of one long step.
- */
-async function ecs_revision_cleanup_cleanupRevisions(ecs, family, options) {
-    const maxPerRun = options.maxPerRun ?? 25;
-    const result = { deregistered: [], keptKnownGood: [], deferred: 0, errors: [] };
-    try {
-        // Enough revisions to find maxPerRun removable ones behind the kept and known-good ones.
-        const arns = await listFamilyRevisions(ecs, family, options.keep + options.protect.size + maxPerRun * 4, options.signal);
-        for (const c of planRevisionCleanup(arns, options.keep, options.protect)) {
-            if (c.keptBecause)
-                continue;
-            if (result.deregistered.length >= maxPerRun) {
-                result.deferred += 1;
-                continue;
-            }
-            const info = await describeRevision(ecs, c.arn, options.signal);
-            if (info.tags[TAG_KNOWN_GOOD]) {
-                result.keptKnownGood.push(c.arn);
-                continue;
-            }
-            await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: c.arn }), { abortSignal: options.signal });
-            result.deregistered.push(c.arn);
-        }
-    }
-    catch (err) {
-        result.errors.push(`${family}: ${errorMessage(err)}`);
-    }
-    return result;
-}
-function ecs_revision_cleanup_cleanupSummaryLine(family, r) {
-    const short = (arns) => arns.map((a) => shortTaskDef(a)).join(', ');
-    const parts = [r.deregistered.length ? `deregistered ${short(r.deregistered)}` : 'nothing to deregister'];
-    if (r.keptKnownGood.length)
-        parts.push(`kept known-good ${short(r.keptKnownGood)}`);
-    if (r.deferred)
-        parts.push(`${r.deferred} more left for later runs`);
-    if (r.errors.length)
-        parts.push(`failed: ${r.errors.join('; ')}`);
-    return `${family}: ${parts.join('; ')}`;
-}
-/** Families of the deployed revisions, each with the revisions to protect (what the services run now and before). */
-function ecs_revision_cleanup_cleanupTargets(services) {
-    const byFamily = new Map();
-    for (const s of services) {
-        if (!s.taskDefinitionArn)
-            continue;
-        const family = familyOf(s.taskDefinitionArn);
-        const protect = byFamily.get(family) ?? new Set();
-        protect.add(s.taskDefinitionArn);
-        if (s.previousTaskDefinitionArn)
-            protect.add(s.previousTaskDefinitionArn);
-        byFamily.set(family, protect);
-    }
-    return byFamily;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy.ts
-
-
-
-
-
-
-
-
-
-
-const ecs_deploy_name = (req, key) => req.inputNames?.[key] ?? key;
-/** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
-function withoutOurTags(json) {
-    const copy = { ...json };
-    if (Array.isArray(copy.tags)) {
-        const kept = copy.tags.filter((t) => !String(t.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX));
-        if (kept.length)
-            copy.tags = kept;
-        else
-            delete copy.tags;
-    }
-    return copy;
-}
-function withoutTags(json) {
-    if (json && typeof json === 'object') {
-        const { tags: _tags, ...rest } = json;
-        return rest;
-    }
-    return json;
-}
-/** The task definition a service runs now: its PRIMARY deployment's, else the service's. */
-function runningTaskDefinitionArn(service) {
-    return service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service?.taskDefinition;
-}
-/** DescribeServices for all names (≤10 per call). */
-async function describeServices(ecs, cluster, names, signal) {
-    const services = [];
-    const missing = [];
-    for (const batch of chunk(names, 10)) {
-        const out = await ecs.send(new DescribeServicesCommand({ cluster, services: batch }), { abortSignal: signal });
-        services.push(...(out.services ?? []));
-        for (const f of out.failures ?? [])
-            if (f.arn)
-                missing.push(f.arn.split('/').pop() ?? f.arn);
-    }
-    return { services, missing };
-}
-async function describeTaskDef(ecs, id, signal) {
-    try {
-        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: id }), { abortSignal: signal });
-        return out.taskDefinition;
-    }
-    catch (err) {
-        if (isTaskDefinitionNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/**
- * Read-only preparation: the services exist and are ACTIVE, task definition ARNs exist, rendered JSON is compared
- * with the latest ACTIVE revision of its family (reuse when equal), rollback targets resolve. Every problem found
- * here is a ConfigurationError naming the input, thrown before any mutating call.
- */
-async function ecs_deploy_prepareDeploy(request, deps) {
-    const { ecs, signal } = deps;
-    const names = request.services.map((s) => s.service);
-    let described;
-    try {
-        described = await describeServices(ecs, request.cluster, names, signal);
-    }
-    catch (err) {
-        if (isErrorNamed(err, 'ClusterNotFoundException')) {
-            throw new ConfigurationError(ecs_deploy_name(request, 'cluster'), `cluster ${JSON.stringify(request.cluster)} not found`);
-        }
-        throw err;
-    }
-    const byName = new Map(described.services.map((s) => [s.serviceName ?? '', s]));
-    const missing = names.filter((n) => !byName.has(n) || byName.get(n)?.status !== 'ACTIVE');
-    if (missing.length) {
-        const statuses = missing.map((n) => `${n} (${byName.get(n)?.status ?? 'not found'})`).join(', ');
-        throw new ConfigurationError(ecs_deploy_name(request, 'services'), `not an ACTIVE service in cluster ${JSON.stringify(request.cluster)}: ${statuses}`);
-    }
-    // Promises, so concurrent lookups of one revision (services running the same one) share a single call.
-    const tdCache = new Map();
-    const describeCached = (id) => {
-        let described = tdCache.get(id);
-        if (!described) {
-            described = describeTaskDef(ecs, id, signal);
-            tdCache.set(id, described);
-        }
-        return described;
-    };
-    const latestByFamily = new Map();
-    const latestOf = async (family) => {
-        if (!latestByFamily.has(family)) {
-            const latest = await describeTaskDef(ecs, family, signal);
-            latestByFamily.set(family, latest ?? null);
-            // The same revision described by ARN later (usually the running one) comes from the cache.
-            if (latest?.taskDefinitionArn && !tdCache.has(latest.taskDefinitionArn)) {
-                tdCache.set(latest.taskDefinitionArn, Promise.resolve(latest));
-            }
-        }
-        return latestByFamily.get(family) ?? undefined;
-    };
-    const prepared = [];
-    for (const req of request.services) {
-        const current = byName.get(req.service);
-        const primary = current.deployments?.find((d) => d.status === 'PRIMARY');
-        const previousTaskDefinitionArn = runningTaskDefinitionArn(current);
-        // A rendered task definition is compared with its family's latest revision, which is usually the running one:
-        // describe the family first so the running revision is not described a second time by its ARN.
-        const renderedFamily = req.taskDefinition?.kind === 'json' ? req.taskDefinition.json.family : undefined;
-        if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily)
-            await latestOf(renderedFamily);
-        const previous = previousTaskDefinitionArn ? await describeCached(previousTaskDefinitionArn) : undefined;
-        let target;
-        let diffBase = previous;
-        let diffNew;
-        let latestArn;
-        if (request.rollbackTo) {
-            const family = familyOf(previousTaskDefinitionArn ?? '');
-            // known-good means "the newest known-good revision other than the one running now": a rollback moves away
-            // from the current revision, which may have passed its checks once and still be the one to leave.
-            const exclude = new Set(request.rollbackTo.kind === 'known-good' && previousTaskDefinitionArn ? [previousTaskDefinitionArn] : []);
-            const found = await findRevision(ecs, family, request.rollbackTo, { exclude, ...(signal ? { signal } : {}) });
-            if (!found) {
-                const what = request.rollbackTo.kind === 'known-good'
-                    ? `no revision of family ${family} other than the running ${shortTaskDef(previousTaskDefinitionArn)} is marked known-good (tag deploy-actions:known-good)`
-                    : `no revision of family ${family} matches ${JSON.stringify(request.rollbackTo)}`;
-                throw new ConfigurationError(ecs_deploy_name(request, 'rollback-to'), what);
-            }
-            target = {
-                kind: 'existing',
-                arn: found.arn,
-                reused: true,
-                ...(found.taskDefinition?.containerDefinitions
-                    ? { containerDefinitions: found.taskDefinition.containerDefinitions }
-                    : {}),
-            };
-            diffNew = found.taskDefinition;
-        }
-        else if (req.taskDefinition?.kind === 'arn') {
-            const td = await describeCached(req.taskDefinition.arn);
-            if (!td?.taskDefinitionArn) {
-                throw new ConfigurationError(ecs_deploy_name(request, 'task-definition'), `task definition ${JSON.stringify(req.taskDefinition.arn)} not found`);
-            }
-            if (td.status && td.status !== 'ACTIVE') {
-                throw new ConfigurationError(ecs_deploy_name(request, 'task-definition'), `task definition ${td.taskDefinitionArn} is ${td.status}`);
-            }
-            target = {
-                kind: 'existing',
-                arn: td.taskDefinitionArn,
-                reused: true,
-                ...(td.containerDefinitions ? { containerDefinitions: td.containerDefinitions } : {}),
-            };
-            diffNew = td;
-        }
-        else if (req.taskDefinition?.kind === 'json') {
-            const json = withoutOurTags(req.taskDefinition.json);
-            const family = typeof json.family === 'string' ? json.family : '';
-            if (!family) {
-                throw new ConfigurationError(ecs_deploy_name(request, 'task-definition'), `${req.taskDefinition.source} has no "family"`);
-            }
-            const latest = await latestOf(family);
-            latestArn = latest?.taskDefinitionArn;
-            // Reuse the latest ACTIVE revision when equal; failing that, a revision one of the services runs now (after a
-            // rollback the latest revision is the broken one, and re-running the good deploy must not register a copy).
-            const running = await Promise.all(request.services.map((s) => {
-                const arn = runningTaskDefinitionArn(byName.get(s.service));
-                return arn ? describeCached(arn) : undefined;
-            }));
-            const same = [latest, ...running].find((c) => c?.taskDefinitionArn &&
-                c.status !== 'INACTIVE' &&
-                c.family === family &&
-                taskDefsEqual(withoutTags(c), withoutTags(json)));
-            if (same?.taskDefinitionArn) {
-                target = {
-                    kind: 'existing',
-                    arn: same.taskDefinitionArn,
-                    reused: true,
-                    ...(same.containerDefinitions ? { containerDefinitions: same.containerDefinitions } : {}),
-                };
-            }
-            else {
-                target = { kind: 'register', key: canonicalJson(withoutTags(json)), json, family };
-            }
-            diffNew = json;
-            if (!previous)
-                diffBase = latest;
-        }
-        else {
-            throw new ConfigurationError(ecs_deploy_name(request, 'task-definition'), `no task definition for service ${req.service}`);
-        }
-        const rendered = target.kind === 'register' ? target.json.containerDefinitions : undefined;
-        const containers = target.kind === 'register'
-            ? Array.isArray(rendered)
-                ? rendered
-                : undefined
-            : target.containerDefinitions;
-        const mismatch = loadBalancerMismatch(current.loadBalancers, containers);
-        if (mismatch) {
-            const what = target.kind === 'existing' ? shortTaskDef(target.arn) : `the ${target.family} task definition`;
-            throw new ConfigurationError(ecs_deploy_name(request, request.rollbackTo ? 'rollback-to' : 'task-definition'), `${what} cannot run service ${req.service}: ${mismatch}`);
-        }
-        const diffText = diffNew === undefined
-            ? ''
-            : taskDefDiffText(withoutTags(diffBase), withoutTags(diffNew), {
-                oldName: shortTaskDef(previousTaskDefinitionArn) || 'previous',
-                newName: target.kind === 'existing' ? shortTaskDef(target.arn) : `${target.family} (new revision)`,
-            });
-        prepared.push({
-            service: req.service,
-            current,
-            ...(previousTaskDefinitionArn ? { previousTaskDefinitionArn } : {}),
-            ...(primary?.id ? { previousPrimaryId: primary.id } : {}),
-            target,
-            ...(latestArn ? { latestArn } : {}),
-            diffText,
-        });
-    }
-    return { request, services: prepared };
-}
-function running(result) {
-    const d = result?.service?.deployments?.find((x) => x.id === result.target.deploymentId);
-    return d ? { running: d.runningCount ?? 0, desired: d.desiredCount ?? 0 } : {};
-}
-/**
- * Why UpdateService would reject these containers for the service's load balancers (ECS: "The container web does not
- * exist in the task definition" / "did not have a container port 8000 defined"), or undefined when they fit. Checked
- * while preparing, so a renamed container or a changed port fails before anything is registered or updated.
- */
-function loadBalancerMismatch(loadBalancers, containers) {
-    if (!containers)
-        return undefined;
-    for (const lb of loadBalancers ?? []) {
-        if (!lb.containerName)
-            continue;
-        const c = containers.find((x) => x.name === lb.containerName);
-        const names = containers.map((x) => x.name).join(', ');
-        if (!c)
-            return `its load balancer routes to container ${JSON.stringify(lb.containerName)}, which the task definition does not have (containers: ${names})`;
-        if (lb.containerPort !== undefined && !(c.portMappings ?? []).some((m) => m.containerPort === lb.containerPort)) {
-            const ports = (c.portMappings ?? []).map((m) => m.containerPort).join(', ') || 'none';
-            return `its load balancer routes to port ${lb.containerPort} of container ${JSON.stringify(lb.containerName)}, which maps no such port (ports: ${ports})`;
-        }
-    }
-    return undefined;
-}
-/** What the waiter watches: the PRIMARY deployment an UpdateService response returned. */
-function rolloutTarget(service, deploymentId, primary, taskDefinitionArn, desiredCount, failureThreshold) {
-    return {
-        service,
-        deploymentId,
-        taskDefinitionArn,
-        startedAt: primary.createdAt ? new Date(primary.createdAt).getTime() : Date.now(),
-        failureThreshold: failureThreshold ?? breakerThreshold(desiredCount),
-    };
-}
-/** Register a rendered task definition, tagged with the commit and run that registered it. */
-async function register(ecs, json, provenance, signal) {
-    const input = toRegisterInput(json);
-    const ours = registrationTags(provenance);
-    const keys = new Set(ours.map((t) => t.key));
-    const tags = [...(input.tags ?? []).filter((t) => !keys.has(t.key)), ...ours];
-    const out = await ecs.send(new RegisterTaskDefinitionCommand({ ...input, ...(tags.length ? { tags } : {}) }), {
-        abortSignal: signal,
-    });
-    const td = out.taskDefinition;
-    if (!td?.taskDefinitionArn)
-        throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
-    return td;
-}
-/**
- * Mutating part: register → hooks.beforeUpdate → UpdateService → wait → health checks → diagnostics → rollback →
- * known-good. Never throws for deployment failures: they are in the report (status, message); the caller writes
- * outputs and the summary, then fails the step. Throws for AWS errors of mutating calls.
- */
-async function ecs_deploy_executeDeploy(prepared, deps, hooks = {}) {
-    const { request } = prepared;
-    const { ecs, signal } = deps;
-    const clock = deps.clock ?? realClock;
-    const log = deps.log ?? { info: core.info, warning: core.warning };
-    const startedAt = clock.now();
-    const reports = new Map();
-    const containerDefs = new Map();
-    // 1. Register (once per distinct rendered JSON).
-    const registered = new Map();
-    const arnByService = new Map();
-    for (const p of prepared.services) {
-        let arn;
-        if (p.target.kind === 'register') {
-            const existing = registered.get(p.target.key);
-            if (existing)
-                arn = existing;
-            else {
-                const td = await register(ecs, p.target.json, request.provenance, signal);
-                arn = td.taskDefinitionArn;
-                registered.set(p.target.key, arn);
-                if (td.containerDefinitions)
-                    containerDefs.set(arn, td.containerDefinitions);
-                log.info(`Registered ${shortTaskDef(arn)} (differs from ${p.latestArn ? shortTaskDef(p.latestArn) : 'no earlier revision'})`);
-            }
-        }
-        else {
-            arn = p.target.arn;
-            if (p.target.containerDefinitions)
-                containerDefs.set(arn, p.target.containerDefinitions);
-            if (!request.rollbackTo &&
-                p.target.reused &&
-                prepared.request.services.find((s) => s.service === p.service)?.taskDefinition?.kind === 'json') {
-                log.info(`${p.service}: the rendered task definition equals ${shortTaskDef(arn)}; reusing it (no new revision)`);
-            }
-        }
-        arnByService.set(p.service, arn);
-        reports.set(p.service, {
-            service: p.service,
-            ...(p.previousTaskDefinitionArn ? { previousTaskDefinitionArn: p.previousTaskDefinitionArn } : {}),
-            taskDefinitionArn: arn,
-            registered: p.target.kind === 'register',
-            reused: p.target.kind === 'existing',
-            status: 'not-started',
-            ecsRolledBack: false,
-            fallback: false,
-            startedAt: clock.now(),
-            events: [],
-            diffText: p.diffText,
-        });
-    }
-    if (hooks.beforeUpdate)
-        await hooks.beforeUpdate(arnByService);
-    // 2. UpdateService for each; take the PRIMARY deployment from the response. One that ECS rejects stops the loop:
-    //    the services after it are left alone and the ones before it are reverted below (all or nothing).
-    const targets = [];
-    let rejected;
-    for (const p of prepared.services) {
-        const report = reports.get(p.service);
-        const arn = arnByService.get(p.service);
-        report.startedAt = clock.now();
-        let out;
-        try {
-            out = await ecs.send(new UpdateServiceCommand({
-                cluster: request.cluster,
-                service: p.service,
-                taskDefinition: arn,
-                ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
-                forceNewDeployment: request.forceNewDeployment,
-            }), { abortSignal: signal });
-        }
-        catch (err) {
-            if (signal?.aborted)
-                throw err;
-            report.status = 'failed';
-            report.updateRejected = true;
-            report.reason = isAwsError(err) ? describeAwsError(err) : `UpdateService failed: ${errorMessage(err)}`;
-            report.finishedAt = clock.now();
-            log.warning(`${p.service}: ${report.reason}`);
-            rejected = report;
-            break;
-        }
-        const svc = out.service;
-        const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
-        if (!primary?.id)
-            throw new Error(`UpdateService for ${p.service} returned no PRIMARY deployment`);
-        report.deploymentId = primary.id;
-        const desired = request.desiredCount ?? primary.desiredCount ?? svc?.desiredCount ?? 0;
-        const target = rolloutTarget(p.service, primary.id, primary, primary.taskDefinition ?? arn, desired, request.failureThreshold);
-        const verdict = evaluateRollout(svc, target);
-        const alreadyRunning = primary.id === p.previousPrimaryId &&
-            (primary.rolloutState === 'COMPLETED' || (primary.rolloutState === undefined && verdict.state === 'completed'));
-        if (alreadyRunning) {
-            report.status = 'unchanged';
-            report.finishedAt = clock.now();
-            report.running = primary.runningCount ?? 0;
-            report.desired = primary.desiredCount ?? 0;
-            log.info(`${p.service}: already running ${shortTaskDef(arn)} (deployment ${primary.id} COMPLETED); nothing to wait for`);
-            continue;
-        }
-        log.info(`${p.service}: deployment ${primary.id} started (${shortTaskDef(p.previousTaskDefinitionArn)} → ${shortTaskDef(arn)})`);
-        report.status = 'started';
-        targets.push(target);
-    }
-    let describeCalls = 0;
-    let revisionCleanup;
-    let healthChecks = [];
-    const knownGood = [];
-    let message = '';
-    let status = 'success';
-    const finish = () => ({
-        status,
-        cluster: request.cluster,
-        region: request.region,
-        services: prepared.services.map((p) => reports.get(p.service)),
-        healthChecks,
-        knownGood,
-        ...(revisionCleanup ? { revisionCleanup } : {}),
-        message,
-        describeCalls,
-        startedAt,
-        finishedAt: clock.now(),
-        rollbackMode: request.rollbackTo !== undefined,
-    });
-    if (!request.wait) {
-        status = targets.length ? 'started' : 'unchanged';
-        message = targets.length
-            ? `Started ${targets.length} deployment(s); not waiting (wait: false)`
-            : 'All services already run the requested revision';
-        return finish();
-    }
-    // 3. Wait.
-    const describe = async (names, s) => (await describeServices(ecs, request.cluster, names, s)).services;
-    const waitFor = async (list, what) => {
-        if (list.length === 0)
-            return [];
-        log.info(`Waiting up to ${formatDuration(request.waitTimeoutMs)} for ${what}: ${list.map((t) => t.service).join(', ')}`);
-        const result = await waitForRollouts({
-            targets: list,
-            describe,
-            timeoutMs: request.waitTimeoutMs,
-            clock,
-            ...(signal ? { signal } : {}),
-            ...(deps.pollDelays ? { delays: deps.pollDelays } : {}),
-            onEvent: (svc, e) => log.info(`[${svc}] ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`),
-            onProgress: (lines) => {
-                for (const l of lines)
-                    log.info(l);
-            },
-            onSettled: (r) => {
-                const when = formatDuration(clock.now() - startedAt);
-                if (r.outcome === 'completed')
-                    log.info(`${r.target.service}: ${what} COMPLETED after ${when}${r.verdict.fallback ? ' (by counts: no rolloutState)' : ''}`);
-                else if (r.verdict.state === 'failed')
-                    log.info(`${r.target.service}: ${what} FAILED after ${when}: ${r.verdict.reason}`);
-            },
-        });
-        describeCalls += result.describeCalls;
-        return result.results;
-    };
-    if (rejected) {
-        const verdict = await revertPartialUpdate({
-            rejected,
-            started: targets.map((t) => reports.get(t.service)),
-            prepared,
-            deps,
-            log,
-            waitFor,
-        });
-        status = verdict.status;
-        message = verdict.message;
-        return finish();
-    }
-    const results = await waitFor(targets, 'deployment');
-    for (const r of results) {
-        const rep = reports.get(r.target.service);
-        rep.events = r.events;
-        rep.finishedAt = r.finishedAt;
-        rep.progress = r.verdict.progress;
-        rep.fallback = r.verdict.fallback;
-        Object.assign(rep, running(r));
-        rep.status = r.outcome;
-        if (r.verdict.state === 'failed') {
-            rep.reason = r.verdict.reason;
-            rep.ecsRolledBack = r.verdict.ecsRolledBack;
-            if (r.verdict.ecsRolledBack) {
-                rep.rollback = {
-                    ...(r.verdict.rollbackTaskDefinitionArn ? { taskDefinitionArn: r.verdict.rollbackTaskDefinitionArn } : {}),
-                    outcome: 'ecs',
-                    reason: `ECS circuit breaker rolled back to ${shortTaskDef(r.verdict.rollbackTaskDefinitionArn)}`,
-                };
-            }
-        }
-        else if (r.outcome === 'timeout') {
-            rep.reason = `not COMPLETED within ${formatDuration(request.waitTimeoutMs)}; last status: ${r.verdict.progress}`;
-        }
-        else if (r.outcome === 'cancelled') {
-            rep.reason = `cancelled; last status: ${r.verdict.progress}`;
-        }
-    }
-    const all = [...reports.values()];
-    if (all.some((r) => r.status === 'cancelled') || signal?.aborted) {
-        status = 'cancelled';
-        log.info('Cancelled. Where each deployment stands:');
-        for (const r of all)
-            log.info(`  ${r.service}: ${r.status}${r.progress ? ` — ${r.progress}` : ''}`);
-        message = `Cancelled while waiting: ${all
-            .filter((r) => r.status === 'cancelled')
-            .map((r) => `${r.service} ${r.progress ?? ''}`.trim())
-            .join('; ')}`;
-        return finish();
-    }
-    // 4. Health checks once every service completed.
-    const failedNow = () => all.filter((r) => r.status === 'failed' || r.status === 'timeout');
-    if (failedNow().length === 0 && request.healthChecks.length) {
-        log.info(`Health checks: ${request.healthChecks.map((h) => h.url).join(', ')}`);
-        healthChecks = await runHealthChecks(request.healthChecks, {
-            timeoutMs: request.healthCheckTimeoutMs,
-            clock,
-            ...(signal ? { signal } : {}),
-            ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
-            ...(deps.healthCheckIntervalMs !== undefined ? { intervalMs: deps.healthCheckIntervalMs } : {}),
-        }).catch((err) => {
-            if (signal?.aborted)
-                return [];
-            throw err;
-        });
-        for (const h of healthChecks)
-            log.info(`Health check ${healthCheckLine(h)}`);
-        if (signal?.aborted) {
-            status = 'cancelled';
-            message = 'Cancelled during health checks';
-            return finish();
-        }
-    }
-    const healthFailed = healthChecks.some((h) => !h.ok);
-    const failed = failedNow();
-    if (failed.length === 0 && !healthFailed) {
-        // 5. Success: mark known-good.
-        status = all.every((r) => r.status === 'unchanged') ? 'unchanged' : 'success';
-        if (request.markKnownGood) {
-            const arns = [...new Set(all.map((r) => r.taskDefinitionArn).filter((a) => !!a))];
-            const tagsToAdd = knownGoodTags({
-                ...request.provenance,
-                ...(request.version ? { version: request.version } : {}),
-                now: new Date(),
-            });
-            for (const arn of arns) {
-                try {
-                    await tagRevision(ecs, arn, tagsToAdd, signal);
-                    knownGood.push(arn);
-                    log.info(`Marked ${shortTaskDef(arn)} known-good`);
-                }
-                catch (err) {
-                    log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
-                }
-            }
-        }
-        if (request.keepRevisions && request.keepRevisions > 0) {
-            revisionCleanup = [];
-            for (const [family, protect] of cleanupTargets(all)) {
-                const r = await cleanupRevisions(ecs, family, {
-                    keep: request.keepRevisions,
-                    protect,
-                    ...(signal ? { signal } : {}),
-                });
-                const line = cleanupSummaryLine(family, r);
-                revisionCleanup.push(line);
-                if (r.errors.length)
-                    log.warning(`keep-revisions: ${line}`);
-                else
-                    log.info(`keep-revisions ${request.keepRevisions}: ${line}`);
-            }
-        }
-        message =
-            status === 'unchanged'
-                ? `All services already run ${[...new Set(all.map((r) => shortTaskDef(r.taskDefinitionArn)))].join(', ')}`
-                : `Deployed ${all.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`;
-        return finish();
-    }
-    // 6. Failure: root causes.
-    for (const r of failed) {
-        const p = prepared.services.find((x) => x.service === r.service);
-        const res = results.find((x) => x.target.service === r.service);
-        r.diagnostics = await collectDiagnostics({
-            ecs,
-            ...(deps.logs ? { logs: deps.logs } : {}),
-            ...(deps.elbv2 ? { elbv2: deps.elbv2 } : {}),
-            cluster: request.cluster,
-            service: res?.service ?? p.current,
-            serviceName: r.service,
-            ...(r.deploymentId ? { deploymentId: r.deploymentId } : {}),
-            ...(r.taskDefinitionArn ? { taskDefinitionArn: r.taskDefinitionArn } : {}),
-            ...(r.taskDefinitionArn && containerDefs.get(r.taskDefinitionArn)
-                ? { containerDefinitions: containerDefs.get(r.taskDefinitionArn) }
-                : {}),
-            events: r.events,
-            ...(signal ? { signal } : {}),
-        });
-        log.info(`── Root causes for ${r.service}: ${r.reason ?? r.status}`);
-        for (const line of diagnosticsText(r.diagnostics))
-            log.info(line);
-    }
-    if (healthFailed) {
-        for (const r of all)
-            if (r.status === 'completed')
-                r.reason = 'health check failed after the rollout COMPLETED';
-    }
-    // 7. Auto-rollback of every service this run changed and ECS did not roll back itself.
-    const toRollBack = all.filter((r) => !r.ecsRolledBack && r.status !== 'unchanged' && r.status !== 'not-started' && request.autoRollback);
-    const rollbackTargets = [];
-    // Services that failed with the same revision share one known-good lookup (it lists and describes revisions).
-    const knownGoodLookups = new Map();
-    const knownGoodOtherThan = (failedArn) => {
-        let lookup = knownGoodLookups.get(failedArn);
-        if (!lookup) {
-            lookup = findRevision(ecs, familyOf(failedArn), { kind: 'known-good' }, { exclude: new Set([failedArn]), ...(signal ? { signal } : {}) });
-            knownGoodLookups.set(failedArn, lookup);
-        }
-        return lookup;
-    };
-    for (const r of toRollBack) {
-        const failedArn = r.taskDefinitionArn ?? '';
-        let targetArn;
-        let why = '';
-        try {
-            const found = await knownGoodOtherThan(failedArn);
-            if (found) {
-                targetArn = found.arn;
-                why = `last known-good revision ${shortTaskDef(found.arn)}`;
-            }
-        }
-        catch (err) {
-            log.warning(`Could not look up known-good revisions: ${errorMessage(err)}`);
-        }
-        if (!targetArn && r.previousTaskDefinitionArn && r.previousTaskDefinitionArn !== failedArn) {
-            targetArn = r.previousTaskDefinitionArn;
-            why = `previous PRIMARY revision ${shortTaskDef(targetArn)} (no known-good revision found)`;
-        }
-        if (!targetArn) {
-            r.rollback = {
-                outcome: 'skipped',
-                reason: 'no rollback target: no known-good revision and no different previous revision',
-            };
-            continue;
-        }
-        log.info(`${r.service}: rolling back to the ${why}`);
-        try {
-            const out = await ecs.send(new UpdateServiceCommand({ cluster: request.cluster, service: r.service, taskDefinition: targetArn }), { abortSignal: signal });
-            const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                ...(primary?.id ? { deploymentId: primary.id } : {}),
-                outcome: 'failed',
-                reason: why,
-            };
-            if (primary?.id) {
-                rollbackTargets.push(rolloutTarget(r.service, primary.id, primary, targetArn, primary.desiredCount ?? 0, request.failureThreshold));
-            }
-        }
-        catch (err) {
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                outcome: 'failed',
-                reason: `UpdateService failed: ${errorMessage(err)}`,
-            };
-        }
-    }
-    for (const res of await waitFor(rollbackTargets, 'rollback')) {
-        const r = reports.get(res.target.service);
-        if (!r.rollback)
-            continue;
-        r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
-        if (res.verdict.state === 'failed')
-            r.rollback.reason += `; rollback failed: ${res.verdict.reason}`;
-        r.events = [...r.events, ...res.events];
-    }
-    // 8. The verdict.
-    const failedServices = all.filter((r) => r.status === 'failed' || r.status === 'timeout');
-    const parts = [];
-    for (const r of failedServices) {
-        parts.push(`${r.service}: deployment of ${shortTaskDef(r.taskDefinitionArn)} ${r.status === 'timeout' ? 'timed out' : 'failed'}: ${r.reason ?? ''}`);
-    }
-    if (healthFailed)
-        parts.push(`health check failed: ${healthChecks
-            .filter((h) => !h.ok)
-            .map(healthCheckLine)
-            .join('; ')}`);
-    const rollbacks = all.filter((r) => r.rollback);
-    for (const r of rollbacks) {
-        const rb = r.rollback;
-        if (rb.outcome === 'ecs')
-            continue;
-        parts.push(rb.outcome === 'completed'
-            ? `${r.service}: rolled back to ${shortTaskDef(rb.taskDefinitionArn)} (rollback succeeded)`
-            : rb.outcome === 'skipped'
-                ? `${r.service}: not rolled back (${rb.reason})`
-                : `${r.service}: rollback to ${shortTaskDef(rb.taskDefinitionArn)} ${rb.outcome} (${rb.reason})`);
-    }
-    if (!request.autoRollback && failedServices.some((r) => !r.ecsRolledBack))
-        parts.push('auto-rollback is off');
-    const rollbackOk = rollbacks.length > 0 &&
-        rollbacks.every((r) => r.rollback.outcome === 'completed' || r.rollback.outcome === 'ecs');
-    status =
-        failedServices.every((r) => r.status === 'timeout') && failedServices.length > 0 && !healthFailed
-            ? 'timeout'
-            : rollbackOk
-                ? 'rolled-back'
-                : 'failed';
-    if (signal?.aborted) {
-        status = 'cancelled';
-        parts.push('cancelled while rolling back');
-    }
-    message = parts.join('. ');
-    return finish();
-}
-/**
- * UpdateService was rejected for one service after others had already started deploying: put those back on the
- * revision each ran before this run (and its desired count, if this run changed it), so the cluster does not end up
- * with half a release. With auto-rollback off they are left as they are, and the message says so.
- */
-async function revertPartialUpdate(o) {
-    const { request } = o.prepared;
-    const { ecs, signal } = o.deps;
-    const parts = [
-        `${o.rejected.service}: ${o.rejected.reason ?? 'UpdateService failed'} (it still runs ${shortTaskDef(o.rejected.previousTaskDefinitionArn)})`,
-    ];
-    if (o.started.length === 0)
-        return { status: 'failed', message: `${parts[0]}. Nothing was changed` };
-    if (!request.autoRollback) {
-        parts.push(`already updated and left deploying (auto-rollback is off): ${o.started.map((r) => `${r.service} → ${shortTaskDef(r.taskDefinitionArn)}`).join(', ')}`);
-        return { status: 'failed', message: parts.join('. ') };
-    }
-    const reverts = [];
-    for (const r of o.started) {
-        const p = o.prepared.services.find((x) => x.service === r.service);
-        const targetArn = r.previousTaskDefinitionArn;
-        if (!targetArn) {
-            r.rollback = { outcome: 'skipped', reason: 'no previous revision to revert to' };
-            continue;
-        }
-        const reason = `reverted because UpdateService failed for ${o.rejected.service}`;
-        o.log.info(`${r.service}: reverting to ${shortTaskDef(targetArn)} (${reason})`);
-        try {
-            const out = await ecs.send(new UpdateServiceCommand({
-                cluster: request.cluster,
-                service: r.service,
-                taskDefinition: targetArn,
-                ...(request.desiredCount !== undefined && p.current.desiredCount !== undefined
-                    ? { desiredCount: p.current.desiredCount }
-                    : {}),
-            }), { abortSignal: signal });
-            const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
-            r.status = 'reverted';
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                ...(primary?.id ? { deploymentId: primary.id } : {}),
-                outcome: request.wait ? 'failed' : 'skipped',
-                reason: request.wait ? reason : `${reason}; not waited for (wait: false)`,
-            };
-            if (primary?.id)
-                reverts.push(rolloutTarget(r.service, primary.id, primary, targetArn, primary.desiredCount ?? 0, request.failureThreshold));
-        }
-        catch (err) {
-            if (signal?.aborted)
-                throw err;
-            r.rollback = {
-                taskDefinitionArn: targetArn,
-                outcome: 'failed',
-                reason: `UpdateService failed: ${errorMessage(err)}`,
-            };
-        }
-    }
-    if (request.wait) {
-        for (const res of await o.waitFor(reverts, 'revert')) {
-            const r = o.started.find((x) => x.service === res.target.service);
-            r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
-            if (res.verdict.state === 'failed')
-                r.rollback.reason += `; revert failed: ${res.verdict.reason}`;
-            r.events = [...r.events, ...res.events];
-        }
-    }
-    for (const r of o.started) {
-        const rb = r.rollback;
-        parts.push(rb.outcome === 'completed'
-            ? `${r.service}: reverted to ${shortTaskDef(rb.taskDefinitionArn)} (revert completed)`
-            : `${r.service}: revert to ${shortTaskDef(rb.taskDefinitionArn)} ${rb.outcome} (${rb.reason})`);
-    }
-    const allBack = o.started.every((r) => r.rollback?.outcome === 'completed');
-    if (signal?.aborted)
-        parts.push('cancelled while reverting');
-    return {
-        status: signal?.aborted ? 'cancelled' : allBack ? 'rolled-back' : 'failed',
-        message: parts.join('. '),
-    };
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/.pnpm/jsonc-parser@3.3.1/node_modules/jsonc-parser/lib/umd/main.js
-var main = __nccwpck_require__(1136);
-// EXTERNAL MODULE: ./node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8009);
-;// CONCATENATED MODULE: ./packages/kit/src/inputs.ts
-
-
-
-
-// Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
-// @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
-// Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
-/** Raw input, untrimmed; '' when unset. */
-function inputs_getRawInput(name) {
-    return core.getInput(name, { trimWhitespace: false });
-}
-/** Quote a user value for an error message, shortened so a pasted blob does not flood the log. */
-function inputs_quote(raw, max = 60) {
-    const oneLine = raw.replace(/\r?\n/g, '\\n');
-    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
-}
-function parseString(input, raw, options = {}) {
-    const value = options.trim === false ? raw : raw.trim();
-    if (value.trim() === '') {
-        if (options.default !== undefined)
-            return options.default;
-        if (options.required)
-            throw new ConfigurationError(input, 'is required but was not set');
-        return '';
-    }
-    return value;
-}
-function inputs_getString(name, options = {}) {
-    return parseString(name, inputs_getRawInput(name), options);
-}
-/** Trimmed value, or undefined when the input is unset or blank. */
-function inputs_getOptionalString(name) {
-    const value = inputs_getRawInput(name).trim();
-    return value === '' ? undefined : value;
-}
-const TRUE = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
-const FALSE = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
-/** YAML 1.2 core-schema booleans only (what @actions/core accepts); "yes", "1", "on" are rejected. */
-function inputs_parseBoolean(input, raw, defaultValue) {
-    const value = raw.trim();
-    if (value === '' && defaultValue !== undefined)
-        return defaultValue;
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    if (value === '')
-        throw new ConfigurationError(input, 'is required: expected true or false');
-    throw new ConfigurationError(input, `expected true or false, got ${inputs_quote(value)}`);
-}
-function inputs_getBoolean(name, defaultValue) {
-    return inputs_parseBoolean(name, inputs_getRawInput(name), defaultValue);
-}
-function rangeText(min, max) {
-    if (min !== undefined && max !== undefined)
-        return ` between ${min} and ${max}`;
-    if (min !== undefined)
-        return ` >= ${min}`;
-    if (max !== undefined)
-        return ` <= ${max}`;
-    return '';
-}
-function inputs_parseInteger(input, raw, options = {}) {
-    const value = raw.trim().replace(/_/g, '');
-    const expected = `expected an integer${rangeText(options.min, options.max)}`;
-    if (value === '') {
-        if (options.default !== undefined)
-            return options.default;
-        throw new ConfigurationError(input, `is required: ${expected}`);
-    }
-    if (!/^[+-]?\d+$/.test(value))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())}`);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(raw.trim())} (too large)`);
-    if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
-        throw new ConfigurationError(input, `${expected}, got ${n}`);
-    }
-    return n;
-}
-function inputs_getInteger(name, options = {}) {
-    return inputs_parseInteger(name, inputs_getRawInput(name), options);
-}
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION_RE = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?$/i;
-/**
- * Duration → milliseconds. Accepts `90s`, `10m`, `1h30m`, `2h`, `1m30s`, `500ms`, and a plain number of seconds
- * (`600`). Units must appear in h, m, s, ms order; zero is allowed.
- */
-function inputs_parseDuration(input, raw, defaultValue) {
-    const value = raw.trim();
-    const expected = "expected a duration like '90s', '10m', '1h30m' or a number of seconds";
-    if (value === '') {
-        if (defaultValue === undefined)
-            throw new ConfigurationError(input, `is required: ${expected}`);
-        return typeof defaultValue === 'number' ? defaultValue : inputs_parseDuration(input, defaultValue);
-    }
-    if (/^\d+$/.test(value))
-        return Number(value) * 1000;
-    const match = DURATION_RE.exec(value);
-    if (!match || match.slice(1).every((g) => g === undefined)) {
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(value)}`);
-    }
-    const [, h, m, s, ms] = match;
-    const total = Number(h ?? 0) * DURATION_UNITS.h +
-        Number(m ?? 0) * DURATION_UNITS.m +
-        Number(s ?? 0) * DURATION_UNITS.s +
-        Number(ms ?? 0);
-    if (!Number.isSafeInteger(total))
-        throw new ConfigurationError(input, `${expected}, got ${inputs_quote(value)} (too large)`);
-    return total;
-}
-/** Duration input in milliseconds; `defaultValue` is milliseconds (number) or a duration string ('10m'). */
-function inputs_getDuration(name, defaultValue) {
-    return inputs_parseDuration(name, inputs_getRawInput(name), defaultValue);
-}
-/** Newline- or comma-separated list, items trimmed, empty items dropped. */
-function inputs_parseList(_input, raw) {
-    return raw
-        .split(/[\r\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-function inputs_getList(name) {
-    return inputs_parseList(name, inputs_getRawInput(name));
-}
-/** Newline-separated list only (for values that may contain commas). */
-function parseLines(_input, raw) {
-    return raw
-        .split(/\r?\n/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-function getLines(name) {
-    return parseLines(name, inputs_getRawInput(name));
-}
-/**
- * `key=value` lines → pairs in order. Blank lines and lines starting with `#` are skipped; the value is everything
- * after the first `=` (so it may contain `=`), trimmed; an empty value is allowed (`KEY=`), an empty key is not.
- */
-function inputs_parseKeyValue(input, raw, options = {}) {
-    const pairs = [];
-    const seen = new Map();
-    raw.split(/\r?\n/).forEach((rawLine, index) => {
-        const lineNo = index + 1;
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const eq = line.indexOf('=');
-        if (eq === -1)
-            throw new ConfigurationError(input, `line ${lineNo}: expected key=value, got ${inputs_quote(line)}`);
-        const key = line.slice(0, eq).trim();
-        const value = line.slice(eq + 1).trim();
-        if (key === '')
-            throw new ConfigurationError(input, `line ${lineNo}: missing key before '=' in ${inputs_quote(line)}`);
-        if (/\s/.test(key))
-            throw new ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} contains whitespace`);
-        const previous = seen.get(key);
-        if (previous !== undefined && options.duplicates !== 'allow') {
-            throw new ConfigurationError(input, `line ${lineNo}: key ${inputs_quote(key)} already set on line ${previous}`);
-        }
-        seen.set(key, lineNo);
-        pairs.push([key, value]);
-    });
-    return pairs;
-}
-function getKeyValue(name, options = {}) {
-    return inputs_parseKeyValue(name, inputs_getRawInput(name), options);
-}
-/** Line and column (1-based) of a character offset. */
-function lineColumn(text, offset) {
-    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-    const lines = before.split('\n');
-    return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
-}
-/**
- * Parse JSON; syntax errors become `invalid JSON at line L, column C: <reason>`.
- * `what` names the thing parsed in the message (default 'JSON'), e.g. a file path.
- */
-function inputs_parseJson(input, raw, what = 'JSON') {
-    if (raw.trim() === '')
-        throw new ConfigurationError(input, `is required: expected ${what}`);
-    try {
-        return JSON.parse(raw);
-    }
-    catch (err) {
-        throw new ConfigurationError(input, inputs_describeJsonError(raw, err, what));
-    }
-}
-/**
- * Turn a JSON.parse SyntaxError into `invalid <what> at line L, column C: <reason>`. The reason is V8's; the
- * position is V8's when it gives one, else the first error offset found by jsonc-parser's scanner.
- */
-function inputs_describeJsonError(raw, err, what = 'JSON') {
-    const message = err instanceof Error ? err.message : String(err);
-    let reason = message
-        .replace(/\s*\(line \d+ column \d+\)/, '')
-        .replace(/,\s*".*" is not valid JSON$/s, '')
-        .replace(/ (in JSON )?at position \d+$/, '')
-        .trim();
-    const position = /at position (\d+)/.exec(message);
-    let offset = position ? Number(position[1]) : -1;
-    if (offset < 0) {
-        const errors = [];
-        parseJsonc(raw, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-        offset = errors[0]?.offset ?? -1;
-    }
-    const end = raw.trimEnd().length;
-    if (/end of (JSON )?input/i.test(message) || offset >= end) {
-        offset = end;
-        reason = 'unexpected end of input';
-    }
-    if (offset < 0)
-        return `invalid ${what}: ${reason}`;
-    const { line, column } = lineColumn(raw, offset);
-    return `invalid ${what} at line ${line}, column ${column}: ${reason}`;
-}
-function getJson(name) {
-    return inputs_parseJson(name, inputs_getRawInput(name));
-}
-/** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
-function parseYamlOrJson(input, raw, what) {
-    const text = raw.trim();
-    if (text === '')
-        throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
-    if (text.startsWith('{') || text.startsWith('['))
-        return inputs_parseJson(input, raw, what ?? 'JSON');
-    const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first) {
-        const pos = first.linePos?.[0];
-        const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        throw new ConfigurationError(input, `invalid ${what ?? 'YAML'}${at}: ${reason}`);
-    }
-    return doc.toJS();
-}
-function getYamlOrJson(name) {
-    return parseYamlOrJson(name, inputs_getRawInput(name));
-}
-/** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */
-function inputs_parseEnum(input, raw, allowed, defaultValue) {
-    const value = raw.trim();
-    if (value === '') {
-        if (defaultValue !== undefined)
-            return defaultValue;
-        throw new ConfigurationError(input, `is required: expected one of ${allowed.join(', ')}`);
-    }
-    const found = allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-    if (found === undefined) {
-        throw new ConfigurationError(input, `expected one of ${allowed.join(', ')}, got ${inputs_quote(value)}`);
-    }
-    return found;
-}
-function getEnum(name, allowed, defaultValue) {
-    return inputs_parseEnum(name, inputs_getRawInput(name), allowed, defaultValue);
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-inputs.ts
-
-
-
-
-
-
-
-
-// The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning): read + validated here,
-// so each action's inputs.ts stays the only place that reads inputs while the rules exist once.
-const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-/** `services` lines: `api` or `api=<task-definition file or ARN>`; names validated, duplicates rejected. */
-function parseServiceLines(input, items) {
-    if (items.length === 0)
-        throw new ConfigurationError(input, 'is required: one or more ECS service names');
-    const seen = new Set();
-    return items.map((item) => {
-        const eq = item.indexOf('=');
-        const service = (eq === -1 ? item : item.slice(0, eq)).trim();
-        const td = eq === -1 ? undefined : item.slice(eq + 1).trim();
-        if (!SERVICE_NAME.test(service)) {
-            throw new ConfigurationError(input, `${quote(service)} is not a service name (letters, digits, - and _ only; use 'service=task-def-file' to pair one with a task definition)`);
-        }
-        if (eq !== -1 && !td)
-            throw new ConfigurationError(input, `${quote(item)}: missing task definition after '='`);
-        if (seen.has(service))
-            throw new ConfigurationError(input, `service ${quote(service)} is listed twice`);
-        seen.add(service);
-        return td ? { service, taskDefinition: td } : { service };
-    });
-}
-/**
- * A task definition reference: an ARN (or `family:revision`) or a JSON file (plain RegisterTaskDefinition JSON or
- * describe-task-definition output, e.g. render-task-def's output). Files are read and checked here.
- */
-function loadTaskDefSpec(input, value, baseDir) {
-    const v = value.trim();
-    if (v.startsWith('arn:')) {
-        if (!TASK_DEFINITION_ARN_RE.test(v)) {
-            throw new ConfigurationError(input, `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) or a file, got ${quote(v)}`);
-        }
-        return { kind: 'arn', arn: v, source: v };
-    }
-    const path = isAbsolute(v) ? v : resolve(baseDir, v);
-    if (!existsSync(path)) {
-        if (FAMILY_REVISION_RE.test(v))
-            return { kind: 'arn', arn: v, source: v };
-        throw new ConfigurationError(input, `file ${quote(v)} not found (expected a task definition JSON file or an ARN)`);
-    }
-    if (!statSync(path).isFile())
-        throw new ConfigurationError(input, `${quote(v)} is not a file`);
-    const json = parseJson(input, readFileSync(path, 'utf8'), `task definition JSON in ${v}`);
+    const json = parseJson(input, text.replace(/^\uFEFF/, ''), `JSON in ${ref.path}`);
     let td;
     try {
         td = unwrapTaskDefinition(json);
     }
     catch (err) {
         if (err instanceof TaskDefinitionShapeError)
-            throw new ConfigurationError(input, `${v}: ${err.message}`);
+            throw new ConfigurationError(input, `${ref.path}: ${err.message}`);
         throw err;
     }
     if (typeof td.family !== 'string' || td.family === '') {
-        throw new ConfigurationError(input, `${v}: the task definition has no "family"`);
+        throw new ConfigurationError(input, `${ref.path}: the task definition has no "family"`);
     }
-    return { kind: 'json', json: td, source: v };
-}
-/** Read and validate every shared deploy input (no AWS call). */
-function readEcsDeployInputs(options = {}) {
-    const env = options.env ?? process.env;
-    const baseDir = options.baseDir ?? env.GITHUB_WORKSPACE ?? process.cwd();
-    const cluster = getString('cluster', { required: true });
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(cluster) &&
-        !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(cluster)) {
-        throw new ConfigurationError('cluster', `expected a cluster name or ARN, got ${quote(cluster)}`);
-    }
-    const lines = parseServiceLines('services', getList('services'));
-    const rollbackRaw = getOptionalString('rollback-to');
-    const rollbackTo = rollbackRaw === undefined ? undefined : parseRollbackTo('rollback-to', rollbackRaw);
-    const tdInput = options.rendered ? undefined : getOptionalString('task-definition');
-    let services;
-    if (rollbackTo) {
-        if (tdInput) {
-            throw new ConfigurationError('rollback-to', 'cannot be combined with task-definition: a rollback redeploys an existing revision');
-        }
-        const paired = lines.find((l) => l.taskDefinition);
-        if (paired) {
-            throw new ConfigurationError('services', `${paired.service}=${paired.taskDefinition}: rollback-to takes plain service names`);
-        }
-        services = lines.map((l) => ({ service: l.service }));
-    }
-    else if (options.rendered) {
-        const paired = lines.find((l) => l.taskDefinition);
-        if (paired) {
-            throw new ConfigurationError('services', `${paired.service}=${paired.taskDefinition}: this action renders one task definition for all services; list names only`);
-        }
-        services = lines.map((l) => ({ service: l.service }));
-    }
-    else {
-        const shared = tdInput ? loadTaskDefSpec('task-definition', tdInput, baseDir) : undefined;
-        services = lines.map((l) => {
-            if (l.taskDefinition)
-                return { service: l.service, taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir) };
-            if (!shared) {
-                throw new ConfigurationError('task-definition', `is required: a task definition file or ARN for ${l.service} (or write 'service=file' lines in services, or set rollback-to)`);
-            }
-            return { service: l.service, taskDefinition: shared };
-        });
-    }
-    const desiredRaw = getOptionalString('desired-count');
-    const desiredCount = desiredRaw === undefined ? undefined : parseInteger('desired-count', desiredRaw, { min: 0, max: 5000 });
-    const forceNewDeployment = getBoolean('force-new-deployment', false);
-    const wait = getBoolean('wait', true);
-    const waitTimeoutMs = getDuration('wait-timeout', '30m');
-    if (waitTimeoutMs < 1000)
-        throw new ConfigurationError('wait-timeout', 'must be at least 1s');
-    if (waitTimeoutMs > 6 * 3600_000)
-        throw new ConfigurationError('wait-timeout', 'must be at most 6h (the GitHub job limit)');
-    const urls = getList('health-check-url').map((u) => parseHealthUrl('health-check-url', u));
-    const expectStatus = getInteger('health-check-status', { default: 200, min: 100, max: 599 });
-    const bodyContains = getOptionalString('health-check-body');
-    const healthCheckTimeoutMs = getDuration('health-check-timeout', '2m');
-    if (!urls.length && bodyContains !== undefined) {
-        throw new ConfigurationError('health-check-body', 'is set but health-check-url is empty');
-    }
-    if (urls.length && !wait)
-        throw new ConfigurationError('health-check-url', 'needs wait: true (health is checked after the rollout COMPLETED)');
-    const healthChecks = urls.map((url) => ({
-        url,
-        expectStatus,
-        ...(bodyContains !== undefined ? { bodyContains } : {}),
-    }));
-    const autoRollback = getBoolean('auto-rollback', true);
-    const markKnownGood = getBoolean('mark-known-good', true);
-    const keepRevisions = getInteger('keep-revisions', { default: 0, min: 0, max: 1000 });
-    const thresholdRaw = getOptionalString('failure-threshold');
-    const failureThreshold = thresholdRaw === undefined ? undefined : parseInteger('failure-threshold', thresholdRaw, { min: 1, max: 200 });
-    const version = getOptionalString('version');
-    if (version !== undefined && tagValue(version) !== version) {
-        throw new ConfigurationError('version', `${quote(version)} has characters an ECS tag value cannot hold (allowed: letters, digits, spaces, + - = . _ : / @)`);
-    }
-    const region = resolveRegion(getOptionalString('aws-region'), env);
-    return {
-        request: {
-            cluster,
-            services,
-            ...(desiredCount !== undefined ? { desiredCount } : {}),
-            forceNewDeployment,
-            wait,
-            waitTimeoutMs,
-            healthChecks,
-            healthCheckTimeoutMs,
-            autoRollback,
-            markKnownGood,
-            ...(keepRevisions > 0 ? { keepRevisions } : {}),
-            ...(failureThreshold !== undefined ? { failureThreshold } : {}),
-            ...(version !== undefined ? { version } : {}),
-            ...(rollbackTo ? { rollbackTo } : {}),
-            provenance: provenanceFromEnv(env),
-            region,
-        },
-        ...(tdInput ? { taskDefinitionInput: tdInput } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-summary.ts
-
-
-
-
-
-// Job summary and outputs of an ECS deploy report (pure).
-function serviceConsoleUrl(region, cluster, service) {
-    return `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`;
-}
-function taskDefConsoleUrl(region, arn) {
-    const short = shortTaskDef(arn);
-    const [family, revision] = short.split(':');
-    return `https://${region}.console.aws.amazon.com/ecs/v2/task-definitions/${encodeURIComponent(family ?? short)}/${revision ?? ''}?region=${region}`;
-}
-const STATUS_ICON = {
-    completed: '✅ completed',
-    unchanged: '✅ already running',
-    started: '▶️ started (not waited)',
-    failed: '❌ failed',
-    timeout: '⏱️ timed out',
-    cancelled: '⏹️ cancelled',
-    'not-started': '– not started',
-};
-function serviceStatusCell(r) {
-    if (r.status === 'reverted') {
-        const to = shortTaskDef(r.rollback?.taskDefinitionArn);
-        const outcome = r.rollback?.outcome;
-        return outcome === 'completed'
-            ? `↩️ reverted to ${to} (another service failed)`
-            : `↩️ revert to ${to} ${outcome === 'skipped' ? 'started, not waited for' : outcome}`;
-    }
-    let text = STATUS_ICON[r.status] ?? r.status;
-    if (r.rollback) {
-        const rb = r.rollback;
-        text +=
-            rb.outcome === 'ecs'
-                ? `, ECS rolled back to ${shortTaskDef(rb.taskDefinitionArn)}`
-                : rb.outcome === 'completed'
-                    ? `, rolled back to ${shortTaskDef(rb.taskDefinitionArn)}`
-                    : rb.outcome === 'skipped'
-                        ? ', not rolled back'
-                        : `, rollback ${rb.outcome}`;
-    }
-    return text;
-}
-function overallHeadline(report) {
-    const what = report.rollbackMode ? 'Rollback' : 'Deploy';
-    switch (report.status) {
-        case 'success':
-            return `✅ ${what} succeeded`;
-        case 'unchanged':
-            return '✅ Already running the requested revision';
-        case 'started':
-            return `▶️ ${what} started (not waited for)`;
-        case 'rolled-back':
-            return `❌ ${what} failed — rolled back`;
-        case 'timeout':
-            return `⏱️ ${what} timed out`;
-        case 'cancelled':
-            return `⏹️ ${what} cancelled`;
-        default:
-            return `❌ ${what} failed`;
-    }
-}
-/** Events of all services, oldest first, for the timeline. */
-function timeline(report) {
-    return report.services
-        .flatMap((r) => r.events.map((event) => ({ service: r.service, event })))
-        .sort((a, b) => new Date(a.event.createdAt ?? 0).getTime() - new Date(b.event.createdAt ?? 0).getTime());
-}
-/** The whole job summary as markdown. */
-function ecs_deploy_summary_deploySummaryMarkdown(report) {
-    const out = [];
-    out.push(`## ${overallHeadline(report)}: ${report.cluster}\n`);
-    if (report.message)
-        out.push(`${report.message}\n`);
-    out.push(markdownTable(['service', 'status', 'revision', 'duration', 'tasks', 'console'], report.services.map((r) => [
-        r.service,
-        serviceStatusCell(r),
-        `${shortTaskDef(r.previousTaskDefinitionArn)} → ${shortTaskDef(r.taskDefinitionArn)}${r.registered ? ' (new)' : r.reused && r.previousTaskDefinitionArn !== r.taskDefinitionArn ? ' (reused)' : ''}`,
-        r.finishedAt !== undefined ? formatDuration(r.finishedAt - r.startedAt) : '',
-        r.running !== undefined ? `${r.running}/${r.desired}` : '',
-        `[deployments](${serviceConsoleUrl(report.region, report.cluster, r.service)})`,
-    ])));
-    for (const r of report.services) {
-        if (r.reason && (r.status === 'failed' || r.status === 'timeout' || r.status === 'cancelled' || r.rollback)) {
-            out.push(`### ${r.service}: ${r.reason}\n`);
-            if (r.rollback && r.rollback.outcome !== 'ecs')
-                out.push(`Rollback: ${r.rollback.outcome} — ${r.rollback.reason}\n`);
-            if (r.diagnostics)
-                out.push(diagnosticsMarkdown(r.diagnostics));
-        }
-    }
-    if (report.healthChecks.length) {
-        out.push(`### Health checks\n\n${report.healthChecks.map((h) => `- ${healthCheckLine(h)}`).join('\n')}\n`);
-    }
-    if (report.knownGood.length) {
-        out.push(`Marked known-good: ${report.knownGood.map((a) => `[${shortTaskDef(a)}](${taskDefConsoleUrl(report.region, a)})`).join(', ')}\n`);
-    }
-    if (report.revisionCleanup?.length) {
-        out.push(`Old revisions (keep-revisions):\n\n${report.revisionCleanup.map((l) => `- ${l}`).join('\n')}\n`);
-    }
-    const diffs = new Map();
-    for (const r of report.services)
-        if (r.diffText)
-            diffs.set(r.diffText, diffs.has(r.diffText) ? `${diffs.get(r.diffText)}, ${r.service}` : r.service);
-    for (const [diff, services] of diffs) {
-        out.push(details(`Task definition diff (${services})`, codeBlock(diff, 'diff')));
-    }
-    const events = timeline(report);
-    if (events.length) {
-        out.push(details(`Event timeline (${events.length})`, markdownTable(['time', 'service', 'event'], events.map(({ service, event }) => [
-            event.createdAt ? new Date(event.createdAt).toISOString() : '',
-            service,
-            event.message,
-        ]))));
-    }
-    return out.join('\n');
-}
-/** Action outputs: task-definition-arn, previous-task-definition-arn, deployments (JSON per service), status. */
-function ecs_deploy_summary_deployOutputs(report) {
-    const first = report.services[0];
-    const deployments = {};
-    for (const r of report.services) {
-        deployments[r.service] = {
-            deploymentId: r.deploymentId ?? null,
-            taskDefinitionArn: r.taskDefinitionArn ?? null,
-            previousTaskDefinitionArn: r.previousTaskDefinitionArn ?? null,
-            status: r.status,
-            ...(r.rollback
-                ? { rollback: { taskDefinitionArn: r.rollback.taskDefinitionArn ?? null, outcome: r.rollback.outcome } }
-                : {}),
-        };
-    }
-    return {
-        'task-definition-arn': first?.taskDefinitionArn ?? '',
-        'previous-task-definition-arn': first?.previousTaskDefinitionArn ?? '',
-        deployments: JSON.stringify(deployments),
-        status: report.status,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/outputs.ts
-
-/** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
-function outputValue(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value === 'string')
-        return value;
-    return JSON.stringify(value);
+    return td;
 }
 /**
- * Write all outputs of an action in one place. Keys are action.yml output names. Non-string values are
- * JSON-stringified (`true`, `3`, `["a"]`); undefined and null are not written. Returns what was written.
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
  */
-function outputs_setOutputs(record) {
-    const written = {};
-    for (const [name, value] of Object.entries(record)) {
-        const text = outputValue(value);
-        if (text === undefined)
-            continue;
-        core.setOutput(name, text);
-        written[name] = text;
-    }
-    return written;
+function isTaskDefinitionNotFound(err) {
+    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
 }
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-deploy-run.ts
-
-
-
-
-
-
-
-
-
-
-
-function createEcsClients(action, region) {
-    return {
-        ecs: createClient(ECSClient, { action, region }),
-        logs: createClient(CloudWatchLogsClient, { action, region }),
-        elbv2: createClient(ElasticLoadBalancingV2Client, { action, region }),
-    };
+function isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
 }
-/** Run a deploy end to end as an action step. Throws DeployFailure when the deploy did not succeed. */
-async function runEcsDeploy(options) {
-    const clients = options.clients ?? createEcsClients(options.action, options.request.region);
-    const signal = options.deps?.signal ?? cancellationSignal();
-    const deps = { ...clients, ...options.deps, signal };
-    const prepared = await prepareDeploy(options.request, deps);
-    await options.afterPrepare?.(prepared);
-    const report = await executeDeploy(prepared, deps, options.hooks);
-    setOutputs(deployOutputs(report));
-    const summary = new Summary();
-    const prefix = options.summaryPrefix?.();
-    if (prefix)
-        summary.raw(prefix);
-    summary.raw(deploySummaryMarkdown(report));
-    await summary.write();
-    if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started') {
-        core.info(report.message);
-        return report;
-    }
-    throw new DeployFailure(report.message || `Deploy ${report.status}`);
-}
-
-// EXTERNAL MODULE: ./node_modules/.pnpm/shell-quote@1.12.0/node_modules/shell-quote/index.js
-var shell_quote = __nccwpck_require__(7923);
-;// CONCATENATED MODULE: ./packages/kit/src/ecs-run-task.ts
-
-
-
-
-
-
-
-
-const DEFAULT_ONE_OFF_INPUT_NAMES = {
-    cluster: 'cluster',
-    taskDefinition: 'task-definition',
-    container: 'container',
-    command: 'command',
-    environment: 'environment',
-    service: 'service',
-    networkService: 'network-from-service',
-    subnets: 'subnets',
-    securityGroups: 'security-groups',
-    assignPublicIp: 'assign-public-ip',
-    launchType: 'launch-type',
-    startedBy: 'started-by',
-};
-// ---------------------------------------------------------------------------------------------------------------
-// Pure parsers
 /**
- * A container command: a JSON array of strings (`["python", "manage.py", "migrate"]`) or a shell-like string
- * (`python manage.py migrate --noinput`, quotes and backslashes as in sh), parsed with shell-quote. ECS runs the
- * result in exec form, without a shell: operators (`&&`, `|`, `;`, redirections) are rejected with a hint to wrap
- * the command in `sh -c`; `$VAR` is kept literally. Blank → undefined (the task definition's own command).
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
  */
-function ecs_run_task_parseCommand(input, raw) {
-    const text = raw.trim();
-    if (text === '')
-        return undefined;
-    if (text.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            throw new ConfigurationError(input, describeJsonError(text, err, 'JSON array'));
-        }
-        if (!Array.isArray(value) || value.length === 0) {
-            throw new ConfigurationError(input, 'expected a non-empty JSON array of strings like ["python", "manage.py", "migrate"]');
-        }
-        value.forEach((item, i) => {
-            if (typeof item !== 'string') {
-                throw new ConfigurationError(input, `element ${i} of the JSON array is ${JSON.stringify(item)}: every element must be a string`);
-            }
-        });
-        return value;
-    }
-    let entries;
+async function describeTaskDefinition(ecs, reference, signal) {
     try {
-        entries = shellParse(text, (name) => `$${name}`);
-    }
-    catch (err) {
-        throw new ConfigurationError(input, `cannot parse the command ${quote(text)}: ${errorMessage(err)}`);
-    }
-    const args = [];
-    for (const entry of entries) {
-        if (typeof entry === 'string') {
-            args.push(entry);
-        }
-        else if ('op' in entry && entry.op === 'glob') {
-            args.push(entry.pattern);
-        }
-        else if ('op' in entry) {
-            throw new ConfigurationError(input, `the command contains the shell operator '${entry.op}', but ECS runs commands without a shell: ` +
-                `use a JSON array like ["sh", "-c", ${JSON.stringify(text)}]`);
-        }
-        else if ('comment' in entry) {
-            break;
-        }
-    }
-    if (args.length === 0)
-        throw new ConfigurationError(input, `no command words in ${quote(text)}`);
-    if (/(^|[^\\])(["'])/.test(text) && unbalancedQuotes(text)) {
-        throw new ConfigurationError(input, `unterminated quote in ${quote(text)}`);
-    }
-    return args;
-}
-/** True when a single or double quote is left open (shell-quote silently accepts that). */
-function unbalancedQuotes(text) {
-    let state = 'none';
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (state === 'none') {
-            if (c === '\\')
-                i++;
-            else if (c === "'" || c === '"')
-                state = c;
-        }
-        else if (state === '"') {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                state = 'none';
-        }
-        else if (c === "'")
-            state = 'none';
-    }
-    return state !== 'none';
-}
-/** Format a command for logs and summaries (shell-quoted where needed). */
-function formatCommand(command) {
-    return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-const STARTED_BY_RE = /^[A-Za-z0-9_/-]{1,128}$/;
-/** RunTask's `startedBy`: up to 128 letters, digits, `-`, `_` and `/`. */
-function ecs_run_task_validateStartedBy(input, value) {
-    if (!STARTED_BY_RE.test(value)) {
-        throw new ConfigurationError(input, `expected up to 128 letters, digits, '-', '_' or '/' (RunTask startedBy), got ${quote(value)}`);
-    }
-    return value;
-}
-function ecs_run_task_validateSubnets(input, subnets) {
-    for (const s of subnets) {
-        if (!/^subnet-[0-9a-zA-Z]+$/.test(s))
-            throw new ConfigurationError(input, `expected subnet ids like subnet-0abc123, got ${quote(s)}`);
-    }
-    if (subnets.length > 16)
-        throw new ConfigurationError(input, `at most 16 subnets are allowed, got ${subnets.length}`);
-    return [...subnets];
-}
-function ecs_run_task_validateSecurityGroups(input, groups) {
-    for (const g of groups) {
-        if (!/^sg-[0-9a-zA-Z]+$/.test(g)) {
-            throw new ConfigurationError(input, `expected security group ids like sg-0abc123, got ${quote(g)}`);
-        }
-    }
-    if (groups.length > 5)
-        throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
-    return [...groups];
-}
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
-function ecs_run_task_validateEnvironmentNames(input, pairs) {
-    for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
-    }
-}
-/**
- * The container to run the command in: `requested` when given (an unknown name lists the available ones and names a
- * case-only mismatch as such), else the only container, else a ConfigurationError asking for one.
- */
-function selectContainer(input, taskDef, requested) {
-    const containers = taskDef.containerDefinitions ?? [];
-    const names = containers.map((c) => c.name ?? '');
-    const what = taskDef.taskDefinitionArn ?? taskDef.family ?? 'the task definition';
-    if (requested === undefined) {
-        if (containers.length === 1)
-            return containers[0];
-        throw new ConfigurationError(input, `is required: ${what} has ${containers.length} containers (${names.join(', ')}); name the one to run the command in`);
-    }
-    const exact = containers.find((c) => c.name === requested);
-    if (exact)
-        return exact;
-    const caseOnly = containers.find((c) => c.name?.toLowerCase() === requested.toLowerCase());
-    if (caseOnly) {
-        throw new ConfigurationError(input, `no container '${requested}' in ${what}; names are case-sensitive: did you mean '${caseOnly.name}'?`);
-    }
-    throw new ConfigurationError(input, `no container '${requested}' in ${what}; its containers are: ${names.join(', ') || '(none)'}`);
-}
-/**
- * Network and placement for RunTask. Explicit subnets / security groups / assignPublicIp win; whatever is not given
- * is copied from the service's awsvpc configuration, as are launchType or capacityProviderStrategy and
- * platformVersion. An awsvpc task definition needs subnets from somewhere: else a ConfigurationError naming the
- * subnets input. A non-awsvpc task definition gets no network configuration (explicit subnets are an error).
- */
-function planNetwork(taskDef, request, names = DEFAULT_ONE_OFF_INPUT_NAMES) {
-    const notes = [];
-    const plan = { notes };
-    const service = request.service;
-    const serviceName = service?.serviceName ?? 'the service';
-    const fargateOnly = (taskDef.requiresCompatibilities ?? []).includes('FARGATE') &&
-        !(taskDef.requiresCompatibilities ?? []).includes('EC2');
-    const networkMode = taskDef.networkMode ?? (fargateOnly ? 'awsvpc' : undefined);
-    const awsvpc = service?.networkConfiguration?.awsvpcConfiguration;
-    if (networkMode === 'awsvpc') {
-        let subnets = request.subnets?.length ? request.subnets : undefined;
-        if (subnets)
-            notes.push(`subnets: ${subnets.join(', ')} (input)`);
-        else if (awsvpc?.subnets?.length) {
-            subnets = awsvpc.subnets;
-            notes.push(`subnets: ${subnets.join(', ')} (from service ${serviceName})`);
-        }
-        if (!subnets) {
-            throw new ConfigurationError(names.subnets, service
-                ? `service '${serviceName}' has no awsvpc network configuration to copy and the task definition uses awsvpc networking: set ${names.subnets} (and ${names.securityGroups})`
-                : `the task definition uses awsvpc networking: set ${names.service} to copy the network from a service, or ${names.subnets} (and ${names.securityGroups})`);
-        }
-        let securityGroups = request.securityGroups?.length ? request.securityGroups : undefined;
-        if (securityGroups)
-            notes.push(`security groups: ${securityGroups.join(', ')} (input)`);
-        else if (awsvpc?.securityGroups?.length) {
-            securityGroups = awsvpc.securityGroups;
-            notes.push(`security groups: ${securityGroups.join(', ')} (from service ${serviceName})`);
-        }
-        else
-            notes.push("security groups: none given (the VPC's default security group applies)");
-        let assignPublicIp = request.assignPublicIp;
-        if (assignPublicIp)
-            notes.push(`assign public IP: ${assignPublicIp} (input)`);
-        else if (awsvpc?.assignPublicIp) {
-            assignPublicIp = awsvpc.assignPublicIp;
-            notes.push(`assign public IP: ${assignPublicIp} (from service ${serviceName})`);
-        }
-        plan.networkConfiguration = {
-            awsvpcConfiguration: {
-                subnets: [...subnets],
-                ...(securityGroups ? { securityGroups: [...securityGroups] } : {}),
-                ...(assignPublicIp ? { assignPublicIp } : {}),
-            },
-        };
-    }
-    else if (request.subnets?.length || request.securityGroups?.length || request.assignPublicIp) {
-        const input = request.subnets?.length
-            ? names.subnets
-            : request.securityGroups?.length
-                ? names.securityGroups
-                : names.assignPublicIp;
-        throw new ConfigurationError(input, `the task definition uses the ${networkMode ?? 'default (bridge)'} network mode; network settings apply only to awsvpc task definitions`);
-    }
-    if (request.launchType) {
-        plan.launchType = request.launchType;
-        notes.push(`launch type: ${request.launchType} (input)`);
-    }
-    else if (service?.capacityProviderStrategy?.length) {
-        plan.capacityProviderStrategy = service.capacityProviderStrategy.map((s) => ({ ...s }));
-        notes.push(`capacity provider strategy: ${service.capacityProviderStrategy.map((s) => `${s.capacityProvider}${s.weight !== undefined ? ` weight ${s.weight}` : ''}${s.base ? ` base ${s.base}` : ''}`).join(', ')} (from service ${serviceName})`);
-    }
-    else if (service?.launchType) {
-        plan.launchType = service.launchType;
-        notes.push(`launch type: ${service.launchType} (from service ${serviceName})`);
-    }
-    else if (fargateOnly) {
-        plan.launchType = 'FARGATE';
-        notes.push('launch type: FARGATE (the task definition requires Fargate)');
-    }
-    else
-        notes.push("launch type: the cluster's default capacity provider strategy");
-    const usesFargate = plan.launchType === 'FARGATE' ||
-        (plan.capacityProviderStrategy ?? []).some((s) => /^FARGATE/.test(s.capacityProvider ?? ''));
-    if (usesFargate && service?.platformVersion && service.platformVersion !== 'LATEST') {
-        plan.platformVersion = service.platformVersion;
-        notes.push(`platform version: ${service.platformVersion} (from service ${serviceName})`);
-    }
-    return plan;
-}
-/** The RunTask request (pure). One task; overrides only for what was asked. */
-function buildRunTaskInput(options) {
-    const override = {
-        name: options.container,
-    };
-    if (options.command?.length)
-        override.command = [...options.command];
-    if (options.environment?.length)
-        override.environment = options.environment.map(([name, value]) => ({ name, value }));
-    const input = {
-        cluster: options.cluster,
-        taskDefinition: options.taskDefinition,
-        count: 1,
-        ...(override.command || override.environment ? { overrides: { containerOverrides: [override] } } : {}),
-        ...(options.network.networkConfiguration ? { networkConfiguration: options.network.networkConfiguration } : {}),
-        ...(options.network.launchType ? { launchType: options.network.launchType } : {}),
-        ...(options.network.capacityProviderStrategy
-            ? { capacityProviderStrategy: options.network.capacityProviderStrategy }
-            : {}),
-        ...(options.network.platformVersion ? { platformVersion: options.network.platformVersion } : {}),
-        ...(options.startedBy ? { startedBy: options.startedBy } : {}),
-        ...(options.clientToken ? { clientToken: options.clientToken } : {}),
-    };
-    return input;
-}
-/**
- * Judge a STOPPED task by the exit code of `container`: 0 = success; non-zero or missing = failure. A task that
- * never started is a failure carrying ECS's stoppedReason.
- */
-function evaluateStoppedTask(task, container) {
-    const c = task.containers?.find((x) => x.name === container);
-    const exitCode = c?.exitCode;
-    const stoppedReason = task.stoppedReason;
-    const stopCode = task.stopCode;
-    const containerReason = c?.reason;
-    const id = taskIdFromArn(task.taskArn ?? 'task');
-    const reasonText = [
-        stoppedReason,
-        containerReason && containerReason !== stoppedReason ? `container: ${containerReason}` : undefined,
-    ]
-        .filter(Boolean)
-        .join('; ');
-    const neverStarted = exitCode === undefined && (stopCode === 'TaskFailedToStart' || !task.startedAt);
-    const base = { exitCode, neverStarted, stoppedReason, stopCode, containerReason };
-    if (exitCode === 0)
-        return { ...base, ok: true, message: `Task ${id}: container '${container}' exited with code 0` };
-    if (neverStarted) {
-        return { ...base, ok: false, message: `Task ${id} failed to start: ${reasonText || 'no reason given by ECS'}` };
-    }
-    if (exitCode === undefined) {
+        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
+            return undefined;
         return {
-            ...base,
-            ok: false,
-            message: `Task ${id}: container '${container}' stopped without an exit code${reasonText ? ` (${reasonText})` : ''}`,
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
         };
     }
-    return {
-        ...base,
-        ok: false,
-        message: `Task ${id}: container '${container}' exited with code ${exitCode}${reasonText ? ` (${reasonText})` : ''}`,
-    };
-}
-/** Console URL of a task (partition-aware), from its ARN `arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>`. */
-function taskConsoleUrl(taskArn) {
-    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):\d+:task\/([^/]+)\/([^/]+)$/.exec(taskArn);
-    if (!m)
-        return undefined;
-    const [, partition, region, cluster, id] = m;
-    const host = partition === 'aws-cn'
-        ? 'console.amazonaws.cn'
-        : partition === 'aws-us-gov'
-            ? 'console.amazonaws-us-gov.com'
-            : 'console.aws.amazon.com';
-    return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
-}
-/**
- * Every read and check before anything is changed: describes the service (network, `service` task definition) and
- * the task definition (containers, network mode), validates container, command and network. Throws
- * ConfigurationError naming the input at fault. Makes no mutating call.
- */
-async function prepareOneOffTask(clients, options, signal) {
-    const names = { ...DEFAULT_ONE_OFF_INPUT_NAMES, ...options.inputNames };
-    const send = signal ? { abortSignal: signal } : undefined;
-    if (!options.cluster)
-        throw new ConfigurationError(names.cluster, 'is required but was not set');
-    if (options.taskDefinition.kind === 'service' && !options.service) {
-        throw new ConfigurationError(names.taskDefinition, `'service:current' needs the ${names.service} input`);
-    }
-    if (options.startedBy !== undefined)
-        ecs_run_task_validateStartedBy(names.startedBy, options.startedBy);
-    if (options.environment)
-        ecs_run_task_validateEnvironmentNames(names.environment, options.environment);
-    // One DescribeServices call for the task-definition service and the network service (when they differ), unless
-    // the caller described them already.
-    const described = new Map();
-    for (const s of options.describedServices ?? [])
-        if (s.serviceName)
-            described.set(s.serviceName, s);
-    const wanted = [
-        ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
-    ].filter((name) => !described.has(name));
-    if (wanted.length) {
-        let response;
-        try {
-            response = await clients.ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: wanted }), send);
-        }
-        catch (err) {
-            if (isErrorNamed(err, 'ClusterNotFoundException')) {
-                throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
-            }
-            throw err;
-        }
-        for (const name of wanted) {
-            const matches = (s) => s.serviceName === name || s.serviceArn === name;
-            const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
-            if (found) {
-                described.set(name, found);
-                continue;
-            }
-            const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
-            const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
-            const input = name === options.service ? names.service : names.networkService;
-            throw new ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
-        }
-    }
-    const service = options.service ? described.get(options.service) : undefined;
-    const networkServiceName = options.networkService ?? options.service;
-    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
-    let taskDef;
-    let taskDefinitionArn;
-    let register;
-    const source = options.taskDefinition;
-    if (source.kind === 'register') {
-        register = source.input;
-        taskDef = source.input;
-    }
-    else {
-        const reference = source.kind === 'service' ? service?.taskDefinition : source.value;
-        if (!reference)
-            throw new ConfigurationError(names.service, `service '${options.service}' has no task definition`);
-        try {
-            const described = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }), send);
-            if (!described.taskDefinition)
-                throw new Error('DescribeTaskDefinition returned no task definition');
-            taskDef = described.taskDefinition;
-            taskDefinitionArn = described.taskDefinition.taskDefinitionArn ?? reference;
-        }
-        catch (err) {
-            if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
-                throw new ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
-            }
-            throw err;
-        }
-    }
-    const container = selectContainer(names.container, taskDef, options.container);
-    const containerName = container.name;
-    const network = planNetwork(taskDef, {
-        service: networkService,
-        subnets: options.subnets,
-        securityGroups: options.securityGroups,
-        assignPublicIp: options.assignPublicIp,
-        launchType: options.launchType,
-    }, names);
-    const command = options.command?.length ? [...options.command] : undefined;
-    const runTask = buildRunTaskInput({
-        cluster: options.cluster,
-        taskDefinition: taskDefinitionArn ?? '(registered at run time)',
-        container: containerName,
-        command,
-        environment: options.environment,
-        network,
-        startedBy: options.startedBy,
-    });
-    const notes = [
-        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'register' ? (source.path ?? 'the given file') : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
-        `container: ${containerName}`,
-        `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
-        ...(options.environment?.length
-            ? [`environment overrides: ${options.environment.map(([k]) => k).join(', ')}`]
-            : []),
-        ...network.notes,
-    ];
-    return {
-        cluster: options.cluster,
-        taskDefinitionArn,
-        register,
-        taskDefinition: taskDef,
-        container,
-        containerName,
-        command,
-        environmentNames: (options.environment ?? []).map(([k]) => k),
-        service,
-        networkService,
-        network,
-        runTask,
-        notes,
-    };
-}
-/**
- * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
- * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
- * stop the task (cancellation only when `stopOnCancel`) and return `timedOut` / `cancelled` results; the caller
- * decides how to fail (see `oneOffTaskFailure`).
- */
-async function runOneOffTask(clients, plan, options) {
-    const clock = options.clock ?? realClock;
-    const sink = options.sink;
-    const signal = options.signal;
-    const send = signal ? { abortSignal: signal } : undefined;
-    const stopOnCancel = options.stopOnCancel ?? true;
-    let taskDefinitionArn = plan.taskDefinitionArn;
-    if (plan.register) {
-        const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(plan.register), send);
-        taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
-        if (!taskDefinitionArn)
-            throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
-        sink.info(`Registered task definition ${taskDefinitionArn}`);
-    }
-    const runInput = { ...plan.runTask, taskDefinition: taskDefinitionArn };
-    const started = clock.now();
-    const response = await clients.ecs.send(new RunTaskCommand(runInput), send);
-    const failures = response.failures ?? [];
-    const task = response.tasks?.[0];
-    if (failures.length > 0 || !task?.taskArn) {
-        const text = failures.length
-            ? failures
-                .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`)
-                .join('; ')
-            : 'no task was returned';
-        throw new DeployFailure(`RunTask could not start the task: ${text}`);
-    }
-    const taskArn = task.taskArn;
-    const taskId = taskIdFromArn(taskArn);
-    const consoleUrl = taskConsoleUrl(taskArn);
-    await options.onTaskStarted?.(taskArn);
-    sink.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
-    const where = awslogsLocation(plan.container, taskArn);
-    const logLocation = where.ok ? where.location : undefined;
-    const logNotice = where.ok
-        ? undefined
-        : `${where.reason}; waiting for the task to stop without streaming its output.`;
-    if (logNotice)
-        sink.warning(logNotice);
-    else
-        sink.info(`Streaming logs from ${logLocation.group} / ${logLocation.stream}`);
-    const ring = new LineRing(options.lastLines ?? 30);
-    // Stops the log follower: resolved when the task stopped (then drained), or on cancel/timeout (short drain).
-    let finishLogs;
-    const logsFinished = new Promise((resolve) => {
-        finishLogs = resolve;
-    });
-    const logAbort = new AbortController();
-    let logFollow = Promise.resolve();
-    if (logLocation) {
-        const logsClient = logLocation.region && clients.logsForRegion ? clients.logsForRegion(logLocation.region) : clients.logs;
-        let warnedError = false;
-        logFollow = streamLogEvents({
-            client: logsClient,
-            group: logLocation.group,
-            stream: logLocation.stream,
-            until: logsFinished,
-            signal: logAbort.signal,
-            clock,
-            intervalMs: options.logIntervalMs ?? 1000,
-            ...(options.logPageLimit ? { pageLimit: options.logPageLimit } : {}),
-            drainQuietMs: options.drainQuietMs ?? 1000,
-            drainMaxMs: options.drainMaxMs ?? 10_000,
-            onEvent: (event) => {
-                ring.push(event.message);
-                for (const line of eventLines([event]))
-                    sink.log(line, event);
-            },
-            onError: (err) => {
-                if (!warnedError)
-                    sink.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
-                warnedError = true;
-            },
-        }).catch((err) => sink.warning(`Log streaming stopped: ${errorMessage(err)}`));
-    }
-    const progressEveryMs = options.progressEveryMs ?? (logLocation ? 60_000 : 10_000);
-    let lastStatus = task.lastStatus;
-    if (lastStatus)
-        sink.info(`Task status: ${lastStatus}`);
-    let stopped;
-    let cancelled = false;
-    let timedOut = false;
-    let stopRequested = false;
-    const stopTask = async (reason) => {
-        stopRequested = true;
-        try {
-            await clients.ecs.send(new StopTaskCommand({ cluster: plan.cluster, task: taskArn, reason: reason.slice(0, 255) }));
-            sink.info(`Stopped task ${taskId}: ${reason}`);
-        }
-        catch (err) {
-            sink.warning(`StopTask failed for ${taskArn}: ${errorMessage(err)}`);
-        }
-    };
-    try {
-        stopped = await poll(async () => {
-            const described = await clients.ecs.send(new DescribeTasksCommand({ cluster: plan.cluster, tasks: [taskArn] }), send);
-            const current = described.tasks?.[0];
-            if (!current)
-                return { done: false, progress: `task ${taskId} not visible yet` };
-            if (current.lastStatus !== lastStatus) {
-                lastStatus = current.lastStatus;
-                sink.info(`Task status: ${lastStatus}`);
-            }
-            if (current.lastStatus === 'STOPPED')
-                return { done: true, value: current };
-            // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
-            const elapsed = clock.now() - started;
-            return elapsed < progressEveryMs
-                ? { done: false }
-                : {
-                    done: false,
-                    progress: `task ${taskId} still ${current.lastStatus ?? 'UNKNOWN'} after ${formatDuration(elapsed)}`,
-                };
-        }, {
-            timeoutMs: options.timeoutMs,
-            initialDelayMs: options.pollInitialMs ?? 1000,
-            maxDelayMs: options.pollMaxMs ?? 2000,
-            factor: 1.5,
-            jitter: 'none',
-            clock,
-            description: `task ${taskId} to stop`,
-            progressEveryMs,
-            onProgress: (message) => sink.info(message),
-            ...(signal ? { signal } : {}),
-        });
-    }
     catch (err) {
-        if (err instanceof PollAbortedError || signal?.aborted) {
-            cancelled = true;
-            if (stopOnCancel)
-                await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
-            else
-                sink.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
-        }
-        else if (err instanceof PollTimeoutError) {
-            timedOut = true;
-            await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
-        }
-        else {
-            // DescribeTasks failing for good: stop following logs and rethrow.
-            logAbort.abort(err);
-            finishLogs();
-            await logFollow;
-            throw err;
-        }
-    }
-    if (stopped) {
-        finishLogs();
-        await logFollow;
-    }
-    else {
-        // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
-        finishLogs();
-        const cutoff = new Promise((resolve) => {
-            const t = setTimeout(resolve, options.cancelDrainMs ?? 1500);
-            t.unref?.();
-        });
-        await Promise.race([logFollow, cutoff]);
-        logAbort.abort(new Error('drain cut off'));
-        await logFollow;
-    }
-    const durationMs = clock.now() - started;
-    const outcome = stopped ? evaluateStoppedTask(stopped, plan.containerName) : undefined;
-    let message;
-    if (outcome)
-        message = outcome.message;
-    else if (cancelled)
-        message = `Cancelled after ${formatDuration(durationMs)}; task ${taskId} ${stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${lastStatus ?? 'unknown'})`;
-    else
-        message = `Timed out after ${formatDuration(durationMs)} waiting for task ${taskId} to stop (last status ${lastStatus ?? 'unknown'}); the task was asked to stop`;
-    return {
-        taskArn,
-        taskId,
-        taskDefinitionArn: taskDefinitionArn,
-        containerName: plan.containerName,
-        command: plan.command,
-        outcome,
-        exitCode: outcome?.exitCode,
-        ok: outcome?.ok ?? false,
-        cancelled,
-        timedOut,
-        stopRequested,
-        durationMs,
-        logLocation,
-        logNotice,
-        lastLines: ring.toArray(),
-        lineCount: ring.total,
-        message,
-        lastStatus: stopped?.lastStatus ?? lastStatus,
-        consoleUrl,
-    };
-}
-/**
- * The DeployFailure for a failed result, or undefined when it succeeded. The message carries the outcome line and
- * the last log lines (they reach the `::error::` annotation; the full output is in the log group above).
- */
-function oneOffTaskFailure(result) {
-    if (result.ok)
-        return undefined;
-    const lines = result.lastLines;
-    const tail = lines.length
-        ? `\nLast ${lines.length} line${lines.length === 1 ? '' : 's'} of ${result.containerName}:\n${lines.join('\n')}`
-        : result.logNotice
-            ? `\nNo log lines: ${result.logNotice}`
-            : '';
-    return new DeployFailure(`${result.message}${tail}`);
-}
-function oneOffStatusText(result) {
-    if (result.ok)
-        return '✅ succeeded (exit code 0)';
-    if (result.cancelled)
-        return `⏹️ cancelled${result.stopRequested ? ' (task stopped)' : ''}`;
-    if (result.timedOut)
-        return '⌛ timed out (task stopped)';
-    if (result.outcome?.neverStarted)
-        return '❌ failed to start';
-    return result.exitCode === undefined ? '❌ no exit code' : `❌ exit code ${result.exitCode}`;
-}
-/**
- * Append a one-off task's job-summary section to `summary`: status heading, a table (command, container, task with
- * console link, task definition, cluster, duration, exit code, stopped reason, logs) and the last log lines
- * (expanded when it failed). Shared by run-migration-task and deploy-ecs's migration step.
- */
-function appendOneOffTaskSummary(summary, result, context) {
-    summary.heading(`${context.title ?? 'One-off task'}: ${oneOffStatusText(result)}`, 3);
-    const task = result.consoleUrl ? `[${result.taskId}](${result.consoleUrl})` : result.taskId;
-    const rows = [
-        ['Command', `\`${context.command.replace(/`/g, "'")}\``],
-        ['Container', result.containerName],
-        ['Task', task],
-        ['Task ARN', `\`${result.taskArn}\``],
-        ['Task definition', `\`${result.taskDefinitionArn}\``],
-        ['Cluster', context.cluster],
-        ['Duration', formatDuration(result.durationMs)],
-        ['Exit code', result.exitCode === undefined ? '—' : String(result.exitCode)],
-    ];
-    if (result.outcome?.stoppedReason)
-        rows.push(['Stopped reason', result.outcome.stoppedReason]);
-    if (result.outcome?.containerReason)
-        rows.push(['Container reason', result.outcome.containerReason]);
-    rows.push([
-        'Logs',
-        result.logLocation
-            ? `\`${result.logLocation.group}\` / \`${result.logLocation.stream}\``
-            : (result.logNotice ?? '—'),
-    ]);
-    summary.table(['', ''], rows);
-    if (!result.ok)
-        summary.paragraph(result.message);
-    if (result.lastLines.length) {
-        const title = `Last ${result.lastLines.length} of ${result.lineCount} log lines`;
-        summary.details(title, codeBlock(result.lastLines.join('\n')), { open: !result.ok });
-    }
-    return summary;
-}
-/** Action outputs of a one-off task run (`duration` in whole seconds; unset values are skipped by setOutputs). */
-function oneOffTaskOutputs(result) {
-    return {
-        'task-arn': result.taskArn,
-        'exit-code': result.exitCode,
-        'log-stream': result.logLocation?.stream,
-        'log-group': result.logLocation?.group,
-        duration: Math.round(result.durationMs / 1000),
-    };
-}
-
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./packages/kit/src/json-gzip.ts
-
-
-// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
-// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
-/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
-const PIECEWISE_ENTRIES = 256;
-/** Text is handed to gzip in chunks of about this many characters. */
-const CHUNK = (/* unused pure expression or super */ null && (64 * 1024));
-async function writeValue(value, write) {
-    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
-        await write('[');
-        for (let i = 0; i < value.length; i++) {
-            if (i > 0)
-                await write(',');
-            const item = value[i];
-            // as JSON.stringify: undefined and functions in arrays become null
-            if (item === undefined || typeof item === 'function')
-                await write('null');
-            else
-                await writeValue(item, write);
-        }
-        await write(']');
-        return;
-    }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
-        const entries = Object.entries(value);
-        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
-            await write('{');
-            let first = true;
-            for (const [key, v] of entries) {
-                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
-                    continue; // skipped, as JSON.stringify
-                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
-                first = false;
-                await writeValue(v, write);
-            }
-            await write('}');
-            return;
-        }
-    }
-    await write(JSON.stringify(value) ?? 'null');
-}
-function isLarge(value) {
-    if (Array.isArray(value))
-        return value.length > PIECEWISE_ENTRIES;
-    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
-}
-/**
- * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
- * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
- */
-async function json_gzip_gzipJson(value) {
-    const gzip = createGzip();
-    const chunks = [];
-    gzip.on('data', (chunk) => chunks.push(chunk));
-    const ended = once(gzip, 'end');
-    let pending = '';
-    const write = async (text) => {
-        pending += text;
-        if (pending.length < CHUNK)
-            return;
-        const ok = gzip.write(pending);
-        pending = '';
-        if (!ok)
-            await once(gzip, 'drain');
-    };
-    await writeValue(value, write);
-    gzip.end(`${pending}\n`);
-    await ended;
-    return Buffer.concat(chunks);
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./packages/kit/src/s3-etag.ts
-
-
-// Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
-// - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
-// - a multipart upload has ETag = MD5(concatenated binary MD5s of the parts) + `-<part count>`, so recomputing it
-//   needs the uploader's part size (AWS CLI default 8 MiB, which is our default too);
-// - SSE-KMS / SSE-C ETags are not MD5s at all: callers compare a sha256 kept in user metadata or in a manifest.
-const MIB = 1024 * 1024;
-/** The AWS CLI's default multipart_threshold and multipart_chunksize (8 MiB). */
-const s3_etag_DEFAULT_PART_SIZE = 8 * MIB;
-/** S3's minimum part size (all parts but the last). */
-const MIN_PART_SIZE = 5 * MIB;
-/** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
-function s3_etag_normalizeEtag(etag) {
-    return (etag ?? '')
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"+|"+$/g, '')
-        .toLowerCase();
-}
-/** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
-function isSinglePartEtag(etag) {
-    return /^[0-9a-f]{32}$/.test(s3_etag_normalizeEtag(etag));
-}
-/** `<hex>-<n>` multipart ETag → part count, else undefined. */
-function multipartPartCount(etag) {
-    const m = /^[0-9a-f]{32}-(\d+)$/.exec(s3_etag_normalizeEtag(etag));
-    return m ? Number(m[1]) : undefined;
-}
-/** The multipart ETag S3 reports for parts with these MD5s (hex): md5(concat(binary md5s)) + '-' + count. */
-function multipartEtag(partMd5s) {
-    const hash = createHash('md5');
-    for (const part of partMd5s)
-        hash.update(Buffer.from(part, 'hex'));
-    return `${hash.digest('hex')}-${partMd5s.length}`;
-}
-/** Number of parts a file of `size` bytes is cut into with `partSize` (at least 1). */
-function s3_etag_partCount(size, partSize) {
-    return Math.max(1, Math.ceil(size / partSize));
-}
-/**
- * True when the local hashes prove the object with this ETag has the same bytes: a single-part ETag equal to the
- * MD5, or a multipart ETag equal to the one our part size produces. False means "not proven", not "different".
- */
-function etagMatches(etag, hashes) {
-    const e = s3_etag_normalizeEtag(etag);
-    if (isSinglePartEtag(e))
-        return e === hashes.md5;
-    if (multipartPartCount(e) !== undefined && hashes.partMd5s)
-        return e === multipartEtag(hashes.partMd5s);
-    return false;
-}
-/** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
-const SMALL_FILE = (/* unused pure expression or super */ null && (256 * 1024));
-/**
- * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer
- * so memory does not grow with file size.
- */
-async function hashFile(path, partSize = s3_etag_DEFAULT_PART_SIZE) {
-    const md5 = createHash('md5');
-    const sha256 = createHash('sha256');
-    const fh = await open(path, 'r');
-    try {
-        const { size } = await fh.stat();
-        if (size <= SMALL_FILE && size < partSize) {
-            const buf = await fh.readFile();
-            md5.update(buf);
-            sha256.update(buf);
-            return { size: buf.length, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        }
-        const multipart = size >= partSize;
-        const partMd5s = [];
-        let part = multipart ? createHash('md5') : undefined;
-        let inPart = 0;
-        let total = 0;
-        const stream = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024, start: 0 });
-        for await (const chunk of stream) {
-            md5.update(chunk);
-            sha256.update(chunk);
-            total += chunk.length;
-            if (part) {
-                let offset = 0;
-                while (offset < chunk.length) {
-                    const take = Math.min(chunk.length - offset, partSize - inPart);
-                    part.update(chunk.subarray(offset, offset + take));
-                    inPart += take;
-                    offset += take;
-                    if (inPart === partSize) {
-                        partMd5s.push(part.digest('hex'));
-                        part = createHash('md5');
-                        inPart = 0;
-                    }
-                }
-            }
-        }
-        if (part && inPart > 0)
-            partMd5s.push(part.digest('hex'));
-        const result = { size: total, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        if (multipart)
-            result.partMd5s = partMd5s;
-        return result;
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** Hashes of an in-memory body (tests, small generated files). */
-function hashBuffer(body, partSize = s3_etag_DEFAULT_PART_SIZE) {
-    const result = {
-        size: body.length,
-        md5: createHash('md5').update(body).digest('hex'),
-        sha256: createHash('sha256').update(body).digest('hex'),
-    };
-    if (body.length >= partSize) {
-        const parts = [];
-        for (let offset = 0; offset < body.length; offset += partSize) {
-            parts.push(createHash('md5')
-                .update(body.subarray(offset, offset + partSize))
-                .digest('hex'));
-        }
-        result.partMd5s = parts;
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/s3-names.ts
-
-// Validation of S3 bucket names and key prefixes, done before any call so a typo is one clear input error.
-/**
- * General-purpose bucket naming rules: 3–63 characters; lower-case letters, digits, dots and hyphens; starts and ends
- * with a letter or digit; no `..`; not an IP address; no reserved prefixes/suffixes. Throws ConfigurationError.
- */
-function validateBucketName(input, raw) {
-    const name = raw.trim();
-    if (name === '')
-        throw new ConfigurationError(input, 'is required: expected an S3 bucket name');
-    if (/^s3:\/\//i.test(name)) {
-        throw new ConfigurationError(input, `expected a bucket name, not a URL: use ${JSON.stringify(name.replace(/^s3:\/\//i, '').split('/')[0])} (and the prefix input for the path)`);
-    }
-    const problems = [];
-    if (name.length < 3 || name.length > 63)
-        problems.push('must be 3 to 63 characters long');
-    if (/[A-Z]/.test(name))
-        problems.push('must be lower case');
-    if (/[^a-zA-Z0-9.-]/.test(name))
-        problems.push('may contain only letters, digits, dots and hyphens');
-    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
-        problems.push('must start and end with a letter or digit');
-    if (name.includes('..'))
-        problems.push('must not contain two adjacent dots');
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(name))
-        problems.push('must not look like an IP address');
-    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name))
-        problems.push('must not start with a reserved prefix');
-    if (/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name))
-        problems.push('must not end with a reserved suffix');
-    if (problems.length) {
-        throw new ConfigurationError(input, `invalid bucket name ${JSON.stringify(name)}: ${problems.join('; ')}`);
-    }
-    return name;
-}
-/**
- * A key prefix as given by a user (`site`, `/site/`, `a/b`) → normalised without leading/trailing slashes ('' for the
- * bucket root). Rejects `.`/`..` segments (a prefix must never escape upwards), empty segments (`a//b`), backslashes
- * and control characters.
- */
-function normalizePrefix(input, raw) {
-    const value = raw.trim().replace(/^\/+|\/+$/g, '');
-    if (value === '')
-        return '';
-    if (/[\u0000-\u001f\u007f\\]/.test(value)) {
-        throw new ConfigurationError(input, `must not contain backslashes or control characters, got ${JSON.stringify(raw.trim())}`);
-    }
-    const segments = value.split('/');
-    if (segments.some((s) => s === '..' || s === '.')) {
-        throw new ConfigurationError(input, `must not contain '.' or '..' segments (a prefix cannot point outside itself), got ${JSON.stringify(raw.trim())}`);
-    }
-    if (segments.some((s) => s === '')) {
-        throw new ConfigurationError(input, `must not contain empty segments ('//'), got ${JSON.stringify(raw.trim())}`);
-    }
-    if (Buffer.byteLength(value) > 900)
-        throw new ConfigurationError(input, 'is too long (S3 keys are limited to 1024 bytes)');
-    return value;
-}
-/** `prefix` + `/` + `relative` (no leading slash), or just `relative` for the bucket root. */
-function joinKey(prefix, relative) {
-    return prefix === '' ? relative : `${prefix}/${relative}`;
-}
-/** True when `key` lies strictly inside `prefix` ('' = whole bucket). */
-function isInsidePrefix(prefix, key) {
-    return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/s3-objects.ts
-
-
-
-
-
-
-/** Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages. */
-async function listAllObjects(client, bucket, prefix, options = {}) {
-    const objects = [];
-    let token;
-    let pages = 0;
-    do {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }), options.signal ? { abortSignal: options.signal } : {});
-        pages += 1;
-        for (const o of out.Contents ?? []) {
-            if (o.Key === undefined)
-                continue;
-            objects.push({
-                key: o.Key,
-                etag: normalizeEtag(o.ETag),
-                size: o.Size ?? 0,
-                lastModified: o.LastModified ? o.LastModified.getTime() : 0,
-            });
-        }
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-        options.onPage?.(pages, objects.length);
-    } while (token);
-    return { objects, pages };
-}
-/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
-const BUFFER_LIMIT = (/* unused pure expression or super */ null && (1024 * 1024));
-function headerParams(o) {
-    return {
-        ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
-        ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
-        ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
-    };
-}
-/**
- * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
- * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
- * ListObjectsV2 shows, so callers can record it.
- */
-async function uploadFile(client, o) {
-    const partSize = o.partSize ?? DEFAULT_PART_SIZE;
-    const send = o.signal ? { abortSignal: o.signal } : {};
-    if (o.size < partSize) {
-        const body = o.size <= BUFFER_LIMIT ? await readFile(o.path) : createReadStream(o.path);
-        const out = await client.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }), send);
-        return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
-    }
-    const algorithm = o.checksums === false ? undefined : 'CRC32';
-    const created = await client.send(new CreateMultipartUploadCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        ...headerParams(o),
-        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-    }), send);
-    const uploadId = created.UploadId;
-    if (!uploadId)
-        throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
-    let requests = 1;
-    try {
-        const parts = [];
-        const count = partCount(o.size, partSize);
-        for (let n = 1; n <= count; n++) {
-            const start = (n - 1) * partSize;
-            const end = Math.min(o.size, start + partSize);
-            const out = await client.send(new UploadPartCommand({
-                Bucket: o.bucket,
-                Key: o.key,
-                UploadId: uploadId,
-                PartNumber: n,
-                Body: createReadStream(o.path, { start, end: end - 1 }),
-                ContentLength: end - start,
-                ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-            }), send);
-            requests += 1;
-            parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
-        }
-        const done = await client.send(new CompleteMultipartUploadCommand({
-            Bucket: o.bucket,
-            Key: o.key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-        }), send);
-        requests += 1;
-        return { etag: normalizeEtag(done.ETag), multipart: true, requests };
-    }
-    catch (err) {
-        await client
-            .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
-            .catch(() => undefined);
+        if (isNotFound(err))
+            return undefined;
         throw err;
     }
 }
-/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
-function copySource(bucket, key) {
-    return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
-async function copyObjectReplace(client, o) {
-    const out = await client.send(new CopyObjectCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        CopySource: copySource(o.bucket, o.sourceKey),
-        MetadataDirective: 'REPLACE',
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.CopyObjectResult?.ETag);
-}
-/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
-async function deleteKeys(client, bucket, keys) {
-    let requests = 0;
-    for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000);
-        const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-        requests += 1;
-        if (out.Errors?.length) {
-            const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
-            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
-        }
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    if (template.kind === 'service')
+        throw new Error('a template is never service:current');
+    const isFamily = template.kind === 'family' && template.revision === undefined;
+    const reference = registeredReference(template);
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
     }
-    return { requests };
-}
-/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
-async function getJsonObject(client, bucket, key) {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const text = gzipped
-        ? gunzipSync(bytes).toString('utf8')
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    return JSON.parse(text);
-}
-/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
-async function putBytes(client, o) {
-    const out = await client.send(new PutObjectCommand({
-        Bucket: o.bucket,
-        Key: o.key,
-        Body: o.body,
-        ContentLength: o.body.length,
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.ETag);
-}
-/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
-async function putJsonObject(client, bucket, key, value, headers = {}) {
-    const { gzip, ...rest } = headers;
-    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
-    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
-}
-async function headObject(client, bucket, key) {
-    const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    const result = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
-    if (out.CacheControl !== undefined)
-        result.cacheControl = out.CacheControl;
-    if (out.ContentType !== undefined)
-        result.contentType = out.ContentType;
-    return result;
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-render-inputs.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-inputs.ts
 // Parsers of the render inputs render-task-def and deploy-ecs share: template / template-family / template-arn,
 // aws-region, family, containers, environment(-mode), secrets(-mode), docker-labels, log-configuration, command,
-// cpu, memory, task-role-arn, execution-role-arn. No input is read here: each action's inputs.ts passes its own
-// reader, so it stays the only file that reads that action's inputs. A problem is one ConfigurationError naming the
-// input (and the line, for multi-line inputs).
+// cpu, memory, task-role-arn, execution-role-arn. Pure over the raw inputs each action's parseInputs hands in (apart
+// from reading the template file); every input kind goes through runtime/inputs' one parser for it (task definition
+// reference, region, image, secret reference, command, ARN). A problem is one ConfigurationError naming the input
+// (and the line, for multi-line inputs).
 
 
 
@@ -79035,30 +76239,24 @@ async function headObject(client, bucket, key) {
 
 
 
-const CONTAINER_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
-const TASK_DEF_ARN_RE = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
-const taskdef_render_inputs_FAMILY_REVISION_RE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+
+const CONTAINER_NAME_RE = (/* unused pure expression or super */ null && (ECS_NAME_RE));
+const FAMILY_RE = (/* unused pure expression or super */ null && (ECS_NAME_RE));
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const LOG_DRIVERS = (/* unused pure expression or super */ null && (['awslogs', 'awsfirelens', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog']));
 const MODES = (/* unused pure expression or super */ null && (['merge', 'replace']));
 /**
- * Parse and validate the render inputs through `read` (template files resolve against `cwd`), in a fixed order:
+ * Parse and validate the render inputs (template files resolve against `baseDir`, the workspace), in a fixed order:
  * template source, aws-region, family, cpu, memory, containers, environment, environment-mode, secrets,
  * secrets-mode, docker-labels, log-configuration, command, task-role-arn, execution-role-arn.
  */
-function parseTaskDefRenderInputs(read, cwd) {
-    const opt = (name) => {
-        const v = read(name).trim();
-        return v === '' ? undefined : v;
-    };
-    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), cwd);
-    const region = opt('aws-region');
-    if (region !== undefined && !REGION_RE.test(region)) {
-        throw new ConfigurationError('aws-region', `expected an AWS region like us-east-1, got ${quote(region)}`);
-    }
+function parseTaskDefRenderInputs(raw, baseDir) {
+    const opt = (name) => optionalInput(raw, name);
+    const read = (name) => rawInput(raw, name);
+    const template = parseTemplateSource(opt('template'), opt('template-family'), opt('template-arn'), baseDir);
+    const regionInput = opt('aws-region');
+    const region = regionInput === undefined ? undefined : parseRegion('aws-region', regionInput);
     const family = opt('family');
     if (family !== undefined && !FAMILY_RE.test(family)) {
         throw new ConfigurationError('family', `expected a task definition family (letters, digits, _ and -), got ${quote(family)}`);
@@ -79067,14 +76265,14 @@ function parseTaskDefRenderInputs(read, cwd) {
     const memory = parseSizes('memory', read('memory'));
     const overrides = {
         family,
-        images: parseContainerLines('containers', read('containers'), validateImage),
+        images: parseContainerLines('containers', read('containers'), parseImage),
         environment: parseSections('environment', read('environment'), validateEnvName),
         environmentMode: parseMode('environment-mode', read('environment-mode')),
         secrets: parseSections('secrets', read('secrets'), validateSecret),
         secretsMode: parseMode('secrets-mode', read('secrets-mode')),
         dockerLabels: parseSections('docker-labels', read('docker-labels'), validateLabel),
         logConfiguration: parseSections('log-configuration', read('log-configuration'), validateLogOption),
-        command: parseContainerLines('command', read('command'), parseContainerCommand),
+        command: parseContainerLines('command', read('command'), (input, value, line) => parseCommand(input, value, line)),
         taskCpu: cpu.task,
         taskMemory: memory.task,
         containerCpu: cpu.containers,
@@ -79089,7 +76287,7 @@ function parseMode(name, raw) {
 }
 // -----------------------------------------------------------------------------------------------------------------
 // template / template-family / template-arn
-function parseTemplateSource(file, family, arn, cwd) {
+function parseTemplateSource(file, family, arn, baseDir) {
     const given = [
         ['template', file],
         ['template-family', family],
@@ -79101,47 +76299,25 @@ function parseTemplateSource(file, family, arn, cwd) {
     if (given.length > 1) {
         throw new ConfigurationError(given[1][0], `set exactly one of 'template', 'template-family' and 'template-arn'; got ${given.map(([n]) => `'${n}'`).join(' and ')}`);
     }
-    if (file !== undefined)
-        return { kind: 'file', path: file, taskDefinition: readTemplateFile(file, cwd) };
+    if (file !== undefined) {
+        const ref = parseTaskDefReference('template', file, { allow: ['file'], baseDir });
+        if (ref.kind !== 'file')
+            throw new Error('unreachable: template is a file');
+        return { kind: 'file', path: file, taskDefinition: readTaskDefFile('template', ref) };
+    }
     if (family !== undefined) {
-        if (taskdef_render_inputs_FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
+        if (FAMILY_REVISION_RE.test(family) || family.startsWith('arn:')) {
             throw new ConfigurationError('template-family', `expected a family name without revision, got ${quote(family)}: use 'template-arn' for a specific revision`);
         }
-        if (!FAMILY_RE.test(family)) {
-            throw new ConfigurationError('template-family', `expected a task definition family (up to 255 letters, digits, _ and -), got ${quote(family)}`);
-        }
-        return { kind: 'family', family };
+        const ref = parseTaskDefReference('template-family', family, { allow: ['family'], baseDir, revision: 'refused' });
+        if (ref.kind !== 'family')
+            throw new Error('unreachable: template-family is a family');
+        return ref;
     }
-    if (!TASK_DEF_ARN_RE.test(arn) && !taskdef_render_inputs_FAMILY_REVISION_RE.test(arn)) {
-        throw new ConfigurationError('template-arn', `expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>, got ${quote(arn)}`);
-    }
-    return { kind: 'arn', reference: arn };
-}
-function readTemplateFile(path, cwd) {
-    const abs = resolve(cwd, path);
-    let text;
-    try {
-        if (statSync(abs).isDirectory())
-            throw new ConfigurationError('template', `${quote(path)} is a directory, expected a JSON file`);
-        text = readFileSync(abs, 'utf8');
-    }
-    catch (err) {
-        if (err instanceof ConfigurationError)
-            throw err;
-        const code = err.code;
-        if (code === 'ENOENT')
-            throw new ConfigurationError('template', `file not found: ${path} (looked at ${abs})`);
-        throw new ConfigurationError('template', `cannot read ${path}: ${err.message}`);
-    }
-    const json = parseJson('template', text.replace(/^\uFEFF/, ''), `JSON in ${path}`);
-    try {
-        return unwrapTaskDefinition(json);
-    }
-    catch (err) {
-        if (err instanceof TaskDefinitionShapeError)
-            throw new ConfigurationError('template', `${path}: ${err.message}`);
-        throw err;
-    }
+    const ref = parseTaskDefReference('template-arn', arn, { allow: ['arn', 'family'], baseDir, revision: 'required' });
+    if (ref.kind !== 'arn' && ref.kind !== 'family')
+        throw new Error('unreachable: template-arn is a revision');
+    return ref;
 }
 /**
  * Sectioned `KEY=VALUE` lines:
@@ -79231,14 +76407,8 @@ function parseContainerLines(input, raw, convert) {
     });
     return out;
 }
-function validateImage(input, value, line) {
-    if (!parseImageRef(value)) {
-        throw new ConfigurationError(input, `line ${line}: ${quote(value)} is not an image reference: expected [registry/]repository[:tag][@sha256:digest] (repository in lower case)`);
-    }
-    return value;
-}
 function validateEnvName(input, e) {
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
+    if (!ENV_NAME_RE.test(e.key)) {
         throw new ConfigurationError(input, `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
     }
 }
@@ -79251,66 +76421,13 @@ function validateLogOption(input, e) {
         throw new ConfigurationError(input, `line ${e.line}: unknown log driver ${quote(e.value)}; expected one of ${LOG_DRIVERS.join(', ')}`);
     }
 }
-const SECRETS_MANAGER_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
-const SSM_ARN_RE = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
-const SSM_NAME_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-/**
- * `valueFrom` of a secret: a Secrets Manager ARN, optionally with `:json-key:version-stage:version-id` (all three
- * colons present, empty fields allowed: `…:secret:prod/db-AbCdEf:password::`), an SSM parameter ARN, or an SSM
- * parameter name in the task's region (`/prod/db/password` or `db_password`).
- */
-function validateSecretValueFrom(value) {
-    if (value.startsWith('arn:')) {
-        const sm = SECRETS_MANAGER_ARN_RE.exec(value);
-        if (sm) {
-            const parts = sm[1].split(':');
-            if (parts[0] === '' || !/^[A-Za-z0-9/_+=.@-]+$/.test(parts[0]))
-                return 'the secret name after "secret:" is empty or invalid';
-            if (parts.length === 1 || parts.length === 4)
-                return undefined;
-            return `a Secrets Manager reference has the form <secret-arn>:<json-key>:<version-stage>:<version-id> with all three colons (empty fields allowed, e.g. "…:password::"); got ${parts.length - 1} colon(s) after the secret name`;
-        }
-        if (SSM_ARN_RE.test(value))
-            return undefined;
-        if (/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(value)) {
-            return 'expected arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>';
-        }
-        return 'only Secrets Manager and SSM Parameter Store ARNs can be secrets';
-    }
-    if (SSM_NAME_RE.test(value) && value.length <= 2048)
-        return undefined;
-    return 'expected a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name';
-}
 function validateSecret(input, e) {
     validateEnvName(input, e);
     if (e.value === '')
         throw new ConfigurationError(input, `line ${e.line}: ${e.key}: empty valueFrom`);
-    const problem = validateSecretValueFrom(e.value);
+    const problem = secretValueFromProblem(e.value);
     if (problem)
         throw new ConfigurationError(input, `line ${e.line}: ${e.key}: ${problem}`);
-}
-/** A command: a JSON array of strings, or a shell-like string split into words (no shell runs it). */
-function parseContainerCommand(input, value, line) {
-    if (value.startsWith('[')) {
-        const parsed = parseJson(input, value, `JSON array on line ${line}`);
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
-            throw new ConfigurationError(input, `line ${line}: expected a non-empty JSON array of strings`);
-        }
-        return parsed;
-    }
-    const words = parseShell(value, (key) => `$${key}`);
-    const out = [];
-    for (const w of words) {
-        if (typeof w === 'string') {
-            out.push(w);
-            continue;
-        }
-        const what = 'op' in w ? (w.op === 'glob' ? `glob ${quote(w.pattern)}` : `'${w.op}'`) : 'a comment';
-        throw new ConfigurationError(input, `line ${line}: the command contains ${what}, which needs a shell; no shell runs the command: write it as a JSON array, e.g. ["sh", "-c", ${JSON.stringify(value)}]`);
-    }
-    if (out.length === 0)
-        throw new ConfigurationError(input, `line ${line}: empty command`);
-    return out;
 }
 // -----------------------------------------------------------------------------------------------------------------
 // cpu / memory / roles
@@ -79352,68 +76469,59 @@ function parseSizes(input, raw) {
 function parseRole(input, value, allowName) {
     if (value === undefined)
         return undefined;
-    if (ROLE_ARN_RE.test(value) || (allowName && ROLE_NAME_RE.test(value)))
+    const arn = parseArn(value);
+    const isRoleArn = arn?.service === 'iam' &&
+        arn.region === '' &&
+        /^\d{12}$/.test(arn.account) &&
+        /^role\/[\w+=,.@/-]{1,512}$/.test(arn.resource);
+    if (isRoleArn || (allowName && ROLE_NAME_RE.test(value)))
         return value;
     throw new ConfigurationError(input, `expected an IAM role ARN like arn:aws:iam::123456789012:role/name${allowName ? ' (or a role name)' : ''}, got ${quote(value)}`);
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/taskdef-source.ts
-// Where a template task definition comes from: a file (already parsed by the inputs), the latest ACTIVE revision of
-// a family, or a specific revision (DescribeTaskDefinition with tags; read-only). Used by render-task-def and
-// deploy-ecs.
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-template.ts
 
 
 
-function taskdef_source_isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
+
+async function renderFromTemplate(inputs, options) {
+    const log = options.log ?? coreLogger;
+    const template = await loadTaskDefTemplate(options.ecs, inputs.template, options.signal, {
+        ...(options.region !== undefined ? { region: options.region } : {}),
+    });
+    const rendered = renderTaskDefinition(template.taskDefinition, inputs.overrides, { region: options.region });
+    for (const w of rendered.warnings)
+        log.warning(w);
+    // Images given with a tag and a digest are checked against ECR even without pin-digest (#14): ECS runs the digest,
+    // so a tag naming another image would make every summary lie. Nothing else is looked up without pin-digest.
+    const tagged = containerImages(rendered.taskDefinition).some(({ image }) => /:[\w][\w.-]*@sha\d+:/.test(image));
+    if (!options.pinDigest && !tagged) {
+        return { template, family: rendered.family, taskDefinition: rendered.taskDefinition, pinNotes: new Map() };
+    }
+    const overridden = new Set(inputs.overrides.images.map((i) => i.container));
+    const templateInput = templateInputName(inputs.template);
+    const pinned = await pinImageDigests(rendered.taskDefinition, {
+        action: options.action,
+        region: options.pinRegion?.() ?? options.region ?? '',
+        signal: options.signal,
+        pinTags: options.pinDigest,
+        inputFor: (container) => (overridden.has(container) ? 'containers' : templateInput),
+    });
+    return { template, family: rendered.family, taskDefinition: pinned.taskDefinition, pinNotes: pinned.notes };
 }
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (taskdef_source_isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/**
- * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
- * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
- * `in <region>` when `region` is given.
- */
-async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
-    if (template.kind === 'file')
-        return { taskDefinition: template.taskDefinition, source: template.path };
-    const isFamily = template.kind === 'family';
-    const reference = template.kind === 'family' ? template.family : template.reference;
-    const described = await describeTaskDefinition(ecs(), reference, signal);
-    if (!described) {
-        const where = options.region === undefined ? '' : ` in ${options.region}`;
-        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
-            ? `family '${reference}' has no ACTIVE revision${where}`
-            : `task definition '${reference}' not found${where}`);
-    }
-    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+/** The input a template came from: `template` (file), `template-family` (latest revision) or `template-arn`. */
+function templateInputName(source) {
+    if (source.kind === 'file')
+        return 'template';
+    if (source.kind === 'family' && source.revision === undefined)
+        return 'template-family';
+    return 'template-arn';
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
+// @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
+// run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
+// input, normalised comparison and diffs, digest pinning.
 
 
 
@@ -79421,101 +76529,35 @@ async function loadTaskDefTemplate(ecs, template, signal, options = {}) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6580);
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/inputs.ts
-
 
 
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call; checks that need
 // AWS state (service, container, network) are made by prepareOneOffTask with read-only calls.
 const ACTION = 'run-migration-task';
-const SERVICE_CURRENT = 'service:current';
-const MAX_TIMEOUT_MS = (/* unused pure expression or super */ null && (24 * 3_600_000));
-const INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'aws-region',
-    'cluster',
-    'task-definition',
-    'container',
-    'command',
-    'environment',
-    'service',
-    'network-from-service',
-    'subnets',
-    'security-groups',
-    'assign-public-ip',
-    'launch-type',
-    'timeout',
-    'stop-on-cancel',
-    'started-by',
-]));
+
 function getInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = getRawInput(name);
-    return parseInputs(raw);
+    const inputs = parseInputs(actionInputs(), process.env);
+    for (const [name, value] of inputs.environment)
+        maskNamedValue(name, value);
+    return inputs;
 }
-/** A family name or `family:revision` (RunTask/DescribeTaskDefinition accept these as well as ARNs). */
-const inputs_FAMILY_RE = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
+/** `task-definition`: service:current, an ARN, family[:revision] or a rendered JSON file (registered at run time). */
 function parseTaskDefinitionSource(raw, env = process.env) {
     const input = 'task-definition';
     const text = raw.trim();
-    if (text === '') {
-        throw new ConfigurationError(input, `is required: a task definition ARN, family[:revision], a rendered JSON file, or '${SERVICE_CURRENT}'`);
-    }
-    if (text === SERVICE_CURRENT)
-        return { source: { kind: 'service' }, text };
-    if (text.startsWith('arn:')) {
-        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(text)) {
-            throw new ConfigurationError(input, `expected a task definition ARN like arn:aws:ecs:us-east-1:123456789012:task-definition/app:7, got ${quote(text)}`);
-        }
-        return { source: { kind: 'reference', value: text }, text };
-    }
-    const path = isAbsolute(text) ? text : resolve(env.GITHUB_WORKSPACE ?? process.cwd(), text);
-    const looksLikeFile = text.endsWith('.json') || text.includes('/') || text.includes('\\');
-    if (!looksLikeFile && !existsSync(path)) {
-        if (!inputs_FAMILY_RE.test(text)) {
-            throw new ConfigurationError(input, `expected an ARN, family[:revision], a JSON file or '${SERVICE_CURRENT}', got ${quote(text)}`);
-        }
-        return { source: { kind: 'reference', value: text }, text };
-    }
-    if (!existsSync(path))
-        throw new ConfigurationError(input, `file not found: ${text} (looked at ${path})`);
-    if (!statSync(path).isFile())
-        throw new ConfigurationError(input, `${text} is not a file`);
-    const json = parseJson(input, readFileSync(path, 'utf8'), text);
+    const ref = parseTaskDefReference(input, text, {
+        allow: ['arn', 'family', 'file', 'service'],
+        baseDir: workspaceDir(env),
+    });
+    const source = loadTaskDefSource(input, ref);
+    if (source.kind !== 'file')
+        return { source, text };
     try {
-        const register = toRegisterInput(json);
-        if (!register.family)
-            throw new TaskDefinitionShapeError('missing "family"');
+        const register = toRegisterInput(source.taskDefinition);
         if (!register.containerDefinitions?.length)
             throw new TaskDefinitionShapeError('no containerDefinitions');
-        return { source: { kind: 'register', input: register, path: text }, text };
+        return { source, text };
     }
     catch (err) {
         if (err instanceof TaskDefinitionShapeError)
@@ -79524,25 +76566,17 @@ function parseTaskDefinitionSource(raw, env = process.env) {
     }
 }
 function defaultStartedBy(env) {
-    const run = env.GITHUB_RUN_ID;
-    return run && /^\d+$/.test(run) ? `github-actions/${run}` : 'deploy-actions';
+    const runId = env.GITHUB_RUN_ID;
+    return runId && /^\d+$/.test(runId) ? `github-actions/${runId}` : 'deploy-actions';
 }
 /** Parse and validate every input (pure apart from reading the task definition file). */
 function parseInputs(raw, env = process.env) {
-    const get = (name) => raw[name] ?? '';
-    const cluster = get('cluster').trim();
-    if (!cluster)
-        throw new ConfigurationError('cluster', 'is required but was not set');
-    if (!/^[A-Za-z0-9_:/.-]{1,255}$/.test(cluster)) {
-        throw new ConfigurationError('cluster', `expected a cluster name or ARN, got ${quote(cluster)}`);
-    }
+    const get = (name) => rawInput(raw, name);
+    const cluster = parseCluster('cluster', get('cluster'));
     const command = parseCommand('command', get('command'));
     const environment = parseKeyValue('environment', get('environment'));
     validateEnvironmentNames('environment', environment);
-    for (const [name, value] of environment)
-        if (isSecretLookingName(name))
-            maskValue(value);
-    const service = get('service').trim() || undefined;
+    const service = optionalInput(raw, 'service');
     const networkFromService = get('network-from-service').trim() || service;
     const subnets = validateSubnets('subnets', parseList('subnets', get('subnets')));
     const securityGroups = validateSecurityGroups('security-groups', parseList('security-groups', get('security-groups')));
@@ -79554,10 +76588,7 @@ function parseInputs(raw, env = process.env) {
     const launchType = launchRaw
         ? parseEnum('launch-type', launchRaw, ['FARGATE', 'EC2', 'EXTERNAL'])
         : undefined;
-    const timeoutMs = parseDuration('timeout', get('timeout'), '30m');
-    if (timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_MS) {
-        throw new ConfigurationError('timeout', `expected between 1s and 24h, got ${quote(get('timeout').trim())}`);
-    }
+    const timeoutMs = parseDurationInput('timeout', get('timeout'), 'task-timeout');
     const stopOnCancel = parseBoolean('stop-on-cancel', get('stop-on-cancel'), true);
     const startedBy = validateStartedBy('started-by', get('started-by').trim() || defaultStartedBy(env));
     const { source, text } = parseTaskDefinitionSource(get('task-definition'), env);
@@ -79585,7 +76616,7 @@ function parseInputs(raw, env = process.env) {
 }
 /** Environment overrides as printable text (secret-looking values redacted). */
 function describeEnvironment(environment) {
-    return environment.map(([k, v]) => `${k}=${isSecretLookingName(k) ? '***' : redactUrlCredentials(v)}`);
+    return environment.map(([k, v]) => `${k}=${redactValue(k, v)}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/cleanup.ts
@@ -79627,11 +76658,11 @@ async function cleanup() {
         info(`Stopped task ${taskArn}: the main step ended before the task finished.`);
     }
     catch (err) {
-        warning(`Could not stop task ${taskArn}: ${errors_errorMessage(err)}`);
+        warning(`Could not stop task ${taskArn}: ${errorMessage(err)}`);
     }
 }
-/** Entry point for @github/local-action's `--post src/cleanup.ts`. */
-const cleanup_run = (/* unused pure expression or super */ null && (cleanup));
+/** @github/local-action's entry for `--post src/cleanup.ts`: the post step as src/post.ts runs it. */
+const cleanup_run = () => runStep(cleanup);
 
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/post.ts
 

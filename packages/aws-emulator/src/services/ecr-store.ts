@@ -288,6 +288,13 @@ export interface SeedImage {
   content?: string;
   /** Extra config labels. */
   labels?: Record<string, string>;
+  /** Platform in the config blob (default `amd64` / `linux`), as `docker build --platform` would record it. */
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  /** A multi-platform image instead: `["linux/amd64", "linux/arm64"]` → one image per platform and an index (OCI
+   * with `format: "oci"`, else a Docker manifest list) carrying the tags. */
+  platforms?: string[];
 }
 
 export function createEcrStore(): EcrStore {
@@ -465,39 +472,75 @@ export function createEcrStore(): EcrStore {
       const tags = [...(input.tag ? [input.tag] : []), ...(input.tags ?? [])];
       const oci = input.format === 'oci';
       const content = input.content ?? `${repo.name}:${tags[0] ?? 'untagged'}\n`;
-      const tar = await tarWithFile('seed.txt', Buffer.from(content));
-      const layer = gzipSync(tar);
-      const config = Buffer.from(
-        JSON.stringify({
-          architecture: 'amd64',
-          os: 'linux',
-          config: { Cmd: ['/bin/sh'], Labels: { 'emulator.seed': 'true', ...(input.labels ?? {}) } },
-          rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
-          history: [{ created_by: 'aws-emulator seed' }],
-        }),
-      );
-      const layerDigest = sha256Digest(layer);
-      const configDigest = sha256Digest(config);
-      repo.blobs.set(layerDigest, layer);
-      repo.blobs.set(configDigest, config);
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest,
-          config: {
-            mediaType: oci ? MEDIA_TYPES.ociConfig : MEDIA_TYPES.dockerConfig,
-            size: config.length,
-            digest: configDigest,
-          },
-          layers: [
-            {
-              mediaType: oci ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.dockerLayer,
-              size: layer.length,
-              digest: layerDigest,
+      const single = async (platform: { os: string; architecture: string; variant?: string }) => {
+        // Each platform's layer differs (as a real multi-platform build's would), so each child has its own digest.
+        const tar = await tarWithFile(
+          'seed.txt',
+          Buffer.from(input.platforms ? `${content}${platform.architecture}\n` : content),
+        );
+        const layer = gzipSync(tar);
+        const config = Buffer.from(
+          JSON.stringify({
+            architecture: platform.architecture,
+            os: platform.os,
+            ...(platform.variant ? { variant: platform.variant } : {}),
+            config: { Cmd: ['/bin/sh'], Labels: { 'emulator.seed': 'true', ...(input.labels ?? {}) } },
+            rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
+            history: [{ created_by: 'aws-emulator seed' }],
+          }),
+        );
+        const layerDigest = sha256Digest(layer);
+        const configDigest = sha256Digest(config);
+        repo.blobs.set(layerDigest, layer);
+        repo.blobs.set(configDigest, config);
+        return Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest,
+            config: {
+              mediaType: oci ? MEDIA_TYPES.ociConfig : MEDIA_TYPES.dockerConfig,
+              size: config.length,
+              digest: configDigest,
             },
-          ],
-        }),
-      );
+            layers: [
+              {
+                mediaType: oci ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.dockerLayer,
+                size: layer.length,
+                digest: layerDigest,
+              },
+            ],
+          }),
+        );
+      };
+      let manifest: Buffer;
+      if (input.platforms && input.platforms.length > 0) {
+        // A multi-platform image: one child per platform (pushed untagged, as buildx/buildah do) and an index.
+        const entries = [];
+        for (const spec of input.platforms) {
+          const [os = 'linux', architecture = 'amd64', variant] = spec.split('/');
+          const child = await single({ os, architecture, ...(variant ? { variant } : {}) });
+          store.putManifest(repo, child, { mode: 'registry', now, accountId });
+          entries.push({
+            mediaType: oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest,
+            size: child.length,
+            digest: sha256Digest(child),
+            platform: { architecture, os, ...(variant ? { variant } : {}) },
+          });
+        }
+        manifest = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: oci ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.dockerManifestList,
+            manifests: entries,
+          }),
+        );
+      } else {
+        manifest = await single({
+          os: input.os ?? 'linux',
+          architecture: input.architecture ?? 'amd64',
+          ...(input.variant ? { variant: input.variant } : {}),
+        });
+      }
       const digest = sha256Digest(manifest);
       let image = store.putManifest(repo, manifest, { mode: 'registry', now, accountId }).image;
       for (const tag of tags) {

@@ -2,6 +2,7 @@
 // The images live in the shared store (ecr-store.ts) that the OCI data plane (registry.ts) also writes, so what
 // skopeo/buildah push shows up in DescribeImages/BatchGetImage and PutImage retags are pullable.
 import type { EmuContext, EmuRequest, EmuResponse, SeedFixture, ServiceModule } from '../types.ts';
+import { DOWNLOAD_URL_LIFETIME_SECONDS, downloadUrl, manifestFor } from './ecr-images.ts';
 import {
   createEcrStore,
   DIGEST_PATTERN,
@@ -197,7 +198,8 @@ export function createEcrService(sharedStore?: EcrStore): EcrServiceModule {
 
   const imageDetail = (repo: RepositoryRecord, image: ImageRecord, ctx: EmuContext) => {
     const tags = store.tagsOf(repo, image.digest);
-    const artifactMediaType = image.config?.mediaType;
+    // An image reports its config media type; an OCI artifact its artifactType; an index neither.
+    const artifactMediaType = image.artifactType ?? image.config?.mediaType;
     return {
       registryId: ctx.accountId,
       repositoryName: repo.name,
@@ -436,6 +438,13 @@ export function createEcrService(sharedStore?: EcrStore): EcrServiceModule {
 
     BatchGetImage(body, _req, ctx) {
       const repo = getRepo(body, ctx);
+      const accepted = Array.isArray(body.acceptedMediaTypes) ? body.acceptedMediaTypes.map(String) : undefined;
+      if (accepted && (accepted.length === 0 || accepted.length > 100)) {
+        throw new EcrError(
+          'InvalidParameterException',
+          "Invalid parameter at 'acceptedMediaTypes' failed to satisfy constraint: 'Member must have length between 1 and 100'",
+        );
+      }
       const images = [];
       const failures = [];
       for (const id of imageIdsOf(body)) {
@@ -444,15 +453,42 @@ export function createEcrService(sharedStore?: EcrStore): EcrServiceModule {
           failures.push({ imageId: id, ...found });
           continue;
         }
+        // acceptedMediaTypes: the stored format, a by-tag conversion, or nothing acceptable (reported as not found,
+        // as the registry answers a GET whose Accept excludes the stored type).
+        const chosen = manifestFor(found.image, accepted, id.imageTag !== undefined && id.imageDigest === undefined);
+        if (!chosen) {
+          failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+          continue;
+        }
         images.push({
           registryId: ctx.accountId,
           repositoryName: repo.name,
           imageId: { imageDigest: found.image.digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) },
-          imageManifest: found.image.bytes.toString('utf8'),
-          imageManifestMediaType: found.image.mediaType,
+          imageManifest: chosen.manifest,
+          imageManifestMediaType: chosen.mediaType,
         });
       }
       return { images, failures };
+    },
+
+    GetDownloadUrlForLayer(body, req, ctx) {
+      const repo = getRepo(body, ctx);
+      const digest = requireString(body, 'layerDigest');
+      if (!/^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/.test(digest)) {
+        throw new EcrError(
+          'InvalidParameterException',
+          "Invalid parameter at 'layerDigest' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''",
+        );
+      }
+      if (!repo.blobs.has(digest)) {
+        throw new EcrError(
+          'LayersNotFoundException',
+          'The specified layers could not be found, or the specified layer is not valid for this repository.',
+        );
+      }
+      // ECR answers with a pre-signed S3 URL; ours is a signed registry URL: a plain GET, no credentials.
+      const expiresAt = ctx.clock.now() + DOWNLOAD_URL_LIFETIME_SECONDS * 1000;
+      return { downloadUrl: downloadUrl(req.baseUrl, repo.name, digest, expiresAt), layerDigest: digest };
     },
 
     PutImage(body, _req, ctx) {

@@ -1,5 +1,5 @@
 // ECS emulator state: task definitions, clusters, services with their deployments, tasks. Shared by the API
-// layer (ecs.ts) and the scheduler that moves tasks through their lifecycle in simulated time (ecs-rollout.ts).
+// layer (ecs.ts) and the scheduler that moves tasks through their lifecycle in simulated time (ecs-deployment-sim.ts).
 import type { RunBehavior, ServiceBehavior } from '../types.ts';
 
 /** Simulated durations (seconds) of each task phase, chosen to resemble Fargate. With the default time scale of 20
@@ -46,7 +46,13 @@ export interface ContainerDefinition {
   name: string;
   image: string;
   essential?: boolean;
-  portMappings?: Array<{ containerPort?: number; hostPort?: number; protocol?: string; name?: string }>;
+  portMappings?: Array<{
+    containerPort?: number;
+    hostPort?: number;
+    protocol?: string;
+    name?: string;
+    containerPortRange?: string;
+  }>;
   logConfiguration?: { logDriver: string; options?: Record<string, string> };
   healthCheck?: unknown;
   secrets?: Array<{ name: string; valueFrom: string }>;
@@ -155,6 +161,9 @@ export interface EcsService {
   /** The last deployment that reached COMPLETED (the circuit breaker's rollback target). */
   lastCompleted?: { id: string; taskDefinition: string };
   steady: boolean;
+  /** CreateService's clientToken and request fingerprint: a retry with both equal returns this service. */
+  clientToken?: string;
+  createFingerprint?: string;
 }
 
 export interface Container {
@@ -225,6 +234,8 @@ export interface Task {
   targetState?: 'initial' | 'healthy' | 'unhealthy' | 'draining';
   /** Bumped whenever the task's plan changes (stop, failure): timers scheduled under an older epoch do nothing. */
   epoch: number;
+  /** Set at PENDING when an essential container's image cannot run on the task's platform (exec format error). */
+  exitOnStart?: { container: string; exitCode: number; line: string };
 }
 
 export function shortId(arnOrId: string): string {

@@ -6,10 +6,13 @@ import type { EmuRequest, EmuResponse } from '../types.ts';
 export class AwsError extends Error {
   readonly code: string;
   readonly status: number;
-  constructor(code: string, message: string, status = 400) {
+  /** Extra members of the error body (e.g. ECS ConflictException's `resourceIds`). */
+  readonly fields: Record<string, unknown> | undefined;
+  constructor(code: string, message: string, status = 400, fields?: Record<string, unknown>) {
     super(message);
     this.code = code;
     this.status = status;
+    this.fields = fields;
   }
 }
 
@@ -21,11 +24,16 @@ export function jsonOk(value: unknown): EmuResponse {
   return { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(value ?? {}) };
 }
 
-export function jsonError(code: string, message: string, status = 400): EmuResponse {
+export function jsonError(
+  code: string,
+  message: string,
+  status = 400,
+  fields: Record<string, unknown> = {},
+): EmuResponse {
   return {
     status,
     headers: { 'content-type': JSON_TYPE, 'x-amzn-errortype': code },
-    body: JSON.stringify({ __type: code, message }),
+    body: JSON.stringify({ __type: code, message, ...fields }),
   };
 }
 
@@ -50,7 +58,7 @@ export function handleJson(
   try {
     return jsonOk(run(targetOperation(req), parseJsonBody(req)));
   } catch (err) {
-    if (err instanceof AwsError) return jsonError(err.code, err.message, err.status);
+    if (err instanceof AwsError) return jsonError(err.code, err.message, err.status, err.fields);
     throw err;
   }
 }
@@ -163,6 +171,18 @@ export function globToRegExp(glob: string): RegExp {
     else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
+}
+
+/** JSON with object keys sorted at every level: two requests with the same parameters compare equal. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Opaque pagination tokens: base64 of an offset. */

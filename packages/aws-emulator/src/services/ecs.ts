@@ -1,6 +1,8 @@
 // Amazon ECS (awsJson1_1, X-Amz-Target AmazonEC2ContainerServiceV20141113.*): task definitions, clusters, services
-// with rolling deployments in simulated time, one-off tasks, tags. The scheduler lives in ecs-rollout.ts.
+// with rolling deployments in simulated time, one-off tasks, tags. The scheduler lives in ecs-deployment-sim.ts.
 import type { EmuContext, EmuRequest, SeedFixture, ServiceModule } from '../types.ts';
+import { createScheduler, type EcsStore, newStore } from './ecs-deployment-sim.ts';
+import { ClientTokenStore, clientToken, RUN_TASK_TOKEN_TTL_MS, requestFingerprint } from './ecs-idempotency.ts';
 import {
   type Cluster,
   type ContainerDefinition,
@@ -12,7 +14,13 @@ import {
   type Task,
   type TaskDefinition,
 } from './ecs-model.ts';
-import { createScheduler, type EcsStore, newStore } from './ecs-rollout.ts';
+import {
+  checkContainers,
+  checkFargateSize,
+  checkTaskDefinitionSize,
+  normaliseTaskCpu,
+  normaliseTaskMemory,
+} from './ecs-taskdef-rules.ts';
 import { AwsError, classifyJson, epochSeconds, handleJson, jsonError, paginate } from './ecs-wire.ts';
 import type { Elbv2Service, TargetHealthRecord } from './elbv2.ts';
 
@@ -55,6 +63,8 @@ export function createEcsService(): EcsServiceModule {
   const sched = createScheduler(store, () => ctxRef);
   const now = () => (ctxRef as EmuContext).clock.now();
   const account = () => ctxRef?.accountId ?? '000000000000';
+  /** RunTask results by (cluster ARN, clientToken): task ids and failures of the first successful request. */
+  const runTaskTokens = new ClientTokenStore<{ taskIds: string[]; taskArns: string[]; failures: unknown[] }>();
 
   // ---------------- lookups ----------------
 
@@ -150,6 +160,7 @@ export function createEcsService(): EcsServiceModule {
         'Family contains invalid characters or is longer than 255 characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.',
       );
     }
+    checkTaskDefinitionSize(body);
     const defs = arr<ContainerDefinition>(body.containerDefinitions);
     if (defs.length === 0) throw new AwsError('ClientException', 'Container list cannot be empty.');
     const seen = new Set<string>();
@@ -161,15 +172,14 @@ export function createEcsService(): EcsServiceModule {
       seen.add(c.name);
     }
     const networkMode = str(body.networkMode);
+    checkContainers(defs, networkMode);
     const requires = arr<string>(body.requiresCompatibilities);
-    const cpu = body.cpu === undefined ? undefined : String(body.cpu);
-    const memory = body.memory === undefined ? undefined : String(body.memory);
+    const cpu = normaliseTaskCpu(body.cpu);
+    const memory = normaliseTaskMemory(body.memory);
     if (requires.includes('FARGATE')) {
       if (networkMode !== 'awsvpc')
         throw new AwsError('ClientException', 'Fargate only supports network mode \u2018awsvpc\u2019.');
-      if (!cpu) throw new AwsError('ClientException', "Fargate requires that 'cpu' be defined at the task level.");
-      if (!memory)
-        throw new AwsError('ClientException', "Fargate requires that 'memory' be defined at the task level.");
+      checkFargateSize(cpu, memory);
       if (!body.executionRoleArn && defs.some((c) => c.logConfiguration?.logDriver === 'awslogs')) {
         throw new AwsError(
           'ClientException',
@@ -504,9 +514,14 @@ export function createEcsService(): EcsServiceModule {
         'Service name must be between 1 and 255 characters and contain only letters, numbers, hyphens, and underscores.',
       );
     }
+    const token = clientToken(body.clientToken, 36);
+    const fingerprint = requestFingerprint(body);
     const existing = store.services.get(`${cluster.name}/${name}`);
-    if (existing && existing.status !== 'INACTIVE')
+    if (existing && existing.status !== 'INACTIVE') {
+      // Same token, same parameters: the retry succeeds without doing anything (ECS_Idempotency.html).
+      if (token && existing.clientToken === token && existing.createFingerprint === fingerprint) return existing;
       throw new AwsError('InvalidParameterException', 'Creation of service was not idempotent.');
+    }
     const controller = ((body.deploymentController as { type?: string } | undefined)?.type ?? 'ECS') as string;
     const td = usableTd(body.taskDefinition);
     const strategy =
@@ -558,6 +573,7 @@ export function createEcsService(): EcsServiceModule {
       events: [],
       deployments: [],
       steady: false,
+      ...(token ? { clientToken: token, createFingerprint: fingerprint } : {}),
     };
     store.services.set(svc.key, svc);
     const tags = arr<Tag>(body.tags);
@@ -678,6 +694,43 @@ export function createEcsService(): EcsServiceModule {
 
   function runTask(body: Body, region: string) {
     const cluster = getCluster(body.cluster);
+    const token = clientToken(body.clientToken, 64);
+    const fingerprint = requestFingerprint(body);
+    if (token) {
+      const prior = runTaskTokens.get(cluster.arn, token, now());
+      if (prior) {
+        if (prior.fingerprint !== fingerprint) {
+          // botocore's ECS ConflictException: "The provided clientToken is already in use with a different RunTask
+          // request. The resourceIds are the existing task ARNs which are already associated with the clientToken."
+          throw new AwsError(
+            'ConflictException',
+            'The RunTask request could not be processed due to conflicts. The provided clientToken is already in use with a different RunTask request.',
+            400,
+            { resourceIds: prior.result.taskArns },
+          );
+        }
+        const tasks = prior.result.taskIds.map((id) => store.tasks.get(id)).filter((t): t is Task => t !== undefined);
+        return { tasks: tasks.map((t) => taskShape(t)), failures: prior.result.failures };
+      }
+    }
+    const result = startTasks(body, region, cluster);
+    if (token) {
+      runTaskTokens.put(
+        cluster.arn,
+        token,
+        fingerprint,
+        {
+          taskIds: result.tasks.map((t) => t.id),
+          taskArns: result.tasks.map((t) => t.arn),
+          failures: result.failures,
+        },
+        now() + RUN_TASK_TOKEN_TTL_MS,
+      );
+    }
+    return { tasks: result.tasks.map((t) => taskShape(t)), failures: result.failures };
+  }
+
+  function startTasks(body: Body, region: string, cluster: Cluster): { tasks: Task[]; failures: unknown[] } {
     const td = usableTd(body.taskDefinition);
     const count = body.count === undefined ? 1 : Number(body.count);
     if (!Number.isInteger(count) || count < 1 || count > 10) {
@@ -730,7 +783,7 @@ export function createEcsService(): EcsServiceModule {
       sched.startTask(task);
       tasks.push(task);
     }
-    return { tasks: tasks.map((t) => taskShape(t)), failures: [] };
+    return { tasks, failures: [] };
   }
 
   // ---------------- tags ----------------
@@ -1021,6 +1074,7 @@ export function createEcsService(): EcsServiceModule {
     },
     reset() {
       sched.reset();
+      runTaskTokens.clear();
       store.taskDefs.clear();
       store.clusters.clear();
       store.services.clear();

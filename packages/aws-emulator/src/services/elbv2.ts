@@ -1,6 +1,6 @@
 // Elastic Load Balancing v2 (query protocol, XML): DescribeTargetGroups and DescribeTargetHealth. Target groups
 // come from the seed and from ECS services' loadBalancers; targets are the IPs of the service's tasks, registered
-// when a task reaches RUNNING, with the health state the task's behaviour gives it (see ecs-rollout.ts).
+// when a task reaches RUNNING, with the health state the task's behaviour gives it (see ecs-deployment-sim.ts).
 import type { EmuContext, EmuRequest, EmuResponse, SeedFixture, ServiceModule } from '../types.ts';
 import { AwsError, parseQueryParams, queryError, queryList, queryOk, randomHex, type XmlValue } from './ecs-wire.ts';
 

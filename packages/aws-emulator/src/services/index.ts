@@ -5,10 +5,12 @@ import { createEcrService } from './ecr.ts';
 import { createEcrStore } from './ecr-store.ts';
 import { createEcsService } from './ecs.ts';
 import { createElbv2Service } from './elbv2.ts';
+import { createIamService } from './iam.ts';
 import { createLogsService } from './logs.ts';
 import { createRegistryService } from './registry.ts';
 import { createS3Service } from './s3.ts';
 import { createSecretsManagerService } from './secretsmanager.ts';
+import { createSsmService } from './ssm.ts';
 import { createStsService } from './sts.ts';
 
 export function createServices(): ServiceModule[] {
@@ -20,7 +22,9 @@ export function createServices(): ServiceModule[] {
     createLogsService(),
     createElbv2Service(),
     createStsService(),
+    createIamService(),
     createSecretsManagerService(),
+    createSsmService(),
     createS3Service(),
     createCloudFrontService(),
   ];

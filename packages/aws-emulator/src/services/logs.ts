@@ -33,6 +33,8 @@ interface LogGroup {
 
 export interface LogsService extends ServiceModule {
   ensureGroup(group: string, region?: string): void;
+  /** Whether a log group exists (ECS's awslogs driver checks at container start). */
+  hasGroup(group: string): boolean;
   ensureStream(group: string, stream: string, region?: string): void;
   /** Append events (ECS task output). Creates the group and stream when missing. */
   putEvents(group: string, stream: string, events: Array<{ timestamp: number; message: string }>): void;
@@ -435,6 +437,9 @@ export function createLogsService(): LogsService {
     },
     throttleError() {
       return jsonError('ThrottlingException', 'Rate exceeded');
+    },
+    hasGroup(group) {
+      return groups.has(group);
     },
     ensureGroup(group, region = 'us-east-1') {
       if (!groups.has(group)) createGroup(group, region, clockNow());

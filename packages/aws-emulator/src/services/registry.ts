@@ -3,6 +3,7 @@
 // GetAuthorizationToken (valid 12 h of simulated time). Repositories must exist first (CreateRepository or seed).
 import type { EmuContext, EmuRequest, EmuResponse, ServiceModule } from '../types.ts';
 import type { EcrServiceModule } from './ecr.ts';
+import { checkDownloadUrl } from './ecr-images.ts';
 import {
   DIGEST_PATTERN,
   digestWithAlgorithmOf,
@@ -395,9 +396,25 @@ export function createRegistryService(sharedStore?: EcrStore): ServiceModule {
     handle(req, ctx) {
       const store = storeOf(ctx);
       if (!store) return registryError(503, 'UNAVAILABLE', 'the ecr service (image store) is not loaded');
+      const route = parseRegistryPath(req.path);
+      // A URL from GetDownloadUrlForLayer carries its own signature instead of credentials (ECR: pre-signed S3).
+      if (route.kind === 'blob' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const signed = checkDownloadUrl(req.query, route.name, route.digest, ctx.clock.now());
+        if (signed === 'expired' || signed === 'invalid') {
+          return {
+            status: 403,
+            headers: { 'content-type': 'application/xml' },
+            body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${signed === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.'}</Message></Error>`,
+          };
+        }
+        if (signed === 'ok') {
+          const repo = store.getRepository(route.name);
+          if (!repo) return nameUnknown(route.name, ctx);
+          return handleBlob(req, route, repo);
+        }
+      }
       const denied = authorize(req, store, ctx);
       if (denied) return denied;
-      const route = parseRegistryPath(req.path);
       if (route.kind === 'ping') {
         return {
           status: 200,

@@ -26,6 +26,12 @@ interface Secret {
 export interface SecretsManagerService extends ServiceModule {
   /** The AWSCURRENT SecretString of a secret (by name or ARN), or undefined. Used by ECS. */
   currentSecretString(id: string): string | undefined;
+  /** GetSecretValue as ECS calls it at task start: the value, or the ResourceNotFoundException message. */
+  resolveValue(
+    id: string,
+    versionStage?: string,
+    versionId?: string,
+  ): { ok: true; value: string } | { ok: false; message: string };
 }
 
 const MUTATING = new Set([
@@ -37,6 +43,13 @@ const MUTATING = new Set([
   'UntagResource',
 ]);
 const NOT_FOUND = "Secrets Manager can't find the specified secret.";
+
+/** Whether a request carries the same SecretString / SecretBinary as an existing version. */
+function sameValue(version: SecretVersion, body: Record<string, unknown>): boolean {
+  const str = body.SecretString === undefined ? undefined : String(body.SecretString);
+  const bin = body.SecretBinary === undefined ? undefined : String(body.SecretBinary);
+  return version.secretString === str && version.secretBinary === bin;
+}
 
 export function createSecretsManagerService(): SecretsManagerService {
   const secrets = new Map<string, Secret>();
@@ -122,7 +135,18 @@ export function createSecretsManagerService(): SecretsManagerService {
             'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
           );
         }
-        if (secrets.has(name)) {
+        const existing = secrets.get(name);
+        if (existing) {
+          // A retry with the same ClientRequestToken (the SDKs fill one in) and the same value is ignored: the
+          // CreateSecret API reference, ClientRequestToken ("If a version with this value already exists and the
+          // version SecretString and SecretBinary values are the same as those in the request, then the request
+          // is ignored").
+          const version =
+            typeof body.ClientRequestToken === 'string'
+              ? existing.versions.find((v) => v.id === body.ClientRequestToken)
+              : undefined;
+          if (version && sameValue(version, body))
+            return { ARN: existing.arn, Name: existing.name, VersionId: version.id };
           throw new AwsError(
             'ResourceExistsException',
             `The operation failed because the secret ${name} already exists.`,
@@ -180,7 +204,15 @@ export function createSecretsManagerService(): SecretsManagerService {
         const s = mustFind(body.SecretId);
         const id = typeof body.ClientRequestToken === 'string' ? body.ClientRequestToken : randomUUID();
         const existing = s.versions.find((v) => v.id === id);
-        if (existing) return { ARN: s.arn, Name: s.name, VersionId: id, VersionStages: existing.stages };
+        if (existing) {
+          if (!sameValue(existing, body)) {
+            throw new AwsError(
+              'ResourceExistsException',
+              "You can't modify an existing version, you can only create new versions.",
+            );
+          }
+          return { ARN: s.arn, Name: s.name, VersionId: id, VersionStages: existing.stages };
+        }
         for (const v of s.versions) {
           if (v.stages.includes('AWSCURRENT')) v.stages = ['AWSPREVIOUS'];
           else v.stages = v.stages.filter((x) => x !== 'AWSPREVIOUS');
@@ -252,6 +284,22 @@ export function createSecretsManagerService(): SecretsManagerService {
     },
     currentSecretString(id) {
       return find(id)?.versions.find((v) => v.stages.includes('AWSCURRENT'))?.secretString;
+    },
+    resolveValue(id, versionStage, versionId) {
+      const s = find(id);
+      if (!s) return { ok: false, message: NOT_FOUND };
+      const stage = versionStage ?? (versionId ? undefined : 'AWSCURRENT');
+      const v = s.versions.find((x) => (!versionId || x.id === versionId) && (!stage || x.stages.includes(stage)));
+      if (!v) {
+        return {
+          ok: false,
+          message:
+            versionId || versionStage
+              ? "Secrets Manager can't find the specified secret value for VersionId or staging label."
+              : "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+        };
+      }
+      return { ok: true, value: v.secretString ?? Buffer.from(v.secretBinary ?? '', 'base64').toString('utf8') };
     },
   };
 }

@@ -1,0 +1,154 @@
+import { ConfigurationError, tagAwsError } from './errors';
+import { parseRegion } from './inputs/aws-ids';
+
+// The only place AWS SDK v3 clients are built.
+//
+// Endpoint: NOT handled here on purpose. The SDK itself (@smithy/core endpoints `getEndpointFromConfig`, used by
+// every client's endpoint resolution) reads AWS_ENDPOINT_URL_<SERVICE_ID> (service id upper-cased, spaces → '_',
+// e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS), then AWS_ENDPOINT_URL, then `endpoint_url` / `services` in the shared
+// config file, and honours AWS_IGNORE_CONFIGURED_ENDPOINT_URLS. We only *look* at those variables to decide on S3
+// path-style addressing (see `configuredEndpoint`).
+//
+// Retries: AWS_MAX_ATTEMPTS / AWS_RETRY_MODE are read by the SDK when no explicit value is passed, so we pass our
+// defaults only when the variable is absent.
+
+export type RetryMode = 'standard' | 'adaptive' | 'legacy';
+export type S3ChecksumMode = 'when_supported' | 'when_required';
+
+export interface CreateClientOptions<Config = unknown> {
+  /** Action name, used in the user agent `deploy-actions/<action>`. */
+  action: string;
+  /** Region from the action's `aws-region` input (wins over AWS_REGION / AWS_DEFAULT_REGION). */
+  region?: string;
+  /** Name of the input that carries the region, for the error message (default 'aws-region'). */
+  regionInput?: string;
+  /** Total attempts per call including the first (default 5, or AWS_MAX_ATTEMPTS when set). */
+  maxAttempts?: number;
+  /** Default 'adaptive' (client-side rate limiting on throttling), or AWS_RETRY_MODE when set. */
+  retryMode?: RetryMode;
+  /** S3 only: 'when_supported' (default) or 'when_required' for S3-compatible stores without CRC support. */
+  s3ChecksumMode?: S3ChecksumMode;
+  /** Extra client configuration merged last (tests: requestHandler, retryStrategy, credentials...). */
+  overrides?: Partial<Config>;
+  /** Environment to read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_RETRY_MODE: RetryMode = 'adaptive';
+
+const RETRY_MODES: readonly RetryMode[] = ['standard', 'adaptive', 'legacy'];
+
+/** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
+export function resolveRegion(
+  region: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  regionInput = 'aws-region',
+): string {
+  const value = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+  if (!value) {
+    throw new ConfigurationError(
+      regionInput,
+      'no AWS region: set the input, or AWS_REGION / AWS_DEFAULT_REGION (configure-aws-credentials sets AWS_REGION)',
+    );
+  }
+  return parseRegion(regionInput, value);
+}
+
+/** The service-id suffix the SDK uses for AWS_ENDPOINT_URL_<SUFFIX>: 'CloudWatch Logs' → 'CLOUDWATCH_LOGS'. */
+export function endpointEnvSuffix(serviceId: string): string {
+  return serviceId
+    .split(' ')
+    .map((w) => w.toUpperCase())
+    .join('_');
+}
+
+/**
+ * The endpoint URL the SDK will pick up from the environment for `serviceId`, if any (mirrors the SDK's own
+ * selector; does not read the shared config file). Used only to decide things such as S3 path-style.
+ */
+export function configuredEndpoint(serviceId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? '')) return undefined;
+  return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+/** Options resolved to plain client configuration (pure, exported for tests). */
+export function clientConfig(
+  serviceId: string,
+  options: Omit<CreateClientOptions, 'overrides'>,
+): Record<string, unknown> {
+  const env = options.env ?? process.env;
+  const config: Record<string, unknown> = {
+    region: resolveRegion(options.region, env, options.regionInput),
+    customUserAgent: `deploy-actions/${options.action}`,
+  };
+  if (options.maxAttempts !== undefined) {
+    if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
+      throw new ConfigurationError('max-attempts', `expected an integer >= 1, got ${options.maxAttempts}`);
+    }
+    config.maxAttempts = options.maxAttempts;
+  } else if (!env.AWS_MAX_ATTEMPTS) {
+    config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+  }
+  if (options.retryMode !== undefined) {
+    if (!RETRY_MODES.includes(options.retryMode)) {
+      throw new ConfigurationError('retry-mode', `expected one of ${RETRY_MODES.join(', ')}, got ${options.retryMode}`);
+    }
+    config.retryMode = options.retryMode;
+  } else if (!env.AWS_RETRY_MODE) {
+    config.retryMode = DEFAULT_RETRY_MODE;
+  }
+  if (serviceId === 'S3') {
+    if (configuredEndpoint(serviceId, env)) config.forcePathStyle = true;
+    const mode = options.s3ChecksumMode;
+    if (mode !== undefined && mode !== 'when_supported' && mode !== 'when_required') {
+      throw new ConfigurationError('checksum-mode', `expected when_supported or when_required, got ${mode}`);
+    }
+    // Explicit option wins; otherwise leave AWS_REQUEST_CHECKSUM_CALCULATION etc. to the SDK, defaulting to ours.
+    if (mode !== undefined || (!env.AWS_REQUEST_CHECKSUM_CALCULATION && !env.AWS_RESPONSE_CHECKSUM_VALIDATION)) {
+      const value = (mode ?? 'when_supported').toUpperCase();
+      config.requestChecksumCalculation = value;
+      config.responseChecksumValidation = value;
+    }
+  }
+  return config;
+}
+
+type ClientCtor = new (config: any) => any;
+
+/** The SDK service id of a client class (`ECS`, `S3`, `CloudWatch Logs`, ...), as set in its runtime config. */
+function serviceIdOf(ClientClass: ClientCtor, client?: { config?: { serviceId?: string } }): string {
+  return client?.config?.serviceId ?? ClientClass.name.replace(/Client$/, '');
+}
+
+/**
+ * Build an SDK v3 client: `createClient(ECSClient, { action: 'deploy-ecs', region: inputs.region })`.
+ * Adds a middleware that tags every thrown error with service id and operation, so `describeAwsError` / `run`
+ * can print `AWS ECS DescribeServices failed: ...`.
+ */
+export function createClient<C extends ClientCtor>(
+  ClientClass: C,
+  options: CreateClientOptions<ConstructorParameters<C>[0]>,
+): InstanceType<C> {
+  const guessedId = ClientClass.name.replace(/Client$/, ''); // S3Client → S3 (ncc keeps class names)
+  const { overrides, ...rest } = options;
+  const config = { ...clientConfig(guessedId, rest), ...(overrides ?? {}) };
+  const client = new ClientClass(config) as InstanceType<C>;
+  const serviceId = serviceIdOf(ClientClass, client);
+  client.middlewareStack.add(
+    (next: (args: any) => Promise<any>, context: { commandName?: string; clientName?: string }) =>
+      async (args: any) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          tagAwsError(err, {
+            service: serviceId,
+            operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+          });
+          throw err;
+        }
+      },
+    { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true },
+  );
+  return client;
+}
