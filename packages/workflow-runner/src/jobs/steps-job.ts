@@ -63,7 +63,9 @@ function defaultsRun(spec: JobSpec, inv: Invocation): { shell?: string; workingD
 }
 
 export async function runStepsJob(input: StepsJobInput): Promise<JobResult> {
-  const { rt, inv, spec, label } = input;
+  const { inv, spec, label } = input;
+  // The job's own masker (masks registered by its steps stay in this job, as on GitHub).
+  const rt = { ...input.rt, masker: input.rt.masker.fork() };
   const started = Date.now();
   const number = rt.nextJobNumber();
   const repoName = rt.repository.split('/')[1] ?? 'repo';
