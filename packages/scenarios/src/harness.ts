@@ -8,12 +8,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { EmulatorControl } from '@deploy-actions/aws-emulator';
+import { EmulatorControl, type SeedFixture } from '@deploy-actions/aws-emulator';
 import { formatTree, type JobResult, REPO_ROOT, type RunResult, runWorkflow } from '@deploy-actions/workflow-runner';
 import { AppHost } from './app-host.ts';
 import { AppRepo } from './app-repo.ts';
 import { Probe } from './probe.ts';
-import { EXAMPLES } from './systems/common.ts';
+import { EXAMPLES, passableRoles, secretArnSuffix } from './systems/common.ts';
+
+/** The account every example's ARNs name. */
+const EXAMPLES_ACCOUNT = '123456789012';
+
 import type { Env, Scenario, SeedSystem } from './types.ts';
 
 export interface HarnessOptions {
@@ -73,10 +77,39 @@ const EMULATOR_BIN = join(REPO_ROOT, 'packages', 'aws-emulator', 'bin', 'emulato
  * The emulator in a process of its own (its CLI prints `ready <url>`): the runner does some work synchronously (git
  * through execFileSync), and an emulator in this process would stop answering every concurrent run meanwhile.
  */
-async function startEmulatorProcess(timeScale: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [EMULATOR_BIN, '--port', '0', '--time-scale', String(timeScale)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+/**
+ * What the example's account holds besides the system's own seeding: the roles its deploy roles may pass, and each
+ * seeded secret under the ARN suffix the example's task definitions name.
+ */
+function accountOfExample(app: string, fixture: SeedFixture): SeedFixture {
+  const secrets = (fixture.secrets ?? []).map((raw) => {
+    const s = raw as { name: string; arnSuffix?: string };
+    const arnSuffix = s.arnSuffix ?? secretArnSuffix(app, s.name);
+    return arnSuffix ? { ...s, arnSuffix } : s;
   });
+  return { ...fixture, secrets, roles: [...(fixture.roles ?? []), ...passableRoles(app).map((arn) => ({ arn }))] };
+}
+
+async function startEmulatorProcess(timeScale: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      EMULATOR_BIN,
+      '--port',
+      '0',
+      '--time-scale',
+      String(timeScale),
+      // The examples' account (their task definitions, roles and secrets name 123456789012), so the preflight judges
+      // every role and secret; task starts check secrets, images and their platform, and log groups as ECS does.
+      '--account-id',
+      EXAMPLES_ACCOUNT,
+      '--realism',
+      'all',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -247,14 +280,17 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
         digests.set(`${i.repository}:${i.tag}`, d);
       }
       await control.seed(
-        system.fixture({
-          registry,
-          image: (repository, tag) => {
-            const d = digests.get(`${repository}:${tag}`);
-            if (!d) throw new Error(`${system.app}: no seeded image ${repository}:${tag}`);
-            return `${registry}/${repository}@${d}`;
-          },
-        }),
+        accountOfExample(
+          system.app,
+          system.fixture({
+            registry,
+            image: (repository, tag) => {
+              const d = digests.get(`${repository}:${tag}`);
+              if (!d) throw new Error(`${system.app}: no seeded image ${repository}:${tag}`);
+              return `${registry}/${repository}@${d}`;
+            },
+          }),
+        ),
       );
       if (system.behaviors.length) await control.behaviors(system.behaviors);
       for (const site of system.sites) host.addSite(site);

@@ -94,7 +94,12 @@ export const pikaia: SeedSystem = {
     ],
     logGroups: ['staging', 'production'].map((env) => ({ logGroupName: `/ecs/pikaia-${env}/backend`, region })),
     secrets: ['staging', 'production'].flatMap((env) => [
-      { name: `pikaia-${env}/app-secrets`, value: appSecrets(env), region },
+      // The seed's bootstrap-infra.sh creates `pikaia/app-secrets` (production); staging has its own.
+      {
+        name: env === 'production' ? 'pikaia/app-secrets' : `pikaia-${env}/app-secrets`,
+        value: appSecrets(env),
+        region,
+      },
       { name: `pikaia-${env}/aurora-credentials`, value: aurora(env), region },
     ]),
     // The site as the seed's deploy-frontend.yml left it (`aws s3 sync`): no release records yet.
