@@ -13,6 +13,8 @@ const backendSecrets = (env: string) => ({
   FIRST_SUPERUSER_PASSWORD: `kaapi-${env}-admin-Pw5Tg8Kd2Qs`,
   POSTGRES_PASSWORD: `kaapi-${env}-pg-Mn3Bv6Cx9Za1`,
   RABBITMQ_PASSWORD: `kaapi-${env}-mq-Yt4Re7Wq0Lp2`,
+  // Named by the task definitions, missing from the example's README list until the account realism caught it.
+  REDIS_PASSWORD: `kaapi-${env}-redis-Hk6Dw1Sf4Gj7`,
   OPENAI_API_KEY: `sk-proj-kaapi${env}Fh2Jk5Lm8Np1Qr4St7Uv0`,
   SENTRY_DSN: `https://8c2e4f6a0b1d3e5f@o450001.ingest.sentry.io/${env === 'staging' ? 1 : 2}`,
 });
