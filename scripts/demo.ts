@@ -15,7 +15,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type RunRecord, runScenarios, SYSTEMS, writeReport } from '../packages/scenarios/src/index.ts';
+import { preflightLines, type RunRecord, runScenarios, SYSTEMS, writeReport } from '../packages/scenarios/src/index.ts';
 
 const USAGE =
   'usage: pnpm demo [--all] [--only <scenario id prefix>] [--out DIR] [--time-scale N] [--no-buildah] [--quiet]';
@@ -77,6 +77,7 @@ const result = await runScenarios({
   onRun: (r) => {
     if (!values.quiet) console.log(`\n━━ ${r.scenario.id} — ${r.scenario.title}\n${r.tree}`);
     for (const n of r.notes) console.log(`  · ${n}`);
+    for (const p of preflightLines(r.result)) console.log(`  ${p}`);
     if (r.result?.conclusion === 'failure' && r.rootCause) console.log(`  root cause: ${r.rootCause.split('\n')[0]}`);
     for (const c of r.checks)
       console.log(`  ${c.problem ? '✗' : '✓'} ${c.label}${c.problem ? `\n      ${c.problem}` : ''}`);

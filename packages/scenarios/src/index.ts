@@ -10,6 +10,7 @@ export {
   type RunRecord,
   runScenarios,
 } from './harness.ts';
+export { preflightLines } from './preflight-lines.ts';
 export { Probe } from './probe.ts';
 export { renderMarkdown, writeReport } from './report.ts';
 export { SYSTEMS } from './systems/index.ts';
