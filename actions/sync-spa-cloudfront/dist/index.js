@@ -89985,47 +89985,6 @@ class summary_Summary {
 
 
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudfront@3.1162.0/node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(8740);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-s3@3.1169.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3639);
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/concurrency.ts
-/**
- * Run `fn` over `items` with at most `limit` in flight. With `stopOnError` (default) no new item starts after a
- * failure; the in-flight ones settle, then the first error is thrown together with all failures.
- */
-async function mapLimit(items, limit, fn, options = {}) {
-    const results = new Array(items.length);
-    const failures = [];
-    const stopOnError = options.stopOnError ?? true;
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !(stopOnError && failures.length > 0)) {
-            const index = next++;
-            const item = items[index];
-            try {
-                results[index] = await fn(item, index);
-            }
-            catch (error) {
-                failures.push({ item, error });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failures.length > 0)
-        throw new BatchError(failures);
-    return results;
-}
-class BatchError extends Error {
-    failures;
-    constructor(failures) {
-        const first = failures[0]?.error;
-        super(first instanceof Error ? first.message : String(first));
-        this.name = 'BatchError';
-        this.failures = failures;
-    }
-}
-
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
@@ -90033,6 +89992,7 @@ var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
 var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/gc.ts
+
 
 
 // Keeping the 50,000-file goal (≤256 MB RSS) on a runner whose node flags we cannot choose: V8 grows its old space
@@ -90077,637 +90037,7 @@ function limitYoungGeneration() {
         // "Error: unrecognized flag" to stderr) and the defaults stay
     }
 }
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/json-gzip.ts
-
-
-// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
-// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
-/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
-const PIECEWISE_ENTRIES = 256;
-/** Text is handed to gzip in chunks of about this many characters. */
-const CHUNK = 64 * 1024;
-async function writeValue(value, write) {
-    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
-        await write('[');
-        for (let i = 0; i < value.length; i++) {
-            if (i > 0)
-                await write(',');
-            const item = value[i];
-            // as JSON.stringify: undefined and functions in arrays become null
-            if (item === undefined || typeof item === 'function')
-                await write('null');
-            else
-                await writeValue(item, write);
-        }
-        await write(']');
-        return;
-    }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
-        const entries = Object.entries(value);
-        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
-            await write('{');
-            let first = true;
-            for (const [key, v] of entries) {
-                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
-                    continue; // skipped, as JSON.stringify
-                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
-                first = false;
-                await writeValue(v, write);
-            }
-            await write('}');
-            return;
-        }
-    }
-    await write(JSON.stringify(value) ?? 'null');
-}
-function isLarge(value) {
-    if (Array.isArray(value))
-        return value.length > PIECEWISE_ENTRIES;
-    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
-}
-/**
- * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
- * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
- */
-async function gzipJson(value) {
-    const gzip = (0,external_node_zlib_.createGzip)();
-    const chunks = [];
-    gzip.on('data', (chunk) => chunks.push(chunk));
-    const ended = (0,external_node_events_.once)(gzip, 'end');
-    let pending = '';
-    const write = async (text) => {
-        pending += text;
-        if (pending.length < CHUNK)
-            return;
-        const ok = gzip.write(pending);
-        pending = '';
-        if (!ok)
-            await (0,external_node_events_.once)(gzip, 'drain');
-    };
-    await writeValue(value, write);
-    gzip.end(`${pending}\n`);
-    await ended;
-    return Buffer.concat(chunks);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-etag.ts
-
-
-// Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
-// - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
-// - a multipart upload has ETag = MD5(concatenated binary MD5s of the parts) + `-<part count>`, so recomputing it
-//   needs the uploader's part size (AWS CLI default 8 MiB, which is our default too);
-// - SSE-KMS / SSE-C ETags are not MD5s at all: callers compare a sha256 kept in user metadata or in a manifest.
-const MIB = 1024 * 1024;
-/** The AWS CLI's default multipart_threshold and multipart_chunksize (8 MiB). */
-const DEFAULT_PART_SIZE = 8 * MIB;
-/** S3's minimum part size (all parts but the last). */
-const MIN_PART_SIZE = 5 * MIB;
-/** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
-function normalizeEtag(etag) {
-    return (etag ?? '')
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"+|"+$/g, '')
-        .toLowerCase();
-}
-/** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
-function isSinglePartEtag(etag) {
-    return /^[0-9a-f]{32}$/.test(normalizeEtag(etag));
-}
-/** `<hex>-<n>` multipart ETag → part count, else undefined. */
-function multipartPartCount(etag) {
-    const m = /^[0-9a-f]{32}-(\d+)$/.exec(normalizeEtag(etag));
-    return m ? Number(m[1]) : undefined;
-}
-/** The multipart ETag S3 reports for parts with these MD5s (hex): md5(concat(binary md5s)) + '-' + count. */
-function multipartEtag(partMd5s) {
-    const hash = (0,external_node_crypto_.createHash)('md5');
-    for (const part of partMd5s)
-        hash.update(Buffer.from(part, 'hex'));
-    return `${hash.digest('hex')}-${partMd5s.length}`;
-}
-/** Number of parts a file of `size` bytes is cut into with `partSize` (at least 1). */
-function partCount(size, partSize) {
-    return Math.max(1, Math.ceil(size / partSize));
-}
-/**
- * True when the local hashes prove the object with this ETag has the same bytes: a single-part ETag equal to the
- * MD5, or a multipart ETag equal to the one our part size produces. False means "not proven", not "different".
- */
-function etagMatches(etag, hashes) {
-    const e = normalizeEtag(etag);
-    if (isSinglePartEtag(e))
-        return e === hashes.md5;
-    if (multipartPartCount(e) !== undefined && hashes.partMd5s)
-        return e === multipartEtag(hashes.partMd5s);
-    return false;
-}
-/** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
-const SMALL_FILE = 256 * 1024;
-/**
- * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer
- * so memory does not grow with file size.
- */
-async function hashFile(path, partSize = DEFAULT_PART_SIZE) {
-    const md5 = (0,external_node_crypto_.createHash)('md5');
-    const sha256 = (0,external_node_crypto_.createHash)('sha256');
-    const fh = await (0,promises_.open)(path, 'r');
-    try {
-        const { size } = await fh.stat();
-        if (size <= SMALL_FILE && size < partSize) {
-            const buf = await fh.readFile();
-            md5.update(buf);
-            sha256.update(buf);
-            return { size: buf.length, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        }
-        const multipart = size >= partSize;
-        const partMd5s = [];
-        let part = multipart ? (0,external_node_crypto_.createHash)('md5') : undefined;
-        let inPart = 0;
-        let total = 0;
-        const stream = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024, start: 0 });
-        for await (const chunk of stream) {
-            md5.update(chunk);
-            sha256.update(chunk);
-            total += chunk.length;
-            if (part) {
-                let offset = 0;
-                while (offset < chunk.length) {
-                    const take = Math.min(chunk.length - offset, partSize - inPart);
-                    part.update(chunk.subarray(offset, offset + take));
-                    inPart += take;
-                    offset += take;
-                    if (inPart === partSize) {
-                        partMd5s.push(part.digest('hex'));
-                        part = (0,external_node_crypto_.createHash)('md5');
-                        inPart = 0;
-                    }
-                }
-            }
-        }
-        if (part && inPart > 0)
-            partMd5s.push(part.digest('hex'));
-        const result = { size: total, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        if (multipart)
-            result.partMd5s = partMd5s;
-        return result;
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** Hashes of an in-memory body (tests, small generated files). */
-function hashBuffer(body, partSize = DEFAULT_PART_SIZE) {
-    const result = {
-        size: body.length,
-        md5: createHash('md5').update(body).digest('hex'),
-        sha256: createHash('sha256').update(body).digest('hex'),
-    };
-    if (body.length >= partSize) {
-        const parts = [];
-        for (let offset = 0; offset < body.length; offset += partSize) {
-            parts.push(createHash('md5')
-                .update(body.subarray(offset, offset + partSize))
-                .digest('hex'));
-        }
-        result.partMd5s = parts;
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-objects.ts
-
-
-
-
-
-
-/** Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages. */
-async function listAllObjects(client, bucket, prefix, options = {}) {
-    const objects = [];
-    let token;
-    let pages = 0;
-    do {
-        const out = await client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }), options.signal ? { abortSignal: options.signal } : {});
-        pages += 1;
-        for (const o of out.Contents ?? []) {
-            if (o.Key === undefined)
-                continue;
-            objects.push({
-                key: o.Key,
-                etag: normalizeEtag(o.ETag),
-                size: o.Size ?? 0,
-                lastModified: o.LastModified ? o.LastModified.getTime() : 0,
-            });
-        }
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-        options.onPage?.(pages, objects.length);
-    } while (token);
-    return { objects, pages };
-}
-/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
-const BUFFER_LIMIT = 1024 * 1024;
-function headerParams(o) {
-    return {
-        ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
-        ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
-        ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
-    };
-}
-/**
- * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
- * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
- * ListObjectsV2 shows, so callers can record it.
- */
-async function uploadFile(client, o) {
-    const partSize = o.partSize ?? DEFAULT_PART_SIZE;
-    const send = o.signal ? { abortSignal: o.signal } : {};
-    if (o.size < partSize) {
-        const body = o.size <= BUFFER_LIMIT ? await (0,promises_.readFile)(o.path) : (0,external_node_fs_.createReadStream)(o.path);
-        const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }), send);
-        return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
-    }
-    const algorithm = o.checksums === false ? undefined : 'CRC32';
-    const created = await client.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
-        Bucket: o.bucket,
-        Key: o.key,
-        ...headerParams(o),
-        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-    }), send);
-    const uploadId = created.UploadId;
-    if (!uploadId)
-        throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
-    let requests = 1;
-    try {
-        const parts = [];
-        const count = partCount(o.size, partSize);
-        for (let n = 1; n <= count; n++) {
-            const start = (n - 1) * partSize;
-            const end = Math.min(o.size, start + partSize);
-            const out = await client.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({
-                Bucket: o.bucket,
-                Key: o.key,
-                UploadId: uploadId,
-                PartNumber: n,
-                Body: (0,external_node_fs_.createReadStream)(o.path, { start, end: end - 1 }),
-                ContentLength: end - start,
-                ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-            }), send);
-            requests += 1;
-            parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
-        }
-        const done = await client.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({
-            Bucket: o.bucket,
-            Key: o.key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-        }), send);
-        requests += 1;
-        return { etag: normalizeEtag(done.ETag), multipart: true, requests };
-    }
-    catch (err) {
-        await client
-            .send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
-            .catch(() => undefined);
-        throw err;
-    }
-}
-/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
-function copySource(bucket, key) {
-    return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
-async function copyObjectReplace(client, o) {
-    const out = await client.send(new client_s3_dist_cjs/* CopyObjectCommand */.s9Z({
-        Bucket: o.bucket,
-        Key: o.key,
-        CopySource: copySource(o.bucket, o.sourceKey),
-        MetadataDirective: 'REPLACE',
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.CopyObjectResult?.ETag);
-}
-/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
-async function deleteKeys(client, bucket, keys) {
-    let requests = 0;
-    for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000);
-        const out = await client.send(new client_s3_dist_cjs/* DeleteObjectsCommand */.xvx({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-        requests += 1;
-        if (out.Errors?.length) {
-            const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
-            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
-        }
-    }
-    return { requests };
-}
-/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
-async function getJsonObject(client, bucket, key) {
-    const out = await client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
-    const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const text = gzipped
-        ? (0,external_node_zlib_.gunzipSync)(bytes).toString('utf8')
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    return JSON.parse(text);
-}
-/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
-async function putBytes(client, o) {
-    const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
-        Bucket: o.bucket,
-        Key: o.key,
-        Body: o.body,
-        ContentLength: o.body.length,
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.ETag);
-}
-/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
-async function putJsonObject(client, bucket, key, value, headers = {}) {
-    const { gzip, ...rest } = headers;
-    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
-    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
-}
-async function headObject(client, bucket, key) {
-    const out = await client.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key }));
-    const result = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
-    if (out.CacheControl !== undefined)
-        result.cacheControl = out.CacheControl;
-    if (out.ContentType !== undefined)
-        result.contentType = out.ContentType;
-    return result;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/dotfiles.ts
-// Dotfiles (pure): names starting with `.` are never published — `.env`, `.npmrc`, `.git/` and editor or tool state
-// end up in build outputs and were uploaded publicly (issue #14, finding 2). The one exception is `.well-known/` at
-// the root of `source` (RFC 8615: assetlinks.json, apple-app-site-association, security.txt), which a site must
-// serve; dot names inside it are excluded too. There is deliberately no switch to publish other dotfiles: nothing a
-// browser loads from S3 + CloudFront needs one (`.htaccess` and `.nojekyll` mean nothing there), and a switch is
-// one more way to publish `.env` by mistake.
-/** The only dot directory that is published (at the root of `source`). */
-const WELL_KNOWN = '.well-known';
-/**
- * The excluded dot name a path falls under, or undefined when it may be published: the path up to and including its
- * first dot segment (`.env`, `.git/`, `assets/.cache/`), a trailing `/` when that segment is a directory. `isDir`
- * says whether the last segment of `relPath` is a directory.
- */
-function dotName(relPath, isDir = false) {
-    const segments = relPath.split('/');
-    for (let i = 0; i < segments.length; i++) {
-        const seg = segments[i];
-        if (!seg.startsWith('.'))
-            continue;
-        const last = i === segments.length - 1;
-        const dir = !last || isDir;
-        if (i === 0 && seg === WELL_KNOWN && dir)
-            continue;
-        return segments.slice(0, i + 1).join('/') + (dir ? '/' : '');
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/source.ts
-
-
-
-// The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
-// `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless
-// `persist-credentials: false` (issue #14, finding 2).
-/** True when `path` is `root` or below it (both absolute and normalised). */
-function isInside(root, path) {
-    if (path === root)
-        return true;
-    return path.startsWith(root.endsWith(external_node_path_.sep) ? root : `${root}${external_node_path_.sep}`);
-}
-/** Why a resolved source directory may not be published, or undefined when it may (pure, table-tested). */
-function sourceRefusal(sourceReal, workspaceReal, hasGitEntry, workspaceName) {
-    if (sourceReal === workspaceReal) {
-        return `is the workspace root (${workspaceName}): that publishes the whole checkout, .git/config included; name the build output, e.g. dist`;
-    }
-    if (!isInside(workspaceReal, sourceReal)) {
-        return `resolves to ${sourceReal}, outside the workspace (${workspaceReal}); build into the workspace (or download the build artifact there) and name that directory`;
-    }
-    const segments = (0,external_node_path_.relative)(workspaceReal, sourceReal).split(external_node_path_.sep);
-    if (segments.includes('.git'))
-        return `is inside a .git directory (${sourceReal}); name the build output, e.g. dist`;
-    if (hasGitEntry) {
-        return `contains a .git entry (${sourceReal} is a repository checkout, not a build output); name the build output, e.g. dist`;
-    }
-    return undefined;
-}
-/**
- * Resolve and check `source`: relative to GITHUB_WORKSPACE (else the working directory, as on the runner), an
- * existing directory whose real path (symlinks resolved) is inside the workspace, is not the workspace itself and has
- * no `.git` entry. Returns the real path: everything below reads the files through it.
- */
-async function checkSource(raw, env) {
-    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
-    const path = (0,external_node_path_.isAbsolute)(raw) ? (0,external_node_path_.resolve)(raw) : (0,external_node_path_.resolve)(workspace, raw);
-    let info;
-    try {
-        info = await (0,promises_.stat)(path);
-    }
-    catch {
-        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
-    }
-    if (!info.isDirectory())
-        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
-    const sourceReal = await (0,promises_.realpath)(path);
-    const workspaceReal = await (0,promises_.realpath)(workspace).catch(() => workspace);
-    const hasGitEntry = await (0,promises_.lstat)((0,external_node_path_.resolve)(sourceReal, '.git')).then(() => true, () => false);
-    const refusal = sourceRefusal(sourceReal, workspaceReal, hasGitEntry, env.GITHUB_WORKSPACE ? 'GITHUB_WORKSPACE' : 'the working directory');
-    if (refusal)
-        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} ${refusal}`);
-    return sourceReal;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/walk.ts
-
-
-
-
-
-/** Linux's own limit on symlinks followed in one path resolution (MAXSYMLINKS). */
-const MAX_HOPS = 40;
-/** Deeper than any build output; stops pathological link graphs that are not loops. */
-const MAX_DEPTH = 64;
-/** Real path of a file to read: the one the walk found. */
-function realPathOf(root, file) {
-    return file.real ?? (0,external_node_path_.join)(root, ...file.path.split('/'));
-}
-/** Walk `root` (a real path): regular files to publish, and every name left out with the reason. */
-async function walkSource(root, options) {
-    const files = [];
-    const excluded = [];
-    const ancestors = new Set([root]);
-    // `linked`: `dir` was reached through a directory link, so `root/rel` is not its real path.
-    const walk = async (dir, rel, depth, linked) => {
-        if (depth > MAX_DEPTH) {
-            throw new errors_ConfigurationError('source', `${rel}/ is nested more than ${MAX_DEPTH} directories deep`);
-        }
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
-            const full = (0,external_node_path_.join)(dir, entry.name);
-            const dot = dotName(relPath, entry.isDirectory());
-            if (dot !== undefined) {
-                // Not followed, not read: a `.env -> /proc/self/environ` is never touched.
-                excluded.push({ name: dot, why: entry.isDirectory() ? 'dot directory (not read)' : 'dotfile' });
-                continue;
-            }
-            if (entry.isFile()) {
-                if (options.exclude?.matches(relPath))
-                    excluded.push({ name: relPath, why: 'exclude' });
-                else
-                    files.push(linked ? { path: relPath, real: full } : { path: relPath });
-            }
-            else if (entry.isDirectory()) {
-                ancestors.add(full);
-                await walk(full, relPath, depth + 1, linked);
-                ancestors.delete(full);
-            }
-            else if (entry.isSymbolicLink()) {
-                if (options.exclude?.matches(relPath)) {
-                    excluded.push({ name: relPath, why: 'exclude (link not followed)' });
-                    continue;
-                }
-                const target = await (0,promises_.readlink)(full);
-                if (options.followSymlinks === 'false') {
-                    throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) and follow-symlinks is false; copy the file into the build output, or set follow-symlinks: inside`);
-                }
-                const resolved = await resolveInside(root, full, relPath, target);
-                const realRel = (0,external_node_path_.relative)(root, resolved.real).split(external_node_path_.sep).join('/');
-                const realDot = realRel === '' ? undefined : dotName(realRel, resolved.stats.isDirectory());
-                if (realDot !== undefined) {
-                    excluded.push({ name: relPath, why: `link to ${realDot} (dot names are never published)` });
-                }
-                else if (resolved.stats.isFile()) {
-                    files.push({ path: relPath, real: resolved.real });
-                }
-                else if (resolved.stats.isDirectory()) {
-                    if (ancestors.has(resolved.real)) {
-                        throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) to ${realRel === '' ? 'source itself' : `${realRel}/`}, which contains it: a directory loop; remove the link`);
-                    }
-                    ancestors.add(resolved.real);
-                    await walk(resolved.real, relPath, depth + 1, true);
-                    ancestors.delete(resolved.real);
-                }
-                else {
-                    excluded.push({ name: relPath, why: 'link to something that is not a regular file' });
-                }
-            }
-            else {
-                excluded.push({ name: relPath, why: 'not a regular file (socket, FIFO or device)' });
-            }
-        }
-    };
-    // The root is walked through its real path; directories below it (not links) are real paths too.
-    await walk(root, '', 0, false);
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    excluded.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { files, excluded };
-}
-function errnoOf(err) {
-    return err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined;
-}
-/**
- * Follow the link at `linkPath` (inside `root`, in a real directory) hop by hop; every hop's target, and the real path
- * of the directory holding it, must be inside `root`. Returns the real path and its lstat. Errors name the link (as a
- * path relative to `source`) and its target.
- */
-async function resolveInside(root, linkPath, relPath, firstTarget) {
-    const fail = (what) => new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${firstTarget}) ${what}`);
-    let current = linkPath;
-    let target = firstTarget;
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-        const next = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(current), target);
-        if (!isInside(root, next)) {
-            throw fail(`${next === (0,external_node_path_.resolve)((0,external_node_path_.dirname)(linkPath), firstTarget) ? '' : `that leads to ${next}, `}outside source (${root}); only links that stay inside source are followed`);
-        }
-        let real;
-        if (next === root) {
-            real = root;
-        }
-        else {
-            let parent;
-            try {
-                parent = await (0,promises_.realpath)((0,external_node_path_.dirname)(next));
-            }
-            catch (err) {
-                const code = errnoOf(err);
-                if (code === 'ELOOP')
-                    throw fail('that never resolves: a symbolic link loop');
-                if (code === 'ENOENT' || code === 'ENOTDIR')
-                    throw fail(`that points to nothing (${next}): a dangling link`);
-                throw err;
-            }
-            if (!isInside(root, parent)) {
-                throw fail(`whose target ${next} passes through a directory link to ${parent}, outside source (${root}); only links that stay inside source are followed`);
-            }
-            real = (0,external_node_path_.join)(parent, (0,external_node_path_.basename)(next));
-        }
-        let stats;
-        try {
-            stats = await (0,promises_.lstat)(real);
-        }
-        catch (err) {
-            const code = errnoOf(err);
-            if (code === 'ENOENT' || code === 'ENOTDIR')
-                throw fail(`that points to nothing (${next}): a dangling link`);
-            throw err;
-        }
-        if (!stats.isSymbolicLink())
-            return { real, stats };
-        current = real;
-        target = await (0,promises_.readlink)(real);
-    }
-    throw fail(`that never resolves (more than ${MAX_HOPS} links): a symbolic link loop`);
-}
-/**
- * Right before a file is read (hashed, uploaded, copied into the record): its real path still resolves to itself
- * (no symlink appeared on the way) and is a regular file. A file swapped for a link after the walk stops the deploy.
- */
-async function assertUnchanged(real, relPath) {
-    let resolved;
-    let file = false;
-    try {
-        resolved = await (0,promises_.realpath)(real);
-        file = (await (0,promises_.lstat)(real)).isFile();
-    }
-    catch {
-        // reported below
-    }
-    if (resolved !== real || !file) {
-        throw new DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/context.ts
-
-
-
-
-
-
-// What a deploy or rollback runs with, and the S3 writes both make (each counted for the summary and the bench).
-/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
-const LARGE_SITE = 5000;
-/** Listings collect garbage every this many pages (so only large ones, 5,000 objects or more, ever do). */
-const LIST_GC_PAGES = 5;
-/** Memory at a phase boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS). */
+/** Memory at a stage boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS); large runs collect first. */
 function memory(phase, large = false) {
     if (large)
         collectGarbage();
@@ -90715,338 +90045,98 @@ function memory(phase, large = false) {
     const mb = (n) => `${Math.round(n / 1048576)}MB`;
     core_debug(`memory after ${phase}: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}`);
 }
-function count(ctx, what, n = 1) {
-    ctx.requests[what] = (ctx.requests[what] ?? 0) + n;
-}
-/** One listing of everything under the prefix: the site's objects and this action's records. */
-async function listSite(ctx) {
-    const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
-    // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
-    // 50-page listing: collect every few pages once the listing is large.
-    let listed;
-    try {
-        listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
-            signal: ctx.signal,
-            onPage: (pages) => {
-                if (pages % LIST_GC_PAGES === 0)
-                    collectGarbage();
-            },
-        });
-    }
-    catch (err) {
-        // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
-        if (isErrorNamed(err, 'NoSuchBucket')) {
-            throw new errors_ConfigurationError('bucket', `there is no S3 bucket ${JSON.stringify(ctx.inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`);
-        }
-        throw err;
-    }
-    count(ctx, 'ListObjectsV2', listed.pages);
-    return { listPrefix: prefix, ...listed };
-}
-function unwrapBatch(err) {
-    if (err instanceof BatchError) {
-        const first = err.failures[0].error;
-        throw first;
-    }
-    throw err;
-}
-/** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
-async function runPhase(phase, fn, what) {
-    info(`Publishing ${phase}: ${what}.`);
-    try {
-        await fn();
-    }
-    catch (err) {
-        const failures = err instanceof BatchError ? err.failures : [{ item: undefined, error: err }];
-        const lines = failures.slice(0, 10).map(({ item, error }) => {
-            const key = item && typeof item === 'object'
-                ? 'key' in item
-                    ? item.key
-                    : 'blob' in item
-                        ? item.blob.key
-                        : ''
-                : '';
-            return `  ${key}: ${isAwsError(error) ? describeAwsError(error) : errorMessage(error)}`;
-        });
-        const consequence = phase === 'assets'
-            ? 'No HTML was published: the live site still serves the previous release.'
-            : 'Some HTML files may already be updated; all assets they reference are in place. Re-run to finish.';
-        throw new DeployFailure(`${failures.length} ${phase} write(s) failed. ${consequence}`, {
-            details: lines.join('\n'),
-            cause: failures[0]?.error,
-        });
-    }
-}
-/** Upload a local file, read through the real path the walk checked (re-checked right before: walk.ts). */
-async function putFile(ctx, file, key, source) {
-    const path = realPathOf(source, file);
-    await assertUnchanged(path, file.path);
-    const result = await uploadFile(ctx.s3, {
-        bucket: ctx.inputs.bucket,
-        key,
-        path,
-        size: file.size,
-        partSize: ctx.inputs.partSize,
-        checksums: ctx.inputs.checksumMode === 'when_supported',
-        cacheControl: file.cacheControl,
-        contentType: file.contentType,
-        metadata: { sha256: file.sha256 },
-        signal: ctx.signal,
-    });
-    if (result.multipart)
-        count(ctx, 'Multipart', result.requests);
-    else
-        count(ctx, 'PutObject');
-    return result.etag;
-}
-async function applyStep(ctx, step, source) {
-    if (step.kind === 'upload')
-        return putFile(ctx, step.file, step.key, source);
-    count(ctx, 'CopyObject');
-    return copyObjectReplace(ctx.s3, {
-        bucket: ctx.inputs.bucket,
-        sourceKey: step.key,
-        key: step.key,
-        cacheControl: step.file.cacheControl,
-        contentType: step.file.contentType,
-        metadata: { sha256: step.file.sha256 },
-        signal: ctx.signal,
-    });
-}
 
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/cloudfront-invalidation.ts
+// EXTERNAL MODULE: ./node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5496);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
 
 
-
-// CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
-// the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
-//
-// Limits (CloudFront developer guide, "Invalidation limits"): at most 3,000 individual paths and 15 wildcard paths
-// in progress per distribution, independently. Pricing: the first 1,000 paths per month per account are free; a
-// wildcard path counts as one path.
-const MAX_FILE_PATHS_IN_PROGRESS = 3000;
-const MAX_WILDCARDS_IN_PROGRESS = 15;
-const FREE_PATHS_PER_MONTH = 1000;
-/** Encode a URL path for an invalidation: each segment percent-encoded, `/` kept. */
-function encodeInvalidationPath(path) {
-    return path
-        .split('/')
-        .map((s) => encodeURIComponent(s).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
+// `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
+// pruned — like `aws s3 sync --exclude`, applied to both sides.
+/** Build artefacts that must not be served: Vite's backend-integration manifest and macOS Finder junk. */
+const DEFAULT_EXCLUDE = ['.vite/**', '**/.DS_Store'];
+/** The whole `exclude` value `none` publishes every file. */
+const EXCLUDE_NONE = 'none';
+function normaliseGlob(glob) {
+    const anchored = /^\.?\//.test(glob);
+    const g = glob.replace(/^\.?\/+/, '');
+    return { glob: g.endsWith('/') ? `${g}**` : g, anchored };
 }
-/** `/dir/index.html` → [`/dir/index.html`, `/dir/`, `/dir`]; `/index.html` → [`/index.html`, `/`]; else [path]. */
-function invalidationAliases(path, indexDocument = 'index.html') {
-    const p = path.startsWith('/') ? path : `/${path}`;
-    const suffix = `/${indexDocument}`;
-    if (!p.endsWith(suffix))
-        return [p];
-    const dir = p.slice(0, -indexDocument.length); // keeps the trailing slash
-    if (dir === '/')
-        return [p, '/'];
-    return [p, dir, dir.slice(0, -1)];
-}
-/**
- * Plan the paths of one invalidation for the changed files (URL paths, e.g. `/index.html`, `/docs/a.html`):
- * directory indexes also get `/dir/` and `/dir`; directories with many changed paths collapse into one wildcard
- * (deepest first, so `/docs/*` is preferred over `/*`), at most `maxWildcards`; if the individual paths left still
- * exceed `maxPaths`, everything collapses to `/*`. Pure and deterministic.
- */
-function planInvalidationPaths(files, options = {}) {
-    const maxPaths = options.maxPaths ?? MAX_FILE_PATHS_IN_PROGRESS;
-    const maxWildcards = options.maxWildcards ?? MAX_WILDCARDS_IN_PROGRESS;
-    const collapseAt = options.collapseAt ?? 10;
-    const indexDocument = options.indexDocument ?? 'index.html';
-    const unique = [...new Set(files.map((f) => (f.startsWith('/') ? f : `/${f}`)))].sort();
-    const entries = unique.map((file) => ({
-        file,
-        dir: file.slice(0, file.lastIndexOf('/') + 1),
-        paths: invalidationAliases(file, indexDocument).map(encodeInvalidationPath),
-        covered: false,
-    }));
-    const requested = new Set(entries.flatMap((e) => e.paths)).size;
-    if (requested === 0)
-        return { paths: [], wildcards: 0, requested: 0 };
-    // Every ancestor directory of every entry, deepest first.
-    const dirs = new Set();
-    for (const e of entries) {
-        let d = e.dir;
-        for (;;) {
-            dirs.add(d);
-            if (d === '/')
-                break;
-            d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
-        }
-    }
-    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
-    const wildcards = new Map(); // dir -> wildcard path
-    for (const dir of ordered) {
-        const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
-        const weight = under.reduce((n, e) => n + e.paths.length, 0);
-        // A nested wildcard already chosen is replaced by this one, so it frees a slot.
-        const nested = [...wildcards.keys()].filter((d) => d !== dir && d.startsWith(dir));
-        const used = wildcards.size - nested.length;
-        if (weight + nested.length < collapseAt || weight === 0 || used >= maxWildcards)
+/** Split on newlines, and on commas outside `{…}` and `[…]` (so `*.{map,txt}` stays one glob); trim, drop empties. */
+function splitGlobList(raw) {
+    const out = [];
+    let current = '';
+    let braces = 0;
+    let brackets = 0;
+    for (let i = 0; i < raw.length; i++) {
+        const c = raw[i];
+        if (c === '\\' && i + 1 < raw.length && raw[i + 1] !== '\n' && raw[i + 1] !== '\r') {
+            current += c + raw[++i];
             continue;
-        for (const d of nested)
-            wildcards.delete(d);
-        // `/dir/*` misses the bare `/dir` alias of `/dir/index.html`; `/dir*` covers it.
-        const coversBare = dir !== '/' && under.some((e) => e.file === `${dir}${indexDocument}`);
-        wildcards.set(dir, `${encodeInvalidationPath(coversBare ? dir.slice(0, -1) : dir)}*`);
-        for (const e of entries)
-            if (e.dir.startsWith(dir))
-                e.covered = true;
+        }
+        if (c === '\n' || c === '\r' || (c === ',' && braces === 0 && brackets === 0)) {
+            out.push(current);
+            current = '';
+            braces = 0;
+            brackets = 0;
+            continue;
+        }
+        if (c === '{')
+            braces += 1;
+        else if (c === '}' && braces > 0)
+            braces -= 1;
+        else if (c === '[')
+            brackets += 1;
+        else if (c === ']' && brackets > 0)
+            brackets -= 1;
+        current += c;
     }
-    const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
-    if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return {
-            paths: ['/*'],
-            wildcards: 1,
-            requested,
-            note: `${requested} paths exceed the per-invalidation limits: using /*`,
-        };
-    }
-    const paths = [...individual, ...wildcards.values()].sort();
-    const result = { paths, wildcards: wildcards.size, requested };
-    if (wildcards.size > 0) {
-        result.note = `${requested} paths collapsed to ${paths.length} (${wildcards.size} wildcard${wildcards.size === 1 ? '' : 's'})`;
-    }
-    return result;
+    out.push(current);
+    return out.map((s) => s.trim()).filter((s) => s !== '');
 }
 /**
- * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
- * returns the existing invalidation instead of creating (and paying for) a second one.
+ * Newline- or comma-separated picomatch globs (commas inside `{}`/`[]` belong to the glob), relative to `source`,
+ * dot files matched, case-sensitive like S3 keys. As in `.gitignore`: a glob without `/` matches file names anywhere,
+ * a leading `/` (or `./`) anchors it to the root of `source`, a trailing `/` means everything under that directory.
+ * Empty (the input not given) → {@link DEFAULT_EXCLUDE}; `none` → nothing excluded. A given list replaces the
+ * defaults. Every glob is compiled here, so a bad one fails before any AWS call.
  */
-function invalidationCallerReference(runId, attempt, paths) {
-    const hash = (0,external_node_crypto_.createHash)('sha256')
-        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
-        .digest('hex');
-    return `deploy-actions-${hash.slice(0, 40)}`;
+function parseExclude(input, raw) {
+    const items = splitGlobList(raw);
+    if (items.length === 0)
+        return compileExclude(input, DEFAULT_EXCLUDE);
+    if (items.some((s) => s.toLowerCase() === EXCLUDE_NONE)) {
+        if (items.length > 1) {
+            throw new errors_ConfigurationError(input, `'${EXCLUDE_NONE}' (publish every file) cannot be combined with globs; got ${JSON.stringify(items.join(', '))}`);
+        }
+        return { globs: [], matches: () => false };
+    }
+    return compileExclude(input, items);
 }
-/** Markdown-ready sentence about the cost of an invalidation against the free tier. */
-function invalidationCostText(paths) {
-    const n = paths.length;
-    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
-}
-/**
- * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
- * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
- */
-async function submitInvalidation(client, options) {
-    let backoffs = 0;
-    const result = await poll(async () => {
+function compileExclude(input, globs) {
+    const normalised = [];
+    const matchers = [];
+    for (const raw of globs) {
+        const { glob, anchored } = normaliseGlob(raw);
+        if (glob === '')
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)} is not a glob`);
+        if (glob.split('/').includes('..')) {
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)}: globs are relative to source and may not contain '..' segments`);
+        }
         try {
-            const out = await client.send(new dist_cjs/* CreateInvalidationCommand */.Yo6({
-                DistributionId: options.distributionId,
-                InvalidationBatch: {
-                    CallerReference: options.callerReference,
-                    Paths: { Quantity: options.paths.length, Items: [...options.paths] },
-                },
-            }), options.signal ? { abortSignal: options.signal } : {});
-            return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
+            matchers.push(picomatch_default()(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
         }
         catch (err) {
-            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
-                throw err;
-            backoffs += 1;
-            return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
+            throw new errors_ConfigurationError(input, `invalid glob ${JSON.stringify(raw)}: ${err instanceof Error ? err.message : String(err)}`);
         }
-    }, {
-        timeoutMs: options.timeoutMs ?? 5 * 60_000,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 60_000,
-        clock: options.clock ?? realClock,
-        description: 'a free CloudFront invalidation slot',
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        progressEveryMs: 0,
-    });
-    return { ...result, backoffs };
-}
-/** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
-async function waitForInvalidation(client, options) {
-    await poll(async () => {
-        const out = await client.send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: options.distributionId, Id: options.id }), options.signal ? { abortSignal: options.signal } : {});
-        const status = out.Invalidation?.Status ?? 'unknown';
-        if (status === 'Completed')
-            return { done: true, value: undefined };
-        return { done: false, progress: `invalidation ${options.id}: ${status}` };
-    }, {
-        timeoutMs: options.timeoutMs,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 20_000,
-        clock: options.clock ?? realClock,
-        description: `CloudFront invalidation ${options.id}`,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/invalidate.ts
-
-
-
-
-// CloudFront: which paths a deploy or rollback invalidates, and submitting (and optionally awaiting) it.
-/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
-function invalidates(inputs) {
-    return inputs.distributionId !== undefined && inputs.invalidation !== 'off';
-}
-/** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
-function planPaths(inputs, changedPaths) {
-    if (!invalidates(inputs))
-        return undefined;
-    if (inputs.invalidation === 'all')
-        return { paths: ['/*'], wildcards: 1, requested: 1 };
-    return planInvalidationPaths(changedPaths());
-}
-async function invalidate(ctx, report) {
-    const { inputs } = ctx;
-    const plan = report.invalidation;
-    if (!ctx.cloudfront || !inputs.distributionId || !plan || plan.paths.length === 0)
-        return;
-    const runId = ctx.env.GITHUB_RUN_ID?.trim() || `local-${report.releaseId}-${ctx.clock.now()}`;
-    const attempt = ctx.env.GITHUB_RUN_ATTEMPT?.trim() || '1';
-    const callerReference = invalidationCallerReference(runId, attempt, plan.paths);
-    const submitted = await submitInvalidation(ctx.cloudfront, {
-        distributionId: inputs.distributionId,
-        paths: plan.paths,
-        callerReference,
-        timeoutMs: Math.max(inputs.invalidationTimeoutMs, 60_000),
-        clock: ctx.clock,
-        signal: ctx.signal,
-        onProgress: (m) => info(m),
-    });
-    count(ctx, 'CreateInvalidation', 1 + submitted.backoffs);
-    report.invalidationId = submitted.id;
-    report.invalidationStatus = submitted.status;
-    report.callerReference = callerReference;
-    info(`Invalidation ${submitted.id} (${submitted.status}) for ${plan.paths.length} path(s).`);
-    if (!inputs.waitForInvalidation || submitted.status === 'Completed')
-        return;
-    try {
-        await waitForInvalidation(ctx.cloudfront, {
-            distributionId: inputs.distributionId,
-            id: submitted.id,
-            timeoutMs: inputs.invalidationTimeoutMs,
-            clock: ctx.clock,
-            signal: ctx.signal,
-            onProgress: (m) => info(m),
-        });
-        report.invalidationStatus = 'Completed';
+        normalised.push(anchored && !glob.includes('/') ? `/${glob}` : glob);
     }
-    catch (err) {
-        if (!(err instanceof PollTimeoutError))
-            throw err;
-        report.invalidationStatus = 'InProgress (not confirmed before the timeout)';
-        core_warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
-    }
+    return { globs: normalised, matches: (path) => matchers.some((m) => m(path)) };
 }
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/mime-types@3.0.2/node_modules/mime-types/index.js
 var mime_types = __nccwpck_require__(8332);
-// EXTERNAL MODULE: ./node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5496);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/policy.ts
 
 
@@ -91234,6 +90324,136 @@ function isImmutable(cacheControl) {
     return /(^|[\s,])immutable($|[\s,])/i.test(cacheControl);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-etag.ts
+
+
+// Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
+// - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
+// - a multipart upload has ETag = MD5(concatenated binary MD5s of the parts) + `-<part count>`, so recomputing it
+//   needs the uploader's part size (AWS CLI default 8 MiB, which is our default too);
+// - SSE-KMS / SSE-C ETags are not MD5s at all: callers compare a sha256 kept in user metadata or in a manifest.
+const MIB = 1024 * 1024;
+/** The AWS CLI's default multipart_threshold and multipart_chunksize (8 MiB). */
+const DEFAULT_PART_SIZE = 8 * MIB;
+/** S3's minimum part size (all parts but the last). */
+const MIN_PART_SIZE = 5 * MIB;
+/** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
+function normalizeEtag(etag) {
+    return (etag ?? '')
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"+|"+$/g, '')
+        .toLowerCase();
+}
+/** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
+function isSinglePartEtag(etag) {
+    return /^[0-9a-f]{32}$/.test(normalizeEtag(etag));
+}
+/** `<hex>-<n>` multipart ETag → part count, else undefined. */
+function multipartPartCount(etag) {
+    const m = /^[0-9a-f]{32}-(\d+)$/.exec(normalizeEtag(etag));
+    return m ? Number(m[1]) : undefined;
+}
+/** The multipart ETag S3 reports for parts with these MD5s (hex): md5(concat(binary md5s)) + '-' + count. */
+function multipartEtag(partMd5s) {
+    const hash = (0,external_node_crypto_.createHash)('md5');
+    for (const part of partMd5s)
+        hash.update(Buffer.from(part, 'hex'));
+    return `${hash.digest('hex')}-${partMd5s.length}`;
+}
+/** Number of parts a file of `size` bytes is cut into with `partSize` (at least 1). */
+function partCount(size, partSize) {
+    return Math.max(1, Math.ceil(size / partSize));
+}
+/**
+ * True when the local hashes prove the object with this ETag has the same bytes: a single-part ETag equal to the
+ * MD5, or a multipart ETag equal to the one our part size produces. False means "not proven", not "different".
+ */
+function etagMatches(etag, hashes) {
+    const e = normalizeEtag(etag);
+    if (isSinglePartEtag(e))
+        return e === hashes.md5;
+    if (multipartPartCount(e) !== undefined && hashes.partMd5s)
+        return e === multipartEtag(hashes.partMd5s);
+    return false;
+}
+/** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
+const SMALL_FILE = 256 * 1024;
+/**
+ * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer
+ * so memory does not grow with file size.
+ */
+async function hashFile(path, partSize = DEFAULT_PART_SIZE) {
+    const md5 = (0,external_node_crypto_.createHash)('md5');
+    const sha256 = (0,external_node_crypto_.createHash)('sha256');
+    const fh = await (0,promises_.open)(path, 'r');
+    try {
+        const { size } = await fh.stat();
+        if (size <= SMALL_FILE && size < partSize) {
+            const buf = await fh.readFile();
+            md5.update(buf);
+            sha256.update(buf);
+            return { size: buf.length, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+        }
+        const multipart = size >= partSize;
+        const partMd5s = [];
+        let part = multipart ? (0,external_node_crypto_.createHash)('md5') : undefined;
+        let inPart = 0;
+        let total = 0;
+        const stream = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024, start: 0 });
+        for await (const chunk of stream) {
+            md5.update(chunk);
+            sha256.update(chunk);
+            total += chunk.length;
+            if (part) {
+                let offset = 0;
+                while (offset < chunk.length) {
+                    const take = Math.min(chunk.length - offset, partSize - inPart);
+                    part.update(chunk.subarray(offset, offset + take));
+                    inPart += take;
+                    offset += take;
+                    if (inPart === partSize) {
+                        partMd5s.push(part.digest('hex'));
+                        part = (0,external_node_crypto_.createHash)('md5');
+                        inPart = 0;
+                    }
+                }
+            }
+        }
+        if (part && inPart > 0)
+            partMd5s.push(part.digest('hex'));
+        const result = { size: total, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+        if (multipart)
+            result.partMd5s = partMd5s;
+        return result;
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** Hashes of an in-memory body (tests, small generated files). */
+function hashBuffer(body, partSize = DEFAULT_PART_SIZE) {
+    const result = {
+        size: body.length,
+        md5: createHash('md5').update(body).digest('hex'),
+        sha256: createHash('sha256').update(body).digest('hex'),
+    };
+    if (body.length >= partSize) {
+        const parts = [];
+        for (let offset = 0; offset < body.length; offset += partSize) {
+            parts.push(createHash('md5')
+                .update(body.subarray(offset, offset + partSize))
+                .digest('hex'));
+        }
+        result.partMd5s = parts;
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-names.ts
 
 // Validation of S3 bucket names and key prefixes, done before any call so a typo is one clear input error.
@@ -91302,22 +90522,720 @@ function isInsidePrefix(prefix, key) {
     return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
 }
 
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/plan.ts
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/source.ts
 
 
 
-// The sync planner: local files + one listing of the prefix + the previous release manifest → what to upload,
-// what to fix with CopyObject (headers only), what is unchanged, what must be confirmed with a HEAD, what to prune.
-// Pure: no AWS, no file system. Table-tested in test/plan.test.ts.
+// The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
+// `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless
+// `persist-credentials: false` (issue #14, finding 2).
+/** True when `path` is `root` or below it (both absolute and normalised). */
+function isInside(root, path) {
+    if (path === root)
+        return true;
+    return path.startsWith(root.endsWith(external_node_path_.sep) ? root : `${root}${external_node_path_.sep}`);
+}
+/** Why a resolved source directory may not be published, or undefined when it may (pure, table-tested). */
+function sourceRefusal(sourceReal, workspaceReal, hasGitEntry, workspaceName) {
+    if (sourceReal === workspaceReal) {
+        return `is the workspace root (${workspaceName}): that publishes the whole checkout, .git/config included; name the build output, e.g. dist`;
+    }
+    if (!isInside(workspaceReal, sourceReal)) {
+        return `resolves to ${sourceReal}, outside the workspace (${workspaceReal}); build into the workspace (or download the build artifact there) and name that directory`;
+    }
+    const segments = (0,external_node_path_.relative)(workspaceReal, sourceReal).split(external_node_path_.sep);
+    if (segments.includes('.git'))
+        return `is inside a .git directory (${sourceReal}); name the build output, e.g. dist`;
+    if (hasGitEntry) {
+        return `contains a .git entry (${sourceReal} is a repository checkout, not a build output); name the build output, e.g. dist`;
+    }
+    return undefined;
+}
+/**
+ * Resolve and check `source`: relative to GITHUB_WORKSPACE (else the working directory, as on the runner), an
+ * existing directory whose real path (symlinks resolved) is inside the workspace, is not the workspace itself and has
+ * no `.git` entry. Returns the real path: everything below reads the files through it.
+ */
+function checkSource(raw, env) {
+    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
+    const path = (0,external_node_path_.isAbsolute)(raw) ? (0,external_node_path_.resolve)(raw) : (0,external_node_path_.resolve)(workspace, raw);
+    let info;
+    try {
+        info = (0,external_node_fs_.statSync)(path);
+    }
+    catch {
+        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
+    }
+    if (!info.isDirectory())
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
+    const sourceReal = (0,external_node_fs_.realpathSync)(path);
+    let workspaceReal = workspace;
+    try {
+        workspaceReal = (0,external_node_fs_.realpathSync)(workspace);
+    }
+    catch {
+        // a workspace that does not exist: the source cannot be inside it (refused below)
+    }
+    const hasGitEntry = (0,external_node_fs_.lstatSync)((0,external_node_path_.resolve)(sourceReal, '.git'), { throwIfNoEntry: false }) !== undefined;
+    const refusal = sourceRefusal(sourceReal, workspaceReal, hasGitEntry, env.GITHUB_WORKSPACE ? 'GITHUB_WORKSPACE' : 'the working directory');
+    if (refusal)
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} ${refusal}`);
+    return sourceReal;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/inputs.ts
+
+
+
+
+
+
+const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function parseReleaseId(input, raw) {
+    const value = raw.trim();
+    if (!RELEASE_ID.test(value)) {
+        throw new errors_ConfigurationError(input, `expected 1-100 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(value)}`);
+    }
+    return value;
+}
+/** `retention`: the kit's one duration grammar (days allowed: `7d`, `1d12h`, `36h`, `90m`, seconds), minimum 0. */
+function parseRetention(input, raw, defaultValue = DURATION_RULES.retention.default) {
+    return parseDurationInput(input, raw.trim() === '' ? defaultValue : raw, 'retention');
+}
+function parseOriginPath(input, raw) {
+    const value = raw.trim();
+    if (value === '' || value === '/')
+        return '';
+    if (!value.startsWith('/') || value.endsWith('/') || /\/\/|\/\.\.?(\/|$)|[\s\\]/.test(value)) {
+        throw new errors_ConfigurationError(input, `expected a CloudFront origin path like /site (leading slash, no trailing slash), got ${JSON.stringify(value)}`);
+    }
+    return value;
+}
+function defaultReleaseId(env, now) {
+    const sha = env.GITHUB_SHA?.trim();
+    if (sha && /^[0-9a-f]{7,40}$/i.test(sha))
+        return sha.slice(0, 12);
+    return now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+}
+/**
+ * Every input parsed and validated, keyed by action.yml names (pure apart from resolving `source` on disk: it must be
+ * a directory inside the workspace, source.ts). `now` names the release when GITHUB_SHA is not set.
+ */
+function parseInputs(raw, env = process.env, now = new Date()) {
+    const optional = (name) => optionalInput(raw, name);
+    const get = (name) => rawInput(raw, name);
+    const rollbackRaw = optional('rollback-to');
+    const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
+    const sourceRaw = optional('source');
+    if (sourceRaw === undefined && rollbackTo === undefined) {
+        throw new errors_ConfigurationError('source', 'is required (the directory with the built site, e.g. dist) unless rollback-to is set');
+    }
+    const bucket = validateBucketName('bucket', get('bucket'));
+    const prefix = normalizePrefix('prefix', get('prefix'));
+    const distributionId = optional('distribution-id');
+    if (distributionId !== undefined && !/^[A-Z0-9]{1,64}$/.test(distributionId)) {
+        throw new errors_ConfigurationError('distribution-id', `expected a CloudFront distribution id like E2QWRUHAPOMQZL, got ${JSON.stringify(distributionId)}`);
+    }
+    const originPath = parseOriginPath('origin-path', get('origin-path'));
+    if (originPath !== '' && !(prefix === originPath.slice(1) || prefix.startsWith(`${originPath.slice(1)}/`))) {
+        throw new errors_ConfigurationError('origin-path', `the prefix ${JSON.stringify(prefix)} is not under the origin path ${originPath}, so CloudFront cannot serve it`);
+    }
+    const cacheRules = parseCacheRules('cache-control', get('cache-control'));
+    const exclude = parseExclude('exclude', get('exclude'));
+    const followSymlinks = parseEnum('follow-symlinks', get('follow-symlinks'), ['inside', 'false'], 'inside');
+    const deleteMode = parseEnum('delete', get('delete'), ['off', 'prune'], 'off');
+    const keepReleases = parseInteger('keep-releases', get('keep-releases'), { default: 3, min: 1, max: 100 });
+    const retentionMs = parseRetention('retention', get('retention'), '7d');
+    const maxDeletePercent = parseInteger('max-delete-percent', get('max-delete-percent'), {
+        default: 25,
+        min: 0,
+        max: 100,
+    });
+    const forceDelete = parseBoolean('force-delete', get('force-delete'), false);
+    const dryRun = parseBoolean('dry-run', get('dry-run'), false);
+    const concurrency = parseInteger('concurrency', get('concurrency'), { default: 16, min: 1, max: 128 });
+    const invalidation = parseEnum('invalidation', get('invalidation'), ['changed', 'all', 'off'], 'changed');
+    const waitForInvalidation = parseBoolean('wait-for-invalidation', get('wait-for-invalidation'), false);
+    const invalidationTimeoutMs = parseDurationInput('invalidation-timeout', get('invalidation-timeout'), 'invalidation-timeout');
+    const releaseIdRaw = optional('release-id');
+    const releaseId = releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);
+    const checksumMode = parseEnum('checksum-mode', get('checksum-mode'), ['when_supported', 'when_required'], 'when_supported');
+    const partSizeMib = parseInteger('part-size', get('part-size'), {
+        default: DEFAULT_PART_SIZE / MIB,
+        min: 5,
+        max: 5120,
+    });
+    const region = optional('aws-region');
+    const source = sourceRaw === undefined ? undefined : checkSource(sourceRaw, env);
+    return {
+        source,
+        followSymlinks,
+        bucket,
+        prefix,
+        distributionId,
+        originPath,
+        cacheRules,
+        exclude,
+        deleteMode,
+        keepReleases,
+        retentionMs,
+        maxDeletePercent,
+        forceDelete,
+        dryRun,
+        concurrency,
+        invalidation,
+        waitForInvalidation,
+        invalidationTimeoutMs,
+        releaseId,
+        rollbackTo,
+        checksumMode,
+        partSize: partSizeMib * MIB,
+        region,
+    };
+}
+/** The step's inputs (through @actions/core), parsed. */
+function getInputs(env = process.env, now = new Date()) {
+    return parseInputs(actionInputs(), env, now);
+}
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudfront@3.1162.0/node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(8740);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-s3@3.1169.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3639);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/cloudfront-invalidation.ts
+
+
+
+// CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
+// the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
+//
+// Limits (CloudFront developer guide, "Invalidation limits"): at most 3,000 individual paths and 15 wildcard paths
+// in progress per distribution, independently. Pricing: the first 1,000 paths per month per account are free; a
+// wildcard path counts as one path.
+const MAX_FILE_PATHS_IN_PROGRESS = 3000;
+const MAX_WILDCARDS_IN_PROGRESS = 15;
+const FREE_PATHS_PER_MONTH = 1000;
+/** Encode a URL path for an invalidation: each segment percent-encoded, `/` kept. */
+function encodeInvalidationPath(path) {
+    return path
+        .split('/')
+        .map((s) => encodeURIComponent(s).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+}
+/** `/dir/index.html` → [`/dir/index.html`, `/dir/`, `/dir`]; `/index.html` → [`/index.html`, `/`]; else [path]. */
+function invalidationAliases(path, indexDocument = 'index.html') {
+    const p = path.startsWith('/') ? path : `/${path}`;
+    const suffix = `/${indexDocument}`;
+    if (!p.endsWith(suffix))
+        return [p];
+    const dir = p.slice(0, -indexDocument.length); // keeps the trailing slash
+    if (dir === '/')
+        return [p, '/'];
+    return [p, dir, dir.slice(0, -1)];
+}
+/**
+ * Plan the paths of one invalidation for the changed files (URL paths, e.g. `/index.html`, `/docs/a.html`):
+ * directory indexes also get `/dir/` and `/dir`; directories with many changed paths collapse into one wildcard
+ * (deepest first, so `/docs/*` is preferred over `/*`), at most `maxWildcards`; if the individual paths left still
+ * exceed `maxPaths`, everything collapses to `/*`. Pure and deterministic.
+ */
+function planInvalidationPaths(files, options = {}) {
+    const maxPaths = options.maxPaths ?? MAX_FILE_PATHS_IN_PROGRESS;
+    const maxWildcards = options.maxWildcards ?? MAX_WILDCARDS_IN_PROGRESS;
+    const collapseAt = options.collapseAt ?? 10;
+    const indexDocument = options.indexDocument ?? 'index.html';
+    const unique = [...new Set(files.map((f) => (f.startsWith('/') ? f : `/${f}`)))].sort();
+    const entries = unique.map((file) => ({
+        file,
+        dir: file.slice(0, file.lastIndexOf('/') + 1),
+        paths: invalidationAliases(file, indexDocument).map(encodeInvalidationPath),
+        covered: false,
+    }));
+    const requested = new Set(entries.flatMap((e) => e.paths)).size;
+    if (requested === 0)
+        return { paths: [], wildcards: 0, requested: 0 };
+    // Every ancestor directory of every entry, deepest first.
+    const dirs = new Set();
+    for (const e of entries) {
+        let d = e.dir;
+        for (;;) {
+            dirs.add(d);
+            if (d === '/')
+                break;
+            d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
+        }
+    }
+    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
+    const wildcards = new Map(); // dir -> wildcard path
+    for (const dir of ordered) {
+        const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
+        const weight = under.reduce((n, e) => n + e.paths.length, 0);
+        // A nested wildcard already chosen is replaced by this one, so it frees a slot.
+        const nested = [...wildcards.keys()].filter((d) => d !== dir && d.startsWith(dir));
+        const used = wildcards.size - nested.length;
+        if (weight + nested.length < collapseAt || weight === 0 || used >= maxWildcards)
+            continue;
+        for (const d of nested)
+            wildcards.delete(d);
+        // `/dir/*` misses the bare `/dir` alias of `/dir/index.html`; `/dir*` covers it.
+        const coversBare = dir !== '/' && under.some((e) => e.file === `${dir}${indexDocument}`);
+        wildcards.set(dir, `${encodeInvalidationPath(coversBare ? dir.slice(0, -1) : dir)}*`);
+        for (const e of entries)
+            if (e.dir.startsWith(dir))
+                e.covered = true;
+    }
+    const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
+    if (individual.length > maxPaths || wildcards.size > maxWildcards) {
+        return {
+            paths: ['/*'],
+            wildcards: 1,
+            requested,
+            note: `${requested} paths exceed the per-invalidation limits: using /*`,
+        };
+    }
+    const paths = [...individual, ...wildcards.values()].sort();
+    const result = { paths, wildcards: wildcards.size, requested };
+    if (wildcards.size > 0) {
+        result.note = `${requested} paths collapsed to ${paths.length} (${wildcards.size} wildcard${wildcards.size === 1 ? '' : 's'})`;
+    }
+    return result;
+}
+/**
+ * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
+ * returns the existing invalidation instead of creating (and paying for) a second one.
+ */
+function invalidationCallerReference(runId, attempt, paths) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
+        .digest('hex');
+    return `deploy-actions-${hash.slice(0, 40)}`;
+}
+/** Markdown-ready sentence about the cost of an invalidation against the free tier. */
+function invalidationCostText(paths) {
+    const n = paths.length;
+    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
+}
+/**
+ * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
+ * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
+ */
+async function submitInvalidation(client, options) {
+    let backoffs = 0;
+    const result = await poll(async () => {
+        try {
+            const out = await client.send(new dist_cjs/* CreateInvalidationCommand */.Yo6({
+                DistributionId: options.distributionId,
+                InvalidationBatch: {
+                    CallerReference: options.callerReference,
+                    Paths: { Quantity: options.paths.length, Items: [...options.paths] },
+                },
+            }), options.signal ? { abortSignal: options.signal } : {});
+            return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
+        }
+        catch (err) {
+            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
+                throw err;
+            backoffs += 1;
+            return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
+        }
+    }, {
+        timeoutMs: options.timeoutMs ?? 5 * 60_000,
+        initialDelayMs: options.initialDelayMs ?? 5000,
+        maxDelayMs: options.maxDelayMs ?? 60_000,
+        clock: options.clock ?? realClock,
+        description: 'a free CloudFront invalidation slot',
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        progressEveryMs: 0,
+    });
+    return { ...result, backoffs };
+}
+/** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
+async function waitForInvalidation(client, options) {
+    await poll(async () => {
+        const out = await client.send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: options.distributionId, Id: options.id }), options.signal ? { abortSignal: options.signal } : {});
+        const status = out.Invalidation?.Status ?? 'unknown';
+        if (status === 'Completed')
+            return { done: true, value: undefined };
+        return { done: false, progress: `invalidation ${options.id}: ${status}` };
+    }, {
+        timeoutMs: options.timeoutMs,
+        initialDelayMs: options.initialDelayMs ?? 5000,
+        maxDelayMs: options.maxDelayMs ?? 20_000,
+        clock: options.clock ?? realClock,
+        description: `CloudFront invalidation ${options.id}`,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/invalidation-paths.ts
+
+
+/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
+function invalidates(distributionId, mode) {
+    return distributionId !== undefined && mode !== 'off';
+}
+/** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
+function planPaths(distributionId, mode, changedPaths) {
+    if (!invalidates(distributionId, mode))
+        return undefined;
+    if (mode === 'all')
+        return { paths: ['/*'], wildcards: 1, requested: 1 };
+    return planInvalidationPaths(changedPaths());
+}
+/** URL path a key is served at: `/` + key, minus the distribution's origin path (`/site` for keys under `site/`). */
+function urlPathForKey(key, originPath) {
+    const origin = originPath.replace(/^\/+|\/+$/g, '');
+    if (origin === '')
+        return `/${key}`;
+    if (!key.startsWith(`${origin}/`))
+        return undefined;
+    return `/${key.slice(origin.length + 1)}`;
+}
+/**
+ * Files whose change must reach viewers now: uploaded or re-headered files that are not immutable, plus deleted
+ * files that were not immutable (by their recorded headers; unknown counts as mutable).
+ */
+function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
+    const out = new Set();
+    for (const s of plan.steps) {
+        if ((s.kind === 'upload' || s.kind === 'copy') && !isImmutable(s.file.cacheControl)) {
+            const p = urlPathForKey(s.key, originPath);
+            if (p)
+                out.add(p);
+        }
+    }
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    for (const key of deletedKeys) {
+        const rec = previous?.files[key.slice(start)];
+        if (rec && isImmutable(rec.cacheControl))
+            continue;
+        const p = urlPathForKey(key, originPath);
+        if (p)
+            out.add(p);
+    }
+    return [...out].sort();
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/session.ts
+
+
+
+
+// What one run of the action works with: its inputs, its two clients, its clock and cancellation signal, and the
+// count of the requests it made. Built once by main.ts and handed to every stage; it holds no behaviour.
+const ACTION = 'sync-spa-cloudfront';
+/** Count every call (not every attempt) of `client` by operation into `requests`. */
+function countRequests(client, requests) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        requests[operation] = (requests[operation] ?? 0) + 1;
+        return next(args);
+    }, { step: 'initialize', name: 'spaRequestCount', override: true });
+}
+function openSession(o) {
+    const { inputs, env } = o;
+    const region = inputs.region ? { region: inputs.region } : {};
+    const s3 = o.s3 ?? createClient(client_s3_dist_cjs/* S3Client */.YxF, { action: ACTION, ...region, s3ChecksumMode: inputs.checksumMode, env });
+    const cloudfront = invalidates(inputs.distributionId, inputs.invalidation)
+        ? (o.cloudfront ?? createClient(dist_cjs/* CloudFrontClient */.GHk, { action: ACTION, ...region, env }))
+        : undefined;
+    const requests = {};
+    countRequests(s3, requests);
+    if (cloudfront)
+        countRequests(cloudfront, requests);
+    return { inputs, s3, cloudfront, clock: o.clock, env, signal: o.signal, requests };
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/invalidate.ts
+
+
+
+async function invalidate(session, plan) {
+    const { inputs, cloudfront, env, clock, signal } = session;
+    const paths = plan.invalidation?.paths ?? [];
+    if (!cloudfront || !inputs.distributionId || paths.length === 0)
+        return undefined;
+    const runId = env.GITHUB_RUN_ID?.trim() || `local-${plan.releaseId}-${clock.now()}`;
+    const attempt = env.GITHUB_RUN_ATTEMPT?.trim() || '1';
+    const callerReference = invalidationCallerReference(runId, attempt, paths);
+    const submitted = await submitInvalidation(cloudfront, {
+        distributionId: inputs.distributionId,
+        paths,
+        callerReference,
+        timeoutMs: Math.max(inputs.invalidationTimeoutMs, 60_000),
+        clock,
+        signal,
+        onProgress: (m) => info(m),
+    });
+    const result = { id: submitted.id, status: submitted.status, callerReference };
+    info(`Invalidation ${submitted.id} (${submitted.status}) for ${paths.length} path(s).`);
+    if (!inputs.waitForInvalidation || submitted.status === 'Completed')
+        return result;
+    try {
+        await waitForInvalidation(cloudfront, {
+            distributionId: inputs.distributionId,
+            id: submitted.id,
+            timeoutMs: inputs.invalidationTimeoutMs,
+            clock,
+            signal,
+            onProgress: (m) => info(m),
+        });
+        result.status = 'Completed';
+    }
+    catch (err) {
+        if (!(err instanceof PollTimeoutError))
+            throw err;
+        result.status = 'InProgress (not confirmed before the timeout)';
+        core_warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/concurrency.ts
+/**
+ * Run `fn` over `items` with at most `limit` in flight. With `stopOnError` (default) no new item starts after a
+ * failure; the in-flight ones settle, then the first error is thrown together with all failures.
+ */
+async function mapLimit(items, limit, fn, options = {}) {
+    const results = new Array(items.length);
+    const failures = [];
+    const stopOnError = options.stopOnError ?? true;
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !(stopOnError && failures.length > 0)) {
+            const index = next++;
+            const item = items[index];
+            try {
+                results[index] = await fn(item, index);
+            }
+            catch (error) {
+                failures.push({ item, error });
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failures.length > 0)
+        throw new BatchError(failures);
+    return results;
+}
+class BatchError extends Error {
+    failures;
+    constructor(failures) {
+        const first = failures[0]?.error;
+        super(first instanceof Error ? first.message : String(first));
+        this.name = 'BatchError';
+        this.failures = failures;
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/dotfiles.ts
+// Dotfiles (pure): names starting with `.` are never published — `.env`, `.npmrc`, `.git/` and editor or tool state
+// end up in build outputs and were uploaded publicly (issue #14, finding 2). The one exception is `.well-known/` at
+// the root of `source` (RFC 8615: assetlinks.json, apple-app-site-association, security.txt), which a site must
+// serve; dot names inside it are excluded too. There is deliberately no switch to publish other dotfiles: nothing a
+// browser loads from S3 + CloudFront needs one (`.htaccess` and `.nojekyll` mean nothing there), and a switch is
+// one more way to publish `.env` by mistake.
+/** The only dot directory that is published (at the root of `source`). */
+const WELL_KNOWN = '.well-known';
+/**
+ * The excluded dot name a path falls under, or undefined when it may be published: the path up to and including its
+ * first dot segment (`.env`, `.git/`, `assets/.cache/`), a trailing `/` when that segment is a directory. `isDir`
+ * says whether the last segment of `relPath` is a directory.
+ */
+function dotName(relPath, isDir = false) {
+    const segments = relPath.split('/');
+    for (let i = 0; i < segments.length; i++) {
+        const seg = segments[i];
+        if (!seg.startsWith('.'))
+            continue;
+        const last = i === segments.length - 1;
+        const dir = !last || isDir;
+        if (i === 0 && seg === WELL_KNOWN && dir)
+            continue;
+        return segments.slice(0, i + 1).join('/') + (dir ? '/' : '');
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/walk.ts
+
+
+
+
+
+/** Linux's own limit on symlinks followed in one path resolution (MAXSYMLINKS). */
+const MAX_HOPS = 40;
+/** Deeper than any build output; stops pathological link graphs that are not loops. */
+const MAX_DEPTH = 64;
+/** Real path of a file to read: the one the walk found. */
+function realPathOf(root, file) {
+    return file.real ?? (0,external_node_path_.join)(root, ...file.path.split('/'));
+}
+/** Walk `root` (a real path): regular files to publish, and every name left out with the reason. */
+async function walkSource(root, options) {
+    const files = [];
+    const excluded = [];
+    const ancestors = new Set([root]);
+    // `linked`: `dir` was reached through a directory link, so `root/rel` is not its real path.
+    const walk = async (dir, rel, depth, linked) => {
+        if (depth > MAX_DEPTH) {
+            throw new errors_ConfigurationError('source', `${rel}/ is nested more than ${MAX_DEPTH} directories deep`);
+        }
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+            const full = (0,external_node_path_.join)(dir, entry.name);
+            const dot = dotName(relPath, entry.isDirectory());
+            if (dot !== undefined) {
+                // Not followed, not read: a `.env -> /proc/self/environ` is never touched.
+                excluded.push({ name: dot, why: entry.isDirectory() ? 'dot directory (not read)' : 'dotfile' });
+                continue;
+            }
+            if (entry.isFile()) {
+                if (options.exclude?.matches(relPath))
+                    excluded.push({ name: relPath, why: 'exclude' });
+                else
+                    files.push(linked ? { path: relPath, real: full } : { path: relPath });
+            }
+            else if (entry.isDirectory()) {
+                ancestors.add(full);
+                await walk(full, relPath, depth + 1, linked);
+                ancestors.delete(full);
+            }
+            else if (entry.isSymbolicLink()) {
+                if (options.exclude?.matches(relPath)) {
+                    excluded.push({ name: relPath, why: 'exclude (link not followed)' });
+                    continue;
+                }
+                const target = await (0,promises_.readlink)(full);
+                if (options.followSymlinks === 'false') {
+                    throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) and follow-symlinks is false; copy the file into the build output, or set follow-symlinks: inside`);
+                }
+                const resolved = await resolveInside(root, full, relPath, target);
+                const realRel = (0,external_node_path_.relative)(root, resolved.real).split(external_node_path_.sep).join('/');
+                const realDot = realRel === '' ? undefined : dotName(realRel, resolved.stats.isDirectory());
+                if (realDot !== undefined) {
+                    excluded.push({ name: relPath, why: `link to ${realDot} (dot names are never published)` });
+                }
+                else if (resolved.stats.isFile()) {
+                    files.push({ path: relPath, real: resolved.real });
+                }
+                else if (resolved.stats.isDirectory()) {
+                    if (ancestors.has(resolved.real)) {
+                        throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) to ${realRel === '' ? 'source itself' : `${realRel}/`}, which contains it: a directory loop; remove the link`);
+                    }
+                    ancestors.add(resolved.real);
+                    await walk(resolved.real, relPath, depth + 1, true);
+                    ancestors.delete(resolved.real);
+                }
+                else {
+                    excluded.push({ name: relPath, why: 'link to something that is not a regular file' });
+                }
+            }
+            else {
+                excluded.push({ name: relPath, why: 'not a regular file (socket, FIFO or device)' });
+            }
+        }
+    };
+    // The root is walked through its real path; directories below it (not links) are real paths too.
+    await walk(root, '', 0, false);
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    excluded.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { files, excluded };
+}
+function errnoOf(err) {
+    return err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined;
+}
+/**
+ * Follow the link at `linkPath` (inside `root`, in a real directory) hop by hop; every hop's target, and the real path
+ * of the directory holding it, must be inside `root`. Returns the real path and its lstat. Errors name the link (as a
+ * path relative to `source`) and its target.
+ */
+async function resolveInside(root, linkPath, relPath, firstTarget) {
+    const fail = (what) => new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${firstTarget}) ${what}`);
+    let current = linkPath;
+    let target = firstTarget;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+        const next = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(current), target);
+        if (!isInside(root, next)) {
+            throw fail(`${next === (0,external_node_path_.resolve)((0,external_node_path_.dirname)(linkPath), firstTarget) ? '' : `that leads to ${next}, `}outside source (${root}); only links that stay inside source are followed`);
+        }
+        let real;
+        if (next === root) {
+            real = root;
+        }
+        else {
+            let parent;
+            try {
+                parent = await (0,promises_.realpath)((0,external_node_path_.dirname)(next));
+            }
+            catch (err) {
+                const code = errnoOf(err);
+                if (code === 'ELOOP')
+                    throw fail('that never resolves: a symbolic link loop');
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    throw fail(`that points to nothing (${next}): a dangling link`);
+                throw err;
+            }
+            if (!isInside(root, parent)) {
+                throw fail(`whose target ${next} passes through a directory link to ${parent}, outside source (${root}); only links that stay inside source are followed`);
+            }
+            real = (0,external_node_path_.join)(parent, (0,external_node_path_.basename)(next));
+        }
+        let stats;
+        try {
+            stats = await (0,promises_.lstat)(real);
+        }
+        catch (err) {
+            const code = errnoOf(err);
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                throw fail(`that points to nothing (${next}): a dangling link`);
+            throw err;
+        }
+        if (!stats.isSymbolicLink())
+            return { real, stats };
+        current = real;
+        target = await (0,promises_.readlink)(real);
+    }
+    throw fail(`that never resolves (more than ${MAX_HOPS} links): a symbolic link loop`);
+}
+/**
+ * Right before a file is read (hashed, uploaded, copied into the record): its real path still resolves to itself
+ * (no symlink appeared on the way) and is a regular file. A file swapped for a link after the walk stops the deploy.
+ */
+async function assertUnchanged(real, relPath) {
+    let resolved;
+    let file = false;
+    try {
+        resolved = await (0,promises_.realpath)(real);
+        file = (await (0,promises_.lstat)(real)).isFile();
+    }
+    catch {
+        // reported below
+    }
+    if (resolved !== real || !file) {
+        throw new DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-record.ts
+
+
+
+
+
+// Release records (pure, apart from reading the small HTML kept in them): what a deploy wrote (files, hashes,
+// headers, ETags) and its HTML entry points, read back by the next deploy (headers without a HEAD per object), by
+// prune (retention, ownership) and by rollback-to. One gzip-compressed JSON object per release under
+// `<prefix>/.deploy-actions/releases/`.
 /** Where this action keeps its own records under the prefix. Local files may not use it. */
 const META_DIR = '.deploy-actions';
-/**
- * HTML up to this size is kept inside the release record instead of as a separate copy: the record is written on
- * every deploy anyway, so a changed index.html costs no extra request.
- */
-const INLINE_HTML_MAX_BYTES = 64 * 1024;
-/** At most this much HTML per record (a many-page site keeps copies for the rest, content-addressed). */
-const INLINE_HTML_TOTAL_BYTES = 512 * 1024;
 function releasesDir(prefix) {
     return joinKey(prefix, `${META_DIR}/releases/`);
 }
@@ -91342,6 +91260,618 @@ function listReleases(prefix, remote) {
     }
     return refs.sort((a, b) => (a.stamp === b.stamp ? b.key.localeCompare(a.key) : b.stamp.localeCompare(a.stamp)));
 }
+/**
+ * A record as read from S3, checked: the fields every reader relies on are there with the right types, else a
+ * reason (the record is damaged, or written by a newer version). An `ownedEarlier` that is not a list of paths is
+ * dropped: prune then reads every record (ownership.ts) instead of trusting it.
+ */
+function parseRecord(value) {
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        return 'not a JSON object';
+    const m = value;
+    if (m.version !== 1)
+        return `unknown record version ${JSON.stringify(m.version)}`;
+    if (typeof m.id !== 'string')
+        return 'no release id';
+    if (!m.files || typeof m.files !== 'object' || Array.isArray(m.files))
+        return 'no file list';
+    for (const [path, f] of Object.entries(m.files)) {
+        if (!f || typeof f !== 'object' || typeof f.sha256 !== 'string' || typeof f.size !== 'number') {
+            return `damaged entry for ${JSON.stringify(path)}`;
+        }
+    }
+    const record = m;
+    record.html ??= {};
+    record.htmlInline ??= {};
+    if (record.ownedEarlier !== undefined &&
+        !(Array.isArray(record.ownedEarlier) && record.ownedEarlier.every((p) => typeof p === 'string'))) {
+        delete record.ownedEarlier;
+    }
+    return record;
+}
+function manifestRecord(file, etag) {
+    return {
+        sha256: file.sha256,
+        md5: file.md5,
+        size: file.size,
+        etag,
+        cacheControl: file.cacheControl,
+        contentType: file.contentType,
+    };
+}
+function sameFiles(a, b) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length)
+        return false;
+    return keys.every((k) => {
+        const x = a[k];
+        const y = b[k];
+        return (y !== undefined &&
+            x.sha256 === y.sha256 &&
+            x.etag === y.etag &&
+            x.cacheControl === y.cacheControl &&
+            x.contentType === y.contentType);
+    });
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** HTML bytes as stored in a record: readable text when they are valid UTF-8, base64 otherwise. */
+function encodeInlineHtml(bytes) {
+    try {
+        return { encoding: 'utf8', data: strictUtf8.decode(bytes) };
+    }
+    catch {
+        return { encoding: 'base64', data: Buffer.from(bytes).toString('base64') };
+    }
+}
+function decodeInlineHtml(html) {
+    return Buffer.from(html.data, html.encoding === 'base64' ? 'base64' : 'utf8');
+}
+function sha256Hex(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/**
+ * Read the HTML files kept inside the record (small, already hashed by the scan). A file that changed since the
+ * scan would make the record lie about what is live, so that stops the deploy before anything is written.
+ */
+async function readInlineHtml(source, files) {
+    const out = {};
+    for (const file of files) {
+        const real = realPathOf(source, file);
+        await assertUnchanged(real, file.path);
+        const bytes = await (0,promises_.readFile)(real);
+        if (sha256Hex(bytes) !== file.sha256) {
+            throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
+        }
+        out[file.path] = encodeInlineHtml(bytes);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/ownership.ts
+
+
+// Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything
+// under another site's prefix: a site at the bucket root used to delete `admin/index.html` and all of
+// `preview/pr-12/`, that site's release records included (issue #14, finding 5).
+//
+// Other sites: every site keeps its records under `<its prefix>/.deploy-actions/`, and the listing prune already
+// makes (ListObjectsV2 under our prefix, no delimiter) contains every key below our prefix, so the sites nested in
+// ours are found in it at no extra request. Sites outside our prefix are never listed and never touched.
+//
+// Own objects: each release record carries an inventory, `ownedEarlier`: the paths earlier releases of this site
+// created that were still there when it was written (beyond its own `files`). The newest record therefore says
+// everything the site owns, for the one GET a deploy already makes. Records written before the inventory existed
+// are read once, all of them, the first time a prune needs it (every record of the site is still there then:
+// records are only deleted by prune).
+/** Key prefixes (`admin/`, `preview/pr-12/`) of the sites nested under `prefix`, outermost only, sorted. */
+function otherSitePrefixes(prefix, remote) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const marker = `/${META_DIR}/`;
+    const found = new Set();
+    for (const o of remote) {
+        if (!isInsidePrefix(prefix, o.key))
+            continue;
+        // `<rel>/.deploy-actions/...` below the prefix; our own records are at `.deploy-actions/...` (index -1 or later)
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`))
+            continue;
+        const i = rel.indexOf(marker);
+        if (i > 0)
+            found.add(o.key.slice(0, start + i + 1));
+    }
+    const sorted = [...found].sort();
+    return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
+}
+/** The other site a key belongs to, if any. */
+function otherSiteOf(key, otherSites) {
+    return otherSites.find((p) => key.startsWith(p));
+}
+/** Paths (relative to the prefix) a record says its site owns: its files, the rollback's extras, its inventory. */
+function ownedByRecord(record) {
+    return [...Object.keys(record.files), ...Object.keys(record.extra ?? {}), ...(record.ownedEarlier ?? [])];
+}
+/** True when the record carries an inventory (written by a version that keeps one). */
+function hasInventory(record) {
+    return record?.ownedEarlier !== undefined;
+}
+/**
+ * The inventory for a new record: owned paths, minus those the record lists itself, minus those no longer in the
+ * bucket (`present`), sorted. Paths this deploy's prune is about to delete stay in it: if the prune fails half-way,
+ * the next run still knows they are ours (and drops them once they are gone).
+ */
+function nextInventory(owned, recorded, present) {
+    const out = new Set();
+    for (const p of owned)
+        if (!recorded(p) && present(p))
+            out.add(p);
+    return [...out].sort();
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/preflight.ts
+
+
+
+/**
+ * What the distribution's origins say about this deploy (pure): undefined when an S3 origin serves `bucket` with
+ * the given `origin-path`, else a warning. Not an error: a distribution may reach the bucket through another origin
+ * (a proxy, a custom domain), so only the user can tell.
+ */
+function originWarning(distributionId, origins, bucket, originPath) {
+    // REST (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`) and website (`bucket.s3-website-…`) endpoints
+    const forBucket = origins.filter((o) => o.domainName.toLowerCase().startsWith(`${bucket}.s3`));
+    if (forBucket.length === 0) {
+        return `distribution ${distributionId} has no S3 origin for bucket ${bucket} (origins: ${origins.map((o) => o.domainName).join(', ') || 'none'}); its cache may not serve what this deploy publishes`;
+    }
+    if (forBucket.some((o) => (o.originPath === '/' ? '' : o.originPath) === originPath))
+        return undefined;
+    return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
+}
+/**
+ * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
+ * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
+ */
+async function checkDistribution(session) {
+    const { inputs } = session;
+    const id = inputs.distributionId;
+    if (!session.cloudfront || id === undefined)
+        return;
+    let origins;
+    try {
+        const out = await session.cloudfront.send(new dist_cjs/* GetDistributionCommand */.seO({ Id: id }), { abortSignal: session.signal });
+        origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
+            domainName: o.DomainName ?? '',
+            originPath: o.OriginPath ?? '',
+        }));
+    }
+    catch (err) {
+        if (isErrorNamed(err, 'NoSuchDistribution')) {
+            throw new errors_ConfigurationError('distribution-id', `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`);
+        }
+        if (isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
+            notice(`distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`);
+            return;
+        }
+        throw err;
+    }
+    const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
+    if (warning)
+        core_warning(warning);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/prune-plan.ts
+
+
+function age(ms) {
+    const days = ms / 86_400_000;
+    return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
+}
+/**
+ * Stale objects: created by this site's releases (`owned`), under the prefix (never outside it, never under another
+ * site's prefix, never our records, never what `exclude` matches), not part of this deploy, not referenced by any
+ * kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * `maxDeletePercent` of the site's objects (those it owns), unless forced.
+ */
+function planPrune(input) {
+    const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
+    const referenced = new Map();
+    for (const release of input.keptReleases) {
+        for (const path of Object.keys(release.files)) {
+            const key = joinKey(input.prefix, path);
+            if (!referenced.has(key))
+                referenced.set(key, release.id);
+        }
+    }
+    const deletes = [];
+    const retained = [];
+    const start = input.prefix === '' ? 0 : input.prefix.length + 1;
+    let liveTotal = 0;
+    let excluded = 0;
+    const notOwned = [];
+    const others = new Map(input.otherSites.map((p) => [p, 0]));
+    for (const o of input.remote) {
+        if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
+            continue;
+        const site = input.otherSites.find((p) => o.key.startsWith(p));
+        if (site !== undefined) {
+            others.set(site, others.get(site) + 1);
+            continue;
+        }
+        const rel = o.key.slice(start);
+        if (input.isExcluded?.(rel)) {
+            excluded += 1;
+            continue;
+        }
+        if (!input.liveKeys.has(o.key) && !input.owned.has(rel) && !referenced.has(o.key)) {
+            notOwned.push(o.key);
+            continue;
+        }
+        liveTotal += 1;
+        if (input.liveKeys.has(o.key))
+            continue;
+        const ref = referenced.get(o.key);
+        const objectAge = input.now - o.lastModified;
+        if (ref !== undefined)
+            retained.push({ key: o.key, size: o.size, reason: `referenced by release ${ref}` });
+        else if (objectAge < input.retentionMs)
+            retained.push({ key: o.key, size: o.size, reason: `younger than retention (${age(objectAge)})` });
+        else
+            deletes.push({
+                key: o.key,
+                size: o.size,
+                reason: `stale for ${age(objectAge)}, in none of the last ${input.keepReleases} releases`,
+            });
+    }
+    // Our records: manifests beyond the newest keep-releases and past retention; HTML copies nobody kept references.
+    const metaDeletes = [];
+    const keptRefs = new Set(input.releaseRefs.slice(0, Math.max(0, input.keepReleases - 1)).map((r) => r.key));
+    const keptBlobs = new Set(input.keptReleases.flatMap((r) => Object.values(r.html)));
+    const releaseDir = releasesDir(input.prefix);
+    const blobDir = joinKey(input.prefix, `${META_DIR}/html/`);
+    for (const o of input.remote) {
+        const old = input.now - o.lastModified >= input.retentionMs;
+        if (o.key.startsWith(releaseDir) && !keptRefs.has(o.key) && old) {
+            metaDeletes.push({ key: o.key, size: o.size, reason: 'release record past retention' });
+        }
+        else if (o.key.startsWith(blobDir) && !keptBlobs.has(o.key) && old) {
+            metaDeletes.push({ key: o.key, size: o.size, reason: 'HTML copy of a release past retention' });
+        }
+    }
+    const percent = liveTotal === 0 ? 0 : (deletes.length / liveTotal) * 100;
+    return {
+        deletes,
+        retained,
+        metaDeletes,
+        excluded,
+        notOwned,
+        otherSites: [...others].map(([prefix, objects]) => ({ prefix, objects })),
+        liveTotal,
+        percent,
+        guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
+    };
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/json-gzip.ts
+
+
+// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
+// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
+/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
+const PIECEWISE_ENTRIES = 256;
+/** Text is handed to gzip in chunks of about this many characters. */
+const CHUNK = 64 * 1024;
+async function writeValue(value, write) {
+    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
+        await write('[');
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                await write(',');
+            const item = value[i];
+            // as JSON.stringify: undefined and functions in arrays become null
+            if (item === undefined || typeof item === 'function')
+                await write('null');
+            else
+                await writeValue(item, write);
+        }
+        await write(']');
+        return;
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
+        const entries = Object.entries(value);
+        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
+            await write('{');
+            let first = true;
+            for (const [key, v] of entries) {
+                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
+                    continue; // skipped, as JSON.stringify
+                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+                first = false;
+                await writeValue(v, write);
+            }
+            await write('}');
+            return;
+        }
+    }
+    await write(JSON.stringify(value) ?? 'null');
+}
+function isLarge(value) {
+    if (Array.isArray(value))
+        return value.length > PIECEWISE_ENTRIES;
+    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
+}
+/**
+ * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
+ * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
+ */
+async function gzipJson(value) {
+    const gzip = (0,external_node_zlib_.createGzip)();
+    const chunks = [];
+    gzip.on('data', (chunk) => chunks.push(chunk));
+    const ended = (0,external_node_events_.once)(gzip, 'end');
+    let pending = '';
+    const write = async (text) => {
+        pending += text;
+        if (pending.length < CHUNK)
+            return;
+        const ok = gzip.write(pending);
+        pending = '';
+        if (!ok)
+            await (0,external_node_events_.once)(gzip, 'drain');
+    };
+    await writeValue(value, write);
+    gzip.end(`${pending}\n`);
+    await ended;
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-objects.ts
+
+
+
+
+
+
+/** Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages. */
+async function listAllObjects(client, bucket, prefix, options = {}) {
+    const objects = [];
+    let token;
+    let pages = 0;
+    do {
+        const out = await client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }), options.signal ? { abortSignal: options.signal } : {});
+        pages += 1;
+        for (const o of out.Contents ?? []) {
+            if (o.Key === undefined)
+                continue;
+            objects.push({
+                key: o.Key,
+                etag: normalizeEtag(o.ETag),
+                size: o.Size ?? 0,
+                lastModified: o.LastModified ? o.LastModified.getTime() : 0,
+            });
+        }
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+        options.onPage?.(pages, objects.length);
+    } while (token);
+    return { objects, pages };
+}
+/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
+const BUFFER_LIMIT = 1024 * 1024;
+function headerParams(o) {
+    return {
+        ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
+        ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
+        ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
+    };
+}
+/**
+ * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
+ * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
+ * ListObjectsV2 shows, so callers can record it.
+ */
+async function uploadFile(client, o) {
+    const partSize = o.partSize ?? DEFAULT_PART_SIZE;
+    const send = o.signal ? { abortSignal: o.signal } : {};
+    if (o.size < partSize) {
+        const body = o.size <= BUFFER_LIMIT ? await (0,promises_.readFile)(o.path) : (0,external_node_fs_.createReadStream)(o.path);
+        const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }), send);
+        return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
+    }
+    const algorithm = o.checksums === false ? undefined : 'CRC32';
+    const created = await client.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
+        Bucket: o.bucket,
+        Key: o.key,
+        ...headerParams(o),
+        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+    }), send);
+    const uploadId = created.UploadId;
+    if (!uploadId)
+        throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
+    let requests = 1;
+    try {
+        const parts = [];
+        const count = partCount(o.size, partSize);
+        for (let n = 1; n <= count; n++) {
+            const start = (n - 1) * partSize;
+            const end = Math.min(o.size, start + partSize);
+            const out = await client.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({
+                Bucket: o.bucket,
+                Key: o.key,
+                UploadId: uploadId,
+                PartNumber: n,
+                Body: (0,external_node_fs_.createReadStream)(o.path, { start, end: end - 1 }),
+                ContentLength: end - start,
+                ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+            }), send);
+            requests += 1;
+            parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
+        }
+        const done = await client.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({
+            Bucket: o.bucket,
+            Key: o.key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+        }), send);
+        requests += 1;
+        return { etag: normalizeEtag(done.ETag), multipart: true, requests };
+    }
+    catch (err) {
+        await client
+            .send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
+            .catch(() => undefined);
+        throw err;
+    }
+}
+/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
+function copySource(bucket, key) {
+    return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
+async function copyObjectReplace(client, o) {
+    const out = await client.send(new client_s3_dist_cjs/* CopyObjectCommand */.s9Z({
+        Bucket: o.bucket,
+        Key: o.key,
+        CopySource: copySource(o.bucket, o.sourceKey),
+        MetadataDirective: 'REPLACE',
+        ...headerParams(o),
+    }), o.signal ? { abortSignal: o.signal } : {});
+    return normalizeEtag(out.CopyObjectResult?.ETag);
+}
+/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
+async function deleteKeys(client, bucket, keys, signal) {
+    let requests = 0;
+    for (let i = 0; i < keys.length; i += 1000) {
+        const batch = keys.slice(i, i + 1000);
+        const out = await client.send(new client_s3_dist_cjs/* DeleteObjectsCommand */.xvx({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), signal ? { abortSignal: signal } : {});
+        requests += 1;
+        if (out.Errors?.length) {
+            const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
+        }
+    }
+    return { requests };
+}
+/** GET an object's bytes (small objects: records). */
+async function getObjectBytes(client, bucket, key, signal) {
+    const out = await client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
+    return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+}
+/** JSON from bytes written by `putJsonObject`: a gzip body (`{gzip: true}`) is inflated first. */
+function decodeJson(bytes) {
+    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    const text = gzipped
+        ? (0,external_node_zlib_.gunzipSync)(bytes).toString('utf8')
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return JSON.parse(text);
+}
+/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
+async function getJsonObject(client, bucket, key, signal) {
+    return decodeJson(await getObjectBytes(client, bucket, key, signal));
+}
+/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
+async function putBytes(client, o) {
+    const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+        Bucket: o.bucket,
+        Key: o.key,
+        Body: o.body,
+        ContentLength: o.body.length,
+        ...headerParams(o),
+    }), o.signal ? { abortSignal: o.signal } : {});
+    return normalizeEtag(out.ETag);
+}
+/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
+async function putJsonObject(client, bucket, key, value, headers = {}) {
+    const { gzip, ...rest } = headers;
+    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
+    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
+    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
+}
+async function headObject(client, bucket, key, signal) {
+    const out = await client.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
+    const result = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
+    if (out.CacheControl !== undefined)
+        result.cacheControl = out.CacheControl;
+    if (out.ContentType !== undefined)
+        result.contentType = out.ContentType;
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/records.ts
+
+
+
+
+// Reading what is in the bucket before anything is written: the one listing of the prefix, and release records.
+//
+// A record that is listed but cannot be read is not the same as no record (issue #16, defect 7). Planning without
+// it used to fall back to a CopyObject for every file (headers unknown), and prune would have lost what the record
+// says the site owns and keeps. So a failed read (after the SDK's retries) or a record this version cannot parse
+// stops the run before its first write, naming the record.
+/** Listings collect garbage every this many pages (so only large ones, 5,000 objects or more, ever do). */
+const LIST_GC_PAGES = 5;
+/** One listing of everything under the prefix: the site's objects and this action's records. */
+async function listSite(session) {
+    const { inputs } = session;
+    const prefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
+    let listed;
+    try {
+        // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
+        // 50-page listing: collect every few pages once the listing is large.
+        listed = await listAllObjects(session.s3, inputs.bucket, prefix, {
+            signal: session.signal,
+            onPage: (pages) => {
+                if (pages % LIST_GC_PAGES === 0)
+                    collectGarbage();
+            },
+        });
+    }
+    catch (err) {
+        // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
+        if (isErrorNamed(err, 'NoSuchBucket')) {
+            throw new errors_ConfigurationError('bucket', `there is no S3 bucket ${JSON.stringify(inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`);
+        }
+        throw err;
+    }
+    return { listPrefix: prefix, ...listed, releases: listReleases(inputs.prefix, listed.objects) };
+}
+/** Read and check one listed release record; any failure stops the run, naming the record. */
+async function readRecord(session, ref) {
+    let bytes;
+    try {
+        bytes = await getObjectBytes(session.s3, session.inputs.bucket, ref.key, session.signal);
+    }
+    catch (err) {
+        if (session.signal.aborted)
+            throw err;
+        const why = isAwsError(err) ? describeAwsError(err) : errorMessage(err);
+        throw new DeployFailure(`Release record ${ref.key} is listed but could not be read (${why}). Nothing was written: without it this deploy would not know the headers it set or the files the site owns. Re-run; if it keeps failing, check s3:GetObject on the prefix.`, { cause: err });
+    }
+    let record;
+    try {
+        record = parseRecord(decodeJson(bytes));
+    }
+    catch (err) {
+        record = `not JSON (${errorMessage(err)})`;
+    }
+    if (typeof record === 'string') {
+        throw new DeployFailure(`Release record ${ref.key} cannot be used: ${record}. Nothing was written. If it is damaged, delete it and re-run (the next deploy then sets the headers of every file once, with CopyObject); if a newer version of this action wrote it, use that version.`);
+    }
+    return record;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/sync-plan.ts
+
+
+
+/**
+ * HTML up to this size is kept inside the release record instead of as a separate copy: the record is written on
+ * every deploy anyway, so a changed index.html costs no extra request.
+ */
+const INLINE_HTML_MAX_BYTES = 64 * 1024;
+/** At most this much HTML per record (a many-page site keeps copies for the rest, content-addressed). */
+const INLINE_HTML_TOTAL_BYTES = 512 * 1024;
 function headerDiff(want, have) {
     const diffs = [];
     if ((have.cacheControl ?? '') !== want.cacheControl)
@@ -91459,329 +91989,356 @@ function planSync(input) {
         counts[s.kind] += 1;
     return { steps, inline, htmlCopies, blobs, verify, counts };
 }
-function age(ms) {
-    const days = ms / 86_400_000;
-    return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
-}
-/**
- * Stale objects: created by this site's releases (`owned`), under the prefix (never outside it, never under another
- * site's prefix, never our records, never what `exclude` matches), not part of this deploy, not referenced by any
- * kept release, and older than the retention duration. The guard trips when the deletions exceed
- * `maxDeletePercent` of the site's objects (those it owns), unless forced.
- */
-function planPrune(input) {
-    const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
-    const referenced = new Map();
-    for (const release of input.keptReleases) {
-        for (const path of Object.keys(release.files)) {
-            const key = joinKey(input.prefix, path);
-            if (!referenced.has(key))
-                referenced.set(key, release.id);
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/plan.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// Stage 2 of a deploy, read-only: the listing and the previous release record(s) → what to upload, fix, keep and
+// prune, the record to write and the paths to invalidate; then the distribution is read (preflight.ts). Every
+// decision is a pure planner's (sync-plan.ts, prune-plan.ts, ownership.ts, invalidation-paths.ts); this stage only
+// fetches what they need, and refuses (before any write) what must not happen.
+async function planDeploy(session, scan) {
+    const { inputs } = session;
+    const { files, large } = scan;
+    const listing = await listSite(session);
+    memory('listing', large);
+    const remote = listing.objects;
+    info(`s3://${inputs.bucket}/${listing.listPrefix}: ${remote.length} objects (${listing.pages} page${listing.pages === 1 ? '' : 's'}).`);
+    const refs = listing.releases;
+    const previous = refs[0] ? await readRecord(session, refs[0]) : undefined;
+    memory('release record', large);
+    // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
+    const otherSites = otherSitePrefixes(inputs.prefix, remote);
+    if (otherSites.length > 0) {
+        info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
+        const clash = files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
+        if (clash) {
+            const key = joinKey(inputs.prefix, clash.path);
+            const site = otherSiteOf(key, otherSites);
+            throw new errors_ConfigurationError('source', `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listing.listPrefix.length)} out of this build`);
         }
     }
-    const deletes = [];
-    const retained = [];
-    const start = input.prefix === '' ? 0 : input.prefix.length + 1;
-    let liveTotal = 0;
-    let excluded = 0;
-    const notOwned = [];
-    const others = new Map(input.otherSites.map((p) => [p, 0]));
-    for (const o of input.remote) {
-        if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
-            continue;
-        const site = input.otherSites.find((p) => o.key.startsWith(p));
-        if (site !== undefined) {
-            others.set(site, others.get(site) + 1);
-            continue;
-        }
-        const rel = o.key.slice(start);
-        if (input.isExcluded?.(rel)) {
-            excluded += 1;
-            continue;
-        }
-        if (!input.liveKeys.has(o.key) && !input.owned.has(rel) && !referenced.has(o.key)) {
-            notOwned.push(o.key);
-            continue;
-        }
-        liveTotal += 1;
-        if (input.liveKeys.has(o.key))
-            continue;
-        const ref = referenced.get(o.key);
-        const objectAge = input.now - o.lastModified;
-        if (ref !== undefined)
-            retained.push({ key: o.key, size: o.size, reason: `referenced by release ${ref}` });
-        else if (objectAge < input.retentionMs)
-            retained.push({ key: o.key, size: o.size, reason: `younger than retention (${age(objectAge)})` });
-        else
-            deletes.push({
-                key: o.key,
-                size: o.size,
-                reason: `stale for ${age(objectAge)}, in none of the last ${input.keepReleases} releases`,
-            });
-    }
-    // Our records: manifests beyond the newest keep-releases and past retention; HTML copies nobody kept references.
-    const metaDeletes = [];
-    const keptRefs = new Set(input.releaseRefs.slice(0, Math.max(0, input.keepReleases - 1)).map((r) => r.key));
-    const keptBlobs = new Set(input.keptReleases.flatMap((r) => Object.values(r.html)));
-    const releaseDir = releasesDir(input.prefix);
-    const blobDir = joinKey(input.prefix, `${META_DIR}/html/`);
-    for (const o of input.remote) {
-        const old = input.now - o.lastModified >= input.retentionMs;
-        if (o.key.startsWith(releaseDir) && !keptRefs.has(o.key) && old) {
-            metaDeletes.push({ key: o.key, size: o.size, reason: 'release record past retention' });
-        }
-        else if (o.key.startsWith(blobDir) && !keptBlobs.has(o.key) && old) {
-            metaDeletes.push({ key: o.key, size: o.size, reason: 'HTML copy of a release past retention' });
-        }
-    }
-    const percent = liveTotal === 0 ? 0 : (deletes.length / liveTotal) * 100;
-    return {
-        deletes,
-        retained,
-        metaDeletes,
-        excluded,
-        notOwned,
-        otherSites: [...others].map(([prefix, objects]) => ({ prefix, objects })),
-        liveTotal,
-        percent,
-        guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
+    warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
+    const sync = await planFiles(session, scan, remote, previous);
+    // The release record this deploy will write (ETags filled in as objects are written).
+    const now = new Date(session.clock.now());
+    const remoteByKey = new Map(remote.map((o) => [o.key, o]));
+    const record = {
+        version: 1,
+        id: inputs.releaseId,
+        time: now.toISOString(),
+        prefix: inputs.prefix,
+        partSize: inputs.partSize,
+        files: {},
+        html: { ...sync.htmlCopies },
+        htmlInline: await readInlineHtml(scan.source, sync.inline),
     };
-}
-/** URL path a key is served at: `/` + key, minus the distribution's origin path (`/site` for keys under `site/`). */
-function urlPathForKey(key, originPath) {
-    const origin = originPath.replace(/^\/+|\/+$/g, '');
-    if (origin === '')
-        return `/${key}`;
-    if (!key.startsWith(`${origin}/`))
-        return undefined;
-    return `/${key.slice(origin.length + 1)}`;
-}
-/**
- * Files whose change must reach viewers now: uploaded or re-headered files that are not immutable, plus deleted
- * files that were not immutable (by their recorded headers; unknown counts as mutable).
- */
-function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
-    const out = new Set();
-    for (const s of plan.steps) {
-        if ((s.kind === 'upload' || s.kind === 'copy') && !isImmutable(s.file.cacheControl)) {
-            const p = urlPathForKey(s.key, originPath);
-            if (p)
-                out.add(p);
-        }
+    for (const s of sync.steps)
+        record.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
+    const { owned, older } = await ownedAndKept(session, refs, previous);
+    const prune = inputs.deleteMode === 'prune'
+        ? planDeletes(session, sync, remote, refs, record, older, owned, otherSites)
+        : undefined;
+    if (owned) {
+        record.ownedEarlier = nextInventory(owned, (p) => p in record.files, (p) => remoteByKey.has(joinKey(inputs.prefix, p)));
     }
-    const start = prefix === '' ? 0 : prefix.length + 1;
-    for (const key of deletedKeys) {
-        const rec = previous?.files[key.slice(start)];
-        if (rec && isImmutable(rec.cacheControl))
-            continue;
-        const p = urlPathForKey(key, originPath);
-        if (p)
-            out.add(p);
-    }
-    return [...out].sort();
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/ownership.ts
-
-
-// Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything
-// under another site's prefix: a site at the bucket root used to delete `admin/index.html` and all of
-// `preview/pr-12/`, that site's release records included (issue #14, finding 5).
-//
-// Other sites: every site keeps its records under `<its prefix>/.deploy-actions/`, and the listing prune already
-// makes (ListObjectsV2 under our prefix, no delimiter) contains every key below our prefix, so the sites nested in
-// ours are found in it at no extra request. Sites outside our prefix are never listed and never touched.
-//
-// Own objects: each release record carries an inventory, `ownedEarlier`: the paths earlier releases of this site
-// created that were still there when it was written (beyond its own `files`). The newest record therefore says
-// everything the site owns, for the one GET a deploy already makes. Records written before the inventory existed
-// are read once, all of them, the first time a prune needs it (every record of the site is still there then:
-// records are only deleted by prune).
-/** Key prefixes (`admin/`, `preview/pr-12/`) of the sites nested under `prefix`, outermost only, sorted. */
-function otherSitePrefixes(prefix, remote) {
-    const start = prefix === '' ? 0 : prefix.length + 1;
-    const marker = `/${META_DIR}/`;
-    const found = new Set();
-    for (const o of remote) {
-        if (!isInsidePrefix(prefix, o.key))
-            continue;
-        // `<rel>/.deploy-actions/...` below the prefix; our own records are at `.deploy-actions/...` (index -1 or later)
-        const rel = o.key.slice(start);
-        if (rel.startsWith(`${META_DIR}/`))
-            continue;
-        const i = rel.indexOf(marker);
-        if (i > 0)
-            found.add(o.key.slice(0, start + i + 1));
-    }
-    const sorted = [...found].sort();
-    return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
-}
-/** The other site a key belongs to, if any. */
-function otherSiteOf(key, otherSites) {
-    return otherSites.find((p) => key.startsWith(p));
-}
-/** Paths (relative to the prefix) a record says its site owns: its files, the rollback's extras, its inventory. */
-function ownedByRecord(record) {
-    return [...Object.keys(record.files), ...Object.keys(record.extra ?? {}), ...(record.ownedEarlier ?? [])];
-}
-/** True when the record carries an inventory (written by a version that keeps one). */
-function hasInventory(record) {
-    return record?.ownedEarlier !== undefined;
-}
-/**
- * The inventory for a new record: owned paths, minus those the record lists itself, minus those no longer in the
- * bucket (`present`), sorted. Paths this deploy's prune is about to delete stay in it: if the prune fails half-way,
- * the next run still knows they are ours (and drops them once they are gone).
- */
-function nextInventory(owned, recorded, present) {
-    const out = new Set();
-    for (const p of owned)
-        if (!recorded(p) && present(p))
-            out.add(p);
-    return [...out].sort();
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/preflight.ts
-
-
-
-
-/**
- * What the distribution's origins say about this deploy (pure): undefined when an S3 origin serves `bucket` with
- * the given `origin-path`, else a warning. Not an error: a distribution may reach the bucket through another origin
- * (a proxy, a custom domain), so only the user can tell.
- */
-function originWarning(distributionId, origins, bucket, originPath) {
-    // REST (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`) and website (`bucket.s3-website-…`) endpoints
-    const forBucket = origins.filter((o) => o.domainName.toLowerCase().startsWith(`${bucket}.s3`));
-    if (forBucket.length === 0) {
-        return `distribution ${distributionId} has no S3 origin for bucket ${bucket} (origins: ${origins.map((o) => o.domainName).join(', ') || 'none'}); its cache may not serve what this deploy publishes`;
-    }
-    if (forBucket.some((o) => (o.originPath === '/' ? '' : o.originPath) === originPath))
-        return undefined;
-    return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
-}
-/**
- * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
- * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
- */
-async function checkDistribution(ctx) {
-    const { inputs } = ctx;
-    const id = inputs.distributionId;
-    if (!ctx.cloudfront || id === undefined)
-        return;
-    count(ctx, 'GetDistribution');
-    let origins;
-    try {
-        const out = await ctx.cloudfront.send(new dist_cjs/* GetDistributionCommand */.seO({ Id: id }), { abortSignal: ctx.signal });
-        origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
-            domainName: o.DomainName ?? '',
-            originPath: o.OriginPath ?? '',
-        }));
-    }
-    catch (err) {
-        if (isErrorNamed(err, 'NoSuchDistribution')) {
-            throw new errors_ConfigurationError('distribution-id', `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`);
-        }
-        if (isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
-            notice(`distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`);
-            return;
-        }
-        throw err;
-    }
-    const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
-    if (warning)
-        core_warning(warning);
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-record.ts
-
-
-
-
-
-
-
-// Release records: what a deploy wrote (files, hashes, headers, ETags) and its HTML entry points, read back by the
-// next deploy (headers without a HEAD per object), by prune (retention) and by rollback-to.
-async function readManifest(ctx, ref) {
-    try {
-        count(ctx, 'GetObject');
-        const m = await getJsonObject(ctx.s3, ctx.inputs.bucket, ref.key);
-        if (m?.version !== 1 || typeof m.files !== 'object')
-            throw new Error('unknown manifest format');
-        m.html ??= {};
-        m.htmlInline ??= {};
-        // An inventory that is not a list of paths is no inventory: prune then reads every record (ownership.ts).
-        if (m.ownedEarlier !== undefined &&
-            !(Array.isArray(m.ownedEarlier) && m.ownedEarlier.every((p) => typeof p === 'string')))
-            delete m.ownedEarlier;
-        return m;
-    }
-    catch (err) {
-        core_warning(`Release record ${ref.key} could not be read (${isAwsError(err) ? describeAwsError(err) : errorMessage(err)}); ignoring it.`);
-        return undefined;
-    }
-}
-function manifestRecord(file, etag) {
-    return {
-        sha256: file.sha256,
-        md5: file.md5,
-        size: file.size,
-        etag,
-        cacheControl: file.cacheControl,
-        contentType: file.contentType,
+    const deleted = prune ? prune.deletes.map((d) => d.key) : [];
+    const invalidation = planPaths(inputs.distributionId, inputs.invalidation, () => changedUrlPaths(sync, deleted, previous, inputs.prefix, inputs.originPath));
+    const writes = (phase) => sync.steps
+        .filter((s) => s.phase === phase && (s.kind === 'upload' || s.kind === 'copy'))
+        .map((s) => s.kind === 'upload'
+        ? { kind: 'upload', key: s.key, file: s.file, recordPath: s.path }
+        : {
+            kind: 'copy',
+            key: s.key,
+            sourceKey: s.key,
+            headers: {
+                cacheControl: s.file.cacheControl,
+                contentType: s.file.contentType,
+                metadata: { sha256: s.file.sha256 },
+            },
+            recordPath: s.path,
+        });
+    const assets = [
+        ...writes('assets'),
+        ...sync.blobs.map((b) => ({ kind: 'upload', key: b.key, file: b.file })),
+    ];
+    const html = writes('html');
+    const changes = assets.length + html.length + (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
+    // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
+    const alreadyRecorded = changes === 0 &&
+        previous?.id === record.id &&
+        sameFiles(previous.files, record.files) &&
+        (hasInventory(previous) || !hasInventory(record));
+    const plan = {
+        mode: 'deploy',
+        releaseId: inputs.releaseId,
+        previousReleaseId: previous?.id,
+        source: scan.source,
+        large,
+        assets,
+        html,
+        record: alreadyRecorded ? undefined : { key: releaseKey(inputs.prefix, record.id, now), value: record },
+        prune,
+        invalidation,
+        counts: {
+            uploaded: sync.counts.upload,
+            metadataUpdated: sync.counts.copy,
+            unchanged: sync.counts.unchanged,
+            deleted: deleted.length,
+        },
+        files: files.length,
+        excluded: scan.excluded,
+        excludeGlobs: inputs.exclude.globs,
+        detector: scan.detector.source,
+        sync,
     };
+    logPlan(plan);
+    // Read distribution-id before the first write; a run that changes nothing needs no distribution.
+    if (plan.record || (invalidation?.paths.length ?? 0) > 0)
+        await checkDistribution(session);
+    return plan;
 }
-function sameFiles(a, b) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length)
-        return false;
-    return keys.every((k) => {
-        const x = a[k];
-        const y = b[k];
-        return (y !== undefined &&
-            x.sha256 === y.sha256 &&
-            x.etag === y.etag &&
-            x.cacheControl === y.cacheControl &&
-            x.contentType === y.contentType);
+/** planSync, and when ETags cannot prove equality, one HEAD per such object and planSync again. */
+async function planFiles(session, scan, remote, previous) {
+    const { inputs } = session;
+    const input = { prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous };
+    const first = planSync(input);
+    if (first.verify.length === 0)
+        return first;
+    info(`${first.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
+    const heads = new Map();
+    await mapLimit(first.verify, inputs.concurrency, async (key) => {
+        const h = await headObject(session.s3, inputs.bucket, key, session.signal);
+        const info = { etag: h.etag };
+        if (h.metadata.sha256)
+            info.sha256 = h.metadata.sha256;
+        if (h.cacheControl !== undefined)
+            info.cacheControl = h.cacheControl;
+        if (h.contentType !== undefined)
+            info.contentType = h.contentType;
+        heads.set(key, info);
+    }).catch((err) => {
+        throw err instanceof BatchError ? err.failures[0].error : err;
     });
-}
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-/** HTML bytes as stored in a record: readable text when they are valid UTF-8, base64 otherwise. */
-function encodeInlineHtml(bytes) {
-    try {
-        return { encoding: 'utf8', data: strictUtf8.decode(bytes) };
-    }
-    catch {
-        return { encoding: 'base64', data: Buffer.from(bytes).toString('base64') };
-    }
-}
-function decodeInlineHtml(html) {
-    return Buffer.from(html.data, html.encoding === 'base64' ? 'base64' : 'utf8');
-}
-function sha256Hex(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+    return planSync({ ...input, heads });
 }
 /**
- * Read the HTML files kept inside the record (small, already hashed by the scan). A file that changed since the
- * scan would make the record lie about what is live, so that stops the deploy before anything is written.
+ * What this site owns (ownership.ts) and the older releases prune keeps. The newest record's inventory says what the
+ * site owns; records from before the inventory existed are read once, all of them, when a prune needs it.
  */
-async function readInlineHtml(source, files) {
-    const out = {};
-    for (const file of files) {
-        const real = realPathOf(source, file);
-        await assertUnchanged(real, file.path);
-        const bytes = await (0,promises_.readFile)(real);
-        if (sha256Hex(bytes) !== file.sha256) {
-            throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
-        }
-        out[file.path] = encodeInlineHtml(bytes);
+async function ownedAndKept(session, refs, previous) {
+    const { inputs } = session;
+    const read = new Map();
+    if (refs[0] && previous)
+        read.set(refs[0].key, previous);
+    const get = async (ref) => {
+        const known = read.get(ref.key);
+        if (known)
+            return known;
+        const record = await readRecord(session, ref);
+        read.set(ref.key, record);
+        return record;
+    };
+    let owned;
+    if (refs.length === 0)
+        owned = new Set();
+    else if (previous && hasInventory(previous))
+        owned = new Set(ownedByRecord(previous));
+    else if (inputs.deleteMode === 'prune') {
+        info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
+        owned = new Set();
+        for (const ref of refs)
+            for (const p of ownedByRecord(await get(ref)))
+                owned.add(p);
     }
-    return out;
+    const older = [];
+    if (inputs.deleteMode === 'prune')
+        for (const ref of refs.slice(0, inputs.keepReleases - 1))
+            older.push(await get(ref));
+    return { owned, older };
+}
+/** The prune plan, guarded before anything is written. */
+function planDeletes(session, sync, remote, refs, record, older, owned, otherSites) {
+    const { inputs } = session;
+    const prune = planPrune({
+        prefix: inputs.prefix,
+        liveKeys: new Set(sync.steps.map((s) => s.key)),
+        remote,
+        keptReleases: [record, ...older],
+        releaseRefs: refs,
+        keepReleases: inputs.keepReleases,
+        retentionMs: inputs.retentionMs,
+        now: session.clock.now(),
+        maxDeletePercent: inputs.maxDeletePercent,
+        force: inputs.forceDelete,
+        isExcluded: inputs.exclude.matches,
+        owned,
+        otherSites,
+    });
+    if (prune.guardTripped) {
+        throw new DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
+            details: prune.deletes
+                .slice(0, 20)
+                .map((d) => `  would delete ${d.key} (${d.reason})`)
+                .join('\n'),
+        });
+    }
+    return prune;
+}
+function logPlan(plan) {
+    const sync = plan.sync;
+    const c = sync.counts;
+    info(`Plan: ${c.upload} upload, ${c.copy} header fix (CopyObject), ${c.unchanged} unchanged, ${sync.inline.length} HTML kept in the release record, ${sync.blobs.length} new HTML release copies.`);
+    const changed = sync.steps.filter((s) => s.kind !== 'unchanged');
+    for (const s of changed.slice(0, 200))
+        info(`  ${s.kind.padEnd(6)} ${s.key} (${s.reason})`);
+    if (changed.length > 200)
+        info(`  ... and ${changed.length - 200} more`);
+    const prune = plan.prune;
+    if (prune) {
+        info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
+        for (const d of prune.deletes)
+            info(`  delete ${d.key} (${d.reason})`);
+        if (prune.notOwned.length > 0) {
+            info(`  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`);
+        }
+    }
+    const paths = plan.invalidation?.paths;
+    if (paths)
+        info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
+}
+/**
+ * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
+ * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
+ */
+function warnPublicDotObjects(bucket, prefix, remote, otherSites) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const found = [];
+    for (const o of remote) {
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined)
+            continue;
+        if (dotName(rel) !== undefined)
+            found.push(o.key);
+    }
+    if (found.length === 0)
+        return;
+    core_warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
 }
 
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/scan.ts
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/rollback-plan.ts
+
+
+
+
+/** Everything the release needs that is no longer in the bucket (pruned): nothing may change then. */
+function missingFiles(prefix, target, live) {
+    const missing = [];
+    for (const [path, blob] of Object.entries(target.html))
+        if (!live.has(blob))
+            missing.push(`${path} (release copy ${blob})`);
+    const inline = target.htmlInline ?? {};
+    for (const path of Object.keys(target.files)) {
+        if (!(path in target.html) && !(path in inline) && !live.has(joinKey(prefix, path)))
+            missing.push(path);
+    }
+    return missing;
+}
+/** The source of each HTML file of the release; a copy kept in the record must match its recorded sha256. */
+function htmlSources(target, targetKey) {
+    const sources = new Map();
+    for (const [path, blob] of Object.entries(target.html))
+        sources.set(path, { blob });
+    for (const [path, html] of Object.entries(target.htmlInline ?? {})) {
+        const bytes = decodeInlineHtml(html);
+        const rec = target.files[path];
+        if (rec && sha256Hex(bytes) !== rec.sha256) {
+            throw new DeployFailure(`Release record ${targetKey} is damaged: the copy of ${path} in it does not match its sha256. Nothing was changed.`);
+        }
+        sources.set(path, { bytes });
+    }
+    return sources;
+}
+function planRollback(input) {
+    const { prefix, target, current, live } = input;
+    const missing = missingFiles(prefix, target, live);
+    if (missing.length > 0) {
+        throw new DeployFailure(`Release ${target.id} cannot be restored: ${missing.length} of its files were pruned. Nothing was changed.`, {
+            details: missing
+                .slice(0, 20)
+                .map((m) => `  missing ${m}`)
+                .join('\n'),
+        });
+    }
+    const restore = [];
+    let unchanged = 0;
+    for (const [path, from] of htmlSources(target, input.targetKey)) {
+        const rec = target.files[path];
+        if (!rec)
+            continue;
+        const key = joinKey(prefix, path);
+        const object = live.get(key);
+        const currentRec = current?.files[path];
+        const same = object !== undefined &&
+            object.size === rec.size &&
+            (object.etag === rec.md5 || (rec.etag !== undefined && object.etag === rec.etag));
+        const headersSame = currentRec
+            ? currentRec.cacheControl === rec.cacheControl && currentRec.contentType === rec.contentType
+            : false;
+        if (same && headersSame)
+            unchanged += 1;
+        else
+            restore.push({ path, key, from, rec });
+    }
+    return { restore, unchanged, record: recordAfter(input, restore) };
+}
+/**
+ * The record that describes what is live after the rollback: restored HTML, and for other paths whatever object is
+ * there now (an unhashed file such as robots.txt keeps the newer content; only HTML is restored). The inventory of
+ * owned objects goes on from the newest record, not from the older target's.
+ */
+function recordAfter(input, restore) {
+    const { prefix, target, current, live } = input;
+    const files = { ...target.files };
+    for (const [path, rec] of Object.entries(target.files)) {
+        const object = live.get(joinKey(prefix, path));
+        const now = current?.files[path];
+        if (object && rec.etag !== object.etag && now?.etag === object.etag)
+            files[path] = now;
+    }
+    for (const r of restore)
+        files[r.path] = { ...r.rec };
+    const record = { ...target, time: input.now.toISOString(), files };
+    delete record.extra;
+    if (current) {
+        const extra = Object.fromEntries(Object.entries(current.files).filter(([path]) => !(path in files) && live.has(joinKey(prefix, path))));
+        if (Object.keys(extra).length > 0)
+            record.extra = extra;
+    }
+    delete record.ownedEarlier;
+    const newest = input.targetIsNewest ? target : current;
+    if (newest && hasInventory(newest)) {
+        record.ownedEarlier = nextInventory([...ownedByRecord(newest), ...ownedByRecord(target)], (path) => path in files || path in (record.extra ?? {}), (path) => live.has(joinKey(prefix, path)));
+    }
+    if (input.liveReleaseId !== undefined)
+        record.rolledBackFrom = input.liveReleaseId;
+    return record;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/plan-rollback.ts
 
 
 
@@ -91789,8 +92346,201 @@ async function readInlineHtml(source, files) {
 
 
 
-// Local side: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash every file (streaming,
-// bounded concurrency) through its checked real path and decide its headers.
+// Stage 2 of a rollback (`rollback-to`), read-only: the listing, the target's record and the newest one → the HTML
+// to put back (rollback-plan.ts, pure), the record to write, the paths to invalidate; then the distribution is read.
+// The same publish → record → invalidate stages as a deploy carry it out.
+async function planRollbackTo(session, targetId) {
+    const { inputs } = session;
+    const listing = await listSite(session);
+    const refs = listing.releases;
+    const ref = refs.find((r) => r.id === targetId);
+    if (!ref) {
+        const known = [...new Set(refs.map((r) => r.id))].slice(0, 10);
+        throw new errors_ConfigurationError('rollback-to', `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listing.listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`);
+    }
+    const target = await readRecord(session, ref);
+    const current = refs[0] && refs[0] !== ref ? await readRecord(session, refs[0]) : undefined;
+    const now = new Date(session.clock.now());
+    const rollback = planRollback({
+        prefix: inputs.prefix,
+        target,
+        targetKey: ref.key,
+        current,
+        targetIsNewest: refs[0] === ref,
+        liveReleaseId: current?.id ?? refs[0]?.id,
+        live: new Map(listing.objects.map((o) => [o.key, o])),
+        now,
+    });
+    const html = rollback.restore.map((r) => {
+        const headers = {
+            cacheControl: r.rec.cacheControl,
+            contentType: r.rec.contentType,
+            metadata: { sha256: r.rec.sha256 },
+        };
+        return 'blob' in r.from
+            ? { kind: 'copy', key: r.key, sourceKey: r.from.blob, headers, recordPath: r.path }
+            : { kind: 'put', key: r.key, body: r.from.bytes, headers, recordPath: r.path };
+    });
+    const invalidation = planPaths(inputs.distributionId, inputs.invalidation, () => rollback.restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p) => p !== undefined));
+    info(`Rollback to ${targetId}: ${rollback.restore.length} HTML file(s) to restore, ${rollback.unchanged} already as in that release.`);
+    for (const r of rollback.restore)
+        info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
+    await checkDistribution(session); // before the first write, plan mode too
+    return {
+        mode: 'rollback',
+        releaseId: targetId,
+        previousReleaseId: current?.id ?? refs[0]?.id,
+        source: undefined,
+        large: false,
+        assets: [],
+        html,
+        record: { key: releaseKey(inputs.prefix, targetId, now), value: rollback.record },
+        prune: undefined,
+        invalidation,
+        counts: {
+            uploaded: html.filter((w) => w.kind === 'put').length,
+            metadataUpdated: html.filter((w) => w.kind === 'copy').length,
+            unchanged: rollback.unchanged,
+            deleted: 0,
+        },
+        files: Object.keys(target.files).length,
+        restored: rollback.restore.map((r) => r.key),
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-plan.ts
+/** Keys prune deletes: stale objects first, then our own old records. */
+function deletedKeys(plan) {
+    return plan.prune ? [...plan.prune.deletes, ...plan.prune.metaDeletes].map((d) => d.key) : [];
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/prune.ts
+
+
+
+
+// Stage 5: prune, last, once the new release is live and recorded: the stale objects this site's releases created
+// (prune-plan.ts) and our own old records, only inside the prefix.
+async function prune(session, plan) {
+    const keys = deletedKeys(plan);
+    if (!plan.prune || keys.length === 0)
+        return;
+    const { prefix, bucket } = session.inputs;
+    const outside = keys.find((k) => !isInsidePrefix(prefix, k));
+    if (outside)
+        throw new Error(`internal error: refusing to delete ${outside}, outside the prefix`);
+    await deleteKeys(session.s3, bucket, keys, session.signal);
+    info(`Pruned ${plan.prune.deletes.length} stale objects and ${plan.prune.metaDeletes.length} old release records.`);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/publish.ts
+
+
+
+
+
+
+async function publish(session, plan) {
+    const written = new Map();
+    const tick = gcEvery(2000, plan.large);
+    const write = async (w) => {
+        tick();
+        const etag = await writeOne(session, plan, w);
+        if (w.recordPath !== undefined)
+            written.set(w.recordPath, etag);
+    };
+    if (plan.assets.length > 0)
+        await runPhase(session, 'assets', plan.assets, write);
+    memory('assets', plan.large);
+    if (plan.html.length > 0)
+        await runPhase(session, 'html', plan.html, write);
+    memory('html', plan.large);
+    return written;
+}
+/** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
+async function runPhase(session, phase, writes, write) {
+    info(`Publishing ${phase}: ${writes.length} ${phase === 'assets' ? 'asset' : 'HTML'} writes.`);
+    try {
+        await mapLimit(writes, session.inputs.concurrency, write);
+    }
+    catch (err) {
+        const failures = err instanceof BatchError
+            ? err.failures
+            : [{ item: undefined, error: err }];
+        const lines = failures
+            .slice(0, 10)
+            .map(({ item, error }) => `  ${item?.key ?? ''}: ${isAwsError(error) ? describeAwsError(error) : errorMessage(error)}`);
+        const consequence = phase === 'assets'
+            ? 'No HTML was published: the live site still serves the previous release.'
+            : 'Some HTML files may already be updated; all assets they reference are in place. Re-run to finish.';
+        throw new DeployFailure(`${failures.length} ${phase} write(s) failed. ${consequence}`, {
+            details: lines.join('\n'),
+            cause: failures[0]?.error,
+        });
+    }
+}
+/** One write; returns the ETag S3 gave the object. */
+async function writeOne(session, plan, w) {
+    const { inputs, s3, signal } = session;
+    if (w.kind === 'copy') {
+        return copyObjectReplace(s3, { bucket: inputs.bucket, key: w.key, sourceKey: w.sourceKey, ...w.headers, signal });
+    }
+    if (w.kind === 'put')
+        return putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal });
+    // A file of source, read through the real path the walk checked (re-checked right before: walk.ts).
+    const path = realPathOf(plan.source, w.file);
+    await assertUnchanged(path, w.file.path);
+    const result = await uploadFile(s3, {
+        bucket: inputs.bucket,
+        key: w.key,
+        path,
+        size: w.file.size,
+        partSize: inputs.partSize,
+        checksums: inputs.checksumMode === 'when_supported',
+        cacheControl: w.file.cacheControl,
+        contentType: w.file.contentType,
+        metadata: { sha256: w.file.sha256 },
+        signal,
+    });
+    return result.etag;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/record.ts
+
+
+// Stage 4: the release record, after the HTML (so a record never names a release that is not live), with the
+// ETags S3 gave the objects just written. Skipped when the newest record already describes this release.
+async function record(session, plan, written) {
+    if (!plan.record) {
+        info(`Nothing changed: release ${plan.releaseId} is already recorded as live.`);
+        return;
+    }
+    const { key, value } = plan.record;
+    for (const [path, etag] of written) {
+        const entry = value.files[path];
+        if (entry)
+            entry.etag = etag;
+    }
+    await putJsonObject(session.s3, session.inputs.bucket, key, value, { gzip: true, signal: session.signal });
+    info(plan.mode === 'rollback' ? `Release ${value.id} recorded as live again.` : `Release ${value.id} recorded.`);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/scan.ts
+
+
+
+
+
+
+
+
+
+// Stage 1 of a deploy, local only: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash
+// every file (streaming, bounded concurrency) through its checked real path and decide its headers.
+/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
+const LARGE_SITE = 5000;
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
 /** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
 /**
@@ -91878,632 +92628,23 @@ function excludedList(excluded, max) {
     const shown = excluded.slice(0, max).map((x) => x.name);
     return `${shown.join(', ')}${excluded.length > max ? ` and ${excluded.length - max} more` : ''}`;
 }
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/deploy.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
-// (assets, then HTML, then the release record, then prune) and invalidate what changed.
-/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
-const EXCLUDED_LOG_LINES = 50;
-async function deploy(ctx) {
-    const started = ctx.clock.now();
-    // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
-    const d = await planDeploy(ctx);
-    // Read distribution-id before the first write (dry runs too); a run that changes nothing needs no distribution.
-    if (!d.alreadyRecorded || (d.report.invalidation?.paths.length ?? 0) > 0)
-        await checkDistribution(ctx);
-    if (!ctx.inputs.dryRun)
-        await publish(ctx, d);
-    else
-        info('Dry run: nothing was written.');
-    d.report.durationMs = ctx.clock.now() - started;
-    return d.report;
-}
-async function planDeploy(ctx) {
-    const { inputs } = ctx;
+/** The stage: scan `source` as the inputs say, and log what was found and what was left out. */
+async function scan(inputs) {
     const source = inputs.source;
     info(`Hashing ${source} ...`);
-    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude, inputs.followSymlinks);
-    info(`${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`);
-    if (scan.excluded.length > 0) {
-        info(`Not published (${scan.excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
-        for (const x of scan.excluded.slice(0, EXCLUDED_LOG_LINES))
+    const result = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude, inputs.followSymlinks);
+    info(`${result.files.length} local files; hashed assets detected by ${result.detector.source}${result.viteManifest ? ` (${result.viteManifest})` : ''}.`);
+    const { excluded } = result;
+    if (excluded.length > 0) {
+        info(`Not published (${excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+        for (const x of excluded.slice(0, EXCLUDED_LOG_LINES))
             info(`  ${x.name} (${x.why})`);
-        if (scan.excluded.length > EXCLUDED_LOG_LINES)
-            info(`  ... and ${scan.excluded.length - EXCLUDED_LOG_LINES} more`);
+        if (excluded.length > EXCLUDED_LOG_LINES)
+            info(`  ... and ${excluded.length - EXCLUDED_LOG_LINES} more`);
     }
-    const large = scan.files.length >= LARGE_SITE;
+    const large = result.files.length >= LARGE_SITE;
     memory('hashing', large);
-    const listed = await listSite(ctx);
-    const remote = listed.objects;
-    memory('listing', large);
-    info(`s3://${inputs.bucket}/${listed.listPrefix}: ${remote.length} objects (${listed.pages} page${listed.pages === 1 ? '' : 's'}).`);
-    const refs = listReleases(inputs.prefix, remote);
-    const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
-    memory('release record', large);
-    // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
-    const otherSites = otherSitePrefixes(inputs.prefix, remote);
-    if (otherSites.length > 0) {
-        info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
-        const clash = scan.files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
-        if (clash) {
-            const key = joinKey(inputs.prefix, clash.path);
-            const site = otherSiteOf(key, otherSites);
-            throw new errors_ConfigurationError('source', `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listed.listPrefix.length)} out of this build`);
-        }
-    }
-    warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
-    let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
-    if (plan.verify.length > 0) {
-        info(`${plan.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
-        const heads = new Map();
-        await mapLimit(plan.verify, inputs.concurrency, async (key) => {
-            const h = await headObject(ctx.s3, inputs.bucket, key);
-            const info = { etag: h.etag };
-            if (h.metadata.sha256)
-                info.sha256 = h.metadata.sha256;
-            if (h.cacheControl !== undefined)
-                info.cacheControl = h.cacheControl;
-            if (h.contentType !== undefined)
-                info.contentType = h.contentType;
-            heads.set(key, info);
-        }).catch(unwrapBatch);
-        count(ctx, 'HeadObject', plan.verify.length);
-        plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous, heads });
-    }
-    // The release record this deploy will write (ETags filled in as objects are written).
-    const now = new Date(ctx.clock.now());
-    const remoteByKey = new Map(remote.map((o) => [o.key, o]));
-    const manifest = {
-        version: 1,
-        id: inputs.releaseId,
-        time: now.toISOString(),
-        prefix: inputs.prefix,
-        partSize: inputs.partSize,
-        files: {},
-        html: { ...plan.htmlCopies },
-        htmlInline: await readInlineHtml(source, plan.inline),
-    };
-    for (const s of plan.steps)
-        manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
-    // What this site owns (ownership.ts): the newest record's inventory; records from before the inventory existed are
-    // read once, all of them, when a prune needs it.
-    let owned;
-    const readRecords = new Map();
-    if (refs[0] && previous)
-        readRecords.set(refs[0].key, previous);
-    if (refs.length === 0)
-        owned = new Set();
-    else if (previous && hasInventory(previous))
-        owned = new Set(ownedByRecord(previous));
-    else if (inputs.deleteMode === 'prune') {
-        info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
-        owned = new Set();
-        for (const ref of refs) {
-            if (ref === refs[0] && !previous)
-                continue; // read above, unreadable (already warned)
-            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
-            if (!m)
-                continue;
-            readRecords.set(ref.key, m);
-            for (const p of ownedByRecord(m))
-                owned.add(p);
-        }
-    }
-    // Prune plan, decided (and guarded) before anything is written.
-    let prune;
-    if (inputs.deleteMode === 'prune') {
-        const older = [];
-        for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
-            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
-            if (m)
-                older.push(m);
-        }
-        prune = planPrune({
-            prefix: inputs.prefix,
-            liveKeys: new Set(plan.steps.map((s) => s.key)),
-            remote,
-            keptReleases: [manifest, ...older],
-            releaseRefs: refs,
-            keepReleases: inputs.keepReleases,
-            retentionMs: inputs.retentionMs,
-            now: ctx.clock.now(),
-            maxDeletePercent: inputs.maxDeletePercent,
-            force: inputs.forceDelete,
-            isExcluded: inputs.exclude.matches,
-            owned: owned,
-            otherSites,
-        });
-        if (prune.guardTripped) {
-            throw new DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
-                details: prune.deletes
-                    .slice(0, 20)
-                    .map((d) => `  would delete ${d.key} (${d.reason})`)
-                    .join('\n'),
-            });
-        }
-    }
-    if (owned) {
-        manifest.ownedEarlier = nextInventory(owned, (p) => p in manifest.files, (p) => remoteByKey.has(joinKey(inputs.prefix, p)));
-    }
-    readRecords.clear();
-    const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
-    const invalidationPaths = planPaths(inputs, () => changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath));
-    const report = {
-        mode: 'deploy',
-        dryRun: inputs.dryRun,
-        bucket: inputs.bucket,
-        prefix: inputs.prefix,
-        releaseId: inputs.releaseId,
-        previousReleaseId: previous?.id,
-        files: scan.files.length,
-        excluded: scan.excluded,
-        excludeGlobs: inputs.exclude.globs,
-        detector: scan.detector.source,
-        plan,
-        prune,
-        uploaded: plan.counts.upload,
-        metadataUpdated: plan.counts.copy,
-        unchanged: plan.counts.unchanged,
-        deleted: deletedKeys.length,
-        invalidation: invalidationPaths,
-        requests: ctx.requests,
-        durationMs: 0,
-    };
-    logPlan(plan, prune, invalidationPaths?.paths);
-    const writes = plan.counts.upload +
-        plan.counts.copy +
-        plan.blobs.length +
-        (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
-    // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
-    const alreadyRecorded = writes === 0 &&
-        previous?.id === manifest.id &&
-        sameFiles(previous.files, manifest.files) &&
-        (hasInventory(previous) || !hasInventory(manifest));
-    const recordKey = releaseKey(inputs.prefix, manifest.id, now);
-    return { source, large, plan, prune, manifest, recordKey, alreadyRecorded, report };
-}
-/** Assets, then HTML, then the release record, then prune; then the invalidation. */
-async function publish(ctx, d) {
-    const { inputs } = ctx;
-    const { source, large, plan, prune, manifest } = d;
-    // Phase 1: everything that is not live HTML: assets, header fixes on assets, release copies of large HTML.
-    const assetSteps = plan.steps.filter((s) => s.phase === 'assets' && (s.kind === 'upload' || s.kind === 'copy'));
-    const htmlSteps = plan.steps.filter((s) => s.phase === 'html' && (s.kind === 'upload' || s.kind === 'copy'));
-    const tick = gcEvery(2000, large);
-    await runPhase('assets', async () => {
-        await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
-            tick();
-            if ('blob' in item) {
-                await putFile(ctx, item.blob.file, item.blob.key, source);
-                return;
-            }
-            manifest.files[item.path].etag = await applyStep(ctx, item, source);
-        });
-    }, `${assetSteps.length + plan.blobs.length} asset writes`);
-    memory('assets', large);
-    // Phase 2: HTML, only now that every asset it references is in place.
-    await runPhase('html', async () => {
-        await mapLimit(htmlSteps, inputs.concurrency, async (step) => {
-            tick();
-            manifest.files[step.path].etag = await applyStep(ctx, step, source);
-        });
-    }, `${htmlSteps.length} HTML writes`);
-    if (d.alreadyRecorded) {
-        info(`Nothing changed: release ${manifest.id} is already recorded as live.`);
-    }
-    else {
-        memory('html', large);
-        count(ctx, 'PutObject');
-        await putJsonObject(ctx.s3, inputs.bucket, d.recordKey, manifest, { gzip: true });
-        info(`Release ${manifest.id} recorded.`);
-    }
-    // Phase 3: prune, last, only inside the prefix.
-    if (prune && (prune.deletes.length > 0 || prune.metaDeletes.length > 0)) {
-        const keys = [...prune.deletes, ...prune.metaDeletes].map((d) => d.key);
-        const outside = keys.find((k) => !isInsidePrefix(inputs.prefix, k));
-        if (outside)
-            throw new Error(`internal error: refusing to delete ${outside}, outside the prefix`);
-        const { requests } = await deleteKeys(ctx.s3, inputs.bucket, keys);
-        count(ctx, 'DeleteObjects', requests);
-        info(`Pruned ${prune.deletes.length} stale objects and ${prune.metaDeletes.length} old release records.`);
-    }
-    await invalidate(ctx, d.report);
-    memory('deploy', large);
-}
-function logPlan(plan, prune, paths) {
-    const c = plan.counts;
-    info(`Plan: ${c.upload} upload, ${c.copy} header fix (CopyObject), ${c.unchanged} unchanged, ${plan.inline.length} HTML kept in the release record, ${plan.blobs.length} new HTML release copies.`);
-    const changed = plan.steps.filter((s) => s.kind !== 'unchanged');
-    for (const s of changed.slice(0, 200))
-        info(`  ${s.kind.padEnd(6)} ${s.key} (${s.reason})`);
-    if (changed.length > 200)
-        info(`  ... and ${changed.length - 200} more`);
-    if (prune) {
-        info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
-        for (const d of prune.deletes)
-            info(`  delete ${d.key} (${d.reason})`);
-        if (prune.notOwned.length > 0) {
-            info(`  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`);
-        }
-    }
-    if (paths)
-        info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
-}
-/**
- * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
- * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
- */
-function warnPublicDotObjects(bucket, prefix, remote, otherSites) {
-    const start = prefix === '' ? 0 : prefix.length + 1;
-    const found = [];
-    for (const o of remote) {
-        const rel = o.key.slice(start);
-        if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined)
-            continue;
-        if (dotName(rel) !== undefined)
-            found.push(o.key);
-    }
-    if (found.length === 0)
-        return;
-    core_warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
-
-
-// `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
-// pruned — like `aws s3 sync --exclude`, applied to both sides.
-/** Build artefacts that must not be served: Vite's backend-integration manifest and macOS Finder junk. */
-const DEFAULT_EXCLUDE = ['.vite/**', '**/.DS_Store'];
-/** The whole `exclude` value `none` publishes every file. */
-const EXCLUDE_NONE = 'none';
-function normaliseGlob(glob) {
-    const anchored = /^\.?\//.test(glob);
-    const g = glob.replace(/^\.?\/+/, '');
-    return { glob: g.endsWith('/') ? `${g}**` : g, anchored };
-}
-/** Split on newlines, and on commas outside `{…}` and `[…]` (so `*.{map,txt}` stays one glob); trim, drop empties. */
-function splitGlobList(raw) {
-    const out = [];
-    let current = '';
-    let braces = 0;
-    let brackets = 0;
-    for (let i = 0; i < raw.length; i++) {
-        const c = raw[i];
-        if (c === '\\' && i + 1 < raw.length && raw[i + 1] !== '\n' && raw[i + 1] !== '\r') {
-            current += c + raw[++i];
-            continue;
-        }
-        if (c === '\n' || c === '\r' || (c === ',' && braces === 0 && brackets === 0)) {
-            out.push(current);
-            current = '';
-            braces = 0;
-            brackets = 0;
-            continue;
-        }
-        if (c === '{')
-            braces += 1;
-        else if (c === '}' && braces > 0)
-            braces -= 1;
-        else if (c === '[')
-            brackets += 1;
-        else if (c === ']' && brackets > 0)
-            brackets -= 1;
-        current += c;
-    }
-    out.push(current);
-    return out.map((s) => s.trim()).filter((s) => s !== '');
-}
-/**
- * Newline- or comma-separated picomatch globs (commas inside `{}`/`[]` belong to the glob), relative to `source`,
- * dot files matched, case-sensitive like S3 keys. As in `.gitignore`: a glob without `/` matches file names anywhere,
- * a leading `/` (or `./`) anchors it to the root of `source`, a trailing `/` means everything under that directory.
- * Empty (the input not given) → {@link DEFAULT_EXCLUDE}; `none` → nothing excluded. A given list replaces the
- * defaults. Every glob is compiled here, so a bad one fails before any AWS call.
- */
-function parseExclude(input, raw) {
-    const items = splitGlobList(raw);
-    if (items.length === 0)
-        return compileExclude(input, DEFAULT_EXCLUDE);
-    if (items.some((s) => s.toLowerCase() === EXCLUDE_NONE)) {
-        if (items.length > 1) {
-            throw new errors_ConfigurationError(input, `'${EXCLUDE_NONE}' (publish every file) cannot be combined with globs; got ${JSON.stringify(items.join(', '))}`);
-        }
-        return { globs: [], matches: () => false };
-    }
-    return compileExclude(input, items);
-}
-function compileExclude(input, globs) {
-    const normalised = [];
-    const matchers = [];
-    for (const raw of globs) {
-        const { glob, anchored } = normaliseGlob(raw);
-        if (glob === '')
-            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)} is not a glob`);
-        if (glob.split('/').includes('..')) {
-            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)}: globs are relative to source and may not contain '..' segments`);
-        }
-        try {
-            matchers.push(picomatch_default()(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
-        }
-        catch (err) {
-            throw new errors_ConfigurationError(input, `invalid glob ${JSON.stringify(raw)}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        normalised.push(anchored && !glob.includes('/') ? `/${glob}` : glob);
-    }
-    return { globs: normalised, matches: (path) => matchers.some((m) => m(path)) };
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/inputs.ts
-
-
-
-
-
-
-const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-function parseReleaseId(input, raw) {
-    const value = raw.trim();
-    if (!RELEASE_ID.test(value)) {
-        throw new errors_ConfigurationError(input, `expected 1-100 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-/** `retention`: the kit's one duration grammar (days allowed: `7d`, `1d12h`, `36h`, `90m`, seconds), minimum 0. */
-function parseRetention(input, raw, defaultValue = DURATION_RULES.retention.default) {
-    return parseDurationInput(input, raw.trim() === '' ? defaultValue : raw, 'retention');
-}
-function parseOriginPath(input, raw) {
-    const value = raw.trim();
-    if (value === '' || value === '/')
-        return '';
-    if (!value.startsWith('/') || value.endsWith('/') || /\/\/|\/\.\.?(\/|$)|[\s\\]/.test(value)) {
-        throw new errors_ConfigurationError(input, `expected a CloudFront origin path like /site (leading slash, no trailing slash), got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-function defaultReleaseId(env, now) {
-    const sha = env.GITHUB_SHA?.trim();
-    if (sha && /^[0-9a-f]{7,40}$/i.test(sha))
-        return sha.slice(0, 12);
-    return now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-}
-async function getInputs(env = process.env, now = new Date()) {
-    const rollbackRaw = getOptionalString('rollback-to');
-    const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
-    const sourceRaw = getOptionalString('source');
-    if (sourceRaw === undefined && rollbackTo === undefined) {
-        throw new errors_ConfigurationError('source', 'is required (the directory with the built site, e.g. dist) unless rollback-to is set');
-    }
-    const bucket = validateBucketName('bucket', getRawInput('bucket'));
-    const prefix = normalizePrefix('prefix', getRawInput('prefix'));
-    const distributionId = getOptionalString('distribution-id');
-    if (distributionId !== undefined && !/^[A-Z0-9]{1,64}$/.test(distributionId)) {
-        throw new errors_ConfigurationError('distribution-id', `expected a CloudFront distribution id like E2QWRUHAPOMQZL, got ${JSON.stringify(distributionId)}`);
-    }
-    const originPath = parseOriginPath('origin-path', getRawInput('origin-path'));
-    if (originPath !== '' && !(prefix === originPath.slice(1) || prefix.startsWith(`${originPath.slice(1)}/`))) {
-        throw new errors_ConfigurationError('origin-path', `the prefix ${JSON.stringify(prefix)} is not under the origin path ${originPath}, so CloudFront cannot serve it`);
-    }
-    const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
-    const exclude = parseExclude('exclude', getRawInput('exclude'));
-    const followSymlinks = getEnum('follow-symlinks', ['inside', 'false'], 'inside');
-    const deleteMode = getEnum('delete', ['off', 'prune'], 'off');
-    const keepReleases = getInteger('keep-releases', { default: 3, min: 1, max: 100 });
-    const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
-    const maxDeletePercent = getInteger('max-delete-percent', { default: 25, min: 0, max: 100 });
-    const forceDelete = getBoolean('force-delete', false);
-    const dryRun = getBoolean('dry-run', false);
-    const concurrency = getInteger('concurrency', { default: 16, min: 1, max: 128 });
-    const invalidation = getEnum('invalidation', ['changed', 'all', 'off'], 'changed');
-    const waitForInvalidation = getBoolean('wait-for-invalidation', false);
-    const invalidationTimeoutMs = parseDurationInput('invalidation-timeout', getRawInput('invalidation-timeout'), 'invalidation-timeout');
-    const releaseIdRaw = getOptionalString('release-id');
-    const releaseId = releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);
-    const checksumMode = getEnum('checksum-mode', ['when_supported', 'when_required'], 'when_supported');
-    const partSizeMib = getInteger('part-size', { default: DEFAULT_PART_SIZE / MIB, min: 5, max: 5120 });
-    const region = getOptionalString('aws-region');
-    const source = sourceRaw === undefined ? undefined : await checkSource(sourceRaw, env);
-    return {
-        source,
-        followSymlinks,
-        bucket,
-        prefix,
-        distributionId,
-        originPath,
-        cacheRules,
-        exclude,
-        deleteMode,
-        keepReleases,
-        retentionMs,
-        maxDeletePercent,
-        forceDelete,
-        dryRun,
-        concurrency,
-        invalidation,
-        waitForInvalidation,
-        invalidationTimeoutMs,
-        releaseId,
-        rollbackTo,
-        checksumMode,
-        partSize: partSizeMib * MIB,
-        region,
-    };
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/rollback.ts
-
-
-
-
-
-
-
-
-
-
-
-async function rollback(ctx, targetId) {
-    const { inputs } = ctx;
-    const started = ctx.clock.now();
-    const listed = await listSite(ctx);
-    const refs = listReleases(inputs.prefix, listed.objects);
-    const ref = refs.find((r) => r.id === targetId);
-    if (!ref) {
-        const known = [...new Set(refs.map((r) => r.id))].slice(0, 10);
-        throw new errors_ConfigurationError('rollback-to', `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listed.listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`);
-    }
-    const target = await readManifest(ctx, ref);
-    if (!target)
-        throw new DeployFailure(`Release record ${ref.key} could not be read; cannot roll back.`);
-    const current = refs[0] && refs[0] !== ref ? await readManifest(ctx, refs[0]) : undefined;
-    const byKey = new Map(listed.objects.map((o) => [o.key, o]));
-    // Everything the release needs must still exist before we touch the live HTML.
-    const missing = [];
-    for (const [path, blob] of Object.entries(target.html))
-        if (!byKey.has(blob))
-            missing.push(`${path} (release copy ${blob})`);
-    const inline = target.htmlInline ?? {};
-    for (const path of Object.keys(target.files)) {
-        if (!(path in target.html) && !(path in inline) && !byKey.has(joinKey(inputs.prefix, path)))
-            missing.push(path);
-    }
-    if (missing.length > 0) {
-        throw new DeployFailure(`Release ${targetId} cannot be restored: ${missing.length} of its files were pruned. Nothing was changed.`, {
-            details: missing
-                .slice(0, 20)
-                .map((m) => `  missing ${m}`)
-                .join('\n'),
-        });
-    }
-    const sources = new Map();
-    for (const [path, blob] of Object.entries(target.html))
-        sources.set(path, { blob });
-    for (const [path, html] of Object.entries(inline)) {
-        const bytes = decodeInlineHtml(html);
-        const rec = target.files[path];
-        if (rec && sha256Hex(bytes) !== rec.sha256) {
-            throw new DeployFailure(`Release record ${ref.key} is damaged: the copy of ${path} in it does not match its sha256. Nothing was changed.`);
-        }
-        sources.set(path, { bytes });
-    }
-    const restore = [];
-    let unchanged = 0;
-    for (const [path, from] of sources) {
-        const rec = target.files[path];
-        if (!rec)
-            continue;
-        const key = joinKey(inputs.prefix, path);
-        const live = byKey.get(key);
-        const currentRec = current?.files[path];
-        const same = live !== undefined &&
-            live.size === rec.size &&
-            (live.etag === rec.md5 || (rec.etag !== undefined && live.etag === rec.etag));
-        const headersSame = currentRec
-            ? currentRec.cacheControl === rec.cacheControl && currentRec.contentType === rec.contentType
-            : false;
-        if (same && headersSame)
-            unchanged += 1;
-        else
-            restore.push({ path, key, from, rec });
-    }
-    const paths = planPaths(inputs, () => restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p) => p !== undefined));
-    const report = {
-        mode: 'rollback',
-        dryRun: inputs.dryRun,
-        bucket: inputs.bucket,
-        prefix: inputs.prefix,
-        releaseId: targetId,
-        previousReleaseId: current?.id ?? refs[0]?.id,
-        files: Object.keys(target.files).length,
-        detector: undefined,
-        plan: undefined,
-        prune: undefined,
-        restored: restore.map((r) => r.key),
-        uploaded: restore.filter((r) => !('blob' in r.from)).length,
-        metadataUpdated: restore.filter((r) => 'blob' in r.from).length,
-        unchanged,
-        deleted: 0,
-        invalidation: paths,
-        requests: ctx.requests,
-        durationMs: 0,
-    };
-    info(`Rollback to ${targetId}: ${restore.length} HTML file(s) to restore, ${unchanged} already as in that release.`);
-    for (const r of restore)
-        info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
-    await checkDistribution(ctx); // before the first write, dry runs too
-    if (inputs.dryRun) {
-        report.durationMs = ctx.clock.now() - started;
-        return report;
-    }
-    // The record describes what is live after the rollback: restored HTML, and for other paths whatever object is
-    // there now (an unhashed file such as robots.txt keeps the newer content; only HTML is restored).
-    const files = { ...target.files };
-    for (const [path, rec] of Object.entries(target.files)) {
-        const live = byKey.get(joinKey(inputs.prefix, path));
-        const now = current?.files[path];
-        if (live && rec.etag !== live.etag && now?.etag === live.etag)
-            files[path] = now;
-    }
-    try {
-        await mapLimit(restore, inputs.concurrency, async (r) => {
-            const headers = {
-                bucket: inputs.bucket,
-                key: r.key,
-                cacheControl: r.rec.cacheControl,
-                contentType: r.rec.contentType,
-                metadata: { sha256: r.rec.sha256 },
-                signal: ctx.signal,
-            };
-            count(ctx, 'blob' in r.from ? 'CopyObject' : 'PutObject');
-            const etag = 'blob' in r.from
-                ? await copyObjectReplace(ctx.s3, { ...headers, sourceKey: r.from.blob })
-                : await putBytes(ctx.s3, { ...headers, body: r.from.bytes });
-            files[r.path] = { ...r.rec, etag };
-        });
-    }
-    catch (err) {
-        unwrapBatch(err);
-    }
-    const now = new Date(ctx.clock.now());
-    const record = { ...target, time: now.toISOString(), files };
-    delete record.extra;
-    if (current) {
-        const extra = Object.fromEntries(Object.entries(current.files).filter(([path]) => !(path in files) && byKey.has(joinKey(inputs.prefix, path))));
-        if (Object.keys(extra).length > 0)
-            record.extra = extra;
-    }
-    // The inventory of owned objects (ownership.ts) goes on from the newest record, not from the older target's.
-    delete record.ownedEarlier;
-    const newest = refs[0] === ref ? target : current;
-    if (newest && hasInventory(newest)) {
-        record.ownedEarlier = nextInventory([...ownedByRecord(newest), ...ownedByRecord(target)], (path) => path in files || path in (record.extra ?? {}), (path) => byKey.has(joinKey(inputs.prefix, path)));
-    }
-    const from = current?.id ?? refs[0]?.id;
-    if (from !== undefined)
-        record.rolledBackFrom = from;
-    count(ctx, 'PutObject');
-    await putJsonObject(ctx.s3, inputs.bucket, releaseKey(inputs.prefix, targetId, now), record, { gzip: true });
-    await invalidate(ctx, report);
-    report.durationMs = ctx.clock.now() - started;
-    return report;
+    return { ...result, source, large };
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/summary.ts
@@ -92512,32 +92653,33 @@ async function rollback(ctx, targetId) {
 const MAX_ROWS = 100;
 /** The job summary as markdown (pure, tested). */
 function renderSummary(r) {
+    const p = r.plan;
     const s = new summary_Summary();
     const where = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ''}`;
-    const title = r.mode === 'rollback'
-        ? `Rollback of ${where} to release \`${r.releaseId}\``
-        : `Sync of ${where} (release \`${r.releaseId}\`)`;
+    const title = p.mode === 'rollback'
+        ? `Rollback of ${where} to release \`${p.releaseId}\``
+        : `Sync of ${where} (release \`${p.releaseId}\`)`;
     s.heading(`${r.dryRun ? 'Dry run: ' : ''}${title}`);
     if (r.dryRun)
         s.paragraph('**Dry run**: this is the plan; nothing was written, deleted or invalidated.');
     s.table(['Uploaded', 'Headers fixed (CopyObject)', 'Unchanged', 'Deleted', 'Invalidation'], [
         [
-            r.uploaded,
-            r.metadataUpdated,
-            r.unchanged,
-            r.deleted,
-            r.invalidationId ?? (r.invalidation?.paths.length ? 'planned' : 'none'),
+            p.counts.uploaded,
+            p.counts.metadataUpdated,
+            p.counts.unchanged,
+            p.counts.deleted,
+            r.invalidation?.id ?? (p.invalidation?.paths.length ? 'planned' : 'none'),
         ],
     ]);
     const facts = [];
-    if (r.mode === 'deploy') {
-        facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
-        if (r.excluded?.length)
-            facts.push(`${r.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`);
-        facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
+    if (p.mode === 'deploy') {
+        facts.push(`${p.files} local files; hashed assets detected by ${p.detector}.`);
+        if (p.excluded?.length)
+            facts.push(`${p.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(p.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`);
+        facts.push(`Previous release: ${p.previousReleaseId ? `\`${p.previousReleaseId}\`` : 'none recorded'}.`);
     }
-    else if (r.previousReleaseId) {
-        facts.push(`Rolled back from \`${r.previousReleaseId}\`.`);
+    else if (p.previousReleaseId) {
+        facts.push(`Rolled back from \`${p.previousReleaseId}\`.`);
     }
     const req = Object.entries(r.requests).sort(([a], [b]) => a.localeCompare(b));
     if (req.length)
@@ -92545,13 +92687,13 @@ function renderSummary(r) {
     if (r.durationMs > 0)
         facts.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
     s.list(facts);
-    if (r.excluded?.length) {
-        const rows = r.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
-        const more = r.excluded.length > MAX_ROWS ? `\n_…and ${r.excluded.length - MAX_ROWS} more._\n` : '';
-        s.details(`Not published (${r.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
+    if (p.excluded?.length) {
+        const rows = p.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
+        const more = p.excluded.length > MAX_ROWS ? `\n_…and ${p.excluded.length - MAX_ROWS} more._\n` : '';
+        s.details(`Not published (${p.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
     }
-    if (r.plan) {
-        const changed = r.plan.steps.filter((x) => x.kind !== 'unchanged');
+    if (p.sync) {
+        const changed = p.sync.steps.filter((x) => x.kind !== 'unchanged');
         if (changed.length) {
             const rows = changed
                 .slice(0, MAX_ROWS)
@@ -92560,42 +92702,43 @@ function renderSummary(r) {
             s.details(`Changed files (${changed.length})`, `${markdownRows(['Action', 'Phase', 'Key', 'Cache-Control', 'Why'], rows)}${more}`);
         }
     }
-    if (r.restored?.length)
-        s.details(`Restored HTML (${r.restored.length})`, r.restored.map((k) => `- \`${k}\``).join('\n'));
-    if (r.prune) {
-        const p = r.prune;
+    if (p.restored?.length)
+        s.details(`Restored HTML (${p.restored.length})`, p.restored.map((k) => `- \`${k}\``).join('\n'));
+    if (p.prune) {
+        const prune = p.prune;
         const rows = [
-            ...p.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
-            ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
+            ...prune.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
+            ...prune.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
         ];
         const leftAlone = [
-            ...(p.excluded ? [`${p.excluded} excluded left alone`] : []),
-            ...(p.notOwned.length ? [`${p.notOwned.length} not created by this site left alone`] : []),
-            ...p.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
+            ...(prune.excluded ? [`${prune.excluded} excluded left alone`] : []),
+            ...(prune.notOwned.length ? [`${prune.notOwned.length} not created by this site left alone`] : []),
+            ...prune.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
         ];
         const notes = [
-            ...(p.notOwned.length
+            ...(prune.notOwned.length
                 ? [
-                    `Not created by this site's releases (another tool's or a person's), never pruned: ${p.notOwned
+                    `Not created by this site's releases (another tool's or a person's), never pruned: ${prune.notOwned
                         .slice(0, 10)
                         .map((k) => `\`${k}\``)
-                        .join(', ')}${p.notOwned.length > 10 ? ` and ${p.notOwned.length - 10} more` : ''}.`,
+                        .join(', ')}${prune.notOwned.length > 10 ? ` and ${prune.notOwned.length - 10} more` : ''}.`,
                 ]
                 : []),
-            ...(p.otherSites.length
+            ...(prune.otherSites.length
                 ? [
-                    `Other sites in this prefix (their own release records), never pruned: ${p.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
+                    `Other sites in this prefix (their own release records), never pruned: ${prune.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
                 ]
                 : []),
         ];
-        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`, `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`);
+        s.details(`Prune: ${prune.deletes.length} deleted, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records (${prune.percent.toFixed(1)}% of ${prune.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`, `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`);
     }
-    if (r.invalidation) {
-        const inv = r.invalidation;
+    if (p.invalidation) {
+        const inv = p.invalidation;
         if (inv.paths.length === 0)
             s.paragraph('CloudFront: nothing to invalidate (only immutable or unchanged files).');
         else {
-            s.paragraph(`CloudFront invalidation${r.invalidationId ? ` \`${r.invalidationId}\` (${r.invalidationStatus ?? 'submitted'})` : ''}: ${invalidationCostText(inv.paths)}${inv.note ? ` ${inv.note}.` : ''}`);
+            const done = r.invalidation;
+            s.paragraph(`CloudFront invalidation${done ? ` \`${done.id}\` (${done.status})` : ''}: ${invalidationCostText(inv.paths)}${inv.note ? ` ${inv.note}.` : ''}`);
             s.details(`Invalidation paths (${inv.paths.length})`, inv.paths
                 .slice(0, MAX_ROWS)
                 .map((p) => `- \`${p}\``)
@@ -92628,44 +92771,54 @@ async function writeSummary(r) {
 
 
 
-// The shell: read the inputs, make the clients, run a deploy or a rollback, write outputs and the job summary.
-const ACTION = 'sync-spa-cloudfront';
+
+
+
+
+// The shell: inputs, then the pipeline — scan → plan → publish → record → prune → invalidate for a deploy, plan →
+// publish → record → invalidate for a rollback — each stage one module, called once; then outputs and the summary.
+
 async function main_main(deps = {}) {
     limitYoungGeneration();
     const env = deps.env ?? process.env;
     const clock = deps.clock ?? realClock;
-    const inputs = await getInputs(env, new Date(clock.now()));
-    const s3 = deps.s3 ??
-        createClient(client_s3_dist_cjs/* S3Client */.YxF, {
-            action: ACTION,
-            ...(inputs.region ? { region: inputs.region } : {}),
-            s3ChecksumMode: inputs.checksumMode,
-            env,
-        });
-    const cloudfront = invalidates(inputs)
-        ? (deps.cloudfront ??
-            createClient(dist_cjs/* CloudFrontClient */.GHk, { action: ACTION, ...(inputs.region ? { region: inputs.region } : {}), env }))
-        : undefined;
-    const ctx = {
-        inputs,
-        s3,
-        cloudfront,
-        clock,
-        env,
-        signal: deps.signal ?? cancellationSignal(),
-        requests: {},
-    };
-    const report = inputs.rollbackTo !== undefined ? await rollback(ctx, inputs.rollbackTo) : await deploy(ctx);
+    const started = clock.now();
+    const inputs = getInputs(env, new Date(started));
+    const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
+    const signal = deps.signal ?? cancellationSignal();
+    const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
+    const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo);
+    let invalidated;
+    if (inputs.dryRun) {
+        info('Dry run: nothing was written.');
+    }
+    else {
+        const written = await publish(session, plan);
+        await record(session, plan, written);
+        await prune(session, plan);
+        invalidated = await invalidate(session, plan);
+        memory('deploy', plan.large);
+    }
     setOutputs({
-        uploaded: report.uploaded,
-        'metadata-updated': report.metadataUpdated,
-        deleted: report.deleted,
-        unchanged: report.unchanged,
-        'invalidation-id': report.invalidationId ?? '',
-        'release-id': report.releaseId,
+        uploaded: plan.counts.uploaded,
+        'metadata-updated': plan.counts.metadataUpdated,
+        deleted: plan.counts.deleted,
+        unchanged: plan.counts.unchanged,
+        'invalidation-id': invalidated?.id ?? '',
+        'release-id': plan.releaseId,
     });
-    await writeSummary(report);
+    await writeSummary({
+        plan,
+        dryRun: inputs.dryRun,
+        bucket: inputs.bucket,
+        prefix: inputs.prefix,
+        invalidation: invalidated,
+        requests: session.requests,
+        durationMs: clock.now() - started,
+    });
 }
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+const main_run = () => runStep(main_main);
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/index.ts
 

@@ -19,7 +19,7 @@ import {
 import { gzipJson } from './json-gzip';
 import { DEFAULT_PART_SIZE, normalizeEtag, partCount } from './s3-etag';
 
-// Small S3 object helpers shared by actions: paginated listing, file upload (single PUT or multipart with a fixed
+// Small S3 object helpers: paginated listing, file upload (single PUT or multipart with a fixed
 // part size, streamed from disk), metadata-only copy, batched deletes, JSON get/put, HEAD.
 
 export interface ListedObject {
@@ -198,12 +198,14 @@ export async function deleteKeys(
   client: S3Client,
   bucket: string,
   keys: readonly string[],
+  signal?: AbortSignal,
 ): Promise<{ requests: number }> {
   let requests = 0;
   for (let i = 0; i < keys.length; i += 1000) {
     const batch = keys.slice(i, i + 1000);
     const out = await client.send(
       new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      signal ? { abortSignal: signal } : {},
     );
     requests += 1;
     if (out.Errors?.length) {
@@ -214,15 +216,37 @@ export async function deleteKeys(
   return { requests };
 }
 
-/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
-export async function getJsonObject<T>(client: S3Client, bucket: string, key: string): Promise<T> {
-  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+/** GET an object's bytes (small objects: records). */
+export async function getObjectBytes(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const out = await client.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key }),
+    signal ? { abortSignal: signal } : {},
+  );
+  return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+}
+
+/** JSON from bytes written by `putJsonObject`: a gzip body (`{gzip: true}`) is inflated first. */
+export function decodeJson<T>(bytes: Uint8Array): T {
   const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
   const text = gzipped
     ? gunzipSync(bytes).toString('utf8')
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   return JSON.parse(text) as T;
+}
+
+/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
+export async function getJsonObject<T>(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<T> {
+  return decodeJson<T>(await getObjectBytes(client, bucket, key, signal));
 }
 
 /** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
@@ -249,7 +273,7 @@ export async function putJsonObject(
   bucket: string,
   key: string,
   value: unknown,
-  headers: ObjectHeaders & { gzip?: boolean } = {},
+  headers: ObjectHeaders & { gzip?: boolean; signal?: AbortSignal } = {},
 ): Promise<string> {
   const { gzip, ...rest } = headers;
   const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
@@ -264,8 +288,16 @@ export interface HeadResult {
   metadata: Record<string, string>;
 }
 
-export async function headObject(client: S3Client, bucket: string, key: string): Promise<HeadResult> {
-  const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+export async function headObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<HeadResult> {
+  const out = await client.send(
+    new HeadObjectCommand({ Bucket: bucket, Key: key }),
+    signal ? { abortSignal: signal } : {},
+  );
   const result: HeadResult = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
   if (out.CacheControl !== undefined) result.cacheControl = out.CacheControl;
   if (out.ContentType !== undefined) result.contentType = out.ContentType;

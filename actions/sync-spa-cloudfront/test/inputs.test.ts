@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { defaultReleaseId, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
+import { defaultReleaseId, parseInputs, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
 import {
   DIST_ID,
   type Emu,
@@ -16,6 +16,67 @@ import {
   WORKSPACE,
   writeSpa,
 } from './helpers';
+
+describe('parseInputs (raw inputs by action.yml name → one typed object)', () => {
+  const env = { GITHUB_WORKSPACE: WORKSPACE, GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01' };
+  let site: string;
+  beforeAll(async () => {
+    site = await tempDir('parse');
+    await writeSpa(site);
+  });
+
+  test('defaults: every input but source and bucket left empty', () => {
+    const inputs = parseInputs({ source: site, bucket: 'spa-site' }, env);
+    expect(inputs).toMatchObject({
+      bucket: 'spa-site',
+      prefix: '',
+      followSymlinks: 'inside',
+      deleteMode: 'off',
+      keepReleases: 3,
+      retentionMs: 7 * 86_400_000,
+      maxDeletePercent: 25,
+      dryRun: false,
+      concurrency: 16,
+      invalidation: 'changed',
+      invalidationTimeoutMs: 600_000,
+      releaseId: 'abcdef012345',
+      checksumMode: 'when_supported',
+      partSize: 8 * 1024 * 1024,
+    });
+    expect(inputs.exclude.globs).toEqual(['.vite/**', '**/.DS_Store']);
+    expect(inputs.source).toMatch(/spa-parse-/);
+  });
+
+  test('rollback-to needs no source; release id without GITHUB_SHA comes from the time', () => {
+    const inputs = parseInputs(
+      { bucket: 'spa-site', 'rollback-to': 'v1.2.0' },
+      {},
+      new Date('2026-03-04T05:06:07.890Z'),
+    );
+    expect(inputs).toMatchObject({ source: undefined, rollbackTo: 'v1.2.0', releaseId: '20260304T050607Z' });
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['no source and no rollback-to', { bucket: 'spa-site' }, 'source'],
+    ['an empty bucket', { source: 'x', bucket: '' }, 'bucket'],
+    ['a bad enum', { bucket: 'spa-site', 'rollback-to': 'v1', invalidation: 'some' }, 'invalidation'],
+    [
+      'a bad duration',
+      { bucket: 'spa-site', 'rollback-to': 'v1', 'invalidation-timeout': 'soon' },
+      'invalidation-timeout',
+    ],
+  ])('%s → ConfigurationError naming %s', (_name, raw, input) => {
+    const err = (() => {
+      try {
+        parseInputs(raw, env);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as ConfigurationError).input).toBe(input);
+  });
+});
 
 describe('pure input parsers', () => {
   test.each([

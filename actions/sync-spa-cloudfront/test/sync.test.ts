@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { ReleaseManifest } from '../src/plan';
 import { decideHeaders, hashedDetector, IMMUTABLE } from '../src/policy';
+import type { ReleaseManifest } from '../src/release-record';
 import { getJsonObject, putJsonObject } from '../src/s3-objects';
 import {
   BUCKET,

@@ -1,15 +1,23 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as core from '@actions/core';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
-import { mapLimit } from './concurrency';
-import type { ExcludeFilter } from './exclude';
-import type { LocalFile } from './plan';
-import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from './policy';
-import { hashFile } from './s3-etag';
-import { assertUnchanged, type ExcludedEntry, type FollowSymlinks, realPathOf, walkSource } from './walk';
+import { mapLimit } from '../concurrency';
+import type { ExcludeFilter } from '../exclude';
+import { memory } from '../gc';
+import type { Inputs } from '../inputs';
+import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from '../policy';
+import { hashFile } from '../s3-etag';
+import type { LocalFile } from '../sync-plan';
+import { assertUnchanged, type ExcludedEntry, type FollowSymlinks, realPathOf, walkSource } from '../walk';
 
-// Local side: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash every file (streaming,
-// bounded concurrency) through its checked real path and decide its headers.
+// Stage 1 of a deploy, local only: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash
+// every file (streaming, bounded concurrency) through its checked real path and decide its headers.
+
+/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
+export const LARGE_SITE = 5000;
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
 
 /** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
@@ -114,4 +122,36 @@ export async function scanSource(
 export function excludedList(excluded: readonly ExcludedEntry[], max: number): string {
   const shown = excluded.slice(0, max).map((x) => x.name);
   return `${shown.join(', ')}${excluded.length > max ? ` and ${excluded.length - max} more` : ''}`;
+}
+
+export interface Scan extends ScanResult {
+  /** Real path of `source`. */
+  source: string;
+  large: boolean;
+}
+
+/** The stage: scan `source` as the inputs say, and log what was found and what was left out. */
+export async function scan(inputs: Inputs): Promise<Scan> {
+  const source = inputs.source!;
+  core.info(`Hashing ${source} ...`);
+  const result = await scanSource(
+    source,
+    inputs.cacheRules,
+    inputs.partSize,
+    Math.max(2, Math.min(inputs.concurrency, 8)),
+    inputs.exclude,
+    inputs.followSymlinks,
+  );
+  core.info(
+    `${result.files.length} local files; hashed assets detected by ${result.detector.source}${result.viteManifest ? ` (${result.viteManifest})` : ''}.`,
+  );
+  const { excluded } = result;
+  if (excluded.length > 0) {
+    core.info(`Not published (${excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+    for (const x of excluded.slice(0, EXCLUDED_LOG_LINES)) core.info(`  ${x.name} (${x.why})`);
+    if (excluded.length > EXCLUDED_LOG_LINES) core.info(`  ... and ${excluded.length - EXCLUDED_LOG_LINES} more`);
+  }
+  const large = result.files.length >= LARGE_SITE;
+  memory('hashing', large);
+  return { ...result, source, large };
 }
