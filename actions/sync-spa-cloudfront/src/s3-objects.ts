@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
@@ -16,6 +16,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import type { ByteBudget } from './concurrency';
 import { gzipJson } from './json-gzip';
 import { DEFAULT_PART_SIZE, normalizeEtag, partCount } from './s3-etag';
 
@@ -80,6 +81,8 @@ export interface UploadFileOptions extends ObjectHeaders {
   partSize?: number;
   /** Send CRC32 checksums on multipart uploads (the SDK's default mode); off for S3-compatible stores. */
   checksums?: boolean;
+  /** Bytes of bodies in memory across concurrent uploads (default: no limit). */
+  budget?: ByteBudget;
   signal?: AbortSignal;
 }
 
@@ -90,8 +93,35 @@ export interface UploadResult {
   requests: number;
 }
 
-/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
-const BUFFER_LIMIT = 1024 * 1024;
+/**
+ * Bodies (whole files, multipart parts) up to this size are read into memory: the SDK retries a request whose body
+ * is a Buffer, never one whose body is a stream ("An error was encountered in a non-retryable streaming request"),
+ * so a single throttling answer would fail a streamed upload. Larger ones (only with a `part-size` above 16) stream.
+ */
+export const BUFFER_LIMIT = 16 * 1024 * 1024;
+
+/** `length` bytes of the file at `path` from `start`: a Buffer when small enough to retry, else a stream. */
+async function body(
+  path: string,
+  start: number,
+  length: number,
+): Promise<Buffer | ReturnType<typeof createReadStream>> {
+  if (length > BUFFER_LIMIT) return createReadStream(path, { start, end: start + length - 1 });
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(length);
+    let read = 0;
+    while (read < length) {
+      const { bytesRead } = await fh.read(buf, read, length - read, start + read);
+      if (bytesRead === 0)
+        throw new Error(`${path} is shorter than when it was hashed (${length} bytes from ${start})`);
+      read += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
 
 function headerParams(o: ObjectHeaders) {
   return {
@@ -102,18 +132,27 @@ function headerParams(o: ObjectHeaders) {
 }
 
 /**
- * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
- * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
- * ListObjectsV2 shows, so callers can record it.
+ * Upload a file: one PutObject below `partSize`, else a multipart upload of parts read one at a time, aborted on
+ * failure. Bodies are held in memory (within `budget`) so the SDK can retry them. The ETag S3 returns is what a
+ * later ListObjectsV2 shows, so callers can record it.
  */
 export async function uploadFile(client: S3Client, o: UploadFileOptions): Promise<UploadResult> {
   const partSize = o.partSize ?? DEFAULT_PART_SIZE;
   const send = o.signal ? { abortSignal: o.signal } : {};
+  const held = (n: number) => Math.min(n, BUFFER_LIMIT);
+  const withBudget = <R>(n: number, fn: () => Promise<R>) => (o.budget ? o.budget.use(held(n), fn) : fn());
   if (o.size < partSize) {
-    const body = o.size <= BUFFER_LIMIT ? await readFile(o.path) : createReadStream(o.path);
-    const out = await client.send(
-      new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }),
-      send,
+    const out = await withBudget(o.size, async () =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: o.bucket,
+          Key: o.key,
+          Body: await body(o.path, 0, o.size),
+          ContentLength: o.size,
+          ...headerParams(o),
+        }),
+        send,
+      ),
     );
     return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
   }
@@ -135,18 +174,20 @@ export async function uploadFile(client: S3Client, o: UploadFileOptions): Promis
     const count = partCount(o.size, partSize);
     for (let n = 1; n <= count; n++) {
       const start = (n - 1) * partSize;
-      const end = Math.min(o.size, start + partSize);
-      const out = await client.send(
-        new UploadPartCommand({
-          Bucket: o.bucket,
-          Key: o.key,
-          UploadId: uploadId,
-          PartNumber: n,
-          Body: createReadStream(o.path, { start, end: end - 1 }),
-          ContentLength: end - start,
-          ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-        }),
-        send,
+      const length = Math.min(o.size, start + partSize) - start;
+      const out = await withBudget(length, async () =>
+        client.send(
+          new UploadPartCommand({
+            Bucket: o.bucket,
+            Key: o.key,
+            UploadId: uploadId,
+            PartNumber: n,
+            Body: await body(o.path, start, length),
+            ContentLength: length,
+            ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+          }),
+          send,
+        ),
       );
       requests += 1;
       parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });

@@ -9,6 +9,14 @@ import { invalidates } from './invalidation-paths';
 
 export const ACTION = 'sync-spa-cloudfront';
 
+/**
+ * Attempts per call (the kit's default is 5). A deploy makes hundreds to thousands of calls and fails when any one
+ * runs out of attempts: with a quarter of attempts failing (the emulator's fault soak), 5 attempts lose 1 call in
+ * 1,000, 8 lose 1 in 65,000; a call that can never succeed then gives up after at most 12.7 s of backoff. Uploads
+ * are tried again on top of that (concurrency.ts). AWS_MAX_ATTEMPTS, when set, wins.
+ */
+export const MAX_ATTEMPTS = 8;
+
 export interface Session {
   inputs: Inputs;
   s3: S3Client;
@@ -51,10 +59,15 @@ function countRequests(client: Counted, requests: Record<string, number>): void 
 
 export function openSession(o: SessionOptions): Session {
   const { inputs, env } = o;
-  const region = inputs.region ? { region: inputs.region } : {};
-  const s3 = o.s3 ?? createClient(S3Client, { action: ACTION, ...region, s3ChecksumMode: inputs.checksumMode, env });
+  const common = {
+    action: ACTION,
+    env,
+    ...(inputs.region ? { region: inputs.region } : {}),
+    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: MAX_ATTEMPTS }),
+  };
+  const s3 = o.s3 ?? createClient(S3Client, { ...common, s3ChecksumMode: inputs.checksumMode });
   const cloudfront = invalidates(inputs.distributionId, inputs.invalidation)
-    ? (o.cloudfront ?? createClient(CloudFrontClient, { action: ACTION, ...region, env }))
+    ? (o.cloudfront ?? createClient(CloudFrontClient, common))
     : undefined;
   const requests: Record<string, number> = {};
   countRequests(s3, requests);

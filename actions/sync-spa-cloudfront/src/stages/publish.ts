@@ -1,6 +1,12 @@
 import * as core from '@actions/core';
-import { DeployFailure, describeAwsError, errorMessage, isAwsError } from '@deploy-actions/kit/runtime';
-import { BatchError, mapLimit } from '../concurrency';
+import {
+  DeployFailure,
+  describeAwsError,
+  errorMessage,
+  isAwsError,
+  retryableFailure,
+} from '@deploy-actions/kit/runtime';
+import { BatchError, ByteBudget, ConcurrencyLimit, mapAdaptive } from '../concurrency';
 import { gcEvery, memory } from '../gc';
 import type { Plan, Write } from '../release-plan';
 import { copyObjectReplace, putBytes, uploadFile } from '../s3-objects';
@@ -8,22 +14,28 @@ import type { Session } from '../session';
 import { assertUnchanged, realPathOf } from '../walk';
 
 // Stage 3: the writes, in two phases. Assets first (nothing live refers to them yet), then HTML, only once every
-// asset is in place (amplify-cli#2087), so a failure before the HTML leaves the live site as it was.
+// asset is in place (amplify-cli#2087), so a failure before the HTML leaves the live site as it was. Writes in
+// flight start at `concurrency` and follow S3's answers (concurrency.ts: AIMD, exhausted requests tried again).
 
 /** ETags S3 returned, by release-record path (what the record stage writes down). */
 export type Written = Map<string, string>;
 
+/** Bytes of upload bodies held in memory at once (the 50,000-file goal is ≤256 MB RSS). */
+const BODY_BUDGET = 64 * 1024 * 1024;
+
 export async function publish(session: Session, plan: Plan): Promise<Written> {
   const written: Written = new Map();
   const tick = gcEvery(2000, plan.large);
+  const limit = new ConcurrencyLimit(session.inputs.concurrency);
+  const budget = new ByteBudget(BODY_BUDGET);
   const write = async (w: Write) => {
     tick();
-    const etag = await writeOne(session, plan, w);
+    const etag = await writeOne(session, plan, w, budget);
     if (w.recordPath !== undefined) written.set(w.recordPath, etag);
   };
-  if (plan.assets.length > 0) await runPhase(session, 'assets', plan.assets, write);
+  if (plan.assets.length > 0) await runPhase(session, 'assets', plan.assets, limit, write);
   memory('assets', plan.large);
-  if (plan.html.length > 0) await runPhase(session, 'html', plan.html, write);
+  if (plan.html.length > 0) await runPhase(session, 'html', plan.html, limit, write);
   memory('html', plan.large);
   return written;
 }
@@ -33,11 +45,17 @@ async function runPhase(
   session: Session,
   phase: 'assets' | 'html',
   writes: readonly Write[],
+  limit: ConcurrencyLimit,
   write: (w: Write) => Promise<void>,
 ): Promise<void> {
   core.info(`Publishing ${phase}: ${writes.length} ${phase === 'assets' ? 'asset' : 'HTML'} writes.`);
   try {
-    await mapLimit(writes, session.inputs.concurrency, write);
+    await mapAdaptive(writes, limit, write, {
+      classify: retryableFailure,
+      signal: session.signal,
+      onDecrease: (n) =>
+        core.info(`S3 keeps throttling: ${n} write(s) in flight from now on (it grows back as writes succeed).`),
+    });
   } catch (err) {
     const failures =
       err instanceof BatchError
@@ -61,7 +79,7 @@ async function runPhase(
 }
 
 /** One write; returns the ETag S3 gave the object. */
-async function writeOne(session: Session, plan: Plan, w: Write): Promise<string> {
+async function writeOne(session: Session, plan: Plan, w: Write, budget: ByteBudget): Promise<string> {
   const { inputs, s3, signal } = session;
   if (w.kind === 'copy') {
     return copyObjectReplace(s3, { bucket: inputs.bucket, key: w.key, sourceKey: w.sourceKey, ...w.headers, signal });
@@ -80,6 +98,7 @@ async function writeOne(session: Session, plan: Plan, w: Write): Promise<string>
     cacheControl: w.file.cacheControl,
     contentType: w.file.contentType,
     metadata: { sha256: w.file.sha256 },
+    budget,
     signal,
   });
   return result.etag;

@@ -74,5 +74,12 @@ export {
   redactUrlCredentials,
   redactValue,
 } from './redact';
+export {
+  type RetryErrorType,
+  type RetryEvent,
+  retryableFailure,
+  retryDelay,
+  ThroughputRetryStrategy,
+} from './retry';
 export { failureMessage, run } from './run';
 export { codeBlock, details, markdownTable, Summary, unifiedDiff } from './summary';
