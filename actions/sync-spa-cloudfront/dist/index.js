@@ -90911,12 +90911,14 @@ function planInvalidationPaths(files, options = {}) {
     return result;
 }
 /**
- * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
- * returns the existing invalidation instead of creating (and paying for) a second one.
+ * Deterministic CallerReference: the same publish (run, attempt, mode, release, record) of the same paths gives the
+ * same reference, so a retried or re-run request returns the existing invalidation instead of creating (and paying
+ * for) a second one; every distinct publish gets its own. CloudFront returns the earlier invalidation for a reused
+ * reference with the same paths, and creates none (CreateInvalidation, "CallerReference").
  */
-function invalidationCallerReference(runId, attempt, paths) {
+function invalidationCallerReference(parts) {
     const hash = (0,external_node_crypto_.createHash)('sha256')
-        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
+        .update([parts.runId, parts.attempt, parts.mode, parts.releaseId, parts.record, '', ...[...parts.paths].sort()].join('\n'))
         .digest('hex');
     return `deploy-actions-${hash.slice(0, 40)}`;
 }
@@ -91081,7 +91083,14 @@ async function invalidate(session, plan) {
         return undefined;
     const runId = env.GITHUB_RUN_ID?.trim() || `local-${plan.releaseId}-${clock.now()}`;
     const attempt = env.GITHUB_RUN_ATTEMPT?.trim() || '1';
-    const callerReference = invalidationCallerReference(runId, attempt, paths);
+    const callerReference = invalidationCallerReference({
+        runId,
+        attempt,
+        mode: plan.mode,
+        releaseId: plan.releaseId,
+        record: plan.liveRecord,
+        paths,
+    });
     const submitted = await submitInvalidation(cloudfront, {
         distributionId: inputs.distributionId,
         paths,
@@ -92349,6 +92358,7 @@ async function planDeploy(session, scan) {
         previous?.id === record.id &&
         sameFiles(previous.files, record.files) &&
         (hasInventory(previous) || !hasInventory(record));
+    const recordKey = releaseKey(inputs.prefix, record.id, now);
     const plan = {
         mode: 'deploy',
         releaseId: inputs.releaseId,
@@ -92357,7 +92367,8 @@ async function planDeploy(session, scan) {
         large,
         assets,
         html,
-        record: alreadyRecorded ? undefined : { key: releaseKey(inputs.prefix, record.id, now), value: record },
+        record: alreadyRecorded ? undefined : { key: recordKey, value: record },
+        liveRecord: alreadyRecorded ? refs[0].key : recordKey,
         prune,
         invalidation,
         counts: {
@@ -92552,13 +92563,15 @@ function planRollback(input) {
     }
     const restore = [];
     let unchanged = 0;
+    // What the live objects' headers are: the newest record says (the target's own when it is the newest: a re-run)
+    const liveRecord = current ?? (input.targetIsNewest ? target : undefined);
     for (const [path, from] of htmlSources(target, input.targetKey)) {
         const rec = target.files[path];
         if (!rec)
             continue;
         const key = joinKey(prefix, path);
         const object = live.get(key);
-        const currentRec = current?.files[path];
+        const currentRec = liveRecord?.files[path];
         const same = object !== undefined &&
             object.size === rec.size &&
             (object.etag === rec.md5 || (rec.etag !== undefined && object.etag === rec.etag));
@@ -92652,7 +92665,13 @@ async function planRollbackTo(session, targetId) {
     info(`Rollback to ${targetId}: ${rollback.restore.length} HTML file(s) to restore, ${rollback.unchanged} already as in that release.`);
     for (const r of rollback.restore)
         info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
-    await checkDistribution(session); // before the first write, plan mode too
+    // A re-run of a rollback that finished: the target is already the newest record and its HTML is in place.
+    const done = refs[0] === ref && rollback.restore.length === 0;
+    if (done)
+        info(`Release ${targetId} is already live and recorded: nothing to restore.`);
+    else
+        await checkDistribution(session); // before the first write, plan mode too
+    const recordKey = done ? ref.key : releaseKey(inputs.prefix, targetId, now);
     return {
         mode: 'rollback',
         releaseId: targetId,
@@ -92661,7 +92680,8 @@ async function planRollbackTo(session, targetId) {
         large: false,
         assets: [],
         html,
-        record: { key: releaseKey(inputs.prefix, targetId, now), value: rollback.record },
+        record: done ? undefined : { key: recordKey, value: rollback.record },
+        liveRecord: recordKey,
         prune: undefined,
         invalidation,
         counts: {

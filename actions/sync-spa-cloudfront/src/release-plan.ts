@@ -39,6 +39,8 @@ export interface Plan {
   html: Write[];
   /** The record written after the HTML; undefined when the newest record already describes this release. */
   record: { key: string; value: ReleaseManifest } | undefined;
+  /** Key of the record that says this release is live once the run is done (written now, or found). */
+  liveRecord: string;
   prune: PrunePlan | undefined;
   invalidation: InvalidationPlan | undefined;
   counts: PlanCounts;

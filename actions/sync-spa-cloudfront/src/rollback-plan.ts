@@ -87,12 +87,14 @@ export function planRollback(input: RollbackPlanInput): RollbackPlan {
   }
   const restore: Restore[] = [];
   let unchanged = 0;
+  // What the live objects' headers are: the newest record says (the target's own when it is the newest: a re-run)
+  const liveRecord = current ?? (input.targetIsNewest ? target : undefined);
   for (const [path, from] of htmlSources(target, input.targetKey)) {
     const rec = target.files[path];
     if (!rec) continue;
     const key = joinKey(prefix, path);
     const object = live.get(key);
-    const currentRec = current?.files[path];
+    const currentRec = liveRecord?.files[path];
     const same =
       object !== undefined &&
       object.size === rec.size &&

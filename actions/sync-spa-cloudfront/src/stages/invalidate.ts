@@ -4,8 +4,9 @@ import { invalidationCallerReference, submitInvalidation, waitForInvalidation } 
 import type { Plan } from '../release-plan';
 import type { Session } from '../session';
 
-// Stage 6: the CloudFront invalidation of what changed (invalidation-paths.ts decided the paths), submitted with an
-// idempotent CallerReference and, with wait-for-invalidation, awaited.
+// Stage 6: the CloudFront invalidation of what changed (invalidation-paths.ts decided the paths), submitted with a
+// CallerReference of this publish (run, attempt, deploy or rollback, release, record: cloudfront-invalidation.ts) and,
+// with wait-for-invalidation, awaited.
 
 export interface Invalidated {
   id: string;
@@ -19,7 +20,14 @@ export async function invalidate(session: Session, plan: Plan): Promise<Invalida
   if (!cloudfront || !inputs.distributionId || paths.length === 0) return undefined;
   const runId = env.GITHUB_RUN_ID?.trim() || `local-${plan.releaseId}-${clock.now()}`;
   const attempt = env.GITHUB_RUN_ATTEMPT?.trim() || '1';
-  const callerReference = invalidationCallerReference(runId, attempt, paths);
+  const callerReference = invalidationCallerReference({
+    runId,
+    attempt,
+    mode: plan.mode,
+    releaseId: plan.releaseId,
+    record: plan.liveRecord,
+    paths,
+  });
   const submitted = await submitInvalidation(cloudfront, {
     distributionId: inputs.distributionId,
     paths,

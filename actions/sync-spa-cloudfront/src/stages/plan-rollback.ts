@@ -55,7 +55,11 @@ export async function planRollbackTo(session: Session, targetId: string): Promis
   );
   for (const r of rollback.restore)
     core.info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
-  await checkDistribution(session); // before the first write, plan mode too
+  // A re-run of a rollback that finished: the target is already the newest record and its HTML is in place.
+  const done = refs[0] === ref && rollback.restore.length === 0;
+  if (done) core.info(`Release ${targetId} is already live and recorded: nothing to restore.`);
+  else await checkDistribution(session); // before the first write, plan mode too
+  const recordKey = done ? ref.key : releaseKey(inputs.prefix, targetId, now);
   return {
     mode: 'rollback',
     releaseId: targetId,
@@ -64,7 +68,8 @@ export async function planRollbackTo(session: Session, targetId: string): Promis
     large: false,
     assets: [],
     html,
-    record: { key: releaseKey(inputs.prefix, targetId, now), value: rollback.record },
+    record: done ? undefined : { key: recordKey, value: rollback.record },
+    liveRecord: recordKey,
     prune: undefined,
     invalidation,
     counts: {

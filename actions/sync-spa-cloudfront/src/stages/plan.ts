@@ -123,6 +123,7 @@ export async function planDeploy(session: Session, scan: Scan): Promise<Plan> {
     sameFiles(previous.files, record.files) &&
     (hasInventory(previous) || !hasInventory(record));
 
+  const recordKey = releaseKey(inputs.prefix, record.id, now);
   const plan: Plan = {
     mode: 'deploy',
     releaseId: inputs.releaseId,
@@ -131,7 +132,8 @@ export async function planDeploy(session: Session, scan: Scan): Promise<Plan> {
     large,
     assets,
     html,
-    record: alreadyRecorded ? undefined : { key: releaseKey(inputs.prefix, record.id, now), value: record },
+    record: alreadyRecorded ? undefined : { key: recordKey, value: record },
+    liveRecord: alreadyRecorded ? refs[0]!.key : recordKey,
     prune,
     invalidation,
     counts: {
