@@ -88259,7 +88259,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -89781,6 +89781,112 @@ function setOutputs(record) {
     return written;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/pr-comment.ts
+
+// One pull-request comment per step, updated in place: how plan mode (`plan: true`, `comment: true`) tells a pull
+// request what a merge would change (issue #13). The comment carries a hidden marker naming the step's target, so a
+// re-run or a new push edits it instead of adding another. Written for sync-spa-cloudfront, meant for deploy-ecs and
+// deploy-ecs-wait as well.
+//
+// GitHub REST through fetch (three calls; @actions/github's Octokit would add ~0.5 MB to every bundle that imports
+// the kit's runtime): issue comments, since a pull request is an issue for comments ("Working with comments",
+// docs.github.com/rest/guides/working-with-comments). GITHUB_TOKEN needs `pull-requests: write` (GitHub keys the
+// permission of issues.createComment off the target, a pull request); a fork's pull_request run has a read-only
+// token, so writing fails there with 403.
+/** GitHub's limit on a comment body is 65,536 characters; ours stays below it, with room for the marker. */
+const MAX_COMMENT_CHARS = 65_000;
+/** The pull request a run is for: `pull_request` and `pull_request_target` events only, read from the event file. */
+function pullRequestFromEvent(env, read = (p) => (0,external_node_fs_.readFileSync)(p, 'utf8')) {
+    if (env.GITHUB_EVENT_NAME !== 'pull_request' && env.GITHUB_EVENT_NAME !== 'pull_request_target')
+        return undefined;
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo || !env.GITHUB_EVENT_PATH)
+        return undefined;
+    let event;
+    try {
+        event = JSON.parse(read(env.GITHUB_EVENT_PATH));
+    }
+    catch {
+        return undefined;
+    }
+    const number = event.pull_request?.number ?? event.number;
+    return typeof number === 'number' && Number.isInteger(number) && number > 0 ? { owner, repo, number } : undefined;
+}
+/** The hidden line that identifies a step's comment (`id`: what the step acts on, e.g. `sync-spa-cloudfront s3://b/p`). */
+function commentMarker(id) {
+    return `<!-- deploy-actions:${id.replace(/--/g, '-')} -->`;
+}
+/** The comment body: marker first, then the text, cut to GitHub's limit with a note. */
+function commentBody(marker, text) {
+    const room = MAX_COMMENT_CHARS - marker.length - 1;
+    const body = text.length <= room ? text : `${text.slice(0, room - 80)}\n\n_…cut to fit a comment; the job summary has it all._`;
+    return `${marker}\n${body}`;
+}
+class GitHubApiError extends Error {
+    status;
+    call;
+    constructor(status, call, message) {
+        super(`GitHub ${call} failed: HTTP ${status} ${message}${status === 403 || status === 404 ? ' (the job needs permissions: pull-requests: write; a pull request from a fork gets a read-only token)' : ''}`);
+        this.status = status;
+        this.call = call;
+        this.name = 'GitHubApiError';
+    }
+}
+/**
+ * Create the step's comment on the pull request, or update the one that carries `marker` (the first, oldest, if a
+ * race ever made two). Never adds a second comment for the same marker.
+ */
+async function upsertPullRequestComment(o) {
+    const fetchFn = o.fetch ?? globalThis.fetch;
+    const api = (o.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+    const repo = `${api}/repos/${encodeURIComponent(o.owner)}/${encodeURIComponent(o.repo)}`;
+    const headers = {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${o.token}`,
+        'x-github-api-version': '2022-11-28',
+        'user-agent': o.userAgent ?? 'deploy-actions',
+    };
+    const call = async (what, url, init = {}) => {
+        const res = await fetchFn(url, {
+            ...init,
+            headers: { ...headers, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        });
+        const text = await res.text();
+        if (!res.ok) {
+            let message = text.slice(0, 200);
+            try {
+                message = JSON.parse(text).message ?? message;
+            }
+            catch {
+                // not JSON: the start of the text
+            }
+            throw new GitHubApiError(res.status, what, message);
+        }
+        return { data: JSON.parse(text), link: res.headers.get('link') ?? '' };
+    };
+    const body = commentBody(o.marker, o.text);
+    let url = `${repo}/issues/${o.number}/comments?per_page=100`;
+    while (url) {
+        const page = await call('list comments', url);
+        const mine = page.data.find((c) => c.body?.includes(o.marker));
+        if (mine) {
+            if (mine.body === body)
+                return { action: 'unchanged', id: mine.id, url: mine.html_url };
+            const updated = await call('update comment', `${repo}/issues/comments/${mine.id}`, {
+                method: 'PATCH',
+                body: JSON.stringify({ body }),
+            });
+            return { action: 'updated', id: updated.data.id, url: updated.data.html_url };
+        }
+        url = /<([^>]+)>;\s*rel="next"/.exec(page.link)?.[1];
+    }
+    const created = await call('create comment', `${repo}/issues/${o.number}/comments`, {
+        method: 'POST',
+        body: JSON.stringify({ body }),
+    });
+    return { action: 'created', id: created.data.id, url: created.data.html_url };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
 
 /** What a redacted value is replaced with. */
@@ -89894,7 +90000,7 @@ function maskValue(value) {
     if (!value)
         return;
     for (const form of maskForms(value))
-        core.setSecret(form);
+        core_setSecret(form);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/run.ts
@@ -90072,6 +90178,7 @@ class summary_Summary {
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/index.ts
 // @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+
 
 
 
@@ -90762,7 +90869,9 @@ function parseInputs(raw, env = process.env, now = new Date()) {
         max: 100,
     });
     const forceDelete = parseBoolean('force-delete', get('force-delete'), false);
-    const dryRun = parseBoolean('dry-run', get('dry-run'), false);
+    const dryRun = parseBoolean('plan', get('plan'), false) || parseBoolean('dry-run', get('dry-run'), false);
+    const comment = parseBoolean('comment', get('comment'), false);
+    const githubToken = optional('github-token');
     const concurrency = parseInteger('concurrency', get('concurrency'), { default: 16, min: 1, max: 128 });
     const invalidation = parseEnum('invalidation', get('invalidation'), ['changed', 'all', 'off'], 'changed');
     const waitForInvalidation = parseBoolean('wait-for-invalidation', get('wait-for-invalidation'), false);
@@ -90792,6 +90901,8 @@ function parseInputs(raw, env = process.env, now = new Date()) {
         maxDeletePercent,
         forceDelete,
         dryRun,
+        comment,
+        githubToken,
         concurrency,
         invalidation,
         waitForInvalidation,
@@ -90803,9 +90914,12 @@ function parseInputs(raw, env = process.env, now = new Date()) {
         region,
     };
 }
-/** The step's inputs (through @actions/core), parsed. */
+/** The step's inputs (through @actions/core), parsed; the token masked. */
 function getInputs(env = process.env, now = new Date()) {
-    return parseInputs(actionInputs(), env, now);
+    const inputs = parseInputs(actionInputs(), env, now);
+    if (inputs.githubToken)
+        maskValue(inputs.githubToken);
+    return inputs;
 }
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudfront@3.1162.0/node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
@@ -91070,6 +91184,42 @@ function openSession(o) {
     if (cloudfront)
         countRequests(cloudfront, requests);
     return { inputs, s3, cloudfront, clock: o.clock, env, signal: o.signal, requests };
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/plan-comment.ts
+
+
+
+// Plan mode on a pull request (`comment: true`): the plan as one comment, updated in place on every run. The marker
+// names this step's target, so two sites planned in one pull request get a comment each. A comment that cannot be
+// written (a fork's read-only token, a missing permission) is a warning: the plan itself is in the job summary.
+async function commentPlan(session, markdown) {
+    const { inputs, env } = session;
+    if (!inputs.comment)
+        return;
+    const pr = pullRequestFromEvent(env);
+    if (!pr) {
+        info(`comment: not a pull_request event (${env.GITHUB_EVENT_NAME ?? 'none'}): the plan is in the job summary only.`);
+        return;
+    }
+    if (!inputs.githubToken) {
+        throw new errors_ConfigurationError('github-token', 'is empty: comment: true needs a token (the default is github.token)');
+    }
+    const target = `s3://${inputs.bucket}/${inputs.prefix ? `${inputs.prefix}/` : ''}`;
+    try {
+        const done = await upsertPullRequestComment({
+            ...pr,
+            token: inputs.githubToken,
+            ...(env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {}),
+            marker: commentMarker(`${ACTION} ${target}`),
+            text: markdown,
+            userAgent: `deploy-actions/${ACTION}`,
+        });
+        info(`Plan ${done.action === 'created' ? 'posted on' : `${done.action} on`} pull request #${pr.number}: ${done.url}`);
+    }
+    catch (err) {
+        core_warning(`The plan could not be written on pull request #${pr.number}: ${errorMessage(err)}. It is in the job summary.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/invalidate.ts
@@ -93043,6 +93193,62 @@ function renderSummary(r) {
     }
     return s.toString();
 }
+/**
+ * Plan mode: what the step would change if it ran for real — uploads, header fixes, deletes, invalidation paths —
+ * for the job summary and the pull-request comment (pure, tested).
+ */
+function renderPlan(r) {
+    const p = r.plan;
+    const s = new summary_Summary();
+    const where = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ''}`;
+    s.heading(p.mode === 'rollback'
+        ? `Plan: rollback of ${where} to release \`${p.releaseId}\``
+        : `Plan: sync of ${where} (release \`${p.releaseId}\`)`);
+    s.paragraph('**Dry run** (`plan`): nothing was written, deleted or invalidated. Run for real, this step would:');
+    const steps = p.sync?.steps ?? [];
+    const uploads = steps.filter((x) => x.kind === 'upload');
+    const fixes = steps.filter((x) => x.kind === 'copy');
+    const deletes = p.prune?.deletes ?? [];
+    const paths = p.invalidation?.paths ?? [];
+    const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+    const items = p.mode === 'rollback'
+        ? [`restore ${plural(p.restored?.length ?? 0, 'HTML file')} of release \`${p.releaseId}\``]
+        : [
+            `upload ${plural(uploads.length, 'file')}`,
+            `fix the headers of ${plural(fixes.length, 'file')} (CopyObject, content unchanged)`,
+            `leave ${plural(p.counts.unchanged, 'file')} as they are`,
+            p.prune
+                ? `delete ${plural(deletes.length, 'stale object')} (${p.prune.metaDeletes.length} old release records besides)`
+                : 'delete nothing (`delete: off`)',
+        ];
+    items.push(p.invalidation === undefined
+        ? 'invalidate nothing (no `distribution-id`, or `invalidation: off`)'
+        : `invalidate ${plural(paths.length, 'path')}${paths.length ? ` (${invalidationCostText(paths)})` : ''}`);
+    if (!p.record)
+        items.push(`write no release record: release \`${p.releaseId}\` is already recorded as live`);
+    s.list(items);
+    const section = (title, headers, rows) => {
+        if (rows.length === 0)
+            return;
+        const more = rows.length > MAX_ROWS ? `\n_…and ${rows.length - MAX_ROWS} more._\n` : '';
+        s.details(`${title} (${rows.length})`, `${markdownRows(headers, rows.slice(0, MAX_ROWS))}${more}`);
+    };
+    section('Uploads', ['Key', 'Cache-Control', 'Why'], uploads.map((x) => [`\`${x.key}\``, x.file.cacheControl, x.reason]));
+    section('Header fixes', ['Key', 'Change'], fixes.map((x) => [`\`${x.key}\``, x.reason]));
+    section('Restores', ['Key'], (p.restored ?? []).map((k) => [`\`${k}\``]));
+    section('Deletes', ['Key', 'Why'], deletes.map((d) => [`\`${d.key}\``, d.reason]));
+    section('Invalidation paths', ['Path'], paths.map((x) => [`\`${x}\``]));
+    const facts = [];
+    if (p.mode === 'deploy') {
+        facts.push(`${p.files} local files; hashed assets detected by ${p.detector}.`);
+        facts.push(`Live now: ${p.previousReleaseId ? `release \`${p.previousReleaseId}\`` : 'no release recorded'}.`);
+        if (p.excluded?.length)
+            facts.push(`${p.excluded.length} name(s) under source not published (see the job log).`);
+    }
+    if (facts.length)
+        s.list(facts);
+    return s.toString();
+}
 function markdownRows(headers, rows) {
     const esc = (v) => String(v).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
     return [
@@ -93053,7 +93259,7 @@ function markdownRows(headers, rows) {
 }
 async function writeSummary(r) {
     const s = new summary_Summary();
-    s.raw(renderSummary(r));
+    s.raw(r.dryRun ? renderPlan(r) : renderSummary(r));
     await s.write();
 }
 
@@ -93071,8 +93277,10 @@ async function writeSummary(r) {
 
 
 
+
 // The shell: inputs, then the pipeline — scan → plan → publish → record → prune → invalidate for a deploy, plan →
 // publish → record → invalidate for a rollback — each stage one module, called once; then outputs and the summary.
+// Plan mode stops after the plan (everything before it is read-only) and writes the plan, on the pull request too.
 
 async function main_main(deps = {}) {
     limitYoungGeneration();
@@ -93086,7 +93294,7 @@ async function main_main(deps = {}) {
     const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo);
     let invalidated;
     if (inputs.dryRun) {
-        info('Dry run: nothing was written.');
+        info('Plan mode: nothing was written.');
     }
     else {
         const written = await publish(session, plan);
@@ -93095,6 +93303,17 @@ async function main_main(deps = {}) {
         invalidated = await invalidate(session, plan);
         memory('deploy', plan.large);
     }
+    const report = {
+        plan,
+        dryRun: inputs.dryRun,
+        bucket: inputs.bucket,
+        prefix: inputs.prefix,
+        invalidation: invalidated,
+        requests: session.requests,
+        durationMs: clock.now() - started,
+    };
+    if (inputs.dryRun)
+        await commentPlan(session, renderPlan(report));
     setOutputs({
         uploaded: plan.counts.uploaded,
         'metadata-updated': plan.counts.metadataUpdated,
@@ -93103,15 +93322,7 @@ async function main_main(deps = {}) {
         'invalidation-id': invalidated?.id ?? '',
         'release-id': plan.releaseId,
     });
-    await writeSummary({
-        plan,
-        dryRun: inputs.dryRun,
-        bucket: inputs.bucket,
-        prefix: inputs.prefix,
-        invalidation: invalidated,
-        requests: session.requests,
-        durationMs: clock.now() - started,
-    });
+    await writeSummary(report);
 }
 /** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
 const main_run = () => runStep(main_main);

@@ -2,6 +2,7 @@ import {
   actionInputs,
   ConfigurationError,
   DURATION_RULES,
+  maskValue,
   optionalInput,
   parseBoolean,
   parseDurationInput,
@@ -43,7 +44,12 @@ export interface Inputs {
   retentionMs: number;
   maxDeletePercent: number;
   forceDelete: boolean;
+  /** Plan mode (`plan`, or its older name `dry-run`): everything up to the first write, then the plan. */
   dryRun: boolean;
+  /** With plan mode on a pull_request event: the plan as one pull-request comment, updated in place (else ignored). */
+  comment: boolean;
+  /** For the comment; masked. */
+  githubToken: string | undefined;
   concurrency: number;
   invalidation: InvalidationMode;
   waitForInvalidation: boolean;
@@ -143,7 +149,9 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
     max: 100,
   });
   const forceDelete = parseBoolean('force-delete', get('force-delete'), false);
-  const dryRun = parseBoolean('dry-run', get('dry-run'), false);
+  const dryRun = parseBoolean('plan', get('plan'), false) || parseBoolean('dry-run', get('dry-run'), false);
+  const comment = parseBoolean('comment', get('comment'), false);
+  const githubToken = optional('github-token');
   const concurrency = parseInteger('concurrency', get('concurrency'), { default: 16, min: 1, max: 128 });
   const invalidation = parseEnum<InvalidationMode>(
     'invalidation',
@@ -188,6 +196,8 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
     maxDeletePercent,
     forceDelete,
     dryRun,
+    comment,
+    githubToken,
     concurrency,
     invalidation,
     waitForInvalidation,
@@ -200,7 +210,9 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
   };
 }
 
-/** The step's inputs (through @actions/core), parsed. */
+/** The step's inputs (through @actions/core), parsed; the token masked. */
 export function getInputs(env: NodeJS.ProcessEnv = process.env, now = new Date()): Inputs {
-  return parseInputs(actionInputs(), env, now);
+  const inputs = parseInputs(actionInputs(), env, now);
+  if (inputs.githubToken) maskValue(inputs.githubToken);
+  return inputs;
 }

@@ -4,6 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type Clock, cancellationSignal, realClock, run as runStep, setOutputs } from '@deploy-actions/kit/runtime';
 import { limitYoungGeneration, memory } from './gc';
 import { getInputs } from './inputs';
+import { commentPlan } from './plan-comment';
 import { openSession } from './session';
 import { invalidate } from './stages/invalidate';
 import { planDeploy } from './stages/plan';
@@ -12,10 +13,11 @@ import { prune } from './stages/prune';
 import { publish } from './stages/publish';
 import { record } from './stages/record';
 import { scan } from './stages/scan';
-import { writeSummary } from './summary';
+import { type Report, renderPlan, writeSummary } from './summary';
 
 // The shell: inputs, then the pipeline — scan → plan → publish → record → prune → invalidate for a deploy, plan →
 // publish → record → invalidate for a rollback — each stage one module, called once; then outputs and the summary.
+// Plan mode stops after the plan (everything before it is read-only) and writes the plan, on the pull request too.
 
 export { ACTION } from './session';
 
@@ -41,7 +43,7 @@ export async function main(deps: Deps = {}): Promise<void> {
   const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo!);
   let invalidated: Awaited<ReturnType<typeof invalidate>>;
   if (inputs.dryRun) {
-    core.info('Dry run: nothing was written.');
+    core.info('Plan mode: nothing was written.');
   } else {
     const written = await publish(session, plan);
     await record(session, plan, written);
@@ -49,6 +51,16 @@ export async function main(deps: Deps = {}): Promise<void> {
     invalidated = await invalidate(session, plan);
     memory('deploy', plan.large);
   }
+  const report: Report = {
+    plan,
+    dryRun: inputs.dryRun,
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    invalidation: invalidated,
+    requests: session.requests,
+    durationMs: clock.now() - started,
+  };
+  if (inputs.dryRun) await commentPlan(session, renderPlan(report));
 
   setOutputs({
     uploaded: plan.counts.uploaded,
@@ -58,15 +70,7 @@ export async function main(deps: Deps = {}): Promise<void> {
     'invalidation-id': invalidated?.id ?? '',
     'release-id': plan.releaseId,
   });
-  await writeSummary({
-    plan,
-    dryRun: inputs.dryRun,
-    bucket: inputs.bucket,
-    prefix: inputs.prefix,
-    invalidation: invalidated,
-    requests: session.requests,
-    durationMs: clock.now() - started,
-  });
+  await writeSummary(report);
 }
 
 /** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */

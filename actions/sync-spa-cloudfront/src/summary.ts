@@ -5,7 +5,7 @@ import type { Invalidated } from './stages/invalidate';
 
 export interface Report {
   plan: Plan;
-  /** Plan mode (`dry-run`): nothing was written. */
+  /** Plan mode (`plan` or `dry-run`): nothing was written. */
   dryRun: boolean;
   bucket: string;
   prefix: string;
@@ -127,6 +127,84 @@ export function renderSummary(r: Report): string {
   return s.toString();
 }
 
+/**
+ * Plan mode: what the step would change if it ran for real — uploads, header fixes, deletes, invalidation paths —
+ * for the job summary and the pull-request comment (pure, tested).
+ */
+export function renderPlan(r: Report): string {
+  const p = r.plan;
+  const s = new Summary();
+  const where = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ''}`;
+  s.heading(
+    p.mode === 'rollback'
+      ? `Plan: rollback of ${where} to release \`${p.releaseId}\``
+      : `Plan: sync of ${where} (release \`${p.releaseId}\`)`,
+  );
+  s.paragraph('**Dry run** (`plan`): nothing was written, deleted or invalidated. Run for real, this step would:');
+  const steps = p.sync?.steps ?? [];
+  const uploads = steps.filter((x) => x.kind === 'upload');
+  const fixes = steps.filter((x) => x.kind === 'copy');
+  const deletes = p.prune?.deletes ?? [];
+  const paths = p.invalidation?.paths ?? [];
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const items =
+    p.mode === 'rollback'
+      ? [`restore ${plural(p.restored?.length ?? 0, 'HTML file')} of release \`${p.releaseId}\``]
+      : [
+          `upload ${plural(uploads.length, 'file')}`,
+          `fix the headers of ${plural(fixes.length, 'file')} (CopyObject, content unchanged)`,
+          `leave ${plural(p.counts.unchanged, 'file')} as they are`,
+          p.prune
+            ? `delete ${plural(deletes.length, 'stale object')} (${p.prune.metaDeletes.length} old release records besides)`
+            : 'delete nothing (`delete: off`)',
+        ];
+  items.push(
+    p.invalidation === undefined
+      ? 'invalidate nothing (no `distribution-id`, or `invalidation: off`)'
+      : `invalidate ${plural(paths.length, 'path')}${paths.length ? ` (${invalidationCostText(paths)})` : ''}`,
+  );
+  if (!p.record) items.push(`write no release record: release \`${p.releaseId}\` is already recorded as live`);
+  s.list(items);
+  const section = (title: string, headers: string[], rows: Array<Array<string | number>>) => {
+    if (rows.length === 0) return;
+    const more = rows.length > MAX_ROWS ? `\n_…and ${rows.length - MAX_ROWS} more._\n` : '';
+    s.details(`${title} (${rows.length})`, `${markdownRows(headers, rows.slice(0, MAX_ROWS))}${more}`);
+  };
+  section(
+    'Uploads',
+    ['Key', 'Cache-Control', 'Why'],
+    uploads.map((x) => [`\`${x.key}\``, x.file.cacheControl, x.reason]),
+  );
+  section(
+    'Header fixes',
+    ['Key', 'Change'],
+    fixes.map((x) => [`\`${x.key}\``, x.reason]),
+  );
+  section(
+    'Restores',
+    ['Key'],
+    (p.restored ?? []).map((k) => [`\`${k}\``]),
+  );
+  section(
+    'Deletes',
+    ['Key', 'Why'],
+    deletes.map((d) => [`\`${d.key}\``, d.reason]),
+  );
+  section(
+    'Invalidation paths',
+    ['Path'],
+    paths.map((x) => [`\`${x}\``]),
+  );
+  const facts: string[] = [];
+  if (p.mode === 'deploy') {
+    facts.push(`${p.files} local files; hashed assets detected by ${p.detector}.`);
+    facts.push(`Live now: ${p.previousReleaseId ? `release \`${p.previousReleaseId}\`` : 'no release recorded'}.`);
+    if (p.excluded?.length) facts.push(`${p.excluded.length} name(s) under source not published (see the job log).`);
+  }
+  if (facts.length) s.list(facts);
+  return s.toString();
+}
+
 function markdownRows(headers: string[], rows: Array<Array<string | number>>): string {
   const esc = (v: string | number) => String(v).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   return [
@@ -138,6 +216,6 @@ function markdownRows(headers: string[], rows: Array<Array<string | number>>): s
 
 export async function writeSummary(r: Report): Promise<void> {
   const s = new Summary();
-  s.raw(renderSummary(r));
+  s.raw(r.dryRun ? renderPlan(r) : renderSummary(r));
   await s.write();
 }

@@ -66,6 +66,17 @@ export {
   realClock,
 } from './poll';
 export {
+  commentBody,
+  commentMarker,
+  GitHubApiError,
+  MAX_COMMENT_CHARS,
+  type PullRequestRef,
+  pullRequestFromEvent,
+  type UpsertCommentOptions,
+  type UpsertedComment,
+  upsertPullRequestComment,
+} from './pr-comment';
+export {
   isSecretLookingName,
   maskValue,
   REDACTED,
