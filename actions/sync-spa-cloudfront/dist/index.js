@@ -88971,6 +88971,14 @@ function configuredEndpoint(serviceId, env = process.env) {
         return undefined;
     return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
 }
+/**
+ * The SDK's logger. Its default (a NoOpLogger) has an `info` method, and the SDK's logger middleware builds its log
+ * entry whenever `logger.info` exists: it walks every field of every input and output through the sensitive-data
+ * filter, 1,000 entries per ListObjectsV2 page, to throw the result away (~90 ms of CPU per 2,000 uploads, measured
+ * with --cpu-prof). This one has no `info`, so that entry is never built; warnings and errors still go nowhere, as
+ * with the default.
+ */
+const QUIET_SDK_LOGGER = { trace() { }, debug() { }, warn() { }, error() { } };
 /** AWS_MAX_ATTEMPTS as the SDK reads it (an integer), else our default. */
 function envMaxAttempts(raw) {
     const n = Number.parseInt(raw ?? '', 10);
@@ -88982,6 +88990,7 @@ function clientConfig(serviceId, options) {
     const config = {
         region: resolveRegion(options.region, env, options.regionInput),
         customUserAgent: `deploy-actions/${options.action}`,
+        logger: QUIET_SDK_LOGGER,
     };
     if (options.maxAttempts !== undefined) {
         if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
@@ -90240,7 +90249,9 @@ function gcEvery(every, enabled) {
 }
 /**
  * Keep V8's young generation at its initial size (Node 24 lets it grow to 64 MB when many allocations survive, as
- * when hashing tens of thousands of files). Takes effect at run time, unlike --max-semi-space-size.
+ * when hashing tens of thousands of files). Takes effect at run time, unlike --max-semi-space-size. Large sites
+ * only: a small one is done before it matters, and the small young generation cost a 2,000-file first deploy about
+ * a third of its GC time.
  */
 function limitYoungGeneration() {
     try {
@@ -90251,10 +90262,15 @@ function limitYoungGeneration() {
         // "Error: unrecognized flag" to stderr) and the defaults stay
     }
 }
-/** Memory at a stage boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS); large runs collect first. */
+/**
+ * Memory at a stage boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS); large runs collect first.
+ * `process.memoryUsage()` is only asked for with step debug on: it costs ~15 ms a call.
+ */
 function memory(phase, large = false) {
     if (large)
         collectGarbage();
+    if (!isDebug())
+        return;
     const m = process.memoryUsage();
     const mb = (n) => `${Math.round(n / 1048576)}MB`;
     core_debug(`memory after ${phase}: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}`);
@@ -90653,13 +90669,13 @@ async function hashFile(path, partSize = DEFAULT_PART_SIZE) {
 function hashBuffer(body, partSize = DEFAULT_PART_SIZE) {
     const result = {
         size: body.length,
-        md5: createHash('md5').update(body).digest('hex'),
-        sha256: createHash('sha256').update(body).digest('hex'),
+        md5: (0,external_node_crypto_.createHash)('md5').update(body).digest('hex'),
+        sha256: (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
     };
     if (body.length >= partSize) {
         const parts = [];
         for (let offset = 0; offset < body.length; offset += partSize) {
-            parts.push(createHash('md5')
+            parts.push((0,external_node_crypto_.createHash)('md5')
                 .update(body.subarray(offset, offset + partSize))
                 .digest('hex'));
         }
@@ -90926,7 +90942,15 @@ function getInputs(env = process.env, now = new Date()) {
 var dist_cjs = __nccwpck_require__(8740);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-s3@3.1169.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3639);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/compare.ts
+// Sorting keys, paths and ids by UTF-16 code units, as S3 lists keys: deterministic, and without localeCompare,
+// whose first call loads ICU's collation data (~50 ms of a redeploy's CPU, measured with --cpu-prof).
+function byCodeUnits(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/cloudfront-invalidation.ts
+
 
 
 
@@ -90989,7 +91013,7 @@ function planInvalidationPaths(files, options = {}) {
             d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
         }
     }
-    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
+    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || byCodeUnits(a, b));
     const wildcards = new Map(); // dir -> wildcard path
     for (const dir of ordered) {
         const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
@@ -91039,7 +91063,9 @@ function invalidationCallerReference(parts) {
 /** Markdown-ready sentence about the cost of an invalidation against the free tier. */
 function invalidationCostText(paths) {
     const n = paths.length;
-    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
+    // (not toLocaleString: loading ICU's number formats costs ~10 ms of the redeploy's start)
+    const free = String(FREE_PATHS_PER_MONTH).replace(/\B(?=(\d{3})+$)/g, ',');
+    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${free} free per month per AWS account; beyond that each path costs $0.005.`;
 }
 /**
  * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
@@ -91463,6 +91489,7 @@ function dotName(relPath, isDir = false) {
 
 
 
+
 /** Linux's own limit on symlinks followed in one path resolution (MAXSYMLINKS). */
 const MAX_HOPS = 40;
 /** Deeper than any build output; stops pathological link graphs that are not loops. */
@@ -91614,8 +91641,51 @@ async function assertUnchanged(real, relPath) {
     catch {
         // reported below
     }
-    if (resolved !== real || !file) {
-        throw new DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
+    if (resolved !== real || !file)
+        throw changedWhileRunning(relPath, real);
+}
+function changedWhileRunning(relPath, real) {
+    return new DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
+}
+/**
+ * `assertUnchanged` and the read in one synchronous step, for the many small files of a build (one pass costs less
+ * than a thread-pool round trip per call): open without following a link at the end (O_NOFOLLOW), then the opened
+ * file must be a regular file and its path must resolve to itself (no link on the way). Returns its bytes when it
+ * has at most `maxBytes`, else undefined (read it by streaming).
+ */
+function readCheckedSync(real, relPath, maxBytes) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(real, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
+    }
+    catch {
+        throw changedWhileRunning(relPath, real);
+    }
+    try {
+        const stats = (0,external_node_fs_.fstatSync)(fd);
+        let resolved;
+        try {
+            resolved = external_node_fs_.realpathSync.native(real);
+        }
+        catch {
+            // reported below
+        }
+        if (!stats.isFile() || resolved !== real)
+            throw changedWhileRunning(relPath, real);
+        if (stats.size > maxBytes)
+            return undefined;
+        const buf = Buffer.allocUnsafe(stats.size);
+        let read = 0;
+        while (read < buf.length) {
+            const n = (0,external_node_fs_.readSync)(fd, buf, read, buf.length - read, read);
+            if (n === 0)
+                break;
+            read += n;
+        }
+        return read === buf.length ? buf : buf.subarray(0, read);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
     }
 }
 
@@ -91653,7 +91723,7 @@ function listReleases(prefix, remote) {
         if (m)
             refs.push({ key: o.key, stamp: m[1], id: m[2], lastModified: o.lastModified });
     }
-    return refs.sort((a, b) => (a.stamp === b.stamp ? b.key.localeCompare(a.key) : b.stamp.localeCompare(a.stamp)));
+    return refs.sort((a, b) => (a.stamp === b.stamp ? byCodeUnits(b.key, a.key) : byCodeUnits(b.stamp, a.stamp)));
 }
 /**
  * A record as read from S3, checked: the fields every reader relies on are there with the right types, else a
@@ -91731,9 +91801,7 @@ function sha256Hex(bytes) {
 async function readInlineHtml(source, files) {
     const out = {};
     for (const file of files) {
-        const real = realPathOf(source, file);
-        await assertUnchanged(real, file.path);
-        const bytes = await (0,promises_.readFile)(real);
+        const bytes = readCheckedSync(realPathOf(source, file), file.path, Number.MAX_SAFE_INTEGER);
         if (sha256Hex(bytes) !== file.sha256) {
             throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
         }
@@ -92058,6 +92126,18 @@ async function listAllObjects(client, bucket, prefix, options = {}) {
  * so a single throttling answer would fail a streamed upload. Larger ones (only with a `part-size` above 16) stream.
  */
 const BUFFER_LIMIT = 16 * 1024 * 1024;
+/**
+ * Sign `command` with a payload hash we already have: SigV4 takes `x-amz-content-sha256` as given when the header is
+ * set (@smithy/signature-v4 `getPayloadHash`) instead of hashing the body. Set at the build step, before signing.
+ */
+function signWithPayloadHash(command, sha256Hex) {
+    command.middlewareStack.add((next) => async (args) => {
+        const request = args.request;
+        if (request.headers)
+            request.headers['x-amz-content-sha256'] = sha256Hex;
+        return next(args);
+    }, { step: 'build', name: 'precomputedPayloadHash', override: true });
+}
 /** `length` bytes of the file at `path` from `start`: a Buffer when small enough to retry, else a stream. */
 async function body(path, start, length) {
     if (length > BUFFER_LIMIT)
@@ -92096,13 +92176,21 @@ async function uploadFile(client, o) {
     const held = (n) => Math.min(n, BUFFER_LIMIT);
     const withBudget = (n, fn) => (o.budget ? o.budget.use(held(n), fn) : fn());
     if (o.size < partSize) {
-        const out = await withBudget(o.size, async () => client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
-            Bucket: o.bucket,
-            Key: o.key,
-            Body: await body(o.path, 0, o.size),
-            ContentLength: o.size,
-            ...headerParams(o),
-        }), send));
+        const out = await withBudget(o.size, async () => {
+            const command = new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+                Bucket: o.bucket,
+                Key: o.key,
+                Body: o.body ?? (await body(o.path, 0, o.size)),
+                ContentLength: o.size,
+                ...headerParams(o),
+                ...(o.sha256 && o.checksums !== false
+                    ? { ChecksumSHA256: Buffer.from(o.sha256, 'hex').toString('base64') }
+                    : {}),
+            });
+            if (o.sha256 && o.size <= BUFFER_LIMIT)
+                signWithPayloadHash(command, o.sha256);
+            return client.send(command, send);
+        });
         return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
     }
     const algorithm = o.checksums === false ? undefined : 'CRC32';
@@ -92877,6 +92965,7 @@ async function prune(session, plan) {
 
 
 
+
 /** Bytes of upload bodies held in memory at once (the 50,000-file goal is ≤256 MB RSS). */
 const BODY_BUDGET = 64 * 1024 * 1024;
 async function publish(session, plan) {
@@ -92932,9 +93021,12 @@ async function writeOne(session, plan, w, budget) {
     }
     if (w.kind === 'put')
         return putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal });
-    // A file of source, read through the real path the walk checked (re-checked right before: walk.ts).
+    // A file of source, read through the real path the walk checked (re-checked right before: walk.ts); small ones in
+    // one synchronous step, as the scan read them.
     const path = realPathOf(plan.source, w.file);
-    await assertUnchanged(path, w.file.path);
+    const bytes = w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined;
+    if (bytes === undefined)
+        await assertUnchanged(path, w.file.path);
     const result = await uploadFile(s3, {
         bucket: inputs.bucket,
         key: w.key,
@@ -92945,6 +93037,8 @@ async function writeOne(session, plan, w, budget) {
         cacheControl: w.file.cacheControl,
         contentType: w.file.contentType,
         metadata: { sha256: w.file.sha256 },
+        sha256: w.file.sha256,
+        ...(bytes ? { body: bytes } : {}),
         budget,
         signal,
     });
@@ -92971,7 +93065,10 @@ async function record(session, plan, written) {
     info(plan.mode === 'rollback' ? `Release ${value.id} recorded as live again.` : `Release ${value.id} recorded.`);
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/scan.ts
+
 
 
 
@@ -92985,6 +93082,8 @@ async function record(session, plan, written) {
 // every file (streaming, bounded concurrency) through its checked real path and decide its headers.
 /** From this many files on, memory is reclaimed eagerly (see gc.ts). */
 const LARGE_SITE = 5000;
+/** The synchronous hashing of small files gives the event loop a turn this often (signals, timers). */
+const YIELD_EVERY_MS = 20;
 /** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
 const EXCLUDED_LOG_LINES = 50;
 /** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
@@ -93040,14 +93139,17 @@ async function scanSource(root, rules, partSize, concurrency, exclude, followSym
         const dots = excluded.length ? ` (only dot names, which are never published: ${excludedList(excluded, 5)})` : '';
         throw new errors_ConfigurationError('source', `directory ${root} contains no files${dots}; did the build write somewhere else?`);
     }
+    if (walked.files.length >= LARGE_SITE)
+        limitYoungGeneration();
     // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
     const vite = await readViteManifest(root);
     const detector = hashedDetector(vite?.manifest);
-    const files = await mapLimit(walked.files, concurrency, async (walkedFile) => {
+    // Small files are read and hashed synchronously (no thread-pool round trip per call), yielding to the event loop
+    // every few milliseconds so a cancellation is still seen; larger ones are streamed, `concurrency` at a time.
+    const files = new Array(walked.files.length);
+    const large = [];
+    const fileOf = (walkedFile, hashes) => {
         const { path } = walkedFile;
-        const real = realPathOf(root, walkedFile);
-        await assertUnchanged(real, path);
-        const hashes = await hashFile(real, partSize);
         const headers = decideHeaders(path, rules, detector);
         const file = {
             path,
@@ -93063,6 +93165,25 @@ async function scanSource(root, rules, partSize, concurrency, exclude, followSym
         if (hashes.partMd5s)
             file.partMd5s = hashes.partMd5s;
         return file;
+    };
+    let slice = Date.now();
+    for (let i = 0; i < walked.files.length; i++) {
+        const walkedFile = walked.files[i];
+        const bytes = readCheckedSync(realPathOf(root, walkedFile), walkedFile.path, Math.min(SMALL_FILE, partSize - 1));
+        if (bytes === undefined)
+            large.push(i);
+        else
+            files[i] = fileOf(walkedFile, hashBuffer(bytes, partSize));
+        if (Date.now() - slice >= YIELD_EVERY_MS) {
+            await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+            slice = Date.now();
+        }
+    }
+    await mapLimit(large, concurrency, async (i) => {
+        const walkedFile = walked.files[i];
+        const real = realPathOf(root, walkedFile);
+        await assertUnchanged(real, walkedFile.path);
+        files[i] = fileOf(walkedFile, await hashFile(real, partSize));
     });
     const result = { files, excluded, detector };
     if (vite)
@@ -93096,6 +93217,7 @@ async function scan(inputs) {
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/summary.ts
 
 
+
 const MAX_ROWS = 100;
 /** The job summary as markdown (pure, tested). */
 function renderSummary(r) {
@@ -93127,7 +93249,7 @@ function renderSummary(r) {
     else if (p.previousReleaseId) {
         facts.push(`Rolled back from \`${p.previousReleaseId}\`.`);
     }
-    const req = Object.entries(r.requests).sort(([a], [b]) => a.localeCompare(b));
+    const req = Object.entries(r.requests).sort(([a], [b]) => byCodeUnits(a, b));
     if (req.length)
         facts.push(`Requests: ${req.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
     if (r.durationMs > 0)
@@ -93283,24 +93405,36 @@ async function writeSummary(r) {
 // Plan mode stops after the plan (everything before it is read-only) and writes the plan, on the pull request too.
 
 async function main_main(deps = {}) {
-    limitYoungGeneration();
     const env = deps.env ?? process.env;
     const clock = deps.clock ?? realClock;
     const started = clock.now();
     const inputs = getInputs(env, new Date(started));
+    // where the run spends its time, stage by stage, in the debug log
+    let last = started;
+    const stageDone = (stage) => {
+        const now = clock.now();
+        core_debug(`stage ${stage}: ${now - last} ms`);
+        last = now;
+    };
     const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
+    stageDone('scan');
     const signal = deps.signal ?? cancellationSignal();
     const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
     const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo);
+    stageDone('plan');
     let invalidated;
     if (inputs.dryRun) {
         info('Plan mode: nothing was written.');
     }
     else {
         const written = await publish(session, plan);
+        stageDone('publish');
         await record(session, plan, written);
+        stageDone('record');
         await prune(session, plan);
+        stageDone('prune');
         invalidated = await invalidate(session, plan);
+        stageDone('invalidate');
         memory('deploy', plan.large);
     }
     const report = {

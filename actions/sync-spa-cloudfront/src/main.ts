@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Clock, cancellationSignal, realClock, run as runStep, setOutputs } from '@deploy-actions/kit/runtime';
-import { limitYoungGeneration, memory } from './gc';
+import { memory } from './gc';
 import { getInputs } from './inputs';
 import { commentPlan } from './plan-comment';
 import { openSession } from './session';
@@ -31,24 +31,36 @@ export interface Deps {
 }
 
 export async function main(deps: Deps = {}): Promise<void> {
-  limitYoungGeneration();
   const env = deps.env ?? process.env;
   const clock = deps.clock ?? realClock;
   const started = clock.now();
   const inputs = getInputs(env, new Date(started));
+  // where the run spends its time, stage by stage, in the debug log
+  let last = started;
+  const stageDone = (stage: string) => {
+    const now = clock.now();
+    core.debug(`stage ${stage}: ${now - last} ms`);
+    last = now;
+  };
   const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
+  stageDone('scan');
   const signal = deps.signal ?? cancellationSignal();
   const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
 
   const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo!);
+  stageDone('plan');
   let invalidated: Awaited<ReturnType<typeof invalidate>>;
   if (inputs.dryRun) {
     core.info('Plan mode: nothing was written.');
   } else {
     const written = await publish(session, plan);
+    stageDone('publish');
     await record(session, plan, written);
+    stageDone('record');
     await prune(session, plan);
+    stageDone('prune');
     invalidated = await invalidate(session, plan);
+    stageDone('invalidate');
     memory('deploy', plan.large);
   }
   const report: Report = {

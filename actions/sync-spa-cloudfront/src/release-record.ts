@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { DeployFailure } from '@deploy-actions/kit/runtime';
+import { byCodeUnits } from './compare';
 import { joinKey } from './s3-names';
 import type { LocalFile, RemoteObject } from './sync-plan';
-import { assertUnchanged, realPathOf } from './walk';
+import { readCheckedSync, realPathOf } from './walk';
 
 // Release records (pure, apart from reading the small HTML kept in them): what a deploy wrote (files, hashes,
 // headers, ETags) and its HTML entry points, read back by the next deploy (headers without a HEAD per object), by
@@ -90,7 +90,7 @@ export function listReleases(prefix: string, remote: readonly RemoteObject[]): R
     const m = /^(\d{8}T\d{9}Z)_(.+)\.json$/.exec(o.key.slice(dir.length));
     if (m) refs.push({ key: o.key, stamp: m[1]!, id: m[2]!, lastModified: o.lastModified });
   }
-  return refs.sort((a, b) => (a.stamp === b.stamp ? b.key.localeCompare(a.key) : b.stamp.localeCompare(a.stamp)));
+  return refs.sort((a, b) => (a.stamp === b.stamp ? byCodeUnits(b.key, a.key) : byCodeUnits(b.stamp, a.stamp)));
 }
 
 /**
@@ -174,9 +174,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 export async function readInlineHtml(source: string, files: readonly LocalFile[]): Promise<Record<string, InlineHtml>> {
   const out: Record<string, InlineHtml> = {};
   for (const file of files) {
-    const real = realPathOf(source, file);
-    await assertUnchanged(real, file.path);
-    const bytes = await readFile(real);
+    const bytes = readCheckedSync(realPathOf(source, file), file.path, Number.MAX_SAFE_INTEGER)!;
     if (sha256Hex(bytes) !== file.sha256) {
       throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
     }

@@ -79,8 +79,16 @@ export interface UploadFileOptions extends ObjectHeaders {
   size: number;
   /** Files of at least this size go multipart with parts of exactly this size (default 8 MiB, as the AWS CLI). */
   partSize?: number;
-  /** Send CRC32 checksums on multipart uploads (the SDK's default mode); off for S3-compatible stores. */
+  /** Send checksums (the SDK's default mode); off for S3-compatible stores that reject them. */
   checksums?: boolean;
+  /**
+   * Hex SHA-256 of the file, already computed by the caller: a single PUT hands it to SigV4 (`x-amz-content-sha256`)
+   * and as the request checksum (`ChecksumSHA256`) instead of the SDK hashing the body again (SHA-256 to sign,
+   * CRC32 to check). S3 verifies both, so a file that changed since it was hashed is refused, not uploaded.
+   */
+  sha256?: string;
+  /** The file's bytes when the caller has already read them (a single PUT): not read again. */
+  body?: Buffer;
   /** Bytes of bodies in memory across concurrent uploads (default: no limit). */
   budget?: ByteBudget;
   signal?: AbortSignal;
@@ -99,6 +107,21 @@ export interface UploadResult {
  * so a single throttling answer would fail a streamed upload. Larger ones (only with a `part-size` above 16) stream.
  */
 export const BUFFER_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Sign `command` with a payload hash we already have: SigV4 takes `x-amz-content-sha256` as given when the header is
+ * set (@smithy/signature-v4 `getPayloadHash`) instead of hashing the body. Set at the build step, before signing.
+ */
+function signWithPayloadHash(command: PutObjectCommand, sha256Hex: string): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-amz-content-sha256'] = sha256Hex;
+      return next(args);
+    },
+    { step: 'build', name: 'precomputedPayloadHash', override: true },
+  );
+}
 
 /** `length` bytes of the file at `path` from `start`: a Buffer when small enough to retry, else a stream. */
 async function body(
@@ -142,18 +165,20 @@ export async function uploadFile(client: S3Client, o: UploadFileOptions): Promis
   const held = (n: number) => Math.min(n, BUFFER_LIMIT);
   const withBudget = <R>(n: number, fn: () => Promise<R>) => (o.budget ? o.budget.use(held(n), fn) : fn());
   if (o.size < partSize) {
-    const out = await withBudget(o.size, async () =>
-      client.send(
-        new PutObjectCommand({
-          Bucket: o.bucket,
-          Key: o.key,
-          Body: await body(o.path, 0, o.size),
-          ContentLength: o.size,
-          ...headerParams(o),
-        }),
-        send,
-      ),
-    );
+    const out = await withBudget(o.size, async () => {
+      const command = new PutObjectCommand({
+        Bucket: o.bucket,
+        Key: o.key,
+        Body: o.body ?? (await body(o.path, 0, o.size)),
+        ContentLength: o.size,
+        ...headerParams(o),
+        ...(o.sha256 && o.checksums !== false
+          ? { ChecksumSHA256: Buffer.from(o.sha256, 'hex').toString('base64') }
+          : {}),
+      });
+      if (o.sha256 && o.size <= BUFFER_LIMIT) signWithPayloadHash(command, o.sha256);
+      return client.send(command, send);
+    });
     return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
   }
   const algorithm: ChecksumAlgorithm | undefined = o.checksums === false ? undefined : 'CRC32';

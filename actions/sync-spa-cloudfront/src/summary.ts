@@ -1,5 +1,6 @@
 import { Summary } from '@deploy-actions/kit/runtime';
 import { invalidationCostText } from './cloudfront-invalidation';
+import { byCodeUnits } from './compare';
 import type { Plan } from './release-plan';
 import type { Invalidated } from './stages/invalidate';
 
@@ -51,7 +52,7 @@ export function renderSummary(r: Report): string {
   } else if (p.previousReleaseId) {
     facts.push(`Rolled back from \`${p.previousReleaseId}\`.`);
   }
-  const req = Object.entries(r.requests).sort(([a], [b]) => a.localeCompare(b));
+  const req = Object.entries(r.requests).sort(([a], [b]) => byCodeUnits(a, b));
   if (req.length) facts.push(`Requests: ${req.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   if (r.durationMs > 0) facts.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
   s.list(facts);

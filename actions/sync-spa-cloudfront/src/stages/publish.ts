@@ -9,9 +9,10 @@ import {
 import { BatchError, ByteBudget, ConcurrencyLimit, mapAdaptive } from '../concurrency';
 import { gcEvery, memory } from '../gc';
 import type { Plan, Write } from '../release-plan';
+import { SMALL_FILE } from '../s3-etag';
 import { copyObjectReplace, putBytes, uploadFile } from '../s3-objects';
 import type { Session } from '../session';
-import { assertUnchanged, realPathOf } from '../walk';
+import { assertUnchanged, readCheckedSync, realPathOf } from '../walk';
 
 // Stage 3: the writes, in two phases. Assets first (nothing live refers to them yet), then HTML, only once every
 // asset is in place (amplify-cli#2087), so a failure before the HTML leaves the live site as it was. Writes in
@@ -85,9 +86,11 @@ async function writeOne(session: Session, plan: Plan, w: Write, budget: ByteBudg
     return copyObjectReplace(s3, { bucket: inputs.bucket, key: w.key, sourceKey: w.sourceKey, ...w.headers, signal });
   }
   if (w.kind === 'put') return putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal });
-  // A file of source, read through the real path the walk checked (re-checked right before: walk.ts).
+  // A file of source, read through the real path the walk checked (re-checked right before: walk.ts); small ones in
+  // one synchronous step, as the scan read them.
   const path = realPathOf(plan.source!, w.file);
-  await assertUnchanged(path, w.file.path);
+  const bytes = w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined;
+  if (bytes === undefined) await assertUnchanged(path, w.file.path);
   const result = await uploadFile(s3, {
     bucket: inputs.bucket,
     key: w.key,
@@ -98,6 +101,8 @@ async function writeOne(session: Session, plan: Plan, w: Write, budget: ByteBudg
     cacheControl: w.file.cacheControl,
     contentType: w.file.contentType,
     metadata: { sha256: w.file.sha256 },
+    sha256: w.file.sha256,
+    ...(bytes ? { body: bytes } : {}),
     budget,
     signal,
   });

@@ -1,21 +1,32 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as core from '@actions/core';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { mapLimit } from '../concurrency';
 import type { ExcludeFilter } from '../exclude';
-import { memory } from '../gc';
+import { limitYoungGeneration, memory } from '../gc';
 import type { Inputs } from '../inputs';
 import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from '../policy';
-import { hashFile } from '../s3-etag';
+import { type FileHashes, hashBuffer, hashFile, SMALL_FILE } from '../s3-etag';
 import type { LocalFile } from '../sync-plan';
-import { assertUnchanged, type ExcludedEntry, type FollowSymlinks, realPathOf, walkSource } from '../walk';
+import {
+  assertUnchanged,
+  type ExcludedEntry,
+  type FollowSymlinks,
+  readCheckedSync,
+  realPathOf,
+  type WalkedFile,
+  walkSource,
+} from '../walk';
 
 // Stage 1 of a deploy, local only: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash
 // every file (streaming, bounded concurrency) through its checked real path and decide its headers.
 
 /** From this many files on, memory is reclaimed eagerly (see gc.ts). */
 export const LARGE_SITE = 5000;
+/** The synchronous hashing of small files gives the event loop a turn this often (signals, timers). */
+const YIELD_EVERY_MS = 20;
 /** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
 const EXCLUDED_LOG_LINES = 50;
 
@@ -91,14 +102,16 @@ export async function scanSource(
       `directory ${root} contains no files${dots}; did the build write somewhere else?`,
     );
   }
+  if (walked.files.length >= LARGE_SITE) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
   const vite = await readViteManifest(root);
   const detector = hashedDetector(vite?.manifest);
-  const files = await mapLimit(walked.files, concurrency, async (walkedFile) => {
+  // Small files are read and hashed synchronously (no thread-pool round trip per call), yielding to the event loop
+  // every few milliseconds so a cancellation is still seen; larger ones are streamed, `concurrency` at a time.
+  const files = new Array<LocalFile>(walked.files.length);
+  const large: number[] = [];
+  const fileOf = (walkedFile: WalkedFile, hashes: FileHashes): LocalFile => {
     const { path } = walkedFile;
-    const real = realPathOf(root, walkedFile);
-    await assertUnchanged(real, path);
-    const hashes = await hashFile(real, partSize);
     const headers = decideHeaders(path, rules, detector);
     const file: LocalFile = {
       path,
@@ -112,6 +125,23 @@ export async function scanSource(
     if (walkedFile.real !== undefined) file.real = walkedFile.real;
     if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
     return file;
+  };
+  let slice = Date.now();
+  for (let i = 0; i < walked.files.length; i++) {
+    const walkedFile = walked.files[i]!;
+    const bytes = readCheckedSync(realPathOf(root, walkedFile), walkedFile.path, Math.min(SMALL_FILE, partSize - 1));
+    if (bytes === undefined) large.push(i);
+    else files[i] = fileOf(walkedFile, hashBuffer(bytes, partSize));
+    if (Date.now() - slice >= YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      slice = Date.now();
+    }
+  }
+  await mapLimit(large, concurrency, async (i) => {
+    const walkedFile = walked.files[i]!;
+    const real = realPathOf(root, walkedFile);
+    await assertUnchanged(real, walkedFile.path);
+    files[i] = fileOf(walkedFile, await hashFile(real, partSize));
   });
   const result: ScanResult = { files, excluded, detector };
   if (vite) result.viteManifest = vite.path;

@@ -387,6 +387,16 @@ describe('createClient against a local HTTP server (real SDK stack)', () => {
     expect(describeAwsError(err)).toMatch(/^AWS S3 ListObjectsV2 failed: NoSuchBucket: .*HTTP 404, request id s3req/);
   });
 
+  test("the SDK's logger has no info method: the SDK never builds a log entry it would throw away", async () => {
+    process.env.AWS_ENDPOINT_URL = url;
+    fake.respond([{ status: 200, body: { services: [], failures: [] } }]);
+    const ecs = createClient(ECSClient, { action: 'deploy-ecs', region: 'us-east-1' });
+    const logger = ecs.config.logger as unknown as Record<string, unknown>;
+    expect(logger.info).toBeUndefined();
+    expect(typeof logger.warn).toBe('function');
+    await ecs.send(new DescribeServicesCommand({ cluster: 'c', services: ['api'] }));
+  });
+
   test('service id with spaces: CloudWatch Logs', () => {
     const logs = createClient(CloudWatchLogsClient, { action: 'x', region: 'us-east-1' });
     expect(logs.config.serviceId).toBe('CloudWatch Logs');
