@@ -1,4 +1,5 @@
 import {
+  checkBeforeChanges,
   createEcsClients,
   deployFailure,
   type EcsClients,
@@ -6,25 +7,37 @@ import {
   prepareDeploy,
   writeDeployReport,
 } from '@deploy-actions/kit/ecs/deploy';
+import { createPreflightClients, type PreflightClients } from '@deploy-actions/kit/ecs/preflight';
 import { cancellationSignal, coreLogger, run as runStep } from '@deploy-actions/kit/runtime';
-import { getInputs } from './inputs';
-
-export const ACTION = 'deploy-ecs-wait';
+import { ACTION, getInputs } from './inputs';
 
 /** The test hook: what in-process tests inject (the bundle uses none of it). */
 export interface Deps {
   signal?: AbortSignal;
   clients?: EcsClients;
+  preflightClients?: PreflightClients;
 }
 
-/** Inputs (validated, no AWS call) → prepare (read-only) → register, update, wait → outputs + summary. */
+/**
+ * Inputs (validated, no AWS call) → prepare (read-only) → preflight / plan (read-only; plan mode ends here) →
+ * register, update, wait → outputs + summary.
+ */
 export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
-  const clients = deps.clients ?? createEcsClients(ACTION, inputs.request.region);
+  const region = inputs.request.region;
+  const clients = deps.clients ?? createEcsClients(ACTION, region);
   const engine = { ...clients, signal: deps.signal ?? cancellationSignal() };
   const prepared = await prepareDeploy(inputs.request, engine);
+  const checked = await checkBeforeChanges(prepared, {
+    action: ACTION,
+    preflight: inputs.preflight,
+    plan: inputs.plan,
+    clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+    signal: engine.signal,
+  });
+  if (checked.planned) return;
   const report = await executeDeploy(prepared, engine);
-  await writeDeployReport(report);
+  await writeDeployReport(report, checked.preflight ? { preflight: checked.preflight } : {});
   const failure = deployFailure(report);
   if (failure) throw failure;
   coreLogger.info(report.message);

@@ -1,11 +1,12 @@
 // Glue: inputs → render (the kit's render step, shared with render-task-def) → prepare the deploy and the migration
-// (read-only) → register when different → migration before → update + wait (the kit's deploy engine, shared with
+// (read-only) → preflight / plan (read-only; plan mode ends here) → register when different → migration before → update + wait (the kit's deploy engine, shared with
 // deploy-ecs-wait) → outputs + summary → migration after. The same kit entry points the three single-purpose
 // actions use, in sequence; no logic of its own.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  checkBeforeChanges,
   createEcsClients,
   type DeployDeps,
   type DeployRequest,
@@ -26,12 +27,13 @@ import {
   oneOffTaskFailure,
   prepareOneOffTask,
 } from '@deploy-actions/kit/ecs/one-off-task';
+import { createPreflightClients, type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
 import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
 import {
   cancellationSignal,
   coreLogger,
   DeployFailure,
-  formatCommand,
+  displayCommand,
   group,
   run as runStep,
   Summary,
@@ -47,6 +49,7 @@ export interface Deps {
   pollDelays?: { minDelayMs?: number; afterChangeMs?: number; maxDelayMs?: number };
   /** Migration task poll / log intervals and drain times. */
   migrationTuning?: OneOffTaskTuning;
+  preflightClients?: PreflightClients;
 }
 
 export async function main(deps: Deps = {}): Promise<void> {
@@ -78,17 +81,32 @@ export async function main(deps: Deps = {}): Promise<void> {
     when: inputs.migration.when,
     plan: await prepareMigration(inputs.migration, prepared, rendered, file, engine),
   };
+  const checked = await checkBeforeChanges(prepared, {
+    action: ACTION,
+    preflight: inputs.deploy.preflight,
+    plan: inputs.deploy.plan,
+    clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+    signal,
+    inputOf: preflightInputOf(inputs.render.overrides),
+    ...(migration ? { notes: [migrationPlanLine(migration.inputs)] } : {}),
+  });
+  if (checked.planned) return;
   const registered = await registerRevisions(prepared, engine);
   const step = { clients, region, signal, tuning: deps.migrationTuning };
   if (migration?.when === 'before') {
     await executeMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
   }
   const report = await executeDeploy(prepared, engine, registered);
-  await writeDeployReport(report);
+  await writeDeployReport(report, checked.preflight ? { preflight: checked.preflight } : {});
   const failure = deployFailure(report);
   if (failure) throw failure;
   coreLogger.info(report.message);
   if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+}
+
+/** The plan's line for the migration (nothing of it runs in plan mode). */
+function migrationPlanLine(m: MigrationInputs): string {
+  return `Migration: would run \`${displayCommand(m.command)}\` on the revision being deployed, ${m.when} the services are updated (network of ${m.service}).`;
 }
 
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
@@ -145,7 +163,7 @@ async function executeMigration(
   arn: string,
   o: { clients: EcsClients; region: string; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
 ): Promise<void> {
-  const command = formatCommand(migration.command);
+  const command = displayCommand(migration.command);
   const result = await group(`Migration (${migration.when} the update): ${command}`, () =>
     executeOneOffTask(
       createOneOffTaskClients(ACTION, o.region, o.clients.ecs),

@@ -13,7 +13,7 @@ import {
   cancellationSignal,
   coreLogger,
   DeployFailure,
-  formatCommand,
+  displayCommand,
   infoLines,
   run as runStep,
   Summary,
@@ -55,9 +55,9 @@ export async function main(deps: Deps = {}): Promise<void> {
   infoLines(plan.notes.join('\n'));
 
   const commandText = plan.command
-    ? formatCommand(plan.command)
+    ? displayCommand(plan.command)
     : plan.container.command?.length
-      ? formatCommand(plan.container.command)
+      ? displayCommand(plan.container.command)
       : '(image default)';
   let result: OneOffTaskResult;
   try {

@@ -150,7 +150,7 @@ test('bundle: plan mode on a pull request writes one comment with the plan and m
     expect(r.summary).toContain('Plan: sync of s3://spa-site/preview/');
     const comments = gh.comments.get(9) ?? [];
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toMatch(/^<!-- deploy-actions:sync-spa-cloudfront s3:\/\/spa-site\/preview\/ -->\n/);
+    expect(comments[0]!.body).toMatch(/^<!-- deploy-actions: sync-spa-cloudfront s3:\/\/spa-site\/preview\/ -->\n/);
     // the token is masked (the runner hides what follows ::add-mask::) and printed nowhere else
     expect(r.stdout).toContain('::add-mask::ghs_e2e');
     expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::') && l.includes('ghs_e2e'))).toEqual([]);

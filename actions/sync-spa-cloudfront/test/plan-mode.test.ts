@@ -132,7 +132,7 @@ describe('comment: true on a pull request', () => {
     const comments = () => gh.comments.get(42) ?? [];
     expect(comments()).toHaveLength(1);
     const body = comments()[0]!.body;
-    expect(body.split('\n')[0]).toBe('<!-- deploy-actions:sync-spa-cloudfront s3://spa-site/site/ -->');
+    expect(body.split('\n')[0]).toBe('<!-- deploy-actions: sync-spa-cloudfront s3://spa-site/site/ -->');
     expect(body).toContain('Plan: sync of s3://spa-site/site/ (release `r2`)');
     expect(body).toMatch(/upload 4 files/);
 
@@ -144,7 +144,7 @@ describe('comment: true on a pull request', () => {
     expect(comments()[0]!.body).toContain('(release `r3`)');
     expect(comments()[0]!.body).toMatch(/upload 5 files/);
     expect(gh.requests.map((x) => x.method)).toEqual(['GET', 'POST', 'GET', 'PATCH']);
-    expect(gh.requests.every((x) => x.authorization === 'Bearer ghs_abc')).toBe(true);
+    expect(gh.requests.every((x) => x.authorization === 'token ghs_abc')).toBe(true);
     expect(mutating(await requests(e.control))).toEqual([]);
   });
 
@@ -156,8 +156,8 @@ describe('comment: true on a pull request', () => {
       expect(r.error).toBeUndefined();
     }
     expect((gh.comments.get(42) ?? []).map((c) => c.body.split('\n')[0])).toEqual([
-      '<!-- deploy-actions:sync-spa-cloudfront s3://spa-site/site/ -->',
-      '<!-- deploy-actions:sync-spa-cloudfront s3://spa-site/admin/ -->',
+      '<!-- deploy-actions: sync-spa-cloudfront s3://spa-site/site/ -->',
+      '<!-- deploy-actions: sync-spa-cloudfront s3://spa-site/admin/ -->',
     ]);
   });
 

@@ -1,5 +1,12 @@
 // @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
 // (read-only), register, execute (update, wait, health checks, root causes, rollback, known-good), verdict, summary.
+export {
+  type BeforeChanges,
+  type BeforeChangesOptions,
+  checkBeforeChanges,
+  preflightTargetsOf,
+  runsOnFargate,
+} from './before-changes';
 export { createEcsClients, type EcsClients } from './clients';
 export { collectDiagnostics, diagnosticsMarkdown, diagnosticsText, type ServiceDiagnostics } from './diagnostics';
 export { executeDeploy } from './execute';
@@ -8,15 +15,14 @@ export {
   type EcsDeployInputOptions,
   type EcsDeployInputs,
   maskDeployInputSecrets,
+  type PlanInputs,
+  type PreflightInputs,
   parseDeployInputs,
   parseServiceLines,
 } from './inputs';
 export {
-  chooseRevision,
-  findRevision,
   type Provenance,
   provenanceFromEnv,
-  type RollbackTo,
   TAG_COMMIT,
   TAG_KNOWN_GOOD,
   TAG_KNOWN_GOOD_COMMIT,
@@ -35,10 +41,27 @@ export type {
   ServiceRequest,
   TaskDefSpec,
 } from './model';
+export { deployPlanMarkdown, type PlanView, planOutputs, serviceChange } from './plan';
 export { prepareDeploy } from './prepare';
 export { type RegisteredRevisions, registerRevisions } from './register';
 export { cleanupRevisions } from './revision-cleanup';
-export { chooseRollbackTarget } from './rollback';
+export {
+  chooseRollbackTarget,
+  isKnownGood,
+  parseRollbackTo,
+  type RevisionFacts,
+  type RollbackChoice,
+  type RollbackTo,
+  ranTagKey,
+  TAG_ROLLED_BACK_FROM,
+} from './rollback-target';
 export { shortTaskDef } from './rollout-verdict';
-export { deployFailure, deployOutputs, deploySummaryMarkdown, writeDeployReport } from './summary';
+export {
+  type DeploySummaryExtras,
+  deployFailure,
+  deployOutputs,
+  deploySummaryMarkdown,
+  writeDeployReport,
+} from './summary';
 export { deployVerdict } from './verdict';
+export { whatRunsProblem } from './what-runs';
