@@ -86,7 +86,13 @@ async function runOurs(url, source, prefix, extra = {}) {
     'INPUT_DISTRIBUTION-ID': DIST,
     INPUT_CONCURRENCY: String(extra.concurrency ?? 16),
   };
-  const [cmd, args] = TIME ? [TIME, ['-v', process.execPath, bundle]] : [process.execPath, [bundle]];
+  // BENCH_PROF=DIR: a V8 CPU profile of each of our runs in DIR (node --cpu-prof), to see where the time goes
+  const node = [
+    process.execPath,
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    bundle,
+  ];
+  const [cmd, args] = TIME ? [TIME, ['-v', ...node]] : [node[0], node.slice(1)];
   const r = await run(cmd, args, env, tmp);
   if (r.code !== 0)
     throw new Error(`sync-spa-cloudfront failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);

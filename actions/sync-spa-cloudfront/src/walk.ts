@@ -216,9 +216,11 @@ function changedWhileRunning(relPath: string, real: string): DeployFailure {
  * `assertUnchanged` and the read in one synchronous step, for the many small files of a build (one pass costs less
  * than a thread-pool round trip per call): open without following a link at the end (O_NOFOLLOW), then the opened
  * file must be a regular file and its path must resolve to itself (no link on the way). Returns its bytes when it
- * has at most `maxBytes`, else undefined (read it by streaming).
+ * has at most `maxBytes`, else undefined (read it by streaming). With `scratch`, a file that fits is read into it and
+ * a view of it returned, valid until the next call: a scan that only hashes allocates nothing per file (34 MB of
+ * short-lived buffers for the bench's 2,000 files otherwise, and the collections that external memory triggers).
  */
-export function readCheckedSync(real: string, relPath: string, maxBytes: number): Buffer | undefined {
+export function readCheckedSync(real: string, relPath: string, maxBytes: number, scratch?: Buffer): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -235,7 +237,8 @@ export function readCheckedSync(real: string, relPath: string, maxBytes: number)
     }
     if (!stats.isFile() || resolved !== real) throw changedWhileRunning(relPath, real);
     if (stats.size > maxBytes) return undefined;
-    const buf = Buffer.allocUnsafe(stats.size);
+    const buf =
+      scratch && stats.size <= scratch.length ? scratch.subarray(0, stats.size) : Buffer.allocUnsafe(stats.size);
     let read = 0;
     while (read < buf.length) {
       const n = readSync(fd, buf, read, buf.length - read, read);

@@ -126,10 +126,12 @@ export async function scanSource(
     if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
     return file;
   };
+  const smallLimit = Math.min(SMALL_FILE, partSize - 1);
+  const scratch = Buffer.allocUnsafe(smallLimit); // each small file is hashed before the next is read into it
   let slice = Date.now();
   for (let i = 0; i < walked.files.length; i++) {
     const walkedFile = walked.files[i]!;
-    const bytes = readCheckedSync(realPathOf(root, walkedFile), walkedFile.path, Math.min(SMALL_FILE, partSize - 1));
+    const bytes = readCheckedSync(realPathOf(root, walkedFile), walkedFile.path, smallLimit, scratch);
     if (bytes === undefined) large.push(i);
     else files[i] = fileOf(walkedFile, hashBuffer(bytes, partSize));
     if (Date.now() - slice >= YIELD_EVERY_MS) {
