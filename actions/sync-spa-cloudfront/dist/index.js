@@ -98422,7 +98422,10 @@ const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
  * `&#13;`, which stays CR), the five named entities and numeric character references; undefined for anything else.
  */
 function decodeXmlText(raw) {
-    const text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+    let text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+    if (!text.includes('&'))
+        return text;
+    text = text.replaceAll('&quot;', '"'); // every ETag: "…" is written &quot;…&quot;
     if (!text.includes('&'))
         return text;
     let bad = false;

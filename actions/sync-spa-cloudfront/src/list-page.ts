@@ -26,7 +26,9 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
  * `&#13;`, which stays CR), the five named entities and numeric character references; undefined for anything else.
  */
 export function decodeXmlText(raw: string): string | undefined {
-  const text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+  let text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+  if (!text.includes('&')) return text;
+  text = text.replaceAll('&quot;', '"'); // every ETag: "…" is written &quot;…&quot;
   if (!text.includes('&')) return text;
   let bad = false;
   const out = text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);|&/g, (whole, name: string | undefined) => {

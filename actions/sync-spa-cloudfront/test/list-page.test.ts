@@ -64,6 +64,8 @@ describe('decodeXmlText', () => {
   test.each<[string, string | undefined]>([
     ['plain', 'plain'],
     ['&amp;&lt;&gt;&quot;&apos;', '&<>"\''],
+    ['&quot;abc&quot;', '"abc"'],
+    ['&amp;quot;', '&quot;'],
     ['line&#13;&#10;break &#x1F600;', 'line\r\nbreak 😀'],
     ['literal\r\nand\rcr', 'literal\nand\ncr'],
     ['&#x110000;', undefined],
