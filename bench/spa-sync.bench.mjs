@@ -43,6 +43,8 @@ const PIN = process.env.BENCH_PIN === '1' && existsSync('/usr/bin/taskset') && a
 if (PIN) execFileSync('/usr/bin/taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
 function run(cmd, args, env, cwd) {
+  // the emulator runs in this process: its CPU while the tool runs is what the tool's requests cost it
+  const emuCpu = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const [file, argv] = PIN ? ['/usr/bin/taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
@@ -63,7 +65,9 @@ function run(cmd, args, env, cwd) {
       const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
       const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
       const cpuS = user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
-      resolve({ code, ms, stdout, stderr, cpuS, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
+      const emu = process.cpuUsage(emuCpu);
+      const emuCpuS = (emu.user + emu.system) / 1e6;
+      resolve({ code, ms, stdout, stderr, cpuS, emuCpuS, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
     });
   });
 }
@@ -249,6 +253,13 @@ async function main() {
     );
     console.log(
       `| CPU (user+sys), redeploy | ${c(cpu.oursRe)} | ${c(cpu.cliRe)} | ${(cpu.cliRe / cpu.oursRe).toFixed(2)}x | |`,
+    );
+    const emuFirst = { ours: m((x) => x.oursFirst.emuCpuS), cli: m((x) => x.cliFirst.emuCpuS) };
+    const emuRe = { ours: m((x) => x.oursRe.emuCpuS), cli: m((x) => x.cliRe.emuCpuS) };
+    results.runs.first.emulatorCpuS = emuFirst;
+    results.runs.redeploy.emulatorCpuS = emuRe;
+    console.log(
+      `| emulator CPU while each ran (first / redeploy) | ${c(emuFirst.ours)} / ${c(emuRe.ours)} | ${c(emuFirst.cli)} / ${c(emuRe.cli)} | | both tools wait for it: with BENCH_PIN it has one core |`,
     );
     console.log(
       `\nload average before ${results.loadBefore}, after ${results.loadAfter} (2 cores: wall times above ~2 mean other work shared the CPUs)`,
