@@ -1,6 +1,849 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 2504:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+const pm = __importStar(__nccwpck_require__(568));
+const tunnel = __importStar(__nccwpck_require__(7013));
+const undici_1 = __nccwpck_require__(9309);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 568:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
 /***/ 14:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -48143,7 +48986,7 @@ exports.basename = (path, { windows } = {}) => {
 /***/ 7013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(8479);
+module.exports = __nccwpck_require__(8479);
 
 
 /***/ }),
@@ -48151,7 +48994,6 @@ exports.basename = (path, { windows } = {}) => {
 /***/ 8479:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -48163,10 +49005,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -48415,7 +49257,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -48423,7 +49265,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 9309:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(7140)
@@ -48451,29 +49292,29 @@ const createRedirectInterceptor = __nccwpck_require__(7327)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(910),
   retry: __nccwpck_require__(2503),
   dump: __nccwpck_require__(7407),
   dns: __nccwpck_require__(6814)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -48527,11 +49368,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(8263).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -48542,57 +49383,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(3257).Headers
-/* unused reexport */ __nccwpck_require__(1328).Response
-/* unused reexport */ __nccwpck_require__(6398).Request
-/* unused reexport */ __nccwpck_require__(7653).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(5660).FileReader
+module.exports.Headers = __nccwpck_require__(3257).Headers
+module.exports.Response = __nccwpck_require__(1328).Response
+module.exports.Request = __nccwpck_require__(6398).Request
+module.exports.FormData = __nccwpck_require__(7653).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(5660).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8712)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(2118)
 const { kConstruct } = __nccwpck_require__(8404)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6748)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(5192)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(659)
-/* unused reexport */ __nccwpck_require__(9708).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(9708).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(9207)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -88841,11 +89682,111 @@ function parseCluster(input, raw) {
     throw new ConfigurationError(input, `expected a cluster name (letters, digits, - and _) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>), got ${quote(value)}`);
 }
 
+// EXTERNAL MODULE: ./node_modules/.pnpm/@smithy+core@3.41.0/node_modules/@smithy/core/dist-cjs/submodules/retry/index.js
+var retry = __nccwpck_require__(5200);
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/retry.ts
+
+const THROTTLING_BASE_DELAY_MS = 100;
+const TRANSIENT_BASE_DELAY_MS = 50;
+const MAX_RETRY_DELAY_MS = 20_000;
+const RETRY_QUOTA = 500;
+const THROTTLING_RETRY_COST = 5;
+const TRANSIENT_RETRY_COST = 10;
+const SUCCESS_REFUND = 1;
+/** A server's Retry-After hint may lengthen a delay by at most this much (the SDK's rule). */
+const MAX_HINT_EXTENSION_MS = 5000;
+/** Full-jitter exponential delay before retry number `retryCount + 1` (0 = the first retry). */
+function retryDelay(type, retryCount, random = Math.random) {
+    const base = type === 'THROTTLING' ? THROTTLING_BASE_DELAY_MS : TRANSIENT_BASE_DELAY_MS;
+    return Math.floor(random() * Math.min(MAX_RETRY_DELAY_MS, base * 2 ** retryCount));
+}
+class Token {
+    count;
+    delay;
+    cost;
+    constructor(count, delay, cost) {
+        this.count = count;
+        this.delay = delay;
+        this.cost = cost;
+    }
+    getRetryCount() {
+        return this.count;
+    }
+    getRetryDelay() {
+        return this.delay;
+    }
+    getRetryCost() {
+        return this.cost;
+    }
+}
+/**
+ * The SDK's RetryStrategyV2 contract (@smithy/types): the retry middleware asks for a token before the first attempt,
+ * refreshes it after each failure (throwing = no more retries) and sleeps `getRetryDelay()`, aborted by the call's
+ * AbortSignal. Set on clients by `createClient` unless AWS_RETRY_MODE or an explicit `retryMode` says otherwise.
+ */
+class ThroughputRetryStrategy {
+    maxAttempts;
+    options;
+    mode = 'standard';
+    capacity = RETRY_QUOTA;
+    random;
+    now;
+    constructor(maxAttempts, options = {}) {
+        this.maxAttempts = maxAttempts;
+        this.options = options;
+        this.random = options.random ?? Math.random;
+        this.now = options.now ?? Date.now;
+    }
+    async acquireInitialRetryToken(_scope) {
+        return new Token(0, 0, undefined);
+    }
+    async refreshRetryTokenForRetry(token, errorInfo) {
+        const { errorType } = errorInfo;
+        const attempts = token.getRetryCount() + 1;
+        const cost = errorType === 'THROTTLING' ? THROTTLING_RETRY_COST : TRANSIENT_RETRY_COST;
+        const retryable = errorType === 'THROTTLING' || errorType === 'TRANSIENT';
+        if (!retryable || attempts >= this.maxAttempts || this.capacity < cost) {
+            this.options.onRetry?.({ errorType, attempts, delayMs: undefined });
+            throw new Error('No retry token available');
+        }
+        let delay = retryDelay(errorType, token.getRetryCount(), this.random);
+        if (errorInfo.retryAfterHint instanceof Date) {
+            const hinted = errorInfo.retryAfterHint.getTime() - this.now();
+            delay = Math.max(delay, Math.min(hinted, delay + MAX_HINT_EXTENSION_MS));
+        }
+        this.capacity -= cost;
+        this.options.onRetry?.({ errorType, attempts, delayMs: delay });
+        return new Token(attempts, delay, cost);
+    }
+    recordSuccess(token) {
+        this.capacity = Math.min(RETRY_QUOTA, this.capacity + (token.getRetryCost() ?? SUCCESS_REFUND));
+    }
+    /** Tokens left in the retry quota (tests). */
+    getCapacity() {
+        return this.capacity;
+    }
+}
+/**
+ * How a call that the SDK gave up on failed, for callers that retry or slow down at their own level (the SPA
+ * sync's upload pool): `throttling` (429, ThrottlingException, SlowDown...), `transient` (5xx, timeouts, connection
+ * resets), or undefined (anything else: a user error, access denied, not found). The SDK's own classification.
+ */
+function retryableFailure(err) {
+    if (!err || typeof err !== 'object')
+        return undefined;
+    const e = err;
+    if ((0,retry.isThrottlingError)(e))
+        return 'throttling';
+    if ((0,retry.isTransientError)(e))
+        return 'transient';
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/aws.ts
 
 
+
 const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_RETRY_MODE = 'adaptive';
 const RETRY_MODES = ['standard', 'adaptive', 'legacy'];
 /** Region: explicit value (input) → AWS_REGION → AWS_DEFAULT_REGION, else ConfigurationError on `regionInput`. */
 function resolveRegion(region, env = process.env, regionInput = 'aws-region') {
@@ -88871,12 +89812,26 @@ function configuredEndpoint(serviceId, env = process.env) {
         return undefined;
     return env[`AWS_ENDPOINT_URL_${endpointEnvSuffix(serviceId)}`] || env.AWS_ENDPOINT_URL || undefined;
 }
-/** Options resolved to plain client configuration (pure, exported for tests). */
+/**
+ * The SDK's logger. Its default (a NoOpLogger) has an `info` method, and the SDK's logger middleware builds its log
+ * entry whenever `logger.info` exists: it walks every field of every input and output through the sensitive-data
+ * filter, 1,000 entries per ListObjectsV2 page, to throw the result away (~90 ms of CPU per 2,000 uploads, measured
+ * with --cpu-prof). This one has no `info`, so that entry is never built; warnings and errors still go nowhere, as
+ * with the default.
+ */
+const QUIET_SDK_LOGGER = { trace() { }, debug() { }, warn() { }, error() { } };
+/** AWS_MAX_ATTEMPTS as the SDK reads it (an integer), else our default. */
+function envMaxAttempts(raw) {
+    const n = Number.parseInt(raw ?? '', 10);
+    return Number.isInteger(n) && n >= 1 ? n : DEFAULT_MAX_ATTEMPTS;
+}
+/** Options resolved to plain client configuration (pure apart from the retry strategy object, exported for tests). */
 function clientConfig(serviceId, options) {
     const env = options.env ?? process.env;
     const config = {
         region: resolveRegion(options.region, env, options.regionInput),
         customUserAgent: `deploy-actions/${options.action}`,
+        logger: QUIET_SDK_LOGGER,
     };
     if (options.maxAttempts !== undefined) {
         if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
@@ -88894,7 +89849,8 @@ function clientConfig(serviceId, options) {
         config.retryMode = options.retryMode;
     }
     else if (!env.AWS_RETRY_MODE) {
-        config.retryMode = DEFAULT_RETRY_MODE;
+        const attempts = config.maxAttempts ?? envMaxAttempts(env.AWS_MAX_ATTEMPTS);
+        config.retryStrategy = new ThroughputRetryStrategy(attempts, options.onRetry ? { onRetry: options.onRetry } : {});
     }
     if (serviceId === 'S3') {
         if (configuredEndpoint(serviceId, env))
@@ -90500,46 +91456,6 @@ class summary_Summary {
 
 
 
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudfront@3.1162.0/node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(8740);
-// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-s3@3.1169.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3639);
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/concurrency.ts
-/**
- * Run `fn` over `items` with at most `limit` in flight. With `stopOnError` (default) no new item starts after a
- * failure; the in-flight ones settle, then the first error is thrown together with all failures.
- */
-async function mapLimit(items, limit, fn, options = {}) {
-    const results = new Array(items.length);
-    const failures = [];
-    const stopOnError = options.stopOnError ?? true;
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !(stopOnError && failures.length > 0)) {
-            const index = next++;
-            const item = items[index];
-            try {
-                results[index] = await fn(item, index);
-            }
-            catch (error) {
-                failures.push({ item, error });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failures.length > 0)
-        throw new BatchError(failures);
-    return results;
-}
-class BatchError extends Error {
-    failures;
-    constructor(failures) {
-        const first = failures[0]?.error;
-        super(first instanceof Error ? first.message : String(first));
-        this.name = 'BatchError';
-        this.failures = failures;
-    }
-}
 
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
@@ -90548,6 +91464,7 @@ var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
 var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/gc.ts
+
 
 
 // Keeping the 50,000-file goal (≤256 MB RSS) on a runner whose node flags we cannot choose: V8 grows its old space
@@ -90581,7 +91498,9 @@ function gcEvery(every, enabled) {
 }
 /**
  * Keep V8's young generation at its initial size (Node 24 lets it grow to 64 MB when many allocations survive, as
- * when hashing tens of thousands of files). Takes effect at run time, unlike --max-semi-space-size.
+ * when hashing tens of thousands of files). Takes effect at run time, unlike --max-semi-space-size. Large sites
+ * only: a small one is done before it matters, and the small young generation cost a 2,000-file first deploy about
+ * a third of its GC time.
  */
 function limitYoungGeneration() {
     try {
@@ -90592,976 +91511,111 @@ function limitYoungGeneration() {
         // "Error: unrecognized flag" to stderr) and the defaults stay
     }
 }
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/json-gzip.ts
-
-
-// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
-// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
-/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
-const PIECEWISE_ENTRIES = 256;
-/** Text is handed to gzip in chunks of about this many characters. */
-const CHUNK = 64 * 1024;
-async function writeValue(value, write) {
-    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
-        await write('[');
-        for (let i = 0; i < value.length; i++) {
-            if (i > 0)
-                await write(',');
-            const item = value[i];
-            // as JSON.stringify: undefined and functions in arrays become null
-            if (item === undefined || typeof item === 'function')
-                await write('null');
-            else
-                await writeValue(item, write);
-        }
-        await write(']');
-        return;
-    }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
-        const entries = Object.entries(value);
-        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
-            await write('{');
-            let first = true;
-            for (const [key, v] of entries) {
-                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
-                    continue; // skipped, as JSON.stringify
-                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
-                first = false;
-                await writeValue(v, write);
-            }
-            await write('}');
-            return;
-        }
-    }
-    await write(JSON.stringify(value) ?? 'null');
-}
-function isLarge(value) {
-    if (Array.isArray(value))
-        return value.length > PIECEWISE_ENTRIES;
-    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
-}
 /**
- * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
- * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
+ * Memory at a stage boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS); large runs collect first.
+ * `process.memoryUsage()` is only asked for with step debug on: it costs ~15 ms a call.
  */
-async function gzipJson(value) {
-    const gzip = (0,external_node_zlib_.createGzip)();
-    const chunks = [];
-    gzip.on('data', (chunk) => chunks.push(chunk));
-    const ended = (0,external_node_events_.once)(gzip, 'end');
-    let pending = '';
-    const write = async (text) => {
-        pending += text;
-        if (pending.length < CHUNK)
-            return;
-        const ok = gzip.write(pending);
-        pending = '';
-        if (!ok)
-            await (0,external_node_events_.once)(gzip, 'drain');
-    };
-    await writeValue(value, write);
-    gzip.end(`${pending}\n`);
-    await ended;
-    return Buffer.concat(chunks);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-etag.ts
-
-
-// Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
-// - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
-// - a multipart upload has ETag = MD5(concatenated binary MD5s of the parts) + `-<part count>`, so recomputing it
-//   needs the uploader's part size (AWS CLI default 8 MiB, which is our default too);
-// - SSE-KMS / SSE-C ETags are not MD5s at all: callers compare a sha256 kept in user metadata or in a manifest.
-const MIB = 1024 * 1024;
-/** The AWS CLI's default multipart_threshold and multipart_chunksize (8 MiB). */
-const DEFAULT_PART_SIZE = 8 * MIB;
-/** S3's minimum part size (all parts but the last). */
-const MIN_PART_SIZE = 5 * MIB;
-/** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
-function normalizeEtag(etag) {
-    return (etag ?? '')
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"+|"+$/g, '')
-        .toLowerCase();
-}
-/** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
-function isSinglePartEtag(etag) {
-    return /^[0-9a-f]{32}$/.test(normalizeEtag(etag));
-}
-/** `<hex>-<n>` multipart ETag → part count, else undefined. */
-function multipartPartCount(etag) {
-    const m = /^[0-9a-f]{32}-(\d+)$/.exec(normalizeEtag(etag));
-    return m ? Number(m[1]) : undefined;
-}
-/** The multipart ETag S3 reports for parts with these MD5s (hex): md5(concat(binary md5s)) + '-' + count. */
-function multipartEtag(partMd5s) {
-    const hash = (0,external_node_crypto_.createHash)('md5');
-    for (const part of partMd5s)
-        hash.update(Buffer.from(part, 'hex'));
-    return `${hash.digest('hex')}-${partMd5s.length}`;
-}
-/** Number of parts a file of `size` bytes is cut into with `partSize` (at least 1). */
-function partCount(size, partSize) {
-    return Math.max(1, Math.ceil(size / partSize));
-}
-/**
- * True when the local hashes prove the object with this ETag has the same bytes: a single-part ETag equal to the
- * MD5, or a multipart ETag equal to the one our part size produces. False means "not proven", not "different".
- */
-function etagMatches(etag, hashes) {
-    const e = normalizeEtag(etag);
-    if (isSinglePartEtag(e))
-        return e === hashes.md5;
-    if (multipartPartCount(e) !== undefined && hashes.partMd5s)
-        return e === multipartEtag(hashes.partMd5s);
-    return false;
-}
-/** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
-const SMALL_FILE = 256 * 1024;
-/**
- * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer
- * so memory does not grow with file size.
- */
-async function hashFile(path, partSize = DEFAULT_PART_SIZE) {
-    const md5 = (0,external_node_crypto_.createHash)('md5');
-    const sha256 = (0,external_node_crypto_.createHash)('sha256');
-    const fh = await (0,promises_.open)(path, 'r');
-    try {
-        const { size } = await fh.stat();
-        if (size <= SMALL_FILE && size < partSize) {
-            const buf = await fh.readFile();
-            md5.update(buf);
-            sha256.update(buf);
-            return { size: buf.length, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        }
-        const multipart = size >= partSize;
-        const partMd5s = [];
-        let part = multipart ? (0,external_node_crypto_.createHash)('md5') : undefined;
-        let inPart = 0;
-        let total = 0;
-        const stream = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024, start: 0 });
-        for await (const chunk of stream) {
-            md5.update(chunk);
-            sha256.update(chunk);
-            total += chunk.length;
-            if (part) {
-                let offset = 0;
-                while (offset < chunk.length) {
-                    const take = Math.min(chunk.length - offset, partSize - inPart);
-                    part.update(chunk.subarray(offset, offset + take));
-                    inPart += take;
-                    offset += take;
-                    if (inPart === partSize) {
-                        partMd5s.push(part.digest('hex'));
-                        part = (0,external_node_crypto_.createHash)('md5');
-                        inPart = 0;
-                    }
-                }
-            }
-        }
-        if (part && inPart > 0)
-            partMd5s.push(part.digest('hex'));
-        const result = { size: total, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-        if (multipart)
-            result.partMd5s = partMd5s;
-        return result;
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** Hashes of an in-memory body (tests, small generated files). */
-function hashBuffer(body, partSize = DEFAULT_PART_SIZE) {
-    const result = {
-        size: body.length,
-        md5: createHash('md5').update(body).digest('hex'),
-        sha256: createHash('sha256').update(body).digest('hex'),
-    };
-    if (body.length >= partSize) {
-        const parts = [];
-        for (let offset = 0; offset < body.length; offset += partSize) {
-            parts.push(createHash('md5')
-                .update(body.subarray(offset, offset + partSize))
-                .digest('hex'));
-        }
-        result.partMd5s = parts;
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-objects.ts
-
-
-
-
-
-
-/** Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages. */
-async function listAllObjects(client, bucket, prefix, options = {}) {
-    const objects = [];
-    let token;
-    let pages = 0;
-    do {
-        const out = await client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }), options.signal ? { abortSignal: options.signal } : {});
-        pages += 1;
-        for (const o of out.Contents ?? []) {
-            if (o.Key === undefined)
-                continue;
-            objects.push({
-                key: o.Key,
-                etag: normalizeEtag(o.ETag),
-                size: o.Size ?? 0,
-                lastModified: o.LastModified ? o.LastModified.getTime() : 0,
-            });
-        }
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-        options.onPage?.(pages, objects.length);
-    } while (token);
-    return { objects, pages };
-}
-/** Bodies up to this size are read into memory (a Buffer lets the SDK send a plain checksum header). */
-const BUFFER_LIMIT = 1024 * 1024;
-function headerParams(o) {
-    return {
-        ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
-        ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
-        ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
-    };
-}
-/**
- * Upload a file: one PutObject below `partSize`, else a multipart upload whose parts are streamed from disk one at
- * a time (memory stays at one stream buffer), aborted on failure. The ETag S3 returns is what a later
- * ListObjectsV2 shows, so callers can record it.
- */
-async function uploadFile(client, o) {
-    const partSize = o.partSize ?? DEFAULT_PART_SIZE;
-    const send = o.signal ? { abortSignal: o.signal } : {};
-    if (o.size < partSize) {
-        const body = o.size <= BUFFER_LIMIT ? await (0,promises_.readFile)(o.path) : (0,external_node_fs_.createReadStream)(o.path);
-        const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ Bucket: o.bucket, Key: o.key, Body: body, ContentLength: o.size, ...headerParams(o) }), send);
-        return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
-    }
-    const algorithm = o.checksums === false ? undefined : 'CRC32';
-    const created = await client.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
-        Bucket: o.bucket,
-        Key: o.key,
-        ...headerParams(o),
-        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-    }), send);
-    const uploadId = created.UploadId;
-    if (!uploadId)
-        throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
-    let requests = 1;
-    try {
-        const parts = [];
-        const count = partCount(o.size, partSize);
-        for (let n = 1; n <= count; n++) {
-            const start = (n - 1) * partSize;
-            const end = Math.min(o.size, start + partSize);
-            const out = await client.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({
-                Bucket: o.bucket,
-                Key: o.key,
-                UploadId: uploadId,
-                PartNumber: n,
-                Body: (0,external_node_fs_.createReadStream)(o.path, { start, end: end - 1 }),
-                ContentLength: end - start,
-                ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
-            }), send);
-            requests += 1;
-            parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
-        }
-        const done = await client.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({
-            Bucket: o.bucket,
-            Key: o.key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-        }), send);
-        requests += 1;
-        return { etag: normalizeEtag(done.ETag), multipart: true, requests };
-    }
-    catch (err) {
-        await client
-            .send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
-            .catch(() => undefined);
-        throw err;
-    }
-}
-/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
-function copySource(bucket, key) {
-    return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
-async function copyObjectReplace(client, o) {
-    const out = await client.send(new client_s3_dist_cjs/* CopyObjectCommand */.s9Z({
-        Bucket: o.bucket,
-        Key: o.key,
-        CopySource: copySource(o.bucket, o.sourceKey),
-        MetadataDirective: 'REPLACE',
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.CopyObjectResult?.ETag);
-}
-/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
-async function deleteKeys(client, bucket, keys) {
-    let requests = 0;
-    for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000);
-        const out = await client.send(new client_s3_dist_cjs/* DeleteObjectsCommand */.xvx({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-        requests += 1;
-        if (out.Errors?.length) {
-            const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
-            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
-        }
-    }
-    return { requests };
-}
-/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
-async function getJsonObject(client, bucket, key) {
-    const out = await client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
-    const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const text = gzipped
-        ? (0,external_node_zlib_.gunzipSync)(bytes).toString('utf8')
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    return JSON.parse(text);
-}
-/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
-async function putBytes(client, o) {
-    const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
-        Bucket: o.bucket,
-        Key: o.key,
-        Body: o.body,
-        ContentLength: o.body.length,
-        ...headerParams(o),
-    }), o.signal ? { abortSignal: o.signal } : {});
-    return normalizeEtag(out.ETag);
-}
-/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
-async function putJsonObject(client, bucket, key, value, headers = {}) {
-    const { gzip, ...rest } = headers;
-    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
-    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
-    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
-}
-async function headObject(client, bucket, key) {
-    const out = await client.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key }));
-    const result = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
-    if (out.CacheControl !== undefined)
-        result.cacheControl = out.CacheControl;
-    if (out.ContentType !== undefined)
-        result.contentType = out.ContentType;
-    return result;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/dotfiles.ts
-// Dotfiles (pure): names starting with `.` are never published — `.env`, `.npmrc`, `.git/` and editor or tool state
-// end up in build outputs and were uploaded publicly (issue #14, finding 2). The one exception is `.well-known/` at
-// the root of `source` (RFC 8615: assetlinks.json, apple-app-site-association, security.txt), which a site must
-// serve; dot names inside it are excluded too. There is deliberately no switch to publish other dotfiles: nothing a
-// browser loads from S3 + CloudFront needs one (`.htaccess` and `.nojekyll` mean nothing there), and a switch is
-// one more way to publish `.env` by mistake.
-/** The only dot directory that is published (at the root of `source`). */
-const WELL_KNOWN = '.well-known';
-/**
- * The excluded dot name a path falls under, or undefined when it may be published: the path up to and including its
- * first dot segment (`.env`, `.git/`, `assets/.cache/`), a trailing `/` when that segment is a directory. `isDir`
- * says whether the last segment of `relPath` is a directory.
- */
-function dotName(relPath, isDir = false) {
-    const segments = relPath.split('/');
-    for (let i = 0; i < segments.length; i++) {
-        const seg = segments[i];
-        if (!seg.startsWith('.'))
-            continue;
-        const last = i === segments.length - 1;
-        const dir = !last || isDir;
-        if (i === 0 && seg === WELL_KNOWN && dir)
-            continue;
-        return segments.slice(0, i + 1).join('/') + (dir ? '/' : '');
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/source.ts
-
-
-
-// The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
-// `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless
-// `persist-credentials: false` (issue #14, finding 2).
-/** True when `path` is `root` or below it (both absolute and normalised). */
-function isInside(root, path) {
-    if (path === root)
-        return true;
-    return path.startsWith(root.endsWith(external_node_path_.sep) ? root : `${root}${external_node_path_.sep}`);
-}
-/** Why a resolved source directory may not be published, or undefined when it may (pure, table-tested). */
-function sourceRefusal(sourceReal, workspaceReal, hasGitEntry, workspaceName) {
-    if (sourceReal === workspaceReal) {
-        return `is the workspace root (${workspaceName}): that publishes the whole checkout, .git/config included; name the build output, e.g. dist`;
-    }
-    if (!isInside(workspaceReal, sourceReal)) {
-        return `resolves to ${sourceReal}, outside the workspace (${workspaceReal}); build into the workspace (or download the build artifact there) and name that directory`;
-    }
-    const segments = (0,external_node_path_.relative)(workspaceReal, sourceReal).split(external_node_path_.sep);
-    if (segments.includes('.git'))
-        return `is inside a .git directory (${sourceReal}); name the build output, e.g. dist`;
-    if (hasGitEntry) {
-        return `contains a .git entry (${sourceReal} is a repository checkout, not a build output); name the build output, e.g. dist`;
-    }
-    return undefined;
-}
-/**
- * Resolve and check `source`: relative to GITHUB_WORKSPACE (else the working directory, as on the runner), an
- * existing directory whose real path (symlinks resolved) is inside the workspace, is not the workspace itself and has
- * no `.git` entry. Returns the real path: everything below reads the files through it.
- */
-async function checkSource(raw, env) {
-    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
-    const path = (0,external_node_path_.isAbsolute)(raw) ? (0,external_node_path_.resolve)(raw) : (0,external_node_path_.resolve)(workspace, raw);
-    let info;
-    try {
-        info = await (0,promises_.stat)(path);
-    }
-    catch {
-        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
-    }
-    if (!info.isDirectory())
-        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
-    const sourceReal = await (0,promises_.realpath)(path);
-    const workspaceReal = await (0,promises_.realpath)(workspace).catch(() => workspace);
-    const hasGitEntry = await (0,promises_.lstat)((0,external_node_path_.resolve)(sourceReal, '.git')).then(() => true, () => false);
-    const refusal = sourceRefusal(sourceReal, workspaceReal, hasGitEntry, env.GITHUB_WORKSPACE ? 'GITHUB_WORKSPACE' : 'the working directory');
-    if (refusal)
-        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} ${refusal}`);
-    return sourceReal;
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/walk.ts
-
-
-
-
-
-/** Linux's own limit on symlinks followed in one path resolution (MAXSYMLINKS). */
-const MAX_HOPS = 40;
-/** Deeper than any build output; stops pathological link graphs that are not loops. */
-const MAX_DEPTH = 64;
-/** Real path of a file to read: the one the walk found. */
-function realPathOf(root, file) {
-    return file.real ?? (0,external_node_path_.join)(root, ...file.path.split('/'));
-}
-/** Walk `root` (a real path): regular files to publish, and every name left out with the reason. */
-async function walkSource(root, options) {
-    const files = [];
-    const excluded = [];
-    const ancestors = new Set([root]);
-    // `linked`: `dir` was reached through a directory link, so `root/rel` is not its real path.
-    const walk = async (dir, rel, depth, linked) => {
-        if (depth > MAX_DEPTH) {
-            throw new errors_ConfigurationError('source', `${rel}/ is nested more than ${MAX_DEPTH} directories deep`);
-        }
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
-            const full = (0,external_node_path_.join)(dir, entry.name);
-            const dot = dotName(relPath, entry.isDirectory());
-            if (dot !== undefined) {
-                // Not followed, not read: a `.env -> /proc/self/environ` is never touched.
-                excluded.push({ name: dot, why: entry.isDirectory() ? 'dot directory (not read)' : 'dotfile' });
-                continue;
-            }
-            if (entry.isFile()) {
-                if (options.exclude?.matches(relPath))
-                    excluded.push({ name: relPath, why: 'exclude' });
-                else
-                    files.push(linked ? { path: relPath, real: full } : { path: relPath });
-            }
-            else if (entry.isDirectory()) {
-                ancestors.add(full);
-                await walk(full, relPath, depth + 1, linked);
-                ancestors.delete(full);
-            }
-            else if (entry.isSymbolicLink()) {
-                if (options.exclude?.matches(relPath)) {
-                    excluded.push({ name: relPath, why: 'exclude (link not followed)' });
-                    continue;
-                }
-                const target = await (0,promises_.readlink)(full);
-                if (options.followSymlinks === 'false') {
-                    throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) and follow-symlinks is false; copy the file into the build output, or set follow-symlinks: inside`);
-                }
-                const resolved = await resolveInside(root, full, relPath, target);
-                const realRel = (0,external_node_path_.relative)(root, resolved.real).split(external_node_path_.sep).join('/');
-                const realDot = realRel === '' ? undefined : dotName(realRel, resolved.stats.isDirectory());
-                if (realDot !== undefined) {
-                    excluded.push({ name: relPath, why: `link to ${realDot} (dot names are never published)` });
-                }
-                else if (resolved.stats.isFile()) {
-                    files.push({ path: relPath, real: resolved.real });
-                }
-                else if (resolved.stats.isDirectory()) {
-                    if (ancestors.has(resolved.real)) {
-                        throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) to ${realRel === '' ? 'source itself' : `${realRel}/`}, which contains it: a directory loop; remove the link`);
-                    }
-                    ancestors.add(resolved.real);
-                    await walk(resolved.real, relPath, depth + 1, true);
-                    ancestors.delete(resolved.real);
-                }
-                else {
-                    excluded.push({ name: relPath, why: 'link to something that is not a regular file' });
-                }
-            }
-            else {
-                excluded.push({ name: relPath, why: 'not a regular file (socket, FIFO or device)' });
-            }
-        }
-    };
-    // The root is walked through its real path; directories below it (not links) are real paths too.
-    await walk(root, '', 0, false);
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    excluded.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { files, excluded };
-}
-function errnoOf(err) {
-    return err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined;
-}
-/**
- * Follow the link at `linkPath` (inside `root`, in a real directory) hop by hop; every hop's target, and the real path
- * of the directory holding it, must be inside `root`. Returns the real path and its lstat. Errors name the link (as a
- * path relative to `source`) and its target.
- */
-async function resolveInside(root, linkPath, relPath, firstTarget) {
-    const fail = (what) => new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${firstTarget}) ${what}`);
-    let current = linkPath;
-    let target = firstTarget;
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-        const next = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(current), target);
-        if (!isInside(root, next)) {
-            throw fail(`${next === (0,external_node_path_.resolve)((0,external_node_path_.dirname)(linkPath), firstTarget) ? '' : `that leads to ${next}, `}outside source (${root}); only links that stay inside source are followed`);
-        }
-        let real;
-        if (next === root) {
-            real = root;
-        }
-        else {
-            let parent;
-            try {
-                parent = await (0,promises_.realpath)((0,external_node_path_.dirname)(next));
-            }
-            catch (err) {
-                const code = errnoOf(err);
-                if (code === 'ELOOP')
-                    throw fail('that never resolves: a symbolic link loop');
-                if (code === 'ENOENT' || code === 'ENOTDIR')
-                    throw fail(`that points to nothing (${next}): a dangling link`);
-                throw err;
-            }
-            if (!isInside(root, parent)) {
-                throw fail(`whose target ${next} passes through a directory link to ${parent}, outside source (${root}); only links that stay inside source are followed`);
-            }
-            real = (0,external_node_path_.join)(parent, (0,external_node_path_.basename)(next));
-        }
-        let stats;
-        try {
-            stats = await (0,promises_.lstat)(real);
-        }
-        catch (err) {
-            const code = errnoOf(err);
-            if (code === 'ENOENT' || code === 'ENOTDIR')
-                throw fail(`that points to nothing (${next}): a dangling link`);
-            throw err;
-        }
-        if (!stats.isSymbolicLink())
-            return { real, stats };
-        current = real;
-        target = await (0,promises_.readlink)(real);
-    }
-    throw fail(`that never resolves (more than ${MAX_HOPS} links): a symbolic link loop`);
-}
-/**
- * Right before a file is read (hashed, uploaded, copied into the record): its real path still resolves to itself
- * (no symlink appeared on the way) and is a regular file. A file swapped for a link after the walk stops the deploy.
- */
-async function assertUnchanged(real, relPath) {
-    let resolved;
-    let file = false;
-    try {
-        resolved = await (0,promises_.realpath)(real);
-        file = (await (0,promises_.lstat)(real)).isFile();
-    }
-    catch {
-        // reported below
-    }
-    if (resolved !== real || !file) {
-        throw new DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/context.ts
-
-
-
-
-
-
-// What a deploy or rollback runs with, and the S3 writes both make (each counted for the summary and the bench).
-/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
-const LARGE_SITE = 5000;
-/** Listings collect garbage every this many pages (so only large ones, 5,000 objects or more, ever do). */
-const LIST_GC_PAGES = 5;
-/** Memory at a phase boundary, in the debug log (the 50,000-file goal is ≤256 MB RSS). */
 function memory(phase, large = false) {
     if (large)
         collectGarbage();
+    if (!isDebug())
+        return;
     const m = process.memoryUsage();
     const mb = (n) => `${Math.round(n / 1048576)}MB`;
     core_debug(`memory after ${phase}: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}`);
 }
-function count(ctx, what, n = 1) {
-    ctx.requests[what] = (ctx.requests[what] ?? 0) + n;
-}
-/** One listing of everything under the prefix: the site's objects and this action's records. */
-async function listSite(ctx) {
-    const prefix = ctx.inputs.prefix === '' ? '' : `${ctx.inputs.prefix}/`;
-    // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
-    // 50-page listing: collect every few pages once the listing is large.
-    let listed;
-    try {
-        listed = await listAllObjects(ctx.s3, ctx.inputs.bucket, prefix, {
-            signal: ctx.signal,
-            onPage: (pages) => {
-                if (pages % LIST_GC_PAGES === 0)
-                    collectGarbage();
-            },
-        });
-    }
-    catch (err) {
-        // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
-        if (isErrorNamed(err, 'NoSuchBucket')) {
-            throw new errors_ConfigurationError('bucket', `there is no S3 bucket ${JSON.stringify(ctx.inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`);
-        }
-        throw err;
-    }
-    count(ctx, 'ListObjectsV2', listed.pages);
-    return { listPrefix: prefix, ...listed };
-}
-function unwrapBatch(err) {
-    if (err instanceof BatchError) {
-        const first = err.failures[0].error;
-        throw first;
-    }
-    throw err;
-}
-/** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
-async function runPhase(phase, fn, what) {
-    info(`Publishing ${phase}: ${what}.`);
-    try {
-        await fn();
-    }
-    catch (err) {
-        const failures = err instanceof BatchError ? err.failures : [{ item: undefined, error: err }];
-        const lines = failures.slice(0, 10).map(({ item, error }) => {
-            const key = item && typeof item === 'object'
-                ? 'key' in item
-                    ? item.key
-                    : 'blob' in item
-                        ? item.blob.key
-                        : ''
-                : '';
-            return `  ${key}: ${isAwsError(error) ? describeAwsError(error) : errorMessage(error)}`;
-        });
-        const consequence = phase === 'assets'
-            ? 'No HTML was published: the live site still serves the previous release.'
-            : 'Some HTML files may already be updated; all assets they reference are in place. Re-run to finish.';
-        throw new DeployFailure(`${failures.length} ${phase} write(s) failed. ${consequence}`, {
-            details: lines.join('\n'),
-            cause: failures[0]?.error,
-        });
-    }
-}
-/** Upload a local file, read through the real path the walk checked (re-checked right before: walk.ts). */
-async function putFile(ctx, file, key, source) {
-    const path = realPathOf(source, file);
-    await assertUnchanged(path, file.path);
-    const result = await uploadFile(ctx.s3, {
-        bucket: ctx.inputs.bucket,
-        key,
-        path,
-        size: file.size,
-        partSize: ctx.inputs.partSize,
-        checksums: ctx.inputs.checksumMode === 'when_supported',
-        cacheControl: file.cacheControl,
-        contentType: file.contentType,
-        metadata: { sha256: file.sha256 },
-        signal: ctx.signal,
-    });
-    if (result.multipart)
-        count(ctx, 'Multipart', result.requests);
-    else
-        count(ctx, 'PutObject');
-    return result.etag;
-}
-async function applyStep(ctx, step, source) {
-    if (step.kind === 'upload')
-        return putFile(ctx, step.file, step.key, source);
-    count(ctx, 'CopyObject');
-    return copyObjectReplace(ctx.s3, {
-        bucket: ctx.inputs.bucket,
-        sourceKey: step.key,
-        key: step.key,
-        cacheControl: step.file.cacheControl,
-        contentType: step.file.contentType,
-        metadata: { sha256: step.file.sha256 },
-        signal: ctx.signal,
-    });
-}
 
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/cloudfront-invalidation.ts
+// EXTERNAL MODULE: ./node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5496);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
 
 
-
-// CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
-// the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
-//
-// Limits (CloudFront developer guide, "Invalidation limits"): at most 3,000 individual paths and 15 wildcard paths
-// in progress per distribution, independently. Pricing: the first 1,000 paths per month per account are free; a
-// wildcard path counts as one path.
-const MAX_FILE_PATHS_IN_PROGRESS = 3000;
-const MAX_WILDCARDS_IN_PROGRESS = 15;
-const FREE_PATHS_PER_MONTH = 1000;
-/** Encode a URL path for an invalidation: each segment percent-encoded, `/` kept. */
-function encodeInvalidationPath(path) {
-    return path
-        .split('/')
-        .map((s) => encodeURIComponent(s).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
+// `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
+// pruned — like `aws s3 sync --exclude`, applied to both sides.
+/** Build artefacts that must not be served: Vite's backend-integration manifest and macOS Finder junk. */
+const DEFAULT_EXCLUDE = ['.vite/**', '**/.DS_Store'];
+/** The whole `exclude` value `none` publishes every file. */
+const EXCLUDE_NONE = 'none';
+function normaliseGlob(glob) {
+    const anchored = /^\.?\//.test(glob);
+    const g = glob.replace(/^\.?\/+/, '');
+    return { glob: g.endsWith('/') ? `${g}**` : g, anchored };
 }
-/** `/dir/index.html` → [`/dir/index.html`, `/dir/`, `/dir`]; `/index.html` → [`/index.html`, `/`]; else [path]. */
-function invalidationAliases(path, indexDocument = 'index.html') {
-    const p = path.startsWith('/') ? path : `/${path}`;
-    const suffix = `/${indexDocument}`;
-    if (!p.endsWith(suffix))
-        return [p];
-    const dir = p.slice(0, -indexDocument.length); // keeps the trailing slash
-    if (dir === '/')
-        return [p, '/'];
-    return [p, dir, dir.slice(0, -1)];
-}
-/**
- * Plan the paths of one invalidation for the changed files (URL paths, e.g. `/index.html`, `/docs/a.html`):
- * directory indexes also get `/dir/` and `/dir`; directories with many changed paths collapse into one wildcard
- * (deepest first, so `/docs/*` is preferred over `/*`), at most `maxWildcards`; if the individual paths left still
- * exceed `maxPaths`, everything collapses to `/*`. Pure and deterministic.
- */
-function planInvalidationPaths(files, options = {}) {
-    const maxPaths = options.maxPaths ?? MAX_FILE_PATHS_IN_PROGRESS;
-    const maxWildcards = options.maxWildcards ?? MAX_WILDCARDS_IN_PROGRESS;
-    const collapseAt = options.collapseAt ?? 10;
-    const indexDocument = options.indexDocument ?? 'index.html';
-    const unique = [...new Set(files.map((f) => (f.startsWith('/') ? f : `/${f}`)))].sort();
-    const entries = unique.map((file) => ({
-        file,
-        dir: file.slice(0, file.lastIndexOf('/') + 1),
-        paths: invalidationAliases(file, indexDocument).map(encodeInvalidationPath),
-        covered: false,
-    }));
-    const requested = new Set(entries.flatMap((e) => e.paths)).size;
-    if (requested === 0)
-        return { paths: [], wildcards: 0, requested: 0 };
-    // Every ancestor directory of every entry, deepest first.
-    const dirs = new Set();
-    for (const e of entries) {
-        let d = e.dir;
-        for (;;) {
-            dirs.add(d);
-            if (d === '/')
-                break;
-            d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
-        }
-    }
-    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
-    const wildcards = new Map(); // dir -> wildcard path
-    for (const dir of ordered) {
-        const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
-        const weight = under.reduce((n, e) => n + e.paths.length, 0);
-        // A nested wildcard already chosen is replaced by this one, so it frees a slot.
-        const nested = [...wildcards.keys()].filter((d) => d !== dir && d.startsWith(dir));
-        const used = wildcards.size - nested.length;
-        if (weight + nested.length < collapseAt || weight === 0 || used >= maxWildcards)
+/** Split on newlines, and on commas outside `{…}` and `[…]` (so `*.{map,txt}` stays one glob); trim, drop empties. */
+function splitGlobList(raw) {
+    const out = [];
+    let current = '';
+    let braces = 0;
+    let brackets = 0;
+    for (let i = 0; i < raw.length; i++) {
+        const c = raw[i];
+        if (c === '\\' && i + 1 < raw.length && raw[i + 1] !== '\n' && raw[i + 1] !== '\r') {
+            current += c + raw[++i];
             continue;
-        for (const d of nested)
-            wildcards.delete(d);
-        // `/dir/*` misses the bare `/dir` alias of `/dir/index.html`; `/dir*` covers it.
-        const coversBare = dir !== '/' && under.some((e) => e.file === `${dir}${indexDocument}`);
-        wildcards.set(dir, `${encodeInvalidationPath(coversBare ? dir.slice(0, -1) : dir)}*`);
-        for (const e of entries)
-            if (e.dir.startsWith(dir))
-                e.covered = true;
+        }
+        if (c === '\n' || c === '\r' || (c === ',' && braces === 0 && brackets === 0)) {
+            out.push(current);
+            current = '';
+            braces = 0;
+            brackets = 0;
+            continue;
+        }
+        if (c === '{')
+            braces += 1;
+        else if (c === '}' && braces > 0)
+            braces -= 1;
+        else if (c === '[')
+            brackets += 1;
+        else if (c === ']' && brackets > 0)
+            brackets -= 1;
+        current += c;
     }
-    const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
-    if (individual.length > maxPaths || wildcards.size > maxWildcards) {
-        return {
-            paths: ['/*'],
-            wildcards: 1,
-            requested,
-            note: `${requested} paths exceed the per-invalidation limits: using /*`,
-        };
-    }
-    const paths = [...individual, ...wildcards.values()].sort();
-    const result = { paths, wildcards: wildcards.size, requested };
-    if (wildcards.size > 0) {
-        result.note = `${requested} paths collapsed to ${paths.length} (${wildcards.size} wildcard${wildcards.size === 1 ? '' : 's'})`;
-    }
-    return result;
+    out.push(current);
+    return out.map((s) => s.trim()).filter((s) => s !== '');
 }
 /**
- * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
- * returns the existing invalidation instead of creating (and paying for) a second one.
+ * Newline- or comma-separated picomatch globs (commas inside `{}`/`[]` belong to the glob), relative to `source`,
+ * dot files matched, case-sensitive like S3 keys. As in `.gitignore`: a glob without `/` matches file names anywhere,
+ * a leading `/` (or `./`) anchors it to the root of `source`, a trailing `/` means everything under that directory.
+ * Empty (the input not given) → {@link DEFAULT_EXCLUDE}; `none` → nothing excluded. A given list replaces the
+ * defaults. Every glob is compiled here, so a bad one fails before any AWS call.
  */
-function invalidationCallerReference(runId, attempt, paths) {
-    const hash = (0,external_node_crypto_.createHash)('sha256')
-        .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
-        .digest('hex');
-    return `deploy-actions-${hash.slice(0, 40)}`;
+function parseExclude(input, raw) {
+    const items = splitGlobList(raw);
+    if (items.length === 0)
+        return compileExclude(input, DEFAULT_EXCLUDE);
+    if (items.some((s) => s.toLowerCase() === EXCLUDE_NONE)) {
+        if (items.length > 1) {
+            throw new errors_ConfigurationError(input, `'${EXCLUDE_NONE}' (publish every file) cannot be combined with globs; got ${JSON.stringify(items.join(', '))}`);
+        }
+        return { globs: [], matches: () => false };
+    }
+    return compileExclude(input, items);
 }
-/** Markdown-ready sentence about the cost of an invalidation against the free tier. */
-function invalidationCostText(paths) {
-    const n = paths.length;
-    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
-}
-/**
- * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
- * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
- */
-async function submitInvalidation(client, options) {
-    let backoffs = 0;
-    const result = await poll(async () => {
+function compileExclude(input, globs) {
+    const normalised = [];
+    const matchers = [];
+    for (const raw of globs) {
+        const { glob, anchored } = normaliseGlob(raw);
+        if (glob === '')
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)} is not a glob`);
+        if (glob.split('/').includes('..')) {
+            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)}: globs are relative to source and may not contain '..' segments`);
+        }
         try {
-            const out = await client.send(new dist_cjs/* CreateInvalidationCommand */.Yo6({
-                DistributionId: options.distributionId,
-                InvalidationBatch: {
-                    CallerReference: options.callerReference,
-                    Paths: { Quantity: options.paths.length, Items: [...options.paths] },
-                },
-            }), options.signal ? { abortSignal: options.signal } : {});
-            return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
+            matchers.push(picomatch_default()(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
         }
         catch (err) {
-            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
-                throw err;
-            backoffs += 1;
-            return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
+            throw new errors_ConfigurationError(input, `invalid glob ${JSON.stringify(raw)}: ${err instanceof Error ? err.message : String(err)}`);
         }
-    }, {
-        timeoutMs: options.timeoutMs ?? 5 * 60_000,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 60_000,
-        clock: options.clock ?? realClock,
-        description: 'a free CloudFront invalidation slot',
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        progressEveryMs: 0,
-    });
-    return { ...result, backoffs };
-}
-/** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
-async function waitForInvalidation(client, options) {
-    await poll(async () => {
-        const out = await client.send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: options.distributionId, Id: options.id }), options.signal ? { abortSignal: options.signal } : {});
-        const status = out.Invalidation?.Status ?? 'unknown';
-        if (status === 'Completed')
-            return { done: true, value: undefined };
-        return { done: false, progress: `invalidation ${options.id}: ${status}` };
-    }, {
-        timeoutMs: options.timeoutMs,
-        initialDelayMs: options.initialDelayMs ?? 5000,
-        maxDelayMs: options.maxDelayMs ?? 20_000,
-        clock: options.clock ?? realClock,
-        description: `CloudFront invalidation ${options.id}`,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/invalidate.ts
-
-
-
-
-// CloudFront: which paths a deploy or rollback invalidates, and submitting (and optionally awaiting) it.
-/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
-function invalidates(inputs) {
-    return inputs.distributionId !== undefined && inputs.invalidation !== 'off';
-}
-/** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
-function planPaths(inputs, changedPaths) {
-    if (!invalidates(inputs))
-        return undefined;
-    if (inputs.invalidation === 'all')
-        return { paths: ['/*'], wildcards: 1, requested: 1 };
-    return planInvalidationPaths(changedPaths());
-}
-async function invalidate(ctx, report) {
-    const { inputs } = ctx;
-    const plan = report.invalidation;
-    if (!ctx.cloudfront || !inputs.distributionId || !plan || plan.paths.length === 0)
-        return;
-    const runId = ctx.env.GITHUB_RUN_ID?.trim() || `local-${report.releaseId}-${ctx.clock.now()}`;
-    const attempt = ctx.env.GITHUB_RUN_ATTEMPT?.trim() || '1';
-    const callerReference = invalidationCallerReference(runId, attempt, plan.paths);
-    const submitted = await submitInvalidation(ctx.cloudfront, {
-        distributionId: inputs.distributionId,
-        paths: plan.paths,
-        callerReference,
-        timeoutMs: Math.max(inputs.invalidationTimeoutMs, 60_000),
-        clock: ctx.clock,
-        signal: ctx.signal,
-        onProgress: (m) => info(m),
-    });
-    count(ctx, 'CreateInvalidation', 1 + submitted.backoffs);
-    report.invalidationId = submitted.id;
-    report.invalidationStatus = submitted.status;
-    report.callerReference = callerReference;
-    info(`Invalidation ${submitted.id} (${submitted.status}) for ${plan.paths.length} path(s).`);
-    if (!inputs.waitForInvalidation || submitted.status === 'Completed')
-        return;
-    try {
-        await waitForInvalidation(ctx.cloudfront, {
-            distributionId: inputs.distributionId,
-            id: submitted.id,
-            timeoutMs: inputs.invalidationTimeoutMs,
-            clock: ctx.clock,
-            signal: ctx.signal,
-            onProgress: (m) => info(m),
-        });
-        report.invalidationStatus = 'Completed';
+        normalised.push(anchored && !glob.includes('/') ? `/${glob}` : glob);
     }
-    catch (err) {
-        if (!(err instanceof PollTimeoutError))
-            throw err;
-        report.invalidationStatus = 'InProgress (not confirmed before the timeout)';
-        core_warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
-    }
+    return { globs: normalised, matches: (path) => matchers.some((m) => m(path)) };
 }
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/mime-types@3.0.2/node_modules/mime-types/index.js
 var mime_types = __nccwpck_require__(8332);
-// EXTERNAL MODULE: ./node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5496);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/policy.ts
 
 
@@ -91749,6 +91803,136 @@ function isImmutable(cacheControl) {
     return /(^|[\s,])immutable($|[\s,])/i.test(cacheControl);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-etag.ts
+
+
+// Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
+// - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
+// - a multipart upload has ETag = MD5(concatenated binary MD5s of the parts) + `-<part count>`, so recomputing it
+//   needs the uploader's part size (AWS CLI default 8 MiB, which is our default too);
+// - SSE-KMS / SSE-C ETags are not MD5s at all: callers compare a sha256 kept in user metadata or in a manifest.
+const MIB = 1024 * 1024;
+/** The AWS CLI's default multipart_threshold and multipart_chunksize (8 MiB). */
+const DEFAULT_PART_SIZE = 8 * MIB;
+/** S3's minimum part size (all parts but the last). */
+const MIN_PART_SIZE = 5 * MIB;
+/** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
+function normalizeEtag(etag) {
+    return (etag ?? '')
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"+|"+$/g, '')
+        .toLowerCase();
+}
+/** True for a plain 32-hex ETag (what an MD5 looks like; SSE-KMS ETags look the same but are not MD5s). */
+function isSinglePartEtag(etag) {
+    return /^[0-9a-f]{32}$/.test(normalizeEtag(etag));
+}
+/** `<hex>-<n>` multipart ETag → part count, else undefined. */
+function multipartPartCount(etag) {
+    const m = /^[0-9a-f]{32}-(\d+)$/.exec(normalizeEtag(etag));
+    return m ? Number(m[1]) : undefined;
+}
+/** The multipart ETag S3 reports for parts with these MD5s (hex): md5(concat(binary md5s)) + '-' + count. */
+function multipartEtag(partMd5s) {
+    const hash = (0,external_node_crypto_.createHash)('md5');
+    for (const part of partMd5s)
+        hash.update(Buffer.from(part, 'hex'));
+    return `${hash.digest('hex')}-${partMd5s.length}`;
+}
+/** Number of parts a file of `size` bytes is cut into with `partSize` (at least 1). */
+function partCount(size, partSize) {
+    return Math.max(1, Math.ceil(size / partSize));
+}
+/**
+ * True when the local hashes prove the object with this ETag has the same bytes: a single-part ETag equal to the
+ * MD5, or a multipart ETag equal to the one our part size produces. False means "not proven", not "different".
+ */
+function etagMatches(etag, hashes) {
+    const e = normalizeEtag(etag);
+    if (isSinglePartEtag(e))
+        return e === hashes.md5;
+    if (multipartPartCount(e) !== undefined && hashes.partMd5s)
+        return e === multipartEtag(hashes.partMd5s);
+    return false;
+}
+/** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
+const SMALL_FILE = 256 * 1024;
+/**
+ * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer
+ * so memory does not grow with file size.
+ */
+async function hashFile(path, partSize = DEFAULT_PART_SIZE) {
+    const md5 = (0,external_node_crypto_.createHash)('md5');
+    const sha256 = (0,external_node_crypto_.createHash)('sha256');
+    const fh = await (0,promises_.open)(path, 'r');
+    try {
+        const { size } = await fh.stat();
+        if (size <= SMALL_FILE && size < partSize) {
+            const buf = await fh.readFile();
+            md5.update(buf);
+            sha256.update(buf);
+            return { size: buf.length, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+        }
+        const multipart = size >= partSize;
+        const partMd5s = [];
+        let part = multipart ? (0,external_node_crypto_.createHash)('md5') : undefined;
+        let inPart = 0;
+        let total = 0;
+        const stream = fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024, start: 0 });
+        for await (const chunk of stream) {
+            md5.update(chunk);
+            sha256.update(chunk);
+            total += chunk.length;
+            if (part) {
+                let offset = 0;
+                while (offset < chunk.length) {
+                    const take = Math.min(chunk.length - offset, partSize - inPart);
+                    part.update(chunk.subarray(offset, offset + take));
+                    inPart += take;
+                    offset += take;
+                    if (inPart === partSize) {
+                        partMd5s.push(part.digest('hex'));
+                        part = (0,external_node_crypto_.createHash)('md5');
+                        inPart = 0;
+                    }
+                }
+            }
+        }
+        if (part && inPart > 0)
+            partMd5s.push(part.digest('hex'));
+        const result = { size: total, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+        if (multipart)
+            result.partMd5s = partMd5s;
+        return result;
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** Hashes of an in-memory body (tests, small generated files). */
+function hashBuffer(body, partSize = DEFAULT_PART_SIZE) {
+    const result = {
+        size: body.length,
+        md5: (0,external_node_crypto_.createHash)('md5').update(body).digest('hex'),
+        sha256: (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
+    };
+    if (body.length >= partSize) {
+        const parts = [];
+        for (let offset = 0; offset < body.length; offset += partSize) {
+            parts.push((0,external_node_crypto_.createHash)('md5')
+                .update(body.subarray(offset, offset + partSize))
+                .digest('hex'));
+        }
+        result.partMd5s = parts;
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-names.ts
 
 // Validation of S3 bucket names and key prefixes, done before any call so a typo is one clear input error.
@@ -91817,22 +92001,6026 @@ function isInsidePrefix(prefix, key) {
     return prefix === '' ? key !== '' : key.startsWith(`${prefix}/`) && key.length > prefix.length + 1;
 }
 
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/plan.ts
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/source.ts
 
 
 
-// The sync planner: local files + one listing of the prefix + the previous release manifest → what to upload,
-// what to fix with CopyObject (headers only), what is unchanged, what must be confirmed with a HEAD, what to prune.
-// Pure: no AWS, no file system. Table-tested in test/plan.test.ts.
+// The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
+// `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless
+// `persist-credentials: false` (issue #14, finding 2).
+/** True when `path` is `root` or below it (both absolute and normalised). */
+function isInside(root, path) {
+    if (path === root)
+        return true;
+    return path.startsWith(root.endsWith(external_node_path_.sep) ? root : `${root}${external_node_path_.sep}`);
+}
+/** Why a resolved source directory may not be published, or undefined when it may (pure, table-tested). */
+function sourceRefusal(sourceReal, workspaceReal, hasGitEntry, workspaceName) {
+    if (sourceReal === workspaceReal) {
+        return `is the workspace root (${workspaceName}): that publishes the whole checkout, .git/config included; name the build output, e.g. dist`;
+    }
+    if (!isInside(workspaceReal, sourceReal)) {
+        return `resolves to ${sourceReal}, outside the workspace (${workspaceReal}); build into the workspace (or download the build artifact there) and name that directory`;
+    }
+    const segments = (0,external_node_path_.relative)(workspaceReal, sourceReal).split(external_node_path_.sep);
+    if (segments.includes('.git'))
+        return `is inside a .git directory (${sourceReal}); name the build output, e.g. dist`;
+    if (hasGitEntry) {
+        return `contains a .git entry (${sourceReal} is a repository checkout, not a build output); name the build output, e.g. dist`;
+    }
+    return undefined;
+}
+/**
+ * Resolve and check `source`: relative to GITHUB_WORKSPACE (else the working directory, as on the runner), an
+ * existing directory whose real path (symlinks resolved) is inside the workspace, is not the workspace itself and has
+ * no `.git` entry. Returns the real path: everything below reads the files through it.
+ */
+function checkSource(raw, env) {
+    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
+    const path = (0,external_node_path_.isAbsolute)(raw) ? (0,external_node_path_.resolve)(raw) : (0,external_node_path_.resolve)(workspace, raw);
+    let info;
+    try {
+        info = (0,external_node_fs_.statSync)(path);
+    }
+    catch {
+        throw new errors_ConfigurationError('source', `directory ${JSON.stringify(raw)} does not exist (resolved to ${path}); did the build step run?`);
+    }
+    if (!info.isDirectory())
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
+    const sourceReal = (0,external_node_fs_.realpathSync)(path);
+    let workspaceReal = workspace;
+    try {
+        workspaceReal = (0,external_node_fs_.realpathSync)(workspace);
+    }
+    catch {
+        // a workspace that does not exist: the source cannot be inside it (refused below)
+    }
+    const hasGitEntry = (0,external_node_fs_.lstatSync)((0,external_node_path_.resolve)(sourceReal, '.git'), { throwIfNoEntry: false }) !== undefined;
+    const refusal = sourceRefusal(sourceReal, workspaceReal, hasGitEntry, env.GITHUB_WORKSPACE ? 'GITHUB_WORKSPACE' : 'the working directory');
+    if (refusal)
+        throw new errors_ConfigurationError('source', `${JSON.stringify(raw)} ${refusal}`);
+    return sourceReal;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/inputs.ts
+
+
+
+
+
+
+const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function parseReleaseId(input, raw) {
+    const value = raw.trim();
+    if (!RELEASE_ID.test(value)) {
+        throw new errors_ConfigurationError(input, `expected 1-100 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(value)}`);
+    }
+    return value;
+}
+/** `retention`: the kit's one duration grammar (days allowed: `7d`, `1d12h`, `36h`, `90m`, seconds), minimum 0. */
+function parseRetention(input, raw, defaultValue = DURATION_RULES.retention.default) {
+    return parseDurationInput(input, raw.trim() === '' ? defaultValue : raw, 'retention');
+}
+function parseOriginPath(input, raw) {
+    const value = raw.trim();
+    if (value === '' || value === '/')
+        return '';
+    if (!value.startsWith('/') || value.endsWith('/') || /\/\/|\/\.\.?(\/|$)|[\s\\]/.test(value)) {
+        throw new errors_ConfigurationError(input, `expected a CloudFront origin path like /site (leading slash, no trailing slash), got ${JSON.stringify(value)}`);
+    }
+    return value;
+}
+function defaultReleaseId(env, now) {
+    const sha = env.GITHUB_SHA?.trim();
+    if (sha && /^[0-9a-f]{7,40}$/i.test(sha))
+        return sha.slice(0, 12);
+    return now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+}
+/**
+ * Every input parsed and validated, keyed by action.yml names (pure apart from resolving `source` on disk: it must be
+ * a directory inside the workspace, source.ts). `now` names the release when GITHUB_SHA is not set.
+ */
+function parseInputs(raw, env = process.env, now = new Date()) {
+    const optional = (name) => optionalInput(raw, name);
+    const get = (name) => rawInput(raw, name);
+    const rollbackRaw = optional('rollback-to');
+    const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
+    const sourceRaw = optional('source');
+    if (sourceRaw === undefined && rollbackTo === undefined) {
+        throw new errors_ConfigurationError('source', 'is required (the directory with the built site, e.g. dist) unless rollback-to is set');
+    }
+    const bucket = validateBucketName('bucket', get('bucket'));
+    const prefix = normalizePrefix('prefix', get('prefix'));
+    const distributionId = optional('distribution-id');
+    if (distributionId !== undefined && !/^[A-Z0-9]{1,64}$/.test(distributionId)) {
+        throw new errors_ConfigurationError('distribution-id', `expected a CloudFront distribution id like E2QWRUHAPOMQZL, got ${JSON.stringify(distributionId)}`);
+    }
+    const originPath = parseOriginPath('origin-path', get('origin-path'));
+    if (originPath !== '' && !(prefix === originPath.slice(1) || prefix.startsWith(`${originPath.slice(1)}/`))) {
+        throw new errors_ConfigurationError('origin-path', `the prefix ${JSON.stringify(prefix)} is not under the origin path ${originPath}, so CloudFront cannot serve it`);
+    }
+    const cacheRules = parseCacheRules('cache-control', get('cache-control'));
+    const exclude = parseExclude('exclude', get('exclude'));
+    const followSymlinks = parseEnum('follow-symlinks', get('follow-symlinks'), ['inside', 'false'], 'inside');
+    const deleteMode = parseEnum('delete', get('delete'), ['off', 'prune'], 'off');
+    const keepReleases = parseInteger('keep-releases', get('keep-releases'), { default: 3, min: 1, max: 100 });
+    const retentionMs = parseRetention('retention', get('retention'), '7d');
+    const maxDeletePercent = parseInteger('max-delete-percent', get('max-delete-percent'), {
+        default: 25,
+        min: 0,
+        max: 100,
+    });
+    const forceDelete = parseBoolean('force-delete', get('force-delete'), false);
+    const dryRun = parseBoolean('plan', get('plan'), false) || parseBoolean('dry-run', get('dry-run'), false);
+    const comment = parseBoolean('comment', get('comment'), false);
+    const githubToken = optional('github-token');
+    const concurrency = parseInteger('concurrency', get('concurrency'), { default: 16, min: 1, max: 128 });
+    const invalidation = parseEnum('invalidation', get('invalidation'), ['changed', 'all', 'off'], 'changed');
+    const waitForInvalidation = parseBoolean('wait-for-invalidation', get('wait-for-invalidation'), false);
+    const invalidationTimeoutMs = parseDurationInput('invalidation-timeout', get('invalidation-timeout'), 'invalidation-timeout');
+    const releaseIdRaw = optional('release-id');
+    const releaseId = releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);
+    const checksumMode = parseEnum('checksum-mode', get('checksum-mode'), ['when_supported', 'when_required'], 'when_supported');
+    const partSizeMib = parseInteger('part-size', get('part-size'), {
+        default: DEFAULT_PART_SIZE / MIB,
+        min: 5,
+        max: 5120,
+    });
+    const region = optional('aws-region');
+    const source = sourceRaw === undefined ? undefined : checkSource(sourceRaw, env);
+    return {
+        source,
+        followSymlinks,
+        bucket,
+        prefix,
+        distributionId,
+        originPath,
+        cacheRules,
+        exclude,
+        deleteMode,
+        keepReleases,
+        retentionMs,
+        maxDeletePercent,
+        forceDelete,
+        dryRun,
+        comment,
+        githubToken,
+        concurrency,
+        invalidation,
+        waitForInvalidation,
+        invalidationTimeoutMs,
+        releaseId,
+        rollbackTo,
+        checksumMode,
+        partSize: partSizeMib * MIB,
+        region,
+    };
+}
+/** The step's inputs (through @actions/core), parsed; the token masked. */
+function getInputs(env = process.env, now = new Date()) {
+    const inputs = parseInputs(actionInputs(), env, now);
+    if (inputs.githubToken)
+        maskValue(inputs.githubToken);
+    return inputs;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+github@9.1.1/node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/.pnpm/@actions+http-client@3.0.2/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(2504);
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+github@9.1.1/node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/.pnpm/universal-user-agent@7.0.3/node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/before-after-hook@4.0.0/node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/before-after-hook@4.0.0/node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/before-after-hook@4.0.0/node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/before-after-hook@4.0.0/node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+endpoint@11.0.5/node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function dist_bundle_merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(dist_bundle_merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: dist_bundle_merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/content-type@3.1.1/node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/.pnpm/json-with-bigint@3.5.12/node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+request-error@7.1.2/node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+request@10.0.16/node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+graphql@9.0.5/node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+auth-token@6.0.0/node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+core@7.0.8/node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+core@7.0.8/node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+plugin-rest-endpoint-methods@17.0.0_@octokit+core@7.0.8/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+plugin-rest-endpoint-methods@17.0.0_@octokit+core@7.0.8/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+plugin-rest-endpoint-methods@17.0.0_@octokit+core@7.0.8/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+plugin-rest-endpoint-methods@17.0.0_@octokit+core@7.0.8/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@octokit+plugin-paginate-rest@14.0.0_@octokit+core@7.0.8/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+github@9.1.1/node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/.pnpm/@actions+github@9.1.1/node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./packages/kit/src/github/pr-comment.ts
+
+
+
+/** GitHub refuses comment bodies over 65536 characters. */
+const MAX_COMMENT_CHARS = 65536;
+/** The pull request this run is for (pull_request / pull_request_target events), or why there is none. */
+function pullRequestOfEvent(env = process.env) {
+    const event = env.GITHUB_EVENT_NAME ?? '';
+    if (event !== 'pull_request' && event !== 'pull_request_target') {
+        return { none: `the event is ${event || 'unknown'}, not pull_request` };
+    }
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    let number;
+    try {
+        const payload = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH ?? '', 'utf8'));
+        number = payload.pull_request?.number ?? payload.number;
+    }
+    catch (err) {
+        return { none: `the event payload (GITHUB_EVENT_PATH) cannot be read: ${errorMessage(err)}` };
+    }
+    if (!owner || !repo || typeof number !== 'number')
+        return { none: 'the event payload names no pull request' };
+    return { owner, repo, number };
+}
+/** The hidden line that identifies our comment (`id`: which step's comment it is). */
+function commentMarker(id) {
+    return `<!-- deploy-actions: ${id.replace(/-->/g, '')} -->`;
+}
+/** The body with its marker first, cut to GitHub's limit (the job summary keeps the whole text). */
+function commentBody(marker, markdown, note = '_(cut: the whole plan is in the job summary)_') {
+    const full = `${marker}\n${markdown}`;
+    if (full.length <= MAX_COMMENT_CHARS)
+        return full;
+    return `${full.slice(0, MAX_COMMENT_CHARS - note.length - 2)}\n\n${note}`;
+}
+/** Create our comment, or update the one carrying the marker (the oldest, if a race ever made two). */
+async function upsertPullRequestComment(o) {
+    const octokit = getOctokit(o.token, { baseUrl: o.apiUrl.replace(/\/+$/, ''), userAgent: o.userAgent });
+    const where = { owner: o.pr.owner, repo: o.pr.repo };
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...where,
+        issue_number: o.pr.number,
+        per_page: 100,
+    });
+    const ours = comments.find((c) => (c.body ?? '').includes(o.marker));
+    if (ours) {
+        const res = await octokit.rest.issues.updateComment({ ...where, comment_id: ours.id, body: o.body });
+        return { action: 'updated', id: res.data.id, url: res.data.html_url };
+    }
+    const res = await octokit.rest.issues.createComment({ ...where, issue_number: o.pr.number, body: o.body });
+    return { action: 'created', id: res.data.id, url: res.data.html_url };
+}
+/** Why a comment call failed, with the permission hint for 403 / 404. */
+function commentFailureText(err) {
+    const status = err.status;
+    const hint = status === 403 || status === 404
+        ? ' (the job needs `permissions: pull-requests: write`; pull requests from forks get a read-only token)'
+        : status === 401
+            ? ' (the github-token is invalid or expired)'
+            : '';
+    return `${status ? `HTTP ${status} ` : ''}${errorMessage(err).split('\n')[0]}${hint}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/github/index.ts
+// @deploy-actions/kit/github: GitHub REST helpers shared by actions (a plan's pull request comment, updated in place).
+
+
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-cloudfront@3.1162.0/node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(8740);
+// EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-s3@3.1169.0/node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3639);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/compare.ts
+// Sorting keys, paths and ids by UTF-16 code units, as S3 lists keys: deterministic, and without localeCompare,
+// whose first call loads ICU's collation data (~50 ms of a redeploy's CPU, measured with --cpu-prof).
+function byCodeUnits(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/cloudfront-invalidation.ts
+
+
+
+
+// CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
+// the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
+//
+// Limits (CloudFront developer guide, "Invalidation limits"): at most 3,000 individual paths and 15 wildcard paths
+// in progress per distribution, independently. Pricing: the first 1,000 paths per month per account are free; a
+// wildcard path counts as one path.
+const MAX_FILE_PATHS_IN_PROGRESS = 3000;
+const MAX_WILDCARDS_IN_PROGRESS = 15;
+const FREE_PATHS_PER_MONTH = 1000;
+/** Encode a URL path for an invalidation: each segment percent-encoded, `/` kept. */
+function encodeInvalidationPath(path) {
+    return path
+        .split('/')
+        .map((s) => encodeURIComponent(s).replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+}
+/** `/dir/index.html` → [`/dir/index.html`, `/dir/`, `/dir`]; `/index.html` → [`/index.html`, `/`]; else [path]. */
+function invalidationAliases(path, indexDocument = 'index.html') {
+    const p = path.startsWith('/') ? path : `/${path}`;
+    const suffix = `/${indexDocument}`;
+    if (!p.endsWith(suffix))
+        return [p];
+    const dir = p.slice(0, -indexDocument.length); // keeps the trailing slash
+    if (dir === '/')
+        return [p, '/'];
+    return [p, dir, dir.slice(0, -1)];
+}
+/**
+ * Plan the paths of one invalidation for the changed files (URL paths, e.g. `/index.html`, `/docs/a.html`):
+ * directory indexes also get `/dir/` and `/dir`; directories with many changed paths collapse into one wildcard
+ * (deepest first, so `/docs/*` is preferred over `/*`), at most `maxWildcards`; if the individual paths left still
+ * exceed `maxPaths`, everything collapses to `/*`. Pure and deterministic.
+ */
+function planInvalidationPaths(files, options = {}) {
+    const maxPaths = options.maxPaths ?? MAX_FILE_PATHS_IN_PROGRESS;
+    const maxWildcards = options.maxWildcards ?? MAX_WILDCARDS_IN_PROGRESS;
+    const collapseAt = options.collapseAt ?? 10;
+    const indexDocument = options.indexDocument ?? 'index.html';
+    const unique = [...new Set(files.map((f) => (f.startsWith('/') ? f : `/${f}`)))].sort();
+    const entries = unique.map((file) => ({
+        file,
+        dir: file.slice(0, file.lastIndexOf('/') + 1),
+        paths: invalidationAliases(file, indexDocument).map(encodeInvalidationPath),
+        covered: false,
+    }));
+    const requested = new Set(entries.flatMap((e) => e.paths)).size;
+    if (requested === 0)
+        return { paths: [], wildcards: 0, requested: 0 };
+    // Every ancestor directory of every entry, deepest first.
+    const dirs = new Set();
+    for (const e of entries) {
+        let d = e.dir;
+        for (;;) {
+            dirs.add(d);
+            if (d === '/')
+                break;
+            d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
+        }
+    }
+    const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || byCodeUnits(a, b));
+    const wildcards = new Map(); // dir -> wildcard path
+    for (const dir of ordered) {
+        const under = entries.filter((e) => !e.covered && e.dir.startsWith(dir));
+        const weight = under.reduce((n, e) => n + e.paths.length, 0);
+        // A nested wildcard already chosen is replaced by this one, so it frees a slot.
+        const nested = [...wildcards.keys()].filter((d) => d !== dir && d.startsWith(dir));
+        const used = wildcards.size - nested.length;
+        if (weight + nested.length < collapseAt || weight === 0 || used >= maxWildcards)
+            continue;
+        for (const d of nested)
+            wildcards.delete(d);
+        // `/dir/*` misses the bare `/dir` alias of `/dir/index.html`; `/dir*` covers it.
+        const coversBare = dir !== '/' && under.some((e) => e.file === `${dir}${indexDocument}`);
+        wildcards.set(dir, `${encodeInvalidationPath(coversBare ? dir.slice(0, -1) : dir)}*`);
+        for (const e of entries)
+            if (e.dir.startsWith(dir))
+                e.covered = true;
+    }
+    const individual = [...new Set(entries.filter((e) => !e.covered).flatMap((e) => e.paths))];
+    if (individual.length > maxPaths || wildcards.size > maxWildcards) {
+        return {
+            paths: ['/*'],
+            wildcards: 1,
+            requested,
+            note: `${requested} paths exceed the per-invalidation limits: using /*`,
+        };
+    }
+    const paths = [...individual, ...wildcards.values()].sort();
+    const result = { paths, wildcards: wildcards.size, requested };
+    if (wildcards.size > 0) {
+        result.note = `${requested} paths collapsed to ${paths.length} (${wildcards.size} wildcard${wildcards.size === 1 ? '' : 's'})`;
+    }
+    return result;
+}
+/**
+ * Deterministic CallerReference: the same publish (run, attempt, mode, release, record) of the same paths gives the
+ * same reference, so a retried or re-run request returns the existing invalidation instead of creating (and paying
+ * for) a second one; every distinct publish gets its own. CloudFront returns the earlier invalidation for a reused
+ * reference with the same paths, and creates none (CreateInvalidation, "CallerReference").
+ */
+function invalidationCallerReference(parts) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update([parts.runId, parts.attempt, parts.mode, parts.releaseId, parts.record, '', ...[...parts.paths].sort()].join('\n'))
+        .digest('hex');
+    return `deploy-actions-${hash.slice(0, 40)}`;
+}
+/** Markdown-ready sentence about the cost of an invalidation against the free tier. */
+function invalidationCostText(paths) {
+    const n = paths.length;
+    // (not toLocaleString: loading ICU's number formats costs ~10 ms of the redeploy's start)
+    const free = String(FREE_PATHS_PER_MONTH).replace(/\B(?=(\d{3})+$)/g, ',');
+    return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${free} free per month per AWS account; beyond that each path costs $0.005.`;
+}
+/**
+ * CreateInvalidation, backing off (kit poller: capped exponential, jitter, deadline, abort) while CloudFront answers
+ * TooManyInvalidationsInProgress. Other errors propagate. The same CallerReference on every attempt keeps it idempotent.
+ */
+async function submitInvalidation(client, options) {
+    let backoffs = 0;
+    const result = await poll(async () => {
+        try {
+            const out = await client.send(new dist_cjs/* CreateInvalidationCommand */.Yo6({
+                DistributionId: options.distributionId,
+                InvalidationBatch: {
+                    CallerReference: options.callerReference,
+                    Paths: { Quantity: options.paths.length, Items: [...options.paths] },
+                },
+            }), options.signal ? { abortSignal: options.signal } : {});
+            return { done: true, value: { id: out.Invalidation?.Id ?? '', status: out.Invalidation?.Status ?? '' } };
+        }
+        catch (err) {
+            if (!isErrorNamed(err, 'TooManyInvalidationsInProgress'))
+                throw err;
+            backoffs += 1;
+            return { done: false, progress: 'CloudFront: too many invalidations in progress; retrying' };
+        }
+    }, {
+        timeoutMs: options.timeoutMs ?? 5 * 60_000,
+        initialDelayMs: options.initialDelayMs ?? 5000,
+        maxDelayMs: options.maxDelayMs ?? 60_000,
+        clock: options.clock ?? realClock,
+        description: 'a free CloudFront invalidation slot',
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        progressEveryMs: 0,
+    });
+    return { ...result, backoffs };
+}
+/** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
+async function waitForInvalidation(client, options) {
+    await poll(async () => {
+        const out = await client.send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: options.distributionId, Id: options.id }), options.signal ? { abortSignal: options.signal } : {});
+        const status = out.Invalidation?.Status ?? 'unknown';
+        if (status === 'Completed')
+            return { done: true, value: undefined };
+        return { done: false, progress: `invalidation ${options.id}: ${status}` };
+    }, {
+        timeoutMs: options.timeoutMs,
+        initialDelayMs: options.initialDelayMs ?? 5000,
+        maxDelayMs: options.maxDelayMs ?? 20_000,
+        clock: options.clock ?? realClock,
+        description: `CloudFront invalidation ${options.id}`,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/invalidation-paths.ts
+
+
+/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
+function invalidates(distributionId, mode) {
+    return distributionId !== undefined && mode !== 'off';
+}
+/** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
+function planPaths(distributionId, mode, changedPaths) {
+    if (!invalidates(distributionId, mode))
+        return undefined;
+    if (mode === 'all')
+        return { paths: ['/*'], wildcards: 1, requested: 1 };
+    return planInvalidationPaths(changedPaths());
+}
+/** URL path a key is served at: `/` + key, minus the distribution's origin path (`/site` for keys under `site/`). */
+function urlPathForKey(key, originPath) {
+    const origin = originPath.replace(/^\/+|\/+$/g, '');
+    if (origin === '')
+        return `/${key}`;
+    if (!key.startsWith(`${origin}/`))
+        return undefined;
+    return `/${key.slice(origin.length + 1)}`;
+}
+/**
+ * Files whose change must reach viewers now: uploaded or re-headered files that are not immutable, plus deleted
+ * files that were not immutable (by their recorded headers; unknown counts as mutable).
+ */
+function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
+    const out = new Set();
+    for (const s of plan.steps) {
+        if ((s.kind === 'upload' || s.kind === 'copy') && !isImmutable(s.file.cacheControl)) {
+            const p = urlPathForKey(s.key, originPath);
+            if (p)
+                out.add(p);
+        }
+    }
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    for (const key of deletedKeys) {
+        const rec = previous?.files[key.slice(start)];
+        if (rec && isImmutable(rec.cacheControl))
+            continue;
+        const p = urlPathForKey(key, originPath);
+        if (p)
+            out.add(p);
+    }
+    return [...out].sort();
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/session.ts
+
+
+
+
+// What one run of the action works with: its inputs, its two clients, its clock and cancellation signal, and the
+// count of the requests it made. Built once by main.ts and handed to every stage; it holds no behaviour.
+const ACTION = 'sync-spa-cloudfront';
+/**
+ * Attempts per call (the kit's default is 5). A deploy makes hundreds to thousands of calls and fails when any one
+ * runs out of attempts: with a quarter of attempts failing (the emulator's fault soak), 5 attempts lose 1 call in
+ * 1,000, 8 lose 1 in 65,000; a call that can never succeed then gives up after at most 12.7 s of backoff. Uploads
+ * are tried again on top of that (concurrency.ts). AWS_MAX_ATTEMPTS, when set, wins.
+ */
+const MAX_ATTEMPTS = 8;
+/** Count every call (not every attempt) of `client` by operation into `requests`. */
+function countRequests(client, requests) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        requests[operation] = (requests[operation] ?? 0) + 1;
+        return next(args);
+    }, { step: 'initialize', name: 'spaRequestCount', override: true });
+}
+function openSession(o) {
+    const { inputs, env } = o;
+    const common = {
+        action: ACTION,
+        env,
+        ...(inputs.region ? { region: inputs.region } : {}),
+        ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: MAX_ATTEMPTS }),
+    };
+    const s3 = o.s3 ?? createClient(client_s3_dist_cjs/* S3Client */.YxF, { ...common, s3ChecksumMode: inputs.checksumMode });
+    const cloudfront = invalidates(inputs.distributionId, inputs.invalidation)
+        ? (o.cloudfront ?? createClient(dist_cjs/* CloudFrontClient */.GHk, common))
+        : undefined;
+    const requests = {};
+    countRequests(s3, requests);
+    if (cloudfront)
+        countRequests(cloudfront, requests);
+    return { inputs, s3, cloudfront, clock: o.clock, env, signal: o.signal, requests };
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/plan-comment.ts
+
+
+
+
+// Plan mode on a pull request (`comment: true`): the plan as one comment, updated in place on every run (the kit's
+// github/pr-comment.ts, shared with deploy-ecs and deploy-ecs-wait). The marker names this step's target, so two
+// sites planned in one pull request get a comment each. A comment that cannot be written (a fork's read-only token,
+// a missing permission) is a warning: the plan itself is in the job summary.
+async function commentPlan(session, markdown) {
+    const { inputs, env } = session;
+    if (!inputs.comment)
+        return;
+    const pr = pullRequestOfEvent(env);
+    if ('none' in pr) {
+        info(`comment: no pull request comment (${pr.none}); the plan is in the job summary only.`);
+        return;
+    }
+    if (!inputs.githubToken) {
+        throw new errors_ConfigurationError('github-token', 'is empty: comment: true needs a token (the default is github.token)');
+    }
+    const target = `s3://${inputs.bucket}/${inputs.prefix ? `${inputs.prefix}/` : ''}`;
+    const marker = commentMarker(`${ACTION} ${target}`);
+    try {
+        const done = await upsertPullRequestComment({
+            token: inputs.githubToken,
+            apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+            pr,
+            marker,
+            body: commentBody(marker, markdown),
+            userAgent: `deploy-actions/${ACTION}`,
+        });
+        info(`Plan ${done.action === 'created' ? 'posted on' : 'updated on'} pull request #${pr.number}: ${done.url}`);
+    }
+    catch (err) {
+        core_warning(`The plan could not be written on pull request #${pr.number}: ${commentFailureText(err)}. It is in the job summary.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/invalidate.ts
+
+
+
+async function invalidate(session, plan) {
+    const { inputs, cloudfront, env, clock, signal } = session;
+    const paths = plan.invalidation?.paths ?? [];
+    if (!cloudfront || !inputs.distributionId || paths.length === 0)
+        return undefined;
+    const runId = env.GITHUB_RUN_ID?.trim() || `local-${plan.releaseId}-${clock.now()}`;
+    const attempt = env.GITHUB_RUN_ATTEMPT?.trim() || '1';
+    const callerReference = invalidationCallerReference({
+        runId,
+        attempt,
+        mode: plan.mode,
+        releaseId: plan.releaseId,
+        record: plan.liveRecord,
+        paths,
+    });
+    const submitted = await submitInvalidation(cloudfront, {
+        distributionId: inputs.distributionId,
+        paths,
+        callerReference,
+        timeoutMs: Math.max(inputs.invalidationTimeoutMs, 60_000),
+        clock,
+        signal,
+        onProgress: (m) => info(m),
+    });
+    const result = { id: submitted.id, status: submitted.status, callerReference };
+    info(`Invalidation ${submitted.id} (${submitted.status}) for ${paths.length} path(s).`);
+    if (!inputs.waitForInvalidation || submitted.status === 'Completed')
+        return result;
+    try {
+        await waitForInvalidation(cloudfront, {
+            distributionId: inputs.distributionId,
+            id: submitted.id,
+            timeoutMs: inputs.invalidationTimeoutMs,
+            clock,
+            signal,
+            onProgress: (m) => info(m),
+        });
+        result.status = 'Completed';
+    }
+    catch (err) {
+        if (!(err instanceof PollTimeoutError))
+            throw err;
+        result.status = 'InProgress (not confirmed before the timeout)';
+        core_warning(`Invalidation ${submitted.id} was submitted but not confirmed within ${Math.round(inputs.invalidationTimeoutMs / 1000)}s; the new files are live in S3 and caches will catch up.`);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/concurrency.ts
+// Bounded concurrency. `mapLimit`: a fixed number in flight (hashing, HEADs). `mapAdaptive`: the uploads, whose
+// number in flight follows S3's answers (AIMD), and which are tried again when the SDK ran out of retries on a
+// throttling or transient failure.
+//
+// Why AIMD on exhausted requests, not on every throttling answer (issue #16, defect 7). The SDK retries each request
+// on its own (the kit's retry.ts); a request that still fails after all its attempts is the signal that the service
+// wants fewer requests, not one throttling answer among many: with 20% of requests throttled whatever the rate (the
+// emulator's soak), halving on every throttle kept ~2 uploads in flight and made a 200-file deploy 4x slower, while
+// isolated throttles cost nothing when the SDK absorbs them. Simulated against a service that throttles beyond 2, 4
+// or 8 requests in flight, halving on exhausted requests finds the service's limit within 1.2–1.4x of halving on
+// every throttle, and never fails the deploy, since the exhausted request goes back in the queue.
+/**
+ * Run `fn` over `items` with at most `limit` in flight. With `stopOnError` (default) no new item starts after a
+ * failure; the in-flight ones settle, then the first error is thrown together with all failures.
+ */
+async function mapLimit(items, limit, fn, options = {}) {
+    const results = new Array(items.length);
+    const failures = [];
+    const stopOnError = options.stopOnError ?? true;
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !(stopOnError && failures.length > 0)) {
+            const index = next++;
+            const item = items[index];
+            try {
+                results[index] = await fn(item, index);
+            }
+            catch (error) {
+                failures.push({ item, error });
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failures.length > 0)
+        throw new BatchError(failures);
+    return results;
+}
+class BatchError extends Error {
+    failures;
+    constructor(failures) {
+        const first = failures[0]?.error;
+        super(first instanceof Error ? first.message : String(first));
+        this.name = 'BatchError';
+        this.failures = failures;
+    }
+}
+/**
+ * Requests in flight, additive increase / multiplicative decrease (pure). Starts at `max` (a deploy is short: no
+ * slow start), +1 per window of successes (1/limit per success), halved when a request runs out of retries on
+ * throttling, at most once per window: a request started before the last decrease says nothing about the new limit.
+ */
+class ConcurrencyLimit {
+    max;
+    min;
+    value;
+    started = 0;
+    lastDecrease = 0;
+    constructor(max, min = 1) {
+        this.max = max;
+        this.min = min;
+        this.value = max;
+    }
+    /** Requests that may be in flight now. */
+    get current() {
+        return Math.max(this.min, Math.floor(this.value));
+    }
+    /** A request starts: its ticket, to hand back to `throttled`. */
+    start() {
+        this.started += 1;
+        return this.started;
+    }
+    succeeded() {
+        this.value = Math.min(this.max, this.value + 1 / this.value);
+    }
+    /** The request with this ticket ran out of retries on throttling; true when that lowered the limit. */
+    throttled(ticket) {
+        if (ticket <= this.lastDecrease)
+            return false;
+        this.value = Math.max(this.min, this.value / 2);
+        this.lastDecrease = this.started;
+        return true;
+    }
+}
+/**
+ * Run `fn` over `items` with `limit.current` in flight. An item that fails with a throttling or transient error goes
+ * back at the end of the queue (up to `requeues` times; a throttling failure also lowers the limit); any other
+ * failure stops new items from starting, the in-flight ones settle, and a BatchError carries every failure.
+ */
+function mapAdaptive(items, limit, fn, options) {
+    const requeues = options.requeues ?? 2;
+    const queue = items.map((item) => ({ item, round: 0 }));
+    const failures = [];
+    let head = 0;
+    let inFlight = 0;
+    return new Promise((resolve, reject) => {
+        const finish = () => (failures.length > 0 ? reject(new BatchError(failures)) : resolve());
+        const pump = () => {
+            while (failures.length === 0 && head < queue.length && inFlight < limit.current) {
+                const job = queue[head++];
+                const ticket = limit.start();
+                inFlight += 1;
+                fn(job.item).then(() => {
+                    limit.succeeded();
+                    settle();
+                }, (error) => {
+                    const kind = options.signal?.aborted ? undefined : options.classify(error);
+                    if (kind !== undefined && job.round < requeues) {
+                        if (kind === 'throttling' && limit.throttled(ticket))
+                            options.onDecrease?.(limit.current);
+                        queue.push({ item: job.item, round: job.round + 1 });
+                    }
+                    else {
+                        failures.push({ item: job.item, error });
+                    }
+                    settle();
+                });
+            }
+            if (inFlight === 0)
+                finish();
+        };
+        const settle = () => {
+            inFlight -= 1;
+            pump();
+        };
+        pump();
+    });
+}
+/**
+ * A budget of bytes held in memory at once (upload bodies): `use(n, fn)` waits until `n` bytes fit (a single request
+ * larger than the whole budget runs alone), holds them while `fn` runs, then gives them back.
+ */
+class ByteBudget {
+    bytes;
+    used = 0;
+    waiting = [];
+    constructor(bytes) {
+        this.bytes = bytes;
+    }
+    async use(n, fn) {
+        while (this.used > 0 && this.used + n > this.bytes)
+            await new Promise((r) => this.waiting.push(r));
+        this.used += n;
+        try {
+            return await fn();
+        }
+        finally {
+            this.used -= n;
+            for (const wake of this.waiting.splice(0))
+                wake();
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/dotfiles.ts
+// Dotfiles (pure): names starting with `.` are never published — `.env`, `.npmrc`, `.git/` and editor or tool state
+// end up in build outputs and were uploaded publicly (issue #14, finding 2). The one exception is `.well-known/` at
+// the root of `source` (RFC 8615: assetlinks.json, apple-app-site-association, security.txt), which a site must
+// serve; dot names inside it are excluded too. There is deliberately no switch to publish other dotfiles: nothing a
+// browser loads from S3 + CloudFront needs one (`.htaccess` and `.nojekyll` mean nothing there), and a switch is
+// one more way to publish `.env` by mistake.
+/** The only dot directory that is published (at the root of `source`). */
+const WELL_KNOWN = '.well-known';
+/**
+ * The excluded dot name a path falls under, or undefined when it may be published: the path up to and including its
+ * first dot segment (`.env`, `.git/`, `assets/.cache/`), a trailing `/` when that segment is a directory. `isDir`
+ * says whether the last segment of `relPath` is a directory.
+ */
+function dotName(relPath, isDir = false) {
+    const segments = relPath.split('/');
+    for (let i = 0; i < segments.length; i++) {
+        const seg = segments[i];
+        if (!seg.startsWith('.'))
+            continue;
+        const last = i === segments.length - 1;
+        const dir = !last || isDir;
+        if (i === 0 && seg === WELL_KNOWN && dir)
+            continue;
+        return segments.slice(0, i + 1).join('/') + (dir ? '/' : '');
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/walk.ts
+
+
+
+
+
+
+/** Linux's own limit on symlinks followed in one path resolution (MAXSYMLINKS). */
+const MAX_HOPS = 40;
+/** Deeper than any build output; stops pathological link graphs that are not loops. */
+const MAX_DEPTH = 64;
+/** Real path of a file to read: the one the walk found. */
+function realPathOf(root, file) {
+    return file.real ?? (0,external_node_path_.join)(root, ...file.path.split('/'));
+}
+/** Walk `root` (a real path): regular files to publish, and every name left out with the reason. */
+async function walkSource(root, options) {
+    const files = [];
+    const excluded = [];
+    const ancestors = new Set([root]);
+    // `linked`: `dir` was reached through a directory link, so `root/rel` is not its real path.
+    const walk = async (dir, rel, depth, linked) => {
+        if (depth > MAX_DEPTH) {
+            throw new errors_ConfigurationError('source', `${rel}/ is nested more than ${MAX_DEPTH} directories deep`);
+        }
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+            const full = (0,external_node_path_.join)(dir, entry.name);
+            const dot = dotName(relPath, entry.isDirectory());
+            if (dot !== undefined) {
+                // Not followed, not read: a `.env -> /proc/self/environ` is never touched.
+                excluded.push({ name: dot, why: entry.isDirectory() ? 'dot directory (not read)' : 'dotfile' });
+                continue;
+            }
+            if (entry.isFile()) {
+                if (options.exclude?.matches(relPath))
+                    excluded.push({ name: relPath, why: 'exclude' });
+                else
+                    files.push(linked ? { path: relPath, real: full } : { path: relPath });
+            }
+            else if (entry.isDirectory()) {
+                ancestors.add(full);
+                await walk(full, relPath, depth + 1, linked);
+                ancestors.delete(full);
+            }
+            else if (entry.isSymbolicLink()) {
+                if (options.exclude?.matches(relPath)) {
+                    excluded.push({ name: relPath, why: 'exclude (link not followed)' });
+                    continue;
+                }
+                const target = await (0,promises_.readlink)(full);
+                if (options.followSymlinks === 'false') {
+                    throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) and follow-symlinks is false; copy the file into the build output, or set follow-symlinks: inside`);
+                }
+                const resolved = await resolveInside(root, full, relPath, target);
+                const realRel = (0,external_node_path_.relative)(root, resolved.real).split(external_node_path_.sep).join('/');
+                const realDot = realRel === '' ? undefined : dotName(realRel, resolved.stats.isDirectory());
+                if (realDot !== undefined) {
+                    excluded.push({ name: relPath, why: `link to ${realDot} (dot names are never published)` });
+                }
+                else if (resolved.stats.isFile()) {
+                    files.push({ path: relPath, real: resolved.real });
+                }
+                else if (resolved.stats.isDirectory()) {
+                    if (ancestors.has(resolved.real)) {
+                        throw new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${target}) to ${realRel === '' ? 'source itself' : `${realRel}/`}, which contains it: a directory loop; remove the link`);
+                    }
+                    ancestors.add(resolved.real);
+                    await walk(resolved.real, relPath, depth + 1, true);
+                    ancestors.delete(resolved.real);
+                }
+                else {
+                    excluded.push({ name: relPath, why: 'link to something that is not a regular file' });
+                }
+            }
+            else {
+                excluded.push({ name: relPath, why: 'not a regular file (socket, FIFO or device)' });
+            }
+        }
+    };
+    // The root is walked through its real path; directories below it (not links) are real paths too.
+    await walk(root, '', 0, false);
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    excluded.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { files, excluded };
+}
+function errnoOf(err) {
+    return err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined;
+}
+/**
+ * Follow the link at `linkPath` (inside `root`, in a real directory) hop by hop; every hop's target, and the real path
+ * of the directory holding it, must be inside `root`. Returns the real path and its lstat. Errors name the link (as a
+ * path relative to `source`) and its target.
+ */
+async function resolveInside(root, linkPath, relPath, firstTarget) {
+    const fail = (what) => new errors_ConfigurationError('source', `${relPath} is a symbolic link (→ ${firstTarget}) ${what}`);
+    let current = linkPath;
+    let target = firstTarget;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+        const next = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(current), target);
+        if (!isInside(root, next)) {
+            throw fail(`${next === (0,external_node_path_.resolve)((0,external_node_path_.dirname)(linkPath), firstTarget) ? '' : `that leads to ${next}, `}outside source (${root}); only links that stay inside source are followed`);
+        }
+        let real;
+        if (next === root) {
+            real = root;
+        }
+        else {
+            let parent;
+            try {
+                parent = await (0,promises_.realpath)((0,external_node_path_.dirname)(next));
+            }
+            catch (err) {
+                const code = errnoOf(err);
+                if (code === 'ELOOP')
+                    throw fail('that never resolves: a symbolic link loop');
+                if (code === 'ENOENT' || code === 'ENOTDIR')
+                    throw fail(`that points to nothing (${next}): a dangling link`);
+                throw err;
+            }
+            if (!isInside(root, parent)) {
+                throw fail(`whose target ${next} passes through a directory link to ${parent}, outside source (${root}); only links that stay inside source are followed`);
+            }
+            real = (0,external_node_path_.join)(parent, (0,external_node_path_.basename)(next));
+        }
+        let stats;
+        try {
+            stats = await (0,promises_.lstat)(real);
+        }
+        catch (err) {
+            const code = errnoOf(err);
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                throw fail(`that points to nothing (${next}): a dangling link`);
+            throw err;
+        }
+        if (!stats.isSymbolicLink())
+            return { real, stats };
+        current = real;
+        target = await (0,promises_.readlink)(real);
+    }
+    throw fail(`that never resolves (more than ${MAX_HOPS} links): a symbolic link loop`);
+}
+/**
+ * Right before a file is read (hashed, uploaded, copied into the record): its real path still resolves to itself
+ * (no symlink appeared on the way) and is a regular file. A file swapped for a link after the walk stops the deploy.
+ */
+async function assertUnchanged(real, relPath) {
+    let resolved;
+    let file = false;
+    try {
+        resolved = await (0,promises_.realpath)(real);
+        file = (await (0,promises_.lstat)(real)).isFile();
+    }
+    catch {
+        // reported below
+    }
+    if (resolved !== real || !file)
+        throw changedWhileRunning(relPath, real);
+}
+function changedWhileRunning(relPath, real) {
+    return new DeployFailure(`${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`);
+}
+/**
+ * `assertUnchanged` and the read in one synchronous step, for the many small files of a build (one pass costs less
+ * than a thread-pool round trip per call): open without following a link at the end (O_NOFOLLOW), then the opened
+ * file must be a regular file and its path must resolve to itself (no link on the way). Returns its bytes when it
+ * has at most `maxBytes`, else undefined (read it by streaming). With `scratch`, a file that fits is read into it and
+ * a view of it returned, valid until the next call: a scan that only hashes allocates nothing per file (34 MB of
+ * short-lived buffers for the bench's 2,000 files otherwise, and the collections that external memory triggers).
+ */
+function readCheckedSync(real, relPath, maxBytes, scratch) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(real, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
+    }
+    catch {
+        throw changedWhileRunning(relPath, real);
+    }
+    try {
+        const stats = (0,external_node_fs_.fstatSync)(fd);
+        let resolved;
+        try {
+            resolved = external_node_fs_.realpathSync.native(real);
+        }
+        catch {
+            // reported below
+        }
+        if (!stats.isFile() || resolved !== real)
+            throw changedWhileRunning(relPath, real);
+        if (stats.size > maxBytes)
+            return undefined;
+        const buf = scratch && stats.size <= scratch.length ? scratch.subarray(0, stats.size) : Buffer.allocUnsafe(stats.size);
+        let read = 0;
+        while (read < buf.length) {
+            const n = (0,external_node_fs_.readSync)(fd, buf, read, buf.length - read, read);
+            if (n === 0)
+                break;
+            read += n;
+        }
+        return read === buf.length ? buf : buf.subarray(0, read);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-record.ts
+
+
+
+
+
+// Release records (pure, apart from reading the small HTML kept in them): what a deploy wrote (files, hashes,
+// headers, ETags) and its HTML entry points, read back by the next deploy (headers without a HEAD per object), by
+// prune (retention, ownership) and by rollback-to. One gzip-compressed JSON object per release under
+// `<prefix>/.deploy-actions/releases/`.
 /** Where this action keeps its own records under the prefix. Local files may not use it. */
 const META_DIR = '.deploy-actions';
-/**
- * HTML up to this size is kept inside the release record instead of as a separate copy: the record is written on
- * every deploy anyway, so a changed index.html costs no extra request.
- */
-const INLINE_HTML_MAX_BYTES = 64 * 1024;
-/** At most this much HTML per record (a many-page site keeps copies for the rest, content-addressed). */
-const INLINE_HTML_TOTAL_BYTES = 512 * 1024;
 function releasesDir(prefix) {
     return joinKey(prefix, `${META_DIR}/releases/`);
 }
@@ -91855,8 +98043,801 @@ function listReleases(prefix, remote) {
         if (m)
             refs.push({ key: o.key, stamp: m[1], id: m[2], lastModified: o.lastModified });
     }
-    return refs.sort((a, b) => (a.stamp === b.stamp ? b.key.localeCompare(a.key) : b.stamp.localeCompare(a.stamp)));
+    return refs.sort((a, b) => (a.stamp === b.stamp ? byCodeUnits(b.key, a.key) : byCodeUnits(b.stamp, a.stamp)));
 }
+/**
+ * A record as read from S3, checked: the fields every reader relies on are there with the right types, else a
+ * reason (the record is damaged, or written by a newer version). An `ownedEarlier` that is not a list of paths is
+ * dropped: prune then reads every record (ownership.ts) instead of trusting it.
+ */
+function parseRecord(value) {
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        return 'not a JSON object';
+    const m = value;
+    if (m.version !== 1)
+        return `unknown record version ${JSON.stringify(m.version)}`;
+    if (typeof m.id !== 'string')
+        return 'no release id';
+    if (!m.files || typeof m.files !== 'object' || Array.isArray(m.files))
+        return 'no file list';
+    for (const [path, f] of Object.entries(m.files)) {
+        if (!f || typeof f !== 'object' || typeof f.sha256 !== 'string' || typeof f.size !== 'number') {
+            return `damaged entry for ${JSON.stringify(path)}`;
+        }
+    }
+    const record = m;
+    record.html ??= {};
+    record.htmlInline ??= {};
+    if (record.ownedEarlier !== undefined &&
+        !(Array.isArray(record.ownedEarlier) && record.ownedEarlier.every((p) => typeof p === 'string'))) {
+        delete record.ownedEarlier;
+    }
+    return record;
+}
+function manifestRecord(file, etag) {
+    return {
+        sha256: file.sha256,
+        md5: file.md5,
+        size: file.size,
+        etag,
+        cacheControl: file.cacheControl,
+        contentType: file.contentType,
+    };
+}
+function sameFiles(a, b) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length)
+        return false;
+    return keys.every((k) => {
+        const x = a[k];
+        const y = b[k];
+        return (y !== undefined &&
+            x.sha256 === y.sha256 &&
+            x.etag === y.etag &&
+            x.cacheControl === y.cacheControl &&
+            x.contentType === y.contentType);
+    });
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** HTML bytes as stored in a record: readable text when they are valid UTF-8, base64 otherwise. */
+function encodeInlineHtml(bytes) {
+    try {
+        return { encoding: 'utf8', data: strictUtf8.decode(bytes) };
+    }
+    catch {
+        return { encoding: 'base64', data: Buffer.from(bytes).toString('base64') };
+    }
+}
+function decodeInlineHtml(html) {
+    return Buffer.from(html.data, html.encoding === 'base64' ? 'base64' : 'utf8');
+}
+function sha256Hex(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/**
+ * Read the HTML files kept inside the record (small, already hashed by the scan). A file that changed since the
+ * scan would make the record lie about what is live, so that stops the deploy before anything is written.
+ */
+async function readInlineHtml(source, files) {
+    const out = {};
+    for (const file of files) {
+        const bytes = readCheckedSync(realPathOf(source, file), file.path, Number.MAX_SAFE_INTEGER);
+        if (sha256Hex(bytes) !== file.sha256) {
+            throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
+        }
+        out[file.path] = encodeInlineHtml(bytes);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/ownership.ts
+
+
+// Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything
+// under another site's prefix: a site at the bucket root used to delete `admin/index.html` and all of
+// `preview/pr-12/`, that site's release records included (issue #14, finding 5).
+//
+// Other sites: every site keeps its records under `<its prefix>/.deploy-actions/`, and the listing prune already
+// makes (ListObjectsV2 under our prefix, no delimiter) contains every key below our prefix, so the sites nested in
+// ours are found in it at no extra request. Sites outside our prefix are never listed and never touched.
+//
+// Own objects: each release record carries an inventory, `ownedEarlier`: the paths earlier releases of this site
+// created that were still there when it was written (beyond its own `files`). The newest record therefore says
+// everything the site owns, for the one GET a deploy already makes. Records written before the inventory existed
+// are read once, all of them, the first time a prune needs it (every record of the site is still there then:
+// records are only deleted by prune).
+/** Key prefixes (`admin/`, `preview/pr-12/`) of the sites nested under `prefix`, outermost only, sorted. */
+function otherSitePrefixes(prefix, remote) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const marker = `/${META_DIR}/`;
+    const found = new Set();
+    for (const o of remote) {
+        if (!isInsidePrefix(prefix, o.key))
+            continue;
+        // `<rel>/.deploy-actions/...` below the prefix; our own records are at `.deploy-actions/...` (index -1 or later)
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`))
+            continue;
+        const i = rel.indexOf(marker);
+        if (i > 0)
+            found.add(o.key.slice(0, start + i + 1));
+    }
+    const sorted = [...found].sort();
+    return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
+}
+/** The other site a key belongs to, if any. */
+function otherSiteOf(key, otherSites) {
+    return otherSites.find((p) => key.startsWith(p));
+}
+/** Paths (relative to the prefix) a record says its site owns: its files, the rollback's extras, its inventory. */
+function ownedByRecord(record) {
+    return [...Object.keys(record.files), ...Object.keys(record.extra ?? {}), ...(record.ownedEarlier ?? [])];
+}
+/** True when the record carries an inventory (written by a version that keeps one). */
+function hasInventory(record) {
+    return record?.ownedEarlier !== undefined;
+}
+/**
+ * The inventory for a new record: owned paths, minus those the record lists itself, minus those no longer in the
+ * bucket (`present`), sorted. Paths this deploy's prune is about to delete stay in it: if the prune fails half-way,
+ * the next run still knows they are ours (and drops them once they are gone).
+ */
+function nextInventory(owned, recorded, present) {
+    const out = new Set();
+    for (const p of owned)
+        if (!recorded(p) && present(p))
+            out.add(p);
+    return [...out].sort();
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/preflight.ts
+
+
+
+/**
+ * What the distribution's origins say about this deploy (pure): undefined when an S3 origin serves `bucket` with
+ * the given `origin-path`, else a warning. Not an error: a distribution may reach the bucket through another origin
+ * (a proxy, a custom domain), so only the user can tell.
+ */
+function originWarning(distributionId, origins, bucket, originPath) {
+    // REST (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`) and website (`bucket.s3-website-…`) endpoints
+    const forBucket = origins.filter((o) => o.domainName.toLowerCase().startsWith(`${bucket}.s3`));
+    if (forBucket.length === 0) {
+        return `distribution ${distributionId} has no S3 origin for bucket ${bucket} (origins: ${origins.map((o) => o.domainName).join(', ') || 'none'}); its cache may not serve what this deploy publishes`;
+    }
+    if (forBucket.some((o) => (o.originPath === '/' ? '' : o.originPath) === originPath))
+        return undefined;
+    return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
+}
+/**
+ * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
+ * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
+ */
+async function checkDistribution(session) {
+    const { inputs } = session;
+    const id = inputs.distributionId;
+    if (!session.cloudfront || id === undefined)
+        return;
+    let origins;
+    try {
+        const out = await session.cloudfront.send(new dist_cjs/* GetDistributionCommand */.seO({ Id: id }), { abortSignal: session.signal });
+        origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
+            domainName: o.DomainName ?? '',
+            originPath: o.OriginPath ?? '',
+        }));
+    }
+    catch (err) {
+        if (isErrorNamed(err, 'NoSuchDistribution')) {
+            throw new errors_ConfigurationError('distribution-id', `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`);
+        }
+        if (isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
+            notice(`distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`);
+            return;
+        }
+        throw err;
+    }
+    const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
+    if (warning)
+        core_warning(warning);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/prune-plan.ts
+
+
+function age(ms) {
+    const days = ms / 86_400_000;
+    return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
+}
+/**
+ * Stale objects: created by this site's releases (`owned`), under the prefix (never outside it, never under another
+ * site's prefix, never our records, never what `exclude` matches), not part of this deploy, not referenced by any
+ * kept release, and older than the retention duration. The guard trips when the deletions exceed
+ * `maxDeletePercent` of the site's objects (those it owns), unless forced.
+ */
+function planPrune(input) {
+    const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
+    const referenced = new Map();
+    for (const release of input.keptReleases) {
+        for (const path of Object.keys(release.files)) {
+            const key = joinKey(input.prefix, path);
+            if (!referenced.has(key))
+                referenced.set(key, release.id);
+        }
+    }
+    const deletes = [];
+    const retained = [];
+    const start = input.prefix === '' ? 0 : input.prefix.length + 1;
+    let liveTotal = 0;
+    let excluded = 0;
+    const notOwned = [];
+    const others = new Map(input.otherSites.map((p) => [p, 0]));
+    for (const o of input.remote) {
+        if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
+            continue;
+        const site = input.otherSites.find((p) => o.key.startsWith(p));
+        if (site !== undefined) {
+            others.set(site, others.get(site) + 1);
+            continue;
+        }
+        const rel = o.key.slice(start);
+        if (input.isExcluded?.(rel)) {
+            excluded += 1;
+            continue;
+        }
+        if (!input.liveKeys.has(o.key) && !input.owned.has(rel) && !referenced.has(o.key)) {
+            notOwned.push(o.key);
+            continue;
+        }
+        liveTotal += 1;
+        if (input.liveKeys.has(o.key))
+            continue;
+        const ref = referenced.get(o.key);
+        const objectAge = input.now - o.lastModified;
+        if (ref !== undefined)
+            retained.push({ key: o.key, size: o.size, reason: `referenced by release ${ref}` });
+        else if (objectAge < input.retentionMs)
+            retained.push({ key: o.key, size: o.size, reason: `younger than retention (${age(objectAge)})` });
+        else
+            deletes.push({
+                key: o.key,
+                size: o.size,
+                reason: `stale for ${age(objectAge)}, in none of the last ${input.keepReleases} releases`,
+            });
+    }
+    // Our records: manifests beyond the newest keep-releases and past retention; HTML copies nobody kept references.
+    const metaDeletes = [];
+    const keptRefs = new Set(input.releaseRefs.slice(0, Math.max(0, input.keepReleases - 1)).map((r) => r.key));
+    const keptBlobs = new Set(input.keptReleases.flatMap((r) => Object.values(r.html)));
+    const releaseDir = releasesDir(input.prefix);
+    const blobDir = joinKey(input.prefix, `${META_DIR}/html/`);
+    for (const o of input.remote) {
+        const old = input.now - o.lastModified >= input.retentionMs;
+        if (o.key.startsWith(releaseDir) && !keptRefs.has(o.key) && old) {
+            metaDeletes.push({ key: o.key, size: o.size, reason: 'release record past retention' });
+        }
+        else if (o.key.startsWith(blobDir) && !keptBlobs.has(o.key) && old) {
+            metaDeletes.push({ key: o.key, size: o.size, reason: 'HTML copy of a release past retention' });
+        }
+    }
+    const percent = liveTotal === 0 ? 0 : (deletes.length / liveTotal) * 100;
+    return {
+        deletes,
+        retained,
+        metaDeletes,
+        excluded,
+        notOwned,
+        otherSites: [...others].map(([prefix, objects]) => ({ prefix, objects })),
+        liveTotal,
+        percent,
+        guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
+    };
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/json-gzip.ts
+
+
+// gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
+// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
+/** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
+const PIECEWISE_ENTRIES = 256;
+/** Text is handed to gzip in chunks of about this many characters. */
+const CHUNK = 64 * 1024;
+async function writeValue(value, write) {
+    if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
+        await write('[');
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                await write(',');
+            const item = value[i];
+            // as JSON.stringify: undefined and functions in arrays become null
+            if (item === undefined || typeof item === 'function')
+                await write('null');
+            else
+                await writeValue(item, write);
+        }
+        await write(']');
+        return;
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
+        const entries = Object.entries(value);
+        if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
+            await write('{');
+            let first = true;
+            for (const [key, v] of entries) {
+                if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
+                    continue; // skipped, as JSON.stringify
+                await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+                first = false;
+                await writeValue(v, write);
+            }
+            await write('}');
+            return;
+        }
+    }
+    await write(JSON.stringify(value) ?? 'null');
+}
+function isLarge(value) {
+    if (Array.isArray(value))
+        return value.length > PIECEWISE_ENTRIES;
+    return value !== null && typeof value === 'object' && Object.keys(value).length > PIECEWISE_ENTRIES;
+}
+/**
+ * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
+ * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
+ */
+async function gzipJson(value) {
+    const gzip = (0,external_node_zlib_.createGzip)();
+    const chunks = [];
+    gzip.on('data', (chunk) => chunks.push(chunk));
+    const ended = (0,external_node_events_.once)(gzip, 'end');
+    let pending = '';
+    const write = async (text) => {
+        pending += text;
+        if (pending.length < CHUNK)
+            return;
+        const ok = gzip.write(pending);
+        pending = '';
+        if (!ok)
+            await (0,external_node_events_.once)(gzip, 'drain');
+    };
+    await writeValue(value, write);
+    gzip.end(`${pending}\n`);
+    await ended;
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/list-page.ts
+// A ListObjectsV2 page read straight from its XML (see listAllObjects in s3-objects.ts for why). Only the fields the
+// sync needs: each object's key, ETag, size and LastModified, IsTruncated, NextContinuationToken. The response
+// shape is S3's documented one (docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html): `<Contents>`
+// elements of simple text children, keys XML-escaped (we never ask for EncodingType=url). Anything this reader is
+// not sure of answers undefined, and the caller hands the page to the SDK's own parser instead.
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/**
+ * XML text content: line ends normalised as every XML parser does (a literal CR is LF; S3 writes a CR in a key as
+ * `&#13;`, which stays CR), the five named entities and numeric character references; undefined for anything else.
+ */
+function decodeXmlText(raw) {
+    let text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+    if (!text.includes('&'))
+        return text;
+    text = text.replaceAll('&quot;', '"'); // every ETag: "…" is written &quot;…&quot;
+    if (!text.includes('&'))
+        return text;
+    let bad = false;
+    const out = text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);|&/g, (whole, name) => {
+        if (name === undefined) {
+            bad = true;
+            return whole;
+        }
+        if (name.startsWith('#')) {
+            const code = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+            if (!(code >= 0 && code <= 0x10ffff))
+                bad = true;
+            return bad ? whole : String.fromCodePoint(code);
+        }
+        const value = ENTITIES[name];
+        if (value === undefined)
+            bad = true;
+        return value ?? whole;
+    });
+    return bad ? undefined : out;
+}
+/** The text of `<tag>…</tag>` in `xml` (the first one), undefined when absent or not plain text. */
+function child(xml, tag) {
+    const open = xml.indexOf(`<${tag}>`);
+    if (open < 0)
+        return undefined;
+    const start = open + tag.length + 2;
+    const end = xml.indexOf(`</${tag}>`, start);
+    if (end < 0)
+        return undefined;
+    const raw = xml.slice(start, end);
+    return raw.includes('<') ? undefined : decodeXmlText(raw);
+}
+/** A ListObjectsV2 result page, or undefined when it is not one this reader is sure of. */
+function parseListPage(xml) {
+    const root = xml.indexOf('<ListBucketResult');
+    if (root < 0 || !xml.trimEnd().endsWith('</ListBucketResult>'))
+        return undefined;
+    if (xml.includes('<EncodingType>'))
+        return undefined; // keys URL-encoded: not what we asked for
+    const objects = [];
+    let rest = root;
+    let head = ''; // the result's own fields (outside every <Contents>)
+    for (;;) {
+        const open = xml.indexOf('<Contents>', rest);
+        if (open < 0) {
+            head += xml.slice(rest);
+            break;
+        }
+        head += xml.slice(rest, open);
+        const close = xml.indexOf('</Contents>', open);
+        if (close < 0)
+            return undefined;
+        const block = xml.slice(open + 10, close);
+        const key = child(block, 'Key');
+        const etag = child(block, 'ETag');
+        const size = child(block, 'Size');
+        const modified = child(block, 'LastModified');
+        if (key === undefined || etag === undefined || size === undefined || !/^\d+$/.test(size))
+            return undefined;
+        const lastModified = modified === undefined ? 0 : Date.parse(modified);
+        if (Number.isNaN(lastModified))
+            return undefined;
+        objects.push({ key, etag, size: Number(size), lastModified });
+        rest = close + 11;
+    }
+    const truncated = child(head, 'IsTruncated');
+    if (truncated !== 'true' && truncated !== 'false')
+        return undefined;
+    const next = child(head, 'NextContinuationToken');
+    if (truncated === 'true' && !next)
+        return undefined;
+    return { objects, isTruncated: truncated === 'true', nextContinuationToken: next };
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/s3-objects.ts
+
+
+
+
+
+
+
+/**
+ * Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages.
+ *
+ * Each page's XML is read by list-page.ts, not by the SDK: its schema-driven deserializer (fast-xml-parser, then a
+ * walk of the output schema that builds a Date per object) was ~150 ms of CPU for the two pages of a 2,000-file
+ * site, over a tenth of a redeploy (bench/spa-sync.bench.mjs with BENCH_PROF). The request, signing, retries and
+ * error responses stay the SDK's: a middleware just inside its deserializer takes a 200 page's text and hands the
+ * deserializer an empty result instead; a page list-page.ts is not sure of goes to the SDK unchanged.
+ */
+async function listAllObjects(client, bucket, prefix, options = {}) {
+    const objects = [];
+    let token;
+    let pages = 0;
+    let sdkParsedPages = 0;
+    do {
+        const command = new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token });
+        let page;
+        command.middlewareStack.add((next) => async (args) => {
+            page = undefined; // a retried attempt starts over
+            const result = await next(args);
+            const response = result.response;
+            if (response.statusCode === 200 && response.body && typeof response.body === 'object') {
+                const text = Buffer.concat(await collect(response.body)).toString('utf8');
+                page = parseListPage(text);
+                response.body = Buffer.from(page ? EMPTY_LIST_RESULT : text);
+            }
+            return result;
+        }, { step: 'deserialize', priority: 'low', name: 'readListPageMiddleware' });
+        const out = await client.send(command, options.signal ? { abortSignal: options.signal } : {});
+        pages += 1;
+        if (page) {
+            for (const o of page.objects) {
+                objects.push({ key: o.key, etag: normalizeEtag(o.etag), size: o.size, lastModified: o.lastModified });
+            }
+            token = page.isTruncated ? page.nextContinuationToken : undefined;
+        }
+        else {
+            sdkParsedPages += 1;
+            for (const o of out.Contents ?? []) {
+                if (o.Key === undefined)
+                    continue;
+                objects.push({
+                    key: o.Key,
+                    etag: normalizeEtag(o.ETag),
+                    size: o.Size ?? 0,
+                    lastModified: o.LastModified ? o.LastModified.getTime() : 0,
+                });
+            }
+            token = out.IsTruncated ? out.NextContinuationToken : undefined;
+        }
+        options.onPage?.(pages, objects.length);
+    } while (token);
+    return { objects, pages, sdkParsedPages };
+}
+const EMPTY_LIST_RESULT = '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></ListBucketResult>';
+async function collect(body) {
+    if (body instanceof Uint8Array)
+        return [body];
+    const chunks = [];
+    for await (const chunk of body)
+        chunks.push(chunk);
+    return chunks;
+}
+/**
+ * Bodies (whole files, multipart parts) up to this size are read into memory: the SDK retries a request whose body
+ * is a Buffer, never one whose body is a stream ("An error was encountered in a non-retryable streaming request"),
+ * so a single throttling answer would fail a streamed upload. Larger ones (only with a `part-size` above 16) stream.
+ */
+const BUFFER_LIMIT = 16 * 1024 * 1024;
+/**
+ * Sign `command` with a payload hash we already have: SigV4 takes `x-amz-content-sha256` as given when the header is
+ * set (@smithy/signature-v4 `getPayloadHash`) instead of hashing the body. Set at the build step, before signing.
+ */
+function signWithPayloadHash(command, sha256Hex) {
+    command.middlewareStack.add((next) => async (args) => {
+        const request = args.request;
+        if (request.headers)
+            request.headers['x-amz-content-sha256'] = sha256Hex;
+        return next(args);
+    }, { step: 'build', name: 'precomputedPayloadHash', override: true });
+}
+/** `length` bytes of the file at `path` from `start`: a Buffer when small enough to retry, else a stream. */
+async function body(path, start, length) {
+    if (length > BUFFER_LIMIT)
+        return (0,external_node_fs_.createReadStream)(path, { start, end: start + length - 1 });
+    const fh = await (0,promises_.open)(path, 'r');
+    try {
+        const buf = Buffer.allocUnsafe(length);
+        let read = 0;
+        while (read < length) {
+            const { bytesRead } = await fh.read(buf, read, length - read, start + read);
+            if (bytesRead === 0)
+                throw new Error(`${path} is shorter than when it was hashed (${length} bytes from ${start})`);
+            read += bytesRead;
+        }
+        return buf;
+    }
+    finally {
+        await fh.close();
+    }
+}
+function headerParams(o) {
+    return {
+        ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
+        ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
+        ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
+    };
+}
+/**
+ * Upload a file: one PutObject below `partSize`, else a multipart upload of parts read one at a time, aborted on
+ * failure. Bodies are held in memory (within `budget`) so the SDK can retry them. The ETag S3 returns is what a
+ * later ListObjectsV2 shows, so callers can record it.
+ */
+async function uploadFile(client, o) {
+    const partSize = o.partSize ?? DEFAULT_PART_SIZE;
+    const send = o.signal ? { abortSignal: o.signal } : {};
+    const held = (n) => Math.min(n, BUFFER_LIMIT);
+    const withBudget = (n, fn) => (o.budget ? o.budget.use(held(n), fn) : fn());
+    if (o.size < partSize) {
+        const out = await withBudget(o.size, async () => {
+            const command = new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+                Bucket: o.bucket,
+                Key: o.key,
+                Body: o.body ?? (await body(o.path, 0, o.size)),
+                ContentLength: o.size,
+                ...headerParams(o),
+                ...(o.sha256 && o.checksums !== false
+                    ? { ChecksumSHA256: Buffer.from(o.sha256, 'hex').toString('base64') }
+                    : {}),
+            });
+            if (o.sha256 && o.size <= BUFFER_LIMIT)
+                signWithPayloadHash(command, o.sha256);
+            return client.send(command, send);
+        });
+        return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
+    }
+    const algorithm = o.checksums === false ? undefined : 'CRC32';
+    const created = await client.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
+        Bucket: o.bucket,
+        Key: o.key,
+        ...headerParams(o),
+        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+    }), send);
+    const uploadId = created.UploadId;
+    if (!uploadId)
+        throw new Error(`CreateMultipartUpload for ${o.key} returned no UploadId`);
+    let requests = 1;
+    try {
+        const parts = [];
+        const count = partCount(o.size, partSize);
+        for (let n = 1; n <= count; n++) {
+            const start = (n - 1) * partSize;
+            const length = Math.min(o.size, start + partSize) - start;
+            const out = await withBudget(length, async () => client.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({
+                Bucket: o.bucket,
+                Key: o.key,
+                UploadId: uploadId,
+                PartNumber: n,
+                Body: await body(o.path, start, length),
+                ContentLength: length,
+                ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+            }), send));
+            requests += 1;
+            parts.push({ PartNumber: n, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) });
+        }
+        const done = await client.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({
+            Bucket: o.bucket,
+            Key: o.key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+        }), send);
+        requests += 1;
+        return { etag: normalizeEtag(done.ETag), multipart: true, requests };
+    }
+    catch (err) {
+        await client
+            .send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: o.bucket, Key: o.key, UploadId: uploadId }))
+            .catch(() => undefined);
+        throw err;
+    }
+}
+/** `bucket/key` for CopySource, the key URL-encoded except its slashes (what S3 expects). */
+function copySource(bucket, key) {
+    return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+/** Server-side copy with MetadataDirective REPLACE (fix headers without re-uploading; restore a stored copy). */
+async function copyObjectReplace(client, o) {
+    const out = await client.send(new client_s3_dist_cjs/* CopyObjectCommand */.s9Z({
+        Bucket: o.bucket,
+        Key: o.key,
+        CopySource: copySource(o.bucket, o.sourceKey),
+        MetadataDirective: 'REPLACE',
+        ...headerParams(o),
+    }), o.signal ? { abortSignal: o.signal } : {});
+    return normalizeEtag(out.CopyObjectResult?.ETag);
+}
+/** DeleteObjects in batches of 1,000 (Quiet). Throws with the keys S3 reported as not deleted. */
+async function deleteKeys(client, bucket, keys, signal) {
+    let requests = 0;
+    for (let i = 0; i < keys.length; i += 1000) {
+        const batch = keys.slice(i, i + 1000);
+        const out = await client.send(new client_s3_dist_cjs/* DeleteObjectsCommand */.xvx({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), signal ? { abortSignal: signal } : {});
+        requests += 1;
+        if (out.Errors?.length) {
+            const first = out.Errors.slice(0, 5).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s): ${first.join('; ')}`);
+        }
+    }
+    return { requests };
+}
+/** GET an object's bytes (small objects: records). */
+async function getObjectBytes(client, bucket, key, signal) {
+    const out = await client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
+    return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+}
+/** JSON from bytes written by `putJsonObject`: a gzip body (`{gzip: true}`) is inflated first. */
+function decodeJson(bytes) {
+    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    const text = gzipped
+        ? (0,external_node_zlib_.gunzipSync)(bytes).toString('utf8')
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return JSON.parse(text);
+}
+/** GET a JSON object; a gzip body (written by `putJsonObject(..., {gzip: true})`) is inflated. */
+async function getJsonObject(client, bucket, key, signal) {
+    return decodeJson(await getObjectBytes(client, bucket, key, signal));
+}
+/** PUT bytes already in memory (a small generated object: a record, a restored HTML file) with its headers. */
+async function putBytes(client, o) {
+    const out = await client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+        Bucket: o.bucket,
+        Key: o.key,
+        Body: o.body,
+        ContentLength: o.body.length,
+        ...headerParams(o),
+    }), o.signal ? { abortSignal: o.signal } : {});
+    return normalizeEtag(out.ETag);
+}
+/** PUT a JSON value (no-cache). With `gzip` the body is stored compressed (large records: ~5x smaller). */
+async function putJsonObject(client, bucket, key, value, headers = {}) {
+    const { gzip, ...rest } = headers;
+    const body = gzip ? await gzipJson(value) : Buffer.from(`${JSON.stringify(value)}\n`);
+    const contentType = gzip ? 'application/gzip' : 'application/json; charset=utf-8';
+    return putBytes(client, { bucket, key, body, contentType, cacheControl: 'no-cache', ...rest });
+}
+async function headObject(client, bucket, key, signal) {
+    const out = await client.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
+    const result = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
+    if (out.CacheControl !== undefined)
+        result.cacheControl = out.CacheControl;
+    if (out.ContentType !== undefined)
+        result.contentType = out.ContentType;
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/records.ts
+
+
+
+
+// Reading what is in the bucket before anything is written: the one listing of the prefix, and release records.
+//
+// A record that is listed but cannot be read is not the same as no record (issue #16, defect 7). Planning without
+// it used to fall back to a CopyObject for every file (headers unknown), and prune would have lost what the record
+// says the site owns and keeps. So a failed read (after the SDK's retries) or a record this version cannot parse
+// stops the run before its first write, naming the record.
+/** Listings collect garbage every this many pages (so only large ones, 5,000 objects or more, ever do). */
+const LIST_GC_PAGES = 5;
+/** One listing of everything under the prefix: the site's objects and this action's records. */
+async function listSite(session) {
+    const { inputs } = session;
+    const prefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
+    let listed;
+    try {
+        // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
+        // 50-page listing: collect every few pages once the listing is large.
+        listed = await listAllObjects(session.s3, inputs.bucket, prefix, {
+            signal: session.signal,
+            onPage: (pages) => {
+                if (pages % LIST_GC_PAGES === 0)
+                    collectGarbage();
+            },
+        });
+    }
+    catch (err) {
+        // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
+        if (isErrorNamed(err, 'NoSuchBucket')) {
+            throw new errors_ConfigurationError('bucket', `there is no S3 bucket ${JSON.stringify(inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`);
+        }
+        throw err;
+    }
+    return { listPrefix: prefix, ...listed, releases: listReleases(inputs.prefix, listed.objects) };
+}
+/** Read and check one listed release record; any failure stops the run, naming the record. */
+async function readRecord(session, ref) {
+    let bytes;
+    try {
+        bytes = await getObjectBytes(session.s3, session.inputs.bucket, ref.key, session.signal);
+    }
+    catch (err) {
+        if (session.signal.aborted)
+            throw err;
+        const why = isAwsError(err) ? describeAwsError(err) : errorMessage(err);
+        throw new DeployFailure(`Release record ${ref.key} is listed but could not be read (${why}). Nothing was written: without it this deploy would not know the headers it set or the files the site owns. Re-run; if it keeps failing, check s3:GetObject on the prefix.`, { cause: err });
+    }
+    let record;
+    try {
+        record = parseRecord(decodeJson(bytes));
+    }
+    catch (err) {
+        record = `not JSON (${errorMessage(err)})`;
+    }
+    if (typeof record === 'string') {
+        throw new DeployFailure(`Release record ${ref.key} cannot be used: ${record}. Nothing was written. If it is damaged, delete it and re-run (the next deploy then sets the headers of every file once, with CopyObject); if a newer version of this action wrote it, use that version.`);
+    }
+    return record;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/sync-plan.ts
+
+
+
+/**
+ * HTML up to this size is kept inside the release record instead of as a separate copy: the record is written on
+ * every deploy anyway, so a changed index.html costs no extra request.
+ */
+const INLINE_HTML_MAX_BYTES = 64 * 1024;
+/** At most this much HTML per record (a many-page site keeps copies for the rest, content-addressed). */
+const INLINE_HTML_TOTAL_BYTES = 512 * 1024;
 function headerDiff(want, have) {
     const diffs = [];
     if ((have.cacheControl ?? '') !== want.cacheControl)
@@ -91974,329 +98955,360 @@ function planSync(input) {
         counts[s.kind] += 1;
     return { steps, inline, htmlCopies, blobs, verify, counts };
 }
-function age(ms) {
-    const days = ms / 86_400_000;
-    return days >= 1 ? `${days.toFixed(1)}d` : `${(ms / 3_600_000).toFixed(1)}h`;
-}
-/**
- * Stale objects: created by this site's releases (`owned`), under the prefix (never outside it, never under another
- * site's prefix, never our records, never what `exclude` matches), not part of this deploy, not referenced by any
- * kept release, and older than the retention duration. The guard trips when the deletions exceed
- * `maxDeletePercent` of the site's objects (those it owns), unless forced.
- */
-function planPrune(input) {
-    const metaPrefix = joinKey(input.prefix, `${META_DIR}/`);
-    const referenced = new Map();
-    for (const release of input.keptReleases) {
-        for (const path of Object.keys(release.files)) {
-            const key = joinKey(input.prefix, path);
-            if (!referenced.has(key))
-                referenced.set(key, release.id);
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/plan.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// Stage 2 of a deploy, read-only: the listing and the previous release record(s) → what to upload, fix, keep and
+// prune, the record to write and the paths to invalidate; then the distribution is read (preflight.ts). Every
+// decision is a pure planner's (sync-plan.ts, prune-plan.ts, ownership.ts, invalidation-paths.ts); this stage only
+// fetches what they need, and refuses (before any write) what must not happen.
+async function planDeploy(session, scan) {
+    const { inputs } = session;
+    const { files, large } = scan;
+    const listing = await listSite(session);
+    memory('listing', large);
+    const remote = listing.objects;
+    info(`s3://${inputs.bucket}/${listing.listPrefix}: ${remote.length} objects (${listing.pages} page${listing.pages === 1 ? '' : 's'}).`);
+    const refs = listing.releases;
+    const previous = refs[0] ? await readRecord(session, refs[0]) : undefined;
+    memory('release record', large);
+    // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
+    const otherSites = otherSitePrefixes(inputs.prefix, remote);
+    if (otherSites.length > 0) {
+        info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
+        const clash = files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
+        if (clash) {
+            const key = joinKey(inputs.prefix, clash.path);
+            const site = otherSiteOf(key, otherSites);
+            throw new errors_ConfigurationError('source', `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listing.listPrefix.length)} out of this build`);
         }
     }
-    const deletes = [];
-    const retained = [];
-    const start = input.prefix === '' ? 0 : input.prefix.length + 1;
-    let liveTotal = 0;
-    let excluded = 0;
-    const notOwned = [];
-    const others = new Map(input.otherSites.map((p) => [p, 0]));
-    for (const o of input.remote) {
-        if (!isInsidePrefix(input.prefix, o.key) || o.key.startsWith(metaPrefix))
-            continue;
-        const site = input.otherSites.find((p) => o.key.startsWith(p));
-        if (site !== undefined) {
-            others.set(site, others.get(site) + 1);
-            continue;
-        }
-        const rel = o.key.slice(start);
-        if (input.isExcluded?.(rel)) {
-            excluded += 1;
-            continue;
-        }
-        if (!input.liveKeys.has(o.key) && !input.owned.has(rel) && !referenced.has(o.key)) {
-            notOwned.push(o.key);
-            continue;
-        }
-        liveTotal += 1;
-        if (input.liveKeys.has(o.key))
-            continue;
-        const ref = referenced.get(o.key);
-        const objectAge = input.now - o.lastModified;
-        if (ref !== undefined)
-            retained.push({ key: o.key, size: o.size, reason: `referenced by release ${ref}` });
-        else if (objectAge < input.retentionMs)
-            retained.push({ key: o.key, size: o.size, reason: `younger than retention (${age(objectAge)})` });
-        else
-            deletes.push({
-                key: o.key,
-                size: o.size,
-                reason: `stale for ${age(objectAge)}, in none of the last ${input.keepReleases} releases`,
-            });
-    }
-    // Our records: manifests beyond the newest keep-releases and past retention; HTML copies nobody kept references.
-    const metaDeletes = [];
-    const keptRefs = new Set(input.releaseRefs.slice(0, Math.max(0, input.keepReleases - 1)).map((r) => r.key));
-    const keptBlobs = new Set(input.keptReleases.flatMap((r) => Object.values(r.html)));
-    const releaseDir = releasesDir(input.prefix);
-    const blobDir = joinKey(input.prefix, `${META_DIR}/html/`);
-    for (const o of input.remote) {
-        const old = input.now - o.lastModified >= input.retentionMs;
-        if (o.key.startsWith(releaseDir) && !keptRefs.has(o.key) && old) {
-            metaDeletes.push({ key: o.key, size: o.size, reason: 'release record past retention' });
-        }
-        else if (o.key.startsWith(blobDir) && !keptBlobs.has(o.key) && old) {
-            metaDeletes.push({ key: o.key, size: o.size, reason: 'HTML copy of a release past retention' });
-        }
-    }
-    const percent = liveTotal === 0 ? 0 : (deletes.length / liveTotal) * 100;
-    return {
-        deletes,
-        retained,
-        metaDeletes,
-        excluded,
-        notOwned,
-        otherSites: [...others].map(([prefix, objects]) => ({ prefix, objects })),
-        liveTotal,
-        percent,
-        guardTripped: !input.force && deletes.length > 0 && percent > input.maxDeletePercent,
+    warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
+    const sync = await planFiles(session, scan, remote, previous);
+    // The release record this deploy will write (ETags filled in as objects are written).
+    const now = new Date(session.clock.now());
+    const remoteByKey = new Map(remote.map((o) => [o.key, o]));
+    const record = {
+        version: 1,
+        id: inputs.releaseId,
+        time: now.toISOString(),
+        prefix: inputs.prefix,
+        partSize: inputs.partSize,
+        files: {},
+        html: { ...sync.htmlCopies },
+        htmlInline: await readInlineHtml(scan.source, sync.inline),
     };
-}
-/** URL path a key is served at: `/` + key, minus the distribution's origin path (`/site` for keys under `site/`). */
-function urlPathForKey(key, originPath) {
-    const origin = originPath.replace(/^\/+|\/+$/g, '');
-    if (origin === '')
-        return `/${key}`;
-    if (!key.startsWith(`${origin}/`))
-        return undefined;
-    return `/${key.slice(origin.length + 1)}`;
-}
-/**
- * Files whose change must reach viewers now: uploaded or re-headered files that are not immutable, plus deleted
- * files that were not immutable (by their recorded headers; unknown counts as mutable).
- */
-function changedUrlPaths(plan, deletedKeys, previous, prefix, originPath) {
-    const out = new Set();
-    for (const s of plan.steps) {
-        if ((s.kind === 'upload' || s.kind === 'copy') && !isImmutable(s.file.cacheControl)) {
-            const p = urlPathForKey(s.key, originPath);
-            if (p)
-                out.add(p);
-        }
+    for (const s of sync.steps)
+        record.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
+    const { owned, older } = await ownedAndKept(session, refs, previous);
+    const prune = inputs.deleteMode === 'prune'
+        ? planDeletes(session, sync, remote, refs, record, older, owned, otherSites)
+        : undefined;
+    if (owned) {
+        record.ownedEarlier = nextInventory(owned, (p) => p in record.files, (p) => remoteByKey.has(joinKey(inputs.prefix, p)));
     }
-    const start = prefix === '' ? 0 : prefix.length + 1;
-    for (const key of deletedKeys) {
-        const rec = previous?.files[key.slice(start)];
-        if (rec && isImmutable(rec.cacheControl))
-            continue;
-        const p = urlPathForKey(key, originPath);
-        if (p)
-            out.add(p);
-    }
-    return [...out].sort();
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/ownership.ts
-
-
-// Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything
-// under another site's prefix: a site at the bucket root used to delete `admin/index.html` and all of
-// `preview/pr-12/`, that site's release records included (issue #14, finding 5).
-//
-// Other sites: every site keeps its records under `<its prefix>/.deploy-actions/`, and the listing prune already
-// makes (ListObjectsV2 under our prefix, no delimiter) contains every key below our prefix, so the sites nested in
-// ours are found in it at no extra request. Sites outside our prefix are never listed and never touched.
-//
-// Own objects: each release record carries an inventory, `ownedEarlier`: the paths earlier releases of this site
-// created that were still there when it was written (beyond its own `files`). The newest record therefore says
-// everything the site owns, for the one GET a deploy already makes. Records written before the inventory existed
-// are read once, all of them, the first time a prune needs it (every record of the site is still there then:
-// records are only deleted by prune).
-/** Key prefixes (`admin/`, `preview/pr-12/`) of the sites nested under `prefix`, outermost only, sorted. */
-function otherSitePrefixes(prefix, remote) {
-    const start = prefix === '' ? 0 : prefix.length + 1;
-    const marker = `/${META_DIR}/`;
-    const found = new Set();
-    for (const o of remote) {
-        if (!isInsidePrefix(prefix, o.key))
-            continue;
-        // `<rel>/.deploy-actions/...` below the prefix; our own records are at `.deploy-actions/...` (index -1 or later)
-        const rel = o.key.slice(start);
-        if (rel.startsWith(`${META_DIR}/`))
-            continue;
-        const i = rel.indexOf(marker);
-        if (i > 0)
-            found.add(o.key.slice(0, start + i + 1));
-    }
-    const sorted = [...found].sort();
-    return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
-}
-/** The other site a key belongs to, if any. */
-function otherSiteOf(key, otherSites) {
-    return otherSites.find((p) => key.startsWith(p));
-}
-/** Paths (relative to the prefix) a record says its site owns: its files, the rollback's extras, its inventory. */
-function ownedByRecord(record) {
-    return [...Object.keys(record.files), ...Object.keys(record.extra ?? {}), ...(record.ownedEarlier ?? [])];
-}
-/** True when the record carries an inventory (written by a version that keeps one). */
-function hasInventory(record) {
-    return record?.ownedEarlier !== undefined;
-}
-/**
- * The inventory for a new record: owned paths, minus those the record lists itself, minus those no longer in the
- * bucket (`present`), sorted. Paths this deploy's prune is about to delete stay in it: if the prune fails half-way,
- * the next run still knows they are ours (and drops them once they are gone).
- */
-function nextInventory(owned, recorded, present) {
-    const out = new Set();
-    for (const p of owned)
-        if (!recorded(p) && present(p))
-            out.add(p);
-    return [...out].sort();
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/preflight.ts
-
-
-
-
-/**
- * What the distribution's origins say about this deploy (pure): undefined when an S3 origin serves `bucket` with
- * the given `origin-path`, else a warning. Not an error: a distribution may reach the bucket through another origin
- * (a proxy, a custom domain), so only the user can tell.
- */
-function originWarning(distributionId, origins, bucket, originPath) {
-    // REST (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`) and website (`bucket.s3-website-…`) endpoints
-    const forBucket = origins.filter((o) => o.domainName.toLowerCase().startsWith(`${bucket}.s3`));
-    if (forBucket.length === 0) {
-        return `distribution ${distributionId} has no S3 origin for bucket ${bucket} (origins: ${origins.map((o) => o.domainName).join(', ') || 'none'}); its cache may not serve what this deploy publishes`;
-    }
-    if (forBucket.some((o) => (o.originPath === '/' ? '' : o.originPath) === originPath))
-        return undefined;
-    return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
-}
-/**
- * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
- * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
- */
-async function checkDistribution(ctx) {
-    const { inputs } = ctx;
-    const id = inputs.distributionId;
-    if (!ctx.cloudfront || id === undefined)
-        return;
-    count(ctx, 'GetDistribution');
-    let origins;
-    try {
-        const out = await ctx.cloudfront.send(new dist_cjs/* GetDistributionCommand */.seO({ Id: id }), { abortSignal: ctx.signal });
-        origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
-            domainName: o.DomainName ?? '',
-            originPath: o.OriginPath ?? '',
-        }));
-    }
-    catch (err) {
-        if (isErrorNamed(err, 'NoSuchDistribution')) {
-            throw new errors_ConfigurationError('distribution-id', `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`);
-        }
-        if (isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
-            notice(`distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`);
-            return;
-        }
-        throw err;
-    }
-    const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
-    if (warning)
-        core_warning(warning);
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-record.ts
-
-
-
-
-
-
-
-// Release records: what a deploy wrote (files, hashes, headers, ETags) and its HTML entry points, read back by the
-// next deploy (headers without a HEAD per object), by prune (retention) and by rollback-to.
-async function readManifest(ctx, ref) {
-    try {
-        count(ctx, 'GetObject');
-        const m = await getJsonObject(ctx.s3, ctx.inputs.bucket, ref.key);
-        if (m?.version !== 1 || typeof m.files !== 'object')
-            throw new Error('unknown manifest format');
-        m.html ??= {};
-        m.htmlInline ??= {};
-        // An inventory that is not a list of paths is no inventory: prune then reads every record (ownership.ts).
-        if (m.ownedEarlier !== undefined &&
-            !(Array.isArray(m.ownedEarlier) && m.ownedEarlier.every((p) => typeof p === 'string')))
-            delete m.ownedEarlier;
-        return m;
-    }
-    catch (err) {
-        core_warning(`Release record ${ref.key} could not be read (${isAwsError(err) ? describeAwsError(err) : errorMessage(err)}); ignoring it.`);
-        return undefined;
-    }
-}
-function manifestRecord(file, etag) {
-    return {
-        sha256: file.sha256,
-        md5: file.md5,
-        size: file.size,
-        etag,
-        cacheControl: file.cacheControl,
-        contentType: file.contentType,
+    const deleted = prune ? prune.deletes.map((d) => d.key) : [];
+    const invalidation = planPaths(inputs.distributionId, inputs.invalidation, () => changedUrlPaths(sync, deleted, previous, inputs.prefix, inputs.originPath));
+    const writes = (phase) => sync.steps
+        .filter((s) => s.phase === phase && (s.kind === 'upload' || s.kind === 'copy'))
+        .map((s) => s.kind === 'upload'
+        ? { kind: 'upload', key: s.key, file: s.file, recordPath: s.path }
+        : {
+            kind: 'copy',
+            key: s.key,
+            sourceKey: s.key,
+            headers: {
+                cacheControl: s.file.cacheControl,
+                contentType: s.file.contentType,
+                metadata: { sha256: s.file.sha256 },
+            },
+            recordPath: s.path,
+        });
+    const assets = [
+        ...writes('assets'),
+        ...sync.blobs.map((b) => ({ kind: 'upload', key: b.key, file: b.file })),
+    ];
+    const html = writes('html');
+    const changes = assets.length + html.length + (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
+    // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
+    const alreadyRecorded = changes === 0 &&
+        previous?.id === record.id &&
+        sameFiles(previous.files, record.files) &&
+        (hasInventory(previous) || !hasInventory(record));
+    const recordKey = releaseKey(inputs.prefix, record.id, now);
+    const plan = {
+        mode: 'deploy',
+        releaseId: inputs.releaseId,
+        previousReleaseId: previous?.id,
+        source: scan.source,
+        large,
+        assets,
+        html,
+        record: alreadyRecorded ? undefined : { key: recordKey, value: record },
+        liveRecord: alreadyRecorded ? refs[0].key : recordKey,
+        prune,
+        invalidation,
+        counts: {
+            uploaded: sync.counts.upload,
+            metadataUpdated: sync.counts.copy,
+            unchanged: sync.counts.unchanged,
+            deleted: deleted.length,
+        },
+        files: files.length,
+        excluded: scan.excluded,
+        excludeGlobs: inputs.exclude.globs,
+        detector: scan.detector.source,
+        sync,
     };
+    logPlan(plan);
+    // Read distribution-id before the first write; a run that changes nothing needs no distribution.
+    if (plan.record || (invalidation?.paths.length ?? 0) > 0)
+        await checkDistribution(session);
+    return plan;
 }
-function sameFiles(a, b) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length)
-        return false;
-    return keys.every((k) => {
-        const x = a[k];
-        const y = b[k];
-        return (y !== undefined &&
-            x.sha256 === y.sha256 &&
-            x.etag === y.etag &&
-            x.cacheControl === y.cacheControl &&
-            x.contentType === y.contentType);
+/** planSync, and when ETags cannot prove equality, one HEAD per such object and planSync again. */
+async function planFiles(session, scan, remote, previous) {
+    const { inputs } = session;
+    const input = { prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous };
+    const first = planSync(input);
+    if (first.verify.length === 0)
+        return first;
+    info(`${first.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
+    const heads = new Map();
+    await mapLimit(first.verify, inputs.concurrency, async (key) => {
+        const h = await headObject(session.s3, inputs.bucket, key, session.signal);
+        const info = { etag: h.etag };
+        if (h.metadata.sha256)
+            info.sha256 = h.metadata.sha256;
+        if (h.cacheControl !== undefined)
+            info.cacheControl = h.cacheControl;
+        if (h.contentType !== undefined)
+            info.contentType = h.contentType;
+        heads.set(key, info);
+    }).catch((err) => {
+        throw err instanceof BatchError ? err.failures[0].error : err;
     });
-}
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-/** HTML bytes as stored in a record: readable text when they are valid UTF-8, base64 otherwise. */
-function encodeInlineHtml(bytes) {
-    try {
-        return { encoding: 'utf8', data: strictUtf8.decode(bytes) };
-    }
-    catch {
-        return { encoding: 'base64', data: Buffer.from(bytes).toString('base64') };
-    }
-}
-function decodeInlineHtml(html) {
-    return Buffer.from(html.data, html.encoding === 'base64' ? 'base64' : 'utf8');
-}
-function sha256Hex(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+    return planSync({ ...input, heads });
 }
 /**
- * Read the HTML files kept inside the record (small, already hashed by the scan). A file that changed since the
- * scan would make the record lie about what is live, so that stops the deploy before anything is written.
+ * What this site owns (ownership.ts) and the older releases prune keeps. The newest record's inventory says what the
+ * site owns; records from before the inventory existed are read once, all of them, when a prune needs it.
  */
-async function readInlineHtml(source, files) {
-    const out = {};
-    for (const file of files) {
-        const real = realPathOf(source, file);
-        await assertUnchanged(real, file.path);
-        const bytes = await (0,promises_.readFile)(real);
-        if (sha256Hex(bytes) !== file.sha256) {
-            throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
-        }
-        out[file.path] = encodeInlineHtml(bytes);
+async function ownedAndKept(session, refs, previous) {
+    const { inputs } = session;
+    const read = new Map();
+    if (refs[0] && previous)
+        read.set(refs[0].key, previous);
+    const get = async (ref) => {
+        const known = read.get(ref.key);
+        if (known)
+            return known;
+        const record = await readRecord(session, ref);
+        read.set(ref.key, record);
+        return record;
+    };
+    let owned;
+    if (refs.length === 0)
+        owned = new Set();
+    else if (previous && hasInventory(previous))
+        owned = new Set(ownedByRecord(previous));
+    else if (inputs.deleteMode === 'prune') {
+        info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
+        owned = new Set();
+        for (const ref of refs)
+            for (const p of ownedByRecord(await get(ref)))
+                owned.add(p);
     }
-    return out;
+    const older = [];
+    if (inputs.deleteMode === 'prune')
+        for (const ref of refs.slice(0, inputs.keepReleases - 1))
+            older.push(await get(ref));
+    return { owned, older };
+}
+/** The prune plan, guarded before anything is written. */
+function planDeletes(session, sync, remote, refs, record, older, owned, otherSites) {
+    const { inputs } = session;
+    const prune = planPrune({
+        prefix: inputs.prefix,
+        liveKeys: new Set(sync.steps.map((s) => s.key)),
+        remote,
+        keptReleases: [record, ...older],
+        releaseRefs: refs,
+        keepReleases: inputs.keepReleases,
+        retentionMs: inputs.retentionMs,
+        now: session.clock.now(),
+        maxDeletePercent: inputs.maxDeletePercent,
+        force: inputs.forceDelete,
+        isExcluded: inputs.exclude.matches,
+        owned,
+        otherSites,
+    });
+    if (prune.guardTripped) {
+        throw new DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
+            details: prune.deletes
+                .slice(0, 20)
+                .map((d) => `  would delete ${d.key} (${d.reason})`)
+                .join('\n'),
+        });
+    }
+    return prune;
+}
+function logPlan(plan) {
+    const sync = plan.sync;
+    const c = sync.counts;
+    info(`Plan: ${c.upload} upload, ${c.copy} header fix (CopyObject), ${c.unchanged} unchanged, ${sync.inline.length} HTML kept in the release record, ${sync.blobs.length} new HTML release copies.`);
+    const changed = sync.steps.filter((s) => s.kind !== 'unchanged');
+    for (const s of changed.slice(0, 200))
+        info(`  ${s.kind.padEnd(6)} ${s.key} (${s.reason})`);
+    if (changed.length > 200)
+        info(`  ... and ${changed.length - 200} more`);
+    const prune = plan.prune;
+    if (prune) {
+        info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
+        for (const d of prune.deletes)
+            info(`  delete ${d.key} (${d.reason})`);
+        if (prune.notOwned.length > 0) {
+            info(`  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`);
+        }
+    }
+    const paths = plan.invalidation?.paths;
+    if (paths)
+        info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
+}
+/**
+ * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
+ * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
+ */
+function warnPublicDotObjects(bucket, prefix, remote, otherSites) {
+    const start = prefix === '' ? 0 : prefix.length + 1;
+    const found = [];
+    for (const o of remote) {
+        const rel = o.key.slice(start);
+        if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined)
+            continue;
+        if (dotName(rel) !== undefined)
+            found.push(o.key);
+    }
+    if (found.length === 0)
+        return;
+    core_warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
 }
 
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/scan.ts
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/rollback-plan.ts
+
+
+
+
+/** Everything the release needs that is no longer in the bucket (pruned): nothing may change then. */
+function missingFiles(prefix, target, live) {
+    const missing = [];
+    for (const [path, blob] of Object.entries(target.html))
+        if (!live.has(blob))
+            missing.push(`${path} (release copy ${blob})`);
+    const inline = target.htmlInline ?? {};
+    for (const path of Object.keys(target.files)) {
+        if (!(path in target.html) && !(path in inline) && !live.has(joinKey(prefix, path)))
+            missing.push(path);
+    }
+    return missing;
+}
+/** The source of each HTML file of the release; a copy kept in the record must match its recorded sha256. */
+function htmlSources(target, targetKey) {
+    const sources = new Map();
+    for (const [path, blob] of Object.entries(target.html))
+        sources.set(path, { blob });
+    for (const [path, html] of Object.entries(target.htmlInline ?? {})) {
+        const bytes = decodeInlineHtml(html);
+        const rec = target.files[path];
+        if (rec && sha256Hex(bytes) !== rec.sha256) {
+            throw new DeployFailure(`Release record ${targetKey} is damaged: the copy of ${path} in it does not match its sha256. Nothing was changed.`);
+        }
+        sources.set(path, { bytes });
+    }
+    return sources;
+}
+function planRollback(input) {
+    const { prefix, target, current, live } = input;
+    const missing = missingFiles(prefix, target, live);
+    if (missing.length > 0) {
+        throw new DeployFailure(`Release ${target.id} cannot be restored: ${missing.length} of its files were pruned. Nothing was changed.`, {
+            details: missing
+                .slice(0, 20)
+                .map((m) => `  missing ${m}`)
+                .join('\n'),
+        });
+    }
+    const restore = [];
+    let unchanged = 0;
+    // What the live objects' headers are: the newest record says (the target's own when it is the newest: a re-run)
+    const liveRecord = current ?? (input.targetIsNewest ? target : undefined);
+    for (const [path, from] of htmlSources(target, input.targetKey)) {
+        const rec = target.files[path];
+        if (!rec)
+            continue;
+        const key = joinKey(prefix, path);
+        const object = live.get(key);
+        const currentRec = liveRecord?.files[path];
+        const same = object !== undefined &&
+            object.size === rec.size &&
+            (object.etag === rec.md5 || (rec.etag !== undefined && object.etag === rec.etag));
+        const headersSame = currentRec
+            ? currentRec.cacheControl === rec.cacheControl && currentRec.contentType === rec.contentType
+            : false;
+        if (same && headersSame)
+            unchanged += 1;
+        else
+            restore.push({ path, key, from, rec });
+    }
+    return { restore, unchanged, record: recordAfter(input, restore) };
+}
+/**
+ * The record that describes what is live after the rollback: restored HTML, and for other paths whatever object is
+ * there now (an unhashed file such as robots.txt keeps the newer content; only HTML is restored). The inventory of
+ * owned objects goes on from the newest record, not from the older target's.
+ */
+function recordAfter(input, restore) {
+    const { prefix, target, current, live } = input;
+    const files = { ...target.files };
+    for (const [path, rec] of Object.entries(target.files)) {
+        const object = live.get(joinKey(prefix, path));
+        const now = current?.files[path];
+        if (object && rec.etag !== object.etag && now?.etag === object.etag)
+            files[path] = now;
+    }
+    for (const r of restore)
+        files[r.path] = { ...r.rec };
+    const record = { ...target, time: input.now.toISOString(), files };
+    delete record.extra;
+    if (current) {
+        const extra = Object.fromEntries(Object.entries(current.files).filter(([path]) => !(path in files) && live.has(joinKey(prefix, path))));
+        if (Object.keys(extra).length > 0)
+            record.extra = extra;
+    }
+    delete record.ownedEarlier;
+    const newest = input.targetIsNewest ? target : current;
+    if (newest && hasInventory(newest)) {
+        record.ownedEarlier = nextInventory([...ownedByRecord(newest), ...ownedByRecord(target)], (path) => path in files || path in (record.extra ?? {}), (path) => live.has(joinKey(prefix, path)));
+    }
+    if (input.liveReleaseId !== undefined)
+        record.rolledBackFrom = input.liveReleaseId;
+    return record;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/plan-rollback.ts
 
 
 
@@ -92304,8 +99316,228 @@ async function readInlineHtml(source, files) {
 
 
 
-// Local side: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash every file (streaming,
-// bounded concurrency) through its checked real path and decide its headers.
+// Stage 2 of a rollback (`rollback-to`), read-only: the listing, the target's record and the newest one → the HTML
+// to put back (rollback-plan.ts, pure), the record to write, the paths to invalidate; then the distribution is read.
+// The same publish → record → invalidate stages as a deploy carry it out.
+async function planRollbackTo(session, targetId) {
+    const { inputs } = session;
+    const listing = await listSite(session);
+    const refs = listing.releases;
+    const ref = refs.find((r) => r.id === targetId);
+    if (!ref) {
+        const known = [...new Set(refs.map((r) => r.id))].slice(0, 10);
+        throw new errors_ConfigurationError('rollback-to', `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listing.listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`);
+    }
+    const target = await readRecord(session, ref);
+    const current = refs[0] && refs[0] !== ref ? await readRecord(session, refs[0]) : undefined;
+    const now = new Date(session.clock.now());
+    const rollback = planRollback({
+        prefix: inputs.prefix,
+        target,
+        targetKey: ref.key,
+        current,
+        targetIsNewest: refs[0] === ref,
+        liveReleaseId: current?.id ?? refs[0]?.id,
+        live: new Map(listing.objects.map((o) => [o.key, o])),
+        now,
+    });
+    const html = rollback.restore.map((r) => {
+        const headers = {
+            cacheControl: r.rec.cacheControl,
+            contentType: r.rec.contentType,
+            metadata: { sha256: r.rec.sha256 },
+        };
+        return 'blob' in r.from
+            ? { kind: 'copy', key: r.key, sourceKey: r.from.blob, headers, recordPath: r.path }
+            : { kind: 'put', key: r.key, body: r.from.bytes, headers, recordPath: r.path };
+    });
+    const invalidation = planPaths(inputs.distributionId, inputs.invalidation, () => rollback.restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p) => p !== undefined));
+    info(`Rollback to ${targetId}: ${rollback.restore.length} HTML file(s) to restore, ${rollback.unchanged} already as in that release.`);
+    for (const r of rollback.restore)
+        info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
+    // A re-run of a rollback that finished: the target is already the newest record and its HTML is in place.
+    const done = refs[0] === ref && rollback.restore.length === 0;
+    if (done)
+        info(`Release ${targetId} is already live and recorded: nothing to restore.`);
+    else
+        await checkDistribution(session); // before the first write, plan mode too
+    const recordKey = done ? ref.key : releaseKey(inputs.prefix, targetId, now);
+    return {
+        mode: 'rollback',
+        releaseId: targetId,
+        previousReleaseId: current?.id ?? refs[0]?.id,
+        source: undefined,
+        large: false,
+        assets: [],
+        html,
+        record: done ? undefined : { key: recordKey, value: rollback.record },
+        liveRecord: recordKey,
+        prune: undefined,
+        invalidation,
+        counts: {
+            uploaded: html.filter((w) => w.kind === 'put').length,
+            metadataUpdated: html.filter((w) => w.kind === 'copy').length,
+            unchanged: rollback.unchanged,
+            deleted: 0,
+        },
+        files: Object.keys(target.files).length,
+        restored: rollback.restore.map((r) => r.key),
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/release-plan.ts
+/** Keys prune deletes: stale objects first, then our own old records. */
+function deletedKeys(plan) {
+    return plan.prune ? [...plan.prune.deletes, ...plan.prune.metaDeletes].map((d) => d.key) : [];
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/prune.ts
+
+
+
+
+// Stage 5: prune, last, once the new release is live and recorded: the stale objects this site's releases created
+// (prune-plan.ts) and our own old records, only inside the prefix.
+async function prune(session, plan) {
+    const keys = deletedKeys(plan);
+    if (!plan.prune || keys.length === 0)
+        return;
+    const { prefix, bucket } = session.inputs;
+    const outside = keys.find((k) => !isInsidePrefix(prefix, k));
+    if (outside)
+        throw new Error(`internal error: refusing to delete ${outside}, outside the prefix`);
+    await deleteKeys(session.s3, bucket, keys, session.signal);
+    info(`Pruned ${plan.prune.deletes.length} stale objects and ${plan.prune.metaDeletes.length} old release records.`);
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/publish.ts
+
+
+
+
+
+
+
+/** Bytes of upload bodies held in memory at once (the 50,000-file goal is ≤256 MB RSS). */
+const BODY_BUDGET = 64 * 1024 * 1024;
+async function publish(session, plan) {
+    const written = new Map();
+    const tick = gcEvery(2000, plan.large);
+    const limit = new ConcurrencyLimit(session.inputs.concurrency);
+    const budget = new ByteBudget(BODY_BUDGET);
+    const write = async (w) => {
+        tick();
+        const etag = await writeOne(session, plan, w, budget);
+        if (w.recordPath !== undefined)
+            written.set(w.recordPath, etag);
+    };
+    if (plan.assets.length > 0)
+        await runPhase(session, 'assets', plan.assets, limit, write);
+    memory('assets', plan.large);
+    if (plan.html.length > 0)
+        await runPhase(session, 'html', plan.html, limit, write);
+    memory('html', plan.large);
+    return written;
+}
+/** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
+async function runPhase(session, phase, writes, limit, write) {
+    info(`Publishing ${phase}: ${writes.length} ${phase === 'assets' ? 'asset' : 'HTML'} writes.`);
+    try {
+        await mapAdaptive(writes, limit, write, {
+            classify: retryableFailure,
+            signal: session.signal,
+            onDecrease: (n) => info(`S3 keeps throttling: ${n} write(s) in flight from now on (it grows back as writes succeed).`),
+        });
+    }
+    catch (err) {
+        const failures = err instanceof BatchError
+            ? err.failures
+            : [{ item: undefined, error: err }];
+        const lines = failures
+            .slice(0, 10)
+            .map(({ item, error }) => `  ${item?.key ?? ''}: ${isAwsError(error) ? describeAwsError(error) : errorMessage(error)}`);
+        const consequence = phase === 'assets'
+            ? 'No HTML was published: the live site still serves the previous release.'
+            : 'Some HTML files may already be updated; all assets they reference are in place. Re-run to finish.';
+        throw new DeployFailure(`${failures.length} ${phase} write(s) failed. ${consequence}`, {
+            details: lines.join('\n'),
+            cause: failures[0]?.error,
+        });
+    }
+}
+/** One write; returns the ETag S3 gave the object. */
+async function writeOne(session, plan, w, budget) {
+    const { inputs, s3, signal } = session;
+    if (w.kind === 'copy') {
+        return copyObjectReplace(s3, { bucket: inputs.bucket, key: w.key, sourceKey: w.sourceKey, ...w.headers, signal });
+    }
+    if (w.kind === 'put')
+        return putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal });
+    // A file of source, read through the real path the walk checked (re-checked right before: walk.ts); small ones in
+    // one synchronous step, as the scan read them.
+    const path = realPathOf(plan.source, w.file);
+    const bytes = w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined;
+    if (bytes === undefined)
+        await assertUnchanged(path, w.file.path);
+    const result = await uploadFile(s3, {
+        bucket: inputs.bucket,
+        key: w.key,
+        path,
+        size: w.file.size,
+        partSize: inputs.partSize,
+        checksums: inputs.checksumMode === 'when_supported',
+        cacheControl: w.file.cacheControl,
+        contentType: w.file.contentType,
+        metadata: { sha256: w.file.sha256 },
+        sha256: w.file.sha256,
+        ...(bytes ? { body: bytes } : {}),
+        budget,
+        signal,
+    });
+    return result.etag;
+}
+
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/record.ts
+
+
+// Stage 4: the release record, after the HTML (so a record never names a release that is not live), with the
+// ETags S3 gave the objects just written. Skipped when the newest record already describes this release.
+async function record(session, plan, written) {
+    if (!plan.record) {
+        info(`Nothing changed: release ${plan.releaseId} is already recorded as live.`);
+        return;
+    }
+    const { key, value } = plan.record;
+    for (const [path, etag] of written) {
+        const entry = value.files[path];
+        if (entry)
+            entry.etag = etag;
+    }
+    await putJsonObject(session.s3, session.inputs.bucket, key, value, { gzip: true, signal: session.signal });
+    info(plan.mode === 'rollback' ? `Release ${value.id} recorded as live again.` : `Release ${value.id} recorded.`);
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/stages/scan.ts
+
+
+
+
+
+
+
+
+
+
+// Stage 1 of a deploy, local only: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash
+// every file (streaming, bounded concurrency) through its checked real path and decide its headers.
+/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
+const LARGE_SITE = 5000;
+/** The synchronous hashing of small files gives the event loop a turn this often (signals, timers). */
+const YIELD_EVERY_MS = 20;
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
 /** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
 /**
@@ -92359,14 +99591,17 @@ async function scanSource(root, rules, partSize, concurrency, exclude, followSym
         const dots = excluded.length ? ` (only dot names, which are never published: ${excludedList(excluded, 5)})` : '';
         throw new errors_ConfigurationError('source', `directory ${root} contains no files${dots}; did the build write somewhere else?`);
     }
+    if (walked.files.length >= LARGE_SITE)
+        limitYoungGeneration();
     // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
     const vite = await readViteManifest(root);
     const detector = hashedDetector(vite?.manifest);
-    const files = await mapLimit(walked.files, concurrency, async (walkedFile) => {
+    // Small files are read and hashed synchronously (no thread-pool round trip per call), yielding to the event loop
+    // every few milliseconds so a cancellation is still seen; larger ones are streamed, `concurrency` at a time.
+    const files = new Array(walked.files.length);
+    const large = [];
+    const fileOf = (walkedFile, hashes) => {
         const { path } = walkedFile;
-        const real = realPathOf(root, walkedFile);
-        await assertUnchanged(real, path);
-        const hashes = await hashFile(real, partSize);
         const headers = decideHeaders(path, rules, detector);
         const file = {
             path,
@@ -92382,6 +99617,27 @@ async function scanSource(root, rules, partSize, concurrency, exclude, followSym
         if (hashes.partMd5s)
             file.partMd5s = hashes.partMd5s;
         return file;
+    };
+    const smallLimit = Math.min(SMALL_FILE, partSize - 1);
+    const scratch = Buffer.allocUnsafe(smallLimit); // each small file is hashed before the next is read into it
+    let slice = Date.now();
+    for (let i = 0; i < walked.files.length; i++) {
+        const walkedFile = walked.files[i];
+        const bytes = readCheckedSync(realPathOf(root, walkedFile), walkedFile.path, smallLimit, scratch);
+        if (bytes === undefined)
+            large.push(i);
+        else
+            files[i] = fileOf(walkedFile, hashBuffer(bytes, partSize));
+        if (Date.now() - slice >= YIELD_EVERY_MS) {
+            await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+            slice = Date.now();
+        }
+    }
+    await mapLimit(large, concurrency, async (i) => {
+        const walkedFile = walked.files[i];
+        const real = realPathOf(root, walkedFile);
+        await assertUnchanged(real, walkedFile.path);
+        files[i] = fileOf(walkedFile, await hashFile(real, partSize));
     });
     const result = { files, excluded, detector };
     if (vite)
@@ -92393,680 +99649,73 @@ function excludedList(excluded, max) {
     const shown = excluded.slice(0, max).map((x) => x.name);
     return `${shown.join(', ')}${excluded.length > max ? ` and ${excluded.length - max} more` : ''}`;
 }
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/deploy.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// A deploy: hash the source, list the prefix once, read the previous release record, plan, then publish in phases
-// (assets, then HTML, then the release record, then prune) and invalidate what changed.
-/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
-const EXCLUDED_LOG_LINES = 50;
-async function deploy(ctx) {
-    const started = ctx.clock.now();
-    // Planning is its own function so the 50,000-entry listing and previous record are garbage once it returns.
-    const d = await planDeploy(ctx);
-    // Read distribution-id before the first write (dry runs too); a run that changes nothing needs no distribution.
-    if (!d.alreadyRecorded || (d.report.invalidation?.paths.length ?? 0) > 0)
-        await checkDistribution(ctx);
-    if (!ctx.inputs.dryRun)
-        await publish(ctx, d);
-    else
-        info('Dry run: nothing was written.');
-    d.report.durationMs = ctx.clock.now() - started;
-    return d.report;
-}
-async function planDeploy(ctx) {
-    const { inputs } = ctx;
+/** The stage: scan `source` as the inputs say, and log what was found and what was left out. */
+async function scan(inputs) {
     const source = inputs.source;
     info(`Hashing ${source} ...`);
-    const scan = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude, inputs.followSymlinks);
-    info(`${scan.files.length} local files; hashed assets detected by ${scan.detector.source}${scan.viteManifest ? ` (${scan.viteManifest})` : ''}.`);
-    if (scan.excluded.length > 0) {
-        info(`Not published (${scan.excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
-        for (const x of scan.excluded.slice(0, EXCLUDED_LOG_LINES))
+    const result = await scanSource(source, inputs.cacheRules, inputs.partSize, Math.max(2, Math.min(inputs.concurrency, 8)), inputs.exclude, inputs.followSymlinks);
+    info(`${result.files.length} local files; hashed assets detected by ${result.detector.source}${result.viteManifest ? ` (${result.viteManifest})` : ''}.`);
+    const { excluded } = result;
+    if (excluded.length > 0) {
+        info(`Not published (${excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+        for (const x of excluded.slice(0, EXCLUDED_LOG_LINES))
             info(`  ${x.name} (${x.why})`);
-        if (scan.excluded.length > EXCLUDED_LOG_LINES)
-            info(`  ... and ${scan.excluded.length - EXCLUDED_LOG_LINES} more`);
+        if (excluded.length > EXCLUDED_LOG_LINES)
+            info(`  ... and ${excluded.length - EXCLUDED_LOG_LINES} more`);
     }
-    const large = scan.files.length >= LARGE_SITE;
+    const large = result.files.length >= LARGE_SITE;
     memory('hashing', large);
-    const listed = await listSite(ctx);
-    const remote = listed.objects;
-    memory('listing', large);
-    info(`s3://${inputs.bucket}/${listed.listPrefix}: ${remote.length} objects (${listed.pages} page${listed.pages === 1 ? '' : 's'}).`);
-    const refs = listReleases(inputs.prefix, remote);
-    const previous = refs[0] ? await readManifest(ctx, refs[0]) : undefined;
-    memory('release record', large);
-    // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
-    const otherSites = otherSitePrefixes(inputs.prefix, remote);
-    if (otherSites.length > 0) {
-        info(`Other sites under this prefix, left alone: ${otherSites.join(', ')}.`);
-        const clash = scan.files.find((f) => otherSiteOf(joinKey(inputs.prefix, f.path), otherSites) !== undefined);
-        if (clash) {
-            const key = joinKey(inputs.prefix, clash.path);
-            const site = otherSiteOf(key, otherSites);
-            throw new errors_ConfigurationError('source', `${clash.path} would be written to s3://${inputs.bucket}/${key}, inside another site (${site}, with its own release records under ${site}${META_DIR}/); deploy that site with its own prefix, or leave ${site.slice(listed.listPrefix.length)} out of this build`);
-        }
-    }
-    warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
-    let plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous });
-    if (plan.verify.length > 0) {
-        info(`${plan.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`);
-        const heads = new Map();
-        await mapLimit(plan.verify, inputs.concurrency, async (key) => {
-            const h = await headObject(ctx.s3, inputs.bucket, key);
-            const info = { etag: h.etag };
-            if (h.metadata.sha256)
-                info.sha256 = h.metadata.sha256;
-            if (h.cacheControl !== undefined)
-                info.cacheControl = h.cacheControl;
-            if (h.contentType !== undefined)
-                info.contentType = h.contentType;
-            heads.set(key, info);
-        }).catch(unwrapBatch);
-        count(ctx, 'HeadObject', plan.verify.length);
-        plan = planSync({ prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous, heads });
-    }
-    // The release record this deploy will write (ETags filled in as objects are written).
-    const now = new Date(ctx.clock.now());
-    const remoteByKey = new Map(remote.map((o) => [o.key, o]));
-    const manifest = {
-        version: 1,
-        id: inputs.releaseId,
-        time: now.toISOString(),
-        prefix: inputs.prefix,
-        partSize: inputs.partSize,
-        files: {},
-        html: { ...plan.htmlCopies },
-        htmlInline: await readInlineHtml(source, plan.inline),
-    };
-    for (const s of plan.steps)
-        manifest.files[s.path] = manifestRecord(s.file, remoteByKey.get(s.key)?.etag ?? '');
-    // What this site owns (ownership.ts): the newest record's inventory; records from before the inventory existed are
-    // read once, all of them, when a prune needs it.
-    let owned;
-    const readRecords = new Map();
-    if (refs[0] && previous)
-        readRecords.set(refs[0].key, previous);
-    if (refs.length === 0)
-        owned = new Set();
-    else if (previous && hasInventory(previous))
-        owned = new Set(ownedByRecord(previous));
-    else if (inputs.deleteMode === 'prune') {
-        info(`Release records without an inventory of owned objects: reading all ${refs.length} of them once.`);
-        owned = new Set();
-        for (const ref of refs) {
-            if (ref === refs[0] && !previous)
-                continue; // read above, unreadable (already warned)
-            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
-            if (!m)
-                continue;
-            readRecords.set(ref.key, m);
-            for (const p of ownedByRecord(m))
-                owned.add(p);
-        }
-    }
-    // Prune plan, decided (and guarded) before anything is written.
-    let prune;
-    if (inputs.deleteMode === 'prune') {
-        const older = [];
-        for (const ref of refs.slice(0, inputs.keepReleases - 1)) {
-            const m = readRecords.get(ref.key) ?? (await readManifest(ctx, ref));
-            if (m)
-                older.push(m);
-        }
-        prune = planPrune({
-            prefix: inputs.prefix,
-            liveKeys: new Set(plan.steps.map((s) => s.key)),
-            remote,
-            keptReleases: [manifest, ...older],
-            releaseRefs: refs,
-            keepReleases: inputs.keepReleases,
-            retentionMs: inputs.retentionMs,
-            now: ctx.clock.now(),
-            maxDeletePercent: inputs.maxDeletePercent,
-            force: inputs.forceDelete,
-            isExcluded: inputs.exclude.matches,
-            owned: owned,
-            otherSites,
-        });
-        if (prune.guardTripped) {
-            throw new DeployFailure(`Refusing to delete ${prune.deletes.length} of ${prune.liveTotal} objects (${prune.percent.toFixed(1)}% > max-delete-percent ${inputs.maxDeletePercent}). Nothing was changed. Check source/prefix, or set force-delete: true.`, {
-                details: prune.deletes
-                    .slice(0, 20)
-                    .map((d) => `  would delete ${d.key} (${d.reason})`)
-                    .join('\n'),
-            });
-        }
-    }
-    if (owned) {
-        manifest.ownedEarlier = nextInventory(owned, (p) => p in manifest.files, (p) => remoteByKey.has(joinKey(inputs.prefix, p)));
-    }
-    readRecords.clear();
-    const deletedKeys = prune ? prune.deletes.map((d) => d.key) : [];
-    const invalidationPaths = planPaths(inputs, () => changedUrlPaths(plan, deletedKeys, previous, inputs.prefix, inputs.originPath));
-    const report = {
-        mode: 'deploy',
-        dryRun: inputs.dryRun,
-        bucket: inputs.bucket,
-        prefix: inputs.prefix,
-        releaseId: inputs.releaseId,
-        previousReleaseId: previous?.id,
-        files: scan.files.length,
-        excluded: scan.excluded,
-        excludeGlobs: inputs.exclude.globs,
-        detector: scan.detector.source,
-        plan,
-        prune,
-        uploaded: plan.counts.upload,
-        metadataUpdated: plan.counts.copy,
-        unchanged: plan.counts.unchanged,
-        deleted: deletedKeys.length,
-        invalidation: invalidationPaths,
-        requests: ctx.requests,
-        durationMs: 0,
-    };
-    logPlan(plan, prune, invalidationPaths?.paths);
-    const writes = plan.counts.upload +
-        plan.counts.copy +
-        plan.blobs.length +
-        (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
-    // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
-    const alreadyRecorded = writes === 0 &&
-        previous?.id === manifest.id &&
-        sameFiles(previous.files, manifest.files) &&
-        (hasInventory(previous) || !hasInventory(manifest));
-    const recordKey = releaseKey(inputs.prefix, manifest.id, now);
-    return { source, large, plan, prune, manifest, recordKey, alreadyRecorded, report };
-}
-/** Assets, then HTML, then the release record, then prune; then the invalidation. */
-async function publish(ctx, d) {
-    const { inputs } = ctx;
-    const { source, large, plan, prune, manifest } = d;
-    // Phase 1: everything that is not live HTML: assets, header fixes on assets, release copies of large HTML.
-    const assetSteps = plan.steps.filter((s) => s.phase === 'assets' && (s.kind === 'upload' || s.kind === 'copy'));
-    const htmlSteps = plan.steps.filter((s) => s.phase === 'html' && (s.kind === 'upload' || s.kind === 'copy'));
-    const tick = gcEvery(2000, large);
-    await runPhase('assets', async () => {
-        await mapLimit([...assetSteps, ...plan.blobs.map((b) => ({ blob: b }))], inputs.concurrency, async (item) => {
-            tick();
-            if ('blob' in item) {
-                await putFile(ctx, item.blob.file, item.blob.key, source);
-                return;
-            }
-            manifest.files[item.path].etag = await applyStep(ctx, item, source);
-        });
-    }, `${assetSteps.length + plan.blobs.length} asset writes`);
-    memory('assets', large);
-    // Phase 2: HTML, only now that every asset it references is in place.
-    await runPhase('html', async () => {
-        await mapLimit(htmlSteps, inputs.concurrency, async (step) => {
-            tick();
-            manifest.files[step.path].etag = await applyStep(ctx, step, source);
-        });
-    }, `${htmlSteps.length} HTML writes`);
-    if (d.alreadyRecorded) {
-        info(`Nothing changed: release ${manifest.id} is already recorded as live.`);
-    }
-    else {
-        memory('html', large);
-        count(ctx, 'PutObject');
-        await putJsonObject(ctx.s3, inputs.bucket, d.recordKey, manifest, { gzip: true });
-        info(`Release ${manifest.id} recorded.`);
-    }
-    // Phase 3: prune, last, only inside the prefix.
-    if (prune && (prune.deletes.length > 0 || prune.metaDeletes.length > 0)) {
-        const keys = [...prune.deletes, ...prune.metaDeletes].map((d) => d.key);
-        const outside = keys.find((k) => !isInsidePrefix(inputs.prefix, k));
-        if (outside)
-            throw new Error(`internal error: refusing to delete ${outside}, outside the prefix`);
-        const { requests } = await deleteKeys(ctx.s3, inputs.bucket, keys);
-        count(ctx, 'DeleteObjects', requests);
-        info(`Pruned ${prune.deletes.length} stale objects and ${prune.metaDeletes.length} old release records.`);
-    }
-    await invalidate(ctx, d.report);
-    memory('deploy', large);
-}
-function logPlan(plan, prune, paths) {
-    const c = plan.counts;
-    info(`Plan: ${c.upload} upload, ${c.copy} header fix (CopyObject), ${c.unchanged} unchanged, ${plan.inline.length} HTML kept in the release record, ${plan.blobs.length} new HTML release copies.`);
-    const changed = plan.steps.filter((s) => s.kind !== 'unchanged');
-    for (const s of changed.slice(0, 200))
-        info(`  ${s.kind.padEnd(6)} ${s.key} (${s.reason})`);
-    if (changed.length > 200)
-        info(`  ... and ${changed.length - 200} more`);
-    if (prune) {
-        info(`Prune: ${prune.deletes.length} stale objects to delete, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records.`);
-        for (const d of prune.deletes)
-            info(`  delete ${d.key} (${d.reason})`);
-        if (prune.notOwned.length > 0) {
-            info(`  left alone: ${prune.notOwned.length} object(s) no release of this site created (${prune.notOwned.slice(0, 5).join(', ')}${prune.notOwned.length > 5 ? ', …' : ''})`);
-        }
-    }
-    if (paths)
-        info(`Invalidation: ${paths.length ? paths.join(' ') : 'nothing to invalidate'}`);
-}
-/**
- * Objects with dot names under the prefix are public (an earlier deploy, or another tool, published them): this
- * action no longer publishes them, and says so once, since `.env` or `.git/config` there is a leak to clean up.
- */
-function warnPublicDotObjects(bucket, prefix, remote, otherSites) {
-    const start = prefix === '' ? 0 : prefix.length + 1;
-    const found = [];
-    for (const o of remote) {
-        const rel = o.key.slice(start);
-        if (rel.startsWith(`${META_DIR}/`) || otherSiteOf(o.key, otherSites) !== undefined)
-            continue;
-        if (dotName(rel) !== undefined)
-            found.push(o.key);
-    }
-    if (found.length === 0)
-        return;
-    core_warning(`${found.length} object(s) with dot names are public in s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}: ${found.slice(0, 10).join(', ')}${found.length > 10 ? ', …' : ''}. This action never publishes dot names; delete them if they should not be served.`);
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/exclude.ts
-
-
-// `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
-// pruned — like `aws s3 sync --exclude`, applied to both sides.
-/** Build artefacts that must not be served: Vite's backend-integration manifest and macOS Finder junk. */
-const DEFAULT_EXCLUDE = ['.vite/**', '**/.DS_Store'];
-/** The whole `exclude` value `none` publishes every file. */
-const EXCLUDE_NONE = 'none';
-function normaliseGlob(glob) {
-    const anchored = /^\.?\//.test(glob);
-    const g = glob.replace(/^\.?\/+/, '');
-    return { glob: g.endsWith('/') ? `${g}**` : g, anchored };
-}
-/** Split on newlines, and on commas outside `{…}` and `[…]` (so `*.{map,txt}` stays one glob); trim, drop empties. */
-function splitGlobList(raw) {
-    const out = [];
-    let current = '';
-    let braces = 0;
-    let brackets = 0;
-    for (let i = 0; i < raw.length; i++) {
-        const c = raw[i];
-        if (c === '\\' && i + 1 < raw.length && raw[i + 1] !== '\n' && raw[i + 1] !== '\r') {
-            current += c + raw[++i];
-            continue;
-        }
-        if (c === '\n' || c === '\r' || (c === ',' && braces === 0 && brackets === 0)) {
-            out.push(current);
-            current = '';
-            braces = 0;
-            brackets = 0;
-            continue;
-        }
-        if (c === '{')
-            braces += 1;
-        else if (c === '}' && braces > 0)
-            braces -= 1;
-        else if (c === '[')
-            brackets += 1;
-        else if (c === ']' && brackets > 0)
-            brackets -= 1;
-        current += c;
-    }
-    out.push(current);
-    return out.map((s) => s.trim()).filter((s) => s !== '');
-}
-/**
- * Newline- or comma-separated picomatch globs (commas inside `{}`/`[]` belong to the glob), relative to `source`,
- * dot files matched, case-sensitive like S3 keys. As in `.gitignore`: a glob without `/` matches file names anywhere,
- * a leading `/` (or `./`) anchors it to the root of `source`, a trailing `/` means everything under that directory.
- * Empty (the input not given) → {@link DEFAULT_EXCLUDE}; `none` → nothing excluded. A given list replaces the
- * defaults. Every glob is compiled here, so a bad one fails before any AWS call.
- */
-function parseExclude(input, raw) {
-    const items = splitGlobList(raw);
-    if (items.length === 0)
-        return compileExclude(input, DEFAULT_EXCLUDE);
-    if (items.some((s) => s.toLowerCase() === EXCLUDE_NONE)) {
-        if (items.length > 1) {
-            throw new errors_ConfigurationError(input, `'${EXCLUDE_NONE}' (publish every file) cannot be combined with globs; got ${JSON.stringify(items.join(', '))}`);
-        }
-        return { globs: [], matches: () => false };
-    }
-    return compileExclude(input, items);
-}
-function compileExclude(input, globs) {
-    const normalised = [];
-    const matchers = [];
-    for (const raw of globs) {
-        const { glob, anchored } = normaliseGlob(raw);
-        if (glob === '')
-            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)} is not a glob`);
-        if (glob.split('/').includes('..')) {
-            throw new errors_ConfigurationError(input, `${JSON.stringify(raw)}: globs are relative to source and may not contain '..' segments`);
-        }
-        try {
-            matchers.push(picomatch_default()(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
-        }
-        catch (err) {
-            throw new errors_ConfigurationError(input, `invalid glob ${JSON.stringify(raw)}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        normalised.push(anchored && !glob.includes('/') ? `/${glob}` : glob);
-    }
-    return { globs: normalised, matches: (path) => matchers.some((m) => m(path)) };
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/inputs.ts
-
-
-
-
-
-
-const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-function parseReleaseId(input, raw) {
-    const value = raw.trim();
-    if (!RELEASE_ID.test(value)) {
-        throw new errors_ConfigurationError(input, `expected 1-100 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-/** `retention`: the kit's one duration grammar (days allowed: `7d`, `1d12h`, `36h`, `90m`, seconds), minimum 0. */
-function parseRetention(input, raw, defaultValue = DURATION_RULES.retention.default) {
-    return parseDurationInput(input, raw.trim() === '' ? defaultValue : raw, 'retention');
-}
-function parseOriginPath(input, raw) {
-    const value = raw.trim();
-    if (value === '' || value === '/')
-        return '';
-    if (!value.startsWith('/') || value.endsWith('/') || /\/\/|\/\.\.?(\/|$)|[\s\\]/.test(value)) {
-        throw new errors_ConfigurationError(input, `expected a CloudFront origin path like /site (leading slash, no trailing slash), got ${JSON.stringify(value)}`);
-    }
-    return value;
-}
-function defaultReleaseId(env, now) {
-    const sha = env.GITHUB_SHA?.trim();
-    if (sha && /^[0-9a-f]{7,40}$/i.test(sha))
-        return sha.slice(0, 12);
-    return now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-}
-async function getInputs(env = process.env, now = new Date()) {
-    const rollbackRaw = getOptionalString('rollback-to');
-    const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
-    const sourceRaw = getOptionalString('source');
-    if (sourceRaw === undefined && rollbackTo === undefined) {
-        throw new errors_ConfigurationError('source', 'is required (the directory with the built site, e.g. dist) unless rollback-to is set');
-    }
-    const bucket = validateBucketName('bucket', getRawInput('bucket'));
-    const prefix = normalizePrefix('prefix', getRawInput('prefix'));
-    const distributionId = getOptionalString('distribution-id');
-    if (distributionId !== undefined && !/^[A-Z0-9]{1,64}$/.test(distributionId)) {
-        throw new errors_ConfigurationError('distribution-id', `expected a CloudFront distribution id like E2QWRUHAPOMQZL, got ${JSON.stringify(distributionId)}`);
-    }
-    const originPath = parseOriginPath('origin-path', getRawInput('origin-path'));
-    if (originPath !== '' && !(prefix === originPath.slice(1) || prefix.startsWith(`${originPath.slice(1)}/`))) {
-        throw new errors_ConfigurationError('origin-path', `the prefix ${JSON.stringify(prefix)} is not under the origin path ${originPath}, so CloudFront cannot serve it`);
-    }
-    const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
-    const exclude = parseExclude('exclude', getRawInput('exclude'));
-    const followSymlinks = getEnum('follow-symlinks', ['inside', 'false'], 'inside');
-    const deleteMode = getEnum('delete', ['off', 'prune'], 'off');
-    const keepReleases = getInteger('keep-releases', { default: 3, min: 1, max: 100 });
-    const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
-    const maxDeletePercent = getInteger('max-delete-percent', { default: 25, min: 0, max: 100 });
-    const forceDelete = getBoolean('force-delete', false);
-    const dryRun = getBoolean('dry-run', false);
-    const concurrency = getInteger('concurrency', { default: 16, min: 1, max: 128 });
-    const invalidation = getEnum('invalidation', ['changed', 'all', 'off'], 'changed');
-    const waitForInvalidation = getBoolean('wait-for-invalidation', false);
-    const invalidationTimeoutMs = parseDurationInput('invalidation-timeout', getRawInput('invalidation-timeout'), 'invalidation-timeout');
-    const releaseIdRaw = getOptionalString('release-id');
-    const releaseId = releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);
-    const checksumMode = getEnum('checksum-mode', ['when_supported', 'when_required'], 'when_supported');
-    const partSizeMib = getInteger('part-size', { default: DEFAULT_PART_SIZE / MIB, min: 5, max: 5120 });
-    const region = getOptionalString('aws-region');
-    const source = sourceRaw === undefined ? undefined : await checkSource(sourceRaw, env);
-    return {
-        source,
-        followSymlinks,
-        bucket,
-        prefix,
-        distributionId,
-        originPath,
-        cacheRules,
-        exclude,
-        deleteMode,
-        keepReleases,
-        retentionMs,
-        maxDeletePercent,
-        forceDelete,
-        dryRun,
-        concurrency,
-        invalidation,
-        waitForInvalidation,
-        invalidationTimeoutMs,
-        releaseId,
-        rollbackTo,
-        checksumMode,
-        partSize: partSizeMib * MIB,
-        region,
-    };
-}
-
-;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/rollback.ts
-
-
-
-
-
-
-
-
-
-
-
-async function rollback(ctx, targetId) {
-    const { inputs } = ctx;
-    const started = ctx.clock.now();
-    const listed = await listSite(ctx);
-    const refs = listReleases(inputs.prefix, listed.objects);
-    const ref = refs.find((r) => r.id === targetId);
-    if (!ref) {
-        const known = [...new Set(refs.map((r) => r.id))].slice(0, 10);
-        throw new errors_ConfigurationError('rollback-to', `no release ${JSON.stringify(targetId)} under s3://${inputs.bucket}/${listed.listPrefix} (known: ${known.length ? known.join(', ') : 'none'})`);
-    }
-    const target = await readManifest(ctx, ref);
-    if (!target)
-        throw new DeployFailure(`Release record ${ref.key} could not be read; cannot roll back.`);
-    const current = refs[0] && refs[0] !== ref ? await readManifest(ctx, refs[0]) : undefined;
-    const byKey = new Map(listed.objects.map((o) => [o.key, o]));
-    // Everything the release needs must still exist before we touch the live HTML.
-    const missing = [];
-    for (const [path, blob] of Object.entries(target.html))
-        if (!byKey.has(blob))
-            missing.push(`${path} (release copy ${blob})`);
-    const inline = target.htmlInline ?? {};
-    for (const path of Object.keys(target.files)) {
-        if (!(path in target.html) && !(path in inline) && !byKey.has(joinKey(inputs.prefix, path)))
-            missing.push(path);
-    }
-    if (missing.length > 0) {
-        throw new DeployFailure(`Release ${targetId} cannot be restored: ${missing.length} of its files were pruned. Nothing was changed.`, {
-            details: missing
-                .slice(0, 20)
-                .map((m) => `  missing ${m}`)
-                .join('\n'),
-        });
-    }
-    const sources = new Map();
-    for (const [path, blob] of Object.entries(target.html))
-        sources.set(path, { blob });
-    for (const [path, html] of Object.entries(inline)) {
-        const bytes = decodeInlineHtml(html);
-        const rec = target.files[path];
-        if (rec && sha256Hex(bytes) !== rec.sha256) {
-            throw new DeployFailure(`Release record ${ref.key} is damaged: the copy of ${path} in it does not match its sha256. Nothing was changed.`);
-        }
-        sources.set(path, { bytes });
-    }
-    const restore = [];
-    let unchanged = 0;
-    for (const [path, from] of sources) {
-        const rec = target.files[path];
-        if (!rec)
-            continue;
-        const key = joinKey(inputs.prefix, path);
-        const live = byKey.get(key);
-        const currentRec = current?.files[path];
-        const same = live !== undefined &&
-            live.size === rec.size &&
-            (live.etag === rec.md5 || (rec.etag !== undefined && live.etag === rec.etag));
-        const headersSame = currentRec
-            ? currentRec.cacheControl === rec.cacheControl && currentRec.contentType === rec.contentType
-            : false;
-        if (same && headersSame)
-            unchanged += 1;
-        else
-            restore.push({ path, key, from, rec });
-    }
-    const paths = planPaths(inputs, () => restore.map((r) => urlPathForKey(r.key, inputs.originPath)).filter((p) => p !== undefined));
-    const report = {
-        mode: 'rollback',
-        dryRun: inputs.dryRun,
-        bucket: inputs.bucket,
-        prefix: inputs.prefix,
-        releaseId: targetId,
-        previousReleaseId: current?.id ?? refs[0]?.id,
-        files: Object.keys(target.files).length,
-        detector: undefined,
-        plan: undefined,
-        prune: undefined,
-        restored: restore.map((r) => r.key),
-        uploaded: restore.filter((r) => !('blob' in r.from)).length,
-        metadataUpdated: restore.filter((r) => 'blob' in r.from).length,
-        unchanged,
-        deleted: 0,
-        invalidation: paths,
-        requests: ctx.requests,
-        durationMs: 0,
-    };
-    info(`Rollback to ${targetId}: ${restore.length} HTML file(s) to restore, ${unchanged} already as in that release.`);
-    for (const r of restore)
-        info(`  restore ${r.key} from ${'blob' in r.from ? r.from.blob : 'the copy in its release record'}`);
-    await checkDistribution(ctx); // before the first write, dry runs too
-    if (inputs.dryRun) {
-        report.durationMs = ctx.clock.now() - started;
-        return report;
-    }
-    // The record describes what is live after the rollback: restored HTML, and for other paths whatever object is
-    // there now (an unhashed file such as robots.txt keeps the newer content; only HTML is restored).
-    const files = { ...target.files };
-    for (const [path, rec] of Object.entries(target.files)) {
-        const live = byKey.get(joinKey(inputs.prefix, path));
-        const now = current?.files[path];
-        if (live && rec.etag !== live.etag && now?.etag === live.etag)
-            files[path] = now;
-    }
-    try {
-        await mapLimit(restore, inputs.concurrency, async (r) => {
-            const headers = {
-                bucket: inputs.bucket,
-                key: r.key,
-                cacheControl: r.rec.cacheControl,
-                contentType: r.rec.contentType,
-                metadata: { sha256: r.rec.sha256 },
-                signal: ctx.signal,
-            };
-            count(ctx, 'blob' in r.from ? 'CopyObject' : 'PutObject');
-            const etag = 'blob' in r.from
-                ? await copyObjectReplace(ctx.s3, { ...headers, sourceKey: r.from.blob })
-                : await putBytes(ctx.s3, { ...headers, body: r.from.bytes });
-            files[r.path] = { ...r.rec, etag };
-        });
-    }
-    catch (err) {
-        unwrapBatch(err);
-    }
-    const now = new Date(ctx.clock.now());
-    const record = { ...target, time: now.toISOString(), files };
-    delete record.extra;
-    if (current) {
-        const extra = Object.fromEntries(Object.entries(current.files).filter(([path]) => !(path in files) && byKey.has(joinKey(inputs.prefix, path))));
-        if (Object.keys(extra).length > 0)
-            record.extra = extra;
-    }
-    // The inventory of owned objects (ownership.ts) goes on from the newest record, not from the older target's.
-    delete record.ownedEarlier;
-    const newest = refs[0] === ref ? target : current;
-    if (newest && hasInventory(newest)) {
-        record.ownedEarlier = nextInventory([...ownedByRecord(newest), ...ownedByRecord(target)], (path) => path in files || path in (record.extra ?? {}), (path) => byKey.has(joinKey(inputs.prefix, path)));
-    }
-    const from = current?.id ?? refs[0]?.id;
-    if (from !== undefined)
-        record.rolledBackFrom = from;
-    count(ctx, 'PutObject');
-    await putJsonObject(ctx.s3, inputs.bucket, releaseKey(inputs.prefix, targetId, now), record, { gzip: true });
-    await invalidate(ctx, report);
-    report.durationMs = ctx.clock.now() - started;
-    return report;
+    return { ...result, source, large };
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/summary.ts
 
 
+
 const MAX_ROWS = 100;
 /** The job summary as markdown (pure, tested). */
 function renderSummary(r) {
+    const p = r.plan;
     const s = new summary_Summary();
     const where = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ''}`;
-    const title = r.mode === 'rollback'
-        ? `Rollback of ${where} to release \`${r.releaseId}\``
-        : `Sync of ${where} (release \`${r.releaseId}\`)`;
+    const title = p.mode === 'rollback'
+        ? `Rollback of ${where} to release \`${p.releaseId}\``
+        : `Sync of ${where} (release \`${p.releaseId}\`)`;
     s.heading(`${r.dryRun ? 'Dry run: ' : ''}${title}`);
     if (r.dryRun)
         s.paragraph('**Dry run**: this is the plan; nothing was written, deleted or invalidated.');
     s.table(['Uploaded', 'Headers fixed (CopyObject)', 'Unchanged', 'Deleted', 'Invalidation'], [
         [
-            r.uploaded,
-            r.metadataUpdated,
-            r.unchanged,
-            r.deleted,
-            r.invalidationId ?? (r.invalidation?.paths.length ? 'planned' : 'none'),
+            p.counts.uploaded,
+            p.counts.metadataUpdated,
+            p.counts.unchanged,
+            p.counts.deleted,
+            r.invalidation?.id ?? (p.invalidation?.paths.length ? 'planned' : 'none'),
         ],
     ]);
     const facts = [];
-    if (r.mode === 'deploy') {
-        facts.push(`${r.files} local files; hashed assets detected by ${r.detector}.`);
-        if (r.excluded?.length)
-            facts.push(`${r.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(r.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`);
-        facts.push(`Previous release: ${r.previousReleaseId ? `\`${r.previousReleaseId}\`` : 'none recorded'}.`);
+    if (p.mode === 'deploy') {
+        facts.push(`${p.files} local files; hashed assets detected by ${p.detector}.`);
+        if (p.excluded?.length)
+            facts.push(`${p.excluded.length} name(s) not published (dotfiles and dot directories except \`.well-known/\`; \`exclude\`: ${(p.excludeGlobs ?? []).map((g) => `\`${g}\``).join(', ') || 'none'}; remote objects matching \`exclude\` left alone).`);
+        facts.push(`Previous release: ${p.previousReleaseId ? `\`${p.previousReleaseId}\`` : 'none recorded'}.`);
     }
-    else if (r.previousReleaseId) {
-        facts.push(`Rolled back from \`${r.previousReleaseId}\`.`);
+    else if (p.previousReleaseId) {
+        facts.push(`Rolled back from \`${p.previousReleaseId}\`.`);
     }
-    const req = Object.entries(r.requests).sort(([a], [b]) => a.localeCompare(b));
+    const req = Object.entries(r.requests).sort(([a], [b]) => byCodeUnits(a, b));
     if (req.length)
         facts.push(`Requests: ${req.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
     if (r.durationMs > 0)
         facts.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
     s.list(facts);
-    if (r.excluded?.length) {
-        const rows = r.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
-        const more = r.excluded.length > MAX_ROWS ? `\n_…and ${r.excluded.length - MAX_ROWS} more._\n` : '';
-        s.details(`Not published (${r.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
+    if (p.excluded?.length) {
+        const rows = p.excluded.slice(0, MAX_ROWS).map((x) => [`\`${x.name}\``, x.why]);
+        const more = p.excluded.length > MAX_ROWS ? `\n_…and ${p.excluded.length - MAX_ROWS} more._\n` : '';
+        s.details(`Not published (${p.excluded.length})`, `${markdownRows(['Name', 'Why'], rows)}${more}`);
     }
-    if (r.plan) {
-        const changed = r.plan.steps.filter((x) => x.kind !== 'unchanged');
+    if (p.sync) {
+        const changed = p.sync.steps.filter((x) => x.kind !== 'unchanged');
         if (changed.length) {
             const rows = changed
                 .slice(0, MAX_ROWS)
@@ -93075,48 +99724,105 @@ function renderSummary(r) {
             s.details(`Changed files (${changed.length})`, `${markdownRows(['Action', 'Phase', 'Key', 'Cache-Control', 'Why'], rows)}${more}`);
         }
     }
-    if (r.restored?.length)
-        s.details(`Restored HTML (${r.restored.length})`, r.restored.map((k) => `- \`${k}\``).join('\n'));
-    if (r.prune) {
-        const p = r.prune;
+    if (p.restored?.length)
+        s.details(`Restored HTML (${p.restored.length})`, p.restored.map((k) => `- \`${k}\``).join('\n'));
+    if (p.prune) {
+        const prune = p.prune;
         const rows = [
-            ...p.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
-            ...p.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
+            ...prune.deletes.slice(0, MAX_ROWS).map((d) => ['delete', `\`${d.key}\``, d.reason]),
+            ...prune.retained.slice(0, MAX_ROWS).map((d) => ['keep', `\`${d.key}\``, d.reason]),
         ];
         const leftAlone = [
-            ...(p.excluded ? [`${p.excluded} excluded left alone`] : []),
-            ...(p.notOwned.length ? [`${p.notOwned.length} not created by this site left alone`] : []),
-            ...p.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
+            ...(prune.excluded ? [`${prune.excluded} excluded left alone`] : []),
+            ...(prune.notOwned.length ? [`${prune.notOwned.length} not created by this site left alone`] : []),
+            ...prune.otherSites.map((o) => `site \`${o.prefix}\` (${o.objects} objects) left alone`),
         ];
         const notes = [
-            ...(p.notOwned.length
+            ...(prune.notOwned.length
                 ? [
-                    `Not created by this site's releases (another tool's or a person's), never pruned: ${p.notOwned
+                    `Not created by this site's releases (another tool's or a person's), never pruned: ${prune.notOwned
                         .slice(0, 10)
                         .map((k) => `\`${k}\``)
-                        .join(', ')}${p.notOwned.length > 10 ? ` and ${p.notOwned.length - 10} more` : ''}.`,
+                        .join(', ')}${prune.notOwned.length > 10 ? ` and ${prune.notOwned.length - 10} more` : ''}.`,
                 ]
                 : []),
-            ...(p.otherSites.length
+            ...(prune.otherSites.length
                 ? [
-                    `Other sites in this prefix (their own release records), never pruned: ${p.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
+                    `Other sites in this prefix (their own release records), never pruned: ${prune.otherSites.map((o) => `\`${o.prefix}\``).join(', ')}.`,
                 ]
                 : []),
         ];
-        s.details(`Prune: ${p.deletes.length} deleted, ${p.retained.length} retained, ${p.metaDeletes.length} old records (${p.percent.toFixed(1)}% of ${p.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`, `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`);
+        s.details(`Prune: ${prune.deletes.length} deleted, ${prune.retained.length} retained, ${prune.metaDeletes.length} old records (${prune.percent.toFixed(1)}% of ${prune.liveTotal})${leftAlone.map((x) => `, ${x}`).join('')}`, `${rows.length ? markdownRows(['Action', 'Key', 'Why'], rows) : '_Nothing stale._'}${notes.length ? `\n\n${notes.join('\n\n')}` : ''}`);
     }
-    if (r.invalidation) {
-        const inv = r.invalidation;
+    if (p.invalidation) {
+        const inv = p.invalidation;
         if (inv.paths.length === 0)
             s.paragraph('CloudFront: nothing to invalidate (only immutable or unchanged files).');
         else {
-            s.paragraph(`CloudFront invalidation${r.invalidationId ? ` \`${r.invalidationId}\` (${r.invalidationStatus ?? 'submitted'})` : ''}: ${invalidationCostText(inv.paths)}${inv.note ? ` ${inv.note}.` : ''}`);
+            const done = r.invalidation;
+            s.paragraph(`CloudFront invalidation${done ? ` \`${done.id}\` (${done.status})` : ''}: ${invalidationCostText(inv.paths)}${inv.note ? ` ${inv.note}.` : ''}`);
             s.details(`Invalidation paths (${inv.paths.length})`, inv.paths
                 .slice(0, MAX_ROWS)
                 .map((p) => `- \`${p}\``)
                 .join('\n'));
         }
     }
+    return s.toString();
+}
+/**
+ * Plan mode: what the step would change if it ran for real — uploads, header fixes, deletes, invalidation paths —
+ * for the job summary and the pull-request comment (pure, tested).
+ */
+function renderPlan(r) {
+    const p = r.plan;
+    const s = new summary_Summary();
+    const where = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ''}`;
+    s.heading(p.mode === 'rollback'
+        ? `Plan: rollback of ${where} to release \`${p.releaseId}\``
+        : `Plan: sync of ${where} (release \`${p.releaseId}\`)`);
+    s.paragraph('**Dry run** (`plan`): nothing was written, deleted or invalidated. Run for real, this step would:');
+    const steps = p.sync?.steps ?? [];
+    const uploads = steps.filter((x) => x.kind === 'upload');
+    const fixes = steps.filter((x) => x.kind === 'copy');
+    const deletes = p.prune?.deletes ?? [];
+    const paths = p.invalidation?.paths ?? [];
+    const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+    const items = p.mode === 'rollback'
+        ? [`restore ${plural(p.restored?.length ?? 0, 'HTML file')} of release \`${p.releaseId}\``]
+        : [
+            `upload ${plural(uploads.length, 'file')}`,
+            `fix the headers of ${plural(fixes.length, 'file')} (CopyObject, content unchanged)`,
+            `leave ${plural(p.counts.unchanged, 'file')} as they are`,
+            p.prune
+                ? `delete ${plural(deletes.length, 'stale object')} (${p.prune.metaDeletes.length} old release records besides)`
+                : 'delete nothing (`delete: off`)',
+        ];
+    items.push(p.invalidation === undefined
+        ? 'invalidate nothing (no `distribution-id`, or `invalidation: off`)'
+        : `invalidate ${plural(paths.length, 'path')}${paths.length ? ` (${invalidationCostText(paths)})` : ''}`);
+    if (!p.record)
+        items.push(`write no release record: release \`${p.releaseId}\` is already recorded as live`);
+    s.list(items);
+    const section = (title, headers, rows) => {
+        if (rows.length === 0)
+            return;
+        const more = rows.length > MAX_ROWS ? `\n_…and ${rows.length - MAX_ROWS} more._\n` : '';
+        s.details(`${title} (${rows.length})`, `${markdownRows(headers, rows.slice(0, MAX_ROWS))}${more}`);
+    };
+    section('Uploads', ['Key', 'Cache-Control', 'Why'], uploads.map((x) => [`\`${x.key}\``, x.file.cacheControl, x.reason]));
+    section('Header fixes', ['Key', 'Change'], fixes.map((x) => [`\`${x.key}\``, x.reason]));
+    section('Restores', ['Key'], (p.restored ?? []).map((k) => [`\`${k}\``]));
+    section('Deletes', ['Key', 'Why'], deletes.map((d) => [`\`${d.key}\``, d.reason]));
+    section('Invalidation paths', ['Path'], paths.map((x) => [`\`${x}\``]));
+    const facts = [];
+    if (p.mode === 'deploy') {
+        facts.push(`${p.files} local files; hashed assets detected by ${p.detector}.`);
+        facts.push(`Live now: ${p.previousReleaseId ? `release \`${p.previousReleaseId}\`` : 'no release recorded'}.`);
+        if (p.excluded?.length)
+            facts.push(`${p.excluded.length} name(s) under source not published (see the job log).`);
+    }
+    if (facts.length)
+        s.list(facts);
     return s.toString();
 }
 function markdownRows(headers, rows) {
@@ -93129,7 +99835,7 @@ function markdownRows(headers, rows) {
 }
 async function writeSummary(r) {
     const s = new summary_Summary();
-    s.raw(renderSummary(r));
+    s.raw(r.dryRun ? renderPlan(r) : renderSummary(r));
     await s.write();
 }
 
@@ -93143,44 +99849,71 @@ async function writeSummary(r) {
 
 
 
-// The shell: read the inputs, make the clients, run a deploy or a rollback, write outputs and the job summary.
-const ACTION = 'sync-spa-cloudfront';
+
+
+
+
+
+// The shell: inputs, then the pipeline — scan → plan → publish → record → prune → invalidate for a deploy, plan →
+// publish → record → invalidate for a rollback — each stage one module, called once; then outputs and the summary.
+// Plan mode stops after the plan (everything before it is read-only) and writes the plan, on the pull request too.
+
 async function main_main(deps = {}) {
-    limitYoungGeneration();
     const env = deps.env ?? process.env;
     const clock = deps.clock ?? realClock;
-    const inputs = await getInputs(env, new Date(clock.now()));
-    const s3 = deps.s3 ??
-        createClient(client_s3_dist_cjs/* S3Client */.YxF, {
-            action: ACTION,
-            ...(inputs.region ? { region: inputs.region } : {}),
-            s3ChecksumMode: inputs.checksumMode,
-            env,
-        });
-    const cloudfront = invalidates(inputs)
-        ? (deps.cloudfront ??
-            createClient(dist_cjs/* CloudFrontClient */.GHk, { action: ACTION, ...(inputs.region ? { region: inputs.region } : {}), env }))
-        : undefined;
-    const ctx = {
-        inputs,
-        s3,
-        cloudfront,
-        clock,
-        env,
-        signal: deps.signal ?? cancellationSignal(),
-        requests: {},
+    const started = clock.now();
+    const inputs = getInputs(env, new Date(started));
+    // where the run spends its time, stage by stage, in the debug log
+    let last = started;
+    const stageDone = (stage) => {
+        const now = clock.now();
+        core_debug(`stage ${stage}: ${now - last} ms`);
+        last = now;
     };
-    const report = inputs.rollbackTo !== undefined ? await rollback(ctx, inputs.rollbackTo) : await deploy(ctx);
+    const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
+    stageDone('scan');
+    const signal = deps.signal ?? cancellationSignal();
+    const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
+    const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo);
+    stageDone('plan');
+    let invalidated;
+    if (inputs.dryRun) {
+        info('Plan mode: nothing was written.');
+    }
+    else {
+        const written = await publish(session, plan);
+        stageDone('publish');
+        await record(session, plan, written);
+        stageDone('record');
+        await prune(session, plan);
+        stageDone('prune');
+        invalidated = await invalidate(session, plan);
+        stageDone('invalidate');
+        memory('deploy', plan.large);
+    }
+    const report = {
+        plan,
+        dryRun: inputs.dryRun,
+        bucket: inputs.bucket,
+        prefix: inputs.prefix,
+        invalidation: invalidated,
+        requests: session.requests,
+        durationMs: clock.now() - started,
+    };
+    if (inputs.dryRun)
+        await commentPlan(session, renderPlan(report));
     setOutputs({
-        uploaded: report.uploaded,
-        'metadata-updated': report.metadataUpdated,
-        deleted: report.deleted,
-        unchanged: report.unchanged,
-        'invalidation-id': report.invalidationId ?? '',
-        'release-id': report.releaseId,
+        uploaded: plan.counts.uploaded,
+        'metadata-updated': plan.counts.metadataUpdated,
+        deleted: plan.counts.deleted,
+        unchanged: plan.counts.unchanged,
+        'invalidation-id': invalidated?.id ?? '',
+        'release-id': plan.releaseId,
     });
     await writeSummary(report);
 }
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+const main_run = () => runStep(main_main);
 
 ;// CONCATENATED MODULE: ./actions/sync-spa-cloudfront/src/index.ts
 

@@ -89,5 +89,12 @@ export {
   registeredSecrets,
 } from './redact';
 export { findSecretSpans, isHighEntropyToken, type SecretShape, type SecretSpan } from './redact-shapes';
+export {
+  type RetryErrorType,
+  type RetryEvent,
+  retryableFailure,
+  retryDelay,
+  ThroughputRetryStrategy,
+} from './retry';
 export { failureMessage, run } from './run';
 export { codeBlock, details, markdownTable, Summary, unifiedDiff } from './summary';

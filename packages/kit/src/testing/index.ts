@@ -10,6 +10,8 @@ import { ConfigurationError } from '../runtime/errors';
 import { abortReason, type Clock } from '../runtime/poll';
 import { failureMessage } from '../runtime/run';
 
+export { type FakeComment, type FakeGitHub, startFakeGitHub } from './fake-github';
+
 /** Repository root (this file is packages/kit/src/testing/index.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 

@@ -1,23 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { parseExclude } from '../src/exclude';
-import {
-  changedUrlPaths,
-  type HeadInfo,
-  htmlBlobKey,
-  INLINE_HTML_TOTAL_BYTES,
-  type LocalFile,
-  listReleases,
-  type ManifestFile,
-  planPrune,
-  planSync,
-  type ReleaseManifest,
-  type RemoteObject,
-  releaseKey,
-  urlPathForKey,
-} from '../src/plan';
+import { changedUrlPaths, urlPathForKey } from '../src/invalidation-paths';
 import { IMMUTABLE, NO_CACHE } from '../src/policy';
+import { planPrune } from '../src/prune-plan';
+import { htmlBlobKey, listReleases, type ManifestFile, type ReleaseManifest, releaseKey } from '../src/release-record';
 import { hashBuffer, MIB, multipartEtag } from '../src/s3-etag';
+import { type HeadInfo, INLINE_HTML_TOTAL_BYTES, type LocalFile, planSync, type RemoteObject } from '../src/sync-plan';
 
 const PART = 5 * MIB;
 const DAY = 86_400_000;
