@@ -1,9 +1,9 @@
-import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type Clock,
   ConfigurationError,
+  core,
   DeployFailure,
   describeAwsError,
   errorMessage,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import * as core from '@actions/core';
-import { DeployFailure, describeAwsError, errorMessage, isAwsError } from '@deploy-actions/kit/runtime';
+import { core, DeployFailure, describeAwsError, errorMessage, isAwsError } from '@deploy-actions/kit/runtime';
 import { type Context, count } from './context';
 import type { InlineHtml, LocalFile, ManifestFile, ReleaseManifest, ReleaseRef } from './plan';
 import { getJsonObject } from './s3-objects';

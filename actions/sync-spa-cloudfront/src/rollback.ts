@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, core, DeployFailure } from '@deploy-actions/kit/runtime';
 import { mapLimit } from './concurrency';
 import { type Context, count, listSite, unwrapBatch } from './context';
 import { invalidate, planPaths } from './invalidate';
