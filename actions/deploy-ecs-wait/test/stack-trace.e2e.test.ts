@@ -23,7 +23,11 @@ describe('deploy-ecs-wait dist: a stack trace from the minified bundle', () => {
   test('names functions and the bundle file, and the error class', async () => {
     const res = await runActionBundle({
       action: 'deploy-ecs-wait',
-      inputs: { cluster: 'app', services: 'api' },
+      inputs: {
+        cluster: 'app',
+        services: 'api',
+        'task-definition': 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1',
+      },
       env: {
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
