@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import * as core from '@actions/core';
+import { core } from '@deploy-actions/kit/runtime';
 
 // Keeping the 50,000-file goal (≤256 MB RSS) on a runner whose node flags we cannot choose: V8 grows its old space
 // lazily (up to ~4x the live data when allocating fast), so large syncs ask for a full collection at phase boundaries

@@ -1,7 +1,13 @@
-import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type Clock, cancellationSignal, realClock, run as runStep, setOutputs } from '@deploy-actions/kit/runtime';
+import {
+  type Clock,
+  cancellationSignal,
+  core,
+  realClock,
+  run as runStep,
+  setOutputs,
+} from '@deploy-actions/kit/runtime';
 import { memory } from './gc';
 import { getInputs } from './inputs';
 import { commentPlan } from './plan-comment';

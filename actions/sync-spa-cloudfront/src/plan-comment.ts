@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   commentBody,
   commentFailureText,
@@ -6,7 +5,7 @@ import {
   pullRequestOfEvent,
   upsertPullRequestComment,
 } from '@deploy-actions/kit/github';
-import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, core } from '@deploy-actions/kit/runtime';
 import { ACTION, type Session } from './session';
 
 // Plan mode on a pull request (`comment: true`): the plan as one comment, updated in place on every run (the kit's

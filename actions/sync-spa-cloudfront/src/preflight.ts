@@ -1,6 +1,5 @@
-import * as core from '@actions/core';
 import { GetDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { ConfigurationError, isErrorNamed } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, core, isErrorNamed } from '@deploy-actions/kit/runtime';
 import type { Session } from './session';
 
 // Named resources are read before the first write (issue #14, finding 6): a well-formed but nonexistent

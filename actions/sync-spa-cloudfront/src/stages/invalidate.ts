@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { PollTimeoutError } from '@deploy-actions/kit/runtime';
+import { core, PollTimeoutError } from '@deploy-actions/kit/runtime';
 import { invalidationCallerReference, submitInvalidation, waitForInvalidation } from '../cloudfront-invalidation';
 import type { Plan } from '../release-plan';
 import type { Session } from '../session';

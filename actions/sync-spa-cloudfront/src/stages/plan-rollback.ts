@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, core } from '@deploy-actions/kit/runtime';
 import { planPaths, urlPathForKey } from '../invalidation-paths';
 import { checkDistribution } from '../preflight';
 import { listSite, readRecord } from '../records';

@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, core, DeployFailure } from '@deploy-actions/kit/runtime';
 import { BatchError, mapLimit } from '../concurrency';
 import { dotName } from '../dotfiles';
 import { memory } from '../gc';

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { core } from '@deploy-actions/kit/runtime';
 import { deletedKeys, type Plan } from '../release-plan';
 import { isInsidePrefix } from '../s3-names';
 import { deleteKeys } from '../s3-objects';

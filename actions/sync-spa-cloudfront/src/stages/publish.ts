@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import {
+  core,
   DeployFailure,
   describeAwsError,
   errorMessage,

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { core } from '@deploy-actions/kit/runtime';
 import type { Plan } from '../release-plan';
 import { putJsonObject } from '../s3-objects';
 import type { Session } from '../session';

@@ -1,8 +1,7 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import * as core from '@actions/core';
-import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, core } from '@deploy-actions/kit/runtime';
 import { mapLimit } from '../concurrency';
 import type { ExcludeFilter } from '../exclude';
 import { limitYoungGeneration, memory } from '../gc';
