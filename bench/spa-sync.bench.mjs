@@ -3,9 +3,13 @@
 //   pnpm exec node bench/spa-sync.bench.mjs            first deploy + redeploy with 20 changed files (all touched)
 //   BENCH_50K=1 pnpm exec node bench/spa-sync.bench.mjs   also a 50,000-file deploy reporting our peak RSS
 //   BENCH_PIN=1 ...                                      emulator on core 0, each measured tool on core 1 (taskset)
+//   BENCH_REPEAT=N (default 3)                           N interleaved rounds (ours, aws, ours, aws, ...); medians
+//   BENCH_AWS=/path/to/aws                               the AWS CLI to compare with (default: the tests' /usr/bin/aws, v2)
+//   BENCH_PROF=DIR                                       a V8 CPU profile of each of our runs in DIR
+// The goals of issue #15 are printed with the figures and whether each holds on this run.
 // Needs the bundle: node scripts/build.mjs sync-spa-cloudfront. Prints a table and writes bench/results/spa-sync.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,13 +19,20 @@ import { changeFiles, generateSpa, touchAll } from './gen-spa.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_BUNDLE: another build of the action (A/B against an older dist/index.js)
 const bundle = process.env.BENCH_BUNDLE ?? join(root, 'actions/sync-spa-cloudfront/dist/index.js');
-const AWS = '/usr/bin/aws';
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 if (!existsSync(bundle)) {
   console.error(`no bundle at ${bundle}: run node scripts/build.mjs sync-spa-cloudfront`);
   process.exit(2);
 }
-const { startEmulator, EmulatorControl } = await import('../packages/aws-emulator/src/index.ts');
+const { startEmulator, EmulatorControl, PEER_TOOLS } = await import('../packages/aws-emulator/src/index.ts');
+// The AWS CLI v2 the tests use as a peer tool (/usr/bin/aws, Debian's awscli), not whatever `aws` comes first on PATH
+// (a pyenv shim of CLI v1 would start slower and flatter the ratios); BENCH_AWS to compare with another.
+const AWS = process.env.BENCH_AWS ?? PEER_TOOLS.aws.path;
+if (!existsSync(AWS)) {
+  console.error(`no AWS CLI at ${AWS}: apt-get install -y ${PEER_TOOLS.aws.apt}, or set BENCH_AWS`);
+  process.exit(2);
+}
 
 const BUCKET = 'bench-site';
 const DIST = 'EBENCH0000001';
@@ -32,6 +43,8 @@ const PIN = process.env.BENCH_PIN === '1' && existsSync('/usr/bin/taskset') && a
 if (PIN) execFileSync('/usr/bin/taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
 function run(cmd, args, env, cwd) {
+  // the emulator runs in this process: its CPU while the tool runs is what the tool's requests cost it
+  const emuCpu = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const [file, argv] = PIN ? ['/usr/bin/taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
@@ -52,7 +65,9 @@ function run(cmd, args, env, cwd) {
       const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
       const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
       const cpuS = user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
-      resolve({ code, ms, stdout, stderr, cpuS, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
+      const emu = process.cpuUsage(emuCpu);
+      const emuCpuS = (emu.user + emu.system) / 1e6;
+      resolve({ code, ms, stdout, stderr, cpuS, emuCpuS, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
     });
   });
 }
@@ -86,7 +101,13 @@ async function runOurs(url, source, prefix, extra = {}) {
     'INPUT_DISTRIBUTION-ID': DIST,
     INPUT_CONCURRENCY: String(extra.concurrency ?? 16),
   };
-  const [cmd, args] = TIME ? [TIME, ['-v', process.execPath, bundle]] : [process.execPath, [bundle]];
+  // BENCH_PROF=DIR: a V8 CPU profile of each of our runs in DIR (node --cpu-prof), to see where the time goes
+  const node = [
+    process.execPath,
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    bundle,
+  ];
+  const [cmd, args] = TIME ? [TIME, ['-v', ...node]] : [node[0], node.slice(1)];
   const r = await run(cmd, args, env, tmp);
   if (r.code !== 0)
     throw new Error(`sync-spa-cloudfront failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
@@ -137,72 +158,121 @@ function countRequests(log, prefix) {
 }
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 async function main() {
   // time scale 1: S3 LastModified follows the wall clock, so `aws s3 sync` sees mtimes as a real runner would
   const emu = await startEmulator({ port: 0, timeScale: 1 });
   const control = new EmulatorControl(emu.url);
-  const results = { date: new Date().toISOString(), runs: {} };
+  const awsVersion = execFileSync(AWS, ['--version'], { encoding: 'utf8' }).trim().split(' ')[0];
+  if (!awsVersion.startsWith('aws-cli/2'))
+    console.log(`note: ${AWS} is ${awsVersion}, not the AWS CLI v2 the goals assume`);
+  const results = { date: new Date().toISOString(), pinned: PIN, aws: awsVersion, loadBefore: loadAverage(), runs: {} };
   try {
     await control.seed({ buckets: [{ name: BUCKET }], distributions: [{ id: DIST, originBucket: BUCKET }] });
     const work = await mkdtemp(join(tmpdir(), 'bench-spa-'));
     const site = join(work, 'dist');
     const paths = await generateSpa(site, { files: 2000 });
     console.log(
-      `generated ${paths.length} files in ${site}${PIN ? ' (BENCH_PIN: emulator on core 0, tools on core 1)' : ''}`,
+      `generated ${paths.length} files in ${site}; ${REPEAT} interleaved round(s); ${PIN ? 'BENCH_PIN: emulator on core 0, tools on core 1' : 'unpinned'}; vs ${AWS} (${awsVersion}); load average ${results.loadBefore}`,
     );
 
-    // 1. first deploy
-    await control.clearRequests();
-    const oursFirst = await runOurs(emu.url, site, 'ours');
-    const oursFirstReq = countRequests(await control.requests(), 'ours');
-    await control.clearRequests();
-    const cliFirst = await runCli(emu.url, site, 'cli');
-    const cliFirstReq = countRequests(await control.requests(), 'cli');
-
-    // 2. redeploy: 20 files changed, every mtime refreshed (fresh checkout + build)
-    const changed = await changeFiles(site, paths, 20);
-    const emuNow = (await (await fetch(`${emu.url}/_emulator/time`)).json()).nowMs;
-    await touchAll(site, paths, new Date(Math.max(Date.now(), emuNow) + 5000));
-    await control.clearRequests();
-    const oursRe = await runOurs(emu.url, site, 'ours', { sha: '1111111111111111111111111111111111111111' });
-    const log = await control.requests();
-    const oursReReq = countRequests(log, 'ours');
-    await control.clearRequests();
-    const cliRe = await runCli(emu.url, site, 'cli');
-    const cliReReq = countRequests(await control.requests(), 'cli');
-    const listPages = oursReReq.by.ListObjectsV2 ?? 0;
-    const budget = changed.length + listPages + 1;
-
+    const rounds = [];
+    for (let r = 0; r < REPEAT; r++) {
+      // 1. first deploy, each round to its own prefixes
+      await control.clearRequests();
+      const oursFirst = await runOurs(emu.url, site, `ours${r}`);
+      const oursFirstReq = countRequests(await control.requests(), `ours${r}`);
+      await control.clearRequests();
+      const cliFirst = await runCli(emu.url, site, `cli${r}`);
+      const cliFirstReq = countRequests(await control.requests(), `cli${r}`);
+      // 2. redeploy: 20 files changed, every mtime refreshed (fresh checkout + build)
+      const changed = await changeFiles(site, paths, 20, `changed${r}`);
+      const emuNow = (await (await fetch(`${emu.url}/_emulator/time`)).json()).nowMs;
+      await touchAll(site, paths, new Date(Math.max(Date.now(), emuNow) + 5000));
+      await control.clearRequests();
+      const oursRe = await runOurs(emu.url, site, `ours${r}`, { sha: `${r + 1}`.repeat(40) });
+      const oursReReq = countRequests(await control.requests(), `ours${r}`);
+      await control.clearRequests();
+      const cliRe = await runCli(emu.url, site, `cli${r}`);
+      const cliReReq = countRequests(await control.requests(), `cli${r}`);
+      rounds.push({ oursFirst, oursFirstReq, cliFirst, cliFirstReq, oursRe, oursReReq, cliRe, cliReReq, changed });
+      console.log(
+        `round ${r + 1}: first deploy ours ${fmt(oursFirst.ms)} (cpu ${oursFirst.cpuS?.toFixed(2)} s) / aws ${fmt(cliFirst.ms)} (cpu ${cliFirst.cpuS?.toFixed(2)} s); redeploy ours ${fmt(oursRe.ms)} (cpu ${oursRe.cpuS?.toFixed(2)} s) / aws ${fmt(cliRe.ms)} (cpu ${cliRe.cpuS?.toFixed(2)} s)`,
+      );
+    }
+    const m = (pick) => median(rounds.map(pick));
+    const first = { ours: m((x) => x.oursFirst.ms), cli: m((x) => x.cliFirst.ms) };
+    const re = { ours: m((x) => x.oursRe.ms), cli: m((x) => x.cliRe.ms) };
+    const cpu = {
+      oursFirst: m((x) => x.oursFirst.cpuS ?? Number.NaN),
+      cliFirst: m((x) => x.cliFirst.cpuS ?? Number.NaN),
+      oursRe: m((x) => x.oursRe.cpuS ?? Number.NaN),
+      cliRe: m((x) => x.cliRe.cpuS ?? Number.NaN),
+    };
+    const last = rounds.at(-1);
+    const listPages = last.oursReReq.by.ListObjectsV2 ?? 0;
+    const budget = last.changed.length + listPages + 1;
+    results.loadAfter = loadAverage();
     results.runs.first = {
-      ours: { ms: oursFirst.ms, cpuS: oursFirst.cpuS, requests: oursFirstReq, maxRssMb: oursFirst.maxRssMb },
-      cli: { ms: cliFirst.ms, cpuS: cliFirst.cpuS, requests: cliFirstReq },
-      ratio: cliFirst.ms / oursFirst.ms,
+      medianMs: first,
+      medianCpuS: { ours: cpu.oursFirst, cli: cpu.cliFirst },
+      ratio: first.cli / first.ours,
+      requests: { ours: last.oursFirstReq, cli: last.cliFirstReq },
+      maxRssMb: m((x) => x.oursFirst.maxRssMb ?? Number.NaN),
+      rounds: rounds.map((x) => ({ ours: x.oursFirst.ms, cli: x.cliFirst.ms })),
     };
     results.runs.redeploy = {
-      changed: changed.length,
-      ours: { ms: oursRe.ms, cpuS: oursRe.cpuS, requests: oursReReq, outputs: oursRe.outputs },
-      cli: { ms: cliRe.ms, cpuS: cliRe.cpuS, requests: cliReReq },
-      ratio: cliRe.ms / oursRe.ms,
+      changed: last.changed.length,
+      medianMs: re,
+      medianCpuS: { ours: cpu.oursRe, cli: cpu.cliRe },
+      ratio: re.cli / re.ours,
+      requests: { ours: last.oursReReq, cli: last.cliReReq },
+      outputs: last.oursRe.outputs,
       requestBudget: budget,
+      rounds: rounds.map((x) => ({ ours: x.oursRe.ms, cli: x.cliRe.ms })),
     };
-    console.log('\n| 2,000 files | sync-spa-cloudfront | aws s3 sync | ratio (goal) |');
-    console.log('| --- | --- | --- | --- |');
+    const holds = (ok) => (ok ? 'holds' : 'MISSED');
     console.log(
-      `| first deploy | ${fmt(oursFirst.ms)}, ${oursFirstReq.total} req | ${fmt(cliFirst.ms)}, ${cliFirstReq.total} req | ${(cliFirst.ms / oursFirst.ms).toFixed(2)}x (≥1.5x) |`,
+      `\n| 2,000 files, median of ${REPEAT} (${PIN ? 'BENCH_PIN=1' : 'unpinned'}) | sync-spa-cloudfront | aws s3 sync | ratio | goal (#15) |`,
+    );
+    console.log('| --- | --- | --- | --- | --- |');
+    console.log(
+      `| first deploy | ${fmt(first.ours)}, ${last.oursFirstReq.total} req | ${fmt(first.cli)}, ${last.cliFirstReq.total} req | ${(first.cli / first.ours).toFixed(2)}x | ≥ 2.5x: ${holds(first.cli / first.ours >= 2.5)} |`,
     );
     console.log(
-      `| redeploy, 20 changed, all touched | ${fmt(oursRe.ms)}, ${oursReReq.total} req | ${fmt(cliRe.ms)}, ${cliReReq.total} req | ${(cliRe.ms / oursRe.ms).toFixed(2)}x (≥5x) |`,
+      `| redeploy, 20 changed, all touched | ${fmt(re.ours)}, ${last.oursReReq.total} req | ${fmt(re.cli)}, ${last.cliReReq.total} req | ${(re.cli / re.ours).toFixed(2)}x | ≤ 0.60 s: ${holds(re.ours <= 600)}; ≥ 10x: ${holds(re.cli / re.ours >= 10)} |`,
+    );
+    const c = (v) => (Number.isNaN(v) ? '?' : `${v.toFixed(2)} s`);
+    console.log(
+      `| CPU (user+sys), first deploy | ${c(cpu.oursFirst)} | ${c(cpu.cliFirst)} | ${(cpu.cliFirst / cpu.oursFirst).toFixed(2)}x | (the emulator's CPU is in neither) |`,
     );
     console.log(
-      `\nours, redeploy requests: ${JSON.stringify(oursReReq.by)} = ${oursReReq.total}: budget changed+list pages+1 = ${budget}, plus ${oursReReq.records} for the release records (read previous, write new); outputs ${JSON.stringify(oursRe.outputs)}`,
+      `| CPU (user+sys), redeploy | ${c(cpu.oursRe)} | ${c(cpu.cliRe)} | ${(cpu.cliRe / cpu.oursRe).toFixed(2)}x | |`,
     );
-    console.log(`aws cli, redeploy requests: ${JSON.stringify(cliReReq.by)} (uploads everything whose mtime is newer)`);
-    if (oursFirst.maxRssMb) console.log(`ours peak RSS (2,000 files): ${oursFirst.maxRssMb.toFixed(0)} MB`);
-    const cpu = (r) => (r.cpuS === undefined ? '?' : `${r.cpuS.toFixed(2)} s`);
+    const emuFirst = { ours: m((x) => x.oursFirst.emuCpuS), cli: m((x) => x.cliFirst.emuCpuS) };
+    const emuRe = { ours: m((x) => x.oursRe.emuCpuS), cli: m((x) => x.cliRe.emuCpuS) };
+    results.runs.first.emulatorCpuS = emuFirst;
+    results.runs.redeploy.emulatorCpuS = emuRe;
     console.log(
-      `CPU (user+sys) of the measured process: first deploy ours ${cpu(oursFirst)} vs aws ${cpu(cliFirst)}; redeploy ours ${cpu(oursRe)} vs aws ${cpu(cliRe)} (the emulator's CPU is in neither)`,
+      `| emulator CPU while each ran (first / redeploy) | ${c(emuFirst.ours)} / ${c(emuRe.ours)} | ${c(emuFirst.cli)} / ${c(emuRe.cli)} | | both tools wait for it: with BENCH_PIN it has one core |`,
     );
+    console.log(
+      `\nload average before ${results.loadBefore}, after ${results.loadAfter} (2 cores: wall times above ~2 mean other work shared the CPUs)`,
+    );
+    console.log(
+      `ours, redeploy requests: ${JSON.stringify(last.oursReReq.by)} = ${last.oursReReq.total}: budget changed+list pages+1 = ${budget}, plus ${last.oursReReq.records} for the release records (read previous, write new); outputs ${JSON.stringify(last.oursRe.outputs)}`,
+    );
+    console.log(
+      `aws cli, redeploy requests: ${JSON.stringify(last.cliReReq.by)} (uploads everything whose mtime is newer)`,
+    );
+    if (!Number.isNaN(results.runs.first.maxRssMb)) {
+      console.log(`ours peak RSS (2,000 files, first deploy): ${results.runs.first.maxRssMb.toFixed(0)} MB`);
+    }
 
     if (process.env.BENCH_50K === '1') {
       const big = join(work, 'dist50k');
@@ -225,8 +295,9 @@ async function main() {
         newRelease: { ms: r50new.ms, maxRssMb: r50new.maxRssMb, outputs: r50new.outputs },
       };
       const rss = (r) => `${r.maxRssMb?.toFixed(0) ?? '?'} MB`;
+      const peak = Math.max(r50.maxRssMb ?? 0, r50again.maxRssMb ?? 0, r50new.maxRssMb ?? 0);
       console.log(
-        `\n50,000 files (goal ≤ 256 MB peak RSS): first deploy ${fmt(r50.ms)}, ${rss(r50)}; no-change redeploy ${fmt(r50again.ms)}, ${rss(r50again)}; new release with 200 changed ${fmt(r50new.ms)}, ${rss(r50new)}`,
+        `\n50,000 files: first deploy ${fmt(r50.ms)}, ${rss(r50)}; no-change redeploy ${fmt(r50again.ms)}, ${rss(r50again)}; new release with 200 changed ${fmt(r50new.ms)}, ${rss(r50new)}; peak RSS ${peak.toFixed(0)} MB, goal ≤ 256 MB: ${peak > 0 && peak <= 256 ? 'holds' : 'MISSED'}`,
       );
     } else {
       console.log('\n(50,000-file run skipped: set BENCH_50K=1)');

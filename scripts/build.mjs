@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundle every action with @vercel/ncc into its committed dist/.
+// Bundle every action with @vercel/ncc (through scripts/bundle-one.mjs) into its committed dist/.
 //   node scripts/build.mjs                 build all actions into actions/*/dist
 //   node scripts/build.mjs deploy-ecs      build only the named action(s)
 //   node scripts/build.mjs --check         rebuild from clean into a temp dir and fail if any committed dist differs
@@ -27,11 +27,10 @@ for (const name of only) {
   }
 }
 
-const ncc = join(root, 'node_modules', '.bin', 'ncc');
-
+// One process per entry (scripts/bundle-one.mjs: ncc's Node API + terser), two at a time.
 function bundle(entry, outDir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(ncc, ['build', entry, '-o', outDir, '--target', 'es2023', '--license', 'licenses.txt', '-q'], {
+    const child = spawn(process.execPath, [join(root, 'scripts', 'bundle-one.mjs'), entry, outDir], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -58,6 +57,14 @@ async function buildAction(name, out) {
   return out;
 }
 
+// #15: what the runner compiles at start stays under 1 MB (lazy chunks load only on the path that imports them).
+const ENTRY_BUDGET = 1024 * 1024;
+function overBudget(name, out) {
+  return ['index.js', join('post', 'index.js')]
+    .filter((f) => existsSync(join(out, f)) && statSync(join(out, f)).size > ENTRY_BUDGET)
+    .map((f) => `actions/${name}/dist/${f} is ${statSync(join(out, f)).size} bytes, over the 1 MB budget`);
+}
+
 async function runPool(items, worker, width) {
   const queue = [...items];
   await Promise.all(
@@ -70,8 +77,17 @@ async function runPool(items, worker, width) {
 const width = Math.max(1, Math.min(2, cpus().length));
 const started = Date.now();
 if (!check) {
-  await runPool(actions, (name) => buildAction(name, join(root, 'actions', name, 'dist')), width);
+  const problems = [];
+  await runPool(
+    actions,
+    async (name) => problems.push(...overBudget(name, await buildAction(name, join(root, 'actions', name, 'dist')))),
+    width,
+  );
   writeShortPaths(root);
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
   console.log(`build: ${actions.length} action bundles in ${Date.now() - started} ms`);
 } else {
   const tmp = mkdtempSync(join(tmpdir(), 'check-dist-'));
@@ -81,6 +97,7 @@ if (!check) {
     async (name) => {
       const fresh = join(tmp, name);
       await buildAction(name, fresh);
+      problems.push(...overBudget(name, fresh));
       const committed = join(root, 'actions', name, 'dist');
       const a = new Set(listFiles(fresh));
       const b = new Set(listFiles(committed));

@@ -4,8 +4,7 @@
 // stop the running builder first); what a main step killed outright (SIGKILL, a runner crash) leaves behind, the post
 // step (`post-if: always()`, dist/post/index.js) removes from what the main step saved with core.saveState.
 import { rm } from 'node:fs/promises';
-import * as core from '@actions/core';
-import { errorMessage, run as runStep } from '@deploy-actions/kit/runtime';
+import { core, errorMessage, run as runStep } from '@deploy-actions/kit/runtime';
 import { runTool, stopGroup, type ToolProcess } from './tool-process';
 
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   cancellationSignal,
+  core,
   createClient,
   DeployFailure,
   errorMessage,

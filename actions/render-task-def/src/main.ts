@@ -4,7 +4,6 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import {
   containerImages,
@@ -17,6 +16,7 @@ import {
 import {
   ConfigurationError,
   cancellationSignal,
+  core,
   createClient,
   DeployFailure,
   errorMessage,

@@ -39,7 +39,7 @@ let summaryFile: string | undefined;
 /** Run main() in this process as the runner would: INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP. */
 async function runMain(inputs: Record<string, InputValue | undefined>): Promise<Run> {
   const dir = await mkdtemp(join(tmpdir(), 'render-task-def-it-'));
-  // @actions/core caches the summary file path on first use: keep one path for the whole file, emptied per run.
+  // One summary path for the whole file, emptied per run.
   summaryFile ??= join(dir, 'summary.md');
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: summaryFile };
   for (const f of Object.values(files)) await writeFile(f, '');

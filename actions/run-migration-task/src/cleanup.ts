@@ -1,6 +1,5 @@
-import * as core from '@actions/core';
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { createClient, errorMessage, run as runStep } from '@deploy-actions/kit/runtime';
+import { core, createClient, errorMessage, run as runStep } from '@deploy-actions/kit/runtime';
 import { ACTION } from './inputs';
 
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */

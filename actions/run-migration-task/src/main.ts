@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   appendOneOffTaskSummary,
   createOneOffTaskClients,
@@ -11,6 +10,7 @@ import {
 } from '@deploy-actions/kit/ecs/one-off-task';
 import {
   cancellationSignal,
+  core,
   coreLogger,
   DeployFailure,
   displayCommand,

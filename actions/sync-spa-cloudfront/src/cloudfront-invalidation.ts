@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { type Clock, isErrorNamed, poll, realClock } from '@deploy-actions/kit/runtime';
+import { byCodeUnits } from './compare';
 
 // CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
 // the service limits), an idempotent CallerReference, and submit/wait wrappers built on the kit poller.
@@ -98,7 +99,7 @@ export function planInvalidationPaths(
       d = d.slice(0, d.slice(0, -1).lastIndexOf('/') + 1);
     }
   }
-  const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
+  const ordered = [...dirs].sort((a, b) => b.split('/').length - a.split('/').length || byCodeUnits(a, b));
 
   const wildcards = new Map<string, string>(); // dir -> wildcard path
   for (const dir of ordered) {
@@ -132,13 +133,35 @@ export function planInvalidationPaths(
   return result;
 }
 
+export interface CallerReferenceParts {
+  /** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT: a new attempt of a workflow run is a new publish. */
+  runId: string;
+  attempt: string;
+  /** What is published: a deploy of a release, or a rollback to one (issue #13). */
+  mode: 'deploy' | 'rollback';
+  releaseId: string;
+  /**
+   * The release record that says this release is live once the run is done: the one it writes, or the one a run
+   * that changed nothing found. A deploy of r2, a rollback to r1 and a deploy of r2 again in one run write three
+   * records, so each gets its own invalidation; a re-run that finds its release already recorded reuses its own.
+   */
+  record: string;
+  paths: readonly string[];
+}
+
 /**
- * Deterministic CallerReference: the same run, attempt and paths give the same reference, so a retried request
- * returns the existing invalidation instead of creating (and paying for) a second one.
+ * Deterministic CallerReference: the same publish (run, attempt, mode, release, record) of the same paths gives the
+ * same reference, so a retried or re-run request returns the existing invalidation instead of creating (and paying
+ * for) a second one; every distinct publish gets its own. CloudFront returns the earlier invalidation for a reused
+ * reference with the same paths, and creates none (CreateInvalidation, "CallerReference").
  */
-export function invalidationCallerReference(runId: string, attempt: string, paths: readonly string[]): string {
+export function invalidationCallerReference(parts: CallerReferenceParts): string {
   const hash = createHash('sha256')
-    .update(`${runId}\n${attempt}\n${[...paths].sort().join('\n')}`)
+    .update(
+      [parts.runId, parts.attempt, parts.mode, parts.releaseId, parts.record, '', ...[...parts.paths].sort()].join(
+        '\n',
+      ),
+    )
     .digest('hex');
   return `deploy-actions-${hash.slice(0, 40)}`;
 }
@@ -146,7 +169,9 @@ export function invalidationCallerReference(runId: string, attempt: string, path
 /** Markdown-ready sentence about the cost of an invalidation against the free tier. */
 export function invalidationCostText(paths: readonly string[]): string {
   const n = paths.length;
-  return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free per month per AWS account; beyond that each path costs $0.005.`;
+  // (not toLocaleString: loading ICU's number formats costs ~10 ms of the redeploy's start)
+  const free = String(FREE_PATHS_PER_MONTH).replace(/\B(?=(\d{3})+$)/g, ',');
+  return `${n} invalidation path${n === 1 ? '' : 's'} used (a wildcard counts as one) of the ${free} free per month per AWS account; beyond that each path costs $0.005.`;
 }
 
 export interface SubmitInvalidationOptions {

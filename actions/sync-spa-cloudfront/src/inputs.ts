@@ -1,15 +1,19 @@
 import {
+  actionInputs,
   ConfigurationError,
   DURATION_RULES,
-  getBoolean,
-  getEnum,
-  getInteger,
-  getOptionalString,
-  getRawInput,
+  maskValue,
+  optionalInput,
+  parseBoolean,
   parseDurationInput,
+  parseEnum,
+  parseInteger,
+  type RawInputs,
+  rawInput,
   type S3ChecksumMode,
 } from '@deploy-actions/kit/runtime';
 import { type ExcludeFilter, parseExclude } from './exclude';
+import type { InvalidationMode } from './invalidation-paths';
 import { type CacheRule, parseCacheRules } from './policy';
 import { DEFAULT_PART_SIZE, MIB } from './s3-etag';
 import { normalizePrefix, validateBucketName } from './s3-names';
@@ -19,7 +23,7 @@ import type { FollowSymlinks } from './walk';
 // The only file that reads inputs. Everything is validated here, before any AWS call.
 
 export type DeleteMode = 'off' | 'prune';
-export type InvalidationMode = 'changed' | 'all' | 'off';
+export type { InvalidationMode };
 
 export interface Inputs {
   /** Real path of the built site (checked: source.ts); undefined only with rollback-to. */
@@ -40,7 +44,12 @@ export interface Inputs {
   retentionMs: number;
   maxDeletePercent: number;
   forceDelete: boolean;
+  /** Plan mode (`plan`, or its older name `dry-run`): everything up to the first write, then the plan. */
   dryRun: boolean;
+  /** With plan mode on a pull_request event: the plan as one pull-request comment, updated in place (else ignored). */
+  comment: boolean;
+  /** For the comment; masked. */
+  githubToken: string | undefined;
   concurrency: number;
   invalidation: InvalidationMode;
   waitForInvalidation: boolean;
@@ -91,56 +100,87 @@ export function defaultReleaseId(env: NodeJS.ProcessEnv, now: Date): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<Inputs> {
-  const rollbackRaw = getOptionalString('rollback-to');
+/**
+ * Every input parsed and validated, keyed by action.yml names (pure apart from resolving `source` on disk: it must be
+ * a directory inside the workspace, source.ts). `now` names the release when GITHUB_SHA is not set.
+ */
+export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env, now = new Date()): Inputs {
+  const optional = (name: string) => optionalInput(raw, name);
+  const get = (name: string) => rawInput(raw, name);
+  const rollbackRaw = optional('rollback-to');
   const rollbackTo = rollbackRaw === undefined ? undefined : parseReleaseId('rollback-to', rollbackRaw);
-  const sourceRaw = getOptionalString('source');
+  const sourceRaw = optional('source');
   if (sourceRaw === undefined && rollbackTo === undefined) {
     throw new ConfigurationError(
       'source',
       'is required (the directory with the built site, e.g. dist) unless rollback-to is set',
     );
   }
-  const bucket = validateBucketName('bucket', getRawInput('bucket'));
-  const prefix = normalizePrefix('prefix', getRawInput('prefix'));
-  const distributionId = getOptionalString('distribution-id');
+  const bucket = validateBucketName('bucket', get('bucket'));
+  const prefix = normalizePrefix('prefix', get('prefix'));
+  const distributionId = optional('distribution-id');
   if (distributionId !== undefined && !/^[A-Z0-9]{1,64}$/.test(distributionId)) {
     throw new ConfigurationError(
       'distribution-id',
       `expected a CloudFront distribution id like E2QWRUHAPOMQZL, got ${JSON.stringify(distributionId)}`,
     );
   }
-  const originPath = parseOriginPath('origin-path', getRawInput('origin-path'));
+  const originPath = parseOriginPath('origin-path', get('origin-path'));
   if (originPath !== '' && !(prefix === originPath.slice(1) || prefix.startsWith(`${originPath.slice(1)}/`))) {
     throw new ConfigurationError(
       'origin-path',
       `the prefix ${JSON.stringify(prefix)} is not under the origin path ${originPath}, so CloudFront cannot serve it`,
     );
   }
-  const cacheRules = parseCacheRules('cache-control', getRawInput('cache-control'));
-  const exclude = parseExclude('exclude', getRawInput('exclude'));
-  const followSymlinks = getEnum<FollowSymlinks>('follow-symlinks', ['inside', 'false'], 'inside');
-  const deleteMode = getEnum<DeleteMode>('delete', ['off', 'prune'], 'off');
-  const keepReleases = getInteger('keep-releases', { default: 3, min: 1, max: 100 });
-  const retentionMs = parseRetention('retention', getRawInput('retention'), '7d');
-  const maxDeletePercent = getInteger('max-delete-percent', { default: 25, min: 0, max: 100 });
-  const forceDelete = getBoolean('force-delete', false);
-  const dryRun = getBoolean('dry-run', false);
-  const concurrency = getInteger('concurrency', { default: 16, min: 1, max: 128 });
-  const invalidation = getEnum<InvalidationMode>('invalidation', ['changed', 'all', 'off'], 'changed');
-  const waitForInvalidation = getBoolean('wait-for-invalidation', false);
+  const cacheRules = parseCacheRules('cache-control', get('cache-control'));
+  const exclude = parseExclude('exclude', get('exclude'));
+  const followSymlinks = parseEnum<FollowSymlinks>(
+    'follow-symlinks',
+    get('follow-symlinks'),
+    ['inside', 'false'],
+    'inside',
+  );
+  const deleteMode = parseEnum<DeleteMode>('delete', get('delete'), ['off', 'prune'], 'off');
+  const keepReleases = parseInteger('keep-releases', get('keep-releases'), { default: 3, min: 1, max: 100 });
+  const retentionMs = parseRetention('retention', get('retention'), '7d');
+  const maxDeletePercent = parseInteger('max-delete-percent', get('max-delete-percent'), {
+    default: 25,
+    min: 0,
+    max: 100,
+  });
+  const forceDelete = parseBoolean('force-delete', get('force-delete'), false);
+  const dryRun = parseBoolean('plan', get('plan'), false) || parseBoolean('dry-run', get('dry-run'), false);
+  const comment = parseBoolean('comment', get('comment'), false);
+  const githubToken = optional('github-token');
+  const concurrency = parseInteger('concurrency', get('concurrency'), { default: 16, min: 1, max: 128 });
+  const invalidation = parseEnum<InvalidationMode>(
+    'invalidation',
+    get('invalidation'),
+    ['changed', 'all', 'off'],
+    'changed',
+  );
+  const waitForInvalidation = parseBoolean('wait-for-invalidation', get('wait-for-invalidation'), false);
   const invalidationTimeoutMs = parseDurationInput(
     'invalidation-timeout',
-    getRawInput('invalidation-timeout'),
+    get('invalidation-timeout'),
     'invalidation-timeout',
   );
-  const releaseIdRaw = getOptionalString('release-id');
+  const releaseIdRaw = optional('release-id');
   const releaseId =
     releaseIdRaw === undefined ? defaultReleaseId(env, now) : parseReleaseId('release-id', releaseIdRaw);
-  const checksumMode = getEnum<S3ChecksumMode>('checksum-mode', ['when_supported', 'when_required'], 'when_supported');
-  const partSizeMib = getInteger('part-size', { default: DEFAULT_PART_SIZE / MIB, min: 5, max: 5120 });
-  const region = getOptionalString('aws-region');
-  const source = sourceRaw === undefined ? undefined : await checkSource(sourceRaw, env);
+  const checksumMode = parseEnum<S3ChecksumMode>(
+    'checksum-mode',
+    get('checksum-mode'),
+    ['when_supported', 'when_required'],
+    'when_supported',
+  );
+  const partSizeMib = parseInteger('part-size', get('part-size'), {
+    default: DEFAULT_PART_SIZE / MIB,
+    min: 5,
+    max: 5120,
+  });
+  const region = optional('aws-region');
+  const source = sourceRaw === undefined ? undefined : checkSource(sourceRaw, env);
   return {
     source,
     followSymlinks,
@@ -156,6 +196,8 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
     maxDeletePercent,
     forceDelete,
     dryRun,
+    comment,
+    githubToken,
     concurrency,
     invalidation,
     waitForInvalidation,
@@ -166,4 +208,11 @@ export async function getInputs(env: NodeJS.ProcessEnv = process.env, now = new 
     partSize: partSizeMib * MIB,
     region,
   };
+}
+
+/** The step's inputs (through @actions/core), parsed; the token masked. */
+export function getInputs(env: NodeJS.ProcessEnv = process.env, now = new Date()): Inputs {
+  const inputs = parseInputs(actionInputs(), env, now);
+  if (inputs.githubToken) maskValue(inputs.githubToken);
+  return inputs;
 }

@@ -1,19 +1,33 @@
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { S3Client } from '@aws-sdk/client-s3';
-import { type Clock, cancellationSignal, createClient, realClock, setOutputs } from '@deploy-actions/kit/runtime';
-import type { Context } from './context';
-import { deploy } from './deploy';
-import { limitYoungGeneration } from './gc';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  type Clock,
+  cancellationSignal,
+  core,
+  realClock,
+  run as runStep,
+  setOutputs,
+} from '@deploy-actions/kit/runtime';
+import { memory } from './gc';
 import { getInputs } from './inputs';
-import { invalidates } from './invalidate';
-import { rollback } from './rollback';
-import { writeSummary } from './summary';
+import { commentPlan } from './plan-comment';
+import { openSession } from './session';
+import { invalidate } from './stages/invalidate';
+import { planDeploy } from './stages/plan';
+import { planRollbackTo } from './stages/plan-rollback';
+import { prune } from './stages/prune';
+import { publish } from './stages/publish';
+import { record } from './stages/record';
+import { scan } from './stages/scan';
+import { type Report, renderPlan, writeSummary } from './summary';
 
-// The shell: read the inputs, make the clients, run a deploy or a rollback, write outputs and the job summary.
+// The shell: inputs, then the pipeline — scan → plan → publish → record → prune → invalidate for a deploy, plan →
+// publish → record → invalidate for a rollback — each stage one module, called once; then outputs and the summary.
+// Plan mode stops after the plan (everything before it is read-only) and writes the plan, on the pull request too.
 
-export const ACTION = 'sync-spa-cloudfront';
+export { ACTION } from './session';
 
-/** Injected in tests; production uses the defaults. */
+/** The test hook: what in-process tests inject (the bundle uses none of it). */
 export interface Deps {
   s3?: S3Client;
   cloudfront?: CloudFrontClient;
@@ -23,39 +37,59 @@ export interface Deps {
 }
 
 export async function main(deps: Deps = {}): Promise<void> {
-  limitYoungGeneration();
   const env = deps.env ?? process.env;
   const clock = deps.clock ?? realClock;
-  const inputs = await getInputs(env, new Date(clock.now()));
-  const s3 =
-    deps.s3 ??
-    createClient(S3Client, {
-      action: ACTION,
-      ...(inputs.region ? { region: inputs.region } : {}),
-      s3ChecksumMode: inputs.checksumMode,
-      env,
-    });
-  const cloudfront = invalidates(inputs)
-    ? (deps.cloudfront ??
-      createClient(CloudFrontClient, { action: ACTION, ...(inputs.region ? { region: inputs.region } : {}), env }))
-    : undefined;
-  const ctx: Context = {
-    inputs,
-    s3,
-    cloudfront,
-    clock,
-    env,
-    signal: deps.signal ?? cancellationSignal(),
-    requests: {},
+  const started = clock.now();
+  const inputs = getInputs(env, new Date(started));
+  // where the run spends its time, stage by stage, in the debug log
+  let last = started;
+  const stageDone = (stage: string) => {
+    const now = clock.now();
+    core.debug(`stage ${stage}: ${now - last} ms`);
+    last = now;
   };
-  const report = inputs.rollbackTo !== undefined ? await rollback(ctx, inputs.rollbackTo) : await deploy(ctx);
+  const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
+  stageDone('scan');
+  const signal = deps.signal ?? cancellationSignal();
+  const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
+
+  const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo!);
+  stageDone('plan');
+  let invalidated: Awaited<ReturnType<typeof invalidate>>;
+  if (inputs.dryRun) {
+    core.info('Plan mode: nothing was written.');
+  } else {
+    const written = await publish(session, plan);
+    stageDone('publish');
+    await record(session, plan, written);
+    stageDone('record');
+    await prune(session, plan);
+    stageDone('prune');
+    invalidated = await invalidate(session, plan);
+    stageDone('invalidate');
+    memory('deploy', plan.large);
+  }
+  const report: Report = {
+    plan,
+    dryRun: inputs.dryRun,
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    invalidation: invalidated,
+    requests: session.requests,
+    durationMs: clock.now() - started,
+  };
+  if (inputs.dryRun) await commentPlan(session, renderPlan(report));
+
   setOutputs({
-    uploaded: report.uploaded,
-    'metadata-updated': report.metadataUpdated,
-    deleted: report.deleted,
-    unchanged: report.unchanged,
-    'invalidation-id': report.invalidationId ?? '',
-    'release-id': report.releaseId,
+    uploaded: plan.counts.uploaded,
+    'metadata-updated': plan.counts.metadataUpdated,
+    deleted: plan.counts.deleted,
+    unchanged: plan.counts.unchanged,
+    'invalidation-id': invalidated?.id ?? '',
+    'release-id': plan.releaseId,
   });
   await writeSummary(report);
 }
+
+/** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
+export const run = (): Promise<void> => runStep(main);

@@ -1,4 +1,4 @@
-import { META_DIR, type ReleaseManifest } from './plan';
+import { META_DIR, type ReleaseManifest } from './release-record';
 import { isInsidePrefix } from './s3-names';
 
 // Which objects a site owns (pure). Prune deletes only what this prefix's own releases created, and never anything

@@ -1,11 +1,10 @@
-import * as core from '@actions/core';
 import { GetDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { ConfigurationError, isErrorNamed } from '@deploy-actions/kit/runtime';
-import { type Context, count } from './context';
+import { ConfigurationError, core, isErrorNamed } from '@deploy-actions/kit/runtime';
+import type { Session } from './session';
 
 // Named resources are read before the first write (issue #14, finding 6): a well-formed but nonexistent
 // `distribution-id` used to fail at CreateInvalidation, after the new files were live. The bucket needs no extra
-// request: the listing is the first S3 call and fails on a missing bucket (context.ts, `listSite`).
+// request: the listing is the first S3 call and fails on a missing bucket (records.ts, `listSite`).
 
 export interface OriginInfo {
   domainName: string;
@@ -36,14 +35,13 @@ export function originWarning(
  * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
  * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
  */
-export async function checkDistribution(ctx: Context): Promise<void> {
-  const { inputs } = ctx;
+export async function checkDistribution(session: Session): Promise<void> {
+  const { inputs } = session;
   const id = inputs.distributionId;
-  if (!ctx.cloudfront || id === undefined) return;
-  count(ctx, 'GetDistribution');
+  if (!session.cloudfront || id === undefined) return;
   let origins: OriginInfo[];
   try {
-    const out = await ctx.cloudfront.send(new GetDistributionCommand({ Id: id }), { abortSignal: ctx.signal });
+    const out = await session.cloudfront.send(new GetDistributionCommand({ Id: id }), { abortSignal: session.signal });
     origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
       domainName: o.DomainName ?? '',
       originPath: o.OriginPath ?? '',

@@ -1,35 +1,124 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import * as core from '@actions/core';
-import { DeployFailure, describeAwsError, errorMessage, isAwsError } from '@deploy-actions/kit/runtime';
-import { type Context, count } from './context';
-import type { InlineHtml, LocalFile, ManifestFile, ReleaseManifest, ReleaseRef } from './plan';
-import { getJsonObject } from './s3-objects';
-import { assertUnchanged, realPathOf } from './walk';
+import { DeployFailure } from '@deploy-actions/kit/runtime';
+import { byCodeUnits } from './compare';
+import { joinKey } from './s3-names';
+import type { LocalFile, RemoteObject } from './sync-plan';
+import { readCheckedSync, realPathOf } from './walk';
 
-// Release records: what a deploy wrote (files, hashes, headers, ETags) and its HTML entry points, read back by the
-// next deploy (headers without a HEAD per object), by prune (retention) and by rollback-to.
+// Release records (pure, apart from reading the small HTML kept in them): what a deploy wrote (files, hashes,
+// headers, ETags) and its HTML entry points, read back by the next deploy (headers without a HEAD per object), by
+// prune (retention, ownership) and by rollback-to. One gzip-compressed JSON object per release under
+// `<prefix>/.deploy-actions/releases/`.
 
-export async function readManifest(ctx: Context, ref: ReleaseRef): Promise<ReleaseManifest | undefined> {
-  try {
-    count(ctx, 'GetObject');
-    const m = await getJsonObject<ReleaseManifest>(ctx.s3, ctx.inputs.bucket, ref.key);
-    if (m?.version !== 1 || typeof m.files !== 'object') throw new Error('unknown manifest format');
-    m.html ??= {};
-    m.htmlInline ??= {};
-    // An inventory that is not a list of paths is no inventory: prune then reads every record (ownership.ts).
-    if (
-      m.ownedEarlier !== undefined &&
-      !(Array.isArray(m.ownedEarlier) && m.ownedEarlier.every((p) => typeof p === 'string'))
-    )
-      delete m.ownedEarlier;
-    return m;
-  } catch (err) {
-    core.warning(
-      `Release record ${ref.key} could not be read (${isAwsError(err) ? describeAwsError(err) : errorMessage(err)}); ignoring it.`,
-    );
-    return undefined;
+/** Where this action keeps its own records under the prefix. Local files may not use it. */
+export const META_DIR = '.deploy-actions';
+
+export interface ManifestFile {
+  sha256: string;
+  md5: string;
+  size: number;
+  /** ETag S3 returned when we wrote (or last verified) the object. */
+  etag?: string;
+  cacheControl: string;
+  contentType: string;
+}
+
+export interface ReleaseManifest {
+  version: 1;
+  id: string;
+  /** ISO time of the deploy (or of the rollback that re-activated it). */
+  time: string;
+  prefix: string;
+  partSize: number;
+  /** By path relative to the prefix. */
+  files: Record<string, ManifestFile>;
+  /**
+   * HTML entry points of this release stored as separate copies: path → key under `.deploy-actions/html/`. Only HTML
+   * too large to keep in `htmlInline` (see INLINE_HTML_*); older records keep every entry point here.
+   */
+  html: Record<string, string>;
+  /** HTML entry points kept inside this record (path → content), so a rollback needs no other object. */
+  htmlInline?: Record<string, InlineHtml>;
+  /** Set when a rollback re-activated this release. */
+  rolledBackFrom?: string;
+  /**
+   * Rollback only: records of objects of the release rolled back from that are still in the bucket (its newer assets),
+   * so the next deploy knows their headers. Not part of this release (never protects anything from pruning).
+   */
+  extra?: Record<string, ManifestFile>;
+  /**
+   * Inventory (see ownership.ts): paths, relative to the prefix, that earlier releases of this site created and that
+   * were still in the bucket when this record was written, beyond `files` and `extra`. Absent in records written
+   * before the inventory existed (and in records that follow them until a prune has read them all).
+   */
+  ownedEarlier?: string[];
+}
+
+/** HTML content in a release record: text when it is valid UTF-8 (readable), base64 otherwise. */
+export interface InlineHtml {
+  encoding: 'utf8' | 'base64';
+  data: string;
+}
+
+export interface ReleaseRef {
+  key: string;
+  id: string;
+  stamp: string;
+  lastModified: number;
+}
+
+export function releasesDir(prefix: string): string {
+  return joinKey(prefix, `${META_DIR}/releases/`);
+}
+
+export function htmlBlobKey(prefix: string, sha256: string): string {
+  return joinKey(prefix, `${META_DIR}/html/${sha256}.html`);
+}
+
+/** Release manifests are named `<UTC timestamp>_<id>.json`, so the newest sorts last. */
+export function releaseKey(prefix: string, id: string, time: Date): string {
+  const stamp = time.toISOString().replace(/[-:]/g, '').replace('.', '');
+  return `${releasesDir(prefix)}${stamp}_${id}.json`;
+}
+
+/** Release manifests in a listing, newest first. */
+export function listReleases(prefix: string, remote: readonly RemoteObject[]): ReleaseRef[] {
+  const dir = releasesDir(prefix);
+  const refs: ReleaseRef[] = [];
+  for (const o of remote) {
+    if (!o.key.startsWith(dir)) continue;
+    const m = /^(\d{8}T\d{9}Z)_(.+)\.json$/.exec(o.key.slice(dir.length));
+    if (m) refs.push({ key: o.key, stamp: m[1]!, id: m[2]!, lastModified: o.lastModified });
   }
+  return refs.sort((a, b) => (a.stamp === b.stamp ? byCodeUnits(b.key, a.key) : byCodeUnits(b.stamp, a.stamp)));
+}
+
+/**
+ * A record as read from S3, checked: the fields every reader relies on are there with the right types, else a
+ * reason (the record is damaged, or written by a newer version). An `ownedEarlier` that is not a list of paths is
+ * dropped: prune then reads every record (ownership.ts) instead of trusting it.
+ */
+export function parseRecord(value: unknown): ReleaseManifest | string {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  const m = value as Partial<ReleaseManifest> & Record<string, unknown>;
+  if (m.version !== 1) return `unknown record version ${JSON.stringify(m.version)}`;
+  if (typeof m.id !== 'string') return 'no release id';
+  if (!m.files || typeof m.files !== 'object' || Array.isArray(m.files)) return 'no file list';
+  for (const [path, f] of Object.entries(m.files)) {
+    if (!f || typeof f !== 'object' || typeof f.sha256 !== 'string' || typeof f.size !== 'number') {
+      return `damaged entry for ${JSON.stringify(path)}`;
+    }
+  }
+  const record = m as ReleaseManifest;
+  record.html ??= {};
+  record.htmlInline ??= {};
+  if (
+    record.ownedEarlier !== undefined &&
+    !(Array.isArray(record.ownedEarlier) && record.ownedEarlier.every((p) => typeof p === 'string'))
+  ) {
+    delete record.ownedEarlier;
+  }
+  return record;
 }
 
 export function manifestRecord(file: LocalFile, etag: string): ManifestFile {
@@ -85,9 +174,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 export async function readInlineHtml(source: string, files: readonly LocalFile[]): Promise<Record<string, InlineHtml>> {
   const out: Record<string, InlineHtml> = {};
   for (const file of files) {
-    const real = realPathOf(source, file);
-    await assertUnchanged(real, file.path);
-    const bytes = await readFile(real);
+    const bytes = readCheckedSync(realPathOf(source, file), file.path, Number.MAX_SAFE_INTEGER)!;
     if (sha256Hex(bytes) !== file.sha256) {
       throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
     }

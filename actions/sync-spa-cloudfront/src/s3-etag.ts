@@ -70,7 +70,7 @@ export function etagMatches(etag: string, hashes: Pick<FileHashes, 'md5' | 'part
 }
 
 /** Files up to this size are read in one call (faster than a stream for the many small files of an SPA). */
-const SMALL_FILE = 256 * 1024;
+export const SMALL_FILE = 256 * 1024;
 
 /**
  * MD5, SHA-256 and (for files of at least one part) per-part MD5s in one pass, streaming with a fixed 64 KiB buffer

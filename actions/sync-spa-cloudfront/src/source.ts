@@ -1,4 +1,4 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
 
@@ -38,12 +38,12 @@ export function sourceRefusal(
  * existing directory whose real path (symlinks resolved) is inside the workspace, is not the workspace itself and has
  * no `.git` entry. Returns the real path: everything below reads the files through it.
  */
-export async function checkSource(raw: string, env: NodeJS.ProcessEnv): Promise<string> {
+export function checkSource(raw: string, env: NodeJS.ProcessEnv): string {
   const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
   const path = isAbsolute(raw) ? resolve(raw) : resolve(workspace, raw);
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: Stats;
   try {
-    info = await stat(path);
+    info = statSync(path);
   } catch {
     throw new ConfigurationError(
       'source',
@@ -51,12 +51,14 @@ export async function checkSource(raw: string, env: NodeJS.ProcessEnv): Promise<
     );
   }
   if (!info.isDirectory()) throw new ConfigurationError('source', `${JSON.stringify(raw)} is not a directory`);
-  const sourceReal = await realpath(path);
-  const workspaceReal = await realpath(workspace).catch(() => workspace);
-  const hasGitEntry = await lstat(resolve(sourceReal, '.git')).then(
-    () => true,
-    () => false,
-  );
+  const sourceReal = realpathSync(path);
+  let workspaceReal = workspace;
+  try {
+    workspaceReal = realpathSync(workspace);
+  } catch {
+    // a workspace that does not exist: the source cannot be inside it (refused below)
+  }
+  const hasGitEntry = lstatSync(resolve(sourceReal, '.git'), { throwIfNoEntry: false }) !== undefined;
   const refusal = sourceRefusal(
     sourceReal,
     workspaceReal,

@@ -92,11 +92,23 @@ describe('planInvalidationPaths', () => {
 
 describe('CallerReference and cost', () => {
   test('same run, attempt and paths (any order) → same reference; anything else differs', () => {
-    const a = invalidationCallerReference('123', '1', ['/a', '/b']);
-    expect(invalidationCallerReference('123', '1', ['/b', '/a'])).toBe(a);
-    expect(invalidationCallerReference('123', '2', ['/a', '/b'])).not.toBe(a);
-    expect(invalidationCallerReference('124', '1', ['/a', '/b'])).not.toBe(a);
-    expect(invalidationCallerReference('123', '1', ['/a'])).not.toBe(a);
+    const parts = {
+      runId: '123',
+      attempt: '1',
+      mode: 'deploy' as const,
+      releaseId: 'r2',
+      record: 'site/.deploy-actions/releases/20260101T000000000Z_r2.json',
+      paths: ['/a', '/b'],
+    };
+    const a = invalidationCallerReference(parts);
+    expect(invalidationCallerReference({ ...parts, paths: ['/b', '/a'] })).toBe(a);
+    expect(invalidationCallerReference({ ...parts, attempt: '2' })).not.toBe(a);
+    expect(invalidationCallerReference({ ...parts, runId: '124' })).not.toBe(a);
+    expect(invalidationCallerReference({ ...parts, paths: ['/a'] })).not.toBe(a);
+    // issue #13: a rollback, another release, another record of the same release: each its own invalidation
+    expect(invalidationCallerReference({ ...parts, mode: 'rollback' })).not.toBe(a);
+    expect(invalidationCallerReference({ ...parts, releaseId: 'r3' })).not.toBe(a);
+    expect(invalidationCallerReference({ ...parts, record: `${parts.record}x` })).not.toBe(a);
     expect(a).toMatch(/^deploy-actions-[0-9a-f]{40}$/);
   });
   test('cost text', () => {

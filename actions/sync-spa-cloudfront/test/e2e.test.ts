@@ -1,7 +1,7 @@
-import { symlink } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { runActionBundle } from '@deploy-actions/kit/testing';
+import { runActionBundle, startFakeGitHub } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   BUCKET,
@@ -113,5 +113,49 @@ test('bundle: a build output linking to /proc/self/environ fails naming the link
   for (const text of [r.stdout, r.stderr, r.summary]) {
     expect(text).not.toContain(secret);
     expect(text).not.toContain('runtime-token-value');
+  }
+});
+
+test('bundle: plan mode on a pull request writes one comment with the plan and makes no mutating AWS call', async () => {
+  const gh = await startFakeGitHub();
+  try {
+    const dir = await tempDir('e2e-plan');
+    await writeSpa(dir);
+    const event = join(dir, '..', `event-${Date.now()}.json`);
+    await writeFile(event, JSON.stringify({ number: 9, pull_request: { number: 9 } }));
+    await e.control.clearRequests();
+    const env = {
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: e.emu.url,
+      GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_API_URL: gh.url,
+    };
+    const inputs = {
+      source: dir,
+      bucket: BUCKET,
+      prefix: 'preview',
+      plan: 'true',
+      comment: 'true',
+      'github-token': 'ghs_e2e',
+    };
+    const r = await runActionBundle({ action: 'sync-spa-cloudfront', inputs, env, cwd: WORKSPACE });
+    expect(r.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ uploaded: '7', 'invalidation-id': '' });
+    expect(r.summary).toContain('Plan: sync of s3://spa-site/preview/');
+    const comments = gh.comments.get(9) ?? [];
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toMatch(/^<!-- deploy-actions: sync-spa-cloudfront s3:\/\/spa-site\/preview\/ -->\n/);
+    // the token is masked (the runner hides what follows ::add-mask::) and printed nowhere else
+    expect(r.stdout).toContain('::add-mask::ghs_e2e');
+    expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::') && l.includes('ghs_e2e'))).toEqual([]);
+    expect(mutating(await requests(e.control))).toEqual([]);
+  } finally {
+    await gh.stop();
   }
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_EXCLUDE, parseExclude } from '../src/exclude';
 import { IMMUTABLE, NO_CACHE } from '../src/policy';
 import { MIB } from '../src/s3-etag';
-import { scanSource } from '../src/scan';
+import { scanSource } from '../src/stages/scan';
 import { tempDir, writeSpa } from './helpers';
 
 describe('parseExclude', () => {

@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as core from '@actions/core';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   EmulatorControl,
@@ -138,8 +137,6 @@ export async function runMain(
   const saved = { GITHUB_OUTPUT: process.env.GITHUB_OUTPUT, GITHUB_STEP_SUMMARY: process.env.GITHUB_STEP_SUMMARY };
   process.env.GITHUB_OUTPUT = out;
   process.env.GITHUB_STEP_SUMMARY = sum;
-  // @actions/core caches the summary file path per process: forget it so each in-process run gets its own file
-  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
   let error: Error | undefined;
   try {
     await withInputs({ bucket: BUCKET, ...inputs }, () =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { defaultReleaseId, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
+import { defaultReleaseId, parseInputs, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
 import {
   DIST_ID,
   type Emu,
@@ -16,6 +16,129 @@ import {
   WORKSPACE,
   writeSpa,
 } from './helpers';
+
+describe('parseInputs (raw inputs by action.yml name → one typed object)', () => {
+  const env = { GITHUB_WORKSPACE: WORKSPACE, GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01' };
+  let site: string;
+  beforeAll(async () => {
+    site = await tempDir('parse');
+    await writeSpa(site);
+  });
+
+  test('defaults: every input but source and bucket left empty', () => {
+    const inputs = parseInputs({ source: site, bucket: 'spa-site' }, env);
+    expect(inputs).toMatchObject({
+      bucket: 'spa-site',
+      prefix: '',
+      followSymlinks: 'inside',
+      deleteMode: 'off',
+      keepReleases: 3,
+      retentionMs: 7 * 86_400_000,
+      maxDeletePercent: 25,
+      dryRun: false,
+      concurrency: 16,
+      invalidation: 'changed',
+      invalidationTimeoutMs: 600_000,
+      releaseId: 'abcdef012345',
+      checksumMode: 'when_supported',
+      partSize: 8 * 1024 * 1024,
+    });
+    expect(inputs.exclude.globs).toEqual(['.vite/**', '**/.DS_Store']);
+    expect(inputs.source).toMatch(/spa-parse-/);
+  });
+
+  test('rollback-to needs no source; release id without GITHUB_SHA comes from the time', () => {
+    const inputs = parseInputs(
+      { bucket: 'spa-site', 'rollback-to': 'v1.2.0' },
+      {},
+      new Date('2026-03-04T05:06:07.890Z'),
+    );
+    expect(inputs).toMatchObject({ source: undefined, rollbackTo: 'v1.2.0', releaseId: '20260304T050607Z' });
+  });
+
+  // One row per input: a raw value (by action.yml name) and what it becomes in the typed object.
+  test.each<[string, Record<string, string>, Record<string, unknown>]>([
+    ['prefix normalised', { prefix: '/app/v2/' }, { prefix: 'app/v2' }],
+    ['follow-symlinks: false', { 'follow-symlinks': 'false' }, { followSymlinks: 'false' }],
+    ['distribution-id', { 'distribution-id': 'E2QWRUHAPOMQZL' }, { distributionId: 'E2QWRUHAPOMQZL' }],
+    ['origin-path above the prefix', { prefix: 'site/app', 'origin-path': '/site' }, { originPath: '/site' }],
+    ['origin-path /', { 'origin-path': '/' }, { originPath: '' }],
+    ['delete: prune', { delete: 'prune' }, { deleteMode: 'prune' }],
+    ['keep-releases', { 'keep-releases': '10' }, { keepReleases: 10 }],
+    ['retention in days and hours', { retention: '1d12h' }, { retentionMs: 36 * 3_600_000 }],
+    ['max-delete-percent', { 'max-delete-percent': '100' }, { maxDeletePercent: 100 }],
+    ['force-delete', { 'force-delete': 'true' }, { forceDelete: true }],
+    ['plan', { plan: 'true' }, { dryRun: true }],
+    ['dry-run (the older name of plan)', { 'dry-run': 'true' }, { dryRun: true }],
+    ['comment with a token', { comment: 'true', 'github-token': 'ghs_x' }, { comment: true, githubToken: 'ghs_x' }],
+    ['concurrency', { concurrency: '128' }, { concurrency: 128 }],
+    ['invalidation: all', { invalidation: 'all' }, { invalidation: 'all' }],
+    ['invalidation: off', { invalidation: 'off' }, { invalidation: 'off' }],
+    ['wait-for-invalidation', { 'wait-for-invalidation': 'true' }, { waitForInvalidation: true }],
+    ['invalidation-timeout', { 'invalidation-timeout': '15m' }, { invalidationTimeoutMs: 900_000 }],
+    ['release-id given', { 'release-id': 'v1.2.3' }, { releaseId: 'v1.2.3' }],
+    ['checksum-mode', { 'checksum-mode': 'when_required' }, { checksumMode: 'when_required' }],
+    ['part-size in MiB', { 'part-size': '64' }, { partSize: 64 * 1024 * 1024 }],
+    ['aws-region', { 'aws-region': 'eu-west-1' }, { region: 'eu-west-1' }],
+  ])('%s', (_name, raw, expected) => {
+    expect(parseInputs({ source: site, bucket: 'spa-site', ...raw }, env)).toMatchObject(expected);
+  });
+
+  test('cache-control and exclude rules are parsed into their matchers', () => {
+    const inputs = parseInputs(
+      {
+        source: site,
+        bucket: 'spa-site',
+        'cache-control': 'assets/**=public, max-age=31536000, immutable',
+        exclude: '**/*.map\n*.txt',
+      },
+      env,
+    );
+    expect(inputs.cacheRules).toHaveLength(1);
+    expect(inputs.exclude.globs).toEqual(['**/*.map', '*.txt']);
+  });
+
+  // One row per mistake: the input it names.
+  test.each<[string, Record<string, string>, string]>([
+    ['no source and no rollback-to', { source: '' }, 'source'],
+    ['a source that does not exist', { source: '/no/such/dir' }, 'source'],
+    ['follow-symlinks: anywhere', { 'follow-symlinks': 'anywhere' }, 'follow-symlinks'],
+    ['an empty bucket', { bucket: '' }, 'bucket'],
+    ['a bucket as an s3:// URL', { bucket: 's3://spa-site' }, 'bucket'],
+    ['a prefix with ..', { prefix: 'a/../b' }, 'prefix'],
+    ['a distribution domain instead of its id', { 'distribution-id': 'd111.cloudfront.net' }, 'distribution-id'],
+    ['an origin-path without its slash', { 'origin-path': 'site' }, 'origin-path'],
+    ['a prefix outside the origin-path', { prefix: 'admin', 'origin-path': '/site' }, 'origin-path'],
+    ['cache-control without a glob', { 'cache-control': 'public, max-age=60' }, 'cache-control'],
+    ['an unbalanced exclude glob', { exclude: 'assets/[a-z.js' }, 'exclude'],
+    ['delete: true', { delete: 'true' }, 'delete'],
+    ['keep-releases: 0', { 'keep-releases': '0' }, 'keep-releases'],
+    ['retention: 1w', { retention: '1w' }, 'retention'],
+    ['max-delete-percent: 101', { 'max-delete-percent': '101' }, 'max-delete-percent'],
+    ['force-delete: yes please', { 'force-delete': 'yes please' }, 'force-delete'],
+    ['plan: maybe', { plan: 'maybe' }, 'plan'],
+    ['comment: sometimes', { comment: 'sometimes' }, 'comment'],
+    ['concurrency: 0', { concurrency: '0' }, 'concurrency'],
+    ['concurrency: 129', { concurrency: '129' }, 'concurrency'],
+    ['a bad enum', { invalidation: 'some' }, 'invalidation'],
+    ['wait-for-invalidation: 1x', { 'wait-for-invalidation': '1x' }, 'wait-for-invalidation'],
+    ['a bad duration', { 'invalidation-timeout': 'soon' }, 'invalidation-timeout'],
+    ['a release-id with a slash', { 'release-id': 'a/b' }, 'release-id'],
+    ['a rollback-to with a space', { 'rollback-to': 'v 1' }, 'rollback-to'],
+    ['checksum-mode: always', { 'checksum-mode': 'always' }, 'checksum-mode'],
+    ["part-size: 4 (under S3's 5 MiB)", { 'part-size': '4' }, 'part-size'],
+  ])('%s → ConfigurationError naming %s', (_name, raw, input) => {
+    const err = (() => {
+      try {
+        parseInputs({ source: site, bucket: 'spa-site', ...raw }, env);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as ConfigurationError).input).toBe(input);
+  });
+});
 
 describe('pure input parsers', () => {
   test.each([

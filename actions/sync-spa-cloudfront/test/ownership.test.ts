@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { nextInventory, otherSiteOf, otherSitePrefixes, ownedByRecord } from '../src/ownership';
-import { planPrune, type ReleaseManifest } from '../src/plan';
+import { planPrune } from '../src/prune-plan';
+import type { ReleaseManifest } from '../src/release-record';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 1);

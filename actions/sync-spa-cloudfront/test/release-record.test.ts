@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
-import type { LocalFile } from '../src/plan';
 import { decodeInlineHtml, encodeInlineHtml, readInlineHtml, sha256Hex } from '../src/release-record';
+import type { LocalFile } from '../src/sync-plan';
 
 describe('HTML kept in a release record', () => {
   test.each([

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { ReleaseManifest } from '../src/plan';
+import type { ReleaseManifest } from '../src/release-record';
 import { getJsonObject, putJsonObject } from '../src/s3-objects';
 import {
   BUCKET,

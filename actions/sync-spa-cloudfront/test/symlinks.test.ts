@@ -305,6 +305,32 @@ describe('TOCTOU: a file swapped for a link after the walk is not read', () => {
   });
 });
 
+describe('a file whose bytes change between hashing and upload', () => {
+  test('is refused by S3 (the upload is signed with the sha256 of the scan), not published with a stale record', async () => {
+    const s3 = createClient(S3Client, { action: 'test', maxAttempts: 1 });
+    let edited = false;
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand' && !edited) {
+          edited = true; // the first upload: robots.txt is uploaded later (concurrency 1, plan order)
+          await writeFile(join(dir, 'robots.txt'), 'User-agent: X\n'); // same size, other bytes
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'editAfterHashing' },
+    );
+    const r = await runMain(
+      { source: dir, prefix: 'site', 'release-id': 'r1', concurrency: 1 },
+      { s3, clock: emulatorClock(e.control) },
+    );
+    expect(edited).toBe(true);
+    expect(r.error).toBeInstanceOf(DeployFailure);
+    expect(r.error?.message).toMatch(/assets write\(s\) failed\. No HTML was published/);
+    expect((r.error as DeployFailure).details).toMatch(/robots\.txt: .*(XAmzContentSHA256Mismatch|BadDigest)/);
+    expect(await listKeys('site/robots.txt')).toEqual([]);
+  });
+});
+
 describe('source as the reusable workflows pass it', () => {
   test('spa-directory/spa-output (frontend/dist), relative to a checkout with .git at its root, is published', async () => {
     const checkout = await tempDir('checkout');

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import {
+  CloudFrontClient,
+  CreateInvalidationCommand,
+  GetInvalidationCommand,
+  ListInvalidationsCommand,
+} from '@aws-sdk/client-cloudfront';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -11,8 +16,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { ReleaseManifest } from '../src/plan';
 import { decideHeaders, hashedDetector, IMMUTABLE } from '../src/policy';
+import type { ReleaseManifest } from '../src/release-record';
 import { getJsonObject, putJsonObject } from '../src/s3-objects';
 import {
   BUCKET,
@@ -563,6 +568,44 @@ describe('invalidation', () => {
     expect(c.outputs['invalidation-id']).not.toBe(a.outputs['invalidation-id']);
     const creates = ops(await requests(e.control), 'CreateInvalidation');
     expect(creates).toHaveLength(3);
+  });
+
+  test('issue #13: a deploy and a rollback of the same paths in one run get one invalidation each; re-runs create none', async () => {
+    await writeSpa(dir, { version: 'v1' });
+    expect((await deploy({ 'release-id': 'r1' })).error).toBeUndefined();
+    await writeSpa(dir, { version: 'v2' });
+    const cf = new CloudFrontClient({});
+    const invalidations = async () =>
+      (await cf.send(new ListInvalidationsCommand({ DistributionId: DIST_ID }))).InvalidationList?.Items ?? [];
+    const before = (await invalidations()).length;
+    // the same run and attempt throughout (runMain's GITHUB_RUN_ID 1000, attempt 1)
+    const d = await deploy({ 'release-id': 'r2' });
+    const r = await runMain(
+      { ...base(), source: undefined, 'rollback-to': 'r1' },
+      { clock: emulatorClock(e.control, 1000) },
+    );
+    expect(d.error).toBeUndefined();
+    expect(r.error).toBeUndefined();
+    const pathsOf = async (id: string) =>
+      (
+        await cf.send(new GetInvalidationCommand({ DistributionId: DIST_ID, Id: id }))
+      ).Invalidation?.InvalidationBatch?.Paths?.Items?.sort();
+    // the HTML the deploy changed is the HTML the rollback restores: the same paths, two invalidations
+    expect(await pathsOf(r.outputs['invalidation-id']!)).toEqual(await pathsOf(d.outputs['invalidation-id']!));
+    expect(r.outputs['invalidation-id']).not.toBe(d.outputs['invalidation-id']);
+    expect((await invalidations()).length).toBe(before + 2);
+
+    // re-runs of both steps: the deploy finds r1 live again (a new publish of r2 after the rollback: its own
+    // invalidation); the rollback, once finished, is a no-op. With invalidation: all both always invalidate /*:
+    const all = { invalidation: 'all' } as const;
+    const rollbackAll = () =>
+      runMain({ ...base(), source: undefined, 'rollback-to': 'r1', ...all }, { clock: emulatorClock(e.control, 2000) });
+    const first = await rollbackAll();
+    const again = await rollbackAll();
+    expect(again.error).toBeUndefined();
+    expect(again.outputs['invalidation-id']).toBe(first.outputs['invalidation-id']);
+    expect(again.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '0', unchanged: '2' });
+    expect((await invalidations()).length).toBe(before + 3);
   });
 
   test('many changed pages collapse into a wildcard; off and missing distribution make no CloudFront call', async () => {

@@ -1,4 +1,4 @@
-import { getOctokit } from '@actions/github';
+import type { getOctokit } from '@actions/github';
 import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { mergeReleaseBody, releaseBody } from './plan';
 
@@ -12,7 +12,12 @@ export interface Repo {
   repo: string;
 }
 
-export function createOctokit(token: string, apiUrl: string): Octokit {
+/**
+ * Octokit is loaded here, not at the top: @actions/github and the undici it brings are about half a megabyte, so they
+ * are a lazy chunk of the bundle (dist/<id>.index.js) and dist/index.js stays well under its 1 MB budget (#15).
+ */
+export async function createOctokit(token: string, apiUrl: string): Promise<Octokit> {
+  const { getOctokit } = await import('@actions/github');
   return getOctokit(token, { baseUrl: apiUrl.replace(/\/+$/, ''), userAgent: 'deploy-actions/tag-release-deploy' });
 }
 

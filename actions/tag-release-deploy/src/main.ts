@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   ConfigurationError,
+  core,
   createClient,
   maskValue,
   run as runStep,
@@ -32,7 +32,7 @@ export async function main(deps: Deps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   const inputs = getInputs(env);
   maskValue(inputs.token);
-  const octokit = createOctokit(inputs.token, inputs.apiUrl);
+  const octokit = await createOctokit(inputs.token, inputs.apiUrl);
   const repo: Repo = { owner: inputs.owner, repo: inputs.repo };
   if (inputs.mode === 'finish') return finish(octokit, repo, inputs);
   return release(octokit, repo, inputs, env);

@@ -58,6 +58,10 @@ export class EmulatorControl {
   clearBehaviors(): Promise<void> {
     return this.call('DELETE', 'behaviors');
   }
+  /** Every credential handed out since the emulator started (registry passwords, STS secret keys, session tokens). */
+  issuedCredentials(): Promise<string[]> {
+    return this.call('GET', 'issued-credentials');
+  }
   /** Turn ECS task-start checks on or off (`{secrets, images, logGroups}` or `{all: true}`); returns the switches. */
   realism(switches: Partial<Realism> & { all?: boolean }): Promise<Realism> {
     return this.call('POST', 'realism', switches);

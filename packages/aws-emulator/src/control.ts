@@ -1,7 +1,8 @@
 // The control API under /_emulator/. Its shape is fixed (tests, the demo and outside checks depend on it):
 //   POST /_emulator/reset | /seed | /faults | /time {"advanceSeconds":N} | /behaviors ; GET /_emulator/requests
 // Extensions: GET /_emulator/health, GET /_emulator/time, DELETE /_emulator/requests, DELETE /_emulator/behaviors,
-// GET|POST /_emulator/realism.
+// GET|POST /_emulator/realism, GET /_emulator/issued-credentials (every registry password and STS secret handed
+// out since the process started, for leak scans).
 import { parseFaultConfig } from './faults.ts';
 import { parseRealism } from './realism.ts';
 import type { EmulatorRuntime } from './server.ts';
@@ -97,6 +98,8 @@ export async function handleControl(rt: EmulatorRuntime, method: string, url: UR
         rt.state.behaviors.push(...rules);
         return json(200, rt.state.behaviors);
       }
+      case 'GET /_emulator/issued-credentials':
+        return json(200, [...rt.state.issuedCredentials]);
       case 'GET /_emulator/realism':
         return json(200, rt.state.realism);
       case 'POST /_emulator/realism':

@@ -31,7 +31,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const host = options.host ?? '127.0.0.1';
   const clock = createClock(options.timeScale ?? DEFAULT_TIME_SCALE);
   const realism: Realism = { ...DEFAULT_REALISM, ...(options.realism ?? {}) };
-  const state: EmulatorState = { services: new Map(), behaviors: [], realism: { ...realism } };
+  const state: EmulatorState = {
+    services: new Map(),
+    behaviors: [],
+    realism: { ...realism },
+    issuedCredentials: new Set(),
+  };
   for (const service of createServices()) state.services.set(service.name, service);
   let baseUrl = '';
   const runtime: EmulatorRuntime = {

@@ -60,6 +60,12 @@ export interface EmulatorState {
   behaviors: BehaviorRule[];
   /** Which task-start checks ECS makes are on (POST /_emulator/realism). */
   realism: Realism;
+  /**
+   * Every credential this emulator handed out (ECR registry passwords, STS secret keys and session tokens), kept
+   * across resets for the life of the process: a leak scan searches a run's output for them
+   * (GET /_emulator/issued-credentials).
+   */
+  issuedCredentials: Set<string>;
 }
 
 /**

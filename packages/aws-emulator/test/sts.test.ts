@@ -1,4 +1,6 @@
 // STS conformance (query protocol): SDK v3 at default settings and the AWS CLI v2.
+
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import {
   AssumeRoleCommand,
   AssumeRoleWithWebIdentityCommand,
@@ -6,6 +8,7 @@ import {
   STSClient,
 } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
+import { EmulatorControl, sdkClientConfig } from '../src/index.ts';
 import { useHarness } from './ecs-helpers.ts';
 
 const h = useHarness({ reset: false });
@@ -126,5 +129,23 @@ describe('sts', () => {
       Account: '000000000000',
       Arn: 'arn:aws:sts::000000000000:assumed-role/emulator-role/emulator-session',
     });
+  });
+
+  test('every credential handed out is listed for leak scans, and stays listed after a reset', async () => {
+    const out = await h.sts.send(
+      new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/deploy', RoleSessionName: 'scan' }),
+    );
+    const ecr = new ECRClient(sdkClientConfig(h.emu.url));
+    const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
+    ecr.destroy();
+    const password = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
+      .toString()
+      .replace(/^AWS:/, '');
+    await h.control('reset');
+    const issued = await new EmulatorControl(h.emu.url).issuedCredentials();
+    expect(issued).toEqual(
+      expect.arrayContaining([out.Credentials?.SecretAccessKey, out.Credentials?.SessionToken, password]),
+    );
+    expect(issued).not.toContain(out.Credentials?.AccessKeyId);
   });
 });

@@ -301,6 +301,7 @@ export function createEcrService(sharedStore?: EcrStore): EcrServiceModule {
     GetAuthorizationToken(_body, req, ctx) {
       const expiresAt = ctx.clock.now() + TOKEN_LIFETIME_MS;
       const password = store.issueToken(expiresAt);
+      ctx.state.issuedCredentials.add(password);
       return {
         authorizationData: [
           {

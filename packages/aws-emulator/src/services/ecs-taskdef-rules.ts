@@ -15,7 +15,9 @@ const clientError = (message: string) => new AwsError('ClientException', message
 
 /**
  * Valid Fargate task sizes (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
- * and the RegisterTaskDefinition `memory` member): cpu units → allowed memory MiB.
+ * and the RegisterTaskDefinition `memory` member): cpu units → allowed memory MiB. Written from the AWS page, not
+ * imported from the kit's preflight (packages/kit/src/ecs/preflight/limits.ts): the emulator must catch the kit's
+ * mistakes, not share them.
  */
 export function fargateMemoryOptions(cpu: number): number[] {
   const range = (from: number, to: number, step: number) =>

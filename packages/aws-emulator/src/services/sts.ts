@@ -68,6 +68,7 @@ export function createStsService(): ServiceModule {
       SessionToken: `IQoJb3JpZ2luX2VjE${randomAlnum(300)}`,
       Expiration: new Date(ctx.clock.now() + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
+    ctx.state.issuedCredentials.add(credentials.SecretAccessKey).add(credentials.SessionToken);
     const assumedRoleUser = { AssumedRoleId: `${roleId}:${sessionName}`, Arn: arn };
     if (action === 'AssumeRoleWithWebIdentity') {
       const token = params.get('WebIdentityToken') ?? '';

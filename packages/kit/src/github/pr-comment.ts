@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { getOctokit } from '@actions/github';
 import { errorMessage } from '../runtime/errors';
 
 // One pull request comment per plan, updated in place: found again by a hidden marker in its body (never a second
@@ -70,6 +69,9 @@ export interface UpsertResult {
 
 /** Create our comment, or update the one carrying the marker (the oldest, if a race ever made two). */
 export async function upsertPullRequestComment(o: UpsertOptions): Promise<UpsertResult> {
+  // Loaded only here (a lazy chunk of the bundle): Octokit and the undici it brings are most of a megabyte, and only
+  // plan mode with comment: true needs them, so no other deploy pays for compiling them at start.
+  const { getOctokit } = await import('@actions/github');
   const octokit = getOctokit(o.token, { baseUrl: o.apiUrl.replace(/\/+$/, ''), userAgent: o.userAgent });
   const where = { owner: o.pr.owner, repo: o.pr.repo };
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {

@@ -1,5 +1,8 @@
 // @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+/** The runner's commands and files, as @actions/core writes them (runtime/core.ts): `core.saveState`, `core.info` … */
+
 export { type CreateClientOptions, configuredEndpoint, createClient, resolveRegion, type S3ChecksumMode } from './aws';
+export * as core from './core';
 export {
   ConfigurationError,
   DeployFailure,
@@ -89,5 +92,12 @@ export {
   registeredSecrets,
 } from './redact';
 export { findSecretSpans, isHighEntropyToken, type SecretShape, type SecretSpan } from './redact-shapes';
+export {
+  type RetryErrorType,
+  type RetryEvent,
+  retryableFailure,
+  retryDelay,
+  ThroughputRetryStrategy,
+} from './retry';
 export { failureMessage, run } from './run';
 export { codeBlock, details, markdownTable, Summary, unifiedDiff } from './summary';

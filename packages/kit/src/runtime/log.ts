@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './core';
 import { redactText } from './redact';
 
 // The one logger shape of the kit. Engines (deploy, one-off task) take a `Logger` in their deps, so tests capture

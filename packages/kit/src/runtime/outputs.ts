@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './core';
 
 /** Render an output value: strings as-is, undefined/null skipped, everything else JSON. */
 export function outputValue(value: unknown): string | undefined {

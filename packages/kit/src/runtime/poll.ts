@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './core';
 import { DeployFailure } from './errors';
 
 /** Time source and sleeper; inject a fake one (see '@deploy-actions/kit/testing' `createFakeClock`) in tests. */

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './core';
 import { formatCommand } from './inputs/command';
 import { findSecretSpans, type SecretSpan } from './redact-shapes';
 

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './core';
 import { ConfigurationError, DeployFailure, describeAwsError, errorMessage, isAwsError } from './errors';
 import { redactText } from './redact';
 

@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
+import * as core from './core';
 import { redactText } from './redact';
 
 export type Cell = string | number | boolean | null | undefined;
@@ -152,7 +152,7 @@ export class Summary {
       core.debug('GITHUB_STEP_SUMMARY not set; job summary not written');
       return false;
     }
-    await core.summary.emptyBuffer().addRaw(text, true).write();
+    await core.appendSummary(text);
     this.parts = [];
     return true;
   }

@@ -5,11 +5,12 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as core from '@actions/core';
 import { parse as parseYaml } from 'yaml';
 import { ConfigurationError } from '../runtime/errors';
 import { abortReason, type Clock } from '../runtime/poll';
 import { failureMessage } from '../runtime/run';
+
+export { type FakeComment, type FakeGitHub, startFakeGitHub } from './fake-github';
 
 /** Repository root (this file is packages/kit/src/testing/index.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -95,8 +96,6 @@ export async function runInProcess(
   const vars: Record<string, string> = { ...files, RUNNER_TEMP: dir, ...env };
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   Object.assign(process.env, vars);
-  // @actions/core remembers the summary file of its first write: forget it so this run gets its own.
-  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
   let stdout = '';
   const write = process.stdout.write;
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {

@@ -12,6 +12,7 @@ import {
   resolveRegion,
 } from '../../src/runtime/aws';
 import { ConfigurationError, describeAwsError } from '../../src/runtime/errors';
+import { type RetryEvent, retryableFailure, ThroughputRetryStrategy } from '../../src/runtime/retry';
 import { failureMessage } from '../../src/runtime/run';
 
 interface Seen {
@@ -132,7 +133,7 @@ describe('clientConfig (pure)', () => {
       'defaults',
       'ECS',
       {},
-      { region: 'us-east-1', customUserAgent: 'deploy-actions/deploy-ecs', maxAttempts: 5, retryMode: 'adaptive' },
+      { region: 'us-east-1', customUserAgent: 'deploy-actions/deploy-ecs', maxAttempts: 5, retryMode: undefined },
     ],
     [
       'explicit retry settings',
@@ -207,6 +208,24 @@ describe('clientConfig (pure)', () => {
   ])('%s', (_name, serviceId, options, expected) => {
     const config = clientConfig(serviceId, { ...base, ...options });
     for (const [key, value] of Object.entries(expected)) expect(config[key], key).toEqual(value);
+  });
+
+  test.each<[string, Record<string, unknown>, 'ours' | undefined]>([
+    ['default: standard mode with our backoff', {}, 'ours'],
+    ['AWS_MAX_ATTEMPTS is kept by our strategy', { env: { AWS_REGION: 'eu-west-1', AWS_MAX_ATTEMPTS: '9' } }, 'ours'],
+    [
+      'AWS_RETRY_MODE hands the choice to the SDK',
+      { env: { AWS_REGION: 'eu-west-1', AWS_RETRY_MODE: 'adaptive' } },
+      undefined,
+    ],
+    ['an explicit retryMode hands the choice to the SDK', { retryMode: 'adaptive' }, undefined],
+  ])('retry strategy: %s', (_name, options, expected) => {
+    const config = clientConfig('ECS', { ...base, ...options });
+    if (expected === undefined) expect(config.retryStrategy).toBeUndefined();
+    else {
+      expect(config.retryStrategy).toBeInstanceOf(ThroughputRetryStrategy);
+      expect((config.retryStrategy as ThroughputRetryStrategy).mode).toBe('standard');
+    }
   });
 
   test.each([
@@ -293,6 +312,54 @@ describe('createClient against a local HTTP server (real SDK stack)', () => {
     expect(failureMessage(err)).toBe(describeAwsError(err));
   });
 
+  test('our strategy by default: a throttled call is retried after a short jittered delay, each attempt reported', async () => {
+    process.env.AWS_ENDPOINT_URL = url;
+    fake.respond([
+      { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
+      { status: 500, body: { __type: 'ServerException', message: 'oops' } },
+      { status: 200, body: { services: [{ serviceName: 'api' }], failures: [] } },
+    ]);
+    const events: RetryEvent[] = [];
+    const ecs = createClient(ECSClient, { action: 'deploy-ecs', region: 'us-east-1', onRetry: (e) => events.push(e) });
+    const out = await ecs.send(new DescribeServicesCommand({ cluster: 'c', services: ['api'] }));
+    expect(out.$metadata.attempts).toBe(3);
+    expect(events.map((e) => [e.errorType, e.attempts])).toEqual([
+      ['THROTTLING', 1],
+      ['TRANSIENT', 2],
+    ]);
+    // full jitter below the bases: ≤100 ms after the first throttle, ≤100 ms (50 × 2) after the second failure
+    expect(events[0]!.delayMs).toBeLessThan(100);
+    expect(events[1]!.delayMs).toBeLessThan(100);
+    // the SDK's adaptive mode would have sent a retry-mode user agent and rate-limited the client; standard mode sends
+    // the attempt header
+    expect(fake.seen).toHaveLength(3);
+  });
+
+  test('S3 SlowDown (503) is throttling: retried, and classified for callers that slow down themselves', async () => {
+    process.env.AWS_ENDPOINT_URL = url;
+    const slowDown = {
+      status: 503,
+      headers: { 'content-type': 'application/xml' },
+      body: '<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+    };
+    fake.respond([slowDown]);
+    const events: RetryEvent[] = [];
+    const s3 = createClient(S3Client, {
+      action: 'sync-spa-cloudfront',
+      region: 'us-east-1',
+      maxAttempts: 3,
+      onRetry: (e) => events.push(e),
+    });
+    const err = await s3.send(new ListObjectsV2Command({ Bucket: 'site' })).catch((e) => e);
+    expect(fake.seen).toHaveLength(3);
+    expect(events.map((e) => [e.errorType, e.delayMs === undefined])).toEqual([
+      ['THROTTLING', false],
+      ['THROTTLING', false],
+      ['THROTTLING', true],
+    ]);
+    expect(retryableFailure(err)).toBe('throttling');
+  });
+
   test('a non-retryable error is not retried and is described', async () => {
     process.env.AWS_ENDPOINT_URL = url;
     fake.respond([{ status: 400, body: { __type: 'ClusterNotFoundException', message: 'Cluster not found.' } }]);
@@ -318,6 +385,16 @@ describe('createClient against a local HTTP server (real SDK stack)', () => {
     expect(fake.seen[0]!.url.startsWith('/site')).toBe(true);
     expect(fake.seen[0]!.host).toMatch(/^127\.0\.0\.1:/);
     expect(describeAwsError(err)).toMatch(/^AWS S3 ListObjectsV2 failed: NoSuchBucket: .*HTTP 404, request id s3req/);
+  });
+
+  test("the SDK's logger has no info method: the SDK never builds a log entry it would throw away", async () => {
+    process.env.AWS_ENDPOINT_URL = url;
+    fake.respond([{ status: 200, body: { services: [], failures: [] } }]);
+    const ecs = createClient(ECSClient, { action: 'deploy-ecs', region: 'us-east-1' });
+    const logger = ecs.config.logger as unknown as Record<string, unknown>;
+    expect(logger.info).toBeUndefined();
+    expect(typeof logger.warn).toBe('function');
+    await ecs.send(new DescribeServicesCommand({ cluster: 'c', services: ['api'] }));
   });
 
   test('service id with spaces: CloudWatch Logs', () => {

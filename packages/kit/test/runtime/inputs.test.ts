@@ -10,7 +10,6 @@ import {
   getList,
   getOptionalString,
   getString,
-  getYamlOrJson,
   lineColumn,
   parseBoolean,
   parseDuration,
@@ -21,7 +20,6 @@ import {
   parseLines,
   parseList,
   parseString,
-  parseYamlOrJson,
 } from '../../src/runtime/inputs/readers';
 import { configurationError, withInputs } from '../../src/testing';
 
@@ -235,28 +233,6 @@ describe('parseJson', () => {
   });
 });
 
-describe('parseYamlOrJson', () => {
-  test.each<[string, unknown]>([
-    ['a: 1\nb: [x, y]', { a: 1, b: ['x', 'y'] }],
-    ['{"a": 1}', { a: 1 }],
-    ['- one\n- two', ['one', 'two']],
-    ['key: "value: with colon"', { key: 'value: with colon' }],
-  ])('%j', (raw, expected) => {
-    expect(parseYamlOrJson('config', raw)).toEqual(expected);
-  });
-
-  test.each([
-    ['a: 1\n  b: 2', /^invalid YAML at line 1, column 4: Nested mappings/],
-    ['a: 1\na: 2', /^invalid YAML at line 2, column 1: .*[Uu]nique/],
-    ['a: [1, 2', /^invalid YAML at line \d+, column \d+: /],
-    ['{"a": }', /^invalid JSON at line 1, column 7: Unexpected token '}'$/],
-  ])('%j → %s', (raw, message) => {
-    const err = configError(() => parseYamlOrJson('config', raw));
-    expect(err.input).toBe('config');
-    expect(err.message).toMatch(message);
-  });
-});
-
 describe('parseEnum / parseString', () => {
   const modes = ['merge', 'replace'] as const;
   test.each([
@@ -304,7 +280,6 @@ describe('get* readers use INPUT_* (names with dashes and spaces)', () => {
         services: 'api\nworker, jobs',
         containers: 'app=nginx\nsidecar=envoy:1',
         overrides: '{"a":1}',
-        config: 'a: 1',
         mode: 'Replace',
         cluster: '  prod  ',
       },
@@ -319,7 +294,6 @@ describe('get* readers use INPUT_* (names with dashes and spaces)', () => {
           ['sidecar', 'envoy:1'],
         ]);
         expect(getJson('overrides')).toEqual({ a: 1 });
-        expect(getYamlOrJson('config')).toEqual({ a: 1 });
         expect(getEnum('mode', ['merge', 'replace'], 'merge')).toBe('replace');
         expect(getString('cluster', { required: true })).toBe('prod');
         expect(getOptionalString('absent')).toBeUndefined();

@@ -1,10 +1,9 @@
-import * as core from '@actions/core';
 import { type ParseError, parse as parseJsonc } from 'jsonc-parser';
-import YAML from 'yaml';
+import * as core from '../core';
 import { ConfigurationError } from '../errors';
 
 // Readers keyed by the action.yml input name. Each `getX(name, ...)` reads the raw input once through
-// @actions/core and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
+// runtime/core's getInput (INPUT_<NAME>) and hands it to its pure twin `parseX(name, raw, ...)`; the twins are what the tests table.
 // Every failure is a ConfigurationError(name, '<what was expected>, got <what was given>').
 
 /** Raw input, untrimmed; '' when unset. */
@@ -16,7 +15,7 @@ export function getRawInput(name: string): string {
 export type RawInputs = Readonly<Record<string, string | undefined>>;
 
 /**
- * This step's inputs as `RawInputs`, each read through @actions/core when `parseInputs` asks for it. No list of names
+ * This step's inputs as `RawInputs`, each read from INPUT_<NAME> (runtime/core's getInput) when `parseInputs` asks for it. No list of names
  * to keep in step with action.yml: a test passes a plain object instead.
  */
 export function actionInputs(): RawInputs {
@@ -277,26 +276,6 @@ export function describeJsonError(raw: string, err: unknown, what = 'JSON'): str
 
 export function getJson<T = unknown>(name: string): T {
   return parseJson<T>(name, getRawInput(name));
-}
-
-/** A value that is JSON (when it starts with `{` or `[`, for precise JSON errors) or YAML. */
-export function parseYamlOrJson<T = unknown>(input: string, raw: string, what?: string): T {
-  const text = raw.trim();
-  if (text === '') throw new ConfigurationError(input, `is required: expected ${what ?? 'YAML or JSON'}`);
-  if (text.startsWith('{') || text.startsWith('[')) return parseJson<T>(input, raw, what ?? 'JSON');
-  const doc = YAML.parseDocument(raw, { prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = first.linePos?.[0];
-    const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-    const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigurationError(input, `invalid ${what ?? 'YAML'}${at}: ${reason}`);
-  }
-  return doc.toJS() as T;
-}
-
-export function getYamlOrJson<T = unknown>(name: string): T {
-  return parseYamlOrJson<T>(name, getRawInput(name));
 }
 
 /** One of `allowed` (matched case-insensitively, the canonical spelling is returned). */

@@ -1,0 +1,85 @@
+import {
+  ConfigurationError,
+  DeployFailure,
+  describeAwsError,
+  errorMessage,
+  isAwsError,
+  isErrorNamed,
+} from '@deploy-actions/kit/runtime';
+import { collectGarbage } from './gc';
+import { listReleases, parseRecord, type ReleaseManifest, type ReleaseRef } from './release-record';
+import { decodeJson, getObjectBytes, type ListedObject, listAllObjects } from './s3-objects';
+import type { Session } from './session';
+
+// Reading what is in the bucket before anything is written: the one listing of the prefix, and release records.
+//
+// A record that is listed but cannot be read is not the same as no record (issue #16, defect 7). Planning without
+// it used to fall back to a CopyObject for every file (headers unknown), and prune would have lost what the record
+// says the site owns and keeps. So a failed read (after the SDK's retries) or a record this version cannot parse
+// stops the run before its first write, naming the record.
+
+/** Listings collect garbage every this many pages (so only large ones, 5,000 objects or more, ever do). */
+const LIST_GC_PAGES = 5;
+
+export interface Listing {
+  /** `prefix/` ('' for the bucket root). */
+  listPrefix: string;
+  objects: ListedObject[];
+  pages: number;
+  /** Release records in the listing, newest first. */
+  releases: ReleaseRef[];
+}
+
+/** One listing of everything under the prefix: the site's objects and this action's records. */
+export async function listSite(session: Session): Promise<Listing> {
+  const { inputs } = session;
+  const prefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
+  let listed: Awaited<ReturnType<typeof listAllObjects>>;
+  try {
+    // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
+    // 50-page listing: collect every few pages once the listing is large.
+    listed = await listAllObjects(session.s3, inputs.bucket, prefix, {
+      signal: session.signal,
+      onPage: (pages) => {
+        if (pages % LIST_GC_PAGES === 0) collectGarbage();
+      },
+    });
+  } catch (err) {
+    // The first S3 call of every run, before any write: a missing bucket is the user's input, said once.
+    if (isErrorNamed(err, 'NoSuchBucket')) {
+      throw new ConfigurationError(
+        'bucket',
+        `there is no S3 bucket ${JSON.stringify(inputs.bucket)} (ListObjectsV2: NoSuchBucket); nothing was written`,
+      );
+    }
+    throw err;
+  }
+  return { listPrefix: prefix, ...listed, releases: listReleases(inputs.prefix, listed.objects) };
+}
+
+/** Read and check one listed release record; any failure stops the run, naming the record. */
+export async function readRecord(session: Session, ref: ReleaseRef): Promise<ReleaseManifest> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await getObjectBytes(session.s3, session.inputs.bucket, ref.key, session.signal);
+  } catch (err) {
+    if (session.signal.aborted) throw err;
+    const why = isAwsError(err) ? describeAwsError(err) : errorMessage(err);
+    throw new DeployFailure(
+      `Release record ${ref.key} is listed but could not be read (${why}). Nothing was written: without it this deploy would not know the headers it set or the files the site owns. Re-run; if it keeps failing, check s3:GetObject on the prefix.`,
+      { cause: err },
+    );
+  }
+  let record: ReleaseManifest | string;
+  try {
+    record = parseRecord(decodeJson<unknown>(bytes));
+  } catch (err) {
+    record = `not JSON (${errorMessage(err)})`;
+  }
+  if (typeof record === 'string') {
+    throw new DeployFailure(
+      `Release record ${ref.key} cannot be used: ${record}. Nothing was written. If it is damaged, delete it and re-run (the next deploy then sets the headers of every file once, with CopyObject); if a newer version of this action wrote it, use that version.`,
+    );
+  }
+  return record;
+}

@@ -1,0 +1,76 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type Clock, createClient } from '@deploy-actions/kit/runtime';
+import type { Inputs } from './inputs';
+import { invalidates } from './invalidation-paths';
+
+// What one run of the action works with: its inputs, its two clients, its clock and cancellation signal, and the
+// count of the requests it made. Built once by main.ts and handed to every stage; it holds no behaviour.
+
+export const ACTION = 'sync-spa-cloudfront';
+
+/**
+ * Attempts per call (the kit's default is 5). A deploy makes hundreds to thousands of calls and fails when any one
+ * runs out of attempts: with a quarter of attempts failing (the emulator's fault soak), 5 attempts lose 1 call in
+ * 1,000, 8 lose 1 in 65,000; a call that can never succeed then gives up after at most 12.7 s of backoff. Uploads
+ * are tried again on top of that (concurrency.ts). AWS_MAX_ATTEMPTS, when set, wins.
+ */
+export const MAX_ATTEMPTS = 8;
+
+export interface Session {
+  inputs: Inputs;
+  s3: S3Client;
+  /** Undefined when this run invalidates nothing (no distribution-id, or invalidation: off). */
+  cloudfront: CloudFrontClient | undefined;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  /** Calls made, by operation, counted by the clients themselves (in the summary; the bench checks its budget). */
+  requests: Record<string, number>;
+}
+
+export interface SessionOptions {
+  inputs: Inputs;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  /** Tests inject clients; production builds them through the kit. */
+  s3?: S3Client | undefined;
+  cloudfront?: CloudFrontClient | undefined;
+}
+
+interface Counted {
+  middlewareStack: {
+    add(middleware: unknown, options: { step: 'initialize'; name: string; override: boolean }): void;
+  };
+}
+
+/** Count every call (not every attempt) of `client` by operation into `requests`. */
+function countRequests(client: Counted, requests: Record<string, number>): void {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      requests[operation] = (requests[operation] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'spaRequestCount', override: true },
+  );
+}
+
+export function openSession(o: SessionOptions): Session {
+  const { inputs, env } = o;
+  const common = {
+    action: ACTION,
+    env,
+    ...(inputs.region ? { region: inputs.region } : {}),
+    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: MAX_ATTEMPTS }),
+  };
+  const s3 = o.s3 ?? createClient(S3Client, { ...common, s3ChecksumMode: inputs.checksumMode });
+  const cloudfront = invalidates(inputs.distributionId, inputs.invalidation)
+    ? (o.cloudfront ?? createClient(CloudFrontClient, common))
+    : undefined;
+  const requests: Record<string, number> = {};
+  countRequests(s3, requests);
+  if (cloudfront) countRequests(cloudfront, requests);
+  return { inputs, s3, cloudfront, clock: o.clock, env, signal: o.signal, requests };
+}

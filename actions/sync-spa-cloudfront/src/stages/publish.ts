@@ -1,0 +1,110 @@
+import {
+  core,
+  DeployFailure,
+  describeAwsError,
+  errorMessage,
+  isAwsError,
+  retryableFailure,
+} from '@deploy-actions/kit/runtime';
+import { BatchError, ByteBudget, ConcurrencyLimit, mapAdaptive } from '../concurrency';
+import { gcEvery, memory } from '../gc';
+import type { Plan, Write } from '../release-plan';
+import { SMALL_FILE } from '../s3-etag';
+import { copyObjectReplace, putBytes, uploadFile } from '../s3-objects';
+import type { Session } from '../session';
+import { assertUnchanged, readCheckedSync, realPathOf } from '../walk';
+
+// Stage 3: the writes, in two phases. Assets first (nothing live refers to them yet), then HTML, only once every
+// asset is in place (amplify-cli#2087), so a failure before the HTML leaves the live site as it was. Writes in
+// flight start at `concurrency` and follow S3's answers (concurrency.ts: AIMD, exhausted requests tried again).
+
+/** ETags S3 returned, by release-record path (what the record stage writes down). */
+export type Written = Map<string, string>;
+
+/** Bytes of upload bodies held in memory at once (the 50,000-file goal is ≤256 MB RSS). */
+const BODY_BUDGET = 64 * 1024 * 1024;
+
+export async function publish(session: Session, plan: Plan): Promise<Written> {
+  const written: Written = new Map();
+  const tick = gcEvery(2000, plan.large);
+  const limit = new ConcurrencyLimit(session.inputs.concurrency);
+  const budget = new ByteBudget(BODY_BUDGET);
+  const write = async (w: Write) => {
+    tick();
+    const etag = await writeOne(session, plan, w, budget);
+    if (w.recordPath !== undefined) written.set(w.recordPath, etag);
+  };
+  if (plan.assets.length > 0) await runPhase(session, 'assets', plan.assets, limit, write);
+  memory('assets', plan.large);
+  if (plan.html.length > 0) await runPhase(session, 'html', plan.html, limit, write);
+  memory('html', plan.large);
+  return written;
+}
+
+/** Run a publishing phase; any failure becomes one DeployFailure saying what is (and is not) live. */
+async function runPhase(
+  session: Session,
+  phase: 'assets' | 'html',
+  writes: readonly Write[],
+  limit: ConcurrencyLimit,
+  write: (w: Write) => Promise<void>,
+): Promise<void> {
+  core.info(`Publishing ${phase}: ${writes.length} ${phase === 'assets' ? 'asset' : 'HTML'} writes.`);
+  try {
+    await mapAdaptive(writes, limit, write, {
+      classify: retryableFailure,
+      signal: session.signal,
+      onDecrease: (n) =>
+        core.info(`S3 keeps throttling: ${n} write(s) in flight from now on (it grows back as writes succeed).`),
+    });
+  } catch (err) {
+    const failures =
+      err instanceof BatchError
+        ? (err.failures as Array<{ item: Write | undefined; error: unknown }>)
+        : [{ item: undefined, error: err }];
+    const lines = failures
+      .slice(0, 10)
+      .map(
+        ({ item, error }) =>
+          `  ${item?.key ?? ''}: ${isAwsError(error) ? describeAwsError(error) : errorMessage(error)}`,
+      );
+    const consequence =
+      phase === 'assets'
+        ? 'No HTML was published: the live site still serves the previous release.'
+        : 'Some HTML files may already be updated; all assets they reference are in place. Re-run to finish.';
+    throw new DeployFailure(`${failures.length} ${phase} write(s) failed. ${consequence}`, {
+      details: lines.join('\n'),
+      cause: failures[0]?.error,
+    });
+  }
+}
+
+/** One write; returns the ETag S3 gave the object. */
+async function writeOne(session: Session, plan: Plan, w: Write, budget: ByteBudget): Promise<string> {
+  const { inputs, s3, signal } = session;
+  if (w.kind === 'copy') {
+    return copyObjectReplace(s3, { bucket: inputs.bucket, key: w.key, sourceKey: w.sourceKey, ...w.headers, signal });
+  }
+  if (w.kind === 'put') return putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal });
+  // A file of source, read through the real path the walk checked (re-checked right before: walk.ts); small ones in
+  // one synchronous step, as the scan read them.
+  const path = realPathOf(plan.source!, w.file);
+  const bytes = w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined;
+  if (bytes === undefined) await assertUnchanged(path, w.file.path);
+  const result = await uploadFile(s3, {
+    bucket: inputs.bucket,
+    key: w.key,
+    path,
+    size: w.file.size,
+    partSize: inputs.partSize,
+    checksums: inputs.checksumMode === 'when_supported',
+    cacheControl: w.file.cacheControl,
+    contentType: w.file.contentType,
+    metadata: { sha256: w.file.sha256 },
+    sha256: w.file.sha256,
+    ...(bytes ? { body: bytes } : {}),
+    budget,
+    signal,
+  });
+  return result.etag;
+}

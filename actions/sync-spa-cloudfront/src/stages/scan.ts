@@ -1,0 +1,188 @@
+import { lstat, readFile, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { ConfigurationError, core } from '@deploy-actions/kit/runtime';
+import { mapLimit } from '../concurrency';
+import type { ExcludeFilter } from '../exclude';
+import { limitYoungGeneration, memory } from '../gc';
+import type { Inputs } from '../inputs';
+import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from '../policy';
+import { type FileHashes, hashBuffer, hashFile, SMALL_FILE } from '../s3-etag';
+import type { LocalFile } from '../sync-plan';
+import {
+  assertUnchanged,
+  type ExcludedEntry,
+  type FollowSymlinks,
+  readCheckedSync,
+  realPathOf,
+  type WalkedFile,
+  walkSource,
+} from '../walk';
+
+// Stage 1 of a deploy, local only: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash
+// every file (streaming, bounded concurrency) through its checked real path and decide its headers.
+
+/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
+export const LARGE_SITE = 5000;
+/** The synchronous hashing of small files gives the event loop a turn this often (signals, timers). */
+const YIELD_EVERY_MS = 20;
+/** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
+const EXCLUDED_LOG_LINES = 50;
+
+/** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
+const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Read a build file that is not necessarily published (the Vite manifest lives in `.vite/`, which the walk never
+ * enters): only when its path has no symlink in it and it is a regular file of sane size; otherwise undefined.
+ */
+async function readPlainFile(root: string, rel: string): Promise<string | undefined> {
+  const path = join(root, ...rel.split('/'));
+  try {
+    const info = await lstat(path);
+    if (!info.isFile() || info.size > MAX_MANIFEST_BYTES || (await realpath(path)) !== path) return undefined;
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Vite manifest of a build (`.vite/manifest.json`, or `manifest.json` from Vite < 5 if it has Vite's shape). */
+export async function readViteManifest(root: string): Promise<{ path: string; manifest: unknown } | undefined> {
+  for (const rel of ['.vite/manifest.json', 'manifest.json']) {
+    const text = await readPlainFile(root, rel);
+    if (text === undefined) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      if (rel === 'manifest.json') continue; // a web app manifest or something else: not ours to judge
+      // (V8's message quotes the text: not repeated here, the file could hold anything)
+      throw new ConfigurationError('source', `${rel} is not valid JSON`);
+    }
+    const values = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.values(parsed) : [];
+    const viteShaped =
+      values.length > 0 &&
+      values.every((v) => v && typeof v === 'object' && typeof (v as { file?: unknown }).file === 'string');
+    if (viteShaped) return { path: rel, manifest: parsed };
+  }
+  return undefined;
+}
+
+export interface ScanResult {
+  files: LocalFile[];
+  /** Names left out (dotfiles, `exclude`, special files): not hashed, not published. */
+  excluded: ExcludedEntry[];
+  detector: HashedDetector;
+  viteManifest?: string;
+}
+
+export async function scanSource(
+  root: string,
+  rules: readonly CacheRule[],
+  partSize: number,
+  concurrency: number,
+  exclude?: ExcludeFilter,
+  followSymlinks: FollowSymlinks = 'inside',
+): Promise<ScanResult> {
+  const walked = await walkSource(root, { followSymlinks, exclude });
+  const excluded = walked.excluded;
+  if (walked.files.length === 0) {
+    const byGlob = excluded.filter((x) => x.why.startsWith('exclude')).length;
+    if (byGlob > 0) {
+      throw new ConfigurationError(
+        'exclude',
+        `excludes all ${byGlob} files of ${root} (globs: ${exclude?.globs.join(', ')}); nothing would be published`,
+      );
+    }
+    const dots = excluded.length ? ` (only dot names, which are never published: ${excludedList(excluded, 5)})` : '';
+    throw new ConfigurationError(
+      'source',
+      `directory ${root} contains no files${dots}; did the build write somewhere else?`,
+    );
+  }
+  if (walked.files.length >= LARGE_SITE) limitYoungGeneration();
+  // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
+  const vite = await readViteManifest(root);
+  const detector = hashedDetector(vite?.manifest);
+  // Small files are read and hashed synchronously (no thread-pool round trip per call), yielding to the event loop
+  // every few milliseconds so a cancellation is still seen; larger ones are streamed, `concurrency` at a time.
+  const files = new Array<LocalFile>(walked.files.length);
+  const large: number[] = [];
+  const fileOf = (walkedFile: WalkedFile, hashes: FileHashes): LocalFile => {
+    const { path } = walkedFile;
+    const headers = decideHeaders(path, rules, detector);
+    const file: LocalFile = {
+      path,
+      size: hashes.size,
+      md5: hashes.md5,
+      sha256: hashes.sha256,
+      cacheControl: headers.cacheControl,
+      contentType: headers.contentType,
+      html: isHtml(path),
+    };
+    if (walkedFile.real !== undefined) file.real = walkedFile.real;
+    if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
+    return file;
+  };
+  const smallLimit = Math.min(SMALL_FILE, partSize - 1);
+  const scratch = Buffer.allocUnsafe(smallLimit); // each small file is hashed before the next is read into it
+  let slice = Date.now();
+  for (let i = 0; i < walked.files.length; i++) {
+    const walkedFile = walked.files[i]!;
+    const bytes = readCheckedSync(realPathOf(root, walkedFile), walkedFile.path, smallLimit, scratch);
+    if (bytes === undefined) large.push(i);
+    else files[i] = fileOf(walkedFile, hashBuffer(bytes, partSize));
+    if (Date.now() - slice >= YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      slice = Date.now();
+    }
+  }
+  await mapLimit(large, concurrency, async (i) => {
+    const walkedFile = walked.files[i]!;
+    const real = realPathOf(root, walkedFile);
+    await assertUnchanged(real, walkedFile.path);
+    files[i] = fileOf(walkedFile, await hashFile(real, partSize));
+  });
+  const result: ScanResult = { files, excluded, detector };
+  if (vite) result.viteManifest = vite.path;
+  return result;
+}
+
+/** `a, b, c and 7 more` for log lines and messages. */
+export function excludedList(excluded: readonly ExcludedEntry[], max: number): string {
+  const shown = excluded.slice(0, max).map((x) => x.name);
+  return `${shown.join(', ')}${excluded.length > max ? ` and ${excluded.length - max} more` : ''}`;
+}
+
+export interface Scan extends ScanResult {
+  /** Real path of `source`. */
+  source: string;
+  large: boolean;
+}
+
+/** The stage: scan `source` as the inputs say, and log what was found and what was left out. */
+export async function scan(inputs: Inputs): Promise<Scan> {
+  const source = inputs.source!;
+  core.info(`Hashing ${source} ...`);
+  const result = await scanSource(
+    source,
+    inputs.cacheRules,
+    inputs.partSize,
+    Math.max(2, Math.min(inputs.concurrency, 8)),
+    inputs.exclude,
+    inputs.followSymlinks,
+  );
+  core.info(
+    `${result.files.length} local files; hashed assets detected by ${result.detector.source}${result.viteManifest ? ` (${result.viteManifest})` : ''}.`,
+  );
+  const { excluded } = result;
+  if (excluded.length > 0) {
+    core.info(`Not published (${excluded.length} name(s); remote objects matching \`exclude\` are left alone):`);
+    for (const x of excluded.slice(0, EXCLUDED_LOG_LINES)) core.info(`  ${x.name} (${x.why})`);
+    if (excluded.length > EXCLUDED_LOG_LINES) core.info(`  ... and ${excluded.length - EXCLUDED_LOG_LINES} more`);
+  }
+  const large = result.files.length >= LARGE_SITE;
+  memory('hashing', large);
+  return { ...result, source, large };
+}

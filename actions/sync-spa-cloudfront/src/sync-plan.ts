@@ -1,0 +1,203 @@
+import { htmlBlobKey, type ReleaseManifest } from './release-record';
+import { etagMatches, isSinglePartEtag, normalizeEtag } from './s3-etag';
+import { joinKey } from './s3-names';
+
+// The sync planner: local files + one listing of the prefix + the previous release record → what to upload, what to
+// fix with CopyObject (headers only), what is unchanged, what must be confirmed with a HEAD. Pure: no AWS, no file
+// system. Table-tested in test/sync-plan.test.ts.
+
+export interface LocalFile {
+  /** Path relative to the source directory, `/`-separated (`assets/index-Bx1.js`). */
+  path: string;
+  size: number;
+  md5: string;
+  sha256: string;
+  /** Per-part MD5s for our part size when size >= part size (multipart uploads). */
+  partMd5s?: string[];
+  cacheControl: string;
+  contentType: string;
+  html: boolean;
+  /** Real path the content is read from, when the file was reached through a symlink (see walk.ts). */
+  real?: string;
+}
+
+export interface RemoteObject {
+  key: string;
+  /** As listed (quotes allowed). */
+  etag: string;
+  size: number;
+  /** Epoch ms. */
+  lastModified: number;
+}
+
+/**
+ * HTML up to this size is kept inside the release record instead of as a separate copy: the record is written on
+ * every deploy anyway, so a changed index.html costs no extra request.
+ */
+export const INLINE_HTML_MAX_BYTES = 64 * 1024;
+/** At most this much HTML per record (a many-page site keeps copies for the rest, content-addressed). */
+export const INLINE_HTML_TOTAL_BYTES = 512 * 1024;
+
+/** What a HEAD of an object told us (only done for objects whose content the ETag cannot prove). */
+export interface HeadInfo {
+  etag: string;
+  sha256?: string;
+  cacheControl?: string;
+  contentType?: string;
+}
+
+export type StepKind = 'upload' | 'copy' | 'unchanged' | 'verify';
+
+export interface FileStep {
+  path: string;
+  key: string;
+  kind: StepKind;
+  phase: 'assets' | 'html';
+  reason: string;
+  file: LocalFile;
+}
+
+export interface BlobStep {
+  /** Live path of the HTML file this copy is made from. */
+  path: string;
+  key: string;
+  file: LocalFile;
+}
+
+export interface SyncPlan {
+  steps: FileStep[];
+  /** HTML entry points whose content goes into the release record (small ones, in path order, within budget). */
+  inline: LocalFile[];
+  /** HTML entry points kept as separate copies (content-addressed): path → key. */
+  htmlCopies: Record<string, string>;
+  /** Those copies not yet stored (so unchanged HTML costs nothing). */
+  blobs: BlobStep[];
+  /** Keys of objects that a HEAD must confirm before the plan is final (planSync again with `heads`). */
+  verify: string[];
+  counts: { upload: number; copy: number; unchanged: number; verify: number };
+}
+
+export interface PlanSyncInput {
+  prefix: string;
+  partSize: number;
+  local: readonly LocalFile[];
+  remote: readonly RemoteObject[];
+  previous?: ReleaseManifest | undefined;
+  heads?: ReadonlyMap<string, HeadInfo>;
+}
+
+function headerDiff(
+  want: LocalFile,
+  have: { cacheControl?: string | undefined; contentType?: string | undefined },
+): string | undefined {
+  const diffs: string[] = [];
+  if ((have.cacheControl ?? '') !== want.cacheControl)
+    diffs.push(`Cache-Control ${JSON.stringify(have.cacheControl ?? '')} → ${JSON.stringify(want.cacheControl)}`);
+  if ((have.contentType ?? '') !== want.contentType)
+    diffs.push(`Content-Type ${JSON.stringify(have.contentType ?? '')} → ${JSON.stringify(want.contentType)}`);
+  return diffs.length ? diffs.join(', ') : undefined;
+}
+
+/**
+ * Decide every local file. Content is proven equal by (in order): the ETag as an MD5 or as our multipart ETag; the
+ * previous release manifest (same ETag as when we wrote it → its recorded sha256); a HEAD's `x-amz-meta-sha256`
+ * (SSE-KMS ETags are not MD5s). A plain ETag that differs from the MD5 in a bucket whose ETags are known to be MD5s
+ * is a change without a HEAD; otherwise the key goes to `verify`. Headers come from the manifest (or the HEAD);
+ * unknown or different headers on equal content → CopyObject (REPLACE), never a re-upload.
+ */
+export function planSync(input: PlanSyncInput): SyncPlan {
+  const remote = new Map(input.remote.map((o) => [o.key, o]));
+  const prevFiles = { ...(input.previous?.extra ?? {}), ...(input.previous?.files ?? {}) };
+  const heads = input.heads ?? new Map<string, HeadInfo>();
+
+  // Evidence that this bucket's ETags are MD5s (not SSE-KMS): any object whose ETag equals our MD5 for it, or a
+  // manifest entry recorded with ETag == MD5.
+  let md5Etags = Object.values(prevFiles).some((f) => f.etag !== undefined && normalizeEtag(f.etag) === f.md5);
+  if (!md5Etags) {
+    for (const file of input.local) {
+      const o = remote.get(joinKey(input.prefix, file.path));
+      if (o && isSinglePartEtag(o.etag) && normalizeEtag(o.etag) === file.md5) {
+        md5Etags = true;
+        break;
+      }
+    }
+  }
+
+  const steps: FileStep[] = [];
+  const verify: string[] = [];
+  const inline: LocalFile[] = [];
+  const htmlCopies: Record<string, string> = {};
+  const blobs: BlobStep[] = [];
+  const blobKeys = new Set<string>();
+  let inlineBytes = 0;
+  for (const file of input.local) {
+    const key = joinKey(input.prefix, file.path);
+    const phase = file.html ? 'html' : 'assets';
+    const step = (kind: StepKind, reason: string) => steps.push({ path: file.path, key, kind, phase, reason, file });
+    if (file.html) {
+      if (file.size <= INLINE_HTML_MAX_BYTES && inlineBytes + file.size <= INLINE_HTML_TOTAL_BYTES) {
+        inline.push(file);
+        inlineBytes += file.size;
+      } else {
+        const blobKey = htmlBlobKey(input.prefix, file.sha256);
+        htmlCopies[file.path] = blobKey;
+        if (!remote.has(blobKey) && !blobKeys.has(blobKey)) {
+          blobKeys.add(blobKey);
+          blobs.push({ path: file.path, key: blobKey, file });
+        }
+      }
+    }
+    const o = remote.get(key);
+    if (!o) {
+      step('upload', 'new file');
+      continue;
+    }
+    if (o.size !== file.size) {
+      step('upload', `size ${o.size} → ${file.size}`);
+      continue;
+    }
+    const etag = normalizeEtag(o.etag);
+    const prev = prevFiles[file.path];
+    const prevCurrent = prev?.etag !== undefined && normalizeEtag(prev.etag) === etag;
+    const head = heads.get(key);
+    let same: boolean | undefined;
+    let how = '';
+    if (etagMatches(etag, file)) {
+      same = true;
+      how = 'etag';
+    } else if (prevCurrent) {
+      same = prev!.sha256 === file.sha256;
+      how = 'manifest';
+    } else if (head && normalizeEtag(head.etag) === etag && head.sha256) {
+      same = head.sha256 === file.sha256;
+      how = 'sha256 metadata';
+    } else if (head) {
+      same = false; // no sha256 of ours on it: cannot prove equality, re-upload
+      how = 'no sha256 metadata';
+    } else if (isSinglePartEtag(etag) && md5Etags) {
+      same = false;
+      how = 'etag';
+    }
+    // Otherwise (a multipart ETag from another part size, or a non-MD5 ETag such as SSE-KMS): only a HEAD can tell.
+    if (same === undefined) {
+      verify.push(key);
+      step('verify', 'ETag is not an MD5 of ours: checking sha256 metadata');
+      continue;
+    }
+    if (!same) {
+      step('upload', `content changed (${how})`);
+      continue;
+    }
+    const known = head && normalizeEtag(head.etag) === etag ? head : prevCurrent ? prev : undefined;
+    if (!known) {
+      step('copy', 'headers unknown (no release record): setting them');
+      continue;
+    }
+    const diff = headerDiff(file, known);
+    if (diff) step('copy', diff);
+    else step('unchanged', `same content (${how}) and headers`);
+  }
+  const counts = { upload: 0, copy: 0, unchanged: 0, verify: 0 };
+  for (const s of steps) counts[s.kind] += 1;
+  return { steps, inline, htmlCopies, blobs, verify, counts };
+}

@@ -1,0 +1,134 @@
+import { Readable } from 'node:stream';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createClient } from '@deploy-actions/kit/runtime';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import {
+  BUCKET,
+  type Emu,
+  emulatorClock,
+  mutating,
+  ops,
+  requests,
+  resetEmu,
+  runMain,
+  startEmu,
+  tempDir,
+  writeSpa,
+} from './helpers';
+
+// Issue #16, defect 7: after a failed read of the previous release record the plan silently fell back to a
+// CopyObject for every file. A record that is listed but cannot be read is not the same as no record: the run stops
+// before its first write, naming the record; a read that fails only for a while is retried.
+
+let e: Emu;
+let dir: string;
+beforeAll(async () => {
+  e = await startEmu();
+});
+afterAll(async () => {
+  await e.emu.stop();
+});
+beforeEach(async () => {
+  await resetEmu(e);
+  dir = await tempDir('records');
+});
+
+const base = () => ({ source: dir, prefix: 'site', 'distribution-id': 'E2SPATEST00001' });
+
+async function recordKey(id: string): Promise<string> {
+  const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'site/.deploy-actions/releases/' }));
+  const key = (out.Contents ?? []).map((o) => o.Key!).find((k) => k.endsWith(`_${id}.json`));
+  if (!key) throw new Error(`no record for ${id}`);
+  return key;
+}
+
+/** An S3 client whose GETs of release records answer 503 SlowDown `failures` times (real SDK retry layer above). */
+function flakyRecordReads(failures: number): { s3: S3Client; attempts: () => number } {
+  let seen = 0;
+  const options = { action: 'sync-spa-cloudfront', region: 'us-east-1' };
+  const real = createClient(S3Client, options).config.requestHandler as unknown as {
+    handle(request: unknown, options?: unknown): Promise<unknown>;
+  };
+  const handler = {
+    metadata: { handlerProtocol: 'http/1.1' },
+    handle: async (request: { method: string; path: string }, handlerOptions?: unknown) => {
+      if (request.method === 'GET' && request.path.includes('/.deploy-actions/releases/')) {
+        seen += 1;
+        if (seen <= failures) {
+          const body =
+            '<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+          return {
+            response: {
+              statusCode: 503,
+              reason: 'Slow Down',
+              headers: { 'content-type': 'application/xml', 'x-amz-request-id': `flaky-${seen}` },
+              body: Readable.from([Buffer.from(body)]),
+            },
+          };
+        }
+      }
+      return real.handle(request, handlerOptions);
+    },
+  };
+  const s3 = createClient(S3Client, { ...options, overrides: { requestHandler: handler as never } });
+  return { s3, attempts: () => seen };
+}
+
+describe('the previous release record cannot be read', () => {
+  test.each([
+    ['garbage bytes', Buffer.from('not a record at all'), /cannot be used: not JSON/],
+    [
+      'a record of a newer format',
+      Buffer.from(JSON.stringify({ version: 2, id: 'r1', files: {} })),
+      /unknown record version 2/,
+    ],
+    ['a record without its file list', Buffer.from(JSON.stringify({ version: 1, id: 'r1' })), /no file list/],
+  ])('%s: the deploy stops before any write, naming the record', async (_name, body, why) => {
+    await writeSpa(dir, { version: 'v1' });
+    expect(
+      (await runMain({ ...base(), 'release-id': 'r1' }, { clock: emulatorClock(e.control) })).error,
+    ).toBeUndefined();
+    const key = await recordKey('r1');
+    await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    await writeSpa(dir, { version: 'v2' });
+    await e.control.clearRequests();
+    const r = await runMain({ ...base(), 'release-id': 'r2' }, { clock: emulatorClock(e.control) });
+    expect(r.error?.message).toContain(`Release record ${key} cannot be used`);
+    expect(r.error?.message).toMatch(why);
+    expect(r.error?.message).toMatch(/Nothing was written/);
+    const log = await requests(e.control);
+    expect(mutating(log)).toEqual([]);
+    expect(ops(log, 'CopyObject')).toEqual([]);
+  });
+
+  test('a read that keeps failing stops the deploy before any write; the SDK retried it', async () => {
+    await writeSpa(dir, { version: 'v1' });
+    expect(
+      (await runMain({ ...base(), 'release-id': 'r1' }, { clock: emulatorClock(e.control) })).error,
+    ).toBeUndefined();
+    const key = await recordKey('r1');
+    await writeSpa(dir, { version: 'v2' });
+    await e.control.clearRequests();
+    const flaky = flakyRecordReads(1000);
+    const r = await runMain({ ...base(), 'release-id': 'r2' }, { clock: emulatorClock(e.control), s3: flaky.s3 });
+    expect(r.error?.message).toContain(`Release record ${key} is listed but could not be read`);
+    expect(r.error?.message).toMatch(/SlowDown/);
+    expect(flaky.attempts()).toBeGreaterThan(1);
+    expect(mutating(await requests(e.control))).toEqual([]);
+  });
+
+  test('a read that fails for a while is retried: the deploy goes on and fixes no headers with CopyObject', async () => {
+    await writeSpa(dir, { version: 'v1' });
+    expect(
+      (await runMain({ ...base(), 'release-id': 'r1' }, { clock: emulatorClock(e.control) })).error,
+    ).toBeUndefined();
+    await writeSpa(dir, { version: 'v2' });
+    await e.control.clearRequests();
+    const flaky = flakyRecordReads(2);
+    const r = await runMain({ ...base(), 'release-id': 'r2' }, { clock: emulatorClock(e.control), s3: flaky.s3 });
+    expect(r.error).toBeUndefined();
+    expect(flaky.attempts()).toBe(3);
+    expect(r.outputs['metadata-updated']).toBe('0');
+    expect(ops(await requests(e.control), 'CopyObject')).toEqual([]);
+  });
+});

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Bundle one entry with @vercel/ncc's Node API, then minify with terser: `node scripts/bundle-one.mjs <entry> <outDir>`.
+// scripts/build.mjs runs one of these per entry. The API, not the CLI, because the CLI cannot:
+// - mainFields ['module', 'main']: the AWS SDK clients declare no `exports`, so the CLI's ['main'] takes their
+//   CommonJS build, which requires @smithy/core & co. as CommonJS too; their ES builds let webpack drop what is unused.
+// - terser with compress: ncc's own minify (-m) runs terser with compress off (it renames, removes no dead code).
+//   keep_fnames / keep_classnames keep stack traces readable (`at registerRevisions (…/dist/index.js:1:…)`) and
+//   error class names (ConfigurationError, the SDK's exceptions) as they are.
+// - licenses.txt from the source map: ncc's license plugin misses the ES modules webpack concatenates (most of the
+//   SDK once it is bundled from its ES build), so the packages are read from the map's sources instead (every
+//   module of the entry and of its chunks), in the plugin's format: name, license, license text.
+// Every emitted file is written: index.js, lazy chunks (`<id>.index.js`, from a dynamic import()), licenses.txt,
+// package.json. scripts/build.mjs --check compares all of them. The maps themselves are not kept.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const ncc = require('@vercel/ncc');
+const { minify } = require('terser');
+
+const [entry, outDir] = process.argv.slice(2);
+if (!entry || !outDir) {
+  console.error('usage: bundle-one.mjs <entry> <outDir>');
+  process.exit(2);
+}
+
+const TERSER_OPTIONS = {
+  module: true,
+  ecma: 2020,
+  compress: { passes: 1 },
+  mangle: { keep_fnames: true, keep_classnames: true },
+  format: { comments: false },
+};
+
+const { code, map, assets } = await ncc(entry, {
+  target: 'es2023',
+  quiet: true,
+  mainFields: ['module', 'main'],
+  minify: false,
+  sourceMap: true,
+  sourceMapRegister: false,
+});
+
+/** The directory of the package a bundled source file belongs to (nearest package.json with a name). */
+function packageDirOf(source) {
+  const path = source.replace(/^webpack:\/\/[^/]*\//, '').replace(/^\.\//, '');
+  const nm = path.indexOf('node_modules/');
+  let dir = dirname(resolve(process.cwd(), nm >= 0 ? path.slice(nm) : path));
+  while (dir !== dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name) return dir;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+function licensesText(maps) {
+  const packages = new Map();
+  for (const m of maps) {
+    for (const source of JSON.parse(m).sources ?? []) {
+      const dir = packageDirOf(source);
+      if (!dir) continue;
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (packages.has(pkg.name)) continue;
+      const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
+      const license = typeof pkg.license === 'string' ? pkg.license : (pkg.license?.type ?? 'UNKNOWN');
+      packages.set(pkg.name, [pkg.name, license, ...(file ? [readFileSync(join(dir, file), 'utf8').trim()] : [])]);
+    }
+  }
+  return [...packages.keys()]
+    .sort()
+    .map((name) => `${packages.get(name).join('\n')}\n`)
+    .join('\n');
+}
+
+async function minified(name, text) {
+  const result = await minify({ [name]: text }, TERSER_OPTIONS);
+  if (result.code === undefined) throw new Error(`terser produced nothing for ${name}`);
+  return `${result.code}\n`;
+}
+
+const maps = [
+  map,
+  ...Object.entries(assets)
+    .filter(([k]) => k.endsWith('.map'))
+    .map(([, v]) => String(v.source)),
+];
+const files = {
+  'index.js': code,
+  ...Object.fromEntries(
+    Object.entries(assets)
+      .filter(([k]) => !k.endsWith('.map'))
+      .map(([k, v]) => [k, v.source]),
+  ),
+  'licenses.txt': licensesText(maps),
+};
+for (const [name, content] of Object.entries(files)) {
+  const path = join(outDir, name);
+  mkdirSync(dirname(path), { recursive: true });
+  const isScript = name.endsWith('.js') || name.endsWith('.mjs');
+  writeFileSync(path, isScript ? await minified(name, String(content)) : content);
+}
