@@ -1,252 +1,110 @@
-// `pnpm demo`: the whole staging pipeline of seed 000 (a Django API + worker on ECS Fargate, a Vite SPA on
-// S3 + CloudFront) against the local emulator, with every action's committed dist/index.js run exactly as the
-// GitHub runner runs it (INPUT_* env, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_STATE files).
+// `pnpm demo [--all] [--only <id prefix>] [--out DIR] [--time-scale N]`: the seed pipelines as their users run them.
+// Each run is one of an example app's caller workflows (examples/<app>/.github/workflows/), run by the workflow
+// runner as GitHub would — our reusable workflows, the committed dist/ of our actions, OIDC against the example's
+// trust policies — against the local AWS emulator, with the app's URLs served by a local app host that answers from
+// the emulator's ECS state. The scenarios (emulator seeding, event, expected end state) are defined once, in
+// packages/scenarios, and the e2e suite runs the same ones.
 //
-//   0 build-push-ecr       build the backend image with buildah and push it to ECR (digest output); a re-run is
-//                          skipped (the commit's tag exists). Without buildah the seeded v1.4.0 image is used.
-//   1 render-task-def      image per container, pinned to its ECR digest
-//   2 run-migration-task   `python manage.py migrate` on the new revision, network copied from the service
-//   3 deploy-ecs-wait      api + worker at once, wait on the PRIMARY deployments, mark the revisions known-good
-//   4 sync-spa-cloudfront  first deploy of the SPA, then a redeploy that changes one chunk
-//   5 deploy-ecs-wait      re-run of the good deploy: the revision is reused, nothing is redeployed
-//   6 deploy-ecs-wait      a release that crash-loops: root cause, auto-rollback to the known-good revision
-//   7 deploy-ecs-wait      the dispatch rollback: back to revision 1 (release 1.3.0) by rollback-to
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { EmulatorControl, startEmulator } from '../packages/aws-emulator/src/index.ts';
-import { type RunActionBundleResult, runActionBundle } from '../packages/kit/src/testing/index';
+//   pnpm demo          seed 000 (Pikaia): staging (push to main), production (tag v1.0.0), rollback (dispatch)
+//   pnpm demo --all    all five seed systems: their fifteen workflows plus the failure scenarios and seed gaps
+//
+// It prints each run's step tree and verdict and writes demo-report/index.html (the job summaries, rendered) and,
+// per run, the full output: job log, tree, result.json, each step's summary, the runner's state (workspaces,
+// RUNNER_TEMP, HOME, artifacts) — everything a leak scan needs, with secrets.json listing the seeded secret values.
+// Exit 0 when every run concluded and left AWS as expected.
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { preflightLines, type RunRecord, runScenarios, SYSTEMS, writeReport } from '../packages/scenarios/src/index.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'deploy-actions-demo-'));
-const emu = await startEmulator({ port: 0 });
-const control = new EmulatorControl(emu.url);
-const registry = emu.url.replace(/^http:\/\//, '');
-const repo = `${registry}/pikaia-backend`;
+const USAGE =
+  'usage: pnpm demo [--all] [--only <scenario id prefix>] [--out DIR] [--time-scale N] [--no-buildah] [--quiet]';
+const root = resolve(import.meta.dirname, '..');
+const MARKER = '.deploy-actions-demo';
 
-const env = {
-  AWS_ACCESS_KEY_ID: 'demo',
-  AWS_SECRET_ACCESS_KEY: 'demo',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: emu.url,
-  GITHUB_REPOSITORY: 'acme/pikaia',
-  GITHUB_SHA: 'c0ffee1234567890c0ffee1234567890c0ffee12',
-  GITHUB_RUN_ID: '4242',
-  GITHUB_RUN_ATTEMPT: '1',
-  GITHUB_SERVER_URL: 'https://github.com',
-  GITHUB_WORKFLOW: 'deploy-staging',
-};
-
-const rows: string[][] = [];
-let failures = 0;
-
-async function step(
-  title: string,
-  action: string,
-  inputs: Record<string, string>,
-  expect: 'success' | 'failure' = 'success',
-  extraEnv: Record<string, string> = {},
-): Promise<RunActionBundleResult> {
-  console.log(`\n━━ ${title}  (actions/${action})`);
-  const result = await runActionBundle({ action, inputs, env: { ...env, ...extraEnv }, timeoutMs: 180_000 });
-  // What a reader of the job log sees: the runner hides masks and debug lines unless step debug is on.
-  const lines = result.stdout.split('\n').filter((l) => l && !/^::(add-mask|debug)::/.test(l));
-  for (const line of lines) console.log(`  │ ${line}`);
-  if (result.stderr.trim()) for (const line of result.stderr.trim().split('\n')) console.log(`  │ ${line}`);
-  const ok = (result.code === 0) === (expect === 'success');
-  if (!ok) failures++;
-  const summaryFile = join(out, `${rows.length + 1}-${action}.md`);
-  writeFileSync(summaryFile, result.summary);
-  console.log(`  outputs: ${JSON.stringify(result.outputs)}`);
-  console.log(
-    `  ${ok ? '✔' : '✘'} exit ${result.code} in ${(result.durationMs / 1000).toFixed(1)} s (expected ${expect}); job summary: ${summaryFile}`,
-  );
-  rows.push([
-    title,
-    action,
-    `exit ${result.code}`,
-    `${(result.durationMs / 1000).toFixed(1)} s`,
-    ok ? 'as expected' : 'UNEXPECTED',
-  ]);
-  return result;
+const { values } = parseArgs({
+  options: {
+    all: { type: 'boolean' },
+    only: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    'time-scale': { type: 'string' },
+    'no-buildah': { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
-
-function writeSpa(dir: string, version: string, chunkHash: string): void {
-  mkdirSync(join(dir, 'assets'), { recursive: true });
-  mkdirSync(join(dir, '.vite'), { recursive: true });
-  const js = `assets/index-${chunkHash}.js`;
-  const css = 'assets/index-Bq3xk9Lm.css';
-  writeFileSync(join(dir, js), `console.log('pikaia ${version}');\n`.repeat(200));
-  writeFileSync(join(dir, css), 'body{font-family:system-ui;margin:0}\n'.repeat(50));
-  writeFileSync(join(dir, 'assets/logo-Dx81kPq2.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>\n');
-  writeFileSync(join(dir, 'favicon.ico'), Buffer.alloc(318, 1));
-  writeFileSync(join(dir, 'robots.txt'), 'User-agent: *\nAllow: /\n');
-  writeFileSync(
-    join(dir, 'index.html'),
-    `<!doctype html><html><head><script type="module" src="/${js}"></script><link rel="stylesheet" href="/${css}"></head><body><div id="root"></div></body></html>\n`,
-  );
-  writeFileSync(
-    join(dir, '.vite/manifest.json'),
-    JSON.stringify({ 'index.html': { file: js, css: [css], assets: ['assets/logo-Dx81kPq2.svg'], isEntry: true } }),
-  );
+const outDir = resolve(values.out ?? join(root, 'demo-report'));
+// The output directory is emptied first: refuse one that holds anything but an earlier demo's output.
+if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, MARKER))) {
+  console.error(`demo: ${outDir} is not empty and was not written by pnpm demo; choose another --out`);
+  process.exit(2);
 }
-
-try {
-  console.log(`emulator: ${emu.url}   job summaries: ${out}`);
-  await control.seed(JSON.parse(readFileSync(join(here, 'demo', 'seed.json'), 'utf8')));
-  const template = JSON.parse(readFileSync(join(here, 'demo', 'task-definition.json'), 'utf8'));
-  const running = structuredClone(template);
-  running.containerDefinitions[0].image = `${repo}:v1.3.0`;
-  const worker = structuredClone(running);
-  worker.family = 'pikaia-worker';
-  worker.containerDefinitions[0].command = ['celery', '-A', 'config', 'worker'];
-  delete worker.containerDefinitions[0].portMappings;
-  await control.seed({
-    taskDefinitions: [
-      { ...running, tags: [{ key: 'deploy-actions:known-good', value: '2026-11-20T10:00:00Z' }] },
-      { ...worker, tags: [{ key: 'deploy-actions:known-good', value: '2026-11-20T10:00:00Z' }] },
-    ],
-    services: [
-      { cluster: 'pikaia-staging', serviceName: 'api', taskDefinition: 'pikaia-api:1', desiredCount: 2 },
-      { cluster: 'pikaia-staging', serviceName: 'worker', taskDefinition: 'pikaia-worker:1', desiredCount: 1 },
-    ],
-  });
-  await control.behaviors([
-    { image: '*v1.4.1-broken*', service: 'crashloop' },
-    {
-      image: '*pikaia-backend*',
-      run: {
-        logs: [
-          'Operations to perform:',
-          '  Apply all migrations: accounts, admin, auth, billing, contenttypes, sessions',
-          'Running migrations:',
-          '  Applying billing.0014_invoice_due_date... OK',
-          '  Applying accounts.0031_passkey_counter... OK',
-        ],
-        exitCode: 0,
-        durationSeconds: 20,
-      },
-    },
-  ]);
-
-  // 0. Build: a tiny image (the demo has no Django source), pushed to the emulator's ECR registry by buildah.
-  let image = `${repo}:v1.4.0`;
-  if (existsSync('/usr/bin/buildah')) {
-    const context = join(out, 'backend');
-    mkdirSync(context, { recursive: true });
-    writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nARG RELEASE\nCOPY release.txt /release.txt\n');
-    writeFileSync(join(context, 'release.txt'), 'pikaia v1.4.0\n');
-    const buildEnv = {
-      GITHUB_WORKSPACE: out,
-      // unprivileged buildah (what works in this sandbox); a GitHub runner uses docker buildx instead
-      BUILD_PUSH_ECR_BUILDAH_STORAGE_DRIVER: 'vfs',
-      BUILD_PUSH_ECR_BUILDAH_ISOLATION: 'chroot',
-      BUILD_PUSH_ECR_BUILDAH_ROOT: join(out, 'buildah', 'root'),
-      BUILD_PUSH_ECR_BUILDAH_RUNROOT: join(out, 'buildah', 'run'),
-    };
-    const buildInputs = { repository: 'pikaia-backend', context: 'backend', 'build-args': 'RELEASE=v1.4.0' };
-    const built = await step('build and push the backend image', 'build-push-ecr', buildInputs, 'success', buildEnv);
-    image = built.outputs.image || image;
-    await step('re-run the build (the commit is already built)', 'build-push-ecr', buildInputs, 'success', buildEnv);
-  } else {
-    console.log('\n━━ build-push-ecr skipped: /usr/bin/buildah is not installed; using the seeded v1.4.0 image');
-  }
-
-  const templateFile = join(out, 'task-definition.json');
-  writeFileSync(templateFile, JSON.stringify(template, null, 2));
-  const rendered = await step('render the new revision', 'render-task-def', {
-    template: templateFile,
-    containers: `django=${image}`,
-    'pin-digest': 'true',
-    environment: 'RELEASE=v1.4.0',
-  });
-  const taskDef = rendered.outputs['task-definition'] ?? '';
-
-  await step('migrate the database first', 'run-migration-task', {
-    cluster: 'pikaia-staging',
-    'task-definition': taskDef,
-    container: 'django',
-    command: 'python manage.py migrate --noinput',
-    service: 'api',
-  });
-
-  const renderedWorker = await step('render the worker from its running revision', 'render-task-def', {
-    'template-family': 'pikaia-worker',
-    containers: `django=${image}`,
-    'pin-digest': 'true',
-    environment: 'RELEASE=v1.4.0',
-  });
-  const workerTaskDef = renderedWorker.outputs['task-definition'] ?? '';
-
-  await step('deploy api + worker', 'deploy-ecs-wait', {
-    cluster: 'pikaia-staging',
-    services: `api=${taskDef}\nworker=${workerTaskDef}`,
-    version: 'v1.4.0',
-  });
-
-  const spa = join(out, 'spa');
-  writeSpa(spa, 'v1.4.0', 'C7vYd2Qa');
-  await step(
-    'publish the SPA',
-    'sync-spa-cloudfront',
-    {
-      source: spa,
-      bucket: 'pikaia-frontend-staging',
-      'distribution-id': 'E2DEMOPIKAIA01',
-      'release-id': 'v1.4.0',
-    },
-    'success',
-    { GITHUB_WORKSPACE: out }, // `source` must be inside the workspace
-  );
-  writeSpa(spa, 'v1.4.1', 'Hk2Lw9Tz');
-  await step(
-    'publish an SPA change (one chunk + index.html)',
-    'sync-spa-cloudfront',
-    {
-      source: spa,
-      bucket: 'pikaia-frontend-staging',
-      'distribution-id': 'E2DEMOPIKAIA01',
-      'release-id': 'v1.4.1',
-    },
-    'success',
-    { GITHUB_WORKSPACE: out }, // `source` must be inside the workspace
-  );
-
-  await step('re-run the same deploy (idempotent)', 'deploy-ecs-wait', {
-    cluster: 'pikaia-staging',
-    services: 'api',
-    'task-definition': taskDef,
-  });
-
-  const broken = JSON.parse(readFileSync(taskDef, 'utf8'));
-  broken.containerDefinitions[0].image = `${repo}:v1.4.1-broken`;
-  const brokenFile = join(out, 'broken-task-definition.json');
-  writeFileSync(brokenFile, JSON.stringify(broken, null, 2));
-  await step(
-    'deploy a release that crash-loops (expected to fail and roll back)',
-    'deploy-ecs-wait',
-    { cluster: 'pikaia-staging', services: 'api', 'task-definition': brokenFile, version: 'v1.4.1' },
-    'failure',
-  );
-
-  await step('dispatch rollback: api back to revision 1 (release 1.3.0)', 'deploy-ecs-wait', {
-    cluster: 'pikaia-staging',
-    services: 'api',
-    'rollback-to': '1',
-  });
-
-  const calls = await control.requests();
-  console.log('\n━━ pipeline');
-  const widths = [64, 20, 8, 8, 12];
-  for (const r of [['step', 'action', 'result', 'time', 'verdict'], ...rows]) {
-    console.log(r.map((c, i) => c.padEnd(widths[i] ?? 10)).join(' '));
-  }
-  console.log(`\nAWS calls made: ${calls.length} (${calls.filter((c) => c.mutating).length} mutating)`);
-  console.log(
-    failures === 0 ? 'demo: every step behaved as expected' : `demo: ${failures} step(s) did not behave as expected`,
-  );
-} finally {
-  await emu.stop();
+const timeScale = values['time-scale'] ? Number(values['time-scale']) : 30;
+if (!Number.isFinite(timeScale) || timeScale <= 0) {
+  console.error(`demo: --time-scale ${values['time-scale']}: expected a positive number\n${USAGE}`);
+  process.exit(2);
 }
-process.exit(failures === 0 ? 0 : 1);
+const only = values.only ?? [];
+const select = values.all
+  ? (id: string) => only.length === 0 || only.some((o) => id.startsWith(o))
+  : only.length
+    ? (id: string) => only.some((o) => id.startsWith(o))
+    : (id: string) => ['pikaia/staging', 'pikaia/production', 'pikaia/rollback'].includes(id);
+
+// --no-buildah: what a machine without buildah does (also to try that path where buildah is installed)
+const buildah = existsSync('/usr/bin/buildah') && !values['no-buildah'];
+console.log(
+  buildah
+    ? 'demo: images are built with buildah'
+    : `demo: ${values['no-buildah'] ? 'without buildah (--no-buildah)' : 'buildah is not installed'}: each commit's image is seeded in the emulator and promoted instead of built`,
+);
+
+const line = (r: RunRecord) =>
+  `${r.ok ? '✔' : '✘'} ${r.scenario.id}: ${r.result?.conclusion ?? 'error'} (expected ${r.scenario.expect.conclusion}) in ${(r.durationMs / 1000).toFixed(1)} s`;
+
+const result = await runScenarios({
+  systems: SYSTEMS,
+  select: (s) => select(s.id),
+  outDir,
+  timeScale,
+  buildah,
+  onStart: (s, system) =>
+    console.log(`▶ ${s.id}: ${system.app}/.github/workflows/${s.workflow} (${s.event} ${s.ref}) — ${s.title}`),
+  onRun: (r) => {
+    if (!values.quiet) console.log(`\n━━ ${r.scenario.id} — ${r.scenario.title}\n${r.tree}`);
+    for (const n of r.notes) console.log(`  · ${n}`);
+    for (const p of preflightLines(r.result)) console.log(`  ${p}`);
+    if (r.result?.conclusion === 'failure' && r.rootCause) console.log(`  root cause: ${r.rootCause.split('\n')[0]}`);
+    for (const c of r.checks)
+      console.log(`  ${c.problem ? '✗' : '✓'} ${c.label}${c.problem ? `\n      ${c.problem}` : ''}`);
+    if (r.scenario.expect.rootCause && !r.rootCauseOk)
+      console.log(`  ✗ the root cause ${r.scenario.expect.rootCause} was not reported`);
+    if (r.error) console.log(`  ✗ ${r.error}`);
+    console.log(`${line(r)}\n`);
+  },
+});
+writeFileSync(join(outDir, MARKER), 'written by pnpm demo; emptied by the next run\n');
+const report = writeReport(
+  result,
+  outDir,
+  values.all
+    ? 'deploy-actions: the five seed pipelines, run locally'
+    : 'deploy-actions: seed 000 (Pikaia), run locally',
+);
+
+console.log('━━ runs');
+for (const r of result.runs) console.log(line(r));
+const bad = result.runs.filter((r) => !r.ok);
+console.log(
+  `\n${result.runs.length} runs in ${(result.durationMs / 1000).toFixed(1)} s (emulator time scale ${timeScale}×), ${
+    bad.length === 0 ? 'every one as expected' : `${bad.length} NOT as expected`
+  }`,
+);
+console.log(
+  `report: ${relative(process.cwd(), report) || report}   full output of every run: ${relative(process.cwd(), join(outDir, 'runs'))}/`,
+);
+process.exit(bad.length === 0 ? 0 : 1);

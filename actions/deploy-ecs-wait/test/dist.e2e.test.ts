@@ -70,10 +70,14 @@ describe('deploy-ecs-wait dist', () => {
       inputs: { cluster: 'app', services: 'api', 'task-definition': writeTaskDef(taskDefWith(IMAGE('slow'))) },
       env: env(),
       timeoutMs: 30_000,
-      signalAfterMs: 1500,
+      // Once the wait has printed its first progress line (a bare 1.5 s delay fired before the wait on a loaded
+      // machine, where Node alone can take that long to start).
+      signalWhen: /api: .*\[\d/,
+      signalAfterMs: 300,
     });
     expect(res.code).not.toBe(0);
-    expect(res.durationMs).toBeLessThan(1500 + 2000);
+    // The slow start would keep it waiting until the 30 s kill: a cancelled wait ends long before.
+    expect(res.durationMs).toBeLessThan(15_000);
     expect(res.stdout).toContain('Where each deployment stands');
     expect(res.outputs.status).toBe('cancelled');
     expect(res.errors[0]).toMatch(/Cancelled while waiting: api/);

@@ -44,6 +44,22 @@ describe('deploy-ecs dist', () => {
     expect(res.summary).toContain('web:1 → web:2 (new)');
   });
 
+  test('a deploy without a migration, given every action.yml default as the runner passes it, deploys', async () => {
+    // The runner passes `default:` for every input a workflow omits; a default for an input that is only valid with
+    // migration-command (migration-when had `before`) failed every call without a migration.
+    await seedServices(t.control);
+    const res = await runActionBundle({
+      action: 'deploy-ecs',
+      inputs: { cluster: 'app', services: 'api', template, containers: `app=${IMAGE('v2')}` },
+      env: t.env,
+      timeoutMs: 30_000,
+    });
+    expect(res.errors).toEqual([]);
+    expect(res.code).toBe(0);
+    expect(res.outputs.status).toBe('success');
+    expect(res.outputs['migration-exit-code'] ?? '').toBe('');
+  });
+
   test('crash loop with breaker: exit 1 naming the ECS rollback and the exit code', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:crash', service: 'crashloop' });

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `pnpm emulator [--port 4566] [--time-scale 20] [--seed fixture.json] [--realism all|secrets,images,logGroups]`:
+// `pnpm emulator [--port 4566] [--time-scale 20] [--seed fixture.json] [--realism all|secrets,images,logGroups]
+// [--account-id 123456789012]`:
 // prints `ready http://127.0.0.1:<port>`.
 // Runs the TypeScript sources directly (Node 24 strips types), so there is nothing to build.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 const USAGE =
-  'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--time-scale 20] [--seed fixture.json] [--realism all|secrets,images,logGroups]';
+  'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--time-scale 20] [--seed fixture.json] [--realism all|secrets,images,logGroups] [--account-id 000000000000]';
 const REALISM_SWITCHES = ['secrets', 'images', 'logGroups'];
 
 function fail(message) {
@@ -24,6 +25,7 @@ try {
       'time-scale': { type: 'string' },
       seed: { type: 'string' },
       realism: { type: 'string' },
+      'account-id': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   }));
@@ -40,6 +42,8 @@ const timeScaleArg = values['time-scale'] === undefined ? undefined : Number(val
 if (timeScaleArg !== undefined && (!Number.isFinite(timeScaleArg) || timeScaleArg <= 0)) {
   fail('--time-scale must be a positive number');
 }
+const accountId = values['account-id'];
+if (accountId !== undefined && !/^\d{12}$/.test(accountId)) fail('--account-id must be 12 digits');
 let realism;
 if (values.realism !== undefined) {
   const names = values.realism === 'all' ? REALISM_SWITCHES : values.realism.split(',').map((s) => s.trim());
@@ -62,6 +66,7 @@ const emu = await startEmulator({
   host: values.host,
   timeScale: timeScaleArg ?? DEFAULT_TIME_SCALE,
   ...(realism ? { realism } : {}),
+  ...(accountId ? { accountId } : {}),
 });
 if (fixture !== undefined) {
   try {

@@ -105,6 +105,7 @@ export interface SeedFixture {
   repositories?: unknown[];
   buckets?: unknown[];
   distributions?: unknown[];
+  /** Secrets Manager secrets: `{name, value | secretString, region?, description?, tags?, arnSuffix?}`. */
   secrets?: unknown[];
   /** SSM Parameter Store parameters: `{name, value, type?, description?, tier?, region?}`. */
   parameters?: unknown[];

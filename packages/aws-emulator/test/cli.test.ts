@@ -117,6 +117,7 @@ describe('bin/emulator.mjs', () => {
     [['--seed', '/nonexistent/fixture.json'], '--seed /nonexistent/fixture.json: ENOENT'],
     [['--bogus'], "Unknown option '--bogus'"],
     [['--realism', 'secrets,bogus'], '--realism: unknown switch bogus'],
+    [['--account-id', '12345'], '--account-id must be 12 digits'],
   ])('%j exits 2 with a clear message', async (args, message) => {
     const r = await runToExit(['--port', '0', ...args]);
     expect(r.code).toBe(2);
@@ -137,6 +138,24 @@ describe('bin/emulator.mjs', () => {
       }
       await emu.exited;
     }
+  });
+
+  test('--account-id: the account in every ARN and in STS GetCallerIdentity', async () => {
+    const emu = await start(['--port', '0', '--account-id', '123456789012']);
+    try {
+      const res = await fetch(`${emu.url}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sts/aws4_request',
+        },
+        body: 'Action=GetCallerIdentity&Version=2011-06-15',
+      });
+      expect(await res.text()).toContain('<Account>123456789012</Account>');
+    } finally {
+      emu.child.kill('SIGTERM');
+    }
+    await emu.exited;
   });
 
   test('a seed the emulator rejects exits 2 and names the problem', async () => {

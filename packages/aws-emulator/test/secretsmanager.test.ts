@@ -28,6 +28,16 @@ describe('secretsmanager', () => {
     expect(partial.Name).toBe('prod/db');
   });
 
+  test('a seeded arnSuffix makes the full ARN a task definition names (…:secret:app-AbCdEf); a wrong suffix is not found', async () => {
+    await h.control('seed', { secrets: [{ name: 'prod/app', value: { KEY: 'v' }, arnSuffix: 'AbCdEf' }] });
+    const arn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/app-AbCdEf';
+    expect((await h.sm.send(new GetSecretValueCommand({ SecretId: arn }))).ARN).toBe(arn);
+    const wrong = await h.sm.send(new GetSecretValueCommand({ SecretId: `${arn.slice(0, -6)}XyZ123` })).catch((e) => e);
+    expect(wrong.name).toBe('ResourceNotFoundException');
+    const bad = await h.control('seed', { secrets: [{ name: 'x', arnSuffix: 'short' }] }).catch((e: Error) => e);
+    expect(String(bad)).toContain('arnSuffix must be 6 letters or digits');
+  });
+
   test('CreateSecret, ResourceExistsException, PutSecretValue rotates stages, ResourceNotFoundException', async () => {
     const c = await h.sm.send(new CreateSecretCommand({ Name: 'api/key', SecretString: '{"API_KEY":"one"}' }));
     expect(c.VersionId).toBeTruthy();

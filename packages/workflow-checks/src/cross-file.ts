@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActionSpec, loadActionSpec } from './actions';
+import { checkDeployCalls } from './deploy-calls';
 import { type LoadedYaml, loadYaml } from './files';
 import { readRepoIdentity } from './identity';
 import { asRecord, type Finding, isRecord } from './types';
@@ -149,5 +150,7 @@ export function checkCrossFile(wf: LoadedYaml, root: string): Finding[] {
       }
     }
   }
+  // Combinations of inputs of our deploy workflows that cannot work (deploy-calls.ts).
+  findings.push(...checkDeployCalls(wf, root));
   return findings;
 }

@@ -10,6 +10,7 @@ export {
 export { runsCallerCode } from './build-commands';
 export { checkRollbackConcurrency } from './concurrency';
 export { checkCrossFile, workflowCallSpec } from './cross-file';
+export { checkDeployCalls } from './deploy-calls';
 export { findRepoRoot, listActionDirs, listActions, listWorkflowFiles, loadYaml } from './files';
 export { checkLeastPrivilege, policyActions, readmeIamActions } from './iam';
 export { identityFromPackageJson, parseRepository, type RepoIdentity, readRepoIdentity } from './identity';

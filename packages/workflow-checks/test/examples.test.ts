@@ -73,15 +73,30 @@ describe.each(examples)('examples/%s', (app) => {
         )['token.actions.githubusercontent.com:sub'],
       ),
     )?.[1] ?? '';
+  /**
+   * Task definitions as registered for an environment: committed templates (`task-definitions/<env>/`) or, where
+   * infrastructure code owns them (CDK, Terraform), what it registers (`<iac folder>/task-definitions/<env>/`).
+   */
+  const taskDefinitions = (environment?: string): string[] =>
+    walk(dir).filter((f) => {
+      const rel = f.slice(dir.length + 1);
+      return (
+        !rel.startsWith('.github/') &&
+        f.endsWith('.json') &&
+        (environment ? rel.includes(`task-definitions/${environment}/`) : /(^|\/)task-definitions\//.test(rel))
+      );
+    });
   /** The actions the workflows run with this environment's role (deploy workflows, rollback, SPA, release). */
   const actionsRunIn = (environment: string): string[] => {
     const deploy = text(environment === 'staging' ? 'staging.yml' : 'production.yml');
     const used = ['render-task-def', 'deploy-ecs', 'deploy-ecs-wait'];
-    if (environment === 'staging' && deploy.includes('build-context:')) used.push('build-push-ecr');
+    // staging builds; production promotes and builds what staging never did (build-push-ecr's skip-existing)
+    if (deploy.includes('build-context:')) used.push('build-push-ecr');
     if (deploy.includes('migration-command:')) used.push('run-migration-task');
     if (deploy.includes('spa-bucket:') || text('rollback.yml').includes('spa-bucket:'))
       used.push('sync-spa-cloudfront');
-    if (/^\s+release: true/m.test(deploy) && deploy.includes('ecr-repositories:')) used.push('tag-release-deploy');
+    if (deploy.includes('/deploy-release.yml@') && deploy.includes('ecr-repositories:'))
+      used.push('tag-release-deploy');
     return used;
   };
 
@@ -89,7 +104,8 @@ describe.each(examples)('examples/%s', (app) => {
     for (const f of ['staging.yml', 'production.yml', 'rollback.yml'])
       expect(existsSync(join(dir, '.github', 'workflows', f)), f).toBe(true);
     expect(existsSync(join(dir, 'README.md'))).toBe(true);
-    expect(walk(join(dir, 'task-definitions')).filter((f) => f.endsWith('.json')).length).toBeGreaterThan(0);
+    expect(taskDefinitions('staging').length).toBeGreaterThan(0);
+    expect(taskDefinitions('production').length).toBeGreaterThan(0);
     // iam/<prefix>-<environment>-deploy/{trust-policy,deploy-role-policy}.json, nothing else (no shared role)
     expect(readdirSync(join(dir, 'iam')).sort()).toEqual(roles.map((r) => r.name).sort());
     for (const role of roles) {
@@ -109,7 +125,12 @@ describe.each(examples)('examples/%s', (app) => {
     if (file === 'rollback.yml') expect(Object.keys(on)).toEqual(['workflow_dispatch']);
     const calls = jobsOf(w.doc).filter((j) => j.uses);
     expect(calls.length).toBeGreaterThan(0);
-    for (const j of calls) expect(j.uses).toBe(`deploy-actions/deploy-actions/.github/workflows/${callee}@v1`);
+    for (const j of calls) {
+      // production may also release the tag (deploy-release.yml, after its deploy)
+      const allowed = [callee, ...(file === 'production.yml' ? ['deploy-release.yml'] : [])];
+      expect(allowed.map((c) => `deploy-actions/deploy-actions/.github/workflows/${c}@v1`)).toContain(j.uses);
+    }
+    expect(calls.some((j) => j.uses === `deploy-actions/deploy-actions/.github/workflows/${callee}@v1`)).toBe(true);
   });
 
   test('task-definition inputs name template files that exist', () => {
@@ -124,8 +145,37 @@ describe.each(examples)('examples/%s', (app) => {
     }
   });
 
+  test('task-definition-family inputs name families registered for that environment', () => {
+    for (const [file, environment] of [
+      ['staging.yml', 'staging'],
+      ['production.yml', 'production'],
+    ] as const) {
+      const families = new Set(taskDefinitions(environment).map((f) => String(asRecord(json(f)).family)));
+      for (const job of jobsOf(wf(file).doc)) {
+        const family = asRecord(job.raw.with)['task-definition-family'];
+        if (typeof family !== 'string') continue;
+        for (const name of expand(family, asRecord(asRecord(job.raw.strategy).matrix))) {
+          expect(families, `${file}: ${name}`).toContain(name);
+        }
+      }
+    }
+  });
+
+  test('URLs of the environments come from repository variables, not literals (forks and local runs set them)', () => {
+    for (const file of ['staging.yml', 'production.yml', 'rollback.yml']) {
+      for (const job of jobsOf(wf(file).doc)) {
+        for (const key of ['health-check-url', 'smoke-test-env']) {
+          const value = asRecord(job.raw.with)[key];
+          if (typeof value !== 'string') continue;
+          expect(value, `${file} jobs.${job.id} ${key}`).toMatch(/\$\{\{[^}]*\bvars\./);
+          expect(value, `${file} jobs.${job.id} ${key}`).not.toMatch(/https?:\/\//);
+        }
+      }
+    }
+  });
+
   test('task definitions are Fargate + awslogs + secrets from ARNs + health checks', () => {
-    for (const file of walk(join(dir, 'task-definitions')).filter((f) => f.endsWith('.json'))) {
+    for (const file of taskDefinitions()) {
       const findings = checkTaskDefinition(json(file), file);
       expect(findings, formatFindings(findings)).toEqual([]);
     }
@@ -155,7 +205,7 @@ describe.each(examples)('examples/%s', (app) => {
     test('permissions: least privilege, only this environment, PassRole on its task roles, the actions it runs', () => {
       const policy = json(file('deploy-role-policy.json'));
       const taskRoles = new Set<string>();
-      for (const td of walk(join(dir, 'task-definitions', environment)).filter((f) => f.endsWith('.json'))) {
+      for (const td of taskDefinitions(environment)) {
         taskRoles.add(String(asRecord(json(td)).taskRoleArn));
         taskRoles.add(String(asRecord(json(td)).executionRoleArn));
       }

@@ -54,6 +54,9 @@ test('each rule has a negative fixture', () => {
     'workflow-input-type',
     'workflow-secret-unknown',
     'workflow-secret-required',
+    'deploy-task-definition-source',
+    'smoke-test-env',
+    'rollback-desired-count',
   ]) {
     expect(rules, rule).toContain(rule);
   }
@@ -112,4 +115,48 @@ test('actionlint reports untrusted input in a script and a bad needs', async () 
 test('actionlint passes the good fixture', async () => {
   const findings = await actionlint(readFileSync(join(fixtures, 'workflows', 'good.yml'), 'utf8'), 'good.yml');
   expect(findings, formatFindings(findings)).toEqual([]);
+});
+
+test('calls of our deploy workflows: one task definition source, something to deploy, a desired count that can work', () => {
+  const messages = (name: string) =>
+    check(name)
+      .filter((f) => ['deploy-task-definition-source', 'smoke-test-env', 'rollback-desired-count'].includes(f.rule))
+      .map((f) => f.message);
+  expect(messages('deploy-no-task-definition.yml')).toEqual([
+    'services need a task definition: pass task-definition (a template file) or task-definition-family (the family your infrastructure code registers)',
+  ]);
+  expect(messages('deploy-two-task-definitions.yml')).toEqual([
+    'pass task-definition or task-definition-family, not both: one source of truth for the task definition',
+  ]);
+  expect(messages('deploy-nothing.yml')).toEqual([
+    'this call deploys nothing: pass services (an ECS deploy) or spa-directory (an SPA release)',
+  ]);
+  expect(messages('rollback-desired-count-word.yml')).toEqual(['desired-count "none" is not a whole number ≥ 0']);
+  expect(messages('rollback-desired-count-health.yml')).toEqual([
+    'desired-count 0 stops every task, so health-check-url can never answer: leave it out of this call',
+  ]);
+  // the fixes pass
+  const fixed = checkCrossFile(
+    {
+      path: 'x.yml',
+      text: '',
+      doc: {
+        jobs: {
+          a: {
+            uses: 'fixture-owner/fixture-actions/.github/workflows/deploy-staging.yml@v2',
+            with: { cluster: 'app', services: 'api', 'task-definition-family': 'app-api' },
+            secrets: { role: 'r' },
+          },
+          b: {
+            uses: 'fixture-owner/fixture-actions/.github/workflows/rollback.yml@v2',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+            with: { services: 'api', 'desired-count': '${{ inputs.count }}' },
+            secrets: { role: 'r' },
+          },
+        },
+      },
+    },
+    repo,
+  );
+  expect(fixed, formatFindings(fixed)).toEqual([]);
 });

@@ -16,7 +16,7 @@ const root = findRepoRoot();
 const files = listWorkflowFiles(root);
 
 test('finds our reusable workflows and the examples', () => {
-  for (const f of ['deploy-staging.yml', 'deploy-production.yml', 'rollback.yml']) {
+  for (const f of ['deploy-staging.yml', 'deploy-production.yml', 'deploy-release.yml', 'rollback.yml']) {
     expect(files).toContain(join('.github', 'workflows', f));
   }
   expect(files.filter((f) => f.startsWith('examples/')).length).toBeGreaterThanOrEqual(15);

@@ -144,6 +144,47 @@ describe('needs, if and outputs', () => {
     expect(r.log).toContain('[a] tool-ran');
   });
 
+  test('a mask belongs to its job (as on GitHub, actions/runner#1061); secrets are masked in every job', async () => {
+    const dir = appRepo(
+      wf(`  a:
+    runs-on: x
+    steps:
+      - run: |
+          echo "::add-mask::/api"
+          echo "a sees /api/profile and \${{ secrets.TOKEN }}"
+  b:
+    needs: a
+    runs-on: x
+    steps:
+      - run: echo "b sees /api/profile and \${{ secrets.TOKEN }}"
+`),
+    );
+    const r = await run(dir, 'w.yml', { secrets: { TOKEN: 'tok-123456' } });
+    expect(r.conclusion).toBe('success');
+    expect(r.log).toContain('[a] a sees ***/profile and ***');
+    expect(r.log).toContain('[b] b sees /api/profile and ***');
+  });
+
+  test("each step's GITHUB_STEP_SUMMARY is kept with the step (masked); the job summary joins them in order", async () => {
+    const dir = appRepo(
+      wf(`  a:
+    runs-on: x
+    steps:
+      - id: one
+        run: |
+          echo "::add-mask::hidden-value"
+          echo "### first step, hidden-value" >> "$GITHUB_STEP_SUMMARY"
+      - run: echo no summary
+      - id: three
+        run: echo "| a | b |" >> "$GITHUB_STEP_SUMMARY"
+`),
+    );
+    const r = await run(dir, 'w.yml');
+    const steps = r.jobs[0]?.steps ?? [];
+    expect(steps.map((s) => s.summary)).toEqual(['### first step, ***\n', undefined, '| a | b |\n']);
+    expect(r.jobs[0]?.summary).toBe('### first step, ***\n\n| a | b |\n\n');
+  });
+
   test('timeout-minutes on a step fails it with the runner message', async () => {
     const dir = appRepo(
       wf(`  a:

@@ -2,6 +2,7 @@
 // workflow cannot ask for more than its caller grants) and the trust-policy check of the configure-aws-credentials
 // stand-in (iam/<role>/trust-policy.json; a policy for another environment fails the run naming role, sub, file),
 // with credentials from the emulator's STS.
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { type RunningEmulator, startEmulator } from '@deploy-actions/aws-emulator';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WorkflowFileError } from '../src/index.ts';
@@ -133,5 +134,42 @@ describe('trust policy', () => {
     expect(r.jobs[0]?.steps[0]?.error).toMatch(
       /no trust policy for role \*\*\*: looked for iam\/app-staging-deploy\/trust-policy\.json/,
     );
+  });
+});
+
+describe('flaky connections', () => {
+  test('a connection reset on the way to STS is tried again, as the real action retries', async () => {
+    // A TCP proxy in front of the emulator that resets the first two connections.
+    let resets = 0;
+    const proxy = createServer((client) => {
+      if (resets < 2) {
+        resets++;
+        client.destroy();
+        return;
+      }
+      const upstream = connect(Number(new URL(emu.url).port), '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close);
+      upstream.on('error', close);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const dir = appRepo({
+        '.github/workflows/w.yml': job('{ id-token: write, contents: read }'),
+        'iam/app-staging-deploy/trust-policy.json': trust('repo:acme/app:environment:staging'),
+      });
+      const r = await run(dir, 'w.yml', {
+        ...opts(),
+        emulatorUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      });
+      expect(resets).toBe(2);
+      expect(r.conclusion, r.log.join('\n')).toBe('success');
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 });

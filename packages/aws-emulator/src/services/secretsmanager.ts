@@ -81,13 +81,15 @@ export function createSecretsManagerService(): SecretsManagerService {
       kmsKeyId?: string;
       tags?: Array<{ Key: string; Value: string }>;
       versionId?: string;
+      /** The 6 characters after the name in the ARN (random unless seeded with one). */
+      arnSuffix?: string;
     },
     region: string,
     accountId: string,
     now: number,
   ): Secret {
     const s: Secret = {
-      arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${spec.name}-${randomAlnum(6)}`,
+      arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${spec.name}-${spec.arnSuffix ?? randomAlnum(6)}`,
       name: spec.name,
       ...(spec.description !== undefined ? { description: spec.description } : {}),
       ...(spec.kmsKeyId !== undefined ? { kmsKeyId: spec.kmsKeyId } : {}),
@@ -255,9 +257,14 @@ export function createSecretsManagerService(): SecretsManagerService {
           description?: string;
           region?: string;
           tags?: Array<{ Key: string; Value: string }>;
+          /** The ARN's 6-character suffix, so a task definition's full ARN (`…:secret:app-AbCdEf`) names it. */
+          arnSuffix?: string;
         };
         const name = spec.name ?? spec.Name;
         if (!name) throw new Error('seed secrets[]: name is required');
+        if (spec.arnSuffix !== undefined && !/^[A-Za-z0-9]{6}$/.test(spec.arnSuffix)) {
+          throw new Error(`seed secrets[] ${name}: arnSuffix must be 6 letters or digits, got ${spec.arnSuffix}`);
+        }
         const secretString =
           spec.secretString ??
           (spec.value === undefined
@@ -272,6 +279,7 @@ export function createSecretsManagerService(): SecretsManagerService {
             ...(secretString !== undefined ? { secretString } : {}),
             ...(spec.description !== undefined ? { description: spec.description } : {}),
             ...(spec.tags ? { tags: spec.tags } : {}),
+            ...(spec.arnSuffix !== undefined ? { arnSuffix: spec.arnSuffix } : {}),
           },
           spec.region ?? 'us-east-1',
           ctx.accountId,

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { ConfigurationError } from '../runtime/errors';
 import { abortReason, type Clock } from '../runtime/poll';
 import { failureMessage } from '../runtime/run';
@@ -174,6 +175,25 @@ export interface RunActionBundleOptions {
   cwd?: string;
   /** Run this file instead of actions/<action>/dist/index.js. */
   bundlePath?: string;
+  /**
+   * Pass action.yml's `default:` of every input not in `inputs` (default true), as the runner does: an input the
+   * workflow omits reaches the action as its default, never as unset. False: only `inputs`.
+   */
+  actionDefaults?: boolean;
+}
+
+/** The `default:` of each input in actions/<action>/action.yml (what the runner passes for an omitted input). */
+export async function actionYmlDefaults(action: string): Promise<Record<string, string>> {
+  const file = join(REPO_ROOT, 'actions', action, 'action.yml');
+  if (!existsSync(file)) return {};
+  const spec = parseYaml(await readFile(file, 'utf8')) as { inputs?: Record<string, { default?: unknown }> };
+  const defaults: Record<string, string> = {};
+  for (const [name, input] of Object.entries(spec.inputs ?? {})) {
+    // An expression default (`${{ github.token }}`) is the runner's to evaluate: left unset here.
+    if (input?.default === undefined || input.default === null || String(input.default).includes('${{')) continue;
+    defaults[name] = String(input.default);
+  }
+  return defaults;
 }
 
 export interface RunActionBundleResult {
@@ -226,8 +246,10 @@ export async function runActionBundle(options: RunActionBundleOptions): Promise<
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  for (const [name, value] of Object.entries(options.inputs ?? {})) {
+  const defaults = options.actionDefaults === false ? {} : await actionYmlDefaults(options.action);
+  for (const [name, value] of Object.entries({ ...defaults, ...options.inputs })) {
     if (value !== undefined) env[inputEnvName(name)] = String(value);
+    else if (defaults[name] !== undefined) env[inputEnvName(name)] = defaults[name];
   }
 
   const started = Date.now();

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../../src/runtime/errors';
 import { getBoolean, getString } from '../../src/runtime/inputs/readers';
 import {
+  actionYmlDefaults,
   clearInputs,
   createFakeClock,
   inputEnvName,
@@ -95,6 +96,16 @@ describe('createFakeClock', () => {
     await clock.advance(40);
     expect(order).toEqual(['a', 'b']);
     expect(clock.pendingSleeps()).toBe(0);
+  });
+});
+
+describe('actionYmlDefaults', () => {
+  test("the defaults the runner passes for omitted inputs; an expression default is the runner's to evaluate", async () => {
+    const d = await actionYmlDefaults('deploy-ecs-wait');
+    expect(d).toMatchObject({ wait: 'true', 'wait-timeout': '30m', 'keep-revisions': '0' });
+    expect(d).not.toHaveProperty('github-token'); // ${{ github.token }}
+    expect(d).not.toHaveProperty('cluster'); // required, no default
+    expect(await actionYmlDefaults('no-such-action')).toEqual({});
   });
 });
 

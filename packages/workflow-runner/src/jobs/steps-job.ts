@@ -63,7 +63,9 @@ function defaultsRun(spec: JobSpec, inv: Invocation): { shell?: string; workingD
 }
 
 export async function runStepsJob(input: StepsJobInput): Promise<JobResult> {
-  const { rt, inv, spec, label } = input;
+  const { inv, spec, label } = input;
+  // The job's own masker (masks registered by its steps stay in this job, as on GitHub).
+  const rt = { ...input.rt, masker: input.rt.masker.fork() };
   const started = Date.now();
   const number = rt.nextJobNumber();
   const repoName = rt.repository.split('/')[1] ?? 'repo';
@@ -206,7 +208,13 @@ export async function runStepsJob(input: StepsJobInput): Promise<JobResult> {
     const annotations: StepResult['annotations'] = [];
     const baseEnv = { ...jobEnv, ...addedEnv };
     let name = step.uses ? `Run ${step.uses.value}` : `Run ${firstLine(step.run)}`;
-    const record = (outcome: Result, conclusion: Result, outputs: Record<string, string>, error?: string) => {
+    const record = (
+      outcome: Result,
+      conclusion: Result,
+      outputs: Record<string, string>,
+      error?: string,
+      stepSummary?: string,
+    ) => {
       if (!step.generatedId) steps[step.id] = { outputs, outcome, conclusion };
       results.push({
         ...(step.generatedId ? {} : { id: step.id }),
@@ -217,6 +225,7 @@ export async function runStepsJob(input: StepsJobInput): Promise<JobResult> {
         outputs,
         ...(error ? { error: rt.masker.mask(error) } : {}),
         annotations,
+        ...(stepSummary ? { summary: stepSummary } : {}),
       });
       if (conclusion === 'failure' && status === 'success') status = 'failure';
       const mark = conclusion === 'success' ? '✓' : conclusion === 'skipped' ? '-' : '✗';
@@ -283,14 +292,15 @@ export async function runStepsJob(input: StepsJobInput): Promise<JobResult> {
     Object.assign(addedEnv, result.files.env);
     addedPath.push(...result.files.path);
     for (const v of Object.values(result.files.env)) if (rt.masker.mask(v) !== v) rt.masker.add(v);
-    if (result.files.summary) summary += `${rt.masker.mask(result.files.summary)}\n`;
+    const stepSummary = result.files.summary ? rt.masker.mask(result.files.summary) : undefined;
+    if (stepSummary) summary += `${stepSummary}\n`;
     if (result.error && !annotations.some((a) => a.message === rt.masker.mask(result.error as string))) {
       h.annotate('error', result.error);
     }
     const outcome: Result = result.outcome;
     const conclusion: Result = outcome === 'failure' && coe ? 'success' : outcome;
     if (outcome === 'cancelled' && status === 'success') status = 'cancelled';
-    record(outcome, conclusion, result.files.outputs, result.error);
+    record(outcome, conclusion, result.files.outputs, result.error, stepSummary);
   }
 
   async function execute(
@@ -413,7 +423,8 @@ export async function runStepsJob(input: StepsJobInput): Promise<JobResult> {
     const h = host(stepAbort.signal, annotations);
     const result = await post.run(h, envFor(env, 'post'));
     if (result.error) h.annotate('error', result.error);
-    if (result.files.summary) summary += `${rt.masker.mask(result.files.summary)}\n`;
+    const stepSummary = result.files.summary ? rt.masker.mask(result.files.summary) : undefined;
+    if (stepSummary) summary += `${stepSummary}\n`;
     if (result.outcome === 'failure' && status === 'success') status = 'failure';
     results.push({
       name: post.name,
@@ -424,6 +435,7 @@ export async function runStepsJob(input: StepsJobInput): Promise<JobResult> {
       post: true,
       ...(result.error ? { error: rt.masker.mask(result.error) } : {}),
       annotations,
+      ...(stepSummary ? { summary: stepSummary } : {}),
     });
   }
 

@@ -15,6 +15,8 @@ export interface StepResult {
   post?: boolean;
   error?: string;
   annotations: Array<{ level: string; message: string }>;
+  /** What the step wrote to GITHUB_STEP_SUMMARY (masked); the job's `summary` is these joined in step order. */
+  summary?: string;
 }
 
 export interface JobResult {

@@ -3,7 +3,7 @@
 // the job token in .git/config as http.<server>/.extraheader, exactly where actions/checkout puts it.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { git, tryGit } from '../repo/git.ts';
+import { gitAsync } from '../repo/git.ts';
 import { booleanInput, input, type Standin, StandinFailure } from './types.ts';
 
 export const checkout: Standin = async (ctx) => {
@@ -22,23 +22,24 @@ export const checkout: Standin = async (ctx) => {
   }
   const refInput = input(ctx, 'ref');
   const rev = refInput || app.sha;
-  const sha = tryGit(app.dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+  const sha = await gitAsync(app.dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => undefined);
   if (!sha) throw new StandinFailure(`A branch or tag with the name '${rev}' could not be found`);
   if (booleanInput(ctx, 'clean', true) && existsSync(dest)) {
     for (const e of readdirSync(dest)) rmSync(join(dest, e), { recursive: true, force: true });
   }
   mkdirSync(dest, { recursive: true });
   host.print(`Syncing repository: ${repository}`);
-  git(dest, ['init', '-q']);
-  git(dest, ['fetch', '-q', '--no-tags', app.dir, sha]);
-  git(dest, ['checkout', '-q', '--detach', sha]);
+  await gitAsync(dest, ['init', '-q']);
+  await gitAsync(dest, ['fetch', '-q', '--no-tags', app.dir, sha]);
+  await gitAsync(dest, ['checkout', '-q', '--detach', sha]);
   const server = String(host.run.github.server_url ?? 'https://github.com');
-  git(dest, ['remote', 'add', 'origin', `${server}/${repository}`]);
+  await gitAsync(dest, ['remote', 'add', 'origin', `${server}/${repository}`]);
   if (booleanInput(ctx, 'persist-credentials', true)) {
     const token = input(ctx, 'token', host.token);
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
     host.mask(basic);
-    git(dest, ['config', '--local', `http.${server}/.extraheader`, `AUTHORIZATION: basic ${basic}`]);
+    await gitAsync(dest, ['config', '--local', `http.${server}/.extraheader`, `AUTHORIZATION: basic ${basic}`]);
   }
-  host.print(`HEAD is now at ${sha.slice(0, 7)} ${app.commitMessage(sha).split('\n')[0] ?? ''}`);
+  const subject = await gitAsync(dest, ['log', '-1', '--format=%s', sha]).catch(() => '');
+  host.print(`HEAD is now at ${sha.slice(0, 7)} ${subject}`);
 };

@@ -12,6 +12,22 @@ function xmlField(xml: string, name: string): string | undefined {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 }
 
+/**
+ * fetch, tried again when the connection fails (a reset, a keep-alive socket the server closed just then: seen on a
+ * loaded machine), as the real action retries AssumeRoleWithWebIdentity (its `retry-max-attempts`, default 12,
+ * exponential backoff). HTTP error answers are not retried: they are the answer.
+ */
+export async function fetchRetrying(url: string, init: RequestInit, attempts = 5): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt >= attempts || init.signal?.aborted) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
 export const configureAwsCredentials: Standin = async (ctx) => {
   const { host, env } = ctx;
   const region = input(ctx, 'aws-region');
@@ -34,7 +50,7 @@ export const configureAwsCredentials: Standin = async (ctx) => {
   if (!role)
     throw new StandinFailure(`role-to-assume ${roleArn} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
   const audience = input(ctx, 'audience', 'sts.amazonaws.com');
-  const res = await fetch(`${requestUrl}&audience=${encodeURIComponent(audience)}`, {
+  const res = await fetchRetrying(`${requestUrl}&audience=${encodeURIComponent(audience)}`, {
     headers: { authorization: `Bearer ${requestToken}` },
     signal: host.signal,
   });
@@ -71,7 +87,7 @@ export const configureAwsCredentials: Standin = async (ctx) => {
     WebIdentityToken: token,
     DurationSeconds: input(ctx, 'role-duration-seconds', '3600'),
   });
-  const sts = await fetch(host.run.emulatorUrl, {
+  const sts = await fetchRetrying(host.run.emulatorUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
     body: form.toString(),

@@ -14,6 +14,14 @@ export class Masker {
     for (const v of variants) if (v) this.values.add(v);
   }
 
+  /** A job's own masker: the run's secrets, plus what the job registers. Masks are per job on GitHub (each job is a
+   *  fresh runner; a value masked in one job is not masked in the next: actions/runner#1061). */
+  fork(): Masker {
+    const child = new Masker();
+    for (const v of this.values) child.values.add(v);
+    return child;
+  }
+
   get size(): number {
     return this.values.size;
   }
