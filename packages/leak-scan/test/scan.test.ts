@@ -72,8 +72,8 @@ describe('scanPaths', () => {
 describe('leak-scan CLI', () => {
   test('exit 0 on a clean tree, 1 with a hit line that names file and form but not the value', () => {
     const dir = tree({
-      'secrets.json': JSON.stringify({ secret: [SECRET], publicByDesign: ['VITE_X'] }),
-      'a.txt': 'ok',
+      'secrets.json': JSON.stringify({ secret: [SECRET], issued: [PASSWORD], publicByDesign: ['VITE_PUBLIC_X'] }),
+      'a.txt': 'ok VITE_PUBLIC_X',
     });
     expect(main(['--secrets', join(dir, 'secrets.json'), dir])).toBe(0);
     writeFileSync(join(dir, 'b.txt'), Buffer.from(SECRET).toString('base64'));
@@ -101,4 +101,14 @@ describe('leak-scan CLI', () => {
       console.error = error;
     }
   });
+});
+
+test('the demo secret list: seeded and issued values are both searched, publicByDesign ones are not', async () => {
+  const { readSecretList } = await import('../src/secret-list.ts');
+  const dir = tree({
+    'list.json': JSON.stringify({ secret: ['a-seeded-1'], issued: ['b-issued-2'], publicByDesign: ['c'] }),
+  });
+  expect(readSecretList(join(dir, 'list.json'))).toEqual(['a-seeded-1', 'b-issued-2']);
+  const bad = tree({ 'list.json': JSON.stringify({ secret: 'not-a-list' }) });
+  expect(() => readSecretList(join(bad, 'list.json'))).toThrow(/expected an array of strings/);
 });

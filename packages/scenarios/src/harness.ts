@@ -420,12 +420,16 @@ export async function runScenarios(opts: HarnessOptions): Promise<HarnessResult>
     // the order of the definitions, whatever order the systems finished in
     const order = selected.flatMap(({ scenarios }) => scenarios.map((s) => s.id));
     runs.sort((a, b) => order.indexOf(a.scenario.id) - order.indexOf(b.scenario.id));
+    // Every credential the emulator handed out (registry passwords, STS secret keys and session tokens): the leak
+    // scan (packages/leak-scan, run by CI over this directory) looks for them next to the seeded secrets.
+    const issued = await control.issuedCredentials();
     writeFileSync(
       join(opts.outDir, 'secrets.json'),
       `${JSON.stringify(
         {
-          note: 'Values seeded or passed as secrets in these runs. `secret` must appear nowhere in this directory (plain, base64, JSON-escaped); `publicByDesign` are compiled into an SPA bundle on purpose.',
+          note: 'Values seeded or passed as secrets in these runs, and the credentials the emulator issued. `secret` and `issued` must appear nowhere in this directory (plain, base64, JSON-escaped; `pnpm leak-scan`); `publicByDesign` are compiled into an SPA bundle on purpose.',
           secret: [...new Set(selected.flatMap(({ system }) => system.secretValues.secret))],
+          issued,
           publicByDesign: [...new Set(selected.flatMap(({ system }) => system.secretValues.publicByDesign))],
         },
         null,

@@ -1,7 +1,9 @@
 // The runner's file commands (actions/runner FileCommandManager): GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE use
 // `NAME=VALUE` lines or the heredoc form `NAME<<DELIM` … `DELIM`; GITHUB_PATH one directory per line (prepended,
-// last line first); GITHUB_STEP_SUMMARY markdown, at most 1 MiB. A fresh set of files per step.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// last line first); GITHUB_STEP_SUMMARY markdown, at most 1 MiB. A fresh set of files per step, and the previous
+// step's set deleted when the next one is made, as InitializeFiles does: a credential that
+// configure-aws-credentials exported through GITHUB_ENV does not stay on disk for the rest of the job.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SUMMARY_LIMIT = 1024 * 1024;
@@ -16,8 +18,14 @@ export interface StepFiles {
 
 let counter = 0;
 
+const PREFIXES = ['set_output_', 'set_env_', 'add_path_', 'save_state_', 'step_summary_'];
+
 export function createStepFiles(dir: string): StepFiles {
   mkdirSync(dir, { recursive: true });
+  // Steps of one job run one after another in its own temp directory: whatever is here is the previous step's.
+  for (const name of readdirSync(dir)) {
+    if (PREFIXES.some((p) => name.startsWith(p))) rmSync(join(dir, name), { force: true });
+  }
   const suffix = `${process.pid}-${++counter}`;
   const files: StepFiles = {
     GITHUB_OUTPUT: join(dir, `set_output_${suffix}`),
