@@ -109,6 +109,26 @@ export function progressLine(service: Service | undefined, target: RolloutTarget
   return `${target.service}: ${ordered.map((d) => deploymentLine(d, d.id === target.deploymentId)).join('; ')}`;
 }
 
+/**
+ * The service events ECS writes when the circuit breaker fails a deployment, for `deploymentId`:
+ * `(service api) (deployment ecs-svc/123) deployment failed: tasks failed to start.` and, with rollback on,
+ * `(service api) rolling back to deployment ecs-svc/456.` (the emulator writes the same texts).
+ */
+export function breakerFailureEvent(
+  service: Service,
+  deploymentId: string,
+): { failure: string; rolledBack: boolean } | undefined {
+  const events = service.events ?? [];
+  const failed = events.find((e) => e.message?.includes(`(deployment ${deploymentId}) deployment failed:`));
+  if (!failed?.message) return undefined;
+  const failure = failed.message.slice(failed.message.indexOf('deployment failed:') + 'deployment failed:'.length);
+  const at = failed.createdAt ? new Date(failed.createdAt).getTime() : 0;
+  const rolledBack = events.some(
+    (e) => e.message?.includes('rolling back to deployment') && (!e.createdAt || new Date(e.createdAt).getTime() >= at),
+  );
+  return { failure: failure.trim().replace(/\.$/, '') || 'tasks failed', rolledBack };
+}
+
 /** Decide where one service's rollout stands. Pure. */
 export function evaluateRollout(service: Service | undefined, target: RolloutTarget): RolloutVerdict {
   const progress = progressLine(service, target);
@@ -131,6 +151,22 @@ export function evaluateRollout(service: Service | undefined, target: RolloutTar
   const fallbackReason = rolloutStateUnavailableReason(service);
 
   if (!mine) {
+    // A breaker rollback that finished between two polls: ECS drops the FAILED deployment once the rollback
+    // deployment completes, so only the service events still say what happened to ours.
+    const breakerFailure = breakerFailureEvent(service, target.deploymentId);
+    if (breakerFailure) {
+      const reason = `ECS deployment circuit breaker: ${breakerFailure.failure}`;
+      const rolledBack = breakerFailure.rolledBack || circuitBreakerOf(service).rollback;
+      if (rolledBack && primary && primary.taskDefinition !== target.taskDefinitionArn) {
+        return fail(
+          'rolled-back',
+          `${reason}; ECS rolled back to ${shortTaskDef(primary.taskDefinition)}`,
+          true,
+          primary.taskDefinition,
+        );
+      }
+      return fail('rollout-failed', reason);
+    }
     return fail(
       'missing',
       `deployment ${target.deploymentId} is no longer on the service` +

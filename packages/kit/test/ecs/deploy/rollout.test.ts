@@ -95,6 +95,37 @@ describe('evaluateRollout', () => {
       'replaced',
     ],
     ['deployment gone', svc([dep('ecs-svc/9', { rolloutState: 'COMPLETED' })]), 'failed', 'missing'],
+    [
+      'deployment gone after a breaker failure (events say so), rollback on',
+      svc([dep('ecs-svc/1', { taskDefinition: TD(1), rolloutState: 'COMPLETED' })], {
+        events: [
+          { message: '(service api) rolling back to deployment ecs-svc/1.', createdAt: new Date(2000) },
+          {
+            message: '(service api) (deployment ecs-svc/2) deployment failed: tasks failed to start.',
+            createdAt: new Date(1000),
+          },
+        ],
+      }),
+      'failed',
+      'rolled-back',
+    ],
+    [
+      "deployment gone, another deployment's breaker failure in the events: still missing",
+      svc([dep('ecs-svc/9', { rolloutState: 'COMPLETED' })], {
+        events: [{ message: '(service api) (deployment ecs-svc/7) deployment failed: tasks failed to start.' }],
+      }),
+      'failed',
+      'missing',
+    ],
+    [
+      'deployment gone after a breaker failure, breaker without rollback',
+      svc([dep('ecs-svc/1', { taskDefinition: TD(1) })], {
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+        events: [{ message: '(service api) (deployment ecs-svc/2) deployment failed: tasks failed to start.' }],
+      }),
+      'failed',
+      'rollout-failed',
+    ],
     ['service missing', undefined, 'failed', 'service-gone'],
     ['service draining', svc([dep('ecs-svc/2')], { status: 'DRAINING' }), 'failed', 'service-gone'],
     [
@@ -122,6 +153,28 @@ describe('evaluateRollout', () => {
     const verdict = evaluateRollout(service, target);
     expect(verdict.state).toBe(state);
     if (kind) expect(verdict.state === 'failed' && verdict.kind).toBe(kind);
+  });
+
+  test('a breaker rollback finished between two polls still reads as ECS rolling back, with the reason', () => {
+    const v = evaluateRollout(
+      svc([dep('ecs-svc/1', { taskDefinition: TD(1), rolloutState: 'COMPLETED' })], {
+        events: [
+          { message: '(service api) rolling back to deployment ecs-svc/1.', createdAt: new Date(2000) },
+          {
+            message: '(service api) (deployment ecs-svc/2) deployment failed: tasks failed to start.',
+            createdAt: new Date(1000),
+          },
+        ],
+      }),
+      target,
+    );
+    expect(v).toMatchObject({
+      state: 'failed',
+      kind: 'rolled-back',
+      ecsRolledBack: true,
+      rollbackTaskDefinitionArn: TD(1),
+      reason: 'ECS deployment circuit breaker: tasks failed to start; ECS rolled back to web:1',
+    });
   });
 
   test('rolled-back names the revision ECS went back to and the reason', () => {
