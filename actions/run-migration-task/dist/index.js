@@ -80100,6 +80100,11 @@ function isNotFound(err) {
  * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
  * the available events is the response that hands back the token it was given (the documented end condition;
  * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ *
+ * The position is committed only together with the events it covers: a page that fails after earlier pages were
+ * read ends the fetch with those events (and `interrupted` set), and the next fetch resumes right after them; a
+ * fetch whose first page fails throws and leaves the position where it was. So no event is ever skipped (the token
+ * never runs ahead of what was returned) nor returned twice (issue #16, defect 1).
  */
 class LogFollower {
     token;
@@ -80110,12 +80115,17 @@ class LogFollower {
     calls = 0;
     /** True once the stream was seen to exist. */
     streamExists = false;
+    /** The error that ended the last `fetch()` early (after it had read some pages), else undefined. */
+    interrupted;
     constructor(options) {
         this.options = options;
     }
     async fetch(signal) {
         const out = [];
         const maxPages = this.options.maxPagesPerFetch ?? 1000;
+        // The position of the events in `out`: committed to `this.token` only when they are returned.
+        let token = this.token;
+        this.interrupted = undefined;
         for (let page = 0; page < maxPages; page++) {
             let response;
             try {
@@ -80124,14 +80134,18 @@ class LogFollower {
                     logGroupName: this.options.group,
                     logStreamName: this.options.stream,
                     startFromHead: true,
-                    ...(this.token === undefined ? {} : { nextToken: this.token }),
+                    ...(token === undefined ? {} : { nextToken: token }),
                     ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
                 }), signal ? { abortSignal: signal } : undefined);
             }
             catch (err) {
-                if (isNotFound(err) && this.token === undefined)
-                    return out; // stream (or group) not created yet
-                throw err;
+                if (isNotFound(err) && token === undefined)
+                    break; // stream (or group) not created yet
+                if (out.length === 0 && token === this.token)
+                    throw err;
+                // Pages were read before this one failed: hand them out with their position; the next fetch goes on.
+                this.interrupted = err;
+                break;
             }
             this.streamExists = true;
             for (const e of response.events ?? []) {
@@ -80142,12 +80156,13 @@ class LogFollower {
                 });
             }
             const next = response.nextForwardToken;
-            const atEnd = next === undefined || next === this.token;
+            const atEnd = next === undefined || next === token;
             if (next !== undefined)
-                this.token = next;
+                token = next;
             if (atEnd)
                 break;
         }
+        this.token = token;
         this.count += out.length;
         return out;
     }
@@ -80155,7 +80170,8 @@ class LogFollower {
 /**
  * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
  * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
- * must never fail the step on their own).
+ * must never fail the step on their own). A failed or interrupted read never counts as "quiet": the drain ends
+ * only after a complete read found nothing new, or at `drainMaxMs` with `incomplete` set.
  */
 async function streamLogEvents(options) {
     const clock = options.clock ?? realClock;
@@ -80177,26 +80193,35 @@ async function streamLogEvents(options) {
         streamExists: follower.streamExists,
         aborted,
     });
+    let lastError;
     for (;;) {
         if (options.signal?.aborted)
             return result(true);
         const wasStopped = stoppedAt !== undefined;
-        let got = 0;
+        let quiet = false;
         try {
             const events = await follower.fetch(options.signal);
-            got = events.length;
             for (const e of events)
                 options.onEvent(e);
+            if (follower.interrupted !== undefined) {
+                lastError = follower.interrupted;
+                options.onError?.(follower.interrupted);
+            }
+            else
+                quiet = events.length === 0;
         }
         catch (err) {
             if (options.signal?.aborted)
                 return result(true);
+            lastError = err;
             options.onError?.(err);
         }
         if (wasStopped) {
             const since = clock.now() - stoppedAt;
-            if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs)
+            if (quiet && since >= drainQuietMs)
                 return result(false);
+            if (since >= drainMaxMs)
+                return { ...result(false), ...(quiet ? {} : { incomplete: { error: lastError } }) };
         }
         const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
         const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
@@ -80625,7 +80650,12 @@ function followContainerLogs(clients, plan, taskArn, options, step) {
                     step.status.warning(`Reading logs failed (will retry): ${errors_errorMessage(err)}`);
                 warned = true;
             },
-        }).catch((err) => step.status.warning(`Log streaming stopped: ${errors_errorMessage(err)}`));
+        })
+            .then((r) => {
+            if (r.incomplete)
+                step.status.warning(incompleteLogsWarning(location, r.incomplete.error));
+        })
+            .catch((err) => step.status.warning(`Log streaming stopped: ${errors_errorMessage(err)}`));
     }
     return {
         location,
@@ -80652,6 +80682,11 @@ function followContainerLogs(clients, plan, taskArn, options, step) {
             await following;
         },
     };
+}
+/** Said when the drain gave up before a complete read: lines may be missing from the step log, never silently. */
+function incompleteLogsWarning(location, error) {
+    const why = error === undefined ? 'the stream was still growing' : `GetLogEvents kept failing: ${errors_errorMessage(error)}`;
+    return `The log stream was not read to its end (${why}); lines may be missing above. The full output is in ${location.group} / ${location.stream}.`;
 }
 /**
  * Poll DescribeTasks until the task is STOPPED. Cancellation stops the task (when `stopOnCancel`), a timeout always

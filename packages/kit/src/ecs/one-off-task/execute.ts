@@ -220,7 +220,11 @@ function followContainerLogs(
         if (!warned) step.status.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
         warned = true;
       },
-    }).catch((err) => step.status.warning(`Log streaming stopped: ${errorMessage(err)}`));
+    })
+      .then((r) => {
+        if (r.incomplete) step.status.warning(incompleteLogsWarning(location!, r.incomplete.error));
+      })
+      .catch((err) => step.status.warning(`Log streaming stopped: ${errorMessage(err)}`));
   }
   return {
     location,
@@ -247,6 +251,13 @@ function followContainerLogs(
       await following;
     },
   };
+}
+
+/** Said when the drain gave up before a complete read: lines may be missing from the step log, never silently. */
+function incompleteLogsWarning(location: LogLocation, error: unknown): string {
+  const why =
+    error === undefined ? 'the stream was still growing' : `GetLogEvents kept failing: ${errorMessage(error)}`;
+  return `The log stream was not read to its end (${why}); lines may be missing above. The full output is in ${location.group} / ${location.stream}.`;
 }
 
 interface Waited {
