@@ -25,6 +25,7 @@ import {
   type OneOffTaskTuning,
   oneOffTaskFailure,
   prepareOneOffTask,
+  stepRunKey,
 } from '@deploy-actions/kit/ecs/one-off-task';
 import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
 import {
@@ -150,7 +151,14 @@ async function executeMigration(
     executeOneOffTask(
       createOneOffTaskClients(ACTION, o.region, o.clients.ecs),
       { ...plan, register: undefined, taskDefinitionArn: arn },
-      { timeoutMs: migration.timeoutMs, signal: o.signal, ...o.tuning, log: coreLogger, statusPrefix: '[migration] ' },
+      {
+        timeoutMs: migration.timeoutMs,
+        signal: o.signal,
+        ...o.tuning,
+        log: coreLogger,
+        statusPrefix: '[migration] ',
+        runKey: stepRunKey(),
+      },
     ),
   );
   setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });

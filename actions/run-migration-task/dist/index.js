@@ -80293,6 +80293,48 @@ async function tailLogEvents(options) {
     return collected.slice(-wanted);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/idempotency.ts
+
+// RunTask idempotency (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html): a RunTask
+// repeated with the same `clientToken` and the same parameters within 24 hours returns the tasks the first one
+// started and starts none. The SDK fills in a random token per call (its retries reuse it); we derive ours from the
+// step's identity instead, so the same request of the same step of the same run attempt is one task, however it is
+// repeated. A re-run of the job is a new attempt: a new token, a new task (the user asked to run it again). Two
+// matrix legs sending the very same migration in one attempt share one task, which is what a migration wants.
+/**
+ * The step's identity on GitHub Actions: `<run id>/<run attempt>/<job>/<step>` (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT,
+ * GITHUB_JOB, GITHUB_ACTION), or undefined outside a run (then the SDK's random token is used).
+ */
+function stepRunKey(env = process.env) {
+    const runId = env.GITHUB_RUN_ID?.trim();
+    if (!runId)
+        return undefined;
+    return [runId, env.GITHUB_RUN_ATTEMPT?.trim() || '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/');
+}
+/** JSON with object keys sorted, so the same request always hashes the same. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+/**
+ * RunTask's `clientToken` for `input` sent by the step `runKey`: `deploy-actions-` + 48 hex digits of a SHA-256 over
+ * both (63 characters; ECS allows up to 64 ASCII characters). Pure.
+ */
+function runTaskClientToken(runKey, input) {
+    const { clientToken: _ignored, ...request } = input;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(runKey).update('\n').update(canonicalJson(request)).digest('hex');
+    return `deploy-actions-${hash.slice(0, 48)}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/plan.ts
 
 
@@ -80547,6 +80589,21 @@ function planOneOffTask(facts, names) {
 
 
 
+
+/**
+ * The task's status could not be read. `stopped`: StopTask succeeded; otherwise the task may still run, and the
+ * action leaves its post step to try to stop it again.
+ */
+class TaskStatusUnknownError extends errors_DeployFailure {
+    taskArn;
+    stopped;
+    constructor(message, taskArn, stopped, cause) {
+        super(message, { cause });
+        this.name = 'TaskStatusUnknownError';
+        this.taskArn = taskArn;
+        this.stopped = stopped;
+    }
+}
 /**
  * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
  * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
@@ -80563,7 +80620,17 @@ async function executeOneOffTask(clients, plan, options) {
     };
     const taskDefinitionArn = await registerIfNeeded(clients.ecs, plan, step);
     const started = step.clock.now();
-    const task = await startTask(clients.ecs, { ...plan.runTask, taskDefinition: taskDefinitionArn }, step);
+    const runTask = withClientToken({ ...plan.runTask, taskDefinition: taskDefinitionArn }, options.runKey);
+    await options.onRunTask?.({
+        cluster: plan.cluster,
+        taskDefinitionArn,
+        container: plan.containerName,
+        command: plan.command,
+        startedBy: runTask.startedBy,
+        clientToken: runTask.clientToken,
+        requestedAt: Date.now(),
+    });
+    const task = await startTask(clients.ecs, runTask, step);
     const taskArn = task.taskArn;
     const consoleUrl = taskConsoleUrl(taskArn);
     await options.onTaskStarted?.(taskArn);
@@ -80593,6 +80660,10 @@ async function registerIfNeeded(ecs, plan, step) {
         throw new errors_DeployFailure('RegisterTaskDefinition returned no task definition ARN');
     step.status.info(`Registered task definition ${arn}`);
     return arn;
+}
+/** The request with the clientToken derived from the step's identity (none outside a run: the SDK makes one). */
+function withClientToken(input, runKey) {
+    return runKey ? { ...input, clientToken: runTaskClientToken(runKey, input) } : input;
 }
 /** RunTask; `failures[]` (capacity, placement, missing image…) or no task is a DeployFailure with ECS's reasons. */
 async function startTask(ecs, input, step) {
@@ -80683,6 +80754,31 @@ function followContainerLogs(clients, plan, taskArn, options, step) {
         },
     };
 }
+/**
+ * The task's status can no longer be read (DescribeTasks failed after the SDK's retries): stop it with a reason
+ * rather than leave a migration running that nobody watches, and say which task it was and whether it may still
+ * run. Never "try again": a second run would start a second migration while the first may still be running.
+ */
+async function stopUnreadableTask(ecs, cluster, taskArn, readError, step) {
+    const why = withoutRetryAdvice(isAwsError(readError) ? describeAwsError(readError) : errors_errorMessage(readError));
+    const reason = 'Stopped by deploy-actions: the task status could not be read, so it would run unattended';
+    try {
+        await ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason }));
+        step.status.info(`Stopped task ${taskIdFromArn(taskArn)}: its status could not be read`);
+        return new TaskStatusUnknownError(`Could not read the status of task ${taskArn} (${why}); it was stopped (StopTask) so it does not run unattended. ` +
+            'Whether it finished its work is unknown: check its logs before running it again.', taskArn, true, readError);
+    }
+    catch (stopError) {
+        const stopWhy = withoutRetryAdvice(isAwsError(stopError) ? describeAwsError(stopError) : errors_errorMessage(stopError));
+        step.status.warning(`StopTask failed for ${taskArn}: ${stopWhy}`);
+        return new TaskStatusUnknownError(`Could not read the status of task ${taskArn} (${why}), and stopping it failed too (${stopWhy}): the task may ` +
+            `still be running: do not start it again until it has stopped (${taskConsoleUrl(taskArn) ?? taskArn}).`, taskArn, false, readError);
+    }
+}
+/** AWS messages end in "Please try again." — advice that here would start a second, concurrent migration. */
+function withoutRetryAdvice(text) {
+    return text.replace(/\s*Please try again( later)?\.?/gi, '');
+}
 /** Said when the drain gave up before a complete read: lines may be missing from the step log, never silently. */
 function incompleteLogsWarning(location, error) {
     const why = error === undefined ? 'the stream was still growing' : `GetLogEvents kept failing: ${errors_errorMessage(error)}`;
@@ -80701,6 +80797,7 @@ async function waitUntilStopped(ecs, cluster, task, started, options, step, logs
         cancelled: false,
         timedOut: false,
         stopRequested: false,
+        stopFailed: false,
         lastStatus: task.lastStatus,
     };
     if (waited.lastStatus)
@@ -80712,6 +80809,7 @@ async function waitUntilStopped(ecs, cluster, task, started, options, step, logs
             step.status.info(`Stopped task ${taskId}: ${reason}`);
         }
         catch (err) {
+            waited.stopFailed = true;
             step.status.warning(`StopTask failed for ${taskArn}: ${errors_errorMessage(err)}`);
         }
     };
@@ -80762,9 +80860,9 @@ async function waitUntilStopped(ecs, cluster, task, started, options, step, logs
             await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
         }
         else {
-            // DescribeTasks failing for good: stop following logs and rethrow.
+            // DescribeTasks failing for good: the task must not run on unattended (#16 defect 2).
             await logs.abort(err);
-            throw err;
+            throw await stopUnreadableTask(ecs, cluster, taskArn, err, step);
         }
     }
     return waited;
@@ -80774,11 +80872,16 @@ function oneOffTaskResult(r) {
     const taskId = taskIdFromArn(r.taskArn);
     const outcome = r.stopped ? evaluateStoppedTask(r.stopped, r.plan.containerName) : undefined;
     const last = r.lastStatus ?? 'unknown';
+    const stop = r.stopFailed
+        ? 'could not be stopped and may still be running'
+        : r.stopRequested
+            ? 'was asked to stop'
+            : 'keeps running';
     const message = outcome
         ? outcome.message
         : r.cancelled
-            ? `Cancelled after ${formatDuration(r.durationMs)}; task ${taskId} ${r.stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${last})`
-            : `Timed out after ${formatDuration(r.durationMs)} waiting for task ${taskId} to stop (last status ${last}); the task was asked to stop`;
+            ? `Cancelled after ${formatDuration(r.durationMs)}; task ${taskId} ${stop} (last status ${last})`
+            : `Timed out after ${formatDuration(r.durationMs)} waiting for task ${taskId} to stop (last status ${last}); the task ${stop}`;
     return {
         taskArn: r.taskArn,
         taskId,
@@ -80791,6 +80894,7 @@ function oneOffTaskResult(r) {
         cancelled: r.cancelled,
         timedOut: r.timedOut,
         stopRequested: r.stopRequested,
+        stopFailed: r.stopFailed,
         durationMs: r.durationMs,
         logLocation: r.logLocation,
         logNotice: r.logNotice,
@@ -80800,6 +80904,82 @@ function oneOffTaskResult(r) {
         lastStatus: r.stopped?.lastStatus ?? r.lastStatus,
         consoleUrl: r.consoleUrl,
     };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/leftover.ts
+
+
+/** Slack for the runner's clock against ECS's `createdAt` (and the time between saving and sending). */
+const CLOCK_SLACK_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** Whether `task` is the one `pending` describes (pure). */
+function matchesPendingRunTask(task, pending) {
+    if (task.taskDefinitionArn !== pending.taskDefinitionArn)
+        return false;
+    if (pending.startedBy !== undefined && task.startedBy !== pending.startedBy)
+        return false;
+    const created = task.createdAt ? new Date(task.createdAt).getTime() : Number.NaN;
+    if (!(created >= pending.requestedAt - CLOCK_SLACK_MS))
+        return false;
+    const override = task.overrides?.containerOverrides?.find((o) => o.name === pending.container);
+    const sent = pending.command?.length ? pending.command : undefined;
+    const got = override?.command?.length ? override.command : undefined;
+    return JSON.stringify(sent) === JSON.stringify(got);
+}
+/** Tasks still running (desired RUNNING) that match the pending RunTask, newest first. */
+async function findPendingRunTaskTasks(ecs, pending) {
+    const arns = [];
+    let nextToken;
+    const family = /task-definition\/([^:]+):\d+$/.exec(pending.taskDefinitionArn)?.[1];
+    do {
+        const page = await ecs.send(
+        // desiredStatus defaults to RUNNING; startedBy "must be the only filter" (ListTasks API reference).
+        new ListTasksCommand({
+            cluster: pending.cluster,
+            ...(pending.startedBy ? { startedBy: pending.startedBy } : family ? { family } : {}),
+            ...(nextToken ? { nextToken } : {}),
+        }));
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+    } while (nextToken && arns.length < 1000);
+    const tasks = [];
+    for (let i = 0; i < arns.length; i += 100) {
+        const out = await ecs.send(new DescribeTasksCommand({ cluster: pending.cluster, tasks: arns.slice(i, i + 100) }));
+        tasks.push(...(out.tasks ?? []));
+    }
+    return tasks
+        .filter((t) => matchesPendingRunTask(t, pending))
+        .sort((a, b) => new Date(b.createdAt ?? 0).getTime() - new Date(a.createdAt ?? 0).getTime());
+}
+/**
+ * The post step's handling of a main step killed between saving a pending RunTask and saving the task ARN: stop
+ * the one task that matches; several matches are listed, not guessed at (another step may own them). Never throws.
+ */
+async function leftover_stopPendingRunTask(ecs, pending, reason, log) {
+    let matches;
+    try {
+        matches = await findPendingRunTaskTasks(ecs, pending);
+    }
+    catch (err) {
+        log.warning(`The main step ended between RunTask and saving the task ARN, and looking for that task failed: ${errorMessage(err)}. ` +
+            `Check cluster ${pending.cluster} for a running task of ${pending.taskDefinitionArn} started by ${pending.startedBy ?? 'this run'}.`);
+        return;
+    }
+    if (matches.length === 0) {
+        log.info(`No running task of ${pending.taskDefinitionArn} from this step; nothing to clean up.`);
+        return;
+    }
+    if (matches.length > 1) {
+        log.warning(`The main step ended between RunTask and saving the task ARN; ${matches.length} running tasks match its request and none was stopped (another step may own them): ${matches.map((t) => t.taskArn).join(', ')}`);
+        return;
+    }
+    const taskArn = matches[0].taskArn;
+    try {
+        await ecs.send(new StopTaskCommand({ cluster: pending.cluster, task: taskArn, reason: reason.slice(0, 255) }));
+        log.info(`Stopped task ${taskArn}: the main step ended right after starting it.`);
+    }
+    catch (err) {
+        log.warning(`Could not stop task ${taskArn}: ${errorMessage(err)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
@@ -80983,7 +81163,7 @@ function normalizeMemoryMiB(value) {
     return s;
 }
 function stableKey(v) {
-    return canonicalJson(v);
+    return taskdef_canonicalJson(v);
 }
 function sortBy(arr, ...keys) {
     if (!Array.isArray(arr))
@@ -81155,12 +81335,12 @@ function sortKeysDeep(v) {
     return v;
 }
 /** JSON with object keys sorted at every level (arrays keep their order). */
-function canonicalJson(v, indent) {
+function taskdef_canonicalJson(v, indent) {
     return JSON.stringify(sortKeysDeep(v), null, indent) ?? 'undefined';
 }
 /** True when both describe the same registration, ignoring read-only fields, ordering and describe defaults. */
 function taskDefsEqual(a, b) {
-    return canonicalJson(normalizeTaskDef(a)) === canonicalJson(normalizeTaskDef(b));
+    return taskdef_canonicalJson(normalizeTaskDef(a)) === taskdef_canonicalJson(normalizeTaskDef(b));
 }
 /**
  * Replaces values that look secret with REDACTED: environment entries with secret-looking names
@@ -81232,7 +81412,7 @@ function redactMap(m, replacement) {
 function taskDefDiffText(a, b, opts = {}) {
     const na = a === undefined || a === null ? undefined : normalizeTaskDef(a);
     const nb = b === undefined || b === null ? undefined : normalizeTaskDef(b);
-    const render = (td, other) => td === undefined ? '' : `${canonicalJson(redactTaskDef(td, other), 2)}\n`;
+    const render = (td, other) => td === undefined ? '' : `${taskdef_canonicalJson(redactTaskDef(td, other), 2)}\n`;
     // Only the new side marks changed secret values, so the diff shows a -/+ pair without showing either value.
     const oldText = render(na, undefined);
     const newText = render(nb, na);
@@ -81556,6 +81736,8 @@ function oneOffTaskOutputs(result) {
 // @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs:
 // prepare (read-only: container, command, network copied from a service) → execute (RunTask, live logs, exit code,
 // stop on cancel) → report (failure, summary section, outputs).
+
+
 
 
 
@@ -82272,37 +82454,62 @@ function describeEnvironment(environment) {
 
 
 
+
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
 const STATE = {
     taskArn: 'taskArn',
     cluster: 'cluster',
     region: 'region',
     done: 'taskHandled',
+    /** The RunTask about to be sent (JSON PendingRunTask), saved before sending it. */
+    pending: 'runTask',
+    /** The main step could not read the task's status nor stop it: it may still be running. */
+    mayBeRunning: 'taskMayBeRunning',
 };
 /**
- * The post step (dist/post/index.js, `post-if: always()`): when the main step started a task and was killed before it could handle it
- * (the runner's SIGKILL after a cancel, a step timeout), stop the task so a migration does not run on unattended.
- * Never fails the job: problems are warnings.
+ * The post step (dist/post/index.js, `post-if: always()`): when the main step started a task and did not see it to
+ * the end (the runner's SIGKILL after a cancel, a step timeout, a status it could no longer read and a StopTask
+ * that failed), stop the task so a migration does not run on unattended. When the step was killed between RunTask
+ * and saving the task ARN, find the task from the saved request. Never fails the job: problems are warnings.
  */
 async function cleanup() {
     const taskArn = core.getState(STATE.taskArn);
-    if (!taskArn) {
-        core.info('No task was started by the main step; nothing to clean up.');
+    const pending = core.getState(STATE.pending);
+    if (core.getState(STATE.done) === 'true') {
+        core.info(`${taskArn ? `Task ${taskArn} was` : 'The task was'} handled by the main step; nothing to clean up.`);
         return;
     }
-    if (core.getState(STATE.done) === 'true') {
-        core.info(`Task ${taskArn} was handled by the main step; nothing to clean up.`);
+    if (!taskArn && !pending) {
+        core.info('No task was started by the main step; nothing to clean up.');
         return;
     }
     const cluster = core.getState(STATE.cluster);
     const region = core.getState(STATE.region) || undefined;
+    let ecs;
     try {
-        const ecs = createClient(ECSClient, { action: ACTION, region, maxAttempts: 3 });
-        await ecs.send(new StopTaskCommand({
-            cluster,
-            task: taskArn,
-            reason: 'Stopped by deploy-actions post step: the GitHub Actions step ended before the task finished',
-        }));
+        ecs = createClient(ECSClient, { action: ACTION, region, maxAttempts: 3 });
+    }
+    catch (err) {
+        core.warning(`Could not stop ${taskArn || 'the task'}: ${errorMessage(err)}`);
+        return;
+    }
+    const reason = core.getState(STATE.mayBeRunning) === 'true'
+        ? 'Stopped by deploy-actions post step: the main step could not read the task status nor stop it'
+        : 'Stopped by deploy-actions post step: the GitHub Actions step ended before the task finished';
+    if (!taskArn) {
+        let request;
+        try {
+            request = JSON.parse(pending);
+        }
+        catch {
+            core.warning(`The main step's saved RunTask request is not readable; check cluster ${cluster} for its task.`);
+            return;
+        }
+        await stopPendingRunTask(ecs, request, reason, coreLogger);
+        return;
+    }
+    try {
+        await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason }));
         core.info(`Stopped task ${taskArn}: the main step ended before the task finished.`);
     }
     catch (err) {
@@ -82342,6 +82549,10 @@ async function main_main(deps = {}) {
         : plan.container.command?.length
             ? formatCommand(plan.container.command)
             : '(image default)';
+    // Whether the post step must look after the task: set until main knows the task ended or was stopped.
+    let runTaskSent = false;
+    let taskArnSaved = false;
+    let leftRunning = false;
     let result;
     try {
         result = await group(`Run ${plan.containerName}: ${commandText}`, () => executeOneOffTask(clients, plan, {
@@ -82351,17 +82562,33 @@ async function main_main(deps = {}) {
             ...deps.tuning,
             log: log_coreLogger,
             statusPrefix: '[ecs] ',
-            onTaskStarted: (taskArn) => {
-                saveState(STATE.taskArn, taskArn);
+            runKey: stepRunKey(),
+            onRunTask: (pending) => {
+                // Saved before RunTask: a step killed before the ARN is saved still lets the post step find the task.
                 saveState(STATE.cluster, plan.cluster);
                 if (inputs.region)
                     saveState(STATE.region, inputs.region);
+                saveState(STATE.pending, JSON.stringify(pending));
+                runTaskSent = true;
+            },
+            onTaskStarted: (taskArn) => {
+                saveState(STATE.taskArn, taskArn);
+                taskArnSaved = true;
             },
         }));
+        leftRunning = result.stopFailed;
+    }
+    catch (err) {
+        throw leftRunningFailure(err, { runTaskSent, taskArnSaved, stopOnCancel: inputs.stopOnCancel }, () => {
+            leftRunning = true;
+        });
     }
     finally {
-        // Reaching here (result or thrown error) means main handled the task itself: the post step has nothing to do.
-        saveState(STATE.done, 'true');
+        // Main handled the task (it stopped, we stopped it, or none started): the post step has nothing to do.
+        if (leftRunning)
+            saveState(STATE.mayBeRunning, 'true');
+        else
+            saveState(STATE.done, 'true');
     }
     setOutputs(oneOffTaskOutputs(result));
     await appendOneOffTaskSummary(new summary_Summary(), result, { command: commandText, cluster: plan.cluster }).write();
@@ -82372,6 +82599,28 @@ async function main_main(deps = {}) {
     const failure = oneOffTaskFailure(result);
     if (failure)
         throw failure;
+}
+/**
+ * The error main throws when executeOneOffTask failed, and whether a task may be left running (`leftRunning()`):
+ * the task's status could not be read and StopTask failed too, or RunTask's own answer was lost (a network error or
+ * 5xx after the SDK's retries: ECS may have started the task). The post step then stops it.
+ */
+function leftRunningFailure(err, o, leftRunning) {
+    const { runTaskSent, taskArnSaved, stopOnCancel } = o;
+    if (err instanceof TaskStatusUnknownError && !err.stopped) {
+        leftRunning();
+        return new errors_DeployFailure(`${err.message} The post step of this action tries to stop it again.`, { cause: err });
+    }
+    if (!runTaskSent || taskArnSaved || err instanceof errors_DeployFailure)
+        return err;
+    if (isErrorNamed(err, 'AbortError')) {
+        if (!stopOnCancel)
+            return err;
+        leftRunning();
+        return new errors_DeployFailure('Cancelled while RunTask was being sent: no task ARN came back, so the post step of this action looks for the task ECS may have started and stops it.', { cause: err });
+    }
+    leftRunning();
+    return new errors_DeployFailure(`RunTask did not answer (${failureMessage(err)}); ECS may have started the task anyway. The post step of this action looks for it and stops it.`, { cause: err });
 }
 /** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
 const main_run = () => runStep(main_main);

@@ -8,13 +8,17 @@ import {
   oneOffTaskFailure,
   oneOffTaskOutputs,
   prepareOneOffTask,
+  stepRunKey,
+  TaskStatusUnknownError,
 } from '@deploy-actions/kit/ecs/one-off-task';
 import {
   cancellationSignal,
   coreLogger,
   DeployFailure,
+  failureMessage,
   formatCommand,
   infoLines,
+  isErrorNamed,
   run as runStep,
   Summary,
   setOutputs,
@@ -59,6 +63,10 @@ export async function main(deps: Deps = {}): Promise<void> {
     : plan.container.command?.length
       ? formatCommand(plan.container.command)
       : '(image default)';
+  // Whether the post step must look after the task: set until main knows the task ended or was stopped.
+  let runTaskSent = false;
+  let taskArnSaved = false;
+  let leftRunning = false;
   let result: OneOffTaskResult;
   try {
     result = await core.group(`Run ${plan.containerName}: ${commandText}`, () =>
@@ -69,16 +77,29 @@ export async function main(deps: Deps = {}): Promise<void> {
         ...deps.tuning,
         log: coreLogger,
         statusPrefix: '[ecs] ',
-        onTaskStarted: (taskArn) => {
-          core.saveState(STATE.taskArn, taskArn);
+        runKey: stepRunKey(),
+        onRunTask: (pending) => {
+          // Saved before RunTask: a step killed before the ARN is saved still lets the post step find the task.
           core.saveState(STATE.cluster, plan.cluster);
           if (inputs.region) core.saveState(STATE.region, inputs.region);
+          core.saveState(STATE.pending, JSON.stringify(pending));
+          runTaskSent = true;
+        },
+        onTaskStarted: (taskArn) => {
+          core.saveState(STATE.taskArn, taskArn);
+          taskArnSaved = true;
         },
       }),
     );
+    leftRunning = result.stopFailed;
+  } catch (err) {
+    throw leftRunningFailure(err, { runTaskSent, taskArnSaved, stopOnCancel: inputs.stopOnCancel }, () => {
+      leftRunning = true;
+    });
   } finally {
-    // Reaching here (result or thrown error) means main handled the task itself: the post step has nothing to do.
-    core.saveState(STATE.done, 'true');
+    // Main handled the task (it stopped, we stopped it, or none started): the post step has nothing to do.
+    if (leftRunning) core.saveState(STATE.mayBeRunning, 'true');
+    else core.saveState(STATE.done, 'true');
   }
 
   setOutputs(oneOffTaskOutputs(result));
@@ -89,6 +110,37 @@ export async function main(deps: Deps = {}): Promise<void> {
   }
   const failure = oneOffTaskFailure(result);
   if (failure) throw failure;
+}
+
+/**
+ * The error main throws when executeOneOffTask failed, and whether a task may be left running (`leftRunning()`):
+ * the task's status could not be read and StopTask failed too, or RunTask's own answer was lost (a network error or
+ * 5xx after the SDK's retries: ECS may have started the task). The post step then stops it.
+ */
+function leftRunningFailure(
+  err: unknown,
+  o: { runTaskSent: boolean; taskArnSaved: boolean; stopOnCancel: boolean },
+  leftRunning: () => void,
+): unknown {
+  const { runTaskSent, taskArnSaved, stopOnCancel } = o;
+  if (err instanceof TaskStatusUnknownError && !err.stopped) {
+    leftRunning();
+    return new DeployFailure(`${err.message} The post step of this action tries to stop it again.`, { cause: err });
+  }
+  if (!runTaskSent || taskArnSaved || err instanceof DeployFailure) return err;
+  if (isErrorNamed(err, 'AbortError')) {
+    if (!stopOnCancel) return err;
+    leftRunning();
+    return new DeployFailure(
+      'Cancelled while RunTask was being sent: no task ARN came back, so the post step of this action looks for the task ECS may have started and stops it.',
+      { cause: err },
+    );
+  }
+  leftRunning();
+  return new DeployFailure(
+    `RunTask did not answer (${failureMessage(err)}); ECS may have started the task anyway. The post step of this action looks for it and stops it.`,
+    { cause: err },
+  );
 }
 
 /** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */

@@ -6824,7 +6824,7 @@ __webpack_unused_export__ = DescribeTaskSetsCommand;
 __webpack_unused_export__ = DescribeTaskSetsRequest$;
 __webpack_unused_export__ = DescribeTaskSetsResponse$;
 __webpack_unused_export__ = DescribeTasks$;
-__webpack_unused_export__ = DescribeTasksCommand;
+exports.z8X = DescribeTasksCommand;
 __webpack_unused_export__ = DescribeTasksRequest$;
 __webpack_unused_export__ = DescribeTasksResponse$;
 __webpack_unused_export__ = DesiredStatus;
@@ -7011,7 +7011,7 @@ __webpack_unused_export__ = ListTaskDefinitionsCommand;
 __webpack_unused_export__ = ListTaskDefinitionsRequest$;
 __webpack_unused_export__ = ListTaskDefinitionsResponse$;
 __webpack_unused_export__ = ListTasks$;
-__webpack_unused_export__ = ListTasksCommand;
+exports.MYg = ListTasksCommand;
 __webpack_unused_export__ = ListTasksRequest$;
 __webpack_unused_export__ = ListTasksResponse$;
 __webpack_unused_export__ = LoadBalancer$;
@@ -70265,14 +70265,14 @@ function getAwsCallContext(err) {
     return undefined;
 }
 /** True for errors thrown by an AWS SDK v3 client (a ServiceException, or anything carrying `$metadata`). */
-function isAwsServiceError(err) {
+function errors_isAwsServiceError(err) {
     return (err instanceof Error &&
         typeof err.$metadata === 'object' &&
         err.$metadata !== null);
 }
 /** True for anything `describeAwsError` can say something specific about. */
-function isAwsError(err) {
-    return isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
+function errors_isAwsError(err) {
+    return errors_isAwsServiceError(err) || getAwsCallContext(err) !== undefined;
 }
 /**
  * One line naming service, operation, error code, HTTP status and request id, e.g.
@@ -70280,11 +70280,11 @@ function isAwsError(err) {
  * Works for non-service errors thrown inside an SDK call too (network errors), and degrades gracefully when the
  * error was not thrown through a client built by `createClient` (service/operation then unknown).
  */
-function describeAwsError(err) {
+function errors_describeAwsError(err) {
     const context = getAwsCallContext(err);
     const where = context ? `${context.service} ${context.operation}` : 'call';
-    const message = errorMessage(err);
-    if (!isAwsServiceError(err)) {
+    const message = errors_errorMessage(err);
+    if (!errors_isAwsServiceError(err)) {
         const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
         return `AWS ${where} failed: ${name}${message}`;
     }
@@ -70299,7 +70299,7 @@ function describeAwsError(err) {
     return `AWS ${where} failed: ${text} (${facts.join(', ')})`;
 }
 /** The message of anything thrown, never `[object Object]`. */
-function errorMessage(err) {
+function errors_errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     if (typeof err === 'string')
@@ -70312,7 +70312,7 @@ function errorMessage(err) {
     }
 }
 /** True when `err` is an Error with one of these names (an SDK service exception's name is its error code). */
-function isErrorNamed(err, ...names) {
+function errors_isErrorNamed(err, ...names) {
     return err instanceof Error && names.includes(err.name);
 }
 
@@ -73858,7 +73858,7 @@ function globWordAt(text, i) {
     return text.slice(start, end);
 }
 /** Format a command for logs and summaries (shell-quoted where needed, so it reads back as the same words). */
-function formatCommand(command) {
+function command_formatCommand(command) {
     return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
@@ -73874,7 +73874,7 @@ function abortReason(signal) {
     err.name = 'AbortError';
     return err;
 }
-const realClock = {
+const poll_realClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted) {
@@ -73943,7 +73943,7 @@ function backoffDelay(attempt, opts, random = Math.random) {
     }
 }
 /** The deadline passed. Carries the last progress message. Printed by `run()` as a DeployFailure (no stack). */
-class PollTimeoutError extends errors_DeployFailure {
+class poll_PollTimeoutError extends errors_DeployFailure {
     lastProgress;
     attempts;
     elapsedMs;
@@ -73956,7 +73956,7 @@ class PollTimeoutError extends errors_DeployFailure {
     }
 }
 /** The signal aborted (SIGINT/SIGTERM or caller). Carries the last progress message. */
-class PollAbortedError extends errors_DeployFailure {
+class poll_PollAbortedError extends errors_DeployFailure {
     lastProgress;
     attempts;
     constructor(message, lastProgress, attempts, cause) {
@@ -73982,8 +73982,8 @@ function poll_formatDuration(ms) {
  * attempts. The last attempt happens at the deadline; then PollTimeoutError. Abort (signal) rejects promptly
  * even mid-sleep with PollAbortedError. Errors thrown by `fn` propagate unchanged (fn decides what is retryable).
  */
-async function poll(fn, opts) {
-    const clock = opts.clock ?? realClock;
+async function poll_poll(fn, opts) {
+    const clock = opts.clock ?? poll_realClock;
     const progressEveryMs = opts.progressEveryMs ?? 10_000;
     const onProgress = opts.onProgress ?? ((message) => core.info(message));
     const description = opts.description ?? 'condition';
@@ -73995,7 +73995,7 @@ async function poll(fn, opts) {
     const aborted = (cause) => {
         const reason = opts.signal ? abortReason(opts.signal).message : 'aborted';
         const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-        return new PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
+        return new poll_PollAbortedError(`Cancelled while waiting for ${description} (${reason}) after ${poll_formatDuration(clock.now() - start)}.${where}`, lastProgress, attempt, cause ?? opts.signal?.reason);
     };
     for (;;) {
         if (opts.signal?.aborted)
@@ -74017,7 +74017,7 @@ async function poll(fn, opts) {
         const remaining = deadline - now;
         if (remaining <= 0) {
             const where = lastProgress ? ` Last status: ${lastProgress}` : '';
-            throw new PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
+            throw new poll_PollTimeoutError(`Timed out after ${poll_formatDuration(now - start)} waiting for ${description} (${attempt} checks).${where}`, lastProgress, attempt, now - start);
         }
         const delay = Math.min(backoffDelay(attempt, opts, opts.random), remaining);
         try {
@@ -74398,7 +74398,7 @@ const log_coreLogger = {
     warning: (message) => warning(message),
 };
 /** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
-function prefixedLogger(log, prefix) {
+function log_prefixedLogger(log, prefix) {
     return { info: (message) => log.info(`${prefix}${message}`), warning: (message) => log.warning(message) };
 }
 /** Log a multi-line text one info line per line. */
@@ -74573,11 +74573,11 @@ function failureMessage(err) {
     if (err instanceof errors_DeployFailure)
         return err.message;
     if (isAbortError(err))
-        return `Cancelled: ${errorMessage(err)}`;
-    if (isAwsError(err))
-        return describeAwsError(err);
+        return `Cancelled: ${errors_errorMessage(err)}`;
+    if (errors_isAwsError(err))
+        return errors_describeAwsError(err);
     const name = err instanceof Error && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-    return `Unexpected error: ${name}${errorMessage(err)}`;
+    return `Unexpected error: ${name}${errors_errorMessage(err)}`;
 }
 /**
  * The single catch of every action: `run(main)` in `src/index.ts`.
@@ -74632,7 +74632,7 @@ function markdownTable(headers, rows, align) {
     return [line(headers), `| ${rule.join(' | ')} |`, ...body].join('\n') + '\n';
 }
 /** A fenced code block whose fence is longer than any backtick run inside `text`. */
-function codeBlock(text, lang = '') {
+function summary_codeBlock(text, lang = '') {
     const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${lang}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
@@ -74693,12 +74693,12 @@ class summary_Summary {
         return this;
     }
     code(text, lang = '') {
-        this.parts.push(codeBlock(text, lang));
+        this.parts.push(summary_codeBlock(text, lang));
         return this;
     }
     /** A diff block (or 'No changes.' when `diffText` is empty); inside <details> when `collapsedTitle` is given. */
     diff(diffText, collapsedTitle) {
-        const block = diffText ? codeBlock(diffText, 'diff') : '_No changes._\n';
+        const block = diffText ? summary_codeBlock(diffText, 'diff') : '_No changes._\n';
         return collapsedTitle ? this.details(collapsedTitle, block) : this.raw(block);
     }
     raw(markdown) {
@@ -74749,110 +74749,951 @@ class summary_Summary {
 
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecs@3.1162.0/node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(6580);
-;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
-// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
-// can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
-// definition for render-task-def and deploy-ecs.
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/clients.ts
 
 
 
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
-/** Account id and region of a private ECR registry host, or undefined for any other host. */
-function parseEcrHost(host) {
-    if (!host)
-        return undefined;
-    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
-    return m ? { registryId: m[1], region: m[2] } : undefined;
+/** The clients a one-off task needs: ECS, Logs in the action's region, and Logs for an `awslogs-region` elsewhere. */
+function createOneOffTaskClients(action, region, ecs) {
+    return {
+        ecs: ecs ?? createClient(ECSClient, { action, region }),
+        logs: createClient(CloudWatchLogsClient, { action, region }),
+        logsForRegion: (other) => createClient(CloudWatchLogsClient, { action, region: other }),
+    };
 }
-function hostOf(url) {
-    if (!url)
-        return undefined;
-    try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-function sameHost(a, b) {
-    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
-    return canon(a) === canon(b);
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/logs.ts
+
+
+/** The task id (last path segment) of a task ARN; an id is returned unchanged. */
+function logs_taskIdFromArn(taskArnOrId) {
+    const slash = taskArnOrId.lastIndexOf('/');
+    return slash === -1 ? taskArnOrId : taskArnOrId.slice(slash + 1);
 }
 /**
- * Decide, per container, how `pin-digest` resolves its image:
- * - already pinned by digest → skip;
- * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
- *   region (a missing tag means `latest`, as Docker does);
- * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
- *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
- *   in the caller's default registry and the action's region;
- * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
+ * The awslogs group/stream of `container` in task `taskArnOrId`: stream `<awslogs-stream-prefix>/<container>/<taskId>`
+ * (the awslogs driver's naming on ECS). Explains why not when the container has no awslogs driver or no prefix
+ * (without a prefix the stream is named after the Docker container id, which the ECS API does not expose).
  */
-function digest_planDigestPins(containers, ecrEndpointUrl) {
-    const endpointHost = hostOf(ecrEndpointUrl);
-    return containers.map(({ name, image }) => {
-        const ref = parseImageRef(image);
-        if (!ref)
-            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
-            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
-        const tag = ref.tag ?? 'latest';
-        const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
+function logs_awslogsLocation(container, taskArnOrId) {
+    const name = container.name ?? '(unnamed)';
+    const config = container.logConfiguration;
+    if (!config?.logDriver) {
         return {
-            container: name,
-            image,
-            action: 'skip',
-            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+            ok: false,
+            reason: `container '${name}' has no logConfiguration, so its output is not in CloudWatch Logs`,
         };
+    }
+    if (config.logDriver !== 'awslogs') {
+        return {
+            ok: false,
+            reason: `container '${name}' uses the ${config.logDriver} log driver; only awslogs output can be streamed here`,
+        };
+    }
+    const options = config.options ?? {};
+    const group = options['awslogs-group'];
+    const prefix = options['awslogs-stream-prefix'];
+    if (!group)
+        return { ok: false, reason: `container '${name}' uses awslogs without an awslogs-group option` };
+    if (!prefix) {
+        return {
+            ok: false,
+            reason: `container '${name}' uses awslogs without awslogs-stream-prefix, so its stream name is not predictable`,
+        };
+    }
+    const region = options['awslogs-region'];
+    const location = { group, stream: `${prefix}/${name}/${logs_taskIdFromArn(taskArnOrId)}` };
+    if (region)
+        location.region = region;
+    return { ok: true, location };
+}
+function isNotFound(err) {
+    return err instanceof Error && err.name === 'ResourceNotFoundException';
+}
+/**
+ * Follows one log stream from its beginning with forward tokens. Each `fetch()` reads every page available now
+ * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
+ * the available events is the response that hands back the token it was given (the documented end condition;
+ * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ *
+ * The position is committed only together with the events it covers: a page that fails after earlier pages were
+ * read ends the fetch with those events (and `interrupted` set), and the next fetch resumes right after them; a
+ * fetch whose first page fails throws and leaves the position where it was. So no event is ever skipped (the token
+ * never runs ahead of what was returned) nor returned twice (issue #16, defect 1).
+ */
+class LogFollower {
+    token;
+    options;
+    /** Events returned so far. */
+    count = 0;
+    /** GetLogEvents calls made so far. */
+    calls = 0;
+    /** True once the stream was seen to exist. */
+    streamExists = false;
+    /** The error that ended the last `fetch()` early (after it had read some pages), else undefined. */
+    interrupted;
+    constructor(options) {
+        this.options = options;
+    }
+    async fetch(signal) {
+        const out = [];
+        const maxPages = this.options.maxPagesPerFetch ?? 1000;
+        // The position of the events in `out`: committed to `this.token` only when they are returned.
+        let token = this.token;
+        this.interrupted = undefined;
+        for (let page = 0; page < maxPages; page++) {
+            let response;
+            try {
+                this.calls += 1;
+                response = await this.options.client.send(new GetLogEventsCommand({
+                    logGroupName: this.options.group,
+                    logStreamName: this.options.stream,
+                    startFromHead: true,
+                    ...(token === undefined ? {} : { nextToken: token }),
+                    ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
+                }), signal ? { abortSignal: signal } : undefined);
+            }
+            catch (err) {
+                if (isNotFound(err) && token === undefined)
+                    break; // stream (or group) not created yet
+                if (out.length === 0 && token === this.token)
+                    throw err;
+                // Pages were read before this one failed: hand them out with their position; the next fetch goes on.
+                this.interrupted = err;
+                break;
+            }
+            this.streamExists = true;
+            for (const e of response.events ?? []) {
+                out.push({
+                    timestamp: e.timestamp ?? 0,
+                    ...(e.ingestionTime === undefined ? {} : { ingestionTime: e.ingestionTime }),
+                    message: e.message ?? '',
+                });
+            }
+            const next = response.nextForwardToken;
+            const atEnd = next === undefined || next === token;
+            if (next !== undefined)
+                token = next;
+            if (atEnd)
+                break;
+        }
+        this.token = token;
+        this.count += out.length;
+        return out;
+    }
+}
+/**
+ * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
+ * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
+ * must never fail the step on their own). A failed or interrupted read never counts as "quiet": the drain ends
+ * only after a complete read found nothing new, or at `drainMaxMs` with `incomplete` set.
+ */
+async function logs_streamLogEvents(options) {
+    const clock = options.clock ?? realClock;
+    const follower = new LogFollower(options);
+    const interval = options.intervalMs ?? 1000;
+    const drainQuietMs = options.drainQuietMs ?? 1000;
+    const drainMaxMs = options.drainMaxMs ?? 10_000;
+    let stoppedAt;
+    // Aborted when `until` settles, so the interval sleep ends at once and the drain starts without delay.
+    const stopped = new AbortController();
+    const markStopped = () => {
+        stoppedAt ??= clock.now();
+        stopped.abort('stopped');
+    };
+    options.until.then(markStopped, markStopped);
+    const result = (aborted) => ({
+        events: follower.count,
+        calls: follower.calls,
+        streamExists: follower.streamExists,
+        aborted,
+    });
+    let lastError;
+    for (;;) {
+        if (options.signal?.aborted)
+            return result(true);
+        const wasStopped = stoppedAt !== undefined;
+        let quiet = false;
+        try {
+            const events = await follower.fetch(options.signal);
+            for (const e of events)
+                options.onEvent(e);
+            if (follower.interrupted !== undefined) {
+                lastError = follower.interrupted;
+                options.onError?.(follower.interrupted);
+            }
+            else
+                quiet = events.length === 0;
+        }
+        catch (err) {
+            if (options.signal?.aborted)
+                return result(true);
+            lastError = err;
+            options.onError?.(err);
+        }
+        if (wasStopped) {
+            const since = clock.now() - stoppedAt;
+            if (quiet && since >= drainQuietMs)
+                return result(false);
+            if (since >= drainMaxMs)
+                return { ...result(false), ...(quiet ? {} : { incomplete: { error: lastError } }) };
+        }
+        const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
+        const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);
+        try {
+            await clock.sleep(wait, signals.length ? AbortSignal.any(signals) : undefined);
+        }
+        catch {
+            // woken early: the producer stopped or the follow was aborted (checked at the top of the loop)
+        }
+    }
+}
+/** Split event messages into lines (an event may hold several), dropping one trailing newline per event. */
+function logs_eventLines(events) {
+    return events.flatMap((e) => e.message.replace(/\r?\n$/, '').split(/\r?\n/));
+}
+/** Keeps the last `size` lines pushed (for "last 30 lines" in errors and summaries). */
+class logs_LineRing {
+    lines = [];
+    size;
+    /** Lines pushed in total. */
+    total = 0;
+    constructor(size) {
+        this.size = size;
+    }
+    push(message) {
+        for (const line of logs_eventLines([{ message }])) {
+            this.lines.push(line);
+            this.total += 1;
+            if (this.lines.length > this.size)
+                this.lines.shift();
+        }
+    }
+    toArray() {
+        return [...this.lines];
+    }
+}
+/**
+ * The last `lines` lines of a stream (oldest first), reading backwards (startFromHead false) with backward tokens
+ * until enough lines or the start of the stream. A missing stream returns [].
+ */
+async function tailLogEvents(options) {
+    const wanted = options.lines ?? 30;
+    if (wanted <= 0)
+        return [];
+    let collected = [];
+    let token;
+    for (let page = 0; page < 50 && collected.length < wanted; page++) {
+        let response;
+        try {
+            response = await options.client.send(new GetLogEventsCommand({
+                logGroupName: options.group,
+                logStreamName: options.stream,
+                startFromHead: false,
+                limit: Math.min(10_000, wanted),
+                ...(token === undefined ? {} : { nextToken: token }),
+            }), options.signal ? { abortSignal: options.signal } : undefined);
+        }
+        catch (err) {
+            if (isNotFound(err))
+                return collected.slice(-wanted);
+            throw err;
+        }
+        collected = [...logs_eventLines((response.events ?? []).map((e) => ({ message: e.message ?? '' }))), ...collected];
+        const next = response.nextBackwardToken;
+        if (next === undefined || next === token)
+            break;
+        token = next;
+    }
+    return collected.slice(-wanted);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/idempotency.ts
+
+// RunTask idempotency (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html): a RunTask
+// repeated with the same `clientToken` and the same parameters within 24 hours returns the tasks the first one
+// started and starts none. The SDK fills in a random token per call (its retries reuse it); we derive ours from the
+// step's identity instead, so the same request of the same step of the same run attempt is one task, however it is
+// repeated. A re-run of the job is a new attempt: a new token, a new task (the user asked to run it again). Two
+// matrix legs sending the very same migration in one attempt share one task, which is what a migration wants.
+/**
+ * The step's identity on GitHub Actions: `<run id>/<run attempt>/<job>/<step>` (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT,
+ * GITHUB_JOB, GITHUB_ACTION), or undefined outside a run (then the SDK's random token is used).
+ */
+function stepRunKey(env = process.env) {
+    const runId = env.GITHUB_RUN_ID?.trim();
+    if (!runId)
+        return undefined;
+    return [runId, env.GITHUB_RUN_ATTEMPT?.trim() || '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/');
+}
+/** JSON with object keys sorted, so the same request always hashes the same. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+/**
+ * RunTask's `clientToken` for `input` sent by the step `runKey`: `deploy-actions-` + 48 hex digits of a SHA-256 over
+ * both (63 characters; ECS allows up to 64 ASCII characters). Pure.
+ */
+function idempotency_runTaskClientToken(runKey, input) {
+    const { clientToken: _ignored, ...request } = input;
+    const hash = createHash('sha256').update(runKey).update('\n').update(canonicalJson(request)).digest('hex');
+    return `deploy-actions-${hash.slice(0, 48)}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/plan.ts
+
+
+
+const plan_DEFAULT_ONE_OFF_INPUT_NAMES = {
+    cluster: 'cluster',
+    taskDefinition: 'task-definition',
+    container: 'container',
+    command: 'command',
+    environment: 'environment',
+    service: 'service',
+    networkService: 'network-from-service',
+    subnets: 'subnets',
+    securityGroups: 'security-groups',
+    assignPublicIp: 'assign-public-ip',
+    launchType: 'launch-type',
+    startedBy: 'started-by',
+};
+/**
+ * The container to run the command in: `requested` when given (an unknown name lists the available ones and names a
+ * case-only mismatch as such), else the only container, else a ConfigurationError asking for one.
+ */
+function selectContainer(input, taskDef, requested) {
+    const containers = taskDef.containerDefinitions ?? [];
+    const names = containers.map((c) => c.name ?? '');
+    const what = taskDef.taskDefinitionArn ?? taskDef.family ?? 'the task definition';
+    if (requested === undefined) {
+        if (containers.length === 1)
+            return containers[0];
+        throw new ConfigurationError(input, `is required: ${what} has ${containers.length} containers (${names.join(', ')}); name the one to run the command in`);
+    }
+    const exact = containers.find((c) => c.name === requested);
+    if (exact)
+        return exact;
+    const caseOnly = containers.find((c) => c.name?.toLowerCase() === requested.toLowerCase());
+    if (caseOnly) {
+        throw new ConfigurationError(input, `no container '${requested}' in ${what}; names are case-sensitive: did you mean '${caseOnly.name}'?`);
+    }
+    throw new ConfigurationError(input, `no container '${requested}' in ${what}; its containers are: ${names.join(', ') || '(none)'}`);
+}
+/**
+ * Network and placement for RunTask. Explicit subnets / security groups / assignPublicIp win; whatever is not given
+ * is copied from the service's awsvpc configuration, as are launchType or capacityProviderStrategy and
+ * platformVersion. An awsvpc task definition needs subnets from somewhere: else a ConfigurationError naming the
+ * subnets input. A non-awsvpc task definition gets no network configuration (explicit subnets are an error).
+ */
+function planNetwork(taskDef, request, names = plan_DEFAULT_ONE_OFF_INPUT_NAMES) {
+    const notes = [];
+    const plan = { notes };
+    const service = request.service;
+    const serviceName = service?.serviceName ?? 'the service';
+    const fargateOnly = (taskDef.requiresCompatibilities ?? []).includes('FARGATE') &&
+        !(taskDef.requiresCompatibilities ?? []).includes('EC2');
+    const networkMode = taskDef.networkMode ?? (fargateOnly ? 'awsvpc' : undefined);
+    const awsvpc = service?.networkConfiguration?.awsvpcConfiguration;
+    if (networkMode === 'awsvpc') {
+        let subnets = request.subnets?.length ? request.subnets : undefined;
+        if (subnets)
+            notes.push(`subnets: ${subnets.join(', ')} (input)`);
+        else if (awsvpc?.subnets?.length) {
+            subnets = awsvpc.subnets;
+            notes.push(`subnets: ${subnets.join(', ')} (from service ${serviceName})`);
+        }
+        if (!subnets) {
+            throw new ConfigurationError(names.subnets, service
+                ? `service '${serviceName}' has no awsvpc network configuration to copy and the task definition uses awsvpc networking: set ${names.subnets} (and ${names.securityGroups})`
+                : `the task definition uses awsvpc networking: set ${names.service} to copy the network from a service, or ${names.subnets} (and ${names.securityGroups})`);
+        }
+        let securityGroups = request.securityGroups?.length ? request.securityGroups : undefined;
+        if (securityGroups)
+            notes.push(`security groups: ${securityGroups.join(', ')} (input)`);
+        else if (awsvpc?.securityGroups?.length) {
+            securityGroups = awsvpc.securityGroups;
+            notes.push(`security groups: ${securityGroups.join(', ')} (from service ${serviceName})`);
+        }
+        else
+            notes.push("security groups: none given (the VPC's default security group applies)");
+        let assignPublicIp = request.assignPublicIp;
+        if (assignPublicIp)
+            notes.push(`assign public IP: ${assignPublicIp} (input)`);
+        else if (awsvpc?.assignPublicIp) {
+            assignPublicIp = awsvpc.assignPublicIp;
+            notes.push(`assign public IP: ${assignPublicIp} (from service ${serviceName})`);
+        }
+        plan.networkConfiguration = {
+            awsvpcConfiguration: {
+                subnets: [...subnets],
+                ...(securityGroups ? { securityGroups: [...securityGroups] } : {}),
+                ...(assignPublicIp ? { assignPublicIp } : {}),
+            },
+        };
+    }
+    else if (request.subnets?.length || request.securityGroups?.length || request.assignPublicIp) {
+        const input = request.subnets?.length
+            ? names.subnets
+            : request.securityGroups?.length
+                ? names.securityGroups
+                : names.assignPublicIp;
+        throw new ConfigurationError(input, `the task definition uses the ${networkMode ?? 'default (bridge)'} network mode; network settings apply only to awsvpc task definitions`);
+    }
+    if (request.launchType) {
+        plan.launchType = request.launchType;
+        notes.push(`launch type: ${request.launchType} (input)`);
+    }
+    else if (service?.capacityProviderStrategy?.length) {
+        plan.capacityProviderStrategy = service.capacityProviderStrategy.map((s) => ({ ...s }));
+        notes.push(`capacity provider strategy: ${service.capacityProviderStrategy.map((s) => `${s.capacityProvider}${s.weight !== undefined ? ` weight ${s.weight}` : ''}${s.base ? ` base ${s.base}` : ''}`).join(', ')} (from service ${serviceName})`);
+    }
+    else if (service?.launchType) {
+        plan.launchType = service.launchType;
+        notes.push(`launch type: ${service.launchType} (from service ${serviceName})`);
+    }
+    else if (fargateOnly) {
+        plan.launchType = 'FARGATE';
+        notes.push('launch type: FARGATE (the task definition requires Fargate)');
+    }
+    else
+        notes.push("launch type: the cluster's default capacity provider strategy");
+    const usesFargate = plan.launchType === 'FARGATE' ||
+        (plan.capacityProviderStrategy ?? []).some((s) => /^FARGATE/.test(s.capacityProvider ?? ''));
+    if (usesFargate && service?.platformVersion && service.platformVersion !== 'LATEST') {
+        plan.platformVersion = service.platformVersion;
+        notes.push(`platform version: ${service.platformVersion} (from service ${serviceName})`);
+    }
+    return plan;
+}
+/** The RunTask request (pure). One task; overrides only for what was asked. */
+function buildRunTaskInput(options) {
+    const override = {
+        name: options.container,
+    };
+    if (options.command?.length)
+        override.command = [...options.command];
+    if (options.environment?.length)
+        override.environment = options.environment.map(([name, value]) => ({ name, value }));
+    const input = {
+        cluster: options.cluster,
+        taskDefinition: options.taskDefinition,
+        count: 1,
+        ...(override.command || override.environment ? { overrides: { containerOverrides: [override] } } : {}),
+        ...(options.network.networkConfiguration ? { networkConfiguration: options.network.networkConfiguration } : {}),
+        ...(options.network.launchType ? { launchType: options.network.launchType } : {}),
+        ...(options.network.capacityProviderStrategy
+            ? { capacityProviderStrategy: options.network.capacityProviderStrategy }
+            : {}),
+        ...(options.network.platformVersion ? { platformVersion: options.network.platformVersion } : {}),
+        ...(options.startedBy ? { startedBy: options.startedBy } : {}),
+        ...(options.clientToken ? { clientToken: options.clientToken } : {}),
+    };
+    return input;
+}
+/**
+ * Judge a STOPPED task by the exit code of `container`: 0 = success; non-zero or missing = failure. A task that
+ * never started is a failure carrying ECS's stoppedReason.
+ */
+function plan_evaluateStoppedTask(task, container) {
+    const c = task.containers?.find((x) => x.name === container);
+    const exitCode = c?.exitCode;
+    const stoppedReason = task.stoppedReason;
+    const stopCode = task.stopCode;
+    const containerReason = c?.reason;
+    const id = taskIdFromArn(task.taskArn ?? 'task');
+    const reasonText = [
+        stoppedReason,
+        containerReason && containerReason !== stoppedReason ? `container: ${containerReason}` : undefined,
+    ]
+        .filter(Boolean)
+        .join('; ');
+    const neverStarted = exitCode === undefined && (stopCode === 'TaskFailedToStart' || !task.startedAt);
+    const base = { exitCode, neverStarted, stoppedReason, stopCode, containerReason };
+    if (exitCode === 0)
+        return { ...base, ok: true, message: `Task ${id}: container '${container}' exited with code 0` };
+    if (neverStarted) {
+        return { ...base, ok: false, message: `Task ${id} failed to start: ${reasonText || 'no reason given by ECS'}` };
+    }
+    if (exitCode === undefined) {
+        return {
+            ...base,
+            ok: false,
+            message: `Task ${id}: container '${container}' stopped without an exit code${reasonText ? ` (${reasonText})` : ''}`,
+        };
+    }
+    return {
+        ...base,
+        ok: false,
+        message: `Task ${id}: container '${container}' exited with code ${exitCode}${reasonText ? ` (${reasonText})` : ''}`,
+    };
+}
+/** Console URL of a task (partition-aware), from its ARN `arn:<partition>:ecs:<region>:<account>:task/<cluster>/<id>`. */
+function plan_taskConsoleUrl(taskArn) {
+    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):\d+:task\/([^/]+)\/([^/]+)$/.exec(taskArn);
+    if (!m)
+        return undefined;
+    const [, partition, region, cluster, id] = m;
+    const host = partition === 'aws-cn'
+        ? 'console.amazonaws.cn'
+        : partition === 'aws-us-gov'
+            ? 'console.amazonaws-us-gov.com'
+            : 'console.aws.amazon.com';
+    return `https://${region}.${host}/ecs/v2/clusters/${cluster}/tasks/${id}/configuration?region=${region}`;
+}
+/** The plan from the facts (pure): container, network, the RunTask request and the lines that explain it. */
+function plan_planOneOffTask(facts, names) {
+    const { source, service, taskDefinitionArn, register } = facts;
+    const container = selectContainer(names.container, facts.taskDefinition, facts.container);
+    const containerName = container.name;
+    const network = planNetwork(facts.taskDefinition, {
+        service: facts.networkService,
+        subnets: facts.subnets,
+        securityGroups: facts.securityGroups,
+        assignPublicIp: facts.assignPublicIp,
+        launchType: facts.launchType,
+    }, names);
+    const command = facts.command?.length ? [...facts.command] : undefined;
+    const runTask = buildRunTaskInput({
+        cluster: facts.cluster,
+        taskDefinition: taskDefinitionArn ?? '(registered at run time)',
+        container: containerName,
+        command,
+        environment: facts.environment,
+        network,
+        startedBy: facts.startedBy,
+    });
+    const notes = [
+        `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'file' ? source.path : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
+        `container: ${containerName}`,
+        `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
+        ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),
+        ...network.notes,
+    ];
+    return {
+        cluster: facts.cluster,
+        taskDefinitionArn,
+        register,
+        taskDefinition: facts.taskDefinition,
+        container,
+        containerName,
+        command,
+        environmentNames: (facts.environment ?? []).map(([k]) => k),
+        service,
+        networkService: facts.networkService,
+        network,
+        runTask,
+        notes,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/execute.ts
+
+
+
+
+
+
+
+/**
+ * The task's status could not be read. `stopped`: StopTask succeeded; otherwise the task may still run, and the
+ * action leaves its post step to try to stop it again.
+ */
+class TaskStatusUnknownError extends errors_DeployFailure {
+    taskArn;
+    stopped;
+    constructor(message, taskArn, stopped, cause) {
+        super(message, { cause });
+        this.name = 'TaskStatusUnknownError';
+        this.taskArn = taskArn;
+        this.stopped = stopped;
+    }
+}
+/**
+ * Register (when the plan says so) → RunTask → stream the container's logs while polling DescribeTasks until
+ * STOPPED → drain → judge the exit code. RunTask `failures[]` throw a DeployFailure. Timeout and cancellation
+ * stop the task (cancellation only when `stopOnCancel`) and return `timedOut` / `cancelled` results; the caller
+ * decides how to fail (see `oneOffTaskFailure`).
+ */
+async function executeOneOffTask(clients, plan, options) {
+    const signal = options.signal;
+    const step = {
+        clock: options.clock ?? realClock,
+        status: prefixedLogger(options.log, options.statusPrefix ?? ''),
+        signal,
+        send: signal ? { abortSignal: signal } : undefined,
+    };
+    const taskDefinitionArn = await registerIfNeeded(clients.ecs, plan, step);
+    const started = step.clock.now();
+    const runTask = withClientToken({ ...plan.runTask, taskDefinition: taskDefinitionArn }, options.runKey);
+    await options.onRunTask?.({
+        cluster: plan.cluster,
+        taskDefinitionArn,
+        container: plan.containerName,
+        command: plan.command,
+        startedBy: runTask.startedBy,
+        clientToken: runTask.clientToken,
+        requestedAt: Date.now(),
+    });
+    const task = await startTask(clients.ecs, runTask, step);
+    const taskArn = task.taskArn;
+    const consoleUrl = taskConsoleUrl(taskArn);
+    await options.onTaskStarted?.(taskArn);
+    step.status.info(`Started task ${taskArn}${consoleUrl ? `\n  ${consoleUrl}` : ''}`);
+    const logs = followContainerLogs(clients, plan, taskArn, options, step);
+    const waited = await waitUntilStopped(clients.ecs, plan.cluster, task, started, options, step, logs);
+    await logs.finish(waited.stopped !== undefined, options.cancelDrainMs ?? 1500);
+    return oneOffTaskResult({
+        plan,
+        taskArn,
+        taskDefinitionArn,
+        consoleUrl,
+        ...waited,
+        durationMs: step.clock.now() - started,
+        logLocation: logs.location,
+        logNotice: logs.notice,
+        ring: logs.ring,
     });
 }
-/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
-function digest_pinnedImage(ref, digest) {
-    return formatImageRef({ ...ref, tag: undefined, digest });
+/** The ARN to run: the plan's, or the one RegisterTaskDefinition returns for a rendered file. */
+async function registerIfNeeded(ecs, plan, step) {
+    if (!plan.register)
+        return plan.taskDefinitionArn;
+    const registered = await ecs.send(new RegisterTaskDefinitionCommand(plan.register), step.send);
+    const arn = registered.taskDefinition?.taskDefinitionArn;
+    if (!arn)
+        throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
+    step.status.info(`Registered task definition ${arn}`);
+    return arn;
 }
-/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
-async function digest_resolveDigest(ecr, lookup, signal) {
-    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
+/** The request with the clientToken derived from the step's identity (none outside a run: the SDK makes one). */
+function withClientToken(input, runKey) {
+    return runKey ? { ...input, clientToken: runTaskClientToken(runKey, input) } : input;
+}
+/** RunTask; `failures[]` (capacity, placement, missing image…) or no task is a DeployFailure with ECS's reasons. */
+async function startTask(ecs, input, step) {
+    const response = await ecs.send(new RunTaskCommand(input), step.send);
+    const failures = response.failures ?? [];
+    const task = response.tasks?.[0];
+    if (failures.length > 0 || !task?.taskArn) {
+        const text = failures.length
+            ? failures
+                .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`)
+                .join('; ')
+            : 'no task was returned';
+        throw new DeployFailure(`RunTask could not start the task: ${text}`);
+    }
+    return task;
+}
+/** Start following the container's awslogs stream (or say why its output cannot be streamed). */
+function followContainerLogs(clients, plan, taskArn, options, step) {
+    const where = awslogsLocation(plan.container, taskArn);
+    const location = where.ok ? where.location : undefined;
+    const notice = where.ok ? undefined : `${where.reason}; waiting for the task to stop without streaming its output.`;
+    if (notice)
+        step.status.warning(notice);
+    else
+        step.status.info(`Streaming logs from ${location.group} / ${location.stream}`);
+    const ring = new LineRing(options.lastLines ?? 30);
+    // Resolved when the task stopped (then drained) or on cancel/timeout (short drain).
+    let producerDone;
+    const until = new Promise((resolve) => {
+        producerDone = resolve;
+    });
+    const abort = new AbortController();
+    let following = Promise.resolve();
+    if (location) {
+        const client = location.region && clients.logsForRegion ? clients.logsForRegion(location.region) : clients.logs;
+        let warned = false;
+        following = streamLogEvents({
+            client: client,
+            group: location.group,
+            stream: location.stream,
+            until,
+            signal: abort.signal,
+            clock: step.clock,
+            intervalMs: options.logIntervalMs ?? 1000,
+            ...(options.logPageLimit ? { pageLimit: options.logPageLimit } : {}),
+            drainQuietMs: options.drainQuietMs ?? 1000,
+            drainMaxMs: options.drainMaxMs ?? 10_000,
+            onEvent: (event) => {
+                ring.push(event.message);
+                for (const line of eventLines([event]))
+                    options.log.info(line);
+            },
+            onError: (err) => {
+                if (!warned)
+                    step.status.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
+                warned = true;
+            },
+        })
+            .then((r) => {
+            if (r.incomplete)
+                step.status.warning(incompleteLogsWarning(location, r.incomplete.error));
+        })
+            .catch((err) => step.status.warning(`Log streaming stopped: ${errorMessage(err)}`));
+    }
+    return {
+        location,
+        notice,
+        ring,
+        async finish(stopped, cutoffMs) {
+            producerDone();
+            if (stopped) {
+                await following;
+                return;
+            }
+            // Cancel/timeout: a short drain so the last lines reach the log, then stop reading.
+            const cutoff = new Promise((resolve) => {
+                const t = setTimeout(resolve, cutoffMs);
+                t.unref?.();
+            });
+            await Promise.race([following, cutoff]);
+            abort.abort(new Error('drain cut off'));
+            await following;
+        },
+        async abort(reason) {
+            abort.abort(reason);
+            producerDone();
+            await following;
+        },
+    };
+}
+/**
+ * The task's status can no longer be read (DescribeTasks failed after the SDK's retries): stop it with a reason
+ * rather than leave a migration running that nobody watches, and say which task it was and whether it may still
+ * run. Never "try again": a second run would start a second migration while the first may still be running.
+ */
+async function stopUnreadableTask(ecs, cluster, taskArn, readError, step) {
+    const why = withoutRetryAdvice(isAwsError(readError) ? describeAwsError(readError) : errorMessage(readError));
+    const reason = 'Stopped by deploy-actions: the task status could not be read, so it would run unattended';
     try {
-        const out = await ecr.send(new DescribeImagesCommand({
-            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
-            repositoryName: lookup.repositoryName,
-            imageIds: [{ imageTag: lookup.tag }],
-        }), { abortSignal: signal });
-        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-        if (!digest)
-            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
-        return digest;
+        await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason }));
+        step.status.info(`Stopped task ${taskIdFromArn(taskArn)}: its status could not be read`);
+        return new TaskStatusUnknownError(`Could not read the status of task ${taskArn} (${why}); it was stopped (StopTask) so it does not run unattended. ` +
+            'Whether it finished its work is unknown: check its logs before running it again.', taskArn, true, readError);
+    }
+    catch (stopError) {
+        const stopWhy = withoutRetryAdvice(isAwsError(stopError) ? describeAwsError(stopError) : errorMessage(stopError));
+        step.status.warning(`StopTask failed for ${taskArn}: ${stopWhy}`);
+        return new TaskStatusUnknownError(`Could not read the status of task ${taskArn} (${why}), and stopping it failed too (${stopWhy}): the task may ` +
+            `still be running: do not start it again until it has stopped (${taskConsoleUrl(taskArn) ?? taskArn}).`, taskArn, false, readError);
+    }
+}
+/** AWS messages end in "Please try again." — advice that here would start a second, concurrent migration. */
+function withoutRetryAdvice(text) {
+    return text.replace(/\s*Please try again( later)?\.?/gi, '');
+}
+/** Said when the drain gave up before a complete read: lines may be missing from the step log, never silently. */
+function incompleteLogsWarning(location, error) {
+    const why = error === undefined ? 'the stream was still growing' : `GetLogEvents kept failing: ${errorMessage(error)}`;
+    return `The log stream was not read to its end (${why}); lines may be missing above. The full output is in ${location.group} / ${location.stream}.`;
+}
+/**
+ * Poll DescribeTasks until the task is STOPPED. Cancellation stops the task (when `stopOnCancel`), a timeout always
+ * does; both return instead of throwing. Any other failure stops the log follower and is rethrown.
+ */
+async function waitUntilStopped(ecs, cluster, task, started, options, step, logs) {
+    const taskArn = task.taskArn;
+    const taskId = taskIdFromArn(taskArn);
+    const progressEveryMs = options.progressEveryMs ?? (logs.location ? 60_000 : 10_000);
+    const waited = {
+        stopped: undefined,
+        cancelled: false,
+        timedOut: false,
+        stopRequested: false,
+        stopFailed: false,
+        lastStatus: task.lastStatus,
+    };
+    if (waited.lastStatus)
+        step.status.info(`Task status: ${waited.lastStatus}`);
+    const stopTask = async (reason) => {
+        waited.stopRequested = true;
+        try {
+            await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+            step.status.info(`Stopped task ${taskId}: ${reason}`);
+        }
+        catch (err) {
+            waited.stopFailed = true;
+            step.status.warning(`StopTask failed for ${taskArn}: ${errorMessage(err)}`);
+        }
+    };
+    try {
+        waited.stopped = await poll(async () => {
+            const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }), step.send);
+            const current = described.tasks?.[0];
+            if (!current)
+                return { done: false, progress: `task ${taskId} not visible yet` };
+            if (current.lastStatus !== waited.lastStatus) {
+                waited.lastStatus = current.lastStatus;
+                step.status.info(`Task status: ${waited.lastStatus}`);
+            }
+            if (current.lastStatus === 'STOPPED')
+                return { done: true, value: current };
+            // Status changes are printed at once (above); a "still <status>" line only once a period has passed.
+            const elapsed = step.clock.now() - started;
+            return elapsed < progressEveryMs
+                ? { done: false }
+                : {
+                    done: false,
+                    progress: `task ${taskId} still ${current.lastStatus ?? 'UNKNOWN'} after ${formatDuration(elapsed)}`,
+                };
+        }, {
+            timeoutMs: options.timeoutMs,
+            initialDelayMs: options.pollInitialMs ?? 1000,
+            maxDelayMs: options.pollMaxMs ?? 2000,
+            factor: 1.5,
+            jitter: 'none',
+            clock: step.clock,
+            description: `task ${taskId} to stop`,
+            progressEveryMs,
+            onProgress: (message) => step.status.info(message),
+            ...(step.signal ? { signal: step.signal } : {}),
+        });
     }
     catch (err) {
-        const name = err.name;
-        if (name === 'ImageNotFoundException')
-            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
-        if (name === 'RepositoryNotFoundException') {
-            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
-                cause: err,
-            });
+        if (err instanceof PollAbortedError || step.signal?.aborted) {
+            waited.cancelled = true;
+            if (options.stopOnCancel ?? true) {
+                await stopTask(options.stopReason ?? 'Cancelled: the GitHub Actions run was cancelled');
+            }
+            else
+                step.status.warning(`Cancelled; the task ${taskArn} keeps running (stop-on-cancel is false).`);
         }
-        throw err;
+        else if (err instanceof PollTimeoutError) {
+            waited.timedOut = true;
+            await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
+        }
+        else {
+            // DescribeTasks failing for good: the task must not run on unattended (#16 defect 2).
+            await logs.abort(err);
+            throw await stopUnreadableTask(ecs, cluster, taskArn, err, step);
+        }
+    }
+    return waited;
+}
+/** The result of a run (pure): the stopped task judged by its container's exit code, or why it was not. */
+function oneOffTaskResult(r) {
+    const taskId = taskIdFromArn(r.taskArn);
+    const outcome = r.stopped ? evaluateStoppedTask(r.stopped, r.plan.containerName) : undefined;
+    const last = r.lastStatus ?? 'unknown';
+    const stop = r.stopFailed
+        ? 'could not be stopped and may still be running'
+        : r.stopRequested
+            ? 'was asked to stop'
+            : 'keeps running';
+    const message = outcome
+        ? outcome.message
+        : r.cancelled
+            ? `Cancelled after ${formatDuration(r.durationMs)}; task ${taskId} ${stop} (last status ${last})`
+            : `Timed out after ${formatDuration(r.durationMs)} waiting for task ${taskId} to stop (last status ${last}); the task ${stop}`;
+    return {
+        taskArn: r.taskArn,
+        taskId,
+        taskDefinitionArn: r.taskDefinitionArn,
+        containerName: r.plan.containerName,
+        command: r.plan.command,
+        outcome,
+        exitCode: outcome?.exitCode,
+        ok: outcome?.ok ?? false,
+        cancelled: r.cancelled,
+        timedOut: r.timedOut,
+        stopRequested: r.stopRequested,
+        stopFailed: r.stopFailed,
+        durationMs: r.durationMs,
+        logLocation: r.logLocation,
+        logNotice: r.logNotice,
+        lastLines: r.ring.toArray(),
+        lineCount: r.ring.total,
+        message,
+        lastStatus: r.stopped?.lastStatus ?? r.lastStatus,
+        consoleUrl: r.consoleUrl,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/leftover.ts
+
+
+/** Slack for the runner's clock against ECS's `createdAt` (and the time between saving and sending). */
+const CLOCK_SLACK_MS = 5 * 60_000;
+/** Whether `task` is the one `pending` describes (pure). */
+function matchesPendingRunTask(task, pending) {
+    if (task.taskDefinitionArn !== pending.taskDefinitionArn)
+        return false;
+    if (pending.startedBy !== undefined && task.startedBy !== pending.startedBy)
+        return false;
+    const created = task.createdAt ? new Date(task.createdAt).getTime() : Number.NaN;
+    if (!(created >= pending.requestedAt - CLOCK_SLACK_MS))
+        return false;
+    const override = task.overrides?.containerOverrides?.find((o) => o.name === pending.container);
+    const sent = pending.command?.length ? pending.command : undefined;
+    const got = override?.command?.length ? override.command : undefined;
+    return JSON.stringify(sent) === JSON.stringify(got);
+}
+/** Tasks still running (desired RUNNING) that match the pending RunTask, newest first. */
+async function findPendingRunTaskTasks(ecs, pending) {
+    const arns = [];
+    let nextToken;
+    const family = /task-definition\/([^:]+):\d+$/.exec(pending.taskDefinitionArn)?.[1];
+    do {
+        const page = await ecs.send(
+        // desiredStatus defaults to RUNNING; startedBy "must be the only filter" (ListTasks API reference).
+        new dist_cjs/* ListTasksCommand */.MYg({
+            cluster: pending.cluster,
+            ...(pending.startedBy ? { startedBy: pending.startedBy } : family ? { family } : {}),
+            ...(nextToken ? { nextToken } : {}),
+        }));
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+    } while (nextToken && arns.length < 1000);
+    const tasks = [];
+    for (let i = 0; i < arns.length; i += 100) {
+        const out = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: pending.cluster, tasks: arns.slice(i, i + 100) }));
+        tasks.push(...(out.tasks ?? []));
+    }
+    return tasks
+        .filter((t) => matchesPendingRunTask(t, pending))
+        .sort((a, b) => new Date(b.createdAt ?? 0).getTime() - new Date(a.createdAt ?? 0).getTime());
+}
+/**
+ * The post step's handling of a main step killed between saving a pending RunTask and saving the task ARN: stop
+ * the one task that matches; several matches are listed, not guessed at (another step may own them). Never throws.
+ */
+async function stopPendingRunTask(ecs, pending, reason, log) {
+    let matches;
+    try {
+        matches = await findPendingRunTaskTasks(ecs, pending);
+    }
+    catch (err) {
+        log.warning(`The main step ended between RunTask and saving the task ARN, and looking for that task failed: ${errors_errorMessage(err)}. ` +
+            `Check cluster ${pending.cluster} for a running task of ${pending.taskDefinitionArn} started by ${pending.startedBy ?? 'this run'}.`);
+        return;
+    }
+    if (matches.length === 0) {
+        log.info(`No running task of ${pending.taskDefinitionArn} from this step; nothing to clean up.`);
+        return;
+    }
+    if (matches.length > 1) {
+        log.warning(`The main step ended between RunTask and saving the task ARN; ${matches.length} running tasks match its request and none was stopped (another step may own them): ${matches.map((t) => t.taskArn).join(', ')}`);
+        return;
+    }
+    const taskArn = matches[0].taskArn;
+    try {
+        await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster: pending.cluster, task: taskArn, reason: reason.slice(0, 255) }));
+        log.info(`Stopped task ${taskArn}: the main step ended right after starting it.`);
+    }
+    catch (err) {
+        log.warning(`Could not stop task ${taskArn}: ${errors_errorMessage(err)}`);
     }
 }
 
@@ -75037,7 +75878,7 @@ function normalizeMemoryMiB(value) {
     return s;
 }
 function stableKey(v) {
-    return canonicalJson(v);
+    return taskdef_canonicalJson(v);
 }
 function sortBy(arr, ...keys) {
     if (!Array.isArray(arr))
@@ -75209,12 +76050,12 @@ function sortKeysDeep(v) {
     return v;
 }
 /** JSON with object keys sorted at every level (arrays keep their order). */
-function canonicalJson(v, indent) {
+function taskdef_canonicalJson(v, indent) {
     return JSON.stringify(sortKeysDeep(v), null, indent) ?? 'undefined';
 }
 /** True when both describe the same registration, ignoring read-only fields, ordering and describe defaults. */
 function taskDefsEqual(a, b) {
-    return canonicalJson(normalizeTaskDef(a)) === canonicalJson(normalizeTaskDef(b));
+    return taskdef_canonicalJson(normalizeTaskDef(a)) === taskdef_canonicalJson(normalizeTaskDef(b));
 }
 /**
  * Replaces values that look secret with REDACTED: environment entries with secret-looking names
@@ -75286,7 +76127,7 @@ function redactMap(m, replacement) {
 function taskDefDiffText(a, b, opts = {}) {
     const na = a === undefined || a === null ? undefined : normalizeTaskDef(a);
     const nb = b === undefined || b === null ? undefined : normalizeTaskDef(b);
-    const render = (td, other) => td === undefined ? '' : `${canonicalJson(redactTaskDef(td, other), 2)}\n`;
+    const render = (td, other) => td === undefined ? '' : `${taskdef_canonicalJson(redactTaskDef(td, other), 2)}\n`;
     // Only the new side marks changed secret values, so the diff shows a -/+ pair without showing either value.
     const oldText = render(na, undefined);
     const newText = render(nb, na);
@@ -75296,6 +76137,433 @@ function taskDefDiffText(a, b, opts = {}) {
         oldName: opts.oldName ?? 'registered',
         newName: opts.newName ?? 'rendered',
     });
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
+// Where a task definition comes from: a file (read once, here, for every input that names one), the latest ACTIVE
+// revision of a family, or a specific revision (DescribeTaskDefinition with tags; read-only).
+
+
+
+
+
+
+/** The reference as ECS takes it, for the kinds that name a registered revision. */
+function source_registeredReference(source) {
+    return taskDefReferenceText(source);
+}
+/** A parsed reference → a source (a file is read here). */
+function source_loadTaskDefSource(input, ref) {
+    if (ref.kind !== 'file')
+        return ref;
+    return { kind: 'file', path: ref.path, taskDefinition: source_readTaskDefFile(input, ref) };
+}
+/**
+ * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
+ * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
+ * task-definition file input (template, task-definition, services lines).
+ */
+function source_readTaskDefFile(input, ref) {
+    let text;
+    try {
+        if (statSync(ref.absolutePath).isDirectory()) {
+            throw new ConfigurationError(input, `${quote(ref.path)} is a directory, expected a JSON file`);
+        }
+        text = readFileSync(ref.absolutePath, 'utf8');
+    }
+    catch (err) {
+        if (err instanceof ConfigurationError)
+            throw err;
+        if (err.code === 'ENOENT') {
+            throw new ConfigurationError(input, `file not found: ${ref.path} (looked at ${ref.absolutePath})`);
+        }
+        throw new ConfigurationError(input, `cannot read ${ref.path}: ${err.message}`);
+    }
+    const json = parseJson(input, text.replace(/^\uFEFF/, ''), `JSON in ${ref.path}`);
+    let td;
+    try {
+        td = unwrapTaskDefinition(json);
+    }
+    catch (err) {
+        if (err instanceof TaskDefinitionShapeError)
+            throw new ConfigurationError(input, `${ref.path}: ${err.message}`);
+        throw err;
+    }
+    if (typeof td.family !== 'string' || td.family === '') {
+        throw new ConfigurationError(input, `${ref.path}: the task definition has no "family"`);
+    }
+    return td;
+}
+/**
+ * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
+ * to describe task definition.") or a malformed reference (InvalidParameterException).
+ */
+function source_isTaskDefinitionNotFound(err) {
+    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
+}
+function source_isNotFound(err) {
+    const e = err;
+    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
+    // ClientException "Unable to describe task definition."
+    return (e?.name === 'ClientException' &&
+        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
+}
+/**
+ * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
+ * or an ARN. Returns undefined when ECS says there is no such task definition.
+ */
+async function describeTaskDefinition(ecs, reference, signal) {
+    try {
+        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
+            abortSignal: signal,
+        });
+        if (!out.taskDefinition)
+            return undefined;
+        return {
+            arn: out.taskDefinition.taskDefinitionArn,
+            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
+        };
+    }
+    catch (err) {
+        if (source_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
+ * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
+ * `in <region>` when `region` is given.
+ */
+async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
+    if (template.kind === 'file')
+        return { taskDefinition: template.taskDefinition, source: template.path };
+    if (template.kind === 'service')
+        throw new Error('a template is never service:current');
+    const isFamily = template.kind === 'family' && template.revision === undefined;
+    const reference = source_registeredReference(template);
+    const described = await describeTaskDefinition(ecs(), reference, signal);
+    if (!described) {
+        const where = options.region === undefined ? '' : ` in ${options.region}`;
+        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
+            ? `family '${reference}' has no ACTIVE revision${where}`
+            : `task definition '${reference}' not found${where}`);
+    }
+    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/prepare.ts
+
+
+
+
+
+
+/**
+ * Every read and check before anything is changed: describes the service (network, `service` task definition) and
+ * the task definition (containers, network mode), validates container, command and network. Throws
+ * ConfigurationError naming the input at fault. Makes no mutating call.
+ */
+async function prepareOneOffTask(clients, options, signal) {
+    const names = { ...DEFAULT_ONE_OFF_INPUT_NAMES, ...options.inputNames };
+    const send = signal ? { abortSignal: signal } : undefined;
+    checkOptions(options, names);
+    const described = await describeNeededServices(clients.ecs, options, names, send);
+    const service = options.service ? described.get(options.service) : undefined;
+    const networkServiceName = options.networkService ?? options.service;
+    const networkService = networkServiceName ? described.get(networkServiceName) : undefined;
+    const resolved = await resolveTaskDefinition(clients.ecs, options, service, names, send);
+    return planOneOffTask({
+        cluster: options.cluster,
+        source: options.taskDefinition,
+        ...resolved,
+        service,
+        networkService,
+        container: options.container,
+        command: options.command,
+        environment: options.environment,
+        subnets: options.subnets,
+        securityGroups: options.securityGroups,
+        assignPublicIp: options.assignPublicIp,
+        launchType: options.launchType,
+        startedBy: options.startedBy,
+    }, names);
+}
+/** The checks that need no AWS call. */
+function checkOptions(options, names) {
+    if (!options.cluster)
+        throw new ConfigurationError(names.cluster, 'is required but was not set');
+    if (options.taskDefinition.kind === 'service' && !options.service) {
+        throw new ConfigurationError(names.taskDefinition, `'service:current' needs the ${names.service} input`);
+    }
+    if (options.startedBy !== undefined)
+        validateStartedBy(names.startedBy, options.startedBy);
+    if (options.environment)
+        validateEnvironmentNames(names.environment, options.environment);
+}
+/**
+ * One DescribeServices call for the task-definition service and the network service (when they differ), unless the
+ * caller described them already. A missing or INACTIVE service is a ConfigurationError on the input that named it.
+ */
+async function describeNeededServices(ecs, options, names, send) {
+    const described = new Map();
+    for (const s of options.describedServices ?? [])
+        if (s.serviceName)
+            described.set(s.serviceName, s);
+    const wanted = [
+        ...new Set([options.service, options.networkService ?? options.service].filter((x) => !!x)),
+    ].filter((name) => !described.has(name));
+    if (wanted.length === 0)
+        return described;
+    let response;
+    try {
+        response = await ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: wanted }), send);
+    }
+    catch (err) {
+        if (isErrorNamed(err, 'ClusterNotFoundException')) {
+            throw new ConfigurationError(names.cluster, `cluster '${options.cluster}' not found`);
+        }
+        throw err;
+    }
+    for (const name of wanted) {
+        const matches = (s) => s.serviceName === name || s.serviceArn === name;
+        const found = response.services?.find((s) => matches(s) && s.status !== 'INACTIVE');
+        if (found) {
+            described.set(name, found);
+            continue;
+        }
+        const inactive = response.services?.some(matches) ? ' (it is INACTIVE)' : '';
+        const failure = response.failures?.find((f) => f.arn?.endsWith(`/${name}`) || f.arn === name) ?? response.failures?.[0];
+        const input = name === options.service ? names.service : names.networkService;
+        throw new ConfigurationError(input, `service '${name}' not found in cluster '${options.cluster}'${inactive}${failure?.reason && !inactive ? ` (${failure.reason})` : ''}`);
+    }
+    return described;
+}
+/** The task definition to plan with: the file to register, or the described reference / service revision. */
+async function resolveTaskDefinition(ecs, options, service, names, send) {
+    const source = options.taskDefinition;
+    if (source.kind === 'file') {
+        const register = toRegisterInput(source.taskDefinition);
+        return { taskDefinition: register, taskDefinitionArn: undefined, register };
+    }
+    const reference = source.kind === 'service' ? service?.taskDefinition : registeredReference(source);
+    if (!reference)
+        throw new ConfigurationError(names.service, `service '${options.service}' has no task definition`);
+    try {
+        const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }), send);
+        if (!described.taskDefinition)
+            throw new Error('DescribeTaskDefinition returned no task definition');
+        return {
+            taskDefinition: described.taskDefinition,
+            taskDefinitionArn: described.taskDefinition.taskDefinitionArn ?? reference,
+            register: undefined,
+        };
+    }
+    catch (err) {
+        if (isAwsServiceError(err) && isTaskDefinitionNotFound(err)) {
+            throw new ConfigurationError(names.taskDefinition, `task definition '${reference}' not found: ${err.message}`);
+        }
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/report.ts
+
+
+
+// What a one-off task run reports: the step's failure (with the last log lines), the job-summary section and the
+// outputs. Shared by run-migration-task and deploy-ecs's migration step.
+/**
+ * The DeployFailure for a failed result, or undefined when it succeeded. The message carries the outcome line and
+ * the last log lines (they reach the `::error::` annotation; the full output is in the log group above).
+ */
+function oneOffTaskFailure(result) {
+    if (result.ok)
+        return undefined;
+    const lines = result.lastLines;
+    const tail = lines.length
+        ? `\nLast ${lines.length} line${lines.length === 1 ? '' : 's'} of ${result.containerName}:\n${lines.join('\n')}`
+        : result.logNotice
+            ? `\nNo log lines: ${result.logNotice}`
+            : '';
+    return new DeployFailure(`${result.message}${tail}`);
+}
+function oneOffStatusText(result) {
+    if (result.ok)
+        return '✅ succeeded (exit code 0)';
+    if (result.cancelled)
+        return `⏹️ cancelled${result.stopRequested ? ' (task stopped)' : ''}`;
+    if (result.timedOut)
+        return '⌛ timed out (task stopped)';
+    if (result.outcome?.neverStarted)
+        return '❌ failed to start';
+    return result.exitCode === undefined ? '❌ no exit code' : `❌ exit code ${result.exitCode}`;
+}
+/**
+ * Append a one-off task's job-summary section to `summary`: status heading, a table (command, container, task with
+ * console link, task definition, cluster, duration, exit code, stopped reason, logs) and the last log lines
+ * (expanded when it failed). Shared by run-migration-task and deploy-ecs's migration step.
+ */
+function appendOneOffTaskSummary(summary, result, context) {
+    summary.heading(`${context.title ?? 'One-off task'}: ${oneOffStatusText(result)}`, 3);
+    const task = result.consoleUrl ? `[${result.taskId}](${result.consoleUrl})` : result.taskId;
+    const rows = [
+        ['Command', `\`${context.command.replace(/`/g, "'")}\``],
+        ['Container', result.containerName],
+        ['Task', task],
+        ['Task ARN', `\`${result.taskArn}\``],
+        ['Task definition', `\`${result.taskDefinitionArn}\``],
+        ['Cluster', context.cluster],
+        ['Duration', formatDuration(result.durationMs)],
+        ['Exit code', result.exitCode === undefined ? '—' : String(result.exitCode)],
+    ];
+    if (result.outcome?.stoppedReason)
+        rows.push(['Stopped reason', result.outcome.stoppedReason]);
+    if (result.outcome?.containerReason)
+        rows.push(['Container reason', result.outcome.containerReason]);
+    rows.push([
+        'Logs',
+        result.logLocation
+            ? `\`${result.logLocation.group}\` / \`${result.logLocation.stream}\``
+            : (result.logNotice ?? '—'),
+    ]);
+    summary.table(['', ''], rows);
+    if (!result.ok)
+        summary.paragraph(result.message);
+    if (result.lastLines.length) {
+        const title = `Last ${result.lastLines.length} of ${result.lineCount} log lines`;
+        summary.details(title, codeBlock(result.lastLines.join('\n')), { open: !result.ok });
+    }
+    return summary;
+}
+/** Action outputs of a one-off task run (`duration` in whole seconds; unset values are skipped by setOutputs). */
+function oneOffTaskOutputs(result) {
+    return {
+        'task-arn': result.taskArn,
+        'exit-code': result.exitCode,
+        'log-stream': result.logLocation?.stream,
+        'log-group': result.logLocation?.group,
+        duration: Math.round(result.durationMs / 1000),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/index.ts
+// @deploy-actions/kit/ecs/one-off-task: one-off ECS tasks (migrations) for run-migration-task and deploy-ecs:
+// prepare (read-only: container, command, network copied from a service) → execute (RunTask, live logs, exit code,
+// stop on cancel) → report (failure, summary section, outputs).
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
+// `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
+// can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
+// definition for render-task-def and deploy-ecs.
+
+
+
+const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const ECR_DUALSTACK_HOST_RE = /^(\d{12})\.dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.aws$/;
+/** Account id and region of a private ECR registry host, or undefined for any other host. */
+function parseEcrHost(host) {
+    if (!host)
+        return undefined;
+    const m = ECR_HOST_RE.exec(host) ?? ECR_DUALSTACK_HOST_RE.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+function hostOf(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+function sameHost(a, b) {
+    const canon = (h) => h.toLowerCase().replace(/^(localhost|\[::1\])(?=:|$)/, '127.0.0.1');
+    return canon(a) === canon(b);
+}
+/**
+ * Decide, per container, how `pin-digest` resolves its image:
+ * - already pinned by digest → skip;
+ * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
+ *   region (a missing tag means `latest`, as Docker does);
+ * - any other registry host that is the host of the configured ECR endpoint (AWS_ENDPOINT_URL_ECR /
+ *   AWS_ENDPOINT_URL, e.g. the local emulator `127.0.0.1:4566/repo:tag`) → DescribeImages on the repository name
+ *   in the caller's default registry and the action's region;
+ * - anything else (Docker Hub, public.ecr.aws, ghcr.io, …) cannot be resolved through ECR → skip with the reason.
+ */
+function digest_planDigestPins(containers, ecrEndpointUrl) {
+    const endpointHost = hostOf(ecrEndpointUrl);
+    return containers.map(({ name, image }) => {
+        const ref = parseImageRef(image);
+        if (!ref)
+            return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+        const tag = ref.tag ?? 'latest';
+        const ecr = parseEcrHost(ref.registry);
+        if (ecr) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
+            };
+        }
+        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
+            return {
+                container: name,
+                image,
+                action: 'lookup',
+                ref,
+                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
+            };
+        }
+        return {
+            container: name,
+            image,
+            action: 'skip',
+            reason: `not in a private ECR registry (${ref.registry ?? 'Docker Hub'}): left as is`,
+        };
+    });
+}
+/** `registry/repo:tag` + digest → `registry/repo@sha256:…` (the tag is dropped: the digest is what runs). */
+function digest_pinnedImage(ref, digest) {
+    return formatImageRef({ ...ref, tag: undefined, digest });
+}
+/** The digest of `repository:tag` through ECR DescribeImages; DeployFailure when the tag does not exist. */
+async function digest_resolveDigest(ecr, lookup, signal) {
+    const where = `${lookup.repositoryName}:${lookup.tag}${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`;
+    try {
+        const out = await ecr.send(new DescribeImagesCommand({
+            ...(lookup.registryId ? { registryId: lookup.registryId } : {}),
+            repositoryName: lookup.repositoryName,
+            imageIds: [{ imageTag: lookup.tag }],
+        }), { abortSignal: signal });
+        const digest = out.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+        if (!digest)
+            throw new DeployFailure(`pin-digest: ECR returned no digest for ${where}`);
+        return digest;
+    }
+    catch (err) {
+        const name = err.name;
+        if (name === 'ImageNotFoundException')
+            throw new DeployFailure(`pin-digest: image ${where} not found in ECR`, { cause: err });
+        if (name === 'RepositoryNotFoundException') {
+            throw new DeployFailure(`pin-digest: ECR repository '${lookup.repositoryName}' not found${lookup.registryId ? ` in registry ${lookup.registryId}` : ''}`, {
+                cause: err,
+            });
+        }
+        throw err;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render.ts
@@ -75515,119 +76783,6 @@ async function pin_digests_pinImageDigests(td, options) {
         notes.set(step.container, `pinned from tag ${step.lookup.tag}`);
     }
     return { taskDefinition: withImages(td, pinned), notes };
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
-// Where a task definition comes from: a file (read once, here, for every input that names one), the latest ACTIVE
-// revision of a family, or a specific revision (DescribeTaskDefinition with tags; read-only).
-
-
-
-
-
-
-/** The reference as ECS takes it, for the kinds that name a registered revision. */
-function registeredReference(source) {
-    return taskDefReferenceText(source);
-}
-/** A parsed reference → a source (a file is read here). */
-function source_loadTaskDefSource(input, ref) {
-    if (ref.kind !== 'file')
-        return ref;
-    return { kind: 'file', path: ref.path, taskDefinition: source_readTaskDefFile(input, ref) };
-}
-/**
- * Read a task definition file the reference parser found (RegisterTaskDefinition JSON or describe-task-definition
- * output): JSON errors with line and column, the shape checked, a `family` required. The one reader of every
- * task-definition file input (template, task-definition, services lines).
- */
-function source_readTaskDefFile(input, ref) {
-    let text;
-    try {
-        if (statSync(ref.absolutePath).isDirectory()) {
-            throw new ConfigurationError(input, `${quote(ref.path)} is a directory, expected a JSON file`);
-        }
-        text = readFileSync(ref.absolutePath, 'utf8');
-    }
-    catch (err) {
-        if (err instanceof ConfigurationError)
-            throw err;
-        if (err.code === 'ENOENT') {
-            throw new ConfigurationError(input, `file not found: ${ref.path} (looked at ${ref.absolutePath})`);
-        }
-        throw new ConfigurationError(input, `cannot read ${ref.path}: ${err.message}`);
-    }
-    const json = parseJson(input, text.replace(/^\uFEFF/, ''), `JSON in ${ref.path}`);
-    let td;
-    try {
-        td = unwrapTaskDefinition(json);
-    }
-    catch (err) {
-        if (err instanceof TaskDefinitionShapeError)
-            throw new ConfigurationError(input, `${ref.path}: ${err.message}`);
-        throw err;
-    }
-    if (typeof td.family !== 'string' || td.family === '') {
-        throw new ConfigurationError(input, `${ref.path}: the task definition has no "family"`);
-    }
-    return td;
-}
-/**
- * How ECS answers DescribeTaskDefinition for a family / revision / ARN that does not exist (ClientException "Unable
- * to describe task definition.") or a malformed reference (InvalidParameterException).
- */
-function isTaskDefinitionNotFound(err) {
-    return err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException');
-}
-function isNotFound(err) {
-    const e = err;
-    // ECS answers an unknown family / revision (or one with no ACTIVE revision) with
-    // ClientException "Unable to describe task definition."
-    return (e?.name === 'ClientException' &&
-        /unable to describe task definition|not found|does not exist/i.test(e.message ?? ''));
-}
-/**
- * DescribeTaskDefinition with include=TAGS. `reference` is a family (→ its latest ACTIVE revision), family:revision
- * or an ARN. Returns undefined when ECS says there is no such task definition.
- */
-async function describeTaskDefinition(ecs, reference, signal) {
-    try {
-        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }), {
-            abortSignal: signal,
-        });
-        if (!out.taskDefinition)
-            return undefined;
-        return {
-            arn: out.taskDefinition.taskDefinitionArn,
-            taskDefinition: unwrapTaskDefinition({ taskDefinition: out.taskDefinition, tags: out.tags }),
-        };
-    }
-    catch (err) {
-        if (isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/**
- * Load the template: a file template is returned as parsed; a family or ARN is described (the ECS client is only
- * created then). No such family / revision → ConfigurationError on template-family / template-arn, saying
- * `in <region>` when `region` is given.
- */
-async function source_loadTaskDefTemplate(ecs, template, signal, options = {}) {
-    if (template.kind === 'file')
-        return { taskDefinition: template.taskDefinition, source: template.path };
-    if (template.kind === 'service')
-        throw new Error('a template is never service:current');
-    const isFamily = template.kind === 'family' && template.revision === undefined;
-    const reference = registeredReference(template);
-    const described = await describeTaskDefinition(ecs(), reference, signal);
-    if (!described) {
-        const where = options.region === undefined ? '' : ` in ${options.region}`;
-        throw new ConfigurationError(isFamily ? 'template-family' : 'template-arn', isFamily
-            ? `family '${reference}' has no ACTIVE revision${where}`
-            : `task definition '${reference}' not found${where}`);
-    }
-    return { taskDefinition: described.taskDefinition, source: described.arn ?? reference, described };
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/render-inputs.ts
@@ -76014,41 +77169,66 @@ function describeEnvironment(environment) {
 
 
 
+
 /** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
 const STATE = {
     taskArn: 'taskArn',
     cluster: 'cluster',
     region: 'region',
     done: 'taskHandled',
+    /** The RunTask about to be sent (JSON PendingRunTask), saved before sending it. */
+    pending: 'runTask',
+    /** The main step could not read the task's status nor stop it: it may still be running. */
+    mayBeRunning: 'taskMayBeRunning',
 };
 /**
- * The post step (dist/post/index.js, `post-if: always()`): when the main step started a task and was killed before it could handle it
- * (the runner's SIGKILL after a cancel, a step timeout), stop the task so a migration does not run on unattended.
- * Never fails the job: problems are warnings.
+ * The post step (dist/post/index.js, `post-if: always()`): when the main step started a task and did not see it to
+ * the end (the runner's SIGKILL after a cancel, a step timeout, a status it could no longer read and a StopTask
+ * that failed), stop the task so a migration does not run on unattended. When the step was killed between RunTask
+ * and saving the task ARN, find the task from the saved request. Never fails the job: problems are warnings.
  */
 async function cleanup() {
     const taskArn = getState(STATE.taskArn);
-    if (!taskArn) {
-        info('No task was started by the main step; nothing to clean up.');
+    const pending = getState(STATE.pending);
+    if (getState(STATE.done) === 'true') {
+        info(`${taskArn ? `Task ${taskArn} was` : 'The task was'} handled by the main step; nothing to clean up.`);
         return;
     }
-    if (getState(STATE.done) === 'true') {
-        info(`Task ${taskArn} was handled by the main step; nothing to clean up.`);
+    if (!taskArn && !pending) {
+        info('No task was started by the main step; nothing to clean up.');
         return;
     }
     const cluster = getState(STATE.cluster);
     const region = getState(STATE.region) || undefined;
+    let ecs;
     try {
-        const ecs = aws_createClient(dist_cjs/* ECSClient */.Zgc, { action: ACTION, region, maxAttempts: 3 });
-        await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({
-            cluster,
-            task: taskArn,
-            reason: 'Stopped by deploy-actions post step: the GitHub Actions step ended before the task finished',
-        }));
+        ecs = aws_createClient(dist_cjs/* ECSClient */.Zgc, { action: ACTION, region, maxAttempts: 3 });
+    }
+    catch (err) {
+        warning(`Could not stop ${taskArn || 'the task'}: ${errors_errorMessage(err)}`);
+        return;
+    }
+    const reason = getState(STATE.mayBeRunning) === 'true'
+        ? 'Stopped by deploy-actions post step: the main step could not read the task status nor stop it'
+        : 'Stopped by deploy-actions post step: the GitHub Actions step ended before the task finished';
+    if (!taskArn) {
+        let request;
+        try {
+            request = JSON.parse(pending);
+        }
+        catch {
+            warning(`The main step's saved RunTask request is not readable; check cluster ${cluster} for its task.`);
+            return;
+        }
+        await stopPendingRunTask(ecs, request, reason, log_coreLogger);
+        return;
+    }
+    try {
+        await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: taskArn, reason }));
         info(`Stopped task ${taskArn}: the main step ended before the task finished.`);
     }
     catch (err) {
-        warning(`Could not stop task ${taskArn}: ${errorMessage(err)}`);
+        warning(`Could not stop task ${taskArn}: ${errors_errorMessage(err)}`);
     }
 }
 /** @github/local-action's entry for `--post src/cleanup.ts`: the post step as src/post.ts runs it. */
