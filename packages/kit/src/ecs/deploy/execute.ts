@@ -9,7 +9,7 @@ import { type RegisteredRevisions, registerRevisions } from './register';
 import { cleanupRevisions, cleanupSummaryLine, cleanupTargets } from './revision-cleanup';
 import { rollBackServices, rollbackCandidates } from './rollback';
 import { shortTaskDef } from './rollout-verdict';
-import type { RolloutResult } from './rollout-wait';
+import { type RolloutResult, statusUnknownText } from './rollout-wait';
 import { revertPartialUpdate, updateServices } from './update';
 import { type CancelledDuring, deployFailed, deployVerdict, failedServices } from './verdict';
 
@@ -94,6 +94,7 @@ function applyRolloutResults(ex: Execution, results: readonly RolloutResult[]): 
     } else if (r.outcome === 'cancelled') {
       rep.reason = `cancelled; last status: ${r.verdict.progress}`;
     }
+    if (r.statusUnknown && rep.reason) rep.reason += `; ${statusUnknownText(r.statusUnknown, r.finishedAt)}`;
   }
 }
 

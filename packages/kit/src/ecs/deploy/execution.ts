@@ -1,4 +1,5 @@
 import type { ContainerDefinition, Deployment } from '@aws-sdk/client-ecs';
+import { describeAwsError, errorMessage, isAwsError } from '../../runtime/errors';
 import { coreLogger, type Logger } from '../../runtime/log';
 import { type Clock, formatDuration, realClock } from '../../runtime/poll';
 import type { HealthCheckResult } from './health-check';
@@ -6,7 +7,7 @@ import type { DeployDeps, DeployReport, DeployRequest, PreparedDeploy, ServiceRe
 import { describeServices } from './prepare';
 import type { RegisteredRevisions } from './register';
 import { breakerThreshold, type RolloutTarget } from './rollout-verdict';
-import { type RolloutResult, waitForRollouts } from './rollout-wait';
+import { type RolloutResult, type WaitForRolloutsOptions, waitForRollouts } from './rollout-wait';
 import type { Verdict } from './verdict';
 
 // The state one executeDeploy works on, shared by its steps (update, wait, health checks, rollback): one report per
@@ -125,6 +126,7 @@ export async function waitForTargets(ex: Execution, targets: RolloutTarget[], wh
     onProgress: (lines) => {
       for (const l of lines) log.info(l);
     },
+    onPollError: pollErrorLogger(log, what),
     onSettled: (r) => {
       const when = formatDuration(clock.now() - ex.startedAt);
       if (r.outcome === 'completed')
@@ -137,4 +139,15 @@ export async function waitForTargets(ex: Execution, targets: RolloutTarget[], wh
   });
   ex.describeCalls += result.describeCalls;
   return result.results;
+}
+
+/** A failed status poll is a warning (the wait goes on); the first of a streak and its end are logged. */
+function pollErrorLogger(log: Logger, what: string): WaitForRolloutsOptions['onPollError'] {
+  return ({ error, failures, recovered }) => {
+    if (recovered) log.info(`Reading the ${what} status works again after ${failures} failed poll(s)`);
+    else if (failures === 1)
+      log.warning(
+        `Could not read the ${what} status (${isAwsError(error) ? describeAwsError(error) : errorMessage(error)}); still waiting, the wait timeout applies`,
+      );
+  };
 }
