@@ -1,9 +1,14 @@
 import {
+  cancelledBeforeUpdateReport,
   createEcsClients,
   deployFailure,
   type EcsClients,
   executeDeploy,
+  isCancellation,
+  type PreparedDeploy,
   prepareDeploy,
+  type RegisteredRevisions,
+  registerRevisions,
   writeDeployReport,
 } from '@deploy-actions/kit/ecs/deploy';
 import { cancellationSignal, coreLogger, run as runStep } from '@deploy-actions/kit/runtime';
@@ -17,13 +22,26 @@ export interface Deps {
   clients?: EcsClients;
 }
 
-/** Inputs (validated, no AWS call) → prepare (read-only) → register, update, wait → outputs + summary. */
+/**
+ * Inputs (validated, no AWS call) → prepare (read-only) → register → update, wait → outputs + summary. A cancel
+ * before the first UpdateService is reported as such (outputs and summary too); later ones are in the report.
+ */
 export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
   const clients = deps.clients ?? createEcsClients(ACTION, inputs.request.region);
   const engine = { ...clients, signal: deps.signal ?? cancellationSignal() };
-  const prepared = await prepareDeploy(inputs.request, engine);
-  const report = await executeDeploy(prepared, engine);
+  let prepared: PreparedDeploy | undefined;
+  let registered: RegisteredRevisions;
+  try {
+    prepared = await prepareDeploy(inputs.request, engine);
+    registered = await registerRevisions(prepared, engine);
+  } catch (err) {
+    if (!isCancellation(err, engine.signal)) throw err;
+    const cancelled = cancelledBeforeUpdateReport(inputs.request, { prepared, signal: engine.signal });
+    await writeDeployReport(cancelled);
+    throw deployFailure(cancelled);
+  }
+  const report = await executeDeploy(prepared, engine, registered);
   await writeDeployReport(report);
   const failure = deployFailure(report);
   if (failure) throw failure;

@@ -6,12 +6,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  cancelledBeforeUpdateReport,
   createEcsClients,
   type DeployDeps,
   type DeployRequest,
   deployFailure,
   type EcsClients,
   executeDeploy,
+  isCancellation,
   type PreparedDeploy,
   prepareDeploy,
   registerRevisions,
@@ -32,6 +34,7 @@ import {
   cancellationSignal,
   coreLogger,
   DeployFailure,
+  errorMessage,
   formatCommand,
   group,
   run as runStep,
@@ -52,11 +55,41 @@ export interface Deps {
 
 export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
-  const region = inputs.deploy.request.region;
   const signal = deps.signal ?? cancellationSignal();
-  const clients = deps.clients ?? createEcsClients(ACTION, region);
+  const clients = deps.clients ?? createEcsClients(ACTION, inputs.deploy.request.region);
   const engine: DeployDeps = { ...clients, signal, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) };
 
+  // Until the first UpdateService nothing is deployed: a cancel there is reported as such (outputs, summary).
+  let prepared: PreparedDeploy | undefined;
+  let before: Awaited<ReturnType<typeof prepareAndMigrate>>;
+  try {
+    before = await prepareAndMigrate(inputs, { clients, engine, signal, tuning: deps.migrationTuning }, (p) => {
+      prepared = p;
+    });
+  } catch (err) {
+    if (!signal.aborted || !(isCancellation(err, signal) || err instanceof DeployFailure)) throw err;
+    const during = err instanceof DeployFailure ? errorMessage(err) : undefined;
+    const cancelled = cancelledBeforeUpdateReport(inputs.deploy.request, { prepared, signal, during });
+    await writeDeployReport(cancelled);
+    throw deployFailure(cancelled);
+  }
+  const { migration, registered, step } = before;
+  const report = await executeDeploy(before.prepared, engine, registered);
+  await writeDeployReport(report);
+  const failure = deployFailure(report);
+  if (failure) throw failure;
+  coreLogger.info(report.message);
+  if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+}
+
+/** Everything before the first UpdateService: render, prepare (read-only), register, the "before" migration. */
+async function prepareAndMigrate(
+  inputs: ReturnType<typeof getInputs>,
+  o: { clients: EcsClients; engine: DeployDeps; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
+  onPrepared: (prepared: PreparedDeploy) => void,
+) {
+  const { clients, engine, signal } = o;
+  const region = inputs.deploy.request.region;
   const rendered = await renderFromTemplate(inputs.render, {
     ecs: () => clients.ecs,
     region,
@@ -74,22 +107,18 @@ export async function main(deps: Deps = {}): Promise<void> {
   };
 
   const prepared = await prepareDeploy(request, engine);
+  onPrepared(prepared);
   const migration = inputs.migration && {
     inputs: inputs.migration,
     when: inputs.migration.when,
     plan: await prepareMigration(inputs.migration, prepared, rendered, file, engine),
   };
   const registered = await registerRevisions(prepared, engine);
-  const step = { clients, region, signal, tuning: deps.migrationTuning };
+  const step = { clients, region, signal, tuning: o.tuning };
   if (migration?.when === 'before') {
     await executeMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
   }
-  const report = await executeDeploy(prepared, engine, registered);
-  await writeDeployReport(report);
-  const failure = deployFailure(report);
-  if (failure) throw failure;
-  coreLogger.info(report.message);
-  if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+  return { prepared, migration, registered, step };
 }
 
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../runtime/errors';
 import { formatDuration, realClock } from '../../runtime/poll';
+import { settleCancelledUpdate } from './cancel';
 import { collectDiagnostics, diagnosticsText } from './diagnostics';
 import { allReports, type Execution, finishExecution, startExecution, waitForTargets } from './execution';
 import { checkHealth, healthCheckLine } from './health-check';
@@ -31,6 +32,7 @@ export async function executeDeploy(
   const startedAt = (deps.clock ?? realClock).now();
   const ex = startExecution(prepared, deps, registered ?? (await registerRevisions(prepared, deps)), startedAt);
   const update = await updateServices(ex);
+  if (update.cancelled) return finishExecution(ex, await settleCancelledUpdate(ex, update));
   if (update.rejected) return finishExecution(ex, await revertPartialUpdate(ex, update));
   if (!ex.request.wait) return finish(ex, { waited: false });
   const results = await waitForTargets(ex, update.targets, 'deployment');

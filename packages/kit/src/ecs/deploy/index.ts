@@ -1,5 +1,11 @@
 // @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
 // (read-only), register, execute (update, wait, health checks, root causes, rollback, known-good), verdict, summary.
+export {
+  cancelledBeforeUpdateReport,
+  cancelledUpdateVerdict,
+  cancelReason,
+  isCancellation,
+} from './cancel';
 export { createEcsClients, type EcsClients } from './clients';
 export { collectDiagnostics, diagnosticsMarkdown, diagnosticsText, type ServiceDiagnostics } from './diagnostics';
 export { executeDeploy } from './execute';
