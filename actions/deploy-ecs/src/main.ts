@@ -77,9 +77,12 @@ export async function main(deps: Deps = {}): Promise<void> {
   const report = await executeDeploy(before.prepared, engine, registered);
   await writeDeployReport(report);
   const failure = deployFailure(report);
-  if (failure) throw failure;
+  const deployed = report.status === 'success' || report.status === 'unchanged';
+  if (failure && !deployed) throw failure;
   coreLogger.info(report.message);
   if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+  // Deployed, but a known-good tag could not be written: the release is complete, the step still fails.
+  if (failure) throw failure;
 }
 
 /** Everything before the first UpdateService: render, prepare (read-only), register, the "before" migration. */

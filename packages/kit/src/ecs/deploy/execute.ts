@@ -122,7 +122,10 @@ async function checkHealthAfterRollout(ex: Execution): Promise<void> {
   for (const h of ex.healthChecks) log.info(`Health check ${healthCheckLine(h)}`);
 }
 
-/** Tag every deployed revision known-good (a tag that cannot be written is a warning: the deploy succeeded). */
+/**
+ * Tag every deployed revision known-good. A tag that cannot be written is kept in the report: the step fails after
+ * the deploy (a later auto-rollback would skip that revision), saying the deploy itself succeeded.
+ */
 async function markKnownGood(ex: Execution): Promise<void> {
   const { request, deps, log } = ex;
   if (!request.markKnownGood) return;
@@ -144,6 +147,7 @@ async function markKnownGood(ex: Execution): Promise<void> {
       ex.knownGood.push(arn);
       log.info(`Marked ${shortTaskDef(arn)} known-good`);
     } catch (err) {
+      ex.knownGoodErrors.push({ arn, error: errorMessage(err) });
       log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
     }
   }

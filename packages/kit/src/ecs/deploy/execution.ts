@@ -24,6 +24,7 @@ export interface Execution {
   containerDefs: Map<string, ContainerDefinition[]>;
   healthChecks: HealthCheckResult[];
   knownGood: string[];
+  knownGoodErrors: Array<{ arn: string; error: string }>;
   revisionCleanup?: string[];
   describeCalls: number;
 }
@@ -63,6 +64,7 @@ export function startExecution(
     containerDefs: new Map(registered.containerDefs),
     healthChecks: [],
     knownGood: [],
+    knownGoodErrors: [],
     describeCalls: 0,
   };
 }
@@ -81,6 +83,7 @@ export function finishExecution(ex: Execution, verdict: Verdict): DeployReport {
     services: allReports(ex),
     healthChecks: ex.healthChecks,
     knownGood: ex.knownGood,
+    ...(ex.knownGoodErrors.length ? { knownGoodErrors: ex.knownGoodErrors } : {}),
     ...(ex.revisionCleanup ? { revisionCleanup: ex.revisionCleanup } : {}),
     message: verdict.message,
     describeCalls: ex.describeCalls,

@@ -5,6 +5,7 @@ import { formatDuration } from '../../runtime/poll';
 import { codeBlock, details, markdownTable, Summary } from '../../runtime/summary';
 import { diagnosticsMarkdown } from './diagnostics';
 import { healthCheckLine } from './health-check';
+import { knownGoodFailure, knownGoodFailureMarkdown } from './known-good-failure';
 import type { DeployReport, ServiceReport } from './model';
 import { shortTaskDef } from './rollout-verdict';
 
@@ -109,6 +110,8 @@ export function deploySummaryMarkdown(report: DeployReport): string {
   if (report.healthChecks.length) {
     out.push(`### Health checks\n\n${report.healthChecks.map((h) => `- ${healthCheckLine(h)}`).join('\n')}\n`);
   }
+  const knownGoodMissing = knownGoodFailureMarkdown(report);
+  if (knownGoodMissing) out.push(knownGoodMissing);
   if (report.knownGood.length) {
     out.push(
       `Marked known-good: ${report.knownGood.map((a) => `[${shortTaskDef(a)}](${taskDefConsoleUrl(report.region, a)})`).join(', ')}\n`,
@@ -173,6 +176,8 @@ export async function writeDeployReport(report: DeployReport): Promise<void> {
 
 /** The step's failure when the deploy did not succeed (undefined for success, unchanged and started). */
 export function deployFailure(report: DeployReport): DeployFailure | undefined {
-  if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started') return undefined;
+  if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started') {
+    return knownGoodFailure(report);
+  }
   return new DeployFailure(report.message || `Deploy ${report.status}`);
 }
