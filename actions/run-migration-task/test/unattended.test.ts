@@ -2,7 +2,7 @@
 // be read the main step stops it; when stopping fails too, or RunTask's answer was lost, or the step died between
 // RunTask and saving the ARN, the post step stops it. The error never invites a re-run ("Please try again") that
 // would start a second, concurrent migration.
-import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, ListTaskDefinitionsCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { runTaskClientToken, stepRunKey } from '@deploy-actions/kit/ecs/one-off-task';
 import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { runInProcess } from '@deploy-actions/kit/testing';
@@ -83,6 +83,21 @@ describe('RunTask and its clientToken', () => {
     expect(stepRunKey(RUN)).toBe('777/1/migrate/run-migration');
     expect(stepRunKey({ ...RUN, GITHUB_RUN_ATTEMPT: '2' })).toBe('777/2/migrate/run-migration');
     expect(stepRunKey({})).toBeUndefined();
+  });
+
+  test('a rendered file whose RegisterTaskDefinition answer is lost: one revision, and the task runs it', async () => {
+    await t.control.behaviors({ image: '*/web:v2', run: { logs: ['ok'], exitCode: 0, durationSeconds: 2 } });
+    await t.control.faults({ after: 1, services: ['ecs'], operations: ['RegisterTaskDefinition'] });
+    const r = await runMain({ ...base, 'task-definition': 'rendered.json' }, {}, RUN);
+    await t.control.faults({});
+    expect(r.error).toBeUndefined();
+    const log = await t.control.requests();
+    expect(log.filter((e) => e.operation === 'RegisterTaskDefinition')).toHaveLength(1);
+    expect(requestBodies(log, 'RunTask')[0].taskDefinition).toBe(TD_ARN(2));
+    const { taskDefinitionArns } = await new ECSClient({}).send(
+      new ListTaskDefinitionsCommand({ familyPrefix: 'web' }),
+    );
+    expect(taskDefinitionArns).toEqual([TD_ARN(1), TD_ARN(2)]);
   });
 
   test("RunTask's responses lost after ECS started the task: one task, and the post step stops it", async () => {

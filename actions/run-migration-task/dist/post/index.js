@@ -75008,6 +75008,567 @@ async function tailLogEvents(options) {
     return collected.slice(-wanted);
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
+
+
+/** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
+const REGISTER_TASK_DEF_FIELDS = [
+    'family',
+    'containerDefinitions',
+    'taskRoleArn',
+    'executionRoleArn',
+    'networkMode',
+    'volumes',
+    'placementConstraints',
+    'requiresCompatibilities',
+    'cpu',
+    'memory',
+    'tags',
+    'pidMode',
+    'ipcMode',
+    'proxyConfiguration',
+    'inferenceAccelerators',
+    'ephemeralStorage',
+    'runtimePlatform',
+    'enableFaultInjection',
+];
+/**
+ * Members of the TaskDefinition returned by DescribeTaskDefinition that RegisterTaskDefinition does not accept
+ * (TaskDefinition members minus RegisterTaskDefinitionRequest members; checked against the SDK in a test).
+ */
+const READ_ONLY_TASK_DEF_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+    'deleteRequestedAt',
+];
+const REGISTER_SET = new Set(REGISTER_TASK_DEF_FIELDS);
+const READ_ONLY_SET = new Set(READ_ONLY_TASK_DEF_FIELDS);
+/** Thrown when a JSON value is not shaped like a task definition. Callers turn it into a ConfigurationError. */
+class taskdef_TaskDefinitionShapeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TaskDefinitionShapeError';
+    }
+}
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+/**
+ * Plain RegisterTaskDefinition JSON → returned as a shallow copy.
+ * describe-task-definition output ({taskDefinition, tags}) → the inner task definition, with non-empty `tags` folded in.
+ * Throws TaskDefinitionShapeError when the value is not an object with a `containerDefinitions` array.
+ */
+function taskdef_unwrapTaskDefinition(json) {
+    if (!isPlainObject(json)) {
+        throw new taskdef_TaskDefinitionShapeError(`expected a JSON object (a task definition or describe-task-definition output), got ${describeType(json)}`);
+    }
+    let td;
+    if (isPlainObject(json.taskDefinition) && json.containerDefinitions === undefined) {
+        td = { ...json.taskDefinition };
+        const tags = json.tags;
+        if (Array.isArray(tags) && tags.length > 0 && (td.tags === undefined || isEmptyArray(td.tags))) {
+            td.tags = tags;
+        }
+    }
+    else if (typeof json.taskDefinition === 'string' && json.containerDefinitions === undefined) {
+        throw new taskdef_TaskDefinitionShapeError('this looks like a command input ({"taskDefinition": "<arn>"}), not a task definition: expected "containerDefinitions"');
+    }
+    else {
+        td = { ...json };
+    }
+    if (!Array.isArray(td.containerDefinitions)) {
+        throw new taskdef_TaskDefinitionShapeError(td.containerDefinitions === undefined
+            ? 'missing "containerDefinitions" (expected a task definition or describe-task-definition output)'
+            : `"containerDefinitions" must be an array, got ${describeType(td.containerDefinitions)}`);
+    }
+    td.containerDefinitions.forEach((c, i) => {
+        if (!isPlainObject(c)) {
+            throw new taskdef_TaskDefinitionShapeError(`containerDefinitions[${i}] must be an object, got ${describeType(c)}`);
+        }
+    });
+    return td;
+}
+function describeType(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'an array';
+    return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+function isEmptyArray(v) {
+    return Array.isArray(v) && v.length === 0;
+}
+// Objects whose keys are user data (label names, driver options): their empty-string values are meaningful.
+const MAP_KEYS = new Set(['dockerLabels', 'options', 'driverOpts', 'labels']);
+/**
+ * Recursively removes null/undefined, empty strings, empty arrays and empty objects (which the API rejects or
+ * which mean the same as absent). Empty strings are kept where they are data: environment `value`s and map values.
+ */
+function prune(value, keepEmptyString = false, isMap = false) {
+    if (value === null || value === undefined)
+        return undefined;
+    if (typeof value === 'string')
+        return value === '' && !keepEmptyString ? undefined : value;
+    if (Array.isArray(value)) {
+        const out = value.map((v) => prune(v)).filter((v) => v !== undefined);
+        return out.length === 0 ? undefined : out;
+    }
+    if (value instanceof Date)
+        return value;
+    if (typeof value === 'object') {
+        const out = {};
+        for (const [k, v] of Object.entries(value)) {
+            const pruned = isMap ? prune(v, true) : prune(v, k === 'value', MAP_KEYS.has(k));
+            if (pruned !== undefined)
+                out[k] = pruned;
+        }
+        return Object.keys(out).length === 0 ? undefined : out;
+    }
+    return value;
+}
+/**
+ * Keeps exactly the members RegisterTaskDefinition accepts (read-only describe fields are dropped silently, other
+ * unknown fields are reported through `onUnknownField`), removes null/empty values, and turns numeric task-level
+ * cpu/memory into the strings the API expects. Accepts describe output too (unwrapped first).
+ */
+function taskdef_toRegisterInput(td, opts = {}) {
+    const flat = taskdef_unwrapTaskDefinition(td);
+    const out = {};
+    for (const [k, v] of Object.entries(flat)) {
+        if (!REGISTER_SET.has(k)) {
+            if (!READ_ONLY_SET.has(k))
+                opts.onUnknownField?.(k);
+            continue;
+        }
+        let value = v;
+        if ((k === 'cpu' || k === 'memory') && typeof value === 'number')
+            value = String(value);
+        const pruned = prune(value, false, false);
+        if (pruned !== undefined)
+            out[k] = pruned;
+    }
+    // containerDefinitions is required by the API: keep it even if every container pruned to nothing.
+    if (out.containerDefinitions === undefined)
+        out.containerDefinitions = [];
+    return out;
+}
+/** Fields of a task definition that are not accepted by RegisterTaskDefinition and not known read-only fields. */
+function unknownTaskDefFields(td) {
+    const flat = taskdef_unwrapTaskDefinition(td);
+    return Object.keys(flat).filter((k) => !REGISTER_SET.has(k) && !READ_ONLY_SET.has(k));
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Normalisation for comparison
+/** "1 vCPU" → "1024", "0.25 vcpu" → "256", 256 → "256". */
+function normalizeCpuUnits(value) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    const s = String(value).trim();
+    const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(s);
+    if (m)
+        return String(Math.round(Number(m[1]) * 1024));
+    return s;
+}
+/** "1 GB" / "1GB" → "1024", "512 MiB" → "512", 512 → "512". */
+function normalizeMemoryMiB(value) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    const s = String(value).trim();
+    const gb = /^(\d+(?:\.\d+)?)\s*(?:gb|gib)$/i.exec(s);
+    if (gb)
+        return String(Math.round(Number(gb[1]) * 1024));
+    const mb = /^(\d+)\s*(?:mb|mib)$/i.exec(s);
+    if (mb)
+        return mb[1];
+    return s;
+}
+function stableKey(v) {
+    return canonicalJson(v);
+}
+function sortBy(arr, ...keys) {
+    if (!Array.isArray(arr))
+        return arr;
+    const keyOf = (item) => [
+        ...keys.map((k) => {
+            const v = isPlainObject(item) || typeof item !== 'object' ? k(item) : undefined;
+            return typeof v === 'number' ? String(v).padStart(12, '0') : String(v ?? '');
+        }),
+        stableKey(item),
+    ];
+    return [...arr].sort((a, b) => {
+        const ka = keyOf(a);
+        const kb = keyOf(b);
+        for (let i = 0; i < ka.length; i++) {
+            const x = ka[i];
+            const y = kb[i];
+            if (x < y)
+                return -1;
+            if (x > y)
+                return 1;
+        }
+        return 0;
+    });
+}
+const sortStrings = (arr) => sortBy(arr, (s) => s);
+function dropIf(obj, key, defaultValue) {
+    if (obj[key] === defaultValue)
+        delete obj[key];
+}
+const DEFAULT_FALSE_CONTAINER_FLAGS = (/* unused pure expression or super */ null && ([
+    'disableNetworking',
+    'privileged',
+    'readonlyRootFilesystem',
+    'interactive',
+    'pseudoTerminal',
+]));
+function normalizeContainer(c, networkMode) {
+    const out = { ...c };
+    dropIf(out, 'cpu', 0);
+    dropIf(out, 'essential', true);
+    dropIf(out, 'versionConsistency', 'enabled');
+    for (const flag of DEFAULT_FALSE_CONTAINER_FLAGS)
+        dropIf(out, flag, false);
+    out.environment = sortBy(out.environment, (e) => e.name);
+    out.secrets = sortBy(out.secrets, (e) => e.name);
+    out.environmentFiles = sortBy(out.environmentFiles, (e) => e.type, (e) => e.value);
+    out.mountPoints = sortBy(Array.isArray(out.mountPoints)
+        ? out.mountPoints.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
+        : out.mountPoints, (m) => m.containerPath, (m) => m.sourceVolume);
+    out.volumesFrom = sortBy(Array.isArray(out.volumesFrom)
+        ? out.volumesFrom.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
+        : out.volumesFrom, (m) => m.sourceContainer);
+    if (Array.isArray(out.portMappings)) {
+        out.portMappings = sortBy(out.portMappings.map((p) => (isPlainObject(p) ? normalizePortMapping(p, networkMode) : p)), (p) => p.containerPort, (p) => p.protocol, (p) => p.name);
+    }
+    out.ulimits = sortBy(out.ulimits, (u) => u.name);
+    out.extraHosts = sortBy(out.extraHosts, (h) => h.hostname);
+    out.systemControls = sortBy(out.systemControls, (s) => s.namespace);
+    out.dependsOn = sortBy(out.dependsOn, (d) => d.containerName);
+    out.resourceRequirements = sortBy(out.resourceRequirements, (r) => r.type);
+    out.links = sortStrings(out.links);
+    out.dockerSecurityOptions = sortStrings(out.dockerSecurityOptions);
+    if (isPlainObject(out.logConfiguration)) {
+        out.logConfiguration = {
+            ...out.logConfiguration,
+            secretOptions: sortBy(out.logConfiguration.secretOptions, (s) => s.name),
+        };
+    }
+    if (isPlainObject(out.healthCheck)) {
+        const hc = { ...out.healthCheck };
+        dropIf(hc, 'interval', 30);
+        dropIf(hc, 'timeout', 5);
+        dropIf(hc, 'retries', 3);
+        dropIf(hc, 'startPeriod', 0);
+        out.healthCheck = hc;
+    }
+    if (isPlainObject(out.linuxParameters)) {
+        const lp = { ...out.linuxParameters };
+        dropIf(lp, 'initProcessEnabled', false);
+        lp.devices = sortBy(lp.devices, (d) => d.hostPath);
+        lp.tmpfs = sortBy(lp.tmpfs, (t) => t.containerPath);
+        if (isPlainObject(lp.capabilities)) {
+            lp.capabilities = { add: sortStrings(lp.capabilities.add), drop: sortStrings(lp.capabilities.drop) };
+        }
+        out.linuxParameters = lp;
+    }
+    if (isPlainObject(out.restartPolicy) && out.restartPolicy.enabled === false)
+        delete out.restartPolicy;
+    return out;
+}
+function normalizePortMapping(p, networkMode) {
+    const out = { ...p };
+    dropIf(out, 'protocol', 'tcp');
+    // In awsvpc and host mode the host port always equals the container port; describe fills it in.
+    if ((networkMode === 'awsvpc' || networkMode === 'host') && out.hostPort === out.containerPort)
+        delete out.hostPort;
+    return out;
+}
+function normalizeVolume(v) {
+    const out = { ...v };
+    if (isPlainObject(out.efsVolumeConfiguration)) {
+        const efs = { ...out.efsVolumeConfiguration };
+        dropIf(efs, 'rootDirectory', '/');
+        dropIf(efs, 'transitEncryption', 'DISABLED');
+        if (isPlainObject(efs.authorizationConfig)) {
+            const auth = { ...efs.authorizationConfig };
+            dropIf(auth, 'iam', 'DISABLED');
+            efs.authorizationConfig = auth;
+        }
+        out.efsVolumeConfiguration = efs;
+    }
+    if (isPlainObject(out.dockerVolumeConfiguration)) {
+        const dv = { ...out.dockerVolumeConfiguration };
+        dropIf(dv, 'autoprovision', false);
+        out.dockerVolumeConfiguration = dv;
+    }
+    return out;
+}
+function omit(obj, key) {
+    const { [key]: _drop, ...rest } = obj;
+    return rest;
+}
+/** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
+const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
+/**
+ * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
+ * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
+ * readOnly false, …), task cpu/memory in units ("1 vCPU" → "1024"), lists with no meaningful order sorted
+ * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted, and
+ * `deploy-actions:*` tags dropped.
+ * command, entryPoint and dnsServers keep their order (it matters).
+ */
+function normalizeTaskDef(td) {
+    const reg = taskdef_toRegisterInput(td);
+    const networkMode = typeof reg.networkMode === 'string' ? reg.networkMode : undefined;
+    const out = { ...reg };
+    out.cpu = normalizeCpuUnits(out.cpu);
+    out.memory = normalizeMemoryMiB(out.memory);
+    dropIf(out, 'enableFaultInjection', false);
+    out.containerDefinitions = sortBy(reg.containerDefinitions.map((c) => (isPlainObject(c) ? normalizeContainer(c, networkMode) : c)), (c) => c.name);
+    if (Array.isArray(out.volumes)) {
+        out.volumes = sortBy(out.volumes.map((v) => (isPlainObject(v) ? normalizeVolume(v) : v)), (v) => v.name);
+    }
+    out.placementConstraints = sortBy(out.placementConstraints, (p) => p.type, (p) => p.expression);
+    out.requiresCompatibilities = sortStrings(out.requiresCompatibilities);
+    out.inferenceAccelerators = sortBy(out.inferenceAccelerators, (a) => a.deviceName);
+    // Our own markers (known-good, commit, run, version) are added after registration: they never make a
+    // template differ from the revision it was registered as.
+    out.tags = sortBy(Array.isArray(out.tags)
+        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
+        : out.tags, (t) => t.key);
+    const pruned = (prune(out) ?? {});
+    if (pruned.containerDefinitions === undefined)
+        pruned.containerDefinitions = [];
+    return sortKeysDeep(pruned);
+}
+function sortKeysDeep(v) {
+    if (Array.isArray(v))
+        return v.map(sortKeysDeep);
+    if (v instanceof Date)
+        return v.toISOString();
+    if (isPlainObject(v)) {
+        const out = {};
+        for (const k of Object.keys(v).sort())
+            out[k] = sortKeysDeep(v[k]);
+        return out;
+    }
+    return v;
+}
+/** JSON with object keys sorted at every level (arrays keep their order). */
+function canonicalJson(v, indent) {
+    return JSON.stringify(sortKeysDeep(v), null, indent) ?? 'undefined';
+}
+/** True when both describe the same registration, ignoring read-only fields, ordering and describe defaults. */
+function taskdef_taskDefsEqual(a, b) {
+    return canonicalJson(normalizeTaskDef(a)) === canonicalJson(normalizeTaskDef(b));
+}
+/**
+ * Replaces values that look secret with REDACTED: environment entries with secret-looking names
+ * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY …) and docker labels / log options with such keys; passwords in URLs
+ * (`postgres://app:***@db/x`) in other environment values. Secret references
+ * (`secrets[].valueFrom`) are ARNs, not values, and stay visible. Returns a copy.
+ * With `compareWith`, a redacted value that differs from the same entry there becomes `REDACTED (changed)`, so a
+ * diff still shows that something changed without showing either value.
+ */
+function redactTaskDef(td, compareWith) {
+    const others = compareWith ? secretValueIndex(compareWith) : undefined;
+    const mark = (key, value) => others !== undefined && others.get(key) !== value ? `${REDACTED} (changed)` : REDACTED;
+    const copy = structuredClone(td);
+    const containers = Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : [];
+    for (const c of containers) {
+        if (!isPlainObject(c))
+            continue;
+        const cname = String(c.name ?? '');
+        if (Array.isArray(c.environment)) {
+            c.environment = c.environment.map((e) => isPlainObject(e) && typeof e.name === 'string' && isSecretLookingName(e.name) && e.value !== undefined
+                ? { ...e, value: mark(`${cname}\0env\0${e.name}`, e.value) }
+                : isPlainObject(e) && typeof e.value === 'string'
+                    ? { ...e, value: redactUrlCredentials(e.value) }
+                    : e);
+        }
+        if (isPlainObject(c.dockerLabels)) {
+            c.dockerLabels = redactMap(c.dockerLabels, (k, v) => mark(`${cname}\0label\0${k}`, v));
+        }
+        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
+            const options = redactMap(c.logConfiguration.options, (k, v) => mark(`${cname}\0log\0${k}`, v));
+            c.logConfiguration = { ...c.logConfiguration, options };
+        }
+    }
+    return copy;
+}
+function secretValueIndex(td) {
+    const index = new Map();
+    const containers = Array.isArray(td.containerDefinitions) ? td.containerDefinitions : [];
+    for (const c of containers) {
+        if (!isPlainObject(c))
+            continue;
+        const cname = String(c.name ?? '');
+        if (Array.isArray(c.environment)) {
+            for (const e of c.environment)
+                if (isPlainObject(e))
+                    index.set(`${cname}\0env\0${e.name}`, e.value);
+        }
+        if (isPlainObject(c.dockerLabels)) {
+            for (const [k, v] of Object.entries(c.dockerLabels))
+                index.set(`${cname}\0label\0${k}`, v);
+        }
+        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
+            for (const [k, v] of Object.entries(c.logConfiguration.options))
+                index.set(`${cname}\0log\0${k}`, v);
+        }
+    }
+    return index;
+}
+function redactMap(m, replacement) {
+    const out = {};
+    for (const [k, v] of Object.entries(m))
+        out[k] = isSecretLookingName(k) ? replacement(k, v) : v;
+    return out;
+}
+/**
+ * Unified diff of the normalised, key-sorted JSON of two task definitions, secret-looking values redacted.
+ * `a` undefined (e.g. the family has no revision yet) diffs against nothing. Returns '' when they are equal.
+ */
+function taskDefDiffText(a, b, opts = {}) {
+    const na = a === undefined || a === null ? undefined : normalizeTaskDef(a);
+    const nb = b === undefined || b === null ? undefined : normalizeTaskDef(b);
+    const render = (td, other) => td === undefined ? '' : `${canonicalJson(redactTaskDef(td, other), 2)}\n`;
+    // Only the new side marks changed secret values, so the diff shows a -/+ pair without showing either value.
+    const oldText = render(na, undefined);
+    const newText = render(nb, na);
+    if (oldText === newText)
+        return '';
+    return unifiedDiff(oldText, newText, {
+        oldName: opts.oldName ?? 'registered',
+        newName: opts.newName ?? 'rendered',
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/register-once.ts
+
+
+
+// RegisterTaskDefinition has no idempotency token (ECS_Idempotency lists none for it): when AWS registered the
+// revision but the response was lost (a reset, a proxy's 5xx, a timeout), the SDK's retry registers it again and
+// leaves an orphan duplicate revision (#16 defect 6). So before a retry after such a failure we look for a revision
+// of the family registered in the last minute that equals ours (content, and our deploy-actions tags when we set
+// them) and take it instead. If a duplicate appears anyway (found only after the retry succeeded), it is named.
+/** How far back a lost registration is looked for ("registered in the last minute", plus clock slack). */
+const LOST_REGISTRATION_WINDOW_MS = 60_000;
+/** Newest revisions of the family inspected for it. */
+const LOOKBACK_REVISIONS = 5;
+/** An error after which the call may have been applied: no answer, or a 5xx (not throttling, not a 4xx refusal). */
+function mayHaveBeenApplied(err) {
+    if (!(err instanceof Error))
+        return false;
+    const meta = err.$metadata;
+    const status = meta?.httpStatusCode;
+    if (/Throttl|TooManyRequests|RequestLimitExceeded/i.test(err.name))
+        return false;
+    return status === undefined || status >= 500;
+}
+/** Every tag the registration sends (ours carry the commit and run that register it: a precise match). */
+function sentTags(input) {
+    return input.tags ?? [];
+}
+/** Revisions of `input.family` registered since `sinceMs` that equal `input` (newest first). */
+async function findRecentEqualRevisions(ecs, input, sinceMs, signal) {
+    const send = signal ? { abortSignal: signal } : undefined;
+    const list = await ecs.send(new ListTaskDefinitionsCommand({
+        familyPrefix: input.family,
+        status: 'ACTIVE',
+        sort: 'DESC',
+        maxResults: LOOKBACK_REVISIONS,
+    }), send);
+    const want = sentTags(input);
+    const found = [];
+    for (const arn of list.taskDefinitionArns ?? []) {
+        const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), send);
+        const td = out.taskDefinition;
+        if (!td || td.family !== input.family)
+            continue;
+        const at = td.registeredAt ? new Date(td.registeredAt).getTime() : 0;
+        if (at < sinceMs)
+            break; // newest first: the rest are older still
+        const tags = out.tags ?? [];
+        const tagsMatch = want.every((w) => tags.some((t) => t.key === w.key && t.value === w.value));
+        // Tags come beside the revision in a describe: compare the content without them, then every tag we sent.
+        if (tagsMatch && taskDefsEqual({ ...input, tags: undefined }, td))
+            found.push({ taskDefinition: td, tags });
+    }
+    return found;
+}
+/**
+ * RegisterTaskDefinition that does not leave an orphan revision behind a lost response: between a failed attempt
+ * that may have been applied and the SDK's retry, the family's newest revisions are checked and an equal one
+ * registered in the last minute is taken as the answer. `log` names any duplicate that appears anyway.
+ */
+async function register_once_registerTaskDefinitionOnce(ecs, input, options) {
+    const now = options.now ?? Date.now;
+    const since = now() - LOST_REGISTRATION_WINDOW_MS;
+    const command = new RegisterTaskDefinitionCommand(input);
+    let recovered = false;
+    let duplicates = [];
+    // Inside the SDK's retry loop (after retryMiddleware): runs once per attempt.
+    command.middlewareStack.addRelativeTo((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (err) {
+            if (!mayHaveBeenApplied(err) || options.signal?.aborted)
+                throw err;
+            let equal;
+            try {
+                equal = await findRecentEqualRevisions(ecs, input, since, options.signal);
+            }
+            catch {
+                throw err; // the lookup failed too: let the SDK retry as it would have
+            }
+            const [match, ...others] = equal;
+            if (!match)
+                throw err;
+            recovered = true;
+            duplicates = nameDuplicates(others.map((o) => o.taskDefinition.taskDefinitionArn), match.taskDefinition.taskDefinitionArn, options.log);
+            options.log.info(`RegisterTaskDefinition failed (${errorMessage(err)}) after registering ${match.taskDefinition.taskDefinitionArn}; using that revision instead of registering again`);
+            const output = {
+                taskDefinition: match.taskDefinition,
+                tags: match.tags,
+                $metadata: {},
+            };
+            return { output, response: { statusCode: 200, headers: {}, body: undefined } };
+        }
+    }, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'deployActionsLostRegistration', override: true });
+    const out = await ecs.send(command, options.signal ? { abortSignal: options.signal } : undefined);
+    const td = out.taskDefinition;
+    if (!td?.taskDefinitionArn)
+        throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
+    if (!recovered && (out.$metadata.attempts ?? 1) > 1) {
+        // Retried and answered: an earlier attempt may have registered too (its lookup found nothing, or failed).
+        try {
+            const equal = await findRecentEqualRevisions(ecs, input, since, options.signal);
+            const others = equal.map((e) => e.taskDefinition.taskDefinitionArn).filter((a) => a !== td.taskDefinitionArn);
+            duplicates = nameDuplicates(others, td.taskDefinitionArn, options.log);
+        }
+        catch {
+            // best effort: the registration itself succeeded
+        }
+    }
+    return { taskDefinition: td, recovered, duplicates };
+}
+/** Each orphan revision named in a warning (it is never deployed; removing it is the user's call). */
+function nameDuplicates(duplicates, used, log) {
+    for (const arn of duplicates) {
+        log.warning(`${arn} is an unused duplicate of ${used}: a RegisterTaskDefinition response was lost and a retry registered it again. It is not deployed; deregister it if you like.`);
+    }
+    return duplicates;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/one-off-task/idempotency.ts
@@ -75029,14 +75590,14 @@ function stepRunKey(env = process.env) {
     return [runId, env.GITHUB_RUN_ATTEMPT?.trim() || '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/');
 }
 /** JSON with object keys sorted, so the same request always hashes the same. */
-function canonicalJson(value) {
+function idempotency_canonicalJson(value) {
     if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
+        return `[${value.map(idempotency_canonicalJson).join(',')}]`;
     if (value !== null && typeof value === 'object') {
         const entries = Object.entries(value)
             .filter(([, v]) => v !== undefined)
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${idempotency_canonicalJson(v)}`).join(',')}}`;
     }
     return JSON.stringify(value);
 }
@@ -75046,7 +75607,7 @@ function canonicalJson(value) {
  */
 function idempotency_runTaskClientToken(runKey, input) {
     const { clientToken: _ignored, ...request } = input;
-    const hash = createHash('sha256').update(runKey).update('\n').update(canonicalJson(request)).digest('hex');
+    const hash = createHash('sha256').update(runKey).update('\n').update(idempotency_canonicalJson(request)).digest('hex');
     return `deploy-actions-${hash.slice(0, 48)}`;
 }
 
@@ -75305,6 +75866,7 @@ function plan_planOneOffTask(facts, names) {
 
 
 
+
 /**
  * The task's status could not be read. `stopped`: StopTask succeeded; otherwise the task may still run, and the
  * action leaves its post step to try to stop it again.
@@ -75369,10 +75931,8 @@ async function executeOneOffTask(clients, plan, options) {
 async function registerIfNeeded(ecs, plan, step) {
     if (!plan.register)
         return plan.taskDefinitionArn;
-    const registered = await ecs.send(new RegisterTaskDefinitionCommand(plan.register), step.send);
-    const arn = registered.taskDefinition?.taskDefinitionArn;
-    if (!arn)
-        throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
+    const registered = await registerTaskDefinitionOnce(ecs, plan.register, { signal: step.signal, log: step.status });
+    const arn = registered.taskDefinition.taskDefinitionArn;
     step.status.info(`Registered task definition ${arn}`);
     return arn;
 }
@@ -75695,448 +76255,6 @@ async function stopPendingRunTask(ecs, pending, reason, log) {
     catch (err) {
         log.warning(`Could not stop task ${taskArn}: ${errors_errorMessage(err)}`);
     }
-}
-
-;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/taskdef.ts
-
-
-/** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
-const REGISTER_TASK_DEF_FIELDS = [
-    'family',
-    'containerDefinitions',
-    'taskRoleArn',
-    'executionRoleArn',
-    'networkMode',
-    'volumes',
-    'placementConstraints',
-    'requiresCompatibilities',
-    'cpu',
-    'memory',
-    'tags',
-    'pidMode',
-    'ipcMode',
-    'proxyConfiguration',
-    'inferenceAccelerators',
-    'ephemeralStorage',
-    'runtimePlatform',
-    'enableFaultInjection',
-];
-/**
- * Members of the TaskDefinition returned by DescribeTaskDefinition that RegisterTaskDefinition does not accept
- * (TaskDefinition members minus RegisterTaskDefinitionRequest members; checked against the SDK in a test).
- */
-const READ_ONLY_TASK_DEF_FIELDS = [
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt',
-];
-const REGISTER_SET = new Set(REGISTER_TASK_DEF_FIELDS);
-const READ_ONLY_SET = new Set(READ_ONLY_TASK_DEF_FIELDS);
-/** Thrown when a JSON value is not shaped like a task definition. Callers turn it into a ConfigurationError. */
-class taskdef_TaskDefinitionShapeError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'TaskDefinitionShapeError';
-    }
-}
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-/**
- * Plain RegisterTaskDefinition JSON → returned as a shallow copy.
- * describe-task-definition output ({taskDefinition, tags}) → the inner task definition, with non-empty `tags` folded in.
- * Throws TaskDefinitionShapeError when the value is not an object with a `containerDefinitions` array.
- */
-function taskdef_unwrapTaskDefinition(json) {
-    if (!isPlainObject(json)) {
-        throw new taskdef_TaskDefinitionShapeError(`expected a JSON object (a task definition or describe-task-definition output), got ${describeType(json)}`);
-    }
-    let td;
-    if (isPlainObject(json.taskDefinition) && json.containerDefinitions === undefined) {
-        td = { ...json.taskDefinition };
-        const tags = json.tags;
-        if (Array.isArray(tags) && tags.length > 0 && (td.tags === undefined || isEmptyArray(td.tags))) {
-            td.tags = tags;
-        }
-    }
-    else if (typeof json.taskDefinition === 'string' && json.containerDefinitions === undefined) {
-        throw new taskdef_TaskDefinitionShapeError('this looks like a command input ({"taskDefinition": "<arn>"}), not a task definition: expected "containerDefinitions"');
-    }
-    else {
-        td = { ...json };
-    }
-    if (!Array.isArray(td.containerDefinitions)) {
-        throw new taskdef_TaskDefinitionShapeError(td.containerDefinitions === undefined
-            ? 'missing "containerDefinitions" (expected a task definition or describe-task-definition output)'
-            : `"containerDefinitions" must be an array, got ${describeType(td.containerDefinitions)}`);
-    }
-    td.containerDefinitions.forEach((c, i) => {
-        if (!isPlainObject(c)) {
-            throw new taskdef_TaskDefinitionShapeError(`containerDefinitions[${i}] must be an object, got ${describeType(c)}`);
-        }
-    });
-    return td;
-}
-function describeType(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'an array';
-    return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-function isEmptyArray(v) {
-    return Array.isArray(v) && v.length === 0;
-}
-// Objects whose keys are user data (label names, driver options): their empty-string values are meaningful.
-const MAP_KEYS = new Set(['dockerLabels', 'options', 'driverOpts', 'labels']);
-/**
- * Recursively removes null/undefined, empty strings, empty arrays and empty objects (which the API rejects or
- * which mean the same as absent). Empty strings are kept where they are data: environment `value`s and map values.
- */
-function prune(value, keepEmptyString = false, isMap = false) {
-    if (value === null || value === undefined)
-        return undefined;
-    if (typeof value === 'string')
-        return value === '' && !keepEmptyString ? undefined : value;
-    if (Array.isArray(value)) {
-        const out = value.map((v) => prune(v)).filter((v) => v !== undefined);
-        return out.length === 0 ? undefined : out;
-    }
-    if (value instanceof Date)
-        return value;
-    if (typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value)) {
-            const pruned = isMap ? prune(v, true) : prune(v, k === 'value', MAP_KEYS.has(k));
-            if (pruned !== undefined)
-                out[k] = pruned;
-        }
-        return Object.keys(out).length === 0 ? undefined : out;
-    }
-    return value;
-}
-/**
- * Keeps exactly the members RegisterTaskDefinition accepts (read-only describe fields are dropped silently, other
- * unknown fields are reported through `onUnknownField`), removes null/empty values, and turns numeric task-level
- * cpu/memory into the strings the API expects. Accepts describe output too (unwrapped first).
- */
-function taskdef_toRegisterInput(td, opts = {}) {
-    const flat = taskdef_unwrapTaskDefinition(td);
-    const out = {};
-    for (const [k, v] of Object.entries(flat)) {
-        if (!REGISTER_SET.has(k)) {
-            if (!READ_ONLY_SET.has(k))
-                opts.onUnknownField?.(k);
-            continue;
-        }
-        let value = v;
-        if ((k === 'cpu' || k === 'memory') && typeof value === 'number')
-            value = String(value);
-        const pruned = prune(value, false, false);
-        if (pruned !== undefined)
-            out[k] = pruned;
-    }
-    // containerDefinitions is required by the API: keep it even if every container pruned to nothing.
-    if (out.containerDefinitions === undefined)
-        out.containerDefinitions = [];
-    return out;
-}
-/** Fields of a task definition that are not accepted by RegisterTaskDefinition and not known read-only fields. */
-function unknownTaskDefFields(td) {
-    const flat = taskdef_unwrapTaskDefinition(td);
-    return Object.keys(flat).filter((k) => !REGISTER_SET.has(k) && !READ_ONLY_SET.has(k));
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Normalisation for comparison
-/** "1 vCPU" → "1024", "0.25 vcpu" → "256", 256 → "256". */
-function normalizeCpuUnits(value) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    const s = String(value).trim();
-    const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(s);
-    if (m)
-        return String(Math.round(Number(m[1]) * 1024));
-    return s;
-}
-/** "1 GB" / "1GB" → "1024", "512 MiB" → "512", 512 → "512". */
-function normalizeMemoryMiB(value) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    const s = String(value).trim();
-    const gb = /^(\d+(?:\.\d+)?)\s*(?:gb|gib)$/i.exec(s);
-    if (gb)
-        return String(Math.round(Number(gb[1]) * 1024));
-    const mb = /^(\d+)\s*(?:mb|mib)$/i.exec(s);
-    if (mb)
-        return mb[1];
-    return s;
-}
-function stableKey(v) {
-    return taskdef_canonicalJson(v);
-}
-function sortBy(arr, ...keys) {
-    if (!Array.isArray(arr))
-        return arr;
-    const keyOf = (item) => [
-        ...keys.map((k) => {
-            const v = isPlainObject(item) || typeof item !== 'object' ? k(item) : undefined;
-            return typeof v === 'number' ? String(v).padStart(12, '0') : String(v ?? '');
-        }),
-        stableKey(item),
-    ];
-    return [...arr].sort((a, b) => {
-        const ka = keyOf(a);
-        const kb = keyOf(b);
-        for (let i = 0; i < ka.length; i++) {
-            const x = ka[i];
-            const y = kb[i];
-            if (x < y)
-                return -1;
-            if (x > y)
-                return 1;
-        }
-        return 0;
-    });
-}
-const sortStrings = (arr) => sortBy(arr, (s) => s);
-function dropIf(obj, key, defaultValue) {
-    if (obj[key] === defaultValue)
-        delete obj[key];
-}
-const DEFAULT_FALSE_CONTAINER_FLAGS = (/* unused pure expression or super */ null && ([
-    'disableNetworking',
-    'privileged',
-    'readonlyRootFilesystem',
-    'interactive',
-    'pseudoTerminal',
-]));
-function normalizeContainer(c, networkMode) {
-    const out = { ...c };
-    dropIf(out, 'cpu', 0);
-    dropIf(out, 'essential', true);
-    dropIf(out, 'versionConsistency', 'enabled');
-    for (const flag of DEFAULT_FALSE_CONTAINER_FLAGS)
-        dropIf(out, flag, false);
-    out.environment = sortBy(out.environment, (e) => e.name);
-    out.secrets = sortBy(out.secrets, (e) => e.name);
-    out.environmentFiles = sortBy(out.environmentFiles, (e) => e.type, (e) => e.value);
-    out.mountPoints = sortBy(Array.isArray(out.mountPoints)
-        ? out.mountPoints.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
-        : out.mountPoints, (m) => m.containerPath, (m) => m.sourceVolume);
-    out.volumesFrom = sortBy(Array.isArray(out.volumesFrom)
-        ? out.volumesFrom.map((m) => (isPlainObject(m) && m.readOnly === false ? omit(m, 'readOnly') : m))
-        : out.volumesFrom, (m) => m.sourceContainer);
-    if (Array.isArray(out.portMappings)) {
-        out.portMappings = sortBy(out.portMappings.map((p) => (isPlainObject(p) ? normalizePortMapping(p, networkMode) : p)), (p) => p.containerPort, (p) => p.protocol, (p) => p.name);
-    }
-    out.ulimits = sortBy(out.ulimits, (u) => u.name);
-    out.extraHosts = sortBy(out.extraHosts, (h) => h.hostname);
-    out.systemControls = sortBy(out.systemControls, (s) => s.namespace);
-    out.dependsOn = sortBy(out.dependsOn, (d) => d.containerName);
-    out.resourceRequirements = sortBy(out.resourceRequirements, (r) => r.type);
-    out.links = sortStrings(out.links);
-    out.dockerSecurityOptions = sortStrings(out.dockerSecurityOptions);
-    if (isPlainObject(out.logConfiguration)) {
-        out.logConfiguration = {
-            ...out.logConfiguration,
-            secretOptions: sortBy(out.logConfiguration.secretOptions, (s) => s.name),
-        };
-    }
-    if (isPlainObject(out.healthCheck)) {
-        const hc = { ...out.healthCheck };
-        dropIf(hc, 'interval', 30);
-        dropIf(hc, 'timeout', 5);
-        dropIf(hc, 'retries', 3);
-        dropIf(hc, 'startPeriod', 0);
-        out.healthCheck = hc;
-    }
-    if (isPlainObject(out.linuxParameters)) {
-        const lp = { ...out.linuxParameters };
-        dropIf(lp, 'initProcessEnabled', false);
-        lp.devices = sortBy(lp.devices, (d) => d.hostPath);
-        lp.tmpfs = sortBy(lp.tmpfs, (t) => t.containerPath);
-        if (isPlainObject(lp.capabilities)) {
-            lp.capabilities = { add: sortStrings(lp.capabilities.add), drop: sortStrings(lp.capabilities.drop) };
-        }
-        out.linuxParameters = lp;
-    }
-    if (isPlainObject(out.restartPolicy) && out.restartPolicy.enabled === false)
-        delete out.restartPolicy;
-    return out;
-}
-function normalizePortMapping(p, networkMode) {
-    const out = { ...p };
-    dropIf(out, 'protocol', 'tcp');
-    // In awsvpc and host mode the host port always equals the container port; describe fills it in.
-    if ((networkMode === 'awsvpc' || networkMode === 'host') && out.hostPort === out.containerPort)
-        delete out.hostPort;
-    return out;
-}
-function normalizeVolume(v) {
-    const out = { ...v };
-    if (isPlainObject(out.efsVolumeConfiguration)) {
-        const efs = { ...out.efsVolumeConfiguration };
-        dropIf(efs, 'rootDirectory', '/');
-        dropIf(efs, 'transitEncryption', 'DISABLED');
-        if (isPlainObject(efs.authorizationConfig)) {
-            const auth = { ...efs.authorizationConfig };
-            dropIf(auth, 'iam', 'DISABLED');
-            efs.authorizationConfig = auth;
-        }
-        out.efsVolumeConfiguration = efs;
-    }
-    if (isPlainObject(out.dockerVolumeConfiguration)) {
-        const dv = { ...out.dockerVolumeConfiguration };
-        dropIf(dv, 'autoprovision', false);
-        out.dockerVolumeConfiguration = dv;
-    }
-    return out;
-}
-function omit(obj, key) {
-    const { [key]: _drop, ...rest } = obj;
-    return rest;
-}
-/** Prefix of the tags deploy-actions itself puts on revisions (known-good markers, commit, run, version). */
-const DEPLOY_ACTIONS_TAG_PREFIX = 'deploy-actions:';
-/**
- * Canonical form for comparison: only RegisterTaskDefinition members, empty values and the defaults ECS fills in on
- * describe removed (container cpu 0, essential true, protocol tcp, awsvpc hostPort, healthCheck 30/5/3, EFS root "/",
- * readOnly false, …), task cpu/memory in units ("1 vCPU" → "1024"), lists with no meaningful order sorted
- * (containers by name, environment/secrets by name, ports, mounts, volumes, tags …), object keys sorted, and
- * `deploy-actions:*` tags dropped.
- * command, entryPoint and dnsServers keep their order (it matters).
- */
-function normalizeTaskDef(td) {
-    const reg = taskdef_toRegisterInput(td);
-    const networkMode = typeof reg.networkMode === 'string' ? reg.networkMode : undefined;
-    const out = { ...reg };
-    out.cpu = normalizeCpuUnits(out.cpu);
-    out.memory = normalizeMemoryMiB(out.memory);
-    dropIf(out, 'enableFaultInjection', false);
-    out.containerDefinitions = sortBy(reg.containerDefinitions.map((c) => (isPlainObject(c) ? normalizeContainer(c, networkMode) : c)), (c) => c.name);
-    if (Array.isArray(out.volumes)) {
-        out.volumes = sortBy(out.volumes.map((v) => (isPlainObject(v) ? normalizeVolume(v) : v)), (v) => v.name);
-    }
-    out.placementConstraints = sortBy(out.placementConstraints, (p) => p.type, (p) => p.expression);
-    out.requiresCompatibilities = sortStrings(out.requiresCompatibilities);
-    out.inferenceAccelerators = sortBy(out.inferenceAccelerators, (a) => a.deviceName);
-    // Our own markers (known-good, commit, run, version) are added after registration: they never make a
-    // template differ from the revision it was registered as.
-    out.tags = sortBy(Array.isArray(out.tags)
-        ? out.tags.filter((t) => !String(t?.key ?? '').startsWith(DEPLOY_ACTIONS_TAG_PREFIX))
-        : out.tags, (t) => t.key);
-    const pruned = (prune(out) ?? {});
-    if (pruned.containerDefinitions === undefined)
-        pruned.containerDefinitions = [];
-    return sortKeysDeep(pruned);
-}
-function sortKeysDeep(v) {
-    if (Array.isArray(v))
-        return v.map(sortKeysDeep);
-    if (v instanceof Date)
-        return v.toISOString();
-    if (isPlainObject(v)) {
-        const out = {};
-        for (const k of Object.keys(v).sort())
-            out[k] = sortKeysDeep(v[k]);
-        return out;
-    }
-    return v;
-}
-/** JSON with object keys sorted at every level (arrays keep their order). */
-function taskdef_canonicalJson(v, indent) {
-    return JSON.stringify(sortKeysDeep(v), null, indent) ?? 'undefined';
-}
-/** True when both describe the same registration, ignoring read-only fields, ordering and describe defaults. */
-function taskDefsEqual(a, b) {
-    return taskdef_canonicalJson(normalizeTaskDef(a)) === taskdef_canonicalJson(normalizeTaskDef(b));
-}
-/**
- * Replaces values that look secret with REDACTED: environment entries with secret-looking names
- * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY …) and docker labels / log options with such keys; passwords in URLs
- * (`postgres://app:***@db/x`) in other environment values. Secret references
- * (`secrets[].valueFrom`) are ARNs, not values, and stay visible. Returns a copy.
- * With `compareWith`, a redacted value that differs from the same entry there becomes `REDACTED (changed)`, so a
- * diff still shows that something changed without showing either value.
- */
-function redactTaskDef(td, compareWith) {
-    const others = compareWith ? secretValueIndex(compareWith) : undefined;
-    const mark = (key, value) => others !== undefined && others.get(key) !== value ? `${REDACTED} (changed)` : REDACTED;
-    const copy = structuredClone(td);
-    const containers = Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : [];
-    for (const c of containers) {
-        if (!isPlainObject(c))
-            continue;
-        const cname = String(c.name ?? '');
-        if (Array.isArray(c.environment)) {
-            c.environment = c.environment.map((e) => isPlainObject(e) && typeof e.name === 'string' && isSecretLookingName(e.name) && e.value !== undefined
-                ? { ...e, value: mark(`${cname}\0env\0${e.name}`, e.value) }
-                : isPlainObject(e) && typeof e.value === 'string'
-                    ? { ...e, value: redactUrlCredentials(e.value) }
-                    : e);
-        }
-        if (isPlainObject(c.dockerLabels)) {
-            c.dockerLabels = redactMap(c.dockerLabels, (k, v) => mark(`${cname}\0label\0${k}`, v));
-        }
-        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
-            const options = redactMap(c.logConfiguration.options, (k, v) => mark(`${cname}\0log\0${k}`, v));
-            c.logConfiguration = { ...c.logConfiguration, options };
-        }
-    }
-    return copy;
-}
-function secretValueIndex(td) {
-    const index = new Map();
-    const containers = Array.isArray(td.containerDefinitions) ? td.containerDefinitions : [];
-    for (const c of containers) {
-        if (!isPlainObject(c))
-            continue;
-        const cname = String(c.name ?? '');
-        if (Array.isArray(c.environment)) {
-            for (const e of c.environment)
-                if (isPlainObject(e))
-                    index.set(`${cname}\0env\0${e.name}`, e.value);
-        }
-        if (isPlainObject(c.dockerLabels)) {
-            for (const [k, v] of Object.entries(c.dockerLabels))
-                index.set(`${cname}\0label\0${k}`, v);
-        }
-        if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
-            for (const [k, v] of Object.entries(c.logConfiguration.options))
-                index.set(`${cname}\0log\0${k}`, v);
-        }
-    }
-    return index;
-}
-function redactMap(m, replacement) {
-    const out = {};
-    for (const [k, v] of Object.entries(m))
-        out[k] = isSecretLookingName(k) ? replacement(k, v) : v;
-    return out;
-}
-/**
- * Unified diff of the normalised, key-sorted JSON of two task definitions, secret-looking values redacted.
- * `a` undefined (e.g. the family has no revision yet) diffs against nothing. Returns '' when they are equal.
- */
-function taskDefDiffText(a, b, opts = {}) {
-    const na = a === undefined || a === null ? undefined : normalizeTaskDef(a);
-    const nb = b === undefined || b === null ? undefined : normalizeTaskDef(b);
-    const render = (td, other) => td === undefined ? '' : `${taskdef_canonicalJson(redactTaskDef(td, other), 2)}\n`;
-    // Only the new side marks changed secret values, so the diff shows a -/+ pair without showing either value.
-    const oldText = render(na, undefined);
-    const newText = render(nb, na);
-    if (oldText === newText)
-        return '';
-    return unifiedDiff(oldText, newText, {
-        oldName: opts.oldName ?? 'registered',
-        newName: opts.newName ?? 'rendered',
-    });
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/source.ts
@@ -77066,6 +77184,7 @@ async function renderFromTemplate(inputs, options) {
 // @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
 // run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
 // input, normalised comparison and diffs, digest pinning.
+
 
 
 

@@ -1,7 +1,6 @@
 import {
   DescribeTasksCommand,
   type ECSClient,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   type RunTaskCommandInput,
   StopTaskCommand,
@@ -19,6 +18,7 @@ import {
   streamLogEvents,
   taskIdFromArn,
 } from '../logs';
+import { registerTaskDefinitionOnce } from '../taskdef/register-once';
 import { runTaskClientToken } from './idempotency';
 import type { PendingRunTask } from './leftover';
 import { evaluateStoppedTask, type OneOffTaskPlan, type TaskOutcome, taskConsoleUrl } from './plan';
@@ -180,9 +180,8 @@ export async function executeOneOffTask(
 /** The ARN to run: the plan's, or the one RegisterTaskDefinition returns for a rendered file. */
 async function registerIfNeeded(ecs: Pick<ECSClient, 'send'>, plan: OneOffTaskPlan, step: Step): Promise<string> {
   if (!plan.register) return plan.taskDefinitionArn!;
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand(plan.register), step.send);
-  const arn = registered.taskDefinition?.taskDefinitionArn;
-  if (!arn) throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
+  const registered = await registerTaskDefinitionOnce(ecs, plan.register, { signal: step.signal, log: step.status });
+  const arn = registered.taskDefinition.taskDefinitionArn!;
   step.status.info(`Registered task definition ${arn}`);
   return arn;
 }
