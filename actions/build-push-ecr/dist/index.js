@@ -72169,11 +72169,57 @@ async function probeBuilders(choice, env) {
 function tool(plan) {
     return plan.builder === 'buildx' ? 'docker' : 'buildah';
 }
-/** Run a builder command (its output streams to the log); `what` names it in the failure. */
+/** Run a builder command (its output streams to the log); `what` names it in the failure. Returns its output. */
 async function execTool(what, command, args, input) {
-    const code = await exec_exec(command, args, { ignoreReturnCode: true, ...(input ? { input } : {}) });
+    let output = '';
+    const collect = (data) => {
+        output += data.toString('utf8');
+    };
+    const code = await exec_exec(command, args, {
+        ignoreReturnCode: true,
+        ...(input ? { input } : {}),
+        listeners: { stdout: collect, stderr: collect },
+    });
     if (code !== 0)
-        throw new errors_DeployFailure(`${what} failed (exit ${code}): see the log above`);
+        throw new errors_DeployFailure(`${what} failed (exit ${code}): see the log above`, { cause: output });
+    return output;
+}
+/**
+ * A registry command that is safe to repeat (login; a push, whose blobs already sent are skipped the next time),
+ * repeated after a failure: the registry answers 429/5xx or drops a connection now and then, and buildah's own
+ * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts.
+ */
+async function execRegistryTool(what, command, args, input) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await execTool(what, command, args, input);
+        }
+        catch (err) {
+            if (attempt >= REGISTRY_ATTEMPTS)
+                throw err;
+            info(`${what} failed (attempt ${attempt} of ${REGISTRY_ATTEMPTS}); trying again in ${attempt * 2} s`);
+            await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
+        }
+    }
+}
+const REGISTRY_ATTEMPTS = 3;
+/**
+ * `buildah bud --cache-to`: a layer cache that cannot be exported must not fail the build (the cache only makes
+ * the next build faster). When bud fails while pushing the cache, it runs again without `--cache-to` (its layers
+ * are built already) and a warning says the cache was not updated.
+ */
+async function buildahBud(args) {
+    try {
+        await execTool('buildah bud', 'buildah', args);
+    }
+    catch (err) {
+        const output = err instanceof errors_DeployFailure && typeof err.cause === 'string' ? err.cause : '';
+        const at = args.indexOf('--cache-to');
+        if (at === -1 || !/failed pushing cache/.test(output))
+            throw err;
+        warning('buildah could not push the layer cache to the repository; building again without updating it');
+        await execTool('buildah bud', 'buildah', [...args.slice(0, at), ...args.slice(at + 2)]);
+    }
 }
 /** Mask the token, log in with the password on stdin (never in argv). */
 async function login(plan, token) {
@@ -72181,7 +72227,7 @@ async function login(plan, token) {
     const password = passwordFromToken(token.token);
     maskValue(password);
     const { host } = registryFromEndpoint(token.proxyEndpoint);
-    await execTool(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
+    await execRegistryTool(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
     return { host, expiresAt: token.expiresAt };
 }
 /** Build and push; returns the digest the builder reported. */
@@ -72209,13 +72255,13 @@ async function buildAndPush(ecr, plan, token, now, env) {
             return digest;
         }
         const commands = buildahArgs(plan);
-        await group('buildah bud', () => execTool('buildah bud', 'buildah', commands.build));
+        await group('buildah bud', () => buildahBud(commands.build));
         if (tokenNeedsRefresh(session.expiresAt, now()))
             session = await login(plan, await getRegistryToken(ecr));
         const digests = [];
         await group('buildah push', async () => {
             for (const push of commands.push) {
-                await execTool(`buildah push ${push.ref}`, 'buildah', push.args);
+                await execRegistryTool(`buildah push ${push.ref}`, 'buildah', push.args);
                 digests.push((await (0,promises_.readFile)(push.digestFile, 'utf8')).trim());
             }
         });

@@ -80,10 +80,55 @@ function tool(plan: BuildPlan): string {
   return plan.builder === 'buildx' ? 'docker' : 'buildah';
 }
 
-/** Run a builder command (its output streams to the log); `what` names it in the failure. */
-async function execTool(what: string, command: string, args: string[], input?: Buffer): Promise<void> {
-  const code = await exec.exec(command, args, { ignoreReturnCode: true, ...(input ? { input } : {}) });
-  if (code !== 0) throw new DeployFailure(`${what} failed (exit ${code}): see the log above`);
+/** Run a builder command (its output streams to the log); `what` names it in the failure. Returns its output. */
+async function execTool(what: string, command: string, args: string[], input?: Buffer): Promise<string> {
+  let output = '';
+  const collect = (data: Buffer) => {
+    output += data.toString('utf8');
+  };
+  const code = await exec.exec(command, args, {
+    ignoreReturnCode: true,
+    ...(input ? { input } : {}),
+    listeners: { stdout: collect, stderr: collect },
+  });
+  if (code !== 0) throw new DeployFailure(`${what} failed (exit ${code}): see the log above`, { cause: output });
+  return output;
+}
+
+/**
+ * A registry command that is safe to repeat (login; a push, whose blobs already sent are skipped the next time),
+ * repeated after a failure: the registry answers 429/5xx or drops a connection now and then, and buildah's own
+ * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts.
+ */
+async function execRegistryTool(what: string, command: string, args: string[], input?: Buffer): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await execTool(what, command, args, input);
+    } catch (err) {
+      if (attempt >= REGISTRY_ATTEMPTS) throw err;
+      core.info(`${what} failed (attempt ${attempt} of ${REGISTRY_ATTEMPTS}); trying again in ${attempt * 2} s`);
+      await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
+    }
+  }
+}
+
+const REGISTRY_ATTEMPTS = 3;
+
+/**
+ * `buildah bud --cache-to`: a layer cache that cannot be exported must not fail the build (the cache only makes
+ * the next build faster). When bud fails while pushing the cache, it runs again without `--cache-to` (its layers
+ * are built already) and a warning says the cache was not updated.
+ */
+async function buildahBud(args: string[]): Promise<void> {
+  try {
+    await execTool('buildah bud', 'buildah', args);
+  } catch (err) {
+    const output = err instanceof DeployFailure && typeof err.cause === 'string' ? err.cause : '';
+    const at = args.indexOf('--cache-to');
+    if (at === -1 || !/failed pushing cache/.test(output)) throw err;
+    core.warning('buildah could not push the layer cache to the repository; building again without updating it');
+    await execTool('buildah bud', 'buildah', [...args.slice(0, at), ...args.slice(at + 2)]);
+  }
 }
 
 interface Login {
@@ -97,7 +142,12 @@ async function login(plan: BuildPlan, token: RegistryToken): Promise<Login> {
   const password = passwordFromToken(token.token);
   maskValue(password);
   const { host } = registryFromEndpoint(token.proxyEndpoint);
-  await execTool(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
+  await execRegistryTool(
+    `${tool(plan)} login to ${host}`,
+    tool(plan),
+    loginArgs(plan, host),
+    Buffer.from(password, 'utf8'),
+  );
   return { host, expiresAt: token.expiresAt };
 }
 
@@ -133,12 +183,12 @@ async function buildAndPush(
       return digest;
     }
     const commands = buildahArgs(plan);
-    await core.group('buildah bud', () => execTool('buildah bud', 'buildah', commands.build));
+    await core.group('buildah bud', () => buildahBud(commands.build));
     if (tokenNeedsRefresh(session.expiresAt, now())) session = await login(plan, await getRegistryToken(ecr));
     const digests: string[] = [];
     await core.group('buildah push', async () => {
       for (const push of commands.push) {
-        await execTool(`buildah push ${push.ref}`, 'buildah', push.args);
+        await execRegistryTool(`buildah push ${push.ref}`, 'buildah', push.args);
         digests.push((await readFile(push.digestFile, 'utf8')).trim());
       }
     });
