@@ -79175,6 +79175,16 @@ const realClock = {
         signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+/** True when `err` is the cancellation of `signal` (an aborted SDK call, wait or sleep), not some other failure. */
+function isCancellation(err, signal) {
+    if (!signal?.aborted)
+        return false;
+    return err === signal.reason || (err instanceof Error && ['AbortError', 'PollAbortedError'].includes(err.name));
+}
+/** "received SIGINT" (the signal's reason), for messages. */
+function cancelReason(signal) {
+    return signal?.aborted ? abortReason(signal).message : 'cancelled';
+}
 const cancellations = new WeakMap();
 /**
  * An AbortSignal that aborts on the first SIGINT or SIGTERM. Idempotent: every call returns the same signal and
@@ -82648,7 +82658,7 @@ async function main_main(deps = {}) {
     const signal = deps.signal ?? cancellationSignal();
     const inputs = getInputs();
     const clients = createOneOffTaskClients(inputs_ACTION, inputs.region);
-    const plan = await prepareOneOffTask(clients, {
+    const plan = await untilCancelled(signal, () => prepareOneOffTask(clients, {
         cluster: inputs.cluster,
         taskDefinition: inputs.taskDefinition,
         container: inputs.container,
@@ -82661,7 +82671,7 @@ async function main_main(deps = {}) {
         assignPublicIp: inputs.assignPublicIp,
         launchType: inputs.launchType,
         startedBy: inputs.startedBy,
-    }, signal);
+    }, signal));
     infoLines(plan.notes.join('\n'));
     const commandText = plan.command
         ? formatCommand(plan.command)
@@ -82698,6 +82708,8 @@ async function main_main(deps = {}) {
         leftRunning = result.stopFailed;
     }
     catch (err) {
+        if (!runTaskSent && isCancellation(err, signal))
+            throw await cancelledBeforeStart(signal);
         throw leftRunningFailure(err, { runTaskSent, taskArnSaved, stopOnCancel: inputs.stopOnCancel }, () => {
             leftRunning = true;
         });
@@ -82718,6 +82730,22 @@ async function main_main(deps = {}) {
     const failure = oneOffTaskFailure(result);
     if (failure)
         throw failure;
+}
+/** Run `fn` (read-only preparation); a cancel there is said plainly, with a summary: nothing was started. */
+async function untilCancelled(signal, fn) {
+    try {
+        return await fn();
+    }
+    catch (err) {
+        if (isCancellation(err, signal))
+            throw await cancelledBeforeStart(signal);
+        throw err;
+    }
+}
+async function cancelledBeforeStart(signal) {
+    const message = `Cancelled (${cancelReason(signal)}) before the task was started: nothing ran.`;
+    await new summary_Summary().heading('One-off task: ⏹️ cancelled before it started', 3).paragraph(message).write();
+    return new errors_DeployFailure(message);
 }
 /**
  * The error main throws when executeOneOffTask failed, and whether a task may be left running (`leftRunning()`):

@@ -13,11 +13,13 @@ import {
 } from '@deploy-actions/kit/ecs/one-off-task';
 import {
   cancellationSignal,
+  cancelReason,
   coreLogger,
   DeployFailure,
   failureMessage,
   formatCommand,
   infoLines,
+  isCancellation,
   isErrorNamed,
   run as runStep,
   Summary,
@@ -38,23 +40,25 @@ export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
 
   const clients = createOneOffTaskClients(ACTION, inputs.region);
-  const plan = await prepareOneOffTask(
-    clients,
-    {
-      cluster: inputs.cluster,
-      taskDefinition: inputs.taskDefinition,
-      container: inputs.container,
-      command: inputs.command,
-      environment: inputs.environment,
-      service: inputs.service,
-      networkService: inputs.networkFromService,
-      subnets: inputs.subnets,
-      securityGroups: inputs.securityGroups,
-      assignPublicIp: inputs.assignPublicIp,
-      launchType: inputs.launchType,
-      startedBy: inputs.startedBy,
-    },
-    signal,
+  const plan = await untilCancelled(signal, () =>
+    prepareOneOffTask(
+      clients,
+      {
+        cluster: inputs.cluster,
+        taskDefinition: inputs.taskDefinition,
+        container: inputs.container,
+        command: inputs.command,
+        environment: inputs.environment,
+        service: inputs.service,
+        networkService: inputs.networkFromService,
+        subnets: inputs.subnets,
+        securityGroups: inputs.securityGroups,
+        assignPublicIp: inputs.assignPublicIp,
+        launchType: inputs.launchType,
+        startedBy: inputs.startedBy,
+      },
+      signal,
+    ),
   );
   infoLines(plan.notes.join('\n'));
 
@@ -93,6 +97,7 @@ export async function main(deps: Deps = {}): Promise<void> {
     );
     leftRunning = result.stopFailed;
   } catch (err) {
+    if (!runTaskSent && isCancellation(err, signal)) throw await cancelledBeforeStart(signal);
     throw leftRunningFailure(err, { runTaskSent, taskArnSaved, stopOnCancel: inputs.stopOnCancel }, () => {
       leftRunning = true;
     });
@@ -110,6 +115,22 @@ export async function main(deps: Deps = {}): Promise<void> {
   }
   const failure = oneOffTaskFailure(result);
   if (failure) throw failure;
+}
+
+/** Run `fn` (read-only preparation); a cancel there is said plainly, with a summary: nothing was started. */
+async function untilCancelled<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isCancellation(err, signal)) throw await cancelledBeforeStart(signal);
+    throw err;
+  }
+}
+
+async function cancelledBeforeStart(signal: AbortSignal): Promise<DeployFailure> {
+  const message = `Cancelled (${cancelReason(signal)}) before the task was started: nothing ran.`;
+  await new Summary().heading('One-off task: ⏹️ cancelled before it started', 3).paragraph(message).write();
+  return new DeployFailure(message);
 }
 
 /**

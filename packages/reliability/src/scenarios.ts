@@ -220,7 +220,7 @@ export function writeSite(dir: string, files: number): void {
 }
 
 /** sync-spa-cloudfront's first deploy of a site of `files` files, invalidation waited for. */
-export function syncSpa(files: number): Scenario {
+export function syncSpa(files: number, o: { invalidationSeconds?: number } = {}): Scenario {
   return {
     name: `sync-spa-cloudfront: first deploy of ${files} files`,
     action: 'sync-spa-cloudfront',
@@ -228,14 +228,22 @@ export function syncSpa(files: number): Scenario {
       await emu.control.reset();
       await emu.control.seed({
         buckets: [{ name: 'spa-site' }],
-        distributions: [{ id: 'E2RELIABILITY01', originBucket: 'spa-site', invalidationSeconds: 30 }],
+        distributions: [
+          { id: 'E2RELIABILITY01', originBucket: 'spa-site', invalidationSeconds: o.invalidationSeconds ?? 30 },
+        ],
       });
       const ws = workspace();
       writeSite(join(ws, 'dist'), files);
       return {
         action: 'sync-spa-cloudfront',
         cwd: ws,
-        inputs: { source: 'dist', bucket: 'spa-site', prefix: 'www', 'distribution-id': 'E2RELIABILITY01' },
+        inputs: {
+          source: 'dist',
+          bucket: 'spa-site',
+          prefix: 'www',
+          'distribution-id': 'E2RELIABILITY01',
+          'wait-for-invalidation': true,
+        },
         env: GITHUB_ENV,
         timeoutMs: 300_000,
       };

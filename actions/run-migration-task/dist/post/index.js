@@ -73892,6 +73892,16 @@ const poll_realClock = {
         signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+/** True when `err` is the cancellation of `signal` (an aborted SDK call, wait or sleep), not some other failure. */
+function isCancellation(err, signal) {
+    if (!signal?.aborted)
+        return false;
+    return err === signal.reason || (err instanceof Error && ['AbortError', 'PollAbortedError'].includes(err.name));
+}
+/** "received SIGINT" (the signal's reason), for messages. */
+function cancelReason(signal) {
+    return signal?.aborted ? abortReason(signal).message : 'cancelled';
+}
 const cancellations = new WeakMap();
 /**
  * An AbortSignal that aborts on the first SIGINT or SIGTERM. Idempotent: every call returns the same signal and

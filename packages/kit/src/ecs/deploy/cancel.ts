@@ -1,6 +1,9 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../../runtime/errors';
-import { abortReason, realClock } from '../../runtime/poll';
+import { abortReason, cancelReason, isCancellation, realClock } from '../../runtime/poll';
+
+export { cancelReason, isCancellation };
+
 import type { Execution } from './execution';
 import type { DeployReport, DeployRequest, PreparedDeploy, ServiceReport } from './model';
 import { describeServices } from './prepare';
@@ -32,17 +35,6 @@ export function abortAfterGrace(signal: AbortSignal | undefined, graceMs: number
   if (signal.aborted) start();
   else signal.addEventListener('abort', start, { once: true });
   return controller.signal;
-}
-
-/** True when `err` is the cancellation of `signal` (an aborted SDK call, wait or sleep), not some other failure. */
-export function isCancellation(err: unknown, signal: AbortSignal | undefined): boolean {
-  if (!signal?.aborted) return false;
-  return err === signal.reason || (err instanceof Error && ['AbortError', 'PollAbortedError'].includes(err.name));
-}
-
-/** "received SIGINT" (the signal's reason), for messages. */
-export function cancelReason(signal: AbortSignal | undefined): string {
-  return signal?.aborted ? abortReason(signal).message : 'cancelled';
 }
 
 /**
