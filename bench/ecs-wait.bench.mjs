@@ -70,12 +70,17 @@ const td = (image) => ({
   requiresCompatibilities: ['FARGATE'],
   cpu: '256',
   memory: '512',
+  // Fargate pulls a private ECR image with the execution role: the action's preflight (on by default) checks it.
+  executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`,
   containerDefinitions: [{ name: 'app', image, essential: true, portMappings: [{ containerPort: 8000 }] }],
 });
 const names = Array.from({ length: serviceCount }, (_, i) => `svc-${i}`);
 const clusters = (kind) => Array.from({ length: rounds }, (_, r) => `${kind}-${r}`);
 const all = [...clusters('ours'), ...clusters('sdk')];
 await control.seed({
+  // what the preflight reads: the images and the execution role
+  repositories: [{ name: 'web', images: [{ tag: 'v1' }, { tag: 'v2' }] }],
+  roles: ['ecsTaskExecutionRole'],
   clusters: all,
   taskDefinitions: [
     td(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:v1`),

@@ -69635,14 +69635,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -69662,8 +69662,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -70039,9 +70039,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -70671,7 +70671,7 @@ function globWordAt(text, i) {
     return text.slice(start, end);
 }
 /** Format a command for logs and summaries (shell-quoted where needed, so it reads back as the same words). */
-function formatCommand(command) {
+function command_formatCommand(command) {
     return command.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
@@ -70705,6 +70705,16 @@ const realClock = {
         signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+/** True when `err` is the cancellation of `signal` (an aborted SDK call, wait or sleep), not some other failure. */
+function isCancellation(err, signal) {
+    if (!signal?.aborted)
+        return false;
+    return err === signal.reason || (err instanceof Error && ['AbortError', 'PollAbortedError'].includes(err.name));
+}
+/** "received SIGINT" (the signal's reason), for messages. */
+function cancelReason(signal) {
+    return signal?.aborted ? abortReason(signal).message : 'cancelled';
+}
 const cancellations = new WeakMap();
 /**
  * An AbortSignal that aborts on the first SIGINT or SIGTERM. Idempotent: every call returns the same signal and
@@ -70907,11 +70917,17 @@ function validateSecurityGroups(input, groups) {
         throw new ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
     return [...groups];
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+/**
+ * Environment variable names, the one rule for every input that sets them (render `environment`, run-migration-task
+ * `environment`, deploy-ecs `migration-environment`): letters, digits, `_`, `.` and `-`, not starting with a digit
+ * (a name a shell or a framework cannot read is a typo, not a setting).
+ */
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 function validateEnvironmentNames(input, pairs) {
     for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+        if (!ENV_NAME_RE.test(name)) {
+            throw new ConfigurationError(input, `${quote(name)} is not a valid environment variable name (letters, digits, _ . and -, not starting with a digit)`);
+        }
     }
 }
 
@@ -71066,7 +71082,355 @@ function parseOutputFile(input, raw, baseDir) {
     return path;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact-shapes.ts
+// Secrets recognised by the shape of a value, wherever they sit in a text: pure, no side effects. redact.ts turns the
+// spans found here into `***` and registers each value with the runner.
+//
+// Where the line is drawn (the false-positive guards are table-tested next to the shapes):
+// - Masked: URL passwords (`scheme://user:PASSWORD@host`, the userinfo ending at the authority's LAST `@`, as the
+//   WHATWG URL parser reads it, so `mysql://app:p@ss@db` masks `p@ss`); the value of `name=value`, `name: value`,
+//   `"name": "value"` and `--name value` pairs whose name looks secret (`Password=`, `pwd=`, `AccountKey=`,
+//   `--token`, `Authorization: Bearer …`, `-u user:pass`); PEM private-key blocks; JWTs; tokens with a vendor prefix
+//   (GitHub, Slack, Stripe, npm, GitLab, Google API keys, SendGrid); 40-character AWS secret access keys; any other run
+//   of at least 32 base64/base62 characters that mixes upper case, lower case and digits with high entropy.
+// - Never masked by shape: hexadecimal runs of any length (sha256 digests, commit SHAs, ETags, content hashes, UUIDs),
+//   ARNs, anything with a dot between its parts (host names, image URIs, file names such as `index-BxK3f9aQ.js`),
+//   runs made mostly of words (`assets/NotoSansJP-Regular-subset-BxK3f9aQ`, CamelCase identifiers), AWS access key
+//   ids (`AKIA…`: an identifier, like AWS_ACCESS_KEY_ID). A hex or short secret is masked only by its name.
+/** Bits of entropy per character of `text` (Shannon, by character frequency). */
+function redact_shapes_entropyPerChar(text) {
+    if (text.length === 0)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/** Connection-string and HTTP keys whose value is a credential whatever the name rules say. */
+const PAIR_KEYS = new Set([
+    'pwd',
+    'password',
+    'accountkey',
+    'sharedaccesskey',
+    'sharedaccesssignature',
+    'sig',
+    'x-amz-signature',
+    'x-amz-security-token',
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+]);
+const HEADER_KEYS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+/** A bare `key` is too common in prose and commands (`key=value`, `--key assets/x.js`) to be a secret's name. */
+const AMBIGUOUS_NAMES = /^(?:keys?|auth)$/i;
+function secretPairName(name, rule) {
+    const bare = name.replace(/^-+/, '');
+    if (AMBIGUOUS_NAMES.test(bare))
+        return false;
+    return PAIR_KEYS.has(bare.toLowerCase().replace(/\s+/g, '')) || rule(bare);
+}
+/** `Bearer xyz` → the span of `xyz`; any other value whole. */
+function credentialPart(value, start) {
+    const scheme = /^(?:Bearer|Basic|Token|Digest|Negotiate|AWS4-HMAC-SHA256|token)\s+/.exec(value);
+    const offset = scheme ? scheme[0].length : 0;
+    if (value.length - offset === 0)
+        return undefined;
+    return { start: start + offset, end: start + value.length };
+}
+/** End of an unquoted value starting at `i`: `;`-structured text ends at `;`, anything else at blank, `&` or `,`. */
+function unquotedValueEnd(text, i, semicolonForm) {
+    let j = i;
+    while (j < text.length) {
+        const c = text[j];
+        if (c === '\n' || c === '\r' || c === ';' || c === '&' || c === '"' || c === "'" || c === '`')
+            break;
+        if (!semicolonForm && (c === ' ' || c === '\t' || c === ',' || c === ')'))
+            break;
+        j++;
+    }
+    // A value ends before trailing blanks (`Password=x ;`).
+    while (j > i && /\s/.test(text[j - 1]))
+        j--;
+    return j;
+}
+/** A quoted (`"…"`, `'…'`) or braced (`{…}`, ODBC) value at `i`: the span inside the delimiters. */
+function delimitedValue(text, i) {
+    const open = text[i];
+    const close = open === '"' ? '"' : open === "'" ? "'" : open === '{' ? '}' : undefined;
+    if (!close)
+        return undefined;
+    let j = i + 1;
+    while (j < text.length && text[j] !== close && text[j] !== '\n') {
+        if (text[j] === '\\' && open === '"')
+            j++;
+        j++;
+    }
+    return { start: i + 1, end: Math.min(j, text.length), after: j + 1 };
+}
+// name=value (connection strings, query strings, env assignments, --flag=value)
+const ASSIGNMENT = /(?<![\w.-])(--?[A-Za-z][\w-]*|[A-Za-z_][\w.-]*)\s*=\s*/g;
+// name: value (HTTP headers, YAML, JSON "name": "value"). Secret-looking names count only where a key can start (line
+// start, after `{`, `,` or a quote), so a sentence such as `line 3: DB_PASSWORD: looks like a value` is left alone;
+// the HTTP credential headers count anywhere (`curl -H 'Authorization: Bearer …'`).
+const COLON_PAIR = /(?<![\w-])["']?([A-Za-z_][\w.-]*)["']?[ \t]*:[ \t]*(?!\/\/)/g;
+// `Bearer <token>` anywhere.
+const BEARER = /\bBearer[ \t]+([A-Za-z0-9._~+/=-]{8,})/g;
+// --name value (command lines)
+const FLAG_VALUE = /(?<![\w-])(--?[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+// Names whose value is a reference to a secret, not the secret (`--password-stdin host`, `PASSWORD_FILE=/run/x`).
+const REFERENCE_SUFFIX = /(?:[-_.](?:stdin|file|path|env|arn|id|name|ref|length|ttl|expiry|expires|header|type|url))$/i;
+// curl's `-u user:password` / `--user user:password`.
+const USER_FLAG = /(?<![\w-])(?:-u|--user)[ \t]+([^\s:'"]*):([^\s'"]+)/g;
+function pairSpans(text, rule) {
+    const spans = [];
+    const push = (start, end) => {
+        if (end > start)
+            spans.push({ start, end, shape: 'pair' });
+    };
+    const valueAt = (i, semicolonForm) => {
+        const quoted = delimitedValue(text, i);
+        if (quoted)
+            return quoted;
+        const end = unquotedValueEnd(text, i, semicolonForm);
+        return { start: i, end, after: end };
+    };
+    for (const m of text.matchAll(ASSIGNMENT)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || !secretPairName(name, rule))
+            continue;
+        const at = m.index + m[0].length;
+        // The shell's working directory (`PWD=/home/runner`) is not a password; ODBC's `PWD={…};` is.
+        if (/^(?:OLD)?PWD$/.test(name) && /^[/~]/.test(text.slice(at)))
+            continue;
+        const lineEnd = text.indexOf('\n', at);
+        const rest = text.slice(at, lineEnd === -1 ? undefined : lineEnd);
+        const semicolonForm = text[m.index - 1] === ';' || /;/.test(rest);
+        const v = valueAt(at, semicolonForm);
+        const part = credentialPart(text.slice(v.start, v.end), v.start);
+        if (part)
+            push(part.start, part.end);
+    }
+    for (const m of text.matchAll(COLON_PAIR)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || !secretPairName(name, rule))
+            continue;
+        const before = text.slice(0, m.index).replace(/[ \t]+$/, '');
+        const keyStart = before === '' || /[\n{,]$/.test(before);
+        // `'X-Api-Key: abc'` (a header inside a quoted argument) but not `Input 'secrets': …` (a quoted word).
+        const headerInQuotes = /^["']/.test(m[0]) && !/^["'][^"']*["']/.test(m[0]);
+        if (!keyStart && !headerInQuotes && !HEADER_KEYS.has(name.toLowerCase()))
+            continue;
+        const at = m.index + m[0].length;
+        const quoted = delimitedValue(text, at);
+        let start;
+        let end;
+        if (quoted)
+            ({ start, end } = quoted);
+        else {
+            start = at;
+            end = text.indexOf('\n', at);
+            if (end === -1)
+                end = text.length;
+            // inline JSON / YAML flow (`{token: x, other: y}`) or a quoted header (`-H 'Authorization: Bearer x'`)
+            const stop = /[,}\]"'`]/.exec(text.slice(at, end));
+            if (stop)
+                end = at + stop.index;
+            while (end > start && /\s/.test(text[end - 1]))
+                end--;
+        }
+        const part = credentialPart(text.slice(start, end), start);
+        if (part)
+            push(part.start, part.end);
+    }
+    for (const m of text.matchAll(FLAG_VALUE)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || AMBIGUOUS_NAMES.test(name.replace(/^-+/, '')))
+            continue;
+        if (!rule(name.replace(/^-+/, '')))
+            continue;
+        const at = m.index + m[0].length;
+        const v = valueAt(at, false);
+        push(v.start, v.end);
+    }
+    for (const m of text.matchAll(BEARER)) {
+        const start = m.index + m[0].length - m[1].length;
+        push(start, start + m[1].length);
+    }
+    for (const m of text.matchAll(USER_FLAG)) {
+        const start = m.index + m[0].length - m[2].length;
+        push(start, start + m[2].length);
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// URLs
+// scheme:// then the authority, which ends at '/', a blank or a quote; the userinfo ends at the authority's last '@'.
+const URL_AUTHORITY = /\b[a-z][a-z0-9+.-]*:\/\/([^\s/"'`<>]*)/gi;
+function urlSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(URL_AUTHORITY)) {
+        const authority = m[1];
+        const at = authority.lastIndexOf('@');
+        if (at <= 0)
+            continue;
+        const userinfo = authority.slice(0, at);
+        const base = m.index + m[0].length - authority.length;
+        const colon = userinfo.indexOf(':');
+        if (colon === -1) {
+            // `https://<token>@github.com`: the user part is the credential when it reads like one.
+            if (isHighEntropyToken(userinfo) || VENDOR_TOKEN.test(userinfo)) {
+                spans.push({ start: base, end: base + at, shape: 'url-password' });
+            }
+            VENDOR_TOKEN.lastIndex = 0;
+            continue;
+        }
+        if (at - colon - 1 > 0)
+            spans.push({ start: base + colon + 1, end: base + at, shape: 'url-password' });
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Private keys, JWTs, vendor tokens, AWS secret keys
+// A PEM private key (PKCS#1, PKCS#8, EC, OpenSSH, encrypted), also with its newlines escaped inside JSON; a block cut
+// short (no END line) is masked to the end of the text.
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([\s\S]*?)(?=-----END \1PRIVATE KEY-----|$)/g;
+function pemSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(PEM_PRIVATE_KEY)) {
+        const start = m.index + m[0].length - m[2].length;
+        if (m[2].trim() !== '')
+            spans.push({ start, end: m.index + m[0].length, shape: 'private-key' });
+    }
+    return spans;
+}
+// header.payload.signature, header and payload base64url JSON objects (`{"` → `eyJ`).
+const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g;
+// Vendor tokens with a documented prefix: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), Slack (xoxb-…), Stripe
+// secret / restricted keys and webhook secrets, npm, GitLab, Google API keys, SendGrid.
+const VENDOR_TOKEN = new RegExp([
+    'gh[pousr]_[A-Za-z0-9]{30,}',
+    'github_pat_[A-Za-z0-9_]{40,}',
+    'xox[abposr]-[A-Za-z0-9-]{10,}',
+    '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}',
+    'whsec_[A-Za-z0-9]{20,}',
+    'npm_[A-Za-z0-9]{30,}',
+    'glpat-[A-Za-z0-9_-]{20,}',
+    'AIza[0-9A-Za-z_-]{35}',
+    'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}',
+]
+    .map((p) => `(?<![A-Za-z0-9_])${p}`)
+    .join('|'), 'g');
+// 40 characters of base64 alphabet, standing alone: the shape of an AWS secret access key.
+const AWS_SECRET_KEY = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+function isAwsSecretKey(s) {
+    return /[a-z]/.test(s) && /[A-Z]/.test(s) && /[0-9/+]/.test(s) && !s.includes('//') && redact_shapes_entropyPerChar(s) >= 4;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// High-entropy tokens
+// A run of base64 / base64url characters (padding only at the end; `=` before it is an assignment).
+const TOKEN_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])/g;
+/** A word: lower-case, Capitalised or CamelCase letters, optionally ending in digits or a short acronym. */
+const WORD = /^(?:[A-Z]?[a-z]{2,})+(?:[A-Z]{1,3})?\d*$|^[a-z]{3,}\d*$/;
+const MIN_TOKEN_LENGTH = 32;
+/** Share of `s`'s characters that belong to word-like segments (split at `/ _ - +`). */
+function wordCoverage(s) {
+    let covered = 0;
+    for (const segment of s.split(/[/_+-]/))
+        if (segment.length >= 3 && WORD.test(segment))
+            covered += segment.length;
+    return covered / s.length;
+}
+/**
+ * A random-looking token: at least 32 characters (padding aside), upper and lower case and digits, not hexadecimal,
+ * at least 4 bits of entropy per character, and less than a third of it made of words.
+ */
+function isHighEntropyToken(s) {
+    const body = s.replace(/=+$/, '');
+    if (body.length < MIN_TOKEN_LENGTH)
+        return false;
+    if (/^[0-9a-fA-F-]+$/.test(body))
+        return false;
+    if (!(/[a-z]/.test(body) && /[A-Z]/.test(body) && /[0-9]/.test(body)))
+        return false;
+    if (redact_shapes_entropyPerChar(body) < 4)
+        return false;
+    return wordCoverage(body) < 1 / 3;
+}
+function tokenSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(TOKEN_RUN)) {
+        // Slashes around a run are path or URL separators (`https://<token>@…`, `/v2/`), not part of a token.
+        const lead = /^\/*/.exec(m[0])[0].length;
+        const run = m[0].slice(lead).replace(/\/+$/, '');
+        const index = m.index + lead;
+        // A path of words with one random segment (`assets/…/chunk-…`) is judged segment by segment, so an asset name
+        // stays readable while a base64 secret with '/' in it is masked whole.
+        if (run.includes('/') && wordCoverage(run) >= 1 / 3) {
+            let offset = 0;
+            for (const segment of run.split('/')) {
+                if (isHighEntropyToken(segment)) {
+                    spans.push({ start: index + offset, end: index + offset + segment.length, shape: 'high-entropy' });
+                }
+                offset += segment.length + 1;
+            }
+            continue;
+        }
+        if (isHighEntropyToken(run))
+            spans.push({ start: index, end: index + run.length, shape: 'high-entropy' });
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// ARNs are identifiers: their resource parts (`secret:prod/DatabaseCredentials1-AbCdEf`) are never tokens.
+const ARN = /\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:[^\s"'`,;)]+/g;
+function spansOf(re, text, shape, keep = () => true) {
+    const spans = [];
+    for (const m of text.matchAll(re))
+        if (keep(m[0]))
+            spans.push({ start: m.index, end: m.index + m[0].length, shape });
+    return spans;
+}
+/** Sorted, non-overlapping (overlaps merged): what to replace. */
+function merge(spans) {
+    const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || b.end - a.end);
+    const out = [];
+    for (const s of sorted) {
+        const last = out[out.length - 1];
+        if (last && s.start < last.end)
+            last.end = Math.max(last.end, s.end);
+        else
+            out.push({ ...s });
+    }
+    return out;
+}
+/**
+ * Every secret in `text` by its shape (and by the names of `name=value`-style pairs, judged by `nameRule`), as
+ * sorted, non-overlapping spans. Pure.
+ */
+function findSecretSpans(text, nameRule) {
+    if (text.length < 3)
+        return [];
+    const arns = spansOf(ARN, text, 'high-entropy');
+    const insideArn = (s) => arns.some((a) => s.start >= a.start && s.end <= a.end);
+    const strong = [
+        ...pemSpans(text),
+        ...urlSpans(text),
+        ...pairSpans(text, nameRule),
+        ...spansOf(JWT, text, 'jwt'),
+        ...spansOf(VENDOR_TOKEN, text, 'vendor-token'),
+    ];
+    const shapes = [...spansOf(AWS_SECRET_KEY, text, 'aws-secret-key', isAwsSecretKey), ...tokenSpans(text)].filter((s) => !insideArn(s));
+    return merge([...strong, ...shapes]);
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/secret-ref.ts
+
 
 // `secrets:` values (render-task-def / deploy-ecs): where ECS fetches a secret from, never the secret itself. One rule:
 //   - a Secrets Manager secret ARN, optionally `:<json-key>:<version-stage>:<version-id>` (all three colons, empty
@@ -71078,18 +71442,6 @@ function parseOutputFile(input, raw, baseDir) {
 // never lands in a task definition. Whether the secret exists is for a preflight check, not for this parser.
 const SM_NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
 const SSM_PARAMETER_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-/** Bits of entropy per character of `text` (Shannon, by character frequency). */
-function entropyPerChar(text) {
-    const counts = new Map();
-    for (const c of text)
-        counts.set(c, (counts.get(c) ?? 0) + 1);
-    let bits = 0;
-    for (const n of counts.values()) {
-        const p = n / text.length;
-        bits -= p * Math.log2(p);
-    }
-    return bits;
-}
 /**
  * True for a value that reads like a secret rather than a parameter name: long, no path, mixed letters and digits
  * and random-looking (a token, a key, a JWT, a password from a generator).
@@ -71203,12 +71555,294 @@ function taskDefReferenceText(ref) {
     return ref.revision === undefined ? ref.family : `${ref.family}:${ref.revision}`;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
+
+
+
+// Redaction: values are hidden by the name they are given under (`isSecretLookingName`) and by their shape wherever
+// they appear (redact-shapes.ts: URL passwords, `Password=` pairs, private keys, JWTs, vendor tokens, AWS secret keys,
+// long high-entropy tokens). Every value hidden is also registered with the runner (`::add-mask::`), which then hides
+// it in every later line of the job log, whoever prints it.
+/** What a redacted value is replaced with. */
+const REDACTED = '***';
+const SECRET_WORDS = new Set([
+    'SECRET',
+    'SECRETS',
+    'TOKEN',
+    'TOKENS',
+    'PASSWORD',
+    'PASSWORDS',
+    'PASSWD',
+    'PWD',
+    'PASS',
+    'PASSPHRASE',
+    'PRIVATE',
+    'PRIVATEKEY',
+    'APIKEY',
+    'CREDENTIAL',
+    'CREDENTIALS',
+    'CREDS',
+    // Values that sign or derive secrets without the word "secret" in their name: SIGNING_SALT, HASH_PEPPER, HMAC.
+    'SALT',
+    'PEPPER',
+    'HMAC',
+    // `sk` is the usual abbreviation of "secret key" (Stripe's sk_live_…): STRIPE_SK, stripeSk.
+    'SK',
+    'AUTHORIZATION',
+    'COOKIE',
+]);
+/** Last words that make a name a reference to a secret, not the secret: PASSWORD_FILE, SECRET_ARN, TOKEN_URL. */
+const REFERENCE_WORDS = new Set([
+    'ARN',
+    'ID',
+    'IDS',
+    'FILE',
+    'PATH',
+    'NAME',
+    'ENV',
+    'REF',
+    'LENGTH',
+    'TTL',
+    'EXPIRY',
+    'EXPIRES',
+    'HEADER',
+    'TYPE',
+    'URL',
+    'URI',
+    'ENDPOINT',
+    'ALIAS',
+    'REGION',
+    'STDIN',
+    'ENABLED',
+    'DISABLED',
+    'REQUIRED',
+    'COUNT',
+    'MODE',
+]);
+/** Words after KEY that keep it a key: ENCRYPTION_KEY_V2, JWT_KEY_PEM, API_KEY_PRIMARY. */
+const KEY_QUALIFIERS = /^(?:V\d+|\d+|NEW|OLD|CURRENT|PREVIOUS|NEXT|PRIMARY|SECONDARY|B64|BASE64|PEM|DER|HEX|RAW|JSON)$/;
+/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
+function words(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toUpperCase()
+        .split(/[^A-Z0-9]+/)
+        .filter(Boolean);
+}
+/**
+ * Names whose values are never printed. Secret: a word SECRET, TOKEN, PASSWORD, PASSWD, PWD, PASS, PASSPHRASE,
+ * PRIVATE, APIKEY, CREDENTIAL(S), CREDS, SALT, PEPPER, HMAC, SK, AUTHORIZATION or COOKIE anywhere (STRIPE_SK,
+ * SIGNING_SALT); KEY/KEYS as the last word or followed only by a version or format (ENCRYPTION_KEY_V2, JWT_KEY_PEM),
+ * but not PUBLIC_KEY; AUTH as the last word (BASIC_AUTH); SECRET, PASSWORD, PASSWD, TOKEN or PRIVATE inside a word
+ * (MYSECRET). Not secret: names ending in a reference word (…_ARN, _ID, _FILE, _PATH, _NAME, _URL, _HEADER, _TTL,
+ * _ENABLED …: the value points at a secret or describes it), and the shell's PWD / OLDPWD. Works for SNAKE_CASE,
+ * kebab-case and camelCase. Errs on the side of redacting.
+ */
+function isSecretLookingName(name) {
+    if (/^(OLD)?PWD$/.test(name))
+        return false; // the shell's working directory
+    const w = words(name);
+    if (w.length === 0)
+        return false;
+    const last = w[w.length - 1];
+    if (REFERENCE_WORDS.has(last) && w.length > 1)
+        return false;
+    if (w.some((word) => SECRET_WORDS.has(word)))
+        return true;
+    if (last === 'AUTH' && w.length > 1)
+        return true;
+    const keyAt = w.findLastIndex((word) => word === 'KEY' || word === 'KEYS');
+    if (keyAt !== -1 && w.slice(keyAt + 1).every((word) => KEY_QUALIFIERS.test(word)))
+        return w[keyAt - 1] !== 'PUBLIC';
+    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|APIKEY/.test(name.toUpperCase());
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Registering secrets with the runner
+/** Values shorter than this are hidden where we print them but not registered: they would mask ordinary text. */
+const MIN_REGISTERED_LENGTH = 4;
+const registered = new Set();
+/** The forms of a secret that `maskValue` registers: the value, its lines, base64 / base64url and JSON-escaped. */
+function maskForms(value) {
+    if (value.trim() === '')
+        return [];
+    const forms = new Set([value]);
+    for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= MIN_REGISTERED_LENGTH)
+            forms.add(line.trim());
+    const b64 = Buffer.from(value, 'utf8').toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value)
+        forms.add(escaped);
+    return [...forms];
+}
+/**
+ * Register a secret with the runner (`::add-mask::`), including its base64 and JSON-escaped forms, once per value.
+ * Empty values are ignored. Our own redaction (`redactText`) hides registered values too.
+ */
+function maskValue(value) {
+    if (!value || value.trim() === '' || registered.has(value))
+        return;
+    registered.add(value);
+    for (const form of maskForms(value)) {
+        if (form.includes('\n'))
+            continue; // ::add-mask:: takes one line; each line is registered on its own
+        core_setSecret(form);
+    }
+}
+/** Values registered so far in this process (tests; the redaction of known values). */
+function registeredSecrets() {
+    return registered;
+}
+function registerFound(value) {
+    if (value.trim().length >= MIN_REGISTERED_LENGTH)
+        maskValue(value);
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Redacting text
+/** Spans of registered secrets (at least MIN_REGISTERED_LENGTH long) inside `text`. */
+function registeredSpans(text) {
+    const spans = [];
+    for (const value of registered) {
+        if (value.length < MIN_REGISTERED_LENGTH)
+            continue;
+        for (let i = text.indexOf(value); i !== -1; i = text.indexOf(value, i + value.length)) {
+            spans.push({ start: i, end: i + value.length, shape: 'pair' });
+        }
+    }
+    return spans;
+}
+function replaceSpans(text, spans) {
+    let out = '';
+    let at = 0;
+    for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+        if (s.start < at) {
+            if (s.end > at)
+                at = s.end;
+            continue;
+        }
+        out += text.slice(at, s.start) + REDACTED;
+        at = s.end;
+    }
+    return out + text.slice(at);
+}
+/**
+ * `text` with every secret found by shape (redact-shapes.ts) and every registered secret replaced by `***`; each value
+ * found is registered with the runner. Use on anything printed that may hold a value: commands, environment values,
+ * labels, error messages, summaries.
+ */
+function redact_redactText(text) {
+    if (typeof text !== 'string' || text === '')
+        return text;
+    const found = findSecretSpans(text, isSecretLookingName);
+    for (const s of found)
+        registerFound(text.slice(s.start, s.end));
+    const spans = [...found, ...registeredSpans(text)];
+    return spans.length === 0 ? text : replaceSpans(text, spans);
+}
+/** True when `text` holds something redactText would hide. */
+function containsSecret(text) {
+    return redact_redactText(text) !== text;
+}
+/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (kept for callers; redactText does more). */
+function redactUrlCredentials(text) {
+    return redact_redactText(text);
+}
+/** A value to print for `name`: fully redacted (and registered) when the name looks secret, else by shape. */
+function redactValue(name, value) {
+    if (isSecretLookingName(name)) {
+        if (value === '')
+            return value;
+        registerFound(value);
+        return REDACTED;
+    }
+    return redact_redactText(value);
+}
+/**
+ * Register `value` with the runner when it is secret by its name or holds a secret by shape (an input's
+ * `NAME=value` line, read before anything prints it).
+ */
+function maskNamedValue(name, value) {
+    redactValue(name, value);
+}
+/**
+ * An argv to print: every word by shape, and the word after a secret-looking flag (`--password x`, `--token x`,
+ * `-u user:pass` keeps the user). A copy; the argv itself is untouched.
+ */
+function redactArgv(argv) {
+    const out = argv.map((word) => redact_redactText(word));
+    for (let i = 0; i < argv.length - 1; i++) {
+        const flag = /^--?([A-Za-z][\w-]*)$/.exec(argv[i]);
+        if (!flag)
+            continue;
+        const next = argv[i + 1];
+        if ((flag[1] === 'u' || flag[1] === 'user') && next.includes(':')) {
+            const colon = next.indexOf(':');
+            registerFound(next.slice(colon + 1));
+            out[i + 1] = `${redact_redactText(next.slice(0, colon))}:${REDACTED}`;
+        }
+        else if (isSecretLookingName(flag[1]) && !/^keys?$/i.test(flag[1]) && next !== '' && !next.startsWith('-')) {
+            registerFound(next);
+            out[i + 1] = REDACTED;
+        }
+    }
+    return out;
+}
+/** A command for logs and summaries: `formatCommand` of the redacted argv. */
+function displayCommand(argv) {
+    return formatCommand(redactArgv(argv));
+}
+function redactEnvironment(env) {
+    if (Array.isArray(env)) {
+        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
+            ? { ...entry, value: redactValue(entry.name, entry.value) }
+            : entry);
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
+    return out;
+}
+/**
+ * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
+ * argv-like string arrays (`command`, `entryPoint`) by flag, and every string by shape. Use before printing task
+ * definitions, configs, diffs.
+ */
+function redactDeep(value) {
+    const visit = (v, key) => {
+        if (typeof v === 'string')
+            return key !== undefined ? redactValue(key, v) : redact_redactText(v);
+        if (Array.isArray(v)) {
+            if (v.every((item) => typeof item === 'string'))
+                return redactArgv(v);
+            return v.map((item) => visit(item));
+        }
+        if (v !== null && typeof v === 'object') {
+            const obj = v;
+            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
+            const out = {};
+            for (const [k, child] of Object.entries(obj)) {
+                if (k === 'value' && pairName !== undefined)
+                    out[k] = redactValue(pairName, child);
+                else
+                    out[k] = visit(child, typeof child === 'string' && isSecretLookingName(k) ? k : undefined);
+            }
+            return out;
+        }
+        return v;
+    };
+    return visit(value);
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
 
 /** The runner's log: `core.info` / `core.warning`. */
 const coreLogger = {
-    info: (message) => info(message),
-    warning: (message) => warning(message),
+    info: (message) => info(redact_redactText(message)),
+    warning: (message) => warning(redact_redactText(message)),
 };
 /** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
 function prefixedLogger(log, prefix) {
@@ -71221,7 +71855,7 @@ function infoLines(text, log = coreLogger) {
 }
 /** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
 function log_group(name, fn) {
-    return core.group(name, fn);
+    return core.group(redactText(name), fn);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
@@ -71250,123 +71884,8 @@ function setOutputs(record) {
     return written;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
-
-/** What a redacted value is replaced with. */
-const REDACTED = '***';
-const SECRET_WORDS = new Set([
-    'SECRET',
-    'SECRETS',
-    'TOKEN',
-    'TOKENS',
-    'PASSWORD',
-    'PASSWORDS',
-    'PASSWD',
-    'PWD',
-    'PASS',
-    'PASSPHRASE',
-    'PRIVATE',
-    'PRIVATEKEY',
-    'APIKEY',
-    'CREDENTIAL',
-    'CREDENTIALS',
-    'CREDS',
-]);
-/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
-function words(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toUpperCase()
-        .split(/[^A-Z0-9]+/)
-        .filter(Boolean);
-}
-/**
- * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
- * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
- * and camelCase. Errs on the side of redacting.
- */
-function isSecretLookingName(name) {
-    if (/^(OLD)?PWD$/.test(name))
-        return false; // the shell's working directory
-    const w = words(name);
-    if (w.some((word) => SECRET_WORDS.has(word)))
-        return true;
-    const last = w[w.length - 1];
-    if (last === 'KEY' || last === 'KEYS')
-        return w[w.length - 2] !== 'PUBLIC';
-    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
-}
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
-/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
-function redactUrlCredentials(text) {
-    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${REDACTED}@`);
-}
-/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
-function redactValue(name, value) {
-    if (isSecretLookingName(name))
-        return value === '' ? value : REDACTED;
-    return redactUrlCredentials(value);
-}
-function redactEnvironment(env) {
-    if (Array.isArray(env)) {
-        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
-            ? { ...entry, value: redactValue(entry.name, entry.value) }
-            : entry);
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
-    return out;
-}
-/**
- * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
- * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
- */
-function redactDeep(value) {
-    const visit = (v, key) => {
-        if (typeof v === 'string')
-            return key !== undefined ? redactValue(key, v) : redactUrlCredentials(v);
-        if (Array.isArray(v))
-            return v.map((item) => visit(item));
-        if (v !== null && typeof v === 'object') {
-            const obj = v;
-            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
-            const out = {};
-            for (const [k, child] of Object.entries(obj)) {
-                if (k === 'value' && pairName !== undefined)
-                    out[k] = redactValue(pairName, child);
-                else
-                    out[k] = visit(child, typeof child === 'string' && isSecretLookingName(k) ? k : undefined);
-            }
-            return out;
-        }
-        return v;
-    };
-    return visit(value);
-}
-/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
-function maskForms(value) {
-    if (value.trim() === '')
-        return [];
-    const forms = new Set([value]);
-    for (const line of value.split(/\r?\n/))
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    const b64 = Buffer.from(value, 'utf8').toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
-    return [...forms];
-}
-/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
-function maskValue(value) {
-    if (!value)
-        return;
-    for (const form of maskForms(value))
-        core_setSecret(form);
-}
-
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/run.ts
+
 
 
 // `run` means one thing in this repository: run an action step (its main, or its post step) inside the single catch.
@@ -71379,8 +71898,11 @@ function isDebugEnabled(env = process.env) {
     const truthy = (v) => v !== undefined && /^(1|true)$/i.test(v.trim());
     return truthy(env.ACTIONS_STEP_DEBUG) || truthy(env.RUNNER_DEBUG);
 }
-/** The one line `run()` prints for a failure (exported so it can be table-tested). */
+/** The one line `run()` prints for a failure (exported so it can be table-tested), secrets redacted. */
 function failureMessage(err) {
+    return redact_redactText(unredactedFailureMessage(err));
+}
+function unredactedFailureMessage(err) {
     if (err instanceof errors_ConfigurationError)
         return `Input '${err.input}': ${err.message}`;
     if (err instanceof errors_DeployFailure)
@@ -71404,12 +71926,12 @@ async function run(main) {
     catch (err) {
         if (err instanceof errors_DeployFailure && err.details) {
             for (const line of err.details.split('\n'))
-                info(line);
+                info(redact_redactText(line));
         }
         if (isDebugEnabled() && err instanceof Error && err.stack) {
-            info(err.stack);
+            info(redact_redactText(err.stack));
             if (err.cause instanceof Error && err.cause.stack)
-                info(`Caused by: ${err.cause.stack}`);
+                info(`Caused by: ${redact_redactText(err.cause.stack)}`);
         }
         setFailed(failureMessage(err));
         process.exitCode = 1;
@@ -71417,6 +71939,7 @@ async function run(main) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/summary.ts
+
 
 
 /** Escape a value for a markdown table cell: pipes escaped, newlines become <br>, nullish becomes ''. */
@@ -71528,7 +72051,8 @@ class summary_Summary {
     async write() {
         if (this.parts.length === 0)
             return true;
-        const text = this.toString();
+        // Last line of defence: whatever a section holds, secrets found by shape and registered ones are redacted.
+        const text = redact_redactText(this.toString());
         if (!process.env.GITHUB_STEP_SUMMARY) {
             core_debug('GITHUB_STEP_SUMMARY not set; job summary not written');
             return false;
@@ -71560,12 +72084,389 @@ class summary_Summary {
 
 
 
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(542);
 // EXTERNAL MODULE: ./node_modules/.pnpm/@aws-sdk+client-ecr@3.1169.0/node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(9377);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./actions/build-push-ecr/src/tool-process.ts
+// The builder processes (docker, buildah): each in its own process group, so a cancelled step stops the whole tree it
+// started (buildah forks the RUN steps of a build), and so the post step can find what a killed main step left
+// running. The command line is echoed as @actions/exec would (`[command]…`), but from a display argv in which
+// build-arg values and other secrets are already masked.
+
+
+
+/** Start time of `pid` from /proc/<pid>/stat (field 22), undefined where there is no /proc or no such process. */
+function processStartTime(pid) {
+    try {
+        const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // the command name (field 2) is in parentheses and may contain spaces: fields start after the last ')'
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+function quoteWord(word) {
+    return /^[A-Za-z0-9_./:=@%+,*-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/** `[command]docker buildx build …` as @actions/exec prints it. */
+function commandLine(command, display) {
+    return `[command]${[command, ...display].map(quoteWord).join(' ')}`;
+}
+function abortError(signal) {
+    const reason = signal.reason;
+    if (reason instanceof Error)
+        return reason;
+    const err = new Error(String(reason ?? 'cancelled'));
+    err.name = 'AbortError';
+    return err;
+}
+/**
+ * Run `command args` in a new process group, its output streamed to the log (unless silent). A non-zero exit is a
+ * DeployFailure naming `what`; an abort stops the group and rejects with the abort reason once it has exited.
+ */
+function runTool(command, args, options) {
+    const { signal } = options;
+    if (signal?.aborted)
+        return Promise.reject(abortError(signal));
+    if (!options.silent)
+        process.stdout.write(`${commandLine(command, options.display ?? args)}\n`);
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(command, [...args], {
+            env: options.env ?? process.env,
+            stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        let stdout = '';
+        // stdout and stderr as printed: the cause of a failure, for callers that look at why (a cache push that failed)
+        let output = '';
+        let killer;
+        const onAbort = () => {
+            if (child.pid === undefined)
+                return;
+            signalGroup(child.pid, 'SIGTERM');
+            killer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), options.killAfterMs ?? 2000);
+        };
+        child.once('spawn', () => {
+            if (child.pid !== undefined)
+                options.onStart?.({ pid: child.pid, startTime: processStartTime(child.pid) });
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+        child.stdout.on('data', (d) => {
+            stdout += d.toString('utf8');
+            output += d.toString('utf8');
+            if (!options.silent)
+                process.stdout.write(d);
+        });
+        child.stderr.on('data', (d) => {
+            output += d.toString('utf8');
+            if (!options.silent)
+                process.stdout.write(d);
+        });
+        if (options.input)
+            child.stdin.end(options.input);
+        child.once('error', (err) => {
+            signal?.removeEventListener('abort', onAbort);
+            reject(new errors_DeployFailure(`${options.what} could not start: ${err.message}`, { cause: err }));
+        });
+        child.once('close', (code, sig) => {
+            signal?.removeEventListener('abort', onAbort);
+            if (killer)
+                clearTimeout(killer);
+            // A cancelled build may leave grandchildren behind in the group: stop them too.
+            if (signal?.aborted && child.pid !== undefined)
+                signalGroup(child.pid, 'SIGKILL');
+            options.onExit?.();
+            if (signal?.aborted)
+                return reject(abortError(signal));
+            const exit = code ?? (sig ? 128 : 1);
+            if (exit !== 0 && !options.ignoreReturnCode) {
+                return reject(new errors_DeployFailure(`${options.what} failed (${code === null ? `killed by ${sig}` : `exit ${code}`}): see the log above`, { cause: output }));
+            }
+            resolve({ code: exit, stdout });
+        });
+    });
+}
+/** Send `sig` to every process of the group `pgid`; false when there is none. */
+function signalGroup(pgid, sig) {
+    try {
+        process.kill(-pgid, sig);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Pids of the processes in group `pgid` (Linux /proc; empty elsewhere). */
+function groupMembers(pgid) {
+    if (!(0,external_node_fs_.existsSync)('/proc'))
+        return [];
+    const members = [];
+    for (const entry of (0,external_node_fs_.readdirSync)('/proc')) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        try {
+            const stat = (0,external_node_fs_.readFileSync)(`/proc/${entry}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            // fields[0] is the state (field 3), fields[2] the process group (field 5)
+            if (Number(fields[2]) === pgid && fields[0] !== 'Z')
+                members.push(Number(entry));
+        }
+        catch {
+            // the process exited while we looked
+        }
+    }
+    return members;
+}
+/**
+ * Whether the group `p` started is still ours: its leader runs with the start time we saved, or the leader is gone
+ * (no process has its pid, so no other group can have taken the id) and members are left. A reused pid is never
+ * signalled.
+ */
+function isOurGroup(p) {
+    const leaderStart = processStartTime(p.pid);
+    if (leaderStart !== undefined)
+        return p.startTime === undefined || leaderStart === p.startTime;
+    return groupMembers(p.pid).length > 0 || (!(0,external_node_fs_.existsSync)('/proc') && signalGroup(p.pid, 0));
+}
+/**
+ * Stop what is left of the group `p` (SIGTERM, then SIGKILL after `graceMs`). Returns what was found: 'none' (nothing
+ * running), 'stopped', or 'not ours' (the pid was reused: left alone).
+ */
+async function stopGroup(p, graceMs = 2000) {
+    const running = () => groupMembers(p.pid).length > 0 || (!(0,external_node_fs_.existsSync)('/proc') && signalGroup(p.pid, 0));
+    if (!running())
+        return 'none';
+    if (!isOurGroup(p))
+        return 'not ours';
+    signalGroup(p.pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (running() && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+    if (running())
+        signalGroup(p.pid, 'SIGKILL');
+    return 'stopped';
+}
+
+;// CONCATENATED MODULE: ./actions/build-push-ecr/src/cleanup.ts
+// What the build leaves on the runner, and how it is removed: the registry login (an auth file of this run under
+// RUNNER_TEMP: buildah's --authfile, docker's DOCKER_CONFIG), the builder processes (each in its own process group),
+// and a throwaway buildx builder. The main step removes them in its `finally`, also when cancelled (SIGINT/SIGTERM
+// stop the running builder first); what a main step killed outright (SIGKILL, a runner crash) leaves behind, the post
+// step (`post-if: always()`, dist/post/index.js) removes from what the main step saved with core.saveState.
+
+
+
+
+/** Names saved with core.saveState by the main step (read back in the post step as STATE_<name>). */
+const STATE = {
+    workDir: 'workDir',
+    credentialFiles: 'credentialFiles',
+    process: 'builderProcess',
+    logout: 'logout',
+    buildxBuilder: 'buildxBuilder',
+    dockerEnv: 'dockerEnv',
+    cleaned: 'cleaned',
+};
+/** Records leftovers as they appear; `save` is core.saveState in a step (tests may pass their own). */
+class LeftoverTracker {
+    save;
+    leftovers = {};
+    constructor(save = saveState) {
+        this.save = save;
+    }
+    workDir(dir) {
+        this.leftovers.workDir = dir;
+        this.save(STATE.workDir, dir);
+    }
+    credentialFiles(files) {
+        this.leftovers.credentialFiles = files;
+        this.save(STATE.credentialFiles, JSON.stringify(files));
+    }
+    process(p) {
+        this.leftovers.process = p;
+        this.save(STATE.process, p ? JSON.stringify(p) : '');
+    }
+    logout(command) {
+        this.leftovers.logout = command;
+        this.save(STATE.logout, command ? JSON.stringify(command) : '');
+    }
+    buildxBuilder(command) {
+        this.leftovers.buildxBuilder = command;
+        this.save(STATE.buildxBuilder, command ? JSON.stringify(command) : '');
+    }
+    cleaned() {
+        this.save(STATE.cleaned, 'true');
+    }
+}
+/** The leftovers a main step saved, read back in the post step. */
+function leftoversFromState(get = core.getState) {
+    if (get(STATE.cleaned) === 'true')
+        return 'cleaned';
+    const json = (name) => {
+        const raw = get(name);
+        if (!raw)
+            return undefined;
+        try {
+            return JSON.parse(raw);
+        }
+        catch {
+            return undefined;
+        }
+    };
+    const leftovers = {};
+    const workDir = get(STATE.workDir);
+    if (workDir)
+        leftovers.workDir = workDir;
+    const files = json(STATE.credentialFiles);
+    if (Array.isArray(files) && files.every((f) => typeof f === 'string'))
+        leftovers.credentialFiles = files;
+    const p = json(STATE.process);
+    if (p && Number.isInteger(p.pid) && p.pid > 1)
+        leftovers.process = p;
+    const logout = json(STATE.logout);
+    if (logout)
+        leftovers.logout = logout;
+    const builder = json(STATE.buildxBuilder);
+    if (builder)
+        leftovers.buildxBuilder = builder;
+    return leftovers;
+}
+async function runCleanupCommand(what, c, timeoutMs) {
+    try {
+        const r = await runTool(c.command, c.args, {
+            what,
+            env: { ...process.env, ...(c.env ?? {}) },
+            signal: AbortSignal.timeout(timeoutMs),
+            killAfterMs: 500,
+            ignoreReturnCode: true,
+        });
+        return r.code === 0;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Remove what the build left: stop the builder's process group (if it still runs and is ours), log out, delete the
+ * credential files, remove the throwaway buildx builder, delete the work directory. The credential goes before
+ * anything slow (the kit force-exits a cancelled step 5 s after the signal). Never throws: a problem is a warning.
+ * Returns what was done, for the log.
+ */
+async function cleanUp(l, options = {}) {
+    const log = options.log ?? { info: info, warning: warning };
+    const timeoutMs = options.commandTimeoutMs ?? 10_000;
+    const done = [];
+    if (l.process) {
+        const stopped = await stopGroup(l.process, options.graceMs ?? 2000);
+        if (stopped === 'stopped')
+            done.push(`stopped builder process group ${l.process.pid}`);
+        if (stopped === 'not ours')
+            log.warning(`process ${l.process.pid} is not the builder any more: left alone`);
+    }
+    if (l.logout) {
+        if (await runCleanupCommand('logout', l.logout, timeoutMs))
+            done.push('logged out of the registry');
+        else
+            log.warning(`${l.logout.command} logout failed: the auth file is deleted below`);
+    }
+    for (const file of l.credentialFiles ?? []) {
+        try {
+            await (0,promises_.rm)(file, { force: true });
+        }
+        catch (err) {
+            log.warning(`could not delete ${file}: ${errorMessage(err)}`);
+        }
+    }
+    if (l.buildxBuilder) {
+        if (await runCleanupCommand('docker buildx rm', l.buildxBuilder, timeoutMs)) {
+            done.push(`removed buildx builder ${l.buildxBuilder.args.at(-1)}`);
+        }
+        else
+            log.warning(`could not remove buildx builder ${l.buildxBuilder.args.at(-1)}`);
+    }
+    if (l.workDir) {
+        try {
+            await (0,promises_.rm)(l.workDir, { recursive: true, force: true });
+            done.push(`deleted ${l.workDir} (auth file, docker config)`);
+        }
+        catch (err) {
+            log.warning(`could not delete ${l.workDir}: ${errorMessage(err)}`);
+        }
+    }
+    return done;
+}
+/**
+ * The post step: when the main step was killed before it cleaned up, remove what it left (registry credential,
+ * builder processes, throwaway builder). Never fails the job: problems are warnings.
+ */
+async function postCleanup() {
+    const leftovers = leftoversFromState();
+    if (leftovers === 'cleaned' || Object.keys(leftovers).length === 0) {
+        core.info('The main step cleaned up after itself; nothing to do.');
+        return;
+    }
+    const done = await cleanUp(leftovers);
+    core.info(done.length > 0
+        ? `The main step ended before cleaning up: ${done.join('; ')}.`
+        : 'The main step ended before cleaning up, but nothing was left.');
+}
+/** @github/local-action's entry for `--post src/cleanup.ts`: the post step as src/post.ts runs it. */
+const cleanup_run = () => runStep(postCleanup);
+
+;// CONCATENATED MODULE: ./actions/build-push-ecr/src/docker-config.ts
+// docker logs in to a config directory of this run (DOCKER_CONFIG under RUNNER_TEMP), never to ~/.docker: the ECR
+// credential then exists only in a file the action deletes (and the post step deletes after a kill), and a login the
+// user made before the step (another registry, amazon-ecr-login) is neither overwritten nor logged out.
+// Everything else of the user's docker configuration is kept: the current context and proxies (config.json without
+// its credential fields), and the contexts, CLI plugins and buildx builders (linked, so buildx still finds the builder
+// docker/setup-buildx-action created). See https://docs.docker.com/reference/cli/docker/#environment-variables
+// (DOCKER_CONFIG) and https://docs.docker.com/build/building/variables/#buildx_config (BUILDX_CONFIG).
+
+
+
+/** The user's docker config directory: DOCKER_CONFIG, else ~/.docker. */
+function userDockerConfigDir(env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_.join)(env.HOME || (0,external_node_os_.homedir)(), '.docker');
+}
+/** config.json without what holds or fetches credentials (`auths`, `credsStore`, `credHelpers`). */
+function withoutCredentials(configJson) {
+    let config;
+    try {
+        const parsed = JSON.parse(configJson);
+        config = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? { ...parsed } : {};
+    }
+    catch {
+        config = {};
+    }
+    delete config.auths;
+    delete config.credsStore;
+    delete config.credHelpers;
+    return config;
+}
+/**
+ * Make `dir` a docker config directory for this run and return the environment docker must run with
+ * (DOCKER_CONFIG=dir, BUILDX_CONFIG=the user's buildx directory).
+ */
+function prepareDockerConfig(dir, env) {
+    const user = userDockerConfigDir(env);
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    const userConfig = (0,external_node_path_.join)(user, 'config.json');
+    const config = (0,external_node_fs_.existsSync)(userConfig) ? withoutCredentials((0,external_node_fs_.readFileSync)(userConfig, 'utf8')) : {};
+    (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    for (const sub of ['contexts', 'cli-plugins']) {
+        if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(user, sub)))
+            (0,external_node_fs_.symlinkSync)((0,external_node_path_.join)(user, sub), (0,external_node_path_.join)(dir, sub));
+    }
+    return { DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_.join)(user, 'buildx') };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/ecr/digest.ts
 // `pin-digest`: resolve image tags to `repo@sha256:…` through ECR DescribeImages. Planning is pure (which containers
 // can be looked up where); `resolveDigest` is the lookup. ecs/taskdef's `pinImageDigests` applies them to a task
@@ -71598,6 +72499,8 @@ function sameHost(a, b) {
 }
 /**
  * Decide, per container, how `pin-digest` resolves its image:
+ * - pinned by digest and tagged (`repo:v1.4.0@sha256:…`) in an ECR registry → verify: ECS runs the digest, so a tag
+ *   that names another image (#14: the summary said v1.4.0 while v1.3.0 ran) is an error;
  * - already pinned by digest → skip;
  * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
  *   region (a missing tag means `latest`, as Docker does);
@@ -71612,28 +72515,21 @@ function planDigestPins(containers, ecrEndpointUrl) {
         const ref = parseImageRef(image);
         if (!ref)
             return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
+        if (ref.digest && !ref.tag)
             return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
         const tag = ref.tag ?? 'latest';
         const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
+        const lookup = ecr
+            ? { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag }
+            : ref.registry && endpointHost && sameHost(ref.registry, endpointHost)
+                ? { registryId: undefined, region: undefined, repositoryName: ref.repository, tag }
+                : undefined;
+        if (lookup && ref.digest)
+            return { container: name, image, action: 'verify', ref, lookup, digest: ref.digest };
+        if (lookup)
+            return { container: name, image, action: 'lookup', ref, lookup };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
         return {
             container: name,
             image,
@@ -71669,6 +72565,30 @@ async function resolveDigest(ecr, lookup, signal) {
                 cause: err,
             });
         }
+        throw err;
+    }
+}
+/**
+ * Why a `repo:tag@digest` image is not what it says, or undefined when the tag resolves to that digest. `resolved` is
+ * the tag's digest in ECR (undefined: the tag does not exist). Pure: the message for ConfigurationError.
+ */
+function taggedDigestProblem(step, resolved) {
+    if (resolved === step.digest)
+        return undefined;
+    const tag = `${step.lookup.repositoryName}:${step.lookup.tag}`;
+    const found = resolved === undefined ? `tag ${tag} does not exist in ECR` : `tag ${tag} is ${resolved} in ECR`;
+    return (`container '${step.container}': image ${step.image} names a tag and a digest of different images (${found}); ` +
+        `ECS would run ${step.digest} while the tag says otherwise. Give the tag alone, the digest alone, or the tag with its own digest`);
+}
+/** The digest of `repository:tag`, undefined when the tag or repository does not exist (other errors propagate). */
+async function findDigest(ecr, lookup, signal) {
+    try {
+        return await resolveDigest(ecr, lookup, signal);
+    }
+    catch (err) {
+        const name = err.cause?.name;
+        if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException')
+            return undefined;
         throw err;
     }
 }
@@ -71740,7 +72660,14 @@ async function describeEcrRepository(ecr, name) {
 // The only file that reads inputs. Everything is parsed and checked here, before any AWS call or build.
 const ACTION = 'build-push-ecr';
 function getInputs(env = process.env) {
-    return parseInputs(actionInputs(), env);
+    const inputs = parseInputs(actionInputs(), env);
+    // Build-arg values are masked unless listed in public-build-args: registered before anything prints them (values
+    // under 4 characters are only masked where we print them: registering `1` would hide every 1 in the log).
+    for (const [name, value] of inputs.buildArgs) {
+        if (!inputs.publicBuildArgs.includes(name) && value.trim().length >= MIN_REGISTERED_LENGTH)
+            maskValue(value);
+    }
+    return inputs;
 }
 /** `os/arch[/variant]`. */
 const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
@@ -71808,6 +72735,15 @@ function parseInputs(raw, env = process.env) {
             throw new errors_ConfigurationError('build-args', `${readers_quote(name)} is not a valid build argument name`);
         }
     }
+    const publicBuildArgs = parseList('public-build-args', get('public-build-args'));
+    for (const name of publicBuildArgs) {
+        if (!ARG_NAME_RE.test(name)) {
+            throw new errors_ConfigurationError('public-build-args', `${readers_quote(name)} is not a valid build argument name`);
+        }
+        if (!buildArgs.some(([n]) => n === name)) {
+            throw new errors_ConfigurationError('public-build-args', `${readers_quote(name)} is not one of the build-args (${buildArgs.map(([n]) => n).join(', ') || 'none given'}): a typo here would mask the value you meant to show`);
+        }
+    }
     const platforms = parseList('platforms', get('platforms'));
     if (platforms.length === 0)
         platforms.push('linux/amd64');
@@ -71840,6 +72776,7 @@ function parseInputs(raw, env = process.env) {
         dockerfile,
         tags,
         buildArgs,
+        publicBuildArgs,
         platforms,
         builder,
         cache,
@@ -71912,7 +72849,7 @@ function decide(inputs, builder, repo, existing) {
     for (const tag of inputs.tags) {
         const digest = existing.get(tag);
         if (digest && immutable(tag)) {
-            throw new errors_DeployFailure(`tag ${tag} already exists in ${repo.name} (${digest}) and the repository's tags are ${repo.mutability}: ` +
+            throw new errors_ConfigurationError('tags', `tag ${tag} already exists in ${repo.name} (${digest}) and the repository's tags are ${repo.mutability}: ` +
                 'ECR rejects the push. Use a new tag, or keep skip-existing: true with this tag first to reuse the image.');
         }
     }
@@ -71921,7 +72858,7 @@ function decide(inputs, builder, repo, existing) {
         if (immutable(cacheTag)) {
             const what = builder === 'buildx' ? `the cache tag ${inputs.cacheTag}` : "buildah's cache tags (64-hex layer keys)";
             const filter = builder === 'buildx' ? inputs.cacheTag : '*';
-            throw new errors_DeployFailure(`cache: ecr needs ${what} to be overwritable, but ${repo.name} is ${repo.mutability}. ` +
+            throw new errors_ConfigurationError('cache', `cache: ecr needs ${what} to be overwritable, but ${repo.name} is ${repo.mutability}. ` +
                 `Set the repository to IMMUTABLE_WITH_EXCLUSION with a WILDCARD exclusion filter '${filter}' ` +
                 `(aws ecr put-image-tag-mutability --image-tag-mutability IMMUTABLE_WITH_EXCLUSION ` +
                 `--image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=${filter}), or use cache: off.`);
@@ -72085,6 +73022,23 @@ function verifyDigest(builder, reported, described, ref) {
     }
     return reported;
 }
+/**
+ * A builder argv as it is printed: `--build-arg NAME=***` unless NAME is in `publicBuildArgs`, and every other word
+ * through the kit's redaction (URL passwords and tokens in labels or paths). The argv that runs is not changed.
+ */
+function displayArgs(argv, publicBuildArgs) {
+    const out = redactArgv(argv);
+    for (let i = 0; i < argv.length - 1; i++) {
+        if (argv[i] !== '--build-arg')
+            continue;
+        const arg = argv[i + 1];
+        const eq = arg.indexOf('=');
+        const name = eq === -1 ? arg : arg.slice(0, eq);
+        if (eq !== -1 && !publicBuildArgs.includes(name))
+            out[i + 1] = `${name}=${REDACTED}`;
+    }
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./actions/build-push-ecr/src/registry.ts
 
@@ -72094,8 +73048,8 @@ function verifyDigest(builder, reported, described, ref) {
 async function describeRepository(ecr, name, region) {
     const repo = await describeEcrRepository(ecr, name);
     if (!repo) {
-        throw new errors_DeployFailure(`ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
-            `--repository-name ${name} --region ${region}) or check the repository and region inputs`);
+        throw new errors_ConfigurationError('repository', `ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
+            `--repository-name ${name} --region ${region}) or check the repository and aws-region inputs`);
     }
     return repo;
 }
@@ -72121,8 +73075,8 @@ async function existingTags(ecr, repository, tags) {
     }
     return found;
 }
-async function getRegistryToken(ecr) {
-    const out = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({}));
+async function getRegistryToken(ecr, signal) {
+    const out = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({}), signal ? { abortSignal: signal } : {});
     const data = out.authorizationData?.[0];
     if (!data?.authorizationToken || !data.proxyEndpoint) {
         throw new errors_DeployFailure('ECR GetAuthorizationToken returned no token or proxy endpoint');
@@ -72135,6 +73089,8 @@ function tokenNeedsRefresh(expiresAt, now, marginMs = 30 * 60_000) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-ecr/src/main.ts
+
+
 
 
 
@@ -72161,44 +73117,47 @@ function onPath(command, env) {
 async function probeBuilders(choice, env) {
     let buildx = false;
     if (choice !== 'buildah' && onPath('docker', env)) {
-        const code = await exec_exec('docker', ['buildx', 'version'], { ignoreReturnCode: true, silent: true });
-        buildx = code === 0;
+        const r = await runTool('docker', ['buildx', 'version'], {
+            what: 'docker buildx version',
+            env,
+            silent: true,
+            ignoreReturnCode: true,
+        }).catch(() => ({ code: 1 }));
+        buildx = r.code === 0;
     }
     return { buildx, buildah: onPath('buildah', env) };
 }
 function tool(plan) {
     return plan.builder === 'buildx' ? 'docker' : 'buildah';
 }
-/** Run a builder command (its output streams to the log); `what` names it in the failure. Returns its output. */
-async function execTool(what, command, args, input) {
-    let output = '';
-    const collect = (data) => {
-        output += data.toString('utf8');
-    };
-    const code = await exec_exec(command, args, {
-        ignoreReturnCode: true,
-        ...(input ? { input } : {}),
-        listeners: { stdout: collect, stderr: collect },
+/** Run a builder command in its own process group, printed with secrets masked; `what` names it in a failure. */
+async function execTool(ctx, what, command, args, extra = {}) {
+    return runTool(command, args, {
+        what,
+        display: displayArgs(args, ctx.publicBuildArgs),
+        env: ctx.env,
+        signal: ctx.signal,
+        onStart: (p) => ctx.tracker.process(p),
+        onExit: () => ctx.tracker.process(undefined),
+        ...extra,
     });
-    if (code !== 0)
-        throw new errors_DeployFailure(`${what} failed (exit ${code}): see the log above`, { cause: output });
-    return output;
 }
 /**
  * A registry command that is safe to repeat (login; a push, whose blobs already sent are skipped the next time),
  * repeated after a failure: the registry answers 429/5xx or drops a connection now and then, and buildah's own
- * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts.
+ * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts; a cancel
+ * is never retried.
  */
-async function execRegistryTool(what, command, args, input) {
+async function execRegistryTool(ctx, what, command, args, extra = {}) {
     for (let attempt = 1;; attempt++) {
         try {
-            return await execTool(what, command, args, input);
+            return await execTool(ctx, what, command, args, extra);
         }
         catch (err) {
-            if (attempt >= REGISTRY_ATTEMPTS)
+            if (attempt >= REGISTRY_ATTEMPTS || ctx.signal.aborted || !(err instanceof errors_DeployFailure))
                 throw err;
             info(`${what} failed (attempt ${attempt} of ${REGISTRY_ATTEMPTS}); trying again in ${attempt * 2} s`);
-            await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
+            await realClock.sleep(attempt * 2000, ctx.signal);
         }
     }
 }
@@ -72208,81 +73167,71 @@ const REGISTRY_ATTEMPTS = 3;
  * the next build faster). When bud fails while pushing the cache, it runs again without `--cache-to` (its layers
  * are built already) and a warning says the cache was not updated.
  */
-async function buildahBud(args) {
+async function buildahBud(ctx, args) {
     try {
-        await execTool('buildah bud', 'buildah', args);
+        await execTool(ctx, 'buildah bud', 'buildah', args);
     }
     catch (err) {
         const output = err instanceof errors_DeployFailure && typeof err.cause === 'string' ? err.cause : '';
         const at = args.indexOf('--cache-to');
-        if (at === -1 || !/failed pushing cache/.test(output))
+        if (ctx.signal.aborted || at === -1 || !/failed pushing cache/.test(output))
             throw err;
         warning('buildah could not push the layer cache to the repository; building again without updating it');
-        await execTool('buildah bud', 'buildah', [...args.slice(0, at), ...args.slice(at + 2)]);
+        await execTool(ctx, 'buildah bud', 'buildah', [...args.slice(0, at), ...args.slice(at + 2)]);
     }
 }
-/** Mask the token, log in with the password on stdin (never in argv). */
-async function login(plan, token) {
+/** Mask the token, log in with the password on stdin (never in argv), record the logout for cleanup. */
+async function login(ctx, plan, token) {
     core_setSecret(token.token);
     const password = passwordFromToken(token.token);
     maskValue(password);
     const { host } = registryFromEndpoint(token.proxyEndpoint);
-    await execRegistryTool(`${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), Buffer.from(password, 'utf8'));
+    // Recorded before the login runs: a kill during it must still lead to the logout and the auth file's removal.
+    ctx.tracker.logout({ command: tool(plan), args: logoutArgs(plan, host), env: plan.dockerEnv });
+    await execRegistryTool(ctx, `${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), {
+        input: Buffer.from(password, 'utf8'),
+    });
     return { host, expiresAt: token.expiresAt };
 }
-/** Build and push; returns the digest the builder reported. */
-async function buildAndPush(ecr, plan, token, now, env) {
-    let session;
-    let ownBuilder;
-    try {
-        session = await login(plan, token);
-        if (plan.builder === 'buildx') {
-            const inspect = await getExecOutput('docker', ['buildx', 'inspect'], {
-                ignoreReturnCode: true,
-                silent: true,
-            });
-            const driver = buildxDriver(inspect.stdout);
-            if (needsOwnBuilder(driver, plan.cache)) {
-                ownBuilder = `deploy-actions-${env.GITHUB_RUN_ID || 'local'}-${process.pid}`;
-                info(`The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`);
-                await execTool('docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
-                plan.buildxBuilder = ownBuilder;
-            }
-            await group('docker buildx build --push', () => execTool('docker buildx build', 'docker', buildxArgs(plan)));
-            const digest = digestFromMetadata(await (0,promises_.readFile)(plan.metadataFile, 'utf8').catch(() => ''));
-            if (!digest)
-                throw new errors_DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
-            return digest;
-        }
-        const commands = buildahArgs(plan);
-        await group('buildah bud', () => buildahBud(commands.build));
-        if (tokenNeedsRefresh(session.expiresAt, now()))
-            session = await login(plan, await getRegistryToken(ecr));
-        const digests = [];
-        await group('buildah push', async () => {
-            for (const push of commands.push) {
-                await execRegistryTool(`buildah push ${push.ref}`, 'buildah', push.args);
-                digests.push((await (0,promises_.readFile)(push.digestFile, 'utf8')).trim());
-            }
+/** Build and push; returns the digest the builder reported. Cleanup (logout, builder, auth file) is the caller's. */
+async function buildAndPush(ctx, ecr, plan, token, now) {
+    let session = await login(ctx, plan, token);
+    if (plan.builder === 'buildx') {
+        const inspect = await execTool(ctx, 'docker buildx inspect', 'docker', ['buildx', 'inspect'], {
+            silent: true,
+            ignoreReturnCode: true,
         });
-        const first = digests[0];
-        if (digests.some((d) => d !== first)) {
-            throw new errors_DeployFailure(`buildah pushed different digests for the tags: ${digests.join(', ')}`);
+        const driver = buildxDriver(inspect.stdout);
+        if (needsOwnBuilder(driver, plan.cache)) {
+            const ownBuilder = `deploy-actions-${ctx.env.GITHUB_RUN_ID || 'local'}-${process.pid}`;
+            info(`The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`);
+            ctx.tracker.buildxBuilder({ command: 'docker', args: buildxRemoveArgs(ownBuilder), env: plan.dockerEnv });
+            await execTool(ctx, 'docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
+            plan.buildxBuilder = ownBuilder;
         }
-        return first;
+        await group('docker buildx build --push', () => execTool(ctx, 'docker buildx build', 'docker', buildxArgs(plan)));
+        const digest = digestFromMetadata(await (0,promises_.readFile)(plan.metadataFile, 'utf8').catch(() => ''));
+        if (!digest)
+            throw new errors_DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
+        return digest;
     }
-    finally {
-        if (ownBuilder) {
-            const code = await exec_exec('docker', buildxRemoveArgs(ownBuilder), { ignoreReturnCode: true });
-            if (code !== 0)
-                warning(`could not remove buildx builder ${ownBuilder} (exit ${code})`);
-        }
-        if (session) {
-            const code = await exec_exec(tool(plan), logoutArgs(plan, session.host), { ignoreReturnCode: true });
-            if (code !== 0)
-                warning(`logout from ${session.host} failed (exit ${code})`);
-        }
+    const commands = buildahArgs(plan);
+    await group('buildah bud', () => buildahBud(ctx, commands.build));
+    if (tokenNeedsRefresh(session.expiresAt, now())) {
+        session = await login(ctx, plan, await getRegistryToken(ecr, ctx.signal));
     }
+    const digests = [];
+    await group('buildah push', async () => {
+        for (const push of commands.push) {
+            await execRegistryTool(ctx, `buildah push ${push.ref}`, 'buildah', push.args);
+            digests.push((await (0,promises_.readFile)(push.digestFile, 'utf8')).trim());
+        }
+    });
+    const first = digests[0];
+    if (digests.some((d) => d !== first)) {
+        throw new errors_DeployFailure(`buildah pushed different digests for the tags: ${digests.join(', ')}`);
+    }
+    return first;
 }
 async function writeSummary(r) {
     const image = `${r.repositoryUri}@${r.digest}`;
@@ -72315,6 +73264,7 @@ async function writeFailureSummary(inputs, builder, repositoryUri, err, duration
 async function main_main(deps = {}) {
     const env = deps.env ?? process.env;
     const now = deps.now ?? Date.now;
+    const signal = deps.signal ?? cancellationSignal();
     const started = now();
     const inputs = getInputs(env);
     const probe = deps.probe ?? (await probeBuilders(inputs.builder, env));
@@ -72333,14 +73283,25 @@ async function main_main(deps = {}) {
     else {
         for (const note of decision.notes)
             info(note);
+        const tracker = new LeftoverTracker();
         const workDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'build-push-ecr-'));
+        tracker.workDir(workDir);
+        const ctx = { env, signal, tracker, publicBuildArgs: inputs.publicBuildArgs };
         try {
             // Token right before the build+push (not at the start of the job), registry host and scheme from its
             // proxy endpoint: plain http is the local emulator.
-            const token = await getRegistryToken(ecr);
+            const token = await getRegistryToken(ecr, signal);
             const { insecure } = registryFromEndpoint(token.proxyEndpoint);
             const plan = makePlan(inputs, builder, repo.uri, { insecure, workDir, storage: buildahStorageFromEnv(env) });
-            const built = await buildAndPush(ecr, plan, token, now, env);
+            if (plan.builder === 'buildx') {
+                plan.dockerEnv = prepareDockerConfig((0,external_node_path_.join)(workDir, 'docker'), env);
+                ctx.env = { ...env, ...plan.dockerEnv };
+                tracker.credentialFiles([(0,external_node_path_.join)(plan.dockerEnv.DOCKER_CONFIG, 'config.json')]);
+            }
+            else {
+                tracker.credentialFiles([plan.authFile]);
+            }
+            const built = await buildAndPush(ctx, ecr, plan, token, now);
             const described = await tagDigest(ecr, inputs.repository, inputs.tags[0]);
             digest = verifyDigest(plan.builder, built, described, `${inputs.repository}:${inputs.tags[0]}`);
         }
@@ -72349,7 +73310,12 @@ async function main_main(deps = {}) {
             throw err;
         }
         finally {
-            await (0,promises_.rm)(workDir, { recursive: true, force: true });
+            // Also after a cancel: the builder is stopped by then (runTool), each command here has 1.5 s, so the auth
+            // file is gone before the kit's forced exit 5 s after the signal.
+            const done = await cleanUp(tracker.leftovers, { commandTimeoutMs: signal.aborted ? 1500 : 10_000 });
+            tracker.cleaned();
+            if (done.length > 0)
+                info(`Cleaned up: ${done.join('; ')}.`);
         }
     }
     const tags = decision.kind === 'skip' ? decision.tags : inputs.tags;

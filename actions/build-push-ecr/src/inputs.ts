@@ -4,6 +4,8 @@ import { ECR_REPOSITORY_NAME_RE, IMAGE_TAG_RE } from '@deploy-actions/kit/ecr';
 import {
   actionInputs,
   ConfigurationError,
+  MIN_REGISTERED_LENGTH,
+  maskValue,
   parseBoolean,
   parseEnum,
   parseKeyValue,
@@ -30,6 +32,8 @@ export interface Inputs {
   dockerfile: string;
   tags: string[];
   buildArgs: Array<[string, string]>;
+  /** Build-arg names whose values may be printed (`public-build-args`); every other value is masked. */
+  publicBuildArgs: string[];
   platforms: string[];
   builder: BuilderChoice;
   cache: CacheMode;
@@ -42,7 +46,13 @@ export interface Inputs {
 }
 
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  return parseInputs(actionInputs(), env);
+  const inputs = parseInputs(actionInputs(), env);
+  // Build-arg values are masked unless listed in public-build-args: registered before anything prints them (values
+  // under 4 characters are only masked where we print them: registering `1` would hide every 1 in the log).
+  for (const [name, value] of inputs.buildArgs) {
+    if (!inputs.publicBuildArgs.includes(name) && value.trim().length >= MIN_REGISTERED_LENGTH) maskValue(value);
+  }
+  return inputs;
 }
 
 /** `os/arch[/variant]`. */
@@ -126,6 +136,19 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
     }
   }
 
+  const publicBuildArgs = parseList('public-build-args', get('public-build-args'));
+  for (const name of publicBuildArgs) {
+    if (!ARG_NAME_RE.test(name)) {
+      throw new ConfigurationError('public-build-args', `${quote(name)} is not a valid build argument name`);
+    }
+    if (!buildArgs.some(([n]) => n === name)) {
+      throw new ConfigurationError(
+        'public-build-args',
+        `${quote(name)} is not one of the build-args (${buildArgs.map(([n]) => n).join(', ') || 'none given'}): a typo here would mask the value you meant to show`,
+      );
+    }
+  }
+
   const platforms = parseList('platforms', get('platforms'));
   if (platforms.length === 0) platforms.push('linux/amd64');
   for (const p of platforms) {
@@ -160,6 +183,7 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
     dockerfile,
     tags,
     buildArgs,
+    publicBuildArgs,
     platforms,
     builder,
     cache,

@@ -1,19 +1,22 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as core from '@actions/core';
-import * as exec from '@actions/exec';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
+  cancellationSignal,
   createClient,
   DeployFailure,
   errorMessage,
   maskValue,
+  realClock,
   run as runStep,
   Summary,
   setOutputs,
 } from '@deploy-actions/kit/runtime';
+import { cleanUp, LeftoverTracker } from './cleanup';
+import { prepareDockerConfig } from './docker-config';
 import { ACTION, getInputs, type Inputs } from './inputs';
 import {
   type BuildahStorage,
@@ -27,6 +30,7 @@ import {
   type Decision,
   decide,
   digestFromMetadata,
+  displayArgs,
   loginArgs,
   logoutArgs,
   makePlan,
@@ -44,6 +48,7 @@ import {
   tagDigest,
   tokenNeedsRefresh,
 } from './registry';
+import { runTool } from './tool-process';
 
 /** The test hook: what in-process tests inject (the bundle uses none of it). */
 export interface Deps {
@@ -51,6 +56,8 @@ export interface Deps {
   /** What the runner has (default: probe `docker buildx version` and PATH). */
   probe?: BuilderProbe;
   now?: () => number;
+  /** Cancellation (default: the kit's SIGINT/SIGTERM signal). */
+  signal?: AbortSignal;
 }
 
 /** buildah global options from the environment (tests use temp dirs; unset on a runner = buildah's defaults). */
@@ -70,8 +77,13 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
 async function probeBuilders(choice: Inputs['builder'], env: NodeJS.ProcessEnv): Promise<BuilderProbe> {
   let buildx = false;
   if (choice !== 'buildah' && onPath('docker', env)) {
-    const code = await exec.exec('docker', ['buildx', 'version'], { ignoreReturnCode: true, silent: true });
-    buildx = code === 0;
+    const r = await runTool('docker', ['buildx', 'version'], {
+      what: 'docker buildx version',
+      env,
+      silent: true,
+      ignoreReturnCode: true,
+    }).catch(() => ({ code: 1 }));
+    buildx = r.code === 0;
   }
   return { buildx, buildah: onPath('buildah', env) };
 }
@@ -80,34 +92,53 @@ function tool(plan: BuildPlan): string {
   return plan.builder === 'buildx' ? 'docker' : 'buildah';
 }
 
-/** Run a builder command (its output streams to the log); `what` names it in the failure. Returns its output. */
-async function execTool(what: string, command: string, args: string[], input?: Buffer): Promise<string> {
-  let output = '';
-  const collect = (data: Buffer) => {
-    output += data.toString('utf8');
-  };
-  const code = await exec.exec(command, args, {
-    ignoreReturnCode: true,
-    ...(input ? { input } : {}),
-    listeners: { stdout: collect, stderr: collect },
+/** How builder commands run in this step: environment, cancellation, and the leftovers they record. */
+interface ToolContext {
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  tracker: LeftoverTracker;
+  publicBuildArgs: readonly string[];
+}
+
+/** Run a builder command in its own process group, printed with secrets masked; `what` names it in a failure. */
+async function execTool(
+  ctx: ToolContext,
+  what: string,
+  command: string,
+  args: string[],
+  extra: { input?: Buffer; silent?: boolean; ignoreReturnCode?: boolean } = {},
+) {
+  return runTool(command, args, {
+    what,
+    display: displayArgs(args, ctx.publicBuildArgs),
+    env: ctx.env,
+    signal: ctx.signal,
+    onStart: (p) => ctx.tracker.process(p),
+    onExit: () => ctx.tracker.process(undefined),
+    ...extra,
   });
-  if (code !== 0) throw new DeployFailure(`${what} failed (exit ${code}): see the log above`, { cause: output });
-  return output;
 }
 
 /**
  * A registry command that is safe to repeat (login; a push, whose blobs already sent are skipped the next time),
  * repeated after a failure: the registry answers 429/5xx or drops a connection now and then, and buildah's own
- * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts.
+ * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts; a cancel
+ * is never retried.
  */
-async function execRegistryTool(what: string, command: string, args: string[], input?: Buffer): Promise<string> {
+async function execRegistryTool(
+  ctx: ToolContext,
+  what: string,
+  command: string,
+  args: string[],
+  extra: { input?: Buffer } = {},
+) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await execTool(what, command, args, input);
+      return await execTool(ctx, what, command, args, extra);
     } catch (err) {
-      if (attempt >= REGISTRY_ATTEMPTS) throw err;
+      if (attempt >= REGISTRY_ATTEMPTS || ctx.signal.aborted || !(err instanceof DeployFailure)) throw err;
       core.info(`${what} failed (attempt ${attempt} of ${REGISTRY_ATTEMPTS}); trying again in ${attempt * 2} s`);
-      await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
+      await realClock.sleep(attempt * 2000, ctx.signal);
     }
   }
 }
@@ -119,15 +150,15 @@ const REGISTRY_ATTEMPTS = 3;
  * the next build faster). When bud fails while pushing the cache, it runs again without `--cache-to` (its layers
  * are built already) and a warning says the cache was not updated.
  */
-async function buildahBud(args: string[]): Promise<void> {
+async function buildahBud(ctx: ToolContext, args: string[]): Promise<void> {
   try {
-    await execTool('buildah bud', 'buildah', args);
+    await execTool(ctx, 'buildah bud', 'buildah', args);
   } catch (err) {
     const output = err instanceof DeployFailure && typeof err.cause === 'string' ? err.cause : '';
     const at = args.indexOf('--cache-to');
-    if (at === -1 || !/failed pushing cache/.test(output)) throw err;
+    if (ctx.signal.aborted || at === -1 || !/failed pushing cache/.test(output)) throw err;
     core.warning('buildah could not push the layer cache to the repository; building again without updating it');
-    await execTool('buildah bud', 'buildah', [...args.slice(0, at), ...args.slice(at + 2)]);
+    await execTool(ctx, 'buildah bud', 'buildah', [...args.slice(0, at), ...args.slice(at + 2)]);
   }
 }
 
@@ -136,77 +167,68 @@ interface Login {
   expiresAt: Date | undefined;
 }
 
-/** Mask the token, log in with the password on stdin (never in argv). */
-async function login(plan: BuildPlan, token: RegistryToken): Promise<Login> {
+/** Mask the token, log in with the password on stdin (never in argv), record the logout for cleanup. */
+async function login(ctx: ToolContext, plan: BuildPlan, token: RegistryToken): Promise<Login> {
   core.setSecret(token.token);
   const password = passwordFromToken(token.token);
   maskValue(password);
   const { host } = registryFromEndpoint(token.proxyEndpoint);
-  await execRegistryTool(
-    `${tool(plan)} login to ${host}`,
-    tool(plan),
-    loginArgs(plan, host),
-    Buffer.from(password, 'utf8'),
-  );
+  // Recorded before the login runs: a kill during it must still lead to the logout and the auth file's removal.
+  ctx.tracker.logout({ command: tool(plan), args: logoutArgs(plan, host), env: plan.dockerEnv });
+  await execRegistryTool(ctx, `${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), {
+    input: Buffer.from(password, 'utf8'),
+  });
   return { host, expiresAt: token.expiresAt };
 }
 
-/** Build and push; returns the digest the builder reported. */
+/** Build and push; returns the digest the builder reported. Cleanup (logout, builder, auth file) is the caller's. */
 async function buildAndPush(
+  ctx: ToolContext,
   ecr: ECRClient,
   plan: BuildPlan,
   token: RegistryToken,
   now: () => number,
-  env: NodeJS.ProcessEnv,
 ): Promise<string> {
-  let session: Login | undefined;
-  let ownBuilder: string | undefined;
-  try {
-    session = await login(plan, token);
-    if (plan.builder === 'buildx') {
-      const inspect = await exec.getExecOutput('docker', ['buildx', 'inspect'], {
-        ignoreReturnCode: true,
-        silent: true,
-      });
-      const driver = buildxDriver(inspect.stdout);
-      if (needsOwnBuilder(driver, plan.cache)) {
-        ownBuilder = `deploy-actions-${env.GITHUB_RUN_ID || 'local'}-${process.pid}`;
-        core.info(
-          `The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`,
-        );
-        await execTool('docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
-        plan.buildxBuilder = ownBuilder;
-      }
-      await core.group('docker buildx build --push', () => execTool('docker buildx build', 'docker', buildxArgs(plan)));
-      const digest = digestFromMetadata(await readFile(plan.metadataFile, 'utf8').catch(() => ''));
-      if (!digest) throw new DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
-      return digest;
-    }
-    const commands = buildahArgs(plan);
-    await core.group('buildah bud', () => buildahBud(commands.build));
-    if (tokenNeedsRefresh(session.expiresAt, now())) session = await login(plan, await getRegistryToken(ecr));
-    const digests: string[] = [];
-    await core.group('buildah push', async () => {
-      for (const push of commands.push) {
-        await execRegistryTool(`buildah push ${push.ref}`, 'buildah', push.args);
-        digests.push((await readFile(push.digestFile, 'utf8')).trim());
-      }
+  let session = await login(ctx, plan, token);
+  if (plan.builder === 'buildx') {
+    const inspect = await execTool(ctx, 'docker buildx inspect', 'docker', ['buildx', 'inspect'], {
+      silent: true,
+      ignoreReturnCode: true,
     });
-    const first = digests[0]!;
-    if (digests.some((d) => d !== first)) {
-      throw new DeployFailure(`buildah pushed different digests for the tags: ${digests.join(', ')}`);
+    const driver = buildxDriver(inspect.stdout);
+    if (needsOwnBuilder(driver, plan.cache)) {
+      const ownBuilder = `deploy-actions-${ctx.env.GITHUB_RUN_ID || 'local'}-${process.pid}`;
+      core.info(
+        `The current buildx builder uses the docker driver, which cannot export a registry cache: creating builder ${ownBuilder} (docker-container) for this run.`,
+      );
+      ctx.tracker.buildxBuilder({ command: 'docker', args: buildxRemoveArgs(ownBuilder), env: plan.dockerEnv });
+      await execTool(ctx, 'docker buildx create', 'docker', buildxCreateArgs(ownBuilder));
+      plan.buildxBuilder = ownBuilder;
     }
-    return first;
-  } finally {
-    if (ownBuilder) {
-      const code = await exec.exec('docker', buildxRemoveArgs(ownBuilder), { ignoreReturnCode: true });
-      if (code !== 0) core.warning(`could not remove buildx builder ${ownBuilder} (exit ${code})`);
-    }
-    if (session) {
-      const code = await exec.exec(tool(plan), logoutArgs(plan, session.host), { ignoreReturnCode: true });
-      if (code !== 0) core.warning(`logout from ${session.host} failed (exit ${code})`);
-    }
+    await core.group('docker buildx build --push', () =>
+      execTool(ctx, 'docker buildx build', 'docker', buildxArgs(plan)),
+    );
+    const digest = digestFromMetadata(await readFile(plan.metadataFile, 'utf8').catch(() => ''));
+    if (!digest) throw new DeployFailure(`buildx wrote no containerimage.digest to ${plan.metadataFile}`);
+    return digest;
   }
+  const commands = buildahArgs(plan);
+  await core.group('buildah bud', () => buildahBud(ctx, commands.build));
+  if (tokenNeedsRefresh(session.expiresAt, now())) {
+    session = await login(ctx, plan, await getRegistryToken(ecr, ctx.signal));
+  }
+  const digests: string[] = [];
+  await core.group('buildah push', async () => {
+    for (const push of commands.push) {
+      await execRegistryTool(ctx, `buildah push ${push.ref}`, 'buildah', push.args);
+      digests.push((await readFile(push.digestFile, 'utf8')).trim());
+    }
+  });
+  const first = digests[0]!;
+  if (digests.some((d) => d !== first)) {
+    throw new DeployFailure(`buildah pushed different digests for the tags: ${digests.join(', ')}`);
+  }
+  return first;
 }
 
 interface Report {
@@ -264,6 +286,7 @@ async function writeFailureSummary(
 export async function main(deps: Deps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   const now = deps.now ?? Date.now;
+  const signal = deps.signal ?? cancellationSignal();
   const started = now();
   const inputs = getInputs(env);
   const probe = deps.probe ?? (await probeBuilders(inputs.builder, env));
@@ -281,21 +304,35 @@ export async function main(deps: Deps = {}): Promise<void> {
     digest = decision.digest;
   } else {
     for (const note of decision.notes) core.info(note);
+    const tracker = new LeftoverTracker();
     const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'build-push-ecr-'));
+    tracker.workDir(workDir);
+    const ctx: ToolContext = { env, signal, tracker, publicBuildArgs: inputs.publicBuildArgs };
     try {
       // Token right before the build+push (not at the start of the job), registry host and scheme from its
       // proxy endpoint: plain http is the local emulator.
-      const token = await getRegistryToken(ecr);
+      const token = await getRegistryToken(ecr, signal);
       const { insecure } = registryFromEndpoint(token.proxyEndpoint);
       const plan = makePlan(inputs, builder, repo.uri, { insecure, workDir, storage: buildahStorageFromEnv(env) });
-      const built = await buildAndPush(ecr, plan, token, now, env);
+      if (plan.builder === 'buildx') {
+        plan.dockerEnv = prepareDockerConfig(join(workDir, 'docker'), env);
+        ctx.env = { ...env, ...plan.dockerEnv };
+        tracker.credentialFiles([join(plan.dockerEnv.DOCKER_CONFIG!, 'config.json')]);
+      } else {
+        tracker.credentialFiles([plan.authFile]);
+      }
+      const built = await buildAndPush(ctx, ecr, plan, token, now);
       const described = await tagDigest(ecr, inputs.repository, inputs.tags[0]!);
       digest = verifyDigest(plan.builder, built, described, `${inputs.repository}:${inputs.tags[0]}`);
     } catch (err) {
       await writeFailureSummary(inputs, builder, repo.uri, err, now() - started);
       throw err;
     } finally {
-      await rm(workDir, { recursive: true, force: true });
+      // Also after a cancel: the builder is stopped by then (runTool), each command here has 1.5 s, so the auth
+      // file is gone before the kit's forced exit 5 s after the signal.
+      const done = await cleanUp(tracker.leftovers, { commandTimeoutMs: signal.aborted ? 1500 : 10_000 });
+      tracker.cleaned();
+      if (done.length > 0) core.info(`Cleaned up: ${done.join('; ')}.`);
     }
   }
 

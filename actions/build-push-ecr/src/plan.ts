@@ -1,5 +1,5 @@
 import { type EcrRepositorySettings, ecrTagIsImmutable } from '@deploy-actions/kit/ecr';
-import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, DeployFailure, REDACTED, redactArgv } from '@deploy-actions/kit/runtime';
 import type { BuilderChoice, Inputs } from './inputs';
 
 // Pure decisions: which builder, skip or build, and the exact argv of every builder command. No AWS, no processes.
@@ -88,7 +88,8 @@ export function decide(
   for (const tag of inputs.tags) {
     const digest = existing.get(tag);
     if (digest && immutable(tag)) {
-      throw new DeployFailure(
+      throw new ConfigurationError(
+        'tags',
         `tag ${tag} already exists in ${repo.name} (${digest}) and the repository's tags are ${repo.mutability}: ` +
           'ECR rejects the push. Use a new tag, or keep skip-existing: true with this tag first to reuse the image.',
       );
@@ -100,7 +101,8 @@ export function decide(
       const what =
         builder === 'buildx' ? `the cache tag ${inputs.cacheTag}` : "buildah's cache tags (64-hex layer keys)";
       const filter = builder === 'buildx' ? inputs.cacheTag : '*';
-      throw new DeployFailure(
+      throw new ConfigurationError(
+        'cache',
         `cache: ecr needs ${what} to be overwritable, but ${repo.name} is ${repo.mutability}. ` +
           `Set the repository to IMMUTABLE_WITH_EXCLUSION with a WILDCARD exclusion filter '${filter}' ` +
           `(aws ecr put-image-tag-mutability --image-tag-mutability IMMUTABLE_WITH_EXCLUSION ` +
@@ -142,6 +144,8 @@ export interface BuildPlan {
   storage: BuildahStorage;
   /** buildx only: the builder instance to use (`--builder`); undefined = the current one. */
   buildxBuilder?: string;
+  /** buildx only: DOCKER_CONFIG / BUILDX_CONFIG of this run (docker-config.ts), for every docker command. */
+  dockerEnv?: Record<string, string>;
 }
 
 export interface BuildahStorage {
@@ -320,4 +324,20 @@ export function verifyDigest(builder: Builder, reported: string, described: stri
     );
   }
   return reported;
+}
+
+/**
+ * A builder argv as it is printed: `--build-arg NAME=***` unless NAME is in `publicBuildArgs`, and every other word
+ * through the kit's redaction (URL passwords and tokens in labels or paths). The argv that runs is not changed.
+ */
+export function displayArgs(argv: readonly string[], publicBuildArgs: readonly string[]): string[] {
+  const out = redactArgv(argv);
+  for (let i = 0; i < argv.length - 1; i++) {
+    if (argv[i] !== '--build-arg') continue;
+    const arg = argv[i + 1]!;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (eq !== -1 && !publicBuildArgs.includes(name)) out[i + 1] = `${name}=${REDACTED}`;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { describeEcrRepository } from '@deploy-actions/kit/ecr';
-import { DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
 import type { RepositoryState } from './plan';
 
 // Small ECR helpers (read-only calls): repository settings, tag → digest, a registry token.
@@ -8,9 +8,10 @@ import type { RepositoryState } from './plan';
 export async function describeRepository(ecr: ECRClient, name: string, region: string): Promise<RepositoryState> {
   const repo = await describeEcrRepository(ecr, name);
   if (!repo) {
-    throw new DeployFailure(
+    throw new ConfigurationError(
+      'repository',
       `ECR repository '${name}' does not exist in region ${region}: create it first (e.g. aws ecr create-repository ` +
-        `--repository-name ${name} --region ${region}) or check the repository and region inputs`,
+        `--repository-name ${name} --region ${region}) or check the repository and aws-region inputs`,
     );
   }
   return repo;
@@ -49,8 +50,8 @@ export interface RegistryToken {
   expiresAt: Date | undefined;
 }
 
-export async function getRegistryToken(ecr: ECRClient): Promise<RegistryToken> {
-  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+export async function getRegistryToken(ecr: ECRClient, signal?: AbortSignal): Promise<RegistryToken> {
+  const out = await ecr.send(new GetAuthorizationTokenCommand({}), signal ? { abortSignal: signal } : {});
   const data = out.authorizationData?.[0];
   if (!data?.authorizationToken || !data.proxyEndpoint) {
     throw new DeployFailure('ECR GetAuthorizationToken returned no token or proxy endpoint');

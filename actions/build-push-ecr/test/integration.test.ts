@@ -1,6 +1,6 @@
 // main() in process against the emulator's ECR control plane and OCI registry, with REAL buildah (vfs storage,
 // chroot isolation, tiny FROM scratch images).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateRepositoryCommand,
@@ -76,7 +76,15 @@ describe.skipIf(!hasBuildah)('real buildah against the emulator', () => {
   test('build + push: truthful digest, every tag, pullable, OCI labels, token masked, logout', async () => {
     await createRepo('team/api');
     await emu.control.clearRequests();
-    const r = await runMain({ ...base, tags: `${SHA}\nlatest`, 'build-args': 'GREETING=hello' }, env);
+    const r = await runMain(
+      {
+        ...base,
+        tags: `${SHA}\nlatest`,
+        'build-args': 'GREETING=greeting-from-ci\nNPM_TOKEN=npm-token-value-42\nAPP_VERSION=1.4.0',
+        'public-build-args': 'APP_VERSION',
+      },
+      env,
+    );
     expect(r.message).toBeUndefined();
 
     const digest = await digestOf('team/api', SHA);
@@ -114,6 +122,13 @@ describe.skipIf(!hasBuildah)('real buildah against the emulator', () => {
     const visible = visibleOutput(r.stdout);
     for (const secret of masked) expect(visible).not.toContain(secret);
     expect(visible).toMatch(/buildah .*login .*--password-stdin/);
+    // #14: build-arg values are masked in the echoed command line and registered, unless public.
+    expect(visible).toMatch(
+      /--build-arg GREETING=\*\*\* --build-arg NPM_TOKEN=\*\*\* --build-arg APP_VERSION=1\.4\.0 /,
+    );
+    expect(masked).toEqual(expect.arrayContaining(['greeting-from-ci', 'npm-token-value-42']));
+    expect(masked).not.toContain('1.4.0');
+    expect(visible).not.toContain('npm-token-value-42');
     expect(visible).toMatch(/buildah .*logout --authfile/);
     expect(r.summary).toContain(`${host}/team/api@${digest}`);
     expect(r.summary).toContain('buildah');
@@ -204,7 +219,7 @@ describe('buildx path with a stand-in docker', () => {
         '#!/bin/bash',
         'echo "ARGS $*" >> "$FAKE_DOCKER_LOG"',
         'case "$1" in',
-        '  login) echo "STDIN $(cat)" >> "$FAKE_DOCKER_LOG" ;;',
+        '  login) echo "STDIN $(cat)" >> "$FAKE_DOCKER_LOG"; echo "CONFIG $DOCKER_CONFIG" >> "$FAKE_DOCKER_LOG" ;;',
         '  buildx)',
         '    if [ "$2" = version ]; then echo "github.com/docker/buildx v0.19.0"; exit 0; fi',
         '    if [ "$2" = inspect ]; then printf "Name:   default\\nDriver: docker\\n"; exit 0; fi',
@@ -237,19 +252,23 @@ describe('buildx path with a stand-in docker', () => {
     const password = lines[2]?.replace(/^STDIN /, '') ?? '';
     expect(password.length).toBeGreaterThan(10);
     expect(maskedValues(r.stdout)).toContain(password);
+    // docker logs in to a config directory of this run (never ~/.docker), deleted afterwards
+    const dockerConfig = lines[3]?.replace(/^CONFIG /, '') ?? '';
+    expect(dockerConfig).toMatch(/\/in-process-[^/]+\/build-push-ecr-[^/]+\/docker$/); // under RUNNER_TEMP
+    expect(existsSync(dockerConfig)).toBe(false);
     // the runner's default builder uses the docker driver (no cache export): a docker-container builder for the run
-    expect(lines[3]).toBe('ARGS buildx inspect');
+    expect(lines[4]).toBe('ARGS buildx inspect');
     const builder = /^ARGS buildx create --name (deploy-actions-\S+) --driver docker-container --bootstrap$/.exec(
-      lines[4] ?? '',
+      lines[5] ?? '',
     )?.[1];
     expect(builder).toBeDefined();
-    expect(lines[5]).toMatch(new RegExp(`^ARGS buildx build --builder ${builder} `));
-    expect(lines[5]).toContain(
+    expect(lines[6]).toMatch(new RegExp(`^ARGS buildx build --builder ${builder} `));
+    expect(lines[6]).toContain(
       `--cache-to type=registry,ref=${host}/team/api:buildcache,mode=max,image-manifest=true,oci-mediatypes=true`,
     );
-    expect(lines[5]).toContain('--provenance=false');
-    expect(lines[6]).toBe(`ARGS buildx rm ${builder}`);
+    expect(lines[6]).toContain('--provenance=false');
     expect(lines[7]).toBe(`ARGS logout ${host}`);
+    expect(lines[8]).toBe(`ARGS buildx rm ${builder}`);
     expect(lines.join('\n')).not.toContain(`ARGS ${password}`);
   });
 });

@@ -10,6 +10,7 @@ import {
   buildxRemoveArgs,
   decide,
   digestFromMetadata,
+  displayArgs,
   loginArgs,
   logoutArgs,
   needsOwnBuilder,
@@ -313,6 +314,7 @@ describe('decide', () => {
       repo('IMMUTABLE'),
       new Map([['abc123', D]]),
       /tag abc123 already exists in team\/api .* IMMUTABLE/,
+      'tags',
     ],
     [
       'immutable + a later tag exists',
@@ -321,6 +323,7 @@ describe('decide', () => {
       repo('IMMUTABLE'),
       new Map([['latest', D]]),
       /tag latest already exists/,
+      'tags',
     ],
     [
       'immutable + cache ecr (buildx) suggests an exclusion for the cache tag',
@@ -329,6 +332,7 @@ describe('decide', () => {
       repo('IMMUTABLE'),
       new Map(),
       /IMMUTABLE_WITH_EXCLUSION .*filter=buildcache.*cache: off/,
+      'cache',
     ],
     [
       'immutable + cache ecr (buildah)',
@@ -337,11 +341,16 @@ describe('decide', () => {
       repo('IMMUTABLE_WITH_EXCLUSION', ['buildcache']),
       new Map(),
       /buildah's cache tags .*filter=\*/,
+      'cache',
     ],
-  ] as const)('%s → DeployFailure before building', (_n, i, builder, r, existing, message) => {
-    expect(() => decide(i, builder, r, existing)).toThrow(DeployFailure);
-    expect(() => decide(i, builder, r, existing)).toThrow(message);
-  });
+  ] as const)(
+    '%s → ConfigurationError naming the input, before building',
+    (_n, i, builder, r, existing, message, input) => {
+      expect(() => decide(i, builder, r, existing)).toThrow(ConfigurationError);
+      expect(() => decide(i, builder, r, existing)).toThrow(message);
+      expect(() => decide(i, builder, r, existing)).toThrow(expect.objectContaining({ input }));
+    },
+  );
 });
 
 describe('small parsers', () => {
@@ -423,5 +432,39 @@ describe('buildx builder: the docker driver cannot export a registry cache', () 
       '--bootstrap',
     ]);
     expect(buildxRemoveArgs('deploy-actions-1-2')).toEqual(['buildx', 'rm', 'deploy-actions-1-2']);
+  });
+});
+
+describe('displayArgs: the printed command line', () => {
+  test('build-arg values are masked unless public; other words through the kit redaction', () => {
+    const argv = [
+      'bud',
+      '--build-arg',
+      'NPM_TOKEN=npm_abc',
+      '--build-arg',
+      'APP_VERSION=1.4.0',
+      '--build-arg',
+      'EMPTY=',
+      '--label',
+      'src=https://u:pw@git.example/x',
+      '--tag',
+      `127.0.0.1:4566/team/api:${'a'.repeat(40)}`,
+      '.',
+    ];
+    expect(displayArgs(argv, ['APP_VERSION'])).toEqual([
+      'bud',
+      '--build-arg',
+      'NPM_TOKEN=***',
+      '--build-arg',
+      'APP_VERSION=1.4.0',
+      '--build-arg',
+      'EMPTY=***',
+      '--label',
+      'src=https://u:***@git.example/x',
+      '--tag',
+      `127.0.0.1:4566/team/api:${'a'.repeat(40)}`,
+      '.',
+    ]);
+    expect(argv[2]).toBe('NPM_TOKEN=npm_abc'); // what runs is unchanged
   });
 });

@@ -1,5 +1,7 @@
 import {
+  type BeforeChanges,
   cancelledBeforeUpdateReport,
+  checkBeforeChanges,
   createEcsClients,
   deployFailure,
   type EcsClients,
@@ -11,29 +13,40 @@ import {
   registerRevisions,
   writeDeployReport,
 } from '@deploy-actions/kit/ecs/deploy';
+import { createPreflightClients, type PreflightClients } from '@deploy-actions/kit/ecs/preflight';
 import { cancellationSignal, coreLogger, run as runStep } from '@deploy-actions/kit/runtime';
-import { getInputs } from './inputs';
-
-export const ACTION = 'deploy-ecs-wait';
+import { ACTION, getInputs } from './inputs';
 
 /** The test hook: what in-process tests inject (the bundle uses none of it). */
 export interface Deps {
   signal?: AbortSignal;
   clients?: EcsClients;
+  preflightClients?: PreflightClients;
 }
 
 /**
- * Inputs (validated, no AWS call) → prepare (read-only) → register → update, wait → outputs + summary. A cancel
- * before the first UpdateService is reported as such (outputs and summary too); later ones are in the report.
+ * Inputs (validated, no AWS call) → prepare (read-only) → preflight / plan (read-only; plan mode ends here) →
+ * register, update, wait → outputs + summary. A cancel before the first UpdateService is reported as such (outputs
+ * and summary too); later ones are in the report.
  */
 export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
-  const clients = deps.clients ?? createEcsClients(ACTION, inputs.request.region);
+  const region = inputs.request.region;
+  const clients = deps.clients ?? createEcsClients(ACTION, region);
   const engine = { ...clients, signal: deps.signal ?? cancellationSignal() };
   let prepared: PreparedDeploy | undefined;
+  let checked: BeforeChanges;
   let registered: RegisteredRevisions;
   try {
     prepared = await prepareDeploy(inputs.request, engine);
+    checked = await checkBeforeChanges(prepared, {
+      action: ACTION,
+      preflight: inputs.preflight,
+      plan: inputs.plan,
+      clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+      signal: engine.signal,
+    });
+    if (checked.planned) return;
     registered = await registerRevisions(prepared, engine);
   } catch (err) {
     if (!isCancellation(err, engine.signal)) throw err;
@@ -42,7 +55,7 @@ export async function main(deps: Deps = {}): Promise<void> {
     throw deployFailure(cancelled);
   }
   const report = await executeDeploy(prepared, engine, registered);
-  await writeDeployReport(report);
+  await writeDeployReport(report, checked.preflight ? { preflight: checked.preflight } : {});
   const failure = deployFailure(report);
   if (failure) throw failure;
   coreLogger.info(report.message);

@@ -114,7 +114,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     expect(updates).toHaveLength(1);
   });
 
-  test('crash loop without circuit breaker: declared failed, auto-rollback to known-good, still fails', async () => {
+  test('crash loop without circuit breaker: declared failed, auto-rollback to the revision it ran before, still fails', async () => {
     await seedServices(t.control, { breaker: false, rollback: false });
     await markKnownGood(TD_ARN(1));
     await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
@@ -126,7 +126,9 @@ describe('deploy-ecs-wait on the emulator', () => {
     expect(svc.rollback).toMatchObject({ outcome: 'completed', taskDefinitionArn: TD_ARN(1) });
     expect(run.report.message).toContain('deployment of web:2 failed');
     expect(run.report.message).toContain('rolled back to web:1 (rollback succeeded)');
-    expect(run.text).toContain('rolling back to the last known-good revision web:1');
+    expect(run.text).toContain(
+      'rolling back to the revision it ran before this deploy, web:1 (its deployment had COMPLETED)',
+    );
     expect(await tagsOf(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
 
     // re-running the good deploy after the rollback reuses the running revision (web:2 is the latest, and broken)

@@ -41,6 +41,17 @@ describe('inputs', () => {
       healthChecks: [],
     });
     expect(inputs.request.services[0]).toMatchObject({ service: 'api', taskDefinition: { kind: 'file' } });
+    expect(inputs.preflight).toEqual({ verify: true, verifySecretKeys: false });
+    expect(inputs.plan).toEqual({ enabled: false, comment: false });
+  });
+
+  test('plan, comment and its token; verify off', async () => {
+    const inputs = await withInputs(
+      { ...ok(), plan: 'true', comment: 'true', 'github-token': 'ghs_token', verify: 'false' },
+      () => getInputs(),
+    );
+    expect(inputs.plan).toEqual({ enabled: true, comment: true, githubToken: 'ghs_token' });
+    expect(inputs.preflight).toEqual({ verify: false, verifySecretKeys: false });
   });
 
   test('service=file lines, ARNs and family:revision', async () => {
@@ -57,6 +68,7 @@ describe('inputs', () => {
   test('rollback-to parses its modes', async () => {
     for (const [raw, kind] of [
       ['known-good', 'known-good'],
+      ['previous', 'previous'],
       ['7', 'revision'],
       ['web:7', 'arn'],
       ['v1.2.3', 'version'],
@@ -166,6 +178,26 @@ describe('bad inputs fail before any mutating call', () => {
       { ...base(), 'task-definition': 'web:99' },
       'task-definition',
       /not found/,
+    ],
+    [
+      'verify-secret-keys without verify',
+      { ...base(), verify: 'false', 'verify-secret-keys': 'true' },
+      'verify-secret-keys',
+      /verify is false/,
+    ],
+    ['comment without plan', { ...base(), comment: 'true' }, 'comment', /plan is false/],
+    [
+      'comment without a token',
+      { ...base(), plan: 'true', comment: 'true', 'github-token': ' ' },
+      'github-token',
+      /is empty/,
+    ],
+    ['plan: yes', { ...base(), plan: 'yes' }, 'plan', /true or false/],
+    [
+      'no previous revision in the history (read-only check)',
+      { cluster: 'app', services: 'api', 'rollback-to': 'previous' },
+      'rollback-to',
+      /no earlier revision/,
     ],
     [
       'no known-good revision (read-only check)',

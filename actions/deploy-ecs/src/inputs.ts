@@ -8,8 +8,7 @@ import {
   actionInputs,
   ConfigurationError,
   ECS_NAME_RE,
-  isSecretLookingName,
-  maskValue,
+  maskNamedValue,
   optionalInput,
   parseBoolean,
   parseCommand,
@@ -19,6 +18,7 @@ import {
   quote,
   type RawInputs,
   rawInput,
+  validateEnvironmentNames,
   workspaceDir,
 } from '@deploy-actions/kit/runtime';
 
@@ -56,6 +56,7 @@ function parseMigration(raw: RawInputs, deploy: EcsDeployInputs): MigrationInput
   const command = parseCommand('migration-command', rawInput(raw, 'migration-command'));
   const container = optionalInput(raw, 'migration-container');
   const environment = parseKeyValue('migration-environment', rawInput(raw, 'migration-environment'));
+  validateEnvironmentNames('migration-environment', environment);
   if (command === undefined) {
     // Reusable workflows pass migration-container / migration-service through even when there is no migration:
     // those are ignored; options that only make sense with a command are a mistake.
@@ -84,9 +85,9 @@ export function getInputs(): Inputs {
   const inputs = parseInputs(actionInputs(), process.env);
   // Values given for secret-looking names never show in the log, whatever prints them.
   for (const section of inputs.render.overrides.environment) {
-    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
+    for (const e of section.entries) maskNamedValue(e.key, e.value);
   }
-  for (const [name, value] of inputs.migration?.environment ?? []) if (isSecretLookingName(name)) maskValue(value);
-  maskDeployInputSecrets(inputs.deploy.request);
+  for (const [name, value] of inputs.migration?.environment ?? []) maskNamedValue(name, value);
+  maskDeployInputSecrets(inputs.deploy.request, inputs.deploy.plan);
   return inputs;
 }

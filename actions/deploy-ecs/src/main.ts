@@ -1,5 +1,5 @@
 // Glue: inputs → render (the kit's render step, shared with render-task-def) → prepare the deploy and the migration
-// (read-only) → register when different → migration before → update + wait (the kit's deploy engine, shared with
+// (read-only) → preflight / plan (read-only; plan mode ends here) → register when different → migration before → update + wait (the kit's deploy engine, shared with
 // deploy-ecs-wait) → outputs + summary → migration after. The same kit entry points the three single-purpose
 // actions use, in sequence; no logic of its own.
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   cancelledBeforeUpdateReport,
+  checkBeforeChanges,
   createEcsClients,
   type DeployDeps,
   type DeployRequest,
@@ -29,13 +30,14 @@ import {
   prepareOneOffTask,
   stepRunKey,
 } from '@deploy-actions/kit/ecs/one-off-task';
+import { createPreflightClients, type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
 import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
 import {
   cancellationSignal,
   coreLogger,
   DeployFailure,
+  displayCommand,
   errorMessage,
-  formatCommand,
   group,
   run as runStep,
   Summary,
@@ -51,6 +53,7 @@ export interface Deps {
   pollDelays?: { minDelayMs?: number; afterChangeMs?: number; maxDelayMs?: number };
   /** Migration task poll / log intervals and drain times. */
   migrationTuning?: OneOffTaskTuning;
+  preflightClients?: PreflightClients;
 }
 
 export async function main(deps: Deps = {}): Promise<void> {
@@ -63,7 +66,8 @@ export async function main(deps: Deps = {}): Promise<void> {
   let prepared: PreparedDeploy | undefined;
   let before: Awaited<ReturnType<typeof prepareAndMigrate>>;
   try {
-    before = await prepareAndMigrate(inputs, { clients, engine, signal, tuning: deps.migrationTuning }, (p) => {
+    const o = { clients, engine, signal, tuning: deps.migrationTuning, preflightClients: deps.preflightClients };
+    before = await prepareAndMigrate(inputs, o, (p) => {
       prepared = p;
     });
   } catch (err) {
@@ -73,9 +77,10 @@ export async function main(deps: Deps = {}): Promise<void> {
     await writeDeployReport(cancelled);
     throw deployFailure(cancelled);
   }
-  const { migration, registered, step } = before;
+  if (!before) return; // plan mode: nothing registered or deployed
+  const { migration, registered, step, preflight } = before;
   const report = await executeDeploy(before.prepared, engine, registered);
-  await writeDeployReport(report);
+  await writeDeployReport(report, preflight ? { preflight } : {});
   const failure = deployFailure(report);
   const deployed = report.status === 'success' || report.status === 'unchanged';
   if (failure && !deployed) throw failure;
@@ -85,10 +90,19 @@ export async function main(deps: Deps = {}): Promise<void> {
   if (failure) throw failure;
 }
 
-/** Everything before the first UpdateService: render, prepare (read-only), register, the "before" migration. */
+/**
+ * Everything before the first UpdateService: render, prepare (read-only), preflight / plan, register, the "before"
+ * migration. Undefined in plan mode (nothing changed).
+ */
 async function prepareAndMigrate(
   inputs: ReturnType<typeof getInputs>,
-  o: { clients: EcsClients; engine: DeployDeps; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
+  o: {
+    clients: EcsClients;
+    engine: DeployDeps;
+    signal: AbortSignal;
+    tuning: OneOffTaskTuning | undefined;
+    preflightClients: PreflightClients | undefined;
+  },
   onPrepared: (prepared: PreparedDeploy) => void,
 ) {
   const { clients, engine, signal } = o;
@@ -116,12 +130,27 @@ async function prepareAndMigrate(
     when: inputs.migration.when,
     plan: await prepareMigration(inputs.migration, prepared, rendered, file, engine),
   };
+  const checked = await checkBeforeChanges(prepared, {
+    action: ACTION,
+    preflight: inputs.deploy.preflight,
+    plan: inputs.deploy.plan,
+    clients: o.preflightClients ?? createPreflightClients(ACTION, region),
+    signal,
+    inputOf: preflightInputOf(inputs.render.overrides),
+    ...(migration ? { notes: [migrationPlanLine(migration.inputs)] } : {}),
+  });
+  if (checked.planned) return undefined;
   const registered = await registerRevisions(prepared, engine);
   const step = { clients, region, signal, tuning: o.tuning };
   if (migration?.when === 'before') {
     await executeMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
   }
-  return { prepared, migration, registered, step };
+  return { prepared, migration, registered, step, preflight: checked.preflight };
+}
+
+/** The plan's line for the migration (nothing of it runs in plan mode). */
+function migrationPlanLine(m: MigrationInputs): string {
+  return `Migration: would run \`${displayCommand(m.command)}\` on the revision being deployed, ${m.when} the services are updated (network of ${m.service}).`;
 }
 
 /** The rendered task definition as a file in RUNNER_TEMP (the deploy's source, named in diffs and the summary). */
@@ -178,7 +207,7 @@ async function executeMigration(
   arn: string,
   o: { clients: EcsClients; region: string; signal: AbortSignal; tuning: OneOffTaskTuning | undefined },
 ): Promise<void> {
-  const command = formatCommand(migration.command);
+  const command = displayCommand(migration.command);
   const result = await group(`Migration (${migration.when} the update): ${command}`, () =>
     executeOneOffTask(
       createOneOffTaskClients(ACTION, o.region, o.clients.ecs),

@@ -1,6 +1,7 @@
 import { runActionBundle } from '@deploy-actions/kit/testing';
 import {
   IMAGE,
+  mutatingRequests,
   seedServices,
   TD_ARN,
   taskDefWith,
@@ -57,5 +58,57 @@ describe('deploy-ecs dist', () => {
     expect(res.stdout).toMatch(/app exit 1/);
     expect(res.outputs.status).toBe('rolled-back');
     expect(res.summary).toContain('RuntimeError');
+  });
+
+  test('plan: true renders, prepares the migration, runs the preflight and stops: zero mutating calls', async () => {
+    await seedServices(t.control);
+    await t.control.clearRequests();
+    const res = await runActionBundle({
+      action: 'deploy-ecs',
+      inputs: {
+        cluster: 'app',
+        services: 'api',
+        template,
+        containers: `app=${IMAGE('v2')}`,
+        'migration-command': 'python manage.py migrate',
+        plan: 'true',
+      },
+      env: t.env,
+      timeoutMs: 30_000,
+    });
+    expect(res.errors).toEqual([]);
+    expect(res.code).toBe(0);
+    expect(await mutatingRequests(t.control)).toEqual([]);
+    expect(res.outputs.status).toBe('planned');
+    expect(res.outputs['migration-task-arn']).toBeUndefined();
+    expect(res.summary).toContain('## 📋 Plan (deploy-ecs): deploy to app');
+    expect(res.summary).toContain(
+      'Migration: would run `python manage.py migrate` on the revision being deployed, before the services are updated (network of api).',
+    );
+    expect(res.summary).toMatch(
+      /\| app +\| 000000000000\.dkr\.ecr\.us-east-1\.amazonaws\.com\/web:v2 \| sha256:[0-9a-f]{64} \| linux\/amd64 \|/,
+    );
+  });
+
+  test('a preflight problem stops before the migration: no RunTask, no registration', async () => {
+    await seedServices(t.control);
+    await t.control.clearRequests();
+    const res = await runActionBundle({
+      action: 'deploy-ecs',
+      inputs: {
+        cluster: 'app',
+        services: 'api',
+        template,
+        containers: `app=${IMAGE('v4')}`,
+        'migration-command': 'python manage.py migrate',
+      },
+      env: t.env,
+      timeoutMs: 30_000,
+    });
+    expect(res.code).toBe(1);
+    expect(res.errors[0]).toMatch(
+      /^Input 'containers': Preflight, nothing changed: container app: tag v4 not found in ECR repository web/,
+    );
+    expect(await mutatingRequests(t.control)).toEqual([]);
   });
 });

@@ -4,8 +4,7 @@
 import { parseTaskDefRenderInputs, type TaskDefRenderInputs } from '@deploy-actions/kit/ecs/taskdef';
 import {
   actionInputs,
-  isSecretLookingName,
-  maskValue,
+  maskNamedValue,
   parseBoolean,
   parseDurationInput,
   parseOutputFile,
@@ -38,7 +37,7 @@ export function getInputs(): Inputs {
   const inputs = parseInputs(actionInputs(), process.env);
   // Values given for secret-looking environment names never show in the log, whatever prints them.
   for (const section of inputs.overrides.environment) {
-    for (const e of section.entries) if (isSecretLookingName(e.key)) maskValue(e.value);
+    for (const e of section.entries) maskNamedValue(e.key, e.value);
   }
   return inputs;
 }

@@ -162,6 +162,75 @@ describe('render-task-def against the emulator', () => {
     }
   });
 
+  describe('#14: an image with a tag and a digest of different images is an error naming the input', () => {
+    async function seedVersions(): Promise<{ v13: string; v14: string; host: string }> {
+      await emu.control.seed({
+        repositories: [
+          {
+            name: 'shop/web',
+            images: [
+              { tag: 'v1.3.0', content: 'old' },
+              { tag: 'v1.4.0', content: 'new' },
+            ],
+          },
+        ],
+      } as never);
+      const digest = async (tag: string) =>
+        (await ecr.send(new DescribeImagesCommand({ repositoryName: 'shop/web', imageIds: [{ imageTag: tag }] })))
+          .imageDetails![0]!.imageDigest!;
+      return { v13: await digest('v1.3.0'), v14: await digest('v1.4.0'), host: new URL(emu.url).host };
+    }
+
+    test.each([true, false])('containers input, pin-digest %s', async (pinDigest) => {
+      const { v13, v14, host } = await seedVersions();
+      expect(v13).not.toBe(v14);
+      const image = `${host}/shop/web:v1.4.0@${v13}`;
+      await expect(
+        runMain({ template: WEB_TEMPLATE, containers: `web=${image}`, 'pin-digest': pinDigest, compare: false }),
+      ).rejects.toSatisfy(
+        (err: unknown) =>
+          err instanceof ConfigurationError &&
+          err.input === 'containers' &&
+          err.message.includes(`tag shop/web:v1.4.0 is ${v14} in ECR`) &&
+          err.message.includes(`ECS would run ${v13}`),
+      );
+    });
+
+    test('in the template file', async () => {
+      const { v13, host } = await seedVersions();
+      const dir = await mkdtemp(join(tmpdir(), 'rtd-tagdigest-'));
+      const file = join(dir, 'td.json');
+      const td = JSON.parse(await readFile(WEB_TEMPLATE, 'utf8'));
+      td.taskDefinition.containerDefinitions[0].image = `${host}/shop/web:v1.4.0@${v13}`;
+      await writeFile(file, JSON.stringify(td));
+      await expect(runMain({ template: file, compare: false })).rejects.toSatisfy(
+        (err: unknown) => err instanceof ConfigurationError && err.input === 'template',
+      );
+    });
+
+    test('a tag that does not exist is the same error', async () => {
+      const { v13, host } = await seedVersions();
+      await expect(
+        runMain({ template: WEB_TEMPLATE, containers: `web=${host}/shop/web:v9.9.9@${v13}`, compare: false }),
+      ).rejects.toSatisfy(
+        (err: unknown) => err instanceof ConfigurationError && /tag shop\/web:v9.9.9 does not exist/.test(err.message),
+      );
+    });
+
+    test('a tag with its own digest is kept as given and noted as verified', async () => {
+      const { v14, host } = await seedVersions();
+      const image = `${host}/shop/web:v1.4.0@${v14}`;
+      const run = await runMain({
+        template: WEB_TEMPLATE,
+        containers: `web=${image}`,
+        'pin-digest': true,
+        compare: false,
+      });
+      expect(run.taskDefinition.containerDefinitions[0].image).toBe(image);
+      expect(run.summary).toContain('tag v1.4.0 verified');
+    });
+  });
+
   test('pin-digest on a missing tag fails naming the image', async () => {
     await emu.control.seed({ repositories: [{ name: 'shop/web', images: [{ tag: 'v1' }] }] } as never);
     const host = new URL(emu.url).host;

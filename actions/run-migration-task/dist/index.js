@@ -79387,11 +79387,17 @@ function validateSecurityGroups(input, groups) {
         throw new errors_ConfigurationError(input, `at most 5 security groups are allowed, got ${groups.length}`);
     return [...groups];
 }
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+/**
+ * Environment variable names, the one rule for every input that sets them (render `environment`, run-migration-task
+ * `environment`, deploy-ecs `migration-environment`): letters, digits, `_`, `.` and `-`, not starting with a digit
+ * (a name a shell or a framework cannot read is a typo, not a setting).
+ */
+const ecs_ids_ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 function validateEnvironmentNames(input, pairs) {
     for (const [name] of pairs) {
-        if (!/^[^\s=]+$/.test(name))
-            throw new errors_ConfigurationError(input, `invalid environment variable name ${readers_quote(name)}`);
+        if (!ecs_ids_ENV_NAME_RE.test(name)) {
+            throw new errors_ConfigurationError(input, `${readers_quote(name)} is not a valid environment variable name (letters, digits, _ . and -, not starting with a digit)`);
+        }
     }
 }
 
@@ -79546,7 +79552,355 @@ function parseOutputFile(input, raw, baseDir) {
     return path;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact-shapes.ts
+// Secrets recognised by the shape of a value, wherever they sit in a text: pure, no side effects. redact.ts turns the
+// spans found here into `***` and registers each value with the runner.
+//
+// Where the line is drawn (the false-positive guards are table-tested next to the shapes):
+// - Masked: URL passwords (`scheme://user:PASSWORD@host`, the userinfo ending at the authority's LAST `@`, as the
+//   WHATWG URL parser reads it, so `mysql://app:p@ss@db` masks `p@ss`); the value of `name=value`, `name: value`,
+//   `"name": "value"` and `--name value` pairs whose name looks secret (`Password=`, `pwd=`, `AccountKey=`,
+//   `--token`, `Authorization: Bearer …`, `-u user:pass`); PEM private-key blocks; JWTs; tokens with a vendor prefix
+//   (GitHub, Slack, Stripe, npm, GitLab, Google API keys, SendGrid); 40-character AWS secret access keys; any other run
+//   of at least 32 base64/base62 characters that mixes upper case, lower case and digits with high entropy.
+// - Never masked by shape: hexadecimal runs of any length (sha256 digests, commit SHAs, ETags, content hashes, UUIDs),
+//   ARNs, anything with a dot between its parts (host names, image URIs, file names such as `index-BxK3f9aQ.js`),
+//   runs made mostly of words (`assets/NotoSansJP-Regular-subset-BxK3f9aQ`, CamelCase identifiers), AWS access key
+//   ids (`AKIA…`: an identifier, like AWS_ACCESS_KEY_ID). A hex or short secret is masked only by its name.
+/** Bits of entropy per character of `text` (Shannon, by character frequency). */
+function redact_shapes_entropyPerChar(text) {
+    if (text.length === 0)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+/** Connection-string and HTTP keys whose value is a credential whatever the name rules say. */
+const PAIR_KEYS = new Set([
+    'pwd',
+    'password',
+    'accountkey',
+    'sharedaccesskey',
+    'sharedaccesssignature',
+    'sig',
+    'x-amz-signature',
+    'x-amz-security-token',
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+]);
+const HEADER_KEYS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+/** A bare `key` is too common in prose and commands (`key=value`, `--key assets/x.js`) to be a secret's name. */
+const AMBIGUOUS_NAMES = /^(?:keys?|auth)$/i;
+function secretPairName(name, rule) {
+    const bare = name.replace(/^-+/, '');
+    if (AMBIGUOUS_NAMES.test(bare))
+        return false;
+    return PAIR_KEYS.has(bare.toLowerCase().replace(/\s+/g, '')) || rule(bare);
+}
+/** `Bearer xyz` → the span of `xyz`; any other value whole. */
+function credentialPart(value, start) {
+    const scheme = /^(?:Bearer|Basic|Token|Digest|Negotiate|AWS4-HMAC-SHA256|token)\s+/.exec(value);
+    const offset = scheme ? scheme[0].length : 0;
+    if (value.length - offset === 0)
+        return undefined;
+    return { start: start + offset, end: start + value.length };
+}
+/** End of an unquoted value starting at `i`: `;`-structured text ends at `;`, anything else at blank, `&` or `,`. */
+function unquotedValueEnd(text, i, semicolonForm) {
+    let j = i;
+    while (j < text.length) {
+        const c = text[j];
+        if (c === '\n' || c === '\r' || c === ';' || c === '&' || c === '"' || c === "'" || c === '`')
+            break;
+        if (!semicolonForm && (c === ' ' || c === '\t' || c === ',' || c === ')'))
+            break;
+        j++;
+    }
+    // A value ends before trailing blanks (`Password=x ;`).
+    while (j > i && /\s/.test(text[j - 1]))
+        j--;
+    return j;
+}
+/** A quoted (`"…"`, `'…'`) or braced (`{…}`, ODBC) value at `i`: the span inside the delimiters. */
+function delimitedValue(text, i) {
+    const open = text[i];
+    const close = open === '"' ? '"' : open === "'" ? "'" : open === '{' ? '}' : undefined;
+    if (!close)
+        return undefined;
+    let j = i + 1;
+    while (j < text.length && text[j] !== close && text[j] !== '\n') {
+        if (text[j] === '\\' && open === '"')
+            j++;
+        j++;
+    }
+    return { start: i + 1, end: Math.min(j, text.length), after: j + 1 };
+}
+// name=value (connection strings, query strings, env assignments, --flag=value)
+const ASSIGNMENT = /(?<![\w.-])(--?[A-Za-z][\w-]*|[A-Za-z_][\w.-]*)\s*=\s*/g;
+// name: value (HTTP headers, YAML, JSON "name": "value"). Secret-looking names count only where a key can start (line
+// start, after `{`, `,` or a quote), so a sentence such as `line 3: DB_PASSWORD: looks like a value` is left alone;
+// the HTTP credential headers count anywhere (`curl -H 'Authorization: Bearer …'`).
+const COLON_PAIR = /(?<![\w-])["']?([A-Za-z_][\w.-]*)["']?[ \t]*:[ \t]*(?!\/\/)/g;
+// `Bearer <token>` anywhere.
+const BEARER = /\bBearer[ \t]+([A-Za-z0-9._~+/=-]{8,})/g;
+// --name value (command lines)
+const FLAG_VALUE = /(?<![\w-])(--?[A-Za-z][\w-]*)[ \t]+(?=[^\s-])/g;
+// Names whose value is a reference to a secret, not the secret (`--password-stdin host`, `PASSWORD_FILE=/run/x`).
+const REFERENCE_SUFFIX = /(?:[-_.](?:stdin|file|path|env|arn|id|name|ref|length|ttl|expiry|expires|header|type|url))$/i;
+// curl's `-u user:password` / `--user user:password`.
+const USER_FLAG = /(?<![\w-])(?:-u|--user)[ \t]+([^\s:'"]*):([^\s'"]+)/g;
+function pairSpans(text, rule) {
+    const spans = [];
+    const push = (start, end) => {
+        if (end > start)
+            spans.push({ start, end, shape: 'pair' });
+    };
+    const valueAt = (i, semicolonForm) => {
+        const quoted = delimitedValue(text, i);
+        if (quoted)
+            return quoted;
+        const end = unquotedValueEnd(text, i, semicolonForm);
+        return { start: i, end, after: end };
+    };
+    for (const m of text.matchAll(ASSIGNMENT)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || !secretPairName(name, rule))
+            continue;
+        const at = m.index + m[0].length;
+        // The shell's working directory (`PWD=/home/runner`) is not a password; ODBC's `PWD={…};` is.
+        if (/^(?:OLD)?PWD$/.test(name) && /^[/~]/.test(text.slice(at)))
+            continue;
+        const lineEnd = text.indexOf('\n', at);
+        const rest = text.slice(at, lineEnd === -1 ? undefined : lineEnd);
+        const semicolonForm = text[m.index - 1] === ';' || /;/.test(rest);
+        const v = valueAt(at, semicolonForm);
+        const part = credentialPart(text.slice(v.start, v.end), v.start);
+        if (part)
+            push(part.start, part.end);
+    }
+    for (const m of text.matchAll(COLON_PAIR)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || !secretPairName(name, rule))
+            continue;
+        const before = text.slice(0, m.index).replace(/[ \t]+$/, '');
+        const keyStart = before === '' || /[\n{,]$/.test(before);
+        // `'X-Api-Key: abc'` (a header inside a quoted argument) but not `Input 'secrets': …` (a quoted word).
+        const headerInQuotes = /^["']/.test(m[0]) && !/^["'][^"']*["']/.test(m[0]);
+        if (!keyStart && !headerInQuotes && !HEADER_KEYS.has(name.toLowerCase()))
+            continue;
+        const at = m.index + m[0].length;
+        const quoted = delimitedValue(text, at);
+        let start;
+        let end;
+        if (quoted)
+            ({ start, end } = quoted);
+        else {
+            start = at;
+            end = text.indexOf('\n', at);
+            if (end === -1)
+                end = text.length;
+            // inline JSON / YAML flow (`{token: x, other: y}`) or a quoted header (`-H 'Authorization: Bearer x'`)
+            const stop = /[,}\]"'`]/.exec(text.slice(at, end));
+            if (stop)
+                end = at + stop.index;
+            while (end > start && /\s/.test(text[end - 1]))
+                end--;
+        }
+        const part = credentialPart(text.slice(start, end), start);
+        if (part)
+            push(part.start, part.end);
+    }
+    for (const m of text.matchAll(FLAG_VALUE)) {
+        const name = m[1];
+        if (REFERENCE_SUFFIX.test(name) || AMBIGUOUS_NAMES.test(name.replace(/^-+/, '')))
+            continue;
+        if (!rule(name.replace(/^-+/, '')))
+            continue;
+        const at = m.index + m[0].length;
+        const v = valueAt(at, false);
+        push(v.start, v.end);
+    }
+    for (const m of text.matchAll(BEARER)) {
+        const start = m.index + m[0].length - m[1].length;
+        push(start, start + m[1].length);
+    }
+    for (const m of text.matchAll(USER_FLAG)) {
+        const start = m.index + m[0].length - m[2].length;
+        push(start, start + m[2].length);
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// URLs
+// scheme:// then the authority, which ends at '/', a blank or a quote; the userinfo ends at the authority's last '@'.
+const URL_AUTHORITY = /\b[a-z][a-z0-9+.-]*:\/\/([^\s/"'`<>]*)/gi;
+function urlSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(URL_AUTHORITY)) {
+        const authority = m[1];
+        const at = authority.lastIndexOf('@');
+        if (at <= 0)
+            continue;
+        const userinfo = authority.slice(0, at);
+        const base = m.index + m[0].length - authority.length;
+        const colon = userinfo.indexOf(':');
+        if (colon === -1) {
+            // `https://<token>@github.com`: the user part is the credential when it reads like one.
+            if (isHighEntropyToken(userinfo) || VENDOR_TOKEN.test(userinfo)) {
+                spans.push({ start: base, end: base + at, shape: 'url-password' });
+            }
+            VENDOR_TOKEN.lastIndex = 0;
+            continue;
+        }
+        if (at - colon - 1 > 0)
+            spans.push({ start: base + colon + 1, end: base + at, shape: 'url-password' });
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Private keys, JWTs, vendor tokens, AWS secret keys
+// A PEM private key (PKCS#1, PKCS#8, EC, OpenSSH, encrypted), also with its newlines escaped inside JSON; a block cut
+// short (no END line) is masked to the end of the text.
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([\s\S]*?)(?=-----END \1PRIVATE KEY-----|$)/g;
+function pemSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(PEM_PRIVATE_KEY)) {
+        const start = m.index + m[0].length - m[2].length;
+        if (m[2].trim() !== '')
+            spans.push({ start, end: m.index + m[0].length, shape: 'private-key' });
+    }
+    return spans;
+}
+// header.payload.signature, header and payload base64url JSON objects (`{"` → `eyJ`).
+const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g;
+// Vendor tokens with a documented prefix: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), Slack (xoxb-…), Stripe
+// secret / restricted keys and webhook secrets, npm, GitLab, Google API keys, SendGrid.
+const VENDOR_TOKEN = new RegExp([
+    'gh[pousr]_[A-Za-z0-9]{30,}',
+    'github_pat_[A-Za-z0-9_]{40,}',
+    'xox[abposr]-[A-Za-z0-9-]{10,}',
+    '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}',
+    'whsec_[A-Za-z0-9]{20,}',
+    'npm_[A-Za-z0-9]{30,}',
+    'glpat-[A-Za-z0-9_-]{20,}',
+    'AIza[0-9A-Za-z_-]{35}',
+    'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}',
+]
+    .map((p) => `(?<![A-Za-z0-9_])${p}`)
+    .join('|'), 'g');
+// 40 characters of base64 alphabet, standing alone: the shape of an AWS secret access key.
+const AWS_SECRET_KEY = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+function isAwsSecretKey(s) {
+    return /[a-z]/.test(s) && /[A-Z]/.test(s) && /[0-9/+]/.test(s) && !s.includes('//') && redact_shapes_entropyPerChar(s) >= 4;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// High-entropy tokens
+// A run of base64 / base64url characters (padding only at the end; `=` before it is an assignment).
+const TOKEN_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])/g;
+/** A word: lower-case, Capitalised or CamelCase letters, optionally ending in digits or a short acronym. */
+const WORD = /^(?:[A-Z]?[a-z]{2,})+(?:[A-Z]{1,3})?\d*$|^[a-z]{3,}\d*$/;
+const MIN_TOKEN_LENGTH = 32;
+/** Share of `s`'s characters that belong to word-like segments (split at `/ _ - +`). */
+function wordCoverage(s) {
+    let covered = 0;
+    for (const segment of s.split(/[/_+-]/))
+        if (segment.length >= 3 && WORD.test(segment))
+            covered += segment.length;
+    return covered / s.length;
+}
+/**
+ * A random-looking token: at least 32 characters (padding aside), upper and lower case and digits, not hexadecimal,
+ * at least 4 bits of entropy per character, and less than a third of it made of words.
+ */
+function isHighEntropyToken(s) {
+    const body = s.replace(/=+$/, '');
+    if (body.length < MIN_TOKEN_LENGTH)
+        return false;
+    if (/^[0-9a-fA-F-]+$/.test(body))
+        return false;
+    if (!(/[a-z]/.test(body) && /[A-Z]/.test(body) && /[0-9]/.test(body)))
+        return false;
+    if (redact_shapes_entropyPerChar(body) < 4)
+        return false;
+    return wordCoverage(body) < 1 / 3;
+}
+function tokenSpans(text) {
+    const spans = [];
+    for (const m of text.matchAll(TOKEN_RUN)) {
+        // Slashes around a run are path or URL separators (`https://<token>@…`, `/v2/`), not part of a token.
+        const lead = /^\/*/.exec(m[0])[0].length;
+        const run = m[0].slice(lead).replace(/\/+$/, '');
+        const index = m.index + lead;
+        // A path of words with one random segment (`assets/…/chunk-…`) is judged segment by segment, so an asset name
+        // stays readable while a base64 secret with '/' in it is masked whole.
+        if (run.includes('/') && wordCoverage(run) >= 1 / 3) {
+            let offset = 0;
+            for (const segment of run.split('/')) {
+                if (isHighEntropyToken(segment)) {
+                    spans.push({ start: index + offset, end: index + offset + segment.length, shape: 'high-entropy' });
+                }
+                offset += segment.length + 1;
+            }
+            continue;
+        }
+        if (isHighEntropyToken(run))
+            spans.push({ start: index, end: index + run.length, shape: 'high-entropy' });
+    }
+    return spans;
+}
+// -----------------------------------------------------------------------------------------------------------------
+// ARNs are identifiers: their resource parts (`secret:prod/DatabaseCredentials1-AbCdEf`) are never tokens.
+const ARN = /\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:[^\s"'`,;)]+/g;
+function spansOf(re, text, shape, keep = () => true) {
+    const spans = [];
+    for (const m of text.matchAll(re))
+        if (keep(m[0]))
+            spans.push({ start: m.index, end: m.index + m[0].length, shape });
+    return spans;
+}
+/** Sorted, non-overlapping (overlaps merged): what to replace. */
+function merge(spans) {
+    const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || b.end - a.end);
+    const out = [];
+    for (const s of sorted) {
+        const last = out[out.length - 1];
+        if (last && s.start < last.end)
+            last.end = Math.max(last.end, s.end);
+        else
+            out.push({ ...s });
+    }
+    return out;
+}
+/**
+ * Every secret in `text` by its shape (and by the names of `name=value`-style pairs, judged by `nameRule`), as
+ * sorted, non-overlapping spans. Pure.
+ */
+function findSecretSpans(text, nameRule) {
+    if (text.length < 3)
+        return [];
+    const arns = spansOf(ARN, text, 'high-entropy');
+    const insideArn = (s) => arns.some((a) => s.start >= a.start && s.end <= a.end);
+    const strong = [
+        ...pemSpans(text),
+        ...urlSpans(text),
+        ...pairSpans(text, nameRule),
+        ...spansOf(JWT, text, 'jwt'),
+        ...spansOf(VENDOR_TOKEN, text, 'vendor-token'),
+    ];
+    const shapes = [...spansOf(AWS_SECRET_KEY, text, 'aws-secret-key', isAwsSecretKey), ...tokenSpans(text)].filter((s) => !insideArn(s));
+    return merge([...strong, ...shapes]);
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/inputs/secret-ref.ts
+
 
 // `secrets:` values (render-task-def / deploy-ecs): where ECS fetches a secret from, never the secret itself. One rule:
 //   - a Secrets Manager secret ARN, optionally `:<json-key>:<version-stage>:<version-id>` (all three colons, empty
@@ -79558,18 +79912,6 @@ function parseOutputFile(input, raw, baseDir) {
 // never lands in a task definition. Whether the secret exists is for a preflight check, not for this parser.
 const SM_NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
 const SSM_PARAMETER_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-/** Bits of entropy per character of `text` (Shannon, by character frequency). */
-function entropyPerChar(text) {
-    const counts = new Map();
-    for (const c of text)
-        counts.set(c, (counts.get(c) ?? 0) + 1);
-    let bits = 0;
-    for (const n of counts.values()) {
-        const p = n / text.length;
-        bits -= p * Math.log2(p);
-    }
-    return bits;
-}
 /**
  * True for a value that reads like a secret rather than a parameter name: long, no path, mixed letters and digits
  * and random-looking (a token, a key, a JWT, a password from a generator).
@@ -79683,12 +80025,294 @@ function taskDefReferenceText(ref) {
     return ref.revision === undefined ? ref.family : `${ref.family}:${ref.revision}`;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
+
+
+
+// Redaction: values are hidden by the name they are given under (`isSecretLookingName`) and by their shape wherever
+// they appear (redact-shapes.ts: URL passwords, `Password=` pairs, private keys, JWTs, vendor tokens, AWS secret keys,
+// long high-entropy tokens). Every value hidden is also registered with the runner (`::add-mask::`), which then hides
+// it in every later line of the job log, whoever prints it.
+/** What a redacted value is replaced with. */
+const redact_REDACTED = '***';
+const SECRET_WORDS = new Set([
+    'SECRET',
+    'SECRETS',
+    'TOKEN',
+    'TOKENS',
+    'PASSWORD',
+    'PASSWORDS',
+    'PASSWD',
+    'PWD',
+    'PASS',
+    'PASSPHRASE',
+    'PRIVATE',
+    'PRIVATEKEY',
+    'APIKEY',
+    'CREDENTIAL',
+    'CREDENTIALS',
+    'CREDS',
+    // Values that sign or derive secrets without the word "secret" in their name: SIGNING_SALT, HASH_PEPPER, HMAC.
+    'SALT',
+    'PEPPER',
+    'HMAC',
+    // `sk` is the usual abbreviation of "secret key" (Stripe's sk_live_…): STRIPE_SK, stripeSk.
+    'SK',
+    'AUTHORIZATION',
+    'COOKIE',
+]);
+/** Last words that make a name a reference to a secret, not the secret: PASSWORD_FILE, SECRET_ARN, TOKEN_URL. */
+const REFERENCE_WORDS = new Set([
+    'ARN',
+    'ID',
+    'IDS',
+    'FILE',
+    'PATH',
+    'NAME',
+    'ENV',
+    'REF',
+    'LENGTH',
+    'TTL',
+    'EXPIRY',
+    'EXPIRES',
+    'HEADER',
+    'TYPE',
+    'URL',
+    'URI',
+    'ENDPOINT',
+    'ALIAS',
+    'REGION',
+    'STDIN',
+    'ENABLED',
+    'DISABLED',
+    'REQUIRED',
+    'COUNT',
+    'MODE',
+]);
+/** Words after KEY that keep it a key: ENCRYPTION_KEY_V2, JWT_KEY_PEM, API_KEY_PRIMARY. */
+const KEY_QUALIFIERS = /^(?:V\d+|\d+|NEW|OLD|CURRENT|PREVIOUS|NEXT|PRIMARY|SECONDARY|B64|BASE64|PEM|DER|HEX|RAW|JSON)$/;
+/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
+function words(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toUpperCase()
+        .split(/[^A-Z0-9]+/)
+        .filter(Boolean);
+}
+/**
+ * Names whose values are never printed. Secret: a word SECRET, TOKEN, PASSWORD, PASSWD, PWD, PASS, PASSPHRASE,
+ * PRIVATE, APIKEY, CREDENTIAL(S), CREDS, SALT, PEPPER, HMAC, SK, AUTHORIZATION or COOKIE anywhere (STRIPE_SK,
+ * SIGNING_SALT); KEY/KEYS as the last word or followed only by a version or format (ENCRYPTION_KEY_V2, JWT_KEY_PEM),
+ * but not PUBLIC_KEY; AUTH as the last word (BASIC_AUTH); SECRET, PASSWORD, PASSWD, TOKEN or PRIVATE inside a word
+ * (MYSECRET). Not secret: names ending in a reference word (…_ARN, _ID, _FILE, _PATH, _NAME, _URL, _HEADER, _TTL,
+ * _ENABLED …: the value points at a secret or describes it), and the shell's PWD / OLDPWD. Works for SNAKE_CASE,
+ * kebab-case and camelCase. Errs on the side of redacting.
+ */
+function redact_isSecretLookingName(name) {
+    if (/^(OLD)?PWD$/.test(name))
+        return false; // the shell's working directory
+    const w = words(name);
+    if (w.length === 0)
+        return false;
+    const last = w[w.length - 1];
+    if (REFERENCE_WORDS.has(last) && w.length > 1)
+        return false;
+    if (w.some((word) => SECRET_WORDS.has(word)))
+        return true;
+    if (last === 'AUTH' && w.length > 1)
+        return true;
+    const keyAt = w.findLastIndex((word) => word === 'KEY' || word === 'KEYS');
+    if (keyAt !== -1 && w.slice(keyAt + 1).every((word) => KEY_QUALIFIERS.test(word)))
+        return w[keyAt - 1] !== 'PUBLIC';
+    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|APIKEY/.test(name.toUpperCase());
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Registering secrets with the runner
+/** Values shorter than this are hidden where we print them but not registered: they would mask ordinary text. */
+const MIN_REGISTERED_LENGTH = 4;
+const registered = new Set();
+/** The forms of a secret that `maskValue` registers: the value, its lines, base64 / base64url and JSON-escaped. */
+function maskForms(value) {
+    if (value.trim() === '')
+        return [];
+    const forms = new Set([value]);
+    for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= MIN_REGISTERED_LENGTH)
+            forms.add(line.trim());
+    const b64 = Buffer.from(value, 'utf8').toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value)
+        forms.add(escaped);
+    return [...forms];
+}
+/**
+ * Register a secret with the runner (`::add-mask::`), including its base64 and JSON-escaped forms, once per value.
+ * Empty values are ignored. Our own redaction (`redactText`) hides registered values too.
+ */
+function maskValue(value) {
+    if (!value || value.trim() === '' || registered.has(value))
+        return;
+    registered.add(value);
+    for (const form of maskForms(value)) {
+        if (form.includes('\n'))
+            continue; // ::add-mask:: takes one line; each line is registered on its own
+        core_setSecret(form);
+    }
+}
+/** Values registered so far in this process (tests; the redaction of known values). */
+function registeredSecrets() {
+    return registered;
+}
+function registerFound(value) {
+    if (value.trim().length >= MIN_REGISTERED_LENGTH)
+        maskValue(value);
+}
+// -----------------------------------------------------------------------------------------------------------------
+// Redacting text
+/** Spans of registered secrets (at least MIN_REGISTERED_LENGTH long) inside `text`. */
+function registeredSpans(text) {
+    const spans = [];
+    for (const value of registered) {
+        if (value.length < MIN_REGISTERED_LENGTH)
+            continue;
+        for (let i = text.indexOf(value); i !== -1; i = text.indexOf(value, i + value.length)) {
+            spans.push({ start: i, end: i + value.length, shape: 'pair' });
+        }
+    }
+    return spans;
+}
+function replaceSpans(text, spans) {
+    let out = '';
+    let at = 0;
+    for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+        if (s.start < at) {
+            if (s.end > at)
+                at = s.end;
+            continue;
+        }
+        out += text.slice(at, s.start) + redact_REDACTED;
+        at = s.end;
+    }
+    return out + text.slice(at);
+}
+/**
+ * `text` with every secret found by shape (redact-shapes.ts) and every registered secret replaced by `***`; each value
+ * found is registered with the runner. Use on anything printed that may hold a value: commands, environment values,
+ * labels, error messages, summaries.
+ */
+function redact_redactText(text) {
+    if (typeof text !== 'string' || text === '')
+        return text;
+    const found = findSecretSpans(text, redact_isSecretLookingName);
+    for (const s of found)
+        registerFound(text.slice(s.start, s.end));
+    const spans = [...found, ...registeredSpans(text)];
+    return spans.length === 0 ? text : replaceSpans(text, spans);
+}
+/** True when `text` holds something redactText would hide. */
+function containsSecret(text) {
+    return redact_redactText(text) !== text;
+}
+/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (kept for callers; redactText does more). */
+function redactUrlCredentials(text) {
+    return redact_redactText(text);
+}
+/** A value to print for `name`: fully redacted (and registered) when the name looks secret, else by shape. */
+function redact_redactValue(name, value) {
+    if (redact_isSecretLookingName(name)) {
+        if (value === '')
+            return value;
+        registerFound(value);
+        return redact_REDACTED;
+    }
+    return redact_redactText(value);
+}
+/**
+ * Register `value` with the runner when it is secret by its name or holds a secret by shape (an input's
+ * `NAME=value` line, read before anything prints it).
+ */
+function maskNamedValue(name, value) {
+    redact_redactValue(name, value);
+}
+/**
+ * An argv to print: every word by shape, and the word after a secret-looking flag (`--password x`, `--token x`,
+ * `-u user:pass` keeps the user). A copy; the argv itself is untouched.
+ */
+function redact_redactArgv(argv) {
+    const out = argv.map((word) => redact_redactText(word));
+    for (let i = 0; i < argv.length - 1; i++) {
+        const flag = /^--?([A-Za-z][\w-]*)$/.exec(argv[i]);
+        if (!flag)
+            continue;
+        const next = argv[i + 1];
+        if ((flag[1] === 'u' || flag[1] === 'user') && next.includes(':')) {
+            const colon = next.indexOf(':');
+            registerFound(next.slice(colon + 1));
+            out[i + 1] = `${redact_redactText(next.slice(0, colon))}:${redact_REDACTED}`;
+        }
+        else if (redact_isSecretLookingName(flag[1]) && !/^keys?$/i.test(flag[1]) && next !== '' && !next.startsWith('-')) {
+            registerFound(next);
+            out[i + 1] = redact_REDACTED;
+        }
+    }
+    return out;
+}
+/** A command for logs and summaries: `formatCommand` of the redacted argv. */
+function displayCommand(argv) {
+    return formatCommand(redact_redactArgv(argv));
+}
+function redactEnvironment(env) {
+    if (Array.isArray(env)) {
+        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
+            ? { ...entry, value: redact_redactValue(entry.name, entry.value) }
+            : entry);
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        out[k] = typeof v === 'string' ? redact_redactValue(k, v) : v;
+    return out;
+}
+/**
+ * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
+ * argv-like string arrays (`command`, `entryPoint`) by flag, and every string by shape. Use before printing task
+ * definitions, configs, diffs.
+ */
+function redactDeep(value) {
+    const visit = (v, key) => {
+        if (typeof v === 'string')
+            return key !== undefined ? redact_redactValue(key, v) : redact_redactText(v);
+        if (Array.isArray(v)) {
+            if (v.every((item) => typeof item === 'string'))
+                return redact_redactArgv(v);
+            return v.map((item) => visit(item));
+        }
+        if (v !== null && typeof v === 'object') {
+            const obj = v;
+            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
+            const out = {};
+            for (const [k, child] of Object.entries(obj)) {
+                if (k === 'value' && pairName !== undefined)
+                    out[k] = redact_redactValue(pairName, child);
+                else
+                    out[k] = visit(child, typeof child === 'string' && redact_isSecretLookingName(k) ? k : undefined);
+            }
+            return out;
+        }
+        return v;
+    };
+    return visit(value);
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/log.ts
+
 
 /** The runner's log: `core.info` / `core.warning`. */
 const log_coreLogger = {
-    info: (message) => info(message),
-    warning: (message) => warning(message),
+    info: (message) => info(redact_redactText(message)),
+    warning: (message) => warning(redact_redactText(message)),
 };
 /** The same logger with `prefix` in front of every info line (warnings stay as they are: they are annotations). */
 function prefixedLogger(log, prefix) {
@@ -79701,7 +80325,7 @@ function infoLines(text, log = log_coreLogger) {
 }
 /** Run `fn` inside a collapsible log group (`::group::name` … `::endgroup::`), closing it even on failure. */
 function log_group(name, fn) {
-    return core.group(name, fn);
+    return core.group(redactText(name), fn);
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/outputs.ts
@@ -79730,123 +80354,8 @@ function setOutputs(record) {
     return written;
 }
 
-;// CONCATENATED MODULE: ./packages/kit/src/runtime/redact.ts
-
-/** What a redacted value is replaced with. */
-const redact_REDACTED = '***';
-const SECRET_WORDS = new Set([
-    'SECRET',
-    'SECRETS',
-    'TOKEN',
-    'TOKENS',
-    'PASSWORD',
-    'PASSWORDS',
-    'PASSWD',
-    'PWD',
-    'PASS',
-    'PASSPHRASE',
-    'PRIVATE',
-    'PRIVATEKEY',
-    'APIKEY',
-    'CREDENTIAL',
-    'CREDENTIALS',
-    'CREDS',
-]);
-/** Split a name into upper-case words: `dbPassword` → DB PASSWORD, `API-KEY` → API KEY. */
-function words(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toUpperCase()
-        .split(/[^A-Z0-9]+/)
-        .filter(Boolean);
-}
-/**
- * Names whose values should never be printed: *_SECRET, *_TOKEN, *_PASSWORD, *_PASSWD, *_KEY (incl. *_API_KEY,
- * but not *_PUBLIC_KEY / *_KEY_ID), anything with PRIVATE, CREDENTIALS, SECRET... Works for SNAKE_CASE, kebab-case
- * and camelCase. Errs on the side of redacting.
- */
-function redact_isSecretLookingName(name) {
-    if (/^(OLD)?PWD$/.test(name))
-        return false; // the shell's working directory
-    const w = words(name);
-    if (w.some((word) => SECRET_WORDS.has(word)))
-        return true;
-    const last = w[w.length - 1];
-    if (last === 'KEY' || last === 'KEYS')
-        return w[w.length - 2] !== 'PUBLIC';
-    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE/.test(name.toUpperCase());
-}
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]*):([^\s/?#@]+)@/gi;
-/** `postgres://app:s3cret@db:5432/x` → `postgres://app:***@db:5432/x` (any scheme, anywhere in the text). */
-function redact_redactUrlCredentials(text) {
-    return text.replace(URL_CREDENTIALS, (_m, scheme, user) => `${scheme}${user}:${redact_REDACTED}@`);
-}
-/** A value to print for `name`: fully redacted when the name looks secret, else with URL passwords redacted. */
-function redactValue(name, value) {
-    if (redact_isSecretLookingName(name))
-        return value === '' ? value : redact_REDACTED;
-    return redact_redactUrlCredentials(value);
-}
-function redactEnvironment(env) {
-    if (Array.isArray(env)) {
-        return env.map((entry) => typeof entry?.value === 'string' && typeof entry.name === 'string'
-            ? { ...entry, value: redactValue(entry.name, entry.value) }
-            : entry);
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        out[k] = typeof v === 'string' ? redactValue(k, v) : v;
-    return out;
-}
-/**
- * Deep copy of any JSON-like value with secrets redacted: `{name, value}` pairs by name, object properties by key,
- * and credentials inside URLs in every string. Use before printing task definitions, configs, diffs.
- */
-function redactDeep(value) {
-    const visit = (v, key) => {
-        if (typeof v === 'string')
-            return key !== undefined ? redactValue(key, v) : redact_redactUrlCredentials(v);
-        if (Array.isArray(v))
-            return v.map((item) => visit(item));
-        if (v !== null && typeof v === 'object') {
-            const obj = v;
-            const pairName = typeof obj.name === 'string' && typeof obj.value === 'string' ? obj.name : undefined;
-            const out = {};
-            for (const [k, child] of Object.entries(obj)) {
-                if (k === 'value' && pairName !== undefined)
-                    out[k] = redactValue(pairName, child);
-                else
-                    out[k] = visit(child, typeof child === 'string' && redact_isSecretLookingName(k) ? k : undefined);
-            }
-            return out;
-        }
-        return v;
-    };
-    return visit(value);
-}
-/** The forms of a secret that `maskValue` registers: the value, its lines, and base64 / base64url of it. */
-function maskForms(value) {
-    if (value.trim() === '')
-        return [];
-    const forms = new Set([value]);
-    for (const line of value.split(/\r?\n/))
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    const b64 = Buffer.from(value, 'utf8').toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(value, 'utf8').toString('base64url'));
-    return [...forms];
-}
-/** Register a secret with the runner (`::add-mask::`), including its base64 forms. Empty values are ignored. */
-function maskValue(value) {
-    if (!value)
-        return;
-    for (const form of maskForms(value))
-        core_setSecret(form);
-}
-
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/run.ts
+
 
 
 // `run` means one thing in this repository: run an action step (its main, or its post step) inside the single catch.
@@ -79859,8 +80368,11 @@ function isDebugEnabled(env = process.env) {
     const truthy = (v) => v !== undefined && /^(1|true)$/i.test(v.trim());
     return truthy(env.ACTIONS_STEP_DEBUG) || truthy(env.RUNNER_DEBUG);
 }
-/** The one line `run()` prints for a failure (exported so it can be table-tested). */
+/** The one line `run()` prints for a failure (exported so it can be table-tested), secrets redacted. */
 function failureMessage(err) {
+    return redact_redactText(unredactedFailureMessage(err));
+}
+function unredactedFailureMessage(err) {
     if (err instanceof errors_ConfigurationError)
         return `Input '${err.input}': ${err.message}`;
     if (err instanceof errors_DeployFailure)
@@ -79884,12 +80396,12 @@ async function run(main) {
     catch (err) {
         if (err instanceof errors_DeployFailure && err.details) {
             for (const line of err.details.split('\n'))
-                info(line);
+                info(redact_redactText(line));
         }
         if (isDebugEnabled() && err instanceof Error && err.stack) {
-            info(err.stack);
+            info(redact_redactText(err.stack));
             if (err.cause instanceof Error && err.cause.stack)
-                info(`Caused by: ${err.cause.stack}`);
+                info(`Caused by: ${redact_redactText(err.cause.stack)}`);
         }
         setFailed(failureMessage(err));
         process.exitCode = 1;
@@ -79897,6 +80409,7 @@ async function run(main) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/summary.ts
+
 
 
 /** Escape a value for a markdown table cell: pipes escaped, newlines become <br>, nullish becomes ''. */
@@ -80008,7 +80521,8 @@ class summary_Summary {
     async write() {
         if (this.parts.length === 0)
             return true;
-        const text = this.toString();
+        // Last line of defence: whatever a section holds, secrets found by shape and registered ones are redacted.
+        const text = redact_redactText(this.toString());
         if (!process.env.GITHUB_STEP_SUMMARY) {
             core_debug('GITHUB_STEP_SUMMARY not set; job summary not written');
             return false;
@@ -80021,6 +80535,7 @@ class summary_Summary {
 
 ;// CONCATENATED MODULE: ./packages/kit/src/runtime/index.ts
 // @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
+
 
 
 
@@ -80664,16 +81179,20 @@ function taskDefsEqual(a, b) {
     return canonicalJson(normalizeTaskDef(a)) === canonicalJson(normalizeTaskDef(b));
 }
 /**
- * Replaces values that look secret with REDACTED: environment entries with secret-looking names
- * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY …) and docker labels / log options with such keys; passwords in URLs
- * (`postgres://app:***@db/x`) in other environment values. Secret references
- * (`secrets[].valueFrom`) are ARNs, not values, and stay visible. Returns a copy.
- * With `compareWith`, a redacted value that differs from the same entry there becomes `REDACTED (changed)`, so a
- * diff still shows that something changed without showing either value.
+ * Replaces secrets with REDACTED: environment entries, docker labels and log options with secret-looking names
+ * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY, STRIPE_SK, SIGNING_SALT …), and in every other string whatever the kit's
+ * redaction finds by shape (URL passwords, `Password=` pairs, private keys, JWTs, tokens), including the words of
+ * `command`, `entryPoint` and `healthCheck.command` (`--password x`, `curl -u user:pass`). Secret references
+ * (`secrets[].valueFrom`) are ARNs or parameter names, not values, and stay visible. Returns a copy.
+ * With `compareWith`, a redacted value that differs from the same entry there gets ` (changed)`, so a diff still
+ * shows that something changed without showing either value.
  */
 function redactTaskDef(td, compareWith) {
     const others = compareWith ? secretValueIndex(compareWith) : undefined;
-    const mark = (key, value) => others !== undefined && others.get(key) !== value ? `${REDACTED} (changed)` : REDACTED;
+    const changed = (key, value) => others !== undefined && others.get(key) !== value;
+    const byName = (key, value) => (changed(key, value) ? `${REDACTED} (changed)` : REDACTED);
+    const byShape = (key, value, redacted) => redacted !== value && changed(key, value) ? `${redacted} (changed)` : redacted;
+    const text = (key, value) => typeof value === 'string' ? byShape(key, value, redactText(value)) : value;
     const copy = structuredClone(td);
     const containers = Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : [];
     for (const c of containers) {
@@ -80681,21 +81200,49 @@ function redactTaskDef(td, compareWith) {
             continue;
         const cname = String(c.name ?? '');
         if (Array.isArray(c.environment)) {
-            c.environment = c.environment.map((e) => isPlainObject(e) && typeof e.name === 'string' && isSecretLookingName(e.name) && e.value !== undefined
-                ? { ...e, value: mark(`${cname}\0env\0${e.name}`, e.value) }
-                : isPlainObject(e) && typeof e.value === 'string'
-                    ? { ...e, value: redactUrlCredentials(e.value) }
-                    : e);
+            c.environment = c.environment.map((e) => {
+                if (!isPlainObject(e) || typeof e.name !== 'string' || e.value === undefined)
+                    return e;
+                const key = `${cname}\0env\0${e.name}`;
+                return { ...e, value: isSecretLookingName(e.name) ? byName(key, e.value) : text(key, e.value) };
+            });
         }
         if (isPlainObject(c.dockerLabels)) {
-            c.dockerLabels = redactMap(c.dockerLabels, (k, v) => mark(`${cname}\0label\0${k}`, v));
+            c.dockerLabels = redactMap(c.dockerLabels, `${cname}\0label`, byName, text);
         }
         if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
-            const options = redactMap(c.logConfiguration.options, (k, v) => mark(`${cname}\0log\0${k}`, v));
+            const options = redactMap(c.logConfiguration.options, `${cname}\0log`, byName, text);
             c.logConfiguration = { ...c.logConfiguration, options };
         }
+        const argv = (field, words) => {
+            if (!Array.isArray(words) || !words.every((w) => typeof w === 'string'))
+                return words;
+            const redacted = redactArgv(words);
+            return redacted.map((r, i) => byShape(`${cname}\0${field}\0${i}`, words[i], r));
+        };
+        if (c.command !== undefined)
+            c.command = argv('command', c.command);
+        if (c.entryPoint !== undefined)
+            c.entryPoint = argv('entryPoint', c.entryPoint);
+        if (isPlainObject(c.healthCheck) && c.healthCheck.command !== undefined) {
+            c.healthCheck = { ...c.healthCheck, command: argv('healthCheck', c.healthCheck.command) };
+        }
     }
-    return copy;
+    // Anything else (volumes, proxy configuration, …) by shape.
+    return redactStrings(copy);
+}
+function redactStrings(v) {
+    if (typeof v === 'string')
+        return redactText(v);
+    if (Array.isArray(v))
+        return v.map(redactStrings);
+    if (isPlainObject(v)) {
+        const out = {};
+        for (const [k, child] of Object.entries(v))
+            out[k] = redactStrings(child);
+        return out;
+    }
+    return v;
 }
 function secretValueIndex(td) {
     const index = new Map();
@@ -80717,13 +81264,25 @@ function secretValueIndex(td) {
             for (const [k, v] of Object.entries(c.logConfiguration.options))
                 index.set(`${cname}\0log\0${k}`, v);
         }
+        const words = (field, list) => {
+            if (!Array.isArray(list))
+                return;
+            for (const [i, w] of list.entries())
+                index.set(`${cname}\0${field}\0${i}`, w);
+        };
+        words('command', c.command);
+        words('entryPoint', c.entryPoint);
+        if (isPlainObject(c.healthCheck))
+            words('healthCheck', c.healthCheck.command);
     }
     return index;
 }
-function redactMap(m, replacement) {
+function redactMap(m, prefix, byName, text) {
     const out = {};
-    for (const [k, v] of Object.entries(m))
-        out[k] = isSecretLookingName(k) ? replacement(k, v) : v;
+    for (const [k, v] of Object.entries(m)) {
+        const key = `${prefix}\0${k}`;
+        out[k] = isSecretLookingName(k) ? byName(key, v) : text(key, v);
+    }
     return out;
 }
 /**
@@ -81132,7 +81691,7 @@ function planOneOffTask(facts, names) {
     const notes = [
         `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'file' ? source.path : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
         `container: ${containerName}`,
-        `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
+        `command: ${command ? displayCommand(command) : `(the task definition's: ${container.command?.length ? displayCommand(container.command) : 'image default'})`}`,
         ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),
         ...network.notes,
     ];
@@ -81904,6 +82463,8 @@ function sameHost(a, b) {
 }
 /**
  * Decide, per container, how `pin-digest` resolves its image:
+ * - pinned by digest and tagged (`repo:v1.4.0@sha256:…`) in an ECR registry → verify: ECS runs the digest, so a tag
+ *   that names another image (#14: the summary said v1.4.0 while v1.3.0 ran) is an error;
  * - already pinned by digest → skip;
  * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
  *   region (a missing tag means `latest`, as Docker does);
@@ -81918,28 +82479,21 @@ function digest_planDigestPins(containers, ecrEndpointUrl) {
         const ref = parseImageRef(image);
         if (!ref)
             return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-        if (ref.digest)
+        if (ref.digest && !ref.tag)
             return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
         const tag = ref.tag ?? 'latest';
         const ecr = parseEcrHost(ref.registry);
-        if (ecr) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-            };
-        }
-        if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-            return {
-                container: name,
-                image,
-                action: 'lookup',
-                ref,
-                lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-            };
-        }
+        const lookup = ecr
+            ? { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag }
+            : ref.registry && endpointHost && sameHost(ref.registry, endpointHost)
+                ? { registryId: undefined, region: undefined, repositoryName: ref.repository, tag }
+                : undefined;
+        if (lookup && ref.digest)
+            return { container: name, image, action: 'verify', ref, lookup, digest: ref.digest };
+        if (lookup)
+            return { container: name, image, action: 'lookup', ref, lookup };
+        if (ref.digest)
+            return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
         return {
             container: name,
             image,
@@ -81975,6 +82529,30 @@ async function digest_resolveDigest(ecr, lookup, signal) {
                 cause: err,
             });
         }
+        throw err;
+    }
+}
+/**
+ * Why a `repo:tag@digest` image is not what it says, or undefined when the tag resolves to that digest. `resolved` is
+ * the tag's digest in ECR (undefined: the tag does not exist). Pure: the message for ConfigurationError.
+ */
+function digest_taggedDigestProblem(step, resolved) {
+    if (resolved === step.digest)
+        return undefined;
+    const tag = `${step.lookup.repositoryName}:${step.lookup.tag}`;
+    const found = resolved === undefined ? `tag ${tag} does not exist in ECR` : `tag ${tag} is ${resolved} in ECR`;
+    return (`container '${step.container}': image ${step.image} names a tag and a digest of different images (${found}); ` +
+        `ECS would run ${step.digest} while the tag says otherwise. Give the tag alone, the digest alone, or the tag with its own digest`);
+}
+/** The digest of `repository:tag`, undefined when the tag or repository does not exist (other errors propagate). */
+async function digest_findDigest(ecr, lookup, signal) {
+    try {
+        return await digest_resolveDigest(ecr, lookup, signal);
+    }
+    catch (err) {
+        const name = err.cause?.name;
+        if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException')
+            return undefined;
         throw err;
     }
 }
@@ -82161,10 +82739,13 @@ function render_containerImages(td) {
 
 
 
+
 /**
  * Pin every container image that lives in a private ECR registry to its digest (one DescribeImages per distinct
  * repository:tag and region, one client per region). Images already pinned are kept; images in other registries are
- * kept with a warning. A tag that does not exist is a DeployFailure naming the image.
+ * kept with a warning. A tag that does not exist is a DeployFailure naming the image. An image given with a tag and
+ * a digest (`repo:v1.4.0@sha256:…`) is checked, also with `pinTags: false`: a tag that resolves to another digest (or
+ * to none) is a ConfigurationError naming the input the image came from (read-only, before anything is registered).
  */
 async function pin_digests_pinImageDigests(td, options) {
     const { action, region, signal } = options;
@@ -82174,7 +82755,26 @@ async function pin_digests_pinImageDigests(td, options) {
     const clients = new Map();
     const pinned = new Map();
     const cache = new Map();
+    const pinTags = options.pinTags ?? true;
+    const clientFor = (lookupRegion) => {
+        let client = clients.get(lookupRegion);
+        if (!client) {
+            client = createClient(ECRClient, { action, region: lookupRegion });
+            clients.set(lookupRegion, client);
+        }
+        return client;
+    };
     for (const step of steps) {
+        if (step.action === 'verify') {
+            const resolved = await findDigest(clientFor(step.lookup.region ?? region), step.lookup, signal);
+            const problem = taggedDigestProblem(step, resolved);
+            if (problem)
+                throw new ConfigurationError(options.inputFor?.(step.container) ?? 'containers', problem);
+            notes.set(step.container, `pinned by digest (tag ${step.lookup.tag} verified)`);
+            continue;
+        }
+        if (!pinTags)
+            continue;
         if (step.action === 'skip') {
             notes.set(step.container, step.reason === 'already pinned by digest' ? 'pinned by digest' : `not pinned: ${step.reason}`);
             if (step.reason !== 'already pinned by digest')
@@ -82182,13 +82782,8 @@ async function pin_digests_pinImageDigests(td, options) {
             continue;
         }
         const lookupRegion = step.lookup.region ?? region;
-        let client = clients.get(lookupRegion);
-        if (!client) {
-            client = createClient(ECRClient, { action, region: lookupRegion });
-            clients.set(lookupRegion, client);
-        }
         const key = JSON.stringify([lookupRegion, step.lookup]);
-        const c = client;
+        const c = clientFor(lookupRegion);
         if (!cache.has(key))
             cache.set(key, resolveDigest(c, step.lookup, signal));
         const digest = await cache.get(key);
@@ -82205,6 +82800,7 @@ async function pin_digests_pinImageDigests(td, options) {
 // from reading the template file); every input kind goes through runtime/inputs' one parser for it (task definition
 // reference, region, image, secret reference, command, ARN). A problem is one ConfigurationError naming the input
 // (and the line, for multi-line inputs).
+
 
 
 
@@ -82380,7 +82976,7 @@ function parseContainerLines(input, raw, convert) {
     return out;
 }
 function validateEnvName(input, e) {
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
+    if (!ENV_NAME_RE.test(e.key)) {
         throw new ConfigurationError(input, `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
     }
 }
@@ -82464,15 +83060,30 @@ async function renderFromTemplate(inputs, options) {
     const rendered = renderTaskDefinition(template.taskDefinition, inputs.overrides, { region: options.region });
     for (const w of rendered.warnings)
         log.warning(w);
-    if (!options.pinDigest) {
+    // Images given with a tag and a digest are checked against ECR even without pin-digest (#14): ECS runs the digest,
+    // so a tag naming another image would make every summary lie. Nothing else is looked up without pin-digest.
+    const tagged = containerImages(rendered.taskDefinition).some(({ image }) => /:[\w][\w.-]*@sha\d+:/.test(image));
+    if (!options.pinDigest && !tagged) {
         return { template, family: rendered.family, taskDefinition: rendered.taskDefinition, pinNotes: new Map() };
     }
+    const overridden = new Set(inputs.overrides.images.map((i) => i.container));
+    const templateInput = templateInputName(inputs.template);
     const pinned = await pinImageDigests(rendered.taskDefinition, {
         action: options.action,
         region: options.pinRegion?.() ?? options.region ?? '',
         signal: options.signal,
+        pinTags: options.pinDigest,
+        inputFor: (container) => (overridden.has(container) ? 'containers' : templateInput),
     });
     return { template, family: rendered.family, taskDefinition: pinned.taskDefinition, pinNotes: pinned.notes };
+}
+/** The input a template came from: `template` (file), `template-family` (latest revision) or `template-arn`. */
+function templateInputName(source) {
+    if (source.kind === 'file')
+        return 'template';
+    if (source.kind === 'family' && source.revision === undefined)
+        return 'template-family';
+    return 'template-arn';
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/ecs/taskdef/index.ts
@@ -82497,8 +83108,7 @@ const inputs_ACTION = 'run-migration-task';
 function getInputs() {
     const inputs = parseInputs(actionInputs(), process.env);
     for (const [name, value] of inputs.environment)
-        if (redact_isSecretLookingName(name))
-            maskValue(value);
+        maskNamedValue(name, value);
     return inputs;
 }
 /** `task-definition`: service:current, an ARN, family[:revision] or a rendered JSON file (registered at run time). */
@@ -82575,7 +83185,7 @@ function parseInputs(raw, env = process.env) {
 }
 /** Environment overrides as printable text (secret-looking values redacted). */
 function describeEnvironment(environment) {
-    return environment.map(([k, v]) => `${k}=${isSecretLookingName(k) ? '***' : redactUrlCredentials(v)}`);
+    return environment.map(([k, v]) => `${k}=${redactValue(k, v)}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/run-migration-task/src/cleanup.ts
@@ -82674,9 +83284,9 @@ async function main_main(deps = {}) {
     }, signal));
     infoLines(plan.notes.join('\n'));
     const commandText = plan.command
-        ? formatCommand(plan.command)
+        ? displayCommand(plan.command)
         : plan.container.command?.length
-            ? formatCommand(plan.container.command)
+            ? displayCommand(plan.container.command)
             : '(image default)';
     // Whether the post step must look after the task: set until main knows the task ended or was stopped.
     let runTaskSent = false;

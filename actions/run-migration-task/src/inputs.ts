@@ -4,8 +4,7 @@ import { loadTaskDefSource, TaskDefinitionShapeError, toRegisterInput } from '@d
 import {
   actionInputs,
   ConfigurationError,
-  isSecretLookingName,
-  maskValue,
+  maskNamedValue,
   optionalInput,
   parseBoolean,
   parseCluster,
@@ -17,7 +16,7 @@ import {
   parseTaskDefReference,
   type RawInputs,
   rawInput,
-  redactUrlCredentials,
+  redactValue,
   SERVICE_CURRENT,
   validateEnvironmentNames,
   validateSecurityGroups,
@@ -54,7 +53,7 @@ export interface Inputs {
 
 export function getInputs(): Inputs {
   const inputs = parseInputs(actionInputs(), process.env);
-  for (const [name, value] of inputs.environment) if (isSecretLookingName(name)) maskValue(value);
+  for (const [name, value] of inputs.environment) maskNamedValue(name, value);
   return inputs;
 }
 
@@ -141,5 +140,5 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
 
 /** Environment overrides as printable text (secret-looking values redacted). */
 export function describeEnvironment(environment: ReadonlyArray<readonly [string, string]>): string[] {
-  return environment.map(([k, v]) => `${k}=${isSecretLookingName(k) ? '***' : redactUrlCredentials(v)}`);
+  return environment.map(([k, v]) => `${k}=${redactValue(k, v)}`);
 }

@@ -16,8 +16,8 @@ import {
   cancelReason,
   coreLogger,
   DeployFailure,
+  displayCommand,
   failureMessage,
-  formatCommand,
   infoLines,
   isCancellation,
   isErrorNamed,
@@ -63,9 +63,9 @@ export async function main(deps: Deps = {}): Promise<void> {
   infoLines(plan.notes.join('\n'));
 
   const commandText = plan.command
-    ? formatCommand(plan.command)
+    ? displayCommand(plan.command)
     : plan.container.command?.length
-      ? formatCommand(plan.container.command)
+      ? displayCommand(plan.container.command)
       : '(image default)';
   // Whether the post step must look after the task: set until main knows the task ended or was stopped.
   let runTaskSent = false;

@@ -31,9 +31,14 @@ export function webTaskDef(over: Record<string, unknown> = {}): Record<string, a
   return { ...JSON.parse(readFileSync(join(FIXTURES, 'web-taskdef.json'), 'utf8')), ...over };
 }
 
-/** web:1 (awslogs), nolog:1 (no log configuration); service api (custom network, platform 1.4.0). */
+/**
+ * web:1 (awslogs), nolog:1 (no log configuration); service api (custom network, platform 1.4.0); the images
+ * (web:v1, web:v2) and the log group they use, since the emulator starts tasks as ECS does (realism on).
+ */
 export const SEED = {
   clusters: ['app'],
+  repositories: [{ name: 'web', images: [{ tag: 'v1' }, { tag: 'v2' }] }],
+  logGroups: ['/ecs/web'],
   taskDefinitions: [
     webTaskDef(),
     {
@@ -69,9 +74,15 @@ export const SEED = {
 
 export type TestEmulator = EmulatorFixture;
 
-/** This test file's emulator, SDK pointed at it through the environment; started in beforeAll, stopped in afterAll. */
+/**
+ * This test file's emulator, SDK pointed at it through the environment; started in beforeAll, stopped in afterAll.
+ * Task starts are judged as ECS judges them (secrets, images and their platform, log groups).
+ */
 export function useTestEmulator(timeScale = 40): TestEmulator {
-  return useEmulator({ timeScale, setEnv: true }, { beforeAll, afterAll });
+  return useEmulator(
+    { timeScale, setEnv: true, realism: { secrets: true, images: true, logGroups: true } },
+    { beforeAll, afterAll },
+  );
 }
 
 export async function reseed(control: EmulatorControl, extra: Record<string, unknown[]> = {}): Promise<void> {

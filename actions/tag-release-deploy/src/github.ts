@@ -87,6 +87,24 @@ export interface StatusRequest {
   logUrl?: string | undefined;
 }
 
+/**
+ * GET /deployments/{id}: its environment, or undefined when there is no such deployment (read before the finishing
+ * step writes a status, so a wrong id is an input error, not a failed write).
+ */
+export async function getDeployment(
+  octokit: Octokit,
+  r: Repo,
+  id: number,
+): Promise<{ environment: string } | undefined> {
+  try {
+    const res = await octokit.rest.repos.getDeployment({ ...r, deployment_id: id });
+    return { environment: res.data.environment };
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    return githubCall(`get deployment ${id}`, () => Promise.reject(err));
+  }
+}
+
 export async function setDeploymentStatus(octokit: Octokit, r: Repo, id: number, s: StatusRequest): Promise<void> {
   await githubCall(`set deployment ${id} status ${s.state}`, () =>
     octokit.rest.repos.createDeploymentStatus({

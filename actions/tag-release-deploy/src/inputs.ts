@@ -36,6 +36,8 @@ export interface FinishInputs extends Common {
   mode: 'finish';
   deploymentId: number;
   deploymentStatus: FinalState;
+  /** Whether `environment` was given (else the deployment's own environment is kept). */
+  environmentGiven: boolean;
 }
 
 export interface ReleaseInputs extends Common {
@@ -155,6 +157,7 @@ export function parseInputs(raw: RawInputs, env: NodeJS.ProcessEnv = process.env
       mode: 'finish',
       deploymentId: Number(deploymentIdRaw),
       deploymentStatus,
+      environmentGiven: get('environment').trim() !== '',
       ...github(),
     };
   }

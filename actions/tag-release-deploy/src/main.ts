@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
+  ConfigurationError,
   createClient,
-  DeployFailure,
   maskValue,
   run as runStep,
   Summary,
@@ -11,6 +11,7 @@ import {
 import {
   createDeployment,
   createOctokit,
+  getDeployment,
   listTagNames,
   type Octokit,
   type ReleaseResult,
@@ -39,18 +40,34 @@ export async function main(deps: Deps = {}): Promise<void> {
 
 /** Finishing mode: set the final status of the deployment a previous step opened, nothing else. */
 async function finish(octokit: Octokit, repo: Repo, inputs: FinishInputs): Promise<void> {
+  // Read before the write: a wrong id, or a status that would move the deployment to another environment, changes
+  // nothing on GitHub.
+  const deployment = await getDeployment(octokit, repo, inputs.deploymentId);
+  if (!deployment) {
+    throw new ConfigurationError(
+      'deployment-id',
+      `deployment ${inputs.deploymentId} does not exist in ${repo.owner}/${repo.repo}: pass the deployment-id output of the release step`,
+    );
+  }
+  if (inputs.environmentGiven && deployment.environment !== inputs.environment) {
+    throw new ConfigurationError(
+      'environment',
+      `deployment ${inputs.deploymentId} is for ${JSON.stringify(deployment.environment)}, not ${JSON.stringify(inputs.environment)}: a status would move it; leave environment empty or pass the one the release step used`,
+    );
+  }
+  const environment = deployment.environment || inputs.environment;
   await setDeploymentStatus(octokit, repo, inputs.deploymentId, {
     state: inputs.deploymentStatus,
-    environment: inputs.environment,
+    environment,
     description: `Deployment ${inputs.deploymentStatus}`,
     environmentUrl: inputs.environmentUrl,
     logUrl: inputs.logUrl,
   });
-  core.info(`Deployment ${inputs.deploymentId} (${inputs.environment}) is now ${inputs.deploymentStatus}`);
+  core.info(`Deployment ${inputs.deploymentId} (${environment}) is now ${inputs.deploymentStatus}`);
   setOutputs({ 'deployment-id': String(inputs.deploymentId) });
   await new Summary()
     .heading(`tag-release-deploy: deployment ${inputs.deploymentStatus}`, 3)
-    .paragraph(`Deployment ${inputs.deploymentId} to \`${inputs.environment}\` marked **${inputs.deploymentStatus}**.`)
+    .paragraph(`Deployment ${inputs.deploymentId} to \`${environment}\` marked **${inputs.deploymentStatus}**.`)
     .write();
 }
 
@@ -76,14 +93,17 @@ async function release(octokit: Octokit, repo: Repo, inputs: ReleaseInputs, env:
       for (const name of inputs.repositories) {
         states.push(await readRepository(ecr, name, region, inputs.sourceTag, selection.tags));
       }
-      const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag);
+      const tagInput = (t: string) => (inputs.extraTags.includes(t) ? 'extra-tags' : 'major-minor-tags');
+      const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag, tagInput);
       if (!plan.ok) {
+        // Every problem is a mismatch between the inputs and what ECR holds: the first one names its input.
         const [first, ...rest] = plan.problems;
-        throw new DeployFailure(
+        if (rest.length) for (const p of rest) core.info(`also: ${p.message}`);
+        throw new ConfigurationError(
+          first!.input,
           rest.length
-            ? `${first} (and ${rest.length} more problem(s); nothing was changed)`
-            : `${first} (nothing was changed)`,
-          rest.length ? { details: rest.join('\n') } : {},
+            ? `${first!.message} (and ${rest.length} more problem(s) above; nothing was changed)`
+            : `${first!.message} (nothing was changed)`,
         );
       }
       for (const p of plan.repositories) {

@@ -126,7 +126,13 @@ export interface RepositoryPlan {
   moved: Array<{ tag: string; from: string }>;
 }
 
-export type PromotionPlan = { ok: true; repositories: RepositoryPlan[] } | { ok: false; problems: string[] };
+/** Why a promotion cannot happen, and the input whose value does not match ECR. */
+export interface PromotionProblem {
+  input: string;
+  message: string;
+}
+
+export type PromotionPlan = { ok: true; repositories: RepositoryPlan[] } | { ok: false; problems: PromotionProblem[] };
 
 /**
  * Decide every write for every repository, or refuse with ALL the problems before anything is changed: a missing
@@ -138,15 +144,19 @@ export function planPromotion(
   releaseTag: string,
   tags: readonly string[],
   sourceTag: string,
+  /** The input a floating tag came from (`extra-tags` or `major-minor-tags`). */
+  tagInput: (tag: string) => string = () => 'extra-tags',
 ): PromotionPlan {
-  const problems: string[] = [];
+  const problems: PromotionProblem[] = [];
   const repositories: RepositoryPlan[] = [];
   for (const state of states) {
     if (!state.source) {
-      problems.push(
-        `${state.name}:${sourceTag} not found: was this commit built? staging pushes ${state.name}:<commit sha> ` +
+      problems.push({
+        input: 'source-tag',
+        message:
+          `${state.name}:${sourceTag} not found: was this commit built? staging pushes ${state.name}:<commit sha> ` +
           `(build-push-ecr), so ${state.name}:${sourceTag} must exist before it can be promoted`,
-      );
+      });
       continue;
     }
     const digest = state.source.digest;
@@ -167,15 +177,19 @@ export function planPromotion(
       } else if (current === undefined) {
         plan.write.push(tag);
       } else if (tag === releaseTag) {
-        problems.push(
-          `${state.name}:${tag} already exists on ${current}, not on ${digest} (${state.name}:${sourceTag}): ` +
+        problems.push({
+          input: 'tag',
+          message:
+            `${state.name}:${tag} already exists on ${current}, not on ${digest} (${state.name}:${sourceTag}): ` +
             'a release tag is never moved; release a new version instead',
-        );
+        });
       } else if (ecrTagIsImmutable(state.mutability, state.exclusionFilters, tag)) {
-        problems.push(
-          `${state.name}:${tag} is on ${current} and the repository's tags are immutable (${state.mutability}): ` +
+        problems.push({
+          input: tagInput(tag),
+          message:
+            `${state.name}:${tag} is on ${current} and the repository's tags are immutable (${state.mutability}): ` +
             'it cannot be moved; drop it from the tags or add an exclusion filter for it',
-        );
+        });
       } else {
         plan.write.push(tag);
         plan.moved.push({ tag, from: current });

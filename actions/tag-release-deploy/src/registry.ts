@@ -1,6 +1,6 @@
 import { BatchGetImageCommand, type ECRClient, type ImageIdentifier, PutImageCommand } from '@aws-sdk/client-ecr';
 import { describeEcrRepository } from '@deploy-actions/kit/ecr';
-import { DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
+import { ConfigurationError, DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
 import type { RepositoryPlan, RepositoryState } from './plan';
 
 // ECR helpers. Reads: DescribeRepositories (URI, tag mutability) and BatchGetImage (source manifest, which wanted
@@ -17,7 +17,8 @@ export async function readRepository(
 ): Promise<RepositoryState> {
   const repo = await describeEcrRepository(ecr, name);
   if (!repo) {
-    throw new DeployFailure(
+    throw new ConfigurationError(
+      'repositories',
       `ECR repository '${name}' does not exist in ${region}: check the repositories and aws-region inputs`,
     );
   }

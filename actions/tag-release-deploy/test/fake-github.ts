@@ -126,6 +126,13 @@ export class FakeGitHub {
       send(201, deployment);
       return;
     }
+    const single = new RegExp(`^${base}/deployments/(\\d+)$`).exec(p);
+    if (record.method === 'GET' && single) {
+      const deployment = this.deployments.find((d) => d.id === Number(single[1]));
+      if (deployment) send(200, deployment);
+      else send(404, { message: 'Not Found' });
+      return;
+    }
     const status = new RegExp(`^${base}/deployments/(\\d+)/statuses$`).exec(p);
     if (record.method === 'POST' && status) {
       const id = Number(status[1]);

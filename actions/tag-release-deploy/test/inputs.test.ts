@@ -75,6 +75,7 @@ describe('defaults', () => {
       mode: 'finish',
       deploymentId: 1234,
       deploymentStatus: 'failure',
+      environmentGiven: false,
       token: 'ghs_env',
       owner: 'acme',
       repo: 'shop',

@@ -151,7 +151,7 @@ describe('release: promote, deployment, release', () => {
     const old = await digestOf('team/worker', 'v1.4.0');
     const r = await runMain(inputs, env());
     expect(r.message).toMatch(
-      /^team\/worker:v1\.4\.0 already exists on sha256:[0-9a-f]{64}, not on sha256:.*never moved.*nothing was changed/,
+      /^Input 'tag': team\/worker:v1\.4\.0 already exists on sha256:[0-9a-f]{64}, not on sha256:.*never moved.*nothing was changed/,
     );
     expect(await ecrWrites()).toEqual([]);
     expect(await digestOf('team/api', 'v1.4.0')).toBeUndefined();
@@ -164,17 +164,17 @@ describe('release: promote, deployment, release', () => {
     await seed({ 'team/api': [{ tag: SHA, content: 'api' }], 'team/worker': [{ tag: 'other', content: 'w' }] });
     const r = await runMain(inputs, env());
     expect(r.message).toBe(
-      `team/worker:${SHA} not found: was this commit built? staging pushes team/worker:<commit sha> (build-push-ecr), ` +
+      `Input 'source-tag': team/worker:${SHA} not found: was this commit built? staging pushes team/worker:<commit sha> (build-push-ecr), ` +
         `so team/worker:${SHA} must exist before it can be promoted (nothing was changed)`,
     );
     expect(await ecrWrites()).toEqual([]);
     expect(ghWrites()).toEqual([]);
   });
 
-  test('repository missing: DeployFailure naming it', async () => {
+  test('repository missing: an error naming the input and the repository', async () => {
     await seed({ 'team/api': [{ tag: SHA }] });
     const r = await runMain(inputs, env());
-    expect(r.message).toMatch(/ECR repository 'team\/worker' does not exist in us-east-1/);
+    expect(r.message).toMatch(/^Input 'repositories': ECR repository 'team\/worker' does not exist in us-east-1/);
     expect(await ecrWrites()).toEqual([]);
   });
 
@@ -285,7 +285,7 @@ describe('release: promote, deployment, release', () => {
 
 describe('finishing mode', () => {
   test('only sets the deployment status (environment url, run log url) and exits', async () => {
-    gh.deployments.push({ id: 42 });
+    gh.deployments.push({ id: 42, environment: 'production' });
     const r = await runMain(
       {
         'deployment-id': '42',
@@ -297,8 +297,11 @@ describe('finishing mode', () => {
       env(),
     );
     expect(r.message).toBeUndefined();
-    expect(gh.calls()).toEqual(['POST /repos/acme/shop/deployments/42/statuses']);
-    expect(gh.requests[0]!.body).toEqual({
+    expect(gh.calls()).toEqual([
+      'GET /repos/acme/shop/deployments/42',
+      'POST /repos/acme/shop/deployments/42/statuses',
+    ]);
+    expect(gh.requests[1]!.body).toEqual({
       state: 'success',
       environment: 'production',
       description: 'Deployment success',
@@ -310,9 +313,23 @@ describe('finishing mode', () => {
     expect(r.summary).toContain('marked **success**');
   });
 
-  test('unknown deployment: the GitHub 404 is reported', async () => {
+  test('unknown deployment: read before the write, an error naming deployment-id, nothing written', async () => {
     const r = await runMain({ 'deployment-id': '7', 'deployment-status': 'failure', 'github-token': TOKEN }, env());
-    expect(r.message).toMatch(/GitHub set deployment 7 status failure failed: HTTP 404/);
+    expect(r.message).toMatch(/^Input 'deployment-id': deployment 7 does not exist in acme\/shop/);
+    expect(gh.calls()).toEqual(['GET /repos/acme/shop/deployments/7']);
+  });
+
+  test("the deployment's own environment is kept; another one given explicitly is refused", async () => {
+    gh.deployments.push({ id: 43, environment: 'staging' });
+    const kept = await runMain({ 'deployment-id': '43', 'deployment-status': 'success', 'github-token': TOKEN }, env());
+    expect(kept.message).toBeUndefined();
+    expect(gh.requests[1]!.body).toMatchObject({ environment: 'staging' });
+    const moved = await runMain(
+      { 'deployment-id': '43', 'deployment-status': 'success', environment: 'production', 'github-token': TOKEN },
+      env(),
+    );
+    expect(moved.message).toMatch(/^Input 'environment': deployment 43 is for "staging", not "production"/);
+    expect(gh.calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
   });
 });
 

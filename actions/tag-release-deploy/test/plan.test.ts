@@ -129,11 +129,15 @@ describe('planPromotion', () => {
     expect(p.ok).toBe(false);
     if (p.ok) return;
     expect(p.problems).toHaveLength(3);
-    expect(p.problems[0]).toMatch(/team\/api:v1\.4\.0 already exists on sha256:2+, not on sha256:1+.*never moved/);
-    expect(p.problems[1]).toMatch(
+    expect(p.problems[0]!.message).toMatch(
+      /team\/api:v1\.4\.0 already exists on sha256:2+, not on sha256:1+.*never moved/,
+    );
+    expect(p.problems[1]!.message).toMatch(
       /team\/worker:abc not found: was this commit built\? staging pushes team\/worker:<commit sha>/,
     );
-    expect(p.problems[2]).toMatch(/team\/web:latest .* immutable \(IMMUTABLE_WITH_EXCLUSION\)/);
+    expect(p.problems[2]!.message).toMatch(/team\/web:latest .* immutable \(IMMUTABLE_WITH_EXCLUSION\)/);
+    // each problem names the input that does not match ECR
+    expect(p.problems.map((x) => x.input)).toEqual(['tag', 'source-tag', 'extra-tags']);
   });
 });
 

@@ -2,6 +2,7 @@
 // that does not match GitHub's OpenAPI description fails loudly (422 / 500, a violation that fails the run).
 import { describe, expect, test } from 'vitest';
 import { GitHubApi } from '../src/github-api/server.ts';
+import { startGitHubApiStandIn } from '../src/github-api/standalone.ts';
 import { REPOSITORY_DEFAULT } from '../src/jobs/permissions.ts';
 import { prepareAppRepo } from '../src/repo/app-repo.ts';
 import { OidcIssuer } from '../src/standins/oidc-token.ts';
@@ -106,6 +107,52 @@ describe('GitHub API stand-in', () => {
       "GET /repos/acme/app/not-an-endpoint: no such operation in GitHub's REST API description",
     ]);
     await gh.stop();
+  });
+
+  test('pull request comments: list, create, update in place; issues or pull-requests write needed', async () => {
+    const standin = await startGitHubApiStandIn('acme/app');
+    try {
+      const call = async (token: string, method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${standin.url}${path}`, {
+          method,
+          headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        return {
+          status: res.status,
+          body: (await res.json()) as Record<string, unknown> & Array<Record<string, unknown>>,
+        };
+      };
+      const writer = standin.token({ 'pull-requests': 'write' });
+      const created = await call(writer, 'POST', '/repos/acme/app/issues/7/comments', { body: 'plan v1' });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ body: 'plan v1', user: { login: 'github-actions[bot]' } });
+      expect(created.body.html_url).toMatch(/\/pull\/7#issuecomment-\d+$/);
+      await call(writer, 'POST', '/repos/acme/app/issues/8/comments', { body: 'other PR' });
+      const listed = await call(writer, 'GET', '/repos/acme/app/issues/7/comments?per_page=100');
+      expect(listed.body.map((c) => c.body)).toEqual(['plan v1']);
+      const updated = await call(writer, 'PATCH', `/repos/acme/app/issues/comments/${created.body.id}`, {
+        body: 'plan v2',
+      });
+      expect([updated.status, updated.body.body, updated.body.id]).toEqual([200, 'plan v2', created.body.id]);
+      expect(standin.api.state.comments.map((c) => [c.issueNumber, c.body])).toEqual([
+        [7, 'plan v2'],
+        [8, 'other PR'],
+      ]);
+      // issues: write works as well; contents: read only does not
+      expect(
+        (await call(standin.token({ issues: 'write' }), 'POST', '/repos/acme/app/issues/7/comments', { body: 'b' }))
+          .status,
+      ).toBe(201);
+      const refused = await call(standin.token(), 'POST', '/repos/acme/app/issues/7/comments', { body: 'c' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toContain('needs issues: write or pull-requests: write');
+      // a body GitHub would refuse is a violation
+      expect((await call(writer, 'POST', '/repos/acme/app/issues/7/comments', { text: 'no body' })).status).toBe(422);
+      expect(standin.api.violations).toHaveLength(1);
+    } finally {
+      await standin.stop();
+    }
   });
 
   test('a violation made by a step fails the run', async () => {

@@ -41,10 +41,14 @@ function sameHost(a: string, b: string): boolean {
 
 export type PinStep =
   | { container: string; image: string; action: 'lookup'; lookup: EcrLookup; ref: ImageRef }
+  /** `repo:tag@digest`: the tag must resolve to that digest in ECR, or the image is not what its tag says. */
+  | { container: string; image: string; action: 'verify'; lookup: EcrLookup; ref: ImageRef; digest: string }
   | { container: string; image: string; action: 'skip'; reason: string };
 
 /**
  * Decide, per container, how `pin-digest` resolves its image:
+ * - pinned by digest and tagged (`repo:v1.4.0@sha256:…`) in an ECR registry → verify: ECS runs the digest, so a tag
+ *   that names another image (#14: the summary said v1.4.0 while v1.3.0 ran) is an error;
  * - already pinned by digest → skip;
  * - private ECR URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` → DescribeImages in that account and
  *   region (a missing tag means `latest`, as Docker does);
@@ -61,27 +65,17 @@ export function planDigestPins(
   return containers.map(({ name, image }): PinStep => {
     const ref = parseImageRef(image);
     if (!ref) return { container: name, image, action: 'skip', reason: 'not a valid image reference' };
-    if (ref.digest) return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
+    if (ref.digest && !ref.tag) return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
     const tag = ref.tag ?? 'latest';
     const ecr = parseEcrHost(ref.registry);
-    if (ecr) {
-      return {
-        container: name,
-        image,
-        action: 'lookup',
-        ref,
-        lookup: { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag },
-      };
-    }
-    if (ref.registry && endpointHost && sameHost(ref.registry, endpointHost)) {
-      return {
-        container: name,
-        image,
-        action: 'lookup',
-        ref,
-        lookup: { registryId: undefined, region: undefined, repositoryName: ref.repository, tag },
-      };
-    }
+    const lookup: EcrLookup | undefined = ecr
+      ? { registryId: ecr.registryId, region: ecr.region, repositoryName: ref.repository, tag }
+      : ref.registry && endpointHost && sameHost(ref.registry, endpointHost)
+        ? { registryId: undefined, region: undefined, repositoryName: ref.repository, tag }
+        : undefined;
+    if (lookup && ref.digest) return { container: name, image, action: 'verify', ref, lookup, digest: ref.digest };
+    if (lookup) return { container: name, image, action: 'lookup', ref, lookup };
+    if (ref.digest) return { container: name, image, action: 'skip', reason: 'already pinned by digest' };
     return {
       container: name,
       image,
@@ -123,6 +117,34 @@ export async function resolveDigest(ecr: ECRClient, lookup: EcrLookup, signal: A
         },
       );
     }
+    throw err;
+  }
+}
+
+/**
+ * Why a `repo:tag@digest` image is not what it says, or undefined when the tag resolves to that digest. `resolved` is
+ * the tag's digest in ECR (undefined: the tag does not exist). Pure: the message for ConfigurationError.
+ */
+export function taggedDigestProblem(
+  step: { container: string; image: string; lookup: EcrLookup; digest: string },
+  resolved: string | undefined,
+): string | undefined {
+  if (resolved === step.digest) return undefined;
+  const tag = `${step.lookup.repositoryName}:${step.lookup.tag}`;
+  const found = resolved === undefined ? `tag ${tag} does not exist in ECR` : `tag ${tag} is ${resolved} in ECR`;
+  return (
+    `container '${step.container}': image ${step.image} names a tag and a digest of different images (${found}); ` +
+    `ECS would run ${step.digest} while the tag says otherwise. Give the tag alone, the digest alone, or the tag with its own digest`
+  );
+}
+
+/** The digest of `repository:tag`, undefined when the tag or repository does not exist (other errors propagate). */
+export async function findDigest(ecr: ECRClient, lookup: EcrLookup, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    return await resolveDigest(ecr, lookup, signal);
+  } catch (err) {
+    const name = (err as { cause?: { name?: string } }).cause?.name;
+    if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return undefined;
     throw err;
   }
 }

@@ -12,7 +12,13 @@ export {
 export { ECS_NAME_RE, isTaskDefinitionArn, parseArn, parseCluster, parseRegion } from './inputs/aws-ids';
 export { formatCommand, parseCommand } from './inputs/command';
 export { DURATION_RULES, parseDurationInput } from './inputs/durations';
-export { validateEnvironmentNames, validateSecurityGroups, validateStartedBy, validateSubnets } from './inputs/ecs-ids';
+export {
+  ENV_NAME_RE,
+  validateEnvironmentNames,
+  validateSecurityGroups,
+  validateStartedBy,
+  validateSubnets,
+} from './inputs/ecs-ids';
 export { parseHealthCheckHeaders, parseHealthCheckUrl } from './inputs/health-check';
 export { formatImageRef, type ImageRef, parseImage, parseImageRef } from './inputs/image';
 export { parseOutputFile } from './inputs/output-file';
@@ -68,13 +74,22 @@ export {
   realClock,
 } from './poll';
 export {
+  containsSecret,
+  displayCommand,
   isSecretLookingName,
+  MIN_REGISTERED_LENGTH,
+  maskForms,
+  maskNamedValue,
   maskValue,
   REDACTED,
+  redactArgv,
   redactDeep,
   redactEnvironment,
+  redactText,
   redactUrlCredentials,
   redactValue,
+  registeredSecrets,
 } from './redact';
+export { findSecretSpans, isHighEntropyToken, type SecretShape, type SecretSpan } from './redact-shapes';
 export { failureMessage, run } from './run';
 export { codeBlock, details, markdownTable, Summary, unifiedDiff } from './summary';

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigurationError, DeployFailure, describeAwsError, errorMessage, isAwsError } from './errors';
+import { redactText } from './redact';
 
 // `run` means one thing in this repository: run an action step (its main, or its post step) inside the single catch.
 // src/index.ts is `void run(main)`; @github/local-action's entry (main.ts `export const run`) does the same.
@@ -14,8 +15,12 @@ export function isDebugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return truthy(env.ACTIONS_STEP_DEBUG) || truthy(env.RUNNER_DEBUG);
 }
 
-/** The one line `run()` prints for a failure (exported so it can be table-tested). */
+/** The one line `run()` prints for a failure (exported so it can be table-tested), secrets redacted. */
 export function failureMessage(err: unknown): string {
+  return redactText(unredactedFailureMessage(err));
+}
+
+function unredactedFailureMessage(err: unknown): string {
   if (err instanceof ConfigurationError) return `Input '${err.input}': ${err.message}`;
   if (err instanceof DeployFailure) return err.message;
   if (isAbortError(err)) return `Cancelled: ${errorMessage(err)}`;
@@ -34,11 +39,11 @@ export async function run(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (err) {
     if (err instanceof DeployFailure && err.details) {
-      for (const line of err.details.split('\n')) core.info(line);
+      for (const line of err.details.split('\n')) core.info(redactText(line));
     }
     if (isDebugEnabled() && err instanceof Error && err.stack) {
-      core.info(err.stack);
-      if (err.cause instanceof Error && err.cause.stack) core.info(`Caused by: ${err.cause.stack}`);
+      core.info(redactText(err.stack));
+      if (err.cause instanceof Error && err.cause.stack) core.info(`Caused by: ${redactText(err.cause.stack)}`);
     }
     core.setFailed(failureMessage(err));
     process.exitCode = 1;

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
+import { redactText } from './redact';
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -145,7 +146,8 @@ export class Summary {
   /** Append the buffered markdown to the job summary file in one write. */
   async write(): Promise<boolean> {
     if (this.parts.length === 0) return true;
-    const text = this.toString();
+    // Last line of defence: whatever a section holds, secrets found by shape and registered ones are redacted.
+    const text = redactText(this.toString());
     if (!process.env.GITHUB_STEP_SUMMARY) {
       core.debug('GITHUB_STEP_SUMMARY not set; job summary not written');
       return false;

@@ -45,10 +45,30 @@ export type TestEmulator = EmulatorFixture;
 
 /**
  * This test file's emulator (fast time scale), with the SDK pointed at it through the environment: started in
- * beforeAll, stopped in afterAll. `t.control`, `t.env` (for bundles), `t.url`.
+ * beforeAll, stopped in afterAll. `t.control`, `t.env` (for bundles), `t.url`. Task starts are judged as ECS judges
+ * them (realism: secrets, images and their platform, log groups): `seedServices` seeds what the fixture needs.
  */
 export function useTestEmulator(timeScale = 100): TestEmulator {
-  return useEmulator({ timeScale, setEnv: true }, { beforeAll, afterAll });
+  return useEmulator(
+    { timeScale, setEnv: true, realism: { secrets: true, images: true, logGroups: true } },
+    { beforeAll, afterAll },
+  );
+}
+
+/** Tags of the fixture's image (`web`) that exist in the emulator's ECR after seedServices (v4 and v9 do not). */
+export const SEEDED_TAGS = ['v1', 'v2', 'v3', 'v5', 'v6', 'v7', 'crash', 'nopull', 'nosecret', 'sick', 'slow'];
+/** The fixture's secret (its ARN in web-taskdef.json ends `secret:app-secrets-AbCdEf:DJANGO_SECRET_KEY::`). */
+export const SECRET_NAME = 'app-secrets-AbCdEf';
+export const SECRET_VALUE = 'fixture-django-secret-4f9a2c';
+
+/** What the fixture task definition needs from the account: its images, secret, log group and execution role. */
+export function accountFixture(tags: readonly string[] = SEEDED_TAGS) {
+  return {
+    repositories: [{ name: 'web', images: tags.map((tag) => ({ tag })) }],
+    secrets: [{ name: SECRET_NAME, value: { DJANGO_SECRET_KEY: SECRET_VALUE } }],
+    logGroups: ['/ecs/web'],
+    roles: ['ecsTaskExecutionRole'],
+  };
 }
 
 export interface SeedOptions {
@@ -60,12 +80,15 @@ export interface SeedOptions {
   /** Extra revisions registered after the running one (not deployed). */
   extraImages?: string[];
   loadBalancer?: boolean;
+  /** Seed what the fixture needs from the account (images, secret, log group, role): default true. */
+  account?: boolean;
 }
 
 /** Cluster `app`, family `web` revision 1 running in each service (steady), optional later revisions. */
 export async function seedServices(control: EmulatorControl, opts: SeedOptions = {}): Promise<void> {
   await control.reset();
   const services = opts.services ?? ['api'];
+  if (opts.account !== false) await control.seed(accountFixture());
   await control.seed({
     clusters: ['app'],
     taskDefinitions: [taskDefWith(opts.image ?? IMAGE('v1')), ...(opts.extraImages ?? []).map((i) => taskDefWith(i))],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseEcrHost, pinnedImage, planDigestPins } from '../../src/ecr/digest';
+import { parseEcrHost, pinnedImage, planDigestPins, taggedDigestProblem } from '../../src/ecr/digest';
 import { parseImageRef } from '../../src/runtime/inputs/image';
 
 const D = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
@@ -48,5 +48,39 @@ describe('planDigestPins', () => {
   });
   test('pinnedImage drops the tag', () => {
     expect(pinnedImage(parseImageRef('127.0.0.1:4566/shop/web:v1')!, D)).toBe(`127.0.0.1:4566/shop/web@${D}`);
+  });
+});
+
+describe('tag + digest', () => {
+  const E = 'sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210';
+  test('an ECR image with a tag and a digest is verified; elsewhere it is left as is', () => {
+    const plan = planDigestPins(
+      [
+        { name: 'web', image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:v1.4.0@${D}` },
+        { name: 'hub', image: `nginx:1.27@${D}` },
+      ],
+      undefined,
+    );
+    expect(plan[0]).toMatchObject({
+      action: 'verify',
+      digest: D,
+      lookup: { tag: 'v1.4.0', repositoryName: 'shop/web' },
+    });
+    expect(plan[1]).toMatchObject({ action: 'skip', reason: 'already pinned by digest' });
+  });
+  test.each<[string | undefined, RegExp | undefined]>([
+    [D, undefined],
+    [E, /tag shop\/web:v1\.4\.0 is sha256:fedc\w+ in ECR\); ECS would run sha256:0123/],
+    [undefined, /tag shop\/web:v1\.4\.0 does not exist in ECR/],
+  ])('resolved %s', (resolved, problem) => {
+    const step = {
+      container: 'web',
+      image: `repo/shop/web:v1.4.0@${D}`,
+      digest: D,
+      lookup: { registryId: undefined, region: undefined, repositoryName: 'shop/web', tag: 'v1.4.0' },
+    };
+    const message = taggedDigestProblem(step, resolved);
+    if (problem) expect(message).toMatch(problem);
+    else expect(message).toBeUndefined();
   });
 });

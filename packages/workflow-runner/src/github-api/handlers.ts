@@ -1,10 +1,12 @@
-// The operations the stand-in GitHub API implements (what tag-release-deploy and the workflows call): tags and tag
-// refs from the app repo's git, compare, deployments and their statuses, releases (get by tag, create, update,
-// generate notes). State lives for one run.
+// The operations the stand-in GitHub API implements (what tag-release-deploy, the deploy actions' plan comments and
+// the workflows call): tags and tag refs from the app repo's git, compare, deployments and their statuses, releases
+// (get by tag, create, update, generate notes), issue / pull request comments (list, create, update). State lives for
+// one run.
 import type { AppRepo } from '../repo/app-repo.ts';
 import { git, tryGit } from '../repo/git.ts';
 import {
   basicError,
+  type CommentRecord,
   type CommitInfo,
   type Ctx,
   commit,
@@ -12,6 +14,7 @@ import {
   deployment,
   deploymentStatus,
   gitRef,
+  issueComment,
   now,
   type ReleaseRecord,
   release,
@@ -36,11 +39,18 @@ export interface ApiState {
   deployments: DeploymentRecord[];
   statuses: StatusRecord[];
   releases: ReleaseRecord[];
+  /** Comments on issues and pull requests (a pull request's conversation comments are issue comments). */
+  comments: CommentRecord[];
   nextId: number;
 }
 
-/** Permission each operation needs from the job's GITHUB_TOKEN. */
-export const REQUIRED_PERMISSION: Record<string, [string, 'read' | 'write']> = {
+type Need = [string, 'read' | 'write'];
+
+/**
+ * Permission each operation needs from the job's GITHUB_TOKEN; a list means any one of them will do (issue comments on
+ * a pull request: `issues` or `pull-requests`, as GitHub's REST docs list for these endpoints).
+ */
+export const REQUIRED_PERMISSION: Record<string, Need | Need[]> = {
   'repos/list-tags': ['contents', 'read'],
   'git/get-ref': ['contents', 'read'],
   'git/list-matching-refs': ['contents', 'read'],
@@ -58,6 +68,18 @@ export const REQUIRED_PERMISSION: Record<string, [string, 'read' | 'write']> = {
   'repos/create-release': ['contents', 'write'],
   'repos/update-release': ['contents', 'write'],
   'repos/generate-release-notes': ['contents', 'write'],
+  'issues/list-comments': [
+    ['issues', 'read'],
+    ['pull-requests', 'read'],
+  ],
+  'issues/create-comment': [
+    ['issues', 'write'],
+    ['pull-requests', 'write'],
+  ],
+  'issues/update-comment': [
+    ['issues', 'write'],
+    ['pull-requests', 'write'],
+  ],
 };
 
 const notFound = (): ApiResponse => ({ status: 404, body: basicError('Not Found', 404) });
@@ -308,6 +330,32 @@ export function createHandlers(c: Ctx, app: AppRepo, state: ApiState): Record<st
         body: { name: tagName, body: `## What's Changed\n${lines.join('\n')}${compare}\n` },
       };
     },
+  };
+  handlers['issues/list-comments'] = ({ params, query }) => ({
+    status: 200,
+    body: page(
+      state.comments.filter((x) => x.issueNumber === Number(params.issue_number)).map((x) => issueComment(c, x)),
+      query,
+    ),
+  });
+  handlers['issues/create-comment'] = ({ params, body }) => {
+    const t = now();
+    const record: CommentRecord = {
+      id: id(),
+      issueNumber: Number(params.issue_number),
+      body: String(body.body),
+      created_at: t,
+      updated_at: t,
+    };
+    state.comments.push(record);
+    return { status: 201, body: issueComment(c, record) };
+  };
+  handlers['issues/update-comment'] = ({ params, body }) => {
+    const record = state.comments.find((x) => x.id === Number(params.comment_id));
+    if (!record) return notFound();
+    record.body = String(body.body);
+    record.updated_at = now();
+    return { status: 200, body: issueComment(c, record) };
   };
   // The same operation under its older path template `/compare/{base}...{head}`.
   handlers['repos/compare-commits'] = (req) =>

@@ -27,11 +27,12 @@ export interface GitHubApiOptions {
 }
 
 const RANK = { none: 0, read: 1, write: 2 } as const;
+type Level = 'read' | 'write';
 
 export class GitHubApi {
   readonly calls: ApiCall[] = [];
   readonly violations: string[] = [];
-  readonly state: ApiState = { deployments: [], statuses: [], releases: [], nextId: 1001 };
+  readonly state: ApiState = { deployments: [], statuses: [], releases: [], comments: [], nextId: 1001 };
   /** Replace an operation's handler (tests: a handler that answers a shape GitHub never would). */
   readonly overrides = new Map<string, Handler>();
   private readonly tokens = new Map<string, Permissions>();
@@ -140,11 +141,19 @@ export class GitHubApi {
       record(422, op.operationId);
       return this.send(res, 422, { message: v, documentation_url: 'https://docs.github.com/rest' });
     }
-    const need = REQUIRED_PERMISSION[op.operationId];
-    if (need && RANK[permissions[need[0]] ?? 'none'] < RANK[need[1]]) {
+    const required = REQUIRED_PERMISSION[op.operationId];
+    const needs =
+      required === undefined
+        ? []
+        : Array.isArray(required[0])
+          ? (required as [string, Level][])
+          : [required as [string, Level]];
+    if (needs.length && !needs.some(([scope, level]) => RANK[permissions[scope] ?? 'none'] >= RANK[level])) {
+      const has = needs.map(([scope]) => `${scope}: ${permissions[scope] ?? 'none'}`).join(', ');
+      const want = needs.map(([scope, level]) => `${scope}: ${level}`).join(' or ');
       record(403, op.operationId);
       return this.send(res, 403, {
-        message: `Resource not accessible by integration (the job's token has ${need[0]}: ${permissions[need[0]] ?? 'none'}, ${op.operationId} needs ${need[0]}: ${need[1]})`,
+        message: `Resource not accessible by integration (the job's token has ${has}, ${op.operationId} needs ${want})`,
         documentation_url: 'https://docs.github.com/rest',
       });
     }

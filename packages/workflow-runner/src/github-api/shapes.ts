@@ -197,6 +197,30 @@ export function release(c: Ctx, r: ReleaseRecord) {
   };
 }
 
+export interface CommentRecord {
+  id: number;
+  issueNumber: number;
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An issue (or pull request) comment, as written by the job's GITHUB_TOKEN (github-actions[bot]). */
+export function issueComment(c: Ctx, r: CommentRecord) {
+  return {
+    id: r.id,
+    node_id: Buffer.from(`comment:${r.id}`).toString('base64'),
+    url: `${repoApi(c)}/issues/comments/${r.id}`,
+    body: r.body,
+    html_url: `${repoHtml(c)}/pull/${r.issueNumber}#issuecomment-${r.id}`,
+    issue_url: `${repoApi(c)}/issues/${r.issueNumber}`,
+    user: user(c),
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    author_association: 'NONE',
+  };
+}
+
 export function basicError(message: string, status: number) {
   return {
     message,

@@ -4,6 +4,7 @@ import { settleCancelledUpdate } from './cancel';
 import { collectDiagnostics, diagnosticsText } from './diagnostics';
 import { allReports, type Execution, finishExecution, startExecution, waitForTargets } from './execution';
 import { checkHealth, healthCheckLine } from './health-check';
+import { markEcsRollbacks, markRevisionsLeft, recordCompletedDeployments } from './history-steps';
 import { knownGoodTags, tagRevision } from './known-good';
 import type { DeployDeps, DeployReport, PreparedDeploy } from './model';
 import { type RegisteredRevisions, registerRevisions } from './register';
@@ -13,10 +14,12 @@ import { shortTaskDef } from './rollout-verdict';
 import { type RolloutResult, statusUnknownText } from './rollout-wait';
 import { revertPartialUpdate, updateServices } from './update';
 import { type CancelledDuring, deployFailed, deployVerdict, failedServices } from './verdict';
+import { verifyWhatRuns } from './what-runs';
 
-// The mutating part of a deploy, as a sequence of steps: register → update → wait → health checks → (success:
-// known-good markers, old revisions) or (failure: root causes, auto-rollback) → verdict. Each step is a function
-// below or in update.ts / rollback.ts; the decisions are pure (verdict.ts, rollback.ts's chooseRollbackTarget).
+// The mutating part of a deploy, as a sequence of steps: register → (rollback-to: mark what is left) → update → wait
+// → what runs is what was asked (what-runs.ts) → health checks → (success: known-good markers, deploy history, old
+// revisions) or (failure: root causes, auto-rollback, deploy history) → verdict. Each step is a function below or in
+// update.ts / rollback.ts / history-steps.ts; the decisions are pure (verdict.ts, rollback-target.ts).
 
 /**
  * Register (unless `registered` is given: deploy-ecs registers first and runs its migration in between) → update →
@@ -31,12 +34,14 @@ export async function executeDeploy(
 ): Promise<DeployReport> {
   const startedAt = (deps.clock ?? realClock).now();
   const ex = startExecution(prepared, deps, registered ?? (await registerRevisions(prepared, deps)), startedAt);
+  await markRevisionsLeft(ex);
   const update = await updateServices(ex);
   if (update.cancelled) return finishExecution(ex, await settleCancelledUpdate(ex, update));
   if (update.rejected) return finishExecution(ex, await revertPartialUpdate(ex, update));
   if (!ex.request.wait) return finish(ex, { waited: false });
   const results = await waitForTargets(ex, update.targets, 'deployment');
   applyRolloutResults(ex, results);
+  verifyWhatRuns(ex, results);
   if (deps.signal?.aborted || allReports(ex).some((r) => r.status === 'cancelled')) {
     logWhereEachStands(ex);
     return finish(ex, { cancelledDuring: 'wait' });
@@ -47,12 +52,15 @@ export async function executeDeploy(
   }
   if (!deployFailed(allReports(ex), ex.healthChecks)) {
     await markKnownGood(ex);
+    await recordCompletedDeployments(ex, 'deployments');
     await cleanupOldRevisions(ex);
     return finish(ex, {});
   }
+  await markEcsRollbacks(ex);
   await collectRootCauses(ex, results);
   explainHealthFailure(ex);
   await rollBackServices(ex, rollbackCandidates(allReports(ex), ex.request.autoRollback));
+  await recordCompletedDeployments(ex, 'rollbacks');
   return finish(ex, deps.signal?.aborted ? { cancelledDuring: 'rollback' } : {});
 }
 

@@ -1,6 +1,13 @@
 // @deploy-actions/kit/ecs/deploy: the ECS service deploy engine of deploy-ecs-wait and deploy-ecs: inputs, prepare
 // (read-only), register, execute (update, wait, health checks, root causes, rollback, known-good), verdict, summary.
 export {
+  type BeforeChanges,
+  type BeforeChangesOptions,
+  checkBeforeChanges,
+  preflightTargetsOf,
+  runsOnFargate,
+} from './before-changes';
+export {
   cancelledBeforeUpdateReport,
   cancelledUpdateVerdict,
   cancelReason,
@@ -14,15 +21,14 @@ export {
   type EcsDeployInputOptions,
   type EcsDeployInputs,
   maskDeployInputSecrets,
+  type PlanInputs,
+  type PreflightInputs,
   parseDeployInputs,
   parseServiceLines,
 } from './inputs';
 export {
-  chooseRevision,
-  findRevision,
   type Provenance,
   provenanceFromEnv,
-  type RollbackTo,
   TAG_COMMIT,
   TAG_KNOWN_GOOD,
   TAG_KNOWN_GOOD_COMMIT,
@@ -41,10 +47,27 @@ export type {
   ServiceRequest,
   TaskDefSpec,
 } from './model';
+export { deployPlanMarkdown, type PlanView, planOutputs, serviceChange } from './plan';
 export { prepareDeploy } from './prepare';
 export { type RegisteredRevisions, registerRevisions } from './register';
 export { cleanupRevisions } from './revision-cleanup';
-export { chooseRollbackTarget } from './rollback';
+export {
+  chooseRollbackTarget,
+  isKnownGood,
+  parseRollbackTo,
+  type RevisionFacts,
+  type RollbackChoice,
+  type RollbackTo,
+  ranTagKey,
+  TAG_ROLLED_BACK_FROM,
+} from './rollback-target';
 export { shortTaskDef } from './rollout-verdict';
-export { deployFailure, deployOutputs, deploySummaryMarkdown, writeDeployReport } from './summary';
+export {
+  type DeploySummaryExtras,
+  deployFailure,
+  deployOutputs,
+  deploySummaryMarkdown,
+  writeDeployReport,
+} from './summary';
 export { deployVerdict } from './verdict';
+export { whatRunsProblem } from './what-runs';

@@ -17,8 +17,9 @@ import { parseTaskDefReference } from '../../runtime/inputs/taskdef-ref';
 import { maskValue } from '../../runtime/redact';
 import { loadTaskDefSource } from '../taskdef/source';
 import type { HealthCheckSpec } from './health-check';
-import { parseRollbackTo, provenanceFromEnv, tagValue } from './known-good';
+import { provenanceFromEnv, tagValue } from './known-good';
 import type { DeployRequest, ServiceRequest, TaskDefSpec } from './model';
+import { parseRollbackTo } from './rollback-target';
 
 // The deploy inputs shared by deploy-ecs-wait and deploy-ecs (same names, same meaning), parsed from the raw inputs
 // each action's parseInputs hands in: the rules exist once, every input kind through runtime/inputs' one parser.
@@ -68,10 +69,26 @@ export interface EcsDeployInputOptions {
   rendered?: boolean;
 }
 
+/** `verify` / `verify-secret-keys`: the read-only preflight before any change. */
+export interface PreflightInputs {
+  verify: boolean;
+  verifySecretKeys: boolean;
+}
+
+/** `plan` / `comment` / `github-token`: stop before the first change and say what a merge would do. */
+export interface PlanInputs {
+  enabled: boolean;
+  comment: boolean;
+  /** Only read when `comment` is on. */
+  githubToken?: string;
+}
+
 export interface EcsDeployInputs {
   request: DeployRequest;
   /** Raw `task-definition` input, when given. */
   taskDefinitionInput?: string;
+  preflight: PreflightInputs;
+  plan: PlanInputs;
 }
 
 /** Parse and validate every shared deploy input (no AWS call). */
@@ -113,7 +130,38 @@ export function parseDeployInputs(
       region: resolveRegion(optionalInput(raw, 'aws-region'), env),
     },
     ...(tdInput ? { taskDefinitionInput: tdInput } : {}),
+    preflight: parsePreflightInputs(raw),
+    plan: parsePlanInputs(raw),
   };
+}
+
+function parsePreflightInputs(raw: RawInputs): PreflightInputs {
+  const verify = parseBoolean('verify', rawInput(raw, 'verify'), true);
+  const verifySecretKeys = parseBoolean('verify-secret-keys', rawInput(raw, 'verify-secret-keys'), false);
+  if (verifySecretKeys && !verify) {
+    throw new ConfigurationError(
+      'verify-secret-keys',
+      'is true but verify is false: the key check is part of the preflight',
+    );
+  }
+  return { verify, verifySecretKeys };
+}
+
+function parsePlanInputs(raw: RawInputs): PlanInputs {
+  const enabled = parseBoolean('plan', rawInput(raw, 'plan'), false);
+  const comment = parseBoolean('comment', rawInput(raw, 'comment'), false);
+  if (comment && !enabled) {
+    throw new ConfigurationError('comment', 'is true but plan is false: the comment carries the plan (set plan: true)');
+  }
+  if (!comment) return { enabled, comment };
+  const githubToken = optionalInput(raw, 'github-token');
+  if (!githubToken) {
+    throw new ConfigurationError(
+      'github-token',
+      'is empty: comment: true writes the plan to the pull request with it (default: the job token github.token, with permissions: pull-requests: write)',
+    );
+  }
+  return { enabled, comment, githubToken };
 }
 
 /** What each service is deployed with: nothing (rollback-to / rendered), its own `=file`, or `task-definition`. */
@@ -152,7 +200,11 @@ function serviceRequests(
   const shared = tdInput ? loadTaskDefSpec('task-definition', tdInput, baseDir) : undefined;
   return lines.map((l) => {
     if (l.taskDefinition) {
-      return { service: l.service, taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir) };
+      return {
+        service: l.service,
+        taskDefinition: loadTaskDefSpec('services', l.taskDefinition, baseDir),
+        taskDefinitionInput: 'services',
+      };
     }
     if (!shared) {
       throw new ConfigurationError(
@@ -220,7 +272,8 @@ function parseVersion(version: string | undefined): string | undefined {
   return version;
 }
 
-/** Register the secrets the deploy inputs carry with the runner (health-check header values). */
-export function maskDeployInputSecrets(request: DeployRequest): void {
+/** Register the secrets the deploy inputs carry with the runner (health-check header values, the GitHub token). */
+export function maskDeployInputSecrets(request: DeployRequest, plan?: PlanInputs): void {
   for (const check of request.healthChecks) for (const [, value] of check.headers ?? []) maskValue(value);
+  if (plan?.githubToken) maskValue(plan.githubToken);
 }

@@ -6,13 +6,11 @@ import {
   TagResourceCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError } from '../../runtime/errors';
-import { FAMILY_REVISION_RE, isTaskDefinitionArn } from '../../runtime/inputs/aws-ids';
-import { isTaskDefinitionNotFound } from '../taskdef/source';
 
 // Known-good markers on task-definition revisions. A revision becomes known-good only after a deployment of it
-// COMPLETED and passed its health checks; rollback targets come from these tags, never blindly from "the previous
-// revision" (which may itself be the broken one, or one that was registered and never deployed).
+// COMPLETED and passed its health checks; rollback targets come from these tags (and the deploy history beside them:
+// rollback-target.ts decides, rollback-history.ts reads and writes), never blindly from "the previous revision"
+// (which may itself be the broken one, or one that was registered and never deployed).
 
 export const TAG_KNOWN_GOOD = 'deploy-actions:known-good';
 export const TAG_KNOWN_GOOD_COMMIT = 'deploy-actions:known-good-commit';
@@ -67,41 +65,6 @@ export function knownGoodTags(p: Provenance & { version?: string; now: Date }): 
   ]);
 }
 
-export type RollbackTo =
-  | { kind: 'known-good' }
-  | { kind: 'revision'; revision: number }
-  | { kind: 'arn'; arn: string }
-  | { kind: 'version'; version: string };
-
-/** Parse the `rollback-to` input: `known-good` | a revision number | an ARN or family:revision | a version tag. */
-export function parseRollbackTo(input: string, raw: string): RollbackTo {
-  const value = raw.trim();
-  if (value === '') throw new ConfigurationError(input, 'is empty');
-  if (value.toLowerCase() === 'known-good') return { kind: 'known-good' };
-  if (/^\d+$/.test(value)) {
-    const revision = Number(value);
-    if (revision < 1) throw new ConfigurationError(input, `revision numbers start at 1, got ${value}`);
-    return { kind: 'revision', revision };
-  }
-  if (value.startsWith('arn:')) {
-    if (!isTaskDefinitionArn(value)) {
-      throw new ConfigurationError(
-        input,
-        `expected a task definition revision ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got ${JSON.stringify(value)}`,
-      );
-    }
-    return { kind: 'arn', arn: value };
-  }
-  if (FAMILY_REVISION_RE.test(value)) return { kind: 'arn', arn: value };
-  if (!/^[\p{L}\p{N}\s+\-=._:/@]{1,256}$/u.test(value)) {
-    throw new ConfigurationError(
-      input,
-      `expected known-good, a revision number, a task definition ARN or a version tag value, got ${JSON.stringify(value)}`,
-    );
-  }
-  return { kind: 'version', version: value };
-}
-
 export interface RevisionInfo {
   arn: string;
   revision: number;
@@ -123,37 +86,6 @@ export function revisionOf(arn: string): number {
 export function familyOf(arn: string): string {
   const tail = arn.includes('task-definition/') ? arn.slice(arn.indexOf('task-definition/') + 16) : arn;
   return tail.replace(/:\d+$/, '');
-}
-
-/**
- * Pick a rollback target among revisions (any order). known-good: newest with the known-good tag, not excluded.
- * version: newest with that version tag (known-good ones first). Pure.
- */
-export function chooseRevision(
-  revisions: readonly RevisionInfo[],
-  want: RollbackTo,
-  exclude: ReadonlySet<string> = new Set(),
-): RevisionInfo | undefined {
-  const sorted = [...revisions].sort((a, b) => b.revision - a.revision).filter((r) => !exclude.has(r.arn));
-  switch (want.kind) {
-    case 'known-good':
-      return sorted.find((r) => r.tags[TAG_KNOWN_GOOD]);
-    case 'version': {
-      const matches = sorted.filter((r) => r.tags[TAG_VERSION] === want.version);
-      return matches.find((r) => r.tags[TAG_KNOWN_GOOD]) ?? matches[0];
-    }
-    case 'revision':
-      return sorted.find((r) => r.revision === want.revision);
-    case 'arn':
-      return sorted.find((r) => r.arn === want.arn || r.arn.endsWith(`/${want.arn}`));
-  }
-}
-
-export interface FindRevisionOptions {
-  /** Newest revisions to inspect (default 50). */
-  maxRevisions?: number;
-  exclude?: ReadonlySet<string>;
-  signal?: AbortSignal;
 }
 
 /** ACTIVE revision ARNs of a family, newest first (at most `max`). */
@@ -190,39 +122,6 @@ export async function describeRevision(ecs: ECSClient, arn: string, signal?: Abo
   const td = out.taskDefinition;
   const fullArn = td?.taskDefinitionArn ?? arn;
   return { arn: fullArn, revision: td?.revision ?? revisionOf(fullArn), tags: tagMap(out.tags), taskDefinition: td };
-}
-
-/**
- * Resolve a rollback target in `family`, scanning newest revisions first and stopping at the first match
- * (one DescribeTaskDefinition per inspected revision). Returns undefined when none matches.
- */
-export async function findRevision(
-  ecs: ECSClient,
-  family: string,
-  want: RollbackTo,
-  opts: FindRevisionOptions = {},
-): Promise<RevisionInfo | undefined> {
-  const exclude = opts.exclude ?? new Set<string>();
-  if (want.kind === 'arn' || want.kind === 'revision') {
-    const id = want.kind === 'arn' ? want.arn : `${family}:${want.revision}`;
-    try {
-      return await describeRevision(ecs, id, opts.signal);
-    } catch (err) {
-      if (isTaskDefinitionNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-  const arns = await listFamilyRevisions(ecs, family, opts.maxRevisions ?? 50, opts.signal);
-  const seen: RevisionInfo[] = [];
-  for (const arn of arns) {
-    if (exclude.has(arn)) continue;
-    const info = await describeRevision(ecs, arn, opts.signal);
-    seen.push(info);
-    const match = chooseRevision(seen, want, exclude);
-    // Newest-first scan: the first match of known-good is final; for version prefer a known-good match.
-    if (match && (want.kind === 'known-good' || match.tags[TAG_KNOWN_GOOD])) return match;
-  }
-  return chooseRevision(seen, want, exclude);
 }
 
 export async function tagRevision(ecs: ECSClient, arn: string, list: Tag[], signal?: AbortSignal): Promise<void> {

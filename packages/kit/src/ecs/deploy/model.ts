@@ -1,5 +1,5 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { ContainerDefinition, ECSClient, Service, ServiceEvent } from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, ECSClient, Service, ServiceEvent, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Logger } from '../../runtime/log';
 import type { Clock } from '../../runtime/poll';
@@ -7,7 +7,8 @@ import type { TaskDefSource } from '../taskdef/source';
 import type { TaskDefJson } from '../taskdef/taskdef';
 import type { ServiceDiagnostics } from './diagnostics';
 import type { HealthCheckResult, HealthCheckSpec } from './health-check';
-import type { Provenance, RollbackTo } from './known-good';
+import type { Provenance } from './known-good';
+import type { RollbackTo } from './rollback-target';
 import type { PollDelayOptions } from './rollout-wait';
 
 // The deploy engine's data: what is asked (DeployRequest), what prepare found (PreparedDeploy), what happened
@@ -21,6 +22,8 @@ export interface ServiceRequest {
   service: string;
   /** Undefined in rollback mode (`rollbackTo`). */
   taskDefinition?: TaskDefSpec;
+  /** The input the task definition came from when not `task-definition` (a `services: api=web:42` line). */
+  taskDefinitionInput?: string;
 }
 
 export interface DeployRequest {
@@ -68,7 +71,14 @@ export interface PreparedService {
   previousPrimaryId?: string;
   /** Resolved target: an existing revision, or a registration to make. */
   target:
-    | { kind: 'existing'; arn: string; reused: boolean; containerDefinitions?: ContainerDefinition[] }
+    | {
+        kind: 'existing';
+        arn: string;
+        reused: boolean;
+        containerDefinitions?: ContainerDefinition[];
+        /** The revision as DescribeTaskDefinition returned it (the preflight and the plan read it). */
+        taskDefinition?: TaskDefinition;
+      }
     | { kind: 'register'; key: string; json: TaskDefJson; family: string };
   /** Latest ACTIVE revision of the family (for diffs), if any. */
   latestArn?: string;

@@ -8,6 +8,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError, isErrorNamed } from '../../runtime/errors';
+import { coreLogger } from '../../runtime/log';
 import { isTaskDefinitionNotFound, registeredReference } from '../taskdef/source';
 import {
   canonicalJson,
@@ -16,8 +17,10 @@ import {
   taskDefDiffText,
   taskDefsEqual,
 } from '../taskdef/taskdef';
-import { familyOf, findRevision } from './known-good';
+import { familyOf } from './known-good';
 import type { DeployDeps, DeployRequest, PreparedDeploy, PreparedService, ServiceRequest } from './model';
+import { RevisionFactsCache, resolveRollbackTarget } from './rollback-history';
+import { rollbackToText, skippedText } from './rollback-target';
 import { shortTaskDef } from './rollout-verdict';
 import { chunk } from './rollout-wait';
 
@@ -29,6 +32,9 @@ type InputKey = 'cluster' | 'services' | 'task-definition' | 'rollback-to';
 type Target = PreparedService['target'];
 
 const inputName = (req: DeployRequest, key: InputKey) => req.inputNames?.[key] ?? key;
+/** The input a service's task definition came from: its `services` line, else `task-definition`. */
+const taskDefInput = (req: DeployRequest, service: ServiceRequest) =>
+  service.taskDefinitionInput ?? inputName(req, 'task-definition');
 
 /** Remove deploy-actions:* tags carried over from a describe output (they belong to the old revision). */
 function withoutOurTags(json: TaskDefJson): TaskDefJson {
@@ -183,10 +189,11 @@ async function prepareService(
   if (!request.rollbackTo && typeof renderedFamily === 'string' && renderedFamily) await lookup.latest(renderedFamily);
   const previous = previousTaskDefinitionArn ? await lookup.describe(previousTaskDefinitionArn) : undefined;
   let resolved: Resolved;
-  if (request.rollbackTo) resolved = await resolveRollback(request, previousTaskDefinitionArn, deps);
-  else if (req.taskDefinition?.kind === 'file') resolved = await resolveRendered(request, req, byName, lookup);
+  if (request.rollbackTo) {
+    resolved = await resolveRollback(request, req.service, previousTaskDefinitionArn, lookup, deps);
+  } else if (req.taskDefinition?.kind === 'file') resolved = await resolveRendered(request, req, byName, lookup);
   else if (req.taskDefinition) {
-    resolved = await resolveArn(request, registeredReference(req.taskDefinition), lookup);
+    resolved = await resolveArn(taskDefInput(request, req), registeredReference(req.taskDefinition), lookup);
   } else {
     throw new ConfigurationError(
       inputName(request, 'task-definition'),
@@ -220,48 +227,52 @@ function existing(arn: string, td: TaskDefinition | undefined): Target {
     arn,
     reused: true,
     ...(td?.containerDefinitions ? { containerDefinitions: td.containerDefinitions } : {}),
+    ...(td ? { taskDefinition: td } : {}),
   };
 }
 
-/** `rollback-to`: the revision it names in the family the service runs now. */
+/**
+ * `rollback-to`: the revision it names in the family the service runs now, chosen by rollback-target.ts (known-good
+ * and previous never return to a revision rolled back from). The revision's task definition is described for the
+ * diff and the load-balancer check.
+ */
 async function resolveRollback(
   request: DeployRequest,
+  service: string,
   previousArn: string | undefined,
+  lookup: TaskDefLookup,
   deps: DeployDeps,
 ): Promise<Resolved> {
   const want = request.rollbackTo!;
   const family = familyOf(previousArn ?? '');
-  // known-good means "the newest known-good revision other than the one running now": a rollback moves away
-  // from the current revision, which may have passed its checks once and still be the one to leave.
-  const exclude = new Set<string>(want.kind === 'known-good' && previousArn ? [previousArn] : []);
-  const found = await findRevision(deps.ecs, family, want, {
-    exclude,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  });
-  if (!found) {
-    const what =
-      want.kind === 'known-good'
-        ? `no revision of family ${family} other than the running ${shortTaskDef(previousArn)} is marked known-good (tag deploy-actions:known-good)`
-        : `no revision of family ${family} matches ${JSON.stringify(want)}`;
-    throw new ConfigurationError(inputName(request, 'rollback-to'), what);
+  const cache = new RevisionFactsCache(deps.ecs, deps.signal);
+  const choice = await resolveRollbackTarget(
+    cache,
+    { kind: 'rollback-to', want, currentArn: previousArn },
+    { cluster: request.cluster, service },
+    family,
+  );
+  if ('none' in choice) {
+    const skipped = choice.skipped.length ? ` (skipped: ${skippedText(choice.skipped)})` : '';
+    throw new ConfigurationError(inputName(request, 'rollback-to'), `${service}: ${choice.none}${skipped}`);
   }
-  return { target: existing(found.arn, found.taskDefinition), diffNew: found.taskDefinition };
+  const td = await lookup.describe(choice.arn);
+  const log = deps.log ?? coreLogger;
+  log.info(
+    `${service}: rollback-to ${rollbackToText(want)} → ${choice.why}` +
+      (choice.skipped.length ? `; skipped ${skippedText(choice.skipped)}` : ''),
+  );
+  return { target: existing(choice.arn, td), diffNew: td };
 }
 
 /** A task definition named by ARN (or family:revision): it exists and is ACTIVE. */
-async function resolveArn(request: DeployRequest, arn: string, lookup: TaskDefLookup): Promise<Resolved> {
+async function resolveArn(input: string, arn: string, lookup: TaskDefLookup): Promise<Resolved> {
   const td = await lookup.describe(arn);
   if (!td?.taskDefinitionArn) {
-    throw new ConfigurationError(
-      inputName(request, 'task-definition'),
-      `task definition ${JSON.stringify(arn)} not found`,
-    );
+    throw new ConfigurationError(input, `task definition ${JSON.stringify(arn)} not found`);
   }
   if (td.status && td.status !== 'ACTIVE') {
-    throw new ConfigurationError(
-      inputName(request, 'task-definition'),
-      `task definition ${td.taskDefinitionArn} is ${td.status}`,
-    );
+    throw new ConfigurationError(input, `task definition ${td.taskDefinitionArn} is ${td.status}`);
   }
   return { target: existing(td.taskDefinitionArn, td), diffNew: td };
 }
@@ -281,7 +292,7 @@ async function resolveRendered(
   const json = withoutOurTags(spec.taskDefinition);
   const family = typeof json.family === 'string' ? json.family : '';
   if (!family) {
-    throw new ConfigurationError(inputName(request, 'task-definition'), `${spec.path} has no "family"`);
+    throw new ConfigurationError(taskDefInput(request, req), `${spec.path} has no "family"`);
   }
   const latest = await lookup.latest(family);
   const running = await Promise.all(

@@ -1,12 +1,14 @@
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { type Service, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../../runtime/errors';
 import { type Execution, rolloutTarget, waitForTargets } from './execution';
-import { familyOf, findRevision, type RevisionInfo } from './known-good';
 import type { ServiceReport } from './model';
-import { type RolloutTarget, shortTaskDef } from './rollout-verdict';
+import { familyFor, markRolledBackFrom, RevisionFactsCache, resolveRollbackTarget } from './rollback-history';
+import { chooseRollbackTarget, type RollbackChoice, skippedText } from './rollback-target';
+import type { RolloutTarget } from './rollout-verdict';
+import { whatRunsProblem } from './what-runs';
 
-// Auto-rollback after a failed deploy: which services go back (pure), to which revision (pure), then UpdateService
-// and a wait for each. The facts the choice needs (known-good revisions) are looked up first.
+// Auto-rollback after a failed deploy: which services go back (pure), to which revision (pure, rollback-target.ts),
+// then UpdateService and a wait for each. The facts the choice needs (revision tags) are looked up first.
 
 /** Services this run changed that ECS did not already roll back itself (none when auto-rollback is off). */
 export function rollbackCandidates(services: readonly ServiceReport[], autoRollback: boolean): ServiceReport[] {
@@ -14,50 +16,53 @@ export function rollbackCandidates(services: readonly ServiceReport[], autoRollb
   return services.filter((r) => !r.ecsRolledBack && r.status !== 'unchanged' && r.status !== 'not-started');
 }
 
-export interface RollbackFacts {
-  /** The revision that failed. */
-  failedArn: string;
-  /** The revision the service ran before this deploy (its PRIMARY deployment's). */
-  previousArn?: string | undefined;
-  /** The newest known-good revision of the failed revision's family other than the failed one, if any. */
-  knownGoodArn?: string | undefined;
+/** Whether the deployment a service ran when this deploy began had COMPLETED (rolloutState, else steady counts). */
+export function deploymentCompleted(service: Service | undefined): boolean {
+  const primary = service?.deployments?.find((d) => d.status === 'PRIMARY');
+  if (!primary) return false;
+  if (primary.rolloutState !== undefined) return primary.rolloutState === 'COMPLETED';
+  return (service?.deployments?.length ?? 0) === 1 && (primary.runningCount ?? 0) === (primary.desiredCount ?? 0);
 }
-
-export type RollbackChoice = { arn: string; why: string } | { skip: string };
 
 /**
- * Where a failed service goes back to: the newest known-good revision (other than the one that failed), else the
- * revision it ran before this deploy when that is a different one, else nowhere. Pure.
+ * Roll back every candidate service and wait for the rollbacks; each report's `rollback` says how it went. The
+ * target is chooseRollbackTarget's (rollback-target.ts); the revision left behind is marked rolled back from before
+ * the UpdateService, so no later known-good or previous rollback returns to it.
  */
-export function chooseRollbackTarget(facts: RollbackFacts): RollbackChoice {
-  if (facts.knownGoodArn) {
-    return { arn: facts.knownGoodArn, why: `last known-good revision ${shortTaskDef(facts.knownGoodArn)}` };
-  }
-  if (facts.previousArn && facts.previousArn !== facts.failedArn) {
-    return {
-      arn: facts.previousArn,
-      why: `previous PRIMARY revision ${shortTaskDef(facts.previousArn)} (no known-good revision found)`,
-    };
-  }
-  return { skip: 'no rollback target: no known-good revision and no different previous revision' };
-}
-
-/** Roll back every candidate service and wait for the rollbacks; each report's `rollback` says how it went. */
 export async function rollBackServices(ex: Execution, candidates: readonly ServiceReport[]): Promise<void> {
   const targets: RolloutTarget[] = [];
-  const knownGood = knownGoodLookup(ex);
+  const cache = new RevisionFactsCache(ex.deps.ecs, ex.deps.signal);
   for (const r of candidates) {
     const failedArn = r.taskDefinitionArn ?? '';
-    let knownGoodArn: string | undefined;
+    const p = ex.prepared.services.find((x) => x.service === r.service);
+    const completed = deploymentCompleted(p?.current);
+    let choice: RollbackChoice;
     try {
-      knownGoodArn = (await knownGood(failedArn))?.arn;
+      choice = await resolveRollbackTarget(
+        cache,
+        { kind: 'auto', failedArn, previousArn: r.previousTaskDefinitionArn, previousCompleted: completed },
+        { cluster: ex.request.cluster, service: r.service },
+        familyFor(failedArn),
+      );
     } catch (err) {
-      ex.log.warning(`Could not look up known-good revisions: ${errorMessage(err)}`);
+      if (ex.deps.signal?.aborted) throw err;
+      // Without the revisions' tags the decision still knows whether the previous deployment had COMPLETED.
+      ex.log.warning(`${r.service}: could not read the revisions' tags: ${errorMessage(err)}`);
+      choice = chooseRollbackTarget({
+        request: { kind: 'auto', failedArn, previousArn: r.previousTaskDefinitionArn, previousCompleted: completed },
+        service: { cluster: ex.request.cluster, service: r.service },
+        revisions: [],
+      });
     }
-    const choice = chooseRollbackTarget({ failedArn, previousArn: r.previousTaskDefinitionArn, knownGoodArn });
-    if ('skip' in choice) {
-      r.rollback = { outcome: 'skipped', reason: choice.skip };
+    if (choice.skipped.length) ex.log.info(`${r.service}: rollback skipped ${skippedText(choice.skipped)}`);
+    if ('none' in choice) {
+      r.rollback = { outcome: 'skipped', reason: choice.none };
       continue;
+    }
+    if (failedArn && failedArn !== choice.arn) {
+      for (const w of await markRolledBackFrom(ex.deps.ecs, [failedArn], new Date(), ex.deps.signal)) {
+        ex.log.warning(`${r.service}: ${w}`);
+      }
     }
     const target = await startRollback(ex, r, choice);
     if (target) targets.push(target);
@@ -67,26 +72,14 @@ export async function rollBackServices(ex: Execution, candidates: readonly Servi
     if (!r.rollback) continue;
     r.rollback.outcome = res.outcome === 'completed' ? 'completed' : res.outcome;
     if (res.verdict.state === 'failed') r.rollback.reason += `; rollback failed: ${res.verdict.reason}`;
+    const problem =
+      res.outcome === 'completed' ? whatRunsProblem(res.service, res.target.taskDefinitionArn) : undefined;
+    if (problem) {
+      r.rollback.outcome = 'failed';
+      r.rollback.reason += `; rollback ${problem}`;
+    }
     r.events = [...r.events, ...res.events];
   }
-}
-
-/** Services that failed with the same revision share one known-good lookup (it lists and describes revisions). */
-function knownGoodLookup(ex: Execution): (failedArn: string) => Promise<RevisionInfo | undefined> {
-  const lookups = new Map<string, Promise<RevisionInfo | undefined>>();
-  return (failedArn) => {
-    let lookup = lookups.get(failedArn);
-    if (!lookup) {
-      lookup = findRevision(
-        ex.deps.ecs,
-        familyOf(failedArn),
-        { kind: 'known-good' },
-        { exclude: new Set([failedArn]), ...(ex.deps.signal ? { signal: ex.deps.signal } : {}) },
-      );
-      lookups.set(failedArn, lookup);
-    }
-    return lookup;
-  };
 }
 
 /** UpdateService to the chosen revision; the rollout to wait for, when ECS started one. */

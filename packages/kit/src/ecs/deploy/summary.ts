@@ -3,6 +3,8 @@ import { DeployFailure } from '../../runtime/errors';
 import { setOutputs } from '../../runtime/outputs';
 import { formatDuration } from '../../runtime/poll';
 import { codeBlock, details, markdownTable, Summary } from '../../runtime/summary';
+import type { PreflightReport } from '../preflight/model';
+import { preflightMarkdown } from '../preflight/report';
 import { diagnosticsMarkdown } from './diagnostics';
 import { healthCheckLine } from './health-check';
 import { knownGoodFailure, knownGoodFailureMarkdown } from './known-good-failure';
@@ -81,8 +83,21 @@ export function timeline(report: DeployReport): Array<{ service: string; event: 
     .sort((a, b) => new Date(a.event.createdAt ?? 0).getTime() - new Date(b.event.createdAt ?? 0).getTime());
 }
 
+/** What else the summary shows besides the deploy report. */
+export interface DeploySummaryExtras {
+  preflight?: PreflightReport;
+}
+
+/** The preflight section: open when it found something, folded when every check passed. */
+function preflightSection(preflight: PreflightReport): string {
+  const notOk = preflight.taskDefinitions.some((td) => td.checks.some((c) => c.outcome !== 'ok'));
+  const total = preflight.taskDefinitions.reduce((n, td) => n + td.checks.length, 0);
+  const body = preflightMarkdown(preflight).replace(/^### Preflight\n/, '');
+  return details(notOk ? 'Preflight' : `Preflight: all ${total} checks passed`, body, { open: notOk });
+}
+
 /** The whole job summary as markdown. */
-export function deploySummaryMarkdown(report: DeployReport): string {
+export function deploySummaryMarkdown(report: DeployReport, extras: DeploySummaryExtras = {}): string {
   const out: string[] = [];
   out.push(`## ${overallHeadline(report)}: ${report.cluster}\n`);
   if (report.message) out.push(`${report.message}\n`);
@@ -107,6 +122,7 @@ export function deploySummaryMarkdown(report: DeployReport): string {
       if (r.diagnostics) out.push(diagnosticsMarkdown(r.diagnostics));
     }
   }
+  if (extras.preflight) out.push(preflightSection(extras.preflight));
   if (report.healthChecks.length) {
     out.push(`### Health checks\n\n${report.healthChecks.map((h) => `- ${healthCheckLine(h)}`).join('\n')}\n`);
   }
@@ -169,9 +185,9 @@ export function deployOutputs(report: DeployReport): Record<string, string> {
 }
 
 /** Outputs and the job summary of a deploy, each written once. */
-export async function writeDeployReport(report: DeployReport): Promise<void> {
+export async function writeDeployReport(report: DeployReport, extras: DeploySummaryExtras = {}): Promise<void> {
   setOutputs(deployOutputs(report));
-  await new Summary().raw(deploySummaryMarkdown(report)).write();
+  await new Summary().raw(deploySummaryMarkdown(report, extras)).write();
 }
 
 /** The step's failure when the deploy did not succeed (undefined for success, unchanged and started). */

@@ -10,7 +10,7 @@ import type {
   Task,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '../../runtime/errors';
-import { formatCommand } from '../../runtime/inputs/command';
+import { displayCommand } from '../../runtime/redact';
 import { taskIdFromArn } from '../logs';
 import type { TaskDefSource } from '../taskdef/source';
 
@@ -376,7 +376,7 @@ export function planOneOffTask(facts: OneOffTaskFacts, names: OneOffTaskInputNam
   const notes = [
     `task definition: ${taskDefinitionArn ?? `${register?.family ?? '?'} (registered from ${source.kind === 'file' ? source.path : '?'})`}${source.kind === 'service' ? ` (current revision of service ${service?.serviceName})` : ''}`,
     `container: ${containerName}`,
-    `command: ${command ? formatCommand(command) : `(the task definition's: ${container.command?.length ? formatCommand(container.command) : 'image default'})`}`,
+    `command: ${command ? displayCommand(command) : `(the task definition's: ${container.command?.length ? displayCommand(container.command) : 'image default'})`}`,
     ...(facts.environment?.length ? [`environment overrides: ${facts.environment.map(([k]) => k).join(', ')}`] : []),
     ...network.notes,
   ];

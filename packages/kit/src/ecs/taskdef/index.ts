@@ -22,7 +22,12 @@ export {
   withImages,
 } from './render';
 export { parseTaskDefRenderInputs, type TaskDefRenderInputs, type TaskDefTemplateSource } from './render-inputs';
-export { type RenderedFromTemplate, type RenderFromTemplateOptions, renderFromTemplate } from './render-template';
+export {
+  type RenderedFromTemplate,
+  type RenderFromTemplateOptions,
+  renderFromTemplate,
+  templateInputName,
+} from './render-template';
 export {
   type DescribedTaskDefinition,
   describeTaskDefinition,

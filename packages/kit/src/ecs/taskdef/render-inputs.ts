@@ -7,6 +7,7 @@
 import { ConfigurationError } from '../../runtime/errors';
 import { ECS_NAME_RE, FAMILY_REVISION_RE, parseArn, parseRegion } from '../../runtime/inputs/aws-ids';
 import { parseCommand } from '../../runtime/inputs/command';
+import { ENV_NAME_RE } from '../../runtime/inputs/ecs-ids';
 import { parseImage } from '../../runtime/inputs/image';
 import { optionalInput, parseEnum, quote, type RawInputs, rawInput } from '../../runtime/inputs/readers';
 import { secretValueFromProblem } from '../../runtime/inputs/secret-ref';
@@ -227,7 +228,7 @@ export function parseContainerLines<T>(
 }
 
 function validateEnvName(input: string, e: OverrideEntry): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key)) {
+  if (!ENV_NAME_RE.test(e.key)) {
     throw new ConfigurationError(
       input,
       `line ${e.line}: ${quote(e.key)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`,

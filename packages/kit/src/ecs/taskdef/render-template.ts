@@ -1,8 +1,8 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { coreLogger, type Logger } from '../../runtime/log';
 import { pinImageDigests } from './pin-digests';
-import { renderTaskDefinition } from './render';
-import type { TaskDefRenderInputs } from './render-inputs';
+import { containerImages, renderTaskDefinition } from './render';
+import type { TaskDefRenderInputs, TaskDefTemplateSource } from './render-inputs';
 import { type LoadedTaskDefTemplate, loadTaskDefTemplate } from './source';
 import type { TaskDefJson } from './taskdef';
 
@@ -42,13 +42,27 @@ export async function renderFromTemplate(
   });
   const rendered = renderTaskDefinition(template.taskDefinition, inputs.overrides, { region: options.region });
   for (const w of rendered.warnings) log.warning(w);
-  if (!options.pinDigest) {
+  // Images given with a tag and a digest are checked against ECR even without pin-digest (#14): ECS runs the digest,
+  // so a tag naming another image would make every summary lie. Nothing else is looked up without pin-digest.
+  const tagged = containerImages(rendered.taskDefinition).some(({ image }) => /:[\w][\w.-]*@sha\d+:/.test(image));
+  if (!options.pinDigest && !tagged) {
     return { template, family: rendered.family, taskDefinition: rendered.taskDefinition, pinNotes: new Map() };
   }
+  const overridden = new Set(inputs.overrides.images.map((i) => i.container));
+  const templateInput = templateInputName(inputs.template);
   const pinned = await pinImageDigests(rendered.taskDefinition, {
     action: options.action,
     region: options.pinRegion?.() ?? options.region ?? '',
     signal: options.signal,
+    pinTags: options.pinDigest,
+    inputFor: (container) => (overridden.has(container) ? 'containers' : templateInput),
   });
   return { template, family: rendered.family, taskDefinition: pinned.taskDefinition, pinNotes: pinned.notes };
+}
+
+/** The input a template came from: `template` (file), `template-family` (latest revision) or `template-arn`. */
+export function templateInputName(source: TaskDefTemplateSource): string {
+  if (source.kind === 'file') return 'template';
+  if (source.kind === 'family' && source.revision === undefined) return 'template-family';
+  return 'template-arn';
 }

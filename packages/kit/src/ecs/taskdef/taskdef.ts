@@ -7,7 +7,7 @@
 // - normalizeTaskDef / taskDefsEqual / taskDefDiffText: a canonical form for comparing a template with a registered
 //   revision (read-only fields gone, lists sorted, defaults ECS adds on describe removed).
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { isSecretLookingName, REDACTED, redactUrlCredentials } from '../../runtime/redact';
+import { isSecretLookingName, REDACTED, redactArgv, redactText } from '../../runtime/redact';
 import { unifiedDiff } from '../../runtime/summary';
 
 /** Top-level members of RegisterTaskDefinitionRequest (SDK schema order). Checked against the SDK in a test. */
@@ -413,40 +413,65 @@ export function taskDefsEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Replaces values that look secret with REDACTED: environment entries with secret-looking names
- * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY …) and docker labels / log options with such keys; passwords in URLs
- * (`postgres://app:***@db/x`) in other environment values. Secret references
- * (`secrets[].valueFrom`) are ARNs, not values, and stay visible. Returns a copy.
- * With `compareWith`, a redacted value that differs from the same entry there becomes `REDACTED (changed)`, so a
- * diff still shows that something changed without showing either value.
+ * Replaces secrets with REDACTED: environment entries, docker labels and log options with secret-looking names
+ * (*_SECRET, *_TOKEN, *_PASSWORD, *_KEY, STRIPE_SK, SIGNING_SALT …), and in every other string whatever the kit's
+ * redaction finds by shape (URL passwords, `Password=` pairs, private keys, JWTs, tokens), including the words of
+ * `command`, `entryPoint` and `healthCheck.command` (`--password x`, `curl -u user:pass`). Secret references
+ * (`secrets[].valueFrom`) are ARNs or parameter names, not values, and stay visible. Returns a copy.
+ * With `compareWith`, a redacted value that differs from the same entry there gets ` (changed)`, so a diff still
+ * shows that something changed without showing either value.
  */
 export function redactTaskDef(td: TaskDefJson, compareWith?: TaskDefJson): TaskDefJson {
   const others = compareWith ? secretValueIndex(compareWith) : undefined;
-  const mark = (key: string, value: unknown) =>
-    others !== undefined && others.get(key) !== value ? `${REDACTED} (changed)` : REDACTED;
+  const changed = (key: string, value: unknown) => others !== undefined && others.get(key) !== value;
+  const byName = (key: string, value: unknown) => (changed(key, value) ? `${REDACTED} (changed)` : REDACTED);
+  const byShape = (key: string, value: string, redacted: string) =>
+    redacted !== value && changed(key, value) ? `${redacted} (changed)` : redacted;
+  const text = (key: string, value: unknown) =>
+    typeof value === 'string' ? byShape(key, value, redactText(value)) : value;
   const copy = structuredClone(td) as Record<string, unknown>;
   const containers = Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : [];
   for (const c of containers) {
     if (!isPlainObject(c)) continue;
     const cname = String(c.name ?? '');
     if (Array.isArray(c.environment)) {
-      c.environment = c.environment.map((e) =>
-        isPlainObject(e) && typeof e.name === 'string' && isSecretLookingName(e.name) && e.value !== undefined
-          ? { ...e, value: mark(`${cname}\0env\0${e.name}`, e.value) }
-          : isPlainObject(e) && typeof e.value === 'string'
-            ? { ...e, value: redactUrlCredentials(e.value) }
-            : e,
-      );
+      c.environment = c.environment.map((e) => {
+        if (!isPlainObject(e) || typeof e.name !== 'string' || e.value === undefined) return e;
+        const key = `${cname}\0env\0${e.name}`;
+        return { ...e, value: isSecretLookingName(e.name) ? byName(key, e.value) : text(key, e.value) };
+      });
     }
     if (isPlainObject(c.dockerLabels)) {
-      c.dockerLabels = redactMap(c.dockerLabels, (k, v) => mark(`${cname}\0label\0${k}`, v));
+      c.dockerLabels = redactMap(c.dockerLabels, `${cname}\0label`, byName, text);
     }
     if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
-      const options = redactMap(c.logConfiguration.options, (k, v) => mark(`${cname}\0log\0${k}`, v));
+      const options = redactMap(c.logConfiguration.options, `${cname}\0log`, byName, text);
       c.logConfiguration = { ...c.logConfiguration, options };
     }
+    const argv = (field: string, words: unknown) => {
+      if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) return words;
+      const redacted = redactArgv(words as string[]);
+      return redacted.map((r, i) => byShape(`${cname}\0${field}\0${i}`, words[i] as string, r));
+    };
+    if (c.command !== undefined) c.command = argv('command', c.command);
+    if (c.entryPoint !== undefined) c.entryPoint = argv('entryPoint', c.entryPoint);
+    if (isPlainObject(c.healthCheck) && c.healthCheck.command !== undefined) {
+      c.healthCheck = { ...c.healthCheck, command: argv('healthCheck', c.healthCheck.command) };
+    }
   }
-  return copy;
+  // Anything else (volumes, proxy configuration, …) by shape.
+  return redactStrings(copy) as TaskDefJson;
+}
+
+function redactStrings(v: unknown): unknown {
+  if (typeof v === 'string') return redactText(v);
+  if (Array.isArray(v)) return v.map(redactStrings);
+  if (isPlainObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, child] of Object.entries(v)) out[k] = redactStrings(child);
+    return out;
+  }
+  return v;
 }
 
 function secretValueIndex(td: TaskDefJson): Map<string, unknown> {
@@ -464,16 +489,28 @@ function secretValueIndex(td: TaskDefJson): Map<string, unknown> {
     if (isPlainObject(c.logConfiguration) && isPlainObject(c.logConfiguration.options)) {
       for (const [k, v] of Object.entries(c.logConfiguration.options)) index.set(`${cname}\0log\0${k}`, v);
     }
+    const words = (field: string, list: unknown) => {
+      if (!Array.isArray(list)) return;
+      for (const [i, w] of list.entries()) index.set(`${cname}\0${field}\0${i}`, w);
+    };
+    words('command', c.command);
+    words('entryPoint', c.entryPoint);
+    if (isPlainObject(c.healthCheck)) words('healthCheck', c.healthCheck.command);
   }
   return index;
 }
 
 function redactMap(
   m: Record<string, unknown>,
-  replacement: (key: string, value: unknown) => string,
+  prefix: string,
+  byName: (key: string, value: unknown) => string,
+  text: (key: string, value: unknown) => unknown,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) out[k] = isSecretLookingName(k) ? replacement(k, v) : v;
+  for (const [k, v] of Object.entries(m)) {
+    const key = `${prefix}\0${k}`;
+    out[k] = isSecretLookingName(k) ? byName(key, v) : text(key, v);
+  }
   return out;
 }
 

@@ -36,10 +36,20 @@ export function validateSecurityGroups(input: string, groups: readonly string[])
   return [...groups];
 }
 
-/** Environment override names as ECS accepts them (non-empty, no `=`, no whitespace). */
+/**
+ * Environment variable names, the one rule for every input that sets them (render `environment`, run-migration-task
+ * `environment`, deploy-ecs `migration-environment`): letters, digits, `_`, `.` and `-`, not starting with a digit
+ * (a name a shell or a framework cannot read is a typo, not a setting).
+ */
+export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
 export function validateEnvironmentNames(input: string, pairs: ReadonlyArray<readonly [string, string]>): void {
   for (const [name] of pairs) {
-    if (!/^[^\s=]+$/.test(name))
-      throw new ConfigurationError(input, `invalid environment variable name ${quote(name)}`);
+    if (!ENV_NAME_RE.test(name)) {
+      throw new ConfigurationError(
+        input,
+        `${quote(name)} is not a valid environment variable name (letters, digits, _ . and -, not starting with a digit)`,
+      );
+    }
   }
 }

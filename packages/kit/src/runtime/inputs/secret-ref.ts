@@ -1,3 +1,4 @@
+import { entropyPerChar } from '../redact-shapes';
 import { isRegionalArn, parseArn } from './aws-ids';
 
 // `secrets:` values (render-task-def / deploy-ecs): where ECS fetches a secret from, never the secret itself. One rule:
@@ -11,18 +12,6 @@ import { isRegionalArn, parseArn } from './aws-ids';
 
 const SM_NAME_RE = /^[A-Za-z0-9/_+=.@-]+$/;
 const SSM_PARAMETER_RE = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-
-/** Bits of entropy per character of `text` (Shannon, by character frequency). */
-function entropyPerChar(text: string): number {
-  const counts = new Map<string, number>();
-  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / text.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
 
 /**
  * True for a value that reads like a secret rather than a parameter name: long, no path, mixed letters and digits

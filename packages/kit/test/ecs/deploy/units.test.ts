@@ -12,12 +12,9 @@ import {
 import { checkHealth, judgeResponse } from '../../../src/ecs/deploy/health-check';
 import { parseServiceLines } from '../../../src/ecs/deploy/inputs';
 import {
-  chooseRevision,
   familyOf,
   knownGoodTags,
-  parseRollbackTo,
   provenanceFromEnv,
-  type RevisionInfo,
   registrationTags,
   revisionOf,
   TAG_KNOWN_GOOD,
@@ -26,6 +23,7 @@ import {
 } from '../../../src/ecs/deploy/known-good';
 import type { DeployReport } from '../../../src/ecs/deploy/model';
 import { loadBalancerMismatch } from '../../../src/ecs/deploy/prepare';
+import { parseRollbackTo } from '../../../src/ecs/deploy/rollback-target';
 import { deployOutputs, deploySummaryMarkdown } from '../../../src/ecs/deploy/summary';
 import { ConfigurationError } from '../../../src/runtime/errors';
 import { parseHealthCheckUrl } from '../../../src/runtime/inputs/health-check';
@@ -37,6 +35,7 @@ describe('known-good', () => {
   test.each<[string, unknown]>([
     ['known-good', { kind: 'known-good' }],
     ['KNOWN-GOOD', { kind: 'known-good' }],
+    ['previous', { kind: 'previous' }],
     ['12', { kind: 'revision', revision: 12 }],
     ['web:3', { kind: 'arn', arn: 'web:3' }],
     [arn(4), { kind: 'arn', arn: arn(4) }],
@@ -48,24 +47,6 @@ describe('known-good', () => {
 
   test.each(['0', 'arn:aws:ecs:us-east-1:1:service/x', 'bad#value', ' '])('parseRollbackTo rejects %j', (raw) => {
     expect(() => parseRollbackTo('rollback-to', raw)).toThrow(ConfigurationError);
-  });
-
-  const revs: RevisionInfo[] = [
-    { arn: arn(1), revision: 1, tags: { [TAG_KNOWN_GOOD]: 't1', [TAG_VERSION]: 'v1.0.0' } },
-    { arn: arn(2), revision: 2, tags: { [TAG_VERSION]: 'v1.1.0' } },
-    { arn: arn(3), revision: 3, tags: { [TAG_KNOWN_GOOD]: 't3', [TAG_VERSION]: 'v1.1.0' } },
-    { arn: arn(4), revision: 4, tags: {} },
-  ];
-  test.each<[string, Parameters<typeof chooseRevision>[1], string[], number | undefined]>([
-    ['newest known-good', { kind: 'known-good' }, [], 3],
-    ['known-good excluding the failed one', { kind: 'known-good' }, [arn(3)], 1],
-    ['never-known-good revisions are skipped', { kind: 'known-good' }, [arn(3), arn(1)], undefined],
-    ['version prefers a known-good match', { kind: 'version', version: 'v1.1.0' }, [], 3],
-    ['version without known-good match', { kind: 'version', version: 'v1.1.0' }, [arn(3)], 2],
-    ['revision number', { kind: 'revision', revision: 2 }, [], 2],
-    ['family:revision', { kind: 'arn', arn: 'web:4' }, [], 4],
-  ])('chooseRevision: %s', (_n, want, exclude, expected) => {
-    expect(chooseRevision(revs, want, new Set(exclude))?.revision).toBe(expected);
   });
 
   test('tags: allowed characters, provenance from the GitHub env', () => {

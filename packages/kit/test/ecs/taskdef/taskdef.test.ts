@@ -456,6 +456,35 @@ describe('taskDefDiffText', () => {
     expect(diff).toContain('postgres://app:***@db:5432/app');
     expect(diff).not.toContain('s3cr3t');
   });
+  test('#14: unnamed secrets, connection strings, commands and health checks are redacted; digests are not', () => {
+    const digest = `sha256:${'4f'.repeat(32)}`;
+    const td = (password: string) => ({
+      family: 'f',
+      containerDefinitions: [
+        {
+          name: 'a',
+          image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/web@${digest}`,
+          environment: [
+            { name: 'STRIPE_SK', value: `sk-${password}` },
+            { name: 'SIGNING_SALT', value: `salt-${password}` },
+            { name: 'SQL', value: `Server=db;User Id=app;Password=${password};` },
+            { name: 'MYSQL_URL', value: `mysql://app:p@ss-${password}@db/app` },
+          ],
+          command: ['migrate', '--password', password, `--db=postgres://u:${password}@h/x`],
+          entryPoint: ['sh', '-c', `PGPASSWORD=${password} exec app`],
+          healthCheck: { command: ['CMD-SHELL', `curl -fsS -u ops:${password} http://localhost/ || exit 1`] },
+        },
+      ],
+    });
+    const diff = taskDefDiffText(td('old-pw-1'), td('new-pw-2'));
+    for (const leak of ['old-pw-1', 'new-pw-2', 'ss-old', 'ss-new']) expect(diff).not.toContain(leak);
+    expect(diff).toContain(digest);
+    expect(diff).toContain('"mysql://app:***@db/app (changed)"');
+    expect(diff).toContain('"Server=db;User Id=app;Password=***; (changed)"');
+    expect(diff).toMatch(/^\+ +"\*\*\* \(changed\)",$/m); // --password's value
+    expect(diff).toContain('curl -fsS -u ops:*** http://localhost/ || exit 1 (changed)');
+    expect(taskDefDiffText(td('same'), td('same'))).toBe('');
+  });
   test('redactTaskDef keeps secret ARNs visible', () => {
     const r = redactTaskDef(normalizeTaskDef(template));
     expect(JSON.stringify(r)).toContain('prod/db-AbCdEf:password::');
