@@ -6,6 +6,7 @@ import {
   compareOutcomes,
   errorsOf,
   type FaultProfile,
+  median,
   recordFigures,
   runScenario,
   type Scenario,
@@ -18,7 +19,12 @@ import {
 export function faultSuite(
   emu: EmulatorFixture,
   scenario: Scenario,
-  o: { faults?: (seed: number) => FaultProfile; name?: string } = {},
+  o: {
+    faults?: (seed: number) => FaultProfile;
+    name?: string;
+    /** Long mode only (a timing goal, never in CI): the faulted runs' median wall time at most this times the baseline. */
+    maxWallRatio?: number;
+  } = {},
 ): void {
   let baseline: ScenarioRun;
   const figures: ScenarioFigures = {
@@ -56,6 +62,13 @@ export function faultSuite(
     },
     600_000,
   );
+
+  if (o.maxWallRatio !== undefined) {
+    const ratio = o.maxWallRatio;
+    test(`the faulted runs' median wall time is at most ${ratio}x the baseline's`, () => {
+      expect(median(figures.wallMs) / figures.baselineMs).toBeLessThanOrEqual(ratio);
+    });
+  }
 
   test('the faults struck (a scenario with few calls may see none in one seed, never in all)', () => {
     expect(figures.faulted.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
