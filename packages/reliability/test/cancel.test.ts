@@ -246,3 +246,38 @@ describe('SIGINT: sync-spa-cloudfront', () => {
     });
   }
 });
+
+// The runner sends SIGTERM when a job is cancelled on some runners and after SIGINT's grace on others: the same
+// handling as SIGINT, during the wait of each action that waits.
+describe('SIGTERM during the wait', () => {
+  test('deploy-ecs-wait: prompt exit, cancelled with outputs and summary, AWS as reported', async () => {
+    const r = await cancelAt(deployEcsWait, { name: 'wait', slowRollout: true, when: polling(3) }, 'SIGTERM');
+    expectPromptExit(r);
+    expect(r.outputs.status).toBe('cancelled');
+    expect(r.summary).toMatch(/Deploy cancelled/);
+    expect(r.errors[0]).toMatch(/^Cancelled/);
+    await expectAwsAsReported(r);
+  });
+
+  test('run-migration-task: the task is stopped, outputs and summary', async () => {
+    const r = await cancelAt(
+      runMigrationTask,
+      { name: 'wait', longTask: true, when: (c) => received(c, 'DescribeTasks') },
+      'SIGTERM',
+    );
+    expectPromptExit(r);
+    expect(r.outputs['task-arn']).toMatch(/:task\/app\//);
+    expect(r.summary).toContain('cancelled (task stopped)');
+    expect((await readEndState(emu.url)).runningOneOffTasks).toEqual({ app: 0 });
+  });
+
+  test('sync-spa-cloudfront: prompt exit with one error line', async () => {
+    const r = await cancelAt(
+      syncSpa(20, { invalidationSeconds: 3600 }),
+      { name: 'invalidation', when: (c) => received(c, 'GetInvalidation') },
+      'SIGTERM',
+    );
+    expectPromptExit(r);
+    expect(r.errors).toHaveLength(1);
+  });
+});
