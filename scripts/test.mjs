@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `pnpm test`: make sure the real peers the conformance tests use are installed, run the whole vitest suite on
-// the Node 24 pnpm puts on PATH, and end with one plain `N passed, N failed, N skipped` line.
+// the Node 24 pnpm puts on PATH, and end with one plain `N passed, N failed, N skipped; files: N failed of N` line
+// (scripts/test-summary.mjs: a file that fails to import or in a hook counts as failed).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closingLine } from './test-summary.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 spawnSync(process.execPath, [join(root, 'scripts', 'ensure-tools.mjs')], { stdio: 'inherit' });
@@ -23,12 +25,12 @@ const result = spawnSync(
   ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit' },
 );
-let line = 'tests: 0 passed, 1 failed (no vitest report was written)';
+let parsed;
 try {
-  const r = JSON.parse(readFileSync(report, 'utf8'));
-  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  line = `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`;
+  parsed = JSON.parse(readFileSync(report, 'utf8'));
 } catch {}
 rmSync(dir, { recursive: true, force: true });
+const { line, failed } = closingLine(parsed);
 console.log(line);
-process.exit(result.status ?? 1);
+// vitest's own status, and never 0 when a test or a file failed
+process.exit(result.status || (failed > 0 ? 1 : 0));

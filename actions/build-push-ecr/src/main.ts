@@ -10,6 +10,7 @@ import {
   DeployFailure,
   errorMessage,
   maskValue,
+  realClock,
   run as runStep,
   Summary,
   setOutputs,
@@ -118,6 +119,49 @@ async function execTool(
   });
 }
 
+/**
+ * A registry command that is safe to repeat (login; a push, whose blobs already sent are skipped the next time),
+ * repeated after a failure: the registry answers 429/5xx or drops a connection now and then, and buildah's own
+ * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts; a cancel
+ * is never retried.
+ */
+async function execRegistryTool(
+  ctx: ToolContext,
+  what: string,
+  command: string,
+  args: string[],
+  extra: { input?: Buffer } = {},
+) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await execTool(ctx, what, command, args, extra);
+    } catch (err) {
+      if (attempt >= REGISTRY_ATTEMPTS || ctx.signal.aborted || !(err instanceof DeployFailure)) throw err;
+      core.info(`${what} failed (attempt ${attempt} of ${REGISTRY_ATTEMPTS}); trying again in ${attempt * 2} s`);
+      await realClock.sleep(attempt * 2000, ctx.signal);
+    }
+  }
+}
+
+const REGISTRY_ATTEMPTS = 3;
+
+/**
+ * `buildah bud --cache-to`: a layer cache that cannot be exported must not fail the build (the cache only makes
+ * the next build faster). When bud fails while pushing the cache, it runs again without `--cache-to` (its layers
+ * are built already) and a warning says the cache was not updated.
+ */
+async function buildahBud(ctx: ToolContext, args: string[]): Promise<void> {
+  try {
+    await execTool(ctx, 'buildah bud', 'buildah', args);
+  } catch (err) {
+    const output = err instanceof DeployFailure && typeof err.cause === 'string' ? err.cause : '';
+    const at = args.indexOf('--cache-to');
+    if (ctx.signal.aborted || at === -1 || !/failed pushing cache/.test(output)) throw err;
+    core.warning('buildah could not push the layer cache to the repository; building again without updating it');
+    await execTool(ctx, 'buildah bud', 'buildah', [...args.slice(0, at), ...args.slice(at + 2)]);
+  }
+}
+
 interface Login {
   host: string;
   expiresAt: Date | undefined;
@@ -131,7 +175,7 @@ async function login(ctx: ToolContext, plan: BuildPlan, token: RegistryToken): P
   const { host } = registryFromEndpoint(token.proxyEndpoint);
   // Recorded before the login runs: a kill during it must still lead to the logout and the auth file's removal.
   ctx.tracker.logout({ command: tool(plan), args: logoutArgs(plan, host), env: plan.dockerEnv });
-  await execTool(ctx, `${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), {
+  await execRegistryTool(ctx, `${tool(plan)} login to ${host}`, tool(plan), loginArgs(plan, host), {
     input: Buffer.from(password, 'utf8'),
   });
   return { host, expiresAt: token.expiresAt };
@@ -169,14 +213,14 @@ async function buildAndPush(
     return digest;
   }
   const commands = buildahArgs(plan);
-  await core.group('buildah bud', () => execTool(ctx, 'buildah bud', 'buildah', commands.build));
+  await core.group('buildah bud', () => buildahBud(ctx, commands.build));
   if (tokenNeedsRefresh(session.expiresAt, now())) {
     session = await login(ctx, plan, await getRegistryToken(ecr, ctx.signal));
   }
   const digests: string[] = [];
   await core.group('buildah push', async () => {
     for (const push of commands.push) {
-      await execTool(ctx, `buildah push ${push.ref}`, 'buildah', push.args);
+      await execRegistryTool(ctx, `buildah push ${push.ref}`, 'buildah', push.args);
       digests.push((await readFile(push.digestFile, 'utf8')).trim());
     }
   });

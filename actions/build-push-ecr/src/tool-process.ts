@@ -81,6 +81,8 @@ export function runTool(command: string, args: readonly string[], options: RunTo
       detached: true,
     });
     let stdout = '';
+    // stdout and stderr as printed: the cause of a failure, for callers that look at why (a cache push that failed)
+    let output = '';
     let killer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       if (child.pid === undefined) return;
@@ -93,9 +95,11 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     });
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString('utf8');
+      output += d.toString('utf8');
       if (!options.silent) process.stdout.write(d);
     });
     child.stderr!.on('data', (d: Buffer) => {
+      output += d.toString('utf8');
       if (!options.silent) process.stdout.write(d);
     });
     if (options.input) child.stdin!.end(options.input);
@@ -115,6 +119,7 @@ export function runTool(command: string, args: readonly string[], options: RunTo
         return reject(
           new DeployFailure(
             `${options.what} failed (${code === null ? `killed by ${sig}` : `exit ${code}`}): see the log above`,
+            { cause: output },
           ),
         );
       }

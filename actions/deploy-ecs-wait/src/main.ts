@@ -1,10 +1,16 @@
 import {
+  type BeforeChanges,
+  cancelledBeforeUpdateReport,
   checkBeforeChanges,
   createEcsClients,
   deployFailure,
   type EcsClients,
   executeDeploy,
+  isCancellation,
+  type PreparedDeploy,
   prepareDeploy,
+  type RegisteredRevisions,
+  registerRevisions,
   writeDeployReport,
 } from '@deploy-actions/kit/ecs/deploy';
 import { createPreflightClients, type PreflightClients } from '@deploy-actions/kit/ecs/preflight';
@@ -20,23 +26,35 @@ export interface Deps {
 
 /**
  * Inputs (validated, no AWS call) → prepare (read-only) → preflight / plan (read-only; plan mode ends here) →
- * register, update, wait → outputs + summary.
+ * register, update, wait → outputs + summary. A cancel before the first UpdateService is reported as such (outputs
+ * and summary too); later ones are in the report.
  */
 export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
   const region = inputs.request.region;
   const clients = deps.clients ?? createEcsClients(ACTION, region);
   const engine = { ...clients, signal: deps.signal ?? cancellationSignal() };
-  const prepared = await prepareDeploy(inputs.request, engine);
-  const checked = await checkBeforeChanges(prepared, {
-    action: ACTION,
-    preflight: inputs.preflight,
-    plan: inputs.plan,
-    clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
-    signal: engine.signal,
-  });
-  if (checked.planned) return;
-  const report = await executeDeploy(prepared, engine);
+  let prepared: PreparedDeploy | undefined;
+  let checked: BeforeChanges;
+  let registered: RegisteredRevisions;
+  try {
+    prepared = await prepareDeploy(inputs.request, engine);
+    checked = await checkBeforeChanges(prepared, {
+      action: ACTION,
+      preflight: inputs.preflight,
+      plan: inputs.plan,
+      clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+      signal: engine.signal,
+    });
+    if (checked.planned) return;
+    registered = await registerRevisions(prepared, engine);
+  } catch (err) {
+    if (!isCancellation(err, engine.signal)) throw err;
+    const cancelled = cancelledBeforeUpdateReport(inputs.request, { prepared, signal: engine.signal });
+    await writeDeployReport(cancelled);
+    throw deployFailure(cancelled);
+  }
+  const report = await executeDeploy(prepared, engine, registered);
   await writeDeployReport(report, checked.preflight ? { preflight: checked.preflight } : {});
   const failure = deployFailure(report);
   if (failure) throw failure;

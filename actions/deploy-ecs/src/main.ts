@@ -6,6 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  cancelledBeforeUpdateReport,
   checkBeforeChanges,
   createEcsClients,
   type DeployDeps,
@@ -13,6 +14,7 @@ import {
   deployFailure,
   type EcsClients,
   executeDeploy,
+  isCancellation,
   type PreparedDeploy,
   prepareDeploy,
   registerRevisions,
@@ -26,6 +28,7 @@ import {
   type OneOffTaskTuning,
   oneOffTaskFailure,
   prepareOneOffTask,
+  stepRunKey,
 } from '@deploy-actions/kit/ecs/one-off-task';
 import { createPreflightClients, type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
 import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
@@ -34,6 +37,7 @@ import {
   coreLogger,
   DeployFailure,
   displayCommand,
+  errorMessage,
   group,
   run as runStep,
   Summary,
@@ -54,11 +58,55 @@ export interface Deps {
 
 export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
-  const region = inputs.deploy.request.region;
   const signal = deps.signal ?? cancellationSignal();
-  const clients = deps.clients ?? createEcsClients(ACTION, region);
+  const clients = deps.clients ?? createEcsClients(ACTION, inputs.deploy.request.region);
   const engine: DeployDeps = { ...clients, signal, ...(deps.pollDelays ? { pollDelays: deps.pollDelays } : {}) };
 
+  // Until the first UpdateService nothing is deployed: a cancel there is reported as such (outputs, summary).
+  let prepared: PreparedDeploy | undefined;
+  let before: Awaited<ReturnType<typeof prepareAndMigrate>>;
+  try {
+    const o = { clients, engine, signal, tuning: deps.migrationTuning, preflightClients: deps.preflightClients };
+    before = await prepareAndMigrate(inputs, o, (p) => {
+      prepared = p;
+    });
+  } catch (err) {
+    if (!signal.aborted || !(isCancellation(err, signal) || err instanceof DeployFailure)) throw err;
+    const during = err instanceof DeployFailure ? errorMessage(err) : undefined;
+    const cancelled = cancelledBeforeUpdateReport(inputs.deploy.request, { prepared, signal, during });
+    await writeDeployReport(cancelled);
+    throw deployFailure(cancelled);
+  }
+  if (!before) return; // plan mode: nothing registered or deployed
+  const { migration, registered, step, preflight } = before;
+  const report = await executeDeploy(before.prepared, engine, registered);
+  await writeDeployReport(report, preflight ? { preflight } : {});
+  const failure = deployFailure(report);
+  const deployed = report.status === 'success' || report.status === 'unchanged';
+  if (failure && !deployed) throw failure;
+  coreLogger.info(report.message);
+  if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+  // Deployed, but a known-good tag could not be written: the release is complete, the step still fails.
+  if (failure) throw failure;
+}
+
+/**
+ * Everything before the first UpdateService: render, prepare (read-only), preflight / plan, register, the "before"
+ * migration. Undefined in plan mode (nothing changed).
+ */
+async function prepareAndMigrate(
+  inputs: ReturnType<typeof getInputs>,
+  o: {
+    clients: EcsClients;
+    engine: DeployDeps;
+    signal: AbortSignal;
+    tuning: OneOffTaskTuning | undefined;
+    preflightClients: PreflightClients | undefined;
+  },
+  onPrepared: (prepared: PreparedDeploy) => void,
+) {
+  const { clients, engine, signal } = o;
+  const region = inputs.deploy.request.region;
   const rendered = await renderFromTemplate(inputs.render, {
     ecs: () => clients.ecs,
     region,
@@ -76,6 +124,7 @@ export async function main(deps: Deps = {}): Promise<void> {
   };
 
   const prepared = await prepareDeploy(request, engine);
+  onPrepared(prepared);
   const migration = inputs.migration && {
     inputs: inputs.migration,
     when: inputs.migration.when,
@@ -85,23 +134,18 @@ export async function main(deps: Deps = {}): Promise<void> {
     action: ACTION,
     preflight: inputs.deploy.preflight,
     plan: inputs.deploy.plan,
-    clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+    clients: o.preflightClients ?? createPreflightClients(ACTION, region),
     signal,
     inputOf: preflightInputOf(inputs.render.overrides),
     ...(migration ? { notes: [migrationPlanLine(migration.inputs)] } : {}),
   });
-  if (checked.planned) return;
+  if (checked.planned) return undefined;
   const registered = await registerRevisions(prepared, engine);
-  const step = { clients, region, signal, tuning: deps.migrationTuning };
+  const step = { clients, region, signal, tuning: o.tuning };
   if (migration?.when === 'before') {
     await executeMigration(migration, registered.arnByService.get(request.services[0]!.service)!, step);
   }
-  const report = await executeDeploy(prepared, engine, registered);
-  await writeDeployReport(report, checked.preflight ? { preflight: checked.preflight } : {});
-  const failure = deployFailure(report);
-  if (failure) throw failure;
-  coreLogger.info(report.message);
-  if (migration?.when === 'after') await executeMigration(migration, report.services[0]!.taskDefinitionArn!, step);
+  return { prepared, migration, registered, step, preflight: checked.preflight };
 }
 
 /** The plan's line for the migration (nothing of it runs in plan mode). */
@@ -168,7 +212,14 @@ async function executeMigration(
     executeOneOffTask(
       createOneOffTaskClients(ACTION, o.region, o.clients.ecs),
       { ...plan, register: undefined, taskDefinitionArn: arn },
-      { timeoutMs: migration.timeoutMs, signal: o.signal, ...o.tuning, log: coreLogger, statusPrefix: '[migration] ' },
+      {
+        timeoutMs: migration.timeoutMs,
+        signal: o.signal,
+        ...o.tuning,
+        log: coreLogger,
+        statusPrefix: '[migration] ',
+        runKey: stepRunKey(),
+      },
     ),
   );
   setOutputs({ 'migration-task-arn': result.taskArn, 'migration-exit-code': result.exitCode });

@@ -7,14 +7,20 @@ import {
   oneOffTaskFailure,
   oneOffTaskOutputs,
   prepareOneOffTask,
+  stepRunKey,
+  TaskStatusUnknownError,
 } from '@deploy-actions/kit/ecs/one-off-task';
 import {
   cancellationSignal,
+  cancelReason,
   core,
   coreLogger,
   DeployFailure,
   displayCommand,
+  failureMessage,
   infoLines,
+  isCancellation,
+  isErrorNamed,
   run as runStep,
   Summary,
   setOutputs,
@@ -34,23 +40,25 @@ export async function main(deps: Deps = {}): Promise<void> {
   const inputs = getInputs();
 
   const clients = createOneOffTaskClients(ACTION, inputs.region);
-  const plan = await prepareOneOffTask(
-    clients,
-    {
-      cluster: inputs.cluster,
-      taskDefinition: inputs.taskDefinition,
-      container: inputs.container,
-      command: inputs.command,
-      environment: inputs.environment,
-      service: inputs.service,
-      networkService: inputs.networkFromService,
-      subnets: inputs.subnets,
-      securityGroups: inputs.securityGroups,
-      assignPublicIp: inputs.assignPublicIp,
-      launchType: inputs.launchType,
-      startedBy: inputs.startedBy,
-    },
-    signal,
+  const plan = await untilCancelled(signal, () =>
+    prepareOneOffTask(
+      clients,
+      {
+        cluster: inputs.cluster,
+        taskDefinition: inputs.taskDefinition,
+        container: inputs.container,
+        command: inputs.command,
+        environment: inputs.environment,
+        service: inputs.service,
+        networkService: inputs.networkFromService,
+        subnets: inputs.subnets,
+        securityGroups: inputs.securityGroups,
+        assignPublicIp: inputs.assignPublicIp,
+        launchType: inputs.launchType,
+        startedBy: inputs.startedBy,
+      },
+      signal,
+    ),
   );
   infoLines(plan.notes.join('\n'));
 
@@ -59,6 +67,10 @@ export async function main(deps: Deps = {}): Promise<void> {
     : plan.container.command?.length
       ? displayCommand(plan.container.command)
       : '(image default)';
+  // Whether the post step must look after the task: set until main knows the task ended or was stopped.
+  let runTaskSent = false;
+  let taskArnSaved = false;
+  let leftRunning = false;
   let result: OneOffTaskResult;
   try {
     result = await core.group(`Run ${plan.containerName}: ${commandText}`, () =>
@@ -69,16 +81,30 @@ export async function main(deps: Deps = {}): Promise<void> {
         ...deps.tuning,
         log: coreLogger,
         statusPrefix: '[ecs] ',
-        onTaskStarted: (taskArn) => {
-          core.saveState(STATE.taskArn, taskArn);
+        runKey: stepRunKey(),
+        onRunTask: (pending) => {
+          // Saved before RunTask: a step killed before the ARN is saved still lets the post step find the task.
           core.saveState(STATE.cluster, plan.cluster);
           if (inputs.region) core.saveState(STATE.region, inputs.region);
+          core.saveState(STATE.pending, JSON.stringify(pending));
+          runTaskSent = true;
+        },
+        onTaskStarted: (taskArn) => {
+          core.saveState(STATE.taskArn, taskArn);
+          taskArnSaved = true;
         },
       }),
     );
+    leftRunning = result.stopFailed;
+  } catch (err) {
+    if (!runTaskSent && isCancellation(err, signal)) throw await cancelledBeforeStart(signal);
+    throw leftRunningFailure(err, { runTaskSent, taskArnSaved, stopOnCancel: inputs.stopOnCancel }, () => {
+      leftRunning = true;
+    });
   } finally {
-    // Reaching here (result or thrown error) means main handled the task itself: the post step has nothing to do.
-    core.saveState(STATE.done, 'true');
+    // Main handled the task (it stopped, we stopped it, or none started): the post step has nothing to do.
+    if (leftRunning) core.saveState(STATE.mayBeRunning, 'true');
+    else core.saveState(STATE.done, 'true');
   }
 
   setOutputs(oneOffTaskOutputs(result));
@@ -89,6 +115,53 @@ export async function main(deps: Deps = {}): Promise<void> {
   }
   const failure = oneOffTaskFailure(result);
   if (failure) throw failure;
+}
+
+/** Run `fn` (read-only preparation); a cancel there is said plainly, with a summary: nothing was started. */
+async function untilCancelled<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isCancellation(err, signal)) throw await cancelledBeforeStart(signal);
+    throw err;
+  }
+}
+
+async function cancelledBeforeStart(signal: AbortSignal): Promise<DeployFailure> {
+  const message = `Cancelled (${cancelReason(signal)}) before the task was started: nothing ran.`;
+  await new Summary().heading('One-off task: ⏹️ cancelled before it started', 3).paragraph(message).write();
+  return new DeployFailure(message);
+}
+
+/**
+ * The error main throws when executeOneOffTask failed, and whether a task may be left running (`leftRunning()`):
+ * the task's status could not be read and StopTask failed too, or RunTask's own answer was lost (a network error or
+ * 5xx after the SDK's retries: ECS may have started the task). The post step then stops it.
+ */
+function leftRunningFailure(
+  err: unknown,
+  o: { runTaskSent: boolean; taskArnSaved: boolean; stopOnCancel: boolean },
+  leftRunning: () => void,
+): unknown {
+  const { runTaskSent, taskArnSaved, stopOnCancel } = o;
+  if (err instanceof TaskStatusUnknownError && !err.stopped) {
+    leftRunning();
+    return new DeployFailure(`${err.message} The post step of this action tries to stop it again.`, { cause: err });
+  }
+  if (!runTaskSent || taskArnSaved || err instanceof DeployFailure) return err;
+  if (isErrorNamed(err, 'AbortError')) {
+    if (!stopOnCancel) return err;
+    leftRunning();
+    return new DeployFailure(
+      'Cancelled while RunTask was being sent: no task ARN came back, so the post step of this action looks for the task ECS may have started and stops it.',
+      { cause: err },
+    );
+  }
+  leftRunning();
+  return new DeployFailure(
+    `RunTask did not answer (${failureMessage(err)}); ECS may have started the task anyway. The post step of this action looks for it and stops it.`,
+    { cause: err },
+  );
 }
 
 /** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */

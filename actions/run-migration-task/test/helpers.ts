@@ -114,9 +114,13 @@ export const FAST: Deps['tuning'] = {
   cancelDrainMs: 300,
 };
 
-/** Run main() in this process with these inputs, capturing stdout and the runner files. */
-export function runMain(inputs: Record<string, string | undefined>, options: Deps = {}): Promise<InProcessRun> {
-  return runInProcess(inputs, () => main({ tuning: FAST, ...options }), { GITHUB_WORKSPACE: FIXTURES });
+/** Run main() in this process with these inputs (and `env`), capturing stdout and the runner files. */
+export function runMain(
+  inputs: Record<string, string | undefined>,
+  options: Deps = {},
+  env: Record<string, string> = {},
+): Promise<InProcessRun> {
+  return runInProcess(inputs, () => main({ tuning: FAST, ...options }), { GITHUB_WORKSPACE: FIXTURES, ...env });
 }
 
 /** Log lines the container printed, as they appear on stdout (between the group markers, without [ecs] lines). */

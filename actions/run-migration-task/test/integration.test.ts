@@ -111,6 +111,36 @@ describe('run-migration-task on the emulator', () => {
     );
   });
 
+  // #16 defect 1: GetLogEvents 5xx often enough that calls run out of the SDK's retries (default settings: 3
+  // attempts). The follower used to advance its token past pages it then dropped; every line must appear once.
+  test.each([1, 2, 3])('Logs 5xx that exhaust the retries (seed %i): every line once, in order', async (seed) => {
+    const lines = Array.from({ length: 60 }, (_, i) => `migration line ${i}`);
+    await t.control.behaviors({ image: IMAGE, run: { logs: lines, exitCode: 0, durationSeconds: 30 } });
+    const seen: string[] = [];
+    const warnings: string[] = [];
+    const ecs = new ECSClient({});
+    const logs = new CloudWatchLogsClient({});
+    const plan = await prepareOneOffTask(
+      { ecs },
+      { cluster: 'app', taskDefinition: { kind: 'service' }, service: 'api', container: 'django' },
+    );
+    await t.control.faults({ seed, error: 0.6, services: ['logs'] });
+    const result = await executeOneOffTask({ ecs, logs }, plan, {
+      ...FAST,
+      logPageLimit: 4,
+      drainMaxMs: 30_000,
+      timeoutMs: 60_000,
+      log: { info: (line) => seen.push(line), warning: (line) => warnings.push(line) },
+      statusPrefix: '[ecs] ',
+    });
+    await t.control.faults({});
+    const failed = (await t.control.requests()).filter((e) => e.operation === 'GetLogEvents' && e.status >= 500);
+    expect(failed.length).toBeGreaterThan(3);
+    expect(result.ok).toBe(true);
+    expect(seen.filter((line) => !line.startsWith('[ecs] '))).toEqual(lines);
+    expect(warnings.join('\n')).not.toContain('not read to its end');
+  });
+
   test('exit code 1: fails with the code, the stopped reason and the last lines', async () => {
     const lines = Array.from({ length: 40 }, (_, i) => `step ${i}`);
     lines.push('django.db.utils.ProgrammingError: relation "users" does not exist');

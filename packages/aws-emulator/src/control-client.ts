@@ -46,6 +46,8 @@ export class EmulatorControl {
     after?: number;
     afterFailure?: 'reset' | 'error';
     services?: string[];
+    /** Request-log operation names the faults apply to (default all). */
+    operations?: string[];
   }): Promise<void> {
     return this.call('POST', 'faults', config);
   }

@@ -22,6 +22,8 @@ export interface FaultConfig {
   afterFailure?: 'reset' | 'error';
   /** Services the faults apply to (default: all AWS APIs, never the control API). */
   services?: string[];
+  /** Operations the faults apply to (request-log operation names, e.g. `DescribeTasks`; default: all). */
+  operations?: string[];
 }
 
 export type FaultKind = 'throttle' | 'error' | 'reset' | 'after';
@@ -56,6 +58,10 @@ export function parseFaultConfig(body: unknown): FaultConfig {
   if (services !== undefined && (!Array.isArray(services) || services.some((s) => typeof s !== 'string'))) {
     throw new Error('faults.services must be an array of service names');
   }
+  const operations = b.operations;
+  if (operations !== undefined && (!Array.isArray(operations) || operations.some((s) => typeof s !== 'string'))) {
+    throw new Error('faults.operations must be an array of operation names');
+  }
   const afterFailure = b.afterFailure;
   if (afterFailure !== undefined && afterFailure !== 'reset' && afterFailure !== 'error') {
     throw new Error('faults.afterFailure must be "reset" or "error"');
@@ -67,6 +73,7 @@ export function parseFaultConfig(body: unknown): FaultConfig {
     reset: frac('reset'),
     latencyMs: [Number(lat[0]), Number(lat[1])],
     ...(services ? { services: services as string[] } : {}),
+    ...(operations ? { operations: operations as string[] } : {}),
   };
   // `after` is an extension: echoed only when given, so the effective config of older callers is unchanged
   if (b.after !== undefined) config.after = frac('after');
@@ -86,9 +93,11 @@ export class FaultInjector {
     this.random = prng(config.seed);
   }
 
-  decide(service: string): FaultDecision {
+  decide(service: string, operation?: string): FaultDecision {
     const c = this.config;
     if (c.services && !c.services.includes(service)) return { kind: 'none', delayMs: 0 };
+    if (c.operations && !(operation !== undefined && c.operations.includes(operation)))
+      return { kind: 'none', delayMs: 0 };
     const [lo, hi] = c.latencyMs;
     const delayMs = hi > 0 ? lo + this.random() * (hi - lo) : 0;
     // One draw per request whatever the kinds: adding `after` to a config does not shift the other faults of a

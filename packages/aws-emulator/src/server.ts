@@ -159,7 +159,7 @@ export function createServer(rt: EmulatorRuntime): http.Server {
           ? { body: body.subarray(0, LOGGED_BODY_LIMIT).toString('utf8') }
           : {}),
       });
-      const fault = rt.faults.decide(module.name);
+      const fault = rt.faults.decide(module.name, op.operation);
       if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.kind === 'reset') {
         entry.fault = 'reset';

@@ -174,4 +174,14 @@ describe('fault configuration', () => {
     await emu.control.reset();
     expect(emu.runtime.faults.config).toMatchObject({ throttle: 0, error: 0, reset: 0, latencyMs: [0, 0] });
   });
+
+  test('operations limits faults to those operations (request-log names)', async () => {
+    const { FaultInjector, parseFaultConfig } = await import('../src/faults.ts');
+    const injector = new FaultInjector();
+    injector.configure(parseFaultConfig({ error: 1, services: ['ecs'], operations: ['DescribeTasks'] }));
+    expect(injector.decide('ecs', 'DescribeTasks').kind).toBe('error');
+    expect(injector.decide('ecs', 'StopTask').kind).toBe('none');
+    expect(injector.decide('logs', 'DescribeTasks').kind).toBe('none');
+    expect(() => parseFaultConfig({ operations: 'DescribeTasks' })).toThrow('faults.operations must be an array');
+  });
 });

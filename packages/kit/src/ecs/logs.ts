@@ -93,6 +93,11 @@ export interface LogFollowerOptions {
  * and returns only events not returned before: the next call starts from the last `nextForwardToken`, and the end of
  * the available events is the response that hands back the token it was given (the documented end condition;
  * pages may be short or even empty before that). A stream that does not exist yet reads as empty.
+ *
+ * The position is committed only together with the events it covers: a page that fails after earlier pages were
+ * read ends the fetch with those events (and `interrupted` set), and the next fetch resumes right after them; a
+ * fetch whose first page fails throws and leaves the position where it was. So no event is ever skipped (the token
+ * never runs ahead of what was returned) nor returned twice (issue #16, defect 1).
  */
 export class LogFollower {
   private token: string | undefined;
@@ -103,6 +108,8 @@ export class LogFollower {
   calls = 0;
   /** True once the stream was seen to exist. */
   streamExists = false;
+  /** The error that ended the last `fetch()` early (after it had read some pages), else undefined. */
+  interrupted: unknown;
 
   constructor(options: LogFollowerOptions) {
     this.options = options;
@@ -111,6 +118,9 @@ export class LogFollower {
   async fetch(signal?: AbortSignal): Promise<LogLine[]> {
     const out: LogLine[] = [];
     const maxPages = this.options.maxPagesPerFetch ?? 1000;
+    // The position of the events in `out`: committed to `this.token` only when they are returned.
+    let token = this.token;
+    this.interrupted = undefined;
     for (let page = 0; page < maxPages; page++) {
       let response: GetLogEventsCommandOutput;
       try {
@@ -120,14 +130,17 @@ export class LogFollower {
             logGroupName: this.options.group,
             logStreamName: this.options.stream,
             startFromHead: true,
-            ...(this.token === undefined ? {} : { nextToken: this.token }),
+            ...(token === undefined ? {} : { nextToken: token }),
             ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
           }),
           signal ? { abortSignal: signal } : undefined,
         );
       } catch (err) {
-        if (isNotFound(err) && this.token === undefined) return out; // stream (or group) not created yet
-        throw err;
+        if (isNotFound(err) && token === undefined) break; // stream (or group) not created yet
+        if (out.length === 0 && token === this.token) throw err;
+        // Pages were read before this one failed: hand them out with their position; the next fetch goes on.
+        this.interrupted = err;
+        break;
       }
       this.streamExists = true;
       for (const e of response.events ?? []) {
@@ -138,10 +151,11 @@ export class LogFollower {
         });
       }
       const next = response.nextForwardToken;
-      const atEnd = next === undefined || next === this.token;
-      if (next !== undefined) this.token = next;
+      const atEnd = next === undefined || next === token;
+      if (next !== undefined) token = next;
       if (atEnd) break;
     }
+    this.token = token;
     this.count += out.length;
     return out;
   }
@@ -174,12 +188,18 @@ export interface StreamLogEventsResult {
   streamExists: boolean;
   /** True when `signal` ended the follow before the producer finished and the drain completed. */
   aborted: boolean;
+  /**
+   * Set when the drain ended (at `drainMaxMs`) without one complete read that found nothing new: the stream may
+   * hold lines that were not shown. The last read error, when reads were failing.
+   */
+  incomplete?: { error: unknown };
 }
 
 /**
  * Follow a log stream live until `until` resolves, then drain it. Every event reaches `onEvent` once, in order.
  * Fetch errors are reported through `onError` and retried at the next interval (logs are best effort: they
- * must never fail the step on their own).
+ * must never fail the step on their own). A failed or interrupted read never counts as "quiet": the drain ends
+ * only after a complete read found nothing new, or at `drainMaxMs` with `incomplete` set.
  */
 export async function streamLogEvents(options: StreamLogEventsOptions): Promise<StreamLogEventsResult> {
   const clock = options.clock ?? realClock;
@@ -201,21 +221,27 @@ export async function streamLogEvents(options: StreamLogEventsOptions): Promise<
     streamExists: follower.streamExists,
     aborted,
   });
+  let lastError: unknown;
   for (;;) {
     if (options.signal?.aborted) return result(true);
     const wasStopped = stoppedAt !== undefined;
-    let got = 0;
+    let quiet = false;
     try {
       const events = await follower.fetch(options.signal);
-      got = events.length;
       for (const e of events) options.onEvent(e);
+      if (follower.interrupted !== undefined) {
+        lastError = follower.interrupted;
+        options.onError?.(follower.interrupted);
+      } else quiet = events.length === 0;
     } catch (err) {
       if (options.signal?.aborted) return result(true);
+      lastError = err;
       options.onError?.(err);
     }
     if (wasStopped) {
       const since = clock.now() - stoppedAt!;
-      if ((got === 0 && since >= drainQuietMs) || since >= drainMaxMs) return result(false);
+      if (quiet && since >= drainQuietMs) return result(false);
+      if (since >= drainMaxMs) return { ...result(false), ...(quiet ? {} : { incomplete: { error: lastError } }) };
     }
     const wait = wasStopped ? Math.min(interval, Math.max(50, drainQuietMs / 2)) : interval;
     const signals = [wasStopped ? undefined : stopped.signal, options.signal].filter((s) => s !== undefined);

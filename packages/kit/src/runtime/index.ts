@@ -66,7 +66,9 @@ export { setOutputs } from './outputs';
 export {
   type Clock,
   cancellationSignal,
+  cancelReason,
   formatDuration,
+  isCancellation,
   PollAbortedError,
   type PollOptions,
   type PollResult,

@@ -40,6 +40,17 @@ export const realClock: Clock = {
     }),
 };
 
+/** True when `err` is the cancellation of `signal` (an aborted SDK call, wait or sleep), not some other failure. */
+export function isCancellation(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (!signal?.aborted) return false;
+  return err === signal.reason || (err instanceof Error && ['AbortError', 'PollAbortedError'].includes(err.name));
+}
+
+/** "received SIGINT" (the signal's reason), for messages. */
+export function cancelReason(signal: AbortSignal | undefined): string {
+  return signal?.aborted ? abortReason(signal).message : 'cancelled';
+}
+
 /** The minimum a signal source needs (process, or an EventEmitter in tests). */
 export interface SignalSource {
   once(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;

@@ -165,10 +165,11 @@ export interface RunActionBundleOptions {
   /** Send `signal` to the process this many ms after start, or after `signalWhen` matched (cancellation tests). */
   signalAfterMs?: number;
   /**
-   * Send `signal` once stdout matches this (e.g. a progress line), then after `signalAfterMs` (default 0). More
-   * robust than a bare delay on a loaded machine, where Node may take a while to start.
+   * Send `signal` once the bundle is ready for it, then after `signalAfterMs` (default 0): when stdout matches a
+   * string or RegExp (e.g. a progress line), or when a predicate turns true (checked every 20 ms; e.g. "the emulator
+   * received the second UpdateService"). More robust than a bare delay on a loaded machine.
    */
-  signalWhen?: string | RegExp;
+  signalWhen?: string | RegExp | ((stdout: string) => boolean | Promise<boolean>);
   /** Signal sent at `signalAfterMs` (default SIGINT, as the runner does first). */
   signal?: NodeJS.Signals;
   /** Working directory (default: a fresh `workspace` dir in the temp dir, also GITHUB_WORKSPACE). */
@@ -216,6 +217,8 @@ export interface RunActionBundleResult {
   durationMs: number;
   /** `::error::` lines of stdout, without the prefix. */
   errors: string[];
+  /** When the signal was sent (ms after start), if it was. */
+  signalledAtMs?: number;
 }
 
 /** Spawn an action's bundled dist as the runner does (node on dist/index.js, INPUT_* env, command files). */
@@ -269,13 +272,33 @@ export async function runActionBundle(options: RunActionBundleOptions): Promise<
     child.kill('SIGKILL');
   }, timeoutMs);
   let signaller: NodeJS.Timeout | undefined;
+  let signalledAtMs: number | undefined;
   const sendSignal = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(options.signal ?? 'SIGINT');
+    if (child.exitCode === null && child.signalCode === null) {
+      signalledAtMs = Date.now() - started;
+      child.kill(options.signal ?? 'SIGINT');
+    }
   };
   if (options.signalWhen === undefined && options.signalAfterMs !== undefined) {
     signaller = setTimeout(sendSignal, options.signalAfterMs);
   }
-  if (options.signalWhen !== undefined) {
+  let watcher: NodeJS.Timeout | undefined;
+  if (typeof options.signalWhen === 'function') {
+    const ready = options.signalWhen;
+    let checking = false;
+    watcher = setInterval(async () => {
+      if (checking || signaller) return;
+      checking = true;
+      try {
+        if (await ready(stdout)) {
+          clearInterval(watcher);
+          signaller = setTimeout(sendSignal, options.signalAfterMs ?? 0);
+        }
+      } finally {
+        checking = false;
+      }
+    }, 20);
+  } else if (options.signalWhen !== undefined) {
     const when = options.signalWhen;
     const onData = () => {
       if (typeof when === 'string' ? stdout.includes(when) : when.test(stdout)) {
@@ -291,6 +314,7 @@ export async function runActionBundle(options: RunActionBundleOptions): Promise<
   }).finally(() => {
     clearTimeout(killer);
     if (signaller) clearTimeout(signaller);
+    if (watcher) clearInterval(watcher);
   });
   if (timedOut) {
     throw new Error(
@@ -314,6 +338,7 @@ export async function runActionBundle(options: RunActionBundleOptions): Promise<
       .split(/\r?\n/)
       .filter((l) => l.startsWith('::error'))
       .map((l) => l.replace(/^::error[^:]*::/, '')),
+    ...(signalledAtMs !== undefined ? { signalledAtMs } : {}),
   };
 }
 

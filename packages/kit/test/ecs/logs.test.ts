@@ -162,6 +162,34 @@ describe('LogFollower', () => {
     expect(follower.streamExists).toBe(true);
   });
 
+  test('a page that fails after earlier pages: those events are returned, none skipped, none repeated', async () => {
+    const fake = fakeLogs({ pageSize: 3 });
+    let call = 0;
+    const failing: LogsClientLike = {
+      send: async (command) => {
+        call += 1;
+        if (call === 2 || call === 5) {
+          const err = new Error('We encountered an internal error. Please try again.');
+          err.name = 'ServerException';
+          throw err;
+        }
+        return fake.client.send(command);
+      },
+    };
+    fake.write(...Array.from({ length: 10 }, (_, i) => `line ${i}`));
+    const follower = new LogFollower({ client: failing, group: 'g', stream: 's' });
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      try {
+        for (const e of await follower.fetch()) seen.push(e.message);
+      } catch {
+        // a fetch whose first page fails throws and keeps the position
+      }
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i}`));
+    expect(follower.count).toBe(10);
+  });
+
   test('passes the page limit', async () => {
     const fake = fakeLogs();
     const follower = new LogFollower({ client: fake.client, group: 'g', stream: 's', pageLimit: 2 });
@@ -238,6 +266,64 @@ describe('streamLogEvents', () => {
     expect(errors).toHaveLength(2);
     expect(seen).toEqual(['x']);
     expect(result.aborted).toBe(false);
+  });
+
+  test('a read that fails during the drain is not "quiet": the drain goes on until a complete read', async () => {
+    const fake = fakeLogs({ pageSize: 2 });
+    let failuresLeft = 3;
+    const flaky: LogsClientLike = {
+      send: async (command) => {
+        if (fake.calls() >= 1 && failuresLeft > 0) {
+          failuresLeft -= 1;
+          const err = new Error('We encountered an internal error. Please try again.');
+          err.name = 'ServerException';
+          throw err;
+        }
+        return fake.client.send(command);
+      },
+    };
+    fake.write('a', 'b', 'c', 'd', 'e');
+    const seen: string[] = [];
+    const result = await streamLogEvents({
+      client: flaky,
+      group: 'g',
+      stream: 's',
+      until: Promise.resolve(),
+      clock: createFakeClock(),
+      drainQuietMs: 0,
+      drainMaxMs: 60_000,
+      onEvent: (e) => seen.push(e.message),
+    });
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(result.incomplete).toBeUndefined();
+  });
+
+  test('a drain that never gets a complete read says the stream may hold more (incomplete)', async () => {
+    const fake = fakeLogs({ pageSize: 1 });
+    const broken: LogsClientLike = {
+      send: async (command) => {
+        if (fake.calls() >= 1) {
+          const err = new Error('We encountered an internal error. Please try again.');
+          err.name = 'ServerException';
+          throw err;
+        }
+        return fake.client.send(command);
+      },
+    };
+    fake.write('a', 'b');
+    const seen: string[] = [];
+    const result = await streamLogEvents({
+      client: broken,
+      group: 'g',
+      stream: 's',
+      until: Promise.resolve(),
+      clock: createFakeClock(),
+      drainQuietMs: 0,
+      drainMaxMs: 5000,
+      onEvent: (e) => seen.push(e.message),
+    });
+    expect(seen).toEqual(['a']);
+    expect((result.incomplete?.error as Error | undefined)?.name).toBe('ServerException');
   });
 
   test('abort ends the follow at once', async () => {

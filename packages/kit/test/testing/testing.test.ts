@@ -178,6 +178,24 @@ if (env.MODE === 'hang') setInterval(() => {}, 1000);
     expect(result.durationMs).toBeLessThan(30_000);
   });
 
+  test('signalWhen as a predicate: the signal goes once it turns true, and when is reported', async () => {
+    let checks = 0;
+    const result = await runActionBundle({
+      action: 'fake',
+      bundlePath: bundle,
+      env: { MODE: 'wait' },
+      signalWhen: async (stdout) => {
+        checks += 1;
+        return stdout.includes('waiting for rollout');
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual(['Cancelled: received SIGINT']);
+    expect(checks).toBeGreaterThan(0);
+    expect(result.signalledAtMs).toBeGreaterThan(0);
+    expect(result.signalledAtMs).toBeLessThanOrEqual(result.durationMs);
+  });
+
   test('signalAfterMs alone delivers the signal (SIGTERM kills a process without a handler)', async () => {
     const result = await runActionBundle({
       action: 'fake',

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../runtime/errors';
 import { formatDuration, realClock } from '../../runtime/poll';
+import { settleCancelledUpdate } from './cancel';
 import { collectDiagnostics, diagnosticsText } from './diagnostics';
 import { allReports, type Execution, finishExecution, startExecution, waitForTargets } from './execution';
 import { checkHealth, healthCheckLine } from './health-check';
@@ -10,7 +11,7 @@ import { type RegisteredRevisions, registerRevisions } from './register';
 import { cleanupRevisions, cleanupSummaryLine, cleanupTargets } from './revision-cleanup';
 import { rollBackServices, rollbackCandidates } from './rollback';
 import { shortTaskDef } from './rollout-verdict';
-import type { RolloutResult } from './rollout-wait';
+import { type RolloutResult, statusUnknownText } from './rollout-wait';
 import { revertPartialUpdate, updateServices } from './update';
 import { type CancelledDuring, deployFailed, deployVerdict, failedServices } from './verdict';
 import { verifyWhatRuns } from './what-runs';
@@ -35,6 +36,7 @@ export async function executeDeploy(
   const ex = startExecution(prepared, deps, registered ?? (await registerRevisions(prepared, deps)), startedAt);
   await markRevisionsLeft(ex);
   const update = await updateServices(ex);
+  if (update.cancelled) return finishExecution(ex, await settleCancelledUpdate(ex, update));
   if (update.rejected) return finishExecution(ex, await revertPartialUpdate(ex, update));
   if (!ex.request.wait) return finish(ex, { waited: false });
   const results = await waitForTargets(ex, update.targets, 'deployment');
@@ -102,6 +104,7 @@ function applyRolloutResults(ex: Execution, results: readonly RolloutResult[]): 
     } else if (r.outcome === 'cancelled') {
       rep.reason = `cancelled; last status: ${r.verdict.progress}`;
     }
+    if (r.statusUnknown && rep.reason) rep.reason += `; ${statusUnknownText(r.statusUnknown, r.finishedAt)}`;
   }
 }
 
@@ -127,7 +130,10 @@ async function checkHealthAfterRollout(ex: Execution): Promise<void> {
   for (const h of ex.healthChecks) log.info(`Health check ${healthCheckLine(h)}`);
 }
 
-/** Tag every deployed revision known-good (a tag that cannot be written is a warning: the deploy succeeded). */
+/**
+ * Tag every deployed revision known-good. A tag that cannot be written is kept in the report: the step fails after
+ * the deploy (a later auto-rollback would skip that revision), saying the deploy itself succeeded.
+ */
 async function markKnownGood(ex: Execution): Promise<void> {
   const { request, deps, log } = ex;
   if (!request.markKnownGood) return;
@@ -149,6 +155,7 @@ async function markKnownGood(ex: Execution): Promise<void> {
       ex.knownGood.push(arn);
       log.info(`Marked ${shortTaskDef(arn)} known-good`);
     } catch (err) {
+      ex.knownGoodErrors.push({ arn, error: errorMessage(err) });
       log.warning(`Could not tag ${shortTaskDef(arn)} known-good: ${errorMessage(err)}`);
     }
   }

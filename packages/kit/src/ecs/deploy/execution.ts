@@ -1,4 +1,5 @@
 import type { ContainerDefinition, Deployment } from '@aws-sdk/client-ecs';
+import { describeAwsError, errorMessage, isAwsError } from '../../runtime/errors';
 import { coreLogger, type Logger } from '../../runtime/log';
 import { type Clock, formatDuration, realClock } from '../../runtime/poll';
 import type { HealthCheckResult } from './health-check';
@@ -6,7 +7,7 @@ import type { DeployDeps, DeployReport, DeployRequest, PreparedDeploy, ServiceRe
 import { describeServices } from './prepare';
 import type { RegisteredRevisions } from './register';
 import { breakerThreshold, type RolloutTarget } from './rollout-verdict';
-import { type RolloutResult, waitForRollouts } from './rollout-wait';
+import { type RolloutResult, type WaitForRolloutsOptions, waitForRollouts } from './rollout-wait';
 import type { Verdict } from './verdict';
 
 // The state one executeDeploy works on, shared by its steps (update, wait, health checks, rollback): one report per
@@ -23,6 +24,7 @@ export interface Execution {
   containerDefs: Map<string, ContainerDefinition[]>;
   healthChecks: HealthCheckResult[];
   knownGood: string[];
+  knownGoodErrors: Array<{ arn: string; error: string }>;
   revisionCleanup?: string[];
   describeCalls: number;
 }
@@ -62,6 +64,7 @@ export function startExecution(
     containerDefs: new Map(registered.containerDefs),
     healthChecks: [],
     knownGood: [],
+    knownGoodErrors: [],
     describeCalls: 0,
   };
 }
@@ -80,6 +83,7 @@ export function finishExecution(ex: Execution, verdict: Verdict): DeployReport {
     services: allReports(ex),
     healthChecks: ex.healthChecks,
     knownGood: ex.knownGood,
+    ...(ex.knownGoodErrors.length ? { knownGoodErrors: ex.knownGoodErrors } : {}),
     ...(ex.revisionCleanup ? { revisionCleanup: ex.revisionCleanup } : {}),
     message: verdict.message,
     describeCalls: ex.describeCalls,
@@ -125,6 +129,7 @@ export async function waitForTargets(ex: Execution, targets: RolloutTarget[], wh
     onProgress: (lines) => {
       for (const l of lines) log.info(l);
     },
+    onPollError: pollErrorLogger(log, what),
     onSettled: (r) => {
       const when = formatDuration(clock.now() - ex.startedAt);
       if (r.outcome === 'completed')
@@ -137,4 +142,15 @@ export async function waitForTargets(ex: Execution, targets: RolloutTarget[], wh
   });
   ex.describeCalls += result.describeCalls;
   return result.results;
+}
+
+/** A failed status poll is a warning (the wait goes on); the first of a streak and its end are logged. */
+function pollErrorLogger(log: Logger, what: string): WaitForRolloutsOptions['onPollError'] {
+  return ({ error, failures, recovered }) => {
+    if (recovered) log.info(`Reading the ${what} status works again after ${failures} failed poll(s)`);
+    else if (failures === 1)
+      log.warning(
+        `Could not read the ${what} status (${isAwsError(error) ? describeAwsError(error) : errorMessage(error)}); still waiting, the wait timeout applies`,
+      );
+  };
 }

@@ -7,6 +7,12 @@ export {
   preflightTargetsOf,
   runsOnFargate,
 } from './before-changes';
+export {
+  cancelledBeforeUpdateReport,
+  cancelledUpdateVerdict,
+  cancelReason,
+  isCancellation,
+} from './cancel';
 export { createEcsClients, type EcsClients } from './clients';
 export { collectDiagnostics, diagnosticsMarkdown, diagnosticsText, type ServiceDiagnostics } from './diagnostics';
 export { executeDeploy } from './execute';

@@ -141,6 +141,8 @@ export interface DeployReport {
   services: ServiceReport[];
   healthChecks: HealthCheckResult[];
   knownGood: string[];
+  /** Revisions the known-good tag could not be written to, with why (the step fails after the deploy: #16 defect 5). */
+  knownGoodErrors?: Array<{ arn: string; error: string }>;
   /** `keep-revisions`: one line per family (what was deregistered, what was kept and why). */
   revisionCleanup?: string[];
   /** One-line description of the outcome (the error message on failure). */

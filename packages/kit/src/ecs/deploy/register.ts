@@ -1,5 +1,6 @@
-import { type ContainerDefinition, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { coreLogger } from '../../runtime/log';
+import type { ContainerDefinition, ECSClient } from '@aws-sdk/client-ecs';
+import { coreLogger, type Logger } from '../../runtime/log';
+import { registerTaskDefinitionOnce } from '../taskdef/register-once';
 import { type TaskDefJson, toRegisterInput } from '../taskdef/taskdef';
 import { type Provenance, registrationTags } from './known-good';
 import type { DeployDeps, PreparedDeploy } from './model';
@@ -12,18 +13,21 @@ export interface RegisteredRevisions {
   containerDefs: Map<string, ContainerDefinition[]>;
 }
 
-/** Register a rendered task definition, tagged with the commit and run that registered it. */
-async function register(ecs: ECSClient, json: TaskDefJson, provenance: Provenance, signal?: AbortSignal) {
+/**
+ * Register a rendered task definition, tagged with the commit and run that registered it; a lost response is
+ * recovered without an orphan revision (registerTaskDefinitionOnce).
+ */
+async function register(ecs: ECSClient, json: TaskDefJson, provenance: Provenance, log: Logger, signal?: AbortSignal) {
   const input = toRegisterInput(json);
   const ours = registrationTags(provenance);
   const keys = new Set(ours.map((t) => t.key));
   const tags = [...(input.tags ?? []).filter((t) => !keys.has(t.key)), ...ours];
-  const out = await ecs.send(new RegisterTaskDefinitionCommand({ ...input, ...(tags.length ? { tags } : {}) }), {
-    abortSignal: signal,
-  });
-  const td = out.taskDefinition;
-  if (!td?.taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
-  return td;
+  const { taskDefinition } = await registerTaskDefinitionOnce(
+    ecs,
+    { ...input, ...(tags.length ? { tags } : {}) },
+    { signal, log },
+  );
+  return taskDefinition;
 }
 
 /**
@@ -41,7 +45,7 @@ export async function registerRevisions(prepared: PreparedDeploy, deps: DeployDe
       const existing = registered.get(p.target.key);
       if (existing) arn = existing;
       else {
-        const td = await register(deps.ecs, p.target.json, request.provenance, deps.signal);
+        const td = await register(deps.ecs, p.target.json, request.provenance, log, deps.signal);
         arn = td.taskDefinitionArn!;
         registered.set(p.target.key, arn);
         if (td.containerDefinitions) result.containerDefs.set(arn, td.containerDefinitions);

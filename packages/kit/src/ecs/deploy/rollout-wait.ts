@@ -1,4 +1,5 @@
 import type { Service, ServiceEvent } from '@aws-sdk/client-ecs';
+import { describeAwsError, errorMessage, isAwsError } from '../../runtime/errors';
 import { type Clock, formatDuration, realClock } from '../../runtime/poll';
 import { evaluateRollout, type RolloutTarget, type RolloutVerdict } from './rollout-verdict';
 
@@ -79,6 +80,17 @@ export interface RolloutResult {
   events: ServiceEvent[];
   /** Epoch ms when the outcome was decided. */
   finishedAt: number;
+  /** Set when the wait ended while DescribeServices was failing: since when the status is unknown, and why. */
+  statusUnknown?: StatusUnknown;
+}
+
+/** DescribeServices failed (after the SDK's retries) on the last polls of a wait. */
+export interface StatusUnknown {
+  /** Epoch ms of the first failed poll of the streak. */
+  since: number;
+  /** Failed polls in the streak. */
+  failures: number;
+  error: string;
 }
 
 export interface WaitForRolloutsOptions {
@@ -94,6 +106,11 @@ export interface WaitForRolloutsOptions {
   onProgress?: (lines: string[]) => void;
   /** Called once per service when its outcome is known. */
   onSettled?: (result: RolloutResult) => void;
+  /**
+   * Called when a poll fails (DescribeServices after the SDK's retries) and when polls work again (`recovered`).
+   * A failed poll does not end the wait: it spends time from the same budget (`timeoutMs`).
+   */
+  onPollError?: (event: { error: unknown; failures: number; recovered: boolean }) => void;
   /** Default 10 000. */
   progressEveryMs?: number;
   delays?: PollDelayOptions;
@@ -103,6 +120,8 @@ export interface WaitForRolloutsResult {
   results: RolloutResult[];
   /** DescribeServices calls made. */
   describeCalls: number;
+  /** Polls that failed (each after the SDK's own retries). */
+  failedPolls: number;
   timedOut: boolean;
   cancelled: boolean;
 }
@@ -146,6 +165,7 @@ export async function waitForRollouts(opts: WaitForRolloutsOptions): Promise<Wai
   let lastProgressAt: number | undefined;
   let timedOut = false;
   let cancelled = false;
+  const failures = { total: 0, streak: undefined as StatusUnknown | undefined };
   const settle = (s: Watched, outcome: RolloutOutcome) => {
     if (s.result) return;
     s.result = {
@@ -155,6 +175,7 @@ export async function waitForRollouts(opts: WaitForRolloutsOptions): Promise<Wai
       service: s.service,
       events: s.events,
       finishedAt: clock.now(),
+      ...(failures.streak ? { statusUnknown: { ...failures.streak } } : {}),
     };
     opts.onSettled?.(s.result);
   };
@@ -170,19 +191,25 @@ export async function waitForRollouts(opts: WaitForRolloutsOptions): Promise<Wai
     let polled: { changed: boolean; settling: boolean };
     try {
       polled = await pollOnce(waiting, opts, counter, settle);
+      if (failures.streak) {
+        opts.onPollError?.({ error: undefined, failures: failures.streak.failures, recovered: true });
+        failures.streak = undefined;
+      }
     } catch (err) {
       if (isAbort(err, opts.signal)) {
         cancelled = true;
         break;
       }
-      throw err;
+      polled = recordFailedPoll(failures, err, clock.now());
+      opts.onPollError?.({ error: err, failures: failures.streak!.failures, recovered: false });
     }
     const still = pending();
     if (still.length === 0) break;
     const now = clock.now();
     if (lastProgressAt === undefined || now - lastProgressAt >= progressEveryMs) {
       lastProgressAt = now;
-      opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]`));
+      const unknown = failures.streak ? ` (${statusUnknownText(failures.streak, now)})` : '';
+      opts.onProgress?.(still.map((s) => `${s.verdict.progress} [${formatDuration(now - start)}]${unknown}`));
     }
     if (now >= deadline) {
       timedOut = true;
@@ -203,9 +230,30 @@ export async function waitForRollouts(opts: WaitForRolloutsOptions): Promise<Wai
   return {
     results: opts.targets.map((t) => watched.get(t.service)!.result!),
     describeCalls: counter.describeCalls,
+    failedPolls: failures.total,
     timedOut,
     cancelled,
   };
+}
+
+/**
+ * A poll that failed (#16 defect 3): counted, remembered as the current streak, and treated as "nothing changed" so
+ * the next poll comes after the usual growing delay. The wait goes on until its deadline; it never ends here.
+ */
+function recordFailedPoll(
+  failures: { total: number; streak: StatusUnknown | undefined },
+  err: unknown,
+  now: number,
+): { changed: boolean; settling: boolean } {
+  failures.total += 1;
+  const error = isAwsError(err) ? describeAwsError(err) : errorMessage(err);
+  failures.streak = { since: failures.streak?.since ?? now, failures: (failures.streak?.failures ?? 0) + 1, error };
+  return { changed: false, settling: false };
+}
+
+/** "status unknown for 40s: DescribeServices failed 5 times (last: …)" — for reports of a wait that ended so. */
+export function statusUnknownText(unknown: StatusUnknown, now: number): string {
+  return `status unknown for the last ${formatDuration(now - unknown.since)}: ${unknown.failures} poll${unknown.failures === 1 ? '' : 's'} failed (last: ${unknown.error})`;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { PreflightReport } from '../preflight/model';
 import { preflightMarkdown } from '../preflight/report';
 import { diagnosticsMarkdown } from './diagnostics';
 import { healthCheckLine } from './health-check';
+import { knownGoodFailure, knownGoodFailureMarkdown } from './known-good-failure';
 import type { DeployReport, ServiceReport } from './model';
 import { shortTaskDef } from './rollout-verdict';
 
@@ -125,6 +126,8 @@ export function deploySummaryMarkdown(report: DeployReport, extras: DeploySummar
   if (report.healthChecks.length) {
     out.push(`### Health checks\n\n${report.healthChecks.map((h) => `- ${healthCheckLine(h)}`).join('\n')}\n`);
   }
+  const knownGoodMissing = knownGoodFailureMarkdown(report);
+  if (knownGoodMissing) out.push(knownGoodMissing);
   if (report.knownGood.length) {
     out.push(
       `Marked known-good: ${report.knownGood.map((a) => `[${shortTaskDef(a)}](${taskDefConsoleUrl(report.region, a)})`).join(', ')}\n`,
@@ -189,6 +192,8 @@ export async function writeDeployReport(report: DeployReport, extras: DeploySumm
 
 /** The step's failure when the deploy did not succeed (undefined for success, unchanged and started). */
 export function deployFailure(report: DeployReport): DeployFailure | undefined {
-  if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started') return undefined;
+  if (report.status === 'success' || report.status === 'unchanged' || report.status === 'started') {
+    return knownGoodFailure(report);
+  }
   return new DeployFailure(report.message || `Deploy ${report.status}`);
 }

@@ -1,5 +1,6 @@
 import { UpdateServiceCommand, type UpdateServiceCommandOutput } from '@aws-sdk/client-ecs';
 import { describeAwsError, errorMessage, isAwsError } from '../../runtime/errors';
+import { abortAfterGrace, UPDATE_GRACE_MS } from './cancel';
 import { type Execution, rolloutTarget, waitForTargets } from './execution';
 import type { ServiceReport } from './model';
 import { evaluateRollout, type RolloutTarget, shortTaskDef } from './rollout-verdict';
@@ -13,13 +14,21 @@ export interface UpdateOutcome {
   targets: RolloutTarget[];
   /** The service whose UpdateService ECS rejected, if one was. */
   rejected?: ServiceReport;
+  /**
+   * Set when SIGINT/SIGTERM arrived during the loop: the loop stopped there (see cancel.ts). `inFlight`: the service
+   * whose UpdateService the cancel cut off (ECS may or may not have applied it).
+   */
+  cancelled?: { inFlight?: ServiceReport };
 }
 
 /** UpdateService for each service in order; take the PRIMARY deployment from each response. */
 export async function updateServices(ex: Execution): Promise<UpdateOutcome> {
   const { request, deps, log, clock } = ex;
   const targets: RolloutTarget[] = [];
+  // A call already sent may finish after a cancel, so its answer says what ECS did (#16 defect 4).
+  const callSignal = abortAfterGrace(deps.signal, UPDATE_GRACE_MS);
   for (const p of ex.prepared.services) {
+    if (deps.signal?.aborted) return { targets, cancelled: {} };
     const report = ex.reports.get(p.service)!;
     const arn = report.taskDefinitionArn!;
     report.startedAt = clock.now();
@@ -33,10 +42,10 @@ export async function updateServices(ex: Execution): Promise<UpdateOutcome> {
           ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
           forceNewDeployment: request.forceNewDeployment,
         }),
-        { abortSignal: deps.signal },
+        { abortSignal: callSignal },
       );
     } catch (err) {
-      if (deps.signal?.aborted) throw err;
+      if (deps.signal?.aborted) return { targets, cancelled: { inFlight: report } };
       report.status = 'failed';
       report.updateRejected = true;
       report.reason = isAwsError(err) ? describeAwsError(err) : `UpdateService failed: ${errorMessage(err)}`;
@@ -76,6 +85,8 @@ export async function updateServices(ex: Execution): Promise<UpdateOutcome> {
     report.status = 'started';
     targets.push(target);
   }
+  // The cancel came while the last call was finishing: nothing is left to start, but what was started goes back.
+  if (deps.signal?.aborted) return { targets, cancelled: {} };
   return { targets };
 }
 
@@ -151,11 +162,13 @@ async function revertService(
       request.failureThreshold,
     );
   } catch (err) {
-    if (deps.signal?.aborted) throw err;
+    // A cancel while reverting is reported like any failed revert (revertVerdict adds "cancelled while reverting").
     r.rollback = {
       taskDefinitionArn: targetArn,
-      outcome: 'failed',
-      reason: `UpdateService failed: ${errorMessage(err)}`,
+      outcome: deps.signal?.aborted ? 'cancelled' : 'failed',
+      reason: deps.signal?.aborted
+        ? `${reason}; cancelled before the revert was sent`
+        : `UpdateService failed: ${errorMessage(err)}`,
     };
     return undefined;
   }

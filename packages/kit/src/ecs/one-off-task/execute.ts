@@ -1,13 +1,12 @@
 import {
   DescribeTasksCommand,
   type ECSClient,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   type RunTaskCommandInput,
   StopTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { DeployFailure, errorMessage } from '../../runtime/errors';
+import { DeployFailure, describeAwsError, errorMessage, isAwsError } from '../../runtime/errors';
 import { type Logger, prefixedLogger } from '../../runtime/log';
 import { type Clock, formatDuration, PollAbortedError, PollTimeoutError, poll, realClock } from '../../runtime/poll';
 import {
@@ -19,6 +18,9 @@ import {
   streamLogEvents,
   taskIdFromArn,
 } from '../logs';
+import { registerTaskDefinitionOnce } from '../taskdef/register-once';
+import { runTaskClientToken } from './idempotency';
+import type { PendingRunTask } from './leftover';
 import { evaluateStoppedTask, type OneOffTaskPlan, type TaskOutcome, taskConsoleUrl } from './plan';
 import type { OneOffTaskClients } from './prepare';
 
@@ -37,8 +39,15 @@ export interface ExecuteOneOffTaskOptions {
   /** Prefix of status lines (run-migration-task: `[ecs] `, deploy-ecs: `[migration] `). */
   statusPrefix?: string;
   clock?: Clock;
+  /**
+   * Called just before RunTask with what is about to be sent (the action saves it, so a post step can find the task
+   * if the step is killed before `onTaskStarted`).
+   */
+  onRunTask?: (pending: PendingRunTask) => void | Promise<void>;
   /** Called right after RunTask with the task ARN (the action saves it for its post step). */
   onTaskStarted?: (taskArn: string) => void | Promise<void>;
+  /** The step's identity (`stepRunKey()`): RunTask's clientToken is derived from it and the request. */
+  runKey?: string | undefined;
   /** DescribeTasks interval bounds (default 1000 → 2000 ms). */
   pollInitialMs?: number;
   pollMaxMs?: number;
@@ -81,6 +90,8 @@ export interface OneOffTaskResult {
   timedOut: boolean;
   /** Whether StopTask was called by us (cancel/timeout). */
   stopRequested: boolean;
+  /** StopTask was called and failed: the task may still be running (the action's post step tries again). */
+  stopFailed: boolean;
   durationMs: number;
   logLocation: LogLocation | undefined;
   /** Why logs were not streamed, when they were not. */
@@ -91,6 +102,21 @@ export interface OneOffTaskResult {
   message: string;
   lastStatus: string | undefined;
   consoleUrl: string | undefined;
+}
+
+/**
+ * The task's status could not be read. `stopped`: StopTask succeeded; otherwise the task may still run, and the
+ * action leaves its post step to try to stop it again.
+ */
+export class TaskStatusUnknownError extends DeployFailure {
+  readonly taskArn: string;
+  readonly stopped: boolean;
+  constructor(message: string, taskArn: string, stopped: boolean, cause: unknown) {
+    super(message, { cause });
+    this.name = 'TaskStatusUnknownError';
+    this.taskArn = taskArn;
+    this.stopped = stopped;
+  }
 }
 
 interface Step {
@@ -120,7 +146,17 @@ export async function executeOneOffTask(
   };
   const taskDefinitionArn = await registerIfNeeded(clients.ecs, plan, step);
   const started = step.clock.now();
-  const task = await startTask(clients.ecs, { ...plan.runTask, taskDefinition: taskDefinitionArn }, step);
+  const runTask = withClientToken({ ...plan.runTask, taskDefinition: taskDefinitionArn }, options.runKey);
+  await options.onRunTask?.({
+    cluster: plan.cluster,
+    taskDefinitionArn,
+    container: plan.containerName,
+    command: plan.command,
+    startedBy: runTask.startedBy,
+    clientToken: runTask.clientToken,
+    requestedAt: Date.now(),
+  });
+  const task = await startTask(clients.ecs, runTask, step);
   const taskArn = task.taskArn!;
   const consoleUrl = taskConsoleUrl(taskArn);
   await options.onTaskStarted?.(taskArn);
@@ -144,11 +180,15 @@ export async function executeOneOffTask(
 /** The ARN to run: the plan's, or the one RegisterTaskDefinition returns for a rendered file. */
 async function registerIfNeeded(ecs: Pick<ECSClient, 'send'>, plan: OneOffTaskPlan, step: Step): Promise<string> {
   if (!plan.register) return plan.taskDefinitionArn!;
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand(plan.register), step.send);
-  const arn = registered.taskDefinition?.taskDefinitionArn;
-  if (!arn) throw new DeployFailure('RegisterTaskDefinition returned no task definition ARN');
+  const registered = await registerTaskDefinitionOnce(ecs, plan.register, { signal: step.signal, log: step.status });
+  const arn = registered.taskDefinition.taskDefinitionArn!;
   step.status.info(`Registered task definition ${arn}`);
   return arn;
+}
+
+/** The request with the clientToken derived from the step's identity (none outside a run: the SDK makes one). */
+function withClientToken(input: RunTaskCommandInput, runKey: string | undefined): RunTaskCommandInput {
+  return runKey ? { ...input, clientToken: runTaskClientToken(runKey, input) } : input;
 }
 
 /** RunTask; `failures[]` (capacity, placement, missing image…) or no task is a DeployFailure with ECS's reasons. */
@@ -220,7 +260,11 @@ function followContainerLogs(
         if (!warned) step.status.warning(`Reading logs failed (will retry): ${errorMessage(err)}`);
         warned = true;
       },
-    }).catch((err) => step.status.warning(`Log streaming stopped: ${errorMessage(err)}`));
+    })
+      .then((r) => {
+        if (r.incomplete) step.status.warning(incompleteLogsWarning(location!, r.incomplete.error));
+      })
+      .catch((err) => step.status.warning(`Log streaming stopped: ${errorMessage(err)}`));
   }
   return {
     location,
@@ -249,11 +293,61 @@ function followContainerLogs(
   };
 }
 
+/**
+ * The task's status can no longer be read (DescribeTasks failed after the SDK's retries): stop it with a reason
+ * rather than leave a migration running that nobody watches, and say which task it was and whether it may still
+ * run. Never "try again": a second run would start a second migration while the first may still be running.
+ */
+async function stopUnreadableTask(
+  ecs: Pick<ECSClient, 'send'>,
+  cluster: string,
+  taskArn: string,
+  readError: unknown,
+  step: Step,
+): Promise<TaskStatusUnknownError> {
+  const why = withoutRetryAdvice(isAwsError(readError) ? describeAwsError(readError) : errorMessage(readError));
+  const reason = 'Stopped by deploy-actions: the task status could not be read, so it would run unattended';
+  try {
+    await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason }));
+    step.status.info(`Stopped task ${taskIdFromArn(taskArn)}: its status could not be read`);
+    return new TaskStatusUnknownError(
+      `Could not read the status of task ${taskArn} (${why}); it was stopped (StopTask) so it does not run unattended. ` +
+        'Whether it finished its work is unknown: check its logs before running it again.',
+      taskArn,
+      true,
+      readError,
+    );
+  } catch (stopError) {
+    const stopWhy = withoutRetryAdvice(isAwsError(stopError) ? describeAwsError(stopError) : errorMessage(stopError));
+    step.status.warning(`StopTask failed for ${taskArn}: ${stopWhy}`);
+    return new TaskStatusUnknownError(
+      `Could not read the status of task ${taskArn} (${why}), and stopping it failed too (${stopWhy}): the task may ` +
+        `still be running: do not start it again until it has stopped (${taskConsoleUrl(taskArn) ?? taskArn}).`,
+      taskArn,
+      false,
+      readError,
+    );
+  }
+}
+
+/** AWS messages end in "Please try again." — advice that here would start a second, concurrent migration. */
+function withoutRetryAdvice(text: string): string {
+  return text.replace(/\s*Please try again( later)?\.?/gi, '');
+}
+
+/** Said when the drain gave up before a complete read: lines may be missing from the step log, never silently. */
+function incompleteLogsWarning(location: LogLocation, error: unknown): string {
+  const why =
+    error === undefined ? 'the stream was still growing' : `GetLogEvents kept failing: ${errorMessage(error)}`;
+  return `The log stream was not read to its end (${why}); lines may be missing above. The full output is in ${location.group} / ${location.stream}.`;
+}
+
 interface Waited {
   stopped: Task | undefined;
   cancelled: boolean;
   timedOut: boolean;
   stopRequested: boolean;
+  stopFailed: boolean;
   lastStatus: string | undefined;
 }
 
@@ -278,6 +372,7 @@ async function waitUntilStopped(
     cancelled: false,
     timedOut: false,
     stopRequested: false,
+    stopFailed: false,
     lastStatus: task.lastStatus,
   };
   if (waited.lastStatus) step.status.info(`Task status: ${waited.lastStatus}`);
@@ -287,6 +382,7 @@ async function waitUntilStopped(
       await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
       step.status.info(`Stopped task ${taskId}: ${reason}`);
     } catch (err) {
+      waited.stopFailed = true;
       step.status.warning(`StopTask failed for ${taskArn}: ${errorMessage(err)}`);
     }
   };
@@ -333,9 +429,9 @@ async function waitUntilStopped(
       waited.timedOut = true;
       await stopTask(`Timed out after ${formatDuration(options.timeoutMs)} (deploy-actions)`);
     } else {
-      // DescribeTasks failing for good: stop following logs and rethrow.
+      // DescribeTasks failing for good: the task must not run on unattended (#16 defect 2).
       await logs.abort(err);
-      throw err;
+      throw await stopUnreadableTask(ecs, cluster, taskArn, err, step);
     }
   }
   return waited;
@@ -357,11 +453,16 @@ function oneOffTaskResult(
   const taskId = taskIdFromArn(r.taskArn);
   const outcome = r.stopped ? evaluateStoppedTask(r.stopped, r.plan.containerName) : undefined;
   const last = r.lastStatus ?? 'unknown';
+  const stop = r.stopFailed
+    ? 'could not be stopped and may still be running'
+    : r.stopRequested
+      ? 'was asked to stop'
+      : 'keeps running';
   const message = outcome
     ? outcome.message
     : r.cancelled
-      ? `Cancelled after ${formatDuration(r.durationMs)}; task ${taskId} ${r.stopRequested ? 'was asked to stop' : 'keeps running'} (last status ${last})`
-      : `Timed out after ${formatDuration(r.durationMs)} waiting for task ${taskId} to stop (last status ${last}); the task was asked to stop`;
+      ? `Cancelled after ${formatDuration(r.durationMs)}; task ${taskId} ${stop} (last status ${last})`
+      : `Timed out after ${formatDuration(r.durationMs)} waiting for task ${taskId} to stop (last status ${last}); the task ${stop}`;
   return {
     taskArn: r.taskArn,
     taskId,
@@ -374,6 +475,7 @@ function oneOffTaskResult(
     cancelled: r.cancelled,
     timedOut: r.timedOut,
     stopRequested: r.stopRequested,
+    stopFailed: r.stopFailed,
     durationMs: r.durationMs,
     logLocation: r.logLocation,
     logNotice: r.logNotice,

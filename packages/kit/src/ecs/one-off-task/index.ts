@@ -7,7 +7,10 @@ export {
   executeOneOffTask,
   type OneOffTaskResult,
   type OneOffTaskTuning,
+  TaskStatusUnknownError,
 } from './execute';
+export { runTaskClientToken, stepRunKey } from './idempotency';
+export { findPendingRunTaskTasks, matchesPendingRunTask, type PendingRunTask, stopPendingRunTask } from './leftover';
 export {
   DEFAULT_ONE_OFF_INPUT_NAMES,
   evaluateStoppedTask,

@@ -1,7 +1,14 @@
 // @deploy-actions/kit/ecs/taskdef: task definitions for render-task-def, deploy-ecs, deploy-ecs-wait and
 // run-migration-task: the render inputs and pure renderer, where a template comes from, RegisterTaskDefinition
 // input, normalised comparison and diffs, digest pinning.
+
 export { type PinImageDigestsOptions, type PinImageDigestsResult, pinImageDigests } from './pin-digests';
+export {
+  findRecentEqualRevisions,
+  LOST_REGISTRATION_WINDOW_MS,
+  type RegisterOnceResult,
+  registerTaskDefinitionOnce,
+} from './register-once';
 export {
   type ContainerValue,
   containerImages,
