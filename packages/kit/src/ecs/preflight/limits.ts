@@ -78,10 +78,12 @@ interface Container {
 const requiresFargate = (td: TaskDefJson) =>
   Array.isArray(td.requiresCompatibilities) && (td.requiresCompatibilities as string[]).includes('FARGATE');
 
+type AddProblem = (subject: string, message: string, fix: string, container?: string) => void;
+
 /** Every register-time problem of a task definition that is about to be registered (empty: ECS would take it). */
 export function registerLimitProblems(td: TaskDefJson): Problem[] {
   const problems: Problem[] = [];
-  const add = (subject: string, message: string, fix: string, container?: string) =>
+  const add: AddProblem = (subject, message, fix, container) =>
     problems.push({ check: 'limits', subject, message, fix, ...(container ? { container } : {}) });
   const containers = (Array.isArray(td.containerDefinitions) ? td.containerDefinitions : []) as Container[];
   const cpu = taskCpuUnits(td.cpu);
@@ -90,35 +92,59 @@ export function registerLimitProblems(td: TaskDefJson): Problem[] {
     add('cpu', `task "cpu" ${JSON.stringify(td.cpu)} is not valid`, 'use CPU units ("1024") or vCPUs ("1 vCPU")');
   if (memory === 'invalid')
     add('memory', `task "memory" ${JSON.stringify(td.memory)} is not valid`, 'use MiB ("2048") or GB ("2 GB")');
+  if (requiresFargate(td)) fargateSizeProblems(td, cpu, memory, add);
+  containerSetProblems(containers, add);
+  const essential = new Set(containers.filter((c) => c.essential !== false).map((c) => c.name));
+  const names = new Set<string>();
+  const hostPorts = new Set<string>();
+  for (const c of containers) {
+    const name = c.name ?? '';
+    if (!name) add('containerDefinitions', 'a container has no "name"', 'give every container a name');
+    else if (names.has(name)) add('name', `two containers are named ${name}`, 'give each container its own name', name);
+    names.add(name);
+    containerProblems(td, c, name, memory, essential, add);
+    portProblems(td, c, name, hostPorts, add);
+  }
+  requestSizeProblem(td, containers, add);
+  return problems;
+}
 
-  if (requiresFargate(td)) {
-    if (td.networkMode !== 'awsvpc') {
+/** Fargate's own rules: awsvpc, a task cpu and memory, and a cpu/memory pair Fargate offers. */
+function fargateSizeProblems(
+  td: TaskDefJson,
+  cpu: ReturnType<typeof taskCpuUnits>,
+  memory: ReturnType<typeof taskMemoryMiB>,
+  add: AddProblem,
+): void {
+  if (td.networkMode !== 'awsvpc') {
+    add(
+      'networkMode',
+      `FARGATE needs "networkMode": "awsvpc" (got ${JSON.stringify(td.networkMode ?? 'bridge')})`,
+      'set "networkMode": "awsvpc"',
+    );
+  }
+  if (cpu === undefined)
+    add('cpu', 'FARGATE needs a task-level "cpu"', `set "cpu" to one of ${FARGATE_CPUS.join(', ')}`);
+  if (memory === undefined)
+    add('memory', 'FARGATE needs a task-level "memory"', 'set "memory" (MiB) to a size valid for the task cpu');
+  if (typeof cpu === 'number' && typeof memory === 'number') {
+    const options = fargateMemoryOptions(cpu);
+    if (options.length === 0) {
+      add('cpu', `cpu ${cpu} is not a Fargate size`, `use one of ${FARGATE_CPUS.join(', ')} CPU units`);
+    } else if (!options.includes(memory)) {
+      const fits = FARGATE_CPUS.filter((c) => fargateMemoryOptions(c).includes(memory));
       add(
-        'networkMode',
-        `FARGATE needs "networkMode": "awsvpc" (got ${JSON.stringify(td.networkMode ?? 'bridge')})`,
-        'set "networkMode": "awsvpc"',
+        'memory',
+        `cpu ${cpu} with memory ${memory} is not a Fargate size (ECS: "No Fargate configuration exists for given values")`,
+        `with cpu ${cpu} set memory to ${memoryChoices(options)}` +
+          (fits.length ? `, or keep memory ${memory} with cpu ${fits.join(' or ')}` : ''),
       );
     }
-    if (cpu === undefined)
-      add('cpu', 'FARGATE needs a task-level "cpu"', `set "cpu" to one of ${FARGATE_CPUS.join(', ')}`);
-    if (memory === undefined)
-      add('memory', 'FARGATE needs a task-level "memory"', 'set "memory" (MiB) to a size valid for the task cpu');
-    if (typeof cpu === 'number' && typeof memory === 'number') {
-      const options = fargateMemoryOptions(cpu);
-      if (options.length === 0) {
-        add('cpu', `cpu ${cpu} is not a Fargate size`, `use one of ${FARGATE_CPUS.join(', ')} CPU units`);
-      } else if (!options.includes(memory)) {
-        const fits = FARGATE_CPUS.filter((c) => fargateMemoryOptions(c).includes(memory));
-        add(
-          'memory',
-          `cpu ${cpu} with memory ${memory} is not a Fargate size (ECS: "No Fargate configuration exists for given values")`,
-          `with cpu ${cpu} set memory to ${memoryChoices(options)}` +
-            (fits.length ? `, or keep memory ${memory} with cpu ${fits.join(' or ')}` : ''),
-        );
-      }
-    }
   }
+}
 
+/** At most ten containers, at least one essential. */
+function containerSetProblems(containers: Container[], add: AddProblem): void {
   if (containers.length > MAX_CONTAINERS) {
     add(
       'containerDefinitions',
@@ -133,81 +159,84 @@ export function registerLimitProblems(td: TaskDefJson): Problem[] {
       'mark the main container "essential": true',
     );
   }
-  const essential = new Set(containers.filter((c) => c.essential !== false).map((c) => c.name));
-  const names = new Set<string>();
-  const hostPorts = new Set<string>();
-  for (const c of containers) {
-    const name = c.name ?? '';
-    if (!name) add('containerDefinitions', 'a container has no "name"', 'give every container a name');
-    else if (names.has(name)) add('name', `two containers are named ${name}`, 'give each container its own name', name);
-    names.add(name);
-    if (!c.image) add('image', 'has no "image"', 'set the image of the container', name);
-    const limit = typeof memory === 'number' ? memory : undefined;
-    if (limit !== undefined && typeof c.memory === 'number' && c.memory > limit) {
-      // ECS: "The 'memory' setting for container 'x' is greater than for the task." (pulumi/pulumi-awsx#188)
+}
+
+/** One container: an image, memory within the task's, reservation within memory, dependencies ECS can honour. */
+function containerProblems(
+  td: TaskDefJson,
+  c: Container,
+  name: string,
+  memory: ReturnType<typeof taskMemoryMiB>,
+  essential: Set<string | undefined>,
+  add: AddProblem,
+): void {
+  if (!c.image) add('image', 'has no "image"', 'set the image of the container', name);
+  const limit = typeof memory === 'number' ? memory : undefined;
+  if (limit !== undefined && typeof c.memory === 'number' && c.memory > limit) {
+    // ECS: "The 'memory' setting for container 'x' is greater than for the task." (pulumi/pulumi-awsx#188)
+    add(
+      'memory',
+      `container memory ${c.memory} MiB is more than the task's ${limit} MiB`,
+      `lower the container's "memory" to at most ${limit} or raise the task memory`,
+      name,
+    );
+  }
+  if (typeof c.memory === 'number' && typeof c.memoryReservation === 'number' && c.memoryReservation > c.memory) {
+    add(
+      'memoryReservation',
+      `memoryReservation ${c.memoryReservation} MiB is more than its memory ${c.memory} MiB`,
+      'keep memoryReservation ≤ memory',
+      name,
+    );
+  }
+  if (!requiresFargate(td) && memory === undefined && c.memory === undefined && c.memoryReservation === undefined) {
+    // ECS: "Invalid setting for container 'x'. At least one of 'memory' or 'memoryReservation' must be specified."
+    add(
+      'memory',
+      'has neither "memory" nor "memoryReservation" and the task has no "memory"',
+      'set a task-level "memory" or the container\'s "memory"',
+      name,
+    );
+  }
+  for (const dep of c.dependsOn ?? []) {
+    if ((dep.condition === 'SUCCESS' || dep.condition === 'COMPLETE') && essential.has(dep.containerName)) {
       add(
-        'memory',
-        `container memory ${c.memory} MiB is more than the task's ${limit} MiB`,
-        `lower the container's "memory" to at most ${limit} or raise the task memory`,
+        'dependsOn',
+        `depends on ${dep.containerName} with ${dep.condition}, but ${dep.containerName} is essential`,
+        `mark ${dep.containerName} "essential": false or use the START/HEALTHY condition`,
         name,
       );
-    }
-    if (typeof c.memory === 'number' && typeof c.memoryReservation === 'number' && c.memoryReservation > c.memory) {
-      add(
-        'memoryReservation',
-        `memoryReservation ${c.memoryReservation} MiB is more than its memory ${c.memory} MiB`,
-        'keep memoryReservation ≤ memory',
-        name,
-      );
-    }
-    if (!requiresFargate(td) && memory === undefined && c.memory === undefined && c.memoryReservation === undefined) {
-      // ECS: "Invalid setting for container 'x'. At least one of 'memory' or 'memoryReservation' must be specified."
-      add(
-        'memory',
-        'has neither "memory" nor "memoryReservation" and the task has no "memory"',
-        'set a task-level "memory" or the container\'s "memory"',
-        name,
-      );
-    }
-    for (const dep of c.dependsOn ?? []) {
-      if ((dep.condition === 'SUCCESS' || dep.condition === 'COMPLETE') && essential.has(dep.containerName)) {
-        add(
-          'dependsOn',
-          `depends on ${dep.containerName} with ${dep.condition}, but ${dep.containerName} is essential`,
-          `mark ${dep.containerName} "essential": false or use the START/HEALTHY condition`,
-          name,
-        );
-      }
-    }
-    for (const p of c.portMappings ?? []) {
-      if (p.containerPort === undefined && p.containerPortRange === undefined) {
-        add('portMappings', 'a port mapping has no "containerPort"', 'set containerPort on every port mapping', name);
-        continue;
-      }
-      if (
-        td.networkMode === 'awsvpc' &&
-        p.hostPort &&
-        p.containerPort !== undefined &&
-        p.hostPort !== p.containerPort
-      ) {
-        add(
-          'portMappings',
-          `hostPort ${p.hostPort} differs from containerPort ${p.containerPort} in awsvpc mode`,
-          `drop hostPort or set it to ${p.containerPort}`,
-          name,
-        );
-      }
-      const host =
-        p.hostPort || (td.networkMode === 'awsvpc' || td.networkMode === 'host' ? p.containerPort : undefined);
-      if (host) {
-        const key = `${(p.protocol ?? 'tcp').toUpperCase()} ${host}`;
-        if (hostPorts.has(key))
-          add('portMappings', `${key} is mapped twice in the task`, 'map each host port once per task', name);
-        hostPorts.add(key);
-      }
     }
   }
+}
 
+/** One container's port mappings: a containerPort each, hostPort = containerPort in awsvpc, no host port twice. */
+function portProblems(td: TaskDefJson, c: Container, name: string, hostPorts: Set<string>, add: AddProblem): void {
+  for (const p of c.portMappings ?? []) {
+    if (p.containerPort === undefined && p.containerPortRange === undefined) {
+      add('portMappings', 'a port mapping has no "containerPort"', 'set containerPort on every port mapping', name);
+      continue;
+    }
+    if (td.networkMode === 'awsvpc' && p.hostPort && p.containerPort !== undefined && p.hostPort !== p.containerPort) {
+      add(
+        'portMappings',
+        `hostPort ${p.hostPort} differs from containerPort ${p.containerPort} in awsvpc mode`,
+        `drop hostPort or set it to ${p.containerPort}`,
+        name,
+      );
+    }
+    const host = p.hostPort || (td.networkMode === 'awsvpc' || td.networkMode === 'host' ? p.containerPort : undefined);
+    if (host) {
+      const key = `${(p.protocol ?? 'tcp').toUpperCase()} ${host}`;
+      if (hostPorts.has(key))
+        add('portMappings', `${key} is mapped twice in the task`, 'map each host port once per task', name);
+      hostPorts.add(key);
+    }
+  }
+}
+
+/** The 64 KiB RegisterTaskDefinition request limit, naming the largest container. */
+function requestSizeProblem(td: TaskDefJson, containers: Container[], add: AddProblem): void {
   const size = registerInputBytes(td);
   if (size > TASK_DEFINITION_MAX_BYTES) {
     const largest = [...containers]
@@ -227,7 +256,6 @@ export function registerLimitProblems(td: TaskDefJson): Problem[] {
       largest?.name,
     );
   }
-  return problems;
 }
 
 /** Bytes of the RegisterTaskDefinition request ECS measures (tags excluded). */
