@@ -3,11 +3,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type Clock,
   cancellationSignal,
+  cancelReason,
   core,
+  DeployFailure,
   realClock,
   run as runStep,
   setOutputs,
 } from '@deploy-actions/kit/runtime';
+import { cancelledLine, type Stage, writeCancelledSummary } from './cancelled';
 import { memory } from './gc';
 import { getInputs } from './inputs';
 import { commentPlan } from './plan-comment';
@@ -41,33 +44,43 @@ export async function main(deps: Deps = {}): Promise<void> {
   const clock = deps.clock ?? realClock;
   const started = clock.now();
   const inputs = getInputs(env, new Date(started));
-  // where the run spends its time, stage by stage, in the debug log
+  // where the run spends its time, stage by stage, in the debug log; and which stage a cancel comes in
   let last = started;
-  const stageDone = (stage: string) => {
+  let stage: Stage = 'scan';
+  const stageDone = (done: Stage, next: Stage) => {
     const now = clock.now();
-    core.debug(`stage ${stage}: ${now - last} ms`);
+    core.debug(`stage ${done}: ${now - last} ms`);
     last = now;
+    stage = next;
   };
-  const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
-  stageDone('scan');
   const signal = deps.signal ?? cancellationSignal();
   const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
-
-  const plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo!);
-  stageDone('plan');
+  let plan: Awaited<ReturnType<typeof planDeploy>>;
   let invalidated: Awaited<ReturnType<typeof invalidate>>;
-  if (inputs.dryRun) {
-    core.info('Plan mode: nothing was written.');
-  } else {
-    const written = await publish(session, plan);
-    stageDone('publish');
-    await record(session, plan, written);
-    stageDone('record');
-    await prune(session, plan);
-    stageDone('prune');
-    invalidated = await invalidate(session, plan);
-    stageDone('invalidate');
-    memory('deploy', plan.large);
+  try {
+    const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
+    stageDone('scan', 'plan');
+    plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo!);
+    stageDone('plan', 'publish');
+    if (inputs.dryRun) {
+      core.info('Plan mode: nothing was written.');
+    } else {
+      const written = await publish(session, plan);
+      stageDone('publish', 'record');
+      await record(session, plan, written);
+      stageDone('record', 'prune');
+      await prune(session, plan);
+      stageDone('prune', 'invalidate');
+      invalidated = await invalidate(session, plan);
+      stageDone('invalidate', 'invalidate');
+      memory('deploy', plan.large);
+    }
+  } catch (err) {
+    // A cancel surfaces as whatever the call in flight threw (an abort, a failed write): say what stands instead.
+    if (!signal.aborted) throw err;
+    const cancelled = { stage, requests: session.requests, reason: cancelReason(signal) };
+    await writeCancelledSummary(cancelled);
+    throw new DeployFailure(cancelledLine(cancelled));
   }
   const report: Report = {
     plan,
