@@ -27,7 +27,7 @@ import {
   oneOffTaskFailure,
   prepareOneOffTask,
 } from '@deploy-actions/kit/ecs/one-off-task';
-import { createPreflightClients, type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
+import { type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
 import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
 import {
   cancellationSignal,
@@ -85,7 +85,7 @@ export async function main(deps: Deps = {}): Promise<void> {
     action: ACTION,
     preflight: inputs.deploy.preflight,
     plan: inputs.deploy.plan,
-    clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+    ...(deps.preflightClients ? { clients: deps.preflightClients } : {}),
     signal,
     inputOf: preflightInputOf(inputs.render.overrides),
     ...(migration ? { notes: [migrationPlanLine(migration.inputs)] } : {}),
