@@ -10,6 +10,7 @@ import {
   DeployFailure,
   errorMessage,
   maskValue,
+  requestSent,
   run as runStep,
   Summary,
   setOutputs,
@@ -58,6 +59,8 @@ export interface Deps {
   /** Cancellation (default: the kit's SIGINT/SIGTERM signal). */
   signal?: AbortSignal;
 }
+
+const noop = () => {};
 
 /** buildah global options from the environment (tests use temp dirs; unset on a runner = buildah's defaults). */
 export function buildahStorageFromEnv(env: NodeJS.ProcessEnv): BuildahStorage {
@@ -249,8 +252,11 @@ export async function main(deps: Deps = {}): Promise<void> {
   // The repository lookup (read-only) runs while the builders are probed (`docker buildx version` is a process
   // start of its own, #15 cold start); its result or error is taken after the builder is resolved, so a builder
   // problem is still the error reported.
+  const sent = requestSent(ecr);
   const repoLookup = describeRepository(ecr, inputs.repository, inputs.region);
   repoLookup.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  // The probe's process start (a synchronous spawn) once that request is on its way, not in front of it.
+  if (!deps.probe) await Promise.race([sent, repoLookup.then(noop, noop)]);
   const probe = deps.probe ?? (await probeBuilders(inputs.builder, env));
   const builder = resolveBuilder(inputs.builder, probe, inputs.platforms);
 

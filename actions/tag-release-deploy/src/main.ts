@@ -5,6 +5,7 @@ import {
   core,
   createClient,
   maskValue,
+  requestSent,
   run as runStep,
   Summary,
   setOutputs,
@@ -71,23 +72,6 @@ async function finish(octokit: Octokit, repo: Repo, inputs: FinishInputs): Promi
     .write();
 }
 
-/**
- * Resolves once the client's first request has been handed to the HTTP handler (the innermost step of the SDK's
- * middleware stack, after signing), a turn of the event loop later: by then it is on the wire.
- */
-function firstRequestSent(ecr: ECRClient): Promise<void> {
-  return new Promise((resolve) => {
-    ecr.middlewareStack.add(
-      (next) => (args) => {
-        const sent = next(args);
-        setImmediate(resolve);
-        return sent;
-      },
-      { step: 'deserialize', priority: 'low', name: 'tagReleaseDeployFirstRequestSent' },
-    );
-  });
-}
-
 /** Read both sides, decide, then write: ECR tags, the deployment, the release. */
 async function release(repo: Repo, inputs: ReleaseInputs, env: NodeJS.ProcessEnv): Promise<void> {
   const { tag } = inputs;
@@ -96,7 +80,7 @@ async function release(repo: Repo, inputs: ReleaseInputs, env: NodeJS.ProcessEnv
     inputs.repositories.length > 0
       ? createClient(ECRClient, { action: ACTION, region, regionInput: 'aws-region', env })
       : undefined;
-  const firstSent = ecr ? firstRequestSent(ecr) : Promise.resolve();
+  const firstSent = ecr ? requestSent(ecr) : Promise.resolve();
   // The repositories' lookups (read-only) run while Octokit loads and GitHub lists the tags (#15 cold start); each
   // result or error is taken in the same order as before, after the tags, so a GitHub error is still the one reported.
   const described = new Map(

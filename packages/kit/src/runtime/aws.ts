@@ -175,3 +175,22 @@ export function createClient<C extends ClientCtor>(
   );
   return client;
 }
+
+/**
+ * Resolves once `client` has handed its next request to the HTTP handler (the innermost step of the SDK's middleware
+ * stack, after signing), one turn of the event loop later, when it is on the wire. For start-up work that can wait
+ * for that request without delaying it: a lazy chunk, a child process (#15 cold start). Never resolves if no
+ * request is made: race it with the call's own promise.
+ */
+export function requestSent(client: { middlewareStack: { add: (...args: any[]) => void } }): Promise<void> {
+  return new Promise((resolve) => {
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+        const response = next(args);
+        setImmediate(resolve);
+        return response;
+      },
+      { step: 'deserialize', priority: 'low', name: 'deployActionsRequestSent', override: true },
+    );
+  });
+}
