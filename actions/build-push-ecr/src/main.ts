@@ -11,6 +11,7 @@ import {
   errorMessage,
   maskValue,
   realClock,
+  requestSent,
   run as runStep,
   Summary,
   setOutputs,
@@ -59,6 +60,8 @@ export interface Deps {
   /** Cancellation (default: the kit's SIGINT/SIGTERM signal). */
   signal?: AbortSignal;
 }
+
+const noop = () => {};
 
 /** buildah global options from the environment (tests use temp dirs; unset on a runner = buildah's defaults). */
 export function buildahStorageFromEnv(env: NodeJS.ProcessEnv): BuildahStorage {
@@ -289,11 +292,19 @@ export async function main(deps: Deps = {}): Promise<void> {
   const signal = deps.signal ?? cancellationSignal();
   const started = now();
   const inputs = getInputs(env);
+  const ecr = createClient(ECRClient, { action: ACTION, region: inputs.region, regionInput: 'aws-region', env });
+  // The repository lookup (read-only) runs while the builders are probed (`docker buildx version` is a process
+  // start of its own, #15 cold start); its result or error is taken after the builder is resolved, so a builder
+  // problem is still the error reported.
+  const sent = requestSent(ecr);
+  const repoLookup = describeRepository(ecr, inputs.repository, inputs.region);
+  repoLookup.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  // The probe's process start (a synchronous spawn) once that request is on its way, not in front of it.
+  if (!deps.probe) await Promise.race([sent, repoLookup.then(noop, noop)]);
   const probe = deps.probe ?? (await probeBuilders(inputs.builder, env));
   const builder = resolveBuilder(inputs.builder, probe, inputs.platforms);
 
-  const ecr = createClient(ECRClient, { action: ACTION, region: inputs.region, regionInput: 'aws-region', env });
-  const repo = await describeRepository(ecr, inputs.repository, inputs.region);
+  const repo = await repoLookup;
   const existing = await existingTags(ecr, inputs.repository, inputs.tags);
   const decision = decide(inputs, builder, repo, existing);
 

@@ -13,7 +13,7 @@ import {
   registerRevisions,
   writeDeployReport,
 } from '@deploy-actions/kit/ecs/deploy';
-import { createPreflightClients, type PreflightClients } from '@deploy-actions/kit/ecs/preflight';
+import type { PreflightClients } from '@deploy-actions/kit/ecs/preflight';
 import { cancellationSignal, coreLogger, run as runStep } from '@deploy-actions/kit/runtime';
 import { ACTION, getInputs } from './inputs';
 
@@ -43,7 +43,7 @@ export async function main(deps: Deps = {}): Promise<void> {
       action: ACTION,
       preflight: inputs.preflight,
       plan: inputs.plan,
-      clients: deps.preflightClients ?? createPreflightClients(ACTION, region),
+      ...(deps.preflightClients ? { clients: deps.preflightClients } : {}),
       signal: engine.signal,
     });
     if (checked.planned) return;

@@ -30,7 +30,7 @@ import {
   prepareOneOffTask,
   stepRunKey,
 } from '@deploy-actions/kit/ecs/one-off-task';
-import { createPreflightClients, type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
+import { type PreflightClients, preflightInputOf } from '@deploy-actions/kit/ecs/preflight';
 import { containerImages, type RenderedFromTemplate, renderFromTemplate } from '@deploy-actions/kit/ecs/taskdef';
 import {
   cancellationSignal,
@@ -134,7 +134,7 @@ async function prepareAndMigrate(
     action: ACTION,
     preflight: inputs.deploy.preflight,
     plan: inputs.deploy.plan,
-    clients: o.preflightClients ?? createPreflightClients(ACTION, region),
+    ...(o.preflightClients ? { clients: o.preflightClients } : {}),
     signal,
     inputOf: preflightInputOf(inputs.render.overrides),
     ...(migration ? { notes: [migrationPlanLine(migration.inputs)] } : {}),

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ByteBudget } from './concurrency';
 import { gzipJson } from './json-gzip';
-import { type ListPage, parseListPage } from './list-page';
+import type { ListPage } from './list-page';
 import { DEFAULT_PART_SIZE, normalizeEtag, partCount } from './s3-etag';
 
 // Small S3 object helpers: paginated listing, file upload (single PUT or multipart with a fixed
@@ -35,11 +35,12 @@ export interface ListedObject {
 /**
  * Every object under `prefix` (ListObjectsV2, 1,000 per page). Returns the objects and the number of pages.
  *
- * Each page's XML is read by list-page.ts, not by the SDK: its schema-driven deserializer (fast-xml-parser, then a
- * walk of the output schema that builds a Date per object) was ~150 ms of CPU for the two pages of a 2,000-file
- * site, over a tenth of a redeploy (bench/spa-sync.bench.mjs with BENCH_PROF). The request, signing, retries and
- * error responses stay the SDK's: a middleware just inside its deserializer takes a 200 page's text and hands the
- * deserializer an empty result instead; a page list-page.ts is not sure of goes to the SDK unchanged.
+ * Each page's XML is read by list-page.ts (saxes), not by the SDK: its schema-driven deserializer (its XML parser,
+ * then a walk of the output schema that builds a Date per object) was ~150 ms of CPU for the two pages of a
+ * 2,000-file site, over a tenth of a redeploy (bench/spa-sync.bench.mjs with BENCH_PROF). The request, signing,
+ * retries and error responses stay the SDK's: a middleware just inside its deserializer takes a 200 page's text and
+ * hands the deserializer an empty result instead; a page list-page.ts is not sure of goes to the SDK unchanged.
+ * list-page.ts and saxes are a lazy chunk of the bundle, loaded while the first page is requested (cold start).
  */
 export async function listAllObjects(
   client: S3Client,
@@ -51,6 +52,8 @@ export async function listAllObjects(
     onPage?: (pages: number, objects: number) => void;
   } = {},
 ): Promise<{ objects: ListedObject[]; pages: number; sdkParsedPages: number }> {
+  const reader = import('./list-page');
+  reader.catch(() => {}); // awaited with the first page
   const objects: ListedObject[] = [];
   let token: string | undefined;
   let pages = 0;
@@ -65,7 +68,7 @@ export async function listAllObjects(
         const response = result.response as { statusCode?: number; body?: unknown };
         if (response.statusCode === 200 && response.body && typeof response.body === 'object') {
           const text = Buffer.concat(await collect(response.body as AsyncIterable<Uint8Array>)).toString('utf8');
-          page = parseListPage(text);
+          page = (await reader).parseListPage(text);
           response.body = Buffer.from(page ? EMPTY_LIST_RESULT : text);
         }
         return result;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeXmlText, parseListPage } from '../src/list-page';
+import { parseListPage } from '../src/list-page';
 
 const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
 const contents = (key: string, etag = '&quot;9b2cf535f27731c974343645a3985328&quot;', size = '12') =>
@@ -60,18 +60,29 @@ describe('parseListPage (a ListObjectsV2 page, or undefined for the SDK to parse
   });
 });
 
-describe('decodeXmlText', () => {
-  test.each<[string, string | undefined]>([
+describe('text as XML decodes it (saxes)', () => {
+  const keyOf = (raw: string) => parseListPage(page(contents(raw)))?.objects[0]?.key;
+  test.each<[string, string]>([
     ['plain', 'plain'],
     ['&amp;&lt;&gt;&quot;&apos;', '&<>"\''],
-    ['&quot;abc&quot;', '"abc"'],
     ['&amp;quot;', '&quot;'],
     ['line&#13;&#10;break &#x1F600;', 'line\r\nbreak 😀'],
     ['literal\r\nand\rcr', 'literal\nand\ncr'],
-    ['&#x110000;', undefined],
-    ['&copy;', undefined],
-    ['a & b', undefined],
-  ])('%s', (text, expected) => {
-    expect(decodeXmlText(text)).toBe(expected);
+    ['<![CDATA[a <b> & c]]>', 'a <b> & c'],
+    ['  spaced  ', '  spaced  '],
+  ])('%s', (raw, key) => {
+    expect(keyOf(raw)).toBe(key);
   });
+
+  test.each(['&#x110000;', '&copy;', 'a & b'])('%s: not well-formed, undefined', (raw) => {
+    expect(parseListPage(page(contents(raw)))).toBeUndefined();
+  });
+});
+
+test('nested elements the sync does not read (Owner, CommonPrefixes) are skipped', () => {
+  const owner = '<Owner><ID>abc</ID><DisplayName>me</DisplayName></Owner>';
+  const xml = page(
+    `${contents('a').replace('</Contents>', `${owner}</Contents>`)}<CommonPrefixes><Prefix>site/x/</Prefix></CommonPrefixes>${contents('b')}`,
+  );
+  expect(parseListPage(xml)?.objects.map((o) => o.key)).toEqual(['a', 'b']);
 });

@@ -1,9 +1,11 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { describeEcrRepository } from '@deploy-actions/kit/ecr';
 import {
   ConfigurationError,
   core,
   createClient,
   maskValue,
+  requestSent,
   run as runStep,
   Summary,
   setOutputs,
@@ -32,10 +34,9 @@ export async function main(deps: Deps = {}): Promise<void> {
   const env = deps.env ?? process.env;
   const inputs = getInputs(env);
   maskValue(inputs.token);
-  const octokit = await createOctokit(inputs.token, inputs.apiUrl);
   const repo: Repo = { owner: inputs.owner, repo: inputs.repo };
-  if (inputs.mode === 'finish') return finish(octokit, repo, inputs);
-  return release(octokit, repo, inputs, env);
+  if (inputs.mode === 'finish') return finish(await createOctokit(inputs.token, inputs.apiUrl), repo, inputs);
+  return release(repo, inputs, env);
 }
 
 /** Finishing mode: set the final status of the deployment a previous step opened, nothing else. */
@@ -72,26 +73,46 @@ async function finish(octokit: Octokit, repo: Repo, inputs: FinishInputs): Promi
 }
 
 /** Read both sides, decide, then write: ECR tags, the deployment, the release. */
-async function release(octokit: Octokit, repo: Repo, inputs: ReleaseInputs, env: NodeJS.ProcessEnv): Promise<void> {
+async function release(repo: Repo, inputs: ReleaseInputs, env: NodeJS.ProcessEnv): Promise<void> {
   const { tag } = inputs;
-  const allTags = await listTagNames(octokit, repo);
-  const selection = selectTags(tag, {
-    majorMinorTags: inputs.majorMinorTags,
-    extraTags: inputs.extraTags,
-    allTags,
-  });
+  const region = inputs.region!;
+  const ecr =
+    inputs.repositories.length > 0
+      ? createClient(ECRClient, { action: ACTION, region, regionInput: 'aws-region', env })
+      : undefined;
+  const firstSent = ecr ? requestSent(ecr) : Promise.resolve();
+  // The repositories' lookups (read-only) run while Octokit loads and GitHub lists the tags (#15 cold start); each
+  // result or error is taken in the same order as before, after the tags, so a GitHub error is still the one reported.
+  const described = new Map(
+    inputs.repositories.map((name) => {
+      const lookup = describeEcrRepository(ecr!, name);
+      lookup.catch(() => {}); // awaited in readRepository; never an unhandled rejection meanwhile
+      return [name, lookup] as const;
+    }),
+  );
+  let octokit: Octokit;
+  let allTags: string[];
+  let selection: ReturnType<typeof selectTags>;
+  try {
+    // Octokit (a lazy chunk, ~50 ms to evaluate) once the first ECR request is on its way, not in front of it.
+    await Promise.race([firstSent, Promise.allSettled(described.values())]);
+    octokit = await createOctokit(inputs.token, inputs.apiUrl);
+    allTags = await listTagNames(octokit, repo);
+    selection = selectTags(tag, { majorMinorTags: inputs.majorMinorTags, extraTags: inputs.extraTags, allTags });
+  } catch (err) {
+    ecr?.destroy();
+    throw err;
+  }
   for (const note of selection.notes) core.info(note);
 
   const images: PromotedImage[] = [];
   const actions: string[][] = [];
-  if (inputs.repositories.length > 0) {
-    const region = inputs.region!;
-    const ecr = createClient(ECRClient, { action: ACTION, region, regionInput: 'aws-region', env });
+  if (ecr) {
     try {
       // Read every repository first; nothing is written unless every repository can be promoted.
       const states = [];
       for (const name of inputs.repositories) {
-        states.push(await readRepository(ecr, name, region, inputs.sourceTag, selection.tags));
+        states.push(await readRepository(ecr, name, region, inputs.sourceTag, selection.tags, described.get(name)));
       }
       const tagInput = (t: string) => (inputs.extraTags.includes(t) ? 'extra-tags' : 'major-minor-tags');
       const plan = planPromotion(states, tag.name, selection.tags, inputs.sourceTag, tagInput);

@@ -1,5 +1,5 @@
 import { BatchGetImageCommand, type ECRClient, type ImageIdentifier, PutImageCommand } from '@aws-sdk/client-ecr';
-import { describeEcrRepository } from '@deploy-actions/kit/ecr';
+import { describeEcrRepository, type EcrRepositorySettings } from '@deploy-actions/kit/ecr';
 import { ConfigurationError, DeployFailure, isErrorNamed } from '@deploy-actions/kit/runtime';
 import type { RepositoryPlan, RepositoryState } from './plan';
 
@@ -14,8 +14,10 @@ export async function readRepository(
   region: string,
   sourceTag: string,
   tags: readonly string[],
+  /** The repository's description when its lookup was started earlier (main: while GitHub lists the tags). */
+  described: Promise<EcrRepositorySettings | undefined> = describeEcrRepository(ecr, name),
 ): Promise<RepositoryState> {
-  const repo = await describeEcrRepository(ecr, name);
+  const repo = await described;
   if (!repo) {
     throw new ConfigurationError(
       'repositories',

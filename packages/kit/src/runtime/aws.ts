@@ -1,3 +1,6 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { ConfigurationError, tagAwsError } from './errors';
 import { parseRegion } from './inputs/aws-ids';
 import { type RetryEvent, ThroughputRetryStrategy } from './retry';
@@ -174,4 +177,37 @@ export function createClient<C extends ClientCtor>(
     { step: 'initialize', priority: 'high', name: 'deployActionsErrorContext', override: true },
   );
   return client;
+}
+
+/**
+ * Resolves once `client`'s next request has been written to its socket (handed to the HTTP handler after signing,
+ * then the socket connected: node:http writes the request on connect), one turn of the event loop later. For start-up
+ * work that can wait for that request without delaying it: a lazy chunk, a child process (#15 cold start). Never
+ * resolves if no request is made: race it with the call's own promise. The socket is found through node:http's
+ * `http.client.request.start` diagnostics channel: the first request started after the handler was called, which is
+ * this client's as long as nothing else starts one in between (the callers make it the only one at that point).
+ */
+export function requestSent(client: { middlewareStack: { add: (...args: any[]) => void } }): Promise<void> {
+  return new Promise((resolve) => {
+    let armed = false;
+    const written = () => setImmediate(resolve);
+    const onRequest = (message: unknown) => {
+      if (!armed) return;
+      diagnostics.unsubscribe('http.client.request.start', onRequest);
+      const request = (message as { request: ClientRequest }).request;
+      const onSocket = (socket: Socket) => (socket.connecting ? socket.once('connect', written) : written());
+      request.once('error', written);
+      if (request.socket)
+        onSocket(request.socket); // the channel may be published once the socket is assigned
+      else request.once('socket', onSocket);
+    };
+    diagnostics.subscribe('http.client.request.start', onRequest);
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+        armed = true;
+        return next(args);
+      },
+      { step: 'deserialize', priority: 'low', name: 'deployActionsRequestSent', override: true },
+    );
+  });
 }

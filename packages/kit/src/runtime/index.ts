@@ -1,7 +1,14 @@
 // @deploy-actions/kit/runtime: what every action step runs on. It imports nothing from the rest of the kit.
 /** The runner's commands and files, as @actions/core writes them (runtime/core.ts): `core.saveState`, `core.info` … */
 
-export { type CreateClientOptions, configuredEndpoint, createClient, resolveRegion, type S3ChecksumMode } from './aws';
+export {
+  type CreateClientOptions,
+  configuredEndpoint,
+  createClient,
+  requestSent,
+  resolveRegion,
+  type S3ChecksumMode,
+} from './aws';
 export * as core from './core';
 export {
   ConfigurationError,

@@ -9,6 +9,7 @@ import {
   configuredEndpoint,
   createClient,
   endpointEnvSuffix,
+  requestSent,
   resolveRegion,
 } from '../../src/runtime/aws';
 import { ConfigurationError, describeAwsError } from '../../src/runtime/errors';
@@ -412,5 +413,44 @@ describe('createClient against a local HTTP server (real SDK stack)', () => {
     });
     const err = await ecs.send(new DescribeServicesCommand({ cluster: 'c', services: ['s'] })).catch((e) => e);
     expect(describeAwsError(err)).toMatch(/^AWS ECS DescribeServices failed: /);
+  });
+});
+
+describe('requestSent', () => {
+  test('resolves once the request is handed to the HTTP handler, before any response; not before a request', async () => {
+    const held: Array<() => void> = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        held.push(() => {
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+          res.end('{"services":[],"failures":[]}');
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ecs = createClient(ECSClient, { action: 'deploy-ecs', region: 'us-east-1' });
+      let sent = false;
+      const waiting = requestSent(ecs).then(() => {
+        sent = true;
+      });
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(sent).toBe(false); // no request yet
+      let answered = false;
+      const call = ecs.send(new DescribeServicesCommand({ cluster: 'c', services: ['s'] })).then(() => {
+        answered = true;
+      });
+      await waiting;
+      expect(answered).toBe(false); // the server holds every response until told
+      while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+      held.shift()!();
+      await call;
+      expect(answered).toBe(true);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -1,6 +1,5 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { coreLogger, type Logger } from '../../runtime/log';
-import { pinImageDigests } from './pin-digests';
 import { containerImages, renderTaskDefinition } from './render';
 import type { TaskDefRenderInputs, TaskDefTemplateSource } from './render-inputs';
 import { type LoadedTaskDefTemplate, loadTaskDefTemplate } from './source';
@@ -50,6 +49,9 @@ export async function renderFromTemplate(
   }
   const overridden = new Set(inputs.overrides.images.map((i) => i.container));
   const templateInput = templateInputName(inputs.template);
+  // Loaded here: the ECR client and its lookups are a lazy chunk, evaluated after the template's ECS call is on its
+  // way (#15 cold start).
+  const { pinImageDigests } = await import('./pin-digests');
   const pinned = await pinImageDigests(rendered.taskDefinition, {
     action: options.action,
     region: options.pinRegion?.() ?? options.region ?? '',
