@@ -58,7 +58,7 @@ export async function main(deps: Deps = {}): Promise<void> {
   let plan: Awaited<ReturnType<typeof planDeploy>>;
   let invalidated: Awaited<ReturnType<typeof invalidate>>;
   try {
-    const scanned = inputs.rollbackTo === undefined ? await scan(inputs) : undefined;
+    const scanned = inputs.rollbackTo === undefined ? await scan(inputs, signal) : undefined;
     stageDone('scan', 'plan');
     plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo!);
     stageDone('plan', 'publish');

@@ -135,3 +135,16 @@ describe('scanSource with exclude', () => {
     }
   });
 });
+
+test('a cancel ends the scan: the hashing stops with the signal’s reason', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'scan-cancel-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html>\n');
+  writeFileSync(join(dir, 'big.js'), 'x'.repeat(4096)); // over the small-file limit below: hashed as a stream
+  const controller = new AbortController();
+  controller.abort(new Error('received SIGINT'));
+  await expect(scanSource(dir, [], 1024, 2, undefined, 'inside', controller.signal)).rejects.toThrow('received SIGINT');
+  await expect(scanSource(dir, [], 1024, 2)).resolves.toMatchObject({ files: expect.any(Array) });
+});

@@ -84,6 +84,8 @@ export async function scanSource(
   concurrency: number,
   exclude?: ExcludeFilter,
   followSymlinks: FollowSymlinks = 'inside',
+  /** A cancel (SIGINT/SIGTERM) ends the hashing at the next yield. */
+  signal?: AbortSignal,
 ): Promise<ScanResult> {
   const walked = await walkSource(root, { followSymlinks, exclude });
   const excluded = walked.excluded;
@@ -135,10 +137,12 @@ export async function scanSource(
     else files[i] = fileOf(walkedFile, hashBuffer(bytes, partSize));
     if (Date.now() - slice >= YIELD_EVERY_MS) {
       await yieldToEventLoop();
+      signal?.throwIfAborted();
       slice = Date.now();
     }
   }
   await mapLimit(large, concurrency, async (i) => {
+    signal?.throwIfAborted();
     const walkedFile = walked.files[i]!;
     const real = realPathOf(root, walkedFile);
     await assertUnchanged(real, walkedFile.path);
@@ -162,7 +166,7 @@ export interface Scan extends ScanResult {
 }
 
 /** The stage: scan `source` as the inputs say, and log what was found and what was left out. */
-export async function scan(inputs: Inputs): Promise<Scan> {
+export async function scan(inputs: Inputs, signal?: AbortSignal): Promise<Scan> {
   const source = inputs.source!;
   core.info(`Hashing ${source} ...`);
   const result = await scanSource(
@@ -172,6 +176,7 @@ export async function scan(inputs: Inputs): Promise<Scan> {
     Math.max(2, Math.min(inputs.concurrency, 8)),
     inputs.exclude,
     inputs.followSymlinks,
+    signal,
   );
   core.info(
     `${result.files.length} local files; hashed assets detected by ${result.detector.source}${result.viteManifest ? ` (${result.viteManifest})` : ''}.`,
