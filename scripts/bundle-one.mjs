@@ -42,12 +42,19 @@ const { code, map, assets } = await ncc(entry, {
   sourceMapRegister: false,
 });
 
-/** The directory of the package a bundled source file belongs to (nearest package.json with a name). */
+/**
+ * The directory of the third-party package a bundled source file belongs to (nearest package.json with a name,
+ * never above the repository root), or undefined for our own sources, webpack's runtime and Node built-ins. Only
+ * paths under node_modules/ count: the others are relative to webpack's context, and walking up from them left the
+ * repository and picked up whatever package.json the machine has above it (a CI checkout's parent folder did).
+ */
 function packageDirOf(source) {
-  const path = source.replace(/^webpack:\/\/[^/]*\//, '').replace(/^\.\//, '');
+  const path = source.replace(/^webpack:\/\/[^/]*\//, '');
   const nm = path.indexOf('node_modules/');
-  let dir = dirname(resolve(process.cwd(), nm >= 0 ? path.slice(nm) : path));
-  while (dir !== dirname(dir)) {
+  if (nm < 0) return undefined;
+  const root = process.cwd();
+  let dir = dirname(resolve(root, path.slice(nm)));
+  while (dir.startsWith(`${root}/`)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name) return dir;
     dir = dirname(dir);
