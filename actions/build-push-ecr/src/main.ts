@@ -49,6 +49,7 @@ import {
   tagDigest,
   tokenNeedsRefresh,
 } from './registry';
+import { classifyRegistryFailure, registryAttempts, registryRetryDelay } from './registry-retry';
 import { runTool } from './tool-process';
 
 /** The test hook: what in-process tests inject (the bundle uses none of it). */
@@ -124,9 +125,8 @@ async function execTool(
 
 /**
  * A registry command that is safe to repeat (login; a push, whose blobs already sent are skipped the next time),
- * repeated after a failure: the registry answers 429/5xx or drops a connection now and then, and buildah's own
- * `--retry` does not cover login nor every request of a push (#16 reliability suite). At most 3 attempts; a cancel
- * is never retried.
+ * repeated after a failure the registry may not repeat (429/5xx, a dropped connection): see registry-retry.ts for
+ * which failures, how often and how long. A cancel is never retried.
  */
 async function execRegistryTool(
   ctx: ToolContext,
@@ -139,14 +139,17 @@ async function execRegistryTool(
     try {
       return await execTool(ctx, what, command, args, extra);
     } catch (err) {
-      if (attempt >= REGISTRY_ATTEMPTS || ctx.signal.aborted || !(err instanceof DeployFailure)) throw err;
-      core.info(`${what} failed (attempt ${attempt} of ${REGISTRY_ATTEMPTS}); trying again in ${attempt * 2} s`);
-      await realClock.sleep(attempt * 2000, ctx.signal);
+      if (ctx.signal.aborted || !(err instanceof DeployFailure)) throw err;
+      const kind = classifyRegistryFailure(typeof err.cause === 'string' ? err.cause : '');
+      const delay = registryRetryDelay(kind, attempt);
+      if (delay === undefined) throw err;
+      core.info(
+        `${what} failed (attempt ${attempt} of ${registryAttempts(kind)}, ${kind === 'transient' ? 'the registry may answer differently next time' : 'cause not recognised'}); trying again in ${delay / 1000} s`,
+      );
+      await realClock.sleep(delay, ctx.signal);
     }
   }
 }
-
-const REGISTRY_ATTEMPTS = 3;
 
 /**
  * `buildah bud --cache-to`: a layer cache that cannot be exported must not fail the build (the cache only makes
