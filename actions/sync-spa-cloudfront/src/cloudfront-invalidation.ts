@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { type Clock, isErrorNamed, poll, realClock } from '@deploy-actions/kit/runtime';
+import { type CloudFrontClient, cloudFrontSdk } from './cloudfront-sdk';
 import { byCodeUnits } from './compare';
 
 // CloudFront invalidation helpers: a pure path planner (aliases for directory indexes, wildcard collapsing within
@@ -202,6 +202,7 @@ export async function submitInvalidation(
   client: CloudFrontClient,
   options: SubmitInvalidationOptions,
 ): Promise<SubmittedInvalidation> {
+  const { CreateInvalidationCommand } = await cloudFrontSdk();
   let backoffs = 0;
   const result = await poll<{ id: string; status: string }>(
     async () => {
@@ -250,6 +251,7 @@ export interface WaitInvalidationOptions {
 
 /** Poll GetInvalidation until Completed; throws the kit's PollTimeoutError / PollAbortedError. */
 export async function waitForInvalidation(client: CloudFrontClient, options: WaitInvalidationOptions): Promise<void> {
+  const { GetInvalidationCommand } = await cloudFrontSdk();
   await poll<void>(
     async () => {
       const out = await client.send(

@@ -1,4 +1,3 @@
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type Clock,
@@ -7,22 +6,21 @@ import {
   core,
   DeployFailure,
   realClock,
+  requestSent,
   run as runStep,
   setOutputs,
 } from '@deploy-actions/kit/runtime';
 import { cancelledLine, type Stage, writeCancelledSummary } from './cancelled';
+import type { CloudFrontClient } from './cloudfront-sdk';
 import { memory } from './gc';
 import { getInputs } from './inputs';
-import { commentPlan } from './plan-comment';
-import { openSession } from './session';
-import { invalidate } from './stages/invalidate';
+import { type RemoteState, readRemote } from './records';
+import { openCloudFront, openSession } from './session';
+import type { Invalidated } from './stages/invalidate';
 import { planDeploy } from './stages/plan';
 import { planRollbackTo } from './stages/plan-rollback';
-import { prune } from './stages/prune';
-import { publish } from './stages/publish';
-import { record } from './stages/record';
 import { scan } from './stages/scan';
-import { type Report, renderPlan, writeSummary } from './summary';
+import type { Report } from './summary';
 
 // The shell: inputs, then the pipeline — scan → plan → publish → record → prune → invalidate for a deploy, plan →
 // publish → record → invalidate for a rollback — each stage one module, called once; then outputs and the summary.
@@ -56,12 +54,32 @@ export async function main(deps: Deps = {}): Promise<void> {
   const signal = deps.signal ?? cancellationSignal();
   const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
   let plan: Awaited<ReturnType<typeof planDeploy>>;
-  let invalidated: Awaited<ReturnType<typeof invalidate>>;
+  let invalidated: Invalidated | undefined;
+  let later: typeof import('./stages/after-plan');
+  // Once the source is accepted, the bucket is read while the files are hashed. What else the run needs is compiled
+  // once the listing's request is on the wire (the CloudFront SDK, mime types, the write stages: lazy chunks), so
+  // that request goes out as early as the floor's (issue #15, cold start).
+  let remote: Promise<RemoteState> | undefined;
+  let cloudFrontReady: Promise<void> | undefined;
+  const readAhead = (): Promise<void> => {
+    const sent = requestSent(session.s3);
+    remote = readRemote(session);
+    // (a listing that fails before any request, e.g. without credentials, settles `remote`, never `sent`)
+    const onTheWire = Promise.race([sent, remote.then(noop, noop)]);
+    cloudFrontReady = onTheWire.then(() => openCloudFront(session));
+    cloudFrontReady.catch(noop); // awaited below; a scan error is the one to report
+    return onTheWire;
+  };
   try {
-    const scanned = inputs.rollbackTo === undefined ? await scan(inputs, signal) : undefined;
+    const scanned = inputs.rollbackTo === undefined ? await scan(inputs, signal, readAhead) : undefined;
+    await (cloudFrontReady ?? openCloudFront(session));
     stageDone('scan', 'plan');
-    plan = scanned ? await planDeploy(session, scanned) : await planRollbackTo(session, inputs.rollbackTo!);
+    plan = scanned
+      ? await planDeploy(session, scanned, remote ?? readRemote(session))
+      : await planRollbackTo(session, inputs.rollbackTo!);
     stageDone('plan', 'publish');
+    later = await import('./stages/after-plan');
+    const { publish, record, prune, invalidate } = later;
     if (inputs.dryRun) {
       core.info('Plan mode: nothing was written.');
     } else {
@@ -91,7 +109,7 @@ export async function main(deps: Deps = {}): Promise<void> {
     requests: session.requests,
     durationMs: clock.now() - started,
   };
-  if (inputs.dryRun) await commentPlan(session, renderPlan(report));
+  if (inputs.dryRun) await later.commentPlan(session, later.renderPlan(report));
 
   setOutputs({
     uploaded: plan.counts.uploaded,
@@ -101,8 +119,10 @@ export async function main(deps: Deps = {}): Promise<void> {
     'invalidation-id': invalidated?.id ?? '',
     'release-id': plan.releaseId,
   });
-  await writeSummary(report);
+  await later.writeSummary(report);
 }
+
+const noop = (): void => undefined;
 
 /** @github/local-action's entry (it calls an exported `run()`): the same step src/index.ts runs. */
 export const run = (): Promise<void> => runStep(main);

@@ -1,5 +1,4 @@
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
-import mime from 'mime-types';
 import picomatch from 'picomatch';
 
 // Header policy (pure): which Cache-Control and Content-Type each file gets.
@@ -185,6 +184,17 @@ export function isHtml(path: string): boolean {
   return /\.html?$/i.test(path);
 }
 
+type MimeTypes = typeof import('mime-types');
+let mime: MimeTypes | undefined;
+
+/**
+ * Load the mime-types database (a lazy chunk of the bundle: its 190 KB are compiled after the run's first request,
+ * issue #15 cold start). The scan calls it before deciding any header; contentTypeFor() needs it.
+ */
+export async function loadContentTypes(): Promise<void> {
+  mime ??= ((await import('mime-types')) as { default: MimeTypes }).default;
+}
+
 /** Content-Type from the mime-types database (never the OS registry), with `charset=utf-8` for text types. */
 export function contentTypeFor(path: string): string {
   const base = path.slice(path.lastIndexOf('/') + 1);
@@ -192,6 +202,7 @@ export function contentTypeFor(path: string): string {
   const ext = base.slice(base.lastIndexOf('.') + 1).toLowerCase();
   let type = contentTypes.get(ext);
   if (type === undefined) {
+    if (!mime) throw new Error('contentTypeFor: call loadContentTypes() first');
     type = mime.contentType(ext) || 'application/octet-stream';
     contentTypes.set(ext, type); // one string per extension, not one per file (50,000-file sites)
   }

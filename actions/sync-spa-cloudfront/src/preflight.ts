@@ -1,5 +1,5 @@
-import { GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { ConfigurationError, core, isErrorNamed } from '@deploy-actions/kit/runtime';
+import { cloudFrontSdk } from './cloudfront-sdk';
 import type { Session } from './session';
 
 // Named resources are read before the first write (issue #14, finding 6): a well-formed but nonexistent
@@ -40,6 +40,7 @@ export async function checkDistribution(session: Session): Promise<void> {
   const id = inputs.distributionId;
   if (!session.cloudfront || id === undefined) return;
   let origins: OriginInfo[];
+  const { GetDistributionCommand } = await cloudFrontSdk();
   try {
     const out = await session.cloudfront.send(new GetDistributionCommand({ Id: id }), { abortSignal: session.signal });
     origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({

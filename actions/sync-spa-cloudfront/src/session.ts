@@ -1,6 +1,6 @@
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type Clock, createClient } from '@deploy-actions/kit/runtime';
+import { type CloudFrontClient, cloudFrontSdk } from './cloudfront-sdk';
 import type { Inputs } from './inputs';
 import { invalidates } from './invalidation-paths';
 
@@ -20,7 +20,10 @@ export const MAX_ATTEMPTS = 8;
 export interface Session {
   inputs: Inputs;
   s3: S3Client;
-  /** Undefined when this run invalidates nothing (no distribution-id, or invalidation: off). */
+  /**
+   * Undefined when this run invalidates nothing (no distribution-id, or invalidation: off), and until
+   * openCloudFront() has loaded the SDK (main.ts calls it once the listing is in flight, before the plan).
+   */
   cloudfront: CloudFrontClient | undefined;
   clock: Clock;
   env: NodeJS.ProcessEnv;
@@ -57,20 +60,35 @@ function countRequests(client: Counted, requests: Record<string, number>): void 
   );
 }
 
-export function openSession(o: SessionOptions): Session {
-  const { inputs, env } = o;
-  const common = {
+function clientSettings(inputs: Inputs, env: NodeJS.ProcessEnv) {
+  return {
     action: ACTION,
     env,
     ...(inputs.region ? { region: inputs.region } : {}),
     ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: MAX_ATTEMPTS }),
   };
-  const s3 = o.s3 ?? createClient(S3Client, { ...common, s3ChecksumMode: inputs.checksumMode });
-  const cloudfront = invalidates(inputs.distributionId, inputs.invalidation)
-    ? (o.cloudfront ?? createClient(CloudFrontClient, common))
-    : undefined;
+}
+
+/** The session with its S3 client; the CloudFront client comes with openCloudFront() (its SDK loads lazily). */
+export function openSession(o: SessionOptions): Session {
+  const { inputs, env } = o;
+  const s3 = o.s3 ?? createClient(S3Client, { ...clientSettings(inputs, env), s3ChecksumMode: inputs.checksumMode });
   const requests: Record<string, number> = {};
   countRequests(s3, requests);
-  if (cloudfront) countRequests(cloudfront, requests);
-  return { inputs, s3, cloudfront, clock: o.clock, env, signal: o.signal, requests };
+  const session: Session = { inputs, s3, cloudfront: undefined, clock: o.clock, env, signal: o.signal, requests };
+  if (o.cloudfront && invalidates(inputs.distributionId, inputs.invalidation)) attach(session, o.cloudfront);
+  return session;
+}
+
+/** Load the CloudFront SDK and create the client, when this run invalidates (an injected client is kept). */
+export async function openCloudFront(session: Session): Promise<void> {
+  const { inputs, env } = session;
+  if (session.cloudfront || !invalidates(inputs.distributionId, inputs.invalidation)) return;
+  const { CloudFrontClient } = await cloudFrontSdk();
+  attach(session, createClient(CloudFrontClient, clientSettings(inputs, env)));
+}
+
+function attach(session: Session, cloudfront: CloudFrontClient): void {
+  countRequests(cloudfront, session.requests);
+  session.cloudfront = cloudfront;
 }

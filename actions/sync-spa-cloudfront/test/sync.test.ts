@@ -16,7 +16,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { decideHeaders, hashedDetector, IMMUTABLE } from '../src/policy';
+import { decideHeaders, hashedDetector, IMMUTABLE, loadContentTypes } from '../src/policy';
+
+beforeAll(loadContentTypes);
+
 import type { ReleaseManifest } from '../src/release-record';
 import { getJsonObject, putJsonObject } from '../src/s3-objects';
 import {

@@ -6,7 +6,7 @@ import { changedUrlPaths, planPaths } from '../invalidation-paths';
 import { hasInventory, nextInventory, otherSiteOf, otherSitePrefixes, ownedByRecord } from '../ownership';
 import { checkDistribution } from '../preflight';
 import { type PrunePlan, planPrune } from '../prune-plan';
-import { listSite, readRecord } from '../records';
+import { type RemoteState, readRecord } from '../records';
 import type { Plan, Write } from '../release-plan';
 import {
   META_DIR,
@@ -28,18 +28,16 @@ import type { Scan } from './scan';
 // decision is a pure planner's (sync-plan.ts, prune-plan.ts, ownership.ts, invalidation-paths.ts); this stage only
 // fetches what they need, and refuses (before any write) what must not happen.
 
-export async function planDeploy(session: Session, scan: Scan): Promise<Plan> {
+export async function planDeploy(session: Session, scan: Scan, remoteState: Promise<RemoteState>): Promise<Plan> {
   const { inputs } = session;
   const { files, large } = scan;
-  const listing = await listSite(session);
-  memory('listing', large);
+  const { listing, previous } = await remoteState;
+  memory('listing and release record', large);
   const remote: RemoteObject[] = listing.objects;
   core.info(
     `s3://${inputs.bucket}/${listing.listPrefix}: ${remote.length} objects (${listing.pages} page${listing.pages === 1 ? '' : 's'}).`,
   );
   const refs = listing.releases;
-  const previous = refs[0] ? await readRecord(session, refs[0]) : undefined;
-  memory('release record', large);
 
   // Other sites nested under this prefix (their records are in this listing): never written, never pruned.
   const otherSites = otherSitePrefixes(inputs.prefix, remote);

@@ -6,7 +6,14 @@ import { mapLimit } from '../concurrency';
 import type { ExcludeFilter } from '../exclude';
 import { limitYoungGeneration, memory } from '../gc';
 import type { Inputs } from '../inputs';
-import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from '../policy';
+import {
+  type CacheRule,
+  decideHeaders,
+  type HashedDetector,
+  hashedDetector,
+  isHtml,
+  loadContentTypes,
+} from '../policy';
 import { type FileHashes, hashBuffer, hashFile, SMALL_FILE } from '../s3-etag';
 import type { LocalFile } from '../sync-plan';
 import {
@@ -86,6 +93,12 @@ export async function scanSource(
   followSymlinks: FollowSymlinks = 'inside',
   /** A cancel (SIGINT/SIGTERM) ends the hashing at the next yield. */
   signal?: AbortSignal,
+  /**
+   * Called once the walk has accepted the source, before the hashing: main.ts starts the S3 listing there. The
+   * headers are decided once the promise it returns settles (the listing's request is on the wire), so the
+   * mime-types database is compiled after that request, not before it (issue #15, cold start).
+   */
+  onWalked?: () => Promise<void> | void,
 ): Promise<ScanResult> {
   const walked = await walkSource(root, { followSymlinks, exclude });
   const excluded = walked.excluded;
@@ -103,6 +116,7 @@ export async function scanSource(
       `directory ${root} contains no files${dots}; did the build write somewhere else?`,
     );
   }
+  const readingAhead = onWalked?.();
   if (walked.files.length >= LARGE_SITE) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
   const vite = await readViteManifest(root);
@@ -111,16 +125,16 @@ export async function scanSource(
   // every few milliseconds so a cancellation is still seen; larger ones are streamed, `concurrency` at a time.
   const files = new Array<LocalFile>(walked.files.length);
   const large: number[] = [];
+  // headers are decided after the hashing (see onWalked)
   const fileOf = (walkedFile: WalkedFile, hashes: FileHashes): LocalFile => {
     const { path } = walkedFile;
-    const headers = decideHeaders(path, rules, detector);
     const file: LocalFile = {
       path,
       size: hashes.size,
       md5: hashes.md5,
       sha256: hashes.sha256,
-      cacheControl: headers.cacheControl,
-      contentType: headers.contentType,
+      cacheControl: '',
+      contentType: '',
       html: isHtml(path),
     };
     if (walkedFile.real !== undefined) file.real = walkedFile.real;
@@ -148,6 +162,13 @@ export async function scanSource(
     await assertUnchanged(real, walkedFile.path);
     files[i] = fileOf(walkedFile, await hashFile(real, partSize));
   });
+  await readingAhead;
+  await loadContentTypes();
+  for (const file of files) {
+    const headers = decideHeaders(file.path, rules, detector);
+    file.cacheControl = headers.cacheControl;
+    file.contentType = headers.contentType;
+  }
   const result: ScanResult = { files, excluded, detector };
   if (vite) result.viteManifest = vite.path;
   return result;
@@ -166,7 +187,7 @@ export interface Scan extends ScanResult {
 }
 
 /** The stage: scan `source` as the inputs say, and log what was found and what was left out. */
-export async function scan(inputs: Inputs, signal?: AbortSignal): Promise<Scan> {
+export async function scan(inputs: Inputs, signal?: AbortSignal, onWalked?: () => void): Promise<Scan> {
   const source = inputs.source!;
   core.info(`Hashing ${source} ...`);
   const result = await scanSource(
@@ -177,6 +198,7 @@ export async function scan(inputs: Inputs, signal?: AbortSignal): Promise<Scan> 
     inputs.exclude,
     inputs.followSymlinks,
     signal,
+    onWalked,
   );
   core.info(
     `${result.files.length} local files; hashed assets detected by ${result.detector.source}${result.viteManifest ? ` (${result.viteManifest})` : ''}.`,
