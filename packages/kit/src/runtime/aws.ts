@@ -44,7 +44,14 @@ export interface CreateClientOptions<Config = unknown> {
   env?: NodeJS.ProcessEnv;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 5;
+/**
+ * Attempts per call. 8, not the SDK's 3 nor our earlier 5: a step fails (and a deploy is reverted) when any one
+ * mutating call runs out of attempts, and at the reliability soak's rates (about 30% of attempts throttled, failed or their answer lost)
+ * 5 attempts lost 1 call in 400 — the long mode's deploy-ecs-wait seed 30 lost an UpdateService that way, 8 lose 1
+ * in 15,000. A retryable failure that never clears gives up after at most ~13 s of backoff (retry.ts, full jitter);
+ * a cancel ends the backoff at once (the SDK races it with the abort signal); non-retryable errors are not retried.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 8;
 
 const RETRY_MODES: readonly RetryMode[] = ['standard', 'adaptive', 'legacy'];
 

@@ -134,7 +134,7 @@ describe('clientConfig (pure)', () => {
       'defaults',
       'ECS',
       {},
-      { region: 'us-east-1', customUserAgent: 'deploy-actions/deploy-ecs', maxAttempts: 5, retryMode: undefined },
+      { region: 'us-east-1', customUserAgent: 'deploy-actions/deploy-ecs', maxAttempts: 8, retryMode: undefined },
     ],
     [
       'explicit retry settings',
