@@ -1,10 +1,14 @@
 // Test helpers for the registry data plane: a tiny on-disk OCI image layout (config + one tar.gz layer + manifest,
 // index.json) that skopeo can copy, and a raw OCI distribution client speaking fetch.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { pack } from 'tar-stream';
+import { afterAll, beforeAll } from 'vitest';
+import type { PeerTool } from '../src/index.ts';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -102,31 +106,49 @@ export async function tinyImage(
 
 /** Write `image` as an OCI image layout at `dir` with `tag` as its ref name. */
 export async function writeOciLayout(dir: string, image: TinyImage, tag: string): Promise<void> {
+  await writeLayoutBlobs(dir, [image]);
+  await writeRefIndex(dir, { mediaType: OCI_MANIFEST, digest: image.manifestDigest, size: image.manifest.length }, tag);
+}
+
+/** The `oci-layout` marker and every blob of `images` under blobs/sha256/; returns that blobs folder. */
+async function writeLayoutBlobs(dir: string, images: TinyImage[]): Promise<string> {
   const blobs = join(dir, 'blobs', 'sha256');
   await mkdir(blobs, { recursive: true });
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  for (const [digest, data] of [
-    [image.configDigest, image.config],
-    [image.layerDigest, image.layer],
-    [image.manifestDigest, image.manifest],
-  ] as const) {
-    await writeFile(join(blobs, digest.slice('sha256:'.length)), data);
+  for (const image of images) {
+    for (const [digest, data] of [
+      [image.configDigest, image.config],
+      [image.layerDigest, image.layer],
+      [image.manifestDigest, image.manifest],
+    ] as const) {
+      await writeFile(join(blobs, digest.slice('sha256:'.length)), data);
+    }
   }
+  return blobs;
+}
+
+/** The layout's index.json: one descriptor (a manifest or an index), named `tag` by the ref-name annotation. */
+async function writeRefIndex(
+  dir: string,
+  descriptor: { mediaType: string; digest: string; size: number },
+  tag: string,
+): Promise<void> {
   await writeFile(
     join(dir, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_INDEX,
-      manifests: [
-        {
-          mediaType: OCI_MANIFEST,
-          digest: image.manifestDigest,
-          size: image.manifest.length,
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
+      manifests: [{ ...descriptor, annotations: { 'org.opencontainers.image.ref.name': tag } }],
     }),
   );
+}
+
+/** The registry password of ECR's GetAuthorizationToken (the token is base64 of `AWS:<password>`). */
+export async function ecrPassword(ecr: ECRClient): Promise<string> {
+  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+  return Buffer.from(out.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
+    .toString('utf8')
+    .slice('AWS:'.length);
 }
 
 /** A raw OCI distribution client (fetch), authenticating as ECR clients do. */
@@ -204,18 +226,10 @@ export async function writeOciIndexLayout(
   images: Array<{ image: TinyImage; platform: { architecture: string; os?: string; variant?: string } }>,
   tag: string,
 ): Promise<{ index: Buffer; indexDigest: string }> {
-  const blobs = join(dir, 'blobs', 'sha256');
-  await mkdir(blobs, { recursive: true });
-  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  for (const { image } of images) {
-    for (const [digest, data] of [
-      [image.configDigest, image.config],
-      [image.layerDigest, image.layer],
-      [image.manifestDigest, image.manifest],
-    ] as const) {
-      await writeFile(join(blobs, digest.slice('sha256:'.length)), data);
-    }
-  }
+  const blobs = await writeLayoutBlobs(
+    dir,
+    images.map(({ image }) => image),
+  );
   const index = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -234,20 +248,20 @@ export async function writeOciIndexLayout(
   );
   const indexDigest = sha256(index);
   await writeFile(join(blobs, indexDigest.slice('sha256:'.length)), index);
-  await writeFile(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [
-        {
-          mediaType: OCI_INDEX,
-          digest: indexDigest,
-          size: index.length,
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
-    }),
-  );
+  await writeRefIndex(dir, { mediaType: OCI_INDEX, digest: indexDigest, size: index.length }, tag);
   return { index, indexDigest };
+}
+
+/**
+ * For a describe block of a real client (skopeo, buildah): requires the tool before the block runs (in CI a missing
+ * tool fails it), gives the block a fresh temporary folder, removes it after. Returns the folder's path (once set).
+ */
+export function peerToolDir(tool: PeerTool, prefix: string): () => string {
+  let dir = '';
+  beforeAll(async () => {
+    tool.require();
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  return () => dir;
 }
