@@ -17,13 +17,12 @@ import { peerTool, useEmulator } from '../src/index.ts';
 import {
   DOCKER_LIST,
   DOCKER_MANIFEST,
-  ecrPassword,
   OCI_INDEX,
   OCI_MANIFEST,
-  peerToolDir,
   tinyImage,
   writeOciIndexLayout,
 } from './registry-oci.ts';
+import { ecrPassword, peerToolDir } from './registry-peers.ts';
 
 const run = promisify(execFile);
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';

@@ -1,14 +1,10 @@
 // Test helpers for the registry data plane: a tiny on-disk OCI image layout (config + one tar.gz layer + manifest,
 // index.json) that skopeo can copy, and a raw OCI distribution client speaking fetch.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { pack } from 'tar-stream';
-import { afterAll, beforeAll } from 'vitest';
-import type { PeerTool } from '../src/index.ts';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -143,14 +139,6 @@ async function writeRefIndex(
   );
 }
 
-/** The registry password of ECR's GetAuthorizationToken (the token is base64 of `AWS:<password>`). */
-export async function ecrPassword(ecr: ECRClient): Promise<string> {
-  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
-  return Buffer.from(out.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
-    .toString('utf8')
-    .slice('AWS:'.length);
-}
-
 /** A raw OCI distribution client (fetch), authenticating as ECR clients do. */
 export class RawRegistry {
   readonly url: string;
@@ -250,18 +238,4 @@ export async function writeOciIndexLayout(
   await writeFile(join(blobs, indexDigest.slice('sha256:'.length)), index);
   await writeRefIndex(dir, { mediaType: OCI_INDEX, digest: indexDigest, size: index.length }, tag);
   return { index, indexDigest };
-}
-
-/**
- * For a describe block of a real client (skopeo, buildah): requires the tool before the block runs (in CI a missing
- * tool fails it), gives the block a fresh temporary folder, removes it after. Returns the folder's path (once set).
- */
-export function peerToolDir(tool: PeerTool, prefix: string): () => string {
-  let dir = '';
-  beforeAll(async () => {
-    tool.require();
-    dir = await mkdtemp(join(tmpdir(), prefix));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-  return () => dir;
 }

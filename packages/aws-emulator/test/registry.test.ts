@@ -18,16 +18,15 @@ import { parseRegistryPath } from '../src/services/registry.ts';
 import {
   DOCKER_LIST,
   DOCKER_MANIFEST,
-  ecrPassword,
   OCI_INDEX,
   OCI_MANIFEST,
-  peerToolDir,
   RawRegistry,
   sha256,
   type TinyImage,
   tinyImage,
   writeOciLayout,
 } from './registry-oci.ts';
+import { ecrPassword, peerToolDir } from './registry-peers.ts';
 
 const run = promisify(execFile);
 

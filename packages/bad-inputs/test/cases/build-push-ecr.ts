@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/build-push-ecr/src/main';
-import type { ActionCases } from '../case';
+import { type ActionCases, bad, valueCase } from '../case';
 import { SHA } from '../world';
 
 export const buildPushEcr: ActionCases = {
@@ -8,55 +8,44 @@ export const buildPushEcr: ActionCases = {
   main: (env) => main({ env, probe: { buildx: false, buildah: true } }),
   base: { repository: 'shop/web', context: 'app', tags: 'v9.9.9', cache: 'off' },
   cases: [
-    { name: 'missing repository', inputs: { repository: '' }, input: 'repository', message: /required/ },
-    {
-      name: 'repository given as the image URI',
-      inputs: { repository: '000000000000.dkr.ecr.us-east-1.amazonaws.com/shop/web' },
-      input: 'repository',
+    bad('missing repository', 'repository', '', { message: /required/ }),
+    bad('repository given as the image URI', 'repository', '000000000000.dkr.ecr.us-east-1.amazonaws.com/shop/web', {
       message: /not an image URI/,
-    },
-    { name: 'repository with a tag', inputs: { repository: 'shop/web:v1' }, input: 'repository' },
-    { name: 'upper-case repository', inputs: { repository: 'Shop/Web' }, input: 'repository' },
-    {
-      name: 'repository that does not exist (read before any write)',
-      inputs: { repository: 'shop/nope' },
-      input: 'repository',
+    }),
+    bad('repository with a tag', 'repository', 'shop/web:v1'),
+    bad('upper-case repository', 'repository', 'Shop/Web'),
+    bad('repository that does not exist (read before any write)', 'repository', 'shop/nope', {
       message: /does not exist in region us-east-1/,
-    },
-    { name: 'context that does not exist', inputs: { context: 'frontend' }, input: 'context', message: /not found/ },
-    { name: 'context is a file', inputs: { context: 'app/Dockerfile' }, input: 'context' },
-    { name: 'dockerfile that does not exist', inputs: { dockerfile: 'app/Dockerfile.prod' }, input: 'dockerfile' },
+    }),
+    bad('context that does not exist', 'context', 'frontend', { message: /not found/ }),
+    bad('context is a file', 'context', 'app/Dockerfile'),
+    bad('dockerfile that does not exist', 'dockerfile', 'app/Dockerfile.prod'),
     { name: 'context without a Dockerfile', inputs: { context: 'site' }, input: 'dockerfile' },
-    { name: 'tag starting with a dash', inputs: { tags: '-rc1' }, input: 'tags' },
-    { name: 'branch name as a tag (slash)', inputs: { tags: 'feature/login' }, input: 'tags' },
-    { name: 'tag listed twice', inputs: { tags: 'v1,v1' }, input: 'tags', message: /listed twice/ },
-    { name: 'build-args line without =', inputs: { 'build-args': 'NODE_ENV' }, input: 'build-args' },
-    { name: 'build-arg name with a dash', inputs: { 'build-args': 'NODE-ENV=production' }, input: 'build-args' },
+    bad('tag starting with a dash', 'tags', '-rc1'),
+    bad('branch name as a tag (slash)', 'tags', 'feature/login'),
+    bad('tag listed twice', 'tags', 'v1,v1', { message: /listed twice/ }),
+    bad('build-args line without =', 'build-args', 'NODE_ENV'),
+    bad('build-arg name with a dash', 'build-args', 'NODE-ENV=production'),
     {
       name: 'public build-arg that is not a build-arg (typo)',
       inputs: { 'build-args': 'APP_VERSION=1', 'public-build-args': 'APP_VERSON' },
       input: 'public-build-args',
     },
-    { name: 'platform without os', inputs: { platforms: 'amd64' }, input: 'platforms' },
-    {
-      name: 'two platforms with buildah',
-      inputs: { platforms: 'linux/amd64,linux/arm64' },
-      input: 'platforms',
-      message: /one platform/,
-    },
-    { name: 'unknown builder', inputs: { builder: 'kaniko' }, input: 'builder' },
-    { name: 'buildx asked for where there is none', inputs: { builder: 'buildx' }, input: 'builder' },
-    { name: 'unknown cache mode', inputs: { cache: 'gha' }, input: 'cache' },
+    bad('platform without os', 'platforms', 'amd64'),
+    bad('two platforms with buildah', 'platforms', 'linux/amd64,linux/arm64', { message: /one platform/ }),
+    bad('unknown builder', 'builder', 'kaniko'),
+    bad('buildx asked for where there is none', 'builder', 'buildx'),
+    bad('unknown cache mode', 'cache', 'gha'),
     {
       name: 'cache tag equal to an image tag',
       inputs: { cache: 'ecr', tags: 'buildcache' },
       input: 'cache-tag',
       message: /also one of the image tags/,
     },
-    { name: 'provenance: yes', inputs: { provenance: 'yes' }, input: 'provenance' },
-    { name: 'skip-existing: 1', inputs: { 'skip-existing': '1' }, input: 'skip-existing' },
-    { name: 'availability zone as region', inputs: { 'aws-region': 'us-east-1a' }, input: 'aws-region' },
-    { name: 'region with a space', inputs: { 'aws-region': 'US East' }, input: 'aws-region' },
+    valueCase('provenance', 'yes'),
+    valueCase('skip-existing', '1'),
+    bad('availability zone as region', 'aws-region', 'us-east-1a'),
+    bad('region with a space', 'aws-region', 'US East'),
     {
       name: 'no tags and no GITHUB_SHA',
       inputs: { tags: '' },

@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/deploy-ecs/src/main';
-import type { ActionCases } from '../case';
+import { type ActionCases, bad } from '../case';
 import { DEPLOY_CASES } from './deploy-shared';
 import { RENDER_CASES } from './render-task-def';
 
@@ -10,32 +10,24 @@ export const deployEcs: ActionCases = {
   cases: [
     ...RENDER_CASES,
     ...DEPLOY_CASES,
-    {
-      name: 'secret reference to an SSM parameter that does not exist (preflight)',
-      inputs: { secrets: 'DB_PASSWORD=/app/db-passwrod' },
-      input: 'secrets',
-      message: /db-passwrod/,
-    },
-    {
-      name: 'migration-command with a comment truncating it',
-      inputs: { 'migration-command': 'manage.py createsuperuser --username ops #1' },
-      input: 'migration-command',
-    },
-    {
-      name: 'migration-command with a pipe',
-      inputs: { 'migration-command': 'manage.py migrate | tee log' },
-      input: 'migration-command',
-    },
+    bad(
+      'secret reference to an SSM parameter that does not exist (preflight)',
+      'secrets',
+      'DB_PASSWORD=/app/db-passwrod',
+      { message: /db-passwrod/ },
+    ),
+    bad(
+      'migration-command with a comment truncating it',
+      'migration-command',
+      'manage.py createsuperuser --username ops #1',
+    ),
+    bad('migration-command with a pipe', 'migration-command', 'manage.py migrate | tee log'),
     {
       name: 'migration-timeout: 0 (deploys, then rolls back, in #14)',
       inputs: { 'migration-command': 'manage.py migrate', 'migration-timeout': '0' },
       input: 'migration-timeout',
     },
-    {
-      name: 'migration-when without a command',
-      inputs: { 'migration-when': 'after' },
-      input: 'migration-when',
-    },
+    bad('migration-when without a command', 'migration-when', 'after'),
     {
       name: 'migration-when: during',
       inputs: { 'migration-command': 'manage.py migrate', 'migration-when': 'during' },
