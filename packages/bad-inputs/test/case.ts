@@ -25,22 +25,20 @@ export interface BadInputCase {
   pending?: string;
 }
 
+type CaseDetails = Omit<BadInputCase, 'name' | 'inputs' | 'input'>;
+
+/** A case from its parts: what the user did, the inputs they wrote, the input the error must name. */
+export function badCase(name: string, inputs: CaseInputs, input: string, more: CaseDetails = {}): BadInputCase {
+  return { name, inputs, input, ...more };
+}
+
 /** The usual case: `input` set to one wrong `value`, and the error must name that same input. */
-export function bad(
-  name: string,
-  input: string,
-  value: string,
-  more: Omit<BadInputCase, 'name' | 'inputs' | 'input'> = {},
-): BadInputCase {
-  return { name, inputs: { [input]: value }, input, ...more };
+export function bad(name: string, input: string, value: string, more: CaseDetails = {}): BadInputCase {
+  return badCase(name, { [input]: value }, input, more);
 }
 
 /** `bad` titled by the value itself: `<input>: <value>`. */
-export function valueCase(
-  input: string,
-  value: string,
-  more: Omit<BadInputCase, 'name' | 'inputs' | 'input'> = {},
-): BadInputCase {
+export function valueCase(input: string, value: string, more: CaseDetails = {}): BadInputCase {
   return bad(`${input}: ${value}`, input, value, more);
 }
 

@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/build-push-ecr/src/main';
-import { type ActionCases, bad, valueCase } from '../case';
+import { type ActionCases, bad, badCase, valueCase } from '../case';
 import { SHA } from '../world';
 
 export const buildPushEcr: ActionCases = {
@@ -20,50 +20,41 @@ export const buildPushEcr: ActionCases = {
     bad('context that does not exist', 'context', 'frontend', { message: /not found/ }),
     bad('context is a file', 'context', 'app/Dockerfile'),
     bad('dockerfile that does not exist', 'dockerfile', 'app/Dockerfile.prod'),
-    { name: 'context without a Dockerfile', inputs: { context: 'site' }, input: 'dockerfile' },
+    badCase('context without a Dockerfile', { context: 'site' }, 'dockerfile'),
     bad('tag starting with a dash', 'tags', '-rc1'),
     bad('branch name as a tag (slash)', 'tags', 'feature/login'),
     bad('tag listed twice', 'tags', 'v1,v1', { message: /listed twice/ }),
     bad('build-args line without =', 'build-args', 'NODE_ENV'),
     bad('build-arg name with a dash', 'build-args', 'NODE-ENV=production'),
-    {
-      name: 'public build-arg that is not a build-arg (typo)',
-      inputs: { 'build-args': 'APP_VERSION=1', 'public-build-args': 'APP_VERSON' },
-      input: 'public-build-args',
-    },
+    badCase(
+      'public build-arg that is not a build-arg (typo)',
+      { 'build-args': 'APP_VERSION=1', 'public-build-args': 'APP_VERSON' },
+      'public-build-args',
+    ),
     bad('platform without os', 'platforms', 'amd64'),
     bad('two platforms with buildah', 'platforms', 'linux/amd64,linux/arm64', { message: /one platform/ }),
     bad('unknown builder', 'builder', 'kaniko'),
     bad('buildx asked for where there is none', 'builder', 'buildx'),
     bad('unknown cache mode', 'cache', 'gha'),
-    {
-      name: 'cache tag equal to an image tag',
-      inputs: { cache: 'ecr', tags: 'buildcache' },
-      input: 'cache-tag',
+    badCase('cache tag equal to an image tag', { cache: 'ecr', tags: 'buildcache' }, 'cache-tag', {
       message: /also one of the image tags/,
-    },
+    }),
     valueCase('provenance', 'yes'),
     valueCase('skip-existing', '1'),
     bad('availability zone as region', 'aws-region', 'us-east-1a'),
     bad('region with a space', 'aws-region', 'US East'),
-    {
-      name: 'no tags and no GITHUB_SHA',
-      inputs: { tags: '' },
-      env: { GITHUB_SHA: '' },
-      input: 'tags',
-      message: /GITHUB_SHA/,
-    },
-    {
-      name: 'existing tag in an immutable repository, skip-existing off',
-      inputs: { repository: 'shop/frozen', tags: 'v1', 'skip-existing': 'false' },
-      input: 'tags',
-      message: /IMMUTABLE/,
-    },
-    {
-      name: 'registry cache in an immutable repository',
-      inputs: { repository: 'shop/frozen', tags: `v2-${SHA.slice(0, 7)}`, cache: 'ecr' },
-      input: 'cache',
-      message: /IMMUTABLE_WITH_EXCLUSION/,
-    },
+    badCase('no tags and no GITHUB_SHA', { tags: '' }, 'tags', { env: { GITHUB_SHA: '' }, message: /GITHUB_SHA/ }),
+    badCase(
+      'existing tag in an immutable repository, skip-existing off',
+      { repository: 'shop/frozen', tags: 'v1', 'skip-existing': 'false' },
+      'tags',
+      { message: /IMMUTABLE/ },
+    ),
+    badCase(
+      'registry cache in an immutable repository',
+      { repository: 'shop/frozen', tags: `v2-${SHA.slice(0, 7)}`, cache: 'ecr' },
+      'cache',
+      { message: /IMMUTABLE_WITH_EXCLUSION/ },
+    ),
   ],
 };

@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/deploy-ecs-wait/src/main';
-import { type ActionCases, bad } from '../case';
+import { type ActionCases, bad, badCase } from '../case';
 import { TD_ARN } from '../world';
 import { DEPLOY_CASES } from './deploy-shared';
 
@@ -19,26 +19,22 @@ export const deployEcsWait: ActionCases = {
       'task-definition',
       'arn:aws:ecs:us-east-1:000000000000:task/app/0123456789abcdef',
     ),
-    {
-      name: 'services line naming a revision that does not exist',
-      inputs: { services: `api=${TD_ARN(42)}`, 'task-definition': '' },
-      input: 'services',
-    },
+    badCase(
+      'services line naming a revision that does not exist',
+      { services: `api=${TD_ARN(42)}`, 'task-definition': '' },
+      'services',
+    ),
     bad('rollback-to together with a task-definition', 'rollback-to', 'known-good', { message: /cannot be combined/ }),
-    {
-      name: 'rollback-to known-good with no known-good revision (read-only check)',
-      inputs: { 'rollback-to': 'known-good', 'task-definition': '' },
-      input: 'rollback-to',
-    },
-    {
-      name: 'rollback-to a malformed ARN',
-      inputs: { 'rollback-to': 'arn:aws:ecs:x', 'task-definition': '' },
-      input: 'rollback-to',
-    },
-    {
-      name: 'rollback-to a revision that does not exist',
-      inputs: { 'rollback-to': '99', 'task-definition': '' },
-      input: 'rollback-to',
-    },
+    badCase(
+      'rollback-to known-good with no known-good revision (read-only check)',
+      { 'rollback-to': 'known-good', 'task-definition': '' },
+      'rollback-to',
+    ),
+    badCase('rollback-to a malformed ARN', { 'rollback-to': 'arn:aws:ecs:x', 'task-definition': '' }, 'rollback-to'),
+    badCase(
+      'rollback-to a revision that does not exist',
+      { 'rollback-to': '99', 'task-definition': '' },
+      'rollback-to',
+    ),
   ],
 };

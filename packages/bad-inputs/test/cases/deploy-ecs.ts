@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/deploy-ecs/src/main';
-import { type ActionCases, bad } from '../case';
+import { type ActionCases, bad, badCase } from '../case';
 import { DEPLOY_CASES } from './deploy-shared';
 import { RENDER_CASES } from './render-task-def';
 
@@ -22,36 +22,36 @@ export const deployEcs: ActionCases = {
       'manage.py createsuperuser --username ops #1',
     ),
     bad('migration-command with a pipe', 'migration-command', 'manage.py migrate | tee log'),
-    {
-      name: 'migration-timeout: 0 (deploys, then rolls back, in #14)',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-timeout': '0' },
-      input: 'migration-timeout',
-    },
+    badCase(
+      'migration-timeout: 0 (deploys, then rolls back, in #14)',
+      { 'migration-command': 'manage.py migrate', 'migration-timeout': '0' },
+      'migration-timeout',
+    ),
     bad('migration-when without a command', 'migration-when', 'after'),
-    {
-      name: 'migration-when: during',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-when': 'during' },
-      input: 'migration-when',
-    },
-    {
-      name: 'migration-environment line without =',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-environment': 'DEBUG' },
-      input: 'migration-environment',
-    },
-    {
-      name: 'migration-environment name starting with a digit',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-environment': '2FA_SECRET=x' },
-      input: 'migration-environment',
-    },
-    {
-      name: 'migration-container not in the task definition (read-only check)',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-container': 'django' },
-      input: 'migration-container',
-    },
-    {
-      name: 'migration-service that is not deployed (read-only check)',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-service': 'worker' },
-      input: 'migration-service',
-    },
+    badCase(
+      'migration-when: during',
+      { 'migration-command': 'manage.py migrate', 'migration-when': 'during' },
+      'migration-when',
+    ),
+    badCase(
+      'migration-environment line without =',
+      { 'migration-command': 'manage.py migrate', 'migration-environment': 'DEBUG' },
+      'migration-environment',
+    ),
+    badCase(
+      'migration-environment name starting with a digit',
+      { 'migration-command': 'manage.py migrate', 'migration-environment': '2FA_SECRET=x' },
+      'migration-environment',
+    ),
+    badCase(
+      'migration-container not in the task definition (read-only check)',
+      { 'migration-command': 'manage.py migrate', 'migration-container': 'django' },
+      'migration-container',
+    ),
+    badCase(
+      'migration-service that is not deployed (read-only check)',
+      { 'migration-command': 'manage.py migrate', 'migration-service': 'worker' },
+      'migration-service',
+    ),
   ],
 };

@@ -1,4 +1,4 @@
-import { type BadInputCase, bad, valueCase } from '../case';
+import { type BadInputCase, bad, badCase, valueCase } from '../case';
 
 /** The deploy inputs deploy-ecs-wait and deploy-ecs share (the kit's ecs/deploy inputs): same mistakes, same names. */
 export const DEPLOY_CASES: BadInputCase[] = [
@@ -26,21 +26,21 @@ export const DEPLOY_CASES: BadInputCase[] = [
     message: /health-check-headers/,
     hidden: 'hunter2-pw',
   }),
-  {
-    name: 'health-check-timeout: 0 (deploys, then rolls back, in #14)',
-    inputs: { 'health-check-url': 'https://app.example/health', 'health-check-timeout': '0' },
-    input: 'health-check-timeout',
-  },
-  {
-    name: 'health-check-status out of range',
-    inputs: { 'health-check-url': 'https://app.example/health', 'health-check-status': '42' },
-    input: 'health-check-status',
-  },
+  badCase(
+    'health-check-timeout: 0 (deploys, then rolls back, in #14)',
+    { 'health-check-url': 'https://app.example/health', 'health-check-timeout': '0' },
+    'health-check-timeout',
+  ),
+  badCase(
+    'health-check-status out of range',
+    { 'health-check-url': 'https://app.example/health', 'health-check-status': '42' },
+    'health-check-status',
+  ),
   bad('health-check-body without a URL', 'health-check-body', 'ok'),
-  {
-    name: 'health-check-headers without a colon',
-    inputs: { 'health-check-url': 'https://app.example/health', 'health-check-headers': 'Authorization Bearer x' },
-    input: 'health-check-headers',
-  },
+  badCase(
+    'health-check-headers without a colon',
+    { 'health-check-url': 'https://app.example/health', 'health-check-headers': 'Authorization Bearer x' },
+    'health-check-headers',
+  ),
   valueCase('aws-region', 'us-east'),
 ];

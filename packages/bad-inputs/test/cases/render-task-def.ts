@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/render-task-def/src/main';
-import { type ActionCases, type BadInputCase, bad, valueCase } from '../case';
+import { type ActionCases, type BadInputCase, bad, badCase, valueCase } from '../case';
 
 /** The render inputs render-task-def and deploy-ecs share: the same mistakes, the same input names in both. */
 export const RENDER_CASES: BadInputCase[] = [
@@ -8,43 +8,40 @@ export const RENDER_CASES: BadInputCase[] = [
   bad('template file that does not exist', 'template', 'ecs/nope.json'),
   bad('template with invalid JSON', 'template', 'ecs/bad.json', { message: /line 4/ }),
   bad('template directory', 'template', 'ecs'),
-  {
-    name: 'template-family with a revision',
-    inputs: { template: '', 'template-family': 'web:1' },
-    input: 'template-family',
+  badCase('template-family with a revision', { template: '', 'template-family': 'web:1' }, 'template-family', {
     message: /template-arn/,
-  },
-  {
-    name: 'template-family that does not exist (read-only check)',
-    inputs: { template: '', 'template-family': 'ghost' },
-    input: 'template-family',
-  },
-  {
-    name: 'template-arn of a task, not a task definition',
-    inputs: { template: '', 'template-arn': 'arn:aws:ecs:us-east-1:000000000000:task/app/0123456789abcdef' },
-    input: 'template-arn',
-  },
-  {
-    name: 'template-arn revision that does not exist (read-only check)',
-    inputs: { template: '', 'template-arn': 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:99' },
-    input: 'template-arn',
-  },
+  }),
+  badCase(
+    'template-family that does not exist (read-only check)',
+    { template: '', 'template-family': 'ghost' },
+    'template-family',
+  ),
+  badCase(
+    'template-arn of a task, not a task definition',
+    { template: '', 'template-arn': 'arn:aws:ecs:us-east-1:000000000000:task/app/0123456789abcdef' },
+    'template-arn',
+  ),
+  badCase(
+    'template-arn revision that does not exist (read-only check)',
+    { template: '', 'template-arn': 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:99' },
+    'template-arn',
+  ),
   bad('containers line without =', 'containers', 'nginx:1.27'),
   bad('containers naming a container the template lacks', 'containers', 'web=nginx:1.27', { message: /web/ }),
   bad('image with upper-case repository', 'containers', 'app=Shop/Web:v1'),
   bad('a 32-hex "sha256" digest', 'containers', `app=web@sha256:${'ab'.repeat(16)}`, { message: /32 hex digits/ }),
-  {
-    name: 'tag and digest of different images (repo:v1.4.0@<digest of v1.3.0>)',
-    inputs: (w) => ({ containers: `app=${w.host}/shop/web:v1.4.0@${w.v130}` }),
-    input: 'containers',
-    message: /tag shop\/web:v1\.4\.0 is sha256:\w+ in ECR/,
-  },
-  {
-    name: 'tag and digest where the tag does not exist',
-    inputs: (w) => ({ containers: `app=${w.host}/shop/web:v9@${w.v130}` }),
-    input: 'containers',
-    message: /does not exist/,
-  },
+  badCase(
+    'tag and digest of different images (repo:v1.4.0@<digest of v1.3.0>)',
+    (w) => ({ containers: `app=${w.host}/shop/web:v1.4.0@${w.v130}` }),
+    'containers',
+    { message: /tag shop\/web:v1\.4\.0 is sha256:\w+ in ECR/ },
+  ),
+  badCase(
+    'tag and digest where the tag does not exist',
+    (w) => ({ containers: `app=${w.host}/shop/web:v9@${w.v130}` }),
+    'containers',
+    { message: /does not exist/ },
+  ),
   bad('environment name starting with a digit', 'environment', '1X=2'),
   bad('environment line without =', 'environment', 'DEBUG'),
   bad('environment set twice', 'environment', 'A=1\nA=2'),

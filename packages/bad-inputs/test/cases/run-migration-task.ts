@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/run-migration-task/src/main';
-import { type ActionCases, bad, valueCase } from '../case';
+import { type ActionCases, bad, badCase, valueCase } from '../case';
 
 export const runMigrationTask: ActionCases = {
   action: 'run-migration-task',
@@ -15,11 +15,11 @@ export const runMigrationTask: ActionCases = {
     bad('task-definition family that does not exist (read-only check)', 'task-definition', 'migrate'),
     bad('task-definition revision that does not exist (read-only check)', 'task-definition', 'web:7'),
     bad('task-definition file with invalid JSON', 'task-definition', 'ecs/bad.json'),
-    {
-      name: 'service:current without service',
-      inputs: { 'task-definition': 'service:current', service: '' },
-      input: 'task-definition',
-    },
+    badCase(
+      'service:current without service',
+      { 'task-definition': 'service:current', service: '' },
+      'task-definition',
+    ),
     bad('container not in the task definition', 'container', 'django'),
     bad(
       'command with # inside a word is kept, a comment is refused',
@@ -37,11 +37,7 @@ export const runMigrationTask: ActionCases = {
     bad('security group name instead of id', 'security-groups', 'default'),
     valueCase('assign-public-ip', 'yes'),
     valueCase('launch-type', 'SPOT'),
-    {
-      name: 'awsvpc task without service or subnets',
-      inputs: { service: '' },
-      input: 'subnets',
-    },
+    badCase('awsvpc task without service or subnets', { service: '' }, 'subnets'),
     valueCase('timeout', '0'),
     bad('timeout: 25h (over the maximum)', 'timeout', '25h'),
     valueCase('timeout', '30 mins'),

@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/sync-spa-cloudfront/src/main';
-import { type ActionCases, bad, valueCase } from '../case';
+import { type ActionCases, bad, badCase, valueCase } from '../case';
 import { BUCKET, DIST_ID } from '../world';
 
 export const syncSpaCloudfront: ActionCases = {
@@ -23,11 +23,7 @@ export const syncSpaCloudfront: ActionCases = {
     bad('distribution-id that does not exist (read before any write)', 'distribution-id', 'E3NOTTHERE0001'),
     bad('distribution domain instead of id', 'distribution-id', 'd111111abcdef8.cloudfront.net'),
     bad('origin-path without a leading slash', 'origin-path', 'site'),
-    {
-      name: 'prefix outside the origin-path',
-      inputs: { prefix: 'admin', 'origin-path': '/site' },
-      input: 'origin-path',
-    },
+    badCase('prefix outside the origin-path', { prefix: 'admin', 'origin-path': '/site' }, 'origin-path'),
     bad('cache-control in the aws s3 sync habit (no glob)', 'cache-control', 'public, max-age=31536000, immutable', {
       message: /GLOB=VALUE/,
     }),
@@ -40,17 +36,17 @@ export const syncSpaCloudfront: ActionCases = {
     valueCase('dry-run', 'maybe'),
     valueCase('concurrency', '0'),
     valueCase('invalidation', 'sometimes'),
-    {
-      name: 'invalidation-timeout under its minimum',
-      inputs: { 'invalidation-timeout': '5s', 'wait-for-invalidation': 'true' },
-      input: 'invalidation-timeout',
-    },
+    badCase(
+      'invalidation-timeout under its minimum',
+      { 'invalidation-timeout': '5s', 'wait-for-invalidation': 'true' },
+      'invalidation-timeout',
+    ),
     bad('release-id with a slash', 'release-id', 'release/1.4'),
-    {
-      name: 'rollback-to a release that does not exist (read before any write)',
-      inputs: { source: '', 'rollback-to': 'v0.9.9' },
-      input: 'rollback-to',
-    },
+    badCase(
+      'rollback-to a release that does not exist (read before any write)',
+      { source: '', 'rollback-to': 'v0.9.9' },
+      'rollback-to',
+    ),
     valueCase('checksum-mode', 'crc32'),
     bad('part-size under 5 MiB', 'part-size', '1'),
     valueCase('aws-region', 'EU'),

@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/tag-release-deploy/src/main';
-import { type ActionCases, bad, valueCase } from '../case';
+import { type ActionCases, bad, badCase, valueCase } from '../case';
 import { gh } from '../github';
 
 const TOKEN = 'ghs_0123456789abcdefABCDEF0123456789abcd';
@@ -11,13 +11,10 @@ export const tagReleaseDeploy: ActionCases = {
   cases: [
     bad('tag without v and patch (1.4)', 'tag', '1.4'),
     bad('tag that is a branch name', 'tag', 'main'),
-    {
-      name: 'no tag and not a tag push',
-      inputs: { tag: '' },
+    badCase('no tag and not a tag push', { tag: '' }, 'tag', {
       env: { GITHUB_REF: 'refs/heads/main' },
-      input: 'tag',
       message: /not for a tag/,
-    },
+    }),
     bad('tag with build metadata and images', 'tag', 'v1.4.0+build.7', { message: /build metadata/ }),
     bad('repositories given as image URIs', 'repositories', '000000000000.dkr.ecr.us-east-1.amazonaws.com/team/api'),
     bad('repository listed twice', 'repositories', 'team/api\nteam/api'),
@@ -36,43 +33,41 @@ export const tagReleaseDeploy: ActionCases = {
     valueCase('create-release', '0'),
     valueCase('create-deployment', 'off'),
     bad('environment given as a list', 'environment', 'staging, production'),
-    {
-      name: 'finishing a deployment of another environment (would move it)',
-      inputs: { 'deployment-id': '1000', 'deployment-status': 'success', environment: 'production' },
-      setup: () => {
-        gh.deployments.push({ id: 1000, environment: 'staging' });
+    badCase(
+      'finishing a deployment of another environment (would move it)',
+      { 'deployment-id': '1000', 'deployment-status': 'success', environment: 'production' },
+      'environment',
+      {
+        setup: () => {
+          gh.deployments.push({ id: 1000, environment: 'staging' });
+        },
+        message: /is for "staging"/,
       },
-      input: 'environment',
-      message: /is for "staging"/,
-    },
+    ),
     bad('release tag already on another image (re-release from another commit)', 'tag', 'v1.3.0', {
       message: /never moved/,
     }),
-    {
-      name: 'extra tag that the immutable repository cannot move',
-      inputs: { repositories: 'team/frozen', 'extra-tags': 'stable' },
-      input: 'extra-tags',
-      message: /immutable/,
-    },
+    badCase(
+      'extra tag that the immutable repository cannot move',
+      { repositories: 'team/frozen', 'extra-tags': 'stable' },
+      'extra-tags',
+      { message: /immutable/ },
+    ),
     bad('environment-url without a scheme', 'environment-url', 'app.example.com'),
-    { name: 'missing github-token', inputs: { 'github-token': '' }, env: { GITHUB_TOKEN: '' }, input: 'github-token' },
-    {
-      name: 'deployment-id: abc',
-      inputs: { 'deployment-id': 'abc', 'deployment-status': 'success' },
-      input: 'deployment-id',
-    },
-    { name: 'deployment-id without a status', inputs: { 'deployment-id': '1000' }, input: 'deployment-status' },
+    badCase('missing github-token', { 'github-token': '' }, 'github-token', { env: { GITHUB_TOKEN: '' } }),
+    badCase('deployment-id: abc', { 'deployment-id': 'abc', 'deployment-status': 'success' }, 'deployment-id'),
+    badCase('deployment-id without a status', { 'deployment-id': '1000' }, 'deployment-status'),
     bad('deployment-status without an id', 'deployment-status', 'success'),
-    {
-      name: 'deployment-status: cancelled',
-      inputs: { 'deployment-id': '1000', 'deployment-status': 'cancelled' },
-      input: 'deployment-status',
-    },
-    {
-      name: 'deployment-id that does not exist (read before the write)',
-      inputs: { 'deployment-id': '4242', 'deployment-status': 'success' },
-      input: 'deployment-id',
-    },
+    badCase(
+      'deployment-status: cancelled',
+      { 'deployment-id': '1000', 'deployment-status': 'cancelled' },
+      'deployment-status',
+    ),
+    badCase(
+      'deployment-id that does not exist (read before the write)',
+      { 'deployment-id': '4242', 'deployment-status': 'success' },
+      'deployment-id',
+    ),
     valueCase('aws-region', 'eu'),
   ],
 };
