@@ -28,13 +28,12 @@ const run = promisify(execFile);
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
 
-const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll });
+const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll, beforeEach });
 let ecr: ECRClient;
 beforeAll(() => {
   ecr = new ECRClient(emu.clientConfig);
 });
 afterAll(() => ecr?.destroy());
-beforeEach(() => emu.reset());
 
 interface Manifest {
   mediaType: string;
