@@ -25,6 +25,17 @@ beforeEach(async () => {
 
 const base = { cluster: 'app', service: 'api', 'task-definition': 'service:current', container: 'django' };
 
+/** SDK clients from the environment, and the plan of a one-off task of service api's definition, container django. */
+async function planServiceTask() {
+  const ecs = new ECSClient({});
+  const logs = new CloudWatchLogsClient({});
+  const plan = await prepareOneOffTask(
+    { ecs },
+    { cluster: 'app', taskDefinition: { kind: 'service' }, service: 'api', container: 'django' },
+  );
+  return { ecs, logs, plan };
+}
+
 describe('run-migration-task on the emulator', () => {
   test('success: lines streamed in order, outputs, summary, network copied from the service', async () => {
     const lines = Array.from({ length: 12 }, (_, i) => `Applying migration ${String(i + 1).padStart(4, '0')}... OK`);
@@ -87,12 +98,7 @@ describe('run-migration-task on the emulator', () => {
     const lines = Array.from({ length: 230 }, (_, i) => `line ${i}`);
     await t.control.behaviors({ image: IMAGE, run: { logs: lines, exitCode: 0, durationSeconds: 20 } });
     const seen: string[] = [];
-    const ecs = new ECSClient({});
-    const logs = new CloudWatchLogsClient({});
-    const plan = await prepareOneOffTask(
-      { ecs },
-      { cluster: 'app', taskDefinition: { kind: 'service' }, service: 'api', container: 'django' },
-    );
+    const { ecs, logs, plan } = await planServiceTask();
     // Container lines reach log.info as they are; status lines carry the prefix.
     const result = await executeOneOffTask({ ecs, logs }, plan, {
       ...FAST,
@@ -118,12 +124,7 @@ describe('run-migration-task on the emulator', () => {
     await t.control.behaviors({ image: IMAGE, run: { logs: lines, exitCode: 0, durationSeconds: 30 } });
     const seen: string[] = [];
     const warnings: string[] = [];
-    const ecs = new ECSClient({});
-    const logs = new CloudWatchLogsClient({});
-    const plan = await prepareOneOffTask(
-      { ecs },
-      { cluster: 'app', taskDefinition: { kind: 'service' }, service: 'api', container: 'django' },
-    );
+    const { ecs, logs, plan } = await planServiceTask();
     await t.control.faults({ seed, error: 0.6, services: ['logs'] });
     const result = await executeOneOffTask({ ecs, logs }, plan, {
       ...FAST,

@@ -3,15 +3,13 @@
 // DescribeImages (imageManifestMediaType / artifactMediaType), for seeded images and for REAL arm64 and amd64 images
 // pushed with skopeo (a hand-made OCI layout) and built and pushed with buildah (--arch, manifest push --all).
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   BatchGetImageCommand,
   DescribeImagesCommand,
   ECRClient,
-  GetAuthorizationTokenCommand,
   GetDownloadUrlForLayerCommand,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -24,18 +22,18 @@ import {
   tinyImage,
   writeOciIndexLayout,
 } from './registry-oci.ts';
+import { ecrPassword, peerToolDir } from './registry-peers.ts';
 
 const run = promisify(execFile);
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
 
-const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll });
+const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll, beforeEach });
 let ecr: ECRClient;
 beforeAll(() => {
   ecr = new ECRClient(emu.clientConfig);
 });
 afterAll(() => ecr?.destroy());
-beforeEach(() => emu.reset());
 
 interface Manifest {
   mediaType: string;
@@ -185,28 +183,16 @@ describe('seeded images (no peer tools)', () => {
   });
 });
 
-async function ecrPassword(): Promise<string> {
-  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
-  return Buffer.from(out.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
-    .toString('utf8')
-    .slice(4);
-}
-
 const skopeoTool = peerTool('skopeo');
 
 describe.skipIf(skopeoTool.skip)(skopeoTool.title('real arm64 + amd64 images pushed with skopeo'), () => {
-  let dir: string;
-  beforeAll(async () => {
-    skopeoTool.require();
-    dir = await mkdtemp(join(tmpdir(), 'ecr-platforms-skopeo-'));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const dir = peerToolDir(skopeoTool, 'ecr-platforms-skopeo-');
 
   test('skopeo copy --all of an OCI layout with an index: stored and described as ECR does', async () => {
     await emu.control.seed({ repositories: [{ name: 'team/web' }] });
     const arm = await tinyImage({ 'bin/app': 'arm64 binary' }, 'oci', { architecture: 'arm64', variant: 'v8' });
     const amd = await tinyImage({ 'bin/app': 'amd64 binary' }, 'oci', { architecture: 'amd64' });
-    const layout = join(dir, 'multi');
+    const layout = join(dir(), 'multi');
     const { indexDigest } = await writeOciIndexLayout(
       layout,
       [
@@ -216,7 +202,7 @@ describe.skipIf(skopeoTool.skip)(skopeoTool.title('real arm64 + amd64 images pus
       'v1',
     );
     const host = new URL(emu.url).host;
-    const digestFile = join(dir, 'digest');
+    const digestFile = join(dir(), 'digest');
     await run(
       '/usr/bin/skopeo',
       [
@@ -225,7 +211,7 @@ describe.skipIf(skopeoTool.skip)(skopeoTool.title('real arm64 + amd64 images pus
         '--all',
         '--dest-tls-verify=false',
         '--dest-creds',
-        `AWS:${await ecrPassword()}`,
+        `AWS:${await ecrPassword(ecr)}`,
         '--digestfile',
         digestFile,
         `oci:${layout}:v1`,
@@ -254,23 +240,20 @@ describe.skipIf(skopeoTool.skip)(skopeoTool.title('real arm64 + amd64 images pus
 const buildahTool = peerTool('buildah');
 
 describe.skipIf(buildahTool.skip)(buildahTool.title('real arm64 + amd64 images built and pushed with buildah'), () => {
-  let dir: string;
+  const dir = peerToolDir(buildahTool, 'ecr-platforms-buildah-');
   let storage: string[];
   const buildah = (...args: string[]) => run('/usr/bin/buildah', [...storage, ...args], { timeout: 120_000 });
   beforeAll(async () => {
-    buildahTool.require();
-    dir = await mkdtemp(join(tmpdir(), 'ecr-platforms-buildah-'));
-    storage = ['--storage-driver', 'vfs', '--root', join(dir, 'root'), '--runroot', join(dir, 'run')];
-    await mkdir(join(dir, 'ctx'));
-    await writeFile(join(dir, 'ctx', 'app.txt'), 'hello\n');
-    await writeFile(join(dir, 'ctx', 'Containerfile'), 'FROM scratch\nCOPY app.txt /app.txt\n');
+    storage = ['--storage-driver', 'vfs', '--root', join(dir(), 'root'), '--runroot', join(dir(), 'run')];
+    await mkdir(join(dir(), 'ctx'));
+    await writeFile(join(dir(), 'ctx', 'app.txt'), 'hello\n');
+    await writeFile(join(dir(), 'ctx', 'Containerfile'), 'FROM scratch\nCOPY app.txt /app.txt\n');
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   test('buildah bud --arch arm64 / amd64, manifest create/add, manifest push --all: a list of both platforms', async () => {
     await emu.control.seed({ repositories: [{ name: 'team/api' }] });
     const host = new URL(emu.url).host;
-    const password = await ecrPassword();
+    const password = await ecrPassword(ecr);
     for (const arch of ['arm64', 'amd64']) {
       await buildah(
         'bud',
@@ -281,7 +264,7 @@ describe.skipIf(buildahTool.skip)(buildahTool.title('real arm64 + amd64 images b
         arch,
         '-t',
         `localhost/api:${arch}`,
-        join(dir, 'ctx'),
+        join(dir(), 'ctx'),
       );
     }
     // a single-platform arm64 image, as a laptop build would push it
@@ -298,7 +281,7 @@ describe.skipIf(buildahTool.skip)(buildahTool.title('real arm64 + amd64 images b
     await buildah('manifest', 'create', 'localhost/api:multi');
     for (const arch of ['arm64', 'amd64'])
       await buildah('manifest', 'add', 'localhost/api:multi', `localhost/api:${arch}`);
-    const digestFile = join(dir, 'digest');
+    const digestFile = join(dir(), 'digest');
     await buildah(
       'manifest',
       'push',

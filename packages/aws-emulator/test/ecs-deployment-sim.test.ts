@@ -15,7 +15,7 @@ import {
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, test } from 'vitest';
 import { breakerThreshold } from '../src/services/ecs-deployment-sim.ts';
-import { fargateTd, harness, NETWORK, useHarness } from './ecs-helpers.ts';
+import { fargateRun, fargateTd, harness, seededService, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
 
@@ -36,12 +36,8 @@ async function seed(
       ? { targetGroups: [{ targetGroupArn: TG, targetGroupName: 'api-tg', port: 8080, healthCheckPath: '/health' }] }
       : {}),
     services: [
-      {
-        cluster: 'prod',
-        serviceName: 'api',
-        taskDefinition: 'api',
+      seededService({
         desiredCount: opts.desired ?? 2,
-        networkConfiguration: NETWORK,
         ...(opts.breaker ? { deploymentConfiguration: { deploymentCircuitBreaker: opts.breaker } } : {}),
         ...(opts.lb
           ? {
@@ -49,7 +45,7 @@ async function seed(
               healthCheckGracePeriodSeconds: 0,
             }
           : {}),
-      },
+      }),
     ],
   });
 }
@@ -70,6 +66,18 @@ async function deploy(image: string, extra: Parameters<typeof fargateTd>[2] = {}
   );
   const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
   return { primaryId: primary?.id as string, tdArn: reg.taskDefinition?.taskDefinitionArn as string, response: out };
+}
+
+/** Seeds the service, then deploys `repo/app:<tag>` with the emulator told to make that tag behave as `behavior`. */
+async function deployMisbehaving(
+  behavior: string,
+  tag: string,
+  seedOptions: Parameters<typeof seed>[0] = {},
+  extra: Parameters<typeof deploy>[1] = {},
+) {
+  await seed(seedOptions);
+  await h.control('behaviors', { image: `*:${tag}`, service: behavior });
+  return deploy(`repo/app:${tag}`, extra);
 }
 
 async function stoppedTasks(startedBy?: string): Promise<Task[]> {
@@ -259,9 +267,7 @@ describe('healthy rollout', () => {
   });
 
   test('slowStart takes 5x longer to reach RUNNING, then completes', async () => {
-    await seed();
-    await h.control('behaviors', { image: '*:slow', service: 'slowStart' });
-    const { primaryId } = await deploy('repo/app:slow');
+    const { primaryId } = await deployMisbehaving('slowStart', 'slow');
     await h.advance(60);
     let s = await svc();
     expect(s.deployments?.[0]).toMatchObject({
@@ -282,9 +288,7 @@ describe('healthy rollout', () => {
 
 describe('crashloop', () => {
   test('without a circuit breaker ECS retries forever: IN_PROGRESS, failedTasks keeps growing', async () => {
-    await seed();
-    await h.control('behaviors', { image: '*:crash', service: 'crashloop' });
-    const { primaryId } = await deploy('repo/app:crash');
+    const { primaryId } = await deployMisbehaving('crashloop', 'crash');
     await h.advance(200);
     const s1 = await svc();
     const p1 = s1.deployments?.find((d) => d.id === primaryId);
@@ -315,9 +319,9 @@ describe('crashloop', () => {
   });
 
   test('breaker without rollback: FAILED after the threshold, stops launching, service stays on it', async () => {
-    await seed({ breaker: { enable: true, rollback: false } });
-    await h.control('behaviors', { image: '*:crash', service: 'crashloop' });
-    const { primaryId, tdArn } = await deploy('repo/app:crash');
+    const { primaryId, tdArn } = await deployMisbehaving('crashloop', 'crash', {
+      breaker: { enable: true, rollback: false },
+    });
     await h.advance(100);
     const s = await svc();
     const p = s.deployments?.find((d) => d.id === primaryId);
@@ -385,9 +389,9 @@ describe('crashloop', () => {
 
 describe('tasks that fail to start', () => {
   test('pullError: CannotPullContainerError, TaskFailedToStart, never RUNNING; breaker rolls back', async () => {
-    await seed({ breaker: { enable: true, rollback: true } });
-    await h.control('behaviors', { image: '*:missing', service: 'pullError' });
-    const { primaryId } = await deploy('repo/app:missing');
+    const { primaryId } = await deployMisbehaving('pullError', 'missing', {
+      breaker: { enable: true, rollback: true },
+    });
     await h.advance(70);
     // once the breaker trips, the failed deployment's remaining pending task is stopped by the scheduler
     const stopped = (await stoppedTasks(primaryId)).filter((t) => t.stopCode === 'TaskFailedToStart');
@@ -411,23 +415,26 @@ describe('tasks that fail to start', () => {
   });
 
   test('missingSecret: ResourceInitializationError naming the json key; no breaker keeps retrying', async () => {
-    await seed();
-    await h.control('behaviors', { image: '*:nosecret', service: 'missingSecret' });
-    const { primaryId } = await deploy('repo/app:nosecret', {
-      containerDefinitions: [
-        {
-          ...fargateTd('api', 'repo/app:nosecret').containerDefinitions?.[0],
-          name: 'app',
-          image: 'repo/app:nosecret',
-          secrets: [
-            {
-              name: 'DB_PASSWORD',
-              valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/db-AbCdEf:password::',
-            },
-          ],
-        },
-      ],
-    });
+    const { primaryId } = await deployMisbehaving(
+      'missingSecret',
+      'nosecret',
+      {},
+      {
+        containerDefinitions: [
+          {
+            ...fargateTd('api', 'repo/app:nosecret').containerDefinitions?.[0],
+            name: 'app',
+            image: 'repo/app:nosecret',
+            secrets: [
+              {
+                name: 'DB_PASSWORD',
+                valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/db-AbCdEf:password::',
+              },
+            ],
+          },
+        ],
+      },
+    );
     await h.advance(100);
     const s = await svc();
     const p = s.deployments?.find((d) => d.id === primaryId);
@@ -443,9 +450,10 @@ describe('tasks that fail to start', () => {
 
 describe('unhealthy', () => {
   test('behind a load balancer: target unhealthy, task stopped for failing ELB health checks', async () => {
-    await seed({ lb: true, breaker: { enable: true, rollback: true } });
-    await h.control('behaviors', { image: '*:sick', service: 'unhealthy' });
-    const { primaryId } = await deploy('repo/app:sick');
+    const { primaryId } = await deployMisbehaving('unhealthy', 'sick', {
+      lb: true,
+      breaker: { enable: true, rollback: true },
+    });
     await h.advance(47); // RUNNING at 30, unhealthy at 45
     const th =
       (await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: TG }))).TargetHealthDescriptions ?? [];
@@ -478,9 +486,7 @@ describe('unhealthy', () => {
   });
 
   test('without a load balancer: failed container health checks', async () => {
-    await seed();
-    await h.control('behaviors', { image: '*:sick', service: 'unhealthy' });
-    const { primaryId } = await deploy('repo/app:sick');
+    const { primaryId } = await deployMisbehaving('unhealthy', 'sick');
     await h.advance(50);
     const stopped = await stoppedTasks(primaryId);
     expect(stopped.length).toBeGreaterThanOrEqual(2);
@@ -503,15 +509,13 @@ describe('one-off tasks (RunTask)', () => {
       logGroups: ['/ecs/migrate'],
     });
     const out = await h.ecs.send(
-      new RunTaskCommand({
-        cluster: 'prod',
-        taskDefinition: 'migrate',
-        launchType: 'FARGATE',
-        networkConfiguration: NETWORK,
-        startedBy: 'deploy-actions',
-        overrides: { containerOverrides: [{ name: 'app', command: ['python', 'manage.py', 'migrate'] }] },
-        ...extra,
-      }),
+      new RunTaskCommand(
+        fargateRun('migrate', {
+          startedBy: 'deploy-actions',
+          overrides: { containerOverrides: [{ name: 'app', command: ['python', 'manage.py', 'migrate'] }] },
+          ...extra,
+        }),
+      ),
     );
     expect(out.failures).toEqual([]);
     const task = out.tasks?.[0] as Task;
@@ -619,14 +623,7 @@ describe('one-off tasks (RunTask)', () => {
   test('extension: a run rule with `failure` makes RunTask answer failures[] and start no task', async () => {
     await h.control('behaviors', { image: 'repo/full:*', run: { failure: 'RESOURCE:MEMORY' } });
     await h.control('seed', { clusters: ['prod'], taskDefinitions: [fargateTd('migrate', 'repo/full:1')] });
-    const out = await h.ecs.send(
-      new RunTaskCommand({
-        cluster: 'prod',
-        taskDefinition: 'migrate',
-        launchType: 'FARGATE',
-        networkConfiguration: NETWORK,
-      }),
-    );
+    const out = await h.ecs.send(new RunTaskCommand(fargateRun('migrate')));
     expect(out.tasks).toEqual([]);
     expect(out.failures).toEqual([
       { arn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/migrate:1', reason: 'RESOURCE:MEMORY' },
@@ -651,15 +648,7 @@ describe('default time scale', () => {
       await fast.control('seed', {
         clusters: ['prod'],
         taskDefinitions: [fargateTd('api', 'repo/app:v1')],
-        services: [
-          {
-            cluster: 'prod',
-            serviceName: 'api',
-            taskDefinition: 'api',
-            desiredCount: 2,
-            networkConfiguration: NETWORK,
-          },
-        ],
+        services: [seededService()],
       });
       await fast.ecs.send(new RegisterTaskDefinitionCommand(fargateTd('api', 'repo/app:v2')));
       const started = Date.now();

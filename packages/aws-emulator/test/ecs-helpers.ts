@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { ECSClient, type RegisterTaskDefinitionCommandInput, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -86,6 +86,26 @@ export const SUBNETS = ['subnet-0aaa', 'subnet-0bbb'];
 export const NETWORK = {
   awsvpcConfiguration: { subnets: SUBNETS, securityGroups: ['sg-0123'], assignPublicIp: 'DISABLED' as const },
 };
+
+/** A seeded service (control `seed`): service api of task definition family api in cluster prod, 2 tasks. */
+export function seededService(extra: Record<string, unknown> = {}) {
+  return {
+    cluster: 'prod',
+    serviceName: 'api',
+    taskDefinition: 'api',
+    desiredCount: 2,
+    networkConfiguration: NETWORK,
+    ...extra,
+  };
+}
+
+/** A RunTask input: one Fargate task of `taskDefinition` in cluster prod, on the test network. */
+export function fargateRun(
+  taskDefinition: string | undefined,
+  extra: Partial<RunTaskCommandInput> = {},
+): RunTaskCommandInput {
+  return { cluster: 'prod', taskDefinition, launchType: 'FARGATE', networkConfiguration: NETWORK, ...extra };
+}
 
 /** A Fargate task definition with one awslogs container. */
 export function fargateTd(

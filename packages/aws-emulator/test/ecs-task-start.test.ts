@@ -18,7 +18,7 @@ import {
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { sdkClientConfig } from '../src/index.ts';
-import { fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
+import { fargateRun, fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
 const ECR = '000000000000.dkr.ecr.us-east-1.amazonaws.com';
@@ -31,14 +31,7 @@ let family = 0;
 /** Register `td`, RunTask it and let simulated time pass; the task as DescribeTasks shows it then. */
 async function runAndWait(td: RegisterTaskDefinitionCommandInput, seconds = 120): Promise<Task> {
   const registered = await h.ecs.send(new RegisterTaskDefinitionCommand(td));
-  const out = await h.ecs.send(
-    new RunTaskCommand({
-      cluster: 'prod',
-      taskDefinition: registered.taskDefinition?.taskDefinitionArn,
-      launchType: 'FARGATE',
-      networkConfiguration: NETWORK,
-    }),
-  );
+  const out = await h.ecs.send(new RunTaskCommand(fargateRun(registered.taskDefinition?.taskDefinitionArn)));
   await h.advance(seconds);
   const d = await h.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [out.tasks?.[0]?.taskArn as string] }));
   return d.tasks?.[0] as Task;

@@ -21,7 +21,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, test } from 'vitest';
-import { EXEC_ROLE, fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
+import { EXEC_ROLE, fargateRun, fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
 
@@ -314,18 +314,16 @@ describe('tasks', () => {
   test('RunTask records overrides, startedBy and the network; ListTasks filters; DescribeTasks MISSING', async () => {
     await h.control('seed', { clusters: ['prod'], taskDefinitions: [fargateTd('migrate', 'repo/migrate:1')] });
     const out = await h.ecs.send(
-      new RunTaskCommand({
-        cluster: 'prod',
-        taskDefinition: 'migrate',
-        launchType: 'FARGATE',
-        networkConfiguration: NETWORK,
-        startedBy: 'gha-123',
-        overrides: {
-          containerOverrides: [
-            { name: 'app', command: ['alembic', 'upgrade', 'head'], environment: [{ name: 'X', value: '1' }] },
-          ],
-        },
-      }),
+      new RunTaskCommand(
+        fargateRun('migrate', {
+          startedBy: 'gha-123',
+          overrides: {
+            containerOverrides: [
+              { name: 'app', command: ['alembic', 'upgrade', 'head'], environment: [{ name: 'X', value: '1' }] },
+            ],
+          },
+        }),
+      ),
     );
     const task = out.tasks?.[0];
     expect(out.failures).toEqual([]);
@@ -385,17 +383,7 @@ describe('tasks', () => {
     ],
   ])('RunTask rejects %s', async (_n, patch, name) => {
     await h.control('seed', { clusters: ['prod'], taskDefinitions: [fargateTd('migrate', 'repo/migrate:1')] });
-    const err = await errorOf(
-      h.ecs.send(
-        new RunTaskCommand({
-          cluster: 'prod',
-          taskDefinition: 'migrate',
-          launchType: 'FARGATE',
-          networkConfiguration: NETWORK,
-          ...patch,
-        }),
-      ),
-    );
+    const err = await errorOf(h.ecs.send(new RunTaskCommand(fargateRun('migrate', patch))));
     expect(err.name).toBe(name);
   });
 

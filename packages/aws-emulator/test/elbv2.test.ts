@@ -6,7 +6,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, test } from 'vitest';
-import { fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
+import { fargateTd, seededService, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
 
@@ -22,22 +22,12 @@ async function seed() {
     ],
     taskDefinitions: [fargateTd('api', 'repo/app:v1')],
     services: [
-      {
-        cluster: 'prod',
-        serviceName: 'api',
-        taskDefinition: 'api',
-        desiredCount: 2,
-        networkConfiguration: NETWORK,
-        loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }],
-      },
-      {
-        cluster: 'prod',
+      seededService({ loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }] }),
+      seededService({
         serviceName: 'other',
-        taskDefinition: 'api',
         desiredCount: 1,
-        networkConfiguration: NETWORK,
         loadBalancers: [{ targetGroupArn: TG2, containerName: 'app', containerPort: 8080 }],
-      },
+      }),
     ],
   });
 }

@@ -3,13 +3,12 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { useEmulator } from '../src/index.ts';
 
-const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll });
+const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll, beforeEach });
 let iam: IAMClient;
 beforeAll(() => {
   iam = new IAMClient(emu.clientConfig);
 });
 afterAll(() => iam?.destroy());
-beforeEach(() => emu.reset());
 
 test('GetRole of a seeded role (by name or ARN in the seed): ARN, path, URL-encoded trust policy', async () => {
   await emu.control.seed({

@@ -15,7 +15,7 @@ import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secr
 import { beforeEach, describe, expect, test } from 'vitest';
 import { FaultInjector, parseFaultConfig } from '../src/faults.ts';
 import { peerTool, type RequestLogEntry } from '../src/index.ts';
-import { fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
+import { fargateRun, fargateTd, NETWORK, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
 const awsCli = peerTool('aws');
@@ -130,14 +130,7 @@ describe('RunTask clientToken (ECS_Idempotency.html)', () => {
 
   test('a lost RunTask response is retried with the SDK-generated token: one task, the same task returned', async () => {
     await h.control('faults', { ...LOSE_FIRST, services: ['ecs'] });
-    const out = await h.ecs.send(
-      new RunTaskCommand({
-        cluster: 'prod',
-        taskDefinition: 'migrate',
-        launchType: 'FARGATE',
-        networkConfiguration: NETWORK,
-      }),
-    );
+    const out = await h.ecs.send(new RunTaskCommand(fargateRun('migrate')));
     await h.control('faults', {});
     expect(await taskCount()).toBe(1);
     const runs = (await requests()).filter((e) => e.operation === 'RunTask');
@@ -151,14 +144,10 @@ describe('RunTask clientToken (ECS_Idempotency.html)', () => {
   });
 
   test('same token and parameters → the same tasks, nothing started; other parameters → ConflictException', async () => {
-    const input = {
-      cluster: 'prod',
-      taskDefinition: 'migrate:1',
-      launchType: 'FARGATE' as const,
-      networkConfiguration: NETWORK,
+    const input = fargateRun('migrate:1', {
       count: 2,
       clientToken: 'deploy-42-migrate',
-    };
+    });
     const first = await h.ecs.send(new RunTaskCommand(input));
     const again = await h.ecs.send(new RunTaskCommand(input));
     expect(again.tasks?.map((t) => t.taskArn)).toEqual(first.tasks?.map((t) => t.taskArn));
@@ -178,13 +167,7 @@ describe('RunTask clientToken (ECS_Idempotency.html)', () => {
   });
 
   test('the token expires after 24 hours (simulated): the same request then starts a new task', async () => {
-    const input = {
-      cluster: 'prod',
-      taskDefinition: 'migrate:1',
-      launchType: 'FARGATE' as const,
-      networkConfiguration: NETWORK,
-      clientToken: 'nightly-1',
-    };
+    const input = fargateRun('migrate:1', { clientToken: 'nightly-1' });
     await h.ecs.send(new RunTaskCommand(input));
     await h.advance(23 * 3600);
     await h.ecs.send(new RunTaskCommand(input));
@@ -196,17 +179,9 @@ describe('RunTask clientToken (ECS_Idempotency.html)', () => {
 
   test('a token longer than 64 characters or outside ASCII 33-126 is InvalidParameterException', async () => {
     for (const clientToken of ['x'.repeat(65), 'has space']) {
-      await expect(
-        h.ecs.send(
-          new RunTaskCommand({
-            cluster: 'prod',
-            taskDefinition: 'migrate:1',
-            launchType: 'FARGATE',
-            networkConfiguration: NETWORK,
-            clientToken,
-          }),
-        ),
-      ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+      await expect(h.ecs.send(new RunTaskCommand(fargateRun('migrate:1', { clientToken })))).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
     }
   });
 

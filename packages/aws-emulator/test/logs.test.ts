@@ -12,7 +12,7 @@ import {
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { compileFilterPattern } from '../src/services/logs.ts';
-import { fargateTd, harness, NETWORK, useHarness } from './ecs-helpers.ts';
+import { fargateRun, fargateTd, harness, useHarness } from './ecs-helpers.ts';
 
 const h = useHarness();
 
@@ -221,14 +221,7 @@ describe('seed, ECS-facing helpers, throttling and the CLI', () => {
       options['awslogs-create-group'] = 'true';
       await fresh.ecs.send(new RegisterTaskDefinitionCommand(td));
       await fresh.control('behaviors', { image: 'repo/job:*', run: { logs: ['hello'], durationSeconds: 2 } });
-      const run = await fresh.ecs.send(
-        new RunTaskCommand({
-          cluster: 'prod',
-          taskDefinition: 'job',
-          launchType: 'FARGATE',
-          networkConfiguration: NETWORK,
-        }),
-      );
+      const run = await fresh.ecs.send(new RunTaskCommand(fargateRun('job')));
       const id = run.tasks?.[0]?.taskArn?.split('/').pop() as string;
       await fresh.advance(40); // Logs has not handled any request so far
       const { events } = await fresh.logs.send(

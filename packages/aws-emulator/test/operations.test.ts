@@ -71,7 +71,7 @@ import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } fr
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useEmulator } from '../src/index.ts';
-import { fargateTd, NETWORK } from './ecs-helpers.ts';
+import { fargateRun, fargateTd, NETWORK } from './ecs-helpers.ts';
 
 /** Issue 3's list, per request-log service name. */
 const ISSUE_OPERATIONS: Record<string, string[]> = {
@@ -295,13 +295,9 @@ const ecsRows: Row[] = [
         run: { logs: ['migrating'], exitCode: 0, durationSeconds: 60 },
       });
       const r = await c.ecs.send(
-        new RunTaskCommand({
-          cluster: 'prod',
-          taskDefinition: 'web:1',
-          launchType: 'FARGATE',
-          networkConfiguration: NETWORK,
-          overrides: { containerOverrides: [{ name: 'app', command: ['migrate'] }] },
-        }),
+        new RunTaskCommand(
+          fargateRun('web:1', { overrides: { containerOverrides: [{ name: 'app', command: ['migrate'] }] } }),
+        ),
       );
       expect(r.failures).toEqual([]);
       expect(r.tasks?.[0]).toMatchObject({ lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING' });

@@ -102,29 +102,39 @@ export async function tinyImage(
 
 /** Write `image` as an OCI image layout at `dir` with `tag` as its ref name. */
 export async function writeOciLayout(dir: string, image: TinyImage, tag: string): Promise<void> {
+  await writeLayoutBlobs(dir, [image]);
+  await writeRefIndex(dir, { mediaType: OCI_MANIFEST, digest: image.manifestDigest, size: image.manifest.length }, tag);
+}
+
+/** The `oci-layout` marker and every blob of `images` under blobs/sha256/; returns that blobs folder. */
+async function writeLayoutBlobs(dir: string, images: TinyImage[]): Promise<string> {
   const blobs = join(dir, 'blobs', 'sha256');
   await mkdir(blobs, { recursive: true });
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  for (const [digest, data] of [
-    [image.configDigest, image.config],
-    [image.layerDigest, image.layer],
-    [image.manifestDigest, image.manifest],
-  ] as const) {
-    await writeFile(join(blobs, digest.slice('sha256:'.length)), data);
+  for (const image of images) {
+    for (const [digest, data] of [
+      [image.configDigest, image.config],
+      [image.layerDigest, image.layer],
+      [image.manifestDigest, image.manifest],
+    ] as const) {
+      await writeFile(join(blobs, digest.slice('sha256:'.length)), data);
+    }
   }
+  return blobs;
+}
+
+/** The layout's index.json: one descriptor (a manifest or an index), named `tag` by the ref-name annotation. */
+async function writeRefIndex(
+  dir: string,
+  descriptor: { mediaType: string; digest: string; size: number },
+  tag: string,
+): Promise<void> {
   await writeFile(
     join(dir, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_INDEX,
-      manifests: [
-        {
-          mediaType: OCI_MANIFEST,
-          digest: image.manifestDigest,
-          size: image.manifest.length,
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
+      manifests: [{ ...descriptor, annotations: { 'org.opencontainers.image.ref.name': tag } }],
     }),
   );
 }
@@ -204,18 +214,10 @@ export async function writeOciIndexLayout(
   images: Array<{ image: TinyImage; platform: { architecture: string; os?: string; variant?: string } }>,
   tag: string,
 ): Promise<{ index: Buffer; indexDigest: string }> {
-  const blobs = join(dir, 'blobs', 'sha256');
-  await mkdir(blobs, { recursive: true });
-  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  for (const { image } of images) {
-    for (const [digest, data] of [
-      [image.configDigest, image.config],
-      [image.layerDigest, image.layer],
-      [image.manifestDigest, image.manifest],
-    ] as const) {
-      await writeFile(join(blobs, digest.slice('sha256:'.length)), data);
-    }
-  }
+  const blobs = await writeLayoutBlobs(
+    dir,
+    images.map(({ image }) => image),
+  );
   const index = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -234,20 +236,6 @@ export async function writeOciIndexLayout(
   );
   const indexDigest = sha256(index);
   await writeFile(join(blobs, indexDigest.slice('sha256:'.length)), index);
-  await writeFile(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [
-        {
-          mediaType: OCI_INDEX,
-          digest: indexDigest,
-          size: index.length,
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
-    }),
-  );
+  await writeRefIndex(dir, { mediaType: OCI_INDEX, digest: indexDigest, size: index.length }, tag);
   return { index, indexDigest };
 }

@@ -10,7 +10,6 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   ECRClient,
-  GetAuthorizationTokenCommand,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -23,9 +22,11 @@ import {
   OCI_MANIFEST,
   RawRegistry,
   sha256,
+  type TinyImage,
   tinyImage,
   writeOciLayout,
 } from './registry-oci.ts';
+import { ecrPassword, peerToolDir } from './registry-peers.ts';
 
 const run = promisify(execFile);
 
@@ -33,13 +34,6 @@ const emu = useEmulator();
 let ecr: ECRClient;
 let password: string;
 let registry: RawRegistry;
-
-async function newPassword(): Promise<string> {
-  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
-  return Buffer.from(out.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
-    .toString('utf8')
-    .slice('AWS:'.length);
-}
 
 async function errorsOf(res: Response): Promise<Array<{ code: string; message: string }>> {
   return ((await res.json()) as { errors: Array<{ code: string; message: string }> }).errors;
@@ -57,7 +51,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await emu.control.reset();
-  password = await newPassword();
+  password = await ecrPassword(ecr);
   registry = new RawRegistry(emu.url, password);
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/app' }));
 });
@@ -102,7 +96,7 @@ describe('auth (ECR token as HTTP Basic)', () => {
       code: 'DENIED',
       message: 'Your authorization token has expired. Reauthenticate and try again.',
     });
-    const fresh = new RawRegistry(emu.url, await newPassword());
+    const fresh = new RawRegistry(emu.url, await ecrPassword(ecr));
     expect((await fresh.fetch('/v2/')).status).toBe(200);
   });
 });
@@ -422,34 +416,32 @@ describe('wire behaviour', () => {
 const skopeoTool = peerTool('skopeo');
 
 describe.skipIf(skopeoTool.skip)(skopeoTool.title('skopeo (real client)'), () => {
-  let dir: string;
-  beforeAll(async () => {
-    skopeoTool.require();
-    dir = await mkdtemp(join(tmpdir(), 'ecr-skopeo-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
+  const dir = peerToolDir(skopeoTool, 'ecr-skopeo-');
   const skopeo = (...args: string[]) => run('/usr/bin/skopeo', ['--insecure-policy', ...args], { timeout: 60_000 });
 
-  test('push an OCI layout with the ECR token; DescribeImages/BatchGetImage see its digest; pull gives identical bytes', async () => {
-    const image = await tinyImage({ 'app/hello.txt': 'hello from skopeo\n', 'app/other.txt': 'second file\n' });
-    const src = join(dir, 'src');
+  /** Writes `image` as the OCI layout `name`, copies it to team/app:<tag> with the ECR token; the pushed digest. */
+  async function pushLayout(image: TinyImage, name: string, tag: string, ...flags: string[]): Promise<string> {
+    const src = join(dir(), name);
     await writeOciLayout(src, image, 'latest');
-    const host = new URL(emu.url).host;
-    const digestFile = join(dir, 'digest');
+    const digestFile = join(dir(), `${name}.digest`);
     await skopeo(
       'copy',
+      ...flags,
       '--dest-tls-verify=false',
       '--dest-creds',
       `AWS:${password}`,
       '--digestfile',
       digestFile,
       `oci:${src}:latest`,
-      `docker://${host}/team/app:v1`,
+      `docker://${new URL(emu.url).host}/team/app:${tag}`,
     );
-    const pushedDigest = (await readFile(digestFile, 'utf8')).trim();
+    return (await readFile(digestFile, 'utf8')).trim();
+  }
+
+  test('push an OCI layout with the ECR token; DescribeImages/BatchGetImage see its digest; pull gives identical bytes', async () => {
+    const image = await tinyImage({ 'app/hello.txt': 'hello from skopeo\n', 'app/other.txt': 'second file\n' });
+    const pushedDigest = await pushLayout(image, 'src', 'v1');
+    const host = new URL(emu.url).host;
     expect(pushedDigest).toBe(image.manifestDigest); // same format: skopeo keeps the manifest bytes
 
     const described = await ecr.send(
@@ -462,7 +454,7 @@ describe.skipIf(skopeoTool.skip)(skopeoTool.title('skopeo (real client)'), () =>
     expect(got.images?.[0]?.imageId?.imageDigest).toBe(pushedDigest);
     expect(sha256(got.images?.[0]?.imageManifest ?? '')).toBe(pushedDigest);
 
-    const dst = join(dir, 'dst');
+    const dst = join(dir(), 'dst');
     await skopeo(
       'copy',
       '--src-tls-verify=false',
@@ -491,7 +483,7 @@ describe.skipIf(skopeoTool.skip)(skopeoTool.title('skopeo (real client)'), () =>
 
   test('skopeo with a wrong token is refused', async () => {
     const image = await tinyImage({ 'x.txt': 'x' });
-    const src = join(dir, 'bad');
+    const src = join(dir(), 'bad');
     await writeOciLayout(src, image, 'latest');
     const host = new URL(emu.url).host;
     await expect(
@@ -508,23 +500,7 @@ describe.skipIf(skopeoTool.skip)(skopeoTool.title('skopeo (real client)'), () =>
 
   test('skopeo converting to Docker v2s2 on push: DescribeImages shows the converted digest', async () => {
     const image = await tinyImage({ 'c.txt': 'convert' });
-    const src = join(dir, 'conv');
-    await writeOciLayout(src, image, 'latest');
-    const host = new URL(emu.url).host;
-    const digestFile = join(dir, 'digest2');
-    await skopeo(
-      'copy',
-      '--format',
-      'v2s2',
-      '--dest-tls-verify=false',
-      '--dest-creds',
-      `AWS:${password}`,
-      '--digestfile',
-      digestFile,
-      `oci:${src}:latest`,
-      `docker://${host}/team/app:v2s2`,
-    );
-    const digest = (await readFile(digestFile, 'utf8')).trim();
+    const digest = await pushLayout(image, 'conv', 'v2s2', '--format', 'v2s2');
     const described = await ecr.send(
       new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'v2s2' }] }),
     );

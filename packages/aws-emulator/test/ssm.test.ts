@@ -16,13 +16,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { awsCliEnv, peerTool, useEmulator } from '../src/index.ts';
 
 const run = promisify(execFile);
-const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll });
+const emu = useEmulator({ timeScale: 1 }, { beforeAll, afterAll, beforeEach });
 let ssm: SSMClient;
 beforeAll(() => {
   ssm = new SSMClient(emu.clientConfig);
 });
 afterAll(() => ssm?.destroy());
-beforeEach(() => emu.reset());
 
 const ARN = (name: string) => `arn:aws:ssm:us-east-1:000000000000:parameter${name.startsWith('/') ? '' : '/'}${name}`;
 

@@ -10,7 +10,7 @@ import { useEmulator } from '@deploy-actions/aws-emulator';
 import { ConfigurationError, failureMessage } from '@deploy-actions/kit/runtime';
 import { runInProcess } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type ActionCases, inputsOf } from './case';
+import { type ActionCases, caseInputs } from './case';
 import { buildPushEcr } from './cases/build-push-ecr';
 import { deployEcs } from './cases/deploy-ecs';
 import { deployEcsWait } from './cases/deploy-ecs-wait';
@@ -19,17 +19,10 @@ import { runMigrationTask } from './cases/run-migration-task';
 import { syncSpaCloudfront } from './cases/sync-spa-cloudfront';
 import { tagReleaseDeploy } from './cases/tag-release-deploy';
 import { gh, githubWrites } from './github';
-import { describeWorld, SHA, seedWorld, type World, WS } from './world';
+import { githubEnv, seedWorld, useWorld, WS } from './world';
 
 const emu = useEmulator({ timeScale: 100, setEnv: true }, { beforeAll, afterAll });
-let world: World;
-
-beforeAll(async () => {
-  await gh.start();
-  await seedWorld(emu);
-  world = await describeWorld(emu);
-});
-afterAll(() => gh.stop());
+const world = useWorld(emu);
 
 const SUITES: ActionCases[] = [
   buildPushEcr,
@@ -41,18 +34,9 @@ const SUITES: ActionCases[] = [
   tagReleaseDeploy,
 ];
 
-/** The runner environment of every case: the workspace, a commit, a tag push, GitHub pointed at the fake. */
+/** The runner environment of every case: the workspace and the GitHub variables. */
 function stepEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    GITHUB_WORKSPACE: WS,
-    GITHUB_SHA: SHA,
-    GITHUB_REF: 'refs/tags/v1.4.0',
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: gh.url,
-    GITHUB_RUN_ID: '77',
-    ...extra,
-  };
+  return { GITHUB_WORKSPACE: WS, ...githubEnv(extra) };
 }
 
 test('the suite has at least 100 cases over all seven actions', () => {
@@ -82,8 +66,7 @@ for (const suite of SUITES) {
 
     test.each(enforced.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       await c.setup?.();
-      const merged = { ...inputsOf(suite.base, world), ...inputsOf(c.inputs, world) };
-      const inputs = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== ''));
+      const inputs = caseInputs(suite, c, world());
       const env = stepEnv(c.env);
       const r = await runInProcess(inputs, () => suite.main({ ...process.env, ...env }), env);
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { useEmulator } from '@deploy-actions/aws-emulator';
 import { REPO_ROOT, runActionBundle } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type ActionCases, type BadInputCase, inputsOf } from './case';
+import { type ActionCases, type BadInputCase, caseInputs } from './case';
 import { buildPushEcr } from './cases/build-push-ecr';
 import { deployEcs } from './cases/deploy-ecs';
 import { deployEcsWait } from './cases/deploy-ecs-wait';
@@ -14,16 +14,10 @@ import { runMigrationTask } from './cases/run-migration-task';
 import { syncSpaCloudfront } from './cases/sync-spa-cloudfront';
 import { tagReleaseDeploy } from './cases/tag-release-deploy';
 import { gh, githubWrites } from './github';
-import { describeWorld, SHA, seedWorld, type World, WS } from './world';
+import { githubEnv, seedWorld, useWorld, WS } from './world';
 
 const emu = useEmulator({ timeScale: 100 }, { beforeAll, afterAll });
-let world: World;
-beforeAll(async () => {
-  await gh.start();
-  await seedWorld(emu);
-  world = await describeWorld(emu);
-});
-afterAll(() => gh.stop());
+const world = useWorld(emu);
 beforeEach(async () => {
   await seedWorld(emu);
   gh.reset(['v1.3.0']);
@@ -49,23 +43,12 @@ describe('bundled dist: a bad input fails with one error naming it, before any m
   test.each(PICKED.map(([s, c]) => [`${s.action}: ${c.name}`, s, c] as const))('%s', async (_t, suite, c) => {
     const bundle = join(REPO_ROOT, 'actions', suite.action, 'dist', 'index.js');
     expect(existsSync(bundle), `build ${suite.action} first`).toBe(true);
-    const inputs = Object.fromEntries(
-      Object.entries({ ...inputsOf(suite.base, world), ...inputsOf(c.inputs, world) }).filter(([, v]) => v !== ''),
-    );
+    const inputs = caseInputs(suite, c, world());
     const r = await runActionBundle({
       action: suite.action,
       inputs,
       cwd: WS,
-      env: {
-        ...emu.env,
-        GITHUB_SHA: SHA,
-        GITHUB_REF: 'refs/tags/v1.4.0',
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_API_URL: gh.url,
-        GITHUB_RUN_ID: '77',
-        ...c.env,
-      },
+      env: { ...emu.env, ...githubEnv(c.env) },
       timeoutMs: 60_000,
     });
     expect(await emu.mutatingRequests()).toEqual([]);

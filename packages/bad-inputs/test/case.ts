@@ -25,6 +25,23 @@ export interface BadInputCase {
   pending?: string;
 }
 
+type CaseDetails = Omit<BadInputCase, 'name' | 'inputs' | 'input'>;
+
+/** A case from its parts: what the user did, the inputs they wrote, the input the error must name. */
+export function badCase(name: string, inputs: CaseInputs, input: string, more: CaseDetails = {}): BadInputCase {
+  return { name, inputs, input, ...more };
+}
+
+/** The usual case: `input` set to one wrong `value`, and the error must name that same input. */
+export function bad(name: string, input: string, value: string, more: CaseDetails = {}): BadInputCase {
+  return badCase(name, { [input]: value }, input, more);
+}
+
+/** `bad` titled by the value itself: `<input>: <value>`. */
+export function valueCase(input: string, value: string, more: CaseDetails = {}): BadInputCase {
+  return bad(`${input}: ${value}`, input, value, more);
+}
+
 /** The bad-input table of one action and how to run its `main` in this process. */
 export interface ActionCases {
   action: string;
@@ -37,4 +54,10 @@ export interface ActionCases {
 
 export function inputsOf(inputs: CaseInputs, w: World): Record<string, string> {
   return typeof inputs === 'function' ? inputs(w) : inputs;
+}
+
+/** The step's inputs of case `c`: the suite's base overridden by the case; an input set to '' is left out. */
+export function caseInputs(suite: ActionCases, c: BadInputCase, w: World): Record<string, string> {
+  const merged = { ...inputsOf(suite.base, w), ...inputsOf(c.inputs, w) };
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== ''));
 }

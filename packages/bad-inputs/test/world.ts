@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { EmulatorFixture } from '@deploy-actions/aws-emulator';
 import { SECRET_NAME, SECRET_VALUE, taskDefWith } from '@deploy-actions/kit/testing/ecs-deploy';
+import { afterAll, beforeAll } from 'vitest';
+import { gh } from './github';
 
 export const SHA = '0123456789abcdef0123456789abcdef01234567';
 export const ACCOUNT = '000000000000';
@@ -123,4 +125,35 @@ export async function describeWorld(emu: EmulatorFixture): Promise<World> {
   } finally {
     ecr.destroy();
   }
+}
+
+/**
+ * The world of a suite file, after the emulator's own hooks: the fake GitHub started, the emulator seeded once and
+ * its late-bound values read. Returns the world (once the hooks ran).
+ */
+export function useWorld(emu: EmulatorFixture): () => World {
+  let world: World | undefined;
+  beforeAll(async () => {
+    await gh.start();
+    await seedWorld(emu);
+    world = await describeWorld(emu);
+  });
+  afterAll(() => gh.stop());
+  return () => {
+    if (!world) throw new Error('useWorld: the world is read before its beforeAll ran');
+    return world;
+  };
+}
+
+/** The GitHub variables the runner sets for every case: a commit, a tag push, GitHub pointed at the fake. */
+export function githubEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    GITHUB_SHA: SHA,
+    GITHUB_REF: 'refs/tags/v1.4.0',
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: gh.url,
+    GITHUB_RUN_ID: '77',
+    ...extra,
+  };
 }

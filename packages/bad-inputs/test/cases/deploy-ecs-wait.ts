@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/deploy-ecs-wait/src/main';
-import type { ActionCases } from '../case';
+import { type ActionCases, bad, badCase } from '../case';
 import { TD_ARN } from '../world';
 import { DEPLOY_CASES } from './deploy-shared';
 
@@ -9,58 +9,32 @@ export const deployEcsWait: ActionCases = {
   base: { cluster: 'app', services: 'api', 'task-definition': 'ecs/web.json' },
   cases: [
     ...DEPLOY_CASES,
-    { name: 'missing task-definition', inputs: { 'task-definition': '' }, input: 'task-definition' },
-    {
-      name: 'task-definition file not found',
-      inputs: { 'task-definition': 'ecs/nope.json' },
-      input: 'task-definition',
-    },
-    {
-      name: 'task-definition with invalid JSON',
-      inputs: { 'task-definition': 'ecs/bad.json' },
-      input: 'task-definition',
-      message: /line 4/,
-    },
-    {
-      name: 'task-definition without a family',
-      inputs: { 'task-definition': 'ecs/no-family.json' },
-      input: 'task-definition',
-    },
-    {
-      name: 'task-definition revision that does not exist (read-only check)',
-      inputs: { 'task-definition': 'web:99' },
-      input: 'task-definition',
-    },
-    {
-      name: 'task-definition ARN of a task',
-      inputs: { 'task-definition': 'arn:aws:ecs:us-east-1:000000000000:task/app/0123456789abcdef' },
-      input: 'task-definition',
-    },
-    {
-      name: 'services line naming a revision that does not exist',
-      inputs: { services: `api=${TD_ARN(42)}`, 'task-definition': '' },
-      input: 'services',
-    },
-    {
-      name: 'rollback-to together with a task-definition',
-      inputs: { 'rollback-to': 'known-good' },
-      input: 'rollback-to',
-      message: /cannot be combined/,
-    },
-    {
-      name: 'rollback-to known-good with no known-good revision (read-only check)',
-      inputs: { 'rollback-to': 'known-good', 'task-definition': '' },
-      input: 'rollback-to',
-    },
-    {
-      name: 'rollback-to a malformed ARN',
-      inputs: { 'rollback-to': 'arn:aws:ecs:x', 'task-definition': '' },
-      input: 'rollback-to',
-    },
-    {
-      name: 'rollback-to a revision that does not exist',
-      inputs: { 'rollback-to': '99', 'task-definition': '' },
-      input: 'rollback-to',
-    },
+    bad('missing task-definition', 'task-definition', ''),
+    bad('task-definition file not found', 'task-definition', 'ecs/nope.json'),
+    bad('task-definition with invalid JSON', 'task-definition', 'ecs/bad.json', { message: /line 4/ }),
+    bad('task-definition without a family', 'task-definition', 'ecs/no-family.json'),
+    bad('task-definition revision that does not exist (read-only check)', 'task-definition', 'web:99'),
+    bad(
+      'task-definition ARN of a task',
+      'task-definition',
+      'arn:aws:ecs:us-east-1:000000000000:task/app/0123456789abcdef',
+    ),
+    badCase(
+      'services line naming a revision that does not exist',
+      { services: `api=${TD_ARN(42)}`, 'task-definition': '' },
+      'services',
+    ),
+    bad('rollback-to together with a task-definition', 'rollback-to', 'known-good', { message: /cannot be combined/ }),
+    badCase(
+      'rollback-to known-good with no known-good revision (read-only check)',
+      { 'rollback-to': 'known-good', 'task-definition': '' },
+      'rollback-to',
+    ),
+    badCase('rollback-to a malformed ARN', { 'rollback-to': 'arn:aws:ecs:x', 'task-definition': '' }, 'rollback-to'),
+    badCase(
+      'rollback-to a revision that does not exist',
+      { 'rollback-to': '99', 'task-definition': '' },
+      'rollback-to',
+    ),
   ],
 };

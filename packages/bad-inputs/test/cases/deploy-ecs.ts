@@ -1,5 +1,5 @@
 import { main } from '../../../../actions/deploy-ecs/src/main';
-import type { ActionCases } from '../case';
+import { type ActionCases, bad, badCase } from '../case';
 import { DEPLOY_CASES } from './deploy-shared';
 import { RENDER_CASES } from './render-task-def';
 
@@ -10,56 +10,48 @@ export const deployEcs: ActionCases = {
   cases: [
     ...RENDER_CASES,
     ...DEPLOY_CASES,
-    {
-      name: 'secret reference to an SSM parameter that does not exist (preflight)',
-      inputs: { secrets: 'DB_PASSWORD=/app/db-passwrod' },
-      input: 'secrets',
-      message: /db-passwrod/,
-    },
-    {
-      name: 'migration-command with a comment truncating it',
-      inputs: { 'migration-command': 'manage.py createsuperuser --username ops #1' },
-      input: 'migration-command',
-    },
-    {
-      name: 'migration-command with a pipe',
-      inputs: { 'migration-command': 'manage.py migrate | tee log' },
-      input: 'migration-command',
-    },
-    {
-      name: 'migration-timeout: 0 (deploys, then rolls back, in #14)',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-timeout': '0' },
-      input: 'migration-timeout',
-    },
-    {
-      name: 'migration-when without a command',
-      inputs: { 'migration-when': 'after' },
-      input: 'migration-when',
-    },
-    {
-      name: 'migration-when: during',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-when': 'during' },
-      input: 'migration-when',
-    },
-    {
-      name: 'migration-environment line without =',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-environment': 'DEBUG' },
-      input: 'migration-environment',
-    },
-    {
-      name: 'migration-environment name starting with a digit',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-environment': '2FA_SECRET=x' },
-      input: 'migration-environment',
-    },
-    {
-      name: 'migration-container not in the task definition (read-only check)',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-container': 'django' },
-      input: 'migration-container',
-    },
-    {
-      name: 'migration-service that is not deployed (read-only check)',
-      inputs: { 'migration-command': 'manage.py migrate', 'migration-service': 'worker' },
-      input: 'migration-service',
-    },
+    bad(
+      'secret reference to an SSM parameter that does not exist (preflight)',
+      'secrets',
+      'DB_PASSWORD=/app/db-passwrod',
+      { message: /db-passwrod/ },
+    ),
+    bad(
+      'migration-command with a comment truncating it',
+      'migration-command',
+      'manage.py createsuperuser --username ops #1',
+    ),
+    bad('migration-command with a pipe', 'migration-command', 'manage.py migrate | tee log'),
+    badCase(
+      'migration-timeout: 0 (deploys, then rolls back, in #14)',
+      { 'migration-command': 'manage.py migrate', 'migration-timeout': '0' },
+      'migration-timeout',
+    ),
+    bad('migration-when without a command', 'migration-when', 'after'),
+    badCase(
+      'migration-when: during',
+      { 'migration-command': 'manage.py migrate', 'migration-when': 'during' },
+      'migration-when',
+    ),
+    badCase(
+      'migration-environment line without =',
+      { 'migration-command': 'manage.py migrate', 'migration-environment': 'DEBUG' },
+      'migration-environment',
+    ),
+    badCase(
+      'migration-environment name starting with a digit',
+      { 'migration-command': 'manage.py migrate', 'migration-environment': '2FA_SECRET=x' },
+      'migration-environment',
+    ),
+    badCase(
+      'migration-container not in the task definition (read-only check)',
+      { 'migration-command': 'manage.py migrate', 'migration-container': 'django' },
+      'migration-container',
+    ),
+    badCase(
+      'migration-service that is not deployed (read-only check)',
+      { 'migration-command': 'manage.py migrate', 'migration-service': 'worker' },
+      'migration-service',
+    ),
   ],
 };

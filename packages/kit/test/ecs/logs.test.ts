@@ -6,6 +6,7 @@ import {
   LineRing,
   LogFollower,
   type LogsClientLike,
+  type StreamLogEventsOptions,
   streamLogEvents,
   tailLogEvents,
   taskIdFromArn,
@@ -73,6 +74,40 @@ function fakeLogs(options: { pageSize?: number; emptyEvery?: number; notFoundUnt
 }
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** `client`, except that each call for which `fails()` is true throws an AWS-shaped error instead. */
+function failingWhen(
+  client: LogsClientLike,
+  fails: () => boolean,
+  name = 'ServerException',
+  message = 'We encountered an internal error. Please try again.',
+): LogsClientLike {
+  return {
+    send: async (command) => {
+      if (fails()) {
+        const err = new Error(message);
+        err.name = name;
+        throw err;
+      }
+      return client.send(command);
+    },
+  };
+}
+
+/** streamLogEvents on stream g/s, with the task already stopped (`until` resolved) and a fake clock. */
+function drainAfterStop(
+  client: LogsClientLike,
+  options: Omit<StreamLogEventsOptions, 'client' | 'group' | 'stream' | 'until'>,
+) {
+  return streamLogEvents({
+    client,
+    group: 'g',
+    stream: 's',
+    until: Promise.resolve(),
+    clock: createFakeClock(),
+    ...options,
+  });
+}
 
 describe('awslogsLocation', () => {
   const arn = 'arn:aws:ecs:us-east-1:123456789012:task/app/0123456789abcdef';
@@ -165,17 +200,10 @@ describe('LogFollower', () => {
   test('a page that fails after earlier pages: those events are returned, none skipped, none repeated', async () => {
     const fake = fakeLogs({ pageSize: 3 });
     let call = 0;
-    const failing: LogsClientLike = {
-      send: async (command) => {
-        call += 1;
-        if (call === 2 || call === 5) {
-          const err = new Error('We encountered an internal error. Please try again.');
-          err.name = 'ServerException';
-          throw err;
-        }
-        return fake.client.send(command);
-      },
-    };
+    const failing = failingWhen(fake.client, () => {
+      call += 1;
+      return call === 2 || call === 5;
+    });
     fake.write(...Array.from({ length: 10 }, (_, i) => `line ${i}`));
     const follower = new LogFollower({ client: failing, group: 'g', stream: 's' });
     const seen: string[] = [];
@@ -240,26 +268,11 @@ describe('streamLogEvents', () => {
   test('fetch errors are reported and retried, never fatal', async () => {
     let failures = 0;
     const fake = fakeLogs();
-    const flaky: LogsClientLike = {
-      send: async (command) => {
-        if (failures < 2) {
-          failures += 1;
-          const err = new Error('Rate exceeded');
-          err.name = 'ThrottlingException';
-          throw err;
-        }
-        return fake.client.send(command);
-      },
-    };
+    const flaky = failingWhen(fake.client, () => failures++ < 2, 'ThrottlingException', 'Rate exceeded');
     fake.write('x');
     const errors: unknown[] = [];
     const seen: string[] = [];
-    const result = await streamLogEvents({
-      client: flaky,
-      group: 'g',
-      stream: 's',
-      until: Promise.resolve(),
-      clock: createFakeClock(),
+    const result = await drainAfterStop(flaky, {
       onEvent: (e) => seen.push(e.message),
       onError: (e) => errors.push(e),
     });
@@ -271,25 +284,10 @@ describe('streamLogEvents', () => {
   test('a read that fails during the drain is not "quiet": the drain goes on until a complete read', async () => {
     const fake = fakeLogs({ pageSize: 2 });
     let failuresLeft = 3;
-    const flaky: LogsClientLike = {
-      send: async (command) => {
-        if (fake.calls() >= 1 && failuresLeft > 0) {
-          failuresLeft -= 1;
-          const err = new Error('We encountered an internal error. Please try again.');
-          err.name = 'ServerException';
-          throw err;
-        }
-        return fake.client.send(command);
-      },
-    };
+    const flaky = failingWhen(fake.client, () => fake.calls() >= 1 && failuresLeft-- > 0);
     fake.write('a', 'b', 'c', 'd', 'e');
     const seen: string[] = [];
-    const result = await streamLogEvents({
-      client: flaky,
-      group: 'g',
-      stream: 's',
-      until: Promise.resolve(),
-      clock: createFakeClock(),
+    const result = await drainAfterStop(flaky, {
       drainQuietMs: 0,
       drainMaxMs: 60_000,
       onEvent: (e) => seen.push(e.message),
@@ -300,24 +298,10 @@ describe('streamLogEvents', () => {
 
   test('a drain that never gets a complete read says the stream may hold more (incomplete)', async () => {
     const fake = fakeLogs({ pageSize: 1 });
-    const broken: LogsClientLike = {
-      send: async (command) => {
-        if (fake.calls() >= 1) {
-          const err = new Error('We encountered an internal error. Please try again.');
-          err.name = 'ServerException';
-          throw err;
-        }
-        return fake.client.send(command);
-      },
-    };
+    const broken = failingWhen(fake.client, () => fake.calls() >= 1);
     fake.write('a', 'b');
     const seen: string[] = [];
-    const result = await streamLogEvents({
-      client: broken,
-      group: 'g',
-      stream: 's',
-      until: Promise.resolve(),
-      clock: createFakeClock(),
+    const result = await drainAfterStop(broken, {
       drainQuietMs: 0,
       drainMaxMs: 5000,
       onEvent: (e) => seen.push(e.message),

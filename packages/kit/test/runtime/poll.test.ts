@@ -15,6 +15,18 @@ import { createFakeClock } from '../../src/testing';
 
 const notYet = (progress?: string): PollResult<never> => ({ done: false, progress });
 
+/** A check that is never done (reporting `progress`), counting how often poll ran it. */
+function neverDone(progress?: string) {
+  const counted = {
+    calls: 0,
+    check: async (): Promise<PollResult<never>> => {
+      counted.calls++;
+      return notYet(progress);
+    },
+  };
+  return counted;
+}
+
 describe('backoffDelay (pure)', () => {
   const opts = { initialDelayMs: 1000, maxDelayMs: 30_000, factor: 2, jitter: 'none' as const };
   test.each([
@@ -103,40 +115,28 @@ describe('poll with a fake clock', () => {
 
   test('timeout 0: exactly one check', async () => {
     const clock = createFakeClock();
-    let calls = 0;
+    const counted = neverDone();
     await expect(
-      poll(
-        async () => {
-          calls++;
-          return notYet();
-        },
-        { timeoutMs: 0, initialDelayMs: 10, maxDelayMs: 10, clock, onProgress: () => {} },
-      ),
+      poll(counted.check, { timeoutMs: 0, initialDelayMs: 10, maxDelayMs: 10, clock, onProgress: () => {} }),
     ).rejects.toBeInstanceOf(PollTimeoutError);
-    expect(calls).toBe(1);
+    expect(counted.calls).toBe(1);
   });
 
   test('abort mid-sleep rejects promptly without advancing time', async () => {
     const clock = createFakeClock({ autoAdvance: false });
     const controller = new AbortController();
-    let calls = 0;
-    const promise = poll(
-      async () => {
-        calls++;
-        return notYet('waiting for rollout');
-      },
-      {
-        timeoutMs: 3_600_000,
-        initialDelayMs: 60_000,
-        maxDelayMs: 60_000,
-        signal: controller.signal,
-        clock,
-        onProgress: () => {},
-      },
-    );
+    const counted = neverDone('waiting for rollout');
+    const promise = poll(counted.check, {
+      timeoutMs: 3_600_000,
+      initialDelayMs: 60_000,
+      maxDelayMs: 60_000,
+      signal: controller.signal,
+      clock,
+      onProgress: () => {},
+    });
     const outcome = promise.catch((e) => e);
     await clock.advance(0); // let the first check run and the sleep start
-    expect(calls).toBe(1);
+    expect(counted.calls).toBe(1);
     expect(clock.pendingSleeps()).toBe(1);
     controller.abort(new Error('received SIGINT'));
     const err = await outcome;
@@ -144,23 +144,23 @@ describe('poll with a fake clock', () => {
     expect(err.lastProgress).toBe('waiting for rollout');
     expect(err.message).toMatch(/^Cancelled while waiting for condition \(received SIGINT\) after 0ms\. Last status/);
     expect(clock.pendingSleeps()).toBe(0);
-    expect(calls).toBe(1);
+    expect(counted.calls).toBe(1);
   });
 
   test('already-aborted signal: no check at all', async () => {
     const controller = new AbortController();
     controller.abort();
-    let calls = 0;
+    const counted = neverDone();
     await expect(
-      poll(
-        async () => {
-          calls++;
-          return notYet();
-        },
-        { timeoutMs: 1000, initialDelayMs: 1, maxDelayMs: 1, signal: controller.signal, clock: createFakeClock() },
-      ),
+      poll(counted.check, {
+        timeoutMs: 1000,
+        initialDelayMs: 1,
+        maxDelayMs: 1,
+        signal: controller.signal,
+        clock: createFakeClock(),
+      }),
     ).rejects.toBeInstanceOf(PollAbortedError);
-    expect(calls).toBe(0);
+    expect(counted.calls).toBe(0);
   });
 
   test('abort during a check stops before sleeping', async () => {

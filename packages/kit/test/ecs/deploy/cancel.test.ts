@@ -1,51 +1,40 @@
 import { describe, expect, test } from 'vitest';
 import { cancelledUpdateVerdict, isCancellation } from '../../../src/ecs/deploy/cancel';
 import type { ServiceReport } from '../../../src/ecs/deploy/model';
+import { serviceReport, tdArn } from './service-report';
 
-const TD = (rev: number) => `arn:aws:ecs:us-east-1:1:task-definition/web:${rev}`;
-const svc = (service: string, over: Partial<ServiceReport>): ServiceReport => ({
-  service,
-  previousTaskDefinitionArn: TD(1),
-  taskDefinitionArn: TD(2),
-  registered: true,
-  reused: false,
-  status: 'not-started',
-  ecsRolledBack: false,
-  fallback: false,
-  startedAt: 0,
-  events: [],
-  diffText: '',
-  ...over,
-});
 const reverted = (name: string) =>
-  svc(name, { status: 'reverted', rollback: { taskDefinitionArn: TD(1), outcome: 'skipped', reason: 'r' } });
+  serviceReport(name, {
+    status: 'reverted',
+    rollback: { taskDefinitionArn: tdArn(1), outcome: 'skipped', reason: 'r' },
+  });
 
 describe('cancelledUpdateVerdict', () => {
   test.each<[string, ServiceReport[], boolean, string]>([
     [
       'nothing reached ECS',
-      [svc('api', {}), svc('worker', {})],
+      [serviceReport('api', {}), serviceReport('worker', {})],
       true,
       'Cancelled (received SIGINT) before any service was updated: nothing was deployed',
     ],
     [
       'one reverted, the rest untouched',
-      [reverted('api'), svc('worker', {})],
+      [reverted('api'), serviceReport('worker', {})],
       true,
       'Cancelled (received SIGINT) during the update. api: updated to web:2, revert to web:1 started (not waited for). not updated: worker (still on web:1)',
     ],
     [
       'auto-rollback off',
-      [svc('api', { status: 'cancelled' }), svc('worker', {})],
+      [serviceReport('api', { status: 'cancelled' }), serviceReport('worker', {})],
       false,
       'Cancelled (received SIGINT) during the update. api: left deploying web:2 (auto-rollback is off). not updated: worker (still on web:1)',
     ],
     [
       'a revert that failed',
       [
-        svc('api', {
+        serviceReport('api', {
           status: 'cancelled',
-          rollback: { taskDefinitionArn: TD(1), outcome: 'failed', reason: 'revert after the cancel failed: boom' },
+          rollback: { taskDefinitionArn: tdArn(1), outcome: 'failed', reason: 'revert after the cancel failed: boom' },
         }),
       ],
       true,
@@ -53,7 +42,7 @@ describe('cancelledUpdateVerdict', () => {
     ],
     [
       'in flight, unknown',
-      [svc('api', { status: 'cancelled', reason: 'whether ECS applied it is unknown (x)' })],
+      [serviceReport('api', { status: 'cancelled', reason: 'whether ECS applied it is unknown (x)' })],
       true,
       'Cancelled (received SIGINT) during the update. api: left deploying web:2 (whether ECS applied it is unknown (x))',
     ],

@@ -2,27 +2,13 @@ import { describe, expect, test } from 'vitest';
 import type { HealthCheckResult } from '../../../src/ecs/deploy/health-check';
 import type { RollbackReport, ServiceReport, ServiceStatus } from '../../../src/ecs/deploy/model';
 import { deployFailed, deployVerdict, revertVerdict, type VerdictInput } from '../../../src/ecs/deploy/verdict';
-
-const arn = (rev: number) => `arn:aws:ecs:us-east-1:000000000000:task-definition/web:${rev}`;
+import { serviceReport, tdArn } from './service-report';
 
 function svc(service: string, status: ServiceStatus, over: Partial<ServiceReport> = {}): ServiceReport {
-  return {
-    service,
-    previousTaskDefinitionArn: arn(1),
-    taskDefinitionArn: arn(2),
-    registered: true,
-    reused: false,
-    status,
-    ecsRolledBack: false,
-    fallback: false,
-    startedAt: 0,
-    events: [],
-    diffText: '',
-    ...over,
-  };
+  return serviceReport(service, { status, ...over });
 }
 
-const rb = (outcome: RollbackReport['outcome'], reason = 'last known-good revision web:1', to = arn(1)) => ({
+const rb = (outcome: RollbackReport['outcome'], reason = 'last known-good revision web:1', to = tdArn(1)) => ({
   rollback: { taskDefinitionArn: to, outcome, reason },
 });
 const check = (ok: boolean): HealthCheckResult => ({
@@ -62,7 +48,7 @@ describe('deployVerdict', () => {
     ],
     [
       'all already running, two revisions',
-      input([svc('api', 'unchanged'), svc('w', 'unchanged', { taskDefinitionArn: arn(5) })]),
+      input([svc('api', 'unchanged'), svc('w', 'unchanged', { taskDefinitionArn: tdArn(5) })]),
       'unchanged',
       'All services already run web:2, web:5',
     ],

@@ -88,13 +88,25 @@ describe('field lists match the SDK', () => {
   });
 });
 
+// The values a template states and its registered revision repeats (the revision adds AWS's defaults around them).
+const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3';
+const DB_SECRETS = [
+  { name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf:password::' },
+];
+const AWSLOGS_OPTIONS = { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' };
+const HEALTH_COMMAND = ['CMD-SHELL', 'curl -f http://localhost:8080/ || exit 1'];
+const ROLES = {
+  taskRoleArn: 'arn:aws:iam::123456789012:role/web-task',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+};
+
 const describeOutput = {
   taskDefinition: {
     taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7',
     containerDefinitions: [
       {
         name: 'web',
-        image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3',
+        image: IMAGE,
         cpu: 0,
         portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp', name: 'http', appProtocol: 'http' }],
         essential: true,
@@ -104,19 +116,10 @@ const describeOutput = {
         ],
         mountPoints: [],
         volumesFrom: [],
-        secrets: [
-          {
-            name: 'DB_PASSWORD',
-            valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf:password::',
-          },
-        ],
-        logConfiguration: {
-          logDriver: 'awslogs',
-          options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' },
-          secretOptions: [],
-        },
+        secrets: DB_SECRETS,
+        logConfiguration: { logDriver: 'awslogs', options: AWSLOGS_OPTIONS, secretOptions: [] },
         healthCheck: {
-          command: ['CMD-SHELL', 'curl -f http://localhost:8080/ || exit 1'],
+          command: HEALTH_COMMAND,
           interval: 30,
           timeout: 5,
           retries: 3,
@@ -125,8 +128,7 @@ const describeOutput = {
       },
     ],
     family: 'web',
-    taskRoleArn: 'arn:aws:iam::123456789012:role/web-task',
-    executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+    ...ROLES,
     networkMode: 'awsvpc',
     revision: 7,
     volumes: [],
@@ -152,29 +154,20 @@ const template = {
   cpu: '0.25 vCPU',
   memory: 512,
   runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' },
-  taskRoleArn: 'arn:aws:iam::123456789012:role/web-task',
-  executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+  ...ROLES,
   tags: [{ key: 'team', value: 'platform' }],
   containerDefinitions: [
     {
       name: 'web',
-      image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3',
+      image: IMAGE,
       portMappings: [{ containerPort: 8080, name: 'http', appProtocol: 'http' }],
       environment: [
         { name: 'API_TOKEN', value: 'sekrit' },
         { name: 'NODE_ENV', value: 'production' },
       ],
-      secrets: [
-        {
-          name: 'DB_PASSWORD',
-          valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf:password::',
-        },
-      ],
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' },
-      },
-      healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8080/ || exit 1'] },
+      secrets: DB_SECRETS,
+      logConfiguration: { logDriver: 'awslogs', options: AWSLOGS_OPTIONS },
+      healthCheck: { command: HEALTH_COMMAND },
     },
   ],
 };
