@@ -5,13 +5,13 @@
 //
 // A library, so the reliability suite can run it N times (`soakSpa({ runs: 50 })`); `spa-soak.bench.mjs` prints it.
 // Retry modes: `ours` (the kit's default), `standard` / `adaptive` (the SDK's own, through AWS_RETRY_MODE).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChild } from './child.mjs';
 import { generateSpa } from './gen-spa.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,22 +19,7 @@ export const SOAK = { throttle: 0.2, error: 0.05, latencyMs: [0, 200], services:
 const BUCKET = 'soak-site';
 const DIST = 'ESOAK00000001';
 
-function runBundle(bundle, env, cwd) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [bundle], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, ms: Number(process.hrtime.bigint() - started) / 1e6, stdout, stderr }));
-  });
-}
+const runBundle = (bundle, env, cwd) => runChild(process.execPath, [bundle], { env, cwd });
 
 function parseOutputs(text) {
   const out = {};

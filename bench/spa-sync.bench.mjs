@@ -8,12 +8,13 @@
 //   BENCH_PROF=DIR                                       a V8 CPU profile of each of our runs in DIR
 // The goals of issue #15 are printed with the figures and whether each holds on this run.
 // Needs the bundle: node scripts/build.mjs sync-spa-cloudfront. Prints a table and writes bench/results/spa-sync.json.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChild } from './child.mjs';
 import { changeFiles, generateSpa, touchAll } from './gen-spa.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,34 +43,19 @@ const DIST = 'EBENCH0000001';
 const PIN = process.env.BENCH_PIN === '1' && existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
 if (PIN) execFileSync('/usr/bin/taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
-function run(cmd, args, env, cwd) {
+async function run(cmd, args, env, cwd) {
   // the emulator runs in this process: its CPU while the tool runs is what the tool's requests cost it
   const emuCpu = process.cpuUsage();
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const [file, argv] = PIN ? ['/usr/bin/taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
-    const child = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      // CPU seconds (user + system) of the measured process: unlike wall time, independent of other load
-      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
-      const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-      const cpuS = user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
-      const emu = process.cpuUsage(emuCpu);
-      const emuCpuS = (emu.user + emu.system) / 1e6;
-      resolve({ code, ms, stdout, stderr, cpuS, emuCpuS, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined });
-    });
-  });
+  const [file, argv] = PIN ? ['/usr/bin/taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
+  const r = await runChild(file, argv, { env, cwd });
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  // CPU seconds (user + system) of the measured process: unlike wall time, independent of other load
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const cpuS = user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
+  const emu = process.cpuUsage(emuCpu);
+  const emuCpuS = (emu.user + emu.system) / 1e6;
+  return { ...r, cpuS, emuCpuS, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined };
 }
 
 const baseEnv = () => ({

@@ -1,6 +1,6 @@
 // Shared test helpers: temp dirs, an app repository folder with workflow files, a silent run, and running the CLI
 // exactly as a user would (node bin/workflow-runner.mjs).
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,24 +56,14 @@ export interface CliResult {
 }
 
 export function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const bin = join(REPO_ROOT, 'packages/workflow-runner/bin/workflow-runner.mjs');
+  const options = { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 };
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [join(REPO_ROOT, 'packages/workflow-runner/bin/workflow-runner.mjs'), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...env },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
+    // execFile's error carries the exit code (null when a signal ended the run); the output comes either way
+    execFile(process.execPath, [bin, ...args], options, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
     });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 

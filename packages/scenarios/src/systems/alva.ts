@@ -2,9 +2,10 @@
 // network, databases, services and the task definitions; deploy-staging.yml builds four images and forces new
 // deployments, on pushes and by manual dispatch; us-east-1. Production (tags) is the example's addition.
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { ecrImage, jobs, service } from '../checks.ts';
+import { jobs } from '../checks.ts';
 import type { SeedSystem } from '../types.ts';
 import { readTaskDefinition, taskDefinition } from './common.ts';
+import { ecsLayout, fails, imageChecks, on, perEnv, releasedBefore, succeeds } from './shared.ts';
 
 const app = 'alva-platform';
 const region = 'us-east-1';
@@ -27,8 +28,14 @@ const secretsOf = (env: string) => [
   },
 ];
 
-const svc = (env: string, name: string, want: Parameters<typeof service>[3]) =>
-  service(region, `alva-${env}-cluster`, `alva-${env}-${name}`, { family: `alva-${env}-${name}`, ...want });
+const REPOSITORIES = SERVICES.map((s) => `alva-${s}`);
+
+const ecs = ecsLayout({
+  region,
+  services: SERVICES,
+  cluster: (env) => `alva-${env}-cluster`,
+  serviceName: (env, s) => `alva-${env}-${s}`,
+});
 
 export const alva: SeedSystem = {
   seed: '003',
@@ -36,41 +43,23 @@ export const alva: SeedSystem = {
   title: 'Alva: web, api, auth, admin; CDK owns the task definitions (seed 003)',
   repository: 'acme/alva',
   region,
-  images: SERVICES.map((s) => ({ repository: `alva-${s}`, tag: 'v0.9.0', content: `alva ${s} v0.9.0\n` })),
-  builtRepositories: SERVICES.map((s) => `alva-${s}`),
+  ...releasedBefore(REPOSITORIES, (r) => r.replace(/^alva-/, 'alva ')),
   fixture: ({ image }) => ({
-    region,
-    clusters: ['alva-staging-cluster', 'alva-production-cluster'],
-    // What `cdk deploy` registered (infrastructure/task-definitions/ is that, as JSON).
-    taskDefinitions: ['staging', 'production'].flatMap((env) =>
-      SERVICES.map((s) =>
+    ...ecs.fixture({
+      // What `cdk deploy` registered (infrastructure/task-definitions/ is that, as JSON).
+      taskDefinition: (env, s) =>
         taskDefinition(app, `infrastructure/task-definitions/${env}/${s}.json`, { [s]: image(`alva-${s}`, 'v0.9.0') }),
-      ),
-    ),
-    // CDK's ECS services; production with the deployment circuit breaker and its rollback.
-    services: ['staging', 'production'].flatMap((env) =>
-      SERVICES.map((s) => ({
-        cluster: `alva-${env}-cluster`,
-        serviceName: `alva-${env}-${s}`,
-        taskDefinition: `alva-${env}-${s}:1`,
-        desiredCount: env === 'production' ? 2 : 1,
-        ...(env === 'production'
+      logGroup: (env, s) => `/ecs/alva-${env}/${s}`,
+      // CDK's ECS services; production with the deployment circuit breaker and its rollback.
+      settings: (env) =>
+        env === 'production'
           ? { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } }
-          : {}),
-      })),
-    ),
-    logGroups: ['staging', 'production'].flatMap((env) =>
-      SERVICES.map((s) => ({ logGroupName: `/ecs/alva-${env}/${s}`, region })),
-    ),
-    secrets: ['staging', 'production'].flatMap((env) => secretsOf(env).map((s) => ({ ...s, region }))),
+          : {},
+    }),
+    secrets: perEnv((env) => secretsOf(env).map((s) => ({ ...s, region }))),
   }),
   behaviors: [],
-  sites: ['staging', 'production'].flatMap((env) =>
-    SERVICES.map((s) => ({
-      name: `alva-${env}-${s}`,
-      routes: [{ prefix: '/', region, cluster: `alva-${env}-cluster`, service: `alva-${env}-${s}` }],
-    })),
-  ),
+  sites: perEnv((env) => SERVICES.map((s) => ecs.site(`alva-${env}-${s}`, env, s))),
   vars: (host) => ({
     // {0} is the service (the callers use format(vars.ALVA_STAGING_URL, matrix.service))
     ALVA_STAGING_URL: host.site('alva-staging-{0}'),
@@ -78,83 +67,59 @@ export const alva: SeedSystem = {
   }),
   secrets: {},
   secretValues: {
-    secret: ['staging', 'production'].flatMap((env) => {
+    secret: perEnv((env) => {
       const [db, app] = secretsOf(env);
       return [db?.value.password, app?.value.RESEND_API_KEY, app?.value.JWT_SECRET].filter((v): v is string => !!v);
     }),
     publicByDesign: [],
   },
   scenarios: [
-    {
+    on.push({
       id: 'alva/staging',
       title: 'staging: four images built, each service on a new revision of the family CDK registered',
       kind: 'seed',
       why: "The seed's build-and-push-images + update-services, with task-definition-family: the latest revision CDK registered keeps its environment and secrets, only the image changes (by digest); four legs in parallel, each waiting for its own rollout and health check.",
-      workflow: 'staging.yml',
-      event: 'push',
-      ref: 'main',
-      expect: {
-        conclusion: 'success',
-        checks: [
-          ...SERVICES.map((s) => ecrImage(region, `alva-${s}`, { commit: 'c1' }, { pushedByRun: true })),
-          ...SERVICES.map((s) =>
-            svc('staging', s, {
-              revision: 2,
-              image: { repository: `alva-${s}`, tag: { commit: 'c1' } },
-              environment: { APP_ENV: 'staging' },
-              knownGood: true,
-            }),
-          ),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        ...imageChecks(region, REPOSITORIES, { commit: 'c1' }, true),
+        ...ecs.every('staging', (s) => ({
+          revision: 2,
+          image: { repository: `alva-${s}`, tag: { commit: 'c1' } },
+          environment: { APP_ENV: 'staging' },
+          knownGood: true,
+        })),
+      ),
+    }),
+    on.tag('v1.0.0', {
       id: 'alva/production',
       title: 'production: tag v1.0.0 promotes the four images into the production families',
       kind: 'seed',
       why: "The example's addition to the seed (which deploys staging only): the images staging tested, into the task definitions CDK registered for production.",
-      workflow: 'production.yml',
-      event: 'tag',
-      ref: 'v1.0.0',
-      git: [{ tag: 'v1.0.0', at: 'c1' }],
-      expect: {
-        conclusion: 'success',
-        checks: SERVICES.map((s) =>
-          svc('production', s, {
-            revision: 2,
-            image: { repository: `alva-${s}`, tag: { commit: 'c1' } },
-            environment: { APP_ENV: 'production' },
-            version: 'v1.0.0',
-            desiredCount: 2,
-          }),
-        ),
-      },
-    },
-    {
+      expect: succeeds(
+        ...ecs.every('production', (s) => ({
+          revision: 2,
+          image: { repository: `alva-${s}`, tag: { commit: 'c1' } },
+          environment: { APP_ENV: 'production' },
+          version: 'v1.0.0',
+          desiredCount: 2,
+        })),
+      ),
+    }),
+    on.dispatch('rollback.yml', {
       id: 'alva/rollback',
       title: 'rollback: the staging web service back to revision 1 by dispatch',
       kind: 'seed',
       why: '"Rollback mechanism in place": one service of four, to a named revision; the other three are not touched.',
-      workflow: 'rollback.yml',
-      event: 'dispatch',
-      ref: 'main',
       inputs: { environment: 'staging', service: 'web', 'rollback-to': '1' },
-      expect: {
-        conclusion: 'success',
-        checks: [
-          svc('staging', 'web', { revision: 1, image: { repository: 'alva-web', tag: 'v0.9.0' } }),
-          ...(['api', 'auth', 'admin'] as const).map((s) => svc('staging', s, { revision: 2, untouched: true })),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        ecs.service('staging', 'web', { revision: 1, image: { repository: 'alva-web', tag: 'v0.9.0' } }),
+        ...(['api', 'auth', 'admin'] as const).map((s) => ecs.service('staging', s, { revision: 2, untouched: true })),
+      ),
+    }),
+    on.dispatch('staging.yml', {
       id: 'alva/dispatch-after-cdk-deploy',
       title: 'staging by dispatch after `cdk deploy` changed the task definitions',
       kind: 'gap',
       why: "The seed deploys by hand too. After `cdk deploy` registered new revisions (a new FEATURE_FLAGS variable), a dispatch takes them as templates: every service gets CDK's new settings with the image of this commit (not rebuilt), and the next `cdk deploy` has nothing to undo.",
-      workflow: 'staging.yml',
-      event: 'dispatch',
-      ref: 'main',
       prepare: async (env) => {
         // cdk deploy: CDK registers revision 3 of each staging family, with a new variable and its bootstrap image.
         for (const s of SERVICES) {
@@ -167,43 +132,30 @@ export const alva: SeedSystem = {
         }
         env.note('cdk deploy: registered alva-staging-{web,api,auth,admin}:3 with FEATURE_FLAGS=usage-billing');
       },
-      expect: {
-        conclusion: 'success',
-        checks: [
-          jobs({ 'deploy (web)/build': 'success', 'deploy (web)/deploy': 'success' }),
-          ...SERVICES.map((s) => ecrImage(region, `alva-${s}`, { commit: 'c1' }, { pushedByRun: false })),
-          ...SERVICES.map((s) =>
-            svc('staging', s, {
-              revision: 4,
-              image: { repository: `alva-${s}`, tag: { commit: 'c1' } },
-              environment: { FEATURE_FLAGS: 'usage-billing', APP_ENV: 'staging' },
-              knownGood: true,
-            }),
-          ),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        jobs({ 'deploy (web)/build': 'success', 'deploy (web)/deploy': 'success' }),
+        ...imageChecks(region, REPOSITORIES, { commit: 'c1' }, false),
+        ...ecs.every('staging', (s) => ({
+          revision: 4,
+          image: { repository: `alva-${s}`, tag: { commit: 'c1' } },
+          environment: { FEATURE_FLAGS: 'usage-billing', APP_ENV: 'staging' },
+          knownGood: true,
+        })),
+      ),
+    }),
+    on.tag('v1.1.0', {
       id: 'alva/crash-loop',
       title: 'production: a release whose api crash-loops fails with the root cause and runs v1.0.0 again',
       kind: 'failure',
       why: "v1.1.0's api exits at boot (a setting missing in production): the circuit breaker rolls the api back to the v1.0.0 revision, the run fails naming the stopped tasks' reason and the last log lines; web, auth and admin, deployed by their own legs, run v1.1.0.",
-      workflow: 'production.yml',
-      event: 'tag',
-      ref: 'v1.1.0',
-      git: [
-        {
-          commit: {
-            label: 'c2',
-            message: 'api: read the database URL from DATABASE_URL',
-            files: {
-              'apps/api/src/config.ts':
-                "// The database connection comes from DATABASE_URL now (set in staging, forgotten in production's CDK stack).\nexport const databaseUrl = process.env.DATABASE_URL ?? raise('required setting DATABASE_URL is not set');\n",
-            },
-          },
+      commit: {
+        label: 'c2',
+        message: 'api: read the database URL from DATABASE_URL',
+        files: {
+          'apps/api/src/config.ts':
+            "// The database connection comes from DATABASE_URL now (set in staging, forgotten in production's CDK stack).\nexport const databaseUrl = process.env.DATABASE_URL ?? raise('required setting DATABASE_URL is not set');\n",
         },
-        { tag: 'v1.1.0', at: 'c2' },
-      ],
+      },
       prepare: async (env) => {
         // Staging built and tested v1.1.0's images (staging has DATABASE_URL); production's api tasks crash on it.
         const sha = env.repo.sha('c2');
@@ -217,27 +169,24 @@ export const alva: SeedSystem = {
           `staging built alva-*:${sha.slice(0, 12)}; emulator: tasks of alva-api@${apiDigest.slice(0, 19)}… crash-loop`,
         );
       },
-      expect: {
-        conclusion: 'failure',
-        rootCause: /RuntimeError: required setting DATABASE_URL is not set/,
-        checks: [
-          jobs({ 'deploy (api)/deploy': 'failure', 'deploy (web)/deploy': 'success' }),
-          svc('production', 'api', {
-            revision: 2,
-            image: { repository: 'alva-api', tag: { commit: 'c1' } },
-            version: 'v1.0.0',
-            desiredCount: 2,
-            completesAfterRun: true,
+      expect: fails(
+        /RuntimeError: required setting DATABASE_URL is not set/,
+        jobs({ 'deploy (api)/deploy': 'failure', 'deploy (web)/deploy': 'success' }),
+        ecs.service('production', 'api', {
+          revision: 2,
+          image: { repository: 'alva-api', tag: { commit: 'c1' } },
+          version: 'v1.0.0',
+          desiredCount: 2,
+          completesAfterRun: true,
+        }),
+        ...(['web', 'auth', 'admin'] as const).map((s) =>
+          ecs.service('production', s, {
+            revision: 3,
+            image: { repository: `alva-${s}`, tag: { commit: 'c2' } },
+            version: 'v1.1.0',
           }),
-          ...(['web', 'auth', 'admin'] as const).map((s) =>
-            svc('production', s, {
-              revision: 3,
-              image: { repository: `alva-${s}`, tag: { commit: 'c2' } },
-              version: 'v1.1.0',
-            }),
-          ),
-        ],
-      },
-    },
+        ),
+      ),
+    }),
   ],
 };

@@ -3,9 +3,10 @@
 // them as independent jobs, runs `migrate` before the service changes, and adds the seed's step 10 (force a new
 // deployment after a secret change) to the rollback workflow.
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ecrImage, invalidations, jobs, service, spa } from '../checks.ts';
+import { ecrImage, invalidations, jobs, spa } from '../checks.ts';
 import type { SeedSystem } from '../types.ts';
 import { migrationRule, taskDefinition } from './common.ts';
+import { ecsLayout, fails, on, perEnv, releasedBefore, succeeds } from './shared.ts';
 
 const app = 'pikaia-django';
 const region = 'us-east-1';
@@ -59,10 +60,12 @@ const SECRET_KEYS = [
   'MOBILE_PROVISION_API_KEY',
 ] as const;
 
-const staging = (want: Parameters<typeof service>[3]) =>
-  service(region, 'pikaia-staging', 'pikaia-staging-backend', { family: 'pikaia-staging-backend', ...want });
-const production = (want: Parameters<typeof service>[3]) =>
-  service(region, 'pikaia-production', 'pikaia-production-backend', { family: 'pikaia-production-backend', ...want });
+const ecs = ecsLayout({
+  region,
+  services: ['backend'],
+  cluster: (env) => `pikaia-${env}`,
+  serviceName: (env) => `pikaia-${env}-backend`,
+});
 
 export const pikaia: SeedSystem = {
   seed: '000',
@@ -70,30 +73,14 @@ export const pikaia: SeedSystem = {
   title: 'Pikaia: Django + Vite SPA, CDK (seed 000)',
   repository: 'acme/pikaia',
   region,
-  images: [{ repository: 'pikaia-backend', tag: 'v0.9.0', content: 'pikaia backend v0.9.0\n' }],
-  builtRepositories: ['pikaia-backend'],
+  ...releasedBefore(['pikaia-backend'], () => 'pikaia backend'),
   fixture: ({ image }) => ({
-    region,
-    clusters: ['pikaia-staging', 'pikaia-production'],
-    taskDefinitions: ['staging', 'production'].map((env) =>
-      taskDefinition(app, `task-definitions/${env}/backend.json`, { django: image('pikaia-backend', 'v0.9.0') }),
-    ),
-    services: [
-      {
-        cluster: 'pikaia-staging',
-        serviceName: 'pikaia-staging-backend',
-        taskDefinition: 'pikaia-staging-backend:1',
-        desiredCount: 1,
-      },
-      {
-        cluster: 'pikaia-production',
-        serviceName: 'pikaia-production-backend',
-        taskDefinition: 'pikaia-production-backend:1',
-        desiredCount: 2,
-      },
-    ],
-    logGroups: ['staging', 'production'].map((env) => ({ logGroupName: `/ecs/pikaia-${env}/backend`, region })),
-    secrets: ['staging', 'production'].flatMap((env) => [
+    ...ecs.fixture({
+      taskDefinition: (env) =>
+        taskDefinition(app, `task-definitions/${env}/backend.json`, { django: image('pikaia-backend', 'v0.9.0') }),
+      logGroup: (env) => `/ecs/pikaia-${env}/backend`,
+    }),
+    secrets: perEnv((env) => [
       // The seed's bootstrap-infra.sh creates `pikaia/app-secrets` (production); staging has its own.
       {
         name: env === 'production' ? 'pikaia/app-secrets' : `pikaia-${env}/app-secrets`,
@@ -103,7 +90,7 @@ export const pikaia: SeedSystem = {
       { name: `pikaia-${env}/aurora-credentials`, value: aurora(env), region },
     ]),
     // The site as the seed's deploy-frontend.yml left it (`aws s3 sync`): no release records yet.
-    buckets: ['staging', 'production'].map((env) => ({
+    buckets: perEnv((env) => ({
       name: `pikaia-${env}-frontend`,
       region,
       objects: [
@@ -125,10 +112,7 @@ export const pikaia: SeedSystem = {
     ],
   }),
   behaviors: [migrationRule('*/pikaia-backend*', migrate)],
-  sites: ['staging', 'production'].map((env) => ({
-    name: `pikaia-${env}-api`,
-    routes: [{ prefix: '/', region, cluster: `pikaia-${env}`, service: `pikaia-${env}-backend` }],
-  })),
+  sites: perEnv((env) => ecs.site(`pikaia-${env}-api`, env, 'backend')),
   vars: (host) => ({
     PIKAIA_STAGING_API_URL: host.site('pikaia-staging-api'),
     PIKAIA_PRODUCTION_API_URL: host.site('pikaia-production-api'),
@@ -137,104 +121,82 @@ export const pikaia: SeedSystem = {
   }),
   secrets: { VITE_STYTCH_PUBLIC_TOKEN: STYTCH_PUBLIC_TOKEN },
   secretValues: {
-    secret: ['staging', 'production']
-      .flatMap((env) => [...SECRET_KEYS.map((k) => appSecrets(env)[k]), aurora(env).password])
-      .concat(ROTATED_STRIPE_KEY),
+    secret: perEnv((env) => [...SECRET_KEYS.map((k) => appSecrets(env)[k]), aurora(env).password]).concat(
+      ROTATED_STRIPE_KEY,
+    ),
     // Vite compiles VITE_* into the bundle: a public token by design (the seed keeps it as a GitHub secret).
     publicByDesign: [STYTCH_PUBLIC_TOKEN],
   },
   scenarios: [
-    {
+    on.push({
       id: 'pikaia/staging',
       title: 'staging: push to main builds, migrates and deploys the backend, publishes the SPA',
       kind: 'seed',
       why: 'Seed steps 5, 9, 10 and deploy-frontend.yml: the backend image is built and deployed by digest after `migrate` ran with the new revision; the SPA is built without AWS credentials and published assets-first.',
-      workflow: 'staging.yml',
-      event: 'push',
-      ref: 'main',
-      expect: {
-        conclusion: 'success',
-        checks: [
-          jobs({
-            changes: 'success',
-            'backend/deploy': 'success',
-            'frontend/spa-build': 'success',
-            'frontend/spa': 'success',
-          }),
-          ecrImage(region, 'pikaia-backend', { commit: 'c1' }, { pushedByRun: true }),
-          staging({
-            revision: 2,
-            image: { repository: 'pikaia-backend', tag: { commit: 'c1' } },
-            knownGood: true,
-            desiredCount: 1,
-          }),
-          production({ untouched: true }),
-          spa(region, 'pikaia-staging-frontend', {
-            live: { commit: 'c1' },
-            has: ['robots.txt', 'favicon.svg'],
-            lacks: ['.vite/manifest.json'],
-          }),
-          invalidations('E1PIKAIASTAGING', { created: 1, includes: '/index.html' }),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        jobs({
+          changes: 'success',
+          'backend/deploy': 'success',
+          'frontend/spa-build': 'success',
+          'frontend/spa': 'success',
+        }),
+        ecrImage(region, 'pikaia-backend', { commit: 'c1' }, { pushedByRun: true }),
+        ecs.service('staging', 'backend', {
+          revision: 2,
+          image: { repository: 'pikaia-backend', tag: { commit: 'c1' } },
+          knownGood: true,
+          desiredCount: 1,
+        }),
+        ecs.service('production', 'backend', { untouched: true }),
+        spa(region, 'pikaia-staging-frontend', {
+          live: { commit: 'c1' },
+          has: ['robots.txt', 'favicon.svg'],
+          lacks: ['.vite/manifest.json'],
+        }),
+        invalidations('E1PIKAIASTAGING', { created: 1, includes: '/index.html' }),
+      ),
+    }),
+    on.tag('v1.0.0', {
       id: 'pikaia/production',
       title: 'production: tag v1.0.0 promotes the image staging built, publishes the SPA of that commit',
       kind: 'seed',
       why: 'What was tested ships: the build job finds pikaia-backend:<sha> and skips (promotion), the revision records v1.0.0 on its known-good marker, the SPA release id is the tag.',
-      workflow: 'production.yml',
-      event: 'tag',
-      ref: 'v1.0.0',
-      git: [{ tag: 'v1.0.0', at: 'c1' }],
-      expect: {
-        conclusion: 'success',
-        checks: [
-          ecrImage(region, 'pikaia-backend', { commit: 'c1' }, { pushedByRun: false }),
-          production({
-            revision: 2,
-            image: { repository: 'pikaia-backend', tag: { commit: 'c1' } },
-            version: 'v1.0.0',
-            knownGood: true,
-            desiredCount: 2,
-          }),
-          staging({ untouched: true }),
-          spa(region, 'pikaia-production-frontend', { live: 'v1.0.0' }),
-          invalidations('E2PIKAIAPROD', { created: 1, includes: '/index.html' }),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        ecrImage(region, 'pikaia-backend', { commit: 'c1' }, { pushedByRun: false }),
+        ecs.service('production', 'backend', {
+          revision: 2,
+          image: { repository: 'pikaia-backend', tag: { commit: 'c1' } },
+          version: 'v1.0.0',
+          knownGood: true,
+          desiredCount: 2,
+        }),
+        ecs.service('staging', 'backend', { untouched: true }),
+        spa(region, 'pikaia-production-frontend', { live: 'v1.0.0' }),
+        invalidations('E2PIKAIAPROD', { created: 1, includes: '/index.html' }),
+      ),
+    }),
+    on.dispatch('rollback.yml', {
       id: 'pikaia/rollback',
       title: 'rollback: production back to release v0.9.0 by dispatch',
       kind: 'seed',
       why: 'One dispatch replaces "find the previous task definition, update-service, hope": the revision marked v0.9.0 is redeployed with the same truthful wait and health check; the SPA is left alone.',
-      workflow: 'rollback.yml',
-      event: 'dispatch',
-      ref: 'main',
       inputs: { environment: 'production', 'rollback-to': 'v0.9.0', 'spa-release': '' },
-      expect: {
-        conclusion: 'success',
-        checks: [
-          jobs({ 'backend/ecs': 'success', frontend: 'skipped' }),
-          production({
-            revision: 1,
-            image: { repository: 'pikaia-backend', tag: 'v0.9.0' },
-            version: 'v0.9.0',
-            desiredCount: 2,
-          }),
-          spa(region, 'pikaia-production-frontend', { live: 'v1.0.0', unchanged: true }),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        jobs({ 'backend/ecs': 'success', frontend: 'skipped' }),
+        ecs.service('production', 'backend', {
+          revision: 1,
+          image: { repository: 'pikaia-backend', tag: 'v0.9.0' },
+          version: 'v0.9.0',
+          desiredCount: 2,
+        }),
+        spa(region, 'pikaia-production-frontend', { live: 'v1.0.0', unchanged: true }),
+      ),
+    }),
+    on.push({
       id: 'pikaia/frontend-only',
       title: 'staging: a frontend-only push publishes the SPA and leaves the backend alone',
       kind: 'gap',
       why: "The seed's two workflows, as two independent jobs: the `changes` job sees only frontend/ changed, so the backend is not rebuilt or redeployed; only the changed chunk and index.html are uploaded.",
-      workflow: 'staging.yml',
-      event: 'push',
-      ref: 'main',
       git: [
         {
           commit: {
@@ -255,24 +217,18 @@ export const pikaia: SeedSystem = {
           },
         },
       ],
-      expect: {
-        conclusion: 'success',
-        checks: [
-          jobs({ changes: 'success', backend: 'skipped', 'frontend/spa': 'success' }),
-          staging({ revision: 2, untouched: true }),
-          spa(region, 'pikaia-staging-frontend', { live: { commit: 'c2' } }),
-          invalidations('E1PIKAIASTAGING', { created: 1, includes: '/index.html' }),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        jobs({ changes: 'success', backend: 'skipped', 'frontend/spa': 'success' }),
+        ecs.service('staging', 'backend', { revision: 2, untouched: true }),
+        spa(region, 'pikaia-staging-frontend', { live: { commit: 'c2' } }),
+        invalidations('E1PIKAIASTAGING', { created: 1, includes: '/index.html' }),
+      ),
+    }),
+    on.push({
       id: 'pikaia/spa-build-fails',
       title: 'staging: an SPA build that fails publishes nothing',
       kind: 'failure',
       why: 'The build runs in a job without AWS credentials; when it fails the sync job never starts: no object, no release record, no invalidation. The live site stays on the previous release.',
-      workflow: 'staging.yml',
-      event: 'push',
-      ref: 'main',
       git: [
         {
           commit: {
@@ -294,44 +250,32 @@ api('/api/v1/health').then((health) => {
           },
         },
       ],
-      expect: {
-        conclusion: 'failure',
-        rootCause: /Could not resolve "\.\/charts\.js" from "src\/main\.js"/,
-        checks: [
-          jobs({ backend: 'skipped', 'frontend/spa-build': 'failure', 'frontend/spa': 'skipped' }),
-          spa(region, 'pikaia-staging-frontend', { live: { commit: 'c2' }, unchanged: true }),
-          invalidations('E1PIKAIASTAGING', { created: 0 }),
-          staging({ untouched: true }),
-        ],
-      },
-    },
-    {
+      expect: fails(
+        /Could not resolve "\.\/charts\.js" from "src\/main\.js"/,
+        jobs({ backend: 'skipped', 'frontend/spa-build': 'failure', 'frontend/spa': 'skipped' }),
+        spa(region, 'pikaia-staging-frontend', { live: { commit: 'c2' }, unchanged: true }),
+        invalidations('E1PIKAIASTAGING', { created: 0 }),
+        ecs.service('staging', 'backend', { untouched: true }),
+      ),
+    }),
+    on.dispatch('rollback.yml', {
       id: 'pikaia/spa-rollback-previous',
       title: 'rollback: the SPA back to the previous release by dispatch (`previous`)',
       kind: 'gap',
       why: "spa-release: previous resolves the release that was live before the current one from the bucket's release records and restores its HTML (its hashed assets were kept); the backend is left alone.",
-      workflow: 'rollback.yml',
-      event: 'dispatch',
-      ref: 'main',
       inputs: { environment: 'staging', 'rollback-to': '', 'spa-release': 'previous' },
-      expect: {
-        conclusion: 'success',
-        checks: [
-          jobs({ backend: 'skipped', 'frontend/spa': 'success' }),
-          spa(region, 'pikaia-staging-frontend', { live: { commit: 'c1' } }),
-          invalidations('E1PIKAIASTAGING', { created: 1, includes: '/index.html' }),
-          staging({ untouched: true }),
-        ],
-      },
-    },
-    {
+      expect: succeeds(
+        jobs({ backend: 'skipped', 'frontend/spa': 'success' }),
+        spa(region, 'pikaia-staging-frontend', { live: { commit: 'c1' } }),
+        invalidations('E1PIKAIASTAGING', { created: 1, includes: '/index.html' }),
+        ecs.service('staging', 'backend', { untouched: true }),
+      ),
+    }),
+    on.dispatch('rollback.yml', {
       id: 'pikaia/restart-after-secret-change',
       title: 'restart after a secret change (seed step 10): force-new-deployment by dispatch',
       kind: 'gap',
       why: 'ECS reads secrets when a task starts. After STRIPE_SECRET_KEY was rotated, rollback-to `current` with force-new-deployment starts new tasks on the revision that runs and waits for them (the seed\'s `update-service --force-new-deployment` and "hoping it worked").',
-      workflow: 'rollback.yml',
-      event: 'dispatch',
-      ref: 'main',
       inputs: { environment: 'staging', 'rollback-to': 'current', 'force-new-deployment': 'true', 'spa-release': '' },
       prepare: async (env) => {
         const sm = new SecretsManagerClient({
@@ -351,10 +295,7 @@ api('/api/v1/health').then((health) => {
         sm.destroy();
         env.note('rotated STRIPE_SECRET_KEY in pikaia-staging/app-secrets (PutSecretValue)');
       },
-      expect: {
-        conclusion: 'success',
-        checks: [staging({ revision: 2, newDeployment: true, knownGood: true })],
-      },
-    },
+      expect: succeeds(ecs.service('staging', 'backend', { revision: 2, newDeployment: true, knownGood: true })),
+    }),
   ],
 };

@@ -8,7 +8,7 @@ import { evaluateString, evaluateToken, type TokenScope } from '../expressions/i
 import { callInputDefs, coerceCallInput, workflowCall } from '../parse/call-inputs.ts';
 import type { JobSpec } from '../parse/model.ts';
 import { entries, literalString, prop } from '../parse/tokens.ts';
-import type { JobResult, Result } from '../report/result.ts';
+import { type JobResult, jobWithoutSteps, type Result } from '../report/result.ts';
 import { acquireGroup, type GroupLease } from './concurrency-lease.ts';
 import { runInvocation } from './graph.ts';
 import type { NeedsEntry } from './job-context.ts';
@@ -51,17 +51,7 @@ export async function runCallJob(i: CallJobInput): Promise<JobResult> {
   };
   const fail = (message: string, result: Result = 'failure'): JobResult => {
     rt.log.line(label, `##[error]${message}`);
-    return {
-      id: spec.id,
-      name: i.name,
-      path: label,
-      result,
-      conclusion: result,
-      durationMs: Date.now() - started,
-      outputs: {},
-      message,
-      steps: [],
-    };
+    return jobWithoutSteps({ id: spec.id, name: i.name, path: label }, result, message, Date.now() - started);
   };
 
   // Inputs: declared ones only (the parser refused others), typed, defaults applied.

@@ -16,7 +16,7 @@ import {
 } from '../expressions/index.ts';
 import type { JobSpec } from '../parse/model.ts';
 import { literal, prop } from '../parse/tokens.ts';
-import type { JobResult, Result } from '../report/result.ts';
+import { type JobResult, jobWithoutSteps, type Result } from '../report/result.ts';
 import { expectedSub } from '../standins/trust.ts';
 import { runCallJob } from './call-job.ts';
 import { acquireGroup, type GroupLease } from './concurrency-lease.ts';
@@ -108,19 +108,7 @@ async function runJob(
   });
   const skipped = (result: Result, message: string): JobResult[] => {
     rt.log.line(label, `- job ${result}: ${message}`);
-    return [
-      {
-        id: spec.id,
-        name: spec.id,
-        path: label,
-        result,
-        conclusion: result,
-        durationMs: 0,
-        outputs: {},
-        message,
-        steps: [],
-      },
-    ];
+    return [jobWithoutSteps({ id: spec.id, name: spec.id, path: label }, result, message)];
   };
 
   let shouldRun: boolean;
@@ -194,17 +182,7 @@ async function runJob(
 
   function failed(message: string): JobResult {
     rt.log.line(label, `##[error]${message}`);
-    return {
-      id: spec.id,
-      name: spec.id,
-      path: label,
-      result: 'failure',
-      conclusion: 'failure',
-      durationMs: 0,
-      outputs: {},
-      message,
-      steps: [],
-    };
+    return jobWithoutSteps({ id: spec.id, name: spec.id, path: label }, 'failure', message);
   }
 }
 
@@ -231,17 +209,7 @@ async function runLeg(
   let name = spec.id;
   const fail = (message: string, result: Result = 'failure'): JobResult => {
     rt.log.line(jobLabel, `##[error]${message}`);
-    return {
-      id: spec.id,
-      name,
-      path: jobLabel,
-      result,
-      conclusion: result,
-      durationMs: Date.now() - started,
-      outputs: {},
-      message,
-      steps: [],
-    };
+    return jobWithoutSteps({ id: spec.id, name, path: jobLabel }, result, message, Date.now() - started);
   };
   try {
     const nameToken = prop(spec.token, 'name');
@@ -252,18 +220,8 @@ async function runLeg(
   }
   const label = isMatrix ? `${inv.prefix}${name}` : jobLabel;
   if (legCancel.aborted) {
-    return {
-      id: spec.id,
-      name,
-      path: label,
-      result: 'cancelled',
-      conclusion: 'cancelled',
-      durationMs: 0,
-      outputs: {},
-      matrix,
-      message: runCancel.aborted ? 'the run was cancelled' : 'cancelled by fail-fast',
-      steps: [],
-    };
+    const why = runCancel.aborted ? 'the run was cancelled' : 'cancelled by fail-fast';
+    return jobWithoutSteps({ id: spec.id, name, path: label, matrix }, 'cancelled', why);
   }
   const permissions = jobPermissions(
     prop(spec.token, 'permissions'),

@@ -40,6 +40,21 @@ export interface JobResult {
   summary?: string;
 }
 
+/**
+ * A job that ended without running a step (skipped, cancelled, or failed before its first step: an expression, a
+ * permission or a called workflow it could not resolve), with why.
+ */
+export function jobWithoutSteps(
+  job: Pick<JobResult, 'id' | 'name' | 'path'> & { matrix?: Record<string, unknown> },
+  result: Result,
+  message: string,
+  durationMs = 0,
+): JobResult {
+  const { id, name, path } = job;
+  const matrix = 'matrix' in job ? { matrix: job.matrix } : {};
+  return { id, name, path, result, conclusion: result, durationMs, outputs: {}, ...matrix, message, steps: [] };
+}
+
 export interface RunResult {
   workflow: string;
   file: string;
