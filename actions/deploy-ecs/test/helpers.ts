@@ -1,3 +1,5 @@
+// deploy-ecs's test harness: the kit's ECS deploy harness (re-exported, so a test imports one module) plus this
+// action's two ways to run (main() in-process with fast waits, the bundle as the runner runs it) and its template.
 import { type InputValue, type RunActionBundleOptions, withInputs } from '@deploy-actions/kit/testing';
 import { runDeployBundle, type TestEmulator, taskDefFile } from '@deploy-actions/kit/testing/ecs-deploy';
 import { main } from '../src/main';
