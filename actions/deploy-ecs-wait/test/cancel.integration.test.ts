@@ -6,19 +6,9 @@
 // The cancel is triggered at an exact point of the loop by a middleware on the real ECS client (no timing): when the
 // n-th UpdateService is sent (ECS applies it; its response is cut off) or just before it is sent (never applied).
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { createEcsClients, type EcsClients } from '@deploy-actions/kit/ecs/deploy';
-import { runInProcess } from '@deploy-actions/kit/testing';
-import {
-  IMAGE,
-  REGION,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-  writeTaskDef,
-} from '@deploy-actions/kit/testing/ecs-deploy';
+import { createEcsClients } from '@deploy-actions/kit/ecs/deploy';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { main } from '../src/main';
+import { REGION, runMain, seedServices, TD_ARN, taskDefFile, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
 const SERVICES = ['api', 'worker', 'admin'];
@@ -52,16 +42,24 @@ function abortError(): Error {
   return err;
 }
 
-async function runWait(clients: EcsClients, signal: AbortSignal, inputs: Record<string, string> = {}) {
-  return runInProcess(
-    {
-      cluster: 'app',
-      services: SERVICES.join('\n'),
-      'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))),
-      ...inputs,
-    },
-    () => main({ clients, signal }),
+/**
+ * Deploy SERVICES with a cancel at the `nth` `operation` (see abortAt); `latencyMs`: the emulator holds each
+ * UpdateService that long first.
+ */
+async function cancelledRun(
+  at: { operation: string; nth: number; when: 'sent' | 'before'; latencyMs?: number },
+  inputs: Record<string, string> = {},
+) {
+  const clients = createEcsClients('deploy-ecs-wait', REGION);
+  const controller = new AbortController();
+  abortAt(clients.ecs, controller, at.operation, at.nth, at.when);
+  if (at.latencyMs) await t.control.faults({ latencyMs: [at.latencyMs, at.latencyMs], operations: ['UpdateService'] });
+  const r = await runMain(
+    { services: SERVICES.join('\n'), 'task-definition': taskDefFile('v2'), ...inputs },
+    { clients, signal: controller.signal },
   );
+  await t.control.faults({});
+  return r;
 }
 
 async function revisions(): Promise<Record<string, string | undefined>> {
@@ -72,12 +70,7 @@ async function revisions(): Promise<Record<string, string | undefined>> {
 
 describe('SIGINT during the UpdateService loop', () => {
   test('the in-flight update was applied: both updated services are reverted, the third untouched', async () => {
-    const clients = createEcsClients('deploy-ecs-wait', REGION);
-    const controller = new AbortController();
-    abortAt(clients.ecs, controller, 'UpdateService', 2, 'sent');
-    await t.control.faults({ latencyMs: [300, 300], operations: ['UpdateService'] });
-    const r = await runWait(clients, controller.signal);
-    await t.control.faults({});
+    const r = await cancelledRun({ operation: 'UpdateService', nth: 2, when: 'sent', latencyMs: 300 });
     expect(r.message).toBe(
       'Cancelled (received SIGINT) during the update. api: updated to web:2, revert to web:1 started (not waited for). ' +
         'worker: updated to web:2, revert to web:1 started (not waited for). not updated: admin (still on web:1)',
@@ -93,13 +86,8 @@ describe('SIGINT during the UpdateService loop', () => {
   });
 
   test('an in-flight update with no answer within the grace: reverted all the same, the rest untouched', async () => {
-    const clients = createEcsClients('deploy-ecs-wait', REGION);
-    const controller = new AbortController();
-    abortAt(clients.ecs, controller, 'UpdateService', 1, 'sent');
     // Longer than the 2 s an UpdateService on the wire may take after a cancel: its answer never comes.
-    await t.control.faults({ latencyMs: [2500, 2500], operations: ['UpdateService'] });
-    const r = await runWait(clients, controller.signal);
-    await t.control.faults({});
+    const r = await cancelledRun({ operation: 'UpdateService', nth: 1, when: 'sent', latencyMs: 2500 });
     expect(r.message).toBe(
       'Cancelled (received SIGINT) during the update. api: updated to web:2, revert to web:1 started (not waited for). ' +
         'not updated: worker (still on web:1), admin (still on web:1)',
@@ -108,12 +96,10 @@ describe('SIGINT during the UpdateService loop', () => {
   });
 
   test('auto-rollback off: what was left deploying is named exactly', async () => {
-    const clients = createEcsClients('deploy-ecs-wait', REGION);
-    const controller = new AbortController();
-    abortAt(clients.ecs, controller, 'UpdateService', 2, 'sent');
-    await t.control.faults({ latencyMs: [300, 300], operations: ['UpdateService'] });
-    const r = await runWait(clients, controller.signal, { 'auto-rollback': 'false' });
-    await t.control.faults({});
+    const r = await cancelledRun(
+      { operation: 'UpdateService', nth: 2, when: 'sent', latencyMs: 300 },
+      { 'auto-rollback': 'false' },
+    );
     expect(r.message).toBe(
       'Cancelled (received SIGINT) during the update. api: left deploying web:2 (auto-rollback is off). ' +
         'worker: left deploying web:2 (auto-rollback is off). not updated: admin (still on web:1)',
@@ -122,10 +108,7 @@ describe('SIGINT during the UpdateService loop', () => {
   });
 
   test('a cancel before anything changed says so plainly, with outputs and a summary', async () => {
-    const clients = createEcsClients('deploy-ecs-wait', REGION);
-    const controller = new AbortController();
-    abortAt(clients.ecs, controller, 'RegisterTaskDefinition', 1, 'before');
-    const r = await runWait(clients, controller.signal);
+    const r = await cancelledRun({ operation: 'RegisterTaskDefinition', nth: 1, when: 'before' });
     expect(r.message).toBe('Cancelled (received SIGINT) before any service was updated: nothing was deployed.');
     expect(r.outputs.status).toBe('cancelled');
     expect(Object.values(JSON.parse(r.outputs.deployments!)).map((d: any) => d.status)).toEqual([

@@ -9,33 +9,25 @@ import {
   TAG_KNOWN_GOOD,
 } from '@deploy-actions/kit/ecs/deploy';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import { describe, expect, test } from 'vitest';
 import {
   deploy,
+  deployImage,
+  fileTaskDef,
   IMAGE,
   markKnownGood,
   mutatingRequests,
   REGION,
   request,
+  revisionTags,
+  seedCrashLoopNoBreaker,
   seedServices,
   TD_ARN,
   taskDefWith,
   useTestEmulator,
-} from '@deploy-actions/kit/testing/ecs-deploy';
-import { describe, expect, test } from 'vitest';
+} from './helpers';
 
 const t = useTestEmulator(100);
-
-const tdJson = (image: string) => ({
-  kind: 'file' as const,
-  path: 'task-definition.json',
-  taskDefinition: taskDefWith(image),
-});
-
-async function tagsOf(arn: string) {
-  const { ecs } = createEcsClients('test', REGION);
-  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
-  return Object.fromEntries((out.tags ?? []).map((x) => [x.key, x.value]));
-}
 
 describe('deploy-ecs-wait on the emulator', () => {
   test('healthy single service: registers, waits on the PRIMARY deployment, marks known-good', async () => {
@@ -51,7 +43,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     });
     expect(svc.deploymentId).toMatch(/^ecs-svc\//);
     expect(run.text).toContain('deployment COMPLETED');
-    const tags = await tagsOf(TD_ARN(2));
+    const tags = await revisionTags(TD_ARN(2));
     expect(tags[TAG_COMMIT]).toBe('abc123');
     expect(tags[TAG_KNOWN_GOOD]).toMatch(/^\d{4}-\d\d-\d\dT/);
     const outputs = deployOutputs(run.report);
@@ -69,7 +61,7 @@ describe('deploy-ecs-wait on the emulator', () => {
   test('healthy 4-service deploy: one registration, batched DescribeServices', async () => {
     const names = ['api', 'worker', 'web', 'cron'];
     await seedServices(t.control, { services: names });
-    const td = tdJson(IMAGE('v2'));
+    const td = fileTaskDef(IMAGE('v2'));
     const run = await deploy(request({ services: names.map((service) => ({ service, taskDefinition: td })) }));
     expect(run.report.status).toBe('success');
     expect(run.report.services.map((s) => s.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
@@ -82,7 +74,7 @@ describe('deploy-ecs-wait on the emulator', () => {
 
   test('unchanged template reuses the latest revision and reports already running', async () => {
     await seedServices(t.control);
-    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('v1')) }] }));
+    const run = await deployImage('v1');
     expect(run.report.status).toBe('unchanged');
     expect(run.report.services[0]).toMatchObject({
       status: 'unchanged',
@@ -99,7 +91,7 @@ describe('deploy-ecs-wait on the emulator', () => {
   test('crash loop with circuit breaker + rollback: fails, says ECS rolled back, names exit code and log lines', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
-    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('crash')) }] }));
+    const run = await deployImage('crash');
     expect(run.report.status).toBe('rolled-back');
     const svc = run.report.services[0]!;
     expect(svc.status).toBe('failed');
@@ -115,10 +107,8 @@ describe('deploy-ecs-wait on the emulator', () => {
   });
 
   test('crash loop without circuit breaker: declared failed, auto-rollback to the revision it ran before, still fails', async () => {
-    await seedServices(t.control, { breaker: false, rollback: false });
-    await markKnownGood(TD_ARN(1));
-    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
-    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('crash')) }] }));
+    await seedCrashLoopNoBreaker(t.control);
+    const run = await deployImage('crash');
     expect(run.report.status).toBe('rolled-back');
     const svc = run.report.services[0]!;
     expect(svc.status).toBe('failed');
@@ -129,11 +119,11 @@ describe('deploy-ecs-wait on the emulator', () => {
     expect(run.text).toContain(
       'rolling back to the revision it ran before this deploy, web:1 (its deployment had COMPLETED)',
     );
-    expect(await tagsOf(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
+    expect(await revisionTags(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
 
     // re-running the good deploy after the rollback reuses the running revision (web:2 is the latest, and broken)
     await t.control.clearRequests();
-    const again = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('v1')) }] }));
+    const again = await deployImage('v1');
     expect(again.report.status).toBe('unchanged');
     expect(again.report.services[0]!.taskDefinitionArn).toBe(TD_ARN(1));
     expect((await t.control.requests()).map((r) => r.operation)).not.toContain('RegisterTaskDefinition');
@@ -142,7 +132,7 @@ describe('deploy-ecs-wait on the emulator', () => {
   test('pull error: CannotPullContainerError in the root causes', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:nopull', service: 'pullError' });
-    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('nopull')) }] }));
+    const run = await deployImage('nopull');
     expect(run.report.status).toBe('rolled-back');
     expect(run.text).toContain('CannotPullContainerError');
     expect(run.summary).toContain('CannotPullContainerError');
@@ -151,7 +141,7 @@ describe('deploy-ecs-wait on the emulator', () => {
   test('missing secret key: the ResourceInitializationError text reaches the log and the summary', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:nosecret', service: 'missingSecret' });
-    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('nosecret')) }] }));
+    const run = await deployImage('nosecret');
     expect(run.report.services[0]!.status).toBe('failed');
     expect(run.text).toContain('ResourceInitializationError');
     expect(run.text).toContain('did not contain json key DJANGO_SECRET_KEY');
@@ -161,7 +151,7 @@ describe('deploy-ecs-wait on the emulator', () => {
   test('unhealthy behind a load balancer: ELB health check failures reach the root causes', async () => {
     await seedServices(t.control, { loadBalancer: true });
     await t.control.behaviors({ image: '*:sick', service: 'unhealthy' });
-    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: tdJson(IMAGE('sick')) }] }));
+    const run = await deployImage('sick');
     expect(run.report.services[0]!.status).toBe('failed');
     expect(run.text).toMatch(/stopped: Task failed ELB health checks/);
     expect(run.summary).toContain('Task failed ELB health checks');
@@ -207,13 +197,7 @@ describe('deploy-ecs-wait on the emulator', () => {
   test('timeout: says where the deployment stands', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:slow', service: 'slowStart' });
-    const run = await deploy(
-      request({
-        services: [{ service: 'api', taskDefinition: tdJson(IMAGE('slow')) }],
-        waitTimeoutMs: 400,
-        autoRollback: false,
-      }),
-    );
+    const run = await deployImage('slow', { waitTimeoutMs: 400, autoRollback: false });
     expect(run.report.status).toBe('timeout');
     expect(run.report.services[0]!.status).toBe('timeout');
     expect(run.report.message).toMatch(/timed out: not COMPLETED within .*last status: api: new web:2/);
@@ -255,7 +239,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     const err = await deploy(
       request({
         services: [
-          { service: 'api', taskDefinition: tdJson(IMAGE('v2')) },
+          { service: 'api', taskDefinition: fileTaskDef(IMAGE('v2')) },
           { service: 'worker', taskDefinition: { kind: 'file', path: 'worker.json', taskDefinition: renamed } },
         ],
       }),
@@ -270,7 +254,7 @@ describe('deploy-ecs-wait on the emulator', () => {
   test('UpdateService rejected for the second service: the first is reverted, the rest left alone', async () => {
     const names = ['api', 'worker', 'cron'];
     await seedServices(t.control, { services: names });
-    const td = tdJson(IMAGE('v2'));
+    const td = fileTaskDef(IMAGE('v2'));
     const { ecs } = createEcsClients('test', REGION);
     const run = await deploy(request({ services: names.map((service) => ({ service, taskDefinition: td })) }), {
       // someone deletes the worker service after we prepared (ECS then rejects its UpdateService)
@@ -297,14 +281,14 @@ describe('deploy-ecs-wait on the emulator', () => {
     ]);
     const after = await ecs.send(new DescribeServicesCommand({ cluster: 'app', services: ['api', 'cron'] }));
     expect(after.services?.map((s) => s.taskDefinition)).toEqual([TD_ARN(1), TD_ARN(1)]);
-    expect(await tagsOf(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
+    expect(await revisionTags(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD);
     expect(api!.status).toBe('reverted');
     expect(run.summary).toContain('| api | ↩️ reverted to web:1 (another service failed) |');
   });
 
   test('UpdateService rejected for the first service: nothing changed; auto-rollback off leaves others as they are', async () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
-    const td = tdJson(IMAGE('v2'));
+    const td = fileTaskDef(IMAGE('v2'));
     const { ecs } = createEcsClients('test', REGION);
     const remove = (service: string) => async () =>
       void (await ecs.send(new DeleteServiceCommand({ cluster: 'app', service, force: true })));
@@ -344,9 +328,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     // web:1 runs; web:2..web:6 registered later (never deployed); web:2 known-good
     await seedServices(t.control, { extraImages: ['v2', 'v3', 'v4', 'v5', 'v6'].map(IMAGE) });
     await markKnownGood(TD_ARN(2));
-    const run = await deploy(
-      request({ keepRevisions: 2, services: [{ service: 'api', taskDefinition: tdJson(IMAGE('v7')) }] }),
-    );
+    const run = await deployImage('v7', { keepRevisions: 2 });
     expect(run.report.status).toBe('success');
     expect(run.report.services[0]!.taskDefinitionArn).toBe(TD_ARN(7));
     const { ecs } = createEcsClients('test', REGION);
@@ -386,7 +368,7 @@ describe('deploy-ecs-wait on the emulator', () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
     await t.control.behaviors({ image: '*:slow', service: 'slowStart' });
     const controller = new AbortController();
-    const td = tdJson(IMAGE('slow'));
+    const td = fileTaskDef(IMAGE('slow'));
     setTimeout(() => controller.abort(new Error('received SIGINT')), 400);
     const started = Date.now();
     const run = await deploy(

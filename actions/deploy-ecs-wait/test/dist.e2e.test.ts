@@ -1,34 +1,13 @@
-import { runActionBundle } from '@deploy-actions/kit/testing';
-import {
-  IMAGE,
-  markKnownGood,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-  writeTaskDef,
-} from '@deploy-actions/kit/testing/ecs-deploy';
 import { describe, expect, test } from 'vitest';
+import { runBundle, seedCrashLoopNoBreaker, seedServices, TD_ARN, taskDefFile, useTestEmulator } from './helpers';
 
 // The bundled dist/index.js run exactly as the runner runs it (INPUT_* env, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY).
 const t = useTestEmulator(100);
 
-const env = () => ({
-  ...t.env,
-  GITHUB_SHA: 'e2e0000000000000000000000000000000000000',
-  GITHUB_REPOSITORY: 'org/app',
-  GITHUB_RUN_ID: '42',
-});
-
 describe('deploy-ecs-wait dist', () => {
   test('healthy deploy of two services: outputs, summary, exit 0', async () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
-    const res = await runActionBundle({
-      action: 'deploy-ecs-wait',
-      inputs: { cluster: 'app', services: 'api\nworker', 'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))) },
-      env: env(),
-      timeoutMs: 30_000,
-    });
+    const res = await runBundle(t, { services: 'api\nworker', 'task-definition': taskDefFile('v2') });
     expect(res.errors).toEqual([]);
     expect(res.code).toBe(0);
     expect(res.outputs['task-definition-arn']).toBe(TD_ARN(2));
@@ -43,15 +22,8 @@ describe('deploy-ecs-wait dist', () => {
   });
 
   test('crash loop without breaker: exit 1, root causes, auto-rollback to known-good', async () => {
-    await seedServices(t.control, { breaker: false, rollback: false });
-    await markKnownGood(TD_ARN(1));
-    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
-    const res = await runActionBundle({
-      action: 'deploy-ecs-wait',
-      inputs: { cluster: 'app', services: 'api', 'task-definition': writeTaskDef(taskDefWith(IMAGE('crash'))) },
-      env: env(),
-      timeoutMs: 30_000,
-    });
+    await seedCrashLoopNoBreaker(t.control);
+    const res = await runBundle(t, { 'task-definition': taskDefFile('crash') });
     expect(res.code).toBe(1);
     expect(res.errors).toHaveLength(1);
     expect(res.errors[0]).toContain('deployment of web:2 failed');
@@ -67,14 +39,14 @@ describe('deploy-ecs-wait dist', () => {
   test('SIGINT mid-wait: exits non-zero before the runner escalates, printing where each deployment stands', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:slow', service: 'slowStart' });
-    const res = await runActionBundle({
-      action: 'deploy-ecs-wait',
-      inputs: { cluster: 'app', services: 'api', 'task-definition': writeTaskDef(taskDefWith(IMAGE('slow'))) },
-      env: env(),
-      timeoutMs: 30_000,
-      signalWhen: /Waiting up to .* for deployment: api/,
-      signalAfterMs: 300,
-    });
+    const res = await runBundle(
+      t,
+      { 'task-definition': taskDefFile('slow') },
+      {
+        signalWhen: /Waiting up to .* for deployment: api/,
+        signalAfterMs: 300,
+      },
+    );
     expect(res.code).not.toBe(0);
     expect(res.signalledAtMs).toBeDefined();
     expect(res.durationMs - res.signalledAtMs!).toBeLessThan(7500);

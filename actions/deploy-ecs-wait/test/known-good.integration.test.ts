@@ -1,16 +1,7 @@
 // #16 defect 5: a known-good tag that cannot be written used to be a warning on a green step; the next auto-rollback
 // then skipped that revision. Now the step fails after the deploy, saying the deploy itself succeeded and what is live.
-import { runInProcess } from '@deploy-actions/kit/testing';
-import {
-  IMAGE,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-  writeTaskDef,
-} from '@deploy-actions/kit/testing/ecs-deploy';
 import { describe, expect, test } from 'vitest';
-import { main } from '../src/main';
+import { runMain, seedServices, TD_ARN, taskDefFile, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
 
@@ -18,10 +9,7 @@ describe('known-good tag that cannot be written', () => {
   test('the step fails after the deploy, saying it succeeded and what is live', async () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
     await t.control.faults({ error: 1, services: ['ecs'], operations: ['TagResource'] });
-    const r = await runInProcess(
-      { cluster: 'app', services: 'api\nworker', 'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))) },
-      () => main({}),
-    );
+    const r = await runMain({ services: 'api\nworker', 'task-definition': taskDefFile('v2') });
     await t.control.faults({});
     expect(r.error).toBeDefined();
     expect(r.message).toMatch(
@@ -39,10 +27,7 @@ describe('known-good tag that cannot be written', () => {
 
   test('written: the step succeeds', async () => {
     await seedServices(t.control);
-    const r = await runInProcess(
-      { cluster: 'app', services: 'api', 'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))) },
-      () => main({}),
-    );
+    const r = await runMain({ 'task-definition': taskDefFile('v2') });
     expect(r.error).toBeUndefined();
     expect(r.summary).not.toContain('Known-good tag not written');
   });

@@ -7,16 +7,8 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { createEcsClients, prepareDeploy, registerRevisions } from '@deploy-actions/kit/ecs/deploy';
-import {
-  IMAGE,
-  REGION,
-  request,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-} from '@deploy-actions/kit/testing/ecs-deploy';
 import { beforeEach, describe, expect, test } from 'vitest';
+import { IMAGE, REGION, request, seedServices, TD_ARN, taskDefWith, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
 beforeEach(async () => {

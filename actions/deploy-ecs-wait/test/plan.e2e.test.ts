@@ -5,19 +5,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runActionBundle } from '@deploy-actions/kit/testing';
-import {
-  IMAGE,
-  markKnownGood,
-  mutatingRequests,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-  writeTaskDef,
-} from '@deploy-actions/kit/testing/ecs-deploy';
 import { type StandaloneGitHubApi, startGitHubApiStandIn } from '@deploy-actions/workflow-runner';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { IMAGE, markKnownGood, runBundle, seedServices, TD_ARN, taskDefFile, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
 let github: StandaloneGitHubApi;
@@ -34,27 +24,18 @@ function pullRequestEvent(number: number): Record<string, string> {
 }
 
 async function plan(inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
-  await t.control.clearRequests();
-  const res = await runActionBundle({
-    action: 'deploy-ecs-wait',
-    inputs: { cluster: 'app', services: 'api\nworker', plan: 'true', ...inputs },
-    env: {
-      ...t.env,
-      GITHUB_SHA: 'a'.repeat(40),
-      GITHUB_REPOSITORY: 'org/app',
-      GITHUB_RUN_ID: '9',
-      GITHUB_API_URL: github.url,
-      ...extraEnv,
-    },
-    timeoutMs: 60_000,
-  });
-  return { res, mutating: await mutatingRequests(t.control) };
+  const res = await runBundle(
+    t,
+    { services: 'api\nworker', plan: 'true', ...inputs },
+    { env: { GITHUB_API_URL: github.url, ...extraEnv } },
+  );
+  return { res, mutating: res.mutating };
 }
 
 describe('plan: true (bundle)', () => {
   test('what a merge would change: revisions, the diff, images with digest and platform, the preflight; nothing changed', async () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
-    const { res, mutating } = await plan({ 'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))) });
+    const { res, mutating } = await plan({ 'task-definition': taskDefFile('v2') });
     expect(res.errors).toEqual([]);
     expect(res.code).toBe(0);
     expect(mutating).toEqual([]);
@@ -82,7 +63,7 @@ describe('plan: true (bundle)', () => {
 
   test('a preflight problem: the plan says the deploy would fail, the step fails, nothing changed', async () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
-    const { res, mutating } = await plan({ 'task-definition': writeTaskDef(taskDefWith(IMAGE('v4'))) });
+    const { res, mutating } = await plan({ 'task-definition': taskDefFile('v4') });
     expect(res.code).toBe(1);
     expect(res.errors[0]).toMatch(/^Preflight, nothing changed: container app: tag v4 not found in ECR repository web/);
     expect(mutating).toEqual([]);
@@ -104,24 +85,18 @@ describe('plan: true (bundle)', () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
     const token = github.token({ 'pull-requests': 'write' });
     const pr = pullRequestEvent(12);
-    const first = await plan(
-      { 'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))), comment: 'true', 'github-token': token },
-      pr,
-    );
+    const first = await plan({ 'task-definition': taskDefFile('v2'), comment: 'true', 'github-token': token }, pr);
     expect(first.res.errors).toEqual([]);
     expect(first.mutating).toEqual([]);
     expect(first.res.stdout).toMatch(/Plan comment created on pull request #12: .*\/pull\/12#issuecomment-\d+/);
-    const second = await plan(
-      { 'task-definition': writeTaskDef(taskDefWith(IMAGE('v3'))), comment: 'true', 'github-token': token },
-      pr,
-    );
+    const second = await plan({ 'task-definition': taskDefFile('v3'), comment: 'true', 'github-token': token }, pr);
     expect(second.res.stdout).toMatch(/Plan comment updated on pull request #12/);
     // another step's plan (other services) gets its own comment
     await seedServices(t.control, { services: ['api', 'worker', 'cron'] });
     await plan(
       {
         services: 'cron',
-        'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))),
+        'task-definition': taskDefFile('v2'),
         comment: 'true',
         'github-token': token,
       },
@@ -144,7 +119,7 @@ describe('plan: true (bundle)', () => {
 
   test('comment: true without the permission, or not on a pull request: a warning, the plan still written', async () => {
     await seedServices(t.control, { services: ['api', 'worker'] });
-    const td = writeTaskDef(taskDefWith(IMAGE('v2')));
+    const td = taskDefFile('v2');
     const readOnly = await plan(
       { 'task-definition': td, comment: 'true', 'github-token': github.token() },
       pullRequestEvent(13),
@@ -170,7 +145,7 @@ describe('plan: true (bundle)', () => {
     const { res, mutating } = await plan({
       plan: 'false',
       comment: 'true',
-      'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))),
+      'task-definition': taskDefFile('v2'),
     });
     expect(res.code).toBe(1);
     expect(res.errors).toEqual([

@@ -13,34 +13,25 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { peerTool } from '@deploy-actions/aws-emulator';
-import { runActionBundle } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   accountFixture,
   IMAGE,
-  mutatingRequests,
   REGION,
+  runBundle,
   SECRET_VALUE,
   seedServices,
   TD_ARN,
   taskDefWith,
   useTestEmulator,
   writeTaskDef,
-} from '@deploy-actions/kit/testing/ecs-deploy';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+} from './helpers';
 
 const t = useTestEmulator(100);
 const run = promisify(execFile);
 
-const env = () => ({ ...t.env, GITHUB_SHA: 'f'.repeat(40), GITHUB_REPOSITORY: 'org/app', GITHUB_RUN_ID: '7' });
-
-async function deployBundle(td: Record<string, unknown>, inputs: Record<string, string> = {}) {
-  await t.control.clearRequests();
-  return runActionBundle({
-    action: 'deploy-ecs-wait',
-    inputs: { cluster: 'app', services: 'api', 'task-definition': writeTaskDef(td), ...inputs },
-    env: env(),
-    timeoutMs: 60_000,
-  });
+async function deployBundle(td: Record<string, unknown>, inputs: Record<string, string> = {}, env = {}) {
+  return runBundle(t, { 'task-definition': writeTaskDef(td), ...inputs }, { env });
 }
 
 /** A failed preflight: exit 1, one error naming the container and what, nothing changed in AWS. */
@@ -50,7 +41,7 @@ async function expectStopped(res: Awaited<ReturnType<typeof deployBundle>>, erro
   expect(res.errors[0]).toMatch(/^Preflight, nothing changed: container app: /);
   expect(res.errors[0]).toMatch(error);
   expect(res.errors[0]).toContain('. Fix: ');
-  expect(await mutatingRequests(t.control)).toEqual([]);
+  expect(res.mutating).toEqual([]);
   expect(res.outputs.status).toBe('failed');
   expect(res.summary).toContain('Deploy not started: the preflight found');
 }
@@ -132,7 +123,7 @@ describe('preflight failures (bundle): exit 1, the container and the fix named, 
     expect(res.errors[0]).toMatch(
       /^Preflight, nothing changed: task definition web \(new revision\): Fargate needs an execution role for pulling the private ECR image of app, the secrets of app, the awslogs log driver of app/,
     );
-    expect(await mutatingRequests(t.control)).toEqual([]);
+    expect(res.mutating).toEqual([]);
   });
 
   test('an execution role that does not exist', async () => {
@@ -144,7 +135,7 @@ describe('preflight failures (bundle): exit 1, the container and the fix named, 
     expect(res.errors[0]).toMatch(
       /role missing-execution-role does not exist\. Fix: create the role, or fix executionRoleArn/,
     );
-    expect(await mutatingRequests(t.control)).toEqual([]);
+    expect(res.mutating).toEqual([]);
   });
 
   test('a cpu/memory pair Fargate does not have, before RegisterTaskDefinition', async () => {
@@ -154,7 +145,7 @@ describe('preflight failures (bundle): exit 1, the container and the fix named, 
     expect(res.errors[0]).toMatch(
       /task definition web \(new revision\): cpu 1024 with memory 1024 is not a Fargate size .* Fix: with cpu 1024 set memory to 2048–8192 MiB/,
     );
-    expect(await mutatingRequests(t.control)).toEqual([]);
+    expect(res.mutating).toEqual([]);
   });
 });
 
@@ -349,19 +340,16 @@ describe('a check the role may not run', () => {
   test('is skipped with a one-line notice, never a failure: the deploy goes on', async () => {
     await seedServices(t.control);
     const url = `http://127.0.0.1:${(deny.address() as AddressInfo).port}`;
-    await t.control.clearRequests();
-    const res = await runActionBundle({
-      action: 'deploy-ecs-wait',
-      inputs: { cluster: 'app', services: 'api', 'task-definition': writeTaskDef(taskDefWith(IMAGE('v2'))) },
-      env: {
-        ...env(),
+    const res = await deployBundle(
+      taskDefWith(IMAGE('v2')),
+      {},
+      {
         AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
         AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
         AWS_ENDPOINT_URL_IAM: url,
         AWS_MAX_ATTEMPTS: '1',
       },
-      timeoutMs: 60_000,
-    });
+    );
     expect(res.errors).toEqual([]);
     expect(res.code).toBe(0);
     expect(res.outputs.status).toBe('success');

@@ -1,56 +1,40 @@
 // Rollback targets on the emulator: the deploy history in revision tags decides where auto-rollback and rollback-to
 // go, across runs (issue #13: after a dispatched rollback, the next failed release must not return to the revision
 // the operator abandoned, and rollback-to known-good must never flip back to it).
-import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { createEcsClients, TAG_KNOWN_GOOD, TAG_ROLLED_BACK_FROM } from '@deploy-actions/kit/ecs/deploy';
+import { TAG_KNOWN_GOOD, TAG_ROLLED_BACK_FROM } from '@deploy-actions/kit/ecs/deploy';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import { describe, expect, test } from 'vitest';
 import {
   deploy,
-  IMAGE,
-  markKnownGood,
+  deployImage,
   mutatingRequests,
-  REGION,
   request,
+  revisionTags,
+  seedCrashLoopNoBreaker,
   seedServices,
   TD_ARN,
-  taskDefWith,
   useTestEmulator,
-} from '@deploy-actions/kit/testing/ecs-deploy';
-import { describe, expect, test } from 'vitest';
+} from './helpers';
 
 const t = useTestEmulator(100);
 
-const file = (image: string) => ({
-  kind: 'file' as const,
-  path: 'task-definition.json',
-  taskDefinition: taskDefWith(image),
-});
-const deployImage = (image: string) => deploy(request({ services: [{ service: 'api', taskDefinition: file(image) }] }));
 const rollback = (rollbackTo: NonNullable<Parameters<typeof request>[0]>['rollbackTo']) =>
   deploy(request({ services: [{ service: 'api' }], rollbackTo }));
 
-async function tagsOf(arn: string) {
-  const { ecs } = createEcsClients('test', REGION);
-  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
-  return Object.fromEntries((out.tags ?? []).map((x) => [x.key, x.value]));
-}
-
 describe('rollback targets from the deploy history', () => {
   test("the issue's story: known-good 2 → rollback to 1 → 3 crash-loops → auto-rollback to 1; known-good never picks 2", async () => {
-    await seedServices(t.control, { breaker: false, rollback: false });
-    await markKnownGood(TD_ARN(1));
-    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
+    await seedCrashLoopNoBreaker(t.control);
 
-    const two = await deployImage(IMAGE('v2'));
+    const two = await deployImage('v2');
     expect(two.report.status).toBe('success');
-    expect(await tagsOf(TD_ARN(2))).toHaveProperty(TAG_KNOWN_GOOD);
+    expect(await revisionTags(TD_ARN(2))).toHaveProperty(TAG_KNOWN_GOOD);
 
     const dispatched = await rollback({ kind: 'revision', revision: 1 });
     expect(dispatched.report.status).toBe('success');
     expect(dispatched.report.services[0]).toMatchObject({ taskDefinitionArn: TD_ARN(1), status: 'completed' });
-    expect(await tagsOf(TD_ARN(2))).toHaveProperty(TAG_ROLLED_BACK_FROM);
+    expect(await revisionTags(TD_ARN(2))).toHaveProperty(TAG_ROLLED_BACK_FROM);
 
-    const three = await deployImage(IMAGE('crash'));
+    const three = await deployImage('crash');
     expect(three.report.status).toBe('rolled-back');
     expect(three.report.services[0]).toMatchObject({
       taskDefinitionArn: TD_ARN(3),
@@ -58,7 +42,7 @@ describe('rollback targets from the deploy history', () => {
       rollback: { outcome: 'completed', taskDefinitionArn: TD_ARN(1) },
     });
     expect(three.text).toContain('rolling back to the revision it ran before this deploy, web:1');
-    expect(await tagsOf(TD_ARN(3))).toHaveProperty(TAG_ROLLED_BACK_FROM);
+    expect(await revisionTags(TD_ARN(3))).toHaveProperty(TAG_ROLLED_BACK_FROM);
 
     // rollback-to known-good from web:1: web:2 was abandoned, web:3 failed: nowhere to go, and nothing changes
     await t.control.clearRequests();
@@ -71,8 +55,8 @@ describe('rollback targets from the deploy history', () => {
 
   test('rollback-to previous walks the service history and does not flip back', async () => {
     await seedServices(t.control);
-    expect((await deployImage(IMAGE('v2'))).report.status).toBe('success');
-    expect((await deployImage(IMAGE('v3'))).report.status).toBe('success');
+    expect((await deployImage('v2')).report.status).toBe('success');
+    expect((await deployImage('v3')).report.status).toBe('success');
     const back = await rollback({ kind: 'previous' });
     expect(back.report.services[0]).toMatchObject({
       previousTaskDefinitionArn: TD_ARN(3),
@@ -91,8 +75,8 @@ describe('rollback targets from the deploy history', () => {
   test("ECS's own circuit-breaker rollback marks the revision it left", async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
-    const run = await deployImage(IMAGE('crash'));
+    const run = await deployImage('crash');
     expect(run.report.services[0]!.ecsRolledBack).toBe(true);
-    expect(await tagsOf(TD_ARN(2))).toHaveProperty(TAG_ROLLED_BACK_FROM);
+    expect(await revisionTags(TD_ARN(2))).toHaveProperty(TAG_ROLLED_BACK_FROM);
   });
 });

@@ -1,40 +1,29 @@
 // #16 defect 3: a DescribeServices poll that runs out of the SDK's retries used to end the wait with nothing
 // reported (no outputs, no summary, no rollback) while the deployments went on. A failed poll now spends time from
 // the wait's budget and never ends the wait; the report always says where each deployment stands.
-import {
-  deploy,
-  IMAGE,
-  markKnownGood,
-  request,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-} from '@deploy-actions/kit/testing/ecs-deploy';
 import { describe, expect, test } from 'vitest';
+import { deployImage, markKnownGood, seedCrashLoopNoBreaker, seedServices, TD_ARN, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
-const td = (image: string) => ({
-  kind: 'file' as const,
-  path: 'task-definition.json',
-  taskDefinition: taskDefWith(image),
-});
-const three = (image: string) => ['api', 'worker', 'admin'].map((service) => ({ service, taskDefinition: td(image) }));
+const THREE = ['api', 'worker', 'admin'];
 const describeFails = () => t.control.faults({ error: 1, services: ['ecs'], operations: ['DescribeServices'] });
+
+/** Deploy image web:<tag> with DescribeServices failing from just before the first UpdateService for `ms`, then healed. */
+async function deployWhileDescribeFails(ms: number, tag: string, services = ['api']) {
+  let healed: Promise<void> | undefined;
+  const beforeUpdate = async () => {
+    await describeFails();
+    healed = new Promise((resolve) => setTimeout(resolve, ms)).then(() => t.control.faults({}));
+  };
+  const run = await deployImage(tag, { services }, { hooks: { beforeUpdate } });
+  await healed;
+  return run;
+}
 
 describe('DescribeServices failing during the wait', () => {
   test('failing for a while: the wait goes on and ends COMPLETED, the failures said once', async () => {
-    await seedServices(t.control, { services: ['api', 'worker', 'admin'] });
-    let healed: Promise<void> | undefined;
-    const run = await deploy(request({ services: three(IMAGE('v2')) }), {
-      hooks: {
-        beforeUpdate: async () => {
-          await describeFails();
-          healed = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => t.control.faults({}));
-        },
-      },
-    });
-    await healed;
+    await seedServices(t.control, { services: THREE });
+    const run = await deployWhileDescribeFails(2500, 'v2', THREE);
     expect(run.report.status).toBe('success');
     expect(run.report.services.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
     expect(run.text).toMatch(/WARNING Could not read the deployment status \(AWS ECS DescribeServices failed/);
@@ -43,11 +32,13 @@ describe('DescribeServices failing during the wait', () => {
   });
 
   test('failing until the timeout: a report of where each deployment stands, and the rollback is tried', async () => {
-    await seedServices(t.control, { services: ['api', 'worker', 'admin'] });
+    await seedServices(t.control, { services: THREE });
     await markKnownGood(TD_ARN(1));
-    const run = await deploy(request({ services: three(IMAGE('v2')), waitTimeoutMs: 3000 }), {
-      hooks: { beforeUpdate: describeFails },
-    });
+    const run = await deployImage(
+      'v2',
+      { services: THREE, waitTimeoutMs: 3000 },
+      { hooks: { beforeUpdate: describeFails } },
+    );
     await t.control.faults({});
     expect(run.report.services.map((s) => s.status)).toEqual(['timeout', 'timeout', 'timeout']);
     for (const s of run.report.services) {
@@ -62,19 +53,8 @@ describe('DescribeServices failing during the wait', () => {
   });
 
   test('failing for a while during a crash loop without breaker: the failure is still seen and rolled back', async () => {
-    await seedServices(t.control, { breaker: false, rollback: false });
-    await markKnownGood(TD_ARN(1));
-    await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
-    let healed: Promise<void> | undefined;
-    const run = await deploy(request({ services: [{ service: 'api', taskDefinition: td(IMAGE('crash')) }] }), {
-      hooks: {
-        beforeUpdate: async () => {
-          await describeFails();
-          healed = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => t.control.faults({}));
-        },
-      },
-    });
-    await healed;
+    await seedCrashLoopNoBreaker(t.control);
+    const run = await deployWhileDescribeFails(1500, 'crash');
     expect(run.report.status).toBe('rolled-back');
     expect(run.report.services[0]).toMatchObject({
       status: 'failed',

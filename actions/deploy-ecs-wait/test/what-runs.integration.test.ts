@@ -3,19 +3,9 @@
 // named, and the revision is never marked known-good.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { createEcsClients, TAG_KNOWN_GOOD, whatRunsProblem } from '@deploy-actions/kit/ecs/deploy';
-import {
-  deploy,
-  IMAGE,
-  REGION,
-  request,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-} from '@deploy-actions/kit/testing/ecs-deploy';
+import { TAG_KNOWN_GOOD, whatRunsProblem } from '@deploy-actions/kit/ecs/deploy';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deployImage, revisionTags, seedServices, TD_ARN, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
 
@@ -65,19 +55,9 @@ describe('what runs after COMPLETED', () => {
     await seedServices(t.control);
     saved = process.env.AWS_ENDPOINT_URL_ECS;
     process.env.AWS_ENDPOINT_URL_ECS = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    let run: Awaited<ReturnType<typeof deploy>>;
+    let run: Awaited<ReturnType<typeof deployImage>>;
     try {
-      run = await deploy(
-        request({
-          services: [
-            {
-              service: 'api',
-              taskDefinition: { kind: 'file', path: 'td.json', taskDefinition: taskDefWith(IMAGE('v2')) },
-            },
-          ],
-          autoRollback: false,
-        }),
-      );
+      run = await deployImage('v2', { autoRollback: false });
     } finally {
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_ECS;
       else process.env.AWS_ENDPOINT_URL_ECS = saved;
@@ -92,9 +72,7 @@ describe('what runs after COMPLETED', () => {
     );
     expect(run.report.message).toContain(`runs ${TD_ARN(1)}, not the requested ${TD_ARN(2)}`);
     expect(run.report.knownGood).toEqual([]);
-    const { ecs } = createEcsClients('test', REGION); // straight to the emulator
-    const tags = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: TD_ARN(2), include: ['TAGS'] }));
-    expect((tags.tags ?? []).map((x) => x.key)).not.toContain(TAG_KNOWN_GOOD);
+    expect(await revisionTags(TD_ARN(2))).not.toHaveProperty(TAG_KNOWN_GOOD); // straight to the emulator
   });
 
   test.each<[string, object | undefined, string | undefined]>([

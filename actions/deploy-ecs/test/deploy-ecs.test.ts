@@ -1,38 +1,20 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
-import { withInputs } from '@deploy-actions/kit/testing';
+import { describe, expect, test } from 'vitest';
 import {
   IMAGE,
   mutatingRequests,
   REGION,
+  runMain,
   seedServices,
   TD_ARN,
-  taskDefWith,
+  templateFile,
   useTestEmulator,
-  writeTaskDef,
-} from '@deploy-actions/kit/testing/ecs-deploy';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../src/main';
+} from './helpers';
 
 const t = useTestEmulator(100);
-let template: string;
-beforeAll(() => {
-  template = writeTaskDef(taskDefWith(IMAGE('v1')));
-});
-
-async function runMain(inputs: Record<string, string>): Promise<unknown> {
-  return withInputs(inputs, () =>
-    main({
-      signal: new AbortController().signal,
-      pollDelays: { minDelayMs: 100, maxDelayMs: 300 },
-      migrationTuning: { pollInitialMs: 100, pollMaxMs: 200, logIntervalMs: 100, drainQuietMs: 200 },
-    }),
-  ).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-}
+const template = templateFile();
 
 const ops = async () => (await t.control.requests()).map((r) => r.operation);
 

@@ -1,37 +1,14 @@
-import { runActionBundle } from '@deploy-actions/kit/testing';
-import {
-  IMAGE,
-  mutatingRequests,
-  seedServices,
-  TD_ARN,
-  taskDefWith,
-  useTestEmulator,
-  writeTaskDef,
-} from '@deploy-actions/kit/testing/ecs-deploy';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { IMAGE, runBundle, seedServices, TD_ARN, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
-let template: string;
-beforeAll(() => {
-  template = writeTaskDef(taskDefWith(IMAGE('v1')));
-});
+const MIGRATE = { 'migration-command': 'python manage.py migrate' };
 
 describe('deploy-ecs dist', () => {
   test('render + migration + deploy: exit 0, outputs, summary', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:v2', run: { logs: ['Operations to perform:', 'No migrations to apply.'] } });
-    const res = await runActionBundle({
-      action: 'deploy-ecs',
-      inputs: {
-        cluster: 'app',
-        services: 'api',
-        template,
-        containers: `app=${IMAGE('v2')}`,
-        'migration-command': 'python manage.py migrate',
-      },
-      env: { ...t.env, GITHUB_SHA: 'e2e' },
-      timeoutMs: 30_000,
-    });
+    const res = await runBundle(t, { containers: `app=${IMAGE('v2')}`, ...MIGRATE }, { env: { GITHUB_SHA: 'e2e' } });
     expect(res.errors).toEqual([]);
     expect(res.code).toBe(0);
     expect(res.outputs).toMatchObject({
@@ -48,12 +25,7 @@ describe('deploy-ecs dist', () => {
     // The runner passes `default:` for every input a workflow omits; a default for an input that is only valid with
     // migration-command (migration-when had `before`) failed every call without a migration.
     await seedServices(t.control);
-    const res = await runActionBundle({
-      action: 'deploy-ecs',
-      inputs: { cluster: 'app', services: 'api', template, containers: `app=${IMAGE('v2')}` },
-      env: t.env,
-      timeoutMs: 30_000,
-    });
+    const res = await runBundle(t, { containers: `app=${IMAGE('v2')}` });
     expect(res.errors).toEqual([]);
     expect(res.code).toBe(0);
     expect(res.outputs.status).toBe('success');
@@ -63,12 +35,7 @@ describe('deploy-ecs dist', () => {
   test('crash loop with breaker: exit 1 naming the ECS rollback and the exit code', async () => {
     await seedServices(t.control);
     await t.control.behaviors({ image: '*:crash', service: 'crashloop' });
-    const res = await runActionBundle({
-      action: 'deploy-ecs',
-      inputs: { cluster: 'app', services: 'api', template, containers: `app=${IMAGE('crash')}` },
-      env: t.env,
-      timeoutMs: 30_000,
-    });
+    const res = await runBundle(t, { containers: `app=${IMAGE('crash')}` });
     expect(res.code).toBe(1);
     expect(res.errors[0]).toContain('ECS rolled back to web:1');
     expect(res.stdout).toMatch(/app exit 1/);
@@ -78,23 +45,14 @@ describe('deploy-ecs dist', () => {
 
   test('plan: true renders, prepares the migration, runs the preflight and stops: zero mutating calls', async () => {
     await seedServices(t.control);
-    await t.control.clearRequests();
-    const res = await runActionBundle({
-      action: 'deploy-ecs',
-      inputs: {
-        cluster: 'app',
-        services: 'api',
-        template,
-        containers: `app=${IMAGE('v2')}`,
-        'migration-command': 'python manage.py migrate',
-        plan: 'true',
-      },
-      env: t.env,
-      timeoutMs: 30_000,
+    const res = await runBundle(t, {
+      containers: `app=${IMAGE('v2')}`,
+      ...MIGRATE,
+      plan: 'true',
     });
     expect(res.errors).toEqual([]);
     expect(res.code).toBe(0);
-    expect(await mutatingRequests(t.control)).toEqual([]);
+    expect(res.mutating).toEqual([]);
     expect(res.outputs.status).toBe('planned');
     expect(res.outputs['migration-task-arn']).toBeUndefined();
     expect(res.summary).toContain('## 📋 Plan (deploy-ecs): deploy to app');
@@ -108,23 +66,14 @@ describe('deploy-ecs dist', () => {
 
   test('a preflight problem stops before the migration: no RunTask, no registration', async () => {
     await seedServices(t.control);
-    await t.control.clearRequests();
-    const res = await runActionBundle({
-      action: 'deploy-ecs',
-      inputs: {
-        cluster: 'app',
-        services: 'api',
-        template,
-        containers: `app=${IMAGE('v4')}`,
-        'migration-command': 'python manage.py migrate',
-      },
-      env: t.env,
-      timeoutMs: 30_000,
+    const res = await runBundle(t, {
+      containers: `app=${IMAGE('v4')}`,
+      ...MIGRATE,
     });
     expect(res.code).toBe(1);
     expect(res.errors[0]).toMatch(
       /^Input 'containers': Preflight, nothing changed: container app: tag v4 not found in ECR repository web/,
     );
-    expect(await mutatingRequests(t.control)).toEqual([]);
+    expect(res.mutating).toEqual([]);
   });
 });

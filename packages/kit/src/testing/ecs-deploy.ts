@@ -41,6 +41,11 @@ export function writeTaskDef(td: unknown): string {
   return path;
 }
 
+/** The fixture task definition running image `web:<tag>`, written to a temp file; returns the path. */
+export function taskDefFile(tag: string): string {
+  return writeTaskDef(taskDefWith(IMAGE(tag)));
+}
+
 export type TestEmulator = EmulatorFixture;
 
 /**
@@ -178,3 +183,4 @@ export async function deploy(
 }
 
 export { mutatingRequests } from '@deploy-actions/aws-emulator';
+export { type DeployBundleResult, runDeployBundle } from './deploy-bundle';
