@@ -1,21 +1,8 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ConfigurationError, createClient } from '@deploy-actions/kit/runtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { originWarning } from '../src/preflight';
-import {
-  DIST_ID,
-  type Emu,
-  emulatorClock,
-  getText,
-  mutating,
-  ops,
-  requests,
-  resetEmu,
-  runMain,
-  startEmu,
-  tempDir,
-  writeSpa,
-} from './helpers';
+import { emulatorClock, getText, mutating, ops, requests, runMain, useSite, writeSpa } from './helpers';
 
 // Finding 6 of issue #14: a well-formed but nonexistent distribution-id failed after four S3 writes. Named resources
 // are now read before the first write.
@@ -39,24 +26,10 @@ describe('originWarning (pure)', () => {
 });
 
 describe('distribution-id and bucket are read before the first write', () => {
-  let e: Emu;
-  let dir: string;
-  beforeAll(async () => {
-    e = await startEmu();
-  });
-  afterAll(async () => {
-    await e.emu.stop();
-  });
-  beforeEach(async () => {
-    await resetEmu(e);
-    dir = await tempDir('preflight');
-    await writeSpa(dir);
-  });
+  const site = useSite('preflight', { spa: true });
+  const { e } = site;
   const deploy = (inputs: Record<string, string> = {}, deps = {}) =>
-    runMain(
-      { source: dir, prefix: 'site', 'distribution-id': DIST_ID, 'release-id': 'r1', ...inputs },
-      { clock: emulatorClock(e.control), ...deps },
-    );
+    site.deploy({ 'release-id': 'r1', ...inputs }, 0, deps);
 
   test.each([
     ['a deploy', {}],
@@ -76,7 +49,7 @@ describe('distribution-id and bucket are read before the first write', () => {
 
   test('a rollback with a nonexistent distribution-id changes nothing', async () => {
     expect((await deploy()).error).toBeUndefined();
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     expect((await deploy({ 'release-id': 'r2' })).error).toBeUndefined();
     const live = await getText(e.s3, 'site/index.html');
     await e.control.clearRequests();
