@@ -10,9 +10,9 @@ import {
   type RunningEmulator,
   startEmulator,
 } from '@deploy-actions/aws-emulator';
-import type { Clock } from '@deploy-actions/kit/runtime';
+import { type Clock, ConfigurationError } from '@deploy-actions/kit/runtime';
 import { parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { type Deps, main } from '../src/main';
 
 export const BUCKET = 'spa-site';
@@ -237,6 +237,25 @@ export async function requests(control: EmulatorControl): Promise<RequestLogEntr
 
 export const mutating = (log: RequestLogEntry[]) => log.filter((r) => r.mutating);
 export const ops = (log: RequestLogEntry[], operation: string) => log.filter((r) => r.operation === operation);
+
+/**
+ * `r` stopped on a ConfigurationError naming `input`, with `message` (a string: the whole message), and the emulator
+ * saw no mutating request. Returns the request log, for what a test checks besides.
+ */
+export async function expectRefused(
+  r: RunResult,
+  control: EmulatorControl,
+  input: string,
+  message: string | RegExp,
+): Promise<RequestLogEntry[]> {
+  expect(r.error).toBeInstanceOf(ConfigurationError);
+  expect((r.error as ConfigurationError).input).toBe(input);
+  if (typeof message === 'string') expect(r.error?.message).toBe(message);
+  else expect(r.error?.message).toMatch(message);
+  const log = await control.requests();
+  expect(mutating(log)).toEqual([]);
+  return log;
+}
 
 export async function getText(s3: S3Client, key: string): Promise<string> {
   const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
