@@ -75,7 +75,7 @@ export async function listAllObjects(
       },
       { step: 'deserialize', priority: 'low', name: 'readListPageMiddleware' },
     );
-    const out = await client.send(command, options.signal ? { abortSignal: options.signal } : {});
+    const out = await client.send(command, abortable(options.signal));
     pages += 1;
     if (page) {
       for (const o of page.objects) {
@@ -189,12 +189,20 @@ async function body(
   }
 }
 
-function headerParams(o: ObjectHeaders) {
+/** The Bucket, Key and given headers of a write of `o` (PutObject, CopyObject, CreateMultipartUpload). */
+function writeParams(o: ObjectHeaders & { bucket: string; key: string }) {
   return {
+    Bucket: o.bucket,
+    Key: o.key,
     ...(o.cacheControl !== undefined ? { CacheControl: o.cacheControl } : {}),
     ...(o.contentType !== undefined ? { ContentType: o.contentType } : {}),
     ...(o.metadata !== undefined ? { Metadata: o.metadata } : {}),
   };
+}
+
+/** The send options of a call that `signal` cancels. */
+function abortable(signal: AbortSignal | undefined) {
+  return signal ? { abortSignal: signal } : {};
 }
 
 /**
@@ -204,17 +212,15 @@ function headerParams(o: ObjectHeaders) {
  */
 export async function uploadFile(client: S3Client, o: UploadFileOptions): Promise<UploadResult> {
   const partSize = o.partSize ?? DEFAULT_PART_SIZE;
-  const send = o.signal ? { abortSignal: o.signal } : {};
+  const send = abortable(o.signal);
   const held = (n: number) => Math.min(n, BUFFER_LIMIT);
   const withBudget = <R>(n: number, fn: () => Promise<R>) => (o.budget ? o.budget.use(held(n), fn) : fn());
   if (o.size < partSize) {
     const out = await withBudget(o.size, async () => {
       const command = new PutObjectCommand({
-        Bucket: o.bucket,
-        Key: o.key,
+        ...writeParams(o),
         Body: o.body ?? (await body(o.path, 0, o.size)),
         ContentLength: o.size,
-        ...headerParams(o),
         ...(o.sha256 && o.checksums !== false
           ? { ChecksumSHA256: Buffer.from(o.sha256, 'hex').toString('base64') }
           : {}),
@@ -227,9 +233,7 @@ export async function uploadFile(client: S3Client, o: UploadFileOptions): Promis
   const algorithm: ChecksumAlgorithm | undefined = o.checksums === false ? undefined : 'CRC32';
   const created = await client.send(
     new CreateMultipartUploadCommand({
-      Bucket: o.bucket,
-      Key: o.key,
-      ...headerParams(o),
+      ...writeParams(o),
       ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
     }),
     send,
@@ -291,13 +295,11 @@ export async function copyObjectReplace(
 ): Promise<string> {
   const out = await client.send(
     new CopyObjectCommand({
-      Bucket: o.bucket,
-      Key: o.key,
+      ...writeParams(o),
       CopySource: copySource(o.bucket, o.sourceKey),
       MetadataDirective: 'REPLACE',
-      ...headerParams(o),
     }),
-    o.signal ? { abortSignal: o.signal } : {},
+    abortable(o.signal),
   );
   return normalizeEtag(out.CopyObjectResult?.ETag);
 }
@@ -314,7 +316,7 @@ export async function deleteKeys(
     const batch = keys.slice(i, i + 1000);
     const out = await client.send(
       new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-      signal ? { abortSignal: signal } : {},
+      abortable(signal),
     );
     requests += 1;
     if (out.Errors?.length) {
@@ -332,10 +334,7 @@ export async function getObjectBytes(
   key: string,
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
-  const out = await client.send(
-    new GetObjectCommand({ Bucket: bucket, Key: key }),
-    signal ? { abortSignal: signal } : {},
-  );
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), abortable(signal));
   return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
 }
 
@@ -364,14 +363,8 @@ export async function putBytes(
   o: ObjectHeaders & { bucket: string; key: string; body: Uint8Array; signal?: AbortSignal },
 ): Promise<string> {
   const out = await client.send(
-    new PutObjectCommand({
-      Bucket: o.bucket,
-      Key: o.key,
-      Body: o.body,
-      ContentLength: o.body.length,
-      ...headerParams(o),
-    }),
-    o.signal ? { abortSignal: o.signal } : {},
+    new PutObjectCommand({ ...writeParams(o), Body: o.body, ContentLength: o.body.length }),
+    abortable(o.signal),
   );
   return normalizeEtag(out.ETag);
 }
@@ -403,10 +396,7 @@ export async function headObject(
   key: string,
   signal?: AbortSignal,
 ): Promise<HeadResult> {
-  const out = await client.send(
-    new HeadObjectCommand({ Bucket: bucket, Key: key }),
-    signal ? { abortSignal: signal } : {},
-  );
+  const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), abortable(signal));
   const result: HeadResult = { etag: normalizeEtag(out.ETag), metadata: out.Metadata ?? {} };
   if (out.CacheControl !== undefined) result.cacheControl = out.CacheControl;
   if (out.ContentType !== undefined) result.contentType = out.ContentType;

@@ -2,43 +2,17 @@ import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runActionBundle, startFakeGitHub } from '@deploy-actions/kit/testing';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  BUCKET,
-  DIST_ID,
-  type Emu,
-  getText,
-  mutating,
-  requests,
-  resetEmu,
-  startEmu,
-  tempDir,
-  WORKSPACE,
-  writeSpa,
-} from './helpers';
+import { expect, test } from 'vitest';
+import { awsEnv, BUCKET, DIST_ID, getText, mutating, requests, tempDir, useEmu, WORKSPACE, writeSpa } from './helpers';
 
 // The bundled dist/index.js, run exactly as the runner runs it, against the emulator.
-let e: Emu;
-beforeAll(async () => {
-  e = await startEmu();
-  await resetEmu(e);
-});
-afterAll(async () => {
-  await e.emu.stop();
-});
+const e = useEmu({ reset: 'once' });
+const GITHUB_SHA = 'abcdef0123456789abcdef0123456789abcdef01';
 
 test('bundle: first deploy, then a no-change redeploy of the same commit writes nothing', async () => {
   const dir = await tempDir('e2e');
   const files = await writeSpa(dir);
-  const env = {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: e.emu.url,
-    GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01',
-    GITHUB_RUN_ID: '42',
-    GITHUB_RUN_ATTEMPT: '1',
-  };
+  const env = { ...awsEnv(e.emu.url), GITHUB_SHA, GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' };
   const inputs = { source: dir, bucket: BUCKET, prefix: 'www', 'distribution-id': DIST_ID };
   const first = await runActionBundle({ action: 'sync-spa-cloudfront', inputs, env, cwd: WORKSPACE });
   expect(first.errors).toEqual([]);
@@ -92,13 +66,7 @@ test('bundle: a build output linking to /proc/self/environ fails naming the link
   const r = await runActionBundle({
     action: 'sync-spa-cloudfront',
     inputs: { source: dir, bucket: BUCKET, prefix: 'leak', 'distribution-id': DIST_ID },
-    env: {
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: secret,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL: e.emu.url,
-      ACTIONS_RUNTIME_TOKEN: 'runtime-token-value',
-    },
+    env: { ...awsEnv(e.emu.url), AWS_SECRET_ACCESS_KEY: secret, ACTIONS_RUNTIME_TOKEN: 'runtime-token-value' },
     cwd: WORKSPACE,
   });
   expect(r.code).toBe(1);
@@ -125,11 +93,8 @@ test('bundle: plan mode on a pull request writes one comment with the plan and m
     await writeFile(event, JSON.stringify({ number: 9, pull_request: { number: 9 } }));
     await e.control.clearRequests();
     const env = {
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL: e.emu.url,
-      GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01',
+      ...awsEnv(e.emu.url),
+      GITHUB_SHA,
       GITHUB_EVENT_NAME: 'pull_request',
       GITHUB_EVENT_PATH: event,
       GITHUB_REPOSITORY: 'o/r',

@@ -3,15 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   EmulatorControl,
   type RequestLogEntry,
   type RunningEmulator,
   startEmulator,
 } from '@deploy-actions/aws-emulator';
-import type { Clock } from '@deploy-actions/kit/runtime';
+import { type Clock, ConfigurationError } from '@deploy-actions/kit/runtime';
 import { parseCommandFile, withInputs } from '@deploy-actions/kit/testing';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { type Deps, main } from '../src/main';
 
 export const BUCKET = 'spa-site';
@@ -30,15 +31,15 @@ export interface Emu {
   s3: S3Client;
 }
 
+/** The env that points the SDK (default settings) at the emulator at `url`, with its test credentials. */
+export function awsEnv(url: string) {
+  return { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: url };
+}
+
 /** Start an emulator for a test file and point the SDK (default settings) at it. */
 export async function startEmu(): Promise<Emu> {
   const emu = await startEmulator({ port: 0 });
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: emu.url,
-  });
+  Object.assign(process.env, awsEnv(emu.url));
   delete process.env.AWS_PROFILE;
   const control = new EmulatorControl(emu.url);
   const s3 = new S3Client({
@@ -57,6 +58,80 @@ export async function resetEmu(e: Emu, extraBuckets: string[] = []): Promise<voi
     distributions: [{ id: DIST_ID, originBucket: BUCKET, invalidationSeconds: 30 }],
   });
   await e.control.clearRequests();
+}
+
+export interface EmuFixture extends Emu {
+  /** The keys under `prefix` in {@link BUCKET}, sorted. */
+  listKeys(prefix?: string): Promise<string[]>;
+}
+
+/**
+ * One emulator for this test file (or describe block): started before all its tests, stopped after them, and reset
+ * to an empty {@link BUCKET} (plus `extraBuckets`) and the distribution {@link DIST_ID} before each test (`reset:
+ * 'once'`: before all of them, for a file whose tests share a seeded state). The object is filled in by `beforeAll`,
+ * so read its fields inside hooks and tests.
+ */
+export function useEmu(options: { extraBuckets?: string[]; reset?: 'each' | 'once' } = {}): EmuFixture {
+  const e = {
+    async listKeys(prefix = '') {
+      const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+      return (out.Contents ?? []).map((o) => o.Key!).sort();
+    },
+  } as EmuFixture;
+  beforeAll(async () => {
+    Object.assign(e, await startEmu());
+    if (options.reset === 'once') await resetEmu(e, options.extraBuckets);
+  });
+  afterAll(async () => {
+    await e.emu?.stop();
+  });
+  if (options.reset !== 'once') {
+    beforeEach(async () => {
+      await resetEmu(e, options.extraBuckets);
+    });
+  }
+  return e;
+}
+
+type Inputs = Record<string, string | number | boolean | undefined>;
+
+export interface Site {
+  /** The emulator (see {@link useEmu}). */
+  readonly e: EmuFixture;
+  /** This test's build directory: fresh (inside {@link WORKSPACE}) for every test. */
+  readonly dir: string;
+  /** The inputs every deploy of the site shares: this test's `source`, prefix `site`, {@link DIST_ID}. */
+  base(): Inputs;
+  /** Run main() with {@link base} and `inputs`, on a clock that advances the emulator's time instead of waiting. */
+  deploy(inputs?: Inputs, clockOffsetMs?: number, deps?: Deps): Promise<RunResult>;
+}
+
+/**
+ * The fixture of the tests that deploy one site: an emulator ({@link useEmu}) and a fresh build directory for every
+ * test, named after `name` (`spa: true`: with the {@link writeSpa} build written into it).
+ */
+export function useSite(name: string, options: { spa?: boolean } = {}): Site {
+  const e = useEmu();
+  let dir = '';
+  beforeEach(async () => {
+    dir = await tempDir(name);
+    if (options.spa) await writeSpa(dir);
+  });
+  const site: Site = {
+    e,
+    get dir() {
+      return dir;
+    },
+    base: () => ({ source: dir, prefix: 'site', 'distribution-id': DIST_ID }),
+    deploy: (inputs = {}, clockOffsetMs = 0, deps = {}) =>
+      runMain({ ...site.base(), ...inputs }, { clock: emulatorClock(e.control, clockOffsetMs), ...deps }),
+  };
+  return site;
+}
+
+/** The env main() runs with in these tests: this process's, as run 1000, attempt 1, and `extra`. */
+export function runEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, GITHUB_RUN_ID: '1000', GITHUB_RUN_ATTEMPT: '1', ...extra };
 }
 
 /** A clock whose sleeps advance the emulator's simulated time instead of waiting. */
@@ -139,9 +214,7 @@ export async function runMain(
   process.env.GITHUB_STEP_SUMMARY = sum;
   let error: Error | undefined;
   try {
-    await withInputs({ bucket: BUCKET, ...inputs }, () =>
-      main({ env: { ...process.env, GITHUB_RUN_ID: '1000', GITHUB_RUN_ATTEMPT: '1' }, ...deps }),
-    );
+    await withInputs({ bucket: BUCKET, ...inputs }, () => main({ env: runEnv(), ...deps }));
   } catch (err) {
     error = err as Error;
   } finally {
@@ -164,6 +237,25 @@ export async function requests(control: EmulatorControl): Promise<RequestLogEntr
 
 export const mutating = (log: RequestLogEntry[]) => log.filter((r) => r.mutating);
 export const ops = (log: RequestLogEntry[], operation: string) => log.filter((r) => r.operation === operation);
+
+/**
+ * `r` stopped on a ConfigurationError naming `input`, with `message` (a string: the whole message), and the emulator
+ * saw no mutating request. Returns the request log, for what a test checks besides.
+ */
+export async function expectRefused(
+  r: RunResult,
+  control: EmulatorControl,
+  input: string,
+  message: string | RegExp,
+): Promise<RequestLogEntry[]> {
+  expect(r.error).toBeInstanceOf(ConfigurationError);
+  expect((r.error as ConfigurationError).input).toBe(input);
+  if (typeof message === 'string') expect(r.error?.message).toBe(message);
+  else expect(r.error?.message).toMatch(message);
+  const log = await control.requests();
+  expect(mutating(log)).toEqual([]);
+  return log;
+}
 
 export async function getText(s3: S3Client, key: string): Promise<string> {
   const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));

@@ -2,20 +2,9 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { defaultReleaseId, parseInputs, parseOriginPath, parseReleaseId, parseRetention } from '../src/inputs';
-import {
-  DIST_ID,
-  type Emu,
-  mutating,
-  requests,
-  resetEmu,
-  runMain,
-  startEmu,
-  tempDir,
-  WORKSPACE,
-  writeSpa,
-} from './helpers';
+import { DIST_ID, expectRefused, runMain, tempDir, useEmu, WORKSPACE, writeSpa } from './helpers';
 
 describe('parseInputs (raw inputs by action.yml name → one typed object)', () => {
   const env = { GITHUB_WORKSPACE: WORKSPACE, GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01' };
@@ -179,14 +168,13 @@ describe('pure input parsers', () => {
 });
 
 describe('bad inputs against the emulator: one clear error naming the input, no mutating request', () => {
-  let e: Emu;
+  const e = useEmu();
   let site: string;
   let empty: string;
   let checkout: string;
   let outside: string;
   let onlyDots: string;
   beforeAll(async () => {
-    e = await startEmu();
     site = await tempDir('site');
     await writeSpa(site);
     empty = await tempDir('empty');
@@ -199,12 +187,6 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
     await writeSpa(outside);
     onlyDots = await tempDir('dots');
     await writeFile(join(onlyDots, '.env'), 'SECRET=1\n');
-  });
-  afterAll(async () => {
-    await e.emu.stop();
-  });
-  beforeEach(async () => {
-    await resetEmu(e);
   });
 
   const cases: Array<[string, () => Record<string, string>, string, RegExp]> = [
@@ -338,9 +320,6 @@ describe('bad inputs against the emulator: one clear error naming the input, no 
 
   test.each(cases)('%s', async (_name, inputs, input, message) => {
     const r = await runMain({ prefix: 'site', 'distribution-id': DIST_ID, ...inputs() });
-    expect(r.error).toBeInstanceOf(ConfigurationError);
-    expect((r.error as ConfigurationError).input).toBe(input);
-    expect(r.error?.message).toMatch(message);
-    expect(mutating(await requests(e.control))).toEqual([]);
+    await expectRefused(r, e.control, input, message);
   });
 });

@@ -1,15 +1,13 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { listAllObjects } from '../src/s3-objects';
-import { BUCKET, type Emu, resetEmu, startEmu } from './helpers';
+import { BUCKET, useEmu } from './helpers';
 
 // listAllObjects reads each page's XML itself (list-page.ts) instead of through the SDK's deserializer: what it
 // returns must be exactly what the SDK would have parsed, over pages, escaped keys and multipart ETags.
 
-let e: Emu;
+const e = useEmu({ reset: 'once' });
 beforeAll(async () => {
-  e = await startEmu();
-  await resetEmu(e);
   const keys = Array.from({ length: 1203 }, (_, i) => `site/f${String(i).padStart(4, '0')}.js`);
   keys.push('site/a & b <c> "d" \'e\'.html', 'site/ünï cödé 😀.txt', 'site/line\rbreak.txt');
   await e.control.seed({
@@ -24,9 +22,6 @@ beforeAll(async () => {
       },
     ],
   });
-});
-afterAll(async () => {
-  await e.emu.stop();
 });
 
 /** The same listing through the SDK's own parser. */

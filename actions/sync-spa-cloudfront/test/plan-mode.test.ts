@@ -2,54 +2,31 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FakeGitHub, startFakeGitHub } from '@deploy-actions/kit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import {
-  DIST_ID,
-  type Emu,
-  emulatorClock,
-  getText,
-  mutating,
-  ops,
-  requests,
-  resetEmu,
-  runMain,
-  startEmu,
-  tempDir,
-  writeSpa,
-} from './helpers';
+import { DIST_ID, getText, mutating, ops, requests, runEnv, runMain, tempDir, useSite, writeSpa } from './helpers';
 
 // Plan mode (issue #13): everything up to the first mutating call, then what a real run would change — uploads,
 // header fixes, deletes, invalidation paths — in the job summary and, on a pull request, in one comment updated in
 // place. Zero mutating AWS calls, asserted from the emulator's request log.
 
-let e: Emu;
+const site = useSite('plan');
+const { e } = site;
 let gh: FakeGitHub;
-let dir: string;
 beforeAll(async () => {
-  e = await startEmu();
   gh = await startFakeGitHub();
 });
 afterAll(async () => {
-  await e.emu.stop();
   await gh.stop();
 });
-beforeEach(async () => {
-  await resetEmu(e);
+beforeEach(() => {
   gh.comments.clear();
   gh.requests.length = 0;
   gh.failWith(undefined);
-  dir = await tempDir('plan');
 });
 
 const DAY = 86_400_000;
-const base = () => ({ source: dir, prefix: 'site', 'distribution-id': DIST_ID });
+/** A deploy whose env adds `env` (a pull request's, a push's) to the usual run's. */
 const deploy = (inputs: Record<string, string | number | boolean> = {}, offsetMs = 0, env: NodeJS.ProcessEnv = {}) =>
-  runMain(
-    { ...base(), ...inputs },
-    {
-      clock: emulatorClock(e.control, offsetMs),
-      env: { ...process.env, GITHUB_RUN_ID: '1000', GITHUB_RUN_ATTEMPT: '1', ...env },
-    },
-  );
+  site.deploy(inputs, offsetMs, { env: runEnv(env) });
 
 /** The env of a pull_request run of PR #42 of o/r, against the fake GitHub. */
 async function pullRequestEnv(): Promise<NodeJS.ProcessEnv> {
@@ -65,9 +42,9 @@ async function pullRequestEnv(): Promise<NodeJS.ProcessEnv> {
 
 /** v1 live with prune, then v2 built: a plan with uploads, a header fix, deletes and invalidation paths. */
 async function liveV1ThenBuildV2(): Promise<void> {
-  await writeSpa(dir, { version: 'v1' });
+  await writeSpa(site.dir, { version: 'v1' });
   expect((await deploy({ 'release-id': 'r1' })).error).toBeUndefined();
-  await writeSpa(dir, { version: 'v2' });
+  await writeSpa(site.dir, { version: 'v2' });
   await e.control.clearRequests();
 }
 
@@ -108,9 +85,9 @@ describe('plan: true', () => {
   });
 
   test('a rollback plan writes nothing and names the HTML it would restore', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    const v2 = await writeSpa(dir, { version: 'v2' });
+    const v2 = await writeSpa(site.dir, { version: 'v2' });
     await deploy({ 'release-id': 'r2' });
     await e.control.clearRequests();
     const r = await runMain({ prefix: 'site', 'distribution-id': DIST_ID, 'rollback-to': 'r1', plan: true });
@@ -137,7 +114,7 @@ describe('comment: true on a pull request', () => {
     expect(body).toMatch(/upload 4 files/);
 
     // a new push to the pull request: the same comment, now with the new plan
-    await writeFile(join(dir, 'robots.txt'), 'User-agent: *\nDisallow: /private\n');
+    await writeFile(join(site.dir, 'robots.txt'), 'User-agent: *\nDisallow: /private\n');
     const second = await deploy({ 'release-id': 'r3', plan: true, comment: true, 'github-token': 'ghs_abc' }, 0, env);
     expect(second.error).toBeUndefined();
     expect(comments()).toHaveLength(1);
@@ -149,7 +126,7 @@ describe('comment: true on a pull request', () => {
   });
 
   test('two sites planned in one pull request: a comment each', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     const env = await pullRequestEnv();
     for (const prefix of ['site', 'admin']) {
       const r = await deploy({ prefix, plan: true, comment: true, 'github-token': 't' }, 0, env);
@@ -162,7 +139,7 @@ describe('comment: true on a pull request', () => {
   });
 
   test('not a pull request (push), or comment without plan: no GitHub call', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     const push = { ...(await pullRequestEnv()), GITHUB_EVENT_NAME: 'push' };
     expect((await deploy({ plan: true, comment: true, 'github-token': 't' }, 0, push)).error).toBeUndefined();
     const pr = await pullRequestEnv();
@@ -171,7 +148,7 @@ describe('comment: true on a pull request', () => {
   });
 
   test('a read-only token (a fork): a warning, the plan still succeeds and is in the job summary', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     gh.failWith(403);
     const r = await deploy({ plan: true, comment: true, 'github-token': 't' }, 0, await pullRequestEnv());
     expect(r.error).toBeUndefined();
@@ -180,7 +157,7 @@ describe('comment: true on a pull request', () => {
   });
 
   test('an empty github-token on a pull request is one error naming the input, nothing written', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     const r = await deploy({ plan: true, comment: true, 'github-token': '' }, 0, await pullRequestEnv());
     expect(r.error?.message).toMatch(/comment: true needs a token/);
     expect((r.error as { input?: string }).input).toBe('github-token');

@@ -1,39 +1,15 @@
 import { Readable } from 'node:stream';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createClient } from '@deploy-actions/kit/runtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import {
-  BUCKET,
-  type Emu,
-  emulatorClock,
-  mutating,
-  ops,
-  requests,
-  resetEmu,
-  runMain,
-  startEmu,
-  tempDir,
-  writeSpa,
-} from './helpers';
+import { describe, expect, test } from 'vitest';
+import { BUCKET, mutating, ops, requests, useSite, writeSpa } from './helpers';
 
 // Issue #16, defect 7: after a failed read of the previous release record the plan silently fell back to a
 // CopyObject for every file. A record that is listed but cannot be read is not the same as no record: the run stops
 // before its first write, naming the record; a read that fails only for a while is retried.
 
-let e: Emu;
-let dir: string;
-beforeAll(async () => {
-  e = await startEmu();
-});
-afterAll(async () => {
-  await e.emu.stop();
-});
-beforeEach(async () => {
-  await resetEmu(e);
-  dir = await tempDir('records');
-});
-
-const base = () => ({ source: dir, prefix: 'site', 'distribution-id': 'E2SPATEST00001' });
+const site = useSite('records');
+const { e, deploy } = site;
 
 async function recordKey(id: string): Promise<string> {
   const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'site/.deploy-actions/releases/' }));
@@ -84,15 +60,13 @@ describe('the previous release record cannot be read', () => {
     ],
     ['a record without its file list', Buffer.from(JSON.stringify({ version: 1, id: 'r1' })), /no file list/],
   ])('%s: the deploy stops before any write, naming the record', async (_name, body, why) => {
-    await writeSpa(dir, { version: 'v1' });
-    expect(
-      (await runMain({ ...base(), 'release-id': 'r1' }, { clock: emulatorClock(e.control) })).error,
-    ).toBeUndefined();
+    await writeSpa(site.dir, { version: 'v1' });
+    expect((await deploy({ 'release-id': 'r1' })).error).toBeUndefined();
     const key = await recordKey('r1');
     await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     await e.control.clearRequests();
-    const r = await runMain({ ...base(), 'release-id': 'r2' }, { clock: emulatorClock(e.control) });
+    const r = await deploy({ 'release-id': 'r2' });
     expect(r.error?.message).toContain(`Release record ${key} cannot be used`);
     expect(r.error?.message).toMatch(why);
     expect(r.error?.message).toMatch(/Nothing was written/);
@@ -102,15 +76,13 @@ describe('the previous release record cannot be read', () => {
   });
 
   test('a read that keeps failing stops the deploy before any write; the SDK retried it', async () => {
-    await writeSpa(dir, { version: 'v1' });
-    expect(
-      (await runMain({ ...base(), 'release-id': 'r1' }, { clock: emulatorClock(e.control) })).error,
-    ).toBeUndefined();
+    await writeSpa(site.dir, { version: 'v1' });
+    expect((await deploy({ 'release-id': 'r1' })).error).toBeUndefined();
     const key = await recordKey('r1');
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     await e.control.clearRequests();
     const flaky = flakyRecordReads(1000);
-    const r = await runMain({ ...base(), 'release-id': 'r2' }, { clock: emulatorClock(e.control), s3: flaky.s3 });
+    const r = await deploy({ 'release-id': 'r2' }, 0, { s3: flaky.s3 });
     expect(r.error?.message).toContain(`Release record ${key} is listed but could not be read`);
     expect(r.error?.message).toMatch(/SlowDown/);
     expect(flaky.attempts()).toBeGreaterThan(1);
@@ -118,14 +90,12 @@ describe('the previous release record cannot be read', () => {
   });
 
   test('a read that fails for a while is retried: the deploy goes on and fixes no headers with CopyObject', async () => {
-    await writeSpa(dir, { version: 'v1' });
-    expect(
-      (await runMain({ ...base(), 'release-id': 'r1' }, { clock: emulatorClock(e.control) })).error,
-    ).toBeUndefined();
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v1' });
+    expect((await deploy({ 'release-id': 'r1' })).error).toBeUndefined();
+    await writeSpa(site.dir, { version: 'v2' });
     await e.control.clearRequests();
     const flaky = flakyRecordReads(2);
-    const r = await runMain({ ...base(), 'release-id': 'r2' }, { clock: emulatorClock(e.control), s3: flaky.s3 });
+    const r = await deploy({ 'release-id': 'r2' }, 0, { s3: flaky.s3 });
     expect(r.error).toBeUndefined();
     expect(flaky.attempts()).toBe(3);
     expect(r.outputs['metadata-updated']).toBe('0');

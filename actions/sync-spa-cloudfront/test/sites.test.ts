@@ -1,22 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ConfigurationError } from '@deploy-actions/kit/runtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { ReleaseManifest } from '../src/release-record';
 import { getJsonObject, putJsonObject } from '../src/s3-objects';
 import {
   BUCKET,
   DIST_ID,
-  type Emu,
   emulatorClock,
+  expectRefused,
   mutating,
   ops,
   requests,
-  resetEmu,
   runMain,
-  startEmu,
   tempDir,
+  useEmu,
   writeSpa,
 } from './helpers';
 
@@ -24,16 +22,7 @@ import {
 // site's release records included. Prune now deletes only what this prefix's own releases created, and never
 // anything under another site's prefix (found from the `.deploy-actions/` records in the listing it already makes).
 
-let e: Emu;
-beforeAll(async () => {
-  e = await startEmu();
-});
-afterAll(async () => {
-  await e.emu.stop();
-});
-beforeEach(async () => {
-  await resetEmu(e);
-});
+const e = useEmu();
 
 const DAY = 86_400_000;
 const PRUNE = { delete: 'prune', 'keep-releases': 1, retention: '1d', 'max-delete-percent': 100 } as const;
@@ -85,11 +74,6 @@ async function snapshot(prefixes: readonly string[]): Promise<Snapshot[]> {
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
 
-async function listKeys(prefix = ''): Promise<string[]> {
-  const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
-}
-
 describe('a site never writes or prunes another site in the same bucket', () => {
   test.each([
     ['the bucket root', '', ['admin/', 'preview/pr-12/']],
@@ -136,12 +120,12 @@ describe('a site never writes or prunes another site in the same bucket', () => 
     const before = await snapshot(['admin/']);
     await e.control.clearRequests();
     const r = await deploySite('', 'r1', 'root-v1', { 'admin/index.html': '<p>not the admin app</p>\n' });
-    expect(r.error).toBeInstanceOf(ConfigurationError);
-    expect((r.error as ConfigurationError).input).toBe('source');
-    expect(r.error?.message).toMatch(
+    await expectRefused(
+      r,
+      e.control,
+      'source',
       /^admin\/index\.html would be written to s3:\/\/spa-site\/admin\/index\.html, inside another site \(admin\/, with its own release records under admin\/\.deploy-actions\/\)/,
     );
-    expect(mutating(await requests(e.control))).toEqual([]);
     expect(await snapshot(['admin/'])).toEqual(before);
   });
 });
@@ -154,8 +138,8 @@ describe('only what this site created is pruned', () => {
     const r = await deploySite('site', 'r2', 'v2', {}, 30 * DAY, PRUNE);
     expect(r.error).toBeUndefined();
     expect(r.outputs.deleted).toBe('2'); // v1's two chunks
-    expect(await listKeys('site/uploads/')).toEqual(['site/uploads/avatar.png']);
-    expect(await listKeys('site/robots-old.txt')).toEqual(['site/robots-old.txt']);
+    expect(await e.listKeys('site/uploads/')).toEqual(['site/uploads/avatar.png']);
+    expect(await e.listKeys('site/robots-old.txt')).toEqual(['site/robots-old.txt']);
     expect(r.summary).toMatch(/2 not created by this site left alone/);
     expect(r.summary).toContain('`site/robots-old.txt`');
   });
@@ -166,7 +150,7 @@ describe('only what this site created is pruned', () => {
     expect((await deploySite('site', 'r2', 'v2')).error).toBeUndefined();
     await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'site/foreign.js', Body: 'x' }));
     // make both records look like the previous version's (no inventory)
-    const recordKeys = await listKeys('site/.deploy-actions/releases/');
+    const recordKeys = await e.listKeys('site/.deploy-actions/releases/');
     expect(recordKeys).toHaveLength(2);
     for (const key of recordKeys) {
       const record = await getJsonObject<ReleaseManifest>(e.s3, BUCKET, key);
@@ -176,7 +160,7 @@ describe('only what this site created is pruned', () => {
     }
     // a deploy without prune keeps the old format (it cannot know the full inventory without reading every record)
     expect((await deploySite('site', 'r3', 'v3', {}, DAY)).error).toBeUndefined();
-    const r3Key = (await listKeys('site/.deploy-actions/releases/')).find((k) => k.endsWith('_r3.json'))!;
+    const r3Key = (await e.listKeys('site/.deploy-actions/releases/')).find((k) => k.endsWith('_r3.json'))!;
     expect((await getJsonObject<ReleaseManifest>(e.s3, BUCKET, r3Key)).ownedEarlier).toBeUndefined();
 
     await e.control.clearRequests();
@@ -184,11 +168,11 @@ describe('only what this site created is pruned', () => {
     expect(r4.error).toBeUndefined();
     // v1's app chunk and css, v2's app chunk (known from the old records) go; foreign.js stays
     expect(r4.outputs.deleted).toBe('3');
-    expect(await listKeys('site/foreign.js')).toEqual(['site/foreign.js']);
+    expect(await e.listKeys('site/foreign.js')).toEqual(['site/foreign.js']);
     expect(ops(await requests(e.control), 'GetObject')).toHaveLength(3); // every record, once
     // r4's inventory still names what its prune deleted (in case the prune had failed half-way) ...
     const recordOf = async (id: string) => {
-      const key = (await listKeys('site/.deploy-actions/releases/')).find((k) => k.endsWith(`_${id}.json`))!;
+      const key = (await e.listKeys('site/.deploy-actions/releases/')).find((k) => k.endsWith(`_${id}.json`))!;
       return getJsonObject<ReleaseManifest>(e.s3, BUCKET, key);
     };
     expect((await recordOf('r4')).ownedEarlier).toHaveLength(3);
@@ -210,11 +194,11 @@ describe('only what this site created is pruned', () => {
       { clock: emulatorClock(e.control, 3 * DAY) },
     );
     expect(back.error).toBeUndefined();
-    expect(await listKeys('site/assets/')).toHaveLength(6); // v1 app + css + vendor, v2 app, v3 app, v2/v3 css
+    expect(await e.listKeys('site/assets/')).toHaveLength(6); // v1 app + css + vendor, v2 app, v3 app, v2/v3 css
     const r = await deploySite('site', 'r1', 'v1', {}, 40 * DAY, PRUNE);
     expect(r.error).toBeUndefined();
     expect(r.outputs.deleted).toBe('3');
-    expect(await listKeys('site/assets/')).toHaveLength(3);
+    expect(await e.listKeys('site/assets/')).toHaveLength(3);
     expect(r.summary).not.toMatch(/not created by this site/);
   });
 });

@@ -1,24 +1,21 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { ConfigurationError, createClient, DeployFailure } from '@deploy-actions/kit/runtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dotName } from '../src/dotfiles';
 import { assertUnchanged } from '../src/walk';
 import {
-  BUCKET,
-  DIST_ID,
-  type Emu,
   emulatorClock,
+  expectRefused,
   getText,
   head,
   mutating,
   requests,
-  resetEmu,
   runMain,
-  startEmu,
   tempDir,
+  useSite,
   WORKSPACE,
   writeSpa,
 } from './helpers';
@@ -26,36 +23,47 @@ import {
 // Finding 1 and 2 of issue #14: nothing outside `source` is read or published, and no dot name is published
 // (except `.well-known/`). Every refusal names the link (or input) and its target, before any AWS call.
 
-let e: Emu;
-let dir: string;
+const site = useSite('links', { spa: true });
+const { e } = site;
 /** A directory outside the workspace, standing for /home/runner, another checkout, or anything else. */
 let outside: string;
 beforeAll(async () => {
-  e = await startEmu();
   outside = await mkdtemp(join(tmpdir(), 'spa-outside-'));
   await writeFile(join(outside, 'secret.txt'), 'OUTSIDE-SECRET\n');
 });
 afterAll(async () => {
-  await e.emu.stop();
   await rm(outside, { recursive: true, force: true });
 });
-beforeEach(async () => {
-  await resetEmu(e);
-  dir = await tempDir('links');
-  await writeSpa(dir);
-});
 
-const deploy = (inputs: Record<string, string> = {}) =>
-  runMain({ source: dir, prefix: 'site', 'distribution-id': DIST_ID, 'release-id': 'r1', ...inputs });
+const deploy = (inputs: Record<string, string> = {}) => site.deploy({ 'release-id': 'r1', ...inputs });
 
-async function listKeys(prefix = ''): Promise<string[]> {
-  const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
+/**
+ * A deploy (concurrency 1, no distribution) that runs `change` on the source at its first upload: after the hashing,
+ * before robots.txt is uploaded (later, in plan order). `changed`: whether it ran.
+ */
+async function deployChangingSource(change: () => Promise<void>) {
+  const s3 = createClient(S3Client, { action: 'test', maxAttempts: 1 });
+  let changed = false;
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PutObjectCommand' && !changed) {
+        changed = true;
+        await change();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'changeAfterHashing' },
+  );
+  const r = await runMain(
+    { source: site.dir, prefix: 'site', 'release-id': 'r1', concurrency: 1 },
+    { s3, clock: emulatorClock(e.control) },
+  );
+  return { r, changed };
 }
 
 async function link(target: string, path: string): Promise<void> {
-  await mkdir(dirname(join(dir, path)), { recursive: true });
-  await symlink(target, join(dir, path));
+  await mkdir(dirname(join(site.dir, path)), { recursive: true });
+  await symlink(target, join(site.dir, path));
 }
 
 describe('a symlink that leaves source is an error naming the link and its target, before any AWS call', () => {
@@ -68,7 +76,7 @@ describe('a symlink that leaves source is an error naming the link and its targe
     [
       '../.env (the checkout next to the build output)',
       async () => {
-        await writeFile(join(dirname(dir), '.env'), 'DATABASE_URL=postgres://u:p@db/x\n');
+        await writeFile(join(dirname(site.dir), '.env'), 'DATABASE_URL=postgres://u:p@db/x\n');
         await link('../.env', 'config.txt');
       },
       /^config\.txt is a symbolic link \(→ \.\.\/\.env\) outside source/,
@@ -86,8 +94,8 @@ describe('a symlink that leaves source is an error naming the link and its targe
     [
       'a chain that leaves and comes back (the outside hop could be changed at any time)',
       async () => {
-        await writeFile(join(dir, 'real.txt'), 'inside\n');
-        await symlink(join(dir, 'real.txt'), join(outside, 'hop'));
+        await writeFile(join(site.dir, 'real.txt'), 'inside\n');
+        await symlink(join(site.dir, 'real.txt'), join(outside, 'hop'));
         await link(join(outside, 'hop'), 'a.txt');
       },
       /^a\.txt is a symbolic link \(→ .*\/hop\) outside source/,
@@ -105,12 +113,8 @@ describe('a symlink that leaves source is an error naming the link and its targe
     await setup();
     await e.control.clearRequests();
     const r = await deploy();
-    expect(r.error).toBeInstanceOf(ConfigurationError);
-    expect((r.error as ConfigurationError).input).toBe('source');
-    expect(r.error?.message).toMatch(message);
-    expect(await requests(e.control)).toEqual([]); // not even a read: the walk comes first
-    expect(mutating(await requests(e.control))).toEqual([]);
-    expect(await listKeys()).toEqual([]);
+    expect(await expectRefused(r, e.control, 'source', message)).toEqual([]); // not even a read: the walk comes first
+    expect(await e.listKeys()).toEqual([]);
   });
 });
 
@@ -134,7 +138,7 @@ describe('dangling links and loops: one clear error each, never a crash or a han
     [
       'a directory link to an ancestor below the root',
       async () => {
-        await mkdir(join(dir, 'a/b'), { recursive: true });
+        await mkdir(join(site.dir, 'a/b'), { recursive: true });
         await link('../../a', 'a/b/up');
       },
       /^a\/b\/up is a symbolic link \(→ \.\.\/\.\.\/a\) to a\/, which contains it: a directory loop/,
@@ -158,18 +162,14 @@ describe('dangling links and loops: one clear error each, never a crash or a han
     await setup();
     await e.control.clearRequests();
     const r = await deploy(name.startsWith('follow-symlinks') ? { 'follow-symlinks': 'false' } : {});
-    expect(r.error).toBeInstanceOf(ConfigurationError);
-    expect((r.error as ConfigurationError).input).toBe('source');
-    expect(r.error?.message).toMatch(message);
-    expect(mutating(await requests(e.control))).toEqual([]);
-    expect(await requests(e.control)).toEqual([]);
+    expect(await expectRefused(r, e.control, 'source', message)).toEqual([]);
   });
 });
 
 describe('links that stay inside source are followed (follow-symlinks: inside, the default)', () => {
   test('a file link and a directory link publish their targets under the link names', async () => {
-    await mkdir(join(dir, 'pages'));
-    await writeFile(join(dir, 'pages/a.html'), '<p>a</p>\n');
+    await mkdir(join(site.dir, 'pages'));
+    await writeFile(join(site.dir, 'pages/a.html'), '<p>a</p>\n');
     await link('robots.txt', 'robots-copy.txt');
     await link('pages', 'docs');
     const r = await deploy();
@@ -180,14 +180,14 @@ describe('links that stay inside source are followed (follow-symlinks: inside, t
   });
 
   test('a link to a dotfile inside source is not published (the dot rule applies to the real path too)', async () => {
-    await writeFile(join(dir, '.env'), 'SECRET=1\n');
-    await mkdir(join(dir, 'vendor/lib/.git'), { recursive: true });
-    await writeFile(join(dir, 'vendor/lib/.git/config'), '[core]\n');
+    await writeFile(join(site.dir, '.env'), 'SECRET=1\n');
+    await mkdir(join(site.dir, 'vendor/lib/.git'), { recursive: true });
+    await writeFile(join(site.dir, 'vendor/lib/.git/config'), '[core]\n');
     await link('.env', 'public.txt');
     await link('vendor/lib/.git', 'gitdir');
     const r = await deploy();
     expect(r.error).toBeUndefined();
-    const keys = await listKeys('site/');
+    const keys = await e.listKeys('site/');
     expect(keys).not.toContain('site/public.txt');
     expect(keys.filter((k) => k.includes('gitdir') || k.includes('.git') || k.includes('.env'))).toEqual([]);
     expect(r.summary).toContain('| `public.txt` | link to .env (dot names are never published) |');
@@ -198,7 +198,7 @@ describe('links that stay inside source are followed (follow-symlinks: inside, t
     await link('/proc/self/environ', '.env');
     const r = await deploy();
     expect(r.error).toBeUndefined();
-    expect((await listKeys('site/')).filter((k) => k.includes('.env'))).toEqual([]);
+    expect((await e.listKeys('site/')).filter((k) => k.includes('.env'))).toEqual([]);
     expect(r.summary).toContain('| `.env` | dotfile |');
   });
 });
@@ -217,13 +217,13 @@ describe('dotfiles and dot directories are never published, except .well-known/'
       'sub/.well-known/x.json': '{}',
     };
     for (const [path, body] of Object.entries(dots)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), body);
+      await mkdir(dirname(join(site.dir, path)), { recursive: true });
+      await writeFile(join(site.dir, path), body);
     }
     await e.control.clearRequests();
     const r = await deploy({ exclude: 'none' }); // `none` turns off the globs, not the dot rule
     expect(r.error).toBeUndefined();
-    const keys = await listKeys('site/');
+    const keys = await e.listKeys('site/');
     const dotKeys = keys.filter((k) =>
       k
         .slice('site/'.length)
@@ -268,7 +268,7 @@ describe('dotfiles and dot directories are never published, except .well-known/'
 
 describe('TOCTOU: a file swapped for a link after the walk is not read', () => {
   test('assertUnchanged refuses a path that became a symlink', async () => {
-    const file = join(dir, 'robots.txt');
+    const file = join(site.dir, 'robots.txt');
     await expect(assertUnchanged(file, 'robots.txt')).resolves.toBeUndefined();
     await rm(file);
     await symlink('/etc/hostname', file);
@@ -278,56 +278,30 @@ describe('TOCTOU: a file swapped for a link after the walk is not read', () => {
   });
 
   test('a file replaced by a link to /proc/self/environ between hashing and upload stops the deploy', async () => {
-    const s3 = createClient(S3Client, { action: 'test', maxAttempts: 1 });
-    let swapped = false;
-    s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'PutObjectCommand' && !swapped) {
-          swapped = true; // the first upload: robots.txt is uploaded later (concurrency 1, plan order)
-          await rm(join(dir, 'robots.txt'));
-          await symlink('/proc/self/environ', join(dir, 'robots.txt'));
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'swapAfterHashing' },
-    );
-    const r = await runMain(
-      { source: dir, prefix: 'site', 'release-id': 'r1', concurrency: 1 },
-      { s3, clock: emulatorClock(e.control) },
-    );
+    const { r, changed: swapped } = await deployChangingSource(async () => {
+      await rm(join(site.dir, 'robots.txt'));
+      await symlink('/proc/self/environ', join(site.dir, 'robots.txt'));
+    });
     expect(swapped).toBe(true);
     expect(r.error).toBeInstanceOf(DeployFailure);
     expect(r.error?.message).toMatch(/1 assets write\(s\) failed\. No HTML was published/);
     expect((r.error as DeployFailure).details).toMatch(/robots\.txt changed while this deploy was running/);
-    expect(await listKeys('site/robots.txt')).toEqual([]);
-    const keys = await listKeys('site/');
+    expect(await e.listKeys('site/robots.txt')).toEqual([]);
+    const keys = await e.listKeys('site/');
     for (const key of keys) expect(await getText(e.s3, key)).not.toContain('AWS_SECRET_ACCESS_KEY');
   });
 });
 
 describe('a file whose bytes change between hashing and upload', () => {
   test('is refused by S3 (the upload is signed with the sha256 of the scan), not published with a stale record', async () => {
-    const s3 = createClient(S3Client, { action: 'test', maxAttempts: 1 });
-    let edited = false;
-    s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'PutObjectCommand' && !edited) {
-          edited = true; // the first upload: robots.txt is uploaded later (concurrency 1, plan order)
-          await writeFile(join(dir, 'robots.txt'), 'User-agent: X\n'); // same size, other bytes
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'editAfterHashing' },
-    );
-    const r = await runMain(
-      { source: dir, prefix: 'site', 'release-id': 'r1', concurrency: 1 },
-      { s3, clock: emulatorClock(e.control) },
-    );
+    const { r, changed: edited } = await deployChangingSource(async () => {
+      await writeFile(join(site.dir, 'robots.txt'), 'User-agent: X\n'); // same size, other bytes
+    });
     expect(edited).toBe(true);
     expect(r.error).toBeInstanceOf(DeployFailure);
     expect(r.error?.message).toMatch(/assets write\(s\) failed\. No HTML was published/);
     expect((r.error as DeployFailure).details).toMatch(/robots\.txt: .*(XAmzContentSHA256Mismatch|BadDigest)/);
-    expect(await listKeys('site/robots.txt')).toEqual([]);
+    expect(await e.listKeys('site/robots.txt')).toEqual([]);
   });
 });
 
@@ -343,10 +317,10 @@ describe('source as the reusable workflows pass it', () => {
     );
     expect(r.error).toBeUndefined();
     expect(r.outputs.uploaded).toBe('7');
-    expect((await listKeys('site/')).filter((k) => k.includes('.git'))).toEqual([]);
+    expect((await e.listKeys('site/')).filter((k) => k.includes('.git'))).toEqual([]);
   });
 
   test('the test builds are inside the workspace (GITHUB_WORKSPACE)', () => {
-    expect(dir.startsWith(WORKSPACE)).toBe(true);
+    expect(site.dir.startsWith(WORKSPACE)).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { decideHeaders, hashedDetector, IMMUTABLE, loadContentTypes } from '../src/policy';
 
 beforeAll(loadContentTypes);
@@ -25,7 +25,6 @@ import { getJsonObject, putJsonObject } from '../src/s3-objects';
 import {
   BUCKET,
   DIST_ID,
-  type Emu,
   emulatorClock,
   getText,
   head,
@@ -33,43 +32,24 @@ import {
   ops,
   requests,
   resetEmu,
+  runEnv,
   runMain,
-  startEmu,
-  tempDir,
+  useSite,
   writeSpa,
 } from './helpers';
 
-let e: Emu;
-let dir: string;
-beforeAll(async () => {
-  e = await startEmu();
-});
-afterAll(async () => {
-  await e.emu.stop();
-});
-beforeEach(async () => {
-  await resetEmu(e);
-  dir = await tempDir('sync');
-});
-
-const base = () => ({ source: dir, prefix: 'site', 'distribution-id': DIST_ID });
-const deploy = (inputs: Record<string, string | number | boolean | undefined> = {}, clockOffsetMs = 0) =>
-  runMain({ ...base(), ...inputs }, { clock: emulatorClock(e.control, clockOffsetMs) });
+const site = useSite('sync');
+const { e, base, deploy } = site;
 
 async function readRecord(id: string): Promise<ReleaseManifest> {
-  const key = (await listKeys('site/.deploy-actions/releases/')).findLast((k) => k.endsWith(`_${id}.json`));
+  const key = (await e.listKeys('site/.deploy-actions/releases/')).findLast((k) => k.endsWith(`_${id}.json`));
   if (!key) throw new Error(`no record for ${id}`);
   return getJsonObject<ReleaseManifest>(e.s3, BUCKET, key);
 }
 
-async function listKeys(prefix = ''): Promise<string[]> {
-  const out = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
-}
-
 describe('first deploy and redeploys', () => {
   test('first deploy: every file uploaded with headers from the policy, HTML last, release recorded', async () => {
-    const files = await writeSpa(dir);
+    const files = await writeSpa(site.dir);
     const r = await deploy({ 'release-id': 'r1' });
     expect(r.error).toBeUndefined();
     expect(r.outputs).toMatchObject({
@@ -127,7 +107,7 @@ describe('first deploy and redeploys', () => {
   });
 
   test('no-change redeploy (same release) makes zero PUTs, no copies, no invalidation', async () => {
-    await writeSpa(dir);
+    await writeSpa(site.dir);
     await deploy({ 'release-id': 'r1' });
     await e.control.clearRequests();
     const r = await deploy({ 'release-id': 'r1' });
@@ -145,11 +125,11 @@ describe('first deploy and redeploys', () => {
   });
 
   test('same-size index.html change is uploaded (content, not size or mtime, decides)', async () => {
-    const files = await writeSpa(dir);
+    const files = await writeSpa(site.dir);
     await deploy({ 'release-id': 'r1' });
     const changed = files['index.html']!.replace('<div id="app">', '<div id="APP">');
     expect(changed.length).toBe(files['index.html']!.length);
-    await writeFile(join(dir, 'index.html'), changed);
+    await writeFile(join(site.dir, 'index.html'), changed);
     await e.control.clearRequests();
     const r = await deploy({ 'release-id': 'r2' });
     expect(r.outputs).toMatchObject({ uploaded: '1', unchanged: '6' });
@@ -160,7 +140,7 @@ describe('first deploy and redeploys', () => {
   });
 
   test('Cache-Control rule change fixes headers with CopyObject, not a re-upload', async () => {
-    await writeSpa(dir);
+    await writeSpa(site.dir);
     await deploy({ 'release-id': 'r1' });
     await e.control.clearRequests();
     const r = await deploy({
@@ -190,7 +170,7 @@ describe('first deploy and redeploys', () => {
   });
 
   test('objects uploaded by another tool with wrong headers are fixed by copy, not re-uploaded', async () => {
-    const files = await writeSpa(dir);
+    const files = await writeSpa(site.dir);
     for (const [path, body] of Object.entries(files)) {
       await e.s3.send(
         new PutObjectCommand({ Bucket: BUCKET, Key: `site/${path}`, Body: body, ContentType: 'text/plain' }),
@@ -205,9 +185,9 @@ describe('first deploy and redeploys', () => {
 
 describe('exclude', () => {
   test('default: .vite/ and .DS_Store are never PUT; remote matches survive delete: prune; hashing still uses the manifest', async () => {
-    const files = await writeSpa(dir);
-    await writeFile(join(dir, '.DS_Store'), 'finder');
-    await writeFile(join(dir, 'assets/.DS_Store'), 'finder');
+    const files = await writeSpa(site.dir);
+    await writeFile(join(site.dir, '.DS_Store'), 'finder');
+    await writeFile(join(site.dir, 'assets/.DS_Store'), 'finder');
     // Published by an earlier deploy (or another tool): old, unreferenced — prune would delete them if not excluded.
     const legacy = ['site/.vite/manifest.json', 'site/.vite/ssr-manifest.json', 'site/assets/.DS_Store'];
     for (const key of [...legacy, 'site/stale.txt']) {
@@ -233,7 +213,7 @@ describe('exclude', () => {
     expect(puts.filter((p) => p.includes('.vite/') || p.includes('.DS_Store'))).toEqual([]);
     expect(ops(log, 'CopyObject')).toEqual([]);
     expect(ops(log, 'HeadObject')).toEqual([]); // excluded remote objects are not compared either
-    const keys = await listKeys('site/');
+    const keys = await e.listKeys('site/');
     expect(keys).toEqual(expect.arrayContaining([...legacy, 'site/stale.txt']));
     expect(await getText(e.s3, 'site/.vite/manifest.json')).toBe('old'); // left alone, not overwritten
     // the (unpublished) Vite manifest still decided which files are hashed
@@ -257,9 +237,9 @@ describe('exclude', () => {
 
 describe('safe publish order', () => {
   test('a failure mid-assets leaves the old HTML live and publishes no HTML', async () => {
-    const v1 = await writeSpa(dir, { version: 'v1' });
+    const v1 = await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    const v2 = await writeSpa(dir, { version: 'v2' });
+    const v2 = await writeSpa(site.dir, { version: 'v2' });
     const failing = Object.keys(v2).find((p) => p.startsWith('assets/index-') && p.endsWith('.css'))!;
     // An S3 client whose PutObject of one new asset fails with a non-retryable error.
     const s3 = createClient(S3Client, { action: 'test', maxAttempts: 1 });
@@ -274,7 +254,7 @@ describe('safe publish order', () => {
       { step: 'initialize', name: 'failOne' },
     );
     await e.control.clearRequests();
-    const r = await runMain({ ...base(), 'release-id': 'r2', concurrency: 1 }, { s3, clock: emulatorClock(e.control) });
+    const r = await deploy({ 'release-id': 'r2', concurrency: 1 }, 0, { s3 });
     expect(r.error).toBeInstanceOf(DeployFailure);
     expect(r.error?.message).toMatch(
       /1 assets write\(s\) failed\. No HTML was published: the live site still serves the previous release/,
@@ -298,9 +278,9 @@ describe('prune with retention and guard', () => {
     await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'other/keep.js', Body: 'x' }));
     await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'site2/keep.js', Body: 'x' }));
     await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'site.txt', Body: 'x' }));
-    const v1 = await writeSpa(dir, { version: 'v1' });
+    const v1 = await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    const v2 = await writeSpa(dir, { version: 'v2' });
+    const v2 = await writeSpa(site.dir, { version: 'v2' });
     const v1Only = Object.keys(v1).filter((p) => !(p in v2));
     expect(v1Only.length).toBe(2); // the app chunk and the css
 
@@ -319,7 +299,7 @@ describe('prune with retention and guard', () => {
     );
     expect(r3.error).toBeUndefined();
     expect(r3.outputs.deleted).toBe('2');
-    const keys = await listKeys();
+    const keys = await e.listKeys();
     for (const p of v1Only) expect(keys).not.toContain(`site/${p}`);
     for (const p of Object.keys(v2).filter((p) => !p.startsWith('.vite/'))) expect(keys).toContain(`site/${p}`);
     expect(keys).toEqual(expect.arrayContaining(['other/keep.js', 'site2/keep.js', 'site.txt']));
@@ -329,9 +309,9 @@ describe('prune with retention and guard', () => {
   });
 
   test('guard: refusing a large deletion changes nothing; force-delete overrides', async () => {
-    await writeSpa(dir, { version: 'v1', extraPages: 10 });
+    await writeSpa(site.dir, { version: 'v1', extraPages: 10 });
     await deploy({ 'release-id': 'r1' });
-    await writeSpa(dir, { version: 'v1' }); // the 10 pages disappear: 10 of 17 objects
+    await writeSpa(site.dir, { version: 'v1' }); // the 10 pages disappear: 10 of 17 objects
     await e.control.clearRequests();
     const args = { 'release-id': 'r2', delete: 'prune', 'keep-releases': 1, retention: '0s' } as const;
     const refused = await deploy(args, 86_400_000);
@@ -343,13 +323,13 @@ describe('prune with retention and guard', () => {
     const forced = await deploy({ ...args, 'force-delete': true }, 86_400_000);
     expect(forced.error).toBeUndefined();
     expect(forced.outputs.deleted).toBe('10');
-    expect((await listKeys('site/pages/')).length).toBe(0);
+    expect((await e.listKeys('site/pages/')).length).toBe(0);
   });
 
   test('dry-run plans the prune but writes nothing', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     await e.control.clearRequests();
     const r = await deploy(
       {
@@ -377,8 +357,8 @@ describe('multipart files and checksums', () => {
   };
 
   test('a 12 MB file goes multipart with our part size and compares equal on the next run', async () => {
-    await writeSpa(dir);
-    await writeFile(join(dir, 'assets/model-Ab12Cd34.bin'), big(1));
+    await writeSpa(site.dir);
+    await writeFile(join(site.dir, 'assets/model-Ab12Cd34.bin'), big(1));
     const r1 = await deploy({ 'release-id': 'r1', 'part-size': 5 });
     expect(r1.error).toBeUndefined();
     const log1 = await requests(e.control);
@@ -396,15 +376,15 @@ describe('multipart files and checksums', () => {
     expect(r3.outputs).toMatchObject({ uploaded: '0', unchanged: '8' });
     expect(ops(await requests(e.control), 'HeadObject')).toEqual([]);
     // a changed big file of the same size is uploaded again
-    await writeFile(join(dir, 'assets/model-Ab12Cd34.bin'), big(2));
+    await writeFile(join(site.dir, 'assets/model-Ab12Cd34.bin'), big(2));
     const r4 = await deploy({ 'release-id': 'r4', 'part-size': 5 });
     expect(r4.outputs).toMatchObject({ uploaded: '1' });
   });
 
   test('a multipart object from another uploader (other part size) is confirmed by one HEAD', async () => {
-    await writeSpa(dir);
+    await writeSpa(site.dir);
     const body = big(3, 6 * 1024 * 1024);
-    await writeFile(join(dir, 'assets/model-Ab12Cd34.bin'), body);
+    await writeFile(join(site.dir, 'assets/model-Ab12Cd34.bin'), body);
     await e.control.seed({
       buckets: [
         {
@@ -427,10 +407,10 @@ describe('multipart files and checksums', () => {
   test.each(['when_supported', 'when_required'])(
     'checksum-mode %s: streamed, buffered and multipart uploads arrive intact',
     async (mode) => {
-      await writeSpa(dir);
+      await writeSpa(site.dir);
       const mid = Buffer.alloc(2 * 1024 * 1024 + 17, 'm'); // > 1 MiB: streamed (aws-chunked with the default checksums)
-      await writeFile(join(dir, 'assets/mid-Ab12Cd34.js'), mid);
-      await writeFile(join(dir, 'assets/model-Ab12Cd34.bin'), big(4, 6 * 1024 * 1024)); // 2 parts of 5 MiB
+      await writeFile(join(site.dir, 'assets/mid-Ab12Cd34.js'), mid);
+      await writeFile(join(site.dir, 'assets/model-Ab12Cd34.bin'), big(4, 6 * 1024 * 1024)); // 2 parts of 5 MiB
       const r = await deploy({ 'release-id': `c-${mode}`, 'checksum-mode': mode, 'part-size': 5 });
       expect(r.error).toBeUndefined();
       expect(r.outputs.uploaded).toBe('9');
@@ -443,9 +423,9 @@ describe('multipart files and checksums', () => {
 
 describe('rollback', () => {
   test('rollback-to restores the previous release HTML in one step, with invalidation', async () => {
-    const v1 = await writeSpa(dir, { version: 'v1' });
+    const v1 = await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    const v2 = await writeSpa(dir, { version: 'v2' });
+    const v2 = await writeSpa(site.dir, { version: 'v2' });
     await deploy({ 'release-id': 'r2' });
     expect(await getText(e.s3, 'site/index.html')).toBe(v2['index.html']);
     await e.control.clearRequests();
@@ -476,7 +456,7 @@ describe('rollback', () => {
     expect(ops(log, 'CreateInvalidation')).toHaveLength(1);
     expect(r.summary).toMatch(/Rolled back from `r2`/);
     // the next deploy of v2 knows the live state from the re-activated r1 record
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     await e.control.clearRequests();
     const redo = await deploy({ 'release-id': 'r2' });
     // only the HTML differs from the live state; the v2 chunks are known from the rollback record (no copies)
@@ -485,9 +465,9 @@ describe('rollback', () => {
   });
 
   test('rollback to a release whose assets are gone fails before changing anything', async () => {
-    const v1 = await writeSpa(dir, { version: 'v1' });
+    const v1 = await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     await deploy({ 'release-id': 'r2' });
     const chunk = Object.keys(v1).find((p) => p.startsWith('assets/index-') && p.endsWith('.js'))!;
     await e.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `site/${chunk}` })); // e.g. a lifecycle rule
@@ -500,17 +480,17 @@ describe('rollback', () => {
   test('large HTML is kept as a stored copy and restored by CopyObject; non-UTF-8 HTML round-trips', async () => {
     const big = `<!doctype html><p>${'x'.repeat(70 * 1024)}</p>\n`; // over the 64 KiB inline limit
     const latin1 = Buffer.from('<!doctype html><p>caf\xe9 v1</p>\n', 'latin1'); // not valid UTF-8
-    await writeSpa(dir, { version: 'v1' });
-    await writeFile(join(dir, 'docs.html'), big);
-    await writeFile(join(dir, 'latin1.html'), latin1);
+    await writeSpa(site.dir, { version: 'v1' });
+    await writeFile(join(site.dir, 'docs.html'), big);
+    await writeFile(join(site.dir, 'latin1.html'), latin1);
     await deploy({ 'release-id': 'r1' });
     const r1 = await readRecord('r1');
     expect(Object.keys(r1.html)).toEqual(['docs.html']);
     expect(r1.htmlInline?.['latin1.html']).toEqual({ encoding: 'base64', data: latin1.toString('base64') });
 
-    await writeSpa(dir, { version: 'v2' });
-    await writeFile(join(dir, 'docs.html'), big.replace('<p>', '<p>v2 '));
-    await writeFile(join(dir, 'latin1.html'), Buffer.from('<!doctype html><p>caf\xe9 v2</p>\n', 'latin1'));
+    await writeSpa(site.dir, { version: 'v2' });
+    await writeFile(join(site.dir, 'docs.html'), big.replace('<p>', '<p>v2 '));
+    await writeFile(join(site.dir, 'latin1.html'), Buffer.from('<!doctype html><p>caf\xe9 v2</p>\n', 'latin1'));
     await deploy({ 'release-id': 'r2' });
     await e.control.clearRequests();
     const r = await runMain({ prefix: 'site', 'rollback-to': 'r1' }, { clock: emulatorClock(e.control) });
@@ -524,11 +504,11 @@ describe('rollback', () => {
   });
 
   test('a record whose HTML copy does not match its sha256 is refused before anything changes', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     await deploy({ 'release-id': 'r2' });
-    const key = (await listKeys('site/.deploy-actions/releases/')).find((k) => k.endsWith('_r1.json'))!;
+    const key = (await e.listKeys('site/.deploy-actions/releases/')).find((k) => k.endsWith('_r1.json'))!;
     const record = await getJsonObject<ReleaseManifest>(e.s3, BUCKET, key);
     record.htmlInline!['index.html']!.data += '<script src="https://evil.example/x.js"></script>';
     await putJsonObject(e.s3, BUCKET, key, record, { gzip: true });
@@ -541,9 +521,9 @@ describe('rollback', () => {
   });
 
   test('a release pruned past retention is no longer known', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     await deploy({ 'release-id': 'r1' });
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     await deploy(
       { 'release-id': 'r2', delete: 'prune', 'keep-releases': 1, retention: '0s', 'max-delete-percent': 100 },
       86_400_000,
@@ -557,26 +537,22 @@ describe('rollback', () => {
 
 describe('invalidation', () => {
   test('the same run attempt and paths reuse the CallerReference (same invalidation); a new attempt does not', async () => {
-    await writeSpa(dir);
+    await writeSpa(site.dir);
     const a = await deploy({ 'release-id': 'r1', invalidation: 'all' });
     const b = await deploy({ 'release-id': 'r1', invalidation: 'all' });
     expect(b.outputs['invalidation-id']).toBe(a.outputs['invalidation-id']);
-    const c = await runMain(
-      { ...base(), 'release-id': 'r1', invalidation: 'all' },
-      {
-        clock: emulatorClock(e.control),
-        env: { ...process.env, GITHUB_RUN_ID: '1000', GITHUB_RUN_ATTEMPT: '2' },
-      },
-    );
+    const c = await deploy({ 'release-id': 'r1', invalidation: 'all' }, 0, {
+      env: runEnv({ GITHUB_RUN_ATTEMPT: '2' }),
+    });
     expect(c.outputs['invalidation-id']).not.toBe(a.outputs['invalidation-id']);
     const creates = ops(await requests(e.control), 'CreateInvalidation');
     expect(creates).toHaveLength(3);
   });
 
   test('issue #13: a deploy and a rollback of the same paths in one run get one invalidation each; re-runs create none', async () => {
-    await writeSpa(dir, { version: 'v1' });
+    await writeSpa(site.dir, { version: 'v1' });
     expect((await deploy({ 'release-id': 'r1' })).error).toBeUndefined();
-    await writeSpa(dir, { version: 'v2' });
+    await writeSpa(site.dir, { version: 'v2' });
     const cf = new CloudFrontClient({});
     const invalidations = async () =>
       (await cf.send(new ListInvalidationsCommand({ DistributionId: DIST_ID }))).InvalidationList?.Items ?? [];
@@ -612,25 +588,25 @@ describe('invalidation', () => {
   });
 
   test('many changed pages collapse into a wildcard; off and missing distribution make no CloudFront call', async () => {
-    await writeSpa(dir, { extraPages: 12 });
-    await writeFile(join(dir, 'site.webmanifest'), '{}\n'); // one more unhashed file: 10 to collapse at /site/
+    await writeSpa(site.dir, { extraPages: 12 });
+    await writeFile(join(site.dir, 'site.webmanifest'), '{}\n'); // one more unhashed file: 10 to collapse at /site/
     const first = await deploy({ 'release-id': 'r1' });
     const cf = new CloudFrontClient({});
     const paths = async (id: string | undefined) =>
       (await cf.send(new GetInvalidationCommand({ DistributionId: DIST_ID, Id: id }))).Invalidation?.InvalidationBatch
         ?.Paths?.Items;
     expect(await paths(first.outputs['invalidation-id'])).toEqual(['/site*']); // 22 paths under /site: one wildcard is cheaper
-    for (let i = 0; i < 12; i++) await writeFile(join(dir, `pages/p${i}.html`), `<p>changed ${i}</p>\n`);
+    for (let i = 0; i < 12; i++) await writeFile(join(site.dir, `pages/p${i}.html`), `<p>changed ${i}</p>\n`);
     const second = await deploy({ 'release-id': 'r2' });
     expect(await paths(second.outputs['invalidation-id'])).toEqual(['/site/pages/*']);
     await resetEmu(e);
     await deploy({ 'release-id': 'r1', invalidation: 'off' });
-    await runMain({ source: dir, prefix: 'site', 'release-id': 'r2' });
+    await runMain({ source: site.dir, prefix: 'site', 'release-id': 'r2' });
     expect((await requests(e.control)).filter((x) => x.service === 'cloudfront')).toEqual([]);
   });
 
   test('backs off on TooManyInvalidationsInProgress, then waits for completion without real sleeping', async () => {
-    await writeSpa(dir);
+    await writeSpa(site.dir);
     const cf = new CloudFrontClient({});
     for (let i = 0; i < 15; i++) {
       await cf.send(
@@ -666,7 +642,7 @@ describe('invalidation', () => {
 });
 
 test('non-MD5 ETags (as SSE-KMS gives): confirmed once by sha256 metadata (HEAD), then by the release record', async () => {
-  const files = await writeSpa(dir);
+  const files = await writeSpa(site.dir);
   const detector = hashedDetector(JSON.parse(files['.vite/manifest.json']!));
   const objects = Object.entries(files).map(([path, body]) => {
     const h = decideHeaders(path, [], detector);
