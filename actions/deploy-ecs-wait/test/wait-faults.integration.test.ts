@@ -1,7 +1,7 @@
 // #16 defect 3: a DescribeServices poll that runs out of the SDK's retries used to end the wait with nothing
 // reported (no outputs, no summary, no rollback) while the deployments went on. A failed poll now spends time from
 // the wait's budget and never ends the wait; the report always says where each deployment stands.
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { deployImage, markKnownGood, seedCrashLoopNoBreaker, seedServices, TD_ARN, useTestEmulator } from './helpers';
 
 const t = useTestEmulator(100);
@@ -21,6 +21,16 @@ async function deployWhileDescribeFails(ms: number, tag: string, services = ['ap
 }
 
 describe('DescribeServices failing during the wait', () => {
+  // What is under test is the wait when a poll has run out of the SDK's retries. With the kit's 8 attempts one poll's
+  // retries can outlast a 2.5 s outage (up to ~6 s of backoff) and never fail; a user's AWS_MAX_ATTEMPTS=3 keeps each
+  // poll's retries short, so polls do run out of them inside the outage.
+  beforeEach(() => {
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '3');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   test('failing for a while: the wait goes on and ends COMPLETED, the failures said once', async () => {
     await seedServices(t.control, { services: THREE });
     const run = await deployWhileDescribeFails(2500, 'v2', THREE);

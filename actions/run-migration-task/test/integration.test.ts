@@ -4,7 +4,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { executeOneOffTask, prepareOneOffTask } from '@deploy-actions/kit/ecs/one-off-task';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, onTestFinished, test, vi } from 'vitest';
 import {
   API_NETWORK,
   containerLines,
@@ -117,9 +117,14 @@ describe('run-migration-task on the emulator', () => {
     );
   });
 
-  // #16 defect 1: GetLogEvents 5xx often enough that calls run out of the SDK's retries (default settings: 3
-  // attempts). The follower used to advance its token past pages it then dropped; every line must appear once.
+  // #16 defect 1: GetLogEvents 5xx often enough that calls run out of the SDK's retries (AWS_MAX_ATTEMPTS=3 here: at
+  // the kit's 8 attempts a 60% failure rate would rarely exhaust them). The follower used to advance its token past
+  // pages it then dropped; every line must appear once.
   test.each([1, 2, 3])('Logs 5xx that exhaust the retries (seed %i): every line once, in order', async (seed) => {
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '3');
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     const lines = Array.from({ length: 60 }, (_, i) => `migration line ${i}`);
     await t.control.behaviors({ image: IMAGE, run: { logs: lines, exitCode: 0, durationSeconds: 30 } });
     const seen: string[] = [];
