@@ -1,7 +1,7 @@
 import type { InvalidationPlan } from './cloudfront-invalidation';
 import type { PrunePlan } from './prune-plan';
 import type { ReleaseManifest } from './release-record';
-import type { ObjectHeaders } from './s3-objects';
+import type { ObjectHeaders } from './s3-writes';
 import type { LocalFile, SyncPlan } from './sync-plan';
 import type { ExcludedEntry } from './walk';
 

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, test } from 'vitest';
 import type { ReleaseManifest } from '../src/release-record';
-import { getJsonObject, putJsonObject } from '../src/s3-objects';
+import { getJsonObject } from '../src/s3-objects';
+import { putJsonObject } from '../src/s3-writes';
 import {
   BUCKET,
   DIST_ID,

@@ -21,7 +21,8 @@ import { decideHeaders, hashedDetector, IMMUTABLE, loadContentTypes } from '../s
 beforeAll(loadContentTypes);
 
 import type { ReleaseManifest } from '../src/release-record';
-import { getJsonObject, putJsonObject } from '../src/s3-objects';
+import { getJsonObject } from '../src/s3-objects';
+import { putJsonObject } from '../src/s3-writes';
 import {
   BUCKET,
   DIST_ID,

@@ -1,7 +1,7 @@
 import { core } from '@deploy-actions/kit/runtime';
 import { deletedKeys, type Plan } from '../release-plan';
 import { isInsidePrefix } from '../s3-names';
-import { deleteKeys } from '../s3-objects';
+import { deleteKeys } from '../s3-writes';
 import type { Session } from '../session';
 
 // Stage 5: prune, last, once the new release is live and recorded: the stale objects this site's releases created

@@ -10,7 +10,7 @@ import { BatchError, ByteBudget, ConcurrencyLimit, mapAdaptive } from '../concur
 import { gcEvery, memory } from '../gc';
 import type { Plan, Write } from '../release-plan';
 import { SMALL_FILE } from '../s3-etag';
-import { copyObjectReplace, putBytes, uploadFile } from '../s3-objects';
+import { copyObjectReplace, putBytes, uploadFile } from '../s3-writes';
 import type { Session } from '../session';
 import { assertUnchanged, readCheckedSync, realPathOf } from '../walk';
 

@@ -1,6 +1,6 @@
 import { core } from '@deploy-actions/kit/runtime';
 import type { Plan } from '../release-plan';
-import { putJsonObject } from '../s3-objects';
+import { putJsonObject } from '../s3-writes';
 import type { Session } from '../session';
 import type { Written } from './publish';
 
