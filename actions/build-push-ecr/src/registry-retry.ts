@@ -25,14 +25,13 @@ export function classifyRegistryFailure(output: string): RegistryFailureKind {
   return 'unknown';
 }
 
-/** Milliseconds to wait before attempt `attempt + 1`, or undefined when `attempt` was the last one. */
-export function registryRetryDelay(kind: RegistryFailureKind, attempt: number): number | undefined {
-  const limit = kind === 'transient' ? TRANSIENT_ATTEMPTS : kind === 'unknown' ? UNKNOWN_ATTEMPTS : 1;
-  if (attempt >= limit) return undefined;
-  return kind === 'transient' ? Math.min(8000, 1000 * 2 ** (attempt - 1)) : attempt * 2000;
-}
-
-/** The attempt limit for `kind`, for the log line. */
+/** The attempt limit for `kind` (also in the log line). */
 export function registryAttempts(kind: RegistryFailureKind): number {
   return kind === 'transient' ? TRANSIENT_ATTEMPTS : kind === 'unknown' ? UNKNOWN_ATTEMPTS : 1;
+}
+
+/** Milliseconds to wait before attempt `attempt + 1`, or undefined when `attempt` was the last one. */
+export function registryRetryDelay(kind: RegistryFailureKind, attempt: number): number | undefined {
+  if (attempt >= registryAttempts(kind)) return undefined;
+  return kind === 'transient' ? Math.min(8000, 1000 * 2 ** (attempt - 1)) : attempt * 2000;
 }

@@ -9,13 +9,10 @@ import { invalidates } from './invalidation-paths';
 
 export const ACTION = 'sync-spa-cloudfront';
 
-/**
- * Attempts per call (the kit's default is 8 too; kept here because the figures below are this action's). A deploy makes hundreds to thousands of calls and fails when any one
- * runs out of attempts: with a quarter of attempts failing (the emulator's fault soak), 5 attempts lose 1 call in
- * 1,000, 8 lose 1 in 65,000; a call that can never succeed then gives up after at most 12.7 s of backoff. Uploads
- * are tried again on top of that (concurrency.ts). AWS_MAX_ATTEMPTS, when set, wins.
- */
-export const MAX_ATTEMPTS = 8;
+// Attempts per call: the kit's default (8; AWS_MAX_ATTEMPTS, when set, wins). A deploy makes hundreds to thousands
+// of calls and fails when any one runs out of attempts: with a quarter of attempts failing (the emulator's fault
+// soak), 5 attempts lose 1 call in 1,000, 8 lose 1 in 65,000; a call that can never succeed then gives up after at
+// most 12.7 s of backoff. Uploads are tried again on top of that (concurrency.ts).
 
 export interface Session {
   inputs: Inputs;
@@ -65,7 +62,6 @@ function clientSettings(inputs: Inputs, env: NodeJS.ProcessEnv) {
     action: ACTION,
     env,
     ...(inputs.region ? { region: inputs.region } : {}),
-    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: MAX_ATTEMPTS }),
   };
 }
 
