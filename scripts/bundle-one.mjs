@@ -9,6 +9,10 @@
 // - licenses.txt from the source map: ncc's license plugin misses the ES modules webpack concatenates (most of the
 //   SDK once it is bundled from its ES build), so the packages are read from the map's sources instead (every
 //   module of the entry and of its chunks), in the plugin's format: name, license, license text.
+// - cache: false: ncc's default webpack filesystem cache (~/.cache/ncc, keyed by the entry's path, not by what is
+//   built) survives between checkouts at the same path. CI machines keep it, and a cache left by an older commit
+//   made check-dist's clean build differ from the committed licenses.txt once, then pass on the next run (seen at
+//   /check/work/main). A clean build must not read state from a previous one; without the cache it takes as long.
 // Every emitted file is written: index.js, lazy chunks (`<id>.index.js`, from a dynamic import()), licenses.txt,
 // package.json. scripts/build.mjs --check compares all of them. The maps themselves are not kept.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,6 +40,7 @@ const TERSER_OPTIONS = {
 const { code, map, assets } = await ncc(entry, {
   target: 'es2023',
   quiet: true,
+  cache: false,
   mainFields: ['module', 'main'],
   minify: false,
   sourceMap: true,
