@@ -3,7 +3,8 @@
 //   node scripts/build.mjs                 build all actions into actions/*/dist
 //   node scripts/build.mjs deploy-ecs      build only the named action(s)
 //   node scripts/build.mjs --check         rebuild from clean into a temp dir and fail if any committed dist differs
-// Each action bundles src/index.ts → dist/index.js, and src/post.ts → dist/post/index.js when it has one.
+// Each action bundles src/index.ts → dist/index.js, src/post.ts → dist/post/index.js when it has one, and each
+// src/<name>-worker.ts (a worker thread's entry) → dist/<name>-worker/index.js.
 // Both modes also write / check the short-path folders (<name>/action.yml → actions/<name>/dist), see short-paths.mjs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -54,6 +55,12 @@ async function buildAction(name, out) {
   rmSync(out, { recursive: true, force: true });
   await bundle(join(dir, 'src', 'index.ts'), out);
   if (existsSync(join(dir, 'src', 'post.ts'))) await bundle(join(dir, 'src', 'post.ts'), join(out, 'post'));
+  // worker threads: src/<name>-worker.ts → dist/<name>-worker/index.js (found beside the running chunk at run time)
+  for (const f of readdirSync(join(dir, 'src'))
+    .filter((f) => f.endsWith('-worker.ts'))
+    .sort()) {
+    await bundle(join(dir, 'src', f), join(out, f.slice(0, -'.ts'.length)));
+  }
   return out;
 }
 

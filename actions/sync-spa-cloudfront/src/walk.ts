@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
+import { CHANGED, LARGE, readChecked } from './checked-read';
 import { dotName } from './dotfiles';
 import type { ExcludeFilter } from './exclude';
 import { isInside } from './source';
@@ -206,47 +207,18 @@ export async function assertUnchanged(real: string, relPath: string): Promise<vo
   if (resolved !== real || !file) throw changedWhileRunning(relPath, real);
 }
 
-function changedWhileRunning(relPath: string, real: string): DeployFailure {
+export function changedWhileRunning(relPath: string, real: string): DeployFailure {
   return new DeployFailure(
     `${relPath} changed while this deploy was running (${real} is no longer the regular file that was checked); nothing more is read from it. Re-run once the build output is stable.`,
   );
 }
 
 /**
- * `assertUnchanged` and the read in one synchronous step, for the many small files of a build (one pass costs less
- * than a thread-pool round trip per call): open without following a link at the end (O_NOFOLLOW), then the opened
- * file must be a regular file and its path must resolve to itself (no link on the way). Returns its bytes when it
- * has at most `maxBytes`, else undefined (read it by streaming). With `scratch`, a file that fits is read into it and
- * a view of it returned, valid until the next call: a scan that only hashes allocates nothing per file (34 MB of
- * short-lived buffers for the bench's 2,000 files otherwise, and the collections that external memory triggers).
+ * `assertUnchanged` and the read in one synchronous step (checked-read.ts), for the many small files of a build: its
+ * bytes when it has at most `maxBytes`, else undefined (read it by streaming); a failed check stops the deploy.
  */
 export function readCheckedSync(real: string, relPath: string, maxBytes: number, scratch?: Buffer): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    throw changedWhileRunning(relPath, real);
-  }
-  try {
-    const stats = fstatSync(fd);
-    let resolved: string | undefined;
-    try {
-      resolved = realpathSync.native(real);
-    } catch {
-      // reported below
-    }
-    if (!stats.isFile() || resolved !== real) throw changedWhileRunning(relPath, real);
-    if (stats.size > maxBytes) return undefined;
-    const buf =
-      scratch && stats.size <= scratch.length ? scratch.subarray(0, stats.size) : Buffer.allocUnsafe(stats.size);
-    let read = 0;
-    while (read < buf.length) {
-      const n = readSync(fd, buf, read, buf.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return read === buf.length ? buf : buf.subarray(0, read);
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = readChecked(real, maxBytes, scratch);
+  if (bytes === CHANGED) throw changedWhileRunning(relPath, real);
+  return bytes === LARGE ? undefined : bytes;
 }

@@ -1,8 +1,11 @@
-import { symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runActionBundle, startFakeGitHub } from '@deploy-actions/kit/testing';
 import { expect, test } from 'vitest';
+import { WORKER_MIN_FILES } from '../src/hash-worker-client';
 import { awsEnv, BUCKET, DIST_ID, getText, mutating, requests, tempDir, useEmu, WORKSPACE, writeSpa } from './helpers';
 
 // The bundled dist/index.js, run exactly as the runner runs it, against the emulator.
@@ -44,6 +47,40 @@ test('bundle: first deploy, then a no-change redeploy of the same commit writes 
     'invalidation-id': '',
   });
   expect(mutating(await requests(e.control))).toEqual([]);
+});
+
+test('bundle: a site of a few hundred files is hashed on the worker thread; what it found is what S3 holds', async () => {
+  const dir = await tempDir('e2e-worker');
+  await mkdir(join(dir, 'assets'));
+  const bodies = new Map<string, string>();
+  for (let i = 0; i < WORKER_MIN_FILES + 44; i++) bodies.set(`assets/chunk-${i}.js`, `export const n = ${i};\n`);
+  bodies.set('index.html', '<!doctype html><title>worker</title>\n');
+  for (const [name, body] of bodies) await writeFile(join(dir, name), body);
+  const env = { ...awsEnv(e.emu.url), GITHUB_SHA, GITHUB_RUN_ID: '43', GITHUB_RUN_ATTEMPT: '1' };
+  const inputs = { source: dir, bucket: BUCKET, prefix: 'worker', 'distribution-id': DIST_ID };
+  const first = await runActionBundle({ action: 'sync-spa-cloudfront', inputs, env, cwd: WORKSPACE });
+  expect(first.code).toBe(0);
+  expect(first.outputs.uploaded).toBe(String(bodies.size));
+  const onWorker = `::debug::hashed ${bodies.size} files on a worker thread`;
+  if (availableParallelism() >= 2) expect(first.stdout).toContain(onWorker);
+  else expect(first.stdout).not.toContain(onWorker);
+  const listed = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'worker/assets/' }));
+  expect(listed.Contents).toHaveLength(bodies.size - 1);
+  for (const o of listed.Contents ?? []) {
+    const body = bodies.get(o.Key!.slice('worker/'.length))!;
+    expect(o.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
+  }
+
+  // one file changed: only it is uploaded, so every other hash from the worker matched its object's ETag
+  await writeFile(join(dir, 'assets/chunk-7.js'), 'export const n = "seven";\n');
+  const second = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs,
+    env: { ...env, GITHUB_SHA: '1'.repeat(40), GITHUB_RUN_ID: '44' },
+    cwd: WORKSPACE,
+  });
+  expect(second.code).toBe(0);
+  expect(second.outputs).toMatchObject({ uploaded: '1', unchanged: String(bodies.size - 1), deleted: '0' });
 });
 
 test('bundle: a bad input is one ::error:: line naming the input, exit 1', async () => {

@@ -1,10 +1,13 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ConfigurationError, core } from '@deploy-actions/kit/runtime';
+import { CHANGED, hashSmallFile, LARGE, type SmallFileHash } from '../checked-read';
 import { mapLimit } from '../concurrency';
 import type { ExcludeFilter } from '../exclude';
 import { limitYoungGeneration, memory } from '../gc';
+import { hashWorkerFile, startHashWorker, useHashWorker } from '../hash-worker-client';
 import type { Inputs } from '../inputs';
 import {
   type CacheRule,
@@ -14,13 +17,13 @@ import {
   isHtml,
   loadContentTypes,
 } from '../policy';
-import { type FileHashes, hashBuffer, hashFile, SMALL_FILE } from '../s3-etag';
+import { type FileHashes, hashFile, SMALL_FILE } from '../s3-etag';
 import type { LocalFile } from '../sync-plan';
 import {
   assertUnchanged,
+  changedWhileRunning,
   type ExcludedEntry,
   type FollowSymlinks,
-  readCheckedSync,
   realPathOf,
   type WalkedFile,
   walkSource,
@@ -84,6 +87,47 @@ export interface ScanResult {
   viteManifest?: string;
 }
 
+/** A hashed file; its headers are decided after the hashing (see onWalked). */
+function fileOf(walkedFile: WalkedFile, hashes: FileHashes): LocalFile {
+  const { path } = walkedFile;
+  const file: LocalFile = {
+    path,
+    size: hashes.size,
+    md5: hashes.md5,
+    sha256: hashes.sha256,
+    cacheControl: '',
+    contentType: '',
+    html: isHtml(path),
+  };
+  if (walkedFile.real !== undefined) file.real = walkedFile.real;
+  if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
+  return file;
+}
+
+/**
+ * The small files hashed on this thread, synchronously (no thread-pool round trip per call), yielding to the event
+ * loop every few milliseconds so a cancellation is still seen.
+ */
+async function hashInThread(
+  reals: readonly string[],
+  maxBytes: number,
+  partSize: number,
+  signal?: AbortSignal,
+): Promise<SmallFileHash[]> {
+  const scratch = Buffer.allocUnsafe(maxBytes); // each file is hashed before the next is read into it
+  const out = new Array<SmallFileHash>(reals.length);
+  let slice = Date.now();
+  for (let i = 0; i < reals.length; i++) {
+    out[i] = hashSmallFile(reals[i]!, maxBytes, partSize, scratch);
+    if (Date.now() - slice >= YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      signal?.throwIfAborted();
+      slice = Date.now();
+    }
+  }
+  return out;
+}
+
 export async function scanSource(
   root: string,
   rules: readonly CacheRule[],
@@ -116,51 +160,46 @@ export async function scanSource(
       `directory ${root} contains no files${dots}; did the build write somewhere else?`,
     );
   }
+  const large = walked.files.length >= LARGE_SITE;
+  const smallLimit = Math.min(SMALL_FILE, partSize - 1);
+  const reals = walked.files.map((f) => realPathOf(root, f));
+  // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here; it starts
+  // before the listing, so its start-up overlaps the S3 client's.
+  const workerFile = hashWorkerFile();
+  const worker =
+    workerFile && useHashWorker(reals.length, availableParallelism(), large)
+      ? startHashWorker({ reals, maxBytes: smallLimit, partSize }, workerFile)
+      : undefined;
   const readingAhead = onWalked?.();
-  if (walked.files.length >= LARGE_SITE) limitYoungGeneration();
+  if (large) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
   const vite = await readViteManifest(root);
   const detector = hashedDetector(vite?.manifest);
-  // Small files are read and hashed synchronously (no thread-pool round trip per call), yielding to the event loop
-  // every few milliseconds so a cancellation is still seen; larger ones are streamed, `concurrency` at a time.
-  const files = new Array<LocalFile>(walked.files.length);
-  const large: number[] = [];
-  // headers are decided after the hashing (see onWalked)
-  const fileOf = (walkedFile: WalkedFile, hashes: FileHashes): LocalFile => {
-    const { path } = walkedFile;
-    const file: LocalFile = {
-      path,
-      size: hashes.size,
-      md5: hashes.md5,
-      sha256: hashes.sha256,
-      cacheControl: '',
-      contentType: '',
-      html: isHtml(path),
-    };
-    if (walkedFile.real !== undefined) file.real = walkedFile.real;
-    if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
-    return file;
-  };
-  const smallLimit = Math.min(SMALL_FILE, partSize - 1);
-  const scratch = Buffer.allocUnsafe(smallLimit); // each small file is hashed before the next is read into it
-  let slice = Date.now();
-  for (let i = 0; i < walked.files.length; i++) {
-    const walkedFile = walked.files[i]!;
-    const bytes = readCheckedSync(realPathOf(root, walkedFile), walkedFile.path, smallLimit, scratch);
-    if (bytes === undefined) large.push(i);
-    else files[i] = fileOf(walkedFile, hashBuffer(bytes, partSize));
-    if (Date.now() - slice >= YIELD_EVERY_MS) {
-      await yieldToEventLoop();
-      signal?.throwIfAborted();
-      slice = Date.now();
-    }
+  let hashes: SmallFileHash[] | undefined;
+  if (worker) {
+    const stopped = new Promise<undefined>((resolve) =>
+      signal?.addEventListener('abort', () => resolve(undefined), { once: true }),
+    );
+    hashes = await Promise.race([worker.results, stopped]);
+    worker.stop();
+    signal?.throwIfAborted();
+    core.debug(hashes ? `hashed ${reals.length} files on a worker thread` : 'the hash worker failed: hashing here');
   }
-  await mapLimit(large, concurrency, async (i) => {
+  hashes ??= await hashInThread(reals, smallLimit, partSize, signal);
+  // Larger files are streamed, `concurrency` at a time.
+  const files = new Array<LocalFile>(walked.files.length);
+  const streamed: number[] = [];
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!;
+    if (h === CHANGED) throw changedWhileRunning(walked.files[i]!.path, reals[i]!);
+    if (h === LARGE) streamed.push(i);
+    else files[i] = fileOf(walked.files[i]!, h);
+  }
+  await mapLimit(streamed, concurrency, async (i) => {
     signal?.throwIfAborted();
     const walkedFile = walked.files[i]!;
-    const real = realPathOf(root, walkedFile);
-    await assertUnchanged(real, walkedFile.path);
-    files[i] = fileOf(walkedFile, await hashFile(real, partSize));
+    await assertUnchanged(reals[i]!, walkedFile.path);
+    files[i] = fileOf(walkedFile, await hashFile(reals[i]!, partSize));
   });
   await readingAhead;
   await loadContentTypes();
