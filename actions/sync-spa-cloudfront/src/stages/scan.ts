@@ -106,26 +106,27 @@ function fileOf(walkedFile: WalkedFile, hashes: FileHashes): LocalFile {
 
 /**
  * The small files hashed on this thread, synchronously (no thread-pool round trip per call), yielding to the event
- * loop every few milliseconds so a cancellation is still seen.
+ * loop every few milliseconds so a cancellation is still seen. Each result goes to `take` at once: nothing is held
+ * per file beyond what the scan keeps (the 50,000-file run's memory).
  */
 async function hashInThread(
-  reals: readonly string[],
+  count: number,
+  realOf: (i: number) => string,
   maxBytes: number,
   partSize: number,
+  take: (i: number, hash: SmallFileHash) => void,
   signal?: AbortSignal,
-): Promise<SmallFileHash[]> {
+): Promise<void> {
   const scratch = Buffer.allocUnsafe(maxBytes); // each file is hashed before the next is read into it
-  const out = new Array<SmallFileHash>(reals.length);
   let slice = Date.now();
-  for (let i = 0; i < reals.length; i++) {
-    out[i] = hashSmallFile(reals[i]!, maxBytes, partSize, scratch);
+  for (let i = 0; i < count; i++) {
+    take(i, hashSmallFile(realOf(i), maxBytes, partSize, scratch));
     if (Date.now() - slice >= YIELD_EVERY_MS) {
       await yieldToEventLoop();
       signal?.throwIfAborted();
       slice = Date.now();
     }
   }
-  return out;
 }
 
 export async function scanSource(
@@ -162,19 +163,26 @@ export async function scanSource(
   }
   const large = walked.files.length >= LARGE_SITE;
   const smallLimit = Math.min(SMALL_FILE, partSize - 1);
-  const reals = walked.files.map((f) => realPathOf(root, f));
+  const realOf = (i: number) => realPathOf(root, walked.files[i]!);
   // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here; it starts
   // before the listing, so its start-up overlaps the S3 client's.
   const workerFile = hashWorkerFile();
   const worker =
-    workerFile && useHashWorker(reals.length, availableParallelism(), large)
-      ? startHashWorker({ reals, maxBytes: smallLimit, partSize }, workerFile)
+    workerFile && useHashWorker(walked.files.length, availableParallelism(), large)
+      ? startHashWorker({ reals: walked.files.map((_, i) => realOf(i)), maxBytes: smallLimit, partSize }, workerFile)
       : undefined;
   const readingAhead = onWalked?.();
   if (large) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
   const vite = await readViteManifest(root);
   const detector = hashedDetector(vite?.manifest);
+  const files = new Array<LocalFile>(walked.files.length);
+  const streamed: number[] = []; // larger files: streamed below, `concurrency` at a time
+  const take = (i: number, hash: SmallFileHash) => {
+    if (hash === CHANGED) throw changedWhileRunning(walked.files[i]!.path, realOf(i));
+    if (hash === LARGE) streamed.push(i);
+    else files[i] = fileOf(walked.files[i]!, hash);
+  };
   let hashes: SmallFileHash[] | undefined;
   if (worker) {
     const stopped = new Promise<undefined>((resolve) =>
@@ -183,23 +191,15 @@ export async function scanSource(
     hashes = await Promise.race([worker.results, stopped]);
     worker.stop();
     signal?.throwIfAborted();
-    core.debug(hashes ? `hashed ${reals.length} files on a worker thread` : 'the hash worker failed: hashing here');
+    core.debug(hashes ? `hashed ${hashes.length} files on a worker thread` : 'the hash worker failed: hashing here');
   }
-  hashes ??= await hashInThread(reals, smallLimit, partSize, signal);
-  // Larger files are streamed, `concurrency` at a time.
-  const files = new Array<LocalFile>(walked.files.length);
-  const streamed: number[] = [];
-  for (let i = 0; i < hashes.length; i++) {
-    const h = hashes[i]!;
-    if (h === CHANGED) throw changedWhileRunning(walked.files[i]!.path, reals[i]!);
-    if (h === LARGE) streamed.push(i);
-    else files[i] = fileOf(walked.files[i]!, h);
-  }
+  if (hashes) for (let i = 0; i < hashes.length; i++) take(i, hashes[i]!);
+  else await hashInThread(walked.files.length, realOf, smallLimit, partSize, take, signal);
   await mapLimit(streamed, concurrency, async (i) => {
     signal?.throwIfAborted();
     const walkedFile = walked.files[i]!;
-    await assertUnchanged(reals[i]!, walkedFile.path);
-    files[i] = fileOf(walkedFile, await hashFile(reals[i]!, partSize));
+    await assertUnchanged(realOf(i), walkedFile.path);
+    files[i] = fileOf(walkedFile, await hashFile(realOf(i), partSize));
   });
   await readingAhead;
   await loadContentTypes();
