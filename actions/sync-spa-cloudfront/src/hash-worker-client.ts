@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { SmallFileHash } from './checked-read';
 
 // Hashing a build's small files on a worker thread (hash-worker.ts), in parallel with the main thread's S3 listing.
 // In the bundle the worker is dist/hash-worker/index.js, beside the chunk that runs this; from src (the unit tests)
-// there is none and the scan hashes in-thread, as it does on one core.
+// there is none and the scan hashes in-thread, as it does on one core. node:url and node:worker_threads are loaded
+// only when a worker is wanted: at the entry's top they cost every run's start-up (#15 cold start).
 
 export interface HashJob {
   /** Real paths, as the walk checked them. */
@@ -29,7 +28,8 @@ export function useHashWorker(files: number, cores: number, largeSite: boolean):
 }
 
 /** The bundled worker next to the running module, or undefined (running from src). */
-export function hashWorkerFile(moduleUrl: string = import.meta.url): string | undefined {
+export async function hashWorkerFile(moduleUrl: string = import.meta.url): Promise<string | undefined> {
+  const { fileURLToPath } = await import('node:url');
   const file = join(dirname(fileURLToPath(moduleUrl)), 'hash-worker', 'index.js');
   return existsSync(file) ? file : undefined;
 }
@@ -41,7 +41,8 @@ export interface HashWorker {
   stop(): void;
 }
 
-export function startHashWorker(job: HashJob, file: string): HashWorker {
+export async function startHashWorker(job: HashJob, file: string): Promise<HashWorker> {
+  const { Worker } = await import('node:worker_threads');
   const worker = new Worker(file, { workerData: job });
   const results = new Promise<SmallFileHash[] | undefined>((resolve) => {
     worker.once('message', (m: SmallFileHash[]) => resolve(m));

@@ -26,9 +26,9 @@ describe('useHashWorker', () => {
   });
 });
 
-test('the worker is found beside the bundle, not beside the sources', () => {
-  expect(hashWorkerFile(pathToFileURL(join(DIST, 'index.js')).href)).toBe(join(DIST, 'hash-worker', 'index.js'));
-  expect(hashWorkerFile(pathToFileURL(join(import.meta.dirname, '..', 'src', 'scan.ts')).href)).toBeUndefined();
+test('the worker is found beside the bundle, not beside the sources', async () => {
+  expect(await hashWorkerFile(pathToFileURL(join(DIST, 'index.js')).href)).toBe(join(DIST, 'hash-worker', 'index.js'));
+  expect(await hashWorkerFile(pathToFileURL(join(import.meta.dirname, '..', 'src', 'scan.ts')).href)).toBeUndefined();
 });
 
 async function fixture() {
@@ -76,7 +76,7 @@ test('in-thread: hashes of what fits, LARGE above the limit, CHANGED for every f
 test('the bundled worker answers exactly what the in-thread path answers, in order', async () => {
   const { reals } = await fixture();
   const scratch = Buffer.alloc(MAX);
-  const worker = startHashWorker({ reals, maxBytes: MAX, partSize: PART }, join(DIST, 'hash-worker', 'index.js'));
+  const worker = await startHashWorker({ reals, maxBytes: MAX, partSize: PART }, join(DIST, 'hash-worker', 'index.js'));
   const results = await worker.results;
   worker.stop();
   expect(results).toEqual(reals.map((r) => hashSmallFile(r, MAX, PART, scratch)));
@@ -85,6 +85,6 @@ test('the bundled worker answers exactly what the in-thread path answers, in ord
 test('a worker that cannot run answers undefined (the scan then hashes in-thread)', async () => {
   const dir = await tempDir('hash-worker-broken');
   await writeFile(join(dir, 'index.js'), 'throw new Error("broken worker")\n');
-  const worker = startHashWorker({ reals: [], maxBytes: MAX, partSize: PART }, join(dir, 'index.js'));
+  const worker = await startHashWorker({ reals: [], maxBytes: MAX, partSize: PART }, join(dir, 'index.js'));
   expect(await worker.results).toBeUndefined();
 });

@@ -166,11 +166,13 @@ export async function scanSource(
   const realOf = (i: number) => realPathOf(root, walked.files[i]!);
   // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here; it starts
   // before the listing, so its start-up overlaps the S3 client's.
-  const workerFile = hashWorkerFile();
-  const worker =
-    workerFile && useHashWorker(walked.files.length, availableParallelism(), large)
-      ? startHashWorker({ reals: walked.files.map((_, i) => realOf(i)), maxBytes: smallLimit, partSize }, workerFile)
-      : undefined;
+  const starting = useHashWorker(walked.files.length, availableParallelism(), large)
+    ? hashWorkerFile().then((file) =>
+        file
+          ? startHashWorker({ reals: walked.files.map((_, i) => realOf(i)), maxBytes: smallLimit, partSize }, file)
+          : undefined,
+      )
+    : undefined;
   const readingAhead = onWalked?.();
   if (large) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
@@ -184,10 +186,12 @@ export async function scanSource(
     else files[i] = fileOf(walked.files[i]!, hash);
   };
   let hashes: SmallFileHash[] | undefined;
+  const worker = await starting;
   if (worker) {
-    const stopped = new Promise<undefined>((resolve) =>
-      signal?.addEventListener('abort', () => resolve(undefined), { once: true }),
-    );
+    const stopped = new Promise<undefined>((resolve) => {
+      if (signal?.aborted) resolve(undefined);
+      else signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+    });
     hashes = await Promise.race([worker.results, stopped]);
     worker.stop();
     signal?.throwIfAborted();
