@@ -83,6 +83,23 @@ test('bundle: a site of a few hundred files is hashed on the worker thread; what
   expect(second.outputs).toMatchObject({ uploaded: '1', unchanged: String(bodies.size - 1), deleted: '0' });
 });
 
+test('bundle: a site big enough for the hash worker with a broken Vite manifest fails naming it; nothing is written', async () => {
+  const dir = await tempDir('e2e-worker-manifest');
+  await mkdir(join(dir, '.vite'));
+  await writeFile(join(dir, '.vite', 'manifest.json'), '{ not json');
+  for (let i = 0; i < WORKER_MIN_FILES; i++) await writeFile(join(dir, `f${i}.js`), `export const n = ${i};\n`);
+  await e.control.clearRequests();
+  const r = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs: { source: dir, bucket: BUCKET, prefix: 'worker-manifest', 'distribution-id': DIST_ID },
+    env: { ...awsEnv(e.emu.url), GITHUB_SHA, GITHUB_RUN_ID: '45', GITHUB_RUN_ATTEMPT: '1' },
+    cwd: WORKSPACE,
+  });
+  expect(r.code).toBe(1);
+  expect(r.errors).toEqual(["Input 'source': .vite/manifest.json is not valid JSON"]);
+  expect(mutating(await requests(e.control))).toEqual([]);
+});
+
 test('bundle: a bad input is one ::error:: line naming the input, exit 1', async () => {
   const r = await runActionBundle({
     action: 'sync-spa-cloudfront',

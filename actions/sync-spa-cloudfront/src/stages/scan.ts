@@ -175,8 +175,15 @@ export async function scanSource(
     : undefined;
   const readingAhead = onWalked?.();
   if (large) limitYoungGeneration();
-  // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed.
-  const vite = await readViteManifest(root);
+  // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed. A manifest that
+  // is not JSON fails the run: the worker is stopped, not left hashing for nobody.
+  let vite: Awaited<ReturnType<typeof readViteManifest>>;
+  try {
+    vite = await readViteManifest(root);
+  } catch (err) {
+    void starting?.then((w) => w?.stop());
+    throw err;
+  }
   const detector = hashedDetector(vite?.manifest);
   const files = new Array<LocalFile>(walked.files.length);
   const streamed: number[] = []; // larger files: streamed below, `concurrency` at a time
