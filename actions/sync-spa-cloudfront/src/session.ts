@@ -9,10 +9,8 @@ import { invalidates } from './invalidation-paths';
 
 export const ACTION = 'sync-spa-cloudfront';
 
-// Attempts per call: the kit's default (8; AWS_MAX_ATTEMPTS, when set, wins). A deploy makes hundreds to thousands
-// of calls and fails when any one runs out of attempts: with a quarter of attempts failing (the emulator's fault
-// soak), 5 attempts lose 1 call in 1,000, 8 lose 1 in 65,000; a call that can never succeed then gives up after at
-// most 12.7 s of backoff. Uploads are tried again on top of that (concurrency.ts).
+// Attempts per call: the kit's (runtime/aws.ts DEFAULT_MAX_ATTEMPTS, and why); uploads are tried again on top of
+// that (concurrency.ts).
 
 export interface Session {
   inputs: Inputs;
