@@ -34,6 +34,22 @@ describe('deploy-ecs-wait dist', () => {
     expect(res.summary).toContain('rolled back to web:1');
   });
 
+  // The Logs and ELBv2 SDKs are lazy chunks of the bundle (kit lazyClient, #15): a failure's root causes load them.
+  test('a new revision whose targets never turn healthy: the root causes read target health and the logs', async () => {
+    await seedServices(t.control, { loadBalancer: true, breaker: false, rollback: false });
+    await t.control.behaviors({ image: '*:sick', service: 'unhealthy' });
+    await t.control.clearRequests();
+    const res = await runBundle(t, { 'task-definition': taskDefFile('sick'), timeout: '10m' });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('Root causes for api');
+    // Which targets are listed depends on the moment (a replacement task may not be registered yet): the call was
+    // made and answered, and nothing in the diagnostics failed (a chunk that did not load would say so there).
+    const calls = (await t.control.requests()).map((r) => `${r.operation} ${r.status}`);
+    expect(calls).toContain('DescribeTargetHealth 200');
+    expect(calls).toContain('GetLogEvents 200');
+    expect(res.stdout).not.toContain('diagnostics incomplete');
+  });
+
   // Signalled once the wait has begun (its first line), never after a fixed delay: on a loaded machine a delay lands
   // in the preflight or the update instead (#16). Exit within the runner's 7.5 s before its SIGTERM.
   test('SIGINT mid-wait: exits non-zero before the runner escalates, printing where each deployment stands', async () => {

@@ -1,4 +1,8 @@
-import { GetLogEventsCommand, type GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import type {
+  GetLogEventsCommand,
+  GetLogEventsCommandInput,
+  GetLogEventsCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { type Clock, realClock } from '../runtime/poll';
 
 // CloudWatch Logs reading for ECS tasks: where an awslogs container writes (group + stream), a live follower
@@ -7,6 +11,20 @@ import { type Clock, realClock } from '../runtime/poll';
 /** The minimal client surface used here (a CloudWatchLogsClient, or a fake in unit tests). */
 export interface LogsClientLike {
   send(command: GetLogEventsCommand, options?: { abortSignal?: AbortSignal }): Promise<GetLogEventsCommandOutput>;
+}
+
+/**
+ * One GetLogEvents call. The Logs SDK (its command and its ~70 error classes) comes from a lazy chunk on the first
+ * call: an ECS action reads logs only after its first requests (a task's output, a failed deploy's root causes), and
+ * compiling it at start delayed each run's first request (#15 cold start).
+ */
+async function getLogEvents(
+  client: LogsClientLike,
+  input: GetLogEventsCommandInput,
+  signal: AbortSignal | undefined,
+): Promise<GetLogEventsCommandOutput> {
+  const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  return client.send(new GetLogEventsCommand(input), signal ? { abortSignal: signal } : undefined);
 }
 
 /** Where one container of one task writes its logs. */
@@ -125,15 +143,16 @@ export class LogFollower {
       let response: GetLogEventsCommandOutput;
       try {
         this.calls += 1;
-        response = await this.options.client.send(
-          new GetLogEventsCommand({
+        response = await getLogEvents(
+          this.options.client,
+          {
             logGroupName: this.options.group,
             logStreamName: this.options.stream,
             startFromHead: true,
             ...(token === undefined ? {} : { nextToken: token }),
             ...(this.options.pageLimit === undefined ? {} : { limit: this.options.pageLimit }),
-          }),
-          signal ? { abortSignal: signal } : undefined,
+          },
+          signal,
         );
       } catch (err) {
         if (isNotFound(err) && token === undefined) break; // stream (or group) not created yet
@@ -300,15 +319,16 @@ export async function tailLogEvents(options: TailLogEventsOptions): Promise<stri
   for (let page = 0; page < 50 && collected.length < wanted; page++) {
     let response: GetLogEventsCommandOutput;
     try {
-      response = await options.client.send(
-        new GetLogEventsCommand({
+      response = await getLogEvents(
+        options.client,
+        {
           logGroupName: options.group,
           logStreamName: options.stream,
           startFromHead: false,
           limit: Math.min(10_000, wanted),
           ...(token === undefined ? {} : { nextToken: token }),
-        }),
-        options.signal ? { abortSignal: options.signal } : undefined,
+        },
+        options.signal,
       );
     } catch (err) {
       if (isNotFound(err)) return collected.slice(-wanted);

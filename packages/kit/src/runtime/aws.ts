@@ -186,6 +186,27 @@ export function createClient<C extends ClientCtor>(
   return client;
 }
 
+/** The one method of an SDK client the kit calls. */
+export type Sender<C extends { send: unknown }> = Pick<C, 'send'>;
+
+/**
+ * A client whose SDK is loaded on its first call, from a lazy chunk (`load` does the `import()` and `createClient`):
+ * the clients a deploy needs only for root causes or a log tail (CloudWatch Logs, ELBv2) are a sixth of an ECS
+ * action's bundle, and compiling them at start delayed every run's first request (#15 cold start). A failed load is
+ * not kept: the next call tries again.
+ */
+export function lazyClient<C extends { send: (...args: any[]) => any }>(load: () => Promise<C>): Sender<C> {
+  let loading: Promise<C> | undefined;
+  const send = (...args: unknown[]) => {
+    loading ??= load().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    });
+    return loading.then((client) => client.send(...args));
+  };
+  return { send } as Sender<C>;
+}
+
 /**
  * Resolves once `client`'s next request has been written to its socket (handed to the HTTP handler after signing,
  * then the socket connected: node:http writes the request on connect), one turn of the event loop later. For start-up

@@ -5,9 +5,11 @@ export {
   type CreateClientOptions,
   configuredEndpoint,
   createClient,
+  lazyClient,
   requestSent,
   resolveRegion,
   type S3ChecksumMode,
+  type Sender,
 } from './aws';
 export * as core from './core';
 export {

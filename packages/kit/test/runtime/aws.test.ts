@@ -9,6 +9,7 @@ import {
   configuredEndpoint,
   createClient,
   endpointEnvSuffix,
+  lazyClient,
   requestSent,
   resolveRegion,
 } from '../../src/runtime/aws';
@@ -452,5 +453,33 @@ describe('requestSent', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe('lazyClient', () => {
+  const fakeClient = (name: string) => ({ send: async (command: string) => `${name}: ${command}` });
+
+  test('loads on the first call only; calls made while it loads share the load', async () => {
+    let loads = 0;
+    const client = lazyClient(async () => {
+      loads += 1;
+      return fakeClient('logs');
+    });
+    expect(loads).toBe(0);
+    expect(await Promise.all([client.send('a'), client.send('b')])).toEqual(['logs: a', 'logs: b']);
+    expect(await client.send('c')).toBe('logs: c');
+    expect(loads).toBe(1);
+  });
+
+  test('a load that failed is tried again on the next call, the failure reaching the call that saw it', async () => {
+    let loads = 0;
+    const client = lazyClient(async () => {
+      loads += 1;
+      if (loads === 1) throw new Error('chunk missing');
+      return fakeClient('elbv2');
+    });
+    await expect(client.send('a')).rejects.toThrow('chunk missing');
+    expect(await client.send('b')).toBe('elbv2: b');
+    expect(loads).toBe(2);
   });
 });

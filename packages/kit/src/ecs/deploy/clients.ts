@@ -1,19 +1,28 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { createClient } from '../../runtime/aws';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createClient, lazyClient, type Sender } from '../../runtime/aws';
 
-/** The clients a deploy uses: ECS, and Logs + ELBv2 for root causes when it fails. */
+/**
+ * The clients a deploy uses: ECS, and Logs + ELBv2 for root causes when it fails. Those two are loaded on their
+ * first call (lazyClient): a deploy that succeeds never compiles them.
+ */
 export interface EcsClients {
   ecs: ECSClient;
-  logs: CloudWatchLogsClient;
-  elbv2: ElasticLoadBalancingV2Client;
+  logs: Sender<CloudWatchLogsClient>;
+  elbv2: Sender<ElasticLoadBalancingV2Client>;
 }
 
 export function createEcsClients(action: string, region: string): EcsClients {
   return {
     ecs: createClient(ECSClient, { action, region }),
-    logs: createClient(CloudWatchLogsClient, { action, region }),
-    elbv2: createClient(ElasticLoadBalancingV2Client, { action, region }),
+    logs: lazyClient(async () => {
+      const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+      return createClient(CloudWatchLogsClient, { action, region });
+    }),
+    elbv2: lazyClient(async () => {
+      const { ElasticLoadBalancingV2Client } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+      return createClient(ElasticLoadBalancingV2Client, { action, region });
+    }),
   };
 }

@@ -8,10 +8,8 @@ import {
   type ServiceEvent,
   type Task,
 } from '@aws-sdk/client-ecs';
-import {
-  DescribeTargetHealthCommand,
-  type ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Sender } from '../../runtime/aws';
 import { errorMessage } from '../../runtime/errors';
 import { codeBlock, markdownTable } from '../../runtime/summary';
 import { awslogsLocation, type LogsClientLike, tailLogEvents, taskIdFromArn } from '../logs';
@@ -200,8 +198,8 @@ export function diagnosticsMarkdown(d: ServiceDiagnostics): string {
 
 export interface CollectDiagnosticsOptions {
   ecs: ECSClient;
-  logs?: CloudWatchLogsClient | LogsClientLike;
-  elbv2?: ElasticLoadBalancingV2Client;
+  logs?: Sender<CloudWatchLogsClient> | LogsClientLike;
+  elbv2?: Sender<ElasticLoadBalancingV2Client>;
   cluster: string;
   service: Service | undefined;
   serviceName: string;
@@ -264,11 +262,13 @@ export async function findStoppedTasks(
 
 /** Targets that are not healthy in the service's target groups, with ELB's reason codes. */
 export async function findUnhealthyTargets(
-  elbv2: ElasticLoadBalancingV2Client,
+  elbv2: Sender<ElasticLoadBalancingV2Client>,
   targetGroupArns: string[],
   signal?: AbortSignal,
 ): Promise<UnhealthyTarget[]> {
   const out: UnhealthyTarget[] = [];
+  // the ELBv2 SDK is a lazy chunk: only a failed deploy of a service behind a load balancer loads it (#15 cold start)
+  const { DescribeTargetHealthCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   for (const arn of targetGroupArns) {
     const res = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), { abortSignal: signal });
     for (const d of res.TargetHealthDescriptions ?? []) {

@@ -1,6 +1,7 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ContainerDefinition, ECSClient, Service, ServiceEvent, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Sender } from '../../runtime/aws';
 import type { Logger } from '../../runtime/log';
 import type { Clock } from '../../runtime/poll';
 import type { TaskDefSource } from '../taskdef/source';
@@ -51,8 +52,9 @@ export interface DeployRequest {
 
 export interface DeployDeps {
   ecs: ECSClient;
-  logs?: CloudWatchLogsClient;
-  elbv2?: ElasticLoadBalancingV2Client;
+  /** Root causes only (a failed deploy): loaded on first use in the bundle (clients.ts). */
+  logs?: Sender<CloudWatchLogsClient>;
+  elbv2?: Sender<ElasticLoadBalancingV2Client>;
   clock?: Clock;
   signal?: AbortSignal;
   /** Status lines (default: the runner's log). */
