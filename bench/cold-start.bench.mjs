@@ -3,7 +3,9 @@
 // committed dist/index.js, the official aws-actions/amazon-ecs-deploy-task-definition bundle, and the floor (a bundle
 // that only creates the action's SDK client and makes one call: bench/floors/*.js, built with scripts/bundle-one.mjs
 // like the actions), plus `node -e 0` (spawn → exit). Runs are interleaved (one of each subject per round, in a
-// shuffled order) and each subject's median is reported, so machine load shifts every column alike.
+// shuffled order) and each subject's median is reported, so machine load shifts every column alike. A second table
+// gives the CPU time each process had used by its first request (all threads, from /proc), which other load on the
+// host moves far less than wall time.
 //
 //   pnpm bench cold-start            (pnpm exec tsx bench/cold-start.bench.mjs [--rounds 15])
 //
@@ -14,7 +16,7 @@
 // at run time and never stored in this repository; without the snapshot its column is skipped.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
@@ -195,11 +197,32 @@ if (official) {
 }
 subjects.push({ name: 'node -e 0', kind: 'node', args: ['-e', '0'], env: { PATH: process.env.PATH } });
 
-/** One run: ms from spawn to the first AWS byte (or to exit for `node -e 0`); undefined when no request came. */
+/**
+ * CPU time (ms) a running process's threads have had so far: the first field of each thread's
+ * /proc/<pid>/task/<tid>/schedstat (ns on a CPU). Unlike wall time it hardly moves with other load on the host, so
+ * it tells a slower start from a busier machine. Undefined where /proc has no schedstat.
+ */
+function cpuMsOf(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return ns / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One run: ms from spawn to the first AWS byte (or to exit for `node -e 0`), and the CPU ms the process had used by
+ * that byte (not for `node -e 0`); ms undefined when no request came.
+ */
 function runOnce(subject) {
   return new Promise((resolve) => {
     let settled = false;
     let firstAt;
+    let cpu;
     const started = performance.now();
     const child = spawn(process.execPath, subject.args, { cwd: workspace, env: subject.env, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
@@ -207,6 +230,7 @@ function runOnce(subject) {
       onFirstByte = () => {
         onFirstByte = undefined;
         firstAt = performance.now();
+        cpu = cpuMsOf(child.pid);
         child.kill('SIGKILL');
       };
     }
@@ -216,8 +240,8 @@ function runOnce(subject) {
       onFirstByte = undefined;
       if (settled) return;
       settled = true;
-      if (subject.kind === 'node') resolve(exitedAt - started);
-      else resolve(firstAt === undefined ? undefined : firstAt - started);
+      if (subject.kind === 'node') resolve({ ms: exitedAt - started });
+      else resolve({ ms: firstAt === undefined ? undefined : firstAt - started, cpu });
     });
   });
 }
@@ -232,14 +256,16 @@ const shuffle = (xs) => {
 };
 
 const samples = new Map(subjects.map((s) => [s.name, []]));
+const cpuSamples = new Map(subjects.map((s) => [s.name, []]));
 const missing = new Map();
 console.log(`cold start: ${subjects.length} subjects × ${rounds} interleaved rounds`);
 for (const s of subjects) await runOnce(s); // warm the file cache once; not counted
 for (let round = 0; round < rounds; round++) {
   for (const s of shuffle(subjects)) {
-    const ms = await runOnce(s);
+    const { ms, cpu } = await runOnce(s);
     if (ms === undefined) missing.set(s.name, (missing.get(s.name) ?? 0) + 1);
     else samples.get(s.name).push(ms);
+    if (ms !== undefined && cpu !== undefined) cpuSamples.get(s.name).push(cpu);
   }
 }
 
@@ -274,6 +300,27 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].l
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
 console.log(line(header));
 for (const r of rows) console.log(line(r));
+// The same starts in CPU time (every thread, spawn to the first byte): the steadier figure when the host is busy.
+const cpuMed = Object.fromEntries([...cpuSamples].map(([k, v]) => [k, median(v)]));
+if (cpuMed.official !== undefined) {
+  console.log('\nCPU time to the first request (all threads), median:');
+  const cpuRows = subjects
+    .filter((x) => x.kind === 'action')
+    .map((s) => [
+      s.name,
+      fmt(cpuMed[s.name]),
+      fmt(cpuMed[s.floor]),
+      fmtRatio(ratio(cpuMed[s.name], cpuMed[s.floor]), 1.2),
+      fmtRatio(ratio(cpuMed[s.name], cpuMed.official), 0.75),
+    ]);
+  for (const name of ['official', 'floor:ecs', 'floor:ecr', 'floor:s3'])
+    cpuRows.push([name, fmt(cpuMed[name]), '', '', '']);
+  const cpuHeader = ['subject', 'CPU', 'its floor', 'vs floor', 'vs official'];
+  const cw = cpuHeader.map((h, i) => Math.max(h.length, ...cpuRows.map((r) => r[i].length)));
+  const cline = (cells) => cells.map((c, i) => c.padEnd(cw[i])).join('  ');
+  console.log(cline(cpuHeader));
+  for (const r of cpuRows) console.log(cline(r));
+}
 for (const [name, n] of missing)
   console.log(`${name}: ${n} of ${rounds} runs made no AWS request within ${RUN_TIMEOUT_MS} ms`);
 
