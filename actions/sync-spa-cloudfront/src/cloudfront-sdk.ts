@@ -3,12 +3,12 @@
 // (issue #15, cold start). The first use is openCloudFront() in main.ts, while the listing is in flight.
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 
-export type CloudFrontSdk = typeof import('@aws-sdk/client-cloudfront');
+export type CloudFrontSdk = typeof import('./cloudfront-commands');
 export type { CloudFrontClient };
 
 let loading: Promise<CloudFrontSdk> | undefined;
 
 export function cloudFrontSdk(): Promise<CloudFrontSdk> {
-  loading ??= import('@aws-sdk/client-cloudfront');
+  loading ??= import('./cloudfront-commands');
   return loading;
 }

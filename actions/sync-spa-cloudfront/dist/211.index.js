@@ -1,0 +1,1 @@
+export const id=211;export const ids=[211];export const modules={2211:(o,t,n)=>{n.r(t),n.d(t,{CloudFrontClient:()=>d.G,CreateInvalidationCommand:()=>i.Y,GetDistributionCommand:()=>a.s,GetInvalidationCommand:()=>e.W});var d=n(6790),i=n(356),a=n(1078),e=n(7316)}};
