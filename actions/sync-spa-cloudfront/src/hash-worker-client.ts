@@ -4,8 +4,15 @@ import type { SmallFileHash } from './checked-read';
 
 // Hashing a build's small files on a worker thread (hash-worker.ts), in parallel with the main thread's S3 listing.
 // In the bundle the worker is dist/hash-worker/index.js, beside the chunk that runs this; from src (the unit tests)
-// there is none and the scan hashes in-thread, as it does on one core. node:url and node:worker_threads are loaded
-// only when a worker is wanted: at the entry's top they cost every run's start-up (#15 cold start).
+// there is none and the scan hashes in-thread, as it does on one core.
+//
+// A worker thread takes 65-70 ms to boot on an idle 2-core machine (its own Node environment) and ~150 ms while the
+// main thread loads the S3 client: on a 2,000-file redeploy it was the last to finish, the main thread idle ~115 ms
+// waiting for it. So it is started while the walk is still running, at the walk's WORKER_MIN_FILES-th file, and
+// handed its job when the walk ends; the scan stops it if the final count does not call for it (large-site mode).
+// node:url and node:worker_threads are taken with process.getBuiltinModule, synchronously and only then: an import()
+// waits for event-loop turns the listing's start takes (it started the worker ~60 ms after the walk), and a static
+// import costs every run's start-up (#15 cold start).
 
 export interface HashJob {
   /** Real paths, as the walk checked them. */
@@ -15,7 +22,7 @@ export interface HashJob {
   partSize: number;
 }
 
-/** Below this many files the worker's start-up (~20-30 ms on another core) buys nothing. */
+/** Below this many files the worker's start-up buys nothing. */
 export const WORKER_MIN_FILES = 256;
 
 /**
@@ -28,29 +35,33 @@ export function useHashWorker(files: number, cores: number, largeSite: boolean):
 }
 
 /** The bundled worker next to the running module, or undefined (running from src). */
-export async function hashWorkerFile(moduleUrl: string = import.meta.url): Promise<string | undefined> {
-  const { fileURLToPath } = await import('node:url');
+export function hashWorkerFile(moduleUrl: string = import.meta.url): string | undefined {
+  const { fileURLToPath } = process.getBuiltinModule('node:url');
   const file = join(dirname(fileURLToPath(moduleUrl)), 'hash-worker', 'index.js');
   return existsSync(file) ? file : undefined;
 }
 
 export interface HashWorker {
-  /** One result per path, in order; undefined when the worker failed (the caller hashes in-thread). */
-  results: Promise<SmallFileHash[] | undefined>;
-  /** Terminate it (cancellation). */
+  /** Hand it its one job: one result per path, in order; undefined when the worker failed (hash in-thread then). */
+  hash(job: HashJob): Promise<SmallFileHash[] | undefined>;
+  /** Terminate it (not wanted after all, done, or a cancel). */
   stop(): void;
 }
 
-export async function startHashWorker(job: HashJob, file: string): Promise<HashWorker> {
-  const { Worker } = await import('node:worker_threads');
-  const worker = new Worker(file, { workerData: job });
+/** Start the worker booting; it waits for its job (`hash`). */
+export function startHashWorker(file: string): HashWorker {
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
+  const worker = new Worker(file);
   const results = new Promise<SmallFileHash[] | undefined>((resolve) => {
     worker.once('message', (m: SmallFileHash[]) => resolve(m));
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
   return {
-    results,
+    hash: (job) => {
+      worker.postMessage(job);
+      return results;
+    },
     stop: () => {
       void worker.terminate();
     },

@@ -50,6 +50,8 @@ export interface WalkResult {
 export interface WalkOptions {
   followSymlinks: FollowSymlinks;
   exclude?: ExcludeFilter | undefined;
+  /** Called with the number of files found so far, after each one (the scan starts its hash worker from here). */
+  onFile?: ((found: number) => void) | undefined;
 }
 
 /** Real path of a file to read: the one the walk found. */
@@ -81,7 +83,10 @@ export async function walkSource(root: string, options: WalkOptions): Promise<Wa
       }
       if (entry.isFile()) {
         if (options.exclude?.matches(relPath)) excluded.push({ name: relPath, why: 'exclude' });
-        else files.push(linked ? { path: relPath, real: full } : { path: relPath });
+        else {
+          files.push(linked ? { path: relPath, real: full } : { path: relPath });
+          options.onFile?.(files.length);
+        }
       } else if (entry.isDirectory()) {
         ancestors.add(full);
         await walk(full, relPath, depth + 1, linked);
@@ -105,6 +110,7 @@ export async function walkSource(root: string, options: WalkOptions): Promise<Wa
           excluded.push({ name: relPath, why: `link to ${realDot} (dot names are never published)` });
         } else if (resolved.stats.isFile()) {
           files.push({ path: relPath, real: resolved.real });
+          options.onFile?.(files.length);
         } else if (resolved.stats.isDirectory()) {
           if (ancestors.has(resolved.real)) {
             throw new ConfigurationError(

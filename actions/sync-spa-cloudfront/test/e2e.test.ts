@@ -6,6 +6,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runActionBundle, startFakeGitHub } from '@deploy-actions/kit/testing';
 import { expect, test } from 'vitest';
 import { WORKER_MIN_FILES } from '../src/hash-worker-client';
+import { LARGE_SITE } from '../src/stages/scan';
 import { awsEnv, BUCKET, DIST_ID, getText, mutating, requests, tempDir, useEmu, WORKSPACE, writeSpa } from './helpers';
 
 // The bundled dist/index.js, run exactly as the runner runs it, against the emulator.
@@ -81,6 +82,26 @@ test('bundle: a site of a few hundred files is hashed on the worker thread; what
   });
   expect(second.code).toBe(0);
   expect(second.outputs).toMatchObject({ uploaded: '1', unchanged: String(bodies.size - 1), deleted: '0' });
+});
+
+// The worker is started at the walk's WORKER_MIN_FILES-th file, before the count is known: a large site (which hashes
+// on the main thread, for memory) stops it again. One left waiting for its job would keep the process alive.
+test('bundle: a large site is hashed on the main thread; the worker started during the walk is stopped', async () => {
+  const dir = await tempDir('e2e-large');
+  await mkdir(join(dir, 'assets'));
+  await Promise.all(
+    Array.from({ length: LARGE_SITE }, (_, i) => writeFile(join(dir, 'assets', `a${i}.js`), `export const n=${i};\n`)),
+  );
+  const r = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs: { source: dir, bucket: BUCKET, prefix: 'large', 'distribution-id': DIST_ID, 'dry-run': 'true' },
+    env: { ...awsEnv(e.emu.url), GITHUB_SHA, GITHUB_RUN_ID: '46', GITHUB_RUN_ATTEMPT: '1' },
+    cwd: WORKSPACE,
+  });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain(`${LARGE_SITE} local files`);
+  expect(r.stdout).not.toContain('on a worker thread');
+  expect(r.outputs.uploaded).toBe(String(LARGE_SITE));
 });
 
 test('bundle: a site big enough for the hash worker with a broken Vite manifest fails naming it; nothing is written', async () => {

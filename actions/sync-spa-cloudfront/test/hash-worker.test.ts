@@ -27,8 +27,8 @@ describe('useHashWorker', () => {
 });
 
 test('the worker is found beside the bundle, not beside the sources', async () => {
-  expect(await hashWorkerFile(pathToFileURL(join(DIST, 'index.js')).href)).toBe(join(DIST, 'hash-worker', 'index.js'));
-  expect(await hashWorkerFile(pathToFileURL(join(import.meta.dirname, '..', 'src', 'scan.ts')).href)).toBeUndefined();
+  expect(hashWorkerFile(pathToFileURL(join(DIST, 'index.js')).href)).toBe(join(DIST, 'hash-worker', 'index.js'));
+  expect(hashWorkerFile(pathToFileURL(join(import.meta.dirname, '..', 'src', 'scan.ts')).href)).toBeUndefined();
 });
 
 async function fixture() {
@@ -76,8 +76,10 @@ test('in-thread: hashes of what fits, LARGE above the limit, CHANGED for every f
 test('the bundled worker answers exactly what the in-thread path answers, in order', async () => {
   const { reals } = await fixture();
   const scratch = Buffer.alloc(MAX);
-  const worker = await startHashWorker({ reals, maxBytes: MAX, partSize: PART }, join(DIST, 'hash-worker', 'index.js'));
-  const results = await worker.results;
+  const worker = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
+  // started before its job is known (the scan starts it mid-walk): it waits for the job
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const results = await worker.hash({ reals, maxBytes: MAX, partSize: PART });
   worker.stop();
   expect(results).toEqual(reals.map((r) => hashSmallFile(r, MAX, PART, scratch)));
 });
@@ -85,6 +87,12 @@ test('the bundled worker answers exactly what the in-thread path answers, in ord
 test('a worker that cannot run answers undefined (the scan then hashes in-thread)', async () => {
   const dir = await tempDir('hash-worker-broken');
   await writeFile(join(dir, 'index.js'), 'throw new Error("broken worker")\n');
-  const worker = await startHashWorker({ reals: [], maxBytes: MAX, partSize: PART }, join(dir, 'index.js'));
-  expect(await worker.results).toBeUndefined();
+  const worker = startHashWorker(join(dir, 'index.js'));
+  expect(await worker.hash({ reals: [], maxBytes: MAX, partSize: PART })).toBeUndefined();
+});
+
+test('a worker stopped before its job (the walk ended in large-site mode) exits and answers undefined', async () => {
+  const worker = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
+  worker.stop();
+  expect(await worker.hash({ reals: [], maxBytes: MAX, partSize: PART })).toBeUndefined();
 });

@@ -7,7 +7,13 @@ import { CHANGED, hashSmallFile, LARGE, type SmallFileHash } from '../checked-re
 import { mapLimit } from '../concurrency';
 import type { ExcludeFilter } from '../exclude';
 import { limitYoungGeneration, memory } from '../gc';
-import { hashWorkerFile, startHashWorker, useHashWorker } from '../hash-worker-client';
+import {
+  type HashWorker,
+  hashWorkerFile,
+  startHashWorker,
+  useHashWorker,
+  WORKER_MIN_FILES,
+} from '../hash-worker-client';
 import type { Inputs } from '../inputs';
 import {
   type CacheRule,
@@ -145,7 +151,23 @@ export async function scanSource(
    */
   onWalked?: () => Promise<void> | void,
 ): Promise<ScanResult> {
-  const walked = await walkSource(root, { followSymlinks, exclude });
+  // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here. It is
+  // started at the walk's WORKER_MIN_FILES-th file, so its boot overlaps the rest of the walk and the listing's
+  // start, and given its job once the walk has accepted the source.
+  const cores = availableParallelism();
+  let worker: HashWorker | undefined;
+  const onFile = (found: number) => {
+    if (found !== WORKER_MIN_FILES || cores < 2) return;
+    const file = hashWorkerFile();
+    if (file) worker = startHashWorker(file);
+  };
+  let walked: Awaited<ReturnType<typeof walkSource>>;
+  try {
+    walked = await walkSource(root, { followSymlinks, exclude, onFile });
+  } catch (err) {
+    worker?.stop();
+    throw err;
+  }
   const excluded = walked.excluded;
   if (walked.files.length === 0) {
     const byGlob = excluded.filter((x) => x.why.startsWith('exclude')).length;
@@ -164,15 +186,11 @@ export async function scanSource(
   const large = walked.files.length >= LARGE_SITE;
   const smallLimit = Math.min(SMALL_FILE, partSize - 1);
   const realOf = (i: number) => realPathOf(root, walked.files[i]!);
-  // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here; it starts
-  // before the listing, so its start-up overlaps the S3 client's.
-  const starting = useHashWorker(walked.files.length, availableParallelism(), large)
-    ? hashWorkerFile().then((file) =>
-        file
-          ? startHashWorker({ reals: walked.files.map((_, i) => realOf(i)), maxBytes: smallLimit, partSize }, file)
-          : undefined,
-      )
-    : undefined;
+  if (worker && !useHashWorker(walked.files.length, cores, large)) {
+    worker.stop();
+    worker = undefined;
+  }
+  const hashing = worker?.hash({ reals: walked.files.map((_, i) => realOf(i)), maxBytes: smallLimit, partSize });
   const readingAhead = onWalked?.();
   if (large) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed. A manifest that
@@ -181,7 +199,7 @@ export async function scanSource(
   try {
     vite = await readViteManifest(root);
   } catch (err) {
-    void starting?.then((w) => w?.stop());
+    worker?.stop();
     throw err;
   }
   const detector = hashedDetector(vite?.manifest);
@@ -193,13 +211,12 @@ export async function scanSource(
     else files[i] = fileOf(walked.files[i]!, hash);
   };
   let hashes: SmallFileHash[] | undefined;
-  const worker = await starting;
-  if (worker) {
+  if (worker && hashing) {
     const stopped = new Promise<undefined>((resolve) => {
       if (signal?.aborted) resolve(undefined);
       else signal?.addEventListener('abort', () => resolve(undefined), { once: true });
     });
-    hashes = await Promise.race([worker.results, stopped]);
+    hashes = await Promise.race([hashing, stopped]);
     worker.stop();
     signal?.throwIfAborted();
     core.debug(hashes ? `hashed ${hashes.length} files on a worker thread` : 'the hash worker failed: hashing here');
