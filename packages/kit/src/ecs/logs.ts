@@ -14,9 +14,9 @@ export interface LogsClientLike {
 }
 
 /**
- * One GetLogEvents call. The Logs SDK (its command and its ~70 error classes) comes from a lazy chunk on the first
- * call: an ECS action reads logs only after its first requests (a task's output, a failed deploy's root causes), and
- * compiling it at start delayed each run's first request (#15 cold start).
+ * One GetLogEvents call. The Logs SDK (its command and the 21 error classes registered with it) comes from a lazy
+ * chunk on the first call: an ECS action reads logs only after its first requests (a task's output, a failed
+ * deploy's root causes), and compiling it at start delayed each run's first request (#15 cold start).
  */
 async function getLogEvents(
   client: LogsClientLike,
