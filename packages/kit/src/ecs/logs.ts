@@ -1,8 +1,10 @@
 import type {
+  CloudWatchLogsClient,
   GetLogEventsCommand,
   GetLogEventsCommandInput,
   GetLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { createClient, lazyClient, type Sender } from '../runtime/aws';
 import { type Clock, realClock } from '../runtime/poll';
 
 // CloudWatch Logs reading for ECS tasks: where an awslogs container writes (group + stream), a live follower
@@ -11,6 +13,14 @@ import { type Clock, realClock } from '../runtime/poll';
 /** The minimal client surface used here (a CloudWatchLogsClient, or a fake in unit tests). */
 export interface LogsClientLike {
   send(command: GetLogEventsCommand, options?: { abortSignal?: AbortSignal }): Promise<GetLogEventsCommandOutput>;
+}
+
+/** A Logs client for `region` whose SDK is loaded on its first call (see getLogEvents for why). */
+export function lazyLogsClient(action: string, region: string | undefined): Sender<CloudWatchLogsClient> {
+  return lazyClient(async () => {
+    const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+    return createClient(CloudWatchLogsClient, { action, region });
+  });
 }
 
 /**
