@@ -211,13 +211,13 @@ export async function scanSource(
     else files[i] = fileOf(walked.files[i]!, hash);
   };
   let hashes: SmallFileHash[] | undefined;
-  if (worker && hashing) {
+  if (hashing) {
     const stopped = new Promise<undefined>((resolve) => {
       if (signal?.aborted) resolve(undefined);
       else signal?.addEventListener('abort', () => resolve(undefined), { once: true });
     });
     hashes = await Promise.race([hashing, stopped]);
-    worker.stop();
+    worker?.stop();
     signal?.throwIfAborted();
     core.debug(hashes ? `hashed ${hashes.length} files on a worker thread` : 'the hash worker failed: hashing here');
   }
