@@ -10,6 +10,8 @@ import type { SmallFileHash } from './checked-read';
 // main thread loads the S3 client: on a 2,000-file redeploy it was the last to finish, the main thread idle ~115 ms
 // waiting for it. So it is started while the walk is still running, at the walk's WORKER_MIN_FILES-th file, and
 // handed its job when the walk ends; the scan stops it if the final count does not call for it (large-site mode).
+// Even so the worker finished last (the main thread idle ~50 ms, its listing read): the main thread now hashes too,
+// from the other end of the list, between its listing's pages (hash-claims.ts).
 // node:url and node:worker_threads are taken with process.getBuiltinModule, synchronously and only then: an import()
 // waits for event-loop turns the listing's start takes (it started the worker ~60 ms after the walk), and a static
 // import costs every run's start-up (#15 cold start).
@@ -17,6 +19,8 @@ import type { SmallFileHash } from './checked-read';
 export interface HashJob {
   /** Real paths, as the walk checked them. */
   reals: string[];
+  /** Which of them are taken (hash-claims.ts): the worker takes from the front, the main thread from the back. */
+  claims: BigInt64Array;
   /** Larger files come back as LARGE (streamed by the main thread). */
   maxBytes: number;
   partSize: number;
@@ -42,7 +46,10 @@ export function hashWorkerFile(moduleUrl: string = import.meta.url): string | un
 }
 
 export interface HashWorker {
-  /** Hand it its one job: one result per path, in order; undefined when the worker failed (hash in-thread then). */
+  /**
+   * Hand it its one job: the results of the paths it took, [0, n) in order (hash-claims.ts); undefined when the
+   * worker failed (the paths it took are hashed in-thread then).
+   */
   hash(job: HashJob): Promise<SmallFileHash[] | undefined>;
   /** Terminate it (not wanted after all, done, or a cancel). */
   stop(): void;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 
 // Content hashes of local files, computed in one streaming pass, in the forms S3 exposes:
 // - a single-part upload (plaintext or SSE-S3) has ETag = MD5 of the body;
@@ -79,6 +78,9 @@ export const SMALL_FILE = 256 * 1024;
 export async function hashFile(path: string, partSize = DEFAULT_PART_SIZE): Promise<FileHashes> {
   const md5 = createHash('md5');
   const sha256 = createHash('sha256');
+  // node:fs/promises is taken here, not imported: the hash worker bundles this module (hashBuffer), and a top-level
+  // import would load fs/promises in every worker's start-up for nothing.
+  const { open } = process.getBuiltinModule('node:fs/promises');
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { CHANGED, hashSmallFile, LARGE, readChecked } from '../src/checked-read';
+import { claimBack, frontTaken, newClaims } from '../src/hash-claims';
 import { hashWorkerFile, startHashWorker, useHashWorker, WORKER_MIN_FILES } from '../src/hash-worker-client';
 import { hashBuffer } from '../src/s3-etag';
 import { tempDir } from './helpers';
@@ -79,20 +80,42 @@ test('the bundled worker answers exactly what the in-thread path answers, in ord
   const worker = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
   // started before its job is known (the scan starts it mid-walk): it waits for the job
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const results = await worker.hash({ reals, maxBytes: MAX, partSize: PART });
+  const claims = newClaims(reals.length);
+  const results = await worker.hash({ reals, claims, maxBytes: MAX, partSize: PART });
   worker.stop();
   expect(results).toEqual(reals.map((r) => hashSmallFile(r, MAX, PART, scratch)));
+  expect(frontTaken(claims)).toBe(reals.length); // nobody took from the back: it hashed them all
+});
+
+test('the worker from the front and this thread from the back hash every file exactly once', async () => {
+  const { reals: fixtureReals } = await fixture();
+  const reals = Array.from({ length: 3000 }, (_, i) => fixtureReals[i % fixtureReals.length]!);
+  const want = reals.map((r) => hashSmallFile(r, MAX, PART, Buffer.alloc(MAX)));
+  const worker = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // booted: both sides take files at once
+  const claims = newClaims(reals.length);
+  const results = worker.hash({ reals, claims, maxBytes: MAX, partSize: PART });
+  const mine = new Map<number, unknown>();
+  const scratch = Buffer.alloc(MAX);
+  for (let i = claimBack(claims); i !== undefined; i = claimBack(claims)) {
+    mine.set(i, hashSmallFile(reals[i]!, MAX, PART, scratch));
+  }
+  const theirs = (await results)!;
+  worker.stop();
+  expect(theirs.length).toBe(frontTaken(claims));
+  expect(theirs.length + mine.size).toBe(reals.length);
+  expect([...theirs, ...[...mine].sort((a, b) => a[0] - b[0]).map(([, h]) => h)]).toEqual(want);
 });
 
 test('a worker that cannot run answers undefined (the scan then hashes in-thread)', async () => {
   const dir = await tempDir('hash-worker-broken');
   await writeFile(join(dir, 'index.js'), 'throw new Error("broken worker")\n');
   const worker = startHashWorker(join(dir, 'index.js'));
-  expect(await worker.hash({ reals: [], maxBytes: MAX, partSize: PART })).toBeUndefined();
+  expect(await worker.hash({ reals: [], claims: newClaims(0), maxBytes: MAX, partSize: PART })).toBeUndefined();
 });
 
 test('a worker stopped before its job (the walk ended in large-site mode) exits and answers undefined', async () => {
   const worker = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
   worker.stop();
-  expect(await worker.hash({ reals: [], maxBytes: MAX, partSize: PART })).toBeUndefined();
+  expect(await worker.hash({ reals: [], claims: newClaims(0), maxBytes: MAX, partSize: PART })).toBeUndefined();
 });

@@ -7,6 +7,7 @@ import { CHANGED, hashSmallFile, LARGE, type SmallFileHash } from '../checked-re
 import { mapLimit } from '../concurrency';
 import type { ExcludeFilter } from '../exclude';
 import { limitYoungGeneration, memory } from '../gc';
+import { claimBack, frontTaken, newClaims } from '../hash-claims';
 import {
   type HashWorker,
   hashWorkerFile,
@@ -42,6 +43,8 @@ import {
 export const LARGE_SITE = 5000;
 /** The synchronous hashing of small files gives the event loop a turn this often (signals, timers). */
 const YIELD_EVERY_MS = 20;
+/** Beside the worker, this thread hashes in shorter slices: its listing's pages are read between them. */
+const STEAL_SLICE_MS = 4;
 /** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
 const EXCLUDED_LOG_LINES = 50;
 
@@ -112,27 +115,35 @@ function fileOf(walkedFile: WalkedFile, hashes: FileHashes): LocalFile {
 
 /**
  * The small files hashed on this thread, synchronously (no thread-pool round trip per call), yielding to the event
- * loop every few milliseconds so a cancellation is still seen. Each result goes to `take` at once: nothing is held
- * per file beyond what the scan keeps (the 50,000-file run's memory).
+ * loop every `sliceMs` so a cancellation is still seen (and, beside the worker, the listing's pages are read). `next`
+ * names the file to hash, undefined when done. Each result goes to `take` at once: nothing is held per file beyond
+ * what the scan keeps (the 50,000-file run's memory).
  */
 async function hashInThread(
-  count: number,
+  next: () => number | undefined,
   realOf: (i: number) => string,
   maxBytes: number,
   partSize: number,
   take: (i: number, hash: SmallFileHash) => void,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  sliceMs: number,
 ): Promise<void> {
   const scratch = Buffer.allocUnsafe(maxBytes); // each file is hashed before the next is read into it
   let slice = Date.now();
-  for (let i = 0; i < count; i++) {
+  for (let i = next(); i !== undefined; i = next()) {
     take(i, hashSmallFile(realOf(i), maxBytes, partSize, scratch));
-    if (Date.now() - slice >= YIELD_EVERY_MS) {
+    if (Date.now() - slice >= sliceMs) {
       await yieldToEventLoop();
       signal?.throwIfAborted();
       slice = Date.now();
     }
   }
+}
+
+/** Files [0, count) in order: the in-thread path's `next`. */
+function inOrder(count: number): () => number | undefined {
+  let i = 0;
+  return () => (i < count ? i++ : undefined);
 }
 
 export async function scanSource(
@@ -190,7 +201,10 @@ export async function scanSource(
     worker.stop();
     worker = undefined;
   }
-  const hashing = worker?.hash({ reals: walked.files.map((_, i) => realOf(i)), maxBytes: smallLimit, partSize });
+  const claims = worker ? newClaims(walked.files.length) : undefined;
+  const hashing = claims
+    ? worker?.hash({ reals: walked.files.map((_, i) => realOf(i)), claims, maxBytes: smallLimit, partSize })
+    : undefined;
   const readingAhead = onWalked?.();
   if (large) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed. A manifest that
@@ -210,19 +224,34 @@ export async function scanSource(
     if (hash === LARGE) streamed.push(i);
     else files[i] = fileOf(walked.files[i]!, hash);
   };
-  let hashes: SmallFileHash[] | undefined;
-  if (hashing) {
-    const stopped = new Promise<undefined>((resolve) => {
-      if (signal?.aborted) resolve(undefined);
-      else signal?.addEventListener('abort', () => resolve(undefined), { once: true });
-    });
-    hashes = await Promise.race([hashing, stopped]);
-    worker?.stop();
-    signal?.throwIfAborted();
-    core.debug(hashes ? `hashed ${hashes.length} files on a worker thread` : 'the hash worker failed: hashing here');
+  if (!worker || !claims || !hashing) {
+    await hashInThread(inOrder(walked.files.length), realOf, smallLimit, partSize, take, signal, YIELD_EVERY_MS);
+  } else {
+    // The worker takes from the front; this thread from the back, in short slices between its listing's pages.
+    try {
+      await hashInThread(() => claimBack(claims), realOf, smallLimit, partSize, take, signal, STEAL_SLICE_MS);
+      const byWorker = frontTaken(claims);
+      let hashes: SmallFileHash[] | undefined = [];
+      if (byWorker > 0) {
+        const stopped = new Promise<undefined>((resolve) => {
+          if (signal?.aborted) resolve(undefined);
+          else signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+        });
+        hashes = await Promise.race([hashing, stopped]);
+        signal?.throwIfAborted();
+        if (hashes?.length !== byWorker) hashes = undefined; // not what it took: hash those here
+      }
+      core.debug(
+        hashes
+          ? `hashed ${byWorker} files on the worker thread, ${walked.files.length - byWorker} on this one`
+          : 'the hash worker failed: hashing its files here',
+      );
+      if (hashes) for (let i = 0; i < hashes.length; i++) take(i, hashes[i]!);
+      else await hashInThread(inOrder(byWorker), realOf, smallLimit, partSize, take, signal, YIELD_EVERY_MS);
+    } finally {
+      worker.stop();
+    }
   }
-  if (hashes) for (let i = 0; i < hashes.length; i++) take(i, hashes[i]!);
-  else await hashInThread(walked.files.length, realOf, smallLimit, partSize, take, signal);
   await mapLimit(streamed, concurrency, async (i) => {
     signal?.throwIfAborted();
     const walkedFile = walked.files[i]!;
