@@ -1,45 +1,61 @@
 import { once } from 'node:events';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 
 // gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
-// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept.
+// exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept. A record of a
+// few thousand files is compressed in one synchronous call instead: streaming it cost a 2,000-file redeploy ~40 ms
+// (in a fresh process) where one gzipSync takes ~20 ms, and its text is well under a megabyte.
 
 /** Objects and arrays with more entries than this are written entry by entry; smaller values in one piece. */
 const PIECEWISE_ENTRIES = 256;
+/** Up to this many entries in large objects and arrays, the text is built whole and compressed in one call. */
+const WHOLE_MAX_ENTRIES = 10_000;
 /** Text is handed to gzip in chunks of about this many characters. */
 const CHUNK = 64 * 1024;
 
-type Write = (text: string) => Promise<void>;
-
-async function writeValue(value: unknown, write: Write): Promise<void> {
+/**
+ * The JSON text of `value` in pieces: large objects and arrays entry by entry, anything else in one piece. A
+ * synchronous generator: the caller awaits only when it hands a full chunk to gzip (an `await` per entry cost a
+ * 2,000-file record ~20 ms, twice what compressing it takes).
+ */
+function* pieces(value: unknown): Generator<string, void, undefined> {
   if (Array.isArray(value) && value.length > PIECEWISE_ENTRIES) {
-    await write('[');
+    yield '[';
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) await write(',');
+      if (i > 0) yield ',';
       const item = value[i];
       // as JSON.stringify: undefined and functions in arrays become null
-      if (item === undefined || typeof item === 'function') await write('null');
-      else await writeValue(item, write);
+      if (item === undefined || typeof item === 'function') yield 'null';
+      else yield* pieces(item);
     }
-    await write(']');
+    yield ']';
     return;
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('toJSON' in value)) {
     const entries = Object.entries(value);
     if (entries.length > PIECEWISE_ENTRIES || entries.some(([, v]) => isLarge(v))) {
-      await write('{');
+      yield '{';
       let first = true;
       for (const [key, v] of entries) {
         if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue; // skipped, as JSON.stringify
-        await write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+        yield `${first ? '' : ','}${JSON.stringify(key)}:`;
         first = false;
-        await writeValue(v, write);
+        yield* pieces(v);
       }
-      await write('}');
+      yield '}';
       return;
     }
   }
-  await write(JSON.stringify(value) ?? 'null');
+  yield JSON.stringify(value) ?? 'null';
+}
+
+/** Entries of the large objects and arrays in `value`: what the streaming path writes one by one. */
+function streamedEntries(value: unknown): number {
+  if (value === null || typeof value !== 'object' || 'toJSON' in value) return 0;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  let n = isLarge(value) ? children.length : 0;
+  for (const child of children) if (child !== null && typeof child === 'object') n += streamedEntries(child);
+  return n;
 }
 
 function isLarge(value: unknown): boolean {
@@ -48,23 +64,24 @@ function isLarge(value: unknown): boolean {
 }
 
 /**
- * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null), produced
- * without building the whole JSON text: large objects and arrays are serialised entry by entry into the compressor.
+ * `gzip(JSON.stringify(value) + '\n')` for plain data (objects, arrays, strings, numbers, booleans, null). Beyond
+ * `wholeMaxEntries` (tests lower it) it is produced without building the whole JSON text: large objects and arrays
+ * are serialised entry by entry into the compressor.
  */
-export async function gzipJson(value: unknown): Promise<Buffer> {
+export async function gzipJson(value: unknown, wholeMaxEntries = WHOLE_MAX_ENTRIES): Promise<Buffer> {
+  if (streamedEntries(value) <= wholeMaxEntries) return gzipSync(`${JSON.stringify(value) ?? 'null'}\n`);
   const gzip = createGzip();
   const chunks: Buffer[] = [];
   gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = once(gzip, 'end');
   let pending = '';
-  const write: Write = async (text) => {
-    pending += text;
-    if (pending.length < CHUNK) return;
+  for (const piece of pieces(value)) {
+    pending += piece;
+    if (pending.length < CHUNK) continue;
     const ok = gzip.write(pending);
     pending = '';
     if (!ok) await once(gzip, 'drain');
-  };
-  await writeValue(value, write);
+  }
   gzip.end(`${pending}\n`);
   await ended;
   return Buffer.concat(chunks);

@@ -31,19 +31,22 @@ export function originWarning(
   return `distribution ${distributionId} serves bucket ${bucket} with OriginPath ${forBucket.map((o) => JSON.stringify(o.originPath)).join(', ')}, but origin-path is ${JSON.stringify(originPath)}: the invalidation paths would not match the URLs`;
 }
 
+/** What GetDistribution said: the origins, or that the role may not read the distribution. */
+export type DistributionRead = OriginInfo[] | 'access denied';
+
 /**
- * GetDistribution for `distribution-id`, before any write: a missing distribution is a ConfigurationError. A role
- * without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for earlier versions).
+ * GetDistribution for `distribution-id` (undefined when this run has no CloudFront client): a missing distribution
+ * is a ConfigurationError. planDeploy starts it as soon as it knows a write will come, so the round trip overlaps
+ * the rest of the plan; checkDistribution reports what it found.
  */
-export async function checkDistribution(session: Session): Promise<void> {
+export async function readDistribution(session: Session): Promise<DistributionRead | undefined> {
   const { inputs } = session;
   const id = inputs.distributionId;
-  if (!session.cloudfront || id === undefined) return;
-  let origins: OriginInfo[];
+  if (!session.cloudfront || id === undefined) return undefined;
   const { GetDistributionCommand } = await cloudFrontSdk();
   try {
     const out = await session.cloudfront.send(new GetDistributionCommand({ Id: id }), { abortSignal: session.signal });
-    origins = (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
+    return (out.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => ({
       domainName: o.DomainName ?? '',
       originPath: o.OriginPath ?? '',
     }));
@@ -54,13 +57,29 @@ export async function checkDistribution(session: Session): Promise<void> {
         `there is no CloudFront distribution ${id} in this account (GetDistribution: NoSuchDistribution); nothing was written`,
       );
     }
-    if (isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) {
-      core.notice(
-        `distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`,
-      );
-      return;
-    }
+    if (isErrorNamed(err, 'AccessDenied', 'AccessDeniedException')) return 'access denied';
     throw err;
+  }
+}
+
+/**
+ * The distribution check before any write (`read`: a readDistribution already started): a missing distribution
+ * fails the run; a role without `cloudfront:GetDistribution` gets a notice, not a failure (policies written for
+ * earlier versions); origins that do not serve this bucket and origin-path get a warning.
+ */
+export async function checkDistribution(
+  session: Session,
+  read: Promise<DistributionRead | undefined> = readDistribution(session),
+): Promise<void> {
+  const { inputs } = session;
+  const id = inputs.distributionId;
+  const origins = await read;
+  if (origins === undefined || id === undefined) return;
+  if (origins === 'access denied') {
+    core.notice(
+      `distribution-id ${id} was not checked before writing: the role may not call cloudfront:GetDistribution (add it, see the IAM policy in the README).`,
+    );
+    return;
   }
   const warning = originWarning(id, origins, inputs.bucket, inputs.originPath);
   if (warning) core.warning(warning);

@@ -6,7 +6,7 @@ const inflate = (b: Buffer) => gunzipSync(b).toString('utf8');
 const many = (n: number, f: (i: number) => unknown) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, f(i)]));
 
-describe('gzipJson: same text as JSON.stringify, written piece by piece', () => {
+describe('gzipJson: same text as JSON.stringify, whole or written piece by piece', () => {
   test.each([
     { name: 'scalars', value: [1, 'two', true, null, -0.5] },
     { name: 'empty object', value: {} },
@@ -32,7 +32,8 @@ describe('gzipJson: same text as JSON.stringify, written piece by piece', () => 
     { name: 'large nested inside small', value: { outer: { inner: many(400, (i) => [i, { x: i }]) } } },
     { name: 'more than one 64 KiB chunk of text', value: many(5000, (i) => 'x'.repeat(100 + (i % 7))) },
   ])('$name', async ({ value }) => {
-    expect(inflate(await gzipJson(value))).toBe(`${JSON.stringify(value)}\n`);
+    expect(inflate(await gzipJson(value))).toBe(`${JSON.stringify(value)}\n`); // whole (a small site's record)
+    expect(inflate(await gzipJson(value, -1))).toBe(`${JSON.stringify(value)}\n`); // streamed (a large one's)
   });
 
   test('a 50,000-entry record compresses and round-trips', async () => {

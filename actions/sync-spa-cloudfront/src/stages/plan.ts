@@ -4,7 +4,7 @@ import { dotName } from '../dotfiles';
 import { memory } from '../gc';
 import { changedUrlPaths, planPaths } from '../invalidation-paths';
 import { hasInventory, nextInventory, otherSiteOf, otherSitePrefixes, ownedByRecord } from '../ownership';
-import { checkDistribution } from '../preflight';
+import { checkDistribution, readDistribution } from '../preflight';
 import { type PrunePlan, planPrune } from '../prune-plan';
 import { type RemoteState, readRecord } from '../records';
 import type { Plan, Write } from '../release-plan';
@@ -56,6 +56,10 @@ export async function planDeploy(session: Session, scan: Scan, remoteState: Prom
   warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
 
   const sync = await planFiles(session, scan, remote, previous);
+  // A file to write means a record to write: the distribution is read now, while the rest is planned (its answer
+  // is reported below, where it was always checked). A run that changes nothing still never reads it.
+  const distribution = sync.counts.upload + sync.counts.copy > 0 ? readDistribution(session) : undefined;
+  distribution?.catch(() => undefined); // awaited below, unless planning fails first (that error is the one to report)
 
   // The release record this deploy will write (ETags filled in as objects are written).
   const now = new Date(session.clock.now());
@@ -147,7 +151,7 @@ export async function planDeploy(session: Session, scan: Scan, remoteState: Prom
   };
   logPlan(plan);
   // Read distribution-id before the first write; a run that changes nothing needs no distribution.
-  if (plan.record || (invalidation?.paths.length ?? 0) > 0) await checkDistribution(session);
+  if (plan.record || (invalidation?.paths.length ?? 0) > 0) await checkDistribution(session, distribution);
   return plan;
 }
 
