@@ -61,9 +61,9 @@ export async function main(deps: Deps = {}): Promise<void> {
   // that request goes out as early as the floor's (issue #15, cold start).
   let remote: Promise<RemoteState> | undefined;
   let cloudFrontReady: Promise<void> | undefined;
-  const readAhead = (): Promise<void> => {
+  const readAhead = (localPaths: readonly string[]): Promise<void> => {
     const sent = requestSent(session.s3);
-    remote = readRemote(session);
+    remote = readRemote(session, localPaths);
     // (a listing that fails before any request, e.g. without credentials, settles `remote`, never `sent`)
     const onTheWire = Promise.race([sent, remote.then(noop, noop)]);
     cloudFrontReady = onTheWire.then(() => openCloudFront(session));

@@ -30,8 +30,11 @@ export interface Listing {
   releases: ReleaseRef[];
 }
 
-/** One listing of everything under the prefix: the site's objects and this action's records. */
-export async function listSite(session: Session): Promise<Listing> {
+/**
+ * One listing of everything under the prefix: the site's objects and this action's records. `localPaths` (the
+ * build's files) say where the listing can be cut into segments listed at once (list-segments.ts).
+ */
+export async function listSite(session: Session, localPaths: readonly string[] = []): Promise<Listing> {
   const { inputs } = session;
   const prefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
   let listed: Awaited<ReturnType<typeof listAllObjects>>;
@@ -40,6 +43,7 @@ export async function listSite(session: Session): Promise<Listing> {
     // 50-page listing: collect every few pages once the listing is large.
     listed = await listAllObjects(session.s3, inputs.bucket, prefix, {
       signal: session.signal,
+      expectedKeys: localPaths.map((path) => `${prefix}${path}`),
       onPage: (pages) => {
         if (pages % LIST_GC_PAGES === 0) collectGarbage();
       },
@@ -96,9 +100,9 @@ export interface RemoteState {
  * after hashing). Until it is awaited a rejection is held, not reported as unhandled: when the scan fails too, the
  * scan's error is the one the run reports, as before.
  */
-export function readRemote(session: Session): Promise<RemoteState> {
+export function readRemote(session: Session, localPaths?: readonly string[]): Promise<RemoteState> {
   const reading = (async (): Promise<RemoteState> => {
-    const listing = await listSite(session);
+    const listing = await listSite(session, localPaths);
     const ref = listing.releases[0];
     return { listing, previous: ref ? await readRecord(session, ref) : undefined };
   })();

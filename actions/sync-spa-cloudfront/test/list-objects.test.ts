@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { listAllObjects } from '../src/s3-objects';
 import { BUCKET, useEmu } from './helpers';
@@ -24,6 +24,12 @@ beforeAll(async () => {
   });
 });
 
+/** A build that kept 100 of the bucket's files and has 1,700 new ones (sorted after them, before `site/ü…`). */
+const mostlyNew = (keys: string[]) => [
+  ...keys.slice(0, 100),
+  ...Array.from({ length: 1700 }, (_, i) => `site/zz-${String(i).padStart(4, '0')}.js`),
+];
+
 /** The same listing through the SDK's own parser. */
 async function sdkListing(s3: S3Client, prefix: string) {
   const all = [];
@@ -46,6 +52,48 @@ describe('listAllObjects', () => {
     expect(ours.objects).toEqual(await sdkListing(e.s3, 'site/'));
     expect(ours.objects.find((o) => o.key === 'site/big.bin')?.etag).toMatch(/-3$/);
     expect(ours.objects.map((o) => o.key)).toContain('site/a & b <c> "d" \'e\'.html');
+  });
+
+  test.each([
+    { name: 'every key expected (one page per segment)', expected: (keys: string[]) => keys, pages: 2 },
+    // the one cut is at site/zz-0799: the first segment holds all but the ü key (two pages), the second that key
+    { name: 'a segment holding more than a page: it goes on with its token', expected: mostlyNew, pages: 3 },
+    {
+      name: 'expected keys in reverse, repeated, with unicode',
+      expected: (keys: string[]) => [...keys, ...keys].reverse(),
+    },
+  ])('in segments: the same objects in the same order — $name', async ({ expected, pages }) => {
+    const plain = await listAllObjects(e.s3, BUCKET, 'site/');
+    const keys = plain.objects.map((o) => o.key);
+    const segmented = await listAllObjects(e.s3, BUCKET, 'site/', { expectedKeys: expected(keys) });
+    expect(segmented.objects).toEqual(plain.objects);
+    if (pages !== undefined) expect(segmented.pages).toBe(pages);
+  });
+
+  test('segments are listed at once: the round trips overlap', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: e.emu.url,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    s3.middlewareStack.add(
+      (next) => async (args) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+      { step: 'initialize', name: 'countInFlight' },
+    );
+    const keys = (await listAllObjects(s3, BUCKET, 'site/')).objects.map((o) => o.key);
+    expect(most).toBe(1);
+    await listAllObjects(s3, BUCKET, 'site/', { expectedKeys: keys });
+    expect(most).toBe(2);
   });
 
   test('a missing bucket is the SDK error as before (the error body is not a listing)', async () => {

@@ -156,11 +156,12 @@ export async function scanSource(
   /** A cancel (SIGINT/SIGTERM) ends the hashing at the next yield. */
   signal?: AbortSignal,
   /**
-   * Called once the walk has accepted the source, before the hashing: main.ts starts the S3 listing there. The
-   * headers are decided once the promise it returns settles (the listing's request is on the wire), so the
-   * mime-types database is compiled after that request, not before it (issue #15, cold start).
+   * Called with the files' paths once the walk has accepted the source, before the hashing: main.ts starts the S3
+   * listing there (cut into segments where those paths say, list-segments.ts). The headers are decided once the
+   * promise it returns settles (the listing's request is on the wire), so the mime-types database is compiled after
+   * that request, not before it (issue #15, cold start).
    */
-  onWalked?: () => Promise<void> | void,
+  onWalked?: (paths: readonly string[]) => Promise<void> | void,
 ): Promise<ScanResult> {
   // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here. It is
   // started at the walk's WORKER_MIN_FILES-th file, so its boot overlaps the rest of the walk and the listing's
@@ -205,7 +206,7 @@ export async function scanSource(
   const hashing = claims
     ? worker?.hash({ reals: walked.files.map((_, i) => realOf(i)), claims, maxBytes: smallLimit, partSize })
     : undefined;
-  const readingAhead = onWalked?.();
+  const readingAhead = onWalked?.(walked.files.map((f) => f.path));
   if (large) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed. A manifest that
   // is not JSON fails the run: the worker is stopped, not left hashing for nobody.
@@ -283,7 +284,11 @@ export interface Scan extends ScanResult {
 }
 
 /** The stage: scan `source` as the inputs say, and log what was found and what was left out. */
-export async function scan(inputs: Inputs, signal?: AbortSignal, onWalked?: () => void): Promise<Scan> {
+export async function scan(
+  inputs: Inputs,
+  signal?: AbortSignal,
+  onWalked?: (paths: readonly string[]) => Promise<void> | void,
+): Promise<Scan> {
   const source = inputs.source!;
   core.info(`Hashing ${source} ...`);
   const result = await scanSource(
