@@ -25,8 +25,12 @@ export interface FileHashes {
   partMd5s?: string[];
 }
 
+/** An ETag already in normal form (the listing normalises every one; the planner asks again per comparison). */
+const NORMAL_ETAG = /^[0-9a-f]{32}(?:-\d+)?$/;
+
 /** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
 export function normalizeEtag(etag: string | undefined): string {
+  if (etag !== undefined && NORMAL_ETAG.test(etag)) return etag;
   return (etag ?? '')
     .trim()
     .replace(/^W\//, '')

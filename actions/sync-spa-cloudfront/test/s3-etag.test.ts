@@ -23,6 +23,13 @@ describe('ETag helpers', () => {
     ['W/"ABC"', 'abc'],
     ['  "d41d8cd98f00b204e9800998ecf8427e"  ', 'd41d8cd98f00b204e9800998ecf8427e'],
     [undefined, ''],
+    // already normal (the fast path): returned as is
+    ['d41d8cd98f00b204e9800998ecf8427e', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['d41d8cd98f00b204e9800998ecf8427e-12', 'd41d8cd98f00b204e9800998ecf8427e-12'],
+    // almost normal: the slow path still cleans them
+    ['D41D8CD98F00B204E9800998ECF8427E', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['d41d8cd98f00b204e9800998ecf8427e ', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['"d41d8cd98f00b204e9800998ecf8427e-2"', 'd41d8cd98f00b204e9800998ecf8427e-2'],
   ])('normalizeEtag(%j) = %s', (raw, expected) => {
     expect(normalizeEtag(raw)).toBe(expected);
   });
