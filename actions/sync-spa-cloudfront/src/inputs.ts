@@ -22,6 +22,11 @@ import type { FollowSymlinks } from './walk';
 
 // The only file that reads inputs. Everything is validated here, before any AWS call.
 
+/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
+export function invalidates(distributionId: string | undefined, mode: InvalidationMode): boolean {
+  return distributionId !== undefined && mode !== 'off';
+}
+
 export type DeleteMode = 'off' | 'prune';
 export type { InvalidationMode };
 

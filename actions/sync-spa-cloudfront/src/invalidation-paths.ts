@@ -1,4 +1,5 @@
 import { type InvalidationPlan, planInvalidationPaths } from './cloudfront-invalidation';
+import { invalidates } from './inputs';
 import { isImmutable } from './policy';
 import type { ReleaseManifest } from './release-record';
 import type { SyncPlan } from './sync-plan';
@@ -6,11 +7,6 @@ import type { SyncPlan } from './sync-plan';
 // Which URL paths a deploy or rollback invalidates (pure): the files whose change must reach viewers now.
 
 export type InvalidationMode = 'changed' | 'all' | 'off';
-
-/** True when this run invalidates CloudFront at all (a distribution is given and invalidation is not off). */
-export function invalidates(distributionId: string | undefined, mode: InvalidationMode): boolean {
-  return distributionId !== undefined && mode !== 'off';
-}
 
 /** The invalidation of a deploy or rollback: none, `/*`, or planned from the URL paths that changed. */
 export function planPaths(

@@ -15,10 +15,9 @@ import type { CloudFrontClient } from './cloudfront-sdk';
 import { memory } from './gc';
 import { getInputs } from './inputs';
 import { type RemoteState, readRemote } from './records';
+import type { Plan } from './release-plan';
 import { openCloudFront, openSession } from './session';
 import type { Invalidated } from './stages/invalidate';
-import { planDeploy } from './stages/plan';
-import { planRollbackTo } from './stages/plan-rollback';
 import { scan } from './stages/scan';
 import type { Report } from './summary';
 
@@ -53,14 +52,15 @@ export async function main(deps: Deps = {}): Promise<void> {
   };
   const signal = deps.signal ?? cancellationSignal();
   const session = openSession({ inputs, clock, env, signal, s3: deps.s3, cloudfront: deps.cloudfront });
-  let plan: Awaited<ReturnType<typeof planDeploy>>;
+  let plan: Plan;
   let invalidated: Invalidated | undefined;
   let later: typeof import('./stages/after-plan');
   // Once the source is accepted, the bucket is read while the files are hashed. What else the run needs is compiled
-  // once the listing's request is on the wire (the CloudFront SDK, mime types, the write stages: lazy chunks), so
-  // that request goes out as early as the floor's (issue #15, cold start).
+  // once the listing's request is on the wire (the CloudFront SDK, mime types, the planners, the write stages: lazy
+  // chunks), so that request goes out as early as the floor's (issue #15, cold start).
   let remote: Promise<RemoteState> | undefined;
   let cloudFrontReady: Promise<void> | undefined;
+  let planning: Promise<typeof import('./stages/plan')> | undefined;
   const readAhead = (localPaths: readonly string[]): Promise<void> => {
     const sent = requestSent(session.s3);
     remote = readRemote(session, localPaths);
@@ -68,15 +68,21 @@ export async function main(deps: Deps = {}): Promise<void> {
     const onTheWire = Promise.race([sent, remote.then(noop, noop)]);
     cloudFrontReady = onTheWire.then(() => openCloudFront(session));
     cloudFrontReady.catch(noop); // awaited below; a scan error is the one to report
+    planning = onTheWire.then(() => import('./stages/plan'));
+    planning.catch(noop);
     return onTheWire;
   };
   try {
     const scanned = inputs.rollbackTo === undefined ? await scan(inputs, signal, readAhead) : undefined;
     await (cloudFrontReady ?? openCloudFront(session));
     stageDone('scan', 'plan');
-    plan = scanned
-      ? await planDeploy(session, scanned, remote ?? readRemote(session))
-      : await planRollbackTo(session, inputs.rollbackTo!);
+    if (scanned) {
+      const { planDeploy } = await (planning ?? import('./stages/plan'));
+      plan = await planDeploy(session, scanned, remote ?? readRemote(session));
+    } else {
+      const { planRollbackTo } = await import('./stages/plan-rollback');
+      plan = await planRollbackTo(session, inputs.rollbackTo!);
+    }
     stageDone('plan', 'publish');
     later = await import('./stages/after-plan');
     const { publish, record, prune, invalidate } = later;

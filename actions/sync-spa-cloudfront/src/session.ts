@@ -1,8 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { type Clock, createClient } from '@deploy-actions/kit/runtime';
 import { type CloudFrontClient, cloudFrontSdk } from './cloudfront-sdk';
-import type { Inputs } from './inputs';
-import { invalidates } from './invalidation-paths';
+import { type Inputs, invalidates } from './inputs';
 
 // What one run of the action works with: its inputs, its two clients, its clock and cancellation signal, and the
 // count of the requests it made. Built once by main.ts and handed to every stage; it holds no behaviour.
