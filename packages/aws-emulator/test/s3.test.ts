@@ -424,6 +424,32 @@ describe('SDK v3 at default settings', () => {
     expect(v1b.IsTruncated).toBe(false);
   });
 
+  test('keys are listed in UTF-8 byte order, as S3 lists them, not JavaScript string order', async () => {
+    // U+E000 and U+FFFF are one UTF-16 unit each, above a surrogate pair's first unit (0xD83D): `<` puts 😀 first;
+    // their UTF-8 bytes (EE…, EF…, F0…) put it last
+    const keys = ['u/a\uffff.txt', 'u/a😀.txt', 'u/a\ue000.txt', 'u/ab.txt', 'u/a.txt'];
+    await emu.control.seed({ buckets: [{ name: 'utf8', objects: keys.map((key) => ({ key, body: key })) }] });
+    const s3 = client();
+    const byBytes = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(byBytes).not.toEqual([...keys].sort()); // the case where the two orders differ
+    const all = await s3.send(new ListObjectsV2Command({ Bucket: 'utf8', Prefix: 'u/' }));
+    expect(all.Contents?.map((c) => c.Key)).toEqual(byBytes);
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'utf8', Prefix: 'u/', StartAfter: 'u/a\uffff.txt' }),
+    );
+    expect(after.Contents?.map((c) => c.Key)).toEqual(['u/a😀.txt']);
+    const paged: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: 'utf8', Prefix: 'u/', MaxKeys: 2, ContinuationToken: token }),
+      );
+      paged.push(...(page.Contents ?? []).map((c) => c.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    expect(paged).toEqual(byBytes);
+  });
+
   test('DeleteObject and DeleteObjects (quiet and verbose)', async () => {
     await emu.control.seed({
       buckets: [{ name: 'site', objects: Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, body: 'x' })) }],

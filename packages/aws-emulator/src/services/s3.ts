@@ -81,8 +81,18 @@ export interface Bucket {
   created: number;
   objects: Map<string, S3Object>;
   uploads: Map<string, Upload>;
-  /** Sorted keys, rebuilt lazily after a mutation. */
-  sorted: string[] | null;
+  /** The keys in S3's order, rebuilt lazily after a mutation. */
+  sorted: SortedKeys | null;
+}
+
+/**
+ * Keys in the order S3 lists them: UTF-8 binary order ("List results are always returned in UTF-8 binary order",
+ * S3 User Guide, ListingKeysUsingAPIs), which differs from JavaScript's `<` (UTF-16 code units) where a character
+ * above U+FFFF meets one in U+E000-U+FFFF. Each key's UTF-8 bytes are kept beside it for the comparisons.
+ */
+interface SortedKeys {
+  keys: string[];
+  utf8: Buffer[];
 }
 
 /** The S3 module with typed helpers other services, the demo and tests may call. */
@@ -525,17 +535,23 @@ function parseMaxKeys(raw: string | null, name: string, cap = MAX_KEYS): number 
   return Math.min(Number(raw), cap);
 }
 
-/** First index in the sorted array whose key is > `after` (or >= `from` when after is undefined). */
-function lowerBound(keys: string[], value: string, inclusive: boolean): number {
+/** First index of the sorted keys that sorts after `value` (at or after it when `inclusive`), in S3's order. */
+function lowerBound(sorted: SortedKeys, value: string, inclusive: boolean): number {
+  const v = Buffer.from(value);
   let lo = 0;
-  let hi = keys.length;
+  let hi = sorted.keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const k = keys[mid] as string;
-    if (inclusive ? k < value : k <= value) lo = mid + 1;
+    const c = Buffer.compare(sorted.utf8[mid] as Buffer, v);
+    if (inclusive ? c < 0 : c <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** -1, 0, 1 as S3 orders two keys (UTF-8 bytes). */
+function s3Order(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 interface ListResult {
@@ -548,8 +564,12 @@ interface ListResult {
 export function createS3Service(): S3Service {
   const buckets = new Map<string, Bucket>();
 
-  const sortedKeys = (b: Bucket): string[] => {
-    if (!b.sorted) b.sorted = [...b.objects.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const sortedKeys = (b: Bucket): SortedKeys => {
+    if (!b.sorted) {
+      const pairs = [...b.objects.keys()].map((key) => ({ key, utf8: Buffer.from(key) }));
+      pairs.sort((x, y) => Buffer.compare(x.utf8, y.utf8));
+      b.sorted = { keys: pairs.map((p) => p.key), utf8: pairs.map((p) => p.utf8) };
+    }
     return b.sorted;
   };
 
@@ -572,19 +592,20 @@ export function createS3Service(): S3Service {
     b: Bucket,
     o: { prefix: string; delimiter: string; after?: string; afterIsPrefix?: boolean; maxKeys: number },
   ): ListResult => {
-    const keys = sortedKeys(b);
+    const sorted = sortedKeys(b);
+    const keys = sorted.keys;
     const result: ListResult = { contents: [], prefixes: [], truncated: false };
     if (o.maxKeys === 0) return result;
     let i =
-      o.after !== undefined && o.after >= o.prefix
-        ? lowerBound(keys, o.after, false)
-        : lowerBound(keys, o.prefix, true);
+      o.after !== undefined && s3Order(o.after, o.prefix) >= 0
+        ? lowerBound(sorted, o.after, false)
+        : lowerBound(sorted, o.prefix, true);
     let skipPrefix = o.afterIsPrefix ? o.after : undefined;
     let count = 0;
     for (; i < keys.length; i++) {
       const key = keys[i] as string;
       if (!key.startsWith(o.prefix)) {
-        if (key > o.prefix) break;
+        if (s3Order(key, o.prefix) > 0) break;
         continue;
       }
       if (skipPrefix !== undefined && key.startsWith(skipPrefix)) continue;
@@ -664,7 +685,7 @@ export function createS3Service(): S3Service {
       created: ctx.clock.now(),
       objects: new Map(),
       uploads: new Map(),
-      sorted: [],
+      sorted: null,
     });
     return { status: 200, headers: { location: `/${name}` } };
   };
@@ -789,7 +810,7 @@ export function createS3Service(): S3Service {
     const prefix = req.query.get('prefix') ?? '';
     const uploads = [...b.uploads.values()]
       .filter((u) => u.key.startsWith(prefix))
-      .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.initiated - y.initiated));
+      .sort((x, y) => s3Order(x.key, y.key) || x.initiated - y.initiated);
     return xmlResponse('ListMultipartUploadsResult', {
       Bucket: b.name,
       KeyMarker: '',
@@ -1458,7 +1479,7 @@ export function createS3Service(): S3Service {
             created: ctx.clock.now(),
             objects: new Map(),
             uploads: new Map(),
-            sorted: [],
+            sorted: null,
           });
         }
         for (const o of raw.objects ?? []) {
