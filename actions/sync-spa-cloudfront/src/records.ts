@@ -7,6 +7,7 @@ import {
   isErrorNamed,
 } from '@deploy-actions/kit/runtime';
 import { collectGarbage } from './gc';
+import { segmentEnds } from './list-segments';
 import { listReleases, parseRecord, type ReleaseManifest, type ReleaseRef } from './release-record';
 import { decodeJson, getObjectBytes, type ListedObject, listAllObjects } from './s3-objects';
 import type { Session } from './session';
@@ -43,7 +44,8 @@ export async function listSite(session: Session, localPaths: readonly string[] =
     // 50-page listing: collect every few pages once the listing is large.
     listed = await listAllObjects(session.s3, inputs.bucket, prefix, {
       signal: session.signal,
-      expectedKeys: localPaths.map((path) => `${prefix}${path}`),
+      // cut where the build's own paths say (the same order with the prefix before them: only the cuts get it)
+      cuts: segmentEnds(localPaths).map((path) => `${prefix}${path}`),
       onPage: (pages) => {
         if (pages % LIST_GC_PAGES === 0) collectGarbage();
       },

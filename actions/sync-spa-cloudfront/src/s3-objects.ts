@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BatchError, mapLimit } from './concurrency';
 import type { ListPage } from './list-page';
-import { keptInSegment, segmentEnds, segmentsOf } from './list-segments';
+import { keptInSegment, segmentsOf } from './list-segments';
 import { normalizeEtag } from './s3-etag';
 
 // Small S3 read helpers: paginated listing, object bytes and JSON, HEAD. The writes are in s3-writes.ts, which only
@@ -19,8 +19,8 @@ export interface ListedObject {
 
 /**
  * Every object under `prefix` (ListObjectsV2, 1,000 per page), in S3's order. Returns the objects and the number of
- * pages. With `expectedKeys` (the keys the local build will have) the prefix is listed in segments at once
- * (list-segments.ts): the same objects, in fewer round trips one after another.
+ * pages. With `cuts` (keys in S3's order, list-segments.ts `segmentEnds`) the prefix is listed in segments at once:
+ * the same objects, in fewer round trips one after another.
  *
  * Each page's XML is read by list-page.ts (saxes), not by the SDK: its schema-driven deserializer (its XML parser,
  * then a walk of the output schema that builds a Date per object) was ~150 ms of CPU for the two pages of a
@@ -37,14 +37,14 @@ export async function listAllObjects(
     signal?: AbortSignal;
     /** Called after each page (e.g. to reclaim the parser's garbage on very large listings). */
     onPage?: (pages: number, objects: number) => void;
-    /** Keys expected under the prefix, in any order: where to cut the listing into segments. */
-    expectedKeys?: readonly string[];
+    /** Where segments end (each one included in the segment it ends), in S3's order. */
+    cuts?: readonly string[];
   } = {},
 ): Promise<{ objects: ListedObject[]; pages: number; sdkParsedPages: number }> {
   const reader = import('./list-page');
   reader.catch(() => {}); // awaited with the first page
   const totals = { pages: 0, objects: 0, sdkParsedPages: 0 };
-  const segments = segmentsOf(segmentEnds(options.expectedKeys ?? []));
+  const segments = segmentsOf(options.cuts ?? []);
   const listed = await mapLimit(segments, SEGMENTS_AT_ONCE, async (segment) => {
     const objects: ListedObject[] = [];
     let token: string | undefined;

@@ -202,10 +202,13 @@ export async function scanSource(
     worker.stop();
     worker = undefined;
   }
-  const claims = worker ? newClaims(walked.files.length) : undefined;
-  const hashing = claims
-    ? worker?.hash({ reals: walked.files.map((_, i) => realOf(i)), claims, maxBytes: smallLimit, partSize })
-    : undefined;
+  const claims = newClaims(walked.files.length);
+  const hashing = worker?.hash({
+    reals: walked.files.map((_, i) => realOf(i)),
+    claims,
+    maxBytes: smallLimit,
+    partSize,
+  });
   const readingAhead = onWalked?.(walked.files.map((f) => f.path));
   if (large) limitYoungGeneration();
   // Read even when not published (.vite/ is a dot directory): it still tells which files are hashed. A manifest that
@@ -225,7 +228,7 @@ export async function scanSource(
     if (hash === LARGE) streamed.push(i);
     else files[i] = fileOf(walked.files[i]!, hash);
   };
-  if (!worker || !claims || !hashing) {
+  if (!worker || !hashing) {
     await hashInThread(inOrder(walked.files.length), realOf, smallLimit, partSize, take, signal, YIELD_EVERY_MS);
   } else {
     // The worker takes from the front; this thread from the back, in short slices between its listing's pages.
