@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createGzip, gzipSync } from 'node:zlib';
+import { constants, createGzip, gzipSync } from 'node:zlib';
 
 // gzip-compressed JSON written piece by piece, so a large record (a release with 50,000 files, ~13 MB of JSON) never
 // exists in memory as one string plus one Buffer: only its compressed bytes (~4x smaller) are kept. A record of a
@@ -10,6 +10,11 @@ import { createGzip, gzipSync } from 'node:zlib';
 const PIECEWISE_ENTRIES = 256;
 /** Up to this many entries in large objects and arrays, the text is built whole and compressed in one call. */
 const WHOLE_MAX_ENTRIES = 10_000;
+/**
+ * zlib's fastest level: a record is mostly hex hashes, which no level compresses much (a 2,000-file record: 185 KB at
+ * level 1 vs 178 KB at the default 6, in ~8.5 vs ~13 ms on the bench machine).
+ */
+const GZIP = { level: constants.Z_BEST_SPEED };
 /** Text is handed to gzip in chunks of about this many characters. */
 const CHUNK = 64 * 1024;
 
@@ -69,8 +74,8 @@ function isLarge(value: unknown): boolean {
  * are serialised entry by entry into the compressor.
  */
 export async function gzipJson(value: unknown, wholeMaxEntries = WHOLE_MAX_ENTRIES): Promise<Buffer> {
-  if (streamedEntries(value) <= wholeMaxEntries) return gzipSync(`${JSON.stringify(value) ?? 'null'}\n`);
-  const gzip = createGzip();
+  if (streamedEntries(value) <= wholeMaxEntries) return gzipSync(`${JSON.stringify(value) ?? 'null'}\n`, GZIP);
+  const gzip = createGzip(GZIP);
   const chunks: Buffer[] = [];
   gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = once(gzip, 'end');

@@ -96,7 +96,7 @@ export interface ScanResult {
   viteManifest?: string;
 }
 
-/** A hashed file; its headers are decided after the hashing (see onWalked). */
+/** A hashed file; its headers are filled in once decided (see onWalked). */
 function fileOf(walkedFile: WalkedFile, hashes: FileHashes): LocalFile {
   const { path } = walkedFile;
   const file: LocalFile = {
@@ -158,8 +158,8 @@ export async function scanSource(
   /**
    * Called with the files' paths once the walk has accepted the source, before the hashing: main.ts starts the S3
    * listing there (cut into segments where those paths say, list-segments.ts). The headers are decided once the
-   * promise it returns settles (the listing's request is on the wire), so the mime-types database is compiled after
-   * that request, not before it (issue #15, cold start).
+   * promise it returns settles (the listing's request is on the wire), while the files hash: the mime-types database
+   * is compiled after that request, not before it (issue #15, cold start).
    */
   onWalked?: (paths: readonly string[]) => Promise<void> | void,
 ): Promise<ScanResult> {
@@ -221,6 +221,20 @@ export async function scanSource(
     throw err;
   }
   const detector = hashedDetector(vite?.manifest);
+  // The headers depend on paths only: decided while the files hash, once the listing's request is on the wire
+  // (the mime-types database is compiled after that request, not before it: issue #15, cold start).
+  const cacheControls = new Array<string>(walked.files.length);
+  const contentTypes = new Array<string>(walked.files.length);
+  const headers = Promise.resolve(readingAhead)
+    .then(loadContentTypes)
+    .then(() => {
+      for (let i = 0; i < walked.files.length; i++) {
+        const decided = decideHeaders(walked.files[i]!.path, rules, detector);
+        cacheControls[i] = decided.cacheControl;
+        contentTypes[i] = decided.contentType;
+      }
+    });
+  headers.catch(() => undefined); // awaited below, unless the hashing fails first (that error is the one to report)
   const files = new Array<LocalFile>(walked.files.length);
   const streamed: number[] = []; // larger files: streamed below, `concurrency` at a time
   const take = (i: number, hash: SmallFileHash) => {
@@ -262,12 +276,10 @@ export async function scanSource(
     await assertUnchanged(realOf(i), walkedFile.path);
     files[i] = fileOf(walkedFile, await hashFile(realOf(i), partSize));
   });
-  await readingAhead;
-  await loadContentTypes();
-  for (const file of files) {
-    const headers = decideHeaders(file.path, rules, detector);
-    file.cacheControl = headers.cacheControl;
-    file.contentType = headers.contentType;
+  await headers;
+  for (let i = 0; i < files.length; i++) {
+    files[i]!.cacheControl = cacheControls[i]!;
+    files[i]!.contentType = contentTypes[i]!;
   }
   const result: ScanResult = { files, excluded, detector };
   if (vite) result.viteManifest = vite.path;
