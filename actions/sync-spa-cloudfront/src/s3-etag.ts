@@ -27,10 +27,18 @@ export interface FileHashes {
 
 /** An ETag already in normal form (the listing normalises every one; the planner asks again per comparison). */
 const NORMAL_ETAG = /^[0-9a-f]{32}(?:-\d+)?$/;
+const QUOTE = 0x22;
 
 /** ETag without the surrounding quotes (ListObjectsV2 and HEAD return it quoted), lower-cased. */
 export function normalizeEtag(etag: string | undefined): string {
-  if (etag !== undefined && NORMAL_ETAG.test(etag)) return etag;
+  if (etag !== undefined) {
+    if (NORMAL_ETAG.test(etag)) return etag;
+    // as S3 sends it (listings, PUT and HEAD answers): a normal ETag in double quotes
+    if (etag.charCodeAt(0) === QUOTE && etag.charCodeAt(etag.length - 1) === QUOTE) {
+      const inner = etag.slice(1, -1);
+      if (NORMAL_ETAG.test(inner)) return inner;
+    }
+  }
   return (etag ?? '')
     .trim()
     .replace(/^W\//, '')

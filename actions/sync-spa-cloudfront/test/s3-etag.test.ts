@@ -30,6 +30,12 @@ describe('ETag helpers', () => {
     ['D41D8CD98F00B204E9800998ECF8427E', 'd41d8cd98f00b204e9800998ecf8427e'],
     ['d41d8cd98f00b204e9800998ecf8427e ', 'd41d8cd98f00b204e9800998ecf8427e'],
     ['"d41d8cd98f00b204e9800998ecf8427e-2"', 'd41d8cd98f00b204e9800998ecf8427e-2'],
+    // quoted, as S3 sends it (the second fast path), and what only looks like it
+    ['"d41d8cd98f00b204e9800998ecf8427e"', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['""d41d8cd98f00b204e9800998ecf8427e""', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['"D41D8CD98F00B204E9800998ECF8427E"', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['"', ''],
+    ['""', ''],
   ])('normalizeEtag(%j) = %s', (raw, expected) => {
     expect(normalizeEtag(raw)).toBe(expected);
   });
