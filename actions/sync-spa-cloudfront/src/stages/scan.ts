@@ -146,6 +146,65 @@ function inOrder(count: number): () => number | undefined {
   return () => (i < count ? i++ : undefined);
 }
 
+/**
+ * The `count` small files hashed by the worker from the front of the list and by this thread from the back, in short slices
+ * between its listing's pages (hash-claims.ts); `take` gets every file's hash. A worker that fails, or answers other
+ * than what it took, leaves its files to this thread.
+ */
+async function hashBothEnds(
+  hashing: Promise<SmallFileHash[] | undefined>,
+  count: number,
+  claims: BigInt64Array,
+  realOf: (i: number) => string,
+  maxBytes: number,
+  partSize: number,
+  take: (i: number, hash: SmallFileHash) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await hashInThread(() => claimBack(claims), realOf, maxBytes, partSize, take, signal, STEAL_SLICE_MS);
+  const byWorker = frontTaken(claims);
+  let hashes: SmallFileHash[] | undefined = [];
+  if (byWorker > 0) {
+    const stopped = new Promise<undefined>((resolve) => {
+      if (signal?.aborted) resolve(undefined);
+      else signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+    });
+    hashes = await Promise.race([hashing, stopped]);
+    signal?.throwIfAborted();
+    if (hashes?.length !== byWorker) hashes = undefined; // not what it took: hash those here
+  }
+  core.debug(
+    hashes
+      ? `hashed ${byWorker} files on the worker thread, ${count - byWorker} on this one`
+      : 'the hash worker failed: hashing its files here',
+  );
+  if (hashes) for (let i = 0; i < hashes.length; i++) take(i, hashes[i]!);
+  else await hashInThread(inOrder(byWorker), realOf, maxBytes, partSize, take, signal, YIELD_EVERY_MS);
+}
+
+/**
+ * Every walked file's Cache-Control and Content-Type (policy.ts), decided once `ready` settles (the listing's request
+ * is on the wire: the mime-types database is compiled after it), while the files hash. Two arrays of shared strings,
+ * not an object per file (the 50,000-file run's memory).
+ */
+async function decideAllHeaders(
+  walked: readonly WalkedFile[],
+  rules: readonly CacheRule[],
+  detector: HashedDetector,
+  ready: Promise<void> | void,
+): Promise<{ cacheControl: string[]; contentType: string[] }> {
+  await ready;
+  await loadContentTypes();
+  const cacheControl = new Array<string>(walked.length);
+  const contentType = new Array<string>(walked.length);
+  for (let i = 0; i < walked.length; i++) {
+    const decided = decideHeaders(walked[i]!.path, rules, detector);
+    cacheControl[i] = decided.cacheControl;
+    contentType[i] = decided.contentType;
+  }
+  return { cacheControl, contentType };
+}
+
 export async function scanSource(
   root: string,
   rules: readonly CacheRule[],
@@ -223,17 +282,7 @@ export async function scanSource(
   const detector = hashedDetector(vite?.manifest);
   // The headers depend on paths only: decided while the files hash, once the listing's request is on the wire
   // (the mime-types database is compiled after that request, not before it: issue #15, cold start).
-  const cacheControls = new Array<string>(walked.files.length);
-  const contentTypes = new Array<string>(walked.files.length);
-  const headers = Promise.resolve(readingAhead)
-    .then(loadContentTypes)
-    .then(() => {
-      for (let i = 0; i < walked.files.length; i++) {
-        const decided = decideHeaders(walked.files[i]!.path, rules, detector);
-        cacheControls[i] = decided.cacheControl;
-        contentTypes[i] = decided.contentType;
-      }
-    });
+  const headers = decideAllHeaders(walked.files, rules, detector, readingAhead);
   headers.catch(() => undefined); // awaited below, unless the hashing fails first (that error is the one to report)
   const files = new Array<LocalFile>(walked.files.length);
   const streamed: number[] = []; // larger files: streamed below, `concurrency` at a time
@@ -245,27 +294,8 @@ export async function scanSource(
   if (!worker || !hashing) {
     await hashInThread(inOrder(walked.files.length), realOf, smallLimit, partSize, take, signal, YIELD_EVERY_MS);
   } else {
-    // The worker takes from the front; this thread from the back, in short slices between its listing's pages.
     try {
-      await hashInThread(() => claimBack(claims), realOf, smallLimit, partSize, take, signal, STEAL_SLICE_MS);
-      const byWorker = frontTaken(claims);
-      let hashes: SmallFileHash[] | undefined = [];
-      if (byWorker > 0) {
-        const stopped = new Promise<undefined>((resolve) => {
-          if (signal?.aborted) resolve(undefined);
-          else signal?.addEventListener('abort', () => resolve(undefined), { once: true });
-        });
-        hashes = await Promise.race([hashing, stopped]);
-        signal?.throwIfAborted();
-        if (hashes?.length !== byWorker) hashes = undefined; // not what it took: hash those here
-      }
-      core.debug(
-        hashes
-          ? `hashed ${byWorker} files on the worker thread, ${walked.files.length - byWorker} on this one`
-          : 'the hash worker failed: hashing its files here',
-      );
-      if (hashes) for (let i = 0; i < hashes.length; i++) take(i, hashes[i]!);
-      else await hashInThread(inOrder(byWorker), realOf, smallLimit, partSize, take, signal, YIELD_EVERY_MS);
+      await hashBothEnds(hashing, walked.files.length, claims, realOf, smallLimit, partSize, take, signal);
     } finally {
       worker.stop();
     }
@@ -276,10 +306,10 @@ export async function scanSource(
     await assertUnchanged(realOf(i), walkedFile.path);
     files[i] = fileOf(walkedFile, await hashFile(realOf(i), partSize));
   });
-  await headers;
+  const decided = await headers;
   for (let i = 0; i < files.length; i++) {
-    files[i]!.cacheControl = cacheControls[i]!;
-    files[i]!.contentType = contentTypes[i]!;
+    files[i]!.cacheControl = decided.cacheControl[i]!;
+    files[i]!.contentType = decided.contentType[i]!;
   }
   const result: ScanResult = { files, excluded, detector };
   if (vite) result.viteManifest = vite.path;
