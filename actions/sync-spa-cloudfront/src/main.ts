@@ -63,7 +63,7 @@ export async function main(deps: Deps = {}): Promise<void> {
   let planning: Promise<typeof import('./stages/plan')> | undefined;
   const readAhead = (localPaths: readonly string[]): Promise<void> => {
     const sent = requestSent(session.s3);
-    remote = readRemote(session, localPaths);
+    remote = readRemote(session, localPaths, sent); // its page reader is compiled once that request is out
     // (a listing that fails before any request, e.g. without credentials, settles `remote`, never `sent`)
     const onTheWire = Promise.race([sent, remote.then(noop, noop)]);
     cloudFrontReady = onTheWire.then(() => openCloudFront(session));

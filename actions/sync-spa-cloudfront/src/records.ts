@@ -35,7 +35,11 @@ export interface Listing {
  * One listing of everything under the prefix: the site's objects and this action's records. `localPaths` (the
  * build's files) say where the listing can be cut into segments listed at once (list-segments.ts).
  */
-export async function listSite(session: Session, localPaths: readonly string[] = []): Promise<Listing> {
+export async function listSite(
+  session: Session,
+  localPaths: readonly string[] = [],
+  readerAfter?: Promise<unknown>,
+): Promise<Listing> {
   const { inputs } = session;
   const prefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
   let listed: Awaited<ReturnType<typeof listAllObjects>>;
@@ -46,6 +50,7 @@ export async function listSite(session: Session, localPaths: readonly string[] =
       signal: session.signal,
       // cut where the build's own paths say (the same order with the prefix before them: only the cuts get it)
       cuts: segmentEnds(localPaths).map((path) => `${prefix}${path}`),
+      ...(readerAfter ? { readerAfter } : {}),
       onPage: (pages) => {
         if (pages % LIST_GC_PAGES === 0) collectGarbage();
       },
@@ -102,9 +107,13 @@ export interface RemoteState {
  * after hashing). Until it is awaited a rejection is held, not reported as unhandled: when the scan fails too, the
  * scan's error is the one the run reports, as before.
  */
-export function readRemote(session: Session, localPaths?: readonly string[]): Promise<RemoteState> {
+export function readRemote(
+  session: Session,
+  localPaths?: readonly string[],
+  readerAfter?: Promise<unknown>,
+): Promise<RemoteState> {
   const reading = (async (): Promise<RemoteState> => {
-    const listing = await listSite(session, localPaths);
+    const listing = await listSite(session, localPaths, readerAfter);
     const ref = listing.releases[0];
     return { listing, previous: ref ? await readRecord(session, ref) : undefined };
   })();

@@ -27,7 +27,8 @@ export interface ListedObject {
  * 2,000-file site, over a tenth of a redeploy (bench/spa-sync.bench.mjs with BENCH_PROF). The request, signing,
  * retries and error responses stay the SDK's: a middleware just inside its deserializer takes a 200 page's text and
  * hands the deserializer an empty result instead; a page list-page.ts is not sure of goes to the SDK unchanged.
- * list-page.ts and its readers are a lazy chunk of the bundle, loaded while the first page is requested (cold start).
+ * list-page.ts and its readers are a lazy chunk of the bundle, loaded while the first page is requested (cold start:
+ * after that request is on the wire, with `readerAfter`).
  */
 export async function listAllObjects(
   client: S3Client,
@@ -39,10 +40,19 @@ export async function listAllObjects(
     onPage?: (pages: number, objects: number) => void;
     /** Where segments end (each one included in the segment it ends), in S3's order. */
     cuts?: readonly string[];
+    /**
+     * Load the page reader once this settles (main.ts: the listing's first request is on the wire) or a page comes
+     * in, so its chunk is not compiled before that request goes out (#15 cold start). By default it loads at once.
+     */
+    readerAfter?: Promise<unknown>;
   } = {},
 ): Promise<{ objects: ListedObject[]; pages: number; sdkParsedPages: number }> {
-  const reader = import('./list-page');
-  reader.catch(() => {}); // awaited with the first page
+  // loaded once `readerAfter` settles, or when a page comes in first (a client whose requests node:http does not see)
+  let loading: Promise<PageReader> | undefined;
+  const reader = (): Promise<PageReader> => (loading ??= import('./list-page'));
+  if (options.readerAfter)
+    options.readerAfter.then(reader, reader).catch(() => {}); // awaited with the first page
+  else reader().catch(() => {});
   const totals = { pages: 0, objects: 0, sdkParsedPages: 0 };
   const segments = segmentsOf(options.cuts ?? []);
   const listed = await mapLimit(segments, SEGMENTS_AT_ONCE, async (segment) => {
@@ -69,6 +79,8 @@ export async function listAllObjects(
   return { objects: listed.flat(), pages: totals.pages, sdkParsedPages: totals.sdkParsedPages };
 }
 
+type PageReader = typeof import('./list-page');
+
 /** Segments listed at once (a 50,000-file site has ~56). */
 const SEGMENTS_AT_ONCE = 8;
 
@@ -76,7 +88,7 @@ const SEGMENTS_AT_ONCE = 8;
 async function listPage(
   client: S3Client,
   at: { bucket: string; prefix: string; token: string | undefined; startAfter: string | undefined },
-  reader: Promise<typeof import('./list-page')>,
+  reader: () => Promise<PageReader>,
   signal: AbortSignal | undefined,
 ): Promise<{ objects: ListedObject[]; nextToken: string | undefined; bySdk: boolean }> {
   const command = new ListObjectsV2Command({
@@ -93,7 +105,7 @@ async function listPage(
       const response = result.response as { statusCode?: number; body?: unknown };
       if (response.statusCode === 200 && response.body && typeof response.body === 'object') {
         const text = Buffer.concat(await collect(response.body as AsyncIterable<Uint8Array>)).toString('utf8');
-        page = (await reader).parseListPage(text);
+        page = (await reader()).parseListPage(text);
         response.body = Buffer.from(page ? EMPTY_LIST_RESULT : text);
       }
       return result;

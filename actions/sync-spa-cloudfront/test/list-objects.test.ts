@@ -55,6 +55,21 @@ describe('listAllObjects', () => {
     expect(ours.objects.map((o) => o.key)).toContain('site/a & b <c> "d" \'e\'.html');
   });
 
+  test('readerAfter: the page reader waits for it, or for the first page when it never settles', async () => {
+    const expected = await sdkListing(e.s3, 'site/');
+    let settle!: () => void;
+    const later = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const listing = listAllObjects(e.s3, BUCKET, 'site/', { readerAfter: later });
+    settle();
+    expect((await listing).objects).toEqual(expected);
+    // never settles (a client whose requests node:http does not report): the pages still load it
+    const never = await listAllObjects(e.s3, BUCKET, 'site/', { readerAfter: new Promise(() => {}) });
+    expect(never).toMatchObject({ pages: 2, sdkParsedPages: 0 });
+    expect(never.objects).toEqual(expected);
+  });
+
   test.each([
     { name: 'every key expected (one page per segment)', expected: (keys: string[]) => keys, pages: 2 },
     // the one cut is at site/zz-0799: the first segment holds all but the ü key (two pages), the second that key
