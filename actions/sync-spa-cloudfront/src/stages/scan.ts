@@ -147,9 +147,9 @@ function inOrder(count: number): () => number | undefined {
 }
 
 /**
- * The `count` small files hashed by the worker from the front of the list and by this thread from the back, in short slices
- * between its listing's pages (hash-claims.ts); `take` gets every file's hash. A worker that fails, or answers other
- * than what it took, leaves its files to this thread.
+ * The `count` small files hashed by the worker from the front of the list and by this thread from the back, in short
+ * slices between its listing's pages (hash-claims.ts); `take` gets every file's hash. A worker that fails, or answers
+ * other than what it took, leaves its files to this thread.
  */
 async function hashBothEnds(
   hashing: Promise<SmallFileHash[] | undefined>,
@@ -280,8 +280,7 @@ export async function scanSource(
     throw err;
   }
   const detector = hashedDetector(vite?.manifest);
-  // The headers depend on paths only: decided while the files hash, once the listing's request is on the wire
-  // (the mime-types database is compiled after that request, not before it: issue #15, cold start).
+  // (paths are all the headers depend on)
   const headers = decideAllHeaders(walked.files, rules, detector, readingAhead);
   headers.catch(() => undefined); // awaited below, unless the hashing fails first (that error is the one to report)
   const files = new Array<LocalFile>(walked.files.length);
