@@ -33,7 +33,10 @@ export function claimBack(claims: BigInt64Array): number | undefined {
   return take(claims, true);
 }
 
-/** Files taken from the front so far: after both sides are done, the worker hashed [0, front), the main thread the rest. */
+/**
+ * Files taken from the front so far: after both sides are done, the worker hashed [0, front), the main thread the
+ * rest.
+ */
 export function frontTaken(claims: BigInt64Array): number {
   return Number(BigInt.asUintN(64, Atomics.load(claims, 0)) >> 32n);
 }

@@ -21,7 +21,10 @@ export function segmentEnds(expectedKeys: readonly string[], per: number = SEGME
   return picked.filter((key, i) => i === 0 || key !== picked[i - 1]);
 }
 
-/** A segment: after `after` (from the start when undefined) up to and including `through` (to the end when undefined). */
+/**
+ * A segment: after `after` (from the start when undefined) up to and including `through` (to the end when
+ * undefined).
+ */
 export interface Segment {
   after?: string;
   through?: string;

@@ -24,9 +24,10 @@ export interface ListedObject {
  *
  * Each page's XML is read by list-page.ts (its compact reader, else saxes), not by the SDK: its schema-driven
  * deserializer (its XML parser, then a walk of the output schema that builds a Date per object) was ~150 ms of CPU
- * for the two pages of a 2,000-file site, over a tenth of a redeploy (bench/spa-sync.bench.mjs with BENCH_PROF). The request, signing,
- * retries and error responses stay the SDK's: a middleware just inside its deserializer takes a 200 page's text and
- * hands the deserializer an empty result instead; a page list-page.ts is not sure of goes to the SDK unchanged.
+ * for the two pages of a 2,000-file site, over a tenth of a redeploy (bench/spa-sync.bench.mjs with BENCH_PROF).
+ * The request, signing, retries and error responses stay the SDK's: a middleware just inside its deserializer takes
+ * a 200 page's text and hands the deserializer an empty result instead; a page list-page.ts is not sure of goes to
+ * the SDK unchanged.
  * list-page.ts and its readers are a lazy chunk of the bundle, loaded while the first page is requested (cold start:
  * after that request is on the wire, with `readerAfter`).
  */
