@@ -28,6 +28,8 @@ export interface HashJob {
 
 /** Below this many files the worker's start-up buys nothing. */
 export const WORKER_MIN_FILES = 256;
+/** From this many files on, the scan runs in large-site mode: one heap, memory reclaimed eagerly (see gc.ts). */
+export const LARGE_SITE = 5000;
 
 /**
  * Whether to hash on a worker: enough files to repay its start-up, a second core to run it on, and a site below the
@@ -46,6 +48,8 @@ export function hashWorkerFile(moduleUrl: string = import.meta.url): string | un
 }
 
 export interface HashWorker {
+  /** Keep the process alive while it works (a worker started ahead of the scan does not, until the scan takes it). */
+  ref(): void;
   /**
    * Hand it its one job: the results of the paths it took, [0, n) in order (hash-claims.ts); undefined when the
    * worker failed (the paths it took are hashed in-thread then).
@@ -55,16 +59,21 @@ export interface HashWorker {
   stop(): void;
 }
 
-/** Start the worker booting; it waits for its job (`hash`). */
-export function startHashWorker(file: string): HashWorker {
+/**
+ * Start the worker booting; it waits for its job (`hash`). `unref`: it does not keep the process alive until `ref()`
+ * (started ahead of the scan: hash-worker-early.ts).
+ */
+export function startHashWorker(file: string, unref = false): HashWorker {
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(file);
+  if (unref) worker.unref();
   const results = new Promise<SmallFileHash[] | undefined>((resolve) => {
     worker.once('message', (m: SmallFileHash[]) => resolve(m));
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
   return {
+    ref: () => worker.ref(),
     hash: (job) => {
       worker.postMessage(job);
       return results;

@@ -1,3 +1,5 @@
+// first, for its effect (see the file): evaluated before the modules below
+import './hash-worker-start';
 import { run } from '@deploy-actions/kit/runtime';
 import { main } from './main';
 

@@ -66,6 +66,8 @@ test('bundle: a site of a few hundred files is hashed by the worker and the main
   const split = /::debug::hashed (\d+) files on the worker thread, (\d+) on this one/.exec(first.stdout);
   if (availableParallelism() >= 2) expect(Number(split?.[1]) + Number(split?.[2])).toBe(bodies.size);
   else expect(split).toBeNull();
+  // its assets/ promised enough files: the worker was started as the bundle loaded, before the walk
+  if (availableParallelism() >= 2) expect(first.stdout).toContain('::debug::hash worker started as the bundle loaded');
   const listed = await e.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'worker/assets/' }));
   expect(listed.Contents).toHaveLength(bodies.size - 1);
   for (const o of listed.Contents ?? []) {
@@ -83,6 +85,42 @@ test('bundle: a site of a few hundred files is hashed by the worker and the main
   });
   expect(second.code).toBe(0);
   expect(second.outputs).toMatchObject({ uploaded: '1', unchanged: String(bodies.size - 1), deleted: '0' });
+});
+
+// Where source and its assets/ hold few names the entry starts no worker; the walk does, at its WORKER_MIN_FILES-th
+// file. Where they promise many but `exclude` leaves few, the scan stops the early worker and the run still ends.
+test('bundle: the worker is started by the walk when source/assets did not promise it, stopped when excluded', async () => {
+  const nested = await tempDir('e2e-nested');
+  await mkdir(join(nested, 'js', 'chunks'), { recursive: true });
+  for (let i = 0; i < WORKER_MIN_FILES + 10; i++) await writeFile(join(nested, 'js', 'chunks', `c${i}.js`), `${i};\n`);
+  const env = { ...awsEnv(e.emu.url), GITHUB_SHA, GITHUB_RUN_ATTEMPT: '1' };
+  const base = { bucket: BUCKET, 'distribution-id': DIST_ID, 'dry-run': 'true' };
+  const byWalk = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs: { ...base, source: nested, prefix: 'nested' },
+    env: { ...env, GITHUB_RUN_ID: '47' },
+    cwd: WORKSPACE,
+  });
+  expect(byWalk.code).toBe(0);
+  expect(byWalk.stdout).not.toContain('hash worker started as the bundle loaded');
+  if (availableParallelism() >= 2) {
+    expect(byWalk.stdout).toContain(`::debug::hash worker started at the walk's file ${WORKER_MIN_FILES}`);
+  }
+
+  const maps = await tempDir('e2e-maps');
+  await mkdir(join(maps, 'assets'));
+  for (let i = 0; i < WORKER_MIN_FILES + 10; i++) await writeFile(join(maps, 'assets', `c${i}.js.map`), '{}\n');
+  await writeFile(join(maps, 'index.html'), '<!doctype html>\n');
+  const excluded = await runActionBundle({
+    action: 'sync-spa-cloudfront',
+    inputs: { ...base, source: maps, prefix: 'maps', exclude: '**/*.map' },
+    env: { ...env, GITHUB_RUN_ID: '48' },
+    cwd: WORKSPACE,
+  });
+  expect(excluded.code).toBe(0);
+  expect(excluded.stdout).toContain('1 local files');
+  if (availableParallelism() >= 2) expect(excluded.stdout).toContain('hash worker started as the bundle loaded');
+  expect(excluded.stdout).not.toMatch(/hashed \d+ files on the worker thread/);
 });
 
 // The worker is started at the walk's WORKER_MIN_FILES-th file, before the count is known: a large site (which hashes

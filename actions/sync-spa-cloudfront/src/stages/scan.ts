@@ -11,10 +11,12 @@ import { claimBack, frontTaken, newClaims } from '../hash-claims';
 import {
   type HashWorker,
   hashWorkerFile,
+  LARGE_SITE,
   startHashWorker,
   useHashWorker,
   WORKER_MIN_FILES,
 } from '../hash-worker-client';
+import { takeEarlyHashWorker } from '../hash-worker-early';
 import type { Inputs } from '../inputs';
 import {
   type CacheRule,
@@ -39,8 +41,8 @@ import {
 // Stage 1 of a deploy, local only: walk the source directory (symlinks checked, dotfiles left out: walk.ts), hash
 // every file (streaming, bounded concurrency) through its checked real path and decide its headers.
 
-/** From this many files on, memory is reclaimed eagerly (see gc.ts). */
-export const LARGE_SITE = 5000;
+export { LARGE_SITE } from '../hash-worker-client';
+
 /** The synchronous hashing of small files gives the event loop a turn this often (signals, timers). */
 const YIELD_EVERY_MS = 20;
 /** Beside the worker, this thread hashes in shorter slices: its listing's pages are read between them. */
@@ -222,15 +224,19 @@ export async function scanSource(
    */
   onWalked?: (paths: readonly string[]) => Promise<void> | void,
 ): Promise<ScanResult> {
-  // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here. It is
-  // started at the walk's WORKER_MIN_FILES-th file, so its boot overlaps the rest of the walk and the listing's
-  // start, and given its job once the walk has accepted the source.
+  // Small files are read and hashed on a worker thread when that pays (hash-worker-client.ts), else here. The
+  // bundle starts it as it loads when a glance at the source promises enough files (hash-worker-early.ts); else it
+  // is started at the walk's WORKER_MIN_FILES-th file, so its boot overlaps the rest of the walk and the listing's
+  // start. It is given its job once the walk has accepted the source.
   const cores = availableParallelism();
-  let worker: HashWorker | undefined;
+  let worker: HashWorker | undefined = takeEarlyHashWorker();
+  worker?.ref();
+  if (worker) core.debug('hash worker started as the bundle loaded');
   const onFile = (found: number) => {
-    if (found !== WORKER_MIN_FILES || cores < 2) return;
+    if (worker || found !== WORKER_MIN_FILES || cores < 2) return;
     const file = hashWorkerFile();
     if (file) worker = startHashWorker(file);
+    if (worker) core.debug(`hash worker started at the walk's file ${found}`);
   };
   let walked: Awaited<ReturnType<typeof walkSource>>;
   try {
