@@ -13,7 +13,7 @@ import { type RetryEvent, ThroughputRetryStrategy } from './retry';
 // config file, and honours AWS_IGNORE_CONFIGURED_ENDPOINT_URLS. We only *look* at those variables to decide on S3
 // path-style addressing (see `configuredEndpoint`).
 //
-// Retries (retry.ts says why): the SDK's standard mode with our backoff, `ThroughputRetryStrategy`, 5 attempts. A
+// Retries (retry.ts says why): the SDK's standard mode with our backoff, `ThroughputRetryStrategy`, 8 attempts. A
 // user's AWS_RETRY_MODE (or an explicit `retryMode`) hands the choice back to the SDK; AWS_MAX_ATTEMPTS is honoured
 // either way (read here for our strategy, by the SDK otherwise).
 
@@ -27,7 +27,7 @@ export interface CreateClientOptions<Config = unknown> {
   region?: string;
   /** Name of the input that carries the region, for the error message (default 'aws-region'). */
   regionInput?: string;
-  /** Total attempts per call including the first (default 5, or AWS_MAX_ATTEMPTS when set). */
+  /** Total attempts per call including the first (default DEFAULT_MAX_ATTEMPTS = 8, or AWS_MAX_ATTEMPTS when set). */
   maxAttempts?: number;
   /**
    * The SDK's own retry mode instead of ours (default: standard mode with our backoff, `ThroughputRetryStrategy`;
@@ -46,10 +46,11 @@ export interface CreateClientOptions<Config = unknown> {
 
 /**
  * Attempts per call. 8, not the SDK's 3 nor our earlier 5: a step fails (and a deploy is reverted) when any one
- * mutating call runs out of attempts, and at the reliability soak's rates (about 30% of attempts throttled, failed or their answer lost)
- * 5 attempts lost 1 call in 400 — the long mode's deploy-ecs-wait seed 30 lost an UpdateService that way, 8 lose 1
- * in 15,000. A retryable failure that never clears gives up after at most ~13 s of backoff (retry.ts, full jitter);
- * a cancel ends the backoff at once (the SDK races it with the abort signal); non-retryable errors are not retried.
+ * mutating call runs out of attempts, and at the reliability soak's rates (about 30% of attempts throttled, failed or
+ * their answer lost) 5 attempts lost 1 call in 400 — the long mode's deploy-ecs-wait seed 30 lost an UpdateService that
+ * way, 8 lose 1 in 15,000. A retryable failure that never clears gives up after at most ~13 s of backoff (retry.ts,
+ * full jitter); a cancel ends the backoff at once (the SDK races it with the abort signal); non-retryable errors are
+ * not retried.
  */
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
