@@ -15,6 +15,7 @@ import {
   singlePartEtag,
 } from './s3-checksums.ts';
 import { ChunkedDecodeError, decodeAwsChunked, isAwsChunked, stripAwsChunked } from './s3-chunked.ts';
+import { type KeyIndex, keyAdded, keyRemoved, newKeyIndex, type SortedKeys, sortedKeys } from './s3-key-index.ts';
 import { asArray, buildXml, httpDate, isoSeconds, parseXml, rawText, text } from './s3-xml.ts';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -81,18 +82,8 @@ export interface Bucket {
   created: number;
   objects: Map<string, S3Object>;
   uploads: Map<string, Upload>;
-  /** The keys in S3's order, rebuilt lazily after a mutation. */
-  sorted: SortedKeys | null;
-}
-
-/**
- * Keys in the order S3 lists them: UTF-8 binary order ("List results are always returned in UTF-8 binary order",
- * S3 User Guide, ListingKeysUsingAPIs), which differs from JavaScript's `<` (UTF-16 code units) where a character
- * above U+FFFF meets one in U+E000-U+FFFF. Each key's UTF-8 bytes are kept beside it for the comparisons.
- */
-interface SortedKeys {
-  keys: string[];
-  utf8: Buffer[];
+  /** The keys in S3's order, brought up to date at each listing (s3-key-index.ts). */
+  index: KeyIndex;
 }
 
 /** The S3 module with typed helpers other services, the demo and tests may call. */
@@ -564,15 +555,6 @@ interface ListResult {
 export function createS3Service(): S3Service {
   const buckets = new Map<string, Bucket>();
 
-  const sortedKeys = (b: Bucket): SortedKeys => {
-    if (!b.sorted) {
-      const pairs = [...b.objects.keys()].map((key) => ({ key, utf8: Buffer.from(key) }));
-      pairs.sort((x, y) => Buffer.compare(x.utf8, y.utf8));
-      b.sorted = { keys: pairs.map((p) => p.key), utf8: pairs.map((p) => p.utf8) };
-    }
-    return b.sorted;
-  };
-
   const getBucket = (name: string): Bucket => {
     const b = buckets.get(name);
     if (!b) throw noSuchBucket(name);
@@ -580,19 +562,19 @@ export function createS3Service(): S3Service {
   };
 
   const storeObject = (b: Bucket, obj: S3Object) => {
-    if (!b.objects.has(obj.key)) b.sorted = null;
+    if (!b.objects.has(obj.key)) keyAdded(b.index, obj.key);
     b.objects.set(obj.key, obj);
   };
 
   const deleteObject = (b: Bucket, key: string) => {
-    if (b.objects.delete(key)) b.sorted = null;
+    if (b.objects.delete(key)) keyRemoved(b.index);
   };
 
   const list = (
     b: Bucket,
     o: { prefix: string; delimiter: string; after?: string; afterIsPrefix?: boolean; maxKeys: number },
   ): ListResult => {
-    const sorted = sortedKeys(b);
+    const sorted = sortedKeys(b.index, b.objects);
     const keys = sorted.keys;
     const result: ListResult = { contents: [], prefixes: [], truncated: false };
     if (o.maxKeys === 0) return result;
@@ -685,7 +667,7 @@ export function createS3Service(): S3Service {
       created: ctx.clock.now(),
       objects: new Map(),
       uploads: new Map(),
-      sorted: null,
+      index: newKeyIndex(),
     });
     return { status: 200, headers: { location: `/${name}` } };
   };
@@ -1479,7 +1461,7 @@ export function createS3Service(): S3Service {
             created: ctx.clock.now(),
             objects: new Map(),
             uploads: new Map(),
-            sorted: null,
+            index: newKeyIndex(),
           });
         }
         for (const o of raw.objects ?? []) {

@@ -1,0 +1,60 @@
+import { expect, test } from 'vitest';
+import { keyAdded, keyRemoved, newKeyIndex, sortedKeys } from '../src/services/s3-key-index.ts';
+
+// The merged key index against sorting every key afresh, after random puts, deletes, re-puts and listings.
+
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+// UTF-8 order differs from JavaScript's where a character above U+FFFF meets one in U+E000-U+FFFF
+const PARTS = ['a', 'b/', 'B', '0', '.', '-', 'é', '\uE000', '\uFFFD', '😀', '𝒜', ' '];
+const byUtf8 = (keys: Iterable<string>) => [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+
+test.each([1, 2, 3, 4, 5])('seed %i: every listing sees the keys in UTF-8 order, each once', (seed) => {
+  const random = prng(seed);
+  const objects = new Map<string, true>();
+  const index = newKeyIndex();
+  const key = () =>
+    Array.from({ length: 1 + Math.floor(random() * 4) }, () => PARTS[Math.floor(random() * PARTS.length)]).join('');
+  for (let op = 0; op < 3000; op++) {
+    const r = random();
+    if (r < 0.55) {
+      const k = key();
+      if (!objects.has(k)) keyAdded(index, k);
+      objects.set(k, true);
+    } else if (r < 0.9) {
+      const k = random() < 0.7 ? [...objects.keys()][Math.floor(random() * objects.size)] : key();
+      if (k !== undefined && objects.delete(k)) keyRemoved(index);
+    } else {
+      expect(sortedKeys(index, objects).keys).toEqual(byUtf8(objects.keys()));
+    }
+  }
+  const final = sortedKeys(index, objects);
+  expect(final.keys).toEqual(byUtf8(objects.keys()));
+  expect(final.utf8.map((b) => b.toString())).toEqual(final.keys);
+});
+
+test('a key removed and put again between listings is listed once; one removed for good not at all', () => {
+  const objects = new Map<string, true>([
+    ['a', true],
+    ['b', true],
+    ['c', true],
+  ]);
+  const index = newKeyIndex();
+  expect(sortedKeys(index, objects).keys).toEqual(['a', 'b', 'c']);
+  objects.delete('b');
+  keyRemoved(index);
+  objects.set('b', true);
+  keyAdded(index, 'b');
+  objects.delete('c');
+  keyRemoved(index);
+  objects.set('aa', true);
+  keyAdded(index, 'aa');
+  expect(sortedKeys(index, objects).keys).toEqual(['a', 'aa', 'b']);
+});
