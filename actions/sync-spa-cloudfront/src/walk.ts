@@ -1,5 +1,5 @@
-import type { Stats } from 'node:fs';
-import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
+import { readdirSync, type Stats } from 'node:fs';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
 import { CHANGED, LARGE, readChecked } from './checked-read';
@@ -54,12 +54,25 @@ export interface WalkOptions {
   onFile?: ((found: number) => void) | undefined;
 }
 
-/** Real path of a file to read: the one the walk found. */
-export function realPathOf(root: string, file: { path: string; real?: string | undefined }): string {
-  return file.real ?? join(root, ...file.path.split('/'));
+/**
+ * `join(dir, name)` for a normalised `dir` (a real path, or one built by this) and a name readdir gave (never empty,
+ * `.`, `..` or holding a separator), without join's normalising pass.
+ */
+export function childPath(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 
-/** Walk `root` (a real path): regular files to publish, and every name left out with the reason. */
+/** Real path of a file to read: the one the walk found. */
+export function realPathOf(root: string, file: { path: string; real?: string | undefined }): string {
+  return file.real ?? childPath(root, sep === '/' ? file.path : file.path.split('/').join(sep));
+}
+
+/**
+ * Walk `root` (a real path): regular files to publish, and every name left out with the reason. Directories are read
+ * with readdirSync and paths built by childPath: in a fresh process fs/promises' readdir and join's normalising pass
+ * (interpreted, character by character) took ~35 of a 2,000-file walk's ~45 ms, on the path both the listing and the
+ * hashing wait for (now ~6.5 ms). A cancel is seen at the hashing's first yield, a few milliseconds later.
+ */
 export async function walkSource(root: string, options: WalkOptions): Promise<WalkResult> {
   const files: WalkedFile[] = [];
   const excluded: ExcludedEntry[] = [];
@@ -70,11 +83,11 @@ export async function walkSource(root: string, options: WalkOptions): Promise<Wa
     if (depth > MAX_DEPTH) {
       throw new ConfigurationError('source', `${rel}/ is nested more than ${MAX_DEPTH} directories deep`);
     }
-    const entries = await readdir(dir, { withFileTypes: true });
+    const entries = readdirSync(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      const full = join(dir, entry.name);
+      const full = childPath(dir, entry.name);
       const dot = dotName(relPath, entry.isDirectory());
       if (dot !== undefined) {
         // Not followed, not read: a `.env -> /proc/self/environ` is never touched.

@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dotName } from '../src/dotfiles';
-import { assertUnchanged } from '../src/walk';
+import { assertUnchanged, childPath, realPathOf } from '../src/walk';
 import {
   emulatorClock,
   expectRefused,
@@ -322,5 +322,22 @@ describe('source as the reusable workflows pass it', () => {
 
   test('the test builds are inside the workspace (GITHUB_WORKSPACE)', () => {
     expect(site.dir.startsWith(WORKSPACE)).toBe(true);
+  });
+});
+
+describe('childPath and realPathOf: join without its normalising pass, same answers', () => {
+  test.each([
+    ['/work/site', 'index.html'],
+    ['/', 'etc'],
+    ['/work/site', '..not-dot-dot'],
+    ['/work/site', 'a b'],
+    ['/work/s\u00e9', '\u{1F600}.js'],
+  ])('%s + %s', (dir, name) => {
+    expect(childPath(dir, name)).toBe(join(dir, name));
+  });
+  test('a walked path under the root, or the real path a link led to', () => {
+    expect(realPathOf('/work/site', { path: 'assets/x/a.js' })).toBe(join('/work/site', 'assets', 'x', 'a.js'));
+    expect(realPathOf('/', { path: 'a/b' })).toBe('/a/b');
+    expect(realPathOf('/work/site', { path: 'l/a.js', real: '/work/site/r/a.js' })).toBe('/work/site/r/a.js');
   });
 });
