@@ -89,7 +89,7 @@ test('bundle: a site of a few hundred files is hashed by the worker and the main
 
 // Where source and its assets/ hold few names the entry starts no worker; the walk does, at its WORKER_MIN_FILES-th
 // file. Where they promise many but `exclude` leaves few, the scan stops the early worker and the run still ends.
-test('bundle: the worker is started by the walk when source/assets did not promise it, stopped when excluded', async () => {
+test('bundle: the walk starts the worker when assets/ did not promise it; exclude stops an early one', async () => {
   const nested = await tempDir('e2e-nested');
   await mkdir(join(nested, 'js', 'chunks'), { recursive: true });
   for (let i = 0; i < WORKER_MIN_FILES + 10; i++) await writeFile(join(nested, 'js', 'chunks', `c${i}.js`), `${i};\n`);

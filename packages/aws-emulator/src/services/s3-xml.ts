@@ -1,10 +1,11 @@
 // XML helpers for the rest-xml services (S3, CloudFront): requests parsed by fast-xml-parser, responses written by
 // `writeElement` below with `entities` escaping the text.
 //
-// Why not fast-xml-parser's builder, as before: it took ~5 ms of CPU for a 1,000-object ListObjectsV2 page warm and
-// 15-20 ms cold, ~60 ms of the ~180 ms of emulator CPU a 2,000-file sync-spa redeploy costs (profiled, #15), on the same
-// cores as the run it serves, where real S3 costs the runner nothing. The writer is ~10x faster. Its output is the
-// builder's, byte for byte, for every shape the services write: test/s3-xml.test.ts holds the two to it.
+// Why not fast-xml-parser's builder, as before: it took ~4.5 ms of CPU for a 1,000-object ListObjectsV2 page warm
+// and 15-20 ms cold, and with its garbage ~60 ms of the ~180 ms of emulator CPU a 2,000-file sync-spa redeploy costs
+// (profiled, #15), on the same cores as the run it serves, where real S3 costs the runner nothing. The writer takes
+// ~1 ms warm, ~10 ms cold. Its output is the builder's, byte for byte, for every shape the services write:
+// test/s3-xml.test.ts holds the two to it.
 import { escapeUTF8 } from 'entities';
 import { XMLParser } from 'fast-xml-parser';
 
