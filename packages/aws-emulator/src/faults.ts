@@ -31,8 +31,8 @@ export type FaultDecision = { kind: 'none' | FaultKind; delayMs: number };
 
 export const NO_FAULTS: FaultConfig = { seed: 1, throttle: 0, error: 0, latencyMs: [0, 0], reset: 0 };
 
-/** mulberry32: tiny, seedable, good enough for picking faults. */
-function prng(seed: number): () => number {
+/** mulberry32: tiny, seedable, good enough for picking faults (and for the tests' generated cases). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

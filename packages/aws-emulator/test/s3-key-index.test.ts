@@ -1,17 +1,9 @@
 import { expect, test } from 'vitest';
+import { prng } from '../src/faults.ts';
 import { keyAdded, keyRemoved, newKeyIndex, sortedKeys } from '../src/services/s3-key-index.ts';
 
 // The merged key index against sorting every key afresh, after random puts, deletes, re-puts and listings.
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 // UTF-8 order differs from JavaScript's where a character above U+FFFF meets one in U+E000-U+FFFF
 const PARTS = ['a', 'b/', 'B', '0', '.', '-', 'é', '\uE000', '\uFFFD', '😀', '𝒜', ' '];
 const byUtf8 = (keys: Iterable<string>) => [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));

@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
+import { prng } from '../src/faults.ts';
 import { buildXml, parseXml, writeElement } from '../src/services/s3-xml.ts';
 
 // The emulator's XML writer against fast-xml-parser's builder, which wrote every response before it (with these
@@ -61,15 +62,6 @@ describe('writes what fast-xml-parser wrote', () => {
   });
 });
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const CHARS = ['a', 'Z', '0', ' ', '&', '<', '>', '"', "'", '/', 'é', '€', '😀', '\n', '\t', '=', ';', '#'];
 
 function tree(random: () => number, depth: number): Record<string, unknown> {
