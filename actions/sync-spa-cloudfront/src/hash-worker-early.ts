@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type HashWorker, hashWorkerFile, LARGE_SITE, startHashWorker, WORKER_MIN_FILES } from './hash-worker-client';
+import { sourcePathOf } from './source-path';
 
 // The hash worker started as the bundle loads: src/index.ts imports hash-worker-start.ts first, so this runs once the
 // entry is compiled and before its modules are evaluated (~100 ms of the main thread). A worker thread takes ~100 ms
@@ -53,8 +54,7 @@ export function glance(env: NodeJS.ProcessEnv, workerFile: string | undefined): 
   const raw = (env.INPUT_SOURCE ?? '').trim();
   let names: number | undefined;
   if (raw !== '' && !rollback) {
-    const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
-    const source = isAbsolute(raw) ? resolve(raw) : resolve(workspace, raw);
+    const source = sourcePathOf(raw, env).path;
     const top = namesIn(source);
     names = top === 0 ? undefined : top + namesIn(join(source, 'assets'));
   }

@@ -1,6 +1,7 @@
 import { lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import { sourcePathOf } from './source-path';
 
 // The `source` input: a build output the user named inside the workspace, never the checkout itself. Publishing
 // `.` put the whole checkout online, including `.git/config`, where actions/checkout keeps the job token unless
@@ -39,8 +40,7 @@ export function sourceRefusal(
  * no `.git` entry. Returns the real path: everything below reads the files through it.
  */
 export function checkSource(raw: string, env: NodeJS.ProcessEnv): string {
-  const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
-  const path = isAbsolute(raw) ? resolve(raw) : resolve(workspace, raw);
+  const { workspace, path } = sourcePathOf(raw, env);
   let info: Stats;
   try {
     info = statSync(path);
