@@ -1,4 +1,4 @@
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { prng } from '../src/faults.ts';
 import { keyAdded, keyRemoved, newKeyIndex, sortedKeys } from '../src/services/s3-key-index.ts';
 
@@ -49,4 +49,24 @@ test('a key removed and put again between listings is listed once; one removed f
   objects.set('aa', true);
   keyAdded(index, 'aa');
   expect(sortedKeys(index, objects).keys).toEqual(['a', 'aa', 'b']);
+});
+
+test('a bucket whose keys stop changing has its index brought up to date before the next listing asks', async () => {
+  const { createS3Service } = await import('../src/services/s3.ts');
+  const { createClock } = await import('../src/clock.ts');
+  const s3 = createS3Service();
+  const clock = createClock(1);
+  try {
+    const ctx = { clock, state: { services: new Map(), behaviors: [], realism: {}, issuedCredentials: new Set() } };
+    s3.seed!({ buckets: [{ name: 'b', objects: [{ key: 'k0' }] }] }, ctx as never);
+    const bucket = s3.buckets.get('b')!;
+    expect(sortedKeys(bucket.index, bucket.objects).keys).toEqual(['k0']); // a first listing
+    const keys = Array.from({ length: 200 }, (_, i) => `k${(i * 7919) % 1000}/😀${i}`);
+    for (const key of keys) s3.putObject('b', key, 'x');
+    expect(bucket.index.added.length).toBeGreaterThan(0); // nothing sorted while they come
+    await vi.waitFor(() => expect(bucket.index.added).toEqual([]), { timeout: 5000, interval: 10 });
+    expect(bucket.index.sorted!.keys).toEqual(byUtf8(['k0', ...keys]));
+  } finally {
+    clock.stop();
+  }
 });

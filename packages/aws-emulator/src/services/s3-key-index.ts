@@ -1,7 +1,8 @@
 // A bucket's keys in the order S3 lists them, kept up to date by merging: keys added since the last listing are
 // sorted on their own and merged in, keys removed are dropped on the way. Re-sorting every key after each new one cost
 // a listing 15-70 ms of CPU on a 20,000-key bucket (the SPA bench after a few rounds: two tools' first deploys add
-// 4,000 keys a round), on the same cores as the run it serves.
+// 4,000 keys a round), on the same cores as the run it serves. s3.ts merges once a bucket's keys stop changing
+// (KEY_INDEX_SETTLE_MS), so a listing finds the index ready; a listing during writes merges here first.
 
 /**
  * Keys in the order S3 lists them: UTF-8 binary order ("List results are always returned in UTF-8 binary order",
