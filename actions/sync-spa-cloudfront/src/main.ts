@@ -14,7 +14,7 @@ import { cancelledLine, type Stage, writeCancelledSummary } from './cancelled';
 import type { CloudFrontClient } from './cloudfront-sdk';
 import { memory } from './gc';
 import { getInputs } from './inputs';
-import { type RemoteState, readRemote } from './records';
+import { type RemoteReads, readRemote } from './records';
 import type { Plan } from './release-plan';
 import { openCloudFront, openSession } from './session';
 import type { Invalidated } from './stages/invalidate';
@@ -58,14 +58,14 @@ export async function main(deps: Deps = {}): Promise<void> {
   // Once the source is accepted, the bucket is read while the files are hashed. What else the run needs is compiled
   // once the listing's request is on the wire (the CloudFront SDK, mime types, the planners, the write stages: lazy
   // chunks), so that request goes out as early as the floor's (issue #15, cold start).
-  let remote: Promise<RemoteState> | undefined;
+  let remote: RemoteReads | undefined;
   let cloudFrontReady: Promise<void> | undefined;
   let planning: Promise<typeof import('./stages/plan')> | undefined;
   const readAhead = (localPaths: readonly string[]): Promise<void> => {
     const sent = requestSent(session.s3);
     remote = readRemote(session, localPaths, sent); // its page reader is compiled once that request is out
     // (a listing that fails before any request, e.g. without credentials, settles `remote`, never `sent`)
-    const onTheWire = Promise.race([sent, remote.then(noop, noop)]);
+    const onTheWire = Promise.race([sent, remote.listing.then(noop, noop)]);
     cloudFrontReady = onTheWire.then(() => openCloudFront(session));
     cloudFrontReady.catch(noop); // awaited below; a scan error is the one to report
     planning = onTheWire.then(() => import('./stages/plan'));

@@ -6,9 +6,10 @@ import {
   isAwsError,
   isErrorNamed,
 } from '@deploy-actions/kit/runtime';
+import { byUtf8 } from './compare';
 import { collectGarbage } from './gc';
-import { segmentEnds } from './list-segments';
-import { listReleases, parseRecord, type ReleaseManifest, type ReleaseRef } from './release-record';
+import { pastAll, type Segment, segmentEnds, segmentHoldsAll, withCutAfter } from './list-segments';
+import { listReleases, parseRecord, type ReleaseManifest, type ReleaseRef, releasesDir } from './release-record';
 import { decodeJson, getObjectBytes, type ListedObject, listAllObjects } from './s3-objects';
 import type { Session } from './session';
 
@@ -21,6 +22,8 @@ import type { Session } from './session';
 
 /** Listings collect garbage every this many pages (so only large ones, 5,000 objects or more, ever do). */
 const LIST_GC_PAGES = 5;
+/** Keys the records' own segment asks for (records and kept HTML copies; more go on with its token). */
+const RECORDS_PAGE_KEYS = 100;
 
 export interface Listing {
   /** `prefix/` ('' for the bucket root). */
@@ -39,18 +42,31 @@ export async function listSite(
   session: Session,
   localPaths: readonly string[] = [],
   readerAfter?: Promise<unknown>,
+  onSegment?: (segment: Segment, objects: readonly ListedObject[]) => void,
 ): Promise<Listing> {
   const { inputs } = session;
   const prefix = inputs.prefix === '' ? '' : `${inputs.prefix}/`;
+  // Cut where the build's own paths say (the same order with the prefix before them: only the cuts get it) and,
+  // when cut, just past the release records: their segment asks for a short page, which comes back before the
+  // others and names the newest record (readRemote reads it then).
+  const recordsEnd = pastAll(releasesDir(inputs.prefix));
+  const cuts = withCutAfter(
+    segmentEnds(localPaths).map((path) => `${prefix}${path}`),
+    releasesDir(inputs.prefix),
+  );
+  let before = 0; // build files that may share the records' segment (names sorting before `.deploy-actions`)
+  for (const path of localPaths) if (byUtf8(`${prefix}${path}`, recordsEnd) < 0) before += 1;
+  const recordsPageKeys = Math.min(1000, RECORDS_PAGE_KEYS + before);
   let listed: Awaited<ReturnType<typeof listAllObjects>>;
   try {
     // Each page's XML parse leaves ~1 MB of garbage that V8 would otherwise let pile up (and keep as RSS) on a
     // 50-page listing: collect every few pages once the listing is large.
     listed = await listAllObjects(session.s3, inputs.bucket, prefix, {
       signal: session.signal,
-      // cut where the build's own paths say (the same order with the prefix before them: only the cuts get it)
-      cuts: segmentEnds(localPaths).map((path) => `${prefix}${path}`),
+      cuts,
+      pageKeys: (segment) => (segment.through === recordsEnd ? recordsPageKeys : undefined),
       ...(readerAfter ? { readerAfter } : {}),
+      ...(onSegment ? { onSegment } : {}),
       onPage: (pages) => {
         if (pages % LIST_GC_PAGES === 0) collectGarbage();
       },
@@ -95,28 +111,43 @@ export async function readRecord(session: Session, ref: ReleaseRef): Promise<Rel
   return record;
 }
 
-/** What planning a deploy reads from the bucket: the one listing and the newest release record. */
-export interface RemoteState {
-  listing: Listing;
-  previous: ReleaseManifest | undefined;
+/**
+ * What planning a deploy reads from the bucket: the one listing, and the newest release record it names. Until
+ * awaited, a rejection of either is held, not reported as unhandled: when the scan fails too, the scan's error is
+ * the one the run reports.
+ */
+export interface RemoteReads {
+  listing: Promise<Listing>;
+  previous: Promise<ReleaseManifest | undefined>;
 }
 
 /**
  * Start reading the remote state; planDeploy awaits it. main.ts starts it once the source is walked, so the listing's
  * round trips overlap the hashing (issue #15: a 2,000-file redeploy spent ~170 ms waiting for its two list pages
- * after hashing). Until it is awaited a rejection is held, not reported as unhandled: when the scan fails too, the
- * scan's error is the one the run reports, as before.
+ * after hashing).
  */
 export function readRemote(
   session: Session,
   localPaths?: readonly string[],
   readerAfter?: Promise<unknown>,
-): Promise<RemoteState> {
-  const reading = (async (): Promise<RemoteState> => {
-    const listing = await listSite(session, localPaths, readerAfter);
-    const ref = listing.releases[0];
-    return { listing, previous: ref ? await readRecord(session, ref) : undefined };
-  })();
-  reading.catch(() => undefined);
-  return reading;
+): RemoteReads {
+  // The records sort together (under `.deploy-actions/releases/`, a dot name no build file has), so the segment
+  // that holds them names the newest once it is in: its read starts then, beside the listing's other pages.
+  const dir = releasesDir(session.inputs.prefix);
+  let early: { key: string; record: Promise<ReleaseManifest> } | undefined;
+  const onSegment = (segment: Segment, objects: readonly ListedObject[]) => {
+    const ref = segmentHoldsAll(segment, dir) ? listReleases(session.inputs.prefix, objects)[0] : undefined;
+    if (!ref) return;
+    early = { key: ref.key, record: readRecord(session, ref) };
+    early.record.catch(() => undefined); // awaited below, unless the listing fails (that error is the one to report)
+  };
+  const listing = listSite(session, localPaths, readerAfter, onSegment);
+  const previous = listing.then((listed) => {
+    const ref = listed.releases[0];
+    if (!ref) return undefined;
+    return early?.key === ref.key ? early.record : readRecord(session, ref);
+  });
+  listing.catch(() => undefined);
+  previous.catch(() => undefined);
+  return { listing, previous };
 }

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BatchError, mapLimit } from './concurrency';
 import type { ListPage } from './list-page';
-import { keptInSegment, segmentsOf } from './list-segments';
+import { keptInSegment, type Segment, segmentsOf } from './list-segments';
 import { normalizeEtag } from './s3-etag';
 
 // Small S3 read helpers: paginated listing, object bytes and JSON, HEAD. The writes are in s3-writes.ts, which only
@@ -46,6 +46,10 @@ export async function listAllObjects(
      * in, so its chunk is not compiled before that request goes out (#15 cold start). By default it loads at once.
      */
     readerAfter?: Promise<unknown>;
+    /** Called as each segment is listed in full, with its objects in S3's order. */
+    onSegment?: (segment: Segment, objects: readonly ListedObject[]) => void;
+    /** Keys per page a segment asks for, when it expects few (a short page comes back sooner); else S3's 1,000. */
+    pageKeys?: (segment: Segment) => number | undefined;
   } = {},
 ): Promise<{ objects: ListedObject[]; pages: number; sdkParsedPages: number }> {
   // loaded once `readerAfter` settles, or when a page comes in first (a client whose requests node:http does not see)
@@ -56,11 +60,24 @@ export async function listAllObjects(
   else reader().catch(() => {});
   const totals = { pages: 0, objects: 0, sdkParsedPages: 0 };
   const segments = segmentsOf(options.cuts ?? []);
-  const listed = await mapLimit(segments, SEGMENTS_AT_ONCE, async (segment) => {
+  // Each segment's first request goes out once the one before it is being sent: started together, the SDK's first
+  // calls of a run reach the wire in reverse order (its cold path's promise hops), and the first segment — the one
+  // with the release records, whose short page the run wants first (records.ts) — would be answered last.
+  // (A request that fails before it is sent lets the next one go all the same.)
+  const sent: Array<() => void> = [];
+  const sending = segments.map((_, i) => new Promise<void>((resolve) => (sent[i] = resolve)));
+  const listed = await mapLimit(segments, SEGMENTS_AT_ONCE, async (segment, index) => {
     const objects: ListedObject[] = [];
     let token: string | undefined;
+    if (index > 0) await sending[index - 1];
     do {
-      const page = await listPage(client, { bucket, prefix, token, startAfter: segment.after }, reader, options.signal);
+      const page = await listPage(
+        client,
+        { bucket, prefix, token, startAfter: segment.after, maxKeys: options.pageKeys?.(segment) },
+        reader,
+        options.signal,
+        sent[index]!,
+      ).finally(sent[index]);
       const kept = keptInSegment(
         page.objects.map((o) => o.key),
         segment.through,
@@ -73,6 +90,7 @@ export async function listAllObjects(
       // past the segment's end: the next segment lists the rest
       token = kept === page.objects.length ? page.nextToken : undefined;
     } while (token);
+    options.onSegment?.(segment, objects);
     return objects;
   }).catch((err: unknown) => {
     throw err instanceof BatchError ? err.failures[0]!.error : err;
@@ -88,13 +106,22 @@ const SEGMENTS_AT_ONCE = 8;
 /** One ListObjectsV2 page: read by list-page.ts, or by the SDK when that reader is not sure of it. */
 async function listPage(
   client: S3Client,
-  at: { bucket: string; prefix: string; token: string | undefined; startAfter: string | undefined },
+  at: {
+    bucket: string;
+    prefix: string;
+    token: string | undefined;
+    startAfter: string | undefined;
+    maxKeys: number | undefined;
+  },
   reader: () => Promise<PageReader>,
   signal: AbortSignal | undefined,
+  /** Called as the request is handed to the HTTP handler (each attempt). */
+  onSend: () => void,
 ): Promise<{ objects: ListedObject[]; nextToken: string | undefined; bySdk: boolean }> {
   const command = new ListObjectsV2Command({
     Bucket: at.bucket,
     Prefix: at.prefix || undefined,
+    ...(at.maxKeys !== undefined ? { MaxKeys: at.maxKeys } : {}),
     // the token carries the position once there is one
     ...(at.token ? { ContinuationToken: at.token } : at.startAfter !== undefined ? { StartAfter: at.startAfter } : {}),
   });
@@ -102,6 +129,7 @@ async function listPage(
   command.middlewareStack.add(
     (next) => async (args) => {
       page = undefined; // a retried attempt starts over
+      onSend();
       const result = await next(args);
       const response = result.response as { statusCode?: number; body?: unknown };
       if (response.statusCode === 200 && response.body && typeof response.body === 'object') {

@@ -99,6 +99,30 @@ function headerDiff(
 }
 
 /**
+ * Whether planSync will upload something, as far as the listing alone tells: a file it lacks or holds at another
+ * size, or (in a bucket whose listed ETags are our MD5s for some files) a single-part ETag that is not our MD5 for
+ * another (its rules before the record's). planDeploy reads the distribution then, before the record is in. Only a
+ * bucket mixing MD5 ETags with other single-part ones (SSE-KMS objects beside SSE-S3 ones) whose record vouches for
+ * the latter makes it wrong: a run there that changes nothing reads the distribution once.
+ */
+export function uploadsCertain(prefix: string, local: readonly LocalFile[], remote: readonly RemoteObject[]): boolean {
+  const listed = new Map<string, RemoteObject>();
+  for (const o of remote) listed.set(o.key, o);
+  let md5Etags = false;
+  let otherEtags = false;
+  for (const file of local) {
+    const o = listed.get(joinKey(prefix, file.path));
+    if (!o || o.size !== file.size) return true;
+    const etag = normalizeEtag(o.etag);
+    if (!isSinglePartEtag(etag)) continue;
+    if (etag === file.md5) md5Etags = true;
+    else otherEtags = true;
+    if (md5Etags && otherEtags) return true;
+  }
+  return false;
+}
+
+/**
  * Decide every local file. Content is proven equal by (in order): the ETag as an MD5 or as our multipart ETag; the
  * previous release manifest (same ETag as when we wrote it → its recorded sha256); a HEAD's `x-amz-meta-sha256`
  * (SSE-KMS ETags are not MD5s). A plain ETag that differs from the MD5 in a bucket whose ETags are known to be MD5s

@@ -1,4 +1,5 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { createClient } from '@deploy-actions/kit/runtime';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { segmentEnds } from '../src/list-segments';
 import { listAllObjects } from '../src/s3-objects';
@@ -110,6 +111,28 @@ describe('listAllObjects', () => {
     expect(most).toBe(1);
     await listAllObjects(s3, BUCKET, 'site/', { cuts: segmentEnds(keys) });
     expect(most).toBe(2);
+  });
+
+  test("each segment's first request goes out after the one before it, from a client's very first call", async () => {
+    const keys = (await listAllObjects(e.s3, BUCKET, 'site/')).objects.map((o) => o.key);
+    const cuts = segmentEnds([...keys, ...keys.map((k) => `${k}.more`)]);
+    expect(cuts.length).toBeGreaterThanOrEqual(2);
+    const order: string[] = [];
+    const options = { action: 'sync-spa-cloudfront', region: 'us-east-1' };
+    const real = createClient(S3Client, options).config.requestHandler as unknown as {
+      handle(request: unknown, options?: unknown): Promise<unknown>;
+    };
+    const handler = {
+      metadata: { handlerProtocol: 'http/1.1' },
+      handle: (request: { query?: Record<string, unknown> }, o?: unknown) => {
+        order.push(String(request.query?.['start-after'] ?? request.query?.['continuation-token'] ?? 'first'));
+        return real.handle(request, o);
+      },
+    };
+    // a fresh client, as in a run: its first calls are the ones the SDK would reorder
+    const s3 = createClient(S3Client, { ...options, overrides: { requestHandler: handler as never } });
+    await listAllObjects(s3, BUCKET, 'site/', { cuts });
+    expect(order.slice(0, cuts.length + 1)).toEqual(['first', ...cuts]);
   });
 
   test('a missing bucket is the SDK error as before (the error body is not a listing)', async () => {

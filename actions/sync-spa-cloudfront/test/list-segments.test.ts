@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { byCodeUnits, byUtf8 } from '../src/compare';
-import { keptInSegment, segmentEnds, segmentsOf } from '../src/list-segments';
+import { keptInSegment, segmentEnds, segmentHoldsAll, segmentsOf, withCutAfter } from '../src/list-segments';
 
 // Where a listing is cut into segments (list-segments.ts) and the order it is cut in: S3's, UTF-8 bytes.
 
@@ -72,5 +72,56 @@ describe('keptInSegment: a page cut at the segment end (inclusive)', () => {
     { page: ['\uffff', '😀'], through: '\uffff', want: 1 }, // S3 lists U+FFFF before the pair
   ])('$page through $through → $want', ({ page, through, want }) => {
     expect(keptInSegment(page, through)).toBe(want);
+  });
+});
+
+describe('segmentHoldsAll: every key under a prefix lies in the segment', () => {
+  const dir = 'p/.deploy-actions/releases/';
+  test.each([
+    { segment: {}, want: true }, // the plain listing
+    { segment: { through: 'p/assets/a.js' }, want: true }, // '.' 0x2E sorts before letters
+    { segment: { after: 'p/-first.js', through: 'p/index.html' }, want: true }, // '-' 0x2D before '.'
+    { segment: { after: 'p/-first.js' }, want: true },
+    { segment: { through: 'p/.deploy-actions/x' }, want: true }, // past the records ('x' after 'r')
+    { segment: { after: 'p/assets/a.js' }, want: false }, // begins after them
+    { segment: { through: 'p/-first.js' }, want: false }, // ends before them
+    { segment: { through: 'p/.deploy-actions/html/a.html' }, want: false }, // 'h' before 'r'
+    { segment: { after: `${dir}20260101T000000000Z_r1.json` }, want: false }, // a bound among them
+    { segment: { through: `${dir}20260101T000000000Z_r1.json` }, want: false },
+    { segment: { after: dir }, want: false },
+  ])('$segment → $want', ({ segment, want }) => {
+    expect(segmentHoldsAll(segment, dir)).toBe(want);
+  });
+
+  test('at the bucket root', () => {
+    expect(segmentHoldsAll({ through: 'assets/a.js' }, '.deploy-actions/releases/')).toBe(true);
+    expect(segmentHoldsAll({ after: '-a', through: '0.js' }, '.deploy-actions/releases/')).toBe(true);
+    expect(segmentHoldsAll({ after: '0.js' }, '.deploy-actions/releases/')).toBe(false);
+  });
+});
+
+describe('withCutAfter: the release records in a segment of their own when the listing is cut', () => {
+  const dir = 'p/.deploy-actions/releases/';
+  test.each([
+    { cuts: [], want: [] }, // one plain listing stays one
+    { cuts: ['p/assets/a0899.js'], want: ['p/.deploy-actions/releases0', 'p/assets/a0899.js'] },
+    { cuts: ['p/-a.js', 'p/b.js'], want: ['p/-a.js', 'p/.deploy-actions/releases0', 'p/b.js'] },
+    { cuts: ['p/.deploy-actions/releases0'], want: ['p/.deploy-actions/releases0'] },
+  ])('$cuts', ({ cuts, want }) => {
+    expect(withCutAfter(cuts, dir)).toEqual(want);
+  });
+
+  test('the segment it ends holds every record and nothing after them', () => {
+    const cuts = withCutAfter(['p/assets/a0899.js', 'p/index.html'], dir);
+    const segments = segmentsOf(cuts);
+    const holding = segments.filter((s) => segmentHoldsAll(s, dir));
+    expect(holding).toEqual([{ through: 'p/.deploy-actions/releases0' }]);
+    const keys = [
+      `${dir}20260101T000000000Z_r1.json`,
+      `${dir}20260102T000000000Z_r\u{10FFFF}.json`,
+      'p/.deploy-actions/t',
+      'p/assets/a.js',
+    ];
+    expect(keptInSegment([...keys].sort(byUtf8), holding[0]!.through)).toBe(2);
   });
 });

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createClient } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
+import { readRemote } from '../src/records';
+import type { Session } from '../src/session';
 import { BUCKET, mutating, ops, requests, useSite, writeSpa } from './helpers';
 
 // Issue #16, defect 7: after a failed read of the previous release record the plan silently fell back to a
@@ -100,5 +102,54 @@ describe('the previous release record cannot be read', () => {
     expect(flaky.attempts()).toBe(3);
     expect(r.outputs['metadata-updated']).toBe('0');
     expect(ops(await requests(e.control), 'CopyObject')).toEqual([]);
+  });
+});
+
+describe('the newest record is read while the listing goes on', () => {
+  test('its read starts once the segment holding the records is in, before the other segments answer', async () => {
+    const paths = Array.from({ length: 1900 }, (_, i) => `assets/f${String(i).padStart(4, '0')}.js`);
+    await Promise.all(paths.map((p) => e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${p}`, Body: p }))));
+    const recordOf = (id: string) => JSON.stringify({ version: 1, id, files: {}, html: {} });
+    const releases = 'site/.deploy-actions/releases/';
+    await e.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: `${releases}20260101T000000000Z_r1.json`, Body: recordOf('r1') }),
+    );
+    await e.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: `${releases}20260102T000000000Z_r2.json`, Body: recordOf('r2') }),
+    );
+    // the segments after the first (their requests carry start-after) answer only once a record GET was seen
+    const events: string[] = [];
+    const firstPageKeys: unknown[] = [];
+    let recordAsked!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      recordAsked = resolve;
+    });
+    const options = { action: 'sync-spa-cloudfront', region: 'us-east-1' };
+    const real = createClient(S3Client, options).config.requestHandler as unknown as {
+      handle(request: unknown, options?: unknown): Promise<unknown>;
+    };
+    const handler = {
+      metadata: { handlerProtocol: 'http/1.1' },
+      handle: async (request: { method: string; path: string; query?: Record<string, unknown> }, o?: unknown) => {
+        if (request.method === 'GET' && request.path.includes('/.deploy-actions/releases/')) {
+          events.push(`get ${request.path.slice(request.path.lastIndexOf('_') + 1)}`);
+          recordAsked();
+        } else if (request.method === 'GET' && request.query?.['start-after'] === undefined) {
+          firstPageKeys.push(request.query?.['max-keys']);
+        } else if (request.query?.['start-after'] !== undefined) {
+          await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, 3000))]);
+          events.push('later segment answered');
+        }
+        return real.handle(request, o);
+      },
+    };
+    const s3 = createClient(S3Client, { ...options, overrides: { requestHandler: handler as never } });
+    const session = { inputs: { bucket: BUCKET, prefix: 'site' }, s3, signal: new AbortController().signal };
+    const remote = readRemote(session as unknown as Session, paths);
+    expect((await remote.previous)?.id).toBe('r2');
+    expect((await remote.listing).objects).toHaveLength(1902);
+    // the records have a segment of their own (list-segments.ts withCutAfter); 1,900 files are cut in three more
+    expect(events).toEqual(['get r2.json', ...Array(3).fill('later segment answered')]);
+    expect(firstPageKeys).toEqual(['100']); // the records' segment asks for a short page
   });
 });

@@ -6,7 +6,14 @@ import { IMMUTABLE, NO_CACHE } from '../src/policy';
 import { planPrune } from '../src/prune-plan';
 import { htmlBlobKey, listReleases, type ManifestFile, type ReleaseManifest, releaseKey } from '../src/release-record';
 import { hashBuffer, MIB, multipartEtag } from '../src/s3-etag';
-import { type HeadInfo, INLINE_HTML_TOTAL_BYTES, type LocalFile, planSync, type RemoteObject } from '../src/sync-plan';
+import {
+  type HeadInfo,
+  INLINE_HTML_TOTAL_BYTES,
+  type LocalFile,
+  planSync,
+  type RemoteObject,
+  uploadsCertain,
+} from '../src/sync-plan';
 
 const PART = 5 * MIB;
 const DAY = 86_400_000;
@@ -480,5 +487,75 @@ describe('invalidation inputs', () => {
         '/site',
       ),
     ).toEqual(['/index.html', '/old.html', '/unknown.txt']);
+  });
+});
+
+describe('uploadsCertain: an upload the listing tells of (planDeploy reads the distribution then)', () => {
+  const a = local('assets/a.js', 'aaaa');
+  const b = local('index.html', '<html>b</html>');
+  test.each([
+    {
+      name: 'every file listed at its size',
+      remote: [remote('site/assets/a.js', a.md5, 4), remote('site/index.html', b.md5, b.size)],
+      want: false,
+    },
+    {
+      name: 'same size, another MD5 beside one of ours',
+      remote: [remote('site/assets/a.js', md5('bbbb'), 4), remote('site/index.html', b.md5, b.size)],
+      want: true,
+    },
+    {
+      name: 'same sizes, no ETag of ours: maybe SSE-KMS, only the record can tell',
+      remote: [remote('site/assets/a.js', kms('a'), 4), remote('site/index.html', kms('b'), b.size)],
+      want: false,
+    },
+    {
+      name: 'same sizes, our ETag and a multipart one',
+      remote: [remote('site/assets/a.js', `${md5('x')}-2`, 4), remote('site/index.html', b.md5, b.size)],
+      want: false,
+    },
+    { name: 'a file the listing lacks', remote: [remote('site/assets/a.js', a.md5, 4)], want: true },
+    {
+      name: 'a file at another size',
+      remote: [remote('site/assets/a.js', a.md5, 5), remote('site/index.html', b.md5, b.size)],
+      want: true,
+    },
+    {
+      name: 'listed without the prefix',
+      remote: [remote('assets/a.js', a.md5, 4), remote('index.html', b.md5, b.size)],
+      want: true,
+    },
+    { name: 'an empty prefix', remote: [], want: true },
+  ])('$name → $want', ({ remote: listed, want }) => {
+    expect(uploadsCertain('site', [a, b], listed)).toBe(want);
+  });
+
+  test('the one case it is wrong: SSE-KMS objects the record vouches for, beside SSE-S3 ones', () => {
+    const listed = [remote('site/assets/a.js', kms('a'), a.size), remote('site/index.html', b.md5, b.size)];
+    const previous = manifest('r0', { 'assets/a.js': rec(a, kms('a')), 'index.html': rec(b, b.md5) });
+    expect(uploadsCertain('site', [a, b], listed)).toBe(true);
+    expect(planSync({ prefix: 'site', partSize: PART, local: [a, b], remote: listed, previous }).counts.upload).toBe(0);
+  });
+
+  test('whenever it says so, planSync uploads (with or without a record, KMS ETags, HEADs)', () => {
+    const files = [a, b, local('assets/c.js', 'cc')];
+    const shapes = [
+      (f: LocalFile) => remote(`site/${f.path}`, f.md5, f.size),
+      (f: LocalFile) => remote(`site/${f.path}`, kms(f.path), f.size),
+      (f: LocalFile) => remote(`site/${f.path}`, f.md5, f.size + 1),
+      (f: LocalFile) => remote(`site/${f.path}`, md5(`other ${f.path}`), f.size),
+      () => undefined,
+    ];
+    for (let n = 0; n < shapes.length ** files.length; n++) {
+      const listed = files
+        .map((f, i) => shapes[Math.floor(n / shapes.length ** i) % shapes.length]!(f))
+        .filter((o): o is RemoteObject => o !== undefined);
+      if (!uploadsCertain('site', files, listed)) continue;
+      const previous = manifest('r0', Object.fromEntries(files.map((f) => [f.path, rec(f, f.md5)])));
+      for (const input of [{}, { previous }]) {
+        const plan = planSync({ prefix: 'site', partSize: PART, local: files, remote: listed, ...input });
+        expect(plan.counts.upload).toBeGreaterThan(0);
+      }
+    }
   });
 });

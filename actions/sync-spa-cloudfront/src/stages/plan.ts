@@ -4,9 +4,9 @@ import { dotName } from '../dotfiles';
 import { memory } from '../gc';
 import { changedUrlPaths, planPaths } from '../invalidation-paths';
 import { hasInventory, nextInventory, otherSiteOf, otherSitePrefixes, ownedByRecord } from '../ownership';
-import { checkDistribution, readDistribution } from '../preflight';
+import { checkDistribution, type DistributionRead, readDistribution } from '../preflight';
 import { type PrunePlan, planPrune } from '../prune-plan';
-import { type RemoteState, readRecord } from '../records';
+import { type RemoteReads, readRecord } from '../records';
 import type { Plan, Write } from '../release-plan';
 import {
   META_DIR,
@@ -20,7 +20,7 @@ import {
 import { joinKey } from '../s3-names';
 import { headObject } from '../s3-objects';
 import type { Session } from '../session';
-import { type HeadInfo, planSync, type RemoteObject, type SyncPlan } from '../sync-plan';
+import { type HeadInfo, planSync, type RemoteObject, type SyncPlan, uploadsCertain } from '../sync-plan';
 import type { Scan } from './scan';
 
 // Stage 2 of a deploy, read-only: the listing and the previous release record(s) → what to upload, fix, keep and
@@ -28,10 +28,18 @@ import type { Scan } from './scan';
 // decision is a pure planner's (sync-plan.ts, prune-plan.ts, ownership.ts, invalidation-paths.ts); this stage only
 // fetches what they need, and refuses (before any write) what must not happen.
 
-export async function planDeploy(session: Session, scan: Scan, remoteState: Promise<RemoteState>): Promise<Plan> {
+export async function planDeploy(session: Session, scan: Scan, reads: RemoteReads): Promise<Plan> {
   const { inputs } = session;
   const { files, large } = scan;
-  const { listing, previous } = await remoteState;
+  const listing = await reads.listing;
+  // A file the listing lacks, or holds at another size, is written whatever the release record says: the
+  // distribution (checked before the first write) is read now, beside the record, not once the plan is made.
+  let distribution: Promise<DistributionRead | undefined> | undefined;
+  if (uploadsCertain(inputs.prefix, files, listing.objects)) {
+    distribution = readDistribution(session);
+    distribution.catch(() => undefined); // awaited below, unless planning fails first (that error is the one to report)
+  }
+  const previous = await reads.previous;
   memory('listing and release record', large);
   const remote: RemoteObject[] = listing.objects;
   core.info(
@@ -56,10 +64,12 @@ export async function planDeploy(session: Session, scan: Scan, remoteState: Prom
   warnPublicDotObjects(inputs.bucket, inputs.prefix, remote, otherSites);
 
   const sync = await planFiles(session, scan, remote, previous);
-  // A file to write means a record to write: the distribution is read now, while the rest is planned (its answer
-  // is reported below, where it was always checked). A run that changes nothing still never reads it.
-  const distribution = sync.counts.upload + sync.counts.copy > 0 ? readDistribution(session) : undefined;
-  distribution?.catch(() => undefined); // awaited below, unless planning fails first (that error is the one to report)
+  // A file to write means a record to write: the distribution is read now if it is not yet, while the rest is
+  // planned (its answer is reported below, where it was always checked). A run that changes nothing never reads it.
+  if (!distribution && sync.counts.upload + sync.counts.copy > 0) {
+    distribution = readDistribution(session);
+    distribution.catch(() => undefined);
+  }
 
   // The release record this deploy will write (ETags filled in as objects are written).
   const now = new Date(session.clock.now());
