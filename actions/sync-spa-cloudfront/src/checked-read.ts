@@ -60,8 +60,14 @@ export function readChecked(real: string, maxBytes: number, scratch?: Buffer): B
 
 export type SmallFileHash = FileHashes | typeof LARGE | typeof CHANGED;
 
-/** Read (checked) and hash one file of at most `maxBytes`; LARGE or CHANGED as readChecked says. */
-export function hashSmallFile(real: string, maxBytes: number, partSize: number, scratch: Buffer): SmallFileHash {
+/** Read (checked) and hash one file of at most `maxBytes` (its MD5 too with `withMd5`); LARGE or CHANGED as readChecked says. */
+export function hashSmallFile(
+  real: string,
+  maxBytes: number,
+  partSize: number,
+  scratch: Buffer,
+  withMd5 = true,
+): SmallFileHash {
   const bytes = readChecked(real, maxBytes, scratch);
-  return typeof bytes === 'string' ? bytes : hashBuffer(bytes, partSize);
+  return typeof bytes === 'string' ? bytes : hashBuffer(bytes, partSize, withMd5);
 }

@@ -24,6 +24,8 @@ export interface HashJob {
   /** Larger files come back as LARGE (streamed by the main thread). */
   maxBytes: number;
   partSize: number;
+  /** Whether to hash MD5s too (the scan does not: stages/plan.ts hashes the few it needs). */
+  md5: boolean;
 }
 
 /** Below this many files the worker's start-up buys nothing. */

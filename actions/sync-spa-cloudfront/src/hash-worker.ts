@@ -12,7 +12,7 @@ parentPort?.once('message', (job: HashJob) => {
   const scratch = Buffer.allocUnsafe(job.maxBytes);
   const hashes = [];
   for (let i = claimFront(job.claims); i !== undefined; i = claimFront(job.claims)) {
-    hashes.push(hashSmallFile(job.reals[i]!, job.maxBytes, job.partSize, scratch));
+    hashes.push(hashSmallFile(job.reals[i]!, job.maxBytes, job.partSize, scratch, job.md5));
   }
   parentPort!.postMessage(hashes);
 });

@@ -124,7 +124,7 @@ export function parseRecord(value: unknown): ReleaseManifest | string {
 export function manifestRecord(file: LocalFile, etag: string): ManifestFile {
   return {
     sha256: file.sha256,
-    md5: file.md5,
+    md5: file.md5 ?? '', // an upload's, hashed as it is sent, is set by stages/record.ts
     size: file.size,
     etag,
     cacheControl: file.cacheControl,

@@ -14,8 +14,11 @@ export const MIN_PART_SIZE = 5 * MIB;
 
 export interface FileHashes {
   size: number;
-  /** Hex MD5 of the whole file. */
-  md5: string;
+  /**
+   * Hex MD5 of the whole file. Absent when hashed without it (`hashBuffer(…, false)`: the scan's small files, whose
+   * MD5 only a plan without a release record for them needs, or the upload's record: issue #15).
+   */
+  md5?: string;
   /** Hex SHA-256 of the whole file. */
   sha256: string;
   /**
@@ -140,8 +143,9 @@ export async function hashFile(path: string, partSize = DEFAULT_PART_SIZE): Prom
  * Hashes of an in-memory body (every small file of a build, read by checked-read.ts). crypto.hash is the one-shot
  * form: no Hash object per call, ~40% less CPU than createHash for 2,000 files of a few KB (measured, Node 24).
  */
-export function hashBuffer(body: Buffer, partSize = DEFAULT_PART_SIZE): FileHashes {
-  const result: FileHashes = { size: body.length, md5: hash('md5', body, 'hex'), sha256: hash('sha256', body, 'hex') };
+export function hashBuffer(body: Buffer, partSize = DEFAULT_PART_SIZE, withMd5 = true): FileHashes {
+  const result: FileHashes = { size: body.length, sha256: hash('sha256', body, 'hex') };
+  if (withMd5) result.md5 = hash('md5', body, 'hex');
   if (body.length >= partSize) {
     const parts: string[] = [];
     for (let offset = 0; offset < body.length; offset += partSize) {

@@ -10,7 +10,12 @@ export interface LocalFile {
   /** Path relative to the source directory, `/`-separated (`assets/index-Bx1.js`). */
   path: string;
   size: number;
-  md5: string;
+  /**
+   * Hex MD5; the scan hashes small files without it (a third of their hashing CPU): planSync lists in `md5s` the
+   * files whose MD5 it needs (no release record vouches for the listed ETag), the plan stage hashes those and plans
+   * again, and the publish stage hashes an upload's from the bytes it sends (issue #15).
+   */
+  md5?: string;
   sha256: string;
   /** Per-part MD5s for our part size when size >= part size (multipart uploads). */
   partMd5s?: string[];
@@ -74,6 +79,8 @@ export interface SyncPlan {
   blobs: BlobStep[];
   /** Keys of objects that a HEAD must confirm before the plan is final (planSync again with `heads`). */
   verify: string[];
+  /** Paths of local files whose MD5 must be hashed before the plan is final (planSync again with them). */
+  md5s: string[];
   counts: { upload: number; copy: number; unchanged: number; verify: number };
 }
 
@@ -124,7 +131,9 @@ export function uploadsCertain(prefix: string, local: readonly LocalFile[], remo
 
 /**
  * Decide every local file. Content is proven equal by (in order): the ETag as an MD5 or as our multipart ETag; the
- * previous release manifest (same ETag as when we wrote it → its recorded sha256); a HEAD's `x-amz-meta-sha256`
+ * previous release manifest (same ETag as when we wrote it → its recorded sha256); for a file hashed without its
+ * MD5 and a single-part ETag no record vouches for, its MD5 (listed in `md5s`: hashed, then planSync again); a
+ * HEAD's `x-amz-meta-sha256`
  * (SSE-KMS ETags are not MD5s). A plain ETag that differs from the MD5 in a bucket whose ETags are known to be MD5s
  * is a change without a HEAD; otherwise the key goes to `verify`. Headers come from the manifest (or the HEAD);
  * unknown or different headers on equal content → CopyObject (REPLACE), never a re-upload.
@@ -149,6 +158,7 @@ export function planSync(input: PlanSyncInput): SyncPlan {
 
   const steps: FileStep[] = [];
   const verify: string[] = [];
+  const md5s: string[] = [];
   const inline: LocalFile[] = [];
   const htmlCopies: Record<string, string> = {};
   const blobs: BlobStep[] = [];
@@ -192,6 +202,11 @@ export function planSync(input: PlanSyncInput): SyncPlan {
     } else if (prevCurrent) {
       same = prev!.sha256 === file.sha256;
       how = 'manifest';
+    } else if (file.md5 === undefined && isSinglePartEtag(etag)) {
+      // hashed without its MD5 and no record vouches for the listed ETag: the MD5 decides (planSync again)
+      md5s.push(file.path);
+      step('verify', 'no release record for this ETag: hashing its MD5');
+      continue;
     } else if (head && normalizeEtag(head.etag) === etag && head.sha256) {
       same = head.sha256 === file.sha256;
       how = 'sha256 metadata';
@@ -223,5 +238,5 @@ export function planSync(input: PlanSyncInput): SyncPlan {
   }
   const counts = { upload: 0, copy: 0, unchanged: 0, verify: 0 };
   for (const s of steps) counts[s.kind] += 1;
-  return { steps, inline, htmlCopies, blobs, verify, counts };
+  return { steps, inline, htmlCopies, blobs, verify, md5s, counts };
 }

@@ -81,10 +81,25 @@ test('the bundled worker answers exactly what the in-thread path answers, in ord
   // started before its job is known (the scan starts it mid-walk): it waits for the job
   await new Promise((resolve) => setTimeout(resolve, 50));
   const claims = newClaims(reals.length);
-  const results = await worker.hash({ reals, claims, maxBytes: MAX, partSize: PART });
+  const results = await worker.hash({ reals, claims, maxBytes: MAX, partSize: PART, md5: true });
   worker.stop();
   expect(results).toEqual(reals.map((r) => hashSmallFile(r, MAX, PART, scratch)));
   expect(frontTaken(claims)).toBe(reals.length); // nobody took from the back: it hashed them all
+  // as the scan asks: without MD5s (stages/plan.ts hashes the few it needs)
+  const lean = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
+  const without = await lean.hash({
+    reals,
+    claims: newClaims(reals.length),
+    maxBytes: MAX,
+    partSize: PART,
+    md5: false,
+  });
+  lean.stop();
+  expect(without).toEqual(reals.map((r) => hashSmallFile(r, MAX, PART, scratch, false)));
+  expect(without?.filter((h) => typeof h === 'object' && h.md5 !== undefined)).toEqual([]);
+  expect(without?.filter((h) => typeof h === 'object' && /^[0-9a-f]{64}$/.test(h.sha256))).toHaveLength(
+    results!.filter((h) => typeof h === 'object').length,
+  );
 });
 
 test('the worker from the front and this thread from the back hash every file exactly once', async () => {
@@ -94,7 +109,7 @@ test('the worker from the front and this thread from the back hash every file ex
   const worker = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
   await new Promise((resolve) => setTimeout(resolve, 100)); // booted: both sides take files at once
   const claims = newClaims(reals.length);
-  const results = worker.hash({ reals, claims, maxBytes: MAX, partSize: PART });
+  const results = worker.hash({ reals, claims, maxBytes: MAX, partSize: PART, md5: true });
   const mine = new Map<number, unknown>();
   const scratch = Buffer.alloc(MAX);
   for (let i = claimBack(claims); i !== undefined; i = claimBack(claims)) {
@@ -111,11 +126,15 @@ test('a worker that cannot run answers undefined (the scan then hashes in-thread
   const dir = await tempDir('hash-worker-broken');
   await writeFile(join(dir, 'index.js'), 'throw new Error("broken worker")\n');
   const worker = startHashWorker(join(dir, 'index.js'));
-  expect(await worker.hash({ reals: [], claims: newClaims(0), maxBytes: MAX, partSize: PART })).toBeUndefined();
+  expect(
+    await worker.hash({ reals: [], claims: newClaims(0), maxBytes: MAX, partSize: PART, md5: true }),
+  ).toBeUndefined();
 });
 
 test('a worker stopped before its job (the walk ended in large-site mode) exits and answers undefined', async () => {
   const worker = startHashWorker(join(DIST, 'hash-worker', 'index.js'));
   worker.stop();
-  expect(await worker.hash({ reals: [], claims: newClaims(0), maxBytes: MAX, partSize: PART })).toBeUndefined();
+  expect(
+    await worker.hash({ reals: [], claims: newClaims(0), maxBytes: MAX, partSize: PART, md5: true }),
+  ).toBeUndefined();
 });

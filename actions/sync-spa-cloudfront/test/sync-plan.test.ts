@@ -19,16 +19,18 @@ const PART = 5 * MIB;
 const DAY = 86_400_000;
 const NOW = Date.parse('2025-06-01T00:00:00Z');
 
+type Hashed = LocalFile & { md5: string };
+/** A local file hashed with its MD5 (the scan's small files come without: see 'files hashed without their MD5'). */
 function local(
   path: string,
   content: string | Buffer,
   cacheControl = path.endsWith('.html') ? NO_CACHE : IMMUTABLE,
-): LocalFile {
+): LocalFile & { md5: string } {
   const h = hashBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), PART);
-  const f: LocalFile = {
+  const f: LocalFile & { md5: string } = {
     path,
     size: h.size,
-    md5: h.md5,
+    md5: h.md5!,
     sha256: h.sha256,
     cacheControl,
     contentType: path.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8',
@@ -46,7 +48,7 @@ const remote = (key: string, etag: string, size: number, lastModified = NOW - DA
   lastModified,
 });
 function rec(
-  f: LocalFile,
+  f: LocalFile & { md5: string },
   etag: string | undefined,
   headers: Partial<Pick<ManifestFile, 'cacheControl' | 'contentType'>> = {},
 ): ManifestFile {
@@ -540,10 +542,10 @@ describe('uploadsCertain: an upload the listing tells of (planDeploy reads the d
   test('whenever it says so, planSync uploads (with or without a record, KMS ETags, HEADs)', () => {
     const files = [a, b, local('assets/c.js', 'cc')];
     const shapes = [
-      (f: LocalFile) => remote(`site/${f.path}`, f.md5, f.size),
-      (f: LocalFile) => remote(`site/${f.path}`, kms(f.path), f.size),
-      (f: LocalFile) => remote(`site/${f.path}`, f.md5, f.size + 1),
-      (f: LocalFile) => remote(`site/${f.path}`, md5(`other ${f.path}`), f.size),
+      (f: Hashed) => remote(`site/${f.path}`, f.md5, f.size),
+      (f: Hashed) => remote(`site/${f.path}`, kms(f.path), f.size),
+      (f: Hashed) => remote(`site/${f.path}`, f.md5, f.size + 1),
+      (f: Hashed) => remote(`site/${f.path}`, md5(`other ${f.path}`), f.size),
       () => undefined,
     ];
     for (let n = 0; n < shapes.length ** files.length; n++) {
@@ -557,5 +559,73 @@ describe('uploadsCertain: an upload the listing tells of (planDeploy reads the d
         expect(plan.counts.upload).toBeGreaterThan(0);
       }
     }
+  });
+});
+
+describe('files hashed without their MD5 (the scan: issue #15)', () => {
+  const a = local('assets/a.js', 'aaaa');
+  const b = local('robots.txt', 'bbb');
+  const bare = (f: Hashed): LocalFile => {
+    const { md5: _md5, ...rest } = f;
+    return rest;
+  };
+  const plan = (local: LocalFile[], listed: RemoteObject[], previous?: ReleaseManifest) =>
+    planSync({ prefix: 'site', partSize: PART, local, remote: listed, previous });
+
+  test.each([
+    {
+      name: 'the record vouches for the listed ETag: decided by its sha256, no MD5 needed',
+      listed: [remote('site/assets/a.js', a.md5, a.size)],
+      previous: manifest('r0', { 'assets/a.js': rec(a, a.md5) }),
+      want: { kind: 'unchanged', md5s: [] },
+    },
+    {
+      name: 'the record vouches, other bytes at the same size: an upload, no MD5 needed',
+      listed: [remote('site/assets/a.js', md5('zzzz'), a.size)],
+      previous: manifest('r0', { 'assets/a.js': rec(local('assets/a.js', 'zzzz'), md5('zzzz')) }),
+      want: { kind: 'upload', md5s: [] },
+    },
+    {
+      name: 'no record: the MD5 decides',
+      listed: [remote('site/assets/a.js', a.md5, a.size)],
+      previous: undefined,
+      want: { kind: 'verify', md5s: ['assets/a.js'] },
+    },
+    {
+      name: 'the object was replaced since the record (another ETag): the MD5 decides',
+      listed: [remote('site/assets/a.js', md5('zzzz'), a.size)],
+      previous: manifest('r0', { 'assets/a.js': rec(a, a.md5) }),
+      want: { kind: 'verify', md5s: ['assets/a.js'] },
+    },
+    {
+      name: 'not listed: an upload, no MD5 needed',
+      listed: [],
+      previous: undefined,
+      want: { kind: 'upload', md5s: [] },
+    },
+    {
+      name: 'a multipart ETag of another part size: a HEAD, as with the MD5',
+      listed: [remote('site/assets/a.js', `${md5('x')}-3`, a.size)],
+      previous: undefined,
+      want: { kind: 'verify', md5s: [] },
+    },
+  ])('$name', ({ listed, previous, want }) => {
+    const p = plan([bare(a)], listed, previous);
+    expect({ kind: p.steps[0]!.kind, md5s: p.md5s }).toEqual(want);
+  });
+
+  test('planned again with the MD5s it asked for: the same plan as with them from the start', () => {
+    const listed = [remote('site/assets/a.js', a.md5, a.size), remote('site/robots.txt', md5('ccc'), b.size)];
+    const files = [bare(a), bare(b)];
+    const first = plan(files, listed);
+    expect(first.md5s).toEqual(['assets/a.js', 'robots.txt']);
+    files[0]!.md5 = a.md5;
+    files[1]!.md5 = b.md5;
+    const again = plan(files, listed);
+    expect(again.md5s).toEqual([]);
+    expect(again.steps.map((s) => [s.kind, s.reason])).toEqual(
+      plan([a, b], listed).steps.map((s) => [s.kind, s.reason]),
+    );
+    expect(again.counts).toMatchObject({ upload: 1, copy: 1, verify: 0 });
   });
 });

@@ -669,3 +669,42 @@ test('non-MD5 ETags (as SSE-KMS gives): confirmed once by sha256 metadata (HEAD)
   expect(again.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '0', unchanged: '7' });
   expect(ops(await requests(e.control), 'HeadObject')).toEqual([]);
 });
+
+describe('MD5s: the scan hashes small files without them (issue #15)', () => {
+  const md5Of = (text: string) => createHash('md5').update(text).digest('hex');
+
+  test('every record entry still has the MD5 of its bytes: uploads, files unchanged, files whose headers were fixed', async () => {
+    const v1 = await writeSpa(site.dir);
+    expect((await deploy({ 'release-id': 'r1' })).error).toBeUndefined();
+    const r1 = await readRecord('r1');
+    for (const [path, entry] of Object.entries(r1.files)) expect(entry.md5, path).toBe(md5Of(v1[path]!));
+    // v2: new chunks uploaded, index.html at a new size, the rest unchanged (the record vouches: no MD5 hashed)
+    const v2 = await writeSpa(site.dir, { version: 'v2' });
+    const r = await deploy({ 'release-id': 'r2', 'cache-control': 'robots.txt=max-age=60' });
+    expect(r.error).toBeUndefined();
+    expect(r.outputs['metadata-updated']).toBe('1'); // robots.txt: a header fix
+    const r2 = await readRecord('r2');
+    expect(Object.keys(r2.files).sort()).toEqual(
+      Object.keys(v2)
+        .filter((p) => !p.startsWith('.'))
+        .sort(),
+    );
+    for (const [path, entry] of Object.entries(r2.files)) expect(entry.md5, path).toBe(md5Of(v2[path]!));
+  });
+
+  test('objects no record vouches for (another tool uploaded them): their MD5s are hashed, equal ones kept', async () => {
+    const files = await writeSpa(site.dir);
+    for (const [path, body] of Object.entries(files)) {
+      if (!path.startsWith('.'))
+        await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${path}`, Body: body }));
+    }
+    await e.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'site/robots.txt', Body: 'User-agent: X\n' })); // same size
+    await e.control.clearRequests();
+    const r = await deploy({ 'release-id': 'r1' });
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ uploaded: '1', 'metadata-updated': '6' }); // robots.txt's bytes; the rest headers
+    expect(ops(await requests(e.control), 'HeadObject')).toEqual([]); // the MD5s decided, not a HEAD each
+    const r1 = await readRecord('r1');
+    for (const [path, entry] of Object.entries(r1.files)) expect(entry.md5, path).toBe(md5Of(files[path]!));
+  });
+});

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { ConfigurationError, core, DeployFailure } from '@deploy-actions/kit/runtime';
 import { BatchError, mapLimit } from '../concurrency';
 import { dotName } from '../dotfiles';
@@ -17,10 +18,12 @@ import {
   releaseKey,
   sameFiles,
 } from '../release-record';
+import { SMALL_FILE } from '../s3-etag';
 import { joinKey } from '../s3-names';
 import { headObject } from '../s3-objects';
 import type { Session } from '../session';
 import { type HeadInfo, planSync, type RemoteObject, type SyncPlan, uploadsCertain } from '../sync-plan';
+import { readCheckedSync, realPathOf } from '../walk';
 import type { Scan } from './scan';
 
 // Stage 2 of a deploy, read-only: the listing and the previous release record(s) → what to upload, fix, keep and
@@ -165,7 +168,12 @@ export async function planDeploy(session: Session, scan: Scan, reads: RemoteRead
   return plan;
 }
 
-/** planSync, and when ETags cannot prove equality, one HEAD per such object and planSync again. */
+/**
+ * planSync; when it needs MD5s the scan did not hash (no release record vouches for those ETags), they are hashed and
+ * planSync runs again; when ETags cannot prove equality, one HEAD per such object and planSync again. Then every
+ * file the record will name without a fresh write gets its MD5 (the record keeps one per file): from the previous
+ * record when it holds the same bytes, else hashed here. Uploads get theirs as they are sent (stages/publish.ts).
+ */
 async function planFiles(
   session: Session,
   scan: Scan,
@@ -174,7 +182,44 @@ async function planFiles(
 ): Promise<SyncPlan> {
   const { inputs } = session;
   const input = { prefix: inputs.prefix, partSize: inputs.partSize, local: scan.files, remote, previous };
-  const first = planSync(input);
+  let first = planSync(input);
+  if (first.md5s.length > 0) {
+    hashMd5s(scan, new Set(first.md5s));
+    first = planSync(input);
+  }
+  const sync = await verifyByHead(session, input, first);
+  const prevFiles = { ...(previous?.extra ?? {}), ...(previous?.files ?? {}) };
+  const missing = new Set<string>();
+  for (const s of sync.steps) {
+    if (s.kind === 'upload' || s.file.md5 !== undefined) continue;
+    const prev = prevFiles[s.path];
+    if (prev?.md5 && prev.sha256 === s.file.sha256 && prev.size === s.file.size) s.file.md5 = prev.md5;
+    else missing.add(s.path);
+  }
+  if (missing.size > 0) hashMd5s(scan, missing);
+  return sync;
+}
+
+/** The MD5 of each file of `paths` (small files: the scan hashed the rest with theirs), read through the checked path. */
+function hashMd5s(scan: Scan, paths: ReadonlySet<string>): void {
+  for (const file of scan.files) {
+    if (file.md5 !== undefined || !paths.has(file.path)) continue;
+    const bytes = readCheckedSync(realPathOf(scan.source, file), file.path, SMALL_FILE)!;
+    // the bytes the plan was made for, or the file changed since the scan
+    if (hash('sha256', bytes, 'hex') !== file.sha256) {
+      throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
+    }
+    file.md5 = hash('md5', bytes, 'hex');
+  }
+}
+
+/** planSync's answer, or when ETags cannot prove equality, one HEAD per such object and planSync again. */
+async function verifyByHead(
+  session: Session,
+  input: Parameters<typeof planSync>[0],
+  first: SyncPlan,
+): Promise<SyncPlan> {
+  const { inputs } = session;
   if (first.verify.length === 0) return first;
   core.info(
     `${first.verify.length} objects have ETags that are not MD5s of ours: reading their sha256 metadata (HEAD).`,

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import {
   core,
   DeployFailure,
@@ -18,8 +19,11 @@ import { assertUnchanged, readCheckedSync, realPathOf } from '../walk';
 // asset is in place (amplify-cli#2087), so a failure before the HTML leaves the live site as it was. Writes in
 // flight start at `concurrency` and follow S3's answers (concurrency.ts: AIMD, exhausted requests tried again).
 
-/** ETags S3 returned, by release-record path (what the record stage writes down). */
-export type Written = Map<string, string>;
+/**
+ * By release-record path, what the record stage writes down: the ETag S3 returned, and an upload's MD5 when the scan
+ * hashed the file without it (from the bytes sent).
+ */
+export type Written = Map<string, { etag: string; md5?: string }>;
 
 /** Bytes of upload bodies held in memory at once (the 50,000-file goal is ≤256 MB RSS). */
 const BODY_BUDGET = 64 * 1024 * 1024;
@@ -31,8 +35,8 @@ export async function publish(session: Session, plan: Plan): Promise<Written> {
   const budget = new ByteBudget(BODY_BUDGET);
   const write = async (w: Write) => {
     tick();
-    const etag = await writeOne(session, plan, w, budget);
-    if (w.recordPath !== undefined) written.set(w.recordPath, etag);
+    const done = await writeOne(session, plan, w, budget);
+    if (w.recordPath !== undefined) written.set(w.recordPath, done);
   };
   if (plan.assets.length > 0) await runPhase(session, 'assets', plan.assets, limit, write);
   memory('assets', plan.large);
@@ -79,18 +83,34 @@ async function runPhase(
   }
 }
 
-/** One write; returns the ETag S3 gave the object. */
-async function writeOne(session: Session, plan: Plan, w: Write, budget: ByteBudget): Promise<string> {
+/** One write; returns the ETag S3 gave the object, and an upload's MD5 (see Written). */
+async function writeOne(
+  session: Session,
+  plan: Plan,
+  w: Write,
+  budget: ByteBudget,
+): Promise<{ etag: string; md5?: string }> {
   const { inputs, s3, signal } = session;
   if (w.kind === 'copy') {
-    return copyObjectReplace(s3, { bucket: inputs.bucket, key: w.key, sourceKey: w.sourceKey, ...w.headers, signal });
+    const etag = await copyObjectReplace(s3, {
+      bucket: inputs.bucket,
+      key: w.key,
+      sourceKey: w.sourceKey,
+      ...w.headers,
+      signal,
+    });
+    return { etag };
   }
-  if (w.kind === 'put') return putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal });
+  if (w.kind === 'put') {
+    return { etag: await putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal }) };
+  }
   // A file of source, read through the real path the walk checked (re-checked right before: walk.ts); small ones in
   // one synchronous step, as the scan read them.
   const path = realPathOf(plan.source!, w.file);
   const bytes = w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined;
   if (bytes === undefined) await assertUnchanged(path, w.file.path);
+  // (S3 checks these bytes against the scan's sha256, which signs the request: see s3-writes.ts)
+  const md5 = w.file.md5 ?? (bytes ? hash('md5', bytes, 'hex') : undefined);
   const result = await uploadFile(s3, {
     bucket: inputs.bucket,
     key: w.key,
@@ -106,5 +126,5 @@ async function writeOne(session: Session, plan: Plan, w: Write, budget: ByteBudg
     budget,
     signal,
   });
-  return result.etag;
+  return md5 === undefined ? { etag: result.etag } : { etag: result.etag, md5 };
 }

@@ -13,9 +13,11 @@ export async function record(session: Session, plan: Plan, written: Written): Pr
     return;
   }
   const { key, value } = plan.record;
-  for (const [path, etag] of written) {
+  for (const [path, { etag, md5 }] of written) {
     const entry = value.files[path];
-    if (entry) entry.etag = etag;
+    if (!entry) continue;
+    entry.etag = etag;
+    if (md5 !== undefined) entry.md5 = md5;
   }
   await putJsonObject(session.s3, session.inputs.bucket, key, value, { gzip: true, signal: session.signal });
   core.info(plan.mode === 'rollback' ? `Release ${value.id} recorded as live again.` : `Release ${value.id} recorded.`);

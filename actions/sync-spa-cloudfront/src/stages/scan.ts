@@ -104,12 +104,12 @@ function fileOf(walkedFile: WalkedFile, hashes: FileHashes): LocalFile {
   const file: LocalFile = {
     path,
     size: hashes.size,
-    md5: hashes.md5,
     sha256: hashes.sha256,
     cacheControl: '',
     contentType: '',
     html: isHtml(path),
   };
+  if (hashes.md5 !== undefined) file.md5 = hashes.md5;
   if (walkedFile.real !== undefined) file.real = walkedFile.real;
   if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
   return file;
@@ -133,7 +133,7 @@ async function hashInThread(
   const scratch = Buffer.allocUnsafe(maxBytes); // each file is hashed before the next is read into it
   let slice = Date.now();
   for (let i = next(); i !== undefined; i = next()) {
-    take(i, hashSmallFile(realOf(i), maxBytes, partSize, scratch));
+    take(i, hashSmallFile(realOf(i), maxBytes, partSize, scratch, false));
     if (Date.now() - slice >= sliceMs) {
       await yieldToEventLoop();
       signal?.throwIfAborted();
@@ -273,6 +273,7 @@ export async function scanSource(
     claims,
     maxBytes: smallLimit,
     partSize,
+    md5: false,
   });
   const readingAhead = onWalked?.(walked.files.map((f) => f.path));
   if (large) limitYoungGeneration();
