@@ -11,7 +11,7 @@ export interface LocalFile {
   path: string;
   size: number;
   /**
-   * Hex MD5; the scan hashes small files without it (a third of their hashing CPU): planSync lists in `md5s` the
+   * Hex MD5; the scan hashes small files without it (two thirds of their hashing CPU): planSync lists in `md5s` the
    * files whose MD5 it needs (no release record vouches for the listed ETag), the plan stage hashes those and plans
    * again, and the publish stage hashes an upload's from the bytes it sends (issue #15).
    */
@@ -107,8 +107,8 @@ function headerDiff(
 
 /**
  * Whether planSync will upload something, as far as the listing alone tells: a file it lacks or holds at another
- * size, or (in a bucket whose listed ETags are our MD5s for some files) a single-part ETag that is not our MD5 for
- * another (its rules before the record's). planDeploy reads the distribution then, before the record is in. Only a
+ * size, or, among files hashed with their MD5 (the scan streams those over 256 KiB), a single-part ETag that is not
+ * our MD5 in a bucket whose listed ETags are our MD5s for others (its rules before the record's). planDeploy reads the distribution then, before the record is in. Only a
  * bucket mixing MD5 ETags with other single-part ones (SSE-KMS objects beside SSE-S3 ones) whose record vouches for
  * the latter makes it wrong: a run there that changes nothing reads the distribution once.
  */

@@ -23,7 +23,7 @@ import { joinKey } from '../s3-names';
 import { headObject } from '../s3-objects';
 import type { Session } from '../session';
 import { type HeadInfo, planSync, type RemoteObject, type SyncPlan, uploadsCertain } from '../sync-plan';
-import { readCheckedSync, realPathOf } from '../walk';
+import { changedWhileRunning, readCheckedSync, realPathOf } from '../walk';
 import type { Scan } from './scan';
 
 // Stage 2 of a deploy, read-only: the listing and the previous release record(s) → what to upload, fix, keep and
@@ -204,7 +204,9 @@ async function planFiles(
 function hashMd5s(scan: Scan, paths: ReadonlySet<string>): void {
   for (const file of scan.files) {
     if (file.md5 !== undefined || !paths.has(file.path)) continue;
-    const bytes = readCheckedSync(realPathOf(scan.source, file), file.path, SMALL_FILE)!;
+    const real = realPathOf(scan.source, file);
+    const bytes = readCheckedSync(real, file.path, SMALL_FILE);
+    if (!bytes) throw changedWhileRunning(file.path, real); // grown past the small-file limit since the scan
     // the bytes the plan was made for, or the file changed since the scan
     if (hash('sha256', bytes, 'hex') !== file.sha256) {
       throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
