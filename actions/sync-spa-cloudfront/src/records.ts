@@ -49,13 +49,14 @@ export async function listSite(
   // Cut where the build's own paths say (the same order with the prefix before them: only the cuts get it) and,
   // when cut, just past the release records: their segment asks for a short page, which comes back before the
   // others and names the newest record (readRemote reads it then).
-  const recordsEnd = pastAll(releasesDir(inputs.prefix));
+  const records = releasesDir(inputs.prefix);
+  const recordsEnd = pastAll(records);
   const cuts = withCutAfter(
     segmentEnds(localPaths).map((path) => `${prefix}${path}`),
-    releasesDir(inputs.prefix),
+    records,
   );
   let before = 0; // build files that may share the records' segment (names sorting before `.deploy-actions`)
-  for (const path of localPaths) if (byUtf8(`${prefix}${path}`, recordsEnd) < 0) before += 1;
+  if (cuts.length > 0) for (const path of localPaths) if (byUtf8(`${prefix}${path}`, recordsEnd) < 0) before += 1;
   const recordsPageKeys = Math.min(1000, RECORDS_PAGE_KEYS + before);
   let listed: Awaited<ReturnType<typeof listAllObjects>>;
   try {

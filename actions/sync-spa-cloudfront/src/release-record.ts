@@ -3,7 +3,7 @@ import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { byCodeUnits } from './compare';
 import { joinKey } from './s3-names';
 import type { LocalFile, RemoteObject } from './sync-plan';
-import { readCheckedSync, realPathOf } from './walk';
+import { changedWhileRunning, readCheckedSync, realPathOf } from './walk';
 
 // Release records (pure, apart from reading the small HTML kept in them): what a deploy wrote (files, hashes,
 // headers, ETags) and its HTML entry points, read back by the next deploy (headers without a HEAD per object), by
@@ -173,12 +173,20 @@ export function sha256Hex(bytes: Uint8Array): string {
  */
 export async function readInlineHtml(source: string, files: readonly LocalFile[]): Promise<Record<string, InlineHtml>> {
   const out: Record<string, InlineHtml> = {};
-  for (const file of files) {
-    const bytes = readCheckedSync(realPathOf(source, file), file.path, Number.MAX_SAFE_INTEGER)!;
-    if (sha256Hex(bytes) !== file.sha256) {
-      throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
-    }
-    out[file.path] = encodeInlineHtml(bytes);
-  }
+  for (const file of files) out[file.path] = encodeInlineHtml(readAsScanned(source, file));
   return out;
+}
+
+/**
+ * A scanned file's bytes read again through its checked real path (walk.ts), before anything is written: other bytes
+ * than the scan hashed, or more than `maxBytes` of them, mean it changed since, and that stops the deploy.
+ */
+export function readAsScanned(source: string, file: LocalFile, maxBytes = Number.MAX_SAFE_INTEGER): Buffer {
+  const real = realPathOf(source, file);
+  const bytes = readCheckedSync(real, file.path, maxBytes);
+  if (!bytes) throw changedWhileRunning(file.path, real);
+  if (sha256Hex(bytes) !== file.sha256) {
+    throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
+  }
+  return bytes;
 }

@@ -1,4 +1,4 @@
-import { htmlBlobKey, type ReleaseManifest } from './release-record';
+import { htmlBlobKey, type ManifestFile, type ReleaseManifest } from './release-record';
 import { etagMatches, isSinglePartEtag, normalizeEtag } from './s3-etag';
 import { joinKey } from './s3-names';
 
@@ -105,6 +105,11 @@ function headerDiff(
   return diffs.length ? diffs.join(', ') : undefined;
 }
 
+/** What a release record says of each path: its files, and (after a rollback) the newer objects it left in place. */
+export function recordedFiles(record: ReleaseManifest | undefined): Record<string, ManifestFile> {
+  return { ...(record?.extra ?? {}), ...(record?.files ?? {}) };
+}
+
 /**
  * Whether planSync will upload something, as far as the listing alone tells: a file it lacks or holds at another
  * size, or, among files hashed with their MD5 (the scan streams those over 256 KiB), a single-part ETag that is not
@@ -140,7 +145,7 @@ export function uploadsCertain(prefix: string, local: readonly LocalFile[], remo
  */
 export function planSync(input: PlanSyncInput): SyncPlan {
   const remote = new Map(input.remote.map((o) => [o.key, o]));
-  const prevFiles = { ...(input.previous?.extra ?? {}), ...(input.previous?.files ?? {}) };
+  const prevFiles = recordedFiles(input.previous);
   const heads = input.heads ?? new Map<string, HeadInfo>();
 
   // Evidence that this bucket's ETags are MD5s (not SSE-KMS): any object whose ETag equals our MD5 for it, or a

@@ -14,6 +14,7 @@ import {
   manifestRecord,
   type ReleaseManifest,
   type ReleaseRef,
+  readAsScanned,
   readInlineHtml,
   releaseKey,
   sameFiles,
@@ -22,8 +23,7 @@ import { SMALL_FILE } from '../s3-etag';
 import { joinKey } from '../s3-names';
 import { headObject } from '../s3-objects';
 import type { Session } from '../session';
-import { type HeadInfo, planSync, type RemoteObject, type SyncPlan, uploadsCertain } from '../sync-plan';
-import { changedWhileRunning, readCheckedSync, realPathOf } from '../walk';
+import { type HeadInfo, planSync, type RemoteObject, recordedFiles, type SyncPlan, uploadsCertain } from '../sync-plan';
 import type { Scan } from './scan';
 
 // Stage 2 of a deploy, read-only: the listing and the previous release record(s) → what to upload, fix, keep and
@@ -188,7 +188,7 @@ async function planFiles(
     first = planSync(input);
   }
   const sync = await verifyByHead(session, input, first);
-  const prevFiles = { ...(previous?.extra ?? {}), ...(previous?.files ?? {}) };
+  const prevFiles = recordedFiles(previous);
   const missing = new Set<string>();
   for (const s of sync.steps) {
     if (s.kind === 'upload' || s.file.md5 !== undefined) continue;
@@ -204,14 +204,7 @@ async function planFiles(
 function hashMd5s(scan: Scan, paths: ReadonlySet<string>): void {
   for (const file of scan.files) {
     if (file.md5 !== undefined || !paths.has(file.path)) continue;
-    const real = realPathOf(scan.source, file);
-    const bytes = readCheckedSync(real, file.path, SMALL_FILE);
-    if (!bytes) throw changedWhileRunning(file.path, real); // grown past the small-file limit since the scan
-    // the bytes the plan was made for, or the file changed since the scan
-    if (hash('sha256', bytes, 'hex') !== file.sha256) {
-      throw new DeployFailure(`${file.path} changed while this deploy was running; nothing was written. Re-run.`);
-    }
-    file.md5 = hash('md5', bytes, 'hex');
+    file.md5 = hash('md5', readAsScanned(scan.source, file, SMALL_FILE), 'hex');
   }
 }
 
