@@ -15,6 +15,7 @@ import {
 import type { ByteBudget } from './concurrency';
 import { gzipJson } from './json-gzip';
 import { DEFAULT_PART_SIZE, normalizeEtag, partCount } from './s3-etag';
+import type { FastPut, FastPutParams } from './s3-fast-put';
 import { abortable } from './s3-objects';
 
 // Small S3 write helpers: file upload (single PUT or multipart with a fixed part size, streamed from disk),
@@ -47,6 +48,8 @@ export interface UploadFileOptions extends ObjectHeaders {
   /** Bytes of bodies in memory across concurrent uploads (default: no limit). */
   budget?: ByteBudget;
   signal?: AbortSignal;
+  /** The run's fast path for small uploads (s3-fast-put.ts): used for a PUT of a `body` given with its `sha256`. */
+  fast?: FastPut;
 }
 
 export interface UploadResult {
@@ -123,19 +126,37 @@ export async function uploadFile(client: S3Client, o: UploadFileOptions): Promis
   const held = (n: number) => Math.min(n, BUFFER_LIMIT);
   const withBudget = <R>(n: number, fn: () => Promise<R>) => (o.budget ? o.budget.use(held(n), fn) : fn());
   if (o.size < partSize) {
-    const out = await withBudget(o.size, async () => {
+    const etag = await withBudget(o.size, async () => {
+      const bytes = o.body ?? (await body(o.path, 0, o.size));
+      const checksum = o.sha256 && o.checksums !== false ? Buffer.from(o.sha256, 'hex').toString('base64') : undefined;
+      const fast: FastPutParams | undefined =
+        o.fast && o.sha256 && o.body
+          ? {
+              bucket: o.bucket,
+              key: o.key,
+              body: o.body,
+              sha256: o.sha256,
+              checksumSha256: checksum,
+              cacheControl: o.cacheControl,
+              contentType: o.contentType,
+              metadata: o.metadata,
+            }
+          : undefined;
+      if (fast && o.fast?.ready) {
+        const etag = await o.fast.put(fast, o.signal);
+        if (etag !== undefined) return etag;
+      }
       const command = new PutObjectCommand({
         ...writeParams(o),
-        Body: o.body ?? (await body(o.path, 0, o.size)),
+        Body: bytes,
         ContentLength: o.size,
-        ...(o.sha256 && o.checksums !== false
-          ? { ChecksumSHA256: Buffer.from(o.sha256, 'hex').toString('base64') }
-          : {}),
+        ...(checksum ? { ChecksumSHA256: checksum } : {}),
       });
       if (o.sha256 && o.size <= BUFFER_LIMIT) signWithPayloadHash(command, o.sha256);
-      return client.send(command, send);
+      if (fast) o.fast?.watch(command, fast);
+      return (await client.send(command, send)).ETag;
     });
-    return { etag: normalizeEtag(out.ETag), multipart: false, requests: 1 };
+    return { etag: normalizeEtag(etag), multipart: false, requests: 1 };
   }
   const algorithm: ChecksumAlgorithm | undefined = o.checksums === false ? undefined : 'CRC32';
   const created = await client.send(

@@ -11,6 +11,7 @@ import { BatchError, ByteBudget, ConcurrencyLimit, mapAdaptive } from '../concur
 import { gcEvery, memory } from '../gc';
 import type { Plan, Write } from '../release-plan';
 import { SMALL_FILE } from '../s3-etag';
+import { FastPut } from '../s3-fast-put';
 import { copyObjectReplace, putBytes, uploadFile } from '../s3-writes';
 import type { Session } from '../session';
 import { assertUnchanged, readCheckedSync, realPathOf } from '../walk';
@@ -33,9 +34,13 @@ export async function publish(session: Session, plan: Plan): Promise<Written> {
   const tick = gcEvery(2000, plan.large);
   const limit = new ConcurrencyLimit(session.inputs.concurrency);
   const budget = new ByteBudget(BODY_BUDGET);
+  // small uploads after the first few skip the SDK's per-call path (s3-fast-put.ts); counted as the SDK's calls are
+  const fast = new FastPut(session.s3, () => {
+    session.requests.PutObject = (session.requests.PutObject ?? 0) + 1;
+  });
   const write = async (w: Write) => {
     tick();
-    const done = await writeOne(session, plan, w, budget);
+    const done = await writeOne(session, plan, w, budget, fast);
     if (w.recordPath !== undefined) written.set(w.recordPath, done);
   };
   if (plan.assets.length > 0) await runPhase(session, 'assets', plan.assets, limit, write);
@@ -89,6 +94,7 @@ async function writeOne(
   plan: Plan,
   w: Write,
   budget: ByteBudget,
+  fast: FastPut,
 ): Promise<{ etag: string; md5?: string }> {
   const { inputs, s3, signal } = session;
   if (w.kind === 'copy') {
@@ -125,6 +131,7 @@ async function writeOne(
     ...(bytes ? { body: bytes } : {}),
     budget,
     signal,
+    fast,
   });
   return md5 === undefined ? { etag: result.etag } : { etag: result.etag, md5 };
 }
