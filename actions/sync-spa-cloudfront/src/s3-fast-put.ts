@@ -28,6 +28,11 @@ const PER_CALL = new Set(['authorization', 'x-amz-date', 'x-amz-security-token',
 /** Headers the same for every PutObject of one client: taken as the SDK sent them. */
 const CONSTANT = new Set(['host', 'user-agent', 'x-amz-user-agent', 'amz-sdk-request']);
 const SIGV4 = 'aws.auth#sigv4';
+/**
+ * The S3 client adds `Expect: 100-continue` from this body size on (its `expectContinueHeader` default, 2 MiB); the
+ * fast path leaves such bodies to the SDK (the scan's small files are at most 256 KiB anyway).
+ */
+export const EXPECT_CONTINUE_MIN = 2 * 1024 * 1024;
 /** learnShape's answer for a retried call: nothing to learn from it, the next first attempt will do. */
 export const NOT_FIRST = 'not a first attempt';
 
@@ -266,7 +271,7 @@ export class FastPut {
    */
   async put(p: FastPutParams, signal?: AbortSignal): Promise<string | undefined> {
     const l = this.learned;
-    if (this.stopped || !l || p.bucket !== l.shape.bucket) return undefined;
+    if (this.stopped || !l || p.bucket !== l.shape.bucket || p.body.length >= EXPECT_CONTINUE_MIN) return undefined;
     try {
       const signed = await l.sign(buildPut(l.shape, p, this.invocationId()));
       this.onSend();

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClient } from '@deploy-actions/kit/runtime';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   buildPut,
+  EXPECT_CONTINUE_MIN,
   FastPut,
   type FastPutParams,
   keyPath,
@@ -226,7 +230,7 @@ describe('FastPut: learning and falling back', () => {
     expect(recorder.requests).toHaveLength(2);
   });
 
-  it('another bucket, or an upload without its bytes in hand, goes through the SDK', async () => {
+  it('another bucket, a body the SDK sends with Expect: 100-continue, or no bytes in hand: the SDK uploads', async () => {
     const recorder = new Recorder();
     const s3 = client(recorder);
     let sent = 0;
@@ -235,6 +239,17 @@ describe('FastPut: learning and falling back', () => {
     await uploadFile(s3, { ...options(u, fast), bucket: 'other-bucket' });
     expect(sent).toBe(0);
     expect(recorder.requests.at(-1)!.path).toBe('/other-bucket/site/b.js');
+    const big = Buffer.alloc(EXPECT_CONTINUE_MIN, 'x');
+    await uploadFile(s3, options({ ...u, key: 'site/big.bin', body: big }, fast));
+    expect(sent).toBe(0);
+    expect(recorder.requests.at(-1)!.headers.Expect).toBe('100-continue');
+    // a file read by uploadFile itself (no body given): the SDK's request
+    const dir = mkdtempSync(join(tmpdir(), 'fast-put-'));
+    writeFileSync(join(dir, 'f.js'), 'on disk');
+    const { body: _, ...fromDisk } = options({ ...u, body: Buffer.from('on disk') }, fast);
+    await uploadFile(s3, { ...fromDisk, path: join(dir, 'f.js') });
+    expect(sent).toBe(0);
+    expect(recorder.requests).toHaveLength(4);
     expect(fast.ready).toBe(true);
   });
 });
