@@ -13,8 +13,8 @@ import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext
 // (sockets, timeouts, abort). What is skipped is rebuilding the same request shape 2,000 times.
 //
 // How it stays true to the SDK:
-// - It learns from a PutObject the SDK itself sent (the request as signed, on the wire side of the signing
-//   middleware) and turns on only if its own request for that same upload comes out identical: protocol, host,
+// - It learns from a PutObject the SDK itself sent and S3 accepted (the request as signed, on the wire side of the
+//   signing middleware) and turns on only if its own request for that same upload comes out identical: protocol, host,
 //   port, path, query and every header but the per-call ones (date, signature, token, invocation id). Another
 //   endpoint style, a header the SDK adds in a later version, an auth scheme other than SigV4: no match, so every
 //   upload stays on the SDK.
@@ -234,9 +234,13 @@ export class FastPut {
     command.middlewareStack.addRelativeTo(
       (next: FinalizeHandler<PutObjectCommandInput, PutObjectCommandOutput>, context: HandlerExecutionContext) =>
         async (args: FinalizeHandlerArguments<PutObjectCommandInput>) => {
+          // learned only from a request S3 accepted (not one a region redirect or an error will replace)
+          const sent = { ...(args.request as SentRequest) };
+          sent.headers = { ...sent.headers };
+          const out = await next(args);
           const scheme = getSmithyContext(context).selectedHttpAuthScheme as AuthScheme | undefined;
-          await this.learn(args.request as SentRequest, scheme, p);
-          return next(args);
+          await this.learn(sent, scheme, p);
+          return out;
         },
       { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'fastPutLearn', override: true },
     );

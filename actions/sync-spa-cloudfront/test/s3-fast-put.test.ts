@@ -184,6 +184,21 @@ describe('FastPut: learning and falling back', () => {
     expect(recorder.requests).toHaveLength(6);
   });
 
+  it('learns only from a first attempt S3 accepted', async () => {
+    const recorder = new Recorder();
+    const s3 = client(recorder);
+    const fast = new FastPut(s3);
+    recorder.statuses.push(503); // the SDK's first attempt; its second is accepted, but is not a first attempt
+    await uploadFile(s3, options(FIRST, fast));
+    expect(recorder.requests.map((r) => r.headers['amz-sdk-request'])).toEqual([
+      'attempt=1; max=8',
+      'attempt=2; max=8',
+    ]);
+    expect(fast.ready).toBe(false);
+    await uploadFile(s3, options(u, fast));
+    expect(fast.ready).toBe(true);
+  });
+
   it('an error status turns it off: that upload and the next go through the SDK', async () => {
     const recorder = new Recorder();
     const s3 = client(recorder);
