@@ -172,15 +172,22 @@ describe('FastPut: the same requests as the SDK', () => {
 describe('FastPut: learning and falling back', () => {
   const u: Upload = { ...FIRST, key: 'site/b.js', body: Buffer.from('b') };
 
-  it('counts its requests, leaves the first upload (the SDK) to the SDK middleware', async () => {
+  /** A client and its fast path, after the SDK's first upload taught it; `sent()`: requests the fast path sent. */
+  async function learned() {
     const recorder = new Recorder();
     const s3 = client(recorder);
-    let sent = 0;
-    const fast = new FastPut(s3, () => (sent += 1));
+    let count = 0;
+    const fast = new FastPut(s3, () => (count += 1));
     expect(fast.ready).toBe(false);
     await uploadFile(s3, options(FIRST, fast));
+    expect(fast.ready).toBe(true);
+    return { recorder, s3, fast, sent: () => count };
+  }
+
+  it('counts its requests, leaves the first upload (the SDK) to the SDK middleware', async () => {
+    const { recorder, s3, fast, sent } = await learned();
     for (let i = 0; i < 5; i++) await uploadFile(s3, options({ ...u, key: `site/${i}.js` }, fast));
-    expect(sent).toBe(5);
+    expect(sent()).toBe(5);
     expect(recorder.requests).toHaveLength(6);
   });
 
@@ -200,11 +207,7 @@ describe('FastPut: learning and falling back', () => {
   });
 
   it('an error status turns it off: that upload and the next go through the SDK', async () => {
-    const recorder = new Recorder();
-    const s3 = client(recorder);
-    let sent = 0;
-    const fast = new FastPut(s3, () => (sent += 1));
-    await uploadFile(s3, options(FIRST, fast));
+    const { recorder, s3, fast, sent } = await learned();
     recorder.statuses.push(503);
     const result = await uploadFile(s3, options(u, fast));
     expect(result.etag).toMatch(/^[0-9a-f]{32}$/);
@@ -216,27 +219,22 @@ describe('FastPut: learning and falling back', () => {
       'attempt=1; max=8',
     ]);
     await uploadFile(s3, options({ ...u, key: 'site/c.js' }, fast));
-    expect(sent).toBe(1);
+    expect(sent()).toBe(1);
     expect(recorder.requests).toHaveLength(4);
   });
 
   it('a socket error turns it off and the SDK uploads the file', async () => {
-    const recorder = new Recorder();
-    const s3 = client(recorder);
-    const fast = new FastPut(s3);
-    await uploadFile(s3, options(FIRST, fast));
+    const { recorder, s3, fast, sent } = await learned();
     recorder.failures.push(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const result = await uploadFile(s3, options(u, fast));
     expect(result.etag).toMatch(/^[0-9a-f]{32}$/);
     expect(fast.ready).toBe(false);
+    expect(sent()).toBe(1);
     expect(recorder.requests).toHaveLength(3);
   });
 
   it('a cancel is passed on, not retried through the SDK', async () => {
-    const recorder = new Recorder();
-    const s3 = client(recorder);
-    const fast = new FastPut(s3);
-    await uploadFile(s3, options(FIRST, fast));
+    const { recorder, s3, fast } = await learned();
     const controller = new AbortController();
     const cancel = Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
     recorder.failures.push(cancel);
@@ -246,24 +244,18 @@ describe('FastPut: learning and falling back', () => {
   });
 
   it('another bucket, a body the SDK sends with Expect: 100-continue, or no bytes in hand: the SDK uploads', async () => {
-    const recorder = new Recorder();
-    const s3 = client(recorder);
-    let sent = 0;
-    const fast = new FastPut(s3, () => (sent += 1));
-    await uploadFile(s3, options(FIRST, fast));
+    const { recorder, s3, fast, sent } = await learned();
     await uploadFile(s3, { ...options(u, fast), bucket: 'other-bucket' });
-    expect(sent).toBe(0);
     expect(recorder.requests.at(-1)!.path).toBe('/other-bucket/site/b.js');
     const big = Buffer.alloc(EXPECT_CONTINUE_MIN, 'x');
     await uploadFile(s3, options({ ...u, key: 'site/big.bin', body: big }, fast));
-    expect(sent).toBe(0);
     expect(recorder.requests.at(-1)!.headers.Expect).toBe('100-continue');
     // a file read by uploadFile itself (no body given): the SDK's request
     const dir = mkdtempSync(join(tmpdir(), 'fast-put-'));
     writeFileSync(join(dir, 'f.js'), 'on disk');
     const { body: _, ...fromDisk } = options({ ...u, body: Buffer.from('on disk') }, fast);
     await uploadFile(s3, { ...fromDisk, path: join(dir, 'f.js') });
-    expect(sent).toBe(0);
+    expect(sent()).toBe(0);
     expect(recorder.requests).toHaveLength(4);
     expect(fast.ready).toBe(true);
   });
