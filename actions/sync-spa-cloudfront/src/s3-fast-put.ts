@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { PutObjectCommand, PutObjectCommandInput, PutObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { core, errorMessage } from '@deploy-actions/kit/runtime';
 import { extendedEncodeURIComponent } from '@smithy/core/protocols';
@@ -199,14 +200,7 @@ interface HandlerResponse {
 
 /** Read and drop a response body (a Node stream from the SDK's handler), so its socket goes back to the pool. */
 async function drain(body: unknown): Promise<void> {
-  const stream = body as Partial<Readable> | undefined;
-  if (!stream || typeof stream.resume !== 'function' || typeof stream.on !== 'function') return;
-  if (stream.readableEnded) return;
-  await new Promise<void>((resolve, reject) => {
-    stream.on?.('end', resolve);
-    stream.on?.('error', reject);
-    stream.resume?.();
-  });
+  if (body instanceof Readable) await finished(body.resume());
 }
 
 /** The fast path of one run's small uploads (see the top of this file). */
