@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { ConfigurationError, tagAwsError } from './errors';
 import { parseRegion } from './inputs/aws-ids';
 import { type RetryEvent, ThroughputRetryStrategy } from './retry';
+import { Sha256 } from './sha256';
 
 // The only place AWS SDK v3 clients are built.
 //
@@ -114,6 +115,7 @@ export function clientConfig(
     region: resolveRegion(options.region, env, options.regionInput),
     customUserAgent: `deploy-actions/${options.action}`,
     logger: QUIET_SDK_LOGGER,
+    sha256: Sha256, // SigV4's HMAC keys made once, not per request (sha256.ts)
   };
   if (options.maxAttempts !== undefined) {
     if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {

@@ -16,6 +16,7 @@ import {
 import { ConfigurationError, describeAwsError } from '../../src/runtime/errors';
 import { type RetryEvent, retryableFailure, ThroughputRetryStrategy } from '../../src/runtime/retry';
 import { failureMessage } from '../../src/runtime/run';
+import { Sha256 } from '../../src/runtime/sha256';
 
 interface Seen {
   url: string;
@@ -135,7 +136,13 @@ describe('clientConfig (pure)', () => {
       'defaults',
       'ECS',
       {},
-      { region: 'us-east-1', customUserAgent: 'deploy-actions/deploy-ecs', maxAttempts: 8, retryMode: undefined },
+      {
+        region: 'us-east-1',
+        customUserAgent: 'deploy-actions/deploy-ecs',
+        maxAttempts: 8,
+        retryMode: undefined,
+        sha256: Sha256,
+      },
     ],
     [
       'explicit retry settings',
