@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import { type FileHashes, hashBuffer } from './s3-etag';
 
 // The one checked read of a build file, with node built-ins only: the hash worker (hash-worker.ts) bundles this
@@ -34,37 +34,6 @@ function resolvedPath(fd: number, real: string): string | undefined {
  * hashing a build allocates nothing per file (34 MB of short-lived buffers for the bench's 2,000 files otherwise).
  */
 export function readChecked(real: string, maxBytes: number, scratch?: Buffer): Buffer | typeof LARGE | typeof CHANGED {
-  return readOpened(real, maxBytes, scratch);
-}
-
-/**
- * What tells a file's bytes apart without reading them: device, inode, size, modification and change times. A write
- * changes the times, a replacement (rename, a link put in its place) the inode or the type.
- */
-export function stampOf(stats: Stats): string {
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
-}
-
-/** A checked read (readChecked, into a buffer of its own) with the stamp of the file it read. */
-export interface StampedBytes {
-  bytes: Buffer;
-  stamp: string;
-}
-
-export function readCheckedStamped(real: string, maxBytes: number): StampedBytes | typeof LARGE | typeof CHANGED {
-  let stamp = '';
-  const bytes = readOpened(real, maxBytes, undefined, (stats) => {
-    stamp = stampOf(stats);
-  });
-  return typeof bytes === 'string' ? bytes : { bytes, stamp };
-}
-
-function readOpened(
-  real: string,
-  maxBytes: number,
-  scratch: Buffer | undefined,
-  onStats?: (stats: Stats) => void,
-): Buffer | typeof LARGE | typeof CHANGED {
   let fd: number;
   try {
     fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -75,7 +44,6 @@ function readOpened(
     const stats = fstatSync(fd);
     if (!stats.isFile() || resolvedPath(fd, real) !== real) return CHANGED;
     if (stats.size > maxBytes) return LARGE;
-    onStats?.(stats);
     const buf =
       scratch && stats.size <= scratch.length ? scratch.subarray(0, stats.size) : Buffer.allocUnsafe(stats.size);
     let read = 0;

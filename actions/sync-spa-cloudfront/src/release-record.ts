@@ -3,7 +3,7 @@ import { DeployFailure } from '@deploy-actions/kit/runtime';
 import { byCodeUnits } from './compare';
 import { joinKey } from './s3-names';
 import type { LocalFile, RemoteObject } from './sync-plan';
-import { changedWhileRunning, keptIfUnchanged, readCheckedSync, realPathOf } from './walk';
+import { changedWhileRunning, readCheckedSync, realPathOf } from './walk';
 
 // Release records (pure, apart from reading the small HTML kept in them): what a deploy wrote (files, hashes,
 // headers, ETags) and its HTML entry points, read back by the next deploy (headers without a HEAD per object), by
@@ -178,14 +178,11 @@ export async function readInlineHtml(source: string, files: readonly LocalFile[]
 }
 
 /**
- * A scanned file's bytes: those the scan kept while the file is unchanged, else read again through its checked real
- * path (walk.ts), before anything is written: other bytes than the scan hashed, or more than `maxBytes` of them, mean
- * it changed since, and that stops the deploy.
+ * A scanned file's bytes read again through its checked real path (walk.ts), before anything is written: other bytes
+ * than the scan hashed, or more than `maxBytes` of them, mean it changed since, and that stops the deploy.
  */
 export function readAsScanned(source: string, file: LocalFile, maxBytes = Number.MAX_SAFE_INTEGER): Buffer {
   const real = realPathOf(source, file);
-  const kept = keptIfUnchanged(real, file.kept);
-  if (kept !== undefined && kept.length <= maxBytes) return kept;
   const bytes = readCheckedSync(real, file.path, maxBytes);
   if (!bytes) throw changedWhileRunning(file.path, real);
   if (sha256Hex(bytes) !== file.sha256) {

@@ -24,12 +24,6 @@ export interface LocalFile {
   html: boolean;
   /** Real path the content is read from, when the file was reached through a symlink (see walk.ts). */
   real?: string;
-  /**
-   * The bytes the scan read and hashed, with the stamp of the file they came from, when it kept them (stages/scan.ts,
-   * within a budget): while the file's stamp is unchanged, they are what is written and read later of it, not a second
-   * read (walk.ts keptIfUnchanged). Dropped once not needed (stages/plan.ts, stages/publish.ts).
-   */
-  kept?: { bytes: Buffer; stamp: string };
 }
 
 export interface RemoteObject {

@@ -1,8 +1,8 @@
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { readdirSync, type Stats } from 'node:fs';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError, DeployFailure } from '@deploy-actions/kit/runtime';
-import { CHANGED, LARGE, readChecked, type StampedBytes, stampOf } from './checked-read';
+import { CHANGED, LARGE, readChecked } from './checked-read';
 import { dotName } from './dotfiles';
 import type { ExcludeFilter } from './exclude';
 import { isInside } from './source';
@@ -236,20 +236,6 @@ export function changedWhileRunning(relPath: string, real: string): DeployFailur
  * `assertUnchanged` and the read in one synchronous step (checked-read.ts), for the many small files of a build: its
  * bytes when it has at most `maxBytes`, else undefined (read it by streaming); a failed check stops the deploy.
  */
-/**
- * The bytes the scan kept of the file at `real` (checked-read.ts readCheckedStamped) while the path still leads to
- * that file, unchanged (same stamp: one lstat, no open or read); undefined otherwise, and the caller reads it again
- * the checked way (which reports a link put in its place, and S3 refuses other bytes than the scan's sha256).
- */
-export function keptIfUnchanged(real: string, kept: StampedBytes | undefined): Buffer | undefined {
-  if (kept === undefined) return undefined;
-  try {
-    return stampOf(lstatSync(real)) === kept.stamp ? kept.bytes : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function readCheckedSync(real: string, relPath: string, maxBytes: number, scratch?: Buffer): Buffer | undefined {
   const bytes = readChecked(real, maxBytes, scratch);
   if (bytes === CHANGED) throw changedWhileRunning(relPath, real);

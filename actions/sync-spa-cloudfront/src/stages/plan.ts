@@ -23,15 +23,7 @@ import { SMALL_FILE } from '../s3-etag';
 import { joinKey } from '../s3-names';
 import { headObject } from '../s3-objects';
 import type { Session } from '../session';
-import {
-  type HeadInfo,
-  type LocalFile,
-  planSync,
-  type RemoteObject,
-  recordedFiles,
-  type SyncPlan,
-  uploadsCertain,
-} from '../sync-plan';
+import { type HeadInfo, planSync, type RemoteObject, recordedFiles, type SyncPlan, uploadsCertain } from '../sync-plan';
 import type { Scan } from './scan';
 
 // Stage 2 of a deploy, read-only: the listing and the previous release record(s) → what to upload, fix, keep and
@@ -137,10 +129,6 @@ export async function planDeploy(session: Session, scan: Scan, reads: RemoteRead
     ...sync.blobs.map((b): Write => ({ kind: 'upload', key: b.key, file: b.file })),
   ];
   const html = writes('html');
-  // The bytes the scan kept are for the uploads now (the MD5s and the record's inline HTML have been read from them)
-  const uploaded = new Set<LocalFile>();
-  for (const w of [...assets, ...html]) if (w.kind === 'upload') uploaded.add(w.file);
-  for (const file of scan.files) if (file.kept !== undefined && !uploaded.has(file)) file.kept = undefined;
   const changes = assets.length + html.length + (prune ? prune.deletes.length + prune.metaDeletes.length : 0);
   // A record gaining its first inventory is rewritten once, so the next prune need not read every record again.
   const alreadyRecorded =

@@ -14,7 +14,7 @@ import { SMALL_FILE } from '../s3-etag';
 import { FastPut } from '../s3-fast-put';
 import { copyObjectReplace, putBytes, uploadFile } from '../s3-writes';
 import type { Session } from '../session';
-import { assertUnchanged, keptIfUnchanged, readCheckedSync, realPathOf } from '../walk';
+import { assertUnchanged, readCheckedSync, realPathOf } from '../walk';
 
 // Stage 3: the writes, in two phases. Assets first (nothing live refers to them yet), then HTML, only once every
 // asset is in place (amplify-cli#2087), so a failure before the HTML leaves the live site as it was. Writes in
@@ -110,13 +110,10 @@ async function writeOne(
   if (w.kind === 'put') {
     return { etag: await putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal }) };
   }
-  // A file of source: the bytes the scan hashed when it kept them and the file is unchanged (sent once: dropped below),
-  // else read through the real path the walk checked (re-checked right before: walk.ts); small ones in one
-  // synchronous step, as the scan read them.
+  // A file of source, read through the real path the walk checked (re-checked right before: walk.ts); small ones in
+  // one synchronous step, as the scan read them.
   const path = realPathOf(plan.source!, w.file);
-  const bytes =
-    keptIfUnchanged(path, w.file.kept) ??
-    (w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined);
+  const bytes = w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined;
   if (bytes === undefined) await assertUnchanged(path, w.file.path);
   // (S3 checks these bytes against the scan's sha256, which signs the request: see s3-writes.ts)
   const md5 = w.file.md5 ?? (bytes ? hash('md5', bytes, 'hex') : undefined);
@@ -136,6 +133,5 @@ async function writeOne(
     signal,
     fast,
   });
-  if (w.file.kept !== undefined) w.file.kept = undefined; // (a second write of this file, an HTML release copy, reads it again)
   return md5 === undefined ? { etag: result.etag } : { etag: result.etag, md5 };
 }

@@ -3,14 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ConfigurationError, core } from '@deploy-actions/kit/runtime';
-import {
-  CHANGED,
-  hashSmallFile,
-  LARGE,
-  readCheckedStamped,
-  type SmallFileHash,
-  type StampedBytes,
-} from '../checked-read';
+import { CHANGED, hashSmallFile, LARGE, type SmallFileHash } from '../checked-read';
 import { mapLimit } from '../concurrency';
 import type { ExcludeFilter } from '../exclude';
 import { limitYoungGeneration, memory } from '../gc';
@@ -33,7 +26,7 @@ import {
   isHtml,
   loadContentTypes,
 } from '../policy';
-import { type FileHashes, hashBuffer, hashFile, SMALL_FILE } from '../s3-etag';
+import { type FileHashes, hashFile, SMALL_FILE } from '../s3-etag';
 import type { LocalFile } from '../sync-plan';
 import {
   assertUnchanged,
@@ -56,14 +49,6 @@ const YIELD_EVERY_MS = 20;
 const STEAL_SLICE_MS = 4;
 /** Excluded names listed one per log line (the summary lists up to its own limit, with the total). */
 const EXCLUDED_LOG_LINES = 50;
-
-/**
- * Bytes of small files this thread keeps after hashing them (LocalFile.kept), below the large-site mode: an upload or
- * a record sends those instead of reading the file a second time (#15: on one core the second read — open, checks,
- * read, close — was ~5% of a first deploy). A budget, not a guess at what will be uploaded: a redeploy drops what it
- * does not write once planned (stages/plan.ts).
- */
-const KEEP_BYTES = 64 * 1024 * 1024;
 
 /** A Vite manifest larger than this is not read (real ones are kilobytes; this is not a place to load a disk image). */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
@@ -113,8 +98,8 @@ export interface ScanResult {
   viteManifest?: string;
 }
 
-/** A hashed file (with its bytes when kept); its headers are filled in once decided (see onWalked). */
-function fileOf(walkedFile: WalkedFile, hashes: FileHashes, kept?: StampedBytes): LocalFile {
+/** A hashed file; its headers are filled in once decided (see onWalked). */
+function fileOf(walkedFile: WalkedFile, hashes: FileHashes): LocalFile {
   const { path } = walkedFile;
   const file: LocalFile = {
     path,
@@ -127,58 +112,28 @@ function fileOf(walkedFile: WalkedFile, hashes: FileHashes, kept?: StampedBytes)
   if (hashes.md5 !== undefined) file.md5 = hashes.md5;
   if (walkedFile.real !== undefined) file.real = walkedFile.real;
   if (hashes.partMd5s) file.partMd5s = hashes.partMd5s;
-  if (kept !== undefined) file.kept = kept;
   return file;
-}
-
-/** What a file's hashing gives the scan: its hashes (or LARGE, CHANGED), and its bytes when kept. */
-type Take = (i: number, hash: SmallFileHash, kept?: StampedBytes) => void;
-
-/** Bytes still to be kept (KEEP_BYTES, shared by the in-thread hashing of one scan). */
-interface KeepBudget {
-  left: number;
-}
-
-/**
- * One small file hashed on this thread: read into its own buffer and kept while `keep` has room, else read into
- * `scratch` (each file is hashed before the next is read into it).
- */
-function hashOne(
-  real: string,
-  maxBytes: number,
-  partSize: number,
-  scratch: Buffer,
-  keep: KeepBudget,
-  i: number,
-  take: Take,
-) {
-  if (keep.left <= 0) return take(i, hashSmallFile(real, maxBytes, partSize, scratch, false));
-  const kept = readCheckedStamped(real, maxBytes);
-  if (typeof kept === 'string') return take(i, kept);
-  keep.left -= kept.bytes.length;
-  take(i, hashBuffer(kept.bytes, partSize, false), kept);
 }
 
 /**
  * The small files hashed on this thread, synchronously (no thread-pool round trip per call), yielding to the event
  * loop every `sliceMs` so a cancellation is still seen (and, beside the worker, the listing's pages are read). `next`
  * names the file to hash, undefined when done. Each result goes to `take` at once: nothing is held per file beyond
- * what the scan keeps (the 50,000-file run's memory; its large-site mode keeps no bytes).
+ * what the scan keeps (the 50,000-file run's memory).
  */
 async function hashInThread(
   next: () => number | undefined,
   realOf: (i: number) => string,
   maxBytes: number,
   partSize: number,
-  take: Take,
+  take: (i: number, hash: SmallFileHash) => void,
   signal: AbortSignal | undefined,
   sliceMs: number,
-  keep: KeepBudget,
 ): Promise<void> {
-  const scratch = Buffer.allocUnsafe(maxBytes);
+  const scratch = Buffer.allocUnsafe(maxBytes); // each file is hashed before the next is read into it
   let slice = Date.now();
   for (let i = next(); i !== undefined; i = next()) {
-    hashOne(realOf(i), maxBytes, partSize, scratch, keep, i, take);
+    take(i, hashSmallFile(realOf(i), maxBytes, partSize, scratch, false));
     if (Date.now() - slice >= sliceMs) {
       await yieldToEventLoop();
       signal?.throwIfAborted();
@@ -205,11 +160,10 @@ async function hashBothEnds(
   realOf: (i: number) => string,
   maxBytes: number,
   partSize: number,
-  take: Take,
+  take: (i: number, hash: SmallFileHash) => void,
   signal: AbortSignal | undefined,
-  keep: KeepBudget,
 ): Promise<void> {
-  await hashInThread(() => claimBack(claims), realOf, maxBytes, partSize, take, signal, STEAL_SLICE_MS, keep);
+  await hashInThread(() => claimBack(claims), realOf, maxBytes, partSize, take, signal, STEAL_SLICE_MS);
   const byWorker = frontTaken(claims);
   let hashes: SmallFileHash[] | undefined = [];
   if (byWorker > 0) {
@@ -227,7 +181,7 @@ async function hashBothEnds(
       : 'the hash worker failed: hashing its files here',
   );
   if (hashes) for (let i = 0; i < hashes.length; i++) take(i, hashes[i]!);
-  else await hashInThread(inOrder(byWorker), realOf, maxBytes, partSize, take, signal, YIELD_EVERY_MS, keep);
+  else await hashInThread(inOrder(byWorker), realOf, maxBytes, partSize, take, signal, YIELD_EVERY_MS);
 }
 
 /**
@@ -338,17 +292,16 @@ export async function scanSource(
   headers.catch(() => undefined); // awaited below, unless the hashing fails first (that error is the one to report)
   const files = new Array<LocalFile>(walked.files.length);
   const streamed: number[] = []; // larger files: streamed below, `concurrency` at a time
-  const take: Take = (i, hash, kept) => {
+  const take = (i: number, hash: SmallFileHash) => {
     if (hash === CHANGED) throw changedWhileRunning(walked.files[i]!.path, realOf(i));
     if (hash === LARGE) streamed.push(i);
-    else files[i] = fileOf(walked.files[i]!, hash, kept);
+    else files[i] = fileOf(walked.files[i]!, hash);
   };
-  const keep: KeepBudget = { left: large ? 0 : KEEP_BYTES };
   if (!worker || !hashing) {
-    await hashInThread(inOrder(walked.files.length), realOf, smallLimit, partSize, take, signal, YIELD_EVERY_MS, keep);
+    await hashInThread(inOrder(walked.files.length), realOf, smallLimit, partSize, take, signal, YIELD_EVERY_MS);
   } else {
     try {
-      await hashBothEnds(hashing, walked.files.length, claims, realOf, smallLimit, partSize, take, signal, keep);
+      await hashBothEnds(hashing, walked.files.length, claims, realOf, smallLimit, partSize, take, signal);
     } finally {
       worker.stop();
     }
