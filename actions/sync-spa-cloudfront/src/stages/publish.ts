@@ -7,6 +7,7 @@ import {
   isAwsError,
   retryableFailure,
 } from '@deploy-actions/kit/runtime';
+import { BodyPool } from '../body-pool';
 import { BatchError, ByteBudget, ConcurrencyLimit, mapAdaptive } from '../concurrency';
 import { gcEvery, memory } from '../gc';
 import type { Plan, Write } from '../release-plan';
@@ -38,9 +39,11 @@ export async function publish(session: Session, plan: Plan): Promise<Written> {
   const fast = new FastPut(session.s3, () => {
     session.requests.PutObject = (session.requests.PutObject ?? 0) + 1;
   });
+  // small files are read into buffers used again (body-pool.ts); as many are kept as writes can be in flight
+  const bodies = new BodyPool(SMALL_FILE, limit.max);
   const write = async (w: Write) => {
     tick();
-    const done = await writeOne(session, plan, w, budget, fast);
+    const done = await writeOne(session, plan, w, { budget, fast, bodies });
     if (w.recordPath !== undefined) written.set(w.recordPath, done);
   };
   if (plan.assets.length > 0) await runPhase(session, 'assets', plan.assets, limit, write);
@@ -88,13 +91,19 @@ async function runPhase(
   }
 }
 
+/** What the writes of one publish share. */
+interface Writers {
+  budget: ByteBudget;
+  fast: FastPut;
+  bodies: BodyPool;
+}
+
 /** One write; returns the ETag S3 gave the object, and an upload's MD5 (see Written). */
 async function writeOne(
   session: Session,
   plan: Plan,
   w: Write,
-  budget: ByteBudget,
-  fast: FastPut,
+  { budget, fast, bodies }: Writers,
 ): Promise<{ etag: string; md5?: string }> {
   const { inputs, s3, signal } = session;
   if (w.kind === 'copy') {
@@ -111,9 +120,11 @@ async function writeOne(
     return { etag: await putBytes(s3, { bucket: inputs.bucket, key: w.key, body: w.body, ...w.headers, signal }) };
   }
   // A file of source, read through the real path the walk checked (re-checked right before: walk.ts); small ones in
-  // one synchronous step, as the scan read them.
+  // one synchronous step, as the scan read them, into a buffer of the pool.
   const path = realPathOf(plan.source!, w.file);
-  const bytes = w.file.size <= SMALL_FILE ? readCheckedSync(path, w.file.path, SMALL_FILE) : undefined;
+  const buffer = w.file.size <= SMALL_FILE ? bodies.take() : undefined;
+  const bytes = buffer ? readCheckedSync(path, w.file.path, SMALL_FILE, buffer) : undefined;
+  if (buffer && bytes?.buffer !== buffer.buffer) bodies.give(buffer); // (not read into it: it grew past SMALL_FILE)
   if (bytes === undefined) await assertUnchanged(path, w.file.path);
   // (S3 checks these bytes against the scan's sha256, which signs the request: see s3-writes.ts)
   const md5 = w.file.md5 ?? (bytes ? hash('md5', bytes, 'hex') : undefined);
@@ -133,5 +144,6 @@ async function writeOne(
     signal,
     fast,
   });
+  if (buffer && bytes?.buffer === buffer.buffer) bodies.give(buffer); // accepted: S3 has read all of it
   return md5 === undefined ? { etag: result.etag } : { etag: result.etag, md5 };
 }
