@@ -54,6 +54,31 @@ export function isSinglePartEtag(etag: string): boolean {
   return /^[0-9a-f]{32}$/.test(normalizeEtag(etag));
 }
 
+/** What S3 answers to a PutObject, as far as the body's MD5 is concerned. */
+export interface PutAnswer {
+  etag: string | undefined;
+  /** `x-amz-server-side-encryption`: AES256 (SSE-S3), aws:kms, aws:kms:dsse; absent for unencrypted objects. */
+  encryption?: string | undefined;
+  /** `x-amz-server-side-encryption-customer-algorithm`: SSE-C. */
+  customerAlgorithm?: string | undefined;
+}
+
+/**
+ * The MD5 of a single PUT's body, from S3's answer, when S3 documents it: the ETag of an object written by PutObject
+ * unencrypted or with SSE-S3 is the MD5 of its data; with SSE-KMS, SSE-C, or in a directory bucket
+ * (`…--x-s3`, S3 Express) it is not. undefined otherwise: the caller hashes the bytes (#15: that MD5 was ~3% of a
+ * 2,000-file first deploy's CPU on one core). A store that answers an ETag of another kind without saying so gets its
+ * ETag recorded as the MD5; that costs extra uploads later, never a missed one (sync-plan.ts compares a record's MD5
+ * with a listed ETag only to prove equality, and the sha256 it records decides a changed file).
+ */
+export function md5FromPutAnswer(bucket: string, answer: PutAnswer): string | undefined {
+  if (answer.etag === undefined || answer.customerAlgorithm !== undefined || bucket.endsWith('--x-s3'))
+    return undefined;
+  if (answer.encryption !== undefined && answer.encryption !== 'AES256') return undefined;
+  const etag = normalizeEtag(answer.etag);
+  return isSinglePartEtag(etag) ? etag : undefined;
+}
+
 /** `<hex>-<n>` multipart ETag → part count, else undefined. */
 export function multipartPartCount(etag: string): number | undefined {
   const m = /^[0-9a-f]{32}-(\d+)$/.exec(normalizeEtag(etag));

@@ -6,6 +6,7 @@ import { core, errorMessage } from '@deploy-actions/kit/runtime';
 import { extendedEncodeURIComponent } from '@smithy/core/protocols';
 import { getSmithyContext, HttpRequest } from '@smithy/core/transport';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
+import type { PutAnswer } from './s3-etag';
 
 // A small file's PutObject for about 40% of the SDK's CPU (#15: the first deploy with BENCH_PIN=1 is bound by our
 // core, and the SDK's per-call path, ~1 ms per PUT, was most of it: the middleware stack resolved per command,
@@ -264,10 +265,10 @@ export class FastPut {
   }
 
   /**
-   * Upload `p` without the SDK's per-call path: its ETag, or undefined when this path is off or the upload did not
-   * go as expected (the caller then uploads with the SDK). A cancel throws.
+   * Upload `p` without the SDK's per-call path: S3's answer (ETag, encryption), or undefined when this path is off or
+   * the upload did not go as expected (the caller then uploads with the SDK). A cancel throws.
    */
-  async put(p: FastPutParams, signal?: AbortSignal): Promise<string | undefined> {
+  async put(p: FastPutParams, signal?: AbortSignal): Promise<PutAnswer | undefined> {
     const l = this.learned;
     if (this.stopped || !l || p.bucket !== l.shape.bucket || p.body.length >= EXPECT_CONTINUE_MIN) return undefined;
     try {
@@ -283,7 +284,11 @@ export class FastPut {
         this.stop(`PutObject answered HTTP ${response.statusCode}${etag ? '' : ' without an ETag'}`);
         return undefined;
       }
-      return etag;
+      return {
+        etag,
+        encryption: response.headers['x-amz-server-side-encryption'],
+        customerAlgorithm: response.headers['x-amz-server-side-encryption-customer-algorithm'],
+      };
     } catch (err) {
       if (signal?.aborted) throw err;
       this.stop(errorMessage(err));

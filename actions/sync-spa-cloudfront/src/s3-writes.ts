@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ByteBudget } from './concurrency';
 import { gzipJson } from './json-gzip';
-import { DEFAULT_PART_SIZE, normalizeEtag, partCount } from './s3-etag';
+import { DEFAULT_PART_SIZE, md5FromPutAnswer, normalizeEtag, type PutAnswer, partCount } from './s3-etag';
 import type { FastPut, FastPutParams } from './s3-fast-put';
 import { abortable } from './s3-objects';
 
@@ -54,6 +54,8 @@ export interface UploadFileOptions extends ObjectHeaders {
 
 export interface UploadResult {
   etag: string;
+  /** The body's MD5, when S3's answer to a single PUT says its ETag is one (s3-etag.ts md5FromPutAnswer). */
+  md5?: string;
   multipart: boolean;
   /** Requests made. */
   requests: number;
@@ -126,7 +128,7 @@ export async function uploadFile(client: S3Client, o: UploadFileOptions): Promis
   const held = (n: number) => Math.min(n, BUFFER_LIMIT);
   const withBudget = <R>(n: number, fn: () => Promise<R>) => (o.budget ? o.budget.use(held(n), fn) : fn());
   if (o.size < partSize) {
-    const etag = await withBudget(o.size, async () => {
+    const answer = await withBudget(o.size, async (): Promise<PutAnswer> => {
       const bytes = o.body ?? (await body(o.path, 0, o.size));
       const checksum = o.sha256 && o.checksums !== false ? Buffer.from(o.sha256, 'hex').toString('base64') : undefined;
       const fast: FastPutParams | undefined =
@@ -143,8 +145,8 @@ export async function uploadFile(client: S3Client, o: UploadFileOptions): Promis
             }
           : undefined;
       if (fast && o.fast?.ready) {
-        const etag = await o.fast.put(fast, o.signal);
-        if (etag !== undefined) return etag;
+        const answered = await o.fast.put(fast, o.signal);
+        if (answered !== undefined) return answered;
       }
       const command = new PutObjectCommand({
         ...writeParams(o),
@@ -154,9 +156,11 @@ export async function uploadFile(client: S3Client, o: UploadFileOptions): Promis
       });
       if (o.sha256 && o.size <= BUFFER_LIMIT) signWithPayloadHash(command, o.sha256);
       if (fast) o.fast?.watch(command, fast);
-      return (await client.send(command, send)).ETag;
+      const out = await client.send(command, send);
+      return { etag: out.ETag, encryption: out.ServerSideEncryption, customerAlgorithm: out.SSECustomerAlgorithm };
     });
-    return { etag: normalizeEtag(etag), multipart: false, requests: 1 };
+    const md5 = md5FromPutAnswer(o.bucket, answer);
+    return { etag: normalizeEtag(answer.etag), ...(md5 ? { md5 } : {}), multipart: false, requests: 1 };
   }
   const algorithm: ChecksumAlgorithm | undefined = o.checksums === false ? undefined : 'CRC32';
   const created = await client.send(

@@ -9,9 +9,11 @@ import {
   hashFile,
   isSinglePartEtag,
   MIB,
+  md5FromPutAnswer,
   multipartEtag,
   multipartPartCount,
   normalizeEtag,
+  type PutAnswer,
   partCount,
 } from '../src/s3-etag';
 
@@ -61,6 +63,25 @@ describe('ETag helpers', () => {
     [12 * MIB, 5 * MIB, 3],
   ])('partCount(%i, %i) = %i', (size, part, n) => {
     expect(partCount(size, part)).toBe(n);
+  });
+});
+
+describe('md5FromPutAnswer: the ETag of a single PUT as its MD5, only when S3 documents it so', () => {
+  const MD5 = '5d41402abc4b2a76b9719d911017c592';
+  test.each<[string, string, PutAnswer, string | undefined]>([
+    ['SSE-S3', 'site-bucket', { etag: `"${MD5}"`, encryption: 'AES256' }, MD5],
+    ['unencrypted (no header)', 'site-bucket', { etag: `"${MD5}"` }, MD5],
+    ['already normal', 'site-bucket', { etag: MD5.toUpperCase(), encryption: 'AES256' }, MD5],
+    ['SSE-KMS', 'site-bucket', { etag: `"${MD5}"`, encryption: 'aws:kms' }, undefined],
+    ['DSSE-KMS', 'site-bucket', { etag: `"${MD5}"`, encryption: 'aws:kms:dsse' }, undefined],
+    ['an encryption this code does not know', 'site-bucket', { etag: `"${MD5}"`, encryption: 'aws:new' }, undefined],
+    ['SSE-C', 'site-bucket', { etag: `"${MD5}"`, encryption: 'AES256', customerAlgorithm: 'AES256' }, undefined],
+    ['a directory bucket (S3 Express)', 'site--usw2-az1--x-s3', { etag: `"${MD5}"`, encryption: 'AES256' }, undefined],
+    ['a multipart ETag', 'site-bucket', { etag: `"${MD5}-2"`, encryption: 'AES256' }, undefined],
+    ['not an MD5 at all', 'site-bucket', { etag: '"abc"' }, undefined],
+    ['no ETag', 'site-bucket', { etag: undefined }, undefined],
+  ])('%s', (_name, bucket, answer, expected) => {
+    expect(md5FromPutAnswer(bucket, answer)).toBe(expected);
   });
 });
 

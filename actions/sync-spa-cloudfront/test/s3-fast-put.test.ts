@@ -39,13 +39,17 @@ class Recorder {
   requests: Recorded[] = [];
   statuses: number[] = [];
   failures: Error[] = [];
+  /** More headers of a 200 answer (encryption). */
+  answer: Record<string, string> = {};
   async handle(request: Recorded, _options?: { abortSignal?: AbortSignal }) {
     this.requests.push({ ...request, headers: { ...request.headers } });
     const failure = this.failures.shift();
     if (failure) throw failure;
     const statusCode = this.statuses.shift() ?? 200;
     const headers: Record<string, string> =
-      statusCode === 200 ? { etag: `"${createHash('md5').update(String(request.body)).digest('hex')}"` } : {};
+      statusCode === 200
+        ? { etag: `"${createHash('md5').update(String(request.body)).digest('hex')}"`, ...this.answer }
+        : {};
     const body =
       statusCode === 200
         ? Readable.from([])
@@ -167,6 +171,23 @@ describe('FastPut: the same requests as the SDK', () => {
       expect(result.etag).toMatch(/^[0-9a-f]{32}$/);
     });
   }
+
+  it.each<[string, Record<string, string>, boolean]>([
+    ['SSE-S3', { 'x-amz-server-side-encryption': 'AES256' }, true],
+    ['unencrypted', {}, true],
+    ['SSE-KMS', { 'x-amz-server-side-encryption': 'aws:kms' }, false],
+    ['SSE-C', { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }, false],
+  ])('S3 answers %s: both paths give the ETag as the MD5 only when it is one', async (_name, answer, isMd5) => {
+    const recorder = new Recorder();
+    recorder.answer = answer;
+    const s3 = client(recorder);
+    const fast = new FastPut(s3, undefined);
+    const sdk = await uploadFile(s3, options(FIRST, fast)); // the SDK's: learned from
+    expect(fast.ready).toBe(true);
+    const ours = await uploadFile(s3, options(CASES[1]![1], fast));
+    expect(recorder.requests).toHaveLength(2);
+    for (const result of [sdk, ours]) expect(result.md5).toBe(isMd5 ? result.etag : undefined);
+  });
 });
 
 describe('FastPut: learning and falling back', () => {

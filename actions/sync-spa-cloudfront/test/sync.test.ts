@@ -692,6 +692,47 @@ describe('MD5s: the scan hashes small files without them (issue #15)', () => {
     for (const [path, entry] of Object.entries(r2.files)) expect(entry.md5, path).toBe(md5Of(v2[path]!));
   });
 
+  test.each([
+    ['SSE-S3: the ETag S3 answers is recorded as the MD5', 'AES256', true],
+    ['SSE-KMS: the ETag is not an MD5, the bytes sent are hashed', 'aws:kms', false],
+  ])('%s', async (_name, encryption, etagIsMd5) => {
+    // every PutObject answer (the SDK's and the shortcut's: both go through the request handler) says `encryption`,
+    // with an ETag that is not the body's MD5, as an SSE-KMS object's is not
+    const inner = createClient(S3Client, { action: 'test' }).config.requestHandler as {
+      handle(
+        request: { method: string; query: Record<string, unknown>; headers: Record<string, string> },
+        o?: unknown,
+      ): Promise<{ response: { statusCode: number; headers: Record<string, string> } }>;
+    };
+    let answered = 0;
+    const requestHandler = {
+      async handle(request: Parameters<typeof inner.handle>[0], options?: unknown) {
+        const out = await inner.handle(request, options);
+        const put = request.method === 'PUT' && !('uploadId' in request.query) && !request.headers['x-amz-copy-source'];
+        if (put && out.response.statusCode === 200) {
+          out.response.headers['x-amz-server-side-encryption'] = encryption;
+          out.response.headers.etag = `"${String(answered++).padStart(32, 'f')}"`;
+        }
+        return out;
+      },
+      updateHttpClientConfig() {},
+      httpHandlerConfigs: () => ({}),
+    };
+    const s3 = createClient(S3Client, { action: 'test', overrides: { requestHandler: requestHandler as never } });
+    const files = await writeSpa(site.dir);
+    const r = await runMain(
+      { source: site.dir, prefix: 'site', 'release-id': 'r1' },
+      { s3, clock: emulatorClock(e.control) },
+    );
+    expect(r.error).toBeUndefined();
+    expect(answered).toBeGreaterThanOrEqual(7);
+    const r1 = await readRecord('r1');
+    for (const [path, entry] of Object.entries(r1.files)) {
+      expect(entry.md5, path).toBe(etagIsMd5 ? entry.etag : md5Of(files[path]!));
+      expect(entry.etag, path).toMatch(/^f+\d+$/);
+    }
+  });
+
   test('objects no record vouches for (another tool uploaded them): their MD5s are hashed, equal ones kept', async () => {
     const files = await writeSpa(site.dir);
     for (const [path, body] of Object.entries(files)) {

@@ -23,7 +23,7 @@ import { assertUnchanged, readCheckedSync, realPathOf } from '../walk';
 
 /**
  * By release-record path, what the record stage writes down: the ETag S3 returned, and an upload's MD5 when the scan
- * hashed the file without it (from the bytes sent).
+ * hashed the file without it (S3's, when its answer says the ETag is the MD5; else hashed from the bytes sent).
  */
 export type Written = Map<string, { etag: string; md5?: string }>;
 
@@ -127,7 +127,6 @@ async function writeOne(
   if (buffer && bytes?.buffer !== buffer.buffer) bodies.give(buffer); // (not read into it: it grew past SMALL_FILE)
   if (bytes === undefined) await assertUnchanged(path, w.file.path);
   // (S3 checks these bytes against the scan's sha256, which signs the request: see s3-writes.ts)
-  const md5 = w.file.md5 ?? (bytes ? hash('md5', bytes, 'hex') : undefined);
   const result = await uploadFile(s3, {
     bucket: inputs.bucket,
     key: w.key,
@@ -144,6 +143,8 @@ async function writeOne(
     signal,
     fast,
   });
+  // the MD5 the record keeps: the scan's, S3's when its answer says the ETag is one, else hashed from the bytes sent
+  const md5 = w.file.md5 ?? result.md5 ?? (bytes ? hash('md5', bytes, 'hex') : undefined);
   if (buffer && bytes?.buffer === buffer.buffer) bodies.give(buffer); // accepted: S3 has read all of it
   return md5 === undefined ? { etag: result.etag } : { etag: result.etag, md5 };
 }
