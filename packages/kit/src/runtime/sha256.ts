@@ -5,9 +5,9 @@ import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type Key
 // key object on every call: ~14 µs per HMAC against ~4 µs with a KeyObject (measured, 4,000 HMACs). SigV4 computes
 // two HMACs per request with keys that do not change for the run — one over the secret key only to look up its
 // signing-key cache, one with that cached signing key — so on 2,000 uploads this was ~100 ms of one core (the
-// `getKeyObjectSlots` / `Hmac` frames of a --cpu-prof). This class is the SDK's own native class (@smithy/core
-// `Sha256`, node:crypto) with the key's KeyObject kept for the next call with the same key; the bytes hashed and the
-// digests are the same (test/runtime/sha256.test.ts compares the two).
+// `getKeyObjectSlots` / `Hmac` frames of a --cpu-prof). This class does what the SDK's node:crypto class does
+// (@smithy/core `Sha256`: same interface, same bytes hashed, same digests — test/runtime/sha256.test.ts compares the
+// two), with each key's KeyObject kept for the next call with the same key.
 
 /** Keys seen: few per run (the secret key, "AWS4"+secret, one signing key per day, region and service). */
 const MAX_KEYS = 32;
