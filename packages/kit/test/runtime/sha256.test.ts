@@ -126,7 +126,7 @@ describe('an S3 client signs the same with it', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261206\/eu-west-1\/s3\/aws4_request, .*Signature=[0-9a-f]{64}$/,
     );
     expect(ours).toBe(sdk);
-    // twice more: from the cached key objects
+    // once more: from the cached key objects
     expect(await authorization(Sha256, key)).toBe(sdk);
   });
 });
