@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
-import picomatch from 'picomatch';
+import { compileGlob } from './glob';
 
 // `exclude` (pure): files under `source` that are never published, and remote keys that are never compared or
 // pruned — like `aws s3 sync --exclude`, applied to both sides.
@@ -87,7 +87,7 @@ export function compileExclude(input: string, globs: readonly string[]): Exclude
       );
     }
     try {
-      matchers.push(picomatch(glob, { dot: true, strictBrackets: true, basename: !anchored && !glob.includes('/') }));
+      matchers.push(compileGlob(glob, { basename: !anchored && !glob.includes('/') }));
     } catch (err) {
       throw new ConfigurationError(
         input,

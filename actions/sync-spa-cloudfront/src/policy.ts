@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
-import picomatch from 'picomatch';
+import { compileGlob } from './glob';
 
 // Header policy (pure): which Cache-Control and Content-Type each file gets.
 
@@ -103,8 +103,8 @@ export function parseCacheRules(input: string, raw: string): CacheRule[] {
     }
     let matcher: (path: string) => boolean;
     try {
-      // picomatch() compiles (and so validates) the glob once; with strictBrackets an unbalanced [ or { throws.
-      matcher = picomatch(glob, { dot: true, strictBrackets: true, basename: !glob.includes('/') });
+      // compiled (and so validated) once; with strictBrackets an unbalanced [ or { throws.
+      matcher = compileGlob(glob, { basename: !glob.includes('/') });
     } catch (err) {
       throw new ConfigurationError(
         input,
