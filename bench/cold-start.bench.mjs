@@ -15,7 +15,6 @@
 // The official bundle is read from the bare snapshot in /work/.mirror (git show HEAD:dist/index.js) into a temp dir
 // at run time and never stored in this repository; without the snapshot its column is skipped.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -24,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { buildFloors } from './floors.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
@@ -65,38 +65,6 @@ function defaultInputs(actionYml) {
 
 const inputEnv = (inputs) =>
   Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
-
-/** Floors are bundled like the actions (ncc API + terser), cached by the inputs of the build. */
-function buildFloors() {
-  const hash = createHash('sha256');
-  for (const f of [
-    'scripts/bundle-one.mjs',
-    'pnpm-lock.yaml',
-    'bench/floors/ecs.js',
-    'bench/floors/ecr.js',
-    'bench/floors/s3.js',
-  ]) {
-    hash.update(readFileSync(join(root, f)));
-  }
-  const dir = join(root, 'node_modules', '.cache', 'cold-start-floors', hash.digest('hex').slice(0, 16));
-  const floors = {};
-  for (const name of ['ecs', 'ecr', 's3']) {
-    const out = join(dir, name);
-    if (!existsSync(join(out, 'index.js'))) {
-      console.log(`building the ${name} floor (once per lockfile)…`);
-      const r = spawnSync(
-        process.execPath,
-        [join(root, 'scripts/bundle-one.mjs'), join(root, 'bench/floors', `${name}.js`), out],
-        {
-          stdio: 'inherit',
-        },
-      );
-      if (r.status !== 0) throw new Error(`floor ${name} failed to build`);
-    }
-    floors[name] = join(out, 'index.js');
-  }
-  return floors;
-}
 
 function officialBundle(dir) {
   if (!existsSync(OFFICIAL_MIRROR)) return undefined;
@@ -170,7 +138,7 @@ const baseEnv = {
 };
 
 const subjects = [];
-const floors = buildFloors();
+const floors = buildFloors(['ecs', 'ecr', 's3']);
 for (const [action, spec] of Object.entries(ACTIONS)) {
   const defaults = defaultInputs(join(root, 'actions', action, 'action.yml'));
   subjects.push({
