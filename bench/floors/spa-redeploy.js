@@ -1,7 +1,8 @@
 // Redeploy floor for sync-spa-cloudfront (bench/spa-sync): what issue #15 names as the floor of a redeploy of 20
 // changed files out of 2,000 — node start-up, the S3 listing's two pages (one after the other: the second needs the
 // first's token), 21 PUTs at once (the 20 files and a small JSON object in place of the release record) and one
-// invalidation — made with the SDK alone: no walk, no hashing, no plan, no reading of the previous record. The bench runs it beside each redeploy, so its time says what the machine allowed in that round.
+// invalidation — made with the SDK alone: no walk, no hashing, no plan, no reading of the previous record. The bench
+// runs it beside each redeploy, so its time says what the machine allowed in that round.
 //   FLOOR_BUCKET, FLOOR_SOURCE  the bucket, and the local directory the files are read from
 //   FLOOR_LIST   prefix to list (a deployed 2,000-file site)
 //   FLOOR_PUT    prefix to write the files under (the floor's own, nothing of the site is touched)
