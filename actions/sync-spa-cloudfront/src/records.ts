@@ -100,7 +100,7 @@ export async function readRecord(session: Session, ref: ReleaseRef): Promise<Rel
   }
   let record: ReleaseManifest | string;
   try {
-    record = parseRecord(await decodeJson<unknown>(bytes));
+    record = parseRecord(decodeJson<unknown>(bytes));
   } catch (err) {
     record = `not JSON (${errorMessage(err)})`;
   }

@@ -1,5 +1,4 @@
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BatchError, mapLimit } from './concurrency';
 import type { ListPage } from './list-page';
@@ -193,17 +192,11 @@ export async function getObjectBytes(
   return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
 }
 
-const inflate = promisify(gunzip);
-
-/**
- * JSON from bytes written by `putJsonObject`: a gzip body (`{gzip: true}`) is inflated first, on libuv's thread
- * pool: the previous release record arrives while the listing's pages are being parsed, and inflating a 2,000-file
- * record (~180 KB to ~600 KB) took ~5 ms of this thread (#15).
- */
-export async function decodeJson<T>(bytes: Uint8Array): Promise<T> {
+/** JSON from bytes written by `putJsonObject`: a gzip body (`{gzip: true}`) is inflated first. */
+export function decodeJson<T>(bytes: Uint8Array): T {
   const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
   const text = gzipped
-    ? (await inflate(bytes)).toString('utf8')
+    ? gunzipSync(bytes).toString('utf8')
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   return JSON.parse(text) as T;
 }
@@ -215,7 +208,7 @@ export async function getJsonObject<T>(
   key: string,
   signal?: AbortSignal,
 ): Promise<T> {
-  return await decodeJson<T>(await getObjectBytes(client, bucket, key, signal));
+  return decodeJson<T>(await getObjectBytes(client, bucket, key, signal));
 }
 
 export interface HeadResult {
