@@ -123,7 +123,8 @@ async function runOurs(url, source, prefix, extra = {}) {
 }
 
 // The redeploy's floor (bench/floors/spa-redeploy.js): the same listing, PUTs and invalidation made with the SDK
-// alone, run beside each redeploy; it lists the CLI's copy of the site (2,000 objects) and writes under its own prefix.
+// alone, run right after each of ours; it lists the same objects ours just listed (the site and our records) and
+// writes under its own prefix.
 async function runFloor(floor, url, source, listPrefix, putPrefix, files) {
   const env = {
     ...baseEnv(),
@@ -221,7 +222,7 @@ async function main() {
       await control.clearRequests();
       const oursRe = await runOurs(emu.url, site, `ours${r}`, { sha: `${r + 1}`.repeat(40) });
       const oursReReq = countRequests(await control.requests(), `ours${r}`);
-      const floorRe = await runFloor(floor, emu.url, site, `cli${r}`, `floor${r}`, changed);
+      const floorRe = await runFloor(floor, emu.url, site, `ours${r}`, `floor${r}`, changed);
       await control.clearRequests();
       const cliRe = await runCli(emu.url, site, `cli${r}`);
       const cliReReq = countRequests(await control.requests(), `cli${r}`);
