@@ -76,6 +76,9 @@ export async function main(deps: Deps = {}): Promise<void> {
     const scanned = inputs.rollbackTo === undefined ? await scan(inputs, signal, readAhead) : undefined;
     await (cloudFrontReady ?? openCloudFront(session));
     stageDone('scan', 'plan');
+    // the write stages' chunk loads while the plan waits on S3 and CloudFront, not after it (#15)
+    const afterPlan = import('./stages/after-plan');
+    afterPlan.catch(noop); // awaited below, unless the plan fails first (that error is the one to report)
     if (scanned) {
       const { planDeploy } = await (planning ?? import('./stages/plan'));
       plan = await planDeploy(session, scanned, remote ?? readRemote(session));
@@ -84,7 +87,7 @@ export async function main(deps: Deps = {}): Promise<void> {
       plan = await planRollbackTo(session, inputs.rollbackTo!);
     }
     stageDone('plan', 'publish');
-    later = await import('./stages/after-plan');
+    later = await afterPlan;
     const { publish, record, prune, invalidate } = later;
     if (inputs.dryRun) {
       core.info('Plan mode: nothing was written.');

@@ -111,13 +111,20 @@ export function recordedFiles(record: ReleaseManifest | undefined): Record<strin
 }
 
 /**
- * Whether planSync will upload something, as far as the listing alone tells: a file it lacks or holds at another
- * size, or, among files hashed with their MD5 (the scan streams those over 256 KiB), a single-part ETag that is not
- * our MD5 in a bucket whose listed ETags are our MD5s for others (its rules before the record's). planDeploy reads the distribution then, before the record is in. Only a
- * bucket mixing MD5 ETags with other single-part ones (SSE-KMS objects beside SSE-S3 ones) whose record vouches for
- * the latter makes it wrong: a run there that changes nothing reads the distribution once.
+ * Whether planSync will upload something, as far as the listing (and, when given, the previous release record) tells:
+ * a file the listing lacks or holds at another size; among files hashed with their MD5 (the scan streams those over
+ * 256 KiB), a single-part ETag that is not our MD5 in a bucket whose listed ETags are our MD5s for others; with the
+ * record, a file whose listed ETag the record vouches for (the ETag it wrote down) with another sha256 — planSync's
+ * own "content changed (manifest)". planDeploy reads the distribution then, while the rest is planned. Only a bucket
+ * mixing MD5 ETags with other single-part ones (SSE-KMS objects beside SSE-S3 ones) whose record vouches for the
+ * latter makes it wrong: a run there that changes nothing reads the distribution once.
  */
-export function uploadsCertain(prefix: string, local: readonly LocalFile[], remote: readonly RemoteObject[]): boolean {
+export function uploadsCertain(
+  prefix: string,
+  local: readonly LocalFile[],
+  remote: readonly RemoteObject[],
+  previous?: ReleaseManifest,
+): boolean {
   const listed = new Map<string, RemoteObject>();
   for (const o of remote) listed.set(o.key, o);
   let md5Etags = false;
@@ -126,12 +133,22 @@ export function uploadsCertain(prefix: string, local: readonly LocalFile[], remo
     const o = listed.get(joinKey(prefix, file.path));
     if (!o || o.size !== file.size) return true;
     const etag = normalizeEtag(o.etag);
+    if (previous && !etagMatches(etag, file)) {
+      const prev = recordedFile(previous, file.path);
+      if (prev?.etag !== undefined && normalizeEtag(prev.etag) === etag && prev.sha256 !== file.sha256) return true;
+    }
     if (!isSinglePartEtag(etag)) continue;
     if (etag === file.md5) md5Etags = true;
     else otherEtags = true;
     if (md5Etags && otherEtags) return true;
   }
   return false;
+}
+
+/** What `record` says of one path, as recordedFiles does (its files before its extra), without copying either. */
+function recordedFile(record: ReleaseManifest, path: string): ManifestFile | undefined {
+  if (Object.hasOwn(record.files, path)) return record.files[path];
+  return record.extra && Object.hasOwn(record.extra, path) ? record.extra[path] : undefined;
 }
 
 /**

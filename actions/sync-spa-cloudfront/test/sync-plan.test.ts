@@ -539,6 +539,47 @@ describe('uploadsCertain: an upload the listing tells of (planDeploy reads the d
     expect(planSync({ prefix: 'site', partSize: PART, local: [a, b], remote: listed, previous }).counts.upload).toBe(0);
   });
 
+  describe('with the previous release record (a file edited in place at the same size)', () => {
+    const bare = (f: Hashed): LocalFile => {
+      const { md5: _md5, ...rest } = f;
+      return rest; // as the scan hashes small files: without their MD5
+    };
+    const a0 = local('assets/a.js', 'zzzz'); // what the record and the bucket hold: same size as a, other bytes
+    const listed = [remote('site/assets/a.js', a0.md5, a0.size), remote('site/index.html', b.md5, b.size)];
+    test.each<{ name: string; files: Record<string, ManifestFile>; want: boolean; path?: string }>([
+      {
+        name: 'the record vouches for the listed ETag, another sha256',
+        files: { 'assets/a.js': rec(a0, a0.md5) },
+        want: true,
+      },
+      { name: 'the record vouches for it, the same sha256', files: { 'assets/a.js': rec(a, a0.md5) }, want: false },
+      {
+        name: 'the record names another ETag (replaced since)',
+        files: { 'assets/a.js': rec(a0, md5('other')) },
+        want: false,
+      },
+      { name: 'the record has no ETag for it', files: { 'assets/a.js': rec(a0, undefined) }, want: false },
+      { name: 'the record does not name it', files: {}, want: false },
+      { name: 'a path only an inherited property answers', files: {}, want: false, path: 'constructor' },
+    ])('$name → $want', ({ files, want, path }) => {
+      const file = path ? { ...bare(a), path } : bare(a);
+      const key = `site/${file.path}`;
+      const objects = [remote(key, a0.md5, a0.size), listed[1]!];
+      const previous = manifest('r0', files);
+      expect(uploadsCertain('site', [file, bare(b)], objects)).toBe(false); // the listing alone cannot tell
+      expect(uploadsCertain('site', [file, bare(b)], objects, previous)).toBe(want);
+      const plan = planSync({ prefix: 'site', partSize: PART, local: [file, bare(b)], remote: objects, previous });
+      if (want) expect(plan.counts.upload).toBeGreaterThan(0);
+    });
+
+    test("the record's extra (a rollback's newer objects) vouches as its files do; its files first", () => {
+      const previous = { ...manifest('r0', {}), extra: { 'assets/a.js': rec(a0, a0.md5) } };
+      expect(uploadsCertain('site', [bare(a), bare(b)], listed, previous)).toBe(true);
+      previous.files = { 'assets/a.js': rec(a, a0.md5) };
+      expect(uploadsCertain('site', [bare(a), bare(b)], listed, previous)).toBe(false);
+    });
+  });
+
   test('whenever it says so, planSync uploads (with or without a record, KMS ETags, HEADs)', () => {
     const files = [a, b, local('assets/c.js', 'cc')];
     const shapes = [
@@ -552,11 +593,23 @@ describe('uploadsCertain: an upload the listing tells of (planDeploy reads the d
       const listed = files
         .map((f, i) => shapes[Math.floor(n / shapes.length ** i) % shapes.length]!(f))
         .filter((o): o is RemoteObject => o !== undefined);
-      if (!uploadsCertain('site', files, listed)) continue;
       const previous = manifest('r0', Object.fromEntries(files.map((f) => [f.path, rec(f, f.md5)])));
-      for (const input of [{}, { previous }]) {
-        const plan = planSync({ prefix: 'site', partSize: PART, local: files, remote: listed, ...input });
-        expect(plan.counts.upload).toBeGreaterThan(0);
+      // a record of other bytes at the same sizes, vouching for what is listed (ETags as listed)
+      const edited = manifest(
+        'r0',
+        Object.fromEntries(
+          listed.map((o) => {
+            const f = files.find((x) => `site/${x.path}` === o.key)!;
+            return [f.path, { ...rec(f, o.etag.slice(1, -1)), sha256: md5(`other ${f.path}`).repeat(2) }];
+          }),
+        ),
+      );
+      for (const record of [undefined, previous, edited]) {
+        if (!uploadsCertain('site', files, listed, record)) continue;
+        for (const input of record ? [{ previous: record }] : [{}, { previous }]) {
+          const plan = planSync({ prefix: 'site', partSize: PART, local: files, remote: listed, ...input });
+          expect(plan.counts.upload).toBeGreaterThan(0);
+        }
       }
     }
   });

@@ -36,10 +36,15 @@ export async function planDeploy(session: Session, scan: Scan, reads: RemoteRead
   const { files, large } = scan;
   const listing = await reads.listing;
   // A file the listing lacks, or holds at another size, is written whatever the release record says: the
-  // distribution (checked before the first write) is read now, beside the record, not once the plan is made.
+  // distribution (checked before the first write) is read now, beside the record, not once the plan is made; else
+  // once the record is in, when it tells of a change (a file edited in place at the same size) — both before the
+  // plan's own work, which its answer then overlaps (#15).
   let distribution: Promise<DistributionRead | undefined> | undefined;
   if (uploadsCertain(inputs.prefix, files, listing.objects)) distribution = (await distributionRead(session)).read;
   const previous = await reads.previous;
+  if (!distribution && previous && uploadsCertain(inputs.prefix, files, listing.objects, previous)) {
+    distribution = (await distributionRead(session)).read;
+  }
   memory('listing and release record', large);
   const remote: RemoteObject[] = listing.objects;
   core.info(
