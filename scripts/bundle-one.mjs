@@ -11,7 +11,8 @@
 //   deploy-ecs started 7 ms sooner without (30 interleaved runs to its first request, #15).
 // - licenses.txt from the source map: ncc's license plugin misses the ES modules webpack concatenates (most of the
 //   SDK once it is bundled from its ES build), so the packages are read from the map's sources instead (every
-//   module of the entry and of its chunks), in the plugin's format: name, license, license text.
+//   module of the entry and of its chunks), in the plugin's format: name, license, license text; with the packages
+//   whose data a generated source of ours holds (its `@data-license` line).
 // - cache: false: ncc's default webpack filesystem cache (~/.cache/ncc, keyed by the entry's path, not by what is
 //   built) survives between checkouts at the same path. CI machines keep it, and a cache left by an older commit
 //   made check-dist's clean build differ from the committed licenses.txt once, then pass on the next run (seen at
@@ -70,12 +71,37 @@ function packageDirOf(source) {
   return undefined;
 }
 
+/**
+ * Packages whose data a source of ours holds, generated at build time (src/content-types.generated.ts holds mime-db's
+ * types through mime-types): the file names them on a `@data-license a b …` line, each resolved from the one before
+ * it, the first from the file itself. Their licenses go to licenses.txt as a bundled package's do.
+ */
+function dataPackageDirs(source, content) {
+  const names = /@data-license ((?:[@\w./-]+ ?)+)/
+    .exec(content ?? '')?.[1]
+    .trim()
+    .split(' ');
+  if (!names) return [];
+  const dirs = [];
+  // (the map names our sources relative to a directory below the root: `.././actions/…`)
+  let from = resolve(process.cwd(), source.replace(/^webpack:\/\/[^/]*\//, '').replace(/^(\.\.?\/)+/, ''));
+  for (const name of names) {
+    const pkg = createRequire(from).resolve(`${name}/package.json`);
+    dirs.push(dirname(pkg));
+    from = pkg;
+  }
+  return dirs;
+}
+
 function licensesText(maps) {
   const packages = new Map();
   for (const m of maps) {
-    for (const source of JSON.parse(m).sources ?? []) {
+    const { sources = [], sourcesContent = [] } = JSON.parse(m);
+    const dirs = sources.flatMap((source, i) => {
       const dir = packageDirOf(source);
-      if (!dir) continue;
+      return dir ? [dir] : dataPackageDirs(source, sourcesContent[i]);
+    });
+    for (const dir of dirs) {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       if (packages.has(pkg.name)) continue;
       const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));

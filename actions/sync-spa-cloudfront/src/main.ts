@@ -56,7 +56,7 @@ export async function main(deps: Deps = {}): Promise<void> {
   let invalidated: Invalidated | undefined;
   let later: typeof import('./stages/after-plan');
   // Once the source is accepted, the bucket is read while the files are hashed. What else the run needs is compiled
-  // once the listing's request is on the wire (the CloudFront SDK, mime types, the planners, the write stages: lazy
+  // once the listing's request is on the wire (the CloudFront SDK, the planners, the write stages: lazy
   // chunks), so that request goes out as early as the floor's (issue #15, cold start).
   let remote: RemoteReads | undefined;
   let cloudFrontReady: Promise<void> | undefined;

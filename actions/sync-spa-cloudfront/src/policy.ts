@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@deploy-actions/kit/runtime';
+import { CONTENT_TYPES_JSON } from './content-types.generated';
 import { compileGlob } from './glob';
 
 // Header policy (pure): which Cache-Control and Content-Type each file gets.
@@ -184,32 +185,20 @@ export function isHtml(path: string): boolean {
   return /\.html?$/i.test(path);
 }
 
-type MimeTypes = typeof import('mime-types');
-let mime: MimeTypes | undefined;
-
 /**
- * Load the mime-types database (a lazy chunk of the bundle: its 190 KB are compiled after the run's first request,
- * issue #15 cold start). The scan calls it before deciding any header; contentTypeFor() needs it.
+ * Content-Type by extension: mime-types' answers, tabled at build time (content-types.generated.ts, held to the
+ * library by test/content-types.test.ts). Read on first use: a Map, so no extension can name an inherited property.
  */
-export async function loadContentTypes(): Promise<void> {
-  mime ??= ((await import('mime-types')) as { default: MimeTypes }).default;
-}
+let contentTypes: Map<string, string> | undefined;
 
 /** Content-Type from the mime-types database (never the OS registry), with `charset=utf-8` for text types. */
 export function contentTypeFor(path: string): string {
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (!base.includes('.') || (base.startsWith('.') && base.indexOf('.', 1) === -1)) return 'application/octet-stream';
   const ext = base.slice(base.lastIndexOf('.') + 1).toLowerCase();
-  let type = contentTypes.get(ext);
-  if (type === undefined) {
-    if (!mime) throw new Error('contentTypeFor: call loadContentTypes() first');
-    type = mime.contentType(ext) || 'application/octet-stream';
-    contentTypes.set(ext, type); // one string per extension, not one per file (50,000-file sites)
-  }
-  return type;
+  contentTypes ??= new Map(Object.entries(JSON.parse(CONTENT_TYPES_JSON) as Record<string, string>));
+  return contentTypes.get(ext) ?? 'application/octet-stream';
 }
-
-const contentTypes = new Map<string, string>();
 
 export interface HeaderDecision {
   cacheControl: string;

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   contentTypeFor,
   decideHeaders,
@@ -6,14 +6,12 @@ import {
   hashedFromViteManifest,
   IMMUTABLE,
   isImmutable,
-  loadContentTypes,
   looksHashed,
   NO_CACHE,
   parseCacheRules,
 } from '../src/policy';
 
 // the scan loads the mime-types database (a lazy chunk of the bundle) before deciding headers; so do these tests
-beforeAll(loadContentTypes);
 
 describe('looksHashed', () => {
   test.each([
@@ -175,12 +173,4 @@ describe('decideHeaders', () => {
     expect(isImmutable('no-cache')).toBe(false);
     expect(isImmutable('x-immutable-ish')).toBe(false);
   });
-});
-
-test('contentTypeFor says what is missing when the database was not loaded (a new caller that skipped the scan)', async () => {
-  vi.resetModules(); // a fresh instance of the module, as the bundle starts
-  const fresh = await import('../src/policy');
-  expect(() => fresh.contentTypeFor('a.js')).toThrow('call loadContentTypes() first');
-  await fresh.loadContentTypes();
-  expect(fresh.contentTypeFor('a.js')).toBe('text/javascript; charset=utf-8');
 });

@@ -15,10 +15,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createClient, DeployFailure } from '@deploy-actions/kit/runtime';
-import { beforeAll, describe, expect, test, vi } from 'vitest';
-import { decideHeaders, hashedDetector, IMMUTABLE, loadContentTypes } from '../src/policy';
-
-beforeAll(loadContentTypes);
+import { describe, expect, test, vi } from 'vitest';
+import { decideHeaders, hashedDetector, IMMUTABLE } from '../src/policy';
 
 import type { ReleaseManifest } from '../src/release-record';
 import { getJsonObject } from '../src/s3-objects';

@@ -18,14 +18,7 @@ import {
 } from '../hash-worker-client';
 import { takeEarlyHashWorker } from '../hash-worker-early';
 import type { Inputs } from '../inputs';
-import {
-  type CacheRule,
-  decideHeaders,
-  type HashedDetector,
-  hashedDetector,
-  isHtml,
-  loadContentTypes,
-} from '../policy';
+import { type CacheRule, decideHeaders, type HashedDetector, hashedDetector, isHtml } from '../policy';
 import { type FileHashes, hashFile, SMALL_FILE } from '../s3-etag';
 import type { LocalFile } from '../sync-plan';
 import {
@@ -186,7 +179,7 @@ async function hashBothEnds(
 
 /**
  * Every walked file's Cache-Control and Content-Type (policy.ts), decided once `ready` settles (the listing's request
- * is on the wire: the mime-types database is compiled after it), while the files hash. Two arrays of shared strings,
+ * is on the wire: the content-type table is read after it), while the files hash. Two arrays of shared strings,
  * not an object per file (the 50,000-file run's memory).
  */
 async function decideAllHeaders(
@@ -196,7 +189,6 @@ async function decideAllHeaders(
   ready: Promise<void> | void,
 ): Promise<{ cacheControl: string[]; contentType: string[] }> {
   await ready;
-  await loadContentTypes();
   const cacheControl = new Array<string>(walked.length);
   const contentType = new Array<string>(walked.length);
   for (let i = 0; i < walked.length; i++) {
@@ -219,8 +211,8 @@ export async function scanSource(
   /**
    * Called with the files' paths once the walk has accepted the source, before the hashing: main.ts starts the S3
    * listing there (cut into segments where those paths say, list-segments.ts). The headers are decided once the
-   * promise it returns settles (the listing's request is on the wire), while the files hash: the mime-types database
-   * is compiled after that request, not before it (issue #15, cold start).
+   * promise it returns settles (the listing's request is on the wire), while the files hash: nothing of that work
+   * delays the request (issue #15, cold start).
    */
   onWalked?: (paths: readonly string[]) => Promise<void> | void,
 ): Promise<ScanResult> {
