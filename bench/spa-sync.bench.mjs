@@ -6,6 +6,7 @@
 //   BENCH_REPEAT=N (default 3)                           N interleaved rounds (ours, aws, ours, aws, ...); medians
 //   BENCH_AWS=/path/to/aws                               the AWS CLI to compare with (default: the tests' /usr/bin/aws, v2)
 //   BENCH_PROF=DIR                                       a V8 CPU profile of each of our runs in DIR
+//   BENCH_STAGES=1                                       our redeploy's time per stage (its debug log), each round
 //   BENCH_LATENCY=LO,HI                                  every AWS request answered LO-HI ms later (the emulator's
 //                                                        fault injection), as from a runner in S3's region (not
 //                                                        in the 50,000-file memory run)
@@ -19,6 +20,8 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { runChild } from './child.mjs';
 import { buildFloors } from './floors.mjs';
 import { changeFiles, generateSpa, touchAll } from './gen-spa.mjs';
@@ -56,7 +59,14 @@ if (LATENCY && (LATENCY.some((n) => !Number.isFinite(n) || n < 0) || LATENCY.len
 const PIN = process.env.BENCH_PIN === '1' && existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
 if (PIN) execFileSync('/usr/bin/taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
+// The emulator's heap is collected before each measured run: the garbage of the run before (2,000 uploads, the
+// touch of every file) was otherwise collected during the next one at times, and a redeploy paid for it (83 ms of
+// the emulator's GC inside one of ours, 0 in the floor's right after it: a PerformanceObserver on 'gc', 3 rounds).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
+
 async function run(cmd, args, env, cwd) {
+  collectGarbage();
   // the emulator runs in this process: its CPU while the tool runs is what the tool's requests cost it
   const emuCpu = process.cpuUsage();
   const [file, argv] = PIN ? ['/usr/bin/taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
@@ -140,6 +150,11 @@ async function runFloor(floor, url, source, listPrefix, putPrefix, files) {
   const r = await run(cmd, args, env);
   if (r.code !== 0) throw new Error(`the redeploy floor failed (${r.code}): ${r.stderr.slice(-2000)}`);
   return r;
+}
+
+/** A run's `stage <name>: <ms> ms` debug lines (main.ts), in one line. */
+function stagesOf(run) {
+  return [...run.stdout.matchAll(/::debug::stage (\w+): (\d+) ms/g)].map((m) => `${m[1]} ${m[2]}`).join(', ');
 }
 
 async function runCli(url, source, prefix) {
@@ -238,6 +253,7 @@ async function main() {
         floorRe,
         changed,
       });
+      if (process.env.BENCH_STAGES === '1') console.log(`round ${r + 1}: our redeploy by stage: ${stagesOf(oursRe)}`);
       console.log(
         `round ${r + 1}: first deploy ours ${fmt(oursFirst.ms)} (cpu ${oursFirst.cpuS?.toFixed(2)} s) / aws ${fmt(cliFirst.ms)} (cpu ${cliFirst.cpuS?.toFixed(2)} s); redeploy ours ${fmt(oursRe.ms)} (cpu ${oursRe.cpuS?.toFixed(2)} s) / aws ${fmt(cliRe.ms)} (cpu ${cliRe.cpuS?.toFixed(2)} s) / floor ${fmt(floorRe.ms)}`,
       );
