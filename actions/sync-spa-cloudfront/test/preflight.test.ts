@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { type ConfigurationError, createClient } from '@deploy-actions/kit/runtime';
 import { describe, expect, test } from 'vitest';
@@ -82,6 +84,27 @@ describe('distribution-id and bucket are read before the first write', () => {
     await e.control.clearRequests();
     expect((await deploy()).error).toBeUndefined();
     expect(ops(await requests(e.control), 'GetDistribution')).toEqual([]);
+  });
+
+  test('a file edited in place at the same size: the record tells of the upload, the distribution is read first', async () => {
+    expect((await deploy()).error).toBeUndefined();
+    await writeFile(join(site.dir, 'robots.txt'), 'User-agent: X\n'); // the size the listing shows: only the record can tell
+    await e.control.clearRequests();
+    const refused = await deploy({ 'release-id': 'r2', 'distribution-id': 'E0NOSUCHDIST99' });
+    const log = await expectRefused(
+      refused,
+      e.control,
+      'distribution-id',
+      'there is no CloudFront distribution E0NOSUCHDIST99 in this account (GetDistribution: NoSuchDistribution); nothing was written',
+    );
+    expect(ops(log, 'GetDistribution')).toHaveLength(1);
+    await e.control.clearRequests();
+    const r = await deploy({ 'release-id': 'r2' });
+    expect(r.error).toBeUndefined();
+    const again = await requests(e.control);
+    expect(ops(again, 'GetDistribution')).toHaveLength(1);
+    expect(again.findIndex((x) => x.operation === 'GetDistribution')).toBeLessThan(again.findIndex((x) => x.mutating));
+    expect(await getText(e.s3, 'site/robots.txt')).toBe('User-agent: X\n');
   });
 
   test('a role without cloudfront:GetDistribution gets a notice and the deploy goes on', async () => {
