@@ -46,6 +46,10 @@ if (!existsSync(AWS)) {
 
 const BUCKET = 'bench-site';
 const DIST = 'EBENCH0000001';
+// Each round's runs invalidate their own distribution (ours, the floor's): the emulator keeps CloudFront's limits on
+// invalidations in progress (15 wildcard paths, 3,000 file paths, each for 60 s), which rounds ~20 s apart on one
+// distribution reached by the fourth round, and a run that meets them waits them out (ours) or fails (the floor).
+const roundDist = (who, r) => `EBENCH${who}${r}`;
 
 // On a machine with 2+ cores, BENCH_PIN=1 pins this process (and so the emulator) to core 0 and each measured tool
 // to core 1, so the two tools compete for nothing but the emulator and the ratios stop depending on other load.
@@ -107,7 +111,7 @@ async function runOurs(url, source, prefix, extra = {}) {
     INPUT_SOURCE: source,
     INPUT_BUCKET: BUCKET,
     INPUT_PREFIX: prefix,
-    'INPUT_DISTRIBUTION-ID': DIST,
+    'INPUT_DISTRIBUTION-ID': extra.dist ?? DIST,
     INPUT_CONCURRENCY: String(extra.concurrency ?? 16),
   };
   // BENCH_PROF=DIR: a V8 CPU profile of each of our runs in DIR (node --cpu-prof), to see where the time goes
@@ -119,7 +123,7 @@ async function runOurs(url, source, prefix, extra = {}) {
   const [cmd, args] = TIME ? [TIME, ['-v', ...node]] : [node[0], node.slice(1)];
   const r = await run(cmd, args, env, tmp);
   if (r.code !== 0)
-    throw new Error(`sync-spa-cloudfront failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+    throw new Error(`sync-spa-cloudfront failed (${r.code}):\n${r.stdout.slice(-3000)}\n${readable(r.stderr)}`);
   const out = Object.fromEntries(
     (await readFile(files.GITHUB_OUTPUT, 'utf8'))
       .split('\n')
@@ -135,7 +139,7 @@ async function runOurs(url, source, prefix, extra = {}) {
 // The redeploy's floor (bench/floors/spa-redeploy.js): the same listing, PUTs and invalidation made with the SDK
 // alone, run right after each of ours; it lists the same objects ours just listed (the site and our records) and
 // writes under its own prefix.
-async function runFloor(floor, url, source, listPrefix, putPrefix, files) {
+async function runFloor(floor, url, source, listPrefix, putPrefix, files, dist) {
   const env = {
     ...baseEnv(),
     AWS_ENDPOINT_URL: url,
@@ -144,12 +148,25 @@ async function runFloor(floor, url, source, listPrefix, putPrefix, files) {
     FLOOR_LIST: listPrefix,
     FLOOR_PUT: putPrefix,
     FLOOR_FILES: files.join('\n'),
-    FLOOR_DISTRIBUTION: DIST,
+    FLOOR_DISTRIBUTION: dist,
   };
   const [cmd, args] = TIME ? [TIME, ['-v', process.execPath, floor]] : [process.execPath, [floor]];
   const r = await run(cmd, args, env);
-  if (r.code !== 0) throw new Error(`the redeploy floor failed (${r.code}): ${r.stderr.slice(-2000)}`);
+  if (r.code !== 0) throw new Error(`the redeploy floor failed (${r.code}): ${readable(r.stderr)}`);
   return r;
+}
+
+/**
+ * A failed run's stderr as one can read it: without /usr/bin/time's report and without the minified bundle's source
+ * line Node prints above an uncaught error (one line of ~500 KB, which hid the error itself).
+ */
+function readable(stderr) {
+  const ours = stderr.split(/\n(?=\tCommand being timed:)/)[0];
+  return ours
+    .split('\n')
+    .filter((line) => line.length <= 1000)
+    .join('\n')
+    .slice(-3000);
 }
 
 /** A run's `stage <name>: <ms> ms` debug lines (main.ts), in one line. */
@@ -173,7 +190,7 @@ async function runCli(url, source, prefix) {
     ],
     baseEnv(),
   );
-  if (r.code !== 0) throw new Error(`aws s3 sync failed (${r.code}): ${r.stderr.slice(-2000)}`);
+  if (r.code !== 0) throw new Error(`aws s3 sync failed (${r.code}): ${readable(r.stderr)}`);
   return r;
 }
 
@@ -208,7 +225,11 @@ async function main() {
   const results = { date: new Date().toISOString(), pinned: PIN, aws: awsVersion, loadBefore: loadAverage(), runs: {} };
   const floor = buildFloors(['spa-redeploy'])['spa-redeploy'];
   try {
-    await control.seed({ buckets: [{ name: BUCKET }], distributions: [{ id: DIST, originBucket: BUCKET }] });
+    const perRound = Array.from({ length: REPEAT }, (_, r) => ['OURS', 'FLOOR'].map((who) => roundDist(who, r))).flat();
+    await control.seed({
+      buckets: [{ name: BUCKET }],
+      distributions: [DIST, ...perRound].map((id) => ({ id, originBucket: BUCKET })),
+    });
     if (LATENCY) {
       const [lo, hi = lo] = LATENCY;
       await control.faults({ seed: 1, throttle: 0, error: 0, reset: 0, latencyMs: [lo, hi] });
@@ -225,7 +246,7 @@ async function main() {
     for (let r = 0; r < REPEAT; r++) {
       // 1. first deploy, each round to its own prefixes
       await control.clearRequests();
-      const oursFirst = await runOurs(emu.url, site, `ours${r}`);
+      const oursFirst = await runOurs(emu.url, site, `ours${r}`, { dist: roundDist('OURS', r) });
       const oursFirstReq = countRequests(await control.requests(), `ours${r}`);
       await control.clearRequests();
       const cliFirst = await runCli(emu.url, site, `cli${r}`);
@@ -235,9 +256,12 @@ async function main() {
       const emuNow = (await (await fetch(`${emu.url}/_emulator/time`)).json()).nowMs;
       await touchAll(site, paths, new Date(Math.max(Date.now(), emuNow) + 5000));
       await control.clearRequests();
-      const oursRe = await runOurs(emu.url, site, `ours${r}`, { sha: `${r + 1}`.repeat(40) });
+      const oursRe = await runOurs(emu.url, site, `ours${r}`, {
+        sha: `${r + 1}`.repeat(40),
+        dist: roundDist('OURS', r),
+      });
       const oursReReq = countRequests(await control.requests(), `ours${r}`);
-      const floorRe = await runFloor(floor, emu.url, site, `ours${r}`, `floor${r}`, changed);
+      const floorRe = await runFloor(floor, emu.url, site, `ours${r}`, `floor${r}`, changed, roundDist('FLOOR', r));
       await control.clearRequests();
       const cliRe = await runCli(emu.url, site, `cli${r}`);
       const cliReReq = countRequests(await control.requests(), `cli${r}`);

@@ -13,6 +13,13 @@ import { join } from 'node:path';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
+// An uncaught error would print the minified bundle's source line (~150 KB) and, in the bench's pipe, not always the
+// error after it: say what failed in one line instead.
+process.on('uncaughtException', (err) => {
+  console.error(`spa-redeploy floor: ${err.name}: ${err.message}`);
+  process.exit(1);
+});
+
 const env = process.env;
 const Bucket = env.FLOOR_BUCKET;
 const s3 = new S3Client({ forcePathStyle: true });
