@@ -20,8 +20,6 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { runChild } from './child.mjs';
 import { buildFloors } from './floors.mjs';
 import { changeFiles, generateSpa, touchAll } from './gen-spa.mjs';
@@ -63,14 +61,12 @@ if (LATENCY && (LATENCY.some((n) => !Number.isFinite(n) || n < 0) || LATENCY.len
 const PIN = process.env.BENCH_PIN === '1' && existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
 if (PIN) execFileSync('/usr/bin/taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
-// The emulator's heap is collected before each measured run: the garbage of the run before (2,000 uploads, the
-// touch of every file) was otherwise collected during the next one at times, and a redeploy paid for it (83 ms of
-// the emulator's GC inside one of ours, 0 in the floor's right after it: a PerformanceObserver on 'gc', 3 rounds).
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc');
+// The emulator runs in this process, so its garbage collection can land inside a measured run: a PerformanceObserver
+// on 'gc' saw 0-86 ms of it in our redeploys and 0-62 ms in the floor's (3 rounds, twice). Collecting before each run
+// was tried and dropped: after a full collection every run paid 17-37 ms of the emulator's GC (its heap shrunk, its
+// young generation collected more often), ours and the floor's alike; the median of the rounds absorbs the one-offs.
 
 async function run(cmd, args, env, cwd) {
-  collectGarbage();
   // the emulator runs in this process: its CPU while the tool runs is what the tool's requests cost it
   const emuCpu = process.cpuUsage();
   const [file, argv] = PIN ? ['/usr/bin/taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
