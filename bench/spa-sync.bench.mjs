@@ -154,7 +154,7 @@ async function runFloor(floor, url, source, listPrefix, putPrefix, files, dist) 
 
 /**
  * A failed run's stderr as one can read it: without /usr/bin/time's report and without the minified bundle's source
- * line Node prints above an uncaught error (one line of ~500 KB, which hid the error itself).
+ * line Node prints above an uncaught error (the floor's was one line of ~150 KB, and the error itself was lost).
  */
 function readable(stderr) {
   const ours = stderr.split(/\n(?=\tCommand being timed:)/)[0];
