@@ -7,6 +7,8 @@
 //   BENCH_AWS=/path/to/aws                               the AWS CLI to compare with (default: the tests' /usr/bin/aws, v2)
 //   BENCH_PROF=DIR                                       a V8 CPU profile of each of our runs in DIR
 //   BENCH_STAGES=1                                       our redeploy's time per stage (its debug log), each round
+//   BENCH_NODE_FLAGS="--max-opt=1"                       node flags for our runs only (the runner passes none: this
+//                                                        is for finding where time goes, e.g. V8's optimizing tiers)
 //   BENCH_LATENCY=LO,HI                                  every AWS request answered LO-HI ms later (the emulator's
 //                                                        fault injection), as from a runner in S3's region (not
 //                                                        in the 50,000-file memory run)
@@ -28,6 +30,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_BUNDLE: another build of the action (A/B against an older dist/index.js)
 const bundle = process.env.BENCH_BUNDLE ?? join(root, 'actions/sync-spa-cloudfront/dist/index.js');
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 if (!existsSync(bundle)) {
   console.error(`no bundle at ${bundle}: run node scripts/build.mjs sync-spa-cloudfront`);
@@ -114,6 +117,7 @@ async function runOurs(url, source, prefix, extra = {}) {
   const node = [
     process.execPath,
     ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    ...NODE_FLAGS,
     bundle,
   ];
   const [cmd, args] = TIME ? [TIME, ['-v', ...node]] : [node[0], node.slice(1)];
@@ -219,6 +223,7 @@ async function main() {
   if (!awsVersion.startsWith('aws-cli/2'))
     console.log(`note: ${AWS} is ${awsVersion}, not the AWS CLI v2 the goals assume`);
   const results = { date: new Date().toISOString(), pinned: PIN, aws: awsVersion, loadBefore: loadAverage(), runs: {} };
+  if (NODE_FLAGS.length > 0) results.nodeFlags = NODE_FLAGS;
   const floor = buildFloors(['spa-redeploy'])['spa-redeploy'];
   try {
     const perRound = Array.from({ length: REPEAT }, (_, r) => ['OURS', 'FLOOR'].map((who) => roundDist(who, r))).flat();
@@ -235,7 +240,7 @@ async function main() {
     const site = join(work, 'dist');
     const paths = await generateSpa(site, { files: 2000 });
     console.log(
-      `generated ${paths.length} files in ${site}; ${REPEAT} interleaved round(s); ${PIN ? 'BENCH_PIN: emulator on core 0, tools on core 1' : 'unpinned'}${LATENCY ? `; BENCH_LATENCY ${LATENCY.join('-')} ms per request` : ''}; vs ${AWS} (${awsVersion}); load average ${results.loadBefore}`,
+      `generated ${paths.length} files in ${site}; ${REPEAT} interleaved round(s); ${PIN ? 'BENCH_PIN: emulator on core 0, tools on core 1' : 'unpinned'}${LATENCY ? `; BENCH_LATENCY ${LATENCY.join('-')} ms per request` : ''}${NODE_FLAGS.length ? `; ours run as node ${NODE_FLAGS.join(' ')} (not as the runner runs it)` : ''}; vs ${AWS} (${awsVersion}); load average ${results.loadBefore}`,
     );
 
     const rounds = [];
@@ -313,9 +318,10 @@ async function main() {
       rounds: rounds.map((x) => ({ ours: x.oursRe.ms, cli: x.cliRe.ms, floor: x.floorRe.ms })),
     };
     // the goals are set for the emulator's own speed: with added latency the figures are shown, not judged
-    const holds = (ok) => (LATENCY ? 'n/a (latency added)' : ok ? 'holds' : 'MISSED');
+    const holds = (ok) =>
+      LATENCY ? 'n/a (latency added)' : NODE_FLAGS.length ? 'n/a (node flags)' : ok ? 'holds' : 'MISSED';
     console.log(
-      `\n| 2,000 files, median of ${REPEAT} (${PIN ? 'BENCH_PIN=1' : 'unpinned'}${LATENCY ? `, +${LATENCY.join('-')} ms per request` : ''}) | sync-spa-cloudfront | aws s3 sync | ratio | goal (#15) |`,
+      `\n| 2,000 files, median of ${REPEAT} (${PIN ? 'BENCH_PIN=1' : 'unpinned'}${LATENCY ? `, +${LATENCY.join('-')} ms per request` : ''}${NODE_FLAGS.length ? `, ours with ${NODE_FLAGS.join(' ')}` : ''}) | sync-spa-cloudfront | aws s3 sync | ratio | goal (#15) |`,
     );
     console.log('| --- | --- | --- | --- | --- |');
     console.log(
